@@ -1,0 +1,191 @@
+"""Every write about people: users, personal API tokens, login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from voxloop.accounts.models import ApiToken
+from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
+from voxloop.tenancy import services as tenancy_services
+from voxloop.tenancy.models import Membership, OrgUnit
+from voxloop.tenancy.scoping import Scope
+
+TOKEN_PREFIX = "vxl_"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+# --- users -----------------------------------------------------------------------------
+
+
+def create_user(
+    username: str,
+    email: str = "",
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    is_superuser: bool = False,
+    check_password: bool = True,
+):
+    """A new login; without a password it can only be entered through a password reset."""
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise InvalidInput("A user needs a username.", field="username")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(f"'{email}' is not a valid email address.", "email") from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"The username '{username}' is taken.", field="username")
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    user.is_superuser = user.is_staff = is_superuser
+    if password:
+        if check_password:
+            try:
+                validate_password(password, user)
+            except ValidationError as error:
+                raise InvalidInput(" ".join(error.messages), field="password") from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+def invite_user(
+    actor: Scope, username: str, email: str, unit: OrgUnit, role: str, **names: str
+) -> Membership:
+    """An admin adds a person at a unit with a role; they set a password from the reset email."""
+    if not email:
+        raise InvalidInput("An invited user needs an email address.", field="email")
+    with transaction.atomic():
+        user = create_user(username, email=email, **names)
+        membership = tenancy_services.grant_membership(actor, user, unit, role)
+        tenancy_services.record_audit(actor, "user.create", user, {"email": email})
+    return membership
+
+
+# --- personal API tokens ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown to its owner once, never stored
+
+
+def create_token(
+    membership: Membership, name: str, expires_at: datetime | None = None
+) -> IssuedToken:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Give the token a name so you recognise it later.", field="name")
+    if len(name) > 100:
+        raise InvalidInput("The token name is longer than 100 characters.", field="name")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidInput("The expiry date is in the past.", field="expires_at")
+    prefix = secrets.token_hex(6)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user_id=membership.user_id,
+            membership=membership,
+            name=name,
+            prefix=prefix,
+            digest=_digest(secret),
+            expires_at=expires_at,
+        )
+        tenancy_services.record_audit(Scope.of(membership), "token.create", token)
+    return IssuedToken(token=token, secret=secret)
+
+
+def revoke_token(user, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens."""
+    token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound("No such token.")
+    token.revoked_at = timezone.now()
+    with transaction.atomic():
+        token.save(update_fields=["revoked_at"])
+        tenancy_services.record_audit(Scope.of(token.membership), "token.revoke", token)
+    return token
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    """The live token behind a bearer secret, or None; marks it used."""
+    if not secret.startswith(TOKEN_PREFIX) or secret.count("_") < 2:
+        return None
+    prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
+    token = (
+        ApiToken.objects.select_related("membership__unit", "membership__user", "user")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
+        return None
+    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if not token.user.is_active:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        # Throttled so a busy integration does not turn every read into a write.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+# --- login throttling ------------------------------------------------------------------
+
+
+def _attempt_keys(username: str, ip: str | None) -> list[str]:
+    user_key = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    return [f"login-fail:user:{user_key}", f"login-fail:ip:{ip or 'unknown'}"]
+
+
+def login_blocked(username: str, ip: str | None) -> bool:
+    """Too many recent failures for this username or this address."""
+    limit = settings.LOGIN_RATE_LIMIT
+    user_key, ip_key = _attempt_keys(username, ip)
+    # An address gets more room than one username: offices share one public address.
+    return (cache.get(user_key) or 0) >= limit or (cache.get(ip_key) or 0) >= limit * 4
+
+
+def record_login_failure(username: str, ip: str | None) -> None:
+    window = settings.LOGIN_RATE_WINDOW_SECONDS
+    for key in _attempt_keys(username, ip):
+        if not cache.add(key, 1, window):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, window)
+
+
+def clear_login_failures(username: str, ip: str | None) -> None:
+    cache.delete(_attempt_keys(username, ip)[0])
+
+
+def ensure_can_manage_user(actor: Scope, user) -> Membership:
+    """The user's membership in the actor's organisation, if it lies in the actor's subtree."""
+    membership = Membership.objects.filter(
+        user=user, organization_id=actor.organization_id
+    ).select_related("unit").first()
+    if membership is None or not actor.covers(membership.unit):
+        raise Forbidden("This user is outside your part of the organisation.")
+    return membership

@@ -1,0 +1,34 @@
+"""The JSON API at /api/v1/: every app contributes a router; this file only assembles them."""
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from voxloop import __version__
+from voxloop.api.auth import api_auth
+from voxloop.api.errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Voxloop API",
+    version=__version__,
+    description=(
+        "Scoped to the caller: a token or session sees its membership's unit subtree only. "
+        "Authenticate with `Authorization: Bearer <token>` (create one on your tokens page)."
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+    docs=Swagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+
+def _mount_routers() -> None:
+    from voxloop.accounts.api import router as accounts_router
+    from voxloop.tenancy.api import router as tenancy_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/", tenancy_router)
+
+
+_mount_routers()

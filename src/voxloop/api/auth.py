@@ -1,0 +1,37 @@
+"""Who is calling the API: a personal token (`Authorization: Bearer vxl_…`) or a session."""
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from voxloop.accounts.services import authenticate_token
+from voxloop.tenancy.scoping import Scope
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        api_token = authenticate_token(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.membership = api_token.membership
+        request.scope = Scope.of(api_token.membership)
+        request.api_token = api_token
+        return api_token
+
+
+class SessionWithCsrf(APIKeyCookie):
+    """The browser's session; unsafe methods need the CSRF token like any form."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request: HttpRequest, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api_auth = [BearerToken(), SessionWithCsrf()]

@@ -1,0 +1,64 @@
+"""Every API error is JSON naming what went wrong and, where there is one, the field at fault."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from voxloop.errors import DomainError
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
+def _field_of(location: list | tuple) -> str | None:
+    # Ninja reports ("body", "payload", "name"): the client cares about "name".
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header", "form")]
+    if parts and parts[0] in ("payload", "data", "filters"):
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return api.create_response(
+            request, error_body(exc.code, exc.message, exc.field), status=exc.status
+        )
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        problems = []
+        for item in exc.errors:
+            field = _field_of(item.get("loc", ()))
+            kind = item.get("type", "")
+            if kind == "extra_forbidden":
+                message = f"Unknown field '{field}'."
+            elif kind == "missing":
+                message = f"The field '{field}' is required."
+            else:
+                message = item.get("msg", "Invalid value.")
+            problems.append({"field": field, "message": message})
+        first = problems[0] if problems else {"field": None, "message": "Invalid request."}
+        body = error_body("invalid", first["message"], first["field"], problems=problems)
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        message = "Sign in, or send 'Authorization: Bearer <token>' with a valid token."
+        return api.create_response(request, error_body("unauthenticated", message), status=401)
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        message = str(exc) or "You are not allowed to do this."
+        return api.create_response(request, error_body("forbidden", message), status=403)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        code = "bad_request" if exc.status_code == 400 else "error"
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)

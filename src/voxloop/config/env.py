@@ -1,0 +1,45 @@
+"""Reading settings from the environment, with safe defaults kept in one place."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def voxloop_home() -> Path:
+    """The data folder: database, secret key, uploaded files, outgoing mail in development."""
+    home = Path(env_str("VOXLOOP_HOME", "var")).expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def secret_key(home: Path) -> str:
+    """The secret key from VOXLOOP_SECRET_KEY, else one generated once and kept in VOXLOOP_HOME."""
+    given = env_str("VOXLOOP_SECRET_KEY")
+    if given:
+        return given
+    path = home / "secret_key"
+    if not path.exists():
+        # Created with O_EXCL so two processes starting together agree on one key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from voxloop.api.api import api
+from voxloop.web.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("voxloop.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("voxloop.web.urls")),
+]

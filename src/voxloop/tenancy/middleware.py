@@ -1,0 +1,51 @@
+"""Attach the signed-in user's active membership and scope to each request."""
+
+from voxloop.tenancy.audit_context import client_ip
+from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.selectors import memberships_of
+
+SESSION_KEY = "voxloop_membership_id"
+
+
+def request_ip(request) -> str | None:
+    # Behind a proxy, set VOXLOOP_TRUST_X_FORWARDED_FOR so the proxy's address is not logged.
+    from django.conf import settings
+
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class ActiveMembershipMiddleware:
+    """Sets request.membership, request.scope (None when the user has no membership) and
+    request.memberships; an API token sets its own scope later, in the API's auth."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = client_ip.set(request_ip(request))
+        try:
+            self.attach(request)
+            return self.get_response(request)
+        finally:
+            client_ip.reset(token)
+
+    @staticmethod
+    def attach(request) -> None:
+        request.membership = None
+        request.scope = None
+        request.memberships = []
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return
+        memberships = list(memberships_of(user))
+        request.memberships = memberships
+        if not memberships:
+            return
+        wanted = request.session.get(SESSION_KEY)
+        active = next((m for m in memberships if m.pk == wanted), memberships[0])
+        request.membership = active
+        request.scope = Scope.of(active)

@@ -1,0 +1,134 @@
+"""Every read of organisations, units, memberships, staff and the audit log, always scoped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from voxloop.tenancy.models import AuditEntry, Membership, OrgUnit, Staff, subtree_q
+from voxloop.tenancy.scoping import Capability, Scope
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    """The memberships a signed-in user may switch between."""
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization", "unit", "user")
+        .order_by("organization__name")
+    )
+
+
+def visible_units(
+    scope: Scope, kind: str | None = None, parent_id: int | None = None, search: str = ""
+) -> QuerySet[OrgUnit]:
+    units = scope.units()
+    if kind:
+        units = units.filter(kind=kind)
+    if parent_id is not None:
+        units = units.filter(parent_id=parent_id)
+    if search:
+        units = units.filter(Q(name__icontains=search) | Q(code__iexact=search))
+    return units.order_by("path")
+
+
+def unit(scope: Scope, unit_id: int) -> OrgUnit:
+    return scope.get(OrgUnit.objects.all(), path_field="path", pk=unit_id)
+
+
+def unit_by_code(scope: Scope, code: str) -> OrgUnit:
+    return scope.get(OrgUnit.objects.all(), path_field="path", code=code)
+
+
+def scope_root(scope: Scope) -> OrgUnit:
+    return OrgUnit.objects.select_related("organization").get(pk=scope.unit_id)
+
+
+def unit_tree(scope: Scope, max_depth: int = 3, root_id: int | None = None) -> dict:
+    """The subtree under a visible unit (the scope's own by default) as nested dicts."""
+    root = unit(scope, root_id) if root_id else scope_root(scope)
+    nodes = visible_units(scope).filter(subtree_q(root.path), depth__lte=root.depth + max_depth)
+    by_id: dict[int, dict] = {}
+    for node in nodes.values("id", "parent_id", "name", "kind", "code", "depth"):
+        node["children"] = []
+        by_id[node["id"]] = node
+        parent = by_id.get(node["parent_id"])
+        if parent is not None and node["id"] != root.pk:
+            parent["children"].append(node)
+    return by_id[root.pk]
+
+
+def ancestors(scope: Scope, unit_obj: OrgUnit) -> list[OrgUnit]:
+    """The visible units from the scope's root down to (not including) the given unit."""
+    ids = unit_obj.ancestor_ids()[:-1]
+    by_id = {u.pk: u for u in scope.units().filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def subtree_counts(scope: Scope, unit_obj: OrgUnit) -> dict[str, int]:
+    """How many units of each kind lie under a visible unit."""
+    rows = (
+        visible_units(scope)
+        .filter(subtree_q(unit_obj.path))
+        .exclude(pk=unit_obj.pk)
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def visible_memberships(scope: Scope) -> QuerySet[Membership]:
+    scope.require(Capability.CONFIGURE)
+    return scope.filter(Membership.objects.select_related("user", "unit")).order_by(
+        "unit__path", "user__username"
+    )
+
+
+def membership(scope: Scope, membership_id: int) -> Membership:
+    scope.require(Capability.CONFIGURE)
+    return scope.get(Membership.objects.select_related("user", "unit"), pk=membership_id)
+
+
+def visible_users(scope: Scope, search: str = "") -> QuerySet:
+    """Users holding a membership inside the admin's subtree."""
+    members = visible_memberships(scope)
+    users = get_user_model().objects.filter(
+        pk__in=members.values("user_id")
+    ).order_by("username")
+    if search:
+        users = users.filter(Q(username__icontains=search) | Q(email__icontains=search))
+    return users
+
+
+def user_membership(scope: Scope, user_id: int) -> Membership:
+    scope.require(Capability.CONFIGURE)
+    return scope.get(Membership.objects.select_related("user", "unit"), user_id=user_id)
+
+
+def visible_staff(scope: Scope, unit_id: int | None = None, search: str = "") -> QuerySet[Staff]:
+    staff = scope.filter(Staff.objects.select_related("unit")).order_by("name")
+    if unit_id is not None:
+        staff = staff.filter(unit_id=unit_id)
+    if search:
+        staff = staff.filter(Q(name__icontains=search) | Q(code__iexact=search))
+    return staff
+
+
+def staff_member(scope: Scope, staff_id: int) -> Staff:
+    return scope.get(Staff.objects.select_related("unit"), pk=staff_id)
+
+
+def audit_log(scope: Scope, action: str = "", actor_id: int | None = None) -> QuerySet[AuditEntry]:
+    """Audit entries about the admin's subtree; admins only."""
+    scope.require(Capability.CONFIGURE)
+    entries = scope.filter(AuditEntry.objects.all(), path_field="unit_path")
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if actor_id:
+        entries = entries.filter(actor_id=actor_id)
+    return entries.order_by("-at", "-id")
+
+
+def units_by_ids(scope: Scope, ids: Iterable[int]) -> dict[int, OrgUnit]:
+    return {u.pk: u for u in scope.units().filter(pk__in=list(ids))}

@@ -1,0 +1,21 @@
+"""Shared fixtures: a small organisation tree with a login per role and level, and a second
+organisation, so every test can try to read across units and tenants."""
+
+import pytest
+
+from tests.factories import build_world
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path, settings):
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    # Per-test memory cache: login throttling state must not leak between tests.
+    # Argon2 is deliberately slow; tests that check hashing ask for it themselves.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture
+def world(db):
+    """Two organisations. Acme: company → 2 countries → 2 regions each → 2 stores each."""
+    return build_world()

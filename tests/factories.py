@@ -1,0 +1,93 @@
+"""Builders for test data, through the same services the product uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+
+from voxloop.accounts import services as account_services
+from voxloop.tenancy import services
+from voxloop.tenancy.models import Membership, OrgUnit
+from voxloop.tenancy.scoping import Scope
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username: str, password: str = PASSWORD, **fields):
+    return account_services.create_user(
+        username, email=f"{username}@example.test", password=password, check_password=False,
+        **fields,
+    )
+
+
+def make_member(system: Scope, username: str, unit: OrgUnit, role: str) -> Membership:
+    user = make_user(username)
+    return services.grant_membership(system, user, unit, role)
+
+
+@dataclass
+class Org:
+    root: OrgUnit
+    system: Scope
+    units: dict[str, OrgUnit] = field(default_factory=dict)
+    members: dict[str, Membership] = field(default_factory=dict)
+
+    def scope(self, name: str) -> Scope:
+        return Scope.of(self.members[name])
+
+    def user(self, name: str):
+        return self.members[name].user
+
+
+def build_org(slug: str, prefix: str) -> Org:
+    """company → countries c1, c2 → regions c1r1.. → stores c1r1s1.., with a staff member each."""
+    root = services.create_organization(f"{slug.title()} Retail", slug)
+    system = Scope.system(root)
+    org = Org(root=root, system=system, units={"root": root})
+    for c in (1, 2):
+        country = services.create_unit(system, root, f"Country {c}", "country", f"{prefix}C{c}")
+        org.units[f"c{c}"] = country
+        for r in (1, 2):
+            region = services.create_unit(
+                system, country, f"Region {c}.{r}", "region", f"{prefix}C{c}R{r}"
+            )
+            org.units[f"c{c}r{r}"] = region
+            for s in (1, 2):
+                store = services.create_unit(
+                    system, region, f"Store {c}.{r}.{s}", "store", f"{prefix}C{c}R{r}S{s}"
+                )
+                org.units[f"c{c}r{r}s{s}"] = store
+                services.add_staff(system, store, f"Clerk {c}.{r}.{s}", f"{prefix}E{c}{r}{s}")
+    roles = {
+        "admin": ("root", "admin"),
+        "director": ("root", "analyst"),
+        "country_admin": ("c1", "admin"),
+        "regional": ("c1r1", "manager"),
+        "store": ("c1r1s1", "manager"),
+        "sibling_store": ("c1r1s2", "manager"),
+        "agent": ("c1r1s1", "agent"),
+        "viewer": ("c1r1", "viewer"),
+        "analyst": ("c1", "analyst"),
+    }
+    for name, (unit_key, role) in roles.items():
+        org.members[name] = make_member(system, f"{prefix.lower()}-{name}", org.units[unit_key], role)
+    return org
+
+
+@dataclass
+class World:
+    acme: Org
+    other: Org
+    loner: object  # a user with no membership anywhere
+
+
+def build_world() -> World:
+    acme = build_org("acme", "A")
+    other = build_org("other", "B")
+    loner = make_user("loner")
+    return World(acme=acme, other=other, loner=loner)
+
+
+def user_model():
+    return get_user_model()
