@@ -16,7 +16,10 @@ PASSWORD = "correct-horse-battery-staple"
 
 def make_user(username: str, password: str = PASSWORD, **fields):
     return account_services.create_user(
-        username, email=f"{username}@example.test", password=password, check_password=False,
+        username,
+        email=f"{username}@example.test",
+        password=password,
+        check_password=False,
         **fields,
     )
 
@@ -71,7 +74,9 @@ def build_org(slug: str, prefix: str) -> Org:
         "analyst": ("c1", "analyst"),
     }
     for name, (unit_key, role) in roles.items():
-        org.members[name] = make_member(system, f"{prefix.lower()}-{name}", org.units[unit_key], role)
+        org.members[name] = make_member(
+            system, f"{prefix.lower()}-{name}", org.units[unit_key], role
+        )
     return org
 
 

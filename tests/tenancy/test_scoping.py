@@ -21,8 +21,8 @@ def test_director_sees_the_whole_company_and_nothing_of_another(world):
 def test_path_upper_bound_separates_siblings_with_common_digits():
     # Unit 1's subtree must not include unit 10 or 11, whose ids start with the same digit.
     assert path_upper_bound("0000000001") == "0000000002"
-    assert "00000000010000000011" < path_upper_bound("0000000001")
-    assert not ("0000000010" < path_upper_bound("0000000001"))
+    assert path_upper_bound("0000000001") > "00000000010000000011"
+    assert not (path_upper_bound("0000000001") > "0000000010")
 
 
 def test_staff_and_units_of_sibling_store_are_invisible(world):

@@ -183,9 +183,11 @@ def clear_login_failures(username: str, ip: str | None) -> None:
 
 def ensure_can_manage_user(actor: Scope, user) -> Membership:
     """The user's membership in the actor's organisation, if it lies in the actor's subtree."""
-    membership = Membership.objects.filter(
-        user=user, organization_id=actor.organization_id
-    ).select_related("unit").first()
+    membership = (
+        Membership.objects.filter(user=user, organization_id=actor.organization_id)
+        .select_related("unit")
+        .first()
+    )
     if membership is None or not actor.covers(membership.unit):
         raise Forbidden("This user is outside your part of the organisation.")
     return membership

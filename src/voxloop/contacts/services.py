@@ -55,6 +55,10 @@ def repath_after_move(organization_id: int, old_path: str, new_path: str) -> Non
     from voxloop.tenancy.models import subtree_q
 
     for model in (Contact, Account):
-        model.objects.filter(subtree_q(old_path, "unit_path"), organization_id=organization_id).update(
-            unit_path=Concat(Value(new_path), Substr("unit_path", len(old_path) + 1, Length("unit_path")))
+        model.objects.filter(
+            subtree_q(old_path, "unit_path"), organization_id=organization_id
+        ).update(
+            unit_path=Concat(
+                Value(new_path), Substr("unit_path", len(old_path) + 1, Length("unit_path"))
+            )
         )

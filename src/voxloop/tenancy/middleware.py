@@ -1,5 +1,7 @@
 """Attach the signed-in user's active membership and scope to each request."""
 
+from django.conf import settings
+
 from voxloop.tenancy.audit_context import client_ip
 from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.selectors import memberships_of
@@ -9,9 +11,7 @@ SESSION_KEY = "voxloop_membership_id"
 
 def request_ip(request) -> str | None:
     # Behind a proxy, set VOXLOOP_TRUST_X_FORWARDED_FOR so the proxy's address is not logged.
-    from django.conf import settings
-
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+    if settings.TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip()

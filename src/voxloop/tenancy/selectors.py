@@ -93,9 +93,7 @@ def membership(scope: Scope, membership_id: int) -> Membership:
 def visible_users(scope: Scope, search: str = "") -> QuerySet:
     """Users holding a membership inside the admin's subtree."""
     members = visible_memberships(scope)
-    users = get_user_model().objects.filter(
-        pk__in=members.values("user_id")
-    ).order_by("username")
+    users = get_user_model().objects.filter(pk__in=members.values("user_id")).order_by("username")
     if search:
         users = users.filter(Q(username__icontains=search) | Q(email__icontains=search))
     return users

@@ -179,7 +179,10 @@ def grant_membership(
 
 
 def change_membership(
-    actor: Scope, membership: Membership, unit: OrgUnit | None = None, role: str | None = None,
+    actor: Scope,
+    membership: Membership,
+    unit: OrgUnit | None = None,
+    role: str | None = None,
     title: str | None = None,
 ) -> Membership:
     actor.require(Capability.CONFIGURE)
@@ -232,8 +235,11 @@ def add_staff(actor: Scope, unit: OrgUnit, name: str, code: str, **fields: Any) 
     try:
         with transaction.atomic():
             staff = Staff.objects.create(
-                organization_id=unit.organization_id, unit=unit, name=name.strip(),
-                code=code.strip(), **fields,
+                organization_id=unit.organization_id,
+                unit=unit,
+                name=name.strip(),
+                code=code.strip(),
+                **fields,
             )
             record_audit(actor, "staff.create", staff, {"unit": unit.pk, "code": staff.code})
     except IntegrityError:
