@@ -23,7 +23,7 @@ from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Scope
 
-TOKEN_PREFIX = "vxl_"
+TOKEN_PREFIX = "vxl_"  # noqa: S105 - a public marker, not a secret
 
 
 def _digest(secret: str) -> str:

@@ -26,6 +26,17 @@ def subtree_q(path: str, field: str = "path") -> models.Q:
     return models.Q(**{f"{field}__gte": path, f"{field}__lt": path_upper_bound(path)})
 
 
+def repathed(old_path: str, new_path: str, field: str = "path") -> models.Func:
+    """An update expression that swaps a moved subtree's old path prefix for the new one."""
+    from django.db.models.functions import Concat, Length, Substr
+
+    return Concat(
+        models.Value(new_path),
+        Substr(field, len(old_path) + 1, Length(field)),
+        output_field=models.CharField(),
+    )
+
+
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)

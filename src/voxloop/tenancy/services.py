@@ -6,8 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Length, Substr
+from django.db.models import F
 
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.tenancy.audit_context import client_ip
@@ -20,6 +19,7 @@ from voxloop.tenancy.models import (
     Staff,
     UnitKind,
     path_segment,
+    repathed,
     subtree_q,
 )
 from voxloop.tenancy.scoping import Capability, Scope
@@ -143,7 +143,7 @@ def move_unit(actor: Scope, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
         depth_delta = new_parent.depth + 1 - unit.depth
         subtree = OrgUnit.objects.filter(subtree_q(old_path), organization_id=unit.organization_id)
         subtree.update(
-            path=Concat(Value(new_path), Substr("path", len(old_path) + 1, Length("path"))),
+            path=repathed(old_path, new_path),
             depth=F("depth") + depth_delta,
         )
         OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
