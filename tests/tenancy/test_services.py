@@ -1,0 +1,103 @@
+import pytest
+
+from voxloop.contacts.models import Contact
+from voxloop.errors import Conflict, Forbidden, InvalidInput
+from voxloop.tenancy import selectors, services
+from voxloop.tenancy.models import AuditEntry, OrgUnit
+
+
+def test_move_rehangs_whole_subtree_and_keeps_paths(world):
+    acme = world.acme
+    region = acme.units["c1r1"]
+    target = acme.units["c2"]
+    services.move_unit(acme.scope("admin"), region, target)
+    moved = {u.code: u for u in OrgUnit.objects.filter(code__startswith="AC1R1")}
+    assert moved["AC1R1"].parent_id == target.pk
+    for unit in moved.values():
+        assert unit.path.startswith(target.path)
+        assert unit.is_within(OrgUnit.objects.get(pk=target.pk))
+    assert moved["AC1R1S1"].depth == 3
+    # The country admin of c1 no longer sees the moved region; c2's subtree does.
+    c1_codes = {u.code for u in selectors.visible_units(acme.scope("country_admin"))}
+    assert "AC1R1" not in c1_codes and "AC1R1S1" not in c1_codes
+
+
+def test_move_under_own_descendant_is_refused_and_changes_nothing(world):
+    acme = world.acme
+    before = list(OrgUnit.objects.values_list("pk", "path", "parent_id").order_by("pk"))
+    with pytest.raises(InvalidInput) as error:
+        services.move_unit(acme.scope("admin"), acme.units["c1"], acme.units["c1r1s1"])
+    assert error.value.field == "parent"
+    assert list(OrgUnit.objects.values_list("pk", "path", "parent_id").order_by("pk")) == before
+
+
+def test_move_keeps_copied_contact_paths_right(world):
+    acme = world.acme
+    store = acme.units["c1r1s1"]
+    Contact.objects.create(
+        organization_id=store.organization_id, home_unit=store, unit_path=store.path,
+        external_id="C-1",
+    )
+    services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2r2"])
+    store.refresh_from_db()
+    assert Contact.objects.get(external_id="C-1").unit_path == store.path
+
+
+def test_duplicate_unit_code_is_a_conflict_naming_code(world):
+    acme = world.acme
+    with pytest.raises(Conflict) as error:
+        services.create_unit(acme.scope("admin"), acme.root, "Again", "country", "AC1")
+    assert error.value.field == "code"
+
+
+def test_same_code_is_fine_in_another_organisation(world):
+    unit = services.create_unit(world.other.scope("admin"), world.other.root, "X", "country", "AC1")
+    assert unit.code == "AC1"
+
+
+def test_region_admin_cannot_create_outside_subtree_or_touch_other_org(world):
+    acme, other = world.acme, world.other
+    with pytest.raises(Forbidden):
+        services.create_unit(acme.scope("country_admin"), acme.units["c2"], "N", "region", "N1")
+    with pytest.raises(Forbidden):
+        services.create_unit(acme.scope("admin"), other.root, "N", "country", "N2")
+    with pytest.raises(Forbidden):
+        services.update_unit(acme.scope("admin"), other.units["c1"], name="Hijacked")
+    assert OrgUnit.objects.get(pk=other.units["c1"].pk).name == "Country 1"
+
+
+@pytest.mark.parametrize("member", ["director", "regional", "store", "agent", "viewer", "analyst"])
+def test_roles_below_admin_cannot_configure(world, member):
+    acme = world.acme
+    with pytest.raises(Forbidden):
+        services.create_unit(acme.scope(member), acme.units["c1r1s1"], "N", "team", "T-9")
+
+
+def test_cannot_grant_or_change_own_membership(world):
+    acme = world.acme
+    with pytest.raises(Forbidden):
+        services.change_membership(acme.scope("admin"), acme.members["admin"], role="viewer")
+
+
+def test_every_change_is_audited_with_actor_and_unit(world):
+    acme = world.acme
+    scope = acme.scope("country_admin")
+    unit = services.create_unit(scope, acme.units["c1r1"], "Pop-up", "store", "POP-1")
+    services.update_unit(scope, unit, name="Pop-up store")
+    entries = AuditEntry.objects.filter(target_type="orgunit", target_id=str(unit.pk))
+    assert [e.action for e in entries.order_by("id")] == ["unit.create", "unit.update"]
+    last = entries.order_by("id").last()
+    assert last.actor_id == acme.user("country_admin").pk
+    assert last.changes == {"name": ["Pop-up", "Pop-up store"]}
+    assert last.unit_path == unit.path
+    # The audit log of a sibling region's admin scope would not include it.
+    assert unit.pk in {int(e.target_id) for e in selectors.audit_log(scope) if e.target_id}
+
+
+def test_audit_log_is_admin_only_and_scoped(world):
+    acme = world.acme
+    services.create_unit(acme.scope("admin"), acme.units["c2"], "Far", "region", "FAR")
+    with pytest.raises(Forbidden):
+        selectors.audit_log(acme.scope("director"))
+    seen = {e.target_label for e in selectors.audit_log(acme.scope("country_admin"))}
+    assert "Far" not in seen
