@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "voxloop.tenancy",
     "voxloop.accounts",
     "voxloop.contacts",
+    "voxloop.surveys",
+    "voxloop.responses",
     "voxloop.api",
     "voxloop.web",
 ]

@@ -1,0 +1,209 @@
+"""Response capture: the one service behind every entry point (web page, API, kiosk, import).
+
+It validates answers against the survey, keeps partial responses, computes the headline scores,
+snapshots the contact, and stores each source (invitation or Idempotency-Key) exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from voxloop.errors import Conflict, InvalidInput, NotFound
+from voxloop.responses.models import Channel, Device, Response
+from voxloop.responses.scoring import headline_scores
+from voxloop.responses.signals import response_submitted
+from voxloop.surveys import definition
+from voxloop.surveys.models import Survey, SurveyStatus
+
+
+class SurveyClosed(Conflict):
+    code = "survey_closed"
+
+
+class AlreadyCompleted(Conflict):
+    code = "already_completed"
+
+
+@dataclass
+class Submission:
+    """What arrived, from whichever entry point, before validation."""
+
+    survey: Survey
+    answers: dict[str, Any]
+    complete: bool = True
+    channel: str = Channel.WEB
+    device: str = Device.UNKNOWN
+    locale: str = ""
+    unit: Any = None
+    staff: Any = None
+    contact: Any = None
+    source_key: str | None = None
+    resume_token: str | None = None
+    submitted_at: datetime | None = None
+    allow_closed: bool = False  # historical imports only
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    response: Response
+    created: bool
+
+
+def _questions(survey: Survey) -> list:
+    return list(survey.questions.all())
+
+
+def clean_answers(survey: Survey, questions: list, answers: dict, complete: bool) -> dict:
+    """Validated answers, hidden questions dropped; required ones checked when complete."""
+    if not isinstance(answers, dict):
+        raise InvalidInput("Answers must be an object of question key → answer.", "answers")
+    by_key = {q.key: q for q in questions}
+    cleaned: dict[str, Any] = {}
+    for key, raw in answers.items():
+        base, _, suffix = str(key).partition(":")
+        question = by_key.get(base)
+        if question is None or (suffix and suffix != definition.OTHER):
+            raise InvalidInput(f"'{key}' is not a question of this survey.", field=str(key))
+        if suffix:
+            if not question.config.get("allow_other"):
+                raise InvalidInput(f"'{base}' has no 'other' answer.", field=str(key))
+            cleaned[key] = definition.clean_answer(_as_text_question(question), raw)
+        elif not definition.is_empty(raw):
+            cleaned[key] = definition.clean_answer(question, raw)
+    shown = definition.shown_questions(questions, cleaned)
+    shown_keys = {q.key for q in shown}
+    cleaned = {k: v for k, v in cleaned.items() if k.partition(":")[0] in shown_keys}
+    if complete:
+        for question in shown:
+            if question.required and definition.is_empty(cleaned.get(question.key)):
+                raise InvalidInput(f"'{question.key}' needs an answer.", field=question.key)
+    return cleaned
+
+
+def _as_text_question(question):
+    return type(
+        "OtherText", (), {"key": f"{question.key}:other", "type": "short_text", "config": {}}
+    )()
+
+
+def _check_context(submission: Submission) -> None:
+    survey = submission.survey
+    if survey.status != SurveyStatus.LIVE and not submission.allow_closed:
+        raise SurveyClosed("This survey is not open for responses.", field="survey")
+    org_id = survey.organization_id
+    unit, staff, contact = submission.unit, submission.staff, submission.contact
+    for name, obj in (("unit", unit), ("staff", staff), ("contact", contact)):
+        if obj is not None and obj.organization_id != org_id:
+            raise NotFound(f"No such {name}.", field=name)
+    if unit is not None and not unit.path.startswith(survey.unit_path):
+        raise InvalidInput("This unit does not take part in the survey.", field="unit")
+    if submission.channel not in Channel.values:
+        raise InvalidInput(f"Unknown channel '{submission.channel}'.", field="channel")
+    if submission.device not in Device.values:
+        raise InvalidInput(f"Unknown device '{submission.device}'.", field="device")
+
+
+def _placement(submission: Submission) -> dict[str, Any]:
+    """Where the response belongs: the given unit, else the staff's, else the contact's."""
+    survey, staff, contact = submission.survey, submission.staff, submission.contact
+    unit = submission.unit or (staff.unit if staff else None)
+    if unit is None and contact is not None:
+        unit = contact.home_unit
+    snapshot: dict[str, Any] = {}
+    if contact is not None:
+        snapshot = {**contact.attributes, "locale": contact.locale}
+        if contact.account_id:
+            snapshot["account_id"] = contact.account_id
+    if survey.is_anonymous:
+        # Employee surveys keep no link to the person, only their unit.
+        contact, staff, snapshot = None, None, {}
+    return {
+        "unit": unit,
+        "unit_path": unit.path if unit else survey.unit_path,
+        "staff": staff,
+        "contact": contact,
+        "contact_snapshot": snapshot,
+    }
+
+
+def submit(submission: Submission) -> Outcome:
+    """Store (or continue) one response; idempotent per source key and per resume token."""
+    _check_context(submission)
+    survey = submission.survey
+    questions = _questions(survey)
+    with transaction.atomic():
+        existing = _existing(submission)
+        if existing is not None:
+            return Outcome(_continue(existing, submission, questions), created=False)
+        answers = clean_answers(survey, questions, submission.answers, submission.complete)
+        response = Response(
+            organization_id=survey.organization_id,
+            survey=survey,
+            source_key=submission.source_key,
+            channel=submission.channel,
+            device=submission.device,
+            locale=submission.locale or survey.default_locale,
+            started_at=submission.submitted_at or timezone.now(),
+            **_placement(submission),
+        )
+        _apply(response, questions, answers, submission)
+        try:
+            with transaction.atomic():
+                response.save()
+        except IntegrityError:
+            # A simultaneous submission of the same source won the race: continue that one.
+            existing = _existing(submission)
+            if existing is None:
+                raise
+            return Outcome(_continue(existing, submission, questions), created=False)
+    return Outcome(response, created=True)
+
+
+def _existing(submission: Submission) -> Response | None:
+    responses = Response.objects.select_for_update()
+    if submission.resume_token:
+        found = responses.filter(
+            resume_token=submission.resume_token, survey=submission.survey
+        ).first()
+        if found is None:
+            raise NotFound("This response link is not valid for this survey.", "resume_token")
+        return found
+    if submission.source_key:
+        return responses.filter(
+            organization_id=submission.survey.organization_id,
+            source_key=submission.source_key,
+        ).first()
+    return None
+
+
+def _continue(response: Response, submission: Submission, questions: list) -> Response:
+    if response.survey_id != submission.survey.pk:
+        raise InvalidInput("This link belongs to another survey.", field="survey")
+    if response.is_complete:
+        if submission.source_key and submission.source_key.startswith("idem:"):
+            return response  # a retried request: answer as the first time
+        raise AlreadyCompleted("This survey has already been answered.", field="survey")
+    merged = {**response.answers, **(submission.answers or {})}
+    answers = clean_answers(submission.survey, questions, merged, submission.complete)
+    _apply(response, questions, answers, submission)
+    response.save()
+    return response
+
+
+def _apply(response: Response, questions: list, answers: dict, submission: Submission) -> None:
+    response.answers = answers
+    for name, value in headline_scores(questions, answers).items():
+        setattr(response, name, value)
+    if submission.complete and not response.is_complete:
+        response.is_complete = True
+        response.submitted_at = submission.submitted_at or timezone.now()
+        response_id_holder = response
+        transaction.on_commit(
+            lambda: response_submitted.send(Response, response_id=response_id_holder.pk)
+        )

@@ -1,0 +1,188 @@
+"""What a question accepts, when it is shown, and how its texts read in a language.
+
+Pure functions over Question/Survey objects (or anything with the same attributes), shared by
+the respondent pages, the response capture service and the builder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from voxloop.errors import InvalidInput
+
+SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+SCALED_TYPES = {"nps", "csat", "ces", "rating"}
+CHOICE_TYPES = {"single_choice", "multiple_choice", "dropdown"}
+TEXT_LIMITS = {"short_text": 500, "long_text": 10_000}
+OTHER = "other"
+CONDITION_OPS = {"eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "answered", "contains"}
+PIPE = re.compile(r"\{\{\s*(first_name|last_name|unit|staff)\s*\}\}")
+
+
+class AnswerError(InvalidInput):
+    """An answer the question cannot take; `field` is the question key."""
+
+
+def scale_of(question) -> tuple[int, int]:
+    if question.type in SCALES:
+        return SCALES[question.type]
+    return 1, int(question.config.get("scale", 5))
+
+
+def choice_keys(question) -> list[str]:
+    return [str(choice["key"]) for choice in question.config.get("choices", [])]
+
+
+def row_keys(question) -> list[str]:
+    return [str(row["key"]) for row in question.config.get("rows", [])]
+
+
+def _integer(question, raw: Any, field: str) -> int:
+    if isinstance(raw, bool) or raw is None:
+        raise AnswerError(f"'{field}' needs a whole number.", field=field)
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if not re.fullmatch(r"-?\d{1,3}", raw):
+            raise AnswerError(f"'{field}' needs a whole number, not '{raw[:20]}'.", field=field)
+        raw = int(raw)
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if not isinstance(raw, int):
+        raise AnswerError(f"'{field}' needs a whole number.", field=field)
+    low, high = scale_of(question)
+    if not low <= raw <= high:
+        raise AnswerError(f"'{field}' must be between {low} and {high}.", field=field)
+    return raw
+
+
+def _text(raw: Any, field: str, limit: int) -> str:
+    if not isinstance(raw, str):
+        raise AnswerError(f"'{field}' needs text.", field=field)
+    if "\x00" in raw:
+        raise AnswerError(f"'{field}' contains a NUL character.", field=field)
+    text = raw.strip()
+    if len(text) > limit:
+        raise AnswerError(f"'{field}' is longer than {limit:,} characters.", field=field)
+    return text
+
+
+def _choice(question, raw: Any, field: str) -> str:
+    if not isinstance(raw, str) or not raw:
+        raise AnswerError(f"'{field}' needs one of its choices.", field=field)
+    allowed = choice_keys(question)
+    if question.config.get("allow_other"):
+        allowed.append(OTHER)
+    if raw not in allowed:
+        raise AnswerError(f"'{raw[:40]}' is not a choice of '{field}'.", field=field)
+    return raw
+
+
+def clean_answer(question, raw: Any) -> Any:
+    """The stored form of one answer, or AnswerError naming the question."""
+    field, kind = question.key, question.type
+    if kind in SCALED_TYPES:
+        return _integer(question, raw, field)
+    if kind in ("single_choice", "dropdown"):
+        return _choice(question, raw, field)
+    if kind == "multiple_choice":
+        values = raw if isinstance(raw, list) else [raw]
+        picked = [_choice(question, value, field) for value in values]
+        return list(dict.fromkeys(picked))
+    if kind == "yes_no":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.lower() in ("yes", "no", "true", "false"):
+            return raw.lower() in ("yes", "true")
+        raise AnswerError(f"'{field}' needs yes or no.", field=field)
+    if kind in TEXT_LIMITS:
+        return _text(raw, field, TEXT_LIMITS[kind])
+    if kind == "matrix":
+        if not isinstance(raw, Mapping):
+            raise AnswerError(f"'{field}' needs a rating per row.", field=field)
+        rows = set(row_keys(question))
+        cleaned = {}
+        for row, value in raw.items():
+            if row not in rows:
+                raise AnswerError(f"'{row}' is not a row of '{field}'.", field=f"{field}.{row}")
+            cleaned[row] = _integer(question, value, f"{field}.{row}")
+        return cleaned
+    raise AnswerError(f"'{field}' has an unknown question type.", field=field)
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def condition_holds(condition: Mapping, answers: Mapping[str, Any]) -> bool:
+    value = answers.get(condition.get("question"))
+    op, target = condition.get("op", "eq"), condition.get("value")
+    if op == "answered":
+        return not is_empty(value)
+    if is_empty(value):
+        return False
+    if op == "contains":
+        return target in value if isinstance(value, list) else value == target
+    comparisons = {
+        "eq": lambda: value == target,
+        "neq": lambda: value != target,
+        "in": lambda: value in (target or []),
+        "not_in": lambda: value not in (target or []),
+    }
+    if op in comparisons:
+        return comparisons[op]()
+    if not isinstance(value, int | float) or not isinstance(target, int | float):
+        return False
+    return {
+        "lt": value < target,
+        "lte": value <= target,
+        "gt": value > target,
+        "gte": value >= target,
+    }.get(op, False)
+
+
+def rule_holds(rule: Mapping | None, answers: Mapping[str, Any]) -> bool:
+    """An empty rule always holds; otherwise all/any of its conditions."""
+    if not rule:
+        return True
+    if "all" in rule:
+        return all(condition_holds(c, answers) for c in rule["all"])
+    if "any" in rule:
+        return any(condition_holds(c, answers) for c in rule["any"])
+    return True
+
+
+def shown_questions(questions: Iterable, answers: Mapping[str, Any]) -> list:
+    """The questions a respondent sees given the answers so far, in order."""
+    return [q for q in questions if rule_holds(q.show_if, answers)]
+
+
+def localized(texts: Mapping[str, str] | None, locale: str, default_locale: str) -> str:
+    texts = texts or {}
+    return texts.get(locale) or texts.get(default_locale) or next(iter(texts.values()), "")
+
+
+def pick_locale(survey, wanted: Iterable[str]) -> str:
+    """The first wanted language the survey offers (exact, then by base language)."""
+    offered = [survey.default_locale, *[x for x in survey.locales if x != survey.default_locale]]
+    for candidate in wanted:
+        candidate = (candidate or "").lower()
+        if not candidate:
+            continue
+        if candidate in offered:
+            return candidate
+        base = candidate.split("-")[0]
+        if base == "zh":
+            # Simplified is what the product ships; traditional-only offers still match.
+            match = next((x for x in offered if x.startswith("zh")), None)
+        else:
+            match = next((x for x in offered if x.split("-")[0] == base), None)
+        if match:
+            return match
+    return survey.default_locale
+
+
+def piped(text: str, values: Mapping[str, str]) -> str:
+    """Insert the contact's first name, the unit's or staff member's name into a text."""
+    return PIPE.sub(lambda m: values.get(m.group(1), ""), text)

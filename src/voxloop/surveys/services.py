@@ -1,0 +1,256 @@
+"""Every write to surveys and questions: design, translate, publish, close, duplicate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from voxloop.errors import Conflict, Forbidden, InvalidInput
+from voxloop.surveys import validation
+from voxloop.surveys.models import Question, Survey, SurveyKind, SurveyStatus
+from voxloop.tenancy.models import OrgUnit
+from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.services import record_audit
+
+SURVEY_TEXTS = {"title", "intro", "thank_you", "closed"}
+QUESTION_TEXTS = {"title", "help", "low", "high"}
+SURVEY_FIELDS = {"name", "default_locale", "locales", "texts", "branding", "thank_you_branches"}
+QUESTION_FIELDS = {"type", "required", "texts", "config", "show_if"}
+
+
+def _editable(actor: Scope, survey: Survey) -> None:
+    actor.require(Capability.CONFIGURE)
+    if survey.organization_id != actor.organization_id or not actor.covers_path(survey.unit_path):
+        raise Forbidden("This survey belongs to another part of the organisation.")
+
+
+def create_survey(
+    actor: Scope,
+    unit: OrgUnit,
+    name: str,
+    kind: str,
+    default_locale: str = "en",
+    locales: list[str] | None = None,
+    texts: dict | None = None,
+) -> Survey:
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers(unit):
+        raise Forbidden("The unit is outside your part of the organisation.", "unit")
+    if not name.strip():
+        raise InvalidInput("A survey needs a name.", field="name")
+    if kind not in SurveyKind.values:
+        raise InvalidInput(f"Unknown survey kind; use one of {SurveyKind.values}.", "kind")
+    survey = Survey(
+        organization_id=unit.organization_id,
+        unit=unit,
+        unit_path=unit.path,
+        name=name.strip(),
+        kind=kind,
+        default_locale=default_locale,
+        locales=validation.check_locales(default_locale, locales or []),
+        texts=validation.check_texts(texts or {}, "texts", SURVEY_TEXTS),
+        created_by_id=actor.user_id,
+    )
+    with transaction.atomic():
+        survey.save()
+        record_audit(actor, "survey.create", survey, {"kind": kind})
+    return survey
+
+
+def update_survey(actor: Scope, survey: Survey, **fields: Any) -> Survey:
+    _editable(actor, survey)
+    unknown = set(fields) - SURVEY_FIELDS
+    if unknown:
+        raise InvalidInput(f"Unknown field: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    if "name" in fields and not str(fields["name"]).strip():
+        raise InvalidInput("A survey needs a name.", field="name")
+    if "default_locale" in fields or "locales" in fields:
+        fields["locales"] = validation.check_locales(
+            fields.get("default_locale", survey.default_locale),
+            fields.get("locales", survey.locales),
+        )
+    if "texts" in fields:
+        validation.check_texts(fields["texts"], "texts", SURVEY_TEXTS)
+    if "branding" in fields:
+        _check_branding(fields["branding"])
+    for key, value in fields.items():
+        setattr(survey, key, value)
+    with transaction.atomic():
+        survey.save()
+        record_audit(actor, "survey.update", survey, {"fields": sorted(fields)})
+    return survey
+
+
+def _check_branding(branding: Any) -> None:
+    if not isinstance(branding, dict):
+        raise InvalidInput("Branding must be an object.", field="branding")
+    colour = branding.get("colour")
+    if colour and not validation.COLOUR.match(str(colour)):
+        raise InvalidInput("Colours are written like #1a7f5a.", field="branding.colour")
+    logo = branding.get("logo_url", "")
+    if logo and not str(logo).startswith(("https://", "/")):
+        raise InvalidInput(
+            "The logo must be an https:// or site-relative URL.", "branding.logo_url"
+        )
+
+
+def add_question(
+    actor: Scope,
+    survey: Survey,
+    key: str,
+    type: str,
+    texts: dict,
+    config: dict | None = None,
+    required: bool = False,
+    show_if: dict | None = None,
+    position: int | None = None,
+) -> Question:
+    _editable(actor, survey)
+    validation.check_key(key)
+    config = validation.check_config(type, config or {})
+    validation.check_texts(texts, "texts", QUESTION_TEXTS)
+    questions = list(survey.questions.all())
+    if position is None:
+        position = (survey.questions.aggregate(m=Max("position"))["m"] or 0) + 1
+    earlier = {q.key: q for q in questions if q.position < position}
+    rule = validation.check_show_if(show_if, earlier)
+    try:
+        with transaction.atomic():
+            question = Question.objects.create(
+                survey=survey,
+                key=key,
+                type=type,
+                texts=texts,
+                config=config,
+                required=bool(required),
+                show_if=rule,
+                position=position,
+            )
+            record_audit(actor, "question.create", survey, {"key": key, "type": type})
+    except IntegrityError:
+        raise Conflict(f"The key '{key}' is already used in this survey.", field="key") from None
+    return question
+
+
+def update_question(actor: Scope, question: Question, **fields: Any) -> Question:
+    survey = question.survey
+    _editable(actor, survey)
+    unknown = set(fields) - QUESTION_FIELDS
+    if unknown:
+        raise InvalidInput(f"Unknown field: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    if "type" in fields and survey.published_at and fields["type"] != question.type:
+        # Past answers are stored by key: a new type would make them unreadable.
+        raise Conflict("A published question keeps its type; add a new question.", "type")
+    kind = fields.get("type", question.type)
+    if "config" in fields or "type" in fields:
+        fields["config"] = validation.check_config(kind, fields.get("config", question.config))
+    if "texts" in fields:
+        validation.check_texts(fields["texts"], "texts", QUESTION_TEXTS)
+    if "show_if" in fields:
+        earlier = {q.key: q for q in survey.questions.filter(position__lt=question.position)}
+        fields["show_if"] = validation.check_show_if(fields["show_if"], earlier)
+    for key, value in fields.items():
+        setattr(question, key, value)
+    with transaction.atomic():
+        question.save()
+        record_audit(
+            actor, "question.update", survey, {"key": question.key, "fields": sorted(fields)}
+        )
+    return question
+
+
+def reorder_questions(actor: Scope, survey: Survey, keys: list[str]) -> list[Question]:
+    """Put the questions in the given order; logic must still only look backwards."""
+    _editable(actor, survey)
+    questions = {q.key: q for q in survey.questions.all()}
+    if sorted(keys) != sorted(questions):
+        raise InvalidInput("Give every question key exactly once.", field="keys")
+    earlier: dict[str, Question] = {}
+    for index, key in enumerate(keys, start=1):
+        question = questions[key]
+        validation.check_show_if(question.show_if, earlier)
+        question.position = index
+        earlier[key] = question
+    with transaction.atomic():
+        Question.objects.bulk_update(questions.values(), ["position"])
+        record_audit(actor, "survey.reorder", survey, {"keys": keys})
+    return [questions[k] for k in keys]
+
+
+def remove_question(actor: Scope, question: Question) -> None:
+    survey = question.survey
+    _editable(actor, survey)
+    dependants = [q.key for q in survey.questions.all() if _refers_to(q.show_if, question.key)]
+    if dependants:
+        raise Conflict(
+            f"'{dependants[0]}' shows only after this question; change it first.", field="key"
+        )
+    with transaction.atomic():
+        record_audit(actor, "question.delete", survey, {"key": question.key})
+        question.delete()
+
+
+def _refers_to(rule: dict, key: str) -> bool:
+    conditions = next(iter(rule.values()), []) if rule else []
+    return any(c.get("question") == key for c in conditions)
+
+
+def publish(actor: Scope, survey: Survey) -> Survey:
+    _editable(actor, survey)
+    if not survey.questions.exists():
+        raise InvalidInput("Add at least one question before publishing.", field="questions")
+    now = timezone.now()
+    survey.status = SurveyStatus.LIVE
+    survey.published_at = survey.published_at or now
+    survey.closed_at = None
+    with transaction.atomic():
+        survey.save()
+        record_audit(actor, "survey.publish", survey)
+    return survey
+
+
+def close(actor: Scope, survey: Survey) -> Survey:
+    _editable(actor, survey)
+    survey.status = SurveyStatus.CLOSED
+    survey.closed_at = timezone.now()
+    with transaction.atomic():
+        survey.save()
+        record_audit(actor, "survey.close", survey)
+    return survey
+
+
+def duplicate(actor: Scope, survey: Survey, name: str | None = None) -> Survey:
+    """A draft copy with the same questions, texts and logic, and a new public link."""
+    _editable(actor, survey)
+    with transaction.atomic():
+        copy = Survey.objects.create(
+            organization_id=survey.organization_id,
+            unit_id=survey.unit_id,
+            unit_path=survey.unit_path,
+            name=name or f"{survey.name} (copy)",
+            kind=survey.kind,
+            default_locale=survey.default_locale,
+            locales=survey.locales,
+            texts=survey.texts,
+            branding=survey.branding,
+            thank_you_branches=survey.thank_you_branches,
+            created_by_id=actor.user_id,
+        )
+        Question.objects.bulk_create(
+            Question(
+                survey=copy,
+                key=q.key,
+                type=q.type,
+                position=q.position,
+                required=q.required,
+                texts=q.texts,
+                config=q.config,
+                show_if=q.show_if,
+            )
+            for q in survey.questions.all()
+        )
+        record_audit(actor, "survey.duplicate", copy, {"from": survey.pk})
+    return copy

@@ -1,0 +1,106 @@
+"""Checks a survey definition before it is saved or published; errors name the field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+
+from voxloop.errors import InvalidInput
+from voxloop.surveys import definition
+from voxloop.surveys.models import QuestionType
+
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+LOCALES = {code for code, _ in settings.LANGUAGES}
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def check_key(key: str, field: str = "key") -> str:
+    if not isinstance(key, str) or not KEY.match(key):
+        raise InvalidInput(
+            "Keys start with a letter and use a–z, 0–9 and _ (at most 60).", field=field
+        )
+    return key
+
+
+def check_locales(default_locale: str, locales: list[str]) -> list[str]:
+    if default_locale not in LOCALES:
+        raise InvalidInput(f"Unsupported language '{default_locale}'.", field="default_locale")
+    for locale in locales:
+        if locale not in LOCALES:
+            raise InvalidInput(f"Unsupported language '{locale}'.", field="locales")
+    return list(dict.fromkeys([default_locale, *locales]))
+
+
+def check_texts(texts: Any, field: str, allowed: set[str]) -> dict:
+    """{"title": {"en": "…"}, …}: known parts only, each a map of supported language → text."""
+    if not isinstance(texts, Mapping):
+        raise InvalidInput("Texts must be an object.", field=field)
+    for part, by_locale in texts.items():
+        if part not in allowed:
+            raise InvalidInput(f"Unknown text '{part}'.", field=f"{field}.{part}")
+        if not isinstance(by_locale, Mapping):
+            raise InvalidInput("Give the text per language.", field=f"{field}.{part}")
+        for locale, text in by_locale.items():
+            if locale not in LOCALES or not isinstance(text, str) or len(text) > 5000:
+                raise InvalidInput(
+                    f"Bad text for language '{locale}'.", field=f"{field}.{part}.{locale}"
+                )
+    return dict(texts)
+
+
+def _check_options(options: Any, field: str) -> list[dict]:
+    if not isinstance(options, list) or not options:
+        raise InvalidInput("Give at least one option.", field=field)
+    seen: set[str] = set()
+    for index, option in enumerate(options):
+        if not isinstance(option, Mapping) or "key" not in option:
+            raise InvalidInput("Each option needs a key and a label.", field=f"{field}.{index}")
+        key = check_key(str(option["key"]), f"{field}.{index}.key")
+        if key in seen:
+            raise InvalidInput(f"The option key '{key}' is repeated.", field=f"{field}.{index}")
+        seen.add(key)
+        check_texts({"label": option.get("label", {})}, f"{field}.{index}", {"label"})
+    return list(options)
+
+
+def check_config(kind: str, config: Any) -> dict:
+    if kind not in QuestionType.values:
+        raise InvalidInput(f"Unknown question type '{kind}'.", field="type")
+    if not isinstance(config, Mapping):
+        raise InvalidInput("The question settings must be an object.", field="config")
+    config = dict(config)
+    if kind in ("rating", "matrix"):
+        scale = config.get("scale", 5)
+        if isinstance(scale, bool) or not isinstance(scale, int) or not 2 <= scale <= 10:
+            raise InvalidInput("A scale goes from 2 to 10 points.", field="config.scale")
+        config["scale"] = scale
+    if kind in definition.CHOICE_TYPES:
+        _check_options(config.get("choices"), "config.choices")
+    if kind == "matrix":
+        _check_options(config.get("rows"), "config.rows")
+    return config
+
+
+def check_show_if(rule: Any, earlier: Mapping[str, Any]) -> dict:
+    """Display logic may only look at questions that come earlier in the survey."""
+    if not rule:
+        return {}
+    if not isinstance(rule, Mapping) or len(rule) != 1 or next(iter(rule)) not in ("all", "any"):
+        raise InvalidInput('Logic is {"all": [...]} or {"any": [...]}.', field="show_if")
+    conditions = next(iter(rule.values()))
+    if not isinstance(conditions, list) or not conditions:
+        raise InvalidInput("Logic needs at least one condition.", field="show_if")
+    for index, condition in enumerate(conditions):
+        field = f"show_if.{index}"
+        if not isinstance(condition, Mapping):
+            raise InvalidInput("Each condition is an object.", field=field)
+        if condition.get("question") not in earlier:
+            raise InvalidInput(
+                "A condition can only look at an earlier question.", field=f"{field}.question"
+            )
+        if condition.get("op", "eq") not in definition.CONDITION_OPS:
+            raise InvalidInput(f"Unknown operator '{condition.get('op')}'.", field=f"{field}.op")
+    return dict(rule)

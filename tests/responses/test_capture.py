@@ -1,0 +1,159 @@
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tests.surveys.builders import store_visit_survey
+from voxloop.errors import InvalidInput, NotFound
+from voxloop.responses import services
+from voxloop.responses.models import Response
+from voxloop.responses.services import AlreadyCompleted, Submission, SurveyClosed
+from voxloop.responses.signals import response_submitted
+from voxloop.surveys import services as survey_services
+
+
+def submit(survey, answers, **context):
+    return services.submit(Submission(survey=survey, answers=answers, **context))
+
+
+def test_detractor_response_is_scored_and_placed(world, django_capture_on_commit_callbacks):
+    survey = store_visit_survey(world.acme)
+    store = world.acme.units["c1r1s1"]
+    seen = []
+    response_submitted.connect(
+        lambda sender, response_id, **kw: seen.append(response_id), weak=False, dispatch_uid="t1"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = submit(
+            survey,
+            {"nps": "3", "improve": ["queue"], "csat": 2},
+            unit=store,
+            channel="qr",
+            device="mobile",
+            locale="zh-hans",
+        )
+    response_submitted.disconnect(dispatch_uid="t1")
+    response = outcome.response
+    assert (response.nps, response.nps_group, response.csat) == (3, "detractor", 2)
+    assert response.unit_path == store.path and response.is_complete
+    assert response.submitted_at is not None and response.locale == "zh-hans"
+    assert seen == [response.pk]
+
+
+def test_logic_branch_required_only_when_shown(world):
+    survey = store_visit_survey(world.acme)
+    # A promoter is not asked what to improve, so not answering it is fine …
+    assert submit(survey, {"nps": 10}).response.nps_group == "promoter"
+    # … but a detractor must answer it.
+    with pytest.raises(InvalidInput) as error:
+        submit(survey, {"nps": 2})
+    assert error.value.field == "improve"
+    # An answer to a question that was not shown is dropped, not stored.
+    kept = submit(survey, {"nps": 9, "improve": ["queue"]}).response
+    assert "improve" not in kept.answers
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ({"nps": 11}, "nps"),
+        ({"nps": "x"}, "nps"),
+        ({"nps": 5, "bogus": 1}, "bogus"),
+        ({"nps": 5, "improve": ["nope"]}, "improve"),
+        ({}, "nps"),
+        ({"nps": 9, "comment": "y" * 10_001}, "comment"),
+        ({"nps": 9, "csat:other": "x"}, "csat:other"),
+    ],
+)
+def test_bad_answers_name_the_field_and_store_nothing(world, answers, field):
+    survey = store_visit_survey(world.acme)
+    with pytest.raises(InvalidInput) as error:
+        submit(survey, answers)
+    assert error.value.field == field
+    assert Response.objects.count() == 0
+
+
+def test_html_in_comments_is_stored_verbatim(world):
+    survey = store_visit_survey(world.acme)
+    text = '<img src=x onerror="alert(1)"> 服务很好'
+    assert submit(survey, {"nps": 9, "comment": text}).response.answers["comment"] == text
+
+
+def test_closed_survey_refuses_and_import_may_backfill(world):
+    survey = store_visit_survey(world.acme)
+    survey_services.close(world.acme.scope("admin"), survey)
+    with pytest.raises(SurveyClosed):
+        submit(survey, {"nps": 9})
+    assert submit(survey, {"nps": 9}, allow_closed=True, channel="import").created
+
+
+def test_units_of_another_organisation_are_refused(world):
+    survey = store_visit_survey(world.acme)
+    with pytest.raises(NotFound) as error:
+        submit(survey, {"nps": 9}, unit=world.other.units["c1r1s1"])
+    assert error.value.field == "unit"
+
+
+def test_partial_response_is_kept_and_resumed(world):
+    survey = store_visit_survey(world.acme)
+    partial = submit(survey, {"nps": 4}, complete=False).response
+    assert not partial.is_complete and partial.nps == 4
+    done = submit(
+        survey, {"improve": ["staff"], "comment": "slow"}, resume_token=partial.resume_token
+    ).response
+    assert done.pk == partial.pk and done.is_complete
+    assert done.answers == {"nps": 4, "improve": ["staff"], "comment": "slow"}
+    with pytest.raises(AlreadyCompleted):
+        submit(survey, {"nps": 10}, resume_token=partial.resume_token)
+
+
+def test_idempotency_key_returns_the_first_response(world):
+    survey = store_visit_survey(world.acme)
+    first = submit(survey, {"nps": 9}, source_key="idem:abc")
+    again = submit(survey, {"nps": 1}, source_key="idem:abc")
+    assert first.created and not again.created
+    assert again.response.pk == first.response.pk and again.response.nps == 9
+    assert Response.objects.count() == 1
+
+
+def test_employee_survey_keeps_no_identity(world):
+    actor = world.acme.scope("admin")
+    pulse = survey_services.create_survey(actor, world.acme.root, "Pulse", "employee")
+    survey_services.add_question(actor, pulse, "enps", "nps", texts={})
+    survey_services.publish(actor, pulse)
+    staff = world.acme.units["c1r1s1"].staff.first()
+    response = submit(pulse, {"enps": 8}, staff=staff).response
+    assert response.staff_id is None and response.contact_id is None
+    assert response.unit_id == staff.unit_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_submissions_of_one_invitation_yield_one_response():
+    from tests.factories import build_org
+
+    org = build_org("race", "R")
+    survey = store_visit_survey(org)
+    barrier = threading.Barrier(8)
+    outcomes, errors = [], []
+
+    def worker(score):
+        try:
+            barrier.wait()
+            outcomes.append(submit(survey, {"nps": score}, source_key="inv:42"))
+        except Exception as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(9 + s % 2,)) for s in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if connection.vendor == "sqlite" and errors:
+        pytest.skip("SQLite's in-memory test database is not shared across threads")
+    # One submission wins; every other one is told the invitation was already answered.
+    assert all(isinstance(e, AlreadyCompleted) for e in errors), errors
+    assert len(outcomes) == 1 and outcomes[0].created
+    assert len(errors) == 7
+    assert Response.objects.filter(source_key="inv:42").count() == 1

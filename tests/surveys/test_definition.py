@@ -1,0 +1,133 @@
+import pytest
+
+from tests.surveys.builders import store_visit_survey
+from voxloop.errors import Conflict, Forbidden, InvalidInput
+from voxloop.surveys import definition, selectors, services
+from voxloop.surveys.models import SurveyStatus
+
+
+class Q:
+    def __init__(self, key, type, config=None, show_if=None, required=False):
+        self.key, self.type, self.config = key, type, config or {}
+        self.show_if, self.required = show_if or {}, required
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "expected"),
+    [("nps", 0, 0), ("nps", "10", 10), ("csat", 5, 5), ("ces", "7", 7), ("rating", 3, 3)],
+)
+def test_scales_accept_their_range(kind, raw, expected):
+    assert definition.clean_answer(Q("q", kind), raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [
+        ("nps", 11),
+        ("nps", -1),
+        ("nps", "ten"),
+        ("nps", True),
+        ("nps", 7.5),
+        ("csat", 0),
+        ("ces", 8),
+        ("rating", 6),
+        ("nps", None),
+        ("nps", "1e3"),
+    ],
+)
+def test_scales_refuse_out_of_range_or_non_numbers(kind, raw):
+    with pytest.raises(definition.AnswerError) as error:
+        definition.clean_answer(Q("q", kind), raw)
+    assert error.value.field == "q"
+
+
+def test_choices_and_other():
+    question = Q(
+        "why", "multiple_choice", {"choices": [{"key": "a"}, {"key": "b"}], "allow_other": True}
+    )
+    assert definition.clean_answer(question, ["a", "other", "a"]) == ["a", "other"]
+    with pytest.raises(definition.AnswerError):
+        definition.clean_answer(question, ["zzz"])
+    single = Q("one", "single_choice", {"choices": [{"key": "a"}]})
+    with pytest.raises(definition.AnswerError):
+        definition.clean_answer(single, "other")
+
+
+def test_text_is_capped_kept_verbatim_and_refuses_nul():
+    html = "<script>alert('x')</script> 很好"
+    assert definition.clean_answer(Q("c", "long_text"), html) == html
+    with pytest.raises(definition.AnswerError) as error:
+        definition.clean_answer(Q("c", "long_text"), "x" * 10_001)
+    assert "10,000" in error.value.message
+    with pytest.raises(definition.AnswerError):
+        definition.clean_answer(Q("c", "short_text"), "a\x00b")
+
+
+def test_matrix_rows_and_scale():
+    question = Q("m", "matrix", {"rows": [{"key": "speed"}, {"key": "price"}], "scale": 5})
+    assert definition.clean_answer(question, {"speed": "4"}) == {"speed": 4}
+    with pytest.raises(definition.AnswerError) as error:
+        definition.clean_answer(question, {"colour": 3})
+    assert error.value.field == "m.colour"
+
+
+def test_display_logic_branches_on_earlier_answers():
+    why = Q("why", "long_text", show_if={"all": [{"question": "nps", "op": "lte", "value": 6}]})
+    questions = [Q("nps", "nps"), why]
+    assert why in definition.shown_questions(questions, {"nps": 3})
+    assert why not in definition.shown_questions(questions, {"nps": 9})
+    assert why not in definition.shown_questions(questions, {})
+
+
+def test_locale_choice_and_piping():
+    class S:
+        default_locale, locales = "en", ["en", "zh-hans", "ro"]
+
+    assert definition.pick_locale(S, ["zh-CN", "en"]) == "zh-hans"
+    assert definition.pick_locale(S, ["ro-RO"]) == "ro"
+    assert definition.pick_locale(S, ["ja"]) == "en"
+    text = definition.piped("Hi {{ first_name }}, how was {{unit}}?", {"first_name": "Ana"})
+    assert text == "Hi Ana, how was ?"
+
+
+def test_survey_builder_rules(world):
+    survey = store_visit_survey(world.acme, publish=False)
+    actor = world.acme.scope("admin")
+    with pytest.raises(Conflict):
+        services.add_question(actor, survey, "nps", "nps", texts={})
+    with pytest.raises(InvalidInput) as error:
+        services.add_question(
+            actor,
+            survey,
+            "x",
+            "nps",
+            texts={},
+            show_if={"all": [{"question": "later", "op": "eq", "value": 1}]},
+        )
+    assert error.value.field == "show_if.0.question"
+    with pytest.raises(Conflict):  # 'improve' depends on 'nps'
+        services.remove_question(actor, survey.questions.get(key="nps"))
+    with pytest.raises(InvalidInput):  # would put 'improve' before the question it looks at
+        services.reorder_questions(actor, survey, ["improve", "nps", "csat", "comment"])
+    services.publish(actor, survey)
+    assert survey.status == SurveyStatus.LIVE
+    with pytest.raises(Conflict):
+        services.update_question(actor, survey.questions.get(key="csat"), type="ces")
+
+
+def test_duplicate_copies_questions_with_a_new_link(world):
+    survey = store_visit_survey(world.acme)
+    copy = services.duplicate(world.acme.scope("admin"), survey)
+    assert copy.status == SurveyStatus.DRAFT
+    assert copy.public_slug != survey.public_slug
+    assert [q.key for q in copy.questions.all()] == [q.key for q in survey.questions.all()]
+
+
+def test_surveys_are_scoped(world):
+    survey = store_visit_survey(world.acme)
+    assert survey in selectors.visible_surveys(world.acme.scope("store"))
+    assert survey not in selectors.visible_surveys(world.other.scope("admin"))
+    with pytest.raises(Forbidden):
+        services.close(world.acme.scope("store"), survey)
+    with pytest.raises(Forbidden):
+        services.close(world.other.scope("admin"), survey)
