@@ -131,3 +131,20 @@ def test_surveys_are_scoped(world):
         services.close(world.acme.scope("store"), survey)
     with pytest.raises(Forbidden):
         services.close(world.other.scope("admin"), survey)
+
+
+def test_personal_links_are_signed_and_expire():
+    from django.core import signing
+
+    from voxloop.surveys import links
+
+    token = links.personal_token(7, "abc", contact_id=3, locale="ja")
+    link = links.read_personal_token(token)
+    assert (link.survey_id, link.invitation, link.contact_id, link.locale) == (7, "abc", 3, "ja")
+    assert links.invitation_source_key(link) == "inv:abc"
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(links.LinkInvalid):
+        links.read_personal_token(tampered)
+    old = signing.dumps({"s": 1, "i": "x"}, salt=links.SALT)
+    with pytest.raises(links.LinkExpired):
+        links.read_personal_token(old, max_age_days=-1)
