@@ -157,3 +157,34 @@ def test_simultaneous_submissions_of_one_invitation_yield_one_response():
     assert len(outcomes) == 1 and outcomes[0].created
     assert len(errors) == 7
     assert Response.objects.filter(source_key="inv:42").count() == 1
+
+
+def test_import_history_validates_scores_and_sends_no_events(
+    world, django_capture_on_commit_callbacks
+):
+    from datetime import UTC, datetime
+
+    survey = store_visit_survey(world.acme)
+    store = world.acme.units["c2r1s1"]
+    when = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+    rows = [
+        Submission(
+            survey=survey,
+            answers={"nps": n % 11, "improve": ["queue"]},
+            unit=store,
+            submitted_at=when,
+            channel="import",
+        )
+        for n in range(25)
+    ]
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.import_history(survey, rows, batch_size=10) == 25
+    assert callbacks == []
+    stored = Response.objects.filter(survey=survey)
+    assert stored.count() == 25
+    assert {r.submitted_at for r in stored} == {when}
+    assert stored.filter(nps_group="promoter").count() == sum(1 for n in range(25) if n % 11 >= 9)
+    # Promoters were not shown "improve", so it was dropped for them.
+    assert all("improve" not in r.answers for r in stored.filter(nps__gte=7))
+    with pytest.raises(InvalidInput):
+        services.import_history(survey, [Submission(survey=survey, answers={"nps": 99})])

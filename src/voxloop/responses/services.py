@@ -6,6 +6,7 @@ snapshots the contact, and stores each source (invitation or Idempotency-Key) ex
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -207,3 +208,46 @@ def _apply(response: Response, questions: list, answers: dict, submission: Submi
         transaction.on_commit(
             lambda: response_submitted.send(Response, response_id=response_id_holder.pk)
         )
+
+
+def import_history(
+    actor_survey: Survey, submissions: Iterable[Submission], batch_size: int = 2000
+) -> int:
+    """Bulk-load past responses (imports, demo): validated and scored like live ones.
+
+    No `response_submitted` events: the past must not page managers or open cases today.
+    """
+    questions = _questions(actor_survey)
+    written, batch = 0, []
+    for submission in submissions:
+        if submission.survey.pk != actor_survey.pk:
+            raise InvalidInput("Every imported response must belong to the survey.", "survey")
+        answers = clean_answers(actor_survey, questions, submission.answers, True)
+        at = submission.submitted_at or timezone.now()
+        response = Response(
+            organization_id=actor_survey.organization_id,
+            survey=actor_survey,
+            source_key=submission.source_key,
+            channel=submission.channel,
+            device=submission.device,
+            locale=submission.locale or actor_survey.default_locale,
+            started_at=at,
+            submitted_at=at,
+            is_complete=True,
+            answers=answers,
+            **_placement(submission),
+            **headline_scores(questions, answers),
+        )
+        batch.append(response)
+        if len(batch) >= batch_size:
+            written += _insert(batch)
+            batch = []
+    if batch:
+        written += _insert(batch)
+    return written
+
+
+def _insert(batch: list[Response]) -> int:
+    with transaction.atomic():
+        Response.objects.bulk_create(batch)
+    return len(batch)
