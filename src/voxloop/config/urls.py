@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from voxloop.api.api import api
-from voxloop.web.health import healthz
+from voxloop.web.health import healthz, livez
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("voxloop.accounts.urls")),

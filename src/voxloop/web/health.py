@@ -40,3 +40,11 @@ def healthz(request):
     body = {"status": "ok" if healthy else "unavailable"}
     body.update({name: "ok" if ok else "unreachable" for name, ok in checks.items()})
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def livez(request):
+    """Liveness: the process answers, without touching the database (for probes and as the
+    bare-endpoint baseline of the submission benchmark)."""
+    return JsonResponse({"status": "ok"})
