@@ -184,6 +184,7 @@ USE_TZ = True
 # --- Static files, served by WhiteNoise -------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VOXLOOP_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from finders until collectstatic runs
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
