@@ -13,3 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("voxloop.web.urls")),
 ]
+
+handler403 = "voxloop.web.views.shell.forbidden"
+handler404 = "voxloop.web.views.shell.not_found"

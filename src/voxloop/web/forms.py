@@ -1,0 +1,111 @@
+"""Forms of the shell: filters and the admin's edits of units, staff and people.
+
+Units are picked by their external code rather than from a drop-down: an organisation can
+have ten thousand stores. A datalist on the page offers the codes as suggestions.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from voxloop.errors import DomainError, NotFound
+from voxloop.tenancy import selectors
+from voxloop.tenancy.models import OrgUnit, Role, UnitKind
+from voxloop.tenancy.scoping import Scope
+
+# Services name the input at fault with their own words; these are the form's words for them.
+FIELD_ALIASES = {"parent": "parent_code", "unit": "unit_code", "user": "username"}
+
+AUDIT_ACTIONS = [
+    ("", _("All actions")),
+    ("unit.", _("Units")),
+    ("staff.", _("Staff")),
+    ("membership.", _("Memberships")),
+    ("user.", _("Users")),
+    ("token.", _("API tokens")),
+    ("organization.", _("Organisations")),
+]
+
+
+def apply_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a refused change on the form, next to the field it names when the form has it."""
+    field = FIELD_ALIASES.get(error.field or "", error.field)
+    form.add_error(field if field in form.fields else None, error.message)
+
+
+class UnitCodeField(forms.CharField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("help_text", _("The unit's external code, e.g. S-0042."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"list": "unit-codes", "autocomplete": "off"})
+
+
+def resolve_unit(form: forms.Form, scope: Scope, field: str) -> OrgUnit | None:
+    """The visible unit whose code was typed into `field`, or a form error naming it."""
+    code = form.cleaned_data.get(field)
+    if not code:
+        return None
+    try:
+        return selectors.unit_by_code(scope, code.strip())
+    except NotFound:
+        form.add_error(field, _("No unit with this code in your part of the organisation."))
+        return None
+
+
+class UnitFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *UnitKind.choices]
+    )
+
+
+class UnitCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    code = forms.CharField(label=_("External code"), max_length=64)
+
+
+class UnitEditForm(UnitCreateForm):
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class UnitMoveForm(forms.Form):
+    parent_code = UnitCodeField(label=_("New parent unit"))
+
+
+class StaffFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    unit = UnitCodeField(label=_("Unit code"), required=False)
+
+
+class StaffAddForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(label=_("Employee code"), max_length=64)
+    unit_code = UnitCodeField(label=_("Unit"))
+    email = forms.EmailField(label=_("Email"), required=False)
+    job_title = forms.CharField(label=_("Job title"), required=False, max_length=120)
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("Email"))
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
+    unit_code = UnitCodeField(label=_("Unit"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class MembershipChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    unit_code = UnitCodeField(label=_("Unit"))
+    title = forms.CharField(label=_("Job title"), required=False, max_length=120)
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=AUDIT_ACTIONS)

@@ -1,0 +1,1 @@
+"""Pages of the web shell, one module per group of pages."""

@@ -1,0 +1,143 @@
+"""Admin-only: the people holding memberships in the admin's subtree, invites and changes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from voxloop.accounts import services as account_services
+from voxloop.errors import DomainError
+from voxloop.tenancy import selectors, services
+from voxloop.tenancy.models import Membership
+from voxloop.web.access import admin_required
+from voxloop.web.forms import (
+    InviteForm,
+    MembershipChangeForm,
+    PeopleFilterForm,
+    apply_domain_error,
+    resolve_unit,
+)
+from voxloop.web.paging import paginate, query_without_page
+from voxloop.web.views.common import unit_code_suggestions
+
+
+def _render_people(
+    request: HttpRequest, invite_form: InviteForm | None = None, status: int = 200
+) -> HttpResponse:
+    scope = request.scope
+    form = PeopleFilterForm(request.GET or None)
+    memberships = selectors.visible_memberships(scope)
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        users = selectors.visible_users(scope, search=form.cleaned_data["q"].strip())
+        memberships = memberships.filter(user__in=users)
+    context = {
+        "form": form,
+        "page": paginate(request, memberships),
+        "query": query_without_page(request),
+        "invite_form": invite_form or InviteForm(),
+        "unit_codes": unit_code_suggestions(scope),
+    }
+    return render(request, "web/people/list.html", context, status=status)
+
+
+@admin_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    return _render_people(request)
+
+
+@require_POST
+@admin_required
+def people_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        unit = resolve_unit(form, request.scope, "unit_code")
+        if unit is not None:
+            data = form.cleaned_data
+            try:
+                membership = account_services.invite_user(
+                    request.scope,
+                    data["username"],
+                    data["email"],
+                    unit,
+                    data["role"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(username)s invited; they choose a password through “Forgot password”.")
+                    % {"username": membership.user.get_username()},
+                )
+                return redirect("web:membership", membership_id=membership.pk)
+    return _render_people(request, invite_form=form, status=400)
+
+
+def _render_membership(
+    request: HttpRequest,
+    membership: Membership,
+    form: MembershipChangeForm | None = None,
+    revoke_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    if form is None:
+        form = MembershipChangeForm(
+            initial={
+                "role": membership.role,
+                "unit_code": membership.unit.code,
+                "title": membership.title,
+            }
+        )
+    context = {
+        "membership": membership,
+        "form": form,
+        "revoke_error": revoke_error,
+        "is_self": membership.pk == request.scope.membership_id,
+        "unit_codes": unit_code_suggestions(request.scope),
+    }
+    return render(request, "web/people/membership.html", context, status=status)
+
+
+@admin_required
+def membership_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """A membership's page; POST changes its role, unit or title."""
+    membership = selectors.membership(request.scope, membership_id)
+    if request.method != "POST":
+        return _render_membership(request, membership)
+    form = MembershipChangeForm(request.POST)
+    if form.is_valid():
+        unit = resolve_unit(form, request.scope, "unit_code")
+        if unit is not None:
+            try:
+                services.change_membership(
+                    request.scope,
+                    membership,
+                    unit=unit,
+                    role=form.cleaned_data["role"],
+                    title=form.cleaned_data["title"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Membership saved."))
+                return redirect("web:membership", membership_id=membership.pk)
+    membership = selectors.membership(request.scope, membership_id)
+    return _render_membership(request, membership, form=form, status=400)
+
+
+@require_POST
+@admin_required
+def membership_revoke(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = selectors.membership(request.scope, membership_id)
+    username = membership.user.get_username()
+    try:
+        services.revoke_membership(request.scope, membership)
+    except DomainError as error:
+        return _render_membership(request, membership, revoke_error=error.message, status=400)
+    messages.success(request, _("%(username)s no longer has access.") % {"username": username})
+    return redirect("web:people")

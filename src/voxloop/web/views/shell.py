@@ -1,0 +1,60 @@
+"""Home, the membership switcher and the error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from voxloop.contacts.selectors import contact_count
+from voxloop.tenancy import selectors
+from voxloop.tenancy.middleware import SESSION_KEY
+from voxloop.tenancy.models import Role, UnitKind
+from voxloop.web.access import no_membership
+
+CHILDREN_SHOWN = 12
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    if scope is None:
+        return no_membership(request, status=200)
+    root = selectors.scope_root(scope)
+    counts = selectors.subtree_counts(scope, root)
+    children = selectors.visible_units(scope, parent_id=root.pk)
+    context = {
+        "unit": root,
+        "kind_counts": [(kind.label, counts[kind]) for kind in UnitKind if counts.get(kind)],
+        "staff_count": selectors.visible_staff(scope).count(),
+        "contact_count": contact_count(scope),
+        "children": children[:CHILDREN_SHOWN],
+        "children_total": children.count(),
+        "role": scope.role,
+        "Role": Role,
+    }
+    return render(request, "web/home.html", context)
+
+
+@login_required
+@require_POST
+def switch_membership(request: HttpRequest) -> HttpResponse:
+    """Make another of the user's own memberships the active one; nobody else's."""
+    try:
+        wanted = int(request.POST.get("membership", ""))
+    except ValueError:
+        raise Http404 from None
+    if not any(m.pk == wanted for m in request.memberships):
+        raise Http404
+    request.session[SESSION_KEY] = wanted
+    # Home, not the page we came from: it may lie outside the new membership's scope.
+    return redirect("web:home")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/404.html", status=404)
