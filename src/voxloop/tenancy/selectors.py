@@ -72,6 +72,7 @@ def subtree_counts(scope: Scope, unit_obj: OrgUnit) -> dict[str, int]:
         visible_units(scope)
         .filter(subtree_q(unit_obj.path))
         .exclude(pk=unit_obj.pk)
+        .order_by()  # an ordering column would split the GROUP BY into one row per unit
         .values("kind")
         .annotate(n=Count("id"))
     )
