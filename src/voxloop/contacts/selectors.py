@@ -21,3 +21,11 @@ def visible_accounts(scope: Scope) -> QuerySet[Account]:
 
 def contact_count(scope: Scope) -> int:
     return visible_contacts(scope).count()
+
+
+def contact_in_org(organization_id: int, contact_id: int | None) -> Contact | None:
+    """Unscoped by design: a signed personal survey link names its contact; the survey's
+    organisation bounds the lookup so a link can never reach another tenant's contact."""
+    if contact_id is None:
+        return None
+    return Contact.objects.filter(organization_id=organization_id, pk=contact_id).first()

@@ -131,3 +131,22 @@ def audit_log(scope: Scope, action: str = "", actor_id: int | None = None) -> Qu
 
 def units_by_ids(scope: Scope, ids: Iterable[int]) -> dict[int, OrgUnit]:
     return {u.pk: u for u in scope.units().filter(pk__in=list(ids))}
+
+
+def unit_by_code_in_org(organization_id: int, code: str) -> OrgUnit | None:
+    """Unscoped by design: respondent links (QR codes) name a unit by its code, and the
+    survey's organisation, not a signed-in member, bounds the lookup."""
+    if not code:
+        return None
+    return OrgUnit.objects.filter(organization_id=organization_id, code=code).first()
+
+
+def staff_by_code_in_org(organization_id: int, code: str) -> Staff | None:
+    """Unscoped by design, like unit_by_code_in_org: staff codes on respondent links."""
+    if not code:
+        return None
+    return (
+        Staff.objects.select_related("unit")
+        .filter(organization_id=organization_id, code=code, is_active=True)
+        .first()
+    )
