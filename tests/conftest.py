@@ -4,6 +4,7 @@ organisation, so every test can try to read across units and tenants."""
 import pytest
 
 from tests.factories import build_world
+from tests.smtp import smtp_server, smtp_settings  # noqa: F401 - fixtures for every test
 
 
 @pytest.fixture(autouse=True)
@@ -12,7 +13,13 @@ def _isolated_settings(tmp_path, settings):
     # Per-test memory cache: login throttling state must not leak between tests.
     # Argon2 is deliberately slow; tests that check hashing ask for it themselves.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # (LocMemCache shares its store between instances of one LOCATION, hence a fresh one.)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from voxloop.accounts.models import ApiToken
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.models import Membership, OrgUnit
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Capability, Scope
 
 TOKEN_PREFIX = "vxl_"  # noqa: S105 - a public marker, not a secret
 
@@ -79,7 +79,57 @@ def invite_user(
         user = create_user(username, email=email, **names)
         membership = tenancy_services.grant_membership(actor, user, unit, role)
         tenancy_services.record_audit(actor, "user.create", user, {"email": email})
+        enqueue_password_email(user, PasswordEmail.INVITE)
     return membership
+
+
+# --- "set your password" emails: password resets and invitations ----------------------
+
+
+class PasswordEmail:
+    RESET = "reset"
+    INVITE = "invite"
+
+
+def enqueue_password_email(user, purpose: str, language: str | None = None) -> None:
+    """Queue the email once the surrounding transaction commits, so a rolled-back invitation
+    sends nothing and a worker never looks for a user that is not there yet."""
+    from voxloop.accounts.tasks import send_password_email
+
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: send_password_email.enqueue(user.pk, purpose, language))
+
+
+def request_password_reset(email: str, language: str | None = None) -> int:
+    """Queue a reset email for every active user with this address; the caller answers the
+    same whether or not any exists, so the page reveals nothing about who has an account."""
+    User = get_user_model()
+    email = email.strip()
+    if not email:
+        return 0
+    # Users whose password is still unset (invited) may use this too: it is how they get in.
+    users = list(User.objects.filter(email__iexact=email, is_active=True))
+    for user in users:
+        enqueue_password_email(user, PasswordEmail.RESET, language)
+    return len(users)
+
+
+def send_password_email(user_id: int, purpose: str, language: str) -> bool:
+    """Build and send one "set your password" email; False when the user is gone or inactive."""
+    from voxloop.accounts.emails import password_email
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return False
+    password_email(user, purpose, language).send()
+    return True
+
+
+def password_was_set(user) -> None:
+    """After a reset: lift the sign-in lock for this user and put the change in the audit log."""
+    clear_login_failures(user.get_username(), None)
+    for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
+        tenancy_services.record_audit(Scope.of(membership), "user.password_set", user)
 
 
 # --- personal API tokens ---------------------------------------------------------------
@@ -114,6 +164,27 @@ def create_token(
         )
         tenancy_services.record_audit(Scope.of(membership), "token.create", token)
     return IssuedToken(token=token, secret=secret)
+
+
+def revoke_tokens(actor: Scope, tokens) -> int:
+    """An admin revokes tokens of people in their subtree (e.g. someone left the company)."""
+    actor.require(Capability.CONFIGURE)
+    revoked = 0
+    now = timezone.now()
+    with transaction.atomic():
+        for token in tokens:
+            if token.revoked_at is not None:
+                continue
+            membership = token.membership
+            if membership.organization_id != actor.organization_id or not actor.covers(
+                membership.unit
+            ):
+                raise Forbidden("This token belongs to someone outside your organisation part.")
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            tenancy_services.record_audit(actor, "token.revoke", token)
+            revoked += 1
+    return revoked
 
 
 def revoke_token(user, token_id: int) -> ApiToken:
@@ -169,16 +240,35 @@ def login_blocked(username: str, ip: str | None) -> bool:
 
 def record_login_failure(username: str, ip: str | None) -> None:
     window = settings.LOGIN_RATE_WINDOW_SECONDS
+    now = timezone.now().timestamp()
     for key in _attempt_keys(username, ip):
-        if not cache.add(key, 1, window):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, window)
+        if cache.add(key, 1, window):
+            # The window is fixed from the first failure; remember when it closes.
+            cache.set(f"{key}:until", now + window, window)
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, window)
+            cache.set(f"{key}:until", now + window, window)
+
+
+def login_retry_after(username: str, ip: str | None) -> int:
+    """Seconds until a blocked sign-in may be tried again (0 when not blocked)."""
+    limit = settings.LOGIN_RATE_LIMIT
+    user_key, ip_key = _attempt_keys(username, ip)
+    now = timezone.now().timestamp()
+    waits = [0]
+    for key, allowed in ((user_key, limit), (ip_key, limit * 4)):
+        if (cache.get(key) or 0) >= allowed:
+            until = cache.get(f"{key}:until")
+            waits.append(int(until - now) + 1 if until else settings.LOGIN_RATE_WINDOW_SECONDS)
+    return max(waits)
 
 
 def clear_login_failures(username: str, ip: str | None) -> None:
-    cache.delete(_attempt_keys(username, ip)[0])
+    user_key = _attempt_keys(username, ip)[0]
+    cache.delete_many([user_key, f"{user_key}:until"])
 
 
 def ensure_can_manage_user(actor: Scope, user) -> Membership:

@@ -1,0 +1,149 @@
+"""Sign-in, sign-out, password reset and personal API token pages. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView
+
+from voxloop.accounts import selectors, services
+from voxloop.accounts.forms import LoginForm, PasswordResetRequestForm, TokenForm
+from voxloop.errors import DomainError, NotFound
+from voxloop.tenancy.middleware import request_ip
+
+# --- signing in and out ----------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, throttled per username and per address."""
+
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        username = request.POST.get("username", "")
+        ip = request_ip(request)
+        # Checked before the password, so a right guess after the limit gets in no further.
+        if services.login_blocked(username, ip):
+            return self.blocked(username, services.login_retry_after(username, ip))
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form) -> HttpResponse:
+        username = form.data.get("username", "")
+        if username:
+            services.record_login_failure(username, request_ip(self.request))
+        return super().form_invalid(form)
+
+    def form_valid(self, form) -> HttpResponse:
+        services.clear_login_failures(form.get_user().get_username(), request_ip(self.request))
+        return super().form_valid(form)
+
+    def blocked(self, username: str, retry_after: int) -> HttpResponse:
+        minutes = max(1, math.ceil(retry_after / 60))
+        retry_at = timezone.localtime(timezone.now() + timedelta(seconds=retry_after))
+        message = ngettext(
+            "Too many failed sign-in attempts. For your safety, signing in is paused: "
+            "try again in %(minutes)d minute (at %(time)s).",
+            "Too many failed sign-in attempts. For your safety, signing in is paused: "
+            "try again in %(minutes)d minutes (at %(time)s).",
+            minutes,
+        ) % {"minutes": minutes, "time": retry_at.strftime("%H:%M")}
+        form = self.get_form_class()(self.request, initial={"username": username})
+        context = self.get_context_data(form=form, blocked_message=message)
+        response = render(self.request, self.template_name, context, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's default), so a link on another site cannot sign anyone out."""
+
+
+# --- password reset (and first password of invited users) -------------------------------
+
+
+class PasswordResetView(FormView):
+    template_name = "accounts/password_reset_form.html"
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form) -> HttpResponse:
+        # The same answer whether or not the address belongs to anyone: no account discovery.
+        services.request_password_reset(form.cleaned_data["email"], language=get_language())
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(TemplateView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_was_set(form.user)
+        return response
+
+
+class PasswordResetCompleteView(TemplateView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+# --- personal API tokens ----------------------------------------------------------------
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """List one's own tokens; POST creates one and shows its secret on this answer only."""
+    membership = request.membership
+    form = TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 403 if membership is None else 400
+        if membership is not None and form.is_valid():
+            try:
+                issued = services.create_token(
+                    membership, form.cleaned_data["name"], form.expires_at()
+                )
+            except DomainError as error:
+                field = error.field if error.field in form.fields else None
+                form.add_error(field, error.message)
+            else:
+                # Rendered straight from the POST, never kept in the session or redirected:
+                # once this page is gone, nobody can see the secret again.
+                response = render(request, "accounts/token_created.html", {"issued": issued})
+                response["Cache-Control"] = "no-store"
+                return response
+    context = {
+        "form": form,
+        # Tokens made under the active membership: another tenant's stay on its own list.
+        "tokens": selectors.own_tokens(request.scope) if request.scope else [],
+        "membership": membership,
+        "now": timezone.now(),
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = services.revoke_token(request.user, token_id)
+    except NotFound:
+        raise Http404(_("No such token.")) from None
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")

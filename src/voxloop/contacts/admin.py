@@ -1,0 +1,92 @@
+"""Admin for B2B accounts and contacts, scoped like every other admin page."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import transaction
+
+from voxloop.contacts import services
+from voxloop.contacts.models import Account, Contact
+from voxloop.errors import Forbidden
+from voxloop.tenancy.admin import ScopedAdmin
+from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.services import record_audit
+
+
+def _save_change(actor: Scope, row, unit, form, action: str) -> None:
+    """Edit one row in place, keeping its copied unit path and writing the audit entry.
+
+    The contacts services only have bulk inserts so far; this stays here until they grow an
+    update, and makes the same checks they would.
+    """
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers(unit):
+        raise Forbidden("The unit is outside your part of the organisation.", "unit")
+    original = type(row).objects.get(pk=row.pk)
+    if not actor.covers_path(original.unit_path):
+        raise Forbidden("This row is outside your part of the organisation.")
+    changes = {
+        name: [str(getattr(original, name)), str(form.cleaned_data[name])]
+        for name in form.changed_data
+    }
+    row.unit_path = unit.path
+    with transaction.atomic():
+        row.save()
+        record_audit(actor, action, row, changes)
+
+
+class _ContactsAdmin(ScopedAdmin):
+    scope_path_field = "unit_path"
+
+    def scoped_choices(self, request, model):
+        if model is Account:
+            scope = self.request_scope(request)
+            return scope.filter(Account.objects.all(), path_field="unit_path")
+        return super().scoped_choices(request, model)
+
+    # Removing people's data needs its own service (consent, erasure requests); not here.
+    can_delete = False
+
+
+@admin.register(Account)
+class AccountAdmin(_ContactsAdmin):
+    list_display = ("name", "external_id", "tier", "unit", "owner")
+    list_filter = ("tier",)
+    search_fields = ("name", "external_id")
+    autocomplete_fields = ("unit",)
+    list_select_related = ("unit", "owner")
+    fields = ("unit", "external_id", "name", "tier", "owner", "attributes")
+
+    def save_model(self, request, obj, form, change):
+        actor = self.actor(request, obj.unit.organization_id)
+        if change:
+            _save_change(actor, obj, obj.unit, form, "account.update")
+        else:
+            services.bulk_add_accounts(actor, [obj])
+
+
+@admin.register(Contact)
+class ContactAdmin(_ContactsAdmin):
+    list_display = ("__str__", "external_id", "email", "home_unit", "account", "locale")
+    search_fields = ("external_id", "email", "last_name")
+    autocomplete_fields = ("home_unit",)
+    list_select_related = ("home_unit", "account")
+    fields = (
+        "home_unit",
+        "account",
+        "external_id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "locale",
+        "timezone",
+        "attributes",
+    )
+
+    def save_model(self, request, obj, form, change):
+        actor = self.actor(request, obj.home_unit.organization_id)
+        if change:
+            _save_change(actor, obj, obj.home_unit, form, "contact.update")
+        else:
+            services.bulk_add_contacts(actor, [obj])

@@ -1,0 +1,312 @@
+"""Django admin for the organisation tree, memberships, staff and the audit log.
+
+Superusers see every organisation. Any other staff user sees only the subtree of their active
+membership, with its role deciding what they may change; Django's per-model permissions are
+not consulted for them, so the admin can never show more than the product's own pages. Every
+save goes through the services, so the audit log records admin changes like any other.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.http import HttpResponseRedirect
+
+from voxloop.errors import DomainError
+from voxloop.tenancy import services
+from voxloop.tenancy.models import (
+    AuditEntry,
+    Membership,
+    Organization,
+    OrgUnit,
+    Role,
+    Staff,
+    subtree_q,
+)
+from voxloop.tenancy.scoping import Capability, Scope
+
+
+def admin_actor(request, organization_id: int) -> Scope:
+    """Who a change in the admin is made as: the active membership's scope, or for a superuser
+    the whole organisation, still named after the superuser in the audit log."""
+    if not request.user.is_superuser:
+        return request.scope
+    root = OrgUnit.objects.get(organization_id=organization_id, parent__isnull=True)
+    return Scope(
+        organization_id=organization_id,
+        unit_id=root.pk,
+        unit_path=root.path,
+        role=Role.ADMIN,
+        user_id=request.user.pk,
+        actor_label=request.user.get_username(),
+    )
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Limits rows, foreign-key choices and actions to the staff user's subtree."""
+
+    scope_path_field = "unit__path"
+    scope_org_field = "organization_id"
+    view_capability = Capability.VIEW
+    can_delete = True
+
+    # --- whose rows ---------------------------------------------------------------------
+    @staticmethod
+    def request_scope(request) -> Scope | None:
+        return getattr(request, "scope", None)
+
+    def scope_queryset(self, scope: Scope, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(
+            subtree_q(scope.unit_path, self.scope_path_field),
+            **{self.scope_org_field: scope.organization_id},
+        )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        scope = self.request_scope(request)
+        if scope is None:
+            return queryset.none()
+        return self.scope_queryset(scope, queryset)
+
+    def scoped_choices(self, request, model) -> QuerySet | None:
+        """Foreign-key choices a scoped user may pick; None leaves Django's default."""
+        scope = self.request_scope(request)
+        if model is OrgUnit:
+            return scope.units()
+        if model is Organization:
+            return Organization.objects.filter(pk=scope.organization_id)
+        if model is Membership:
+            return scope.filter(Membership.objects.select_related("user", "unit"))
+        if model is get_user_model():
+            members = scope.filter(Membership.objects.all()).values("user_id")
+            return get_user_model().objects.filter(pk__in=members)
+        return None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            if self.request_scope(request) is None:
+                kwargs["queryset"] = db_field.related_model.objects.none()
+            else:
+                choices = self.scoped_choices(request, db_field.related_model)
+                if choices is not None:
+                    kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- who may do what ----------------------------------------------------------------
+    def _scope_can(self, request, capability: Capability) -> bool:
+        scope = self.request_scope(request)
+        return scope is not None and scope.can(capability)
+
+    def has_module_permission(self, request) -> bool:
+        if request.user.is_superuser:
+            return True
+        return self._scope_can(request, self.view_capability)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        return self._scope_can(request, self.view_capability)
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser or self._scope_can(request, Capability.CONFIGURE)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser or self._scope_can(request, Capability.CONFIGURE)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.can_delete and self.has_change_permission(request, obj)
+
+    # --- domain refusals become messages, never 500s -------------------------------------
+    def _refusal(self, request, error: DomainError):
+        self.message_user(request, error.message, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except DomainError as error:
+            return self._refusal(request, error)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except DomainError as error:
+            return self._refusal(request, error)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            return self._refusal(request, error)
+
+    def actor(self, request, organization_id: int) -> Scope:
+        return admin_actor(request, organization_id)
+
+
+def changed(form, fields) -> dict:
+    return {name: form.cleaned_data[name] for name in fields if name in form.changed_data}
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdmin):
+    list_display = ("name", "slug", "created_at")
+    search_fields = ("name", "slug")
+    can_delete = False
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return queryset
+        scope = self.request_scope(request)
+        return queryset.filter(pk=scope.organization_id) if scope else queryset.none()
+
+    # Creating and renaming organisations is for the operators of the installation.
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("slug",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            root = services.create_organization(obj.name, obj.slug)
+            obj.pk = root.organization_id
+            return
+        original = Organization.objects.get(pk=obj.pk)
+        if original.name != obj.name:
+            obj.save(update_fields=["name"])
+            actor = self.actor(request, obj.pk)
+            services.record_audit(
+                actor, "organization.update", obj, {"name": [original.name, obj.name]}
+            )
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(ScopedAdmin):
+    scope_path_field = "path"
+    list_display = ("name", "kind", "code", "organization", "depth", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "code")
+    autocomplete_fields = ("parent",)
+    readonly_fields = ("organization", "path", "depth", "created_at")
+    ordering = ("organization", "path")
+    # Units are retired (is_active off), never deleted: feedback history points at them.
+    can_delete = False
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("parent", "name", "kind", "code")
+        return ("organization", "parent", "name", "kind", "code", "is_active", "path", "depth")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            form.base_fields["parent"].required = True
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            parent = form.cleaned_data["parent"]
+            actor = self.actor(request, parent.organization_id)
+            unit = services.create_unit(actor, parent, obj.name, obj.kind, obj.code)
+            obj.pk, obj.organization_id, obj.path = unit.pk, unit.organization_id, unit.path
+            return
+        original = OrgUnit.objects.get(pk=obj.pk)
+        actor = self.actor(request, original.organization_id)
+        fields = changed(form, services.UNIT_FIELDS)
+        if fields:
+            original = services.update_unit(actor, original, **fields)
+        if "parent" in form.changed_data and form.cleaned_data["parent"] is not None:
+            services.move_unit(actor, original, form.cleaned_data["parent"])
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ("user", "role", "unit", "organization", "title")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__email", "unit__name", "unit__code")
+    autocomplete_fields = ("unit",)
+    list_select_related = ("user", "unit", "organization")
+    view_capability = Capability.CONFIGURE
+
+    def get_fields(self, request, obj=None):
+        return ("user", "unit", "role", "title") if obj is None else ("unit", "role", "title")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        unit = form.cleaned_data["unit"]
+        if not change:
+            actor = self.actor(request, unit.organization_id)
+            created = services.grant_membership(actor, obj.user, unit, obj.role, obj.title)
+            obj.pk, obj.organization_id = created.pk, created.organization_id
+            return
+        original = Membership.objects.select_related("unit").get(pk=obj.pk)
+        actor = self.actor(request, original.organization_id)
+        fields = changed(form, ("unit", "role", "title"))
+        if fields:
+            services.change_membership(actor, original, **fields)
+
+    def delete_model(self, request, obj):
+        services.revoke_membership(self.actor(request, obj.organization_id), obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("unit"):
+            self.delete_model(request, membership)
+
+
+@admin.register(Staff)
+class StaffAdmin(ScopedAdmin):
+    list_display = ("name", "code", "unit", "job_title", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "code", "email")
+    autocomplete_fields = ("unit",)
+    list_select_related = ("unit",)
+    fields = ("unit", "name", "code", "email", "job_title", "is_active")
+    # Staff who leave are deactivated, so feedback that names them keeps its history.
+    can_delete = False
+
+    def save_model(self, request, obj, form, change):
+        unit = form.cleaned_data["unit"]
+        actor = self.actor(request, unit.organization_id)
+        if not change:
+            extra = {k: form.cleaned_data[k] for k in ("email", "job_title", "is_active")}
+            created = services.add_staff(actor, unit, obj.name, obj.code, **extra)
+            obj.pk, obj.organization_id = created.pk, created.organization_id
+            return
+        original = Staff.objects.select_related("unit").get(pk=obj.pk)
+        fields = changed(form, services.STAFF_FIELDS)
+        new_unit = unit if "unit" in form.changed_data else None
+        if fields or new_unit is not None:
+            services.update_staff(actor, original, unit=new_unit, **fields)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedAdmin):
+    """The audit log is append-only: nobody edits or deletes it, superusers included."""
+
+    scope_path_field = "unit_path"
+    view_capability = Capability.CONFIGURE
+    list_display = ("at", "actor_label", "action", "target_type", "target_label", "ip_address")
+    search_fields = ("actor_label", "action", "target_label")
+    list_filter = ("target_type",)
+    ordering = ("-at", "-id")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
