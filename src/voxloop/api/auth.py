@@ -27,6 +27,14 @@ class SessionWithCsrf(APIKeyCookie):
     def __init__(self) -> None:
         super().__init__(csrf=True)
 
+    def _get_key(self, request: HttpRequest):
+        # No signed-in session, nothing to forge: a wrong bearer token must answer 401, not a
+        # misleading CSRF failure.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

@@ -1,5 +1,7 @@
 """Every API error is JSON naming what went wrong and, where there is one, the field at fault."""
 
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
@@ -20,6 +22,13 @@ def _field_of(location: list | tuple) -> str | None:
     return ".".join(parts) or None
 
 
+def _malformed_body(cause: ValueError) -> dict:
+    message = "The request body is not valid JSON."
+    if isinstance(cause, json.JSONDecodeError):
+        message += f" {cause.msg} at line {cause.lineno}, column {cause.colno}."
+    return error_body("malformed_json", message)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
@@ -35,6 +44,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             kind = item.get("type", "")
             if kind == "extra_forbidden":
                 message = f"Unknown field '{field}'."
+            elif kind == "missing" and field is None:
+                message = "The request needs a JSON object body."
             elif kind == "missing":
                 message = f"The field '{field}' is required."
             else:
@@ -60,5 +71,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        code = "bad_request" if exc.status_code == 400 else "error"
+        if isinstance(exc.__cause__, ValueError) and exc.status_code == 400:
+            # Ninja's body parser failed: say where the JSON broke instead of a bare 400.
+            return api.create_response(request, _malformed_body(exc.__cause__), status=400)
+        code = {400: "bad_request", 403: "forbidden"}.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)

@@ -1,3 +1,219 @@
-from ninja import Router
+"""The organisation API: units and their tree, memberships, frontline staff, the audit log.
+
+Handlers stay thin: resolve every referenced object through a scoped selector (so anything
+outside the caller's subtree is a 404), check the role, call a service, return a schema.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+from ninja.responses import codes_4xx
+
+from voxloop.api.context import actor
+from voxloop.errors import NotFound
+from voxloop.tenancy import selectors, services
+from voxloop.tenancy.models import OrgUnit
+from voxloop.tenancy.schemas import (
+    AuditFilters,
+    AuditPage,
+    ErrorOut,
+    MembershipFilters,
+    MembershipOut,
+    MembershipPage,
+    MembershipUpdateIn,
+    PageQuery,
+    StaffCreateIn,
+    StaffFilters,
+    StaffOut,
+    StaffPage,
+    StaffUpdateIn,
+    UnitCreateIn,
+    UnitFilters,
+    UnitMoveIn,
+    UnitNode,
+    UnitOut,
+    UnitPage,
+    UnitUpdateIn,
+)
+from voxloop.tenancy.scoping import Capability, Scope
 
 router = Router(tags=["organisation"])
+
+
+def paginate(queryset: QuerySet, page: PageQuery) -> dict:
+    """The page envelope every list endpoint answers with."""
+    return {
+        "count": queryset.count(),
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": list(queryset[page.offset : page.offset + page.limit]),
+    }
+
+
+def unit_ref(scope: Scope, unit_id: int, field: str) -> OrgUnit:
+    """A unit named in a request body, resolved in scope; naming the field when not found."""
+    try:
+        return selectors.unit(scope, unit_id)
+    except NotFound:
+        raise NotFound(f"No such unit: {unit_id}.", field=field) from None
+
+
+# --- units -----------------------------------------------------------------------------
+
+
+@router.get("/org-units", response={200: UnitPage, codes_4xx: ErrorOut}, url_name="unit_list")
+def list_units(request: HttpRequest, filters: Query[UnitFilters]):
+    """The units in your subtree, in tree order."""
+    scope = actor(request)
+    units = selectors.visible_units(scope, filters.kind, filters.parent, filters.q.strip())
+    return paginate(units, filters)
+
+
+@router.get("/org-units/tree", response={200: UnitNode, codes_4xx: ErrorOut}, url_name="unit_tree")
+def unit_tree(request: HttpRequest, root: int | None = None, depth: int = Query(3, ge=0, le=10)):
+    """Your subtree (or a visible unit's) as nested nodes, `depth` levels deep."""
+    return selectors.unit_tree(actor(request), max_depth=depth, root_id=root)
+
+
+@router.get(
+    "/org-units/{int:unit_id}", response={200: UnitOut, codes_4xx: ErrorOut}, url_name="unit_detail"
+)
+def get_unit(request: HttpRequest, unit_id: int):
+    return selectors.unit(actor(request), unit_id)
+
+
+@router.post("/org-units", response={201: UnitOut, codes_4xx: ErrorOut}, url_name="unit_create")
+def create_unit(request: HttpRequest, payload: UnitCreateIn):
+    """Add a unit under a parent in your subtree (admins)."""
+    scope = actor(request)
+    scope.require(Capability.CONFIGURE)
+    parent = unit_ref(scope, payload.parent, "parent")
+    unit = services.create_unit(scope, parent, payload.name, payload.kind, payload.code)
+    return Status(201, unit)
+
+
+@router.patch(
+    "/org-units/{int:unit_id}", response={200: UnitOut, codes_4xx: ErrorOut}, url_name="unit_update"
+)
+def update_unit(request: HttpRequest, unit_id: int, payload: UnitUpdateIn):
+    scope = actor(request)
+    unit = selectors.unit(scope, unit_id)
+    return services.update_unit(scope, unit, **payload.changes())
+
+
+@router.post(
+    "/org-units/{int:unit_id}/move",
+    response={200: UnitOut, codes_4xx: ErrorOut},
+    url_name="unit_move",
+)
+def move_unit(request: HttpRequest, unit_id: int, payload: UnitMoveIn):
+    """Re-hang a unit, with everything under it, below another parent (admins)."""
+    scope = actor(request)
+    unit = selectors.unit(scope, unit_id)
+    scope.require(Capability.CONFIGURE)
+    new_parent = unit_ref(scope, payload.parent, "parent")
+    return services.move_unit(scope, unit, new_parent)
+
+
+# --- memberships -----------------------------------------------------------------------
+
+
+@router.get(
+    "/memberships", response={200: MembershipPage, codes_4xx: ErrorOut}, url_name="membership_list"
+)
+def list_memberships(request: HttpRequest, filters: Query[MembershipFilters]):
+    """Who holds which role where in your subtree (admins)."""
+    memberships = selectors.visible_memberships(actor(request))
+    if filters.role:
+        memberships = memberships.filter(role=filters.role)
+    if filters.unit is not None:
+        memberships = memberships.filter(unit_id=filters.unit)
+    return paginate(memberships, filters)
+
+
+@router.get(
+    "/memberships/{int:membership_id}",
+    response={200: MembershipOut, codes_4xx: ErrorOut},
+    url_name="membership_detail",
+)
+def get_membership(request: HttpRequest, membership_id: int):
+    return selectors.membership(actor(request), membership_id)
+
+
+@router.patch(
+    "/memberships/{int:membership_id}",
+    response={200: MembershipOut, codes_4xx: ErrorOut},
+    url_name="membership_update",
+)
+def update_membership(request: HttpRequest, membership_id: int, payload: MembershipUpdateIn):
+    """Move a person to another unit, or change their role or title (admins)."""
+    scope = actor(request)
+    membership = selectors.membership(scope, membership_id)
+    changes = payload.changes()
+    unit = unit_ref(scope, changes["unit"], "unit") if "unit" in changes else None
+    return services.change_membership(
+        scope, membership, unit=unit, role=changes.get("role"), title=changes.get("title")
+    )
+
+
+@router.delete(
+    "/memberships/{int:membership_id}",
+    response={204: None, codes_4xx: ErrorOut},
+    url_name="membership_delete",
+)
+def delete_membership(request: HttpRequest, membership_id: int):
+    """Take a person's access to the organisation away (admins)."""
+    scope = actor(request)
+    services.revoke_membership(scope, selectors.membership(scope, membership_id))
+    return Status(204, None)
+
+
+# --- staff -----------------------------------------------------------------------------
+
+
+@router.get("/staff", response={200: StaffPage, codes_4xx: ErrorOut}, url_name="staff_list")
+def list_staff(request: HttpRequest, filters: Query[StaffFilters]):
+    """Frontline staff in your subtree."""
+    staff = selectors.visible_staff(actor(request), filters.unit, filters.q.strip())
+    return paginate(staff, filters)
+
+
+@router.get(
+    "/staff/{int:staff_id}", response={200: StaffOut, codes_4xx: ErrorOut}, url_name="staff_detail"
+)
+def get_staff(request: HttpRequest, staff_id: int):
+    return selectors.staff_member(actor(request), staff_id)
+
+
+@router.post("/staff", response={201: StaffOut, codes_4xx: ErrorOut}, url_name="staff_create")
+def create_staff(request: HttpRequest, payload: StaffCreateIn):
+    """Add a frontline employee at a unit in your subtree (admins)."""
+    scope = actor(request)
+    scope.require(Capability.CONFIGURE)
+    unit = unit_ref(scope, payload.unit, "unit")
+    fields = payload.model_dump(exclude={"unit", "name", "code"})
+    return Status(201, services.add_staff(scope, unit, payload.name, payload.code, **fields))
+
+
+@router.patch(
+    "/staff/{int:staff_id}", response={200: StaffOut, codes_4xx: ErrorOut}, url_name="staff_update"
+)
+def update_staff(request: HttpRequest, staff_id: int, payload: StaffUpdateIn):
+    scope = actor(request)
+    staff = selectors.staff_member(scope, staff_id)
+    scope.require(Capability.CONFIGURE)
+    changes = payload.changes()
+    unit = unit_ref(scope, changes.pop("unit"), "unit") if "unit" in changes else None
+    return services.update_staff(scope, staff, unit=unit, **changes)
+
+
+# --- audit log -------------------------------------------------------------------------
+
+
+@router.get("/audit-log", response={200: AuditPage, codes_4xx: ErrorOut}, url_name="audit_list")
+def list_audit(request: HttpRequest, filters: Query[AuditFilters]):
+    """Every change made in your subtree, newest first (admins)."""
+    entries = selectors.audit_log(actor(request), filters.action.strip(), filters.actor)
+    return paginate(entries, filters)

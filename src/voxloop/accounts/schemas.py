@@ -1,0 +1,104 @@
+"""What the people API accepts and returns: the caller, users, personal tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from ninja import Field, Schema
+from pydantic import StringConstraints, field_validator
+
+from voxloop.tenancy.models import Role
+from voxloop.tenancy.schemas import Input, MembershipOut, PageQuery, UnitRef, checked_email
+
+# --- the caller ------------------------------------------------------------------------
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+class ActiveMembershipOut(Schema):
+    id: int
+    organization: OrganizationOut
+    unit: UnitRef
+    role: str
+    title: str
+    capabilities: list[str]
+
+
+class MeUser(Schema):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+
+
+class MeOut(Schema):
+    user: MeUser
+    membership: ActiveMembershipOut | None
+    scope_root: UnitRef | None
+    auth: str = Field(description="How this request was authenticated: 'token' or 'session'.")
+
+
+# --- users -----------------------------------------------------------------------------
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    is_active: bool
+    membership: MembershipOut | None = None
+
+
+class UserPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[UserOut]
+
+
+class UserFilters(PageQuery):
+    q: str = Field("", max_length=200)
+
+
+class UserInviteIn(Input):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
+    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+    unit: int
+    role: Role
+    first_name: Annotated[str, StringConstraints(max_length=150)] = ""
+    last_name: Annotated[str, StringConstraints(max_length=150)] = ""
+
+    @field_validator("email", mode="after")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        return checked_email(value)
+
+
+# --- personal API tokens ---------------------------------------------------------------
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreateIn(Input):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    expires_at: datetime | None = None
+
+
+class IssuedTokenOut(TokenOut):
+    secret: str = Field(description="Shown once, now; only its hash is stored.")

@@ -1,0 +1,254 @@
+"""What the organisation API accepts and returns: units, users, memberships, staff, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Field, Schema
+from pydantic import ConfigDict, StringConstraints, field_validator
+
+from voxloop.tenancy.models import Role, UnitKind
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 100
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class Input(Schema):
+    """A request body: unknown fields are refused so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatchInput(Input):
+    """A partial update: leave a field out to keep it; an explicit null is refused."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+def checked_email(value: str) -> str:
+    value = value.strip()
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("not a valid email address") from None
+    return value
+
+
+class PageQuery(Schema):
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0)
+
+
+# --- units -----------------------------------------------------------------------------
+
+
+class UnitFilters(PageQuery):
+    kind: UnitKind | None = None
+    parent: int | None = None
+    q: str = Field("", max_length=200)
+
+
+class UnitOut(Schema):
+    id: int
+    parent: int | None
+    name: str
+    kind: str
+    code: str
+    depth: int
+    is_active: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_parent(obj) -> int | None:
+        return obj.parent_id
+
+
+class UnitPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[UnitOut]
+
+
+class UnitNode(Schema):
+    id: int
+    name: str
+    kind: str
+    code: str
+    depth: int
+    children: list[UnitNode]
+
+
+class UnitCreateIn(Input):
+    parent: int
+    name: Name
+    kind: UnitKind
+    code: Code
+
+
+class UnitUpdateIn(PatchInput):
+    name: Name | None = None
+    kind: UnitKind | None = None
+    code: Code | None = None
+    is_active: bool | None = None
+
+
+class UnitMoveIn(Input):
+    parent: int
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+    kind: str
+    code: str
+
+
+class MembershipOut(Schema):
+    id: int
+    user: int
+    username: str
+    unit: UnitRef
+    role: str
+    title: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_user(obj) -> int:
+        return obj.user_id
+
+    @staticmethod
+    def resolve_username(obj) -> str:
+        return obj.user.get_username()
+
+
+class MembershipPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[MembershipOut]
+
+
+class MembershipFilters(PageQuery):
+    role: Role | None = None
+    unit: int | None = None
+
+
+class MembershipUpdateIn(PatchInput):
+    unit: int | None = None
+    role: Role | None = None
+    title: Title | None = None
+
+
+# --- staff -----------------------------------------------------------------------------
+
+
+class StaffOut(Schema):
+    id: int
+    unit: UnitRef
+    name: str
+    code: str
+    email: str
+    job_title: str
+    is_active: bool
+    created_at: datetime
+
+
+class StaffPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[StaffOut]
+
+
+class StaffFilters(PageQuery):
+    unit: int | None = None
+    q: str = Field("", max_length=200)
+
+
+class StaffCreateIn(Input):
+    unit: int
+    name: Name
+    code: Code
+    email: Annotated[str, StringConstraints(max_length=254)] = ""
+    job_title: Title = ""
+
+    @field_validator("email", mode="after")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        return checked_email(value)
+
+
+class StaffUpdateIn(PatchInput):
+    unit: int | None = None
+    name: Name | None = None
+    code: Code | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    job_title: Title | None = None
+    is_active: bool | None = None
+
+    @field_validator("email", mode="after")
+    @classmethod
+    def _valid_email(cls, value: str | None) -> str | None:
+        return None if value is None else checked_email(value)
+
+
+# --- audit -----------------------------------------------------------------------------
+
+
+class AuditFilters(PageQuery):
+    action: str = Field("", max_length=80)
+    actor: int | None = None
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime
+    actor: int | None
+    actor_label: str
+    action: str
+    target_type: str
+    target_id: str
+    target_label: str
+    changes: dict
+    ip_address: str | None
+
+    @staticmethod
+    def resolve_actor(obj) -> int | None:
+        return obj.actor_id
+
+
+class AuditPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[AuditOut]
