@@ -135,3 +135,14 @@ def test_password_reset_end_to_end_through_smtp_and_the_db_worker(client, smtp_s
     assert client.session["_auth_user_id"] == str(user.pk)
     # The link works once.
     assert "not valid any more" in client.get(path, follow=True).content.decode()
+
+
+def test_reset_emails_per_address_are_limited_but_the_answer_is_not(
+    client, db, db_tasks, django_capture_on_commit_callbacks
+):
+    make_user("clerk")
+    for _ in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/accounts/password-reset/", {"email": "clerk@example.test"})
+        assert response.status_code == 302
+    assert len(queued_emails()) == services.RESETS_PER_ADDRESS_PER_HOUR

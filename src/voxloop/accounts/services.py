@@ -105,13 +105,29 @@ def request_password_reset(email: str, language: str | None = None) -> int:
     same whether or not any exists, so the page reveals nothing about who has an account."""
     User = get_user_model()
     email = email.strip()
-    if not email:
+    if not email or not _reset_allowed(email):
         return 0
     # Users whose password is still unset (invited) may use this too: it is how they get in.
     users = list(User.objects.filter(email__iexact=email, is_active=True))
     for user in users:
         enqueue_password_email(user, PasswordEmail.RESET, language)
     return len(users)
+
+
+RESETS_PER_ADDRESS_PER_HOUR = 3
+
+
+def _reset_allowed(email: str) -> bool:
+    """A few reset emails per address an hour, so the form cannot be used to flood an inbox.
+    Counted whether or not the address has an account, so the limit reveals nothing either."""
+    key = "reset-request:" + hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    if cache.add(key, 1, 3600):
+        return True
+    try:
+        return cache.incr(key) <= RESETS_PER_ADDRESS_PER_HOUR
+    except ValueError:
+        cache.set(key, 1, 3600)
+        return True
 
 
 def send_password_email(user_id: int, purpose: str, language: str) -> bool:
