@@ -1,0 +1,3 @@
+from voxloop.cli import main
+
+main()

@@ -1,0 +1,113 @@
+"""`voxloop demo`: seed Northwind Group with a progress bar, then print how to sign in."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from voxloop.cli import base
+
+
+class RichSteps:
+    """The demo's progress protocol drawn as one rich bar per step."""
+
+    def __init__(self, bars: Progress) -> None:
+        self.bars = bars
+        self.current = None
+
+    def start(self, label: str, total: int) -> None:
+        if self.current is not None:
+            self.bars.update(self.current, completed=self.bars.tasks[self.current].total)
+        self.current = self.bars.add_task(label, total=max(total, 1))
+
+    def advance(self, amount: int = 1) -> None:
+        self.bars.advance(self.current, amount)
+
+    def finish(self) -> None:
+        if self.current is not None:
+            self.bars.update(self.current, completed=self.bars.tasks[self.current].total)
+
+
+@click.command()
+@click.option("--seed", default=42, show_default=True, help="Same seed, same demo.")
+@click.option("--stores", default=200, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--staff", default=400, show_default=True, type=click.IntRange(0, 20000))
+@click.option("--accounts", default=120, show_default=True, type=click.IntRange(0, 5000))
+@click.option("--contacts", default=20000, show_default=True, type=click.IntRange(0, 2_000_000))
+@click.option("--reset", is_flag=True, help="Replace an existing demo organisation.")
+def demo(seed, stores, staff, accounts, contacts, reset) -> None:
+    """Seed the Northwind Group demo with logins.
+
+    Creates the organisation with slug 'demo': stores, staff, B2B accounts, contacts
+    and one login per role, all sharing the password printed at the end.
+    """
+    base.django_ready()
+    base.require_migrated()
+    from voxloop.demo import DEMO_SLUG, DemoSize, seed_demo
+    from voxloop.demo.reset import delete_organization
+    from voxloop.demo.seed import demo_exists
+
+    console = Console(stderr=True)
+    if demo_exists() and not reset:
+        click.echo(
+            f"The demo organisation '{DEMO_SLUG}' already exists; nothing changed "
+            "(use --reset to replace it)."
+        )
+        return
+    _refuse_foreign_logins(reset)
+    began = time.monotonic()
+    if reset and delete_organization(DEMO_SLUG):
+        console.print(f"Removed the previous demo organisation '{DEMO_SLUG}'.")
+    size = DemoSize(stores=stores, staff=staff, accounts=accounts, contacts=contacts)
+    with Progress(
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not console.is_terminal,
+    ) as bars:
+        steps = RichSteps(bars)
+        result = seed_demo(size, seed=seed, progress=steps)
+        steps.finish()
+    click.echo(
+        f"Seeded '{result.organization.name}' in {time.monotonic() - began:.1f}s: "
+        f"{len(result.tree.stores)} stores, {result.staff} staff, "
+        f"{result.accounts} accounts, {result.contacts} contacts."
+    )
+    _print_logins(result)
+
+
+def _refuse_foreign_logins(reset: bool) -> None:
+    """A demo login name already used by a real user outside the demo would be a clash."""
+    from django.contrib.auth import get_user_model
+
+    from voxloop.demo.names import ACCOUNT_MANAGERS
+    from voxloop.demo.seed import DEMO_SLUG
+    from voxloop.tenancy.models import Organization
+
+    names = ["admin", "director", "regional", "store", "agent", "viewer"]
+    names += [username for username, *_ in ACCOUNT_MANAGERS]
+    clash = (
+        get_user_model()
+        .objects.filter(username__in=names)
+        .exclude(memberships__organization__in=Organization.objects.filter(slug=DEMO_SLUG))
+        .values_list("username", flat=True)
+        .first()
+    )
+    if clash:
+        base.fail(f"a user named '{clash}' already exists outside the demo; rename it first")
+
+
+def _print_logins(result) -> None:
+    table = Table(title=f"Demo logins (password: {result.password})", title_justify="left")
+    for column in ("username", "role", "where"):
+        table.add_column(column)
+    for login in result.logins:
+        table.add_row(login.username, login.role, login.where)
+    Console().print(table)
+    click.echo(f"All demo logins share the password: {result.password}")

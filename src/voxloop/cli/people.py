@@ -1,0 +1,223 @@
+"""Commands about the organisation and the people in it: init, createuser, token, units."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from voxloop.cli import base
+from voxloop.cli.base import fail
+
+ROLES = ["admin", "analyst", "manager", "agent", "viewer"]
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask(value: str | None, label: str, flag: str, secret: bool = False) -> str:
+    """The flag's value, else a prompt on a terminal, else a one-line refusal."""
+    if value:
+        return value
+    if not _interactive():
+        fail(f"missing {flag} (or run interactively to be asked)")
+    return click.prompt(label, hide_input=secret, confirmation_prompt=secret)
+
+
+@click.command()
+@click.option("--username", help="Login of the first administrator.")
+@click.option("--email", help="Their email address.")
+@click.option("--password", help="Their password (asked for when omitted on a terminal).")
+@click.option("--organization", "org_name", help="Name of the organisation, e.g. 'Acme Retail'.")
+@click.option("--slug", help="Short id of the organisation (default: from its name).")
+@click.option("--no-admin", is_flag=True, help="Only prepare the database; create no one.")
+def init(username, email, password, org_name, slug, no_admin) -> None:
+    """Set up the database, the organisation and its admin.
+
+    Re-running it is safe: it applies new migrations and changes nothing else.
+    """
+    base.django_ready()
+    base.prepare_database()
+    from django.utils.text import slugify
+
+    from voxloop.tenancy.models import Membership
+
+    if no_admin:
+        click.echo("Database ready.")
+        return
+    given = any((username, email, password, org_name, slug))
+    if not given and Membership.objects.filter(role="admin").exists():
+        click.echo("Database ready; Voxloop is already initialised.")
+        return
+    org_name = _ask(org_name, "Organisation name", "--organization")
+    slug = slug or slugify(org_name)[:60]
+    if not slug:
+        fail("the organisation name needs letters or digits; or pass --slug")
+    username = _ask(username, "Admin username", "--username")
+    _init_admin(org_name, slug, username, email, password)
+
+
+def _init_admin(org_name: str, slug: str, username: str, email, password) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    user = get_user_model().objects.filter(username__iexact=username).first()
+    if user is None:
+        # Everything is asked before anything is written: a refused password leaves no trace.
+        email = _ask(email, "Admin email", "--email")
+        password = _ask(password, "Admin password", "--password", secret=True)
+    with transaction.atomic():
+        root = _organization_root(org_name, slug)
+        if user is None:
+            from voxloop.accounts.services import create_user
+
+            user = create_user(username, email=email, password=password, is_superuser=True)
+            click.echo(f"Created administrator '{username}'.")
+        _make_admin(root, user)
+
+
+def _organization_root(org_name: str, slug: str):
+    from voxloop.tenancy import services
+    from voxloop.tenancy.models import Organization, OrgUnit
+
+    org = Organization.objects.filter(slug=slug).first()
+    if org is not None:
+        return OrgUnit.objects.select_related("organization").get(organization=org, parent=None)
+    root = services.create_organization(org_name, slug)
+    click.echo(f"Created organisation '{org_name}' ({slug}).")
+    return root
+
+
+def _make_admin(root, user) -> None:
+    from voxloop.tenancy import services
+    from voxloop.tenancy.models import Membership
+    from voxloop.tenancy.scoping import Scope
+
+    slug = root.organization.slug
+    existing = Membership.objects.filter(user=user, organization_id=root.organization_id).first()
+    if existing is None:
+        services.grant_membership(Scope.system(root, "voxloop init"), user, root, "admin")
+        click.echo(f"'{user.username}' is admin of '{root.organization.name}'.")
+    elif existing.role != "admin" or existing.unit_id != root.pk:
+        fail(f"'{user.username}' already has a {existing.role} membership in '{slug}'; not changed")
+    else:
+        click.echo(f"Already initialised: '{user.username}' is admin of '{slug}'.")
+
+
+@click.command()
+@click.option("--username", required=True, help="Login name.")
+@click.option("--email", default="", help="Email address (for password resets).")
+@click.option("--password", help="Password; see also --prompt.")
+@click.option("--prompt", "prompt_password", is_flag=True, help="Ask for the password.")
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option("--unit", "unit_code", help="Unit code (default: the whole organisation).")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What they may do.")
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+def createuser(username, email, password, prompt_password, org_slug, unit_code, role, **names):
+    """Add a user with a role at a unit."""
+    base.django_ready()
+    base.require_migrated()
+    from django.db import transaction
+
+    from voxloop.accounts.services import create_user
+    from voxloop.tenancy import services
+    from voxloop.tenancy.scoping import Scope
+
+    org = base.organization(org_slug)
+    root = base.root_unit(org)
+    unit = base.unit_by_code(org, unit_code) if unit_code else root
+    if password and prompt_password:
+        fail("give either --password or --prompt, not both")
+    if prompt_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with transaction.atomic():
+        user = create_user(username, email=email, password=password, **names)
+        actor = Scope.system(root, "voxloop createuser")
+        services.grant_membership(actor, user, unit, role)
+        services.record_audit(actor, "user.create", user, {"email": email})
+    click.echo(f"Created '{user.username}': {role} at {unit.name} ({unit.code}) in '{org.slug}'.")
+    if not password:
+        click.echo("No password set: they sign in after a password reset.")
+
+
+@click.group()
+def token() -> None:
+    """Create, list or revoke personal API tokens."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--org", "org_slug", help="Organisation slug (needed when they belong to several).")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def token_create(username: str, org_slug: str | None, name: str) -> None:
+    """Create a token acting with the user's membership; prints it once."""
+    base.django_ready()
+    base.require_migrated()
+    from voxloop.accounts.services import create_token
+
+    membership = base.membership_of(base.user_by_name(username), org_slug)
+    issued = create_token(membership, name)
+    click.echo(
+        f"Token {issued.token.pk} for '{membership.user.username}' "
+        f"({membership.role} at {membership.unit.code}). It is shown only once:",
+        err=True,
+    )
+    click.echo(issued.secret)
+
+
+@token.command("list")
+@click.argument("username")
+def token_list(username: str) -> None:
+    """List a user's live tokens (never their secrets)."""
+    base.django_ready()
+    base.require_migrated()
+    from voxloop.accounts.models import ApiToken
+
+    user = base.user_by_name(username)
+    for item in ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("pk"):
+        used = f"{item.last_used_at:%Y-%m-%d %H:%M}" if item.last_used_at else "never used"
+        click.echo(f"{item.pk}\t{item}\t{used}")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke a token by its id."""
+    base.django_ready()
+    base.require_migrated()
+    from voxloop.accounts.models import ApiToken
+    from voxloop.accounts.services import revoke_tokens
+    from voxloop.tenancy.models import OrgUnit
+    from voxloop.tenancy.scoping import Scope
+
+    item = ApiToken.objects.select_related("membership__unit").filter(pk=token_id).first()
+    if item is None or item.revoked_at is not None:
+        fail(f"no live token with id {token_id}")
+    root = OrgUnit.objects.get(organization_id=item.membership.organization_id, parent=None)
+    revoke_tokens(Scope.system(root, "voxloop token revoke"), [item])
+    click.echo(f"Revoked token {token_id}.")
+
+
+@click.command()
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option("--kind", help="Only units of this kind, e.g. store.")
+@click.option("--under", "under_code", help="Only the subtree of this unit code.")
+@click.option("--limit", default=200, show_default=True, help="At most this many lines.")
+def units(org_slug: str, kind: str | None, under_code: str | None, limit: int) -> None:
+    """List an organisation's units by code."""
+    base.django_ready()
+    base.require_migrated()
+    from voxloop.tenancy.scoping import Scope
+    from voxloop.tenancy.selectors import visible_units
+
+    org = base.organization(org_slug)
+    top = base.unit_by_code(org, under_code) if under_code else base.root_unit(org)
+    rows = visible_units(Scope.system(top), kind=kind)
+    for unit in rows[:limit]:
+        indent = "  " * (unit.depth - top.depth)
+        click.echo(f"{unit.code:<12} {unit.kind:<10} {indent}{unit.name}")
+    total = rows.count()
+    if total > limit:
+        click.echo(f"… {total - limit} more (use --limit, --kind or --under)", err=True)

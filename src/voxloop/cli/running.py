@@ -1,0 +1,170 @@
+"""Commands that run Voxloop: serve, worker, check, and Django's own management commands."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from voxloop.cli import base
+from voxloop.cli.base import fail
+from voxloop.cli.supervisor import Child, Supervisor
+
+
+def _default_workers() -> int:
+    import os
+
+    return min(4, (os.cpu_count() or 1) + 1)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", type=click.IntRange(1, 64), help="Web worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--no-migrate", is_flag=True, help="Do not apply database migrations first.")
+@click.option("--no-worker", is_flag=True, help="Web server only (run workers elsewhere).")
+def serve(host, port, workers, threads, no_migrate, no_worker) -> int:
+    """Run the web server and the task worker together."""
+    base.django_ready()
+    if no_migrate:
+        base.require_migrated()
+    else:
+        base.prepare_database()
+    from django.db import connections
+
+    connections.close_all()  # the children open their own connections
+    web = Child("web server", _gunicorn_argv(host, port, workers or _default_workers(), threads))
+    children = [web]
+    if not no_worker:
+        children.append(Child("task worker", [sys.executable, "-m", "voxloop.cli", "worker"]))
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Voxloop at http://{shown}:{port}/  (Ctrl-C to stop)", err=True)
+    return Supervisor(children).run()
+
+
+def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "voxloop.config.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--graceful-timeout",
+        "15",
+        "--access-logfile",
+        "-",
+        "--error-logfile",
+        "-",
+        # One shared default socket path would make two servers on one host fight over it.
+        "--no-control-socket",
+    ]
+
+
+@click.command()
+@click.option("--queue", "queues", multiple=True, help="Queue to work on (default: all).")
+@click.option("--burst", is_flag=True, help="Run what is queued now, then exit.")
+def worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Run background tasks (database queue, or RQ).
+
+    Uses RQ on Redis when REDIS_URL is set, else the database queue.
+    """
+    base.django_ready()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.REDIS_URL and "django_rq" in settings.INSTALLED_APPS:
+        names = list(queues) or list(settings.RQ_QUEUES)
+        call_command("rqworker", *names, job_class="django_tasks_rq.Job", burst=burst)
+        return
+    base.require_migrated()
+    options: dict = {"startup_delay": False}
+    if queues:
+        options["queue_name"] = ",".join(queues)
+    else:
+        options["queue_name"] = "*"
+    if burst:
+        options["batch"] = True
+    call_command("db_worker", **options)
+
+
+@click.command()
+@click.option(
+    "--worker",
+    "wait_worker",
+    type=float,
+    metavar="SECONDS",
+    help="Also wait this long for a worker to run a ping task.",
+)
+def check(wait_worker: float | None) -> None:
+    """Check the database, task queue and worker."""
+    base.django_ready()
+    base.require_migrated()
+    from django.test import Client
+
+    response = Client().get("/healthz", HTTP_HOST="localhost")
+    body = response.json()
+    click.echo(f"database: {body['database']}, tasks: {body['tasks']}")
+    if response.status_code != 200:
+        fail("unhealthy: " + ", ".join(f"{k} {v}" for k, v in body.items() if v != "ok"))
+    if wait_worker:
+        _wait_for_ping(wait_worker)
+
+
+def _wait_for_ping(timeout: float) -> None:
+    from voxloop.cli.tasks import ping
+
+    result = ping.enqueue("voxloop check")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result.refresh()
+        if result.is_finished:
+            if result.status != "SUCCESSFUL":
+                fail(f"the ping task ended as {result.status}")
+            click.echo(f"worker: ok (ping {result.id} answered by pid {result.return_value})")
+            return
+        time.sleep(0.25)
+    fail(f"no worker ran the ping task within {timeout:g}s; start one with: voxloop worker")
+
+
+@click.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command.
+
+    For example: voxloop manage showmigrations
+    """
+    base.django_ready()
+    from django.core.management import execute_from_command_line, get_commands
+
+    if not args or args[0] in {"help", "--help", "-h", "--version"}:
+        execute_from_command_line(["voxloop manage", *args])
+        return
+    name, rest = args[0], list(args[1:])
+    if name not in get_commands():
+        fail(f"no management command '{name}' (list them with: voxloop manage help)")
+    _run_management_command(name, rest)
+
+
+def _run_management_command(name: str, argv: list[str]) -> None:
+    """Like Django's own runner, but a bad option raises CommandError (one line from `main`)
+    instead of printing the whole usage text."""
+    from django.core.management import get_commands, load_command_class
+    from django.core.management.base import BaseCommand
+
+    app = get_commands()[name]
+    command = app if isinstance(app, BaseCommand) else load_command_class(app, name)
+    parser = command.create_parser("voxloop manage", name)
+    options = vars(parser.parse_args(argv))
+    positional = options.pop("args", ())
+    command.execute(*positional, **options)

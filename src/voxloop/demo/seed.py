@@ -1,0 +1,75 @@
+"""Seeding the demo organisation end to end, in one transaction."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from voxloop.demo import customers, people
+from voxloop.demo.org_tree import DemoTree, build_tree
+from voxloop.demo.progress import Progress, Silent
+from voxloop.tenancy import services
+from voxloop.tenancy.models import Organization
+from voxloop.tenancy.scoping import Scope
+
+DEMO_SLUG = "demo"
+DEMO_NAME = "Northwind Group"
+DEMO_PASSWORD = "northwind-demo-2026"  # noqa: S105 - printed on the terminal on purpose
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    stores: int = 200
+    staff: int = 400
+    accounts: int = 120
+    contacts: int = 20_000
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    organization: Organization
+    tree: DemoTree
+    logins: list[people.Login]
+    staff: int
+    accounts: int
+    contacts: int
+    password: str
+
+
+def demo_exists() -> bool:
+    return Organization.objects.filter(slug=DEMO_SLUG).exists()
+
+
+def seed_demo(
+    size: DemoSize = DemoSize(),
+    seed: int = 42,
+    progress: Progress | None = None,
+    password: str = DEMO_PASSWORD,
+) -> DemoResult:
+    """Build Northwind Group; the same seed always gives the same codes, names and ids."""
+    if size.stores < 1:
+        raise ValueError("The demo needs at least one store.")
+    progress = progress or Silent()
+    rng = random.Random(seed)
+    with transaction.atomic():
+        root = services.create_organization(DEMO_NAME, DEMO_SLUG)
+        system = Scope.system(root, "voxloop demo")
+        tree = build_tree(system, root, size.stores, rng, progress)
+        memberships = people.create_logins(system, tree, password)
+        staff = people.add_staff(system, tree, size.staff, rng, progress)
+        managers = [m for m in memberships if m.title == "Account manager"]
+        progress.start("B2B accounts", size.accounts)
+        accounts = customers.add_accounts(system, tree, managers, size.accounts, rng)
+        progress.advance(size.accounts)
+        contacts = customers.add_contacts(system, tree, accounts, size.contacts, rng, progress)
+    return DemoResult(
+        organization=root.organization,
+        tree=tree,
+        logins=people.demo_logins(tree),
+        staff=staff,
+        accounts=len(accounts),
+        contacts=contacts,
+        password=password,
+    )

@@ -1,0 +1,107 @@
+"""The command surface: help lists every command; bad input is one line on stderr."""
+
+import pytest
+
+from tests.factories import build_org
+
+COMMANDS = [
+    "init",
+    "demo",
+    "serve",
+    "worker",
+    "check",
+    "createuser",
+    "token",
+    "units",
+    "manage",
+]
+
+
+def test_help_lists_every_command_with_a_description(voxloop):
+    result = voxloop("--help")
+    assert result.code == 0
+    listed = {}
+    for line in result.out.split("Commands:")[1].splitlines():
+        if line.strip():
+            name, _, description = line.strip().partition(" ")
+            listed[name] = description.strip()
+    assert set(COMMANDS) <= set(listed)
+    assert all(listed[name] and not listed[name].endswith("...") for name in COMMANDS)
+
+
+def test_bare_command_shows_help(voxloop):
+    result = voxloop()
+    assert result.code == 0 and "Commands:" in result.out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["nosuchcommand"],
+        ["init", "--bogus"],
+        ["serve", "--port", "notanumber"],
+        ["serve", "--port", "70000"],
+        ["demo", "--stores", "0"],
+        ["createuser", "--username", "x"],
+        ["createuser", "--username", "x", "--org", "acme", "--role", "boss"],
+        ["token", "revoke", "abc"],
+        ["token", "create"],
+        ["units"],
+    ],
+)
+def test_bad_arguments_give_one_line_and_a_failure_code(voxloop, argv):
+    result = voxloop(*argv)
+    assert result.code != 0
+    assert len(result.err_lines) == 1, result.err
+    assert result.err_lines[0].startswith("voxloop: error: ")
+    assert "Traceback" not in result.err and "Usage:" not in result.err
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["units", "--org", "nope"], "no organisation with slug 'nope' (known: acme)"),
+        (
+            ["createuser", "--username", "z", "--org", "acme", "--unit", "X", "--role", "agent"],
+            "no unit with code 'X' in organisation 'acme' (list units with: voxloop units",
+        ),
+        (["token", "create", "ghost"], "no user named 'ghost'"),
+        (["token", "revoke", "999"], "no live token with id 999"),
+        (["manage", "nosuchcmd"], "no management command 'nosuchcmd'"),
+        (["manage", "check", "--bogus"], "unrecognized arguments: --bogus"),
+        (
+            ["createuser", "--username", "a-admin", "--org", "acme", "--role", "agent"],
+            "The username 'a-admin' is taken",
+        ),
+        (
+            [
+                "createuser",
+                "--username",
+                "new",
+                "--password",
+                "short",
+                "--org",
+                "acme",
+                "--role",
+                "agent",
+            ],
+            "password is too short",
+        ),
+    ],
+)
+def test_bad_input_names_the_problem_on_one_line(voxloop, argv, expected):
+    build_org("acme", "A")
+    result = voxloop(*argv)
+    assert result.code != 0
+    assert len(result.err_lines) == 1, result.err
+    assert expected in result.err_lines[0]
+
+
+@pytest.mark.django_db
+def test_units_lists_the_subtree_by_code(voxloop):
+    build_org("acme", "A")
+    result = voxloop("units", "--org", "acme", "--under", "AC1R1")
+    assert result.code == 0
+    codes = [line.split()[0] for line in result.out.splitlines()]
+    assert codes == ["AC1R1", "AC1R1S1", "AC1R1S2"]
