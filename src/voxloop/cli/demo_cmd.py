@@ -47,7 +47,7 @@ def demo(seed, stores, staff, accounts, contacts, reset) -> None:
     """
     base.django_ready()
     base.require_migrated()
-    from voxloop.demo import DEMO_SLUG, DemoSize, seed_demo
+    from voxloop.demo import DEMO_PASSWORD, DEMO_SLUG, DemoSize, seed_demo
     from voxloop.demo.reset import delete_organization
     from voxloop.demo.seed import demo_exists
 
@@ -57,8 +57,9 @@ def demo(seed, stores, staff, accounts, contacts, reset) -> None:
             f"The demo organisation '{DEMO_SLUG}' already exists; nothing changed "
             "(use --reset to replace it)."
         )
+        click.echo(f"Demo logins: {', '.join(_login_names())}; password: {DEMO_PASSWORD}")
         return
-    _refuse_foreign_logins(reset)
+    _refuse_foreign_logins()
     began = time.monotonic()
     if reset and delete_organization(DEMO_SLUG):
         console.print(f"Removed the previous demo organisation '{DEMO_SLUG}'.")
@@ -82,16 +83,14 @@ def demo(seed, stores, staff, accounts, contacts, reset) -> None:
     _print_logins(result)
 
 
-def _refuse_foreign_logins(reset: bool) -> None:
+def _refuse_foreign_logins() -> None:
     """A demo login name already used by a real user outside the demo would be a clash."""
     from django.contrib.auth import get_user_model
 
-    from voxloop.demo.names import ACCOUNT_MANAGERS
     from voxloop.demo.seed import DEMO_SLUG
     from voxloop.tenancy.models import Organization
 
-    names = ["admin", "director", "regional", "store", "agent", "viewer"]
-    names += [username for username, *_ in ACCOUNT_MANAGERS]
+    names = _login_names()
     clash = (
         get_user_model()
         .objects.filter(username__in=names)
@@ -101,6 +100,13 @@ def _refuse_foreign_logins(reset: bool) -> None:
     )
     if clash:
         base.fail(f"a user named '{clash}' already exists outside the demo; rename it first")
+
+
+def _login_names() -> list[str]:
+    from voxloop.demo.names import ACCOUNT_MANAGERS
+
+    names = ["admin", "director", "regional", "store", "agent", "viewer"]
+    return names + [username for username, *_ in ACCOUNT_MANAGERS]
 
 
 def _print_logins(result) -> None:
