@@ -10,8 +10,8 @@ from voxloop.tenancy import services
 from voxloop.tenancy.models import AuditEntry, OrgUnit
 
 
-def _field_errors(body: str, field: str) -> list[str]:
-    return re.findall(rf'<p class="error" id="id_{field}_error">([^<]*)</p>', body)
+def _field_errors(body: str, field_id: str) -> list[str]:
+    return re.findall(rf'<p class="error" id="{field_id}_error">([^<]*)</p>', body)
 
 
 def test_unit_list_filters_by_kind_and_search(world, client):
@@ -76,7 +76,7 @@ def test_duplicate_code_is_shown_on_the_code_field(world, client):
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert _field_errors(body, "code") == ["The unit code &#x27;AC1R1S2&#x27; is already used."]
+    assert _field_errors(body, "add_code") == ["The unit code &#x27;AC1R1S2&#x27; is already used."]
     assert 'value="Twin"' in body  # what was typed is kept
     assert not OrgUnit.objects.filter(name="Twin").exists()
 
@@ -92,7 +92,7 @@ def test_rename_and_recode(world, client):
     assert (store.name, store.code, store.is_active) == ("Flagship", "FLAG-1", False)
     clash = client.post(url, {"name": "Flagship", "kind": "store", "code": "AC2R1S1"})
     assert clash.status_code == 400
-    assert _field_errors(clash.content.decode(), "code")
+    assert _field_errors(clash.content.decode(), "edit_code")
     store.refresh_from_db()
     assert store.code == "FLAG-1"
     # The page shows the stored name, not the refused input, in its heading.
@@ -115,7 +115,7 @@ def test_moving_under_a_descendant_names_the_parent_field(world, client):
     client.force_login(acme.user("admin"))
     response = client.post(reverse("web:unit_move", args=[region.pk]), {"parent_code": "AC1R1S1"})
     assert response.status_code == 400
-    errors = _field_errors(response.content.decode(), "parent_code")
+    errors = _field_errors(response.content.decode(), "move_parent_code")
     assert errors == ["A unit cannot move under itself or its own descendants."]
     region.refresh_from_db()
     assert region.parent_id == acme.units["c1"].pk
@@ -128,7 +128,7 @@ def test_moving_under_an_invisible_unit_is_refused_on_the_field(world, client):
     for code in ["AC2R1", "BC1R1", "NOPE"]:  # another country, another org, no such unit
         response = client.post(reverse("web:unit_move", args=[store.pk]), {"parent_code": code})
         assert response.status_code == 400
-        assert _field_errors(response.content.decode(), "parent_code")
+        assert _field_errors(response.content.decode(), "move_parent_code")
     store.refresh_from_db()
     assert store.parent_id == acme.units["c1r1"].pk
 
@@ -155,3 +155,12 @@ def test_non_admin_posts_change_nothing(world, client):
     assert response.status_code == 403
     store.refresh_from_db()
     assert store.name == "Store 1.1.1"
+
+
+def test_element_ids_are_unique_on_the_admins_unit_page(world, client):
+    client.force_login(world.acme.user("admin"))
+    body = client.get(reverse("web:unit", args=[world.acme.units["c1r1"].pk])).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', body)
+    assert ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for label_for in re.findall(r'<label for="([^"]+)"', body):
+        assert f'id="{label_for}"' in body, f"label for missing control {label_for}"

@@ -61,17 +61,30 @@ class UnitFilterForm(forms.Form):
     )
 
 
-class UnitCreateForm(forms.Form):
+class _OwnIds:
+    """Several forms share a page (add, edit, move); each needs its own element ids."""
+
+    id_format = "id_%s"
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", self.id_format)
+        super().__init__(*args, **kwargs)
+
+
+class UnitCreateForm(_OwnIds, forms.Form):
+    id_format = "add_%s"
     name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *UnitKind.choices])
     code = forms.CharField(label=_("External code"), max_length=64)
 
 
 class UnitEditForm(UnitCreateForm):
+    id_format = "edit_%s"
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
-class UnitMoveForm(forms.Form):
+class UnitMoveForm(_OwnIds, forms.Form):
+    id_format = "move_%s"
     parent_code = UnitCodeField(label=_("New parent unit"))
 
 
@@ -94,7 +107,8 @@ class InviteForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), required=False, max_length=150)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=150)
     unit_code = UnitCodeField(label=_("Unit"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # Least privilege unless the admin deliberately picks more.
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
 
 
 class MembershipChangeForm(forms.Form):
