@@ -58,6 +58,15 @@ def test_store_manager_on_a_phone(live_server, store_manager):
             expect(toggle).to_have_attribute("aria-expanded", "true")
             expect(nav.get_by_role("link", name="Organisation")).to_be_visible()
             expect(nav.get_by_role("link", name="People")).to_have_count(0)
+            # Every control in the open menu is big enough for a thumb.
+            small = page.evaluate(
+                """() => [...document.querySelectorAll('#site-menu a, #site-menu button,'
+                    + ' #site-menu select')]
+                    .filter(el => el.offsetParent !== null)
+                    .map(el => [el.textContent.trim(), el.getBoundingClientRect().height])
+                    .filter(([, height]) => height < 44)"""
+            )
+            assert small == []
             # Nothing is wider than the phone: no sideways scrolling of the page itself.
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
