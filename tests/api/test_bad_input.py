@@ -315,3 +315,29 @@ def test_unknown_ids_in_the_path_are_404_not_500(api_world):
         response = api_world.call("admin", "GET", url(name, **{kwarg: 987654321}))
         assert response.status_code == 404, name
     assert api_world.call("admin", "GET", "/api/v1/org-units/abc").status_code == 404
+
+
+def test_ids_too_large_for_the_database_are_a_422_naming_the_field(api_world):
+    big = 10**20
+    before = _state()
+    calls = [
+        ("GET", url("unit_list") + f"?parent={big}", None, "parent"),
+        ("GET", url("unit_tree") + f"?root={big}", None, "root"),
+        ("GET", url("staff_list") + f"?unit={big}", None, "unit"),
+        ("GET", url("audit_list") + f"?actor={big}", None, "actor"),
+        ("GET", f"/api/v1/users/{big}", None, "user_id"),
+        ("DELETE", f"/api/v1/tokens/{big}", None, "token_id"),
+        ("POST", url("staff_create"), {"unit": big, "name": "X", "code": "E-big"}, "unit"),
+        ("POST", url("unit_create"), _unit_body(api_world, parent=big), "parent"),
+    ]
+    for method, path, body, field in calls:
+        response = api_world.call("admin", method, path, body)
+        assert response.status_code == 422, path
+        assert error_field(response) == field, path
+    assert _state() == before
+
+
+def test_a_tree_root_outside_scope_is_a_404_naming_root(api_world):
+    hidden = api_world.world.acme.units["c2"].pk
+    response = api_world.call("country_admin", "GET", url("unit_tree") + f"?root={hidden}")
+    assert response.status_code == 404 and error_field(response) == "root"

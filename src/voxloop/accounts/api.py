@@ -20,7 +20,7 @@ from voxloop.accounts.schemas import (
 from voxloop.api.context import actor
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.api import paginate, unit_ref
-from voxloop.tenancy.schemas import ErrorOut
+from voxloop.tenancy.schemas import ErrorOut, Id
 from voxloop.tenancy.scoping import Capability, Scope
 
 router = Router(tags=["people"])
@@ -98,7 +98,7 @@ def invite_user(request: HttpRequest, payload: UserInviteIn):
 @router.get(
     "/users/{int:user_id}", response={200: UserOut, codes_4xx: ErrorOut}, url_name="user_detail"
 )
-def get_user(request: HttpRequest, user_id: int):
+def get_user(request: HttpRequest, user_id: Id):
     membership = tenancy_selectors.user_membership(actor(request), user_id)
     user = membership.user
     user.membership = membership
@@ -128,7 +128,7 @@ def create_token(request: HttpRequest, payload: TokenCreateIn):
 @router.delete(
     "/tokens/{int:token_id}", response={204: None, codes_4xx: ErrorOut}, url_name="token_delete"
 )
-def revoke_token(request: HttpRequest, token_id: int):
+def revoke_token(request: HttpRequest, token_id: Id):
     token = selectors.own_token(actor(request), token_id)
     services.revoke_token(request.user, token.pk)
     return Status(204, None)

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
 from voxloop.tenancy.models import Role
-from voxloop.tenancy.schemas import Input, MembershipOut, PageQuery, UnitRef, checked_email
+from voxloop.tenancy.schemas import Id, Input, MembershipOut, PageQuery, UnitRef, checked_email
 
 # --- the caller ------------------------------------------------------------------------
 
@@ -71,7 +71,7 @@ class UserFilters(PageQuery):
 class UserInviteIn(Input):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
     email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
-    unit: int
+    unit: Id
     role: Role
     first_name: Annotated[str, StringConstraints(max_length=150)] = ""
     last_name: Annotated[str, StringConstraints(max_length=150)] = ""

@@ -19,6 +19,7 @@ from voxloop.tenancy.schemas import (
     AuditFilters,
     AuditPage,
     ErrorOut,
+    Id,
     MembershipFilters,
     MembershipOut,
     MembershipPage,
@@ -52,7 +53,7 @@ def paginate(queryset: QuerySet, page: PageQuery) -> dict:
     }
 
 
-def unit_ref(scope: Scope, unit_id: int, field: str) -> OrgUnit:
+def unit_ref(scope: Scope, unit_id: Id, field: str) -> OrgUnit:
     """A unit named in a request body, resolved in scope; naming the field when not found."""
     try:
         return selectors.unit(scope, unit_id)
@@ -72,15 +73,17 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]):
 
 
 @router.get("/org-units/tree", response={200: UnitNode, codes_4xx: ErrorOut}, url_name="unit_tree")
-def unit_tree(request: HttpRequest, root: int | None = None, depth: int = Query(3, ge=0, le=10)):
+def unit_tree(request: HttpRequest, root: Id | None = None, depth: int = Query(3, ge=0, le=10)):
     """Your subtree (or a visible unit's) as nested nodes, `depth` levels deep."""
-    return selectors.unit_tree(actor(request), max_depth=depth, root_id=root)
+    scope = actor(request)
+    root_id = unit_ref(scope, root, "root").pk if root is not None else None
+    return selectors.unit_tree(scope, max_depth=depth, root_id=root_id)
 
 
 @router.get(
     "/org-units/{int:unit_id}", response={200: UnitOut, codes_4xx: ErrorOut}, url_name="unit_detail"
 )
-def get_unit(request: HttpRequest, unit_id: int):
+def get_unit(request: HttpRequest, unit_id: Id):
     return selectors.unit(actor(request), unit_id)
 
 
@@ -97,7 +100,7 @@ def create_unit(request: HttpRequest, payload: UnitCreateIn):
 @router.patch(
     "/org-units/{int:unit_id}", response={200: UnitOut, codes_4xx: ErrorOut}, url_name="unit_update"
 )
-def update_unit(request: HttpRequest, unit_id: int, payload: UnitUpdateIn):
+def update_unit(request: HttpRequest, unit_id: Id, payload: UnitUpdateIn):
     scope = actor(request)
     unit = selectors.unit(scope, unit_id)
     return services.update_unit(scope, unit, **payload.changes())
@@ -108,7 +111,7 @@ def update_unit(request: HttpRequest, unit_id: int, payload: UnitUpdateIn):
     response={200: UnitOut, codes_4xx: ErrorOut},
     url_name="unit_move",
 )
-def move_unit(request: HttpRequest, unit_id: int, payload: UnitMoveIn):
+def move_unit(request: HttpRequest, unit_id: Id, payload: UnitMoveIn):
     """Re-hang a unit, with everything under it, below another parent (admins)."""
     scope = actor(request)
     unit = selectors.unit(scope, unit_id)
@@ -138,7 +141,7 @@ def list_memberships(request: HttpRequest, filters: Query[MembershipFilters]):
     response={200: MembershipOut, codes_4xx: ErrorOut},
     url_name="membership_detail",
 )
-def get_membership(request: HttpRequest, membership_id: int):
+def get_membership(request: HttpRequest, membership_id: Id):
     return selectors.membership(actor(request), membership_id)
 
 
@@ -147,7 +150,7 @@ def get_membership(request: HttpRequest, membership_id: int):
     response={200: MembershipOut, codes_4xx: ErrorOut},
     url_name="membership_update",
 )
-def update_membership(request: HttpRequest, membership_id: int, payload: MembershipUpdateIn):
+def update_membership(request: HttpRequest, membership_id: Id, payload: MembershipUpdateIn):
     """Move a person to another unit, or change their role or title (admins)."""
     scope = actor(request)
     membership = selectors.membership(scope, membership_id)
@@ -163,7 +166,7 @@ def update_membership(request: HttpRequest, membership_id: int, payload: Members
     response={204: None, codes_4xx: ErrorOut},
     url_name="membership_delete",
 )
-def delete_membership(request: HttpRequest, membership_id: int):
+def delete_membership(request: HttpRequest, membership_id: Id):
     """Take a person's access to the organisation away (admins)."""
     scope = actor(request)
     services.revoke_membership(scope, selectors.membership(scope, membership_id))
@@ -183,7 +186,7 @@ def list_staff(request: HttpRequest, filters: Query[StaffFilters]):
 @router.get(
     "/staff/{int:staff_id}", response={200: StaffOut, codes_4xx: ErrorOut}, url_name="staff_detail"
 )
-def get_staff(request: HttpRequest, staff_id: int):
+def get_staff(request: HttpRequest, staff_id: Id):
     return selectors.staff_member(actor(request), staff_id)
 
 
@@ -200,7 +203,7 @@ def create_staff(request: HttpRequest, payload: StaffCreateIn):
 @router.patch(
     "/staff/{int:staff_id}", response={200: StaffOut, codes_4xx: ErrorOut}, url_name="staff_update"
 )
-def update_staff(request: HttpRequest, staff_id: int, payload: StaffUpdateIn):
+def update_staff(request: HttpRequest, staff_id: Id, payload: StaffUpdateIn):
     scope = actor(request)
     staff = selectors.staff_member(scope, staff_id)
     scope.require(Capability.CONFIGURE)

@@ -17,6 +17,8 @@ DEFAULT_PAGE = 100
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# Ids the database can hold: a larger number is a 422 naming the field, not a driver overflow.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
 
 
@@ -70,7 +72,7 @@ class PageQuery(Schema):
 
 class UnitFilters(PageQuery):
     kind: UnitKind | None = None
-    parent: int | None = None
+    parent: Id | None = None
     q: str = Field("", max_length=200)
 
 
@@ -106,7 +108,7 @@ class UnitNode(Schema):
 
 
 class UnitCreateIn(Input):
-    parent: int
+    parent: Id
     name: Name
     kind: UnitKind
     code: Code
@@ -120,7 +122,7 @@ class UnitUpdateIn(PatchInput):
 
 
 class UnitMoveIn(Input):
-    parent: int
+    parent: Id
 
 
 # --- people ----------------------------------------------------------------------------
@@ -160,11 +162,11 @@ class MembershipPage(Schema):
 
 class MembershipFilters(PageQuery):
     role: Role | None = None
-    unit: int | None = None
+    unit: Id | None = None
 
 
 class MembershipUpdateIn(PatchInput):
-    unit: int | None = None
+    unit: Id | None = None
     role: Role | None = None
     title: Title | None = None
 
@@ -191,12 +193,12 @@ class StaffPage(Schema):
 
 
 class StaffFilters(PageQuery):
-    unit: int | None = None
+    unit: Id | None = None
     q: str = Field("", max_length=200)
 
 
 class StaffCreateIn(Input):
-    unit: int
+    unit: Id
     name: Name
     code: Code
     email: Annotated[str, StringConstraints(max_length=254)] = ""
@@ -209,7 +211,7 @@ class StaffCreateIn(Input):
 
 
 class StaffUpdateIn(PatchInput):
-    unit: int | None = None
+    unit: Id | None = None
     name: Name | None = None
     code: Code | None = None
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
@@ -227,7 +229,7 @@ class StaffUpdateIn(PatchInput):
 
 class AuditFilters(PageQuery):
     action: str = Field("", max_length=80)
-    actor: int | None = None
+    actor: Id | None = None
 
 
 class AuditOut(Schema):
