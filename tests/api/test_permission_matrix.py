@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from django.urls import resolve
 
 import tests.api
@@ -397,3 +398,16 @@ def test_a_hidden_object_answers_exactly_like_a_missing_one(api_world):
     ]
     assert [r.status_code for r in responses] == [404, 404]
     assert responses[0].json() == responses[1].json()
+
+
+@pytest.mark.parametrize("actor", ["store", "country_admin", "other_admin"])
+def test_a_session_sees_exactly_what_a_token_of_the_same_membership_sees(api_world, actor):
+    session = Client()
+    session.force_login(api_world.membership(actor).user)
+    for name in ("unit_list", "staff_list", "user_list", "membership_list"):
+        path = url(name) + "?limit=500"
+        by_token = api_world.call(actor, "GET", path)
+        by_session = session.get(path)
+        assert by_session.status_code == by_token.status_code, name
+        if by_token.status_code == 200:
+            assert _ids(by_session.json()) == _ids(by_token.json()), name
