@@ -25,10 +25,14 @@ install_error_handlers(api)
 
 def _mount_routers() -> None:
     from voxloop.accounts.api import router as accounts_router
+    from voxloop.responses.api import router as responses_router
+    from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", tenancy_router)
+    api.add_router("/", surveys_router)
+    api.add_router("/", responses_router)
 
 
 _mount_routers()

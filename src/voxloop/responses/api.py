@@ -1,0 +1,187 @@
+"""Responses over the API: server-to-server capture (kiosks, IVR, imports) and scoped reads."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from voxloop.api.context import actor
+from voxloop.contacts.selectors import visible_contacts
+from voxloop.errors import DomainError, Forbidden, InvalidInput, NotFound
+from voxloop.responses import selectors
+from voxloop.responses.models import Channel, Response
+from voxloop.responses.schemas import ResponseCreate, ResponseFilters, ResponseOut, ResponsePage
+from voxloop.responses.services import Submission, submit
+from voxloop.surveys import selectors as survey_selectors
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import Capability, Scope
+
+router = Router(tags=["responses"])
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,190}$")
+# The service names its own inputs; the API names the fields of the request body.
+BODY_FIELDS = {
+    "survey": "survey_id",
+    "unit": "unit_code",
+    "staff": "staff_code",
+    "contact": "contact_external_id",
+    "channel": "channel",
+    "device": "device",
+    "answers": "answers",
+    "resume_token": "resume_token",
+}
+
+
+def _out(response: Response) -> dict:
+    anonymous = response.survey.is_anonymous
+    contact = None if anonymous else response.contact
+    staff = None if anonymous else response.staff
+    return {
+        "id": response.pk,
+        "survey_id": response.survey_id,
+        "unit_id": response.unit_id,
+        "unit_code": response.unit.code if response.unit else None,
+        "staff_code": staff.code if staff else None,
+        "contact_id": contact.pk if contact else None,
+        "contact_external_id": contact.external_id if contact else None,
+        "contact_snapshot": {} if anonymous else response.contact_snapshot,
+        "channel": response.channel,
+        "device": response.device,
+        "locale": response.locale,
+        "is_complete": response.is_complete,
+        "answers": response.answers,
+        "nps": response.nps,
+        "nps_group": response.nps_group,
+        "csat": response.csat,
+        "ces": response.ces,
+        "started_at": response.started_at,
+        "submitted_at": response.submitted_at,
+    }
+
+
+def _in_scope(finder, field: str, what: str):
+    found = finder()
+    if found is None:
+        raise NotFound(f"No {what} with this code in your scope.", field=field)
+    return found
+
+
+def _submission(scope: Scope, payload: ResponseCreate, source_key: str | None) -> Submission:
+    # Capturing is a write: admins, and managers' kiosks and integrations; not read-only roles.
+    if not (scope.can(Capability.CONFIGURE) or scope.can(Capability.ACT)):
+        raise Forbidden(f"Your role ({scope.role}) does not allow submitting responses.")
+    importing = payload.channel == Channel.IMPORT
+    if importing and not scope.can(Capability.CONFIGURE):
+        raise Forbidden("Only admins import historical responses.", field="channel")
+    if payload.submitted_at is not None:
+        if timezone.is_naive(payload.submitted_at):
+            payload.submitted_at = timezone.make_aware(payload.submitted_at)
+        if not importing:
+            raise InvalidInput("Only imports (channel 'import') give a time.", "submitted_at")
+        if payload.submitted_at > timezone.now():
+            raise InvalidInput("The time lies in the future.", field="submitted_at")
+    try:
+        survey = survey_selectors.survey(scope, payload.survey_id)
+    except NotFound:
+        raise NotFound("No such survey.", field="survey_id") from None
+    unit = staff = contact = None
+    if payload.unit_code:
+        unit = _in_scope(
+            lambda: tenancy_selectors.visible_units(scope).filter(code=payload.unit_code).first(),
+            "unit_code",
+            "unit",
+        )
+    if payload.staff_code:
+        staff = _in_scope(
+            lambda: tenancy_selectors.visible_staff(scope).filter(code=payload.staff_code).first(),
+            "staff_code",
+            "staff member",
+        )
+    if payload.contact_external_id:
+        contact = _in_scope(
+            lambda: visible_contacts(scope).filter(external_id=payload.contact_external_id).first(),
+            "contact_external_id",
+            "contact",
+        )
+    if unit is None and staff is None and contact is None:
+        # Land it where the caller works, so they can read back what they sent.
+        root = tenancy_selectors.scope_root(scope)
+        unit = root if root.path.startswith(survey.unit_path) else None
+    return Submission(
+        survey=survey,
+        answers=payload.answers,
+        complete=payload.complete,
+        channel=payload.channel,
+        device=payload.device,
+        locale=payload.locale,
+        unit=unit,
+        staff=staff,
+        contact=contact,
+        source_key=source_key,
+        submitted_at=payload.submitted_at,
+        allow_closed=importing,
+    )
+
+
+def _source_key(request: HttpRequest) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput(
+            "The Idempotency-Key is 1–190 printable ASCII characters.", field="Idempotency-Key"
+        )
+    return f"idem:{key}"
+
+
+@router.post(
+    "/responses", response={200: ResponseOut, 201: ResponseOut}, url_name="response_create"
+)
+def create_response(request: HttpRequest, payload: ResponseCreate):
+    """Store one response. Send `Idempotency-Key` to retry safely: a repeat returns the
+    first response with 200 instead of storing a second one."""
+    scope = actor(request)
+    submission = _submission(scope, payload, _source_key(request))
+    try:
+        outcome = submit(submission)
+    except DomainError as error:
+        # The service names question keys and its own inputs; name the request's fields.
+        if error.field:
+            base = error.field.split(".")[0]
+            error.field = BODY_FIELDS.get(base) or f"answers.{error.field}"
+        raise
+    return Status(201 if outcome.created else 200, _out(outcome.response))
+
+
+@router.get("/responses", response=ResponsePage, url_name="responses")
+def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
+    scope = actor(request)
+    unit = None
+    if filters.unit:
+        try:
+            unit = tenancy_selectors.unit_by_code(scope, filters.unit)
+        except NotFound:
+            raise NotFound("No unit with this code in your scope.", field="unit") from None
+    responses = selectors.visible_responses(
+        scope,
+        survey_id=filters.survey,
+        unit=unit,
+        since=filters.since,
+        until=filters.until,
+        nps_group=filters.nps_group or "",
+    )
+    window = responses[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": responses.count(),
+        "items": [_out(r) for r in window],
+        "limit": filters.limit,
+        "offset": filters.offset,
+    }
+
+
+@router.get("/responses/{int:response_id}", response=ResponseOut, url_name="response")
+def get_response(request: HttpRequest, response_id: int):
+    return _out(selectors.response(actor(request), response_id))

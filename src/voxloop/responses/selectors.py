@@ -1,0 +1,62 @@
+"""Scoped reads of responses: a member sees the responses placed in their unit's subtree.
+
+Responses carry their unit's path, so "my subtree" is one indexed range on this table however
+large the organisation is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Count, QuerySet
+
+from voxloop.responses.models import Response
+from voxloop.tenancy.models import OrgUnit, subtree_q
+from voxloop.tenancy.scoping import Capability, Scope
+
+
+def visible_responses(
+    scope: Scope,
+    survey_id: int | None = None,
+    unit: OrgUnit | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    nps_group: str = "",
+) -> QuerySet[Response]:
+    scope.require(Capability.VIEW)
+    responses = scope.filter(Response.objects.all(), path_field="unit_path")
+    if survey_id is not None:
+        responses = responses.filter(survey_id=survey_id)
+    if unit is not None:
+        # The caller resolved `unit` inside their scope; its subtree narrows, never widens.
+        responses = responses.filter(subtree_q(unit.path, "unit_path"))
+    if since is not None:
+        responses = responses.filter(submitted_at__gte=since)
+    if until is not None:
+        responses = responses.filter(submitted_at__lt=until)
+    if nps_group:
+        responses = responses.filter(nps_group=nps_group)
+    return responses.select_related("survey", "unit", "staff", "contact").order_by(
+        "-submitted_at", "-id"
+    )
+
+
+def response(scope: Scope, response_id: int) -> Response:
+    scope.require(Capability.VIEW)
+    return scope.get(
+        Response.objects.select_related("survey", "unit", "staff", "contact"),
+        path_field="unit_path",
+        pk=response_id,
+    )
+
+
+def response_counts(scope: Scope, survey_ids: Iterable[int]) -> dict[int, int]:
+    """Completed responses per survey, counting only those inside the scope."""
+    rows = (
+        scope.filter(Response.objects.all(), path_field="unit_path")
+        .filter(survey_id__in=list(survey_ids), is_complete=True)
+        .values("survey_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["survey_id"]: row["n"] for row in rows}

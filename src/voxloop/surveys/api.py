@@ -1,0 +1,173 @@
+"""Surveys over the API: the same design, translate and publish operations as the builder."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from voxloop.api.context import actor
+from voxloop.errors import NotFound
+from voxloop.surveys import selectors, services
+from voxloop.surveys.builder.logic import check_thank_you_branches
+from voxloop.surveys.models import Question, Survey
+from voxloop.surveys.schemas import (
+    DuplicateInput,
+    QuestionCreate,
+    QuestionOut,
+    QuestionPatch,
+    ReorderInput,
+    SurveyCreate,
+    SurveyOut,
+    SurveyPatch,
+    SurveySummary,
+)
+from voxloop.tenancy import selectors as tenancy_selectors
+
+router = Router(tags=["surveys"])
+
+
+def public_url(survey: Survey) -> str:
+    return f"{settings.BASE_URL.rstrip('/')}/s/{survey.public_slug}"
+
+
+def _summary(survey: Survey) -> dict:
+    return {
+        "id": survey.pk,
+        "name": survey.name,
+        "kind": survey.kind,
+        "status": survey.status,
+        "unit_id": survey.unit_id,
+        "public_slug": survey.public_slug,
+        "public_url": public_url(survey),
+        "default_locale": survey.default_locale,
+        "locales": survey.locales,
+        "published_at": survey.published_at,
+        "closed_at": survey.closed_at,
+        "updated_at": survey.updated_at,
+    }
+
+
+def _detail(survey: Survey) -> dict:
+    return {
+        **_summary(survey),
+        "texts": survey.texts,
+        "branding": survey.branding,
+        "thank_you_branches": survey.thank_you_branches,
+        "questions": selectors.questions_of(survey),
+    }
+
+
+def _question(survey: Survey, key: str) -> Question:
+    found = next((q for q in selectors.questions_of(survey) if q.key == key), None)
+    if found is None:
+        raise NotFound(f"No question '{key}' in this survey.", field="key")
+    return found
+
+
+@router.get("/surveys", response=list[SurveySummary], url_name="surveys")
+def list_surveys(request: HttpRequest, status: str = ""):
+    return [_summary(s) for s in selectors.visible_surveys(actor(request), status=status)]
+
+
+@router.post("/surveys", response={201: SurveyOut}, url_name="survey_create")
+def create_survey(request: HttpRequest, payload: SurveyCreate):
+    scope = actor(request)
+    if payload.unit_code:
+        try:
+            unit = tenancy_selectors.unit_by_code(scope, payload.unit_code)
+        except NotFound:
+            raise NotFound("No unit with this code in your scope.", field="unit_code") from None
+    else:
+        unit = tenancy_selectors.scope_root(scope)
+    survey = services.create_survey(
+        scope,
+        unit,
+        payload.name,
+        payload.kind,
+        payload.default_locale,
+        payload.locales,
+        payload.texts,
+    )
+    return Status(201, _detail(survey))
+
+
+@router.get("/surveys/{int:survey_id}", response=SurveyOut, url_name="survey")
+def get_survey(request: HttpRequest, survey_id: int):
+    return _detail(selectors.survey(actor(request), survey_id))
+
+
+@router.patch("/surveys/{int:survey_id}", response=SurveyOut, url_name="survey_update")
+def update_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch):
+    scope = actor(request)
+    survey = selectors.survey(scope, survey_id)
+    changes = payload.changes()
+    if "thank_you_branches" in changes:
+        changes["thank_you_branches"] = check_thank_you_branches(
+            changes["thank_you_branches"], selectors.questions_of(survey)
+        )
+    return _detail(services.update_survey(scope, survey, **changes))
+
+
+@router.post(
+    "/surveys/{int:survey_id}/questions",
+    response={201: QuestionOut},
+    url_name="survey_question_create",
+)
+def add_question(request: HttpRequest, survey_id: int, payload: QuestionCreate):
+    scope = actor(request)
+    survey = selectors.survey(scope, survey_id)
+    return Status(201, services.add_question(scope, survey, **payload.model_dump()))
+
+
+@router.patch(
+    "/surveys/{int:survey_id}/questions/{key}",
+    response=QuestionOut,
+    url_name="survey_question_update",
+)
+def update_question(request: HttpRequest, survey_id: int, key: str, payload: QuestionPatch):
+    scope = actor(request)
+    question = _question(selectors.survey(scope, survey_id), key)
+    return services.update_question(scope, question, **payload.changes())
+
+
+@router.delete(
+    "/surveys/{int:survey_id}/questions/{key}",
+    response={204: None},
+    url_name="survey_question_delete",
+)
+def delete_question(request: HttpRequest, survey_id: int, key: str):
+    scope = actor(request)
+    services.remove_question(scope, _question(selectors.survey(scope, survey_id), key))
+    return Status(204, None)
+
+
+@router.post(
+    "/surveys/{int:survey_id}/reorder", response=list[QuestionOut], url_name="survey_reorder"
+)
+def reorder(request: HttpRequest, survey_id: int, payload: ReorderInput):
+    scope = actor(request)
+    return services.reorder_questions(scope, selectors.survey(scope, survey_id), payload.keys)
+
+
+@router.post("/surveys/{int:survey_id}/publish", response=SurveyOut, url_name="survey_publish")
+def publish(request: HttpRequest, survey_id: int):
+    scope = actor(request)
+    return _detail(services.publish(scope, selectors.survey(scope, survey_id)))
+
+
+@router.post("/surveys/{int:survey_id}/close", response=SurveyOut, url_name="survey_close")
+def close(request: HttpRequest, survey_id: int):
+    scope = actor(request)
+    return _detail(services.close(scope, selectors.survey(scope, survey_id)))
+
+
+@router.post(
+    "/surveys/{int:survey_id}/duplicate",
+    response={201: SurveyOut},
+    url_name="survey_duplicate",
+)
+def duplicate(request: HttpRequest, survey_id: int, payload: DuplicateInput | None = None):
+    scope = actor(request)
+    name = payload.name if payload else None
+    return Status(201, _detail(services.duplicate(scope, selectors.survey(scope, survey_id), name)))

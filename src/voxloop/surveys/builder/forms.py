@@ -1,0 +1,219 @@
+"""The builder's forms. Texts typed here are in the survey's default language; the other
+languages are edited side by side on the translations page."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from voxloop.errors import DomainError
+from voxloop.surveys.builder.logic import OPERATORS
+from voxloop.surveys.models import QuestionType, SurveyKind
+
+OPERATOR_LABELS = {
+    "lte": _("is at most"),
+    "gte": _("is at least"),
+    "eq": _("is"),
+    "neq": _("is not"),
+    "lt": _("is below"),
+    "gt": _("is above"),
+    "in": _("is one of"),
+    "not_in": _("is none of"),
+    "contains": _("includes"),
+    "answered": _("was answered"),
+}
+STYLES = [("numbers", _("Numbers")), ("stars", _("Stars"))]
+# Services name the input at fault by its path in the definition; the forms by their fields.
+SURVEY_ALIASES = [
+    ("branding.colour", "colour"),
+    ("branding.logo_url", "logo_url"),
+    ("branding", "colour"),
+    ("texts", "title"),
+    ("default_locale", "default_locale"),
+    ("locales", "locales"),
+    ("name", "name"),
+    ("unit", "unit_code"),
+]
+QUESTION_ALIASES = [
+    ("texts.title", "title"),
+    ("texts.help", "help"),
+    ("texts.low", "low"),
+    ("texts.high", "high"),
+    ("config.scale", "scale"),
+    ("config.choices", "choices"),
+    ("config.rows", "rows"),
+    ("show_if", "logic_question"),
+    ("value", "logic_value"),
+    ("key", "key"),
+    ("type", "type"),
+]
+
+
+def apply_error(form: forms.Form, error: DomainError, aliases: list[tuple[str, str]]) -> None:
+    """Show a refused change next to the field it names, else at the top of the form."""
+    name = error.field or ""
+    if name.startswith("show_if.") and name.endswith(".op"):
+        name = "logic_op"
+    else:
+        name = next((field for prefix, field in aliases if name.startswith(prefix)), name)
+    form.add_error(name if name in form.fields else None, error.message)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+class SurveyCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=SurveyKind.choices,
+        help_text=_("Employee surveys are anonymous: no name, contact or staff is kept."),
+    )
+    unit_code = forms.CharField(
+        label=_("Owning unit"),
+        max_length=64,
+        required=False,
+        help_text=_("Its code; leave empty for your own unit. Its admins can edit the survey."),
+    )
+    default_locale = forms.ChoiceField(label=_("Default language"), choices=language_choices)
+
+
+class SettingsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    default_locale = forms.ChoiceField(label=_("Default language"), choices=language_choices)
+    locales = forms.MultipleChoiceField(
+        label=_("Languages offered"),
+        choices=language_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    title = forms.CharField(label=_("Title shown to respondents"), max_length=5000, required=False)
+    intro = forms.CharField(
+        label=_("Introduction"), max_length=5000, required=False, widget=forms.Textarea
+    )
+    thank_you = forms.CharField(label=_("Thank-you message"), max_length=5000, required=False)
+    closed = forms.CharField(label=_("Message once closed"), max_length=5000, required=False)
+    colour = forms.CharField(
+        label=_("Brand colour"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    logo_url = forms.CharField(
+        label=_("Logo URL"), required=False, max_length=500, help_text=_("https:// or /static/…")
+    )
+    sender_name = forms.CharField(
+        label=_("Sender name"),
+        required=False,
+        max_length=200,
+        help_text=_("Who invitations come from, e.g. the CEO."),
+    )
+
+
+class QuestionForm(forms.Form):
+    key = forms.CharField(
+        label=_("Key"),
+        max_length=60,
+        help_text=_("Stable name the answers are stored under, e.g. nps or improve."),
+    )
+    type = forms.ChoiceField(label=_("Type"), choices=QuestionType.choices)
+    title = forms.CharField(label=_("Question"), max_length=5000)
+    help = forms.CharField(label=_("Help text"), max_length=5000, required=False)
+    required = forms.BooleanField(label=_("Answer required"), required=False)
+    low = forms.CharField(label=_("Label of the lowest score"), max_length=200, required=False)
+    high = forms.CharField(label=_("Label of the highest score"), max_length=200, required=False)
+    scale = forms.IntegerField(
+        label=_("Points on the scale"), min_value=2, max_value=10, required=False
+    )
+    style = forms.ChoiceField(label=_("Shown as"), choices=STYLES, required=False)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line, as “key | label” or just the label."),
+    )
+    allow_other = forms.BooleanField(label=_("Offer “Other, please specify”"), required=False)
+    rows = forms.CharField(
+        label=_("Matrix rows"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line, as “key | label” or just the label."),
+    )
+    logic_question = forms.ChoiceField(
+        label=_("Show only when the answer to"), required=False, choices=[]
+    )
+    logic_op = forms.ChoiceField(
+        label=_("Condition"),
+        required=False,
+        choices=[(op, OPERATOR_LABELS[op]) for op in OPERATORS],
+    )
+    logic_value = forms.CharField(
+        label=_("Value"),
+        required=False,
+        max_length=500,
+        help_text=_("A score, a choice key, yes/no; several separated by commas for “one of”."),
+    )
+
+    def __init__(self, *args, earlier=(), editing: bool = False, type_locked=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logic_question"].choices = [("", _("— always shown —"))] + [
+            (q.key, q.key) for q in earlier
+        ]
+        if editing:
+            self.fields["key"].disabled = True
+        if type_locked:
+            self.fields["type"].disabled = True
+            self.fields["type"].help_text = _("A published question keeps its type.")
+
+
+LINE = re.compile(r"^\s*(?:([a-z][a-z0-9_]{0,59})\s*\|\s*)?(.+?)\s*$")
+
+
+def parse_options(text: str) -> list[tuple[str, str]]:
+    """“key | label” lines (or just labels, keyed from the label) → [(key, label)]."""
+    options = []
+    for index, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = LINE.match(line)
+        key, label = (match.group(1), match.group(2)) if match else (None, line.strip())
+        if not key:
+            key = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:60]
+            if not key or not key[0].isalpha():
+                key = f"option_{index}"
+        options.append((key, label))
+    return options
+
+
+def format_options(options: list[dict], locale: str) -> str:
+    return "\n".join(f"{o['key']} | {o.get('label', {}).get(locale, '')}" for o in options)
+
+
+class BranchForm(forms.Form):
+    question = forms.ChoiceField(label=_("When the answer to"), required=False, choices=[])
+    op = forms.ChoiceField(
+        label=_("Condition"),
+        required=False,
+        choices=[(op, OPERATOR_LABELS[op]) for op in OPERATORS],
+    )
+    value = forms.CharField(label=_("Value"), required=False, max_length=500)
+    text = forms.CharField(label=_("Thank-you message"), required=False, max_length=5000)
+    link = forms.CharField(
+        label=_("Link"),
+        required=False,
+        max_length=500,
+        help_text=_("Optional, e.g. your public review page (https://…)."),
+    )
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = [("", _("— anyone —"))] + [
+            (q.key, q.key) for q in questions
+        ]
+
+
+BranchFormSet = forms.formset_factory(BranchForm, extra=1, max_num=10)

@@ -1,0 +1,193 @@
+"""Builder pages for questions: add, edit (type settings, logic), move up or down, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from voxloop.errors import DomainError, NotFound
+from voxloop.surveys import definition, selectors, services
+from voxloop.surveys.builder.access import editable_survey
+from voxloop.surveys.builder.forms import (
+    QUESTION_ALIASES,
+    QuestionForm,
+    apply_error,
+    format_options,
+    parse_options,
+)
+from voxloop.surveys.builder.logic import format_value, parse_value
+from voxloop.surveys.models import Question, Survey
+from voxloop.web.access import admin_required
+
+TEXT_PARTS = ("title", "help", "low", "high")
+
+
+def _question(survey: Survey, key: str) -> Question:
+    found = next((q for q in selectors.questions_of(survey) if q.key == key), None)
+    if found is None:
+        raise NotFound("No such question.")
+    return found
+
+
+def _options(text: str, previous: list[dict], locale: str) -> list[dict]:
+    """Parsed options, keeping the labels other languages already have for the same key."""
+    labels = {o["key"]: dict(o.get("label", {})) for o in previous}
+    return [
+        {"key": key, "label": {**labels.get(key, {}), locale: label}}
+        for key, label in parse_options(text)
+    ]
+
+
+def question_fields(data: dict, survey: Survey, question: Question | None, earlier) -> dict:
+    """The service's arguments from the form: texts in the default language merged in."""
+    locale, kind = survey.default_locale, data["type"]
+    texts = {part: dict(v) for part, v in (question.texts if question else {}).items()}
+    for part in TEXT_PARTS:
+        value = (data.get(part) or "").strip()
+        texts.setdefault(part, {})
+        if value:
+            texts[part][locale] = value
+        else:
+            texts[part].pop(locale, None)
+    old = question.config if question else {}
+    config: dict = {}
+    if kind in ("rating", "matrix"):
+        config["scale"] = data.get("scale") or 5
+    if kind == "rating":
+        config["style"] = data.get("style") or "numbers"
+    if kind in definition.CHOICE_TYPES:
+        config["choices"] = _options(data.get("choices", ""), old.get("choices", []), locale)
+        config["allow_other"] = bool(data.get("allow_other"))
+    if kind == "matrix":
+        config["rows"] = _options(data.get("rows", ""), old.get("rows", []), locale)
+    show_if: dict = {}
+    if data.get("logic_question"):
+        target = next((q for q in earlier if q.key == data["logic_question"]), None)
+        op = data.get("logic_op") or "eq"
+        condition = {"question": data["logic_question"], "op": op}
+        if op != "answered":
+            condition["value"] = parse_value(target, op, data.get("logic_value", ""))
+        show_if = {"all": [condition]}
+    return {
+        "type": kind,
+        "texts": {part: v for part, v in texts.items() if v},
+        "config": config,
+        "required": bool(data.get("required")),
+        "show_if": show_if,
+    }
+
+
+def _initial(survey: Survey, q: Question) -> dict:
+    locale = survey.default_locale
+    initial = {part: q.texts.get(part, {}).get(locale, "") for part in TEXT_PARTS}
+    initial.update(
+        key=q.key,
+        type=q.type,
+        required=q.required,
+        scale=q.config.get("scale"),
+        style=q.config.get("style", "numbers"),
+        choices=format_options(q.config.get("choices", []), locale),
+        allow_other=q.config.get("allow_other", False),
+        rows=format_options(q.config.get("rows", []), locale),
+    )
+    conditions = next(iter(q.show_if.values()), []) if q.show_if else []
+    if conditions:
+        first = conditions[0]
+        initial.update(
+            logic_question=first.get("question"),
+            logic_op=first.get("op", "eq"),
+            logic_value=format_value(first.get("value")),
+        )
+    return initial
+
+
+def _page(request, survey, form, question=None, status=200) -> HttpResponse:
+    extra_conditions = question is not None and len(next(iter(question.show_if.values()), [])) > 1
+    context = {
+        "survey": survey,
+        "form": form,
+        "question": question,
+        "extra_conditions": extra_conditions,
+    }
+    return render(request, "surveys/builder/question.html", context, status=status)
+
+
+@admin_required
+def question_add(request: HttpRequest, survey_id: int) -> HttpResponse:
+    survey = editable_survey(request, survey_id)
+    earlier = selectors.questions_of(survey)
+    form = QuestionForm(request.POST or None, earlier=earlier, initial={"type": "nps"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = question_fields(form.cleaned_data, survey, None, earlier)
+            services.add_question(request.scope, survey, form.cleaned_data["key"], **fields)
+        except DomainError as error:
+            apply_error(form, error, QUESTION_ALIASES)
+        else:
+            messages.success(request, _("Question added."))
+            return redirect("surveys:edit", survey.pk)
+    return _page(request, survey, form, status=400 if form.errors else 200)
+
+
+@admin_required
+def question_edit(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
+    survey = editable_survey(request, survey_id)
+    question = _question(survey, key)
+    earlier = [q for q in selectors.questions_of(survey) if q.position < question.position]
+    form = QuestionForm(
+        request.POST or None,
+        initial=_initial(survey, question),
+        earlier=earlier,
+        editing=True,
+        type_locked=bool(survey.published_at),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = question_fields(form.cleaned_data, survey, question, earlier)
+            services.update_question(request.scope, question, **fields)
+        except DomainError as error:
+            question.refresh_from_db()
+            apply_error(form, error, QUESTION_ALIASES)
+        else:
+            messages.success(request, _("Question saved."))
+            return redirect("surveys:edit", survey.pk)
+    return _page(request, survey, form, question, status=400 if form.errors else 200)
+
+
+@require_POST
+@admin_required
+def question_move(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
+    survey = editable_survey(request, survey_id)
+    keys = [q.key for q in selectors.questions_of(survey)]
+    if key not in keys:
+        raise NotFound("No such question.")
+    index = keys.index(key)
+    target = index - 1 if request.POST.get("direction") == "up" else index + 1
+    if 0 <= target < len(keys):
+        keys[index], keys[target] = keys[target], keys[index]
+        try:
+            services.reorder_questions(request.scope, survey, keys)
+        except DomainError:
+            messages.error(
+                request, _("A question can only depend on questions before it; move that first.")
+            )
+    return redirect(reverse("surveys:edit", args=[survey.pk]) + f"#question-{key}")
+
+
+@require_POST
+@admin_required
+def question_delete(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
+    survey = editable_survey(request, survey_id)
+    try:
+        services.remove_question(request.scope, _question(survey, key))
+    except NotFound:
+        raise
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Question deleted."))
+    return redirect("surveys:edit", survey.pk)

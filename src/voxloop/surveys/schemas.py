@@ -1,0 +1,118 @@
+"""What the surveys API accepts and returns.
+
+Inputs refuse unknown fields so a misspelt setting never passes silently; the deeper checks
+(languages, scales, choices, logic) stay in the services, which name the field at fault.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, StringConstraints, field_validator
+
+from voxloop.surveys.models import QuestionType, SurveyKind
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Key = Annotated[str, StringConstraints(min_length=1, max_length=60)]
+Locale = Annotated[str, StringConstraints(min_length=2, max_length=10)]
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatchInput(Input):
+    """Leave a field out to keep it; an explicit null is refused rather than guessed at."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep its value")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+# --- surveys ---------------------------------------------------------------------------
+
+
+class SurveyCreate(Input):
+    name: Name
+    kind: SurveyKind
+    unit_code: str | None = Field(
+        None, max_length=64, description="Owning unit; defaults to the caller's own unit."
+    )
+    default_locale: Locale = "en"
+    locales: list[Locale] = Field(default_factory=list, max_length=20)
+    texts: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+
+class SurveyPatch(PatchInput):
+    name: Name | None = None
+    default_locale: Locale | None = None
+    locales: list[Locale] | None = Field(None, max_length=20)
+    texts: dict[str, dict[str, str]] | None = None
+    branding: dict[str, Any] | None = None
+    thank_you_branches: list[dict[str, Any]] | None = Field(None, max_length=20)
+
+
+class QuestionCreate(Input):
+    key: Key
+    type: QuestionType
+    texts: dict[str, dict[str, str]]
+    config: dict[str, Any] = Field(default_factory=dict)
+    required: bool = False
+    show_if: dict[str, Any] = Field(default_factory=dict)
+    position: int | None = Field(None, ge=1, le=10_000)
+
+
+class QuestionPatch(PatchInput):
+    type: QuestionType | None = None
+    texts: dict[str, dict[str, str]] | None = None
+    config: dict[str, Any] | None = None
+    required: bool | None = None
+    show_if: dict[str, Any] | None = None
+
+
+class ReorderInput(Input):
+    keys: list[Key] = Field(..., max_length=500)
+
+
+class DuplicateInput(Input):
+    name: Name | None = None
+
+
+class QuestionOut(Schema):
+    key: str
+    type: str
+    position: int
+    required: bool
+    texts: dict[str, Any]
+    config: dict[str, Any]
+    show_if: dict[str, Any]
+
+
+class SurveySummary(Schema):
+    id: int
+    name: str
+    kind: str
+    status: str
+    unit_id: int
+    public_slug: str
+    public_url: str
+    default_locale: str
+    locales: list[str]
+    published_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime
+
+
+class SurveyOut(SurveySummary):
+    texts: dict[str, Any]
+    branding: dict[str, Any]
+    thank_you_branches: list[dict[str, Any]]
+    questions: list[QuestionOut]

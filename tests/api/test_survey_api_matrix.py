@@ -1,0 +1,152 @@
+"""Who may call each survey and response operation: every actor × every operation.
+
+The lead's permission-matrix check unions SURVEY_API_MATRIX with the organisation API's matrix;
+the test at the bottom fails when an operation of the surveys or responses router is missing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.surveys.api_client import ApiClient
+from tests.surveys.builders import store_visit_survey
+from voxloop.responses.api import router as responses_router
+from voxloop.responses.services import Submission, submit
+from voxloop.surveys.api import router as surveys_router
+
+ACTORS = [
+    "admin",
+    "country_admin",
+    "regional",
+    "store",
+    "sibling_store",
+    "agent",
+    "viewer",
+    "analyst",
+    "director",
+    "other_admin",
+    "loner",
+    "anonymous",
+]
+
+
+def _row(admin, country_admin, manager, others, other_admin, **overrides) -> dict[str, int]:
+    """Statuses per actor: `manager` for regional/store/sibling_store, `others` for the
+    read-only roles (agent, viewer, analyst, director)."""
+    row = {
+        "admin": admin,
+        "country_admin": country_admin,
+        "regional": manager,
+        "store": manager,
+        "sibling_store": manager,
+        "agent": others,
+        "viewer": others,
+        "analyst": others,
+        "director": others,
+        "other_admin": other_admin,
+        "loner": 403,
+        "anonymous": 401,
+    }
+    row.update(overrides)
+    return row
+
+
+# The survey is owned by Acme's root: country admins see it but may not change it.
+_WRITE = _row(200, 403, 403, 403, 404)
+SURVEY_API_MATRIX: dict[str, dict[str, int]] = {
+    "api:surveys": _row(200, 200, 200, 200, 200),
+    "api:survey_create": _row(201, 201, 403, 403, 201),
+    "api:survey": _row(200, 200, 200, 200, 404),
+    "api:survey_update": _WRITE,
+    "api:survey_question_create": _row(201, 403, 403, 403, 404),
+    "api:survey_question_update": _WRITE,
+    "api:survey_question_delete": _row(204, 403, 403, 403, 404),
+    "api:survey_reorder": _WRITE,
+    "api:survey_publish": _WRITE,
+    "api:survey_close": _WRITE,
+    "api:survey_duplicate": _row(201, 403, 403, 403, 404),
+    "api:response_create": _row(201, 201, 201, 403, 404),
+    "api:responses": _row(200, 200, 200, 200, 200),
+    # The response was given at store c1r1s1: its sibling store may not read it.
+    "api:response": _row(200, 200, 200, 200, 404, sibling_store=404),
+}
+
+KEYS = ["nps", "improve", "csat", "comment"]
+OPERATIONS = {
+    "api:surveys": ("get", "/surveys", None),
+    "api:survey_create": ("post", "/surveys", {"name": "New", "kind": "relationship"}),
+    "api:survey": ("get", "/surveys/{survey}", None),
+    "api:survey_update": ("patch", "/surveys/{survey}", {"name": "Renamed"}),
+    "api:survey_question_create": (
+        "post",
+        "/surveys/{survey}/questions",
+        {"key": "extra", "type": "yes_no", "texts": {"title": {"en": "Again?"}}},
+    ),
+    "api:survey_question_update": (
+        "patch",
+        "/surveys/{survey}/questions/csat",
+        {"required": True},
+    ),
+    "api:survey_question_delete": ("delete", "/surveys/{survey}/questions/comment", None),
+    "api:survey_reorder": ("post", "/surveys/{survey}/reorder", {"keys": KEYS}),
+    "api:survey_publish": ("post", "/surveys/{survey}/publish", None),
+    "api:survey_close": ("post", "/surveys/{survey}/close", None),
+    "api:survey_duplicate": ("post", "/surveys/{survey}/duplicate", None),
+    "api:response_create": (
+        "post",
+        "/responses",
+        {"survey_id": "{survey}", "answers": {"nps": 10}},
+    ),
+    "api:responses": ("get", "/responses", None),
+    "api:response": ("get", "/responses/{response}", None),
+}
+
+
+def _client(world, name: str) -> ApiClient:
+    if name == "anonymous":
+        return ApiClient()
+    if name == "loner":
+        return ApiClient(user=world.loner)
+    if name == "other_admin":
+        return ApiClient(membership=world.other.members["admin"])
+    return ApiClient(membership=world.acme.members[name])
+
+
+def _fill(value, ids: dict[str, int]):
+    if isinstance(value, str) and value in ("{survey}", "{response}"):
+        return ids[value.strip("{}")]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("actor_name", ACTORS)
+@pytest.mark.parametrize("operation", sorted(SURVEY_API_MATRIX))
+def test_survey_api_matrix(world, operation, actor_name):
+    survey = store_visit_survey(world.acme)
+    given = submit(
+        Submission(survey=survey, answers={"nps": 9}, unit=world.acme.units["c1r1s1"])
+    ).response
+    ids = {"survey": survey.pk, "response": given.pk}
+    method, path, body = OPERATIONS[operation]
+    answer = _client(world, actor_name).call(method, path.format(**ids), _fill(body, ids))
+    expected = SURVEY_API_MATRIX[operation][actor_name]
+    assert answer.status_code == expected, (operation, actor_name, answer.content[:300])
+
+
+def _operations_of(*routers) -> set[str]:
+    return {
+        f"api:{operation.url_name}"
+        for router in routers
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }
+
+
+def test_matrix_covers_every_survey_and_response_operation():
+    operations = _operations_of(surveys_router, responses_router)
+    assert operations, "no operations found on the routers"
+    assert set(SURVEY_API_MATRIX) == operations
+    assert set(OPERATIONS) == operations
+    for operation, row in SURVEY_API_MATRIX.items():
+        assert set(row) == set(ACTORS), operation
