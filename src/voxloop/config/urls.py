@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("voxloop.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("s/", include("voxloop.surveys.respondent.urls")),
     path("surveys/", include("voxloop.surveys.builder.urls")),
     path("", include("voxloop.web.urls")),
 ]
