@@ -164,3 +164,11 @@ def test_element_ids_are_unique_on_the_admins_unit_page(world, client):
     assert ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     for label_for in re.findall(r'<label for="([^"]+)"', body):
         assert f'id="{label_for}"' in body, f"label for missing control {label_for}"
+
+
+def test_absent_ids_are_404_in_the_layout(world, client):
+    client.force_login(world.acme.user("admin"))
+    for url in ["/units/999999/", "/people/999999/", "/units/999999/move/", "/no-such-page/"]:
+        response = client.get(url) if "move" not in url else client.post(url, {})
+        assert response.status_code == 404, url
+        assert "Page not found" in response.content.decode()

@@ -17,7 +17,7 @@ PER_PAGE = 50
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     action = form.cleaned_data["action"] if form.is_valid() else ""
-    entries = selectors.audit_log(request.scope, action=action).select_related("actor")
+    entries = selectors.audit_log(request.scope, action=action)
     context = {
         "form": form,
         "page": paginate(request, entries, per_page=PER_PAGE),
