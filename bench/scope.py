@@ -1,0 +1,154 @@
+"""Benchmark: is resolving a user's scope and listing their units independent of org size?
+
+Builds an organisation with 10,000 units and 10,000 users and one with 100 units, then times,
+interleaved so both see the same machine state:
+  - resolving a scope (membership → Scope),
+  - a store manager's and a regional manager's units (first page of 100 and whole subtree),
+  - the director's first page,
+and prints p50/p95 for each with the ratio large/small (goal ≤ 1.5). Then times `voxloop demo`
+at its default size. SQLite in a temporary folder, or PostgreSQL when DATABASE_URL is set (a
+scratch database on that server, dropped afterwards).
+
+    .venv/bin/python bench/scope.py [--reps 500] [--skip-demo]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+GOAL_RATIO = 1.5
+
+
+@contextmanager
+def scratch_database(name: str):
+    """Point DATABASE_URL (if any) at a fresh database of its own; yield the environment."""
+    home = tempfile.mkdtemp(prefix=f"{name}-")
+    env = dict(os.environ, VOXLOOP_HOME=home)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        env.pop("DATABASE_URL", None)
+        yield env
+        return
+    import psycopg
+
+    server = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = f"{server}/{name}"
+    try:
+        yield env
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_django(env: dict) -> None:
+    os.environ.update(env)
+    if "DATABASE_URL" not in env:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxloop.config.settings")
+    os.environ["VOXLOOP_TASKS"] = "immediate"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=500)
+    parser.add_argument("--skip-demo", action="store_true")
+    args = parser.parse_args()
+    with scratch_database("vx_bench_scope") as env:
+        start_django(env)
+        from django.db import connection
+
+        print(f"database: {connection.vendor}; reps: {args.reps}")
+        run_scope_benchmark(args.reps)
+        connection.close()
+    if not args.skip_demo:
+        with scratch_database("vx_bench_demo") as env:
+            time_demo(env)
+
+
+def run_scope_benchmark(reps: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.scope_org import build_benchmark_org, operations
+
+    began = time.perf_counter()
+    small = build_benchmark_org("bench-small", units=100, users=100)
+    large = build_benchmark_org("bench-large", units=10_000, users=10_000)
+    print(f"built both organisations in {time.perf_counter() - began:.1f}s")
+    rows = []
+    small_ops, large_ops = operations(small), operations(large)
+    for name in small_ops:
+        small_times, large_times = measure(small_ops[name], large_ops[name], reps)
+        rows.append((name, small_times, large_times))
+    report(rows)
+
+
+def measure(small_op, large_op, reps: int) -> tuple[list[float], list[float]]:
+    """Alternate the two so drift (caches, other load) hits both alike; 10% warm-up."""
+    small_times, large_times = [], []
+    gc.collect()
+    gc.disable()  # a collection pause would land on whichever side happened to run
+    try:
+        _alternate(small_op, large_op, reps, small_times, large_times)
+    finally:
+        gc.enable()
+    return small_times, large_times
+
+
+def _alternate(small_op, large_op, reps: int, small_times: list, large_times: list) -> None:
+    for i in range(reps + reps // 10):
+        for op, sink in ((small_op, small_times), (large_op, large_times)):
+            start = time.perf_counter()
+            op()
+            elapsed = (time.perf_counter() - start) * 1000
+            if i >= reps // 10:
+                sink.append(elapsed)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def report(rows) -> None:
+    header = f"{'operation':<34}{'100 units p50/p95 ms':>22}{'10k units p50/p95 ms':>22}"
+    print(header + f"{'ratio p50':>11}{'ratio p95':>11}")
+    worst = 0.0
+    for name, small, large in rows:
+        s50, s95 = percentile(small, 50), percentile(small, 95)
+        l50, l95 = percentile(large, 50), percentile(large, 95)
+        worst = max(worst, l50 / s50)
+        print(
+            f"{name:<34}{s50:>10.3f} / {s95:<9.3f}{l50:>10.3f} / {l95:<9.3f}"
+            f"{l50 / s50:>11.2f}{l95 / s95:>11.2f}"
+        )
+    verdict = "OK" if worst <= GOAL_RATIO else "OVER GOAL"
+    print(f"worst p50 ratio large/small: {worst:.2f} (goal ≤ {GOAL_RATIO}) {verdict}")
+
+
+def time_demo(env: dict) -> None:
+    voxloop = [sys.executable, "-m", "voxloop.cli"]
+    subprocess.run([*voxloop, "init", "--no-admin"], env=env, check=True, capture_output=True)
+    start = time.perf_counter()
+    subprocess.run([*voxloop, "demo"], env=env, check=True, capture_output=True)
+    elapsed = time.perf_counter() - start
+    print(f"voxloop demo (200 stores, 400 staff, 120 accounts, 20,000 contacts): {elapsed:.1f}s")
+
+
+if __name__ == "__main__":
+    main()
