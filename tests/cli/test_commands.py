@@ -105,3 +105,14 @@ def test_units_lists_the_subtree_by_code(voxloop):
     assert result.code == 0
     codes = [line.split()[0] for line in result.out.splitlines()]
     assert codes == ["AC1R1", "AC1R1S1", "AC1R1S2"]
+
+
+@pytest.mark.django_db
+def test_check_reports_health_and_a_missing_worker(voxloop):
+    healthy = voxloop("check")
+    assert healthy.code == 0 and healthy.out.strip() == "database: ok, tasks: ok"
+    no_worker = voxloop("check", "--worker", "0.5")
+    assert no_worker.code == 1
+    assert no_worker.err_lines == [
+        "voxloop: error: no worker ran the ping task within 0.5s; start one with: voxloop worker"
+    ]

@@ -25,7 +25,10 @@ class Child:
     process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.argv, preexec_fn=_die_with_parent)
+        # A process group of its own: Ctrl-C on the terminal reaches only the supervisor, which
+        # then asks each child once to stop gracefully. A second signal from the terminal
+        # would make the worker abandon its current task.
+        self.process = subprocess.Popen(self.argv, preexec_fn=_die_with_parent, process_group=0)
 
     def signal(self, signum: int) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -64,6 +67,9 @@ class Supervisor:
 
     def _on_signal(self, signum: int, _frame) -> None:
         self.received.append(signum)
+        if self.stopping:  # asked twice: the operator does not want to wait
+            for child in self.children:
+                child.signal(signal.SIGKILL)
         self.stopping = True
 
     def _watch(self) -> bool:
