@@ -300,3 +300,35 @@ def test_country_admin_builds_in_their_country_only(world):
     listed = client.get("/surveys/").content.decode()
     assert "C1 pulse" in listed and "Store visit" not in listed
     assert not Response.objects.exists()
+
+
+def test_settings_save_languages_texts_and_branding(world):
+    admin = signed_in(world.acme, "admin")
+    survey = store_visit_survey(world.acme, publish=False)
+    saved = admin.post(
+        f"/surveys/{survey.pk}/settings/",
+        {
+            "name": "Store visit 2026",
+            "default_locale": "en",
+            "locales": ["ja", "zh-hans"],
+            "title": "How was it?",
+            "intro": "",
+            "thank_you": "Thank you, {{first_name}}!",
+            "closed": "",
+            "colour": "#123456",
+            "logo_url": "https://cdn.example/logo.png",
+            "sender_name": "Ana, CEO",
+        },
+    )
+    assert saved.status_code == 302
+    survey.refresh_from_db()
+    assert survey.name == "Store visit 2026"
+    assert survey.locales == ["en", "ja", "zh-hans"]
+    # The other language's title is kept; only the default language was edited here.
+    assert survey.texts["title"] == {"en": "How was it?", "zh-hans": "您的到店体验如何？"}
+    assert survey.texts["thank_you"] == {"en": "Thank you, {{first_name}}!"}
+    assert survey.branding == {
+        "colour": "#123456",
+        "logo_url": "https://cdn.example/logo.png",
+        "sender_name": {"en": "Ana, CEO"},
+    }
