@@ -116,3 +116,16 @@ def test_check_reports_health_and_a_missing_worker(voxloop):
     assert no_worker.err_lines == [
         "voxloop: error: no worker ran the ping task within 0.5s; start one with: voxloop worker"
     ]
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line(voxloop):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = voxloop("serve", "--port", str(port))
+    assert result.code == 1
+    assert len(result.err_lines) == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.err_lines[0]

@@ -27,6 +27,7 @@ def _default_workers() -> int:
 @click.option("--no-worker", is_flag=True, help="Web server only (run workers elsewhere).")
 def serve(host, port, workers, threads, no_migrate, no_worker) -> int:
     """Run the web server and the task worker together."""
+    _require_free_port(host, port)
     base.django_ready()
     if no_migrate:
         base.require_migrated()
@@ -42,6 +43,19 @@ def serve(host, port, workers, threads, no_migrate, no_worker) -> int:
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Voxloop at http://{shown}:{port}/  (Ctrl-C to stop)", err=True)
     return Supervisor(children).run()
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """Say so in one line, rather than through gunicorn's retry log, when the port is taken."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(f"cannot listen on {host}:{port} ({error.strerror}); choose another --port")
 
 
 def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str]:
