@@ -1,5 +1,6 @@
 """The anonymous link (/s/<public slug>), e.g. from a QR code on a store counter."""
 
+import pytest
 from django.test import Client
 
 from tests.respondent.helpers import Respondent, next_question
@@ -157,3 +158,48 @@ def test_forms_keep_csrf_protection(survey):
     refused = strict.post(f"/s/{survey.public_slug}", {"q": "nps", "nps": "9"})
     assert refused.status_code == 403
     assert not Response.objects.exists()
+
+
+def test_double_tap_on_submit_lands_on_the_thank_you_page(client, survey):
+    respondent = Respondent(client, survey.public_slug)
+    respondent.answer("nps", "9")
+    respondent.answer("csat", "5")
+    first = respondent.answer("comment", "Great")
+    second = respondent.answer("comment", "Great")
+    assert "/done" in first["Location"] and "/done" in second["Location"]
+    assert Response.objects.filter(is_complete=True).count() == 1
+
+
+def test_survey_branding_and_sender(client, world, survey):
+    from voxloop.surveys import services as survey_services
+
+    survey_services.update_survey(
+        world.acme.scope("admin"),
+        survey,
+        branding={
+            "colour": "#ffd500",
+            "logo_url": "https://cdn.example.com/acme.png",
+            "sender_name": {"en": "Ada, CEO of Acme"},
+        },
+    )
+    html = client.get(f"/s/{survey.public_slug}").content.decode()
+    # A light brand colour gets dark text on its buttons, for contrast.
+    assert 'style="--brand:#ffd500;--on-brand:#000000"' in html
+    logo = '<img class="logo" src="https://cdn.example.com/acme.png" alt="Ada, CEO of Acme">'
+    assert logo in html
+    assert "From Ada, CEO of Acme" in html
+
+
+@pytest.mark.parametrize(
+    ("agent", "device"),
+    [
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148", "mobile"),
+        ("Mozilla/5.0 (Linux; Android 14; Pixel 8) Chrome/120.0 Mobile Safari/537.36", "mobile"),
+        ("Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15", "tablet"),
+        ("Mozilla/5.0 (Linux; Android 13; SM-X200) Chrome/120.0 Safari/537.36", "tablet"),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36", "desktop"),
+    ],
+)
+def test_device_from_the_user_agent(client, survey, agent, device):
+    client.post(f"/s/{survey.public_slug}", {"q": "nps", "nps": "9"}, HTTP_USER_AGENT=agent)
+    assert Response.objects.get().device == device

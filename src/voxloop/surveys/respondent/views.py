@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from voxloop.errors import InvalidInput, NotFound
@@ -151,6 +152,9 @@ def survey_page(request, key: str) -> HttpResponse:
     response = _response_of(visit, request, params)
     locale = entry.choose_locale(visit, request, getattr(response, "locale", ""))
     if response is not None and response.is_complete:
+        if request.method == "POST" and not visit.personal:
+            # A double tap on Submit: the first one finished the response.
+            return HttpResponseRedirect(done_url(visit, response.resume_token, locale), 303)
         return notices.already_answered(request, visit, locale)
     questions = questions_of(visit.survey)
     answers = dict(response.answers) if response is not None else {}
@@ -213,7 +217,7 @@ def _answer(request, visit: Visit, questions: list, answers: dict, locale: str, 
         if field in by_key:
             # Completing found an earlier required answer missing: show that question.
             return again(forms.required_text(), None, by_key[field])
-        raise
+        return notices.message(request, visit, _("Please check your answers"), str(error), 400)
     if following is None:
         return _to(visit, done_url(visit, saved.resume_token, locale), saved.resume_token)
     target = page_url(visit, following.key, saved.resume_token, locale)
