@@ -35,7 +35,9 @@ def test_move_keeps_copied_contact_paths_right(world):
     acme = world.acme
     store = acme.units["c1r1s1"]
     Contact.objects.create(
-        organization_id=store.organization_id, home_unit=store, unit_path=store.path,
+        organization_id=store.organization_id,
+        home_unit=store,
+        unit_path=store.path,
         external_id="C-1",
     )
     services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2r2"])
@@ -101,3 +103,12 @@ def test_audit_log_is_admin_only_and_scoped(world):
         selectors.audit_log(acme.scope("director"))
     seen = {e.target_label for e in selectors.audit_log(acme.scope("country_admin"))}
     assert "Far" not in seen
+
+
+def test_an_update_that_changes_nothing_writes_no_audit_entry(world):
+    acme = world.acme
+    unit = acme.units["c1r1s1"]
+    before = AuditEntry.objects.count()
+    services.update_unit(acme.scope("admin"), unit, name=unit.name, code=f" {unit.code} ")
+    services.change_membership(acme.scope("admin"), acme.members["store"], role="manager")
+    assert AuditEntry.objects.count() == before

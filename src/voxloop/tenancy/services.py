@@ -115,12 +115,15 @@ def update_unit(actor: Scope, unit: OrgUnit, **fields: Any) -> OrgUnit:
     if unknown:
         raise InvalidInput(f"Unknown field: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
     _check_unit_fields(fields)
+    fields = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
     changes = {k: [getattr(unit, k), v] for k, v in fields.items() if getattr(unit, k) != v}
-    for key, value in fields.items():
-        setattr(unit, key, value.strip() if isinstance(value, str) else value)
+    if not changes:
+        return unit  # nothing changed: no write, no audit entry
+    for key in changes:
+        setattr(unit, key, fields[key])
     try:
         with transaction.atomic():
-            unit.save(update_fields=[*fields] or None)
+            unit.save(update_fields=[*changes])
             record_audit(actor, "unit.update", unit, changes)
     except IntegrityError:
         raise Conflict(f"The unit code '{unit.code}' is already used.", field="code") from None
@@ -204,6 +207,8 @@ def change_membership(
     if title is not None and title != membership.title:
         changes["title"] = [membership.title, title]
         membership.title = title
+    if not changes:
+        return membership
     with transaction.atomic():
         membership.save()
         record_audit(actor, "membership.update", membership, changes)
@@ -260,6 +265,8 @@ def update_staff(actor: Scope, staff: Staff, unit: OrgUnit | None = None, **fiel
             raise Forbidden("The unit is outside your part of the organisation.", "unit")
         changes["unit"] = [staff.unit_id, unit.pk]
         staff.unit = unit
+    if not changes:
+        return staff
     for key, value in fields.items():
         setattr(staff, key, value)
     try:
