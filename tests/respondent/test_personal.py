@@ -131,3 +131,18 @@ def test_email_fragment_has_eleven_one_click_links(survey, contact, settings):
     assert urls == [f"https://cx.example.com/s/{token}/nps/{n}" for n in range(11)]
     assert "您向朋友推荐Store 1.1.1的可能性有多大？" in html
     assert "<style" not in html and "class=" not in html  # inline styles only, for email
+
+
+def test_first_name_unit_and_staff_are_piped(client, world, survey, contact):
+    survey_services.update_survey(
+        world.acme.scope("admin"),
+        survey,
+        texts={**survey.texts, "intro": {"en": "Hi {{first_name}}, you met {{staff}}."}},
+    )
+    token = links.personal_token(survey.pk, "inv-8", contact.pk, "en")
+    html = client.get(f"/s/{token}").content.decode()
+    assert "Hi Mei, you met ." in html  # no staff on an invitation link
+    assert "recommend Store 1.1.2?" in html  # the contact's home unit
+    anonymous = client.get(f"/s/{survey.public_slug}?e=AE111").content.decode()
+    assert "Hi , you met Clerk 1.1.1." in anonymous
+    assert "recommend Store 1.1.1?" in anonymous  # the staff member's unit

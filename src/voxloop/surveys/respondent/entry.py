@@ -139,10 +139,17 @@ def choose_locale(visit: Visit, request, started_in: str = "") -> str:
 
 def pipe_values(visit: Visit, unit: Any = None, staff: Any = None) -> dict[str, str]:
     """Values for {{first_name}}, {{unit}}, {{staff}}; the survey's own unit names the place
-    when the link did not say which store it was."""
+    when neither the link nor the contact says which store it was."""
     staff = staff or visit.staff
-    unit = unit or visit.unit or (staff.unit if staff is not None else None) or visit.survey.unit
     contact = None if visit.survey.is_anonymous else visit.contact
+    # Where the response is (or will be) placed: as the capture service decides.
+    unit = (
+        unit
+        or visit.unit
+        or (staff.unit if staff is not None else None)
+        or (visit.contact.home_unit if visit.contact is not None else None)
+        or visit.survey.unit
+    )
     return {
         "first_name": getattr(contact, "first_name", "") or "",
         "last_name": getattr(contact, "last_name", "") or "",
