@@ -16,54 +16,15 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 GOAL_RATIO = 1.5
 
-
-@contextmanager
-def scratch_database(name: str):
-    """Point DATABASE_URL (if any) at a fresh database of its own; yield the environment."""
-    home = tempfile.mkdtemp(prefix=f"{name}-")
-    env = dict(os.environ, VOXLOOP_HOME=home)
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        env.pop("DATABASE_URL", None)
-        yield env
-        return
-    import psycopg
-
-    server = url.rsplit("/", 1)[0]
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = f"{server}/{name}"
-    try:
-        yield env
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def start_django(env: dict) -> None:
-    os.environ.update(env)
-    if "DATABASE_URL" not in env:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxloop.config.settings")
-    os.environ["VOXLOOP_TASKS"] = "immediate"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import percentile, scratch_database, start_django  # noqa: E402
 
 
 def main() -> None:
@@ -84,7 +45,6 @@ def main() -> None:
 
 
 def run_scope_benchmark(reps: int) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench.scope_org import build_benchmark_org, operations
 
     began = time.perf_counter()
@@ -119,10 +79,6 @@ def _alternate(small_op, large_op, reps: int, small_times: list, large_times: li
             elapsed = (time.perf_counter() - start) * 1000
             if i >= reps // 10:
                 sink.append(elapsed)
-
-
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def report(rows) -> None:

@@ -1,0 +1,50 @@
+"""What every benchmark needs: a scratch database and Django started against it."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+from contextlib import contextmanager
+
+
+@contextmanager
+def scratch_database(name: str):
+    """Point DATABASE_URL (if any) at a fresh database of its own; yield the environment."""
+    home = tempfile.mkdtemp(prefix=f"{name}-")
+    env = dict(os.environ, VOXLOOP_HOME=home)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        env.pop("DATABASE_URL", None)
+        yield env
+        return
+    import psycopg
+
+    server = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = f"{server}/{name}"
+    try:
+        yield env
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_django(env: dict) -> None:
+    os.environ.update(env)
+    if "DATABASE_URL" not in env:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxloop.config.settings")
+    os.environ["VOXLOOP_TASKS"] = "immediate"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]

@@ -1,0 +1,188 @@
+"""Benchmark: respondent submissions over HTTP against a bare endpoint of the same server.
+
+Starts `voxloop serve` on loopback (gunicorn + worker, as in production), then for a fixed time
+runs many concurrent keep-alive clients against (1) `GET /livez`, a view that touches nothing,
+and (2) `POST /api/v1/responses`, the full capture path (token auth, scope, validation, scoring,
+snapshot, insert, event). Prints requests/s and p50/p99 latency for both and the ratio
+submissions/bare (goal ≥ 0.5), and checks every accepted submission is in the database.
+
+SQLite in a temporary folder, or PostgreSQL when DATABASE_URL is set (a scratch database).
+
+    .venv/bin/python bench/submit.py [--seconds 10] [--clients 16] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import percentile, scratch_database, start_django
+
+GOAL_RATIO = 0.5
+COMMENTS = ["", "Quick and friendly.", "The queue was long.", "很好", "とても良い", "Foarte bine"]
+
+
+def prepare() -> tuple[str, int, list[str]]:
+    """An organisation with 20 stores, a live NPS survey and an API token; returns them."""
+    from voxloop.accounts.services import create_token, create_user
+    from voxloop.surveys import services as surveys
+    from voxloop.tenancy import services as tenancy
+    from voxloop.tenancy.scoping import Scope
+
+    root = tenancy.create_organization("Bench Retail", "bench")
+    system = Scope.system(root)
+    codes = []
+    for n in range(20):
+        tenancy.create_unit(system, root, f"Store {n}", "store", f"S{n:03}")
+        codes.append(f"S{n:03}")
+    user = create_user("bench-kiosk", password=None)
+    membership = tenancy.grant_membership(system, user, root, "manager")
+    survey = surveys.create_survey(system, root, "Visit", "transactional")
+    surveys.add_question(system, survey, "nps", "nps", {"title": {"en": "Recommend?"}}, None, True)
+    surveys.add_question(system, survey, "comment", "long_text", {"title": {"en": "Why?"}})
+    surveys.publish(system, survey)
+    return create_token(membership, "bench").secret, survey.pk, codes
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(env: dict, port: int, workers: int | None) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "voxloop.cli", "serve", "--port", str(port), "--no-migrate"]
+    if workers:
+        argv += ["--workers", str(workers)]
+    server = subprocess.Popen(
+        argv,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit("voxloop serve did not become healthy in 60 s")
+
+
+def load(port: int, seconds: float, clients: int, request_for) -> tuple[list[float], int]:
+    """Run `clients` keep-alive connections for `seconds`; latencies (ms) and error count."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    stop_at = time.monotonic() + seconds
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        n = 0
+        while time.monotonic() < stop_at:
+            method, path, body, headers = request_for(index, n)
+            start = time.perf_counter()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                reply = connection.getresponse()
+                reply.read()
+                ok = reply.status in (200, 201)
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            if ok:
+                latencies[index].append((time.perf_counter() - start) * 1000)
+            else:
+                errors[index] += 1
+            n += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [x for per_client in latencies for x in per_client], sum(errors)
+
+
+def report(name: str, latencies: list[float], errors: int, seconds: float) -> float:
+    rate = len(latencies) / seconds
+    print(
+        f"{name:<34}{rate:>10.0f} req/s   p50 {percentile(latencies, 50):6.1f} ms"
+        f"   p99 {percentile(latencies, 99):6.1f} ms   errors {errors}"
+    )
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int)
+    args = parser.parse_args()
+    with scratch_database("vx_bench_submit") as env:
+        start_django(env)
+        from django.db import connection
+
+        token, survey_id, codes = prepare()
+        vendor = connection.vendor
+        connection.close()
+        env = {k: v for k, v in env.items() if k != "VOXLOOP_TASKS"}
+        port = free_port()
+        server = start_server(env, port, args.workers)
+        try:
+            run(args, port, token, survey_id, codes, vendor)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def run(args, port: int, token: str, survey_id: int, codes: list[str], vendor: str) -> None:
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def bare(index: int, n: int):
+        return "GET", "/livez", None, {}
+
+    def submission(index: int, n: int):
+        body = {
+            "survey_id": survey_id,
+            "answers": {"nps": (index * 7 + n) % 11, "comment": COMMENTS[n % len(COMMENTS)]},
+            "unit_code": codes[(index + n) % len(codes)],
+            "channel": "kiosk",
+        }
+        return "POST", "/api/v1/responses", json.dumps(body), auth
+
+    print(f"database: {vendor}; clients: {args.clients}; {args.seconds:.0f} s per phase")
+    load(port, 2, args.clients, bare)  # warm-up: workers forked, connections open
+    bare_rate = report(
+        "bare endpoint GET /livez", *load(port, args.seconds, args.clients, bare), args.seconds
+    )
+    latencies, errors = load(port, args.seconds, args.clients, submission)
+    rate = report("submit POST /api/v1/responses", latencies, errors, args.seconds)
+    from voxloop.responses.models import Response
+
+    stored = Response.objects.filter(survey_id=survey_id).count()
+    ratio = rate / bare_rate
+    verdict = "OK" if ratio >= GOAL_RATIO else "UNDER GOAL"
+    print(f"responses stored: {stored} (accepted: {len(latencies)})")
+    print(f"ratio submissions/bare: {ratio:.2f} (goal ≥ {GOAL_RATIO}) {verdict}")
+    if stored != len(latencies):
+        raise SystemExit("accepted submissions and stored responses differ")
+
+
+if __name__ == "__main__":
+    main()
