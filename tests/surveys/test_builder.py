@@ -227,7 +227,7 @@ def test_thank_you_branches_and_lifecycle(world):
     survey.refresh_from_db()
     assert survey.thank_you_branches == [
         {
-            "when": {"question": "nps", "op": "gte", "value": 9},
+            "when": {"all": [{"question": "nps", "op": "gte", "value": 9}]},
             "text": {"en": "Thanks! Tell others?"},
             "link": "https://reviews.example/acme",
         }

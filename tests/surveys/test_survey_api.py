@@ -59,13 +59,16 @@ def test_design_publish_close_duplicate_through_the_api(world):
             "name": "Post-support CSAT",
             "branding": {"colour": "#1a7f5a", "sender_name": {"en": "Ana, CEO"}},
             "thank_you_branches": [
-                {"when": {"question": "csat", "op": "gte", "value": 4}, "text": {"en": "Thanks!"}}
+                {
+                    "when": {"all": [{"question": "csat", "op": "gte", "value": 4}]},
+                    "text": {"en": "Thanks!"},
+                }
             ],
         },
     )
     assert patched.status_code == 200, patched.content
     assert patched.json()["branding"]["colour"] == "#1a7f5a"
-    assert patched.json()["thank_you_branches"][0]["when"]["question"] == "csat"
+    assert patched.json()["thank_you_branches"][0]["when"]["all"][0]["question"] == "csat"
 
     assert admin.delete(f"/surveys/{survey_id}/questions/why").status_code == 204
     detail = admin.get(f"/surveys/{survey_id}").json()
@@ -94,7 +97,7 @@ def test_bad_survey_input_is_refused_naming_the_field(world):
         (
             "patch",
             f"/surveys/{survey.pk}",
-            {"thank_you_branches": [{"when": {"question": "ghost"}}]},
+            {"thank_you_branches": [{"when": {"all": [{"question": "ghost"}]}}]},
             "thank_you_branches.0.when",
         ),
         (

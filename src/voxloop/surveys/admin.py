@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from voxloop.errors import DomainError
 from voxloop.surveys import services
-from voxloop.surveys.builder.logic import check_thank_you_branches
 from voxloop.surveys.models import Question, Survey
 from voxloop.tenancy.admin import ScopedAdmin
 from voxloop.tenancy.scoping import Capability
@@ -112,17 +111,11 @@ class SurveyAdmin(ScopedAdmin):
             obj.pk = created.pk
             extra = {"branding": form.cleaned_data["branding"] or {}}
             if form.cleaned_data["thank_you_branches"]:
-                extra["thank_you_branches"] = check_thank_you_branches(
-                    form.cleaned_data["thank_you_branches"], []
-                )
+                extra["thank_you_branches"] = form.cleaned_data["thank_you_branches"]
             services.update_survey(actor, created, **extra)
             return
         survey = Survey.objects.get(pk=obj.pk)
         changes = {f: form.cleaned_data[f] for f in SURVEY_FIELDS if f in form.changed_data}
-        if "thank_you_branches" in changes:
-            changes["thank_you_branches"] = check_thank_you_branches(
-                changes["thank_you_branches"], survey.questions.all()
-            )
         if changes:
             services.update_survey(actor, survey, **changes)
 

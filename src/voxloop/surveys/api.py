@@ -9,7 +9,6 @@ from ninja import Router, Status
 from voxloop.api.context import actor
 from voxloop.errors import NotFound
 from voxloop.surveys import selectors, services
-from voxloop.surveys.builder.logic import check_thank_you_branches
 from voxloop.surveys.models import Question, Survey
 from voxloop.surveys.schemas import (
     DuplicateInput,
@@ -101,12 +100,7 @@ def get_survey(request: HttpRequest, survey_id: int):
 def update_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch):
     scope = actor(request)
     survey = selectors.survey(scope, survey_id)
-    changes = payload.changes()
-    if "thank_you_branches" in changes:
-        changes["thank_you_branches"] = check_thank_you_branches(
-            changes["thank_you_branches"], selectors.questions_of(survey)
-        )
-    return _detail(services.update_survey(scope, survey, **changes))
+    return _detail(services.update_survey(scope, survey, **payload.changes()))
 
 
 @router.post(

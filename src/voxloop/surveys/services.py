@@ -76,6 +76,10 @@ def update_survey(actor: Scope, survey: Survey, **fields: Any) -> Survey:
         validation.check_texts(fields["texts"], "texts", SURVEY_TEXTS)
     if "branding" in fields:
         _check_branding(fields["branding"])
+    if "thank_you_branches" in fields:
+        fields["thank_you_branches"] = validation.check_thank_you_branches(
+            fields["thank_you_branches"], survey.questions.all()
+        )
     for key, value in fields.items():
         setattr(survey, key, value)
     with transaction.atomic():

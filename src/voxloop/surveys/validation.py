@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -104,3 +104,39 @@ def check_show_if(rule: Any, earlier: Mapping[str, Any]) -> dict:
         if condition.get("op", "eq") not in definition.CONDITION_OPS:
             raise InvalidInput(f"Unknown operator '{condition.get('op')}'.", field=f"{field}.op")
     return dict(rule)
+
+
+BRANCH_KEYS = {"when", "text", "link", "link_text"}
+
+
+def check_thank_you_branches(branches: Any, questions: Iterable) -> list[dict]:
+    """[{"when": rule like show_if (empty = always), "text": {locale: text}, "link": url,
+    "link_text": {locale: text}}].
+
+    The first branch whose rule holds picks the thank-you text, e.g. promoters are invited to
+    leave a public review.
+    """
+    if not isinstance(branches, list):
+        raise InvalidInput("Thank-you branches are a list.", field="thank_you_branches")
+    every_question = {q.key: q for q in questions}
+    checked = []
+    for index, branch in enumerate(branches):
+        field = f"thank_you_branches.{index}"
+        if not isinstance(branch, Mapping):
+            raise InvalidInput("Each branch is an object.", field=field)
+        unknown = set(branch) - BRANCH_KEYS
+        if unknown:
+            raise InvalidInput(f"Unknown field '{sorted(unknown)[0]}'.", field=field)
+        try:
+            when = check_show_if(branch.get("when") or {}, every_question)
+        except InvalidInput as error:
+            raise InvalidInput(error.message, f"{field}.when") from None
+        texts = {"text": branch.get("text") or {}, "link_text": branch.get("link_text") or {}}
+        texts = check_texts(texts, field, {"text", "link_text"})
+        link = branch.get("link") or ""
+        if link and (not isinstance(link, str) or not link.startswith(("https://", "/"))):
+            raise InvalidInput("Links are https:// or site-relative URLs.", f"{field}.link")
+        checked.append({"when": when, "text": dict(texts["text"]), "link": link})
+        if texts["link_text"]:
+            checked[-1]["link_text"] = dict(texts["link_text"])
+    return checked

@@ -1,19 +1,12 @@
-"""Display-logic conditions and thank-you branches, as the builder and the API take them.
-
-The services check display logic; thank-you branches are only stored by them, so they are
-checked here, the same way for the pages and the API, naming the field at fault.
-"""
+"""Display-logic conditions as the builder's forms take them (one condition per rule)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from voxloop.errors import InvalidInput
 from voxloop.surveys import definition
-from voxloop.surveys.validation import LOCALES
 
-BRANCH_KEYS = {"when", "text", "link"}
 # Operators offered in the builder, in the order a CX admin reaches for them.
 OPERATORS = ["lte", "gte", "eq", "neq", "lt", "gt", "in", "not_in", "contains", "answered"]
 
@@ -49,33 +42,11 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def check_thank_you_branches(branches: Any, questions: Iterable) -> list[dict]:
-    """[{"when": {question, op, value} or {}, "text": {locale: text}, "link": url}]."""
-    if not isinstance(branches, list):
-        raise InvalidInput("Thank-you branches are a list.", field="thank_you_branches")
-    keys = {q.key for q in questions}
-    checked = []
-    for index, branch in enumerate(branches):
-        field = f"thank_you_branches.{index}"
-        if not isinstance(branch, Mapping):
-            raise InvalidInput("Each branch is an object.", field=field)
-        unknown = set(branch) - BRANCH_KEYS
-        if unknown:
-            raise InvalidInput(f"Unknown field '{sorted(unknown)[0]}'.", field=field)
-        when = branch.get("when") or {}
-        if when:
-            if not isinstance(when, Mapping) or when.get("question") not in keys:
-                raise InvalidInput("A branch looks at a question of the survey.", f"{field}.when")
-            if when.get("op", "eq") not in definition.CONDITION_OPS:
-                raise InvalidInput(f"Unknown operator '{when.get('op')}'.", f"{field}.when.op")
-        text = branch.get("text") or {}
-        if not isinstance(text, Mapping) or any(
-            locale not in LOCALES or not isinstance(t, str) or len(t) > 5000
-            for locale, t in text.items()
-        ):
-            raise InvalidInput("Give the text per supported language.", field=f"{field}.text")
-        link = branch.get("link") or ""
-        if link and (not isinstance(link, str) or not link.startswith(("https://", "/"))):
-            raise InvalidInput("Links are https:// or site-relative URLs.", f"{field}.link")
-        checked.append({"when": dict(when), "text": dict(text), "link": link})
-    return checked
+def single_condition(rule: dict | None) -> dict:
+    """The builder edits one condition: the first of a rule, or {} when there is none."""
+    conditions = next(iter((rule or {}).values()), [])
+    return dict(conditions[0]) if conditions else {}
+
+
+def rule_of(condition: dict) -> dict:
+    return {"all": [condition]} if condition else {}

@@ -19,7 +19,7 @@ from voxloop.errors import DomainError
 from voxloop.surveys import selectors, services
 from voxloop.surveys.builder.access import editable_survey
 from voxloop.surveys.builder.forms import BranchFormSet
-from voxloop.surveys.builder.logic import check_thank_you_branches, format_value, parse_value
+from voxloop.surveys.builder.logic import format_value, parse_value, rule_of, single_condition
 from voxloop.surveys.models import Survey
 from voxloop.web.access import admin_required
 
@@ -158,7 +158,7 @@ def translations(request: HttpRequest, survey_id: int) -> HttpResponse:
 def _branch_initial(survey: Survey) -> list[dict]:
     initial = []
     for branch in survey.thank_you_branches:
-        when = branch.get("when") or {}
+        when = single_condition(branch.get("when"))
         initial.append(
             {
                 "question": when.get("question", ""),
@@ -186,8 +186,8 @@ def _branches(survey: Survey, formset, questions: list) -> list[dict]:
                 when["value"] = parse_value(by_key.get(data["question"]), op, data.get("value", ""))
         text = dict(old[index]["text"]) if index < len(old) else {}
         text[survey.default_locale] = data["text"].strip()
-        branches.append({"when": when, "text": text, "link": data.get("link", "").strip()})
-    return check_thank_you_branches(branches, questions)
+        branches.append({"when": rule_of(when), "text": text, "link": data.get("link", "").strip()})
+    return branches
 
 
 @admin_required
