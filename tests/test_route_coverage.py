@@ -1,0 +1,69 @@
+"""Every URL the product serves is in a permission matrix, or is a public or self-service
+route with a named test module that exercises it. Adding a route without either fails here."""
+
+from pathlib import Path
+
+from django.urls import URLResolver, get_resolver
+
+from tests.api.test_permission_matrix import API_MATRIX
+from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
+from tests.surveys.test_builder_matrix import BUILDER_MATRIX
+from tests.web.test_page_matrix import PAGE_MATRIX
+
+TESTS = Path(__file__).parent
+
+# Routes that belong to no scope (public, or about the signed-in user's own things), each with
+# the module that tests them and a text that module must contain (the route's path).
+OUTSIDE_THE_MATRIX = {
+    "healthz": ("config/test_health.py", "/healthz"),
+    "livez": ("config/test_health.py", "/livez"),
+    "set_language": ("web/test_shell.py", "/i18n/setlang"),
+    "accounts:login": ("accounts/test_login.py", "/accounts/login/"),
+    "accounts:logout": ("accounts/test_login.py", "/accounts/logout/"),
+    "accounts:password_reset": ("accounts/test_password_reset.py", "/accounts/password-reset/"),
+    "accounts:password_reset_done": ("accounts/test_password_reset.py", "password-reset"),
+    "accounts:password_reset_confirm": ("accounts/test_password_reset.py", "/accounts/reset/"),
+    "accounts:password_reset_complete": ("accounts/test_password_reset.py", "/accounts/reset/"),
+    "accounts:tokens": ("accounts/test_tokens_page.py", "/accounts/tokens/"),
+    "accounts:revoke_token": ("accounts/test_tokens_page.py", "/revoke/"),
+    "respondent:page": ("respondent/test_anonymous.py", "/s/"),
+    "respondent:done": ("respondent/test_anonymous.py", "/done"),
+    "respondent:one_click": ("respondent/test_personal.py", "/nps/"),
+    "api:api-root": ("api/test_openapi.py", "/api/v1/"),
+    "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
+    "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),
+}
+# The Django admin is scoped by its own tests (changelists, change pages, actions).
+ADMIN_TESTS = "tenancy/test_admin.py"
+
+
+def served_routes() -> set[str]:
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                yield from walk(pattern.url_patterns, inner)
+            else:
+                yield namespace + (pattern.name or f"<unnamed {pattern.pattern}>")
+
+    return set(walk(get_resolver().url_patterns))
+
+
+def test_every_route_is_covered():
+    matrices = set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX) | set(BUILDER_MATRIX)
+    routes = {r for r in served_routes() if not r.startswith("admin:")}
+    uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
+    assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
+
+
+def test_listed_routes_exist_and_their_tests_exercise_them():
+    routes = served_routes()
+    for name, (module, text) in OUTSIDE_THE_MATRIX.items():
+        assert name in routes, f"{name} is listed but no longer served"
+        assert text in (TESTS / module).read_text(), f"{module} does not exercise {name}"
+    assert "admin:index" in routes and (TESTS / ADMIN_TESTS).exists()
+
+
+def test_matrices_name_only_served_routes():
+    stale = (set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX)) - served_routes()
+    assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"
