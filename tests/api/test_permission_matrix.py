@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import resolve
 
 import tests.api
-from tests.api.conftest import ACTORS, ApiWorld, issue_secret, url
+from tests.api.conftest import ACTORS, MEMBER_ACTORS, ApiWorld, issue_secret, url
 from voxloop.accounts.api import router as accounts_router
 from voxloop.accounts.models import ApiToken
 from voxloop.api.api import api
@@ -28,18 +28,7 @@ from voxloop.tenancy.api import router as tenancy_router
 from voxloop.tenancy.models import AuditEntry, Membership, OrgUnit, Staff
 
 ADMINS = {"admin", "country_admin", "other_admin"}
-MEMBERS = {
-    "admin",
-    "country_admin",
-    "regional",
-    "store",
-    "sibling_store",
-    "agent",
-    "viewer",
-    "analyst",
-    "director",
-    "other_admin",
-}
+MEMBERS = set(MEMBER_ACTORS)
 UNAUTHENTICATED = {"anonymous", "wrong_token", "revoked_token"}
 # Who may see each target, written out by hand rather than derived from the code under test.
 SEES = {

@@ -8,26 +8,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.conftest import MEMBER_ACTORS
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from voxloop.responses.api import router as responses_router
 from voxloop.responses.services import Submission, submit
 from voxloop.surveys.api import router as surveys_router
 
-ACTORS = [
-    "admin",
-    "country_admin",
-    "regional",
-    "store",
-    "sibling_store",
-    "agent",
-    "viewer",
-    "analyst",
-    "director",
-    "other_admin",
-    "loner",
-    "anonymous",
-]
+ACTORS = [*MEMBER_ACTORS, "loner", "anonymous"]
 
 
 def _row(admin, country_admin, manager, others, other_admin, **overrides) -> dict[str, int]:

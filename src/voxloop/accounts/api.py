@@ -18,9 +18,9 @@ from voxloop.accounts.schemas import (
     UserPage,
 )
 from voxloop.api.context import actor
+from voxloop.api.schemas import ErrorOut, Id
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.api import paginate, unit_ref
-from voxloop.tenancy.schemas import ErrorOut, Id
 from voxloop.tenancy.scoping import Capability, Scope
 
 router = Router(tags=["people"])

@@ -8,8 +8,9 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
+from voxloop.api.schemas import Id, Input, PageQuery
 from voxloop.tenancy.models import Role
-from voxloop.tenancy.schemas import Id, Input, MembershipOut, PageQuery, UnitRef, checked_email
+from voxloop.tenancy.schemas import MembershipOut, UnitRef, checked_email
 
 # --- the caller ------------------------------------------------------------------------
 

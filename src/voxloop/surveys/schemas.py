@@ -10,31 +10,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StringConstraints, field_validator
+from pydantic import StringConstraints
 
+from voxloop.api.schemas import Input, Name, PatchInput
 from voxloop.surveys.models import QuestionType, SurveyKind
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Key = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 Locale = Annotated[str, StringConstraints(min_length=2, max_length=10)]
-
-
-class Input(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PatchInput(Input):
-    """Leave a field out to keep it; an explicit null is refused rather than guessed at."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null; leave the field out to keep its value")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
 
 
 # --- surveys ---------------------------------------------------------------------------

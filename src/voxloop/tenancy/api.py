@@ -12,19 +12,17 @@ from ninja import Query, Router, Status
 from ninja.responses import codes_4xx
 
 from voxloop.api.context import actor
+from voxloop.api.schemas import ErrorOut, Id, PageQuery
 from voxloop.errors import NotFound
 from voxloop.tenancy import selectors, services
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.schemas import (
     AuditFilters,
     AuditPage,
-    ErrorOut,
-    Id,
     MembershipFilters,
     MembershipOut,
     MembershipPage,
     MembershipUpdateIn,
-    PageQuery,
     StaffCreateIn,
     StaffFilters,
     StaffOut,

@@ -3,53 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import ConfigDict, StringConstraints, field_validator
+from pydantic import StringConstraints, field_validator
 
+from voxloop.api.schemas import (
+    Id,
+    Input,
+    Name,
+    PageQuery,
+    PatchInput,
+)
 from voxloop.tenancy.models import Role, UnitKind
 
-MAX_PAGE = 500
-DEFAULT_PAGE = 100
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-# Ids the database can hold: a larger number is a 422 naming the field, not a driver overflow.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
-
-
-class Input(Schema):
-    """A request body: unknown fields are refused so a typo never passes silently."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class PatchInput(Input):
-    """A partial update: leave a field out to keep it; an explicit null is refused."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("may not be null; leave the field out to keep its value")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_unset=True)
 
 
 def checked_email(value: str) -> str:
@@ -60,11 +31,6 @@ def checked_email(value: str) -> str:
         except DjangoValidationError:
             raise ValueError("not a valid email address") from None
     return value
-
-
-class PageQuery(Schema):
-    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
 
 
 # --- units -----------------------------------------------------------------------------
