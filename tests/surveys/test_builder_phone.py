@@ -3,21 +3,13 @@ logic, see the live preview, publish. Drives Debian's chromium; never downloads 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.factories import PASSWORD, build_world
+from tests.browser import ARTIFACTS, PHONE, chromium, needs_chromium, phone_page, sign_in
+from tests.factories import build_world
 from voxloop.surveys.models import Survey
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PHONE = {"width": 390, "height": 844}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -26,58 +18,46 @@ def admin_user(transactional_db):
 
 
 def test_admin_builds_a_survey_on_a_phone(live_server, admin_user):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        try:
-            page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill('input[name="username"]', admin_user.username)
-            page.fill('input[name="password"]', PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(f"{live_server.url}/")
+    with chromium() as browser:
+        page = phone_page(browser)
+        sign_in(page, live_server.url, admin_user.username)
 
-            page.goto(f"{live_server.url}/surveys/new/")
-            page.get_by_label("Name").fill("Store visit")
-            page.get_by_label("Kind").select_option("transactional")
-            page.get_by_role("button", name="Create survey").click()
-            expect(page.locator("h1")).to_have_text("Store visit")
+        page.goto(f"{live_server.url}/surveys/new/")
+        page.get_by_label("Name").fill("Store visit")
+        page.get_by_label("Kind").select_option("transactional")
+        page.get_by_role("button", name="Create survey").click()
+        expect(page.locator("h1")).to_have_text("Store visit")
 
-            page.get_by_role("link", name="Add a question").click()
-            page.locator("#id_key").fill("nps")
-            page.locator("#id_title").fill("Would you recommend {{unit}}?")
-            # Only the settings of the chosen type are shown (with JavaScript).
-            expect(page.locator("#id_choices")).to_be_hidden()
-            page.get_by_role("button", name="Add question").click()
+        page.get_by_role("link", name="Add a question").click()
+        page.locator("#id_key").fill("nps")
+        page.locator("#id_title").fill("Would you recommend {{unit}}?")
+        # Only the settings of the chosen type are shown (with JavaScript).
+        expect(page.locator("#id_choices")).to_be_hidden()
+        page.get_by_role("button", name="Add question").click()
 
-            page.get_by_role("link", name="Add a question").click()
-            page.locator("#id_key").fill("improve")
-            page.locator("#id_type").select_option("single_choice")
-            expect(page.locator("#id_choices")).to_be_visible()
-            page.locator("#id_title").fill("What should we improve?")
-            page.locator("#id_choices").fill("queue | The queue\nstaff | Our staff")
-            page.locator("#id_logic_question").select_option("nps")
-            page.locator("#id_logic_op").select_option("lte")
-            page.locator("#id_logic_value").fill("6")
-            page.get_by_role("button", name="Add question").click()
-            expect(page.locator(".question-list li")).to_have_count(2)
-            expect(page.locator(".question-list")).to_contain_text("Shown when nps is at most 6")
+        page.get_by_role("link", name="Add a question").click()
+        page.locator("#id_key").fill("improve")
+        page.locator("#id_type").select_option("single_choice")
+        expect(page.locator("#id_choices")).to_be_visible()
+        page.locator("#id_title").fill("What should we improve?")
+        page.locator("#id_choices").fill("queue | The queue\nstaff | Our staff")
+        page.locator("#id_logic_question").select_option("nps")
+        page.locator("#id_logic_op").select_option("lte")
+        page.locator("#id_logic_value").fill("6")
+        page.get_by_role("button", name="Add question").click()
+        expect(page.locator(".question-list li")).to_have_count(2)
+        expect(page.locator(".question-list")).to_contain_text("Shown when nps is at most 6")
 
-            preview = page.frame_locator('iframe[name="preview-frame"]')
-            expect(preview.locator("body")).to_contain_text("Would you recommend Store 42?")
-            expect(preview.locator("body")).to_contain_text("Our staff")
-            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        preview = page.frame_locator('iframe[name="preview-frame"]')
+        expect(preview.locator("body")).to_contain_text("Would you recommend Store 42?")
+        expect(preview.locator("body")).to_contain_text("Our staff")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
-            page.get_by_role("button", name="Publish").click()
-            expect(page.get_by_test_id("survey-status")).to_have_text("Live")
-            page.screenshot(path=str(ARTIFACTS / "builder-phone.png"), full_page=True)
-        finally:
-            browser.close()
+        page.get_by_role("button", name="Publish").click()
+        expect(page.get_by_test_id("survey-status")).to_have_text("Live")
+        page.screenshot(path=str(ARTIFACTS / "builder-phone.png"), full_page=True)
     survey = Survey.objects.get(name="Store visit")
     assert survey.status == "live"
     assert survey.questions.get(key="improve").show_if["all"][0]["value"] == 6
