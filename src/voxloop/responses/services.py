@@ -143,16 +143,7 @@ def submit(submission: Submission) -> Outcome:
         if existing is not None:
             return Outcome(_continue(existing, submission, questions), created=False)
         answers = clean_answers(survey, questions, submission.answers, submission.complete)
-        response = Response(
-            organization_id=survey.organization_id,
-            survey=survey,
-            source_key=submission.source_key,
-            channel=submission.channel,
-            device=submission.device,
-            locale=submission.locale or survey.default_locale,
-            started_at=submission.submitted_at or timezone.now(),
-            **_placement(submission),
-        )
+        response = _new_response(submission)
         _apply(response, questions, answers, submission)
         try:
             with transaction.atomic():
@@ -164,6 +155,20 @@ def submit(submission: Submission) -> Outcome:
                 raise
             return Outcome(_continue(existing, submission, questions), created=False)
     return Outcome(response, created=True)
+
+
+def _new_response(submission: Submission) -> Response:
+    survey = submission.survey
+    return Response(
+        organization_id=survey.organization_id,
+        survey=survey,
+        source_key=submission.source_key,
+        channel=submission.channel,
+        device=submission.device,
+        locale=submission.locale or survey.default_locale,
+        started_at=submission.submitted_at or timezone.now(),
+        **_placement(submission),
+    )
 
 
 def _existing(submission: Submission) -> Response | None:
@@ -211,33 +216,22 @@ def _apply(response: Response, questions: list, answers: dict, submission: Submi
 
 
 def import_history(
-    actor_survey: Survey, submissions: Iterable[Submission], batch_size: int = 2000
+    survey: Survey, submissions: Iterable[Submission], batch_size: int = 2000
 ) -> int:
     """Bulk-load past responses (imports, demo): validated and scored like live ones.
 
     No `response_submitted` events: the past must not page managers or open cases today.
     """
-    questions = _questions(actor_survey)
+    questions = _questions(survey)
     written, batch = 0, []
     for submission in submissions:
-        if submission.survey.pk != actor_survey.pk:
+        if submission.survey.pk != survey.pk:
             raise InvalidInput("Every imported response must belong to the survey.", "survey")
-        answers = clean_answers(actor_survey, questions, submission.answers, True)
-        at = submission.submitted_at or timezone.now()
-        response = Response(
-            organization_id=actor_survey.organization_id,
-            survey=actor_survey,
-            source_key=submission.source_key,
-            channel=submission.channel,
-            device=submission.device,
-            locale=submission.locale or actor_survey.default_locale,
-            started_at=at,
-            submitted_at=at,
-            is_complete=True,
-            answers=answers,
-            **_placement(submission),
-            **headline_scores(questions, answers),
-        )
+        response = _new_response(submission)
+        response.answers = clean_answers(survey, questions, submission.answers, True)
+        response.is_complete, response.submitted_at = True, response.started_at
+        for name, value in headline_scores(questions, response.answers).items():
+            setattr(response, name, value)
         batch.append(response)
         if len(batch) >= batch_size:
             written += _insert(batch)
