@@ -112,3 +112,26 @@ def test_an_update_that_changes_nothing_writes_no_audit_entry(world):
     services.update_unit(acme.scope("admin"), unit, name=unit.name, code=f" {unit.code} ")
     services.change_membership(acme.scope("admin"), acme.members["store"], role="manager")
     assert AuditEntry.objects.count() == before
+
+
+def test_move_keeps_survey_and_response_paths_right(world):
+    from tests.surveys.builders import store_visit_survey
+    from voxloop.responses.models import Response
+    from voxloop.responses.services import Submission, submit
+    from voxloop.surveys import selectors as survey_selectors
+    from voxloop.surveys import services as survey_services
+
+    acme = world.acme
+    store = acme.units["c1r1s1"]
+    survey = store_visit_survey(acme)
+    regional = survey_services.create_survey(acme.scope("admin"), acme.units["c1r1"], "R", "kiosk")
+    response = submit(Submission(survey=survey, answers={"nps": 9}, unit=store)).response
+    services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2"])
+    store.refresh_from_db()
+    assert Response.objects.get(pk=response.pk).unit_path == store.path
+    regional.refresh_from_db()
+    assert regional.unit_path == OrgUnit.objects.get(code="AC1R1").path
+    # The moved region's survey is now visible from country 2, not from country 1.
+    assert regional in survey_selectors.visible_surveys(acme.scope("admin"))
+    c1_admin = acme.scope("country_admin")
+    assert regional not in survey_selectors.visible_surveys(c1_admin)

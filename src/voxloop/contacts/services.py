@@ -6,7 +6,7 @@ from django.db import transaction
 
 from voxloop.contacts.models import Account, Contact
 from voxloop.errors import Forbidden
-from voxloop.tenancy.models import repathed, subtree_q
+from voxloop.tenancy.models import repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -51,6 +51,4 @@ def _placed(actor: Scope, row, unit):
 def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
     for model in (Contact, Account):
-        model.objects.filter(
-            subtree_q(old_path, "unit_path"), organization_id=organization_id
-        ).update(unit_path=repathed(old_path, new_path, "unit_path"))
+        repath_copies(model.objects.filter(organization_id=organization_id), old_path, new_path)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ResponsesConfig(AppConfig):
     name = "voxloop.responses"
     verbose_name = _("Responses")
+
+    def ready(self) -> None:
+        from voxloop.responses import receivers  # noqa: F401

@@ -20,6 +20,7 @@ from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_submitted
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
+from voxloop.tenancy.models import repath_copies
 
 
 class SurveyClosed(Conflict):
@@ -245,3 +246,8 @@ def _insert(batch: list[Response]) -> int:
     with transaction.atomic():
         Response.objects.bulk_create(batch)
     return len(batch)
+
+
+def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
+    """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
+    repath_copies(Response.objects.filter(organization_id=organization_id), old_path, new_path)

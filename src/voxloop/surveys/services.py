@@ -11,7 +11,7 @@ from django.utils import timezone
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.surveys import validation
 from voxloop.surveys.models import Question, Survey, SurveyKind, SurveyStatus
-from voxloop.tenancy.models import OrgUnit
+from voxloop.tenancy.models import OrgUnit, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -258,3 +258,8 @@ def duplicate(actor: Scope, survey: Survey, name: str | None = None) -> Survey:
         )
         record_audit(actor, "survey.duplicate", copy, {"from": survey.pk})
     return copy
+
+
+def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
+    """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
+    repath_copies(Survey.objects.filter(organization_id=organization_id), old_path, new_path)

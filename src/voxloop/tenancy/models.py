@@ -37,6 +37,16 @@ def repathed(old_path: str, new_path: str, field: str = "path") -> models.Func:
     )
 
 
+def repath_copies(
+    queryset: models.QuerySet, old_path: str, new_path: str, field: str = "unit_path"
+) -> int:
+    """Rewrite the copied unit paths of rows under a moved subtree; the owning app calls this
+    on its own rows when tenancy sends `unit_moved`."""
+    return queryset.filter(subtree_q(old_path, field)).update(
+        **{field: repathed(old_path, new_path, field)}
+    )
+
+
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
