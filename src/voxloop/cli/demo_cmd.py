@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 import click
 from rich.console import Console
@@ -38,12 +39,24 @@ class RichSteps:
 @click.option("--staff", default=400, show_default=True, type=click.IntRange(0, 20000))
 @click.option("--accounts", default=120, show_default=True, type=click.IntRange(0, 5000))
 @click.option("--contacts", default=20000, show_default=True, type=click.IntRange(0, 2_000_000))
+@click.option(
+    "--responses",
+    type=click.IntRange(0, 10_000_000),
+    help="Historical responses over the last 12 months  [default: 5 per contact]",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The day the year of feedback ends  [default: today, UTC]",
+)
 @click.option("--reset", is_flag=True, help="Replace an existing demo organisation.")
-def demo(seed, stores, staff, accounts, contacts, reset) -> None:
+def demo(seed, stores, staff, accounts, contacts, responses, as_of, reset) -> None:
     """Seed the Northwind Group demo with logins.
 
-    Creates the organisation with slug 'demo': stores, staff, B2B accounts, contacts
-    and one login per role, all sharing the password printed at the end.
+    Creates the organisation with slug 'demo': stores, staff, B2B accounts, contacts,
+    four live surveys with a year of responses, and one login per role, all sharing the
+    password printed at the end.
     """
     base.django_ready()
     base.require_migrated()
@@ -63,7 +76,10 @@ def demo(seed, stores, staff, accounts, contacts, reset) -> None:
     began = time.monotonic()
     if reset and delete_organization(DEMO_SLUG):
         console.print(f"Removed the previous demo organisation '{DEMO_SLUG}'.")
-    size = DemoSize(stores=stores, staff=staff, accounts=accounts, contacts=contacts)
+    size = DemoSize(
+        stores=stores, staff=staff, accounts=accounts, contacts=contacts, responses=responses
+    )
+    anchor = as_of.replace(tzinfo=UTC) if as_of else None
     with Progress(
         TextColumn("{task.description:<18}"),
         BarColumn(),
@@ -73,13 +89,16 @@ def demo(seed, stores, staff, accounts, contacts, reset) -> None:
         transient=not console.is_terminal,
     ) as bars:
         steps = RichSteps(bars)
-        result = seed_demo(size, seed=seed, progress=steps)
+        result = seed_demo(size, seed=seed, progress=steps, anchor=anchor)
         steps.finish()
     click.echo(
         f"Seeded '{result.organization.name}' in {time.monotonic() - began:.1f}s: "
         f"{len(result.tree.stores)} stores, {result.staff} staff, "
-        f"{result.accounts} accounts, {result.contacts} contacts."
+        f"{result.accounts} accounts, {result.contacts} contacts, "
+        f"{result.feedback.responses:,} responses to 4 surveys."
     )
+    declining = ", ".join(f"{u.name} ({u.code})" for u in result.feedback.declining)
+    click.echo(f"Stores whose scores slide over the last three months: {declining}.")
     _print_logins(result)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 
 from voxloop.demo import customers, people
+from voxloop.demo.feedback import FeedbackResult, add_feedback
 from voxloop.demo.org_tree import DemoTree, build_tree
 from voxloop.demo.progress import Progress, Silent
+from voxloop.demo.timing import default_anchor
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
 from voxloop.tenancy.scoping import Scope
@@ -25,6 +28,12 @@ class DemoSize:
     staff: int = 400
     accounts: int = 120
     contacts: int = 20_000
+    # Historical responses; None = five per contact (100,000 at the default size).
+    responses: int | None = None
+
+    @property
+    def response_count(self) -> int:
+        return self.contacts * 5 if self.responses is None else self.responses
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class DemoResult:
     accounts: int
     contacts: int
     password: str
+    feedback: FeedbackResult | None = None
 
 
 def demo_exists() -> bool:
@@ -47,8 +57,10 @@ def seed_demo(
     seed: int = 42,
     progress: Progress | None = None,
     password: str = DEMO_PASSWORD,
+    anchor: datetime | None = None,
 ) -> DemoResult:
-    """Build Northwind Group; the same seed always gives the same codes, names and ids."""
+    """Build Northwind Group; the same seed always gives the same codes, names and ids, and
+    for the same `anchor` (default: today, midnight UTC) the same year of feedback before it."""
     if size.stores < 1:
         raise ValueError("The demo needs at least one store.")
     progress = progress or Silent()
@@ -64,6 +76,14 @@ def seed_demo(
         accounts = customers.add_accounts(system, tree, managers, size.accounts, rng)
         progress.advance(size.accounts)
         contacts = customers.add_contacts(system, tree, accounts, size.contacts, rng, progress)
+        feedback = add_feedback(
+            system,
+            tree,
+            size.response_count,
+            random.Random(f"feedback-{seed}"),
+            progress,
+            anchor or default_anchor(),
+        )
     return DemoResult(
         organization=root.organization,
         tree=tree,
@@ -72,4 +92,5 @@ def seed_demo(
         accounts=len(accounts),
         contacts=contacts,
         password=password,
+        feedback=feedback,
     )

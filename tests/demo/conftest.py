@@ -1,0 +1,3 @@
+"""The demo tests reuse the in-process `voxloop` runner of the CLI tests."""
+
+from tests.cli.conftest import voxloop  # noqa: F401 - fixture
