@@ -17,7 +17,7 @@ from voxloop.surveys.models import Survey
 if TYPE_CHECKING:
     from voxloop.demo.feedback import FeedbackWorld
 
-COMMENT_RATE = {NEG: 0.55, MID: 0.3, POS: 0.28}
+COMMENT_RATE = {NEG: 0.55, MID: 0.33, POS: 0.32}
 REASONS = {  # the main reason customers give, by tone
     NEG: (("price", 4), ("quality", 2), ("service", 3), ("range", 2), ("online", 2), ("other", 1)),
     MID: (("price", 3), ("quality", 3), ("service", 2), ("range", 2), ("online", 2), ("other", 1)),
