@@ -94,7 +94,7 @@ def _contacts(tree, accounts, count, rng, progress) -> Iterator[Contact]:
         yield contact
 
 
-def _language(rng: random.Random, country: Country) -> str:
+def preferred_language(rng: random.Random, country: Country) -> str:
     roll = rng.random()
     for language, share in country.other_languages:
         if roll < share:
@@ -104,7 +104,7 @@ def _language(rng: random.Random, country: Country) -> str:
 
 
 def _person(rng: random.Random, country: Country, number: int, unit, account) -> Contact:
-    language = _language(rng, country)
+    language = preferred_language(rng, country)
     if language == "zh-hans":
         first, last = rng.choice(names.CHINESE_FIRST), rng.choice(names.CHINESE_LAST)
     elif language == "en" and country.language != "en":

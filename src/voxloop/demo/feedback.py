@@ -71,7 +71,8 @@ def add_feedback(
     progress: Progress,
     anchor: datetime,
 ) -> FeedbackResult:
-    surveys = build_surveys(system, tree)
+    # The history says these surveys have run for a year: publication predates the answers.
+    surveys = build_surveys(system, tree, live_since=anchor - timedelta(days=DAYS + 1))
     world = build_world(tree, rng, anchor)
     progress.start("Responses", count)
     written = 0
@@ -79,10 +80,6 @@ def add_feedback(
         survey: Survey = getattr(surveys, name)
         stream = getattr(streams, name)(survey, world, size, rng)
         written += import_history(survey, _counted(stream, progress), batch_size=2000)
-    # The history says these surveys have run for a year: publication predates the answers.
-    Survey.objects.filter(pk__in=[s.pk for s in surveys.all()]).update(
-        published_at=anchor - timedelta(days=DAYS + 1)
-    )
     return FeedbackResult(
         surveys=surveys,
         responses=written,

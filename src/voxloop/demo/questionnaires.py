@@ -4,6 +4,7 @@ designed and published through the survey services like an admin would."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from voxloop.demo.org_tree import DemoTree
 from voxloop.surveys import services
@@ -52,7 +53,7 @@ def _choices(labels: dict[str, dict[str, str]]) -> list[dict]:
     return [{"key": key, "label": label} for key, label in labels.items()]
 
 
-def build_surveys(system: Scope, tree: DemoTree) -> DemoSurveys:
+def build_surveys(system: Scope, tree: DemoTree, live_since: datetime) -> DemoSurveys:
     surveys = DemoSurveys(
         relationship=_relationship(system, tree),
         support=_support(system, tree),
@@ -60,7 +61,7 @@ def build_surveys(system: Scope, tree: DemoTree) -> DemoSurveys:
         pulse=_pulse(system, tree),
     )
     for survey in surveys.all():
-        services.publish(system, survey)
+        services.publish(system, survey, live_since=live_since)
     return surveys
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from voxloop.demo.comments import MID, NEG, POS, tone_of, write_comment
-from voxloop.demo.customers import _language
+from voxloop.demo.customers import preferred_language
 from voxloop.demo.names import UK
 from voxloop.demo.questionnaires import STORE_ISSUES
 from voxloop.responses.services import Submission
@@ -56,7 +56,7 @@ def store_visit(survey: Survey, world: FeedbackWorld, count: int, rng: random.Ra
         staff = rng.choice(team) if team and rng.random() < 0.75 else None
         regulars = world.retail_by_store.get(store.pk)
         contact = rng.choice(regulars) if regulars and rng.random() < 0.35 else None
-        locale = contact.locale if contact else _language(rng, placed.country)
+        locale = contact.locale if contact else preferred_language(rng, placed.country)
         mood = world.store_effect[store.pk] - world.decline(store.pk, moment.decline)
         mood += world.staff_effect[staff.pk] if staff else 0.0
         mood -= 0.4 if moment.busy else 0.0
@@ -126,7 +126,7 @@ def relationship(survey: Survey, world: FeedbackWorld, count: int, rng: random.R
         mood -= 0.5 * world.decline(unit.pk, moment.decline)
         nps = clamp(rng.gauss(8.0 + mood, 2.0), 0, 10)
         tone = tone_of(nps)
-        locale = contact.locale if contact else _language(rng, placed.country)
+        locale = contact.locale if contact else preferred_language(rng, placed.country)
         answers: dict = {"nps": nps}
         if rng.random() < 0.9:
             answers["reason"] = _pick(rng, REASONS[tone])

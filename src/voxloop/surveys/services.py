@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -202,13 +203,13 @@ def _refers_to(rule: dict, key: str) -> bool:
     return any(c.get("question") == key for c in conditions)
 
 
-def publish(actor: Scope, survey: Survey) -> Survey:
+def publish(actor: Scope, survey: Survey, live_since: datetime | None = None) -> Survey:
+    """Open the survey for responses; `live_since` backdates it for imported history."""
     _editable(actor, survey)
     if not survey.questions.exists():
         raise InvalidInput("Add at least one question before publishing.", field="questions")
-    now = timezone.now()
     survey.status = SurveyStatus.LIVE
-    survey.published_at = survey.published_at or now
+    survey.published_at = live_since or survey.published_at or timezone.now()
     survey.closed_at = None
     with transaction.atomic():
         survey.save()
