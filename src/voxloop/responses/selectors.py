@@ -60,3 +60,26 @@ def response_counts(scope: Scope, survey_ids: Iterable[int]) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return {row["survey_id"]: row["n"] for row in rows}
+
+
+# --- respondent reads: by the respondent's own unguessable capabilities, not by a scope ---
+
+
+def respondent_response_by_token(survey_id: int, token: str) -> Response | None:
+    if not token or len(token) > 32:
+        return None
+    return (
+        Response.objects.select_related("unit", "staff", "contact")
+        .filter(survey_id=survey_id, resume_token=token)
+        .first()
+    )
+
+
+def respondent_response_by_invitation(
+    organization_id: int, survey_id: int, source_key: str
+) -> Response | None:
+    return (
+        Response.objects.select_related("unit", "staff", "contact")
+        .filter(organization_id=organization_id, source_key=source_key, survey_id=survey_id)
+        .first()
+    )

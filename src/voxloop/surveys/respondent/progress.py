@@ -1,8 +1,7 @@
-"""Where a respondent stands: their partial (or finished) response, read back for the pages.
+"""Where a respondent stands: the resume token kept in a signed cookie between pages.
 
-Reads only, by the respondent's own capabilities: the unguessable resume token, or the
-invitation's source key carried by a signed personal link. Every write goes through
-voxloop.responses.services.submit.
+The response itself is read back by responses.selectors (by resume token or invitation);
+every write goes through voxloop.responses.services.submit.
 """
 
 from __future__ import annotations
@@ -10,32 +9,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 
-from voxloop.responses.models import Response
-
 COOKIE_SALT = "voxloop.surveys.respondent.resume"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 30
 
 
 def cookie_name(survey_id: int) -> str:
     return f"vx_resume_{survey_id}"
-
-
-def by_resume_token(survey_id: int, token: str) -> Response | None:
-    if not token or len(token) > 32:
-        return None
-    return (
-        Response.objects.select_related("unit", "staff", "contact")
-        .filter(survey_id=survey_id, resume_token=token)
-        .first()
-    )
-
-
-def by_invitation(organization_id: int, survey_id: int, source_key: str) -> Response | None:
-    return (
-        Response.objects.select_related("unit", "staff", "contact")
-        .filter(organization_id=organization_id, source_key=source_key, survey_id=survey_id)
-        .first()
-    )
 
 
 def resume_token_from_cookie(request, survey_id: int) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from voxloop.errors import InvalidInput, NotFound
+from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Channel
 from voxloop.responses.services import AlreadyCompleted, Submission, SurveyClosed, submit
 from voxloop.surveys import definition, links
@@ -53,14 +54,16 @@ def _response_of(visit: Visit, request, params, for_thanks: bool = False):
     """The respondent's response so far (None: nothing saved yet)."""
     survey = visit.survey
     if visit.personal:
-        return progress.by_invitation(survey.organization_id, survey.pk, visit.source_key)
+        return response_selectors.respondent_response_by_invitation(
+            survey.organization_id, survey.pk, visit.source_key
+        )
     token = str(params.get("r", ""))
     if token:
-        return progress.by_resume_token(survey.pk, token)
+        return response_selectors.respondent_response_by_token(survey.pk, token)
     if visit.is_kiosk:
         return None
     remembered = progress.resume_token_from_cookie(request, survey.pk)
-    found = progress.by_resume_token(survey.pk, remembered)
+    found = response_selectors.respondent_response_by_token(survey.pk, remembered)
     # A finished response in the cookie: coming back later starts a new one.
     if found is not None and found.is_complete and not for_thanks:
         return None
