@@ -196,5 +196,12 @@ def test_employee_responses_never_expose_contact_or_staff(world):
     for data in (answer.json(), admin.get(f"/responses/{answer.json()['id']}").json()):
         assert data["staff_code"] is None and data["contact_id"] is None
         assert data["contact_external_id"] is None and data["contact_snapshot"] == {}
+        assert data["unit_id"] is None and data["unit_code"] is None
     stored = Response.objects.get()
     assert stored.contact_id is None and stored.staff_id is None
+    # Single employee answers are for roles that export; the store's manager, whose team it
+    # is, cannot read them one by one.
+    manager = as_member(world.acme, "store")
+    assert manager.get("/responses").json()["count"] == 0
+    assert manager.get(f"/responses/{stored.pk}").status_code == 404
+    assert as_member(world.acme, "director").get("/responses").json()["count"] == 1

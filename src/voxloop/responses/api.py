@@ -39,11 +39,12 @@ def _out(response: Response) -> dict:
     anonymous = response.survey.is_anonymous
     contact = None if anonymous else response.contact
     staff = None if anonymous else response.staff
+    unit = None if anonymous else response.unit  # a small team's unit would name its author
     return {
         "id": response.pk,
         "survey_id": response.survey_id,
-        "unit_id": response.unit_id,
-        "unit_code": response.unit.code if response.unit else None,
+        "unit_id": unit.pk if unit else None,
+        "unit_code": unit.code if unit else None,
         "staff_code": staff.code if staff else None,
         "contact_id": contact.pk if contact else None,
         "contact_external_id": contact.external_id if contact else None,

@@ -11,7 +11,9 @@ from datetime import datetime
 
 from django.db.models import Count, QuerySet
 
+from voxloop.errors import NotFound
 from voxloop.responses.models import Response
+from voxloop.surveys.models import SurveyKind
 from voxloop.tenancy.models import OrgUnit, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 
@@ -24,8 +26,7 @@ def visible_responses(
     until: datetime | None = None,
     nps_group: str = "",
 ) -> QuerySet[Response]:
-    scope.require(Capability.VIEW)
-    responses = scope.filter(Response.objects.all(), path_field="unit_path")
+    responses = _readable(scope)
     if survey_id is not None:
         responses = responses.filter(survey_id=survey_id)
     if unit is not None:
@@ -43,12 +44,23 @@ def visible_responses(
 
 
 def response(scope: Scope, response_id: int) -> Response:
+    try:
+        return _readable(scope).select_related("survey", "unit", "staff", "contact").get(
+            pk=response_id
+        )
+    except Response.DoesNotExist:
+        raise NotFound("No such response.") from None
+
+
+def _readable(scope: Scope) -> QuerySet[Response]:
+    """Responses one by one: in the subtree; an anonymous (employee) survey's only for roles
+    that export, because a manager reading single answers from a team of three would know
+    who wrote them. Everyone else sees those in aggregates with a minimum group size."""
     scope.require(Capability.VIEW)
-    return scope.get(
-        Response.objects.select_related("survey", "unit", "staff", "contact"),
-        path_field="unit_path",
-        pk=response_id,
-    )
+    responses = scope.filter(Response.objects.all(), path_field="unit_path")
+    if not scope.can(Capability.EXPORT):
+        responses = responses.exclude(survey__kind=SurveyKind.EMPLOYEE)
+    return responses
 
 
 def response_counts(scope: Scope, survey_ids: Iterable[int]) -> dict[int, int]:
