@@ -99,9 +99,13 @@ def test_partial_response_is_kept_and_resumed(world):
     partial = submit(survey, {"nps": 4}, complete=False).response
     assert not partial.is_complete and partial.nps == 4
     done = submit(
-        survey, {"improve": ["staff"], "comment": "slow"}, resume_token=partial.resume_token
+        survey,
+        {"improve": ["staff"], "comment": "slow"},
+        resume_token=partial.resume_token,
+        locale="ja",
     ).response
     assert done.pk == partial.pk and done.is_complete
+    assert done.locale == "ja"  # switched language half way: the last one counts
     assert done.answers == {"nps": 4, "improve": ["staff"], "comment": "slow"}
     with pytest.raises(AlreadyCompleted):
         submit(survey, {"nps": 10}, resume_token=partial.resume_token)

@@ -45,8 +45,10 @@ def visible_responses(
 
 def response(scope: Scope, response_id: int) -> Response:
     try:
-        return _readable(scope).select_related("survey", "unit", "staff", "contact").get(
-            pk=response_id
+        return (
+            _readable(scope)
+            .select_related("survey", "unit", "staff", "contact")
+            .get(pk=response_id)
         )
     except Response.DoesNotExist:
         raise NotFound("No such response.") from None

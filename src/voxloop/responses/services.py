@@ -198,6 +198,8 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
         raise AlreadyCompleted("This survey has already been answered.", field="survey")
     merged = {**response.answers, **(submission.answers or {})}
     answers = clean_answers(submission.survey, questions, merged, submission.complete)
+    if submission.locale:
+        response.locale = submission.locale  # the respondent switched language on the way
     _apply(response, questions, answers, submission)
     response.save()
     return response
