@@ -64,7 +64,7 @@ def _safe_language_name(code: str) -> str:
         return code
 
 
-def survey_context(survey: Survey | None, locale: str) -> dict:
+def survey_context(survey: Survey | None, locale: str, pipe_values: dict | None = None) -> dict:
     colour, on_brand = brand_colours(survey)
     context = {"locale": locale, "brand": colour, "on_brand": on_brand}
     if survey is None:
@@ -76,7 +76,11 @@ def survey_context(survey: Survey | None, locale: str) -> dict:
         sender = {survey.default_locale: sender}
     context.update(
         survey=survey,
-        survey_title=definition.localized(survey.texts.get("title"), locale, survey.default_locale)
+        # Piped even without values, so a placeholder never shows as {{unit}}.
+        survey_title=definition.piped(
+            definition.localized(survey.texts.get("title"), locale, survey.default_locale),
+            pipe_values or {},
+        )
         or survey.name,
         logo_url=logo if logo.startswith(("https://", "/")) else "",
         sender_name=definition.localized(sender, locale, survey.default_locale),
@@ -85,10 +89,16 @@ def survey_context(survey: Survey | None, locale: str) -> dict:
 
 
 def render_page(
-    request, template: str, survey: Survey | None, locale: str, status: int = 200, **extra
+    request,
+    template: str,
+    survey: Survey | None,
+    locale: str,
+    status: int = 200,
+    pipe_values: dict | None = None,
+    **extra,
 ) -> HttpResponse:
     with translation.override(locale):
-        context = {**survey_context(survey, locale), **extra}
+        context = {**survey_context(survey, locale, pipe_values), **extra}
         response = render(request, f"surveys/respond/{template}", context, status=status)
     response["Content-Language"] = locale
     # Answers and resume tokens are on these pages: never let a shared cache keep them.
