@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from tests.factories import World, make_member
 from voxloop.accounts import services as account_services
+from voxloop.tenancy.services import add_staff
 from voxloop.tenancy.models import Membership
 
 MEMBER_ACTORS = (
@@ -87,6 +88,8 @@ def api_world(world) -> ApiWorld:
     acme.members["c2_store"] = make_member(
         acme.system, "a-c2-store", acme.units["c2r1s1"], "manager"
     )
+    # A team lead at the region itself, so the region (the store's parent) is a target too.
+    add_staff(acme.system, acme.units["c1r1"], "Area coach 1.1", "AC11")
     return aw
 
 

@@ -1,7 +1,8 @@
 """Every API operation × every kind of caller × a target some callers must not see.
 
-Each case says how to build its request against a target (the sibling store c1r1s2, or a store
-in the second country c2r1s1) and which policy decides the status. Every request runs inside a
+Each case says how to build its request against a target (the sibling store c1r1s2, a store
+in the second country c2r1s1, or the region c1r1 above the store) and which policy decides the
+status. Every request runs inside a
 savepoint that is rolled back, so one actor's write never changes what the next one sees.
 A 200 from a list is also checked for leaks: its ids must equal what the actor may see,
 computed here from paths in Python, independently of the scoping code under test.
@@ -35,11 +36,14 @@ SEES = {
     "sibling": {"admin", "country_admin", "regional", "sibling_store", "viewer", "analyst"}
     | {"director"},
     "c2": {"admin", "director"},
+    # The region above the store: people at the store (a child unit) must not see it.
+    "parent": {"admin", "country_admin", "regional", "viewer", "analyst", "director"},
 }
 TARGETS = {
     # target -> (unit key, a unit to move it under, the owner of its token/membership)
     "sibling": ("c1r1s2", "c1r2", "sibling_store"),
     "c2": ("c2r1s1", "c2r2", "c2_store"),
+    "parent": ("c1r1", "c1r2", "regional"),
 }
 
 
