@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from tests.factories import World, make_member
 from voxloop.accounts import services as account_services
-from voxloop.tenancy.services import add_staff
 from voxloop.tenancy.models import Membership
+from voxloop.tenancy.services import add_staff
 
 MEMBER_ACTORS = (
     "admin",
