@@ -61,10 +61,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(env: dict, port: int, workers: int | None) -> subprocess.Popen:
+def start_server(
+    env: dict, port: int, workers: int | None, threads: int | None = None
+) -> subprocess.Popen:
     argv = [sys.executable, "-m", "voxloop.cli", "serve", "--port", str(port), "--no-migrate"]
     if workers:
         argv += ["--workers", str(workers)]
+    if threads:
+        argv += ["--threads", str(threads)]
     server = subprocess.Popen(
         argv,
         env=env,
@@ -133,6 +137,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int)
+    parser.add_argument("--threads", type=int)
     args = parser.parse_args()
     with scratch_database("vx_bench_submit") as env:
         start_django(env)
@@ -143,7 +148,7 @@ def main() -> None:
         connection.close()
         env = {k: v for k, v in env.items() if k != "VOXLOOP_TASKS"}
         port = free_port()
-        server = start_server(env, port, args.workers)
+        server = start_server(env, port, args.workers, args.threads)
         try:
             run(args, port, token, survey_id, codes, vendor)
         finally:
