@@ -21,7 +21,7 @@ def test_idempotency_key_yields_one_response(world):
     assert again.json()["id"] == first.json()["id"]
     assert Response.objects.count() == 1
     stored = Response.objects.get()
-    assert stored.source_key == "idem:kiosk-7-00042"
+    assert stored.source_key.endswith(":kiosk-7-00042")
     # A kiosk's responses land at its own store, where its manager can read them back.
     assert stored.unit == world.acme.units["c1r1s1"]
     assert (stored.nps, stored.nps_group, stored.channel) == (9, "promoter", "api")
@@ -205,3 +205,31 @@ def test_employee_responses_never_expose_contact_or_staff(world):
     assert manager.get("/responses").json()["count"] == 0
     assert manager.get(f"/responses/{stored.pk}").status_code == 404
     assert as_member(world.acme, "director").get("/responses").json()["count"] == 1
+
+
+def test_idempotency_key_of_another_caller_neither_reads_nor_continues_their_response(world):
+    # Keys are chosen by each client: two stores' kiosks may well both count from 1.
+    survey = store_visit_survey(world.acme)
+    store = as_member(world.acme, "store")
+    sibling = as_member(world.acme, "sibling_store")
+    partial = body(survey, answers={"nps": 2}, complete=False)
+    first = store.post("/responses", partial, **{"Idempotency-Key": "kiosk-1"})
+    assert first.status_code == 201, first.content
+    theirs = sibling.post("/responses", body(survey), **{"Idempotency-Key": "kiosk-1"})
+    assert theirs.status_code == 201, theirs.content
+    assert theirs.json()["id"] != first.json()["id"]
+    assert theirs.json()["unit_code"] == "AC1R1S2"
+    mine = Response.objects.get(pk=first.json()["id"])
+    assert (mine.answers, mine.is_complete) == ({"nps": 2}, False)
+    again = store.post("/responses", body(survey), **{"Idempotency-Key": "kiosk-1"})
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
+def test_longest_idempotency_key_fits_the_source_column(world):
+    survey = store_visit_survey(world.acme)
+    kiosk = as_member(world.acme, "store")
+    key = "k" * 190
+    first = kiosk.post("/responses", body(survey), **{"Idempotency-Key": key})
+    again = kiosk.post("/responses", body(survey), **{"Idempotency-Key": key})
+    assert first.status_code == 201, first.content
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django.http import HttpRequest
@@ -22,6 +23,7 @@ from voxloop.tenancy.scoping import Capability, Scope
 router = Router(tags=["responses"])
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,190}$")
+SOURCE_KEY_LENGTH = Response._meta.get_field("source_key").max_length
 # The service names its own inputs; the API names the fields of the request body.
 BODY_FIELDS = {
     "survey": "survey_id",
@@ -127,7 +129,9 @@ def _submission(scope: Scope, payload: ResponseCreate, source_key: str | None) -
     )
 
 
-def _source_key(request: HttpRequest) -> str | None:
+def _source_key(request: HttpRequest, scope: Scope) -> str | None:
+    """The response's source for an Idempotency-Key: each caller's keys are their own, so two
+    kiosks both counting from 1 never read or continue each other's responses."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
@@ -135,7 +139,10 @@ def _source_key(request: HttpRequest) -> str | None:
         raise InvalidInput(
             "The Idempotency-Key is 1–190 printable ASCII characters.", field="Idempotency-Key"
         )
-    return f"idem:{key}"
+    source = f"idem:{scope.membership_id}:{key}"
+    if len(source) > SOURCE_KEY_LENGTH:
+        source = f"idem:{scope.membership_id}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return source
 
 
 @router.post(
@@ -145,7 +152,7 @@ def create_response(request: HttpRequest, payload: ResponseCreate):
     """Store one response. Send `Idempotency-Key` to retry safely: a repeat returns the
     first response with 200 instead of storing a second one."""
     scope = actor(request)
-    submission = _submission(scope, payload, _source_key(request))
+    submission = _submission(scope, payload, _source_key(request, scope))
     try:
         outcome = submit(submission)
     except DomainError as error:

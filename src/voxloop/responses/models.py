@@ -52,7 +52,7 @@ class Response(models.Model):
     contact = models.ForeignKey(
         "contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # One response per source: "inv:<invitation>" or "idem:<Idempotency-Key>". A unique
+    # One response per source: "inv:<invitation>" or "idem:<membership>:<key>". A unique
     # constraint, not a check-then-insert, so simultaneous submissions still yield one row.
     source_key = models.CharField(max_length=200, null=True, blank=True)
     resume_token = models.CharField(max_length=32, unique=True, default=new_resume_token)
