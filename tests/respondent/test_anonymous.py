@@ -203,3 +203,20 @@ def test_survey_branding_and_sender(client, world, survey):
 def test_device_from_the_user_agent(client, survey, agent, device):
     client.post(f"/s/{survey.public_slug}", {"q": "nps", "nps": "9"}, HTTP_USER_AGENT=agent)
     assert Response.objects.get().device == device
+
+
+@pytest.mark.parametrize("param", ["u", "e", "r"])
+def test_nul_in_a_link_code_or_resume_token_is_no_500(client, survey, param):
+    # PostgreSQL refuses a NUL even in a comparison: the code must be ignored, not queried.
+    page = client.get(f"/s/{survey.public_slug}?{param}=AC1R1S1%00")
+    assert page.status_code == 200
+    saved = client.post(f"/s/{survey.public_slug}", {"q": "nps", "nps": "9", param: "x\x00"})
+    assert saved.status_code == 303
+    assert Response.objects.get().unit is None
+    done = client.get(f"/s/{survey.public_slug}/done?{param}=%00")
+    assert done.status_code in (200, 303)
+
+
+def test_nul_in_the_link_key_is_404(client, survey):
+    assert client.get("/s/abc%00").status_code == 404
+    assert client.get(f"/s/{'x' * 40}%00/nps/9").status_code == 404

@@ -6,6 +6,7 @@ large the organisation is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -79,8 +80,12 @@ def response_counts(scope: Scope, survey_ids: Iterable[int]) -> dict[int, int]:
 # --- respondent reads: by the respondent's own unguessable capabilities, not by a scope ---
 
 
+RESUME_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def respondent_response_by_token(survey_id: int, token: str) -> Response | None:
-    if not token or len(token) > 32:
+    # Only the shape new_resume_token makes: a NUL would be a 500 on PostgreSQL.
+    if not token or not RESUME_TOKEN.fullmatch(token):
         return None
     return (
         Response.objects.select_related("unit", "staff", "contact")

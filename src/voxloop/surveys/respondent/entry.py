@@ -75,6 +75,8 @@ def _survey_by_id(survey_id: int) -> Survey | None:
 
 def resolve(key: str, params) -> Visit:
     """The visit behind a link key; raises LinkNotFound or links.LinkExpired."""
+    if "\x00" in key:
+        raise LinkNotFound  # PostgreSQL cannot even compare text with a NUL in it
     survey = live_survey_by_slug(key) if len(key) <= 32 else None
     if survey is not None:
         visit = Visit(key=key, survey=survey)
@@ -96,8 +98,7 @@ def resolve(key: str, params) -> Visit:
 
 def _place_anonymous(visit: Visit, params) -> None:
     org_id = visit.survey.organization_id
-    unit_code = str(params.get("u", ""))[:64].strip()
-    staff_code = str(params.get("e", ""))[:64].strip()
+    unit_code, staff_code = _code(params, "u"), _code(params, "e")
     unit = unit_by_code_in_org(org_id, unit_code)
     if unit is not None and unit.path.startswith(visit.survey.unit_path):
         visit.unit, visit.unit_code = unit, unit_code
@@ -105,6 +106,12 @@ def _place_anonymous(visit: Visit, params) -> None:
     if staff is not None and staff.unit.path.startswith(visit.survey.unit_path):
         visit.staff, visit.staff_code = staff, staff_code
     visit.from_qr = params.get("src") == "qr"
+
+
+def _code(params, name: str) -> str:
+    """A unit or staff code from the link; one with a NUL (no code has one) is no code."""
+    code = str(params.get(name, ""))[:64].strip()
+    return "" if "\x00" in code else code
 
 
 def device_of(user_agent: str, survey: Survey) -> str:
