@@ -135,3 +135,22 @@ def test_move_keeps_survey_and_response_paths_right(world):
     assert regional in survey_selectors.visible_surveys(acme.scope("admin"))
     c1_admin = acme.scope("country_admin")
     assert regional not in survey_selectors.visible_surveys(c1_admin)
+
+
+def test_audit_entries_follow_a_moved_unit(world):
+    """A store's audit history moves with it: the admin of the country it left stops seeing
+    it, and whoever administers the country it joined sees it."""
+    from voxloop.tenancy.scoping import Scope
+
+    acme = world.acme
+    store = acme.units["c1r1s1"]
+    services.update_unit(acme.scope("admin"), store, name="Store before the move")
+    entry = AuditEntry.objects.get(action="unit.update", target_id=str(store.pk))
+    services.move_unit(acme.scope("admin"), store, acme.units["c2r1"])
+    store.refresh_from_db()
+    entry.refresh_from_db()
+    assert entry.unit_path == store.path
+    left = selectors.audit_log(acme.scope("country_admin"))  # admin of country 1
+    assert entry.pk not in set(left.values_list("pk", flat=True))
+    joined = selectors.audit_log(Scope.system(acme.units["c2"]))
+    assert entry.pk in set(joined.values_list("pk", flat=True))

@@ -19,6 +19,7 @@ from voxloop.tenancy.models import (
     Staff,
     UnitKind,
     path_segment,
+    repath_copies,
     repathed,
     subtree_q,
 )
@@ -150,6 +151,11 @@ def move_unit(actor: Scope, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
             depth=F("depth") + depth_delta,
         )
         OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
+        # The audit log is read by subtree too: its history must follow the unit, or the
+        # admin of the part it left keeps reading it and the new part's admin never does.
+        repath_copies(
+            AuditEntry.objects.filter(organization_id=unit.organization_id), old_path, new_path
+        )
         unit_moved.send(
             OrgUnit, organization_id=unit.organization_id, old_path=old_path, new_path=new_path
         )
