@@ -97,3 +97,36 @@ def test_real_settings_hash_passwords_with_argon2(settings):
     user.refresh_from_db()
     assert user.password.startswith("argon2$")
     assert user.check_password(PASSWORD)
+
+
+def test_behind_a_proxy_a_forged_forwarded_for_does_not_dodge_the_address_limit(
+    client, db, settings
+):
+    """The proxy appends the address it saw; what the client wrote before it is not evidence."""
+    settings.TRUST_X_FORWARDED_FOR = True
+    settings.LOGIN_RATE_LIMIT = 2
+    make_user("late-user")
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for n in range(8):
+        forged = f"198.51.100.{n}, 203.0.113.9"  # "<client's claim>, <what the proxy saw>"
+        sign_in(client, f"guess-{n}", "nope", HTTP_X_FORWARDED_FOR=forged, **proxy)
+    blocked = sign_in(
+        client, "late-user", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.9", **proxy
+    )
+    assert blocked.status_code == 429
+
+
+def test_a_forwarded_for_that_is_not_an_address_is_not_logged_as_one(client, db, settings):
+    from voxloop.tenancy.models import AuditEntry
+    from voxloop.tenancy.scoping import Scope
+    from voxloop.tenancy.services import create_organization, grant_membership
+
+    settings.TRUST_X_FORWARDED_FOR = True
+    root = create_organization("Acme", "acme")
+    grant_membership(Scope.system(root), make_user("clerk"), root, "viewer")
+    response = sign_in(
+        client, "clerk", PASSWORD, HTTP_X_FORWARDED_FOR="<script>", REMOTE_ADDR="127.0.0.1"
+    )
+    assert response.status_code == 302  # a garbage header is not a 500 (PostgreSQL inet)
+    entry = AuditEntry.objects.get(action="session.login")
+    assert entry.ip_address == "127.0.0.1"
