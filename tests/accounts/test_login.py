@@ -130,3 +130,14 @@ def test_a_forwarded_for_that_is_not_an_address_is_not_logged_as_one(client, db,
     assert response.status_code == 302  # a garbage header is not a 500 (PostgreSQL inet)
     entry = AuditEntry.objects.get(action="session.login")
     assert entry.ip_address == "127.0.0.1"
+
+
+def test_unicode_look_alikes_of_a_username_share_its_limit(client, clerk, settings):
+    """Django signs in "ｃｌｅｒｋ" (full-width) as clerk after NFKC normalisation, so the
+    throttle must count it as clerk too, or each variant buys a fresh set of guesses."""
+    settings.LOGIN_RATE_LIMIT = 5
+    variants = ["ｃlerk", "cｌerk", "clｅrk", "cleｒk", "clerｋ"]
+    for variant in variants:
+        assert sign_in(client, variant, "wrong-password").status_code == 200
+    assert sign_in(client, "ｃｌｅｒｋ", PASSWORD).status_code == 429
+    assert signed_in_as(client) is None

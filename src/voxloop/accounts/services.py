@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -241,8 +242,14 @@ def authenticate_token(secret: str) -> ApiToken | None:
 # --- login throttling ------------------------------------------------------------------
 
 
+def _throttle_name(username: str) -> str:
+    """The username as the sign-in form will look it up (NFKC, like Django's UsernameField),
+    case-folded: every spelling that can reach one account counts against the same limit."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
 def _attempt_keys(username: str, ip: str | None) -> list[str]:
-    user_key = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    user_key = hashlib.sha256(_throttle_name(username).encode()).hexdigest()[:32]
     return [f"login-fail:user:{user_key}", f"login-fail:ip:{ip or 'unknown'}"]
 
 
