@@ -65,6 +65,13 @@ def _out(response: Response) -> dict:
     }
 
 
+def _code(value: str | None, field: str) -> str | None:
+    """A code to look up; one with a NUL (PostgreSQL cannot even compare it) names no row."""
+    if value and "\x00" in value:
+        raise NotFound("Codes never contain a NUL character.", field=field)
+    return value
+
+
 def _in_scope(finder, field: str, what: str):
     found = finder()
     if found is None:
@@ -91,6 +98,11 @@ def _submission(scope: Scope, payload: ResponseCreate, source_key: str | None) -
     except NotFound:
         raise NotFound("No such survey.", field="survey_id") from None
     unit = staff = contact = None
+    _code(payload.unit_code, "unit_code")
+    _code(payload.staff_code, "staff_code")
+    _code(payload.contact_external_id, "contact_external_id")
+    if "\x00" in payload.locale:
+        raise InvalidInput("A language code never contains a NUL character.", field="locale")
     if payload.unit_code:
         unit = _in_scope(
             lambda: tenancy_selectors.visible_units(scope).filter(code=payload.unit_code).first(),
@@ -168,7 +180,7 @@ def create_response(request: HttpRequest, payload: ResponseCreate):
 def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
     scope = actor(request)
     unit = None
-    if filters.unit:
+    if _code(filters.unit, "unit"):
         try:
             unit = tenancy_selectors.unit_by_code(scope, filters.unit)
         except NotFound:

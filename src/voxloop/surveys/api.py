@@ -8,7 +8,7 @@ from ninja import Router, Status
 
 from voxloop.api.context import actor
 from voxloop.errors import NotFound
-from voxloop.surveys import selectors, services
+from voxloop.surveys import selectors, services, validation
 from voxloop.surveys.models import Question, Survey
 from voxloop.surveys.schemas import (
     DuplicateInput,
@@ -66,12 +66,14 @@ def _question(survey: Survey, key: str) -> Question:
 
 @router.get("/surveys", response=list[SurveySummary], url_name="surveys")
 def list_surveys(request: HttpRequest, status: str = ""):
+    validation.refuse_nul(status, "status")
     return [_summary(s) for s in selectors.visible_surveys(actor(request), status=status)]
 
 
 @router.post("/surveys", response={201: SurveyOut}, url_name="survey_create")
 def create_survey(request: HttpRequest, payload: SurveyCreate):
     scope = actor(request)
+    validation.refuse_nul(payload.unit_code or "", "unit_code")
     if payload.unit_code:
         try:
             unit = tenancy_selectors.unit_by_code(scope, payload.unit_code)

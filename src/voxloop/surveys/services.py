@@ -40,6 +40,7 @@ def create_survey(
     actor.require(Capability.CONFIGURE)
     if not actor.covers(unit):
         raise Forbidden("The unit is outside your part of the organisation.", "unit")
+    validation.refuse_nul({"name": name, "texts": texts or {}}, "")
     if not name.strip():
         raise InvalidInput("A survey needs a name.", field="name")
     if kind not in SurveyKind.values:
@@ -66,6 +67,7 @@ def update_survey(actor: Scope, survey: Survey, **fields: Any) -> Survey:
     unknown = set(fields) - SURVEY_FIELDS
     if unknown:
         raise InvalidInput(f"Unknown field: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    validation.refuse_nul(fields, "")
     if "name" in fields and not str(fields["name"]).strip():
         raise InvalidInput("A survey needs a name.", field="name")
     if "default_locale" in fields or "locales" in fields:
@@ -114,6 +116,7 @@ def add_question(
     position: int | None = None,
 ) -> Question:
     _editable(actor, survey)
+    validation.refuse_nul({"texts": texts, "config": config or {}, "show_if": show_if or {}}, "")
     validation.check_key(key)
     config = validation.check_config(type, config or {})
     validation.check_texts(texts, "texts", QUESTION_TEXTS)
@@ -146,6 +149,7 @@ def update_question(actor: Scope, question: Question, **fields: Any) -> Question
     unknown = set(fields) - QUESTION_FIELDS
     if unknown:
         raise InvalidInput(f"Unknown field: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    validation.refuse_nul(fields, "")
     if "type" in fields and survey.published_at and fields["type"] != question.type:
         # Past answers are stored by key: a new type would make them unreadable.
         raise Conflict("A published question keeps its type; add a new question.", "type")
@@ -230,6 +234,7 @@ def close(actor: Scope, survey: Survey) -> Survey:
 def duplicate(actor: Scope, survey: Survey, name: str | None = None) -> Survey:
     """A draft copy with the same questions, texts and logic, and a new public link."""
     _editable(actor, survey)
+    validation.refuse_nul(name or "", "name")
     with transaction.atomic():
         copy = Survey.objects.create(
             organization_id=survey.organization_id,

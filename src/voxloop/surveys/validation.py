@@ -17,6 +17,22 @@ LOCALES = {code for code, _ in settings.LANGUAGES}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+def refuse_nul(value: Any, field: str) -> None:
+    """No NUL anywhere in a text, key or nested value: PostgreSQL refuses them in text and
+    jsonb, so one would surface as a 500 instead of an error naming the field."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidInput("Text may not contain a NUL character.", field=field)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            path = f"{field}.{key}" if field else str(key)
+            refuse_nul(key, path)
+            refuse_nul(item, path)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            refuse_nul(item, f"{field}.{index}" if field else str(index))
+
+
 def check_key(key: str, field: str = "key") -> str:
     if not isinstance(key, str) or not KEY.match(key):
         raise InvalidInput(
