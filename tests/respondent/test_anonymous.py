@@ -5,6 +5,7 @@ from django.test import Client
 
 from tests.respondent.helpers import Respondent, next_question
 from voxloop.responses.models import Response
+from voxloop.surveys import services as survey_services
 
 
 def test_unit_and_staff_codes_place_the_response(client, world, survey):
@@ -220,3 +221,16 @@ def test_nul_in_a_link_code_or_resume_token_is_no_500(client, survey, param):
 def test_nul_in_the_link_key_is_404(client, survey):
     assert client.get("/s/abc%00").status_code == 404
     assert client.get(f"/s/{'x' * 40}%00/nps/9").status_code == 404
+
+
+def test_question_deleted_while_live_does_not_strand_respondents_half_way(client, world, survey):
+    respondent = Respondent(client, survey.public_slug)
+    respondent.answer("nps", "9")
+    respondent.answer("csat", "5")
+    survey_services.remove_question(world.acme.scope("admin"), survey.questions.get(key="csat"))
+    finished = respondent.answer("comment", "Nice")
+    assert finished.status_code == 303 and next_question(finished) == ""
+    response = Response.objects.get()
+    assert response.is_complete and response.nps == 9
+    # What was accepted before the edit is kept, under its key, as it was.
+    assert response.answers == {"nps": 9, "csat": 5, "comment": "Nice"}

@@ -196,8 +196,15 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
         if submission.source_key and submission.source_key.startswith("idem:"):
             return response  # a retried request: answer as the first time
         raise AlreadyCompleted("This survey has already been answered.", field="survey")
-    merged = {**response.answers, **(submission.answers or {})}
+    # Answers to questions deleted since they were given stay as they were: the survey no
+    # longer validates them, and refusing them would leave this respondent unable to finish.
+    known = {q.key for q in questions}
+    earlier = dict(response.answers)
+    retired = {k: v for k, v in earlier.items() if k.partition(":")[0] not in known}
+    merged = {k: v for k, v in earlier.items() if k not in retired}
+    merged.update(submission.answers or {})
     answers = clean_answers(submission.survey, questions, merged, submission.complete)
+    answers = {**retired, **answers}
     if submission.locale:
         response.locale = submission.locale  # the respondent switched language on the way
     _apply(response, questions, answers, submission)
