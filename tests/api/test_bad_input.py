@@ -341,3 +341,59 @@ def test_a_tree_root_outside_scope_is_a_404_naming_root(api_world):
     hidden = api_world.world.acme.units["c2"].pk
     response = api_world.call("country_admin", "GET", url("unit_tree") + f"?root={hidden}")
     assert response.status_code == 404 and error_field(response) == "root"
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "path_kwargs", "body", "field"),
+    [
+        ("POST", "unit_create", None, {"name": "Ki\x00osk"}, "name"),
+        ("POST", "unit_create", None, {"code": "K\x001"}, "code"),
+        ("PATCH", "unit_update", "c1", {"name": "C\x00"}, "name"),
+        ("PATCH", "membership_update", "store", {"title": "Boss\x00"}, "title"),
+        ("POST", "staff_create", None, {"name": "Ann\x00"}, "name"),
+        ("POST", "staff_create", None, {"job_title": "Clerk\x00"}, "job_title"),
+        ("POST", "user_create", None, {"username": "ann\x00"}, "username"),
+        ("POST", "user_create", None, {"first_name": "Ann\x00"}, "first_name"),
+        ("POST", "token_create", None, {"name": "ci\x00"}, "name"),
+    ],
+)
+def test_nul_characters_in_bodies_are_a_422_naming_the_field(
+    api_world, method, name, path_kwargs, body, field
+):
+    """PostgreSQL refuses NUL in text (a 500) and SQLite would store it: refuse it up front."""
+    acme = api_world.world.acme
+    bodies = {
+        "unit_create": _unit_body(api_world),
+        "staff_create": {"unit": acme.units["c1"].pk, "name": "Ann", "code": "NUL1"},
+        "user_create": {"username": "ann", "email": "ann@example.test", "unit": acme.root.pk}
+        | {"role": "viewer"},
+        "token_create": {"name": "ci"},
+    }
+    kwargs = {}
+    if path_kwargs == "c1":
+        kwargs = {"unit_id": acme.units["c1"].pk}
+    elif path_kwargs == "store":
+        kwargs = {"membership_id": acme.members["store"].pk}
+    before = _state()
+    response = api_world.call(
+        "admin", method, url(name, **kwargs), {**bodies.get(name, {}), **body}
+    )
+    assert response.status_code == 422, response.content
+    assert error_field(response) == field
+    assert "NUL" in response.json()["error"]["message"]
+    assert _state() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "field"),
+    [
+        ("unit_list", "q=a%00", "q"),
+        ("staff_list", "q=a%00", "q"),
+        ("user_list", "q=a%00", "q"),
+        ("audit_list", "action=unit%00", "action"),
+    ],
+)
+def test_nul_characters_in_filters_are_a_422_naming_the_field(api_world, name, query, field):
+    response = api_world.call("admin", "GET", url(name) + "?" + query)
+    assert response.status_code == 422, response.content
+    assert error_field(response) == field

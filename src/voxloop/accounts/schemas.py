@@ -8,9 +8,9 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
-from voxloop.api.schemas import Id, Input, PageQuery
+from voxloop.api.schemas import Id, PageQuery
 from voxloop.tenancy.models import Role
-from voxloop.tenancy.schemas import MembershipOut, UnitRef, checked_email
+from voxloop.tenancy.schemas import Body, MembershipOut, UnitRef, checked_email
 
 # --- the caller ------------------------------------------------------------------------
 
@@ -69,7 +69,7 @@ class UserFilters(PageQuery):
     q: str = Field("", max_length=200)
 
 
-class UserInviteIn(Input):
+class UserInviteIn(Body):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
     email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
     unit: Id
@@ -96,7 +96,7 @@ class TokenOut(Schema):
     revoked_at: datetime | None
 
 
-class TokenCreateIn(Input):
+class TokenCreateIn(Body):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     expires_at: datetime | None = None
 

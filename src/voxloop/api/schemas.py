@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 100
@@ -23,6 +23,36 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+NUL = "\x00"
+
+
+def refuse_nul(value: Any) -> Any:
+    """PostgreSQL cannot store NUL in text (the insert fails, a 500) and SQLite stores it as
+    is: a NUL anywhere in a string, a key or a nested value is refused, naming the field."""
+    if isinstance(value, str):
+        if NUL in value:
+            raise ValueError("may not contain a NUL character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            refuse_nul(item)
+    elif isinstance(value, BaseModel):
+        refuse_nul(dict(value))
+    return value
+
+
+class NoNul(Schema):
+    """Mixin for inputs whose strings go to the database as they are."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class Input(Schema):
@@ -45,6 +75,6 @@ class PatchInput(Input):
         return self.model_dump(mode="json", exclude_unset=True)
 
 
-class PageQuery(Schema):
+class PageQuery(NoNul):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     offset: int = Field(0, ge=0)

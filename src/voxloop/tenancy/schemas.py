@@ -10,17 +10,19 @@ from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
-from voxloop.api.schemas import (
-    Id,
-    Input,
-    Name,
-    PageQuery,
-    PatchInput,
-)
+from voxloop.api.schemas import Id, Input, Name, NoNul, PageQuery, PatchInput
 from voxloop.tenancy.models import Role, UnitKind
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+
+
+class Body(NoNul, Input):
+    """A request body of this API: no unknown fields, no NUL characters."""
+
+
+class Patch(NoNul, PatchInput):
+    """A partial update of this API: no explicit nulls, no NUL characters."""
 
 
 def checked_email(value: str) -> str:
@@ -73,21 +75,21 @@ class UnitNode(Schema):
     children: list[UnitNode]
 
 
-class UnitCreateIn(Input):
+class UnitCreateIn(Body):
     parent: Id
     name: Name
     kind: UnitKind
     code: Code
 
 
-class UnitUpdateIn(PatchInput):
+class UnitUpdateIn(Patch):
     name: Name | None = None
     kind: UnitKind | None = None
     code: Code | None = None
     is_active: bool | None = None
 
 
-class UnitMoveIn(Input):
+class UnitMoveIn(Body):
     parent: Id
 
 
@@ -131,7 +133,7 @@ class MembershipFilters(PageQuery):
     unit: Id | None = None
 
 
-class MembershipUpdateIn(PatchInput):
+class MembershipUpdateIn(Patch):
     unit: Id | None = None
     role: Role | None = None
     title: Title | None = None
@@ -163,7 +165,7 @@ class StaffFilters(PageQuery):
     q: str = Field("", max_length=200)
 
 
-class StaffCreateIn(Input):
+class StaffCreateIn(Body):
     unit: Id
     name: Name
     code: Code
@@ -176,7 +178,7 @@ class StaffCreateIn(Input):
         return checked_email(value)
 
 
-class StaffUpdateIn(PatchInput):
+class StaffUpdateIn(Patch):
     unit: Id | None = None
     name: Name | None = None
     code: Code | None = None
