@@ -1,8 +1,10 @@
 """Thank-you pages (branching), kiosks, and the page weight budget."""
 
+import pytest
 from django.contrib.staticfiles import finders
 
 from tests.respondent.helpers import Respondent
+from voxloop.errors import Conflict
 from voxloop.responses.models import Response
 from voxloop.surveys import services as survey_services
 
@@ -83,3 +85,20 @@ def test_every_page_is_within_50_kb(client, survey):
     print("respondent page weights (bytes, HTML+CSS+JS):", sizes)
     assert all(size <= PAGE_BUDGET for size in sizes.values()), sizes
     assert Response.objects.get().answers["improve:other"] == "Parking"
+
+
+def test_a_question_a_thank_you_branch_depends_on_cannot_be_deleted(world, survey):
+    admin = world.acme.scope("admin")
+    survey_services.update_survey(
+        admin,
+        survey,
+        thank_you_branches=[
+            {"when": {}, "text": {"en": "Thanks"}},
+            {"when": {"any": [{"question": "csat", "op": "gte", "value": 4}]}, "text": {"en": "!"}},
+        ],
+    )
+    with pytest.raises(Conflict) as refused:
+        survey_services.remove_question(admin, survey.questions.get(key="csat"))
+    assert "Thank-you message 2" in refused.value.message
+    assert survey.questions.filter(key="csat").exists()
+    survey_services.remove_question(admin, survey.questions.get(key="comment"))

@@ -197,6 +197,17 @@ def remove_question(actor: Scope, question: Question) -> None:
         raise Conflict(
             f"'{dependants[0]}' shows only after this question; change it first.", field="key"
         )
+    branches = [
+        index
+        for index, branch in enumerate(survey.thank_you_branches or [], start=1)
+        if isinstance(branch, dict) and _refers_to(branch.get("when") or {}, question.key)
+    ]
+    if branches:
+        # A rule over a missing answer never holds: the branch would silently stop showing.
+        raise Conflict(
+            f"Thank-you message {branches[0]} depends on this question; change it first.",
+            field="key",
+        )
     with transaction.atomic():
         record_audit(actor, "question.delete", survey, {"key": question.key})
         question.delete()
