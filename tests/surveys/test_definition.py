@@ -148,3 +148,23 @@ def test_personal_links_are_signed_and_expire():
     old = signing.dumps({"s": 1, "i": "x"}, salt=links.SALT)
     with pytest.raises(links.LinkExpired):
         links.read_personal_token(old, max_age_days=-1)
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "picked", "holds"),
+    [
+        ("in", ["queue", "staff"], ["queue"], True),
+        ("in", ["queue", "staff"], ["price", "staff"], True),
+        ("in", ["queue", "staff"], ["price"], False),
+        ("not_in", ["queue"], ["price"], True),
+        ("not_in", ["queue"], ["price", "queue"], False),
+        ("eq", "queue", ["queue"], True),
+        ("neq", "queue", ["queue", "price"], False),
+        ("neq", "queue", ["price"], True),
+        ("contains", "queue", ["price", "queue"], True),
+    ],
+)
+def test_logic_on_a_multiple_choice_answer_looks_at_each_pick(op, value, picked, holds):
+    # The builder offers "is one of" / "is none of" / "is" for every question type.
+    rule = {"all": [{"question": "improve", "op": op, "value": value}]}
+    assert definition.rule_holds(rule, {"improve": picked}) is holds

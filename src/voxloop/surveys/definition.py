@@ -122,8 +122,17 @@ def condition_holds(condition: Mapping, answers: Mapping[str, Any]) -> bool:
         return not is_empty(value)
     if is_empty(value):
         return False
+    if isinstance(value, list):
+        # A multiple choice answer: each pick counts ("is one of" = any pick is one of them).
+        targets = target if isinstance(target, list) else [target]
+        overlap = any(pick in targets for pick in value)
+        if op in ("eq", "contains", "in"):
+            return overlap
+        if op in ("neq", "not_in"):
+            return not overlap
+        return False
     if op == "contains":
-        return target in value if isinstance(value, list) else value == target
+        return value == target
     comparisons = {
         "eq": lambda: value == target,
         "neq": lambda: value != target,
