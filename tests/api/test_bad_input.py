@@ -397,3 +397,25 @@ def test_nul_characters_in_filters_are_a_422_naming_the_field(api_world, name, q
     response = api_world.call("admin", "GET", url(name) + "?" + query)
     assert response.status_code == 422, response.content
     assert error_field(response) == field
+
+
+def test_an_offset_too_large_for_the_database_is_a_422_naming_offset(api_world):
+    for name in ("unit_list", "staff_list", "audit_list", "user_list", "membership_list"):
+        response = api_world.call("admin", "GET", url(name) + "?offset=99999999999999999999")
+        assert response.status_code == 422, name
+        assert error_field(response) == "offset", name
+    # Past the end but storable: an empty page, not an error.
+    response = api_world.call("admin", "GET", url("unit_list") + "?offset=1000000000000")
+    assert response.status_code == 200 and response.json()["items"] == []
+
+
+@pytest.mark.parametrize("expires_at", ["2999-12-31T23:59:59", "2999-12-31", "2000-01-01T00:00"])
+def test_a_token_expiry_without_a_time_zone_is_read_in_the_server_zone(api_world, expires_at):
+    response = api_world.call(
+        "admin", "POST", url("token_create"), {"name": "ci", "expires_at": expires_at}
+    )
+    if expires_at.startswith("2000"):
+        assert response.status_code == 400 and error_field(response) == "expires_at"
+        return
+    assert response.status_code == 201, response.content
+    assert response.json()["expires_at"].startswith("2999-12-31")

@@ -166,6 +166,9 @@ def create_token(
         raise InvalidInput("Give the token a name so you recognise it later.", field="name")
     if len(name) > 100:
         raise InvalidInput("The token name is longer than 100 characters.", field="name")
+    if expires_at is not None and timezone.is_naive(expires_at):
+        # "2030-01-31" or a time without an offset: read in the server's time zone.
+        expires_at = timezone.make_aware(expires_at)
     if expires_at is not None and expires_at <= timezone.now():
         raise InvalidInput("The expiry date is in the past.", field="expires_at")
     prefix = secrets.token_hex(6)

@@ -77,4 +77,5 @@ class PatchInput(Input):
 
 class PageQuery(NoNul):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    # Bounded like ids: a larger offset is a 422 naming it, not a database overflow.
+    offset: int = Field(0, ge=0, le=2**63 - 1 - MAX_PAGE)
