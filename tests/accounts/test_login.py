@@ -141,3 +141,19 @@ def test_unicode_look_alikes_of_a_username_share_its_limit(client, clerk, settin
         assert sign_in(client, variant, "wrong-password").status_code == 200
     assert sign_in(client, "ｃｌｅｒｋ", PASSWORD).status_code == 429
     assert signed_in_as(client) is None
+
+
+def test_a_username_is_stored_as_the_sign_in_form_will_look_it_up(client, db):
+    """The form normalises what is typed (NFKC); a name stored un-normalised could never sign
+    in, and its look-alike could sit beside an existing user."""
+    from voxloop.accounts.services import create_user
+    from voxloop.errors import Conflict, InvalidInput
+
+    user = create_user("ｊｏｈｎ", password=PASSWORD, check_password=False)
+    assert user.username == "john"
+    assert sign_in(client, "john", PASSWORD).status_code == 302
+    with pytest.raises(Conflict):
+        create_user("Ｊohn")
+    with pytest.raises(InvalidInput) as error:
+        create_user("john smith!")
+    assert error.value.field == "username"

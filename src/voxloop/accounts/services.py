@@ -45,9 +45,14 @@ def create_user(
 ):
     """A new login; without a password it can only be entered through a password reset."""
     User = get_user_model()
-    username = username.strip()
+    # As the sign-in form will look it up (NFKC), or the account could never be entered.
+    username = User.normalize_username(username.strip())
     if not username:
         raise InvalidInput("A user needs a username.", field="username")
+    try:
+        User.username_validator(username)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), field="username") from None
     if email:
         try:
             validate_email(email)
