@@ -168,3 +168,46 @@ def test_logic_on_a_multiple_choice_answer_looks_at_each_pick(op, value, picked,
     # The builder offers "is one of" / "is none of" / "is" for every question type.
     rule = {"all": [{"question": "improve", "op": op, "value": value}]}
     assert definition.rule_holds(rule, {"improve": picked}) is holds
+
+
+@pytest.mark.parametrize(
+    ("condition", "field", "stored"),
+    [
+        ({"question": "nps", "op": "lte", "value": "6"}, None, 6),
+        ({"question": "nps", "op": "in", "value": ["0", 1]}, None, [0, 1]),
+        ({"question": "nps", "op": "lte", "value": "six"}, "show_if.0.value", None),
+        ({"question": "nps", "op": "eq", "value": 11}, "show_if.0.value", None),
+        ({"question": "improve", "op": "in", "value": ["queue", "qeueu"]}, "show_if.0.value", None),
+        ({"question": "improve", "op": "gt", "value": "queue"}, "show_if.0.op", None),
+        ({"question": "improve", "op": "contains", "value": "staff"}, None, "staff"),
+        ({"question": "nps", "op": "in", "value": 6}, "show_if.0.value", None),
+    ],
+)
+def test_logic_values_are_stored_as_the_answers_they_compare_with(world, condition, field, stored):
+    # "6" for an NPS score was kept as text, so "at most 6" never held and the detractor
+    # question never showed; a misspelt choice key the same.
+    survey = store_visit_survey(world.acme, publish=False)
+    actor = world.acme.scope("admin")
+    rule = {"all": [condition]}
+    if field is None:
+        question = services.add_question(actor, survey, "x", "long_text", {}, show_if=rule)
+        assert question.show_if["all"][0]["value"] == stored
+        return
+    with pytest.raises(InvalidInput) as error:
+        services.add_question(actor, survey, "x", "long_text", {}, show_if=rule)
+    assert error.value.field == field
+
+
+def test_thank_you_rule_on_yes_no_is_stored_as_true_or_false(world):
+    survey = store_visit_survey(world.acme, publish=False)
+    actor = world.acme.scope("admin")
+    services.add_question(actor, survey, "back", "yes_no", {"title": {"en": "Back?"}})
+    services.update_survey(
+        actor,
+        survey,
+        thank_you_branches=[
+            {"when": {"all": [{"question": "back", "op": "eq", "value": "yes"}]}, "text": {}}
+        ],
+    )
+    assert survey.thank_you_branches[0]["when"]["all"][0]["value"] is True
+    assert definition.rule_holds(survey.thank_you_branches[0]["when"], {"back": True})

@@ -109,6 +109,7 @@ def check_show_if(rule: Any, earlier: Mapping[str, Any]) -> dict:
     conditions = next(iter(rule.values()))
     if not isinstance(conditions, list) or not conditions:
         raise InvalidInput("Logic needs at least one condition.", field="show_if")
+    conditions = list(conditions)
     for index, condition in enumerate(conditions):
         field = f"show_if.{index}"
         if not isinstance(condition, Mapping):
@@ -119,7 +120,46 @@ def check_show_if(rule: Any, earlier: Mapping[str, Any]) -> dict:
             )
         if condition.get("op", "eq") not in definition.CONDITION_OPS:
             raise InvalidInput(f"Unknown operator '{condition.get('op')}'.", field=f"{field}.op")
-    return dict(rule)
+        conditions[index] = _check_condition(dict(condition), earlier[condition["question"]], field)
+    return {next(iter(rule)): conditions}
+
+
+ORDERING_OPS = {"lt", "lte", "gt", "gte"}
+
+
+def _check_condition(condition: dict, question: Any, field: str) -> dict:
+    """The condition's value in the form the answer is stored in (a score as a number, a
+    choice by its key, yes/no as true/false): otherwise it could never hold, and the question
+    or thank-you message behind it would silently never show."""
+    op = condition.get("op", "eq")
+    if op == "answered":
+        condition.pop("value", None)
+        return condition
+    if question.type == "matrix":
+        raise InvalidInput("A matrix can only be tested for being answered.", f"{field}.op")
+    if op in ORDERING_OPS and question.type not in definition.SCALED_TYPES:
+        raise InvalidInput("Only scores can be compared as more or less.", f"{field}.op")
+    value = condition.get("value")
+    as_choice = _SingleAnswer(question)
+    try:
+        if op in ("in", "not_in"):
+            if not isinstance(value, list) or not value:
+                raise InvalidInput("Give a list of values.", f"{field}.value")
+            condition["value"] = [definition.clean_answer(as_choice, v) for v in value]
+        else:
+            condition["value"] = definition.clean_answer(as_choice, value)
+    except definition.AnswerError as error:
+        raise InvalidInput(error.message, f"{field}.value") from None
+    return condition
+
+
+class _SingleAnswer:
+    """A question as one value of a condition sees it: a multiple choice holds one key."""
+
+    def __init__(self, question: Any) -> None:
+        self.key, self.config = "value", question.config
+        multiple = question.type == "multiple_choice"
+        self.type = "single_choice" if multiple else question.type
 
 
 BRANCH_KEYS = {"when", "text", "link", "link_text"}

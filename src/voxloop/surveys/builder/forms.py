@@ -57,6 +57,8 @@ def apply_error(form: forms.Form, error: DomainError, aliases: list[tuple[str, s
     name = error.field or ""
     if name.startswith("show_if.") and name.endswith(".op"):
         name = "logic_op"
+    elif name.startswith("show_if.") and name.endswith(".value"):
+        name = "logic_value"
     else:
         name = next((field for prefix, field in aliases if name.startswith(prefix)), name)
     form.add_error(name if name in form.fields else None, error.message)
