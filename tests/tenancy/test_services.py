@@ -154,3 +154,23 @@ def test_audit_entries_follow_a_moved_unit(world):
     assert entry.pk not in set(left.values_list("pk", flat=True))
     joined = selectors.audit_log(Scope.system(acme.units["c2"]))
     assert entry.pk in set(joined.values_list("pk", flat=True))
+
+
+def test_a_tree_deeper_than_the_path_column_holds_is_refused_naming_parent(world):
+    """The materialized path holds 25 levels; deeper was a 500 on PostgreSQL (value too long)
+    and a silently over-long path on SQLite."""
+    acme = world.acme
+    admin = acme.scope("admin")
+    chain = [acme.root]
+    with pytest.raises(InvalidInput) as error:
+        for level in range(1, 40):
+            chain.append(services.create_unit(admin, chain[-1], f"L{level}", "team", f"L{level}"))
+    assert error.value.field == "parent"
+    assert len(chain) == 25  # depths 0..24
+    assert max(len(u.path) for u in OrgUnit.objects.all()) <= 255
+    # Moving a subtree so that its deepest unit would pass the limit is refused too.
+    before = list(OrgUnit.objects.values_list("pk", "path").order_by("pk"))
+    with pytest.raises(InvalidInput) as error:
+        services.move_unit(admin, acme.units["c1"], chain[-1])
+    assert error.value.field == "parent"
+    assert list(OrgUnit.objects.values_list("pk", "path").order_by("pk")) == before

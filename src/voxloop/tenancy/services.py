@@ -6,11 +6,13 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
+from django.db.models.functions import Length
 
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.tenancy.audit_context import client_ip
 from voxloop.tenancy.models import (
+    PATH_SEGMENT_WIDTH,
     AuditEntry,
     Membership,
     Organization,
@@ -28,6 +30,7 @@ from voxloop.tenancy.signals import unit_moved
 
 UNIT_FIELDS = ("name", "kind", "code", "is_active")
 STAFF_FIELDS = ("name", "code", "email", "job_title", "is_active")
+MAX_PATH_LENGTH = OrgUnit._meta.get_field("path").max_length
 
 
 def record_audit(
@@ -71,9 +74,17 @@ def create_organization(name: str, slug: str, root_name: str | None = None) -> O
     return root
 
 
+def _path_fits(path_length: int) -> None:
+    """Refuse a unit whose materialized path would not fit the path column (25 levels)."""
+    if path_length > MAX_PATH_LENGTH:
+        levels = MAX_PATH_LENGTH // PATH_SEGMENT_WIDTH
+        raise InvalidInput(f"The organisation tree is at most {levels} levels deep.", "parent")
+
+
 def _insert_unit(
     organization: Organization, parent: OrgUnit | None, name: str, kind: str, code: str
 ) -> OrgUnit:
+    _path_fits(len(parent.path if parent else "") + PATH_SEGMENT_WIDTH)
     try:
         with transaction.atomic():
             unit = OrgUnit.objects.create(
@@ -146,6 +157,8 @@ def move_unit(actor: Scope, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
         new_path = new_parent.path + path_segment(unit.pk)
         depth_delta = new_parent.depth + 1 - unit.depth
         subtree = OrgUnit.objects.filter(subtree_q(old_path), organization_id=unit.organization_id)
+        deepest = subtree.aggregate(n=Max(Length("path")))["n"] or len(old_path)
+        _path_fits(deepest - len(old_path) + len(new_path))
         subtree.update(
             path=repathed(old_path, new_path),
             depth=F("depth") + depth_delta,
