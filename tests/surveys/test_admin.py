@@ -112,3 +112,24 @@ def test_responses_are_read_only_and_scoped(world):
     # Surveys are configuration: a store manager does not see them in the admin.
     assert client.get("/admin/surveys/survey/").status_code == 403
     assert Survey.objects.count() == 1
+
+
+def test_employee_responses_in_the_admin_follow_the_anonymity_rule(world):
+    actor = world.acme.scope("admin")
+    pulse = services.create_survey(actor, world.acme.root, "Team pulse", "employee")
+    services.add_question(actor, pulse, "enps", "nps", texts={"title": {"en": "Recommend?"}})
+    services.publish(actor, pulse)
+    store = world.acme.units["c1r1s1"]
+    answer = submit(Submission(pulse, {"enps": 3}, unit=store)).response
+    # A store manager must not read their team's answers one by one …
+    manager = staff_client(world.acme, "store")
+    assert list(manager.get("/admin/responses/response/").context["cl"].queryset) == []
+    assert manager.get(f"/admin/responses/response/{answer.pk}/change/").status_code in (302, 404)
+    # … and those who may (they export) never see which unit or person it came from.
+    admin = staff_client(world.acme, "admin")
+    listing = admin.get("/admin/responses/response/").content.decode()
+    assert "Store 1.1.1" not in listing
+    page = admin.get(f"/admin/responses/response/{answer.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Store 1.1.1" not in html and store.path not in html

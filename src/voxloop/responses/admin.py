@@ -1,7 +1,9 @@
 """Responses in the Django admin: read-only, scoped to the staff user's subtree.
 
 Answers are evidence of what a customer said; nobody edits them, here or anywhere else.
-Employee surveys keep no contact or staff at capture, so nothing personal is shown for them.
+Employee surveys keep no contact or staff at capture; their answers are listed one by one
+only for roles that export, and never with the unit they came from (the same rule as the
+responses selectors).
 """
 
 from __future__ import annotations
@@ -9,7 +11,12 @@ from __future__ import annotations
 from django.contrib import admin
 
 from voxloop.responses.models import Response
+from voxloop.surveys.models import SurveyKind
 from voxloop.tenancy.admin import ScopedAdmin
+from voxloop.tenancy.scoping import Capability
+
+# What would tell who wrote an anonymous (employee) answer.
+IDENTIFYING = ("unit", "unit_path", "staff", "contact", "contact_snapshot")
 
 
 @admin.register(Response)
@@ -18,7 +25,7 @@ class ResponseAdmin(ScopedAdmin):
     list_display = (
         "id",
         "survey",
-        "unit",
+        "place",
         "channel",
         "nps",
         "nps_group",
@@ -34,8 +41,23 @@ class ResponseAdmin(ScopedAdmin):
     can_delete = False
     show_full_result_count = False  # counting millions of rows on every page is not worth it
 
+    def scope_queryset(self, scope, queryset):
+        queryset = super().scope_queryset(scope, queryset)
+        if not scope.can(Capability.EXPORT):
+            queryset = queryset.exclude(survey__kind=SurveyKind.EMPLOYEE)
+        return queryset
+
+    @admin.display(description="unit")
+    def place(self, obj: Response) -> str:
+        if obj.survey.is_anonymous or obj.unit is None:
+            return "—"
+        return str(obj.unit)
+
     def get_fields(self, request, obj=None):
-        return [f.name for f in Response._meta.fields if f.name not in ("resume_token",)]
+        hidden = {"resume_token"}
+        if obj is not None and obj.survey.is_anonymous:
+            hidden.update(IDENTIFYING)
+        return [f.name for f in Response._meta.fields if f.name not in hidden]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
