@@ -4,7 +4,7 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from tests.respondent.helpers import Respondent
-from voxloop.errors import Conflict
+from voxloop.errors import Conflict, InvalidInput
 from voxloop.responses.models import Response
 from voxloop.surveys import services as survey_services
 
@@ -102,3 +102,26 @@ def test_a_question_a_thank_you_branch_depends_on_cannot_be_deleted(world, surve
     assert "Thank-you message 2" in refused.value.message
     assert survey.questions.filter(key="csat").exists()
     survey_services.remove_question(admin, survey.questions.get(key="comment"))
+
+
+def test_a_site_relative_thank_you_link_is_shown_and_a_protocol_relative_one_refused(
+    client, world, survey
+):
+    admin = world.acme.scope("admin")
+    for bad in ("//evil.example/x", "/\\evil.example/x", "javascript:alert(1)"):
+        with pytest.raises(InvalidInput):
+            survey_services.update_survey(
+                admin, survey, thank_you_branches=[{"text": {"en": "Hi"}, "link": bad}]
+            )
+    survey_services.update_survey(
+        admin,
+        survey,
+        thank_you_branches=[
+            {"text": {"en": "Hi"}, "link": "/static/reviews.html", "link_text": {"en": "Review"}}
+        ],
+    )
+    respondent = Respondent(client, survey.public_slug)
+    respondent.answer("nps", "10")
+    respondent.answer("csat", "5")
+    done = respondent.follow(respondent.answer("comment", "")).content.decode()
+    assert 'href="/static/reviews.html"' in done and "Review" in done

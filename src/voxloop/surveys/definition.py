@@ -192,6 +192,14 @@ def pick_locale(survey, wanted: Iterable[str]) -> str:
     return survey.default_locale
 
 
+def is_safe_link(link: str) -> bool:
+    """https://…, or a path on this site (not //host or /\\host, which browsers send
+    elsewhere)."""
+    if link.startswith("https://"):
+        return True
+    return link.startswith("/") and not link.startswith(("//", "/\\"))
+
+
 def piped(text: str, values: Mapping[str, str]) -> str:
     """Insert the contact's first name, the unit's or staff member's name into a text."""
     return PIPE.sub(lambda m: values.get(m.group(1), ""), text)

@@ -190,7 +190,7 @@ def check_thank_you_branches(branches: Any, questions: Iterable) -> list[dict]:
         texts = {"text": branch.get("text") or {}, "link_text": branch.get("link_text") or {}}
         texts = check_texts(texts, field, {"text", "link_text"})
         link = branch.get("link") or ""
-        if link and (not isinstance(link, str) or not link.startswith(("https://", "/"))):
+        if link and (not isinstance(link, str) or not definition.is_safe_link(link)):
             raise InvalidInput("Links are https:// or site-relative URLs.", f"{field}.link")
         checked.append({"when": when, "text": dict(texts["text"]), "link": link})
         if texts["link_text"]:

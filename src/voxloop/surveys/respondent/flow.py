@@ -61,11 +61,12 @@ def with_answer(question, answers: dict[str, Any], raw: Any) -> dict[str, Any]:
 
 def thank_you(survey, answers: dict[str, Any]) -> dict:
     """The first thank-you branch whose rule holds ({} when none): its "text" per locale,
-    its "link" (https only) and optional "link_text" per locale."""
+    its "link" (https:// or site-relative, as the survey service accepts them) and optional
+    "link_text" per locale."""
     for branch in survey.thank_you_branches or []:
         if isinstance(branch, dict) and definition.rule_holds(branch.get("when"), answers):
             link = str(branch.get("link") or "")
-            return {**branch, "link": link if link.startswith("https://") else ""}
+            return {**branch, "link": link if definition.is_safe_link(link) else ""}
     return {}
 
 
