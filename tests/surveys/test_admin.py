@@ -120,7 +120,7 @@ def test_employee_responses_in_the_admin_follow_the_anonymity_rule(world):
     services.add_question(actor, pulse, "enps", "nps", texts={"title": {"en": "Recommend?"}})
     services.publish(actor, pulse)
     store = world.acme.units["c1r1s1"]
-    answer = submit(Submission(pulse, {"enps": 3}, unit=store)).response
+    answer = submit(Submission(pulse, {"enps": 3}, unit=store, source_key="inv:77")).response
     # A store manager must not read their team's answers one by one …
     manager = staff_client(world.acme, "store")
     assert list(manager.get("/admin/responses/response/").context["cl"].queryset) == []
@@ -132,4 +132,4 @@ def test_employee_responses_in_the_admin_follow_the_anonymity_rule(world):
     page = admin.get(f"/admin/responses/response/{answer.pk}/change/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Store 1.1.1" not in html and store.path not in html
+    assert "Store 1.1.1" not in html and store.path not in html and "inv:77" not in html

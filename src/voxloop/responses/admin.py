@@ -15,8 +15,9 @@ from voxloop.surveys.models import SurveyKind
 from voxloop.tenancy.admin import ScopedAdmin
 from voxloop.tenancy.scoping import Capability
 
-# What would tell who wrote an anonymous (employee) answer.
-IDENTIFYING = ("unit", "unit_path", "staff", "contact", "contact_snapshot")
+# What would tell who wrote an anonymous (employee) answer; the source names the invitation,
+# and the invitation its contact.
+IDENTIFYING = ("unit", "unit_path", "staff", "contact", "contact_snapshot", "source_key")
 
 
 @admin.register(Response)
