@@ -129,3 +129,26 @@ def test_serve_on_a_taken_port_says_so_in_one_line(voxloop):
     assert result.code == 1
     assert len(result.err_lines) == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.err_lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["units", "--org", "acme", "--limit", "-1"], "--limit"),
+        (["units", "--org", "acme", "--limit", "0"], "--limit"),
+        (["units", "--org", "acme", "--kind", "galaxy"], "--kind"),
+    ],
+)
+def test_units_options_out_of_range_are_usage_errors_naming_the_option(voxloop, argv, option):
+    """Not a ValueError from the ORM, nor an empty listing that looks like no units."""
+    result = voxloop(*argv)
+    assert result.code == 2, result.err
+    assert len(result.err_lines) == 1, result.err
+    assert option in result.err_lines[0]
+
+
+def test_the_cli_unit_kinds_are_the_models():
+    from voxloop.cli.people import UNIT_KINDS
+    from voxloop.tenancy.models import UnitKind
+
+    assert list(UnitKind.values) == UNIT_KINDS

@@ -10,6 +10,18 @@ from voxloop.cli import base
 from voxloop.cli.base import fail
 
 ROLES = ["admin", "analyst", "manager", "agent", "viewer"]
+# Spelled out (not read from the model) so `voxloop --help` does not have to start Django.
+UNIT_KINDS = [
+    "company",
+    "division",
+    "country",
+    "region",
+    "area",
+    "store",
+    "branch",
+    "department",
+    "team",
+]
 
 
 def _interactive() -> bool:
@@ -202,9 +214,15 @@ def token_revoke(token_id: int) -> None:
 
 @click.command()
 @click.option("--org", "org_slug", required=True, help="Organisation slug.")
-@click.option("--kind", help="Only units of this kind, e.g. store.")
+@click.option("--kind", type=click.Choice(UNIT_KINDS), help="Only units of this kind.")
 @click.option("--under", "under_code", help="Only the subtree of this unit code.")
-@click.option("--limit", default=200, show_default=True, help="At most this many lines.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="At most this many lines.",
+)
 def units(org_slug: str, kind: str | None, under_code: str | None, limit: int) -> None:
     """List an organisation's units by code."""
     base.django_ready()
