@@ -192,3 +192,18 @@ def test_import_history_validates_scores_and_sends_no_events(
     assert all("improve" not in r.answers for r in stored.filter(nps__gte=7))
     with pytest.raises(InvalidInput):
         services.import_history(survey, [Submission(survey=survey, answers={"nps": 99})])
+
+
+@pytest.mark.parametrize("what", ["unit", "staff", "channel"])
+def test_history_import_places_responses_like_live_capture(world, what):
+    survey = store_visit_survey(world.acme)
+    foreign_store = world.other.units["c1r1s1"]
+    context = {
+        "unit": {"unit": foreign_store},
+        "staff": {"staff": foreign_store.staff.first()},
+        "channel": {"channel": "carrier-pigeon"},
+    }[what]
+    with pytest.raises((InvalidInput, NotFound)) as refused:
+        services.import_history(survey, [Submission(survey, {"nps": 9}, **context)])
+    assert refused.value.field == what
+    assert not Response.objects.exists()

@@ -7,7 +7,7 @@ snapshots the contact, and stores each source (invitation or Idempotency-Key) ex
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -237,6 +237,8 @@ def import_history(
     for submission in submissions:
         if submission.survey.pk != survey.pk:
             raise InvalidInput("Every imported response must belong to the survey.", "survey")
+        # Placed like a live one: never in another organisation's unit, staff or contact.
+        _check_context(replace(submission, survey=survey, allow_closed=True))
         response = _new_response(submission)
         response.answers = clean_answers(survey, questions, submission.answers, True)
         response.is_complete, response.submitted_at = True, response.started_at
