@@ -4,6 +4,7 @@ import pytest
 from django.db import connection, connections
 
 from tests.surveys.builders import store_visit_survey
+from voxloop.contacts.models import Contact
 from voxloop.errors import InvalidInput, NotFound
 from voxloop.responses import services
 from voxloop.responses.models import Response
@@ -207,3 +208,20 @@ def test_history_import_places_responses_like_live_capture(world, what):
         services.import_history(survey, [Submission(survey, {"nps": 9}, **context)])
     assert refused.value.field == what
     assert not Response.objects.exists()
+
+
+def test_responses_stay_inside_the_surveys_part_of_the_organisation(world):
+    actor = world.acme.scope("admin")
+    store = world.acme.units["c1r1s1"]
+    survey = survey_services.create_survey(actor, store, "Store 1.1.1 only", "transactional")
+    survey_services.add_question(actor, survey, "nps", "nps", {"title": {"en": "?"}})
+    survey_services.publish(actor, survey)
+    elsewhere = world.acme.units["c2r1s1"]
+    with pytest.raises(InvalidInput) as refused:
+        submit(survey, {"nps": 9}, staff=elsewhere.staff.get())
+    assert refused.value.field == "staff"
+    contact = Contact.objects.create(
+        organization_id=store.organization_id, external_id="far", home_unit=elsewhere
+    )
+    response = submit(survey, {"nps": 9}, contact=contact).response
+    assert response.unit_path == store.path

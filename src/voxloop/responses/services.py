@@ -105,6 +105,9 @@ def _check_context(submission: Submission) -> None:
             raise NotFound(f"No such {name}.", field=name)
     if unit is not None and not unit.path.startswith(survey.unit_path):
         raise InvalidInput("This unit does not take part in the survey.", field="unit")
+    if staff is not None and not staff.unit.path.startswith(survey.unit_path):
+        # Without a unit the response would be placed at the staff member's.
+        raise InvalidInput("This staff member does not take part in the survey.", field="staff")
     if submission.channel not in Channel.values:
         raise InvalidInput(f"Unknown channel '{submission.channel}'.", field="channel")
     if submission.device not in Device.values:
@@ -117,6 +120,8 @@ def _placement(submission: Submission) -> dict[str, Any]:
     unit = submission.unit or (staff.unit if staff else None)
     if unit is None and contact is not None:
         unit = contact.home_unit
+        if unit is not None and not unit.path.startswith(survey.unit_path):
+            unit = None  # invited from elsewhere: the survey's own unit, where it is read
     snapshot: dict[str, Any] = {}
     if contact is not None:
         snapshot = {**contact.attributes, "locale": contact.locale}
