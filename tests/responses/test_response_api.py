@@ -204,7 +204,11 @@ def test_employee_responses_never_expose_contact_or_staff(world):
     manager = as_member(world.acme, "store")
     assert manager.get("/responses").json()["count"] == 0
     assert manager.get(f"/responses/{stored.pk}").status_code == 404
-    assert as_member(world.acme, "director").get("/responses").json()["count"] == 1
+    director = as_member(world.acme, "director")
+    assert director.get("/responses").json()["count"] == 1
+    # Nor by unit for those who may: a store filter would say whose team wrote it.
+    assert director.get("/responses", unit="AC1R1S1").json()["count"] == 0
+    assert director.get("/responses", unit="AC1").json()["count"] == 0
 
 
 def test_idempotency_key_of_another_caller_neither_reads_nor_continues_their_response(world):

@@ -32,7 +32,10 @@ def visible_responses(
         responses = responses.filter(survey_id=survey_id)
     if unit is not None:
         # The caller resolved `unit` inside their scope; its subtree narrows, never widens.
-        responses = responses.filter(subtree_q(unit.path, "unit_path"))
+        # Employee answers are never listed by unit: filtering a small team's would name it.
+        responses = responses.filter(subtree_q(unit.path, "unit_path")).exclude(
+            survey__kind=SurveyKind.EMPLOYEE
+        )
     if since is not None:
         responses = responses.filter(submitted_at__gte=since)
     if until is not None:
