@@ -211,3 +211,28 @@ def test_thank_you_rule_on_yes_no_is_stored_as_true_or_false(world):
     )
     assert survey.thank_you_branches[0]["when"]["all"][0]["value"] is True
     assert definition.rule_holds(survey.thank_you_branches[0]["when"], {"back": True})
+
+
+def test_a_live_question_keeps_what_stored_answers_mean(world):
+    survey = store_visit_survey(world.acme)
+    actor = world.acme.scope("admin")
+    improve = survey.questions.get(key="improve")
+    choices = improve.config["choices"]
+    relabelled = [{**choices[0], "label": {"en": "Waiting"}}, choices[1]]
+    more = [*relabelled, {"key": "price", "label": {"en": "Price"}}]
+    services.update_question(actor, improve, config={**improve.config, "choices": more})
+    for change, field in (
+        ({"choices": more[1:]}, "config.choices"),
+        ({"choices": more, "allow_other": False}, "config.choices"),
+    ):
+        with pytest.raises(Conflict) as refused:
+            services.update_question(actor, improve, config={**improve.config, **change})
+        assert refused.value.field in (field, "config.allow_other")
+    rating = services.add_question(actor, survey, "stars", "rating", {}, config={"scale": 10})
+    with pytest.raises(Conflict) as refused:
+        services.update_question(actor, rating, config={"scale": 5})
+    assert refused.value.field == "config.scale"
+    # A draft is still free to change.
+    draft = services.duplicate(actor, survey)
+    copy = draft.questions.get(key="improve")
+    services.update_question(actor, copy, config={**copy.config, "choices": choices[1:]})

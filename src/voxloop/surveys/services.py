@@ -156,6 +156,8 @@ def update_question(actor: Scope, question: Question, **fields: Any) -> Question
     kind = fields.get("type", question.type)
     if "config" in fields or "type" in fields:
         fields["config"] = validation.check_config(kind, fields.get("config", question.config))
+        if survey.published_at:
+            _keeps_stored_answers(question, fields["config"])
     if "texts" in fields:
         validation.check_texts(fields["texts"], "texts", QUESTION_TEXTS)
     if "show_if" in fields:
@@ -169,6 +171,27 @@ def update_question(actor: Scope, question: Question, **fields: Any) -> Question
             actor, "question.update", survey, {"key": question.key, "fields": sorted(fields)}
         )
     return question
+
+
+def _keeps_stored_answers(question: Question, config: dict) -> None:
+    """Past answers are stored as choice keys, row keys and points on the scale: once the
+    survey has been published, a change may add to them and relabel them, never take away
+    or rescale what answers already mean."""
+    old = question.config or {}
+    for part in ("choices", "rows"):
+        kept = {str(o.get("key")) for o in config.get(part, [])}
+        gone = [str(o.get("key")) for o in old.get(part, []) if str(o.get("key")) not in kept]
+        if gone:
+            raise Conflict(
+                f"'{gone[0]}' may already be an answer; a published question keeps it.",
+                field=f"config.{part}",
+            )
+    if "scale" in old and config.get("scale") != old["scale"]:
+        raise Conflict("A published question keeps its scale; add a new question.", "config.scale")
+    if old.get("allow_other") and not config.get("allow_other"):
+        raise Conflict(
+            "Answers may already be 'other'; a published question keeps it.", "config.allow_other"
+        )
 
 
 def reorder_questions(actor: Scope, survey: Survey, keys: list[str]) -> list[Question]:
