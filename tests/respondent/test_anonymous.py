@@ -234,3 +234,16 @@ def test_question_deleted_while_live_does_not_strand_respondents_half_way(client
     assert response.is_complete and response.nps == 9
     # What was accepted before the edit is kept, under its key, as it was.
     assert response.answers == {"nps": 9, "csat": 5, "comment": "Nice"}
+
+
+def test_changing_from_other_to_a_listed_choice_drops_the_other_text(client, survey):
+    respondent = Respondent(client, survey.public_slug)
+    respondent.answer("nps", "3")
+    respondent.answer("improve", ["other"], **{"improve:other": "Parking"})
+    assert Response.objects.get().answers["improve:other"] == "Parking"
+    respondent.answer("improve", ["queue"], **{"improve:other": ""})
+    answers = Response.objects.get().answers
+    assert answers["improve"] == ["queue"] and "improve:other" not in answers
+    # Ticking "other" again but clearing its text leaves no empty text behind either.
+    respondent.answer("improve", ["queue", "other"], **{"improve:other": ""})
+    assert "improve:other" not in Response.objects.get().answers

@@ -75,17 +75,27 @@ def clean_answers(survey: Survey, questions: list, answers: dict, complete: bool
         if suffix:
             if not question.config.get("allow_other"):
                 raise InvalidInput(f"'{base}' has no 'other' answer.", field=str(key))
-            cleaned[key] = definition.clean_answer(_as_text_question(question), raw)
+            text = definition.clean_answer(_as_text_question(question), raw)
+            if text:
+                cleaned[key] = text
         elif not definition.is_empty(raw):
             cleaned[key] = definition.clean_answer(question, raw)
     shown = definition.shown_questions(questions, cleaned)
     shown_keys = {q.key for q in shown}
     cleaned = {k: v for k, v in cleaned.items() if k.partition(":")[0] in shown_keys}
+    # An "other" text belongs to an answer that is "other": changing the answer drops it.
+    cleaned = {k: v for k, v in cleaned.items() if ":" not in k or _picked_other(cleaned, k)}
     if complete:
         for question in shown:
             if question.required and definition.is_empty(cleaned.get(question.key)):
                 raise InvalidInput(f"'{question.key}' needs an answer.", field=question.key)
     return cleaned
+
+
+def _picked_other(cleaned: dict, other_key: str) -> bool:
+    answer = cleaned.get(other_key.partition(":")[0])
+    picked = answer if isinstance(answer, list) else [answer]
+    return definition.OTHER in picked
 
 
 def _as_text_question(question):

@@ -160,8 +160,9 @@ def read_answer(question, data) -> dict[str, Any]:
         answer = {key: data.get(key, "")}
     if question.config.get("allow_other") and widget in ("radio", "checkbox"):
         other_text = data.get(f"{key}:other", "").strip()
+        # Always sent, so clearing the text replaces what was stored before.
+        answer[f"{key}:other"] = other_text
         if other_text:
-            answer[f"{key}:other"] = other_text
             if widget == "checkbox" and definition.OTHER not in picked:
                 picked.append(definition.OTHER)
             elif widget == "radio" and not answer[key]:
