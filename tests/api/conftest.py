@@ -59,6 +59,13 @@ class ApiWorld:
             secret = WRONG_SECRET
         return {"authorization": f"Bearer {secret}"} if secret else {}
 
+    def session_call(self, actor: str, method: str, path: str, body: Any = None):
+        """One request as the actor signed in with a browser session instead of a token."""
+        client = Client()
+        client.force_login(self.membership(actor).user)
+        data = json.dumps(body) if body is not None else ""
+        return client.generic(method, path, data=data, content_type="application/json")
+
     def call(self, actor: str, method: str, path: str, body: Any = None, raw: bytes | None = None):
         """One request as the actor; `raw` sends bytes as they are (for malformed bodies)."""
         data = raw if raw is not None else (json.dumps(body) if body is not None else "")

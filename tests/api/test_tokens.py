@@ -18,7 +18,7 @@ from voxloop.tenancy.models import AuditEntry
 
 def test_secret_is_shown_once_and_only_its_hash_is_stored(api_world):
     expires = (timezone.now() + timedelta(days=30)).isoformat()
-    response = api_world.call(
+    response = api_world.session_call(
         "store", "POST", url("token_create"), {"name": "BI", "expires_at": expires}
     )
     assert response.status_code == 201
@@ -62,7 +62,7 @@ def test_only_the_owner_can_revoke_a_token(api_world):
 def test_an_expiry_in_the_past_is_refused(api_world):
     past = (timezone.now() - timedelta(minutes=1)).isoformat()
     before = ApiToken.objects.count()
-    response = api_world.call(
+    response = api_world.session_call(
         "store", "POST", url("token_create"), {"name": "x", "expires_at": past}
     )
     assert response.status_code == 400 and response.json()["error"]["field"] == "expires_at"
@@ -99,3 +99,12 @@ def test_me_over_a_session_names_the_active_membership(api_world):
     assert me["membership"]["role"] == "admin" and "configure" in me["membership"]["capabilities"]
     assert me["scope_root"]["id"] == api_world.world.acme.units["c1"].pk
     assert me["membership"]["organization"]["slug"] == "acme"
+
+
+def test_a_token_cannot_mint_tokens(api_world):
+    """A leaked 30-day token must not be able to make itself a permanent one."""
+    before = ApiToken.objects.count()
+    response = api_world.call("store", "POST", url("token_create"), {"name": "forever"})
+    assert response.status_code == 403
+    assert "signed in" in response.json()["error"]["message"]
+    assert ApiToken.objects.count() == before

@@ -19,6 +19,7 @@ from voxloop.accounts.schemas import (
 )
 from voxloop.api.context import actor
 from voxloop.api.schemas import ErrorOut, Id
+from voxloop.errors import Forbidden
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.api import paginate, unit_ref
 from voxloop.tenancy.scoping import Capability, Scope
@@ -118,8 +119,13 @@ def list_tokens(request: HttpRequest):
     "/tokens", response={201: IssuedTokenOut, codes_4xx: ErrorOut}, url_name="token_create"
 )
 def create_token(request: HttpRequest, payload: TokenCreateIn):
-    """A new token acting with your active membership; copy the secret now."""
+    """A new token acting with your active membership; copy the secret now. Needs a signed-in
+    session: a token may not mint tokens, or a leaked one could make itself permanent."""
     actor(request)
+    if getattr(request, "api_token", None) is not None:
+        raise Forbidden(
+            "Create tokens while signed in (your API tokens page), not with another token."
+        )
     issued = services.create_token(request.membership, payload.name, payload.expires_at)
     issued.token.secret = issued.secret
     return Status(201, issued.token)
