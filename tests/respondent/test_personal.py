@@ -151,3 +151,12 @@ def test_first_name_unit_and_staff_are_piped(client, world, survey, contact):
     anonymous = client.get(f"/s/{survey.public_slug}?e=AE111").content.decode()
     assert "Hi , you met Clerk 1.1.1." in anonymous
     assert "recommend Store 1.1.1?" in anonymous  # the staff member's unit
+
+
+def test_email_fragment_pipes_the_anchors_too(world, survey, contact):
+    nps = survey.questions.get(key="nps")
+    texts = {**nps.texts, "high": {"en": "Would send friends to {{unit}}"}}
+    survey_services.update_question(world.acme.scope("admin"), nps, texts=texts)
+    token = links.personal_token(survey.pk, "inv-9", contact.pk)
+    html = render_nps_row(survey, token, "en", values={"unit": "Store <1.1.1>"})
+    assert "Would send friends to Store &lt;1.1.1&gt;" in html and "{{" not in html

@@ -33,18 +33,21 @@ def nps_row_context(
     with translation.override(locale):
         texts = nps.texts if nps is not None else {}
         default = survey.default_locale
+
+        def text(part: str) -> str:
+            # Piped like the respondent page, so an anchor never shows {{unit}} raw.
+            return definition.piped(
+                definition.localized(texts.get(part), locale, default), values or {}
+            )
+
         return {
-            "nps_question": definition.piped(
-                definition.localized(texts.get("title"), locale, default), values or {}
-            ),
+            "nps_question": text("title"),
             "nps_links": [
                 {"score": score, "url": one_click_url(token, score, base_url)}
                 for score in range(11)
             ],
-            "nps_low": definition.localized(texts.get("low"), locale, default)
-            or _("Not at all likely"),
-            "nps_high": definition.localized(texts.get("high"), locale, default)
-            or _("Extremely likely"),
+            "nps_low": text("low") or _("Not at all likely"),
+            "nps_high": text("high") or _("Extremely likely"),
             "brand": brand,
             "on_brand": on_brand,
         }
