@@ -236,3 +236,25 @@ def test_a_live_question_keeps_what_stored_answers_mean(world):
     draft = services.duplicate(actor, survey)
     copy = draft.questions.get(key="improve")
     services.update_question(actor, copy, config={**copy.config, "choices": choices[1:]})
+
+
+def test_a_question_added_at_a_position_goes_there(world):
+    survey = store_visit_survey(world.acme, publish=False)
+    actor = world.acme.scope("admin")
+    services.add_question(actor, survey, "first", "short_text", {}, position=1)
+    services.add_question(actor, survey, "third", "short_text", {}, position=3)
+    services.add_question(actor, survey, "last", "short_text", {}, position=99)
+    keys = [q.key for q in selectors.questions_of(survey)]
+    assert keys == ["first", "nps", "third", "improve", "csat", "comment", "last"]
+    assert [q.position for q in selectors.questions_of(survey)] == list(range(1, 8))
+    # Logic still looks only backwards from where the question lands.
+    with pytest.raises(InvalidInput):
+        services.add_question(
+            actor,
+            survey,
+            "early",
+            "short_text",
+            {},
+            position=2,
+            show_if={"all": [{"question": "nps", "op": "answered"}]},
+        )

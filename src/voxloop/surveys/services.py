@@ -121,12 +121,17 @@ def add_question(
     config = validation.check_config(type, config or {})
     validation.check_texts(texts, "texts", QUESTION_TEXTS)
     questions = list(survey.questions.all())
-    if position is None:
-        position = (survey.questions.aggregate(m=Max("position"))["m"] or 0) + 1
+    after_last = (survey.questions.aggregate(m=Max("position"))["m"] or 0) + 1
+    position = after_last if position is None else max(1, min(position, after_last))
     earlier = {q.key: q for q in questions if q.position < position}
     rule = validation.check_show_if(show_if, earlier)
     try:
         with transaction.atomic():
+            # Make room: the new question goes where it was asked to, before the one there.
+            later = [q for q in questions if q.position >= position]
+            for q in later:
+                q.position += 1
+            Question.objects.bulk_update(later, ["position"])
             question = Question.objects.create(
                 survey=survey,
                 key=key,
