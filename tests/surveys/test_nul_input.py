@@ -95,3 +95,31 @@ def test_nul_in_query_filters(world):
     admin = as_member(world.acme, "admin")
     assert admin.get("/responses", unit=f"AC1{NUL}").status_code == 404
     assert admin.get("/surveys", status=NUL).status_code in (400, 422)
+
+
+LONE = "\ud800"  # what JSON's "\ud800" escape decodes to: no character at all
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "field"),
+    [
+        ({"answers": {"nps": 9, "comment": f"a{LONE}"}}, 400, "answers.comment"),
+        ({"answers": {"nps": 3, "improve": ["other"], "improve:other": LONE}}, 400, None),
+    ],
+)
+def test_lone_surrogates_in_a_response_are_refused(world, fields, status, field):
+    survey = store_visit_survey(world.acme)
+    body = {"survey_id": survey.pk, "answers": {"nps": 9}, **fields}
+    answer = as_member(world.acme, "admin").post("/responses", body)
+    assert answer.status_code == status, answer.content
+    assert answer.json()["error"]["field"] == (field or "answers.improve:other")
+
+
+def test_lone_surrogates_in_a_survey_definition_are_refused(world):
+    survey = store_visit_survey(world.acme, publish=False)
+    _refused(
+        lambda: services.update_survey(
+            world.acme.scope("admin"), survey, texts={"intro": {"en": LONE}}
+        ),
+        "texts.intro.en",
+    )

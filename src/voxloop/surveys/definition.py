@@ -18,6 +18,7 @@ CHOICE_TYPES = {"single_choice", "multiple_choice", "dropdown"}
 TEXT_LIMITS = {"short_text": 500, "long_text": 10_000}
 OTHER = "other"
 CONDITION_OPS = {"eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "answered", "contains"}
+SURROGATE = re.compile("[\ud800-\udfff]")
 PIPE = re.compile(r"\{\{\s*(first_name|last_name|unit|staff)\s*\}\}")
 
 
@@ -62,6 +63,9 @@ def _text(raw: Any, field: str, limit: int) -> str:
         raise AnswerError(f"'{field}' needs text.", field=field)
     if "\x00" in raw:
         raise AnswerError(f"'{field}' contains a NUL character.", field=field)
+    if SURROGATE.search(raw):
+        # A lone surrogate (JSON "\ud800") is no character: neither UTF-8 nor jsonb takes it.
+        raise AnswerError(f"'{field}' is not valid Unicode text.", field=field)
     text = raw.strip()
     if len(text) > limit:
         raise AnswerError(f"'{field}' is longer than {limit:,} characters.", field=field)

@@ -23,6 +23,8 @@ def refuse_nul(value: Any, field: str) -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise InvalidInput("Text may not contain a NUL character.", field=field)
+        if definition.SURROGATE.search(value):
+            raise InvalidInput("Text is not valid Unicode (a lone surrogate).", field=field)
     elif isinstance(value, Mapping):
         for key, item in value.items():
             path = f"{field}.{key}" if field else str(key)
