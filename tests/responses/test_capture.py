@@ -225,3 +225,19 @@ def test_responses_stay_inside_the_surveys_part_of_the_organisation(world):
     )
     response = submit(survey, {"nps": 9}, contact=contact).response
     assert response.unit_path == store.path
+
+
+def test_a_required_matrix_needs_every_row_as_on_the_respondent_page(world):
+    actor = world.acme.scope("admin")
+    survey = survey_services.create_survey(actor, world.acme.root, "Visit", "transactional")
+    rows = [{"key": k, "label": {"en": k}} for k in ("speed", "staff", "price")]
+    survey_services.add_question(
+        actor, survey, "grid", "matrix", {}, config={"rows": rows, "scale": 5}, required=True
+    )
+    survey_services.publish(actor, survey)
+    with pytest.raises(InvalidInput) as refused:
+        submit(survey, {"grid": {"speed": 4}})
+    assert refused.value.field == "grid"
+    assert submit(survey, {"grid": {"speed": 4}}, complete=False).response.answers
+    done = submit(survey, {"grid": {"speed": 4, "staff": 5, "price": 3}}).response
+    assert done.is_complete

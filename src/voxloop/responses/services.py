@@ -87,9 +87,16 @@ def clean_answers(survey: Survey, questions: list, answers: dict, complete: bool
     cleaned = {k: v for k, v in cleaned.items() if ":" not in k or _picked_other(cleaned, k)}
     if complete:
         for question in shown:
-            if question.required and definition.is_empty(cleaned.get(question.key)):
+            if question.required and _unanswered(question, cleaned.get(question.key)):
                 raise InvalidInput(f"'{question.key}' needs an answer.", field=question.key)
     return cleaned
+
+
+def _unanswered(question, value: Any) -> bool:
+    """A required matrix needs a rating in every row, as its page asks."""
+    if question.type == "matrix" and isinstance(value, dict):
+        return len(value) < len(definition.row_keys(question))
+    return definition.is_empty(value)
 
 
 def _picked_other(cleaned: dict, other_key: str) -> bool:
