@@ -247,3 +247,15 @@ def test_changing_from_other_to_a_listed_choice_drops_the_other_text(client, sur
     # Ticking "other" again but clearing its text leaves no empty text behind either.
     respondent.answer("improve", ["queue", "other"], **{"improve:other": ""})
     assert "improve:other" not in Response.objects.get().answers
+
+
+def test_closed_page_pipes_the_store_into_its_texts(client, world, survey):
+    admin = world.acme.scope("admin")
+    texts = {"title": {"en": "Your visit to {{unit}}"}, "closed": {"en": "{{unit}} has moved."}}
+    survey_services.update_survey(admin, survey, texts=texts)
+    survey_services.close(admin, survey)
+    page = client.get(f"/s/{survey.public_slug}?u=AC1R1S1")
+    html = page.content.decode()
+    assert page.status_code == 410
+    assert "Store 1.1.1 has moved." in html
+    assert "{{" not in html

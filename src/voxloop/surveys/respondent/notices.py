@@ -16,13 +16,17 @@ def message(request, visit: Visit | None, heading, text, status: int, locale: st
     survey = visit.survey if visit else None
     if not locale:
         locale = entry.choose_locale(visit, request) if visit else get_language() or "en"
-    return pages.message_page(request, survey, locale, heading, text, status)
+    values = entry.pipe_values(visit) if visit else None
+    return pages.message_page(request, survey, locale, heading, text, status, values)
 
 
 def closed(request, visit: Visit) -> HttpResponse:
     locale = entry.choose_locale(visit, request)
     survey = visit.survey
-    text = definition.localized(survey.texts.get("closed"), locale, survey.default_locale)
+    text = definition.piped(
+        definition.localized(survey.texts.get("closed"), locale, survey.default_locale),
+        entry.pipe_values(visit),
+    )
     return message(
         request,
         visit,

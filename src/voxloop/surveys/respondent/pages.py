@@ -107,8 +107,21 @@ def render_page(
 
 
 def message_page(
-    request, survey: Survey | None, locale: str, heading: str, text: str, status: int
+    request,
+    survey: Survey | None,
+    locale: str,
+    heading: str,
+    text: str,
+    status: int,
+    pipe_values: dict | None = None,
 ) -> HttpResponse:
     return render_page(
-        request, "message.html", survey, locale, status=status, heading=heading, text=text
+        request,
+        "message.html",
+        survey,
+        locale,
+        status=status,
+        pipe_values=pipe_values,
+        heading=heading,
+        text=text,
     )
