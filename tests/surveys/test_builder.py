@@ -332,3 +332,38 @@ def test_settings_save_languages_texts_and_branding(world):
         "logo_url": "https://cdn.example/logo.png",
         "sender_name": {"en": "Ana, CEO"},
     }
+
+
+def test_saving_the_thank_you_page_keeps_the_link_text_and_its_translations(world):
+    from voxloop.surveys import services
+
+    survey = store_visit_survey(world.acme)
+    services.update_survey(
+        world.acme.scope("admin"),
+        survey,
+        thank_you_branches=[
+            {
+                "when": {"all": [{"question": "nps", "op": "gte", "value": 9}]},
+                "text": {"en": "Tell others?", "zh-hans": "告诉别人？"},
+                "link": "https://reviews.example/acme",
+                "link_text": {"en": "Write a review", "zh-hans": "撰写评价"},
+            }
+        ],
+    )
+    saved = signed_in(world.acme, "admin").post(
+        f"/surveys/{survey.pk}/thank-you/",
+        {
+            "branch-TOTAL_FORMS": "1",
+            "branch-INITIAL_FORMS": "1",
+            "branch-0-question": "nps",
+            "branch-0-op": "gte",
+            "branch-0-value": "9",
+            "branch-0-text": "Glad you liked it! Tell others?",
+            "branch-0-link": "https://reviews.example/acme",
+        },
+    )
+    assert saved.status_code == 302, saved.content
+    survey.refresh_from_db()
+    branch = survey.thank_you_branches[0]
+    assert branch["text"] == {"en": "Glad you liked it! Tell others?", "zh-hans": "告诉别人？"}
+    assert branch["link_text"] == {"en": "Write a review", "zh-hans": "撰写评价"}

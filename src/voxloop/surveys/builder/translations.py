@@ -184,9 +184,14 @@ def _branches(survey: Survey, formset, questions: list) -> list[dict]:
             when = {"question": data["question"], "op": op}
             if op != "answered":
                 when["value"] = parse_value(by_key.get(data["question"]), op, data.get("value", ""))
-        text = dict(old[index]["text"]) if index < len(old) else {}
+        before = old[index] if index < len(old) else {}
+        text = dict(before.get("text") or {})
         text[survey.default_locale] = data["text"].strip()
-        branches.append({"when": rule_of(when), "text": text, "link": data.get("link", "").strip()})
+        branch = {"when": rule_of(when), "text": text, "link": data.get("link", "").strip()}
+        if before.get("link_text"):
+            # Not on this form (set through the API or the admin): keep it, do not drop it.
+            branch["link_text"] = before["link_text"]
+        branches.append(branch)
     return branches
 
 
