@@ -367,3 +367,16 @@ def test_saving_the_thank_you_page_keeps_the_link_text_and_its_translations(worl
     branch = survey.thank_you_branches[0]
     assert branch["text"] == {"en": "Glad you liked it! Tell others?", "zh-hans": "告诉别人？"}
     assert branch["link_text"] == {"en": "Write a review", "zh-hans": "撰写评价"}
+
+
+def test_a_sender_name_given_as_one_string_is_kept_per_language(world):
+    # The API and the admin take branding as JSON; the builder reads the name per language.
+    from voxloop.surveys import services
+
+    survey = store_visit_survey(world.acme)
+    services.update_survey(world.acme.scope("admin"), survey, branding={"sender_name": "Ana Pop"})
+    assert survey.branding["sender_name"] == {"en": "Ana Pop"}
+    admin = signed_in(world.acme, "admin")
+    for page in ("", "translations/"):
+        shown = admin.get(f"/surveys/{survey.pk}/{page}")
+        assert shown.status_code == 200 and "Ana Pop" in shown.content.decode()

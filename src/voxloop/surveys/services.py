@@ -78,7 +78,9 @@ def update_survey(actor: Scope, survey: Survey, **fields: Any) -> Survey:
     if "texts" in fields:
         validation.check_texts(fields["texts"], "texts", SURVEY_TEXTS)
     if "branding" in fields:
-        _check_branding(fields["branding"])
+        fields["branding"] = _check_branding(
+            fields["branding"], fields.get("default_locale", survey.default_locale)
+        )
     if "thank_you_branches" in fields:
         fields["thank_you_branches"] = validation.check_thank_you_branches(
             fields["thank_you_branches"], survey.questions.all()
@@ -91,9 +93,17 @@ def update_survey(actor: Scope, survey: Survey, **fields: Any) -> Survey:
     return survey
 
 
-def _check_branding(branding: Any) -> None:
+def _check_branding(branding: Any, default_locale: str) -> dict:
     if not isinstance(branding, dict):
         raise InvalidInput("Branding must be an object.", field="branding")
+    branding = dict(branding)
+    sender = branding.get("sender_name")
+    if isinstance(sender, str):
+        # One name for every language; the builder and pages read it per language.
+        branding["sender_name"] = {default_locale: sender} if sender.strip() else {}
+    elif sender is not None:
+        texts = validation.check_texts({"sender_name": sender}, "branding", {"sender_name"})
+        branding["sender_name"] = dict(texts["sender_name"])
     colour = branding.get("colour")
     if colour and not validation.COLOUR.match(str(colour)):
         raise InvalidInput("Colours are written like #1a7f5a.", field="branding.colour")
@@ -102,6 +112,7 @@ def _check_branding(branding: Any) -> None:
         raise InvalidInput(
             "The logo must be an https:// or site-relative URL.", "branding.logo_url"
         )
+    return branding
 
 
 def add_question(
