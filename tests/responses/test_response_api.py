@@ -237,3 +237,15 @@ def test_longest_idempotency_key_fits_the_source_column(world):
     again = kiosk.post("/responses", body(survey), **{"Idempotency-Key": key})
     assert first.status_code == 201, first.content
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+
+
+def test_a_retry_after_the_survey_closed_answers_as_the_first_time(world):
+    survey = store_visit_survey(world.acme)
+    kiosk = as_member(world.acme, "store")
+    first = kiosk.post("/responses", body(survey), **{"Idempotency-Key": "k-1"})
+    assert first.status_code == 201
+    survey_services.close(world.acme.scope("admin"), survey)
+    again = kiosk.post("/responses", body(survey), **{"Idempotency-Key": "k-1"})
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    late = kiosk.post("/responses", body(survey), **{"Idempotency-Key": "k-2"})
+    assert late.status_code == 409

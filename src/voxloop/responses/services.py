@@ -158,7 +158,14 @@ def _placement(submission: Submission) -> dict[str, Any]:
 
 def submit(submission: Submission) -> Outcome:
     """Store (or continue) one response; idempotent per source key and per resume token."""
-    _check_context(submission)
+    try:
+        _check_context(submission)
+    except SurveyClosed:
+        # A retried request answers as the first time did, even once the survey has closed.
+        replayed = _replayed(submission)
+        if replayed is None:
+            raise
+        return Outcome(replayed, created=False)
     survey = submission.survey
     questions = _questions(survey)
     with transaction.atomic():
@@ -178,6 +185,18 @@ def submit(submission: Submission) -> Outcome:
                 raise
             return Outcome(_continue(existing, submission, questions), created=False)
     return Outcome(response, created=True)
+
+
+def _replayed(submission: Submission) -> Response | None:
+    key = submission.source_key
+    if not key or not key.startswith("idem:"):
+        return None
+    return Response.objects.filter(
+        organization_id=submission.survey.organization_id,
+        source_key=key,
+        survey=submission.survey,
+        is_complete=True,
+    ).first()
 
 
 def _new_response(submission: Submission) -> Response:
