@@ -259,3 +259,17 @@ def test_closed_page_pipes_the_store_into_its_texts(client, world, survey):
     assert page.status_code == 410
     assert "Store 1.1.1 has moved." in html
     assert "{{" not in html
+
+
+def test_a_half_answered_survey_at_one_store_is_not_resumed_from_another_stores_qr(
+    client, world, survey
+):
+    first = Respondent(client, survey.public_slug, u="AC1R1S1", src="qr")
+    first.answer("nps", "2")
+    # Days later, same phone, another store's counter.
+    second = Respondent(client, survey.public_slug, u="AC1R1S2", src="qr")
+    page = second.open().content.decode()
+    assert "Store 1.1.2" in page and 'name="q" value="nps"' in page
+    second.answer("nps", "10")
+    placed = sorted(Response.objects.values_list("unit__code", "nps"))
+    assert placed == [("AC1R1S1", 2), ("AC1R1S2", 10)]

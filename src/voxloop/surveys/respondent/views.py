@@ -67,7 +67,19 @@ def _response_of(visit: Visit, request, params, for_thanks: bool = False):
     # A finished response in the cookie: coming back later starts a new one.
     if found is not None and found.is_complete and not for_thanks:
         return None
+    # Nor is one begun elsewhere resumed: this link's store or staff member is where the
+    # answers now belong, not the counter the phone scanned last week.
+    if found is not None and not for_thanks and not _same_place(visit, found):
+        return None
     return found
+
+
+def _same_place(visit: Visit, response) -> bool:
+    if visit.unit is not None and response.unit_id != visit.unit.pk:
+        return False
+    if visit.staff is None or visit.survey.is_anonymous:  # employee answers keep no staff
+        return True
+    return response.staff_id == visit.staff.pk
 
 
 def page_url(visit: Visit, question_key: str = "", token: str = "", locale: str = "") -> str:
