@@ -33,16 +33,7 @@ class ApiTokenAdmin(ScopedAdmin):
     search_fields = ("name", "prefix", "user__username")
     list_select_related = ("user", "membership__unit", "membership__user")
     # The digest is useless to a reader and the secret is never stored.
-    fields = (
-        "name",
-        "user",
-        "masked",
-        "membership",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "revoked_at",
-    )
+    fields = list_display
     readonly_fields = fields
     actions = ("revoke",)
 
