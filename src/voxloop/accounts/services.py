@@ -300,15 +300,3 @@ def login_retry_after(username: str, ip: str | None) -> int:
 def clear_login_failures(username: str, ip: str | None) -> None:
     user_key = _attempt_keys(username, ip)[0]
     cache.delete_many([user_key, f"{user_key}:until"])
-
-
-def ensure_can_manage_user(actor: Scope, user) -> Membership:
-    """The user's membership in the actor's organisation, if it lies in the actor's subtree."""
-    membership = (
-        Membership.objects.filter(user=user, organization_id=actor.organization_id)
-        .select_related("unit")
-        .first()
-    )
-    if membership is None or not actor.covers(membership.unit):
-        raise Forbidden("This user is outside your part of the organisation.")
-    return membership

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
@@ -127,10 +125,6 @@ def audit_log(scope: Scope, action: str = "", actor_id: int | None = None) -> Qu
     if actor_id:
         entries = entries.filter(actor_id=actor_id)
     return entries.order_by("-at", "-id")
-
-
-def units_by_ids(scope: Scope, ids: Iterable[int]) -> dict[int, OrgUnit]:
-    return {u.pk: u for u in scope.units().filter(pk__in=list(ids))}
 
 
 def unit_by_code_in_org(organization_id: int, code: str) -> OrgUnit | None:
