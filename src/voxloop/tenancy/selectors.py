@@ -5,8 +5,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
+from voxloop import rows
+from voxloop.errors import NotFound
 from voxloop.tenancy.models import AuditEntry, Membership, OrgUnit, Staff, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
+
+UNIT_COLUMNS = tuple(f.attname for f in OrgUnit._meta.concrete_fields)
+STAFF_COLUMNS = tuple(f.attname for f in Staff._meta.concrete_fields)
+IN_SCOPE = "organization_id = %s AND path >= %s AND path < %s"
 
 
 def memberships_of(user) -> QuerySet[Membership]:
@@ -32,11 +38,27 @@ def visible_units(
 
 
 def unit(scope: Scope, unit_id: int) -> OrgUnit:
-    return scope.get(OrgUnit.objects.all(), path_field="path", pk=unit_id)
+    return _unit_in_scope(scope, "id = %s", unit_id)
 
 
 def unit_by_code(scope: Scope, code: str) -> OrgUnit:
-    return scope.get(OrgUnit.objects.all(), path_field="path", code=code)
+    """Every response from a kiosk or QR code names its unit so: one prepared lookup."""
+    return _unit_in_scope(scope, "code = %s", code)
+
+
+def _unit_in_scope(scope: Scope, condition: str, value: int | str) -> OrgUnit:
+    low, high = scope.path_range
+    found = None
+    if _can_match(value):
+        found = rows.fetch(
+            OrgUnit,
+            UNIT_COLUMNS,
+            f"{IN_SCOPE} AND {condition}",
+            [scope.organization_id, low, high, value],
+        )
+    if found is None:
+        raise NotFound(f"No such {OrgUnit._meta.verbose_name}.")
+    return found
 
 
 def scope_root(scope: Scope) -> OrgUnit:
@@ -110,6 +132,36 @@ def visible_staff(scope: Scope, unit_id: int | None = None, search: str = "") ->
     if search:
         staff = staff.filter(Q(name__icontains=search) | Q(code__iexact=search))
     return staff
+
+
+def _can_match(value: int | str) -> bool:
+    """Ids past what a bigint holds and codes with a NUL name no row; the database would raise
+    instead of answering."""
+    if isinstance(value, int):
+        return abs(value) < 2**63
+    return "\x00" not in value
+
+
+def staff_by_code(scope: Scope, code: str) -> Staff | None:
+    """A staff member of the subtree by employee code, with their unit (capture path)."""
+    if not _can_match(code):
+        return None
+    member = rows.fetch(
+        Staff,
+        STAFF_COLUMNS,
+        "organization_id = %s AND code = %s",
+        [
+            scope.organization_id,
+            code,
+        ],
+    )
+    if member is None:
+        return None
+    try:
+        member.unit = unit(scope, member.unit_id)
+    except NotFound:
+        return None
+    return member
 
 
 def staff_member(scope: Scope, staff_id: int) -> Staff:
