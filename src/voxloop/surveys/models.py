@@ -15,6 +15,10 @@ def new_public_slug() -> str:
     return secrets.token_urlsafe(12)
 
 
+def new_revision() -> str:
+    return secrets.token_hex(8)
+
+
 class SurveyKind(models.TextChoices):
     RELATIONSHIP = "relationship", _("Relationship")
     TRANSACTIONAL = "transactional", _("Transactional")
@@ -56,6 +60,11 @@ class Survey(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Changes whenever the survey or any of its questions does, so a process may keep the
+    # definition in memory and know with one tiny read whether it is still current. Random,
+    # not a counter: a save from an instance read earlier must never bring back a value that
+    # an older definition was cached under.
+    revision = models.CharField(max_length=16, default=new_revision, editable=False)
 
     class Meta:
         verbose_name = _("survey")
@@ -65,6 +74,13 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.revision = new_revision()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "revision"}
+        super().save(*args, **kwargs)
 
     @property
     def is_anonymous(self) -> bool:

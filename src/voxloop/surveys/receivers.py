@@ -1,9 +1,18 @@
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from voxloop.surveys import services
+from voxloop.surveys.models import Question
 from voxloop.tenancy.signals import unit_moved
 
 
 @receiver(unit_moved)
 def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
     services.repath_after_move(organization_id, old_path, new_path)
+
+
+@receiver(post_save, sender=Question)
+@receiver(post_delete, sender=Question)
+def question_changed(sender, instance: Question, **kwargs):
+    # Every path that saves or deletes a question (services, admin inlines) gets here.
+    services.mark_revised(instance.survey_id)

@@ -4,8 +4,13 @@ A survey owned by a unit is visible to everyone at that unit, below it (a store 
 the company-wide survey, for their store's responses) and above it.
 """
 
+import copy
+import threading
+from collections import OrderedDict
+
 from django.db.models import Q, QuerySet
 
+from voxloop import rows
 from voxloop.errors import NotFound
 from voxloop.surveys.models import Question, Survey, SurveyStatus
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
@@ -30,6 +35,51 @@ def survey(scope: Scope, survey_id: int) -> Survey:
     if found is None:
         raise NotFound("No such survey.")
     return found
+
+
+def _visible(scope: Scope, unit_path: str) -> bool:
+    """As visible_surveys: owned at the scope's unit, above it or below it."""
+    return scope.unit_path.startswith(unit_path) or unit_path.startswith(scope.unit_path)
+
+
+# Definitions of the surveys this process captures for, by id: (revision, survey, questions).
+_definitions: OrderedDict[int, tuple[str, Survey, list[Question]]] = OrderedDict()
+_definitions_lock = threading.Lock()
+DEFINITIONS_KEPT = 512
+
+
+def survey_for_capture(scope: Scope, survey_id: int) -> tuple[Survey, list[Question]]:
+    """A visible survey and its questions, for storing a response to it.
+
+    The definition is held in memory and reused while the survey's revision is unchanged: one
+    small read per response instead of reloading the survey and its questions. The survey
+    returned is the caller's own copy.
+    """
+    current = None
+    if abs(survey_id) < 2**63:
+        current = rows.fetch(
+            Survey, ("id", "organization_id", "unit_path", "revision"), "id = %s", [survey_id]
+        )
+    if (
+        current is None
+        or current.organization_id != scope.organization_id
+        or not _visible(scope, current.unit_path)
+    ):
+        raise NotFound("No such survey.")
+    held = _definitions.get(survey_id)
+    if held is None or held[0] != current.revision:
+        # The revision is read before the questions, and changes in the same transaction
+        # as they do: a definition is never kept under a revision newer than itself.
+        survey = Survey.objects.get(pk=survey_id)
+        held = (survey.revision, survey, list(survey.questions.all()))
+        with _definitions_lock:
+            _definitions[survey_id] = held
+            _definitions.move_to_end(survey_id)
+            while len(_definitions) > DEFINITIONS_KEPT:
+                _definitions.popitem(last=False)
+    survey = copy.copy(held[1])
+    survey.unit_path = current.unit_path  # a unit move rewrites it without a new revision
+    return survey, list(held[2])
 
 
 def questions_of(survey_obj: Survey) -> list[Question]:

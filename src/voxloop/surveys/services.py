@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.surveys import validation
-from voxloop.surveys.models import Question, Survey, SurveyKind, SurveyStatus
+from voxloop.surveys.models import Question, Survey, SurveyKind, SurveyStatus, new_revision
 from voxloop.tenancy.models import OrgUnit, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
@@ -224,6 +224,7 @@ def reorder_questions(actor: Scope, survey: Survey, keys: list[str]) -> list[Que
         earlier[key] = question
     with transaction.atomic():
         Question.objects.bulk_update(questions.values(), ["position"])
+        mark_revised(survey.pk)
         record_audit(actor, "survey.reorder", survey, {"keys": keys})
     return [questions[k] for k in keys]
 
@@ -314,6 +315,11 @@ def duplicate(actor: Scope, survey: Survey, name: str | None = None) -> Survey:
         )
         record_audit(actor, "survey.duplicate", copy, {"from": survey.pk})
     return copy
+
+
+def mark_revised(survey_id: int) -> None:
+    """A question changed: processes holding the survey's definition in memory reload it."""
+    Survey.objects.filter(pk=survey_id).update(revision=new_revision())
 
 
 def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
