@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import secrets
@@ -18,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
 
+from voxloop.accounts import recent_tokens
 from voxloop.accounts.models import ApiToken
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.tenancy import services as tenancy_services
@@ -225,16 +227,24 @@ def revoke_token(user, token_id: int) -> ApiToken:
 
 
 def authenticate_token(secret: str) -> ApiToken | None:
-    """The live token behind a bearer secret, or None; marks it used."""
+    """The live token behind a bearer secret, or None; marks it used.
+
+    The token (with its membership, unit and user) may be the one this process holds for
+    every request presenting it: read it, and take `own_copy` of it to change anything.
+    """
     if not secret.startswith(TOKEN_PREFIX) or secret.count("_") < 2:
         return None
+    digest = _digest(secret)
+    token = recent_tokens.recall(digest)
+    if token is not None and (token.expires_at is None or token.expires_at > timezone.now()):
+        return token
     prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
     token = (
         ApiToken.objects.select_related("membership__unit", "membership__user", "user")
         .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
     )
-    if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
+    if token is None or not hmac.compare_digest(token.digest, digest):
         return None
     now = timezone.now()
     if token.expires_at is not None and token.expires_at <= now:
@@ -244,7 +254,19 @@ def authenticate_token(secret: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         # Throttled so a busy integration does not turn every read into a write.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    recent_tokens.remember(digest, token)
     return token
+
+
+def own_copy(token: ApiToken) -> ApiToken:
+    """A token with its own user, membership and unit objects, which a request may change
+    without touching the ones every thread of the process shares."""
+    mine, membership = copy.copy(token), copy.copy(token.membership)
+    user = copy.copy(token.user)
+    membership.unit, membership.user = copy.copy(token.membership.unit), user
+    mine.user, mine.membership = user, membership
+    return mine
 
 
 # --- login throttling ------------------------------------------------------------------

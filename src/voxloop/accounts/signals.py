@@ -1,11 +1,17 @@
-"""Sign-ins and sign-outs go into the audit log of the user's organisations."""
+"""Sign-ins and sign-outs go into the audit log; a change to who may do what empties the
+process's recently authenticated tokens."""
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from voxloop.tenancy.models import Membership
+from voxloop.accounts import recent_tokens
+from voxloop.accounts.models import ApiToken
+from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.services import record_audit
+from voxloop.tenancy.signals import unit_moved
 
 
 def _audit_session(user, action: str) -> None:
@@ -23,3 +29,19 @@ def audit_login(sender, request, user, **kwargs):
 @receiver(user_logged_out)
 def audit_logout(sender, request, user, **kwargs):
     _audit_session(user, "session.logout")
+
+
+@receiver(post_save, sender=ApiToken)
+@receiver(post_delete, sender=ApiToken)
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+@receiver(post_save, sender=OrgUnit)
+def access_changed(sender, **kwargs):
+    recent_tokens.forget_all()
+
+
+@receiver(unit_moved)
+def unit_moved_elsewhere(sender, **kwargs):
+    recent_tokens.forget_all()  # a token's scope is its unit's path

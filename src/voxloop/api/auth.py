@@ -1,22 +1,25 @@
 """Who is calling the API: a personal token (`Authorization: Bearer vxl_…`) or a session."""
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from ninja.security import APIKeyCookie, HttpBearer
 
-from voxloop.accounts.services import authenticate_token
+from voxloop.accounts.services import authenticate_token, own_copy
 from voxloop.tenancy.scoping import Scope
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        api_token = authenticate_token(token)
-        if api_token is None:
+        held = authenticate_token(token)
+        if held is None:
             return None
-        request.user = api_token.user
-        request.membership = api_token.membership
-        request.scope = Scope.of(api_token.membership)
+        # The scope is all most calls need; the objects are copied only if a handler uses them.
+        request.scope = Scope.of(held.membership)
+        api_token = SimpleLazyObject(lambda: own_copy(held))
         request.api_token = api_token
-        return api_token
+        request.user = SimpleLazyObject(lambda: api_token.user)
+        request.membership = SimpleLazyObject(lambda: api_token.membership)
+        return True  # Ninja's request.auth; handlers use request.scope
 
 
 class SessionWithCsrf(APIKeyCookie):
