@@ -29,10 +29,11 @@ def _mount_routers() -> None:
     from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
 
+    # URLs are matched in this order: the busiest endpoint (storing responses) first.
+    api.add_router("/", responses_router)
     api.add_router("/", accounts_router)
     api.add_router("/", tenancy_router)
     api.add_router("/", surveys_router)
-    api.add_router("/", responses_router)
 
 
 _mount_routers()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Query, Router
+from ninja.responses import NinjaJSONEncoder
 
 from voxloop.api.context import actor
 from voxloop.contacts.selectors import visible_contacts
@@ -94,7 +95,7 @@ def _submission(scope: Scope, payload: ResponseCreate, source_key: str | None) -
         if payload.submitted_at > timezone.now():
             raise InvalidInput("The time lies in the future.", field="submitted_at")
     try:
-        survey = survey_selectors.survey(scope, payload.survey_id)
+        survey, questions = survey_selectors.survey_for_capture(scope, payload.survey_id)
     except NotFound:
         raise NotFound("No such survey.", field="survey_id") from None
     unit = staff = contact = None
@@ -104,14 +105,13 @@ def _submission(scope: Scope, payload: ResponseCreate, source_key: str | None) -
     if "\x00" in payload.locale:
         raise InvalidInput("A language code never contains a NUL character.", field="locale")
     if payload.unit_code:
-        unit = _in_scope(
-            lambda: tenancy_selectors.visible_units(scope).filter(code=payload.unit_code).first(),
-            "unit_code",
-            "unit",
-        )
+        try:
+            unit = tenancy_selectors.unit_by_code(scope, payload.unit_code)
+        except NotFound:
+            raise NotFound("No unit with this code in your scope.", field="unit_code") from None
     if payload.staff_code:
         staff = _in_scope(
-            lambda: tenancy_selectors.visible_staff(scope).filter(code=payload.staff_code).first(),
+            lambda: tenancy_selectors.staff_by_code(scope, payload.staff_code),
             "staff_code",
             "staff member",
         )
@@ -123,10 +123,11 @@ def _submission(scope: Scope, payload: ResponseCreate, source_key: str | None) -
         )
     if unit is None and staff is None and contact is None:
         # Land it where the caller works, so they can read back what they sent.
-        root = tenancy_selectors.scope_root(scope)
+        root = tenancy_selectors.unit(scope, scope.unit_id)
         unit = root if root.path.startswith(survey.unit_path) else None
     return Submission(
         survey=survey,
+        questions=questions,
         answers=payload.answers,
         complete=payload.complete,
         channel=payload.channel,
@@ -173,7 +174,11 @@ def create_response(request: HttpRequest, payload: ResponseCreate):
             base = error.field.split(".")[0]
             error.field = BODY_FIELDS.get(base) or f"answers.{error.field}"
         raise
-    return Status(201 if outcome.created else 200, _out(outcome.response))
+    # Built from our own fields, so checking it against ResponseOut again (as returning the
+    # dict would) only costs time on the busiest endpoint; the schema documents it.
+    return JsonResponse(
+        _out(outcome.response), status=201 if outcome.created else 200, encoder=NinjaJSONEncoder
+    )
 
 
 @router.get("/responses", response=ResponsePage, url_name="responses")

@@ -37,10 +37,17 @@ class NpsGroup(models.TextChoices):
 
 
 class Response(models.Model):
+    # No single-column indexes on these two: the composite indexes below start with them, and
+    # every index is one more page written per response.
     organization = models.ForeignKey(
-        "tenancy.Organization", on_delete=models.CASCADE, related_name="responses"
+        "tenancy.Organization",
+        on_delete=models.CASCADE,
+        related_name="responses",
+        db_index=False,
     )
-    survey = models.ForeignKey("surveys.Survey", on_delete=models.PROTECT, related_name="+")
+    survey = models.ForeignKey(
+        "surveys.Survey", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     unit = models.ForeignKey(
         "tenancy.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

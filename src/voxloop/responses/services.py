@@ -14,13 +14,17 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from voxloop import rows
 from voxloop.errors import Conflict, InvalidInput, NotFound
+from voxloop.responses import commit_group
 from voxloop.responses.models import Channel, Device, Response
 from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_submitted
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
 from voxloop.tenancy.models import repath_copies
+
+CHANNELS, DEVICES = frozenset(Channel.values), frozenset(Device.values)
 
 
 class SurveyClosed(Conflict):
@@ -48,6 +52,9 @@ class Submission:
     resume_token: str | None = None
     submitted_at: datetime | None = None
     allow_closed: bool = False  # historical imports only
+    # The survey's questions when the caller already holds them (surveys.selectors
+    # .survey_for_capture); read from the database otherwise.
+    questions: list | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -125,9 +132,9 @@ def _check_context(submission: Submission) -> None:
     if staff is not None and not staff.unit.path.startswith(survey.unit_path):
         # Without a unit the response would be placed at the staff member's.
         raise InvalidInput("This staff member does not take part in the survey.", field="staff")
-    if submission.channel not in Channel.values:
+    if submission.channel not in CHANNELS:
         raise InvalidInput(f"Unknown channel '{submission.channel}'.", field="channel")
-    if submission.device not in Device.values:
+    if submission.device not in DEVICES:
         raise InvalidInput(f"Unknown device '{submission.device}'.", field="device")
 
 
@@ -167,17 +174,30 @@ def submit(submission: Submission) -> Outcome:
             raise
         return Outcome(replayed, created=False)
     survey = submission.survey
-    questions = _questions(survey)
+    questions = submission.questions if submission.questions is not None else _questions(survey)
+    if not (submission.source_key or submission.resume_token or _in_transaction()):
+        # A new response from nobody in particular: nothing to continue or collide with.
+        answers = clean_answers(survey, questions, submission.answers, submission.complete)
+        response = _new_response(submission)
+        completed = _apply(response, questions, answers, submission)
+        commit_group.store(response)
+        if completed:
+            _announce(response)
+        return Outcome(response, created=True)
     with transaction.atomic():
         existing = _existing(submission)
         if existing is not None:
             return Outcome(_continue(existing, submission, questions), created=False)
         answers = clean_answers(survey, questions, submission.answers, submission.complete)
         response = _new_response(submission)
-        _apply(response, questions, answers, submission)
+        if _apply(response, questions, answers, submission):
+            transaction.on_commit(lambda: _announce(response))
+        if not submission.source_key:
+            rows.insert(response)  # nothing to collide with: no savepoint needed
+            return Outcome(response, created=True)
         try:
             with transaction.atomic():
-                response.save()
+                rows.insert(response)
         except IntegrityError:
             # A simultaneous submission of the same source won the race: continue that one.
             existing = _existing(submission)
@@ -248,22 +268,31 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
     answers = {**retired, **answers}
     if submission.locale:
         response.locale = submission.locale  # the respondent switched language on the way
-    _apply(response, questions, answers, submission)
+    if _apply(response, questions, answers, submission):
+        transaction.on_commit(lambda: _announce(response))
     response.save()
     return response
 
 
-def _apply(response: Response, questions: list, answers: dict, submission: Submission) -> None:
+def _apply(response: Response, questions: list, answers: dict, submission: Submission) -> bool:
+    """Set the answers and scores; True when this submission completes the response."""
     response.answers = answers
     for name, value in headline_scores(questions, answers).items():
         setattr(response, name, value)
     if submission.complete and not response.is_complete:
         response.is_complete = True
         response.submitted_at = submission.submitted_at or timezone.now()
-        response_id_holder = response
-        transaction.on_commit(
-            lambda: response_submitted.send(Response, response_id=response_id_holder.pk)
-        )
+        return True
+    return False
+
+
+def _announce(response: Response) -> None:
+    """Tell the other apps, once the response is committed."""
+    response_submitted.send(Response, response_id=response.pk, response=response)
+
+
+def _in_transaction() -> bool:
+    return transaction.get_connection().in_atomic_block
 
 
 def import_history(

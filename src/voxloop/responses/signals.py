@@ -2,5 +2,6 @@
 
 from django.dispatch import Signal
 
-# Sent after the transaction that completed a response commits; kwarg: response_id.
+# Sent after the transaction that completed a response commits; kwargs: response_id and
+# response (the stored row: read it, never save it).
 response_submitted = Signal()
