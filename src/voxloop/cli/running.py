@@ -85,8 +85,9 @@ def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str
 @click.command()
 @click.option("--queue", "queues", multiple=True, help="Queue to work on (default: all).")
 @click.option("--burst", is_flag=True, help="Run what is queued now, then exit.")
-def worker(queues: tuple[str, ...], burst: bool) -> None:
-    """Run background tasks (database queue, or RQ).
+@click.option("--no-clock", is_flag=True, help="Do not enqueue periodic tasks from this worker.")
+def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
+    """Run background tasks (database queue, or RQ) and the clock of periodic tasks.
 
     Uses RQ on Redis when REDIS_URL is set, else the database queue.
     """
@@ -94,12 +95,24 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from voxloop.schedule import clock
+
+    base.require_migrated()
+    if not (burst or no_clock):
+        clock.start(settings.CLOCK_TICK_SECONDS)
     if settings.REDIS_URL and "django_rq" in settings.INSTALLED_APPS:
         names = list(queues) or list(settings.RQ_QUEUES)
-        call_command("rqworker", *names, job_class="django_tasks_rq.Job", burst=burst)
+        # The scheduler moves tasks enqueued with run_after (delayed invitations, retries).
+        call_command(
+            "rqworker",
+            *names,
+            job_class="django_tasks_rq.Job",
+            burst=burst,
+            with_scheduler=not burst,
+        )
         return
-    base.require_migrated()
-    options: dict = {"startup_delay": False}
+    # A short poll: an alert is a task, and it should leave within a second of the response.
+    options: dict = {"startup_delay": False, "interval": settings.WORKER_POLL_SECONDS}
     if queues:
         options["queue_name"] = ",".join(queues)
     else:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from voxloop.config.env import env_bool, env_list, env_str, secret_key, voxloop_home
+from voxloop.config.env import env_bool, env_float, env_list, env_str, secret_key, voxloop_home
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VOXLOOP_HOME = voxloop_home()
@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "voxloop.contacts",
     "voxloop.surveys",
     "voxloop.responses",
+    "voxloop.schedule",
     "voxloop.api",
     "voxloop.web",
 ]
@@ -77,12 +78,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the server and the worker read while one of them writes; IMMEDIATE
         # transactions take the write lock up front so concurrent writers queue, not fail.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;",
+        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000; PRAGMA mmap_size=268435456;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
@@ -96,6 +97,10 @@ if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The database worker's poll when idle, and how often each worker's clock looks for periodic
+# tasks that are due (escalations, digests, reminders).
+WORKER_POLL_SECONDS = env_float("VOXLOOP_WORKER_POLL_SECONDS", 0.2)
+CLOCK_TICK_SECONDS = env_float("VOXLOOP_CLOCK_TICK_SECONDS", 10.0)
 if env_str("VOXLOOP_TASKS") == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -151,6 +156,8 @@ if HTTPS:
 TRUST_X_FORWARDED_FOR = env_bool("VOXLOOP_TRUST_X_FORWARDED_FOR", False)
 LOGIN_RATE_LIMIT = int(env_str("VOXLOOP_LOGIN_RATE_LIMIT", "5"))
 LOGIN_RATE_WINDOW_SECONDS = int(env_str("VOXLOOP_LOGIN_RATE_WINDOW", "900"))
+# How long a process trusts a bearer token it has just checked (decision 0004).
+TOKEN_CACHE_SECONDS = env_float("VOXLOOP_TOKEN_CACHE_SECONDS", 5.0)
 
 # --- Email: SMTP when EMAIL_HOST is set, else files in VOXLOOP_HOME/mail for development --
 EMAIL_HOST = env_str("EMAIL_HOST")

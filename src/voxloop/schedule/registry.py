@@ -1,0 +1,41 @@
+"""Periodic tasks, declared next to the task they run.
+
+    @every(timedelta(minutes=5))
+    @task()
+    def escalate_overdue_cases() -> int: ...
+
+The worker's clock (see `clock.py`) enqueues each one when due; apps register theirs simply by
+being imported (their `tasks.py`, imported from `AppConfig.ready`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    interval: timedelta
+    task: object  # a django_tasks Task
+
+
+_registered: dict[str, Periodic] = {}
+
+
+def every(interval: timedelta, name: str = ""):
+    """Run the decorated task every `interval`, once across all workers."""
+    if interval <= timedelta(0):
+        raise ValueError("A periodic task needs a positive interval.")
+
+    def register(task_obj):
+        key = name or f"{task_obj.module_path}"
+        _registered[key] = Periodic(key, interval, task_obj)
+        return task_obj
+
+    return register
+
+
+def registered() -> list[Periodic]:
+    return sorted(_registered.values(), key=lambda p: p.name)
