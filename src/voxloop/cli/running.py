@@ -87,7 +87,7 @@ def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str
 @click.option("--burst", is_flag=True, help="Run what is queued now, then exit.")
 @click.option("--no-clock", is_flag=True, help="Do not enqueue periodic tasks from this worker.")
 def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
-    """Run background tasks (database queue, or RQ) and the clock of periodic tasks.
+    """Run background and periodic tasks (database queue, or RQ).
 
     Uses RQ on Redis when REDIS_URL is set, else the database queue.
     """
