@@ -174,3 +174,41 @@ def test_a_tree_deeper_than_the_path_column_holds_is_refused_naming_parent(world
         services.move_unit(admin, acme.units["c1"], chain[-1])
     assert error.value.field == "parent"
     assert list(OrgUnit.objects.values_list("pk", "path").order_by("pk")) == before
+
+
+def test_a_response_stored_with_the_old_path_during_a_move_is_healed(world):
+    """A submission that read its unit just before a move commits keeps the old path; the
+    delayed heal gives it the unit's current one and leaves other responses alone."""
+    from tests.surveys.builders import store_visit_survey
+    from voxloop.responses.models import Response
+    from voxloop.responses.services import Submission, heal_unit_paths, submit
+
+    acme = world.acme
+    store, other = acme.units["c1r1s1"], acme.units["c2r1s1"]
+    survey = store_visit_survey(acme)
+    old_region_path = acme.units["c1r1"].path
+    services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2"])
+    straggler = submit(Submission(survey=survey, answers={"nps": 10}, unit=store)).response
+    # As if the unit had been read before the move: the old path.
+    Response.objects.filter(pk=straggler.pk).update(unit_path=store.path)
+    elsewhere = submit(Submission(survey=survey, answers={"nps": 9}, unit=other)).response
+    assert heal_unit_paths(acme.root.organization_id, old_region_path) == 1
+    store.refresh_from_db()
+    assert Response.objects.get(pk=straggler.pk).unit_path == store.path
+    assert Response.objects.get(pk=elsewhere.pk).unit_path == other.path
+    assert heal_unit_paths(acme.root.organization_id, old_region_path) == 0
+
+
+def test_a_move_schedules_the_heal_for_after_it_commits(
+    world, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    acme = world.acme
+    old_path = acme.units["c1r1"].path
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2"])
+    (queued,) = [r for r in default_task_backend.results if r.task.name == "heal_unit_paths"]
+    assert queued.task.run_after is not None
+    assert queued.args == [acme.root.organization_id, old_path]

@@ -1,9 +1,25 @@
+from datetime import timedelta
+
+from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 
 from voxloop.responses import services
 from voxloop.tenancy.signals import unit_moved
+
+# Longer than any submission takes between reading its unit and committing.
+STRAGGLER_DELAY = timedelta(seconds=30)
 
 
 @receiver(unit_moved)
 def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
     services.repath_after_move(organization_id, old_path, new_path)
+    transaction.on_commit(lambda: _heal_later(organization_id, old_path))
+
+
+def _heal_later(organization_id: int, old_path: str) -> None:
+    from voxloop.responses.tasks import heal_unit_paths
+
+    heal_unit_paths.using(run_after=timezone.now() + STRAGGLER_DELAY).enqueue(
+        organization_id, old_path
+    )

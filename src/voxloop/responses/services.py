@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from voxloop import rows
@@ -22,7 +23,7 @@ from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_submitted
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
-from voxloop.tenancy.models import repath_copies
+from voxloop.tenancy.models import OrgUnit, repath_copies, subtree_q
 
 CHANNELS, DEVICES = frozenset(Channel.values), frozenset(Device.values)
 
@@ -332,3 +333,18 @@ def _insert(batch: list[Response]) -> int:
 def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
     repath_copies(Response.objects.filter(organization_id=organization_id), old_path, new_path)
+
+
+def heal_unit_paths(organization_id: int, old_path: str) -> int:
+    """Give responses still filed under a moved subtree's old path their unit's current path.
+
+    A response whose unit was read just before a move commits is inserted after the move's
+    rewrite, with the old path; this runs again a little later to catch such stragglers.
+    """
+    current = OrgUnit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
+    stragglers = (
+        Response.objects.filter(organization_id=organization_id, unit__isnull=False)
+        .filter(subtree_q(old_path, "unit_path"))
+        .exclude(unit__path=F("unit_path"))
+    )
+    return stragglers.update(unit_path=Subquery(current))
