@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "voxloop.surveys",
     "voxloop.responses",
     "voxloop.schedule",
+    "voxloop.closedloop",
     "voxloop.api",
     "voxloop.web",
 ]

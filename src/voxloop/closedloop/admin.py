@@ -1,0 +1,1 @@
+"""The closed loop in the Django admin, scoped to the staff user's subtree like tenancy's."""
