@@ -76,7 +76,7 @@ def _escalate(case_id: int, level: int, now: datetime) -> int:
             at=now,
         )
     for notification_id in to_send:
-        notifications.deliver(notification_id, now=timezone.now())
+        notifications.deliver(notification_id, now=now)
     return 1
 
 

@@ -52,7 +52,7 @@ def evaluate_response(response_id: int, now: datetime | None = None) -> list[Cas
                     to_send += _alert(rule, case, response, now)
             to_send += _promoter_actions(rule, response, unit, now)
     for notification_id in to_send:
-        notifications.deliver(notification_id, now=timezone.now())
+        notifications.deliver(notification_id, now=now)
     return opened
 
 
