@@ -245,7 +245,7 @@ def test_anonymous_employee_answers_never_become_cases(world):
     survey_services.add_question(actor, pulse, "enps", "nps", required=True,
                                  texts={"title": {"en": "Recommend us?"}})  # fmt: skip
     survey_services.publish(actor, pulse)
-    services.create_rule(actor, acme.root, name="Any low",
-                         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]})  # fmt: skip
+    low = {"items": [{"field": "nps", "op": "lte", "value": 6}]}
+    services.create_rule(actor, acme.root, name="Any low", conditions=low)
     response = submit(pulse, {"enps": 1}, unit=acme.units["c1r1s1"])
     assert evaluation.evaluate_response(response.pk) == []
