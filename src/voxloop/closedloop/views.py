@@ -47,7 +47,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         filters = {"status": data["status"], "priority": data["priority"], "search": data["q"]}
         unit = resolve_unit(form, scope, "unit")
     cases = selectors.visible_cases(scope, box=box, unit_id=unit.pk if unit else None, **filters)
-    page = paginate(request, cases)
+    # A filter that failed (a unit outside the scope) shows its error, never an unfiltered list.
+    page = paginate(request, cases.none() if form.is_bound and form.errors else cases)
     context = {
         "form": form,
         "box": box,
@@ -106,6 +107,7 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
             "cause_form": RootCauseForm(causes=causes, initial={"root_cause": case.root_cause_id}),
             "email_form": EmailForm(playbooks=playbooks) if playbooks else None,
             "statuses": casework.TRANSITIONS[case.status],
+            "plans": selectors.visible_plans(scope).filter(status__in=("planned", "active")),
         }
         if context["can_assign"]:
             context["assign_form"] = AssignForm(
@@ -137,7 +139,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "closedloop/case.html", _case_context(request, case))
 
 
-ACTIONS = ("status", "assign", "note", "root_cause", "email")
+ACTIONS = ("status", "assign", "note", "root_cause", "email", "plan")
 
 
 @require_POST
@@ -168,6 +170,10 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
             if not value.isdigit():
                 raise DomainError(_("Pick a template."), field="playbook")
             casework.email_customer(scope, case, int(value), post.get("extra", ""))
+        elif action == "plan":
+            value = post.get("action_plan", "")
+            plan = selectors.plan(scope, int(value)) if value.isdigit() else None
+            casework.link_plan(scope, case, plan)
     except DomainError as error:
         if error.status in (403,):
             raise PermissionDenied(error.message) from None
