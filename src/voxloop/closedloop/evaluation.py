@@ -46,7 +46,7 @@ def evaluate_response(response_id: int, now: datetime | None = None) -> list[Cas
             continue
         with transaction.atomic():
             if rule.open_case:
-                case, created = _open_case(rule, response, unit, now)
+                case, created = open_case_for(rule, response, unit, now)
                 if created:
                     opened.append(case)
                     to_send += _alert(rule, case, response, now)
@@ -83,9 +83,11 @@ def case_title(rule_name: str, response: Response) -> str:
     return f"{rule_name} · {scores}"[:200] if scores else rule_name[:200]
 
 
-def _open_case(
+def open_case_for(
     rule: AlertRule, response: Response, unit: OrgUnit, now: datetime
 ) -> tuple[Case, bool]:
+    """The rule's case for this response (opened now if there is none yet), and whether it
+    was opened by this call; no notification (the demo seeds history with it)."""
     assignee = routing.choose_assignee(response, unit, rule.assign_role)
     case = Case(
         organization_id=response.organization_id,
@@ -193,7 +195,17 @@ def _promoter_actions(
             contact=contact,
             defaults={"response": response, "unit_path": unit.path, "flagged_at": now},
         )
-    if rule.record_praise and response.staff_id:
+    if rule.record_praise:
+        record_praise(response, now)
+    return immediate
+
+
+def record_praise(response: Response, now: datetime) -> None:
+    """A promoter's words naming the staff member who served them ("Ron was great"), shown
+    to that member's unit. Only when the comment names them: a bare 10 praises nobody."""
+    text = messages.comments_of(response)
+    first_name = response.staff.name.split(" ")[0].casefold() if response.staff_id else ""
+    if first_name and first_name in text.casefold():
         Praise.objects.get_or_create(
             response=response,
             defaults={
@@ -201,12 +213,11 @@ def _promoter_actions(
                 "unit": response.staff.unit,
                 "unit_path": response.staff.unit.path,
                 "staff": response.staff,
-                "text": messages.comments_of(response),
+                "text": text,
                 "score": response.nps,
                 "at": now,
             },
         )
-    return immediate
 
 
 def _next_hour(now: datetime) -> datetime:
