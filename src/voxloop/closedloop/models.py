@@ -81,8 +81,10 @@ class RootCause(models.Model):
     organization = models.ForeignKey(
         "tenancy.Organization", on_delete=models.CASCADE, related_name="root_causes"
     )
+    # CASCADE, not PROTECT: a branch of the taxonomy goes with its children (their cases keep
+    # no cause), and deleting an organisation's whole taxonomy at once must not refuse itself.
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
     name = models.CharField(_("name"), max_length=120)
 
