@@ -235,3 +235,13 @@ def test_plan_pages_and_task_done(world, things):
          "starts_on": "2026-01-01", "window_days": "30"},
     )  # fmt: skip
     assert answer.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("ja", "ケース"), ("zh-hans", "工单"), ("ro", "Cazuri")]
+)
+def test_inbox_speaks_the_users_language(world, things, settings, language, title):
+    client = client_for(world, "store")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get("/cases/").content.decode()
+    assert f"<h1>{title}</h1>" in page
