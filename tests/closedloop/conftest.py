@@ -11,6 +11,12 @@ from voxloop.responses.services import Submission
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _local_webhook_receivers(settings):
+    # The tests' webhook receivers listen on loopback, which production refuses.
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+
+
 @pytest.fixture
 def survey(world):
     return store_visit_survey(world.acme)

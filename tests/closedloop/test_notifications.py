@@ -160,3 +160,15 @@ def test_digest_collects_alerts_into_one_email(world, survey, smtp_settings):
     [mail] = smtp_settings.wait_for(1)
     assert "3 alert" in mail.message["Subject"]
     assert notifications.send_digests(now + timedelta(hours=2)) == 0
+
+
+def test_webhooks_to_private_addresses_are_refused_by_default(world, survey, receiver, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    receiver.start()
+    hook_rule(world, survey, "webhook", receiver.url, SECRET)
+    [case] = evaluation.evaluate_response(
+        submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
+    )
+    row = Notification.objects.get(case=case)
+    assert row.status == "failed" and "non-public address" in row.last_error
+    assert receiver.requests == []

@@ -14,9 +14,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta
 
@@ -96,6 +99,10 @@ def claim(notification_id: int, now: datetime) -> Notification | None:
     return Notification.objects.filter(pk=notification_id).first() if taken else None
 
 
+class RefusedDestination(Exception):
+    """A webhook URL that resolves to a loopback, private or link-local address."""
+
+
 def deliver(notification_id: int, now: datetime | None = None) -> str:
     """Send one notification if it is due; the resulting status ('sent', 'pending' with a
     retry scheduled, 'failed' after the last attempt, or 'skipped' when not due/claimed)."""
@@ -105,6 +112,11 @@ def deliver(notification_id: int, now: datetime | None = None) -> str:
         return "skipped"
     try:
         send(row)
+    except RefusedDestination as error:  # retrying cannot help
+        Notification.objects.filter(pk=row.pk).update(
+            status=NotificationStatus.FAILED, attempts=row.attempts + 1, last_error=str(error)
+        )
+        return NotificationStatus.FAILED
     except Exception as error:  # any provider failure: record it and retry later
         return _failed(row, error, now)
     Notification.objects.filter(pk=row.pk).update(
@@ -180,7 +192,24 @@ def _send_email(to: str, subject: str, body: str) -> None:
         connection.send_messages([message])
 
 
+def check_destination(url: str) -> None:
+    """Refuse URLs whose host resolves to this machine or a private network, unless the
+    installation allows it: a rule editor must not make the server call its own neighbours."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return
+    host = urllib.parse.urlparse(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError as error:
+        raise OSError(f"cannot resolve {host}: {error}") from None  # retried: DNS may recover
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
+            raise RefusedDestination(f"{host} resolves to a non-public address ({ip})")
+
+
 def _post(url: str, body: bytes, headers: dict) -> None:
+    check_destination(url)
     request = urllib.request.Request(  # noqa: S310 - rule editors give http(s) URLs only
         url,
         data=body,

@@ -63,6 +63,11 @@ def _rules_changed(organization_id: int) -> None:
     _rules_cache.pop(organization_id, None)
 
 
+def _forget_rules_now_and_on_commit(organization_id: int) -> None:
+    _rules_changed(organization_id)
+    transaction.on_commit(lambda: _rules_changed(organization_id))
+
+
 def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
     from voxloop.closedloop.models import ActionPlan, Advocate, Praise
 
@@ -188,7 +193,7 @@ def create_rule(
     )
     _set_surveys(actor, rule, survey_ids)
     record_audit(actor, "alert_rule.create", rule, {"name": rule.name})
-    transaction.on_commit(lambda: _rules_changed(actor.organization_id))
+    _forget_rules_now_and_on_commit(actor.organization_id)
     return rule
 
 
@@ -206,7 +211,7 @@ def update_rule(
     rule.save()
     _set_surveys(actor, rule, survey_ids)
     record_audit(actor, "alert_rule.update", rule, {k: str(v)[:200] for k, v in cleaned.items()})
-    transaction.on_commit(lambda: _rules_changed(actor.organization_id))
+    _forget_rules_now_and_on_commit(actor.organization_id)
     return rule
 
 
@@ -215,7 +220,7 @@ def delete_rule(actor: Scope, rule: AlertRule) -> None:
     actor.require(Capability.CONFIGURE)
     record_audit(actor, "alert_rule.delete", rule, {"name": rule.name})
     rule.delete()  # its cases stay, with the rule cleared
-    transaction.on_commit(lambda: _rules_changed(actor.organization_id))
+    _forget_rules_now_and_on_commit(actor.organization_id)
 
 
 # --- playbooks and root causes ---------------------------------------------------------
