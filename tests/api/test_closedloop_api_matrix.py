@@ -100,6 +100,11 @@ CLOSEDLOOP_API_MATRIX: dict[str, Op] = {
     ),
     "api:action_plan": Op("GET", lambda t: url("action_plan", plan_id=t["plan"].pk),
                           PLAN_READERS),
+    "api:action_plan_update": Op(
+        "PATCH", lambda t: url("action_plan_update", plan_id=t["plan"].pk),
+        {"admin", "country_admin", "regional"}, body=lambda t: {"status": "done"},
+        forbidden={"viewer", "analyst", "director"},
+    ),
     "api:action_plan_task": Op(
         "POST", lambda t: url("action_plan_task", plan_id=t["plan"].pk),
         {"admin", "country_admin", "regional"}, 201, body=lambda t: {"title": "Train"},

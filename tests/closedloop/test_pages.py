@@ -39,6 +39,7 @@ CLOSEDLOOP_MATRIX: dict[str, dict] = {
     "closedloop:open": {"post": True},
     "closedloop:rule_delete": {"post": True},
     "closedloop:task_done": {"post": True},
+    "closedloop:plan_status": {"post": True},
 }
 
 
@@ -225,6 +226,13 @@ def test_plan_pages_and_task_done(world, things):
     assert task.done
     page = client.get(f"/cases/plans/{plan.pk}/").content.decode()
     assert "Did it work?" in page
+    assert client.post(f"/cases/plans/{plan.pk}/status/", {"status": "done"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == "done"
+    viewer = client_for(world, "viewer")
+    assert viewer.post(f"/cases/plans/{plan.pk}/status/", {"status": "active"}).status_code == 403
+    store = client_for(world, "store")
+    assert store.post(f"/cases/plans/{plan.pk}/status/", {"status": "active"}).status_code == 404
     assert (
         client_for(world, "viewer").post(f"/cases/plans/{plan.pk}/", {"title": "x"}).status_code
         == 403

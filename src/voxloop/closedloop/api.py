@@ -21,6 +21,7 @@ from voxloop.closedloop.schemas import (
     NoteIn,
     PlanIn,
     PlanOut,
+    PlanPatch,
     PlaybookIn,
     PlaybookOut,
     RuleIn,
@@ -265,6 +266,13 @@ def create_plan(request: HttpRequest, payload: PlanIn):
 @router.get("/action-plans/{int:plan_id}", response=PlanOut, url_name="action_plan")
 def get_plan(request: HttpRequest, plan_id: int):
     scope = actor(request)
+    return _plan_out(scope, selectors.plan(scope, plan_id), with_effect=True)
+
+
+@router.patch("/action-plans/{int:plan_id}", response=PlanOut, url_name="action_plan_update")
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
+    scope = actor(request)
+    plans.update_plan(scope, selectors.plan(scope, plan_id), **payload.dict(exclude_unset=True))
     return _plan_out(scope, selectors.plan(scope, plan_id), with_effect=True)
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from voxloop.closedloop import casework, plans, selectors, sla
 from voxloop.closedloop.forms import PeriodForm, PlanForm, TaskForm
-from voxloop.closedloop.models import ActionTask
+from voxloop.closedloop.models import ActionPlanStatus, ActionTask
 from voxloop.errors import DomainError, NotFound
 from voxloop.tenancy.scoping import Capability
 from voxloop.web.access import member_required
@@ -90,8 +90,22 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         "effect": plans.plan_effect(scope, plan),
         "cases": selectors.plan_cases(scope, plan),
         "task_form": form if scope.can(Capability.ACT) else None,
+        "statuses": ActionPlanStatus.choices,
     }
     return render(request, "closedloop/plan.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@member_required
+def plan_status(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = selectors.plan(request.scope, plan_id)
+    try:
+        plans.update_plan(request.scope, plan, status=request.POST.get("status", ""))
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied(error.message) from None
+        messages.error(request, error.message)
+    return redirect("closedloop:plan", plan_id=plan.pk)
 
 
 @require_POST

@@ -219,6 +219,18 @@ class PlanIn(Schema):
     target: float | None = None
 
 
+class PlanPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+    theme: str | None = Field(None, max_length=120)
+    status: str | None = None
+    owner_id: int | None = None
+    root_cause_id: int | None = None
+    target: float | None = None
+
+
 class EstimateOut(Schema):
     n: int
     nps: float | None

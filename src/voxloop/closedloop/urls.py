@@ -20,5 +20,6 @@ urlpatterns = [
     path("praise/", plan_views.praise_page, name="praise"),
     path("plans/", plan_views.plan_list, name="plans"),
     path("plans/<int:plan_id>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:plan_id>/status/", plan_views.plan_status, name="plan_status"),
     path("plans/<int:plan_id>/tasks/<int:task_id>/", plan_views.task_done, name="task_done"),
 ]
