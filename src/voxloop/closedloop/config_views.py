@@ -87,7 +87,7 @@ def rule_new(request: HttpRequest) -> HttpResponse:
                 return done
         return _render_rule(request, form, status=400)
     initial = {
-        "unit_code": request.scope and selectors_root_code(request),
+        "unit_code": selectors_root_code(request),
         "match": "all",
         "nps_max": 6,
         "priority": "normal",

@@ -243,6 +243,12 @@ def verify_signature(
 # --- digests ----------------------------------------------------------------------------
 
 
+def _digest_subject(count: int) -> str:
+    from django.utils.translation import ngettext
+
+    return ngettext("Voxloop: %(n)d alert", "Voxloop: %(n)d alerts", count) % {"n": count}
+
+
 def send_digests(now: datetime | None = None) -> int:
     """One email per recipient with every digest item that is due, then all marked sent."""
     now = now or timezone.now()
@@ -264,7 +270,7 @@ def send_digests(now: datetime | None = None) -> int:
             continue  # another worker is sending this digest
         body = "\n\n".join(f"{r.subject}\n{r.body}" for r in rows)
         try:
-            _send_email(recipient, f"Voxloop: {len(rows)} alert(s)", body)
+            _send_email(recipient, _digest_subject(len(rows)), body)
         except Exception as error:  # retried whole at the next digest run
             Notification.objects.filter(pk__in=ids).update(
                 run_after=now + backoff(rows[0].attempts + 1), last_error=str(error)[:500]

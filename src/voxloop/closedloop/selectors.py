@@ -40,7 +40,8 @@ def only_own_cases(scope: Scope) -> bool:
     return not scope.can(Capability.ACT) and not scope.can(Capability.EXPORT)
 
 
-def _readable_cases(scope: Scope) -> QuerySet[Case]:
+def readable_cases(scope: Scope) -> QuerySet[Case]:
+    """Every case the scope may read (the base of the inbox and the SLA figures)."""
     if not can_read_cases(scope):
         raise Forbidden("Your role does not include cases.")
     cases = scope.filter(Case.objects.all(), path_field="unit_path")
@@ -60,7 +61,7 @@ def visible_cases(
     now: datetime | None = None,
 ) -> QuerySet[Case]:
     now = now or timezone.now()
-    cases = _readable_cases(scope)
+    cases = readable_cases(scope)
     if box == "mine":
         cases = cases.filter(assignee_id=scope.user_id, status__in=OPEN_STATUSES)
     elif box == "team":
@@ -94,7 +95,7 @@ def visible_cases(
 def case(scope: Scope, case_id: int) -> Case:
     try:
         return (
-            _readable_cases(scope)
+            readable_cases(scope)
             .select_related(
                 "unit", "assignee", "contact", "staff", "rule", "root_cause", "action_plan"
             )
@@ -131,7 +132,7 @@ def customer_history(scope: Scope, case_obj: Case, limit: int = 20) -> dict:
             .exclude(pk=case_obj.response_id)[:limit]
         )
     cases = list(
-        _readable_cases(scope)
+        readable_cases(scope)
         .filter(contact_id=case_obj.contact_id)
         .exclude(pk=case_obj.pk)
         .order_by("-created_at")[:limit]
@@ -220,4 +221,4 @@ def plan(scope: Scope, plan_id: int) -> ActionPlan:
 def plan_cases(scope: Scope, plan_obj: ActionPlan) -> list[Case]:
     if not can_read_cases(scope):
         return []
-    return list(_readable_cases(scope).filter(action_plan=plan_obj).select_related("unit"))
+    return list(readable_cases(scope).filter(action_plan=plan_obj).select_related("unit"))

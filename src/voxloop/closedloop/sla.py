@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from voxloop.closedloop.models import OPEN_STATUSES
-from voxloop.closedloop.selectors import _readable_cases
+from voxloop.closedloop.selectors import readable_cases
 
 
 @dataclass
@@ -78,7 +78,7 @@ def sla_statistics(
 ) -> dict:
     """{"total": {...}, "units": [...], "assignees": [...]} for cases opened in the period."""
     now = now or timezone.now()
-    cases = _readable_cases(scope).select_related("unit", "assignee")
+    cases = readable_cases(scope).select_related("unit", "assignee")
     if since:
         cases = cases.filter(created_at__gte=since)
     if until:
