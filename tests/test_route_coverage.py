@@ -5,8 +5,10 @@ from pathlib import Path
 
 from django.urls import URLResolver, get_resolver
 
+from tests.api.test_closedloop_api_matrix import CLOSEDLOOP_API_MATRIX
 from tests.api.test_permission_matrix import API_MATRIX
 from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
+from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX
 from tests.web.test_page_matrix import PAGE_MATRIX
 
@@ -51,6 +53,7 @@ def served_routes() -> set[str]:
 
 def test_every_route_is_covered():
     matrices = set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX) | set(BUILDER_MATRIX)
+    matrices |= set(CLOSEDLOOP_MATRIX) | set(CLOSEDLOOP_API_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"

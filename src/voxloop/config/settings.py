@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "voxloop.surveys",
     "voxloop.responses",
     "voxloop.schedule",
+    "voxloop.closedloop",
     "voxloop.api",
     "voxloop.web",
 ]
@@ -158,6 +159,9 @@ LOGIN_RATE_LIMIT = int(env_str("VOXLOOP_LOGIN_RATE_LIMIT", "5"))
 LOGIN_RATE_WINDOW_SECONDS = int(env_str("VOXLOOP_LOGIN_RATE_WINDOW", "900"))
 # How long a process trusts a bearer token it has just checked (decision 0004).
 TOKEN_CACHE_SECONDS = env_float("VOXLOOP_TOKEN_CACHE_SECONDS", 5.0)
+# Alert webhooks to loopback/private addresses (an SSRF risk on a shared installation): off
+# unless an operator running receivers on their own network turns it on.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("VOXLOOP_WEBHOOK_ALLOW_PRIVATE", False)
 
 # --- Email: SMTP when EMAIL_HOST is set, else files in VOXLOOP_HOME/mail for development --
 EMAIL_HOST = env_str("EMAIL_HOST")

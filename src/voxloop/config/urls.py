@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("s/", include("voxloop.surveys.respondent.urls")),
     path("surveys/", include("voxloop.surveys.builder.urls")),
+    path("cases/", include("voxloop.closedloop.urls")),
     path("", include("voxloop.web.urls")),
 ]
 

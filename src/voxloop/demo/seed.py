@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 
 from voxloop.demo import customers, people
+from voxloop.demo.closedloop import add_closed_loop
 from voxloop.demo.feedback import FeedbackResult, add_feedback
 from voxloop.demo.org_tree import DemoTree, build_tree
 from voxloop.demo.progress import Progress, Silent
@@ -83,6 +84,9 @@ def seed_demo(
             random.Random(f"feedback-{seed}"),
             progress,
             anchor or default_anchor(),
+        )
+        add_closed_loop(
+            system, tree, feedback, random.Random(f"loop-{seed}"), anchor or default_anchor()
         )
     return DemoResult(
         organization=root.organization,

@@ -1,0 +1,206 @@
+"""Benchmark: from a detractor's response being stored to the alert email at the SMTP server.
+
+Starts a local aiosmtpd server and `voxloop serve` on loopback (gunicorn + its task worker,
+as in production, EMAIL_HOST/EMAIL_PORT pointing at the SMTP server), sets up an organisation
+with a manager per store and a detractor rule, then submits detractor responses over HTTP
+through the API at a steady pace from a few clients. Each alert is matched to its response by
+a marker in the comment; latency = the email's arrival at the SMTP server minus the response's
+stored `submitted_at` (one machine, one clock). Prints p50/p99 (goal p99 ≤ 2 s) and, as the
+baseline measured in the same run, the time `smtplib` takes to hand one pre-rendered message
+to the same server, with the ratio of the alert p50 to it.
+
+SQLite in a temporary folder, or PostgreSQL when DATABASE_URL is set (a scratch database).
+
+    .venv/bin/python bench/alert_latency.py [--alerts 200] [--clients 4] [--interval 0.2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import smtplib
+import sys
+import threading
+import time
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from aiosmtpd.controller import Controller
+
+from bench.common import percentile, scratch_database, start_django
+from bench.submit import free_port, start_server
+
+GOAL_P99_SECONDS = 2.0
+MARKER = re.compile(r"bench-alert-(\d+)-(\d+)")
+
+
+class Inbox:
+    """What the SMTP server received: arrival time per marker found in the message."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+        self.other = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        at = time.time()
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        found = MARKER.search(message.get_content())
+        with self.lock:
+            if found:
+                self.arrived.setdefault(found.group(0), at)
+            else:
+                self.other += 1
+        return "250 OK"
+
+
+def prepare(stores: int = 20) -> tuple[str, int, list[str]]:
+    """An organisation with a manager at each store, a survey, a detractor rule, a token."""
+    from voxloop.accounts.services import create_token, create_user
+    from voxloop.closedloop import services as closedloop
+    from voxloop.surveys import services as surveys
+    from voxloop.tenancy import services as tenancy
+    from voxloop.tenancy.scoping import Scope
+
+    root = tenancy.create_organization("Bench Retail", "bench")
+    system = Scope.system(root)
+    codes = []
+    for n in range(stores):
+        store = tenancy.create_unit(system, root, f"Store {n}", "store", f"S{n:03}")
+        manager = create_user(f"manager-{n}", email=f"manager-{n}@bench.test", password=None)
+        tenancy.grant_membership(system, manager, store, "manager")
+        codes.append(store.code)
+    kiosk = create_user("bench-kiosk", password=None)
+    membership = tenancy.grant_membership(system, kiosk, root, "manager")
+    survey = surveys.create_survey(system, root, "Visit", "transactional")
+    surveys.add_question(system, survey, "nps", "nps", {"title": {"en": "Recommend?"}}, None, True)
+    surveys.add_question(system, survey, "comment", "long_text", {"title": {"en": "Why?"}})
+    surveys.publish(system, survey)
+    closedloop.create_rule(
+        system,
+        root,
+        name="Detractor",
+        conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
+        recipients=[{"type": "role", "role": "manager"}],
+        survey_ids=[survey.pk],
+    )
+    return create_token(membership, "bench").secret, survey.pk, codes
+
+
+def submit_all(port, token, survey_id, codes, alerts, clients, interval) -> dict[str, int]:
+    """Submit `alerts` detractor responses; marker → response id."""
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    ids: dict[str, int] = {}
+    lock = threading.Lock()
+    per_client = alerts // clients
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for n in range(per_client):
+            marker = f"bench-alert-{index}-{n}"
+            body = {
+                "survey_id": survey_id,
+                "answers": {"nps": n % 7, "comment": f"Not good. {marker}"},
+                "unit_code": codes[(index * per_client + n) % len(codes)],
+                "channel": "kiosk",
+            }
+            connection.request("POST", "/api/v1/responses", json.dumps(body), auth)
+            reply = connection.getresponse()
+            data = reply.read()
+            if reply.status == 201:
+                with lock:
+                    ids[marker] = json.loads(data)["id"]
+            time.sleep(interval)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return ids
+
+
+def smtplib_baseline(host: str, port: int, inbox: Inbox, count: int = 50) -> list[float]:
+    """Seconds from starting to send one pre-rendered message to its arrival at the server."""
+    timings = []
+    for n in range(count):
+        message = EmailMessage()
+        message["From"], message["To"] = "bench@bench.test", "manager-0@bench.test"
+        message["Subject"] = "baseline"
+        message.set_content(f"baseline bench-alert-9999-{n}")
+        start = time.time()
+        with smtplib.SMTP(host, port) as smtp:  # a new connection, as each alert email makes
+            smtp.send_message(message)
+        timings.append(inbox.arrived[f"bench-alert-9999-{n}"] - start)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--alerts", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--interval", type=float, default=0.2, help="Pause per client (s).")
+    args = parser.parse_args()
+    inbox = Inbox()
+    smtp_port = free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    with scratch_database("vx_bench_alerts") as env:
+        start_django(env)
+        from django.db import connection
+
+        token, survey_id, codes = prepare()
+        vendor = connection.vendor
+        connection.close()
+        env = {k: v for k, v in env.items() if k != "VOXLOOP_TASKS"}
+        env |= {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)}
+        port = free_port()
+        server = start_server(env, port, None)
+        try:
+            run(args, port, token, survey_id, codes, vendor, inbox, smtp_port)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+            smtp.stop()
+
+
+def run(args, port, token, survey_id, codes, vendor, inbox: Inbox, smtp_port: int) -> None:
+    from voxloop.responses.models import Response
+
+    print(f"database: {vendor}; {args.alerts} detractors from {args.clients} clients, "
+          f"one per {args.interval:.2f} s per client")  # fmt: skip
+    ids = submit_all(port, token, survey_id, codes, args.alerts, args.clients, args.interval)
+    deadline = time.monotonic() + 30
+    while len(inbox.arrived) < len(ids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stored = dict(Response.objects.filter(pk__in=ids.values()).values_list("pk", "submitted_at"))
+    latencies = [
+        inbox.arrived[marker] - stored[pk].timestamp()
+        for marker, pk in ids.items()
+        if marker in inbox.arrived
+    ]
+    missing = len(ids) - len(latencies)
+    baseline = smtplib_baseline("127.0.0.1", smtp_port, inbox)
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    base50 = percentile(baseline, 50)
+    print(f"alerts delivered: {len(latencies)} of {len(ids)} responses (missing {missing})")
+    print(f"response stored → alert at SMTP   p50 {p50 * 1000:7.0f} ms   p99 {p99 * 1000:7.0f} ms"
+          f"   max {max(latencies) * 1000:7.0f} ms")  # fmt: skip
+    print(f"baseline smtplib, one message     p50 {base50 * 1000:7.1f} ms   "
+          f"p99 {percentile(baseline, 99) * 1000:7.1f} ms")  # fmt: skip
+    verdict = "OK" if p99 <= GOAL_P99_SECONDS and not missing else "UNDER GOAL"
+    print(f"ratio alert p50 / smtplib p50: {p50 / base50:.0f}x; "
+          f"p99 {p99:.2f} s (goal ≤ {GOAL_P99_SECONDS:.0f} s) {verdict}")  # fmt: skip
+    if missing:
+        raise SystemExit(f"{missing} alerts never arrived")
+
+
+if __name__ == "__main__":
+    main()

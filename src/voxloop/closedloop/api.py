@@ -1,0 +1,288 @@
+"""The closed loop over the API: alert rules, cases, playbooks, action plans, SLA figures.
+Scoped like the pages: the same selectors and services, the caller's token or session."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from voxloop.api.context import actor
+from voxloop.closedloop import casework, plans, selectors, services, sla
+from voxloop.closedloop.models import ActionPlan, AlertRule, Case, Playbook
+from voxloop.closedloop.schemas import (
+    CaseCreate,
+    CaseDetail,
+    CaseFilters,
+    CaseOut,
+    CasePage,
+    CaseUpdate,
+    EmailIn,
+    NoteIn,
+    PlanIn,
+    PlanOut,
+    PlanPatch,
+    PlaybookIn,
+    PlaybookOut,
+    RuleIn,
+    RuleOut,
+    RulePatch,
+    SlaFilters,
+    SlaOut,
+    TaskIn,
+    TaskOut,
+)
+from voxloop.errors import NotFound
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import Scope
+
+router = Router(tags=["closed loop"])
+
+
+def _unit(scope: Scope, code: str | None, field: str = "unit_code"):
+    if not code:
+        return tenancy_selectors.scope_root(scope)
+    if "\x00" in code:
+        raise NotFound("Codes never contain a NUL character.", field=field)
+    try:
+        return tenancy_selectors.unit_by_code(scope, code)
+    except NotFound:
+        raise NotFound("No unit with this code in your scope.", field=field) from None
+
+
+def _rule_out(rule: AlertRule) -> dict:
+    fields = {name: getattr(rule, name) for name in RuleOut.model_fields if hasattr(rule, name)}
+    return fields | {
+        "unit_code": rule.unit.code,
+        "survey_ids": sorted(s.pk for s in rule.surveys.all()),
+        # A webhook's secret is write-only: reading a rule never reveals it.
+        "webhooks": [{k: v for k, v in h.items() if k != "secret"} for h in rule.webhooks],
+    }
+
+
+@router.get("/alert-rules", response=list[RuleOut], url_name="alert_rules")
+def list_rules(request: HttpRequest):
+    return [_rule_out(r) for r in selectors.visible_rules(actor(request))]
+
+
+@router.post("/alert-rules", response={201: RuleOut}, url_name="alert_rule_create")
+def create_rule(request: HttpRequest, payload: RuleIn):
+    scope = actor(request)
+    fields = payload.dict()
+    unit = _unit(scope, fields.pop("unit_code"))
+    rule = services.create_rule(scope, unit, survey_ids=fields.pop("survey_ids"), **fields)
+    return Status(201, _rule_out(selectors.rule(scope, rule.pk)))
+
+
+@router.get("/alert-rules/{int:rule_id}", response=RuleOut, url_name="alert_rule")
+def get_rule(request: HttpRequest, rule_id: int):
+    return _rule_out(selectors.rule(actor(request), rule_id))
+
+
+@router.patch("/alert-rules/{int:rule_id}", response=RuleOut, url_name="alert_rule_update")
+def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch):
+    scope = actor(request)
+    rule = selectors.rule(scope, rule_id)
+    fields = payload.dict(exclude_unset=True)
+    if "unit_code" in fields:
+        fields["unit"] = _unit(scope, fields.pop("unit_code"))
+    services.update_rule(scope, rule, survey_ids=fields.pop("survey_ids", None), **fields)
+    return _rule_out(selectors.rule(scope, rule_id))
+
+
+@router.delete("/alert-rules/{int:rule_id}", response={204: None}, url_name="alert_rule_delete")
+def delete_rule(request: HttpRequest, rule_id: int):
+    scope = actor(request)
+    services.delete_rule(scope, selectors.rule(scope, rule_id))
+    return Status(204, None)
+
+
+# --- cases ------------------------------------------------------------------------------
+
+
+def _case_out(case: Case, now=None) -> dict:
+    now = now or timezone.now()
+    fields = {name: getattr(case, name) for name in CaseOut.model_fields if hasattr(case, name)}
+    return fields | {
+        "unit_code": case.unit.code,
+        "assignee": case.assignee.get_username() if case.assignee_id else None,
+        "overdue": case.is_open and case.due_at < now,
+    }
+
+
+def _case_detail(case: Case) -> dict:
+    events = [
+        {"kind": e.kind, "actor": e.actor_label, "text": e.text, "data": e.data, "at": e.at}
+        for e in selectors.timeline(case)
+    ]
+    return _case_out(case) | {"events": events}
+
+
+@router.get("/cases", response=CasePage, url_name="cases")
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
+    scope = actor(request)
+    unit_id = _unit(scope, filters.unit, "unit").pk if filters.unit else None
+    cases = selectors.visible_cases(
+        scope,
+        box=filters.box,
+        status=filters.status or "",
+        priority=filters.priority or "",
+        unit_id=unit_id,
+        assignee_id=filters.assignee_id,
+    )
+    window = cases[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": cases.count(),
+        "items": [_case_out(c) for c in window],
+        "limit": filters.limit,
+        "offset": filters.offset,
+    }
+
+
+@router.post("/cases", response={201: CaseDetail}, url_name="case_create")
+def create_case(request: HttpRequest, payload: CaseCreate):
+    scope = actor(request)
+    case = casework.open_case(scope, **payload.dict())
+    return Status(201, _case_detail(selectors.case(scope, case.pk)))
+
+
+@router.get("/cases/sla", response=SlaOut, url_name="case_sla")
+def case_sla(request: HttpRequest, filters: Query[SlaFilters]):
+    return sla.sla_statistics(actor(request), since=filters.since, until=filters.until)
+
+
+@router.get("/cases/{int:case_id}", response=CaseDetail, url_name="case")
+def get_case(request: HttpRequest, case_id: int):
+    return _case_detail(selectors.case(actor(request), case_id))
+
+
+@router.patch("/cases/{int:case_id}", response=CaseDetail, url_name="case_update")
+def update_case(request: HttpRequest, case_id: int, payload: CaseUpdate):
+    scope = actor(request)
+    case = selectors.case(scope, case_id)
+    changes = payload.dict(exclude_unset=True)
+    if "assignee_id" in changes:
+        casework.assign(scope, case, changes["assignee_id"] or None)
+    if "root_cause_id" in changes:
+        casework.set_root_cause(scope, case, changes["root_cause_id"])
+    if "action_plan_id" in changes:
+        plan_id = changes["action_plan_id"]
+        casework.link_plan(scope, case, selectors.plan(scope, plan_id) if plan_id else None)
+    if changes.get("status"):
+        casework.change_status(scope, case, changes["status"])
+    return _case_detail(selectors.case(scope, case_id))
+
+
+@router.post("/cases/{int:case_id}/notes", response={201: CaseDetail}, url_name="case_note")
+def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
+    scope = actor(request)
+    case = selectors.case(scope, case_id)
+    casework.add_note(scope, case, payload.text)
+    return Status(201, _case_detail(case))
+
+
+@router.post("/cases/{int:case_id}/emails", response={202: CaseDetail}, url_name="case_email")
+def email_customer(request: HttpRequest, case_id: int, payload: EmailIn):
+    """Queue a follow-up email to the customer from a playbook; sent by a worker."""
+    scope = actor(request)
+    case = selectors.case(scope, case_id)
+    casework.email_customer(scope, case, payload.playbook_id, payload.extra)
+    return Status(202, _case_detail(case))
+
+
+# --- playbooks ---------------------------------------------------------------------------
+
+
+def _playbook_out(p: Playbook) -> dict:
+    return {k: getattr(p, k) for k in ("id", "name", "kind", "subject", "body", "unit_id")}
+
+
+@router.get("/playbooks", response=list[PlaybookOut], url_name="playbooks")
+def list_playbooks(request: HttpRequest):
+    return [_playbook_out(p) for p in selectors.visible_playbooks(actor(request))]
+
+
+@router.post("/playbooks", response={201: PlaybookOut}, url_name="playbook_create")
+def create_playbook(request: HttpRequest, payload: PlaybookIn):
+    scope = actor(request)
+    fields = payload.dict()
+    unit = _unit(scope, fields.pop("unit_code"))
+    return Status(201, _playbook_out(services.create_playbook(scope, unit, **fields)))
+
+
+# --- action plans -------------------------------------------------------------------------
+
+
+def _plan_out(scope: Scope, plan: ActionPlan, with_effect: bool = False) -> dict:
+    names = ("id", "title", "unit_id", "status", "owner_id", "root_cause_id", "theme")
+    out = {k: getattr(plan, k) for k in names}
+    out |= {k: getattr(plan, k) for k in ("metric", "baseline", "target", "starts_on")}
+    out |= {
+        "window_days": plan.window_days,
+        "tasks": [
+            {
+                "id": t.pk,
+                "title": t.title,
+                "owner_id": t.owner_id,
+                "due_on": t.due_on,
+                "done": t.done,
+            }
+            for t in plan.tasks.all()
+        ],
+        "case_ids": [c.pk for c in selectors.plan_cases(scope, plan)],
+    }
+    if with_effect:
+        effect = plans.plan_effect(scope, plan)
+        out["effect"] = {
+            "before": _estimate(effect.before),
+            "after": _estimate(effect.after),
+            "delta": effect.delta,
+            "z": effect.z,
+            "p_value": effect.p_value,
+            "significant": effect.significant,
+        }
+    return out
+
+
+def _estimate(e) -> dict:
+    return {"n": e.n, "nps": e.nps, "low": e.low, "high": e.high, "low_sample": e.low_sample}
+
+
+@router.get("/action-plans", response=list[PlanOut], url_name="action_plans")
+def list_plans(request: HttpRequest):
+    scope = actor(request)
+    return [_plan_out(scope, p) for p in selectors.visible_plans(scope)]
+
+
+@router.post("/action-plans", response={201: PlanOut}, url_name="action_plan_create")
+def create_plan(request: HttpRequest, payload: PlanIn):
+    scope = actor(request)
+    fields = payload.dict()
+    unit = _unit(scope, fields.pop("unit_code"))
+    plan = plans.create_plan(scope, unit, **fields)
+    return Status(201, _plan_out(scope, selectors.plan(scope, plan.pk), with_effect=True))
+
+
+@router.get("/action-plans/{int:plan_id}", response=PlanOut, url_name="action_plan")
+def get_plan(request: HttpRequest, plan_id: int):
+    scope = actor(request)
+    return _plan_out(scope, selectors.plan(scope, plan_id), with_effect=True)
+
+
+@router.patch("/action-plans/{int:plan_id}", response=PlanOut, url_name="action_plan_update")
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
+    scope = actor(request)
+    plans.update_plan(scope, selectors.plan(scope, plan_id), **payload.dict(exclude_unset=True))
+    return _plan_out(scope, selectors.plan(scope, plan_id), with_effect=True)
+
+
+@router.post(
+    "/action-plans/{int:plan_id}/tasks", response={201: TaskOut}, url_name="action_plan_task"
+)
+def add_task(request: HttpRequest, plan_id: int, payload: TaskIn):
+    scope = actor(request)
+    task = plans.add_task(scope, selectors.plan(scope, plan_id), **payload.dict())
+    return Status(201, {
+        "id": task.pk, "title": task.title, "owner_id": task.owner_id, "due_on": task.due_on,
+        "done": task.done,
+    })  # fmt: skip

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClosedLoopConfig(AppConfig):
+    name = "voxloop.closedloop"
+    label = "closedloop"
+    verbose_name = _("Closed loop")
+
+    def ready(self) -> None:
+        from voxloop.closedloop import receivers, tasks  # noqa: F401 - connect and register

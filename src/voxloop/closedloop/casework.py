@@ -1,0 +1,314 @@
+"""Services for working a case (the writes; split from services.py to stay readable).
+
+Who may act: a manager or admin on any case in their subtree; an agent on cases assigned to
+them. Assigning and bulk actions are for managers and admins. Each step is a timeline event
+and an audit entry, in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from voxloop.closedloop import messages, notifications
+from voxloop.closedloop.models import (
+    ActionPlan,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Notification,
+    Playbook,
+    Priority,
+    RootCause,
+)
+from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
+from voxloop.responses import selectors as response_selectors
+from voxloop.tenancy.models import Membership, Role
+from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.services import record_audit
+
+User = get_user_model()
+MAX_NOTE = 10_000
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CaseStatus.NEW: (CaseStatus.IN_PROGRESS, CaseStatus.WAITING, CaseStatus.RESOLVED,
+                     CaseStatus.CLOSED),
+    CaseStatus.IN_PROGRESS: (CaseStatus.WAITING, CaseStatus.RESOLVED, CaseStatus.CLOSED),
+    CaseStatus.WAITING: (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED, CaseStatus.CLOSED),
+    # Reopening: back to work, the SLA clock keeps its original due time.
+    CaseStatus.RESOLVED: (CaseStatus.CLOSED, CaseStatus.IN_PROGRESS),
+    CaseStatus.CLOSED: (CaseStatus.IN_PROGRESS,),
+}  # fmt: skip
+
+
+def require_actable(actor: Scope, case: Case) -> None:
+    """Managers and admins act on their subtree's cases, agents on their own."""
+    if not actor.covers_path(case.unit_path) or actor.organization_id != case.organization_id:
+        raise NotFound("No such case.")
+    if actor.can(Capability.ACT):
+        return
+    if actor.can(Capability.OWN_CASES) and case.assignee_id == actor.user_id:
+        return
+    raise Forbidden("Only the case's assignee or a manager may change it.")
+
+
+def _event(actor: Scope | None, case: Case, kind: str, now: datetime, text="", **data):
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor_id=actor.user_id if actor else None,
+        actor_label=actor.actor_label if actor else "system",
+        text=text,
+        data=data,
+        at=now,
+    )
+
+
+def _touched(case: Case, now: datetime) -> None:
+    """The first thing a person does to a case stops the "time to first action" clock."""
+    if case.first_action_at is None:
+        case.first_action_at = now
+
+
+@transaction.atomic
+def open_case(
+    actor: Scope,
+    response_id: int,
+    title: str = "",
+    priority: str = Priority.NORMAL,
+    sla_hours: int = 48,
+    now: datetime | None = None,
+) -> Case:
+    """A case opened by hand from any response the actor can read."""
+    actor.require(Capability.ACT)
+    now = now or timezone.now()
+    response = response_selectors.response(actor, response_id)
+    if response.survey.is_anonymous:
+        raise InvalidInput("Anonymous answers cannot become cases.", field="response_id")
+    if priority not in Priority.values:
+        raise InvalidInput("Unknown priority.", field="priority")
+    if isinstance(sla_hours, bool) or not isinstance(sla_hours, int) or not 1 <= sla_hours <= 8760:
+        raise InvalidInput("Hours between 1 and 8760.", field="sla_hours")
+    unit = response.unit or _scope_unit(actor)
+    case = Case(
+        organization_id=actor.organization_id,
+        unit=unit,
+        unit_path=unit.path,
+        response=response,
+        contact=response.contact,
+        staff=response.staff,
+        title=(title or "").strip()[:200] or messages.scores_line(response) or "Follow-up",
+        priority=priority,
+        assignee_id=actor.user_id,
+        assigned_at=now if actor.user_id else None,
+        created_at=now,
+        first_action_at=now,
+        due_at=now + timedelta(hours=sla_hours),
+        second_escalation_at=now + timedelta(hours=sla_hours + 24),
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        raise Conflict("This response already has a case opened by hand.", "response_id") from None
+    _event(actor, case, CaseEvent.Kind.OPENED, now, case.title)
+    record_audit(actor, "case.open", case)
+    return case
+
+
+def _scope_unit(actor: Scope):
+    from voxloop.tenancy.selectors import scope_root
+
+    return scope_root(actor)
+
+
+@transaction.atomic
+def change_status(actor: Scope, case: Case, status: str, now: datetime | None = None) -> Case:
+    require_actable(actor, case)
+    now = now or timezone.now()
+    if status not in CaseStatus.values:
+        raise InvalidInput("Unknown status.", field="status")
+    if status == case.status:
+        return case
+    if status not in TRANSITIONS[case.status]:
+        raise Conflict(
+            f"A {case.get_status_display().lower()} case cannot become "
+            f"{CaseStatus(status).label.lower()}.",
+            field="status",
+        )
+    before = case.status
+    reopened = before in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    case.status = status
+    _touched(case, now)
+    if status == CaseStatus.RESOLVED:
+        case.resolved_at = now
+    elif status == CaseStatus.CLOSED:
+        case.closed_at = now
+        case.resolved_at = case.resolved_at or now
+    elif reopened:
+        case.resolved_at = case.closed_at = None
+    case.save()
+    _event(actor, case, CaseEvent.Kind.STATUS, now, **{"from": before, "to": status})
+    record_audit(actor, "case.reopen" if reopened else "case.status", case,
+                 {"from": before, "to": status})  # fmt: skip
+    return case
+
+
+def assignable_users(actor: Scope, case: Case) -> list:
+    """Managers and agents whose membership sees the case's unit (so they can work it)."""
+    members = Membership.objects.filter(
+        organization_id=case.organization_id, role__in=(Role.MANAGER, Role.AGENT, Role.ADMIN)
+    ).select_related("user", "unit")
+    return sorted(
+        {m.user for m in members if case.unit_path.startswith(m.unit.path) and m.user.is_active},
+        key=lambda u: u.get_username(),
+    )
+
+
+@transaction.atomic
+def assign(actor: Scope, case: Case, user_id: int | None, now: datetime | None = None) -> Case:
+    actor.require(Capability.ACT)
+    require_actable(actor, case)
+    now = now or timezone.now()
+    user = None
+    if user_id is not None:
+        user = next((u for u in assignable_users(actor, case) if u.pk == user_id), None)
+        if user is None:
+            raise InvalidInput("That person cannot see this case's unit.", field="assignee_id")
+    case.assignee, case.assigned_at = user, (now if user else None)
+    _touched(case, now)
+    case.save()
+    label = user.get_username() if user else ""
+    _event(actor, case, CaseEvent.Kind.ASSIGNED, now, label)
+    record_audit(actor, "case.assign", case, {"assignee": label})
+    return case
+
+
+@transaction.atomic
+def add_note(actor: Scope, case: Case, text: str, now: datetime | None = None) -> CaseEvent:
+    require_actable(actor, case)
+    now = now or timezone.now()
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("A note needs some text.", field="text")
+    if len(text) > MAX_NOTE:
+        raise InvalidInput(f"A note is at most {MAX_NOTE} characters.", field="text")
+    _touched(case, now)
+    case.save(update_fields=["first_action_at"])
+    record_audit(actor, "case.note", case)
+    return _event(actor, case, CaseEvent.Kind.NOTE, now, text)
+
+
+@transaction.atomic
+def set_root_cause(
+    actor: Scope, case: Case, root_cause_id: int | None, now: datetime | None = None
+) -> Case:
+    require_actable(actor, case)
+    now = now or timezone.now()
+    cause = None
+    if root_cause_id is not None:
+        cause = RootCause.objects.filter(
+            pk=root_cause_id, organization_id=case.organization_id
+        ).first()
+        if cause is None:
+            raise NotFound("No such root cause.", field="root_cause_id")
+    case.root_cause = cause
+    _touched(case, now)
+    case.save()
+    _event(actor, case, CaseEvent.Kind.ROOT_CAUSE, now, str(cause) if cause else "")
+    record_audit(actor, "case.root_cause", case, {"root_cause": str(cause or "")})
+    return case
+
+
+@transaction.atomic
+def link_plan(actor: Scope, case: Case, plan: ActionPlan | None, now=None) -> Case:
+    require_actable(actor, case)
+    now = now or timezone.now()
+    if plan is not None and (
+        plan.organization_id != case.organization_id or not actor.covers_path(plan.unit_path)
+    ):
+        raise NotFound("No such action plan.", field="action_plan_id")
+    case.action_plan = plan
+    case.save(update_fields=["action_plan"])
+    _event(actor, case, CaseEvent.Kind.LINKED, now, str(plan) if plan else "")
+    record_audit(actor, "case.link_plan", case, {"plan": str(plan or "")})
+    return case
+
+
+@transaction.atomic
+def email_customer(
+    actor: Scope, case: Case, playbook_id: int, extra: str = "", now: datetime | None = None
+) -> Notification:
+    """A follow-up (or closing) email to the customer from a playbook, with merge fields."""
+    require_actable(actor, case)
+    now = now or timezone.now()
+    playbook = actor.filter(Playbook.objects.filter(pk=playbook_id), "unit_path").first()
+    if playbook is None:
+        # A playbook of a unit above the actor's also serves them (the company's templates).
+        playbook = Playbook.objects.filter(
+            pk=playbook_id, organization_id=case.organization_id
+        ).first()
+        if playbook is None or not case.unit_path.startswith(playbook.unit_path):
+            raise NotFound("No such playbook.", field="playbook_id")
+    contact = case.contact
+    if contact is None or not contact.email:
+        raise InvalidInput("This customer has no email address.", field="playbook_id")
+    agent = User.objects.filter(pk=actor.user_id).first()
+    values = messages.merge_values(case=case, agent=agent)
+    body = messages.merge(playbook.body, values)
+    if extra and extra.strip():
+        body = f"{body}\n\n{extra.strip()[:MAX_NOTE]}"
+    event = _event(actor, case, CaseEvent.Kind.EMAIL, now, body, playbook=playbook.name)
+    row, _ = notifications.queue(
+        organization_id=case.organization_id,
+        about=f"case:{case.pk}",
+        key=f"email:{event.pk}",
+        channel=Notification.Channel.EMAIL,
+        recipient=contact.email,
+        subject=messages.merge(playbook.subject, values),
+        body=body,
+        case=case,
+        now=now,
+    )
+    _touched(case, now)
+    case.save(update_fields=["first_action_at"])
+    record_audit(actor, "case.email", case, {"playbook": playbook.name})
+    transaction.on_commit(lambda: _send_soon(row.pk))
+    return row
+
+
+def _send_soon(notification_id: int) -> None:
+    from voxloop.closedloop.tasks import deliver_notification
+
+    deliver_notification.enqueue(notification_id)
+
+
+def _cases_for_bulk(actor: Scope, case_ids: list[int]) -> list[Case]:
+    actor.require(Capability.ACT)
+    if not case_ids:
+        raise InvalidInput("Pick at least one case.", field="case_ids")
+    cases = list(
+        actor.filter(Case.objects.filter(pk__in=case_ids), "unit_path").select_related("unit")
+    )
+    if len(cases) != len(set(case_ids)):
+        raise NotFound("No such case.", field="case_ids")
+    return cases
+
+
+@transaction.atomic
+def bulk_assign(actor: Scope, case_ids: list[int], user_id: int | None) -> int:
+    cases = _cases_for_bulk(actor, case_ids)
+    for case in cases:
+        assign(actor, case, user_id)
+    return len(cases)
+
+
+@transaction.atomic
+def bulk_close(actor: Scope, case_ids: list[int]) -> int:
+    cases = _cases_for_bulk(actor, case_ids)
+    for case in cases:
+        if case.status != CaseStatus.CLOSED:
+            change_status(actor, case, CaseStatus.CLOSED)
+    return len(cases)

@@ -1,0 +1,138 @@
+"""Alert-rule conditions: a small, validated language evaluated against one response.
+
+    {"match": "all" | "any", "items": [
+        {"field": "nps", "op": "lte", "value": 6},
+        {"field": "csat", "op": "lte", "value": 2},
+        {"field": "nps_group", "op": "eq", "value": "promoter"},
+        {"field": "answer:improve", "op": "includes", "value": "queue"},
+        {"field": "comment", "op": "contains_any", "value": ["rude", "dirty"]},
+    ]}
+
+"comment" looks in every text answer; "answer:<key>" in one question's answer. Conditions
+are data, never code: nothing here evaluates user input as an expression.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from voxloop.errors import InvalidInput
+
+SCORES = ("nps", "csat", "ces")
+NUMERIC_OPS = {
+    "lte": lambda a, b: a <= b,
+    "lt": lambda a, b: a < b,
+    "gte": lambda a, b: a >= b,
+    "gt": lambda a, b: a > b,
+    "eq": lambda a, b: a == b,
+}
+OPS = set(NUMERIC_OPS) | {"includes", "contains_any"}
+MAX_ITEMS = 20
+MAX_WORDS = 50
+
+
+def clean_conditions(raw: Any) -> dict:
+    """The stored form of a rule's conditions, or InvalidInput naming what is wrong."""
+    if raw in (None, "", {}):
+        return {"match": "all", "items": []}
+    if not isinstance(raw, dict):
+        raise InvalidInput("Conditions must be an object with 'match' and 'items'.", "conditions")
+    match = raw.get("match", "all")
+    if match not in ("all", "any"):
+        raise InvalidInput("'match' must be 'all' or 'any'.", "conditions.match")
+    items = raw.get("items", [])
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:
+        raise InvalidInput(f"'items' must be a list of at most {MAX_ITEMS}.", "conditions.items")
+    return {"match": match, "items": [_clean_item(item, i) for i, item in enumerate(items)]}
+
+
+def _clean_item(item: Any, index: int) -> dict:
+    where = f"conditions.items.{index}"
+    if not isinstance(item, dict):
+        raise InvalidInput("Each condition is an object.", where)
+    field, op, value = item.get("field"), item.get("op"), item.get("value")
+    if not isinstance(field, str) or not (
+        field in (*SCORES, "nps_group", "comment")
+        or (field.startswith("answer:") and len(field) > 7)
+    ):
+        raise InvalidInput(
+            "Unknown field: use nps, csat, ces, nps_group, comment or answer:<key>.",
+            f"{where}.field",
+        )
+    if op not in OPS:
+        raise InvalidInput(f"Unknown operator: use one of {sorted(OPS)}.", f"{where}.op")
+    if field in SCORES:
+        if op not in NUMERIC_OPS or not _is_number(value):
+            raise InvalidInput(f"{field} is compared with a number.", f"{where}.value")
+        value = float(value)
+    elif field == "nps_group":
+        if op != "eq" or value not in ("promoter", "passive", "detractor"):
+            raise InvalidInput("nps_group equals promoter, passive or detractor.", f"{where}")
+    elif op == "contains_any":
+        words = [value] if isinstance(value, str) else value
+        if (
+            not isinstance(words, list)
+            or not 0 < len(words) <= MAX_WORDS
+            or not all(isinstance(w, str) and w.strip() for w in words)
+        ):
+            raise InvalidInput("contains_any takes a list of words.", f"{where}.value")
+        value = [w.strip() for w in words]
+    elif field == "comment":
+        raise InvalidInput("comment only takes contains_any.", f"{where}.op")
+    elif op in NUMERIC_OPS and op != "eq" and not _is_number(value):
+        raise InvalidInput("This operator compares with a number.", f"{where}.value")
+    return {"field": field, "op": op, "value": value}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def matches(conditions: dict, response) -> bool:
+    """True when the response meets the conditions; an empty list matches nothing (a rule
+    with no conditions would open a case for every response)."""
+    items = conditions.get("items") or []
+    if not items:
+        return False
+    results = (_holds(item, response) for item in items)
+    return all(results) if conditions.get("match", "all") == "all" else any(results)
+
+
+def _holds(item: dict, response) -> bool:
+    field, op, value = item["field"], item["op"], item["value"]
+    if field in SCORES:
+        actual = getattr(response, field)
+        return actual is not None and NUMERIC_OPS[op](float(actual), value)
+    if field == "nps_group":
+        return response.nps_group == value
+    if field == "comment":
+        return _contains_any(_texts(response.answers.values()), value)
+    answer = response.answers.get(field[len("answer:") :])
+    if answer is None:
+        return False
+    if op == "contains_any":
+        return _contains_any(_texts([answer]), value)
+    if op == "includes":
+        picked = answer if isinstance(answer, list) else [answer]
+        return str(value) in [str(p) for p in picked]
+    if op == "eq":
+        return str(answer) == str(value)
+    return _is_number(answer) and NUMERIC_OPS[op](float(answer), float(value))
+
+
+def _texts(values) -> str:
+    return " ".join(v for v in values if isinstance(v, str)).casefold()
+
+
+def _contains_any(text: str, words: list[str]) -> bool:
+    # Whole words for alphabetic scripts ("rude" not in "prudent"); a plain substring for
+    # scripts written without spaces (Chinese, Japanese), where a word boundary means nothing.
+    for word in words:
+        needle = word.casefold()
+        if needle.isascii():
+            if re.search(rf"\b{re.escape(needle)}\b", text):
+                return True
+        elif needle in text:
+            return True
+    return False

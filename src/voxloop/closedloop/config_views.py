@@ -1,0 +1,202 @@
+"""Admin pages: alert rules, playbooks and the root-cause taxonomy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from voxloop.closedloop import selectors, services
+from voxloop.closedloop.forms import PlaybookForm, RootCauseAddForm, RuleForm
+from voxloop.errors import DomainError
+from voxloop.surveys import selectors as survey_selectors
+from voxloop.web.access import admin_required
+from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.views.common import unit_code_suggestions
+
+
+@admin_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    rules = selectors.visible_rules(request.scope)
+    return render(request, "closedloop/rules.html", {"rules": rules})
+
+
+def _rule_form(request: HttpRequest, data=None, initial=None) -> RuleForm:
+    scope = request.scope
+    return RuleForm(
+        data,
+        initial=initial,
+        surveys=survey_selectors.visible_surveys(scope),
+        playbooks=selectors.visible_playbooks(scope),
+    )
+
+
+def _save_rule(request: HttpRequest, form: RuleForm, rule=None) -> HttpResponse | None:
+    """Create or update from a valid form; None when the form got an error to show."""
+    scope = request.scope
+    unit = resolve_unit(form, scope, "unit_code")
+    recipients = form.recipients(scope.organization_id)
+    if unit is None or form.errors:
+        return None
+    data = form.cleaned_data
+    fields = {
+        name: data[name]
+        for name in (
+            "name", "priority", "sla_hours", "second_escalation_hours", "open_case",
+            "email_mode", "flag_advocate", "record_praise", "is_active",
+        )
+    }  # fmt: skip
+    fields |= {
+        "conditions": form.conditions(),
+        "recipients": recipients,
+        "webhooks": form.webhooks(),
+        "thank_you_playbook_id": int(data["thank_you_playbook"] or 0) or None,
+        "review_playbook_id": int(data["review_playbook"] or 0) or None,
+    }
+    try:
+        if rule is None:
+            rule = services.create_rule(scope, unit, survey_ids=data["survey_ids"], **fields)
+        else:
+            rule = services.update_rule(
+                scope, rule, unit=unit, survey_ids=data["survey_ids"], **fields
+            )
+    except DomainError as error:
+        field = (error.field or "").split(".")[0]
+        if field == "conditions":
+            field = "more"
+        form.add_error(field if field in form.fields else None, error.message)
+        return None
+    messages.success(request, _("Rule saved."))
+    return redirect("closedloop:rule", rule_id=rule.pk)
+
+
+def _render_rule(request, form, rule=None, status=200) -> HttpResponse:
+    context = {"form": form, "rule": rule, "unit_codes": unit_code_suggestions(request.scope)}
+    return render(request, "closedloop/rule_form.html", context, status=status)
+
+
+@admin_required
+def rule_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = _rule_form(request, request.POST)
+        if form.is_valid():
+            done = _save_rule(request, form)
+            if done is not None:
+                return done
+        return _render_rule(request, form, status=400)
+    initial = {
+        "unit_code": selectors_root_code(request),
+        "match": "all",
+        "nps_max": 6,
+        "priority": "normal",
+        "sla_hours": 48,
+        "second_escalation_hours": 24,
+        "open_case": True,
+        "notify_roles": ["manager"],
+        "email_mode": "immediate",
+        "is_active": True,
+    }
+    return _render_rule(request, _rule_form(request, initial=initial))
+
+
+def selectors_root_code(request: HttpRequest) -> str:
+    from voxloop.tenancy.selectors import scope_root
+
+    return scope_root(request.scope).code
+
+
+@admin_required
+def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = selectors.rule(request.scope, rule_id)
+    if request.method == "POST":
+        form = _rule_form(request, request.POST)
+        if form.is_valid():
+            done = _save_rule(request, form, rule)
+            if done is not None:
+                return done
+        return _render_rule(request, form, rule, status=400)
+    return _render_rule(request, _rule_form(request, initial=RuleForm.initial_for(rule)), rule)
+
+
+@require_POST
+@admin_required
+def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = selectors.rule(request.scope, rule_id)
+    services.delete_rule(request.scope, rule)
+    messages.success(request, _("Rule deleted."))
+    return redirect("closedloop:rules")
+
+
+# --- playbooks ---------------------------------------------------------------------------
+
+
+@admin_required
+def playbook_list(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    form = PlaybookForm(request.POST or None, initial={"unit_code": selectors_root_code(request)})
+    if request.method == "POST" and form.is_valid():
+        unit = resolve_unit(form, scope, "unit_code")
+        if unit is not None:
+            data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
+            try:
+                services.create_playbook(scope, unit, **data)
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Playbook saved."))
+                return redirect("closedloop:playbooks")
+    context = {
+        "playbooks": selectors.visible_playbooks(scope),
+        "form": form,
+        "unit_codes": unit_code_suggestions(scope),
+    }
+    return render(request, "closedloop/playbooks.html", context, status=400 if form.errors else 200)
+
+
+@admin_required
+def playbook_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
+    scope = request.scope
+    playbook = selectors.playbook(scope, playbook_id)
+    if not scope.covers_path(playbook.unit_path):
+        raise DomainError(_("This playbook belongs to a unit above yours."))
+    initial = {k: getattr(playbook, k) for k in ("name", "kind", "subject", "body")}
+    form = PlaybookForm(request.POST or None, initial=initial | {"unit_code": playbook.unit.code})
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
+        try:
+            services.update_playbook(scope, playbook, **data)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Playbook saved."))
+            return redirect("closedloop:playbooks")
+    return render(
+        request,
+        "closedloop/playbook_form.html",
+        {"form": form, "playbook": playbook},
+        status=400 if form.errors else 200,
+    )
+
+
+@admin_required
+def root_cause_list(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    causes = list(selectors.root_causes(scope))
+    form = RootCauseAddForm(request.POST or None, causes=causes)
+    if request.method == "POST" and form.is_valid():
+        parent = next((c for c in causes if str(c.pk) == form.cleaned_data["parent"]), None)
+        try:
+            services.create_root_cause(scope, form.cleaned_data["name"], parent)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Root cause added."))
+            return redirect("closedloop:root_causes")
+    return render(
+        request,
+        "closedloop/root_causes.html",
+        {"causes": causes, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,118 @@
+"""The words of alerts and of messages to customers.
+
+Playbook templates are written by customers' admins, so they are never Django templates (which
+could reach any attribute): only `{{name}}` merge fields from a fixed list are replaced.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+MERGE_FIELDS = ("first_name", "last_name", "unit", "staff", "case", "agent", "score", "company")
+COMMENT_PREVIEW = 500
+
+
+def case_link(case) -> str:
+    return settings.BASE_URL.rstrip("/") + reverse("closedloop:case", args=[case.pk])
+
+
+def merge_values(case=None, response=None, agent=None) -> dict[str, str]:
+    response = response or (case.response if case else None)
+    contact = getattr(response, "contact", None) if response else None
+    unit = case.unit if case else getattr(response, "unit", None)
+    staff = getattr(response, "staff", None) if response else None
+    return {
+        "first_name": contact.first_name if contact else "",
+        "last_name": contact.last_name if contact else "",
+        "unit": unit.name if unit else "",
+        "staff": staff.name.split(" ")[0] if staff else "",
+        "case": str(case.pk) if case else "",
+        "agent": (agent.get_full_name() or agent.get_username()) if agent else "",
+        "score": "" if response is None or response.nps is None else str(response.nps),
+        "company": response.organization.name if response else "",
+    }
+
+
+def merge(template: str, values: dict[str, str]) -> str:
+    """Replace the known merge fields; unknown ones stay as written so the editor sees them."""
+    return MERGE_FIELD.sub(
+        lambda m: values.get(m.group(1), m.group(0)) if m.group(1) in MERGE_FIELDS else m.group(0),
+        template,
+    )
+
+
+def unknown_merge_fields(template: str) -> list[str]:
+    return sorted({name for name in MERGE_FIELD.findall(template) if name not in MERGE_FIELDS})
+
+
+def comments_of(response) -> str:
+    texts = [v for v in response.answers.values() if isinstance(v, str) and v.strip()]
+    text = " / ".join(texts)
+    return text[:COMMENT_PREVIEW] + ("…" if len(text) > COMMENT_PREVIEW else "")
+
+
+def scores_line(response) -> str:
+    parts = []
+    for name, label in (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES")):
+        value = getattr(response, name)
+        if value is not None:
+            parts.append(f"{label} {value}")
+    return ", ".join(parts)
+
+
+def alert_text(case, response, rule_name: str, escalation: int = 0) -> tuple[str, str]:
+    """(subject, body) of an alert or escalation, plain text, in the active language."""
+    where = case.unit.name if case.unit_id else ""
+    if escalation:
+        subject = _("Overdue case #%(id)s at %(unit)s (escalation %(level)s)") % {
+            "id": case.pk,
+            "unit": where,
+            "level": escalation,
+        }
+    else:
+        subject = _("New case #%(id)s at %(unit)s: %(title)s") % {
+            "id": case.pk,
+            "unit": where,
+            "title": case.title,
+        }
+    contact = response.contact
+    lines = [
+        _("Rule: %(rule)s") % {"rule": rule_name},
+        _("Scores: %(scores)s") % {"scores": scores_line(response) or "—"},
+        _("Customer: %(name)s") % {"name": (str(contact) if contact else _("anonymous"))},
+        _("Staff: %(name)s") % {"name": response.staff.name if response.staff_id else "—"},
+        _("Due: %(due)s") % {"due": case.due_at.strftime("%Y-%m-%d %H:%M UTC")},
+        "",
+        comments_of(response),
+        "",
+        case_link(case),
+    ]
+    return subject, "\n".join(lines)
+
+
+def webhook_payload(case, response, event: str) -> dict:
+    return {
+        "event": event,
+        "case": {
+            "id": case.pk,
+            "title": case.title,
+            "status": case.status,
+            "priority": case.priority,
+            "unit_code": case.unit.code if case.unit_id else None,
+            "due_at": case.due_at.isoformat(),
+            "url": case_link(case),
+        },
+        "response": {
+            "id": response.pk,
+            "survey_id": response.survey_id,
+            "nps": response.nps,
+            "csat": response.csat,
+            "ces": response.ces,
+            "answers": response.answers,
+        },
+    }

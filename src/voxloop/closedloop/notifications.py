@@ -1,0 +1,283 @@
+"""Every notification is a row first and a delivery second, so nothing is lost or sent twice.
+
+1. `queue` inserts a Notification; a unique constraint (subject, purpose, channel, recipient)
+   makes a second evaluation of the same response a no-op.
+2. `deliver` claims the row with one conditional UPDATE (pending and due → leased for a few
+   minutes), sends it, and marks it sent. Two workers can never both claim it, and a worker
+   killed mid-send leaves it pending: once the lease runs out the sweep sends it again.
+3. A failure records the error and moves `run_after` along an exponential backoff; the retry
+   is enqueued for then, and the periodic sweep catches any retry whose enqueue was lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from voxloop.closedloop.models import Notification, NotificationStatus
+
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+LEASE = timedelta(minutes=5)
+HTTP_TIMEOUT = 10
+SIGNATURE_HEADER = "X-Voxloop-Signature"
+TIMESTAMP_HEADER = "X-Voxloop-Timestamp"
+DELIVERY_HEADER = "X-Voxloop-Delivery"
+SIGNATURE_TOLERANCE = 300  # seconds: an older signed request is a replay
+
+
+def queue(
+    *,
+    organization_id: int,
+    about: str,
+    key: str,
+    channel: str,
+    recipient: str,
+    subject: str = "",
+    body: str = "",
+    payload: dict | None = None,
+    secret: str = "",
+    case=None,
+    response=None,
+    user=None,
+    run_after: datetime | None = None,
+    now: datetime | None = None,
+) -> tuple[Notification, bool]:
+    """The notification for this subject, purpose, channel and recipient; (row, created)."""
+    now = now or timezone.now()
+    identity = {
+        "organization_id": organization_id,
+        "about": about,
+        "key": key,
+        "channel": channel,
+        "recipient": recipient[:500],
+    }
+    try:
+        with transaction.atomic():
+            row = Notification.objects.create(
+                **identity,
+                case=case,
+                response=response,
+                recipient_user=user,
+                subject=subject[:255],
+                body=body,
+                payload=payload or {},
+                secret=secret,
+                run_after=run_after or now,
+                created_at=now,
+            )
+            return row, True
+    except IntegrityError:
+        return Notification.objects.get(**identity), False
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at an hour."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+
+
+def claim(notification_id: int, now: datetime) -> Notification | None:
+    """Take the row for sending if it is pending and due; None when someone else has it."""
+    taken = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.PENDING, run_after__lte=now
+    ).update(run_after=now + LEASE)
+    return Notification.objects.filter(pk=notification_id).first() if taken else None
+
+
+class RefusedDestination(Exception):
+    """A webhook URL that resolves to a loopback, private or link-local address."""
+
+
+def deliver(notification_id: int, now: datetime | None = None) -> str:
+    """Send one notification if it is due; the resulting status ('sent', 'pending' with a
+    retry scheduled, 'failed' after the last attempt, or 'skipped' when not due/claimed)."""
+    now = now or timezone.now()
+    row = claim(notification_id, now)
+    if row is None:
+        return "skipped"
+    try:
+        send(row)
+    except RefusedDestination as error:  # retrying cannot help
+        Notification.objects.filter(pk=row.pk).update(
+            status=NotificationStatus.FAILED, attempts=row.attempts + 1, last_error=str(error)
+        )
+        return NotificationStatus.FAILED
+    except Exception as error:  # any provider failure: record it and retry later
+        return _failed(row, error, now)
+    Notification.objects.filter(pk=row.pk).update(
+        status=NotificationStatus.SENT,
+        sent_at=timezone.now(),
+        attempts=row.attempts + 1,
+        last_error="",
+    )
+    return NotificationStatus.SENT
+
+
+def _failed(row: Notification, error: Exception, now: datetime) -> str:
+    attempts = row.attempts + 1
+    message = f"{type(error).__name__}: {error}"[:500]
+    if attempts >= MAX_ATTEMPTS:
+        Notification.objects.filter(pk=row.pk).update(
+            status=NotificationStatus.FAILED, attempts=attempts, last_error=message
+        )
+        return NotificationStatus.FAILED
+    retry_at = now + backoff(attempts)
+    Notification.objects.filter(pk=row.pk).update(
+        attempts=attempts, last_error=message, run_after=retry_at
+    )
+    from voxloop.closedloop.tasks import deliver_notification
+
+    # If the queue itself is down, the periodic sweep sends it once the time has come.
+    with contextlib.suppress(Exception):
+        deliver_notification.using(run_after=retry_at).enqueue(row.pk)
+    return NotificationStatus.PENDING
+
+
+def due(now: datetime, limit: int = 200) -> list[int]:
+    """Pending notifications whose time has come (first tries, retries, expired leases)."""
+    return list(
+        Notification.objects.filter(status=NotificationStatus.PENDING, run_after__lte=now)
+        .exclude(channel=Notification.Channel.DIGEST)
+        .order_by("run_after")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Deliver whatever is due; the periodic safety net behind the enqueued retries."""
+    now = now or timezone.now()
+    return sum(deliver(pk, now) == NotificationStatus.SENT for pk in due(now))
+
+
+# --- channels ---------------------------------------------------------------------------
+
+
+def send(row: Notification) -> None:
+    if row.channel in (Notification.Channel.EMAIL, Notification.Channel.DIGEST):
+        _send_email(row.recipient, row.subject, row.body)
+    elif row.channel in (Notification.Channel.SLACK, Notification.Channel.TEAMS):
+        # Slack's and Teams' incoming webhooks both take {"text": ...}.
+        _post(row.recipient, json.dumps({"text": row.body}).encode(), {})
+    elif row.channel == Notification.Channel.WEBHOOK:
+        body = json.dumps(row.payload, sort_keys=True, default=str).encode()
+        stamp = str(int(time.time()))
+        headers = {DELIVERY_HEADER: str(row.pk), TIMESTAMP_HEADER: stamp}
+        if row.secret:
+            headers[SIGNATURE_HEADER] = signature(row.secret, stamp, body)
+        _post(row.recipient, body, headers)
+    else:
+        raise ValueError(f"unknown channel {row.channel}")
+
+
+def _send_email(to: str, subject: str, body: str) -> None:
+    message = EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
+    )
+    with get_connection(fail_silently=False) as connection:
+        connection.send_messages([message])
+
+
+def check_destination(url: str) -> None:
+    """Refuse URLs whose host resolves to this machine or a private network, unless the
+    installation allows it: a rule editor must not make the server call its own neighbours."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return
+    host = urllib.parse.urlparse(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError as error:
+        raise OSError(f"cannot resolve {host}: {error}") from None  # retried: DNS may recover
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
+            raise RefusedDestination(f"{host} resolves to a non-public address ({ip})")
+
+
+def _post(url: str, body: bytes, headers: dict) -> None:
+    check_destination(url)
+    request = urllib.request.Request(  # noqa: S310 - rule editors give http(s) URLs only
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": "Voxloop", **headers},
+    )
+    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as answer:  # noqa: S310
+        if not 200 <= answer.status < 300:
+            raise urllib.error.HTTPError(url, answer.status, "not 2xx", answer.headers, None)
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """`sha256=<hex>` of HMAC-SHA256 over "<timestamp>.<body>" with the rule's secret."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify_signature(
+    secret: str, timestamp: str, body: bytes, header: str, now: float | None = None
+) -> bool:
+    """What a receiver does: same HMAC, compared in constant time, and not too old."""
+    try:
+        age = abs((now if now is not None else time.time()) - int(timestamp))
+    except (TypeError, ValueError):
+        return False
+    if age > SIGNATURE_TOLERANCE:
+        return False
+    return hmac.compare_digest(signature(secret, timestamp, body), header or "")
+
+
+# --- digests ----------------------------------------------------------------------------
+
+
+def _digest_subject(count: int) -> str:
+    from django.utils.translation import ngettext
+
+    return ngettext("Voxloop: %(n)d alert", "Voxloop: %(n)d alerts", count) % {"n": count}
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """One email per recipient with every digest item that is due, then all marked sent."""
+    now = now or timezone.now()
+    pending = Notification.objects.filter(
+        channel=Notification.Channel.DIGEST,
+        status=NotificationStatus.PENDING,
+        run_after__lte=now,
+    ).order_by("recipient", "created_at")
+    by_recipient: dict[str, list[Notification]] = {}
+    for row in pending:
+        by_recipient.setdefault(row.recipient, []).append(row)
+    sent = 0
+    for recipient, rows in by_recipient.items():
+        ids = [r.pk for r in rows]
+        taken = Notification.objects.filter(
+            pk__in=ids, status=NotificationStatus.PENDING, run_after__lte=now
+        ).update(run_after=now + LEASE)
+        if taken != len(ids):
+            continue  # another worker is sending this digest
+        body = "\n\n".join(f"{r.subject}\n{r.body}" for r in rows)
+        try:
+            _send_email(recipient, _digest_subject(len(rows)), body)
+        except Exception as error:  # retried whole at the next digest run
+            Notification.objects.filter(pk__in=ids).update(
+                run_after=now + backoff(rows[0].attempts + 1), last_error=str(error)[:500]
+            )
+            continue
+        Notification.objects.filter(pk__in=ids).update(
+            status=NotificationStatus.SENT, sent_at=timezone.now()
+        )
+        sent += 1
+    return sent

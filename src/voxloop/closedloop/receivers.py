@@ -1,0 +1,21 @@
+"""The closed loop listens to responses arriving and to units moving."""
+
+from django.dispatch import receiver
+
+from voxloop.closedloop import services
+from voxloop.responses.signals import response_submitted
+from voxloop.tenancy.signals import unit_moved
+
+
+@receiver(response_submitted, dispatch_uid="closedloop.evaluate")
+def evaluate_later(sender, response_id: int, response=None, **kwargs) -> None:
+    # Only an enqueue here: the rules, the routing and the SMTP conversation run in a worker.
+    if response is not None and services.may_alert(response):
+        from voxloop.closedloop.tasks import evaluate_response
+
+        evaluate_response.enqueue(response_id)
+
+
+@receiver(unit_moved, dispatch_uid="closedloop.repath")
+def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
+    services.repath_after_move(organization_id, old_path, new_path)

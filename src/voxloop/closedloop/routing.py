@@ -1,0 +1,112 @@
+"""Who hears about a response and who owns its case, resolved from the unit tree.
+
+"A role at the response's unit or the nearest unit above that has one": the store manager,
+else the regional manager, else the country's, walking the materialized path upwards. These are
+reads of tenancy's memberships and contacts' accounts, never writes.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Max
+
+from voxloop.contacts.models import AccountTier
+from voxloop.tenancy.models import Membership, OrgUnit
+
+User = get_user_model()
+
+
+def role_holders_up(unit: OrgUnit, role: str, skip: int = 0) -> tuple[OrgUnit | None, list]:
+    """The nearest unit at or above `unit` whose members include `role`, and those members'
+    users; `skip` passes over that many such levels (escalation: the next level up)."""
+    ids = list(reversed(unit.ancestor_ids()))
+    holders: dict[int, list] = {}
+    for member in (
+        Membership.objects.filter(organization_id=unit.organization_id, unit_id__in=ids, role=role)
+        .select_related("user", "unit")
+        .order_by("user_id")
+    ):
+        if member.user.is_active:
+            holders.setdefault(member.unit_id, []).append(member)
+    levels = [uid for uid in ids if uid in holders]
+    if len(levels) <= skip:
+        return None, []
+    found = holders[levels[skip]]
+    return found[0].unit, [m.user for m in found]
+
+
+def levels_above(unit: OrgUnit, role: str) -> int:
+    """How many levels of `role` holders there are at and above the unit."""
+    ids = unit.ancestor_ids()
+    return (
+        Membership.objects.filter(organization_id=unit.organization_id, unit_id__in=ids, role=role)
+        .values("unit_id")
+        .distinct()
+        .count()
+    )
+
+
+def next_in_turn(organization_id: int, users: list) -> object | None:
+    """Round-robin among a unit's managers: whoever was last given a case longest ago (or
+    never) is next. Derived from the cases themselves, so no counter can drift."""
+    if not users:
+        return None
+    from voxloop.closedloop.models import Case
+
+    last = dict(
+        Case.objects.filter(organization_id=organization_id, assignee__in=users)
+        .values("assignee_id")
+        .annotate(at=Max("assigned_at"))
+        .values_list("assignee_id", "at")
+    )
+    return min(users, key=lambda u: (last.get(u.pk) is not None, last.get(u.pk) or 0, u.pk))
+
+
+def account_owner(response) -> object | None:
+    contact = response.contact
+    account = contact.account if contact is not None and contact.account_id else None
+    owner = account.owner if account is not None else None
+    if owner is None or not owner.is_active:
+        return None
+    in_org = Membership.objects.filter(user=owner, organization_id=response.organization_id)
+    return owner if in_org.exists() else None
+
+
+def choose_assignee(response, unit: OrgUnit, role: str) -> object | None:
+    """High-touch B2B accounts go to their account manager; everything else to the nearest
+    holders of the rule's role, taking turns."""
+    contact = response.contact
+    account = contact.account if contact is not None and contact.account_id else None
+    if account is not None and account.tier == AccountTier.HIGH_TOUCH:
+        owner = account_owner(response)
+        if owner is not None:
+            return owner
+    _, users = role_holders_up(unit, role)
+    return next_in_turn(response.organization_id, users)
+
+
+def recipients(rule, response, unit: OrgUnit | None) -> list:
+    """The users a rule notifies about one response, each once, in the order listed."""
+    found: list = []
+    for spec in rule.recipients or []:
+        kind = spec.get("type")
+        if kind == "role" and unit is not None:
+            found += role_holders_up(unit, spec.get("role", "manager"))[1]
+        elif kind == "team_lead" and response.staff_id:
+            # Tenancy has no "reports to" link: the staff member's lead is the nearest manager
+            # at or above the unit they work at (which may differ from where they served).
+            found += role_holders_up(response.staff.unit, "manager")[1]
+        elif kind == "account_owner":
+            owner = account_owner(response)
+            found += [owner] if owner else []
+        elif kind == "user":
+            user = User.objects.filter(
+                pk=spec.get("user_id"),
+                is_active=True,
+                memberships__organization_id=response.organization_id,
+            ).first()
+            found += [user] if user else []
+    unique: dict[int, object] = {}
+    for user in found:
+        unique.setdefault(user.pk, user)
+    return list(unique.values())

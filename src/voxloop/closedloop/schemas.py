@@ -1,0 +1,289 @@
+"""What the closed-loop API accepts and returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 50
+
+
+class RuleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=200)
+    unit_code: str | None = Field(None, max_length=64, description="Default: your own unit.")
+    survey_ids: list[int] = Field(default_factory=list, description="Empty: every survey.")
+    conditions: dict[str, Any] = Field(
+        ..., description='{"match": "all"|"any", "items": [{"field", "op", "value"}]}'
+    )
+    is_active: bool = True
+    open_case: bool = True
+    priority: str = "normal"
+    sla_hours: int = 48
+    second_escalation_hours: int = 24
+    assign_role: str = "manager"
+    recipients: list[dict[str, Any]] = Field(
+        default_factory=lambda: [{"type": "role", "role": "manager"}]
+    )
+    email_mode: str = "immediate"
+    webhooks: list[dict[str, Any]] = Field(default_factory=list)
+    thank_you_playbook_id: int | None = None
+    review_playbook_id: int | None = None
+    flag_advocate: bool = False
+    record_praise: bool = False
+
+
+class RulePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200)
+    unit_code: str | None = Field(None, max_length=64)
+    survey_ids: list[int] | None = None
+    conditions: dict[str, Any] | None = None
+    is_active: bool | None = None
+    open_case: bool | None = None
+    priority: str | None = None
+    sla_hours: int | None = None
+    second_escalation_hours: int | None = None
+    assign_role: str | None = None
+    recipients: list[dict[str, Any]] | None = None
+    email_mode: str | None = None
+    webhooks: list[dict[str, Any]] | None = None
+    thank_you_playbook_id: int | None = None
+    review_playbook_id: int | None = None
+    flag_advocate: bool | None = None
+    record_praise: bool | None = None
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    unit_id: int
+    unit_code: str
+    survey_ids: list[int]
+    conditions: dict[str, Any]
+    is_active: bool
+    open_case: bool
+    priority: str
+    sla_hours: int
+    second_escalation_hours: int
+    assign_role: str
+    recipients: list[dict[str, Any]]
+    email_mode: str
+    webhooks: list[dict[str, Any]]
+    thank_you_playbook_id: int | None
+    review_playbook_id: int | None
+    flag_advocate: bool
+    record_praise: bool
+
+
+class CaseFilters(Schema):
+    box: str = Field("open", pattern="^(mine|team|overdue|open|all)$")
+    status: str | None = Field(None, max_length=20)
+    priority: str | None = Field(None, max_length=10)
+    unit: str | None = Field(None, max_length=64, description="A unit code: it and below.")
+    assignee_id: int | None = None
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0)
+
+
+class CaseOut(Schema):
+    id: int
+    title: str
+    status: str
+    priority: str
+    unit_id: int
+    unit_code: str
+    response_id: int
+    rule_id: int | None
+    contact_id: int | None
+    assignee_id: int | None
+    assignee: str | None
+    root_cause_id: int | None
+    action_plan_id: int | None
+    created_at: datetime
+    due_at: datetime
+    first_action_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    escalation_level: int
+    overdue: bool
+
+
+class CasePage(Schema):
+    count: int
+    items: list[CaseOut]
+    limit: int
+    offset: int
+
+
+class EventOut(Schema):
+    kind: str
+    actor: str
+    text: str
+    data: dict[str, Any]
+    at: datetime
+
+
+class CaseDetail(CaseOut):
+    events: list[EventOut]
+
+
+class CaseCreate(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    response_id: int
+    title: str = Field("", max_length=200)
+    priority: str = "normal"
+    sla_hours: int = 48
+
+
+class CaseUpdate(Schema):
+    """Any of these; each is one step on the timeline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: str | None = None
+    assignee_id: int | None = Field(None, description="0 leaves the case unassigned.")
+    root_cause_id: int | None = None
+    action_plan_id: int | None = None
+
+
+class NoteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., max_length=10_000)
+
+
+class EmailIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    playbook_id: int
+    extra: str = Field("", max_length=10_000)
+
+
+class PlaybookIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=200)
+    kind: str
+    subject: str = Field(..., max_length=200)
+    body: str = Field(..., max_length=20_000)
+    unit_code: str | None = Field(None, max_length=64)
+
+
+class PlaybookOut(Schema):
+    id: int
+    name: str
+    kind: str
+    subject: str
+    body: str
+    unit_id: int
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    owner_id: int | None
+    due_on: date | None
+    done: bool
+
+
+class TaskIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(..., max_length=200)
+    owner_id: int | None = None
+    due_on: date | None = None
+
+
+class PlanIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(..., max_length=200)
+    unit_code: str | None = Field(None, max_length=64)
+    description: str = Field("", max_length=10_000)
+    theme: str = Field("", max_length=120)
+    status: str = "planned"
+    owner_id: int | None = None
+    root_cause_id: int | None = None
+    survey_id: int | None = None
+    starts_on: date
+    window_days: int = 90
+    baseline: float | None = None
+    target: float | None = None
+
+
+class PlanPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+    theme: str | None = Field(None, max_length=120)
+    status: str | None = None
+    owner_id: int | None = None
+    root_cause_id: int | None = None
+    target: float | None = None
+
+
+class EstimateOut(Schema):
+    n: int
+    nps: float | None
+    low: float | None
+    high: float | None
+    low_sample: bool
+
+
+class EffectOut(Schema):
+    before: EstimateOut
+    after: EstimateOut
+    delta: float | None
+    z: float | None
+    p_value: float | None
+    significant: bool
+
+
+class PlanOut(Schema):
+    id: int
+    title: str
+    unit_id: int
+    status: str
+    owner_id: int | None
+    root_cause_id: int | None
+    theme: str
+    metric: str
+    baseline: float | None
+    target: float | None
+    starts_on: date
+    window_days: int
+    tasks: list[TaskOut]
+    case_ids: list[int]
+    effect: EffectOut | None = None
+
+
+class SlaRow(Schema):
+    label: str
+    id: int | None
+    cases: int
+    open: int
+    overdue: int
+    median_first_action_hours: float | None
+    median_resolve_hours: float | None
+    within_sla_pct: float | None
+    decided: int
+
+
+class SlaOut(Schema):
+    total: SlaRow
+    units: list[SlaRow]
+    assignees: list[SlaRow]
+
+
+class SlaFilters(Schema):
+    since: datetime | None = None
+    until: datetime | None = None

@@ -1,0 +1,224 @@
+"""Every read of the closed loop a user sees, always through a Scope.
+
+Cases: admins, managers and analysts see their subtree's; an agent sees the cases assigned to
+them (in their subtree); viewers, who read dashboards only, see none. Rules and playbooks are
+configuration: admins of the subtree. Praise is shown to the staff member's unit and above.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from voxloop.closedloop.models import (
+    OPEN_STATUSES,
+    ActionPlan,
+    Advocate,
+    AlertRule,
+    Case,
+    CaseEvent,
+    Playbook,
+    Praise,
+    RootCause,
+)
+from voxloop.errors import Forbidden, NotFound
+from voxloop.responses import selectors as response_selectors
+from voxloop.tenancy.models import subtree_q
+from voxloop.tenancy.scoping import Capability, Scope
+
+BOXES = ("mine", "team", "overdue", "open", "all")
+
+
+def can_read_cases(scope: Scope) -> bool:
+    return any(scope.can(c) for c in (Capability.ACT, Capability.OWN_CASES, Capability.EXPORT))
+
+
+def only_own_cases(scope: Scope) -> bool:
+    """An agent works their own cases; everyone else who reads cases reads the subtree's."""
+    return not scope.can(Capability.ACT) and not scope.can(Capability.EXPORT)
+
+
+def readable_cases(scope: Scope) -> QuerySet[Case]:
+    """Every case the scope may read (the base of the inbox and the SLA figures)."""
+    if not can_read_cases(scope):
+        raise Forbidden("Your role does not include cases.")
+    cases = scope.filter(Case.objects.all(), path_field="unit_path")
+    if only_own_cases(scope):
+        cases = cases.filter(assignee_id=scope.user_id)
+    return cases
+
+
+def visible_cases(
+    scope: Scope,
+    box: str = "open",
+    status: str = "",
+    priority: str = "",
+    unit_id: int | None = None,
+    assignee_id: int | None = None,
+    search: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Case]:
+    now = now or timezone.now()
+    cases = readable_cases(scope)
+    if box == "mine":
+        cases = cases.filter(assignee_id=scope.user_id, status__in=OPEN_STATUSES)
+    elif box == "team":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif box == "overdue":
+        cases = cases.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    elif box == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    if status:
+        cases = cases.filter(status=status)
+    if priority:
+        cases = cases.filter(priority=priority)
+    if unit_id is not None:
+        unit = scope.units().filter(pk=unit_id).first()
+        if unit is None:
+            raise NotFound("No such org unit.", field="unit_id")
+        cases = cases.filter(subtree_q(unit.path, "unit_path"))
+    if assignee_id is not None:
+        cases = cases.filter(assignee_id=assignee_id)
+    if search:
+        term = search.strip()
+        match = Q(title__icontains=term) | Q(contact__email__iexact=term)
+        if term.lstrip("#").isdigit():
+            match |= Q(pk=int(term.lstrip("#")))
+        cases = cases.filter(match)
+    return cases.select_related("unit", "assignee", "contact", "rule", "root_cause").order_by(
+        "due_at", "-id"
+    )
+
+
+def case(scope: Scope, case_id: int) -> Case:
+    try:
+        return (
+            readable_cases(scope)
+            .select_related(
+                "unit", "assignee", "contact", "staff", "rule", "root_cause", "action_plan"
+            )
+            .get(pk=case_id)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("No such case.") from None
+
+
+def timeline(case_obj: Case) -> QuerySet[CaseEvent]:
+    """The events of a case the caller has already read through `case`."""
+    return case_obj.events.select_related("actor").order_by("at", "id")
+
+
+def case_response(scope: Scope, case_obj: Case):
+    """The response behind a case: the case's reader may read it even if their role alone
+    (agent) would not list the subtree's responses — it is the answer they must act on."""
+    from voxloop.responses.models import Response
+
+    return Response.objects.select_related("survey", "unit", "staff", "contact").get(
+        pk=case_obj.response_id, organization_id=scope.organization_id
+    )
+
+
+def customer_history(scope: Scope, case_obj: Case, limit: int = 20) -> dict:
+    """The same customer's other responses and cases, inside the reader's scope."""
+    if case_obj.contact_id is None:
+        return {"responses": [], "cases": []}
+    responses = []
+    if scope.can(Capability.VIEW):
+        responses = list(
+            response_selectors.visible_responses(scope)
+            .filter(contact_id=case_obj.contact_id, is_complete=True)
+            .exclude(pk=case_obj.response_id)[:limit]
+        )
+    cases = list(
+        readable_cases(scope)
+        .filter(contact_id=case_obj.contact_id)
+        .exclude(pk=case_obj.pk)
+        .order_by("-created_at")[:limit]
+    )
+    return {"responses": responses, "cases": cases}
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+def visible_rules(scope: Scope) -> QuerySet[AlertRule]:
+    scope.require(Capability.CONFIGURE)
+    return (
+        scope.filter(AlertRule.objects.all(), path_field="unit_path")
+        .select_related("unit")
+        .prefetch_related("surveys")
+        .order_by("name", "pk")
+    )
+
+
+def rule(scope: Scope, rule_id: int) -> AlertRule:
+    try:
+        return visible_rules(scope).get(pk=rule_id)
+    except (AlertRule.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("No such alert rule.") from None
+
+
+def visible_playbooks(scope: Scope) -> QuerySet[Playbook]:
+    """Playbooks at or above the reader's unit (the company's templates serve every store)
+    and below it (admins see their subtree's)."""
+    if not can_read_cases(scope):
+        raise Forbidden("Your role does not include cases.")
+    above = [scope.unit_path[:i] for i in range(10, len(scope.unit_path) + 1, 10)]
+    return (
+        Playbook.objects.filter(organization_id=scope.organization_id)
+        .filter(Q(unit_path__in=above) | subtree_q(scope.unit_path, "unit_path"))
+        .select_related("unit")
+        .order_by("name")
+    )
+
+
+def playbook(scope: Scope, playbook_id: int) -> Playbook:
+    try:
+        return visible_playbooks(scope).get(pk=playbook_id)
+    except (Playbook.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("No such playbook.") from None
+
+
+def root_causes(scope: Scope) -> QuerySet[RootCause]:
+    """The organisation's taxonomy (shared by all its units)."""
+    return RootCause.objects.filter(organization_id=scope.organization_id).select_related("parent")
+
+
+# --- promoter loop and action plans -----------------------------------------------------
+
+
+def visible_praise(scope: Scope) -> QuerySet[Praise]:
+    scope.require(Capability.VIEW)
+    return scope.filter(Praise.objects.all(), path_field="unit_path").select_related(
+        "staff", "unit"
+    )
+
+
+def visible_advocates(scope: Scope) -> QuerySet[Advocate]:
+    if not can_read_cases(scope) or only_own_cases(scope):
+        raise Forbidden("Your role does not include advocates.")
+    return scope.filter(Advocate.objects.all(), path_field="unit_path").select_related("contact")
+
+
+def visible_plans(scope: Scope) -> QuerySet[ActionPlan]:
+    scope.require(Capability.VIEW)
+    return (
+        scope.filter(ActionPlan.objects.all(), path_field="unit_path")
+        .select_related("unit", "owner", "root_cause", "survey")
+        .prefetch_related("tasks")
+    )
+
+
+def plan(scope: Scope, plan_id: int) -> ActionPlan:
+    try:
+        return visible_plans(scope).get(pk=plan_id)
+    except (ActionPlan.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound("No such action plan.") from None
+
+
+def plan_cases(scope: Scope, plan_obj: ActionPlan) -> list[Case]:
+    if not can_read_cases(scope):
+        return []
+    return list(readable_cases(scope).filter(action_plan=plan_obj).select_related("unit"))

@@ -1,0 +1,289 @@
+"""Every write of the closed loop made by people: rules, playbooks, root causes, cases.
+
+Rules, playbooks and root causes are configuration (admins, audited). Cases are worked by
+managers in their subtree and by agents on their own cases; every step lands on the case's
+timeline and in the audit log.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlparse
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+
+from voxloop.closedloop import messages
+from voxloop.closedloop.conditions import clean_conditions
+from voxloop.closedloop.models import (
+    DEFAULT_SLA_HOURS,
+    AlertRule,
+    Case,
+    Playbook,
+    PlaybookKind,
+    Priority,
+    RootCause,
+)
+from voxloop.errors import Conflict, InvalidInput, NotFound
+from voxloop.surveys import selectors as survey_selectors
+from voxloop.tenancy.models import Membership, OrgUnit, Role, repath_copies
+from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.services import record_audit
+
+User = get_user_model()
+RECIPIENT_TYPES = ("role", "team_lead", "account_owner", "user")
+WEBHOOK_KINDS = ("slack", "teams", "webhook")
+RULE_FIELDS = (
+    "name", "is_active", "open_case", "priority", "sla_hours", "second_escalation_hours",
+    "assign_role", "email_mode", "flag_advocate", "record_praise",
+)  # fmt: skip
+MAX_NOTE = 10_000
+
+# --- the receiver's quick question: could this organisation alert at all? ----------------
+_rules_cache: dict[int, tuple[float, bool]] = {}
+RULES_CACHE_SECONDS = 5.0
+
+
+def may_alert(response) -> bool:
+    """False for anonymous surveys and organisations without active rules, so most
+    responses cost no task at all; remembered a few seconds, forgotten on any rule change."""
+    if getattr(response.survey, "is_anonymous", False):
+        return False
+    org = response.organization_id
+    cached = _rules_cache.get(org)
+    if cached is None or cached[0] < time.monotonic():
+        has = AlertRule.objects.filter(organization_id=org, is_active=True).exists()
+        cached = (time.monotonic() + RULES_CACHE_SECONDS, has)
+        _rules_cache[org] = cached
+    return cached[1]
+
+
+def _rules_changed(organization_id: int) -> None:
+    _rules_cache.pop(organization_id, None)
+
+
+def _forget_rules_now_and_on_commit(organization_id: int) -> None:
+    _rules_changed(organization_id)
+    transaction.on_commit(lambda: _rules_changed(organization_id))
+
+
+def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
+    from voxloop.closedloop.models import ActionPlan, Advocate, Praise
+
+    for model in (Case, AlertRule, Playbook, ActionPlan, Advocate, Praise):
+        repath_copies(model.objects.filter(organization_id=organization_id), old_path, new_path)
+
+
+# --- alert rules ----------------------------------------------------------------------------
+
+
+def _check_unit(actor: Scope, unit: OrgUnit) -> None:
+    if not actor.covers(unit):
+        raise NotFound("No such org unit.", field="unit")
+
+
+def _clean_rule(actor: Scope, fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: v for k, v in fields.items() if k in RULE_FIELDS}
+    if "name" in fields and not str(fields["name"] or "").strip():
+        raise InvalidInput("A rule needs a name.", field="name")
+    if "priority" in fields and fields["priority"] not in Priority.values:
+        raise InvalidInput("Unknown priority.", field="priority")
+    for name in ("sla_hours", "second_escalation_hours"):
+        if name in fields:
+            value = fields[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 8760:
+                raise InvalidInput("Hours between 1 and 8760.", field=name)
+    if "assign_role" in fields and fields["assign_role"] not in (Role.MANAGER, Role.AGENT):
+        raise InvalidInput("Cases go to managers or agents.", field="assign_role")
+    if "email_mode" in fields and fields["email_mode"] not in ("immediate", "digest"):
+        raise InvalidInput("Email is 'immediate' or 'digest'.", field="email_mode")
+    if "conditions" in fields:
+        cleaned["conditions"] = clean_conditions(fields["conditions"])
+    if "recipients" in fields:
+        cleaned["recipients"] = _clean_recipients(actor, fields["recipients"])
+    if "webhooks" in fields:
+        cleaned["webhooks"] = _clean_webhooks(fields["webhooks"])
+    for name in ("thank_you_playbook_id", "review_playbook_id"):
+        if name in fields:
+            cleaned[name] = _playbook_id(actor, fields[name], name)
+    return cleaned
+
+
+def _clean_recipients(actor: Scope, raw: Any) -> list[dict]:
+    if not isinstance(raw, list):
+        raise InvalidInput("Recipients are a list.", field="recipients")
+    out = []
+    for i, spec in enumerate(raw):
+        where = f"recipients.{i}"
+        if not isinstance(spec, dict) or spec.get("type") not in RECIPIENT_TYPES:
+            raise InvalidInput(f"A recipient's type is one of {RECIPIENT_TYPES}.", where)
+        if spec["type"] == "role":
+            if spec.get("role") not in Role.values:
+                raise InvalidInput("Unknown role.", f"{where}.role")
+            out.append({"type": "role", "role": spec["role"]})
+        elif spec["type"] == "user":
+            user_id = spec.get("user_id")
+            visible = (
+                Membership.objects.filter(organization_id=actor.organization_id, user_id=user_id)
+                if isinstance(user_id, int)
+                else Membership.objects.none()
+            )
+            if not visible.exists():
+                raise InvalidInput("No such user in this organisation.", f"{where}.user_id")
+            out.append({"type": "user", "user_id": user_id})
+        else:
+            out.append({"type": spec["type"]})
+    return out
+
+
+def _clean_webhooks(raw: Any) -> list[dict]:
+    if not isinstance(raw, list):
+        raise InvalidInput("Webhooks are a list.", field="webhooks")
+    out = []
+    for i, hook in enumerate(raw):
+        where = f"webhooks.{i}"
+        if not isinstance(hook, dict) or hook.get("kind", "webhook") not in WEBHOOK_KINDS:
+            raise InvalidInput(f"A webhook's kind is one of {WEBHOOK_KINDS}.", where)
+        url = hook.get("url")
+        parsed = urlparse(url) if isinstance(url, str) else None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise InvalidInput("A webhook needs an http(s) URL.", f"{where}.url")
+        secret = hook.get("secret", "")
+        if not isinstance(secret, str) or len(secret) > 200:
+            raise InvalidInput("The secret is text of at most 200 characters.", f"{where}.secret")
+        out.append({"kind": hook.get("kind", "webhook"), "url": url, "secret": secret})
+    return out
+
+
+def _playbook_id(actor: Scope, value: Any, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    found = actor.filter(Playbook.objects.filter(pk=value), "unit_path").first()
+    if found is None:
+        raise NotFound("No such playbook.", field=field)
+    return found.pk
+
+
+def _set_surveys(actor: Scope, rule: AlertRule, survey_ids: list[int] | None) -> None:
+    if survey_ids is None:
+        return
+    surveys = []
+    for survey_id in survey_ids:
+        try:
+            surveys.append(survey_selectors.survey(actor, survey_id))
+        except NotFound:
+            raise NotFound(f"No such survey: {survey_id}.", field="survey_ids") from None
+    rule.surveys.set(surveys)
+
+
+@transaction.atomic
+def create_rule(
+    actor: Scope, unit: OrgUnit, survey_ids: list[int] | None = None, **fields: Any
+) -> AlertRule:
+    actor.require(Capability.CONFIGURE)
+    _check_unit(actor, unit)
+    fields.setdefault("conditions", {})
+    fields.setdefault("recipients", [{"type": "role", "role": "manager"}])
+    fields.setdefault("sla_hours", DEFAULT_SLA_HOURS)
+    fields.setdefault("name", "")
+    cleaned = _clean_rule(actor, fields)
+    rule = AlertRule.objects.create(
+        organization_id=actor.organization_id, unit=unit, unit_path=unit.path, **cleaned
+    )
+    _set_surveys(actor, rule, survey_ids)
+    record_audit(actor, "alert_rule.create", rule, {"name": rule.name})
+    _forget_rules_now_and_on_commit(actor.organization_id)
+    return rule
+
+
+@transaction.atomic
+def update_rule(
+    actor: Scope, rule: AlertRule, survey_ids: list[int] | None = None, **fields: Any
+) -> AlertRule:
+    actor.require(Capability.CONFIGURE)
+    if "unit" in fields:
+        _check_unit(actor, fields["unit"])
+        rule.unit, rule.unit_path = fields["unit"], fields["unit"].path
+    cleaned = _clean_rule(actor, fields)
+    for name, value in cleaned.items():
+        setattr(rule, name, value)
+    rule.save()
+    _set_surveys(actor, rule, survey_ids)
+    record_audit(actor, "alert_rule.update", rule, {k: str(v)[:200] for k, v in cleaned.items()})
+    _forget_rules_now_and_on_commit(actor.organization_id)
+    return rule
+
+
+@transaction.atomic
+def delete_rule(actor: Scope, rule: AlertRule) -> None:
+    actor.require(Capability.CONFIGURE)
+    record_audit(actor, "alert_rule.delete", rule, {"name": rule.name})
+    rule.delete()  # its cases stay, with the rule cleared
+    _forget_rules_now_and_on_commit(actor.organization_id)
+
+
+# --- playbooks and root causes ---------------------------------------------------------
+
+
+def _clean_playbook(fields: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: fields[k] for k in ("name", "kind", "subject", "body") if k in fields}
+    for name in ("name", "subject", "body"):
+        if name in cleaned and not str(cleaned[name] or "").strip():
+            raise InvalidInput("This field is required.", field=name)
+    if "kind" in cleaned and cleaned["kind"] not in PlaybookKind.values:
+        raise InvalidInput("Unknown playbook kind.", field="kind")
+    for name in ("subject", "body"):
+        unknown = messages.unknown_merge_fields(str(cleaned.get(name, "")))
+        if unknown:
+            raise InvalidInput(
+                f"Unknown merge field(s): {', '.join(unknown)}; "
+                f"known: {', '.join(messages.MERGE_FIELDS)}.",
+                field=name,
+            )
+    return cleaned
+
+
+@transaction.atomic
+def create_playbook(actor: Scope, unit: OrgUnit, **fields: Any) -> Playbook:
+    actor.require(Capability.CONFIGURE)
+    _check_unit(actor, unit)
+    for name in ("name", "kind", "subject", "body"):
+        fields.setdefault(name, "")
+    playbook = Playbook.objects.create(
+        organization_id=actor.organization_id,
+        unit=unit,
+        unit_path=unit.path,
+        **_clean_playbook(fields),
+    )
+    record_audit(actor, "playbook.create", playbook, {"name": playbook.name})
+    return playbook
+
+
+@transaction.atomic
+def update_playbook(actor: Scope, playbook: Playbook, **fields: Any) -> Playbook:
+    actor.require(Capability.CONFIGURE)
+    cleaned = _clean_playbook(fields)
+    for name, value in cleaned.items():
+        setattr(playbook, name, value)
+    playbook.save()
+    record_audit(actor, "playbook.update", playbook, {k: str(v)[:200] for k, v in cleaned.items()})
+    return playbook
+
+
+@transaction.atomic
+def create_root_cause(actor: Scope, name: str, parent: RootCause | None = None) -> RootCause:
+    actor.require(Capability.CONFIGURE)
+    if not name or not name.strip():
+        raise InvalidInput("A root cause needs a name.", field="name")
+    if parent is not None and parent.organization_id != actor.organization_id:
+        raise NotFound("No such root cause.", field="parent_id")
+    try:
+        with transaction.atomic():
+            cause = RootCause.objects.create(
+                organization_id=actor.organization_id, parent=parent, name=name.strip()[:120]
+            )
+    except IntegrityError:
+        raise Conflict("That root cause already exists.", field="name") from None
+    record_audit(actor, "root_cause.create", cause, {"name": cause.name})
+    return cause

@@ -1,0 +1,38 @@
+"""Background work of the closed loop. Thin: each task calls a service, whatever backend runs it."""
+
+from datetime import timedelta
+
+from django_tasks import task
+
+from voxloop.closedloop import escalation, evaluation, notifications
+from voxloop.schedule.registry import every
+
+
+@task()
+def evaluate_response(response_id: int) -> int:
+    """Rules → cases → alerts for one submitted response; the number of cases opened."""
+    return len(evaluation.evaluate_response(response_id))
+
+
+@task()
+def deliver_notification(notification_id: int) -> str:
+    return notifications.deliver(notification_id)
+
+
+@every(timedelta(minutes=1), name="closedloop.escalate_overdue")
+@task()
+def escalate_overdue() -> int:
+    return escalation.escalate_overdue()
+
+
+@every(timedelta(minutes=1), name="closedloop.deliver_due")
+@task()
+def deliver_due() -> int:
+    """The safety net: retries whose enqueue was lost, leases of killed workers."""
+    return notifications.sweep()
+
+
+@every(timedelta(minutes=15), name="closedloop.send_digests")
+@task()
+def send_digests() -> int:
+    return notifications.send_digests()

@@ -1,0 +1,183 @@
+"""The case inbox and the case page. Thin: parse, call a selector or a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from voxloop.closedloop import casework, selectors
+from voxloop.closedloop.forms import (
+    AssignForm,
+    BulkForm,
+    EmailForm,
+    InboxFilterForm,
+    NoteForm,
+    RootCauseForm,
+    StatusForm,
+)
+from voxloop.closedloop.models import CaseStatus
+from voxloop.errors import DomainError
+from voxloop.tenancy.scoping import Capability
+from voxloop.web.access import member_required
+from voxloop.web.forms import resolve_unit
+from voxloop.web.paging import paginate, query_without_page
+
+
+def _require_cases(request: HttpRequest) -> None:
+    if not selectors.can_read_cases(request.scope):
+        raise PermissionDenied
+
+
+@member_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    _require_cases(request)
+    scope = request.scope
+    form = InboxFilterForm(request.GET or None)
+    filters, unit = {}, None
+    default_box = "mine" if selectors.only_own_cases(scope) else "team"
+    box = default_box
+    if form.is_valid():
+        data = form.cleaned_data
+        box = data["box"] or default_box
+        filters = {"status": data["status"], "priority": data["priority"], "search": data["q"]}
+        unit = resolve_unit(form, scope, "unit")
+    cases = selectors.visible_cases(scope, box=box, unit_id=unit.pk if unit else None, **filters)
+    # A filter that failed (a unit outside the scope) shows its error, never an unfiltered list.
+    page = paginate(request, cases.none() if form.is_bound and form.errors else cases)
+    context = {
+        "form": form,
+        "box": box,
+        "page": page,
+        "query": query_without_page(request),
+        "can_bulk": scope.can(Capability.ACT),
+    }
+    return render(request, "closedloop/inbox.html", context)
+
+
+@require_POST
+@member_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    if not scope.can(Capability.ACT):
+        raise PermissionDenied
+    ids = [int(v) for v in request.POST.getlist("case_ids") if v.isdigit()]
+    form = BulkForm(request.POST, case_ids=ids)
+    if not form.is_valid():
+        messages.error(request, _("Pick at least one case and an action."))
+        return redirect("closedloop:inbox")
+    data = form.cleaned_data
+    try:
+        if data["action"] == "close":
+            done = casework.bulk_close(scope, data["case_ids"])
+        else:
+            user = get_user_model().objects.filter(username=data["assignee"].strip()).first()
+            if user is None:
+                raise DomainError(_("No such user."), field="assignee")
+            done = casework.bulk_assign(scope, data["case_ids"], user.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("closedloop:inbox")
+    messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
+    return redirect("closedloop:inbox")
+
+
+def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict:
+    scope = request.scope
+    can_act = _can_act(scope, case)
+    context = {
+        "case": case,
+        "response": selectors.case_response(scope, case),
+        "events": selectors.timeline(case),
+        "history": selectors.customer_history(scope, case),
+        "can_act": can_act,
+        "can_assign": can_act and scope.can(Capability.ACT),
+        "overdue": case.is_open and case.due_at < _now(),
+    }
+    if can_act:
+        causes = list(selectors.root_causes(scope))
+        playbooks = list(selectors.visible_playbooks(scope))
+        context |= {
+            "status_form": StatusForm(initial={"status": case.status}),
+            "note_form": NoteForm(),
+            "cause_form": RootCauseForm(causes=causes, initial={"root_cause": case.root_cause_id}),
+            "email_form": EmailForm(playbooks=playbooks) if playbooks else None,
+            "statuses": casework.TRANSITIONS[case.status],
+            "plans": selectors.visible_plans(scope).filter(status__in=("planned", "active")),
+        }
+        if context["can_assign"]:
+            context["assign_form"] = AssignForm(
+                users=casework.assignable_users(scope, case),
+                initial={"assignee": case.assignee_id},
+            )
+    context |= forms or {}
+    return context
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _can_act(scope, case) -> bool:
+    try:
+        casework.require_actable(scope, case)
+    except DomainError:
+        return False
+    return True
+
+
+@member_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    _require_cases(request)
+    case = selectors.case(request.scope, case_id)
+    return render(request, "closedloop/case.html", _case_context(request, case))
+
+
+ACTIONS = ("status", "assign", "note", "root_cause", "email", "plan")
+
+
+@require_POST
+@member_required
+def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    _require_cases(request)
+    scope = request.scope
+    case = selectors.case(scope, case_id)
+    if action not in ACTIONS:
+        raise DomainError(_("Unknown action."), field="action")
+    post = request.POST
+    try:
+        if action == "status":
+            status = post.get("status", "")
+            if status not in CaseStatus.values:
+                raise DomainError(_("Unknown status."), field="status")
+            casework.change_status(scope, case, status)
+        elif action == "assign":
+            value = post.get("assignee", "")
+            casework.assign(scope, case, int(value) if value.isdigit() else None)
+        elif action == "note":
+            casework.add_note(scope, case, post.get("text", ""))
+        elif action == "root_cause":
+            value = post.get("root_cause", "")
+            casework.set_root_cause(scope, case, int(value) if value.isdigit() else None)
+        elif action == "email":
+            value = post.get("playbook", "")
+            if not value.isdigit():
+                raise DomainError(_("Pick a template."), field="playbook")
+            casework.email_customer(scope, case, int(value), post.get("extra", ""))
+        elif action == "plan":
+            value = post.get("action_plan", "")
+            plan = selectors.plan(scope, int(value)) if value.isdigit() else None
+            casework.link_plan(scope, case, plan)
+    except DomainError as error:
+        if error.status in (403,):
+            raise PermissionDenied(error.message) from None
+        messages.error(request, error.message)
+        return redirect("closedloop:case", case_id=case.pk)
+    messages.success(request, _("Saved."))
+    return redirect("closedloop:case", case_id=case.pk)

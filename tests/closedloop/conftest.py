@@ -1,0 +1,44 @@
+"""Closed-loop fixtures: the store-visit survey, a detractor rule at the company, and a way to
+submit a response the way every channel does."""
+
+import pytest
+
+from tests.surveys.builders import store_visit_survey
+from voxloop.closedloop import services
+from voxloop.responses import services as response_services
+from voxloop.responses.services import Submission
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _local_webhook_receivers(settings):
+    # The tests' webhook receivers listen on loopback, which production refuses.
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+
+
+@pytest.fixture
+def survey(world):
+    return store_visit_survey(world.acme)
+
+
+@pytest.fixture
+def detractor_rule(world, survey):
+    acme = world.acme
+    return services.create_rule(
+        acme.scope("admin"),
+        acme.root,
+        name="Detractor",
+        conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
+        recipients=[{"type": "role", "role": "manager"}],
+        survey_ids=[survey.pk],
+    )
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = IMMEDIATE
+
+
+def submit(survey, answers, **context):
+    return response_services.submit(Submission(survey=survey, answers=answers, **context)).response

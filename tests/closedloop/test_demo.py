@@ -1,0 +1,35 @@
+"""The demo's closed loop: rules, cases (open, closed, some overdue), praise, two plans."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from voxloop.closedloop import plans, selectors, sla
+from voxloop.closedloop.models import ActionPlan, AlertRule, Case, Praise
+from voxloop.demo import DemoSize, seed_demo
+from voxloop.tenancy.models import Membership
+from voxloop.tenancy.scoping import Scope
+
+pytestmark = pytest.mark.django_db
+ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def test_demo_has_rules_cases_some_overdue_and_two_measured_plans():
+    seed_demo(DemoSize(stores=14, staff=60, accounts=8, contacts=600, responses=6000), seed=4,
+              anchor=ANCHOR)  # fmt: skip
+    assert AlertRule.objects.count() == 4
+    cases = list(Case.objects.all())
+    assert len(cases) >= 10
+    statuses = {c.status for c in cases}
+    assert "closed" in statuses and statuses & {"new", "in_progress", "waiting"}
+    assert any(c.is_open and c.due_at < ANCHOR for c in cases)
+    store = Scope.of(Membership.objects.get(user__username="store"))
+    assert selectors.visible_cases(store, box="all", now=ANCHOR).exists()
+    figures = sla.sla_statistics(store, now=ANCHOR)["total"]
+    assert figures["cases"] > 0 and figures["median_first_action_hours"] is not None
+    assert ActionPlan.objects.count() == 2
+    director = Scope.of(Membership.objects.get(user__username="director"))
+    for plan in ActionPlan.objects.all():
+        result = plans.plan_effect(director, plan, today=ANCHOR.date())
+        assert result.before.n > 0 and result.after.n > 0 and result.delta is not None
+    assert Praise.objects.exists()
