@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "voxloop.surveys",
     "voxloop.responses",
     "voxloop.schedule",
+    "voxloop.analytics",
     "voxloop.api",
     "voxloop.web",
 ]
