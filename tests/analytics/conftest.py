@@ -31,8 +31,20 @@ def cx_survey(org, kind: str = "transactional", name: str = "Visit"):
     return survey
 
 
-def respond(survey, unit, nps=None, csat=None, ces=None, at=None, channel="web", staff=None,
-            locale="en", comment="", contact=None, **answers):  # fmt: skip
+def respond(
+    survey,
+    unit,
+    nps=None,
+    csat=None,
+    ces=None,
+    at=None,
+    channel="web",
+    staff=None,
+    locale="en",
+    comment="",
+    contact=None,
+    **answers,
+):
     values = {"nps": nps, "csat": csat, "ces": ces, "comment": comment, **answers}
     given = {k: v for k, v in values.items() if v not in (None, "")}
     return submit(

@@ -22,11 +22,28 @@ PLACES = ["root", "c1", "c1r1", "c1r1s1", "c1r1s2", "c1r2s1", "c2r1s1", "c2r2s2"
 def snapshot() -> set[tuple]:
     return set(
         Rollup.objects.values_list(
-            "organization_id", "node_path", "depth", "survey_id", "channel", "day", "facet",
-            "value", "n", "promoters", "passives", "detractors", "csat_n", "csat_sum",
-            "csat_sq", "csat_top2", "ces_n", "ces_sum", "ces_agree", "comments",
+            "organization_id",
+            "node_path",
+            "depth",
+            "survey_id",
+            "channel",
+            "day",
+            "facet",
+            "value",
+            "n",
+            "promoters",
+            "passives",
+            "detractors",
+            "csat_n",
+            "csat_sum",
+            "csat_sq",
+            "csat_top2",
+            "ces_n",
+            "ces_sum",
+            "ces_agree",
+            "comments",
         )
-    )  # fmt: skip
+    )
 
 
 def assert_node_totals_match_raw(org) -> None:
@@ -40,9 +57,11 @@ def assert_node_totals_match_raw(org) -> None:
             csat=Sum("csat"),
         )
         got = Rollup.objects.filter(node_path=unit.path, facet="").aggregate(
-            n=Sum("n"), promoters=Sum("promoters"), detractors=Sum("detractors"),
+            n=Sum("n"),
+            promoters=Sum("promoters"),
+            detractors=Sum("detractors"),
             csat=Sum("csat_sum"),
-        )  # fmt: skip
+        )
         got = {k: v or 0 for k, v in got.items()}
         expected = {k: v or 0 for k, v in expected.items()}
         assert got == expected, unit.name
@@ -56,8 +75,12 @@ def test_submitted_response_reaches_every_level_within_the_event(
         respond(survey, store, nps=10, csat=5, comment="great", staff=staff_of(store))
     rows = Rollup.objects.filter(facet="", survey=survey)
     paths = {r.node_path for r in rows}
-    assert paths == {world.acme.root.path, world.acme.units["c1"].path,
-                     world.acme.units["c1r1"].path, store.path}  # fmt: skip
+    assert paths == {
+        world.acme.root.path,
+        world.acme.units["c1"].path,
+        world.acme.units["c1r1"].path,
+        store.path,
+    }
     assert all(r.n == 1 and r.promoters == 1 and r.comments == 1 for r in rows)
     assert Rollup.objects.filter(facet="staff").count() == 4
     assert Rollup.objects.filter(facet="hour", value="10").count() == 4
@@ -105,12 +128,24 @@ def test_delete_and_unit_move_are_followed(
 
 
 operation = st.one_of(
-    st.tuples(st.just("add"), st.sampled_from(PLACES), st.integers(0, 10), st.integers(0, 5),
-              st.integers(0, 200), st.sampled_from(["web", "qr"]), st.booleans()),
-    st.tuples(st.just("edit"), st.integers(0, 50), st.integers(0, 10), st.sampled_from(PLACES),
-              st.integers(0, 200)),
+    st.tuples(
+        st.just("add"),
+        st.sampled_from(PLACES),
+        st.integers(0, 10),
+        st.integers(0, 5),
+        st.integers(0, 200),
+        st.sampled_from(["web", "qr"]),
+        st.booleans(),
+    ),
+    st.tuples(
+        st.just("edit"),
+        st.integers(0, 50),
+        st.integers(0, 10),
+        st.sampled_from(PLACES),
+        st.integers(0, 200),
+    ),
     st.tuples(st.just("delete"), st.integers(0, 50)),
-)  # fmt: skip
+)
 
 
 @settings(
@@ -131,9 +166,16 @@ def test_rollups_equal_recomputation_after_random_changes(
             if op[0] == "add":
                 _, place, nps, csat, hours, channel, comment = op
                 unit = org.units[place]
-                respond(survey, unit, nps=nps, csat=csat or None, channel=channel,
-                        at=START + timedelta(hours=hours), comment="ok" if comment else "",
-                        staff=staff_of(unit) if comment else None)  # fmt: skip
+                respond(
+                    survey,
+                    unit,
+                    nps=nps,
+                    csat=csat or None,
+                    channel=channel,
+                    at=START + timedelta(hours=hours),
+                    comment="ok" if comment else "",
+                    staff=staff_of(unit) if comment else None,
+                )
             elif ids and op[0] == "edit":
                 _, which, nps, place, hours = op
                 target = ids[which % len(ids)]

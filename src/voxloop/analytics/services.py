@@ -35,8 +35,20 @@ KEY_COLUMNS = (
     "value",
 )
 UNIQUE = ("organization_id", "node_path", "facet", "day", "survey_id", "channel", "value")
-LEDGER_FIELDS = ("organization_id", "unit_path", "survey_id", "channel", "day", "hour",
-                 "staff_id", "locale", "nps", "csat", "ces", "comment")  # fmt: skip
+LEDGER_FIELDS = (
+    "organization_id",
+    "unit_path",
+    "survey_id",
+    "channel",
+    "day",
+    "hour",
+    "staff_id",
+    "locale",
+    "nps",
+    "csat",
+    "ces",
+    "comment",
+)
 
 RollupKey = tuple[int, str, int, int, str, date, str, str]
 
@@ -86,8 +98,16 @@ def _keys(entry: Counted) -> Iterable[RollupKey]:
     for node in _ancestors(entry.unit_path):
         depth = len(node) // PATH_SEGMENT_WIDTH - 1
         for facet, value in facets:
-            yield (entry.organization_id, node, depth, entry.survey_id, entry.channel,
-                   entry.day, facet, value)  # fmt: skip
+            yield (
+                entry.organization_id,
+                node,
+                depth,
+                entry.survey_id,
+                entry.channel,
+                entry.day,
+                facet,
+                value,
+            )
 
 
 def _accumulate(deltas: dict[RollupKey, Counts], entry: Counted, sign: int) -> None:

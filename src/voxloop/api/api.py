@@ -25,6 +25,7 @@ install_error_handlers(api)
 
 def _mount_routers() -> None:
     from voxloop.accounts.api import router as accounts_router
+    from voxloop.analytics.api import router as analytics_router
     from voxloop.responses.api import router as responses_router
     from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
@@ -34,6 +35,7 @@ def _mount_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/", tenancy_router)
     api.add_router("/", surveys_router)
+    api.add_router("/", analytics_router)
 
 
 _mount_routers()
