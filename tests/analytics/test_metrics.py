@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from voxloop.analytics import metrics
@@ -44,6 +44,7 @@ def test_low_sample_threshold_is_configurable():
     assert metrics.nps(0, 0, 0).value is None
 
 
+@settings(deadline=None)
 @given(st.integers(0, 400), st.integers(1, 400))
 def test_wilson_matches_statsmodels(k, extra):
     n = k + extra
@@ -69,6 +70,7 @@ def test_mean_and_interval_match_scipy():
     assert f.se == pytest.approx(scipy_stats.sem(values))
 
 
+@settings(deadline=None)
 @given(st.floats(-6, 6))
 def test_two_sided_p_matches_scipy(z):
     assert metrics.normal_two_sided_p(z) == pytest.approx(
