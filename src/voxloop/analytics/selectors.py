@@ -273,3 +273,22 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
     ranked.sort(key=lambda r: (-r["value"], -r["n"]))
     few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
     return {"ranked": ranked[:limit], "too_few": few[:limit]}
+
+
+# --- saved views -----------------------------------------------------------------------------
+
+
+def saved_views(scope: Scope) -> QuerySet:
+    from voxloop.analytics.models import SavedView
+
+    return SavedView.objects.filter(organization_id=scope.organization_id, owner_id=scope.user_id)
+
+
+def saved_view(scope: Scope, view_id: int):
+    from voxloop.analytics.models import SavedView
+    from voxloop.errors import NotFound
+
+    found = saved_views(scope).filter(pk=view_id).first()
+    if found is None:
+        raise NotFound("No such saved view.")
+    return found

@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("s/", include("voxloop.surveys.respondent.urls")),
     path("surveys/", include("voxloop.surveys.builder.urls")),
+    path("analytics/", include("voxloop.analytics.urls")),
     path("", include("voxloop.web.urls")),
 ]
 
