@@ -10,8 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 WIDTH, HEIGHT, PAD = 640, 220, 28
-RANGES = {"nps": (-100, 100), "enps": (-100, 100), "csat": (0, 100), "ces_agree": (0, 100),
-          "csat_mean": (1, 5), "ces": (1, 7)}  # fmt: skip
+RANGES = {
+    "nps": (-100, 100),
+    "enps": (-100, 100),
+    "csat": (0, 100),
+    "ces_agree": (0, 100),
+    "csat_mean": (1, 5),
+    "ces": (1, 7),
+}
 
 
 def _y_range(metric: str, points: list[dict[str, Any]]) -> tuple[float, float]:
@@ -39,8 +45,16 @@ def trend(metric: str, points: list[dict[str, Any]]) -> dict[str, Any]:
     for i, p in enumerate(points):
         if p.get("value") is None:
             continue
-        dots.append({"x": x(i), "y": y(p["value"]), "start": p["start"], "value": p["value"],
-                     "n": p["n"], "low_sample": p["low_sample"]})  # fmt: skip
+        dots.append(
+            {
+                "x": x(i),
+                "y": y(p["value"]),
+                "start": p["start"],
+                "value": p["value"],
+                "n": p["n"],
+                "low_sample": p["low_sample"],
+            }
+        )
         if p.get("low") is not None:
             upper.append(f"{x(i)},{y(p['high'])}")
             lower.append(f"{x(i)},{y(p['low'])}")

@@ -21,8 +21,12 @@ def _download(fmt: str, name: str, header, rows):
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    return FileResponse(exports.xlsx_file(header, rows, name), as_attachment=True,
-                        filename=f"{name}.xlsx", content_type=XLSX)  # fmt: skip
+    return FileResponse(
+        exports.xlsx_file(header, rows, name),
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type=XLSX,
+    )
 
 
 def _context(request: HttpRequest, fmt: str) -> selectors.Context:
@@ -34,9 +38,10 @@ def _context(request: HttpRequest, fmt: str) -> selectors.Context:
 
 @member_required
 def responses_export(request: HttpRequest, fmt: str):
+    # Before any lookup and before the first byte (a generator's own check would only run
+    # once streaming began): roles that may not export get 403 whatever they ask for.
+    request.scope.require(Capability.EXPORT)
     ctx = _context(request, fmt)
-    # Before the first byte: a generator's own check would only run once streaming began.
-    ctx.scope.require(Capability.EXPORT)
     return _download(fmt, "responses", exports.RESPONSE_HEADER, exports.response_rows(ctx))
 
 

@@ -21,8 +21,22 @@ from voxloop.tenancy.scoping import Capability
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
-RESPONSE_HEADER = ["id", "submitted_at", "survey", "unit_code", "unit", "staff", "channel",
-                   "locale", "nps", "nps_group", "csat", "ces", "comment", "answers"]  # fmt: skip
+RESPONSE_HEADER = [
+    "id",
+    "submitted_at",
+    "survey",
+    "unit_code",
+    "unit",
+    "staff",
+    "channel",
+    "locale",
+    "nps",
+    "nps_group",
+    "csat",
+    "ces",
+    "comment",
+    "answers",
+]
 AGGREGATE_HEADER = ["key", "label", "n", "value", "low", "high", "low_sample", "suppressed"]
 
 
@@ -40,16 +54,58 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
     """The responses of the dashboard's scope and filters, one list per row, lazily."""
     ctx.scope.require(Capability.EXPORT)
     comment_keys = text_question_keys(ctx.survey_ids)
-    columns = ("id", "submitted_at", "survey_id", "survey__name", "unit__code", "unit__name",
-               "staff__name", "channel", "locale", "nps", "nps_group", "csat", "ces", "answers")  # fmt: skip
+    columns = (
+        "id",
+        "submitted_at",
+        "survey_id",
+        "survey__name",
+        "unit__code",
+        "unit__name",
+        "staff__name",
+        "channel",
+        "locale",
+        "nps",
+        "nps_group",
+        "csat",
+        "ces",
+        "answers",
+    )
     rows = response_reads.responses(ctx).order_by("submitted_at", "id").values_list(*columns)
-    for (pk, at, survey_id, survey, unit_code, unit, staff, channel, locale, nps, group, csat,
-         ces, answers) in rows.iterator(chunk_size=CHUNK):  # fmt: skip
+    for (
+        pk,
+        at,
+        survey_id,
+        survey,
+        unit_code,
+        unit,
+        staff,
+        channel,
+        locale,
+        nps,
+        group,
+        csat,
+        ces,
+        answers,
+    ) in rows.iterator(chunk_size=CHUNK):
         if ctx.anonymous:
             unit_code = unit = staff = ""  # an employee's unit would name them in a small team
         comment = next((answers[k] for k in comment_keys.get(survey_id, ()) if answers.get(k)), "")
-        yield [pk, at.isoformat(), survey, unit_code, unit, staff, channel, locale, nps, group,
-               csat, ces, comment, json.dumps(answers, ensure_ascii=False)]  # fmt: skip
+        yield [
+            pk,
+            at.isoformat(),
+            survey,
+            unit_code,
+            unit,
+            staff,
+            channel,
+            locale,
+            nps,
+            group,
+            csat,
+            ces,
+            comment,
+            json.dumps(answers, ensure_ascii=False),
+        ]
 
 
 def aggregate_rows(ctx: Context, by: str) -> Iterator[list[Any]]:

@@ -285,7 +285,6 @@ def saved_views(scope: Scope) -> QuerySet:
 
 
 def saved_view(scope: Scope, view_id: int):
-    from voxloop.analytics.models import SavedView
     from voxloop.errors import NotFound
 
     found = saved_views(scope).filter(pk=view_id).first()

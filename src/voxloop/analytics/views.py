@@ -24,10 +24,16 @@ ROLE_DEFAULTS = {
     Role.ADMIN: {"period": "365d", "grain": "month"},
 }
 METRIC_LABELS = {
-    "nps": _("NPS"), "enps": _("eNPS"), "csat": _("CSAT (% satisfied)"),
-    "csat_mean": _("CSAT (mean)"), "ces": _("CES (mean ease)"), "ces_agree": _("CES (% easy)"),
-    "responses": _("Responses"), "comments": _("Comments"), "response_rate": _("Response rate"),
-}  # fmt: skip
+    "nps": _("NPS"),
+    "enps": _("eNPS"),
+    "csat": _("CSAT (% satisfied)"),
+    "csat_mean": _("CSAT (mean)"),
+    "ces": _("CES (mean ease)"),
+    "ces_agree": _("CES (% easy)"),
+    "responses": _("Responses"),
+    "comments": _("Comments"),
+    "response_rate": _("Response rate"),
+}
 
 
 def with_role_defaults(params: QueryDict, role: str) -> QueryDict:
@@ -71,13 +77,17 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         return render(request, "analytics/_live.html", context)
     context.update(
         periods=[(k, label) for k, (label, _days) in filters.PERIODS.items()],
-        grains=[("day", _("Day")), ("week", _("Week")), ("month", _("Month")),
-                ("quarter", _("Quarter"))],
+        grains=[
+            ("day", _("Day")),
+            ("week", _("Week")),
+            ("month", _("Month")),
+            ("quarter", _("Quarter")),
+        ],
         metrics=[(m, METRIC_LABELS[m]) for m in METRICS],
         channels=Channel.choices,
         surveys=survey_selectors.visible_surveys(request.scope).only("id", "name"),
         saved_views=selectors.saved_views(request.scope),
-    )  # fmt: skip
+    )
     return render(request, "analytics/dashboard.html", context)
 
 
