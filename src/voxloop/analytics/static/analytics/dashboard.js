@@ -2,7 +2,7 @@
 // arrived), fetch the server-rendered figures and swap them in. The server escapes all text.
 (function () {
   "use strict";
-  var POLL_MS = 4000;
+  var POLL_MS = 3000;
   function start() {
     var live = document.getElementById("live");
     if (!live || !window.fetch) { return; }
