@@ -8,7 +8,6 @@ nothing; so live events, imports, unit moves and rebuilds all share one code pat
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 
@@ -110,10 +109,23 @@ def _keys(entry: Counted) -> Iterable[RollupKey]:
             )
 
 
-def _accumulate(deltas: dict[RollupKey, Counts], entry: Counted, sign: int) -> None:
-    contribution = Counts.of_scores(entry.nps, entry.csat, entry.ces, entry.comment)
+def _contribution(entry: Counted) -> list[int]:
+    c = Counts.of_scores(entry.nps, entry.csat, entry.ces, entry.comment)
+    return [getattr(c, name) for name in COUNT_FIELDS]
+
+
+def _accumulate(deltas: dict[RollupKey, list[int]], entry: Counted, sign: int) -> None:
+    # Plain lists, not Counts: this runs once per response per node per facet (the hot loop
+    # of a rebuild).
+    add = [sign * v for v in _contribution(entry)]
+    width = len(add)
     for key in _keys(entry):
-        deltas[key].add(contribution, sign)
+        current = deltas.get(key)
+        if current is None:
+            deltas[key] = add[:]
+        else:
+            for i in range(width):
+                current[i] += add[i]
 
 
 def _upsert_sql() -> str:
@@ -134,14 +146,16 @@ def _delete_empty_sql() -> str:
     return f"DELETE FROM {table} WHERE n = 0 AND {where}"  # noqa: S608
 
 
-def _apply(deltas: dict[RollupKey, Counts]) -> None:
+def _apply(deltas: dict[RollupKey, list[int]]) -> None:
     """Atomic increments (INSERT … ON CONFLICT DO UPDATE SET n = n + …), then drop rows that
     fell to nothing so the tables hold only what exists."""
-    live = [(k, c) for k, c in deltas.items() if not c.is_zero()]
+    live = [(k, c) for k, c in deltas.items() if any(c)]
     if not live:
         return
-    params = [(*key, *(getattr(c, f) for f in COUNT_FIELDS)) for key, c in live]
-    shrunk = [key for key, c in live if c.n < 0]
+    # In the unique index's order: each B-tree page is visited once, not once per row.
+    live.sort(key=lambda kc: (kc[0][1], kc[0][6], kc[0][5], kc[0][3], kc[0][4], kc[0][7]))
+    params = [(*key, *c) for key, c in live]
+    shrunk = [key for key, c in live if c[0] < 0]  # c[0] is n
     with connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), params)
         if shrunk:
@@ -149,6 +163,20 @@ def _apply(deltas: dict[RollupKey, Counts]) -> None:
             cursor.executemany(
                 _delete_empty_sql(), [(k[0], k[1], k[6], k[5], k[3], k[4], k[7]) for k in shrunk]
             )
+
+
+def _insert_ledger(entries: list[Counted]) -> None:
+    """The new ledger rows in one executemany (the ORM would split them into many INSERTs)."""
+    if not entries:
+        return
+    table = connection.ops.quote_name(Counted._meta.db_table)
+    columns = ("response_id", *LEDGER_FIELDS)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - the model's own names
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [tuple(getattr(e, c) for c in columns) for e in entries])
 
 
 def reconcile(response_ids: Iterable[int]) -> int:
@@ -168,13 +196,26 @@ def reconcile(response_ids: Iterable[int]) -> int:
     return 0
 
 
+# PostgreSQL: reconciles share this lock and a rebuild's clearing takes it alone, so a
+# reconcile can never commit between the rebuild's two deletes (SQLite has one writer anyway).
+REBUILD_LOCK = 0x766F78616E  # "voxan"
+
+
+def _lock(shared: bool) -> None:
+    if connection.vendor == "postgresql":
+        kind = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {kind}(%s)", [REBUILD_LOCK])  # noqa: S608 - a constant
+
+
 def _reconcile(ids: list[int]) -> int:
     with transaction.atomic():
+        _lock(shared=True)
         old = {c.response_id: c for c in Counted.objects.select_for_update().filter(pk__in=ids)}
         rows = response_selectors.rows_for_counting(ids)
         comment_keys = text_question_keys({r["survey_id"] for r in rows})
         new = {r["id"]: _entry(r, comment_keys) for r in rows}
-        deltas: dict[RollupKey, Counts] = defaultdict(Counts)
+        deltas: dict[RollupKey, list[int]] = {}
         changed = [i for i in ids if not _same(old.get(i), new.get(i))]
         for i in changed:
             if i in old:
@@ -183,7 +224,7 @@ def _reconcile(ids: list[int]) -> int:
                 _accumulate(deltas, new[i], +1)
         _apply(deltas)
         Counted.objects.filter(pk__in=[i for i in changed if i in old]).delete()
-        Counted.objects.bulk_create([new[i] for i in changed if i in new])
+        _insert_ledger([new[i] for i in changed if i in new])
     return len(changed)
 
 
@@ -210,6 +251,7 @@ def rebuild(organization_id: int, progress: Callable[[int, int], None] | None = 
     twice, since each chunk goes through the ledger).
     """
     with transaction.atomic():
+        _lock(shared=False)
         Rollup.objects.filter(organization_id=organization_id).delete()
         Counted.objects.filter(organization_id=organization_id).delete()
     total = response_selectors.count_for_counting(organization_id)

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 
 from voxloop.demo import customers, people
+from voxloop.demo.analytics import count_feedback
 from voxloop.demo.feedback import FeedbackResult, add_feedback
 from voxloop.demo.org_tree import DemoTree, build_tree
 from voxloop.demo.progress import Progress, Silent
@@ -84,6 +85,7 @@ def seed_demo(
             progress,
             anchor or default_anchor(),
         )
+    count_feedback(root.organization_id, progress)
     return DemoResult(
         organization=root.organization,
         tree=tree,

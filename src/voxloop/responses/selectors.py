@@ -134,7 +134,7 @@ def rows_for_counting(response_ids: Iterable[int]) -> list[dict]:
     )
 
 
-def ids_for_counting(organization_id: int, path: str = "", chunk: int = 5000):
+def ids_for_counting(organization_id: int, path: str = "", chunk: int = 10000):
     """Every completed response id of an organisation (optionally one subtree), in chunks."""
     responses = Response.objects.filter(organization_id=organization_id, is_complete=True)
     if path:
