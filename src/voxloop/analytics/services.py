@@ -205,7 +205,7 @@ def _lock(shared: bool) -> None:
     if connection.vendor == "postgresql":
         kind = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {kind}(%s)", [REBUILD_LOCK])  # noqa: S608 - a constant
+            cursor.execute(f"SELECT {kind}(%s)", [REBUILD_LOCK])
 
 
 def _reconcile(ids: list[int]) -> int:
