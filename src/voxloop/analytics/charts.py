@@ -21,10 +21,16 @@ RANGES = {
 
 
 def _y_range(metric: str, points: list[dict[str, Any]]) -> tuple[float, float]:
-    if metric in RANGES:
-        return RANGES[metric]
-    top = max((p["value"] or 0 for p in points), default=1) or 1
-    return 0, top * 1.1
+    """The data's span including its intervals, padded, within the metric's own range, so a
+    line moving by a few points is not drawn flat across the whole -100..100 scale."""
+    lows = [p["low"] if p.get("low") is not None else p["value"] for p in points]
+    highs = [p["high"] if p.get("high") is not None else p["value"] for p in points]
+    if not points:
+        return RANGES.get(metric, (0, 1))
+    low, high = min(lows), max(highs)
+    pad = max((high - low) * 0.1, 1.0)
+    floor, ceiling = RANGES.get(metric, (0, float("inf")))
+    return max(floor, low - pad), min(ceiling, high + pad)
 
 
 def trend(metric: str, points: list[dict[str, Any]]) -> dict[str, Any]:
