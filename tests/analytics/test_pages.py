@@ -135,3 +135,10 @@ def test_exports_escape_formulas_and_need_the_export_role(world, scored):
     comments = [row[12] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("x") lovely' in comments
     assert analyst.get("/analytics/export/responses.pdf").status_code == 404
+
+
+def test_page_speaks_the_readers_language(world, scored):
+    c = client_for(world.acme, "store")
+    c.post("/i18n/setlang/", {"language": "ja", "next": "/analytics/"})
+    html = c.get("/analytics/").content.decode()
+    assert "ダッシュボード" in html and "最新のコメント" in html

@@ -26,10 +26,10 @@ ROLE_DEFAULTS = {
 METRIC_LABELS = {
     "nps": _("NPS"),
     "enps": _("eNPS"),
-    "csat": _("CSAT (% satisfied)"),
+    "csat": _("CSAT (satisfied)"),
     "csat_mean": _("CSAT (mean)"),
     "ces": _("CES (mean ease)"),
-    "ces_agree": _("CES (% easy)"),
+    "ces_agree": _("CES (share easy)"),
     "responses": _("Responses"),
     "comments": _("Comments"),
     "response_rate": _("Response rate"),
