@@ -142,3 +142,8 @@ def test_page_speaks_the_readers_language(world, scored):
     c.post("/i18n/setlang/", {"language": "ja", "next": "/analytics/"})
     html = c.get("/analytics/").content.decode()
     assert "ダッシュボード" in html and "最新のコメント" in html
+
+
+def test_drivers_page_explains_in_plain_words(world, scored):
+    html = client_for(world.acme, "regional").get("/analytics/drivers/").content.decode()
+    assert "Shapley" in html and "NPS with and without each answer" in html

@@ -29,6 +29,7 @@ class Route:
 ROUTES = {
     "analytics:dashboard": Route(),
     "analytics:live": Route(),
+    "analytics:drivers": Route(),
     "analytics:export_responses": Route(export=True, kwargs=(("fmt", "csv"),)),
     "analytics:export_aggregates": Route(kwargs=(("fmt", "csv"),)),
     "analytics:save_view": Route("POST", targets="", ok=302),

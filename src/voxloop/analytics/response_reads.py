@@ -190,15 +190,13 @@ def driver_analysis(ctx: Context) -> dict[str, Any]:
         .values_list("nps", "answers", "contact_snapshot")[:SAMPLE_LIMIT]
     )
     attributes = _numeric_attributes(rows)
-    names = [*rated, *(f"attr:{a}" for a in attributes)][: drivers.MAX_DRIVERS]
+    candidates = [*rated, *(f"attr:{a}" for a in attributes)]
+    # Only drivers most respondents answered: one optional question would otherwise leave
+    # no complete rows at all.
+    names = [n for n in candidates if _coverage(rows, n) >= 0.5][: drivers.MAX_DRIVERS]
     outcome, columns = [], [[] for _ in names]
     for nps, answers, snapshot in rows:
-        values = [
-            _number(answers.get(n))
-            if not n.startswith("attr:")
-            else _number((snapshot or {}).get(n[5:]))
-            for n in names
-        ]
+        values = [_value(n, answers, snapshot) for n in names]
         if names and all(v is not None for v in values):
             outcome.append(float(nps))
             for column, v in zip(columns, values, strict=True):
@@ -221,6 +219,19 @@ def driver_analysis(ctx: Context) -> dict[str, Any]:
     return {"drivers": out, "n": len(outcome), "r2": r2}
 
 
+def _value(name: str, answers: dict, snapshot: dict) -> float | None:
+    if name.startswith("attr:"):
+        return _number((snapshot or {}).get(name[5:]))
+    return _number((answers or {}).get(name))
+
+
+def _coverage(rows: list, name: str) -> float:
+    if not rows:
+        return 0.0
+    sample = rows[:2000]
+    return sum(_value(name, a, s) is not None for _, a, s in sample) / len(sample)
+
+
 def _rated_questions(ctx: Context) -> list[str]:
     keys: list[str] = []
     for survey_id in ctx.survey_ids:
@@ -240,3 +251,13 @@ def _numeric_attributes(rows: list) -> list[str]:
             if isinstance(v, int | float) and not isinstance(v, bool) and ATTRIBUTE.match(k):
                 seen[k] += 1
     return [k for k, count in sorted(seen.items(), key=lambda kv: -kv[1]) if count >= 10][:4]
+
+
+def choice_questions(ctx: Context) -> list[str]:
+    """Keys of the single- and multiple-choice questions of the surveys in the filters."""
+    keys: list[str] = []
+    for survey in survey_selectors.visible_surveys(ctx.scope).filter(pk__in=ctx.survey_ids):
+        for q in survey_selectors.questions_of(survey):
+            if q.type in ("single_choice", "multiple_choice", "dropdown") and q.key not in keys:
+                keys.append(q.key)
+    return keys

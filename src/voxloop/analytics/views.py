@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from voxloop.analytics import charts, dashboard, filters, selectors, services
+from voxloop.analytics import charts, dashboard, filters, response_reads, selectors, services
 from voxloop.analytics.metrics import METRICS
 from voxloop.responses.models import Channel
 from voxloop.surveys import selectors as survey_selectors
@@ -116,3 +116,30 @@ def save_view(request: HttpRequest) -> HttpResponse:
 def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
     services.delete_view(request.scope, selectors.saved_view(request.scope, view_id))
     return redirect("analytics:dashboard")
+
+
+@member_required
+def drivers_page(request: HttpRequest) -> HttpResponse:
+    """What moves the score: Shapley importance of rated questions and attributes, and NPS
+    with vs without each answer of the choice questions."""
+    params = with_role_defaults(request.GET, request.scope.role)
+    ctx = selectors.context(request.scope, filters.parse(params))
+    analysis = response_reads.driver_analysis(ctx)
+    top = max((d["share"] for d in analysis["drivers"]), default=0) or 1
+    for d in analysis["drivers"]:
+        d["bar"] = round(100 * d["share"] / top)
+    choices = [
+        {"question": key, "rows": response_reads.choice_effects(ctx, key)}
+        for key in response_reads.choice_questions(ctx)[:5]
+    ]
+    return render(
+        request,
+        "analytics/drivers.html",
+        {
+            "ctx": ctx,
+            "analysis": analysis,
+            "choices": choices,
+            "query": _query(params),
+            "labels": METRIC_LABELS,
+        },
+    )
