@@ -11,7 +11,7 @@ from voxloop.cli import base
 
 @click.group()
 def analytics() -> None:
-    """Dashboards' rollups: rebuild them from the raw responses."""
+    """Rebuild the dashboards' figures."""
 
 
 @analytics.command()
