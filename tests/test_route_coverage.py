@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.urls import URLResolver, get_resolver
 
+from tests.analytics.test_permission_matrix import ANALYTICS_MATRIX
 from tests.api.test_closedloop_api_matrix import CLOSEDLOOP_API_MATRIX
 from tests.api.test_permission_matrix import API_MATRIX
 from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
@@ -54,6 +55,7 @@ def served_routes() -> set[str]:
 def test_every_route_is_covered():
     matrices = set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX) | set(BUILDER_MATRIX)
     matrices |= set(CLOSEDLOOP_MATRIX) | set(CLOSEDLOOP_API_MATRIX)
+    matrices |= set(ANALYTICS_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"

@@ -14,6 +14,7 @@ COMMANDS = [
     "token",
     "units",
     "manage",
+    "analytics",
 ]
 
 

@@ -25,6 +25,7 @@ install_error_handlers(api)
 
 def _mount_routers() -> None:
     from voxloop.accounts.api import router as accounts_router
+    from voxloop.analytics.api import router as analytics_router
     from voxloop.closedloop.api import router as closedloop_router
     from voxloop.responses.api import router as responses_router
     from voxloop.surveys.api import router as surveys_router
@@ -36,6 +37,7 @@ def _mount_routers() -> None:
     api.add_router("/", tenancy_router)
     api.add_router("/", surveys_router)
     api.add_router("/", closedloop_router)
+    api.add_router("/", analytics_router)
 
 
 _mount_routers()

@@ -27,7 +27,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from voxloop.cli import demo_cmd, people, running
+    from voxloop.cli import analytics_cmd, demo_cmd, people, running
 
     for command in (
         people.init,
@@ -39,6 +39,7 @@ def _register() -> None:
         people.token,
         people.units,
         running.manage,
+        analytics_cmd.analytics,
     ):
         cli.add_command(command)
 

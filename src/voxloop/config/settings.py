@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "voxloop.responses",
     "voxloop.schedule",
     "voxloop.closedloop",
+    "voxloop.analytics",
     "voxloop.api",
     "voxloop.web",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("s/", include("voxloop.surveys.respondent.urls")),
     path("surveys/", include("voxloop.surveys.builder.urls")),
     path("cases/", include("voxloop.closedloop.urls")),
+    path("analytics/", include("voxloop.analytics.urls")),
     path("", include("voxloop.web.urls")),
 ]
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 
 from voxloop.demo import customers, people
+from voxloop.demo.analytics import count_feedback
 from voxloop.demo.closedloop import add_closed_loop
 from voxloop.demo.feedback import FeedbackResult, add_feedback
 from voxloop.demo.org_tree import DemoTree, build_tree
@@ -88,6 +89,7 @@ def seed_demo(
         add_closed_loop(
             system, tree, feedback, random.Random(f"loop-{seed}"), anchor or default_anchor()
         )
+    count_feedback(root.organization_id, progress)
     return DemoResult(
         organization=root.organization,
         tree=tree,

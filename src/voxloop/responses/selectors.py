@@ -105,3 +105,50 @@ def respondent_response_by_invitation(
         .filter(organization_id=organization_id, source_key=source_key, survey_id=survey_id)
         .first()
     )
+
+
+# --- system reads for analytics' rollups (not scoped: they keep aggregates, never show rows) --
+
+COUNTING_FIELDS = (
+    "id",
+    "organization_id",
+    "unit_path",
+    "survey_id",
+    "channel",
+    "submitted_at",
+    "staff_id",
+    "locale",
+    "nps",
+    "csat",
+    "ces",
+    "answers",
+)
+
+
+def rows_for_counting(response_ids: Iterable[int]) -> list[dict]:
+    """The completed responses among these ids, with what analytics counts of each."""
+    return list(
+        Response.objects.filter(pk__in=list(response_ids), is_complete=True).values(
+            *COUNTING_FIELDS
+        )
+    )
+
+
+def ids_for_counting(organization_id: int, path: str = "", chunk: int = 10000):
+    """Every completed response id of an organisation (optionally one subtree), in chunks."""
+    responses = Response.objects.filter(organization_id=organization_id, is_complete=True)
+    if path:
+        responses = responses.filter(subtree_q(path, "unit_path"))
+    last = 0
+    while True:
+        ids = list(
+            responses.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk]
+        )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def count_for_counting(organization_id: int) -> int:
+    return Response.objects.filter(organization_id=organization_id, is_complete=True).count()

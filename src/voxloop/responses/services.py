@@ -20,7 +20,7 @@ from voxloop.errors import Conflict, InvalidInput, NotFound
 from voxloop.responses import commit_group
 from voxloop.responses.models import Channel, Device, Response
 from voxloop.responses.scoring import headline_scores
-from voxloop.responses.signals import response_submitted
+from voxloop.responses.signals import response_submitted, responses_imported
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
 from voxloop.tenancy.models import OrgUnit, repath_copies, subtree_q
@@ -327,6 +327,12 @@ def import_history(
 def _insert(batch: list[Response]) -> int:
     with transaction.atomic():
         Response.objects.bulk_create(batch)
+        ids = [r.pk for r in batch]
+        org_id = batch[0].organization_id
+        # After the batch commits: analytics counts imported responses too.
+        transaction.on_commit(
+            lambda: responses_imported.send(Response, organization_id=org_id, response_ids=ids)
+        )
     return len(batch)
 
 

@@ -5,3 +5,12 @@ from django.dispatch import Signal
 # Sent after the transaction that completed a response commits; kwargs: response_id and
 # response (the stored row: read it, never save it).
 response_submitted = Signal()
+
+# Sent after each committed batch of a historical import (`import_history`); kwargs:
+# organization_id and response_ids. Imports page nobody (no response_submitted), but the
+# analytics rollups must still count them.
+responses_imported = Signal()
+
+# Sent after a transaction that changed or erased stored responses commits; kwargs:
+# organization_id and response_ids (analytics recounts them; erased ones are gone).
+responses_changed = Signal()

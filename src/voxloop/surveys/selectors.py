@@ -93,3 +93,18 @@ def live_survey_by_slug(slug: str) -> Survey | None:
 
 def is_open(survey_obj: Survey) -> bool:
     return survey_obj.status == SurveyStatus.LIVE
+
+
+def text_question_keys(survey_ids) -> dict[int, list[str]]:
+    """The keys of each survey's free-text questions, in order (analytics: comments)."""
+    keys: dict[int, list[str]] = {}
+    rows_ = (
+        Question.objects.filter(
+            survey_id__in=list(survey_ids), type__in=("long_text", "short_text")
+        )
+        .order_by("survey_id", "type", "position", "id")
+        .values_list("survey_id", "key")
+    )
+    for survey_id, key in rows_:
+        keys.setdefault(survey_id, []).append(key)
+    return keys

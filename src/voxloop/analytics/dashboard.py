@@ -1,0 +1,47 @@
+"""One dashboard's data in one structure: what the page renders, the live poll refreshes and
+the API returns. Every part comes from the scoped selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from voxloop.analytics import response_reads, selectors
+from voxloop.analytics.filters import Filters
+from voxloop.tenancy.scoping import Scope
+
+PARTS = ("kpis", "trend", "units", "heatmap", "staff", "verbatims", "breakdowns")
+BREAKDOWNS = ("survey", "channel", "language", "weekday")
+
+
+def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
+    ctx = selectors.context(scope, filters)
+    out: dict[str, Any] = {
+        "generated_at": timezone.now().isoformat(),
+        "filters": {
+            **filters.as_query(),
+            "start": filters.start.isoformat(),
+            "end": filters.end.isoformat(),
+            "min_n": filters.min_n,
+        },
+        "metric": ctx.metric,
+        "anonymous": ctx.anonymous,
+        "unit": {"unit_id": ctx.node.pk, "name": ctx.node.name, "kind": ctx.node.kind},
+        "breadcrumbs": selectors.unit_path_to(ctx),
+    }
+    if "kpis" in parts:
+        out["kpis"] = selectors.kpis(ctx)
+    if "trend" in parts:
+        out["trend"] = selectors.trend(ctx)
+    if "units" in parts:
+        out["units"] = selectors.units(ctx)
+    if "heatmap" in parts:
+        out["heatmap"] = selectors.heatmap(ctx)
+    if "staff" in parts:
+        out["staff"] = selectors.staff_leaderboard(ctx)
+    if "verbatims" in parts:
+        out["verbatims"] = response_reads.verbatims(ctx)
+    if "breakdowns" in parts:
+        out["breakdowns"] = {d: selectors.by_dimension(ctx, d) for d in BREAKDOWNS}
+    return out

@@ -1,0 +1,102 @@
+"""Weekly digest emails: each manager gets their scope's KPIs with the change and whether it
+is significant, their best and weakest units, and a few notable comments.
+
+The periodic task runs hourly; a manager is due when their last digest is at least
+ANALYTICS_DIGEST_DAYS (default 7) old. A failed send leaves them due, so the next run retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from voxloop.analytics import filters, response_reads, selectors
+from voxloop.analytics.models import DigestSubscription
+from voxloop.tenancy.models import Membership, Role
+from voxloop.tenancy.scoping import Scope
+
+log = logging.getLogger(__name__)
+RECIPIENT_ROLES = (Role.MANAGER,)
+
+
+def digest_days() -> int:
+    return int(getattr(settings, "ANALYTICS_DIGEST_DAYS", 7))
+
+
+def due_memberships(now: datetime) -> list[Membership]:
+    """Managers with an email address whose digest is due and who have not opted out."""
+    cutoff = now - timedelta(days=digest_days()) + timedelta(minutes=5)
+    opted_out = DigestSubscription.objects.filter(enabled=False).values("membership_id")
+    recent = DigestSubscription.objects.filter(last_sent_at__gt=cutoff).values("membership_id")
+    return list(
+        Membership.objects.filter(role__in=RECIPIENT_ROLES)
+        .exclude(Q(user__email="") | Q(pk__in=opted_out) | Q(pk__in=recent))
+        .filter(user__is_active=True)
+        .select_related("user", "unit", "organization")
+        .order_by("pk")
+    )
+
+
+def digest_for(membership: Membership, now: datetime) -> dict[str, Any]:
+    """The digest's content for one manager: everything through their scope."""
+    scope = Scope.of(membership)
+    end = timezone.localtime(now).date() - timedelta(days=1)
+    chosen = filters.parse(
+        {"start": (end - timedelta(days=digest_days() - 1)).isoformat(), "end": end.isoformat()},
+        today=end,
+    )
+    ctx = selectors.context(scope, chosen)
+    units = selectors.units(ctx)
+    peers = units["children"] or units["siblings"]
+    ranked = sorted(
+        (u for u in peers if u["value"] is not None and not u["low_sample"]),
+        key=lambda u: -u["value"],
+    )
+    comments = response_reads.verbatims(ctx, limit=30)
+    notable = [c for c in comments if c["nps"] is not None and c["nps"] <= 6][:3]
+    notable += [c for c in comments if c["nps"] is not None and c["nps"] >= 9][:2]
+    return {
+        "membership": membership,
+        "unit": membership.unit,
+        "start": chosen.start,
+        "end": chosen.end,
+        "kpis": selectors.kpis(ctx),
+        "top": ranked[:3],
+        "bottom": ranked[-3:][::-1] if len(ranked) > 3 else [],
+        "comments": notable,
+        "base_url": settings.BASE_URL.rstrip("/"),
+    }
+
+
+def send_digest(membership: Membership, now: datetime) -> bool:
+    content = digest_for(membership, now)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("analytics/email/digest_subject.txt", content).strip()
+        text = render_to_string("analytics/email/digest.txt", content)
+        html = render_to_string("analytics/email/digest.html", content)
+    message = EmailMultiAlternatives(subject, text, to=[membership.user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    DigestSubscription.objects.update_or_create(
+        membership=membership, defaults={"last_sent_at": now}
+    )
+    return True
+
+
+def send_due_digests(now: datetime | None = None) -> int:
+    """Send every digest that is due; returns how many went out."""
+    now = now or timezone.now()
+    sent = 0
+    for membership in due_memberships(now):
+        try:
+            sent += send_digest(membership, now)
+        except Exception:  # one unreachable mailbox must not stop the others
+            log.exception("digest for membership %s failed; retried next run", membership.pk)
+    return sent

@@ -1,0 +1,89 @@
+"""Driver analysis: how much of the variation in NPS each rated question or attribute explains.
+
+Shapley regression (also called dominance analysis): fit a linear model of the 0–10 score on
+every subset of the candidate drivers; a driver's importance is the R² it adds when it joins a
+subset, averaged over every order in which drivers could join. The importances add up to the
+R² of the model with all of them, so each can be read as "this share of what we can explain".
+The sign says whether more of the driver goes with a higher score.
+
+Pure Python on a correlation matrix: k drivers cost 2^k small solves, so k is capped.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+
+MAX_DRIVERS = 10
+
+
+def correlation_matrix(columns: list[list[float]]) -> list[list[float]]:
+    n = len(columns[0]) if columns else 0
+    means = [sum(c) / n for c in columns]
+    centred = [[x - m for x in c] for c, m in zip(columns, means, strict=True)]
+    norms = [math.sqrt(sum(x * x for x in c)) for c in centred]
+    k = len(columns)
+    r = [[0.0] * k for _ in range(k)]
+    for i in range(k):
+        for j in range(i, k):
+            if norms[i] == 0 or norms[j] == 0:
+                value = 1.0 if i == j else 0.0
+            else:
+                dot = sum(a * b for a, b in zip(centred[i], centred[j], strict=True))
+                value = dot / (norms[i] * norms[j])
+            r[i][j] = r[j][i] = value
+    return r
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float] | None:
+    """Gaussian elimination with partial pivoting; None when singular."""
+    n = len(b)
+    m = [[*row, b[i]] for i, row in enumerate(a)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        if abs(m[pivot][col]) < 1e-12:
+            return None
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(n):
+            if r != col:
+                factor = m[r][col] / m[col][col]
+                for c in range(col, n + 1):
+                    m[r][c] -= factor * m[col][c]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
+def r_squared(corr: list[list[float]], subset: tuple[int, ...]) -> float:
+    """R² of the outcome (index 0) on the predictors in `subset` (indices ≥ 1)."""
+    if not subset:
+        return 0.0
+    rxx = [[corr[i][j] for j in subset] for i in subset]
+    rxy = [corr[i][0] for i in subset]
+    beta = _solve(rxx, rxy)
+    if beta is None:
+        return max((corr[i][0] ** 2 for i in subset), default=0.0)  # collinear: best single
+    return max(0.0, min(1.0, sum(b * r for b, r in zip(beta, rxy, strict=True))))
+
+
+def shapley_importance(outcome: list[float], drivers: list[list[float]]) -> dict[str, object]:
+    """{"r2": R² of the full model, "importance": [per driver], "direction": [±1 per driver]}."""
+    k = len(drivers)
+    if k == 0 or k > MAX_DRIVERS:
+        raise ValueError(f"between 1 and {MAX_DRIVERS} drivers")
+    corr = correlation_matrix([outcome, *drivers])
+    predictors = tuple(range(1, k + 1))
+    r2 = {(): 0.0}
+    for size in range(1, k + 1):
+        for subset in combinations(predictors, size):
+            r2[subset] = r_squared(corr, subset)
+    weight = [math.factorial(s) * math.factorial(k - s - 1) / math.factorial(k) for s in range(k)]
+    importance = []
+    for j in predictors:
+        others = tuple(p for p in predictors if p != j)
+        total = 0.0
+        for size in range(k):
+            for subset in combinations(others, size):
+                joined = tuple(sorted((*subset, j)))
+                total += weight[size] * (r2[joined] - r2[subset])
+        importance.append(total)
+    direction = [1 if corr[j][0] >= 0 else -1 for j in predictors]
+    return {"r2": r2[predictors], "importance": importance, "direction": direction}

@@ -1,0 +1,134 @@
+"""A dashboard's filters, parsed from a query string (so every view is a shareable URL).
+
+Bad values are a clear 4xx naming the parameter, never a silent default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from voxloop.analytics.metrics import DEFAULT_MIN_N, METRICS
+from voxloop.errors import InvalidInput
+from voxloop.responses.models import Channel
+
+PERIODS = {
+    "7d": (_("Last 7 days"), 7),
+    "30d": (_("Last 30 days"), 30),
+    "90d": (_("Last 90 days"), 90),
+    "365d": (_("Last 12 months"), 365),
+}
+DEFAULT_PERIOD = "90d"
+GRAINS = ("day", "week", "month", "quarter")
+MAX_DAYS = 3 * 366
+
+
+def min_sample() -> int:
+    """Below this n a figure is marked "low sample" (setting ANALYTICS_MIN_SAMPLE)."""
+    return int(getattr(settings, "ANALYTICS_MIN_SAMPLE", DEFAULT_MIN_N))
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date  # first day, inclusive
+    end: date  # last day, inclusive
+    period: str = DEFAULT_PERIOD  # a preset name, or "custom"
+    survey_id: int | None = None
+    unit_id: int | None = None
+    channel: str = ""
+    metric: str = "nps"
+    grain: str = "week"
+    min_n: int = DEFAULT_MIN_N
+    # Hook for the distribution app's segments (saved audiences): not applied yet.
+    segment_id: int | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Filters:
+        """The period of the same length just before this one."""
+        end = self.start - timedelta(days=1)
+        return replace(self, start=end - timedelta(days=self.days - 1), end=end)
+
+    def as_query(self) -> dict[str, Any]:
+        query: dict[str, Any] = {"metric": self.metric, "grain": self.grain}
+        if self.period == "custom":
+            query.update(start=self.start.isoformat(), end=self.end.isoformat())
+        else:
+            query["period"] = self.period
+        for name in ("survey_id", "unit_id", "channel"):
+            value = getattr(self, name)
+            if value:
+                query[name.removesuffix("_id")] = value
+        return query
+
+
+def _int(params, name: str) -> int | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise InvalidInput(f"'{name}' must be a whole number.", field=name)
+    return int(raw)
+
+
+def _day(params, name: str) -> date | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"'{name}' must be a date such as 2026-11-30.", field=name) from None
+
+
+def parse(params, today: date | None = None) -> Filters:
+    """Filters from a QueryDict or dict: period (or start/end), survey, unit, channel, metric,
+    grain, min_n."""
+    today = today or timezone.localdate()
+    start, end = _day(params, "start"), _day(params, "end")
+    period = (params.get("period") or "").strip()
+    if start or end:
+        end = end or today
+        start = start or end - timedelta(days=29)
+        period = "custom"
+        if start > end:
+            raise InvalidInput("'start' must not be after 'end'.", field="start")
+        if (end - start).days >= MAX_DAYS:
+            raise InvalidInput("A period can span at most three years.", field="start")
+    else:
+        period = period or DEFAULT_PERIOD
+        if period not in PERIODS:
+            raise InvalidInput(f"'period' must be one of {', '.join(PERIODS)}.", field="period")
+        end = today
+        start = end - timedelta(days=PERIODS[period][1] - 1)
+    channel = (params.get("channel") or "").strip()
+    if channel and channel not in Channel.values:
+        raise InvalidInput(f"Unknown channel '{channel[:20]}'.", field="channel")
+    metric = (params.get("metric") or "nps").strip()
+    if metric not in METRICS:
+        raise InvalidInput(f"'metric' must be one of {', '.join(METRICS)}.", field="metric")
+    grain = (params.get("grain") or "week").strip()
+    if grain not in GRAINS:
+        raise InvalidInput(f"'grain' must be one of {', '.join(GRAINS)}.", field="grain")
+    min_n = _int(params, "min_n")
+    if min_n is not None and not 1 <= min_n <= 10_000:
+        raise InvalidInput("'min_n' must be between 1 and 10000.", field="min_n")
+    return Filters(
+        start=start,
+        end=end,
+        period=period,
+        survey_id=_int(params, "survey"),
+        unit_id=_int(params, "unit"),
+        channel=channel,
+        metric=metric,
+        grain=grain,
+        min_n=min_n or min_sample(),
+        segment_id=_int(params, "segment"),
+    )

@@ -1,0 +1,29 @@
+"""Where metrics owned by apps built alongside this one plug in (distribution, closed loop).
+
+Response rate needs delivered invitations (distribution app); case resolution time and SLA
+compliance need cases (closed-loop app). Those apps register a provider here from their
+`AppConfig.ready`; until one is registered the dashboard simply leaves the panel out.
+
+    from voxloop.analytics import hooks
+    hooks.register("delivered_invitations", lambda scope, filters: 1234)
+    hooks.register("case_metrics", lambda scope, filters: {"resolution_hours": …, "sla_met": …})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+PROVIDERS: dict[str, Callable[..., Any]] = {}
+KNOWN = ("delivered_invitations", "case_metrics")
+
+
+def register(name: str, provider: Callable[..., Any]) -> None:
+    if name not in KNOWN:
+        raise ValueError(f"unknown analytics hook {name!r}; known: {', '.join(KNOWN)}")
+    PROVIDERS[name] = provider
+
+
+def call(name: str, *args: Any) -> Any:
+    provider = PROVIDERS.get(name)
+    return None if provider is None else provider(*args)

@@ -1,0 +1,149 @@
+"""Analytics tables: rollups the dashboards read, the ledger that keeps them exact, saved views.
+
+A rollup row aggregates one node of the unit tree *and everything below it* for one day,
+survey and channel, so a dashboard for any unit — a store or the whole company — reads a
+few hundred rows for its own node, never the raw responses and never more rows because the
+organisation has more units. Facet rows split the same totals by hour of day, staff member
+and language.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Facet(models.TextChoices):
+    TOTAL = "", _("Total")
+    HOUR = "hour", _("Hour of day")
+    STAFF = "staff", _("Staff member")
+    LOCALE = "locale", _("Language")
+
+
+class Counters(models.Model):
+    """The sums every metric is computed from (see metrics.Counts)."""
+
+    n = models.IntegerField(default=0)
+    nps_n = models.IntegerField(default=0)
+    promoters = models.IntegerField(default=0)
+    passives = models.IntegerField(default=0)
+    detractors = models.IntegerField(default=0)
+    csat_n = models.IntegerField(default=0)
+    csat_sum = models.IntegerField(default=0)
+    csat_sq = models.IntegerField(default=0)
+    csat_top2 = models.IntegerField(default=0)
+    ces_n = models.IntegerField(default=0)
+    ces_sum = models.IntegerField(default=0)
+    ces_sq = models.IntegerField(default=0)
+    ces_agree = models.IntegerField(default=0)
+    comments = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class Rollup(Counters):
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The subtree this row sums: the unit whose path this is, and every unit below it.
+    node_path = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField()
+    survey = models.ForeignKey(
+        "surveys.Survey", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    channel = models.CharField(max_length=10)
+    day = models.DateField()
+    facet = models.CharField(max_length=8, choices=Facet.choices, default=Facet.TOTAL, blank=True)
+    value = models.CharField(max_length=32, default="", blank=True)
+
+    class Meta:
+        verbose_name = _("rollup")
+        verbose_name_plural = _("rollups")
+        constraints = [
+            # Also the index for "this node, this facet, these days".
+            models.UniqueConstraint(
+                fields=["organization", "node_path", "facet", "day", "survey", "channel", "value"],
+                name="rollup_key",
+            ),
+        ]
+        indexes = [
+            # A node's children: one depth, a path range, the days.
+            models.Index(
+                fields=["organization", "facet", "depth", "node_path", "day"],
+                name="rollup_children",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_path} {self.day} {self.facet}={self.value}: {self.n}"
+
+
+class Counted(models.Model):
+    """What one response contributes to the rollups right now (the ledger).
+
+    Applying "minus what was counted, plus what the response says today" makes every update
+    exact and repeatable: an edit, a delete, a unit move, a replayed event or a rebuild all go
+    through the same step and can never count a response twice.
+    """
+
+    response_id = models.BigIntegerField(primary_key=True)
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    unit_path = models.CharField(max_length=255)
+    survey_id = models.BigIntegerField()
+    channel = models.CharField(max_length=10)
+    day = models.DateField()
+    hour = models.PositiveSmallIntegerField()
+    staff_id = models.BigIntegerField(null=True)
+    locale = models.CharField(max_length=10)
+    nps = models.PositiveSmallIntegerField(null=True)
+    csat = models.PositiveSmallIntegerField(null=True)
+    ces = models.PositiveSmallIntegerField(null=True)
+    comment = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("counted response")
+        verbose_name_plural = _("counted responses")
+        indexes = [models.Index(fields=["organization", "unit_path"], name="counted_org_path")]
+
+    def __str__(self) -> str:
+        return f"response {self.response_id}"
+
+
+class SavedView(models.Model):
+    """A dashboard's filters under a name, for its owner (and anyone given its URL)."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    query = models.CharField(_("filters"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DigestSubscription(models.Model):
+    """A manager's weekly digest: on by default for every manager; this row records opt-outs
+    and when the last one was sent, so a digest goes out once per period."""
+
+    membership = models.OneToOneField(
+        "tenancy.Membership", on_delete=models.CASCADE, related_name="+"
+    )
+    enabled = models.BooleanField(default=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("digest subscription")
+        verbose_name_plural = _("digest subscriptions")
+
+    def __str__(self) -> str:
+        return f"digest for membership {self.membership_id}"

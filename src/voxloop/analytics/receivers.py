@@ -1,0 +1,57 @@
+"""Keep the rollups current: every event that adds, changes, moves or removes responses
+enqueues a reconcile of exactly those responses (the work runs in a task, not the request)."""
+
+import threading
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from voxloop.analytics import tasks
+from voxloop.responses.models import Response
+from voxloop.responses.signals import response_submitted, responses_changed, responses_imported
+from voxloop.tenancy.signals import unit_moved
+
+IMPORT_CHUNK = 2000
+
+
+@receiver(response_submitted, dispatch_uid="analytics.count_submitted")
+def count_submitted(sender, response_id: int, **kwargs) -> None:
+    # Already after the commit: the response is there for the worker to read.
+    tasks.reconcile_responses.enqueue([response_id])
+
+
+@receiver(responses_imported, dispatch_uid="analytics.count_imported")
+@receiver(responses_changed, dispatch_uid="analytics.count_changed")
+def count_batch(sender, response_ids: list[int], **kwargs) -> None:
+    ids = list(response_ids)
+    for start in range(0, len(ids), IMPORT_CHUNK):
+        tasks.reconcile_responses.enqueue(ids[start : start + IMPORT_CHUNK])
+
+
+# Deleted response ids waiting for their transaction to commit, so that deleting many rows
+# (an erasure, an organisation) enqueues a few batches, not one task per response.
+_deleted = threading.local()
+
+
+@receiver(post_delete, sender=Response, dispatch_uid="analytics.uncount_deleted")
+def uncount_deleted(sender, instance: Response, **kwargs) -> None:
+    pending = getattr(_deleted, "ids", None)
+    if pending is None:
+        pending = _deleted.ids = []
+    pending.append(instance.pk)
+    transaction.on_commit(_flush_deleted)
+
+
+def _flush_deleted() -> None:
+    # The first callback of a commit takes every id; the others find nothing. Ids left from
+    # a rolled-back transaction go out with the next commit: reconciling them changes nothing.
+    ids, _deleted.ids = getattr(_deleted, "ids", None) or [], None
+    for start in range(0, len(ids), IMPORT_CHUNK):
+        tasks.reconcile_responses.enqueue(ids[start : start + IMPORT_CHUNK])
+
+
+@receiver(unit_moved, dispatch_uid="analytics.follow_unit_move")
+def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
+    # Sent inside the move's transaction: count again once the new paths are committed.
+    transaction.on_commit(lambda: tasks.recount_subtree.enqueue(organization_id, new_path))

@@ -1,0 +1,293 @@
+"""Scoped dashboard reads from the rollups: KPIs, trends, unit drill-down, breakdowns.
+
+Every read starts from `context(scope, filters)`, which resolves the unit inside the scope
+(a unit outside it is "not found") and the surveys the figures count. The rollup rows read are
+those of that one node (or its direct children), so the cost follows the period and the
+number of children, not the size of the organisation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from voxloop.analytics import hooks, metrics
+from voxloop.analytics.filters import Filters
+from voxloop.analytics.metrics import COUNT_FIELDS, Counts
+from voxloop.analytics.models import Facet, Rollup
+from voxloop.surveys import selectors as survey_selectors
+from voxloop.surveys.models import SurveyKind
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import OrgUnit, subtree_q
+from voxloop.tenancy.scoping import Capability, Scope
+
+SUMS = {name: Sum(name) for name in COUNT_FIELDS}
+
+
+@dataclass(frozen=True)
+class Context:
+    scope: Scope
+    filters: Filters
+    node: OrgUnit
+    survey_ids: tuple[int, ...]
+    anonymous: bool  # employee surveys: no group under metrics.EMPLOYEE_MIN_GROUP
+
+    @property
+    def metric(self) -> str:
+        return "enps" if self.anonymous and self.filters.metric == "nps" else self.filters.metric
+
+
+def context(scope: Scope, filters: Filters) -> Context:
+    scope.require(Capability.VIEW)
+    if filters.unit_id:
+        node = tenancy_selectors.unit(scope, filters.unit_id)
+    else:
+        node = tenancy_selectors.scope_root(scope)
+    if filters.survey_id:
+        chosen = survey_selectors.survey(scope, filters.survey_id)
+        ids, anonymous = (chosen.pk,), chosen.is_anonymous
+    else:
+        anonymous = filters.metric == "enps"
+        kinds = survey_selectors.visible_surveys(scope).values_list("id", "kind")
+        ids = tuple(i for i, kind in kinds if (kind == SurveyKind.EMPLOYEE) == anonymous)
+    return Context(scope, filters, node, ids, anonymous)
+
+
+def _rows(ctx: Context, facet: str = Facet.TOTAL, period: Filters | None = None) -> QuerySet:
+    f = period or ctx.filters
+    rows = Rollup.objects.filter(
+        organization_id=ctx.scope.organization_id,
+        node_path=ctx.node.path,
+        facet=facet,
+        day__gte=f.start,
+        day__lte=f.end,
+        survey_id__in=ctx.survey_ids,
+    )
+    return rows.filter(channel=f.channel) if f.channel else rows
+
+
+def _children_rows(ctx: Context, parent: OrgUnit) -> QuerySet:
+    f = ctx.filters
+    rows = Rollup.objects.filter(
+        subtree_q(parent.path, "node_path"),
+        organization_id=ctx.scope.organization_id,
+        facet=Facet.TOTAL,
+        depth=parent.depth + 1,
+        day__gte=f.start,
+        day__lte=f.end,
+        survey_id__in=ctx.survey_ids,
+    )
+    return rows.filter(channel=f.channel) if f.channel else rows
+
+
+def _total(rows: QuerySet) -> Counts:
+    return Counts.of(rows.aggregate(**SUMS))
+
+
+def _grouped(rows: QuerySet, *by: str) -> dict[Any, Counts]:
+    out = {}
+    for row in rows.values(*by).annotate(**SUMS).order_by():
+        key = row[by[0]] if len(by) == 1 else tuple(row[b] for b in by)
+        out[key] = Counts.of(row)
+    return out
+
+
+def cell(ctx: Context, counts: Counts, metric: str | None = None) -> dict[str, Any]:
+    """One figure as the API and pages show it, anonymity applied."""
+    figure = metrics.figure(metric or ctx.metric, counts, ctx.filters.min_n)
+    if ctx.anonymous:
+        figure = metrics.employee_safe(figure)
+    return figure.as_dict()
+
+
+# --- KPIs ------------------------------------------------------------------------------------
+
+
+def kpis(ctx: Context) -> list[dict[str, Any]]:
+    """The headline figures with their change against the previous period."""
+    now, before = _total(_rows(ctx)), _total(_rows(ctx, period=ctx.filters.previous()))
+    names = ["enps", "responses"] if ctx.anonymous else ["nps", "csat", "ces", "responses"]
+    if not ctx.anonymous and ctx.filters.metric not in names:
+        names.insert(0, ctx.filters.metric)
+    cards = []
+    for name in names:
+        current = cell(ctx, now, name)
+        change = metrics.change(name, now, before, ctx.filters.min_n)
+        hidden = current["suppressed"] or cell(ctx, before, name)["suppressed"]
+        cards.append(
+            {"metric": name, "figure": current, "change": None if hidden else change.as_dict()}
+        )
+    delivered = hooks.call("delivered_invitations", ctx.scope, ctx.filters)
+    if delivered:
+        rate = metrics.proportion("response_rate", min(now.n, delivered), delivered)
+        cards.append({"metric": "response_rate", "figure": rate.as_dict(), "change": None})
+    return cards
+
+
+def totals(ctx: Context) -> Counts:
+    return _total(_rows(ctx))
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+def bucket_start(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day
+
+
+def trend(ctx: Context, grain: str | None = None) -> list[dict[str, Any]]:
+    grain = grain or ctx.filters.grain
+    buckets: dict[date, Counts] = defaultdict(Counts)
+    for day, counts in _grouped(_rows(ctx), "day").items():
+        buckets[bucket_start(day, grain)].add(counts)
+    return [{"start": start.isoformat(), **cell(ctx, buckets[start])} for start in sorted(buckets)]
+
+
+def by_weekday(ctx: Context) -> list[dict[str, Any]]:
+    days: dict[int, Counts] = defaultdict(Counts)
+    for day, counts in _grouped(_rows(ctx), "day").items():
+        days[day.weekday()].add(counts)
+    return [{"key": d, **cell(ctx, days[d])} for d in range(7)]
+
+
+def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
+    """Weekday (Monday first) × hour of day: n and the metric in each cell."""
+    grid = [[Counts() for _ in range(24)] for _ in range(7)]
+    for (day, hour), counts in _grouped(_rows(ctx, Facet.HOUR), "day", "value").items():
+        grid[day.weekday()][int(hour)].add(counts)
+    return [[cell(ctx, c) for c in row] for row in grid]
+
+
+# --- the unit tree ---------------------------------------------------------------------------
+
+
+def _unit_cells(ctx: Context, parent: OrgUnit) -> list[dict[str, Any]]:
+    counts = {path: c for path, c in _grouped(_children_rows(ctx, parent), "node_path").items()}
+    children = tenancy_selectors.visible_units(ctx.scope, parent_id=parent.pk)
+    out = []
+    for unit in children.only("id", "name", "path", "kind", "code"):
+        c = counts.get(unit.path, Counts())
+        out.append({"unit_id": unit.pk, "name": unit.name, "kind": unit.kind, **cell(ctx, c)})
+    return out
+
+
+def units(ctx: Context) -> dict[str, Any]:
+    """The unit, its children (drill down), and — when the scope reaches that far — its parent
+    and its siblings, to compare a unit with its peers."""
+    node = ctx.node
+    result: dict[str, Any] = {
+        "unit": {"unit_id": node.pk, "name": node.name, **cell(ctx, totals(ctx))},
+        "children": _unit_cells(ctx, node),
+        "parent": None,
+        "siblings": [],
+    }
+    if node.parent_id and node.pk != ctx.scope.unit_id:
+        parent = tenancy_selectors.unit(ctx.scope, node.parent_id)  # in scope: we are below it
+        parent_ctx = Context(ctx.scope, ctx.filters, parent, ctx.survey_ids, ctx.anonymous)
+        result["parent"] = {
+            "unit_id": parent.pk,
+            "name": parent.name,
+            **cell(parent_ctx, totals(parent_ctx)),
+        }
+        result["siblings"] = [u for u in _unit_cells(ctx, parent) if u["unit_id"] != node.pk]
+    return result
+
+
+def unit_path_to(ctx: Context) -> list[dict[str, Any]]:
+    """Breadcrumbs from the scope's own unit down to the one shown."""
+    chain = tenancy_selectors.ancestors(ctx.scope, ctx.node)
+    return [{"unit_id": u.pk, "name": u.name} for u in chain] + [
+        {"unit_id": ctx.node.pk, "name": ctx.node.name}
+    ]
+
+
+# --- dimensions ------------------------------------------------------------------------------
+
+DIMENSIONS = (
+    "unit",
+    "survey",
+    "channel",
+    "staff",
+    "language",
+    "hour",
+    "weekday",
+    *("day", "week", "month", "quarter"),
+)
+
+
+def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
+    """One row per value of the dimension: key, label and the metric's figure."""
+    if dimension in ("day", "week", "month", "quarter"):
+        return [{"key": r["start"], "label": r["start"], **r} for r in trend(ctx, dimension)]
+    if dimension == "weekday":
+        return by_weekday(ctx)
+    if dimension == "unit":
+        return [{"key": u["unit_id"], "label": u["name"], **u} for u in units(ctx)["children"]]
+    if dimension == "survey":
+        groups = _grouped(_rows(ctx), "survey_id")
+        names = dict(
+            survey_selectors.visible_surveys(ctx.scope)
+            .filter(pk__in=groups)
+            .values_list("id", "name")
+        )
+    elif dimension == "channel":
+        groups = _grouped(_rows(ctx), "channel")
+        names = {}
+    elif dimension in ("staff", "language", "hour"):
+        if dimension == "staff" and ctx.anonymous:
+            return []  # employee answers are never tied to a person
+        facet = {"staff": Facet.STAFF, "language": Facet.LOCALE, "hour": Facet.HOUR}[dimension]
+        groups = _grouped(_rows(ctx, facet), "value")
+        if dimension == "staff":
+            names = dict(
+                tenancy_selectors.visible_staff(ctx.scope)
+                .filter(pk__in=[int(k) for k in groups])
+                .values_list("id", "name")
+            )
+            groups = {int(k): v for k, v in groups.items() if int(k) in names}  # in scope only
+        elif dimension == "hour":
+            groups = {int(k): v for k, v in groups.items()}
+            names = {}
+        else:
+            names = {}
+    else:
+        raise ValueError(dimension)
+    rows = [{"key": k, "label": str(names.get(k, k)), **cell(ctx, c)} for k, c in groups.items()]
+    return sorted(rows, key=lambda r: str(r["key"]) if dimension != "hour" else r["key"])
+
+
+def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
+    """Staff with at least the minimum n, best first; the rest listed apart as too few."""
+    rows = by_dimension(ctx, "staff")
+    ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
+    ranked.sort(key=lambda r: (-r["value"], -r["n"]))
+    few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
+    return {"ranked": ranked[:limit], "too_few": few[:limit]}
+
+
+# --- saved views -----------------------------------------------------------------------------
+
+
+def saved_views(scope: Scope) -> QuerySet:
+    from voxloop.analytics.models import SavedView
+
+    return SavedView.objects.filter(organization_id=scope.organization_id, owner_id=scope.user_id)
+
+
+def saved_view(scope: Scope, view_id: int):
+    from voxloop.errors import NotFound
+
+    found = saved_views(scope).filter(pk=view_id).first()
+    if found is None:
+        raise NotFound("No such saved view.")
+    return found

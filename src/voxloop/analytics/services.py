@@ -1,0 +1,288 @@
+"""Every write of analytics: keeping the rollups exact, rebuilding them, saved views.
+
+The rollups are maintained by *reconciling* responses: for each response, subtract what the
+ledger (`Counted`) says it contributed and add what it contributes now. A new response adds,
+a deleted one subtracts, an edited or moved one does both, and one reconciled twice changes
+nothing; so live events, imports, unit moves and rebuilds all share one code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from voxloop.analytics.metrics import COUNT_FIELDS, Counts
+from voxloop.analytics.models import Counted, Facet, Rollup, SavedView
+from voxloop.errors import InvalidInput
+from voxloop.responses import selectors as response_selectors
+from voxloop.surveys.selectors import text_question_keys
+from voxloop.tenancy.models import PATH_SEGMENT_WIDTH
+from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.services import record_audit
+
+KEY_COLUMNS = (
+    "organization_id",
+    "node_path",
+    "depth",
+    "survey_id",
+    "channel",
+    "day",
+    "facet",
+    "value",
+)
+UNIQUE = ("organization_id", "node_path", "facet", "day", "survey_id", "channel", "value")
+LEDGER_FIELDS = (
+    "organization_id",
+    "unit_path",
+    "survey_id",
+    "channel",
+    "day",
+    "hour",
+    "staff_id",
+    "locale",
+    "nps",
+    "csat",
+    "ces",
+    "comment",
+)
+
+RollupKey = tuple[int, str, int, int, str, date, str, str]
+
+
+def _ancestors(path: str) -> list[str]:
+    w = PATH_SEGMENT_WIDTH
+    return [path[:end] for end in range(w, len(path) + 1, w)]
+
+
+def _entry(row: dict, comment_keys: dict[int, list[str]]) -> Counted:
+    """What a stored response contributes, as a ledger row."""
+    at = timezone.localtime(row["submitted_at"])
+    answers = row["answers"] or {}
+    comment = any(
+        isinstance(answers.get(k), str) and answers[k].strip()
+        for k in comment_keys.get(row["survey_id"], ())
+    )
+    return Counted(
+        response_id=row["id"],
+        organization_id=row["organization_id"],
+        unit_path=row["unit_path"],
+        survey_id=row["survey_id"],
+        channel=row["channel"],
+        day=at.date(),
+        hour=at.hour,
+        staff_id=row["staff_id"],
+        locale=row["locale"] or "",
+        nps=row["nps"],
+        csat=row["csat"],
+        ces=row["ces"],
+        comment=comment,
+    )
+
+
+def _same(a: Counted | None, b: Counted | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return all(getattr(a, f) == getattr(b, f) for f in LEDGER_FIELDS)
+
+
+def _keys(entry: Counted) -> Iterable[RollupKey]:
+    """Every rollup row one response counts in: each node from the root down to its unit,
+    once in total and once per facet."""
+    facets = [(Facet.TOTAL, ""), (Facet.HOUR, str(entry.hour)), (Facet.LOCALE, entry.locale)]
+    if entry.staff_id:
+        facets.append((Facet.STAFF, str(entry.staff_id)))
+    for node in _ancestors(entry.unit_path):
+        depth = len(node) // PATH_SEGMENT_WIDTH - 1
+        for facet, value in facets:
+            yield (
+                entry.organization_id,
+                node,
+                depth,
+                entry.survey_id,
+                entry.channel,
+                entry.day,
+                facet,
+                value,
+            )
+
+
+def _contribution(entry: Counted) -> list[int]:
+    c = Counts.of_scores(entry.nps, entry.csat, entry.ces, entry.comment)
+    return [getattr(c, name) for name in COUNT_FIELDS]
+
+
+def _accumulate(deltas: dict[RollupKey, list[int]], entry: Counted, sign: int) -> None:
+    # Plain lists, not Counts: this runs once per response per node per facet (the hot loop
+    # of a rebuild).
+    add = [sign * v for v in _contribution(entry)]
+    width = len(add)
+    for key in _keys(entry):
+        current = deltas.get(key)
+        if current is None:
+            deltas[key] = add[:]
+        else:
+            for i in range(width):
+                current[i] += add[i]
+
+
+def _upsert_sql() -> str:
+    table = connection.ops.quote_name(Rollup._meta.db_table)
+    columns = (*KEY_COLUMNS, *COUNT_FIELDS)
+    placeholders = ", ".join(["%s"] * len(columns))
+    increments = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNT_FIELDS)
+    # Identifiers are the model's own; every value is a parameter.
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(UNIQUE)}) DO UPDATE SET {increments}"
+    )
+
+
+def _delete_empty_sql() -> str:
+    table = connection.ops.quote_name(Rollup._meta.db_table)
+    where = " AND ".join(f"{c} = %s" for c in UNIQUE)
+    return f"DELETE FROM {table} WHERE n = 0 AND {where}"  # noqa: S608
+
+
+def _apply(deltas: dict[RollupKey, list[int]]) -> None:
+    """Atomic increments (INSERT … ON CONFLICT DO UPDATE SET n = n + …), then drop rows that
+    fell to nothing so the tables hold only what exists."""
+    live = [(k, c) for k, c in deltas.items() if any(c)]
+    if not live:
+        return
+    # In the unique index's order: each B-tree page is visited once, not once per row.
+    live.sort(key=lambda kc: (kc[0][1], kc[0][6], kc[0][5], kc[0][3], kc[0][4], kc[0][7]))
+    params = [(*key, *c) for key, c in live]
+    shrunk = [key for key, c in live if c[0] < 0]  # c[0] is n
+    with connection.cursor() as cursor:
+        cursor.executemany(_upsert_sql(), params)
+        if shrunk:
+            # key order (org, node, depth, survey, channel, day, facet, value) → UNIQUE order
+            cursor.executemany(
+                _delete_empty_sql(), [(k[0], k[1], k[6], k[5], k[3], k[4], k[7]) for k in shrunk]
+            )
+
+
+def _insert_ledger(entries: list[Counted]) -> None:
+    """The new ledger rows in one executemany (the ORM would split them into many INSERTs)."""
+    if not entries:
+        return
+    table = connection.ops.quote_name(Counted._meta.db_table)
+    columns = ("response_id", *LEDGER_FIELDS)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - the model's own names
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [tuple(getattr(e, c) for c in columns) for e in entries])
+
+
+def reconcile(response_ids: Iterable[int]) -> int:
+    """Bring the rollups in line with these responses as they are now; returns how many
+    responses changed what they contribute. Safe to repeat and to run concurrently."""
+    ids = sorted(set(response_ids))
+    if not ids:
+        return 0
+    for attempt in range(3):
+        try:
+            return _reconcile(ids)
+        except IntegrityError:
+            # Another worker wrote a ledger row for one of these meanwhile: everything of this
+            # try was rolled back, so do it again over what is there now.
+            if attempt == 2:
+                raise
+    return 0
+
+
+# PostgreSQL: reconciles share this lock and a rebuild's clearing takes it alone, so a
+# reconcile can never commit between the rebuild's two deletes (SQLite has one writer anyway).
+REBUILD_LOCK = 0x766F78616E  # "voxan"
+
+
+def _lock(shared: bool) -> None:
+    if connection.vendor == "postgresql":
+        kind = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {kind}(%s)", [REBUILD_LOCK])
+
+
+def _reconcile(ids: list[int]) -> int:
+    with transaction.atomic():
+        _lock(shared=True)
+        old = {c.response_id: c for c in Counted.objects.select_for_update().filter(pk__in=ids)}
+        rows = response_selectors.rows_for_counting(ids)
+        comment_keys = text_question_keys({r["survey_id"] for r in rows})
+        new = {r["id"]: _entry(r, comment_keys) for r in rows}
+        deltas: dict[RollupKey, list[int]] = {}
+        changed = [i for i in ids if not _same(old.get(i), new.get(i))]
+        for i in changed:
+            if i in old:
+                _accumulate(deltas, old[i], -1)
+            if i in new:
+                _accumulate(deltas, new[i], +1)
+        _apply(deltas)
+        Counted.objects.filter(pk__in=[i for i in changed if i in old]).delete()
+        _insert_ledger([new[i] for i in changed if i in new])
+    return len(changed)
+
+
+def recount_subtree(organization_id: int, path: str) -> int:
+    """Reconcile every response under a unit (after it moved: its ancestors changed)."""
+    changed = sum(
+        reconcile(ids) for ids in response_selectors.ids_for_counting(organization_id, path)
+    )
+    # Responses counted under the old path that are no longer complete or no longer exist
+    # were reconciled by their own events; nothing else to do here.
+    return changed
+
+
+def forget_responses(response_ids: Iterable[int]) -> int:
+    """Responses that were deleted: reconciling finds them gone and subtracts them."""
+    return reconcile(response_ids)
+
+
+def rebuild(organization_id: int, progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute an organisation's rollups from its raw responses; returns responses counted.
+
+    Clears the organisation's rollups and ledger, then counts every completed response in
+    chunks (live responses arriving meanwhile are reconciled as usual and never counted
+    twice, since each chunk goes through the ledger).
+    """
+    with transaction.atomic():
+        _lock(shared=False)
+        Rollup.objects.filter(organization_id=organization_id).delete()
+        Counted.objects.filter(organization_id=organization_id).delete()
+    total = response_selectors.count_for_counting(organization_id)
+    done = 0
+    for ids in response_selectors.ids_for_counting(organization_id):
+        reconcile(ids)
+        done += len(ids)
+        if progress is not None:
+            progress(done, total)
+    return done
+
+
+# --- saved views ---------------------------------------------------------------------------
+
+
+def save_view(actor: Scope, name: str, query: str) -> SavedView:
+    actor.require(Capability.VIEW)
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise InvalidInput("Give the view a name of at most 120 characters.", field="name")
+    if len(query) > 1000 or "\x00" in query:
+        raise InvalidInput("These filters are too long to save.", field="query")
+    with transaction.atomic():
+        view = SavedView.objects.create(
+            organization_id=actor.organization_id, owner_id=actor.user_id, name=name, query=query
+        )
+        record_audit(actor, "analytics.view_saved", view, changes={"name": name, "query": query})
+    return view
+
+
+def delete_view(actor: Scope, view: SavedView) -> None:
+    with transaction.atomic():
+        record_audit(actor, "analytics.view_deleted", view, changes={"name": view.name})
+        view.delete()

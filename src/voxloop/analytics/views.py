@@ -1,0 +1,145 @@
+"""The dashboard page: filters in the URL (shareable, savable), figures from the selectors,
+live refresh by polling a small JSON endpoint."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from voxloop.analytics import charts, dashboard, filters, response_reads, selectors, services
+from voxloop.analytics.metrics import METRICS
+from voxloop.responses.models import Channel
+from voxloop.surveys import selectors as survey_selectors
+from voxloop.tenancy.models import Role
+from voxloop.web.access import member_required
+
+# What each role sees first: the frontline their recent days, leadership the longer trend.
+ROLE_DEFAULTS = {
+    Role.MANAGER: {"period": "30d", "grain": "day"},
+    Role.AGENT: {"period": "30d", "grain": "day"},
+    Role.VIEWER: {"period": "90d", "grain": "week"},
+    Role.ANALYST: {"period": "365d", "grain": "month"},
+    Role.ADMIN: {"period": "365d", "grain": "month"},
+}
+METRIC_LABELS = {
+    "nps": _("NPS"),
+    "enps": _("eNPS"),
+    "csat": _("CSAT (satisfied)"),
+    "csat_mean": _("CSAT (mean)"),
+    "ces": _("CES (mean ease)"),
+    "ces_agree": _("CES (share easy)"),
+    "responses": _("Responses"),
+    "comments": _("Comments"),
+    "response_rate": _("Response rate"),
+}
+
+
+def with_role_defaults(params: QueryDict, role: str) -> QueryDict:
+    merged = params.copy()
+    for key, value in ROLE_DEFAULTS.get(role, {}).items():
+        if key == "period" and (merged.get("start") or merged.get("end")):
+            continue
+        merged.setdefault(key, value)
+    return merged
+
+
+def _query(params: QueryDict, **changes) -> str:
+    q = params.copy()
+    q.pop("fragment", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            q.pop(key, None)
+        else:
+            q[key] = str(value)
+    return q.urlencode()
+
+
+@member_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    params = with_role_defaults(request.GET, request.scope.role)
+    chosen = filters.parse(params)
+    data = dashboard.payload(request.scope, chosen)
+    context = {
+        "data": data,
+        "filters": chosen,
+        "trend_chart": charts.trend(data["metric"], data["trend"]),
+        "heat": charts.heat_shades(data["metric"], data["heatmap"]),
+        "hours": range(24),
+        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        "query": _query(params),
+        "unit_query": _query(params, unit=None),
+        "labels": METRIC_LABELS,
+        "metric_label": METRIC_LABELS.get(data["metric"], data["metric"]),
+    }
+    if request.GET.get("fragment"):
+        return render(request, "analytics/_live.html", context)
+    context.update(
+        periods=[(k, label) for k, (label, _days) in filters.PERIODS.items()],
+        grains=[
+            ("day", _("Day")),
+            ("week", _("Week")),
+            ("month", _("Month")),
+            ("quarter", _("Quarter")),
+        ],
+        metrics=[(m, METRIC_LABELS[m]) for m in METRICS],
+        channels=Channel.choices,
+        surveys=survey_selectors.visible_surveys(request.scope).only("id", "name"),
+        saved_views=selectors.saved_views(request.scope),
+    )
+    return render(request, "analytics/dashboard.html", context)
+
+
+@member_required
+def live(request: HttpRequest) -> JsonResponse:
+    """A tiny poll: the page refreshes its figures when this stamp changes."""
+    params = with_role_defaults(request.GET, request.scope.role)
+    ctx = selectors.context(request.scope, filters.parse(params))
+    counts = selectors.totals(ctx)
+    return JsonResponse(
+        {"stamp": f"{counts.n}:{counts.comments}:{counts.promoters}", "n": counts.n}
+    )
+
+
+@member_required
+@require_POST
+def save_view(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    filters.parse(QueryDict(query))  # refuse a view that would not open
+    services.save_view(request.scope, request.POST.get("name", ""), query)
+    return redirect(f"{request.path.rsplit('views/', 1)[0]}?{query}")
+
+
+@member_required
+@require_POST
+def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    services.delete_view(request.scope, selectors.saved_view(request.scope, view_id))
+    return redirect("analytics:dashboard")
+
+
+@member_required
+def drivers_page(request: HttpRequest) -> HttpResponse:
+    """What moves the score: Shapley importance of rated questions and attributes, and NPS
+    with vs without each answer of the choice questions."""
+    params = with_role_defaults(request.GET, request.scope.role)
+    ctx = selectors.context(request.scope, filters.parse(params))
+    analysis = response_reads.driver_analysis(ctx)
+    top = max((d["share"] for d in analysis["drivers"]), default=0) or 1
+    for d in analysis["drivers"]:
+        d["bar"] = round(100 * d["share"] / top)
+    choices = [
+        {"question": key, "rows": response_reads.choice_effects(ctx, key)}
+        for key in response_reads.choice_questions(ctx)[:5]
+    ]
+    return render(
+        request,
+        "analytics/drivers.html",
+        {
+            "ctx": ctx,
+            "analysis": analysis,
+            "choices": choices,
+            "query": _query(params),
+            "labels": METRIC_LABELS,
+        },
+    )

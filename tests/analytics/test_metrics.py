@@ -1,0 +1,133 @@
+"""The metric engine against independent computations: scipy, statsmodels and hand work."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voxloop.analytics import metrics
+from voxloop.analytics.metrics import Counts
+
+scipy_stats = pytest.importorskip("scipy.stats")
+proportion = pytest.importorskip("statsmodels.stats.proportion")
+
+
+def test_nps_hand_worked_example():
+    # 50 promoters, 30 passives, 20 detractors: NPS 30; p_P=.5, p_D=.2
+    # var = (.5 + .2 - .3²)/100 = .0061 → se = 100·√.0061 = 7.8102
+    f = metrics.nps(50, 30, 20)
+    assert f.value == pytest.approx(30.0)
+    assert f.se == pytest.approx(7.81025, abs=1e-4)
+    assert (f.low, f.high) == pytest.approx(
+        (30 - 1.959964 * 7.81025, 30 + 1.959964 * 7.81025), abs=1e-3
+    )
+    assert f.n == 100 and not f.low_sample
+
+
+def test_nps_se_equals_the_sd_of_the_minus1_0_plus1_scores():
+    # NPS is the mean of +100 (promoter), 0 (passive), −100 (detractor); its se is that
+    # variable's population sd over √n: an independent route to the same number.
+    scores = [100] * 12 + [0] * 7 + [-100] * 9
+    n = len(scores)
+    mean = sum(scores) / n
+    sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / n)
+    f = metrics.nps(12, 7, 9)
+    assert f.value == pytest.approx(mean)
+    assert f.se == pytest.approx(sd / math.sqrt(n))
+    assert f.low_sample  # 28 < 30
+
+
+def test_low_sample_threshold_is_configurable():
+    assert metrics.nps(5, 0, 0, min_n=5).low_sample is False
+    assert metrics.nps(5, 0, 0).low_sample is True
+    assert metrics.nps(0, 0, 0).value is None
+
+
+@settings(deadline=None)
+@given(st.integers(0, 400), st.integers(1, 400))
+def test_wilson_matches_statsmodels(k, extra):
+    n = k + extra
+    low, high = metrics.wilson_interval(k, n)
+    ref_low, ref_high = proportion.proportion_confint(k, n, alpha=0.05, method="wilson")
+    assert low == pytest.approx(ref_low, abs=1e-9)
+    assert high == pytest.approx(ref_high, abs=1e-9)
+
+
+def test_csat_top2_box_with_wilson_interval():
+    # 1–5 answers: 40 fours and fives out of 50
+    c = Counts(csat_n=50, csat_top2=40, csat_sum=200, csat_sq=850)
+    f = metrics.figure("csat", c)
+    low, high = proportion.proportion_confint(40, 50, method="wilson")
+    assert f.value == pytest.approx(80.0)
+    assert (f.low, f.high) == pytest.approx((100 * low, 100 * high))
+
+
+def test_mean_and_interval_match_scipy():
+    values = [1, 2, 2, 3, 4, 5, 5, 5, 6, 7, 7, 3]
+    f = metrics.mean("ces", sum(values), sum(v * v for v in values), len(values))
+    assert f.value == pytest.approx(sum(values) / len(values))
+    assert f.se == pytest.approx(scipy_stats.sem(values))
+
+
+@settings(deadline=None)
+@given(st.floats(-6, 6))
+def test_two_sided_p_matches_scipy(z):
+    assert metrics.normal_two_sided_p(z) == pytest.approx(
+        2 * scipy_stats.norm.sf(abs(z)), abs=1e-12
+    )
+
+
+def test_nps_change_z_test():
+    now, before = metrics.nps(60, 20, 20), metrics.nps(40, 30, 30)  # NPS 40 vs 10
+    change = metrics.nps_change(now, before)
+    z = 30 / math.sqrt(now.se**2 + before.se**2)
+    assert change.delta == pytest.approx(30.0)
+    assert change.z == pytest.approx(z)
+    assert change.p_value == pytest.approx(2 * scipy_stats.norm.sf(z))
+    assert change.significant
+
+
+def test_nps_dropping_20_points_on_five_answers_is_not_significant():
+    change = metrics.change(
+        "nps",
+        Counts.of_scores(10, None, None, False).add(
+            Counts(nps_n=4, promoters=2, passives=1, detractors=1)
+        ),
+        Counts(nps_n=5, promoters=4, passives=1),
+    )
+    assert change.delta is not None and change.delta < 0
+    assert not change.significant and change.p_value > 0.05
+
+
+def test_two_proportion_z_matches_statsmodels():
+    from statsmodels.stats.proportion import proportions_ztest
+
+    change = metrics.proportion_change(45, 60, 30, 55)
+    z, p = proportions_ztest([45, 30], [60, 55])
+    assert change.z == pytest.approx(z)
+    assert change.p_value == pytest.approx(p)
+
+
+def test_welch_change_of_means():
+    a = [5, 6, 7, 7, 6, 5, 7, 4]
+    b = [3, 4, 5, 4, 3, 6, 2, 4, 5]
+    fa = metrics.mean("ces", sum(a), sum(x * x for x in a), len(a))
+    fb = metrics.mean("ces", sum(b), sum(x * x for x in b), len(b))
+    change = metrics.mean_change(fa, fb)
+    t = scipy_stats.ttest_ind(a, b, equal_var=False).statistic
+    assert change.z == pytest.approx(t)  # Welch's statistic; p from the normal
+
+
+def test_counts_of_scores_groups_nps():
+    c = Counts.of_scores(9, 4, 5, True).add(Counts.of_scores(6, 3, 2, False))
+    assert (c.n, c.promoters, c.detractors, c.passives) == (2, 1, 1, 0)
+    assert (c.csat_top2, c.csat_sum, c.ces_agree, c.comments) == (1, 7, 1, 1)
+
+
+def test_employee_groups_under_five_are_suppressed():
+    f = metrics.employee_safe(metrics.figure("enps", Counts(promoters=3, detractors=1)))
+    assert f.suppressed and f.value is None
+    assert not metrics.employee_safe(
+        metrics.figure("enps", Counts(promoters=3, detractors=2))
+    ).suppressed

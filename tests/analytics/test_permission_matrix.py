@@ -1,0 +1,116 @@
+"""Every analytics page and API endpoint for every kind of actor and unit: who gets the
+figures, who gets 403, who gets 404 (a unit elsewhere looks like no unit), who must sign in.
+Expectations come from the test world's layout, not from the scoping code under test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.web.matrix_world import ModuleWorld
+from tests.web.test_page_matrix import ACTORS, UNIT_TARGETS, _client, _org, _sees
+from voxloop.analytics.models import SavedView
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str = "GET"
+    api: bool = False
+    export: bool = False  # needs the export capability (admin, analyst)
+    targets: str = "unit"  # "unit", "" (none) or "view"
+    ok: int = 200
+    kwargs: tuple = ()
+    query: str = ""
+
+
+ROUTES = {
+    "analytics:dashboard": Route(),
+    "analytics:live": Route(),
+    "analytics:drivers": Route(),
+    "analytics:export_responses": Route(export=True, kwargs=(("fmt", "csv"),)),
+    "analytics:export_aggregates": Route(kwargs=(("fmt", "csv"),)),
+    "analytics:save_view": Route("POST", targets="", ok=302),
+    "analytics:delete_view": Route("POST", targets="view", ok=302),
+    "api:analytics_metrics": Route(api=True, query="by=unit"),
+    "api:analytics_dashboard": Route(api=True),
+    "api:analytics_heatmap": Route(api=True),
+    "api:analytics_drivers": Route(api=True),
+    "api:analytics_choices": Route(api=True, query="question=reason"),
+}
+VIEW_TARGETS = ["own", "someone_elses"]
+
+
+def _targets(route: Route) -> list:
+    return {"unit": UNIT_TARGETS, "view": VIEW_TARGETS}.get(route.targets, [None])
+
+
+def expected(name: str, actor: str, target) -> int | str:
+    route = ROUTES[name]
+    if actor == "anonymous":
+        return 401 if route.api else "login"
+    if actor == "loner":
+        return 403
+    if route.export and ACTORS[actor][2] not in ("admin", "analyst"):
+        return 403
+    if route.targets == "unit" and not _sees(actor, *target):
+        return 404
+    if route.targets == "view" and target != "own":
+        return 404
+    return route.ok
+
+
+ANALYTICS_MATRIX = {
+    name: {(a, t): expected(name, a, t) for a in ACTORS for t in _targets(route)}
+    for name, route in ROUTES.items()
+}
+CASES = [
+    pytest.param(n, a, t, id=f"{n}-{a}-{'.'.join(t) if isinstance(t, tuple) else t}")
+    for n, table in ANALYTICS_MATRIX.items()
+    for (a, t) in table
+]
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), ModuleWorld() as world:
+        yield world
+
+
+def _view_of(world, actor: str, target: str) -> int:
+    if target == "own" and ACTORS.get(actor):
+        org, _, _ = ACTORS[actor]
+        user = _org(world, org).user("admin" if actor == "other_admin" else actor)
+        org_id = _org(world, org).root.organization_id
+    else:
+        someone = "viewer" if actor != "viewer" else "director"
+        user, org_id = world.acme.user(someone), world.acme.root.organization_id
+    view = SavedView.objects.create(organization_id=org_id, owner=user, name="v", query="")
+    return view.pk
+
+
+@pytest.mark.parametrize(("name", "actor", "target"), CASES)
+def test_analytics_matrix(module_world, db, name, actor, target):
+    world = module_world
+    route = ROUTES[name]
+    kwargs = dict(route.kwargs)
+    if route.targets == "view":
+        kwargs["view_id"] = _view_of(world, actor, target)
+    url = reverse(name, kwargs=kwargs or None)
+    query = route.query
+    if route.targets == "unit":
+        unit = _org(world, target[0]).units[target[1]]
+        query = f"{query}&unit={unit.pk}".lstrip("&")
+    client: Client = _client(world, actor)
+    if route.method == "POST":
+        response = client.post(url, {"name": "Mine", "query": "period=7d"})
+    else:
+        response = client.get(f"{url}?{query}")
+    want = ANALYTICS_MATRIX[name][(actor, target)]
+    if want == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+    else:
+        assert response.status_code == want, response.content[:300]
