@@ -28,9 +28,17 @@ def test_detractor_alert_through_an_rq_worker(
     monkeypatch.setattr(
         tasks, "evaluate_response", tasks.evaluate_response.using(queue_name=queue.name)
     )
+    # The dashboards count the same response in a task of their own.
+    from voxloop.analytics import tasks as analytics_tasks
+
+    monkeypatch.setattr(
+        analytics_tasks,
+        "reconcile_responses",
+        analytics_tasks.reconcile_responses.using(queue_name=queue.name),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(survey, {"nps": 1, "improve": ["queue"]}, unit=world.acme.units["c1r1s1"])
-    assert queue.count == 1 and not Case.objects.exists()
+    assert queue.count == 2 and not Case.objects.exists()
     SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
     [mail] = smtp_settings.wait_for(1)
     assert mail.recipients == [world.acme.user("store").email]

@@ -20,6 +20,10 @@ def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str,
 def _heal_later(organization_id: int, old_path: str) -> None:
     from voxloop.responses.tasks import heal_unit_paths
 
+    if not heal_unit_paths.get_backend().supports_defer:
+        # A backend that runs tasks at once (tests, VOXLOOP_TASKS=immediate) has no "later".
+        heal_unit_paths.enqueue(organization_id, old_path)
+        return
     heal_unit_paths.using(run_after=timezone.now() + STRAGGLER_DELAY).enqueue(
         organization_id, old_path
     )
