@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("voxloop.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("s/", include("voxloop.surveys.respondent.urls")),
+    path("o/", include("voxloop.distribution.urls")),
     path("surveys/", include("voxloop.surveys.builder.urls")),
     path("", include("voxloop.web.urls")),
 ]
