@@ -62,14 +62,18 @@ def test_csv_creates_updates_and_reports_bad_rows_keeping_the_good(world, tmp_pa
 def test_unknown_column_is_refused_by_name_unless_mapped(world, tmp_path):
     acme = world.acme
     path = write_csv(
-        tmp_path / "p.csv", [["Customer No", "E-mail", "Shop", "Tenure"], ["X1", "x1@e.test",
-                                                                         "AC1R1S1", "4"]]
+        tmp_path / "p.csv",
+        [["Customer No", "E-mail", "Shop", "Tenure"], ["X1", "x1@e.test", "AC1R1S1", "4"]],
     )
     with pytest.raises(InvalidInput) as refused:
         import_file(acme.scope("admin"), path)
     assert refused.value.field == "Customer No"
-    mapping = {"Customer No": "external_id", "E-mail": "email", "Shop": "unit",
-               "Tenure": "attributes.tenure"}
+    mapping = {
+        "Customer No": "external_id",
+        "E-mail": "email",
+        "Shop": "unit",
+        "Tenure": "attributes.tenure",
+    }
     report = import_file(acme.scope("admin"), path, mapping=mapping)
     assert report.created == 1
     assert contacts(acme)["X1"].attributes == {"tenure": "4"}
@@ -112,8 +116,12 @@ def test_a_store_admin_cannot_write_outside_their_subtree(world, tmp_path):
     add_contact(acme, "c2r1s1", "FAR")
     path = write_csv(
         tmp_path / "p.csv",
-        [["external_id", "email", "unit"], ["FAR", "x@e.test", ""], ["N1", "n@e.test", "AC2R1S1"],
-         ["N2", "n2@e.test", "AC1R1S1"]],
+        [
+            ["external_id", "email", "unit"],
+            ["FAR", "x@e.test", ""],
+            ["N1", "n@e.test", "AC2R1S1"],
+            ["N2", "n2@e.test", "AC1R1S1"],
+        ],
     )
     report = import_file(acme.scope("country_admin"), path)
     assert report.created == 1 and report.failed == 2
@@ -127,8 +135,12 @@ def test_api_style_batch_uses_the_same_rules(world):
     report = import_records(
         acme.scope("admin"),
         [
-            {"external_id": "B1", "email": "b1@e.test", "unit": "AC1R1S1",
-             "attributes": {"segment": "smb"}},
+            {
+                "external_id": "B1",
+                "email": "b1@e.test",
+                "unit": "AC1R1S1",
+                "attributes": {"segment": "smb"},
+            },
             {"external_id": "B2", "email": "b2@e.test", "unit": "AC1R1S1", "colour": "red"},
             "not an object",
         ],
@@ -140,7 +152,11 @@ def test_api_style_batch_uses_the_same_rules(world):
 def test_cli_import_prints_counts_and_writes_the_error_report(world, tmp_path, capsys):
     path = write_csv(
         tmp_path / "p.csv",
-        [["external_id", "email", "unit"], ["C1", "c1@e.test", "AC1R1S1"], ["C2", "bad", "AC1R1S1"]],
+        [
+            ["external_id", "email", "unit"],
+            ["C1", "c1@e.test", "AC1R1S1"],
+            ["C2", "bad", "AC1R1S1"],
+        ],
     )
     errors = tmp_path / "errors.csv"
     code = run(["import", "contacts", str(path), "--org", "acme", "--errors", str(errors)])

@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 
 from tests.respondent.helpers import Respondent
-
 from voxloop.distribution import services
 from voxloop.distribution.models import CampaignStatus, Invitation, InvitationStatus
 from voxloop.errors import Conflict
@@ -48,7 +47,7 @@ def test_campaign_sends_each_contact_one_multipart_translated_email(
     )  # the region's contacts only; Di lives in another country
     ann = smtp_settings.to(people["ann"].email)[0].message
     assert ann["Subject"] == "Ann, how was Store 1.1.1?"
-    assert ann["From"] == "\"Jane Doe, CEO\" <ceo@acme.test>"
+    assert ann["From"] == '"Jane Doe, CEO" <ceo@acme.test>'
     assert ann["Reply-To"] == "am@acme.test"
     assert ann["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert ann["List-Unsubscribe"].strip().startswith("<https://cx.example.test/o/u/")

@@ -32,7 +32,7 @@ def campaign_for(acme, survey, unit="c1r1s1", **fields):
 def test_server_down_mid_campaign_loses_nothing_and_sends_nothing_twice(
     outreach, settings, queue, django_capture_on_commit_callbacks
 ):
-    acme, survey, people = outreach
+    acme, survey, _people = outreach
     for n in range(4):
         add_contact(acme, "c1r1s1", f"EXTRA{n}")
     mailbox = Mailbox(host="127.0.0.1", port=free_port())
@@ -65,9 +65,9 @@ def test_server_down_mid_campaign_loses_nothing_and_sends_nothing_twice(
         server.stop()
     recipients = [m.recipients[0] for m in mailbox.messages]
     assert len(recipients) == len(set(recipients)) == 6
-    assert set(
-        Invitation.objects.filter(campaign=campaign).values_list("status", flat=True)
-    ) == {InvitationStatus.SENT}
+    assert set(Invitation.objects.filter(campaign=campaign).values_list("status", flat=True)) == {
+        InvitationStatus.SENT
+    }
 
 
 class Refusing(Mailbox):
@@ -85,7 +85,7 @@ class Refusing(Mailbox):
 def test_hard_bounce_marks_the_address_invalid_and_later_sends_skip_it(
     outreach, settings, queue, django_capture_on_commit_callbacks
 ):
-    acme, survey, people = outreach
+    acme, survey, _people = outreach
     gone = add_contact(acme, "c1r1s1", "GONE", email="nosuch@example.test")
     full = add_contact(acme, "c1r1s1", "FULL", email="busy@example.test")
     mailbox = Refusing(host="127.0.0.1", port=free_port())
@@ -130,8 +130,13 @@ def test_every_send_honours_consent_unsubscribe_and_fatigue_with_a_recorded_reas
             "contact__external_id", "skip_reason"
         )
     )
-    assert reasons == {"ANN": "", "BO": "", "NOMAIL": "no_consent", "GONE": "unsubscribed",
-                       "BLANK": "no_address"}
+    assert reasons == {
+        "ANN": "",
+        "BO": "",
+        "NOMAIL": "no_consent",
+        "GONE": "unsubscribed",
+        "BLANK": "no_address",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         services.launch(acme.scope("admin"), campaign_for(acme, survey, name="Second"))
     queue.run()
@@ -155,15 +160,24 @@ def test_every_send_honours_consent_unsubscribe_and_fatigue_with_a_recorded_reas
 def test_quiet_hours_in_the_contacts_time_zone_defer_the_send(
     outreach, smtp_settings, queue, django_capture_on_commit_callbacks
 ):
-    acme, survey, people = outreach
+    acme, survey, _people = outreach
     OutreachPolicy.objects.filter(organization=acme.root.organization).update(
         quiet_start_hour=21, quiet_end_hour=8
     )
     # Whatever the time now, one of these two zones is in its quiet hours... pick by offset.
     now = timezone.now()
     zone = next(
-        z for z in ("Pacific/Kiritimati", "Asia/Tokyo", "Europe/London", "America/New_York",
-                    "Pacific/Honolulu", "Asia/Kolkata", "Australia/Sydney", "America/Sao_Paulo")
+        z
+        for z in (
+            "Pacific/Kiritimati",
+            "Asia/Tokyo",
+            "Europe/London",
+            "America/New_York",
+            "Pacific/Honolulu",
+            "Asia/Kolkata",
+            "Australia/Sydney",
+            "America/Sao_Paulo",
+        )
         if _quiet(now, z)
     )
     night = add_contact(acme, "c1r1s2", "NIGHT", timezone=zone)

@@ -59,13 +59,27 @@ def _write_errors(path: str | None, report) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--org", "org_slug", required=True, help="Organisation slug.")
 @click.option("--unit", "unit_code", help="Import as an admin of this unit (default: all).")
-@click.option("--map", "pairs", multiple=True, metavar="COLUMN=FIELD",
-              help="Map a column to a field (external_id, email, unit, attributes.tier…); "
-              "FIELD empty to ignore the column. Repeatable.")
-@click.option("--unknown", type=click.Choice(UNKNOWN), default="error", show_default=True,
-              help="What to do with columns that are no contact field.")
-@click.option("--errors", "errors_path", type=click.Path(dir_okay=False),
-              help="Write the row errors to this CSV file.")
+@click.option(
+    "--map",
+    "pairs",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map a column to a field (external_id, email, unit, attributes.tier…); "
+    "FIELD empty to ignore the column. Repeatable.",
+)
+@click.option(
+    "--unknown",
+    type=click.Choice(UNKNOWN),
+    default="error",
+    show_default=True,
+    help="What to do with columns that are no contact field.",
+)
+@click.option(
+    "--errors",
+    "errors_path",
+    type=click.Path(dir_okay=False),
+    help="Write the row errors to this CSV file.",
+)
 def import_contacts(path, org_slug, unit_code, pairs, unknown, errors_path) -> None:
     """Create or update contacts (matched by external id, else by email)."""
     base.django_ready()
@@ -105,8 +119,12 @@ def import_contacts(path, org_slug, unit_code, pairs, unknown, errors_path) -> N
 @import_group.command(name="interactions")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--org", "org_slug", required=True, help="Organisation slug.")
-@click.option("--errors", "errors_path", type=click.Path(dir_okay=False),
-              help="Write the row errors to this CSV file.")
+@click.option(
+    "--errors",
+    "errors_path",
+    type=click.Path(dir_okay=False),
+    help="Write the row errors to this CSV file.",
+)
 def import_interactions(path, org_slug, errors_path) -> None:
     """Record interaction events (type, contact, unit, staff, channel, external_id,
     occurred_at; every other column is an attribute). Matching triggers invite."""

@@ -125,7 +125,9 @@ def import_file(
             if isinstance(values, RowInvalid):
                 yield line, values
                 continue
-            if len(values) > len(targets) and any(v not in ("", None) for v in values[len(targets):]):
+            if len(values) > len(targets) and any(
+                v not in ("", None) for v in values[len(targets) :]
+            ):
                 yield line, RowInvalid("", f"{len(values)} fields, the header has {len(targets)}")
                 continue
             yield line, {t: v for t, v in zip(targets, values, strict=False) if t}
@@ -184,8 +186,12 @@ def _run(actor, records, progress, fraction, source: str) -> ImportReport:
         actor,
         "contact.import",
         None,
-        {"source": source[-200:], "created": report.created, "updated": report.updated,
-         "failed": report.failed},
+        {
+            "source": source[-200:],
+            "created": report.created,
+            "updated": report.updated,
+            "failed": report.failed,
+        },
     )
     return report
 
@@ -332,7 +338,9 @@ def _write(actor: Scope, batch: list[tuple[int, dict]], run: str, report: Import
             if row.get("email"):
                 new_emails.add(row["email"])
         elif not actor.covers_path(contact.unit_path):
-            report.fail(line, "external_id", "this contact is outside your part of the organisation")
+            report.fail(
+                line, "external_id", "this contact is outside your part of the organisation"
+            )
             continue
         else:
             updates[contact.pk] = contact

@@ -25,8 +25,16 @@ from voxloop.errors import InvalidInput
 from voxloop.tenancy.models import OrgUnit, Staff
 from voxloop.tenancy.scoping import Capability, Scope
 
-COLUMNS = {"type", "contact", "contact_email", "unit", "staff", "channel", "external_id",
-           "occurred_at"}
+COLUMNS = {
+    "type",
+    "contact",
+    "contact_email",
+    "unit",
+    "staff",
+    "channel",
+    "external_id",
+    "occurred_at",
+}
 MAX_BATCH = 1000
 
 
@@ -56,7 +64,9 @@ def record_interactions(actor: Scope, records: Iterable[dict[str, Any]]) -> Inte
     if not (actor.can(Capability.CONFIGURE) or actor.can(Capability.ACT)):
         actor.require(Capability.CONFIGURE)
     report = InteractionReport()
-    types = {t.key: t for t in InteractionType.objects.filter(organization_id=actor.organization_id)}
+    types = {
+        t.key: t for t in InteractionType.objects.filter(organization_id=actor.organization_id)
+    }
     batch: list[tuple[int, Interaction]] = []
     for line, record in enumerate(records, start=1):
         report.rows += 1
@@ -144,8 +154,9 @@ def _event(actor: Scope, record: Any, types: dict[str, InteractionType]) -> Inte
     attributes = record.get("attributes") or {}
     if not isinstance(attributes, dict):
         raise _Bad("attributes", "attributes is an object")
-    attributes = {str(k): (v.isoformat() if isinstance(v, datetime) else v)
-                  for k, v in attributes.items()}
+    attributes = {
+        str(k): (v.isoformat() if isinstance(v, datetime) else v) for k, v in attributes.items()
+    }
     external_id = str(record.get("external_id") or "")[:100] or None
     return Interaction(
         organization_id=actor.organization_id,

@@ -8,6 +8,7 @@ with backoff, so nothing is lost and nothing is sent twice.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import smtplib
 from dataclasses import dataclass, field
@@ -105,10 +106,8 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
                 outcome.sent += 1
     finally:
         if connection is not None:
-            try:
+            with contextlib.suppress(Exception):  # a dead connection must not hide the cause
                 connection.close()
-            except Exception:  # noqa: S110 - closing a dead connection must not hide the cause
-                pass
     return outcome
 
 

@@ -108,7 +108,9 @@ def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlte
     # the score exactly as the survey's own one-click link does.
     for point in row["nps_links"]:
         point["url"] = survey_link(invitation, point["score"])
-    unsubscribe = _absolute(reverse("distribution:unsubscribe", args=[unsubscribe_token(invitation)]))
+    unsubscribe = _absolute(
+        reverse("distribution:unsubscribe", args=[unsubscribe_token(invitation)])
+    )
     context = {
         **row,
         "has_nps": bool(row["nps_question"]),

@@ -7,6 +7,7 @@ are honoured as for a first send (fatigue limits are not: a reminder is the same
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from datetime import datetime, timedelta
 
@@ -100,8 +101,6 @@ def remind(now: datetime) -> int:
             sent += 1
     finally:
         if connection is not None:
-            try:
+            with contextlib.suppress(Exception):  # a dead connection must not hide the cause
                 connection.close()
-            except Exception:  # noqa: S110
-                pass
     return sent

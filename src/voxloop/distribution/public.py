@@ -121,5 +121,6 @@ def tracking_webhook(request) -> HttpResponse:
             {"detail": "Send a list of event objects.", "field": "events"}, status=400
         )
     results = [tracking.apply_event(event) for event in events]
-    return JsonResponse({"applied": results.count("applied"), "ignored": len(results)
-                         - results.count("applied")})
+    return JsonResponse(
+        {"applied": results.count("applied"), "ignored": len(results) - results.count("applied")}
+    )

@@ -71,8 +71,19 @@ GROUPS = {
     "trigger": ("trigger_id", "trigger__name"),
 }
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
-COUNTERS = ("invited", "sent", "delivered", "bounced", "opened", "clicked", "started",
-            "completed", "unsubscribed", "skipped", "expired")
+COUNTERS = (
+    "invited",
+    "sent",
+    "delivered",
+    "bounced",
+    "opened",
+    "clicked",
+    "started",
+    "completed",
+    "unsubscribed",
+    "skipped",
+    "expired",
+)
 
 
 def outreach_stats(

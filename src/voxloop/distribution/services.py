@@ -28,8 +28,17 @@ from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
 CAMPAIGN_FIELDS = (
-    "name", "channel", "send_at", "throttle_per_minute", "reminders", "reminder_after_days",
-    "expires_after_days", "texts", "sender_name", "sender_email", "reply_to",
+    "name",
+    "channel",
+    "send_at",
+    "throttle_per_minute",
+    "reminders",
+    "reminder_after_days",
+    "expires_after_days",
+    "texts",
+    "sender_name",
+    "sender_email",
+    "reply_to",
 )
 MAX_REMINDERS = 5
 
@@ -41,8 +50,7 @@ def _check_owned(actor: Scope, unit: OrgUnit, survey: Survey, segment: Segment |
     if survey.organization_id != actor.organization_id:
         raise InvalidInput("No such survey.", field="survey")
     if segment is not None and (
-        segment.organization_id != actor.organization_id
-        or not actor.covers_path(segment.unit_path)
+        segment.organization_id != actor.organization_id or not actor.covers_path(segment.unit_path)
     ):
         raise InvalidInput("No such segment.", field="segment")
 
@@ -52,8 +60,12 @@ def update_policy(actor: Scope, **values: int) -> OutreachPolicy:
     if len(actor.unit_path) != PATH_SEGMENT_WIDTH:
         raise Forbidden("The outreach policy is the whole organisation's: ask its admins.")
     rules, _ = OutreachPolicy.objects.get_or_create(organization_id=actor.organization_id)
-    limits = {"min_days_between": 365, "max_per_90_days": 90, "quiet_start_hour": 23,
-              "quiet_end_hour": 23}
+    limits = {
+        "min_days_between": 365,
+        "max_per_90_days": 90,
+        "quiet_start_hour": 23,
+        "quiet_end_hour": 23,
+    }
     for name, value in values.items():
         if name not in limits:
             raise InvalidInput(f"Unknown setting '{name}'.", field=name)
@@ -163,9 +175,9 @@ def materialize(campaign_id: int, now: datetime | None = None) -> int:
     """One queued invitation per audience contact, then the send batches at the throttle."""
     now = now or timezone.now()
     with transaction.atomic():
-        updated = Campaign.objects.filter(
-            pk=campaign_id, status=CampaignStatus.SCHEDULED
-        ).update(status=CampaignStatus.SENDING, launched_at=now)
+        updated = Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.SCHEDULED).update(
+            status=CampaignStatus.SENDING, launched_at=now
+        )
     if not updated:
         return 0  # started already (a second worker, a repeated task)
     campaign = Campaign.objects.select_related("survey", "segment").get(pk=campaign_id)
@@ -236,18 +248,28 @@ def send_batch(invitation_ids: list[int]) -> dict:
     outcome = delivery.deliver(invitation_ids)
     for when, ids in outcome.deferred.items():
         send_invitations.using(run_after=when).enqueue(ids)
-    return {"sent": outcome.sent, "skipped": outcome.skipped, "bounced": outcome.bounced,
-            "deferred": sum(len(ids) for ids in outcome.deferred.values())}
+    return {
+        "sent": outcome.sent,
+        "skipped": outcome.skipped,
+        "bounced": outcome.bounced,
+        "deferred": sum(len(ids) for ids in outcome.deferred.values()),
+    }
 
 
 def pause(actor: Scope, campaign: Campaign) -> Campaign:
-    return _move(actor, campaign, {CampaignStatus.SCHEDULED, CampaignStatus.SENDING},
-                 CampaignStatus.PAUSED, "campaign.pause")
+    return _move(
+        actor,
+        campaign,
+        {CampaignStatus.SCHEDULED, CampaignStatus.SENDING},
+        CampaignStatus.PAUSED,
+        "campaign.pause",
+    )
 
 
 def resume(actor: Scope, campaign: Campaign, now: datetime | None = None) -> Campaign:
-    campaign = _move(actor, campaign, {CampaignStatus.PAUSED}, CampaignStatus.SENDING,
-                     "campaign.resume")
+    campaign = _move(
+        actor, campaign, {CampaignStatus.PAUSED}, CampaignStatus.SENDING, "campaign.resume"
+    )
     if campaign.launched_at is None:
         Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SCHEDULED)
         campaign.status = CampaignStatus.SCHEDULED
@@ -260,8 +282,12 @@ def cancel(actor: Scope, campaign: Campaign) -> Campaign:
     campaign = _move(
         actor,
         campaign,
-        {CampaignStatus.DRAFT, CampaignStatus.SCHEDULED, CampaignStatus.SENDING,
-         CampaignStatus.PAUSED},
+        {
+            CampaignStatus.DRAFT,
+            CampaignStatus.SCHEDULED,
+            CampaignStatus.SENDING,
+            CampaignStatus.PAUSED,
+        },
         CampaignStatus.CANCELLED,
         "campaign.cancel",
     )
@@ -289,9 +315,7 @@ def test_send(actor: Scope, campaign: Campaign, contact: Contact) -> Invitation:
     """Send the campaign's email now to one contact (e.g. yourself), marked as a test: it
     counts for no fatigue limit and in no statistics."""
     _require_campaign(actor, campaign)
-    if contact.organization_id != actor.organization_id or not actor.covers_path(
-        contact.unit_path
-    ):
+    if contact.organization_id != actor.organization_id or not actor.covers_path(contact.unit_path):
         raise InvalidInput("No such contact.", field="contact")
     invitation = Invitation.objects.create(
         organization_id=campaign.organization_id,
@@ -376,8 +400,9 @@ def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
     from voxloop.distribution.tasks import send_invitations
 
     interactions = list(
-        Interaction.objects.filter(organization_id=organization_id, pk__in=interaction_ids)
-        .select_related("contact")
+        Interaction.objects.filter(
+            organization_id=organization_id, pk__in=interaction_ids
+        ).select_related("contact")
     )
     type_ids = {i.type_id for i in interactions}
     triggers = list(

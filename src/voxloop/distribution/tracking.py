@@ -127,7 +127,7 @@ def unsubscribed(organization_id: int, contact_id: int, ref: str) -> bool:
     if invitation is not None:
         advance(invitation, InvitationStatus.UNSUBSCRIBED)
     # Nothing else still waiting for this contact goes out.
-    Invitation.objects.filter(
-        contact_id=contact_id, status=InvitationStatus.QUEUED
-    ).update(status=InvitationStatus.SKIPPED, skip_reason="unsubscribed")
+    Invitation.objects.filter(contact_id=contact_id, status=InvitationStatus.QUEUED).update(
+        status=InvitationStatus.SKIPPED, skip_reason="unsubscribed"
+    )
     return changed
