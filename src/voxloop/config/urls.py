@@ -12,8 +12,9 @@ urlpatterns = [
     path("accounts/", include("voxloop.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("s/", include("voxloop.surveys.respondent.urls")),
-    path("o/", include("voxloop.distribution.urls")),
     path("surveys/", include("voxloop.surveys.builder.urls")),
+    path("contacts/", include("voxloop.contacts.urls")),
+    path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),
 ]
 
