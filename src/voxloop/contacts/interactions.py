@@ -199,3 +199,21 @@ def _store(actor: Scope, batch: list[tuple[int, Interaction]], report: Interacti
         )
     report.created += len(created)
     report.ids.extend(created[: MAX_BATCH * 10])
+
+
+def import_history(actor: Scope, interactions: Iterable[Interaction]) -> int:
+    """Load past events (demo, migrations from another tool): stored like live ones, but no
+    `interactions_recorded` event, so the past never invites anyone today."""
+    actor.require(Capability.CONFIGURE)
+    batch, written = [], 0
+    for interaction in interactions:
+        interaction.organization_id = actor.organization_id
+        interaction.unit_path = interaction.unit.path
+        batch.append(interaction)
+        if len(batch) >= MAX_BATCH:
+            Interaction.objects.bulk_create(batch)
+            written, batch = written + len(batch), []
+    if batch:
+        Interaction.objects.bulk_create(batch)
+        written += len(batch)
+    return written

@@ -13,6 +13,7 @@ from voxloop.demo.feedback import FeedbackResult, add_feedback
 from voxloop.demo.org_tree import DemoTree, build_tree
 from voxloop.demo.progress import Progress, Silent
 from voxloop.demo.timing import default_anchor
+from voxloop.distribution.demo import add_outreach
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
 from voxloop.tenancy.scoping import Scope
@@ -82,6 +83,13 @@ def seed_demo(
             size.response_count,
             random.Random(f"feedback-{seed}"),
             progress,
+            anchor or default_anchor(),
+        )
+        add_outreach(
+            system,
+            tree,
+            feedback.surveys,
+            random.Random(f"outreach-{seed}"),
             anchor or default_anchor(),
         )
     return DemoResult(

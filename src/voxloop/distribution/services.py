@@ -443,3 +443,10 @@ def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
             else:
                 send_invitations.enqueue([pk])
     return made
+
+
+def visible_trigger_for(actor: Scope, interaction_type) -> Trigger | None:
+    """The organisation's first active trigger on this interaction type (demo history)."""
+    return Trigger.objects.filter(
+        organization_id=actor.organization_id, interaction_type=interaction_type
+    ).first()
