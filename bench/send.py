@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from email.utils import parseaddr
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -183,7 +184,8 @@ def prerender(campaign) -> list[tuple[str, list[str], bytes]]:
     )
     for invitation in invitations.iterator(chunk_size=2000):
         message = build_message(invitation)
-        out.append((message.from_email, message.to, message.message().as_bytes()))
+        sender = parseaddr(message.from_email)[1]  # the envelope takes the bare address
+        out.append((sender, message.to, message.message().as_bytes(linesep="\r\n")))
     return out
 
 
@@ -216,10 +218,11 @@ def main() -> None:
             counter.count = 0
             result = subprocess.run(
                 [sys.executable, "-c", BASELINE, spool.name, "127.0.0.1", str(port)],
-                check=True,
                 capture_output=True,
                 text=True,
             )
+            if result.returncode:
+                raise SystemExit(f"baseline failed: {result.stderr.strip()[-800:]}")
             os.unlink(spool.name)
             base_seconds = float(result.stdout.strip())
             base_rate = len(messages) / base_seconds

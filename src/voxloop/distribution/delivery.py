@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
@@ -30,6 +31,7 @@ from voxloop.distribution.models import (
 
 MAX_ATTEMPTS = 8
 BATCH_SIZE = 100
+RECORD_EVERY = 25  # sent messages recorded together, in one UPDATE
 
 
 @dataclass
@@ -61,6 +63,8 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
     if not claimed:
         return outcome
     policies: dict[int, object] = {}
+    seen = policy.seen_before(claimed, now)
+    sent: list[Invitation] = []
     connection = None
     try:
         for index, invitation in enumerate(claimed):
@@ -71,10 +75,12 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
             if campaign is not None and campaign.status == CampaignStatus.CANCELLED:
                 _skip(invitation, policy.SkipReason.CANCELLED, outcome)
                 continue
-            rules = policies.setdefault(
-                invitation.organization_id, policy.policy_for(invitation.organization_id)
-            )
-            decision = policy.decide(invitation, rules, now)
+            rules = policies.get(invitation.organization_id)
+            if rules is None:
+                rules = policies[invitation.organization_id] = policy.policy_for(
+                    invitation.organization_id
+                )
+            decision = policy.decide(invitation, rules, now, seen)
             if decision.skip:
                 _skip(invitation, decision.skip, outcome)
                 continue
@@ -85,13 +91,17 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
             if invitation.channel == Channel.SMS:
                 from voxloop.distribution.sms import send_sms
 
-                ok = send_sms(invitation)
-                _record_sent(invitation, now) if ok else _skip(invitation, "sms_failed", outcome)
-                outcome.sent += int(ok)
+                if send_sms(invitation):
+                    sent.append(invitation)
+                else:
+                    _skip(invitation, "sms_failed", outcome)
                 continue
-            if connection is None:
-                connection = get_connection(fail_silently=False)
             try:
+                if connection is None:
+                    # Opened here, so every message of the batch shares one SMTP session
+                    # (send_messages on a closed connection opens and closes one per call).
+                    connection = get_connection(fail_silently=False)
+                    connection.open()
                 message = build_message(invitation, connection=connection)
                 connection.send_messages([message])
             except smtplib.SMTPRecipientsRefused as error:
@@ -102,25 +112,37 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
                 break
             else:
                 invitation.message_id = message.extra_headers["Message-ID"]
-                _record_sent(invitation, now)
-                outcome.sent += 1
+                sent.append(invitation)
+                if len(sent) >= RECORD_EVERY:
+                    outcome.sent += _record_sent(sent, now)
+                    sent = []
     finally:
+        # Whatever happened after them, the messages the server accepted are recorded.
+        outcome.sent += _record_sent(sent, now)
         if connection is not None:
             with contextlib.suppress(Exception):  # a dead connection must not hide the cause
                 connection.close()
     return outcome
 
 
-def _record_sent(invitation: Invitation, now: datetime) -> None:
-    Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENDING).update(
-        status=InvitationStatus.SENT,
-        sent_at=now,
-        last_sent_at=now,
-        message_id=invitation.message_id,
-        attempts=F("attempts") + 1,
-        error="",
-        claim="",
-    )
+def _record_sent(invitations: list[Invitation], now: datetime) -> int:
+    """Mark accepted messages sent in one UPDATE (this batch holds their claim). The
+    Message-ID is `<ref@domain>`, so it is rebuilt from the row rather than sent row by row."""
+    by_domain: dict[str, list[int]] = {}
+    for invitation in invitations:
+        domain = invitation.message_id.rpartition("@")[2].rstrip(">")
+        by_domain.setdefault(domain, []).append(invitation.pk)
+    for domain, ids in by_domain.items():
+        Invitation.objects.filter(pk__in=ids, status=InvitationStatus.SENDING).update(
+            status=InvitationStatus.SENT,
+            sent_at=now,
+            last_sent_at=now,
+            message_id=Concat(Value("<"), F("ref"), Value(f"@{domain}>")),
+            attempts=F("attempts") + 1,
+            error="",
+            claim="",
+        )
+    return len(invitations)
 
 
 def _skip(invitation: Invitation, reason: str, outcome: BatchOutcome) -> None:

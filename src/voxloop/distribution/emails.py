@@ -3,7 +3,8 @@ the survey's one-click NPS row, tracking links and the one-click unsubscribe hea
 
 from __future__ import annotations
 
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, parseaddr
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -11,6 +12,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from voxloop.distribution.models import Invitation
@@ -18,10 +21,6 @@ from voxloop.surveys import definition, links
 from voxloop.surveys.respondent import email as survey_email
 
 UNSUBSCRIBE_SALT = "voxloop.distribution.unsubscribe"
-
-
-def _absolute(path: str) -> str:
-    return settings.BASE_URL.rstrip("/") + path
 
 
 def personal_token(invitation: Invitation) -> str:
@@ -46,10 +45,21 @@ def read_unsubscribe_token(token: str) -> dict | None:
         return None
 
 
+@lru_cache(maxsize=16)
+def _route(name: str, base_url: str) -> str:
+    """An absolute URL pattern with one argument, reversed once (a batch builds thousands)."""
+    return base_url.rstrip("/") + reverse(name, args=["__ARG__"]).replace("__ARG__", "{}")
+
+
+def _url(name: str, argument: str) -> str:
+    # References and signed tokens are URL-safe (letters, digits, - _ :), as reverse() keeps.
+    return _route(name, settings.BASE_URL).format(argument)
+
+
 def survey_link(invitation: Invitation, score: int | None = None) -> str:
     """The tracked link in the email: it records the click, then opens the survey."""
-    path = reverse("distribution:click", args=[invitation.ref])
-    return _absolute(path + (f"?score={score}" if score is not None else ""))
+    link = _url("distribution:click", invitation.ref)
+    return link + (f"?score={score}" if score is not None else "")
 
 
 def merge_values(invitation: Invitation) -> dict[str, str]:
@@ -102,19 +112,13 @@ def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlte
     )
     if reminder:
         subject = _("Reminder: %(subject)s") % {"subject": subject}
-    token = personal_token(invitation)
-    row = survey_email.nps_row_context(invitation.survey, token, invitation.locale, values)
-    # Each score goes through our click link first, so "clicked" is known; it then records
-    # the score exactly as the survey's own one-click link does.
-    for point in row["nps_links"]:
-        point["url"] = survey_link(invitation, point["score"])
-    unsubscribe = _absolute(
-        reverse("distribution:unsubscribe", args=[unsubscribe_token(invitation)])
-    )
+    row_html, has_nps, brand, on_brand = _nps_row(invitation, values)
+    unsubscribe = _url("distribution:unsubscribe", unsubscribe_token(invitation))
     context = {
-        **row,
-        "has_nps": bool(row["nps_question"]),
-        "nps_row": render_to_string(survey_email.TEMPLATE, row),
+        "brand": brand,
+        "on_brand": on_brand,
+        "has_nps": has_nps,
+        "nps_row": mark_safe(row_html),  # noqa: S308 - rendered (escaped) by the template
         "greeting": _("Hello %(name)s,") % {"name": values["first_name"]}
         if values["first_name"]
         else _("Hello,"),
@@ -122,7 +126,7 @@ def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlte
         or _("We would love to hear how we did. It takes less than a minute."),
         "survey_url": survey_link(invitation),
         "unsubscribe_url": unsubscribe,
-        "open_pixel": _absolute(reverse("distribution:opened", args=[invitation.ref])),
+        "open_pixel": _url("distribution:opened", invitation.ref),
         "button": _("Answer the survey"),
         "unsubscribe_text": _("Do not want these emails? Unsubscribe."),
         "reminder": reminder,
@@ -136,7 +140,8 @@ def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlte
         to=[invitation.contact.email],
         reply_to=[reply_to] if reply_to else None,
         headers={
-            "Message-ID": make_msgid(idstring=invitation.ref.replace("-", "")[:16], domain=domain),
+            # Unique because the reference is; tracking webhooks name the message by it.
+            "Message-ID": f"<{invitation.ref}@{domain}>",
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "X-Voxloop-Invitation": invitation.ref,
@@ -147,3 +152,37 @@ def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlte
         render_to_string("distribution/email/invitation.html", context), "text/html"
     )
     return message
+
+
+# The survey's one-click row, rendered once per survey revision and language with markers
+# where the merge fields and the links go; each email then only replaces the markers.
+_ROWS: dict[tuple, tuple[str, bool, str, str]] = {}
+MERGE_FIELDS = ("first_name", "last_name", "unit", "survey")
+
+
+def _marker(name: str) -> str:
+    return f"\x00{name}\x00"  # survives HTML escaping and never occurs in a survey's text
+
+
+def _nps_row(invitation: Invitation, values: dict[str, str]) -> tuple[str, bool, str, str]:
+    survey = invitation.survey
+    key = (survey.pk, survey.revision, invitation.locale, settings.BASE_URL)
+    cached = _ROWS.get(key)
+    if cached is None:
+        markers = {name: _marker(name) for name in MERGE_FIELDS}
+        row = survey_email.nps_row_context(survey, "-", invitation.locale, markers)
+        # Each score goes through our click link first, so "clicked" is known; it then
+        # records the score exactly as the survey's own one-click link does.
+        for point in row["nps_links"]:
+            point["url"] = _marker(f"score{point['score']}")
+        html = render_to_string(survey_email.TEMPLATE, row)
+        cached = (html, bool(row["nps_question"]), row["brand"], row["on_brand"])
+        if len(_ROWS) > 500:
+            _ROWS.clear()
+        _ROWS[key] = cached
+    html, has_nps, brand, on_brand = cached
+    for name in MERGE_FIELDS:
+        html = html.replace(_marker(name), escape(values.get(name, "")))
+    for score in range(11):
+        html = html.replace(_marker(f"score{score}"), escape(survey_link(invitation, score)))
+    return html, has_nps, brand, on_brand

@@ -89,8 +89,10 @@ def remind(now: datetime) -> int:
             ).update(reminders_sent=F("reminders_sent") + 1, last_sent_at=now)
             if not claimed:
                 continue
-            connection = connection or get_connection(fail_silently=False)
             try:
+                if connection is None:
+                    connection = get_connection(fail_silently=False)
+                    connection.open()
                 connection.send_messages([build_message(invitation, reminder=True)])
             except (smtplib.SMTPException, OSError):
                 # Give the reminder back; the next run tries again.

@@ -66,7 +66,36 @@ def reachable(contact, channel: str) -> str:
     return ""
 
 
-def decide(invitation: Invitation, policy: OutreachPolicy, now: datetime) -> Decision:
+@dataclass(frozen=True)
+class Seen:
+    """A contact's earlier sends: the last one and how many in the last 90 days."""
+
+    last: datetime | None = None
+    recent: int = 0
+
+
+def seen_before(invitations: list[Invitation], now: datetime) -> dict[int, Seen]:
+    """One query for a whole batch: each contact's earlier sends (tests excluded)."""
+    contact_ids = {i.contact_id for i in invitations}
+    rows = (
+        Invitation.objects.filter(contact_id__in=contact_ids, sent_at__isnull=False, is_test=False)
+        .exclude(pk__in=[i.pk for i in invitations])
+        .values("contact_id")
+        .annotate(
+            last=Max("sent_at"),
+            recent=Count("pk", filter=Q(sent_at__gte=now - timedelta(days=90))),
+        )
+        .order_by()
+    )
+    return {row["contact_id"]: Seen(row["last"], row["recent"]) for row in rows}
+
+
+def decide(
+    invitation: Invitation,
+    policy: OutreachPolicy,
+    now: datetime,
+    seen: dict[int, Seen] | None = None,
+) -> Decision:
     contact = invitation.contact
     reason = reachable(contact, invitation.channel)
     if reason:
@@ -76,7 +105,8 @@ def decide(invitation: Invitation, policy: OutreachPolicy, now: datetime) -> Dec
     if invitation.survey.status != "live":
         return Decision(skip=SkipReason.SURVEY_CLOSED)
     if not invitation.is_test:
-        reason = _fatigue(invitation, policy, now)
+        history = seen if seen is not None else seen_before([invitation], now)
+        reason = _fatigue(history.get(invitation.contact_id, Seen()), policy, now)
         if reason:
             return Decision(skip=reason)
     quiet_end = _quiet_until(contact.timezone, policy, now)
@@ -85,16 +115,10 @@ def decide(invitation: Invitation, policy: OutreachPolicy, now: datetime) -> Dec
     return ALLOW
 
 
-def _fatigue(invitation: Invitation, policy: OutreachPolicy, now: datetime) -> str:
-    earlier = Invitation.objects.filter(
-        contact_id=invitation.contact_id, sent_at__isnull=False, is_test=False
-    ).exclude(pk=invitation.pk)
-    seen = earlier.aggregate(
-        last=Max("sent_at"), recent=Count("pk", filter=Q(sent_at__gte=now - timedelta(days=90)))
-    )
-    if seen["last"] and seen["last"] > now - timedelta(days=policy.min_days_between):
+def _fatigue(seen: Seen, policy: OutreachPolicy, now: datetime) -> str:
+    if seen.last and seen.last > now - timedelta(days=policy.min_days_between):
         return SkipReason.TOO_SOON
-    if seen["recent"] >= policy.max_per_90_days:
+    if seen.recent >= policy.max_per_90_days:
         return SkipReason.TOO_MANY
     return ""
 
