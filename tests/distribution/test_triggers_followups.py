@@ -133,13 +133,15 @@ def test_reminders_go_to_non_responders_only_up_to_the_limit_then_invitations_ex
         status=InvitationStatus.COMPLETED, completed_at=timezone.now()
     )
     now = timezone.now()
-    assert followups.run(now + timedelta(days=1)) == {"expired": 0, "reminded": 0}
-    assert followups.run(now + timedelta(days=4)) == {"expired": 0, "reminded": 1}
+    assert followups.run(now + timedelta(days=1)) == {"expired": 0, "reminded": 0, "finished": 1}
+    campaign.refresh_from_db()
+    assert campaign.status == "done"  # nothing left to send; reminders still go out
+    assert followups.run(now + timedelta(days=4)) == {"expired": 0, "reminded": 1, "finished": 0}
     reminder = smtp_settings.wait_for(3)[2]
     assert reminder.recipients == [people["ann"].email]
     assert reminder.message["Subject"].startswith("Reminder:")
-    assert followups.run(now + timedelta(days=8)) == {"expired": 0, "reminded": 0}
-    assert followups.run(now + timedelta(days=11)) == {"expired": 1, "reminded": 0}
+    assert followups.run(now + timedelta(days=8)) == {"expired": 0, "reminded": 0, "finished": 0}
+    assert followups.run(now + timedelta(days=11)) == {"expired": 1, "reminded": 0, "finished": 0}
     statuses = dict(
         Invitation.objects.filter(campaign=campaign).values_list("contact__external_id", "status")
     )

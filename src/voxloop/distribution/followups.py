@@ -12,7 +12,7 @@ import smtplib
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from voxloop.distribution import policy
@@ -38,7 +38,19 @@ REMINDERS_PER_RUN = 5000
 
 def run(now: datetime | None = None) -> dict:
     now = now or timezone.now()
-    return {"expired": expire(now), "reminded": remind(now)}
+    return {"expired": expire(now), "reminded": remind(now), "finished": finish_campaigns()}
+
+
+def finish_campaigns() -> int:
+    """A sending campaign with nothing left queued or being sent has been sent."""
+    busy = Invitation.objects.filter(
+        campaign=OuterRef("pk"), status__in=[InvitationStatus.QUEUED, InvitationStatus.SENDING]
+    )
+    return (
+        Campaign.objects.filter(status=CampaignStatus.SENDING)
+        .exclude(Exists(busy))
+        .update(status=CampaignStatus.DONE)
+    )
 
 
 def expire(now: datetime) -> int:

@@ -29,9 +29,7 @@ MAX_WEBHOOK_BYTES = 1_000_000
 def _invitation(ref: str) -> Invitation | None:
     if not ref or len(ref) > 32:
         return None
-    return Invitation.objects.filter(ref=ref, is_test=False).first() or (
-        Invitation.objects.filter(ref=ref).first()
-    )
+    return Invitation.objects.filter(ref=ref).first()
 
 
 @require_GET
