@@ -131,7 +131,9 @@ def seed(count: int):
     return system, root, survey
 
 
-def run_task_path(env: dict, system, root, survey, count: int, port: int, counter) -> float:
+def run_task_path(
+    env: dict, system, root, survey, count: int, port: int, counter, workers: int = 1
+):
     from django.db import transaction
 
     from voxloop.distribution import services
@@ -152,25 +154,29 @@ def run_task_path(env: dict, system, root, survey, count: int, port: int, counte
     worker_env = dict(env, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port))
     worker_env.pop("VOXLOOP_TASKS", None)
     began = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "voxloop.cli", "worker", "--burst", "--no-clock"],
-        env=worker_env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    # A burst worker may finish the start task before the batches it enqueued: run again.
-    while counter.count < count:
-        before = counter.count
+    if workers <= 1:
+        argv = [sys.executable, "-m", "voxloop.cli", "worker", "--burst", "--no-clock"]
         subprocess.run(
-            [sys.executable, "-m", "voxloop.cli", "worker", "--burst", "--no-clock"],
-            env=worker_env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            argv, env=worker_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        if counter.count == before:
-            break
+        return counter.last - began, campaign
+    # Several long-running workers, as a deployment scales out; stopped once all arrived.
+    argv = [sys.executable, "-m", "voxloop.cli", "worker", "--no-clock"]
+    running = [
+        subprocess.Popen(argv, env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(workers)
+    ]
+    try:
+        last_progress, seen = time.perf_counter(), 0
+        while counter.count < count and time.perf_counter() - last_progress < 30:
+            time.sleep(0.2)
+            if counter.count != seen:
+                seen, last_progress = counter.count, time.perf_counter()
+    finally:
+        for process in running:
+            process.terminate()
+        for process in running:
+            process.wait(timeout=30)
     return counter.last - began, campaign
 
 
@@ -192,6 +198,7 @@ def prerender(campaign) -> list[tuple[str, list[str], bytes]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invitations", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     args = parser.parse_args()
     from aiosmtpd.controller import Controller
     from tests.smtp import free_port
@@ -205,7 +212,7 @@ def main() -> None:
         try:
             system, root, survey = seed(args.invitations)
             seconds, campaign = run_task_path(
-                env, system, root, survey, args.invitations, port, counter
+                env, system, root, survey, args.invitations, port, counter, args.workers
             )
             from voxloop.distribution.models import Invitation
 
@@ -229,7 +236,7 @@ def main() -> None:
         finally:
             server.stop()
     database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
-    print(f"database: {database}; invitations: {args.invitations:,}")
+    print(f"database: {database}; invitations: {args.invitations:,}; workers: {args.workers}")
     print(
         f"task path: {delivered:,} delivered ({sent:,} recorded sent) in {seconds:.1f} s "
         f"= {rate:,.0f} emails/s (goal ≥ {GOAL:.0f})"
