@@ -10,6 +10,8 @@ from tests.api.test_closedloop_api_matrix import CLOSEDLOOP_API_MATRIX
 from tests.api.test_permission_matrix import API_MATRIX
 from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
 from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
+from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
+from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX
 from tests.web.test_page_matrix import PAGE_MATRIX
 
@@ -32,6 +34,10 @@ OUTSIDE_THE_MATRIX = {
     "respondent:page": ("respondent/test_anonymous.py", "/s/"),
     "respondent:done": ("respondent/test_anonymous.py", "/done"),
     "respondent:one_click": ("respondent/test_personal.py", "/nps/"),
+    "distribution:click": ("distribution/test_campaign_email.py", "/o/c/"),
+    "distribution:opened": ("distribution/test_campaign_email.py", "/o/p/"),
+    "distribution:unsubscribe": ("distribution/test_triggers_followups.py", "/o/u/"),
+    "distribution:tracking_webhook": ("distribution/test_triggers_followups.py", "/o/webhooks/"),
     "api:api-root": ("api/test_openapi.py", "/api/v1/"),
     "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),
@@ -56,6 +62,7 @@ def test_every_route_is_covered():
     matrices = set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX) | set(BUILDER_MATRIX)
     matrices |= set(CLOSEDLOOP_MATRIX) | set(CLOSEDLOOP_API_MATRIX)
     matrices |= set(ANALYTICS_MATRIX)
+    matrices |= set(OUTREACH_API_MATRIX) | set(DISTRIBUTION_PAGE_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
@@ -70,5 +77,7 @@ def test_listed_routes_exist_and_their_tests_exercise_them():
 
 
 def test_matrices_name_only_served_routes():
-    stale = (set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX)) - served_routes()
+    stale = (
+        set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX) | set(OUTREACH_API_MATRIX)
+    ) - served_routes()
     assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"

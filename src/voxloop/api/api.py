@@ -27,6 +27,8 @@ def _mount_routers() -> None:
     from voxloop.accounts.api import router as accounts_router
     from voxloop.analytics.api import router as analytics_router
     from voxloop.closedloop.api import router as closedloop_router
+    from voxloop.contacts.api import router as contacts_router
+    from voxloop.distribution.api import router as distribution_router
     from voxloop.responses.api import router as responses_router
     from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
@@ -38,6 +40,8 @@ def _mount_routers() -> None:
     api.add_router("/", surveys_router)
     api.add_router("/", closedloop_router)
     api.add_router("/", analytics_router)
+    api.add_router("/", contacts_router)
+    api.add_router("/", distribution_router)
 
 
 _mount_routers()

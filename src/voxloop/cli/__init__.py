@@ -27,7 +27,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from voxloop.cli import analytics_cmd, demo_cmd, people, running
+    from voxloop.cli import analytics_cmd, demo_cmd, import_cmd, people, running
 
     for command in (
         people.init,
@@ -38,6 +38,7 @@ def _register() -> None:
         people.createuser,
         people.token,
         people.units,
+        import_cmd.import_group,
         running.manage,
         analytics_cmd.analytics,
     ):

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "voxloop.schedule",
     "voxloop.closedloop",
     "voxloop.analytics",
+    "voxloop.distribution",
     "voxloop.api",
     "voxloop.web",
 ]
@@ -179,6 +180,15 @@ else:
     EMAIL_FILE_PATH = str(VOXLOOP_HOME / "mail")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", EMAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Voxloop <noreply@voxloop.localhost>")
+
+# --- Outreach (distribution): tracking webhook secret ("user:password", anymail's basic
+# auth), SMS provider ("file" writes VOXLOOP_HOME/sms.log; "http" posts to SMS_HTTP_URL) ---
+TRACKING_WEBHOOK_SECRET = env_str("VOXLOOP_TRACKING_WEBHOOK_SECRET")
+SMS_PROVIDER = env_str("VOXLOOP_SMS_PROVIDER", "file")
+SMS_HTTP_URL = env_str("VOXLOOP_SMS_HTTP_URL")
+SMS_HTTP_TOKEN = env_str("VOXLOOP_SMS_HTTP_TOKEN")
+SMS_SENDER = env_str("VOXLOOP_SMS_SENDER", "Voxloop")
+SMS_FILE_PATH = env_str("VOXLOOP_SMS_FILE_PATH")
 
 # --- Internationalisation: English first; Chinese, Japanese, Romanian follow ------------
 LANGUAGE_CODE = "en"

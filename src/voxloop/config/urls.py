@@ -15,6 +15,8 @@ urlpatterns = [
     path("surveys/", include("voxloop.surveys.builder.urls")),
     path("cases/", include("voxloop.closedloop.urls")),
     path("analytics/", include("voxloop.analytics.urls")),
+    path("contacts/", include("voxloop.contacts.urls")),
+    path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),
 ]
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from voxloop.contacts import services
-from voxloop.contacts.models import Account, Contact
+from voxloop.contacts.models import Account, Contact, Interaction, InteractionType, Segment
 from voxloop.errors import Forbidden
 from voxloop.tenancy.admin import ScopedAdmin
 from voxloop.tenancy.scoping import Capability, Scope
@@ -82,6 +82,11 @@ class ContactAdmin(_ContactsAdmin):
         "locale",
         "timezone",
         "attributes",
+        "consent_email",
+        "consent_sms",
+        "unsubscribed_at",
+        "email_invalid",
+        "phone_invalid",
     )
 
     def save_model(self, request, obj, form, change):
@@ -90,3 +95,43 @@ class ContactAdmin(_ContactsAdmin):
             _save_change(actor, obj, obj.home_unit, form, "contact.update")
         else:
             services.bulk_add_contacts(actor, [obj])
+
+
+class _ReadOnly(_ContactsAdmin):
+    """Written through the services (API, imports, pages); the admin shows them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Interaction)
+class InteractionAdmin(_ReadOnly):
+    list_display = ("type", "contact", "unit", "channel", "external_id", "occurred_at")
+    list_filter = ("type",)
+    search_fields = ("external_id", "contact__external_id")
+    list_select_related = ("type", "contact", "unit")
+    raw_id_fields = ("contact",)
+
+
+@admin.register(Segment)
+class SegmentAdmin(_ReadOnly):
+    list_display = ("name", "unit", "filters")
+    list_select_related = ("unit",)
+
+
+@admin.register(InteractionType)
+class InteractionTypeAdmin(ScopedAdmin):
+    list_display = ("key", "name")
+    can_delete = False
+
+    def scope_queryset(self, scope, queryset):
+        return queryset.filter(organization_id=scope.organization_id)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -69,7 +69,22 @@ class Contact(models.Model):
     locale = models.CharField(_("language"), max_length=10, default="en")
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    # Consent per channel; a global unsubscribe overrides both. Invalid flags come from hard
+    # bounces (or an import saying so) and stop sends to that address until it changes.
+    consent_email = models.BooleanField(_("may be emailed"), default=True)
+    consent_sms = models.BooleanField(_("may be texted"), default=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    email_invalid = models.BooleanField(_("email address invalid"), default=False)
+    phone_invalid = models.BooleanField(_("phone number invalid"), default=False)
+    # Kept up to date from responses (their response_submitted event), so segments on "last
+    # response" and "NPS group" filter this table alone.
+    last_response_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_nps_group = models.CharField(max_length=10, blank=True, default="", editable=False)
+    # The import run that last wrote this row: a second row for the same contact in one file
+    # is found by this, without holding every id of a million-row file in memory.
+    last_import = models.CharField(max_length=32, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("contact")
@@ -87,3 +102,89 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.external_id
+
+
+class InteractionType(models.Model):
+    """A kind of moment worth asking about (ticket closed, visit, purchase…), per organisation."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="interaction_types"
+    )
+    key = models.SlugField(_("key"), max_length=60)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("interaction type")
+        verbose_name_plural = _("interaction types")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="interaction_type_key")
+        ]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Interaction(models.Model):
+    """Something that happened to a contact: it can trigger a survey and enriches responses."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="interactions"
+    )
+    type = models.ForeignKey(InteractionType, on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="interactions")
+    unit = models.ForeignKey(
+        "tenancy.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit_path = models.CharField(max_length=255, editable=False, default="")
+    staff = models.ForeignKey(
+        "tenancy.Staff", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=40, blank=True)
+    # The sender's own id for the event, so a batch sent twice records each event once.
+    external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"], name="interaction_external_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "unit_path"], name="interaction_org_path"),
+            models.Index(fields=["contact", "occurred_at"], name="interaction_contact_time"),
+        ]
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type_id} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Segment(models.Model):
+    """A saved audience: filters on contacts, owned by a unit (its admins edit it)."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="segments"
+    )
+    unit = models.ForeignKey("tenancy.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=255, editable=False, default="")
+    name = models.CharField(_("name"), max_length=200)
+    # [{"field": "attributes.tier" | "unit" | "account_tier" | "nps_group" | "last_response_days"
+    #   | "locale", "op": "eq" | "ne" | "in" | "gte" | "lte" | "contains" | "within" | "not_within",
+    #   "value": ...}], all of which must hold.
+    filters = models.JSONField(_("filters"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        indexes = [models.Index(fields=["organization", "unit_path"], name="segment_org_path")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,9 +1,21 @@
 from django.dispatch import receiver
 
 from voxloop.contacts import services
+from voxloop.responses.signals import response_submitted
 from voxloop.tenancy.signals import unit_moved
 
 
 @receiver(unit_moved)
 def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
     services.repath_after_move(organization_id, old_path, new_path)
+
+
+@receiver(response_submitted)
+def remember_last_response(sender, response_id: int, response, **kwargs):
+    """Segments on 'last response' and 'NPS group' read the contact row; keep it current."""
+    from voxloop.contacts.tasks import note_response
+
+    if response.contact_id and response.submitted_at:
+        note_response.enqueue(
+            response.contact_id, response.submitted_at.isoformat(), response.nps_group
+        )

@@ -1,12 +1,20 @@
-"""Every write to contacts and accounts."""
+"""Every write to contacts, accounts, consent, interaction types and segments.
+
+Imports (contacts.importing) and interaction events (contacts.interactions) are services too,
+in their own modules because they are long.
+"""
+
+from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
-from voxloop.contacts.models import Account, Contact
-from voxloop.errors import Forbidden
-from voxloop.tenancy.models import repath_copies
+from voxloop.contacts.models import Account, Contact, InteractionType, Segment
+from voxloop.errors import Conflict, Forbidden, InvalidInput
+from voxloop.tenancy.models import OrgUnit, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -50,5 +58,124 @@ def _placed(actor: Scope, row, unit):
 
 def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
-    for model in (Contact, Account):
+    for model in (Contact, Account, Segment):
         repath_copies(model.objects.filter(organization_id=organization_id), old_path, new_path)
+    from voxloop.contacts.models import Interaction
+
+    repath_copies(Interaction.objects.filter(organization_id=organization_id), old_path, new_path)
+
+
+# --- consent, unsubscribe, invalid addresses ----------------------------------------------
+
+CONSENT_CHANNELS = {"email": "consent_email", "sms": "consent_sms"}
+
+
+def set_consent(actor: Scope, contact: Contact, channel: str, allowed: bool) -> Contact:
+    """Record a contact's yes or no to one channel (a staff member acting on their word)."""
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers_path(contact.unit_path) or contact.organization_id != actor.organization_id:
+        raise Forbidden("This contact is outside your part of the organisation.")
+    field = CONSENT_CHANNELS.get(channel)
+    if field is None:
+        raise InvalidInput(f"Unknown channel '{channel}' (email or sms).", field="channel")
+    with transaction.atomic():
+        setattr(contact, field, allowed)
+        contact.save(update_fields=[field, "updated_at"])
+        record_audit(actor, f"contact.consent.{channel}", contact, {"allowed": allowed})
+    return contact
+
+
+def unsubscribe(contact_id: int, organization_id: int, how: str = "link") -> bool:
+    """Global unsubscribe, by the contact themself (a link or header in an email): honoured
+    for every channel and every campaign from now on. True when it changed anything."""
+    with transaction.atomic():
+        changed = Contact.objects.filter(
+            pk=contact_id, organization_id=organization_id, unsubscribed_at__isnull=True
+        ).update(unsubscribed_at=timezone.now(), updated_at=timezone.now())
+        if changed:
+            record_audit(
+                None,
+                "contact.unsubscribe",
+                Contact(pk=contact_id),
+                {"how": how},
+                organization_id=organization_id,
+            )
+    return bool(changed)
+
+
+def resubscribe(actor: Scope, contact: Contact) -> Contact:
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers_path(contact.unit_path) or contact.organization_id != actor.organization_id:
+        raise Forbidden("This contact is outside your part of the organisation.")
+    with transaction.atomic():
+        contact.unsubscribed_at = None
+        contact.save(update_fields=["unsubscribed_at", "updated_at"])
+        record_audit(actor, "contact.resubscribe", contact)
+    return contact
+
+
+def mark_address_invalid(contact_id: int, channel: str, reason: str) -> None:
+    """A hard bounce (or a provider's report) says the address does not exist."""
+    field = {"email": "email_invalid", "sms": "phone_invalid"}.get(channel)
+    if field is None:
+        return
+    Contact.objects.filter(pk=contact_id).update(**{field: True, "updated_at": timezone.now()})
+
+
+def note_response(contact_id: int, submitted_at: datetime, nps_group: str | None) -> None:
+    """Keep the contact's last response (and its NPS group) for segments on them."""
+    updates: dict = {"last_response_at": submitted_at}
+    if nps_group:
+        updates["last_nps_group"] = nps_group
+    Contact.objects.filter(pk=contact_id).exclude(last_response_at__gt=submitted_at).update(
+        **updates
+    )
+
+
+# --- interaction types ------------------------------------------------------------------
+
+
+def define_interaction_type(actor: Scope, key: str, name: str) -> InteractionType:
+    actor.require(Capability.CONFIGURE)
+    key = (key or "").strip().lower()
+    if not key or not key.replace("_", "").replace("-", "").isalnum() or len(key) > 60:
+        raise InvalidInput("A key is 1–60 letters, digits, '-' or '_'.", field="key")
+    if not (name or "").strip():
+        raise InvalidInput("Give the interaction type a name.", field="name")
+    if InteractionType.objects.filter(organization_id=actor.organization_id, key=key).exists():
+        raise Conflict(f"The interaction type '{key}' exists already.", field="key")
+    with transaction.atomic():
+        kind = InteractionType.objects.create(
+            organization_id=actor.organization_id, key=key, name=name.strip()[:120]
+        )
+        record_audit(actor, "interaction_type.create", kind)
+    return kind
+
+
+# --- segments ---------------------------------------------------------------------------
+
+
+def save_segment(
+    actor: Scope, unit: OrgUnit, name: str, filters: list, segment: Segment | None = None
+) -> Segment:
+    """Create or change a segment; its filters are checked now so a typo is a clear error."""
+    from voxloop.contacts.segments import check_filters
+
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers(unit):
+        raise Forbidden("The unit is outside your part of the organisation.", "unit")
+    if not (name or "").strip():
+        raise InvalidInput("Give the segment a name.", field="name")
+    check_filters(actor.organization_id, filters)
+    creating = segment is None
+    segment = segment or Segment(organization_id=actor.organization_id)
+    if not creating and not actor.covers_path(segment.unit_path):
+        raise Forbidden("This segment is outside your part of the organisation.")
+    before = {"name": segment.name, "filters": segment.filters}
+    segment.unit, segment.unit_path = unit, unit.path
+    segment.name, segment.filters = name.strip()[:200], filters
+    with transaction.atomic():
+        segment.save()
+        action = "segment.create" if creating else "segment.update"
+        record_audit(actor, action, segment, {"before": before, "filters": filters})
+    return segment

@@ -15,6 +15,7 @@ from voxloop.demo.feedback import FeedbackResult, add_feedback
 from voxloop.demo.org_tree import DemoTree, build_tree
 from voxloop.demo.progress import Progress, Silent
 from voxloop.demo.timing import default_anchor
+from voxloop.distribution.demo import add_outreach
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
 from voxloop.tenancy.scoping import Scope
@@ -88,6 +89,13 @@ def seed_demo(
         )
         add_closed_loop(
             system, tree, feedback, random.Random(f"loop-{seed}"), anchor or default_anchor()
+        )
+        add_outreach(
+            system,
+            tree,
+            feedback.surveys,
+            random.Random(f"outreach-{seed}"),
+            anchor or default_anchor(),
         )
     count_feedback(root.organization_id, progress)
     return DemoResult(

@@ -20,7 +20,7 @@ from voxloop.errors import Conflict, InvalidInput, NotFound
 from voxloop.responses import commit_group
 from voxloop.responses.models import Channel, Device, Response
 from voxloop.responses.scoring import headline_scores
-from voxloop.responses.signals import response_submitted, responses_imported
+from voxloop.responses.signals import response_started, response_submitted, responses_imported
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
 from voxloop.tenancy.models import OrgUnit, repath_copies, subtree_q
@@ -205,6 +205,8 @@ def submit(submission: Submission) -> Outcome:
             if existing is None:
                 raise
             return Outcome(_continue(existing, submission, questions), created=False)
+        if not response.is_complete:
+            transaction.on_commit(lambda: _announce_start(response))
     return Outcome(response, created=True)
 
 
@@ -290,6 +292,11 @@ def _apply(response: Response, questions: list, answers: dict, submission: Submi
 def _announce(response: Response) -> None:
     """Tell the other apps, once the response is committed."""
     response_submitted.send(Response, response_id=response.pk, response=response)
+
+
+def _announce_start(response: Response) -> None:
+    """A respondent began answering from a personal link (an invitation is now started)."""
+    response_started.send(Response, response_id=response.pk, response=response)
 
 
 def _in_transaction() -> bool:

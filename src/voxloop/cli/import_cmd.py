@@ -1,0 +1,142 @@
+"""`voxloop import contacts|interactions FILE`: CSV or XLSX, with a progress bar and a
+row-by-row error report; the good rows are kept."""
+
+from __future__ import annotations
+
+import csv
+
+import click
+
+from voxloop.cli import base
+from voxloop.cli.base import fail
+
+UNKNOWN = ["error", "attribute", "ignore"]
+
+
+@click.group(name="import")
+def import_group() -> None:
+    """Import contacts or interaction events from a CSV or XLSX file."""
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        if not sep or not column.strip():
+            raise click.UsageError(f"--map takes COLUMN=FIELD, not '{pair}'")
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+def _scope(org_slug: str, unit_code: str | None):
+    from voxloop.tenancy.scoping import Scope
+
+    org = base.organization(org_slug)
+    root = base.root_unit(org)
+    unit = base.unit_by_code(org, unit_code) if unit_code else root
+    return Scope.system(unit, label="voxloop import")
+
+
+def _write_errors(path: str | None, report) -> None:
+    if not report.errors:
+        return
+    if path:
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "column", "error"])
+            for error in report.errors:
+                writer.writerow([error.line, error.column, error.message])
+        click.echo(f"Row errors written to {path}.")
+        return
+    for error in report.errors[:20]:
+        where = f" column {error.column}" if error.column else ""
+        click.echo(f"  line {error.line}{where}: {error.message}", err=True)
+    if report.failed > 20:
+        click.echo(f"  … and {report.failed - 20} more (see --errors FILE)", err=True)
+
+
+@import_group.command(name="contacts")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option("--unit", "unit_code", help="Import as an admin of this unit (default: all).")
+@click.option(
+    "--map",
+    "pairs",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Map a column to a field (external_id, email, unit, attributes.tier…); "
+    "FIELD empty to ignore the column. Repeatable.",
+)
+@click.option(
+    "--unknown",
+    type=click.Choice(UNKNOWN),
+    default="error",
+    show_default=True,
+    help="What to do with columns that are no contact field.",
+)
+@click.option(
+    "--errors",
+    "errors_path",
+    type=click.Path(dir_okay=False),
+    help="Write the row errors to this CSV file.",
+)
+def import_contacts(path, org_slug, unit_code, pairs, unknown, errors_path) -> None:
+    """Create or update contacts (matched by external id, else by email)."""
+    base.django_ready()
+    base.require_migrated()
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from voxloop.contacts.importing import import_file
+
+    scope = _scope(org_slug, unit_code)
+    mapping = _mapping(pairs)
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not console.is_terminal,
+    ) as bars:
+        bar = bars.add_task("Importing contacts", total=1.0, rows=0)
+
+        def progress(rows: int, fraction: float | None) -> None:
+            bars.update(bar, completed=fraction if fraction is not None else 0, rows=rows)
+
+        report = import_file(scope, path, mapping=mapping, unknown=unknown, progress=progress)
+    click.echo(
+        f"{report.rows:,} rows: {report.created:,} created, {report.updated:,} updated, "
+        f"{report.failed:,} refused."
+    )
+    _write_errors(errors_path, report)
+    if report.failed and not (report.created or report.updated):
+        fail("no row could be imported")
+
+
+@import_group.command(name="interactions")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option(
+    "--errors",
+    "errors_path",
+    type=click.Path(dir_okay=False),
+    help="Write the row errors to this CSV file.",
+)
+def import_interactions(path, org_slug, errors_path) -> None:
+    """Record interaction events (type, contact, unit, staff, channel, external_id,
+    occurred_at; every other column is an attribute). Matching triggers invite."""
+    base.django_ready()
+    base.require_migrated()
+    from voxloop.contacts.interactions import import_interactions_file
+
+    report = import_interactions_file(_scope(org_slug, None), path)
+    click.echo(
+        f"{report.rows:,} events: {report.created:,} recorded, "
+        f"{report.duplicates:,} already known, {report.failed:,} refused."
+    )
+    _write_errors(errors_path, report)
+    if report.failed and not report.created and not report.duplicates:
+        fail("no event could be recorded")

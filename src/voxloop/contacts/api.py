@@ -1,0 +1,115 @@
+"""Contacts over the API: scoped reads, batch upserts, consent, interaction events, segments."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from voxloop.api.context import actor
+from voxloop.contacts import interactions, selectors, services
+from voxloop.contacts.importing import import_records
+from voxloop.contacts.schemas import (
+    ConsentInput,
+    ContactBatch,
+    ContactFilters,
+    ContactOut,
+    ContactPage,
+    ImportOut,
+    InteractionBatch,
+    InteractionReportOut,
+    InteractionTypeIn,
+    InteractionTypeOut,
+    SegmentIn,
+    SegmentOut,
+)
+from voxloop.errors import NotFound
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import Scope
+
+router = Router(tags=["contacts"])
+
+
+def _unit(scope: Scope, code: str | None):
+    if not code:
+        return tenancy_selectors.unit(scope, scope.unit_id)
+    try:
+        return tenancy_selectors.unit_by_code(scope, code)
+    except NotFound:
+        raise NotFound("No unit with this code in your scope.", field="unit_code") from None
+
+
+@router.get("/contacts", response=ContactPage, url_name="contacts")
+def list_contacts(request: HttpRequest, filters: Query[ContactFilters]):
+    scope = actor(request)
+    contacts = selectors.visible_contacts(scope, filters.q.strip())
+    if filters.segment:
+        contacts = selectors.segment_members(scope, filters.segment)
+    window = contacts.order_by("pk")[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": contacts.count(),
+        "items": list(window),
+        "limit": filters.limit,
+        "offset": filters.offset,
+    }
+
+
+@router.get("/contacts/{int:contact_id}", response=ContactOut, url_name="contact")
+def get_contact(request: HttpRequest, contact_id: int):
+    return selectors.contact(actor(request), contact_id)
+
+
+@router.post("/contacts/batch", response=ImportOut, url_name="contact_batch")
+def upsert_contacts(request: HttpRequest, payload: ContactBatch):
+    """Create or update up to 1,000 contacts (matched by external_id, else email). Bad rows
+    are listed by position (`line`, from 1) and skipped; the others are kept."""
+    report = import_records(actor(request), payload.contacts)
+    return {**asdict(report), "errors": [asdict(e) for e in report.errors]}
+
+
+@router.post("/contacts/{int:contact_id}/consent", response=ContactOut, url_name="contact_consent")
+def set_consent(request: HttpRequest, contact_id: int, payload: ConsentInput):
+    scope = actor(request)
+    contact = selectors.contact(scope, contact_id)
+    return services.set_consent(scope, contact, payload.channel, payload.allowed)
+
+
+@router.get("/interaction-types", response=list[InteractionTypeOut], url_name="interaction_types")
+def list_interaction_types(request: HttpRequest):
+    return list(selectors.interaction_types(actor(request)))
+
+
+@router.post(
+    "/interaction-types", response={201: InteractionTypeOut}, url_name="interaction_type_create"
+)
+def create_interaction_type(request: HttpRequest, payload: InteractionTypeIn):
+    return Status(201, services.define_interaction_type(actor(request), payload.key, payload.name))
+
+
+@router.post("/interactions/batch", response=InteractionReportOut, url_name="interaction_batch")
+def record_interactions(request: HttpRequest, payload: InteractionBatch):
+    """Up to 1,000 events: {type, contact | contact_email, unit, staff, channel, external_id,
+    occurred_at, attributes}. An external_id already sent counts as a duplicate."""
+    report = interactions.record_interactions(actor(request), payload.interactions)
+    return {
+        "rows": report.rows,
+        "created": report.created,
+        "duplicates": report.duplicates,
+        "failed": report.failed,
+        "errors": [asdict(e) for e in report.errors],
+    }
+
+
+@router.get("/segments", response=list[SegmentOut], url_name="segments")
+def list_segments(request: HttpRequest):
+    return list(selectors.visible_segments(actor(request)))
+
+
+@router.post("/segments", response={201: SegmentOut}, url_name="segment_create")
+def create_segment(request: HttpRequest, payload: SegmentIn):
+    scope = actor(request)
+    segment = services.save_segment(
+        scope, _unit(scope, payload.unit_code), payload.name, payload.filters
+    )
+    return Status(201, segment)

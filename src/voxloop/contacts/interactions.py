@@ -1,0 +1,219 @@
+"""Interaction events (ticket closed, visit, purchase…) in batches, from the API or a CSV.
+
+Each event names its contact (external id or email), its type (configured per organisation)
+and optionally a unit, staff member, channel, time and attributes. An event the sender already
+sent (same external id) is counted as a duplicate, not stored twice. When the batch commits,
+`interactions_recorded` fires so triggers can invite the contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from voxloop.contacts.importing import MAX_REPORTED_ERRORS, RowError
+from voxloop.contacts.models import Contact, Interaction, InteractionType
+from voxloop.contacts.signals import interactions_recorded
+from voxloop.contacts.tables import read_table
+from voxloop.errors import InvalidInput
+from voxloop.tenancy.models import OrgUnit, Staff
+from voxloop.tenancy.scoping import Capability, Scope
+
+COLUMNS = {
+    "type",
+    "contact",
+    "contact_email",
+    "unit",
+    "staff",
+    "channel",
+    "external_id",
+    "occurred_at",
+}
+MAX_BATCH = 1000
+
+
+@dataclass
+class InteractionReport:
+    rows: int = 0
+    created: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+
+    def fail(self, line: int, column: str, message: str) -> None:
+        self.failed += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(line, column, message))
+
+
+class _Bad(Exception):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+def record_interactions(actor: Scope, records: Iterable[dict[str, Any]]) -> InteractionReport:
+    """Store a batch of events; bad ones are reported by line and skipped."""
+    if not (actor.can(Capability.CONFIGURE) or actor.can(Capability.ACT)):
+        actor.require(Capability.CONFIGURE)
+    report = InteractionReport()
+    types = {
+        t.key: t for t in InteractionType.objects.filter(organization_id=actor.organization_id)
+    }
+    batch: list[tuple[int, Interaction]] = []
+    for line, record in enumerate(records, start=1):
+        report.rows += 1
+        try:
+            batch.append((line, _event(actor, record, types)))
+        except _Bad as error:
+            report.fail(line, error.column, error.message)
+        if len(batch) >= MAX_BATCH:
+            _store(actor, batch, report)
+            batch = []
+    if batch:
+        _store(actor, batch, report)
+    return report
+
+
+def import_interactions_file(actor: Scope, path) -> InteractionReport:
+    """The same from a CSV/XLSX file: known columns, every other column an attribute."""
+    table = read_table(path)
+    header = [(h or "").strip() for h in table.header]
+    if "type" not in header or not ({"contact", "contact_email"} & set(header)):
+        raise InvalidInput("The file needs a type and a contact (or contact_email) column.", "file")
+
+    def records() -> Iterator[dict[str, Any]]:
+        for _line, values in table.rows:
+            if not isinstance(values, list):
+                yield {"__invalid__": values.message}
+                continue
+            record: dict[str, Any] = {"attributes": {}}
+            for name, value in zip(header, values, strict=False):
+                if value in (None, ""):
+                    continue
+                if name in COLUMNS:
+                    record[name] = value if isinstance(value, datetime) else str(value).strip()
+                elif name:
+                    record["attributes"][name] = value
+            yield record
+
+    return record_interactions(actor, records())
+
+
+def _event(actor: Scope, record: Any, types: dict[str, InteractionType]) -> Interaction:
+    if not isinstance(record, dict):
+        raise _Bad("", "each event is an object")
+    if "__invalid__" in record:
+        raise _Bad("", record["__invalid__"])
+    unknown = set(record) - COLUMNS - {"attributes"}
+    if unknown:
+        raise _Bad(sorted(unknown)[0], "unknown field")
+    kind = types.get(str(record.get("type") or ""))
+    if kind is None:
+        known = ", ".join(sorted(types)) or "none defined yet"
+        raise _Bad("type", f"unknown interaction type '{record.get('type')}' (known: {known})")
+    contacts = Contact.objects.filter(organization_id=actor.organization_id)
+    if record.get("contact"):
+        contact = contacts.filter(external_id=str(record["contact"])).first()
+    elif record.get("contact_email"):
+        contact = contacts.filter(email__iexact=str(record["contact_email"])).first()
+    else:
+        raise _Bad("contact", "name the contact (contact or contact_email)")
+    if contact is None or not actor.covers_path(contact.unit_path):
+        raise _Bad("contact", "no such contact in your scope")
+    unit = contact.home_unit
+    if record.get("unit"):
+        unit = OrgUnit.objects.filter(
+            organization_id=actor.organization_id, code=str(record["unit"])
+        ).first()
+        if unit is None or not actor.covers(unit):
+            raise _Bad("unit", f"no unit with the code '{record['unit']}' in your scope")
+    staff = None
+    if record.get("staff"):
+        staff = Staff.objects.filter(
+            organization_id=actor.organization_id, code=str(record["staff"])
+        ).first()
+        if staff is None:
+            raise _Bad("staff", f"no staff member with the code '{record['staff']}'")
+    occurred = record.get("occurred_at") or timezone.now()
+    if isinstance(occurred, str):
+        occurred = parse_datetime(occurred)
+        if occurred is None:
+            raise _Bad("occurred_at", "not an ISO 8601 date and time")
+    if timezone.is_naive(occurred):
+        occurred = timezone.make_aware(occurred, timezone.get_current_timezone())
+    if occurred > timezone.now() + timezone.timedelta(minutes=5):
+        raise _Bad("occurred_at", "lies in the future")
+    attributes = record.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise _Bad("attributes", "attributes is an object")
+    attributes = {
+        str(k): (v.isoformat() if isinstance(v, datetime) else v) for k, v in attributes.items()
+    }
+    external_id = str(record.get("external_id") or "")[:100] or None
+    return Interaction(
+        organization_id=actor.organization_id,
+        type=kind,
+        contact=contact,
+        unit=unit,
+        unit_path=unit.path,
+        staff=staff,
+        channel=str(record.get("channel") or "")[:40],
+        external_id=external_id,
+        occurred_at=occurred,
+        attributes=attributes,
+    )
+
+
+def _store(actor: Scope, batch: list[tuple[int, Interaction]], report: InteractionReport) -> None:
+    ids = {i.external_id for _, i in batch if i.external_id}
+    already = set(
+        Interaction.objects.filter(
+            organization_id=actor.organization_id, external_id__in=ids
+        ).values_list("external_id", flat=True)
+    )
+    fresh, seen = [], set()
+    for _line, interaction in batch:
+        key = interaction.external_id
+        if key and (key in already or key in seen):
+            report.duplicates += 1
+            continue
+        if key:
+            seen.add(key)
+        fresh.append(interaction)
+    with transaction.atomic():
+        Interaction.objects.bulk_create(fresh)  # sets ids on SQLite ≥ 3.35 and PostgreSQL
+        created = [i.pk for i in fresh]
+        org_id = actor.organization_id
+        transaction.on_commit(
+            lambda: interactions_recorded.send(
+                Interaction, organization_id=org_id, interaction_ids=created
+            )
+        )
+    report.created += len(created)
+    report.ids.extend(created[: MAX_BATCH * 10])
+
+
+def import_history(actor: Scope, interactions: Iterable[Interaction]) -> int:
+    """Load past events (demo, migrations from another tool): stored like live ones, but no
+    `interactions_recorded` event, so the past never invites anyone today."""
+    actor.require(Capability.CONFIGURE)
+    batch, written = [], 0
+    for interaction in interactions:
+        interaction.organization_id = actor.organization_id
+        interaction.unit_path = interaction.unit.path
+        batch.append(interaction)
+        if len(batch) >= MAX_BATCH:
+            Interaction.objects.bulk_create(batch)
+            written, batch = written + len(batch), []
+    if batch:
+        Interaction.objects.bulk_create(batch)
+        written += len(batch)
+    return written

@@ -1,0 +1,104 @@
+"""What the contacts API accepts and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+from voxloop.api.schemas import Input, Name, NoNul, PageQuery
+
+MAX_BATCH = 1000
+
+
+class ContactOut(Schema):
+    id: int
+    external_id: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    locale: str
+    timezone: str
+    unit_id: int = Field(..., alias="home_unit_id")
+    account_id: int | None
+    attributes: dict[str, Any]
+    consent_email: bool
+    consent_sms: bool
+    unsubscribed_at: datetime | None
+    email_invalid: bool
+    phone_invalid: bool
+    last_response_at: datetime | None
+    last_nps_group: str
+
+
+class ContactPage(Schema):
+    count: int
+    items: list[ContactOut]
+    limit: int
+    offset: int
+
+
+class ContactFilters(PageQuery):
+    q: str = Field("", max_length=200, description="Email, external id or last name.")
+    segment: int | None = Field(None, ge=1, description="Only members of this segment.")
+
+
+class ContactBatch(Input, NoNul):
+    contacts: list[dict[str, Any]] = Field(..., min_length=1, max_length=MAX_BATCH)
+
+
+class RowErrorOut(Schema):
+    line: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    rows: int
+    created: int
+    updated: int
+    failed: int
+    errors: list[RowErrorOut]
+
+
+class ConsentInput(Input):
+    channel: str = Field(..., max_length=10)
+    allowed: bool
+
+
+class InteractionTypeIn(Input, NoNul):
+    key: str = Field(..., min_length=1, max_length=60)
+    name: Name
+
+
+class InteractionTypeOut(Schema):
+    id: int
+    key: str
+    name: str
+
+
+class InteractionBatch(Input, NoNul):
+    interactions: list[dict[str, Any]] = Field(..., min_length=1, max_length=MAX_BATCH)
+
+
+class InteractionReportOut(Schema):
+    rows: int
+    created: int
+    duplicates: int
+    failed: int
+    errors: list[RowErrorOut]
+
+
+class SegmentIn(Input, NoNul):
+    name: Name
+    unit_code: str | None = Field(None, max_length=64, description="Owner; default your unit.")
+    filters: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
+
+
+class SegmentOut(Schema):
+    id: int
+    name: str
+    unit_id: int
+    filters: list[dict[str, Any]]

@@ -1,0 +1,115 @@
+"""Segment filters: checked when saved (a typo is a clear error naming the filter), turned
+into one query on the contacts table when used (campaign audiences, dashboard filters)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from voxloop.contacts.models import AccountTier, Contact
+from voxloop.errors import InvalidInput
+from voxloop.tenancy.models import OrgUnit, subtree_q
+
+ATTRIBUTE = re.compile(r"^attributes\.([A-Za-z0-9_]{1,60})$")
+NPS_GROUPS = {"promoter", "passive", "detractor"}
+OPS = {
+    "attribute": {"eq", "ne", "in", "gte", "lte", "contains"},
+    "unit": {"eq"},
+    "account_tier": {"eq", "in"},
+    "nps_group": {"eq", "in"},
+    "locale": {"eq", "in"},
+    "last_response_days": {"within", "not_within"},
+}
+MAX_FILTERS = 20
+
+
+def _kind(field: str) -> str:
+    return "attribute" if ATTRIBUTE.match(field) else field
+
+
+def check_filters(organization_id: int, filters: Any) -> None:
+    """Refuse filters that cannot mean anything: an unknown field, operator or attribute."""
+    if not isinstance(filters, list) or len(filters) > MAX_FILTERS:
+        raise InvalidInput(f"Filters are a list of at most {MAX_FILTERS} conditions.", "filters")
+    for i, condition in enumerate(filters):
+        where = f"filters[{i}]"
+        if not isinstance(condition, dict):
+            raise InvalidInput("Each filter is {field, op, value}.", field=where)
+        field, op, value = condition.get("field"), condition.get("op", "eq"), condition.get("value")
+        kind = _kind(str(field or ""))
+        if kind not in OPS:
+            raise InvalidInput(
+                f"Unknown filter field '{field}' (attributes.<name>, unit, account_tier, "
+                "nps_group, locale or last_response_days).",
+                field=f"{where}.field",
+            )
+        if op not in OPS[kind]:
+            allowed = ", ".join(sorted(OPS[kind]))
+            raise InvalidInput(f"'{op}' does not apply to {field} ({allowed}).", f"{where}.op")
+        _check_value(organization_id, kind, str(field), op, value, where)
+
+
+def _check_value(organization_id: int, kind: str, field: str, op: str, value, where: str) -> None:
+    if op == "in" and not (isinstance(value, list) and value):
+        raise InvalidInput("'in' takes a non-empty list.", field=f"{where}.value")
+    values = value if op == "in" else [value]
+    if kind == "attribute":
+        name = ATTRIBUTE.match(field).group(1)
+        known = Contact.objects.filter(organization_id=organization_id, attributes__has_key=name)
+        if not known.exists():
+            raise InvalidInput(f"No contact has the attribute '{name}'.", field=f"{where}.field")
+        if op in {"gte", "lte"} and not all(isinstance(v, int | float) for v in values):
+            raise InvalidInput(f"'{op}' compares numbers.", field=f"{where}.value")
+    elif kind == "unit":
+        if not OrgUnit.objects.filter(organization_id=organization_id, code=str(value)).exists():
+            raise InvalidInput(f"No unit with the code '{value}'.", field=f"{where}.value")
+    elif kind == "account_tier" and not set(values) <= set(AccountTier.values):
+        raise InvalidInput("A tier is high_touch or low_touch.", field=f"{where}.value")
+    elif kind == "nps_group" and not set(values) <= NPS_GROUPS:
+        raise InvalidInput("An NPS group is promoter, passive or detractor.", f"{where}.value")
+    elif kind == "last_response_days" and not (isinstance(value, int) and 0 < value <= 3650):
+        raise InvalidInput("A number of days from 1 to 3650.", field=f"{where}.value")
+
+
+def segment_q(organization_id: int, filters: list) -> Q:
+    """All filters as one condition on Contact (checked filters only: see check_filters)."""
+    q = Q()
+    for condition in filters:
+        q &= _condition_q(organization_id, condition)
+    return q
+
+
+def _condition_q(organization_id: int, condition: dict) -> Q:
+    field, op, value = condition["field"], condition.get("op", "eq"), condition.get("value")
+    kind = _kind(field)
+    if kind == "attribute":
+        name = ATTRIBUTE.match(field).group(1)
+        lookup = f"attributes__{name}"
+        if op == "eq":
+            return Q(**{lookup: value})
+        if op == "ne":
+            return ~Q(**{lookup: value})
+        if op == "in":
+            return Q(**{f"{lookup}__in": value})
+        if op == "contains":
+            return Q(**{f"{lookup}__icontains": str(value)})
+        return Q(**{f"{lookup}__{op}": value})
+    if kind == "unit":
+        unit = OrgUnit.objects.get(organization_id=organization_id, code=str(value))
+        return subtree_q(unit.path, "unit_path")
+    column = {"account_tier": "account__tier", "nps_group": "last_nps_group", "locale": "locale"}
+    if kind in column:
+        values = value if op == "in" else [value]
+        return Q(**{f"{column[kind]}__in": values})
+    since = timezone.now() - timedelta(days=int(value))
+    within = Q(last_response_at__gte=since)
+    return within if op == "within" else ~within
+
+
+def segment_contacts(contacts: QuerySet[Contact], segment) -> QuerySet[Contact]:
+    """The segment's members among already-scoped contacts."""
+    return contacts.filter(segment_q(segment.organization_id, segment.filters))

@@ -1,0 +1,11 @@
+"""Background work about contacts. Thin: each task calls a service."""
+
+from django.utils.dateparse import parse_datetime
+from django_tasks import task
+
+from voxloop.contacts import services
+
+
+@task()
+def note_response(contact_id: int, submitted_at: str, nps_group: str | None) -> None:
+    services.note_response(contact_id, parse_datetime(submitted_at), nps_group)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from voxloop.contacts import views
+
+app_name = "contacts"
+urlpatterns = [
+    path("", views.contact_list, name="list"),
+    path("import/", views.contact_import, name="import"),
+    path("segments/", views.segment_list, name="segments"),
+    path("segments/new/", views.segment_create, name="segment_create"),
+]

@@ -1,0 +1,121 @@
+"""Contacts pages: the scoped contact list, imports (admins), segments."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from voxloop.contacts import selectors, services
+from voxloop.contacts.forms import ContactFilterForm, ContactImportForm, SegmentForm
+from voxloop.contacts.importing import import_file
+from voxloop.errors import DomainError
+from voxloop.web.access import admin_required, is_admin, member_required
+from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.paging import paginate, query_without_page
+from voxloop.web.views.common import unit_code_suggestions
+
+
+def _contacts_page(request, import_form=None, report=None, status=200) -> HttpResponse:
+    scope = request.scope
+    segments = list(selectors.visible_segments(scope))
+    form = ContactFilterForm(request.GET or None, segments=segments)
+    contacts = selectors.visible_contacts(scope)
+    if form.is_valid():
+        contacts = selectors.visible_contacts(scope, form.cleaned_data["q"].strip())
+        if form.cleaned_data["segment"]:
+            from voxloop.contacts.segments import segment_contacts
+
+            segment = selectors.segment(scope, form.cleaned_data["segment"])
+            contacts = segment_contacts(contacts, segment)
+    context = {
+        "form": form,
+        "page": paginate(request, contacts.order_by("last_name", "first_name", "pk")),
+        "query": query_without_page(request),
+        "can_configure": is_admin(request),
+        "import_form": import_form or ContactImportForm(),
+        "report": report,
+    }
+    return render(request, "contacts/list.html", context, status=status)
+
+
+@member_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    return _contacts_page(request)
+
+
+@require_POST
+@admin_required
+def contact_import(request: HttpRequest) -> HttpResponse:
+    form = ContactImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _contacts_page(request, import_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    suffix = Path(upload.name).suffix.lower()
+    # Spooled to disk so the import reads it row by row, whatever its size.
+    with tempfile.NamedTemporaryFile(suffix=suffix) as spool:
+        for chunk in upload.chunks():
+            spool.write(chunk)
+        spool.flush()
+        try:
+            report = import_file(
+                request.scope,
+                spool.name,
+                mapping=form.cleaned_data["mapping"],
+                unknown=form.cleaned_data["unknown"],
+            )
+        except DomainError as error:
+            form.add_error("file" if error.field == "file" else None, error.message)
+            return _contacts_page(request, import_form=form, status=400)
+    return _contacts_page(request, report=report)
+
+
+def _segments_page(request, form=None, status=200) -> HttpResponse:
+    scope = request.scope
+    context = {
+        "segments": selectors.visible_segments(scope),
+        "can_configure": is_admin(request),
+        "form": form or SegmentForm(),
+    }
+    if context["can_configure"]:
+        context["unit_codes"] = unit_code_suggestions(scope)
+    return render(request, "contacts/segments.html", context, status=status)
+
+
+@member_required
+def segment_list(request: HttpRequest) -> HttpResponse:
+    return _segments_page(request)
+
+
+@require_POST
+@admin_required
+def segment_create(request: HttpRequest) -> HttpResponse:
+    form = SegmentForm(request.POST)
+    if form.is_valid():
+        unit = (
+            resolve_unit(form, request.scope, "unit_code")
+            if form.cleaned_data["unit_code"]
+            else None
+        )
+        if not form.errors:
+            from voxloop.tenancy import selectors as tenancy_selectors
+
+            unit = unit or tenancy_selectors.unit(request.scope, request.scope.unit_id)
+            try:
+                segment = services.save_segment(
+                    request.scope, unit, form.cleaned_data["name"], form.cleaned_data["filters"]
+                )
+            except DomainError as error:
+                if error.field and error.field.startswith("filters"):
+                    form.add_error("filters", f"{error.field}: {error.message}")
+                else:
+                    apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Segment %(name)s saved.") % {"name": segment.name})
+                return redirect("contacts:segments")
+    return _segments_page(request, form=form, status=400)

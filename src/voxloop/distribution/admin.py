@@ -1,0 +1,77 @@
+"""Django admin for outreach: scoped, and read-only where a change must go through the
+product's services (launching, pausing, sending); the policy is edited through its service."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from voxloop.distribution import services
+from voxloop.distribution.models import Campaign, Invitation, OutreachPolicy, Trigger
+from voxloop.tenancy.admin import ScopedAdmin
+
+
+class _ReadOnly(ScopedAdmin):
+    scope_path_field = "unit_path"
+    can_delete = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(_ReadOnly):
+    list_display = ("name", "survey", "channel", "status", "send_at", "unit")
+    list_filter = ("status", "channel")
+    search_fields = ("name",)
+    list_select_related = ("survey", "unit")
+
+
+@admin.register(Trigger)
+class TriggerAdmin(_ReadOnly):
+    list_display = ("name", "interaction_type", "survey", "channel", "delay_minutes", "is_active")
+    list_filter = ("is_active", "channel")
+    list_select_related = ("interaction_type", "survey")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(_ReadOnly):
+    list_display = (
+        "ref",
+        "contact",
+        "survey",
+        "campaign",
+        "channel",
+        "status",
+        "skip_reason",
+        "sent_at",
+    )
+    list_filter = ("status", "channel", "skip_reason")
+    search_fields = ("ref", "contact__email", "contact__external_id")
+    list_select_related = ("contact", "survey", "campaign")
+    raw_id_fields = ("contact", "interaction")
+
+
+@admin.register(OutreachPolicy)
+class OutreachPolicyAdmin(ScopedAdmin):
+    list_display = (
+        "organization",
+        "min_days_between",
+        "max_per_90_days",
+        "quiet_start_hour",
+        "quiet_end_hour",
+    )
+    fields = ("min_days_between", "max_per_90_days", "quiet_start_hour", "quiet_end_hour")
+    can_delete = False
+
+    def scope_queryset(self, scope, queryset):
+        return queryset.filter(organization_id=scope.organization_id)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # one per organisation, created on first change through the service
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.update_policy(self.actor(request, obj.organization_id), **values)

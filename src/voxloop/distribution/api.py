@@ -1,0 +1,191 @@
+"""Outreach over the API: campaigns, triggers, invitations, statistics and the policy."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from voxloop.api.context import actor
+from voxloop.contacts import selectors as contact_selectors
+from voxloop.contacts.models import InteractionType
+from voxloop.distribution import preview, selectors, services
+from voxloop.distribution.policy import policy_for
+from voxloop.distribution.schemas import (
+    CampaignIn,
+    CampaignOut,
+    InvitationFilters,
+    InvitationPage,
+    PolicyIn,
+    PolicyOut,
+    PreviewOut,
+    StatsFilters,
+    StatsRow,
+    TestSendIn,
+    TriggerIn,
+    TriggerOut,
+)
+from voxloop.errors import NotFound
+from voxloop.surveys import selectors as survey_selectors
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import Scope
+
+router = Router(tags=["outreach"])
+
+
+def _unit(scope: Scope, code: str | None):
+    if not code:
+        return tenancy_selectors.unit(scope, scope.unit_id)
+    try:
+        return tenancy_selectors.unit_by_code(scope, code)
+    except NotFound:
+        raise NotFound("No unit with this code in your scope.", field="unit_code") from None
+
+
+def _survey(scope: Scope, survey_id: int):
+    try:
+        return survey_selectors.survey(scope, survey_id)
+    except NotFound:
+        raise NotFound("No such survey.", field="survey_id") from None
+
+
+@router.get("/campaigns", response=list[CampaignOut], url_name="campaigns")
+def list_campaigns(request: HttpRequest):
+    return list(selectors.visible_campaigns(actor(request))[:500])
+
+
+@router.post("/campaigns", response={201: CampaignOut}, url_name="campaign_create")
+def create_campaign(request: HttpRequest, payload: CampaignIn):
+    scope = actor(request)
+    fields = payload.model_dump(exclude={"survey_id", "segment_id", "unit_code"})
+    segment = None
+    if payload.segment_id:
+        try:
+            segment = contact_selectors.segment(scope, payload.segment_id)
+        except NotFound:
+            raise NotFound("No such segment.", field="segment_id") from None
+    campaign = services.create_campaign(
+        scope,
+        _unit(scope, payload.unit_code),
+        _survey(scope, payload.survey_id),
+        segment,
+        **fields,
+    )
+    return Status(201, campaign)
+
+
+@router.get("/campaigns/{int:campaign_id}", response=CampaignOut, url_name="campaign")
+def get_campaign(request: HttpRequest, campaign_id: int):
+    return selectors.campaign(actor(request), campaign_id)
+
+
+def _act(request: HttpRequest, campaign_id: int, action):
+    scope = actor(request)
+    return action(scope, selectors.campaign(scope, campaign_id))
+
+
+@router.post(
+    "/campaigns/{int:campaign_id}/launch", response=CampaignOut, url_name="campaign_launch"
+)
+def launch_campaign(request: HttpRequest, campaign_id: int):
+    return _act(request, campaign_id, services.launch)
+
+
+@router.post("/campaigns/{int:campaign_id}/pause", response=CampaignOut, url_name="campaign_pause")
+def pause_campaign(request: HttpRequest, campaign_id: int):
+    return _act(request, campaign_id, services.pause)
+
+
+@router.post(
+    "/campaigns/{int:campaign_id}/resume", response=CampaignOut, url_name="campaign_resume"
+)
+def resume_campaign(request: HttpRequest, campaign_id: int):
+    return _act(request, campaign_id, services.resume)
+
+
+@router.post(
+    "/campaigns/{int:campaign_id}/cancel", response=CampaignOut, url_name="campaign_cancel"
+)
+def cancel_campaign(request: HttpRequest, campaign_id: int):
+    return _act(request, campaign_id, services.cancel)
+
+
+@router.post(
+    "/campaigns/{int:campaign_id}/test-send", response={202: dict}, url_name="campaign_test_send"
+)
+def test_send(request: HttpRequest, campaign_id: int, payload: TestSendIn):
+    scope = actor(request)
+    campaign = selectors.campaign(scope, campaign_id)
+    try:
+        contact = contact_selectors.contact(scope, payload.contact_id)
+    except NotFound:
+        raise NotFound("No such contact.", field="contact_id") from None
+    invitation = services.test_send(scope, campaign, contact)
+    return Status(202, {"invitation": invitation.ref})
+
+
+@router.get(
+    "/campaigns/{int:campaign_id}/preview", response=PreviewOut, url_name="campaign_preview"
+)
+def preview_campaign(request: HttpRequest, campaign_id: int):
+    scope = actor(request)
+    return preview.preview(scope, selectors.campaign(scope, campaign_id))
+
+
+@router.get("/triggers", response=list[TriggerOut], url_name="triggers")
+def list_triggers(request: HttpRequest):
+    return list(selectors.visible_triggers(actor(request))[:500])
+
+
+@router.post("/triggers", response={201: TriggerOut}, url_name="trigger_create")
+def create_trigger(request: HttpRequest, payload: TriggerIn):
+    scope = actor(request)
+    kind = InteractionType.objects.filter(
+        organization_id=scope.organization_id, key=payload.interaction_type
+    ).first()
+    if kind is None:
+        raise NotFound("No interaction type with this key.", field="interaction_type")
+    trigger = services.create_trigger(
+        scope,
+        _unit(scope, payload.unit_code),
+        _survey(scope, payload.survey_id),
+        kind,
+        name=payload.name,
+        channel=payload.channel,
+        delay_minutes=payload.delay_minutes,
+        expires_after_days=payload.expires_after_days,
+        filters=payload.filters,
+    )
+    return Status(201, trigger)
+
+
+@router.get("/invitations", response=InvitationPage, url_name="invitations")
+def list_invitations(request: HttpRequest, filters: Query[InvitationFilters]):
+    invitations = selectors.visible_invitations(
+        actor(request), filters.campaign, filters.status
+    ).order_by("-pk")
+    window = invitations[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": invitations.count(),
+        "items": list(window),
+        "limit": filters.limit,
+        "offset": filters.offset,
+    }
+
+
+@router.get("/outreach/stats", response=list[StatsRow], url_name="outreach_stats")
+def outreach_stats(request: HttpRequest, filters: Query[StatsFilters]):
+    """Invited → completed per campaign, channel, segment, unit, trigger, day, week or month;
+    response rate = completed / delivered. Only invitations to contacts in your scope."""
+    return selectors.outreach_stats(
+        actor(request), filters.by, filters.since, filters.until, filters.campaign
+    )
+
+
+@router.get("/outreach/policy", response=PolicyOut, url_name="outreach_policy")
+def get_policy(request: HttpRequest):
+    return policy_for(actor(request).organization_id)
+
+
+@router.patch("/outreach/policy", response=PolicyOut, url_name="outreach_policy_update")
+def update_policy(request: HttpRequest, payload: PolicyIn):
+    return services.update_policy(actor(request), **payload.model_dump(exclude_none=True))

@@ -1,0 +1,188 @@
+"""Invitation emails: multipart HTML and text in the contact's language, with merge fields,
+the survey's one-click NPS row, tracking links and the one-click unsubscribe headers."""
+
+from __future__ import annotations
+
+from email.utils import formataddr, parseaddr
+from functools import lru_cache
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from voxloop.distribution.models import Invitation
+from voxloop.surveys import definition, links
+from voxloop.surveys.respondent import email as survey_email
+
+UNSUBSCRIBE_SALT = "voxloop.distribution.unsubscribe"
+
+
+def personal_token(invitation: Invitation) -> str:
+    return links.personal_token(
+        invitation.survey_id, invitation.ref, invitation.contact_id, invitation.locale
+    )
+
+
+def unsubscribe_token(invitation: Invitation) -> str:
+    return signing.dumps(
+        {"o": invitation.organization_id, "c": invitation.contact_id, "i": invitation.ref},
+        salt=UNSUBSCRIBE_SALT,
+        compress=True,
+    )
+
+
+def read_unsubscribe_token(token: str) -> dict | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return {"organization_id": int(data["o"]), "contact_id": int(data["c"]), "ref": data["i"]}
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=16)
+def _route(name: str, base_url: str) -> str:
+    """An absolute URL pattern with one argument, reversed once (a batch builds thousands)."""
+    return base_url.rstrip("/") + reverse(name, args=["__ARG__"]).replace("__ARG__", "{}")
+
+
+def _url(name: str, argument: str) -> str:
+    # References and signed tokens are URL-safe (letters, digits, - _ :), as reverse() keeps.
+    return _route(name, settings.BASE_URL).format(argument)
+
+
+def survey_link(invitation: Invitation, score: int | None = None) -> str:
+    """The tracked link in the email: it records the click, then opens the survey."""
+    link = _url("distribution:click", invitation.ref)
+    return link + (f"?score={score}" if score is not None else "")
+
+
+def merge_values(invitation: Invitation) -> dict[str, str]:
+    contact, survey = invitation.contact, invitation.survey
+    unit = contact.home_unit.name if contact.home_unit_id else ""
+    title = definition.localized(
+        survey.texts.get("title"), invitation.locale, survey.default_locale
+    )
+    return {
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "unit": unit,
+        "survey": title or survey.name,
+    }
+
+
+def _text(texts: dict, part: str, invitation: Invitation, values: dict) -> str:
+    chosen = definition.localized(
+        (texts or {}).get(part), invitation.locale, invitation.survey.default_locale
+    )
+    return definition.piped(chosen, values) if chosen else ""
+
+
+def sender(invitation: Invitation) -> tuple[str, str]:
+    """From (a personal sender such as the CEO) and reply-to (e.g. the account manager)."""
+    campaign, survey = invitation.campaign, invitation.survey
+    _default_name, default_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    name = (campaign.sender_name if campaign else "") or definition.localized(
+        (survey.branding or {}).get("sender_name"), invitation.locale, survey.default_locale
+    )
+    address = (campaign.sender_email if campaign else "") or default_address
+    reply_to = campaign.reply_to if campaign else ""
+    if not reply_to and invitation.contact.account_id and invitation.contact.account.owner_id:
+        reply_to = invitation.contact.account.owner.email
+    return formataddr((name or _default_name or "Voxloop", address)), reply_to
+
+
+def build_message(
+    invitation: Invitation, reminder: bool = False, connection=None
+) -> EmailMultiAlternatives:
+    with translation.override(invitation.locale):
+        return _build(invitation, reminder, connection)
+
+
+def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlternatives:
+    values = merge_values(invitation)
+    texts = invitation.campaign.texts if invitation.campaign else {}
+    subject = _text(texts, "subject", invitation, values) or (
+        _("A quick question about %(unit)s") % {"unit": values["unit"] or values["survey"]}
+    )
+    if reminder:
+        subject = _("Reminder: %(subject)s") % {"subject": subject}
+    row_html, has_nps, brand, on_brand = _nps_row(invitation, values)
+    unsubscribe = _url("distribution:unsubscribe", unsubscribe_token(invitation))
+    context = {
+        "brand": brand,
+        "on_brand": on_brand,
+        "has_nps": has_nps,
+        "nps_row": mark_safe(row_html),  # noqa: S308 - rendered (escaped) by the template
+        "greeting": _("Hello %(name)s,") % {"name": values["first_name"]}
+        if values["first_name"]
+        else _("Hello,"),
+        "intro": _text(texts, "intro", invitation, values)
+        or _("We would love to hear how we did. It takes less than a minute."),
+        "survey_url": survey_link(invitation),
+        "unsubscribe_url": unsubscribe,
+        "open_pixel": _url("distribution:opened", invitation.ref),
+        "button": _("Answer the survey"),
+        "unsubscribe_text": _("Do not want these emails? Unsubscribe."),
+        "reminder": reminder,
+    }
+    from_email, reply_to = sender(invitation)
+    domain = parseaddr(from_email)[1].rpartition("@")[2] or "voxloop.localhost"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("distribution/email/invitation.txt", context),
+        from_email=from_email,
+        to=[invitation.contact.email],
+        reply_to=[reply_to] if reply_to else None,
+        headers={
+            # Unique because the reference is; tracking webhooks name the message by it.
+            "Message-ID": f"<{invitation.ref}@{domain}>",
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Voxloop-Invitation": invitation.ref,
+        },
+        connection=connection,
+    )
+    message.attach_alternative(
+        render_to_string("distribution/email/invitation.html", context), "text/html"
+    )
+    return message
+
+
+# The survey's one-click row, rendered once per survey revision and language with markers
+# where the merge fields and the links go; each email then only replaces the markers.
+_ROWS: dict[tuple, tuple[str, bool, str, str]] = {}
+MERGE_FIELDS = ("first_name", "last_name", "unit", "survey")
+
+
+def _marker(name: str) -> str:
+    return f"\x00{name}\x00"  # survives HTML escaping and never occurs in a survey's text
+
+
+def _nps_row(invitation: Invitation, values: dict[str, str]) -> tuple[str, bool, str, str]:
+    survey = invitation.survey
+    key = (survey.pk, survey.revision, invitation.locale, settings.BASE_URL)
+    cached = _ROWS.get(key)
+    if cached is None:
+        markers = {name: _marker(name) for name in MERGE_FIELDS}
+        row = survey_email.nps_row_context(survey, "-", invitation.locale, markers)
+        # Each score goes through our click link first, so "clicked" is known; it then
+        # records the score exactly as the survey's own one-click link does.
+        for point in row["nps_links"]:
+            point["url"] = _marker(f"score{point['score']}")
+        html = render_to_string(survey_email.TEMPLATE, row)
+        cached = (html, bool(row["nps_question"]), row["brand"], row["on_brand"])
+        if len(_ROWS) > 500:
+            _ROWS.clear()
+        _ROWS[key] = cached
+    html, has_nps, brand, on_brand = cached
+    for name in MERGE_FIELDS:
+        html = html.replace(_marker(name), escape(values.get(name, "")))
+    for score in range(11):
+        html = html.replace(_marker(f"score{score}"), escape(survey_link(invitation, score)))
+    return html, has_nps, brand, on_brand

@@ -1,0 +1,120 @@
+"""Reminders to non-responders and expiry of unanswered invitations (run by the clock).
+
+A reminder goes only to a contact who has not started the survey, at most the campaign's
+number of times, each D days after the last send; opt-outs, invalid addresses and quiet hours
+are honoured as for a first send (fatigue limits are not: a reminder is the same ask).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from datetime import datetime, timedelta
+
+from django.core.mail import get_connection
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from voxloop.distribution import policy
+from voxloop.distribution.emails import build_message
+from voxloop.distribution.models import (
+    FINAL,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Invitation,
+    InvitationStatus,
+)
+
+WAITING = [
+    InvitationStatus.SENT,
+    InvitationStatus.DELIVERED,
+    InvitationStatus.OPENED,
+    InvitationStatus.CLICKED,
+    InvitationStatus.SOFT_BOUNCED,
+]
+REMINDERS_PER_RUN = 5000
+
+
+def run(now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    return {"expired": expire(now), "reminded": remind(now), "finished": finish_campaigns()}
+
+
+def finish_campaigns() -> int:
+    """A sending campaign with nothing left queued or being sent has been sent."""
+    busy = Invitation.objects.filter(
+        campaign=OuterRef("pk"), status__in=[InvitationStatus.QUEUED, InvitationStatus.SENDING]
+    )
+    return (
+        Campaign.objects.filter(status=CampaignStatus.SENDING)
+        .exclude(Exists(busy))
+        .update(status=CampaignStatus.DONE)
+    )
+
+
+def expire(now: datetime) -> int:
+    return (
+        Invitation.objects.filter(expires_at__lte=now)
+        .exclude(status__in=[*FINAL, InvitationStatus.STARTED, InvitationStatus.SENDING])
+        .update(status=InvitationStatus.EXPIRED)
+    )
+
+
+def due_reminders(now: datetime):
+    """Invitations whose campaign wants another reminder now, oldest send first."""
+    campaigns = Campaign.objects.filter(
+        reminders__gt=0, status__in=[CampaignStatus.SENDING, CampaignStatus.DONE]
+    )
+    for campaign in campaigns:
+        yield from (
+            Invitation.objects.filter(
+                campaign=campaign,
+                is_test=False,
+                channel=Channel.EMAIL,
+                status__in=WAITING,
+                reminders_sent__lt=campaign.reminders,
+                last_sent_at__lte=now - timedelta(days=campaign.reminder_after_days),
+                expires_at__gt=now,
+            )
+            .select_related("contact__home_unit", "contact__account__owner", "survey", "campaign")
+            .order_by("last_sent_at")[:REMINDERS_PER_RUN]
+        )
+
+
+def remind(now: datetime) -> int:
+    sent = 0
+    connection = None
+    rules: dict[int, object] = {}
+    try:
+        for invitation in due_reminders(now):
+            org_rules = rules.setdefault(
+                invitation.organization_id, policy.policy_for(invitation.organization_id)
+            )
+            if policy.reachable(invitation.contact, invitation.channel):
+                continue
+            if policy._quiet_until(invitation.contact.timezone, org_rules, now):
+                continue  # the next run after the quiet hours sends it
+            # Claim this reminder: a second clock run or worker finds the count moved on.
+            claimed = Invitation.objects.filter(
+                pk=invitation.pk, reminders_sent=invitation.reminders_sent, status__in=WAITING
+            ).update(reminders_sent=F("reminders_sent") + 1, last_sent_at=now)
+            if not claimed:
+                continue
+            try:
+                if connection is None:
+                    connection = get_connection(fail_silently=False)
+                    connection.open()
+                connection.send_messages([build_message(invitation, reminder=True)])
+            except (smtplib.SMTPException, OSError):
+                # Give the reminder back; the next run tries again.
+                Invitation.objects.filter(pk=invitation.pk).update(
+                    reminders_sent=F("reminders_sent") - 1, last_sent_at=invitation.last_sent_at
+                )
+                break
+            sent += 1
+    finally:
+        if connection is not None:
+            with contextlib.suppress(Exception):  # a dead connection must not hide the cause
+                connection.close()
+    return sent

@@ -1,0 +1,40 @@
+"""The events outreach follows: responses started and completed, interactions recorded.
+Each receiver only enqueues; the work runs in a task."""
+
+from django.dispatch import receiver
+
+from voxloop.contacts.signals import interactions_recorded
+from voxloop.responses.signals import response_started, response_submitted
+
+INVITATION_PREFIX = "inv:"
+
+
+def _ref(response) -> str:
+    key = response.source_key or ""
+    return key[len(INVITATION_PREFIX) :] if key.startswith(INVITATION_PREFIX) else ""
+
+
+@receiver(response_submitted)
+def invitation_completed(sender, response_id: int, response, **kwargs):
+    from voxloop.distribution.tasks import record_progress
+
+    ref = _ref(response)
+    if ref:
+        record_progress.enqueue(ref, "completed", response.submitted_at.isoformat())
+
+
+@receiver(response_started)
+def invitation_started(sender, response_id: int, response, **kwargs):
+    from voxloop.distribution.tasks import record_progress
+
+    ref = _ref(response)
+    if ref:
+        record_progress.enqueue(ref, "started", response.started_at.isoformat())
+
+
+@receiver(interactions_recorded)
+def interactions_may_trigger(sender, organization_id: int, interaction_ids: list, **kwargs):
+    from voxloop.distribution.tasks import fire_triggers
+
+    if interaction_ids:
+        fire_triggers.enqueue(organization_id, list(interaction_ids))

@@ -1,0 +1,154 @@
+"""What the outreach API accepts and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+from voxloop.api.schemas import Id, Input, Name, NoNul, PageQuery
+
+
+class CampaignIn(Input, NoNul):
+    name: Name
+    survey_id: Id
+    channel: str = Field("email", max_length=10)
+    segment_id: Id | None = None
+    unit_code: str | None = Field(None, max_length=64, description="Owner; default your unit.")
+    send_at: datetime | None = None
+    throttle_per_minute: int = Field(600, ge=1, le=100_000)
+    reminders: int = Field(0, ge=0, le=5)
+    reminder_after_days: int = Field(3, ge=1, le=90)
+    expires_after_days: int = Field(14, ge=1, le=365)
+    texts: dict[str, dict[str, str]] = Field(default_factory=dict)
+    sender_name: str = Field("", max_length=120)
+    sender_email: str = Field("", max_length=254)
+    reply_to: str = Field("", max_length=254)
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    survey_id: int
+    channel: str
+    segment_id: int | None
+    unit_id: int
+    status: str
+    send_at: datetime | None
+    launched_at: datetime | None
+    throttle_per_minute: int
+    reminders: int
+    reminder_after_days: int
+    expires_after_days: int
+    texts: dict[str, Any]
+    sender_name: str
+    sender_email: str
+    reply_to: str
+
+
+class TestSendIn(Input):
+    contact_id: Id
+
+
+class PreviewOut(Schema):
+    contact_id: int | None
+    subject: str
+    text: str
+    html: str
+
+
+class TriggerIn(Input, NoNul):
+    name: Name
+    survey_id: Id
+    interaction_type: str = Field(..., max_length=60, description="The type's key.")
+    channel: str = Field("email", max_length=10)
+    unit_code: str | None = Field(None, max_length=64)
+    delay_minutes: int = Field(5, ge=0, le=60 * 24 * 30)
+    expires_after_days: int = Field(7, ge=1, le=365)
+    filters: dict[str, Any] = Field(default_factory=dict)
+
+
+class TriggerOut(Schema):
+    id: int
+    name: str
+    survey_id: int
+    interaction_type_id: int
+    channel: str
+    unit_id: int
+    delay_minutes: int
+    filters: dict[str, Any]
+    is_active: bool
+
+
+class InvitationOut(Schema):
+    id: int
+    ref: str
+    survey_id: int
+    contact_id: int
+    campaign_id: int | None
+    trigger_id: int | None
+    channel: str
+    status: str
+    skip_reason: str
+    attempts: int
+    queued_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    opened_at: datetime | None
+    clicked_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    reminders_sent: int
+
+
+class InvitationFilters(PageQuery):
+    campaign: int | None = Field(None, ge=1)
+    status: str = Field("", max_length=14)
+
+
+class InvitationPage(Schema):
+    count: int
+    items: list[InvitationOut]
+    limit: int
+    offset: int
+
+
+class StatsFilters(NoNul):
+    by: str = Field("campaign", max_length=10)
+    campaign: int | None = Field(None, ge=1)
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class StatsRow(Schema):
+    group: dict[str, Any]
+    label: Any
+    invited: int
+    sent: int
+    delivered: int
+    bounced: int
+    opened: int
+    clicked: int
+    started: int
+    completed: int
+    unsubscribed: int
+    skipped: int
+    expired: int
+    response_rate: float | None
+    non_response_rate: float | None
+    time_to_respond_seconds: float | None
+
+
+class PolicyOut(Schema):
+    min_days_between: int
+    max_per_90_days: int
+    quiet_start_hour: int
+    quiet_end_hour: int
+
+
+class PolicyIn(Input):
+    min_days_between: int | None = Field(None, ge=0, le=365)
+    max_per_90_days: int | None = Field(None, ge=0, le=90)
+    quiet_start_hour: int | None = Field(None, ge=0, le=23)
+    quiet_end_hour: int | None = Field(None, ge=0, le=23)

@@ -1,0 +1,159 @@
+"""Scoped reads of campaigns, triggers and invitations, and the outreach statistics.
+
+Campaigns and triggers are seen by the subtree of the unit that owns them; invitations (and
+so every statistic) by the contact's unit, so a store manager sees how a company-wide
+campaign did at their store and nothing of the store next door.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+from voxloop.distribution.models import Campaign, Invitation, InvitationStatus, Trigger
+from voxloop.errors import InvalidInput
+from voxloop.tenancy.scoping import Scope
+
+
+def visible_campaigns(scope: Scope, status: str = "") -> QuerySet[Campaign]:
+    campaigns = scope.filter(Campaign.objects.all(), path_field="unit_path")
+    if status:
+        campaigns = campaigns.filter(status=status)
+    return campaigns.select_related("survey", "segment", "unit")
+
+
+def campaign(scope: Scope, campaign_id: int) -> Campaign:
+    return scope.get(visible_campaigns(scope), path_field="unit_path", pk=campaign_id)
+
+
+def visible_triggers(scope: Scope) -> QuerySet[Trigger]:
+    return scope.filter(Trigger.objects.all(), path_field="unit_path").select_related(
+        "survey", "interaction_type", "unit"
+    )
+
+
+def trigger(scope: Scope, trigger_id: int) -> Trigger:
+    return scope.get(visible_triggers(scope), path_field="unit_path", pk=trigger_id)
+
+
+def visible_invitations(
+    scope: Scope, campaign_id: int | None = None, status: str = ""
+) -> QuerySet[Invitation]:
+    invitations = scope.filter(
+        Invitation.objects.filter(is_test=False), path_field="unit_path"
+    ).select_related("contact__home_unit", "campaign", "trigger")
+    if campaign_id is not None:
+        invitations = invitations.filter(campaign_id=campaign_id)
+    if status:
+        if status not in InvitationStatus.values:
+            raise InvalidInput(f"Unknown status '{status}'.", field="status")
+        invitations = invitations.filter(status=status)
+    return invitations
+
+
+def non_responders(scope: Scope, campaign_id: int | None = None) -> QuerySet[Invitation]:
+    """Reached but silent: sent and not bounced, never started — for follow-up calls."""
+    return (
+        visible_invitations(scope, campaign_id)
+        .filter(sent_at__isnull=False, started_at__isnull=True, completed_at__isnull=True)
+        .exclude(status__in=[InvitationStatus.HARD_BOUNCED, InvitationStatus.FAILED])
+        .order_by("contact__last_name", "contact__first_name", "pk")
+    )
+
+
+GROUPS = {
+    "campaign": ("campaign_id", "campaign__name"),
+    "channel": ("channel",),
+    "segment": ("campaign__segment_id", "campaign__segment__name"),
+    "unit": ("contact__home_unit_id", "contact__home_unit__name"),
+    "trigger": ("trigger_id", "trigger__name"),
+}
+PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+COUNTERS = (
+    "invited",
+    "sent",
+    "delivered",
+    "bounced",
+    "opened",
+    "clicked",
+    "started",
+    "completed",
+    "unsubscribed",
+    "skipped",
+    "expired",
+)
+
+
+def outreach_stats(
+    scope: Scope,
+    by: str = "campaign",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    campaign_id: int | None = None,
+) -> list[dict]:
+    """Per group: invited, sent, delivered, bounced, opened, clicked, started, completed,
+    unsubscribed, skipped, expired, response rate (completed / delivered) and the mean time
+    from send to completion. A send the server accepted counts as delivered unless a bounce
+    came back (SMTP reports no delivery; a provider's webhook does)."""
+    invitations = visible_invitations(scope, campaign_id)
+    if since:
+        invitations = invitations.filter(queued_at__gte=since)
+    if until:
+        invitations = invitations.filter(queued_at__lt=until)
+    if by in PERIODS:
+        invitations = invitations.annotate(period=PERIODS[by]("queued_at"))
+        keys: tuple[str, ...] = ("period",)
+    elif by in GROUPS:
+        keys = GROUPS[by]
+    else:
+        allowed = ", ".join([*GROUPS, *PERIODS])
+        raise InvalidInput(f"Group by one of: {allowed}.", field="by")
+    sent = Q(sent_at__isnull=False)
+    rows = (
+        invitations.order_by()
+        .values(*keys)
+        .annotate(
+            invited=Count("pk"),
+            sent=Count("pk", filter=sent),
+            delivered=Count(
+                "pk",
+                filter=Q(delivered_at__isnull=False)
+                | (sent & Q(bounced_at__isnull=True) & ~Q(status=InvitationStatus.FAILED)),
+            ),
+            bounced=Count("pk", filter=Q(bounced_at__isnull=False)),
+            opened=Count("pk", filter=Q(opened_at__isnull=False)),
+            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+            started=Count("pk", filter=Q(started_at__isnull=False)),
+            completed=Count("pk", filter=Q(completed_at__isnull=False)),
+            unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+            skipped=Count("pk", filter=Q(status=InvitationStatus.SKIPPED)),
+            expired=Count("pk", filter=Q(status=InvitationStatus.EXPIRED)),
+            time_to_respond=Avg(
+                ExpressionWrapper(F("completed_at") - F("sent_at"), output_field=DurationField()),
+                filter=Q(completed_at__isnull=False, sent_at__isnull=False),
+            ),
+        )
+        .order_by(*keys)
+    )
+    out = []
+    for row in rows:
+        group = {k: row[k] for k in keys}
+        label = row[keys[-1]] if len(keys) > 1 else row[keys[0]]
+        delivered = row["delivered"]
+        out.append(
+            {
+                "group": group,
+                "label": label,
+                **{name: row[name] for name in COUNTERS},
+                "response_rate": round(row["completed"] / delivered, 4) if delivered else None,
+                "non_response_rate": round(1 - row["completed"] / delivered, 4)
+                if delivered
+                else None,
+                "time_to_respond_seconds": row["time_to_respond"].total_seconds()
+                if row["time_to_respond"] is not None
+                else None,
+            }
+        )
+    return out

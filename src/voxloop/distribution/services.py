@@ -1,0 +1,452 @@
+"""Every write about outreach: policy, campaigns (launch, pause, resume, cancel, test send),
+triggers, and the send batches the tasks run. Tracking events: distribution.tracking."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from voxloop.contacts.models import Contact, Interaction, Segment
+from voxloop.contacts.segments import segment_q
+from voxloop.distribution import delivery
+from voxloop.distribution.models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    Invitation,
+    InvitationStatus,
+    OutreachPolicy,
+    Trigger,
+)
+from voxloop.errors import Conflict, Forbidden, InvalidInput
+from voxloop.surveys import definition
+from voxloop.surveys.models import Survey, SurveyStatus
+from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit, subtree_q
+from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.services import record_audit
+
+CAMPAIGN_FIELDS = (
+    "name",
+    "channel",
+    "send_at",
+    "throttle_per_minute",
+    "reminders",
+    "reminder_after_days",
+    "expires_after_days",
+    "texts",
+    "sender_name",
+    "sender_email",
+    "reply_to",
+)
+MAX_REMINDERS = 5
+
+
+def _check_owned(actor: Scope, unit: OrgUnit, survey: Survey, segment: Segment | None) -> None:
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers(unit):
+        raise Forbidden("The unit is outside your part of the organisation.", "unit")
+    if survey.organization_id != actor.organization_id:
+        raise InvalidInput("No such survey.", field="survey")
+    if segment is not None and (
+        segment.organization_id != actor.organization_id or not actor.covers_path(segment.unit_path)
+    ):
+        raise InvalidInput("No such segment.", field="segment")
+
+
+def update_policy(actor: Scope, **values: int) -> OutreachPolicy:
+    actor.require(Capability.CONFIGURE)
+    if len(actor.unit_path) != PATH_SEGMENT_WIDTH:
+        raise Forbidden("The outreach policy is the whole organisation's: ask its admins.")
+    rules, _ = OutreachPolicy.objects.get_or_create(organization_id=actor.organization_id)
+    limits = {
+        "min_days_between": 365,
+        "max_per_90_days": 90,
+        "quiet_start_hour": 23,
+        "quiet_end_hour": 23,
+    }
+    for name, value in values.items():
+        if name not in limits:
+            raise InvalidInput(f"Unknown setting '{name}'.", field=name)
+        if not isinstance(value, int) or not 0 <= value <= limits[name]:
+            raise InvalidInput(f"{name} is a whole number from 0 to {limits[name]}.", field=name)
+        setattr(rules, name, value)
+    with transaction.atomic():
+        rules.save()
+        record_audit(actor, "outreach_policy.update", rules, values)
+    return rules
+
+
+def create_campaign(
+    actor: Scope, unit: OrgUnit, survey: Survey, segment: Segment | None, **fields
+) -> Campaign:
+    _check_owned(actor, unit, survey, segment)
+    campaign = Campaign(
+        organization_id=actor.organization_id,
+        unit=unit,
+        unit_path=unit.path,
+        survey=survey,
+        segment=segment,
+        created_by_id=actor.user_id,
+    )
+    _set_fields(campaign, fields)
+    with transaction.atomic():
+        campaign.save()
+        record_audit(actor, "campaign.create", campaign, {k: str(v) for k, v in fields.items()})
+    return campaign
+
+
+def _set_fields(campaign: Campaign, fields: dict) -> None:
+    for name, value in fields.items():
+        if name not in CAMPAIGN_FIELDS:
+            raise InvalidInput(f"Unknown campaign field '{name}'.", field=name)
+        setattr(campaign, name, value)
+    if not (campaign.name or "").strip():
+        raise InvalidInput("Give the campaign a name.", field="name")
+    if campaign.channel not in Channel.values:
+        raise InvalidInput("The channel is email or sms.", field="channel")
+    if campaign.reminders > MAX_REMINDERS:
+        raise InvalidInput(f"At most {MAX_REMINDERS} reminders.", field="reminders")
+    if campaign.reminders and not campaign.reminder_after_days:
+        raise InvalidInput("Reminders need a number of days.", field="reminder_after_days")
+    if campaign.throttle_per_minute < 1:
+        raise InvalidInput("Send at least one invitation a minute.", field="throttle_per_minute")
+    if not isinstance(campaign.texts, dict):
+        raise InvalidInput("Texts are {part: {language: text}}.", field="texts")
+
+
+def _require_campaign(actor: Scope, campaign: Campaign) -> None:
+    actor.require(Capability.CONFIGURE)
+    if campaign.organization_id != actor.organization_id or not actor.covers_path(
+        campaign.unit_path
+    ):
+        raise Forbidden("This campaign is outside your part of the organisation.")
+
+
+def launch(actor: Scope, campaign: Campaign, now: datetime | None = None) -> Campaign:
+    """Schedule the campaign: it starts at its send time (now when none is set)."""
+    _require_campaign(actor, campaign)
+    if campaign.status != CampaignStatus.DRAFT:
+        raise Conflict("Only a draft campaign can be launched.", field="status")
+    if campaign.survey.status != SurveyStatus.LIVE:
+        raise Conflict("The survey is not live: publish it first.", field="survey")
+    now = now or timezone.now()
+    campaign.status = CampaignStatus.SCHEDULED
+    campaign.send_at = campaign.send_at or now
+    with transaction.atomic():
+        campaign.save(update_fields=["status", "send_at"])
+        record_audit(actor, "campaign.launch", campaign, {"send_at": str(campaign.send_at)})
+    if campaign.send_at <= now:
+        _enqueue_start(campaign.pk)
+    return campaign
+
+
+def _enqueue_start(campaign_id: int) -> None:
+    from voxloop.distribution.tasks import start_campaign
+
+    transaction.on_commit(lambda: start_campaign.enqueue(campaign_id))
+
+
+def launch_due(now: datetime | None = None) -> int:
+    """Start scheduled campaigns whose send time has come (the worker's clock calls this)."""
+    now = now or timezone.now()
+    due = list(
+        Campaign.objects.filter(status=CampaignStatus.SCHEDULED, send_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    for campaign_id in due:
+        materialize(campaign_id, now)
+    return len(due)
+
+
+def audience(campaign: Campaign):
+    """The campaign's contacts: its unit's subtree, narrowed by its segment."""
+    contacts = Contact.objects.filter(
+        subtree_q(campaign.unit_path, "unit_path"), organization_id=campaign.organization_id
+    )
+    if campaign.segment_id:
+        contacts = contacts.filter(segment_q(campaign.organization_id, campaign.segment.filters))
+    return contacts
+
+
+def materialize(campaign_id: int, now: datetime | None = None) -> int:
+    """One queued invitation per audience contact, then the send batches at the throttle."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.SCHEDULED).update(
+            status=CampaignStatus.SENDING, launched_at=now
+        )
+    if not updated:
+        return 0  # started already (a second worker, a repeated task)
+    campaign = Campaign.objects.select_related("survey", "segment").get(pk=campaign_id)
+    expires = now + timedelta(days=campaign.expires_after_days)
+    survey = campaign.survey
+    created, last_pk = 0, 0
+    while True:
+        chunk = list(
+            audience(campaign)
+            .filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", "unit_path", "locale")[:2000]
+        )
+        if not chunk:
+            break
+        last_pk = chunk[-1][0]
+        Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    organization_id=campaign.organization_id,
+                    unit_path=path,
+                    survey=survey,
+                    contact_id=pk,
+                    campaign=campaign,
+                    channel=campaign.channel,
+                    locale=definition.pick_locale(survey, [locale]),
+                    expires_at=expires,
+                )
+                for pk, path, locale in chunk
+            ],
+            ignore_conflicts=True,
+        )
+        created += len(chunk)
+    _enqueue_queued(campaign, now)
+    return created
+
+
+def _enqueue_queued(campaign: Campaign, now: datetime) -> int:
+    """Send batches for every queued invitation, spaced to keep within the throttle."""
+    from voxloop.distribution.tasks import send_invitations
+
+    size = max(1, min(delivery.BATCH_SIZE, campaign.throttle_per_minute))
+    ids = Invitation.objects.filter(campaign=campaign, status=InvitationStatus.QUEUED)
+    batch, index = [], 0
+    for pk in ids.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000):
+        batch.append(pk)
+        if len(batch) >= size:
+            _enqueue_batch(send_invitations, batch, now, index, size, campaign)
+            batch, index = [], index + 1
+    if batch:
+        _enqueue_batch(send_invitations, batch, now, index, size, campaign)
+        index += 1
+    return index
+
+
+def _enqueue_batch(task_obj, ids, now, index, size, campaign) -> None:
+    delay = timedelta(minutes=index * size / campaign.throttle_per_minute)
+    if delay:
+        task_obj.using(run_after=now + delay).enqueue(list(ids))
+    else:
+        task_obj.enqueue(list(ids))
+
+
+def send_batch(invitation_ids: list[int]) -> dict:
+    """Deliver a batch, then enqueue whatever must wait (a retry, quiet hours)."""
+    from voxloop.distribution.tasks import send_invitations
+
+    outcome = delivery.deliver(invitation_ids)
+    for when, ids in outcome.deferred.items():
+        send_invitations.using(run_after=when).enqueue(ids)
+    return {
+        "sent": outcome.sent,
+        "skipped": outcome.skipped,
+        "bounced": outcome.bounced,
+        "deferred": sum(len(ids) for ids in outcome.deferred.values()),
+    }
+
+
+def pause(actor: Scope, campaign: Campaign) -> Campaign:
+    return _move(
+        actor,
+        campaign,
+        {CampaignStatus.SCHEDULED, CampaignStatus.SENDING},
+        CampaignStatus.PAUSED,
+        "campaign.pause",
+    )
+
+
+def resume(actor: Scope, campaign: Campaign, now: datetime | None = None) -> Campaign:
+    campaign = _move(
+        actor, campaign, {CampaignStatus.PAUSED}, CampaignStatus.SENDING, "campaign.resume"
+    )
+    if campaign.launched_at is None:
+        Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.SCHEDULED)
+        campaign.status = CampaignStatus.SCHEDULED
+        return campaign
+    transaction.on_commit(lambda: _enqueue_queued(campaign, now or timezone.now()))
+    return campaign
+
+
+def cancel(actor: Scope, campaign: Campaign) -> Campaign:
+    campaign = _move(
+        actor,
+        campaign,
+        {
+            CampaignStatus.DRAFT,
+            CampaignStatus.SCHEDULED,
+            CampaignStatus.SENDING,
+            CampaignStatus.PAUSED,
+        },
+        CampaignStatus.CANCELLED,
+        "campaign.cancel",
+    )
+    Invitation.objects.filter(campaign=campaign, status=InvitationStatus.QUEUED).update(
+        status=InvitationStatus.SKIPPED, skip_reason="cancelled"
+    )
+    return campaign
+
+
+def _move(actor: Scope, campaign: Campaign, allowed: set, target: str, action: str) -> Campaign:
+    _require_campaign(actor, campaign)
+    with transaction.atomic():
+        moved = Campaign.objects.filter(pk=campaign.pk, status__in=allowed).update(status=target)
+        if not moved:
+            raise Conflict(
+                f"A {campaign.get_status_display().lower()} campaign cannot be changed so.",
+                field="status",
+            )
+        campaign.status = target
+        record_audit(actor, action, campaign)
+    return campaign
+
+
+def test_send(actor: Scope, campaign: Campaign, contact: Contact) -> Invitation:
+    """Send the campaign's email now to one contact (e.g. yourself), marked as a test: it
+    counts for no fatigue limit and in no statistics."""
+    _require_campaign(actor, campaign)
+    if contact.organization_id != actor.organization_id or not actor.covers_path(contact.unit_path):
+        raise InvalidInput("No such contact.", field="contact")
+    invitation = Invitation.objects.create(
+        organization_id=campaign.organization_id,
+        unit_path=contact.unit_path,
+        survey=campaign.survey,
+        contact=contact,
+        campaign=campaign,
+        channel=campaign.channel,
+        locale=definition.pick_locale(campaign.survey, [contact.locale]),
+        is_test=True,
+    )
+    record_audit(actor, "campaign.test_send", campaign, {"contact": contact.pk})
+    from voxloop.distribution.tasks import send_invitations
+
+    transaction.on_commit(lambda: send_invitations.enqueue([invitation.pk]))
+    return invitation
+
+
+# --- triggers ---------------------------------------------------------------------------
+
+
+def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type, **fields):
+    _check_owned(actor, unit, survey, None)
+    if interaction_type.organization_id != actor.organization_id:
+        raise InvalidInput("No such interaction type.", field="interaction_type")
+    filters = fields.pop("filters", {}) or {}
+    if not isinstance(filters, dict) or not all(
+        k == "channel" or k.startswith("attributes.") for k in filters
+    ):
+        raise InvalidInput("Filters are {'channel' or 'attributes.<name>': value}.", "filters")
+    trigger = Trigger(
+        organization_id=actor.organization_id,
+        unit=unit,
+        unit_path=unit.path,
+        survey=survey,
+        interaction_type=interaction_type,
+        filters=filters,
+        name=str(fields.pop("name", "")).strip(),
+        channel=fields.pop("channel", Channel.EMAIL),
+        delay_minutes=int(fields.pop("delay_minutes", 5)),
+        expires_after_days=int(fields.pop("expires_after_days", 7)),
+    )
+    if fields:
+        raise InvalidInput(f"Unknown trigger field '{sorted(fields)[0]}'.", sorted(fields)[0])
+    if not trigger.name:
+        raise InvalidInput("Give the trigger a name.", field="name")
+    if trigger.channel not in Channel.values:
+        raise InvalidInput("The channel is email or sms.", field="channel")
+    with transaction.atomic():
+        trigger.save()
+        record_audit(actor, "trigger.create", trigger, {"filters": filters})
+    return trigger
+
+
+def set_trigger_active(actor: Scope, trigger: Trigger, active: bool) -> Trigger:
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers_path(trigger.unit_path) or trigger.organization_id != actor.organization_id:
+        raise Forbidden("This trigger is outside your part of the organisation.")
+    with transaction.atomic():
+        trigger.is_active = active
+        trigger.save(update_fields=["is_active"])
+        record_audit(actor, "trigger.activate" if active else "trigger.deactivate", trigger)
+    return trigger
+
+
+def _matches(trigger: Trigger, interaction: Interaction) -> bool:
+    if not interaction.unit_path.startswith(trigger.unit_path):
+        return False
+    for key, value in trigger.filters.items():
+        actual = (
+            interaction.channel
+            if key == "channel"
+            else interaction.attributes.get(key.removeprefix("attributes."))
+        )
+        if actual != value:
+            return False
+    return True
+
+
+def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
+    """Invite for each matching trigger after its delay; once per trigger and interaction."""
+    from voxloop.distribution.tasks import send_invitations
+
+    interactions = list(
+        Interaction.objects.filter(
+            organization_id=organization_id, pk__in=interaction_ids
+        ).select_related("contact")
+    )
+    type_ids = {i.type_id for i in interactions}
+    triggers = list(
+        Trigger.objects.filter(
+            organization_id=organization_id, is_active=True, interaction_type_id__in=type_ids
+        ).select_related("survey")
+    )
+    made = 0
+    for interaction in interactions:
+        for trigger in triggers:
+            if trigger.interaction_type_id != interaction.type_id or not _matches(
+                trigger, interaction
+            ):
+                continue
+            when = max(interaction.occurred_at, timezone.now() - timedelta(days=1)) + timedelta(
+                minutes=trigger.delay_minutes
+            )
+            try:
+                with transaction.atomic():
+                    invitation = Invitation.objects.create(
+                        organization_id=organization_id,
+                        unit_path=interaction.contact.unit_path,
+                        survey=trigger.survey,
+                        contact=interaction.contact,
+                        trigger=trigger,
+                        interaction=interaction,
+                        channel=trigger.channel,
+                        locale=definition.pick_locale(trigger.survey, [interaction.contact.locale]),
+                        send_after=when,
+                        expires_at=when + timedelta(days=trigger.expires_after_days),
+                    )
+            except IntegrityError:
+                continue  # this interaction already invited through this trigger
+            made += 1
+            pk = invitation.pk
+            if when > timezone.now():
+                send_invitations.using(run_after=when).enqueue([pk])
+            else:
+                send_invitations.enqueue([pk])
+    return made
+
+
+def visible_trigger_for(actor: Scope, interaction_type) -> Trigger | None:
+    """The organisation's first active trigger on this interaction type (demo history)."""
+    return Trigger.objects.filter(
+        organization_id=actor.organization_id, interaction_type=interaction_type
+    ).first()

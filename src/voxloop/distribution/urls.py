@@ -1,0 +1,40 @@
+from django.urls import include, path
+
+from voxloop.distribution import printables, public, views
+
+app_name = "distribution"
+# Public, reached from emails: /o/...
+public = [
+    path("c/<str:ref>", public.click, name="click"),
+    path("p/<str:ref>.gif", public.opened, name="opened"),
+    path("u/<str:token>", public.unsubscribe, name="unsubscribe"),
+    path("webhooks/email", public.tracking_webhook, name="tracking_webhook"),
+]
+# Staff pages: /outreach/...
+staff = [
+    path("", views.home, name="home"),
+    path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<int:campaign_id>/preview/", views.campaign_preview, name="campaign_preview"),
+    path(
+        "campaigns/<int:campaign_id>/test-send/",
+        views.campaign_test_send,
+        name="campaign_test_send",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/non-responders.csv",
+        views.non_responders_csv,
+        name="non_responders_csv",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/<slug:action>/", views.campaign_action, name="campaign_action"
+    ),
+    path("triggers/", views.trigger_list, name="triggers"),
+    path("triggers/new/", views.trigger_create, name="trigger_create"),
+    path("qr/", printables.qr_index, name="qr"),
+    path("qr/<int:unit_id>.<str:kind>", printables.qr_image, name="qr_image"),
+    path("qr/<int:unit_id>/sheet/", printables.qr_sheet, name="qr_sheet"),
+]
+
+urlpatterns = [path("o/", include(public)), path("outreach/", include(staff))]

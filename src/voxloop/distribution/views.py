@@ -1,0 +1,279 @@
+"""Outreach pages: statistics, campaigns (create, act, preview, non-responders), triggers."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from voxloop.contacts import selectors as contact_selectors
+from voxloop.contacts.models import InteractionType
+from voxloop.distribution import preview as previews
+from voxloop.distribution import selectors, services
+from voxloop.distribution.forms import CampaignForm, StatsForm, TestSendForm, TriggerForm
+from voxloop.errors import DomainError, Forbidden
+from voxloop.surveys import selectors as survey_selectors
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import Capability
+from voxloop.web.access import admin_required, is_admin, member_required
+from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.paging import paginate
+from voxloop.web.views.common import unit_code_suggestions
+
+ACTIONS = {
+    "launch": services.launch,
+    "pause": services.pause,
+    "resume": services.resume,
+    "cancel": services.cancel,
+}
+
+
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    form = StatsForm(request.GET or None)
+    by = form.cleaned_data["by"] if form.is_valid() and form.cleaned_data["by"] else "campaign"
+    rows = selectors.outreach_stats(request.scope, by=by)
+    return render(request, "distribution/home.html", {"form": form, "rows": rows, "by": by})
+
+
+def _campaigns_page(request, form=None, status=200) -> HttpResponse:
+    scope = request.scope
+    context = {
+        "page": paginate(request, selectors.visible_campaigns(scope)),
+        "can_configure": is_admin(request),
+    }
+    if context["can_configure"]:
+        context["form"] = form or _campaign_form(request)
+        context["unit_codes"] = unit_code_suggestions(scope)
+    return render(request, "distribution/campaigns.html", context, status=status)
+
+
+def _campaign_form(request, data=None) -> CampaignForm:
+    scope = request.scope
+    return CampaignForm(
+        data,
+        surveys=survey_selectors.visible_surveys(scope, status="live"),
+        segments=contact_selectors.visible_segments(scope),
+    )
+
+
+@member_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    return _campaigns_page(request)
+
+
+@require_POST
+@admin_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    form = _campaign_form(request, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
+        if not form.errors:
+            try:
+                campaign = services.create_campaign(
+                    scope,
+                    unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    survey_selectors.survey(scope, data["survey"]),
+                    contact_selectors.segment(scope, data["segment"]) if data["segment"] else None,
+                    name=data["name"],
+                    channel=data["channel"],
+                    send_at=data["send_at"],
+                    throttle_per_minute=data["throttle_per_minute"],
+                    reminders=data["reminders"],
+                    reminder_after_days=data["reminder_after_days"],
+                    expires_after_days=data["expires_after_days"],
+                    sender_name=data["sender_name"],
+                    sender_email=data["sender_email"],
+                    reply_to=data["reply_to"],
+                    texts={"subject": {"en": data["subject"]}} if data["subject"] else {},
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                return redirect("distribution:campaign", campaign.pk)
+    return _campaigns_page(request, form=form, status=400)
+
+
+@member_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    scope = request.scope
+    campaign = selectors.campaign(scope, campaign_id)
+    stats = selectors.outreach_stats(scope, by="campaign", campaign_id=campaign.pk)
+    context = {
+        "campaign": campaign,
+        "stats": stats[0] if stats else None,
+        "silent": selectors.non_responders(scope, campaign.pk)[:50],
+        "can_configure": is_admin(request),
+        "can_export": _can_export(request),
+        "test_form": TestSendForm(),
+    }
+    return render(request, "distribution/campaign.html", context)
+
+
+def _can_export(request) -> bool:
+    scope = request.scope
+    return scope.can(Capability.EXPORT) or scope.can(Capability.ACT)
+
+
+@require_POST
+@admin_required
+def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> HttpResponse:
+    campaign = selectors.campaign(request.scope, campaign_id)
+    if action not in ACTIONS:
+        return render(request, "web/error.html", {"message": _("Unknown action.")}, status=400)
+    try:
+        ACTIONS[action](request.scope, campaign)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Campaign updated."))
+    return redirect("distribution:campaign", campaign.pk)
+
+
+@require_POST
+@admin_required
+def campaign_test_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    scope = request.scope
+    campaign = selectors.campaign(scope, campaign_id)
+    form = TestSendForm(request.POST)
+    if form.is_valid():
+        key = form.cleaned_data["contact"].strip()
+        contact = (
+            contact_selectors.visible_contacts(scope)
+            .filter(Q(external_id=key) | Q(email__iexact=key))
+            .first()
+        )
+        if contact is None:
+            messages.error(request, _("No such contact in your part of the organisation."))
+        else:
+            services.test_send(scope, campaign, contact)
+            messages.success(request, _("Test invitation queued."))
+    return redirect("distribution:campaign", campaign.pk)
+
+
+@member_required
+def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = selectors.campaign(request.scope, campaign_id)
+    email = previews.preview(request.scope, campaign)
+    return render(request, "distribution/preview.html", {"campaign": campaign, "email": email})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is quoted."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@member_required
+def non_responders_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The silent contacts of a campaign, streamed, for follow-up calls."""
+    if not _can_export(request):
+        raise Forbidden("Your role does not allow exports.")
+    campaign = selectors.campaign(request.scope, campaign_id)
+    rows = selectors.non_responders(request.scope, campaign.pk).iterator(chunk_size=2000)
+    writer = csv.writer(_Echo())
+    header = [
+        "external_id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "unit",
+        "status",
+        "sent_at",
+        "reminders_sent",
+    ]
+
+    def lines():
+        yield writer.writerow(header)
+        for invitation in rows:
+            contact = invitation.contact
+            yield writer.writerow(
+                [
+                    spreadsheet_safe(v)
+                    for v in (
+                        contact.external_id,
+                        contact.first_name,
+                        contact.last_name,
+                        contact.email,
+                        contact.phone,
+                        contact.home_unit.name,
+                        invitation.status,
+                        invitation.sent_at.isoformat() if invitation.sent_at else "",
+                        invitation.reminders_sent,
+                    )
+                ]
+            )
+
+    answer = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d")
+    answer["Content-Disposition"] = (
+        f'attachment; filename="non-responders-{campaign.pk}-{stamp}.csv"'
+    )
+    return answer
+
+
+def _triggers_page(request, form=None, status=200) -> HttpResponse:
+    scope = request.scope
+    context = {"triggers": selectors.visible_triggers(scope), "can_configure": is_admin(request)}
+    if context["can_configure"]:
+        context["form"] = form or _trigger_form(request)
+        context["unit_codes"] = unit_code_suggestions(scope)
+    return render(request, "distribution/triggers.html", context, status=status)
+
+
+def _trigger_form(request, data=None) -> TriggerForm:
+    scope = request.scope
+    return TriggerForm(
+        data,
+        surveys=survey_selectors.visible_surveys(scope, status="live"),
+        kinds=InteractionType.objects.filter(organization_id=scope.organization_id),
+    )
+
+
+@member_required
+def trigger_list(request: HttpRequest) -> HttpResponse:
+    return _triggers_page(request)
+
+
+@require_POST
+@admin_required
+def trigger_create(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    form = _trigger_form(request, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
+        if not form.errors:
+            try:
+                services.create_trigger(
+                    scope,
+                    unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    survey_selectors.survey(scope, data["survey"]),
+                    InteractionType.objects.get(
+                        organization_id=scope.organization_id, pk=data["interaction_type"]
+                    ),
+                    name=data["name"],
+                    channel=data["channel"],
+                    delay_minutes=data["delay_minutes"],
+                    filters=data["filters"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Trigger saved."))
+                return redirect("distribution:triggers")
+    return _triggers_page(request, form=form, status=400)

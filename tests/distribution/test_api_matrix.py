@@ -1,0 +1,221 @@
+"""Who may call each contacts and outreach operation: every actor × every operation, plus
+lists checked for leaks across units and tenants."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import MEMBER_ACTORS
+from tests.contacts.helpers import add_contact
+from tests.surveys.api_client import ApiClient
+from tests.surveys.builders import store_visit_survey
+from voxloop.contacts import services as contact_services
+from voxloop.contacts.api import router as contacts_router
+from voxloop.distribution import services
+from voxloop.distribution.api import router as distribution_router
+from voxloop.distribution.models import CampaignStatus, Invitation
+
+ACTORS = [*MEMBER_ACTORS, "loner", "anonymous"]
+
+
+def _row(admin, country_admin, manager, others, other_admin, **overrides) -> dict[str, int]:
+    row = {
+        "admin": admin,
+        "country_admin": country_admin,
+        "regional": manager,
+        "store": manager,
+        "sibling_store": manager,
+        "agent": others,
+        "viewer": others,
+        "analyst": others,
+        "director": others,
+        "other_admin": other_admin,
+        "loner": 403,
+        "anonymous": 401,
+    }
+    row.update(overrides)
+    return row
+
+
+READ = _row(200, 200, 200, 200, 200)
+# Ann lives at store c1r1s1: the sibling store and the other tenant do not see her.
+ANN_READ = _row(200, 200, 200, 200, 404, sibling_store=404)
+ANN_WRITE = _row(200, 200, 403, 403, 404, sibling_store=404)
+# The campaign belongs to region c1r1: the stores below it do not see it.
+BELOW = {"store": 404, "sibling_store": 404, "agent": 404}
+CAMPAIGN_READ = _row(200, 200, 200, 200, 404, **BELOW)
+CAMPAIGN_WRITE = _row(200, 200, 403, 403, 404, **BELOW)
+CONFIGURE_201 = _row(201, 201, 403, 403, 201)
+
+MATRIX: dict[str, dict[str, int]] = {
+    "api:contacts": READ,
+    "api:contact": ANN_READ,
+    "api:contact_batch": _row(200, 200, 403, 403, 200),
+    "api:contact_consent": ANN_WRITE,
+    "api:interaction_types": READ,
+    "api:interaction_type_create": CONFIGURE_201,
+    "api:interaction_batch": _row(200, 200, 200, 403, 200),
+    "api:segments": READ,
+    "api:segment_create": CONFIGURE_201,
+    "api:campaigns": READ,
+    "api:campaign_create": _row(201, 201, 403, 403, 404),
+    "api:campaign": CAMPAIGN_READ,
+    "api:campaign_launch": CAMPAIGN_WRITE,
+    "api:campaign_pause": CAMPAIGN_WRITE,
+    "api:campaign_resume": CAMPAIGN_WRITE,
+    "api:campaign_cancel": CAMPAIGN_WRITE,
+    "api:campaign_test_send": _row(202, 202, 403, 403, 404, **BELOW),
+    "api:campaign_preview": CAMPAIGN_READ,
+    "api:triggers": READ,
+    "api:trigger_create": _row(201, 201, 403, 403, 404),
+    "api:invitations": READ,
+    "api:outreach_stats": READ,
+    "api:outreach_policy": READ,
+    "api:outreach_policy_update": _row(200, 403, 403, 403, 200),
+}
+
+OPERATIONS = {
+    "api:contacts": ("get", "/contacts", None),
+    "api:contact": ("get", "/contacts/{ann}", None),
+    "api:contact_batch": (
+        "post",
+        "/contacts/batch",
+        {"contacts": [{"external_id": "NEW", "email": "n@e.test", "unit": "AC1R1S1"}]},
+    ),
+    "api:contact_consent": (
+        "post",
+        "/contacts/{ann}/consent",
+        {"channel": "sms", "allowed": False},
+    ),
+    "api:interaction_types": ("get", "/interaction-types", None),
+    "api:interaction_type_create": (
+        "post",
+        "/interaction-types",
+        {"key": "visit", "name": "Visit"},
+    ),
+    "api:interaction_batch": (
+        "post",
+        "/interactions/batch",
+        {"interactions": [{"type": "ticket_closed", "contact": "ANN"}]},
+    ),
+    "api:segments": ("get", "/segments", None),
+    "api:segment_create": ("post", "/segments", {"name": "Locals", "filters": []}),
+    "api:campaigns": ("get", "/campaigns", None),
+    "api:campaign_create": ("post", "/campaigns", {"name": "New", "survey_id": "{survey}"}),
+    "api:campaign": ("get", "/campaigns/{campaign}", None),
+    "api:campaign_launch": ("post", "/campaigns/{campaign}/launch", None),
+    "api:campaign_pause": ("post", "/campaigns/{campaign}/pause", None),
+    "api:campaign_resume": ("post", "/campaigns/{campaign}/resume", None),
+    "api:campaign_cancel": ("post", "/campaigns/{campaign}/cancel", None),
+    "api:campaign_test_send": ("post", "/campaigns/{campaign}/test-send", {"contact_id": "{ann}"}),
+    "api:campaign_preview": ("get", "/campaigns/{campaign}/preview", None),
+    "api:triggers": ("get", "/triggers", None),
+    "api:trigger_create": (
+        "post",
+        "/triggers",
+        {"name": "After support", "survey_id": "{survey}", "interaction_type": "ticket_closed"},
+    ),
+    "api:invitations": ("get", "/invitations", None),
+    "api:outreach_stats": ("get", "/outreach/stats?by=unit", None),
+    "api:outreach_policy": ("get", "/outreach/policy", None),
+    "api:outreach_policy_update": ("patch", "/outreach/policy", {"min_days_between": 7}),
+}
+# The state an operation needs its campaign in (pause a scheduled one, resume a paused one).
+CAMPAIGN_STATE = {
+    "api:campaign_pause": CampaignStatus.SCHEDULED,
+    "api:campaign_resume": CampaignStatus.PAUSED,
+}
+
+
+def _client(world, name: str) -> ApiClient:
+    if name == "anonymous":
+        return ApiClient()
+    if name == "loner":
+        return ApiClient(user=world.loner)
+    if name == "other_admin":
+        return ApiClient(membership=world.other.members["admin"])
+    return ApiClient(membership=world.acme.members[name])
+
+
+def _fill(value, ids: dict[str, int]):
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return ids[value.strip("{}")]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    return value
+
+
+@pytest.fixture
+def targets(world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    acme = world.acme
+    survey = store_visit_survey(acme)
+    ann = add_contact(acme, "c1r1s1", "ANN")
+    contact_services.define_interaction_type(acme.system, "ticket_closed", "Ticket closed")
+    campaign = services.create_campaign(
+        acme.system, acme.units["c1r1"], survey, None, name="Region pulse", channel="email"
+    )
+    return {"survey": survey.pk, "ann": ann.pk, "campaign": campaign.pk}
+
+
+@pytest.mark.parametrize("actor_name", ACTORS)
+@pytest.mark.parametrize("operation", sorted(MATRIX))
+def test_contacts_and_outreach_api_matrix(world, targets, operation, actor_name):
+    from voxloop.distribution.models import Campaign
+
+    if operation in CAMPAIGN_STATE:
+        Campaign.objects.filter(pk=targets["campaign"]).update(status=CAMPAIGN_STATE[operation])
+    method, path, body = OPERATIONS[operation]
+    path = path.replace("{ann}", str(targets["ann"])).replace(
+        "{campaign}", str(targets["campaign"])
+    )
+    answer = _client(world, actor_name).call(method, path, _fill(body, targets))
+    expected = MATRIX[operation][actor_name]
+    assert answer.status_code == expected, (operation, actor_name, answer.content[:300])
+
+
+def test_matrix_covers_every_contacts_and_outreach_operation():
+    operations = {
+        f"api:{operation.url_name}"
+        for router in (contacts_router, distribution_router)
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }
+    assert set(MATRIX) == operations == set(OPERATIONS)
+
+
+def test_lists_never_show_a_sibling_stores_or_another_tenants_rows(world, targets):
+    acme, other = world.acme, world.other
+    add_contact(acme, "c1r1s2", "SIB")
+    add_contact(other, "c1r1s1", "FOREIGN")
+    from voxloop.contacts.models import Contact
+    from voxloop.surveys.models import Survey
+
+    for contact in Contact.objects.all():
+        Invitation.objects.create(
+            organization_id=contact.organization_id,
+            unit_path=contact.unit_path,
+            survey=Survey.objects.get(pk=targets["survey"])
+            if contact.organization_id == acme.root.organization_id
+            else store_visit_survey(other),
+            contact=contact,
+            channel="email",
+        )
+    store = _client(world, "store")
+    seen = {c["external_id"] for c in store.get("/contacts").json()["items"]}
+    assert seen == {"ANN"}
+    invitations = store.get("/invitations").json()["items"]
+    assert {i["contact_id"] for i in invitations} == {targets["ann"]}
+    stats = store.get("/outreach/stats", by="unit").json()
+    assert [row["label"] for row in stats] == ["Store 1.1.1"]
+    assert stats[0]["invited"] == 1
+    regional = {
+        c["external_id"] for c in _client(world, "regional").get("/contacts").json()["items"]
+    }
+    assert regional == {"ANN", "SIB"}
+    foreign = {
+        c["external_id"] for c in _client(world, "other_admin").get("/contacts").json()["items"]
+    }
+    assert foreign == {"FOREIGN"}

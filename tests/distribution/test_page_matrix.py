@@ -1,0 +1,182 @@
+"""Every outreach and contacts page × every kind of actor: 200, 403, 404 or sign in.
+Expectations are written from the test world's layout, not from the scoping code."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests.contacts.helpers import add_contact
+from tests.surveys.builders import store_visit_survey
+from voxloop.distribution import services
+from voxloop.distribution.models import Campaign, Invitation
+
+ACTORS = [
+    "admin",
+    "country_admin",
+    "regional",
+    "store",
+    "sibling_store",
+    "viewer",
+    "analyst",
+    "other_admin",
+    "loner",
+    "anonymous",
+]
+ADMINS = {"admin", "country_admin", "other_admin"}
+MEMBERS = set(ACTORS) - {"loner", "anonymous"}
+# Who sees region c1r1 (the campaign's owner, the sheet's region) and store c1r1s1.
+SEES_REGION = {"admin", "country_admin", "regional", "viewer", "analyst"}
+SEES_STORE = SEES_REGION | {"store"}
+EXPORTERS = {
+    "admin",
+    "country_admin",
+    "regional",
+    "store",
+    "sibling_store",
+    "analyst",
+    "other_admin",
+}
+
+
+def _page(
+    ok_for: set, ok: int, otherwise: int, admin_only: bool = False, first: set | None = None
+) -> dict[str, int | str]:
+    """Status per actor: `first` are refused with 403 before anything is looked up."""
+    row: dict[str, int | str] = {}
+    for actor in ACTORS:
+        if actor == "anonymous":
+            row[actor] = "login"
+        elif (
+            actor == "loner"
+            or (admin_only and actor not in ADMINS)
+            or (first is not None and actor not in first)
+        ):
+            row[actor] = 403
+        else:
+            row[actor] = ok if actor in ok_for else otherwise
+    return row
+
+
+EVERYONE = _page(MEMBERS, 200, 200)
+PAGES = {
+    "distribution:home": ("GET", "/outreach/", EVERYONE),
+    "distribution:campaigns": ("GET", "/outreach/campaigns/", EVERYONE),
+    "distribution:campaign_create": (
+        "POST",
+        "/outreach/campaigns/new/",
+        _page(ADMINS, 400, 400, admin_only=True),
+    ),
+    "distribution:campaign": (
+        "GET",
+        "/outreach/campaigns/{campaign}/",
+        _page(SEES_REGION, 200, 404),
+    ),
+    "distribution:campaign_preview": (
+        "GET",
+        "/outreach/campaigns/{campaign}/preview/",
+        _page(SEES_REGION, 200, 404),
+    ),
+    "distribution:campaign_test_send": (
+        "POST",
+        "/outreach/campaigns/{campaign}/test-send/",
+        _page(SEES_REGION, 302, 404, admin_only=True),
+    ),
+    "distribution:campaign_action": (
+        "POST",
+        "/outreach/campaigns/{campaign}/cancel/",
+        _page(SEES_REGION, 302, 404, admin_only=True),
+    ),
+    "distribution:non_responders_csv": (
+        "GET",
+        "/outreach/campaigns/{campaign}/non-responders.csv",
+        _page(SEES_REGION, 200, 404, first=EXPORTERS),
+    ),
+    "distribution:triggers": ("GET", "/outreach/triggers/", EVERYONE),
+    "distribution:trigger_create": (
+        "POST",
+        "/outreach/triggers/new/",
+        _page(ADMINS, 400, 400, admin_only=True),
+    ),
+    "distribution:qr": ("GET", "/outreach/qr/", EVERYONE),
+    "distribution:qr_image": ("GET", "/outreach/qr/{store}.svg", _page(SEES_STORE, 200, 404)),
+    "distribution:qr_sheet": ("GET", "/outreach/qr/{region}/sheet/", _page(SEES_REGION, 200, 404)),
+    "contacts:list": ("GET", "/contacts/", EVERYONE),
+    "contacts:import": ("POST", "/contacts/import/", _page(ADMINS, 400, 400, admin_only=True)),
+    "contacts:segments": ("GET", "/contacts/segments/", EVERYONE),
+    "contacts:segment_create": (
+        "POST",
+        "/contacts/segments/new/",
+        _page(ADMINS, 400, 400, admin_only=True),
+    ),
+}
+DISTRIBUTION_PAGE_MATRIX = {name: row for name, (_, _, row) in PAGES.items()}
+
+
+@pytest.fixture
+def targets(world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    acme = world.acme
+    survey = store_visit_survey(acme)
+    add_contact(acme, "c1r1s1", "ANN")
+    campaign = services.create_campaign(
+        acme.system, acme.units["c1r1"], survey, None, name="Region pulse", channel="email"
+    )
+    return {
+        "campaign": campaign.pk,
+        "store": acme.units["c1r1s1"].pk,
+        "region": acme.units["c1r1"].pk,
+    }
+
+
+def _client(world, actor: str) -> Client:
+    client = Client()
+    if actor == "loner":
+        client.force_login(world.loner)
+    elif actor == "other_admin":
+        client.force_login(world.other.members["admin"].user)
+    elif actor != "anonymous":
+        client.force_login(world.acme.members[actor].user)
+    return client
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_outreach_page_matrix(world, targets, name, actor):
+    method, path, row = PAGES[name]
+    path = path.format(**targets)
+    client = _client(world, actor)
+    data = {"contact": "ANN"} if name == "distribution:campaign_test_send" else {}
+    answer = client.post(path, data) if method == "POST" else client.get(path)
+    expected = row[actor]
+    if expected == "login":
+        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], name
+    else:
+        assert answer.status_code == expected, (name, actor, answer.content[:300])
+
+
+def test_pages_show_only_the_actors_own_contacts(world, targets):
+    acme = world.acme
+    add_contact(acme, "c1r1s2", "SIBLING", last_name="Sibling")
+    page = _client(world, "store").get("/contacts/").content.decode()
+    assert "ANN" in page and "SIBLING" not in page
+
+
+def test_non_responder_export_escapes_spreadsheet_formulas(world, targets):
+    acme = world.acme
+    campaign = Campaign.objects.get(pk=targets["campaign"])
+    evil = add_contact(acme, "c1r1s1", "EVIL", first_name='=HYPERLINK("x")')
+    Invitation.objects.create(
+        organization_id=acme.root.organization_id,
+        unit_path=evil.unit_path,
+        survey_id=campaign.survey_id,
+        contact=evil,
+        campaign=campaign,
+        channel="email",
+        status="sent",
+        sent_at=timezone.now(),
+    )
+    answer = _client(world, "admin").get(f"/outreach/campaigns/{campaign.pk}/non-responders.csv")
+    body = b"".join(answer.streaming_content).decode()
+    assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body
