@@ -5,7 +5,7 @@ compliance need cases (closed-loop app). Those apps register a provider here fro
 `AppConfig.ready`; until one is registered the dashboard simply leaves the panel out.
 
     from voxloop.analytics import hooks
-    hooks.register("delivered_invitations", lambda scope, filters: 1234)
+    hooks.register("delivered_invitations", lambda scope, filters: (delivered, completed))
     hooks.register("case_metrics", lambda scope, filters: {"resolution_hours": …, "sla_met": …})
 """
 

@@ -121,9 +121,9 @@ def kpis(ctx: Context) -> list[dict[str, Any]]:
         cards.append(
             {"metric": name, "figure": current, "change": None if hidden else change.as_dict()}
         )
-    delivered = hooks.call("delivered_invitations", ctx.scope, ctx.filters)
-    if delivered:
-        rate = metrics.proportion("response_rate", min(now.n, delivered), delivered)
+    delivered, completed = hooks.call("delivered_invitations", ctx.scope, ctx.filters) or (0, 0)
+    if delivered and not ctx.anonymous:
+        rate = metrics.proportion("response_rate", min(completed, delivered), delivered)
         cards.append({"metric": "response_rate", "figure": rate.as_dict(), "change": None})
     return cards
 

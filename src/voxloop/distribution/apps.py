@@ -7,4 +7,7 @@ class DistributionConfig(AppConfig):
     verbose_name = _("Distribution and outreach")
 
     def ready(self) -> None:
-        from voxloop.distribution import receivers, tasks  # noqa: F401
+        from voxloop.analytics import hooks
+        from voxloop.distribution import receivers, selectors, tasks  # noqa: F401
+
+        hooks.register("delivered_invitations", selectors.response_rate_counts)

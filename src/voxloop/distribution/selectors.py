@@ -7,13 +7,15 @@ campaign did at their store and nothing of the store next door.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from voxloop.distribution.models import Campaign, Invitation, InvitationStatus, Trigger
 from voxloop.errors import InvalidInput
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Scope
 
 
@@ -157,3 +159,21 @@ def outreach_stats(
             }
         )
     return out
+
+
+def response_rate_counts(scope: Scope, filters) -> tuple[int, int]:
+    """(delivered, completed) invitations sent in the dashboard's period and scope: the
+    response-rate card of the analytics dashboards (registered as its provider)."""
+    start = datetime.combine(filters.start, time.min, tzinfo=UTC)
+    end = datetime.combine(filters.end + timedelta(days=1), time.min, tzinfo=UTC)
+    invitations = visible_invitations(scope).filter(sent_at__gte=start, sent_at__lt=end)
+    if filters.survey_id:
+        invitations = invitations.filter(survey_id=filters.survey_id)
+    if filters.unit_id:
+        unit = tenancy_selectors.unit(scope, filters.unit_id)
+        invitations = invitations.filter(subtree_q(unit.path, "unit_path"))
+    counts = invitations.exclude(bounced_at__isnull=False).aggregate(
+        delivered=Count("pk", filter=~Q(status=InvitationStatus.FAILED)),
+        completed=Count("pk", filter=Q(completed_at__isnull=False)),
+    )
+    return counts["delivered"], counts["completed"]
