@@ -43,11 +43,19 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
         "Loyal and VIP customers",
         [{"field": "attributes.segment", "op": "in", "value": ["loyal", "vip"]}],
     )
-    decision = contact_services.save_segment(
-        system,
-        tree.root,
-        "B2B decision makers",
-        [{"field": "attributes.decision_maker", "op": "eq", "value": True}],
+    # A demo seeded without B2B accounts has no decision makers to segment.
+    has_b2b = Contact.objects.filter(
+        organization_id=system.organization_id, attributes__has_key="decision_maker"
+    ).exists()
+    decision = (
+        contact_services.save_segment(
+            system,
+            tree.root,
+            "B2B decision makers",
+            [{"field": "attributes.decision_maker", "op": "eq", "value": True}],
+        )
+        if has_b2b
+        else None
     )
     services.create_trigger(
         system,
@@ -67,15 +75,17 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
         CampaignStatus.DONE,
         anchor - timedelta(days=45),
     )
-    b2b = _campaign(
-        system,
-        tree,
-        surveys.relationship,
-        decision,
-        "B2B health check",
-        CampaignStatus.SENDING,
-        anchor - timedelta(days=6),
-    )
+    b2b = None
+    if decision is not None:
+        b2b = _campaign(
+            system,
+            tree,
+            surveys.relationship,
+            decision,
+            "B2B health check",
+            CampaignStatus.SENDING,
+            anchor - timedelta(days=6),
+        )
     _campaign(
         system, tree, surveys.store_visit, None, "Spring store survey", CampaignStatus.DRAFT, None
     )
@@ -84,8 +94,10 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
         .order_by("pk")
         .values_list("pk", "unit_path", "locale")[:HISTORY_CONTACTS]
     )
-    made = _history(quarterly, contacts[: HISTORY_CONTACTS * 3 // 4], rng)
-    made += _history(b2b, contacts[HISTORY_CONTACTS * 3 // 4 :], rng)
+    split = HISTORY_CONTACTS * 3 // 4 if b2b else len(contacts)
+    made = _history(quarterly, contacts[:split], rng)
+    if b2b:
+        made += _history(b2b, contacts[split:], rng)
     made += _tickets(system, tree, kinds["ticket_closed"], surveys.support, rng, anchor)
     return made
 
