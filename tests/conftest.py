@@ -13,6 +13,8 @@ def _isolated_settings(tmp_path, settings):
     # Per-test memory cache: login throttling state must not leak between tests.
     # Argon2 is deliberately slow; tests that check hashing ask for it themselves.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Count each response for the dashboards at once (tests of the hand-over set a delay).
+    settings.ANALYTICS_COUNT_DELAY_SECONDS = 0
     # (LocMemCache shares its store between instances of one LOCATION, hence a fresh one.)
     settings.CACHES = {
         "default": {

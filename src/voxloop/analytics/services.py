@@ -9,7 +9,7 @@ nothing; so live events, imports, unit moves and rebuilds all share one code pat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -177,6 +177,14 @@ def _insert_ledger(entries: list[Counted]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, [tuple(getattr(e, c) for c in columns) for e in entries])
+
+
+def count_missed(since: datetime) -> int:
+    """Count the responses completed since then that the ledger does not hold yet: the ones
+    whose counting was lost (a web process stopped before it handed them to a worker)."""
+    recent = response_selectors.completed_since(since)
+    held = set(Counted.objects.filter(pk__in=recent).values_list("pk", flat=True))
+    return reconcile([i for i in recent if i not in held])
 
 
 def reconcile(response_ids: Iterable[int]) -> int:

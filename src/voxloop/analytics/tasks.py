@@ -2,10 +2,15 @@
 
 from datetime import timedelta
 
+from django.utils import timezone
 from django_tasks import task
 
 from voxloop.analytics import digests, services
 from voxloop.schedule.registry import every
+
+# Longer than a web process holds responses before handing them over, with a margin for a
+# worker that was down a few minutes.
+MISSED_WINDOW_MINUTES = 15
 
 
 @task()
@@ -21,6 +26,12 @@ def recount_subtree(organization_id: int, path: str) -> int:
 @task()
 def rebuild_rollups(organization_id: int) -> int:
     return services.rebuild(organization_id)
+
+
+@every(timedelta(minutes=1), name="analytics.count_missed")
+@task()
+def count_missed() -> int:
+    return services.count_missed(timezone.now() - timedelta(minutes=MISSED_WINDOW_MINUTES))
 
 
 @every(timedelta(hours=1), name="analytics.weekly_digests")

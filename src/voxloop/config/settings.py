@@ -104,6 +104,9 @@ else:
 # tasks that are due (escalations, digests, reminders).
 WORKER_POLL_SECONDS = env_float("VOXLOOP_WORKER_POLL_SECONDS", 0.2)
 CLOCK_TICK_SECONDS = env_float("VOXLOOP_CLOCK_TICK_SECONDS", 10.0)
+# How long a web process gathers submitted responses before handing their counting for the
+# dashboards to a worker in one task (0: one task per response).
+ANALYTICS_COUNT_DELAY_SECONDS = env_float("VOXLOOP_ANALYTICS_COUNT_DELAY", 1.0)
 if env_str("VOXLOOP_TASKS") == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

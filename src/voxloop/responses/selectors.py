@@ -150,5 +150,14 @@ def ids_for_counting(organization_id: int, path: str = "", chunk: int = 10000):
         last = ids[-1]
 
 
+def completed_since(since: datetime) -> list[int]:
+    """Ids of every response completed since then, any organisation (analytics' sweep)."""
+    return list(
+        Response.objects.filter(is_complete=True, submitted_at__gte=since).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def count_for_counting(organization_id: int) -> int:
     return Response.objects.filter(organization_id=organization_id, is_complete=True).count()

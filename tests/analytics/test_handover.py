@@ -1,0 +1,54 @@
+"""Submitted responses reach the rollups through one task per hand-over, and none is lost
+when a process stops before handing them over."""
+
+import threading
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests.analytics.conftest import cx_survey, respond
+from voxloop.analytics import receivers, services
+from voxloop.analytics.models import Counted
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.handed = threading.Event()
+
+    def enqueue(self, ids: list[int]) -> None:
+        self.batches.append(list(ids))
+        self.handed.set()
+
+
+def test_responses_submitted_together_are_counted_in_one_task(settings, monkeypatch):
+    settings.ANALYTICS_COUNT_DELAY_SECONDS = 0.05
+    recorder = Recorder()
+    monkeypatch.setattr(receivers.tasks, "reconcile_responses", recorder)
+    for response_id in (11, 12, 13):
+        receivers.count_submitted(None, response_id=response_id)
+    assert recorder.batches == []  # held, not one task each
+    assert recorder.handed.wait(5)
+    assert recorder.batches == [[11, 12, 13]]
+    receivers.count_submitted(None, response_id=14)  # the next hand-over starts afresh
+    recorder.handed.clear()
+    assert recorder.handed.wait(5)
+    assert recorder.batches == [[11, 12, 13], [14]]
+
+
+def test_the_sweep_counts_responses_whose_hand_over_was_lost(
+    world, immediate_tasks, django_capture_on_commit_callbacks
+):
+    survey = cx_survey(world.acme)
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        counted = respond(survey, world.acme.units["c1r1s1"], nps=9, at=now)
+        lost = respond(survey, world.acme.units["c1r1s2"], nps=2, at=now)
+        old = respond(survey, world.acme.units["c1r1s2"], nps=5, at=now - timedelta(hours=2))
+    assert Counted.objects.filter(pk=counted.pk).exists()
+    Counted.objects.filter(pk__in=[lost.pk, old.pk]).delete()  # as if never handed over
+    assert services.count_missed(now - timedelta(minutes=15)) == 1
+    held = set(Counted.objects.values_list("pk", flat=True))
+    assert {counted.pk, lost.pk} <= held
+    assert old.pk not in held  # outside the window: the sweep reads recent responses only
+    assert services.count_missed(now - timedelta(minutes=15)) == 0
