@@ -91,7 +91,7 @@ def test_nps_estimate_matches_the_formula_by_hand():
     # 50 promoters, 30 passives, 20 detractors: NPS 30, p_P .5, p_D .2
     est = effect.nps_estimate(50, 30, 20)
     se = 100 * math.sqrt((0.5 + 0.2 - 0.3**2) / 100)
-    assert est.nps == pytest.approx(30.0)
+    assert est.value == pytest.approx(30.0)
     assert est.se == pytest.approx(se)  # 7.81
     assert est.low == pytest.approx(30 - 1.959964 * se, abs=1e-4)
     assert est.high == pytest.approx(30 + 1.959964 * se, abs=1e-4)
@@ -137,7 +137,7 @@ def test_action_plan_measures_nps_before_and_after(world, survey):
     assert plan.baseline == pytest.approx(-25.0)
     result = plans.plan_effect(acme.scope("regional"), plan, today=date(2026, 12, 1))
     assert (result.before.n, result.after.n) == (4, 4)
-    assert result.before.nps == pytest.approx(-25.0) and result.after.nps == pytest.approx(50.0)
+    assert result.before.value == pytest.approx(-25.0) and result.after.value == pytest.approx(50.0)
     assert result.delta == pytest.approx(75.0) and result.before.low_sample
     task = plans.add_task(acme.scope("regional"), plan, "Second till", due_on=date(2026, 3, 15))
     plans.set_task_done(acme.scope("regional"), task, True)

@@ -245,7 +245,7 @@ def _plan_out(scope: Scope, plan: ActionPlan, with_effect: bool = False) -> dict
 
 
 def _estimate(e) -> dict:
-    return {"n": e.n, "nps": e.nps, "low": e.low, "high": e.high, "low_sample": e.low_sample}
+    return {"n": e.n, "nps": e.value, "low": e.low, "high": e.high, "low_sample": e.low_sample}
 
 
 @router.get("/action-plans", response=list[PlanOut], url_name="action_plans")

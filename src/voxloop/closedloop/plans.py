@@ -78,7 +78,7 @@ def create_plan(actor: Scope, unit: OrgUnit, **fields: Any) -> ActionPlan:
     )
     if plan.baseline is None:
         # Baseline: the metric over the window before the start, as known when planning.
-        plan.baseline = _estimate(actor, plan, *_before(plan)).nps
+        plan.baseline = _estimate(actor, plan, *_before(plan)).value
     plan.save()
     record_audit(actor, "action_plan.create", plan, {"title": plan.title})
     return plan
