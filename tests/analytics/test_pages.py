@@ -89,7 +89,7 @@ def test_live_poll_changes_when_a_response_arrives(world, scored, immediate_task
     c = client_for(world.acme, "store")
     before = c.get("/analytics/live/").json()
     with django_capture_on_commit_callbacks(execute=True):
-        respond(scored, world.acme.units["c1r1s1"], nps=3, comment="slow today")
+        respond(scored, world.acme.units["c1r1s1"], nps=3, comment="slow today", at=timezone.now())
     after = c.get("/analytics/live/").json()
     assert after["n"] == before["n"] + 1 and after["stamp"] != before["stamp"]
     fragment = c.get("/analytics/?fragment=1").content.decode()

@@ -53,7 +53,9 @@ def test_store_dashboard_on_a_phone_updates_live(live_server, world_with_feedbac
         # From another thread, as a respondent's request would (Playwright holds this one).
         store = world.acme.units["c1r1s1"]
         worker = threading.Thread(
-            target=respond, args=(survey, store), kwargs={"nps": 2, "comment": "<b>cold</b> coffee"}
+            target=respond,
+            args=(survey, store),
+            kwargs={"nps": 2, "comment": "<b>cold</b> coffee", "at": timezone.now()},
         )
         worker.start()
         worker.join()
