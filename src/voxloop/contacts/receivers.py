@@ -1,6 +1,7 @@
 from django.dispatch import receiver
 
 from voxloop.contacts import services
+from voxloop.contacts.tasks import note_response
 from voxloop.responses.signals import response_submitted
 from voxloop.tenancy.signals import unit_moved
 
@@ -13,8 +14,6 @@ def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str,
 @receiver(response_submitted)
 def remember_last_response(sender, response_id: int, response, **kwargs):
     """Segments on 'last response' and 'NPS group' read the contact row; keep it current."""
-    from voxloop.contacts.tasks import note_response
-
     if response.contact_id and response.submitted_at:
         note_response.enqueue(
             response.contact_id, response.submitted_at.isoformat(), response.nps_group
