@@ -17,18 +17,7 @@ from voxloop.closedloop.models import (
     Praise,
     RootCause,
 )
-from voxloop.tenancy.admin import ScopedAdmin
-
-
-class ReadOnlyScopedAdmin(ScopedAdmin):
-    scope_path_field = "unit_path"
-    can_delete = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+from voxloop.tenancy.admin import ReadOnlyScopedAdmin
 
 
 class CaseEventInline(admin.TabularInline):

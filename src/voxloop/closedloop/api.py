@@ -40,14 +40,9 @@ router = Router(tags=["closed loop"])
 
 
 def _unit(scope: Scope, code: str | None, field: str = "unit_code"):
-    if not code:
-        return tenancy_selectors.scope_root(scope)
-    if "\x00" in code:
+    if code and "\x00" in code:
         raise NotFound("Codes never contain a NUL character.", field=field)
-    try:
-        return tenancy_selectors.unit_by_code(scope, code)
-    except NotFound:
-        raise NotFound("No unit with this code in your scope.", field=field) from None
+    return tenancy_selectors.unit_named_by(scope, code, field)
 
 
 def _rule_out(rule: AlertRule) -> dict:

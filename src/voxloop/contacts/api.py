@@ -24,7 +24,6 @@ from voxloop.contacts.schemas import (
     SegmentIn,
     SegmentOut,
 )
-from voxloop.errors import NotFound
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Scope
 
@@ -32,12 +31,7 @@ router = Router(tags=["contacts"])
 
 
 def _unit(scope: Scope, code: str | None):
-    if not code:
-        return tenancy_selectors.unit(scope, scope.unit_id)
-    try:
-        return tenancy_selectors.unit_by_code(scope, code)
-    except NotFound:
-        raise NotFound("No unit with this code in your scope.", field="unit_code") from None
+    return tenancy_selectors.unit_named_by(scope, code)
 
 
 @router.get("/contacts", response=ContactPage, url_name="contacts")

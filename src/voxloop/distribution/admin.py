@@ -7,22 +7,11 @@ from django.contrib import admin
 
 from voxloop.distribution import services
 from voxloop.distribution.models import Campaign, Invitation, OutreachPolicy, Trigger
-from voxloop.tenancy.admin import ScopedAdmin
-
-
-class _ReadOnly(ScopedAdmin):
-    scope_path_field = "unit_path"
-    can_delete = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+from voxloop.tenancy.admin import ReadOnlyScopedAdmin, ScopedAdmin
 
 
 @admin.register(Campaign)
-class CampaignAdmin(_ReadOnly):
+class CampaignAdmin(ReadOnlyScopedAdmin):
     list_display = ("name", "survey", "channel", "status", "send_at", "unit")
     list_filter = ("status", "channel")
     search_fields = ("name",)
@@ -30,14 +19,14 @@ class CampaignAdmin(_ReadOnly):
 
 
 @admin.register(Trigger)
-class TriggerAdmin(_ReadOnly):
+class TriggerAdmin(ReadOnlyScopedAdmin):
     list_display = ("name", "interaction_type", "survey", "channel", "delay_minutes", "is_active")
     list_filter = ("is_active", "channel")
     list_select_related = ("interaction_type", "survey")
 
 
 @admin.register(Invitation)
-class InvitationAdmin(_ReadOnly):
+class InvitationAdmin(ReadOnlyScopedAdmin):
     list_display = (
         "ref",
         "contact",

@@ -33,12 +33,7 @@ router = Router(tags=["outreach"])
 
 
 def _unit(scope: Scope, code: str | None):
-    if not code:
-        return tenancy_selectors.unit(scope, scope.unit_id)
-    try:
-        return tenancy_selectors.unit_by_code(scope, code)
-    except NotFound:
-        raise NotFound("No unit with this code in your scope.", field="unit_code") from None
+    return tenancy_selectors.unit_named_by(scope, code)
 
 
 def _survey(scope: Scope, survey_id: int):

@@ -74,13 +74,7 @@ def list_surveys(request: HttpRequest, status: str = ""):
 def create_survey(request: HttpRequest, payload: SurveyCreate):
     scope = actor(request)
     validation.refuse_nul(payload.unit_code or "", "unit_code")
-    if payload.unit_code:
-        try:
-            unit = tenancy_selectors.unit_by_code(scope, payload.unit_code)
-        except NotFound:
-            raise NotFound("No unit with this code in your scope.", field="unit_code") from None
-    else:
-        unit = tenancy_selectors.scope_root(scope)
+    unit = tenancy_selectors.unit_named_by(scope, payload.unit_code)
     survey = services.create_survey(
         scope,
         unit,

@@ -310,3 +310,16 @@ class AuditEntryAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Scoped and read-only: rows whose changes must go through their app's services."""
+
+    scope_path_field = "unit_path"
+    can_delete = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -61,6 +61,16 @@ def _unit_in_scope(scope: Scope, condition: str, value: int | str) -> OrgUnit:
     return found
 
 
+def unit_named_by(scope: Scope, code: str | None, field: str = "unit_code") -> OrgUnit:
+    """The unit an API request names by code, or the scope's own unit when it names none."""
+    if not code:
+        return scope_root(scope)
+    try:
+        return unit_by_code(scope, code)
+    except NotFound:
+        raise NotFound("No unit with this code in your scope.", field=field) from None
+
+
 def scope_root(scope: Scope) -> OrgUnit:
     return OrgUnit.objects.select_related("organization").get(pk=scope.unit_id)
 
