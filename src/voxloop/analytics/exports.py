@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from voxloop.analytics import response_reads, selectors
+from voxloop.analytics import raw_counts, selectors
 from voxloop.analytics.selectors import Context
 from voxloop.surveys.selectors import text_question_keys
 from voxloop.tenancy.scoping import Capability
@@ -70,7 +70,7 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
         "ces",
         "answers",
     )
-    rows = response_reads.responses(ctx).order_by("submitted_at", "id").values_list(*columns)
+    rows = raw_counts.responses(ctx).order_by("submitted_at", "id").values_list(*columns)
     for (
         pk,
         at,

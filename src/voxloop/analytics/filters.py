@@ -44,8 +44,7 @@ class Filters:
     metric: str = "nps"
     grain: str = "week"
     min_n: int = DEFAULT_MIN_N
-    # Hook for the distribution app's segments (saved audiences): not applied yet.
-    segment_id: int | None = None
+    segment_id: int | None = None  # a contacts segment: only its members' responses count
 
     @property
     def days(self) -> int:
@@ -62,7 +61,7 @@ class Filters:
             query.update(start=self.start.isoformat(), end=self.end.isoformat())
         else:
             query["period"] = self.period
-        for name in ("survey_id", "unit_id", "channel"):
+        for name in ("survey_id", "unit_id", "channel", "segment_id"):
             value = getattr(self, name)
             if value:
                 query[name.removesuffix("_id")] = value
@@ -89,8 +88,8 @@ def _day(params, name: str) -> date | None:
 
 
 def parse(params, today: date | None = None) -> Filters:
-    """Filters from a QueryDict or dict: period (or start/end), survey, unit, channel, metric,
-    grain, min_n."""
+    """Filters from a QueryDict or dict: period (or start/end), survey, unit, channel, segment,
+    metric, grain, min_n."""
     today = today or timezone.localdate()
     start, end = _day(params, "start"), _day(params, "end")
     period = (params.get("period") or "").strip()

@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
-from django.utils import timezone
 
-from voxloop.analytics import drivers, metrics
+from voxloop.analytics import drivers, metrics, raw_counts
 from voxloop.analytics.metrics import Counts
 from voxloop.analytics.selectors import Context, cell
 from voxloop.errors import InvalidInput
-from voxloop.responses import selectors as response_selectors
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.selectors import text_question_keys
 
@@ -25,23 +21,6 @@ ATTRIBUTE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
 QUESTION_KEY = re.compile(r"^[-A-Za-z0-9_]{1,60}$")
 SAMPLE_LIMIT = 20_000  # driver analysis uses the newest responses up to this many
 NUMERIC_BANDS = 5
-
-
-def _bounds(ctx: Context) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    f = ctx.filters
-    since = datetime.combine(f.start, time.min, tzinfo=tz)
-    return since, datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=tz)
-
-
-def responses(ctx: Context) -> QuerySet:
-    since, until = _bounds(ctx)
-    unit = ctx.node if ctx.node.pk != ctx.scope.unit_id else None
-    rows = response_selectors.visible_responses(ctx.scope, unit=unit, since=since, until=until)
-    rows = rows.filter(survey_id__in=ctx.survey_ids, is_complete=True)
-    if ctx.filters.channel:
-        rows = rows.filter(channel=ctx.filters.channel)
-    return rows
 
 
 def verbatims(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:
@@ -52,7 +31,7 @@ def verbatims(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:
     every_key = sorted({k for ks in keys.values() for k in ks})
     if not every_key:
         return []
-    rows = responses(ctx).filter(answers__has_any_keys=every_key)[:limit]
+    rows = raw_counts.responses(ctx).filter(answers__has_any_keys=every_key)[:limit]
     out = []
     for r in rows:
         text = next((r.answers[k] for k in keys.get(r.survey_id, ()) if r.answers.get(k)), "")
@@ -72,23 +51,6 @@ def verbatims(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:
     return out
 
 
-AGGREGATES = {
-    "n": Count("id"),
-    "nps_n": Count("nps"),
-    "promoters": Count("id", filter=Q(nps__gte=9)),
-    "passives": Count("id", filter=Q(nps__gte=7, nps__lte=8)),
-    "detractors": Count("id", filter=Q(nps__lte=6)),
-    "csat_n": Count("csat"),
-    "csat_sum": Sum("csat"),
-    "csat_sq": Sum(F("csat") * F("csat")),
-    "csat_top2": Count("id", filter=Q(csat__gte=4)),
-    "ces_n": Count("ces"),
-    "ces_sum": Sum("ces"),
-    "ces_sq": Sum(F("ces") * F("ces")),
-    "ces_agree": Count("id", filter=Q(ces__gte=5)),
-}
-
-
 def _number(value: Any) -> float | None:
     try:
         number = float(value)
@@ -103,11 +65,11 @@ def attribute_breakdown(ctx: Context, attribute: str, edges: list[float] | None 
     if not ATTRIBUTE.match(attribute or ""):
         raise InvalidInput("'attribute' must be letters, digits or _ (at most 40).", "attribute")
     rows = (
-        responses(ctx)
+        raw_counts.responses(ctx)
         .annotate(attr=KeyTextTransform(attribute, "contact_snapshot"))
         .exclude(attr__isnull=True)
         .values("attr")
-        .annotate(**AGGREGATES)
+        .annotate(**raw_counts.SCORE_AGGREGATES)
         .order_by()
     )
     groups = {row["attr"]: Counts.of(row) for row in rows}
@@ -154,7 +116,7 @@ def choice_effects(ctx: Context, question_key: str) -> list[dict[str, Any]]:
     picked: dict[str, Counts] = defaultdict(Counts)
     everyone = Counts()
     for nps, answer in (
-        responses(ctx)
+        raw_counts.responses(ctx)
         .filter(nps__isnull=False)
         .values_list("nps", f"answers__{question_key}")
         .order_by()[: SAMPLE_LIMIT * 5]
@@ -185,7 +147,7 @@ def driver_analysis(ctx: Context) -> dict[str, Any]:
         return {"drivers": [], "n": 0, "r2": None}
     rated = _rated_questions(ctx)
     rows = list(
-        responses(ctx)
+        raw_counts.responses(ctx)
         .filter(nps__isnull=False)
         .values_list("nps", "answers", "contact_snapshot")[:SAMPLE_LIMIT]
     )

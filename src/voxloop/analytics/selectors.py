@@ -9,16 +9,18 @@ number of children, not the size of the organisation.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from voxloop.analytics import hooks, metrics
+from voxloop.analytics import hooks, metrics, raw_counts
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
 from voxloop.analytics.models import Facet, Rollup
+from voxloop.contacts import selectors as contact_selectors
+from voxloop.errors import InvalidInput
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.models import SurveyKind
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -35,6 +37,9 @@ class Context:
     node: OrgUnit
     survey_ids: tuple[int, ...]
     anonymous: bool  # employee surveys: no group under metrics.EMPLOYEE_MIN_GROUP
+    # With a segment filter: its members' ids (a subquery); the figures then come from the
+    # responses themselves, as the rollups do not know who answered.
+    segment_members: QuerySet | None = None
 
     @property
     def metric(self) -> str:
@@ -54,7 +59,15 @@ def context(scope: Scope, filters: Filters) -> Context:
         anonymous = filters.metric == "enps"
         kinds = survey_selectors.visible_surveys(scope).values_list("id", "kind")
         ids = tuple(i for i, kind in kinds if (kind == SurveyKind.EMPLOYEE) == anonymous)
-    return Context(scope, filters, node, ids, anonymous)
+    members = None
+    if filters.segment_id:
+        if anonymous:
+            raise InvalidInput(
+                "Employee surveys are anonymous: they cannot be filtered by a segment.",
+                field="segment",
+            )
+        members = contact_selectors.segment_member_ids(scope, filters.segment_id)
+    return Context(scope, filters, node, ids, anonymous, members)
 
 
 def _rows(ctx: Context, facet: str = Facet.TOTAL, period: Filters | None = None) -> QuerySet:
@@ -96,6 +109,24 @@ def _grouped(rows: QuerySet, *by: str) -> dict[Any, Counts]:
     return out
 
 
+def _period_total(ctx: Context, period: Filters | None = None) -> Counts:
+    if ctx.segment_members is not None:
+        return raw_counts.total(ctx, period)
+    return _total(_rows(ctx, period=period))
+
+
+def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
+    if ctx.segment_members is not None:
+        return raw_counts.grouped(ctx, facet, *by)
+    return _grouped(_rows(ctx, facet), *by)
+
+
+def _children_counts(ctx: Context, parent: OrgUnit) -> dict[str, Counts]:
+    if ctx.segment_members is not None:
+        return raw_counts.children(ctx, parent)
+    return _grouped(_children_rows(ctx, parent), "node_path")
+
+
 def cell(ctx: Context, counts: Counts, metric: str | None = None) -> dict[str, Any]:
     """One figure as the API and pages show it, anonymity applied."""
     figure = metrics.figure(metric or ctx.metric, counts, ctx.filters.min_n)
@@ -109,7 +140,7 @@ def cell(ctx: Context, counts: Counts, metric: str | None = None) -> dict[str, A
 
 def kpis(ctx: Context) -> list[dict[str, Any]]:
     """The headline figures with their change against the previous period."""
-    now, before = _total(_rows(ctx)), _total(_rows(ctx, period=ctx.filters.previous()))
+    now, before = _period_total(ctx), _period_total(ctx, ctx.filters.previous())
     names = ["enps", "responses"] if ctx.anonymous else ["nps", "csat", "ces", "responses"]
     if not ctx.anonymous and ctx.filters.metric not in names:
         names.insert(0, ctx.filters.metric)
@@ -129,7 +160,7 @@ def kpis(ctx: Context) -> list[dict[str, Any]]:
 
 
 def totals(ctx: Context) -> Counts:
-    return _total(_rows(ctx))
+    return _period_total(ctx)
 
 
 # --- time ------------------------------------------------------------------------------------
@@ -148,14 +179,14 @@ def bucket_start(day: date, grain: str) -> date:
 def trend(ctx: Context, grain: str | None = None) -> list[dict[str, Any]]:
     grain = grain or ctx.filters.grain
     buckets: dict[date, Counts] = defaultdict(Counts)
-    for day, counts in _grouped(_rows(ctx), "day").items():
+    for day, counts in _counts_by(ctx, Facet.TOTAL, "day").items():
         buckets[bucket_start(day, grain)].add(counts)
     return [{"start": start.isoformat(), **cell(ctx, buckets[start])} for start in sorted(buckets)]
 
 
 def by_weekday(ctx: Context) -> list[dict[str, Any]]:
     days: dict[int, Counts] = defaultdict(Counts)
-    for day, counts in _grouped(_rows(ctx), "day").items():
+    for day, counts in _counts_by(ctx, Facet.TOTAL, "day").items():
         days[day.weekday()].add(counts)
     return [{"key": d, **cell(ctx, days[d])} for d in range(7)]
 
@@ -163,7 +194,7 @@ def by_weekday(ctx: Context) -> list[dict[str, Any]]:
 def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
     """Weekday (Monday first) × hour of day: n and the metric in each cell."""
     grid = [[Counts() for _ in range(24)] for _ in range(7)]
-    for (day, hour), counts in _grouped(_rows(ctx, Facet.HOUR), "day", "value").items():
+    for (day, hour), counts in _counts_by(ctx, Facet.HOUR, "day", "value").items():
         grid[day.weekday()][int(hour)].add(counts)
     return [[cell(ctx, c) for c in row] for row in grid]
 
@@ -172,7 +203,7 @@ def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
 
 
 def _unit_cells(ctx: Context, parent: OrgUnit) -> list[dict[str, Any]]:
-    counts = {path: c for path, c in _grouped(_children_rows(ctx, parent), "node_path").items()}
+    counts = _children_counts(ctx, parent)
     children = tenancy_selectors.visible_units(ctx.scope, parent_id=parent.pk)
     out = []
     for unit in children.only("id", "name", "path", "kind", "code"):
@@ -193,7 +224,7 @@ def units(ctx: Context) -> dict[str, Any]:
     }
     if node.parent_id and node.pk != ctx.scope.unit_id:
         parent = tenancy_selectors.unit(ctx.scope, node.parent_id)  # in scope: we are below it
-        parent_ctx = Context(ctx.scope, ctx.filters, parent, ctx.survey_ids, ctx.anonymous)
+        parent_ctx = replace(ctx, node=parent)
         result["parent"] = {
             "unit_id": parent.pk,
             "name": parent.name,
@@ -234,20 +265,20 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
     if dimension == "unit":
         return [{"key": u["unit_id"], "label": u["name"], **u} for u in units(ctx)["children"]]
     if dimension == "survey":
-        groups = _grouped(_rows(ctx), "survey_id")
+        groups = _counts_by(ctx, Facet.TOTAL, "survey_id")
         names = dict(
             survey_selectors.visible_surveys(ctx.scope)
             .filter(pk__in=groups)
             .values_list("id", "name")
         )
     elif dimension == "channel":
-        groups = _grouped(_rows(ctx), "channel")
+        groups = _counts_by(ctx, Facet.TOTAL, "channel")
         names = {}
     elif dimension in ("staff", "language", "hour"):
         if dimension == "staff" and ctx.anonymous:
             return []  # employee answers are never tied to a person
         facet = {"staff": Facet.STAFF, "language": Facet.LOCALE, "hour": Facet.HOUR}[dimension]
-        groups = _grouped(_rows(ctx, facet), "value")
+        groups = _counts_by(ctx, facet, "value")
         if dimension == "staff":
             names = dict(
                 tenancy_selectors.visible_staff(ctx.scope)

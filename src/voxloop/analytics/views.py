@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from voxloop.analytics import charts, dashboard, filters, response_reads, selectors, services
 from voxloop.analytics.metrics import METRICS
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.responses.models import Channel
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.models import Role
@@ -86,6 +87,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         metrics=[(m, METRIC_LABELS[m]) for m in METRICS],
         channels=Channel.choices,
         surveys=survey_selectors.visible_surveys(request.scope).only("id", "name"),
+        segments=contact_selectors.visible_segments(request.scope),
         saved_views=selectors.saved_views(request.scope),
     )
     return render(request, "analytics/dashboard.html", context)

@@ -76,3 +76,15 @@ def segment_members(scope: Scope, segment_id: int) -> QuerySet[Contact]:
     from voxloop.contacts.segments import segment_contacts
 
     return segment_contacts(visible_contacts(scope), segment(scope, segment_id))
+
+
+def segment_member_ids(scope: Scope, segment_id: int) -> QuerySet[Contact]:
+    """The ids of a visible segment's members anywhere in the organisation, as a subquery to
+    narrow rows the caller may already read (a dashboard's responses). Not scoped by home unit
+    on purpose: a customer of another store who answered at this one is still in the segment;
+    no contact row leaves this query."""
+    from voxloop.contacts.segments import segment_contacts
+
+    found = segment(scope, segment_id)
+    members = Contact.objects.filter(organization_id=scope.organization_id)
+    return segment_contacts(members, found).values("id")

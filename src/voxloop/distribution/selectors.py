@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.distribution.models import Campaign, Invitation, InvitationStatus, Trigger
 from voxloop.errors import InvalidInput
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -172,6 +173,11 @@ def response_rate_counts(scope: Scope, filters) -> tuple[int, int]:
     if filters.unit_id:
         unit = tenancy_selectors.unit(scope, filters.unit_id)
         invitations = invitations.filter(subtree_q(unit.path, "unit_path"))
+    if filters.channel:
+        invitations = invitations.filter(channel=filters.channel)
+    if filters.segment_id:
+        members = contact_selectors.segment_member_ids(scope, filters.segment_id)
+        invitations = invitations.filter(contact_id__in=members)
     counts = invitations.exclude(bounced_at__isnull=False).aggregate(
         delivered=Count("pk", filter=~Q(status=InvitationStatus.FAILED)),
         completed=Count("pk", filter=Q(completed_at__isnull=False)),
