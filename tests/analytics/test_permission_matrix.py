@@ -37,6 +37,7 @@ ROUTES = {
     "api:analytics_metrics": Route(api=True, query="by=unit"),
     "api:analytics_dashboard": Route(api=True),
     "api:analytics_heatmap": Route(api=True),
+    "api:analytics_churn": Route(api=True),
     "api:analytics_drivers": Route(api=True),
     "api:analytics_choices": Route(api=True, query="question=reason"),
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from voxloop.analytics import dashboard, filters, response_reads, selectors
+from voxloop.analytics import churn, dashboard, filters, response_reads, selectors
 from voxloop.api.context import actor
 from voxloop.errors import InvalidInput
 
@@ -79,3 +79,12 @@ def choices_view(request: HttpRequest, question: str):
         "question": question,
         "rows": response_reads.choice_effects(_context(request), question),
     }
+
+
+@router.get("/analytics/churn", url_name="analytics_churn")
+def churn_view(request: HttpRequest, kind: str = "contact"):
+    """Churn rate of contacts (or `kind=account`) active when the period began, with its
+    change and, for contacts, by the NPS group of their latest answer."""
+    if kind not in churn.KINDS:
+        raise InvalidInput("'kind' must be 'contact' or 'account'.", "kind")
+    return {"churn": churn.churn(_context(request), kind)}

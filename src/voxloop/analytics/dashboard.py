@@ -7,11 +7,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from voxloop.analytics import response_reads, selectors
+from voxloop.analytics import churn, response_reads, selectors
 from voxloop.analytics.filters import Filters
 from voxloop.tenancy.scoping import Scope
 
-PARTS = ("kpis", "trend", "units", "heatmap", "staff", "verbatims", "breakdowns")
+PARTS = ("kpis", "trend", "units", "heatmap", "staff", "verbatims", "breakdowns", "churn")
 BREAKDOWNS = ("survey", "channel", "language", "weekday")
 
 
@@ -32,6 +32,13 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
     }
     if "kpis" in parts:
         out["kpis"] = selectors.kpis(ctx)
+    if "churn" in parts:
+        out["churn"] = churn.churn(ctx)
+        if out["churn"] and "kpis" in parts:
+            lost = out["churn"]
+            out["kpis"].append(
+                {"metric": "churn_rate", "figure": lost["figure"], "change": lost["change"]}
+            )
     if "trend" in parts:
         out["trend"] = selectors.trend(ctx)
     if "units" in parts:

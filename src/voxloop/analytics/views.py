@@ -34,6 +34,7 @@ METRIC_LABELS = {
     "responses": _("Responses"),
     "comments": _("Comments"),
     "response_rate": _("Response rate"),
+    "churn_rate": _("Churn rate"),
 }
 
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from voxloop.contacts import services
-from voxloop.contacts.models import Account, Contact, Interaction, InteractionType, Segment
-from voxloop.errors import Forbidden
+from voxloop.contacts import lifecycle, services
+from voxloop.contacts.models import (
+    Account,
+    Contact,
+    CustomerStatus,
+    Interaction,
+    InteractionType,
+    Segment,
+    StatusChange,
+)
+from voxloop.errors import DomainError, Forbidden
 from voxloop.tenancy.admin import ScopedAdmin
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
@@ -46,16 +56,38 @@ class _ContactsAdmin(ScopedAdmin):
 
     # Removing people's data needs its own service (consent, erasure requests); not here.
     can_delete = False
+    actions = ("mark_churned", "mark_active")
+
+    def _set_status(self, request, queryset, status: str) -> None:
+        recorded = 0
+        for customer in queryset:
+            try:
+                actor = self.actor(request, customer.organization_id)
+                changed = lifecycle.record_status(actor, customer, status, source="admin")
+            except DomainError as error:
+                self.message_user(request, f"{customer}: {error.message}", messages.ERROR)
+                continue
+            recorded += changed is not None
+        text = ngettext("%(n)d customer changed.", "%(n)d customers changed.", recorded)
+        self.message_user(request, text % {"n": recorded}, messages.SUCCESS)
+
+    @admin.action(description=_("Mark as churned (left us)"))
+    def mark_churned(self, request, queryset):
+        self._set_status(request, queryset, CustomerStatus.CHURNED)
+
+    @admin.action(description=_("Mark as active again (won back)"))
+    def mark_active(self, request, queryset):
+        self._set_status(request, queryset, CustomerStatus.ACTIVE)
 
 
 @admin.register(Account)
 class AccountAdmin(_ContactsAdmin):
-    list_display = ("name", "external_id", "tier", "unit", "owner")
-    list_filter = ("tier",)
+    list_display = ("name", "external_id", "tier", "unit", "owner", "status", "churned_at")
+    list_filter = ("tier", "status")
     search_fields = ("name", "external_id")
     autocomplete_fields = ("unit",)
     list_select_related = ("unit", "owner")
-    fields = ("unit", "external_id", "name", "tier", "owner", "attributes")
+    fields = ("unit", "external_id", "name", "tier", "owner", "attributes", "customer_since")
 
     def save_model(self, request, obj, form, change):
         actor = self.actor(request, obj.unit.organization_id)
@@ -67,7 +99,8 @@ class AccountAdmin(_ContactsAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(_ContactsAdmin):
-    list_display = ("__str__", "external_id", "email", "home_unit", "account", "locale")
+    list_display = ("__str__", "external_id", "email", "home_unit", "account", "status")
+    list_filter = ("status",)
     search_fields = ("external_id", "email", "last_name")
     autocomplete_fields = ("home_unit",)
     list_select_related = ("home_unit", "account")
@@ -87,6 +120,7 @@ class ContactAdmin(_ContactsAdmin):
         "unsubscribed_at",
         "email_invalid",
         "phone_invalid",
+        "customer_since",
     )
 
     def save_model(self, request, obj, form, change):
@@ -120,6 +154,14 @@ class InteractionAdmin(_ReadOnly):
 class SegmentAdmin(_ReadOnly):
     list_display = ("name", "unit", "filters")
     list_select_related = ("unit",)
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(_ReadOnly):
+    list_display = ("status", "contact", "account", "changed_at", "source", "reason")
+    list_filter = ("status", "source")
+    raw_id_fields = ("contact", "account")
+    list_select_related = ("contact", "account")
 
 
 @admin.register(InteractionType)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from voxloop.api.context import actor
-from voxloop.contacts import interactions, selectors, services
+from voxloop.contacts import interactions, lifecycle, selectors, services
 from voxloop.contacts.importing import import_records
 from voxloop.contacts.schemas import (
     ConsentInput,
@@ -23,6 +23,8 @@ from voxloop.contacts.schemas import (
     InteractionTypeOut,
     SegmentIn,
     SegmentOut,
+    StatusBatch,
+    StatusReportOut,
 )
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Scope
@@ -67,6 +69,14 @@ def set_consent(request: HttpRequest, contact_id: int, payload: ConsentInput):
     scope = actor(request)
     contact = selectors.contact(scope, contact_id)
     return services.set_consent(scope, contact, payload.channel, payload.allowed)
+
+
+@router.post("/customers/status", response=StatusReportOut, url_name="customer_status")
+def record_statuses(request: HttpRequest, payload: StatusBatch):
+    """Customers who churned or came back (from a CRM), up to 1,000 per call; the history
+    feeds churn rates. Bad rows are listed by position and skipped; the others are kept."""
+    report = lifecycle.record_statuses(actor(request), payload.changes)
+    return {**asdict(report), "errors": [asdict(e) for e in report.errors]}
 
 
 @router.get("/interaction-types", response=list[InteractionTypeOut], url_name="interaction_types")

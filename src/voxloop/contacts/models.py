@@ -10,6 +10,11 @@ class AccountTier(models.TextChoices):
     LOW_TOUCH = "low_touch", _("Low-touch")
 
 
+class CustomerStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CHURNED = "churned", _("Churned")
+
+
 class Account(models.Model):
     """A B2B customer company, looked after by an account manager (its owner)."""
 
@@ -30,6 +35,13 @@ class Account(models.Model):
         verbose_name=_("account manager"),
     )
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    # Current standing as a customer; StatusChange keeps the history churn rates count.
+    status = models.CharField(
+        _("status"), max_length=10, choices=CustomerStatus.choices, default="active"
+    )
+    churned_at = models.DateTimeField(_("churned"), null=True, blank=True, editable=False)
+    # When they became a customer, if before they were loaded here (else the row's creation).
+    customer_since = models.DateField(_("customer since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,6 +95,13 @@ class Contact(models.Model):
     # The import run that last wrote this row: a second row for the same contact in one file
     # is found by this, without holding every id of a million-row file in memory.
     last_import = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # Current standing as a customer; StatusChange keeps the history churn rates count.
+    status = models.CharField(
+        _("status"), max_length=10, choices=CustomerStatus.choices, default="active"
+    )
+    churned_at = models.DateTimeField(_("churned"), null=True, blank=True, editable=False)
+    # When they became a customer, if before they were loaded here (else the row's creation).
+    customer_since = models.DateField(_("customer since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,3 +207,37 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StatusChange(models.Model):
+    """A contact or an account becoming churned, or active again: the history churn rates are
+    computed from, so winning a customer back never rewrites last quarter's churn."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="status_changes"
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="status_changes"
+    )
+    unit_path = models.CharField(max_length=255, editable=False, default="")
+    status = models.CharField(_("status"), max_length=10, choices=CustomerStatus.choices)
+    changed_at = models.DateTimeField(_("changed at"))
+    source = models.CharField(_("source"), max_length=20, default="api")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [
+            models.Index(fields=["organization", "status", "changed_at"], name="status_org_time"),
+            models.Index(fields=["contact", "changed_at"], name="status_contact_time"),
+            models.Index(fields=["account", "changed_at"], name="status_account_time"),
+        ]
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} @ {self.changed_at:%Y-%m-%d}"

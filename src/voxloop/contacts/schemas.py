@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ninja import Field, Schema
@@ -31,6 +31,9 @@ class ContactOut(Schema):
     phone_invalid: bool
     last_response_at: datetime | None
     last_nps_group: str
+    status: str
+    churned_at: datetime | None
+    customer_since: date | None
 
 
 class ContactPage(Schema):
@@ -102,3 +105,20 @@ class SegmentOut(Schema):
     name: str
     unit_id: int
     filters: list[dict[str, Any]]
+
+
+class StatusBatch(Input, NoNul):
+    changes: list[dict[str, Any]] = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="[{kind: contact|account, external_id, status: churned|active, at, reason}]",
+    )
+
+
+class StatusReportOut(Schema):
+    rows: int
+    recorded: int
+    unchanged: int
+    failed: int
+    errors: list[RowErrorOut]

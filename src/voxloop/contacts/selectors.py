@@ -1,6 +1,10 @@
 """Scoped reads of contacts and accounts."""
 
-from django.db.models import Q, QuerySet
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from voxloop.contacts.models import Account, Contact
 from voxloop.tenancy.models import subtree_q
@@ -88,3 +92,57 @@ def segment_member_ids(scope: Scope, segment_id: int) -> QuerySet[Contact]:
     found = segment(scope, segment_id)
     members = Contact.objects.filter(organization_id=scope.organization_id)
     return segment_contacts(members, found).values("id")
+
+
+def has_churn_history(scope: Scope) -> bool:
+    """Whether any customer of the organisation was ever recorded as churned (until then a
+    churn rate of 0% would only mean nobody tells us)."""
+    from voxloop.contacts.models import CustomerStatus, StatusChange
+
+    changes = StatusChange.objects.filter(organization_id=scope.organization_id)
+    return changes.filter(status=CustomerStatus.CHURNED).exists()
+
+
+def churn_counts(
+    scope: Scope,
+    start: date,
+    end: date,
+    unit_path: str = "",
+    segment_id: int | None = None,
+    kind: str = "contact",
+    by: str = "",
+) -> dict[str, tuple[int, int]]:
+    """(customers at the start of the period, of whom churned during it), in the scope (and
+    `unit_path`'s subtree, and the segment for contacts); `by="nps_group"` splits them by the
+    group of their latest answer. A customer counts from `customer_since` (else the day the
+    row was created) and only when active as the period began."""
+    from voxloop.contacts.models import CustomerStatus, StatusChange
+
+    tz = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    customers = visible_contacts(scope) if kind == "contact" else visible_accounts(scope)
+    if unit_path:
+        customers = customers.filter(subtree_q(unit_path, "unit_path"))
+    if segment_id and kind == "contact":
+        customers = customers.filter(pk__in=segment_member_ids(scope, segment_id))
+    history = StatusChange.objects.filter(**{kind: OuterRef("pk")})
+    status_then = history.filter(changed_at__lt=since).order_by("-changed_at", "-id")
+    churned_in = history.filter(
+        status=CustomerStatus.CHURNED, changed_at__gte=since, changed_at__lt=until
+    )
+    customers = (
+        customers.annotate(
+            joined=Coalesce("customer_since", TruncDate("created_at", tzinfo=tz)),
+            status_then=Subquery(status_then.values("status")[:1]),
+            churned_in=Exists(churned_in),
+        )
+        .filter(joined__lt=start)
+        .filter(Q(status_then__isnull=True) | Q(status_then=CustomerStatus.ACTIVE))
+    )
+    counts = {"at_risk": Count("pk"), "churned": Count("pk", filter=Q(churned_in=True))}
+    if by != "nps_group" or kind != "contact":
+        row = customers.aggregate(**counts)
+        return {"": (row["at_risk"], row["churned"])}
+    rows = customers.values("last_nps_group").annotate(**counts).order_by()
+    return {r["last_nps_group"]: (r["at_risk"], r["churned"]) for r in rows}

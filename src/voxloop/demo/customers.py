@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from voxloop.contacts.models import Account, Contact
 from voxloop.contacts.services import bulk_add_accounts, bulk_add_contacts
@@ -73,12 +74,13 @@ def add_contacts(
     count: int,
     rng: random.Random,
     progress: Progress,
+    anchor: datetime,
 ) -> int:
     progress.start("Contacts", count)
-    return bulk_add_contacts(system, _contacts(tree, accounts, count, rng, progress))
+    return bulk_add_contacts(system, _contacts(tree, accounts, count, rng, progress, anchor))
 
 
-def _contacts(tree, accounts, count, rng, progress) -> Iterator[Contact]:
+def _contacts(tree, accounts, count, rng, progress, anchor) -> Iterator[Contact]:
     """About 3% of contacts work at B2B accounts; the rest are retail customers of a store."""
     b2b = min(len(accounts) * 5, count // 30) if accounts else 0
     for number in range(1, count + 1):
@@ -89,6 +91,9 @@ def _contacts(tree, accounts, count, rng, progress) -> Iterator[Contact]:
         else:
             store = rng.choice(tree.stores)
             contact = _person(rng, store.country, number, store.unit, None)
+        # A customer since their tenure says (the demo loads them all today).
+        tenure_days = 30 * contact.attributes["tenure_months"] + number % 29
+        contact.customer_since = anchor.date() - timedelta(days=tenure_days)
         if number % 1000 == 0 or number == count:
             progress.advance(1000 if number % 1000 == 0 else count % 1000)
         yield contact

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from voxloop.demo import customers, people
 from voxloop.demo.analytics import count_feedback
+from voxloop.demo.churn import add_churn
 from voxloop.demo.closedloop import add_closed_loop
 from voxloop.demo.feedback import FeedbackResult, add_feedback
 from voxloop.demo.org_tree import DemoTree, build_tree
@@ -67,6 +68,7 @@ def seed_demo(
     if size.stores < 1:
         raise ValueError("The demo needs at least one store.")
     progress = progress or Silent()
+    anchor = anchor or default_anchor()
     rng = random.Random(seed)
     with transaction.atomic():
         root = services.create_organization(DEMO_NAME, DEMO_SLUG)
@@ -78,24 +80,25 @@ def seed_demo(
         progress.start("B2B accounts", size.accounts)
         accounts = customers.add_accounts(system, tree, managers, size.accounts, rng)
         progress.advance(size.accounts)
-        contacts = customers.add_contacts(system, tree, accounts, size.contacts, rng, progress)
+        contacts = customers.add_contacts(
+            system, tree, accounts, size.contacts, rng, progress, anchor
+        )
         feedback = add_feedback(
             system,
             tree,
             size.response_count,
             random.Random(f"feedback-{seed}"),
             progress,
-            anchor or default_anchor(),
+            anchor,
         )
-        add_closed_loop(
-            system, tree, feedback, random.Random(f"loop-{seed}"), anchor or default_anchor()
-        )
+        add_closed_loop(system, tree, feedback, random.Random(f"loop-{seed}"), anchor)
+        add_churn(system, random.Random(f"churn-{seed}"), anchor)
         add_outreach(
             system,
             tree,
             feedback.surveys,
             random.Random(f"outreach-{seed}"),
-            anchor or default_anchor(),
+            anchor,
         )
     count_feedback(root.organization_id, progress)
     return DemoResult(

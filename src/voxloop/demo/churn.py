@@ -1,0 +1,53 @@
+"""The demo's customers leaving: a year of churn in which detractors leave about three times
+as often as promoters, and a few are won back — so the churn card and the "who leaves" panel
+tell a CX story. (`customer_since` comes from each contact's tenure, set when the demo adds
+them.)
+
+Historical responses are imported without events, so the contacts' latest NPS group is set
+here from their responses, as the response event would have.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from voxloop.contacts import lifecycle
+from voxloop.contacts import services as contact_services
+from voxloop.contacts.models import Contact
+from voxloop.responses.models import Response
+from voxloop.tenancy.scoping import Scope
+
+YEAR = timedelta(days=365)
+CHURN_BY_GROUP = {"detractor": 0.21, "passive": 0.11, "promoter": 0.07, "": 0.1}
+WIN_BACK = 0.12
+
+
+def add_churn(system: Scope, rng: random.Random, anchor: datetime) -> int:
+    """Returns how many status changes the history holds."""
+    latest = _latest_answers(system.organization_id)
+    for contact_id, (at, group) in latest.items():
+        contact_services.note_response(contact_id, at, group)
+    changes = []
+    contacts = Contact.objects.filter(organization_id=system.organization_id).order_by("pk")
+    for contact in contacts.only("id", "unit_path", "customer_since"):
+        since = datetime.combine(contact.customer_since, time.min, tzinfo=anchor.tzinfo)
+        answered_at, group = latest.get(contact.pk, (None, ""))
+        if rng.random() >= CHURN_BY_GROUP.get(group, 0.1):
+            continue
+        earliest = max(anchor - YEAR, since, answered_at or since)
+        left = earliest + (anchor - earliest) * rng.random()
+        changes.append((contact, "churned", left))
+        if rng.random() < WIN_BACK and anchor - left > timedelta(days=20):
+            changes.append((contact, "active", left + (anchor - left) * rng.random()))
+    return lifecycle.seed_history(system, changes, source="demo")
+
+
+def _latest_answers(organization_id: int) -> dict[int, tuple[datetime, str]]:
+    rows = (
+        Response.objects.filter(organization_id=organization_id, contact_id__isnull=False)
+        .exclude(nps_group__isnull=True)
+        .order_by("contact_id", "submitted_at")
+        .values_list("contact_id", "submitted_at", "nps_group")
+    )
+    return {contact_id: (at, group or "") for contact_id, at, group in rows.iterator()}

@@ -1,0 +1,173 @@
+"""Churn rate: who was a customer when the period began and left during it, checked against
+hand counts and statsmodels; scoped; fed by the status history (admin, API)."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.test import Client
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+from tests.contacts.helpers import add_contact
+from tests.factories import make_member
+from voxloop.analytics import churn, filters, selectors
+from voxloop.contacts import lifecycle
+from voxloop.contacts import services as contact_services
+from voxloop.contacts.models import Contact, StatusChange
+from voxloop.errors import InvalidInput
+from voxloop.tenancy.models import AuditEntry
+
+TODAY = date(2026, 11, 30)
+SINCE = date(2026, 1, 1)
+
+
+def day(month: int, d: int) -> datetime:
+    return datetime(2026, month, d, 12, tzinfo=UTC)
+
+
+def f(**params):
+    return filters.parse({"period": "30d", "min_n": "1", **params}, today=TODAY)  # Nov 1–30
+
+
+@pytest.fixture
+def customers(world):
+    """Store c1r1s1: five promoters and five detractors (one and three of them leave in
+    November), W who left in October and came back, X who left in October, N who joined and
+    left in November; one customer of the sibling store leaves in November."""
+    acme = world.acme
+    admin = acme.scope("admin")
+    made = {}
+    for key in [*(f"P{i}" for i in range(1, 6)), *(f"D{i}" for i in range(1, 6)), "W", "X"]:
+        made[key] = add_contact(acme, "c1r1s1", key, customer_since=SINCE)
+    made["N"] = add_contact(acme, "c1r1s1", "N", customer_since=date(2026, 11, 10))
+    made["S"] = add_contact(acme, "c1r1s2", "S", customer_since=SINCE)
+    # The group of their latest answer, as the responses' event leaves it.
+    Contact.objects.filter(external_id__startswith="P").update(last_nps_group="promoter")
+    Contact.objects.filter(external_id__startswith="D").update(last_nps_group="detractor")
+    for key, when in [("P1", day(11, 3)), ("D1", day(11, 5)), ("D2", day(11, 6)),
+                      ("D3", day(11, 7)), ("S", day(11, 12)), ("N", day(11, 20)),
+                      ("X", day(10, 15)), ("W", day(10, 5))]:  # fmt: skip
+        lifecycle.record_status(admin, made[key], "churned", at=when)
+    lifecycle.record_status(admin, made["W"], "active", at=day(10, 20))
+    return made
+
+
+def test_churn_rate_counts_those_active_when_the_period_began(world, customers):
+    ctx = selectors.context(world.acme.scope("director"), f())
+    result = churn.churn(ctx)
+    assert (result["churned"], result["figure"]["n"]) == (5, 12)  # not X (gone), not N (new)
+    assert result["figure"]["value"] == pytest.approx(100 * 5 / 12)
+    low, high = proportion_confint(5, 12, method="wilson")
+    assert (result["figure"]["low"], result["figure"]["high"]) == pytest.approx(
+        (100 * low, 100 * high), abs=1e-3
+    )
+    # October: 13 customers at its start (X and W still there), 2 left.
+    _z, p = proportions_ztest([5, 2], [12, 13])
+    assert result["change"]["delta"] == pytest.approx(100 * (5 / 12 - 2 / 13))
+    assert result["change"]["p_value"] == pytest.approx(p)
+    groups = {g["group"]: (g["churned"], g["n"]) for g in result["by_nps_group"]}
+    assert groups == {"promoter": (1, 5), "detractor": (3, 5), "": (1, 2)}
+
+
+def test_churn_is_scoped_to_the_readers_units(world, customers):
+    store = churn.churn(selectors.context(world.acme.scope("store"), f()))
+    assert (store["churned"], store["figure"]["n"]) == (4, 11)
+    sibling = churn.churn(selectors.context(world.acme.scope("sibling_store"), f()))
+    assert (sibling["churned"], sibling["figure"]["n"]) == (1, 1)
+    assert churn.churn(selectors.context(world.other.scope("admin"), f())) is None
+
+
+def test_churn_honours_the_segment_filter(world, customers):
+    detractors = contact_services.save_segment(
+        world.acme.scope("admin"),
+        world.acme.root,
+        "Detractors",
+        [{"field": "nps_group", "op": "eq", "value": "detractor"}],
+    )
+    ctx = selectors.context(world.acme.scope("director"), f(segment=str(detractors.pk)))
+    result = churn.churn(ctx)
+    assert (result["churned"], result["figure"]["n"]) == (3, 5)
+
+
+def test_history_filled_in_late_does_not_change_the_current_status(world, customers):
+    admin = world.acme.scope("admin")
+    p2 = customers["P2"]
+    lifecycle.record_status(admin, p2, "churned", at=day(11, 25))
+    lifecycle.record_status(admin, p2, "active", at=day(11, 28))
+    late = lifecycle.record_status(admin, p2, "churned", at=day(11, 26))
+    assert late is None  # already churned on the 26th: nothing to record
+    p2.refresh_from_db()
+    assert (p2.status, p2.churned_at) == ("active", None)
+    assert lifecycle.record_status(admin, p2, "active") is None
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle.record_status(admin, p2, "gone")
+    assert refused.value.field == "status"
+
+
+def test_crm_batch_over_the_api_keeps_good_rows_and_names_bad_ones(world, customers, settings):
+    c = Client()
+    c.force_login(world.acme.user("admin"))
+    body = {
+        "changes": [
+            {"external_id": "P4", "status": "churned", "at": "2026-11-29T10:00:00Z"},
+            {"external_id": "nobody", "status": "churned"},
+            {"external_id": "P5", "status": "left"},
+            {"external_id": "P5", "status": "churned", "at": "yesterday"},
+            {"kind": "account", "external_id": "P5", "status": "churned"},
+            {"external_id": "P3", "status": "active"},
+        ]
+    }
+    reply = c.post("/api/v1/customers/status", body, content_type="application/json")
+    assert reply.status_code == 200, reply.content
+    report = reply.json()
+    assert (report["recorded"], report["unchanged"], report["failed"]) == (1, 1, 4)
+    assert [(e["line"], e["column"]) for e in report["errors"]] == [
+        (2, "external_id"),
+        (3, "status"),
+        (4, "at"),
+        (5, "external_id"),
+    ]
+    assert Contact.objects.get(external_id="P4").status == "churned"
+    assert AuditEntry.objects.filter(action="contact.status").count() >= 1
+    other = Client()
+    other.force_login(world.other.user("admin"))
+    foreign = other.post(
+        "/api/v1/customers/status",
+        {"changes": [{"external_id": "P5", "status": "churned"}]},
+        content_type="application/json",
+    )
+    assert foreign.json()["failed"] == 1  # another tenant's customer does not exist for them
+    store = Client()
+    store.force_login(world.acme.user("store"))
+    assert (
+        store.post("/api/v1/customers/status", body, content_type="application/json").status_code
+        == 403
+    )
+
+
+def test_dashboard_and_api_show_churn(world, customers):
+    c = Client()
+    c.force_login(world.acme.user("director"))
+    query = "start=2026-11-01&end=2026-11-30&min_n=1"
+    html = c.get(f"/analytics/?{query}").content.decode()
+    assert "Churn rate" in html and "Who leaves" in html
+    assert "5 of 12 customers active when the period began have left." in html
+    body = c.get(f"/api/v1/analytics/churn?{query}").json()["churn"]
+    assert body["figure"]["n"] == 12
+    assert c.get(f"/api/v1/analytics/churn?{query}&kind=planet").status_code == 400
+    accounts = c.get(f"/api/v1/analytics/churn?{query}&kind=account").json()["churn"]
+    assert accounts["figure"]["n"] == 0
+
+
+def test_admin_action_marks_customers_churned_inside_the_admins_subtree(world, customers):
+    member = make_member(world.acme.system, "staff-c1r1", world.acme.units["c1r1"], "admin")
+    member.user.is_staff = True
+    member.user.save(update_fields=["is_staff"])
+    c = Client()
+    c.force_login(member.user)
+    outside = add_contact(world.acme, "c2r1s1", "FAR", customer_since=SINCE)
+    ids = [customers["P5"].pk, outside.pk]
+    reply = c.post("/admin/contacts/contact/", {"action": "mark_churned", "_selected_action": ids})
+    assert reply.status_code == 302
+    assert Contact.objects.get(pk=ids[0]).status == "churned"
+    assert Contact.objects.get(pk=outside.pk).status == "active"
+    assert StatusChange.objects.filter(contact_id=ids[0], source="admin").exists()
