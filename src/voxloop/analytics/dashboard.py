@@ -11,7 +11,7 @@ from voxloop.analytics import response_reads, selectors
 from voxloop.analytics.filters import Filters
 from voxloop.tenancy.scoping import Scope
 
-PARTS = ("kpis", "trend", "units", "heatmap", "staff", "verbatims", "breakdowns")
+PARTS = ("kpis", "cases", "trend", "units", "heatmap", "staff", "verbatims", "breakdowns")
 BREAKDOWNS = ("survey", "channel", "language", "weekday")
 
 
@@ -32,6 +32,8 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
     }
     if "kpis" in parts:
         out["kpis"] = selectors.kpis(ctx)
+    if "cases" in parts:
+        out["cases"] = selectors.case_metrics(ctx)
     if "trend" in parts:
         out["trend"] = selectors.trend(ctx)
     if "units" in parts:
