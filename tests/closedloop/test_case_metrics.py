@@ -38,7 +38,9 @@ def cases(world, survey, detractor_rule):
     for key, hours in NOV_HOURS.items():
         for h in hours:
             case = opened(survey, acme.units[key], datetime(2026, 11, 2, 9, tzinfo=UTC))
-            casework.change_status(admin, case, "resolved", now=case.created_at + timedelta(hours=h))
+            casework.change_status(
+                admin, case, "resolved", now=case.created_at + timedelta(hours=h)
+            )
             made.setdefault(key, []).append(case)
     for h in OCT_HOURS:
         case = opened(survey, acme.units["c1r1s1"], datetime(2026, 10, 10, 9, tzinfo=UTC))

@@ -36,5 +36,6 @@ def preferred_languages(user_ids) -> dict[int, str]:
     chosen = dict(
         Profile.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "language")
     )
-    return {uid: chosen[uid] if chosen.get(uid) in known else settings.LANGUAGE_CODE
-            for uid in user_ids}
+    return {
+        uid: chosen[uid] if chosen.get(uid) in known else settings.LANGUAGE_CODE for uid in user_ids
+    }

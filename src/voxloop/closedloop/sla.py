@@ -200,9 +200,7 @@ def case_metrics(scope: Scope, filters, now: datetime | None = None) -> dict[str
 
 
 def _mean_hours(hours: list[float], min_n: int) -> metrics.Figure:
-    return metrics.mean(
-        "resolution_time", sum(hours), sum(h * h for h in hours), len(hours), min_n
-    )
+    return metrics.mean("resolution_time", sum(hours), sum(h * h for h in hours), len(hours), min_n)
 
 
 def _round(value: float | None) -> float | None:
