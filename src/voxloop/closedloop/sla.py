@@ -5,7 +5,7 @@ dashboards' case figures (`case_metrics`, the analytics `case_metrics` hook's pr
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -200,7 +200,13 @@ def case_metrics(scope: Scope, filters, now: datetime | None = None) -> dict[str
 
 
 def _mean_hours(hours: list[float], min_n: int) -> metrics.Figure:
-    return metrics.mean("resolution_time", sum(hours), sum(h * h for h in hours), len(hours), min_n)
+    figure = metrics.mean(
+        "resolution_time", sum(hours), sum(h * h for h in hours), len(hours), min_n
+    )
+    # A duration is never negative: a wide normal interval is cut at zero.
+    if figure.low is not None and figure.low < 0:
+        figure = replace(figure, low=0.0)
+    return figure
 
 
 def _round(value: float | None) -> float | None:
