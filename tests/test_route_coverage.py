@@ -29,6 +29,7 @@ OUTSIDE_THE_MATRIX = {
     "accounts:password_reset_done": ("accounts/test_password_reset.py", "password-reset"),
     "accounts:password_reset_confirm": ("accounts/test_password_reset.py", "/accounts/reset/"),
     "accounts:password_reset_complete": ("accounts/test_password_reset.py", "/accounts/reset/"),
+    "accounts:set_language": ("accounts/test_language.py", "/accounts/language/"),
     "accounts:tokens": ("accounts/test_tokens_page.py", "/accounts/tokens/"),
     "accounts:revoke_token": ("accounts/test_tokens_page.py", "/revoke/"),
     "respondent:page": ("respondent/test_anonymous.py", "/s/"),

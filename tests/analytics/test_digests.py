@@ -56,3 +56,23 @@ def test_opted_out_manager_gets_nothing(world, smtp_settings):
 
 def test_digest_is_a_registered_periodic_task():
     assert "analytics.weekly_digests" in {p.name for p in registered()}
+
+
+def test_each_manager_reads_the_digest_in_their_own_language(world, smtp_settings):
+    from voxloop.accounts import services as account_services
+
+    acme = world.acme
+    account_services.set_language(acme.user("store"), "zh-hans")
+    account_services.set_language(acme.user("regional"), "en")
+    digests.send_due_digests(now=NOW)
+    mail = {m.recipients[0]: m for m in smtp_settings.wait_for(6)}
+    store, regional = mail["a-store@example.test"], mail["a-regional@example.test"]
+    subject = str(store.message["Subject"]).strip()
+    assert subject.startswith("Store 1.1.1 本周概览") and "十一月" in subject  # dates too
+    assert "Store 1.1.1 的反馈" in store.part("text/plain")
+    assert "打开仪表板" in store.part("text/html") and "Open your dashboard" not in subject
+    assert str(regional.message["Subject"]).strip().startswith("Your week at Region 1.1")
+    assert "Feedback at Region 1.1" in regional.part("text/plain")
+    # Without a preference: the installation's language.
+    sibling = str(mail["a-sibling_store@example.test"].message["Subject"]).strip()
+    assert sibling.startswith("Your week at")

@@ -24,6 +24,7 @@ class Route:
     ok: int = 200
     kwargs: tuple = ()
     query: str = ""
+    cases: bool = False  # reads cases: a viewer (dashboards only) is refused
 
 
 ROUTES = {
@@ -40,6 +41,7 @@ ROUTES = {
     "api:analytics_churn": Route(api=True),
     "api:analytics_drivers": Route(api=True),
     "api:analytics_choices": Route(api=True, query="question=reason"),
+    "api:analytics_cases": Route(api=True, cases=True),
 }
 VIEW_TARGETS = ["own", "someone_elses"]
 
@@ -60,6 +62,8 @@ def expected(name: str, actor: str, target) -> int | str:
         return 404
     if route.targets == "view" and target != "own":
         return 404
+    if route.cases and ACTORS[actor][2] == "viewer":
+        return 403
     return route.ok
 
 

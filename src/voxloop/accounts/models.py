@@ -1,4 +1,5 @@
-"""Personal API tokens: created and revoked by their owner, stored hashed, shown once."""
+"""Personal API tokens (created and revoked by their owner, stored hashed, shown once) and
+each person's profile of preferences."""
 
 from django.conf import settings
 from django.db import models
@@ -28,3 +29,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (vxl_{self.prefix}_…)"
+
+
+class Profile(models.Model):
+    """A person's own preferences, the same in every organisation they work in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    # Emails sent to this person (digests) are written in it; blank: the installation's default.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or '-'})"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 
-from voxloop.accounts.models import ApiToken
+from voxloop.accounts.models import ApiToken, Profile
 from voxloop.errors import NotFound
 from voxloop.tenancy.scoping import Scope
 
@@ -21,3 +22,20 @@ def own_token(scope: Scope, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound("No such token.")
     return token
+
+
+def preferred_language(user) -> str:
+    """The language to write to this person in: their own choice, else the installation's."""
+    chosen = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def preferred_languages(user_ids) -> dict[int, str]:
+    """`preferred_language` for many people in one read (digests go out in batches)."""
+    known = dict(settings.LANGUAGES)
+    chosen = dict(
+        Profile.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "language")
+    )
+    return {
+        uid: chosen[uid] if chosen.get(uid) in known else settings.LANGUAGE_CODE for uid in user_ids
+    }

@@ -91,6 +91,25 @@ def invite_user(
     return membership
 
 
+def set_language(user, language: str, actor: Scope | None = None):
+    """Remember the language a person reads in (their digests are written in it)."""
+    from voxloop.accounts.models import Profile
+
+    language = (language or "").strip().lower()
+    if language and language not in dict(settings.LANGUAGES):
+        raise InvalidInput(f"Unknown language '{language[:20]}'.", field="language")
+    with transaction.atomic():
+        profile, _created = Profile.objects.select_for_update().get_or_create(user=user)
+        if profile.language == language:
+            return profile
+        before, profile.language = profile.language, language
+        profile.save(update_fields=["language"])
+        tenancy_services.record_audit(
+            actor, "user.language", profile, {"language": [before, language]}
+        )
+    return profile
+
+
 # --- "set your password" emails: password resets and invitations ----------------------
 
 

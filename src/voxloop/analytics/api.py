@@ -1,7 +1,8 @@
 """The metrics API: any metric, any breakdown, any filter, as JSON — scoped like the pages.
 
 Filters are query parameters shared with the dashboard's URL: period (7d, 30d, 90d, 365d) or
-start/end, survey, unit, channel, metric, grain, min_n.
+start/end, survey, unit, channel, metric, grain, min_n. The case metrics (`sla_compliance`,
+`resolution_time`, `cases`) come from the closed loop through the `case_metrics` hook.
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router
 
-from voxloop.analytics import churn, dashboard, filters, response_reads, selectors
+from voxloop.analytics import churn, dashboard, filters, hooks, response_reads, selectors
 from voxloop.api.context import actor
-from voxloop.errors import InvalidInput
+from voxloop.errors import InvalidInput, NotFound
 
 router = Router(tags=["analytics"])
+# Metrics of cases, not of responses: no rollup, no breakdown; the closed loop provides them.
+CASE_METRICS = ("sla_compliance", "resolution_time", "cases")
 
 
 def _context(request: HttpRequest) -> selectors.Context:
@@ -25,6 +28,8 @@ def metrics_view(request: HttpRequest, by: str = ""):
     """The metric for the filters; with `by`, one row per value of a dimension (unit, survey,
     channel, staff, language, hour, weekday, day, week, month, quarter) or of a contact
     attribute (`by=attribute:tenure`, optional `bands=12,24,60`)."""
+    if request.GET.get("metric", "").strip() in CASE_METRICS:
+        return _case_metric(request, request.GET["metric"].strip(), by)
     ctx = _context(request)
     body = {"metric": ctx.metric, "unit_id": ctx.node.pk, "filters": ctx.filters.as_query()}
     body["total"] = selectors.cell(ctx, selectors.totals(ctx))
@@ -37,6 +42,47 @@ def metrics_view(request: HttpRequest, by: str = ""):
             raise InvalidInput(f"'by' must be one of {choices} or attribute:<name>.", "by")
         body["rows"] = selectors.by_dimension(ctx, by)
     return body
+
+
+def _cases(request: HttpRequest) -> tuple[selectors.Context, dict]:
+    params = request.GET.copy()
+    params.pop("metric", None)  # the response metric does not narrow cases
+    ctx = selectors.context(actor(request), filters.parse(params))
+    if ctx.anonymous:
+        raise InvalidInput("Employee surveys have no case metrics.", "survey")
+    if "case_metrics" not in hooks.PROVIDERS:
+        raise NotFound("Case metrics are not available here.", "metric")
+    # The provider reads through the caller's scope; a role without cases gets its 403.
+    return ctx, hooks.call("case_metrics", ctx.scope, ctx.filters)
+
+
+def _case_metric(request: HttpRequest, metric: str, by: str) -> dict:
+    if by:
+        raise InvalidInput("Case metrics have no breakdown ('by') yet.", "by")
+    ctx, figures = _cases(request)
+    body = {"metric": metric, "unit_id": ctx.node.pk, "filters": _case_query(ctx, metric)}
+    if metric == "cases":
+        return {**body, **figures}
+    body["total"] = figures[metric]
+    body["change"] = figures[f"{metric}_change"]
+    if metric == "resolution_time":
+        body["distribution"] = figures["resolution_hours"]
+    else:
+        body["met"] = figures["sla_met"]
+    return body
+
+
+@router.get("/analytics/cases", url_name="analytics_cases")
+def cases_view(request: HttpRequest):
+    """The dashboard's case panel: opened, resolved, open and overdue cases, resolution time
+    (median, mean with interval, p90) and SLA compliance with interval and change."""
+    ctx, figures = _cases(request)
+    return {"unit_id": ctx.node.pk, "filters": _case_query(ctx), **figures}
+
+
+def _case_query(ctx: selectors.Context, metric: str = "") -> dict:
+    query = {k: v for k, v in ctx.filters.as_query().items() if k not in ("metric", "grain")}
+    return {"metric": metric, **query} if metric else query
 
 
 def _edges(raw: str) -> list[float] | None:

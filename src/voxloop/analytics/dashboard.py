@@ -11,7 +11,17 @@ from voxloop.analytics import churn, response_reads, selectors
 from voxloop.analytics.filters import Filters
 from voxloop.tenancy.scoping import Scope
 
-PARTS = ("kpis", "trend", "units", "heatmap", "staff", "verbatims", "breakdowns", "churn")
+PARTS = (
+    "kpis",
+    "cases",
+    "churn",
+    "trend",
+    "units",
+    "heatmap",
+    "staff",
+    "verbatims",
+    "breakdowns",
+)
 BREAKDOWNS = ("survey", "channel", "language", "weekday")
 
 
@@ -32,6 +42,8 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
     }
     if "kpis" in parts:
         out["kpis"] = selectors.kpis(ctx)
+    if "cases" in parts:
+        out["cases"] = selectors.case_metrics(ctx)
     if "churn" in parts:
         out["churn"] = churn.churn(ctx)
         if out["churn"] and "kpis" in parts:

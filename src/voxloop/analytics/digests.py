@@ -1,5 +1,6 @@
 """Weekly digest emails: each manager gets their scope's KPIs with the change and whether it
-is significant, their best and weakest units, and a few notable comments.
+is significant, their cases and SLA compliance, their best and weakest units, and a few notable
+comments — written in the manager's own language.
 
 The periodic task runs hourly; a manager is due when their last digest is at least
 ANALYTICS_DIGEST_DAYS (default 7) old. A failed send leaves them due, so the next run retries.
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from voxloop.accounts import selectors as account_selectors
 from voxloop.analytics import filters, response_reads, selectors
 from voxloop.analytics.models import DigestSubscription
 from voxloop.tenancy.models import Membership, Role
@@ -68,6 +70,7 @@ def digest_for(membership: Membership, now: datetime) -> dict[str, Any]:
         "start": chosen.start,
         "end": chosen.end,
         "kpis": selectors.kpis(ctx),
+        "cases": selectors.case_metrics(ctx),
         "top": ranked[:3],
         "bottom": ranked[-3:][::-1] if len(ranked) > 3 else [],
         "comments": notable,
@@ -75,9 +78,12 @@ def digest_for(membership: Membership, now: datetime) -> dict[str, Any]:
     }
 
 
-def send_digest(membership: Membership, now: datetime) -> bool:
-    content = digest_for(membership, now)
-    with translation.override(settings.LANGUAGE_CODE):
+def send_digest(membership: Membership, now: datetime, language: str | None = None) -> bool:
+    """One manager's digest, subject and body in their own language (their profile's, else
+    the installation's LANGUAGE_CODE)."""
+    language = language or account_selectors.preferred_language(membership.user)
+    with translation.override(language):
+        content = digest_for(membership, now)
         subject = render_to_string("analytics/email/digest_subject.txt", content).strip()
         text = render_to_string("analytics/email/digest.txt", content)
         html = render_to_string("analytics/email/digest.html", content)
@@ -94,9 +100,11 @@ def send_due_digests(now: datetime | None = None) -> int:
     """Send every digest that is due; returns how many went out."""
     now = now or timezone.now()
     sent = 0
-    for membership in due_memberships(now):
+    due = due_memberships(now)
+    languages = account_selectors.preferred_languages({m.user_id for m in due})
+    for membership in due:
         try:
-            sent += send_digest(membership, now)
+            sent += send_digest(membership, now, languages[membership.user_id])
         except Exception:  # one unreachable mailbox must not stop the others
             log.exception("digest for membership %s failed; retried next run", membership.pk)
     return sent

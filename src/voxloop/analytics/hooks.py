@@ -6,7 +6,10 @@ compliance need cases (closed-loop app). Those apps register a provider here fro
 
     from voxloop.analytics import hooks
     hooks.register("delivered_invitations", lambda scope, filters: (delivered, completed))
-    hooks.register("case_metrics", lambda scope, filters: {"resolution_hours": …, "sla_met": …})
+    hooks.register("case_metrics", lambda scope, filters: {"opened": …, "sla_compliance": …})
+
+A provider reads through the scope it is given (the dashboard's reader) and may raise
+`Forbidden` for a role that must not see its figures; the dashboards then leave the panel out.
 """
 
 from __future__ import annotations

@@ -241,3 +241,18 @@ def change(metric: str, current: Counts, previous: Counts, min_n: int = DEFAULT_
     a, b = figure(metric, current, min_n).value, figure(metric, previous, min_n).value
     delta = None if a is None or b is None else a - b
     return Change(delta, None, None, False)
+
+
+# --- distributions of durations --------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-th percentile (0..100) of the values, interpolating linearly between the two
+    nearest ranks (the usual "inclusive" definition: numpy's default, Excel's PERCENTILE)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100.0
+    below = math.floor(rank)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (rank - below)

@@ -20,7 +20,7 @@ from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
 from voxloop.analytics.models import Facet, Rollup
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.errors import InvalidInput
+from voxloop.errors import Forbidden, InvalidInput
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.models import SurveyKind
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -157,6 +157,18 @@ def kpis(ctx: Context) -> list[dict[str, Any]]:
         rate = metrics.proportion("response_rate", min(completed, delivered), delivered)
         cards.append({"metric": "response_rate", "figure": rate.as_dict(), "change": None})
     return cards
+
+
+def case_metrics(ctx: Context) -> dict[str, Any] | None:
+    """The closed loop's case figures for the same scope and filters (its `case_metrics`
+    provider), or None when no provider is registered, the reader's role has no cases, or the
+    dashboard is an employee survey's (no cases are shown next to anonymous figures)."""
+    if ctx.anonymous:
+        return None
+    try:
+        return hooks.call("case_metrics", ctx.scope, ctx.filters)
+    except Forbidden:
+        return None
 
 
 def totals(ctx: Context) -> Counts:

@@ -8,4 +8,7 @@ class ClosedLoopConfig(AppConfig):
     verbose_name = _("Closed loop")
 
     def ready(self) -> None:
-        from voxloop.closedloop import receivers, tasks  # noqa: F401 - connect and register
+        from voxloop.analytics import hooks
+        from voxloop.closedloop import receivers, sla, tasks  # noqa: F401 - connect and register
+
+        hooks.register("case_metrics", sla.case_metrics)
