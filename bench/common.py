@@ -32,12 +32,14 @@ def scratch_database(name: str):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_django(env: dict) -> None:
+def start_django(env: dict, tasks: str = "immediate") -> None:
+    """Django on the scratch database; tasks run at once unless `tasks` names another mode
+    (then they wait in the database queue and no worker runs them)."""
     os.environ.update(env)
     if "DATABASE_URL" not in env:
         os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxloop.config.settings")
-    os.environ["VOXLOOP_TASKS"] = "immediate"
+    os.environ["VOXLOOP_TASKS"] = tasks
     import django
 
     django.setup()

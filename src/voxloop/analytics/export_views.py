@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 
+from voxloop import spreadsheets
 from voxloop.analytics import exports, filters, selectors
 from voxloop.analytics.views import with_role_defaults
 from voxloop.errors import InvalidInput
@@ -17,12 +18,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _download(fmt: str, name: str, header, rows):
     if fmt == "csv":
         response = StreamingHttpResponse(
-            exports.csv_stream(header, rows), content_type="text/csv; charset=utf-8"
+            spreadsheets.csv_stream(header, rows), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     return FileResponse(
-        exports.xlsx_file(header, rows, name),
+        spreadsheets.xlsx_file(header, rows, name),
         as_attachment=True,
         filename=f"{name}.xlsx",
         content_type=XLSX,

@@ -1,17 +1,14 @@
-"""Exports of responses and aggregates as CSV and XLSX, streamed in constant memory.
+"""The rows of the exports of responses and aggregates, produced lazily.
 
-Rows are read with a server-side iterator in chunks and written out as they come, so a
-million responses never sit in memory at once. Every text cell that a spreadsheet would take
-for a formula (starting with = + - @, a tab or a carriage return) is prefixed with an
-apostrophe, so an exported comment can never run in the analyst's spreadsheet.
+Rows are read with a server-side iterator in chunks and written out as they come (by
+`voxloop.spreadsheets`, which also keeps formula-like text as text), so a million responses
+never sit in memory at once.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from voxloop.analytics import raw_counts, selectors
@@ -19,7 +16,6 @@ from voxloop.analytics.selectors import Context
 from voxloop.surveys.selectors import text_question_keys
 from voxloop.tenancy.scoping import Capability
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
 RESPONSE_HEADER = [
     "id",
@@ -38,16 +34,6 @@ RESPONSE_HEADER = [
     "answers",
 ]
 AGGREGATE_HEADER = ["key", "label", "n", "value", "low", "high", "low_sample", "suppressed"]
-
-
-def safe_cell(value: Any) -> Any:
-    """A value as a spreadsheet should store it: text that looks like a formula stays text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def response_rows(ctx: Context) -> Iterator[list[Any]]:
@@ -112,32 +98,3 @@ def aggregate_rows(ctx: Context, by: str) -> Iterator[list[Any]]:
     ctx.scope.require(Capability.VIEW)
     for row in selectors.by_dimension(ctx, by):
         yield [row.get(k) for k in AGGREGATE_HEADER]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV text piece by piece (UTF-8 with a BOM so spreadsheets read the accents)."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([safe_cell(v) for v in row])
-
-
-def xlsx_file(header: list[str], rows: Iterable[list[Any]], title: str = "Export"):
-    """An XLSX workbook written row by row (openpyxl's write-only mode streams to disk),
-    returned as an open temporary file positioned at its start."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
