@@ -141,3 +141,22 @@ def test_survey_filter_counts_that_surveys_cases(world, cases, survey):
 
 def test_closed_loop_registers_the_hook():
     assert hooks.PROVIDERS["case_metrics"] is sla.case_metrics
+
+
+def test_a_segment_narrows_the_cases_to_its_members(world, survey, detractor_rule):
+    from tests.contacts.helpers import add_contact
+    from voxloop.contacts import services as contact_services
+
+    acme = world.acme
+    vip = add_contact(acme, "c1r1s1", "VIP", attributes={"tier": "gold"})
+    plain = add_contact(acme, "c1r1s1", "PLAIN", attributes={"tier": "silver"})
+    at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    for contact in (vip, vip, plain):
+        response = submit(survey, LOW, unit=acme.units["c1r1s1"], contact=contact)
+        evaluation.evaluate_response(response.pk, now=at)
+    gold = contact_services.save_segment(
+        acme.scope("admin"), acme.root, "Gold", [{"field": "attributes.tier", "value": "gold"}]
+    )
+    everyone = sla.case_metrics(acme.scope("regional"), period(), now=NOW)
+    only_gold = sla.case_metrics(acme.scope("regional"), period(segment=str(gold.pk)), now=NOW)
+    assert (everyone["opened"], only_gold["opened"]) == (3, 2)

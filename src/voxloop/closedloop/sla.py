@@ -15,6 +15,7 @@ from django.utils import timezone
 from voxloop.analytics import metrics
 from voxloop.closedloop.models import OPEN_STATUSES, Case
 from voxloop.closedloop.selectors import readable_cases
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.responses import selectors as response_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import subtree_q
@@ -119,8 +120,9 @@ def _day_range(start, end) -> tuple[datetime, datetime]:
 
 
 def _cases_for(scope: Scope, filters) -> QuerySet[Case]:
-    """The cases a reader may read (agents: their own), narrowed to the dashboard's unit and,
-    through the responses behind them, to its survey and channel."""
+    """The cases a reader may read (agents: their own), narrowed to the dashboard's unit, its
+    segment (the case's contact) and, through the responses behind them, its survey and
+    channel."""
     cases = readable_cases(scope)
     if filters.unit_id:
         unit = tenancy_selectors.unit(scope, filters.unit_id)
@@ -130,6 +132,9 @@ def _cases_for(scope: Scope, filters) -> QuerySet[Case]:
         if filters.channel:
             responses = responses.filter(channel=filters.channel)
         cases = cases.filter(response_id__in=responses.values("pk"))
+    if filters.segment_id:
+        members = contact_selectors.segment_member_ids(scope, filters.segment_id)
+        cases = cases.filter(contact_id__in=members)
     return cases
 
 
