@@ -147,3 +147,17 @@ def test_page_speaks_the_readers_language(world, scored):
 def test_drivers_page_explains_in_plain_words(world, scored):
     html = client_for(world.acme, "regional").get("/analytics/drivers/").content.decode()
     assert "Shapley" in html and "NPS with and without each answer" in html
+
+
+def test_trend_points_open_their_own_days(world, scored):
+    from voxloop.analytics import charts
+
+    assert charts.bucket_end("2026-11-02", "week") == "2026-11-08"
+    assert charts.bucket_end("2026-02-01", "month") == "2026-02-28"
+    assert charts.bucket_end("2026-10-01", "quarter") == "2026-12-31"
+    html = client_for(world.acme, "regional").get("/analytics/?grain=month&period=90d").content
+    month = timezone.now() - timedelta(hours=1)
+    start = month.date().replace(day=1)
+    end = charts.bucket_end(start.isoformat(), "month")
+    assert f"start={start.isoformat()}&amp;end={end}&amp;grain=day".encode() in html
+    assert b"period=90d&amp;start" not in html  # the clicked days replace the period

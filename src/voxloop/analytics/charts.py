@@ -7,6 +7,8 @@ no user text ever enters SVG markup except through the template's escaping.
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, timedelta
 from typing import Any
 
 WIDTH, HEIGHT, PAD = 640, 220, 28
@@ -33,8 +35,22 @@ def _y_range(metric: str, points: list[dict[str, Any]]) -> tuple[float, float]:
     return max(floor, low - pad), min(ceiling, high + pad)
 
 
-def trend(metric: str, points: list[dict[str, Any]]) -> dict[str, Any]:
-    """Polyline, interval band and dots (with their tooltip text) for a trend."""
+def bucket_end(start: str, grain: str) -> str:
+    """The last day of the trend bucket beginning on `start` (a point opens that stretch)."""
+    day = date.fromisoformat(start)
+    if grain == "week":
+        day += timedelta(days=6)
+    elif grain == "month":
+        day = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    elif grain == "quarter":
+        last_month = day.month + 2
+        day = day.replace(month=last_month, day=calendar.monthrange(day.year, last_month)[1])
+    return day.isoformat()
+
+
+def trend(metric: str, points: list[dict[str, Any]], grain: str = "day") -> dict[str, Any]:
+    """Polyline, interval band and dots (with their tooltip text and the stretch of days each
+    opens when clicked) for a trend."""
     shown = [p for p in points if p.get("value") is not None]
     low, high = _y_range(metric, shown)
     span = (high - low) or 1
@@ -56,6 +72,7 @@ def trend(metric: str, points: list[dict[str, Any]]) -> dict[str, Any]:
                 "x": x(i),
                 "y": y(p["value"]),
                 "start": p["start"],
+                "end": bucket_end(p["start"], grain),
                 "value": p["value"],
                 "n": p["n"],
                 "low_sample": p["low_sample"],

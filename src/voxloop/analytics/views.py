@@ -66,12 +66,13 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     context = {
         "data": data,
         "filters": chosen,
-        "trend_chart": charts.trend(data["metric"], data["trend"]),
+        "trend_chart": charts.trend(data["metric"], data["trend"], chosen.grain),
         "heat": charts.heat_shades(data["metric"], data["heatmap"]),
         "hours": range(24),
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "query": _query(params),
         "unit_query": _query(params, unit=None),
+        "period_query": _query(params, period=None, start=None, end=None, grain=None),
         "labels": METRIC_LABELS,
         "metric_label": METRIC_LABELS.get(data["metric"], data["metric"]),
     }
