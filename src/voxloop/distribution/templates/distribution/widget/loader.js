@@ -66,7 +66,7 @@
     document.body.appendChild(panel);
     panel.addEventListener("keydown", function (event) { if (event.key === "Escape") close(); });
   }
-  function show(options, asked) {
+  function show(options) {
     options = options || {};
     if (panel || busy) return;
     if (!options.force && seenRecently()) return;
@@ -83,7 +83,7 @@
       .then(function () { busy = false; });
   }
   var api = {
-    show: function (options) { show(options, true); },
+    show: function (options) { show(options); },
     hide: close
   };
   var Voxloop = window.Voxloop = window.Voxloop || {};
@@ -92,7 +92,7 @@
   Voxloop.show = api.show;
   Voxloop.hide = api.hide;
   if (!C.manual && onThisPage()) {
-    setTimeout(function () { show(fromTag(), false); }, C.delay * 1000);
+    setTimeout(function () { show(fromTag()); }, C.delay * 1000);
   }
 })();
 {% endautoescape %}
