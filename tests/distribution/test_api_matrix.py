@@ -11,7 +11,7 @@ from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.api import router as contacts_router
-from voxloop.distribution import services
+from voxloop.distribution import services, widgets
 from voxloop.distribution.api import router as distribution_router
 from voxloop.distribution.models import CampaignStatus, Invitation
 
@@ -73,6 +73,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:outreach_stats": READ,
     "api:outreach_policy": READ,
     "api:outreach_policy_update": _row(200, 403, 403, 403, 200),
+    "api:widgets": READ,
+    "api:widget_create": _row(201, 201, 403, 403, 404),
+    "api:widget": CAMPAIGN_READ,
+    "api:widget_update": CAMPAIGN_WRITE,
 }
 
 OPERATIONS = {
@@ -125,6 +129,14 @@ OPERATIONS = {
     "api:outreach_stats": ("get", "/outreach/stats?by=unit", None),
     "api:outreach_policy": ("get", "/outreach/policy", None),
     "api:outreach_policy_update": ("patch", "/outreach/policy", {"min_days_between": 7}),
+    "api:widgets": ("get", "/widgets", None),
+    "api:widget_create": (
+        "post",
+        "/widgets",
+        {"name": "Shop", "survey_id": "{survey}", "allowed_origins": ["https://shop.test"]},
+    ),
+    "api:widget": ("get", "/widgets/{widget}", None),
+    "api:widget_update": ("patch", "/widgets/{widget}", {"name": "Renamed"}),
 }
 # The state an operation needs its campaign in (pause a scheduled one, resume a paused one).
 CAMPAIGN_STATE = {
@@ -163,7 +175,10 @@ def targets(world, settings):
     campaign = services.create_campaign(
         acme.system, acme.units["c1r1"], survey, None, name="Region pulse", channel="email"
     )
-    return {"survey": survey.pk, "ann": ann.pk, "campaign": campaign.pk}
+    widget = widgets.create_widget(
+        acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
+    )
+    return {"survey": survey.pk, "ann": ann.pk, "campaign": campaign.pk, "widget": widget.pk}
 
 
 @pytest.mark.parametrize("actor_name", ACTORS)
@@ -174,9 +189,8 @@ def test_contacts_and_outreach_api_matrix(world, targets, operation, actor_name)
     if operation in CAMPAIGN_STATE:
         Campaign.objects.filter(pk=targets["campaign"]).update(status=CAMPAIGN_STATE[operation])
     method, path, body = OPERATIONS[operation]
-    path = path.replace("{ann}", str(targets["ann"])).replace(
-        "{campaign}", str(targets["campaign"])
-    )
+    for name in ("ann", "campaign", "widget"):
+        path = path.replace(f"{{{name}}}", str(targets[name]))
     answer = _client(world, actor_name).call(method, path, _fill(body, targets))
     expected = MATRIX[operation][actor_name]
     assert answer.status_code == expected, (operation, actor_name, answer.content[:300])

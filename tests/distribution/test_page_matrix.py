@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
 from tests.surveys.builders import store_visit_survey
-from voxloop.distribution import services
+from voxloop.distribution import services, widgets
 from voxloop.distribution.models import Campaign, Invitation
 
 ACTORS = [
@@ -99,6 +99,23 @@ PAGES = {
         "/outreach/triggers/new/",
         _page(ADMINS, 400, 400, admin_only=True),
     ),
+    "distribution:widgets": ("GET", "/outreach/widgets/", EVERYONE),
+    "distribution:widget_create": (
+        "POST",
+        "/outreach/widgets/new/",
+        _page(ADMINS, 400, 400, admin_only=True),
+    ),
+    "distribution:widget": ("GET", "/outreach/widgets/{widget}/", _page(SEES_REGION, 200, 404)),
+    "distribution:widget_edit": (
+        "POST",
+        "/outreach/widgets/{widget}/edit/",
+        _page(SEES_REGION, 400, 404, admin_only=True),
+    ),
+    "distribution:widget_action": (
+        "POST",
+        "/outreach/widgets/{widget}/deactivate/",
+        _page(SEES_REGION, 302, 404, admin_only=True),
+    ),
     "distribution:qr": ("GET", "/outreach/qr/", EVERYONE),
     "distribution:qr_image": ("GET", "/outreach/qr/{store}.svg", _page(SEES_STORE, 200, 404)),
     "distribution:qr_sheet": ("GET", "/outreach/qr/{region}/sheet/", _page(SEES_REGION, 200, 404)),
@@ -123,8 +140,12 @@ def targets(world, settings):
     campaign = services.create_campaign(
         acme.system, acme.units["c1r1"], survey, None, name="Region pulse", channel="email"
     )
+    widget = widgets.create_widget(
+        acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
+    )
     return {
         "campaign": campaign.pk,
+        "widget": widget.pk,
         "store": acme.units["c1r1s1"].pk,
         "region": acme.units["c1r1"].pk,
     }

@@ -36,6 +36,14 @@ def contact_in_org(organization_id: int, contact_id: int | None) -> Contact | No
     return Contact.objects.filter(organization_id=organization_id, pk=contact_id).first()
 
 
+def contact_by_external_id(organization_id: int, external_id: str) -> Contact | None:
+    """Unscoped by design, like contact_in_org: a customer's site names its own user; the
+    widget's organisation bounds the lookup."""
+    if not external_id:
+        return None
+    return Contact.objects.filter(organization_id=organization_id, external_id=external_id).first()
+
+
 def contact(scope: Scope, contact_id: int) -> Contact:
     return scope.get(visible_contacts(scope), path_field="unit_path", pk=contact_id)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voxloop.contacts.models import Account, Contact, InteractionType, Segment
@@ -63,6 +63,33 @@ def repath_after_move(organization_id: int, old_path: str, new_path: str) -> Non
     from voxloop.contacts.models import Interaction
 
     repath_copies(Interaction.objects.filter(organization_id=organization_id), old_path, new_path)
+
+
+def contact_for_visitor(unit: OrgUnit, external_id: str) -> Contact:
+    """The contact a customer's own site names by its user id, created at `unit` if new.
+
+    No acting user: a visitor's page asserts the id (the web widget). Nothing of an existing
+    contact is changed, and no audit entry is written: this is the visitor, not a user.
+    """
+    external_id = (external_id or "").strip()
+    if not external_id or len(external_id) > 100 or "\x00" in external_id:
+        raise InvalidInput("A user id is 1 to 100 characters.", field="user_id")
+    found = Contact.objects.filter(
+        organization_id=unit.organization_id, external_id=external_id
+    ).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(
+                organization_id=unit.organization_id,
+                home_unit=unit,
+                unit_path=unit.path,
+                external_id=external_id,
+            )
+    except IntegrityError:
+        # The same visitor's other tab created it a moment ago.
+        return Contact.objects.get(organization_id=unit.organization_id, external_id=external_id)
 
 
 # --- consent, unsubscribe, invalid addresses ----------------------------------------------

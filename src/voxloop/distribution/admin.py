@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from voxloop.distribution import services
-from voxloop.distribution.models import Campaign, Invitation, OutreachPolicy, Trigger
+from voxloop.distribution.models import Campaign, Invitation, OutreachPolicy, Trigger, Widget
 from voxloop.tenancy.admin import ReadOnlyScopedAdmin, ScopedAdmin
 
 
@@ -23,6 +23,16 @@ class TriggerAdmin(ReadOnlyScopedAdmin):
     list_display = ("name", "interaction_type", "survey", "channel", "delay_minutes", "is_active")
     list_filter = ("is_active", "channel")
     list_select_related = ("interaction_type", "survey")
+
+
+@admin.register(Widget)
+class WidgetAdmin(ReadOnlyScopedAdmin):
+    """Changed on the outreach pages or the API, where origins and rules are checked."""
+
+    list_display = ("name", "survey", "unit", "sample_percent", "manual_only", "is_active")
+    list_filter = ("is_active", "manual_only", "position")
+    search_fields = ("name", "key")
+    list_select_related = ("survey", "unit")
 
 
 @admin.register(Invitation)

@@ -1,14 +1,17 @@
-"""Outreach over the API: campaigns, triggers, invitations, statistics and the policy."""
+"""Outreach over the API: campaigns, triggers, web widgets, invitations, statistics and the
+policy."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Query, Router, Status
 
 from voxloop.api.context import actor
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import InteractionType
-from voxloop.distribution import preview, selectors, services
+from voxloop.distribution import preview, selectors, services, widget_visits, widgets
 from voxloop.distribution.policy import policy_for
 from voxloop.distribution.schemas import (
     CampaignIn,
@@ -23,6 +26,9 @@ from voxloop.distribution.schemas import (
     TestSendIn,
     TriggerIn,
     TriggerOut,
+    WidgetIn,
+    WidgetOut,
+    WidgetPatch,
 )
 from voxloop.errors import NotFound
 from voxloop.surveys import selectors as survey_selectors
@@ -184,3 +190,46 @@ def get_policy(request: HttpRequest):
 @router.patch("/outreach/policy", response=PolicyOut, url_name="outreach_policy_update")
 def update_policy(request: HttpRequest, payload: PolicyIn):
     return services.update_policy(actor(request), **payload.model_dump(exclude_none=True))
+
+
+def _widget_out(widget) -> dict:
+    base = settings.BASE_URL.rstrip("/")
+    out = {name: getattr(widget, name) for name in WidgetOut.model_fields if hasattr(widget, name)}
+    out["loader_url"] = base + reverse("distribution:widget_loader", args=[widget.key])
+    out["snippet"] = widget_visits.snippet(widget, base)
+    return out
+
+
+@router.get("/widgets", response=list[WidgetOut], url_name="widgets")
+def list_widgets(request: HttpRequest):
+    return [_widget_out(w) for w in selectors.visible_widgets(actor(request))[:500]]
+
+
+@router.post("/widgets", response={201: WidgetOut}, url_name="widget_create")
+def create_widget(request: HttpRequest, payload: WidgetIn):
+    scope = actor(request)
+    fields = payload.model_dump(exclude={"survey_id", "unit_code"})
+    widget = widgets.create_widget(
+        scope, _unit(scope, payload.unit_code), _survey(scope, payload.survey_id), **fields
+    )
+    return Status(201, _widget_out(widget))
+
+
+@router.get("/widgets/{int:widget_id}", response=WidgetOut, url_name="widget")
+def get_widget(request: HttpRequest, widget_id: int):
+    return _widget_out(selectors.widget(actor(request), widget_id))
+
+
+@router.patch("/widgets/{int:widget_id}", response=WidgetOut, url_name="widget_update")
+def update_widget(request: HttpRequest, widget_id: int, payload: WidgetPatch):
+    scope = actor(request)
+    widget = selectors.widget(scope, widget_id)
+    changes = payload.changes()
+    active = changes.pop("is_active", None)
+    unit = _unit(scope, changes.pop("unit_code")) if "unit_code" in changes else None
+    survey = _survey(scope, changes.pop("survey_id")) if "survey_id" in changes else None
+    if changes or unit is not None or survey is not None:
+        widget = widgets.update_widget(scope, widget, unit=unit, survey=survey, **changes)
+    if active is not None and active != widget.is_active:
+        widget = widgets.set_widget_active(scope, widget, active)
+    return _widget_out(widget)

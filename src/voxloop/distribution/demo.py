@@ -1,16 +1,18 @@
-"""The demo's outreach: interaction types, segments, a support trigger, three campaigns and a
-realistic invitation history (the funnel narrows from sent to completed; some bounce, a few
-unsubscribe), so the outreach pages have something true-looking to show."""
+"""The demo's outreach: interaction types, segments, a support trigger, three campaigns, a web
+widget and a realistic invitation history (the funnel narrows from sent to completed; some
+bounce, a few unsubscribe), so the outreach pages have something true-looking to show."""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
 
+from django.conf import settings
+
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.interactions import import_history
 from voxloop.contacts.models import Contact, Interaction
-from voxloop.distribution import services
+from voxloop.distribution import services, widgets
 from voxloop.distribution.models import (
     Campaign,
     CampaignStatus,
@@ -19,6 +21,7 @@ from voxloop.distribution.models import (
     InvitationStatus,
     OutreachPolicy,
 )
+from voxloop.distribution.widgets import normal_origin
 from voxloop.tenancy.scoping import Scope
 
 TYPES = (
@@ -99,7 +102,24 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
     if b2b:
         made += _history(b2b, contacts[split:], rng)
     made += _tickets(system, tree, kinds["ticket_closed"], surveys.support, rng, anchor)
+    _widget(system, tree, surveys.relationship)
     return made
+
+
+def _widget(system: Scope, tree, survey) -> None:
+    """The web shop's NPS panel: every account page, after ten seconds, one visitor in five."""
+    base = normal_origin(settings.BASE_URL) or "http://127.0.0.1:8000"
+    widgets.create_widget(
+        system,
+        tree.root,
+        survey,
+        name="Web shop NPS",
+        allowed_origins=[base, "https://shop.example.com"],
+        url_patterns=["/account/*", "/orders/*"],
+        delay_seconds=10,
+        sample_percent=20,
+        suppress_days=90,
+    )
 
 
 def _campaign(system, tree, survey, segment, name, status, launched) -> Campaign:

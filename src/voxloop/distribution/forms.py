@@ -7,7 +7,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from voxloop.distribution.models import Channel
+from voxloop.distribution.models import Channel, WidgetPosition
 from voxloop.web.forms import UnitCodeField
 
 GROUPINGS = [
@@ -94,3 +94,65 @@ class TriggerForm(forms.Form):
             return json.loads(self.cleaned_data["filters"] or "{}")
         except ValueError:
             raise forms.ValidationError(_("This is not valid JSON.")) from None
+
+
+class WidgetForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    survey = forms.TypedChoiceField(label=_("Survey"), coerce=int)
+    unit_code = UnitCodeField(
+        label=_("Unit its responses belong to"),
+        required=False,
+        help_text=_("Empty: your own unit."),
+    )
+    allowed_origins = forms.CharField(
+        label=_("Sites that may show it"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One origin a line, e.g. https://shop.example.com"),
+    )
+    url_patterns = forms.CharField(
+        label=_("Only on these pages"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One path a line, * for anything, e.g. /checkout/*. Empty: every page."),
+    )
+    delay_seconds = forms.IntegerField(
+        label=_("After seconds on the page"), min_value=0, max_value=3600, initial=0
+    )
+    manual_only = forms.BooleanField(
+        label=_("Only when the page calls Voxloop.show()"), required=False
+    )
+    sample_percent = forms.IntegerField(
+        label=_("Share of visitors asked (%)"), min_value=0, max_value=100, initial=100
+    )
+    suppress_days = forms.IntegerField(
+        label=_("Do not ask the same visitor again for (days)"),
+        min_value=0,
+        max_value=365,
+        initial=90,
+    )
+    position = forms.ChoiceField(label=_("Position"), choices=WidgetPosition.choices)
+
+    def __init__(self, *args, surveys=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].choices = [(s.pk, s.name) for s in surveys]
+
+    def clean_allowed_origins(self) -> list[str]:
+        return self.cleaned_data["allowed_origins"].split()
+
+    def clean_url_patterns(self) -> list[str]:
+        return self.cleaned_data["url_patterns"].split()
+
+    @staticmethod
+    def initial_for(widget) -> dict:
+        return {
+            "name": widget.name,
+            "survey": widget.survey_id,
+            "unit_code": widget.unit.code,
+            "allowed_origins": "\n".join(widget.allowed_origins),
+            "url_patterns": "\n".join(widget.url_patterns),
+            "delay_seconds": widget.delay_seconds,
+            "manual_only": widget.manual_only,
+            "sample_percent": widget.sample_percent,
+            "suppress_days": widget.suppress_days,
+            "position": widget.position,
+        }

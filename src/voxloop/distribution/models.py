@@ -232,3 +232,60 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.ref}"
+
+
+def new_widget_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class WidgetPosition(models.TextChoices):
+    BOTTOM_RIGHT = "bottom-right", _("Bottom right")
+    BOTTOM_LEFT = "bottom-left", _("Bottom left")
+
+
+class Widget(models.Model):
+    """A survey a customer's own site or app shows in a small panel (the web widget channel).
+
+    The key is public (it is in the customer's page) but unguessable, so widgets cannot be
+    enumerated; what may embed the survey is decided by `allowed_origins`, not by the key.
+    """
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="widgets"
+    )
+    # Where its responses are placed, and who may read and change the widget.
+    unit = models.ForeignKey("tenancy.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    unit_path = models.CharField(max_length=255, editable=False, default="")
+    name = models.CharField(_("name"), max_length=200)
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=32, unique=True, default=new_widget_key, editable=False)
+    # Exact origins ("https://shop.example.com"): the pages that may load the panel.
+    allowed_origins = models.JSONField(_("allowed origins"), default=list, blank=True)
+    # Path patterns ("/checkout/*", "/account"): shown only there; empty = every page.
+    url_patterns = models.JSONField(_("pages"), default=list, blank=True)
+    delay_seconds = models.PositiveIntegerField(_("seconds on page"), default=0)
+    # Only a `Voxloop.show()` call on the page opens it: no page or time trigger.
+    manual_only = models.BooleanField(_("only when the page asks"), default=False)
+    sample_percent = models.PositiveSmallIntegerField(_("sample of visitors (%)"), default=100)
+    suppress_days = models.PositiveSmallIntegerField(_("do not show again for days"), default=90)
+    position = models.CharField(
+        _("position"),
+        max_length=12,
+        choices=WidgetPosition.choices,
+        default=WidgetPosition.BOTTOM_RIGHT,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("web widget")
+        verbose_name_plural = _("web widgets")
+        indexes = [models.Index(fields=["organization", "unit_path"], name="widget_org_path")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,6 +5,7 @@ from django.dispatch import receiver
 
 from voxloop.contacts.signals import interactions_recorded
 from voxloop.responses.signals import response_started, response_submitted
+from voxloop.tenancy.signals import unit_moved
 
 INVITATION_PREFIX = "inv:"
 
@@ -38,3 +39,10 @@ def interactions_may_trigger(sender, organization_id: int, interaction_ids: list
 
     if interaction_ids:
         fire_triggers.enqueue(organization_id, list(interaction_ids))
+
+
+@receiver(unit_moved)
+def widgets_follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kw):
+    from voxloop.distribution import widgets
+
+    widgets.repath_after_move(organization_id, old_path, new_path)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from voxloop.api.schemas import Id, Input, Name, NoNul, PageQuery
+from voxloop.api.schemas import Id, Input, Name, NoNul, PageQuery, PatchInput
 
 
 class CampaignIn(Input, NoNul):
@@ -152,3 +152,52 @@ class PolicyIn(Input):
     max_per_90_days: int | None = Field(None, ge=0, le=90)
     quiet_start_hour: int | None = Field(None, ge=0, le=23)
     quiet_end_hour: int | None = Field(None, ge=0, le=23)
+
+
+class WidgetIn(Input, NoNul):
+    name: Name
+    survey_id: Id
+    unit_code: str | None = Field(None, max_length=64, description="Owner; default your unit.")
+    allowed_origins: list[str] = Field(
+        ..., max_length=20, description="Origins that may show it, e.g. https://shop.example.com"
+    )
+    url_patterns: list[str] = Field(
+        default_factory=list, max_length=20, description="Path patterns, * for anything."
+    )
+    delay_seconds: int = Field(0, ge=0, le=3600)
+    manual_only: bool = False
+    sample_percent: int = Field(100, ge=0, le=100)
+    suppress_days: int = Field(90, ge=0, le=365)
+    position: str = Field("bottom-right", max_length=12)
+
+
+class WidgetPatch(PatchInput, NoNul):
+    name: Name | None = None
+    survey_id: Id | None = None
+    unit_code: str | None = Field(None, max_length=64)
+    allowed_origins: list[str] | None = Field(None, max_length=20)
+    url_patterns: list[str] | None = Field(None, max_length=20)
+    delay_seconds: int | None = Field(None, ge=0, le=3600)
+    manual_only: bool | None = None
+    sample_percent: int | None = Field(None, ge=0, le=100)
+    suppress_days: int | None = Field(None, ge=0, le=365)
+    position: str | None = Field(None, max_length=12)
+    is_active: bool | None = None
+
+
+class WidgetOut(Schema):
+    id: int
+    name: str
+    key: str
+    survey_id: int
+    unit_id: int
+    allowed_origins: list[str]
+    url_patterns: list[str]
+    delay_seconds: int
+    manual_only: bool
+    sample_percent: int
+    suppress_days: int
+    position: str
+    is_active: bool
+    loader_url: str
+    snippet: str

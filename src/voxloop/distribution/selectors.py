@@ -13,7 +13,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.distribution.models import Campaign, Invitation, InvitationStatus, Trigger
+from voxloop.distribution.models import Campaign, Invitation, InvitationStatus, Trigger, Widget
 from voxloop.errors import InvalidInput
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import subtree_q
@@ -39,6 +39,23 @@ def visible_triggers(scope: Scope) -> QuerySet[Trigger]:
 
 def trigger(scope: Scope, trigger_id: int) -> Trigger:
     return scope.get(visible_triggers(scope), path_field="unit_path", pk=trigger_id)
+
+
+def visible_widgets(scope: Scope) -> QuerySet[Widget]:
+    return scope.filter(Widget.objects.all(), path_field="unit_path").select_related(
+        "survey", "unit"
+    )
+
+
+def widget(scope: Scope, widget_id: int) -> Widget:
+    return scope.get(visible_widgets(scope), path_field="unit_path", pk=widget_id)
+
+
+def widget_by_key(key: str) -> Widget | None:
+    """Unscoped by design: a visitor's page names the widget by its unguessable key."""
+    if not key or len(key) > 32 or "\x00" in key:
+        return None
+    return Widget.objects.select_related("survey", "unit").filter(key=key).first()
 
 
 def visible_invitations(

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from voxloop.distribution import printables, public, views
+from voxloop.distribution import printables, public, views, widget_public, widget_views
 
 app_name = "distribution"
 # Public, reached from emails: /o/...
@@ -9,6 +9,13 @@ public = [
     path("p/<str:ref>.gif", public.opened, name="opened"),
     path("u/<str:token>", public.unsubscribe, name="unsubscribe"),
     path("webhooks/email", public.tracking_webhook, name="tracking_webhook"),
+]
+# Public, reached from a customer's own site: /w/...
+widget = [
+    path("f/<str:token>", widget_public.frame, name="widget_frame"),
+    path("f/<str:token>/done", widget_public.frame_done, name="widget_done"),
+    path("<str:key>.js", widget_public.loader, name="widget_loader"),
+    path("<str:key>/check", widget_public.check, name="widget_check"),
 ]
 # Staff pages: /outreach/...
 staff = [
@@ -32,9 +39,22 @@ staff = [
     ),
     path("triggers/", views.trigger_list, name="triggers"),
     path("triggers/new/", views.trigger_create, name="trigger_create"),
+    path("widgets/", widget_views.widget_list, name="widgets"),
+    path("widgets/new/", widget_views.widget_create, name="widget_create"),
+    path("widgets/<int:widget_id>/", widget_views.widget_detail, name="widget"),
+    path("widgets/<int:widget_id>/edit/", widget_views.widget_edit, name="widget_edit"),
+    path(
+        "widgets/<int:widget_id>/<slug:action>/",
+        widget_views.widget_action,
+        name="widget_action",
+    ),
     path("qr/", printables.qr_index, name="qr"),
     path("qr/<int:unit_id>.<str:kind>", printables.qr_image, name="qr_image"),
     path("qr/<int:unit_id>/sheet/", printables.qr_sheet, name="qr_sheet"),
 ]
 
-urlpatterns = [path("o/", include(public)), path("outreach/", include(staff))]
+urlpatterns = [
+    path("o/", include(public)),
+    path("w/", include(widget)),
+    path("outreach/", include(staff)),
+]

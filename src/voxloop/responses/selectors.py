@@ -107,6 +107,21 @@ def respondent_response_by_invitation(
     )
 
 
+def answered_since(
+    organization_id: int, survey_id: int, contact_id: int, channel: str, since: datetime
+) -> bool:
+    """Whether the contact completed the survey through the channel since then (a widget's
+    re-show suppression, checked on the server too: another browser has no local memory)."""
+    return Response.objects.filter(
+        organization_id=organization_id,
+        survey_id=survey_id,
+        contact_id=contact_id,
+        channel=channel,
+        is_complete=True,
+        submitted_at__gte=since,
+    ).exists()
+
+
 # --- system reads for analytics' rollups (not scoped: they keep aggregates, never show rows) --
 
 COUNTING_FIELDS = (

@@ -57,6 +57,9 @@ class Submission:
     # .survey_for_capture); read from the database otherwise.
     questions: list | None = None
     extra: dict = field(default_factory=dict)
+    # What the entry point knows of the respondent at this moment (a web widget's page
+    # passes the signed-in customer's plan, cart…): snapshotted over the contact's own.
+    attributes: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,8 @@ def _placement(submission: Submission) -> dict[str, Any]:
         snapshot = {**contact.attributes, "locale": contact.locale}
         if contact.account_id:
             snapshot["account_id"] = contact.account_id
+    if submission.attributes:
+        snapshot = {**snapshot, **submission.attributes}
     if survey.is_anonymous:
         # Employee surveys keep no link to the person, only their unit.
         contact, staff, snapshot = None, None, {}

@@ -8,7 +8,7 @@ unit outside the survey) is ignored instead of misplacing the feedback.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -28,6 +28,20 @@ class LinkNotFound(Exception):
     """No survey behind this link, or a survey that is not public (a draft)."""
 
 
+@dataclass(frozen=True)
+class Embed:
+    """A survey shown inside another product's page (the web widget), reached through that
+    product's own signed link: the link names the response (its source key), the channel and
+    what the page said about the respondent, and its pages are served under its own routes
+    (which decide who may frame them)."""
+
+    source_key: str
+    channel: str
+    page_route: str
+    done_route: str
+    attributes: dict = field(default_factory=dict)
+
+
 @dataclass
 class Visit:
     """One respondent's way into a survey, as read from the URL and request."""
@@ -41,10 +55,22 @@ class Visit:
     unit_code: str = ""
     staff_code: str = ""
     from_qr: bool = False
+    embed: Embed | None = None
 
     @property
     def source_key(self) -> str | None:
+        if self.embed is not None:
+            return self.embed.source_key
         return links.invitation_source_key(self.personal) if self.personal else None
+
+    @property
+    def keyed(self) -> bool:
+        """The link itself names the response: no resume token or cookie is carried."""
+        return self.personal is not None or self.embed is not None
+
+    @property
+    def attributes(self) -> dict | None:
+        return dict(self.embed.attributes) if self.embed is not None else None
 
     @property
     def is_kiosk(self) -> bool:
@@ -52,6 +78,8 @@ class Visit:
 
     @property
     def channel(self) -> str:
+        if self.embed is not None:
+            return self.embed.channel
         if self.is_kiosk:
             return Channel.KIOSK
         if self.from_qr and self.unit is not None:
@@ -60,7 +88,7 @@ class Visit:
 
     def carried(self) -> dict[str, str]:
         """Query parameters that keep an anonymous visit's context from page to page."""
-        if self.personal:
+        if self.keyed:
             return {}
         params = {"u": self.unit_code if self.unit else "", "e": self.staff_code}
         params["e"] = params["e"] if self.staff else ""

@@ -34,13 +34,13 @@ class Stop(Exception):
         self.response = response
 
 
-def _open_visit(request, key: str, kind: str) -> Visit:
+def _open_visit(request, key: str, kind: str, resolver=entry.resolve) -> Visit:
     """The visit behind a link, or Stop with the page that explains why not."""
     if not throttle.allowed(request, kind):
         raise Stop(notices.too_many(request))
     params = request.POST if request.method == "POST" else request.GET
     try:
-        visit = entry.resolve(key, params)
+        visit = resolver(key, params)
     except entry.LinkNotFound:
         raise Stop(notices.invalid(request)) from None
     except links.LinkExpired:
@@ -53,7 +53,7 @@ def _open_visit(request, key: str, kind: str) -> Visit:
 def _response_of(visit: Visit, request, params, for_thanks: bool = False):
     """The respondent's response so far (None: nothing saved yet)."""
     survey = visit.survey
-    if visit.personal:
+    if visit.keyed:
         return response_selectors.respondent_response_by_invitation(
             survey.organization_id, survey.pk, visit.source_key
         )
@@ -86,19 +86,26 @@ def page_url(visit: Visit, question_key: str = "", token: str = "", locale: str 
     params: dict[str, str] = dict(visit.carried())
     if question_key:
         params["q"] = question_key
-    if token and not visit.personal:
+    if token and not visit.keyed:
         params["r"] = token
     if locale:
         params["lang"] = locale
-    base = reverse("respondent:page", args=[visit.key])
+    base = reverse(_route(visit, "page"), args=[visit.key])
     return f"{base}?{urlencode(params)}" if params else base
 
 
 def done_url(visit: Visit, token: str, locale: str) -> str:
     params = {"lang": locale} if locale else {}
-    if not visit.personal:
+    if not visit.keyed:
         params = {**visit.carried(), "r": token, **params}
-    return f"{reverse('respondent:done', args=[visit.key])}?{urlencode(params)}"
+    return f"{reverse(_route(visit, 'done'), args=[visit.key])}?{urlencode(params)}"
+
+
+def _route(visit: Visit, page: str) -> str:
+    """An embedded survey's pages stay under its own routes (and their framing rules)."""
+    if visit.embed is not None:
+        return visit.embed.page_route if page == "page" else visit.embed.done_route
+    return f"respondent:{page}"
 
 
 def _question_page(
@@ -125,7 +132,7 @@ def _question_page(
     view.error = error
     number, total = flow.position(questions, answers, question.key)
     hidden = {**visit.carried(), "q": question.key, "lang": locale}
-    if token and not visit.personal:
+    if token and not visit.keyed:
         hidden["r"] = token
     intro = ""
     if number == 1 and not answers:
@@ -148,20 +155,23 @@ def _question_page(
         can_go_back=number > 1,
         hidden=hidden,
         intro=intro,
-        action=reverse("respondent:page", args=[visit.key]),
+        action=reverse(_route(visit, "page"), args=[visit.key]),
         languages=pages.switcher(survey, locale, switch_params),
     )
 
 
 @require_http_methods(["GET", "POST"])
-def survey_page(request, key: str) -> HttpResponse:
+def survey_page(request, key: str, resolver=entry.resolve) -> HttpResponse:
+    """One question (GET) or one answer (POST); `resolver` reads the link (an embedding
+    product passes its own, for its signed links)."""
     if request.method == "POST":
         try:
             forms.check_utf8(request.body)
         except forms.BadEncoding:
             return notices.bad_encoding(request)
+    kind = "submit" if request.method == "POST" else "view"
     try:
-        visit = _open_visit(request, key, "submit" if request.method == "POST" else "view")
+        visit = _open_visit(request, key, kind, resolver)
     except Stop as stop:
         return stop.response
     params = request.POST if request.method == "POST" else request.GET
@@ -181,7 +191,7 @@ def survey_page(request, key: str) -> HttpResponse:
     if question is None:
         return notices.invalid(request)
     page = _question_page(request, visit, questions, answers, question, locale, token, response)
-    if response is None and not visit.personal and not visit.is_kiosk:
+    if response is None and not visit.keyed and not visit.is_kiosk:
         # A stale cookie (finished or unknown response) must not bring this visit back.
         progress.forget_cookie(page, visit.survey.pk)
     return page
@@ -242,7 +252,7 @@ def _answer(request, visit: Visit, questions: list, answers: dict, locale: str, 
 
 def _to(visit: Visit, url: str, token: str) -> HttpResponse:
     redirect = HttpResponseRedirect(url, status=303)
-    if token and not visit.personal and not visit.is_kiosk:
+    if token and not visit.keyed and not visit.is_kiosk:
         progress.keep_in_cookie(redirect, visit.survey.pk, token)
     return redirect
 
@@ -261,6 +271,7 @@ def _save(request, visit: Visit, answers: dict, complete: bool, locale: str, tok
             contact=visit.contact,
             source_key=visit.source_key,
             resume_token=token or None,
+            attributes=visit.attributes,
         )
     )
     return outcome.response
@@ -306,11 +317,11 @@ def one_click(request, key: str, score: int) -> HttpResponse:
 
 
 @require_GET
-def thanks(request, key: str) -> HttpResponse:
+def thanks(request, key: str, resolver=entry.resolve) -> HttpResponse:
     if not throttle.allowed(request, "view"):
         return notices.too_many(request)
     try:
-        visit = entry.resolve(key, request.GET)
+        visit = resolver(key, request.GET)
     except entry.LinkNotFound:
         return notices.invalid(request)
     except links.LinkExpired:

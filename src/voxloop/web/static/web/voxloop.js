@@ -11,4 +11,15 @@
       menu.classList.toggle("open", !open);
     });
   }
+  // <button data-copy="id" hidden>: copies the element's text (a snippet to paste elsewhere).
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-copy]"), function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.textContent).then(function () {
+        button.textContent = button.getAttribute("data-done") || button.textContent;
+      });
+    });
+  });
 })();

@@ -1,0 +1,139 @@
+"""Web widget pages: the list, creating and changing a widget, switching it on and off, and
+the snippet to paste into the customer's site."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from voxloop.distribution import selectors, widget_visits, widgets
+from voxloop.distribution.forms import WidgetForm
+from voxloop.errors import DomainError
+from voxloop.surveys import selectors as survey_selectors
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.web.access import admin_required, is_admin, member_required
+from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.views.common import unit_code_suggestions
+
+SETTINGS = (
+    "name",
+    "allowed_origins",
+    "url_patterns",
+    "delay_seconds",
+    "manual_only",
+    "sample_percent",
+    "suppress_days",
+    "position",
+)
+
+
+def _form(request, data=None, initial=None) -> WidgetForm:
+    surveys = survey_selectors.visible_surveys(request.scope).exclude(status="closed")
+    return WidgetForm(data, initial=initial, surveys=surveys)
+
+
+def _list_page(request, form=None, status=200) -> HttpResponse:
+    scope = request.scope
+    context = {"widgets": selectors.visible_widgets(scope), "can_configure": is_admin(request)}
+    if context["can_configure"]:
+        context["form"] = form or _form(request)
+        context["unit_codes"] = unit_code_suggestions(scope)
+    return render(request, "distribution/widgets.html", context, status=status)
+
+
+def _detail_page(request, widget, form=None, status=200) -> HttpResponse:
+    context = {
+        "widget": widget,
+        "snippet": widget_visits.snippet(widget, settings.BASE_URL),
+        "can_configure": is_admin(request),
+    }
+    if context["can_configure"]:
+        context["form"] = form or _form(request, initial=WidgetForm.initial_for(widget))
+        context["unit_codes"] = unit_code_suggestions(request.scope)
+    return render(request, "distribution/widget.html", context, status=status)
+
+
+def _place(request, form: WidgetForm):
+    """The unit and survey the form names, inside the actor's scope (form errors if not)."""
+    scope, data = request.scope, form.cleaned_data
+    unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
+    if form.errors:
+        return None, None
+    return unit, survey_selectors.survey(scope, data["survey"])
+
+
+@member_required
+def widget_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+@require_POST
+@admin_required
+def widget_create(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    form = _form(request, request.POST)
+    if form.is_valid():
+        unit, survey = _place(request, form)
+        if not form.errors:
+            try:
+                widget = widgets.create_widget(
+                    scope,
+                    unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    survey,
+                    **{name: form.cleaned_data[name] for name in SETTINGS},
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Widget saved. Paste its snippet into your site."))
+                return redirect("distribution:widget", widget.pk)
+    return _list_page(request, form=form, status=400)
+
+
+@member_required
+def widget_detail(request: HttpRequest, widget_id: int) -> HttpResponse:
+    return _detail_page(request, selectors.widget(request.scope, widget_id))
+
+
+@require_POST
+@admin_required
+def widget_edit(request: HttpRequest, widget_id: int) -> HttpResponse:
+    scope = request.scope
+    widget = selectors.widget(scope, widget_id)
+    form = _form(request, request.POST)
+    if form.is_valid():
+        unit, survey = _place(request, form)
+        if not form.errors:
+            try:
+                widgets.update_widget(
+                    scope,
+                    widget,
+                    unit=unit,
+                    survey=survey,
+                    **{name: form.cleaned_data[name] for name in SETTINGS},
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Widget saved."))
+                return redirect("distribution:widget", widget.pk)
+    return _detail_page(request, widget, form=form, status=400)
+
+
+@require_POST
+@admin_required
+def widget_action(request: HttpRequest, widget_id: int, action: str) -> HttpResponse:
+    widget = selectors.widget(request.scope, widget_id)
+    if action not in ("activate", "deactivate"):
+        return render(request, "web/error.html", {"message": _("Unknown action.")}, status=400)
+    try:
+        widgets.set_widget_active(request.scope, widget, action == "activate")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Widget updated."))
+    return redirect("distribution:widget", widget.pk)
