@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -12,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from voxloop import spreadsheets
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import InteractionType
 from voxloop.distribution import preview as previews
@@ -166,17 +165,6 @@ def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "distribution/preview.html", {"campaign": campaign, "email": email})
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def spreadsheet_safe(value) -> str:
-    """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @member_required
 def non_responders_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """The silent contacts of a campaign, streamed, for follow-up calls."""
@@ -184,7 +172,6 @@ def non_responders_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
         raise Forbidden("Your role does not allow exports.")
     campaign = selectors.campaign(request.scope, campaign_id)
     rows = selectors.non_responders(request.scope, campaign.pk).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
     header = [
         "external_id",
         "first_name",
@@ -198,27 +185,23 @@ def non_responders_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
     ]
 
     def lines():
-        yield writer.writerow(header)
         for invitation in rows:
             contact = invitation.contact
-            yield writer.writerow(
-                [
-                    spreadsheet_safe(v)
-                    for v in (
-                        contact.external_id,
-                        contact.first_name,
-                        contact.last_name,
-                        contact.email,
-                        contact.phone,
-                        contact.home_unit.name,
-                        invitation.status,
-                        invitation.sent_at.isoformat() if invitation.sent_at else "",
-                        invitation.reminders_sent,
-                    )
-                ]
+            yield (
+                contact.external_id,
+                contact.first_name,
+                contact.last_name,
+                contact.email,
+                contact.phone,
+                contact.home_unit.name,
+                invitation.status,
+                invitation.sent_at.isoformat() if invitation.sent_at else "",
+                invitation.reminders_sent,
             )
 
-    answer = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    answer = StreamingHttpResponse(
+        spreadsheets.csv_stream(header, lines()), content_type="text/csv; charset=utf-8"
+    )
     stamp = timezone.now().strftime("%Y%m%d")
     answer["Content-Disposition"] = (
         f'attachment; filename="non-responders-{campaign.pk}-{stamp}.csv"'
