@@ -171,3 +171,14 @@ def test_admin_action_marks_customers_churned_inside_the_admins_subtree(world, c
     assert Contact.objects.get(pk=ids[0]).status == "churned"
     assert Contact.objects.get(pk=outside.pk).status == "active"
     assert StatusChange.objects.filter(contact_id=ids[0], source="admin").exists()
+
+
+def test_the_digest_carries_churn(world, customers):
+    from voxloop.analytics import digests
+    from voxloop.tenancy.models import Membership
+
+    manager = Membership.objects.get(user=world.acme.user("store"))
+    content = digests.digest_for(manager, datetime(2026, 12, 1, 6, tzinfo=UTC))
+    card = next(k for k in content["kpis"] if k["metric"] == "churn_rate")
+    # The store on 24 November: P2–P5, D4, D5 and W are still customers (P1, D1–D3, N, X left).
+    assert (card["figure"]["n"], card["figure"]["value"]) == (7, 0.0)

@@ -67,3 +67,8 @@ def churn(ctx: Context, kind: str = "contact") -> dict[str, Any] | None:
         "change": change.as_dict(),
         "by_nps_group": groups,
     }
+
+
+def kpi_card(result: dict[str, Any]) -> dict[str, Any]:
+    """The churn figure as one of the KPI cards (dashboards, digests)."""
+    return {"metric": "churn_rate", "figure": result["figure"], "change": result["change"]}

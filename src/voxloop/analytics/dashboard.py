@@ -47,10 +47,7 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
     if "churn" in parts:
         out["churn"] = churn.churn(ctx)
         if out["churn"] and "kpis" in parts:
-            lost = out["churn"]
-            out["kpis"].append(
-                {"metric": "churn_rate", "figure": lost["figure"], "change": lost["change"]}
-            )
+            out["kpis"].append(churn.kpi_card(out["churn"]))
     if "trend" in parts:
         out["trend"] = selectors.trend(ctx)
     if "units" in parts:

@@ -1,6 +1,6 @@
 """Weekly digest emails: each manager gets their scope's KPIs with the change and whether it
-is significant, their cases and SLA compliance, their best and weakest units, and a few notable
-comments — written in the manager's own language.
+is significant (churn among them once churn is recorded), their cases and SLA compliance,
+their best and weakest units, and a few notable comments — in the manager's own language.
 
 The periodic task runs hourly; a manager is due when their last digest is at least
 ANALYTICS_DIGEST_DAYS (default 7) old. A failed send leaves them due, so the next run retries.
@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from voxloop.accounts import selectors as account_selectors
-from voxloop.analytics import filters, response_reads, selectors
+from voxloop.analytics import churn, filters, response_reads, selectors
 from voxloop.analytics.models import DigestSubscription
 from voxloop.tenancy.models import Membership, Role
 from voxloop.tenancy.scoping import Scope
@@ -64,12 +64,13 @@ def digest_for(membership: Membership, now: datetime) -> dict[str, Any]:
     comments = response_reads.verbatims(ctx, limit=30)
     notable = [c for c in comments if c["nps"] is not None and c["nps"] <= 6][:3]
     notable += [c for c in comments if c["nps"] is not None and c["nps"] >= 9][:2]
+    lost = churn.churn(ctx)
     return {
         "membership": membership,
         "unit": membership.unit,
         "start": chosen.start,
         "end": chosen.end,
-        "kpis": selectors.kpis(ctx),
+        "kpis": selectors.kpis(ctx) + ([churn.kpi_card(lost)] if lost else []),
         "cases": selectors.case_metrics(ctx),
         "top": ranked[:3],
         "bottom": ranked[-3:][::-1] if len(ranked) > 3 else [],
