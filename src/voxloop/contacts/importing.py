@@ -58,10 +58,10 @@ class RowError:
 
 
 @dataclass
-class ImportReport:
+class RowReport:
+    """What a batch did with its rows; bad ones are counted, the first few kept by line."""
+
     rows: int = 0
-    created: int = 0
-    updated: int = 0
     failed: int = 0
     errors: list[RowError] = field(default_factory=list)
 
@@ -69,6 +69,12 @@ class ImportReport:
         self.failed += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(RowError(line, column, message))
+
+
+@dataclass
+class ImportReport(RowReport):
+    created: int = 0
+    updated: int = 0
 
 
 class RowInvalid(Exception):

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from voxloop.contacts.importing import MAX_REPORTED_ERRORS, RowError
+from voxloop.contacts.importing import RowReport
 from voxloop.contacts.models import Contact, Interaction, InteractionType
 from voxloop.contacts.signals import interactions_recorded
 from voxloop.contacts.tables import read_table
@@ -39,18 +39,10 @@ MAX_BATCH = 1000
 
 
 @dataclass
-class InteractionReport:
-    rows: int = 0
+class InteractionReport(RowReport):
     created: int = 0
     duplicates: int = 0
-    failed: int = 0
-    errors: list[RowError] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
-
-    def fail(self, line: int, column: str, message: str) -> None:
-        self.failed += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(line, column, message))
 
 
 class _Bad(Exception):

@@ -8,7 +8,7 @@ counted in its period, but the current status stays that of the latest change.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from voxloop.contacts.importing import MAX_REPORTED_ERRORS, RowError
+from voxloop.contacts.importing import RowReport
 from voxloop.contacts.models import Account, Contact, CustomerStatus, StatusChange
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.tenancy.scoping import Capability, Scope
@@ -69,17 +69,9 @@ def record_status(
 
 
 @dataclass
-class StatusReport:
-    rows: int = 0
+class StatusReport(RowReport):
     recorded: int = 0
     unchanged: int = 0
-    failed: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    def fail(self, line: int, column: str, message: str) -> None:
-        self.failed += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(line, column, message))
 
 
 def record_statuses(

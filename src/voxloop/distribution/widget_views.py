@@ -19,17 +19,6 @@ from voxloop.web.access import admin_required, is_admin, member_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
-SETTINGS = (
-    "name",
-    "allowed_origins",
-    "url_patterns",
-    "delay_seconds",
-    "manual_only",
-    "sample_percent",
-    "suppress_days",
-    "position",
-)
-
 
 def _form(request, data=None, initial=None) -> WidgetForm:
     surveys = survey_selectors.visible_surveys(request.scope).exclude(status="closed")
@@ -84,7 +73,7 @@ def widget_create(request: HttpRequest) -> HttpResponse:
                     scope,
                     unit or tenancy_selectors.unit(scope, scope.unit_id),
                     survey,
-                    **{name: form.cleaned_data[name] for name in SETTINGS},
+                    **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
                 )
             except DomainError as error:
                 apply_domain_error(form, error)
@@ -114,7 +103,7 @@ def widget_edit(request: HttpRequest, widget_id: int) -> HttpResponse:
                     widget,
                     unit=unit,
                     survey=survey,
-                    **{name: form.cleaned_data[name] for name in SETTINGS},
+                    **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
                 )
             except DomainError as error:
                 apply_domain_error(form, error)
