@@ -84,8 +84,9 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
+def start_server(env: dict, port: int, *extra: str) -> subprocess.Popen:
     argv = [sys.executable, "-m", "voxloop.cli", "serve", "--port", str(port), "--workers", "1"]
+    argv += extra
     return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -147,5 +148,22 @@ def test_serve_exits_non_zero_when_a_child_dies(tmp_path):
             assert process.wait(timeout=40) == 1
             assert not alive(web)
             assert b"task worker exited" in process.stderr.read()
+        finally:
+            stop(process)
+
+
+def test_serve_runs_as_many_task_workers_as_asked(tmp_path):
+    port = free_port()
+    with server_env(tmp_path, "database") as env:
+        process = start_server(env, port, "--task-workers", "2")
+        try:
+            assert wait_healthy(port, process)[0] == 200
+            children = children_of(process.pid)
+            assert len(children) == 3 and all(alive(pid) for pid in children)
+            cmdlines = [Path(f"/proc/{p}/cmdline").read_bytes() for p in children]
+            assert sum(c.endswith(b"voxloop.cli\x00worker\x00") for c in cmdlines) == 2
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=40) == 0
+            assert not any(alive(pid) for pid in children)
         finally:
             stop(process)

