@@ -32,11 +32,12 @@ def f(**params):
 def customers(world):
     """Store c1r1s1: five promoters and five detractors (one and three of them leave in
     November), W who left in October and came back, X who left in October, N who joined and
-    left in November; one customer of the sibling store leaves in November."""
+    left in November, E who left in September; one customer of the sibling store leaves in
+    November."""
     acme = world.acme
     admin = acme.scope("admin")
     made = {}
-    for key in [*(f"P{i}" for i in range(1, 6)), *(f"D{i}" for i in range(1, 6)), "W", "X"]:
+    for key in [*(f"P{i}" for i in range(1, 6)), *(f"D{i}" for i in range(1, 6)), "W", "X", "E"]:
         made[key] = add_contact(acme, "c1r1s1", key, customer_since=SINCE)
     made["N"] = add_contact(acme, "c1r1s1", "N", customer_since=date(2026, 11, 10))
     made["S"] = add_contact(acme, "c1r1s2", "S", customer_since=SINCE)
@@ -45,7 +46,7 @@ def customers(world):
     Contact.objects.filter(external_id__startswith="D").update(last_nps_group="detractor")
     for key, when in [("P1", day(11, 3)), ("D1", day(11, 5)), ("D2", day(11, 6)),
                       ("D3", day(11, 7)), ("S", day(11, 12)), ("N", day(11, 20)),
-                      ("X", day(10, 15)), ("W", day(10, 5))]:  # fmt: skip
+                      ("X", day(10, 15)), ("W", day(10, 5)), ("E", day(9, 1))]:  # fmt: skip
         lifecycle.record_status(admin, made[key], "churned", at=when)
     lifecycle.record_status(admin, made["W"], "active", at=day(10, 20))
     return made
@@ -66,6 +67,16 @@ def test_churn_rate_counts_those_active_when_the_period_began(world, customers):
     assert result["change"]["p_value"] == pytest.approx(p)
     groups = {g["group"]: (g["churned"], g["n"]) for g in result["by_nps_group"]}
     assert groups == {"promoter": (1, 5), "detractor": (3, 5), "": (1, 2)}
+
+
+def test_no_change_is_claimed_from_before_the_history_began(world):
+    acme = world.acme
+    first = add_contact(acme, "c1r1s1", "F", customer_since=SINCE)
+    add_contact(acme, "c1r1s1", "G", customer_since=SINCE)
+    lifecycle.record_status(acme.scope("admin"), first, "churned", at=day(11, 10))
+    result = churn.churn(selectors.context(acme.scope("director"), f()))
+    assert (result["churned"], result["figure"]["n"]) == (1, 2)
+    assert result["change"]["delta"] is None  # October's "nobody left" was only silence
 
 
 def test_churn_is_scoped_to_the_readers_units(world, customers):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from voxloop.analytics import metrics
@@ -44,14 +45,18 @@ def _counts(ctx: Context, period: Filters, kind: str, by: str = "") -> dict[str,
 
 def churn(ctx: Context, kind: str = "contact") -> dict[str, Any] | None:
     """The churn figure, its change and (for contacts) the split by NPS group; None for
-    employee surveys and for organisations that never recorded churn."""
-    if ctx.anonymous or not contact_selectors.has_churn_history(ctx.scope):
+    employee surveys and for organisations that never recorded churn. No change is given
+    when the history began after the previous period did: its "no churn" was only silence."""
+    began = None if ctx.anonymous else contact_selectors.churn_history_start(ctx.scope)
+    if began is None:
         return None
-    f = ctx.filters
+    f, before = ctx.filters, ctx.filters.previous()
     at_risk, churned = _counts(ctx, f, kind)[""]
-    before_at_risk, before_churned = _counts(ctx, f.previous(), kind)[""]
     figure = metrics.proportion("churn_rate", churned, at_risk, f.min_n)
-    change = metrics.proportion_change(churned, at_risk, before_churned, before_at_risk)
+    change = metrics.Change(None, None, None, False)
+    if timezone.localdate(began) <= before.start:
+        before_at_risk, before_churned = _counts(ctx, before, kind)[""]
+        change = metrics.proportion_change(churned, at_risk, before_churned, before_at_risk)
     groups = []
     if kind == "contact":
         split = _counts(ctx, f, kind, by="nps_group")

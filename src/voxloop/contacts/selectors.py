@@ -102,13 +102,15 @@ def segment_member_ids(scope: Scope, segment_id: int) -> QuerySet[Contact]:
     return segment_contacts(members, found).values("id")
 
 
-def has_churn_history(scope: Scope) -> bool:
-    """Whether any customer of the organisation was ever recorded as churned (until then a
-    churn rate of 0% would only mean nobody tells us)."""
+def churn_history_start(scope: Scope) -> datetime | None:
+    """When the organisation's first churn was recorded, or None if never: until then a churn
+    rate of 0% would only mean nobody tells us."""
     from voxloop.contacts.models import CustomerStatus, StatusChange
 
-    changes = StatusChange.objects.filter(organization_id=scope.organization_id)
-    return changes.filter(status=CustomerStatus.CHURNED).exists()
+    changes = StatusChange.objects.filter(
+        organization_id=scope.organization_id, status=CustomerStatus.CHURNED
+    )
+    return changes.order_by("changed_at").values_list("changed_at", flat=True).first()
 
 
 def churn_counts(
