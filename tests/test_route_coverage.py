@@ -38,6 +38,8 @@ OUTSIDE_THE_MATRIX = {
     "distribution:opened": ("distribution/test_campaign_email.py", "/o/p/"),
     "distribution:unsubscribe": ("distribution/test_triggers_followups.py", "/o/u/"),
     "distribution:tracking_webhook": ("distribution/test_triggers_followups.py", "/o/webhooks/"),
+    "distribution:sms_status": ("distribution/test_sms_hooks.py", "/o/hooks/sms/"),
+    "distribution:sms_inbound": ("distribution/test_sms_hooks.py", "/inbound"),
     "api:api-root": ("api/test_openapi.py", "/api/v1/"),
     "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),

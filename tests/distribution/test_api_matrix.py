@@ -72,6 +72,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:outreach_stats": READ,
     "api:outreach_policy": READ,
     "api:outreach_policy_update": _row(200, 403, 403, 403, 200),
+    # The SMS callback token is the provider's credential: the organisation's admins only.
+    "api:outreach_sms_hooks": _row(200, 403, 403, 403, 200),
+    "api:outreach_sms_hooks_rotate": _row(200, 403, 403, 403, 200),
 }
 
 OPERATIONS = {
@@ -119,6 +122,8 @@ OPERATIONS = {
     "api:outreach_stats": ("get", "/outreach/stats?by=unit", None),
     "api:outreach_policy": ("get", "/outreach/policy", None),
     "api:outreach_policy_update": ("patch", "/outreach/policy", {"min_days_between": 7}),
+    "api:outreach_sms_hooks": ("get", "/outreach/sms-hooks", None),
+    "api:outreach_sms_hooks_rotate": ("post", "/outreach/sms-hooks/rotate", None),
 }
 # The state an operation needs its campaign in (pause a scheduled one, resume a paused one).
 CAMPAIGN_STATE = {

@@ -115,18 +115,23 @@ def resubscribe(actor: Scope, contact: Contact) -> Contact:
     return contact
 
 
+def contacts_with_phone(organization_id: int, phone_e164: str) -> list[Contact]:
+    """The organisation's contacts with this number (stored with or without formatting)."""
+    return list(
+        Contact.objects.annotate(phone_digits=digits_of("phone")).filter(
+            organization_id=organization_id,
+            phone_digits__in=[phone_e164, phone_e164.removeprefix("+")],
+        )
+    )
+
+
 def set_sms_consent_by_phone(
     organization_id: int, phone_e164: str, allowed: bool, how: str
 ) -> list[Contact]:
     """The person at this number texted STOP (allowed=False) or START (True): every contact of
     the organisation with that number, whatever its formatting, gets the answer, each change
     in the audit log. Returns the contacts with that number (changed or not)."""
-    found = list(
-        Contact.objects.annotate(phone_digits=digits_of("phone")).filter(
-            organization_id=organization_id,
-            phone_digits__in=[phone_e164, phone_e164.removeprefix("+")],
-        )
-    )
+    found = contacts_with_phone(organization_id, phone_e164)
     changed = [c for c in found if c.consent_sms != allowed]
     if changed:
         now = timezone.now()

@@ -8,7 +8,7 @@ from ninja import Query, Router, Status
 from voxloop.api.context import actor
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import InteractionType
-from voxloop.distribution import preview, selectors, services
+from voxloop.distribution import preview, selectors, services, sms_hooks
 from voxloop.distribution.policy import policy_for
 from voxloop.distribution.schemas import (
     CampaignIn,
@@ -18,11 +18,13 @@ from voxloop.distribution.schemas import (
     PolicyIn,
     PolicyOut,
     PreviewOut,
+    SmsHookOut,
     StatsFilters,
     StatsRow,
     TestSendIn,
     TriggerIn,
     TriggerOut,
+    sms_hook_urls,
 )
 from voxloop.errors import NotFound
 from voxloop.surveys import selectors as survey_selectors
@@ -184,3 +186,17 @@ def get_policy(request: HttpRequest):
 @router.patch("/outreach/policy", response=PolicyOut, url_name="outreach_policy_update")
 def update_policy(request: HttpRequest, payload: PolicyIn):
     return services.update_policy(actor(request), **payload.model_dump(exclude_none=True))
+
+
+@router.get("/outreach/sms-hooks", response=SmsHookOut, url_name="outreach_sms_hooks")
+def get_sms_hooks(request: HttpRequest):
+    """The addresses to give the SMS provider for delivery reports and replies (admins of
+    the whole organisation only: the token is the provider's credential)."""
+    return sms_hook_urls(sms_hooks.hook_for(actor(request)))
+
+
+@router.post(
+    "/outreach/sms-hooks/rotate", response=SmsHookOut, url_name="outreach_sms_hooks_rotate"
+)
+def rotate_sms_hooks(request: HttpRequest):
+    return sms_hook_urls(sms_hooks.rotate_hook(actor(request)))

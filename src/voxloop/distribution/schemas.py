@@ -152,3 +152,21 @@ class PolicyIn(Input):
     max_per_90_days: int | None = Field(None, ge=0, le=90)
     quiet_start_hour: int | None = Field(None, ge=0, le=23)
     quiet_end_hour: int | None = Field(None, ge=0, le=23)
+
+
+class SmsHookOut(Schema):
+    status_url: str
+    inbound_url: str
+    rotated_at: datetime | None
+
+
+def sms_hook_urls(hook) -> dict:
+    from django.conf import settings
+    from django.urls import reverse
+
+    base = settings.BASE_URL.rstrip("/")
+    return {
+        "status_url": base + reverse("distribution:sms_status", args=[hook.token]),
+        "inbound_url": base + reverse("distribution:sms_inbound", args=[hook.token]),
+        "rotated_at": hook.rotated_at,
+    }
