@@ -43,6 +43,8 @@ OUTSIDE_THE_MATRIX = {
     "distribution:widget_check": ("distribution/test_widget.py", "/check"),
     "distribution:widget_frame": ("distribution/test_widget.py", "/w/f/"),
     "distribution:widget_done": ("distribution/test_widget.py", "/done"),
+    "distribution:sms_status": ("distribution/test_sms_hooks.py", "/o/hooks/sms/"),
+    "distribution:sms_inbound": ("distribution/test_sms_hooks.py", "/inbound"),
     "api:api-root": ("api/test_openapi.py", "/api/v1/"),
     "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),

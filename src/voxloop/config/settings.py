@@ -192,6 +192,9 @@ SMS_HTTP_URL = env_str("VOXLOOP_SMS_HTTP_URL")
 SMS_HTTP_TOKEN = env_str("VOXLOOP_SMS_HTTP_TOKEN")
 SMS_SENDER = env_str("VOXLOOP_SMS_SENDER", "Voxloop")
 SMS_FILE_PATH = env_str("VOXLOOP_SMS_FILE_PATH")
+# How long a send batch may hold its claimed invitations before the recovery sweep takes back
+# those it never handed to a server (decision 0008).
+INVITATION_CLAIM_LEASE_SECONDS = int(env_float("VOXLOOP_INVITATION_CLAIM_LEASE_SECONDS", 600))
 
 # --- Internationalisation: English first; Chinese, Japanese, Romanian follow ------------
 LANGUAGE_CODE = "en"

@@ -2,7 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+
+from voxloop.contacts.phones import digits_of
 
 
 class AccountTier(models.TextChoices):
@@ -116,6 +119,8 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["organization", "unit_path"], name="contact_org_path"),
             models.Index(fields=["organization", "email"], name="contact_org_email"),
+            # Inbound SMS (STOP, START) finds contacts by number, whatever its formatting.
+            models.Index(F("organization"), digits_of("phone"), name="contact_org_phone_digits"),
         ]
         ordering = ["last_name", "first_name"]
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voxloop.contacts.models import Account, Contact, InteractionType, Segment
+from voxloop.contacts.phones import digits_of
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.tenancy.models import OrgUnit, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
@@ -139,6 +140,42 @@ def resubscribe(actor: Scope, contact: Contact) -> Contact:
         contact.save(update_fields=["unsubscribed_at", "updated_at"])
         record_audit(actor, "contact.resubscribe", contact)
     return contact
+
+
+def contacts_with_phone(organization_id: int, phone_e164: str) -> list[Contact]:
+    """The organisation's contacts with this number (stored with or without formatting)."""
+    return list(
+        Contact.objects.annotate(phone_digits=digits_of("phone")).filter(
+            organization_id=organization_id,
+            phone_digits__in=[phone_e164, phone_e164.removeprefix("+")],
+        )
+    )
+
+
+def set_sms_consent_by_phone(
+    organization_id: int, phone_e164: str, allowed: bool, how: str
+) -> list[Contact]:
+    """The person at this number texted STOP (allowed=False) or START (True): every contact of
+    the organisation with that number, whatever its formatting, gets the answer, each change
+    in the audit log. Returns the contacts with that number (changed or not)."""
+    found = contacts_with_phone(organization_id, phone_e164)
+    changed = [c for c in found if c.consent_sms != allowed]
+    if changed:
+        now = timezone.now()
+        with transaction.atomic():
+            Contact.objects.filter(pk__in=[c.pk for c in changed]).update(
+                consent_sms=allowed, updated_at=now
+            )
+            for contact in changed:
+                contact.consent_sms = allowed
+                record_audit(
+                    None,
+                    "contact.consent.sms",
+                    contact,
+                    {"allowed": allowed, "how": how},
+                    organization_id=organization_id,
+                )
+    return found
 
 
 def mark_address_invalid(contact_id: int, channel: str, reason: str) -> None:

@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 from voxloop.api.context import actor
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import InteractionType
-from voxloop.distribution import preview, selectors, services, widget_visits, widgets
+from voxloop.distribution import preview, selectors, services, sms_hooks, widget_visits, widgets
 from voxloop.distribution.policy import policy_for
 from voxloop.distribution.schemas import (
     CampaignIn,
@@ -21,6 +21,7 @@ from voxloop.distribution.schemas import (
     PolicyIn,
     PolicyOut,
     PreviewOut,
+    SmsHookOut,
     StatsFilters,
     StatsRow,
     TestSendIn,
@@ -29,6 +30,7 @@ from voxloop.distribution.schemas import (
     WidgetIn,
     WidgetOut,
     WidgetPatch,
+    sms_hook_urls,
 )
 from voxloop.errors import NotFound
 from voxloop.surveys import selectors as survey_selectors
@@ -233,3 +235,17 @@ def update_widget(request: HttpRequest, widget_id: int, payload: WidgetPatch):
     if active is not None and active != widget.is_active:
         widget = widgets.set_widget_active(scope, widget, active)
     return _widget_out(widget)
+
+
+@router.get("/outreach/sms-hooks", response=SmsHookOut, url_name="outreach_sms_hooks")
+def get_sms_hooks(request: HttpRequest):
+    """The addresses to give the SMS provider for delivery reports and replies (admins of
+    the whole organisation only: the token is the provider's credential)."""
+    return sms_hook_urls(sms_hooks.hook_for(actor(request)))
+
+
+@router.post(
+    "/outreach/sms-hooks/rotate", response=SmsHookOut, url_name="outreach_sms_hooks_rotate"
+)
+def rotate_sms_hooks(request: HttpRequest):
+    return sms_hook_urls(sms_hooks.rotate_hook(actor(request)))

@@ -1,9 +1,12 @@
 """Sending invitations: claim, check the policy, render, send, record. The task calls this.
 
-Each batch claims its invitations in one UPDATE (queued → sending, with a claim mark), so two
-workers never send the same one. A message is marked sent only after the server accepted it;
-when the server cannot be reached, the rest of the batch goes back to queued and is retried
-with backoff, so nothing is lost and nothing is sent twice.
+Each batch claims its invitations in one UPDATE (queued → sending, with a claim mark and the
+time, its lease), so two workers never send the same one. Before each group of messages goes
+to the server it is marked as handed over (handed_at), again in one UPDATE. A message is marked
+sent only after the server accepted it; when the server cannot be reached, the rest of the
+batch goes back to queued and is retried with backoff. When a worker dies, the recovery sweep
+(`recover_expired`) returns its unhanded rows to the queue once the lease has expired, and
+fails the few it was handing over: nothing is lost, and nothing is sent twice (decision 0008).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db.models import F, Value
 from django.db.models.functions import Concat
@@ -47,106 +51,191 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
+def lease() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "INVITATION_CLAIM_LEASE_SECONDS", 600)))
+
+
+def claim(invitation_ids: list[int], now: datetime) -> tuple[str, list[Invitation]]:
+    """Claim what is still queued among these invitations for this batch, with a lease."""
+    token = secrets.token_hex(8)
+    Invitation.objects.filter(pk__in=invitation_ids, status=InvitationStatus.QUEUED).update(
+        status=InvitationStatus.SENDING, claim=token, claimed_at=now, handed_at=None
+    )
+    claimed = list(
+        Invitation.objects.filter(claim=token, status=InvitationStatus.SENDING)
+        .select_related("contact__home_unit", "contact__account__owner", "survey", "campaign")
+        .order_by("pk")
+    )
+    return token, claimed
+
+
 def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutcome:
     """Send what is still queued among these invitations; see the module docstring."""
     now = now or timezone.now()
     outcome = BatchOutcome()
-    claim = secrets.token_hex(8)
-    Invitation.objects.filter(pk__in=invitation_ids, status=InvitationStatus.QUEUED).update(
-        status=InvitationStatus.SENDING, claim=claim
-    )
-    claimed = list(
-        Invitation.objects.filter(claim=claim, status=InvitationStatus.SENDING)
-        .select_related("contact__home_unit", "contact__account__owner", "survey", "campaign")
-        .order_by("pk")
-    )
+    token, claimed = claim(invitation_ids, now)
     if not claimed:
         return outcome
-    policies: dict[int, object] = {}
-    seen = policy.seen_before(claimed, now)
-    sent: list[Invitation] = []
+    to_send = _apply_policy(claimed, now, outcome)
     connection = None
     try:
-        for index, invitation in enumerate(claimed):
-            campaign = invitation.campaign
-            if campaign is not None and campaign.status == CampaignStatus.PAUSED:
-                _release(invitation, outcome.paused)
-                continue
-            if campaign is not None and campaign.status == CampaignStatus.CANCELLED:
-                _skip(invitation, policy.SkipReason.CANCELLED, outcome)
-                continue
-            rules = policies.get(invitation.organization_id)
-            if rules is None:
-                rules = policies[invitation.organization_id] = policy.policy_for(
-                    invitation.organization_id
-                )
-            decision = policy.decide(invitation, rules, now, seen)
-            if decision.skip:
-                _skip(invitation, decision.skip, outcome)
-                continue
-            if decision.defer_until is not None:
-                _requeue(invitation, send_after=decision.defer_until)
-                outcome.deferred.setdefault(decision.defer_until, []).append(invitation.pk)
-                continue
-            if invitation.channel == Channel.SMS:
-                from voxloop.distribution.sms import send_sms
-
-                if send_sms(invitation):
-                    sent.append(invitation)
-                else:
-                    _skip(invitation, "sms_failed", outcome)
-                continue
+        for start in range(0, len(to_send), RECORD_EVERY):
+            chunk = _hand_over(token, to_send[start : start + RECORD_EVERY])
+            sent: list[Invitation] = []
             try:
-                if connection is None:
-                    # Opened here, so every message of the batch shares one SMTP session
-                    # (send_messages on a closed connection opens and closes one per call).
-                    connection = get_connection(fail_silently=False)
-                    connection.open()
-                message = build_message(invitation, connection=connection)
-                connection.send_messages([message])
-            except smtplib.SMTPRecipientsRefused as error:
-                _bounced(invitation, error, outcome)
-            except (smtplib.SMTPException, OSError) as error:
-                # The server is down or refused for now: this one and the rest wait.
-                _transient(claimed[index:], error, now, outcome)
-                break
-            else:
-                invitation.message_id = message.extra_headers["Message-ID"]
-                sent.append(invitation)
-                if len(sent) >= RECORD_EVERY:
-                    outcome.sent += _record_sent(sent, now)
-                    sent = []
+                for index, invitation in enumerate(chunk):
+                    if invitation.channel == Channel.SMS:
+                        from voxloop.distribution.sms import send_sms
+
+                        message_id = send_sms(invitation)
+                        if message_id is None:
+                            _skip(invitation, "sms_failed", outcome)
+                        else:
+                            invitation.message_id = message_id
+                            sent.append(invitation)
+                        continue
+                    try:
+                        if connection is None:
+                            # Opened here, so every message of the batch shares one SMTP
+                            # session (send_messages on a closed connection opens one per call).
+                            connection = get_connection(fail_silently=False)
+                            connection.open()
+                        message = build_message(invitation, connection=connection)
+                        connection.send_messages([message])
+                    except smtplib.SMTPRecipientsRefused as error:
+                        _bounced(invitation, error, outcome)
+                    except (smtplib.SMTPException, OSError) as error:
+                        # The server is down or refused for now: this one and the rest wait.
+                        rest = chunk[index:] + _still_claimed(token, to_send[start + len(chunk) :])
+                        _transient(rest, error, now, outcome)
+                        return outcome
+                    else:
+                        invitation.message_id = message.extra_headers["Message-ID"]
+                        sent.append(invitation)
+            finally:
+                # Whatever happened after them, the messages the server accepted are recorded.
+                outcome.sent += _record_sent(sent, now)
     finally:
-        # Whatever happened after them, the messages the server accepted are recorded.
-        outcome.sent += _record_sent(sent, now)
         if connection is not None:
             with contextlib.suppress(Exception):  # a dead connection must not hide the cause
                 connection.close()
     return outcome
 
 
+def _apply_policy(claimed: list[Invitation], now: datetime, outcome: BatchOutcome) -> list:
+    """Skip, defer or release what must not go now; the rest, in order, is to be sent."""
+    policies: dict[int, object] = {}
+    seen = policy.seen_before(claimed, now)
+    to_send = []
+    for invitation in claimed:
+        campaign = invitation.campaign
+        if campaign is not None and campaign.status == CampaignStatus.PAUSED:
+            _release(invitation, outcome.paused)
+            continue
+        if campaign is not None and campaign.status == CampaignStatus.CANCELLED:
+            _skip(invitation, policy.SkipReason.CANCELLED, outcome)
+            continue
+        rules = policies.get(invitation.organization_id)
+        if rules is None:
+            rules = policies[invitation.organization_id] = policy.policy_for(
+                invitation.organization_id
+            )
+        decision = policy.decide(invitation, rules, now, seen)
+        if decision.skip:
+            _skip(invitation, decision.skip, outcome)
+        elif decision.defer_until is not None:
+            _requeue(invitation, send_after=decision.defer_until)
+            outcome.deferred.setdefault(decision.defer_until, []).append(invitation.pk)
+        else:
+            to_send.append(invitation)
+    return to_send
+
+
+def _hand_over(token: str, chunk: list[Invitation]) -> list[Invitation]:
+    """Mark the next messages as being handed to the server, in one compare-and-set UPDATE
+    against this batch's claim: rows the recovery sweep took back (lease expired) are not
+    ours any more and are left to the batch that has them now."""
+    ids = [i.pk for i in chunk]
+    Invitation.objects.filter(
+        pk__in=ids, claim=token, status=InvitationStatus.SENDING, handed_at__isnull=True
+    ).update(handed_at=timezone.now())
+    ours = set(_still_claimed_ids(token, ids))
+    return [i for i in chunk if i.pk in ours]
+
+
+def _still_claimed_ids(token: str, ids: list[int]) -> list[int]:
+    return list(
+        Invitation.objects.filter(
+            pk__in=ids, claim=token, status=InvitationStatus.SENDING
+        ).values_list("pk", flat=True)
+    )
+
+
+def _still_claimed(token: str, rest: list[Invitation]) -> list[Invitation]:
+    ours = set(_still_claimed_ids(token, [i.pk for i in rest]))
+    return [i for i in rest if i.pk in ours]
+
+
+def recover_expired(now: datetime | None = None) -> tuple[list[int], int]:
+    """Claims whose lease ran out (the worker died or hangs). Rows never handed to a server
+    go back to the queue (returned, to be enqueued again); rows that were being handed over
+    may have been accepted, so they are failed, never sent twice (decision 0008)."""
+    now = now or timezone.now()
+    cutoff = now - lease()
+    expired = Invitation.objects.filter(status=InvitationStatus.SENDING, claimed_at__lt=cutoff)
+    ids = list(expired.filter(handed_at__isnull=True).values_list("pk", flat=True))
+    requeued = list(ids)
+    if ids:
+        # The same conditions again: a live worker handing one over meanwhile keeps it.
+        Invitation.objects.filter(
+            pk__in=ids, status=InvitationStatus.SENDING, handed_at__isnull=True
+        ).update(status=InvitationStatus.QUEUED, claim="", claimed_at=None, send_after=None)
+        requeued = list(
+            Invitation.objects.filter(pk__in=ids, status=InvitationStatus.QUEUED).values_list(
+                "pk", flat=True
+            )
+        )
+    # Handed over longer than a lease ago: no send takes that long, the worker is gone.
+    uncertain = Invitation.objects.filter(
+        status=InvitationStatus.SENDING, handed_at__lt=cutoff
+    ).update(
+        status=InvitationStatus.FAILED,
+        claim="",
+        error="The worker stopped while handing this message over; not sent again.",
+    )
+    return requeued, uncertain
+
+
 def _record_sent(invitations: list[Invitation], now: datetime) -> int:
-    """Mark accepted messages sent in one UPDATE (this batch holds their claim). The
-    Message-ID is `<ref@domain>`, so it is rebuilt from the row rather than sent row by row."""
+    """Mark accepted messages sent (this batch holds their claim). An email's Message-ID is
+    `<ref@domain>`, so it is rebuilt from the row in one UPDATE per domain; a text keeps the
+    id its provider gave it."""
     by_domain: dict[str, list[int]] = {}
+    done = {
+        "status": InvitationStatus.SENT,
+        "sent_at": now,
+        "last_sent_at": now,
+        "attempts": F("attempts") + 1,
+        "error": "",
+        "claim": "",
+    }
     for invitation in invitations:
+        if invitation.channel == Channel.SMS:
+            Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENDING).update(
+                message_id=invitation.message_id, **done
+            )
+            continue
         domain = invitation.message_id.rpartition("@")[2].rstrip(">")
         by_domain.setdefault(domain, []).append(invitation.pk)
     for domain, ids in by_domain.items():
         Invitation.objects.filter(pk__in=ids, status=InvitationStatus.SENDING).update(
-            status=InvitationStatus.SENT,
-            sent_at=now,
-            last_sent_at=now,
-            message_id=Concat(Value("<"), F("ref"), Value(f"@{domain}>")),
-            attempts=F("attempts") + 1,
-            error="",
-            claim="",
+            message_id=Concat(Value("<"), F("ref"), Value(f"@{domain}>")), **done
         )
     return len(invitations)
 
 
 def _skip(invitation: Invitation, reason: str, outcome: BatchOutcome) -> None:
-    Invitation.objects.filter(pk=invitation.pk).update(
+    Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
         status=InvitationStatus.SKIPPED, skip_reason=reason, claim=""
     )
     outcome.skipped += 1
@@ -158,8 +247,13 @@ def _release(invitation: Invitation, bucket: list[int]) -> None:
 
 
 def _requeue(invitation: Invitation, send_after: datetime | None = None, **extra) -> None:
-    Invitation.objects.filter(pk=invitation.pk).update(
-        status=InvitationStatus.QUEUED, claim="", send_after=send_after, **extra
+    Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
+        status=InvitationStatus.QUEUED,
+        claim="",
+        claimed_at=None,
+        handed_at=None,
+        send_after=send_after,
+        **extra,
     )
 
 
@@ -171,7 +265,7 @@ def _bounced(invitation: Invitation, error: smtplib.SMTPRecipientsRefused, outco
         contact_services.mark_address_invalid(invitation.contact_id, "email", detail)
     else:
         status = InvitationStatus.SOFT_BOUNCED
-    Invitation.objects.filter(pk=invitation.pk).update(
+    Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
         status=status, bounced_at=timezone.now(), error=detail[:300], claim=""
     )
     outcome.bounced += 1
@@ -182,7 +276,7 @@ def _transient(rest: list[Invitation], error: Exception, now: datetime, outcome)
     for invitation in rest:
         attempts = invitation.attempts + 1
         if attempts >= MAX_ATTEMPTS:
-            Invitation.objects.filter(pk=invitation.pk).update(
+            Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
                 status=InvitationStatus.FAILED, attempts=attempts, error=detail, claim=""
             )
             continue

@@ -16,6 +16,10 @@ def new_ref() -> str:
     return secrets.token_urlsafe(12)
 
 
+def new_hook_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
@@ -39,6 +43,26 @@ class OutreachPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Outreach policy {self.organization_id}"
+
+
+class SmsHook(models.Model):
+    """Where the SMS provider calls back for one organisation: delivery reports and inbound
+    replies reach /o/hooks/sms/<token>/..., the unguessable token standing for the
+    organisation (and being the provider's only credential, so it can be rotated)."""
+
+    organization = models.OneToOneField(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="sms_hook"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_hook_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS callback")
+        verbose_name_plural = _("SMS callbacks")
+
+    def __str__(self) -> str:
+        return f"SMS callback {self.organization_id}"
 
 
 class CampaignStatus(models.TextChoices):
@@ -193,6 +217,10 @@ class Invitation(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # The worker batch that claimed it (status "sending"), so a batch reads back only its own.
     claim = models.CharField(max_length=16, blank=True, db_index=True)
+    # The claim's lease: once it has expired, a sweep returns the row to the queue unless it
+    # was already being handed to the server (handed_at), which is never sent again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, blank=True)
     is_test = models.BooleanField(default=False)
     queued_at = models.DateTimeField(auto_now_add=True)
@@ -227,6 +255,8 @@ class Invitation(models.Model):
             models.Index(fields=["organization", "unit_path"], name="invitation_org_path"),
             models.Index(fields=["contact", "sent_at"], name="invitation_contact_sent"),
             models.Index(fields=["campaign", "status"], name="invitation_campaign_status"),
+            models.Index(fields=["organization", "message_id"], name="invitation_org_message"),
+            models.Index(fields=["status", "claimed_at"], name="invitation_status_claimed"),
         ]
         ordering = ["-queued_at"]
 

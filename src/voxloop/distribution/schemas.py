@@ -201,3 +201,21 @@ class WidgetOut(Schema):
     is_active: bool
     loader_url: str
     snippet: str
+
+
+class SmsHookOut(Schema):
+    status_url: str
+    inbound_url: str
+    rotated_at: datetime | None
+
+
+def sms_hook_urls(hook) -> dict:
+    from django.conf import settings
+    from django.urls import reverse
+
+    base = settings.BASE_URL.rstrip("/")
+    return {
+        "status_url": base + reverse("distribution:sms_status", args=[hook.token]),
+        "inbound_url": base + reverse("distribution:sms_inbound", args=[hook.token]),
+        "rotated_at": hook.rotated_at,
+    }

@@ -256,6 +256,17 @@ def send_batch(invitation_ids: list[int]) -> dict:
     }
 
 
+def recover_claims(now: datetime | None = None) -> dict:
+    """Return invitations a dead worker had claimed to the queue once their lease expired,
+    and send them again in fresh batches (the worker's clock runs this)."""
+    from voxloop.distribution.tasks import send_invitations
+
+    requeued, uncertain = delivery.recover_expired(now)
+    for start in range(0, len(requeued), delivery.BATCH_SIZE):
+        send_invitations.enqueue(requeued[start : start + delivery.BATCH_SIZE])
+    return {"requeued": len(requeued), "failed": uncertain}
+
+
 def pause(actor: Scope, campaign: Campaign) -> Campaign:
     return _move(
         actor,

@@ -55,3 +55,11 @@ def send_followups() -> dict:
     from voxloop.distribution import followups
 
     return followups.run()
+
+
+@every(timedelta(minutes=5), name="distribution.recover_claims")
+@task()
+def recover_claims() -> dict:
+    from voxloop.distribution import services
+
+    return services.recover_claims()

@@ -28,8 +28,11 @@ STAMP = {
 }
 
 
-def advance(invitation: Invitation, status: str, at: datetime | None = None) -> bool:
-    """Move one invitation to `status` if that is forward; stamp the time either way."""
+def advance(
+    invitation: Invitation, status: str, at: datetime | None = None, error: str = ""
+) -> bool:
+    """Move one invitation to `status` if that is forward; stamp the time either way. The
+    error (a provider's failure code) is kept only when the status moves."""
     at = at or timezone.now()
     with transaction.atomic():
         row = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
@@ -43,6 +46,9 @@ def advance(invitation: Invitation, status: str, at: datetime | None = None) -> 
         if _moves_forward(row.status, status):
             row.status = status
             changed.append("status")
+            if error:
+                row.error = error[:300]
+                changed.append("error")
         if changed:
             row.save(update_fields=changed)
         invitation.status = row.status
@@ -54,7 +60,11 @@ def _moves_forward(current: str, new: str) -> bool:
         return current != InvitationStatus.COMPLETED
     if current in FINAL:
         return False
-    if new in (InvitationStatus.HARD_BOUNCED, InvitationStatus.UNSUBSCRIBED):
+    if new in (
+        InvitationStatus.HARD_BOUNCED,
+        InvitationStatus.FAILED,
+        InvitationStatus.UNSUBSCRIBED,
+    ):
         # A bounce after the person clicked is a provider's confusion; keep what they did.
         return PROGRESS.get(current, 0) < PROGRESS[InvitationStatus.OPENED]
     return PROGRESS.get(new, -1) > PROGRESS.get(current, 0)

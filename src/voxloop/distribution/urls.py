@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from voxloop.distribution import printables, public, views, widget_public, widget_views
+from voxloop.distribution import printables, public, public_sms, views, widget_public, widget_views
 
 app_name = "distribution"
 # Public, reached from emails: /o/...
@@ -9,6 +9,8 @@ public = [
     path("p/<str:ref>.gif", public.opened, name="opened"),
     path("u/<str:token>", public.unsubscribe, name="unsubscribe"),
     path("webhooks/email", public.tracking_webhook, name="tracking_webhook"),
+    path("hooks/sms/<str:token>/status", public_sms.status, name="sms_status"),
+    path("hooks/sms/<str:token>/inbound", public_sms.inbound, name="sms_inbound"),
 ]
 # Public, reached from a customer's own site: /w/...
 widget = [
