@@ -5,24 +5,27 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import segno
 from django.test import Client
+from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
-from voxloop.distribution import qr, services
+from voxloop.distribution import followups, qr, services
 from voxloop.distribution.models import Invitation, InvitationStatus
 
 
 class SmsApi(BaseHTTPRequestHandler):
     received: list = []
+    status = 202  # a test sets 503 to play a provider that is down
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         SmsApi.received.append((self.headers["Authorization"], json.loads(body)))
-        self.send_response(202)
+        self.send_response(SmsApi.status)
         self.end_headers()
 
     def log_message(self, *args):
@@ -31,7 +34,7 @@ class SmsApi(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def sms_api(settings):
-    SmsApi.received = []
+    SmsApi.received, SmsApi.status = [], 202
     server = ThreadingHTTPServer(("127.0.0.1", 0), SmsApi)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -43,9 +46,15 @@ def sms_api(settings):
     server.shutdown()
 
 
-def _sms_campaign(acme, survey, queue, capture):
+def _sms_campaign(acme, survey, queue, capture, **settings):
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units["c1r1s1"], survey, None, name="Texts", channel="sms"
+        acme.scope("admin"),
+        acme.units["c1r1s1"],
+        survey,
+        None,
+        name="Texts",
+        channel="sms",
+        **settings,
     )
     with capture(execute=True):
         services.launch(acme.scope("admin"), campaign)
@@ -73,6 +82,27 @@ def test_sms_goes_to_the_http_provider_with_a_short_tracked_link(
         )
     )
     assert skipped["NOSMS"] == "no_consent" and skipped["ANN"] == "no_address"
+
+
+def test_sms_reminders_go_to_the_silent_and_wait_while_the_provider_is_down(
+    outreach, sms_api, queue, django_capture_on_commit_callbacks
+):
+    acme, survey, _people = outreach
+    texted = add_contact(acme, "c1r1s1", "TXT", phone="+447700900123", consent_sms=True)
+    campaign = _sms_campaign(acme, survey, queue, django_capture_on_commit_callbacks,
+                             reminders=1, reminder_after_days=3)  # fmt: skip
+    assert len(sms_api) == 1
+    now = timezone.now()
+    SmsApi.status = 503
+    assert followups.run(now + timedelta(days=4))["reminded"] == 0
+    invitation = Invitation.objects.get(campaign=campaign, contact=texted)
+    assert invitation.reminders_sent == 0  # given back for the next run
+    SmsApi.status = 202
+    assert followups.run(now + timedelta(days=4))["reminded"] == 1
+    assert sms_api[-1][1]["text"].startswith("Reminder:") and len(sms_api) == 3
+    assert followups.run(now + timedelta(days=8))["reminded"] == 0  # one reminder at most
+    invitation.refresh_from_db()
+    assert invitation.reminders_sent == 1
 
 
 def test_sms_file_provider_for_development(

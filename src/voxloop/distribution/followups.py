@@ -15,7 +15,7 @@ from django.core.mail import get_connection
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from voxloop.distribution import policy
+from voxloop.distribution import policy, sms
 from voxloop.distribution.emails import build_message
 from voxloop.distribution.models import (
     FINAL,
@@ -71,7 +71,7 @@ def due_reminders(now: datetime):
             Invitation.objects.filter(
                 campaign=campaign,
                 is_test=False,
-                channel=Channel.EMAIL,
+                channel__in=(Channel.EMAIL, Channel.SMS),
                 status__in=WAITING,
                 reminders_sent__lt=campaign.reminders,
                 last_sent_at__lte=now - timedelta(days=campaign.reminder_after_days),
@@ -83,11 +83,16 @@ def due_reminders(now: datetime):
 
 
 def remind(now: datetime) -> int:
+    """Send the reminders due now, by email and by SMS; a channel whose server or provider
+    fails is left alone for the rest of the run (its reminders are given back and retried)."""
     sent = 0
-    connection = None
     rules: dict[int, object] = {}
+    emails = _EmailReminders()
+    down: set[str] = set()
     try:
         for invitation in due_reminders(now):
+            if invitation.channel in down:
+                continue
             org_rules = rules.setdefault(
                 invitation.organization_id, policy.policy_for(invitation.organization_id)
             )
@@ -101,20 +106,53 @@ def remind(now: datetime) -> int:
             ).update(reminders_sent=F("reminders_sent") + 1, last_sent_at=now)
             if not claimed:
                 continue
-            try:
-                if connection is None:
-                    connection = get_connection(fail_silently=False)
-                    connection.open()
-                connection.send_messages([build_message(invitation, reminder=True)])
-            except (smtplib.SMTPException, OSError):
-                # Give the reminder back; the next run tries again.
-                Invitation.objects.filter(pk=invitation.pk).update(
-                    reminders_sent=F("reminders_sent") - 1, last_sent_at=invitation.last_sent_at
-                )
-                break
+            if invitation.channel == Channel.SMS:
+                delivered = _text_reminder(invitation)
+            else:
+                delivered = emails.send(invitation)
+            if not delivered:
+                _give_back(invitation)
+                down.add(invitation.channel)
+                continue
             sent += 1
     finally:
-        if connection is not None:
-            with contextlib.suppress(Exception):  # a dead connection must not hide the cause
-                connection.close()
+        emails.close()
     return sent
+
+
+def _give_back(invitation: Invitation) -> None:
+    """The reminder did not go out: the next run tries again."""
+    Invitation.objects.filter(pk=invitation.pk).update(
+        reminders_sent=F("reminders_sent") - 1, last_sent_at=invitation.last_sent_at
+    )
+
+
+def _text_reminder(invitation: Invitation) -> bool:
+    message_id = sms.send_sms(invitation, reminder=True)
+    if message_id is None:
+        return False
+    if message_id:  # delivery reports now name the reminder's text
+        Invitation.objects.filter(pk=invitation.pk).update(message_id=message_id)
+    return True
+
+
+class _EmailReminders:
+    """One SMTP session for the run's email reminders, opened at the first one."""
+
+    def __init__(self) -> None:
+        self.connection = None
+
+    def send(self, invitation: Invitation) -> bool:
+        try:
+            if self.connection is None:
+                self.connection = get_connection(fail_silently=False)
+                self.connection.open()
+            self.connection.send_messages([build_message(invitation, reminder=True)])
+        except (smtplib.SMTPException, OSError):
+            return False
+        return True
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):  # a dead connection must not hide the cause
+                self.connection.close()

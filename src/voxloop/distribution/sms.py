@@ -20,20 +20,21 @@ from voxloop.distribution.emails import merge_values, survey_link
 ID_KEYS = ("id", "sid", "message_id", "messageId", "message_uuid", "message-id")
 
 
-def text_of(invitation) -> str:
+def text_of(invitation, reminder: bool = False) -> str:
     with translation.override(invitation.locale):
         values = merge_values(invitation)
-        return _("%(unit)s would like your feedback: %(link)s  Reply STOP to opt out.") % {
-            "unit": values["unit"] or values["survey"],
-            "link": survey_link(invitation),
-        }
+        merged = {"unit": values["unit"] or values["survey"], "link": survey_link(invitation)}
+        if reminder:
+            text = _("Reminder: %(unit)s would still like your feedback: %(link)s  Reply STOP.")
+            return text % merged
+        return _("%(unit)s would like your feedback: %(link)s  Reply STOP to opt out.") % merged
 
 
-def send_sms(invitation) -> str | None:
+def send_sms(invitation, reminder: bool = False) -> str | None:
     """Hand one text to the provider: the provider's message id ('' when it gives none), or
     None when it did not take the message."""
     provider = getattr(settings, "SMS_PROVIDER", "file")
-    body = text_of(invitation)
+    body = text_of(invitation, reminder)
     if provider == "http":
         return _http(invitation.contact.phone, body, invitation.ref)
     path = Path(getattr(settings, "SMS_FILE_PATH", "") or Path(settings.VOXLOOP_HOME) / "sms.log")
