@@ -220,17 +220,21 @@ def _enqueue_queued(campaign: Campaign, now: datetime) -> int:
     from voxloop.distribution.tasks import send_invitations
 
     size = max(1, min(delivery.BATCH_SIZE, campaign.throttle_per_minute))
-    ids = Invitation.objects.filter(campaign=campaign, status=InvitationStatus.QUEUED)
-    batch, index = [], 0
-    for pk in ids.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000):
-        batch.append(pk)
-        if len(batch) >= size:
-            _enqueue_batch(send_invitations, batch, now, index, size, campaign)
-            batch, index = [], index + 1
-    if batch:
-        _enqueue_batch(send_invitations, batch, now, index, size, campaign)
-        index += 1
-    return index
+    queued = Invitation.objects.filter(campaign=campaign, status=InvitationStatus.QUEUED)
+    index, last_pk, page_size = 0, 0, size * max(1, 2000 // size)  # whole batches per page
+    while True:
+        # A page read and closed before the writes: on SQLite a write while a read cursor is
+        # still open on an older snapshot fails at once ("database is locked") once another
+        # worker has committed, and would leave the rest of the campaign without batches.
+        page = list(
+            queued.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:page_size]
+        )
+        if not page:
+            return index
+        last_pk = page[-1]
+        for start in range(0, len(page), size):
+            _enqueue_batch(send_invitations, page[start : start + size], now, index, size, campaign)
+            index += 1
 
 
 def _enqueue_batch(task_obj, ids, now, index, size, campaign) -> None:
