@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.interactions import record_interactions
-from voxloop.distribution import followups, services
+from voxloop.distribution import followups, services, triggers
 from voxloop.distribution.emails import unsubscribe_token
 from voxloop.distribution.models import Invitation, InvitationStatus
 
@@ -22,7 +22,7 @@ from voxloop.distribution.models import Invitation, InvitationStatus
 def ticket_closed(outreach):
     acme, survey, _ = outreach
     kind = contact_services.define_interaction_type(acme.scope("admin"), "ticket_closed", "Ticket")
-    trigger = services.create_trigger(
+    trigger = triggers.create_trigger(
         acme.scope("admin"),
         acme.units["c1"],
         survey,
@@ -78,7 +78,7 @@ def test_an_interaction_invites_after_the_delay_once_and_only_when_filters_match
         again = record_interactions(acme.scope("admin"), events[:1])
     assert (again.created, again.duplicates) == (0, 1)
     # Firing twice for the same interaction (a repeated task) invites once.
-    assert services.fire_triggers(acme.root.organization_id, [invitation.interaction_id]) == 0
+    assert triggers.fire_triggers(acme.root.organization_id, [invitation.interaction_id]) == 0
     assert Invitation.objects.count() == 1
 
 

@@ -11,7 +11,15 @@ from ninja import Query, Router, Status
 from voxloop.api.context import actor
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import InteractionType
-from voxloop.distribution import preview, selectors, services, sms_hooks, widget_visits, widgets
+from voxloop.distribution import (
+    preview,
+    selectors,
+    services,
+    sms_hooks,
+    triggers,
+    widget_visits,
+    widgets,
+)
 from voxloop.distribution.policy import policy_for
 from voxloop.distribution.schemas import (
     CampaignIn,
@@ -147,7 +155,7 @@ def create_trigger(request: HttpRequest, payload: TriggerIn):
     ).first()
     if kind is None:
         raise NotFound("No interaction type with this key.", field="interaction_type")
-    trigger = services.create_trigger(
+    trigger = triggers.create_trigger(
         scope,
         _unit(scope, payload.unit_code),
         _survey(scope, payload.survey_id),

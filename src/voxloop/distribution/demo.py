@@ -12,7 +12,7 @@ from django.conf import settings
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.interactions import import_history
 from voxloop.contacts.models import Contact, Interaction
-from voxloop.distribution import services, widgets
+from voxloop.distribution import services, triggers, widgets
 from voxloop.distribution.models import (
     Campaign,
     CampaignStatus,
@@ -60,7 +60,7 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
         if has_b2b
         else None
     )
-    services.create_trigger(
+    triggers.create_trigger(
         system,
         tree.root,
         surveys.support,
@@ -215,7 +215,7 @@ def _tickets(system, tree, kind, survey, rng, anchor) -> int:
         for n, c in enumerate(business)
     ]
     import_history(system, interactions)
-    trigger = services.visible_trigger_for(system, kind)
+    trigger = triggers.visible_trigger_for(system, kind)
     rows = []
     for interaction in interactions:
         invitation = Invitation(

@@ -29,9 +29,9 @@ def start_campaign(campaign_id: int) -> int:
 
 @task()
 def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
-    from voxloop.distribution import services
+    from voxloop.distribution import triggers
 
-    return services.fire_triggers(organization_id, interaction_ids)
+    return triggers.fire_triggers(organization_id, interaction_ids)
 
 
 @task()

@@ -14,7 +14,7 @@ from voxloop import spreadsheets
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import InteractionType
 from voxloop.distribution import preview as previews
-from voxloop.distribution import selectors, services
+from voxloop.distribution import selectors, services, triggers
 from voxloop.distribution.forms import CampaignForm, StatsForm, TestSendForm, TriggerForm
 from voxloop.errors import DomainError, Forbidden
 from voxloop.surveys import selectors as survey_selectors
@@ -242,7 +242,7 @@ def trigger_create(request: HttpRequest) -> HttpResponse:
         unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
             try:
-                services.create_trigger(
+                triggers.create_trigger(
                     scope,
                     unit or tenancy_selectors.unit(scope, scope.unit_id),
                     survey_selectors.survey(scope, data["survey"]),

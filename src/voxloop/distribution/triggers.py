@@ -1,0 +1,134 @@
+"""Triggers for transactional surveys: when an interaction of a type (with filters) happens,
+invite its contact through a channel after a delay, once per trigger and interaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from voxloop.contacts.models import Interaction
+from voxloop.distribution.models import Channel, Invitation, Trigger
+from voxloop.distribution.services import check_owned
+from voxloop.errors import Forbidden, InvalidInput
+from voxloop.surveys import definition
+from voxloop.surveys.models import Survey
+from voxloop.tenancy.models import OrgUnit
+from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.services import record_audit
+
+
+def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type, **fields):
+    check_owned(actor, unit, survey, None)
+    if interaction_type.organization_id != actor.organization_id:
+        raise InvalidInput("No such interaction type.", field="interaction_type")
+    filters = fields.pop("filters", {}) or {}
+    if not isinstance(filters, dict) or not all(
+        k == "channel" or k.startswith("attributes.") for k in filters
+    ):
+        raise InvalidInput("Filters are {'channel' or 'attributes.<name>': value}.", "filters")
+    trigger = Trigger(
+        organization_id=actor.organization_id,
+        unit=unit,
+        unit_path=unit.path,
+        survey=survey,
+        interaction_type=interaction_type,
+        filters=filters,
+        name=str(fields.pop("name", "")).strip(),
+        channel=fields.pop("channel", Channel.EMAIL),
+        delay_minutes=int(fields.pop("delay_minutes", 5)),
+        expires_after_days=int(fields.pop("expires_after_days", 7)),
+    )
+    if fields:
+        raise InvalidInput(f"Unknown trigger field '{sorted(fields)[0]}'.", sorted(fields)[0])
+    if not trigger.name:
+        raise InvalidInput("Give the trigger a name.", field="name")
+    if trigger.channel not in Channel.values:
+        raise InvalidInput("The channel is email or sms.", field="channel")
+    with transaction.atomic():
+        trigger.save()
+        record_audit(actor, "trigger.create", trigger, {"filters": filters})
+    return trigger
+
+
+def set_trigger_active(actor: Scope, trigger: Trigger, active: bool) -> Trigger:
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers_path(trigger.unit_path) or trigger.organization_id != actor.organization_id:
+        raise Forbidden("This trigger is outside your part of the organisation.")
+    with transaction.atomic():
+        trigger.is_active = active
+        trigger.save(update_fields=["is_active"])
+        record_audit(actor, "trigger.activate" if active else "trigger.deactivate", trigger)
+    return trigger
+
+
+def _matches(trigger: Trigger, interaction: Interaction) -> bool:
+    if not interaction.unit_path.startswith(trigger.unit_path):
+        return False
+    for key, value in trigger.filters.items():
+        actual = (
+            interaction.channel
+            if key == "channel"
+            else interaction.attributes.get(key.removeprefix("attributes."))
+        )
+        if actual != value:
+            return False
+    return True
+
+
+def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
+    """Invite for each matching trigger after its delay; once per trigger and interaction."""
+    from voxloop.distribution.tasks import send_invitations
+
+    interactions = list(
+        Interaction.objects.filter(
+            organization_id=organization_id, pk__in=interaction_ids
+        ).select_related("contact")
+    )
+    type_ids = {i.type_id for i in interactions}
+    triggers = list(
+        Trigger.objects.filter(
+            organization_id=organization_id, is_active=True, interaction_type_id__in=type_ids
+        ).select_related("survey")
+    )
+    made = 0
+    for interaction in interactions:
+        for trigger in triggers:
+            if trigger.interaction_type_id != interaction.type_id or not _matches(
+                trigger, interaction
+            ):
+                continue
+            when = max(interaction.occurred_at, timezone.now() - timedelta(days=1)) + timedelta(
+                minutes=trigger.delay_minutes
+            )
+            try:
+                with transaction.atomic():
+                    invitation = Invitation.objects.create(
+                        organization_id=organization_id,
+                        unit_path=interaction.contact.unit_path,
+                        survey=trigger.survey,
+                        contact=interaction.contact,
+                        trigger=trigger,
+                        interaction=interaction,
+                        channel=trigger.channel,
+                        locale=definition.pick_locale(trigger.survey, [interaction.contact.locale]),
+                        send_after=when,
+                        expires_at=when + timedelta(days=trigger.expires_after_days),
+                    )
+            except IntegrityError:
+                continue  # this interaction already invited through this trigger
+            made += 1
+            pk = invitation.pk
+            if when > timezone.now():
+                send_invitations.using(run_after=when).enqueue([pk])
+            else:
+                send_invitations.enqueue([pk])
+    return made
+
+
+def visible_trigger_for(actor: Scope, interaction_type) -> Trigger | None:
+    """The organisation's first active trigger on this interaction type (demo history)."""
+    return Trigger.objects.filter(
+        organization_id=actor.organization_id, interaction_type=interaction_type
+    ).first()
