@@ -155,25 +155,23 @@ def _hand_over(token: str, chunk: list[Invitation]) -> list[Invitation]:
     """Mark the next messages as being handed to the server, in one compare-and-set UPDATE
     against this batch's claim: rows the recovery sweep took back (lease expired) are not
     ours any more and are left to the batch that has them now."""
-    ids = [i.pk for i in chunk]
     Invitation.objects.filter(
-        pk__in=ids, claim=token, status=InvitationStatus.SENDING, handed_at__isnull=True
+        pk__in=[i.pk for i in chunk],
+        claim=token,
+        status=InvitationStatus.SENDING,
+        handed_at__isnull=True,
     ).update(handed_at=timezone.now())
-    ours = set(_still_claimed_ids(token, ids))
-    return [i for i in chunk if i.pk in ours]
+    return _still_claimed(token, chunk)
 
 
-def _still_claimed_ids(token: str, ids: list[int]) -> list[int]:
-    return list(
+def _still_claimed(token: str, invitations: list[Invitation]) -> list[Invitation]:
+    """Those of `invitations` this batch still holds (the sweep may have taken some back)."""
+    ours = set(
         Invitation.objects.filter(
-            pk__in=ids, claim=token, status=InvitationStatus.SENDING
+            pk__in=[i.pk for i in invitations], claim=token, status=InvitationStatus.SENDING
         ).values_list("pk", flat=True)
     )
-
-
-def _still_claimed(token: str, rest: list[Invitation]) -> list[Invitation]:
-    ours = set(_still_claimed_ids(token, [i.pk for i in rest]))
-    return [i for i in rest if i.pk in ours]
+    return [i for i in invitations if i.pk in ours]
 
 
 def recover_expired(now: datetime | None = None) -> tuple[list[int], int]:
