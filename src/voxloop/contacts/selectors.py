@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from voxloop.contacts.models import Account, Contact
+from voxloop.contacts.phones import digits_of
 from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Scope
 
@@ -42,6 +43,17 @@ def contact_by_external_id(organization_id: int, external_id: str) -> Contact | 
     if not external_id:
         return None
     return Contact.objects.filter(organization_id=organization_id, external_id=external_id).first()
+
+
+def contacts_with_phone(organization_id: int, phone_e164: str) -> list[Contact]:
+    """Unscoped by design, like contact_in_org: an inbound text names only its number; the
+    callback's organisation bounds the lookup. Finds the number however it was stored."""
+    return list(
+        Contact.objects.annotate(phone_digits=digits_of("phone")).filter(
+            organization_id=organization_id,
+            phone_digits__in=[phone_e164, phone_e164.removeprefix("+")],
+        )
+    )
 
 
 def contact(scope: Scope, contact_id: int) -> Contact:

@@ -12,8 +12,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from voxloop.contacts import selectors
 from voxloop.contacts.models import Account, Contact, InteractionType, Segment
-from voxloop.contacts.phones import digits_of
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.tenancy.models import OrgUnit, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
@@ -75,9 +75,7 @@ def contact_for_visitor(unit: OrgUnit, external_id: str) -> Contact:
     external_id = (external_id or "").strip()
     if not external_id or len(external_id) > 100 or "\x00" in external_id:
         raise InvalidInput("A user id is 1 to 100 characters.", field="user_id")
-    found = Contact.objects.filter(
-        organization_id=unit.organization_id, external_id=external_id
-    ).first()
+    found = selectors.contact_by_external_id(unit.organization_id, external_id)
     if found is not None:
         return found
     try:
@@ -142,23 +140,13 @@ def resubscribe(actor: Scope, contact: Contact) -> Contact:
     return contact
 
 
-def contacts_with_phone(organization_id: int, phone_e164: str) -> list[Contact]:
-    """The organisation's contacts with this number (stored with or without formatting)."""
-    return list(
-        Contact.objects.annotate(phone_digits=digits_of("phone")).filter(
-            organization_id=organization_id,
-            phone_digits__in=[phone_e164, phone_e164.removeprefix("+")],
-        )
-    )
-
-
 def set_sms_consent_by_phone(
     organization_id: int, phone_e164: str, allowed: bool, how: str
 ) -> list[Contact]:
     """The person at this number texted STOP (allowed=False) or START (True): every contact of
     the organisation with that number, whatever its formatting, gets the answer, each change
     in the audit log. Returns the contacts with that number (changed or not)."""
-    found = contacts_with_phone(organization_id, phone_e164)
+    found = selectors.contacts_with_phone(organization_id, phone_e164)
     changed = [c for c in found if c.consent_sms != allowed]
     if changed:
         now = timezone.now()

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts import services as contact_services
 from voxloop.distribution import tracking
 from voxloop.distribution.models import Channel, Invitation, InvitationStatus, SmsHook
@@ -130,7 +131,7 @@ def handle_reply(organization_id: int, phone_e164: str, body: str) -> Reply:
             organization_id, phone_e164, allowed=keyword == "start", how=f"sms:{body.strip()}"
         )
     elif keyword == "help":
-        contacts = contact_services.contacts_with_phone(organization_id, phone_e164)
+        contacts = contact_selectors.contacts_with_phone(organization_id, phone_e164)
     locale = contacts[0].locale if contacts and contacts[0].locale else settings.LANGUAGE_CODE
     name = Organization.objects.filter(pk=organization_id).values_list("name", flat=True).first()
     with translation.override(locale):
