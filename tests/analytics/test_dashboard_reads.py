@@ -143,6 +143,15 @@ def test_employee_survey_never_breaks_down_below_five(world):
     )
 
 
+def test_a_period_covers_the_days_of_the_servers_time_zone(settings):
+    """Rollups count days in the server's time zone; every figure beside them (raw counts,
+    cases, response rate, churn) takes its instants from the same bounds."""
+    settings.TIME_ZONE = "Asia/Tokyo"
+    since, until = filters.parse({"start": "2026-11-01", "end": "2026-11-30"}).bounds()
+    assert since == datetime(2026, 10, 31, 15, tzinfo=UTC)
+    assert until == datetime(2026, 11, 30, 15, tzinfo=UTC)
+
+
 def test_bad_filters_name_the_field():
     for params, field in [
         ({"period": "2y"}, "period"),

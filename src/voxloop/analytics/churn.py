@@ -34,8 +34,7 @@ GROUPS = {
 def _counts(ctx: Context, period: Filters, kind: str, by: str = "") -> dict[str, tuple]:
     return contact_selectors.churn_counts(
         ctx.scope,
-        period.start,
-        period.end,
+        *period.bounds(),
         unit_path=ctx.node.path if ctx.node.pk != ctx.scope.unit_id else "",
         segment_id=ctx.filters.segment_id,
         kind=kind,

@@ -6,7 +6,7 @@ Bad values are a clear 4xx naming the parameter, never a silent default.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +49,13 @@ class Filters:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period's days as a half-open range of instants, in the time zone the rollups
+        count days in (the server's), so every figure beside them counts the same days."""
+        tz = timezone.get_current_timezone()
+        since = datetime.combine(self.start, time.min, tzinfo=tz)
+        return since, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz)
 
     def previous(self) -> Filters:
         """The period of the same length just before this one."""

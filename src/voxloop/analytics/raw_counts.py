@@ -8,7 +8,6 @@ the period, joined to the segment's members.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -42,19 +41,13 @@ SCORE_AGGREGATES = {
 }
 
 
-def period_bounds(period: Filters) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    since = datetime.combine(period.start, time.min, tzinfo=tz)
-    return since, datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz)
-
-
 def responses(
     ctx: Context, period: Filters | None = None, under: OrgUnit | None = None
 ) -> QuerySet:
     """The complete responses the dashboard counts: scope, unit (or `under`), period, surveys,
     channel and segment."""
     f = period or ctx.filters
-    since, until = period_bounds(f)
+    since, until = f.bounds()
     node = under or ctx.node
     unit = node if node.pk != ctx.scope.unit_id else None
     rows = response_selectors.visible_responses(ctx.scope, unit=unit, since=since, until=until)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -111,14 +111,6 @@ def sla_statistics(
 # --- the dashboards' case figures ------------------------------------------------------------
 
 
-def _day_range(start, end) -> tuple[datetime, datetime]:
-    """A filter period's days as a half-open UTC range, as the response-rate card counts."""
-    return (
-        datetime.combine(start, time.min, tzinfo=UTC),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
-    )
-
-
 def _cases_for(scope: Scope, filters) -> QuerySet[Case]:
     """The cases a reader may read (agents: their own), narrowed to the dashboard's unit, its
     segment (the case's contact) and, through the responses behind them, its survey and
@@ -138,9 +130,9 @@ def _cases_for(scope: Scope, filters) -> QuerySet[Case]:
     return cases
 
 
-def _resolved(cases: QuerySet[Case], start, end) -> tuple[list[float], int]:
+def _resolved(cases: QuerySet[Case], period) -> tuple[list[float], int]:
     """Resolution hours of the cases resolved in the period, and how many met their due time."""
-    low, high = _day_range(start, end)
+    low, high = period.bounds()
     hours, met = [], 0
     rows = cases.filter(resolved_at__gte=low, resolved_at__lt=high).values_list(
         "created_at", "resolved_at", "due_at"
@@ -160,7 +152,7 @@ def case_metrics(scope: Scope, filters, now: datetime | None = None) -> dict[str
     Forbidden for a role without cases (a viewer): the dashboards then leave the panel out."""
     now = now or timezone.now()
     cases = _cases_for(scope, filters)
-    low, high = _day_range(filters.start, filters.end)
+    low, high = filters.bounds()
     counts = cases.aggregate(
         opened=Count("pk", filter=Q(created_at__gte=low, created_at__lt=high)),
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES, created_at__lt=high)),
@@ -169,8 +161,8 @@ def case_metrics(scope: Scope, filters, now: datetime | None = None) -> dict[str
         ),
     )
     before = filters.previous()
-    hours, met = _resolved(cases, filters.start, filters.end)
-    hours_before, met_before = _resolved(cases, before.start, before.end)
+    hours, met = _resolved(cases, filters)
+    hours_before, met_before = _resolved(cases, before)
     min_n = filters.min_n
     mean_now = _mean_hours(hours, min_n)
     mean_before = _mean_hours(hours_before, min_n)

@@ -1,6 +1,6 @@
 """Scoped reads of contacts and accounts."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
@@ -127,22 +127,20 @@ def churn_history_start(scope: Scope) -> datetime | None:
 
 def churn_counts(
     scope: Scope,
-    start: date,
-    end: date,
+    since: datetime,
+    until: datetime,
     unit_path: str = "",
     segment_id: int | None = None,
     kind: str = "contact",
     by: str = "",
 ) -> dict[str, tuple[int, int]]:
-    """(customers at the start of the period, of whom churned during it), in the scope (and
+    """(customers at `since`, of whom churned before `until`), in the scope (and
     `unit_path`'s subtree, and the segment for contacts); `by="nps_group"` splits them by the
     group of their latest answer. A customer counts from `customer_since` (else the day the
     row was created) and only when active as the period began."""
     from voxloop.contacts.models import CustomerStatus, StatusChange
 
     tz = timezone.get_current_timezone()
-    since = datetime.combine(start, time.min, tzinfo=tz)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
     customers = visible_contacts(scope) if kind == "contact" else visible_accounts(scope)
     if unit_path:
         customers = customers.filter(subtree_q(unit_path, "unit_path"))
@@ -159,7 +157,7 @@ def churn_counts(
             status_then=Subquery(status_then.values("status")[:1]),
             churned_in=Exists(churned_in),
         )
-        .filter(joined__lt=start)
+        .filter(joined__lt=timezone.localtime(since, tz).date())
         .filter(Q(status_then__isnull=True) | Q(status_then=CustomerStatus.ACTIVE))
     )
     counts = {"at_risk": Count("pk"), "churned": Count("pk", filter=Q(churned_in=True))}

@@ -7,7 +7,7 @@ campaign did at their store and nothing of the store next door.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
@@ -182,8 +182,7 @@ def outreach_stats(
 def response_rate_counts(scope: Scope, filters) -> tuple[int, int]:
     """(delivered, completed) invitations sent in the dashboard's period and scope: the
     response-rate card of the analytics dashboards (registered as its provider)."""
-    start = datetime.combine(filters.start, time.min, tzinfo=UTC)
-    end = datetime.combine(filters.end + timedelta(days=1), time.min, tzinfo=UTC)
+    start, end = filters.bounds()
     invitations = visible_invitations(scope).filter(sent_at__gte=start, sent_at__lt=end)
     if filters.survey_id:
         invitations = invitations.filter(survey_id=filters.survey_id)
