@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from voxloop.contacts.phones import to_e164
 from voxloop.distribution import sms_hooks
-from voxloop.errors import NotFound
+from voxloop.errors import InvalidInput, NotFound
 from voxloop.surveys.respondent import throttle
 
 MAX_BYTES = 64_000
@@ -25,26 +25,18 @@ SENDER = ("from", "From", "msisdn")
 BODY = ("body", "Body", "text", "Text")
 
 
-class BadPayload(Exception):
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
-
-
 def _error(message: str, field: str, status: int) -> JsonResponse:
     return JsonResponse({"detail": message, "field": field}, status=status)
 
 
 def _payload(request) -> dict:
-    if len(request.body) > MAX_BYTES:
-        raise BadPayload("Payload too large.", "body")
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body)
         except (ValueError, UnicodeDecodeError):
-            raise BadPayload("The body is not JSON.", "body") from None
+            raise InvalidInput("The body is not JSON.", "body") from None
         if not isinstance(data, dict):
-            raise BadPayload("Send one JSON object.", "body")
+            raise InvalidInput("Send one JSON object.", "body")
         return data
     return request.POST.dict()
 
@@ -64,10 +56,12 @@ def _gate(request, token: str):
     organization_id = sms_hooks.organization_for(token)
     if organization_id is None:
         return None, _error("Unknown callback address.", "token", 404)
+    if len(request.body) > MAX_BYTES:
+        return None, _error("Payload too large.", "body", 413)
     try:
         return organization_id, _payload(request)
-    except BadPayload as bad:
-        return None, _error(bad.message, bad.field, 413 if "large" in bad.message else 400)
+    except InvalidInput as bad:
+        return None, _error(bad.message, bad.field, 400)
 
 
 @csrf_exempt  # the provider has no session; the unguessable token is its credential
