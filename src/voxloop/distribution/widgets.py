@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 
 from voxloop.distribution.models import Widget, WidgetPosition
+from voxloop.distribution.services import check_owned
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.surveys.models import Survey, SurveyStatus
 from voxloop.tenancy.models import OrgUnit
@@ -137,11 +138,7 @@ def _apply(widget: Widget, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_place(actor: Scope, unit: OrgUnit, survey: Survey) -> None:
-    actor.require(Capability.CONFIGURE)
-    if unit.organization_id != actor.organization_id or not actor.covers(unit):
-        raise Forbidden("The unit is outside your part of the organisation.", "unit")
-    if survey.organization_id != actor.organization_id:
-        raise InvalidInput("No such survey.", field="survey")
+    check_owned(actor, unit, survey, None)  # as for campaigns and triggers
     if survey.status == SurveyStatus.CLOSED:
         raise InvalidInput("This survey is closed.", field="survey")
     if not unit.path.startswith(survey.unit_path):
