@@ -5,6 +5,7 @@ import pytest
 
 from tests.factories import build_world
 from tests.smtp import smtp_server, smtp_settings  # noqa: F401 - fixtures for every test
+from voxloop.recent import forget_everything
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +23,9 @@ def _isolated_settings(tmp_path, settings):
             "LOCATION": str(tmp_path),
         }
     }
+    # Each test's database is rolled back and its ids reused: nothing read in one test is
+    # still "recent" in the next.
+    forget_everything()
 
 
 @pytest.fixture

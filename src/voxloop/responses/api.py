@@ -106,7 +106,7 @@ def _submission(scope: Scope, payload: ResponseCreate, source_key: str | None) -
         raise InvalidInput("A language code never contains a NUL character.", field="locale")
     if payload.unit_code:
         try:
-            unit = tenancy_selectors.unit_by_code(scope, payload.unit_code)
+            unit = tenancy_selectors.capture_unit(scope, payload.unit_code)
         except NotFound:
             raise NotFound("No unit with this code in your scope.", field="unit_code") from None
     if payload.staff_code:

@@ -4,8 +4,9 @@ A commit costs more than the insert before it (SQLite appends every changed page
 PostgreSQL flushes its log to disk), and on SQLite every writer waits for one lock. So when a
 thread of this process is committing, responses arriving meanwhile queue; the first of them to
 find nobody committing takes the whole queue and commits it in one transaction. A lone
-response commits at once, as it would on its own. Each thread returns only once its own
-response is committed.
+response is one INSERT in autocommit: a single statement is atomic by itself, and BEGIN and
+COMMIT around it would be two more statements (two more round trips on PostgreSQL). Each
+thread returns only once its own response is committed.
 
 If the shared transaction fails, each response is stored again on its own, so one bad row
 fails only its own request.
@@ -62,6 +63,9 @@ def store(row: Model) -> None:
 
 
 def _commit(batch: list[_Pending]) -> None:
+    if len(batch) == 1:
+        _alone(batch[0])
+        return
     try:
         with transaction.atomic():
             for pending in batch:
@@ -76,10 +80,9 @@ def _commit(batch: list[_Pending]) -> None:
 
 def _alone(pending: _Pending) -> None:
     row = pending.row
-    row.pk, row._state.adding = None, True
+    row.pk, row._state.adding = None, True  # a failed shared transaction may have set them
     try:
-        with transaction.atomic():
-            rows.insert(row)
+        rows.insert(row)
     except Exception as error:
         pending.error = error
     pending.done = True

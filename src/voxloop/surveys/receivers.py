@@ -2,13 +2,15 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from voxloop.surveys import services
-from voxloop.surveys.models import Question
+from voxloop.surveys.models import Question, Survey
+from voxloop.surveys.selectors import recent_heads
 from voxloop.tenancy.signals import unit_moved
 
 
 @receiver(unit_moved)
 def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
     services.repath_after_move(organization_id, old_path, new_path)
+    recent_heads.forget_all()  # owners' paths changed
 
 
 @receiver(post_save, sender=Question)
@@ -16,3 +18,9 @@ def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str,
 def question_changed(sender, instance: Question, **kwargs):
     # Every path that saves or deletes a question (services, admin inlines) gets here.
     services.mark_revised(instance.survey_id)
+
+
+@receiver(post_save, sender=Survey, dispatch_uid="surveys.survey_changed")
+@receiver(post_delete, sender=Survey, dispatch_uid="surveys.survey_deleted")
+def survey_changed(sender, **kwargs):
+    recent_heads.forget_all()  # a new revision, status or owner

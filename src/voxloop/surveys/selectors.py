@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from voxloop import rows
 from voxloop.errors import NotFound
+from voxloop.recent import Recent
 from voxloop.surveys.models import Question, Survey, SurveyStatus
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
 from voxloop.tenancy.scoping import Scope
@@ -46,20 +47,25 @@ def _visible(scope: Scope, unit_path: str) -> bool:
 _definitions: OrderedDict[int, tuple[str, Survey, list[Question]]] = OrderedDict()
 _definitions_lock = threading.Lock()
 DEFINITIONS_KEPT = 512
+# Each survey's organisation, owner path and revision as read in the last few seconds,
+# emptied on any change to a survey or its questions here (surveys.receivers).
+recent_heads = Recent()
+HEAD_COLUMNS = ("id", "organization_id", "unit_path", "revision")
 
 
 def survey_for_capture(scope: Scope, survey_id: int) -> tuple[Survey, list[Question]]:
     """A visible survey and its questions, for storing a response to it.
 
-    The definition is held in memory and reused while the survey's revision is unchanged: one
-    small read per response instead of reloading the survey and its questions. The survey
-    returned is the caller's own copy.
+    The definition is held in memory under the survey's revision, and the revision with the
+    owner's path is read again after a few seconds (voxloop.recent), so a response usually
+    costs no read at all; visibility is checked on every call. The survey returned is the
+    caller's own copy.
     """
-    current = None
-    if abs(survey_id) < 2**63:
-        current = rows.fetch(
-            Survey, ("id", "organization_id", "unit_path", "revision"), "id = %s", [survey_id]
-        )
+    current = recent_heads.recall(survey_id)
+    if current is None and abs(survey_id) < 2**63:
+        current = rows.fetch(Survey, HEAD_COLUMNS, "id = %s", [survey_id])
+        if current is not None:
+            recent_heads.remember(survey_id, current)
     if (
         current is None
         or current.organization_id != scope.organization_id

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from voxloop.errors import Conflict, Forbidden, InvalidInput
-from voxloop.surveys import validation
+from voxloop.surveys import selectors, validation
 from voxloop.surveys.models import Question, Survey, SurveyKind, SurveyStatus, new_revision
 from voxloop.tenancy.models import OrgUnit, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
@@ -320,6 +320,7 @@ def duplicate(actor: Scope, survey: Survey, name: str | None = None) -> Survey:
 def mark_revised(survey_id: int) -> None:
     """A question changed: processes holding the survey's definition in memory reload it."""
     Survey.objects.filter(pk=survey_id).update(revision=new_revision())
+    selectors.recent_heads.forget_all()
 
 
 def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:

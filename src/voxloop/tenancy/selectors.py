@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from voxloop import rows
 from voxloop.errors import NotFound
+from voxloop.recent import Recent
 from voxloop.tenancy.models import AuditEntry, Membership, OrgUnit, Staff, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 
@@ -44,6 +47,27 @@ def unit(scope: Scope, unit_id: int) -> OrgUnit:
 def unit_by_code(scope: Scope, code: str) -> OrgUnit:
     """Every response from a kiosk or QR code names its unit so: one prepared lookup."""
     return _unit_in_scope(scope, "code = %s", code)
+
+
+# Units the capture path found by code, by (organisation, code); emptied on any unit change
+# (tenancy.receivers).
+recent_units = Recent()
+
+
+def capture_unit(scope: Scope, code: str) -> OrgUnit:
+    """unit_by_code for the capture path: the unit as this process read it in the last few
+    seconds (voxloop.recent), checked against the scope on every call."""
+    key = (scope.organization_id, code)
+    found = recent_units.recall(key)
+    if found is None and _can_match(code):
+        found = rows.fetch(
+            OrgUnit, UNIT_COLUMNS, "organization_id = %s AND code = %s", [key[0], code]
+        )
+        if found is not None and found.path:  # a unit being created has no path yet
+            recent_units.remember(key, found)
+    if found is None or not scope.covers(found):
+        raise NotFound(f"No such {OrgUnit._meta.verbose_name}.")
+    return copy.copy(found)  # the held instance is shared between threads
 
 
 def _unit_in_scope(scope: Scope, condition: str, value: int | str) -> OrgUnit:
