@@ -2,12 +2,14 @@
 
 Starts `voxloop serve` on loopback (gunicorn + worker, as in production), then for a fixed time
 runs many concurrent keep-alive clients against (1) `GET /livez`, a view that touches nothing,
-(2) `GET /api/v1/me`, the smallest authenticated API call (for scale), and (3)
-`POST /api/v1/responses`, the full capture path (token auth, scope, validation, scoring,
-snapshot, insert, event). The phases alternate for several rounds, so a noisy neighbour slows
-them alike; it prints requests/s and p50/p99 latency of each phase over all rounds and the
-median of the rounds' ratios submissions/bare (goal ≥ 0.5), and checks every accepted
-submission is in the database.
+(2) `GET /api/v1/me`, the smallest authenticated API call (for scale), (3) `POST /bench/floor`,
+the least any capture that stores before it answers can cost here (the same body parsed, one
+INSERT; a bench-only URL, see bench/floor_urls.py), and (4) `POST /api/v1/responses`, the full
+capture path (token auth, scope, validation, scoring, snapshot, insert, event). The phases
+alternate for several rounds, so a noisy neighbour slows them alike; it prints requests/s and
+p50/p99 latency of each phase over all rounds, the median of the rounds' ratios
+submissions/bare (goal ≥ 0.5) and floor/bare (the most any stored capture could reach on this
+machine), and checks every accepted submission is in the database.
 
 SQLite in a temporary folder, or PostgreSQL when DATABASE_URL is set (a scratch database).
 
@@ -34,11 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import percentile, scratch_database, start_django
 
 GOAL_RATIO = 0.5
+BARE = "bare endpoint GET /livez"
+FLOOR = "floor POST /bench/floor"
+SUBMIT = "submit POST /api/v1/responses"
 COMMENTS = ["", "Quick and friendly.", "The queue was long.", "很好", "とても良い", "Foarte bine"]
 
 
-def prepare() -> tuple[str, int, list[str]]:
-    """An organisation with 20 stores, a live NPS survey and an API token; returns them."""
+def prepare() -> tuple[str, int, list[str], dict]:
+    """An organisation with 20 stores, a live NPS survey and an API token, and where the floor
+    phase stores its rows (another survey, so they are not counted as submissions)."""
     from voxloop.accounts.services import create_token, create_user
     from voxloop.surveys import services as surveys
     from voxloop.tenancy import services as tenancy
@@ -56,7 +62,9 @@ def prepare() -> tuple[str, int, list[str]]:
     surveys.add_question(system, survey, "nps", "nps", {"title": {"en": "Recommend?"}}, None, True)
     surveys.add_question(system, survey, "comment", "long_text", {"title": {"en": "Why?"}})
     surveys.publish(system, survey)
-    return create_token(membership, "bench").secret, survey.pk, codes
+    floor = surveys.create_survey(system, root, "Floor", "transactional")
+    target = {"organization_id": root.pk, "survey_id": floor.pk, "unit_path": floor.unit_path}
+    return create_token(membership, "bench").secret, survey.pk, codes, target
 
 
 def free_port() -> int:
@@ -148,20 +156,25 @@ def main() -> None:
         start_django(env)
         from django.db import connection
 
-        token, survey_id, codes = prepare()
+        token, survey_id, codes, floor = prepare()
         vendor = connection.vendor
         connection.close()
         env = {k: v for k, v in env.items() if k != "VOXLOOP_TASKS"}
+        root = str(Path(__file__).resolve().parent.parent)
+        env["DJANGO_SETTINGS_MODULE"] = "bench.floor_settings"
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
         port = free_port()
         server = start_server(env, port, args.workers, args.threads)
         try:
-            run(args, port, token, survey_id, codes, vendor)
+            run(args, port, token, survey_id, codes, floor, vendor)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
 
 
-def run(args, port: int, token: str, survey_id: int, codes: list[str], vendor: str) -> None:
+def run(
+    args, port: int, token: str, survey_id: int, codes: list[str], floor: dict, vendor: str
+) -> None:
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def bare(index: int, n: int):
@@ -179,10 +192,18 @@ def run(args, port: int, token: str, survey_id: int, codes: list[str], vendor: s
     def me(index: int, n: int):
         return "GET", "/api/v1/me", None, auth
 
+    def unchecked(index: int, n: int):
+        body = {
+            **floor,
+            "answers": {"nps": (index * 7 + n) % 11, "comment": COMMENTS[n % len(COMMENTS)]},
+        }
+        return "POST", "/bench/floor", json.dumps(body), {"Content-Type": "application/json"}
+
     phases = {
-        "bare endpoint GET /livez": bare,
+        BARE: bare,
         "authenticated GET /api/v1/me": me,
-        "submit POST /api/v1/responses": submission,
+        FLOOR: unchecked,
+        SUBMIT: submission,
     }
     print(
         f"database: {vendor}; clients: {args.clients}; "
@@ -191,17 +212,18 @@ def run(args, port: int, token: str, survey_id: int, codes: list[str], vendor: s
     load(port, 2, args.clients, bare)  # warm-up: workers forked, connections open
     load(port, 2, args.clients, me)
     seen: dict[str, tuple[list[float], int]] = {name: ([], 0) for name in phases}
-    ratios = []
+    ratios, floors = [], []
     for _ in range(args.rounds):
         rates = {}
         for name, request_for in phases.items():
             latencies, errors = load(port, args.seconds, args.clients, request_for)
             rates[name] = len(latencies) / args.seconds
             seen[name] = (seen[name][0] + latencies, seen[name][1] + errors)
-        ratios.append(rates["submit POST /api/v1/responses"] / rates["bare endpoint GET /livez"])
+        ratios.append(rates[SUBMIT] / rates[BARE])
+        floors.append(rates[FLOOR] / rates[BARE])
     for name, (latencies, errors) in seen.items():
         report(name, latencies, errors, args.seconds * args.rounds)
-    latencies = seen["submit POST /api/v1/responses"][0]
+    latencies = seen[SUBMIT][0]
     from voxloop.responses.models import Response
 
     stored = Response.objects.filter(survey_id=survey_id).count()
@@ -211,6 +233,10 @@ def run(args, port: int, token: str, survey_id: int, codes: list[str], vendor: s
     rounds = ", ".join(f"{r:.2f}" for r in ratios)
     print(f"ratio submissions/bare: {ratio:.2f} median of rounds [{rounds}]", end=" ")
     print(f"(goal ≥ {GOAL_RATIO}) {verdict}")
+    rounds = ", ".join(f"{r:.2f}" for r in floors)
+    print(f"ratio floor/bare: {statistics.median(floors):.2f} median of rounds [{rounds}]")
+    own = statistics.median(r / f for r, f in zip(ratios, floors, strict=True))
+    print(f"ratio submissions/floor: {own:.2f} (what validating and scoring leave of the floor)")
     if stored != len(latencies):
         raise SystemExit("accepted submissions and stored responses differ")
 
