@@ -77,6 +77,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:widget_create": _row(201, 201, 403, 403, 404),
     "api:widget": CAMPAIGN_READ,
     "api:widget_update": CAMPAIGN_WRITE,
+    # The secret that signs user ids: those who configure the widget, like its settings.
+    "api:widget_identity_secret": CAMPAIGN_WRITE,
+    "api:widget_identity_secret_rotate": CAMPAIGN_WRITE,
     # The SMS callback token is the provider's credential: the organisation's admins only.
     "api:outreach_sms_hooks": _row(200, 403, 403, 403, 200),
     "api:outreach_sms_hooks_rotate": _row(200, 403, 403, 403, 200),
@@ -140,6 +143,12 @@ OPERATIONS = {
     ),
     "api:widget": ("get", "/widgets/{widget}", None),
     "api:widget_update": ("patch", "/widgets/{widget}", {"name": "Renamed"}),
+    "api:widget_identity_secret": ("get", "/widgets/{widget}/identity-secret", None),
+    "api:widget_identity_secret_rotate": (
+        "post",
+        "/widgets/{widget}/identity-secret/rotate",
+        None,
+    ),
     "api:outreach_sms_hooks": ("get", "/outreach/sms-hooks", None),
     "api:outreach_sms_hooks_rotate": ("post", "/outreach/sms-hooks/rotate", None),
 }

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from datetime import timedelta
 
@@ -15,7 +17,7 @@ from tests.respondent.helpers import next_question
 from tests.surveys.builders import store_visit_survey
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact
-from voxloop.distribution import widgets
+from voxloop.distribution import widget_visits, widgets
 from voxloop.distribution.models import Invitation, OutreachPolicy, Widget
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses.models import Response
@@ -44,7 +46,13 @@ def shop(world):
 
 
 def check(client: Client, widget: Widget, origin: str = SHOP, **data):
+    """The page's check; a user id is signed as the customer's server would, unless the test
+    passes its own user_hash (None: none at all)."""
     headers = {"HTTP_ORIGIN": origin} if origin else {}
+    if data.get("user_id") and "user_hash" not in data:
+        data["user_hash"] = widget_visits.user_hash(widget, data["user_id"])
+    if data.get("user_hash", "") is None:
+        del data["user_hash"]
     if "attributes" in data and not isinstance(data["attributes"], str):
         data["attributes"] = json.dumps(data["attributes"])
     return client.post(f"/w/{widget.key}/check", data, **headers)
@@ -332,3 +340,54 @@ def test_a_frame_link_never_reaches_another_widgets_survey(client, shop, world):
     assert response.survey_id == widget.survey_id
     refused = check(client, foreign, origin=SHOP, user_id="U-1")
     assert refused.status_code == 403
+
+
+# --- signed user ids ---------------------------------------------------------------------
+
+
+def test_a_user_id_without_its_hash_or_with_a_wrong_one_is_refused(client, shop):
+    acme, _, widget = shop
+    add_contact(acme, "c1r1s1", "ANN")
+    contacts_before = Contact.objects.count()
+    forged = [
+        None,  # no hash at all
+        "",
+        widget_visits.user_hash(widget, "BOB"),  # a real hash, for another user
+        "0" * 64,
+        "é" * 64,  # not even hex
+    ]
+    for given in forged:
+        refused = check(client, widget, user_id="ANN", user_hash=given)
+        assert refused.status_code == 403, given
+        assert refused.json()["field"] == "user_hash"
+        assert "show" not in refused.json()  # nothing about the contact's outreach state
+        assert refused["Access-Control-Allow-Origin"] == SHOP  # the page can read why
+    assert Contact.objects.count() == contacts_before  # no contact made for a forged id
+    # The hash is HMAC-SHA256 of the id under the widget's secret, as a server computes it.
+    expected = hmac.new(widget.identity_secret.encode(), b"ANN", hashlib.sha256).hexdigest()
+    assert check(client, widget, user_id="ANN", user_hash=expected.upper()).json()["show"]
+
+
+def test_one_widgets_hash_does_not_vouch_for_another_widget(client, shop):
+    acme, survey, widget = shop
+    other = widgets.create_widget(
+        acme.scope("admin"), acme.units["c1r1"], survey, name="App", allowed_origins=[SHOP]
+    )
+    assert other.identity_secret != widget.identity_secret
+    borrowed = widget_visits.user_hash(widget, "U-1")
+    assert check(client, other, user_id="U-1", user_hash=borrowed).status_code == 403
+    assert check(client, other, user_id="U-1").status_code == 200
+
+
+def test_a_new_secret_stops_the_old_hashes_and_is_audited(client, shop):
+    acme, _, widget = shop
+    old = widget_visits.user_hash(widget, "U-1")
+    widgets.rotate_identity_secret(acme.scope("admin"), widget)
+    widget.refresh_from_db()
+    assert check(client, widget, user_id="U-1", user_hash=old).status_code == 403
+    assert check(client, widget, user_id="U-1").status_code == 200  # signed with the new one
+    assert AuditEntry.objects.filter(action="widget.rotate_identity_secret").count() == 1
+    with pytest.raises(Forbidden):
+        widgets.rotate_identity_secret(acme.scope("director"), widget)  # reads, may not sign
+    with pytest.raises(Forbidden):
+        widgets.identity_secret(acme.scope("sibling_store"), widget)

@@ -171,3 +171,64 @@ def test_the_demo_has_a_web_shop_widget(client, db):
     loader = client.get(f"/w/{widget.key}.js")
     assert loader.status_code == 200 and f'"key": "{widget.key}"' in loader.content.decode()
     assert AuditEntry.objects.filter(action="widget.create", target_id=str(widget.pk)).exists()
+
+
+def _widget(world):
+    return widgets.create_widget(
+        world.acme.scope("admin"),
+        world.acme.units["c1r1"],
+        store_visit_survey(world.acme),
+        name="Shop NPS",
+        allowed_origins=["https://shop.example.com"],
+    )
+
+
+def test_only_those_who_configure_the_widget_see_and_renew_its_identity_secret(world):
+    widget = _widget(world)
+    secret = widget.identity_secret
+    admin_page = _signed_in(world, "admin").get(f"/outreach/widgets/{widget.pk}/")
+    assert secret in admin_page.content.decode()
+    assert "data-user-hash=" in admin_page.content.decode()
+    director_page = _signed_in(world, "director").get(f"/outreach/widgets/{widget.pk}/")
+    assert director_page.status_code == 200 and secret not in director_page.content.decode()
+    # A read-only role cannot renew it either.
+    _signed_in(world, "director").post(f"/outreach/widgets/{widget.pk}/rotate-secret/")
+    widget.refresh_from_db()
+    assert widget.identity_secret == secret
+    renewed = _signed_in(world, "admin").post(f"/outreach/widgets/{widget.pk}/rotate-secret/")
+    assert renewed.status_code == 302
+    widget.refresh_from_db()
+    assert widget.identity_secret != secret
+    assert AuditEntry.objects.filter(action="widget.rotate_identity_secret").exists()
+    # The Django admin never shows it.
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.create_superuser("root-admin", "r@example.com", "pw")
+    django_admin = Client()
+    django_admin.force_login(staff)
+    change = django_admin.get(f"/admin/distribution/widget/{widget.pk}/change/")
+    assert change.status_code == 200 and widget.identity_secret not in change.content.decode()
+
+
+def test_the_identity_secret_over_the_api_is_for_the_widgets_admins(world):
+    widget = _widget(world)
+    admin = ApiClient(world.acme.members["admin"])
+    read = admin.get(f"/widgets/{widget.pk}/identity-secret")
+    assert read.status_code == 200 and read.json()["identity_secret"] == widget.identity_secret
+    assert "HMAC-SHA256" in read.json()["user_hash"]
+    assert widget.identity_secret not in admin.get(f"/widgets/{widget.pk}").content.decode()
+    for name in ("director", "sibling_store"):
+        member = ApiClient(world.acme.members[name])
+        assert member.get(f"/widgets/{widget.pk}/identity-secret").status_code in (403, 404)
+        rotate = member.post(f"/widgets/{widget.pk}/identity-secret/rotate")
+        assert rotate.status_code in (403, 404)
+    stranger = ApiClient(world.other.members["admin"])
+    assert stranger.get(f"/widgets/{widget.pk}/identity-secret").status_code == 404
+    rotated = admin.post(f"/widgets/{widget.pk}/identity-secret/rotate")
+    assert rotated.status_code == 200
+    widget.refresh_from_db()
+    assert (
+        rotated.json()["identity_secret"]
+        == widget.identity_secret
+        != read.json()["identity_secret"]
+    )

@@ -11,14 +11,15 @@ import pytest
 
 from tests.browser import ARTIFACTS, chromium, needs_chromium
 from tests.surveys.builders import store_visit_survey
-from voxloop.distribution import widgets
+from voxloop.distribution import widget_visits, widgets
 from voxloop.responses.models import Response
 
 pytestmark = needs_chromium
 
 SHOP_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head>
 <body><h1>Your order</h1><p>Thanks for shopping with us.</p>
-<script src="{loader}" data-user-id="SHOPPER-9" data-attributes='{{"plan": "gold"}}'></script>
+<script src="{loader}" data-user-id="SHOPPER-9" data-user-hash="{user_hash}"
+  data-attributes='{{"plan": "gold"}}'></script>
 </body></html>"""
 
 
@@ -66,7 +67,10 @@ def test_shop_page_opens_the_panel_and_the_answer_is_a_widget_response(
         delay_seconds=1,
     )
     assert live_server.url.startswith("http://localhost:")  # another site than the shop
-    page_html["html"] = SHOP_PAGE.format(loader=f"{live_server.url}/w/{widget.key}.js")
+    page_html["html"] = SHOP_PAGE.format(
+        loader=f"{live_server.url}/w/{widget.key}.js",
+        user_hash=widget_visits.user_hash(widget, "SHOPPER-9"),  # as the shop's server signs it
+    )
     with chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
         page.goto(f"http://127.0.0.1:{port}/orders/1001")
@@ -88,8 +92,15 @@ def test_shop_page_opens_the_panel_and_the_answer_is_a_widget_response(
         # The page's own code can open it too (here for another shopper), and close it.
         panel.get_by_role("button", name="Close the survey").click()
         expect(panel).to_have_count(0)
+        # Without its signature a user id is refused, and nothing opens.
+        with page.expect_response(lambda r: "/check" in r.url) as refused:
+            page.evaluate("Voxloop.show({userId: 'SHOPPER-9', force: true})")
+        assert refused.value.status == 403
+        expect(panel).to_have_count(0)
+        signed = widget_visits.user_hash(widget, "SHOPPER-10")
         page.evaluate(
-            "Voxloop.show({userId: 'SHOPPER-10', attributes: {plan: 'free'}, force: true})"
+            f"Voxloop.show({{userId: 'SHOPPER-10', userHash: '{signed}',"
+            " attributes: {plan: 'free'}, force: true})"
         )
         expect(panel).to_be_visible()
         expect(survey.locator("legend")).to_contain_text("How likely are you to recommend")

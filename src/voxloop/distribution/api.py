@@ -22,6 +22,7 @@ from voxloop.distribution import (
 )
 from voxloop.distribution.policy import policy_for
 from voxloop.distribution.schemas import (
+    IDENTITY_HASH,
     CampaignIn,
     CampaignOut,
     InvitationFilters,
@@ -35,6 +36,7 @@ from voxloop.distribution.schemas import (
     TestSendIn,
     TriggerIn,
     TriggerOut,
+    WidgetIdentityOut,
     WidgetIn,
     WidgetOut,
     WidgetPatch,
@@ -243,6 +245,33 @@ def update_widget(request: HttpRequest, widget_id: int, payload: WidgetPatch):
     if active is not None and active != widget.is_active:
         widget = widgets.set_widget_active(scope, widget, active)
     return _widget_out(widget)
+
+
+def _identity(secret: str) -> dict:
+    return {"identity_secret": secret, "user_hash": IDENTITY_HASH}
+
+
+@router.get(
+    "/widgets/{int:widget_id}/identity-secret",
+    response=WidgetIdentityOut,
+    url_name="widget_identity_secret",
+)
+def get_widget_identity_secret(request: HttpRequest, widget_id: int):
+    """The secret your server signs user ids with (admins of the widget's part only)."""
+    scope = actor(request)
+    return _identity(widgets.identity_secret(scope, selectors.widget(scope, widget_id)))
+
+
+@router.post(
+    "/widgets/{int:widget_id}/identity-secret/rotate",
+    response=WidgetIdentityOut,
+    url_name="widget_identity_secret_rotate",
+)
+def rotate_widget_identity_secret(request: HttpRequest, widget_id: int):
+    """A new secret: hashes made with the old one stop working at once."""
+    scope = actor(request)
+    widget = widgets.rotate_identity_secret(scope, selectors.widget(scope, widget_id))
+    return _identity(widget.identity_secret)
 
 
 @router.get("/outreach/sms-hooks", response=SmsHookOut, url_name="outreach_sms_hooks")

@@ -268,6 +268,10 @@ def new_widget_key() -> str:
     return secrets.token_urlsafe(18)
 
 
+def new_identity_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class WidgetPosition(models.TextChoices):
     BOTTOM_RIGHT = "bottom-right", _("Bottom right")
     BOTTOM_LEFT = "bottom-left", _("Bottom left")
@@ -289,6 +293,9 @@ class Widget(models.Model):
     name = models.CharField(_("name"), max_length=200)
     survey = models.ForeignKey("surveys.Survey", on_delete=models.PROTECT, related_name="+")
     key = models.CharField(max_length=32, unique=True, default=new_widget_key, editable=False)
+    # Known to the customer's server only: it signs the user ids its pages pass (HMAC-SHA256),
+    # so a visitor cannot answer, or look up the outreach state, as somebody else.
+    identity_secret = models.CharField(max_length=64, default=new_identity_secret, editable=False)
     # Exact origins ("https://shop.example.com"): the pages that may load the panel.
     allowed_origins = models.JSONField(_("allowed origins"), default=list, blank=True)
     # Path patterns ("/checkout/*", "/account"): shown only there; empty = every page.

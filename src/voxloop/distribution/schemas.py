@@ -203,6 +203,14 @@ class WidgetOut(Schema):
     snippet: str
 
 
+IDENTITY_HASH = "HMAC-SHA256 of the user id with identity_secret, lowercase hex"
+
+
+class WidgetIdentityOut(Schema):
+    identity_secret: str
+    user_hash: str = Field(description="How to compute the user_hash a page passes.")
+
+
 class SmsHookOut(Schema):
     status_url: str
     inbound_url: str

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from voxloop.distribution import widget_visits
 from voxloop.distribution.widgets import normal_origin
-from voxloop.errors import InvalidInput
+from voxloop.errors import DomainError
 from voxloop.surveys.respondent import throttle
 from voxloop.surveys.respondent import views as respondent
 
@@ -67,10 +67,11 @@ def check(request, key: str) -> HttpResponse:
         return _cors(HttpResponse(status=204), origin)
     try:
         user_id = widget_visits.read_user_id(request.POST.get("user_id", ""))
+        user_id = widget_visits.verified_user_id(widget, user_id, request.POST.get("user_hash"))
         attributes = widget_visits.read_attributes(request.POST.get("attributes", ""))
-    except InvalidInput as error:
-        refused = JsonResponse({"detail": error.message, "field": error.field}, status=400)
-        return _cors(refused, origin)
+    except DomainError as error:
+        body = {"detail": error.message, "field": error.field}
+        return _cors(JsonResponse(body, status=error.status), origin)
     verdict = widget_visits.decide(widget, user_id, attributes)
     body = {"show": verdict.show, "reason": verdict.reason, "frame": verdict.frame}
     return _cors(JsonResponse(body), origin)

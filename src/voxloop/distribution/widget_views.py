@@ -3,6 +3,8 @@ the snippet to paste into the customer's site."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -43,6 +45,9 @@ def _detail_page(request, widget, form=None, status=200) -> HttpResponse:
     if context["can_configure"]:
         context["form"] = form or _form(request, initial=WidgetForm.initial_for(widget))
         context["unit_codes"] = unit_code_suggestions(request.scope)
+        # An admin of another part of the organisation may read the widget, not sign for it.
+        with contextlib.suppress(DomainError):
+            context["identity_secret"] = widgets.identity_secret(request.scope, widget)
     return render(request, "distribution/widget.html", context, status=status)
 
 
@@ -117,12 +122,16 @@ def widget_edit(request: HttpRequest, widget_id: int) -> HttpResponse:
 @admin_required
 def widget_action(request: HttpRequest, widget_id: int, action: str) -> HttpResponse:
     widget = selectors.widget(request.scope, widget_id)
-    if action not in ("activate", "deactivate"):
+    if action not in ("activate", "deactivate", "rotate-secret"):
         return render(request, "web/error.html", {"message": _("Unknown action.")}, status=400)
     try:
-        widgets.set_widget_active(request.scope, widget, action == "activate")
+        if action == "rotate-secret":
+            widgets.rotate_identity_secret(request.scope, widget)
+        else:
+            widgets.set_widget_active(request.scope, widget, action == "activate")
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Widget updated."))
+        done = _("New identity secret: sign user ids with it from now on.")
+        messages.success(request, done if action == "rotate-secret" else _("Widget updated."))
     return redirect("distribution:widget", widget.pk)

@@ -2,7 +2,9 @@
 
 1. The loader (`/w/<key>.js`) carries the widget's trigger rules; the page evaluates them,
    its sampling and its local re-show memory.
-2. When they say "show", the page asks `/w/<key>/check`: the server applies the outreach
+2. When they say "show", the page asks `/w/<key>/check`. A user id must come with its
+   `user_hash`, signed by the customer's server with the widget's identity secret (so nobody
+   answers as, or learns the outreach state of, somebody else); the server applies the outreach
    policy to the named user (unsubscribed, answered recently, invited by email or SMS too
    recently), finds or creates the contact and answers with a signed frame link.
 3. The frame link carries the widget, the contact, the page's attributes and a nonce that is
@@ -13,6 +15,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -28,7 +32,7 @@ from voxloop.contacts import services as contact_services
 from voxloop.distribution import selectors
 from voxloop.distribution.models import Invitation, Widget
 from voxloop.distribution.policy import policy_for
-from voxloop.errors import InvalidInput
+from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Channel
 from voxloop.surveys import definition, links
@@ -65,6 +69,33 @@ def read_user_id(value: Any) -> str:
     if len(text) > 100 or "\x00" in text or any(ord(c) < 32 for c in text):
         raise InvalidInput("The user id is up to 100 printable characters.", field="user_id")
     return text
+
+
+def user_hash(widget: Widget, user_id: str) -> str:
+    """What the customer's server passes beside a user id: HMAC-SHA256 of the id under the
+    widget's identity secret, in lowercase hex."""
+    secret = widget.identity_secret.encode()
+    return hmac.new(secret, user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def verified_user_id(widget: Widget, user_id: str, given_hash: Any) -> str:
+    """The user id, once its hash proves the customer's server vouches for it."""
+    if not user_id:
+        return ""
+    given = str(given_hash or "").strip().lower()
+    if not given:
+        raise Forbidden(
+            "A user id needs its user_hash, computed on your server with the widget's identity "
+            "secret (or leave the user id out for anonymous visitors).",
+            field="user_hash",
+        )
+    if not hmac.compare_digest(user_hash(widget, user_id).encode(), given.encode()):
+        raise Forbidden(
+            "The user_hash does not match the user id: compute it with the widget's current "
+            "identity secret.",
+            field="user_hash",
+        )
+    return user_id
 
 
 def read_attributes(raw: Any) -> dict[str, Any]:
@@ -208,7 +239,8 @@ def snippet(widget: Widget, base_url: str) -> str:
     src = base_url.rstrip("/") + reverse("distribution:widget_loader", args=[widget.key])
     return (
         f'<script src="{src}" async\n'
-        '        data-user-id="CUSTOMER-ID" data-attributes=\'{"plan": "gold"}\'></script>'
+        '        data-user-id="CUSTOMER-ID" data-user-hash="USER-HASH"\n'
+        '        data-attributes=\'{"plan": "gold"}\'></script>'
     )
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from voxloop.distribution.models import Widget, WidgetPosition
+from voxloop.distribution.models import Widget, WidgetPosition, new_identity_secret
 from voxloop.distribution.services import check_owned
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.surveys.models import Survey, SurveyStatus
@@ -198,6 +198,22 @@ def set_widget_active(actor: Scope, widget: Widget, active: bool) -> Widget:
         widget.is_active = active
         widget.save(update_fields=["is_active", "updated_at"])
         record_audit(actor, "widget.activate" if active else "widget.deactivate", widget)
+    return widget
+
+
+def identity_secret(actor: Scope, widget: Widget) -> str:
+    """The secret the customer's server signs user ids with: for those who configure it."""
+    _check_owned(actor, widget)
+    return widget.identity_secret
+
+
+def rotate_identity_secret(actor: Scope, widget: Widget) -> Widget:
+    """A new identity secret: user hashes signed with the old one stop working at once."""
+    _check_owned(actor, widget)
+    with transaction.atomic():
+        widget.identity_secret = new_identity_secret()
+        widget.save(update_fields=["identity_secret", "updated_at"])
+        record_audit(actor, "widget.rotate_identity_secret", widget)
     return widget
 
 

@@ -28,7 +28,11 @@
   function fromTag() {
     var attributes = {};
     try { attributes = JSON.parse(script.getAttribute("data-attributes") || "{}") || {}; } catch (e) { attributes = {}; }
-    return { userId: script.getAttribute("data-user-id") || "", attributes: attributes };
+    return {
+      userId: script.getAttribute("data-user-id") || "",
+      userHash: script.getAttribute("data-user-hash") || "",
+      attributes: attributes
+    };
   }
   function close() {
     if (panel) { panel.parentNode.removeChild(panel); panel = null; }
@@ -74,6 +78,7 @@
     busy = true;
     var body = new URLSearchParams();
     body.set("user_id", options.userId == null ? "" : String(options.userId));
+    body.set("user_hash", options.userHash == null ? "" : String(options.userHash));
     body.set("attributes", JSON.stringify(options.attributes || {}));
     body.set("path", location.pathname);
     fetch(base + C.check, { method: "POST", body: body, credentials: "omit", mode: "cors" })
