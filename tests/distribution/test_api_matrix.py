@@ -4,11 +4,13 @@ lists checked for leaks across units and tenants."""
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 
 from tests.api.conftest import MEMBER_ACTORS
 from tests.contacts.helpers import add_contact
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
+from tests.web.matrix_world import ModuleWorld
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.api import router as contacts_router
 from voxloop.distribution import services, widgets
@@ -16,6 +18,8 @@ from voxloop.distribution.api import router as distribution_router
 from voxloop.distribution.models import CampaignStatus, Invitation
 
 ACTORS = [*MEMBER_ACTORS, "loner", "anonymous"]
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _row(admin, country_admin, manager, others, other_admin, **overrides) -> dict[str, int]:
@@ -179,9 +183,7 @@ def _fill(value, ids: dict[str, int]):
     return value
 
 
-@pytest.fixture
-def targets(world, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+def _targets(world) -> dict[str, int]:
     acme = world.acme
     survey = store_visit_survey(acme)
     ann = add_contact(acme, "c1r1s1", "ANN")
@@ -195,11 +197,22 @@ def targets(world, settings):
     return {"survey": survey.pk, "ann": ann.pk, "campaign": campaign.pk, "widget": widget.pk}
 
 
+@pytest.fixture(scope="module")
+def module_targets(django_db_setup, django_db_blocker):
+    """The world and its targets built once for the module's 400-odd cases; each case's own
+    changes roll back to them (the case's savepoint nests in the world's transaction)."""
+    settings = override_settings(TASKS=DUMMY_TASKS, PASSWORD_HASHERS=FAST_HASHERS)
+    with django_db_blocker.unblock(), settings, ModuleWorld() as world:
+        yield world, _targets(world)
+
+
 @pytest.mark.parametrize("actor_name", ACTORS)
 @pytest.mark.parametrize("operation", sorted(MATRIX))
-def test_contacts_and_outreach_api_matrix(world, targets, operation, actor_name):
+def test_contacts_and_outreach_api_matrix(module_targets, db, settings, operation, actor_name):
     from voxloop.distribution.models import Campaign
 
+    settings.TASKS = DUMMY_TASKS
+    world, targets = module_targets
     if operation in CAMPAIGN_STATE:
         Campaign.objects.filter(pk=targets["campaign"]).update(status=CAMPAIGN_STATE[operation])
     method, path, body = OPERATIONS[operation]
@@ -220,7 +233,8 @@ def test_matrix_covers_every_contacts_and_outreach_operation():
     assert set(MATRIX) == operations == set(OPERATIONS)
 
 
-def test_lists_never_show_a_sibling_stores_or_another_tenants_rows(world, targets):
+def test_lists_never_show_a_sibling_stores_or_another_tenants_rows(module_targets, db):
+    world, targets = module_targets
     acme, other = world.acme, world.other
     add_contact(acme, "c1r1s2", "SIB")
     add_contact(other, "c1r1s1", "FOREIGN")
