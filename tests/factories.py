@@ -12,6 +12,8 @@ from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Scope
 
 PASSWORD = "correct-horse-battery-staple"
+# For fixtures built outside a test (module scope), where the per-test settings do not apply.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(username: str, password: str = PASSWORD, **fields):

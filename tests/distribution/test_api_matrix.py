@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from tests.api.conftest import MEMBER_ACTORS
 from tests.contacts.helpers import add_contact
+from tests.factories import FAST_HASHERS
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
@@ -19,7 +20,6 @@ from voxloop.distribution.models import CampaignStatus, Invitation
 
 ACTORS = [*MEMBER_ACTORS, "loner", "anonymous"]
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _row(admin, country_admin, manager, others, other_admin, **overrides) -> dict[str, int]:
