@@ -29,14 +29,14 @@ SENTENCES: list[tuple[str, str]] = [
     ("en", "I gave my card number ⟦card|4012888888881881⟧ over the phone, is that safe?"),
     (
         "en",
-        "Contact: tom dot baker at example dot com is how I wrote it, ⟦email|tom.baker@example.com⟧ really",
+        "Tom dot baker at example dot com, I mean ⟦email|tom.baker@example.com⟧ really",
     ),
     ("en", "NI ⟦id|JG103759A⟧ for the payroll form, sorry if this is the wrong place"),
     ("en", "Phone no. ⟦phone|01632 960 001⟧, after 6 please"),
     ("en", "whatsapp ⟦phone|+1 202 555 0199⟧ if you need photos of the damage"),
     (
         "en",
-        "email ⟦email|mike_o'neil@example.org⟧ is wrong in your system, use ⟦email|mike.oneil@example.org⟧",
+        "⟦email|mike_o'neil@example.org⟧ is wrong, use ⟦email|mike.oneil@example.org⟧",
     ),
     ("en", "I'm on ⟦phone|+40 722 123 456⟧ while I'm in Romania this month."),
     ("en", "Discover card ⟦card|6011 1111 1111 1117⟧ expired in March, please update."),
