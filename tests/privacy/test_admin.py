@@ -73,3 +73,20 @@ def test_the_policy_is_saved_through_the_service(world):
     path = f"/admin/privacy/privacypolicy/{policy.pk}/change/"
     _staff_client(world, "country_admin").post(path, data, follow=True)
     assert PrivacyPolicy.objects.get(organization_id=org_id).response_days == 400
+
+
+def test_the_response_admin_masks_what_respondents_wrote_for_everyone_but_admins(world):
+    from tests.surveys.builders import store_visit_survey
+    from voxloop.responses.services import Submission, submit
+
+    response = submit(
+        Submission(
+            survey=store_visit_survey(world.acme),
+            answers={"nps": 9, "comment": "call 0722 123 456"},
+            unit=world.acme.units["c1r1s1"],
+        )
+    ).response
+    path = f"/admin/responses/response/{response.pk}/change/"
+    seen = {who: _staff_client(world, who).get(path).content.decode() for who in ("admin", "store")}
+    assert "0722 123 456" in seen["admin"]
+    assert "0722 123 456" not in seen["store"] and "[phone]" in seen["store"]
