@@ -8,12 +8,14 @@ import pytest
 from django.test import Client
 
 from tests.contacts.helpers import add_contact
+from tests.privacy.conftest import built_once
 from tests.tenancy.test_admin import staffify
 from voxloop.contacts.models import Contact
 from voxloop.privacy.models import PrivacyPolicy
 from voxloop.tenancy.models import AuditEntry
 
 CHANGELIST = "/admin/contacts/contact/"
+built = built_once(lambda world: None)
 
 
 @pytest.fixture

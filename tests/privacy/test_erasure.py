@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.core import serializers
-from django.test import override_settings
 
 from tests.analytics.test_rollups import snapshot
+from tests.privacy.conftest import IMMEDIATE, built_once
 from tests.privacy.history import ANA_TRACES, build_history
-from tests.web.matrix_world import ModuleWorld
 from voxloop.analytics import services as analytics_services
 from voxloop.closedloop.models import Advocate, CaseEvent, Notification
 from voxloop.contacts import selectors as contact_selectors
@@ -21,9 +20,13 @@ from voxloop.privacy import erasure
 from voxloop.responses.models import Response
 from voxloop.tenancy.models import AuditEntry
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 OUR_APPS = ("tenancy", "contacts", "responses", "closedloop", "distribution", "analytics")
+
+
+def _history(world):
+    history = build_history(world.acme)
+    analytics_services.rebuild(world.acme.root.organization_id)
+    return history
 
 
 def every_row_as_text() -> str:
@@ -34,28 +37,12 @@ def every_row_as_text() -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    """One world and history for the module; each test's changes roll back to them."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(TASKS=IMMEDIATE, PASSWORD_HASHERS=FAST_HASHERS),
-        ModuleWorld() as world,
-    ):
-        history = build_history(world.acme)
-        analytics_services.rebuild(world.acme.root.organization_id)
-        yield world, history
+built = built_once(_history, IMMEDIATE)
 
 
 @pytest.fixture
-def world(built, db, settings):
-    settings.TASKS = IMMEDIATE
-    return built[0]
-
-
-@pytest.fixture
-def history(built, world):
-    return built[1]
+def history(made):
+    return made
 
 
 def test_nothing_of_the_person_is_left_anywhere(world, history, django_capture_on_commit_callbacks):

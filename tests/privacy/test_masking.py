@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
+from tests.privacy.conftest import built_once
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
-from tests.web.matrix_world import ModuleWorld
 from voxloop.analytics import dashboard, digests, filters
 from voxloop.closedloop import evaluation
 from voxloop.closedloop import services as closedloop_services
@@ -23,65 +22,52 @@ from voxloop.closedloop.models import Notification, Praise
 from voxloop.responses.models import Response
 from voxloop.responses.services import Submission, submit
 
-DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PHONE, CARD, EMAIL, CNP = "0722 123 456", "4111 1111 1111 1111", "ana@example.ro", "1861013042271"
 COMMENT = f"Charged twice on card {CARD}! Call me on {PHONE} or write to {EMAIL}. CNP {CNP}"
 SECRETS = (PHONE, CARD, EMAIL, CNP)
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    settings = override_settings(TASKS=DUMMY_TASKS, PASSWORD_HASHERS=FAST_HASHERS)
-    with django_db_blocker.unblock(), settings, ModuleWorld() as world:
-        acme = world.acme
-        survey = store_visit_survey(acme)
-        closedloop_services.create_rule(
-            acme.scope("admin"),
-            acme.root,
-            name="Every answer",
-            conditions={"items": [{"field": "nps", "op": "gte", "value": 0}]},
-            recipients=[{"type": "role", "role": "manager"}],
-            webhooks=[
-                {"kind": "slack", "url": "https://hooks.example.test/slack"},
-                {"kind": "webhook", "url": "https://hooks.example.test/generic"},
-            ],
-            record_praise=True,
-            survey_ids=[survey.pk],
+def _feedback(world):
+    acme = world.acme
+    survey = store_visit_survey(acme)
+    closedloop_services.create_rule(
+        acme.scope("admin"),
+        acme.root,
+        name="Every answer",
+        conditions={"items": [{"field": "nps", "op": "gte", "value": 0}]},
+        recipients=[{"type": "role", "role": "manager"}],
+        webhooks=[
+            {"kind": "slack", "url": "https://hooks.example.test/slack"},
+            {"kind": "webhook", "url": "https://hooks.example.test/generic"},
+        ],
+        record_praise=True,
+        survey_ids=[survey.pk],
+    )
+    store = acme.units["c1r1s1"]
+    ann = add_contact(acme, "c1r1s1", "ANN")
+    complaint = submit(
+        Submission(
+            survey=survey,
+            answers={"nps": 2, "improve": ["queue"], "comment": COMMENT},
+            unit=store,
+            contact=ann,
         )
-        store = acme.units["c1r1s1"]
-        ann = add_contact(acme, "c1r1s1", "ANN")
-        complaint = submit(
-            Submission(
-                survey=survey,
-                answers={"nps": 2, "improve": ["queue"], "comment": COMMENT},
-                unit=store,
-                contact=ann,
-            )
-        ).response
-        clerk = store.staff.first()
-        praise = submit(
-            Submission(
-                survey=survey,
-                answers={"nps": 10, "comment": f"{clerk.name.split()[0]} was great, call {PHONE}"},
-                unit=store,
-                staff=clerk,
-            )
-        ).response
-        [case] = evaluation.evaluate_response(complaint.pk)
-        evaluation.evaluate_response(praise.pk)
-        yield world, {"survey": survey, "complaint": complaint, "case": case}
+    ).response
+    clerk = store.staff.first()
+    praise = submit(
+        Submission(
+            survey=survey,
+            answers={"nps": 10, "comment": f"{clerk.name.split()[0]} was great, call {PHONE}"},
+            unit=store,
+            staff=clerk,
+        )
+    ).response
+    [case] = evaluation.evaluate_response(complaint.pk)
+    evaluation.evaluate_response(praise.pk)
+    return {"survey": survey, "complaint": complaint, "case": case}
 
 
-@pytest.fixture
-def world(built, db, settings):
-    settings.TASKS = DUMMY_TASKS
-    return built[0]
-
-
-@pytest.fixture
-def made(built, world):
-    return built[1]
+built = built_once(_feedback)
 
 
 def _unmasked(text: str) -> list[str]:

@@ -5,28 +5,15 @@ changes roll back to the world built once for the module."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 
+from tests.api.conftest import MEMBER_ACTORS as MEMBERS
 from tests.contacts.helpers import add_contact
+from tests.privacy.conftest import built_once
 from tests.surveys.api_client import ApiClient
-from tests.web.matrix_world import ModuleWorld
 from voxloop.privacy.api import router as privacy_router
 
-MEMBERS = (
-    "admin",
-    "country_admin",
-    "regional",
-    "store",
-    "sibling_store",
-    "agent",
-    "viewer",
-    "analyst",
-    "director",
-    "other_admin",
-)
 ACTORS = (*MEMBERS, "loner", "anonymous")
-DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _row(default, signed_out, **exceptions) -> dict:
@@ -91,11 +78,7 @@ READ_PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    settings = override_settings(TASKS=DUMMY_TASKS, PASSWORD_HASHERS=FAST_HASHERS)
-    with django_db_blocker.unblock(), settings, ModuleWorld() as world:
-        yield world, {"ann": add_contact(world.acme, "c1r1s1", "ANN").pk}
+built = built_once(lambda world: {"ann": add_contact(world.acme, "c1r1s1", "ANN").pk})
 
 
 def _membership(world, actor):
@@ -128,30 +111,24 @@ def _expect(answer, expected, *about) -> None:
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", sorted(PRIVACY_API))
-def test_privacy_api_matrix(built, db, settings, name, actor):
-    settings.TASKS = DUMMY_TASKS
-    world, _ = built
+def test_privacy_api_matrix(world, name, actor):
     method, path, body, row = PRIVACY_API[name]
     _expect(_api(world, actor).call(method, path, body), row[actor], name, actor)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_privacy_page_matrix(built, db, settings, name, actor):
-    settings.TASKS = DUMMY_TASKS
-    world, targets = built
+def test_privacy_page_matrix(world, made, name, actor):
     method, path, data, row = PAGES[name]
-    client, path = _browser(world, actor), path.format(**targets)
+    client, path = _browser(world, actor), path.format(**made)
     answer = client.post(path, data) if method == "POST" else client.get(path)
     _expect(answer, row[actor], name, actor)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", sorted(READ_PAGES))
-def test_privacy_pages_read_before_acting(built, db, settings, name, actor):
-    settings.TASKS = DUMMY_TASKS
-    world, targets = built
-    path = PAGES[name][1].format(**targets)
+def test_privacy_pages_read_before_acting(world, made, name, actor):
+    path = PAGES[name][1].format(**made)
     _expect(_browser(world, actor).get(path), READ_PAGES[name][actor], name, actor)
 
 

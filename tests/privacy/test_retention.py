@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 from django.db.models import Sum
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from tests.analytics.conftest import cx_survey, respond
 from tests.analytics.test_rollups import snapshot
 from tests.contacts.helpers import add_contact
+from tests.privacy.conftest import IMMEDIATE, built_once
 from tests.surveys.api_client import ApiClient
-from tests.web.matrix_world import ModuleWorld
 from voxloop.analytics import services as analytics_services
 from voxloop.analytics.models import Counted, Rollup
 from voxloop.cli import run
@@ -30,28 +30,20 @@ from voxloop.schedule.registry import registered
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.models import AuditEntry
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NOW = timezone.now()
 OLD, RECENT = NOW - timedelta(days=100), NOW - timedelta(days=5)
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker):
-    settings = override_settings(TASKS=IMMEDIATE, PASSWORD_HASHERS=FAST_HASHERS)
-    with django_db_blocker.unblock(), settings, ModuleWorld() as world:
-        yield world, cx_survey(world.acme), cx_survey(world.other)
+def _surveys(world):
+    return cx_survey(world.acme), cx_survey(world.other)
+
+
+built = built_once(_surveys, IMMEDIATE)
 
 
 @pytest.fixture
-def world(built, db, settings):
-    settings.TASKS = IMMEDIATE
-    return built[0]
-
-
-@pytest.fixture
-def survey(built, world):
-    return built[1]
+def survey(made):
+    return made[0]
 
 
 def _feedback(world, survey, **extra):
@@ -79,9 +71,9 @@ def _policy(world, **periods):
 
 
 def test_old_responses_go_and_every_figure_stays(
-    world, survey, built, django_capture_on_commit_callbacks
+    world, survey, made, django_capture_on_commit_callbacks
 ):
-    made = _feedback(world, survey, other_survey=built[2])
+    made = _feedback(world, survey, other_survey=made[1])
     _policy(world, response_days=30)
     figures = snapshot()
     with django_capture_on_commit_callbacks(execute=True):  # the deletion's own reconcile
