@@ -105,7 +105,11 @@ PHONE_WORD = re.compile(
     r"\s*(?:no\.?|nr\.?|number|号码|番号|号)?\s*[:.]?\s*$",
     re.IGNORECASE,
 )
-MAYBE = re.compile(r"[0-9０-９@＠]|[\[(]\s*at\s*[\])]", re.IGNORECASE)
+# Cheap first look: an @, a spelled-out "[at]", or six digits close together (the fewest any
+# number above has). Most comments have none and are done after this one search.
+MAYBE = re.compile(
+    r"[@＠\ufe6b]|[\[(]\s*at\s*[\])]|[0-9０-９](?:[^0-9０-９]{0,3}[0-9０-９]){5}", re.IGNORECASE
+)
 # Country codes a "00" prefix may introduce, with the national number's digit counts.
 DIAL_00 = {
     "1": (10,),

@@ -14,6 +14,7 @@ the next run (decision 0005: the data says what is due, not the clock).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -32,6 +33,7 @@ from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.services import record_audit
 
+log = logging.getLogger(__name__)
 BATCH = 500
 MAX_BATCHES = 20  # per kind and run: at most 10,000 rows of each, then the next run goes on
 
@@ -167,7 +169,12 @@ def apply_everywhere(now: datetime | None = None) -> int:
     """Every organisation with a retention period (the periodic task); how many were run."""
     from voxloop.privacy.selectors import policies_with_retention
 
-    policies = policies_with_retention()
-    for policy in policies:
-        apply(organization_id=policy.organization_id, now=now)
-    return len(policies)
+    applied = 0
+    for policy in policies_with_retention():
+        try:
+            apply(organization_id=policy.organization_id, now=now)
+        except Exception:  # one organisation's failure must not hold the others' back
+            log.exception("retention of organisation %s failed", policy.organization_id)
+            continue
+        applied += 1
+    return applied

@@ -7,6 +7,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from voxloop.api.schemas import Input
+
 
 class PolicyOut(Schema):
     response_days: int | None = Field(
@@ -27,7 +29,7 @@ class PolicyOut(Schema):
     last_applied_at: datetime | None = None
 
 
-class PolicyIn(Schema):
+class PolicyIn(Input):
     """Only the fields sent change; null removes a period (kept until deleted by hand)."""
 
     response_days: int | None = None
