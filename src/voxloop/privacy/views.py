@@ -19,6 +19,11 @@ from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error
 
 
+def _confirmation(periods: dict) -> str:
+    """What the admin saw the report for: a changed period after it needs a new report."""
+    return ",".join("" if periods[name] is None else str(periods[name]) for name in PERIODS)
+
+
 def _page(request, form, policy, status=200, **extra) -> HttpResponse:
     context = {
         "form": form,
@@ -45,9 +50,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         return _page(request, form, policy, status=400)
     periods = {name: form.cleaned_data[name] for name in PERIODS}
     shorter = services.shortened(policy, periods)
-    if shorter and request.POST.get("confirmed") != "yes":
+    if shorter and request.POST.get("confirmed") != _confirmation(periods):
         report = retention.report(organization_id=scope.organization_id, periods=periods)
-        return _page(request, form, policy, report=report, shorter=shorter)
+        confirmation = _confirmation(periods)
+        return _page(request, form, policy, report=report, confirmation=confirmation)
     try:
         services.update_policy(
             actor=scope, **periods, mask_at_capture=form.cleaned_data["mask_at_capture"]
