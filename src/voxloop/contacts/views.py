@@ -18,7 +18,7 @@ from voxloop.contacts.forms import ContactFilterForm, ContactImportForm, Segment
 from voxloop.contacts.importing import import_file
 from voxloop.errors import DomainError
 from voxloop.privacy import erasure
-from voxloop.tenancy.models import PATH_SEGMENT_WIDTH
+from voxloop.privacy.services import may_act_on_everything
 from voxloop.tenancy.scoping import Capability
 from voxloop.web.access import admin_required, is_admin, member_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
@@ -80,18 +80,13 @@ def contact_import(request: HttpRequest) -> HttpResponse:
     return _contacts_page(request, report=report)
 
 
-def _whole_organisation(request, capability: Capability) -> bool:
-    scope = request.scope
-    return scope.can(capability) and len(scope.unit_path) == PATH_SEGMENT_WIDTH
-
-
 @member_required
 def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = selectors.contact(request.scope, contact_id)
     context = {
         "contact": contact,
-        "can_export": _whole_organisation(request, Capability.EXPORT),
-        "can_erase": _whole_organisation(request, Capability.CONFIGURE),
+        "can_export": may_act_on_everything(request.scope, Capability.EXPORT),
+        "can_erase": may_act_on_everything(request.scope, Capability.CONFIGURE),
     }
     return render(request, "contacts/detail.html", context)
 

@@ -19,11 +19,20 @@ MIN_DAYS = {"response_days": 30, "comment_days": 30, "contact_days": 30, "audit_
 MAX_DAYS = 36500
 
 
+def at_the_top(actor: Scope) -> bool:
+    """Whether the actor's membership is at the organisation's top unit (sees all of it)."""
+    return len(actor.unit_path) == PATH_SEGMENT_WIDTH
+
+
+def may_act_on_everything(actor: Scope, capability: Capability) -> bool:
+    return actor.can(capability) and at_the_top(actor)
+
+
 def require_whole_organisation(actor: Scope, capability: Capability) -> None:
     """A person's data and an organisation's policy span every unit: only a role held at the
     organisation's root may act on them (a store's admin would reach beyond their store)."""
     actor.require(capability)
-    if len(actor.unit_path) != PATH_SEGMENT_WIDTH:
+    if not at_the_top(actor):
         raise Forbidden(
             "This acts on the whole organisation's data; it needs a role at its top unit."
         )

@@ -14,7 +14,6 @@ from voxloop.privacy import retention, services
 from voxloop.privacy.forms import LABELS, PolicyForm
 from voxloop.privacy.models import PERIODS
 from voxloop.privacy.selectors import policy_of
-from voxloop.tenancy.models import PATH_SEGMENT_WIDTH
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error
 
@@ -28,7 +27,7 @@ def _page(request, form, policy, status=200, **extra) -> HttpResponse:
     context = {
         "form": form,
         "policy": policy,
-        "can_change": len(request.scope.unit_path) == PATH_SEGMENT_WIDTH,
+        "can_change": services.at_the_top(request.scope),
         "periods": [(label, getattr(policy, name)) for name, (label, _help) in LABELS.items()],
         **extra,
     }
@@ -43,7 +42,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         initial = {**policy.periods, "mask_at_capture": policy.mask_at_capture}
         return _page(request, PolicyForm(initial=initial), policy)
-    if len(scope.unit_path) != PATH_SEGMENT_WIDTH:
+    if not services.at_the_top(scope):
         raise PermissionDenied
     form = PolicyForm(request.POST)
     if not form.is_valid():
