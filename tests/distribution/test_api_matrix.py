@@ -56,6 +56,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:contact": ANN_READ,
     "api:contact_batch": _row(200, 200, 403, 403, 200),
     "api:contact_consent": ANN_WRITE,
+    # A person's data spans units: erasure and export need a role at the top unit; other
+    # roles are refused before the lookup, admins who do not see Ann do not find her.
+    "api:contact_erase": _row(200, 403, 403, 403, 404),
+    "api:contact_export": _row(200, 403, 403, 403, 404, director=200),
     "api:interaction_types": READ,
     "api:interaction_type_create": CONFIGURE_201,
     "api:interaction_batch": _row(200, 200, 200, 403, 200),
@@ -102,6 +106,8 @@ OPERATIONS = {
         "/contacts/{ann}/consent",
         {"channel": "sms", "allowed": False},
     ),
+    "api:contact_erase": ("delete", "/contacts/{ann}", None),
+    "api:contact_export": ("get", "/contacts/{ann}/export", None),
     "api:interaction_types": ("get", "/interaction-types", None),
     "api:interaction_type_create": (
         "post",

@@ -13,6 +13,7 @@ from typing import Any
 
 from voxloop.analytics import raw_counts, selectors
 from voxloop.analytics.selectors import Context
+from voxloop.privacy.redaction import mask_answers
 from voxloop.surveys.selectors import text_question_keys
 from voxloop.tenancy.scoping import Capability
 
@@ -37,8 +38,10 @@ AGGREGATE_HEADER = ["key", "label", "n", "value", "low", "high", "low_sample", "
 
 
 def response_rows(ctx: Context) -> Iterator[list[Any]]:
-    """The responses of the dashboard's scope and filters, one list per row, lazily."""
+    """The responses of the dashboard's scope and filters, one list per row, lazily; what
+    respondents wrote is masked (emails, phones, cards, ids) unless an admin exports."""
     ctx.scope.require(Capability.EXPORT)
+    originals = ctx.scope.can(Capability.CONFIGURE)
     comment_keys = text_question_keys(ctx.survey_ids)
     columns = (
         "id",
@@ -75,6 +78,8 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
     ) in rows.iterator(chunk_size=CHUNK):
         if ctx.anonymous:
             unit_code = unit = staff = ""  # an employee's unit would name them in a small team
+        if not originals:
+            answers = mask_answers(answers)
         comment = next((answers[k] for k in comment_keys.get(survey_id, ()) if answers.get(k)), "")
         yield [
             pk,

@@ -101,6 +101,9 @@ class Counted(models.Model):
     csat = models.PositiveSmallIntegerField(null=True)
     ces = models.PositiveSmallIntegerField(null=True)
     comment = models.BooleanField(default=False)
+    # The raw response was deleted when its time was up (privacy retention): what it counted
+    # stays for good, and a rebuild adds it back from here. Reconciling never subtracts it.
+    archived = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name = _("counted response")

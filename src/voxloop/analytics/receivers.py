@@ -11,7 +11,12 @@ from django.dispatch import receiver
 
 from voxloop.analytics import tasks
 from voxloop.responses.models import Response
-from voxloop.responses.signals import response_submitted, responses_changed, responses_imported
+from voxloop.responses.signals import (
+    response_submitted,
+    responses_changed,
+    responses_expiring,
+    responses_imported,
+)
 from voxloop.tenancy.signals import unit_moved
 
 IMPORT_CHUNK = 2000
@@ -90,7 +95,16 @@ def _flush_deleted() -> None:
         tasks.reconcile_responses.enqueue(ids[start : start + IMPORT_CHUNK])
 
 
+@receiver(responses_expiring, dispatch_uid="analytics.keep_expiring")
+def keep_expiring(sender, response_ids: list[int], **kwargs) -> None:
+    # In the deleting transaction, before the rows go: their counts must be archived first.
+    from voxloop.analytics import services
+
+    services.keep_counted(response_ids)
+
+
 @receiver(unit_moved, dispatch_uid="analytics.follow_unit_move")
 def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
     # Sent inside the move's transaction: count again once the new paths are committed.
     transaction.on_commit(lambda: tasks.recount_subtree.enqueue(organization_id, new_path))
+    transaction.on_commit(lambda: tasks.move_archived.enqueue(organization_id, old_path, new_path))

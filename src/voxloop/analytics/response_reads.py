@@ -14,6 +14,7 @@ from voxloop.analytics import drivers, metrics, raw_counts
 from voxloop.analytics.metrics import Counts
 from voxloop.analytics.selectors import Context, cell
 from voxloop.errors import InvalidInput
+from voxloop.privacy.redaction import mask
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.selectors import text_question_keys
 
@@ -24,7 +25,9 @@ NUMERIC_BANDS = 5
 
 
 def verbatims(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:
-    """The newest comments with their score, unit and staff member (text escaped where shown)."""
+    """The newest comments with their score, unit and staff member (text escaped where shown),
+    emails, phones, cards and ids masked for every reader: panels are shown on screens and
+    mailed in digests."""
     if ctx.anonymous:
         return []  # an employee's words could name them
     keys = text_question_keys(ctx.survey_ids)
@@ -38,7 +41,7 @@ def verbatims(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:
         out.append(
             {
                 "id": r.pk,
-                "text": text,
+                "text": mask(text),
                 "nps": r.nps,
                 "csat": r.csat,
                 "unit": r.unit.name if r.unit else "",

@@ -19,7 +19,7 @@ from voxloop.analytics.models import Counted, Facet, Rollup, SavedView
 from voxloop.errors import InvalidInput
 from voxloop.responses import selectors as response_selectors
 from voxloop.surveys.selectors import text_question_keys
-from voxloop.tenancy.models import PATH_SEGMENT_WIDTH
+from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -61,7 +61,8 @@ def _entry(row: dict, comment_keys: dict[int, list[str]]) -> Counted:
     """What a stored response contributes, as a ledger row."""
     at = timezone.localtime(row["submitted_at"])
     answers = row["answers"] or {}
-    comment = any(
+    # A comment removed since (erasure, retention) was still made: it goes on counting.
+    comment = row.get("comment_removed_at") is not None or any(
         isinstance(answers.get(k), str) and answers[k].strip()
         for k in comment_keys.get(row["survey_id"], ())
     )
@@ -224,7 +225,12 @@ def _reconcile(ids: list[int]) -> int:
         comment_keys = text_question_keys({r["survey_id"] for r in rows})
         new = {r["id"]: _entry(r, comment_keys) for r in rows}
         deltas: dict[RollupKey, list[int]] = {}
-        changed = [i for i in ids if not _same(old.get(i), new.get(i))]
+        # An archived entry's response was deleted by retention: its counts are final.
+        changed = [
+            i
+            for i in ids
+            if not (i in old and old[i].archived) and not _same(old.get(i), new.get(i))
+        ]
         for i in changed:
             if i in old:
                 _accumulate(deltas, old[i], -1)
@@ -246,9 +252,57 @@ def recount_subtree(organization_id: int, path: str) -> int:
     return changed
 
 
+def move_archived(organization_id: int, old_path: str, new_path: str) -> int:
+    """A unit moved: the archived counts of its subtree move with it (there is no response
+    left to reconcile them from). Safe to repeat: a second run finds none under the old path."""
+    with transaction.atomic():
+        _lock(shared=True)
+        entries = list(
+            Counted.objects.select_for_update()
+            .filter(organization_id=organization_id, archived=True)
+            .filter(subtree_q(old_path, "unit_path"))
+        )
+        deltas: dict[RollupKey, list[int]] = {}
+        for entry in entries:
+            _accumulate(deltas, entry, -1)
+            entry.unit_path = new_path + entry.unit_path[len(old_path) :]
+            _accumulate(deltas, entry, +1)
+        _apply(deltas)
+        Counted.objects.bulk_update(entries, ["unit_path"], batch_size=1000)
+    return len(entries)
+
+
 def forget_responses(response_ids: Iterable[int]) -> int:
     """Responses that were deleted: reconciling finds them gone and subtracts them."""
     return reconcile(response_ids)
+
+
+def keep_counted(response_ids: Iterable[int]) -> int:
+    """Responses about to be deleted because their time is up: count them as they are now,
+    then archive their ledger entries, so the dashboards keep every figure they made (the
+    deletion's own reconcile then finds nothing to subtract). Runs in the deleting
+    transaction, so either both happen or neither."""
+    ids = sorted(set(response_ids))
+    reconcile(ids)
+    return Counted.objects.filter(pk__in=ids).update(archived=True)
+
+
+def _add_archived(organization_id: int, chunk: int = 10000) -> int:
+    """Put the archived entries' counts back into freshly cleared rollups (a rebuild)."""
+    added, last = 0, 0
+    archived = Counted.objects.filter(organization_id=organization_id, archived=True)
+    while True:
+        entries = list(archived.filter(pk__gt=last).order_by("pk")[:chunk])
+        if not entries:
+            return added
+        deltas: dict[RollupKey, list[int]] = {}
+        for entry in entries:
+            _accumulate(deltas, entry, +1)
+        with transaction.atomic():
+            _lock(shared=True)
+            _apply(deltas)
+        added += len(entries)
+        last = entries[-1].pk
 
 
 def rebuild(organization_id: int, progress: Callable[[int, int], None] | None = None) -> int:
@@ -256,12 +310,14 @@ def rebuild(organization_id: int, progress: Callable[[int, int], None] | None = 
 
     Clears the organisation's rollups and ledger, then counts every completed response in
     chunks (live responses arriving meanwhile are reconciled as usual and never counted
-    twice, since each chunk goes through the ledger).
+    twice, since each chunk goes through the ledger). Responses deleted by retention are
+    counted from their archived ledger entries, which stay.
     """
     with transaction.atomic():
         _lock(shared=False)
         Rollup.objects.filter(organization_id=organization_id).delete()
-        Counted.objects.filter(organization_id=organization_id).delete()
+        Counted.objects.filter(organization_id=organization_id, archived=False).delete()
+    _add_archived(organization_id)
     total = response_selectors.count_for_counting(organization_id)
     done = 0
     for ids in response_selectors.ids_for_counting(organization_id):

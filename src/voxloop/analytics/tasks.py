@@ -24,6 +24,11 @@ def recount_subtree(organization_id: int, path: str) -> int:
 
 
 @task()
+def move_archived(organization_id: int, old_path: str, new_path: str) -> int:
+    return services.move_archived(organization_id, old_path, new_path)
+
+
+@task()
 def rebuild_rollups(organization_id: int) -> int:
     return services.rebuild(organization_id)
 

@@ -29,6 +29,7 @@ def _mount_routers() -> None:
     from voxloop.closedloop.api import router as closedloop_router
     from voxloop.contacts.api import router as contacts_router
     from voxloop.distribution.api import router as distribution_router
+    from voxloop.privacy.api import router as privacy_router
     from voxloop.responses.api import router as responses_router
     from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
@@ -42,6 +43,7 @@ def _mount_routers() -> None:
     api.add_router("/", analytics_router)
     api.add_router("/", contacts_router)
     api.add_router("/", distribution_router)
+    api.add_router("/", privacy_router)
 
 
 _mount_routers()

@@ -27,7 +27,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from voxloop.cli import analytics_cmd, demo_cmd, import_cmd, people, running
+    from voxloop.cli import analytics_cmd, demo_cmd, import_cmd, people, privacy_cmd, running
 
     for command in (
         people.init,
@@ -41,6 +41,7 @@ def _register() -> None:
         import_cmd.import_group,
         running.manage,
         analytics_cmd.analytics,
+        privacy_cmd.privacy,
     ):
         cli.add_command(command)
 

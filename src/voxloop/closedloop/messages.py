@@ -12,6 +12,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from voxloop.privacy.redaction import mask, mask_answers
+
 MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 MERGE_FIELDS = ("first_name", "last_name", "unit", "staff", "case", "agent", "score", "company")
 COMMENT_PREVIEW = 500
@@ -51,7 +53,9 @@ def unknown_merge_fields(template: str) -> list[str]:
 
 
 def comments_of(response) -> str:
-    texts = [v for v in response.answers.values() if isinstance(v, str) and v.strip()]
+    """What the respondent wrote, for alerts and praise: emails, phones, cards and ids masked,
+    since these leave the product (mailboxes, chat channels) or reach a whole unit."""
+    texts = [mask(v) for v in response.answers.values() if isinstance(v, str) and v.strip()]
     text = " / ".join(texts)
     return text[:COMMENT_PREVIEW] + ("…" if len(text) > COMMENT_PREVIEW else "")
 
@@ -113,6 +117,6 @@ def webhook_payload(case, response, event: str) -> dict:
             "nps": response.nps,
             "csat": response.csat,
             "ces": response.ces,
-            "answers": response.answers,
+            "answers": mask_answers(response.answers),
         },
     }

@@ -3,6 +3,7 @@
 from django.dispatch import receiver
 
 from voxloop.closedloop import services
+from voxloop.privacy.signals import contact_erasing
 from voxloop.responses.signals import response_submitted
 from voxloop.tenancy.signals import unit_moved
 
@@ -19,3 +20,16 @@ def evaluate_later(sender, response_id: int, response=None, **kwargs) -> None:
 @receiver(unit_moved, dispatch_uid="closedloop.repath")
 def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
     services.repath_after_move(organization_id, old_path, new_path)
+
+
+@receiver(contact_erasing, dispatch_uid="closedloop.forget_person")
+def forget_person(sender, organization_id: int, contact_id: int, response_ids, person, now, **kw):
+    from voxloop.closedloop import forgetting
+
+    return forgetting.forget_person(
+        organization_id=organization_id,
+        contact_id=contact_id,
+        response_ids=response_ids,
+        person=person,
+        now=now,
+    )

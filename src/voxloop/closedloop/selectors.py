@@ -222,3 +222,49 @@ def plan_cases(scope: Scope, plan_obj: ActionPlan) -> list[Case]:
     if not can_read_cases(scope):
         return []
     return list(readable_cases(scope).filter(action_plan=plan_obj).select_related("unit"))
+
+
+# --- a person's cases, and what retention must not take from an open case (privacy) -------
+
+
+def cases_about(organization_id: int, contact_id: int, response_ids: list[int]) -> list[dict]:
+    """The cases opened about a contact or their responses, with their timelines (their own
+    copy: staff members appear by role in the story, not by name)."""
+    cases = (
+        Case.objects.filter(organization_id=organization_id)
+        .filter(Q(contact_id=contact_id) | Q(response_id__in=response_ids))
+        .select_related("unit", "root_cause")
+        .prefetch_related("events")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "id": case.pk,
+            "title": case.title,
+            "status": case.status,
+            "unit_code": case.unit.code,
+            "response_id": case.response_id,
+            "root_cause": str(case.root_cause) if case.root_cause_id else None,
+            "created_at": case.created_at,
+            "resolved_at": case.resolved_at,
+            "closed_at": case.closed_at,
+            "timeline": [
+                {"kind": e.kind, "at": e.at, "text": e.text}
+                for e in sorted(case.events.all(), key=lambda e: (e.at, e.pk))
+            ],
+        }
+        for case in cases
+    ]
+
+
+def open_case_response_ids(organization_id: int) -> QuerySet:
+    """Responses an open case still works from (retention leaves them until it closes)."""
+    return Case.objects.filter(organization_id=organization_id, status__in=OPEN_STATUSES).values(
+        "response_id"
+    )
+
+
+def open_case_contact_ids(organization_id: int) -> QuerySet:
+    return Case.objects.filter(
+        organization_id=organization_id, status__in=OPEN_STATUSES, contact_id__isnull=False
+    ).values("contact_id")

@@ -22,6 +22,7 @@ from voxloop.closedloop.forms import (
 )
 from voxloop.closedloop.models import CaseStatus
 from voxloop.errors import DomainError
+from voxloop.privacy import redaction
 from voxloop.tenancy.scoping import Capability
 from voxloop.web.access import member_required
 from voxloop.web.forms import resolve_unit
@@ -86,12 +87,23 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return redirect("closedloop:inbox")
 
 
+def _shown_answers(scope, response, can_act: bool) -> dict:
+    """Admins read what the customer wrote as written; whoever works the case also sees the
+    phone or email the customer left to be called back on; everyone else reads it masked."""
+    if scope.can(Capability.CONFIGURE):
+        return response.answers
+    kinds = redaction.SECRETS if can_act else redaction.EVERY_KIND
+    return redaction.mask_answers(response.answers, kinds)
+
+
 def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict:
     scope = request.scope
     can_act = _can_act(scope, case)
+    response = selectors.case_response(scope, case)
     context = {
         "case": case,
-        "response": selectors.case_response(scope, case),
+        "response": response,
+        "answers": _shown_answers(scope, response, can_act),
         "events": selectors.timeline(case),
         "history": selectors.customer_history(scope, case),
         "can_act": can_act,

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "voxloop.closedloop",
     "voxloop.analytics",
     "voxloop.distribution",
+    "voxloop.privacy",
     "voxloop.api",
     "voxloop.web",
 ]

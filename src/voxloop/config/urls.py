@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/", include("voxloop.closedloop.urls")),
     path("analytics/", include("voxloop.analytics.urls")),
     path("contacts/", include("voxloop.contacts.urls")),
+    path("privacy/", include("voxloop.privacy.urls")),
     path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,6 +20,7 @@ from voxloop.contacts.models import (
     StatusChange,
 )
 from voxloop.errors import DomainError, Forbidden
+from voxloop.privacy import erasure
 from voxloop.tenancy.admin import ScopedAdmin
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
@@ -99,6 +102,7 @@ class AccountAdmin(_ContactsAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(_ContactsAdmin):
+    actions = (*_ContactsAdmin.actions, "erase_contacts")
     list_display = ("__str__", "external_id", "email", "home_unit", "account", "status")
     list_filter = ("status",)
     search_fields = ("external_id", "email", "last_name")
@@ -129,6 +133,38 @@ class ContactAdmin(_ContactsAdmin):
             _save_change(actor, obj, obj.home_unit, form, "contact.update")
         else:
             services.bulk_add_contacts(actor, [obj])
+
+    def get_queryset(self, request):
+        # An erased contact is a row of counts, nobody to look at or change.
+        return super().get_queryset(request).filter(erased_at__isnull=True)
+
+    @admin.action(description=_("Erase the selected people…"), permissions=["change"])
+    def erase_contacts(self, request, queryset):
+        """Right to erasure, with a page saying what will happen before anything does."""
+        contacts = list(queryset.select_related("home_unit"))
+        if request.POST.get("confirmed") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Erase these people?"),
+                "contacts": contacts,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/contacts/contact/erase_confirmation.html", context
+            )
+        erased = 0
+        for contact in contacts:
+            try:
+                actor = self.actor(request, contact.organization_id)
+                erasure.erase_contact(actor=actor, contact_id=contact.pk)
+            except DomainError as error:
+                self.message_user(request, f"{contact.pk}: {error.message}", messages.ERROR)
+                continue
+            erased += 1
+        text = ngettext("%(n)d person erased.", "%(n)d people erased.", erased)
+        self.message_user(request, text % {"n": erased}, messages.SUCCESS)
+        return None
 
 
 class _ReadOnly(_ContactsAdmin):

@@ -26,6 +26,8 @@ from voxloop.contacts.schemas import (
     StatusBatch,
     StatusReportOut,
 )
+from voxloop.privacy import erasure
+from voxloop.privacy.schemas import ErasureOut
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Scope
 
@@ -54,6 +56,24 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]):
 @router.get("/contacts/{int:contact_id}", response=ContactOut, url_name="contact")
 def get_contact(request: HttpRequest, contact_id: int):
     return selectors.contact(actor(request), contact_id)
+
+
+@router.delete("/contacts/{int:contact_id}", response=ErasureOut, url_name="contact_erase")
+def erase_contact(request: HttpRequest, contact_id: int):
+    """Erase the person everywhere in the organisation (right to erasure). Their record is
+    emptied of everything personal; their responses keep scores and choices but lose the
+    link to them and what they wrote; invitations, cases, messages and the audit log no
+    longer name them; dashboards keep every figure. Admins at the organisation's top unit.
+    Returns how many rows of each kind changed."""
+    report = erasure.erase_contact(actor=actor(request), contact_id=contact_id)
+    return {"contact_id": report.contact_id, "erased_at": report.erased_at, "counts": report.counts}
+
+
+@router.get("/contacts/{int:contact_id}/export", url_name="contact_export")
+def export_contact(request: HttpRequest, contact_id: int):
+    """Everything held about the person, for their access or portability request (format
+    `voxloop.person/1`, see docs/api.md). Admins and analysts at the top unit; audited."""
+    return erasure.export_person(actor=actor(request), contact_id=contact_id)
 
 
 @router.post("/contacts/batch", response=ImportOut, url_name="contact_batch")

@@ -105,6 +105,9 @@ class Contact(models.Model):
     churned_at = models.DateTimeField(_("churned"), null=True, blank=True, editable=False)
     # When they became a customer, if before they were loaded here (else the row's creation).
     customer_since = models.DateField(_("customer since"), null=True, blank=True)
+    # Erased on request or by retention: a row without anything personal, kept so that the
+    # counts made of it (invitations sent, customers lost) stay what they were.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,6 +2,7 @@ from django.dispatch import receiver
 
 from voxloop.contacts import services
 from voxloop.contacts.tasks import note_response
+from voxloop.privacy.signals import contact_erasing
 from voxloop.responses.signals import response_submitted
 from voxloop.tenancy.signals import unit_moved
 
@@ -18,3 +19,8 @@ def remember_last_response(sender, response_id: int, response, **kwargs):
         note_response.enqueue(
             response.contact_id, response.submitted_at.isoformat(), response.nps_group
         )
+
+
+@receiver(contact_erasing, dispatch_uid="contacts.erase_person")
+def erase_person(sender, organization_id: int, contact_id: int, now, **kwargs) -> dict:
+    return services.erase_person(organization_id=organization_id, contact_id=contact_id, now=now)

@@ -12,8 +12,15 @@ from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Scope
 
 
+def _people(organization_id: int | None = None) -> QuerySet[Contact]:
+    """Contacts who are still someone: an erased contact is a row of counts, no longer a
+    person anyone may list, find, segment, invite or link an answer to."""
+    contacts = Contact.objects.filter(erased_at__isnull=True)
+    return contacts if organization_id is None else contacts.filter(organization_id=organization_id)
+
+
 def visible_contacts(scope: Scope, search: str = "") -> QuerySet[Contact]:
-    contacts = scope.filter(Contact.objects.all(), path_field="unit_path")
+    contacts = scope.filter(_people(), path_field="unit_path")
     if search:
         contacts = contacts.filter(
             Q(email__iexact=search) | Q(external_id=search) | Q(last_name__icontains=search)
@@ -34,7 +41,7 @@ def contact_in_org(organization_id: int, contact_id: int | None) -> Contact | No
     organisation bounds the lookup so a link can never reach another tenant's contact."""
     if contact_id is None:
         return None
-    return Contact.objects.filter(organization_id=organization_id, pk=contact_id).first()
+    return _people(organization_id).filter(pk=contact_id).first()
 
 
 def contact_by_external_id(organization_id: int, external_id: str) -> Contact | None:
@@ -42,17 +49,16 @@ def contact_by_external_id(organization_id: int, external_id: str) -> Contact | 
     widget's organisation bounds the lookup."""
     if not external_id:
         return None
-    return Contact.objects.filter(organization_id=organization_id, external_id=external_id).first()
+    return _people(organization_id).filter(external_id=external_id).first()
 
 
 def contacts_with_phone(organization_id: int, phone_e164: str) -> list[Contact]:
     """Unscoped by design, like contact_in_org: an inbound text names only its number; the
     callback's organisation bounds the lookup. Finds the number however it was stored."""
     return list(
-        Contact.objects.annotate(phone_digits=digits_of("phone")).filter(
-            organization_id=organization_id,
-            phone_digits__in=[phone_e164, phone_e164.removeprefix("+")],
-        )
+        _people(organization_id)
+        .annotate(phone_digits=digits_of("phone"))
+        .filter(phone_digits__in=[phone_e164, phone_e164.removeprefix("+")])
     )
 
 
@@ -110,8 +116,7 @@ def segment_member_ids(scope: Scope, segment_id: int) -> QuerySet[Contact]:
     from voxloop.contacts.segments import segment_contacts
 
     found = segment(scope, segment_id)
-    members = Contact.objects.filter(organization_id=scope.organization_id)
-    return segment_contacts(members, found).values("id")
+    return segment_contacts(_people(scope.organization_id), found).values("id")
 
 
 def churn_history_start(scope: Scope) -> datetime | None:
@@ -141,7 +146,11 @@ def churn_counts(
     from voxloop.contacts.models import CustomerStatus, StatusChange
 
     tz = timezone.get_current_timezone()
-    customers = visible_contacts(scope) if kind == "contact" else visible_accounts(scope)
+    # Erased contacts too: who was a customer, and who left, does not change by forgetting
+    # who they were.
+    customers = scope.filter(Contact.objects.all(), path_field="unit_path")
+    if kind != "contact":
+        customers = visible_accounts(scope)
     if unit_path:
         customers = customers.filter(subtree_q(unit_path, "unit_path"))
     if segment_id and kind == "contact":
@@ -166,3 +175,85 @@ def churn_counts(
         return {"": (row["at_risk"], row["churned"])}
     rows = customers.values("last_nps_group").annotate(**counts).order_by()
     return {r["last_nps_group"]: (r["at_risk"], r["churned"]) for r in rows}
+
+
+# --- a person's data (privacy: subject access export, retention) -------------------------
+
+
+def person_record(contact: Contact) -> dict:
+    """Everything the contacts app holds about one contact, for their own copy."""
+    from voxloop.contacts.models import Interaction, StatusChange
+
+    interactions = (
+        Interaction.objects.filter(contact=contact).select_related("type", "unit").order_by("pk")
+    )
+    history = StatusChange.objects.filter(contact=contact).order_by("changed_at", "pk")
+    return {
+        "contact": {
+            "id": contact.pk,
+            "external_id": contact.external_id,
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "email": contact.email,
+            "phone": contact.phone,
+            "locale": contact.locale,
+            "timezone": contact.timezone,
+            "home_unit": {"code": contact.home_unit.code, "name": contact.home_unit.name},
+            "account": (
+                {"external_id": contact.account.external_id, "name": contact.account.name}
+                if contact.account_id
+                else None
+            ),
+            "status": contact.status,
+            "churned_at": contact.churned_at,
+            "customer_since": contact.customer_since,
+            "last_response_at": contact.last_response_at,
+            "created_at": contact.created_at,
+            "updated_at": contact.updated_at,
+        },
+        "attributes": contact.attributes,
+        "consent": {
+            "email": contact.consent_email,
+            "sms": contact.consent_sms,
+            "unsubscribed_at": contact.unsubscribed_at,
+            "email_invalid": contact.email_invalid,
+            "phone_invalid": contact.phone_invalid,
+        },
+        "interactions": [
+            {
+                "type": i.type.key,
+                "occurred_at": i.occurred_at,
+                "channel": i.channel,
+                "unit_code": i.unit.code if i.unit_id else None,
+                "external_id": i.external_id,
+                "attributes": i.attributes,
+            }
+            for i in interactions
+        ],
+        "status_history": [
+            {"status": c.status, "changed_at": c.changed_at, "source": c.source, "reason": c.reason}
+            for c in history
+        ],
+    }
+
+
+def people_by_ids(organization_id: int, contact_ids) -> QuerySet[Contact]:
+    """Contacts not yet erased among these ids (system reads: retention)."""
+    return _people(organization_id).filter(pk__in=list(contact_ids)).order_by("pk")
+
+
+def inactive_contact_ids(organization_id: int, before: datetime, busy=()) -> QuerySet:
+    """Contacts with no sign of life since `before`: created, changed, answered and interacted
+    with before it, and in none of the `busy` id subqueries (other apps' recent activity)."""
+    from voxloop.contacts.models import Interaction
+
+    recent = Interaction.objects.filter(contact=OuterRef("pk"), occurred_at__gte=before)
+    contacts = (
+        _people(organization_id)
+        .filter(created_at__lt=before, updated_at__lt=before)
+        .filter(Q(last_response_at__isnull=True) | Q(last_response_at__lt=before))
+        .exclude(Exists(recent))
+    )
+    for ids in busy:
+        contacts = contacts.exclude(pk__in=ids)
+    return contacts.order_by("pk").values_list("pk", flat=True)

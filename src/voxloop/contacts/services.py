@@ -13,7 +13,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voxloop.contacts import selectors
-from voxloop.contacts.models import Account, Contact, InteractionType, Segment
+from voxloop.contacts.models import (
+    Account,
+    Contact,
+    Interaction,
+    InteractionType,
+    Segment,
+    StatusChange,
+)
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.tenancy.models import OrgUnit, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
@@ -61,8 +68,6 @@ def repath_after_move(organization_id: int, old_path: str, new_path: str) -> Non
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
     for model in (Contact, Account, Segment):
         repath_copies(model.objects.filter(organization_id=organization_id), old_path, new_path)
-    from voxloop.contacts.models import Interaction
-
     repath_copies(Interaction.objects.filter(organization_id=organization_id), old_path, new_path)
 
 
@@ -231,3 +236,43 @@ def save_segment(
         action = "segment.create" if creating else "segment.update"
         record_audit(actor, action, segment, {"before": before, "filters": filters})
     return segment
+
+
+# --- erasure (privacy.erasure sends contact_erasing; this is the contacts app's part) --------
+
+
+def erase_person(*, organization_id: int, contact_id: int, now: datetime) -> dict[str, int]:
+    """Make the contact nobody: every personal field emptied, their interactions deleted, the
+    reasons in their status history cleared. The row stays, with its unit, customer dates and
+    the NPS group of their latest answer, so customers counted and customers lost stay right;
+    it is never listed, found, segmented or invited again (selectors skip erased rows)."""
+    interactions, _ = Interaction.objects.filter(
+        organization_id=organization_id, contact_id=contact_id
+    ).delete()
+    reasons = (
+        StatusChange.objects.filter(organization_id=organization_id, contact_id=contact_id)
+        .exclude(reason="")
+        .update(reason="")
+    )
+    erased = Contact.objects.filter(
+        pk=contact_id, organization_id=organization_id, erased_at__isnull=True
+    ).update(
+        first_name="",
+        last_name="",
+        email="",
+        phone="",
+        external_id=f"erased:{contact_id}",
+        attributes={},
+        locale=Contact._meta.get_field("locale").default,
+        timezone="UTC",
+        consent_email=False,
+        consent_sms=False,
+        unsubscribed_at=now,
+        email_invalid=False,
+        phone_invalid=False,
+        last_import="",
+        account=None,
+        erased_at=now,
+        updated_at=now,
+    )
+    return {"contact": erased, "interactions": interactions, "status_reasons": reasons}

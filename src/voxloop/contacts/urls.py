@@ -6,6 +6,9 @@ app_name = "contacts"
 urlpatterns = [
     path("", views.contact_list, name="list"),
     path("import/", views.contact_import, name="import"),
+    path("<int:contact_id>/", views.contact_detail, name="detail"),
+    path("<int:contact_id>/export/", views.contact_export, name="export"),
+    path("<int:contact_id>/erase/", views.contact_erase, name="erase"),
     path("segments/", views.segment_list, name="segments"),
     path("segments/new/", views.segment_create, name="segment_create"),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
 from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +17,9 @@ from voxloop.contacts import selectors, services
 from voxloop.contacts.forms import ContactFilterForm, ContactImportForm, SegmentForm
 from voxloop.contacts.importing import import_file
 from voxloop.errors import DomainError
+from voxloop.privacy import erasure
+from voxloop.privacy.services import may_act_on_everything
+from voxloop.tenancy.scoping import Capability
 from voxloop.web.access import admin_required, is_admin, member_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
@@ -73,6 +78,41 @@ def contact_import(request: HttpRequest) -> HttpResponse:
             form.add_error("file" if error.field == "file" else None, error.message)
             return _contacts_page(request, import_form=form, status=400)
     return _contacts_page(request, report=report)
+
+
+@member_required
+def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = selectors.contact(request.scope, contact_id)
+    context = {
+        "contact": contact,
+        "can_export": may_act_on_everything(request.scope, Capability.EXPORT),
+        "can_erase": may_act_on_everything(request.scope, Capability.CONFIGURE),
+    }
+    return render(request, "contacts/detail.html", context)
+
+
+@member_required
+def contact_export(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """The person's data as a JSON file (their access or portability request)."""
+    data = erasure.export_person(actor=request.scope, contact_id=contact_id)
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact_id}.json"'
+    return response
+
+
+@admin_required
+def contact_erase(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """GET: what erasing would change, counted by doing it and rolling it back; POST: do it."""
+    if request.method == "POST":
+        erasure.erase_contact(actor=request.scope, contact_id=contact_id)
+        messages.success(
+            request, _("The contact was erased. Their scores still count; nothing names them.")
+        )
+        return redirect("contacts:list")
+    contact = selectors.contact(request.scope, contact_id)
+    rehearsal = erasure.erase_contact(actor=request.scope, contact_id=contact_id, rehearse=True)
+    return render(request, "contacts/erase.html", {"contact": contact, "counts": rehearsal.counts})
 
 
 def _segments_page(request, form=None, status=200) -> HttpResponse:

@@ -4,6 +4,7 @@ Each receiver only enqueues; the work runs in a task."""
 from django.dispatch import receiver
 
 from voxloop.contacts.signals import interactions_recorded
+from voxloop.privacy.signals import contact_erasing
 from voxloop.responses.signals import response_started, response_submitted
 from voxloop.tenancy.signals import unit_moved
 
@@ -46,3 +47,10 @@ def widgets_follow_unit_move(sender, organization_id: int, old_path: str, new_pa
     from voxloop.distribution import widgets
 
     widgets.repath_after_move(organization_id, old_path, new_path)
+
+
+@receiver(contact_erasing, dispatch_uid="distribution.forget_person")
+def forget_person(sender, organization_id: int, contact_id: int, **kwargs) -> dict:
+    from voxloop.distribution import services
+
+    return services.forget_person(organization_id=organization_id, contact_id=contact_id)

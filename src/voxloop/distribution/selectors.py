@@ -78,6 +78,7 @@ def non_responders(scope: Scope, campaign_id: int | None = None) -> QuerySet[Inv
     return (
         visible_invitations(scope, campaign_id)
         .filter(sent_at__isnull=False, started_at__isnull=True, completed_at__isnull=True)
+        .filter(contact__erased_at__isnull=True)  # nobody to call back
         .exclude(status__in=[InvitationStatus.HARD_BOUNCED, InvitationStatus.FAILED])
         .order_by("contact__last_name", "contact__first_name", "pk")
     )
@@ -199,3 +200,45 @@ def response_rate_counts(scope: Scope, filters) -> tuple[int, int]:
         completed=Count("pk", filter=Q(completed_at__isnull=False)),
     )
     return counts["delivered"], counts["completed"]
+
+
+# --- a person's invitations, and who is still being asked (privacy) ----------------------
+
+
+def invitations_of(organization_id: int, contact_id: int) -> list[dict]:
+    """Every invitation sent (or meant) to a contact, with what became of it."""
+    invitations = (
+        Invitation.objects.filter(organization_id=organization_id, contact_id=contact_id)
+        .select_related("survey", "campaign")
+        .order_by("queued_at", "pk")
+    )
+    return [
+        {
+            "id": i.pk,
+            "survey": {"id": i.survey_id, "name": i.survey.name},
+            "campaign": i.campaign.name if i.campaign_id else None,
+            "channel": i.channel,
+            "locale": i.locale,
+            "status": i.status,
+            "skip_reason": i.skip_reason,
+            "queued_at": i.queued_at,
+            "sent_at": i.sent_at,
+            "delivered_at": i.delivered_at,
+            "opened_at": i.opened_at,
+            "clicked_at": i.clicked_at,
+            "started_at": i.started_at,
+            "completed_at": i.completed_at,
+            "unsubscribed_at": i.unsubscribed_at,
+            "reminders_sent": i.reminders_sent,
+        }
+        for i in invitations
+    ]
+
+
+def invited_contact_ids(organization_id: int, since: datetime) -> QuerySet:
+    """Contacts invited (or queued for it) since then: still being asked, not inactive."""
+    return (
+        Invitation.objects.filter(organization_id=organization_id)
+        .filter(Q(queued_at__gte=since) | Q(sent_at__gte=since))
+        .values("contact_id")
+    )

@@ -164,7 +164,9 @@ def launch_due(now: datetime | None = None) -> int:
 def audience(campaign: Campaign):
     """The campaign's contacts: its unit's subtree, narrowed by its segment."""
     contacts = Contact.objects.filter(
-        subtree_q(campaign.unit_path, "unit_path"), organization_id=campaign.organization_id
+        subtree_q(campaign.unit_path, "unit_path"),
+        organization_id=campaign.organization_id,
+        erased_at__isnull=True,
     )
     if campaign.segment_id:
         contacts = contacts.filter(segment_q(campaign.organization_id, campaign.segment.filters))
@@ -347,3 +349,15 @@ def test_send(actor: Scope, campaign: Campaign, contact: Contact) -> Invitation:
 
     transaction.on_commit(lambda: send_invitations.enqueue([invitation.pk]))
     return invitation
+
+
+def forget_person(*, organization_id: int, contact_id: int) -> dict[str, int]:
+    """Erasure: the contact's invitations stay as rows (response rates keep counting them),
+    without the provider's message id or error text (which may quote the address); those not
+    sent yet never will be."""
+    invitations = Invitation.objects.filter(organization_id=organization_id, contact_id=contact_id)
+    unsent = invitations.filter(
+        status__in=(InvitationStatus.QUEUED, InvitationStatus.SENDING), handed_at__isnull=True
+    ).update(status=InvitationStatus.SKIPPED, skip_reason="erased", claim="")
+    scrubbed = invitations.update(message_id="", error="")
+    return {"invitations": scrubbed, "invitations_cancelled": unsent}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from voxloop.privacy.redaction import mask_answers
 from voxloop.responses.models import Response
 from voxloop.surveys.models import SurveyKind
 from voxloop.tenancy.admin import ScopedAdmin
@@ -58,7 +59,15 @@ class ResponseAdmin(ScopedAdmin):
         hidden = {"resume_token"}
         if obj is not None and obj.survey.is_anonymous:
             hidden.update(IDENTIFYING)
-        return [f.name for f in Response._meta.fields if f.name not in hidden]
+        fields = [f.name for f in Response._meta.fields if f.name not in hidden]
+        if not (request.user.is_superuser or self._scope_can(request, Capability.CONFIGURE)):
+            # Like exports and the API: only admins read what respondents wrote unmasked.
+            fields = ["masked_answers" if f == "answers" else f for f in fields]
+        return fields
+
+    @admin.display(description="answers")
+    def masked_answers(self, obj: Response) -> dict:
+        return mask_answers(obj.answers)
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)

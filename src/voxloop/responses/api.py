@@ -13,6 +13,7 @@ from ninja.responses import NinjaJSONEncoder
 from voxloop.api.context import actor
 from voxloop.contacts.selectors import visible_contacts
 from voxloop.errors import DomainError, Forbidden, InvalidInput, NotFound
+from voxloop.privacy.redaction import mask_answers
 from voxloop.responses import selectors
 from voxloop.responses.models import Channel, Response
 from voxloop.responses.schemas import ResponseCreate, ResponseFilters, ResponseOut, ResponsePage
@@ -38,7 +39,9 @@ BODY_FIELDS = {
 }
 
 
-def _out(response: Response) -> dict:
+def _out(response: Response, masked: bool = False) -> dict:
+    """A response as the API shows it; `masked`: emails, phones, cards and ids in what the
+    respondent wrote are replaced (everyone but admins reads them so)."""
     anonymous = response.survey.is_anonymous
     contact = None if anonymous else response.contact
     staff = None if anonymous else response.staff
@@ -56,7 +59,7 @@ def _out(response: Response) -> dict:
         "device": response.device,
         "locale": response.locale,
         "is_complete": response.is_complete,
-        "answers": response.answers,
+        "answers": mask_answers(response.answers) if masked else response.answers,
         "nps": response.nps,
         "nps_group": response.nps_group,
         "csat": response.csat,
@@ -199,9 +202,10 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
         nps_group=filters.nps_group or "",
     )
     window = responses[filters.offset : filters.offset + filters.limit]
+    masked = not scope.can(Capability.CONFIGURE)
     return {
         "count": responses.count(),
-        "items": [_out(r) for r in window],
+        "items": [_out(r, masked) for r in window],
         "limit": filters.limit,
         "offset": filters.offset,
     }
@@ -209,4 +213,5 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
 
 @router.get("/responses/{int:response_id}", response=ResponseOut, url_name="response")
 def get_response(request: HttpRequest, response_id: int):
-    return _out(selectors.response(actor(request), response_id))
+    scope = actor(request)
+    return _out(selectors.response(scope, response_id), not scope.can(Capability.CONFIGURE))

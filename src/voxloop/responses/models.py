@@ -73,6 +73,9 @@ class Response(models.Model):
     csat = models.PositiveSmallIntegerField(null=True, blank=True)
     ces = models.PositiveSmallIntegerField(null=True, blank=True)
     contact_snapshot = models.JSONField(default=dict, blank=True)
+    # When its free text was removed (erasure, retention), if it held a comment: the
+    # dashboards go on counting that comment, which was made, though it is no longer here.
+    comment_removed_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

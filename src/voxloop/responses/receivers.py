@@ -4,6 +4,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from voxloop.privacy.signals import contact_erasing
 from voxloop.responses import services
 from voxloop.tenancy.signals import unit_moved
 
@@ -26,4 +27,13 @@ def _heal_later(organization_id: int, old_path: str) -> None:
         return
     heal_unit_paths.using(run_after=timezone.now() + STRAGGLER_DELAY).enqueue(
         organization_id, old_path
+    )
+
+
+@receiver(contact_erasing, dispatch_uid="responses.erase_person")
+def erase_person(sender, organization_id: int, response_ids: list, now, **kwargs) -> dict:
+    from voxloop.responses import forgetting
+
+    return forgetting.erase_person(
+        organization_id=organization_id, response_ids=response_ids, now=now
     )

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from voxloop.errors import NotFound
 from voxloop.responses.models import Response
@@ -137,6 +137,7 @@ COUNTING_FIELDS = (
     "csat",
     "ces",
     "answers",
+    "comment_removed_at",
 )
 
 
@@ -176,3 +177,79 @@ def completed_since(since: datetime) -> list[int]:
 
 def count_for_counting(organization_id: int) -> int:
     return Response.objects.filter(organization_id=organization_id, is_complete=True).count()
+
+
+# --- a person's answers, and answers whose time is up (privacy) --------------------------
+
+
+def ids_of_contact(organization_id: int, contact_id: int) -> list[int]:
+    return list(
+        Response.objects.filter(organization_id=organization_id, contact_id=contact_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def of_contact(organization_id: int, contact_id: int) -> list[dict]:
+    """Every response linked to the contact, as they gave it (their own copy)."""
+    responses = (
+        Response.objects.filter(organization_id=organization_id, contact_id=contact_id)
+        .select_related("survey", "unit", "staff")
+        .order_by("started_at", "pk")
+    )
+    return [
+        {
+            "id": r.pk,
+            "survey": {"id": r.survey_id, "name": r.survey.name},
+            "unit_code": r.unit.code if r.unit_id else None,
+            "staff": r.staff.name if r.staff_id else None,
+            "channel": r.channel,
+            "locale": r.locale,
+            "is_complete": r.is_complete,
+            "started_at": r.started_at,
+            "submitted_at": r.submitted_at,
+            "answers": r.answers,
+            "nps": r.nps,
+            "csat": r.csat,
+            "ces": r.ces,
+            "attributes_when_answering": r.contact_snapshot,
+        }
+        for r in responses
+    ]
+
+
+def _older_than(before: datetime) -> Q:
+    return Q(submitted_at__lt=before) | Q(submitted_at__isnull=True, started_at__lt=before)
+
+
+def expired_ids(organization_id: int, before: datetime, keep=None) -> QuerySet:
+    """Ids of the organisation's responses given (or, unfinished, begun) before `before`,
+    except those in `keep` (an id subquery)."""
+    responses = Response.objects.filter(_older_than(before), organization_id=organization_id)
+    if keep is not None:
+        responses = responses.exclude(pk__in=keep)
+    return responses.order_by("pk").values_list("pk", flat=True)
+
+
+def surveys_with_text(organization_id: int) -> dict[int, list[str]]:
+    from voxloop.surveys.selectors import free_text_keys, organization_survey_ids
+
+    return free_text_keys(organization_survey_ids(organization_id))
+
+
+def with_text_before(survey_id: int, keys: list[str], before: datetime) -> QuerySet[Response]:
+    """The survey's responses from before `before` that still hold free text."""
+    return Response.objects.filter(_older_than(before), survey_id=survey_id).filter(
+        answers__has_any_keys=keys
+    )
+
+
+def count_with_text_before(organization_id: int, before: datetime, after=None) -> int:
+    """How many responses written before `before` (and not before `after`) hold free text."""
+    total = 0
+    for survey_id, keys in surveys_with_text(organization_id).items():
+        responses = with_text_before(survey_id, keys, before)
+        if after is not None:
+            responses = responses.exclude(_older_than(after))
+        total += responses.count()
+    return total

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from voxloop import rows
 from voxloop.errors import Conflict, InvalidInput, NotFound
+from voxloop.privacy.redaction import mask_answers
+from voxloop.privacy.selectors import masks_at_capture
 from voxloop.responses import commit_group
 from voxloop.responses.models import Channel, Device, Response
 from voxloop.responses.scoring import headline_scores
@@ -282,9 +284,14 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
     return response
 
 
+def _stored(organization_id: int, answers: dict) -> dict:
+    """The answers as they are kept: masked first if the organisation keeps no originals."""
+    return mask_answers(answers) if masks_at_capture(organization_id) else answers
+
+
 def _apply(response: Response, questions: list, answers: dict, submission: Submission) -> bool:
     """Set the answers and scores; True when this submission completes the response."""
-    response.answers = answers
+    response.answers = _stored(response.organization_id, answers)
     for name, value in headline_scores(questions, answers).items():
         setattr(response, name, value)
     if submission.complete and not response.is_complete:
@@ -323,7 +330,8 @@ def import_history(
         # Placed like a live one: never in another organisation's unit, staff or contact.
         _check_context(replace(submission, survey=survey, allow_closed=True))
         response = _new_response(submission)
-        response.answers = clean_answers(survey, questions, submission.answers, True)
+        answers = clean_answers(survey, questions, submission.answers, True)
+        response.answers = _stored(survey.organization_id, answers)
         response.is_complete, response.submitted_at = True, response.started_at
         for name, value in headline_scores(questions, response.answers).items():
             setattr(response, name, value)

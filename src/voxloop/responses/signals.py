@@ -14,6 +14,10 @@ responses_imported = Signal()
 # Sent after a transaction that changed or erased stored responses commits; kwargs:
 # organization_id and response_ids (analytics recounts them; erased ones are gone).
 responses_changed = Signal()
+# Sent inside the transaction that deletes stored responses because their time is up
+# (privacy retention), before they go; kwargs: organization_id and response_ids. Analytics
+# keeps what they counted: the dashboards' figures stay, only the raw rows go.
+responses_expiring = Signal()
 # Sent after the transaction that stored a new, not yet complete response from a personal
 # link (an invitation) commits; kwargs as above. Outreach marks the invitation "started".
 response_started = Signal()

@@ -101,6 +101,28 @@ def is_open(survey_obj: Survey) -> bool:
     return survey_obj.status == SurveyStatus.LIVE
 
 
+def free_text_keys(survey_ids) -> dict[int, list[str]]:
+    """The answer keys that hold what somebody wrote, per survey: its free-text questions
+    and the "other" text of choice questions that offer one (privacy: erasure, retention)."""
+    keys: dict[int, list[str]] = {}
+    rows_ = (
+        Question.objects.filter(survey_id__in=list(survey_ids))
+        .order_by("survey_id", "position", "id")
+        .values_list("survey_id", "key", "type", "config")
+    )
+    for survey_id, key, kind, config in rows_:
+        if kind in ("long_text", "short_text"):
+            keys.setdefault(survey_id, []).append(key)
+        elif (config or {}).get("allow_other"):
+            keys.setdefault(survey_id, []).append(f"{key}:other")
+    return keys
+
+
+def organization_survey_ids(organization_id: int) -> list[int]:
+    """Every survey of an organisation, whoever owns it (system reads: retention)."""
+    return list(Survey.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
+
+
 def text_question_keys(survey_ids) -> dict[int, list[str]]:
     """The keys of each survey's free-text questions, in order (analytics: comments)."""
     keys: dict[int, list[str]] = {}

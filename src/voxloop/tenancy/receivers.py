@@ -1,8 +1,10 @@
-"""Units this process holds for the capture path are dropped when any unit changes."""
+"""Units this process holds for the capture path are dropped when any unit changes; the audit
+log forgets an erased person's name."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from voxloop.privacy.signals import contact_erasing
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.selectors import recent_units
 from voxloop.tenancy.signals import unit_moved
@@ -13,3 +15,13 @@ from voxloop.tenancy.signals import unit_moved
 @receiver(unit_moved, dispatch_uid="tenancy.units_moved")
 def units_changed(sender, **kwargs) -> None:
     recent_units.forget_all()
+
+
+@receiver(contact_erasing, dispatch_uid="tenancy.forget_person")
+def forget_person(sender, organization_id: int, contact_id: int, person, **kwargs) -> dict:
+    from voxloop.tenancy import services
+
+    changed = services.forget_person_in_audit(
+        organization_id=organization_id, contact_id=contact_id, person=person
+    )
+    return {"audit_entries": changed}

@@ -230,3 +230,13 @@ def staff_by_code_in_org(organization_id: int, code: str) -> Staff | None:
         .filter(organization_id=organization_id, code=code, is_active=True)
         .first()
     )
+
+
+def organization_root(organization_id: int) -> OrgUnit:
+    """The organisation's top unit (system work: the periodic tasks act as its admin)."""
+    return OrgUnit.objects.get(organization_id=organization_id, parent__isnull=True)
+
+
+def audit_entries_before(organization_id: int, before) -> QuerySet[AuditEntry]:
+    """The organisation's audit entries older than `before` (retention's report)."""
+    return AuditEntry.objects.filter(organization_id=organization_id, at__lt=before)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.db.models.functions import Length
 
 from voxloop.errors import Conflict, Forbidden, InvalidInput
@@ -295,3 +295,40 @@ def update_staff(actor: Scope, staff: Staff, unit: OrgUnit | None = None, **fiel
     except IntegrityError:
         raise Conflict(f"The employee code '{staff.code}' is already used.", "code") from None
     return staff
+
+
+# --- the audit log and privacy ------------------------------------------------------------
+
+
+def forget_person_in_audit(*, organization_id: int, contact_id: int, person) -> int:
+    """Erasure: entries about the contact keep what was done, when and by whom, but name them
+    only by their erased id, with the changed values blanked; other entries naming them are
+    masked. Returns how many entries changed."""
+    from voxloop.privacy.redaction import mask_known, mask_known_in
+
+    about = Q(target_type="contact", target_id=str(contact_id))
+    mentions = Q(pk__in=[])
+    for value in person.mentions():
+        mentions |= Q(target_label__icontains=value)
+    entries = AuditEntry.objects.filter(organization_id=organization_id).filter(about | mentions)
+    changed = 0
+    for entry in entries:
+        if entry.target_type == "contact" and entry.target_id == str(contact_id):
+            entry.target_label = f"erased:{contact_id}"
+            entry.changes = {key: "[erased]" for key in entry.changes}
+        else:
+            entry.target_label = mask_known(entry.target_label, person)[:255]
+            entry.changes = mask_known_in(entry.changes, person)
+        entry.save(update_fields=["target_label", "changes"])
+        changed += 1
+    return changed
+
+
+def delete_audit_before(*, organization_id: int, before, limit: int) -> int:
+    """Retention: delete up to `limit` of the organisation's entries older than `before`."""
+    ids = list(
+        AuditEntry.objects.filter(organization_id=organization_id, at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return AuditEntry.objects.filter(pk__in=ids).delete()[0] if ids else 0

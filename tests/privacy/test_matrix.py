@@ -1,0 +1,141 @@
+"""Who may open each privacy page and call each privacy operation: every actor × every one,
+against Ann at store c1r1s1 of Acme. Expectations are written out by hand; each request's
+changes roll back to the world built once for the module."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.api.conftest import MEMBER_ACTORS as MEMBERS
+from tests.contacts.helpers import add_contact
+from tests.privacy.conftest import built_once
+from tests.surveys.api_client import ApiClient
+from voxloop.privacy.api import router as privacy_router
+
+ACTORS = (*MEMBERS, "loner", "anonymous")
+
+
+def _row(default, signed_out, **exceptions) -> dict:
+    row = dict.fromkeys(MEMBERS, default)
+    row.update(loner=403, anonymous=signed_out)
+    row.update(exceptions)
+    return row
+
+
+# Everyone reads the policy; the top unit's admins (each tenant's own) change it and see
+# what it would delete.
+TOP_ADMINS = {"admin": 200, "other_admin": 200}
+PRIVACY_API = {
+    "api:privacy_policy": ("get", "/privacy/policy", None, _row(200, 401)),
+    "api:privacy_policy_update": (
+        "patch",
+        "/privacy/policy",
+        {"audit_days": 400},
+        _row(403, 401, **TOP_ADMINS),
+    ),
+    "api:privacy_retention": (
+        "get",
+        "/privacy/retention?response_days=90",
+        None,
+        _row(403, 401, **TOP_ADMINS),
+    ),
+}
+SEES_ANN = ("admin", "country_admin", "regional", "store", "agent", "viewer", "analyst")
+PAGES = {
+    "contacts:detail": (
+        "GET",
+        "/contacts/{ann}/",
+        None,
+        _row(404, "login", **dict.fromkeys((*SEES_ANN, "director"), 200)),
+    ),
+    "contacts:export": (
+        "GET",
+        "/contacts/{ann}/export/",
+        None,
+        _row(403, "login", admin=200, director=200, other_admin=404),
+    ),
+    "contacts:erase": (
+        "POST",
+        "/contacts/{ann}/erase/",
+        {},
+        _row(403, "login", admin=302, other_admin=404),
+    ),
+    "privacy:settings": (
+        "POST",
+        "/privacy/",
+        {"audit_days": "400", "confirmed": ",,,400"},
+        _row(403, "login", admin=302, other_admin=302),
+    ),
+}
+PRIVACY_API_MATRIX = {name: row for name, (_, _, _, row) in PRIVACY_API.items()}
+PRIVACY_PAGE_MATRIX = {name: row for name, (_, _, _, row) in PAGES.items()}
+# The same pages read (GET) before anything changes: the erasure's confirmation page and
+# the settings page are shown to admins only.
+READ_PAGES = {
+    "contacts:erase": _row(403, "login", admin=200, country_admin=403, other_admin=404),
+    "privacy:settings": _row(403, "login", admin=200, country_admin=200, other_admin=200),
+}
+
+
+built = built_once(lambda world: {"ann": add_contact(world.acme, "c1r1s1", "ANN").pk})
+
+
+def _membership(world, actor):
+    return world.other.members["admin"] if actor == "other_admin" else world.acme.members[actor]
+
+
+def _api(world, actor: str) -> ApiClient:
+    if actor == "anonymous":
+        return ApiClient()
+    if actor == "loner":
+        return ApiClient(user=world.loner)
+    return ApiClient(membership=_membership(world, actor))
+
+
+def _browser(world, actor: str) -> Client:
+    client = Client()
+    if actor == "loner":
+        client.force_login(world.loner)
+    elif actor != "anonymous":
+        client.force_login(_membership(world, actor).user)
+    return client
+
+
+def _expect(answer, expected, *about) -> None:
+    if expected == "login":
+        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], about
+    else:
+        assert answer.status_code == expected, (*about, answer.content[:300])
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(PRIVACY_API))
+def test_privacy_api_matrix(world, name, actor):
+    method, path, body, row = PRIVACY_API[name]
+    _expect(_api(world, actor).call(method, path, body), row[actor], name, actor)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_privacy_page_matrix(world, made, name, actor):
+    method, path, data, row = PAGES[name]
+    client, path = _browser(world, actor), path.format(**made)
+    answer = client.post(path, data) if method == "POST" else client.get(path)
+    _expect(answer, row[actor], name, actor)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(READ_PAGES))
+def test_privacy_pages_read_before_acting(world, made, name, actor):
+    path = PAGES[name][1].format(**made)
+    _expect(_browser(world, actor).get(path), READ_PAGES[name][actor], name, actor)
+
+
+def test_matrix_covers_every_privacy_operation():
+    operations = {
+        f"api:{operation.url_name}"
+        for path_view in privacy_router.path_operations.values()
+        for operation in path_view.operations
+    }
+    assert set(PRIVACY_API_MATRIX) == operations
