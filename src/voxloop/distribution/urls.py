@@ -5,8 +5,8 @@ from voxloop.distribution import printables, public, public_sms, views, widget_p
 app_name = "distribution"
 # Public, reached from emails: /o/...
 public = [
-    path("c/<str:ref>", public.click, name="click"),
-    path("p/<str:ref>.gif", public.opened, name="opened"),
+    path("c/<str:key>", public.click, name="click"),
+    path("p/<str:key>.gif", public.opened, name="opened"),
     path("u/<str:token>", public.unsubscribe, name="unsubscribe"),
     path("webhooks/email", public.tracking_webhook, name="tracking_webhook"),
     path("hooks/sms/<str:token>/status", public_sms.status, name="sms_status"),
