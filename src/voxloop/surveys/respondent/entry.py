@@ -56,6 +56,8 @@ class Visit:
     staff_code: str = ""
     from_qr: bool = False
     embed: Embed | None = None
+    # The score a respondent clicked in the email: its page asks them to confirm it.
+    one_click: int | None = None
 
     @property
     def source_key(self) -> str | None:
@@ -80,6 +82,8 @@ class Visit:
     def channel(self) -> str:
         if self.embed is not None:
             return self.embed.channel
+        if self.one_click is not None:
+            return Channel.EMAIL
         if self.is_kiosk:
             return Channel.KIOSK
         if self.from_qr and self.unit is not None:
