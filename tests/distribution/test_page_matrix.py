@@ -11,6 +11,7 @@ from tests.contacts.helpers import add_contact
 from tests.surveys.builders import store_visit_survey
 from voxloop.distribution import services, widgets
 from voxloop.distribution.models import Campaign, Invitation
+from voxloop.responses import kiosks
 
 ACTORS = [
     "admin",
@@ -116,6 +117,18 @@ PAGES = {
         "/outreach/widgets/{widget}/deactivate/",
         _page(SEES_REGION, 302, 404, admin_only=True),
     ),
+    # Kiosks are the admins' (their tokens post customers' answers).
+    "distribution:kiosks": ("GET", "/outreach/kiosks/", _page(ADMINS, 200, 200, admin_only=True)),
+    "distribution:kiosk_create": (
+        "POST",
+        "/outreach/kiosks/new/",
+        _page(ADMINS, 400, 400, admin_only=True),
+    ),
+    "distribution:kiosk_revoke": (
+        "POST",
+        "/outreach/kiosks/{kiosk}/revoke/",
+        _page({"admin", "country_admin"}, 302, 404, admin_only=True),
+    ),
     "distribution:qr": ("GET", "/outreach/qr/", EVERYONE),
     "distribution:qr_image": ("GET", "/outreach/qr/{store}.svg", _page(SEES_STORE, 200, 404)),
     "distribution:qr_sheet": ("GET", "/outreach/qr/{region}/sheet/", _page(SEES_REGION, 200, 404)),
@@ -143,7 +156,11 @@ def targets(world, settings):
     widget = widgets.create_widget(
         acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
     )
+    kiosk, _secret = kiosks.register(
+        actor=acme.system, unit=acme.units["c1r1s1"], name="Till", channel="kiosk"
+    )
     return {
+        "kiosk": kiosk.pk,
         "campaign": campaign.pk,
         "widget": widget.pk,
         "store": acme.units["c1r1s1"].pk,

@@ -18,12 +18,14 @@ from django.utils import timezone
 from voxloop import rows
 from voxloop.errors import Conflict, InvalidInput, NotFound
 from voxloop.responses import commit_group
-from voxloop.responses.models import Channel, Device, Response
+from voxloop.responses.models import Channel, Device, Origin, Response
 from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_started, response_submitted, responses_imported
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
 from voxloop.tenancy.models import OrgUnit, repath_copies, subtree_q
+from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.services import record_audit
 
 CHANNELS, DEVICES = frozenset(Channel.values), frozenset(Device.values)
 
@@ -60,6 +62,12 @@ class Submission:
     # What the entry point knows of the respondent at this moment (a web widget's page
     # passes the signed-in customer's plan, cart…): snapshotted over the contact's own.
     attributes: dict | None = None
+    # Who typed it in. A person posting through the API (their scope, and their token unless
+    # it was a browser session): entered by staff, and audited. A registered kiosk: its id.
+    origin: str = Origin.RESPONDENT
+    entered_by: Scope | None = None
+    entered_token_id: int | None = None
+    kiosk_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -181,7 +189,8 @@ def submit(submission: Submission) -> Outcome:
         return Outcome(replayed, created=False)
     survey = submission.survey
     questions = submission.questions if submission.questions is not None else _questions(survey)
-    if not (submission.source_key or submission.resume_token or _in_transaction()):
+    keyed = submission.source_key or submission.resume_token or submission.entered_by
+    if not (keyed or _in_transaction()):
         # A new response from nobody in particular: nothing to continue or collide with.
         answers = clean_answers(survey, questions, submission.answers, submission.complete)
         response = _new_response(submission)
@@ -200,6 +209,7 @@ def submit(submission: Submission) -> Outcome:
             transaction.on_commit(lambda: _announce(response))
         if not submission.source_key:
             rows.insert(response)  # nothing to collide with: no savepoint needed
+            _audit_entry(submission, response)
             return Outcome(response, created=True)
         try:
             with transaction.atomic():
@@ -210,9 +220,22 @@ def submit(submission: Submission) -> Outcome:
             if existing is None:
                 raise
             return Outcome(_continue(existing, submission, questions), created=False)
+        _audit_entry(submission, response)
         if not response.is_complete:
             transaction.on_commit(lambda: _announce_start(response))
     return Outcome(response, created=True)
+
+
+def _audit_entry(submission: Submission, response: Response) -> None:
+    """A person storing or changing a response through the API: who, with which token, what
+    they claimed (the respondent pages and kiosks are not people of the organisation)."""
+    if submission.entered_by is None:
+        return
+    unit, staff = submission.unit, submission.staff
+    changes = {"survey": response.survey_id, "channel": response.channel, "nps": response.nps}
+    changes.update(unit=unit and unit.code, staff=staff and staff.code)
+    changes.update(token=submission.entered_token_id, complete=response.is_complete)
+    record_audit(submission.entered_by, "response.enter", response, changes)
 
 
 def _replayed(submission: Submission) -> Response | None:
@@ -237,6 +260,10 @@ def _new_response(submission: Submission) -> Response:
         device=submission.device,
         locale=submission.locale or survey.default_locale,
         started_at=submission.submitted_at or timezone.now(),
+        origin=Origin.STAFF if submission.entered_by is not None else submission.origin,
+        entered_by_id=getattr(submission.entered_by, "membership_id", None),
+        entered_token_id=submission.entered_token_id,
+        kiosk_id=submission.kiosk_id,
         **_placement(submission),
     )
 
@@ -279,6 +306,7 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
     if _apply(response, questions, answers, submission):
         transaction.on_commit(lambda: _announce(response))
     response.save()
+    _audit_entry(submission, response)
     return response
 
 
