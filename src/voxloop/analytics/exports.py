@@ -32,6 +32,7 @@ RESPONSE_HEADER = [
     "ces",
     "comment",
     "answers",
+    "origin",  # last, so the columns people's sheets rely on keep their places
 ]
 AGGREGATE_HEADER = ["key", "label", "n", "value", "low", "high", "low_sample", "suppressed"]
 
@@ -55,6 +56,7 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
         "csat",
         "ces",
         "answers",
+        "origin",
     )
     rows = raw_counts.responses(ctx).order_by("submitted_at", "id").values_list(*columns)
     for (
@@ -72,6 +74,7 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
         csat,
         ces,
         answers,
+        origin,
     ) in rows.iterator(chunk_size=CHUNK):
         if ctx.anonymous:
             unit_code = unit = staff = ""  # an employee's unit would name them in a small team
@@ -91,6 +94,7 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
             ces,
             comment,
             json.dumps(answers, ensure_ascii=False),
+            origin,
         ]
 
 
