@@ -136,3 +136,22 @@ def test_a_text_message_carries_the_signed_link_not_the_bare_reference(outreach,
     link = re.search(r"/o/c/(\S+)", text).group(1)
     assert link.startswith(f"{invitation.ref}.") and len(text) < 160
     assert Client().get(f"/o/c/{link}").status_code == 302
+
+
+def test_a_test_sends_answers_are_staffs_not_the_contacts(outreach, world):
+    """A test send goes to an address the sender picks (often their own): whoever answers
+    it is not the contact, so the answer is marked as entered by staff."""
+    acme, survey, people = outreach
+    campaign = services.create_campaign(
+        acme.scope("admin"), acme.units["c1r1s1"], survey, None, name="Pulse", channel="email"
+    )
+    tried = services.test_send(acme.scope("admin"), campaign, people["ann"])
+    real = _invite(outreach, "bo")
+    for invitation, origin in ((tried, "staff"), (real, "respondent")):
+        browser = Client()
+        opened = browser.get(CLICK.search(_html(invitation)).group(1) + "?score=10")
+        confirm = browser.get(opened["Location"])
+        assert confirm.status_code == 200
+        assert browser.post(opened["Location"], {"q": "nps", "nps": "10"}).status_code == 303
+        stored = Response.objects.get(source_key=f"inv:{invitation.ref}")
+        assert stored.origin == origin and stored.channel == "email"

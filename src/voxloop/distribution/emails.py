@@ -36,7 +36,11 @@ PREVIEW_KEY = "preview"  # the links of a preview, which was never sent, open no
 
 def personal_token(invitation: Invitation) -> str:
     return links.personal_token(
-        invitation.survey_id, invitation.ref, invitation.contact_id, invitation.locale
+        invitation.survey_id,
+        invitation.ref,
+        invitation.contact_id,
+        invitation.locale,
+        test=invitation.is_test,
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from voxloop.contacts.selectors import contact_in_org
-from voxloop.responses.models import Channel, Device
+from voxloop.responses.models import Channel, Device, Origin
 from voxloop.surveys import definition, links
 from voxloop.surveys.models import Survey, SurveyKind, SurveyStatus
 from voxloop.surveys.selectors import live_survey_by_slug
@@ -69,6 +69,12 @@ class Visit:
     def keyed(self) -> bool:
         """The link itself names the response: no resume token or cookie is carried."""
         return self.personal is not None or self.embed is not None
+
+    @property
+    def origin(self) -> str:
+        """A campaign's test send goes wherever staff chose: its answers are staff's."""
+        test = self.personal is not None and self.personal.test
+        return Origin.STAFF if test else Origin.RESPONDENT
 
     @property
     def attributes(self) -> dict | None:

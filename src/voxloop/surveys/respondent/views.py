@@ -289,6 +289,7 @@ def _save(request, visit: Visit, answers: dict, complete: bool, locale: str, tok
             source_key=visit.source_key,
             resume_token=token or None,
             attributes=visit.attributes,
+            origin=visit.origin,
         )
     )
     return outcome.response
