@@ -18,6 +18,7 @@ from voxloop.closedloop.outer_loop import Praise
 from voxloop.errors import InvalidInput
 from voxloop.responses import kiosks
 from voxloop.responses.models import Kiosk, Response
+from voxloop.responses.services import Submission, submit
 from voxloop.tenancy.models import AuditEntry
 
 PEOPLE_WHO_MAY_SUBMIT = ["admin", "country_admin", "regional", "store"]
@@ -272,3 +273,20 @@ def test_an_admin_registers_a_kiosk_on_its_page_and_revokes_it(module_world, db)
     assert (
         kiosk.post("/responses", {"survey_id": survey.pk, "answers": {"nps": 8}}).status_code == 401
     )
+
+
+def test_no_staff_view_of_a_response_holds_its_resume_token(module_world, db):
+    """The resume token continues a respondent's answers: staff never see it."""
+    world, survey = module_world
+    acme = world.acme
+    given = submit(
+        Submission(survey=survey, answers={"nps": 9}, unit=acme.units["c1r1s1"], channel="qr")
+    ).response
+    admin = as_member(acme, "admin")
+    for path in (f"/responses/{given.pk}", "/responses"):
+        assert given.resume_token not in admin.get(path).content.decode(), path
+    browser = Client()
+    browser.force_login(acme.user("admin"))
+    export = browser.get("/analytics/export/responses.csv?period=7d")
+    text = b"".join(export.streaming_content).decode()
+    assert str(given.pk) in text and given.resume_token not in text
