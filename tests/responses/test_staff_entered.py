@@ -290,3 +290,21 @@ def test_no_staff_view_of_a_response_holds_its_resume_token(module_world, db):
     export = browser.get("/analytics/export/responses.csv?period=7d")
     text = b"".join(export.streaming_content).decode()
     assert str(given.pk) in text and given.resume_token not in text
+
+
+def test_an_anonymous_answer_entered_by_staff_keeps_no_trace_of_who(module_world, db):
+    """Whoever enters an employee survey's answer may be the employee answering: the answer
+    is marked as entered by staff, but neither it nor the audit log says by whom."""
+    world, _survey = module_world
+    acme = world.acme
+    pulse = cx_survey(acme, kind="employee", name="Pulse")
+    stored = as_member(acme, "store").post(
+        "/responses", {"survey_id": pulse.pk, "answers": {"nps": 2}}
+    )
+    assert stored.status_code == 201, stored.content
+    response = Response.objects.get(pk=stored.json()["id"])
+    assert response.origin == "staff"
+    assert (response.entered_by_id, response.entered_token_id) == (None, None)
+    entry = AuditEntry.objects.get(action="response.enter")
+    assert entry.target_type == "survey" and entry.target_id == str(pulse.pk)
+    assert set(entry.changes) == {"survey", "channel"}

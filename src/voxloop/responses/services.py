@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from voxloop import rows
 from voxloop.errors import Conflict, InvalidInput, NotFound
-from voxloop.responses import commit_group
+from voxloop.responses import commit_group, entered
 from voxloop.responses.models import Channel, Device, Origin, Response
 from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_started, response_submitted, responses_imported
@@ -25,7 +25,6 @@ from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
 from voxloop.tenancy.models import OrgUnit, repath_copies, subtree_q
 from voxloop.tenancy.scoping import Scope
-from voxloop.tenancy.services import record_audit
 
 CHANNELS, DEVICES = frozenset(Channel.values), frozenset(Device.values)
 
@@ -209,7 +208,7 @@ def submit(submission: Submission) -> Outcome:
             transaction.on_commit(lambda: _announce(response))
         if not submission.source_key:
             rows.insert(response)  # nothing to collide with: no savepoint needed
-            _audit_entry(submission, response)
+            entered.audit(submission, response)
             return Outcome(response, created=True)
         try:
             with transaction.atomic():
@@ -220,22 +219,10 @@ def submit(submission: Submission) -> Outcome:
             if existing is None:
                 raise
             return Outcome(_continue(existing, submission, questions), created=False)
-        _audit_entry(submission, response)
+        entered.audit(submission, response)
         if not response.is_complete:
             transaction.on_commit(lambda: _announce_start(response))
     return Outcome(response, created=True)
-
-
-def _audit_entry(submission: Submission, response: Response) -> None:
-    """A person storing or changing a response through the API: who, with which token, what
-    they claimed (the respondent pages and kiosks are not people of the organisation)."""
-    if submission.entered_by is None:
-        return
-    unit, staff = submission.unit, submission.staff
-    changes = {"survey": response.survey_id, "channel": response.channel, "nps": response.nps}
-    changes.update(unit=unit and unit.code, staff=staff and staff.code)
-    changes.update(token=submission.entered_token_id, complete=response.is_complete)
-    record_audit(submission.entered_by, "response.enter", response, changes)
 
 
 def _replayed(submission: Submission) -> Response | None:
@@ -260,10 +247,7 @@ def _new_response(submission: Submission) -> Response:
         device=submission.device,
         locale=submission.locale or survey.default_locale,
         started_at=submission.submitted_at or timezone.now(),
-        origin=Origin.STAFF if submission.entered_by is not None else submission.origin,
-        entered_by_id=getattr(submission.entered_by, "membership_id", None),
-        entered_token_id=submission.entered_token_id,
-        kiosk_id=submission.kiosk_id,
+        **entered.fields(submission),
         **_placement(submission),
     )
 
@@ -306,7 +290,7 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
     if _apply(response, questions, answers, submission):
         transaction.on_commit(lambda: _announce(response))
     response.save()
-    _audit_entry(submission, response)
+    entered.audit(submission, response)
     return response
 
 
