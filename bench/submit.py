@@ -5,7 +5,8 @@ runs many concurrent keep-alive clients against (1) `GET /livez`, a view that to
 (2) `GET /api/v1/me`, the smallest authenticated API call (for scale), (3) `POST /bench/floor`,
 the least any capture that stores before it answers can cost here (the same body parsed, one
 INSERT; a bench-only URL, see bench/floor_urls.py), and (4) `POST /api/v1/responses`, the full
-capture path (token auth, scope, validation, scoring, snapshot, insert, event). The phases
+capture path as a registered kiosk posts (kiosk token auth, scope, validation, scoring,
+snapshot, insert, event). The phases
 alternate for several rounds, so a noisy neighbour slows them alike; it prints requests/s and
 p50/p99 latency of each phase over all rounds, the median of the rounds' ratios
 submissions/bare (goal ≥ 0.5) and floor/bare (the most any stored capture could reach on this
@@ -42,10 +43,12 @@ SUBMIT = "submit POST /api/v1/responses"
 COMMENTS = ["", "Quick and friendly.", "The queue was long.", "很好", "とても良い", "Foarte bine"]
 
 
-def prepare() -> tuple[str, int, list[str], dict]:
-    """An organisation with 20 stores, a live NPS survey and an API token, and where the floor
-    phase stores its rows (another survey, so they are not counted as submissions)."""
+def prepare() -> tuple[str, str, int, list[str], dict]:
+    """An organisation with 20 stores, a live NPS survey, a registered kiosk's token (the
+    submissions) and a manager's API token (the authenticated GET), and where the floor phase
+    stores its rows (another survey, so they are not counted as submissions)."""
     from voxloop.accounts.services import create_token, create_user
+    from voxloop.responses import kiosks
     from voxloop.surveys import services as surveys
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
@@ -64,7 +67,9 @@ def prepare() -> tuple[str, int, list[str], dict]:
     surveys.publish(system, survey)
     floor = surveys.create_survey(system, root, "Floor", "transactional")
     target = {"organization_id": root.pk, "survey_id": floor.pk, "unit_path": floor.unit_path}
-    return create_token(membership, "bench").secret, survey.pk, codes, target
+    _kiosk, kiosk_secret = kiosks.register(actor=system, unit=root, name="bench", channel="kiosk")
+    person = create_token(membership, "bench").secret
+    return person, kiosk_secret, survey.pk, codes, target
 
 
 def free_port() -> int:
@@ -156,7 +161,7 @@ def main() -> None:
         start_django(env)
         from django.db import connection
 
-        token, survey_id, codes, floor = prepare()
+        tokens = prepare()
         vendor = connection.vendor
         connection.close()
         env = {k: v for k, v in env.items() if k != "VOXLOOP_TASKS"}
@@ -166,16 +171,24 @@ def main() -> None:
         port = free_port()
         server = start_server(env, port, args.workers, args.threads)
         try:
-            run(args, port, token, survey_id, codes, floor, vendor)
+            run(args, port, *tokens, vendor)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
 
 
 def run(
-    args, port: int, token: str, survey_id: int, codes: list[str], floor: dict, vendor: str
+    args,
+    port: int,
+    token: str,
+    kiosk_token: str,
+    survey_id: int,
+    codes: list[str],
+    floor: dict,
+    vendor: str,
 ) -> None:
     auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    kiosk = {"Authorization": f"Bearer {kiosk_token}", "Content-Type": "application/json"}
 
     def bare(index: int, n: int):
         return "GET", "/livez", None, {}
@@ -187,7 +200,7 @@ def run(
             "unit_code": codes[(index + n) % len(codes)],
             "channel": "kiosk",
         }
-        return "POST", "/api/v1/responses", json.dumps(body), auth
+        return "POST", "/api/v1/responses", json.dumps(body), kiosk
 
     def me(index: int, n: int):
         return "GET", "/api/v1/me", None, auth

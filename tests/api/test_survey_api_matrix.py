@@ -7,10 +7,13 @@ the test at the bottom fails when an operation of the surveys or responses route
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 
 from tests.api.conftest import MEMBER_ACTORS
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
+from tests.web.matrix_world import ModuleWorld
+from voxloop.responses import kiosks
 from voxloop.responses.api import router as responses_router
 from voxloop.responses.services import Submission, submit
 from voxloop.surveys.api import router as surveys_router
@@ -57,6 +60,10 @@ SURVEY_API_MATRIX: dict[str, dict[str, int]] = {
     "api:responses": _row(200, 200, 200, 200, 200),
     # The response was given at store c1r1s1: its sibling store may not read it.
     "api:response": _row(200, 200, 200, 200, 404, sibling_store=404),
+    # Kiosks are registered by admins of their unit's subtree (the kiosk is at c1r1s1).
+    "api:kiosks": _row(200, 200, 403, 403, 200),
+    "api:kiosk_create": _row(201, 201, 403, 403, 404),
+    "api:kiosk_revoke": _row(200, 200, 403, 403, 404),
 }
 
 KEYS = ["nps", "improve", "csat", "comment"]
@@ -87,6 +94,9 @@ OPERATIONS = {
     ),
     "api:responses": ("get", "/responses", None),
     "api:response": ("get", "/responses/{response}", None),
+    "api:kiosks": ("get", "/kiosks", None),
+    "api:kiosk_create": ("post", "/kiosks", {"name": "Counter", "unit_code": "AC1R1S1"}),
+    "api:kiosk_revoke": ("post", "/kiosks/{kiosk}/revoke", None),
 }
 
 
@@ -108,14 +118,26 @@ def _fill(value, ids: dict[str, int]):
     return value
 
 
+@pytest.fixture(scope="module")
+def module_targets(django_db_setup, django_db_blocker):
+    """The world, a survey, a response and a kiosk built once for the module's cases; each
+    case's own changes roll back to them (its savepoint nests in the world's transaction)."""
+    hashers = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), hashers, ModuleWorld() as world:
+        survey = store_visit_survey(world.acme)
+        given = submit(
+            Submission(survey=survey, answers={"nps": 9}, unit=world.acme.units["c1r1s1"])
+        ).response
+        device, _secret = kiosks.register(
+            actor=world.acme.system, unit=world.acme.units["c1r1s1"], name="Till", channel="kiosk"
+        )
+        yield world, {"survey": survey.pk, "response": given.pk, "kiosk": device.pk}
+
+
 @pytest.mark.parametrize("actor_name", ACTORS)
 @pytest.mark.parametrize("operation", sorted(SURVEY_API_MATRIX))
-def test_survey_api_matrix(world, operation, actor_name):
-    survey = store_visit_survey(world.acme)
-    given = submit(
-        Submission(survey=survey, answers={"nps": 9}, unit=world.acme.units["c1r1s1"])
-    ).response
-    ids = {"survey": survey.pk, "response": given.pk}
+def test_survey_api_matrix(module_targets, db, operation, actor_name):
+    world, ids = module_targets
     method, path, body = OPERATIONS[operation]
     answer = _client(world, actor_name).call(method, path.format(**ids), _fill(body, ids))
     expected = SURVEY_API_MATRIX[operation][actor_name]

@@ -12,6 +12,7 @@ from tests.respondent.helpers import Respondent
 from voxloop.distribution import services
 from voxloop.distribution.models import CampaignStatus, Invitation, InvitationStatus
 from voxloop.errors import Conflict
+from voxloop.responses.models import Response
 from voxloop.surveys import services as survey_services
 
 LINK = re.compile(r"https://cx\.example\.test(/o/c/[^\s\"<>?]+)(?:\?score=(\d+))?")
@@ -86,7 +87,10 @@ def test_click_score_start_and_complete_move_the_invitation_forward(
         redirect = client.get(f"{nine.group(1)}?score=9")
         assert redirect.status_code == 302
         token = redirect["Location"].split("/")[2]
-        assert client.get(redirect["Location"]).status_code == 303  # score recorded
+        confirm = client.get(redirect["Location"])  # the score shown, nothing stored yet
+        assert confirm.status_code == 200 and not Response.objects.exists()
+        stored = client.post(redirect["Location"], {"q": "nps", "nps": "9"})
+        assert stored.status_code == 303  # the score the respondent confirmed is recorded
     queue.run()
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.STARTED

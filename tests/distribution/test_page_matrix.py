@@ -4,13 +4,15 @@ Expectations are written from the test world's layout, not from the scoping code
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
 from tests.surveys.builders import store_visit_survey
+from tests.web.matrix_world import ModuleWorld
 from voxloop.distribution import services, widgets
 from voxloop.distribution.models import Campaign, Invitation
+from voxloop.responses import kiosks
 
 ACTORS = [
     "admin",
@@ -116,6 +118,18 @@ PAGES = {
         "/outreach/widgets/{widget}/deactivate/",
         _page(SEES_REGION, 302, 404, admin_only=True),
     ),
+    # Kiosks are the admins' (their tokens post customers' answers).
+    "distribution:kiosks": ("GET", "/outreach/kiosks/", _page(ADMINS, 200, 200, admin_only=True)),
+    "distribution:kiosk_create": (
+        "POST",
+        "/outreach/kiosks/new/",
+        _page(ADMINS, 400, 400, admin_only=True),
+    ),
+    "distribution:kiosk_revoke": (
+        "POST",
+        "/outreach/kiosks/{kiosk}/revoke/",
+        _page({"admin", "country_admin"}, 302, 404, admin_only=True),
+    ),
     "distribution:qr": ("GET", "/outreach/qr/", EVERYONE),
     "distribution:qr_image": ("GET", "/outreach/qr/{store}.svg", _page(SEES_STORE, 200, 404)),
     "distribution:qr_sheet": ("GET", "/outreach/qr/{region}/sheet/", _page(SEES_REGION, 200, 404)),
@@ -131,9 +145,31 @@ PAGES = {
 DISTRIBUTION_PAGE_MATRIX = {name: row for name, (_, _, row) in PAGES.items()}
 
 
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def module_targets(django_db_setup, django_db_blocker):
+    """The world and its targets built once for the module's cases; each case's own changes
+    roll back to them (its savepoint nests in the world's transaction)."""
+    settings = override_settings(TASKS=DUMMY_TASKS, PASSWORD_HASHERS=FAST_HASHERS)
+    with django_db_blocker.unblock(), settings, ModuleWorld() as world:
+        yield world, _targets(world)
+
+
 @pytest.fixture
-def targets(world, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+def world(module_targets, db, settings):
+    settings.TASKS = DUMMY_TASKS
+    return module_targets[0]
+
+
+@pytest.fixture
+def targets(module_targets):
+    return module_targets[1]
+
+
+def _targets(world) -> dict[str, int]:
     acme = world.acme
     survey = store_visit_survey(acme)
     add_contact(acme, "c1r1s1", "ANN")
@@ -143,7 +179,11 @@ def targets(world, settings):
     widget = widgets.create_widget(
         acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
     )
+    kiosk, _secret = kiosks.register(
+        actor=acme.system, unit=acme.units["c1r1s1"], name="Till", channel="kiosk"
+    )
     return {
+        "kiosk": kiosk.pk,
         "campaign": campaign.pk,
         "widget": widget.pk,
         "store": acme.units["c1r1s1"].pk,

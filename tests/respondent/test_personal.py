@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core import signing
+from django.test import Client
 
 from tests.respondent.helpers import Respondent, next_question
 from voxloop.contacts.models import Contact
@@ -89,26 +90,76 @@ def test_token_signed_for_a_missing_survey_is_404(client, survey):
     assert client.get(f"/s/{links.personal_token(survey.pk + 999, 'x')}").status_code == 404
 
 
-def test_one_click_score_is_recorded_and_the_survey_continues(client, survey, contact):
+def _confirm_form(page) -> tuple[str, dict[str, str]]:
+    """The confirm page's form: where it posts and its hidden fields (CSRF token included)."""
+    html = page.content.decode()
+    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    return action, fields
+
+
+def test_a_mail_scanner_fetching_every_score_link_answers_nothing(client, survey, contact):
+    """Issue 14, item 2: scanners prefetch every link of an email; a GET stores nothing."""
+    token = links.personal_token(survey.pk, "inv-5s", contact.pk, "en")
+    for score in range(11):
+        page = client.get(f"/s/{token}/nps/{score}")
+        assert page.status_code == 200, score
+        assert f'value="{score}" checked' in page.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_one_click_shows_the_score_chosen_and_one_button_to_confirm(survey, contact):
+    browser = Client(enforce_csrf_checks=True)
     token = links.personal_token(survey.pk, "inv-5", contact.pk, "en")
-    clicked = client.get(f"/s/{token}/nps/4")
-    assert clicked.status_code == 303
-    assert "q=improve" in clicked["Location"]  # a detractor is asked what to improve next
+    page = browser.get(f"/s/{token}/nps/4")
+    html = page.content.decode()
+    assert page["Cache-Control"] == "no-store"
+    assert 'value="4" checked' in html and html.count("checked") == 1
+    assert html.count('type="submit"') == 1 and ">Confirm</button>" in html
+    assert "Nothing is sent until you confirm it." in html
+    action, fields = _confirm_form(page)
+    assert action == f"/s/{token}/nps/4" and fields["q"] == "nps"
+    forged = Client(enforce_csrf_checks=True).post(action, {"q": "nps", "nps": "0"})
+    assert forged.status_code == 403  # another site cannot post a score for the respondent
+    assert not Response.objects.exists()
+
+    confirmed = browser.post(action, {**fields, "nps": "4"})
+    assert confirmed.status_code == 303
+    assert "q=improve" in confirmed["Location"]  # a detractor is asked what to improve next
     response = Response.objects.get()
     assert response.nps == 4 and response.nps_group == "detractor"
     assert response.channel == "email" and not response.is_complete
     assert response.source_key == "inv:inv-5"
+    assert "What should we improve?" in browser.get(confirmed["Location"]).content.decode()
 
-    page = client.get(clicked["Location"])
-    assert "What should we improve?" in page.content.decode()
-    # Clicking another score in the same email changes the score, still one response.
-    assert "q=csat" in client.get(f"/s/{token}/nps/9")["Location"]
+
+def test_the_respondents_own_answer_wins_over_any_prefetch(client, survey, contact):
+    token = links.personal_token(survey.pk, "inv-5b", contact.pk, "en")
+    for score in (0, 10, 3):  # a scanner, then the person clicks 9 but means 7
+        client.get(f"/s/{token}/nps/{score}")
+    page = client.get(f"/s/{token}/nps/9")
+    action, fields = _confirm_form(page)
+    assert "q=csat" in client.post(action, {**fields, "nps": "7"})["Location"]
+    assert Response.objects.get().nps == 7
+    # Clicking another score in the same email asks again; still one response.
+    page = client.get(f"/s/{token}/nps/9")
+    assert 'value="9" checked' in page.content.decode()
+    action, fields = _confirm_form(page)
+    client.post(action, {**fields, "nps": "9"})
     respondent = Respondent(client, token)
     respondent.answer("csat", "4")
     respondent.answer("comment", "ok")
     response = Response.objects.get()
     assert response.is_complete and response.nps == 9 and response.csat == 4
-    assert client.get(f"/s/{token}/nps/10").status_code == 409
+    later = client.get(f"/s/{token}/nps/0")  # a late prefetch changes nothing
+    assert later.status_code == 409
+    assert Response.objects.get().nps == 9
+
+
+def test_the_confirm_page_speaks_the_respondents_language(client, survey, contact):
+    token = links.personal_token(survey.pk, "inv-5c", contact.pk)  # Mei reads Chinese
+    html = client.get(f"/s/{token}/nps/8").content.decode()
+    assert "确认之前不会提交任何内容" in html and ">确认</button>" in html
 
 
 def test_one_click_out_of_range_score_is_400(client, survey):

@@ -39,7 +39,7 @@ def test_context_codes_are_resolved_and_scored(world):
             answers={"nps": "4", "improve": ["queue", "other"], "improve:other": "Parking"},
             unit_code="AC1R2S1",
             staff_code="AE121",
-            channel="ivr",
+            channel="api",
             device="unknown",
             locale="zh-hans",
         ),

@@ -42,6 +42,7 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
     }
     if "kpis" in parts:
         out["kpis"] = selectors.kpis(ctx)
+        out["staff_entered"] = selectors.staff_entered(ctx)
     if "cases" in parts:
         out["cases"] = selectors.case_metrics(ctx)
     if "churn" in parts:

@@ -33,6 +33,7 @@ RESPONSE_HEADER = [
     "ces",
     "comment",
     "answers",
+    "origin",  # last, so the columns people's sheets rely on keep their places
 ]
 AGGREGATE_HEADER = ["key", "label", "n", "value", "low", "high", "low_sample", "suppressed"]
 
@@ -58,6 +59,7 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
         "csat",
         "ces",
         "answers",
+        "origin",
     )
     rows = raw_counts.responses(ctx).order_by("submitted_at", "id").values_list(*columns)
     for (
@@ -75,6 +77,7 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
         csat,
         ces,
         answers,
+        origin,
     ) in rows.iterator(chunk_size=CHUNK):
         if ctx.anonymous:
             unit_code = unit = staff = ""  # an employee's unit would name them in a small team
@@ -96,6 +99,7 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
             ces,
             comment,
             json.dumps(answers, ensure_ascii=False),
+            origin,
         ]
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voxloop.analytics.metrics import DEFAULT_MIN_N, METRICS
 from voxloop.errors import InvalidInput
-from voxloop.responses.models import Channel
+from voxloop.responses.models import Channel, Origin
 
 PERIODS = {
     "7d": (_("Last 7 days"), 7),
@@ -45,6 +45,7 @@ class Filters:
     grain: str = "week"
     min_n: int = DEFAULT_MIN_N
     segment_id: int | None = None  # a contacts segment: only its members' responses count
+    origin: str = ""  # "respondent": leave out answers entered by staff; "staff": only those
 
     @property
     def days(self) -> int:
@@ -68,7 +69,7 @@ class Filters:
             query.update(start=self.start.isoformat(), end=self.end.isoformat())
         else:
             query["period"] = self.period
-        for name in ("survey_id", "unit_id", "channel", "segment_id"):
+        for name in ("survey_id", "unit_id", "channel", "segment_id", "origin"):
             value = getattr(self, name)
             if value:
                 query[name.removesuffix("_id")] = value
@@ -96,7 +97,7 @@ def _day(params, name: str) -> date | None:
 
 def parse(params, today: date | None = None) -> Filters:
     """Filters from a QueryDict or dict: period (or start/end), survey, unit, channel, segment,
-    metric, grain, min_n."""
+    origin, metric, grain, min_n."""
     today = today or timezone.localdate()
     start, end = _day(params, "start"), _day(params, "end")
     period = (params.get("period") or "").strip()
@@ -117,6 +118,9 @@ def parse(params, today: date | None = None) -> Filters:
     channel = (params.get("channel") or "").strip()
     if channel and channel not in Channel.values:
         raise InvalidInput(f"Unknown channel '{channel[:20]}'.", field="channel")
+    origin = (params.get("origin") or "").strip()
+    if origin and origin not in Origin.values:
+        raise InvalidInput(f"'origin' must be one of {', '.join(Origin.values)}.", field="origin")
     metric = (params.get("metric") or "nps").strip()
     if metric not in METRICS:
         raise InvalidInput(f"'metric' must be one of {', '.join(METRICS)}.", field="metric")
@@ -137,4 +141,5 @@ def parse(params, today: date | None = None) -> Filters:
         grain=grain,
         min_n=min_n or min_sample(),
         segment_id=_int(params, "segment"),
+        origin=origin,
     )

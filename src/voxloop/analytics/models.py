@@ -1,10 +1,11 @@
 """Analytics tables: rollups the dashboards read, the ledger that keeps them exact, saved views.
 
 A rollup row aggregates one node of the unit tree *and everything below it* for one day,
-survey and channel, so a dashboard for any unit — a store or the whole company — reads a
-few hundred rows for its own node, never the raw responses and never more rows because the
-organisation has more units. Facet rows split the same totals by hour of day, staff member
-and language.
+survey, channel and origin (answered by the respondent, or entered by staff), so a dashboard
+for any unit — a store or the whole company — reads a few hundred rows for its own node,
+never the raw responses and never more rows because the organisation has more units. Facet
+rows split the same totals by hour of day, staff member and language; answers entered by
+staff have no staff-member rows (they never count in anyone's staff figures).
 """
 
 from django.conf import settings
@@ -55,6 +56,7 @@ class Rollup(Counters):
     day = models.DateField()
     facet = models.CharField(max_length=8, choices=Facet.choices, default=Facet.TOTAL, blank=True)
     value = models.CharField(max_length=32, default="", blank=True)
+    origin = models.CharField(max_length=10, default="respondent")  # responses.models.Origin
 
     class Meta:
         verbose_name = _("rollup")
@@ -62,8 +64,11 @@ class Rollup(Counters):
         constraints = [
             # Also the index for "this node, this facet, these days".
             models.UniqueConstraint(
-                fields=["organization", "node_path", "facet", "day", "survey", "channel", "value"],
-                name="rollup_key",
+                fields=[
+                    *("organization", "node_path", "facet", "day", "survey", "channel"),
+                    *("value", "origin"),
+                ],
+                name="rollup_key_origin",
             ),
         ]
         indexes = [
@@ -93,6 +98,7 @@ class Counted(models.Model):
     unit_path = models.CharField(max_length=255)
     survey_id = models.BigIntegerField()
     channel = models.CharField(max_length=10)
+    origin = models.CharField(max_length=10, default="respondent")
     day = models.DateField()
     hour = models.PositiveSmallIntegerField()
     staff_id = models.BigIntegerField(null=True)

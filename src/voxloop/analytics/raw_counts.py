@@ -45,7 +45,7 @@ def responses(
     ctx: Context, period: Filters | None = None, under: OrgUnit | None = None
 ) -> QuerySet:
     """The complete responses the dashboard counts: scope, unit (or `under`), period, surveys,
-    channel and segment."""
+    channel, origin and segment."""
     f = period or ctx.filters
     since, until = f.bounds()
     node = under or ctx.node
@@ -54,6 +54,8 @@ def responses(
     rows = rows.filter(survey_id__in=ctx.survey_ids, is_complete=True)
     if f.channel:
         rows = rows.filter(channel=f.channel)
+    if f.origin:
+        rows = rows.filter(origin=f.origin)
     if ctx.segment_members is not None:
         rows = rows.filter(contact_id__in=ctx.segment_members)
     return rows

@@ -21,6 +21,7 @@ from voxloop.analytics.metrics import COUNT_FIELDS, Counts
 from voxloop.analytics.models import Facet, Rollup
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.errors import Forbidden, InvalidInput
+from voxloop.responses.models import Origin
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.models import SurveyKind
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -80,7 +81,14 @@ def _rows(ctx: Context, facet: str = Facet.TOTAL, period: Filters | None = None)
         day__lte=f.end,
         survey_id__in=ctx.survey_ids,
     )
-    return rows.filter(channel=f.channel) if f.channel else rows
+    return _narrowed(rows, f)
+
+
+def _narrowed(rows: QuerySet, f: Filters) -> QuerySet:
+    """Rollup rows of the filters' channel and origin (rollups are kept per both)."""
+    if f.channel:
+        rows = rows.filter(channel=f.channel)
+    return rows.filter(origin=f.origin) if f.origin else rows
 
 
 def _children_rows(ctx: Context, parent: OrgUnit) -> QuerySet:
@@ -94,7 +102,7 @@ def _children_rows(ctx: Context, parent: OrgUnit) -> QuerySet:
         day__lte=f.end,
         survey_id__in=ctx.survey_ids,
     )
-    return rows.filter(channel=f.channel) if f.channel else rows
+    return _narrowed(rows, f)
 
 
 def _total(rows: QuerySet) -> Counts:
@@ -173,6 +181,14 @@ def case_metrics(ctx: Context) -> dict[str, Any] | None:
 
 def totals(ctx: Context) -> Counts:
     return _period_total(ctx)
+
+
+def staff_entered(ctx: Context) -> int | None:
+    """How many of the answers counted were entered by staff (None when the origin filter
+    already decides, or for anonymous surveys, whose counts stay in groups)."""
+    if ctx.filters.origin or ctx.anonymous:
+        return None
+    return _period_total(ctx, replace(ctx.filters, origin=Origin.STAFF)).n
 
 
 # --- time ------------------------------------------------------------------------------------

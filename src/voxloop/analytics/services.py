@@ -18,6 +18,7 @@ from voxloop.analytics.metrics import COUNT_FIELDS, Counts
 from voxloop.analytics.models import Counted, Facet, Rollup, SavedView
 from voxloop.errors import InvalidInput
 from voxloop.responses import selectors as response_selectors
+from voxloop.responses.models import Origin
 from voxloop.surveys.selectors import text_question_keys
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
@@ -32,13 +33,18 @@ KEY_COLUMNS = (
     "day",
     "facet",
     "value",
+    "origin",
 )
-UNIQUE = ("organization_id", "node_path", "facet", "day", "survey_id", "channel", "value")
+UNIQUE = (
+    *("organization_id", "node_path", "facet", "day", "survey_id", "channel", "value"),
+    "origin",
+)
 LEDGER_FIELDS = (
     "organization_id",
     "unit_path",
     "survey_id",
     "channel",
+    "origin",
     "day",
     "hour",
     "staff_id",
@@ -49,7 +55,7 @@ LEDGER_FIELDS = (
     "comment",
 )
 
-RollupKey = tuple[int, str, int, int, str, date, str, str]
+RollupKey = tuple[int, str, int, int, str, date, str, str, str]
 
 
 def _ancestors(path: str) -> list[str]:
@@ -72,6 +78,7 @@ def _entry(row: dict, comment_keys: dict[int, list[str]]) -> Counted:
         unit_path=row["unit_path"],
         survey_id=row["survey_id"],
         channel=row["channel"],
+        origin=row["origin"],
         day=at.date(),
         hour=at.hour,
         staff_id=row["staff_id"],
@@ -91,9 +98,10 @@ def _same(a: Counted | None, b: Counted | None) -> bool:
 
 def _keys(entry: Counted) -> Iterable[RollupKey]:
     """Every rollup row one response counts in: each node from the root down to its unit,
-    once in total and once per facet."""
+    once in total and once per facet. An answer entered by staff counts in no staff
+    member's figures, whoever entered it: nobody can raise their own or a colleague's."""
     facets = [(Facet.TOTAL, ""), (Facet.HOUR, str(entry.hour)), (Facet.LOCALE, entry.locale)]
-    if entry.staff_id:
+    if entry.staff_id and entry.origin != Origin.STAFF:
         facets.append((Facet.STAFF, str(entry.staff_id)))
     for node in _ancestors(entry.unit_path):
         depth = len(node) // PATH_SEGMENT_WIDTH - 1
@@ -107,6 +115,7 @@ def _keys(entry: Counted) -> Iterable[RollupKey]:
                 entry.day,
                 facet,
                 value,
+                entry.origin,
             )
 
 
@@ -154,15 +163,17 @@ def _apply(deltas: dict[RollupKey, list[int]]) -> None:
     if not live:
         return
     # In the unique index's order: each B-tree page is visited once, not once per row.
-    live.sort(key=lambda kc: (kc[0][1], kc[0][6], kc[0][5], kc[0][3], kc[0][4], kc[0][7]))
+    live.sort(key=lambda kc: (kc[0][1], kc[0][6], kc[0][5], kc[0][3], kc[0][4], kc[0][7:]))
     params = [(*key, *c) for key, c in live]
     shrunk = [key for key, c in live if c[0] < 0]  # c[0] is n
     with connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), params)
         if shrunk:
-            # key order (org, node, depth, survey, channel, day, facet, value) → UNIQUE order
+            # key order (org, node, depth, survey, channel, day, facet, value, origin) →
+            # UNIQUE order
             cursor.executemany(
-                _delete_empty_sql(), [(k[0], k[1], k[6], k[5], k[3], k[4], k[7]) for k in shrunk]
+                _delete_empty_sql(),
+                [(k[0], k[1], k[6], k[5], k[3], k[4], k[7], k[8]) for k in shrunk],
             )
 
 

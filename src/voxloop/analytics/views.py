@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from voxloop.analytics import charts, dashboard, filters, response_reads, selectors, services
 from voxloop.analytics.metrics import METRICS
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.responses.models import Channel
+from voxloop.responses.models import Channel, Origin
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.models import Role
 from voxloop.web.access import member_required
@@ -24,6 +24,11 @@ ROLE_DEFAULTS = {
     Role.ANALYST: {"period": "365d", "grain": "month"},
     Role.ADMIN: {"period": "365d", "grain": "month"},
 }
+# The dashboard's "Answers" filter: what each origin means to someone reading figures.
+ORIGINS = [
+    (Origin.RESPONDENT, _("Respondents' own")),
+    (Origin.STAFF, _("Entered by staff")),
+]
 METRIC_LABELS = {
     "nps": _("NPS"),
     "enps": _("eNPS"),
@@ -88,6 +93,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         ],
         metrics=[(m, METRIC_LABELS[m]) for m in METRICS],
         channels=Channel.choices,
+        origins=ORIGINS,
         surveys=survey_selectors.visible_surveys(request.scope).only("id", "name"),
         segments=contact_selectors.visible_segments(request.scope),
         saved_views=selectors.saved_views(request.scope),

@@ -22,7 +22,7 @@ from voxloop.closedloop.models import (
     Notification,
     Praise,
 )
-from voxloop.responses.models import Response
+from voxloop.responses.models import Origin, Response
 from voxloop.tenancy.models import OrgUnit
 
 
@@ -202,7 +202,10 @@ def _promoter_actions(
 
 def record_praise(response: Response, now: datetime) -> None:
     """A promoter's words naming the staff member who served them ("Ron was great"), shown
-    to that member's unit. Only when the comment names them: a bare 10 praises nobody."""
+    to that member's unit. Only when the comment names them: a bare 10 praises nobody; nor
+    does an answer entered by staff, which counts in no staff member's figures."""
+    if response.origin == Origin.STAFF:
+        return
     text = messages.comments_of(response)
     first_name = response.staff.name.split(" ")[0].casefold() if response.staff_id else ""
     if first_name and first_name in text.casefold():

@@ -1,8 +1,13 @@
 """Invitation emails: multipart HTML and text in the contact's language, with merge fields,
-the survey's one-click NPS row, tracking links and the one-click unsubscribe headers."""
+the survey's one-click NPS row, tracking links and the one-click unsubscribe headers.
+
+Every link in an email is its own credential: the tracked link and the open pixel carry the
+invitation's reference *and* an HMAC of it under the secret key (one per purpose), and the
+unsubscribe link is signed. The reference alone, which staff see, opens nothing."""
 
 from __future__ import annotations
 
+import base64
 from email.utils import formataddr, parseaddr
 from functools import lru_cache
 
@@ -12,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -21,15 +27,51 @@ from voxloop.surveys import definition, links
 from voxloop.surveys.respondent import email as survey_email
 
 UNSUBSCRIBE_SALT = "voxloop.distribution.unsubscribe"
+TRACKED_SALT = "voxloop.distribution.tracked-link"
+CLICK, OPEN = "click", "open"  # a pixel's URL (seen by image proxies) opens no survey
+MAC_BYTES = 12  # 96 bits, 16 URL-safe characters: short enough for a text message
+MAC_CHARS = 16
+PREVIEW_KEY = "preview"  # the links of a preview, which was never sent, open nothing
 
 
 def personal_token(invitation: Invitation) -> str:
     return links.personal_token(
-        invitation.survey_id, invitation.ref, invitation.contact_id, invitation.locale
+        invitation.survey_id,
+        invitation.ref,
+        invitation.contact_id,
+        invitation.locale,
+        test=invitation.is_test,
     )
 
 
+def _mac(ref: str, purpose: str, secret: str) -> str:
+    digest = salted_hmac(f"{TRACKED_SALT}.{purpose}", ref, secret=secret, algorithm="sha256")
+    return base64.urlsafe_b64encode(digest.digest()[:MAC_BYTES]).decode()
+
+
+def tracked_key(invitation: Invitation, purpose: str = CLICK) -> str:
+    """`<ref>.<mac>`: what the tracked link (or the open pixel) names the invitation by."""
+    if invitation.pk is None:
+        return PREVIEW_KEY
+    return f"{invitation.ref}.{_mac(invitation.ref, purpose, settings.SECRET_KEY)}"
+
+
+def read_tracked_key(key: str, purpose: str = CLICK) -> str | None:
+    """The invitation reference a tracked key was made for, or None when it is not one of
+    ours for this purpose (a bare reference included: links sent before the references were
+    signed no longer open anything)."""
+    ref, dot, mac = key.rpartition(".")
+    if not dot or not ref or len(ref) > 32 or len(mac) != MAC_CHARS:
+        return None
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    if any(constant_time_compare(mac, _mac(ref, purpose, secret)) for secret in secrets):
+        return ref
+    return None
+
+
 def unsubscribe_token(invitation: Invitation) -> str:
+    if invitation.pk is None:
+        return PREVIEW_KEY
     return signing.dumps(
         {"o": invitation.organization_id, "c": invitation.contact_id, "i": invitation.ref},
         salt=UNSUBSCRIBE_SALT,
@@ -52,13 +94,13 @@ def _route(name: str, base_url: str) -> str:
 
 
 def _url(name: str, argument: str) -> str:
-    # References and signed tokens are URL-safe (letters, digits, - _ :), as reverse() keeps.
+    # References and signed tokens are URL-safe (letters, digits, - _ : .), as reverse() keeps.
     return _route(name, settings.BASE_URL).format(argument)
 
 
 def survey_link(invitation: Invitation, score: int | None = None) -> str:
     """The tracked link in the email: it records the click, then opens the survey."""
-    link = _url("distribution:click", invitation.ref)
+    link = _url("distribution:click", tracked_key(invitation, CLICK))
     return link + (f"?score={score}" if score is not None else "")
 
 
@@ -126,7 +168,7 @@ def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlte
         or _("We would love to hear how we did. It takes less than a minute."),
         "survey_url": survey_link(invitation),
         "unsubscribe_url": unsubscribe,
-        "open_pixel": _url("distribution:opened", invitation.ref),
+        "open_pixel": _url("distribution:opened", tracked_key(invitation, OPEN)),
         "button": _("Answer the survey"),
         "unsubscribe_text": _("Do not want these emails? Unsubscribe."),
         "reminder": reminder,

@@ -156,3 +156,14 @@ class WidgetForm(forms.Form):
             "suppress_days": widget.suppress_days,
             "position": widget.position,
         }
+
+
+class KioskForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("e.g. Till 2, tablet"))
+    unit_code = UnitCodeField(
+        label=_("Unit its answers belong to"), required=False, help_text=_("Empty: your own unit.")
+    )
+    channel = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("kiosk", _("Kiosk (a tablet or terminal)")), ("ivr", _("Phone system (IVR)"))],
+    )

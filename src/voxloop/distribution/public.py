@@ -1,6 +1,7 @@
 """Public endpoints of outreach, reached from emails: tracked clicks, the open pixel, the
 one-click unsubscribe (RFC 8058), and the email provider's tracking webhook. Each is rate
-limited per client address; every URL carries an unguessable reference or a signed token."""
+limited per client address; every URL carries a credential only the server can make (an
+HMAC'd reference or a signed token), never the bare reference staff can read."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from voxloop.distribution import tracking
-from voxloop.distribution.emails import personal_token, read_unsubscribe_token
+from voxloop.distribution.emails import (
+    CLICK,
+    OPEN,
+    personal_token,
+    read_tracked_key,
+    read_unsubscribe_token,
+)
 from voxloop.distribution.models import Invitation, InvitationStatus
 from voxloop.surveys.respondent import email as survey_email
 from voxloop.surveys.respondent import notices, throttle
@@ -26,20 +33,22 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 MAX_WEBHOOK_BYTES = 1_000_000
 
 
-def _invitation(ref: str) -> Invitation | None:
-    if not ref or len(ref) > 32:
-        return None
-    return Invitation.objects.filter(ref=ref).first()
+def _invitation(key: str, purpose: str) -> Invitation | None:
+    ref = read_tracked_key(key, purpose)
+    return Invitation.objects.filter(ref=ref).first() if ref else None
 
 
 @require_GET
-def click(request, ref: str) -> HttpResponse:
-    """The email's survey link and score links: record the click, then open the survey."""
+def click(request, key: str) -> HttpResponse:
+    """The email's survey link and score links: record the click, then open the survey (a
+    score link opens it with that score chosen, to be confirmed: a GET stores no answer)."""
     if not throttle.allowed(request, "view"):
         return notices.too_many(request)
-    invitation = _invitation(ref)
+    invitation = _invitation(key, CLICK)
     if invitation is None:
-        return notices.invalid(request)
+        # A bare reference (as the staff API lists it, or as links sent before the links were
+        # signed carried it) is no credential: say the link is no longer valid.
+        return notices.expired(request) if "." not in key else notices.invalid(request)
     tracking.advance(invitation, InvitationStatus.CLICKED)
     token = personal_token(invitation)
     score = request.GET.get("score", "")
@@ -49,9 +58,9 @@ def click(request, ref: str) -> HttpResponse:
 
 
 @require_GET
-def opened(request, ref: str) -> HttpResponse:
+def opened(request, key: str) -> HttpResponse:
     if throttle.allowed(request, "view"):
-        invitation = _invitation(ref)
+        invitation = _invitation(key, OPEN)
         if invitation is not None:
             tracking.advance(invitation, InvitationStatus.OPENED)
     answer = HttpResponse(PIXEL, content_type="image/gif")

@@ -83,7 +83,10 @@ class TriggerOut(Schema):
 
 class InvitationOut(Schema):
     id: int
-    ref: str
+    ref: str = Field(
+        description="The invitation's reference, as tracking webhooks and email headers name "
+        "it: an identifier, not a credential (the links sent carry a signature of it)."
+    )
     survey_id: int
     contact_id: int
     campaign_id: int | None

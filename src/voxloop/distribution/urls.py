@@ -1,12 +1,20 @@
 from django.urls import include, path
 
-from voxloop.distribution import printables, public, public_sms, views, widget_public, widget_views
+from voxloop.distribution import (
+    kiosk_views,
+    printables,
+    public,
+    public_sms,
+    views,
+    widget_public,
+    widget_views,
+)
 
 app_name = "distribution"
 # Public, reached from emails: /o/...
 public = [
-    path("c/<str:ref>", public.click, name="click"),
-    path("p/<str:ref>.gif", public.opened, name="opened"),
+    path("c/<str:key>", public.click, name="click"),
+    path("p/<str:key>.gif", public.opened, name="opened"),
     path("u/<str:token>", public.unsubscribe, name="unsubscribe"),
     path("webhooks/email", public.tracking_webhook, name="tracking_webhook"),
     path("hooks/sms/<str:token>/status", public_sms.status, name="sms_status"),
@@ -50,6 +58,9 @@ staff = [
         widget_views.widget_action,
         name="widget_action",
     ),
+    path("kiosks/", kiosk_views.kiosk_list, name="kiosks"),
+    path("kiosks/new/", kiosk_views.kiosk_create, name="kiosk_create"),
+    path("kiosks/<int:kiosk_id>/revoke/", kiosk_views.kiosk_revoke, name="kiosk_revoke"),
     path("qr/", printables.qr_index, name="qr"),
     path("qr/<int:unit_id>.<str:kind>", printables.qr_image, name="qr_image"),
     path("qr/<int:unit_id>/sheet/", printables.qr_sheet, name="qr_sheet"),

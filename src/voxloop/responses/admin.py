@@ -18,7 +18,10 @@ from voxloop.tenancy.scoping import Capability
 
 # What would tell who wrote an anonymous (employee) answer; the source names the invitation,
 # and the invitation its contact.
-IDENTIFYING = ("unit", "unit_path", "staff", "contact", "contact_snapshot", "source_key")
+IDENTIFYING = (
+    *("unit", "unit_path", "staff", "contact", "contact_snapshot", "source_key"),
+    *("entered_by", "entered_token", "kiosk"),  # who typed it in, or the kiosk at their desk
+)
 
 
 @admin.register(Response)
@@ -29,6 +32,7 @@ class ResponseAdmin(ScopedAdmin):
         "survey",
         "place",
         "channel",
+        "origin",
         "nps",
         "nps_group",
         "csat",
@@ -36,7 +40,7 @@ class ResponseAdmin(ScopedAdmin):
         "is_complete",
         "submitted_at",
     )
-    list_filter = ("channel", "nps_group", "is_complete", "device")
+    list_filter = ("channel", "origin", "nps_group", "is_complete", "device")
     list_select_related = ("survey", "unit")
     date_hierarchy = "submitted_at"
     ordering = ("-submitted_at", "-id")

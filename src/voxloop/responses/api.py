@@ -1,4 +1,10 @@
-"""Responses over the API: server-to-server capture (kiosks, IVR, imports) and scoped reads."""
+"""Responses over the API: server-to-server capture (kiosks, IVR, imports) and scoped reads,
+and the registration of kiosks.
+
+Who posts decides what may be claimed: a registered kiosk posts as its own channel (kiosk or
+IVR); a person (a token or a browser session) posts answers *entered by staff*, as channel
+`api` (admins also `import`), recorded with their membership and token and audited.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +13,50 @@ import re
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.responses import NinjaJSONEncoder
+from ninja.security import HttpBearer
 
+from voxloop.api.auth import api_auth
 from voxloop.api.context import actor
 from voxloop.contacts.selectors import visible_contacts
 from voxloop.errors import DomainError, Forbidden, InvalidInput, NotFound
 from voxloop.privacy.redaction import mask_answers
-from voxloop.responses import selectors
-from voxloop.responses.models import Channel, Response
-from voxloop.responses.schemas import ResponseCreate, ResponseFilters, ResponseOut, ResponsePage
+from voxloop.responses import kiosks, selectors
+from voxloop.responses.models import Channel, Device, Kiosk, Origin, Response
+from voxloop.responses.schemas import (
+    KioskCreate,
+    KioskIssued,
+    KioskOut,
+    ResponseCreate,
+    ResponseFilters,
+    ResponseOut,
+    ResponsePage,
+)
 from voxloop.responses.services import Submission, submit
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, Scope
 
 router = Router(tags=["responses"])
+
+
+class KioskToken(HttpBearer):
+    """`Authorization: Bearer vxk_…`: a registered kiosk, for storing responses only."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        device = kiosks.authenticate(token)
+        if device is None:
+            return None
+        request.kiosk = device
+        request.scope = kiosks.scope_of(device)
+        return True
+
+
+# People's credentials first: they are most of the traffic that is not a kiosk's.
+CAPTURE_AUTH = [api_auth[0], KioskToken(), *api_auth[1:]]
+# What a person's credential may claim: answers they type in are `api`; admins load history.
+PERSON_CHANNELS = {Channel.API}
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,190}$")
 SOURCE_KEY_LENGTH = Response._meta.get_field("source_key").max_length
@@ -58,6 +92,7 @@ def _out(response: Response, masked: bool = False) -> dict:
         "channel": response.channel,
         "device": response.device,
         "locale": response.locale,
+        "origin": response.origin,
         "is_complete": response.is_complete,
         "answers": mask_answers(response.answers) if masked else response.answers,
         "nps": response.nps,
@@ -83,13 +118,43 @@ def _in_scope(finder, field: str, what: str):
     return found
 
 
-def _submission(scope: Scope, payload: ResponseCreate, source_key: str | None) -> Submission:
-    # Capturing is a write: admins, and managers' kiosks and integrations; not read-only roles.
+def _claim(request: HttpRequest, scope: Scope, payload: ResponseCreate) -> dict:
+    """Who is posting and what that lets them claim; the Submission's fields for it."""
+    device: Kiosk | None = getattr(request, "kiosk", None)
+    given = payload.model_fields_set
+    if device is not None:
+        if "channel" in given and payload.channel != device.channel:
+            raise Forbidden(f"This kiosk posts as '{device.channel}'.", field="channel")
+        if payload.contact_external_id:
+            raise Forbidden("A kiosk's answers name no contact.", field="contact_external_id")
+        payload.channel = Channel(device.channel)
+        if "device" not in given and device.channel == Channel.KIOSK:
+            payload.device = Device.KIOSK
+        return {"kiosk_id": device.pk}
+    # Capturing is a write: admins and managers; not read-only roles.
     if not (scope.can(Capability.CONFIGURE) or scope.can(Capability.ACT)):
         raise Forbidden(f"Your role ({scope.role}) does not allow submitting responses.")
+    if payload.channel == Channel.IMPORT:
+        if not scope.can(Capability.CONFIGURE):
+            raise Forbidden("Only admins import historical responses.", field="channel")
+    elif payload.channel not in PERSON_CHANNELS:
+        raise Forbidden(
+            "Answers you enter are channel 'api'; a kiosk or IVR system posts with the token "
+            "of a registered kiosk (POST /kiosks).",
+            field="channel",
+        )
+    token = getattr(request, "api_token", None)
+    return {
+        "origin": Origin.STAFF,
+        "entered_by": scope,
+        "entered_token_id": token.pk if token is not None else None,
+    }
+
+
+def _submission(
+    scope: Scope, payload: ResponseCreate, source_key: str | None, who: dict
+) -> Submission:
     importing = payload.channel == Channel.IMPORT
-    if importing and not scope.can(Capability.CONFIGURE):
-        raise Forbidden("Only admins import historical responses.", field="channel")
     if payload.submitted_at is not None:
         if timezone.is_naive(payload.submitted_at):
             payload.submitted_at = timezone.make_aware(payload.submitted_at)
@@ -142,12 +207,14 @@ def _submission(scope: Scope, payload: ResponseCreate, source_key: str | None) -
         source_key=source_key,
         submitted_at=payload.submitted_at,
         allow_closed=importing,
+        **who,
     )
 
 
-def _source_key(request: HttpRequest, scope: Scope) -> str | None:
-    """The response's source for an Idempotency-Key: each caller's keys are their own, so two
-    kiosks both counting from 1 never read or continue each other's responses."""
+def _source_key(request: HttpRequest, scope: Scope, who: dict) -> str | None:
+    """The response's source for an Idempotency-Key: each caller's keys are their own (a
+    membership's, a kiosk's), so two kiosks both counting from 1 never read or continue each
+    other's responses."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
@@ -155,20 +222,28 @@ def _source_key(request: HttpRequest, scope: Scope) -> str | None:
         raise InvalidInput(
             "The Idempotency-Key is 1–190 printable ASCII characters.", field="Idempotency-Key"
         )
-    source = f"idem:{scope.membership_id}:{key}"
+    caller = f"kiosk{who['kiosk_id']}" if "kiosk_id" in who else str(scope.membership_id)
+    source = f"idem:{caller}:{key}"
     if len(source) > SOURCE_KEY_LENGTH:
-        source = f"idem:{scope.membership_id}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+        source = f"idem:{caller}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
     return source
 
 
 @router.post(
-    "/responses", response={200: ResponseOut, 201: ResponseOut}, url_name="response_create"
+    "/responses",
+    response={200: ResponseOut, 201: ResponseOut},
+    url_name="response_create",
+    auth=CAPTURE_AUTH,
 )
 def create_response(request: HttpRequest, payload: ResponseCreate):
     """Store one response. Send `Idempotency-Key` to retry safely: a repeat returns the
-    first response with 200 instead of storing a second one."""
+    first response with 200 instead of storing a second one. With a person's token or
+    session the answers are *entered by staff* (channel `api`, or `import` for admins),
+    recorded with who sent them and audited; a registered kiosk's token (`vxk_…`) posts as
+    the kiosk's channel."""
     scope = actor(request)
-    submission = _submission(scope, payload, _source_key(request, scope))
+    who = _claim(request, scope, payload)
+    submission = _submission(scope, payload, _source_key(request, scope, who), who)
     try:
         outcome = submit(submission)
     except DomainError as error:
@@ -200,6 +275,7 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
         since=filters.since,
         until=filters.until,
         nps_group=filters.nps_group or "",
+        origin=filters.origin or "",
     )
     window = responses[filters.offset : filters.offset + filters.limit]
     masked = not scope.can(Capability.CONFIGURE)
@@ -215,3 +291,46 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
 def get_response(request: HttpRequest, response_id: int):
     scope = actor(request)
     return _out(selectors.response(scope, response_id), not scope.can(Capability.CONFIGURE))
+
+
+# --- kiosks: registered by admins for a unit of their subtree ---------------------------
+
+
+def _kiosk_out(device: Kiosk) -> dict:
+    return {
+        "id": device.pk,
+        "name": device.name,
+        "unit_id": device.unit_id,
+        "unit_code": device.unit.code,
+        "channel": device.channel,
+        "prefix": device.prefix,
+        "created_at": device.created_at,
+        "last_used_at": device.last_used_at,
+        "revoked_at": device.revoked_at,
+    }
+
+
+@router.get("/kiosks", response=list[KioskOut], url_name="kiosks")
+def list_kiosks(request: HttpRequest):
+    """The kiosks registered in your subtree (admins), newest first; never their tokens."""
+    found = kiosks.visible_kiosks(actor(request)).order_by("-created_at")[:500]
+    return [_kiosk_out(k) for k in found]
+
+
+@router.post("/kiosks", response={201: KioskIssued}, url_name="kiosk_create")
+def create_kiosk(request: HttpRequest, payload: KioskCreate):
+    """Register a kiosk (or IVR system) at a unit; its token is in `secret`, shown once."""
+    scope = actor(request)
+    scope.require(Capability.CONFIGURE)
+    unit = tenancy_selectors.unit_named_by(scope, payload.unit_code)
+    device, secret = kiosks.register(
+        actor=scope, unit=unit, name=payload.name, channel=payload.channel
+    )
+    return Status(201, {**_kiosk_out(device), "secret": secret})
+
+
+@router.post("/kiosks/{int:kiosk_id}/revoke", response=KioskOut, url_name="kiosk_revoke")
+def revoke_kiosk(request: HttpRequest, kiosk_id: int):
+    """Its token stops working (at once here, within a few seconds on every server)."""
+    scope = actor(request)
+    return _kiosk_out(kiosks.revoke(actor=scope, device=kiosks.kiosk(scope, kiosk_id)))

@@ -1,7 +1,9 @@
-"""Responses: every answer captured once, scored and enriched at the moment it arrives."""
+"""Responses: every answer captured once, scored and enriched at the moment it arrives, and
+the kiosks (capture devices) registered to post their respondents' answers."""
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,35 @@ class Device(models.TextChoices):
     DESKTOP = "desktop", _("Computer")
     KIOSK = "kiosk", _("Kiosk")
     UNKNOWN = "unknown", _("Unknown")
+
+
+class Origin(models.TextChoices):
+    """Who typed the answer in: the respondent (on their own device, a public page or a
+    registered kiosk), or a member of staff (a person's API token or session). Answers
+    entered by staff never count in anyone's staff figures."""
+
+    RESPONDENT = "respondent", _("Respondent")
+    STAFF = "staff", _("Entered by staff")
+
+
+# The channels a registered device posts as; a person's credential may claim only `api`
+# (and `import`, for admins loading history).
+DEVICE_CHANNELS = (Channel.KIOSK, Channel.IVR)
+
+
+def _untracked_link(to: str) -> models.ForeignKey:
+    """Who entered a response, kept as the id even once that row is gone (a revoked
+    membership's tokens are deleted): no constraint to check on every insert, no index to
+    write, and deleting a membership never scans the responses."""
+    return models.ForeignKey(
+        to,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
 
 class NpsGroup(models.TextChoices):
@@ -64,6 +95,12 @@ class Response(models.Model):
     source_key = models.CharField(max_length=200, null=True, blank=True)
     resume_token = models.CharField(max_length=32, unique=True, default=new_resume_token)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.RESPONDENT)
+    # Who posted it through the API: a person (their membership, and the token unless it was
+    # their browser session), or a registered kiosk. Empty for respondent pages.
+    entered_by = _untracked_link("tenancy.Membership")
+    entered_token = _untracked_link("accounts.ApiToken")
+    kiosk = _untracked_link("responses.Kiosk")
     device = models.CharField(max_length=10, choices=Device.choices, default=Device.UNKNOWN)
     locale = models.CharField(max_length=10, default="en")
     is_complete = models.BooleanField(default=False)
@@ -97,3 +134,37 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"Response {self.pk} to {self.survey_id}"
+
+
+class Kiosk(models.Model):
+    """A device an admin registered for a unit (a tablet on a counter, an IVR system): it
+    posts its respondents' answers with its own token, as its channel, at its unit or below,
+    and can do nothing else. The token is shown once and stored as a SHA-256 digest."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="kiosks"
+    )
+    unit = models.ForeignKey("tenancy.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=[(c.value, c.label) for c in DEVICE_CHANNELS],
+        default=Channel.KIOSK,
+    )
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (vxk_{self.prefix}_…)"

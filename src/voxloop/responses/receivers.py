@@ -1,19 +1,31 @@
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from voxloop.privacy.signals import contact_erasing
-from voxloop.responses import services
+from voxloop.responses import kiosks, services
+from voxloop.responses.models import Kiosk
+from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.signals import unit_moved
 
 # Longer than any submission takes between reading its unit and committing.
 STRAGGLER_DELAY = timedelta(seconds=30)
 
 
+@receiver(post_save, sender=Kiosk)
+@receiver(post_delete, sender=Kiosk)
+@receiver(post_save, sender=OrgUnit)
+@receiver(post_delete, sender=OrgUnit)
+def kiosk_access_changed(sender, **kwargs):
+    kiosks.recent_kiosks.forget_all()  # a kiosk's reach is its unit's path
+
+
 @receiver(unit_moved)
 def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
+    kiosks.recent_kiosks.forget_all()
     services.repath_after_move(organization_id, old_path, new_path)
     transaction.on_commit(lambda: _heal_later(organization_id, old_path))
 

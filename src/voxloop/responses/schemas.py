@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from voxloop.responses.models import Channel, Device, NpsGroup
+from voxloop.responses.models import Channel, Device, NpsGroup, Origin
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -25,7 +25,11 @@ class ResponseCreate(Schema):
     unit_code: str | None = Field(None, max_length=64)
     staff_code: str | None = Field(None, max_length=64)
     contact_external_id: str | None = Field(None, max_length=100)
-    channel: Channel = Channel.API
+    channel: Channel = Field(
+        Channel.API,
+        description="`api` for answers a person enters (admins: `import` too); a registered "
+        "kiosk's token posts as the kiosk's channel.",
+    )
     device: Device = Device.UNKNOWN
     locale: str = Field("", max_length=10)
     submitted_at: datetime | None = Field(
@@ -39,6 +43,9 @@ class ResponseFilters(Schema):
     since: datetime | None = None
     until: datetime | None = None
     nps_group: NpsGroup | None = None
+    origin: Origin | None = Field(
+        None, description="`respondent`, or `staff` for answers entered by staff."
+    )
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     offset: int = Field(0, ge=0)
 
@@ -55,6 +62,7 @@ class ResponseOut(Schema):
     channel: str
     device: str
     locale: str
+    origin: str = Field(description="`respondent`, or `staff`: entered by a member of staff.")
     is_complete: bool
     answers: dict[str, Any]
     nps: int | None
@@ -70,3 +78,29 @@ class ResponsePage(Schema):
     items: list[ResponseOut]
     limit: int
     offset: int
+
+
+class KioskCreate(Schema):
+    """A capture device for a unit: a kiosk tablet, or an IVR system (`channel: "ivr"`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=100)
+    unit_code: str | None = Field(None, max_length=64, description="Default: your own unit.")
+    channel: Literal["kiosk", "ivr"] = "kiosk"
+
+
+class KioskOut(Schema):
+    id: int
+    name: str
+    unit_id: int
+    unit_code: str | None
+    channel: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class KioskIssued(KioskOut):
+    secret: str = Field(description="The kiosk's bearer token, shown once.")

@@ -26,6 +26,7 @@ def visible_responses(
     since: datetime | None = None,
     until: datetime | None = None,
     nps_group: str = "",
+    origin: str = "",
 ) -> QuerySet[Response]:
     responses = _readable(scope)
     if survey_id is not None:
@@ -42,6 +43,8 @@ def visible_responses(
         responses = responses.filter(submitted_at__lt=until)
     if nps_group:
         responses = responses.filter(nps_group=nps_group)
+    if origin:
+        responses = responses.filter(origin=origin)
     return responses.select_related("survey", "unit", "staff", "contact").order_by(
         "-submitted_at", "-id"
     )
@@ -130,6 +133,7 @@ COUNTING_FIELDS = (
     "unit_path",
     "survey_id",
     "channel",
+    "origin",
     "submitted_at",
     "staff_id",
     "locale",

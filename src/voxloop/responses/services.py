@@ -19,13 +19,14 @@ from voxloop import rows
 from voxloop.errors import Conflict, InvalidInput, NotFound
 from voxloop.privacy.redaction import mask_answers
 from voxloop.privacy.selectors import masks_at_capture
-from voxloop.responses import commit_group
-from voxloop.responses.models import Channel, Device, Response
+from voxloop.responses import commit_group, entered
+from voxloop.responses.models import Channel, Device, Origin, Response
 from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_started, response_submitted, responses_imported
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
 from voxloop.tenancy.models import OrgUnit, repath_copies, subtree_q
+from voxloop.tenancy.scoping import Scope
 
 CHANNELS, DEVICES = frozenset(Channel.values), frozenset(Device.values)
 
@@ -62,6 +63,12 @@ class Submission:
     # What the entry point knows of the respondent at this moment (a web widget's page
     # passes the signed-in customer's plan, cart…): snapshotted over the contact's own.
     attributes: dict | None = None
+    # Who typed it in. A person posting through the API (their scope, and their token unless
+    # it was a browser session): entered by staff, and audited. A registered kiosk: its id.
+    origin: str = Origin.RESPONDENT
+    entered_by: Scope | None = None
+    entered_token_id: int | None = None
+    kiosk_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -183,7 +190,8 @@ def submit(submission: Submission) -> Outcome:
         return Outcome(replayed, created=False)
     survey = submission.survey
     questions = submission.questions if submission.questions is not None else _questions(survey)
-    if not (submission.source_key or submission.resume_token or _in_transaction()):
+    keyed = submission.source_key or submission.resume_token or submission.entered_by
+    if not (keyed or _in_transaction()):
         # A new response from nobody in particular: nothing to continue or collide with.
         answers = clean_answers(survey, questions, submission.answers, submission.complete)
         response = _new_response(submission)
@@ -202,6 +210,7 @@ def submit(submission: Submission) -> Outcome:
             transaction.on_commit(lambda: _announce(response))
         if not submission.source_key:
             rows.insert(response)  # nothing to collide with: no savepoint needed
+            entered.audit(submission, response)
             return Outcome(response, created=True)
         try:
             with transaction.atomic():
@@ -212,6 +221,7 @@ def submit(submission: Submission) -> Outcome:
             if existing is None:
                 raise
             return Outcome(_continue(existing, submission, questions), created=False)
+        entered.audit(submission, response)
         if not response.is_complete:
             transaction.on_commit(lambda: _announce_start(response))
     return Outcome(response, created=True)
@@ -239,6 +249,7 @@ def _new_response(submission: Submission) -> Response:
         device=submission.device,
         locale=submission.locale or survey.default_locale,
         started_at=submission.submitted_at or timezone.now(),
+        **entered.fields(submission),
         **_placement(submission),
     )
 
@@ -281,6 +292,7 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
     if _apply(response, questions, answers, submission):
         transaction.on_commit(lambda: _announce(response))
     response.save()
+    entered.audit(submission, response)
     return response
 
 

@@ -2,7 +2,8 @@
 
 A personal token carries the survey, the invitation reference and the contact, signed with the
 secret key, so no lookup table is needed to trust it, and an invitation can be answered once
-(its reference becomes the response's source key).
+(its reference becomes the response's source key). A test send's token says so: the staff
+member who sent it to an address of their choosing answers as staff, not as the contact.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class PersonalLink:
     invitation: str
     contact_id: int | None
     locale: str
+    test: bool = False
 
 
 class LinkExpired(Exception):
@@ -33,9 +35,15 @@ class LinkInvalid(Exception):
 
 
 def personal_token(
-    survey_id: int, invitation: str, contact_id: int | None = None, locale: str = ""
+    survey_id: int,
+    invitation: str,
+    contact_id: int | None = None,
+    locale: str = "",
+    test: bool = False,
 ) -> str:
     payload = {"s": survey_id, "i": invitation, "c": contact_id, "l": locale}
+    if test:
+        payload["t"] = 1
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
@@ -53,6 +61,7 @@ def read_personal_token(token: str, max_age_days: int | None = None) -> Personal
             invitation=str(data["i"]),
             contact_id=int(data["c"]) if data.get("c") is not None else None,
             locale=str(data.get("l") or ""),
+            test=bool(data.get("t")),
         )
     except (KeyError, TypeError, ValueError):
         raise LinkInvalid from None

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from voxloop.contacts.selectors import contact_in_org
-from voxloop.responses.models import Channel, Device
+from voxloop.responses.models import Channel, Device, Origin
 from voxloop.surveys import definition, links
 from voxloop.surveys.models import Survey, SurveyKind, SurveyStatus
 from voxloop.surveys.selectors import live_survey_by_slug
@@ -56,6 +56,8 @@ class Visit:
     staff_code: str = ""
     from_qr: bool = False
     embed: Embed | None = None
+    # The score a respondent clicked in the email: its page asks them to confirm it.
+    one_click: int | None = None
 
     @property
     def source_key(self) -> str | None:
@@ -69,6 +71,12 @@ class Visit:
         return self.personal is not None or self.embed is not None
 
     @property
+    def origin(self) -> str:
+        """A campaign's test send goes wherever staff chose: its answers are staff's."""
+        test = self.personal is not None and self.personal.test
+        return Origin.STAFF if test else Origin.RESPONDENT
+
+    @property
     def attributes(self) -> dict | None:
         return dict(self.embed.attributes) if self.embed is not None else None
 
@@ -80,6 +88,8 @@ class Visit:
     def channel(self) -> str:
         if self.embed is not None:
             return self.embed.channel
+        if self.one_click is not None:
+            return Channel.EMAIL
         if self.is_kiosk:
             return Channel.KIOSK
         if self.from_qr and self.unit is not None:

@@ -11,13 +11,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpResponse, HttpResponseRedirect
+from django.http.request import RawPostDataException
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from voxloop.errors import InvalidInput, NotFound
 from voxloop.responses import selectors as response_selectors
-from voxloop.responses.models import Channel
 from voxloop.responses.services import AlreadyCompleted, Submission, SurveyClosed, submit
 from voxloop.surveys import definition, links
 from voxloop.surveys.respondent import entry, flow, forms, notices, pages, progress, throttle
@@ -140,6 +140,10 @@ def _question_page(
             definition.localized(survey.texts.get("intro"), locale, survey.default_locale), values
         )
     switch_params = {k: v for k, v in hidden.items() if k != "lang"}
+    confirming = visit.one_click is not None and question.type == "nps"
+    action = reverse(_route(visit, "page"), args=[visit.key])
+    if confirming:
+        action = reverse("respondent:one_click", args=[visit.key, visit.one_click])
     return pages.render_page(
         request,
         "question.html",
@@ -152,23 +156,36 @@ def _question_page(
         total=total,
         percent=int(100 * (number - 1) / total) if total else 0,
         is_last=flow.after(questions, answers, question.key) is None and number == total,
-        can_go_back=number > 1,
+        can_go_back=number > 1 and not confirming,
+        confirming=confirming,
         hidden=hidden,
         intro=intro,
-        action=reverse(_route(visit, "page"), args=[visit.key]),
+        action=action,
         languages=pages.switcher(survey, locale, switch_params),
     )
+
+
+def _unreadable(request) -> HttpResponse | None:
+    """The page for a posted form that is not UTF-8, else None. A multipart body has already
+    been parsed by the CSRF check (and decoded by Django's parser): nothing to read again."""
+    if request.method != "POST":
+        return None
+    try:
+        forms.check_utf8(request.body)
+    except RawPostDataException:
+        return None
+    except forms.BadEncoding:
+        return notices.bad_encoding(request)
+    return None
 
 
 @require_http_methods(["GET", "POST"])
 def survey_page(request, key: str, resolver=entry.resolve) -> HttpResponse:
     """One question (GET) or one answer (POST); `resolver` reads the link (an embedding
     product passes its own, for its signed links)."""
-    if request.method == "POST":
-        try:
-            forms.check_utf8(request.body)
-        except forms.BadEncoding:
-            return notices.bad_encoding(request)
+    unreadable = _unreadable(request)
+    if unreadable is not None:
+        return unreadable
     kind = "submit" if request.method == "POST" else "view"
     try:
         visit = _open_visit(request, key, kind, resolver)
@@ -272,48 +289,45 @@ def _save(request, visit: Visit, answers: dict, complete: bool, locale: str, tok
             source_key=visit.source_key,
             resume_token=token or None,
             attributes=visit.attributes,
+            origin=visit.origin,
         )
     )
     return outcome.response
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def one_click(request, key: str, score: int) -> HttpResponse:
-    """A score clicked in an email: stored straight away, then the rest of the survey."""
+    """A score clicked in an email: the score question with that score chosen and one button
+    to confirm it. A GET stores nothing, since mail scanners fetch every link of an email
+    before the person reads it; the POST (with its CSRF token) stores what the respondent
+    confirmed, as the email channel, and goes on with the rest of the survey."""
+    unreadable = _unreadable(request)
+    if unreadable is not None:
+        return unreadable
     try:
-        visit = _open_visit(request, key, "submit")
+        visit = _open_visit(request, key, "submit" if request.method == "POST" else "view")
     except Stop as stop:
         return stop.response
-    if visit.personal is None:
-        return notices.invalid(request)
     questions = questions_of(visit.survey)
     nps = flow.nps_question(questions)
-    if nps is None:
+    if visit.personal is None or nps is None:
         return notices.invalid(request)
+    visit.one_click = score
     existing = _response_of(visit, request, request.GET)
     locale = entry.choose_locale(visit, request, getattr(existing, "locale", ""))
-    answers = dict(existing.answers) if existing is not None else {}
-    try:
-        following = flow.after(questions, flow.with_answer(nps, answers, score), nps.key)
-        saved = submit(
-            Submission(
-                survey=visit.survey,
-                answers={nps.key: score},
-                complete=following is None,
-                channel=Channel.EMAIL,
-                device=entry.device_of(request.META.get("HTTP_USER_AGENT", ""), visit.survey),
-                locale=locale,
-                contact=visit.contact,
-                source_key=visit.source_key,
-            )
-        ).response
-    except AlreadyCompleted:
+    if existing is not None and existing.is_complete:
         return notices.already_answered(request, visit, locale)
+    answers = dict(existing.answers) if existing is not None else {}
+    if request.method == "POST":
+        return _answer(request, visit, questions, answers, locale, existing)
+    try:
+        flow.with_answer(nps, answers, score)
     except InvalidInput:
         return notices.bad_score(request, visit, forms.error_text(nps), locale)
-    if following is None:
-        return HttpResponseRedirect(done_url(visit, saved.resume_token, locale), status=303)
-    return HttpResponseRedirect(page_url(visit, following.key, "", locale), status=303)
+    token = existing.resume_token if existing is not None else ""
+    return _question_page(
+        request, visit, questions, answers, nps, locale, token, existing, typed=score
+    )
 
 
 @require_GET

@@ -1,0 +1,66 @@
+"""Kiosk pages: the admin registers a capture device for a unit, sees its token once, and
+revokes it. The kiosks themselves belong to the responses app (responses.kiosks)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from voxloop.distribution.forms import KioskForm
+from voxloop.errors import DomainError
+from voxloop.responses import kiosks
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.web.access import admin_required
+from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.views.common import unit_code_suggestions
+
+
+def _list_page(request, form=None, status=200) -> HttpResponse:
+    scope = request.scope
+    context = {
+        "kiosks": kiosks.visible_kiosks(scope).order_by("revoked_at", "name"),
+        "form": form or KioskForm(),
+        "unit_codes": unit_code_suggestions(scope),
+    }
+    return render(request, "distribution/kiosks.html", context, status=status)
+
+
+@admin_required
+def kiosk_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+@require_POST
+@admin_required
+def kiosk_create(request: HttpRequest) -> HttpResponse:
+    scope = request.scope
+    form = KioskForm(request.POST)
+    if form.is_valid():
+        unit = resolve_unit(form, scope, "unit_code")
+        if not form.errors:
+            try:
+                device, secret = kiosks.register(
+                    actor=scope,
+                    unit=unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    name=form.cleaned_data["name"],
+                    channel=form.cleaned_data["channel"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                # Shown on this answer only (never in a URL, never again).
+                context = {"kiosk": device, "secret": secret}
+                return render(request, "distribution/kiosk_created.html", context)
+    return _list_page(request, form=form, status=400)
+
+
+@require_POST
+@admin_required
+def kiosk_revoke(request: HttpRequest, kiosk_id: int) -> HttpResponse:
+    device = kiosks.kiosk(request.scope, kiosk_id)
+    kiosks.revoke(actor=request.scope, device=device)
+    messages.success(request, _("The kiosk's token no longer works."))
+    return redirect("distribution:kiosks")
