@@ -14,11 +14,13 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import resolve
+from django.utils import timezone
 
 import tests.api
 from tests.api.conftest import ACTORS, MEMBER_ACTORS, ApiWorld, issue_secret, url
@@ -66,6 +68,10 @@ class Case:
     policy: str  # which rule below decides the expected status
     ok: int  # the status when allowed
     build: Build
+
+
+def _in_days(days: int) -> str:
+    return (timezone.now() + timedelta(days=days)).isoformat()
 
 
 def _new(actor: str) -> str:
@@ -177,7 +183,13 @@ API_MATRIX: dict[str, Case] = {
     # Every member here calls with a bearer token, and tokens may not mint tokens (a session
     # may: tests/api/test_tokens.py).
     "api:token_create": Case(
-        "session_only", 201, lambda a, t: ("POST", url("token_create"), {"name": "integration"})
+        "session_only",
+        201,
+        lambda a, t: (
+            "POST",
+            url("token_create"),
+            {"name": "integration", "expires_at": _in_days(30)},
+        ),
     ),
     "api:token_delete": Case(
         "own_token",
