@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
 from tests.surveys.builders import store_visit_survey
+from voxloop.contacts import services as contact_services
 from voxloop.distribution import services, widgets
 from voxloop.distribution.models import Campaign, Invitation
 
@@ -127,6 +128,18 @@ PAGES = {
         "/contacts/segments/new/",
         _page(ADMINS, 400, 400, admin_only=True),
     ),
+    "contacts:interaction_types": ("GET", "/contacts/interaction-types/", EVERYONE),
+    "contacts:interaction_type_create": (
+        "POST",
+        "/contacts/interaction-types/new/",
+        _page(ADMINS, 400, 400, admin_only=True),
+    ),
+    # The type belongs to region c1r1: admins above it may archive it, nobody else sees it.
+    "contacts:interaction_type_action": (
+        "POST",
+        "/contacts/interaction-types/{type}/archive/",
+        _page(SEES_REGION, 302, 404, admin_only=True),
+    ),
 }
 DISTRIBUTION_PAGE_MATRIX = {name: row for name, (_, _, row) in PAGES.items()}
 
@@ -143,7 +156,9 @@ def targets(world, settings):
     widget = widgets.create_widget(
         acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
     )
+    kind = contact_services.define_interaction_type(acme.system, acme.units["c1r1"], "visit", "V")
     return {
+        "type": kind.pk,
         "campaign": campaign.pk,
         "widget": widget.pk,
         "store": acme.units["c1r1s1"].pk,

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from voxloop import spreadsheets
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.contacts.models import InteractionType
 from voxloop.distribution import preview as previews
 from voxloop.distribution import selectors, services, triggers
 from voxloop.distribution.forms import CampaignForm, StatsForm, TestSendForm, TriggerForm
@@ -223,7 +222,7 @@ def _trigger_form(request, data=None) -> TriggerForm:
     return TriggerForm(
         data,
         surveys=survey_selectors.visible_surveys(scope, status="live"),
-        kinds=InteractionType.objects.filter(organization_id=scope.organization_id),
+        kinds=contact_selectors.interaction_types(scope, archived=False),
     )
 
 
@@ -246,9 +245,7 @@ def trigger_create(request: HttpRequest) -> HttpResponse:
                     scope,
                     unit or tenancy_selectors.unit(scope, scope.unit_id),
                     survey_selectors.survey(scope, data["survey"]),
-                    InteractionType.objects.get(
-                        organization_id=scope.organization_id, pk=data["interaction_type"]
-                    ),
+                    contact_selectors.interaction_type(scope, data["interaction_type"]),
                     name=data["name"],
                     channel=data["channel"],
                     delay_minutes=data["delay_minutes"],
