@@ -51,9 +51,11 @@ CAMPAIGN_READ = _row(200, 200, 200, 200, 404, **BELOW)
 CAMPAIGN_WRITE = _row(200, 200, 403, 403, 404, **BELOW)
 CONFIGURE_201 = _row(201, 201, 403, 403, 201)
 
+# Contacts and invitations are records: a viewer (aggregates only) is refused them.
+RECORDS = {"viewer": 403}
 MATRIX: dict[str, dict[str, int]] = {
-    "api:contacts": READ,
-    "api:contact": ANN_READ,
+    "api:contacts": READ | RECORDS,
+    "api:contact": ANN_READ | RECORDS,
     "api:contact_batch": _row(200, 200, 403, 403, 200),
     "api:contact_consent": ANN_WRITE,
     "api:interaction_types": READ,
@@ -76,7 +78,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:campaign_preview": CAMPAIGN_READ,
     "api:triggers": READ,
     "api:trigger_create": _row(201, 201, 403, 403, 404),
-    "api:invitations": READ,
+    "api:invitations": READ | RECORDS,
     "api:outreach_stats": READ,
     "api:outreach_policy": READ,
     "api:outreach_policy_update": _row(200, 403, 403, 403, 200),

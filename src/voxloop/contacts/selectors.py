@@ -10,11 +10,13 @@ from voxloop.contacts.models import Account, Contact, InteractionType
 from voxloop.contacts.phones import digits_of
 from voxloop.errors import NotFound
 from voxloop.tenancy.models import ancestor_paths, subtree_q
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Capability, Scope
 
 
 def visible_contacts(scope: Scope, search: str = "") -> QuerySet[Contact]:
-    contacts = scope.filter(Contact.objects.all(), path_field="unit_path")
+    """Contacts one by one (names, addresses): roles that read records."""
+    scope.require(Capability.READ_RECORDS)
+    contacts = _contacts_in_scope(scope)
     if search:
         contacts = contacts.filter(
             Q(email__iexact=search) | Q(external_id=search) | Q(last_name__icontains=search)
@@ -23,11 +25,21 @@ def visible_contacts(scope: Scope, search: str = "") -> QuerySet[Contact]:
 
 
 def visible_accounts(scope: Scope) -> QuerySet[Account]:
-    return scope.filter(Account.objects.all(), path_field="unit_path").select_related("owner")
+    scope.require(Capability.READ_RECORDS)
+    return _accounts_in_scope(scope).select_related("owner")
+
+
+def _contacts_in_scope(scope: Scope) -> QuerySet[Contact]:
+    """For counts only (every role that views): never handed out row by row."""
+    return scope.filter(Contact.objects.all(), path_field="unit_path")
+
+
+def _accounts_in_scope(scope: Scope) -> QuerySet[Account]:
+    return scope.filter(Account.objects.all(), path_field="unit_path")
 
 
 def contact_count(scope: Scope) -> int:
-    return visible_contacts(scope).count()
+    return _contacts_in_scope(scope).count()
 
 
 def contact_in_org(organization_id: int, contact_id: int | None) -> Contact | None:
@@ -156,7 +168,7 @@ def churn_counts(
     from voxloop.contacts.models import CustomerStatus, StatusChange
 
     tz = timezone.get_current_timezone()
-    customers = visible_contacts(scope) if kind == "contact" else visible_accounts(scope)
+    customers = _contacts_in_scope(scope) if kind == "contact" else _accounts_in_scope(scope)
     if unit_path:
         customers = customers.filter(subtree_q(unit_path, "unit_path"))
     if segment_id and kind == "contact":

@@ -21,7 +21,7 @@ from voxloop.contacts.forms import (
 from voxloop.contacts.importing import import_file
 from voxloop.errors import Conflict, DomainError
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.web.access import admin_required, is_admin, member_required
+from voxloop.web.access import admin_required, is_admin, member_required, records_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
 from voxloop.web.views.common import unit_code_suggestions
@@ -50,7 +50,7 @@ def _contacts_page(request, import_form=None, report=None, status=200) -> HttpRe
     return render(request, "contacts/list.html", context, status=status)
 
 
-@member_required
+@records_required
 def contact_list(request: HttpRequest) -> HttpResponse:
     return _contacts_page(request)
 

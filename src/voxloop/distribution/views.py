@@ -19,7 +19,7 @@ from voxloop.errors import DomainError, Forbidden
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability
-from voxloop.web.access import admin_required, is_admin, member_required
+from voxloop.web.access import admin_required, is_admin, member_required, reads_records
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate
 from voxloop.web.views.common import unit_code_suggestions
@@ -108,7 +108,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = {
         "campaign": campaign,
         "stats": stats[0] if stats else None,
-        "silent": selectors.non_responders(scope, campaign.pk)[:50],
+        "silent": selectors.non_responders(scope, campaign.pk)[:50]
+        if reads_records(request)
+        else None,
         "can_configure": is_admin(request),
         "can_export": _can_export(request),
         "test_form": TestSendForm(),

@@ -56,6 +56,24 @@ def admin_required(view: View) -> View:
     return member_required(inner)
 
 
+def records_required(view: View) -> View:
+    """A role that reads individual records (every role but the aggregate-only viewer);
+    anyone else gets 403 before any lookup."""
+
+    @wraps(view)
+    def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.scope.can(Capability.READ_RECORDS):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return member_required(inner)
+
+
+def reads_records(request: HttpRequest) -> bool:
+    scope = getattr(request, "scope", None)
+    return scope is not None and scope.can(Capability.READ_RECORDS)
+
+
 def is_admin(request: HttpRequest) -> bool:
     scope = getattr(request, "scope", None)
     return scope is not None and scope.can(Capability.CONFIGURE)
