@@ -23,7 +23,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import scratch_database, start_django  # noqa: E402
+from bench.common import scratch_database, start_django
 
 
 def main() -> None:
