@@ -522,7 +522,7 @@ def _call(client: Client, method: str, url: str, body=None, form=None):
     return answer.status_code, content
 
 
-def _verdict(area: str, verb: str, role: str, method: str, status: int) -> str | None:
+def _verdict(area: str, verb: str, role: str, status: int) -> str | None:
     """None when the answer matches the table, else what is wrong."""
     grant = TABLE[area][role]
     if verb not in grant.verbs:
@@ -568,21 +568,30 @@ def test_the_table_names_every_area_used_and_uses_every_area():
     assert used == set(TABLE), used ^ set(TABLE)
 
 
-@pytest.mark.parametrize(("method", "path"), sorted(API_REACH))
-def test_api_operation_reach(reach_world, db, method, path):
-    area, verb = API_REACH[(method, path)]
-    body, query = BODIES.get((method, path)), QUERIES.get((method, path), "")
+def _check_every_role(world, area: str, verb: str, request) -> list[str]:
+    """Call `request(role, values)` → (method, url, body, form) as each role; what is wrong."""
     failures = []
     for role in ROLES:
-        values = _values(reach_world, role)
-        url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m, v=values: str(v[m.group(1)]), path)
-        url = f"{url}?{query}" if query else url
-        status, content = _call(_client(reach_world, role), method, url, _fill(body, values))
-        wrong = _verdict(area, verb, role, method, status)
+        method, url, body, form = request(role, _values(world, role))
+        status, content = _call(_client(world, role), method, url, body, form)
+        wrong = _verdict(area, verb, role, status)
         if wrong:
             failures.append(f"{role}: {wrong} {content[:200]!r}")
         elif role == "viewer" and status == 200 and (leaked := _leaks(content)):
             failures.append(f"viewer: leaks {leaked}")
+    return failures
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(API_REACH))
+def test_api_operation_reach(reach_world, db, method, path):
+    area, verb = API_REACH[(method, path)]
+    body, query = BODIES.get((method, path)), QUERIES.get((method, path), "")
+
+    def request(role, values):
+        url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+        return method, f"{url}?{query}" if query else url, _fill(body, values), None
+
+    failures = _check_every_role(reach_world, area, verb, request)
     assert not failures, f"{method} {path} ({area} {verb}):\n" + "\n".join(failures)
 
 
@@ -590,21 +599,17 @@ def test_api_operation_reach(reach_world, db, method, path):
 def test_page_reach(reach_world, db, name):
     area, verb, method, *rest = PAGE_REACH[name]
     overrides, form = [*rest, {}, {}][:2]
-    pattern = page_routes()[name]
-    failures = []
-    for role in ROLES:
-        values = {**_values(reach_world, role), **overrides}
-        kwargs = {param: values[param] for param in pattern.pattern.converters}
-        url = reverse(name, kwargs=kwargs or None)
-        data = _fill(form, values) | (
-            {"membership": values["membership"]} if name == "web:switch" else {}
-        )
-        status, content = _call(_client(reach_world, role), method, url, form=data)
-        wrong = _verdict(area, verb, role, method, status)
-        if wrong:
-            failures.append(f"{role}: {wrong} {content[:200]!r}")
-        elif role == "viewer" and status == 200 and (leaked := _leaks(content)):
-            failures.append(f"viewer: leaks {leaked}")
+    converters = page_routes()[name].pattern.converters
+
+    def request(role, values):
+        values = {**values, **overrides}
+        url = reverse(name, kwargs={param: values[param] for param in converters} or None)
+        data = _fill(form, values)
+        if name == "web:switch":
+            data["membership"] = values["membership"]
+        return method, url, None, data
+
+    failures = _check_every_role(reach_world, area, verb, request)
     assert not failures, f"{name} ({area} {verb}):\n" + "\n".join(failures)
 
 
