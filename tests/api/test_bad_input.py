@@ -14,7 +14,9 @@ from voxloop.accounts.models import ApiToken
 from voxloop.tenancy.models import AuditEntry, Membership, OrgUnit, Staff
 
 # A token expiry inside the longest lifetime (a year), a day or so from the date's edges.
-_SOON = timezone.localtime(timezone.now() + timedelta(days=200)).replace(hour=12, minute=0)
+_SOON = timezone.localtime(timezone.now() + timedelta(days=200)).replace(
+    hour=12, minute=0, second=0, microsecond=0
+)
 
 
 def _state() -> tuple[int, ...]:
