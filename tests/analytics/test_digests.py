@@ -1,4 +1,5 @@
-"""Weekly digests: one per manager per week, through a real SMTP server, scoped to them."""
+"""Weekly digests: one per manager (and viewer) per week, through a real SMTP server, scoped
+to them."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -28,9 +29,11 @@ def test_managers_get_their_own_scope_once_a_week(world, survey, smtp_settings):
         "a-regional",
         "a-store",
         "a-sibling_store",
+        "a-viewer",
         "b-regional",
         "b-store",
         "b-sibling_store",
+        "b-viewer",
     }
     assert sent == len(managers)
     mail = {m.recipients[0].split("@")[0]: m for m in smtp_settings.wait_for(sent)}
@@ -42,6 +45,10 @@ def test_managers_get_their_own_scope_once_a_week(world, survey, smtp_settings):
     assert "&lt;b&gt;queue&lt;/b&gt;" in html
     regional = mail["a-regional"].part("text/plain")
     assert "Store 1.1.1" in regional and "sibling joy" in regional
+    # The viewer of the same region gets the figures, never a comment (a record).
+    viewer = mail["a-viewer"].part("text/plain") + mail["a-viewer"].part("text/html")
+    assert "Region 1.1" in viewer and "NPS: -66.7" in viewer
+    assert "sibling joy" not in viewer and "too long" not in viewer
     # A week has not passed: nothing more; after a week, again.
     assert digests.send_due_digests(now=NOW + timedelta(days=3)) == 0
     assert digests.send_due_digests(now=NOW + timedelta(days=7)) == len(managers)

@@ -14,11 +14,13 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import resolve
+from django.utils import timezone
 
 import tests.api
 from tests.api.conftest import ACTORS, MEMBER_ACTORS, ApiWorld, issue_secret, url
@@ -29,6 +31,7 @@ from voxloop.tenancy.api import router as tenancy_router
 from voxloop.tenancy.models import AuditEntry, Membership, OrgUnit, Staff
 
 ADMINS = {"admin", "country_admin", "other_admin"}
+AGGREGATES_ONLY = {"viewer"}  # reads figures, never individual records
 MEMBERS = set(MEMBER_ACTORS)
 UNAUTHENTICATED = {"anonymous", "wrong_token", "revoked_token"}
 # Who may see each target, written out by hand rather than derived from the code under test.
@@ -66,6 +69,10 @@ class Case:
     policy: str  # which rule below decides the expected status
     ok: int  # the status when allowed
     build: Build
+
+
+def _in_days(days: int) -> str:
+    return (timezone.now() + timedelta(days=days)).isoformat()
 
 
 def _new(actor: str) -> str:
@@ -150,11 +157,12 @@ API_MATRIX: dict[str, Case] = {
         204,
         lambda a, t: ("DELETE", url("membership_delete", membership_id=t.membership.pk), None),
     ),
+    # The staff directory (names, codes, emails) is records: not for the viewer.
     "api:staff_list": Case(
-        "list", 200, lambda a, t: ("GET", url("staff_list") + "?limit=500", None)
+        "records_list", 200, lambda a, t: ("GET", url("staff_list") + "?limit=500", None)
     ),
     "api:staff_detail": Case(
-        "read", 200, lambda a, t: ("GET", url("staff_detail", staff_id=t.staff.pk), None)
+        "records_read", 200, lambda a, t: ("GET", url("staff_detail", staff_id=t.staff.pk), None)
     ),
     "api:staff_create": Case(
         "create",
@@ -166,7 +174,7 @@ API_MATRIX: dict[str, Case] = {
         ),
     ),
     "api:staff_update": Case(
-        "write",
+        "records_write",
         200,
         lambda a, t: ("PATCH", url("staff_update", staff_id=t.staff.pk), {"job_title": "Lead"}),
     ),
@@ -177,7 +185,13 @@ API_MATRIX: dict[str, Case] = {
     # Every member here calls with a bearer token, and tokens may not mint tokens (a session
     # may: tests/api/test_tokens.py).
     "api:token_create": Case(
-        "session_only", 201, lambda a, t: ("POST", url("token_create"), {"name": "integration"})
+        "session_only",
+        201,
+        lambda a, t: (
+            "POST",
+            url("token_create"),
+            {"name": "integration", "expires_at": _in_days(30)},
+        ),
     ),
     "api:token_delete": Case(
         "own_token",
@@ -198,6 +212,10 @@ def expected_status(case: Case, actor: str, target: str) -> int:
         return 403
     sees = actor in SEES[target]
     admin = actor in ADMINS
+    if case.policy.startswith("records_"):
+        if actor in AGGREGATES_ONLY:
+            return 403  # refused before any lookup
+        case = Case(case.policy.removeprefix("records_"), case.ok, case.build)
     match case.policy:
         case "list":
             return case.ok

@@ -57,9 +57,10 @@ SURVEY_API_MATRIX: dict[str, dict[str, int]] = {
     "api:survey_close": _WRITE,
     "api:survey_duplicate": _row(201, 403, 403, 403, 404),
     "api:response_create": _row(201, 201, 201, 403, 404),
-    "api:responses": _row(200, 200, 200, 200, 200),
+    # Single responses are records: a viewer (aggregates only) is refused before any lookup.
+    "api:responses": _row(200, 200, 200, 200, 200, viewer=403),
     # The response was given at store c1r1s1: its sibling store may not read it.
-    "api:response": _row(200, 200, 200, 200, 404, sibling_store=404),
+    "api:response": _row(200, 200, 200, 200, 404, sibling_store=404, viewer=403),
     # Kiosks are registered by admins of their unit's subtree (the kiosk is at c1r1s1).
     "api:kiosks": _row(200, 200, 403, 403, 200),
     "api:kiosk_create": _row(201, 201, 403, 403, 404),

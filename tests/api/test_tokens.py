@@ -73,7 +73,8 @@ def test_session_writes_need_the_csrf_token(api_world):
     client = Client(enforce_csrf_checks=True)
     assert client.login(username="a-store", password=PASSWORD)
     before = ApiToken.objects.count()
-    body = json.dumps({"name": "from the browser"})
+    expires = (timezone.now() + timedelta(days=30)).isoformat()
+    body = json.dumps({"name": "from the browser", "expires_at": expires})
     refused = client.post(url("token_create"), data=body, content_type="application/json")
     assert refused.status_code == 403
     assert ApiToken.objects.count() == before
@@ -104,7 +105,9 @@ def test_me_over_a_session_names_the_active_membership(api_world):
 def test_a_token_cannot_mint_tokens(api_world):
     """A leaked 30-day token must not be able to make itself a permanent one."""
     before = ApiToken.objects.count()
-    response = api_world.call("store", "POST", url("token_create"), {"name": "forever"})
+    expires = (timezone.now() + timedelta(days=30)).isoformat()
+    body = {"name": "forever", "expires_at": expires}
+    response = api_world.call("store", "POST", url("token_create"), body)
     assert response.status_code == 403
     assert "signed in" in response.json()["error"]["message"]
     assert ApiToken.objects.count() == before

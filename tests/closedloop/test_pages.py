@@ -29,7 +29,8 @@ CLOSEDLOOP_MATRIX: dict[str, dict] = {
     "closedloop:playbook": {"ok": ADMINS, "forbidden": "others", "missing": {"other_admin"}},
     "closedloop:root_causes": {"ok": {"admin", "other_admin"}, "forbidden": "others"},
     "closedloop:sla": {"ok": set(ACTORS) - {"viewer", "anonymous"}, "forbidden": {"viewer"}},
-    "closedloop:praise": {"ok": set(ACTORS) - {"anonymous"}, "forbidden": set()},
+    # Promoters' own words: records, refused to the aggregate-only viewer.
+    "closedloop:praise": {"ok": set(ACTORS) - {"viewer", "anonymous"}, "forbidden": {"viewer"}},
     "closedloop:plans": {"ok": set(ACTORS) - {"anonymous"}, "forbidden": set()},
     # The plan is at the region c1r1: the store below it does not see it.
     "closedloop:plan": {"ok": {"admin", "regional", "viewer", "director"}, "forbidden": set()},

@@ -51,9 +51,11 @@ CAMPAIGN_READ = _row(200, 200, 200, 200, 404, **BELOW)
 CAMPAIGN_WRITE = _row(200, 200, 403, 403, 404, **BELOW)
 CONFIGURE_201 = _row(201, 201, 403, 403, 201)
 
+# Contacts and invitations are records: a viewer (aggregates only) is refused them.
+RECORDS = {"viewer": 403}
 MATRIX: dict[str, dict[str, int]] = {
-    "api:contacts": READ,
-    "api:contact": ANN_READ,
+    "api:contacts": READ | RECORDS,
+    "api:contact": ANN_READ | RECORDS,
     "api:contact_batch": _row(200, 200, 403, 403, 200),
     "api:contact_consent": ANN_WRITE,
     # A person's data spans units: erasure and export need a role at the top unit; other
@@ -62,6 +64,9 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:contact_export": _row(200, 403, 403, 403, 404, director=200),
     "api:interaction_types": READ,
     "api:interaction_type_create": CONFIGURE_201,
+    # The type is the company's: a country admin sees it but may not change it.
+    "api:interaction_type_update": _row(200, 403, 403, 403, 404),
+    "api:interaction_type_delete": _row(204, 403, 403, 403, 404),
     "api:interaction_batch": _row(200, 200, 200, 403, 200),
     "api:segments": READ,
     "api:segment_create": CONFIGURE_201,
@@ -77,7 +82,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:campaign_preview": CAMPAIGN_READ,
     "api:triggers": READ,
     "api:trigger_create": _row(201, 201, 403, 403, 404),
-    "api:invitations": READ,
+    "api:invitations": READ | RECORDS,
     "api:outreach_stats": READ,
     "api:outreach_policy": READ,
     "api:outreach_policy_update": _row(200, 403, 403, 403, 200),
@@ -114,6 +119,8 @@ OPERATIONS = {
         "/interaction-types",
         {"key": "visit", "name": "Visit"},
     ),
+    "api:interaction_type_update": ("patch", "/interaction-types/{type}", {"archived": True}),
+    "api:interaction_type_delete": ("delete", "/interaction-types/{type}", None),
     "api:interaction_batch": (
         "post",
         "/interactions/batch",
@@ -193,14 +200,22 @@ def _targets(world) -> dict[str, int]:
     acme = world.acme
     survey = store_visit_survey(acme)
     ann = add_contact(acme, "c1r1s1", "ANN")
-    contact_services.define_interaction_type(acme.system, "ticket_closed", "Ticket closed")
+    kind = contact_services.define_interaction_type(
+        acme.system, acme.root, "ticket_closed", "Ticket closed"
+    )
     campaign = services.create_campaign(
         acme.system, acme.units["c1r1"], survey, None, name="Region pulse", channel="email"
     )
     widget = widgets.create_widget(
         acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
     )
-    return {"survey": survey.pk, "ann": ann.pk, "campaign": campaign.pk, "widget": widget.pk}
+    return {
+        "survey": survey.pk,
+        "ann": ann.pk,
+        "campaign": campaign.pk,
+        "widget": widget.pk,
+        "type": kind.pk,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +237,7 @@ def test_contacts_and_outreach_api_matrix(module_targets, db, settings, operatio
     if operation in CAMPAIGN_STATE:
         Campaign.objects.filter(pk=targets["campaign"]).update(status=CAMPAIGN_STATE[operation])
     method, path, body = OPERATIONS[operation]
-    for name in ("ann", "campaign", "widget"):
+    for name in ("ann", "campaign", "widget", "type"):
         path = path.replace(f"{{{name}}}", str(targets[name]))
     answer = _client(world, actor_name).call(method, path, _fill(body, targets))
     expected = MATRIX[operation][actor_name]

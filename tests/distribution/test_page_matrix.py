@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.contacts.helpers import add_contact
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
+from voxloop.contacts import services as contact_services
 from voxloop.distribution import services, widgets
 from voxloop.distribution.models import Campaign, Invitation
 from voxloop.responses import kiosks
@@ -133,13 +134,25 @@ PAGES = {
     "distribution:qr": ("GET", "/outreach/qr/", EVERYONE),
     "distribution:qr_image": ("GET", "/outreach/qr/{store}.svg", _page(SEES_STORE, 200, 404)),
     "distribution:qr_sheet": ("GET", "/outreach/qr/{region}/sheet/", _page(SEES_REGION, 200, 404)),
-    "contacts:list": ("GET", "/contacts/", EVERYONE),
+    "contacts:list": ("GET", "/contacts/", _page(MEMBERS, 200, 200, first=MEMBERS - {"viewer"})),
     "contacts:import": ("POST", "/contacts/import/", _page(ADMINS, 400, 400, admin_only=True)),
     "contacts:segments": ("GET", "/contacts/segments/", EVERYONE),
     "contacts:segment_create": (
         "POST",
         "/contacts/segments/new/",
         _page(ADMINS, 400, 400, admin_only=True),
+    ),
+    "contacts:interaction_types": ("GET", "/contacts/interaction-types/", EVERYONE),
+    "contacts:interaction_type_create": (
+        "POST",
+        "/contacts/interaction-types/new/",
+        _page(ADMINS, 400, 400, admin_only=True),
+    ),
+    # The type belongs to region c1r1: admins above it may archive it, nobody else sees it.
+    "contacts:interaction_type_action": (
+        "POST",
+        "/contacts/interaction-types/{type}/archive/",
+        _page(SEES_REGION, 302, 404, admin_only=True),
     ),
 }
 DISTRIBUTION_PAGE_MATRIX = {name: row for name, (_, _, row) in PAGES.items()}
@@ -182,8 +195,10 @@ def _targets(world) -> dict[str, int]:
     kiosk, _secret = kiosks.register(
         actor=acme.system, unit=acme.units["c1r1s1"], name="Till", channel="kiosk"
     )
+    kind = contact_services.define_interaction_type(acme.system, acme.units["c1r1"], "visit", "V")
     return {
         "kiosk": kiosk.pk,
+        "type": kind.pk,
         "campaign": campaign.pk,
         "widget": widget.pk,
         "store": acme.units["c1r1s1"].pk,

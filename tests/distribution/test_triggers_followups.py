@@ -21,7 +21,9 @@ from voxloop.distribution.models import Invitation, InvitationStatus
 @pytest.fixture
 def ticket_closed(outreach):
     acme, survey, _ = outreach
-    kind = contact_services.define_interaction_type(acme.scope("admin"), "ticket_closed", "Ticket")
+    kind = contact_services.define_interaction_type(
+        acme.scope("admin"), acme.root, "ticket_closed", "Ticket"
+    )
     trigger = triggers.create_trigger(
         acme.scope("admin"),
         acme.units["c1"],

@@ -54,6 +54,7 @@ MEMBERSHIP_TARGETS = [
 class Page:
     method: str = "GET"
     admin_only: bool = False
+    records: bool = False  # individual records: refused to the aggregate-only viewer
     targets: str = ""  # "" (no object), "unit", "membership" or "switch"
     ok: int = 200  # status when the actor may use the page with the data below
     data: Callable[[object, object], dict] = field(default=lambda world, target: {})
@@ -81,7 +82,7 @@ PAGES: dict[str, Page] = {
     "web:unit_update": Page("POST", admin_only=True, targets="unit", ok=302, data=_unit_edit),
     # An empty move form: the actor is let in and told which field is missing.
     "web:unit_move": Page("POST", admin_only=True, targets="unit", ok=400),
-    "web:staff": Page(),
+    "web:staff": Page(records=True),
     "web:staff_add": Page("POST", admin_only=True, ok=400),
     "web:people": Page(admin_only=True),
     "web:people_invite": Page("POST", admin_only=True, ok=400),
@@ -115,6 +116,8 @@ def expected_status(name: str, actor: str, target) -> int | str:
     if actor == "loner":
         return 200 if name == "web:home" else 403
     if page.admin_only and ACTORS[actor][2] != "admin":
+        return 403
+    if page.records and ACTORS[actor][2] == "viewer":
         return 403
     if page.targets == "unit" and not _sees(actor, target[0], target[1]):
         return 404

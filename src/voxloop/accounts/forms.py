@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class LoginForm(AuthenticationForm):
@@ -29,12 +31,17 @@ class PasswordResetRequestForm(forms.Form):
     )
 
 
-EXPIRY_CHOICES = [
-    ("30", _("30 days")),
-    ("90", _("90 days")),
-    ("365", _("1 year")),
-    ("never", _("Never")),
-]
+EXPIRY_LABELS = {30: _("30 days"), 90: _("90 days"), 365: _("1 year")}
+
+
+def expiry_choices() -> list[tuple[str, str]]:
+    """The usual lifetimes shorter than the longest allowed (VOXLOOP_TOKEN_MAX_DAYS), and it."""
+    longest = settings.TOKEN_MAX_DAYS
+    days = [d for d in EXPIRY_LABELS if d < longest] + [longest]
+    return [
+        (str(d), EXPIRY_LABELS.get(d) or ngettext("%(days)d day", "%(days)d days", d) % {"days": d})
+        for d in days
+    ]
 
 
 class TokenForm(forms.Form):
@@ -44,10 +51,11 @@ class TokenForm(forms.Form):
         help_text=_("What the token is for, e.g. “CRM sync”."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    expires = forms.ChoiceField(label=_("Expires after"), choices=EXPIRY_CHOICES, initial="90")
+    expires = forms.ChoiceField(label=_("Expires after"), choices=(), initial="90")
 
-    def expires_at(self) -> datetime | None:
-        choice = self.cleaned_data["expires"]
-        if choice == "never":
-            return None
-        return timezone.now() + timedelta(days=int(choice))
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["expires"].choices = expiry_choices()
+
+    def expires_at(self) -> datetime:
+        return timezone.now() + timedelta(days=int(self.cleaned_data["expires"]))

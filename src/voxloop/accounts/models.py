@@ -1,6 +1,8 @@
 """Personal API tokens (created and revoked by their owner, stored hashed, shown once) and
 each person's profile of preferences."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,13 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (vxl_{self.prefix}_…)"
+
+    @property
+    def expiry(self) -> datetime:
+        """When it stops working: its own expiry, and never later than the longest lifetime
+        allowed now (tokens made before there was a limit, or before it was lowered)."""
+        limit = self.created_at + timedelta(days=settings.TOKEN_MAX_DAYS)
+        return min(self.expires_at, limit) if self.expires_at is not None else limit
 
 
 class Profile(models.Model):

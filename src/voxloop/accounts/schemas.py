@@ -92,13 +92,21 @@ class TokenOut(Schema):
     prefix: str
     created_at: datetime
     last_used_at: datetime | None
-    expires_at: datetime | None
+    expires_at: datetime = Field(
+        description="When it stops working: never later than the longest lifetime allowed."
+    )
     revoked_at: datetime | None
+
+    @staticmethod
+    def resolve_expires_at(token) -> datetime:
+        return token.expiry
 
 
 class TokenCreateIn(Body):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    expires_at: datetime | None = None
+    expires_at: datetime = Field(
+        description="Required; at most VOXLOOP_TOKEN_MAX_DAYS (default 365) days from now."
+    )
 
 
 class IssuedTokenOut(TokenOut):

@@ -8,7 +8,7 @@ import hmac
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -187,16 +187,27 @@ class IssuedToken:
 def create_token(
     membership: Membership, name: str, expires_at: datetime | None = None
 ) -> IssuedToken:
+    """A new token for the membership. Without `expires_at` it lives as long as allowed (the
+    CLI and tests); the API and the tokens page always name one."""
     name = name.strip()
     if not name:
         raise InvalidInput("Give the token a name so you recognise it later.", field="name")
     if len(name) > 100:
         raise InvalidInput("The token name is longer than 100 characters.", field="name")
-    if expires_at is not None and timezone.is_naive(expires_at):
+    now = timezone.now()
+    latest = now + timedelta(days=settings.TOKEN_MAX_DAYS)
+    if expires_at is None:
+        expires_at = latest
+    elif timezone.is_naive(expires_at):
         # "2030-01-31" or a time without an offset: read in the server's time zone.
         expires_at = timezone.make_aware(expires_at)
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at <= now:
         raise InvalidInput("The expiry date is in the past.", field="expires_at")
+    if expires_at > latest:
+        raise InvalidInput(
+            f"A token lives at most {settings.TOKEN_MAX_DAYS} days: choose an earlier expiry.",
+            field="expires_at",
+        )
     prefix = secrets.token_hex(6)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
@@ -245,18 +256,24 @@ def revoke_token(user, token_id: int) -> ApiToken:
     return token
 
 
-def authenticate_token(secret: str) -> ApiToken | None:
+def authenticate_token(
+    secret: str, held: recent_tokens.HeldTokens | None = None
+) -> ApiToken | None:
     """The live token behind a bearer secret, or None; marks it used.
 
     The token (with its membership, unit and user) may be the one this process holds for
     every request presenting it: read it, and take `own_copy` of it to change anything.
+    `held` is this process's store of recent tokens (tests pass another to stand for a
+    second process).
     """
     if not secret.startswith(TOKEN_PREFIX) or secret.count("_") < 2:
         return None
+    held = held or recent_tokens.held
     digest = _digest(secret)
-    token = recent_tokens.recall(digest)
-    if token is not None and (token.expires_at is None or token.expires_at > timezone.now()):
+    token = held.recall(digest)
+    if token is not None and token.expiry > timezone.now():
         return token
+    generation = held.generation()  # before the database: a later change is then noticed
     prefix = secret[len(TOKEN_PREFIX) :].split("_", 1)[0]
     token = (
         ApiToken.objects.select_related("membership__unit", "membership__user", "user")
@@ -266,7 +283,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
     if token is None or not hmac.compare_digest(token.digest, digest):
         return None
     now = timezone.now()
-    if token.expires_at is not None and token.expires_at <= now:
+    if token.expiry <= now:
         return None
     if not token.user.is_active:
         return None
@@ -274,7 +291,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
         # Throttled so a busy integration does not turn every read into a write.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    recent_tokens.remember(digest, token)
+    held.remember(digest, token, generation)
     return token
 
 

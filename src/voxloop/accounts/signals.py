@@ -1,5 +1,5 @@
 """Sign-ins and sign-outs go into the audit log; a change to who may do what empties the
-process's recently authenticated tokens."""
+recently authenticated tokens of this process, and of every process when Redis is set."""
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
@@ -38,10 +38,12 @@ def audit_logout(sender, request, user, **kwargs):
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)
 @receiver(post_save, sender=OrgUnit)
-def access_changed(sender, **kwargs):
-    recent_tokens.forget_all()
+def access_changed(sender, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a sign-in changes nobody's access
+    recent_tokens.held.forget_all()
 
 
 @receiver(unit_moved)
 def unit_moved_elsewhere(sender, **kwargs):
-    recent_tokens.forget_all()  # a token's scope is its unit's path
+    recent_tokens.held.forget_all()  # a token's scope is its unit's path

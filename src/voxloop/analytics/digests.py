@@ -1,6 +1,7 @@
-"""Weekly digest emails: each manager gets their scope's KPIs with the change and whether it
-is significant (churn among them once churn is recorded), their cases and SLA compliance,
-their best and weakest units, and a few notable comments — in the manager's own language.
+"""Weekly digest emails: each manager and viewer gets their scope's KPIs with the change and
+whether it is significant (churn among them once churn is recorded), their cases and SLA
+compliance, their best and weakest units, and a few notable comments (managers only: a viewer
+reads aggregates) — in the reader's own language.
 
 The periodic task runs hourly; a manager is due when their last digest is at least
 ANALYTICS_DIGEST_DAYS (default 7) old. A failed send leaves them due, so the next run retries.
@@ -25,7 +26,8 @@ from voxloop.tenancy.models import Membership, Role
 from voxloop.tenancy.scoping import Scope
 
 log = logging.getLogger(__name__)
-RECIPIENT_ROLES = (Role.MANAGER,)
+# Viewers get theirs too, without comments (they read aggregates only).
+RECIPIENT_ROLES = (Role.MANAGER, Role.VIEWER)
 
 
 def digest_days() -> int:
@@ -33,7 +35,8 @@ def digest_days() -> int:
 
 
 def due_memberships(now: datetime) -> list[Membership]:
-    """Managers with an email address whose digest is due and who have not opted out."""
+    """Managers and viewers with an email address whose digest is due and who have not
+    opted out."""
     cutoff = now - timedelta(days=digest_days()) + timedelta(minutes=5)
     opted_out = DigestSubscription.objects.filter(enabled=False).values("membership_id")
     recent = DigestSubscription.objects.filter(last_sent_at__gt=cutoff).values("membership_id")
@@ -61,7 +64,7 @@ def digest_for(membership: Membership, now: datetime) -> dict[str, Any]:
         (u for u in peers if u["value"] is not None and not u["low_sample"]),
         key=lambda u: -u["value"],
     )
-    comments = response_reads.verbatims(ctx, limit=30)
+    comments = response_reads.verbatims(ctx, limit=30) or []  # None: aggregates only
     notable = [c for c in comments if c["nps"] is not None and c["nps"] <= 6][:3]
     notable += [c for c in comments if c["nps"] is not None and c["nps"] >= 9][:2]
     lost = churn.churn(ctx)

@@ -61,7 +61,8 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
         "answers",
         "origin",
     )
-    rows = raw_counts.responses(ctx).order_by("submitted_at", "id").values_list(*columns)
+    rows = raw_counts.responses(ctx, shown=True).order_by("submitted_at", "id")
+    rows = rows.values_list(*columns)
     for (
         pk,
         at,

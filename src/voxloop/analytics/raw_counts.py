@@ -42,15 +42,17 @@ SCORE_AGGREGATES = {
 
 
 def responses(
-    ctx: Context, period: Filters | None = None, under: OrgUnit | None = None
+    ctx: Context, period: Filters | None = None, under: OrgUnit | None = None, shown: bool = False
 ) -> QuerySet:
     """The complete responses the dashboard counts: scope, unit (or `under`), period, surveys,
-    channel, origin and segment."""
+    channel, origin and segment. `shown`: rows that will be shown one by one (comments), which
+    only roles reading records may have."""
     f = period or ctx.filters
     since, until = f.bounds()
     node = under or ctx.node
     unit = node if node.pk != ctx.scope.unit_id else None
-    rows = response_selectors.visible_responses(ctx.scope, unit=unit, since=since, until=until)
+    read = response_selectors.visible_responses if shown else response_selectors.counted_responses
+    rows = read(ctx.scope, unit=unit, since=since, until=until)
     rows = rows.filter(survey_id__in=ctx.survey_ids, is_complete=True)
     if f.channel:
         rows = rows.filter(channel=f.channel)

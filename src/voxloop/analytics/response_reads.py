@@ -11,12 +11,14 @@ from typing import Any
 from django.db.models.fields.json import KeyTextTransform
 
 from voxloop.analytics import drivers, metrics, raw_counts
+from voxloop.analytics.filters import min_sample
 from voxloop.analytics.metrics import Counts
 from voxloop.analytics.selectors import Context, cell
 from voxloop.errors import InvalidInput
 from voxloop.privacy.redaction import mask
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.selectors import text_question_keys
+from voxloop.tenancy.scoping import Capability
 
 ATTRIBUTE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
 QUESTION_KEY = re.compile(r"^[-A-Za-z0-9_]{1,60}$")
@@ -24,17 +26,20 @@ SAMPLE_LIMIT = 20_000  # driver analysis uses the newest responses up to this ma
 NUMERIC_BANDS = 5
 
 
-def verbatims(ctx: Context, limit: int = 20) -> list[dict[str, Any]]:
+def verbatims(ctx: Context, limit: int = 20) -> list[dict[str, Any]] | None:
     """The newest comments with their score, unit and staff member (text escaped where shown),
     emails, phones, cards and ids masked for every reader: panels are shown on screens and
-    mailed in digests."""
+    mailed in digests. None for a role that reads aggregates only (a viewer): a comment is a
+    record."""
+    if not ctx.scope.can(Capability.READ_RECORDS):
+        return None
     if ctx.anonymous:
         return []  # an employee's words could name them
     keys = text_question_keys(ctx.survey_ids)
     every_key = sorted({k for ks in keys.values() for k in ks})
     if not every_key:
         return []
-    rows = raw_counts.responses(ctx).filter(answers__has_any_keys=every_key)[:limit]
+    rows = raw_counts.responses(ctx, shown=True).filter(answers__has_any_keys=every_key)[:limit]
     out = []
     for r in rows:
         text = next((r.answers[k] for k in keys.get(r.survey_id, ()) if r.answers.get(k)), "")
@@ -81,6 +86,11 @@ def attribute_breakdown(ctx: Context, attribute: str, edges: list[float] | None 
         groups, labels = _banded(groups, numeric, edges)
     else:
         labels = {k: str(k) for k in groups}
+    if not ctx.scope.can(Capability.READ_RECORDS):
+        # An attribute's value can be a person's (a name, an email): a role that reads
+        # aggregates only sees values shared by at least the organisation's minimum sample.
+        floor = max(ctx.filters.min_n, min_sample())
+        groups = {k: c for k, c in groups.items() if c.n >= floor}
     cells = [{"key": labels[k], "label": labels[k], **cell(ctx, c)} for k, c in groups.items()]
     return {"attribute": attribute, "rows": cells}
 
@@ -116,6 +126,9 @@ def choice_effects(ctx: Context, question_key: str) -> list[dict[str, Any]]:
     """NPS of the respondents who picked each choice against those who did not."""
     if not QUESTION_KEY.match(question_key or ""):
         raise InvalidInput("'question' must be a question key.", "question")
+    if question_key not in choice_questions(ctx):
+        # A text question's answers would come back as keys: comments by another door.
+        raise InvalidInput("'question' must be a choice question of the surveys.", "question")
     picked: dict[str, Counts] = defaultdict(Counts)
     everyone = Counts()
     for nps, answer in (

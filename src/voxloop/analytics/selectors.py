@@ -308,11 +308,7 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
         facet = {"staff": Facet.STAFF, "language": Facet.LOCALE, "hour": Facet.HOUR}[dimension]
         groups = _counts_by(ctx, facet, "value")
         if dimension == "staff":
-            names = dict(
-                tenancy_selectors.visible_staff(ctx.scope)
-                .filter(pk__in=[int(k) for k in groups])
-                .values_list("id", "name")
-            )
+            names = tenancy_selectors.staff_names(ctx.scope, [int(k) for k in groups])
             groups = {int(k): v for k, v in groups.items() if int(k) in names}  # in scope only
         elif dimension == "hour":
             groups = {int(k): v for k, v in groups.items()}

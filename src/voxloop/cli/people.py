@@ -163,17 +163,27 @@ def token() -> None:
 @click.argument("username")
 @click.option("--org", "org_slug", help="Organisation slug (needed when they belong to several).")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
-def token_create(username: str, org_slug: str | None, name: str) -> None:
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Days until it expires (default and most: VOXLOOP_TOKEN_MAX_DAYS, 365).",
+)
+def token_create(username: str, org_slug: str | None, name: str, days: int | None) -> None:
     """Create a token acting with the user's membership; prints it once."""
     base.django_ready()
     base.require_migrated()
+    from django.utils import timezone
+
     from voxloop.accounts.services import create_token
 
     membership = base.membership_of(base.user_by_name(username), org_slug)
-    issued = create_token(membership, name)
+    expires = timezone.now() + timezone.timedelta(days=days) if days else None
+    issued = create_token(membership, name, expires)
     click.echo(
         f"Token {issued.token.pk} for '{membership.user.username}' "
-        f"({membership.role} at {membership.unit.code}). It is shown only once:",
+        f"({membership.role} at {membership.unit.code}), expiring "
+        f"{issued.token.expiry:%Y-%m-%d}. It is shown only once:",
         err=True,
     )
     click.echo(issued.secret)

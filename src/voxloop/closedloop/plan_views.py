@@ -18,7 +18,7 @@ from voxloop.closedloop.forms import PeriodForm, PlanForm, TaskForm
 from voxloop.closedloop.models import ActionPlanStatus, ActionTask
 from voxloop.errors import DomainError, NotFound
 from voxloop.tenancy.scoping import Capability
-from voxloop.web.access import member_required
+from voxloop.web.access import member_required, records_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
@@ -139,7 +139,7 @@ def sla_page(request: HttpRequest) -> HttpResponse:
     return render(request, "closedloop/sla.html", {"form": form, "figures": figures})
 
 
-@member_required
+@records_required
 def praise_page(request: HttpRequest) -> HttpResponse:
     praise = selectors.visible_praise(request.scope)[:100]
     return render(request, "closedloop/praise.html", {"praise": praise})

@@ -137,7 +137,7 @@ def _after(plan: ActionPlan, today: date) -> tuple[datetime, datetime]:
 
 
 def _estimate(scope: Scope, plan: ActionPlan, since: datetime, until: datetime):
-    responses = response_selectors.visible_responses(
+    responses = response_selectors.counted_responses(
         scope, unit=plan.unit, since=since, until=until
     ).filter(is_complete=True, nps_group__isnull=False)
     if plan.survey_id:

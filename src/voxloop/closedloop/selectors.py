@@ -1,7 +1,7 @@
 """Every read of the closed loop a user sees, always through a Scope.
 
 Cases: admins, managers and analysts see their subtree's; an agent sees the cases assigned to
-them (in their subtree); viewers, who read dashboards only, see none. Rules and playbooks are
+them (in their subtree); viewers, who read aggregates only, see none. Rules and playbooks are
 configuration: admins of the subtree. Praise is shown to the staff member's unit and above.
 """
 
@@ -125,7 +125,7 @@ def customer_history(scope: Scope, case_obj: Case, limit: int = 20) -> dict:
     if case_obj.contact_id is None:
         return {"responses": [], "cases": []}
     responses = []
-    if scope.can(Capability.VIEW):
+    if scope.can(Capability.READ_RECORDS):
         responses = list(
             response_selectors.visible_responses(scope)
             .filter(contact_id=case_obj.contact_id, is_complete=True)
@@ -190,7 +190,8 @@ def root_causes(scope: Scope) -> QuerySet[RootCause]:
 
 
 def visible_praise(scope: Scope) -> QuerySet[Praise]:
-    scope.require(Capability.VIEW)
+    """Promoters' words about a staff member: records (a viewer sees none)."""
+    scope.require(Capability.READ_RECORDS)
     return scope.filter(Praise.objects.all(), path_field="unit_path").select_related(
         "staff", "unit"
     )

@@ -166,6 +166,8 @@ LOGIN_RATE_WINDOW_SECONDS = int(env_str("VOXLOOP_LOGIN_RATE_WINDOW", "900"))
 # How long a process trusts a bearer token, a unit code or a survey's owner and revision it has
 # just read on the capture path (voxloop.recent; decisions 0004 and 0011).
 RECENT_SECONDS = env_float("VOXLOOP_RECENT_SECONDS", 5.0)
+# The longest an API token may live, in days; older tokens stop working (decision 0014).
+TOKEN_MAX_DAYS = max(1, int(env_float("VOXLOOP_TOKEN_MAX_DAYS", 365)))
 # Alert webhooks to loopback/private addresses (an SSRF risk on a shared installation): off
 # unless an operator running receivers on their own network turns it on.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("VOXLOOP_WEBHOOK_ALLOW_PRIVATE", False)

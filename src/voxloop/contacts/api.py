@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from voxloop.api.context import actor
+from voxloop.api.schemas import Id
 from voxloop.contacts import interactions, lifecycle, selectors, services
 from voxloop.contacts.importing import import_records
 from voxloop.contacts.schemas import (
@@ -21,6 +22,7 @@ from voxloop.contacts.schemas import (
     InteractionReportOut,
     InteractionTypeIn,
     InteractionTypeOut,
+    InteractionTypePatch,
     SegmentIn,
     SegmentOut,
     StatusBatch,
@@ -101,6 +103,7 @@ def record_statuses(request: HttpRequest, payload: StatusBatch):
 
 @router.get("/interaction-types", response=list[InteractionTypeOut], url_name="interaction_types")
 def list_interaction_types(request: HttpRequest):
+    """Types owned in your subtree and above it (company-wide ones), archived ones too."""
     return list(selectors.interaction_types(actor(request)))
 
 
@@ -108,7 +111,38 @@ def list_interaction_types(request: HttpRequest):
     "/interaction-types", response={201: InteractionTypeOut}, url_name="interaction_type_create"
 )
 def create_interaction_type(request: HttpRequest, payload: InteractionTypeIn):
-    return Status(201, services.define_interaction_type(actor(request), payload.key, payload.name))
+    """A type owned by a unit of your subtree (admins); company wide only from the root."""
+    scope = actor(request)
+    unit = _unit(scope, payload.unit_code)
+    kind = services.define_interaction_type(scope, unit, payload.key, payload.name)
+    return Status(201, kind)
+
+
+@router.patch(
+    "/interaction-types/{int:type_id}",
+    response=InteractionTypeOut,
+    url_name="interaction_type_update",
+)
+def update_interaction_type(request: HttpRequest, type_id: Id, payload: InteractionTypePatch):
+    """Rename, archive or restore a type owned in your subtree (admins)."""
+    scope = actor(request)
+    kind = selectors.interaction_type(scope, type_id)
+    return services.update_interaction_type(
+        scope, kind, name=payload.name, archived=payload.archived
+    )
+
+
+@router.delete(
+    "/interaction-types/{int:type_id}",
+    response={204: None},
+    url_name="interaction_type_delete",
+)
+def delete_interaction_type(request: HttpRequest, type_id: Id):
+    """Delete a type owned in your subtree that no event or trigger uses (else 409: archive
+    it)."""
+    scope = actor(request)
+    services.delete_interaction_type(scope, selectors.interaction_type(scope, type_id))
+    return Status(204, None)
 
 
 @router.post("/interactions/batch", response=InteractionReportOut, url_name="interaction_batch")

@@ -84,3 +84,17 @@ class SegmentForm(forms.Form):
             return json.loads(self.cleaned_data["filters"])
         except ValueError:
             raise forms.ValidationError(_("This is not valid JSON.")) from None
+
+
+class InteractionTypeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, help_text=_("e.g. Ticket closed"))
+    key = forms.SlugField(
+        label=_("Key"),
+        max_length=60,
+        help_text=_("What integrations send as the event's type, e.g. ticket_closed."),
+    )
+    unit_code = UnitCodeField(
+        label=_("Owning unit"),
+        required=False,
+        help_text=_("It applies to events of this unit and below; empty: your own unit."),
+    )

@@ -17,11 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.importing import RowReport
 from voxloop.contacts.models import Contact, Interaction, InteractionType
 from voxloop.contacts.signals import interactions_recorded
 from voxloop.contacts.tables import read_table
-from voxloop.errors import InvalidInput
+from voxloop.errors import InvalidInput, NotFound
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit, Staff
 from voxloop.tenancy.scoping import Capability, Scope
 
@@ -56,14 +58,12 @@ def record_interactions(actor: Scope, records: Iterable[dict[str, Any]]) -> Inte
     if not (actor.can(Capability.CONFIGURE) or actor.can(Capability.ACT)):
         actor.require(Capability.CONFIGURE)
     report = InteractionReport()
-    types = {
-        t.key: t for t in InteractionType.objects.filter(organization_id=actor.organization_id)
-    }
+    lookups = _Lookups(actor)
     batch: list[tuple[int, Interaction]] = []
     for line, record in enumerate(records, start=1):
         report.rows += 1
         try:
-            batch.append((line, _event(actor, record, types)))
+            batch.append((line, _event(actor, record, lookups)))
         except _Bad as error:
             report.fail(line, error.column, error.message)
         if len(batch) >= MAX_BATCH:
@@ -99,7 +99,38 @@ def import_interactions_file(actor: Scope, path) -> InteractionReport:
     return record_interactions(actor, records())
 
 
-def _event(actor: Scope, record: Any, types: dict[str, InteractionType]) -> Interaction:
+class _Lookups:
+    """What a batch names by key or code, looked up inside the actor's subtree only, once per
+    distinct value: something outside the subtree answers exactly like something absent."""
+
+    def __init__(self, actor: Scope) -> None:
+        self.actor = actor
+        self.types = list(contact_selectors.interaction_types(actor, archived=False))
+        self._staff: dict[str, Staff | None] = {}
+        self._units: dict[str, OrgUnit | None] = {}
+
+    def type_at(self, key: str, unit: OrgUnit) -> InteractionType | None:
+        return contact_selectors.interaction_type_at(self.types, key, unit.path)
+
+    def staff(self, code: str) -> Staff | None:
+        if code not in self._staff:
+            staff = Staff.objects.filter(code=code) if "\x00" not in code else Staff.objects.none()
+            self._staff[code] = self.actor.filter(staff).first()
+        return self._staff[code]
+
+    def unit(self, code: str) -> OrgUnit | None:
+        if code not in self._units:
+            try:
+                self._units[code] = tenancy_selectors.unit_by_code(self.actor, code)
+            except NotFound:
+                self._units[code] = None
+        return self._units[code]
+
+    def known_keys(self) -> str:
+        return ", ".join(sorted({t.key for t in self.types})) or "none defined yet"
+
+
+def _event(actor: Scope, record: Any, lookups: _Lookups) -> Interaction:
     if not isinstance(record, dict):
         raise _Bad("", "each event is an object")
     if "__invalid__" in record:
@@ -107,33 +138,32 @@ def _event(actor: Scope, record: Any, types: dict[str, InteractionType]) -> Inte
     unknown = set(record) - COLUMNS - {"attributes"}
     if unknown:
         raise _Bad(sorted(unknown)[0], "unknown field")
-    kind = types.get(str(record.get("type") or ""))
-    if kind is None:
-        known = ", ".join(sorted(types)) or "none defined yet"
-        raise _Bad("type", f"unknown interaction type '{record.get('type')}' (known: {known})")
-    contacts = Contact.objects.filter(organization_id=actor.organization_id)
+    contacts = actor.filter(Contact.objects.select_related("home_unit"), path_field="unit_path")
     if record.get("contact"):
         contact = contacts.filter(external_id=str(record["contact"])).first()
     elif record.get("contact_email"):
         contact = contacts.filter(email__iexact=str(record["contact_email"])).first()
     else:
         raise _Bad("contact", "name the contact (contact or contact_email)")
-    if contact is None or not actor.covers_path(contact.unit_path):
+    if contact is None:
         raise _Bad("contact", "no such contact in your scope")
     unit = contact.home_unit
     if record.get("unit"):
-        unit = OrgUnit.objects.filter(
-            organization_id=actor.organization_id, code=str(record["unit"])
-        ).first()
-        if unit is None or not actor.covers(unit):
+        unit = lookups.unit(str(record["unit"]))
+        if unit is None:
             raise _Bad("unit", f"no unit with the code '{record['unit']}' in your scope")
+    kind = lookups.type_at(str(record.get("type") or ""), unit)
+    if kind is None:
+        raise _Bad(
+            "type",
+            f"unknown interaction type '{record.get('type')}' at {unit.code} "
+            f"(known in your scope: {lookups.known_keys()})",
+        )
     staff = None
     if record.get("staff"):
-        staff = Staff.objects.filter(
-            organization_id=actor.organization_id, code=str(record["staff"])
-        ).first()
+        staff = lookups.staff(str(record["staff"]))
         if staff is None:
-            raise _Bad("staff", f"no staff member with the code '{record['staff']}'")
+            raise _Bad("staff", f"no staff member with the code '{record['staff']}' in your scope")
     occurred = record.get("occurred_at") or timezone.now()
     if isinstance(occurred, str):
         occurred = parse_datetime(occurred)

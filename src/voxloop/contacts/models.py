@@ -132,19 +132,33 @@ class Contact(models.Model):
 
 
 class InteractionType(models.Model):
-    """A kind of moment worth asking about (ticket closed, visit, purchase…), per organisation."""
+    """A kind of moment worth asking about (ticket closed, visit, purchase…), owned by a unit:
+    it applies to events in that unit's subtree, the organisation's root making it company
+    wide. A key is used once along any path from the root, so an event's type is never in
+    doubt and no unit can shadow a type defined above it."""
 
     organization = models.ForeignKey(
         "tenancy.Organization", on_delete=models.CASCADE, related_name="interaction_types"
     )
+    unit = models.ForeignKey(
+        "tenancy.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    unit_path = models.CharField(max_length=255, editable=False, default="")
     key = models.SlugField(_("key"), max_length=60)
     name = models.CharField(_("name"), max_length=120)
+    # Archived: refuses new events and triggers, keeps the history that refers to it.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("interaction type")
         verbose_name_plural = _("interaction types")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "key"], name="interaction_type_key")
+            models.UniqueConstraint(
+                fields=["organization", "unit", "key"], name="interaction_type_unit_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "unit_path"], name="interaction_type_org_path")
         ]
         ordering = ["name"]
 

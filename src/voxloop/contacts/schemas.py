@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from voxloop.api.schemas import Input, Name, NoNul, PageQuery
+from voxloop.tenancy.schemas import UnitRef
 
 MAX_BATCH = 1000
 
@@ -74,12 +75,26 @@ class ConsentInput(Input):
 class InteractionTypeIn(Input, NoNul):
     key: str = Field(..., min_length=1, max_length=60)
     name: Name
+    unit_code: str | None = Field(
+        None,
+        max_length=64,
+        description="The owner, whose subtree the type applies to; default your own unit.",
+    )
+
+
+class InteractionTypePatch(Input, NoNul):
+    name: Name | None = None
+    archived: bool | None = Field(
+        None, description="Archived types take no new events or triggers; history is kept."
+    )
 
 
 class InteractionTypeOut(Schema):
     id: int
     key: str
     name: str
+    unit: UnitRef
+    archived_at: datetime | None
 
 
 class InteractionBatch(Input, NoNul):

@@ -6,10 +6,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from voxloop.contacts.models import Account, Contact
+from voxloop.contacts.models import Account, Contact, InteractionType
 from voxloop.contacts.phones import digits_of
-from voxloop.tenancy.models import subtree_q
-from voxloop.tenancy.scoping import Scope
+from voxloop.errors import NotFound
+from voxloop.tenancy.models import ancestor_paths, subtree_q
+from voxloop.tenancy.scoping import Capability, Scope
 
 
 def _people(organization_id: int | None = None) -> QuerySet[Contact]:
@@ -20,6 +21,8 @@ def _people(organization_id: int | None = None) -> QuerySet[Contact]:
 
 
 def visible_contacts(scope: Scope, search: str = "") -> QuerySet[Contact]:
+    """Contacts one by one (names, addresses): roles that read records."""
+    scope.require(Capability.READ_RECORDS)
     contacts = scope.filter(_people(), path_field="unit_path")
     if search:
         contacts = contacts.filter(
@@ -29,11 +32,21 @@ def visible_contacts(scope: Scope, search: str = "") -> QuerySet[Contact]:
 
 
 def visible_accounts(scope: Scope) -> QuerySet[Account]:
-    return scope.filter(Account.objects.all(), path_field="unit_path").select_related("owner")
+    scope.require(Capability.READ_RECORDS)
+    return _accounts_in_scope(scope).select_related("owner")
+
+
+def _contacts_in_scope(scope: Scope) -> QuerySet[Contact]:
+    """For counts only (every role that views): never handed out row by row."""
+    return scope.filter(Contact.objects.all(), path_field="unit_path")
+
+
+def _accounts_in_scope(scope: Scope) -> QuerySet[Account]:
+    return scope.filter(Account.objects.all(), path_field="unit_path")
 
 
 def contact_count(scope: Scope) -> int:
-    return visible_contacts(scope).count()
+    return _contacts_in_scope(scope).count()
 
 
 def contact_in_org(organization_id: int, contact_id: int | None) -> Contact | None:
@@ -66,10 +79,32 @@ def contact(scope: Scope, contact_id: int) -> Contact:
     return scope.get(visible_contacts(scope), path_field="unit_path", pk=contact_id)
 
 
-def interaction_types(scope: Scope):
-    from voxloop.contacts.models import InteractionType
+def interaction_types(scope: Scope, archived: bool | None = None) -> QuerySet[InteractionType]:
+    """Types owned in the subtree, and those of the units above it (a company-wide type
+    applies everywhere); `archived` False or True keeps only live or only archived ones."""
+    types = InteractionType.objects.filter(organization_id=scope.organization_id).filter(
+        Q(unit_path__in=ancestor_paths(scope.unit_path)) | subtree_q(scope.unit_path, "unit_path")
+    )
+    if archived is not None:
+        types = types.filter(archived_at__isnull=not archived)
+    return types.select_related("unit").order_by("name", "pk")
 
-    return InteractionType.objects.filter(organization_id=scope.organization_id)
+
+def interaction_type(scope: Scope, type_id: int) -> InteractionType:
+    found = interaction_types(scope).filter(pk=type_id).first() if abs(type_id) < 2**63 else None
+    if found is None:
+        raise NotFound("No such interaction type.")
+    return found
+
+
+def interaction_type_at(types: list[InteractionType], key: str, path: str):
+    """Of the given types, the live one with this key that applies at the unit with this path
+    (owned at it or above it), or None. A key is used once along any path from the root, so
+    there is at most one."""
+    for kind in types:
+        if kind.key == key and kind.archived_at is None and path.startswith(kind.unit_path):
+            return kind
+    return None
 
 
 def visible_segments(scope: Scope):
@@ -80,24 +115,16 @@ def visible_segments(scope: Scope):
     return (
         Segment.objects.filter(organization_id=scope.organization_id)
         .filter(
-            Q(unit_path__in=_ancestor_paths(scope.unit_path))
+            Q(unit_path__in=ancestor_paths(scope.unit_path))
             | subtree_q(scope.unit_path, "unit_path")
         )
         .select_related("unit")
     )
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    from voxloop.tenancy.models import PATH_SEGMENT_WIDTH
-
-    return [path[:end] for end in range(PATH_SEGMENT_WIDTH, len(path), PATH_SEGMENT_WIDTH)]
-
-
 def segment(scope: Scope, segment_id: int):
     found = visible_segments(scope).filter(pk=segment_id).first()
     if found is None:
-        from voxloop.errors import NotFound
-
         raise NotFound("No such segment.", field="segment")
     return found
 
@@ -148,9 +175,7 @@ def churn_counts(
     tz = timezone.get_current_timezone()
     # Erased contacts too: who was a customer, and who left, does not change by forgetting
     # who they were.
-    customers = scope.filter(Contact.objects.all(), path_field="unit_path")
-    if kind != "contact":
-        customers = visible_accounts(scope)
+    customers = _contacts_in_scope(scope) if kind == "contact" else _accounts_in_scope(scope)
     if unit_path:
         customers = customers.filter(subtree_q(unit_path, "unit_path"))
     if segment_id and kind == "contact":

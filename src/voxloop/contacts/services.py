@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from voxloop.contacts import selectors
@@ -22,7 +23,7 @@ from voxloop.contacts.models import (
     StatusChange,
 )
 from voxloop.errors import Conflict, Forbidden, InvalidInput
-from voxloop.tenancy.models import OrgUnit, repath_copies
+from voxloop.tenancy.models import OrgUnit, ancestor_paths, repath_copies, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -66,7 +67,7 @@ def _placed(actor: Scope, row, unit):
 
 def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
-    for model in (Contact, Account, Segment):
+    for model in (Contact, Account, Segment, InteractionType):
         repath_copies(model.objects.filter(organization_id=organization_id), old_path, new_path)
     repath_copies(Interaction.objects.filter(organization_id=organization_id), old_path, new_path)
 
@@ -192,21 +193,80 @@ def note_response(contact_id: int, submitted_at: datetime, nps_group: str | None
 # --- interaction types ------------------------------------------------------------------
 
 
-def define_interaction_type(actor: Scope, key: str, name: str) -> InteractionType:
+def define_interaction_type(actor: Scope, unit: OrgUnit, key: str, name: str) -> InteractionType:
+    """A new type owned by a unit of the actor's subtree; only an admin of the whole
+    organisation can make one company wide (owned by the root)."""
     actor.require(Capability.CONFIGURE)
+    if not actor.covers(unit):
+        raise Forbidden("The unit is outside your part of the organisation.", "unit_code")
     key = (key or "").strip().lower()
     if not key or not key.replace("_", "").replace("-", "").isalnum() or len(key) > 60:
         raise InvalidInput("A key is 1–60 letters, digits, '-' or '_'.", field="key")
     if not (name or "").strip():
         raise InvalidInput("Give the interaction type a name.", field="name")
-    if InteractionType.objects.filter(organization_id=actor.organization_id, key=key).exists():
-        raise Conflict(f"The interaction type '{key}' exists already.", field="key")
+    # Along the unit's path only: the actor sees it all, and a sibling's keys stay unknown.
+    clash = (
+        InteractionType.objects.filter(organization_id=actor.organization_id, key=key)
+        .filter(Q(unit_path__in=ancestor_paths(unit.path)) | subtree_q(unit.path, "unit_path"))
+        .select_related("unit")
+        .first()
+    )
+    if clash is not None:
+        raise Conflict(
+            f"The interaction type '{key}' exists already at {clash.unit.name}.", field="key"
+        )
     with transaction.atomic():
         kind = InteractionType.objects.create(
-            organization_id=actor.organization_id, key=key, name=name.strip()[:120]
+            organization_id=actor.organization_id,
+            unit=unit,
+            unit_path=unit.path,
+            key=key,
+            name=name.strip()[:120],
         )
-        record_audit(actor, "interaction_type.create", kind)
+        record_audit(actor, "interaction_type.create", kind, {"unit": unit.code})
     return kind
+
+
+def _owned(actor: Scope, kind: InteractionType) -> None:
+    """Types of units above the actor's are visible to them, but not theirs to change."""
+    actor.require(Capability.CONFIGURE)
+    if kind.organization_id != actor.organization_id or not actor.covers_path(kind.unit_path):
+        raise Forbidden("This interaction type belongs to a unit above yours.")
+
+
+def update_interaction_type(
+    actor: Scope, kind: InteractionType, *, name: str | None = None, archived: bool | None = None
+) -> InteractionType:
+    """Rename, archive (no new events or triggers; history kept) or restore a type."""
+    _owned(actor, kind)
+    changes: dict[str, list] = {}
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("Give the interaction type a name.", field="name")
+        if name.strip()[:120] != kind.name:
+            changes["name"] = [kind.name, name.strip()[:120]]
+            kind.name = name.strip()[:120]
+    if archived is not None and archived != (kind.archived_at is not None):
+        changes["archived"] = [not archived, archived]
+        kind.archived_at = timezone.now() if archived else None
+    if changes:
+        with transaction.atomic():
+            kind.save(update_fields=["name", "archived_at"])
+            record_audit(actor, "interaction_type.update", kind, changes)
+    return kind
+
+
+def delete_interaction_type(actor: Scope, kind: InteractionType) -> None:
+    """Delete a type nothing refers to; one with events or triggers is archived instead."""
+    _owned(actor, kind)
+    try:
+        with transaction.atomic():
+            record_audit(actor, "interaction_type.delete", kind, {"key": kind.key})
+            kind.delete()
+    except ProtectedError:
+        raise Conflict(
+            "Events or triggers use this interaction type: archive it instead.", field="id"
+        ) from None
 
 
 # --- segments ---------------------------------------------------------------------------

@@ -8,19 +8,25 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from voxloop.contacts import selectors, services
-from voxloop.contacts.forms import ContactFilterForm, ContactImportForm, SegmentForm
+from voxloop.contacts.forms import (
+    ContactFilterForm,
+    ContactImportForm,
+    InteractionTypeForm,
+    SegmentForm,
+)
 from voxloop.contacts.importing import import_file
-from voxloop.errors import DomainError
+from voxloop.errors import Conflict, DomainError
 from voxloop.privacy import erasure
 from voxloop.privacy.services import may_act_on_everything
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability
-from voxloop.web.access import admin_required, is_admin, member_required
+from voxloop.web.access import admin_required, is_admin, member_required, records_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
 from voxloop.web.views.common import unit_code_suggestions
@@ -49,7 +55,7 @@ def _contacts_page(request, import_form=None, report=None, status=200) -> HttpRe
     return render(request, "contacts/list.html", context, status=status)
 
 
-@member_required
+@records_required
 def contact_list(request: HttpRequest) -> HttpResponse:
     return _contacts_page(request)
 
@@ -80,7 +86,7 @@ def contact_import(request: HttpRequest) -> HttpResponse:
     return _contacts_page(request, report=report)
 
 
-@member_required
+@records_required
 def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     contact = selectors.contact(request.scope, contact_id)
     context = {
@@ -91,7 +97,7 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
     return render(request, "contacts/detail.html", context)
 
 
-@member_required
+@records_required
 def contact_export(request: HttpRequest, contact_id: int) -> HttpResponse:
     """The person's data as a JSON file (their access or portability request)."""
     data = erasure.export_person(actor=request.scope, contact_id=contact_id)
@@ -143,8 +149,6 @@ def segment_create(request: HttpRequest) -> HttpResponse:
             else None
         )
         if not form.errors:
-            from voxloop.tenancy import selectors as tenancy_selectors
-
             unit = unit or tenancy_selectors.unit(request.scope, request.scope.unit_id)
             try:
                 segment = services.save_segment(
@@ -159,3 +163,69 @@ def segment_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Segment %(name)s saved.") % {"name": segment.name})
                 return redirect("contacts:segments")
     return _segments_page(request, form=form, status=400)
+
+
+# --- interaction types -------------------------------------------------------------------
+
+TYPE_ACTIONS = ("archive", "restore", "delete")
+
+
+def _types_page(request, form=None, status=200) -> HttpResponse:
+    scope = request.scope
+    kinds = list(selectors.interaction_types(scope))
+    admin = is_admin(request)
+    for kind in kinds:
+        # Types of units above the actor's apply to them but are not theirs to change.
+        kind.can_change = admin and scope.covers_path(kind.unit_path)
+    context = {"kinds": kinds, "can_configure": admin, "form": form or InteractionTypeForm()}
+    if admin:
+        context["unit_codes"] = unit_code_suggestions(scope)
+    return render(request, "contacts/interaction_types.html", context, status=status)
+
+
+@member_required
+def interaction_type_list(request: HttpRequest) -> HttpResponse:
+    return _types_page(request)
+
+
+@require_POST
+@admin_required
+def interaction_type_create(request: HttpRequest) -> HttpResponse:
+    form = InteractionTypeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        unit = resolve_unit(form, request.scope, "unit_code") if data["unit_code"] else None
+        if not form.errors:
+            unit = unit or tenancy_selectors.scope_root(request.scope)
+            try:
+                kind = services.define_interaction_type(
+                    request.scope, unit, data["key"], data["name"]
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Interaction type %(name)s saved.") % {"name": kind})
+                return redirect("contacts:interaction_types")
+    return _types_page(request, form=form, status=400)
+
+
+@require_POST
+@admin_required
+def interaction_type_action(request: HttpRequest, type_id: int, action: str) -> HttpResponse:
+    if action not in TYPE_ACTIONS:
+        raise Http404
+    kind = selectors.interaction_type(request.scope, type_id)
+    if action == "delete":
+        try:
+            services.delete_interaction_type(request.scope, kind)
+        except Conflict as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Interaction type %(name)s deleted.") % {"name": kind})
+    else:
+        services.update_interaction_type(request.scope, kind, archived=action == "archive")
+        if action == "archive":
+            messages.success(request, _("Interaction type %(name)s archived.") % {"name": kind})
+        else:
+            messages.success(request, _("Interaction type %(name)s restored.") % {"name": kind})
+    return redirect("contacts:interaction_types")

@@ -10,7 +10,6 @@ from ninja import Query, Router, Status
 
 from voxloop.api.context import actor
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.contacts.models import InteractionType
 from voxloop.distribution import (
     preview,
     selectors,
@@ -152,14 +151,17 @@ def list_triggers(request: HttpRequest):
 @router.post("/triggers", response={201: TriggerOut}, url_name="trigger_create")
 def create_trigger(request: HttpRequest, payload: TriggerIn):
     scope = actor(request)
-    kind = InteractionType.objects.filter(
-        organization_id=scope.organization_id, key=payload.interaction_type
-    ).first()
+    unit = _unit(scope, payload.unit_code)
+    types = list(contact_selectors.interaction_types(scope, archived=False))
+    kind = contact_selectors.interaction_type_at(types, payload.interaction_type, unit.path)
     if kind is None:
-        raise NotFound("No interaction type with this key.", field="interaction_type")
+        raise NotFound(
+            "No interaction type with this key applies at the trigger's unit.",
+            field="interaction_type",
+        )
     trigger = triggers.create_trigger(
         scope,
-        _unit(scope, payload.unit_code),
+        unit,
         _survey(scope, payload.survey_id),
         kind,
         name=payload.name,

@@ -38,7 +38,8 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
     """Returns how many invitations the history holds."""
     OutreachPolicy.objects.get_or_create(organization_id=system.organization_id)
     kinds = {
-        key: contact_services.define_interaction_type(system, key, name) for key, name in TYPES
+        key: contact_services.define_interaction_type(system, tree.root, key, name)
+        for key, name in TYPES
     }
     loyal = contact_services.save_segment(
         system,

@@ -7,11 +7,13 @@ from voxloop.distribution import services
 from voxloop.distribution.emails import build_message
 from voxloop.distribution.models import Campaign, Invitation
 from voxloop.surveys import definition
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Capability, Scope
 
 
 def preview(scope: Scope, campaign: Campaign, contact: Contact | None = None) -> dict:
-    if contact is None:
+    """For a role that reads aggregates only (a viewer), always the sample contact: a real
+    one's name and address are records."""
+    if contact is None and scope.can(Capability.READ_RECORDS):
         contact = (
             scope.filter(services.audience(campaign), path_field="unit_path")
             .select_related("home_unit", "account__owner")

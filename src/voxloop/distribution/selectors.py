@@ -17,7 +17,7 @@ from voxloop.distribution.models import Campaign, Invitation, InvitationStatus, 
 from voxloop.errors import InvalidInput
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import subtree_q
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Capability, Scope
 
 
 def visible_campaigns(scope: Scope, status: str = "") -> QuerySet[Campaign]:
@@ -61,15 +61,23 @@ def widget_by_key(key: str) -> Widget | None:
 def visible_invitations(
     scope: Scope, campaign_id: int | None = None, status: str = ""
 ) -> QuerySet[Invitation]:
-    invitations = scope.filter(
-        Invitation.objects.filter(is_test=False), path_field="unit_path"
-    ).select_related("contact__home_unit", "campaign", "trigger")
-    if campaign_id is not None:
-        invitations = invitations.filter(campaign_id=campaign_id)
+    """Invitations one by one (who was asked, when): roles that read records."""
+    scope.require(Capability.READ_RECORDS)
+    invitations = _invitations_in_scope(scope, campaign_id).select_related(
+        "contact__home_unit", "campaign", "trigger"
+    )
     if status:
         if status not in InvitationStatus.values:
             raise InvalidInput(f"Unknown status '{status}'.", field="status")
         invitations = invitations.filter(status=status)
+    return invitations
+
+
+def _invitations_in_scope(scope: Scope, campaign_id: int | None = None) -> QuerySet[Invitation]:
+    """For the statistics (every role that views): never handed out row by row."""
+    invitations = scope.filter(Invitation.objects.filter(is_test=False), path_field="unit_path")
+    if campaign_id is not None:
+        invitations = invitations.filter(campaign_id=campaign_id)
     return invitations
 
 
@@ -118,7 +126,7 @@ def outreach_stats(
     unsubscribed, skipped, expired, response rate (completed / delivered) and the mean time
     from send to completion. A send the server accepted counts as delivered unless a bounce
     came back (SMTP reports no delivery; a provider's webhook does)."""
-    invitations = visible_invitations(scope, campaign_id)
+    invitations = _invitations_in_scope(scope, campaign_id)
     if since:
         invitations = invitations.filter(queued_at__gte=since)
     if until:
@@ -184,7 +192,7 @@ def response_rate_counts(scope: Scope, filters) -> tuple[int, int]:
     """(delivered, completed) invitations sent in the dashboard's period and scope: the
     response-rate card of the analytics dashboards (registered as its provider)."""
     start, end = filters.bounds()
-    invitations = visible_invitations(scope).filter(sent_at__gte=start, sent_at__lt=end)
+    invitations = _invitations_in_scope(scope).filter(sent_at__gte=start, sent_at__lt=end)
     if filters.survey_id:
         invitations = invitations.filter(survey_id=filters.survey_id)
     if filters.unit_id:

@@ -23,6 +23,14 @@ def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type
     check_owned(actor, unit, survey, None)
     if interaction_type.organization_id != actor.organization_id:
         raise InvalidInput("No such interaction type.", field="interaction_type")
+    # Its events happen only where the type applies: at its owner and below.
+    if interaction_type.archived_at is not None or not unit.path.startswith(
+        interaction_type.unit_path
+    ):
+        raise InvalidInput(
+            f"The interaction type '{interaction_type.key}' does not apply at {unit.name}.",
+            field="interaction_type",
+        )
     filters = fields.pop("filters", {}) or {}
     if not isinstance(filters, dict) or not all(
         k == "channel" or k.startswith("attributes.") for k in filters

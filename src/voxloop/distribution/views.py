@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from voxloop import spreadsheets
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.contacts.models import InteractionType
 from voxloop.distribution import preview as previews
 from voxloop.distribution import selectors, services, triggers
 from voxloop.distribution.forms import CampaignForm, StatsForm, TestSendForm, TriggerForm
@@ -20,7 +19,7 @@ from voxloop.errors import DomainError, Forbidden
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability
-from voxloop.web.access import admin_required, is_admin, member_required
+from voxloop.web.access import admin_required, is_admin, member_required, reads_records
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate
 from voxloop.web.views.common import unit_code_suggestions
@@ -109,7 +108,9 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = {
         "campaign": campaign,
         "stats": stats[0] if stats else None,
-        "silent": selectors.non_responders(scope, campaign.pk)[:50],
+        "silent": selectors.non_responders(scope, campaign.pk)[:50]
+        if reads_records(request)
+        else None,
         "can_configure": is_admin(request),
         "can_export": _can_export(request),
         "test_form": TestSendForm(),
@@ -223,7 +224,7 @@ def _trigger_form(request, data=None) -> TriggerForm:
     return TriggerForm(
         data,
         surveys=survey_selectors.visible_surveys(scope, status="live"),
-        kinds=InteractionType.objects.filter(organization_id=scope.organization_id),
+        kinds=contact_selectors.interaction_types(scope, archived=False),
     )
 
 
@@ -246,9 +247,7 @@ def trigger_create(request: HttpRequest) -> HttpResponse:
                     scope,
                     unit or tenancy_selectors.unit(scope, scope.unit_id),
                     survey_selectors.survey(scope, data["survey"]),
-                    InteractionType.objects.get(
-                        organization_id=scope.organization_id, pk=data["interaction_type"]
-                    ),
+                    contact_selectors.interaction_type(scope, data["interaction_type"]),
                     name=data["name"],
                     channel=data["channel"],
                     delay_minutes=data["delay_minutes"],

@@ -28,7 +28,33 @@ def visible_responses(
     nps_group: str = "",
     origin: str = "",
 ) -> QuerySet[Response]:
-    responses = _readable(scope)
+    """Responses one by one, to show or export: roles that read records only."""
+    scope.require(Capability.READ_RECORDS)
+    narrowed = _narrowed(_in_scope(scope), survey_id, unit, since, until, nps_group, origin)
+    return narrowed.select_related("survey", "unit", "staff", "contact")
+
+
+def counted_responses(
+    scope: Scope,
+    survey_id: int | None = None,
+    unit: OrgUnit | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Response]:
+    """The same responses for figures only (counts, scores, drivers), which every role that
+    views may see: nothing read through this is ever shown or returned row by row."""
+    return _narrowed(_in_scope(scope), survey_id, unit, since, until, "", "")
+
+
+def _narrowed(
+    responses: QuerySet[Response],
+    survey_id: int | None,
+    unit: OrgUnit | None,
+    since: datetime | None,
+    until: datetime | None,
+    nps_group: str,
+    origin: str,
+) -> QuerySet[Response]:
     if survey_id is not None:
         responses = responses.filter(survey_id=survey_id)
     if unit is not None:
@@ -45,15 +71,14 @@ def visible_responses(
         responses = responses.filter(nps_group=nps_group)
     if origin:
         responses = responses.filter(origin=origin)
-    return responses.select_related("survey", "unit", "staff", "contact").order_by(
-        "-submitted_at", "-id"
-    )
+    return responses.order_by("-submitted_at", "-id")
 
 
 def response(scope: Scope, response_id: int) -> Response:
+    scope.require(Capability.READ_RECORDS)
     try:
         return (
-            _readable(scope)
+            _in_scope(scope)
             .select_related("survey", "unit", "staff", "contact")
             .get(pk=response_id)
         )
@@ -61,10 +86,10 @@ def response(scope: Scope, response_id: int) -> Response:
         raise NotFound("No such response.") from None
 
 
-def _readable(scope: Scope) -> QuerySet[Response]:
-    """Responses one by one: in the subtree; an anonymous (employee) survey's only for roles
-    that export, because a manager reading single answers from a team of three would know
-    who wrote them. Everyone else sees those in aggregates with a minimum group size."""
+def _in_scope(scope: Scope) -> QuerySet[Response]:
+    """Responses of the subtree; an anonymous (employee) survey's only for roles that
+    export, because a manager reading single answers from a team of three would know who
+    wrote them. Everyone else sees those in aggregates with a minimum group size."""
     scope.require(Capability.VIEW)
     responses = scope.filter(Response.objects.all(), path_field="unit_path")
     if not scope.can(Capability.EXPORT):

@@ -48,7 +48,8 @@ class ScopedAdmin(admin.ModelAdmin):
 
     scope_path_field = "unit__path"
     scope_org_field = "organization_id"
-    view_capability = Capability.VIEW
+    # The admin lists rows one by one: never for a role that reads aggregates only.
+    view_capability = Capability.READ_RECORDS
     can_delete = True
 
     # --- whose rows ---------------------------------------------------------------------

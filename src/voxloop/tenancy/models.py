@@ -26,6 +26,11 @@ def subtree_q(path: str, field: str = "path") -> models.Q:
     return models.Q(**{f"{field}__gte": path, f"{field}__lt": path_upper_bound(path)})
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of every unit above the one with this path, root first."""
+    return [path[:end] for end in range(PATH_SEGMENT_WIDTH, len(path), PATH_SEGMENT_WIDTH)]
+
+
 def repathed(old_path: str, new_path: str, field: str = "path") -> models.Func:
     """An update expression that swaps a moved subtree's old path prefix for the new one."""
     from django.db.models.functions import Concat, Length, Substr

@@ -17,18 +17,26 @@ from voxloop.tenancy.models import Membership, OrgUnit, Role, path_upper_bound, 
 
 
 class Capability(StrEnum):
+    # Figures of the subtree (dashboards, digests, statistics) and its configuration.
     VIEW = "view"
+    # Individual records: answers and comments, contacts and accounts, staff, invitations,
+    # interactions, segment members, praise. Without it a role sees aggregates only.
+    READ_RECORDS = "read_records"
     EXPORT = "export"
     ACT = "act"
     OWN_CASES = "own_cases"
     CONFIGURE = "configure"
 
 
+# What each role may do; docs/security.md has the same as a table, which
+# tests/test_role_reach.py checks against every API operation and page (decision 0015).
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(Capability),
-    Role.ANALYST: frozenset({Capability.VIEW, Capability.EXPORT}),
-    Role.MANAGER: frozenset({Capability.VIEW, Capability.ACT, Capability.OWN_CASES}),
-    Role.AGENT: frozenset({Capability.VIEW, Capability.OWN_CASES}),
+    Role.ANALYST: frozenset({Capability.VIEW, Capability.READ_RECORDS, Capability.EXPORT}),
+    Role.MANAGER: frozenset(
+        {Capability.VIEW, Capability.READ_RECORDS, Capability.ACT, Capability.OWN_CASES}
+    ),
+    Role.AGENT: frozenset({Capability.VIEW, Capability.READ_RECORDS, Capability.OWN_CASES}),
     Role.VIEWER: frozenset({Capability.VIEW}),
 }
 

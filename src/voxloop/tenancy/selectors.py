@@ -160,6 +160,8 @@ def user_membership(scope: Scope, user_id: int) -> Membership:
 
 
 def visible_staff(scope: Scope, unit_id: int | None = None, search: str = "") -> QuerySet[Staff]:
+    """The staff directory (names, codes, emails): roles that read records."""
+    scope.require(Capability.READ_RECORDS)
     staff = scope.filter(Staff.objects.select_related("unit")).order_by("name")
     if unit_id is not None:
         staff = staff.filter(unit_id=unit_id)
@@ -199,7 +201,19 @@ def staff_by_code(scope: Scope, code: str) -> Staff | None:
 
 
 def staff_member(scope: Scope, staff_id: int) -> Staff:
+    scope.require(Capability.READ_RECORDS)
     return scope.get(Staff.objects.select_related("unit"), pk=staff_id)
+
+
+def staff_names(scope: Scope, staff_ids) -> dict[int, str]:
+    """Names of the subtree's staff among these ids, to label a dashboard's figures by staff
+    member (every role that views; no codes, no emails)."""
+    staff = scope.filter(Staff.objects.filter(pk__in=list(staff_ids)))
+    return dict(staff.values_list("id", "name"))
+
+
+def staff_count(scope: Scope) -> int:
+    return scope.filter(Staff.objects.all()).count()
 
 
 def audit_log(scope: Scope, action: str = "", actor_id: int | None = None) -> QuerySet[AuditEntry]:

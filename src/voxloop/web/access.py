@@ -44,16 +44,30 @@ def member_required(view: View) -> View:
     return wrapper
 
 
-def admin_required(view: View) -> View:
-    """An admin of the active membership's subtree; anyone else gets 403 before any lookup."""
+def capability_required(capability: Capability) -> Callable[[View], View]:
+    """A member whose role has the capability; anyone else gets 403 before any lookup."""
 
-    @wraps(view)
-    def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.scope.can(Capability.CONFIGURE):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.scope.can(capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return member_required(inner)
+        return member_required(inner)
+
+    return decorate
+
+
+# An admin of the active membership's subtree.
+admin_required = capability_required(Capability.CONFIGURE)
+# A role that reads individual records: every role but the aggregate-only viewer.
+records_required = capability_required(Capability.READ_RECORDS)
+
+
+def reads_records(request: HttpRequest) -> bool:
+    scope = getattr(request, "scope", None)
+    return scope is not None and scope.can(Capability.READ_RECORDS)
 
 
 def is_admin(request: HttpRequest) -> bool:

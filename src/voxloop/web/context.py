@@ -2,10 +2,14 @@
 
 from django.conf import settings
 
+from voxloop.web.access import reads_records
+
 
 def shell(request) -> dict:
     return {
         "scope": getattr(request, "scope", None),
+        # Links to pages of individual records are left out for the aggregate-only viewer.
+        "reads_records": reads_records(request),
         "active_membership": getattr(request, "membership", None),
         "memberships": getattr(request, "memberships", []),
         "languages": settings.LANGUAGES,

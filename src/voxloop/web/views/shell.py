@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "unit": root,
         "kind_counts": [(kind.label, counts[kind]) for kind in UnitKind if counts.get(kind)],
-        "staff_count": selectors.visible_staff(scope).count(),
+        "staff_count": selectors.staff_count(scope),
         "contact_count": contact_count(scope),
         "children": children[:CHILDREN_SHOWN],
         "children_total": children.count(),

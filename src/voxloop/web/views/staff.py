@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from voxloop.errors import DomainError
 from voxloop.tenancy import selectors, services
-from voxloop.web.access import admin_required, is_admin, member_required
+from voxloop.web.access import admin_required, is_admin, records_required
 from voxloop.web.forms import StaffAddForm, StaffFilterForm, apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
 from voxloop.web.views.common import unit_code_suggestions
@@ -43,7 +43,7 @@ def _render_staff(
     return render(request, "web/staff/list.html", context, status=status)
 
 
-@member_required
+@records_required
 def staff_list(request: HttpRequest) -> HttpResponse:
     return _render_staff(request)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from voxloop.errors import DomainError
 from voxloop.tenancy import selectors, services
 from voxloop.tenancy.models import OrgUnit, UnitKind
-from voxloop.web.access import admin_required, is_admin, member_required
+from voxloop.web.access import admin_required, is_admin, member_required, reads_records
 from voxloop.web.forms import (
     UnitCreateForm,
     UnitEditForm,
@@ -60,7 +60,9 @@ def _render_unit(request: HttpRequest, unit: OrgUnit, status: int = 200, **forms
         "unit": unit,
         "breadcrumb": selectors.ancestors(scope, unit),
         "children": paginate(request, selectors.visible_units(scope, parent_id=unit.pk)),
-        "staff": selectors.visible_staff(scope, unit_id=unit.pk)[:STAFF_SHOWN],
+        "staff": selectors.visible_staff(scope, unit_id=unit.pk)[:STAFF_SHOWN]
+        if reads_records(request)
+        else None,
         "kind_counts": [(kind.label, counts[kind]) for kind in UnitKind if counts.get(kind)],
         "is_scope_root": unit.pk == scope.unit_id,
         "can_configure": admin,

@@ -1,0 +1,639 @@
+"""Each role reaches exactly what docs/security.md says it may: every API operation of the
+OpenAPI schema and every page, called as each role from the organisation's root (so scope
+hides nothing and only the role decides), against the table as it stands in that file.
+
+A "—" in the table must answer 403. A read must answer 200 (or, for "own", anything but 403),
+a write anything but 401/403/404/405 or a server error. Every answer a viewer gets is also
+searched for the records planted in the world (a contact's address, a comment, a staff
+member's email, an invitation's reference): a viewer reads figures only.
+
+An operation or page added later without an entry here fails `test_every_*_has_a_reach`.
+The permission matrices beside each app check the scope (units, tenants); this checks roles.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests.contacts.helpers import add_contact
+from tests.factories import build_org, make_member
+from tests.surveys.builders import store_visit_survey
+from tests.test_route_coverage import OUTSIDE_THE_MATRIX
+from voxloop.accounts import services as account_services
+from voxloop.analytics import services as analytics_services
+from voxloop.api.api import api
+from voxloop.closedloop import casework, plans
+from voxloop.closedloop import services as closedloop_services
+from voxloop.contacts import services as contact_services
+from voxloop.distribution import services as distribution_services
+from voxloop.distribution import widgets
+from voxloop.distribution.models import Invitation
+from voxloop.recent import forget_everything
+from voxloop.responses.services import Submission, submit
+from voxloop.tenancy import services as tenancy_services
+from voxloop.tenancy.scoping import Scope
+
+SECURITY_MD = Path(__file__).resolve().parents[1] / "docs" / "security.md"
+ROLES = ("admin", "analyst", "manager", "agent", "viewer")
+# Planted in records; none may reach a viewer.
+MARKERS = {
+    "contact email": "annabel.pii@example.test",
+    "contact name": "Pilkington-Quux",
+    "comment": "queue was far too long marker",
+    "staff email": "clerk.pii@example.test",
+    "staff code": "STAFF-PII-7",
+}
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+# --- the table in docs/security.md ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grant:
+    verbs: frozenset[str]  # "read", "write"
+    own: bool  # only the person's own (cases)
+
+
+def read_table() -> dict[str, dict[str, Grant]]:
+    """area → role → grant, parsed from the roles table of docs/security.md."""
+    text = SECURITY_MD.read_text()
+    start = text.index("<!-- role-reach:")
+    lines = [ln for ln in text[start:].splitlines()[1:] if ln.startswith("|")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    roles = header[2:]
+    assert tuple(roles) == ROLES, roles
+    table: dict[str, dict[str, Grant]] = {}
+    for line in lines[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        area = cells[0].strip("`")
+        table[area] = {}
+        for role, cell in zip(roles, cells[2:], strict=True):
+            verbs = frozenset(v for v in ("read", "write") if v in cell)
+            assert verbs or cell == "—", f"{area}/{role}: unreadable cell {cell!r}"
+            table[area][role] = Grant(verbs, "own" in cell)
+    return table
+
+
+TABLE = read_table()
+
+
+# --- every API operation --------------------------------------------------------------------
+
+# (METHOD, path in the OpenAPI schema after /api/v1) → (area of the table, verb)
+API_REACH: dict[tuple[str, str], tuple[str, str]] = {
+    ("POST", "/responses"): ("capture", "write"),
+    ("GET", "/responses"): ("responses", "read"),
+    ("GET", "/responses/{response_id}"): ("responses", "read"),
+    ("GET", "/me"): ("own", "read"),
+    ("GET", "/users"): ("people", "read"),
+    ("POST", "/users"): ("people", "write"),
+    ("GET", "/users/{user_id}"): ("people", "read"),
+    ("GET", "/tokens"): ("own", "read"),
+    ("POST", "/tokens"): ("own", "write"),
+    ("DELETE", "/tokens/{token_id}"): ("own", "write"),
+    ("GET", "/org-units"): ("tree", "read"),
+    ("POST", "/org-units"): ("tree", "write"),
+    ("GET", "/org-units/tree"): ("tree", "read"),
+    ("GET", "/org-units/{unit_id}"): ("tree", "read"),
+    ("PATCH", "/org-units/{unit_id}"): ("tree", "write"),
+    ("POST", "/org-units/{unit_id}/move"): ("tree", "write"),
+    ("GET", "/memberships"): ("people", "read"),
+    ("GET", "/memberships/{membership_id}"): ("people", "read"),
+    ("PATCH", "/memberships/{membership_id}"): ("people", "write"),
+    ("DELETE", "/memberships/{membership_id}"): ("people", "write"),
+    ("GET", "/staff"): ("staff", "read"),
+    ("POST", "/staff"): ("staff", "write"),
+    ("GET", "/staff/{staff_id}"): ("staff", "read"),
+    ("PATCH", "/staff/{staff_id}"): ("staff", "write"),
+    ("GET", "/audit-log"): ("people", "read"),
+    ("GET", "/surveys"): ("settings", "read"),
+    ("POST", "/surveys"): ("settings", "write"),
+    ("GET", "/surveys/{survey_id}"): ("settings", "read"),
+    ("PATCH", "/surveys/{survey_id}"): ("settings", "write"),
+    ("POST", "/surveys/{survey_id}/questions"): ("settings", "write"),
+    ("PATCH", "/surveys/{survey_id}/questions/{key}"): ("settings", "write"),
+    ("DELETE", "/surveys/{survey_id}/questions/{key}"): ("settings", "write"),
+    ("POST", "/surveys/{survey_id}/reorder"): ("settings", "write"),
+    ("POST", "/surveys/{survey_id}/publish"): ("settings", "write"),
+    ("POST", "/surveys/{survey_id}/close"): ("settings", "write"),
+    ("POST", "/surveys/{survey_id}/duplicate"): ("settings", "write"),
+    ("GET", "/alert-rules"): ("admin-settings", "read"),
+    ("POST", "/alert-rules"): ("admin-settings", "write"),
+    ("GET", "/alert-rules/{rule_id}"): ("admin-settings", "read"),
+    ("PATCH", "/alert-rules/{rule_id}"): ("admin-settings", "write"),
+    ("DELETE", "/alert-rules/{rule_id}"): ("admin-settings", "write"),
+    ("GET", "/cases"): ("cases", "read"),
+    ("POST", "/cases"): ("case-handling", "write"),
+    ("GET", "/cases/sla"): ("cases", "read"),
+    ("GET", "/cases/{case_id}"): ("cases", "read"),
+    ("PATCH", "/cases/{case_id}"): ("cases", "write"),
+    ("POST", "/cases/{case_id}/notes"): ("cases", "write"),
+    ("POST", "/cases/{case_id}/emails"): ("cases", "write"),
+    ("GET", "/playbooks"): ("cases", "read"),
+    ("POST", "/playbooks"): ("admin-settings", "write"),
+    ("GET", "/action-plans"): ("plans", "read"),
+    ("POST", "/action-plans"): ("plans", "write"),
+    ("GET", "/action-plans/{plan_id}"): ("plans", "read"),
+    ("PATCH", "/action-plans/{plan_id}"): ("plans", "write"),
+    ("POST", "/action-plans/{plan_id}/tasks"): ("plans", "write"),
+    ("GET", "/analytics/metrics"): ("figures", "read"),
+    ("GET", "/analytics/cases"): ("case-figures", "read"),
+    ("GET", "/analytics/dashboard"): ("figures", "read"),
+    ("GET", "/analytics/heatmap"): ("figures", "read"),
+    ("GET", "/analytics/drivers"): ("figures", "read"),
+    ("GET", "/analytics/choices"): ("figures", "read"),
+    ("GET", "/analytics/churn"): ("figures", "read"),
+    ("GET", "/contacts"): ("contacts", "read"),
+    ("GET", "/contacts/{contact_id}"): ("contacts", "read"),
+    ("POST", "/contacts/batch"): ("contacts", "write"),
+    ("POST", "/contacts/{contact_id}/consent"): ("contacts", "write"),
+    ("POST", "/customers/status"): ("contacts", "write"),
+    ("GET", "/interaction-types"): ("settings", "read"),
+    ("POST", "/interaction-types"): ("settings", "write"),
+    ("PATCH", "/interaction-types/{type_id}"): ("settings", "write"),
+    ("DELETE", "/interaction-types/{type_id}"): ("settings", "write"),
+    ("POST", "/interactions/batch"): ("interactions", "write"),
+    ("GET", "/segments"): ("settings", "read"),
+    ("POST", "/segments"): ("settings", "write"),
+    ("GET", "/campaigns"): ("settings", "read"),
+    ("POST", "/campaigns"): ("settings", "write"),
+    ("GET", "/campaigns/{campaign_id}"): ("settings", "read"),
+    ("POST", "/campaigns/{campaign_id}/launch"): ("settings", "write"),
+    ("POST", "/campaigns/{campaign_id}/pause"): ("settings", "write"),
+    ("POST", "/campaigns/{campaign_id}/resume"): ("settings", "write"),
+    ("POST", "/campaigns/{campaign_id}/cancel"): ("settings", "write"),
+    ("POST", "/campaigns/{campaign_id}/test-send"): ("settings", "write"),
+    ("GET", "/campaigns/{campaign_id}/preview"): ("settings", "read"),
+    ("GET", "/triggers"): ("settings", "read"),
+    ("POST", "/triggers"): ("settings", "write"),
+    ("GET", "/invitations"): ("contacts", "read"),
+    ("GET", "/outreach/stats"): ("figures", "read"),
+    ("GET", "/outreach/policy"): ("settings", "read"),
+    ("PATCH", "/outreach/policy"): ("settings", "write"),
+    ("GET", "/widgets"): ("settings", "read"),
+    ("POST", "/widgets"): ("settings", "write"),
+    ("GET", "/widgets/{widget_id}"): ("settings", "read"),
+    ("PATCH", "/widgets/{widget_id}"): ("settings", "write"),
+    ("GET", "/widgets/{widget_id}/identity-secret"): ("admin-settings", "read"),
+    ("POST", "/widgets/{widget_id}/identity-secret/rotate"): ("admin-settings", "write"),
+    ("GET", "/outreach/sms-hooks"): ("admin-settings", "read"),
+    ("POST", "/outreach/sms-hooks/rotate"): ("admin-settings", "write"),
+}
+# A valid body for each write, so a refusal is the role's and not the body's. Strings that
+# name a value of the world ("survey", "store_unit"…) are replaced by it.
+BODIES: dict[tuple[str, str], dict] = {
+    ("POST", "/responses"): {"survey_id": "survey", "answers": {"nps": 9}},
+    ("POST", "/users"): {
+        "username": "newbie",
+        "email": "n@example.test",
+        "unit": "store_unit",
+        "role": "viewer",
+    },
+    ("POST", "/tokens"): {"name": "ci", "expires_at": "soon"},
+    ("POST", "/org-units"): {
+        "parent": "store_unit",
+        "name": "Kiosk",
+        "kind": "team",
+        "code": "K-1",
+    },
+    ("PATCH", "/org-units/{unit_id}"): {"name": "Renamed"},
+    ("POST", "/org-units/{unit_id}/move"): {"parent": "other_region"},
+    ("PATCH", "/memberships/{membership_id}"): {"title": "Lead"},
+    ("POST", "/staff"): {"unit": "store_unit", "name": "New", "code": "N-1"},
+    ("PATCH", "/staff/{staff_id}"): {"job_title": "Lead"},
+    ("POST", "/surveys"): {"name": "New", "kind": "relationship"},
+    ("PATCH", "/surveys/{survey_id}"): {"name": "Renamed"},
+    ("POST", "/surveys/{survey_id}/questions"): {
+        "key": "extra",
+        "type": "yes_no",
+        "texts": {"title": {"en": "Again?"}},
+    },
+    ("PATCH", "/surveys/{survey_id}/questions/{key}"): {"required": True},
+    ("POST", "/surveys/{survey_id}/reorder"): {"keys": ["nps", "improve", "csat", "comment"]},
+    ("POST", "/alert-rules"): {
+        "name": "Low",
+        "conditions": {"items": [{"field": "nps", "op": "lte", "value": 3}]},
+    },
+    ("PATCH", "/alert-rules/{rule_id}"): {"sla_hours": 12},
+    ("POST", "/cases"): {"response_id": "other_response"},
+    ("PATCH", "/cases/{case_id}"): {"status": "in_progress"},
+    ("POST", "/cases/{case_id}/notes"): {"text": "Called back"},
+    ("POST", "/cases/{case_id}/emails"): {"playbook_id": "playbook"},
+    ("POST", "/playbooks"): {"name": "Hi", "kind": "closing", "subject": "Hi", "body": "Done."},
+    ("POST", "/action-plans"): {"title": "Fix it", "starts_on": "2026-01-01"},
+    ("PATCH", "/action-plans/{plan_id}"): {"status": "done"},
+    ("POST", "/action-plans/{plan_id}/tasks"): {"title": "Train"},
+    ("POST", "/contacts/batch"): {"contacts": [{"external_id": "NEW", "email": "n@example.test"}]},
+    ("POST", "/contacts/{contact_id}/consent"): {"channel": "sms", "allowed": False},
+    ("POST", "/customers/status"): {"changes": [{"external_id": "ANN", "status": "churned"}]},
+    ("POST", "/interaction-types"): {"key": "repair", "name": "Repair"},
+    ("PATCH", "/interaction-types/{type_id}"): {"archived": True},
+    ("POST", "/interactions/batch"): {"interactions": [{"type": "visit", "contact": "ANN"}]},
+    ("POST", "/segments"): {"name": "Locals", "filters": []},
+    ("POST", "/campaigns"): {"name": "New", "survey_id": "survey"},
+    ("POST", "/campaigns/{campaign_id}/test-send"): {"contact_id": "contact"},
+    ("POST", "/triggers"): {
+        "name": "After visit",
+        "survey_id": "survey",
+        "interaction_type": "visit",
+    },
+    ("PATCH", "/outreach/policy"): {"min_days_between": 7},
+    ("POST", "/widgets"): {
+        "name": "Shop",
+        "survey_id": "survey",
+        "allowed_origins": ["https://shop.test"],
+    },
+    ("PATCH", "/widgets/{widget_id}"): {"name": "Renamed"},
+}
+QUERIES = {
+    ("GET", "/analytics/metrics"): "by=staff",
+    ("GET", "/analytics/choices"): "question=improve",
+    ("GET", "/outreach/stats"): "by=unit",
+}
+
+
+def schema_operations() -> set[tuple[str, str]]:
+    paths = api.get_openapi_schema()["paths"]
+    return {
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, ops in paths.items()
+        for method in ops
+    }
+
+
+# --- every page -----------------------------------------------------------------------------
+
+# route name → (area, verb, method[, url arguments that differ from the world's values[, form]])
+PAGE_REACH: dict[str, tuple] = {
+    "web:home": ("tree", "read", "GET"),
+    "web:switch": ("own", "write", "POST"),
+    "web:units": ("tree", "read", "GET"),
+    "web:unit": ("tree", "read", "GET"),
+    "web:unit_create": ("tree", "write", "POST"),
+    "web:unit_update": ("tree", "write", "POST"),
+    "web:unit_move": ("tree", "write", "POST"),
+    "web:staff": ("staff", "read", "GET"),
+    "web:staff_add": ("staff", "write", "POST"),
+    "web:people": ("people", "read", "GET"),
+    "web:people_invite": ("people", "write", "POST"),
+    "web:membership": ("people", "read", "GET"),
+    "web:membership_revoke": ("people", "write", "POST"),
+    "web:audit": ("people", "read", "GET"),
+    "accounts:tokens": ("own", "read", "GET"),
+    "accounts:revoke_token": ("own", "write", "POST"),
+    "accounts:set_language": ("own", "write", "POST"),
+    "surveys:list": ("admin-settings", "read", "GET"),
+    "surveys:create": ("admin-settings", "read", "GET"),
+    "surveys:edit": ("admin-settings", "read", "GET"),
+    "surveys:settings": ("admin-settings", "write", "POST"),
+    "surveys:publish": ("admin-settings", "write", "POST"),
+    "surveys:close": ("admin-settings", "write", "POST"),
+    "surveys:duplicate": ("admin-settings", "write", "POST"),
+    "surveys:preview": ("admin-settings", "read", "GET"),
+    "surveys:translations": ("admin-settings", "read", "GET"),
+    "surveys:thank_you": ("admin-settings", "read", "GET"),
+    "surveys:question_add": ("admin-settings", "read", "GET"),
+    "surveys:question": ("admin-settings", "read", "GET"),
+    "surveys:question_move": ("admin-settings", "write", "POST"),
+    "surveys:question_delete": ("admin-settings", "write", "POST"),
+    "closedloop:inbox": ("cases", "read", "GET"),
+    "closedloop:bulk": ("case-handling", "write", "POST"),
+    "closedloop:open": ("case-handling", "write", "POST", {}, {"response_id": "other_response"}),
+    "closedloop:case": ("cases", "read", "GET"),
+    "closedloop:case_action": ("cases", "write", "POST", {"action": "note"}),
+    "closedloop:rules": ("admin-settings", "read", "GET"),
+    "closedloop:rule_new": ("admin-settings", "read", "GET"),
+    "closedloop:rule": ("admin-settings", "read", "GET"),
+    "closedloop:rule_delete": ("admin-settings", "write", "POST"),
+    "closedloop:playbooks": ("admin-settings", "read", "GET"),
+    "closedloop:playbook": ("admin-settings", "read", "GET"),
+    "closedloop:root_causes": ("admin-settings", "read", "GET"),
+    "closedloop:sla": ("case-figures", "read", "GET"),
+    "closedloop:praise": ("responses", "read", "GET"),
+    "closedloop:plans": ("plans", "read", "GET"),
+    "closedloop:plan": ("plans", "read", "GET"),
+    "closedloop:plan_status": ("plans", "write", "POST"),
+    "closedloop:task_done": ("plans", "write", "POST"),
+    "analytics:dashboard": ("figures", "read", "GET"),
+    "analytics:live": ("figures", "read", "GET"),
+    "analytics:drivers": ("figures", "read", "GET"),
+    "analytics:save_view": ("own", "write", "POST"),
+    "analytics:delete_view": ("own", "write", "POST"),
+    "analytics:export_responses": ("response-exports", "read", "GET"),
+    "analytics:export_aggregates": ("figures", "read", "GET"),
+    "contacts:list": ("contacts", "read", "GET"),
+    "contacts:import": ("contacts", "write", "POST"),
+    "contacts:segments": ("settings", "read", "GET"),
+    "contacts:segment_create": ("settings", "write", "POST"),
+    "contacts:interaction_types": ("settings", "read", "GET"),
+    "contacts:interaction_type_create": ("settings", "write", "POST"),
+    "contacts:interaction_type_action": ("settings", "write", "POST", {"action": "archive"}),
+    "distribution:home": ("figures", "read", "GET"),
+    "distribution:campaigns": ("settings", "read", "GET"),
+    "distribution:campaign_create": ("settings", "write", "POST"),
+    "distribution:campaign": ("settings", "read", "GET"),
+    "distribution:campaign_preview": ("settings", "read", "GET"),
+    "distribution:campaign_test_send": ("settings", "write", "POST"),
+    "distribution:non_responders_csv": ("follow-up", "read", "GET"),
+    "distribution:campaign_action": ("settings", "write", "POST", {"action": "cancel"}),
+    "distribution:triggers": ("settings", "read", "GET"),
+    "distribution:trigger_create": ("settings", "write", "POST"),
+    "distribution:widgets": ("settings", "read", "GET"),
+    "distribution:widget_create": ("settings", "write", "POST"),
+    "distribution:widget": ("settings", "read", "GET"),
+    "distribution:widget_edit": ("settings", "write", "POST"),
+    "distribution:widget_action": ("settings", "write", "POST", {"action": "deactivate"}),
+    "distribution:qr": ("settings", "read", "GET"),
+    "distribution:qr_image": ("settings", "read", "GET"),
+    "distribution:qr_sheet": ("settings", "read", "GET"),
+}
+# Public pages (respondents, tracking, sign-in) and the API's own documents: no role involved.
+PUBLIC = set(OUTSIDE_THE_MATRIX) - set(PAGE_REACH)
+
+
+def page_routes() -> dict[str, URLPattern]:
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                yield from walk(pattern.url_patterns, inner)
+            elif pattern.name:
+                yield namespace + pattern.name, pattern
+
+    return {
+        name: p
+        for name, p in walk(get_resolver().url_patterns)
+        if not name.startswith(("admin:", "api:"))
+    }
+
+
+# --- the world: one organisation, a member of each role at its root -------------------------
+
+
+@pytest.fixture(scope="module")
+def reach_world(django_db_setup, django_db_blocker):
+    settings = override_settings(
+        TASKS=DUMMY_TASKS, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    )
+    with django_db_blocker.unblock(), settings, transaction.atomic():
+        yield _build()
+        transaction.set_rollback(True)
+
+
+def _build() -> dict[str, Any]:
+    acme = build_org("acme", "A")
+    admin = acme.scope("admin")
+    root, store = acme.root, acme.units["c1r1s1"]
+    members = {"admin": acme.members["admin"], "analyst": acme.members["director"]}
+    for role in ("manager", "agent", "viewer"):
+        members[role] = make_member(acme.system, f"root-{role}", root, role)
+    clerk = make_member(acme.system, "clerk", store, "manager")
+    survey = store_visit_survey(acme)
+    ann = add_contact(
+        acme, "c1r1s1", "ANN", email=MARKERS["contact email"], last_name=MARKERS["contact name"]
+    )
+    staff = tenancy_services.add_staff(
+        acme.system, store, "Clara Clerk", MARKERS["staff code"], email=MARKERS["staff email"]
+    )
+    answered = submit(
+        Submission(
+            survey=survey,
+            answers={"nps": 2, "improve": ["queue"], "comment": MARKERS["comment"]},
+            unit=store,
+            staff=staff,
+            contact=ann,
+        )
+    ).response
+    other = submit(Submission(survey=survey, answers={"nps": 9}, unit=store)).response
+    case = casework.open_case(admin, answered.pk, title="Call back")
+    casework.assign(admin, case, members["agent"].user_id)
+    rule = closedloop_services.create_rule(
+        admin, root, name="Low", conditions={"items": [{"field": "nps", "op": "lte", "value": 3}]}
+    )
+    playbook = closedloop_services.create_playbook(
+        admin, root, name="Sorry", kind="follow_up", subject="Hi", body="Sorry"
+    )
+    plan = plans.create_plan(admin, root, title="Queues", starts_on=date(2026, 1, 1))
+    task = plans.add_task(admin, plan, title="Train")
+    contact_services.define_interaction_type(admin, root, "visit", "Visit")
+    kind = contact_services.define_interaction_type(admin, store, "pickup", "Pickup")
+    campaign = distribution_services.create_campaign(
+        admin, root, survey, None, name="Pulse", channel="email"
+    )
+    Invitation.objects.create(
+        organization_id=root.organization_id,
+        unit_path=ann.unit_path,
+        survey=survey,
+        contact=ann,
+        campaign=campaign,
+        channel="email",
+        status="sent",
+        sent_at=timezone.now(),
+    )
+    widget = widgets.create_widget(admin, root, survey, name="Shop", allowed_origins=[])
+    values = {
+        "survey_id": survey.pk,
+        "key": "comment",
+        "response_id": answered.pk,
+        "user_id": clerk.user_id,
+        "membership_id": clerk.pk,
+        "unit_id": store.pk,
+        "staff_id": staff.pk,
+        "rule_id": rule.pk,
+        "playbook_id": playbook.pk,
+        "case_id": case.pk,
+        "plan_id": plan.pk,
+        "task_id": task.pk,
+        "contact_id": ann.pk,
+        "type_id": kind.pk,
+        "campaign_id": campaign.pk,
+        "widget_id": widget.pk,
+        "fmt": "csv",
+        "kind": "svg",
+        # Body references
+        "survey": survey.pk,
+        "store_unit": store.pk,
+        "other_region": acme.units["c1r2"].pk,
+        "other_response": other.pk,
+        "playbook": playbook.pk,
+        "contact": ann.pk,
+        "soon": (timezone.now() + timedelta(days=30)).isoformat(),
+    }
+    own = {}
+    for role, membership in members.items():
+        token = account_services.create_token(membership, "mine").token
+        view = analytics_services.save_view(Scope.of(membership), "Mine", "period=30d")
+        own[role] = {"token_id": token.pk, "view_id": view.pk, "membership": membership.pk}
+    world = {"members": members, "values": values, "own": own}
+    for role in ROLES:
+        _client(world, role)  # signed in now, inside the module's transaction
+    return world
+
+
+# --- calling --------------------------------------------------------------------------------
+
+
+def _client(world, role: str) -> Client:
+    """One signed-in client per role for the module (signing in writes to the database)."""
+    clients = world.setdefault("clients", {})
+    if role not in clients:
+        clients[role] = Client()
+        clients[role].force_login(world["members"][role].user)
+    return clients[role]
+
+
+def _fill(value, values: dict):
+    if isinstance(value, str) and value in values:
+        return values[value]
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    return value
+
+
+def _values(world, role: str) -> dict:
+    return {**world["values"], **world["own"][role]}
+
+
+def _call(client: Client, method: str, url: str, body=None, form=None):
+    """One request inside a savepoint that is rolled back, so no call changes the next."""
+    with transaction.atomic():
+        if form is not None:
+            answer = client.post(url, form) if method == "POST" else client.get(url)
+        else:
+            data = "" if body is None else json.dumps(body)
+            answer = client.generic(method, url, data=data, content_type="application/json")
+        content = b"".join(answer.streaming_content) if answer.streaming else answer.content
+        transaction.set_rollback(True)
+    forget_everything()  # nothing read inside the rolled-back savepoint may be kept
+    return answer.status_code, content
+
+
+def _verdict(area: str, verb: str, role: str, status: int) -> str | None:
+    """None when the answer matches the table, else what is wrong."""
+    grant = TABLE[area][role]
+    if verb not in grant.verbs:
+        return None if status == 403 else f"should be refused (403), got {status}"
+    if status >= 500 or status in (401, 403, 405):
+        return f"should be allowed, got {status}"
+    if grant.own:
+        return None
+    if verb == "read" and status != 200:
+        return f"should read (200), got {status}"
+    if verb == "write" and status == 404:
+        return "should write, got 404"
+    return None
+
+
+def _leaks(content: bytes) -> list[str]:
+    text = content.decode("utf-8", "replace")
+    return [what for what, marker in MARKERS.items() if marker in text]
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+def test_every_api_operation_has_a_reach():
+    served = schema_operations()
+    assert not served - set(API_REACH), (
+        f"operations without a reach: {sorted(served - set(API_REACH))}"
+    )
+    assert not set(API_REACH) - served, (
+        f"reach of gone operations: {sorted(set(API_REACH) - served)}"
+    )
+
+
+def test_every_page_has_a_reach_or_is_public():
+    routes = set(page_routes())
+    missing = routes - set(PAGE_REACH) - PUBLIC
+    assert not missing, f"pages without a reach: {sorted(missing)}"
+    assert not set(PAGE_REACH) - routes, f"reach of gone pages: {sorted(set(PAGE_REACH) - routes)}"
+
+
+def test_the_table_names_every_area_used_and_uses_every_area():
+    used = {entry[0] for entry in [*API_REACH.values(), *PAGE_REACH.values()]}
+    assert used == set(TABLE), used ^ set(TABLE)
+
+
+def _check_every_role(world, area: str, verb: str, request) -> list[str]:
+    """Call `request(role, values)` → (method, url, body, form) as each role; what is wrong."""
+    failures = []
+    for role in ROLES:
+        method, url, body, form = request(role, _values(world, role))
+        status, content = _call(_client(world, role), method, url, body, form)
+        wrong = _verdict(area, verb, role, status)
+        if wrong:
+            failures.append(f"{role}: {wrong} {content[:200]!r}")
+        elif role == "viewer" and status == 200 and (leaked := _leaks(content)):
+            failures.append(f"viewer: leaks {leaked}")
+    return failures
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(API_REACH))
+def test_api_operation_reach(reach_world, db, method, path):
+    area, verb = API_REACH[(method, path)]
+    body, query = BODIES.get((method, path)), QUERIES.get((method, path), "")
+
+    def request(role, values):
+        url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+        return method, f"{url}?{query}" if query else url, _fill(body, values), None
+
+    failures = _check_every_role(reach_world, area, verb, request)
+    assert not failures, f"{method} {path} ({area} {verb}):\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_REACH))
+def test_page_reach(reach_world, db, name):
+    area, verb, method, *rest = PAGE_REACH[name]
+    overrides, form = [*rest, {}, {}][:2]
+    converters = page_routes()[name].pattern.converters
+
+    def request(role, values):
+        values = {**values, **overrides}
+        url = reverse(name, kwargs={param: values[param] for param in converters} or None)
+        data = _fill(form, values)
+        if name == "web:switch":
+            data["membership"] = values["membership"]
+        return method, url, None, data
+
+    failures = _check_every_role(reach_world, area, verb, request)
+    assert not failures, f"{name} ({area} {verb}):\n" + "\n".join(failures)
+
+
+def test_the_viewer_lands_on_a_home_that_leads_to_the_dashboard(reach_world, db):
+    client = _client(reach_world, "viewer")
+    home = client.get(reverse("web:home")).content.decode()
+    assert reverse("analytics:dashboard") in home
+    assert reverse("web:staff") not in home and reverse("contacts:list") not in home
+    dashboard = client.get(reverse("analytics:dashboard") + "?period=365d")
+    assert dashboard.status_code == 200
+    body = dashboard.content.decode()
+    assert "Newest comments" not in body and not _leaks(dashboard.content)
+
+
+def test_a_staff_member_with_records_sees_what_the_viewer_does_not(reach_world, db):
+    """The planted records are there to find: the leak check above would catch them."""
+    analyst = _client(reach_world, "analyst")
+    contacts = analyst.get("/api/v1/contacts").content
+    comments = analyst.get("/api/v1/analytics/dashboard?period=365d").content
+    staff = analyst.get("/api/v1/staff").content
+    assert _leaks(contacts + comments + staff) == [
+        "contact email",
+        "contact name",
+        "comment",
+        "staff email",
+        "staff code",
+    ]
