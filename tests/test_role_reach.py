@@ -13,6 +13,7 @@ The permission matrices beside each app check the scope (units, tenants); this c
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from voxloop.distribution import services as distribution_services
 from voxloop.distribution import widgets
 from voxloop.distribution.models import Invitation
 from voxloop.recent import forget_everything
+from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.scoping import Scope
@@ -70,7 +72,10 @@ def read_table() -> dict[str, dict[str, Grant]]:
     """area → role → grant, parsed from the roles table of docs/security.md."""
     text = SECURITY_MD.read_text()
     start = text.index("<!-- role-reach:")
-    lines = [ln for ln in text[start:].splitlines()[1:] if ln.startswith("|")]
+    after = text[start:].splitlines()[1:]
+    first = next(i for i, ln in enumerate(after) if ln.startswith("|"))
+    # The table is the run of rows right after the marker; other tables follow in the file.
+    lines = list(itertools.takewhile(lambda ln: ln.startswith("|"), after[first:]))
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     roles = header[2:]
     assert tuple(roles) == ROLES, roles
@@ -157,6 +162,14 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/analytics/churn"): ("figures", "read"),
     ("GET", "/contacts"): ("contacts", "read"),
     ("GET", "/contacts/{contact_id}"): ("contacts", "read"),
+    ("DELETE", "/contacts/{contact_id}"): ("person", "write"),
+    ("GET", "/contacts/{contact_id}/export"): ("person", "read"),
+    ("GET", "/privacy/policy"): ("settings", "read"),
+    ("PATCH", "/privacy/policy"): ("admin-settings", "write"),
+    ("GET", "/privacy/retention"): ("admin-settings", "read"),
+    ("GET", "/kiosks"): ("admin-settings", "read"),
+    ("POST", "/kiosks"): ("admin-settings", "write"),
+    ("POST", "/kiosks/{kiosk_id}/revoke"): ("admin-settings", "write"),
     ("POST", "/contacts/batch"): ("contacts", "write"),
     ("POST", "/contacts/{contact_id}/consent"): ("contacts", "write"),
     ("POST", "/customers/status"): ("contacts", "write"),
@@ -250,6 +263,8 @@ BODIES: dict[tuple[str, str], dict] = {
         "interaction_type": "visit",
     },
     ("PATCH", "/outreach/policy"): {"min_days_between": 7},
+    ("PATCH", "/privacy/policy"): {"audit_days": 400},
+    ("POST", "/kiosks"): {"name": "Till 2"},
     ("POST", "/widgets"): {
         "name": "Shop",
         "survey_id": "survey",
@@ -335,6 +350,13 @@ PAGE_REACH: dict[str, tuple] = {
     "analytics:export_aggregates": ("figures", "read", "GET"),
     "contacts:list": ("contacts", "read", "GET"),
     "contacts:import": ("contacts", "write", "POST"),
+    "contacts:detail": ("contacts", "read", "GET"),
+    "contacts:export": ("person", "read", "GET"),
+    "contacts:erase": ("person", "write", "POST"),
+    "privacy:settings": ("admin-settings", "read", "GET"),
+    "distribution:kiosks": ("admin-settings", "read", "GET"),
+    "distribution:kiosk_create": ("admin-settings", "write", "POST", {"name": "Till 3"}),
+    "distribution:kiosk_revoke": ("admin-settings", "write", "POST"),
     "contacts:segments": ("settings", "read", "GET"),
     "contacts:segment_create": ("settings", "write", "POST"),
     "contacts:interaction_types": ("settings", "read", "GET"),
@@ -443,6 +465,7 @@ def _build() -> dict[str, Any]:
         sent_at=timezone.now(),
     )
     widget = widgets.create_widget(admin, root, survey, name="Shop", allowed_origins=[])
+    kiosk, _secret = kiosks.register(actor=admin, unit=store, name="Till", channel="kiosk")
     values = {
         "survey_id": survey.pk,
         "key": "comment",
@@ -460,6 +483,7 @@ def _build() -> dict[str, Any]:
         "type_id": kind.pk,
         "campaign_id": campaign.pk,
         "widget_id": widget.pk,
+        "kiosk_id": kiosk.pk,
         "fmt": "csv",
         "kind": "svg",
         # Body references

@@ -74,7 +74,7 @@ def build_history(acme) -> History:
     ana = add_contact(acme, "c1r1s1", "CRM-4711", **ANA)
     bob = add_contact(acme, "c1r1s1", "CRM-4712", first_name="Bob", email="bob@example.test")
     contact_services.set_consent(admin, ana, "sms", False)
-    contact_services.define_interaction_type(admin, "visit", "Store visit")
+    contact_services.define_interaction_type(admin, acme.root, "visit", "Store visit")
     interactions.record_interactions(
         admin,
         [

@@ -47,7 +47,8 @@ PAGES = {
         "GET",
         "/contacts/{ann}/",
         None,
-        _row(404, "login", **dict.fromkeys((*SEES_ANN, "director"), 200)),
+        # A viewer reads figures only: a contact is a record (docs/security.md).
+        _row(404, "login", **{**dict.fromkeys((*SEES_ANN, "director"), 200), "viewer": 403}),
     ),
     "contacts:export": (
         "GET",
