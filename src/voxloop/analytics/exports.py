@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from typing import Any
 
+from django.utils import timezone
+
 from voxloop.analytics import raw_counts, selectors
+from voxloop.analytics.filters import add_months
 from voxloop.analytics.selectors import Context
+from voxloop.errors import InvalidInput
+from voxloop.responses import selectors as response_selectors
 from voxloop.surveys.selectors import text_question_keys
 from voxloop.tenancy.scoping import Capability
 
@@ -37,8 +43,19 @@ AGGREGATE_HEADER = ["key", "label", "n", "value", "low", "high", "low_sample", "
 
 
 def response_rows(ctx: Context) -> Iterator[list[Any]]:
-    """The responses of the dashboard's scope and filters, one list per row, lazily."""
+    """The responses of the dashboard's scope and filters, one list per row, lazily. Checked
+    before the first row: an anonymous survey's answers are never read by unit."""
     ctx.scope.require(Capability.EXPORT)
+    if ctx.anonymous:
+        if ctx.node.pk != ctx.scope.unit_id:
+            raise InvalidInput(
+                "Single answers to an anonymous survey are never read by unit.", field="unit"
+            )
+        return _anonymous_rows(ctx)
+    return _rows(ctx)
+
+
+def _rows(ctx: Context) -> Iterator[list[Any]]:
     comment_keys = text_question_keys(ctx.survey_ids)
     columns = (
         "id",
@@ -73,8 +90,6 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
         ces,
         answers,
     ) in rows.iterator(chunk_size=CHUNK):
-        if ctx.anonymous:
-            unit_code = unit = staff = ""  # an employee's unit would name them in a small team
         comment = next((answers[k] for k in comment_keys.get(survey_id, ()) if answers.get(k)), "")
         yield [
             pk,
@@ -92,6 +107,33 @@ def response_rows(ctx: Context) -> Iterator[list[Any]]:
             comment,
             json.dumps(answers, ensure_ascii=False),
         ]
+
+
+def released_cycles(ctx: Context) -> list[tuple[int, date]]:
+    """The (survey, month) cycles of the period whose single answers the reader's whole scope
+    may read: those in which the scope's unit is shown (a union of whole blocks, decision
+    0012), so two such readings never differ by a group under the floor."""
+    cycles = [(s, m) for s in ctx.survey_ids for m in ctx.filters.months()]
+    return [c for c in cycles if ctx.release.shows(ctx.node.path, (c[0],), (c[1],))]
+
+
+def _anonymous_rows(ctx: Context) -> Iterator[list[Any]]:
+    """Released cycles only; no id, time, unit, staff, channel, device or language (each
+    could tell who answered), only the month; in the order of the answers' random tokens."""
+    comment_keys = text_question_keys(ctx.survey_ids)
+    tz = timezone.get_current_timezone()
+    for survey_id, month in released_cycles(ctx):
+        since = datetime.combine(month, time.min, tzinfo=tz)
+        until = datetime.combine(add_months(month, 1), time.min, tzinfo=tz)
+        answers = response_selectors.anonymous_answers(ctx.scope, survey_id, since, until)
+        rows = answers.values_list("survey__name", "nps", "nps_group", "csat", "ces", "answers")
+        for survey, nps, group, csat, ces, given in rows.iterator(chunk_size=CHUNK):
+            keys = comment_keys.get(survey_id, ())
+            comment = next((given[k] for k in keys if given.get(k)), "")
+            yield [
+                *("", f"{month:%Y-%m}", survey, "", "", "", "", ""),
+                *(nps, group, csat, ces, comment, json.dumps(given, ensure_ascii=False)),
+            ]
 
 
 def aggregate_rows(ctx: Context, by: str) -> Iterator[list[Any]]:

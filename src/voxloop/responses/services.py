@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from voxloop import rows
 from voxloop.errors import Conflict, InvalidInput, NotFound
-from voxloop.responses import commit_group
+from voxloop.responses import anonymity, commit_group
 from voxloop.responses.models import Channel, Device, Response
 from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_started, response_submitted, responses_imported
@@ -60,6 +60,9 @@ class Submission:
     # What the entry point knows of the respondent at this moment (a web widget's page
     # passes the signed-in customer's plan, cart…): snapshotted over the contact's own.
     attributes: dict | None = None
+    # Who a personal link to an anonymous survey stands for (responses.anonymity.person_of):
+    # never stored; the response's source key is a one-way key of it and the month.
+    respondent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,10 @@ def _placement(submission: Submission) -> dict[str, Any]:
 
 def submit(submission: Submission) -> Outcome:
     """Store (or continue) one response; idempotent per source key and per resume token."""
+    if submission.respondent and submission.survey.is_anonymous:
+        submission = replace(
+            submission, source_key=_anonymous_key(submission, submission.submitted_at)
+        )
     try:
         _check_context(submission)
     except SurveyClosed:
@@ -278,8 +285,19 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
         response.locale = submission.locale  # the respondent switched language on the way
     if _apply(response, questions, answers, submission):
         transaction.on_commit(lambda: _announce(response))
-    response.save()
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError:
+        # Completed under this month's key, which another answer of the same person holds.
+        raise AlreadyCompleted("This survey has already been answered.", field="survey") from None
     return response
+
+
+def _anonymous_key(submission: Submission, at: datetime | None) -> str:
+    survey = submission.survey
+    month = anonymity.month_of(at or timezone.now())
+    return anonymity.source_key(survey.organization_id, survey.pk, submission.respondent, month)
 
 
 def _apply(response: Response, questions: list, answers: dict, submission: Submission) -> bool:
@@ -290,6 +308,10 @@ def _apply(response: Response, questions: list, answers: dict, submission: Submi
     if submission.complete and not response.is_complete:
         response.is_complete = True
         response.submitted_at = submission.submitted_at or timezone.now()
+        if submission.respondent and submission.survey.is_anonymous:
+            # One answer per person per month: the month it is completed in (a response
+            # begun last month and finished now counts now, and is keyed so).
+            response.source_key = _anonymous_key(submission, response.submitted_at)
         return True
     return False
 
