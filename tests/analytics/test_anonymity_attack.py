@@ -24,30 +24,14 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.analytics.anonymous_world import add_months, closed_months, employee_survey
 from tests.analytics.attacker import Shown, counts_of, pinned_groups
 from tests.web.matrix_world import ModuleWorld
 from voxloop.analytics import services
-from voxloop.analytics.filters import add_months
 from voxloop.responses.services import Submission, import_history
-from voxloop.surveys import services as survey_services
 
 FLOOR = 5
 READERS = ("admin", "director", "country_admin", "analyst", "regional", "store", "viewer")
-
-
-def closed_months(count: int) -> list[date]:
-    this_month = timezone.localdate().replace(day=1)
-    return [add_months(this_month, -k) for k in range(count, 0, -1)]
-
-
-def employee_survey(org, name: str):
-    actor = org.scope("admin")
-    survey = survey_services.create_survey(actor, org.root, name, "employee", "en")
-    survey_services.add_question(
-        actor, survey, "enps", "nps", required=True, texts={"title": {"en": "Recommend?"}}
-    )
-    survey_services.publish(actor, survey)
-    return survey
 
 
 class Seeded:
