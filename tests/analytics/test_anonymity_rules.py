@@ -14,6 +14,7 @@ from django.utils import timezone
 from tests.analytics.anonymous_world import add_months, closed_months, employee_survey
 from tests.analytics.attacker import Shown, counts_of, pinned_groups
 from voxloop.analytics import services
+from voxloop.analytics.models import AnonymityCycle
 from voxloop.responses.services import Submission, import_history
 
 LAST_MONTH = closed_months(1)[0]
@@ -202,3 +203,16 @@ def test_the_dashboard_page_says_why_and_hides_what_cannot_be_shown(world, pulse
     )
     link = drilled.content.decode().split("responses.csv?")[1].split('"')[0]
     assert f"survey={pulse.pk}" in link and "unit=" not in link
+
+
+def test_a_month_with_answers_but_no_record_of_its_blocks_is_worked_out_not_shown(world, pulse):
+    """Rollups from before decision 0012 (or written some other way) have no cycle row: the
+    rule fails closed and works the month out on first read."""
+    AnonymityCycle.objects.all().delete()
+    body = metrics(
+        as_member(world, "director"),
+        by="unit",
+        **last_month_query(pulse, unit=world.acme.units["c1r1"].pk),
+    ).json()
+    assert all(r["suppressed"] for r in body["rows"])
+    assert AnonymityCycle.objects.filter(survey=pulse, month=LAST_MONTH).exists()

@@ -96,12 +96,17 @@ def release(organization_id: int, survey_ids: Iterable[int], months: Iterable[da
     """The release for these surveys and months: cycles whose rollups changed since they were
     last worked out are worked out again now (and kept for the next reader)."""
     surveys, wanted = list(survey_ids), list(months)
+    if not surveys or not wanted:
+        return Release({}, {})
     cycles = AnonymityCycle.objects.filter(
         organization_id=organization_id, survey_id__in=surveys, month__in=wanted
     )
+    rows = list(cycles)
+    if _mark_unseen(organization_id, surveys, wanted, {(r.survey_id, r.month) for r in rows}):
+        rows = list(cycles.all())  # read again: the first list is cached
     fresh: dict[Cycle, set[str]] = {}
     stored: dict[Cycle, int] = {}
-    for row in cycles:
+    for row in rows:
         key = (row.survey_id, row.month)
         if row.computed == row.version:
             stored[key] = row.pk
@@ -143,15 +148,31 @@ def _work_out(row: AnonymityCycle) -> set[str]:
     return hidden
 
 
-def cycles_with_answers(organization_id: int, survey_ids: Iterable[int]) -> list[Cycle]:
-    """Every (survey, month) with answers in the rollups (for the data migration and
-    rebuilds: the cycles the reconcile has not marked yet)."""
-    rows = (
+def _mark_unseen(
+    organization_id: int, surveys: list[int], months: list[date], seen: set[Cycle]
+) -> bool:
+    """A month with answers but no cycle row (rollups written some other way than the
+    reconcile, or before decision 0012) is worked out too: never shown as if it had
+    nothing to hide. True when rows were added."""
+    with_answers = (
         Rollup.objects.filter(
-            organization_id=organization_id, survey_id__in=list(survey_ids), depth=0
+            organization_id=organization_id,
+            survey_id__in=surveys,
+            depth=0,
+            facet=Facet.TOTAL,
+            day__gte=min(months),
+            day__lt=add_months(max(months), 1),
         )
         .annotate(month=TruncMonth("day"))
         .values_list("survey_id", "month")
         .distinct()
     )
-    return sorted(set(rows))
+    unseen = {c for c in with_answers if c[1] in months} - seen
+    AnonymityCycle.objects.bulk_create(
+        [
+            AnonymityCycle(organization_id=organization_id, survey_id=s, month=m, version=1)
+            for s, m in sorted(unseen)
+        ],
+        ignore_conflicts=True,
+    )
+    return bool(unseen)
