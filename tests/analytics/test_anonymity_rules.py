@@ -216,3 +216,15 @@ def test_a_month_with_answers_but_no_record_of_its_blocks_is_worked_out_not_show
     ).json()
     assert all(r["suppressed"] for r in body["rows"])
     assert AnonymityCycle.objects.filter(survey=pulse, month=LAST_MONTH).exists()
+
+
+def test_closed_months_are_worked_out_ahead_of_their_first_reader(world, pulse):
+    from voxloop.analytics import anonymity
+    from voxloop.analytics.models import HiddenNode
+
+    assert anonymity.work_out_stale() == 2  # last month of our pulse and of theirs
+    cycle = AnonymityCycle.objects.get(survey=pulse, month=LAST_MONTH)
+    assert cycle.computed == cycle.version
+    hidden = set(HiddenNode.objects.filter(cycle=cycle).values_list("node_path", flat=True))
+    assert world.acme.units["c1r1s2"].path in hidden and world.acme.root.path not in hidden
+    assert anonymity.work_out_stale() == 0

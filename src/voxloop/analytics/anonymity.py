@@ -18,14 +18,15 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import F, Sum
+from django.utils import timezone
 
 from voxloop.analytics import blocking
 from voxloop.analytics.filters import Filters, add_months
 from voxloop.analytics.metrics import EMPLOYEE_MIN_GROUP
 from voxloop.analytics.models import AnonymityCycle, Facet, HiddenNode, Rollup
 from voxloop.errors import InvalidInput
+from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH
 
 FLOOR = EMPLOYEE_MIN_GROUP
@@ -92,9 +93,12 @@ class Release:
         return True
 
 
-def release(organization_id: int, survey_ids: Iterable[int], months: Iterable[date]) -> Release:
-    """The release for these surveys and months: cycles whose rollups changed since they were
-    last worked out are worked out again now (and kept for the next reader)."""
+def release(
+    organization_id: int, root_path: str, survey_ids: Iterable[int], months: Iterable[date]
+) -> Release:
+    """The release for these surveys and months of the organisation whose root unit has this
+    path: cycles whose rollups changed since they were last worked out are worked out again
+    now (and kept for the next reader)."""
     surveys, wanted = list(survey_ids), list(months)
     if not surveys or not wanted:
         return Release({}, {})
@@ -102,7 +106,8 @@ def release(organization_id: int, survey_ids: Iterable[int], months: Iterable[da
         organization_id=organization_id, survey_id__in=surveys, month__in=wanted
     )
     rows = list(cycles)
-    if _mark_unseen(organization_id, surveys, wanted, {(r.survey_id, r.month) for r in rows}):
+    seen = {(r.survey_id, r.month) for r in rows}
+    if _mark_unseen(organization_id, root_path, surveys, wanted, seen):
         rows = list(cycles.all())  # read again: the first list is cached
     fresh: dict[Cycle, set[str]] = {}
     stored: dict[Cycle, int] = {}
@@ -149,25 +154,24 @@ def _work_out(row: AnonymityCycle) -> set[str]:
 
 
 def _mark_unseen(
-    organization_id: int, surveys: list[int], months: list[date], seen: set[Cycle]
+    organization_id: int, root_path: str, surveys: list[int], months: list[date], seen: set
 ) -> bool:
     """A month with answers but no cycle row (rollups written some other way than the
     reconcile, or before decision 0012) is worked out too: never shown as if it had
-    nothing to hide. True when rows were added."""
-    with_answers = (
+    nothing to hide. True when rows were added. Reads the root node's rows only."""
+    days = (
         Rollup.objects.filter(
             organization_id=organization_id,
-            survey_id__in=surveys,
-            depth=0,
+            node_path=root_path,
             facet=Facet.TOTAL,
             day__gte=min(months),
             day__lt=add_months(max(months), 1),
+            survey_id__in=surveys,
         )
-        .annotate(month=TruncMonth("day"))
-        .values_list("survey_id", "month")
+        .values_list("survey_id", "day")
         .distinct()
     )
-    unseen = {c for c in with_answers if c[1] in months} - seen
+    unseen = {(s, d.replace(day=1)) for s, d in days if d.replace(day=1) in months} - seen
     AnonymityCycle.objects.bulk_create(
         [
             AnonymityCycle(organization_id=organization_id, survey_id=s, month=m, version=1)
@@ -176,3 +180,19 @@ def _mark_unseen(
         ignore_conflicts=True,
     )
     return bool(unseen)
+
+
+def work_out_stale(today: date | None = None, limit: int = 200) -> int:
+    """Work out the closed months of anonymous surveys whose rollups changed, ahead of their
+    first reader (a month of a 10,000-unit organisation takes a few hundred ms)."""
+    this_month = (today or timezone.localdate()).replace(day=1)
+    stale = (
+        AnonymityCycle.objects.filter(month__lt=this_month, survey__kind__in=ANONYMOUS_KINDS)
+        .exclude(computed=F("version"))
+        .order_by("-month")[:limit]
+    )
+    done = 0
+    for row in stale:
+        _work_out(row)
+        done += 1
+    return done

@@ -24,7 +24,7 @@ from voxloop.errors import Forbidden, InvalidInput
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.models import OrgUnit, subtree_q
+from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 
 SUMS = {name: Sum(name) for name in COUNT_FIELDS}
@@ -73,7 +73,8 @@ def context(scope: Scope, filters: Filters) -> Context:
         return Context(scope, filters, node, ids, anonymous, members)
     filters = anonymity.read_filters(filters)
     months = sorted({*filters.months(), *filters.previous().months()})
-    release = anonymity.release(scope.organization_id, ids, months)
+    root_path = node.path[:PATH_SEGMENT_WIDTH]
+    release = anonymity.release(scope.organization_id, root_path, ids, months)
     return Context(scope, filters, node, ids, anonymous, None, release)
 
 
