@@ -3,10 +3,12 @@ tests run, and fail, against the code from before it)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
+from voxloop.analytics import services
+from voxloop.responses.services import Submission, import_history
 from voxloop.surveys import services as survey_services
 
 
@@ -30,3 +32,27 @@ def employee_survey(org, name: str):
     )
     survey_services.publish(actor, survey)
     return survey
+
+
+def on(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
+
+
+def answers(survey, unit, scores, day: date | None = None, locale: str = "en") -> list:
+    """Past answers (day 10 of last month unless given) with these eNPS scores."""
+    day = day or closed_months(1)[0].replace(day=10)
+    return [
+        Submission(
+            survey, {"enps": s}, unit=unit, submitted_at=on(day), locale=locale, allow_closed=True
+        )
+        for s in scores
+    ]
+
+
+def store_pulses(world, survey, given: list) -> None:
+    """Store our answers and six of the other tenant's to a pulse of its own; count both."""
+    import_history(survey, given)
+    theirs = employee_survey(world.other, "Pulse")
+    import_history(theirs, answers(theirs, world.other.units["c1r1s1"], [9] * 6))
+    for org in (world.acme, world.other):
+        services.rebuild(org.root.organization_id)

@@ -4,34 +4,26 @@ before decision 0012."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.analytics.anonymous_world import add_months, closed_months, employee_survey
+from tests.analytics.anonymous_world import (
+    add_months,
+    answers,
+    closed_months,
+    employee_survey,
+    store_pulses,
+)
 from tests.analytics.attacker import Shown, counts_of, pinned_groups
 from voxloop.analytics import services
 from voxloop.analytics.models import AnonymityCycle
-from voxloop.responses.services import Submission, import_history
+from voxloop.responses.services import import_history
 
 LAST_MONTH = closed_months(1)[0]
-
-
-def on(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
-
-
-def answers(survey, unit, scores, day: date | None = None, locale: str = "en") -> list:
-    day = day or LAST_MONTH.replace(day=10)
-    return [
-        Submission(
-            survey, {"enps": s}, unit=unit, submitted_at=on(day), locale=locale, allow_closed=True
-        )
-        for s in scores
-    ]
 
 
 @pytest.fixture
@@ -43,11 +35,7 @@ def pulse(world):
     given = answers(survey, acme.units["c1r1s1"], [10, 10, 9, 9, 2, 3])
     given += answers(survey, acme.units["c1r1s2"], [0, 1])
     given += answers(survey, acme.units["c1r2s1"], [8, 8, 9, 10, 6, 7, 7])
-    import_history(survey, given)
-    theirs = employee_survey(world.other, "Pulse")
-    import_history(theirs, answers(theirs, world.other.units["c1r1s1"], [9] * 6))
-    for org in (acme, world.other):
-        services.rebuild(org.root.organization_id)
+    store_pulses(world, survey, given)
     return survey
 
 

@@ -11,11 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.analytics.anonymous_world import closed_months, employee_survey
-from tests.analytics.test_anonymity_rules import answers
-from voxloop.analytics import services
+from tests.analytics.anonymous_world import answers, closed_months, employee_survey, store_pulses
 from voxloop.responses.models import Response
-from voxloop.responses.services import import_history
 
 EARLIER, LAST = closed_months(2)
 
@@ -31,11 +28,7 @@ def pulse(world):
     given += answers(survey, acme.units["c2r1s1"], [0, 10], EARLIER.replace(day=4), locale="ja")
     given += answers(survey, acme.units["c1r2s1"], [10] * 6, LAST.replace(day=3))
     given += answers(survey, acme.units["c2r2s2"], [5] * 6, LAST.replace(day=5))
-    import_history(survey, given)
-    theirs = employee_survey(world.other, "Pulse")
-    import_history(theirs, answers(theirs, world.other.units["c1r1s1"], [9] * 6))
-    for org in (acme, world.other):
-        services.rebuild(org.root.organization_id)
+    store_pulses(world, survey, given)
     return survey
 
 
