@@ -1,6 +1,12 @@
 """Shared fixtures: a small organisation tree with a login per role and level, and a second
 organisation, so every test can try to read across units and tenants."""
 
+import os
+
+# Before numpy loads: one BLAS thread. The small matrices of the tests gain nothing from more,
+# and on a busy 2-core machine OpenBLAS's spinning threads made each SVD ~70 times slower.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import pytest
 
 from tests.factories import build_world

@@ -115,32 +115,34 @@ def test_trend_buckets(world, scored):
     assert all(m["start"].endswith("-01") for m in months)
 
 
-def test_employee_survey_never_breaks_down_below_five(world):
+def test_employee_survey_shows_whole_blocks_of_five_in_closed_months(world):
+    """October (the last month closed on 30 November): store 1.1.1 six answers, 1.1.2 one.
+    The region shows its seven; its stores both stay hidden, or 7 − 6 would be the one."""
     pulse = cx_survey(world.acme, kind="employee", name="Pulse")
     for i in range(6):
-        respond(pulse, world.acme.units["c1r1s1"], nps=9, at=at(i))
-    respond(pulse, world.acme.units["c1r1s2"], nps=2, at=at(1))
+        respond(pulse, world.acme.units["c1r1s1"], nps=9, at=at(35 + i))
+    respond(pulse, world.acme.units["c1r1s2"], nps=2, at=at(36))
+    respond(pulse, world.acme.units["c1r1s1"], nps=0, at=at(1))  # November: not closed yet
     services.rebuild(world.acme.root.organization_id)
     ctx = selectors.context(world.acme.scope("director"), f(metric="enps"))
-    assert ctx.anonymous
+    assert ctx.anonymous and (ctx.filters.start, ctx.filters.end) == (
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+    )
     assert selectors.cell(ctx, selectors.totals(ctx))["n"] == 7
     region = selectors.context(
         world.acme.scope("director"), f(metric="enps", unit=str(world.acme.units["c1r1"].pk))
     )
     children = {c["name"]: c for c in selectors.units(region)["children"]}
-    assert children["Store 1.1.1"]["value"] == 100 and not children["Store 1.1.1"]["suppressed"]
-    assert children["Store 1.1.2"]["suppressed"] and children["Store 1.1.2"]["value"] is None
-    assert all(c["suppressed"] for row in selectors.heatmap(ctx) for c in row if 0 < c["n"] < 5)
+    assert children["Store 1.1.1"]["suppressed"] and children["Store 1.1.1"]["value"] is None
+    assert children["Store 1.1.2"]["suppressed"] and children["Store 1.1.2"]["n"] == 0
     assert response_reads.verbatims(ctx) == []
-    assert selectors.by_dimension(ctx, "staff") == []
+    assert selectors.staff_leaderboard(ctx) == {"ranked": [], "too_few": []}
+    with pytest.raises(InvalidInput):
+        selectors.heatmap(ctx)
     # … and plain NPS never mixes employees in.
-    assert (
-        selectors.cell(
-            selectors.context(world.acme.scope("director"), f()),
-            selectors.totals(selectors.context(world.acme.scope("director"), f())),
-        )["n"]
-        == 0
-    )
+    plain = selectors.context(world.acme.scope("director"), f())
+    assert selectors.cell(plain, selectors.totals(plain))["n"] == 0
 
 
 def test_a_period_covers_the_days_of_the_servers_time_zone(settings):

@@ -125,9 +125,7 @@ def test_counts_of_scores_groups_nps():
     assert (c.csat_top2, c.csat_sum, c.ces_agree, c.comments) == (1, 7, 1, 1)
 
 
-def test_employee_groups_under_five_are_suppressed():
-    f = metrics.employee_safe(metrics.figure("enps", Counts(promoters=3, detractors=1)))
-    assert f.suppressed and f.value is None
-    assert not metrics.employee_safe(
-        metrics.figure("enps", Counts(promoters=3, detractors=2))
-    ).suppressed
+def test_a_suppressed_figure_keeps_nothing_that_would_reveal_its_group():
+    f = metrics.suppress(metrics.figure("enps", Counts(n=4, promoters=3, detractors=1)))
+    assert f.suppressed and f.value is None and f.n == 0
+    assert f.se is None and f.low is None and f.high is None

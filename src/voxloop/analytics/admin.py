@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from voxloop.analytics.models import DigestSubscription, Rollup, SavedView
+from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy.admin import ScopedAdmin
 
 
@@ -29,6 +30,11 @@ class RollupAdmin(ScopedAdmin):
     date_hierarchy = "day"
     ordering = ("-day",)
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # A node's day is a group of any size: anonymous surveys' rows are read only through
+        # the anonymity rule (decision 0016), never here.
+        return super().get_queryset(request).exclude(survey__kind__in=ANONYMOUS_KINDS)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -31,7 +31,9 @@ def metrics_view(request: HttpRequest, by: str = ""):
     if request.GET.get("metric", "").strip() in CASE_METRICS:
         return _case_metric(request, request.GET["metric"].strip(), by)
     ctx = _context(request)
-    body = {"metric": ctx.metric, "unit_id": ctx.node.pk, "filters": ctx.filters.as_query()}
+    f = ctx.filters  # an anonymous survey's period is widened to whole closed months
+    period = {"start": f.start.isoformat(), "end": f.end.isoformat()}
+    body = {"metric": ctx.metric, "unit_id": ctx.node.pk, "filters": {**f.as_query(), **period}}
     body["total"] = selectors.cell(ctx, selectors.totals(ctx))
     if by.startswith("attribute:"):
         edges = _edges(request.GET.get("bands", ""))

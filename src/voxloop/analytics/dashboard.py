@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from voxloop.analytics import churn, response_reads, selectors
+from voxloop.analytics import anonymity, churn, response_reads, selectors
 from voxloop.analytics.filters import Filters
 from voxloop.tenancy.scoping import Scope
 
@@ -27,6 +27,7 @@ BREAKDOWNS = ("survey", "channel", "language", "weekday")
 
 def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
     ctx = selectors.context(scope, filters)
+    filters = ctx.filters  # an anonymous survey's period is widened to whole closed months
     out: dict[str, Any] = {
         "generated_at": timezone.now().isoformat(),
         "filters": {
@@ -54,11 +55,12 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
     if "units" in parts:
         out["units"] = selectors.units(ctx)
     if "heatmap" in parts:
-        out["heatmap"] = selectors.heatmap(ctx)
+        out["heatmap"] = None if ctx.anonymous else selectors.heatmap(ctx)
     if "staff" in parts:
         out["staff"] = selectors.staff_leaderboard(ctx)
     if "verbatims" in parts:
         out["verbatims"] = response_reads.verbatims(ctx)
     if "breakdowns" in parts:
-        out["breakdowns"] = {d: selectors.by_dimension(ctx, d) for d in BREAKDOWNS}
+        shown = [d for d in BREAKDOWNS if not ctx.anonymous or d in anonymity.DIMENSIONS]
+        out["breakdowns"] = {d: selectors.by_dimension(ctx, d) for d in shown}
     return out

@@ -46,6 +46,9 @@ class Filters:
     min_n: int = DEFAULT_MIN_N
     segment_id: int | None = None  # a contacts segment: only its members' responses count
     origin: str = ""  # "respondent": leave out answers entered by staff; "staff": only those
+    today: date | None = None  # the day the period was read on (None: the server's today)
+    # "month" once the period was widened to whole closed months (anonymous surveys)
+    cycle: str = ""
 
     @property
     def days(self) -> int:
@@ -59,9 +62,31 @@ class Filters:
         return since, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz)
 
     def previous(self) -> Filters:
-        """The period of the same length just before this one."""
+        """The period of the same length just before this one (in whole months once the period
+        is in whole months)."""
         end = self.start - timedelta(days=1)
+        if self.cycle == "month":
+            return replace(self, start=add_months(self.start, -len(self.months())), end=end)
         return replace(self, start=end - timedelta(days=self.days - 1), end=end)
+
+    def months(self) -> list[date]:
+        """The first day of every month the period touches."""
+        out, month = [], self.start.replace(day=1)
+        while month <= self.end:
+            out.append(month)
+            month = add_months(month, 1)
+        return out
+
+    def in_whole_months(self) -> Filters:
+        """The period widened to whole months and ending with the last month that has closed
+        (at least that month): how an anonymous survey's figures are read (decision 0016).
+        Trends go by month or quarter."""
+        today = self.today or timezone.localdate()
+        last_closed = today.replace(day=1) - timedelta(days=1)
+        end = min(add_months(self.end.replace(day=1), 1) - timedelta(days=1), last_closed)
+        start = min(self.start.replace(day=1), end.replace(day=1))
+        grain = self.grain if self.grain in ("month", "quarter") else "month"
+        return replace(self, start=start, end=end, grain=grain, cycle="month")
 
     def as_query(self) -> dict[str, Any]:
         query: dict[str, Any] = {"metric": self.metric, "grain": self.grain}
@@ -74,6 +99,12 @@ class Filters:
             if value:
                 query[name.removesuffix("_id")] = value
         return query
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _int(params, name: str) -> int | None:
@@ -142,4 +173,5 @@ def parse(params, today: date | None = None) -> Filters:
         min_n=min_n or min_sample(),
         segment_id=_int(params, "segment"),
         origin=origin,
+        today=today,
     )

@@ -20,7 +20,8 @@ from typing import Any
 
 Z95 = 1.959963984540054  # the two-sided 95% quantile of the standard normal
 DEFAULT_MIN_N = 30
-# Employee (anonymous) surveys never show a group smaller than this (DESIGN.md).
+# Anonymous surveys never show a group of fewer distinct people than this, nor one that shown
+# figures would let be worked out (DESIGN.md; decision 0016, analytics.anonymity).
 EMPLOYEE_MIN_GROUP = 5
 SIGNIFICANCE = 0.05
 
@@ -181,12 +182,10 @@ def figure(metric: str, counts: Counts, min_n: int = DEFAULT_MIN_N) -> Figure:
 
 
 def suppress(f: Figure) -> Figure:
-    """An employee group too small to show: keep only that it exists."""
+    """A figure the anonymity rule hides: no value, interval, se or n (decision 0016). Which
+    figures that is, is decided per cycle over the unit tree (analytics.anonymity), never
+    by a figure's own n alone: that could be worked out from its parent and siblings."""
     return Figure(f.metric, None, 0, suppressed=True)
-
-
-def employee_safe(f: Figure) -> Figure:
-    return suppress(f) if f.n < EMPLOYEE_MIN_GROUP else f
 
 
 # --- changes ---------------------------------------------------------------------------------

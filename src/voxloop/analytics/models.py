@@ -156,3 +156,51 @@ class DigestSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"digest for membership {self.membership_id}"
+
+
+class AnonymityCycle(models.Model):
+    """One survey's month as the anonymity rule sees it (decision 0016): which nodes of the
+    unit tree must hide that month's figures, worked out from the rollups when first asked
+    and again whenever they change. Every reconcile that touches the month bumps `version`
+    in the same transaction as its rollup writes; `computed` is the version the hidden nodes
+    were worked out from, so a stale answer is never used."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    survey = models.ForeignKey(
+        "surveys.Survey", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()  # its first day
+    version = models.PositiveIntegerField(default=0)
+    computed = models.IntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("anonymity cycle")
+        verbose_name_plural = _("anonymity cycles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "survey", "month"], name="anonymity_cycle_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"survey {self.survey_id} {self.month:%Y-%m}"
+
+
+class HiddenNode(models.Model):
+    """A node whose figures for the cycle are hidden (too few people, or hidden so that a
+    smaller group cannot be worked out from its parent and siblings)."""
+
+    cycle = models.ForeignKey(AnonymityCycle, on_delete=models.CASCADE, related_name="hidden")
+    node_path = models.CharField(max_length=255)
+
+    class Meta:
+        verbose_name = _("hidden node")
+        verbose_name_plural = _("hidden nodes")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "node_path"], name="hidden_node_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.node_path

@@ -13,7 +13,7 @@ from django.db.models.fields.json import KeyTextTransform
 from voxloop.analytics import drivers, metrics, raw_counts
 from voxloop.analytics.filters import min_sample
 from voxloop.analytics.metrics import Counts
-from voxloop.analytics.selectors import Context, cell
+from voxloop.analytics.selectors import Context, cell, refuse_for_anonymous
 from voxloop.errors import InvalidInput
 from voxloop.privacy.redaction import mask
 from voxloop.surveys import selectors as survey_selectors
@@ -72,6 +72,7 @@ def attribute_breakdown(ctx: Context, attribute: str, edges: list[float] | None 
     (tenure, spend) in bands — given `edges`, else five bands of about equal size."""
     if not ATTRIBUTE.match(attribute or ""):
         raise InvalidInput("'attribute' must be letters, digits or _ (at most 40).", "attribute")
+    refuse_for_anonymous(ctx, "attribute")  # employee answers keep no attributes anyway
     rows = (
         raw_counts.responses(ctx)
         .annotate(attr=KeyTextTransform(attribute, "contact_snapshot"))
@@ -126,6 +127,10 @@ def choice_effects(ctx: Context, question_key: str) -> list[dict[str, Any]]:
     """NPS of the respondents who picked each choice against those who did not."""
     if not QUESTION_KEY.match(question_key or ""):
         raise InvalidInput("'question' must be a question key.", "question")
+    if ctx.anonymous:
+        # Groups by answer inside every block would need their own suppression (decision
+        # 0016); like drivers, not offered for anonymous surveys.
+        return []
     if question_key not in choice_questions(ctx):
         # A text question's answers would come back as keys: comments by another door.
         raise InvalidInput("'question' must be a choice question of the surveys.", "question")
@@ -234,6 +239,8 @@ def _numeric_attributes(rows: list) -> list[str]:
 def choice_questions(ctx: Context) -> list[str]:
     """Keys of the single- and multiple-choice questions of the surveys in the filters."""
     keys: list[str] = []
+    if ctx.anonymous:
+        return keys
     for survey in survey_selectors.visible_surveys(ctx.scope).filter(pk__in=ctx.survey_ids):
         for q in survey_selectors.questions_of(survey):
             if q.type in ("single_choice", "multiple_choice", "dropdown") and q.key not in keys:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from voxloop.analytics import hooks, metrics, raw_counts
+from voxloop.analytics import anonymity, hooks, metrics, raw_counts
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
 from voxloop.analytics.models import Facet, Rollup
@@ -23,9 +23,9 @@ from voxloop.contacts import selectors as contact_selectors
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses.models import Origin
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.surveys.models import SurveyKind
+from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.models import OrgUnit, subtree_q
+from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 
 SUMS = {name: Sum(name) for name in COUNT_FIELDS}
@@ -37,10 +37,12 @@ class Context:
     filters: Filters
     node: OrgUnit
     survey_ids: tuple[int, ...]
-    anonymous: bool  # employee surveys: no group under metrics.EMPLOYEE_MIN_GROUP
+    anonymous: bool  # employee surveys: figures follow the anonymity rule (decision 0016)
     # With a segment filter: its members' ids (a subquery); the figures then come from the
     # responses themselves, as the rollups do not know who answered.
     segment_members: QuerySet | None = None
+    # Anonymous surveys: which nodes may show which months (anonymity.Release).
+    release: anonymity.Release | None = None
 
     @property
     def metric(self) -> str:
@@ -59,7 +61,7 @@ def context(scope: Scope, filters: Filters) -> Context:
     else:
         anonymous = filters.metric == "enps"
         kinds = survey_selectors.visible_surveys(scope).values_list("id", "kind")
-        ids = tuple(i for i, kind in kinds if (kind == SurveyKind.EMPLOYEE) == anonymous)
+        ids = tuple(i for i, kind in kinds if (kind in ANONYMOUS_KINDS) == anonymous)
     members = None
     if filters.segment_id:
         if anonymous:
@@ -68,7 +70,18 @@ def context(scope: Scope, filters: Filters) -> Context:
                 field="segment",
             )
         members = contact_selectors.segment_member_ids(scope, filters.segment_id)
-    return Context(scope, filters, node, ids, anonymous, members)
+    if not anonymous:
+        return Context(scope, filters, node, ids, anonymous, members)
+    filters = anonymity.read_filters(filters)
+    months = sorted({*filters.months(), *filters.previous().months()})
+    root_path = node.path[:PATH_SEGMENT_WIDTH]
+    release = anonymity.release(scope.organization_id, root_path, ids, months)
+    return Context(scope, filters, node, ids, anonymous, None, release)
+
+
+def refuse_for_anonymous(ctx: Context, dimension: str, field: str = "by") -> None:
+    if ctx.anonymous:
+        anonymity.refuse_breakdown(dimension, field)
 
 
 def _rows(ctx: Context, facet: str = Facet.TOTAL, period: Filters | None = None) -> QuerySet:
@@ -135,11 +148,27 @@ def _children_counts(ctx: Context, parent: OrgUnit) -> dict[str, Counts]:
     return _grouped(_children_rows(ctx, parent), "node_path")
 
 
-def cell(ctx: Context, counts: Counts, metric: str | None = None) -> dict[str, Any]:
-    """One figure as the API and pages show it, anonymity applied."""
+def cell(
+    ctx: Context,
+    counts: Counts,
+    metric: str | None = None,
+    *,
+    path: str | None = None,
+    months: list[date] | None = None,
+    survey_ids: tuple[int, ...] | None = None,
+) -> dict[str, Any]:
+    """One figure as the API and pages show it, anonymity applied: for an anonymous survey
+    only when the node (`path`, else the context's) may show every month and survey the
+    figure covers, and never an empty one (hidden and empty look alike)."""
     figure = metrics.figure(metric or ctx.metric, counts, ctx.filters.min_n)
-    if ctx.anonymous:
-        figure = metrics.employee_safe(figure)
+    if ctx.release is not None:
+        shown = ctx.release.shows(
+            path or ctx.node.path,
+            survey_ids or ctx.survey_ids,
+            ctx.filters.months() if months is None else months,
+        )
+        if not shown or figure.n == 0:
+            figure = metrics.suppress(figure)
     return figure.as_dict()
 
 
@@ -153,10 +182,11 @@ def kpis(ctx: Context) -> list[dict[str, Any]]:
     if not ctx.anonymous and ctx.filters.metric not in names:
         names.insert(0, ctx.filters.metric)
     cards = []
+    earlier = ctx.filters.previous().months()
     for name in names:
         current = cell(ctx, now, name)
         change = metrics.change(name, now, before, ctx.filters.min_n)
-        hidden = current["suppressed"] or cell(ctx, before, name)["suppressed"]
+        hidden = current["suppressed"] or cell(ctx, before, name, months=earlier)["suppressed"]
         cards.append(
             {"metric": name, "figure": current, "change": None if hidden else change.as_dict()}
         )
@@ -209,10 +239,20 @@ def trend(ctx: Context, grain: str | None = None) -> list[dict[str, Any]]:
     buckets: dict[date, Counts] = defaultdict(Counts)
     for day, counts in _counts_by(ctx, Facet.TOTAL, "day").items():
         buckets[bucket_start(day, grain)].add(counts)
-    return [{"start": start.isoformat(), **cell(ctx, buckets[start])} for start in sorted(buckets)]
+    if ctx.release is None:
+        return [{"start": s.isoformat(), **cell(ctx, buckets[s])} for s in sorted(buckets)]
+    # Anonymous: every month or quarter of the period, so a hidden one shows no key of its own.
+    months: dict[date, list[date]] = defaultdict(list)
+    for month in ctx.filters.months():
+        months[bucket_start(month, grain)].append(month)
+    return [
+        {"start": start.isoformat(), **cell(ctx, buckets[start], months=months[start])}
+        for start in sorted(months)
+    ]
 
 
 def by_weekday(ctx: Context) -> list[dict[str, Any]]:
+    refuse_for_anonymous(ctx, "weekday")
     days: dict[int, Counts] = defaultdict(Counts)
     for day, counts in _counts_by(ctx, Facet.TOTAL, "day").items():
         days[day.weekday()].add(counts)
@@ -221,6 +261,7 @@ def by_weekday(ctx: Context) -> list[dict[str, Any]]:
 
 def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
     """Weekday (Monday first) × hour of day: n and the metric in each cell."""
+    refuse_for_anonymous(ctx, "weekday and hour", field="survey")
     grid = [[Counts() for _ in range(24)] for _ in range(7)]
     for (day, hour), counts in _counts_by(ctx, Facet.HOUR, "day", "value").items():
         grid[day.weekday()][int(hour)].add(counts)
@@ -232,11 +273,18 @@ def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
 
 def _unit_cells(ctx: Context, parent: OrgUnit) -> list[dict[str, Any]]:
     counts = _children_counts(ctx, parent)
-    children = tenancy_selectors.visible_units(ctx.scope, parent_id=parent.pk)
+    children = list(
+        tenancy_selectors.visible_units(ctx.scope, parent_id=parent.pk).only(
+            "id", "name", "path", "kind", "code"
+        )
+    )
+    if ctx.release is not None:
+        ctx.release.prefetch([parent.path, *(u.path for u in children)])
     out = []
-    for unit in children.only("id", "name", "path", "kind", "code"):
+    for unit in children:
         c = counts.get(unit.path, Counts())
-        out.append({"unit_id": unit.pk, "name": unit.name, "kind": unit.kind, **cell(ctx, c)})
+        figure = cell(ctx, c, path=unit.path)
+        out.append({"unit_id": unit.pk, "name": unit.name, "kind": unit.kind, **figure})
     return out
 
 
@@ -286,6 +334,7 @@ DIMENSIONS = (
 
 def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
     """One row per value of the dimension: key, label and the metric's figure."""
+    refuse_for_anonymous(ctx, dimension)
     if dimension in ("day", "week", "month", "quarter"):
         return [{"key": r["start"], "label": r["start"], **r} for r in trend(ctx, dimension)]
     if dimension == "weekday":
@@ -303,8 +352,6 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
         groups = _counts_by(ctx, Facet.TOTAL, "channel")
         names = {}
     elif dimension in ("staff", "language", "hour"):
-        if dimension == "staff" and ctx.anonymous:
-            return []  # employee answers are never tied to a person
         facet = {"staff": Facet.STAFF, "language": Facet.LOCALE, "hour": Facet.HOUR}[dimension]
         groups = _counts_by(ctx, facet, "value")
         if dimension == "staff":
@@ -317,12 +364,26 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
             names = {}
     else:
         raise ValueError(dimension)
+    if dimension == "survey" and ctx.release is not None:
+        groups = {s: groups.get(s, Counts()) for s in ctx.survey_ids}  # hidden or not: same keys
+        names = dict(
+            survey_selectors.visible_surveys(ctx.scope)
+            .filter(pk__in=ctx.survey_ids)
+            .values_list("id", "name")
+        )
+        rows = [
+            {"key": k, "label": str(names.get(k, k)), **cell(ctx, c, survey_ids=(k,))}
+            for k, c in groups.items()
+        ]
+        return sorted(rows, key=lambda r: str(r["key"]))
     rows = [{"key": k, "label": str(names.get(k, k)), **cell(ctx, c)} for k, c in groups.items()]
     return sorted(rows, key=lambda r: str(r["key"]) if dimension != "hour" else r["key"])
 
 
 def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
     """Staff with at least the minimum n, best first; the rest listed apart as too few."""
+    if ctx.anonymous:
+        return {"ranked": [], "too_few": []}  # employee answers are never tied to a person
     rows = by_dimension(ctx, "staff")
     ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
     ranked.sort(key=lambda r: (-r["value"], -r["n"]))

@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
-from voxloop.analytics.models import Counted, Facet, Rollup, SavedView
+from voxloop.analytics.models import AnonymityCycle, Counted, Facet, Rollup, SavedView
 from voxloop.errors import InvalidInput
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Origin
@@ -156,12 +156,30 @@ def _delete_empty_sql() -> str:
     return f"DELETE FROM {table} WHERE n = 0 AND {where}"  # noqa: S608
 
 
+def _bump_cycles_sql() -> str:
+    table = connection.ops.quote_name(AnonymityCycle._meta.db_table)
+    return (
+        f"INSERT INTO {table} (organization_id, survey_id, month, version, computed) "  # noqa: S608
+        "VALUES (%s, %s, %s, 1, -1) ON CONFLICT (organization_id, survey_id, month) "
+        f"DO UPDATE SET version = {table}.version + 1"
+    )
+
+
+def _bump_cycles(keys: Iterable[RollupKey]) -> None:
+    """Mark each survey's month these rows belong to as changed, in the same transaction as
+    the rows (the anonymity rule works out again what those months may show)."""
+    months = sorted({(k[0], k[3], k[5].replace(day=1)) for k in keys})
+    with connection.cursor() as cursor:
+        cursor.executemany(_bump_cycles_sql(), months)
+
+
 def _apply(deltas: dict[RollupKey, list[int]]) -> None:
     """Atomic increments (INSERT … ON CONFLICT DO UPDATE SET n = n + …), then drop rows that
     fell to nothing so the tables hold only what exists."""
     live = [(k, c) for k, c in deltas.items() if any(c)]
     if not live:
         return
+    _bump_cycles(k for k, _ in live)
     # In the unique index's order: each B-tree page is visited once, not once per row.
     live.sort(key=lambda kc: (kc[0][1], kc[0][6], kc[0][5], kc[0][3], kc[0][4], kc[0][7:]))
     params = [(*key, *c) for key, c in live]

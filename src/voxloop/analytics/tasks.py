@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from voxloop.analytics import digests, services
+from voxloop.analytics import anonymity, digests, services
 from voxloop.schedule.registry import every
 
 # Longer than a web process holds responses before handing them over, with a margin for a
@@ -44,3 +44,10 @@ def count_missed() -> int:
 def send_weekly_digests() -> int:
     # Hourly check; each manager's digest goes out once a week (digests.send_due_digests).
     return digests.send_due_digests()
+
+
+@every(timedelta(minutes=10), name="analytics.anonymity_ahead")
+@task()
+def work_out_anonymity() -> int:
+    # A closed month whose rollups changed is worked out before its first reader asks.
+    return anonymity.work_out_stale()

@@ -72,7 +72,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "data": data,
         "filters": chosen,
         "trend_chart": charts.trend(data["metric"], data["trend"], chosen.grain),
-        "heat": charts.heat_shades(data["metric"], data["heatmap"]),
+        "heat": charts.heat_shades(data["metric"], data["heatmap"]) if data["heatmap"] else None,
         "hours": range(24),
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "query": _query(params),
@@ -107,6 +107,9 @@ def live(request: HttpRequest) -> JsonResponse:
     params = with_role_defaults(request.GET, request.scope.role)
     ctx = selectors.context(request.scope, filters.parse(params))
     counts = selectors.totals(ctx)
+    if ctx.anonymous:  # whole closed months: nothing changes live, and no hidden count shows
+        n = selectors.cell(ctx, counts, "responses")["n"]
+        return JsonResponse({"stamp": f"{ctx.filters.end}:{n}", "n": n})
     return JsonResponse(
         {"stamp": f"{counts.n}:{counts.comments}:{counts.promoters}", "n": counts.n}
     )

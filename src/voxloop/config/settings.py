@@ -188,6 +188,10 @@ else:
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", EMAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Voxloop <noreply@voxloop.localhost>")
 
+# --- Anonymous surveys: the key of the one-way keys that stop one person answering twice in a
+# month without tying the answer to them (decision 0016). Unset: derived from SECRET_KEY. ---
+ANONYMITY_KEY = env_str("VOXLOOP_ANONYMITY_KEY")
+
 # --- Outreach (distribution): tracking webhook secret ("user:password", anymail's basic
 # auth), SMS provider ("file" writes VOXLOOP_HOME/sms.log; "http" posts to SMS_HTTP_URL) ---
 TRACKING_WEBHOOK_SECRET = env_str("VOXLOOP_TRACKING_WEBHOOK_SECRET")

@@ -25,6 +25,8 @@ from voxloop.distribution.models import (
     Invitation,
     InvitationStatus,
 )
+from voxloop.responses import anonymity
+from voxloop.responses import selectors as response_selectors
 
 WAITING = [
     InvitationStatus.SENT,
@@ -65,9 +67,9 @@ def due_reminders(now: datetime):
     """Invitations whose campaign wants another reminder now, oldest send first."""
     campaigns = Campaign.objects.filter(
         reminders__gt=0, status__in=[CampaignStatus.SENDING, CampaignStatus.DONE]
-    )
+    ).select_related("survey")
     for campaign in campaigns:
-        yield from (
+        due = (
             Invitation.objects.filter(
                 campaign=campaign,
                 is_test=False,
@@ -80,6 +82,27 @@ def due_reminders(now: datetime):
             .select_related("contact__home_unit", "contact__account__owner", "survey", "campaign")
             .order_by("last_sent_at")[:REMINDERS_PER_RUN]
         )
+        yield from (
+            _not_answered(campaign, list(due), now) if campaign.survey.is_anonymous else due
+        )
+
+
+def _not_answered(campaign: Campaign, invitations: list[Invitation], now: datetime) -> list:
+    """An anonymous survey's invitations never say who answered (decision 0016): whether a
+    person did is asked of the responses here, by the one-way key of their answer this
+    month or in the month they were last asked, and nothing of it is kept."""
+    survey = campaign.survey
+    keys: dict[int, set[str]] = {}
+    for invitation in invitations:
+        person = anonymity.person_of(invitation.contact_id, invitation.ref)
+        months = {anonymity.month_of(now), anonymity.month_of(invitation.last_sent_at or now)}
+        keys[invitation.pk] = {
+            anonymity.source_key(survey.organization_id, survey.pk, person, m) for m in months
+        }
+    answered = response_selectors.completed_source_keys(
+        survey.organization_id, {k for ks in keys.values() for k in ks}
+    )
+    return [i for i in invitations if not keys[i.pk] & answered]
 
 
 def remind(now: datetime) -> int:

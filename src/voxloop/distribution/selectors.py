@@ -15,6 +15,7 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.distribution.models import Campaign, Invitation, InvitationStatus, Trigger, Widget
 from voxloop.errors import InvalidInput
+from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
@@ -82,9 +83,11 @@ def _invitations_in_scope(scope: Scope, campaign_id: int | None = None) -> Query
 
 
 def non_responders(scope: Scope, campaign_id: int | None = None) -> QuerySet[Invitation]:
-    """Reached but silent: sent and not bounced, never started — for follow-up calls."""
+    """Reached but silent: sent and not bounced, never started — for follow-up calls. Never
+    an anonymous survey's invitations: who did not answer says who did (decision 0016)."""
     return (
         visible_invitations(scope, campaign_id)
+        .exclude(survey__kind__in=ANONYMOUS_KINDS)
         .filter(sent_at__isnull=False, started_at__isnull=True, completed_at__isnull=True)
         .filter(contact__erased_at__isnull=True)  # nobody to call back
         .exclude(status__in=[InvitationStatus.HARD_BOUNCED, InvitationStatus.FAILED])

@@ -28,6 +28,13 @@ STAMP = {
 }
 
 
+# An anonymous survey's invitation keeps no trace of its person answering (decision 0016):
+# no started or completed, and opens and clicks only by the day, so no time on it can be set
+# beside an answer's.
+UNRECORDED_WHEN_ANONYMOUS = {InvitationStatus.STARTED, InvitationStatus.COMPLETED}
+DAY_ONLY_WHEN_ANONYMOUS = {InvitationStatus.OPENED, InvitationStatus.CLICKED}
+
+
 def advance(
     invitation: Invitation, status: str, at: datetime | None = None, error: str = ""
 ) -> bool:
@@ -35,9 +42,19 @@ def advance(
     error (a provider's failure code) is kept only when the status moves."""
     at = at or timezone.now()
     with transaction.atomic():
-        row = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        row = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("survey")
+            .filter(pk=invitation.pk)
+            .first()
+        )
         if row is None:
             return False
+        if row.survey.is_anonymous:
+            if status in UNRECORDED_WHEN_ANONYMOUS:
+                return False
+            if status in DAY_ONLY_WHEN_ANONYMOUS:
+                at = _start_of_day(at)
         changed: list[str] = []
         field = STAMP.get(status)
         if field and getattr(row, field) is None:
@@ -53,6 +70,11 @@ def advance(
             row.save(update_fields=changed)
         invitation.status = row.status
         return "status" in changed
+
+
+def _start_of_day(at: datetime) -> datetime:
+    local = timezone.localtime(at)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _moves_forward(current: str, new: str) -> bool:

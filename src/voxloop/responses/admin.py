@@ -1,9 +1,10 @@
 """Responses in the Django admin: read-only, scoped to the staff user's subtree.
 
 Answers are evidence of what a customer said; nobody edits them, here or anywhere else.
-Employee surveys keep no contact or staff at capture; their answers are listed one by one
-only for roles that export, and never with the unit they came from (the same rule as the
-responses selectors).
+Anonymous (employee) surveys' answers are not here at all: the admin lists and filters rows by
+unit, date and channel, each of which could tell who answered. They are read in aggregates
+under the anonymity rule, and one by one only in a whole month's export at a scope the rule
+allows (decision 0016).
 """
 
 from __future__ import annotations
@@ -12,16 +13,9 @@ from django.contrib import admin
 
 from voxloop.privacy.redaction import mask_answers
 from voxloop.responses.models import Response
-from voxloop.surveys.models import SurveyKind
+from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy.admin import ScopedAdmin
 from voxloop.tenancy.scoping import Capability
-
-# What would tell who wrote an anonymous (employee) answer; the source names the invitation,
-# and the invitation its contact.
-IDENTIFYING = (
-    *("unit", "unit_path", "staff", "contact", "contact_snapshot", "source_key"),
-    *("entered_by", "entered_token", "kiosk"),  # who typed it in, or the kiosk at their desk
-)
 
 
 @admin.register(Response)
@@ -47,23 +41,16 @@ class ResponseAdmin(ScopedAdmin):
     can_delete = False
     show_full_result_count = False  # counting millions of rows on every page is not worth it
 
-    def scope_queryset(self, scope, queryset):
-        queryset = super().scope_queryset(scope, queryset)
-        if not scope.can(Capability.EXPORT):
-            queryset = queryset.exclude(survey__kind=SurveyKind.EMPLOYEE)
-        return queryset
+    def get_queryset(self, request):
+        # Superusers too: nobody lists anonymous answers by unit, day or channel.
+        return super().get_queryset(request).exclude(survey__kind__in=ANONYMOUS_KINDS)
 
     @admin.display(description="unit")
     def place(self, obj: Response) -> str:
-        if obj.survey.is_anonymous or obj.unit is None:
-            return "—"
-        return str(obj.unit)
+        return "—" if obj.unit is None else str(obj.unit)
 
     def get_fields(self, request, obj=None):
-        hidden = {"resume_token"}
-        if obj is not None and obj.survey.is_anonymous:
-            hidden.update(IDENTIFYING)
-        fields = [f.name for f in Response._meta.fields if f.name not in hidden]
+        fields = [f.name for f in Response._meta.fields if f.name != "resume_token"]
         if not (request.user.is_superuser or self._scope_can(request, Capability.CONFIGURE)):
             # Like exports and the API: only admins read what respondents wrote unmasked.
             fields = ["masked_answers" if f == "answers" else f for f in fields]

@@ -7,4 +7,4 @@ class ResponsesConfig(AppConfig):
     verbose_name = _("Responses")
 
     def ready(self) -> None:
-        from voxloop.responses import receivers  # noqa: F401
+        from voxloop.responses import receivers, tasks  # noqa: F401 - connect and register

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 
 from voxloop.errors import NotFound
 from voxloop.responses.models import Response
-from voxloop.surveys.models import SurveyKind
+from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy.models import OrgUnit, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 
@@ -59,10 +59,7 @@ def _narrowed(
         responses = responses.filter(survey_id=survey_id)
     if unit is not None:
         # The caller resolved `unit` inside their scope; its subtree narrows, never widens.
-        # Employee answers are never listed by unit: filtering a small team's would name it.
-        responses = responses.filter(subtree_q(unit.path, "unit_path")).exclude(
-            survey__kind=SurveyKind.EMPLOYEE
-        )
+        responses = responses.filter(subtree_q(unit.path, "unit_path"))
     if since is not None:
         responses = responses.filter(submitted_at__gte=since)
     if until is not None:
@@ -87,14 +84,30 @@ def response(scope: Scope, response_id: int) -> Response:
 
 
 def _in_scope(scope: Scope) -> QuerySet[Response]:
-    """Responses of the subtree; an anonymous (employee) survey's only for roles that
-    export, because a manager reading single answers from a team of three would know who
-    wrote them. Everyone else sees those in aggregates with a minimum group size."""
+    """Responses of the subtree, and never an anonymous (employee) survey's. Those are read in
+    aggregates that follow the anonymity rule, and one by one only through
+    `anonymous_answers`, for a whole month at a scope the rule allows (decision 0016)."""
     scope.require(Capability.VIEW)
     responses = scope.filter(Response.objects.all(), path_field="unit_path")
-    if not scope.can(Capability.EXPORT):
-        responses = responses.exclude(survey__kind=SurveyKind.EMPLOYEE)
-    return responses
+    return responses.exclude(survey__kind__in=ANONYMOUS_KINDS)
+
+
+def anonymous_answers(
+    scope: Scope, survey_id: int, since: datetime, until: datetime
+) -> QuerySet[Response]:
+    """The completed answers to an anonymous survey in the reader's whole subtree (never a
+    unit of it) submitted in [since, until), in the order of their random resume tokens so
+    the order says nothing of who answered first. Analytics' export calls this only for a
+    month it releases at this scope."""
+    scope.require(Capability.EXPORT)
+    responses = scope.filter(Response.objects.all(), path_field="unit_path").filter(
+        survey_id=survey_id,
+        survey__kind__in=ANONYMOUS_KINDS,
+        is_complete=True,
+        submitted_at__gte=since,
+        submitted_at__lt=until,
+    )
+    return responses.order_by("resume_token")
 
 
 def response_counts(scope: Scope, survey_ids: Iterable[int]) -> dict[int, int]:
@@ -132,6 +145,17 @@ def respondent_response_by_invitation(
         Response.objects.select_related("unit", "staff", "contact")
         .filter(organization_id=organization_id, source_key=source_key, survey_id=survey_id)
         .first()
+    )
+
+
+def completed_source_keys(organization_id: int, keys: Iterable[str]) -> set[str]:
+    """Which of these source keys a completed response holds (reminders to an anonymous
+    survey's invitations: whether its person answered, asked without keeping the answer)."""
+    wanted = list(keys)
+    return set(
+        Response.objects.filter(
+            organization_id=organization_id, source_key__in=wanted, is_complete=True
+        ).values_list("source_key", flat=True)
     )
 
 

@@ -19,7 +19,7 @@ from voxloop import rows
 from voxloop.errors import Conflict, InvalidInput, NotFound
 from voxloop.privacy.redaction import mask_answers
 from voxloop.privacy.selectors import masks_at_capture
-from voxloop.responses import commit_group, entered
+from voxloop.responses import anonymity, commit_group, entered
 from voxloop.responses.models import Channel, Device, Origin, Response
 from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_started, response_submitted, responses_imported
@@ -69,6 +69,9 @@ class Submission:
     entered_by: Scope | None = None
     entered_token_id: int | None = None
     kiosk_id: int | None = None
+    # Who a personal link to an anonymous survey stands for (responses.anonymity.person_of):
+    # never stored; the response's source key is a one-way key of it and the month.
+    respondent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,10 @@ def _placement(submission: Submission) -> dict[str, Any]:
 
 def submit(submission: Submission) -> Outcome:
     """Store (or continue) one response; idempotent per source key and per resume token."""
+    if submission.respondent and submission.survey.is_anonymous:
+        submission = replace(
+            submission, source_key=_anonymous_key(submission, submission.submitted_at)
+        )
     try:
         _check_context(submission)
     except SurveyClosed:
@@ -291,7 +298,12 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
         response.locale = submission.locale  # the respondent switched language on the way
     if _apply(response, questions, answers, submission):
         transaction.on_commit(lambda: _announce(response))
-    response.save()
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError:
+        # Completed under this month's key, which another answer of the same person holds.
+        raise AlreadyCompleted("This survey has already been answered.", field="survey") from None
     entered.audit(submission, response)
     return response
 
@@ -299,6 +311,12 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
 def _stored(organization_id: int, answers: dict) -> dict:
     """The answers as they are kept: masked first if the organisation keeps no originals."""
     return mask_answers(answers) if masks_at_capture(organization_id) else answers
+
+
+def _anonymous_key(submission: Submission, at: datetime | None) -> str:
+    survey = submission.survey
+    month = anonymity.month_of(at or timezone.now())
+    return anonymity.source_key(survey.organization_id, survey.pk, submission.respondent, month)
 
 
 def _apply(response: Response, questions: list, answers: dict, submission: Submission) -> bool:
@@ -309,6 +327,10 @@ def _apply(response: Response, questions: list, answers: dict, submission: Submi
     if submission.complete and not response.is_complete:
         response.is_complete = True
         response.submitted_at = submission.submitted_at or timezone.now()
+        if submission.respondent and submission.survey.is_anonymous:
+            # One answer per person per month: the month it is completed in (a response
+            # begun last month and finished now counts now, and is keyed so).
+            response.source_key = _anonymous_key(submission, response.submitted_at)
         return True
     return False
 

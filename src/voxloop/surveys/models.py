@@ -26,6 +26,11 @@ class SurveyKind(models.TextChoices):
     KIOSK = "kiosk", _("Kiosk")
 
 
+# Surveys whose answers are anonymous: kept without contact, staff or invitation, and shown
+# only under the anonymity rule (decisions 0003 and 0016). The one place that says which.
+ANONYMOUS_KINDS = (SurveyKind.EMPLOYEE,)
+
+
 class SurveyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     LIVE = "live", _("Live")
@@ -84,7 +89,7 @@ class Survey(models.Model):
 
     @property
     def is_anonymous(self) -> bool:
-        return self.kind == SurveyKind.EMPLOYEE
+        return self.kind in ANONYMOUS_KINDS
 
 
 class QuestionType(models.TextChoices):

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from voxloop.contacts.selectors import contact_in_org
+from voxloop.responses import anonymity
 from voxloop.responses.models import Channel, Device, Origin
 from voxloop.surveys import definition, links
 from voxloop.surveys.models import Survey, SurveyKind, SurveyStatus
@@ -60,9 +62,23 @@ class Visit:
     one_click: int | None = None
 
     @property
+    def respondent(self) -> str | None:
+        """Who a personal link to an anonymous survey stands for. Never stored: the response
+        is found by a one-way key of it and the month (voxloop.responses.anonymity)."""
+        if self.personal is None or self.embed is not None or not self.survey.is_anonymous:
+            return None
+        return anonymity.person_of(self.personal.contact_id, self.personal.invitation)
+
+    def anonymous_key(self, month) -> str:
+        survey = self.survey
+        return anonymity.source_key(survey.organization_id, survey.pk, self.respondent, month)
+
+    @property
     def source_key(self) -> str | None:
         if self.embed is not None:
             return self.embed.source_key
+        if self.respondent is not None:
+            return self.anonymous_key(anonymity.month_of(timezone.now()))
         return links.invitation_source_key(self.personal) if self.personal else None
 
     @property

@@ -13,10 +13,12 @@ from urllib.parse import urlencode
 from django.http import HttpResponse, HttpResponseRedirect
 from django.http.request import RawPostDataException
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from voxloop.errors import InvalidInput, NotFound
+from voxloop.responses import anonymity
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.services import AlreadyCompleted, Submission, SurveyClosed, submit
 from voxloop.surveys import definition, links
@@ -54,9 +56,19 @@ def _response_of(visit: Visit, request, params, for_thanks: bool = False):
     """The respondent's response so far (None: nothing saved yet)."""
     survey = visit.survey
     if visit.keyed:
-        return response_selectors.respondent_response_by_invitation(
+        found = response_selectors.respondent_response_by_invitation(
             survey.organization_id, survey.pk, visit.source_key
         )
+        if found is None and visit.respondent is not None:
+            # An anonymous answer begun last month is keyed by that month: resume it (a
+            # finished one was last month's answer; this month's is still to give).
+            earlier = anonymity.previous_month(anonymity.month_of(timezone.now()))
+            found = response_selectors.respondent_response_by_invitation(
+                survey.organization_id, survey.pk, visit.anonymous_key(earlier)
+            )
+            if found is not None and found.is_complete and not for_thanks:
+                found = None
+        return found
     token = str(params.get("r", ""))
     if token:
         return response_selectors.respondent_response_by_token(survey.pk, token)
@@ -290,6 +302,7 @@ def _save(request, visit: Visit, answers: dict, complete: bool, locale: str, tok
             resume_token=token or None,
             attributes=visit.attributes,
             origin=visit.origin,
+            respondent=visit.respondent,
         )
     )
     return outcome.response
