@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.analytics.anonymous_world import add_months
 from tests.respondent.helpers import Respondent, next_question
 from voxloop.distribution import followups, selectors, services
-from voxloop.distribution.emails import personal_token
+from voxloop.distribution.emails import personal_token, tracked_key
 from voxloop.distribution.models import Invitation
 from voxloop.responses.models import Response
 from voxloop.responses.services import AlreadyCompleted, Submission, submit
@@ -60,7 +60,7 @@ def test_the_answer_keeps_no_link_to_its_invitation_nor_the_invitation_to_the_an
 ):
     invitations = sent(outreach, pulse, queue, django_capture_on_commit_callbacks)
     bo = invitations["BO"]
-    assert client.get(f"/o/c/{bo.ref}").status_code == 302  # the tracked link
+    assert client.get(f"/o/c/{tracked_key(bo)}").status_code == 302  # the tracked link
     done = answer(client, bo, django_capture_on_commit_callbacks, 3, 2)
     assert next_question(done) == ""
     queue.run()  # whatever the answer handed over runs now

@@ -17,7 +17,7 @@ from voxloop.responses.models import Response
 from voxloop.responses.services import Submission, submit
 
 rekey = importlib.import_module(
-    "voxloop.responses.migrations.0004_anonymous_answers_keyed_one_way"
+    "voxloop.responses.migrations.0006_anonymous_answers_keyed_one_way"
 ).key_anonymous_answers
 forget = importlib.import_module(
     "voxloop.distribution.migrations.0005_anonymous_invitations_keep_no_answer"
