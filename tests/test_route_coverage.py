@@ -24,6 +24,7 @@ OUTSIDE_THE_MATRIX = {
     "livez": ("config/test_health.py", "/livez"),
     "set_language": ("web/test_shell.py", "/i18n/setlang"),
     "accounts:login": ("accounts/test_login.py", "/accounts/login/"),
+    "admin_login": ("accounts/test_throttle_windows.py", "/admin/login/"),
     "accounts:logout": ("accounts/test_login.py", "/accounts/logout/"),
     "accounts:password_reset": ("accounts/test_password_reset.py", "/accounts/password-reset/"),
     "accounts:password_reset_done": ("accounts/test_password_reset.py", "password-reset"),

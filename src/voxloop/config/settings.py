@@ -120,10 +120,14 @@ if REDIS_URL:
         }
     }
 else:
+    # Django culls a third of the rows (whatever their expiry) past MAX_ENTRIES, 300 by
+    # default: a burst of reset requests or respondent visits would wipe open sign-in locks.
+    # Expired rows go first; the cap is only a guard against the table growing without end.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "voxloop_cache",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
 
