@@ -1,5 +1,6 @@
 """Reading settings from the environment, with safe defaults kept in one place."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -28,6 +29,17 @@ def env_float(name: str, default: float) -> float:
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """IP networks in CIDR form (e.g. "10.20.0.0/16,fd12::/64"), each checked at start-up."""
+    networks = env_list(name, "")
+    for item in networks:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SystemExit(f"{name}: {item!r} is not a network such as 10.0.0.0/8") from None
+    return networks
 
 
 def voxloop_home() -> Path:

@@ -4,7 +4,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from voxloop.config.env import env_bool, env_float, env_list, env_str, secret_key, voxloop_home
+from voxloop.config.env import (
+    env_bool,
+    env_float,
+    env_list,
+    env_networks,
+    env_str,
+    secret_key,
+    voxloop_home,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VOXLOOP_HOME = voxloop_home()
@@ -169,9 +177,15 @@ LOGIN_RATE_WINDOW_SECONDS = int(env_str("VOXLOOP_LOGIN_RATE_WINDOW", "900"))
 # How long a process trusts a bearer token, a unit code or a survey's owner and revision it has
 # just read on the capture path (voxloop.recent; decisions 0004 and 0011).
 RECENT_SECONDS = env_float("VOXLOOP_RECENT_SECONDS", 5.0)
-# Alert webhooks to loopback/private addresses (an SSRF risk on a shared installation): off
-# unless an operator running receivers on their own network turns it on.
-WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("VOXLOOP_WEBHOOK_ALLOW_PRIVATE", False)
+# Requests to URLs users type in (alert webhooks, later connectors) go to public addresses
+# only (voxloop.outbound); these networks (CIDR, comma separated) are allowed besides, for
+# receivers on the operator's own network. VOXLOOP_WEBHOOK_ALLOW_PRIVATE=true, the older
+# switch, allows the private IPv4 ranges and loopback (never link-local, where cloud metadata
+# lives).
+OUTBOUND_ALLOWED_NETWORKS = env_networks("VOXLOOP_OUTBOUND_ALLOWED_NETWORKS")
+if env_bool("VOXLOOP_WEBHOOK_ALLOW_PRIVATE", False):
+    OUTBOUND_ALLOWED_NETWORKS += ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+    OUTBOUND_ALLOWED_NETWORKS += ["127.0.0.0/8", "::1/128"]
 
 # --- Email: SMTP when EMAIL_HOST is set, else files in VOXLOOP_HOME/mail for development --
 EMAIL_HOST = env_str("EMAIL_HOST")
