@@ -8,7 +8,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
-from voxloop.api.schemas import Id, PageQuery
+from voxloop.api.schemas import Id, Page, PageQuery
 from voxloop.tenancy.models import Role
 from voxloop.tenancy.schemas import Body, MembershipOut, UnitRef, checked_email
 
@@ -58,10 +58,7 @@ class UserOut(Schema):
     membership: MembershipOut | None = None
 
 
-class UserPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class UserPage(Page):
     items: list[UserOut]
 
 

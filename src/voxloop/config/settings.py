@@ -10,6 +10,7 @@ from voxloop.config.env import (
     env_list,
     env_networks,
     env_str,
+    private_file,
     secret_key,
     voxloop_home,
 )
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it sees every answer last, with the headers the others set (voxloop.web.headers).
+    "voxloop.web.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "voxloop.web.context.shell",
+                "voxloop.web.headers.nonce",
             ],
         },
     },
@@ -89,6 +93,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Created owner-only before SQLite opens it; its -wal and -shm files take its mode.
+    if not env_str("DATABASE_URL"):
+        private_file(VOXLOOP_HOME / "voxloop.sqlite3")
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the server and the worker read while one of them writes; IMMEDIATE
@@ -160,6 +167,11 @@ HTTPS = env_bool("VOXLOOP_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads a cookie (the API docs page takes its CSRF token from the page).
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
@@ -198,7 +210,8 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = int(env_str("EMAIL_TIMEOUT", "15"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # Development mail (reset links among it) is written owner-only (0700 folder, 0600 files).
+    EMAIL_BACKEND = "voxloop.config.mail.PrivateFileBackend"
     EMAIL_FILE_PATH = str(VOXLOOP_HOME / "mail")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", EMAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Voxloop <noreply@voxloop.localhost>")
@@ -231,7 +244,10 @@ USE_TZ = True
 # --- Static files, served by WhiteNoise -------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VOXLOOP_HOME / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from finders until collectstatic runs
+STATIC_ROOT.mkdir(exist_ok=True)
+# Uploads (contact imports) are the owner's only, like everything in VOXLOOP_HOME.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700  # WhiteNoise serves from finders until collectstatic runs
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -11,6 +11,8 @@ from ninja import Query, Router
 from ninja.responses import NinjaJSONEncoder
 
 from voxloop.api.context import actor
+from voxloop.api.pages import page
+from voxloop.api.schemas import Id
 from voxloop.contacts.selectors import visible_contacts
 from voxloop.errors import DomainError, Forbidden, InvalidInput, NotFound
 from voxloop.responses import selectors
@@ -198,15 +200,9 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
         until=filters.until,
         nps_group=filters.nps_group or "",
     )
-    window = responses[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": responses.count(),
-        "items": [_out(r) for r in window],
-        "limit": filters.limit,
-        "offset": filters.offset,
-    }
+    return page(responses, filters, _out)
 
 
 @router.get("/responses/{int:response_id}", response=ResponseOut, url_name="response")
-def get_response(request: HttpRequest, response_id: int):
+def get_response(request: HttpRequest, response_id: Id):
     return _out(selectors.response(actor(request), response_id))

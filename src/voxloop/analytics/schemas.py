@@ -1,0 +1,29 @@
+"""The metrics API's query parameters, as its schema documents them. They are the dashboard's
+filters (`filters.parse` reads and checks them for the pages and the API alike); declaring
+them here types and bounds them in the OpenAPI schema too."""
+
+from __future__ import annotations
+
+from ninja import Field
+
+from voxloop.analytics.filters import GRAINS, PERIODS
+from voxloop.analytics.metrics import METRICS
+from voxloop.api.schemas import Day, Id, NoNul
+from voxloop.responses.models import Channel
+
+
+def _one_of(values) -> str:
+    return "^(" + "|".join(values) + ")$"
+
+
+class AnalyticsQuery(NoNul):
+    period: str | None = Field(None, pattern=_one_of(PERIODS), description="Or start/end.")
+    start: Day | None = None
+    end: Day | None = None
+    survey: Id | None = None
+    unit: Id | None = Field(None, description="A unit in your scope (default: yours).")
+    channel: str | None = Field(None, pattern=_one_of(Channel.values))
+    metric: str | None = Field(None, max_length=40, description=f"One of {', '.join(METRICS)}.")
+    grain: str | None = Field(None, pattern=_one_of(GRAINS))
+    min_n: int | None = Field(None, ge=1, le=10_000)
+    segment: Id | None = None
