@@ -12,18 +12,17 @@ from voxloop.api.schemas import Day, Id, NoNul
 from voxloop.responses.models import Channel
 
 
-def _one_of(values) -> str:
-    return "^(" + "|".join(values) + ")$"
-
-
 class AnalyticsQuery(NoNul):
-    period: str | None = Field(None, pattern=_one_of(PERIODS), description="Or start/end.")
+    # Names are checked by filters.parse (a 400 listing the choices), like the pages' filters.
+    period: str | None = Field(
+        None, max_length=20, description=f"{', '.join(PERIODS)}; or start/end."
+    )
     start: Day | None = None
     end: Day | None = None
     survey: Id | None = None
     unit: Id | None = Field(None, description="A unit in your scope (default: yours).")
-    channel: str | None = Field(None, pattern=_one_of(Channel.values))
+    channel: str | None = Field(None, max_length=20, description=", ".join(Channel.values))
     metric: str | None = Field(None, max_length=40, description=f"One of {', '.join(METRICS)}.")
-    grain: str | None = Field(None, pattern=_one_of(GRAINS))
+    grain: str | None = Field(None, max_length=20, description=", ".join(GRAINS))
     min_n: int | None = Field(None, ge=1, le=10_000)
     segment: Id | None = None

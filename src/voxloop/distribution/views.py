@@ -173,7 +173,7 @@ def campaign_preview_email(request: HttpRequest, campaign_id: int) -> HttpRespon
     inline (mail programs allow nothing else), so this document alone may use inline styles;
     it runs no script at all and only this site may frame it."""
     campaign = selectors.campaign(request.scope, campaign_id)
-    answer = HttpResponse(previews.preview(request.scope, campaign).html)
+    answer = HttpResponse(previews.preview(request.scope, campaign)["html"])
     answer["Content-Security-Policy"] = (
         "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
         "img-src 'self' data: https:; frame-ancestors 'self'"
