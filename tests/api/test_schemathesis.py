@@ -14,6 +14,8 @@ import os
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -52,6 +54,18 @@ schema.app = WSGIHandler()
 def tokens(django_db_setup, django_db_blocker):
     """The scratch organisation (two tenants, every role), some data for ids to find, and a
     bearer token per role; built once, rolled back at the end of the module."""
+    # Django closes database connections when a request ends (request_finished); its test
+    # client turns that off, and so must this WSGI caller, or the test transaction is gone.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield from _scratch_organisation(django_db_blocker)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _scratch_organisation(django_db_blocker):
     with django_db_blocker.unblock(), override_settings(**QUIET), ModuleWorld() as world:
         acme = world.acme
         survey = store_visit_survey(acme)
