@@ -21,21 +21,61 @@ needs_chromium = [
 ]
 
 
+# Every page a browser test opens reports Content-Security-Policy violations here; a test
+# that met one fails when its browser closes (the product's pages must need no exception).
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.href}:${event.lineNumber}`);
+});
+"""
+
+
+class CspViolations(AssertionError):
+    pass
+
+
+def _watch_for_csp_violations(browser, violations: list[str]) -> None:
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(REPORT_VIOLATIONS)
+
+        def on_page(page):
+            def on_console(message):
+                text = message.text
+                if "Content Security Policy" in text or text.startswith("CSP violation"):
+                    violations.append(f"{page.url}: {text}")
+
+            page.on("console", on_console)
+
+        context.on("page", on_page)
+        return context
+
+    browser.new_context = watched_context
+
+
 @contextmanager
 def chromium() -> Iterator:
-    """A headless chromium; yields the browser and closes it afterwards."""
+    """A headless chromium; yields the browser and closes it afterwards. Fails the test if
+    any page broke the Content-Security-Policy."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
+    violations: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
+        _watch_for_csp_violations(browser, violations)
         try:
             yield browser
         finally:
             browser.close()
+    if violations:
+        raise CspViolations("\n".join(dict.fromkeys(violations)))
 
 
 def phone_page(browser, **context_options):

@@ -25,6 +25,7 @@ OUTSIDE_THE_MATRIX = {
     "livez": ("config/test_health.py", "/livez"),
     "set_language": ("web/test_shell.py", "/i18n/setlang"),
     "accounts:login": ("accounts/test_login.py", "/accounts/login/"),
+    "admin_login": ("accounts/test_throttle_windows.py", "/admin/login/"),
     "accounts:logout": ("accounts/test_login.py", "/accounts/logout/"),
     "accounts:password_reset": ("accounts/test_password_reset.py", "/accounts/password-reset/"),
     "accounts:password_reset_done": ("accounts/test_password_reset.py", "password-reset"),
@@ -47,6 +48,7 @@ OUTSIDE_THE_MATRIX = {
     "distribution:sms_status": ("distribution/test_sms_hooks.py", "/o/hooks/sms/"),
     "distribution:sms_inbound": ("distribution/test_sms_hooks.py", "/inbound"),
     "api:api-root": ("api/test_openapi.py", "/api/v1/"),
+    "api_unknown_path": ("api/test_fuzz_findings.py", "/api/v1/responses/abc"),
     "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),
 }

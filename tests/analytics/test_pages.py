@@ -132,8 +132,10 @@ def test_exports_escape_formulas_and_need_the_export_role(world, scored):
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
-    comments = [row[12] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert '\'=HYPERLINK("x") lovely' in comments
+    comments = [row[12] for row in sheet.iter_rows(min_row=2)]
+    # The respondent's words exactly, in a string cell: never evaluated, nothing added.
+    [typed] = [c for c in comments if c.value == '=HYPERLINK("x") lovely']
+    assert typed.data_type == "s"
     assert analyst.get("/analytics/export/responses.pdf").status_code == 404
 
 

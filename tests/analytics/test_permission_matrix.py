@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.analytics.conftest import cx_survey
 from tests.web.matrix_world import ModuleWorld
 from tests.web.test_page_matrix import ACTORS, UNIT_TARGETS, _client, _org, _sees
 from voxloop.analytics.models import SavedView
@@ -82,6 +83,9 @@ CASES = [
 @pytest.fixture(scope="module")
 def module_world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), ModuleWorld() as world:
+        # A survey each, so the choice question the choices route asks about exists.
+        cx_survey(world.acme)
+        cx_survey(world.other)
         yield world
 
 

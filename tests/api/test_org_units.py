@@ -44,7 +44,8 @@ def test_list_filters_and_pagination(api_world):
 
 def test_default_page_is_100_and_the_envelope_is_complete(api_world):
     body = api_world.call("admin", "GET", url("unit_list")).json()
-    assert set(body) == {"count", "items", "limit", "offset"}
+    assert set(body) == {"count", "items", "limit", "offset", "next"}
+    assert body["next"] is None  # units page by offset only
     assert (body["count"], body["limit"], body["offset"]) == (15, 100, 0)
 
 

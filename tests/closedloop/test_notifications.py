@@ -163,12 +163,12 @@ def test_digest_collects_alerts_into_one_email(world, survey, smtp_settings):
 
 
 def test_webhooks_to_private_addresses_are_refused_by_default(world, survey, receiver, settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    settings.OUTBOUND_ALLOWED_NETWORKS = []
     receiver.start()
     hook_rule(world, survey, "webhook", receiver.url, SECRET)
     [case] = evaluation.evaluate_response(
         submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
     )
     row = Notification.objects.get(case=case)
-    assert row.status == "failed" and "non-public address" in row.last_error
+    assert row.status == "failed" and "not a public address" in row.last_error
     assert receiver.requests == []

@@ -91,6 +91,15 @@ def test_the_emails_own_links_open_the_survey_and_count_the_open(outreach):
     assert invitation.status == InvitationStatus.CLICKED
 
 
+def test_a_score_that_is_not_an_ascii_number_opens_the_survey_without_one(outreach):
+    """"²" passes str.isdigit but not int(): it was a 500; any odd score is simply ignored."""
+    link = CLICK.search(_html(_invite(outreach))).group(1)
+    for odd in ("²", "11", "-1", "٣", "1e1"):
+        opened = Client().get(link, {"score": odd})
+        assert opened.status_code == 302, odd
+        assert "/nps/" not in opened["Location"], odd
+
+
 def test_a_key_opens_only_its_own_invitation_and_only_for_its_purpose(outreach, settings):
     ann, bo = _invite(outreach, "ann"), _invite(outreach, "bo")
     html = _html(ann)

@@ -81,6 +81,11 @@ PAGES = {
         "/outreach/campaigns/{campaign}/preview/",
         _page(SEES_REGION, 200, 404),
     ),
+    "distribution:campaign_preview_email": (
+        "GET",
+        "/outreach/campaigns/{campaign}/preview/email/",
+        _page(SEES_REGION, 200, 404),
+    ),
     "distribution:campaign_test_send": (
         "POST",
         "/outreach/campaigns/{campaign}/test-send/",

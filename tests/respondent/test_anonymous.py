@@ -185,7 +185,7 @@ def test_survey_branding_and_sender(client, world, survey):
     )
     html = client.get(f"/s/{survey.public_slug}").content.decode()
     # A light brand colour gets dark text on its buttons, for contrast.
-    assert 'style="--brand:#ffd500;--on-brand:#000000"' in html
+    assert "body{--brand:#ffd500;--on-brand:#000000}</style>" in html  # a nonce'd style block
     logo = '<img class="logo" src="https://cdn.example.com/acme.png" alt="Ada, CEO of Acme">'
     assert logo in html
     assert "From Ada, CEO of Acme" in html

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from voxloop.accounts import selectors, services
 from voxloop.accounts.schemas import (
@@ -17,11 +16,12 @@ from voxloop.accounts.schemas import (
     UserOut,
     UserPage,
 )
+from voxloop.api import pages
 from voxloop.api.context import actor
-from voxloop.api.schemas import ErrorOut, Id
+from voxloop.api.schemas import Id
 from voxloop.errors import Forbidden
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.api import paginate, unit_ref
+from voxloop.tenancy.api import unit_ref
 from voxloop.tenancy.scoping import Capability, Scope
 
 router = Router(tags=["people"])
@@ -41,7 +41,7 @@ def _with_membership(scope: Scope, users: list) -> list:
 # --- the caller ------------------------------------------------------------------------
 
 
-@router.get("/me", response={200: MeOut, codes_4xx: ErrorOut}, url_name="me")
+@router.get("/me", response={200: MeOut}, url_name="me")
 def me(request: HttpRequest):
     """Who you are, the membership this request acts under, and the root of what you see."""
     membership = getattr(request, "membership", None)
@@ -67,16 +67,16 @@ def me(request: HttpRequest):
 # --- users -----------------------------------------------------------------------------
 
 
-@router.get("/users", response={200: UserPage, codes_4xx: ErrorOut}, url_name="user_list")
+@router.get("/users", response={200: UserPage}, url_name="user_list")
 def list_users(request: HttpRequest, filters: Query[UserFilters]):
     """People holding a membership in your subtree (admins)."""
     scope = actor(request)
-    page = paginate(tenancy_selectors.visible_users(scope, filters.q.strip()), filters)
+    page = pages.page(tenancy_selectors.visible_users(scope, filters.q.strip()), filters)
     page["items"] = _with_membership(scope, page["items"])
     return page
 
 
-@router.post("/users", response={201: UserOut, codes_4xx: ErrorOut}, url_name="user_create")
+@router.post("/users", response={201: UserOut}, url_name="user_create")
 def invite_user(request: HttpRequest, payload: UserInviteIn):
     """Invite a person at a unit in your subtree with a role (admins)."""
     scope = actor(request)
@@ -96,9 +96,7 @@ def invite_user(request: HttpRequest, payload: UserInviteIn):
     return Status(201, user)
 
 
-@router.get(
-    "/users/{int:user_id}", response={200: UserOut, codes_4xx: ErrorOut}, url_name="user_detail"
-)
+@router.get("/users/{int:user_id}", response={200: UserOut}, url_name="user_detail")
 def get_user(request: HttpRequest, user_id: Id):
     membership = tenancy_selectors.user_membership(actor(request), user_id)
     user = membership.user
@@ -109,15 +107,13 @@ def get_user(request: HttpRequest, user_id: Id):
 # --- personal API tokens ---------------------------------------------------------------
 
 
-@router.get("/tokens", response={200: list[TokenOut], codes_4xx: ErrorOut}, url_name="token_list")
+@router.get("/tokens", response={200: list[TokenOut]}, url_name="token_list")
 def list_tokens(request: HttpRequest):
     """Your tokens for the active membership; the secret is never shown again."""
     return list(selectors.own_tokens(actor(request)))
 
 
-@router.post(
-    "/tokens", response={201: IssuedTokenOut, codes_4xx: ErrorOut}, url_name="token_create"
-)
+@router.post("/tokens", response={201: IssuedTokenOut}, url_name="token_create")
 def create_token(request: HttpRequest, payload: TokenCreateIn):
     """A new token acting with your active membership; copy the secret now. Needs a signed-in
     session: a token may not mint tokens, or a leaked one could make itself permanent."""
@@ -131,9 +127,7 @@ def create_token(request: HttpRequest, payload: TokenCreateIn):
     return Status(201, issued.token)
 
 
-@router.delete(
-    "/tokens/{int:token_id}", response={204: None, codes_4xx: ErrorOut}, url_name="token_delete"
-)
+@router.delete("/tokens/{int:token_id}", response={204: None}, url_name="token_delete")
 def revoke_token(request: HttpRequest, token_id: Id):
     token = selectors.own_token(actor(request), token_id)
     services.revoke_token(request.user, token.pk)

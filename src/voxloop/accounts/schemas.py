@@ -8,7 +8,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
-from voxloop.api.schemas import Id, PageQuery
+from voxloop.api.schemas import Id, Moment, Page, PageQuery
 from voxloop.tenancy.models import Role
 from voxloop.tenancy.schemas import Body, MembershipOut, UnitRef, checked_email
 
@@ -58,10 +58,7 @@ class UserOut(Schema):
     membership: MembershipOut | None = None
 
 
-class UserPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class UserPage(Page):
     items: list[UserOut]
 
 
@@ -104,7 +101,7 @@ class TokenOut(Schema):
 
 class TokenCreateIn(Body):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    expires_at: datetime = Field(
+    expires_at: Moment = Field(
         description="Required; at most VOXLOOP_TOKEN_MAX_DAYS (default 365) days from now."
     )
 

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
 
+from voxloop import counters
 from voxloop.accounts import recent_tokens
 from voxloop.accounts.models import ApiToken
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -147,14 +147,8 @@ RESETS_PER_ADDRESS_PER_HOUR = 3
 def _reset_allowed(email: str) -> bool:
     """A few reset emails per address an hour, so the form cannot be used to flood an inbox.
     Counted whether or not the address has an account, so the limit reveals nothing either."""
-    key = "reset-request:" + hashlib.sha256(email.lower().encode()).hexdigest()[:32]
-    if cache.add(key, 1, 3600):
-        return True
-    try:
-        return cache.incr(key) <= RESETS_PER_ADDRESS_PER_HOUR
-    except ValueError:
-        cache.set(key, 1, 3600)
-        return True
+    name = "reset-request:" + hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    return counters.hit(name, 3600).count <= RESETS_PER_ADDRESS_PER_HOUR
 
 
 def send_password_email(user_id: int, purpose: str, language: str) -> bool:
@@ -170,7 +164,7 @@ def send_password_email(user_id: int, purpose: str, language: str) -> bool:
 
 def password_was_set(user) -> None:
     """After a reset: lift the sign-in lock for this user and put the change in the audit log."""
-    clear_login_failures(user.get_username(), None)
+    clear_login_failures(user.get_username())
     for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
         tenancy_services.record_audit(Scope.of(membership), "user.password_set", user)
 
@@ -314,47 +308,33 @@ def _throttle_name(username: str) -> str:
     return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
-def _attempt_keys(username: str, ip: str | None) -> list[str]:
+def _attempt_counters(username: str, ip: str | None) -> tuple[tuple[str, int], tuple[str, int]]:
+    """(counter name, allowed attempts) for the username and for the address. An address gets
+    more room than one username: offices share one public address."""
+    limit = settings.LOGIN_RATE_LIMIT
     user_key = hashlib.sha256(_throttle_name(username).encode()).hexdigest()[:32]
-    return [f"login-fail:user:{user_key}", f"login-fail:ip:{ip or 'unknown'}"]
+    return (f"login:user:{user_key}", limit), (f"login:ip:{ip or 'unknown'}", limit * 4)
 
 
-def login_blocked(username: str, ip: str | None) -> bool:
-    """Too many recent failures for this username or this address."""
-    limit = settings.LOGIN_RATE_LIMIT
-    user_key, ip_key = _attempt_keys(username, ip)
-    # An address gets more room than one username: offices share one public address.
-    return (cache.get(user_key) or 0) >= limit or (cache.get(ip_key) or 0) >= limit * 4
-
-
-def record_login_failure(username: str, ip: str | None) -> None:
+def begin_login_attempt(username: str, ip: str | None) -> int:
+    """Count a sign-in attempt before its password is checked; the seconds to wait when this
+    username or address has used up its window (0: go ahead). Counting first means attempts
+    sent at the same moment cannot all slip in under the limit."""
     window = settings.LOGIN_RATE_WINDOW_SECONDS
-    now = timezone.now().timestamp()
-    for key in _attempt_keys(username, ip):
-        if cache.add(key, 1, window):
-            # The window is fixed from the first failure; remember when it closes.
-            cache.set(f"{key}:until", now + window, window)
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, window)
-            cache.set(f"{key}:until", now + window, window)
-
-
-def login_retry_after(username: str, ip: str | None) -> int:
-    """Seconds until a blocked sign-in may be tried again (0 when not blocked)."""
-    limit = settings.LOGIN_RATE_LIMIT
-    user_key, ip_key = _attempt_keys(username, ip)
-    now = timezone.now().timestamp()
     waits = [0]
-    for key, allowed in ((user_key, limit), (ip_key, limit * 4)):
-        if (cache.get(key) or 0) >= allowed:
-            until = cache.get(f"{key}:until")
-            waits.append(int(until - now) + 1 if until else settings.LOGIN_RATE_WINDOW_SECONDS)
+    for name, allowed in _attempt_counters(username, ip):
+        tally = counters.hit(name, window)
+        if tally.count > allowed:
+            waits.append(tally.retry_after())
     return max(waits)
 
 
-def clear_login_failures(username: str, ip: str | None) -> None:
-    user_key = _attempt_keys(username, ip)[0]
-    cache.delete_many([user_key, f"{user_key}:until"])
+def login_succeeded(username: str, ip: str | None) -> None:
+    """A right password: the username starts afresh and the address gets its attempt back."""
+    (user_counter, _), (ip_counter, _) = _attempt_counters(username, ip)
+    counters.clear(user_counter)
+    counters.take_back(ip_counter)
+
+
+def clear_login_failures(username: str) -> None:
+    counters.clear(_attempt_counters(username, None)[0][0])

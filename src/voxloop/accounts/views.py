@@ -9,9 +9,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -36,20 +38,16 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         username = request.POST.get("username", "")
-        ip = request_ip(request)
-        # Checked before the password, so a right guess after the limit gets in no further.
-        if services.login_blocked(username, ip):
-            return self.blocked(username, services.login_retry_after(username, ip))
+        if username:
+            # Counted before the password is checked, so a right guess after the limit gets in
+            # no further and simultaneous guesses cannot all pass under it.
+            wait = services.begin_login_attempt(username, request_ip(request))
+            if wait:
+                return self.blocked(username, wait)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form) -> HttpResponse:
-        username = form.data.get("username", "")
-        if username:
-            services.record_login_failure(username, request_ip(self.request))
-        return super().form_invalid(form)
-
     def form_valid(self, form) -> HttpResponse:
-        services.clear_login_failures(form.get_user().get_username(), request_ip(self.request))
+        services.login_succeeded(self.request.POST.get("username", ""), request_ip(self.request))
         return super().form_valid(form)
 
     def blocked(self, username: str, retry_after: int) -> HttpResponse:
@@ -67,6 +65,16 @@ class LoginView(auth_views.LoginView):
         response = render(self.request, self.template_name, context, status=429)
         response["Retry-After"] = str(retry_after)
         return response
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The Django admin signs in through the product's form, so one throttle guards both (the
+    admin's own form counted nothing). Someone signed in who may not use the admin gets a 403
+    rather than a loop back to the form."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect_to_login(target, reverse("accounts:login"))
 
 
 class LogoutView(auth_views.LogoutView):

@@ -8,9 +8,10 @@ start/end, survey, unit, channel, metric, grain, min_n. The case metrics (`sla_c
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from voxloop.analytics import churn, dashboard, filters, hooks, response_reads, selectors
+from voxloop.analytics.schemas import AnalyticsQuery
 from voxloop.api.context import actor
 from voxloop.errors import InvalidInput, NotFound
 
@@ -24,7 +25,12 @@ def _context(request: HttpRequest) -> selectors.Context:
 
 
 @router.get("/analytics/metrics", url_name="analytics_metrics")
-def metrics_view(request: HttpRequest, by: str = ""):
+def metrics_view(
+    request: HttpRequest,
+    params: Query[AnalyticsQuery],
+    by: str = Query("", max_length=60),
+    bands: str = Query("", max_length=200),
+):
     """The metric for the filters; with `by`, one row per value of a dimension (unit, survey,
     channel, staff, language, hour, weekday, day, week, month, quarter) or of a contact
     attribute (`by=attribute:tenure`, optional `bands=12,24,60`)."""
@@ -75,7 +81,7 @@ def _case_metric(request: HttpRequest, metric: str, by: str) -> dict:
 
 
 @router.get("/analytics/cases", url_name="analytics_cases")
-def cases_view(request: HttpRequest):
+def cases_view(request: HttpRequest, params: Query[AnalyticsQuery]):
     """The dashboard's case panel: opened, resolved, open and overdue cases, resolution time
     (median, mean with interval, p90) and SLA compliance with interval and change."""
     ctx, figures = _cases(request)
@@ -100,26 +106,28 @@ def _edges(raw: str) -> list[float] | None:
 
 
 @router.get("/analytics/dashboard", url_name="analytics_dashboard")
-def dashboard_view(request: HttpRequest):
+def dashboard_view(request: HttpRequest, params: Query[AnalyticsQuery]):
     """Everything a dashboard shows: KPI cards with change, trend, units, heatmap, staff,
     newest comments and breakdowns."""
     return dashboard.payload(actor(request), filters.parse(request.GET))
 
 
 @router.get("/analytics/heatmap", url_name="analytics_heatmap")
-def heatmap_view(request: HttpRequest):
+def heatmap_view(request: HttpRequest, params: Query[AnalyticsQuery]):
     """Weekday (Monday first) × hour of day."""
     return {"cells": selectors.heatmap(_context(request))}
 
 
 @router.get("/analytics/drivers", url_name="analytics_drivers")
-def drivers_view(request: HttpRequest):
+def drivers_view(request: HttpRequest, params: Query[AnalyticsQuery]):
     """Which rated questions and numeric attributes explain the score most (Shapley R²)."""
     return response_reads.driver_analysis(_context(request))
 
 
 @router.get("/analytics/choices", url_name="analytics_choices")
-def choices_view(request: HttpRequest, question: str):
+def choices_view(
+    request: HttpRequest, params: Query[AnalyticsQuery], question: str = Query(..., max_length=60)
+):
     """NPS with vs without each value of a choice question."""
     if not response_reads.QUESTION_KEY.match(question):
         raise InvalidInput("'question' must be a question key.", "question")
@@ -130,7 +138,7 @@ def choices_view(request: HttpRequest, question: str):
 
 
 @router.get("/analytics/churn", url_name="analytics_churn")
-def churn_view(request: HttpRequest, kind: str = "contact"):
+def churn_view(request: HttpRequest, params: Query[AnalyticsQuery], kind: str = "contact"):
     """Churn rate of contacts (or `kind=account`) active when the period began, with its
     change and, for contacts, by the NPS group of their latest answer."""
     if kind not in churn.KINDS:

@@ -112,6 +112,10 @@ def heat_shades(metric: str, grid: list[list[dict[str, Any]]]) -> list[list[dict
                 hue = 210
             else:
                 hue = round(120 * (min(max(c["value"], low), high) - low) / ((high - low) or 1))
-            shaded.append({**c, "hue": hue, "light": round(97 - 45 * share)})
+            light = round(97 - 45 * share)
+            # Steps of 10° and 5%: classes in dashboard.css (no style attribute, for the CSP).
+            step = {"hue_step": 210 if hue == 210 else round(hue / 10) * 10}
+            step["light_step"] = min(95, max(50, round(light / 5) * 5))
+            shaded.append({**c, "hue": hue, "light": light, **step})
         out.append(shaded)
     return out

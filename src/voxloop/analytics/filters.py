@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voxloop.analytics.metrics import DEFAULT_MIN_N, METRICS
 from voxloop.errors import InvalidInput
+from voxloop.params import whole_number
 from voxloop.responses.models import Channel, Origin
 
 PERIODS = {
@@ -108,12 +109,7 @@ def add_months(day: date, months: int) -> date:
 
 
 def _int(params, name: str) -> int | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 18:
-        raise InvalidInput(f"'{name}' must be a whole number.", field=name)
-    return int(raw)
+    return whole_number(params.get(name), name)
 
 
 def _day(params, name: str) -> date | None:
@@ -121,9 +117,13 @@ def _day(params, name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"'{name}' must be a date such as 2026-11-30.", field=name) from None
+        day = None
+    # Year 1 or 9999 would overflow once the period before it is computed.
+    if day is None or not 1970 <= day.year <= 2999:
+        raise InvalidInput(f"'{name}' must be a date such as 2026-11-30.", field=name)
+    return day
 
 
 def parse(params, today: date | None = None) -> Filters:

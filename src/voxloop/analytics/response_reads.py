@@ -125,7 +125,9 @@ def _banded(groups: dict, numeric: dict, edges: list[float] | None):
 
 def choice_effects(ctx: Context, question_key: str) -> list[dict[str, Any]]:
     """NPS of the respondents who picked each choice against those who did not."""
-    if not QUESTION_KEY.match(question_key or ""):
+    # The key becomes part of an ORM path (answers__<key>): "nps__gt" would be a lookup, not
+    # a key. Only a choice question of the surveys in view is accepted.
+    if not QUESTION_KEY.match(question_key or "") or "__" in question_key:
         raise InvalidInput("'question' must be a question key.", "question")
     if ctx.anonymous:
         # Groups by answer inside every block would need their own suppression (decision
@@ -133,7 +135,7 @@ def choice_effects(ctx: Context, question_key: str) -> list[dict[str, Any]]:
         return []
     if question_key not in choice_questions(ctx):
         # A text question's answers would come back as keys: comments by another door.
-        raise InvalidInput("'question' must be a choice question of the surveys.", "question")
+        raise InvalidInput("'question' is not a choice question of these surveys.", "question")
     picked: dict[str, Counts] = defaultdict(Counts)
     everyone = Counts()
     for nps, answer in (

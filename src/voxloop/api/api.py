@@ -5,9 +5,17 @@ from ninja.openapi.docs import Swagger
 
 from voxloop import __version__
 from voxloop.api.auth import api_auth
-from voxloop.api.errors import install_error_handlers
+from voxloop.api.errors import document_errors, install_error_handlers
 
-api = NinjaAPI(
+
+class VoxloopAPI(NinjaAPI):
+    """Ninja's API whose schema also lists the JSON errors every operation can answer with."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = VoxloopAPI(
     title="Voxloop API",
     version=__version__,
     description=(

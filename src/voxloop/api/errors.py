@@ -3,11 +3,23 @@
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from voxloop.api.schemas import ErrorOut
 from voxloop.errors import DomainError
+
+# What each operation can answer besides its success, every one with an ErrorOut body.
+ERRORS = {
+    "400": "Bad input; `error.field` names the field at fault.",
+    "401": "No credential, or a wrong, expired or revoked token.",
+    "403": "Your role may not do this.",
+    "404": "No such object in your scope (or no such path).",
+    "422": "A parameter or a body field is not of the documented type or range.",
+}
+WRITE_ERRORS = {"409": "It conflicts with the object's current state."}
 
 
 def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
@@ -76,3 +88,29 @@ def install_error_handlers(api: NinjaAPI) -> None:
             return api.create_response(request, _malformed_body(exc.__cause__), status=400)
         code = {400: "bad_request", 403: "forbidden"}.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the error answers to every operation of an OpenAPI schema (keeping any it lists)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    error = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in error.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault("ErrorOut", error)
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            answers = {str(k): v for k, v in operation.get("responses", {}).items()}
+            operation["responses"] = answers
+            errors = ERRORS if method == "get" else {**ERRORS, **WRITE_ERRORS}
+            for status, description in errors.items():
+                answers.setdefault(status, {"description": description, "content": body})
+    return schema
+
+
+@csrf_exempt  # like the API's own views: nothing here acts on a session
+def unknown_path(request: HttpRequest) -> JsonResponse:
+    """Anything under /api/ that no operation matches (an id that is not a whole number, a
+    typo): a JSON 404 like every other API error, not the site's HTML page."""
+    message = "No such API path; ids in paths are whole numbers."
+    return JsonResponse(error_body("not_found", message), status=404)

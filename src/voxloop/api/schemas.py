@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 100
+# Offsets are read and skipped row by row: past this, a client pages with `after` (keyset).
+MAX_OFFSET = 10_000
+MAX_ID = 2**63 - 1
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# Ids the database can hold: a larger number is a 422 naming the field, not a driver overflow.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Every whole number a request carries is bounded (the schemathesis run checks that none is
+# not): a larger one is a 422 naming the field, never a driver or date overflow (a 500).
+# Ids the database can hold.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# An id where 0 means "none" (e.g. unassign a case).
+IdOrNone = Annotated[int, Field(ge=0, le=MAX_ID, description="0 for none.")]
+# Counts the services bound themselves (hours, days): kept within a 32-bit integer here.
+Whole = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+# Scores and targets: finite, and far beyond any metric.
+Number = Annotated[float, Field(ge=-1e9, le=1e9)]
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+
+
+def _plausible_year(value: date) -> date:
+    # Year 1 or 9999 overflows as soon as a time zone or a period before it is applied.
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must be between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_plausible_year)]
+Moment = Annotated[datetime, AfterValidator(_plausible_year)]
 
 
 class ErrorDetail(Schema):
@@ -77,5 +101,25 @@ class PatchInput(Input):
 
 class PageQuery(NoNul):
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    # Bounded like ids: a larger offset is a 422 naming it, not a database overflow.
-    offset: int = Field(0, ge=0, le=2**63 - 1 - MAX_PAGE)
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description=f"At most {MAX_OFFSET:,}; deeper, page with `after`."
+    )
+
+
+class Page(Schema):
+    """The envelope of a list: `next` is the cursor of the following page on lists that have
+    cursors (null on the last page and elsewhere)."""
+
+    count: int
+    limit: int
+    offset: int
+    next: str | None = None
+
+
+class CursorPageQuery(PageQuery):
+    """A list that can grow without end: `after` (the previous page's `next`) reads the next
+    page by its position in the order (keyset), as fast at any depth as the first page."""
+
+    after: str | None = Field(
+        None, max_length=500, description="The `next` of the previous page (instead of offset)."
+    )

@@ -8,6 +8,8 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from voxloop.api.context import actor
+from voxloop.api.pages import page
+from voxloop.api.schemas import Id
 from voxloop.closedloop import casework, plans, selectors, services, sla
 from voxloop.closedloop.models import ActionPlan, AlertRule, Case, Playbook
 from voxloop.closedloop.schemas import (
@@ -70,12 +72,12 @@ def create_rule(request: HttpRequest, payload: RuleIn):
 
 
 @router.get("/alert-rules/{int:rule_id}", response=RuleOut, url_name="alert_rule")
-def get_rule(request: HttpRequest, rule_id: int):
+def get_rule(request: HttpRequest, rule_id: Id):
     return _rule_out(selectors.rule(actor(request), rule_id))
 
 
 @router.patch("/alert-rules/{int:rule_id}", response=RuleOut, url_name="alert_rule_update")
-def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch):
+def update_rule(request: HttpRequest, rule_id: Id, payload: RulePatch):
     scope = actor(request)
     rule = selectors.rule(scope, rule_id)
     fields = payload.dict(exclude_unset=True)
@@ -86,7 +88,7 @@ def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch):
 
 
 @router.delete("/alert-rules/{int:rule_id}", response={204: None}, url_name="alert_rule_delete")
-def delete_rule(request: HttpRequest, rule_id: int):
+def delete_rule(request: HttpRequest, rule_id: Id):
     scope = actor(request)
     services.delete_rule(scope, selectors.rule(scope, rule_id))
     return Status(204, None)
@@ -125,13 +127,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
         unit_id=unit_id,
         assignee_id=filters.assignee_id,
     )
-    window = cases[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": cases.count(),
-        "items": [_case_out(c) for c in window],
-        "limit": filters.limit,
-        "offset": filters.offset,
-    }
+    return page(cases, filters, _case_out)
 
 
 @router.post("/cases", response={201: CaseDetail}, url_name="case_create")
@@ -147,12 +143,12 @@ def case_sla(request: HttpRequest, filters: Query[SlaFilters]):
 
 
 @router.get("/cases/{int:case_id}", response=CaseDetail, url_name="case")
-def get_case(request: HttpRequest, case_id: int):
+def get_case(request: HttpRequest, case_id: Id):
     return _case_detail(selectors.case(actor(request), case_id))
 
 
 @router.patch("/cases/{int:case_id}", response=CaseDetail, url_name="case_update")
-def update_case(request: HttpRequest, case_id: int, payload: CaseUpdate):
+def update_case(request: HttpRequest, case_id: Id, payload: CaseUpdate):
     scope = actor(request)
     case = selectors.case(scope, case_id)
     changes = payload.dict(exclude_unset=True)
@@ -169,7 +165,7 @@ def update_case(request: HttpRequest, case_id: int, payload: CaseUpdate):
 
 
 @router.post("/cases/{int:case_id}/notes", response={201: CaseDetail}, url_name="case_note")
-def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
+def add_note(request: HttpRequest, case_id: Id, payload: NoteIn):
     scope = actor(request)
     case = selectors.case(scope, case_id)
     casework.add_note(scope, case, payload.text)
@@ -177,7 +173,7 @@ def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
 
 
 @router.post("/cases/{int:case_id}/emails", response={202: CaseDetail}, url_name="case_email")
-def email_customer(request: HttpRequest, case_id: int, payload: EmailIn):
+def email_customer(request: HttpRequest, case_id: Id, payload: EmailIn):
     """Queue a follow-up email to the customer from a playbook; sent by a worker."""
     scope = actor(request)
     case = selectors.case(scope, case_id)
@@ -259,13 +255,13 @@ def create_plan(request: HttpRequest, payload: PlanIn):
 
 
 @router.get("/action-plans/{int:plan_id}", response=PlanOut, url_name="action_plan")
-def get_plan(request: HttpRequest, plan_id: int):
+def get_plan(request: HttpRequest, plan_id: Id):
     scope = actor(request)
     return _plan_out(scope, selectors.plan(scope, plan_id), with_effect=True)
 
 
 @router.patch("/action-plans/{int:plan_id}", response=PlanOut, url_name="action_plan_update")
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
+def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch):
     scope = actor(request)
     plans.update_plan(scope, selectors.plan(scope, plan_id), **payload.dict(exclude_unset=True))
     return _plan_out(scope, selectors.plan(scope, plan_id), with_effect=True)
@@ -274,7 +270,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
 @router.post(
     "/action-plans/{int:plan_id}/tasks", response={201: TaskOut}, url_name="action_plan_task"
 )
-def add_task(request: HttpRequest, plan_id: int, payload: TaskIn):
+def add_task(request: HttpRequest, plan_id: Id, payload: TaskIn):
     scope = actor(request)
     task = plans.add_task(scope, selectors.plan(scope, plan_id), **payload.dict())
     return Status(201, {

@@ -14,13 +14,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import ipaddress
 import json
-import socket
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -28,6 +23,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from voxloop import outbound
 from voxloop.closedloop.models import Notification, NotificationStatus
 
 MAX_ATTEMPTS = 8
@@ -99,10 +95,6 @@ def claim(notification_id: int, now: datetime) -> Notification | None:
     return Notification.objects.filter(pk=notification_id).first() if taken else None
 
 
-class RefusedDestination(Exception):
-    """A webhook URL that resolves to a loopback, private or link-local address."""
-
-
 def deliver(notification_id: int, now: datetime | None = None) -> str:
     """Send one notification if it is due; the resulting status ('sent', 'pending' with a
     retry scheduled, 'failed' after the last attempt, or 'skipped' when not due/claimed)."""
@@ -112,7 +104,7 @@ def deliver(notification_id: int, now: datetime | None = None) -> str:
         return "skipped"
     try:
         send(row)
-    except RefusedDestination as error:  # retrying cannot help
+    except outbound.RefusedDestination as error:  # retrying cannot help
         Notification.objects.filter(pk=row.pk).update(
             status=NotificationStatus.FAILED, attempts=row.attempts + 1, last_error=str(error)
         )
@@ -192,33 +184,18 @@ def _send_email(to: str, subject: str, body: str) -> None:
         connection.send_messages([message])
 
 
-def check_destination(url: str) -> None:
-    """Refuse URLs whose host resolves to this machine or a private network, unless the
-    installation allows it: a rule editor must not make the server call its own neighbours."""
-    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
-        return
-    host = urllib.parse.urlparse(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError as error:
-        raise OSError(f"cannot resolve {host}: {error}") from None  # retried: DNS may recover
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved:
-            raise RefusedDestination(f"{host} resolves to a non-public address ({ip})")
-
-
 def _post(url: str, body: bytes, headers: dict) -> None:
-    check_destination(url)
-    request = urllib.request.Request(  # noqa: S310 - rule editors give http(s) URLs only
+    """POST to a rule's webhook through the outbound guard (public addresses only, the
+    checked address pinned, no redirects followed)."""
+    answer = outbound.send(
+        "POST",
         url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "Voxloop", **headers},
+        body,
+        {"Content-Type": "application/json", "User-Agent": "Voxloop", **headers},
+        timeout=HTTP_TIMEOUT,
     )
-    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as answer:  # noqa: S310
-        if not 200 <= answer.status < 300:
-            raise urllib.error.HTTPError(url, answer.status, "not 2xx", answer.headers, None)
+    if not 200 <= answer.status < 300:
+        raise OSError(f"HTTP {answer.status} from the receiver")
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

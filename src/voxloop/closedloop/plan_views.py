@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from voxloop import params
 from voxloop.closedloop import casework, plans, selectors, sla
 from voxloop.closedloop.forms import PeriodForm, PlanForm, TaskForm
 from voxloop.closedloop.models import ActionPlanStatus, ActionTask
@@ -148,11 +149,12 @@ def praise_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @member_required
 def open_from_response(request: HttpRequest) -> HttpResponse:
-    value = request.POST.get("response_id", "")
-    if not value.isdigit():
+    response_id = params.id_or_none(request.POST.get("response_id", ""))
+    if response_id is None:
         raise DomainError(_("Which response?"), field="response_id")
     try:
-        case = casework.open_case(request.scope, int(value), title=request.POST.get("title", ""))
+        title = request.POST.get("title", "")
+        case = casework.open_case(request.scope, response_id, title=title)
     except DomainError as error:
         if error.status == 403:
             raise PermissionDenied(error.message) from None

@@ -59,8 +59,11 @@ def _clean(actor: Scope, fields: dict[str, Any]) -> dict[str, Any]:
             survey_selectors.survey(actor, fields["survey_id"]) if fields["survey_id"] else None
         )
     if "starts_on" in fields:
-        if not isinstance(fields["starts_on"], date):
-            raise InvalidInput("A start date (YYYY-MM-DD).", field="starts_on")
+        if (
+            not isinstance(fields["starts_on"], date)
+            or not 1970 <= fields["starts_on"].year <= 2999
+        ):
+            raise InvalidInput("A start date (YYYY-MM-DD) from 1970 on.", field="starts_on")
         cleaned["starts_on"] = fields["starts_on"]
     return cleaned
 

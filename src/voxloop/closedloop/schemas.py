@@ -8,7 +8,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-MAX_PAGE = 500
+from voxloop.api.schemas import Day, Id, IdOrNone, Moment, Number, Page, PageQuery, Whole
+
 DEFAULT_PAGE = 50
 
 
@@ -17,23 +18,23 @@ class RuleIn(Schema):
 
     name: str = Field(..., max_length=200)
     unit_code: str | None = Field(None, max_length=64, description="Default: your own unit.")
-    survey_ids: list[int] = Field(default_factory=list, description="Empty: every survey.")
+    survey_ids: list[Id] = Field(default_factory=list, description="Empty: every survey.")
     conditions: dict[str, Any] = Field(
         ..., description='{"match": "all"|"any", "items": [{"field", "op", "value"}]}'
     )
     is_active: bool = True
     open_case: bool = True
     priority: str = "normal"
-    sla_hours: int = 48
-    second_escalation_hours: int = 24
+    sla_hours: Whole = 48
+    second_escalation_hours: Whole = 24
     assign_role: str = "manager"
     recipients: list[dict[str, Any]] = Field(
         default_factory=lambda: [{"type": "role", "role": "manager"}]
     )
     email_mode: str = "immediate"
     webhooks: list[dict[str, Any]] = Field(default_factory=list)
-    thank_you_playbook_id: int | None = None
-    review_playbook_id: int | None = None
+    thank_you_playbook_id: Id | None = None
+    review_playbook_id: Id | None = None
     flag_advocate: bool = False
     record_praise: bool = False
 
@@ -43,19 +44,19 @@ class RulePatch(Schema):
 
     name: str | None = Field(None, max_length=200)
     unit_code: str | None = Field(None, max_length=64)
-    survey_ids: list[int] | None = None
+    survey_ids: list[Id] | None = None
     conditions: dict[str, Any] | None = None
     is_active: bool | None = None
     open_case: bool | None = None
     priority: str | None = None
-    sla_hours: int | None = None
-    second_escalation_hours: int | None = None
+    sla_hours: Whole | None = None
+    second_escalation_hours: Whole | None = None
     assign_role: str | None = None
     recipients: list[dict[str, Any]] | None = None
     email_mode: str | None = None
     webhooks: list[dict[str, Any]] | None = None
-    thank_you_playbook_id: int | None = None
-    review_playbook_id: int | None = None
+    thank_you_playbook_id: Id | None = None
+    review_playbook_id: Id | None = None
     flag_advocate: bool | None = None
     record_praise: bool | None = None
 
@@ -82,14 +83,13 @@ class RuleOut(Schema):
     record_praise: bool
 
 
-class CaseFilters(Schema):
+class CaseFilters(PageQuery):
     box: str = Field("open", pattern="^(mine|team|overdue|open|all)$")
     status: str | None = Field(None, max_length=20)
     priority: str | None = Field(None, max_length=10)
     unit: str | None = Field(None, max_length=64, description="A unit code: it and below.")
-    assignee_id: int | None = None
-    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
+    assignee_id: Id | None = None
+    limit: int = Field(DEFAULT_PAGE, ge=1, le=500)
 
 
 class CaseOut(Schema):
@@ -115,11 +115,8 @@ class CaseOut(Schema):
     overdue: bool
 
 
-class CasePage(Schema):
-    count: int
+class CasePage(Page):
     items: list[CaseOut]
-    limit: int
-    offset: int
 
 
 class EventOut(Schema):
@@ -137,10 +134,10 @@ class CaseDetail(CaseOut):
 class CaseCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    response_id: int
+    response_id: Id
     title: str = Field("", max_length=200)
     priority: str = "normal"
-    sla_hours: int = 48
+    sla_hours: Whole = 48
 
 
 class CaseUpdate(Schema):
@@ -149,9 +146,9 @@ class CaseUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: str | None = None
-    assignee_id: int | None = Field(None, description="0 leaves the case unassigned.")
-    root_cause_id: int | None = None
-    action_plan_id: int | None = None
+    assignee_id: IdOrNone | None = Field(None, description="0 leaves the case unassigned.")
+    root_cause_id: Id | None = None
+    action_plan_id: Id | None = None
 
 
 class NoteIn(Schema):
@@ -163,7 +160,7 @@ class NoteIn(Schema):
 class EmailIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    playbook_id: int
+    playbook_id: Id
     extra: str = Field("", max_length=10_000)
 
 
@@ -198,8 +195,8 @@ class TaskIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(..., max_length=200)
-    owner_id: int | None = None
-    due_on: date | None = None
+    owner_id: Id | None = None
+    due_on: Day | None = None
 
 
 class PlanIn(Schema):
@@ -210,13 +207,13 @@ class PlanIn(Schema):
     description: str = Field("", max_length=10_000)
     theme: str = Field("", max_length=120)
     status: str = "planned"
-    owner_id: int | None = None
-    root_cause_id: int | None = None
-    survey_id: int | None = None
-    starts_on: date
-    window_days: int = 90
-    baseline: float | None = None
-    target: float | None = None
+    owner_id: Id | None = None
+    root_cause_id: Id | None = None
+    survey_id: Id | None = None
+    starts_on: Day
+    window_days: Whole = 90
+    baseline: Number | None = None
+    target: Number | None = None
 
 
 class PlanPatch(Schema):
@@ -226,9 +223,9 @@ class PlanPatch(Schema):
     description: str | None = Field(None, max_length=10_000)
     theme: str | None = Field(None, max_length=120)
     status: str | None = None
-    owner_id: int | None = None
-    root_cause_id: int | None = None
-    target: float | None = None
+    owner_id: Id | None = None
+    root_cause_id: Id | None = None
+    target: Number | None = None
 
 
 class EstimateOut(Schema):
@@ -285,5 +282,5 @@ class SlaOut(Schema):
 
 
 class SlaFilters(Schema):
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from voxloop import params
 from voxloop.closedloop.models import (
     OPEN_STATUSES,
     ActionPlan,
@@ -84,8 +85,8 @@ def visible_cases(
     if search:
         term = search.strip()
         match = Q(title__icontains=term) | Q(contact__email__iexact=term)
-        if term.lstrip("#").isdigit():
-            match |= Q(pk=int(term.lstrip("#")))
+        if case_id := params.id_or_none(term.lstrip("#")):
+            match |= Q(pk=case_id)
         cases = cases.filter(match)
     return cases.select_related("unit", "assignee", "contact", "rule", "root_cause").order_by(
         "due_at", "-id"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlparse
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from voxloop import outbound
 from voxloop.closedloop import messages
 from voxloop.closedloop.conditions import clean_conditions
 from voxloop.closedloop.models import (
@@ -146,9 +146,9 @@ def _clean_webhooks(raw: Any) -> list[dict]:
         if not isinstance(hook, dict) or hook.get("kind", "webhook") not in WEBHOOK_KINDS:
             raise InvalidInput(f"A webhook's kind is one of {WEBHOOK_KINDS}.", where)
         url = hook.get("url")
-        parsed = urlparse(url) if isinstance(url, str) else None
-        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise InvalidInput("A webhook needs an http(s) URL.", f"{where}.url")
+        problem = outbound.url_problem(url)
+        if problem:
+            raise InvalidInput(f"A webhook needs an http(s) URL. {problem}", f"{where}.url")
         secret = hook.get("secret", "")
         if not isinstance(secret, str) or len(secret) > 200:
             raise InvalidInput("The secret is text of at most 200 characters.", f"{where}.secret")

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from voxloop import params
 from voxloop.closedloop import casework, selectors
 from voxloop.closedloop.forms import (
     AssignForm,
@@ -66,7 +67,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     scope = request.scope
     if not scope.can(Capability.ACT):
         raise PermissionDenied
-    ids = [int(v) for v in request.POST.getlist("case_ids") if v.isdigit()]
+    ids = [i for v in request.POST.getlist("case_ids") if (i := params.id_or_none(v))]
     form = BulkForm(request.POST, case_ids=ids)
     if not form.is_valid():
         messages.error(request, _("Pick at least one case and an action."))
@@ -171,20 +172,20 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
             casework.change_status(scope, case, status)
         elif action == "assign":
             value = post.get("assignee", "")
-            casework.assign(scope, case, int(value) if value.isdigit() else None)
+            casework.assign(scope, case, params.id_or_none(value))
         elif action == "note":
             casework.add_note(scope, case, post.get("text", ""))
         elif action == "root_cause":
             value = post.get("root_cause", "")
-            casework.set_root_cause(scope, case, int(value) if value.isdigit() else None)
+            casework.set_root_cause(scope, case, params.id_or_none(value))
         elif action == "email":
-            value = post.get("playbook", "")
-            if not value.isdigit():
+            playbook = params.id_or_none(post.get("playbook", ""))
+            if playbook is None:
                 raise DomainError(_("Pick a template."), field="playbook")
-            casework.email_customer(scope, case, int(value), post.get("extra", ""))
+            casework.email_customer(scope, case, playbook, post.get("extra", ""))
         elif action == "plan":
-            value = post.get("action_plan", "")
-            plan = selectors.plan(scope, int(value)) if value.isdigit() else None
+            plan_id = params.id_or_none(post.get("action_plan", ""))
+            plan = selectors.plan(scope, plan_id) if plan_id else None
             casework.link_plan(scope, case, plan)
     except DomainError as error:
         if error.status in (403,):

@@ -4,7 +4,16 @@ from pathlib import Path
 
 import dj_database_url
 
-from voxloop.config.env import env_bool, env_float, env_list, env_str, secret_key, voxloop_home
+from voxloop.config.env import (
+    env_bool,
+    env_float,
+    env_list,
+    env_networks,
+    env_str,
+    private_file,
+    secret_key,
+    voxloop_home,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VOXLOOP_HOME = voxloop_home()
@@ -41,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it sees every answer last, with the headers the others set (voxloop.web.headers).
+    "voxloop.web.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -68,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "voxloop.web.context.shell",
+                "voxloop.web.headers.nonce",
             ],
         },
     },
@@ -82,6 +94,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Created owner-only before SQLite opens it; its -wal and -shm files take its mode.
+    if not env_str("DATABASE_URL"):
+        private_file(VOXLOOP_HOME / "voxloop.sqlite3")
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the server and the worker read while one of them writes; IMMEDIATE
@@ -121,10 +136,14 @@ if REDIS_URL:
         }
     }
 else:
+    # Django culls a third of the rows (whatever their expiry) past MAX_ENTRIES, 300 by
+    # default: a burst of reset requests or respondent visits would wipe open sign-in locks.
+    # Expired rows go first; the cap is only a guard against the table growing without end.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "voxloop_cache",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
 
@@ -149,6 +168,11 @@ HTTPS = env_bool("VOXLOOP_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads a cookie (the API docs page takes its CSRF token from the page).
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
@@ -168,9 +192,15 @@ LOGIN_RATE_WINDOW_SECONDS = int(env_str("VOXLOOP_LOGIN_RATE_WINDOW", "900"))
 RECENT_SECONDS = env_float("VOXLOOP_RECENT_SECONDS", 5.0)
 # The longest an API token may live, in days; older tokens stop working (decision 0014).
 TOKEN_MAX_DAYS = max(1, int(env_float("VOXLOOP_TOKEN_MAX_DAYS", 365)))
-# Alert webhooks to loopback/private addresses (an SSRF risk on a shared installation): off
-# unless an operator running receivers on their own network turns it on.
-WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("VOXLOOP_WEBHOOK_ALLOW_PRIVATE", False)
+# Requests to URLs users type in (alert webhooks, later connectors) go to public addresses
+# only (voxloop.outbound); these networks (CIDR, comma separated) are allowed besides, for
+# receivers on the operator's own network. VOXLOOP_WEBHOOK_ALLOW_PRIVATE=true, the older
+# switch, allows the private IPv4 ranges and loopback (never link-local, where cloud metadata
+# lives).
+OUTBOUND_ALLOWED_NETWORKS = env_networks("VOXLOOP_OUTBOUND_ALLOWED_NETWORKS")
+if env_bool("VOXLOOP_WEBHOOK_ALLOW_PRIVATE", False):
+    OUTBOUND_ALLOWED_NETWORKS += ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+    OUTBOUND_ALLOWED_NETWORKS += ["127.0.0.0/8", "::1/128"]
 
 # --- Email: SMTP when EMAIL_HOST is set, else files in VOXLOOP_HOME/mail for development --
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -183,7 +213,8 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = int(env_str("EMAIL_TIMEOUT", "15"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # Development mail (reset links among it) is written owner-only (0700 folder, 0600 files).
+    EMAIL_BACKEND = "voxloop.config.mail.PrivateFileBackend"
     EMAIL_FILE_PATH = str(VOXLOOP_HOME / "mail")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", EMAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Voxloop <noreply@voxloop.localhost>")
@@ -220,7 +251,10 @@ USE_TZ = True
 # --- Static files, served by WhiteNoise -------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VOXLOOP_HOME / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from finders until collectstatic runs
+STATIC_ROOT.mkdir(exist_ok=True)
+# Uploads (contact imports) are the owner's only, like everything in VOXLOOP_HOME.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700  # WhiteNoise serves from finders until collectstatic runs
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

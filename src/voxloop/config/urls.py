@@ -1,14 +1,19 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from voxloop.accounts.views import admin_login
 from voxloop.api.api import api
+from voxloop.api.errors import unknown_path
 from voxloop.web.health import healthz, livez
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
+    # Before the admin's own: its sign-in form goes through the product's throttled one.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/", unknown_path, name="api_unknown_path"),  # any rest, line breaks too
     path("accounts/", include("voxloop.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("s/", include("voxloop.surveys.respondent.urls")),

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from voxloop.api.context import actor
+from voxloop.api.pages import page
 from voxloop.api.schemas import Id
 from voxloop.contacts import interactions, lifecycle, selectors, services
 from voxloop.contacts.importing import import_records
@@ -46,17 +47,11 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters]):
     contacts = selectors.visible_contacts(scope, filters.q.strip())
     if filters.segment:
         contacts = selectors.segment_members(scope, filters.segment)
-    window = contacts.order_by("pk")[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": contacts.count(),
-        "items": list(window),
-        "limit": filters.limit,
-        "offset": filters.offset,
-    }
+    return page(contacts.order_by("pk"), filters)
 
 
 @router.get("/contacts/{int:contact_id}", response=ContactOut, url_name="contact")
-def get_contact(request: HttpRequest, contact_id: int):
+def get_contact(request: HttpRequest, contact_id: Id):
     return selectors.contact(actor(request), contact_id)
 
 
@@ -87,7 +82,7 @@ def upsert_contacts(request: HttpRequest, payload: ContactBatch):
 
 
 @router.post("/contacts/{int:contact_id}/consent", response=ContactOut, url_name="contact_consent")
-def set_consent(request: HttpRequest, contact_id: int, payload: ConsentInput):
+def set_consent(request: HttpRequest, contact_id: Id, payload: ConsentInput):
     scope = actor(request)
     contact = selectors.contact(scope, contact_id)
     return services.set_consent(scope, contact, payload.channel, payload.allowed)

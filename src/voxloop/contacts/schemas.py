@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from voxloop.api.schemas import Input, Name, NoNul, PageQuery
+from voxloop.api.schemas import CursorPageQuery, Id, Input, Name, NoNul, Page
 from voxloop.tenancy.schemas import UnitRef
 
 MAX_BATCH = 1000
@@ -37,16 +37,13 @@ class ContactOut(Schema):
     customer_since: date | None
 
 
-class ContactPage(Schema):
-    count: int
+class ContactPage(Page):
     items: list[ContactOut]
-    limit: int
-    offset: int
 
 
-class ContactFilters(PageQuery):
+class ContactFilters(CursorPageQuery):
     q: str = Field("", max_length=200, description="Email, external id or last name.")
-    segment: int | None = Field(None, ge=1, description="Only members of this segment.")
+    segment: Id | None = Field(None, description="Only members of this segment.")
 
 
 class ContactBatch(Input, NoNul):

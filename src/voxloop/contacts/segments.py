@@ -14,7 +14,8 @@ from voxloop.contacts.models import AccountTier, Contact
 from voxloop.errors import InvalidInput
 from voxloop.tenancy.models import OrgUnit, subtree_q
 
-ATTRIBUTE = re.compile(r"^attributes\.([A-Za-z0-9_]{1,60})$")
+# No "__" in the name: it becomes an ORM path (attributes__<name>), where "__" is a lookup.
+ATTRIBUTE = re.compile(r"^attributes\.((?!\w*__)[A-Za-z0-9_]{1,60})$")
 NPS_GROUPS = {"promoter", "passive", "detractor"}
 OPS = {
     "attribute": {"eq", "ne", "in", "gte", "lte", "contains"},

@@ -9,6 +9,8 @@ from django.urls import reverse
 from ninja import Query, Router, Status
 
 from voxloop.api.context import actor
+from voxloop.api.pages import page
+from voxloop.api.schemas import Id
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.distribution import (
     preview,
@@ -53,7 +55,7 @@ def _unit(scope: Scope, code: str | None):
     return tenancy_selectors.unit_named_by(scope, code)
 
 
-def _survey(scope: Scope, survey_id: int):
+def _survey(scope: Scope, survey_id: Id):
     try:
         return survey_selectors.survey(scope, survey_id)
     except NotFound:
@@ -86,11 +88,11 @@ def create_campaign(request: HttpRequest, payload: CampaignIn):
 
 
 @router.get("/campaigns/{int:campaign_id}", response=CampaignOut, url_name="campaign")
-def get_campaign(request: HttpRequest, campaign_id: int):
+def get_campaign(request: HttpRequest, campaign_id: Id):
     return selectors.campaign(actor(request), campaign_id)
 
 
-def _act(request: HttpRequest, campaign_id: int, action):
+def _act(request: HttpRequest, campaign_id: Id, action):
     scope = actor(request)
     return action(scope, selectors.campaign(scope, campaign_id))
 
@@ -98,33 +100,33 @@ def _act(request: HttpRequest, campaign_id: int, action):
 @router.post(
     "/campaigns/{int:campaign_id}/launch", response=CampaignOut, url_name="campaign_launch"
 )
-def launch_campaign(request: HttpRequest, campaign_id: int):
+def launch_campaign(request: HttpRequest, campaign_id: Id):
     return _act(request, campaign_id, services.launch)
 
 
 @router.post("/campaigns/{int:campaign_id}/pause", response=CampaignOut, url_name="campaign_pause")
-def pause_campaign(request: HttpRequest, campaign_id: int):
+def pause_campaign(request: HttpRequest, campaign_id: Id):
     return _act(request, campaign_id, services.pause)
 
 
 @router.post(
     "/campaigns/{int:campaign_id}/resume", response=CampaignOut, url_name="campaign_resume"
 )
-def resume_campaign(request: HttpRequest, campaign_id: int):
+def resume_campaign(request: HttpRequest, campaign_id: Id):
     return _act(request, campaign_id, services.resume)
 
 
 @router.post(
     "/campaigns/{int:campaign_id}/cancel", response=CampaignOut, url_name="campaign_cancel"
 )
-def cancel_campaign(request: HttpRequest, campaign_id: int):
+def cancel_campaign(request: HttpRequest, campaign_id: Id):
     return _act(request, campaign_id, services.cancel)
 
 
 @router.post(
     "/campaigns/{int:campaign_id}/test-send", response={202: dict}, url_name="campaign_test_send"
 )
-def test_send(request: HttpRequest, campaign_id: int, payload: TestSendIn):
+def test_send(request: HttpRequest, campaign_id: Id, payload: TestSendIn):
     scope = actor(request)
     campaign = selectors.campaign(scope, campaign_id)
     try:
@@ -138,7 +140,7 @@ def test_send(request: HttpRequest, campaign_id: int, payload: TestSendIn):
 @router.get(
     "/campaigns/{int:campaign_id}/preview", response=PreviewOut, url_name="campaign_preview"
 )
-def preview_campaign(request: HttpRequest, campaign_id: int):
+def preview_campaign(request: HttpRequest, campaign_id: Id):
     scope = actor(request)
     return preview.preview(scope, selectors.campaign(scope, campaign_id))
 
@@ -178,13 +180,7 @@ def list_invitations(request: HttpRequest, filters: Query[InvitationFilters]):
     invitations = selectors.visible_invitations(
         actor(request), filters.campaign, filters.status
     ).order_by("-pk")
-    window = invitations[filters.offset : filters.offset + filters.limit]
-    return {
-        "count": invitations.count(),
-        "items": list(window),
-        "limit": filters.limit,
-        "offset": filters.offset,
-    }
+    return page(invitations, filters)
 
 
 @router.get("/outreach/stats", response=list[StatsRow], url_name="outreach_stats")
@@ -230,12 +226,12 @@ def create_widget(request: HttpRequest, payload: WidgetIn):
 
 
 @router.get("/widgets/{int:widget_id}", response=WidgetOut, url_name="widget")
-def get_widget(request: HttpRequest, widget_id: int):
+def get_widget(request: HttpRequest, widget_id: Id):
     return _widget_out(selectors.widget(actor(request), widget_id))
 
 
 @router.patch("/widgets/{int:widget_id}", response=WidgetOut, url_name="widget_update")
-def update_widget(request: HttpRequest, widget_id: int, payload: WidgetPatch):
+def update_widget(request: HttpRequest, widget_id: Id, payload: WidgetPatch):
     scope = actor(request)
     widget = selectors.widget(scope, widget_id)
     changes = payload.changes()
@@ -258,7 +254,7 @@ def _identity(secret: str) -> dict:
     response=WidgetIdentityOut,
     url_name="widget_identity_secret",
 )
-def get_widget_identity_secret(request: HttpRequest, widget_id: int):
+def get_widget_identity_secret(request: HttpRequest, widget_id: Id):
     """The secret your server signs user ids with (admins of the widget's part only)."""
     scope = actor(request)
     return _identity(widgets.identity_secret(scope, selectors.widget(scope, widget_id)))
@@ -269,7 +265,7 @@ def get_widget_identity_secret(request: HttpRequest, widget_id: int):
     response=WidgetIdentityOut,
     url_name="widget_identity_secret_rotate",
 )
-def rotate_widget_identity_secret(request: HttpRequest, widget_id: int):
+def rotate_widget_identity_secret(request: HttpRequest, widget_id: Id):
     """A new secret: hashes made with the old one stop working at once."""
     scope = actor(request)
     widget = widgets.rotate_identity_secret(scope, selectors.widget(scope, widget_id))

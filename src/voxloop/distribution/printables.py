@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from voxloop import params
 from voxloop.distribution import qr
 from voxloop.errors import NotFound
 from voxloop.surveys import selectors as survey_selectors
@@ -16,9 +17,9 @@ SHEET_LIMIT = 500
 
 def _survey(request):
     surveys = survey_selectors.visible_surveys(request.scope, status="live")
-    wanted = request.GET.get("survey", "")
-    if wanted.isdigit():
-        found = surveys.filter(pk=int(wanted)).first()
+    wanted = params.whole_number(request.GET.get("survey", ""), "survey")
+    if wanted is not None:
+        found = surveys.filter(pk=wanted).first()
         if found is None:
             raise NotFound("No such survey.", field="survey")
         return found, surveys

@@ -31,6 +31,7 @@ from voxloop.surveys.respondent import notices, throttle
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 MAX_WEBHOOK_BYTES = 1_000_000
+ONE_CLICK_SCORES = frozenset(str(n) for n in range(11))
 
 
 def _invitation(key: str, purpose: str) -> Invitation | None:
@@ -52,7 +53,7 @@ def click(request, key: str) -> HttpResponse:
     tracking.advance(invitation, InvitationStatus.CLICKED)
     token = personal_token(invitation)
     score = request.GET.get("score", "")
-    if score.isdigit() and 0 <= int(score) <= 10:
+    if score in ONE_CLICK_SCORES:  # ASCII "0".."10" only: "²" passes isdigit, not int
         return HttpResponseRedirect(survey_email.one_click_url(token, int(score), base_url="/"))
     return HttpResponseRedirect(reverse("respondent:page", args=[token]))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from voxloop.api.schemas import Id, Input, Name, NoNul, PageQuery, PatchInput
+from voxloop.api.schemas import CursorPageQuery, Id, Input, Moment, Name, NoNul, Page, PatchInput
 
 
 class CampaignIn(Input, NoNul):
@@ -16,7 +16,7 @@ class CampaignIn(Input, NoNul):
     channel: str = Field("email", max_length=10)
     segment_id: Id | None = None
     unit_code: str | None = Field(None, max_length=64, description="Owner; default your unit.")
-    send_at: datetime | None = None
+    send_at: Moment | None = None
     throttle_per_minute: int = Field(600, ge=1, le=100_000)
     reminders: int = Field(0, ge=0, le=5)
     reminder_after_days: int = Field(3, ge=1, le=90)
@@ -105,23 +105,20 @@ class InvitationOut(Schema):
     reminders_sent: int
 
 
-class InvitationFilters(PageQuery):
-    campaign: int | None = Field(None, ge=1)
+class InvitationFilters(CursorPageQuery):
+    campaign: Id | None = None
     status: str = Field("", max_length=14)
 
 
-class InvitationPage(Schema):
-    count: int
+class InvitationPage(Page):
     items: list[InvitationOut]
-    limit: int
-    offset: int
 
 
 class StatsFilters(NoNul):
     by: str = Field("campaign", max_length=10)
-    campaign: int | None = Field(None, ge=1)
-    since: datetime | None = None
-    until: datetime | None = None
+    campaign: Id | None = None
+    since: Moment | None = None
+    until: Moment | None = None
 
 
 class StatsRow(Schema):

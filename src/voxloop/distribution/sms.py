@@ -7,6 +7,7 @@ the provider's delivery reports come back through distribution.sms_hooks."""
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from pathlib import Path
 
@@ -38,8 +39,10 @@ def send_sms(invitation, reminder: bool = False) -> str | None:
     if provider == "http":
         return _http(invitation.contact.phone, body, invitation.ref)
     path = Path(getattr(settings, "SMS_FILE_PATH", "") or Path(settings.VOXLOOP_HOME) / "sms.log")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as log:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The log holds personal survey links: owner-only, like everything in VOXLOOP_HOME.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as log:
         log.write(json.dumps({"to": invitation.contact.phone, "body": body}) + "\n")
     return f"file-{invitation.ref}"
 

@@ -35,6 +35,11 @@ staff = [
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/preview/", views.campaign_preview, name="campaign_preview"),
     path(
+        "campaigns/<int:campaign_id>/preview/email/",
+        views.campaign_preview_email,
+        name="campaign_preview_email",
+    ),
+    path(
         "campaigns/<int:campaign_id>/test-send/",
         views.campaign_test_send,
         name="campaign_test_send",

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from voxloop import spreadsheets
@@ -164,6 +165,21 @@ def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = selectors.campaign(request.scope, campaign_id)
     email = previews.preview(request.scope, campaign)
     return render(request, "distribution/preview.html", {"campaign": campaign, "email": email})
+
+
+@xframe_options_sameorigin
+@member_required
+def campaign_preview_email(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The email's own HTML for the preview's sandboxed frame. Emails carry their styles
+    inline (mail programs allow nothing else), so this document alone may use inline styles;
+    it runs no script at all and only this site may frame it."""
+    campaign = selectors.campaign(request.scope, campaign_id)
+    answer = HttpResponse(previews.preview(request.scope, campaign)["html"])
+    answer["Content-Security-Policy"] = (
+        "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; "
+        "img-src * data:; frame-ancestors 'self'"  # an email's images come from anywhere
+    )
+    return answer
 
 
 @member_required

@@ -19,6 +19,8 @@ from ninja.security import HttpBearer
 
 from voxloop.api.auth import api_auth
 from voxloop.api.context import actor
+from voxloop.api.pages import page
+from voxloop.api.schemas import Id
 from voxloop.contacts.selectors import visible_contacts
 from voxloop.errors import DomainError, Forbidden, InvalidInput, NotFound
 from voxloop.privacy.redaction import mask_answers
@@ -277,18 +279,12 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
         nps_group=filters.nps_group or "",
         origin=filters.origin or "",
     )
-    window = responses[filters.offset : filters.offset + filters.limit]
     masked = not scope.can(Capability.CONFIGURE)
-    return {
-        "count": responses.count(),
-        "items": [_out(r, masked) for r in window],
-        "limit": filters.limit,
-        "offset": filters.offset,
-    }
+    return page(responses, filters, lambda r: _out(r, masked))
 
 
 @router.get("/responses/{int:response_id}", response=ResponseOut, url_name="response")
-def get_response(request: HttpRequest, response_id: int):
+def get_response(request: HttpRequest, response_id: Id):
     scope = actor(request)
     return _out(selectors.response(scope, response_id), not scope.can(Capability.CONFIGURE))
 
@@ -330,7 +326,7 @@ def create_kiosk(request: HttpRequest, payload: KioskCreate):
 
 
 @router.post("/kiosks/{int:kiosk_id}/revoke", response=KioskOut, url_name="kiosk_revoke")
-def revoke_kiosk(request: HttpRequest, kiosk_id: int):
+def revoke_kiosk(request: HttpRequest, kiosk_id: Id):
     """Its token stops working (at once here, within a few seconds on every server)."""
     scope = actor(request)
     return _kiosk_out(kiosks.revoke(actor=scope, device=kiosks.kiosk(scope, kiosk_id)))

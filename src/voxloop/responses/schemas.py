@@ -8,10 +8,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from voxloop.api.schemas import CursorPageQuery, Id, Moment, Page
 from voxloop.responses.models import Channel, Device, NpsGroup, Origin
-
-MAX_PAGE = 500
-DEFAULT_PAGE = 50
 
 
 class ResponseCreate(Schema):
@@ -19,7 +17,7 @@ class ResponseCreate(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    survey_id: int
+    survey_id: Id
     answers: dict[str, Any] = Field(..., description="Question key → answer.")
     complete: bool = True
     unit_code: str | None = Field(None, max_length=64)
@@ -32,22 +30,20 @@ class ResponseCreate(Schema):
     )
     device: Device = Device.UNKNOWN
     locale: str = Field("", max_length=10)
-    submitted_at: datetime | None = Field(
+    submitted_at: Moment | None = Field(
         None, description="When it was given; imports of historical data only."
     )
 
 
-class ResponseFilters(Schema):
-    survey: int | None = None
+class ResponseFilters(CursorPageQuery):
+    survey: Id | None = None
     unit: str | None = Field(None, max_length=64, description="A unit code: it and below.")
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
     nps_group: NpsGroup | None = None
     origin: Origin | None = Field(
         None, description="`respondent`, or `staff` for answers entered by staff."
     )
-    limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
-    offset: int = Field(0, ge=0)
 
 
 class ResponseOut(Schema):
@@ -73,11 +69,8 @@ class ResponseOut(Schema):
     submitted_at: datetime | None
 
 
-class ResponsePage(Schema):
-    count: int
+class ResponsePage(Page):
     items: list[ResponseOut]
-    limit: int
-    offset: int
 
 
 class KioskCreate(Schema):

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from voxloop.api.context import actor
+from voxloop.api.schemas import Id
 from voxloop.errors import NotFound
 from voxloop.surveys import selectors, services, validation
 from voxloop.surveys.models import Question, Survey
@@ -88,12 +89,12 @@ def create_survey(request: HttpRequest, payload: SurveyCreate):
 
 
 @router.get("/surveys/{int:survey_id}", response=SurveyOut, url_name="survey")
-def get_survey(request: HttpRequest, survey_id: int):
+def get_survey(request: HttpRequest, survey_id: Id):
     return _detail(selectors.survey(actor(request), survey_id))
 
 
 @router.patch("/surveys/{int:survey_id}", response=SurveyOut, url_name="survey_update")
-def update_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch):
+def update_survey(request: HttpRequest, survey_id: Id, payload: SurveyPatch):
     scope = actor(request)
     survey = selectors.survey(scope, survey_id)
     return _detail(services.update_survey(scope, survey, **payload.changes()))
@@ -104,7 +105,7 @@ def update_survey(request: HttpRequest, survey_id: int, payload: SurveyPatch):
     response={201: QuestionOut},
     url_name="survey_question_create",
 )
-def add_question(request: HttpRequest, survey_id: int, payload: QuestionCreate):
+def add_question(request: HttpRequest, survey_id: Id, payload: QuestionCreate):
     scope = actor(request)
     survey = selectors.survey(scope, survey_id)
     return Status(201, services.add_question(scope, survey, **payload.model_dump()))
@@ -115,7 +116,7 @@ def add_question(request: HttpRequest, survey_id: int, payload: QuestionCreate):
     response=QuestionOut,
     url_name="survey_question_update",
 )
-def update_question(request: HttpRequest, survey_id: int, key: str, payload: QuestionPatch):
+def update_question(request: HttpRequest, survey_id: Id, key: str, payload: QuestionPatch):
     scope = actor(request)
     question = _question(selectors.survey(scope, survey_id), key)
     return services.update_question(scope, question, **payload.changes())
@@ -126,7 +127,7 @@ def update_question(request: HttpRequest, survey_id: int, key: str, payload: Que
     response={204: None},
     url_name="survey_question_delete",
 )
-def delete_question(request: HttpRequest, survey_id: int, key: str):
+def delete_question(request: HttpRequest, survey_id: Id, key: str):
     scope = actor(request)
     services.remove_question(scope, _question(selectors.survey(scope, survey_id), key))
     return Status(204, None)
@@ -135,19 +136,19 @@ def delete_question(request: HttpRequest, survey_id: int, key: str):
 @router.post(
     "/surveys/{int:survey_id}/reorder", response=list[QuestionOut], url_name="survey_reorder"
 )
-def reorder(request: HttpRequest, survey_id: int, payload: ReorderInput):
+def reorder(request: HttpRequest, survey_id: Id, payload: ReorderInput):
     scope = actor(request)
     return services.reorder_questions(scope, selectors.survey(scope, survey_id), payload.keys)
 
 
 @router.post("/surveys/{int:survey_id}/publish", response=SurveyOut, url_name="survey_publish")
-def publish(request: HttpRequest, survey_id: int):
+def publish(request: HttpRequest, survey_id: Id):
     scope = actor(request)
     return _detail(services.publish(scope, selectors.survey(scope, survey_id)))
 
 
 @router.post("/surveys/{int:survey_id}/close", response=SurveyOut, url_name="survey_close")
-def close(request: HttpRequest, survey_id: int):
+def close(request: HttpRequest, survey_id: Id):
     scope = actor(request)
     return _detail(services.close(scope, selectors.survey(scope, survey_id)))
 
@@ -157,7 +158,7 @@ def close(request: HttpRequest, survey_id: int):
     response={201: SurveyOut},
     url_name="survey_duplicate",
 )
-def duplicate(request: HttpRequest, survey_id: int, payload: DuplicateInput | None = None):
+def duplicate(request: HttpRequest, survey_id: Id, payload: DuplicateInput | None = None):
     scope = actor(request)
     name = payload.name if payload else None
     return Status(201, _detail(services.duplicate(scope, selectors.survey(scope, survey_id), name)))

@@ -12,7 +12,8 @@ from voxloop.errors import InvalidInput
 from voxloop.surveys import definition
 from voxloop.surveys.models import QuestionType
 
-KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+# No "__": analytics reads answers by key through ORM paths, where "__" starts a lookup.
+KEY = re.compile(r"^[a-z](?!.*__)[a-z0-9_]{0,59}$")
 LOCALES = {code for code, _ in settings.LANGUAGES}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -38,7 +39,7 @@ def refuse_nul(value: Any, field: str) -> None:
 def check_key(key: str, field: str = "key") -> str:
     if not isinstance(key, str) or not KEY.match(key):
         raise InvalidInput(
-            "Keys start with a letter and use a–z, 0–9 and _ (at most 60).", field=field
+            "Keys start with a letter and use a–z, 0–9 and single _ (at most 60).", field=field
         )
     return key
 

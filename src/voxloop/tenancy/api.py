@@ -6,13 +6,12 @@ outside the caller's subtree is a 404), check the role, call a service, return a
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
-from ninja.responses import codes_4xx
 
 from voxloop.api.context import actor
-from voxloop.api.schemas import ErrorOut, Id, PageQuery
+from voxloop.api.pages import page
+from voxloop.api.schemas import Id
 from voxloop.errors import NotFound
 from voxloop.tenancy import selectors, services
 from voxloop.tenancy.models import OrgUnit
@@ -41,16 +40,6 @@ from voxloop.tenancy.scoping import Capability, Scope
 router = Router(tags=["organisation"])
 
 
-def paginate(queryset: QuerySet, page: PageQuery) -> dict:
-    """The page envelope every list endpoint answers with."""
-    return {
-        "count": queryset.count(),
-        "limit": page.limit,
-        "offset": page.offset,
-        "items": list(queryset[page.offset : page.offset + page.limit]),
-    }
-
-
 def unit_ref(scope: Scope, unit_id: Id, field: str) -> OrgUnit:
     """A unit named in a request body, resolved in scope; naming the field when not found."""
     try:
@@ -62,15 +51,15 @@ def unit_ref(scope: Scope, unit_id: Id, field: str) -> OrgUnit:
 # --- units -----------------------------------------------------------------------------
 
 
-@router.get("/org-units", response={200: UnitPage, codes_4xx: ErrorOut}, url_name="unit_list")
+@router.get("/org-units", response={200: UnitPage}, url_name="unit_list")
 def list_units(request: HttpRequest, filters: Query[UnitFilters]):
     """The units in your subtree, in tree order."""
     scope = actor(request)
     units = selectors.visible_units(scope, filters.kind, filters.parent, filters.q.strip())
-    return paginate(units, filters)
+    return page(units, filters)
 
 
-@router.get("/org-units/tree", response={200: UnitNode, codes_4xx: ErrorOut}, url_name="unit_tree")
+@router.get("/org-units/tree", response={200: UnitNode}, url_name="unit_tree")
 def unit_tree(request: HttpRequest, root: Id | None = None, depth: int = Query(3, ge=0, le=10)):
     """Your subtree (or a visible unit's) as nested nodes, `depth` levels deep."""
     scope = actor(request)
@@ -78,14 +67,12 @@ def unit_tree(request: HttpRequest, root: Id | None = None, depth: int = Query(3
     return selectors.unit_tree(scope, max_depth=depth, root_id=root_id)
 
 
-@router.get(
-    "/org-units/{int:unit_id}", response={200: UnitOut, codes_4xx: ErrorOut}, url_name="unit_detail"
-)
+@router.get("/org-units/{int:unit_id}", response={200: UnitOut}, url_name="unit_detail")
 def get_unit(request: HttpRequest, unit_id: Id):
     return selectors.unit(actor(request), unit_id)
 
 
-@router.post("/org-units", response={201: UnitOut, codes_4xx: ErrorOut}, url_name="unit_create")
+@router.post("/org-units", response={201: UnitOut}, url_name="unit_create")
 def create_unit(request: HttpRequest, payload: UnitCreateIn):
     """Add a unit under a parent in your subtree (admins)."""
     scope = actor(request)
@@ -95,9 +82,7 @@ def create_unit(request: HttpRequest, payload: UnitCreateIn):
     return Status(201, unit)
 
 
-@router.patch(
-    "/org-units/{int:unit_id}", response={200: UnitOut, codes_4xx: ErrorOut}, url_name="unit_update"
-)
+@router.patch("/org-units/{int:unit_id}", response={200: UnitOut}, url_name="unit_update")
 def update_unit(request: HttpRequest, unit_id: Id, payload: UnitUpdateIn):
     scope = actor(request)
     unit = selectors.unit(scope, unit_id)
@@ -106,7 +91,7 @@ def update_unit(request: HttpRequest, unit_id: Id, payload: UnitUpdateIn):
 
 @router.post(
     "/org-units/{int:unit_id}/move",
-    response={200: UnitOut, codes_4xx: ErrorOut},
+    response={200: UnitOut},
     url_name="unit_move",
 )
 def move_unit(request: HttpRequest, unit_id: Id, payload: UnitMoveIn):
@@ -121,9 +106,7 @@ def move_unit(request: HttpRequest, unit_id: Id, payload: UnitMoveIn):
 # --- memberships -----------------------------------------------------------------------
 
 
-@router.get(
-    "/memberships", response={200: MembershipPage, codes_4xx: ErrorOut}, url_name="membership_list"
-)
+@router.get("/memberships", response={200: MembershipPage}, url_name="membership_list")
 def list_memberships(request: HttpRequest, filters: Query[MembershipFilters]):
     """Who holds which role where in your subtree (admins)."""
     memberships = selectors.visible_memberships(actor(request))
@@ -131,12 +114,12 @@ def list_memberships(request: HttpRequest, filters: Query[MembershipFilters]):
         memberships = memberships.filter(role=filters.role)
     if filters.unit is not None:
         memberships = memberships.filter(unit_id=filters.unit)
-    return paginate(memberships, filters)
+    return page(memberships, filters)
 
 
 @router.get(
     "/memberships/{int:membership_id}",
-    response={200: MembershipOut, codes_4xx: ErrorOut},
+    response={200: MembershipOut},
     url_name="membership_detail",
 )
 def get_membership(request: HttpRequest, membership_id: Id):
@@ -145,7 +128,7 @@ def get_membership(request: HttpRequest, membership_id: Id):
 
 @router.patch(
     "/memberships/{int:membership_id}",
-    response={200: MembershipOut, codes_4xx: ErrorOut},
+    response={200: MembershipOut},
     url_name="membership_update",
 )
 def update_membership(request: HttpRequest, membership_id: Id, payload: MembershipUpdateIn):
@@ -161,7 +144,7 @@ def update_membership(request: HttpRequest, membership_id: Id, payload: Membersh
 
 @router.delete(
     "/memberships/{int:membership_id}",
-    response={204: None, codes_4xx: ErrorOut},
+    response={204: None},
     url_name="membership_delete",
 )
 def delete_membership(request: HttpRequest, membership_id: Id):
@@ -174,21 +157,19 @@ def delete_membership(request: HttpRequest, membership_id: Id):
 # --- staff -----------------------------------------------------------------------------
 
 
-@router.get("/staff", response={200: StaffPage, codes_4xx: ErrorOut}, url_name="staff_list")
+@router.get("/staff", response={200: StaffPage}, url_name="staff_list")
 def list_staff(request: HttpRequest, filters: Query[StaffFilters]):
     """Frontline staff in your subtree."""
     staff = selectors.visible_staff(actor(request), filters.unit, filters.q.strip())
-    return paginate(staff, filters)
+    return page(staff, filters)
 
 
-@router.get(
-    "/staff/{int:staff_id}", response={200: StaffOut, codes_4xx: ErrorOut}, url_name="staff_detail"
-)
+@router.get("/staff/{int:staff_id}", response={200: StaffOut}, url_name="staff_detail")
 def get_staff(request: HttpRequest, staff_id: Id):
     return selectors.staff_member(actor(request), staff_id)
 
 
-@router.post("/staff", response={201: StaffOut, codes_4xx: ErrorOut}, url_name="staff_create")
+@router.post("/staff", response={201: StaffOut}, url_name="staff_create")
 def create_staff(request: HttpRequest, payload: StaffCreateIn):
     """Add a frontline employee at a unit in your subtree (admins)."""
     scope = actor(request)
@@ -198,9 +179,7 @@ def create_staff(request: HttpRequest, payload: StaffCreateIn):
     return Status(201, services.add_staff(scope, unit, payload.name, payload.code, **fields))
 
 
-@router.patch(
-    "/staff/{int:staff_id}", response={200: StaffOut, codes_4xx: ErrorOut}, url_name="staff_update"
-)
+@router.patch("/staff/{int:staff_id}", response={200: StaffOut}, url_name="staff_update")
 def update_staff(request: HttpRequest, staff_id: Id, payload: StaffUpdateIn):
     scope = actor(request)
     staff = selectors.staff_member(scope, staff_id)
@@ -213,8 +192,8 @@ def update_staff(request: HttpRequest, staff_id: Id, payload: StaffUpdateIn):
 # --- audit log -------------------------------------------------------------------------
 
 
-@router.get("/audit-log", response={200: AuditPage, codes_4xx: ErrorOut}, url_name="audit_list")
+@router.get("/audit-log", response={200: AuditPage}, url_name="audit_list")
 def list_audit(request: HttpRequest, filters: Query[AuditFilters]):
     """Every change made in your subtree, newest first (admins)."""
     entries = selectors.audit_log(actor(request), filters.action.strip(), filters.actor)
-    return paginate(entries, filters)
+    return page(entries, filters)

@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
 
-from voxloop.api.schemas import Id, Input, Name, NoNul, PageQuery, PatchInput
+from voxloop.api.schemas import CursorPageQuery, Id, Input, Name, NoNul, Page, PageQuery, PatchInput
 from voxloop.tenancy.models import Role, UnitKind
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -59,10 +59,7 @@ class UnitOut(Schema):
         return obj.parent_id
 
 
-class UnitPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class UnitPage(Page):
     items: list[UnitOut]
 
 
@@ -121,10 +118,7 @@ class MembershipOut(Schema):
         return obj.user.get_username()
 
 
-class MembershipPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class MembershipPage(Page):
     items: list[MembershipOut]
 
 
@@ -153,10 +147,7 @@ class StaffOut(Schema):
     created_at: datetime
 
 
-class StaffPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class StaffPage(Page):
     items: list[StaffOut]
 
 
@@ -195,7 +186,7 @@ class StaffUpdateIn(Patch):
 # --- audit -----------------------------------------------------------------------------
 
 
-class AuditFilters(PageQuery):
+class AuditFilters(CursorPageQuery):
     action: str = Field("", max_length=80)
     actor: Id | None = None
 
@@ -217,8 +208,5 @@ class AuditOut(Schema):
         return obj.actor_id
 
 
-class AuditPage(Schema):
-    count: int
-    limit: int
-    offset: int
+class AuditPage(Page):
     items: list[AuditOut]

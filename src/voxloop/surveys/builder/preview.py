@@ -9,6 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from voxloop.surveys import definition, selectors
 from voxloop.surveys.builder.access import editable_survey
 from voxloop.surveys.builder.summary import SAMPLE_PIPES, preview_items
+from voxloop.surveys.respondent.pages import brand_colours
 from voxloop.web.access import admin_required
 
 
@@ -30,7 +31,8 @@ def preview(request: HttpRequest, survey_id: int) -> HttpResponse:
         "title": text("title") or survey.name,
         "intro": text("intro"),
         "items": preview_items(survey, selectors.questions_of(survey), locale),
-        "colour": (survey.branding or {}).get("colour") or "#1a7f5a",
+        # Checked like the respondent pages' colour: it goes into a style block.
+        "colour": brand_colours(survey)[0],
         "logo_url": (survey.branding or {}).get("logo_url", ""),
     }
     return render(request, "surveys/builder/preview.html", context)

@@ -1,12 +1,11 @@
-"""A fixed-window rate limit per client address for the public respondent endpoints."""
+"""A rate limit per client address for the public endpoints (respondent pages, one-click
+scores, the web widget, SMS callbacks): a window per address that opens at its first request."""
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 
+from voxloop import counters
 from voxloop.tenancy.middleware import request_ip
 
 WINDOW_SECONDS = 60
@@ -21,13 +20,5 @@ def limit_for(kind: str) -> int:
 
 def allowed(request, kind: str) -> bool:
     """Count this request; False once the address has used up its window."""
-    window = int(time.time() // WINDOW_SECONDS)
-    key = f"vx:respond:{kind}:{request_ip(request) or 'unknown'}:{window}"
-    if cache.add(key, 1, timeout=WINDOW_SECONDS + 5):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=WINDOW_SECONDS + 5)
-        return True
-    return count <= limit_for(kind)
+    name = f"respond:{kind}:{request_ip(request) or 'unknown'}"
+    return counters.hit(name, WINDOW_SECONDS).count <= limit_for(kind)
