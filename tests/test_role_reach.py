@@ -367,6 +367,7 @@ PAGE_REACH: dict[str, tuple] = {
     "distribution:campaign_create": ("settings", "write", "POST"),
     "distribution:campaign": ("settings", "read", "GET"),
     "distribution:campaign_preview": ("settings", "read", "GET"),
+    "distribution:campaign_preview_email": ("settings", "read", "GET"),
     "distribution:campaign_test_send": ("settings", "write", "POST"),
     "distribution:non_responders_csv": ("follow-up", "read", "GET"),
     "distribution:campaign_action": ("settings", "write", "POST", {"action": "cancel"}),

@@ -56,7 +56,7 @@ def get_contact(request: HttpRequest, contact_id: Id):
 
 
 @router.delete("/contacts/{int:contact_id}", response=ErasureOut, url_name="contact_erase")
-def erase_contact(request: HttpRequest, contact_id: int):
+def erase_contact(request: HttpRequest, contact_id: Id):
     """Erase the person everywhere in the organisation (right to erasure). Their record is
     emptied of everything personal; their responses keep scores and choices but lose the
     link to them and what they wrote; invitations, cases, messages and the audit log no
@@ -67,7 +67,7 @@ def erase_contact(request: HttpRequest, contact_id: int):
 
 
 @router.get("/contacts/{int:contact_id}/export", url_name="contact_export")
-def export_contact(request: HttpRequest, contact_id: int):
+def export_contact(request: HttpRequest, contact_id: Id):
     """Everything held about the person, for their access or portability request (format
     `voxloop.person/1`, see docs/api.md). Admins and analysts at the top unit; audited."""
     return erasure.export_person(actor=actor(request), contact_id=contact_id)

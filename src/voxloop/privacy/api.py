@@ -8,21 +8,26 @@ from ninja import Query, Router
 
 from voxloop.api.context import actor
 from voxloop.privacy import retention, services
-from voxloop.privacy.schemas import PolicyIn, PolicyOut, RetentionPreviewFilters, RetentionReportOut
+from voxloop.privacy.schemas import (
+    RetentionPolicyIn,
+    RetentionPolicyOut,
+    RetentionPreviewFilters,
+    RetentionReportOut,
+)
 from voxloop.privacy.selectors import policy_of
 from voxloop.tenancy.scoping import Capability
 
 router = Router(tags=["privacy"])
 
 
-@router.get("/privacy/policy", response=PolicyOut, url_name="privacy_policy")
+@router.get("/privacy/policy", response=RetentionPolicyOut, url_name="privacy_policy")
 def get_policy(request: HttpRequest):
     """How long the organisation keeps personal data; every member may read it."""
     return policy_of(actor(request).organization_id)
 
 
-@router.patch("/privacy/policy", response=PolicyOut, url_name="privacy_policy_update")
-def update_policy(request: HttpRequest, payload: PolicyIn):
+@router.patch("/privacy/policy", response=RetentionPolicyOut, url_name="privacy_policy_update")
+def update_policy(request: HttpRequest, payload: RetentionPolicyIn):
     """Admins at the organisation's top unit. See what a shorter period would delete first
     with GET /privacy/retention."""
     values = payload.model_dump(exclude_unset=True)

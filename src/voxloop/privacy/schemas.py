@@ -10,7 +10,7 @@ from pydantic import Field
 from voxloop.api.schemas import Input
 
 
-class PolicyOut(Schema):
+class RetentionPolicyOut(Schema):
     response_days: int | None = Field(
         None, description="Raw responses (answers, comments) are deleted after this many days."
     )
@@ -29,13 +29,13 @@ class PolicyOut(Schema):
     last_applied_at: datetime | None = None
 
 
-class PolicyIn(Input):
+class RetentionPolicyIn(Input):
     """Only the fields sent change; null removes a period (kept until deleted by hand)."""
 
-    response_days: int | None = None
-    comment_days: int | None = None
-    contact_days: int | None = None
-    audit_days: int | None = None
+    response_days: int | None = Field(None, ge=1, le=36500)
+    comment_days: int | None = Field(None, ge=1, le=36500)
+    contact_days: int | None = Field(None, ge=1, le=36500)
+    audit_days: int | None = Field(None, ge=1, le=36500)
     mask_at_capture: bool | None = None
 
 
