@@ -92,7 +92,7 @@ def test_the_emails_own_links_open_the_survey_and_count_the_open(outreach):
 
 
 def test_a_score_that_is_not_an_ascii_number_opens_the_survey_without_one(outreach):
-    """"²" passes str.isdigit but not int(): it was a 500; any odd score is simply ignored."""
+    """A "²" passes str.isdigit but not int(): it was a 500; any odd score is now ignored."""
     link = CLICK.search(_html(_invite(outreach))).group(1)
     for odd in ("²", "11", "-1", "٣", "1e1"):
         opened = Client().get(link, {"score": odd})
