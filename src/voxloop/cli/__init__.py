@@ -27,7 +27,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from voxloop.cli import analytics_cmd, demo_cmd, import_cmd, people, running
+    from voxloop.cli import analytics_cmd, demo_cmd, import_cmd, people, running, text_cmd
 
     for command in (
         people.init,
@@ -41,6 +41,7 @@ def _register() -> None:
         import_cmd.import_group,
         running.manage,
         analytics_cmd.analytics,
+        text_cmd.text,
     ):
         cli.add_command(command)
 

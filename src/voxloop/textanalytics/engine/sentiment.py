@@ -1,0 +1,98 @@
+"""The fast sentiment model: a linear (softmax) model over `features`, shipped as weights in
+the package (`model/sentiment-*.npz`, made by `training.train_sentiment`). Per sentence it
+gives negative/neutral/positive probabilities; a comment's overall sentiment weighs its
+sentences by how strongly each one speaks."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+
+from voxloop.textanalytics.engine.features import features
+
+LABELS = ("negative", "neutral", "positive")
+MODEL_FILE = "model/sentiment.npz"
+# |score| below this is "neutral" overall; a comment with a sentence above +MIXED and one
+# below -MIXED is "mixed" (it keeps the label of its overall score).
+NEUTRAL_BAND = 0.2
+MIXED = 0.35
+
+
+@dataclass(frozen=True)
+class SentenceSentiment:
+    label: str
+    score: float  # P(positive) - P(negative), in -1…1
+    probabilities: tuple[float, float, float]
+
+
+class SentimentModel:
+    def __init__(self, vocabulary: dict[str, int], weights: list[tuple], bias, version: str):
+        self.vocabulary = vocabulary
+        self.weights = weights
+        self.bias = tuple(float(b) for b in bias)
+        self.version = version
+
+    @classmethod
+    def load(cls, path=None) -> SentimentModel:
+        source = path or resources.files("voxloop.textanalytics").joinpath(MODEL_FILE)
+        with source.open("rb") as fh, np.load(fh) as data:
+            names = bytes(data["features"]).decode("utf-8").split("\n")
+            weights = data["weights"].astype(np.float32)
+            bias = data["bias"].astype(np.float32)
+            version = str(data["version"])
+        vocabulary = {name: i for i, name in enumerate(names)}
+        rows = [tuple(float(x) for x in row) for row in weights.tolist()]
+        return cls(vocabulary, rows, bias, version)
+
+    def logits(self, feature_names: list[str]) -> tuple[float, float, float]:
+        n, u, p = self.bias
+        vocabulary, weights = self.vocabulary, self.weights
+        for name in set(feature_names):
+            index = vocabulary.get(name)
+            if index is not None:
+                a, b, c = weights[index]
+                n += a
+                u += b
+                p += c
+        return n, u, p
+
+    def sentence(self, folded: str, language: str) -> SentenceSentiment:
+        n, u, p = self.logits(features(folded, language))
+        top = max(n, u, p)
+        en, eu, ep = math.exp(n - top), math.exp(u - top), math.exp(p - top)
+        total = en + eu + ep
+        probs = (en / total, eu / total, ep / total)
+        label = LABELS[probs.index(max(probs))]
+        return SentenceSentiment(label, round(probs[2] - probs[0], 4), probs)
+
+
+def overall(parts: list[SentenceSentiment], lengths: list[int]) -> tuple[str, float, bool]:
+    """A comment's label, score and whether it is mixed, from its sentences' results.
+
+    Strong sentences count more than neutral ones (a review's facts should not dilute its
+    verdict), longer ones a little more than short ones."""
+    if not parts:
+        return "neutral", 0.0, False
+    weighted = total = 0.0
+    for part, length in zip(parts, lengths, strict=True):
+        weight = (abs(part.score) + 0.05) * math.log2(2 + length)
+        weighted += weight * part.score
+        total += weight
+    score = round(weighted / total, 4) if total else 0.0
+    mixed = max(p.score for p in parts) > MIXED and min(p.score for p in parts) < -MIXED
+    if score > NEUTRAL_BAND:
+        label = "positive"
+    elif score < -NEUTRAL_BAND:
+        label = "negative"
+    else:
+        label = "neutral"
+    return label, score, mixed
+
+
+@cache
+def default_model() -> SentimentModel:
+    return SentimentModel.load()
