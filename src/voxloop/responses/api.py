@@ -20,6 +20,7 @@ from voxloop.responses.services import Submission, submit
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.textanalytics import selectors as text_selectors
 
 router = Router(tags=["responses"])
 
@@ -38,7 +39,7 @@ BODY_FIELDS = {
 }
 
 
-def _out(response: Response) -> dict:
+def _out(response: Response, text: list[dict] | None = None) -> dict:
     anonymous = response.survey.is_anonymous
     contact = None if anonymous else response.contact
     staff = None if anonymous else response.staff
@@ -63,6 +64,7 @@ def _out(response: Response) -> dict:
         "ces": response.ces,
         "started_at": response.started_at,
         "submitted_at": response.submitted_at,
+        "text": text or [],  # what text analytics found in its comments (added later)
     }
 
 
@@ -198,10 +200,11 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
         until=filters.until,
         nps_group=filters.nps_group or "",
     )
-    window = responses[filters.offset : filters.offset + filters.limit]
+    window = list(responses[filters.offset : filters.offset + filters.limit])
+    text = text_selectors.analyses_by_response(scope, [r.pk for r in window])
     return {
         "count": responses.count(),
-        "items": [_out(r) for r in window],
+        "items": [_out(r, text.get(r.pk)) for r in window],
         "limit": filters.limit,
         "offset": filters.offset,
     }
@@ -209,4 +212,6 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
 
 @router.get("/responses/{int:response_id}", response=ResponseOut, url_name="response")
 def get_response(request: HttpRequest, response_id: int):
-    return _out(selectors.response(actor(request), response_id))
+    scope = actor(request)
+    found = selectors.response(scope, response_id)
+    return _out(found, text_selectors.analyses_by_response(scope, [found.pk]).get(found.pk))

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from voxloop.responses.models import Channel, Device, NpsGroup
+from voxloop.textanalytics.schemas import StoredAnalysis
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -63,6 +64,9 @@ class ResponseOut(Schema):
     ces: int | None
     started_at: datetime
     submitted_at: datetime | None
+    text: list[StoredAnalysis] = Field(
+        default_factory=list, description="Sentiment, themes and more found in its comments."
+    )
 
 
 class ResponsePage(Schema):

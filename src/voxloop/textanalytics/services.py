@@ -206,8 +206,12 @@ def remove_term(*, scope: Scope, term: ThemeTerm) -> None:
 
 
 def settings_for(organization_id: int) -> TextSettings:
+    """The organisation's settings; the defaults are stored on first use, so admins find a
+    row to change in the Django admin."""
     found = TextSettings.objects.filter(organization_id=organization_id).first()
-    return found or TextSettings(organization_id=organization_id)
+    if found is None:
+        found, _ = TextSettings.objects.get_or_create(organization_id=organization_id)
+    return found
 
 
 def update_settings(*, scope: Scope, **fields) -> TextSettings:
