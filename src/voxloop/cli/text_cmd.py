@@ -95,14 +95,18 @@ def evaluate(files: tuple[str, ...], language: str, split: str, markdown: bool) 
 
     Three classes where a file has neutral items, otherwise positive vs negative."""
     from voxloop.textanalytics.engine.pipeline import FastAnalyzer
-    from voxloop.textanalytics.evaluation import read_labelled, score
+    from voxloop.textanalytics.evaluation import Prediction, read_labelled, score
     from voxloop.textanalytics.training.corpus import split_of
 
     engine = FastAnalyzer(with_keywords=False)
 
     def predict(items):
-        results = [engine.analyse_one(item.text, item.language) for item in items]
-        return [(r.sentiment, r.score) for r in results]
+        out = []
+        for item in items:
+            found = engine.analyse_one(item.text, item.language)
+            sides = {s.sentiment for s in found.sentences}
+            out.append(Prediction(found.sentiment, found.score, {"positive", "negative"} <= sides))
+        return out
 
     rows = []
     pooled: dict[tuple[str, tuple], list] = defaultdict(lambda: [0, 0])
@@ -122,17 +126,17 @@ def evaluate(files: tuple[str, ...], language: str, split: str, markdown: bool) 
 
 
 def _print_table(rows, pooled, markdown: bool) -> None:
-    header = ("language", "file", "classes", "n", "accuracy", "macro-F1")
+    header = ("language", "file", "classes", "n", "accuracy", "macro-F1", "mixed found")
     lines = []
     for lang, name, result in rows:
         classes = "3" if len(result.classes) == 3 else "pos/neg"
-        lines.append(
-            (lang, name, classes, str(result.n), f"{result.accuracy:.3f}", f"{result.macro_f1:.3f}")
-        )
+        mixed = f"{result.mixed_found}/{result.mixed}" if result.mixed else ""
+        accuracy, f1 = f"{result.accuracy:.3f}", f"{result.macro_f1:.3f}"
+        lines.append((lang, name, classes, str(result.n), accuracy, f1, mixed))
     for (lang, classes), (correct, n) in sorted(pooled.items()):
         if sum(1 for row in rows if row[0] == lang and row[2].classes == classes) > 1:
             kind = "3" if len(classes) == 3 else "pos/neg"
-            lines.append((lang, "(all files)", kind, str(n), f"{correct / n:.3f}", ""))
+            lines.append((lang, "(all files)", kind, str(n), f"{correct / n:.3f}", "", ""))
     if markdown:
         click.echo("| " + " | ".join(header) + " |")
         click.echo("|" + "|".join("---" for _ in header) + "|")

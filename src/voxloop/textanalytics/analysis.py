@@ -56,9 +56,19 @@ def _analyzer(languages: tuple[str, ...], masker_path: str) -> FastAnalyzer:
     return FastAnalyzer(languages=languages, masker=import_string(masker_path))
 
 
-def analyzer_for(organization_id: int) -> FastAnalyzer:
-    languages = settings_for(organization_id).language_list
-    return _analyzer(languages, settings.TEXT_PII_MASKER)
+def analyzer_for(organization_id: int):
+    """The organisation's analyzer: the offline one, wrapped by its own language model
+    endpoint for summaries when it turned that on."""
+    chosen = settings_for(organization_id)
+    engine = _analyzer(chosen.language_list, settings.TEXT_PII_MASKER)
+    if chosen.llm_enabled and chosen.llm_base_url and chosen.llm_model:
+        from voxloop.textanalytics.engine.llm import OpenAICompatibleSummaries
+        from voxloop.textanalytics.outbound import post_json
+
+        return OpenAICompatibleSummaries(
+            engine, chosen.llm_base_url, chosen.llm_model, chosen.llm_api_key, post_json
+        )
+    return engine
 
 
 def comments_in(rows: Iterable[dict]) -> list[Comment]:

@@ -40,8 +40,10 @@ def _label(value: str, column: str) -> str:
     value = value.strip().lower()
     if value in LABELS:
         return value
-    if value in {"pos", "neg", "neu", "mixed"}:
-        return {"pos": "positive", "neg": "negative", "neu": "neutral", "mixed": "neutral"}[value]
+    if value == "mixed":
+        return value
+    if value in {"pos", "neg", "neu"}:
+        return {"pos": "positive", "neg": "negative", "neu": "neutral"}[value]
     if column in {"rating", "starrating", "stars"}:
         stars = int(float(value))
         return "negative" if stars <= 2 else "neutral" if stars == 3 else "positive"
@@ -64,11 +66,19 @@ def _from_rows(rows: Iterable[dict], language: str) -> Iterator[Labelled]:
             yield Labelled(text, _label(row[label_key], label_key.strip().lower()), language)
 
 
+def _named(name: str) -> str:
+    """The language a file's name starts with ("zh-hant-labelled.tsv" → zh-hant)."""
+    for code in ("zh-hans", "zh-hant", "en", "ja", "ro"):
+        if name.lower().startswith(code + "-") or name.lower().startswith(code + "_"):
+            return code
+    return ""
+
+
 def read_labelled(path: Path, language: str = "") -> list[Labelled]:
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"No such file: {path}", field="file")
-    language = language or FOLDER_LANGUAGE.get(path.parent.name, "")
+    language = language or FOLDER_LANGUAGE.get(path.parent.name, "") or _named(path.name)
     suffix = path.suffix.lower()
     if suffix == ".zip":
         with zipfile.ZipFile(path) as archive:
@@ -104,6 +114,10 @@ class Scores:
     n: int = 0
     correct: int = 0
     confusion: dict = field(default_factory=lambda: defaultdict(int))
+    # Comments labelled "mixed" are not in the classes; counted is how many had both a
+    # positive and a negative sentence found in them.
+    mixed: int = 0
+    mixed_found: int = 0
 
     @property
     def accuracy(self) -> float:
@@ -120,16 +134,28 @@ class Scores:
         return sum(f1s) / len(f1s)
 
 
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    score: float
+    both: bool = False  # a positive and a negative sentence in the same comment
+
+
 def score(
     items: list[Labelled],
-    predict: Callable[[list[Labelled]], list[tuple[str, float]]],
+    predict: Callable[[list[Labelled]], list[Prediction]],
     language: str,
 ) -> Scores:
-    """Score one file: three classes if any item is neutral, else positive vs negative."""
+    """Score one file: three classes if any item is neutral, else positive vs negative;
+    items labelled "mixed" count towards `mixed_found` when both sides were found."""
     three = any(item.label == "neutral" for item in items)
     result = Scores(language, LABELS if three else ("negative", "positive"))
-    for item, (label, value) in zip(items, predict(items), strict=True):
-        predicted = label if three else ("positive" if value >= 0 else "negative")
+    for item, found in zip(items, predict(items), strict=True):
+        if item.label == "mixed":
+            result.mixed += 1
+            result.mixed_found += found.both
+            continue
+        predicted = found.label if three else ("positive" if found.score >= 0 else "negative")
         result.n += 1
         result.correct += predicted == item.label
         result.confusion[(item.label, predicted)] += 1

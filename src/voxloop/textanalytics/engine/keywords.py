@@ -76,7 +76,7 @@ def _jieba():
 def _sudachi():
     from sudachipy import Dictionary, SplitMode
 
-    return Dictionary(dict="small").create(), SplitMode.C
+    return Dictionary(dict="small").tokenizer(), SplitMode.C
 
 
 JA_SKIP = {"数詞", "代名詞"}
@@ -89,6 +89,9 @@ def _japanese(text: str) -> list[str]:
     for morpheme in tokenizer.tokenize(text, mode):
         pos = morpheme.part_of_speech()
         if pos[0] == "名詞" and pos[1] not in JA_SKIP and pos[2] != "助数詞可能":
+            compound += morpheme.surface()
+            continue
+        if compound and pos[0] == "接尾辞" and pos[1] == "名詞的":  # 駐車 + 場
             compound += morpheme.surface()
             continue
         if len(compound) > 1 and compound not in found:

@@ -23,7 +23,6 @@ from voxloop.textanalytics.engine.themes import ThemeMatcher
 
 # Bump when a change to this code (not to the weights) changes results.
 ENGINE_REVISION = "1"
-TURN_WEIGHT = 1.6
 MAX_CHARS = 5000
 
 
@@ -138,7 +137,8 @@ class FastAnalyzer:
         spans = sentences.split(text)
         parts: list[SentenceResult] = []
         scored: list[sentiment.SentenceSentiment] = []
-        weights: list[int] = []
+        lengths: list[int] = []
+        weights: list[float] = []
         hits_by_theme: dict[str, list] = {}
         all_intents: list[str] = []
         all_emotions: list[str] = []
@@ -149,7 +149,8 @@ class FastAnalyzer:
             else:
                 result = sentiment.SentenceSentiment("neutral", 0.0, (0.0, 1.0, 0.0))
             scored.append(result)
-            weights.append(len(span.text) * (TURN_WEIGHT if sentences.turns(span.text) else 1))
+            lengths.append(len(span.text))
+            weights.append(sentences.weight(span.text))
             part = SentenceResult(span.start, span.end, span.text, result.label, result.score)
             if matcher is not None:
                 for hit in matcher.match(folded, lang):
@@ -164,7 +165,7 @@ class FastAnalyzer:
                 if name not in all_intents:
                     all_intents.append(name)
             parts.append(part)
-        label, score, mixed = sentiment.overall(scored, [int(w) for w in weights])
+        label, score, mixed = sentiment.overall(scored, lengths, weights)
         return Analysis(
             text=text,
             language=lang,

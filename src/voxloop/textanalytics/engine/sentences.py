@@ -83,3 +83,28 @@ def turns(text: str) -> bool:
     """Whether a part opens with a contrast ("but the queue…"): what follows a "but" is
     usually the verdict, so it weighs more in the comment's overall sentiment."""
     return bool(_OPENING_CONTRAST.match(text))
+
+
+# A part that sums up ("overall", "总的来说", "全体的に") is the verdict; one that hedges
+# ("just a bit", "就是有点", "少し") a small matter beside it.
+_SUMMING_UP = re.compile(
+    r"overall|all in all|in general|on the whole|to sum up|in short|总的来说|總的來說|总体|總體|"
+    r"整体|整體|总之|總之|综合|綜合|总而言之|全体的|総合的|総じて|全体として|"
+    r"per total|in general|in concluzie|in concluzie|una peste alta|pe scurt",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"\b(?:a bit|a little|slightly|only issue|only problem|minor)\b|就是有点|只是有点|稍微|稍|"
+    r"有一点|有点|唯一的不足|唯一不足|美中不足|小问题|小缺点|少し|ちょっと|やや|唯一|"
+    r"\b(?:putin|un pic|singurul minus|singura problema)\b",
+    re.IGNORECASE,
+)
+
+
+def weight(text: str) -> float:
+    """How much a part counts towards its comment's overall sentiment."""
+    if _SUMMING_UP.search(text):
+        return 2.5
+    if _HEDGE.search(text):
+        return 0.5
+    return 1.6 if turns(text) else 1.0

@@ -13,12 +13,14 @@ from importlib import resources
 import numpy as np
 
 from voxloop.textanalytics.engine.features import features
+from voxloop.textanalytics.engine.lexicon import Lexicon
 
 LABELS = ("negative", "neutral", "positive")
 MODEL_FILE = "model/sentiment.npz"
 # |score| below this is "neutral" overall; a comment with a sentence above +MIXED and one
 # below -MIXED is "mixed" (it keeps the label of its overall score).
 NEUTRAL_BAND = 0.2
+COUNT_LEXICON = True
 MIXED = 0.35
 
 
@@ -30,11 +32,25 @@ class SentenceSentiment:
 
 
 class SentimentModel:
-    def __init__(self, vocabulary: dict[str, int], weights: list[tuple], bias, version: str):
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        weights: list[tuple],
+        bias,
+        version: str,
+        lexicon: Lexicon | None = None,
+    ):
         self.vocabulary = vocabulary
         self.weights = weights
         self.bias = tuple(float(b) for b in bias)
         self.version = version
+        self.lexicon = lexicon or Lexicon({})
+
+    def featurise(self, folded: str, language: str) -> list[str]:
+        """Distinct n-grams, then every lexicon hit (repeats kept: see `logits`)."""
+        return list(dict.fromkeys(features(folded, language))) + self.lexicon.features(
+            folded, language
+        )
 
     @classmethod
     def load(cls, path=None) -> SentimentModel:
@@ -44,14 +60,19 @@ class SentimentModel:
             weights = data["weights"].astype(np.float32)
             bias = data["bias"].astype(np.float32)
             version = str(data["version"])
+            terms = bytes(data["lexicon_terms"]).decode("utf-8").split("\n")
+            polarity = data["lexicon_polarity"].tolist()
         vocabulary = {name: i for i, name in enumerate(names)}
         rows = [tuple(float(x) for x in row) for row in weights.tolist()]
-        return cls(vocabulary, rows, bias, version)
+        lexicon = Lexicon(dict(zip(terms, polarity, strict=True)))
+        return cls(vocabulary, rows, bias, version, lexicon)
 
     def logits(self, feature_names: list[str]) -> tuple[float, float, float]:
+        """Each distinct n-gram counts once; lexicon hits count each time (two complaints
+        say more than one)."""
         n, u, p = self.bias
         vocabulary, weights = self.vocabulary, self.weights
-        for name in set(feature_names):
+        for name in set(feature_names) if not COUNT_LEXICON else feature_names:
             index = vocabulary.get(name)
             if index is not None:
                 a, b, c = weights[index]
@@ -61,7 +82,7 @@ class SentimentModel:
         return n, u, p
 
     def sentence(self, folded: str, language: str) -> SentenceSentiment:
-        n, u, p = self.logits(features(folded, language))
+        n, u, p = self.logits(self.featurise(folded, language))
         top = max(n, u, p)
         en, eu, ep = math.exp(n - top), math.exp(u - top), math.exp(p - top)
         total = en + eu + ep
@@ -70,16 +91,20 @@ class SentimentModel:
         return SentenceSentiment(label, round(probs[2] - probs[0], 4), probs)
 
 
-def overall(parts: list[SentenceSentiment], lengths: list[int]) -> tuple[str, float, bool]:
+def overall(
+    parts: list[SentenceSentiment], lengths: list[int], emphasis: list[float] | None = None
+) -> tuple[str, float, bool]:
     """A comment's label, score and whether it is mixed, from its sentences' results.
 
     Strong sentences count more than neutral ones (a review's facts should not dilute its
-    verdict), longer ones a little more than short ones."""
+    verdict), longer ones a little more than short ones, and a part's `emphasis` (a verdict
+    counts more than a hedge, see `sentences.weight`) multiplies its weight."""
     if not parts:
         return "neutral", 0.0, False
+    emphasis = emphasis or [1.0] * len(parts)
     weighted = total = 0.0
-    for part, length in zip(parts, lengths, strict=True):
-        weight = (abs(part.score) + 0.05) * math.log2(2 + length)
+    for part, length, stress in zip(parts, lengths, emphasis, strict=True):
+        weight = (abs(part.score) + 0.05) * math.log2(2 + length) * stress
         weighted += weight * part.score
         total += weight
     score = round(weighted / total, 4) if total else 0.0

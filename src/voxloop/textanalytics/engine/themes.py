@@ -18,6 +18,8 @@ from voxloop.textanalytics.engine.keywords import stopwords
 from voxloop.textanalytics.engine.text import CJK_LANGUAGES, fold
 
 PREFIX_MIN = 4
+# Endings a keyword may take ("queue" → "queues", "personal" → "personalului").
+MAX_ENDING = 5
 SIMILAR = 0.45
 MAX_CJK_KEYWORD = 10
 
@@ -125,7 +127,11 @@ class _LanguageIndex:
                     continue
                 if all(
                     tokens[i + k] == part
-                    or (len(part) >= PREFIX_MIN and tokens[i + k].startswith(part))
+                    or (
+                        len(part) >= PREFIX_MIN
+                        and tokens[i + k].startswith(part)
+                        and len(tokens[i + k]) - len(part) <= MAX_ENDING
+                    )
                     for k, part in enumerate(phrase)
                 ):
                     found[key] = keyword

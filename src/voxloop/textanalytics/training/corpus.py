@@ -103,8 +103,15 @@ def project_examples(rng: random.Random) -> Iterator[Example]:
                     yield Example(text, language, flipped, 1.0 if weight > 0 else 0.4, "negated")
         for sentence in sentences:
             yield Example(sentence, language, "neutral", 2.0, "neutral")
+        yield from sentence_examples(language)
         for aspect in aspects:
             yield Example(aspect, language, "neutral", 1.0, "neutral")
+
+
+def sentence_examples(language: str) -> Iterator[Example]:
+    for line in _corpus_file(f"sentences-{language}.txt"):
+        label, text = line.split("\t", 1)
+        yield Example(text, language, label, 3.0, "sentences")
 
 
 def testdata_root() -> Path | None:
