@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.throttling import SimpleRateThrottle
 
 from voxloop.api.context import actor
@@ -108,7 +108,11 @@ def _theme_out(theme: Theme) -> dict:
 
 
 def _unit(scope, code: str | None):
-    return tenancy_selectors.unit_named_by(scope, code) if code else None
+    """The unit named, or the caller's own; None (the whole organisation) for its admins."""
+    if code:
+        return tenancy_selectors.unit_named_by(scope, code)
+    root = tenancy_selectors.scope_root(scope)
+    return None if root.parent_id is None else root
 
 
 @router.get("/text/taxonomies", response=list[TaxonomyOut], url_name="text_taxonomies")
@@ -123,7 +127,7 @@ def create_taxonomy(request: HttpRequest, payload: TaxonomyIn):
     taxonomy = services.create_taxonomy(
         scope=scope, name=payload.name, unit=_unit(scope, payload.unit_code)
     )
-    return 201, _taxonomy_out(taxonomy)
+    return Status(201, _taxonomy_out(taxonomy))
 
 
 @router.post(
@@ -136,7 +140,7 @@ def install_taxonomy(request: HttpRequest, payload: InstallIn):
     taxonomy = services.install_default_taxonomy(
         scope=scope, kind=payload.kind, unit=_unit(scope, payload.unit_code), name=payload.name
     )
-    return 201, _taxonomy_out(taxonomy)
+    return Status(201, _taxonomy_out(taxonomy))
 
 
 @router.get("/text/taxonomies/{int:taxonomy_id}", response=TaxonomyDetail, url_name="text_taxonomy")
@@ -145,7 +149,9 @@ def get_taxonomy(request: HttpRequest, taxonomy_id: int):
     return {**_taxonomy_out(taxonomy), "themes": [_theme_out(t) for t in themes]}
 
 
-@router.patch("/text/taxonomies/{int:taxonomy_id}", response=TaxonomyOut)
+@router.patch(
+    "/text/taxonomies/{int:taxonomy_id}", response=TaxonomyOut, url_name="text_taxonomy_rename"
+)
 def rename_taxonomy(request: HttpRequest, taxonomy_id: int, payload: TaxonomyPatch):
     scope = actor(request)
     taxonomy = selectors.taxonomy(scope, taxonomy_id)
@@ -154,11 +160,13 @@ def rename_taxonomy(request: HttpRequest, taxonomy_id: int, payload: TaxonomyPat
     )
 
 
-@router.delete("/text/taxonomies/{int:taxonomy_id}", response={204: None})
+@router.delete(
+    "/text/taxonomies/{int:taxonomy_id}", response={204: None}, url_name="text_taxonomy_delete"
+)
 def delete_taxonomy(request: HttpRequest, taxonomy_id: int):
     scope = actor(request)
     services.delete_taxonomy(scope=scope, taxonomy=selectors.taxonomy(scope, taxonomy_id))
-    return 204, None
+    return Status(204, None)
 
 
 def _parent(scope, taxonomy: Taxonomy, parent_id: int | None) -> Theme | None:
@@ -192,7 +200,7 @@ def create_theme(request: HttpRequest, taxonomy_id: int, payload: ThemeIn):
             except InvalidInput as error:
                 error.field = f"terms.{index}.{error.field}"
                 raise
-    return 201, _theme_out(selectors.theme(scope, theme.pk))
+    return Status(201, _theme_out(selectors.theme(scope, theme.pk)))
 
 
 @router.patch("/text/themes/{int:theme_id}", response=ThemeOut, url_name="text_theme")
@@ -214,11 +222,11 @@ def update_theme(request: HttpRequest, theme_id: int, payload: ThemePatch):
     return _theme_out(selectors.theme(scope, theme_id))
 
 
-@router.delete("/text/themes/{int:theme_id}", response={204: None})
+@router.delete("/text/themes/{int:theme_id}", response={204: None}, url_name="text_theme_delete")
 def delete_theme(request: HttpRequest, theme_id: int):
     scope = actor(request)
     services.delete_theme(scope=scope, theme=selectors.theme(scope, theme_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/text/themes/{int:theme_id}/terms", response={201: TermOut}, url_name="text_terms")
@@ -226,14 +234,16 @@ def add_term(request: HttpRequest, theme_id: int, payload: TermIn):
     scope = actor(request)
     theme = selectors.theme(scope, theme_id)
     term = services.add_term(scope=scope, theme=theme, **payload.dict())
-    return 201, {"id": term.pk, "language": term.language, "kind": term.kind, "text": term.text}
+    return Status(
+        201, {"id": term.pk, "language": term.language, "kind": term.kind, "text": term.text}
+    )
 
 
 @router.delete("/text/terms/{int:term_id}", response={204: None}, url_name="text_term")
 def remove_term(request: HttpRequest, term_id: int):
     scope = actor(request)
     services.remove_term(scope=scope, term=selectors.term(scope, term_id))
-    return 204, None
+    return Status(204, None)
 
 
 def _settings_out(found) -> dict:
@@ -254,7 +264,7 @@ def get_settings(request: HttpRequest):
     return _settings_out(services.settings_for(scope.organization_id))
 
 
-@router.patch("/text/settings", response=SettingsOut)
+@router.patch("/text/settings", response=SettingsOut, url_name="text_settings_update")
 def update_settings(request: HttpRequest, payload: SettingsIn):
     scope = actor(request)
     return _settings_out(services.update_settings(scope=scope, **payload.dict(exclude_unset=True)))

@@ -31,6 +31,15 @@ def words(folded: str) -> list[str]:
     return WORD.findall(folded)
 
 
+# Function words say nothing on their own (only in pairs: "the staff", "not the"); as single
+# features they would soak up whatever their class balance says.
+FUNCTION_WORDS = frozenset(
+    "a an the and or of to in on at for with from by is was were are be been it its this that "
+    "i me my we our you your they them their he she his her si sau de la pe cu din pentru este "
+    "un o care ce".split()  # noqa: SIM905
+)
+
+
 def latin_features(folded: str) -> list[str]:
     tokens = WORD.findall(folded)
     out: list[str] = []
@@ -46,7 +55,7 @@ def latin_features(folded: str) -> list[str]:
         elif reach:
             out.append("!" + token)
             reach -= 1
-        else:
+        elif token not in FUNCTION_WORDS:
             out.append(token)
         if previous:
             out.append(previous + " " + token)

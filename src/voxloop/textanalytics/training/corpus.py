@@ -105,7 +105,7 @@ def project_examples(rng: random.Random) -> Iterator[Example]:
             yield Example(sentence, language, "neutral", 2.0, "neutral")
         yield from sentence_examples(language)
         for aspect in aspects:
-            yield Example(aspect, language, "neutral", 1.0, "neutral")
+            yield Example(aspect, language, "neutral", 0.3, "neutral")
 
 
 def sentence_examples(language: str) -> Iterator[Example]:

@@ -93,7 +93,9 @@ def train(examples: list[Example], entries: dict[str, int], l2: float = L2):
     # Each source counts in proportion to its weight, and each label evenly within it.
     sw = np.array([ex.weight for ex in examples], np.float64)
     counts = Counter(ex.label for ex in examples)
-    sw *= np.array([len(examples) / (3 * counts[ex.label]) for ex in examples])
+    # Balanced by the square root: rare neutral examples must not turn every word they hold
+    # ("the", "staff") into a strong sign of neutrality.
+    sw *= np.array([np.sqrt(len(examples) / (3 * counts[ex.label])) for ex in examples])
     sw /= sw.mean()
     Y = np.zeros((len(examples), 3))
     Y[np.arange(len(examples)), y] = 1
