@@ -15,7 +15,7 @@ MAX_WORDS = 4
 CJK_NEGATORS = frozenset("不没沒无無非未别別莫勿")
 # 不 starts these without negating what follows ("不过" but, "不少" many, "不断" constantly).
 NOT_NEGATING = frozenset("过過但仅僅少断斷同久论論管然如光只")
-CJK_NEGATION_REACH = 3
+CJK_NEGATION_REACH = 4
 JA_NEGATIONS = ("ない", "なく", "なかっ", "ません", "ず", "ぬ")
 
 
@@ -49,6 +49,9 @@ class Lexicon:
             if not found:
                 i += 1
                 continue
+            if found == i + 1 and self._starts_term(text, i + 1):
+                i += 1  # "好难吃": a one-character word before a longer one only intensifies
+                continue
             polarity = entries[text[i:found]]
             negated = any(
                 text[k] in CJK_NEGATORS and text[k + 1 : k + 2] not in NOT_NEGATING
@@ -60,6 +63,11 @@ class Lexicon:
             out.append(self._name(polarity, negated))
             i = found
         return out
+
+    def _starts_term(self, text: str, i: int) -> bool:
+        if i >= len(text) or text[i] not in self.first:
+            return False
+        return any(text[i:j] in self.entries for j in range(i + 2, min(len(text), i + MAX_CJK) + 1))
 
     def _latin(self, folded: str) -> list[str]:
         tokens = words(folded)

@@ -24,6 +24,7 @@ from voxloop.textanalytics.engine.themes import ThemeMatcher
 # Bump when a change to this code (not to the weights) changes results.
 ENGINE_REVISION = "1"
 MAX_CHARS = 5000
+WHOLE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,12 @@ class FastAnalyzer:
                     all_intents.append(name)
             parts.append(part)
         label, score, mixed = sentiment.overall(scored, lengths, weights)
+        if supported and len(spans) > 1:
+            # The sentences' verdicts, and the comment read as one: long reviews weigh many
+            # small remarks that only add up when seen together.
+            whole = self.model.sentence(fold(unmasked_words(text), lang), lang).score
+            score = round(WHOLE_SHARE * whole + (1 - WHOLE_SHARE) * score, 4)
+            label = sentiment_label(score)
         return Analysis(
             text=text,
             language=lang,
