@@ -213,37 +213,55 @@ def _key(language: str) -> str:
 
 
 @cache
-def _pattern(kind: str, name: str, language: str) -> re.Pattern | None:
-    table = CUES if kind == "intent" else EMOTION_CUES
-    phrases = table.get(name, {}).get(_key(language))
-    if not phrases:
+def _combined(language: str) -> re.Pattern | None:
+    """Every intent and emotion cue of a language in one pattern, a named group each, so a
+    sentence is searched once rather than once per cue."""
+    groups = []
+    for table, prefix in ((CUES, "i_"), (EMOTION_CUES, "e_")):
+        for name, by_language in table.items():
+            phrases = by_language.get(_key(language))
+            if phrases:
+                body = "|".join(
+                    re.escape(p.strip()) for p in sorted(phrases, key=len, reverse=True)
+                )
+                groups.append(f"(?P<{prefix}{name}>{body})")
+    if not groups:
         return None
-    body = "|".join(re.escape(p.strip()) for p in sorted(phrases, key=len, reverse=True))
+    body = "|".join(groups)
     if language in CJK_LANGUAGES:
         return re.compile(body)
-    return re.compile(rf"(?<![a-z]){body}", re.IGNORECASE)
+    return re.compile(rf"(?<![a-z])(?:{body})", re.IGNORECASE)
+
+
+def _found(folded: str, language: str) -> set[str]:
+    pattern = _combined(language)
+    if pattern is None:
+        return set()
+    return {match.lastgroup for match in pattern.finditer(folded) if match.lastgroup}
+
+
+def read(folded: str, raw: str, language: str, score: float) -> tuple[list[str], list[str]]:
+    """Intents and emotions of one sentence (folded text, raw text, its sentiment score)."""
+    cues = _found(folded, language)
+    return _intents(cues, raw, score), [name for name in EMOTIONS if f"e_{name}" in cues]
 
 
 def intents(folded: str, raw: str, language: str, score: float) -> list[str]:
-    """Intents of one sentence (folded text, raw text, its sentiment score)."""
+    return _intents(_found(folded, language), raw, score)
+
+
+def _intents(cues: set[str], raw: str, score: float) -> list[str]:
     found = []
     if score <= COMPLAINT_BELOW:
         found.append("complaint")
     elif score >= PRAISE_ABOVE:
         found.append("praise")
-    for name in ("suggestion", "question", "churn_threat"):
-        pattern = _pattern("intent", name, language)
-        if pattern is not None and pattern.search(folded):
-            found.append(name)
+    found.extend(name for name in ("suggestion", "question", "churn_threat") if f"i_{name}" in cues)
     if "question" not in found and raw.rstrip().endswith(("?", "？")):
         found.append("question")
     return found
 
 
 def emotions(folded: str, language: str) -> list[str]:
-    found = []
-    for name in EMOTIONS:
-        pattern = _pattern("emotion", name, language)
-        if pattern is not None and pattern.search(folded):
-            found.append(name)
-    return found
+    cues = _found(folded, language)
+    return [name for name in EMOTIONS if f"e_{name}" in cues]

@@ -52,6 +52,40 @@ def _lingua_code(language) -> str:
     return next(code for code, lingua in LINGUA_NAMES.items() if lingua == name)
 
 
+@cache
+def _function_words(code: str) -> frozenset[str]:
+    from voxloop.textanalytics.engine.keywords import stopwords
+
+    return stopwords(code) if code in ("en", "ro") else frozenset()
+
+
+def _another_seems_likelier(text: str, hint: str, alphabetic: tuple[str, ...]) -> bool:
+    """Whether another language's function words outnumber the locale's (a cheap vote that
+    decides when the detector, at about a millisecond a text, is worth asking)."""
+    if any(not _function_words(code) for code in alphabetic):
+        return True  # a language this vote cannot judge: ask the detector
+    tokens = [t for t in text.lower().translate(_FOLD).split() if t.isalpha()]
+    ours = sum(t in _function_words(hint) for t in tokens)
+    return any(
+        sum(t in _function_words(code) for t in tokens) > ours
+        for code in alphabetic
+        if code != hint
+    )
+
+
+def _clear_vote(text: str, alphabetic: tuple[str, ...]) -> str:
+    """The language whose function words the text uses, when no other one's appear."""
+    if any(not _function_words(code) for code in alphabetic):
+        return ""
+    tokens = [t for t in text.lower().translate(_FOLD).split() if t.isalpha()]
+    votes = {code: sum(t in _function_words(code) for t in tokens) for code in alphabetic}
+    winners = [code for code, n in votes.items() if n]
+    return winners[0] if len(winners) == 1 and votes[winners[0]] >= 2 else ""
+
+
+_FOLD = str.maketrans({c: " " for c in ".,;:!?()[]\"'“”„"})
+
+
 def _chinese(text: str, hint: str) -> str:
     if hint in ("zh-hans", "zh-hant"):
         return hint
@@ -82,8 +116,13 @@ def detect(text: str, locale: str = "", languages: tuple[str, ...] = DEFAULT_LAN
     if detector is None:
         return hint if hint in alphabetic or not alphabetic else alphabetic[0]
     if hint in alphabetic:
+        if not _another_seems_likelier(text, hint, alphabetic):
+            return hint  # the usual case, decided without the detector
         best = detector.compute_language_confidence_values(text)[0]
         code = _lingua_code(best.language)
         return code if code != hint and best.value >= OVERRULE else hint
+    clear = _clear_vote(text, alphabetic)
+    if clear:
+        return clear
     found = detector.detect_language_of(text)
     return _lingua_code(found) if found is not None else alphabetic[0]

@@ -22,7 +22,14 @@ JA_NEGATIONS = ("ない", "なく", "なかっ", "ません", "ず", "ぬ")
 class Lexicon:
     def __init__(self, entries: dict[str, int]) -> None:
         self.entries = entries
-        self.first = {term[0] for term in entries}
+        # The longest entry starting with each character (CJK) and with each word (others),
+        # so a position is only tried at lengths that can match.
+        self.first: dict[str, int] = {}
+        self.first_word: dict[str, int] = {}
+        for term in entries:
+            self.first[term[0]] = max(self.first.get(term[0], 0), len(term))
+            head, _, _ = term.partition(" ")
+            self.first_word[head] = max(self.first_word.get(head, 0), term.count(" ") + 1)
 
     def features(self, folded: str, language: str) -> list[str]:
         if language in CJK_LANGUAGES:
@@ -38,11 +45,12 @@ class Lexicon:
         entries, first = self.entries, self.first
         i, n = 0, len(text)
         while i < n:
-            if text[i] not in first:
+            longest = first.get(text[i])
+            if longest is None:
                 i += 1
                 continue
             found = 0
-            for j in range(min(n, i + MAX_CJK), i, -1):
+            for j in range(min(n, i + longest), i, -1):
                 if text[i:j] in entries:
                     found = j
                     break
@@ -65,9 +73,10 @@ class Lexicon:
         return out
 
     def _starts_term(self, text: str, i: int) -> bool:
-        if i >= len(text) or text[i] not in self.first:
+        longest = self.first.get(text[i]) if i < len(text) else None
+        if not longest or longest < 2:
             return False
-        return any(text[i:j] in self.entries for j in range(i + 2, min(len(text), i + MAX_CJK) + 1))
+        return any(text[i:j] in self.entries for j in range(i + 2, min(len(text), i + longest) + 1))
 
     def _latin(self, folded: str) -> list[str]:
         tokens = words(folded)
@@ -81,8 +90,9 @@ class Lexicon:
             elif token in NEGATION_STOP:
                 reach = 0
             found = 0
-            for k in range(min(len(tokens), i + MAX_WORDS), i, -1):
-                if " ".join(tokens[i:k]) in self.entries:
+            longest = self.first_word.get(token, 0)
+            for k in range(min(len(tokens), i + longest), i, -1):
+                if (token if k == i + 1 else " ".join(tokens[i:k])) in self.entries:
                     found = k
                     break
             if found:

@@ -139,6 +139,7 @@ class FastAnalyzer:
         parts: list[SentenceResult] = []
         scored: list[sentiment.SentenceSentiment] = []
         lengths: list[int] = []
+        feature_lists: list[list[str]] = []
         weights: list[float] = []
         hits_by_theme: dict[str, list] = {}
         all_intents: list[str] = []
@@ -146,7 +147,9 @@ class FastAnalyzer:
         for span in spans:
             folded = fold(unmasked_words(span.text), lang)
             if supported:
-                result = self.model.sentence(folded, lang)
+                names = self.model.featurise(folded, lang)
+                feature_lists.append(names)
+                result = self.model.judge(names)
             else:
                 result = sentiment.SentenceSentiment("neutral", 0.0, (0.0, 1.0, 0.0))
             scored.append(result)
@@ -158,8 +161,8 @@ class FastAnalyzer:
                     part.themes.append(hit.key)
                     hits_by_theme.setdefault(hit.key, []).append((hit, result.score))
             if supported:
-                part.intents = cues.intents(folded, span.text, lang, result.score)
-                for name in cues.emotions(folded, lang):
+                part.intents, feelings = cues.read(folded, span.text, lang, result.score)
+                for name in feelings:
                     if name not in all_emotions:
                         all_emotions.append(name)
             for name in part.intents:
@@ -170,7 +173,7 @@ class FastAnalyzer:
         if supported and len(spans) > 1:
             # The sentences' verdicts, and the comment read as one: long reviews weigh many
             # small remarks that only add up when seen together.
-            whole = self.model.sentence(fold(unmasked_words(text), lang), lang).score
+            whole = self.model.judge(sentiment.merged(feature_lists)).score
             score = round(WHOLE_SHARE * whole + (1 - WHOLE_SHARE) * score, 4)
             label = sentiment_label(score)
         return Analysis(

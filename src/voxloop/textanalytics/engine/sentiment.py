@@ -20,7 +20,6 @@ MODEL_FILE = "model/sentiment.npz"
 # |score| below this is "neutral" overall; a comment with a sentence above +MIXED and one
 # below -MIXED is "mixed" (it keeps the label of its overall score).
 NEUTRAL_BAND = 0.2
-COUNT_LEXICON = True
 MIXED = 0.35
 
 
@@ -42,6 +41,8 @@ class SentimentModel:
     ):
         self.vocabulary = vocabulary
         self.weights = weights
+        # One lookup per feature: name → (negative, neutral, positive) weights.
+        self.table = {name: weights[index] for name, index in vocabulary.items()}
         self.bias = tuple(float(b) for b in bias)
         self.version = version
         self.lexicon = lexicon or Lexicon({})
@@ -68,21 +69,24 @@ class SentimentModel:
         return cls(vocabulary, rows, bias, version, lexicon)
 
     def logits(self, feature_names: list[str]) -> tuple[float, float, float]:
-        """Each distinct n-gram counts once; lexicon hits count each time (two complaints
-        say more than one)."""
+        """Features as `featurise` gives them: each distinct n-gram once, each lexicon hit
+        every time it occurs (two complaints say more than one)."""
         n, u, p = self.bias
-        vocabulary, weights = self.vocabulary, self.weights
-        for name in set(feature_names) if not COUNT_LEXICON else feature_names:
-            index = vocabulary.get(name)
-            if index is not None:
-                a, b, c = weights[index]
-                n += a
-                u += b
-                p += c
+        get = self.table.get
+        for name in feature_names:
+            found = get(name)
+            if found is not None:
+                n += found[0]
+                u += found[1]
+                p += found[2]
         return n, u, p
 
     def sentence(self, folded: str, language: str) -> SentenceSentiment:
-        n, u, p = self.logits(self.featurise(folded, language))
+        return self.judge(self.featurise(folded, language))
+
+    def judge(self, feature_names: list[str]) -> SentenceSentiment:
+        """The sentiment of a bag of features (`featurise`'s, or several sentences' merged)."""
+        n, u, p = self.logits(feature_names)
         top = max(n, u, p)
         en, eu, ep = math.exp(n - top), math.exp(u - top), math.exp(p - top)
         total = en + eu + ep
@@ -121,3 +125,16 @@ def overall(
 @cache
 def default_model() -> SentimentModel:
     return SentimentModel.load()
+
+
+def merged(feature_lists: list[list[str]]) -> list[str]:
+    """The features of several sentences read as one text: n-grams once, lexicon hits all."""
+    grams: dict[str, None] = {}
+    hits: list[str] = []
+    for names in feature_lists:
+        for name in names:
+            if name.startswith("LEX"):
+                hits.append(name)
+            else:
+                grams[name] = None
+    return [*grams, *hits]

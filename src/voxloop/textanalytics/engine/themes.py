@@ -194,10 +194,8 @@ class ThemeMatcher:
         index = self._indexes.get(_group(language))
         if index is None:
             return []
-        hits = {
-            key: Hit(key, 1.0, "keyword", word) for key, word in index.keyword_hits(folded).items()
-        }
-        for key, cosine in index.similar(folded).items():
-            if key not in hits:
-                hits[key] = Hit(key, cosine, "example")
-        return list(hits.values())
+        hits = [Hit(key, 1.0, "keyword", word) for key, word in index.keyword_hits(folded).items()]
+        if hits:
+            # A sentence that names its themes needs no likeness search (half the cost).
+            return hits
+        return [Hit(key, cosine, "example") for key, cosine in index.similar(folded).items()]
