@@ -70,9 +70,29 @@ class TaxonomyAdmin(ScopedAdmin):
 
 
 class ThemeTermInline(admin.TabularInline):
+    """Names, keywords and examples per language; permissions follow the member's role like
+    the scoped admins' (Django's per-model permissions are not consulted)."""
+
     model = ThemeTerm
     fields = ("language", "kind", "text")
     extra = 3
+
+    @staticmethod
+    def _can(request, capability: Capability) -> bool:
+        scope = getattr(request, "scope", None)
+        return request.user.is_superuser or (scope is not None and scope.can(capability))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._can(request, Capability.VIEW)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._can(request, Capability.CONFIGURE)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._can(request, Capability.CONFIGURE)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._can(request, Capability.CONFIGURE)
 
 
 @admin.register(Theme)
@@ -131,6 +151,8 @@ class ThemeAdmin(ScopedAdmin):
     def save_formset(self, request, form, formset, change):
         theme = Theme.objects.select_related("taxonomy", "taxonomy__unit").get(pk=form.instance.pk)
         actor = self.actor(request, theme.taxonomy.organization_id)
+        # What Django's change message reads (formset.save() would set them).
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline in formset.forms:
             if not inline.has_changed() and not inline.cleaned_data.get("DELETE"):
                 continue
@@ -138,14 +160,16 @@ class ThemeAdmin(ScopedAdmin):
             existing = inline.instance if inline.instance.pk else None
             if existing is not None:
                 services.remove_term(scope=actor, term=ThemeTerm.objects.get(pk=existing.pk))
+                formset.deleted_objects.append(existing)
             if data and not data.get("DELETE"):
-                services.add_term(
+                term = services.add_term(
                     scope=actor,
                     theme=theme,
                     language=data["language"],
                     kind=data["kind"],
                     text=data["text"],
                 )
+                formset.new_objects.append(term)
 
     def delete_model(self, request, obj):
         theme = Theme.objects.select_related("taxonomy", "taxonomy__unit").get(pk=obj.pk)
