@@ -31,7 +31,7 @@ def country_admin_client(client, world):
 
 
 def test_staff_see_the_taxonomies_that_apply_to_their_units(country_admin_client, taxonomies):
-    company, b2b, foreign = taxonomies
+    company, _, foreign = taxonomies
     assert changelist(country_admin_client, "textanalytics/taxonomy") == [company]
     themes = changelist(country_admin_client, "textanalytics/theme")
     assert {t.taxonomy_id for t in themes} == {company.pk}

@@ -44,7 +44,8 @@ def test_a_submitted_comment_is_analysed_in_the_background(
     acme, survey = shop
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(
-            survey, {"nps": 3, "improve": ["queue"], "comment": "Great staff but the queue was awful"},
+            survey,
+            {"nps": 3, "improve": ["queue"], "comment": "Great staff but the queue was awful"},
             unit=acme.units["c1r1s1"],
         )  # fmt: skip
     stored = CommentAnalysis.objects.get(response=response)
@@ -156,7 +157,8 @@ def test_erasing_a_response_erases_what_was_read_in_it(shop):
 def test_personal_data_never_reaches_the_stored_text(shop):
     acme, survey = shop
     response = submit(
-        survey, {"nps": 2, "improve": ["staff"], "comment": "Call me on 07700 900123, jane@example.com"},
+        survey,
+        {"nps": 2, "improve": ["staff"], "comment": "Call me on 07700 900123, jane@example.com"},
         unit=acme.units["c1r1s1"],
     )  # fmt: skip
     analysis.analyse_responses([response.pk])

@@ -114,7 +114,7 @@ def module_targets(django_db_setup, django_db_blocker):
 def test_text_api_matrix(module_targets, db, operation):
     from django.db import transaction
 
-    world, targets, clients = module_targets
+    _, targets, clients = module_targets
     method, path, body = OPERATIONS[operation]
     for name, value in targets.items():
         path = path.replace(f"{{{name}}}", str(value))
@@ -140,7 +140,7 @@ def test_matrix_covers_every_text_operation():
 
 
 def test_analyze_answers_what_the_cli_prints(module_targets, db):
-    world, _, clients = module_targets
+    _, _, clients = module_targets
     answer = clients["store"].post(
         "/text/analyze",
         {"texts": [{"text": "Great staff but the queue was awful"}, {"text": "結帳排了很久"}]},
@@ -192,7 +192,7 @@ def test_analyze_is_rate_limited_per_member(module_targets, db, settings):
 
 
 def test_taxonomy_changes_are_audited_and_bump_the_version(module_targets, db):
-    world, targets, clients = module_targets
+    _, targets, clients = module_targets
     admin = clients["admin"]
     before = Taxonomy.objects.get(pk=targets["taxonomy"]).version
     theme = admin.post(
@@ -248,7 +248,7 @@ def test_taxonomy_bad_input_names_the_field(module_targets, db, path, body, stat
 
 
 def test_a_taxonomy_without_a_unit_is_the_callers_own_unit_below_the_top(module_targets, db):
-    world, _, clients = module_targets
+    _, _, clients = module_targets
     made = clients["country_admin"].post("/text/taxonomies", {"name": "Country 1"}).json()
     assert made["unit_code"] == "AC1"
     other = clients["other_admin"].post("/text/taxonomies", {"name": "Everything"}).json()

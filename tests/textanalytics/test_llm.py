@@ -19,7 +19,7 @@ from voxloop.textanalytics.engine.pipeline import FastAnalyzer
 class FakeModel(BaseHTTPRequestHandler):
     seen: list[dict] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):  # http.server's naming
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeModel.seen.append({"path": self.path, "auth": self.headers["Authorization"], **body})
         if body["messages"][-1]["content"].startswith("fail"):
