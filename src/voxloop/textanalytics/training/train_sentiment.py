@@ -28,7 +28,7 @@ from voxloop.textanalytics.training.corpus import (
 
 VERSION = "fast-sentiment-1"
 LEXICON_SOURCES = frozenset({"lexicon", "negated", "teacher-words"})
-L2 = 1.0
+L2 = 2.0
 MIN_WEIGHT = 0.01
 
 
