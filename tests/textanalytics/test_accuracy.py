@@ -15,7 +15,7 @@ import pytest
 
 from tests.textanalytics.conftest import DATA, testdata
 from voxloop.textanalytics.engine.pipeline import FastAnalyzer
-from voxloop.textanalytics.evaluation import Prediction, read_labelled, score
+from voxloop.textanalytics.evaluation import predictor, read_labelled, score
 from voxloop.textanalytics.training.corpus import split_of
 
 SHARE = 0.15
@@ -38,18 +38,6 @@ def engine():
     return FastAnalyzer(with_keywords=False)
 
 
-def _predict(engine):
-    def predict(items):
-        out = []
-        for item in items:
-            found = engine.analyse_one(item.text, item.language)
-            sides = {s.sentiment for s in found.sentences}
-            out.append(Prediction(found.sentiment, found.score, {"positive", "negative"} <= sides))
-        return out
-
-    return predict
-
-
 def _test_half(path):
     items = [i for i in read_labelled(path) if split_of(i.text) == "test"]
     items.sort(key=lambda i: zlib.crc32(i.text.encode("utf-8")))
@@ -61,7 +49,7 @@ def test_positive_vs_negative_floor(engine, language):
     root = testdata()
     correct = total = 0
     for name in FILES[language]:
-        result = score(_test_half(root / name), _predict(engine), language)
+        result = score(_test_half(root / name), predictor(engine), language)
         assert len(result.classes) == 2
         correct += result.correct
         total += result.n
@@ -76,7 +64,7 @@ def test_three_classes_on_project_written_sets(engine, name, floor, mixed_floor)
     items = read_labelled(DATA / name)
     assert len(items) >= 100
     assert {i.label for i in items} == {"positive", "negative", "neutral", "mixed"}
-    result = score(items, _predict(engine), items[0].language)
+    result = score(items, predictor(engine), items[0].language)
     assert len(result.classes) == 3
     assert result.accuracy >= floor, result.accuracy
     assert result.mixed_found / result.mixed >= mixed_floor

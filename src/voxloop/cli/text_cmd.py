@@ -95,19 +95,12 @@ def evaluate(files: tuple[str, ...], language: str, split: str, markdown: bool) 
 
     Three classes where a file has neutral items, otherwise positive vs negative."""
     from voxloop.textanalytics.engine.pipeline import FastAnalyzer
-    from voxloop.textanalytics.evaluation import Prediction, read_labelled, score
+    from voxloop.textanalytics.evaluation import predictor, read_labelled, score
     from voxloop.textanalytics.training.corpus import split_of
 
     engine = FastAnalyzer(with_keywords=False)
 
-    def predict(items):
-        out = []
-        for item in items:
-            found = engine.analyse_one(item.text, item.language)
-            sides = {s.sentiment for s in found.sentences}
-            out.append(Prediction(found.sentiment, found.score, {"positive", "negative"} <= sides))
-        return out
-
+    predict = predictor(engine)
     rows = []
     pooled: dict[tuple[str, tuple], list] = defaultdict(lambda: [0, 0])
     for name in files:

@@ -160,3 +160,17 @@ def score(
         result.correct += predicted == item.label
         result.confusion[(item.label, predicted)] += 1
     return result
+
+
+def predictor(engine) -> Callable[[list[Labelled]], list[Prediction]]:
+    """`score`'s predict for an analyzer: each item read in its file's language."""
+
+    def predict(items: list[Labelled]) -> list[Prediction]:
+        out = []
+        for item in items:
+            found = engine.analyse_one(item.text, item.language)
+            sides = {part.sentiment for part in found.sentences}
+            out.append(Prediction(found.sentiment, found.score, {"positive", "negative"} <= sides))
+        return out
+
+    return predict
