@@ -13,7 +13,7 @@ import pytest
 DATA = Path(__file__).parent / "data"
 
 
-def testdata() -> Path:
+def shared_testdata() -> Path:
     """The shared third-party test files, wherever this checkout sits beside them."""
     here = Path(__file__).resolve()
     for candidate in (

@@ -13,7 +13,7 @@ import zlib
 
 import pytest
 
-from tests.textanalytics.conftest import DATA, testdata
+from tests.textanalytics.conftest import DATA, shared_testdata
 from voxloop.textanalytics.engine.pipeline import FastAnalyzer
 from voxloop.textanalytics.evaluation import predictor, read_labelled, score
 from voxloop.textanalytics.training.corpus import split_of
@@ -46,7 +46,7 @@ def _test_half(path):
 
 @pytest.mark.parametrize("language", sorted(FLOORS))
 def test_positive_vs_negative_floor(engine, language):
-    root = testdata()
+    root = shared_testdata()
     correct = total = 0
     for name in FILES[language]:
         result = score(_test_half(root / name), predictor(engine), language)

@@ -187,6 +187,9 @@ class TextSettingsForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
     )
+    llm_base_url = forms.URLField(
+        label=_("endpoint address"), required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = TextSettings
