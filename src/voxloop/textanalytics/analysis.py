@@ -203,11 +203,12 @@ def store(todo: list[tuple[Comment, Taxonomy | None]], results: list[Analysis]) 
                 analysed_at=now,
             )
         )
+    by_key: dict[str, list[int]] = {}
+    for comment, _ in todo:
+        by_key.setdefault(comment.question_key, []).append(comment.response_id)
     with transaction.atomic():
-        for comment, _ in todo:
-            CommentAnalysis.objects.filter(
-                response_id=comment.response_id, question_key=comment.question_key
-            ).delete()
+        for key, response_ids in by_key.items():  # usually one or two questions
+            CommentAnalysis.objects.filter(response_id__in=response_ids, question_key=key).delete()
         created = CommentAnalysis.objects.bulk_create(rows, batch_size=CHUNK)
         mentions = []
         for row, result, (_, taxonomy) in zip(created, results, todo, strict=True):
