@@ -324,8 +324,9 @@ def all_matrices() -> set[str]:
     # Matrices kept beside their app's tests, covering pages and API operations alike.
     from tests.analytics.test_permission_matrix import ANALYTICS_MATRIX
     from tests.distribution.test_api_matrix import MATRIX as OUTREACH_MATRIX
+    from tests.textanalytics.test_api_matrix import MATRIX as TEXT_MATRIX
 
-    elsewhere = set(ANALYTICS_MATRIX) | set(OUTREACH_MATRIX)
+    elsewhere = set(ANALYTICS_MATRIX) | set(OUTREACH_MATRIX) | set(TEXT_MATRIX)
     return names | {name for name in elsewhere if name.startswith("api:")}
 
 
