@@ -41,7 +41,7 @@ class FakeModel(BaseHTTPRequestHandler):
 @pytest.fixture
 def endpoint():
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeModel)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     FakeModel.seen = []
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
