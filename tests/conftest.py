@@ -22,6 +22,9 @@ def _isolated_settings(tmp_path, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Count each response for the dashboards at once (tests of the hand-over set a delay).
     settings.ANALYTICS_COUNT_DELAY_SECONDS = 0
+    # Hand comments to text analytics at once too; embed them only where a test asks.
+    settings.TEXT_ANALYSE_DELAY_SECONDS = 0
+    settings.TEXT_EMBEDDINGS = False
     # (LocMemCache shares its store between instances of one LOCATION, hence a fresh one.)
     settings.CACHES = {
         "default": {

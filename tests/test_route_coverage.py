@@ -14,6 +14,7 @@ from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
 from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX
+from tests.textanalytics.test_api_matrix import MATRIX as TEXT_API_MATRIX
 from tests.web.test_page_matrix import PAGE_MATRIX
 
 TESTS = Path(__file__).parent
@@ -74,6 +75,7 @@ def test_every_route_is_covered():
     matrices |= set(ANALYTICS_MATRIX)
     matrices |= set(OUTREACH_API_MATRIX) | set(DISTRIBUTION_PAGE_MATRIX)
     matrices |= set(PRIVACY_API_MATRIX) | set(PRIVACY_PAGE_MATRIX)
+    matrices |= set(TEXT_API_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
@@ -89,6 +91,10 @@ def test_listed_routes_exist_and_their_tests_exercise_them():
 
 def test_matrices_name_only_served_routes():
     stale = (
-        set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX) | set(OUTREACH_API_MATRIX)
+        set(API_MATRIX)
+        | set(SURVEY_API_MATRIX)
+        | set(PAGE_MATRIX)
+        | set(OUTREACH_API_MATRIX)
+        | set(TEXT_API_MATRIX)
     ) - served_routes()
     assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"

@@ -27,7 +27,15 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from voxloop.cli import analytics_cmd, demo_cmd, import_cmd, people, privacy_cmd, running
+    from voxloop.cli import (
+        analytics_cmd,
+        demo_cmd,
+        import_cmd,
+        people,
+        privacy_cmd,
+        running,
+        text_cmd,
+    )
 
     for command in (
         people.init,
@@ -42,6 +50,7 @@ def _register() -> None:
         running.manage,
         analytics_cmd.analytics,
         privacy_cmd.privacy,
+        text_cmd.text,
     ):
         cli.add_command(command)
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "voxloop.schedule",
     "voxloop.closedloop",
     "voxloop.analytics",
+    "voxloop.textanalytics",
     "voxloop.distribution",
     "voxloop.privacy",
     "voxloop.api",
@@ -123,6 +124,13 @@ CLOCK_TICK_SECONDS = env_float("VOXLOOP_CLOCK_TICK_SECONDS", 10.0)
 # How long a web process gathers submitted responses before handing their counting for the
 # dashboards to a worker in one task (0: one task per response).
 ANALYTICS_COUNT_DELAY_SECONDS = env_float("VOXLOOP_ANALYTICS_COUNT_DELAY", 1.0)
+# Text analytics: how long a web process gathers submitted comments before handing them to a
+# worker; whether comments are embedded in the background (for grouping and emerging
+# themes); the function that masks personal data before analysis (text, language → text).
+TEXT_ANALYSE_DELAY_SECONDS = env_float("VOXLOOP_TEXT_ANALYSE_DELAY", 1.0)
+TEXT_EMBEDDINGS = env_bool("VOXLOOP_TEXT_EMBEDDINGS", True)
+TEXT_PII_MASKER = env_str("VOXLOOP_TEXT_PII_MASKER", "voxloop.textanalytics.engine.pii.mask_basic")
+TEXT_ANALYZE_RATE = env_str("VOXLOOP_TEXT_ANALYZE_RATE", "60/min")
 if env_str("VOXLOOP_TASKS") == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

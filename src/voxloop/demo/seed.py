@@ -15,6 +15,7 @@ from voxloop.demo.closedloop import add_closed_loop
 from voxloop.demo.feedback import FeedbackResult, add_feedback
 from voxloop.demo.org_tree import DemoTree, build_tree
 from voxloop.demo.progress import Progress, Silent
+from voxloop.demo.text import add_taxonomies, analyse_comments
 from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
 from voxloop.tenancy import services
@@ -74,6 +75,7 @@ def seed_demo(
         root = services.create_organization(DEMO_NAME, DEMO_SLUG)
         system = Scope.system(root, "voxloop demo")
         tree = build_tree(system, root, size.stores, rng, progress)
+        add_taxonomies(system, tree)
         memberships = people.create_logins(system, tree, password)
         staff = people.add_staff(system, tree, size.staff, rng, progress)
         managers = [m for m in memberships if m.title == "Account manager"]
@@ -101,6 +103,7 @@ def seed_demo(
             anchor,
         )
     count_feedback(root.organization_id, progress)
+    analyse_comments(root.organization_id, progress)
     return DemoResult(
         organization=root.organization,
         tree=tree,

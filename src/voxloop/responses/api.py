@@ -39,6 +39,7 @@ from voxloop.responses.services import Submission, submit
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.textanalytics import selectors as text_selectors
 
 router = Router(tags=["responses"])
 
@@ -75,9 +76,10 @@ BODY_FIELDS = {
 }
 
 
-def _out(response: Response, masked: bool = False) -> dict:
+def _out(response: Response, masked: bool = False, text: list[dict] | None = None) -> dict:
     """A response as the API shows it; `masked`: emails, phones, cards and ids in what the
-    respondent wrote are replaced (everyone but admins reads them so)."""
+    respondent wrote are replaced (everyone but admins reads them so); `text`: what text
+    analytics found in its comments."""
     anonymous = response.survey.is_anonymous
     contact = None if anonymous else response.contact
     staff = None if anonymous else response.staff
@@ -103,6 +105,7 @@ def _out(response: Response, masked: bool = False) -> dict:
         "ces": response.ces,
         "started_at": response.started_at,
         "submitted_at": response.submitted_at,
+        "text": text or [],  # what text analytics found in its comments (added later)
     }
 
 
@@ -280,13 +283,18 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
         origin=filters.origin or "",
     )
     masked = not scope.can(Capability.CONFIGURE)
-    return page(responses, filters, lambda r: _out(r, masked))
+    listed = page(responses, filters)
+    text = text_selectors.analyses_by_response(scope, [r.pk for r in listed["items"]])
+    listed["items"] = [_out(r, masked, text.get(r.pk)) for r in listed["items"]]
+    return listed
 
 
 @router.get("/responses/{int:response_id}", response=ResponseOut, url_name="response")
 def get_response(request: HttpRequest, response_id: Id):
     scope = actor(request)
-    return _out(selectors.response(scope, response_id), not scope.can(Capability.CONFIGURE))
+    found = selectors.response(scope, response_id)
+    text = text_selectors.analyses_by_response(scope, [found.pk]).get(found.pk)
+    return _out(found, not scope.can(Capability.CONFIGURE), text)
 
 
 # --- kiosks: registered by admins for a unit of their subtree ---------------------------

@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 
 from voxloop.api.schemas import CursorPageQuery, Id, Moment, Page
 from voxloop.responses.models import Channel, Device, NpsGroup, Origin
+from voxloop.textanalytics.schemas import StoredAnalysis
 
 
 class ResponseCreate(Schema):
@@ -67,6 +68,9 @@ class ResponseOut(Schema):
     ces: int | None
     started_at: datetime
     submitted_at: datetime | None
+    text: list[StoredAnalysis] = Field(
+        default_factory=list, description="Sentiment, themes and more found in its comments."
+    )
 
 
 class ResponsePage(Page):
