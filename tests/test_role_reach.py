@@ -45,6 +45,7 @@ from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.scoping import Scope
+from voxloop.textanalytics import services as text_services
 
 SECURITY_MD = Path(__file__).resolve().parents[1] / "docs" / "security.md"
 ROLES = ("admin", "analyst", "manager", "agent", "viewer")
@@ -168,6 +169,21 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("PATCH", "/privacy/policy"): ("admin-settings", "write"),
     ("GET", "/privacy/retention"): ("admin-settings", "read"),
     ("GET", "/kiosks"): ("admin-settings", "read"),
+    ("POST", "/text/analyze"): ("figures", "read"),
+    ("GET", "/text/breakdown"): ("figures", "read"),
+    ("GET", "/text/taxonomies"): ("settings", "read"),
+    ("GET", "/text/taxonomies/{taxonomy_id}"): ("settings", "read"),
+    ("POST", "/text/taxonomies"): ("admin-settings", "write"),
+    ("POST", "/text/taxonomies/install"): ("admin-settings", "write"),
+    ("PATCH", "/text/taxonomies/{taxonomy_id}"): ("admin-settings", "write"),
+    ("DELETE", "/text/taxonomies/{taxonomy_id}"): ("admin-settings", "write"),
+    ("POST", "/text/taxonomies/{taxonomy_id}/themes"): ("admin-settings", "write"),
+    ("PATCH", "/text/themes/{theme_id}"): ("admin-settings", "write"),
+    ("DELETE", "/text/themes/{theme_id}"): ("admin-settings", "write"),
+    ("POST", "/text/themes/{theme_id}/terms"): ("admin-settings", "write"),
+    ("DELETE", "/text/terms/{term_id}"): ("admin-settings", "write"),
+    ("GET", "/text/settings"): ("admin-settings", "read"),
+    ("PATCH", "/text/settings"): ("admin-settings", "write"),
     ("POST", "/kiosks"): ("admin-settings", "write"),
     ("POST", "/kiosks/{kiosk_id}/revoke"): ("admin-settings", "write"),
     ("POST", "/contacts/batch"): ("contacts", "write"),
@@ -265,6 +281,18 @@ BODIES: dict[tuple[str, str], dict] = {
     ("PATCH", "/outreach/policy"): {"min_days_between": 7},
     ("PATCH", "/privacy/policy"): {"audit_days": 400},
     ("POST", "/kiosks"): {"name": "Till 2"},
+    ("POST", "/text/analyze"): {"texts": [{"text": "Great staff"}]},
+    ("POST", "/text/taxonomies"): {"name": "Mine"},
+    ("POST", "/text/taxonomies/install"): {"kind": "b2b"},
+    ("PATCH", "/text/taxonomies/{taxonomy_id}"): {"name": "Shops"},
+    ("POST", "/text/taxonomies/{taxonomy_id}/themes"): {"name": "Parking"},
+    ("PATCH", "/text/themes/{theme_id}"): {"name": "Lines"},
+    ("POST", "/text/themes/{theme_id}/terms"): {
+        "language": "ro",
+        "kind": "keyword",
+        "text": "rând",
+    },
+    ("PATCH", "/text/settings"): {"languages": ["en", "ro"]},
     ("POST", "/widgets"): {
         "name": "Shop",
         "survey_id": "survey",
@@ -467,6 +495,8 @@ def _build() -> dict[str, Any]:
     )
     widget = widgets.create_widget(admin, root, survey, name="Shop", allowed_origins=[])
     kiosk, _secret = kiosks.register(actor=admin, unit=store, name="Till", channel="kiosk")
+    taxonomy = text_services.install_default_taxonomy(scope=admin, kind="retail")
+    theme = taxonomy.themes.get(key="queue")
     values = {
         "survey_id": survey.pk,
         "key": "comment",
@@ -485,6 +515,9 @@ def _build() -> dict[str, Any]:
         "campaign_id": campaign.pk,
         "widget_id": widget.pk,
         "kiosk_id": kiosk.pk,
+        "taxonomy_id": taxonomy.pk,
+        "theme_id": theme.pk,
+        "term_id": theme.terms.first().pk,
         "fmt": "csv",
         "kind": "svg",
         # Body references

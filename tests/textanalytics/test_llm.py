@@ -1,6 +1,5 @@
 """The optional summaries from an organisation's own OpenAI-compatible endpoint: asked for
-with masked text, tolerated when down, and never sent off this machine until the outbound
-guard is in place."""
+with masked text, tolerated when down, and sent only where the outbound guard allows."""
 
 from __future__ import annotations
 
@@ -39,7 +38,8 @@ class FakeModel(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def endpoint():
+def endpoint(settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the fake model runs on loopback
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeModel)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -69,9 +69,9 @@ def test_a_failing_endpoint_leaves_the_summary_empty(endpoint):
 
 @pytest.mark.parametrize(
     "url",
-    ["http://10.1.2.3/v1/chat", "https://api.example.com/v1", "ftp://127.0.0.1/", "http:///x"],
+    ["http://10.1.2.3/v1/chat", "http://169.254.169.254/v1", "ftp://127.0.0.1/", "http:///x"],
 )
-def test_only_this_machine_is_reachable_until_the_outbound_guard(url):
+def test_the_outbound_guard_refuses_private_metadata_and_odd_addresses(url):
     with pytest.raises(InvalidInput) as refused:
         outbound.post_json(url, {})
     assert refused.value.field == "llm_base_url"

@@ -129,7 +129,9 @@ ANALYTICS_COUNT_DELAY_SECONDS = env_float("VOXLOOP_ANALYTICS_COUNT_DELAY", 1.0)
 # themes); the function that masks personal data before analysis (text, language → text).
 TEXT_ANALYSE_DELAY_SECONDS = env_float("VOXLOOP_TEXT_ANALYSE_DELAY", 1.0)
 TEXT_EMBEDDINGS = env_bool("VOXLOOP_TEXT_EMBEDDINGS", True)
-TEXT_PII_MASKER = env_str("VOXLOOP_TEXT_PII_MASKER", "voxloop.textanalytics.engine.pii.mask_basic")
+TEXT_PII_MASKER = env_str(
+    "VOXLOOP_TEXT_PII_MASKER", "voxloop.textanalytics.engine.pii.mask_personal"
+)
 TEXT_ANALYZE_RATE = env_str("VOXLOOP_TEXT_ANALYZE_RATE", "60/min")
 if env_str("VOXLOOP_TASKS") == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

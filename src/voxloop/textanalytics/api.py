@@ -10,6 +10,7 @@ from ninja import Query, Router, Status
 from ninja.throttling import SimpleRateThrottle
 
 from voxloop.api.context import actor
+from voxloop.api.schemas import Id
 from voxloop.errors import InvalidInput
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability
@@ -144,7 +145,7 @@ def install_taxonomy(request: HttpRequest, payload: InstallIn):
 
 
 @router.get("/text/taxonomies/{int:taxonomy_id}", response=TaxonomyDetail, url_name="text_taxonomy")
-def get_taxonomy(request: HttpRequest, taxonomy_id: int):
+def get_taxonomy(request: HttpRequest, taxonomy_id: Id):
     taxonomy, themes = selectors.taxonomy_with_themes(actor(request), taxonomy_id)
     return {**_taxonomy_out(taxonomy), "themes": [_theme_out(t) for t in themes]}
 
@@ -152,7 +153,7 @@ def get_taxonomy(request: HttpRequest, taxonomy_id: int):
 @router.patch(
     "/text/taxonomies/{int:taxonomy_id}", response=TaxonomyOut, url_name="text_taxonomy_rename"
 )
-def rename_taxonomy(request: HttpRequest, taxonomy_id: int, payload: TaxonomyPatch):
+def rename_taxonomy(request: HttpRequest, taxonomy_id: Id, payload: TaxonomyPatch):
     scope = actor(request)
     taxonomy = selectors.taxonomy(scope, taxonomy_id)
     return _taxonomy_out(
@@ -163,7 +164,7 @@ def rename_taxonomy(request: HttpRequest, taxonomy_id: int, payload: TaxonomyPat
 @router.delete(
     "/text/taxonomies/{int:taxonomy_id}", response={204: None}, url_name="text_taxonomy_delete"
 )
-def delete_taxonomy(request: HttpRequest, taxonomy_id: int):
+def delete_taxonomy(request: HttpRequest, taxonomy_id: Id):
     scope = actor(request)
     services.delete_taxonomy(scope=scope, taxonomy=selectors.taxonomy(scope, taxonomy_id))
     return Status(204, None)
@@ -181,7 +182,7 @@ def _parent(scope, taxonomy: Taxonomy, parent_id: int | None) -> Theme | None:
 @router.post(
     "/text/taxonomies/{int:taxonomy_id}/themes", response={201: ThemeOut}, url_name="text_themes"
 )
-def create_theme(request: HttpRequest, taxonomy_id: int, payload: ThemeIn):
+def create_theme(request: HttpRequest, taxonomy_id: Id, payload: ThemeIn):
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
     taxonomy = selectors.taxonomy(scope, taxonomy_id)
@@ -204,7 +205,7 @@ def create_theme(request: HttpRequest, taxonomy_id: int, payload: ThemeIn):
 
 
 @router.patch("/text/themes/{int:theme_id}", response=ThemeOut, url_name="text_theme")
-def update_theme(request: HttpRequest, theme_id: int, payload: ThemePatch):
+def update_theme(request: HttpRequest, theme_id: Id, payload: ThemePatch):
     scope = actor(request)
     theme = selectors.theme(scope, theme_id)
     fields = payload.dict(exclude_unset=True)
@@ -223,14 +224,14 @@ def update_theme(request: HttpRequest, theme_id: int, payload: ThemePatch):
 
 
 @router.delete("/text/themes/{int:theme_id}", response={204: None}, url_name="text_theme_delete")
-def delete_theme(request: HttpRequest, theme_id: int):
+def delete_theme(request: HttpRequest, theme_id: Id):
     scope = actor(request)
     services.delete_theme(scope=scope, theme=selectors.theme(scope, theme_id))
     return Status(204, None)
 
 
 @router.post("/text/themes/{int:theme_id}/terms", response={201: TermOut}, url_name="text_terms")
-def add_term(request: HttpRequest, theme_id: int, payload: TermIn):
+def add_term(request: HttpRequest, theme_id: Id, payload: TermIn):
     scope = actor(request)
     theme = selectors.theme(scope, theme_id)
     term = services.add_term(scope=scope, theme=theme, **payload.dict())
@@ -240,7 +241,7 @@ def add_term(request: HttpRequest, theme_id: int, payload: TermIn):
 
 
 @router.delete("/text/terms/{int:term_id}", response={204: None}, url_name="text_term")
-def remove_term(request: HttpRequest, term_id: int):
+def remove_term(request: HttpRequest, term_id: Id):
     scope = actor(request)
     services.remove_term(scope=scope, term=selectors.term(scope, term_id))
     return Status(204, None)

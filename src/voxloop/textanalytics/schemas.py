@@ -8,6 +8,8 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from voxloop.api.schemas import Id, IdOrNone
+
 MAX_TEXTS = 100
 MAX_CHARS = 5000
 
@@ -23,7 +25,7 @@ class AnalyzeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     texts: list[AnalyzeItem] = Field(..., min_length=1, max_length=MAX_TEXTS)
-    taxonomy_id: int | None = Field(
+    taxonomy_id: Id | None = Field(
         None, description="Default: the taxonomy that applies to your unit."
     )
 
@@ -108,8 +110,8 @@ class ThemeIn(Schema):
 
     name: str = Field(..., max_length=120)
     key: str = Field("", max_length=60, description="Default: made from the name.")
-    parent_id: int | None = None
-    position: int = Field(0, ge=0)
+    parent_id: Id | None = None
+    position: int = Field(0, ge=0, le=10_000)
     terms: list[TermIn] = Field(default_factory=list, max_length=500)
 
 
@@ -117,8 +119,8 @@ class ThemePatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, max_length=120)
-    parent_id: int | None = Field(None, description="0 makes it a top-level theme.")
-    position: int | None = Field(None, ge=0)
+    parent_id: IdOrNone | None = Field(None, description="0 makes it a top-level theme.")
+    position: int | None = Field(None, ge=0, le=10_000)
 
 
 class ThemeOut(Schema):
@@ -164,7 +166,7 @@ class SettingsOut(Schema):
 
 
 class BreakdownFilters(Schema):
-    survey: int | None = None
+    survey: Id | None = None
     since: datetime | None = None
     until: datetime | None = None
 

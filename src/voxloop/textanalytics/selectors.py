@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, Q, QuerySet
 
 from voxloop.errors import NotFound
-from voxloop.responses.selectors import visible_responses
+from voxloop.responses.selectors import counted_responses, visible_responses
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.textanalytics.models import (
@@ -161,11 +161,20 @@ def as_dict(row: CommentAnalysis) -> dict:
     }
 
 
+def _counted(scope: Scope, **response_filters) -> QuerySet[CommentAnalysis]:
+    """Analyses to count, never to show one by one: every role that views figures (a viewer
+    too) may have the counts (filters as `responses.selectors.counted_responses`)."""
+    counted = counted_responses(scope, **response_filters).order_by().values("pk")
+    return CommentAnalysis.objects.filter(
+        organization_id=scope.organization_id, response_id__in=counted
+    )
+
+
 def sentiment_counts(scope: Scope, **response_filters) -> dict[str, int]:
     """Comments by overall sentiment (for dashboards' breakdowns)."""
     from django.db.models import Count
 
-    rows = analyses(scope, **response_filters).values("sentiment").annotate(n=Count("id"))
+    rows = _counted(scope, **response_filters).values("sentiment").annotate(n=Count("id"))
     return {row["sentiment"]: row["n"] for row in rows}
 
 
@@ -174,7 +183,7 @@ def theme_counts(scope: Scope, **response_filters) -> list[dict]:
     from django.db.models import Count
 
     return list(
-        CommentTheme.objects.filter(analysis__in=analyses(scope, **response_filters).values("pk"))
+        CommentTheme.objects.filter(analysis__in=_counted(scope, **response_filters).values("pk"))
         .values("theme_id", "theme__key", "theme__name", "sentiment")
         .annotate(n=Count("id"))
         .order_by("theme_id", "sentiment")
