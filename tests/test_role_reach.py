@@ -334,6 +334,8 @@ PAGE_REACH: dict[str, tuple] = {
     "web:membership": ("people", "read", "GET"),
     "web:membership_revoke": ("people", "write", "POST"),
     "web:audit": ("people", "read", "GET"),
+    "web:pick_units": ("tree", "read", "GET"),
+    "web:pick_people": ("case-handling", "read", "GET"),
     "accounts:tokens": ("own", "read", "GET"),
     "accounts:revoke_token": ("own", "write", "POST"),
     "accounts:set_language": ("own", "write", "POST"),

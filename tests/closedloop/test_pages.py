@@ -124,9 +124,12 @@ def test_bulk_assign_and_close_from_the_inbox(world, things):
     assert answer.status_code == 302
     case.refresh_from_db()
     assert case.assignee == world.acme.user("agent")
-    client.post("/cases/bulk/", {"case_ids": [case.pk], "action": "close"})
+    cause = services.create_root_cause(world.acme.scope("admin"), "Queue")
+    close = {"case_ids": [case.pk], "action": "close", "close-root_cause": cause.pk}
+    close["close-note"] = "Second till opened"
+    client.post("/cases/bulk/", close | {"confirmed": "yes"})
     case.refresh_from_db()
-    assert case.status == "closed"
+    assert case.status == "closed" and case.root_cause == cause
     # An agent cannot bulk-close.
     assert (
         client_for(world, "agent")

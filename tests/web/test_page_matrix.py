@@ -55,6 +55,7 @@ class Page:
     method: str = "GET"
     admin_only: bool = False
     records: bool = False  # individual records: refused to the aggregate-only viewer
+    acts: bool = False  # hands work to others: managers and admins only
     targets: str = ""  # "" (no object), "unit", "membership" or "switch"
     ok: int = 200  # status when the actor may use the page with the data below
     data: Callable[[object, object], dict] = field(default=lambda world, target: {})
@@ -89,6 +90,8 @@ PAGES: dict[str, Page] = {
     "web:membership": Page(admin_only=True, targets="membership"),
     "web:membership_revoke": Page("POST", admin_only=True, targets="membership", ok=302),
     "web:audit": Page(admin_only=True),
+    "web:pick_units": Page(),
+    "web:pick_people": Page(acts=True),
 }
 
 
@@ -118,6 +121,8 @@ def expected_status(name: str, actor: str, target) -> int | str:
     if page.admin_only and ACTORS[actor][2] != "admin":
         return 403
     if page.records and ACTORS[actor][2] == "viewer":
+        return 403
+    if page.acts and ACTORS[actor][2] not in ("admin", "manager"):
         return 403
     if page.targets == "unit" and not _sees(actor, target[0], target[1]):
         return 404

@@ -38,8 +38,9 @@ class InboxFilterForm(forms.Form):
 
 class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=[("assign", _("Assign")), ("close", _("Close"))])
+    confirmed = forms.BooleanField(required=False)
     case_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
-    assignee = forms.CharField(label=_("Assign to (username)"), required=False, max_length=150)
+    assignee = forms.CharField(label=_("Assign to"), required=False, max_length=150)
 
     def __init__(self, *args, case_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +71,55 @@ class RootCauseForm(forms.Form):
     def __init__(self, *args, causes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["root_cause"].choices = [("", "—")] + [(c.pk, str(c)) for c in causes]
+
+
+class ResolveForm(forms.Form):
+    """Finish a case in one submit: why, what was done, and optionally tell the customer."""
+
+    root_cause = forms.TypedChoiceField(label=_("Root cause"), coerce=int)
+    note = forms.CharField(
+        label=_("What was done"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    playbook = forms.TypedChoiceField(
+        label=_("Message to the customer"), coerce=int, required=False, empty_value=None
+    )
+    extra = forms.CharField(
+        label=_("Personal note in the message"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    close = forms.BooleanField(label=_("Close it too (no follow-up expected)"), required=False)
+
+    def __init__(self, *args, causes=(), playbooks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["root_cause"].choices = [("", _("Pick a root cause")), *cause_choices(causes)]
+        self.fields["playbook"].choices = [("", _("No message"))] + [
+            (p.pk, p.name) for p in playbooks
+        ]
+
+
+def cause_choices(causes) -> list:
+    """The taxonomy as grouped options: each top-level cause with its children under it."""
+    causes = list(causes)
+    tops = [c for c in causes if c.parent_id is None]
+    out: list = []
+    for top in tops:
+        children = [(c.pk, c.name) for c in causes if c.parent_id == top.pk]
+        out.append((top.name, [(top.pk, top.name), *children]) if children else (top.pk, top.name))
+    return out
+
+
+class BulkResolveForm(forms.Form):
+    # Shares the page's form with "Assign": the browser must not demand a cause to assign.
+    use_required_attribute = False
+    prefix = "close"
+    root_cause = forms.TypedChoiceField(label=_("Root cause"), coerce=int)
+    note = forms.CharField(label=_("What was done"), max_length=10_000)
+
+    def __init__(self, *args, causes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["root_cause"].choices = [("", _("Pick a root cause")), *cause_choices(causes)]
 
 
 class EmailForm(forms.Form):
@@ -295,7 +345,12 @@ class PlanForm(forms.Form):
     )
     theme = forms.CharField(label=_("Theme"), required=False, max_length=120)
     root_cause = forms.ChoiceField(label=_("Root cause"), required=False)
-    owner = forms.CharField(label=_("Owner (username)"), required=False, max_length=150)
+    owner = forms.CharField(
+        label=_("Owner"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"data-picker": "people", "autocomplete": "off"}),
+    )
     status = forms.ChoiceField(label=_("Status"), choices=ActionPlanStatus.choices)
     starts_on = forms.DateField(
         label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -312,7 +367,12 @@ class PlanForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    owner = forms.CharField(label=_("Owner (username)"), required=False, max_length=150)
+    owner = forms.CharField(
+        label=_("Owner"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"data-picker": "people", "autocomplete": "off"}),
+    )
     due_on = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

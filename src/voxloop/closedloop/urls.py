@@ -4,7 +4,7 @@ from voxloop.closedloop import config_views, plan_views, views
 
 app_name = "closedloop"
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
+    path("", views.inbox_page, name="inbox"),
     path("bulk/", views.bulk, name="bulk"),
     path("open/", plan_views.open_from_response, name="open"),
     path("<int:case_id>/", views.case_detail, name="case"),

@@ -40,6 +40,8 @@ ISSUE_CAUSE = {
     "cleanliness": "Cleanliness",
 }
 
+FALLBACK_CAUSES = ["Too few staff on shift", "Product knowledge", "Attitude", "Price"]
+
 
 @dataclass(frozen=True)
 class ClosedLoopResult:
@@ -172,7 +174,8 @@ def _work(system: Scope, case: Case, response, causes: dict, rng: random.Random,
         return case  # still new
     casework.change_status(actor, case, "in_progress", now=first)
     picked = (response.answers.get("improve") or [None])[0]
-    cause = causes.get(ISSUE_CAUSE.get(picked, ""))
+    # Every finished case names a cause: the customer's pick, else the team's own judgement.
+    cause = causes.get(ISSUE_CAUSE.get(picked, "")) or causes[rng.choice(FALLBACK_CAUSES)]
     roll = rng.random()
     if age < timedelta(days=3) and roll < 0.5:
         return case  # being worked
@@ -183,8 +186,7 @@ def _work(system: Scope, case: Case, response, causes: dict, rng: random.Random,
         return case  # in progress, past due unless very recent
     casework.add_note(actor, case, "Called the customer, apologised, agreed next steps.",
                       now=first + timedelta(minutes=10))  # fmt: skip
-    if cause is not None:
-        casework.set_root_cause(actor, case, cause.pk, now=first + timedelta(minutes=12))
+    casework.set_root_cause(actor, case, cause.pk, now=first + timedelta(minutes=12))
     resolve = first + timedelta(hours=rng.choice([2, 6, 20, 30, 44, 60, 80]))
     if resolve >= anchor:
         return case
