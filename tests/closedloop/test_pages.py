@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.closedloop.conftest import submit
+from tests.factories import YES
 from voxloop.closedloop import evaluation, plans, services
 from voxloop.closedloop.models import AlertRule, Case, Playbook
 
@@ -197,7 +198,7 @@ def test_rule_pages_create_edit_delete(world, survey):
     assert bad.status_code == 400 and "Unknown field" in bad.content.decode()
     bad = client.post("/cases/rules/new/", data | {"unit_code": "NOPE"})
     assert bad.status_code == 400
-    assert client.post(f"/cases/rules/{rule.pk}/delete/").status_code == 302
+    assert client.post(f"/cases/rules/{rule.pk}/delete/", YES).status_code == 302
     assert not AlertRule.objects.filter(pk=rule.pk).exists()
 
 

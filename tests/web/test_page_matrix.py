@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
+from tests.factories import YES
 from tests.web.matrix_world import ModuleWorld
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.web import urls as web_urls
@@ -209,7 +210,7 @@ def test_page_matrix(module_world, db, name, actor, target):
         data = _switch_data(world, actor, target) if actor != "anonymous" else {"membership": 1}
     else:
         data = page.data(world, obj)
-    response = client.post(url, data) if page.method == "POST" else client.get(url)
+    response = client.post(url, data | YES) if page.method == "POST" else client.get(url)
 
     expected = PAGE_MATRIX[name][(actor, target)]
     if expected == "login":

@@ -5,13 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from voxloop.closedloop import selectors, services
 from voxloop.closedloop.forms import PlaybookForm, RootCauseAddForm, RuleForm
+from voxloop.closedloop.models import OPEN_STATUSES
 from voxloop.errors import DomainError
 from voxloop.surveys import selectors as survey_selectors
+from voxloop.web import confirm
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
@@ -124,6 +128,26 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
 @admin_required
 def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = selectors.rule(request.scope, rule_id)
+    if not confirm.given(request):
+        cases = selectors.visible_cases(request.scope, box="all").filter(rule=rule)
+        n, still_open = cases.count(), cases.filter(status__in=OPEN_STATUSES).count()
+        lines = [
+            _("New responses no longer raise its alerts, cases or thank-you messages."),
+            ngettext(
+                "The %(n)d case it opened stays, with its history (%(open)d still open).",
+                "The %(n)d cases it opened stay, with their history (%(open)d still open).",
+                n,
+            )
+            % {"n": n, "open": still_open},
+            _("A deleted rule cannot be restored; switching it off (Active) can be undone."),
+        ]
+        return confirm.ask(
+            request,
+            title=_("Delete the rule “%(name)s”?") % {"name": rule.name},
+            consequences=lines,
+            confirm_label=_("Delete the rule"),
+            back_url=reverse("closedloop:rule", args=[rule.pk]),
+        )
     services.delete_rule(request.scope, rule)
     messages.success(request, _("Rule deleted."))
     return redirect("closedloop:rules")

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from voxloop.privacy import erasure
 from voxloop.privacy.services import may_act_on_everything
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability
+from voxloop.web import confirm
 from voxloop.web.access import admin_required, is_admin, member_required, records_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
@@ -110,7 +112,7 @@ def contact_export(request: HttpRequest, contact_id: int) -> HttpResponse:
 @admin_required
 def contact_erase(request: HttpRequest, contact_id: int) -> HttpResponse:
     """GET: what erasing would change, counted by doing it and rolling it back; POST: do it."""
-    if request.method == "POST":
+    if request.method == "POST" and confirm.given(request):
         erasure.erase_contact(actor=request.scope, contact_id=contact_id)
         messages.success(
             request, _("The contact was erased. Their scores still count; nothing names them.")
@@ -215,6 +217,19 @@ def interaction_type_action(request: HttpRequest, type_id: int, action: str) -> 
     if action not in TYPE_ACTIONS:
         raise Http404
     kind = selectors.interaction_type(request.scope, type_id)
+    if action == "delete" and not confirm.given(request):
+        lines = [
+            _("The interaction type %(name)s is deleted; triggers on it must go first.")
+            % {"name": kind},
+            _("Archiving instead keeps its history and can be undone."),
+        ]
+        return confirm.ask(
+            request,
+            title=_("Delete the interaction type %(name)s?") % {"name": kind},
+            consequences=lines,
+            confirm_label=_("Delete it"),
+            back_url=reverse("contacts:interaction_types"),
+        )
     if action == "delete":
         try:
             services.delete_interaction_type(request.scope, kind)

@@ -121,6 +121,12 @@ def response_counts(scope: Scope, survey_ids: Iterable[int]) -> dict[int, int]:
     return {row["survey_id"]: row["n"] for row in rows}
 
 
+def answered_count(scope: Scope, survey_id: int, key: str) -> int:
+    """Completed responses inside the scope that hold an answer to one question."""
+    responses = scope.filter(Response.objects.all(), path_field="unit_path")
+    return responses.filter(survey_id=survey_id, is_complete=True, answers__has_key=key).count()
+
+
 # --- respondent reads: by the respondent's own unguessable capabilities, not by a scope ---
 
 

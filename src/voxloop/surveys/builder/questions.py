@@ -6,10 +6,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from voxloop.errors import DomainError, NotFound
+from voxloop.responses.selectors import answered_count
 from voxloop.surveys import definition, selectors, services
 from voxloop.surveys.builder.access import editable_survey
 from voxloop.surveys.builder.forms import (
@@ -21,6 +24,7 @@ from voxloop.surveys.builder.forms import (
 )
 from voxloop.surveys.builder.logic import format_value, parse_value
 from voxloop.surveys.models import Question, Survey
+from voxloop.web import confirm
 from voxloop.web.access import admin_required
 
 TEXT_PARTS = ("title", "help", "low", "high")
@@ -178,10 +182,35 @@ def question_move(request: HttpRequest, survey_id: int, key: str) -> HttpRespons
     return redirect(reverse("surveys:edit", args=[survey.pk]) + f"#question-{key}")
 
 
+def _confirm_delete(request: HttpRequest, survey: Survey, question: Question) -> HttpResponse:
+    n = answered_count(request.scope, survey.pk, question.key)
+    shown = number_format(n, force_grouping=True)
+    lines = [
+        ngettext(
+            "%(n)s response keeps its answer to it; the question disappears from new responses.",
+            "%(n)s responses keep their answers to it; the question disappears from new responses.",
+            n,
+        )
+        % {"n": shown},
+    ]
+    if survey.status == "live":
+        lines.append(_("The survey is live: respondents stop seeing the question at once."))
+    title = definition.localized(question.texts.get("title"), survey.default_locale, "")
+    return confirm.ask(
+        request,
+        title=_("Delete the question “%(title)s”?") % {"title": title or question.key},
+        consequences=lines,
+        confirm_label=_("Delete the question"),
+        back_url=reverse("surveys:edit", args=[survey.pk]) + f"#question-{question.key}",
+    )
+
+
 @require_POST
 @admin_required
 def question_delete(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
     survey = editable_survey(request, survey_id)
+    if not confirm.given(request):
+        return _confirm_delete(request, survey, _question(survey, key))
     try:
         services.remove_question(request.scope, _question(survey, key))
     except NotFound:
