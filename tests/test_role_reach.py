@@ -389,6 +389,7 @@ PAGE_REACH: dict[str, tuple] = {
     "distribution:kiosk_revoke": ("admin-settings", "write", "POST"),
     "contacts:segments": ("settings", "read", "GET"),
     "contacts:segment_create": ("settings", "write", "POST"),
+    "contacts:segment_count": ("contacts", "read", "GET"),
     "contacts:interaction_types": ("settings", "read", "GET"),
     "contacts:interaction_type_create": ("settings", "write", "POST"),
     "contacts:interaction_type_action": ("settings", "write", "POST", {"action": "archive"}),

@@ -3,6 +3,7 @@ then the flows a manager walks through: inbox, bulk actions, a case's forms, rul
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -258,3 +259,25 @@ def test_inbox_speaks_the_users_language(world, things, settings, language, titl
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     page = client.get("/cases/").content.decode()
     assert f"<h1>{title}</h1>" in page
+
+
+def test_rule_form_builds_extra_conditions_with_a_group(world, survey):
+    client = client_for(world, "admin")
+    page = client.get("/cases/rules/new/").content.decode()
+    assert 'data-condition-builder="rule-builder"' in page and "Store visit: What should" in page
+    group = {"match": "any", "items": [
+        {"field": "answer:improve", "op": "includes", "value": "queue"},
+        {"field": "csat", "op": "lte", "value": 2},
+    ]}  # fmt: skip
+    data = {
+        "name": "Queues", "unit_code": world.acme.root.code, "match": "all", "nps_max": "6",
+        "priority": "normal", "sla_hours": "24", "second_escalation_hours": "12",
+        "email_mode": "immediate", "is_active": "on",
+        "more": json.dumps({"match": "all", "items": [group]}),
+    }  # fmt: skip
+    assert client.post("/cases/rules/new/", data).status_code == 302
+    rule = AlertRule.objects.get(name="Queues")
+    assert rule.conditions["items"][1] == group | {"items": [group["items"][0], {
+        "field": "csat", "op": "lte", "value": 2.0}]}  # fmt: skip
+    edit = client.get(f"/cases/rules/{rule.pk}/").content.decode()
+    assert "answer:improve" in edit  # the group comes back into the builder

@@ -143,6 +143,11 @@ PAGES = {
     "contacts:list": ("GET", "/contacts/", _page(MEMBERS, 200, 200, first=MEMBERS - {"viewer"})),
     "contacts:import": ("POST", "/contacts/import/", _page(ADMINS, 400, 400, admin_only=True)),
     "contacts:segments": ("GET", "/contacts/segments/", EVERYONE),
+    "contacts:segment_count": (
+        "GET",
+        "/contacts/segments/count/",
+        _page(MEMBERS, 200, 200, first=MEMBERS - {"viewer"}),
+    ),
     "contacts:segment_create": (
         "POST",
         "/contacts/segments/new/",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from voxloop.closedloop import selectors, services
+from voxloop.closedloop import condition_fields, selectors, services
 from voxloop.closedloop.forms import PlaybookForm, RootCauseAddForm, RuleForm
 from voxloop.closedloop.models import OPEN_STATUSES
 from voxloop.errors import DomainError
@@ -77,7 +77,13 @@ def _save_rule(request: HttpRequest, form: RuleForm, rule=None) -> HttpResponse 
 
 
 def _render_rule(request, form, rule=None, status=200) -> HttpResponse:
-    context = {"form": form, "rule": rule, "unit_codes": unit_code_suggestions(request.scope)}
+    surveys = survey_selectors.visible_surveys(request.scope)
+    context = {
+        "form": form,
+        "rule": rule,
+        "unit_codes": unit_code_suggestions(request.scope),
+        "builder": condition_fields.rule_builder(surveys),
+    }
     return render(request, "closedloop/rule_form.html", context, status=status)
 
 

@@ -158,9 +158,9 @@ class RuleForm(forms.Form):
         label=_("Choice picked (question:choice)"), required=False, max_length=200
     )
     more = forms.CharField(
-        label=_("More conditions (JSON list)"),
+        label=_("More conditions"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-condition-builder": "rule-builder"}),
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     sla_hours = forms.IntegerField(label=_("SLA (hours)"), min_value=1, max_value=8760)
@@ -209,17 +209,20 @@ class RuleForm(forms.Form):
         self.fields["thank_you_playbook"].choices = options
         self.fields["review_playbook"].choices = options
 
-    def clean_more(self):
+    def clean_more(self) -> dict:
+        """The builder's group; a plain list (older pages, scripts) means all of them."""
         raw = self.cleaned_data["more"].strip()
         if not raw:
-            return []
+            return {"match": "all", "items": []}
         try:
-            items = json.loads(raw)
+            more = json.loads(raw)
         except ValueError:
-            raise forms.ValidationError(_("Not valid JSON.")) from None
-        if not isinstance(items, list):
-            raise forms.ValidationError(_("A JSON list of conditions."))
-        return items
+            raise forms.ValidationError(_("These conditions could not be read.")) from None
+        if isinstance(more, list):
+            more = {"match": "all", "items": more}
+        if not isinstance(more, dict) or not isinstance(more.get("items"), list):
+            raise forms.ValidationError(_("These conditions could not be read."))
+        return more
 
     def conditions(self) -> dict:
         data = self.cleaned_data
@@ -240,7 +243,12 @@ class RuleForm(forms.Form):
             items.append(
                 {"field": f"answer:{question.strip()}", "op": "includes", "value": value.strip()}
             )
-        return {"match": data["match"], "items": items + data["more"]}
+        more = data["more"]
+        if more["items"] and more.get("match", "all") == data["match"]:
+            items += more["items"]
+        elif more["items"]:
+            items.append(more)
+        return {"match": data["match"], "items": items}
 
     def recipients(self, organization_id: int) -> list[dict]:
         data = self.cleaned_data
@@ -296,6 +304,9 @@ class RuleForm(forms.Form):
         simple |= {("csat", "lte"): "csat_max", ("ces", "lte"): "ces_max"}
         more = []
         for item in rule.conditions.get("items", []):
+            if "items" in item:
+                more.append(item)
+                continue
             name = simple.get((item["field"], item["op"]))
             if name and name not in initial:
                 initial[name] = int(item["value"])
@@ -305,7 +316,7 @@ class RuleForm(forms.Form):
                 initial["choice"] = f"{item['field'][7:]}:{item['value']}"
             else:
                 more.append(item)
-        initial["more"] = json.dumps(more, ensure_ascii=False) if more else ""
+        initial["more"] = json.dumps({"match": initial["match"], "items": more}, ensure_ascii=False)
         if rule.webhooks:
             hook = rule.webhooks[0]
             initial |= {"webhook_kind": hook["kind"], "webhook_url": hook["url"]}

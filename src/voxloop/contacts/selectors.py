@@ -122,6 +122,22 @@ def visible_segments(scope: Scope):
     )
 
 
+def attribute_names(scope: Scope, sample: int = 500) -> list[str]:
+    """The attribute names the latest contacts in the scope carry (for the segment builder)."""
+    rows = _contacts_in_scope(scope).order_by("-pk").values_list("attributes", flat=True)[:sample]
+    return sorted({name for attributes in rows if attributes for name in attributes})
+
+
+def matching_count(scope: Scope, filters) -> int:
+    """How many contacts in the scope the (unsaved) filters would hold: the builder's live
+    count. Filters are checked first: a bad one is InvalidInput naming it."""
+    from voxloop.contacts.segments import clean_filters, segment_q
+
+    tree = clean_filters(scope.organization_id, filters)
+    contacts = _contacts_in_scope(scope).filter(erased_at__isnull=True)
+    return contacts.filter(segment_q(scope.organization_id, tree)).count()
+
+
 def segment(scope: Scope, segment_id: int):
     found = visible_segments(scope).filter(pk=segment_id).first()
     if found is None:

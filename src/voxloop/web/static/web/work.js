@@ -85,5 +85,6 @@
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }
 
+  window.voxloopPicker = picker;
   Array.prototype.forEach.call(document.querySelectorAll("input[data-picker]"), picker);
 })();
