@@ -113,14 +113,14 @@ def test_admin_builds_a_segment_and_launches_a_campaign_after_seeing_its_audienc
         page.fill("#id_name", "Gold in Cluj")
         builder = page.get_by_test_id("condition-builder")
         top = builder.get_by_test_id("condition-group").first
-        top.get_by_role("button", name=said(language, "Add a condition")).last.click()
+        top.get_by_role("button", name=said(language, "Add a condition"), exact=True).last.click()
         _pick(builder.get_by_test_id("condition").nth(0), "attributes.tier", "eq", "gold")
-        top.get_by_role("button", name=said(language, "Add a condition")).last.click()
+        top.get_by_role("button", name=said(language, "Add a condition"), exact=True).last.click()
         _pick(builder.get_by_test_id("condition").nth(1), "attributes.city", "eq", "Cluj")
-        top.get_by_role("button", name=said(language, "Add a group")).last.click()
+        top.get_by_role("button", name=said(language, "Add a group"), exact=True).last.click()
         group = builder.get_by_test_id("condition-group").nth(1)
         _pick(group.get_by_test_id("condition").nth(0), "locale", "in", "ro", choice=True)
-        group.get_by_role("button", name=said(language, "Add a condition")).click()
+        group.get_by_role("button", name=said(language, "Add a condition"), exact=True).click()
         _pick(group.get_by_test_id("condition").nth(1), "attributes.visits", "gte", "3")
         page.get_by_test_id("condition-count").click()  # leave the last field: it counts
         with translation.override(language):
