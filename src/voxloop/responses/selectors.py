@@ -127,6 +127,17 @@ def answered_count(scope: Scope, survey_id: int, key: str) -> int:
     return responses.filter(survey_id=survey_id, is_complete=True, answers__has_key=key).count()
 
 
+def shown_count(scope: Scope, survey_id: int, rule: dict, sample: int = 2000) -> tuple[int, int]:
+    """Of the survey's latest completed responses in the scope, how many meet a display rule
+    (the builder's live count); (matching, looked at)."""
+    from voxloop.surveys.definition import rule_holds
+
+    responses = scope.filter(Response.objects.all(), path_field="unit_path")
+    latest = responses.filter(survey_id=survey_id, is_complete=True).order_by("-submitted_at")
+    answers = list(latest.values_list("answers", flat=True)[:sample])
+    return sum(rule_holds(rule, a) for a in answers), len(answers)
+
+
 # --- respondent reads: by the respondent's own unguessable capabilities, not by a scope ---
 
 
