@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from voxloop.contacts.models import Account, Contact, InteractionType
+from voxloop.contacts.models import Account, Contact, Interaction, InteractionType
 from voxloop.contacts.phones import digits_of
 from voxloop.errors import NotFound
 from voxloop.tenancy.models import ancestor_paths, subtree_q
@@ -125,6 +125,13 @@ def visible_segments(scope: Scope):
 def attribute_names(scope: Scope, sample: int = 500) -> list[str]:
     """The attribute names the latest contacts in the scope carry (for the segment builder)."""
     rows = _contacts_in_scope(scope).order_by("-pk").values_list("attributes", flat=True)[:sample]
+    return sorted({name for attributes in rows if attributes for name in attributes})
+
+
+def interaction_attribute_names(scope: Scope, sample: int = 500) -> list[str]:
+    """The attribute names the latest interaction events in the scope carry."""
+    events = scope.filter(Interaction.objects.all(), path_field="unit_path").order_by("-pk")
+    rows = events.values_list("attributes", flat=True)[:sample]
     return sorted({name for attributes in rows if attributes for name in attributes})
 
 
