@@ -150,3 +150,15 @@ def test_pickers_find_by_name_within_scope(world):
     assert other and all(i["value"].startswith("b-") for i in other)
     assert client_for(world, "viewer").get("/pick/people/?q=a").status_code == 403
     assert client_for(world, "anonymous").get("/pick/units/?q=a").status_code == 302
+
+
+def test_a_bulk_close_can_be_undone_once_from_the_inbox(world, case, cause):
+    client = client_for(world, "regional")
+    post = {"case_ids": [case.pk], "action": "close", "close-root_cause": cause.pk}
+    client.post("/cases/bulk/", post | {"close-note": "Second till", "confirmed": "yes"})
+    inbox = client.get("/cases/").content.decode()
+    assert 'data-testid="undo-close"' in inbox and "1 case was closed." in inbox
+    assert 'data-testid="undo-close"' not in client.get("/cases/").content.decode()
+    client.post("/cases/bulk/", {"case_ids": [case.pk], "action": "reopen"})
+    case.refresh_from_db()
+    assert case.status == "in_progress" and case.root_cause == cause

@@ -339,6 +339,16 @@ def resolve(
 
 
 @transaction.atomic
+def bulk_reopen(actor: Scope, case_ids: list[int]) -> int:
+    """Undo a bulk close: the finished ones go back to work (their root cause stays)."""
+    cases = _cases_for_bulk(actor, case_ids)
+    reopened = [c for c in cases if c.status in FINISHED]
+    for case in reopened:
+        change_status(actor, case, CaseStatus.IN_PROGRESS)
+    return len(reopened)
+
+
+@transaction.atomic
 def bulk_resolve(actor: Scope, case_ids: list[int], *, root_cause_id: int | None, note: str) -> int:
     """Close many cases for one reason: each gets the root cause and the note first."""
     cases = _cases_for_bulk(actor, case_ids)

@@ -37,7 +37,9 @@ class InboxFilterForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    action = forms.ChoiceField(choices=[("assign", _("Assign")), ("close", _("Close"))])
+    action = forms.ChoiceField(
+        choices=[("assign", _("Assign")), ("close", _("Close")), ("reopen", _("Reopen"))]
+    )
     confirmed = forms.BooleanField(required=False)
     case_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     assignee = forms.CharField(label=_("Assign to"), required=False, max_length=150)

@@ -35,6 +35,8 @@ from voxloop.web.access import member_required
 from voxloop.web.forms import resolve_unit
 from voxloop.web.paging import paginate, query_without_page
 
+UNDO_CLOSE = "closedloop.undo_close"
+
 
 def _require_cases(request: HttpRequest) -> None:
     if not selectors.can_read_cases(request.scope):
@@ -66,6 +68,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         "filtered": bool(form.errors) or any(filters.values()) or unit is not None,
         "query": query_without_page(request),
         "can_bulk": can_bulk,
+        "undo_close": request.session.pop(UNDO_CLOSE, None) if can_bulk else None,
         "bulk_resolve_form": BulkResolveForm(causes=selectors.root_causes(scope))
         if can_bulk
         else None,
@@ -88,6 +91,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
     try:
         if data["action"] == "close":
             return _bulk_close(request, data["case_ids"])
+        if data["action"] == "reopen":
+            done = casework.bulk_reopen(scope, data["case_ids"])
+            messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
+            return redirect("closedloop:inbox")
         user_id = params.id_or_none(request.POST.get("assignee_id", ""))
         if user_id is None:
             name = data["assignee"].strip()
@@ -136,6 +143,7 @@ def _bulk_close(request: HttpRequest, case_ids: list[int]) -> HttpResponse:
     done = casework.bulk_resolve(
         scope, case_ids, root_cause_id=data["root_cause"], note=data["note"]
     )
+    request.session[UNDO_CLOSE] = case_ids  # offered once, on the next inbox page
     messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
     return redirect("closedloop:inbox")
 
