@@ -353,6 +353,7 @@ PAGE_REACH: dict[str, tuple] = {
     "surveys:question": ("admin-settings", "read", "GET"),
     "surveys:question_move": ("admin-settings", "write", "POST"),
     "surveys:logic_count": ("admin-settings", "read", "GET"),
+    "closedloop:rule_count": ("admin-settings", "read", "GET"),
     "surveys:question_delete": ("admin-settings", "write", "POST"),
     "closedloop:inbox": ("cases", "read", "GET"),
     "closedloop:bulk": ("case-handling", "write", "POST"),

@@ -26,6 +26,7 @@ CLOSEDLOOP_MATRIX: dict[str, dict] = {
     "closedloop:case": {"ok": CASE_READERS, "forbidden": {"viewer"}},
     "closedloop:rules": {"ok": {"admin", "other_admin"}, "forbidden": "others"},
     "closedloop:rule_new": {"ok": {"admin", "other_admin"}, "forbidden": "others"},
+    "closedloop:rule_count": {"ok": {"admin", "other_admin"}, "forbidden": "others"},
     "closedloop:rule": {"ok": ADMINS, "forbidden": "others", "missing": {"other_admin"}},
     "closedloop:playbooks": {"ok": {"admin", "other_admin"}, "forbidden": "others"},
     "closedloop:playbook": {"ok": ADMINS, "forbidden": "others", "missing": {"other_admin"}},
@@ -281,3 +282,21 @@ def test_rule_form_builds_extra_conditions_with_a_group(world, survey):
         "field": "csat", "op": "lte", "value": 2.0}]}  # fmt: skip
     edit = client.get(f"/cases/rules/{rule.pk}/").content.decode()
     assert "answer:improve" in edit  # the group comes back into the builder
+
+
+def test_rule_builder_counts_what_its_conditions_match(world, survey):
+    for score, picks in ((3, ["queue"]), (5, ["staff"]), (9, None)):
+        submit(survey, {"nps": score, **({"improve": picks} if picks else {})},
+               unit=world.acme.units["c1r1s1"])  # fmt: skip
+    tree = {"match": "any", "items": [
+        {"field": "answer:improve", "op": "includes", "value": "queue"},
+        {"field": "nps", "op": "gte", "value": 9},
+    ]}  # fmt: skip
+    admin = client_for(world, "admin")
+    answer = admin.get("/cases/rules/count/", {"conditions": json.dumps(tree)}).json()
+    assert (answer["count"], answer["of"]) == (2, 3)
+    assert answer["text"] == "2 of the last 3 responses meet these conditions."
+    bad = admin.get("/cases/rules/count/", {"conditions": '{"items": [{"field": "x"}]}'})
+    assert bad.status_code == 400 and bad.json()["field"] == "conditions.items.0.field"
+    other = client_for(world, "other_admin").get("/cases/rules/count/").json()
+    assert other["of"] == 0  # another organisation's admin counts none of ours

@@ -3,6 +3,7 @@ scores, the NPS group, words in the comment and the choices of the organisation'
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from voxloop.surveys import definition
@@ -52,4 +53,4 @@ def rule_builder(surveys) -> dict:
                     "choices": choices,
                 }
             )
-    return conditions.config(fields)
+    return conditions.config(fields, count_url=reverse("closedloop:rule_count"))

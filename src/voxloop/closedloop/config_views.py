@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from voxloop.closedloop import condition_fields, selectors, services
+from voxloop.closedloop import condition_fields, conditions, selectors, services
 from voxloop.closedloop.forms import PlaybookForm, RootCauseAddForm, RuleForm
 from voxloop.closedloop.models import OPEN_STATUSES
 from voxloop.errors import DomainError
+from voxloop.responses import selectors as response_selectors
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
@@ -128,6 +132,29 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
                 return done
         return _render_rule(request, form, rule, status=400)
     return _render_rule(request, _rule_form(request, initial=RuleForm.initial_for(rule)), rule)
+
+
+@require_GET
+@admin_required
+def rule_count(request: HttpRequest) -> JsonResponse:
+    """The builder's live count for a rule's extra conditions, over the latest responses."""
+    try:
+        tree = conditions.clean_conditions(json.loads(request.GET.get("conditions") or "{}"))
+    except ValueError:
+        return JsonResponse({"error": _("These conditions could not be read.")}, status=400)
+    except DomainError as error:
+        return JsonResponse({"error": error.message, "field": error.field}, status=400)
+    latest = response_selectors.latest_for_counting(request.scope)
+    seen = sum(conditions.matches(tree, r) for r in latest) if tree["items"] else len(latest)
+    text = ngettext(
+        "%(seen)s of the last %(total)s response meets these conditions.",
+        "%(seen)s of the last %(total)s responses meet these conditions.",
+        len(latest),
+    ) % {
+        "seen": number_format(seen, force_grouping=True),
+        "total": number_format(len(latest), force_grouping=True),
+    }
+    return JsonResponse({"count": seen, "of": len(latest), "text": text})
 
 
 @require_POST

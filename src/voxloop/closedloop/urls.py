@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:case_id>/<slug:action>/", views.case_action, name="case_action"),
     path("rules/", config_views.rule_list, name="rules"),
     path("rules/new/", config_views.rule_new, name="rule_new"),
+    path("rules/count/", config_views.rule_count, name="rule_count"),
     path("rules/<int:rule_id>/", config_views.rule_edit, name="rule"),
     path("rules/<int:rule_id>/delete/", config_views.rule_delete, name="rule_delete"),
     path("playbooks/", config_views.playbook_list, name="playbooks"),

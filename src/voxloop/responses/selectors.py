@@ -127,6 +127,15 @@ def answered_count(scope: Scope, survey_id: int, key: str) -> int:
     return responses.filter(survey_id=survey_id, is_complete=True, answers__has_key=key).count()
 
 
+def latest_for_counting(scope: Scope, sample: int = 2000) -> list[Response]:
+    """The scope's latest completed responses, for a live count of what a condition would
+    match (scores and answers only; nothing read here is shown)."""
+    responses = scope.filter(Response.objects.all(), path_field="unit_path")
+    latest = responses.filter(is_complete=True).exclude(survey__kind__in=ANONYMOUS_KINDS)
+    fields = ("pk", "nps", "nps_group", "csat", "ces", "answers")
+    return list(latest.order_by("-submitted_at").only(*fields)[:sample])
+
+
 def shown_count(scope: Scope, survey_id: int, rule: dict, sample: int = 2000) -> tuple[int, int]:
     """Of the survey's latest completed responses in the scope, how many meet a display rule
     (the builder's live count); (matching, looked at)."""
