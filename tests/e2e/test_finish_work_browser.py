@@ -69,6 +69,7 @@ def test_store_manager_resolves_a_case_with_its_root_cause_on_a_phone(live_serve
         # The first screen is the list: the case shows without scrolling, nothing sideways.
         assert row.bounding_box()["y"] < PHONE["height"]
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.screenshot(path=str(ARTIFACTS / f"inbox-phone-{language}.png"), full_page=True)
         row.get_by_role("link").click()
         form = page.get_by_test_id("resolve-form")
         expect(page.locator("#case-response")).to_be_visible()
@@ -128,6 +129,7 @@ def test_admin_builds_a_segment_and_launches_a_campaign_after_seeing_its_audienc
                 "n": 2
             }
         expect(page.get_by_test_id("condition-count")).to_have_text(matches)
+        page.screenshot(path=str(ARTIFACTS / f"segment-builder-{language}.png"), full_page=True)
         page.locator("form[action$='/segments/new/'] button[type=submit]").click()
         page.wait_for_url("**/contacts/segments/")
 
