@@ -156,6 +156,7 @@ class RuleForm(forms.Form):
     words = forms.CharField(
         label=_("Comment contains any of (comma separated)"), required=False, max_length=1000
     )
+    # Scripts may still post "question:choice"; the page picks choices in the builder.
     choice = forms.CharField(
         label=_("Choice picked (question:choice)"), required=False, max_length=200
     )
@@ -314,9 +315,7 @@ class RuleForm(forms.Form):
                 initial[name] = int(item["value"])
             elif item["field"] == "comment" and "words" not in initial:
                 initial["words"] = ", ".join(item["value"])
-            elif item["op"] == "includes" and "choice" not in initial:
-                initial["choice"] = f"{item['field'][7:]}:{item['value']}"
-            else:
+            else:  # choices picked, and anything else: the condition builder shows them
                 more.append(item)
         initial["more"] = json.dumps({"match": initial["match"], "items": more}, ensure_ascii=False)
         if rule.webhooks:
