@@ -67,3 +67,22 @@ def test_live_count_of_who_would_have_seen_it(world):
     assert answer["text"] == "2 of the last 4 responses would have seen it."
     bad = {"match": "all", "items": [{"field": "later", "op": "answered"}]}
     assert admin_client(world).get(url, {"conditions": json.dumps(bad)}).status_code == 400
+
+
+def test_the_api_keeps_every_condition_and_the_page_shows_them(world):
+    from tests.surveys.api_client import ApiClient
+
+    survey = store_visit_survey(world.acme, publish=False)
+    api = ApiClient(world.acme.members["admin"])
+    rule = {"any": [{"question": "nps", "op": "lte", "value": 6},
+                    {"question": "improve", "op": "in", "value": ["staff", "queue"]}]}  # fmt: skip
+    answer = api.patch(f"/surveys/{survey.pk}/questions/comment", {"show_if": rule})
+    assert answer.status_code == 200 and answer.json()["show_if"] == rule
+    page = admin_client(world).get(f"/surveys/{survey.pk}/questions/comment/").content.decode()
+    initial = json.loads(
+        page.split('name="logic"')[1]
+        .split(">", 1)[1]
+        .split("</textarea>")[0]
+        .replace("&quot;", '"')
+    )
+    assert initial["match"] == "any" and len(initial["items"]) == 2
