@@ -269,6 +269,9 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
             if forms is not None:
                 context = _case_context(request, case, forms)
                 return render(request, "closedloop/case.html", context, status=400)
+            messages.success(request, _("Case resolved: %(status)s.") % {
+                "status": case.get_status_display()})  # fmt: skip
+            return redirect("closedloop:case", case_id=case.pk)
         elif action == "plan":
             plan_id = params.id_or_none(post.get("action_plan", ""))
             plan = selectors.plan(scope, plan_id) if plan_id else None
