@@ -155,3 +155,25 @@ def test_admin_builds_a_segment_and_launches_a_campaign_after_seeing_its_audienc
     assert [i.get("match") for i in segment.filters["items"]] == [None, None, "any"]
     campaign = Campaign.objects.get(name="Cluj gold pulse")
     assert campaign.segment == segment and campaign.status != "draft"
+
+
+def test_pickers_find_units_and_people_by_name_as_one_types(live_server, world):
+    from playwright.sync_api import expect
+
+    acme = world.acme
+    with chromium() as browser:
+        page = browser.new_context(locale="en-GB").new_page()
+        sign_in(page, live_server.url, acme.user("regional").username)
+        page.goto(f"{live_server.url}/cases/?box=all")
+        page.locator("details.filters-box > summary").click()
+        unit = page.locator("#id_unit")
+        unit.press_sequentially("Store 1.1.2", delay=20)
+        option = page.locator(".picker-list").get_by_role("option", name="Store 1.1.2")
+        expect(option).to_be_visible()
+        option.click()
+        expect(unit).to_have_value(acme.units["c1r1s2"].code)
+        # A store elsewhere is never offered: the list is the regional manager's scope.
+        unit.fill("")
+        unit.press_sequentially("Store 2.1", delay=20)
+        page.wait_for_timeout(400)
+        expect(page.locator(".picker-list li")).to_have_count(0)
