@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from voxloop.analytics import anonymity, churn, response_reads, selectors
+from voxloop.analytics import anonymity, churn, comparisons, response_reads, selectors
 from voxloop.analytics.filters import Filters
 from voxloop.tenancy.scoping import Scope
 
@@ -40,6 +40,7 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
         "anonymous": ctx.anonymous,
         "unit": {"unit_id": ctx.node.pk, "name": ctx.node.name, "kind": ctx.node.kind},
         "breadcrumbs": selectors.unit_path_to(ctx),
+        "partial": comparisons.partial_period(ctx),
     }
     if "kpis" in parts:
         out["kpis"] = selectors.kpis(ctx)
