@@ -41,6 +41,10 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
         "unit": {"unit_id": ctx.node.pk, "name": ctx.node.name, "kind": ctx.node.kind},
         "breadcrumbs": selectors.unit_path_to(ctx),
         "partial": comparisons.partial_period(ctx),
+        "time_zone": {
+            "zone": filters.zone or timezone.get_current_timezone_name(),
+            "mixed": len(ctx.zones) > 1,
+        },
     }
     if "kpis" in parts:
         out["kpis"] = selectors.kpis(ctx)

@@ -43,6 +43,9 @@ class Context:
     segment_members: QuerySet | None = None
     # Anonymous surveys: which nodes may show which months (anonymity.Release).
     release: anonymity.Release | None = None
+    # Every time zone counted in under the node ("" for the server's): more than one and
+    # each answer's day and hour are its own unit's local ones.
+    zones: frozenset[str] = frozenset()
 
     @property
     def metric(self) -> str:
@@ -62,6 +65,9 @@ def context(scope: Scope, filters: Filters) -> Context:
         anonymous = filters.metric == "enps"
         kinds = survey_selectors.visible_surveys(scope).values_list("id", "kind")
         ids = tuple(i for i, kind in kinds if (kind in ANONYMOUS_KINDS) == anonymous)
+    zones = tenancy_selectors.time_zones(scope.organization_id)
+    filters = filters.in_zone(tenancy_selectors.zone_of(zones, node.path))
+    below = {z for p, z in zones.items() if p.startswith(node.path)} | {filters.zone}
     members = None
     if filters.segment_id:
         if anonymous:
@@ -71,12 +77,12 @@ def context(scope: Scope, filters: Filters) -> Context:
             )
         members = contact_selectors.segment_member_ids(scope, filters.segment_id)
     if not anonymous:
-        return Context(scope, filters, node, ids, anonymous, members)
+        return Context(scope, filters, node, ids, anonymous, members, zones=frozenset(below))
     filters = anonymity.read_filters(filters)
     months = sorted({*filters.months(), *filters.previous().months()})
     root_path = node.path[:PATH_SEGMENT_WIDTH]
     release = anonymity.release(scope.organization_id, root_path, ids, months)
-    return Context(scope, filters, node, ids, anonymous, None, release)
+    return Context(scope, filters, node, ids, anonymous, None, release, frozenset(below))
 
 
 def refuse_for_anonymous(ctx: Context, dimension: str, field: str = "by") -> None:
