@@ -46,6 +46,8 @@ class Context:
     # Every time zone counted in under the node ("" for the server's): more than one and
     # each answer's day and hour are its own unit's local ones.
     zones: frozenset[str] = frozenset()
+    # All surveys: the programme's headline survey (id, name) the KPI cards show, if chosen.
+    headline: tuple[int, str] | None = None
 
     @property
     def metric(self) -> str:
@@ -61,10 +63,13 @@ def context(scope: Scope, filters: Filters) -> Context:
     if filters.survey_id:
         chosen = survey_selectors.survey(scope, filters.survey_id)
         ids, anonymous = (chosen.pk,), chosen.is_anonymous
+        headline = None
     else:
         anonymous = filters.metric == "enps"
-        kinds = survey_selectors.visible_surveys(scope).values_list("id", "kind")
+        kinds = survey_selectors.counted_surveys(scope).values_list("id", "kind")
         ids = tuple(i for i, kind in kinds if (kind in ANONYMOUS_KINDS) == anonymous)
+        primary = survey_selectors.headline_survey(scope, anonymous)
+        headline = (primary.pk, primary.name) if primary else None
     zones = tenancy_selectors.time_zones(scope.organization_id)
     filters = filters.in_zone(tenancy_selectors.zone_of(zones, node.path))
     below = {z for p, z in zones.items() if p.startswith(node.path)} | {filters.zone}
@@ -77,12 +82,14 @@ def context(scope: Scope, filters: Filters) -> Context:
             )
         members = contact_selectors.segment_member_ids(scope, filters.segment_id)
     if not anonymous:
-        return Context(scope, filters, node, ids, anonymous, members, zones=frozenset(below))
+        return Context(
+            scope, filters, node, ids, anonymous, members, zones=frozenset(below), headline=headline
+        )
     filters = anonymity.read_filters(filters)
     months = sorted({*filters.months(), *filters.previous().months()})
     root_path = node.path[:PATH_SEGMENT_WIDTH]
     release = anonymity.release(scope.organization_id, root_path, ids, months)
-    return Context(scope, filters, node, ids, anonymous, None, release, frozenset(below))
+    return Context(scope, filters, node, ids, anonymous, None, release, frozenset(below), headline)
 
 
 def refuse_for_anonymous(ctx: Context, dimension: str, field: str = "by") -> None:
@@ -182,7 +189,11 @@ def cell(
 
 
 def kpis(ctx: Context) -> list[dict[str, Any]]:
-    """The headline figures with their change against the previous period."""
+    """The headline figures with their change against the previous period: over all surveys,
+    the programme's headline survey when an admin chose one, else every counted survey pooled
+    answer by answer (the payload's `headline` says which)."""
+    if ctx.headline:
+        ctx = replace(ctx, survey_ids=(ctx.headline[0],))
     now, before = _period_total(ctx), _period_total(ctx, ctx.filters.previous())
     names = ["enps", "responses"] if ctx.anonymous else ["nps", "csat", "ces", "responses"]
     if not ctx.anonymous and ctx.filters.metric not in names:

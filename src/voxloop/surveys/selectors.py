@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from voxloop import rows
 from voxloop.errors import NotFound
 from voxloop.recent import Recent
-from voxloop.surveys.models import Question, Survey, SurveyStatus
+from voxloop.surveys.models import ANONYMOUS_KINDS, Question, Survey, SurveyKind, SurveyStatus
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
 from voxloop.tenancy.scoping import Scope
 
@@ -36,6 +36,18 @@ def survey(scope: Scope, survey_id: int) -> Survey:
     if found is None:
         raise NotFound("No such survey.")
     return found
+
+
+def counted_surveys(scope: Scope) -> QuerySet[Survey]:
+    """The surveys whose answers make the figures of "all surveys": neither drafts nor test
+    surveys, so a new test survey never enters the company's NPS unannounced."""
+    return visible_surveys(scope).exclude(status=SurveyStatus.DRAFT).exclude(is_test=True)
+
+
+def headline_survey(scope: Scope, anonymous: bool) -> Survey | None:
+    """The programme's headline survey (chosen by an admin), if the reader can see it."""
+    kinds = [k for k in SurveyKind.values if (k in ANONYMOUS_KINDS) == anonymous]
+    return counted_surveys(scope).filter(is_primary=True, kind__in=kinds).first()
 
 
 def _visible(scope: Scope, unit_path: str) -> bool:
