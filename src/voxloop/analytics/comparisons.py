@@ -43,7 +43,9 @@ def history_start(ctx: Context) -> date | None:
     )
 
 
-def kpi_change(ctx: Context, name: str, now: Counts, before: Counts, first: date | None):
+def kpi_change(
+    ctx: Context, name: str, now: Counts, before: Counts, first: date | None
+) -> metrics.Change:
     """The change of one KPI card, or no comparison and why."""
     previous = ctx.filters.previous()
     if name in COUNT_METRICS and (first is None or first > previous.start):

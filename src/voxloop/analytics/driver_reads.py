@@ -29,7 +29,7 @@ from voxloop.analytics.metrics import Counts
 from voxloop.analytics.selectors import Context, cell
 from voxloop.errors import InvalidInput
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.surveys.definition import rule_holds
+from voxloop.surveys.models import Question, Survey
 
 QUESTION_KEY = re.compile(r"^[-A-Za-z0-9_]{1,60}$")
 ATTRIBUTE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
@@ -39,7 +39,7 @@ RATED = ("rating", "csat", "ces", "yes_no")
 CHOICE = ("single_choice", "multiple_choice", "dropdown")
 
 
-def _surveys(ctx: Context) -> list:
+def _surveys(ctx: Context) -> list[Survey]:
     return list(survey_selectors.visible_surveys(ctx.scope).filter(pk__in=ctx.survey_ids))
 
 
@@ -66,12 +66,12 @@ def driver_analysis(ctx: Context) -> dict[str, Any]:
     return {"drivers": first["drivers"], "n": first["n"], "r2": first["r2"], "surveys": per_survey}
 
 
-def _one_survey(ctx: Context, survey) -> dict[str, Any]:
+def _one_survey(ctx: Context, survey: Survey) -> dict[str, Any]:
     questions = survey_selectors.questions_of(survey)
-    rows, sample = _sampled(
+    sampled, sample = _sampled(
         raw_counts.responses(ctx).filter(survey_id=survey.pk, nps__isnull=False).order_by()
     )
-    rows = list(rows.values_list("nps", "answers", "contact_snapshot"))
+    rows = list(sampled.values_list("nps", "answers", "contact_snapshot"))
     left_out: list[dict[str, str]] = []
     names = []
     for q in questions:
@@ -92,17 +92,18 @@ def _one_survey(ctx: Context, survey) -> dict[str, Any]:
             for n in names[drivers.MAX_DRIVERS :]
         ]
         names = names[: drivers.MAX_DRIVERS]
-    outcome, columns = [], [[] for _ in names]
+    outcome: list[float] = []
+    columns: list[list[float]] = [[] for _ in names]
     for nps, answers, snapshot in rows:
-        values = [_value(n, answers, snapshot) for n in names]
-        if names and all(v is not None for v in values):
+        values = [v for n in names if (v := _value(n, answers, snapshot)) is not None]
+        if names and len(values) == len(names):  # complete answers only
             outcome.append(float(nps))
             for column, v in zip(columns, values, strict=True):
                 column.append(v)
     base = {"survey_id": survey.pk, "survey": survey.name, "sample": sample, "left_out": left_out}
     if len(outcome) < max(ctx.filters.min_n, len(names) + 2):
         return {**base, "drivers": [], "n": len(outcome), "r2": None}
-    result = drivers.shapley_importance(outcome, columns)
+    result: dict[str, Any] = drivers.shapley_importance(outcome, columns)
     boot = drivers.bootstrap(outcome, columns)
     r2 = result["r2"] or 0.0
     out = [
@@ -163,7 +164,8 @@ def _numeric_attributes(rows: list) -> tuple[list[str], list[str]]:
         for k, v in (snapshot or {}).items():
             if isinstance(v, int | float) and not isinstance(v, bool) and ATTRIBUTE.match(k):
                 seen[k].append(v)
-    kept, ids = [], []
+    kept: list[str] = []
+    ids: list[str] = []
     for k, values in sorted(seen.items(), key=lambda kv: -len(kv[1])):
         if len(values) < max(10, len(rows) // 2):
             continue
@@ -231,15 +233,18 @@ def choice_effects(ctx: Context, question_key: str) -> list[dict[str, Any]]:
     ]
 
 
-def _shown_and_picked(ctx: Context, survey, question) -> tuple[Counts, dict[str, Counts]]:
+def _shown_and_picked(
+    ctx: Context, survey: Survey, question: Question
+) -> tuple[Counts, dict[str, Counts]]:
     rows, _ = _sampled(
         raw_counts.responses(ctx).filter(survey_id=survey.pk, nps__isnull=False).order_by()
     )
-    shown, picked = Counts(), defaultdict(Counts)
+    shown = Counts()
+    picked: dict[str, Counts] = defaultdict(Counts)
     fields = ("nps", "answers") if question.show_if else ("nps", f"answers__{question.key}")
     for nps, answers in rows.values_list(*fields).iterator(chunk_size=2000):
         if question.show_if:
-            if not rule_holds(question.show_if, answers or {}):
+            if not survey_selectors.was_shown(question, answers):
                 continue  # never asked: neither with nor without
             answer = (answers or {}).get(question.key)
         else:

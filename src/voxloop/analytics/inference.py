@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from scipy import special, stats
@@ -68,7 +69,9 @@ def wilson_cc(k: int, n: int) -> tuple[float, float]:
     return (0.0 if k == 0 else max(0.0, low)), (1.0 if k == n else min(1.0, high))
 
 
-def _adjusted_moments(total: float, total_sq: float, n: int, lo: float, hi: float):
+def _adjusted_moments(
+    total: float, total_sq: float, n: int, lo: float, hi: float
+) -> tuple[float, float, float]:
     """Mean, variance and n of a bounded scale mapped onto −1..+1, pseudo-answers added."""
     mid, half = (lo + hi) / 2, (hi - lo) / 2
     s = (total - n * mid) / half
@@ -135,7 +138,7 @@ def nps_exact_p(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     return float(min(1.0, prob[stat >= observed - 1e-9].sum()))
 
 
-def _log_choose(n, k):
+def _log_choose(n: Any, k: Any) -> Any:
     return special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
 
 
@@ -162,19 +165,25 @@ def pooled_z(k1: int, n1: int, k2: int, n2: int) -> tuple[float | None, float]:
     return z, normal_two_sided_p(z)
 
 
-def bounded_welch(a: tuple[float, float, int], b: tuple[float, float, int], lo: float, hi: float):
+def bounded_welch(
+    a: tuple[float, float, int], b: tuple[float, float, int], lo: float, hi: float
+) -> tuple[float | None, float | None]:
     """(t, p) of Welch's test on adjusted means of two samples (sum, sum of squares, n)."""
     ma, va, na = _adjusted_moments(*a, lo, hi)
     mb, vb, nb = _adjusted_moments(*b, lo, hi)
     return _welch(ma - mb, va / na, vb / nb, na, nb)
 
 
-def welch(m1: float, se1: float, n1: int, m2: float, se2: float, n2: int):
+def welch(
+    m1: float, se1: float, n1: int, m2: float, se2: float, n2: int
+) -> tuple[float | None, float | None]:
     """(t, p) of Welch's test from two means, their standard errors and sizes."""
     return _welch(m1 - m2, se1 * se1, se2 * se2, n1, n2)
 
 
-def _welch(delta: float, v1: float, v2: float, n1: float, n2: float):
+def _welch(
+    delta: float, v1: float, v2: float, n1: float, n2: float
+) -> tuple[float | None, float | None]:
     se = math.sqrt(v1 + v2)
     if se <= 0 or n1 < 2 or n2 < 2:
         return None, None

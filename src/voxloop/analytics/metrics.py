@@ -189,6 +189,8 @@ def mean(
     se = math.sqrt(variance / n)
     scale = scale or SCALES.get(metric)
     clipped = False
+    low: float | None
+    high: float | None
     if scale is not None:
         low, high = inference.bounded_mean_interval(total, total_sq, n, *scale)
         low, high, clipped = _clip(low, high, *scale)

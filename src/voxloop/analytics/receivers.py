@@ -111,6 +111,6 @@ def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str,
 
 
 @receiver(unit_time_zone_changed, dispatch_uid="analytics.follow_time_zone")
-def follow_time_zone(sender, organization_id: int, path: str, **kwargs):
+def follow_time_zone(sender: object, organization_id: int, path: str, **kwargs: object) -> None:
     # Days and hours under the unit are counted in its zone: count them again.
     transaction.on_commit(lambda: tasks.recount_subtree.enqueue(organization_id, path))

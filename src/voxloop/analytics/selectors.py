@@ -198,7 +198,7 @@ def kpis(ctx: Context) -> list[dict[str, Any]]:
     names = ["enps", "responses"] if ctx.anonymous else ["nps", "csat", "ces", "responses"]
     if not ctx.anonymous and ctx.filters.metric not in names:
         names.insert(0, ctx.filters.metric)
-    cards = []
+    cards: list[dict[str, Any]] = []
     earlier = ctx.filters.previous().months()
     first = comparisons.history_start(ctx)
     for name in names:

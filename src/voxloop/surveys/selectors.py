@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from voxloop import rows
 from voxloop.errors import NotFound
 from voxloop.recent import Recent
+from voxloop.surveys.definition import rule_holds
 from voxloop.surveys.models import ANONYMOUS_KINDS, Question, Survey, SurveyKind, SurveyStatus
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
 from voxloop.tenancy.scoping import Scope
@@ -148,3 +149,8 @@ def text_question_keys(survey_ids) -> dict[int, list[str]]:
     for survey_id, key in rows_:
         keys.setdefault(survey_id, []).append(key)
     return keys
+
+
+def was_shown(question: Question, answers: dict) -> bool:
+    """Whether a respondent with these answers was shown the question (its display logic)."""
+    return rule_holds(question.show_if, answers or {})

@@ -8,6 +8,7 @@ save goes through the services, so the audit log records admin changes like any 
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
@@ -212,9 +213,9 @@ class OrgUnitAdmin(ScopedAdmin):
             *("path", "depth"),
         )
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         if db_field.name == "time_zone":  # a list to choose from, never a name to type
-            zones = [("", _("Same as the parent unit"))]
+            zones: list[tuple[str, Any]] = [("", _("Same as the parent unit"))]
             zones += [(z, z) for z in sorted(available_timezones())]
             return forms.ChoiceField(
                 choices=zones, required=False, label=db_field.verbose_name.capitalize()
