@@ -326,3 +326,17 @@ def mark_revised(survey_id: int) -> None:
 def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
     repath_copies(Survey.objects.filter(organization_id=organization_id), old_path, new_path)
+
+
+def import_survey(
+    actor: Scope, *, unit: OrgUnit, filename: str, content: bytes, kind: str = "relationship"
+) -> Any:
+    """A draft survey from another tool's file (or our export), with the report of what could
+    not be carried over (surveys.importing); admins only, audited."""
+    from voxloop.surveys import importing
+    from voxloop.surveys.importing import save
+
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers(unit):
+        raise Forbidden("The unit is outside your part of the organisation.", "unit")
+    return save.save(actor, unit, importing.read_file(filename, content), kind=kind)
