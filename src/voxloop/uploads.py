@@ -28,7 +28,9 @@ def parse_xml(data: bytes, what: str = "XML") -> Element:
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise BadFile(f"The {what} declares entities or a DTD, which are refused.", "file") from None
+        raise BadFile(
+            f"The {what} declares entities or a DTD, which are refused.", "file"
+        ) from None
     except Exception as error:  # expat's ParseError, or a bad encoding
         first = (str(error).splitlines() or ["unreadable"])[0]
         raise BadFile(f"The {what} is not well-formed XML ({first}).", "file") from None

@@ -13,7 +13,7 @@ from django.conf.locale import LANG_INFO
 
 from voxloop.uploads import BadFile
 
-__all__ = ["BadFile", "Draft", "DraftQuestion", "Report", "Keys", "plain", "locale_of"]
+__all__ = ["BadFile", "Draft", "DraftQuestion", "Keys", "Report", "locale_of", "plain"]
 
 TAG = re.compile(r"<[^>]*>")
 BLANKS = re.compile(r"[ \t\r\f\v]+")

@@ -56,12 +56,19 @@ def read(data: bytes, filename: str) -> Draft:
     survey = (rows(root, "surveys") or [{}])[0]
     names = [e.text or "" for e in root.findall("languages/language") if e.text]
     if not names:
-        names = [survey.get("language") or "en", *(survey.get("additional_languages") or "").split()]
+        names = [
+            survey.get("language") or "en",
+            *(survey.get("additional_languages") or "").split(),
+        ]
     settings = {r.get("surveyls_language"): r for r in rows(root, "surveys_languagesettings")}
     first = settings.get(names[0]) or {}
     draft = Draft(name=plain(first.get("surveyls_title")) or filename, format="limesurvey")
     locales = languages(draft, names)
-    for part, column in (("title", "surveyls_title"), ("intro", "surveyls_welcometext"), ("thank_you", "surveyls_endtext")):
+    for part, column in (
+        ("title", "surveyls_title"),
+        ("intro", "surveyls_welcometext"),
+        ("thank_you", "surveyls_endtext"),
+    ):
         texts = {locales[n]: plain(s.get(column)) for n, s in settings.items() if n in locales}
         draft.texts[part] = {k: v for k, v in texts.items() if v}
     _Reader(root, draft, locales, survey.get("sid", "")).run()
@@ -119,11 +126,20 @@ class _Reader:
             if row.get("language") in self.locales and row.get("answer"):
                 label = {self.locales[row["language"]]: plain(row["answer"])}
             if ident in seen:
-                existing = next(a for a in self.answers[row["qid"]] if (a["scale"], a["code"]) == ident[1:])
+                existing = next(
+                    a for a in self.answers[row["qid"]] if (a["scale"], a["code"]) == ident[1:]
+                )
                 existing["label"].update(label)
                 continue
             seen.add(ident)
-            self.answers[row["qid"]].append({"code": row.get("code", ""), "scale": row.get("scale_id", "0"), "order": int(row.get("sortorder") or 0), "label": dict(label)})
+            self.answers[row["qid"]].append(
+                {
+                    "code": row.get("code", ""),
+                    "scale": row.get("scale_id", "0"),
+                    "order": int(row.get("sortorder") or 0),
+                    "label": dict(label),
+                }
+            )
         for items in self.answers.values():
             items.sort(key=lambda a: a["order"])
         for items in self.subs.values():
@@ -136,14 +152,22 @@ class _Reader:
             inner = match.group(0)
             if inner.startswith("{{"):
                 return inner
-            self.draft.report.drop(qid, None, f"expression {inner[:60]}", "Voxloop pipes only names, unit and staff into texts")
+            self.draft.report.drop(
+                qid,
+                None,
+                f"expression {inner[:60]}",
+                "Voxloop pipes only names, unit and staff into texts",
+            )
             return "…"
 
         return plain(BRACES.sub(swap, text))
 
     def question(self, row: dict[str, str], conditions: list[dict[str, str]]) -> None:
         qid, kind, code = row["qid"], row.get("type", ""), row.get("title") or row["qid"]
-        texts = {"title": self.texts[qid].get("question", {}), "help": self.texts[qid].get("help", {})}
+        texts = {
+            "title": self.texts[qid].get("question", {}),
+            "help": self.texts[qid].get("help", {}),
+        }
         required = row.get("mandatory") == "Y"
         source = f"{self.sid}X{row.get('gid')}X{qid}" if self.sid else qid
         made: list[DraftQuestion] = []
@@ -158,15 +182,46 @@ class _Reader:
         elif kind in ("K", "Q"):
             for sub in self.subs.get(qid, []):
                 sub_texts = {"title": self.texts[sub["qid"]].get("question", {}) or texts["title"]}
-                made.append(DraftQuestion(self.keys.make(f"{code}_{sub.get('title')}"), "short_text", sub_texts, {"source_part": sub.get("title", "")}, required))
-            self.draft.report.drop(qid, None, f"multiple {'numeric' if kind == 'K' else 'short text'} layout", "each field became its own short-text question")
+                made.append(
+                    DraftQuestion(
+                        self.keys.make(f"{code}_{sub.get('title')}"),
+                        "short_text",
+                        sub_texts,
+                        {"source_part": sub.get("title", "")},
+                        required,
+                    )
+                )
+            self.draft.report.drop(
+                qid,
+                None,
+                f"multiple {'numeric' if kind == 'K' else 'short text'} layout",
+                "each field became its own short-text question",
+            )
         elif kind in TEXTS:
             made = [DraftQuestion(self.keys.make(code), TEXTS[kind], texts, {}, required)]
             if kind in ("N", "D"):
-                self.draft.report.drop(qid, made[0].key, "number check" if kind == "N" else "date format", "imported as free text: Voxloop has no number or date question")
+                self.draft.report.drop(
+                    qid,
+                    made[0].key,
+                    "number check" if kind == "N" else "date format",
+                    "imported as free text: Voxloop has no number or date question",
+                )
         else:
-            what = {"X": "text display", "*": "equation", "|": "file upload", "R": "ranking", "I": "language switch", ":": "array of numbers", ";": "array of texts"}
-            self.draft.report.drop(qid, None, f"{what.get(kind, 'type ' + kind)} question '{code}'", "no Voxloop question type takes this answer")
+            what = {
+                "X": "text display",
+                "*": "equation",
+                "|": "file upload",
+                "R": "ranking",
+                "I": "language switch",
+                ":": "array of numbers",
+                ";": "array of texts",
+            }
+            self.draft.report.drop(
+                qid,
+                None,
+                f"{what.get(kind, 'type ' + kind)} question '{code}'",
+                "no Voxloop question type takes this answer",
+            )
             return
         for question in made:
             question.source = qid
@@ -178,50 +233,121 @@ class _Reader:
     def choice(self, row: dict[str, str], texts: dict, required: bool) -> DraftQuestion:
         qid, kind = row["qid"], row.get("type", "")
         multiple = kind in ("M", "P")
-        items = self.subs.get(qid, []) if multiple else [a for a in self.answers.get(qid, []) if a["scale"] == "0"]
+        items = (
+            self.subs.get(qid, [])
+            if multiple
+            else [a for a in self.answers.get(qid, []) if a["scale"] == "0"]
+        )
         if kind == "G":
-            items = [{"code": "F", "label": {self.draft.default_locale: "Female"}}, {"code": "M", "label": {self.draft.default_locale: "Male"}}]
+            items = [
+                {"code": "F", "label": {self.draft.default_locale: "Female"}},
+                {"code": "M", "label": {self.draft.default_locale: "Male"}},
+            ]
         used: set[str] = {"other"}
         choices = []
         for item in items:
             code = item.get("title") if multiple else item["code"]
             label = self.texts[item["qid"]].get("question", {}) if multiple else item["label"]
-            choices.append({"key": option_key(code, used), "label": label or {self.draft.default_locale: code}, "source": code})
+            choices.append(
+                {
+                    "key": option_key(code, used),
+                    "label": label or {self.draft.default_locale: code},
+                    "source": code,
+                }
+            )
         if not multiple and _is_nps(choices):
-            return DraftQuestion(self.keys.make(row.get("title") or qid), "nps", texts, {}, required)
+            return DraftQuestion(
+                self.keys.make(row.get("title") or qid), "nps", texts, {}, required
+            )
         config: dict[str, Any] = {"choices": choices}
         if row.get("other") == "Y":
             config["allow_other"] = True
         if kind in ("O", "P"):
-            self.draft.report.drop(qid, None, "comment per choice", "Voxloop keeps one 'other' text, not a comment per choice")
-        return DraftQuestion(self.keys.make(row.get("title") or qid), "multiple_choice" if multiple else LISTS[kind], texts, config, required)
+            self.draft.report.drop(
+                qid,
+                None,
+                "comment per choice",
+                "Voxloop keeps one 'other' text, not a comment per choice",
+            )
+        return DraftQuestion(
+            self.keys.make(row.get("title") or qid),
+            "multiple_choice" if multiple else LISTS[kind],
+            texts,
+            config,
+            required,
+        )
 
     def array(self, row: dict[str, str], texts: dict, required: bool) -> list[DraftQuestion]:
         qid, kind, code = row["qid"], row.get("type", ""), row.get("title") or row["qid"]
         scale = [a for a in self.answers.get(qid, []) if a["scale"] == "0"]
         points = ARRAYS[kind] or len(scale)
-        sources = [a["code"] for a in scale] if not ARRAYS[kind] else {"E": ["I", "S", "D"], "C": ["Y", "U", "N"]}.get(kind, [str(i) for i in range(1, points + 1)])
+        sources = (
+            [a["code"] for a in scale]
+            if not ARRAYS[kind]
+            else {"E": ["I", "S", "D"], "C": ["Y", "U", "N"]}.get(
+                kind, [str(i) for i in range(1, points + 1)]
+            )
+        )
         used: set[str] = set()
-        rows_ = [{"key": option_key(s.get("title"), used), "label": self.texts[s["qid"]].get("question", {}) or {self.draft.default_locale: s.get("title", "")}, "source": s.get("title", "")} for s in self.subs.get(qid, []) if s.get("scale_id", "0") == "0"]
+        rows_ = [
+            {
+                "key": option_key(s.get("title"), used),
+                "label": self.texts[s["qid"]].get("question", {})
+                or {self.draft.default_locale: s.get("title", "")},
+                "source": s.get("title", ""),
+            }
+            for s in self.subs.get(qid, [])
+            if s.get("scale_id", "0") == "0"
+        ]
         if not 2 <= points <= 10 or not rows_:
-            self.draft.report.drop(qid, None, f"array '{code}'", f"{points} scale points and {len(rows_)} rows: a rating matrix has 2–10 points")
+            self.draft.report.drop(
+                qid,
+                None,
+                f"array '{code}'",
+                f"{points} scale points and {len(rows_)} rows: a rating matrix has 2–10 points",
+            )
             return []
-        question = DraftQuestion(self.keys.make(code), "matrix", texts, {"rows": rows_, "scale": points, "scale_sources": sources}, required)
+        question = DraftQuestion(
+            self.keys.make(code),
+            "matrix",
+            texts,
+            {"rows": rows_, "scale": points, "scale_sources": sources},
+            required,
+        )
         if scale:
             question.texts["low"], question.texts["high"] = scale[0]["label"], scale[-1]["label"]
             if len(scale) > 2:
-                self.draft.report.drop(qid, question.key, "labels of the middle scale points", "a rating matrix names only its two ends")
+                self.draft.report.drop(
+                    qid,
+                    question.key,
+                    "labels of the middle scale points",
+                    "a rating matrix names only its two ends",
+                )
         if kind in ("E", "C", "1"):
-            self.draft.report.drop(qid, question.key, "answer labels" if kind != "1" else "second scale", "imported as a rating matrix in the order of the answers")
+            self.draft.report.drop(
+                qid,
+                question.key,
+                "answer labels" if kind != "1" else "second scale",
+                "imported as a rating matrix in the order of the answers",
+            )
         return [question]
 
-    def logic(self, row: dict[str, str], conditions: list[dict[str, str]], made: list[DraftQuestion]) -> None:
+    def logic(
+        self, row: dict[str, str], conditions: list[dict[str, str]], made: list[DraftQuestion]
+    ) -> None:
         relevance = (row.get("relevance") or "").strip()
         if not made or (relevance in ("", "1") and not conditions):
             return
-        rule = self.relevance(relevance) if relevance not in ("", "1") else self.conditions(conditions)
+        rule = (
+            self.relevance(relevance) if relevance not in ("", "1") else self.conditions(conditions)
+        )
         if rule is None:
-            self.draft.report.drop(row["qid"], made[0].key, f"condition {relevance or 'from the conditions table'}"[:200], "only comparisons of earlier answers joined by one of and/or are carried over")
+            self.draft.report.drop(
+                row["qid"],
+                made[0].key,
+                f"condition {relevance or 'from the conditions table'}"[:200],
+                "only comparisons of earlier answers joined by one of and/or are carried over",
+            )
             return
         for question in made:
             question.show_if = rule
@@ -231,7 +357,10 @@ class _Reader:
         while expression.startswith("((") and expression.endswith("))"):
             expression = expression[1:-1]
         joined = re.split(r"\s+(and|or|&&|\|\|)\s+", expression, flags=re.I)
-        parts, joins = joined[::2], {j.lower().replace("&&", "and").replace("||", "or") for j in joined[1::2]}
+        parts, joins = (
+            joined[::2],
+            {j.lower().replace("&&", "and").replace("||", "or") for j in joined[1::2]},
+        )
         if len(joins) > 1:
             return None
         made = [self.compare(p) for p in parts]
@@ -247,7 +376,10 @@ class _Reader:
         return self.condition(name, OPS[op], value)
 
     def condition(self, name: str, op: str, value: str) -> dict | None:
-        target = self.by_code.get(name) or next((q for c, q in self.by_code.items() if q and name.startswith(c) and c.count("X") == 2), None)
+        target = self.by_code.get(name) or next(
+            (q for c, q in self.by_code.items() if q and name.startswith(c) and c.count("X") == 2),
+            None,
+        )
         if target is None and "_" in name:
             # Q00_SQ009 == "Y": one option of a multiple choice is picked (or not).
             base, _, option = name.rpartition("_")
@@ -278,9 +410,10 @@ class _Reader:
             if target is None or op is None:
                 return None
             made.append(self.condition(item.get("cqid", ""), op, item.get("value", "")))
-        if any(c is None for c in made) or len({c["question"] for c in made}) > 1 and len(made) > 1:
-            return None if any(c is None for c in made) else {"all": made}
-        return {"any": made}
+        if any(c is None for c in made):
+            return None
+        # Legacy conditions: on one question they are alternatives, across questions all hold.
+        return {"any": made} if len({c["question"] for c in made}) == 1 else {"all": made}
 
 
 def _is_nps(choices: list[dict]) -> bool:

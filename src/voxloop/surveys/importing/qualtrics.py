@@ -77,7 +77,9 @@ def _order(elements: list[dict], draft: Draft) -> tuple[list[str], list[str]]:
         elif kind in ("Branch", "BlockRandomizer", "Randomizer", "Group"):
             why = {"Branch": "Voxloop has no branches in a survey flow; logic on questions only"}
             draft.report.drop(
-                "", None, f"flow element {kind} ({item.get('FlowID', '')})",
+                "",
+                None,
+                f"flow element {kind} ({item.get('FlowID', '')})",
                 why.get(kind, "Voxloop shows every question in one fixed order"),
             )
         elif kind in ("EmbeddedData", "WebService", "EndSurvey", "Authenticator"):
@@ -117,14 +119,20 @@ class _Reader:
             name = path.rsplit("/", 1)[-1].lower()
             if kind == "e" and name in NAMED:
                 return "{{" + NAMED[name] + "}}"
-            self.draft.report.drop(source, None, f"piped text ${{{kind}://{path}}}",
-                                   "Voxloop pipes only names, unit and staff into texts")
+            self.draft.report.drop(
+                source,
+                None,
+                f"piped text ${{{kind}://{path}}}",
+                "Voxloop pipes only names, unit and staff into texts",
+            )
             return "…"
 
         return plain(PIPE.sub(swap, str(text or "")))
 
     def labels(self, payload: dict, part: str, item: str) -> dict:
-        found = {self.locales[self.default]: plain(payload.get(part, {}).get(item, {}).get("Display"))}
+        found = {
+            self.locales[self.default]: plain(payload.get(part, {}).get(item, {}).get("Display"))
+        }
         for name, translated in (payload.get("Language") or {}).items():
             if name in self.locales and isinstance(translated, dict):
                 text = ((translated.get(part) or {}).get(item) or {}).get("Display")
@@ -137,14 +145,18 @@ class _Reader:
         sub = payload.get("SubSelector")
         tag = str(payload.get("DataExportTag") or qid)
         texts = {"title": self.texts(payload, source=qid)}
-        required = (payload.get("Validation") or {}).get("Settings", {}).get("ForceResponse") == "ON"
+        required = (payload.get("Validation") or {}).get("Settings", {}).get(
+            "ForceResponse"
+        ) == "ON"
         made: list[DraftQuestion] = []
         if kind == "MC" and selector == "NPS":
             made = [DraftQuestion(self.keys.make(tag), "nps", texts, {}, required)]
             labels = payload.get("ColumnLabels") or []
             if len(labels) >= 2:
                 made[0].texts["low"] = {self.locales[self.default]: plain(labels[0].get("Display"))}
-                made[0].texts["high"] = {self.locales[self.default]: plain(labels[-1].get("Display"))}
+                made[0].texts["high"] = {
+                    self.locales[self.default]: plain(labels[-1].get("Display"))
+                }
         elif kind == "MC" and (selector in SINGLE or selector in MULTIPLE):
             made = [self.choice(qid, tag, payload, texts, required)]
         elif kind == "Matrix" and selector in ("Likert", "Bipolar") and sub != "MultipleAnswer":
@@ -152,19 +164,46 @@ class _Reader:
         elif kind == "SBS":
             made = self.side_by_side(qid, tag, payload, texts)
         elif kind == "TE" and selector in ("SL", "PW", "ML", "ESTB", "ESSAY"):
-            made = [DraftQuestion(self.keys.make(tag), "long_text" if selector in ("ML", "ESTB", "ESSAY") else "short_text", texts, {}, required)]
+            made = [
+                DraftQuestion(
+                    self.keys.make(tag),
+                    "long_text" if selector in ("ML", "ESTB", "ESSAY") else "short_text",
+                    texts,
+                    {},
+                    required,
+                )
+            ]
             content = (payload.get("Validation") or {}).get("Settings", {}).get("ContentType")
             if content:
-                self.draft.report.drop(qid, made[0].key, f"content check {content}", "imported as free text: Voxloop has no number or date question")
+                self.draft.report.drop(
+                    qid,
+                    made[0].key,
+                    f"content check {content}",
+                    "imported as free text: Voxloop has no number or date question",
+                )
         elif kind == "TE" and selector == "FORM":
             for cid in _order_of(payload):
                 sub_texts = {"title": self.labels(payload, "Choices", cid)}
-                made.append(DraftQuestion(self.keys.make(f"{tag}_{cid}"), "short_text", sub_texts, {"source_part": cid}, required))
-            self.draft.report.drop(qid, None, "form layout", "each field became its own short-text question")
+                made.append(
+                    DraftQuestion(
+                        self.keys.make(f"{tag}_{cid}"),
+                        "short_text",
+                        sub_texts,
+                        {"source_part": cid},
+                        required,
+                    )
+                )
+            self.draft.report.drop(
+                qid, None, "form layout", "each field became its own short-text question"
+            )
         elif kind == "Slider":
             made = self.slider(qid, tag, payload, texts)
         else:
-            why = "text and graphics only: Voxloop questions take an answer" if kind == "DB" else "no Voxloop question type takes this answer"
+            why = (
+                "text and graphics only: Voxloop questions take an answer"
+                if kind == "DB"
+                else "no Voxloop question type takes this answer"
+            )
             self.draft.report.drop(qid, None, f"{kind}/{selector} question '{tag}'", why)
             return
         for question in made:
@@ -173,7 +212,9 @@ class _Reader:
         self.logic(qid, payload, made)
         self.draft.questions += made
 
-    def choice(self, qid: str, tag: str, payload: dict, texts: dict, required: bool) -> DraftQuestion:
+    def choice(
+        self, qid: str, tag: str, payload: dict, texts: dict, required: bool
+    ) -> DraftQuestion:
         selector = payload.get("Selector")
         kind = "multiple_choice" if selector in MULTIPLE else SINGLE[selector]
         used: set[str] = {"other"}
@@ -181,11 +222,19 @@ class _Reader:
         recodes = payload.get("RecodeValues") or {}
         for cid in _order_of(payload):
             entry = _choices(payload).get(cid) or {}
-            if entry.get("TextEntry") not in (None, False, "false") and not other and kind != "dropdown":
+            if (
+                entry.get("TextEntry") not in (None, False, "false")
+                and not other
+                and kind != "dropdown"
+            ):
                 other = True
                 choices.append({"key": "other", "source": cid, "other": True})
                 continue
-            option = {"key": option_key(entry.get("Display") or cid, used), "label": self.labels(payload, "Choices", cid), "source": cid}
+            option = {
+                "key": option_key(entry.get("Display") or cid, used),
+                "label": self.labels(payload, "Choices", cid),
+                "source": cid,
+            }
             if cid in recodes:
                 option["recode"] = str(recodes[cid])
             choices.append(option)
@@ -194,40 +243,89 @@ class _Reader:
             config["allow_other"] = True
             config["other_source"] = next(c["source"] for c in choices if c.get("other"))
         if payload.get("DynamicChoices"):
-            self.draft.report.drop(qid, None, "carried-forward choices", "Voxloop choices are fixed; the choices written in the file were kept")
+            self.draft.report.drop(
+                qid,
+                None,
+                "carried-forward choices",
+                "Voxloop choices are fixed; the choices written in the file were kept",
+            )
         return DraftQuestion(self.keys.make(tag), kind, texts, config, required)
 
-    def matrix(self, qid: str, tag: str, payload: dict, texts: dict, required: bool, part: str = "") -> list[DraftQuestion]:
-        answers = [str(a) for a in (payload.get("AnswerOrder") or list((payload.get("Answers") or {}).keys()))]
+    def matrix(
+        self, qid: str, tag: str, payload: dict, texts: dict, required: bool, part: str = ""
+    ) -> list[DraftQuestion]:
+        answers = [
+            str(a)
+            for a in (payload.get("AnswerOrder") or list((payload.get("Answers") or {}).keys()))
+        ]
         rows, used = [], set()
         for cid in _order_of(payload):
             entry = _choices(payload).get(cid) or {}
             if entry.get("TextEntry") not in (None, False, "false"):
-                self.draft.report.drop(qid, None, f"row '{plain(entry.get('Display'))}'", "a row with a text entry has no place in a rating matrix")
+                self.draft.report.drop(
+                    qid,
+                    None,
+                    f"row '{plain(entry.get('Display'))}'",
+                    "a row with a text entry has no place in a rating matrix",
+                )
                 continue
-            rows.append({"key": option_key(entry.get("Display") or cid, used), "label": self.labels(payload, "Choices", cid), "source": cid})
+            rows.append(
+                {
+                    "key": option_key(entry.get("Display") or cid, used),
+                    "label": self.labels(payload, "Choices", cid),
+                    "source": cid,
+                }
+            )
         if not 2 <= len(answers) <= 10 or not rows:
-            self.draft.report.drop(qid, None, f"matrix '{tag}'", f"{len(answers)} scale points and {len(rows)} rows: a rating matrix has 2–10 points")
+            self.draft.report.drop(
+                qid,
+                None,
+                f"matrix '{tag}'",
+                f"{len(answers)} scale points and {len(rows)} rows: "
+                "a rating matrix has 2–10 points",
+            )
             return []
         config = {"rows": rows, "scale": len(answers), "scale_sources": answers}
         question = DraftQuestion(self.keys.make(tag + part), "matrix", texts, config, required)
         question.texts["low"] = self.labels(payload, "Answers", answers[0])
         question.texts["high"] = self.labels(payload, "Answers", answers[-1])
         if len(answers) > 2:
-            self.draft.report.drop(qid, question.key, "labels of the middle scale points", "a rating matrix names only its two ends")
+            self.draft.report.drop(
+                qid,
+                question.key,
+                "labels of the middle scale points",
+                "a rating matrix names only its two ends",
+            )
         return [question]
 
     def side_by_side(self, qid: str, tag: str, payload: dict, texts: dict) -> list[DraftQuestion]:
         made = []
         for number, column in sorted((payload.get("AdditionalQuestions") or {}).items()):
-            column = {**column, "Choices": column.get("Choices") or payload.get("Choices"), "ChoiceOrder": payload.get("ChoiceOrder")}
-            title = {"title": {code: f"{(texts['title'].get(code) or '')} — {plain(column.get('QuestionText'))}".strip(" —") for code in texts["title"]}}
-            if column.get("QuestionType") == "Matrix" and column.get("SubSelector") in ("SingleAnswer", "DL"):
+            column = {
+                **column,
+                "Choices": column.get("Choices") or payload.get("Choices"),
+                "ChoiceOrder": payload.get("ChoiceOrder"),
+            }
+            heading = plain(column.get("QuestionText"))
+            title = {
+                "title": {
+                    code: f"{text} — {heading}".strip(" —") for code, text in texts["title"].items()
+                }
+            }
+            if column.get("QuestionType") == "Matrix" and column.get("SubSelector") in (
+                "SingleAnswer",
+                "DL",
+            ):
                 for question in self.matrix(qid, tag, column, title, False, part=f"_{number}"):
                     question.config["source_part"] = str(number)
                     made.append(question)
             else:
-                self.draft.report.drop(qid, None, f"side-by-side column {number} ({column.get('SubSelector')})", "only single-answer columns become a rating matrix")
+                self.draft.report.drop(
+                    qid,
+                    None,
+                    f"side-by-side column {number} ({column.get('SubSelector')})",
+                    "only single-answer columns become a rating matrix",
+                )
         return made
 
     def slider(self, qid: str, tag: str, payload: dict, texts: dict) -> list[DraftQuestion]:
@@ -238,23 +336,42 @@ class _Reader:
         elif low == 1 and isinstance(high, int) and 2 <= high <= 10:
             kind, config = "rating", {"scale": high}
         else:
-            self.draft.report.drop(qid, None, f"slider '{tag}' ({low}–{high})", "Voxloop scales are 0–10 or 1–N up to 10")
+            self.draft.report.drop(
+                qid,
+                None,
+                f"slider '{tag}' ({low}–{high})",
+                "Voxloop scales are 0–10 or 1–N up to 10",
+            )
             return []
         made = []
         for cid in _order_of(payload):
             title = {"title": self.labels(payload, "Choices", cid) or texts["title"]}
-            made.append(DraftQuestion(self.keys.make(f"{tag}_{cid}"), kind, title, {**config, "source_part": cid}))
+            made.append(
+                DraftQuestion(
+                    self.keys.make(f"{tag}_{cid}"), kind, title, {**config, "source_part": cid}
+                )
+            )
         return made
 
     def logic(self, qid: str, payload: dict, made: list[DraftQuestion]) -> None:
         if payload.get("SkipLogic"):
-            self.draft.report.drop(qid, made[0].key if made else None, "skip logic", "Voxloop shows questions by display logic only; add a rule to the later questions")
+            self.draft.report.drop(
+                qid,
+                made[0].key if made else None,
+                "skip logic",
+                "Voxloop shows questions by display logic only; add a rule to the later questions",
+            )
         rule = payload.get("DisplayLogic")
         if not rule or not made:
             return
         converted = self.display_logic(rule)
         if converted is None:
-            self.draft.report.drop(qid, made[0].key, "display logic", "it tests something other than earlier answers, or mixes and/or")
+            self.draft.report.drop(
+                qid,
+                made[0].key,
+                "display logic",
+                "it tests something other than earlier answers, or mixes and/or",
+            )
             return
         for question in made:
             question.show_if = converted
@@ -287,7 +404,11 @@ class _Reader:
         cid = parts[4]
         if target.type == "nps":
             return {"question": target.key, "op": op, "value": int(cid) if cid.isdigit() else cid}
-        if target.type == "yes_no" or target.type not in ("single_choice", "multiple_choice", "dropdown"):
+        if target.type == "yes_no" or target.type not in (
+            "single_choice",
+            "multiple_choice",
+            "dropdown",
+        ):
             return None
         choices = {c.get("source"): c["key"] for c in target.config.get("choices", [])}
         if target.config.get("other_source") == cid:

@@ -58,18 +58,31 @@ def save(actor: Scope, unit: OrgUnit, draft: Draft, kind: str = "relationship") 
             try:
                 with transaction.atomic():
                     services.add_question(
-                        actor, survey, key=question.key, type=question.type, texts=texts,
-                        config=question.config, required=question.required, show_if=rule,
+                        actor,
+                        survey,
+                        key=question.key,
+                        type=question.type,
+                        texts=texts,
+                        config=question.config,
+                        required=question.required,
+                        show_if=rule,
                     )
             except DomainError as error:
                 if rule:
                     try:
                         with transaction.atomic():
                             services.add_question(
-                                actor, survey, key=question.key, type=question.type,
-                                texts=texts, config=question.config, required=question.required,
+                                actor,
+                                survey,
+                                key=question.key,
+                                type=question.type,
+                                texts=texts,
+                                config=question.config,
+                                required=question.required,
                             )
-                        draft.report.drop(question.source, question.key, "display logic", error.message)
+                        draft.report.drop(
+                            question.source, question.key, "display logic", error.message
+                        )
                         added.add(question.key)
                         continue
                     except DomainError as second:
@@ -78,14 +91,26 @@ def save(actor: Scope, unit: OrgUnit, draft: Draft, kind: str = "relationship") 
                 continue
             added.add(question.key)
             if question.show_if and not rule:
-                draft.report.drop(question.source, question.key, "display logic", "it looks at a question that was not imported")
+                draft.report.drop(
+                    question.source,
+                    question.key,
+                    "display logic",
+                    "it looks at a question that was not imported",
+                )
         if draft.thank_you_branches:
             try:
                 with transaction.atomic():
-                    services.update_survey(actor, survey, thank_you_branches=draft.thank_you_branches)
+                    services.update_survey(
+                        actor, survey, thank_you_branches=draft.thank_you_branches
+                    )
             except DomainError as error:
                 draft.report.drop("", None, "thank-you branches", error.message)
-        record_audit(actor, "survey.import", survey, {"format": draft.format, "dropped": len(draft.report.entries)})
+        record_audit(
+            actor,
+            "survey.import",
+            survey,
+            {"format": draft.format, "dropped": len(draft.report.entries)},
+        )
     return Imported(survey, draft)
 
 
