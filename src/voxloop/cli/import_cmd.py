@@ -140,3 +140,61 @@ def import_interactions(path, org_slug, errors_path) -> None:
     _write_errors(errors_path, report)
     if report.failed and not report.created and not report.duplicates:
         fail("no event could be recorded")
+
+
+def _admin_scope(org_slug: str, unit_code: str | None):
+    from voxloop.tenancy.scoping import Scope
+
+    org = base.organization(org_slug)
+    unit = base.unit_by_code(org, unit_code) if unit_code else base.root_unit(org)
+    return Scope.system(unit, label="voxloop import"), unit
+
+
+@import_group.command(name="survey")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option("--unit", "unit_code", help="The unit that owns the survey (default: the root).")
+@click.option(
+    "--kind",
+    default="relationship",
+    show_default=True,
+    type=click.Choice(["relationship", "transactional", "employee", "kiosk"]),
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def import_survey(path, org_slug, unit_code, kind, as_json) -> None:
+    """Create a draft survey from a Qualtrics .qsf, LimeSurvey .lss/.lsa/.lsq, SurveyJS or
+    KoboToolbox JSON, XLSForm .xlsx/.xls or Voxloop JSON file, with a report of what could
+    not be carried over."""
+    base.django_ready()
+    base.require_migrated()
+    import json
+
+    from voxloop.surveys import services
+
+    content = _read(path)
+    scope, unit = _admin_scope(org_slug, unit_code)
+    imported = services.import_survey(scope, unit=unit, filename=path, content=content, kind=kind)
+    summary = imported.as_json()
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    click.echo(
+        f"Survey {summary['survey_id']} '{summary['name']}' (draft): "
+        f"{len(summary['questions'])} questions, languages {', '.join(summary['languages'])}."
+    )
+    for entry in summary["report"]:
+        where = entry["key"] or entry["question"] or "survey"
+        click.echo(f"  {where}: {entry['dropped']} dropped: {entry['why']}")
+
+
+def _read(path: str) -> bytes:
+    from voxloop.uploads import MAX_UPLOAD
+
+    try:
+        with open(path, "rb") as handle:
+            content = handle.read(MAX_UPLOAD + 1)
+    except OSError as error:
+        fail(f"cannot read {path}: {error.strerror or error}")
+    if len(content) > MAX_UPLOAD:
+        fail(f"{path} is larger than {MAX_UPLOAD // 2**20} MB")
+    return content

@@ -17,9 +17,7 @@ KEY = re.compile(r"^[a-z](?!.*__)[a-z0-9_]{0,59}$")
 # A survey's texts may be in any language Django names (an imported survey keeps every
 # translation it had, decision 0023); the pages around them use the nearest language the
 # product itself is translated into.
-LOCALES = {code for code, _ in settings.LANGUAGES} | {
-    code for code, _ in global_settings.LANGUAGES
-}
+LOCALES = {code for code, _ in settings.LANGUAGES} | {code for code, _ in global_settings.LANGUAGES}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
