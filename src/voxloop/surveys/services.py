@@ -340,3 +340,15 @@ def import_survey(
     if not actor.covers(unit):
         raise Forbidden("The unit is outside your part of the organisation.", "unit")
     return save.save(actor, unit, importing.read_file(filename, content), kind=kind)
+
+
+def export_survey(actor: Scope, survey: Survey, *, format: str = "voxloop") -> dict[str, Any]:
+    """The survey as a file another Voxloop (format "voxloop") or SurveyJS ("surveyjs") reads."""
+    from voxloop.surveys.importing import surveyjs, voxloop_json
+
+    _editable(actor, survey)
+    if format == "surveyjs":
+        return surveyjs.export(survey)
+    if format != "voxloop":
+        raise InvalidInput("Export as 'voxloop' or 'surveyjs'.", field="format")
+    return voxloop_json.export(survey)
