@@ -135,6 +135,8 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/surveys/{survey_id}/publish"): ("settings", "write"),
     ("POST", "/surveys/{survey_id}/close"): ("settings", "write"),
     ("POST", "/surveys/{survey_id}/duplicate"): ("settings", "write"),
+    ("POST", "/surveys/import"): ("settings", "write"),
+    ("GET", "/surveys/{survey_id}/export"): ("settings", "read"),
     ("GET", "/alert-rules"): ("admin-settings", "read"),
     ("POST", "/alert-rules"): ("admin-settings", "write"),
     ("GET", "/alert-rules/{rule_id}"): ("admin-settings", "read"),

@@ -343,10 +343,15 @@ def import_survey(
 
 
 def export_survey(actor: Scope, survey: Survey, *, format: str = "voxloop") -> dict[str, Any]:
-    """The survey as a file another Voxloop (format "voxloop") or SurveyJS ("surveyjs") reads."""
+    """The survey as a file another Voxloop (format "voxloop") or SurveyJS ("surveyjs") reads.
+
+    A read of the design: the caller passes a survey from the scoped selector (visible to
+    them, perhaps owned above their unit); audited, as it leaves the product."""
     from voxloop.surveys.importing import surveyjs, voxloop_json
 
-    _editable(actor, survey)
+    if survey.organization_id != actor.organization_id:
+        raise Forbidden("This survey belongs to another organisation.")
+    record_audit(actor, "survey.export", survey, {"format": format})
     if format == "surveyjs":
         return surveyjs.export(survey)
     if format != "voxloop":

@@ -39,8 +39,11 @@ def _rich_survey(world):
         actor,
         survey,
         thank_you_branches=[
-            {"when": {"all": [{"question": "nps", "op": "gte", "value": 9}]},
-             "text": {"en": "Thanks, fan!"}, "link": "https://example.test/review"}
+            {
+                "when": {"all": [{"question": "nps", "op": "gte", "value": 9}]},
+                "text": {"en": "Thanks, fan!"},
+                "link": "https://example.test/review",
+            }
         ],
     )
     return survey, actor

@@ -390,7 +390,9 @@ def _expression(rule: dict, by_key: dict[str, Any]) -> str:
             listed = ", ".join(json.dumps(v) for v in value or [])
             terms.append(f"{{{name}}} {'anyof' if op == 'in' else 'noneof'} [{listed}]")
         else:
-            shown = json.dumps(value).replace('"', "'") if isinstance(value, str) else json.dumps(value)
+            shown = (
+                json.dumps(value).replace('"', "'") if isinstance(value, str) else json.dumps(value)
+            )
             terms.append(f"{{{name}}} {ops.get(op, '=')} {shown}")
     return join.join(terms)
 
