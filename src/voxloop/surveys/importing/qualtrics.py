@@ -209,6 +209,7 @@ class _Reader:
         for question in made:
             question.source = question.source or qid
             question.config.setdefault("source", qid)
+            question.config.setdefault("tag", tag)
         self.logic(qid, payload, made)
         self.draft.questions += made
 
@@ -219,7 +220,7 @@ class _Reader:
         kind = "multiple_choice" if selector in MULTIPLE else SINGLE[selector]
         used: set[str] = {"other"}
         choices, other = [], False
-        recodes = payload.get("RecodeValues") or {}
+        recodes = _recodes(payload)
         for cid in _order_of(payload):
             entry = _choices(payload).get(cid) or {}
             if (
@@ -285,7 +286,11 @@ class _Reader:
                 "a rating matrix has 2–10 points",
             )
             return []
-        config = {"rows": rows, "scale": len(answers), "scale_sources": answers}
+        config = {
+            "rows": rows,
+            "scale": len(answers),
+            "scale_sources": [str(_recodes(payload).get(a, a)) for a in answers],
+        }
         question = DraftQuestion(self.keys.make(tag + part), "matrix", texts, config, required)
         question.texts["low"] = self.labels(payload, "Answers", answers[0])
         question.texts["high"] = self.labels(payload, "Answers", answers[-1])
@@ -428,3 +433,8 @@ def _choices(payload: dict) -> dict[str, dict]:
 def _order_of(payload: dict) -> list[str]:
     order = [str(c) for c in payload.get("ChoiceOrder") or []]
     return [c for c in order if c in _choices(payload)] or list(_choices(payload))
+
+
+def _recodes(payload: dict) -> dict[str, Any]:
+    recodes = payload.get("RecodeValues")
+    return {str(k): v for k, v in recodes.items()} if isinstance(recodes, dict) else {}
