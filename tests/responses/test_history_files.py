@@ -70,19 +70,29 @@ def test_kobo_submissions(world):
     report = _load(world, survey, "kobotoolbox/kobo_formpack_grouped_translated_v1.json")
     assert (report.rows, report.imported) == (3, 3), report.errors
     first = Response.objects.filter(survey=survey).order_by("submitted_at").first()
-    assert first.answers["what_kind_of_symmetry_do_you_have"] == ["spherical", "radial", "bilateral"]
+    assert first.answers["what_kind_of_symmetry_do_you_have"] == [
+        "spherical",
+        "radial",
+        "bilateral",
+    ]
     assert first.submitted_at.year == 2017
 
 
 def test_surveyjs_results(world, tmp_path):
     survey = _survey(world, "surveyjs/real-productfeedback.json")
     results = [
-        {"Quality": {"affordable": "3", "better then others": "5"}, "satisfaction": 4,
-         "price to competitors": "Less expensive", "email": "a@example.test"},
+        {
+            "Quality": {"affordable": "3", "better then others": "5"},
+            "satisfaction": 4,
+            "price to competitors": "Less expensive",
+            "email": "a@example.test",
+        },
         {"satisfaction": 9},
     ]
     report = services.import_response_file(
-        world.acme.system, survey=survey, filename="results.json",
+        world.acme.system,
+        survey=survey,
+        filename="results.json",
         content=json.dumps(results).encode(),
     )
     assert (report.rows, report.imported, report.refused) == (2, 1, 1)
@@ -97,18 +107,38 @@ def test_prepbench_nps_matches_the_expected_output(world):
     with path.open(encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle))
     definition = {
-        "format": "voxloop-survey", "version": 1, "name": "Sudzilla", "kind": "relationship",
-        "default_locale": "en", "locales": ["en"], "texts": {}, "branding": {},
+        "format": "voxloop-survey",
+        "version": 1,
+        "name": "Sudzilla",
+        "kind": "relationship",
+        "default_locale": "en",
+        "locales": ["en"],
+        "texts": {},
+        "branding": {},
         "thank_you_branches": [],
         "questions": [
-            {"key": "nps", "type": "nps", "required": False, "texts": {"title": {"en": header[1]}},
-             "config": {}, "show_if": {}},
-            {"key": "why", "type": "long_text", "required": False,
-             "texts": {"title": {"en": header[2]}}, "config": {}, "show_if": {}},
+            {
+                "key": "nps",
+                "type": "nps",
+                "required": False,
+                "texts": {"title": {"en": header[1]}},
+                "config": {},
+                "show_if": {},
+            },
+            {
+                "key": "why",
+                "type": "long_text",
+                "required": False,
+                "texts": {"title": {"en": header[2]}},
+                "config": {},
+                "show_if": {},
+            },
         ],
     }
     survey = survey_services.import_survey(
-        world.acme.system, unit=world.acme.root, filename="s.json",
+        world.acme.system,
+        unit=world.acme.root,
+        filename="s.json",
         content=json.dumps(definition).encode(),
     ).survey
     report = services.import_response_file(
@@ -136,3 +166,52 @@ def test_only_admins_of_the_survey_import(world):
         services.import_response_file(
             world.other.scope("admin"), survey=survey, filename="x.json", content=b"[]"
         )
+
+
+@pytest.mark.parametrize(
+    ("definition", "responses", "rows", "skipped"),
+    [
+        ("qualtrics-qsf/Sample_Survey.qsf", "qualtrics-csv/Sample_Survey.csv", 5, 0),
+        ("qualtrics-qsf/Sample_Survey.qsf", "qualtrics-csv/Sample_Survey (Insights).csv", 5, 0),
+        (
+            "qualtrics-qsf/Side-by-Side_Questions.qsf",
+            "qualtrics-csv/SidebySide_Questions (Legacy).csv",
+            25,
+            0,
+        ),
+        (
+            "qualtrics-qsf/Questions_with_Text_Entry_Components.qsf",
+            "qualtrics-csv/Questions_with_Text_Entry_Components.csv",
+            15,
+            0,
+        ),
+        (
+            "limesurvey/an_other_questionnaire_different_fileformat.lsa",
+            "limesurvey-responses/survey_293446_responses.lsr",
+            4,
+            1,
+        ),
+        ("limesurvey/colors.lss", "limesurvey-responses/survey_841748_responses.lsr", 2, 0),
+        (
+            "kobotoolbox/kobo_formpack_literacy_test_v1.json",
+            "kobotoolbox/kobo_formpack_literacy_test_v1.json",
+            3,
+            0,
+        ),
+        (
+            "kobotoolbox/kobo_formpack_site_inspection_v1.json",
+            "kobotoolbox/kobo_formpack_site_inspection_v1.json",
+            2,
+            0,
+        ),
+    ],
+)
+def test_paired_response_files_import_with_matching_counts(
+    world, definition, responses, rows, skipped
+):
+    survey = _survey(world, definition)
+    report = _load(world, survey, responses)
+    assert (report.rows, report.skipped, report.refused) == (rows, skipped, 0), report.errors
+    assert Response.objects.filter(survey=survey).count() == report.imported == rows - skipped
+    if skipped:
+        assert "not finished" in report.errors[0]["error"]

@@ -72,6 +72,7 @@ class Questions:
             if part:
                 names += [f"{config.get('tag') or config.get('code')}_{part}"]
                 names += [f"{config.get('source')}_{part}", f"{config.get('code')}[{part}]"]
+                names += [f"{config.get('tag')}#{part}"]
             names += list((question.texts or {}).get("title", {}).values())
             for name in names:
                 if name:
@@ -82,6 +83,8 @@ class Questions:
         if name in self.index:
             return self.index[name]
         sgqa = SGQA.match(name)
+        if sgqa and name.lstrip("_") in self.index:
+            return self.index[name.lstrip("_")]
         if sgqa:
             # LimeSurvey: <sid>X<gid>X<qid><subquestion>; a qid may prefix another, so the
             # longest known one wins.
@@ -123,7 +126,7 @@ def _choice_key(question: Any, raw: str) -> str | None:
         ):
             return str(option["key"])
     other = (question.config or {}).get("other_source")
-    if other is not None and wanted == _norm(other):
+    if wanted == "-oth-" or (other is not None and wanted == _norm(other)):
         return "other"
     return None
 
@@ -153,6 +156,10 @@ def put(row: Row, question: Any, part: str, raw: Any) -> None:
     ):
         if kind in ("single_choice", "multiple_choice", "dropdown"):
             row.answers[f"{key}:other"] = text
+            if kind == "multiple_choice" and "other" not in row.answers.get(key, []):
+                row.answers.setdefault(key, []).append("other")  # LimeSurvey: the text alone
+            elif kind != "multiple_choice":
+                row.answers.setdefault(key, "other")
         return  # a text beside a matrix row or a choice: not kept (the survey report says so)
     if kind == "matrix":
         cells = text.items() if isinstance(text, dict) else [(part, text)]
@@ -302,7 +309,8 @@ def _json(data: bytes, index: Questions, unmatched: set[str]) -> Iterator[Row]:
         for column, value in list(record.items()):
             found = index.find(str(column))
             if found and found[0].type == "multiple_choice" and isinstance(value, str):
-                record[column] = value.split()  # Kobo: picks separated by spaces
+                # Kobo: picks separated by spaces, "null" for an empty slot.
+                record[column] = [v for v in value.split() if v != "null"]
         yield _fill(
             Row(line),
             index,
