@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from tests.cli.conftest import voxloop  # noqa: F401 - fixture
 from tests.surveys.importing.conftest import shared_file
 from voxloop.errors import Forbidden
 from voxloop.responses import services
@@ -215,3 +216,32 @@ def test_paired_response_files_import_with_matching_counts(
     assert Response.objects.filter(survey=survey).count() == report.imported == rows - skipped
     if skipped:
         assert "not finished" in report.errors[0]["error"]
+
+
+def test_api_and_cli_import_a_responses_file(world, voxloop):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.surveys.api_client import as_member
+
+    survey = _survey(world, "kobotoolbox/kobo_formpack_customer_satisfaction_v1.json")
+    path = shared_file("kobotoolbox/kobo_formpack_customer_satisfaction_v1.json")
+    admin = as_member(world.acme, "admin")
+    answered = admin.client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/import",
+        {"file": SimpleUploadedFile(path.name, path.read_bytes())},
+        headers=admin.headers,
+    )
+    assert answered.status_code == 200, answered.content
+    assert answered.json()["imported"] == 3
+    again = voxloop(
+        "import", "responses", str(path), "--org", "acme", "--survey", str(survey.pk), "--json"
+    )
+    assert again.code == 0, again.err
+    assert json.loads(again.out)["already_imported"] == 3
+    broken = admin.client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/import",
+        {"file": SimpleUploadedFile("r.lsr", b"<document><responses>")},
+        headers=admin.headers,
+    )
+    assert broken.status_code == 400 and "well-formed" in broken.content.decode()
+    assert Response.objects.filter(survey=survey).count() == 3

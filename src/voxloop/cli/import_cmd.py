@@ -198,3 +198,41 @@ def _read(path: str) -> bytes:
     if len(content) > MAX_UPLOAD:
         fail(f"{path} is larger than {MAX_UPLOAD // 2**20} MB")
     return content
+
+
+@import_group.command(name="responses")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option("--survey", "survey_id", required=True, type=int, help="The survey's id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the row report as one JSON object.")
+def import_responses(path, org_slug, survey_id, as_json) -> None:
+    """Load past responses into a survey from a Qualtrics CSV, LimeSurvey .lsr/.lsa/CSV,
+    SurveyJS results or KoboToolbox JSON, or a CSV with a column per question."""
+    base.django_ready()
+    base.require_migrated()
+    import json
+
+    from voxloop.responses import services
+    from voxloop.surveys import selectors
+
+    content = _read(path)
+    scope, _ = _admin_scope(org_slug, None)
+    survey = selectors.survey(scope, survey_id)
+    report = services.import_response_file(
+        scope, survey=survey, filename=path, content=content
+    ).as_json()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        click.echo(
+            f"{report['rows']:,} rows: {report['imported']:,} imported, "
+            f"{report['already_imported']:,} already there, {report['skipped']:,} unfinished, "
+            f"{report['refused']:,} refused."
+        )
+        for error in report["errors"][:20]:
+            click.echo(f"  line {error['line']}: {error['error']}", err=True)
+        if report["unmatched_columns"]:
+            shown = ", ".join(report["unmatched_columns"][:10])
+            click.echo(f"  columns matching no question: {shown}", err=True)
+    if report["refused"] and not (report["imported"] or report["already_imported"]):
+        fail("no row could be imported")
