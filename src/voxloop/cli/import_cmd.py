@@ -4,6 +4,7 @@ row-by-row error report; the good rows are kept."""
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 import click
 
@@ -142,7 +143,7 @@ def import_interactions(path, org_slug, errors_path) -> None:
         fail("no event could be recorded")
 
 
-def _admin_scope(org_slug: str, unit_code: str | None):
+def _admin_scope(org_slug: str, unit_code: str | None) -> tuple[Any, Any]:
     from voxloop.tenancy.scoping import Scope
 
     org = base.organization(org_slug)
@@ -161,7 +162,9 @@ def _admin_scope(org_slug: str, unit_code: str | None):
     type=click.Choice(["relationship", "transactional", "employee", "kiosk"]),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def import_survey(path, org_slug, unit_code, kind, as_json) -> None:
+def import_survey(
+    path: str, org_slug: str, unit_code: str | None, kind: str, as_json: bool
+) -> None:
     """Create a draft survey from a Qualtrics .qsf, LimeSurvey .lss/.lsa/.lsq, SurveyJS or
     KoboToolbox JSON, XLSForm .xlsx/.xls or Voxloop JSON file, with a report of what could
     not be carried over."""
@@ -205,7 +208,7 @@ def _read(path: str) -> bytes:
 @click.option("--org", "org_slug", required=True, help="Organisation slug.")
 @click.option("--survey", "survey_id", required=True, type=int, help="The survey's id.")
 @click.option("--json", "as_json", is_flag=True, help="Print the row report as one JSON object.")
-def import_responses(path, org_slug, survey_id, as_json) -> None:
+def import_responses(path: str, org_slug: str, survey_id: int, as_json: bool) -> None:
     """Load past responses into a survey from a Qualtrics CSV, LimeSurvey .lsr/.lsa/CSV,
     SurveyJS results or KoboToolbox JSON, or a CSV with a column per question."""
     base.django_ready()

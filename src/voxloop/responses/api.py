@@ -365,7 +365,7 @@ IMPORT_BODY = {
     openapi_extra=IMPORT_BODY,
     summary="Load past responses from another tool's export, with a row report",
 )
-def import_responses(request: HttpRequest, survey_id: Id):
+def import_responses(request: HttpRequest, survey_id: Id) -> dict:
     scope = actor(request)
     scope.require(Capability.CONFIGURE)  # before the upload is read
     survey = survey_selectors.survey(scope, survey_id)

@@ -196,9 +196,9 @@ def put(row: Row, question: Any, part: str, raw: Any) -> None:
             if _choice_key(question, text) is None
             else [text]
         )
-        picked = [_choice_key(question, p) for p in parts]
-        row.answers[key] = [p if p else "other" for p in picked]
-        if None in picked and question.config.get("allow_other"):
+        chosen = [_choice_key(question, p) for p in parts]
+        row.answers[key] = [p if p else "other" for p in chosen]
+        if None in chosen and question.config.get("allow_other"):
             row.answers[f"{key}:other"] = text
         return
     if kind in ("single_choice", "dropdown"):
@@ -338,8 +338,9 @@ def _csv(text: str, index: Questions, unmatched: set[str]) -> Iterator[Row]:
     if not lines or not lines[0]:
         raise BadFile("The CSV file has no header row.", "file")
     header, first = lines[0], 1
-    if len(lines) > 2 and _import_ids(lines[2]):
-        header, first = [_import_ids(lines[2])[i] or h for i, h in enumerate(header)], 3
+    import_ids = _import_ids(lines[2]) if len(lines) > 2 else None
+    if import_ids:
+        header, first = [import_ids[i] or h for i, h in enumerate(header)], 3
     elif len(lines) > 1 and header and re.fullmatch(r"V\d+", header[0] or ""):
         header, first = (
             [lines[1][i] if re.fullmatch(r"V\d+", h) else h for i, h in enumerate(header)],

@@ -61,7 +61,7 @@ def run(actor: Scope, *, survey: Survey, filename: str, content: bytes) -> RowRe
     questions = list(survey.questions.all())
     if not questions:
         raise InvalidInput("The survey has no questions to match the file's columns.", "survey")
-    report, unmatched = RowReport(), set()
+    report, unmatched = RowReport(), set[str]()
     candidates: list[tuple[history_files.Row, Any]] = []
     seen: set[str] = set()
     for row in history_files.read(filename, content, questions, unmatched):

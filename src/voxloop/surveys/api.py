@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -197,7 +197,7 @@ UPLOAD_BODY = {
     openapi_extra=UPLOAD_BODY,
     summary="Import a survey file as a draft, with a report of what was not carried over",
 )
-def import_survey(request: HttpRequest):
+def import_survey(request: HttpRequest) -> Status:
     scope = actor(request)
     scope.require(Capability.CONFIGURE)  # before the upload is read
     upload = request.FILES.get("file")
@@ -222,6 +222,8 @@ def import_survey(request: HttpRequest):
     url_name="survey_export",
     summary="The survey as Voxloop JSON (import it again) or SurveyJS JSON",
 )
-def export_survey(request: HttpRequest, survey_id: Id, format: ExportFormat = "voxloop"):
+def export_survey(
+    request: HttpRequest, survey_id: Id, format: ExportFormat = "voxloop"
+) -> dict[str, Any]:
     scope = actor(request)
     return services.export_survey(scope, selectors.survey(scope, survey_id), format=format)

@@ -115,14 +115,14 @@ class _Reader:
         for row in rows(self.root, "question_l10ns"):
             self.text(row.get("qid", ""), row)
             self.text(row.get("qid", ""), row, "help")
-        l10n = defaultdict(dict)
+        l10n: dict[str, dict[str, str]] = defaultdict(dict)
         for row in rows(self.root, "answer_l10ns"):
             if self.locales.get(row.get("language", "")):
-                l10n[row.get("aid")][self.locales[row["language"]]] = plain(row.get("answer"))
+                l10n[row.get("aid", "")][self.locales[row["language"]]] = plain(row.get("answer"))
         seen = set()
         for row in rows(self.root, "answers"):
             ident = (row.get("qid"), row.get("scale_id", "0"), row.get("code"))
-            label = l10n.get(row.get("aid"), {})
+            label = l10n.get(row.get("aid", ""), {})
             if row.get("language") in self.locales and row.get("answer"):
                 label = {self.locales[row["language"]]: plain(row["answer"])}
             if ident in seen:
@@ -413,7 +413,8 @@ class _Reader:
         if any(c is None for c in made):
             return None
         # Legacy conditions: on one question they are alternatives, across questions all hold.
-        return {"any": made} if len({c["question"] for c in made}) == 1 else {"all": made}
+        found = [c for c in made if c is not None]
+        return {"any": found} if len({c["question"] for c in found}) == 1 else {"all": found}
 
 
 def _is_nps(choices: list[dict]) -> bool:

@@ -92,7 +92,8 @@ def _order(elements: list[dict], draft: Draft) -> tuple[list[str], list[str]]:
         walk(flow)
     trash = [b for b, v in blocks.items() if v.get("Type") == "Trash"]
     block_ids += [b for b in blocks if b not in block_ids and b not in trash]
-    order, trashed = [], []
+    order: list[str] = []
+    trashed: list[str] = []
     for block_id in block_ids + trash:
         for element in (blocks.get(block_id) or {}).get("BlockElements") or []:
             if isinstance(element, dict) and element.get("Type") == "Question":
@@ -217,7 +218,7 @@ class _Reader:
         self, qid: str, tag: str, payload: dict, texts: dict, required: bool
     ) -> DraftQuestion:
         selector = payload.get("Selector")
-        kind = "multiple_choice" if selector in MULTIPLE else SINGLE[selector]
+        kind = "multiple_choice" if selector in MULTIPLE else SINGLE[str(selector)]
         used: set[str] = {"other"}
         choices, other = [], False
         recodes = _recodes(payload)
@@ -238,7 +239,7 @@ class _Reader:
             }
             if cid in recodes:
                 option["recode"] = str(recodes[cid])
-            choices.append(option)
+            choices.append(dict(option))
         config: dict[str, Any] = {"choices": [c for c in choices if not c.get("other")]}
         if other:
             config["allow_other"] = True
@@ -259,7 +260,8 @@ class _Reader:
             str(a)
             for a in (payload.get("AnswerOrder") or list((payload.get("Answers") or {}).keys()))
         ]
-        rows, used = [], set()
+        rows: list[dict[str, Any]] = []
+        used: set[str] = set()
         for cid in _order_of(payload):
             entry = _choices(payload).get(cid) or {}
             if entry.get("TextEntry") not in (None, False, "false"):
@@ -401,7 +403,7 @@ class _Reader:
     def condition(self, item: dict) -> dict | None:
         parts = str(item.get("ChoiceLocator") or item.get("LeftOperand") or "").split("/")
         target = next((q for q in self.draft.questions if q.source == item.get("QuestionID")), None)
-        op = OPS.get(item.get("Operator"))
+        op = OPS.get(str(item.get("Operator")))
         if target is None or op is None or len(parts) != 5:
             return None
         if op == "answered":

@@ -115,7 +115,7 @@ def save(actor: Scope, unit: OrgUnit, draft: Draft, kind: str = "relationship") 
 
 
 def _known(rule: dict, added: set[str]) -> dict:
-    conditions = next(iter(rule.values()), []) if rule else []
+    conditions: list[dict] = next(iter(rule.values()), []) if rule else []
     if not conditions or any(c.get("question") not in added for c in conditions):
         return {}
     return rule

@@ -57,7 +57,7 @@ def read(data: bytes, filename: str) -> Draft:
         format="voxloop",
         default_locale=str(document.get("default_locale") or "en"),
         locales=[str(x) for x in locales] if isinstance(locales, list) else ["en"],
-        texts=document.get("texts") if isinstance(document.get("texts"), dict) else {},
+        texts=_object(document.get("texts")),
         thank_you_branches=document.get("thank_you_branches") or [],
     )
     draft.languages = list(draft.locales)
@@ -68,11 +68,15 @@ def read(data: bytes, filename: str) -> Draft:
             DraftQuestion(
                 key=item["key"],
                 type=str(item.get("type")),
-                texts=item.get("texts") if isinstance(item.get("texts"), dict) else {},
-                config=item.get("config") if isinstance(item.get("config"), dict) else {},
+                texts=_object(item.get("texts")),
+                config=_object(item.get("config")),
                 required=bool(item.get("required")),
-                show_if=item.get("show_if") if isinstance(item.get("show_if"), dict) else {},
+                show_if=_object(item.get("show_if")),
                 source=item["key"],
             )
         )
     return draft
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
