@@ -342,6 +342,8 @@ PAGE_REACH: dict[str, tuple] = {
     "accounts:set_language": ("own", "write", "POST"),
     "surveys:list": ("admin-settings", "read", "GET"),
     "surveys:create": ("admin-settings", "read", "GET"),
+    "surveys:import": ("imports", "read", "GET"),
+    "surveys:responses_import": ("imports", "read", "GET"),
     "surveys:edit": ("admin-settings", "read", "GET"),
     "surveys:settings": ("admin-settings", "write", "POST"),
     "surveys:publish": ("admin-settings", "write", "POST"),

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from voxloop.surveys.builder import preview, questions, translations, views
+from voxloop.surveys.builder import importing, preview, questions, translations, views
 
 app_name = "surveys"
 urlpatterns = [
     path("", views.survey_list, name="list"),
     path("new/", views.survey_create, name="create"),
+    path("import/", importing.survey_import, name="import"),
+    path("<int:survey_id>/responses/import/", importing.responses_import, name="responses_import"),
     path("<int:survey_id>/", views.survey_edit, name="edit"),
     path("<int:survey_id>/settings/", views.survey_settings, name="settings"),
     path("<int:survey_id>/publish/", views.survey_publish, name="publish"),
