@@ -142,3 +142,23 @@ def test_bad_file_is_one_cli_line(world, voxloop, tmp_path):  # noqa: F811
     outcome = voxloop("import", "survey", str(path), "--org", "acme")
     assert outcome.code == 1
     assert len(outcome.err_lines) == 1 and "not valid JSON" in outcome.err
+
+
+@pytest.mark.parametrize("name", ["bomb.lsa", "bomb.xlsx"])
+def test_zip_bombs_are_refused_before_unpacking(name):
+    import io
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("survey_1.lss", b"\0" * (60 * 2**20))  # 60 MB of zeros, ~60 KB packed
+    assert len(packed.getvalue()) < 2**20
+    with pytest.raises(InvalidInput) as refused:
+        importing.read_file(name, packed.getvalue())
+    assert "unpacks to more than 50 MB" in refused.value.message
+
+
+def test_a_file_over_the_upload_limit_is_refused():
+    with pytest.raises(InvalidInput) as refused:
+        importing.read_file("big.json", b"{" + b" " * (21 * 2**20) + b"}")
+    assert "larger than 20 MB" in refused.value.message
