@@ -193,6 +193,7 @@ def test_only_admins_of_the_survey_import(world):
             1,
         ),
         ("limesurvey/colors.lss", "limesurvey-responses/survey_841748_responses.lsr", 2, 0),
+        ("qualtrics-qsf/sp_qsfTestContent.qsf", "qualtrics-csv/sp_xmlTestContent.xml", 4, 1),
         (
             "kobotoolbox/kobo_formpack_literacy_test_v1.json",
             "kobotoolbox/kobo_formpack_literacy_test_v1.json",

@@ -115,15 +115,8 @@ def _choice_key(question: Any, raw: str) -> str | None:
     wanted = _norm(raw)
     for option in (question.config or {}).get("choices", []):
         labels = [_norm(v) for v in (option.get("label") or {}).values()]
-        if (
-            wanted
-            in (
-                _norm(option.get("source", "")),
-                _norm(option.get("recode", "")),
-                _norm(option["key"]),
-            )
-            or wanted in labels
-        ):
+        codes = [option.get(part) for part in ("source", "recode", "name", "key")]
+        if wanted in {_norm(c) for c in codes if c is not None} or wanted in labels:
             return str(option["key"])
     other = (question.config or {}).get("other_source")
     if wanted == "-oth-" or (other is not None and wanted == _norm(other)):
@@ -133,9 +126,10 @@ def _choice_key(question: Any, raw: str) -> str | None:
 
 def _point(question: Any, raw: str) -> int | None:
     config = question.config or {}
-    sources = [_norm(s) for s in config.get("scale_sources", [])]
-    if _norm(raw) in sources:
-        return sources.index(_norm(raw)) + 1
+    for names in (config.get("scale_sources", []), config.get("scale_labels", [])):
+        found = [_norm(n) for n in names]
+        if _norm(raw) in found:
+            return found.index(_norm(raw)) + 1
     try:
         number = float(raw)
     except ValueError:
@@ -145,8 +139,8 @@ def _point(question: Any, raw: str) -> int | None:
 
 def put(row: Row, question: Any, part: str, raw: Any) -> None:
     """One cell of the file into the row's answers, in the form the question stores."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return
+    if raw is None or (isinstance(raw, str) and raw.strip() in ("", "-99")):
+        return  # Qualtrics writes -99 for "seen, not answered"
     kind, key, text = question.type, question.key, raw.strip() if isinstance(raw, str) else raw
     if isinstance(text, list) or (isinstance(text, dict) and kind != "matrix"):
         row.answers[key] = text
@@ -278,7 +272,14 @@ def read(filename: str, data: bytes, questions: list, unmatched: set[str]) -> It
 
 
 def _lsr(data: bytes, index: Questions, unmatched: set[str]) -> Iterator[Row]:
-    root = parse_xml(data, "LimeSurvey responses")
+    root = parse_xml(data, "responses file")
+    if root.tag == "Responses":  # Qualtrics' XML export: <Response><QID1>…</QID1>…
+        for line, element in enumerate(root.findall("Response"), start=1):
+            record = {cell.tag: (cell.text or "") for cell in element}
+            row = _fill(Row(line), index, record, unmatched)
+            row.complete = record.get("finished", "True").strip().lower() not in ("false", "0")
+            yield row
+        return
     rows = root.find("responses/rows")
     if rows is None:
         raise BadFile("A LimeSurvey responses file has <responses><rows>.", "file")

@@ -239,6 +239,8 @@ class _Reader:
             }
             if cid in recodes:
                 option["recode"] = str(recodes[cid])
+            if _names(payload).get(cid):
+                option["name"] = str(_names(payload)[cid])
             choices.append(dict(option))
         config: dict[str, Any] = {"choices": [c for c in choices if not c.get("other")]}
         if other:
@@ -292,6 +294,9 @@ class _Reader:
             "rows": rows,
             "scale": len(answers),
             "scale_sources": [str(_recodes(payload).get(a, a)) for a in answers],
+            "scale_labels": [
+                str(_names(payload).get(a) or plain(_answer(payload, a))) for a in answers
+            ],
         }
         question = DraftQuestion(self.keys.make(tag + part), "matrix", texts, config, required)
         question.texts["low"] = self.labels(payload, "Answers", answers[0])
@@ -440,3 +445,14 @@ def _order_of(payload: dict) -> list[str]:
 def _recodes(payload: dict) -> dict[str, Any]:
     recodes = payload.get("RecodeValues")
     return {str(k): v for k, v in recodes.items()} if isinstance(recodes, dict) else {}
+
+
+def _names(payload: dict) -> dict[str, Any]:
+    names = payload.get("VariableNaming")
+    return {str(k): v for k, v in names.items()} if isinstance(names, dict) else {}
+
+
+def _answer(payload: dict, answer: str) -> str:
+    answers = payload.get("Answers") or {}
+    entry = answers.get(answer) if isinstance(answers, dict) else None
+    return str((entry or {}).get("Display") or "")
