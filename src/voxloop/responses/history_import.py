@@ -4,6 +4,7 @@ report. Rows are keyed by the file's response id, so importing a file again adds
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,20 @@ def _locale(survey: Survey, language: str) -> str:
     return next((x for x in offered if x.split("-")[0] == base), survey.default_locale)
 
 
+def _rows(
+    filename: str, content: bytes, questions: list, unmatched: set[str]
+) -> Iterator[history_files.Row]:
+    try:
+        yield from history_files.read(filename, content, questions, unmatched)
+    except BadFile:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError, RecursionError) as error:
+        first = (str(error).splitlines() or [""])[0][:120]
+        raise BadFile(
+            f"The responses file cannot be read ({type(error).__name__}: {first}).", "file"
+        ) from None
+
+
 def run(actor: Scope, *, survey: Survey, filename: str, content: bytes) -> RowReport:
     from voxloop.responses.services import Submission, clean_answers, import_history
 
@@ -64,7 +79,7 @@ def run(actor: Scope, *, survey: Survey, filename: str, content: bytes) -> RowRe
     report, unmatched = RowReport(), set[str]()
     candidates: list[tuple[history_files.Row, Any]] = []
     seen: set[str] = set()
-    for row in history_files.read(filename, content, questions, unmatched):
+    for row in _rows(filename, content, questions, unmatched):
         report.rows += 1
         if not row.complete:
             report.skipped += 1

@@ -61,7 +61,19 @@ def read_file(filename: str, data: bytes) -> Draft:
         raise BadFile(f"The file is larger than {MAX_UPLOAD // 2**20} MB.", "file")
     if not data.strip():
         raise BadFile("The file is empty.", "file")
-    draft = _reader(filename, data)(data, filename)
+    reader = _reader(filename, data)
+    try:
+        draft = reader(data, filename)
+    except BadFile:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError, RecursionError) as error:
+        # A file of the right kind with a shape its format never has: say so, not a 500.
+        kind = reader.__module__.rsplit(".", 1)[-1]
+        first = (str(error).splitlines() or [""])[0][:120]
+        raise BadFile(
+            f"The file is not a {kind} survey we can read ({type(error).__name__}: {first}).",
+            "file",
+        ) from None
     if not draft.questions:
         draft.report.drop("", None, "every question", "none of them has a Voxloop equivalent")
     return draft
