@@ -19,6 +19,7 @@ SURVEY_FILES = sorted(
     for pattern in (
         "qualtrics-qsf/*.qsf",
         "limesurvey/*.ls[sqa]",
+        "limesurvey/*.txt",
         "surveyjs/*.json",
         "xlsform/*.xls*",
         "kobotoolbox/*.json",
@@ -162,3 +163,10 @@ def test_a_file_over_the_upload_limit_is_refused():
     with pytest.raises(InvalidInput) as refused:
         importing.read_file("big.json", b"{" + b" " * (21 * 2**20) + b"}")
     assert "larger than 20 MB" in refused.value.message
+
+
+def test_limesurvey_text_export_keeps_both_languages(world):
+    imported = _import(world, "limesurvey/testing-multilingual-export.txt")
+    assert imported.survey.locales == ["en", "nl"]
+    question = imported.survey.questions.get(key="onlyquestion")
+    assert question.config["choices"][0]["label"]["nl"] == "Dit is antwoordoptie 1"

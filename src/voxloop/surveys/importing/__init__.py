@@ -13,13 +13,17 @@ from collections.abc import Callable
 from voxloop.surveys.importing.common import BadFile, Draft
 from voxloop.uploads import MAX_UPLOAD
 
-FORMATS = ".qsf, .lss, .lsa, .lsq, .json (SurveyJS, KoboToolbox, Voxloop), .xlsx, .xls"
+FORMATS = (
+    ".qsf, .lss, .lsa, .lsq, LimeSurvey .txt, .json (SurveyJS, KoboToolbox, Voxloop), .xlsx, .xls"
+)
 
 
 def _reader(filename: str, data: bytes) -> Callable[[bytes, str], Draft]:
-    from voxloop.surveys.importing import limesurvey, qualtrics, xlsform
+    from voxloop.surveys.importing import limesurvey, limesurvey_tsv, qualtrics, xlsform
 
     name = filename.lower()
+    if limesurvey_tsv.looks_like(data):
+        return limesurvey_tsv.read
     if name.endswith(".qsf"):
         return qualtrics.read
     if name.endswith((".lss", ".lsq")):

@@ -53,6 +53,10 @@ def read(data: bytes, filename: str) -> Draft:
     root = parse_xml(data, "LimeSurvey file")
     if root.tag != "document" or root.find("LimeSurveyDocType") is None:
         raise BadFile("A LimeSurvey file is a <document> with a LimeSurveyDocType.", "file")
+    return read_document(root, filename)
+
+
+def read_document(root: Element, filename: str) -> Draft:
     survey = (rows(root, "surveys") or [{}])[0]
     names = [e.text or "" for e in root.findall("languages/language") if e.text]
     if not names:
