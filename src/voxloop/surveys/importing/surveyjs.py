@@ -22,12 +22,19 @@ from voxloop.surveys.importing.common import (
 CHOICES = {"radiogroup": "single_choice", "dropdown": "dropdown", "checkbox": "multiple_choice"}
 CHOICES |= {"tagbox": "multiple_choice"}
 TERM = re.compile(
-    r"^\(*\s*\{([^}]+)\}\s*(=|==|!=|<>|>=|<=|>|<|contains|notcontains|anyof|notempty|empty)"
+    r"^\(*\s*\{([^}]+)\}\s*(==|=<|=>|=|!=|<>|>=|<=|>|<|contains|notcontains|anyof|notempty|empty)"
     r"\s*(?:'([^']*)'|\"([^\"]*)\"|(-?[\d.]+)|(true|false))?\s*\)*$",
     re.I,
 )
 OPS = {"=": "eq", "==": "eq", "!=": "neq", "<>": "neq", ">": "gt", ">=": "gte", "<": "lt"}
-OPS |= {"<=": "lte", "contains": "eq", "notcontains": "neq", "notempty": "answered"}
+OPS |= {
+    "<=": "lte",
+    "=<": "lte",
+    "=>": "gte",
+    "contains": "eq",
+    "notcontains": "neq",
+    "notempty": "answered",
+}
 PIPED = re.compile(r"\{[^{}]{1,100}\}")
 
 
@@ -216,6 +223,20 @@ class _Reader:
         choices = self.options(element.get("choices"))
         if [c["source"] for c in choices] == [str(i) for i in range(11)]:
             return DraftQuestion(self.keys.make(name), "nps", texts, {}, required)
+        if element["type"] == "radiogroup" and sorted(c["source"] for c in choices) == list(
+            "12345"
+        ):
+            # A five-point satisfaction scale written as radio buttons: CSAT, scored as such.
+            ordered = sorted(choices, key=lambda c: c["source"])
+            question = DraftQuestion(self.keys.make(name), "csat", texts, {}, required)
+            question.texts["low"], question.texts["high"] = (
+                ordered[0]["label"],
+                ordered[-1]["label"],
+            )
+            self.draft.report.drop(
+                name, question.key, "labels of the middle points", "a 1–5 scale names only its ends"
+            )
+            return question
         config: dict[str, Any] = {"choices": choices}
         if element.get("hasOther") or element.get("showOtherItem"):
             config["allow_other"] = True
@@ -330,7 +351,7 @@ class _Reader:
         if op == "answered":
             return {"question": target.key, "op": "answered"}
         text = str(value)
-        if target.type in ("nps", "rating") and text.lstrip("-").isdigit():
+        if target.type in ("nps", "rating", "csat", "ces") and text.lstrip("-").isdigit():
             return {"question": target.key, "op": op, "value": int(text)}
         if target.type == "yes_no" and text in ("true", "false"):
             return {"question": target.key, "op": op, "value": text == "true"}
