@@ -104,3 +104,32 @@ class SurveyOut(SurveySummary):
     branding: dict[str, Any]
     thank_you_branches: list[dict[str, Any]]
     questions: list[QuestionOut]
+
+
+# --- imports and exports ----------------------------------------------------------------
+
+
+class ImportReportEntry(Schema):
+    question: str = Field(description="The question's id or name in the file; empty: survey.")
+    key: str | None = Field(description="Our key for the question, when it was imported.")
+    dropped: str = Field(description="What was not carried over.")
+    why: str
+
+
+class ImportedQuestion(Schema):
+    key: str
+    type: QuestionType
+    source: str = Field(description="The question's id or name in the file.")
+
+
+class SurveyImportOut(Schema):
+    survey_id: int
+    name: str
+    format: str = Field(
+        description="qualtrics, limesurvey, surveyjs, xlsform, kobotoolbox, voxloop"
+    )
+    status: str
+    languages: list[str] = Field(description="The file's languages, as the file names them.")
+    locales: list[str] = Field(description="The survey's languages, as Voxloop codes.")
+    questions: list[ImportedQuestion]
+    report: list[ImportReportEntry]

@@ -229,3 +229,30 @@ class BranchForm(forms.Form):
 
 
 BranchFormSet = forms.formset_factory(BranchForm, extra=1, max_num=10)
+
+
+class SurveyImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Survey file"),
+        help_text=_(
+            "Qualtrics .qsf, LimeSurvey .lss/.lsa, SurveyJS or KoboToolbox JSON, "
+            "XLSForm .xlsx/.xls, or a Voxloop export."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=SurveyKind.choices)
+    unit_code = forms.CharField(
+        label=_("Owning unit"),
+        max_length=64,
+        required=False,
+        help_text=_("Its code; leave empty for your own unit. Its admins can edit the survey."),
+    )
+
+
+class ResponsesImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Responses file"),
+        help_text=_(
+            "Qualtrics CSV, LimeSurvey .lsr/.lsa, SurveyJS results or KoboToolbox JSON, "
+            "or a CSV with one column per question."
+        ),
+    )
