@@ -126,10 +126,12 @@ def nps_exact_p(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     xd = np.arange(0, min(big_d, n1) + 1)[None, :]
     xm = n1 - xp - xd
     ok = (xm >= 0) & (xm <= big_m)
+    # log C(big_m, k) for every k a split can need, looked up: gammaln stays one-dimensional.
+    middle = _log_choose(big_m, np.arange(0, min(big_m, n1) + 1))
     log_p = (
         _log_choose(big_p, xp)
         + _log_choose(big_d, xd)
-        + _log_choose(big_m, np.clip(xm, 0, big_m))
+        + middle[np.clip(xm, 0, len(middle) - 1)]
         - _log_choose(big_p + big_m + big_d, n1)
     )
     prob = np.where(ok, np.exp(log_p), 0.0)
