@@ -16,6 +16,14 @@ from voxloop.surveys.importing.common import (
     option_key,
     plain,
 )
+from voxloop.surveys.importing.qualtrics_parts import (
+    answer_label,
+    choice_order,
+    choices_of,
+    flow_order,
+    recodes_of,
+    variable_names,
+)
 
 PIPE = re.compile(r"\$\{([a-z]+)://([^}]*)\}")
 NAMED = {"firstname": "first_name", "first_name": "first_name", "lastname": "last_name"}
@@ -48,7 +56,7 @@ def read(data: bytes, filename: str) -> Draft:
         if isinstance(payload.get("Language"), dict):
             names += [n for n in payload["Language"] if n not in names]
     locales = languages(draft, names)
-    order, trash = _order(elements, draft)
+    order, trash = flow_order(elements, draft)
     for qid in trash:
         if qid in questions:
             draft.report.drop(qid, None, "the question", "it is in the trash block")
@@ -57,49 +65,6 @@ def read(data: bytes, filename: str) -> Draft:
         if qid in questions:
             reader.question(qid, questions[qid])
     return draft
-
-
-def _order(elements: list[dict], draft: Draft) -> tuple[list[str], list[str]]:
-    """Question ids in the order the survey flow shows the blocks, and the trashed ones."""
-    blocks: dict[str, dict] = {}
-    for element in elements:
-        if element.get("Element") == "BL":
-            payload = element.get("Payload") or {}
-            items = payload.values() if isinstance(payload, dict) else payload
-            blocks.update({str(b.get("ID")): b for b in items if isinstance(b, dict)})
-    flow = next((e.get("Payload") for e in elements if e.get("Element") == "FL"), None)
-    block_ids: list[str] = []
-
-    def walk(item: dict) -> None:
-        kind = item.get("Type")
-        if kind in ("Block", "Standard") and item.get("ID"):
-            block_ids.append(str(item["ID"]))
-        elif kind in ("Branch", "BlockRandomizer", "Randomizer", "Group"):
-            why = {"Branch": "Voxloop has no branches in a survey flow; logic on questions only"}
-            draft.report.drop(
-                "",
-                None,
-                f"flow element {kind} ({item.get('FlowID', '')})",
-                why.get(kind, "Voxloop shows every question in one fixed order"),
-            )
-        elif kind in ("EmbeddedData", "WebService", "EndSurvey", "Authenticator"):
-            draft.report.drop("", None, f"flow element {kind}", "no equivalent in Voxloop")
-        for child in item.get("Flow") or []:
-            if isinstance(child, dict):
-                walk(child)
-
-    if isinstance(flow, dict):
-        walk(flow)
-    trash = [b for b, v in blocks.items() if v.get("Type") == "Trash"]
-    block_ids += [b for b in blocks if b not in block_ids and b not in trash]
-    order: list[str] = []
-    trashed: list[str] = []
-    for block_id in block_ids + trash:
-        for element in (blocks.get(block_id) or {}).get("BlockElements") or []:
-            if isinstance(element, dict) and element.get("Type") == "Question":
-                target = trashed if block_id in trash else order
-                target.append(str(element.get("QuestionID")))
-    return order, trashed
 
 
 class _Reader:
@@ -183,7 +148,7 @@ class _Reader:
                     "imported as free text: Voxloop has no number or date question",
                 )
         elif kind == "TE" and selector == "FORM":
-            for cid in _order_of(payload):
+            for cid in choice_order(payload):
                 sub_texts = {"title": self.labels(payload, "Choices", cid)}
                 made.append(
                     DraftQuestion(
@@ -221,9 +186,9 @@ class _Reader:
         kind = "multiple_choice" if selector in MULTIPLE else SINGLE[str(selector)]
         used: set[str] = {"other"}
         choices, other = [], False
-        recodes = _recodes(payload)
-        for cid in _order_of(payload):
-            entry = _choices(payload).get(cid) or {}
+        recodes = recodes_of(payload)
+        for cid in choice_order(payload):
+            entry = choices_of(payload).get(cid) or {}
             if (
                 entry.get("TextEntry") not in (None, False, "false")
                 and not other
@@ -239,8 +204,8 @@ class _Reader:
             }
             if cid in recodes:
                 option["recode"] = str(recodes[cid])
-            if _names(payload).get(cid):
-                option["name"] = str(_names(payload)[cid])
+            if variable_names(payload).get(cid):
+                option["name"] = str(variable_names(payload)[cid])
             choices.append(dict(option))
         config: dict[str, Any] = {"choices": [c for c in choices if not c.get("other")]}
         if other:
@@ -264,8 +229,8 @@ class _Reader:
         ]
         rows: list[dict[str, Any]] = []
         used: set[str] = set()
-        for cid in _order_of(payload):
-            entry = _choices(payload).get(cid) or {}
+        for cid in choice_order(payload):
+            entry = choices_of(payload).get(cid) or {}
             if entry.get("TextEntry") not in (None, False, "false"):
                 self.draft.report.drop(
                     qid,
@@ -293,9 +258,10 @@ class _Reader:
         config = {
             "rows": rows,
             "scale": len(answers),
-            "scale_sources": [str(_recodes(payload).get(a, a)) for a in answers],
+            "scale_sources": [str(recodes_of(payload).get(a, a)) for a in answers],
             "scale_labels": [
-                str(_names(payload).get(a) or plain(_answer(payload, a))) for a in answers
+                str(variable_names(payload).get(a) or plain(answer_label(payload, a)))
+                for a in answers
             ],
         }
         question = DraftQuestion(self.keys.make(tag + part), "matrix", texts, config, required)
@@ -356,7 +322,7 @@ class _Reader:
             )
             return []
         made = []
-        for cid in _order_of(payload):
+        for cid in choice_order(payload):
             title = {"title": self.labels(payload, "Choices", cid) or texts["title"]}
             made.append(
                 DraftQuestion(
@@ -428,31 +394,3 @@ class _Reader:
         if cid not in choices or op not in ("eq", "neq"):
             return None
         return {"question": target.key, "op": op, "value": choices[cid]}
-
-
-def _choices(payload: dict) -> dict[str, dict]:
-    choices = payload.get("Choices") or {}
-    if isinstance(choices, list):  # NPS questions may list their choices
-        return {str(i): c for i, c in enumerate(choices) if isinstance(c, dict)}
-    return {str(k): v for k, v in choices.items() if isinstance(v, dict)}
-
-
-def _order_of(payload: dict) -> list[str]:
-    order = [str(c) for c in payload.get("ChoiceOrder") or []]
-    return [c for c in order if c in _choices(payload)] or list(_choices(payload))
-
-
-def _recodes(payload: dict) -> dict[str, Any]:
-    recodes = payload.get("RecodeValues")
-    return {str(k): v for k, v in recodes.items()} if isinstance(recodes, dict) else {}
-
-
-def _names(payload: dict) -> dict[str, Any]:
-    names = payload.get("VariableNaming")
-    return {str(k): v for k, v in names.items()} if isinstance(names, dict) else {}
-
-
-def _answer(payload: dict, answer: str) -> str:
-    answers = payload.get("Answers") or {}
-    entry = answers.get(answer) if isinstance(answers, dict) else None
-    return str((entry or {}).get("Display") or "")
