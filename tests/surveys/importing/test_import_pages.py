@@ -65,3 +65,22 @@ def test_load_past_responses_and_see_the_row_report(world):
 def test_the_page_speaks_every_language(world, language, heading):
     page = _admin(world, language).get("/surveys/import/").content.decode()
     assert heading in page
+
+
+def test_a_german_draft_keeps_its_language_on_the_settings_form(world):
+    path = shared_file("limesurvey/an_other_questionnaire_different_fileformat.lsa")
+    admin = _admin(world)
+    admin.post(
+        "/surveys/import/",
+        {"file": SimpleUploadedFile(path.name, path.read_bytes()), "kind": "relationship"},
+    )
+    survey = Survey.objects.get()
+    page = admin.get(f"/surveys/{survey.pk}/").content.decode()
+    assert 'value="de" selected' in page
+    saved = admin.post(
+        f"/surveys/{survey.pk}/settings/",
+        {"name": "Lehrevaluation", "default_locale": "de", "locales": ["de"]},
+    )
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    survey.refresh_from_db()
+    assert (survey.name, survey.default_locale) == ("Lehrevaluation", "de")
