@@ -127,6 +127,8 @@ class _Reader:
             made = [self.choice(qid, tag, payload, texts, required)]
         elif kind == "Matrix" and selector in ("Likert", "Bipolar") and sub != "MultipleAnswer":
             made = self.matrix(qid, tag, payload, texts, required)
+        elif kind == "Matrix" and selector == "Likert":
+            made = self.rows_of_choices(qid, tag, payload, texts)
         elif kind == "SBS":
             made = self.side_by_side(qid, tag, payload, texts)
         elif kind == "TE" and selector in ("SL", "PW", "ML", "ESTB", "ESSAY"):
@@ -276,6 +278,41 @@ class _Reader:
             )
         return [question]
 
+    def rows_of_choices(
+        self, qid: str, tag: str, payload: dict, texts: dict
+    ) -> list[DraftQuestion]:
+        """A matrix with several answers per row: a multiple choice per row."""
+        used: set[str] = set()
+        columns = [str(a) for a in payload.get("AnswerOrder") or list(payload.get("Answers") or {})]
+        choices = [
+            {
+                "key": option_key(plain(_display(payload, a)) or a, used),
+                "label": self.labels(payload, "Answers", a),
+                "source": a,
+            }
+            for a in columns
+        ]
+        made = []
+        for cid in choice_order(payload):
+            entry = choices_of(payload).get(cid) or {}
+            if entry.get("TextEntry") not in (None, False, "false") or not choices:
+                continue
+            title = {
+                code: f"{text} — {label}".strip(" —")
+                for code, text in texts["title"].items()
+                for label in [self.labels(payload, "Choices", cid).get(code, "")]
+            }
+            config = {"choices": [dict(c) for c in choices], "source_part": cid}
+            made.append(
+                DraftQuestion(
+                    self.keys.make(f"{tag}_{cid}"), "multiple_choice", {"title": title}, config
+                )
+            )
+        self.draft.report.drop(
+            qid, None, "matrix layout", "several answers per row: each row became a multiple choice"
+        )
+        return made
+
     def side_by_side(self, qid: str, tag: str, payload: dict, texts: dict) -> list[DraftQuestion]:
         made = []
         for number, column in sorted((payload.get("AdditionalQuestions") or {}).items()):
@@ -394,3 +431,7 @@ class _Reader:
         if cid not in choices or op not in ("eq", "neq"):
             return None
         return {"question": target.key, "op": op, "value": choices[cid]}
+
+
+def _display(payload: dict, answer: str) -> str:
+    return str(((payload.get("Answers") or {}).get(answer) or {}).get("Display") or "")
