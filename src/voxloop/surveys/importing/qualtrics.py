@@ -20,6 +20,7 @@ from voxloop.surveys.importing.qualtrics_parts import (
     answer_label,
     choice_order,
     choices_of,
+    display_logic,
     flow_order,
     recodes_of,
     variable_names,
@@ -31,9 +32,6 @@ NAMED |= {"last_name": "last_name"}
 SINGLE = {"SAVR": "single_choice", "SAHR": "single_choice", "SACOL": "single_choice"}
 SINGLE |= {"DL": "dropdown", "SB": "dropdown"}
 MULTIPLE = {"MAVR", "MAHR", "MACOL", "MSB"}
-OPS = {"Selected": "eq", "NotSelected": "neq", "EqualTo": "eq", "NotEqualTo": "neq"}
-OPS |= {"GreaterThan": "gt", "GreaterThanOrEqual": "gte", "LessThan": "lt"}
-OPS |= {"LessThanOrEqual": "lte", "Displayed": "answered"}
 
 
 def read(data: bytes, filename: str) -> Draft:
@@ -379,7 +377,7 @@ class _Reader:
         rule = payload.get("DisplayLogic")
         if not rule or not made:
             return
-        converted = self.display_logic(rule)
+        converted = display_logic(self.draft, rule)
         if converted is None:
             self.draft.report.drop(
                 qid,
@@ -390,47 +388,6 @@ class _Reader:
             return
         for question in made:
             question.show_if = converted
-
-    def display_logic(self, rule: dict) -> dict | None:
-        sets = [v for k, v in rule.items() if k.isdigit() and isinstance(v, dict)]
-        conditions, joins = [], set()
-        for group in sets:
-            for index, item in sorted((k, v) for k, v in group.items() if k.isdigit()):
-                if not isinstance(item, dict) or item.get("LogicType") != "Question":
-                    return None
-                if index != "0" or len(sets) > 1:
-                    joins.add(item.get("Conjuction") or item.get("Conjunction") or "Or")
-                condition = self.condition(item)
-                if condition is None:
-                    return None
-                conditions.append(condition)
-        if not conditions or len(joins) > 1:
-            return None
-        return {"any" if joins == {"Or"} else "all": conditions}
-
-    def condition(self, item: dict) -> dict | None:
-        parts = str(item.get("ChoiceLocator") or item.get("LeftOperand") or "").split("/")
-        target = next((q for q in self.draft.questions if q.source == item.get("QuestionID")), None)
-        op = OPS.get(str(item.get("Operator")))
-        if target is None or op is None or len(parts) != 5:
-            return None
-        if op == "answered":
-            return {"question": target.key, "op": "answered"}
-        cid = parts[4]
-        if target.type == "nps":
-            return {"question": target.key, "op": op, "value": int(cid) if cid.isdigit() else cid}
-        if target.type == "yes_no" or target.type not in (
-            "single_choice",
-            "multiple_choice",
-            "dropdown",
-        ):
-            return None
-        choices = {c.get("source"): c["key"] for c in target.config.get("choices", [])}
-        if target.config.get("other_source") == cid:
-            choices[cid] = "other"
-        if cid not in choices or op not in ("eq", "neq"):
-            return None
-        return {"question": target.key, "op": op, "value": choices[cid]}
 
 
 def _display(payload: dict, answer: str) -> str:

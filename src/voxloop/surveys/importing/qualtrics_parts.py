@@ -7,6 +7,10 @@ from typing import Any
 
 from voxloop.surveys.importing.common import Draft
 
+OPS = {"Selected": "eq", "NotSelected": "neq", "EqualTo": "eq", "NotEqualTo": "neq"}
+OPS |= {"GreaterThan": "gt", "GreaterThanOrEqual": "gte", "LessThan": "lt"}
+OPS |= {"LessThanOrEqual": "lte", "Displayed": "answered"}
+
 
 def flow_order(elements: list[dict], draft: Draft) -> tuple[list[str], list[str]]:
     """Question ids in the order the survey flow shows the blocks, and the trashed ones."""
@@ -77,3 +81,47 @@ def answer_label(payload: dict, answer: str) -> str:
     answers = payload.get("Answers") or {}
     entry = answers.get(answer) if isinstance(answers, dict) else None
     return str((entry or {}).get("Display") or "")
+
+
+def display_logic(draft: Draft, rule: dict) -> dict | None:
+    """Qualtrics display logic as our rule, when it compares earlier answers only."""
+    sets = [v for k, v in rule.items() if k.isdigit() and isinstance(v, dict)]
+    conditions, joins = [], set()
+    for group in sets:
+        for index, item in sorted((k, v) for k, v in group.items() if k.isdigit()):
+            if not isinstance(item, dict) or item.get("LogicType") != "Question":
+                return None
+            if index != "0" or len(sets) > 1:
+                joins.add(item.get("Conjuction") or item.get("Conjunction") or "Or")
+            condition = _condition(draft, item)
+            if condition is None:
+                return None
+            conditions.append(condition)
+    if not conditions or len(joins) > 1:
+        return None
+    return {"any" if joins == {"Or"} else "all": conditions}
+
+
+def _condition(draft: Draft, item: dict) -> dict | None:
+    parts = str(item.get("ChoiceLocator") or item.get("LeftOperand") or "").split("/")
+    target = next((q for q in draft.questions if q.source == item.get("QuestionID")), None)
+    op = OPS.get(str(item.get("Operator")))
+    if target is None or op is None or len(parts) != 5:
+        return None
+    if op == "answered":
+        return {"question": target.key, "op": "answered"}
+    cid = parts[4]
+    if target.type == "nps":
+        return {"question": target.key, "op": op, "value": int(cid) if cid.isdigit() else cid}
+    if target.type == "yes_no" or target.type not in (
+        "single_choice",
+        "multiple_choice",
+        "dropdown",
+    ):
+        return None
+    choices = {c.get("source"): c["key"] for c in target.config.get("choices", [])}
+    if target.config.get("other_source") == cid:
+        choices[cid] = "other"
+    if cid not in choices or op not in ("eq", "neq"):
+        return None
+    return {"question": target.key, "op": op, "value": choices[cid]}
