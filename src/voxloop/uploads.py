@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -54,7 +55,14 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
     try:
         with archive.open(name) as member:
             data = member.read(MAX_UNPACKED + 1)
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as error:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+        EOFError,
+    ) as error:
         raise BadFile(f"'{name}' in the archive cannot be read ({error}).", "file") from None
     if len(data) > MAX_UNPACKED:
         raise BadFile(f"'{name}' unpacks to more than {MAX_UNPACKED // 2**20} MB.", "file")

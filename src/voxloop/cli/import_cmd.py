@@ -1,5 +1,6 @@
 """`voxloop import contacts|interactions FILE`: CSV or XLSX, with a progress bar and a
-row-by-row error report; the good rows are kept."""
+row-by-row error report; the good rows are kept. `voxloop import survey|responses FILE`:
+another tool's survey as a draft with a report, and its past responses (docs/importing.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ UNKNOWN = ["error", "attribute", "ignore"]
 
 @click.group(name="import")
 def import_group() -> None:
-    """Import contacts or interaction events from a CSV or XLSX file."""
+    """Import contacts, interaction events, surveys or past responses from a file."""
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:

@@ -364,13 +364,13 @@ def export_survey(actor: Scope, survey: Survey, *, format: str = "voxloop") -> d
 
     A read of the design: the caller passes a survey from the scoped selector (visible to
     them, perhaps owned above their unit); audited, as it leaves the product."""
-    from voxloop.surveys.importing import surveyjs, voxloop_json
+    from voxloop.surveys.importing import surveyjs_export, voxloop_json
 
     if survey.organization_id != actor.organization_id:
         raise Forbidden("This survey belongs to another organisation.")
     record_audit(actor, "survey.export", survey, {"format": format})
     if format == "surveyjs":
-        return surveyjs.export(survey)
+        return surveyjs_export.export(survey)
     if format != "voxloop":
         raise InvalidInput("Export as 'voxloop' or 'surveyjs'.", field="format")
     return voxloop_json.export(survey)

@@ -65,3 +65,35 @@ def test_load_past_responses_and_see_the_row_report(world):
 def test_the_page_speaks_every_language(world, language, heading):
     page = _admin(world, language).get("/surveys/import/").content.decode()
     assert heading in page
+
+
+def test_a_german_draft_keeps_its_language_on_the_settings_form(world):
+    path = shared_file("limesurvey/an_other_questionnaire_different_fileformat.lsa")
+    admin = _admin(world)
+    admin.post(
+        "/surveys/import/",
+        {"file": SimpleUploadedFile(path.name, path.read_bytes()), "kind": "relationship"},
+    )
+    survey = Survey.objects.get()
+    page = admin.get(f"/surveys/{survey.pk}/").content.decode()
+    assert 'value="de" selected' in page
+    saved = admin.post(
+        f"/surveys/{survey.pk}/settings/",
+        {"name": "Lehrevaluation", "default_locale": "de", "locales": ["de"]},
+    )
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    survey.refresh_from_db()
+    assert (survey.name, survey.default_locale) == ("Lehrevaluation", "de")
+
+
+def test_an_imported_survey_in_another_language_is_answerable(world):
+    from voxloop.surveys import services
+
+    path = shared_file("kobotoolbox/kobo_formpack_grouped_translated_v1.json")
+    imported = services.import_survey(
+        world.acme.system, unit=world.acme.root, filename=path.name, content=path.read_bytes()
+    )
+    services.publish(world.acme.system, imported.survey)
+    page = Client().get(f"/s/{imported.survey.public_slug}?lang=es")
+    assert page.status_code == 200
+    assert "¿Qué tipo de simetría tiene?" in page.content.decode()

@@ -170,3 +170,77 @@ def test_limesurvey_text_export_keeps_both_languages(world):
     assert imported.survey.locales == ["en", "nl"]
     question = imported.survey.questions.get(key="onlyquestion")
     assert question.config["choices"][0]["label"]["nl"] == "Dit is antwoordoptie 1"
+
+
+def _qsf(*questions: dict) -> bytes:
+    elements = [
+        {"Element": "SQ", "PrimaryAttribute": q["QuestionID"], "Payload": q} for q in questions
+    ]
+    block = {
+        "Type": "Default",
+        "ID": "BL_1",
+        "BlockElements": [{"Type": "Question", "QuestionID": q["QuestionID"]} for q in questions],
+    }
+    elements.append({"Element": "BL", "Payload": [block]})
+    elements.append(
+        {"Element": "FL", "Payload": {"Type": "Root", "Flow": [{"Type": "Block", "ID": "BL_1"}]}}
+    )
+    return json.dumps(
+        {"SurveyEntry": {"SurveyName": "Logic", "SurveyLanguage": "EN"}, "SurveyElements": elements}
+    ).encode()
+
+
+def test_qualtrics_display_logic_and_translations(world):
+    language = {"DE": {"QuestionText": "Würden Sie uns empfehlen?"}}
+    nps = {
+        "QuestionID": "QID1",
+        "DataExportTag": "Q1",
+        "QuestionType": "MC",
+        "Selector": "NPS",
+        "QuestionText": "Recommend us? ${e://Field/FirstName}",
+        "Language": language,
+        "Choices": [{"Display": str(i)} for i in range(11)],
+    }
+    why = {
+        "QuestionID": "QID2",
+        "DataExportTag": "Q2",
+        "QuestionType": "TE",
+        "Selector": "ML",
+        "QuestionText": "Why ${q://QID1/ChoiceGroup/SelectedChoices}?",
+        "DisplayLogic": {
+            "0": {
+                "0": {
+                    "LogicType": "Question",
+                    "QuestionID": "QID1",
+                    "ChoiceLocator": "q://QID1/SelectableChoice/6",
+                    "Operator": "Selected",
+                },
+                "1": {
+                    "LogicType": "Question",
+                    "QuestionID": "QID1",
+                    "ChoiceLocator": "q://QID1/SelectableChoice/5",
+                    "Operator": "Selected",
+                    "Conjuction": "Or",
+                },
+                "Type": "If",
+            },
+            "Type": "BooleanExpression",
+        },
+    }
+    imported = services.import_survey(
+        world.acme.system, unit=world.acme.root, filename="logic.qsf", content=_qsf(nps, why)
+    )
+    by_key = {q.key: q for q in imported.survey.questions.all()}
+    assert imported.survey.locales == ["en", "de"]
+    assert by_key["q1"].texts["title"] == {
+        "en": "Recommend us? {{first_name}}",
+        "de": "Würden Sie uns empfehlen?",
+    }
+    assert by_key["q2"].show_if == {
+        "any": [
+            {"question": "q1", "op": "eq", "value": 6},
+            {"question": "q1", "op": "eq", "value": 5},
+        ]
+    }
+    assert by_key["q2"].texts["title"]["en"] == "Why …?"
+    assert any(e["dropped"].startswith("piped text ${q://") for e in imported.draft.report.entries)

@@ -4,9 +4,12 @@ languages are edited side by side on the translations page."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from voxloop.errors import DomainError
@@ -68,6 +71,13 @@ def language_choices() -> list[tuple[str, str]]:
     return list(settings.LANGUAGES)
 
 
+def _language_name(code: str) -> str:
+    try:
+        return str(translation.get_language_info(code).get("name_local") or code)
+    except KeyError:
+        return code
+
+
 class SurveyCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(
@@ -124,6 +134,16 @@ class SettingsForm(forms.Form):
         required=False,
         help_text=_("Its answers are left out of the figures for all surveys."),
     )
+
+    def __init__(self, *args: Any, languages: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An imported survey may be in languages the product's pages are not (decision 0023):
+        # they stay choosable on its own settings form.
+        known = dict(language_choices())
+        extra = [(code, _language_name(code)) for code in languages if code not in known]
+        for name in ("default_locale", "locales"):
+            field = self.fields[name]
+            field.choices = [*language_choices(), *extra]  # type: ignore[attr-defined]
 
 
 class QuestionForm(forms.Form):

@@ -84,7 +84,8 @@ def render_edit(request: HttpRequest, survey: Survey, form=None, status: int = 2
     context = {
         "survey": survey,
         "questions": question_rows(survey, questions),
-        "settings_form": form or SettingsForm(initial=_settings_initial(survey)),
+        "settings_form": form
+        or SettingsForm(initial=_settings_initial(survey), languages=survey.locales),
         "public_url": request.build_absolute_uri(f"/s/{survey.public_slug}"),
         "response_count": response_counts(request.scope, [survey.pk]).get(survey.pk, 0),
         "locales": survey.locales or [survey.default_locale],
@@ -111,7 +112,7 @@ def _localized(current: dict, locale: str, value: str) -> dict:
 @admin_required
 def survey_settings(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = editable_survey(request, survey_id)
-    form = SettingsForm(request.POST)
+    form = SettingsForm(request.POST, languages=survey.locales)
     if form.is_valid():
         data = form.cleaned_data
         locale = data["default_locale"]

@@ -16,6 +16,15 @@ from voxloop.surveys.importing.common import (
     option_key,
     plain,
 )
+from voxloop.surveys.importing.qualtrics_parts import (
+    answer_label,
+    choice_order,
+    choices_of,
+    display_logic,
+    flow_order,
+    recodes_of,
+    variable_names,
+)
 
 PIPE = re.compile(r"\$\{([a-z]+)://([^}]*)\}")
 NAMED = {"firstname": "first_name", "first_name": "first_name", "lastname": "last_name"}
@@ -23,9 +32,6 @@ NAMED |= {"last_name": "last_name"}
 SINGLE = {"SAVR": "single_choice", "SAHR": "single_choice", "SACOL": "single_choice"}
 SINGLE |= {"DL": "dropdown", "SB": "dropdown"}
 MULTIPLE = {"MAVR", "MAHR", "MACOL", "MSB"}
-OPS = {"Selected": "eq", "NotSelected": "neq", "EqualTo": "eq", "NotEqualTo": "neq"}
-OPS |= {"GreaterThan": "gt", "GreaterThanOrEqual": "gte", "LessThan": "lt"}
-OPS |= {"LessThanOrEqual": "lte", "Displayed": "answered"}
 
 
 def read(data: bytes, filename: str) -> Draft:
@@ -48,7 +54,7 @@ def read(data: bytes, filename: str) -> Draft:
         if isinstance(payload.get("Language"), dict):
             names += [n for n in payload["Language"] if n not in names]
     locales = languages(draft, names)
-    order, trash = _order(elements, draft)
+    order, trash = flow_order(elements, draft)
     for qid in trash:
         if qid in questions:
             draft.report.drop(qid, None, "the question", "it is in the trash block")
@@ -57,49 +63,6 @@ def read(data: bytes, filename: str) -> Draft:
         if qid in questions:
             reader.question(qid, questions[qid])
     return draft
-
-
-def _order(elements: list[dict], draft: Draft) -> tuple[list[str], list[str]]:
-    """Question ids in the order the survey flow shows the blocks, and the trashed ones."""
-    blocks: dict[str, dict] = {}
-    for element in elements:
-        if element.get("Element") == "BL":
-            payload = element.get("Payload") or {}
-            items = payload.values() if isinstance(payload, dict) else payload
-            blocks.update({str(b.get("ID")): b for b in items if isinstance(b, dict)})
-    flow = next((e.get("Payload") for e in elements if e.get("Element") == "FL"), None)
-    block_ids: list[str] = []
-
-    def walk(item: dict) -> None:
-        kind = item.get("Type")
-        if kind in ("Block", "Standard") and item.get("ID"):
-            block_ids.append(str(item["ID"]))
-        elif kind in ("Branch", "BlockRandomizer", "Randomizer", "Group"):
-            why = {"Branch": "Voxloop has no branches in a survey flow; logic on questions only"}
-            draft.report.drop(
-                "",
-                None,
-                f"flow element {kind} ({item.get('FlowID', '')})",
-                why.get(kind, "Voxloop shows every question in one fixed order"),
-            )
-        elif kind in ("EmbeddedData", "WebService", "EndSurvey", "Authenticator"):
-            draft.report.drop("", None, f"flow element {kind}", "no equivalent in Voxloop")
-        for child in item.get("Flow") or []:
-            if isinstance(child, dict):
-                walk(child)
-
-    if isinstance(flow, dict):
-        walk(flow)
-    trash = [b for b, v in blocks.items() if v.get("Type") == "Trash"]
-    block_ids += [b for b in blocks if b not in block_ids and b not in trash]
-    order: list[str] = []
-    trashed: list[str] = []
-    for block_id in block_ids + trash:
-        for element in (blocks.get(block_id) or {}).get("BlockElements") or []:
-            if isinstance(element, dict) and element.get("Type") == "Question":
-                target = trashed if block_id in trash else order
-                target.append(str(element.get("QuestionID")))
-    return order, trashed
 
 
 class _Reader:
@@ -162,6 +125,8 @@ class _Reader:
             made = [self.choice(qid, tag, payload, texts, required)]
         elif kind == "Matrix" and selector in ("Likert", "Bipolar") and sub != "MultipleAnswer":
             made = self.matrix(qid, tag, payload, texts, required)
+        elif kind == "Matrix" and selector == "Likert":
+            made = self.rows_of_choices(qid, tag, payload, texts)
         elif kind == "SBS":
             made = self.side_by_side(qid, tag, payload, texts)
         elif kind == "TE" and selector in ("SL", "PW", "ML", "ESTB", "ESSAY"):
@@ -183,7 +148,7 @@ class _Reader:
                     "imported as free text: Voxloop has no number or date question",
                 )
         elif kind == "TE" and selector == "FORM":
-            for cid in _order_of(payload):
+            for cid in choice_order(payload):
                 sub_texts = {"title": self.labels(payload, "Choices", cid)}
                 made.append(
                     DraftQuestion(
@@ -221,9 +186,9 @@ class _Reader:
         kind = "multiple_choice" if selector in MULTIPLE else SINGLE[str(selector)]
         used: set[str] = {"other"}
         choices, other = [], False
-        recodes = _recodes(payload)
-        for cid in _order_of(payload):
-            entry = _choices(payload).get(cid) or {}
+        recodes = recodes_of(payload)
+        for cid in choice_order(payload):
+            entry = choices_of(payload).get(cid) or {}
             if (
                 entry.get("TextEntry") not in (None, False, "false")
                 and not other
@@ -239,8 +204,8 @@ class _Reader:
             }
             if cid in recodes:
                 option["recode"] = str(recodes[cid])
-            if _names(payload).get(cid):
-                option["name"] = str(_names(payload)[cid])
+            if variable_names(payload).get(cid):
+                option["name"] = str(variable_names(payload)[cid])
             choices.append(dict(option))
         config: dict[str, Any] = {"choices": [c for c in choices if not c.get("other")]}
         if other:
@@ -264,8 +229,8 @@ class _Reader:
         ]
         rows: list[dict[str, Any]] = []
         used: set[str] = set()
-        for cid in _order_of(payload):
-            entry = _choices(payload).get(cid) or {}
+        for cid in choice_order(payload):
+            entry = choices_of(payload).get(cid) or {}
             if entry.get("TextEntry") not in (None, False, "false"):
                 self.draft.report.drop(
                     qid,
@@ -293,9 +258,10 @@ class _Reader:
         config = {
             "rows": rows,
             "scale": len(answers),
-            "scale_sources": [str(_recodes(payload).get(a, a)) for a in answers],
+            "scale_sources": [str(recodes_of(payload).get(a, a)) for a in answers],
             "scale_labels": [
-                str(_names(payload).get(a) or plain(_answer(payload, a))) for a in answers
+                str(variable_names(payload).get(a) or plain(answer_label(payload, a)))
+                for a in answers
             ],
         }
         question = DraftQuestion(self.keys.make(tag + part), "matrix", texts, config, required)
@@ -309,6 +275,41 @@ class _Reader:
                 "a rating matrix names only its two ends",
             )
         return [question]
+
+    def rows_of_choices(
+        self, qid: str, tag: str, payload: dict, texts: dict
+    ) -> list[DraftQuestion]:
+        """A matrix with several answers per row: a multiple choice per row."""
+        used: set[str] = set()
+        columns = [str(a) for a in payload.get("AnswerOrder") or list(payload.get("Answers") or {})]
+        choices = [
+            {
+                "key": option_key(plain(_display(payload, a)) or a, used),
+                "label": self.labels(payload, "Answers", a),
+                "source": a,
+            }
+            for a in columns
+        ]
+        made = []
+        for cid in choice_order(payload):
+            entry = choices_of(payload).get(cid) or {}
+            if entry.get("TextEntry") not in (None, False, "false") or not choices:
+                continue
+            title = {
+                code: f"{text} — {label}".strip(" —")
+                for code, text in texts["title"].items()
+                for label in [self.labels(payload, "Choices", cid).get(code, "")]
+            }
+            config = {"choices": [dict(c) for c in choices], "source_part": cid}
+            made.append(
+                DraftQuestion(
+                    self.keys.make(f"{tag}_{cid}"), "multiple_choice", {"title": title}, config
+                )
+            )
+        self.draft.report.drop(
+            qid, None, "matrix layout", "several answers per row: each row became a multiple choice"
+        )
+        return made
 
     def side_by_side(self, qid: str, tag: str, payload: dict, texts: dict) -> list[DraftQuestion]:
         made = []
@@ -356,7 +357,7 @@ class _Reader:
             )
             return []
         made = []
-        for cid in _order_of(payload):
+        for cid in choice_order(payload):
             title = {"title": self.labels(payload, "Choices", cid) or texts["title"]}
             made.append(
                 DraftQuestion(
@@ -376,7 +377,7 @@ class _Reader:
         rule = payload.get("DisplayLogic")
         if not rule or not made:
             return
-        converted = self.display_logic(rule)
+        converted = display_logic(self.draft, rule)
         if converted is None:
             self.draft.report.drop(
                 qid,
@@ -388,71 +389,6 @@ class _Reader:
         for question in made:
             question.show_if = converted
 
-    def display_logic(self, rule: dict) -> dict | None:
-        sets = [v for k, v in rule.items() if k.isdigit() and isinstance(v, dict)]
-        conditions, joins = [], set()
-        for group in sets:
-            for index, item in sorted((k, v) for k, v in group.items() if k.isdigit()):
-                if not isinstance(item, dict) or item.get("LogicType") != "Question":
-                    return None
-                if index != "0" or len(sets) > 1:
-                    joins.add(item.get("Conjuction") or item.get("Conjunction") or "Or")
-                condition = self.condition(item)
-                if condition is None:
-                    return None
-                conditions.append(condition)
-        if not conditions or len(joins) > 1:
-            return None
-        return {"any" if joins == {"Or"} else "all": conditions}
 
-    def condition(self, item: dict) -> dict | None:
-        parts = str(item.get("ChoiceLocator") or item.get("LeftOperand") or "").split("/")
-        target = next((q for q in self.draft.questions if q.source == item.get("QuestionID")), None)
-        op = OPS.get(str(item.get("Operator")))
-        if target is None or op is None or len(parts) != 5:
-            return None
-        if op == "answered":
-            return {"question": target.key, "op": "answered"}
-        cid = parts[4]
-        if target.type == "nps":
-            return {"question": target.key, "op": op, "value": int(cid) if cid.isdigit() else cid}
-        if target.type == "yes_no" or target.type not in (
-            "single_choice",
-            "multiple_choice",
-            "dropdown",
-        ):
-            return None
-        choices = {c.get("source"): c["key"] for c in target.config.get("choices", [])}
-        if target.config.get("other_source") == cid:
-            choices[cid] = "other"
-        if cid not in choices or op not in ("eq", "neq"):
-            return None
-        return {"question": target.key, "op": op, "value": choices[cid]}
-
-
-def _choices(payload: dict) -> dict[str, dict]:
-    choices = payload.get("Choices") or {}
-    if isinstance(choices, list):  # NPS questions may list their choices
-        return {str(i): c for i, c in enumerate(choices) if isinstance(c, dict)}
-    return {str(k): v for k, v in choices.items() if isinstance(v, dict)}
-
-
-def _order_of(payload: dict) -> list[str]:
-    order = [str(c) for c in payload.get("ChoiceOrder") or []]
-    return [c for c in order if c in _choices(payload)] or list(_choices(payload))
-
-
-def _recodes(payload: dict) -> dict[str, Any]:
-    recodes = payload.get("RecodeValues")
-    return {str(k): v for k, v in recodes.items()} if isinstance(recodes, dict) else {}
-
-
-def _names(payload: dict) -> dict[str, Any]:
-    names = payload.get("VariableNaming")
-    return {str(k): v for k, v in names.items()} if isinstance(names, dict) else {}
-
-
-def _answer(payload: dict, answer: str) -> str:
-    answers = payload.get("Answers") or {}
-    entry = answers.get(answer) if isinstance(answers, dict) else None
-    return str((entry or {}).get("Display") or "")
+def _display(payload: dict, answer: str) -> str:
+    return str(((payload.get("Answers") or {}).get(answer) or {}).get("Display") or "")
