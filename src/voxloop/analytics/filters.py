@@ -18,6 +18,7 @@ from voxloop.errors import InvalidInput
 from voxloop.params import whole_number
 from voxloop.responses.models import Channel, Origin
 
+SENTIMENTS = ("negative", "neutral", "positive")
 PERIODS = {
     "7d": (_("Last 7 days"), 7),
     "30d": (_("Last 30 days"), 30),
@@ -50,6 +51,9 @@ class Filters:
     today: date | None = None  # the day the period was read on (None: the server's today)
     # "month" once the period was widened to whole closed months (anonymous surveys)
     cycle: str = ""
+    # Text analytics: only responses with a comment of this sentiment / about this theme.
+    sentiment: str = ""
+    theme_id: int | None = None
 
     @property
     def days(self) -> int:
@@ -95,10 +99,12 @@ class Filters:
             query.update(start=self.start.isoformat(), end=self.end.isoformat())
         else:
             query["period"] = self.period
-        for name in ("survey_id", "unit_id", "channel", "segment_id", "origin"):
+        for name in ("survey_id", "unit_id", "channel", "segment_id", "origin", "sentiment"):
             value = getattr(self, name)
             if value:
                 query[name.removesuffix("_id")] = value
+        if self.theme_id:
+            query["theme"] = self.theme_id
         return query
 
 
@@ -158,6 +164,9 @@ def parse(params, today: date | None = None) -> Filters:
     grain = (params.get("grain") or "week").strip()
     if grain not in GRAINS:
         raise InvalidInput(f"'grain' must be one of {', '.join(GRAINS)}.", field="grain")
+    sentiment = (params.get("sentiment") or "").strip()
+    if sentiment and sentiment not in SENTIMENTS:
+        raise InvalidInput(f"'sentiment' must be one of {', '.join(SENTIMENTS)}.", "sentiment")
     min_n = _int(params, "min_n")
     if min_n is not None and not 1 <= min_n <= 10_000:
         raise InvalidInput("'min_n' must be between 1 and 10000.", field="min_n")
@@ -174,4 +183,6 @@ def parse(params, today: date | None = None) -> Filters:
         segment_id=_int(params, "segment"),
         origin=origin,
         today=today,
+        sentiment=sentiment,
+        theme_id=_int(params, "theme"),
     )

@@ -43,6 +43,13 @@ class Context:
     segment_members: QuerySet | None = None
     # Anonymous surveys: which nodes may show which months (anonymity.Release).
     release: anonymity.Release | None = None
+    # With a comment filter (sentiment, theme): the ids of the responses it keeps (text
+    # analytics' `text_filter` hook); the figures then come from the responses themselves.
+    narrowed: QuerySet | None = None
+
+    @property
+    def from_responses(self) -> bool:
+        return self.segment_members is not None or self.narrowed is not None
 
     @property
     def metric(self) -> str:
@@ -70,6 +77,14 @@ def context(scope: Scope, filters: Filters) -> Context:
                 field="segment",
             )
         members = contact_selectors.segment_member_ids(scope, filters.segment_id)
+    if filters.sentiment or filters.theme_id:
+        if anonymous:
+            raise InvalidInput(
+                "Employee surveys are anonymous: they cannot be filtered by what was written.",
+                field="sentiment" if filters.sentiment else "theme",
+            )
+        narrowed = hooks.call("text_filter", scope, filters)
+        return Context(scope, filters, node, ids, anonymous, members, narrowed=narrowed)
     if not anonymous:
         return Context(scope, filters, node, ids, anonymous, members)
     filters = anonymity.read_filters(filters)
@@ -131,19 +146,19 @@ def _grouped(rows: QuerySet, *by: str) -> dict[Any, Counts]:
 
 
 def _period_total(ctx: Context, period: Filters | None = None) -> Counts:
-    if ctx.segment_members is not None:
+    if ctx.from_responses:
         return raw_counts.total(ctx, period)
     return _total(_rows(ctx, period=period))
 
 
 def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
-    if ctx.segment_members is not None:
+    if ctx.from_responses:
         return raw_counts.grouped(ctx, facet, *by)
     return _grouped(_rows(ctx, facet), *by)
 
 
 def _children_counts(ctx: Context, parent: OrgUnit) -> dict[str, Counts]:
-    if ctx.segment_members is not None:
+    if ctx.from_responses:
         return raw_counts.children(ctx, parent)
     return _grouped(_children_rows(ctx, parent), "node_path")
 
@@ -320,6 +335,7 @@ def unit_path_to(ctx: Context) -> list[dict[str, Any]]:
 
 # --- dimensions ------------------------------------------------------------------------------
 
+TEXT_DIMENSIONS = ("sentiment", "theme")  # from text analytics (`text_dimension` hook)
 DIMENSIONS = (
     "unit",
     "survey",
@@ -329,12 +345,15 @@ DIMENSIONS = (
     "hour",
     "weekday",
     *("day", "week", "month", "quarter"),
+    *TEXT_DIMENSIONS,
 )
 
 
 def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
     """One row per value of the dimension: key, label and the metric's figure."""
     refuse_for_anonymous(ctx, dimension)
+    if dimension in TEXT_DIMENSIONS:
+        return hooks.call("text_dimension", ctx, dimension) or []
     if dimension in ("day", "week", "month", "quarter"):
         return [{"key": r["start"], "label": r["start"], **r} for r in trend(ctx, dimension)]
     if dimension == "weekday":

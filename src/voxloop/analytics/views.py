@@ -8,7 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from voxloop.analytics import charts, dashboard, filters, response_reads, selectors, services
+from voxloop.analytics import (
+    charts,
+    dashboard,
+    filters,
+    hooks,
+    response_reads,
+    selectors,
+    services,
+)
 from voxloop.analytics.metrics import METRICS
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.responses.models import Channel, Origin
@@ -28,6 +36,11 @@ ROLE_DEFAULTS = {
 ORIGINS = [
     (Origin.RESPONDENT, _("Respondents' own")),
     (Origin.STAFF, _("Entered by staff")),
+]
+SENTIMENTS = [
+    ("negative", _("Negative")),
+    ("neutral", _("Neutral")),
+    ("positive", _("Positive")),
 ]
 METRIC_LABELS = {
     "nps": _("NPS"),
@@ -97,6 +110,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         surveys=survey_selectors.visible_surveys(request.scope).only("id", "name"),
         segments=contact_selectors.visible_segments(request.scope),
         saved_views=selectors.saved_views(request.scope),
+        sentiments=SENTIMENTS,
+        text_themes=hooks.call("text_themes", request.scope) or [],
     )
     return render(request, "analytics/dashboard.html", context)
 
