@@ -23,7 +23,7 @@ from voxloop.textanalytics.embeddings import from_bytes
 LIKENESS = 0.2  # mean cosine after centring; measured on parallel comments in four languages
 MIN_GROUP = 3
 SAMPLE = 600  # the newest unmatched comments looked at (merging is quadratic)
-CENTRE_MIN = 5  # a language's own mean is used once it has this many comments
+CENTRE_MIN = 5  # weight of the overall mean in each language's mean
 NAMES_PER_LANGUAGE = 3
 
 
@@ -56,6 +56,9 @@ class Group:
 
 
 def centred(items: list[Item]) -> np.ndarray:
+    """Unit vectors minus their language's mean; a language with few comments has its mean
+    drawn toward the overall one (weight CENTRE_MIN), so three comments are not centred on
+    themselves."""
     x = np.stack([item.vector for item in items]).astype(np.float32)
     overall = x.mean(axis=0)
     by_language: dict[str, list[int]] = defaultdict(list)
@@ -63,7 +66,8 @@ def centred(items: list[Item]) -> np.ndarray:
         by_language[item.language].append(i)
     out = x.copy()
     for rows in by_language.values():
-        out[rows] -= x[rows].mean(axis=0) if len(rows) >= CENTRE_MIN else overall
+        own = x[rows].sum(axis=0)
+        out[rows] -= (own + CENTRE_MIN * overall) / (len(rows) + CENTRE_MIN)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms == 0, 1, norms)
 
