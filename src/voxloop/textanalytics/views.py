@@ -78,7 +78,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
 def explorer_page(request: HttpRequest) -> HttpResponse:
     """Comments one by one: search, the dashboard's filters and a language; theme spans
     highlighted; optionally grouped with similar comments in other languages."""
-    ctx, params = _context(request)
+    ctx, _params = _context(request)
     q = request.GET.get("q", "")
     language = request.GET.get("language", "")
     rows = explorer.with_details(explorer.search(ctx, q=q, language=language))
