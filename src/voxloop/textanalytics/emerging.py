@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voxloop.textanalytics.embeddings import from_bytes
+from voxloop.textanalytics.engine.keywords import stopwords
 
-LIKENESS = 0.2  # mean cosine after centring; measured on parallel comments in four languages
+LIKENESS = 0.15  # mean cosine after centring; measured on parallel comments in four languages
 MIN_GROUP = 3
 SAMPLE = 600  # the newest unmatched comments looked at (merging is quadratic)
 CENTRE_MIN = 5  # weight of the overall mean in each language's mean
@@ -107,14 +108,34 @@ def _by_keyword(items: list[Item]) -> list[list[Item]]:
     return groups
 
 
+def _terms(keywords: list[str], language: str) -> dict[str, int]:
+    """A comment's keywords and, for phrases, their words ("loud music" → "music"), each with
+    its rank (the extractor lists the most telling first)."""
+    out: dict[str, int] = {}
+    stop = stopwords(language) if language in ("en", "ro") else frozenset()
+    for rank, keyword in enumerate(keywords[:8]):
+        out.setdefault(keyword, rank)
+        if " " in keyword:
+            for word in keyword.split():
+                if len(word) > 2 and word.lower() not in stop:
+                    out.setdefault(word, rank)
+    return out
+
+
 def _names(members: list[Item]) -> dict[str, list[str]]:
-    by_language: dict[str, Counter] = defaultdict(Counter)
+    """Per language, the terms most members share (at least two), the better ranked first."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    ranks: dict[str, Counter] = defaultdict(Counter)
     for item in members:
-        by_language[item.language].update(dict.fromkeys(item.keywords[:8], 1))
-    return {
-        language: [k for k, n in counts.most_common(NAMES_PER_LANGUAGE) if n >= 2]
-        for language, counts in by_language.items()
-    }
+        for term, rank in _terms(item.keywords, item.language).items():
+            counts[item.language][term] += 1
+            ranks[item.language][term] += rank
+    out = {}
+    for language, counted in counts.items():
+        shared = [t for t, n in counted.items() if n >= 2]
+        shared.sort(key=lambda t: (-counted[t], ranks[language][t] / counted[t], -len(t), t))
+        out[language] = shared[:NAMES_PER_LANGUAGE]
+    return out
 
 
 def groups_of(items: list[Item]) -> list[Group]:
