@@ -95,3 +95,75 @@ def test_the_editor_previews_matches_live_and_adds_a_term_audited(shop):
     assert answer.status_code == 302
     assert ThemeTerm.objects.filter(theme=staff, text="car park").exists()
     assert AuditEntry.objects.filter(action="textanalytics.term.add").exists()
+
+
+def test_the_editor_merges_splits_deletes_and_accepts_through_forms(shop):
+    client = _client(shop.acme, "admin")
+    themes = Theme.objects.filter(taxonomy__organization=shop.acme.root.organization)
+    staff, advice = themes.get(key="staff"), themes.get(key="advice")
+    taxonomy = staff.taxonomy
+    page = client.get(f"/text/themes/?taxonomy={taxonomy.pk}")
+    assert page.status_code == 200 and "Staff friendliness" in page.content.decode()
+    rude = staff.terms.get(language="en", text="rude")
+    answer = client.post(
+        f"/text/themes/{staff.pk}/split/", {"name": "Rudeness", "term_ids": [rude.pk]}
+    )
+    assert answer.status_code == 302
+    rudeness = themes.get(name="Rudeness")
+    assert list(rudeness.terms.values_list("text", flat=True)) == ["rude"]
+    assert client.post(f"/text/themes/{rudeness.pk}/merge/", {"into": advice.pk}).status_code == 302
+    assert advice.terms.filter(text="rude").exists() and not themes.filter(pk=rudeness.pk).exists()
+    unconfirmed = client.post(f"/text/themes/{advice.pk}/delete/", {})
+    assert unconfirmed.status_code == 400 and themes.filter(pk=advice.pk).exists()
+    assert client.post(f"/text/themes/{advice.pk}/delete/", {"confirm": "yes"}).status_code == 302
+    assert not themes.filter(pk=advice.pk).exists()
+    answer = client.post(
+        f"/text/taxonomies/{taxonomy.pk}/accept/",
+        {"name": "Parking", "keywords_en": "car park, parking", "keywords_ro": "parcare"},
+    )
+    assert answer.status_code == 302
+    parking = themes.get(name="Parking")
+    assert set(parking.terms.filter(kind="keyword").values_list("text", flat=True)) == {
+        "car park",
+        "parking",
+        "parcare",
+    }
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"textanalytics.theme.split", "textanalytics.theme.merge"} <= actions
+    assert {"textanalytics.theme.delete", "textanalytics.theme.accept"} <= actions
+
+
+def test_another_tenants_theme_cannot_be_edited(shop):
+    foreign = Theme.objects.get(taxonomy__organization=shop.other.root.organization, key="staff")
+    client = _client(shop.acme, "admin")
+    assert client.post(f"/text/themes/{foreign.pk}/rename/", {"name": "Mine"}).status_code == 404
+    assert client.get(f"/text/themes/{foreign.pk}/matches/").status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.name == "Staff friendliness"
+
+
+def test_the_rule_form_saves_a_text_condition(shop):
+    client = _client(shop.acme, "admin")
+    page = client.get("/cases/rules/new/")
+    assert page.status_code == 200 and 'name="comment_theme"' in page.content.decode()
+    from voxloop.closedloop.forms import RuleForm
+
+    form = RuleForm(
+        {
+            "name": "Rude",
+            "unit_code": shop.acme.root.code,
+            "match": "all",
+            "priority": "high",
+            "sla_hours": 24,
+            "second_escalation_hours": 24,
+            "email_mode": "immediate",
+            "comment_theme": "staff",
+            "comment_theme_tone": "mentions_negative",
+            "comment_sentiment": "negative",
+        },
+        themes=[("staff", "Staff friendliness")],
+    )
+    assert form.is_valid(), form.errors
+    items = form.conditions()["items"]
+    assert {"field": "comment_theme", "op": "mentions_negative", "value": "staff"} in items
+    assert {"field": "comment_sentiment", "op": "eq", "value": "negative"} in items
