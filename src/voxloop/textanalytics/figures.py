@@ -9,6 +9,8 @@ role that views figures (a viewer too) may have it."""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,7 +28,8 @@ if TYPE_CHECKING:
     from voxloop.analytics.filters import Filters
     from voxloop.analytics.selectors import Context
 
-MAX_ROWS = 20_000 * 5  # responses read per table (the drivers' cap, as choice effects)
+MAX_ROWS = 20_000 * 5  # comments read per table (the drivers' cap, as choice effects)
+_last = threading.local()
 
 
 # --- the filter ------------------------------------------------------------------------------
@@ -72,18 +75,33 @@ class Table:
     everyone: Counts = field(default_factory=Counts)  # every counted response, comment or not
 
 
-def table(ctx: Context, period: Filters | None = None) -> Table:
+def table(ctx: Context, period: Filters | None = None, everyone: bool = False) -> Table:
+    """The table for the context (and period); `everyone`: with the counts of every counted
+    response too. The last one read in this thread is kept, so the panels of one page read
+    it once."""
+    cached = getattr(_last, "value", None)
+    if cached and cached[0]() is ctx and cached[1] == (period, everyone):
+        return cached[2]
+    out = _read(ctx, period, everyone)
+    _last.value = (weakref.ref(ctx), (period, everyone), out)
+    return out
+
+
+def _read(ctx: Context, period: Filters | None, everyone: bool) -> Table:
     out = Table()
     counted = raw_counts.responses(ctx, period)
-    out.everyone = Counts.of(counted.aggregate(**raw_counts.SCORE_AGGREGATES))
+    if everyone:
+        out.everyone = Counts.of(counted.aggregate(**raw_counts.SCORE_AGGREGATES))
     analyses = CommentAnalysis.objects.filter(
-        organization_id=ctx.scope.organization_id, response_id__in=counted.values("pk")
+        organization_id=ctx.scope.organization_id, response_id__in=counted.order_by().values("pk")
     )
-    commented = counted.filter(pk__in=analyses.values("response_id"))
-    for pk, nps, csat, ces in commented.values_list("pk", "nps", "csat", "ces")[:MAX_ROWS]:
-        out.scores[pk] = Counts.of_scores(nps, csat, ces, True)
     rank = {Sentiment.NEGATIVE: 0, Sentiment.POSITIVE: 1, Sentiment.NEUTRAL: 2}
-    for response_id, sentiment in analyses.values_list("response_id", "sentiment"):
+    rows = analyses.values_list(
+        "response_id", "sentiment", "response__nps", "response__csat", "response__ces"
+    )
+    for response_id, sentiment, nps, csat, ces in rows[:MAX_ROWS]:
+        if response_id not in out.scores:
+            out.scores[response_id] = Counts.of_scores(nps, csat, ces, True)
         # Two comments in one response: the more telling verdict wins (negative first).
         old = out.sentiment.get(response_id)
         if old is None or rank[sentiment] < rank[old]:

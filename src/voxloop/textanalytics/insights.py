@@ -38,7 +38,7 @@ def theme_impact(ctx) -> dict[str, Any]:
     if ctx.anonymous:
         return {"nps": None, "rows": [], "too_few": [], "min_n": ctx.filters.min_n}
     min_n = ctx.filters.min_n
-    found = figures.table(ctx)
+    found = figures.table(ctx, everyone=True)
     everyone = found.everyone
     mentioners = _mentioners(found, figures.ancestry(ctx.scope.organization_id))
     names = figures.labels(mentioners)
