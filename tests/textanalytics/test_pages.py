@@ -167,3 +167,13 @@ def test_the_rule_form_saves_a_text_condition(shop):
     items = form.conditions()["items"]
     assert {"field": "comment_theme", "op": "mentions_negative", "value": "staff"} in items
     assert {"field": "comment_sentiment", "op": "eq", "value": "negative"} in items
+
+
+def test_the_unit_filter_offers_only_the_members_units(shop):
+    client = _client(shop.acme, "store")
+    body = client.get("/text/comments/").content.decode()
+    assert "Store 1.1.1" in body and "Store 2.1.1" not in body
+    c2 = shop.acme.units["c2r1s1"].pk
+    assert client.get(f"/text/comments/?unit={c2}").status_code == 404
+    admin = _client(shop.acme, "admin").get(f"/text/comments/?unit={c2}").content.decode()
+    assert "SECRET-C2" in admin and "rude and ignored" not in admin

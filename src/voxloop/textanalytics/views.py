@@ -13,6 +13,7 @@ from voxloop.analytics import filters
 from voxloop.analytics import selectors as analytics_selectors
 from voxloop.analytics.views import with_role_defaults
 from voxloop.surveys import selectors as survey_selectors
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.textanalytics import explorer, figures, insights
 from voxloop.textanalytics.models import Language, Sentiment
 from voxloop.web.access import member_required, reads_records, records_required
@@ -35,8 +36,19 @@ def _context(request: HttpRequest):
     return ctx, params
 
 
+MAX_UNIT_CHOICES = 500  # beyond, units are reached from the dashboard's drill-down
+
+
 def _filter_choices(request: HttpRequest) -> dict:
+    units = list(
+        tenancy_selectors.visible_units(request.scope).only("id", "name", "depth")[
+            : MAX_UNIT_CHOICES + 1
+        ]
+    )
     return {
+        "units": [(u.pk, "\u2003" * u.depth + u.name) for u in units]
+        if len(units) <= MAX_UNIT_CHOICES
+        else [],
         "periods": PERIODS,
         "sentiments": SENTIMENTS,
         "surveys": survey_selectors.visible_surveys(request.scope).only("id", "name"),
