@@ -11,8 +11,7 @@ from tests.surveys.api_client import ApiClient
 from tests.web.matrix_world import ModuleWorld
 from voxloop.tenancy.models import AuditEntry
 from voxloop.textanalytics import services
-from voxloop.textanalytics.api import router
-from voxloop.textanalytics.api_product import router as product_router
+from voxloop.textanalytics.api import product_router, router
 from voxloop.textanalytics.models import Taxonomy, ThemeTerm
 
 ACTORS = [*MEMBER_ACTORS, "loner", "anonymous"]

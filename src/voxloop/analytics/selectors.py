@@ -475,3 +475,39 @@ def saved_view(scope: Scope, view_id: int):
     if found is None:
         raise NotFound("No such saved view.")
     return found
+
+
+# --- for apps that build on the dashboard (text analytics) -----------------------------------
+
+
+def context_from(scope: Scope, params: Any, role_defaults: bool = True) -> Context:
+    """The context of a dashboard URL's query parameters (a QueryDict or dict), with the
+    role's default period and grain unless the parameters say otherwise."""
+    if role_defaults:
+        from voxloop.analytics.views import with_role_defaults
+
+        params = with_role_defaults(params, scope.role)
+    return context(scope, filters_parse(params))
+
+
+def filters_parse(params: Any) -> Filters:
+    from voxloop.analytics.filters import parse
+
+    return parse(params)
+
+
+def period_choices() -> list[tuple[str, Any]]:
+    from voxloop.analytics.filters import PERIODS
+
+    return [(key, label) for key, (label, _days) in PERIODS.items()]
+
+
+def responses_of(ctx: Context, period: Filters | None = None, shown: bool = False) -> QuerySet:
+    """The complete responses the context counts (`shown`: those it may list one by one, for
+    roles that read records), as `raw_counts.responses`."""
+    return raw_counts.responses(ctx, period, shown=shown)
+
+
+def response_counts(ctx: Context, period: Filters | None = None) -> Counts:
+    """Every count of the context's responses, read from the responses themselves."""
+    return raw_counts.total(ctx, period)

@@ -96,6 +96,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     }
     if request.GET.get("fragment"):
         return render(request, "analytics/_live.html", context)
+    scope = request.scope
     context.update(
         periods=[(k, label) for k, (label, _days) in filters.PERIODS.items()],
         grains=[
@@ -107,11 +108,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         metrics=[(m, METRIC_LABELS[m]) for m in METRICS],
         channels=Channel.choices,
         origins=ORIGINS,
-        surveys=survey_selectors.visible_surveys(request.scope).only("id", "name"),
-        segments=contact_selectors.visible_segments(request.scope),
-        saved_views=selectors.saved_views(request.scope),
+        surveys=survey_selectors.visible_surveys(scope).only("id", "name"),
+        segments=contact_selectors.visible_segments(scope),
+        saved_views=selectors.saved_views(scope),
         sentiments=SENTIMENTS,
-        text_themes=hooks.call("text_themes", request.scope) or [],
+        text_themes=hooks.call("text_themes", scope) or [],
     )
     return render(request, "analytics/dashboard.html", context)
 

@@ -41,8 +41,8 @@ def _mount_routers() -> None:
     from voxloop.responses.api import router as responses_router
     from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
+    from voxloop.textanalytics.api import product_router as text_product_router
     from voxloop.textanalytics.api import router as text_router
-    from voxloop.textanalytics.api_product import router as text_product_router
 
     # URLs are matched in this order: the busiest endpoint (storing responses) first.
     api.add_router("/", responses_router)

@@ -7,6 +7,7 @@ per response and rule, notifications per subject, purpose, channel and recipient
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -64,12 +65,12 @@ def evaluate_response(
     return opened
 
 
-def _findings(response_id: int):
+def _findings(response_id: int) -> Callable[[], dict | None]:
     """What text analytics found in the response's comments, read once and only if a rule
     asks (`textanalytics.selectors`)."""
-    cached: list = []
+    cached: list[dict | None] = []
 
-    def read():
+    def read() -> dict | None:
         if not cached:
             from voxloop.textanalytics.selectors import findings_of_response
 

@@ -19,7 +19,7 @@ def evaluate_later(sender, response_id: int, response=None, **kwargs) -> None:
 
 
 @receiver(comments_analysed, dispatch_uid="closedloop.evaluate_text")
-def evaluate_text_rules_later(sender, response_ids: list[int], **kwargs) -> None:
+def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs: object) -> None:
     # Rules on sentiment, theme or intent can only hold once the comments are read.
     from voxloop.closedloop.evaluation import text_rule_responses
     from voxloop.closedloop.tasks import evaluate_response

@@ -17,7 +17,7 @@ from voxloop.tenancy.services import record_audit
 from voxloop.textanalytics import matching, selectors
 from voxloop.textanalytics.engine.pii import unmasked_words
 from voxloop.textanalytics.engine.text import fold
-from voxloop.textanalytics.engine.themes import ThemeMatcher
+from voxloop.textanalytics.engine.themes import ThemeMatcher, ThemeSpec
 from voxloop.textanalytics.models import (
     CommentTheme,
     Language,
@@ -168,7 +168,8 @@ def live_matches(
         .order_by("-response_id")
         .only("pk", "text", "language", "sentences")[:PREVIEW_SAMPLE]
     )
-    found, looked_at = [], 0
+    found: list[dict[str, Any]] = []
+    looked_at = 0
     for row in recent:
         looked_at += 1
         for sentence in row.sentences or []:
@@ -186,7 +187,11 @@ def live_matches(
     }
 
 
-def _with_draft(spec, language: str, kind: str, text: str):
-    table = dict(spec.keywords if kind == TermKind.KEYWORD else spec.examples)
-    table[language] = (*table.get(language, ()), text)
-    return replace(spec, **{"keywords" if kind == TermKind.KEYWORD else "examples": table})
+def _with_draft(spec: ThemeSpec, language: str, kind: str, text: str) -> ThemeSpec:
+    if kind == TermKind.KEYWORD:
+        keywords = dict(spec.keywords)
+        keywords[language] = (*keywords.get(language, ()), text)
+        return replace(spec, keywords=keywords)
+    examples = dict(spec.examples)
+    examples[language] = (*examples.get(language, ()), text)
+    return replace(spec, examples=examples)

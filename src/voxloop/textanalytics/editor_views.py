@@ -5,6 +5,8 @@ comments. Every write goes through `services`/`editing` (audited)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,11 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from voxloop.analytics import filters
 from voxloop.analytics import selectors as analytics_selectors
 from voxloop.errors import InvalidInput
 from voxloop.textanalytics import editing, explorer, insights, selectors, services
-from voxloop.textanalytics.models import Language, TermKind
+from voxloop.textanalytics.models import Language, TermKind, Theme, ThemeTerm
+from voxloop.textanalytics.web import scope_of
 from voxloop.web.access import admin_required
 
 LANGUAGES = list(Language.choices)
@@ -32,7 +34,7 @@ def _back(taxonomy_id: int, anchor: str = "") -> HttpResponse:
 
 @admin_required
 def themes_page(request: HttpRequest) -> HttpResponse:
-    scope = request.scope
+    scope = scope_of(request)
     taxonomies = list(selectors.visible_taxonomies(scope))
     chosen = None
     raw = request.GET.get("taxonomy", "")
@@ -42,24 +44,24 @@ def themes_page(request: HttpRequest) -> HttpResponse:
         chosen = selectors.taxonomy(scope, int(raw))
     elif taxonomies:
         chosen = taxonomies[0]
-    context = {"taxonomies": taxonomies, "taxonomy": chosen, "languages": LANGUAGES}
+    context: dict[str, Any] = {"taxonomies": taxonomies, "taxonomy": chosen, "languages": LANGUAGES}
     if chosen is not None:
         _, themes = selectors.taxonomy_with_themes(scope, chosen.pk)
         context.update(tree=_tree(themes), themes=themes, kinds=KINDS)
-        ctx = analytics_selectors.context(scope, filters.parse({"period": "90d"}))
+        ctx = analytics_selectors.context_from(scope, {"period": "90d"}, role_defaults=False)
         context["suggestions"] = insights.emerging_themes(ctx, limit=5, examples=2)["groups"]
     return render(request, "textanalytics/themes.html", context)
 
 
-def _tree(themes) -> list[tuple[int, object, dict]]:
+def _tree(themes: list[Theme]) -> list[tuple[int, Theme, dict[str, list[ThemeTerm]]]]:
     """(depth, theme, terms by language) in taxonomy order, children under their parent."""
-    by_parent: dict = {}
+    by_parent: dict[int | None, list[Theme]] = {}
     for theme in themes:
         by_parent.setdefault(theme.parent_id, []).append(theme)
     out, stack = [], [(0, t) for t in reversed(by_parent.get(None, []))]
     while stack:
         depth, theme = stack.pop()
-        terms: dict[str, list] = {}
+        terms: dict[str, list[ThemeTerm]] = {}
         for term in theme.terms.all():
             terms.setdefault(term.language, []).append(term)
         out.append((depth, theme, terms))
@@ -71,9 +73,9 @@ def _tree(themes) -> list[tuple[int, object, dict]]:
 def theme_matches(request: HttpRequest, theme_id: int) -> HttpResponse:
     """Which recent comments the theme matches with the draft term added (a fragment for the
     editor's live preview, or a page without JavaScript)."""
-    theme = selectors.theme(request.scope, theme_id)
+    theme = selectors.theme(scope_of(request), theme_id)
     found = editing.live_matches(
-        request.scope,
+        scope_of(request),
         theme,
         language=request.GET.get("language", ""),
         kind=request.GET.get("kind", TermKind.KEYWORD),
@@ -95,7 +97,7 @@ def theme_matches(request: HttpRequest, theme_id: int) -> HttpResponse:
 def theme_action(request: HttpRequest, theme_id: int, action: str) -> HttpResponse:
     if action not in THEME_ACTIONS:
         raise InvalidInput("Unknown action.", "action")
-    scope, post = request.scope, request.POST
+    scope, post = scope_of(request), request.POST
     theme = selectors.theme(scope, theme_id)
     taxonomy_id = theme.taxonomy_id
     if action == "add_term":
@@ -132,9 +134,9 @@ def theme_action(request: HttpRequest, theme_id: int, action: str) -> HttpRespon
 @admin_required
 @require_POST
 def term_remove(request: HttpRequest, term_id: int) -> HttpResponse:
-    term = selectors.term(request.scope, term_id)
+    term = selectors.term(scope_of(request), term_id)
     theme = term.theme
-    services.remove_term(scope=request.scope, term=term)
+    services.remove_term(scope=scope_of(request), term=term)
     return _back(theme.taxonomy_id, f"theme-{theme.pk}")
 
 
@@ -143,7 +145,7 @@ def term_remove(request: HttpRequest, term_id: int) -> HttpResponse:
 def taxonomy_action(request: HttpRequest, taxonomy_id: int, action: str) -> HttpResponse:
     if action not in TAXONOMY_ACTIONS:
         raise InvalidInput("Unknown action.", "action")
-    scope, post = request.scope, request.POST
+    scope, post = scope_of(request), request.POST
     taxonomy = selectors.taxonomy(scope, taxonomy_id)
     parent = selectors.theme(scope, _id(post["parent"], "parent")) if post.get("parent") else None
     if action == "add_theme":
@@ -169,7 +171,7 @@ def taxonomy_action(request: HttpRequest, taxonomy_id: int, action: str) -> Http
     return _back(taxonomy.pk)
 
 
-def _id(raw, field: str) -> int:
+def _id(raw: object, field: str) -> int:
     if not raw or not str(raw).isdigit() or len(str(raw)) > 12:
         raise InvalidInput("Choose one from the list.", field)
-    return int(raw)
+    return int(str(raw))

@@ -17,9 +17,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import QuerySet
 
 from voxloop.textanalytics.embeddings import from_bytes
 from voxloop.textanalytics.engine.keywords import stopwords
+from voxloop.textanalytics.models import CommentAnalysis
 
 LIKENESS = 0.15  # mean cosine after centring; measured on parallel comments in four languages
 MIN_GROUP = 3
@@ -60,7 +62,7 @@ def centred(items: list[Item]) -> np.ndarray:
     """Unit vectors minus their language's mean; a language with few comments has its mean
     drawn toward the overall one (weight CENTRE_MIN), so three comments are not centred on
     themselves."""
-    x = np.stack([item.vector for item in items]).astype(np.float32)
+    x = np.stack([item.vector for item in items if item.vector is not None]).astype(np.float32)
     overall = x.mean(axis=0)
     by_language: dict[str, list[int]] = defaultdict(list)
     for i, item in enumerate(items):
@@ -156,7 +158,7 @@ def groups_of(items: list[Item]) -> list[Group]:
     return found
 
 
-def unmatched(analyses, sample: int = SAMPLE) -> list[Item]:
+def unmatched(analyses: QuerySet[CommentAnalysis], sample: int = SAMPLE) -> list[Item]:
     """The newest of these analyses (a queryset) in which no theme was found."""
     rows = (
         analyses.filter(themes__isnull=True)
@@ -164,6 +166,6 @@ def unmatched(analyses, sample: int = SAMPLE) -> list[Item]:
         .values_list("pk", "language", "keywords", "embedding__vector")[:sample]
     )
     return [
-        Item(pk, language, list(keywords or []), from_bytes(vector) if vector else None)
+        Item(pk, language, list(keywords or []), from_bytes(bytes(vector)) if vector else None)
         for pk, language, keywords, vector in rows
     ]

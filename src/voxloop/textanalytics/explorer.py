@@ -3,30 +3,44 @@ the dashboard's filters (period, survey, unit, channel, sentiment, theme — an 
 `Context`) plus words to search for and a language; each comment with its theme spans, and,
 on request, similar comments grouped across languages by their embeddings.
 
-Only through `analytics.raw_counts.responses(ctx, shown=True)`, i.e. the responses app's
+Only through `analytics.analytics_selectors.responses_of(ctx, shown=True)`, i.e. the responses app's
 `visible_responses`: a viewer is refused, a manager sees their units only, and employee
 surveys' comments are never listed (an employee's words could name them)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from voxloop.analytics import raw_counts
+from voxloop.analytics import selectors as analytics_selectors
 from voxloop.errors import InvalidInput
 from voxloop.tenancy.scoping import Capability
 from voxloop.textanalytics import emerging, figures, selectors
 from voxloop.textanalytics.embeddings import from_bytes
 from voxloop.textanalytics.models import CommentAnalysis, CommentTheme, Language
 
+if TYPE_CHECKING:
+    from voxloop.analytics.selectors import Context
+
+
+class _Comment(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def language(self) -> str: ...
+
+
+Row = TypeVar("Row", bound=_Comment)
 MAX_QUERY = 200
 GROUP_LIMIT = 200  # comments grouped at once
 
 
-def search(ctx, q: str = "", language: str = "") -> QuerySet[CommentAnalysis]:
+def search(ctx: Context, q: str = "", language: str = "") -> QuerySet[CommentAnalysis]:
     """The comments matching, newest first."""
     ctx.scope.require(Capability.READ_RECORDS)
     if ctx.anonymous:
@@ -36,7 +50,7 @@ def search(ctx, q: str = "", language: str = "") -> QuerySet[CommentAnalysis]:
         raise InvalidInput(f"Search for at most {MAX_QUERY} characters.", "q")
     if language and language not in Language.values and language != "zh":
         raise InvalidInput(f"'language' is one of {', '.join(Language.values)}.", "language")
-    shown = raw_counts.responses(ctx, shown=True).order_by().values("pk")
+    shown = analytics_selectors.responses_of(ctx, shown=True).order_by().values("pk")
     rows = CommentAnalysis.objects.filter(
         organization_id=ctx.scope.organization_id, response_id__in=shown
     )
@@ -126,7 +140,7 @@ def as_item(row: CommentAnalysis, names: dict[str, str] | None = None) -> dict[s
     }
 
 
-def grouped(rows: list[CommentAnalysis]) -> list[list[CommentAnalysis]]:
+def grouped(rows: Sequence[Row]) -> list[list[Row]]:
     """These comments in groups of similar ones, whatever their language (embeddings,
     centred per language); a comment not embedded yet, or like no other, stands alone.
     Biggest groups first, each in the order given."""
@@ -136,12 +150,12 @@ def grouped(rows: list[CommentAnalysis]) -> list[list[CommentAnalysis]]:
         .values_list("pk", "embedding__vector")
     )
     items = [
-        emerging.Item(r.pk, r.language, [], from_bytes(vectors[r.pk]))
+        emerging.Item(r.pk, r.language, [], from_bytes(bytes(vectors[r.pk])))
         for r in rows
         if r.pk in vectors
     ]
     by_id = {r.pk: r for r in rows}
-    found: list[list[CommentAnalysis]] = []
+    found: list[list[Row]] = []
     if len(items) >= 2:
         x = emerging.centred(items)
         for members in emerging.merge(x @ x.T):
@@ -155,7 +169,7 @@ def grouped(rows: list[CommentAnalysis]) -> list[list[CommentAnalysis]]:
     return found
 
 
-def theme_names(rows, language: str | None = None) -> dict[str, str]:
+def theme_names(rows: Iterable[CommentAnalysis], language: str | None = None) -> dict[str, str]:
     """Theme key → name in the reader's language, for the themes of these comments."""
     ids = {t.theme_id: t.theme.key for r in rows for t in r.themes.all()}
     names = figures.labels(ids, language)

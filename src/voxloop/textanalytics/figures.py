@@ -12,21 +12,21 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 
-from voxloop.analytics import raw_counts
+from voxloop.analytics import selectors as analytics_selectors
 from voxloop.analytics.metrics import Counts
 from voxloop.tenancy.scoping import Scope
 from voxloop.textanalytics import selectors
 from voxloop.textanalytics.models import CommentAnalysis, CommentTheme, Sentiment, Theme, ThemeTerm
 
 if TYPE_CHECKING:
-    from voxloop.analytics.filters import Filters
-    from voxloop.analytics.selectors import Context
+    from voxloop.analytics.selectors import Context, Filters
 
 MAX_ROWS = 20_000 * 5  # comments read per table (the drivers' cap, as choice effects)
 _last = threading.local()
@@ -89,13 +89,13 @@ def table(ctx: Context, period: Filters | None = None, everyone: bool = False) -
 
 def _read(ctx: Context, period: Filters | None, everyone: bool) -> Table:
     out = Table()
-    counted = raw_counts.responses(ctx, period)
+    counted = analytics_selectors.responses_of(ctx, period)
     if everyone:
-        out.everyone = Counts.of(counted.aggregate(**raw_counts.SCORE_AGGREGATES))
+        out.everyone = analytics_selectors.response_counts(ctx, period)
     analyses = CommentAnalysis.objects.filter(
         organization_id=ctx.scope.organization_id, response_id__in=counted.order_by().values("pk")
     )
-    rank = {Sentiment.NEGATIVE: 0, Sentiment.POSITIVE: 1, Sentiment.NEUTRAL: 2}
+    rank: dict[str, int] = {"negative": 0, "positive": 1, "neutral": 2}
     rows = analyses.values_list(
         "response_id", "sentiment", "response__nps", "response__csat", "response__ces"
     )
@@ -134,7 +134,7 @@ def rolled_up(themes: dict[int, str], parents: dict[int, int | None]) -> dict[in
     return out
 
 
-def labels(theme_ids, language: str | None = None) -> dict[int, str]:
+def labels(theme_ids: Iterable[int], language: str | None = None) -> dict[int, str]:
     """Each theme's name in the reader's language (its label term), else its own name."""
     language = (language or get_language() or "en").lower()
     names = dict(Theme.objects.filter(pk__in=list(theme_ids)).values_list("pk", "name"))
@@ -158,15 +158,15 @@ def text_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
         for response_id, sentiment in found.sentiment.items():
             if response_id in found.scores:
                 groups[sentiment].add(found.scores[response_id])
-        names = {s.value: str(s.label) for s in Sentiment}
-        order = [s.value for s in Sentiment if s.value in groups]
+        names: dict[Any, str] = {s.value: str(s.label) for s in Sentiment}
+        order: list[Any] = [s.value for s in Sentiment if s.value in groups]
     else:
         parents = ancestry(ctx.scope.organization_id)
         for response_id, themes in found.themes.items():
             if response_id in found.scores:
                 for theme_id in rolled_up(themes, parents):
                     groups[theme_id].add(found.scores[response_id])
-        names = labels(groups)
+        names = dict(labels(groups))
         order = sorted(groups, key=lambda k: -groups[k].n)
     return [{"key": k, "label": names.get(k, str(k)), **cell(ctx, groups[k])} for k in order]
 

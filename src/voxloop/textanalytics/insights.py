@@ -13,18 +13,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import get_language
 
 from voxloop.analytics import metrics
+from voxloop.analytics import selectors as analytics_selectors
 from voxloop.analytics.metrics import Counts
 from voxloop.textanalytics import figures
+
+if TYPE_CHECKING:
+    from voxloop.analytics.selectors import Context
 
 MIN_MENTIONS = 5  # a trend needs at least this many mentions over both periods
 
 
-def _mentioners(found: figures.Table, parents) -> dict[int, set[int]]:
+def _mentioners(found: figures.Table, parents: dict[int, int | None]) -> dict[int, set[int]]:
     out: dict[int, set[int]] = {}
     for response_id, themes in found.themes.items():
         if response_id in found.scores:
@@ -33,7 +37,7 @@ def _mentioners(found: figures.Table, parents) -> dict[int, set[int]]:
     return out
 
 
-def theme_impact(ctx) -> dict[str, Any]:
+def theme_impact(ctx: Context) -> dict[str, Any]:
     """{"nps": all, "rows": claimed rows, worst first, "too_few": [{theme, name, n}]}."""
     if ctx.anonymous:
         return {"nps": None, "rows": [], "too_few": [], "min_n": ctx.filters.min_n}
@@ -42,7 +46,8 @@ def theme_impact(ctx) -> dict[str, Any]:
     everyone = found.everyone
     mentioners = _mentioners(found, figures.ancestry(ctx.scope.organization_id))
     names = figures.labels(mentioners)
-    rows, too_few = [], []
+    rows: list[dict[str, Any]] = []
+    too_few: list[dict[str, Any]] = []
     for theme_id, ids in mentioners.items():
         with_it = Counts()
         for response_id in ids:
@@ -52,7 +57,7 @@ def theme_impact(ctx) -> dict[str, Any]:
             too_few.append({"theme_id": theme_id, "name": names[theme_id], "n": with_it.nps_n})
             continue
         rows.append(_impact_row(theme_id, names[theme_id], with_it, without, everyone, min_n))
-    rows.sort(key=lambda r: (r["difference"]["delta"], -r["n"]))
+    rows.sort(key=lambda r: (float(r["difference"]["delta"]), -int(r["n"])))
     too_few.sort(key=lambda r: -r["n"])
     return {
         "nps": metrics.figure("nps", everyone, min_n).as_dict(),
@@ -62,7 +67,9 @@ def theme_impact(ctx) -> dict[str, Any]:
     }
 
 
-def _impact_row(theme_id: int, name: str, with_it, without, everyone, min_n) -> dict:
+def _impact_row(
+    theme_id: int, name: str, with_it: Counts, without: Counts, everyone: Counts, min_n: int
+) -> dict[str, Any]:
     change = metrics.change("nps", with_it, without, min_n)
     nps_with = metrics.figure("nps", with_it, min_n)
     nps_without = metrics.figure("nps", without, min_n)
@@ -91,7 +98,7 @@ def _impact_row(theme_id: int, name: str, with_it, without, everyone, min_n) -> 
     }
 
 
-def trending(ctx) -> dict[str, Any]:
+def trending(ctx: Context) -> dict[str, Any]:
     """Themes whose share of comments rose or fell against the previous period."""
     if ctx.anonymous:
         return {"rows": [], "comments": 0, "previous_comments": 0}
@@ -103,7 +110,7 @@ def trending(ctx) -> dict[str, Any]:
     counts_before = {k: len(v) for k, v in _mentioners(before, parents).items()}
     n_now, n_before = len(now.scores), len(before.scores)
     names = figures.labels(set(counts_now) | set(counts_before))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for theme_id in set(counts_now) | set(counts_before):
         k1, k2 = counts_now.get(theme_id, 0), counts_before.get(theme_id, 0)
         claimed = n_now >= min_n and n_before >= min_n and k1 + k2 >= MIN_MENTIONS
@@ -121,27 +128,30 @@ def trending(ctx) -> dict[str, Any]:
                 "direction": _direction(change),
             }
         )
-    rows.sort(key=lambda r: (r["direction"] != "rising", -((r["change"] or {}).get("delta") or 0)))
+    rows.sort(key=lambda r: (r["direction"] != "rising", -_delta(r["change"])))
     return {"rows": rows, "comments": n_now, "previous_comments": n_before}
 
 
-def _direction(change) -> str:
+def _delta(change: dict[str, Any] | None) -> float:
+    return float((change or {}).get("delta") or 0)
+
+
+def _direction(change: metrics.Change | None) -> str:
     if change is None or not change.significant or change.delta is None:
         return "steady" if change is not None else "unknown"
     return "rising" if change.delta > 0 else "falling"
 
 
-def emerging_themes(ctx, limit: int = 8, examples: int = 3) -> dict[str, Any]:
+def emerging_themes(ctx: Context, limit: int = 8, examples: int = 3) -> dict[str, Any]:
     """Groups of recent comments no theme matched, with suggested names per language; a few
     example comments in each for roles that read records (never for a viewer)."""
-    from voxloop.analytics import raw_counts
     from voxloop.tenancy.scoping import Capability
     from voxloop.textanalytics import emerging, selectors
     from voxloop.textanalytics.models import CommentAnalysis
 
     if ctx.anonymous:
         return {"groups": [], "looked_at": 0}
-    counted = raw_counts.responses(ctx).order_by().values("pk")
+    counted = analytics_selectors.responses_of(ctx).order_by().values("pk")
     analyses = CommentAnalysis.objects.filter(
         organization_id=ctx.scope.organization_id, response_id__in=counted
     )

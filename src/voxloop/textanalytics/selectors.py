@@ -219,7 +219,7 @@ def findings_of_response(response_id: int) -> dict | None:
         "theme__parent__parent"
     )
     for found in mentions:
-        theme = found.theme
+        theme: Theme | None = found.theme
         while theme is not None:
             themes.setdefault(theme.key, set()).add(found.sentiment)
             theme = theme.parent

@@ -5,22 +5,23 @@ dashboard and these pages unchanged. The theme editor is in `editor_views`."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from voxloop.analytics import filters
 from voxloop.analytics import selectors as analytics_selectors
-from voxloop.analytics.views import with_role_defaults
+from voxloop.analytics.selectors import Context
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.textanalytics import explorer, figures, insights
-from voxloop.textanalytics.models import Language, Sentiment
+from voxloop.textanalytics.models import CommentAnalysis, Language, Sentiment
+from voxloop.textanalytics.web import scope_of
 from voxloop.web.access import member_required, reads_records, records_required
 from voxloop.web.paging import paginate, query_without_page
 
 SENTIMENTS = [(s.value, s.label) for s in Sentiment]
-PERIODS = [(key, label) for key, (label, _days) in filters.PERIODS.items()]
 LANGUAGES = [(code, name) for code, name in Language.choices]
 DIRECTIONS = {
     "rising": _("rising"),
@@ -30,18 +31,17 @@ DIRECTIONS = {
 }
 
 
-def _context(request: HttpRequest):
-    params = with_role_defaults(request.GET, request.scope.role)
-    ctx = analytics_selectors.context(request.scope, filters.parse(params))
-    return ctx, params
+def _context(request: HttpRequest) -> tuple[Context, QueryDict]:
+    ctx = analytics_selectors.context_from(scope_of(request), request.GET)
+    return ctx, request.GET
 
 
 MAX_UNIT_CHOICES = 500  # beyond, units are reached from the dashboard's drill-down
 
 
-def _filter_choices(request: HttpRequest) -> dict:
+def _filter_choices(request: HttpRequest) -> dict[str, Any]:
     units = list(
-        tenancy_selectors.visible_units(request.scope).only("id", "name", "depth")[
+        tenancy_selectors.visible_units(scope_of(request)).only("id", "name", "depth")[
             : MAX_UNIT_CHOICES + 1
         ]
     )
@@ -49,14 +49,14 @@ def _filter_choices(request: HttpRequest) -> dict:
         "units": [(u.pk, "\u2003" * u.depth + u.name) for u in units]
         if len(units) <= MAX_UNIT_CHOICES
         else [],
-        "periods": PERIODS,
+        "periods": analytics_selectors.period_choices(),
         "sentiments": SENTIMENTS,
-        "surveys": survey_selectors.visible_surveys(request.scope).only("id", "name"),
-        "themes": figures.theme_choices(request.scope),
+        "surveys": survey_selectors.visible_surveys(scope_of(request)).only("id", "name"),
+        "themes": figures.theme_choices(scope_of(request)),
     }
 
 
-def _query(params) -> str:
+def _query(params: QueryDict) -> str:
     q = params.copy()
     q.pop("page", None)
     return q.urlencode()
@@ -120,7 +120,7 @@ def explorer_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _item(row, names: dict[str, str]) -> dict:
+def _item(row: CommentAnalysis, names: dict[str, str]) -> dict[str, Any]:
     return {
         "row": row,
         "html": explorer.highlighted(row, names),
