@@ -91,7 +91,7 @@ def test_impact_figures_match_a_hand_count(shop):
     without = Counts.of({"promoters": 0, "detractors": 5, "passives": 0, "nps_n": 5, "n": 5})
     assert row["with"]["value"] == pytest.approx(100 * (2 - 4) / 6, abs=1e-3)
     assert row["without"]["value"] == -100.0
-    expected = metrics.change("nps", with_it, without)
+    expected = metrics.change("nps", with_it, without, 2)
     assert row["difference"]["p_value"] == pytest.approx(expected.p_value, abs=1e-5)
     assert row["of_detractors"]["value"] == pytest.approx(100 * 4 / 9, abs=1e-3)
     assert row["with"]["low"] < row["with"]["value"] < row["with"]["high"]

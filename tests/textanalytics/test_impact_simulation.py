@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+from voxloop.analytics import metrics
 from voxloop.analytics.metrics import Counts
 from voxloop.textanalytics.insights import _impact_row
 
@@ -53,8 +54,11 @@ def test_reference_values_of_one_row():
     everyone = Counts().add(with_it).add(without)
     row = _impact_row(1, "queue", with_it, without, everyone, 30)
     assert row["with"]["value"] == -40.0 and round(row["without"]["value"], 4) == 13.3333
-    # ΔNPS = −53.33; se = √(se₁² + se₂²) with se₁ = 100·√((0.2 + 0.6 − 0.16)/50) = 11.3137
-    # and se₂ = 100·√((0.4 + 0.2667 − 0.0178)/150) = 6.5772 → z = −53.333/13.0866 = −4.0754.
-    assert round(row["difference"]["z"], 3) == -4.075
+    # The test is the dashboard's own (an exact permutation test at these sizes).
+    expected = metrics.change("nps", with_it, without, 30)
+    assert row["difference"] == expected.as_dict()
+    assert expected.method == "exact_permutation" and expected.significant
+    assert round(row["difference"]["delta"], 2) == -53.33
     assert row["impact"] == 13.33  # everyone: 70 promoters, 70 detractors of 200 → NPS 0
+    assert round(row["of_detractors"]["value"], 2) == round(100 * 30 / 70, 2)
     assert row["drives_detractors"]
