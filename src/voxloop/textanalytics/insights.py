@@ -2,7 +2,7 @@
 
 - **Impact**: for each theme (parents counting their children), the NPS of the responses whose
   comment mentions it against the NPS of every other response, each with its 95 % interval,
-  the difference tested with `metrics.change` (z = ΔNPS / √(se₁² + se₂²)); the share of
+  the difference tested with `metrics.change` (the dashboard's own test); the share of
   detractors and of promoters who mention it (Wilson intervals, two-proportion test); and the
   points the overall NPS would gain without those responses (NPS of the others − NPS of all).
   A theme is *claimed* only when both groups reach the minimum sample: below it the row says
