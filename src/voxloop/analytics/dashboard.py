@@ -22,7 +22,7 @@ PARTS = (
     "verbatims",
     "breakdowns",
 )
-BREAKDOWNS = ("survey", "channel", "language", "weekday")
+BREAKDOWNS = ("survey", "channel", "language", "weekday", "sentiment", "theme")
 
 
 def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from voxloop.errors import InvalidInput
 from voxloop.params import whole_number
 from voxloop.responses.models import Channel, Origin
 
+SENTIMENTS = ("negative", "neutral", "positive")
 PERIODS = {
     "7d": (_("Last 7 days"), 7),
     "30d": (_("Last 30 days"), 30),
@@ -52,6 +53,9 @@ class Filters:
     # "month" once the period was widened to whole closed months (anonymous surveys)
     cycle: str = ""
     zone: str = ""  # the unit's time zone ("" for the server's): days and hours count in it
+    # Text analytics: only responses with a comment of this sentiment / about this theme.
+    sentiment: str = ""
+    theme_id: int | None = None
 
     @property
     def days(self) -> int:
@@ -106,10 +110,12 @@ class Filters:
             query.update(start=self.start.isoformat(), end=self.end.isoformat())
         else:
             query["period"] = self.period
-        for name in ("survey_id", "unit_id", "channel", "segment_id", "origin"):
+        for name in ("survey_id", "unit_id", "channel", "segment_id", "origin", "sentiment"):
             value = getattr(self, name)
             if value:
                 query[name.removesuffix("_id")] = value
+        if self.theme_id:
+            query["theme"] = self.theme_id
         return query
 
 
@@ -169,6 +175,9 @@ def parse(params, today: date | None = None) -> Filters:
     grain = (params.get("grain") or "week").strip()
     if grain not in GRAINS:
         raise InvalidInput(f"'grain' must be one of {', '.join(GRAINS)}.", field="grain")
+    sentiment = (params.get("sentiment") or "").strip()
+    if sentiment and sentiment not in SENTIMENTS:
+        raise InvalidInput(f"'sentiment' must be one of {', '.join(SENTIMENTS)}.", "sentiment")
     min_n = _int(params, "min_n")
     if min_n is not None and not 1 <= min_n <= 10_000:
         raise InvalidInput("'min_n' must be between 1 and 10000.", field="min_n")
@@ -185,4 +194,6 @@ def parse(params, today: date | None = None) -> Filters:
         segment_id=_int(params, "segment"),
         origin=origin,
         today=today,
+        sentiment=sentiment,
+        theme_id=_int(params, "theme"),
     )

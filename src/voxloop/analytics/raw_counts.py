@@ -2,6 +2,8 @@
 contacts. They come in the same shapes as the rollup reads (a total, counts by day, by hour,
 by staff, by language, by child unit), so every panel of a dashboard honours the filter.
 
+Filters by what a comment says (sentiment, theme) are read here too.
+
 The rollups stay the fast path; a segment costs one indexed scan of the scope's responses in
 the period, joined to the segment's members.
 """
@@ -61,6 +63,8 @@ def responses(
         rows = rows.filter(origin=f.origin)
     if ctx.segment_members is not None:
         rows = rows.filter(contact_id__in=ctx.segment_members)
+    if ctx.narrowed is not None:
+        rows = rows.filter(pk__in=ctx.narrowed)
     return rows
 
 

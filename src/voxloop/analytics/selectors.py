@@ -48,6 +48,13 @@ class Context:
     zones: frozenset[str] = frozenset()
     # All surveys: the programme's headline survey (id, name) the KPI cards show, if chosen.
     headline: tuple[int, str] | None = None
+    # With a comment filter (sentiment, theme): the ids of the responses it keeps (text
+    # analytics' `text_filter` hook); the figures then come from the responses themselves.
+    narrowed: QuerySet | None = None
+
+    @property
+    def from_responses(self) -> bool:
+        return self.segment_members is not None or self.narrowed is not None
 
     @property
     def metric(self) -> str:
@@ -81,6 +88,24 @@ def context(scope: Scope, filters: Filters) -> Context:
                 field="segment",
             )
         members = contact_selectors.segment_member_ids(scope, filters.segment_id)
+    if filters.sentiment or filters.theme_id:
+        if anonymous:
+            raise InvalidInput(
+                "Employee surveys are anonymous: they cannot be filtered by what was written.",
+                field="sentiment" if filters.sentiment else "theme",
+            )
+        narrowed = hooks.call("text_filter", scope, filters)
+        return Context(
+            scope,
+            filters,
+            node,
+            ids,
+            anonymous,
+            members,
+            zones=frozenset(below),
+            headline=headline,
+            narrowed=narrowed,
+        )
     if not anonymous:
         return Context(
             scope, filters, node, ids, anonymous, members, zones=frozenset(below), headline=headline
@@ -144,19 +169,19 @@ def _grouped(rows: QuerySet, *by: str) -> dict[Any, Counts]:
 
 
 def _period_total(ctx: Context, period: Filters | None = None) -> Counts:
-    if ctx.segment_members is not None:
+    if ctx.from_responses:
         return raw_counts.total(ctx, period)
     return _total(_rows(ctx, period=period))
 
 
 def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
-    if ctx.segment_members is not None:
+    if ctx.from_responses:
         return raw_counts.grouped(ctx, facet, *by)
     return _grouped(_rows(ctx, facet), *by)
 
 
 def _children_counts(ctx: Context, parent: OrgUnit) -> dict[str, Counts]:
-    if ctx.segment_members is not None:
+    if ctx.from_responses:
         return raw_counts.children(ctx, parent)
     return _grouped(_children_rows(ctx, parent), "node_path")
 
@@ -354,6 +379,7 @@ def unit_path_to(ctx: Context) -> list[dict[str, Any]]:
 
 # --- dimensions ------------------------------------------------------------------------------
 
+TEXT_DIMENSIONS = ("sentiment", "theme")  # from text analytics (`text_dimension` hook)
 DIMENSIONS = (
     "unit",
     "survey",
@@ -363,12 +389,15 @@ DIMENSIONS = (
     "hour",
     "weekday",
     *("day", "week", "month", "quarter"),
+    *TEXT_DIMENSIONS,
 )
 
 
 def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
     """One row per value of the dimension: key, label and the metric's figure."""
     refuse_for_anonymous(ctx, dimension)
+    if dimension in TEXT_DIMENSIONS:
+        return hooks.call("text_dimension", ctx, dimension) or []
     if dimension in ("day", "week", "month", "quarter"):
         return [{"key": r["start"], "label": r["start"], **r} for r in trend(ctx, dimension)]
     if dimension == "weekday":
@@ -446,3 +475,39 @@ def saved_view(scope: Scope, view_id: int):
     if found is None:
         raise NotFound("No such saved view.")
     return found
+
+
+# --- for apps that build on the dashboard (text analytics) -----------------------------------
+
+
+def context_from(scope: Scope, params: Any, role_defaults: bool = True) -> Context:
+    """The context of a dashboard URL's query parameters (a QueryDict or dict), with the
+    role's default period and grain unless the parameters say otherwise."""
+    if role_defaults:
+        from voxloop.analytics.views import with_role_defaults
+
+        params = with_role_defaults(params, scope.role)
+    return context(scope, filters_parse(params))
+
+
+def filters_parse(params: Any) -> Filters:
+    from voxloop.analytics.filters import parse
+
+    return parse(params)
+
+
+def period_choices() -> list[tuple[str, Any]]:
+    from voxloop.analytics.filters import PERIODS
+
+    return [(key, label) for key, (label, _days) in PERIODS.items()]
+
+
+def responses_of(ctx: Context, period: Filters | None = None, shown: bool = False) -> QuerySet:
+    """The complete responses the context counts (`shown`: those it may list one by one, for
+    roles that read records), as `raw_counts.responses`."""
+    return raw_counts.responses(ctx, period, shown=shown)
+
+
+def response_counts(ctx: Context, period: Filters | None = None) -> Counts:
+    """Every count of the context's responses, read from the responses themselves."""
+    return raw_counts.total(ctx, period)

@@ -8,7 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from voxloop.analytics import charts, dashboard, driver_reads, filters, selectors, services
+from voxloop.analytics import (
+    charts,
+    dashboard,
+    driver_reads,
+    filters,
+    hooks,
+    selectors,
+    services,
+)
 from voxloop.analytics.metrics import METRICS
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.responses.models import Channel, Origin
@@ -28,6 +36,11 @@ ROLE_DEFAULTS = {
 ORIGINS = [
     (Origin.RESPONDENT, _("Respondents' own")),
     (Origin.STAFF, _("Entered by staff")),
+]
+SENTIMENTS = [
+    ("negative", _("Negative")),
+    ("neutral", _("Neutral")),
+    ("positive", _("Positive")),
 ]
 METRIC_LABELS = {
     "nps": _("NPS"),
@@ -83,6 +96,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     }
     if request.GET.get("fragment"):
         return render(request, "analytics/_live.html", context)
+    scope = request.scope
     context.update(
         periods=[(k, label) for k, (label, _days) in filters.PERIODS.items()],
         grains=[
@@ -94,9 +108,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         metrics=[(m, METRIC_LABELS[m]) for m in METRICS],
         channels=Channel.choices,
         origins=ORIGINS,
-        surveys=survey_selectors.visible_surveys(request.scope).only("id", "name"),
-        segments=contact_selectors.visible_segments(request.scope),
-        saved_views=selectors.saved_views(request.scope),
+        surveys=survey_selectors.visible_surveys(scope).only("id", "name"),
+        segments=contact_selectors.visible_segments(scope),
+        saved_views=selectors.saved_views(scope),
+        sentiments=SENTIMENTS,
+        text_themes=hooks.call("text_themes", scope) or [],
     )
     return render(request, "analytics/dashboard.html", context)
 
