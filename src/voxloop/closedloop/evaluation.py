@@ -22,6 +22,7 @@ from voxloop.closedloop.models import (
     Notification,
     Praise,
 )
+from voxloop.closedloop.signals import announce
 from voxloop.responses.models import Origin, Response
 from voxloop.tenancy.models import OrgUnit
 
@@ -119,6 +120,7 @@ def open_case_for(
         data={"assignee": assignee.get_username() if assignee else None},
         at=now,
     )
+    announce(case, "opened")
     return case, True
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("analytics/", include("voxloop.analytics.urls")),
     path("contacts/", include("voxloop.contacts.urls")),
     path("privacy/", include("voxloop.privacy.urls")),
+    path("webhooks/", include("voxloop.webhooks.urls")),
     path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),
 ]
