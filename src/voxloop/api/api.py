@@ -42,6 +42,7 @@ def _mount_routers() -> None:
     from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
     from voxloop.textanalytics.api import router as text_router
+    from voxloop.webhooks.api import router as webhooks_router
 
     # URLs are matched in this order: the busiest endpoint (storing responses) first.
     api.add_router("/", responses_router)
@@ -54,6 +55,7 @@ def _mount_routers() -> None:
     api.add_router("/", distribution_router)
     api.add_router("/", privacy_router)
     api.add_router("/", text_router)
+    api.add_router("/", webhooks_router)
 
 
 _mount_routers()

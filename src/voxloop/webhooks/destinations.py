@@ -4,6 +4,8 @@ score, the comment (masked), the unit and a link to the case where there is one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,7 @@ def _scores(data: dict) -> str:
     return ", ".join(parts)
 
 
-def summary(message: dict, language: str) -> dict[str, str]:
+def summary(message: dict, language: str) -> dict[str, Any]:
     """Title, score, comment, unit and link of one event, in the subscription's language."""
     data = message.get("data") or {}
     case = data.get("case") or {}

@@ -54,7 +54,9 @@ def response_updated(sender: Any, organization_id: int, response_ids: Any, **kwa
 
 
 @receiver(case_changed, dispatch_uid="webhooks.case")
-def case_event(sender: Any, organization_id: int, case_id: int, event: str, case: Any, **kw: Any):
+def case_event(
+    sender: Any, organization_id: int, case_id: int, event: str, case: Any, **kw: Any
+) -> None:
     event_type = f"case.{event}"
     if not _wanted(organization_id, event_type):
         return

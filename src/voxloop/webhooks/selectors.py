@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import QuerySet
 
 from voxloop.errors import NotFound
@@ -19,7 +21,8 @@ def visible_subscriptions(scope: Scope) -> QuerySet[Subscription]:
 
 
 def subscription(scope: Scope, subscription_id: int) -> Subscription:
-    return scope.get(visible_subscriptions(scope), "unit_path", pk=subscription_id)
+    found = scope.get(visible_subscriptions(scope), "unit_path", pk=subscription_id)
+    return cast(Subscription, found)
 
 
 def deliveries(

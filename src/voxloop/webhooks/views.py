@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from voxloop.errors import DomainError
+from voxloop.tenancy.scoping import Scope
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
@@ -24,14 +25,19 @@ SHOWN_ONCE = "webhook-secret-{}"  # the session holds a new secret until its pag
 PAGE = 50
 
 
+def _scope(request: HttpRequest) -> Scope:
+    """The member's scope (ActiveMembershipMiddleware sets it; admin_required checked it)."""
+    return request.scope  # type: ignore[attr-defined]
+
+
 def _form_page(request: HttpRequest, form: SubscriptionForm, status: int = 200) -> HttpResponse:
-    context = {"form": form, "unit_codes": unit_code_suggestions(request.scope)}
+    context = {"form": form, "unit_codes": unit_code_suggestions(_scope(request))}
     return render(request, "webhooks/new.html", context, status=status)
 
 
 @admin_required
 def subscription_list(request: HttpRequest) -> HttpResponse:
-    subscriptions = selectors.visible_subscriptions(request.scope)
+    subscriptions = selectors.visible_subscriptions(_scope(request))
     return render(request, "webhooks/list.html", {"subscriptions": subscriptions})
 
 
@@ -45,12 +51,12 @@ def subscription_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, SubscriptionForm(initial={"is_active": True}))
     form = SubscriptionForm(request.POST)
-    unit = resolve_unit(form, request.scope, "unit_code") if form.is_valid() else None
+    unit = resolve_unit(form, _scope(request), "unit_code") if form.is_valid() else None
     if unit is None:
         return _form_page(request, form, status=400)
     try:
         subscription, secret = services.create_subscription(
-            actor=request.scope, unit=unit, **_fields(form)
+            actor=_scope(request), unit=unit, **_fields(form)
         )
     except DomainError as error:
         apply_domain_error(form, error)
@@ -72,10 +78,12 @@ def _initial(subscription: Subscription) -> dict[str, Any]:
     }
 
 
-def _detail_page(request, subscription, form, status=200) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest, subscription: Subscription, form: SubscriptionForm, status: int = 200
+) -> HttpResponse:
     filters = DeliveryFilterForm(request.GET)
     status_filter = filters.cleaned_data["status"] if filters.is_valid() else ""
-    log = selectors.deliveries(request.scope, subscription.pk, status=status_filter)
+    log = selectors.deliveries(_scope(request), subscription.pk, status=status_filter)
     page = Paginator(log, PAGE).get_page(request.GET.get("page"))
     context = {
         "subscription": subscription,
@@ -83,14 +91,14 @@ def _detail_page(request, subscription, form, status=200) -> HttpResponse:
         "filters": filters,
         "page": page,
         "secret": request.session.pop(SHOWN_ONCE.format(subscription.pk), None),
-        "unit_codes": unit_code_suggestions(request.scope),
+        "unit_codes": unit_code_suggestions(_scope(request)),
     }
     return render(request, "webhooks/detail.html", context, status=status)
 
 
 @admin_required
 def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
-    scope = request.scope
+    scope = _scope(request)
     subscription = selectors.subscription(scope, subscription_id)
     if request.method != "POST":
         return _detail_page(request, subscription, SubscriptionForm(initial=_initial(subscription)))
@@ -116,8 +124,8 @@ def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpRespo
 @admin_required
 @require_POST
 def rotate(request: HttpRequest, subscription_id: int) -> HttpResponse:
-    subscription = selectors.subscription(request.scope, subscription_id)
-    secret = services.rotate_secret(actor=request.scope, subscription=subscription)
+    subscription = selectors.subscription(_scope(request), subscription_id)
+    secret = services.rotate_secret(actor=_scope(request), subscription=subscription)
     request.session[SHOWN_ONCE.format(subscription.pk)] = secret
     messages.success(request, _("New secret made. The old one keeps signing for 24 hours."))
     return redirect("webhooks:detail", subscription_id=subscription.pk)
@@ -125,10 +133,10 @@ def rotate(request: HttpRequest, subscription_id: int) -> HttpResponse:
 
 @admin_required
 def delete(request: HttpRequest, subscription_id: int) -> HttpResponse:
-    subscription = selectors.subscription(request.scope, subscription_id)
+    subscription = selectors.subscription(_scope(request), subscription_id)
     if request.method != "POST":
         return render(request, "webhooks/delete.html", {"subscription": subscription})
-    services.delete_subscription(actor=request.scope, subscription=subscription)
+    services.delete_subscription(actor=_scope(request), subscription=subscription)
     messages.success(request, _("Subscription deleted."))
     return redirect("webhooks:list")
 
@@ -136,7 +144,7 @@ def delete(request: HttpRequest, subscription_id: int) -> HttpResponse:
 @admin_required
 @require_POST
 def replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    found = selectors.delivery(request.scope, delivery_id)
-    services.replay(actor=request.scope, delivery=found)
+    found = selectors.delivery(_scope(request), delivery_id)
+    services.replay(actor=_scope(request), delivery=found)
     messages.success(request, _("The delivery will be sent again."))
     return redirect("webhooks:detail", subscription_id=found.subscription_id)
