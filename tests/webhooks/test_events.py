@@ -246,3 +246,28 @@ def _send_all():
     now = timezone.now()
     for pk in Delivery.objects.values_list("pk", flat=True):
         delivery.deliver(pk, now)
+
+
+def test_erasing_a_person_scrubs_their_stored_payloads(
+    world, survey, django_capture_on_commit_callbacks
+):
+    from voxloop.privacy import erasure
+
+    acme = world.acme
+    subscribe(acme, "root", ["response.completed", "contact.unsubscribed"], HOOK, name="all")
+    ann = add_contact(acme, "c1r1s1", "ANN-CRM-7", first_name="Annabel", last_name="Quux")
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(
+            survey,
+            {"nps": 9, "comment": "Annabel Quux loved it"},
+            unit=acme.units["c1r1s1"],
+            contact=ann,
+        )
+        contact_services.unsubscribe(ann.pk, acme.root.organization_id, how="link")
+    before = json.dumps(list(Delivery.objects.values_list("payload", flat=True)))
+    assert "ANN-CRM-7" in before and "Annabel" in before
+    report = erasure.erase_contact(actor=acme.scope("admin"), contact_id=ann.pk)
+    assert report.counts.get("webhook_deliveries") == 2
+    after = json.dumps(list(Delivery.objects.values_list("payload", flat=True)))
+    assert "ANN-CRM-7" not in after and "Annabel" not in after and "Quux" not in after
+    assert Delivery.objects.count() == 2  # the events stay, without the person

@@ -128,7 +128,7 @@ def invitation_data(invitation: Any, hard: bool) -> dict:
             "campaign_id": invitation.campaign_id,
             "channel": invitation.channel,
             "bounce": "hard" if hard else "soft",
-            "error": invitation.error,
+            "error": mask(invitation.error),
         },
         "contact": {"id": invitation.contact_id},
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from voxloop.closedloop.signals import case_changed
 from voxloop.contacts.signals import contact_unsubscribed
 from voxloop.distribution.signals import invitation_bounced
+from voxloop.privacy.signals import contact_erasing
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.signals import response_submitted, responses_changed
 from voxloop.tenancy.signals import unit_moved
@@ -105,3 +106,18 @@ def follow_unit_move(
     sender: Any, organization_id: int, old_path: str, new_path: str, **kwargs: Any
 ) -> None:
     services.repath_after_move(organization_id, old_path, new_path)
+
+
+@receiver(contact_erasing, dispatch_uid="webhooks.forget_person")
+def forget_person(
+    sender: Any, organization_id: int, contact_id: int, response_ids: Any, person: Any,
+    **kwargs: Any,
+) -> dict[str, int]:  # fmt: skip
+    from voxloop.webhooks import forgetting
+
+    return forgetting.forget_person(
+        organization_id=organization_id,
+        contact_id=contact_id,
+        response_ids=list(response_ids),
+        person=person,
+    )
