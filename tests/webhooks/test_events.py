@@ -271,3 +271,23 @@ def test_erasing_a_person_scrubs_their_stored_payloads(
     after = json.dumps(list(Delivery.objects.values_list("payload", flat=True)))
     assert "ANN-CRM-7" not in after and "Annabel" not in after and "Quux" not in after
     assert Delivery.objects.count() == 2  # the events stay, without the person
+
+
+def test_a_moved_unit_takes_its_subscriptions_along(world):
+    from voxloop.tenancy import services as tenancy_services
+
+    acme = world.acme
+    store, _ = subscribe(acme, "c1r1s1", url=HOOK, name="store")
+    tenancy_services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2"])
+    store.refresh_from_db()
+    acme.units["c1r1s1"].refresh_from_db()
+    assert store.unit_path == acme.units["c1r1s1"].path
+    assert store.unit_path.startswith(acme.units["c2"].path)
+    [pk] = services.publish(
+        organization_id=acme.root.organization_id,
+        unit_path=acme.units["c1r1s1"].path,
+        event_type="response.completed",
+        key="moved",
+        data={},
+    )
+    assert Delivery.objects.get(pk=pk).subscription_id == store.pk
