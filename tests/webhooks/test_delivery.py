@@ -217,3 +217,20 @@ def test_the_outbound_guard_refuses_at_delivery_and_does_not_retry(world, receiv
     row = Delivery.objects.get(pk=delivery_id)
     assert row.last_error.startswith("refused:") and "not a public address" in row.last_error
     assert receiver.requests == []
+
+
+def test_the_task_queue_sends_it_once_the_event_commits(
+    world, survey, receiver, settings, django_capture_on_commit_callbacks
+):
+    from tests.webhooks.conftest import submit
+    from voxloop.schedule.registry import registered
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    subscribe(world.acme, url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(survey, {"nps": 10}, unit=world.acme.units["c2r1s1"])
+    [request] = receiver.requests
+    assert json.loads(request.body)["data"]["response"]["id"] == response.pk
+    assert Delivery.objects.get().status == "delivered"
+    sweep = next(p for p in registered() if p.name == "webhooks.deliver_due")
+    assert sweep.interval == timedelta(minutes=1)
