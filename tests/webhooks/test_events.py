@@ -291,3 +291,17 @@ def test_a_moved_unit_takes_its_subscriptions_along(world):
         data={},
     )
     assert Delivery.objects.get(pk=pk).subscription_id == store.pk
+
+
+def test_a_failure_to_record_an_event_never_fails_the_respondent(
+    world, survey, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    subscribe(world.acme, url=HOOK)
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "publish", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(survey, {"nps": 10}, unit=world.acme.units["c1r1s1"])
+    assert response.pk and "could not record an event" in caplog.text

@@ -4,6 +4,9 @@ and calls `services.publish`, which costs nothing when nobody subscribed."""
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.dispatch import receiver
@@ -17,6 +20,22 @@ from voxloop.responses import selectors as response_selectors
 from voxloop.responses.signals import response_submitted, responses_changed
 from voxloop.tenancy.signals import unit_moved
 from voxloop.webhooks import events, services
+
+log = logging.getLogger(__name__)
+
+
+def _logged(receiver_function: Callable[..., None]) -> Callable[..., None]:
+    """The event's own transaction has committed: a failure here must not turn the respondent's
+    or the staff member's request into an error. It is logged (and the event is missed)."""
+
+    @functools.wraps(receiver_function)
+    def inner(*args: Any, **kwargs: Any) -> None:
+        try:
+            receiver_function(*args, **kwargs)
+        except Exception:
+            log.exception("webhooks: could not record an event for delivery")
+
+    return inner
 
 
 def _wanted(organization_id: int, event_type: str) -> bool:
@@ -40,6 +59,7 @@ def _response_event(response: Any, event_type: str, key: str) -> None:
 
 
 @receiver(response_submitted, dispatch_uid="webhooks.response_completed")
+@_logged
 def response_completed(sender: Any, response_id: int, response: Any = None, **kwargs: Any) -> None:
     if response is None or not _wanted(response.organization_id, "response.completed"):
         return
@@ -47,6 +67,7 @@ def response_completed(sender: Any, response_id: int, response: Any = None, **kw
 
 
 @receiver(responses_changed, dispatch_uid="webhooks.response_updated")
+@_logged
 def response_updated(sender: Any, organization_id: int, response_ids: Any, **kwargs: Any) -> None:
     if not _wanted(organization_id, "response.updated"):
         return
@@ -55,6 +76,7 @@ def response_updated(sender: Any, organization_id: int, response_ids: Any, **kwa
 
 
 @receiver(case_changed, dispatch_uid="webhooks.case")
+@_logged
 def case_event(
     sender: Any, organization_id: int, case_id: int, event: str, case: Any, **kw: Any
 ) -> None:
@@ -73,6 +95,7 @@ def case_event(
 
 
 @receiver(invitation_bounced, dispatch_uid="webhooks.bounced")
+@_logged
 def bounced(sender: Any, organization_id: int, invitation: Any, hard: bool, **kwargs: Any) -> None:
     if not _wanted(organization_id, "invitation.bounced"):
         return
@@ -86,6 +109,7 @@ def bounced(sender: Any, organization_id: int, invitation: Any, hard: bool, **kw
 
 
 @receiver(contact_unsubscribed, dispatch_uid="webhooks.unsubscribed")
+@_logged
 def unsubscribed(
     sender: Any, organization_id: int, contact_id: int, unit_path: str, external_id: str,
     how: str, **kwargs: Any,
