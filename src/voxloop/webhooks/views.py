@@ -4,6 +4,7 @@ replay, secret rotation and deletion (after a confirmation). Thin: services deci
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -90,6 +91,7 @@ def _detail_page(
         "form": form,
         "filters": filters,
         "page": page,
+        "query": urlencode({"status": status_filter}) if status_filter else "",
         "secret": request.session.pop(SHOWN_ONCE.format(subscription.pk), None),
         "unit_codes": unit_code_suggestions(_scope(request)),
     }
