@@ -41,15 +41,20 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim(delivery_id: int, now: datetime) -> Delivery | None:
+    """Lease the delivery if it is pending and due; None when another worker has it or its
+    subscription is off. The conditions are on the row itself: a condition through a join
+    makes Django write `WHERE id IN (SELECT …)`, which PostgreSQL does not re-check against a
+    row another worker has just leased (two workers then both send it)."""
     taken = Delivery.objects.filter(
-        pk=delivery_id,
-        status=DeliveryStatus.PENDING,
-        run_after__lte=now,
-        subscription__is_active=True,
+        pk=delivery_id, status=DeliveryStatus.PENDING, run_after__lte=now
     ).update(run_after=now + LEASE)
     if not taken:
         return None
-    return Delivery.objects.select_related("subscription").get(pk=delivery_id)
+    row = Delivery.objects.select_related("subscription").get(pk=delivery_id)
+    if not row.subscription.is_active:  # held until it is turned on again
+        Delivery.objects.filter(pk=delivery_id).update(run_after=now)
+        return None
+    return row
 
 
 def request_for(delivery: Delivery, now: datetime) -> tuple[bytes, dict[str, str]]:
