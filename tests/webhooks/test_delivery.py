@@ -234,3 +234,19 @@ def test_the_task_queue_sends_it_once_the_event_commits(
     assert Delivery.objects.get().status == "delivered"
     sweep = next(p for p in registered() if p.name == "webhooks.deliver_due")
     assert sweep.interval == timedelta(minutes=1)
+
+
+def test_when_the_creator_is_gone_the_admins_above_are_told(world, receiver, smtp_settings):
+    acme = world.acme
+    for name, email in (("admin", "top@acme.test"), ("country_admin", "c1@acme.test")):
+        user = acme.user(name)
+        user.email = email
+        user.save()
+    receiver.status = 500
+    subscription, _ = subscribe(acme, "c1r1", url=receiver.url)
+    subscription.created_by = None
+    subscription.save()
+    assert delivery.disable(subscription, _t0(), "HTTP 500")
+    assert not delivery.disable(subscription, _t0(), "HTTP 500")  # once
+    [mail] = smtp_settings.wait_for(1)
+    assert sorted(mail.recipients) == ["c1@acme.test", "top@acme.test"]

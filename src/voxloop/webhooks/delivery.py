@@ -1,5 +1,6 @@
 """Sending deliveries: claim, attempt, retry along the backoff, give up after 24 hours, and
-disable a subscription whose receiver stayed down that long (decision 0024).
+disable a subscription whose receiver stayed down that long, telling its creator (or, when
+they are gone, the admins above it) by email (decision 0024).
 
 1. `deliver` claims the row with one conditional UPDATE (pending, due, its subscription
    active → leased for a few minutes), so two workers never attempt it at once and a worker
@@ -26,6 +27,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from voxloop import outbound
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import Role
+from voxloop.tenancy.scoping import Scope
 from voxloop.webhooks import destinations, services, signing
 from voxloop.webhooks.models import Delivery, DeliveryStatus, Destination, Subscription
 
@@ -144,9 +148,25 @@ def disable(subscription: Subscription, now: datetime, error: str) -> bool:
     return bool(changed)
 
 
-def _tell_creator(subscription: Subscription, reason: str) -> None:
+def _recipients(subscription: Subscription) -> list[str]:
+    """Its creator; when they are gone (or have no address), the admins who may manage it."""
     user = subscription.created_by
-    if user is None or not user.email:
+    if user is not None and user.is_active and user.email:
+        return [user.email]
+    root = tenancy_selectors.organization_root(subscription.organization_id)
+    admins = tenancy_selectors.visible_memberships(Scope.system(root)).filter(role=Role.ADMIN)
+    return sorted(
+        {
+            m.user.email
+            for m in admins
+            if m.user.is_active and m.user.email and subscription.unit_path.startswith(m.unit.path)
+        }
+    )
+
+
+def _tell_creator(subscription: Subscription, reason: str) -> None:
+    recipients = _recipients(subscription)
+    if not recipients:
         return
     link = settings.BASE_URL.rstrip("/") + reverse("webhooks:detail", args=[subscription.pk])
     with translation.override(subscription.language):
@@ -160,7 +180,7 @@ def _tell_creator(subscription: Subscription, reason: str) -> None:
                   "sent again. %(link)s") % {"link": link},
             ]
         )  # fmt: skip
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     with contextlib.suppress(Exception), get_connection(fail_silently=False) as connection:
         connection.send_messages([message])
 
