@@ -105,12 +105,14 @@ def deliver(delivery_id: int, now: datetime | None = None) -> str:
         last_error="",
         delivered_at=now,
     )
-    Delivery.objects.filter(
+    waiting = Delivery.objects.filter(
         subscription_id=row.subscription_id,
         status=DeliveryStatus.PENDING,
         attempts__gt=0,
         run_after__gt=now + LEASE,
-    ).update(run_after=now)
+    )
+    if waiting.exists():  # a read: usually nothing waits, and a write costs a commit
+        waiting.update(run_after=now)
     return DeliveryStatus.DELIVERED
 
 
