@@ -9,8 +9,11 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
+import time
 from collections import Counter
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -250,3 +253,41 @@ def test_when_the_creator_is_gone_the_admins_above_are_told(world, receiver, smt
     assert not delivery.disable(subscription, _t0(), "HTTP 500")  # once
     [mail] = smtp_settings.wait_for(1)
     assert sorted(mail.recipients) == ["c1@acme.test", "top@acme.test"]
+
+
+class _Verifying(BaseHTTPRequestHandler):
+    """A receiver that does what docs/webhooks.md tells integrators: 401 unless verified."""
+
+    secret = ""
+    verdicts: list[bool] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        ok = signing.verify(type(self).secret, dict(self.headers), body, now=time.time())
+        type(self).verdicts.append(ok)
+        self.send_response(204 if ok else 401)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_verifying_receiver_accepts_ours_and_refuses_a_wrong_secret(world):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Verifying)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        _subscription, secret = subscribe(world.acme, url=url)
+        _Verifying.secret, _Verifying.verdicts = secret, []
+        now = timezone.now()  # the receiver checks the timestamp against its own clock
+        [first] = _publish(world.acme, now, "1")
+        assert delivery.deliver(first, now) == "delivered"
+        _Verifying.secret = signing.new_secret()  # a receiver configured with another secret
+        [second] = _publish(world.acme, now, "2")
+        assert delivery.deliver(second, now) == "pending"
+        row = Delivery.objects.get(pk=second)
+        assert row.last_status_code == 401 and row.attempts == 1
+        assert _Verifying.verdicts == [True, False]
+    finally:
+        server.shutdown()
+        server.server_close()
