@@ -109,7 +109,7 @@ def create_subscription(
             created_at=now or timezone.now(),
             **fields,
         )
-        record_audit(actor, "webhook.create", subscription, {**fields, "url": fields["url"]})
+        record_audit(actor, "webhook.create", subscription, fields)
     _held.forget_all()
     return subscription, secret
 
