@@ -32,6 +32,7 @@ KERNEL = {
     "outbound",
     "recent",
     "spreadsheets",
+    "uploads",
     "shared_generation",
 }
 SHELLS = {"api", "web", "config", "cli", "demo"}

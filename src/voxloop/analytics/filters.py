@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -50,17 +51,27 @@ class Filters:
     today: date | None = None  # the day the period was read on (None: the server's today)
     # "month" once the period was widened to whole closed months (anonymous surveys)
     cycle: str = ""
+    zone: str = ""  # the unit's time zone ("" for the server's): days and hours count in it
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
     def bounds(self) -> tuple[datetime, datetime]:
-        """The period's days as a half-open range of instants, in the time zone the rollups
-        count days in (the server's), so every figure beside them counts the same days."""
-        tz = timezone.get_current_timezone()
+        """The period's days as a half-open range of instants, in the unit's time zone (the
+        rollups count each answer's day in its own unit's zone), so figures beside them
+        count the same days; for a scope spanning zones, an approximation in the top's."""
+        tz = ZoneInfo(self.zone) if self.zone else timezone.get_current_timezone()
         since = datetime.combine(self.start, time.min, tzinfo=tz)
         return since, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz)
+
+    def in_zone(self, zone: str) -> Filters:
+        """A preset period ("last 30 days") ending on the unit's own today."""
+        if not zone or self.period == "custom" or self.cycle:
+            return replace(self, zone=zone)
+        shift = timezone.localdate(timezone=ZoneInfo(zone)) - timezone.localdate()
+        today = (self.today or timezone.localdate()) + shift
+        return replace(self, start=self.start + shift, end=self.end + shift, today=today, zone=zone)
 
     def previous(self) -> Filters:
         """The period of the same length just before this one (in whole months once the period

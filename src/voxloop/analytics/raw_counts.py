@@ -9,6 +9,7 @@ the period, joined to the segment's members.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncDate
@@ -75,8 +76,11 @@ def total(ctx: Context, period: Filters | None = None) -> Counts:
 
 
 def grouped(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
-    """Counts keyed like the rollup rows: `day` a date, `value` the facet's text value."""
-    tz = timezone.get_current_timezone()
+    """Counts keyed like the rollup rows: `day` a date, `value` the facet's text value; days
+    and hours in the viewed unit's time zone (in a scope spanning zones, an approximation of
+    the rollups' each-answer-in-its-own-zone)."""
+    zone = ctx.filters.zone
+    tz = ZoneInfo(zone) if zone else timezone.get_current_timezone()
     rows = responses(ctx)
     names = []
     for name in by:

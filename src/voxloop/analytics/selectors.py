@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from voxloop.analytics import anonymity, hooks, metrics, raw_counts
+from voxloop.analytics import anonymity, comparisons, hooks, metrics, raw_counts
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
 from voxloop.analytics.models import Facet, Rollup
@@ -43,6 +43,11 @@ class Context:
     segment_members: QuerySet | None = None
     # Anonymous surveys: which nodes may show which months (anonymity.Release).
     release: anonymity.Release | None = None
+    # Every time zone counted in under the node ("" for the server's): more than one and
+    # each answer's day and hour are its own unit's local ones.
+    zones: frozenset[str] = frozenset()
+    # All surveys: the programme's headline survey (id, name) the KPI cards show, if chosen.
+    headline: tuple[int, str] | None = None
 
     @property
     def metric(self) -> str:
@@ -58,10 +63,16 @@ def context(scope: Scope, filters: Filters) -> Context:
     if filters.survey_id:
         chosen = survey_selectors.survey(scope, filters.survey_id)
         ids, anonymous = (chosen.pk,), chosen.is_anonymous
+        headline = None
     else:
         anonymous = filters.metric == "enps"
-        kinds = survey_selectors.visible_surveys(scope).values_list("id", "kind")
+        kinds = survey_selectors.counted_surveys(scope).values_list("id", "kind")
         ids = tuple(i for i, kind in kinds if (kind in ANONYMOUS_KINDS) == anonymous)
+        primary = survey_selectors.headline_survey(scope, anonymous)
+        headline = (primary.pk, primary.name) if primary else None
+    zones = tenancy_selectors.time_zones(scope.organization_id)
+    filters = filters.in_zone(tenancy_selectors.zone_of(zones, node.path))
+    below = {z for p, z in zones.items() if p.startswith(node.path)} | {filters.zone}
     members = None
     if filters.segment_id:
         if anonymous:
@@ -71,12 +82,14 @@ def context(scope: Scope, filters: Filters) -> Context:
             )
         members = contact_selectors.segment_member_ids(scope, filters.segment_id)
     if not anonymous:
-        return Context(scope, filters, node, ids, anonymous, members)
+        return Context(
+            scope, filters, node, ids, anonymous, members, zones=frozenset(below), headline=headline
+        )
     filters = anonymity.read_filters(filters)
     months = sorted({*filters.months(), *filters.previous().months()})
     root_path = node.path[:PATH_SEGMENT_WIDTH]
     release = anonymity.release(scope.organization_id, root_path, ids, months)
-    return Context(scope, filters, node, ids, anonymous, None, release)
+    return Context(scope, filters, node, ids, anonymous, None, release, frozenset(below), headline)
 
 
 def refuse_for_anonymous(ctx: Context, dimension: str, field: str = "by") -> None:
@@ -176,16 +189,21 @@ def cell(
 
 
 def kpis(ctx: Context) -> list[dict[str, Any]]:
-    """The headline figures with their change against the previous period."""
+    """The headline figures with their change against the previous period: over all surveys,
+    the programme's headline survey when an admin chose one, else every counted survey pooled
+    answer by answer (the payload's `headline` says which)."""
+    if ctx.headline:
+        ctx = replace(ctx, survey_ids=(ctx.headline[0],))
     now, before = _period_total(ctx), _period_total(ctx, ctx.filters.previous())
     names = ["enps", "responses"] if ctx.anonymous else ["nps", "csat", "ces", "responses"]
     if not ctx.anonymous and ctx.filters.metric not in names:
         names.insert(0, ctx.filters.metric)
-    cards = []
+    cards: list[dict[str, Any]] = []
     earlier = ctx.filters.previous().months()
+    first = comparisons.history_start(ctx)
     for name in names:
         current = cell(ctx, now, name)
-        change = metrics.change(name, now, before, ctx.filters.min_n)
+        change = comparisons.kpi_change(ctx, name, now, before, first)
         hidden = current["suppressed"] or cell(ctx, before, name, months=earlier)["suppressed"]
         cards.append(
             {"metric": name, "figure": current, "change": None if hidden else change.as_dict()}
@@ -193,7 +211,14 @@ def kpis(ctx: Context) -> list[dict[str, Any]]:
     delivered, completed = hooks.call("delivered_invitations", ctx.scope, ctx.filters) or (0, 0)
     if delivered and not ctx.anonymous:
         rate = metrics.proportion("response_rate", min(completed, delivered), delivered)
-        cards.append({"metric": "response_rate", "figure": rate.as_dict(), "change": None})
+        cards.append(
+            {
+                "metric": "response_rate",
+                "figure": rate.as_dict(),
+                "change": None,
+                "provisional": comparisons.response_rate_provisional(ctx),
+            }
+        )
     return cards
 
 
@@ -240,7 +265,8 @@ def trend(ctx: Context, grain: str | None = None) -> list[dict[str, Any]]:
     for day, counts in _counts_by(ctx, Facet.TOTAL, "day").items():
         buckets[bucket_start(day, grain)].add(counts)
     if ctx.release is None:
-        return [{"start": s.isoformat(), **cell(ctx, buckets[s])} for s in sorted(buckets)]
+        points = [{"start": s.isoformat(), **cell(ctx, buckets[s])} for s in sorted(buckets)]
+        return comparisons.mark_partial(points, ctx, grain)
     # Anonymous: every month or quarter of the period, so a hidden one shows no key of its own.
     months: dict[date, list[date]] = defaultdict(list)
     for month in ctx.filters.months():
@@ -280,11 +306,19 @@ def _unit_cells(ctx: Context, parent: OrgUnit) -> list[dict[str, Any]]:
     )
     if ctx.release is not None:
         ctx.release.prefetch([parent.path, *(u.path for u in children)])
+    flags = (
+        {}
+        if ctx.release is not None
+        else comparisons.flag_against_rest(
+            ctx, {u.path: counts.get(u.path, Counts()) for u in children}, ctx.metric
+        )
+    )
     out = []
     for unit in children:
         c = counts.get(unit.path, Counts())
         figure = cell(ctx, c, path=unit.path)
-        out.append({"unit_id": unit.pk, "name": unit.name, "kind": unit.kind, **figure})
+        row = {"unit_id": unit.pk, "name": unit.name, "kind": unit.kind, **figure}
+        out.append({**row, "vs_rest": flags.get(unit.path)})
     return out
 
 
@@ -376,7 +410,11 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
             for k, c in groups.items()
         ]
         return sorted(rows, key=lambda r: str(r["key"]))
-    rows = [{"key": k, "label": str(names.get(k, k)), **cell(ctx, c)} for k, c in groups.items()]
+    flags = comparisons.flag_against_rest(ctx, groups, ctx.metric)
+    rows = [
+        {"key": k, "label": str(names.get(k, k)), **cell(ctx, c), "vs_rest": flags[k]}
+        for k, c in groups.items()
+    ]
     return sorted(rows, key=lambda r: str(r["key"]) if dimension != "hour" else r["key"])
 
 
@@ -387,6 +425,7 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
     rows = by_dimension(ctx, "staff")
     ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
     ranked.sort(key=lambda r: (-r["value"], -r["n"]))
+    ranked = comparisons.with_rank_intervals(ranked)  # among everyone ranked, shown or not
     few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
     return {"ranked": ranked[:limit], "too_few": few[:limit]}
 

@@ -114,6 +114,16 @@ class SettingsForm(forms.Form):
         max_length=200,
         help_text=_("Who invitations come from, e.g. the CEO."),
     )
+    is_primary = forms.BooleanField(
+        label=_("Headline survey"),
+        required=False,
+        help_text=_("Its figures head the dashboard for all surveys (one per programme)."),
+    )
+    is_test = forms.BooleanField(
+        label=_("Test survey"),
+        required=False,
+        help_text=_("Its answers are left out of the figures for all surveys."),
+    )
 
 
 class QuestionForm(forms.Form):
@@ -219,3 +229,30 @@ class BranchForm(forms.Form):
 
 
 BranchFormSet = forms.formset_factory(BranchForm, extra=1, max_num=10)
+
+
+class SurveyImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Survey file"),
+        help_text=_(
+            "Qualtrics .qsf, LimeSurvey .lss/.lsa, SurveyJS or KoboToolbox JSON, "
+            "XLSForm .xlsx/.xls, or a Voxloop export."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=SurveyKind.choices)
+    unit_code = forms.CharField(
+        label=_("Owning unit"),
+        max_length=64,
+        required=False,
+        help_text=_("Its code; leave empty for your own unit. Its admins can edit the survey."),
+    )
+
+
+class ResponsesImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Responses file"),
+        help_text=_(
+            "Qualtrics CSV, LimeSurvey .lsr/.lsa, SurveyJS results or KoboToolbox JSON, "
+            "or a CSV with one column per question."
+        ),
+    )
