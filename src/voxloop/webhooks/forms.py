@@ -26,7 +26,7 @@ class SubscriptionForm(forms.Form):
         label=_("URL"),
         max_length=2000,
         help_text=_("A public https address: your endpoint, or a Slack or Teams incoming webhook."),
-        widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off"}),
     )
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=event_choices, widget=forms.CheckboxSelectMultiple
