@@ -46,6 +46,7 @@ from voxloop.responses.services import Submission, submit
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.scoping import Scope
 from voxloop.textanalytics import services as text_services
+from voxloop.webhooks import services as webhook_services
 
 SECURITY_MD = Path(__file__).resolve().parents[1] / "docs" / "security.md"
 ROLES = ("admin", "analyst", "manager", "agent", "viewer")
@@ -135,6 +136,15 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/surveys/{survey_id}/publish"): ("settings", "write"),
     ("POST", "/surveys/{survey_id}/close"): ("settings", "write"),
     ("POST", "/surveys/{survey_id}/duplicate"): ("settings", "write"),
+    ("GET", "/webhooks/events"): ("webhooks", "read"),
+    ("GET", "/webhooks"): ("webhooks", "read"),
+    ("POST", "/webhooks"): ("webhooks", "write"),
+    ("GET", "/webhooks/{subscription_id}"): ("webhooks", "read"),
+    ("PATCH", "/webhooks/{subscription_id}"): ("webhooks", "write"),
+    ("DELETE", "/webhooks/{subscription_id}"): ("webhooks", "write"),
+    ("POST", "/webhooks/{subscription_id}/rotate-secret"): ("webhooks", "write"),
+    ("GET", "/webhooks/{subscription_id}/deliveries"): ("webhooks", "read"),
+    ("POST", "/webhooks/deliveries/{delivery_id}/replay"): ("webhooks", "write"),
     ("POST", "/surveys/import"): ("imports", "write"),
     ("GET", "/surveys/{survey_id}/export"): ("settings", "read"),
     ("POST", "/surveys/{survey_id}/responses/import"): ("imports", "write"),
@@ -267,6 +277,12 @@ BODIES: dict[tuple[str, str], dict] = {
         "conditions": {"items": [{"field": "nps", "op": "lte", "value": 3}]},
     },
     ("PATCH", "/alert-rules/{rule_id}"): {"sla_hours": 12},
+    ("POST", "/webhooks"): {
+        "name": "CRM",
+        "url": "https://hooks.example.test/in",
+        "events": ["case.opened"],
+    },
+    ("PATCH", "/webhooks/{subscription_id}"): {"name": "Renamed"},
     ("POST", "/cases"): {"response_id": "other_response"},
     ("PATCH", "/cases/{case_id}"): {"status": "in_progress"},
     ("POST", "/cases/{case_id}/notes"): {"text": "Called back"},
@@ -375,6 +391,12 @@ PAGE_REACH: dict[str, tuple] = {
     "closedloop:open": ("case-handling", "write", "POST", {}, {"response_id": "other_response"}),
     "closedloop:case": ("cases", "read", "GET"),
     "closedloop:case_action": ("cases", "write", "POST", {"action": "note"}),
+    "webhooks:list": ("webhooks", "read", "GET"),
+    "webhooks:new": ("webhooks", "read", "GET"),
+    "webhooks:detail": ("webhooks", "read", "GET"),
+    "webhooks:rotate": ("webhooks", "write", "POST"),
+    "webhooks:delete": ("webhooks", "write", "POST"),
+    "webhooks:replay": ("webhooks", "write", "POST"),
     "closedloop:rules": ("admin-settings", "read", "GET"),
     "closedloop:rule_new": ("admin-settings", "read", "GET"),
     "closedloop:rule": ("admin-settings", "read", "GET"),
@@ -534,6 +556,20 @@ def _build() -> dict[str, Any]:
     widget = widgets.create_widget(admin, root, survey, name="Shop", allowed_origins=[])
     kiosk, _secret = kiosks.register(actor=admin, unit=store, name="Till", channel="kiosk")
     taxonomy = text_services.install_default_taxonomy(scope=admin, kind="retail")
+    subscription, _secret = webhook_services.create_subscription(
+        actor=admin,
+        unit=root,
+        name="CRM",
+        url="https://hooks.example.test/in",
+        events=["response.completed"],
+    )
+    [delivery_id] = webhook_services.publish(
+        organization_id=root.organization_id,
+        unit_path=store.path,
+        event_type="response.completed",
+        key="reach",
+        data={"marker": "none"},
+    )
     theme = taxonomy.themes.get(key="queue")
     values = {
         "survey_id": survey.pk,
@@ -557,6 +593,8 @@ def _build() -> dict[str, Any]:
         "theme_id": theme.pk,
         "term_id": theme.terms.exclude(kind="label").first().pk,
         "other_theme": taxonomy.themes.get(key="staff").pk,
+        "subscription_id": subscription.pk,
+        "delivery_id": delivery_id,
         "fmt": "csv",
         "kind": "svg",
         # Body references

@@ -23,6 +23,7 @@ from voxloop.closedloop.models import (
     Notification,
     Praise,
 )
+from voxloop.closedloop.signals import announce
 from voxloop.responses.models import Origin, Response
 from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy.models import OrgUnit
@@ -158,6 +159,7 @@ def open_case_for(
         data={"assignee": assignee.get_username() if assignee else None},
         at=now,
     )
+    announce(case, "opened")
     return case, True
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("text/", include("voxloop.textanalytics.urls")),
     path("contacts/", include("voxloop.contacts.urls")),
     path("privacy/", include("voxloop.privacy.urls")),
+    path("webhooks/", include("voxloop.webhooks.urls")),
     path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),
 ]
