@@ -46,6 +46,7 @@ from voxloop.responses.services import Submission, submit
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.scoping import Scope
 from voxloop.textanalytics import services as text_services
+from voxloop.webhooks import services as webhook_services
 
 SECURITY_MD = Path(__file__).resolve().parents[1] / "docs" / "security.md"
 ROLES = ("admin", "analyst", "manager", "agent", "viewer")
@@ -135,6 +136,18 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/surveys/{survey_id}/publish"): ("settings", "write"),
     ("POST", "/surveys/{survey_id}/close"): ("settings", "write"),
     ("POST", "/surveys/{survey_id}/duplicate"): ("settings", "write"),
+    ("GET", "/webhooks/events"): ("webhooks", "read"),
+    ("GET", "/webhooks"): ("webhooks", "read"),
+    ("POST", "/webhooks"): ("webhooks", "write"),
+    ("GET", "/webhooks/{subscription_id}"): ("webhooks", "read"),
+    ("PATCH", "/webhooks/{subscription_id}"): ("webhooks", "write"),
+    ("DELETE", "/webhooks/{subscription_id}"): ("webhooks", "write"),
+    ("POST", "/webhooks/{subscription_id}/rotate-secret"): ("webhooks", "write"),
+    ("GET", "/webhooks/{subscription_id}/deliveries"): ("webhooks", "read"),
+    ("POST", "/webhooks/deliveries/{delivery_id}/replay"): ("webhooks", "write"),
+    ("POST", "/surveys/import"): ("imports", "write"),
+    ("GET", "/surveys/{survey_id}/export"): ("settings", "read"),
+    ("POST", "/surveys/{survey_id}/responses/import"): ("imports", "write"),
     ("GET", "/alert-rules"): ("admin-settings", "read"),
     ("POST", "/alert-rules"): ("admin-settings", "write"),
     ("GET", "/alert-rules/{rule_id}"): ("admin-settings", "read"),
@@ -184,6 +197,14 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("DELETE", "/text/terms/{term_id}"): ("admin-settings", "write"),
     ("GET", "/text/settings"): ("admin-settings", "read"),
     ("PATCH", "/text/settings"): ("admin-settings", "write"),
+    ("GET", "/text/comments"): ("responses", "read"),
+    ("GET", "/text/impact"): ("figures", "read"),
+    ("GET", "/text/trending"): ("figures", "read"),
+    ("GET", "/text/emerging"): ("figures", "read"),
+    ("GET", "/text/themes/{theme_id}/matches"): ("admin-settings", "read"),
+    ("POST", "/text/themes/{theme_id}/merge"): ("admin-settings", "write"),
+    ("POST", "/text/themes/{theme_id}/split"): ("admin-settings", "write"),
+    ("POST", "/text/taxonomies/{taxonomy_id}/accept"): ("admin-settings", "write"),
     ("POST", "/kiosks"): ("admin-settings", "write"),
     ("POST", "/kiosks/{kiosk_id}/revoke"): ("admin-settings", "write"),
     ("POST", "/contacts/batch"): ("contacts", "write"),
@@ -256,6 +277,12 @@ BODIES: dict[tuple[str, str], dict] = {
         "conditions": {"items": [{"field": "nps", "op": "lte", "value": 3}]},
     },
     ("PATCH", "/alert-rules/{rule_id}"): {"sla_hours": 12},
+    ("POST", "/webhooks"): {
+        "name": "CRM",
+        "url": "https://hooks.example.test/in",
+        "events": ["case.opened"],
+    },
+    ("PATCH", "/webhooks/{subscription_id}"): {"name": "Renamed"},
     ("POST", "/cases"): {"response_id": "other_response"},
     ("PATCH", "/cases/{case_id}"): {"status": "in_progress"},
     ("POST", "/cases/{case_id}/notes"): {"text": "Called back"},
@@ -293,6 +320,12 @@ BODIES: dict[tuple[str, str], dict] = {
         "text": "rând",
     },
     ("PATCH", "/text/settings"): {"languages": ["en", "ro"]},
+    ("POST", "/text/themes/{theme_id}/merge"): {"into_id": "other_theme"},
+    ("POST", "/text/themes/{theme_id}/split"): {"name": "Split", "term_ids": ["term_id"]},
+    ("POST", "/text/taxonomies/{taxonomy_id}/accept"): {
+        "name": "Parking",
+        "keywords": {"en": ["car park"]},
+    },
     ("POST", "/widgets"): {
         "name": "Shop",
         "survey_id": "survey",
@@ -341,6 +374,8 @@ PAGE_REACH: dict[str, tuple] = {
     "accounts:set_language": ("own", "write", "POST"),
     "surveys:list": ("admin-settings", "read", "GET"),
     "surveys:create": ("admin-settings", "read", "GET"),
+    "surveys:import": ("imports", "read", "GET"),
+    "surveys:responses_import": ("imports", "read", "GET"),
     "surveys:edit": ("admin-settings", "read", "GET"),
     "surveys:settings": ("admin-settings", "write", "POST"),
     "surveys:publish": ("admin-settings", "write", "POST"),
@@ -360,6 +395,12 @@ PAGE_REACH: dict[str, tuple] = {
     "closedloop:open": ("case-handling", "write", "POST", {}, {"response_id": "other_response"}),
     "closedloop:case": ("cases", "read", "GET"),
     "closedloop:case_action": ("cases", "write", "POST", {"action": "note"}),
+    "webhooks:list": ("webhooks", "read", "GET"),
+    "webhooks:new": ("webhooks", "read", "GET"),
+    "webhooks:detail": ("webhooks", "read", "GET"),
+    "webhooks:rotate": ("webhooks", "write", "POST"),
+    "webhooks:delete": ("webhooks", "write", "POST"),
+    "webhooks:replay": ("webhooks", "write", "POST"),
     "closedloop:rules": ("admin-settings", "read", "GET"),
     "closedloop:rule_new": ("admin-settings", "read", "GET"),
     "closedloop:rule": ("admin-settings", "read", "GET"),
@@ -373,6 +414,25 @@ PAGE_REACH: dict[str, tuple] = {
     "closedloop:plan": ("plans", "read", "GET"),
     "closedloop:plan_status": ("plans", "write", "POST"),
     "closedloop:task_done": ("plans", "write", "POST"),
+    "textanalytics:insights": ("figures", "read", "GET"),
+    "textanalytics:explorer": ("responses", "read", "GET"),
+    "textanalytics:themes": ("admin-settings", "read", "GET"),
+    "textanalytics:theme_matches": ("admin-settings", "read", "GET"),
+    "textanalytics:theme_action": (
+        "admin-settings",
+        "write",
+        "POST",
+        {"action": "rename"},
+        {"name": "Lines"},
+    ),
+    "textanalytics:term_remove": ("admin-settings", "write", "POST"),
+    "textanalytics:taxonomy_action": (
+        "admin-settings",
+        "write",
+        "POST",
+        {"action": "add_theme"},
+        {"name": "Parking"},
+    ),
     "analytics:dashboard": ("figures", "read", "GET"),
     "analytics:live": ("figures", "read", "GET"),
     "analytics:drivers": ("figures", "read", "GET"),
@@ -501,6 +561,20 @@ def _build() -> dict[str, Any]:
     widget = widgets.create_widget(admin, root, survey, name="Shop", allowed_origins=[])
     kiosk, _secret = kiosks.register(actor=admin, unit=store, name="Till", channel="kiosk")
     taxonomy = text_services.install_default_taxonomy(scope=admin, kind="retail")
+    subscription, _secret = webhook_services.create_subscription(
+        actor=admin,
+        unit=root,
+        name="CRM",
+        url="https://hooks.example.test/in",
+        events=["response.completed"],
+    )
+    [delivery_id] = webhook_services.publish(
+        organization_id=root.organization_id,
+        unit_path=store.path,
+        event_type="response.completed",
+        key="reach",
+        data={"marker": "none"},
+    )
     theme = taxonomy.themes.get(key="queue")
     values = {
         "survey_id": survey.pk,
@@ -522,7 +596,10 @@ def _build() -> dict[str, Any]:
         "kiosk_id": kiosk.pk,
         "taxonomy_id": taxonomy.pk,
         "theme_id": theme.pk,
-        "term_id": theme.terms.first().pk,
+        "term_id": theme.terms.exclude(kind="label").first().pk,
+        "other_theme": taxonomy.themes.get(key="staff").pk,
+        "subscription_id": subscription.pk,
+        "delivery_id": delivery_id,
         "fmt": "csv",
         "kind": "svg",
         # Body references

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any, TypeVar
 
 from django.db import connections
 from django.db.models import Field, Model
 
 DB = "default"
+Row = TypeVar("Row", bound=Model)
 
 
 @cache
@@ -38,7 +40,9 @@ def _select(model: type[Model], columns: tuple[str, ...], where: str, vendor: st
     return sql, [f.attname for f in fields], converters
 
 
-def fetch(model: type[Model], columns: Sequence[str], where: str, params: Sequence) -> Model | None:
+def fetch(
+    model: type[Row], columns: Sequence[str], where: str, params: Sequence[Any]
+) -> Row | None:
     """The first row matching `where` as a model instance holding `columns` (attnames); any
     other field is deferred and loads on first use, as with `.only()`."""
     connection = connections[DB]

@@ -56,6 +56,11 @@ SURVEY_API_MATRIX: dict[str, dict[str, int]] = {
     "api:survey_publish": _WRITE,
     "api:survey_close": _WRITE,
     "api:survey_duplicate": _row(201, 403, 403, 403, 404),
+    # Without a file: admins learn what is missing, everyone else is refused before reading.
+    "api:survey_import": _row(400, 400, 403, 403, 400),
+    "api:survey_export": _row(200, 200, 200, 200, 404),
+    # Admins of the survey's unit only: a country admin sees the root's survey, may not load.
+    "api:survey_responses_import": _row(400, 403, 403, 403, 404),
     "api:response_create": _row(201, 201, 201, 403, 404),
     # Single responses are records: a viewer (aggregates only) is refused before any lookup.
     "api:responses": _row(200, 200, 200, 200, 200, viewer=403),
@@ -88,6 +93,9 @@ OPERATIONS = {
     "api:survey_publish": ("post", "/surveys/{survey}/publish", None),
     "api:survey_close": ("post", "/surveys/{survey}/close", None),
     "api:survey_duplicate": ("post", "/surveys/{survey}/duplicate", None),
+    "api:survey_import": ("post", "/surveys/import", None),
+    "api:survey_export": ("get", "/surveys/{survey}/export", None),
+    "api:survey_responses_import": ("post", "/surveys/{survey}/responses/import", None),
     "api:response_create": (
         "post",
         "/responses",

@@ -24,7 +24,7 @@ ACTORS = [*sorted(ADMINS), *NON_ADMINS, "loner", "anonymous"]
 EDITABLE = {"admin": {"root", "c2"}, "country_admin": set(), "other_admin": {"other"}}
 VISIBLE = {"admin": {"root", "c2"}, "country_admin": {"root"}, "other_admin": {"other"}}
 POST_ONLY = {"settings", "publish", "close", "duplicate", "question_move", "question_delete"}
-NO_SURVEY = {"list", "create"}
+NO_SURVEY = {"list", "create", "import"}
 ROUTES = [pattern.name for pattern in urlpatterns]
 
 

@@ -41,7 +41,9 @@ def _mount_routers() -> None:
     from voxloop.responses.api import router as responses_router
     from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
+    from voxloop.textanalytics.api import product_router as text_product_router
     from voxloop.textanalytics.api import router as text_router
+    from voxloop.webhooks.api import router as webhooks_router
 
     # URLs are matched in this order: the busiest endpoint (storing responses) first.
     api.add_router("/", responses_router)
@@ -54,6 +56,8 @@ def _mount_routers() -> None:
     api.add_router("/", distribution_router)
     api.add_router("/", privacy_router)
     api.add_router("/", text_router)
+    api.add_router("/", text_product_router)
+    api.add_router("/", webhooks_router)
 
 
 _mount_routers()

@@ -1,9 +1,11 @@
 """`voxloop import contacts|interactions FILE`: CSV or XLSX, with a progress bar and a
-row-by-row error report; the good rows are kept."""
+row-by-row error report; the good rows are kept. `voxloop import survey|responses FILE`:
+another tool's survey as a draft with a report, and its past responses (docs/importing.md)."""
 
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 import click
 
@@ -15,7 +17,7 @@ UNKNOWN = ["error", "attribute", "ignore"]
 
 @click.group(name="import")
 def import_group() -> None:
-    """Import contacts or interaction events from a CSV or XLSX file."""
+    """Import contacts, interaction events, surveys or past responses from a file."""
 
 
 def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -140,3 +142,101 @@ def import_interactions(path, org_slug, errors_path) -> None:
     _write_errors(errors_path, report)
     if report.failed and not report.created and not report.duplicates:
         fail("no event could be recorded")
+
+
+def _admin_scope(org_slug: str, unit_code: str | None) -> tuple[Any, Any]:
+    from voxloop.tenancy.scoping import Scope
+
+    org = base.organization(org_slug)
+    unit = base.unit_by_code(org, unit_code) if unit_code else base.root_unit(org)
+    return Scope.system(unit, label="voxloop import"), unit
+
+
+@import_group.command(name="survey")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option("--unit", "unit_code", help="The unit that owns the survey (default: the root).")
+@click.option(
+    "--kind",
+    default="relationship",
+    show_default=True,
+    type=click.Choice(["relationship", "transactional", "employee", "kiosk"]),
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def import_survey(
+    path: str, org_slug: str, unit_code: str | None, kind: str, as_json: bool
+) -> None:
+    """Create a draft survey from a Qualtrics .qsf, LimeSurvey .lss/.lsa/.lsq, SurveyJS or
+    KoboToolbox JSON, XLSForm .xlsx/.xls or Voxloop JSON file, with a report of what could
+    not be carried over."""
+    base.django_ready()
+    base.require_migrated()
+    import json
+
+    from voxloop.surveys import services
+
+    content = _read(path)
+    scope, unit = _admin_scope(org_slug, unit_code)
+    imported = services.import_survey(scope, unit=unit, filename=path, content=content, kind=kind)
+    summary = imported.as_json()
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    click.echo(
+        f"Survey {summary['survey_id']} '{summary['name']}' (draft): "
+        f"{len(summary['questions'])} questions, languages {', '.join(summary['languages'])}."
+    )
+    for entry in summary["report"]:
+        where = entry["key"] or entry["question"] or "survey"
+        click.echo(f"  {where}: {entry['dropped']} dropped: {entry['why']}")
+
+
+def _read(path: str) -> bytes:
+    from voxloop.uploads import MAX_UPLOAD
+
+    try:
+        with open(path, "rb") as handle:
+            content = handle.read(MAX_UPLOAD + 1)
+    except OSError as error:
+        fail(f"cannot read {path}: {error.strerror or error}")
+    if len(content) > MAX_UPLOAD:
+        fail(f"{path} is larger than {MAX_UPLOAD // 2**20} MB")
+    return content
+
+
+@import_group.command(name="responses")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option("--survey", "survey_id", required=True, type=int, help="The survey's id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the row report as one JSON object.")
+def import_responses(path: str, org_slug: str, survey_id: int, as_json: bool) -> None:
+    """Load past responses into a survey from a Qualtrics CSV, LimeSurvey .lsr/.lsa/CSV,
+    SurveyJS results or KoboToolbox JSON, or a CSV with a column per question."""
+    base.django_ready()
+    base.require_migrated()
+    import json
+
+    from voxloop.responses import services
+    from voxloop.surveys import selectors
+
+    content = _read(path)
+    scope, _ = _admin_scope(org_slug, None)
+    survey = selectors.survey(scope, survey_id)
+    report = services.import_response_file(
+        scope, survey=survey, filename=path, content=content
+    ).as_json()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        click.echo(
+            f"{report['rows']:,} rows: {report['imported']:,} imported, "
+            f"{report['already_imported']:,} already there, {report['skipped']:,} unfinished, "
+            f"{report['refused']:,} refused."
+        )
+        for error in report["errors"][:20]:
+            click.echo(f"  line {error['line']}: {error['error']}", err=True)
+        if report["unmatched_columns"]:
+            shown = ", ".join(report["unmatched_columns"][:10])
+            click.echo(f"  columns matching no question: {shown}", err=True)
+    if report["refused"] and not (report["imported"] or report["already_imported"]):
+        fail("no row could be imported")

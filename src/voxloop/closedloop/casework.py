@@ -24,6 +24,7 @@ from voxloop.closedloop.models import (
     Priority,
     RootCause,
 )
+from voxloop.closedloop.signals import announce
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.responses import selectors as response_selectors
 from voxloop.tenancy.models import Membership, Role
@@ -116,6 +117,7 @@ def open_case(
         raise Conflict("This response already has a case opened by hand.", "response_id") from None
     _event(actor, case, CaseEvent.Kind.OPENED, now, case.title)
     record_audit(actor, "case.open", case)
+    announce(case, "opened")
     return case
 
 
@@ -157,6 +159,9 @@ def change_status(actor: Scope, case: Case, status: str, now: datetime | None = 
     _event(actor, case, CaseEvent.Kind.STATUS, now, **{"from": before, "to": status})
     record_audit(actor, "case.reopen" if reopened else "case.status", case,
                  {"from": before, "to": status})  # fmt: skip
+    done = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    if status in done and before not in done:
+        announce(case, "resolved")
     return case
 
 
@@ -187,6 +192,8 @@ def assign(actor: Scope, case: Case, user_id: int | None, now: datetime | None =
     label = user.get_username() if user else ""
     _event(actor, case, CaseEvent.Kind.ASSIGNED, now, label)
     record_audit(actor, "case.assign", case, {"assignee": label})
+    if user is not None:
+        announce(case, "assigned")
     return case
 
 

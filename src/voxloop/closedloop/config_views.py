@@ -19,6 +19,7 @@ from voxloop.closedloop.models import OPEN_STATUSES
 from voxloop.errors import DomainError
 from voxloop.responses import selectors as response_selectors
 from voxloop.surveys import selectors as survey_selectors
+from voxloop.textanalytics import selectors as text_selectors
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
@@ -38,6 +39,7 @@ def _rule_form(request: HttpRequest, data=None, initial=None) -> RuleForm:
         initial=initial,
         surveys=survey_selectors.visible_surveys(scope),
         playbooks=selectors.visible_playbooks(scope),
+        themes=text_selectors.theme_keys_for_rules(scope),
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from voxloop.closedloop import messages, notifications, routing
 from voxloop.closedloop.models import OPEN_STATUSES, Case, CaseEvent, Notification
+from voxloop.closedloop.signals import announce
 from voxloop.tenancy.models import Role
 
 BATCH = 500
@@ -75,6 +76,8 @@ def _escalate(case_id: int, level: int, now: datetime) -> int:
             data={"level": level},
             at=now,
         )
+        if level == 1:
+            announce(case, "overdue")
     for notification_id in to_send:
         notifications.deliver(notification_id, now=now)
     return 1

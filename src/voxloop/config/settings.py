@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "voxloop.textanalytics",
     "voxloop.distribution",
     "voxloop.privacy",
+    "voxloop.webhooks",
     "voxloop.api",
     "voxloop.web",
 ]

@@ -149,9 +149,10 @@ def _event(actor: Scope, record: Any, lookups: _Lookups) -> Interaction:
         raise _Bad("contact", "no such contact in your scope")
     unit = contact.home_unit
     if record.get("unit"):
-        unit = lookups.unit(str(record["unit"]))
-        if unit is None:
+        named = lookups.unit(str(record["unit"]))
+        if named is None:
             raise _Bad("unit", f"no unit with the code '{record['unit']}' in your scope")
+        unit = named
     kind = lookups.type_at(str(record.get("type") or ""), unit)
     if kind is None:
         raise _Bad(

@@ -22,6 +22,7 @@ from voxloop.contacts.models import (
     Segment,
     StatusChange,
 )
+from voxloop.contacts.signals import contact_unsubscribed
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.tenancy.models import OrgUnit, ancestor_paths, repath_copies, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
@@ -132,6 +133,17 @@ def unsubscribe(contact_id: int, organization_id: int, how: str = "link") -> boo
                 {"how": how},
                 organization_id=organization_id,
             )
+            row = Contact.objects.filter(pk=contact_id).values("unit_path", "external_id").first()
+            if row is not None:
+                transaction.on_commit(
+                    lambda: contact_unsubscribed.send(
+                        Contact,
+                        organization_id=organization_id,
+                        contact_id=contact_id,
+                        how=how,
+                        **row,
+                    )
+                )
     return bool(changed)
 
 

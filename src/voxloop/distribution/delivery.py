@@ -32,6 +32,7 @@ from voxloop.distribution.models import (
     Invitation,
     InvitationStatus,
 )
+from voxloop.distribution.signals import announce_bounce
 
 MAX_ATTEMPTS = 8
 BATCH_SIZE = 100
@@ -263,9 +264,11 @@ def _bounced(invitation: Invitation, error: smtplib.SMTPRecipientsRefused, outco
         contact_services.mark_address_invalid(invitation.contact_id, "email", detail)
     else:
         status = InvitationStatus.SOFT_BOUNCED
-    Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
+    if Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
         status=status, bounced_at=timezone.now(), error=detail[:300], claim=""
-    )
+    ):
+        invitation.status, invitation.error = status, detail[:300]
+        announce_bounce(invitation, hard=status == InvitationStatus.HARD_BOUNCED)
     outcome.bounced += 1
 
 

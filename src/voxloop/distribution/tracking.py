@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from voxloop.contacts import services as contact_services
 from voxloop.distribution.models import FINAL, PROGRESS, Invitation, InvitationStatus
+from voxloop.distribution.signals import announce_bounce
 
 STAMP = {
     InvitationStatus.DELIVERED: "delivered_at",
@@ -26,7 +27,7 @@ STAMP = {
     InvitationStatus.COMPLETED: "completed_at",
     InvitationStatus.UNSUBSCRIBED: "unsubscribed_at",
 }
-
+BOUNCES = (InvitationStatus.SOFT_BOUNCED, InvitationStatus.HARD_BOUNCED)
 
 # An anonymous survey's invitation keeps no trace of its person answering (decision 0016):
 # no started or completed, and opens and clicks only by the day, so no time on it can be set
@@ -68,6 +69,8 @@ def advance(
                 changed.append("error")
         if changed:
             row.save(update_fields=changed)
+        if "status" in changed and status in BOUNCES:
+            announce_bounce(row, hard=status == InvitationStatus.HARD_BOUNCED)
         invitation.status = row.status
         return "status" in changed
 

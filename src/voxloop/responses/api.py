@@ -32,14 +32,16 @@ from voxloop.responses.schemas import (
     KioskOut,
     ResponseCreate,
     ResponseFilters,
+    ResponseImportOut,
     ResponseOut,
     ResponsePage,
 )
-from voxloop.responses.services import Submission, submit
+from voxloop.responses.services import Submission, import_response_file, submit
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.textanalytics import selectors as text_selectors
+from voxloop.uploads import MAX_UPLOAD
 
 router = Router(tags=["responses"])
 
@@ -338,3 +340,43 @@ def revoke_kiosk(request: HttpRequest, kiosk_id: Id):
     """Its token stops working (at once here, within a few seconds on every server)."""
     scope = actor(request)
     return _kiosk_out(kiosks.revoke(actor=scope, device=kiosks.kiosk(scope, kiosk_id)))
+
+
+IMPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/surveys/{int:survey_id}/responses/import",
+    response=ResponseImportOut,
+    url_name="survey_responses_import",
+    openapi_extra=IMPORT_BODY,
+    summary="Load past responses from another tool's export, with a row report",
+)
+def import_responses(request: HttpRequest, survey_id: Id) -> dict:
+    scope = actor(request)
+    scope.require(Capability.CONFIGURE)  # before the upload is read
+    survey = survey_selectors.survey(scope, survey_id)
+    if not scope.covers_path(survey.unit_path):
+        raise Forbidden("Only admins of the survey's unit import its responses.", "survey")
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InvalidInput("Send the responses file as the multipart field 'file'.", "file")
+    if upload.size is None or upload.size > MAX_UPLOAD:
+        raise InvalidInput(f"The file is larger than {MAX_UPLOAD // 2**20} MB.", field="file")
+    report = import_response_file(
+        scope, survey=survey, filename=upload.name or "upload", content=upload.read()
+    )
+    return report.as_json()

@@ -101,3 +101,19 @@ class KioskOut(Schema):
 
 class KioskIssued(KioskOut):
     secret: str = Field(description="The kiosk's bearer token, shown once.")
+
+
+class ImportRowError(Schema):
+    line: int = Field(description="The row's line (or position) in the file.")
+    response: str = Field(description="The response's id in the file, when it has one.")
+    error: str
+
+
+class ResponseImportOut(Schema):
+    rows: int
+    imported: int
+    already_imported: int = Field(description="Rows whose response id was imported before.")
+    skipped: int = Field(description="Unfinished responses, which are not imported.")
+    refused: int
+    errors: list[ImportRowError]
+    unmatched_columns: list[str] = Field(description="Columns that match no question.")

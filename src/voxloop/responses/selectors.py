@@ -229,6 +229,16 @@ def rows_for_counting(response_ids: Iterable[int]) -> list[dict]:
     )
 
 
+def completed_for_events(organization_id: int, response_ids: Iterable[int]) -> list[Response]:
+    """These completed responses of one organisation with what an event names (event
+    webhooks read them after `responses_changed`; erased ones are gone)."""
+    return list(
+        Response.objects.filter(
+            organization_id=organization_id, pk__in=list(response_ids), is_complete=True
+        ).select_related("survey", "unit", "staff", "contact")
+    )
+
+
 def ids_for_counting(organization_id: int, path: str = "", chunk: int = 10000):
     """Every completed response id of an organisation (optionally one subtree), in chunks."""
     responses = Response.objects.filter(organization_id=organization_id, is_complete=True)

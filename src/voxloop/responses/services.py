@@ -408,3 +408,11 @@ def heal_unit_paths(organization_id: int, old_path: str) -> int:
         .exclude(unit__path=F("unit_path"))
     )
     return stragglers.update(unit_path=Subquery(current))
+
+
+def import_response_file(actor: Scope, *, survey: Survey, filename: str, content: bytes) -> Any:
+    """Past responses from another tool's export, matched to the survey's questions and
+    loaded like `import_history`, with a row report (responses.history_import); admins only."""
+    from voxloop.responses import history_import
+
+    return history_import.run(actor, survey=survey, filename=filename, content=content)

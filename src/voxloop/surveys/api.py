@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from voxloop.api.context import actor
 from voxloop.api.schemas import Id
-from voxloop.errors import NotFound
+from voxloop.errors import InvalidInput, NotFound
 from voxloop.surveys import selectors, services, validation
-from voxloop.surveys.models import Question, Survey
+from voxloop.surveys.models import Question, Survey, SurveyKind
 from voxloop.surveys.schemas import (
     DuplicateInput,
     QuestionCreate,
@@ -18,13 +20,17 @@ from voxloop.surveys.schemas import (
     QuestionPatch,
     ReorderInput,
     SurveyCreate,
+    SurveyImportOut,
     SurveyOut,
     SurveyPatch,
     SurveySummary,
 )
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import Capability
+from voxloop.uploads import MAX_UPLOAD
 
 router = Router(tags=["surveys"])
+ExportFormat = Literal["voxloop", "surveyjs"]
 
 
 def public_url(survey: Survey) -> str:
@@ -45,6 +51,8 @@ def _summary(survey: Survey) -> dict:
         "published_at": survey.published_at,
         "closed_at": survey.closed_at,
         "updated_at": survey.updated_at,
+        "is_test": survey.is_test,
+        "is_primary": survey.is_primary,
     }
 
 
@@ -162,3 +170,62 @@ def duplicate(request: HttpRequest, survey_id: Id, payload: DuplicateInput | Non
     scope = actor(request)
     name = payload.name if payload else None
     return Status(201, _detail(services.duplicate(scope, selectors.survey(scope, survey_id), name)))
+
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "unit_code": {"type": "string", "maxLength": 64},
+                        "kind": {"type": "string", "enum": list(SurveyKind.values)},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/surveys/import",
+    response={201: SurveyImportOut},
+    url_name="survey_import",
+    openapi_extra=UPLOAD_BODY,
+    summary="Import a survey file as a draft, with a report of what was not carried over",
+)
+def import_survey(request: HttpRequest) -> Status:
+    scope = actor(request)
+    scope.require(Capability.CONFIGURE)  # before the upload is read
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InvalidInput("Send the survey file as the multipart field 'file'.", field="file")
+    if upload.size is None or upload.size > MAX_UPLOAD:
+        raise InvalidInput(f"The file is larger than {MAX_UPLOAD // 2**20} MB.", field="file")
+    code, kind = request.POST.get("unit_code") or "", request.POST.get("kind") or "relationship"
+    validation.refuse_nul(code + kind, "unit_code")
+    if kind not in SurveyKind.values:
+        raise InvalidInput(f"Unknown survey kind; use one of {SurveyKind.values}.", "kind")
+    unit = tenancy_selectors.unit_named_by(scope, code)
+    imported = services.import_survey(
+        scope, unit=unit, filename=upload.name or "upload", content=upload.read(), kind=kind
+    )
+    return Status(201, imported.as_json())
+
+
+@router.get(
+    "/surveys/{int:survey_id}/export",
+    response=dict,
+    url_name="survey_export",
+    summary="The survey as Voxloop JSON (import it again) or SurveyJS JSON",
+)
+def export_survey(
+    request: HttpRequest, survey_id: Id, format: ExportFormat = "voxloop"
+) -> dict[str, Any]:
+    scope = actor(request)
+    return services.export_survey(scope, selectors.survey(scope, survey_id), format=format)

@@ -40,6 +40,10 @@ class SurveyPatch(PatchInput):
     texts: dict[str, dict[str, str]] | None = None
     branding: dict[str, Any] | None = None
     thank_you_branches: list[dict[str, Any]] | None = Field(None, max_length=20)
+    is_test: bool | None = Field(None, description="Left out of the figures for all surveys.")
+    is_primary: bool | None = Field(
+        None, description="The headline survey of its programme (one per organisation)."
+    )
 
 
 class QuestionCreate(Input):
@@ -91,6 +95,8 @@ class SurveySummary(Schema):
     published_at: datetime | None
     closed_at: datetime | None
     updated_at: datetime
+    is_test: bool
+    is_primary: bool
 
 
 class SurveyOut(SurveySummary):
@@ -98,3 +104,32 @@ class SurveyOut(SurveySummary):
     branding: dict[str, Any]
     thank_you_branches: list[dict[str, Any]]
     questions: list[QuestionOut]
+
+
+# --- imports and exports ----------------------------------------------------------------
+
+
+class ImportReportEntry(Schema):
+    question: str = Field(description="The question's id or name in the file; empty: survey.")
+    key: str | None = Field(description="Our key for the question, when it was imported.")
+    dropped: str = Field(description="What was not carried over.")
+    why: str
+
+
+class ImportedQuestion(Schema):
+    key: str
+    type: QuestionType
+    source: str = Field(description="The question's id or name in the file.")
+
+
+class SurveyImportOut(Schema):
+    survey_id: int
+    name: str
+    format: str = Field(
+        description="qualtrics, limesurvey, surveyjs, xlsform, kobotoolbox, voxloop"
+    )
+    status: str
+    languages: list[str] = Field(description="The file's languages, as the file names them.")
+    locales: list[str] = Field(description="The survey's languages, as Voxloop codes.")
+    questions: list[ImportedQuestion]
+    report: list[ImportReportEntry]

@@ -11,14 +11,24 @@ from django.utils import timezone
 
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.surveys import selectors, validation
-from voxloop.surveys.models import Question, Survey, SurveyKind, SurveyStatus, new_revision
+from voxloop.surveys.models import (
+    Question,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+    new_revision,
+    programme_kinds,
+)
 from voxloop.tenancy.models import OrgUnit, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
 SURVEY_TEXTS = {"title", "intro", "thank_you", "closed"}
 QUESTION_TEXTS = {"title", "help", "low", "high"}
-SURVEY_FIELDS = {"name", "default_locale", "locales", "texts", "branding", "thank_you_branches"}
+SURVEY_FIELDS = {
+    *("name", "default_locale", "locales", "texts", "branding", "thank_you_branches"),
+    *("is_test", "is_primary"),
+}
 QUESTION_FIELDS = {"type", "required", "texts", "config", "show_if"}
 
 
@@ -88,6 +98,13 @@ def update_survey(actor: Scope, survey: Survey, **fields: Any) -> Survey:
     for key, value in fields.items():
         setattr(survey, key, value)
     with transaction.atomic():
+        if fields.get("is_primary"):
+            # One headline survey per programme and organisation.
+            Survey.objects.filter(
+                organization_id=survey.organization_id,
+                kind__in=programme_kinds(survey.kind),
+                is_primary=True,
+            ).exclude(pk=survey.pk).update(is_primary=False)
         survey.save()
         record_audit(actor, "survey.update", survey, {"fields": sorted(fields)})
     return survey
@@ -326,3 +343,34 @@ def mark_revised(survey_id: int) -> None:
 def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
     repath_copies(Survey.objects.filter(organization_id=organization_id), old_path, new_path)
+
+
+def import_survey(
+    actor: Scope, *, unit: OrgUnit, filename: str, content: bytes, kind: str = "relationship"
+) -> Any:
+    """A draft survey from another tool's file (or our export), with the report of what could
+    not be carried over (surveys.importing); admins only, audited."""
+    from voxloop.surveys import importing
+    from voxloop.surveys.importing import save
+
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers(unit):
+        raise Forbidden("The unit is outside your part of the organisation.", "unit")
+    return save.save(actor, unit, importing.read_file(filename, content), kind=kind)
+
+
+def export_survey(actor: Scope, survey: Survey, *, format: str = "voxloop") -> dict[str, Any]:
+    """The survey as a file another Voxloop (format "voxloop") or SurveyJS ("surveyjs") reads.
+
+    A read of the design: the caller passes a survey from the scoped selector (visible to
+    them, perhaps owned above their unit); audited, as it leaves the product."""
+    from voxloop.surveys.importing import surveyjs_export, voxloop_json
+
+    if survey.organization_id != actor.organization_id:
+        raise Forbidden("This survey belongs to another organisation.")
+    record_audit(actor, "survey.export", survey, {"format": format})
+    if format == "surveyjs":
+        return surveyjs_export.export(survey)
+    if format != "voxloop":
+        raise InvalidInput("Export as 'voxloop' or 'surveyjs'.", field="format")
+    return voxloop_json.export(survey)

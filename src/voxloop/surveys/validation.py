@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
+from django.conf import global_settings, settings
 
 from voxloop.errors import InvalidInput
 from voxloop.surveys import definition
@@ -14,7 +14,10 @@ from voxloop.surveys.models import QuestionType
 
 # No "__": analytics reads answers by key through ORM paths, where "__" starts a lookup.
 KEY = re.compile(r"^[a-z](?!.*__)[a-z0-9_]{0,59}$")
-LOCALES = {code for code, _ in settings.LANGUAGES}
+# A survey's texts may be in any language Django names (an imported survey keeps every
+# translation it had, decision 0023); the pages around them use the nearest language the
+# product itself is translated into.
+LOCALES = {code for code, _ in settings.LANGUAGES} | {code for code, _ in global_settings.LANGUAGES}
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
 from voxloop.errors import Forbidden, NotFound
 from voxloop.tenancy.models import Membership, OrgUnit, Role, path_upper_bound, subtree_q
+
+Row = TypeVar("Row", bound=Model)
 
 
 class Capability(StrEnum):
@@ -95,7 +98,7 @@ class Scope:
     def covers(self, unit: OrgUnit) -> bool:
         return unit.organization_id == self.organization_id and self.covers_path(unit.path)
 
-    def filter(self, queryset: QuerySet, path_field: str = "unit__path") -> QuerySet:
+    def filter(self, queryset: QuerySet[Row], path_field: str = "unit__path") -> QuerySet[Row]:
         """Rows of this organisation whose unit lies in the subtree."""
         return queryset.filter(
             subtree_q(self.unit_path, path_field), organization_id=self.organization_id
@@ -104,7 +107,7 @@ class Scope:
     def units(self) -> QuerySet[OrgUnit]:
         return self.filter(OrgUnit.objects.all(), path_field="path")
 
-    def get(self, queryset: QuerySet, path_field: str = "unit__path", **lookup) -> Model:
+    def get(self, queryset: QuerySet[Row], path_field: str = "unit__path", **lookup: Any) -> Row:
         """One row in scope, or NotFound: out-of-scope rows are indistinguishable from absent."""
         try:
             return self.filter(queryset, path_field).get(**lookup)

@@ -4,9 +4,12 @@ languages are edited side by side on the translations page."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from voxloop.errors import DomainError
@@ -71,6 +74,13 @@ def language_choices() -> list[tuple[str, str]]:
     return list(settings.LANGUAGES)
 
 
+def _language_name(code: str) -> str:
+    try:
+        return str(translation.get_language_info(code).get("name_local") or code)
+    except KeyError:
+        return code
+
+
 class SurveyCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(
@@ -117,6 +127,26 @@ class SettingsForm(forms.Form):
         max_length=200,
         help_text=_("Who invitations come from, e.g. the CEO."),
     )
+    is_primary = forms.BooleanField(
+        label=_("Headline survey"),
+        required=False,
+        help_text=_("Its figures head the dashboard for all surveys (one per programme)."),
+    )
+    is_test = forms.BooleanField(
+        label=_("Test survey"),
+        required=False,
+        help_text=_("Its answers are left out of the figures for all surveys."),
+    )
+
+    def __init__(self, *args: Any, languages: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An imported survey may be in languages the product's pages are not (decision 0023):
+        # they stay choosable on its own settings form.
+        known = dict(language_choices())
+        extra = [(code, _language_name(code)) for code in languages if code not in known]
+        for name in ("default_locale", "locales"):
+            field = self.fields[name]
+            field.choices = [*language_choices(), *extra]  # type: ignore[attr-defined]
 
 
 class QuestionForm(forms.Form):
@@ -230,3 +260,30 @@ class BranchForm(forms.Form):
 
 
 BranchFormSet = forms.formset_factory(BranchForm, extra=1, max_num=10)
+
+
+class SurveyImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Survey file"),
+        help_text=_(
+            "Qualtrics .qsf, LimeSurvey .lss/.lsa, SurveyJS or KoboToolbox JSON, "
+            "XLSForm .xlsx/.xls, or a Voxloop export."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=SurveyKind.choices)
+    unit_code = forms.CharField(
+        label=_("Owning unit"),
+        max_length=64,
+        required=False,
+        help_text=_("Its code; leave empty for your own unit. Its admins can edit the survey."),
+    )
+
+
+class ResponsesImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Responses file"),
+        help_text=_(
+            "Qualtrics CSV, LimeSurvey .lsr/.lsa, SurveyJS results or KoboToolbox JSON, "
+            "or a CSV with one column per question."
+        ),
+    )

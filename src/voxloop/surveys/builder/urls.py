@@ -1,11 +1,15 @@
 from django.urls import path
 
-from voxloop.surveys.builder import preview, questions, translations, views
+from voxloop.surveys.builder import import_views, preview, questions, translations, views
 
 app_name = "surveys"
 urlpatterns = [
     path("", views.survey_list, name="list"),
     path("new/", views.survey_create, name="create"),
+    path("import/", import_views.survey_import, name="import"),
+    path(
+        "<int:survey_id>/responses/import/", import_views.responses_import, name="responses_import"
+    ),
     path("<int:survey_id>/", views.survey_edit, name="edit"),
     path("<int:survey_id>/settings/", views.survey_settings, name="settings"),
     path("<int:survey_id>/publish/", views.survey_publish, name="publish"),

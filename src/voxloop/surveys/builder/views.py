@@ -77,6 +77,8 @@ def _settings_initial(survey: Survey) -> dict:
         colour=branding.get("colour", "") or "#1a7f5a",
         logo_url=branding.get("logo_url", ""),
         sender_name=(branding.get("sender_name") or {}).get(locale, ""),
+        is_primary=survey.is_primary,
+        is_test=survey.is_test,
     )
     return initial
 
@@ -86,7 +88,8 @@ def render_edit(request: HttpRequest, survey: Survey, form=None, status: int = 2
     context = {
         "survey": survey,
         "questions": question_rows(survey, questions),
-        "settings_form": form or SettingsForm(initial=_settings_initial(survey)),
+        "settings_form": form
+        or SettingsForm(initial=_settings_initial(survey), languages=survey.locales),
         "public_url": request.build_absolute_uri(f"/s/{survey.public_slug}"),
         "response_count": response_counts(request.scope, [survey.pk]).get(survey.pk, 0),
         "locales": survey.locales or [survey.default_locale],
@@ -113,7 +116,7 @@ def _localized(current: dict, locale: str, value: str) -> dict:
 @admin_required
 def survey_settings(request: HttpRequest, survey_id: int) -> HttpResponse:
     survey = editable_survey(request, survey_id)
-    form = SettingsForm(request.POST)
+    form = SettingsForm(request.POST, languages=survey.locales)
     if form.is_valid():
         data = form.cleaned_data
         locale = data["default_locale"]
@@ -134,6 +137,8 @@ def survey_settings(request: HttpRequest, survey_id: int) -> HttpResponse:
                 locales=[locale, *data["locales"]],
                 texts={part: value for part, value in texts.items() if value},
                 branding=branding,
+                is_primary=data["is_primary"],
+                is_test=data["is_test"],
             )
         except DomainError as error:
             survey.refresh_from_db()

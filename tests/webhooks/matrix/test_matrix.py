@@ -1,0 +1,137 @@
+"""Who may call each webhooks operation and open each webhooks page: every actor × every one,
+against a subscription at Acme's region c1r1 with one delivery. Admins manage the
+subscriptions of their subtree; another tenant's admin finds nothing (404); every other role
+is refused before any lookup (403). Each request's changes roll back to the module's world."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.api.conftest import MEMBER_ACTORS as MEMBERS
+from tests.privacy.conftest import built_once
+from tests.surveys.api_client import ApiClient
+from voxloop.webhooks import services
+from voxloop.webhooks.api import router as webhooks_router
+
+ACTORS = (*MEMBERS, "loner", "anonymous")
+HOOK = "https://hooks.example.test/voxloop"
+
+
+def _row(admins, signed_out, other_admin=404) -> dict:
+    row = dict.fromkeys(MEMBERS, 403)
+    row.update(admin=admins, country_admin=admins, other_admin=other_admin)
+    row.update(loner=403, anonymous=signed_out)
+    return row
+
+
+API = {
+    "api:webhook_events": ("get", "/webhooks/events", None, _row(200, 401, 200)),
+    "api:webhooks": ("get", "/webhooks", None, _row(200, 401, 200)),
+    "api:webhook_create": (
+        "post",
+        "/webhooks",
+        {"name": "CRM", "unit_code": "AC1R1S1", "url": HOOK, "events": ["case.opened"]},
+        _row(201, 401),
+    ),
+    "api:webhook": ("get", "/webhooks/{sub}", None, _row(200, 401)),
+    "api:webhook_update": ("patch", "/webhooks/{sub}", {"name": "Renamed"}, _row(200, 401)),
+    "api:webhook_delete": ("delete", "/webhooks/{sub}", None, _row(204, 401)),
+    "api:webhook_rotate": ("post", "/webhooks/{sub}/rotate-secret", None, _row(200, 401)),
+    "api:webhook_deliveries": ("get", "/webhooks/{sub}/deliveries", None, _row(200, 401)),
+    "api:webhook_replay": ("post", "/webhooks/deliveries/{delivery}/replay", None, _row(202, 401)),
+}
+FORM = {
+    "name": "CRM",
+    "unit_code": "AC1R1S1",
+    "destination": "webhook",
+    "url": HOOK,
+    "events": ["case.opened"],
+    "language": "en",
+    "is_active": "on",
+}
+PAGES = {
+    "webhooks:list": ("GET", "/webhooks/", None, _row(200, "login", 200)),
+    "webhooks:new": ("POST", "/webhooks/new/", FORM, _row(302, "login", 400)),
+    "webhooks:detail": ("GET", "/webhooks/{sub}/", None, _row(200, "login")),
+    "webhooks:rotate": ("POST", "/webhooks/{sub}/rotate/", {}, _row(302, "login")),
+    "webhooks:delete": ("POST", "/webhooks/{sub}/delete/", {}, _row(302, "login")),
+    "webhooks:replay": ("POST", "/webhooks/deliveries/{delivery}/replay/", {}, _row(302, "login")),
+}
+WEBHOOKS_API_MATRIX = {name: row for name, (_, _, _, row) in API.items()}
+WEBHOOKS_PAGE_MATRIX = {name: row for name, (_, _, _, row) in PAGES.items()}
+
+
+def _make(world) -> dict:
+    acme = world.acme
+    subscription, _secret = services.create_subscription(
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1"],
+        name="Region hook",
+        url=HOOK,
+        events=["response.completed"],
+    )
+    [delivery] = services.publish(
+        organization_id=acme.root.organization_id,
+        unit_path=acme.units["c1r1s1"].path,
+        event_type="response.completed",
+        key="1",
+        data={},
+    )
+    return {"sub": subscription.pk, "delivery": delivery}
+
+
+built = built_once(_make)
+
+
+def _membership(world, actor):
+    return world.other.members["admin"] if actor == "other_admin" else world.acme.members[actor]
+
+
+def _api(world, actor: str) -> ApiClient:
+    if actor == "anonymous":
+        return ApiClient()
+    if actor == "loner":
+        return ApiClient(user=world.loner)
+    return ApiClient(membership=_membership(world, actor))
+
+
+def _browser(world, actor: str) -> Client:
+    client = Client()
+    if actor == "loner":
+        client.force_login(world.loner)
+    elif actor != "anonymous":
+        client.force_login(_membership(world, actor).user)
+    return client
+
+
+def _expect(answer, expected, *about) -> None:
+    if expected == "login":
+        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], about
+    else:
+        assert answer.status_code == expected, (*about, answer.content[:300])
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(API))
+def test_webhooks_api_matrix(world, made, name, actor):
+    method, path, body, row = API[name]
+    _expect(_api(world, actor).call(method, path.format(**made), body), row[actor], name, actor)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_webhooks_page_matrix(world, made, name, actor):
+    method, path, data, row = PAGES[name]
+    client, path = _browser(world, actor), path.format(**made)
+    answer = client.post(path, data) if method == "POST" else client.get(path)
+    _expect(answer, row[actor], name, actor)
+
+
+def test_matrix_covers_every_webhooks_operation():
+    operations = {
+        f"api:{operation.url_name}"
+        for path_view in webhooks_router.path_operations.values()
+        for operation in path_view.operations
+    }
+    assert set(WEBHOOKS_API_MATRIX) == operations
