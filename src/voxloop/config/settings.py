@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "voxloop.textanalytics",
     "voxloop.distribution",
     "voxloop.privacy",
+    "voxloop.exports",
     "voxloop.api",
     "voxloop.web",
 ]
@@ -244,6 +245,10 @@ SMS_FILE_PATH = env_str("VOXLOOP_SMS_FILE_PATH")
 # How long a send batch may hold its claimed invitations before the recovery sweep takes back
 # those it never handed to a server (decision 0008).
 INVITATION_CLAIM_LEASE_SECONDS = int(env_float("VOXLOOP_INVITATION_CLAIM_LEASE_SECONDS", 600))
+
+# --- Background exports (voxloop.exports): written under VOXLOOP_HOME, kept this long ----
+EXPORTS_ROOT = VOXLOOP_HOME / "exports"
+EXPORT_KEEP_HOURS = env_float("VOXLOOP_EXPORT_KEEP_HOURS", 24.0)
 
 # --- Internationalisation: English first; Chinese (Simplified, Traditional), Japanese,
 # Romanian follow. zh_Hant catalogues are drafted from zh_Hans (`bin/messages --fill-hant`). ---

@@ -24,6 +24,7 @@ urlpatterns = [
     path("analytics/", include("voxloop.analytics.urls")),
     path("contacts/", include("voxloop.contacts.urls")),
     path("privacy/", include("voxloop.privacy.urls")),
+    path("exports/", include("voxloop.exports.urls")),
     path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),
 ]
