@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -141,10 +142,18 @@ def drivers_page(request: HttpRequest) -> HttpResponse:
     top = max((d["share"] for d in analysis["drivers"]), default=0) or 1
     for d in analysis["drivers"]:
         d["bar"] = round(100 * d["share"] / top)
-    choices = [
-        {"question": key, "rows": response_reads.choice_effects(ctx, key)}
-        for key in response_reads.choice_questions(ctx)[:5]
-    ]
+    # Staff read questions and answers by their labels in their language, never by key.
+    labels = survey_selectors.question_labels(ctx.survey_ids, translation.get_language())
+    for d in analysis["drivers"]:
+        if d["kind"] == "question" and d["driver"] in labels:
+            d["driver"] = labels[d["driver"]]["title"]
+    choices = []
+    for key in response_reads.choice_questions(ctx)[:5]:
+        named = labels.get(key, {"title": key, "choices": {}})
+        rows = response_reads.choice_effects(ctx, key)
+        for row in rows:
+            row["label"] = named["choices"].get(row["value"], row["value"])
+        choices.append({"question": named["title"], "rows": rows})
     return render(
         request,
         "analytics/drivers.html",
