@@ -93,16 +93,20 @@ def test_outreach_home_links_only_campaigns_the_member_may_open(
         assert 'aria-current="page">Home</a>' not in page
 
 
-def test_email_preview_is_escaped_into_srcdoc(outreach):
+def test_email_preview_frame_holds_the_email_under_its_own_policy(outreach):
+    """The frame loads the email's own document (its inline styles allowed there only); as
+    srcdoc it would inherit the page's policy, which refuses inline styles."""
     acme, survey, _ = outreach
     from tests.distribution.test_campaign_email import launch
 
     campaign = launch(acme, survey, unit="c1r1")
-    page = _client(acme, "admin").get(f"/outreach/campaigns/{campaign.pk}/preview/")
-    html = page.content.decode()
-    srcdoc = html.split('srcdoc="', 1)[1].split('"', 1)[0]
-    assert "&lt;table" in srcdoc and "<table" not in srcdoc
-    assert "How likely are you to recommend" in srcdoc
+    client = _client(acme, "admin")
+    page = client.get(f"/outreach/campaigns/{campaign.pk}/preview/").content.decode()
+    assert f'src="/outreach/campaigns/{campaign.pk}/preview/email/"' in page
+    frame = client.get(f"/outreach/campaigns/{campaign.pk}/preview/email/")
+    assert "How likely are you to recommend" in frame.content.decode()
+    policy = frame["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "script-src 'none'" in policy
 
 
 def test_campaign_subject_per_language(outreach):

@@ -83,3 +83,20 @@ def test_the_navigation_fits_one_line_at_1280_px_in_every_language(live_server, 
                 too_wide[code] = tops
                 page.screenshot(path=str(ARTIFACTS / f"nav-{code}.png"))
         assert too_wide == {}
+
+
+def test_the_campaign_email_preview_shows_the_email(live_server, world):
+    from voxloop.distribution import services
+    from voxloop.surveys.models import Survey
+
+    acme = world.acme
+    campaign = services.create_campaign(
+        acme.scope("admin"), acme.root, Survey.objects.get(), None, name="C", channel="email"
+    )
+    with chromium() as browser:
+        page = browser.new_context(viewport=DESKTOP).new_page()
+        sign_in(page, live_server.url, acme.user("admin").username)
+        page.goto(f"{live_server.url}/outreach/campaigns/{campaign.pk}/preview/")
+        frame = page.frame_locator("[data-testid=email-preview]")
+        frame.get_by_text("How likely are you to recommend").wait_for()
+        assert frame.get_by_role("link", name="10").count() == 1
