@@ -190,3 +190,14 @@ def test_drivers_name_questions_and_answers_by_their_labels(world, survey):
     c.post("/i18n/setlang/", {"language": "ja", "next": "/analytics/drivers/"})
     html = c.get("/analytics/drivers/").content.decode()
     assert "主な理由" in html and "価格" in html and "待ち時間" in html
+
+
+def test_breakdowns_name_channels_and_languages(world, survey):
+    now = timezone.now() - timedelta(hours=1)
+    for _ in range(6):
+        respond(survey, world.acme.units["c1r1s1"], nps=9, at=now, channel="qr", locale="ja")
+    services.rebuild(world.acme.root.organization_id)
+    html = client_for(world.acme, "regional").get("/analytics/").content.decode()
+    breakdowns = html.split('class="breakdowns"', 1)[1]
+    assert ">QR code<" in breakdowns and ">日本語<" in breakdowns
+    assert ">qr<" not in breakdowns and ">ja<" not in breakdowns

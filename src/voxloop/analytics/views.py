@@ -3,6 +3,7 @@ live refresh by polling a small JSON endpoint."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -76,6 +77,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "heat": charts.heat_shades(data["metric"], data["heatmap"]) if data["heatmap"] else None,
         "hours": range(24),
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        # Breakdown rows carry codes ("qr", "zh-hans"); the page names them.
+        "row_names": {"channel": dict(Channel.choices), "language": dict(settings.LANGUAGES)},
         "query": _query(params),
         "unit_query": _query(params, unit=None),
         "period_query": _query(params, period=None, start=None, end=None, grain=None),
