@@ -10,8 +10,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import polib
-from opencc import OpenCC
+try:
+    import polib
+    from opencc import OpenCC
+except ImportError:
+    sys.exit("bin/messages --fill-hant needs the dev extras: pip install -e '.[dev]'")
 
 ROOT = Path(__file__).resolve().parents[1] / "src"
 convert = OpenCC("s2twp").convert
