@@ -63,6 +63,7 @@ def test_responses_xlsx_runs_in_the_background_and_only_its_owner_downloads_it(
     assert answer.status_code == 302
     export = Export.objects.get()
     assert export.status == ExportStatus.DONE and export.rows_done == 2  # not the other country
+    assert export.rows_total == 2
     assert export.expires_at > timezone.now() + timedelta(hours=23)
     page = analyst.get("/exports/").content.decode()
     assert f"/exports/{export.pk}/download/" in page and "Ready" in page

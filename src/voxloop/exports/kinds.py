@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voxloop.analytics import exports as analytics_exports
 from voxloop.analytics import filters as analytics_filters
+from voxloop.analytics import raw_counts
 from voxloop.analytics import selectors as analytics_selectors
 from voxloop.analytics.views import with_role_defaults
 from voxloop.closedloop import selectors as case_selectors
@@ -53,7 +54,10 @@ def _responses(scope: Scope, params: dict) -> Rows:
     ctx = analytics_selectors.context(
         scope, analytics_filters.parse(with_role_defaults(query, scope.role))
     )
-    return analytics_exports.response_rows(ctx), None
+    rows = analytics_exports.response_rows(ctx)  # checks the role and anonymity first
+    # The rows it will write, for the progress bar (an anonymous survey's are counted apart).
+    total = None if ctx.anonymous else raw_counts.responses(ctx, shown=True).count()
+    return rows, total
 
 
 CASE_HEADER = [
