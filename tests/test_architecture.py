@@ -37,11 +37,14 @@ KERNEL = {
 }
 SHELLS = {"api", "web", "config", "cli", "demo"}
 PUBLIC = {"services", "selectors", "signals", "models", "schemas", "__init__"}
-# `tenancy.scoping.Scope` is the one access object every app is handed, `tenancy.admin` the
-# scoped admin every app's admin builds on, `schedule.registry` where periodic work is declared
-# and `privacy.redaction` the one masking of personal data in text; the web and API shells
-# offer the helpers app views and handlers are written with.
+# `analytics.hooks` is where other apps plug into the dashboards and `analytics.metrics` the
+# statistics every figure follows; `tenancy.scoping.Scope` is the one access object every app
+# is handed, `tenancy.admin` the scoped admin every app's admin builds on, `schedule.registry`
+# where periodic work is declared and `privacy.redaction` the one masking of personal data in
+# text; the web and API shells offer the helpers app views and handlers are written with.
 ALSO_PUBLIC = {
+    ("analytics", "hooks"),  # where other apps' figures plug into the dashboards
+    ("analytics", "metrics"),  # the statistics rules: pure arithmetic on counts, no tables
     ("tenancy", "scoping"),
     ("tenancy", "admin"),
     ("schedule", "registry"),

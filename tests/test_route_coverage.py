@@ -15,6 +15,7 @@ from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX
 from tests.textanalytics.test_api_matrix import MATRIX as TEXT_API_MATRIX
+from tests.textanalytics.test_page_matrix import TEXT_PAGE_MATRIX
 from tests.web.test_page_matrix import PAGE_MATRIX
 
 TESTS = Path(__file__).parent
@@ -75,7 +76,7 @@ def test_every_route_is_covered():
     matrices |= set(ANALYTICS_MATRIX)
     matrices |= set(OUTREACH_API_MATRIX) | set(DISTRIBUTION_PAGE_MATRIX)
     matrices |= set(PRIVACY_API_MATRIX) | set(PRIVACY_PAGE_MATRIX)
-    matrices |= set(TEXT_API_MATRIX)
+    matrices |= set(TEXT_API_MATRIX) | set(TEXT_PAGE_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
@@ -96,5 +97,6 @@ def test_matrices_name_only_served_routes():
         | set(PAGE_MATRIX)
         | set(OUTREACH_API_MATRIX)
         | set(TEXT_API_MATRIX)
+        | set(TEXT_PAGE_MATRIX)
     ) - served_routes()
     assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"

@@ -216,3 +216,12 @@ def test_closed_months_are_worked_out_ahead_of_their_first_reader(world, pulse):
     hidden = set(HiddenNode.objects.filter(cycle=cycle).values_list("node_path", flat=True))
     assert world.acme.units["c1r1s2"].path in hidden and world.acme.root.path not in hidden
     assert anonymity.work_out_stale() == 0
+
+
+def test_anonymous_rows_carry_no_comparison_with_the_rest(world, pulse):
+    """A p-value of a unit against the rest of its region would be one more equation for a
+    differencing attack (issue 15 items 4 and 9): anonymous rows carry none."""
+    director = as_member(world, "director")
+    body = metrics(director, by="unit", **last_month_query(pulse, unit=world.acme.units["c1"].pk))
+    rows = body.json()["rows"]
+    assert rows and all(r.get("vs_rest") is None for r in rows)

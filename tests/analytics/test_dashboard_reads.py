@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.analytics.conftest import cx_survey, respond, staff_of
-from voxloop.analytics import dashboard, filters, response_reads, selectors, services
+from voxloop.analytics import dashboard, driver_reads, filters, response_reads, selectors, services
 from voxloop.errors import InvalidInput, NotFound
 
 TODAY = date(2026, 11, 30)
@@ -91,8 +91,14 @@ def test_director_totals_changes_and_breakdowns(world, scored):
     data = dashboard.payload(world.acme.scope("director"), f())
     nps = kpi(data, "nps")
     assert nps["figure"]["n"] == 11
-    assert nps["change"]["delta"] == pytest.approx(nps["figure"]["value"] + 100, abs=1e-3)
-    assert 0 <= nps["change"]["p_value"] <= 1
+    # 11 answers against fewer: under the minimum n (30), so no comparison, and why.
+    assert nps["change"]["delta"] is None and nps["change"]["reason"] == "low_sample"
+    # and no count compared with a period that began before the first answer.
+    assert kpi(data, "responses")["change"]["reason"] == "before_history"
+    small = kpi(dashboard.payload(world.acme.scope("director"), f(min_n="1")), "nps")
+    assert small["change"]["delta"] == pytest.approx(nps["figure"]["value"] + 100, abs=1e-3)
+    assert small["change"]["method"] == "exact_permutation"
+    assert 0 <= small["change"]["p_value"] <= 1
     hours = sum(c["n"] for row in data["heatmap"] for c in row)
     assert hours == 11
     assert data["heatmap"][(TODAY - timedelta(days=1)).weekday()][10]["n"] >= 1
@@ -196,9 +202,16 @@ def test_attribute_bands_and_choice_effects(world, survey):
             reason="staff" if i >= 10 else "price",
         )
     ctx = selectors.context(world.acme.scope("store"), f())
-    effects = {e["value"]: e for e in response_reads.choice_effects(ctx, "reason")}
+    effects = {e["value"]: e for e in driver_reads.choice_effects(ctx, "reason")}
     assert effects["price"]["with"]["value"] == -100 and effects["price"]["without"]["value"] == 100
-    assert effects["price"]["difference"]["significant"]
+    # 10 against 10: under the minimum n on both sides, so no comparison, and why.
+    assert effects["price"]["difference"]["reason"] == "low_sample"
+    small = selectors.context(world.acme.scope("store"), f(min_n="10"))
+    effects = {e["value"]: e for e in driver_reads.choice_effects(small, "reason")}
+    difference = effects["price"]["difference"]
+    assert difference["method"] == "exact_permutation"
+    assert difference["p_value"] == pytest.approx(2 / 184756, abs=1e-6)  # 2 of C(20, 10)
+    assert difference["significant"] and difference["correction"] == "benjamini_hochberg"
     tiers = {r["key"]: r for r in response_reads.attribute_breakdown(ctx, "tier")["rows"]}
     assert tiers["gold"]["value"] == 100 and tiers["blue"]["n"] == 10
     bands = response_reads.attribute_breakdown(ctx, "tenure", [4.5, 9.5])["rows"]

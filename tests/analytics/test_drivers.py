@@ -5,7 +5,7 @@ from itertools import permutations
 import pytest
 
 from tests.analytics.conftest import respond
-from voxloop.analytics import drivers, filters, response_reads, selectors
+from voxloop.analytics import driver_reads, drivers, filters, selectors
 
 np = pytest.importorskip("numpy")
 
@@ -66,7 +66,7 @@ def test_driver_analysis_finds_the_rating_that_moves_nps(world, survey):
         nps = int(min(10, max(0, round(2 * friendly + rng.normal(0, 1)))))
         respond(survey, store, nps=nps, csat=csat, friendly=friendly)
     ctx = selectors.context(world.acme.scope("store"), filters.parse({"period": "365d"}))
-    result = response_reads.driver_analysis(ctx)
+    result = driver_reads.driver_analysis(ctx)
     assert result["n"] == 60
     top = result["drivers"][0]
     assert top["driver"] == "friendly" and top["direction"] == 1 and top["share"] > 0.8

@@ -19,8 +19,12 @@ def test_nps_hand_worked_example():
     f = metrics.nps(50, 30, 20)
     assert f.value == pytest.approx(30.0)
     assert f.se == pytest.approx(7.81025, abs=1e-4)
+    # Adjusted Wald: 50.75 promoters and 20.75 detractors of 103 → centre 29.126,
+    # se = 100·√((.49272 + .20146 − .29126²)/103) = 7.6915; widened by 100/n = 1 point.
+    centre, se_adj = 100 * 30 / 103, 100 * math.sqrt((50.75 + 20.75 - 30**2 / 103) / 103**2)
+    assert se_adj == pytest.approx(7.6915, abs=1e-3)
     assert (f.low, f.high) == pytest.approx(
-        (30 - 1.959964 * 7.81025, 30 + 1.959964 * 7.81025), abs=1e-3
+        (centre - 1.959964 * se_adj - 1, centre + 1.959964 * se_adj + 1), abs=1e-3
     )
     assert f.n == 100 and not f.low_sample
 
@@ -58,7 +62,8 @@ def test_csat_top2_box_with_wilson_interval():
     # 1–5 answers: 40 fours and fives out of 50
     c = Counts(csat_n=50, csat_top2=40, csat_sum=200, csat_sq=850)
     f = metrics.figure("csat", c)
-    low, high = proportion.proportion_confint(40, 50, method="wilson")
+    ci = scipy_stats.binomtest(40, 50).proportion_ci(method="wilsoncc")
+    low, high = ci.low, ci.high
     assert f.value == pytest.approx(80.0)
     assert (f.low, f.high) == pytest.approx((100 * low, 100 * high))
 
@@ -78,10 +83,17 @@ def test_two_sided_p_matches_scipy(z):
     )
 
 
-def test_nps_change_z_test():
-    now, before = metrics.nps(60, 20, 20), metrics.nps(40, 30, 30)  # NPS 40 vs 10
-    change = metrics.nps_change(now, before)
-    z = 30 / math.sqrt(now.se**2 + before.se**2)
+def test_nps_change_z_test_on_adjusted_estimates_when_both_sides_are_large():
+    now, before = (
+        Counts(promoters=120, passives=40, detractors=40),
+        Counts(promoters=80, passives=60, detractors=60),
+    )
+    change = metrics.change("nps", now, before)
+    a = ((120.75 - 40.75) / 203, (120.75 + 40.75) / 203)  # (NPS, P + D) adjusted
+    b = ((80.75 - 60.75) / 203, (80.75 + 60.75) / 203)
+    se = math.sqrt((a[1] - a[0] ** 2) / 203 + (b[1] - b[0] ** 2) / 203)
+    z = (a[0] - b[0]) / se
+    assert change.method == "z"
     assert change.delta == pytest.approx(30.0)
     assert change.z == pytest.approx(z)
     assert change.p_value == pytest.approx(2 * scipy_stats.norm.sf(z))
@@ -89,24 +101,32 @@ def test_nps_change_z_test():
 
 
 def test_nps_dropping_20_points_on_five_answers_is_not_significant():
-    change = metrics.change(
-        "nps",
-        Counts.of_scores(10, None, None, False).add(
-            Counts(nps_n=4, promoters=2, passives=1, detractors=1)
-        ),
-        Counts(nps_n=5, promoters=4, passives=1),
+    now = Counts.of_scores(10, None, None, False).add(
+        Counts(nps_n=4, promoters=2, passives=1, detractors=1)
     )
+    before = Counts(nps_n=5, promoters=4, passives=1)
+    change = metrics.change("nps", now, before)
+    assert change.delta is None and change.reason == metrics.LOW_SAMPLE
+    change = metrics.change("nps", now, before, min_n=1)  # the test itself, rule off
     assert change.delta is not None and change.delta < 0
+    assert change.method == "exact_permutation"
     assert not change.significant and change.p_value > 0.05
 
 
-def test_two_proportion_z_matches_statsmodels():
+def test_two_proportion_z_matches_statsmodels_for_large_groups():
     from statsmodels.stats.proportion import proportions_ztest
 
-    change = metrics.proportion_change(45, 60, 30, 55)
-    z, p = proportions_ztest([45, 30], [60, 55])
+    change = metrics.proportion_change(450, 600, 300, 550)
+    z, p = proportions_ztest([450, 300], [600, 550])
+    assert change.method == "pooled_z"
     assert change.z == pytest.approx(z)
     assert change.p_value == pytest.approx(p)
+
+
+def test_small_proportions_use_fishers_exact_test():
+    change = metrics.proportion_change(45, 60, 30, 55)
+    assert change.method == "fisher_exact" and change.z is None
+    assert change.p_value == pytest.approx(scipy_stats.fisher_exact([[45, 15], [30, 25]]).pvalue)
 
 
 def test_welch_change_of_means():
@@ -115,8 +135,9 @@ def test_welch_change_of_means():
     fa = metrics.mean("ces", sum(a), sum(x * x for x in a), len(a))
     fb = metrics.mean("ces", sum(b), sum(x * x for x in b), len(b))
     change = metrics.mean_change(fa, fb)
-    t = scipy_stats.ttest_ind(a, b, equal_var=False).statistic
-    assert change.z == pytest.approx(t)  # Welch's statistic; p from the normal
+    ref = scipy_stats.ttest_ind(a, b, equal_var=False)
+    assert change.z == pytest.approx(ref.statistic)
+    assert change.p_value == pytest.approx(ref.pvalue)  # Welch–Satterthwaite df
 
 
 def test_counts_of_scores_groups_nps():

@@ -65,22 +65,22 @@ def test_regional_figures_match_hand_computed_values(world, cases):
     assert hours["p90"] == pytest.approx(stats.scoreatpercentile(sample, 90))
     assert hours["median"] == pytest.approx(stats.scoreatpercentile(sample, 50))
 
-    # SLA compliance: 4 of the 6 within 48 h, with the Wilson interval scipy computes.
+    # SLA compliance: 4 of the 6 within 48 h, with the (continuity-corrected) Wilson
+    # interval scipy computes.
     sla_figure = figures["sla_compliance"]
     assert figures["sla_met"] == 4 and sla_figure["n"] == 6
     assert sla_figure["value"] == pytest.approx(100 * 4 / 6, abs=1e-4)
-    wilson = stats.binomtest(4, 6).proportion_ci(confidence_level=0.95, method="wilson")
+    wilson = stats.binomtest(4, 6).proportion_ci(confidence_level=0.95, method="wilsoncc")
     assert sla_figure["low"] == pytest.approx(100 * wilson.low, abs=1e-3)
     assert sla_figure["high"] == pytest.approx(100 * wilson.high, abs=1e-3)
     assert sla_figure["low_sample"] is True  # n = 6 < 30
 
-    # Against October (2 of 4 within SLA): a pooled two-proportion z-test.
+    # Against October (2 of 4 within SLA): Fisher's exact test, counts this small.
     change = figures["sla_compliance_change"]
-    pooled = 6 / 10
-    z = (4 / 6 - 2 / 4) / math.sqrt(pooled * (1 - pooled) * (1 / 6 + 1 / 4))
     assert change["delta"] == pytest.approx(100 * (4 / 6 - 2 / 4), abs=1e-4)
-    assert change["z"] == pytest.approx(z, abs=1e-5)
-    assert change["p_value"] == pytest.approx(2 * stats.norm.sf(abs(z)), abs=1e-5)
+    assert change["method"] == "fisher_exact"
+    fisher = stats.fisher_exact([[4, 2], [2, 2]]).pvalue
+    assert change["p_value"] == pytest.approx(fisher, abs=1e-5)
     assert change["significant"] is False
     assert figures["previous"]["resolved"] == 4 and figures["previous"]["sla_met"] == 2
 
@@ -88,8 +88,10 @@ def test_regional_figures_match_hand_computed_values(world, cases):
     welch = stats.ttest_ind(sample, OCT_HOURS, equal_var=False)
     assert figures["resolution_time_change"]["z"] == pytest.approx(welch.statistic, abs=1e-5)
     mean = figures["resolution_time"]
-    half = stats.norm.ppf(0.975) * stats.tstd(sample) / math.sqrt(6)
-    assert (mean["low"], mean["high"]) == pytest.approx((34.5 - half, 34.5 + half), abs=1e-3)
+    half = stats.t.ppf(0.975, 5) * stats.tstd(sample) / math.sqrt(6)  # Student's t
+    assert (mean["low"], mean["high"]) == pytest.approx(
+        (max(0.0, 34.5 - half), 34.5 + half), abs=1e-3
+    )  # a duration's interval is cut at 0 h
 
 
 def test_every_reader_sees_their_own_subtree_only(world, cases):

@@ -93,16 +93,22 @@ def test_nps_estimate_matches_the_formula_by_hand():
     se = 100 * math.sqrt((0.5 + 0.2 - 0.3**2) / 100)
     assert est.value == pytest.approx(30.0)
     assert est.se == pytest.approx(se)  # 7.81
-    assert est.low == pytest.approx(30 - 1.959964 * se, abs=1e-4)
-    assert est.high == pytest.approx(30 + 1.959964 * se, abs=1e-4)
+    # The interval: adjusted Wald (0.75 promoters and detractors, 3 answers added) widened
+    # by one answer's step, 100/n points (analytics.inference).
+    centre = 100 * (50.75 - 20.75) / 103
+    se_adj = 100 * math.sqrt(((50.75 + 20.75) / 103 - (centre / 100) ** 2) / 103)
+    assert est.low == pytest.approx(centre - 1.959964 * se_adj - 1, abs=1e-4)
+    assert est.high == pytest.approx(centre + 1.959964 * se_adj + 1, abs=1e-4)
     assert not est.low_sample and effect.nps_estimate(5, 0, 0).low_sample
     after = effect.nps_estimate(70, 20, 10)  # NPS 60
     change = effect.nps_change(est, after)
-    spread = math.sqrt(se**2 + after.se**2)
     assert change.delta == pytest.approx(30.0)
-    assert change.z == pytest.approx(30 / spread)
-    # Two-sided p from the normal distribution: 2·(1 − Φ(z)).
-    assert change.p_value == pytest.approx(2 * (1 - 0.5 * (1 + math.erf(change.z / math.sqrt(2)))))
+    # Groups of 100: the exact permutation test on the counts behind each figure
+    # (checked against scipy in tests/analytics/test_inference_references.py).
+    from voxloop.analytics import inference
+
+    assert change.z is None
+    assert change.p_value == pytest.approx(inference.nps_exact_p((70, 20, 10), (50, 30, 20)))
     assert change.significant
     assert effect.nps_change(effect.nps_estimate(0, 0, 0), after).delta is None
 

@@ -11,7 +11,7 @@ from tests.surveys.api_client import ApiClient
 from tests.web.matrix_world import ModuleWorld
 from voxloop.tenancy.models import AuditEntry
 from voxloop.textanalytics import services
-from voxloop.textanalytics.api import router
+from voxloop.textanalytics.api import product_router, router
 from voxloop.textanalytics.models import Taxonomy, ThemeTerm
 
 ACTORS = [*MEMBER_ACTORS, "loner", "anonymous"]
@@ -48,6 +48,15 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:text_term": _row(204, 403, 403, 404),
     "api:text_settings": _row(200, 200, 403, 200),
     "api:text_settings_update": _row(200, 403, 403, 200),
+    # The product pages' API: comments for roles that read records, figures for everyone.
+    "api:text_comments": _row(200, 200, 200, 200, viewer=403),
+    "api:text_impact": READ,
+    "api:text_trending": READ,
+    "api:text_emerging": READ,
+    "api:text_matches": _row(200, 200, 403, 404),
+    "api:text_merge": COMPANY_WRITE,
+    "api:text_split": _row(201, 403, 403, 404),
+    "api:text_accept": _row(201, 403, 403, 404),
 }
 
 OPERATIONS = {
@@ -82,6 +91,18 @@ OPERATIONS = {
     "api:text_term": ("delete", "/text/terms/{term}", None),
     "api:text_settings": ("get", "/text/settings", None),
     "api:text_settings_update": ("patch", "/text/settings", {"languages": ["en", "ro"]}),
+    "api:text_comments": ("get", "/text/comments", None),
+    "api:text_impact": ("get", "/text/impact", None),
+    "api:text_trending": ("get", "/text/trending", None),
+    "api:text_emerging": ("get", "/text/emerging", None),
+    "api:text_matches": ("get", "/text/themes/{theme}/matches", None),
+    "api:text_merge": ("post", "/text/themes/{theme}/merge", {"into_id": "{theme2}"}),
+    "api:text_split": ("post", "/text/themes/{theme}/split", {"name": "Split", "term_ids": []}),
+    "api:text_accept": (
+        "post",
+        "/text/taxonomies/{taxonomy}/accept",
+        {"name": "Parking", "keywords": {"en": ["car park"]}},
+    ),
 }
 
 
@@ -98,8 +119,23 @@ def _client(world, name: str) -> ApiClient:
 def _targets(world) -> dict[str, int]:
     taxonomy = services.install_default_taxonomy(scope=world.acme.system, kind="retail")
     theme = taxonomy.themes.get(key="queue")
-    term = ThemeTerm.objects.filter(theme=theme).first()
-    return {"taxonomy": taxonomy.pk, "theme": theme.pk, "term": term.pk}
+    term = ThemeTerm.objects.filter(theme=theme).exclude(kind="label").first()
+    staff = taxonomy.themes.get(key="staff")
+    return {"taxonomy": taxonomy.pk, "theme": theme.pk, "term": term.pk, "theme2": staff.pk}
+
+
+def _body(body, targets: dict[str, int]):
+    """The operation's body with the targets' ids put in."""
+    if body is None:
+        return None
+    out = {}
+    for key, value in body.items():
+        if isinstance(value, str) and value.startswith("{") and value.strip("{}") in targets:
+            value = targets[value.strip("{}")]
+        out[key] = value
+    if "term_ids" in out:
+        out["term_ids"] = [targets["term"]]
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +152,7 @@ def test_text_api_matrix(module_targets, db, operation):
 
     _, targets, clients = module_targets
     method, path, body = OPERATIONS[operation]
+    body = _body(body, targets)
     for name, value in targets.items():
         path = path.replace(f"{{{name}}}", str(value))
     failures = []
@@ -133,7 +170,8 @@ def test_text_api_matrix(module_targets, db, operation):
 def test_matrix_covers_every_text_operation():
     operations = {
         f"api:{operation.url_name}"
-        for path_view in router.path_operations.values()
+        for each in (router, product_router)
+        for path_view in each.path_operations.values()
         for operation in path_view.operations
     }
     assert set(MATRIX) == operations == set(OPERATIONS)

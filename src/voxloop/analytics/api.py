@@ -10,7 +10,15 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from voxloop.analytics import churn, dashboard, filters, hooks, response_reads, selectors
+from voxloop.analytics import (
+    churn,
+    dashboard,
+    driver_reads,
+    filters,
+    hooks,
+    response_reads,
+    selectors,
+)
 from voxloop.analytics.schemas import AnalyticsQuery
 from voxloop.api.context import actor
 from voxloop.errors import InvalidInput, NotFound
@@ -121,7 +129,7 @@ def heatmap_view(request: HttpRequest, params: Query[AnalyticsQuery]):
 @router.get("/analytics/drivers", url_name="analytics_drivers")
 def drivers_view(request: HttpRequest, params: Query[AnalyticsQuery]):
     """Which rated questions and numeric attributes explain the score most (Shapley R²)."""
-    return response_reads.driver_analysis(_context(request))
+    return driver_reads.driver_analysis(_context(request))
 
 
 @router.get("/analytics/choices", url_name="analytics_choices")
@@ -133,7 +141,7 @@ def choices_view(
         raise InvalidInput("'question' must be a question key.", "question")
     return {
         "question": question,
-        "rows": response_reads.choice_effects(_context(request), question),
+        "rows": driver_reads.choice_effects(_context(request), question),
     }
 
 

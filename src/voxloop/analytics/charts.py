@@ -76,6 +76,8 @@ def trend(metric: str, points: list[dict[str, Any]], grain: str = "day") -> dict
                 "value": p["value"],
                 "n": p["n"],
                 "low_sample": p["low_sample"],
+                "partial": p.get("partial", False),
+                "days": p.get("days"),
             }
         )
         if p.get("low") is not None:
@@ -108,7 +110,8 @@ def heat_shades(metric: str, grid: list[list[dict[str, Any]]]) -> list[list[dict
         shaded = []
         for c in row:
             share = c["n"] / busiest
-            if c.get("value") is None or metric not in RANGES:
+            # A cell under the minimum n gets no score colour: one answer is not a score.
+            if c.get("value") is None or metric not in RANGES or c.get("low_sample"):
                 hue = 210
             else:
                 hue = round(120 * (min(max(c["value"], low), high) - low) / ((high - low) or 1))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from voxloop.analytics import anonymity, churn, response_reads, selectors
+from voxloop.analytics import anonymity, churn, comparisons, response_reads, selectors
 from voxloop.analytics.filters import Filters
 from voxloop.tenancy.scoping import Scope
 
@@ -22,7 +22,7 @@ PARTS = (
     "verbatims",
     "breakdowns",
 )
-BREAKDOWNS = ("survey", "channel", "language", "weekday")
+BREAKDOWNS = ("survey", "channel", "language", "weekday", "sentiment", "theme")
 
 
 def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
@@ -40,6 +40,16 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
         "anonymous": ctx.anonymous,
         "unit": {"unit_id": ctx.node.pk, "name": ctx.node.name, "kind": ctx.node.kind},
         "breadcrumbs": selectors.unit_path_to(ctx),
+        "partial": comparisons.partial_period(ctx),
+        "headline": (
+            {"survey_id": ctx.headline[0], "survey": ctx.headline[1], "pooled": False}
+            if ctx.headline
+            else {"pooled": len(ctx.survey_ids) > 1, "surveys": len(ctx.survey_ids)}
+        ),
+        "time_zone": {
+            "zone": filters.zone or timezone.get_current_timezone_name(),
+            "mixed": len(ctx.zones) > 1,
+        },
     }
     if "kpis" in parts:
         out["kpis"] = selectors.kpis(ctx)

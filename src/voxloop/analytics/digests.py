@@ -1,6 +1,7 @@
 """Weekly digest emails: each manager and viewer gets their scope's KPIs with the change and
 whether it is significant (churn among them once churn is recorded), their cases and SLA
-compliance, their best and weakest units, and a few notable comments (managers only: a viewer
+compliance, their best and weakest units, the themes customers wrote about most, and a few
+notable comments (managers only: a viewer
 reads aggregates) — in the reader's own language.
 
 The periodic task runs hourly; a manager is due when their last digest is at least
@@ -20,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from voxloop.accounts import selectors as account_selectors
-from voxloop.analytics import churn, filters, response_reads, selectors
+from voxloop.analytics import churn, filters, hooks, response_reads, selectors
 from voxloop.analytics.models import DigestSubscription
 from voxloop.tenancy.models import Membership, Role
 from voxloop.tenancy.scoping import Scope
@@ -78,6 +79,8 @@ def digest_for(membership: Membership, now: datetime) -> dict[str, Any]:
         "top": ranked[:3],
         "bottom": ranked[-3:][::-1] if len(ranked) > 3 else [],
         "comments": notable,
+        # What customers wrote about most (text analytics' `top_themes` hook): figures only.
+        "themes": hooks.call("top_themes", ctx) or [],
         "base_url": settings.BASE_URL.rstrip("/"),
     }
 

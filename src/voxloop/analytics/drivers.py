@@ -6,13 +6,16 @@ subset, averaged over every order in which drivers could join. The importances a
 R² of the model with all of them, so each can be read as "this share of what we can explain".
 The sign says whether more of the driver goes with a higher score.
 
-Pure Python on a correlation matrix: k drivers cost 2^k small solves, so k is capped.
+Pure Python on a correlation matrix: k drivers cost 2^k small solves, so k is capped. The
+bootstrap intervals (importance and rank) redo it with numpy over resamples of respondents.
 """
 
 from __future__ import annotations
 
 import math
 from itertools import combinations
+
+import numpy as np
 
 MAX_DRIVERS = 10
 
@@ -87,3 +90,66 @@ def shapley_importance(outcome: list[float], drivers: list[list[float]]) -> dict
         importance.append(total)
     direction = [1 if corr[j][0] >= 0 else -1 for j in predictors]
     return {"r2": r2[predictors], "importance": importance, "direction": direction}
+
+
+# --- bootstrap intervals ---------------------------------------------------------------------
+
+BOOTSTRAP_REPS = 200
+BOOTSTRAP_SEED = 15  # fixed: the same data give the same intervals on every reload
+
+
+def _corr(data: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.corrcoef(data, rowvar=False)
+    corr = np.nan_to_num(corr)
+    np.fill_diagonal(corr, 1.0)
+    return corr
+
+
+def _shapley_np(corr: np.ndarray) -> np.ndarray:
+    """Shapley importances from a correlation matrix (outcome first), all subsets at once."""
+    k = corr.shape[0] - 1
+    r2 = np.zeros(1 << k)
+    for size in range(1, k + 1):
+        subsets = [s for s in combinations(range(k), size)]
+        idx = np.array(subsets) + 1
+        a = corr[idx[:, :, None], idx[:, None, :]]
+        b = corr[idx, 0]
+        beta = np.einsum("mij,mj->mi", np.linalg.pinv(a), b)
+        values = np.clip((beta * b).sum(axis=1), 0.0, 1.0)
+        masks = (1 << (idx - 1)).sum(axis=1)
+        r2[masks] = values
+    masks = np.arange(1 << k)
+    sizes = np.array([bin(m).count("1") for m in masks])
+    weight = np.array(
+        [math.factorial(s) * math.factorial(k - s - 1) / math.factorial(k) for s in range(k)]
+        + [0.0]
+    )
+    importance = np.zeros(k)
+    for j in range(k):
+        without = masks[(masks >> j) & 1 == 0]
+        importance[j] = (weight[sizes[without]] * (r2[without | (1 << j)] - r2[without])).sum()
+    return importance
+
+
+def bootstrap(outcome: list[float], drivers: list[list[float]]) -> dict[str, list]:
+    """95% percentile intervals of each importance and of its rank (1 = most important) over
+    resamples of the respondents, and ahead[i][j]: the interval of importance i − j lies
+    above zero (i is clearly ahead of j)."""
+    data = np.column_stack([outcome, *drivers]).astype(float)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    n, k = data.shape[0], data.shape[1] - 1
+    draws = np.empty((BOOTSTRAP_REPS, k))
+    for b in range(BOOTSTRAP_REPS):
+        draws[b] = _shapley_np(_corr(data[rng.integers(0, n, n)]))
+    ranks = (-draws).argsort(axis=1).argsort(axis=1) + 1
+    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
+    rank_low, rank_high = np.percentile(ranks, [2.5, 97.5], axis=0)
+    diff_low = np.percentile(draws[:, :, None] - draws[:, None, :], 2.5, axis=0)
+    return {
+        "low": low.tolist(),
+        "high": high.tolist(),
+        "rank_low": [math.floor(r) for r in rank_low],
+        "rank_high": [math.ceil(r) for r in rank_high],
+        "ahead": (diff_low > 0).tolist(),
+    }

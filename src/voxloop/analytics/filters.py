@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -18,6 +19,7 @@ from voxloop.errors import InvalidInput
 from voxloop.params import whole_number
 from voxloop.responses.models import Channel, Origin
 
+SENTIMENTS = ("negative", "neutral", "positive")
 PERIODS = {
     "7d": (_("Last 7 days"), 7),
     "30d": (_("Last 30 days"), 30),
@@ -50,17 +52,30 @@ class Filters:
     today: date | None = None  # the day the period was read on (None: the server's today)
     # "month" once the period was widened to whole closed months (anonymous surveys)
     cycle: str = ""
+    zone: str = ""  # the unit's time zone ("" for the server's): days and hours count in it
+    # Text analytics: only responses with a comment of this sentiment / about this theme.
+    sentiment: str = ""
+    theme_id: int | None = None
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
     def bounds(self) -> tuple[datetime, datetime]:
-        """The period's days as a half-open range of instants, in the time zone the rollups
-        count days in (the server's), so every figure beside them counts the same days."""
-        tz = timezone.get_current_timezone()
+        """The period's days as a half-open range of instants, in the unit's time zone (the
+        rollups count each answer's day in its own unit's zone), so figures beside them
+        count the same days; for a scope spanning zones, an approximation in the top's."""
+        tz = ZoneInfo(self.zone) if self.zone else timezone.get_current_timezone()
         since = datetime.combine(self.start, time.min, tzinfo=tz)
         return since, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz)
+
+    def in_zone(self, zone: str) -> Filters:
+        """A preset period ("last 30 days") ending on the unit's own today."""
+        if not zone or self.period == "custom" or self.cycle:
+            return replace(self, zone=zone)
+        shift = timezone.localdate(timezone=ZoneInfo(zone)) - timezone.localdate()
+        today = (self.today or timezone.localdate()) + shift
+        return replace(self, start=self.start + shift, end=self.end + shift, today=today, zone=zone)
 
     def previous(self) -> Filters:
         """The period of the same length just before this one (in whole months once the period
@@ -95,10 +110,12 @@ class Filters:
             query.update(start=self.start.isoformat(), end=self.end.isoformat())
         else:
             query["period"] = self.period
-        for name in ("survey_id", "unit_id", "channel", "segment_id", "origin"):
+        for name in ("survey_id", "unit_id", "channel", "segment_id", "origin", "sentiment"):
             value = getattr(self, name)
             if value:
                 query[name.removesuffix("_id")] = value
+        if self.theme_id:
+            query["theme"] = self.theme_id
         return query
 
 
@@ -158,6 +175,9 @@ def parse(params, today: date | None = None) -> Filters:
     grain = (params.get("grain") or "week").strip()
     if grain not in GRAINS:
         raise InvalidInput(f"'grain' must be one of {', '.join(GRAINS)}.", field="grain")
+    sentiment = (params.get("sentiment") or "").strip()
+    if sentiment and sentiment not in SENTIMENTS:
+        raise InvalidInput(f"'sentiment' must be one of {', '.join(SENTIMENTS)}.", "sentiment")
     min_n = _int(params, "min_n")
     if min_n is not None and not 1 <= min_n <= 10_000:
         raise InvalidInput("'min_n' must be between 1 and 10000.", field="min_n")
@@ -174,4 +194,6 @@ def parse(params, today: date | None = None) -> Filters:
         segment_id=_int(params, "segment"),
         origin=origin,
         today=today,
+        sentiment=sentiment,
+        theme_id=_int(params, "theme"),
     )

@@ -18,7 +18,17 @@ from collections.abc import Callable
 from typing import Any
 
 PROVIDERS: dict[str, Callable[..., Any]] = {}
-KNOWN = ("delivered_invitations", "case_metrics")
+KNOWN = (
+    "delivered_invitations",
+    "case_metrics",
+    # Text analytics: responses whose comments match a sentiment/theme filter (a subquery of
+    # response ids), breakdowns by comment sentiment and theme, the themes to filter by, and a
+    # digest's top themes.
+    "text_filter",
+    "text_dimension",
+    "text_themes",
+    "top_themes",
+)
 
 
 def register(name: str, provider: Callable[..., Any]) -> None:

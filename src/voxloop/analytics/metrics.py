@@ -3,13 +3,14 @@
 Everything here works on counts and sums (what the rollups hold), never on rows, so the same
 function serves a store's day and the whole company's year. Definitions follow DESIGN.md:
 
-- NPS = 100·(P−D)/n over 0–10 answers; se = 100·√((p_P + p_D − (p_P − p_D)²)/n).
+- NPS = 100·(P−D)/n over 0–10 answers; se = 100·√((p_P + p_D − (p_P − p_D)²)/n) (the plain
+  Wald se, kept as the figure's se); the interval is the adjusted Wald (analytics.inference).
 - CSAT = % of 4–5 on the 1–5 scale (top-2 box) with a Wilson interval, plus the mean.
 - CES = mean of 1–7 "made it easy", plus % agree (5–7) with a Wilson interval.
 - eNPS is NPS computed over employee surveys only.
 
-Normal approximations throughout (a figure under the minimum n is flagged "low sample" rather
-than trusted), two-sided tests at 95%.
+Intervals and tests that hold at small n are in analytics.inference; a figure under the
+minimum n is flagged "low sample", and a change needs the minimum n on both sides.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-Z95 = 1.959963984540054  # the two-sided 95% quantile of the standard normal
+from voxloop.analytics import inference
+
+Z95 = inference.Z95  # the two-sided 95% quantile of the standard normal
 DEFAULT_MIN_N = 30
 # Anonymous surveys never show a group of fewer distinct people than this, nor one that shown
 # figures would let be worked out (DESIGN.md; decision 0016, analytics.anonymity).
@@ -86,30 +89,43 @@ class Figure:
     se: float | None = None
     low_sample: bool = True
     suppressed: bool = False  # an employee group under the anonymity minimum: no value at all
+    clipped: bool = False  # the interval ran past the scale's end and was cut there
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
+# Why a change is not given (Change.reason).
+NO_DATA = "no_data"
+LOW_SAMPLE = "low_sample"  # fewer than the minimum n on one side or both
+TOO_FEW_TO_TEST = "too_few_to_test"  # a mean from a single value, or no spread at all
+BEFORE_HISTORY = "before_history"  # the previous period began before any answer was counted
+
+
 @dataclass(frozen=True)
 class Change:
-    """Period over period: the difference, its z statistic and two-sided p-value."""
+    """Period over period (or one group against another): the difference, its test statistic
+    (None for an exact test) and two-sided p-value, or no comparison and why (`reason`)."""
 
     delta: float | None
     z: float | None
     p_value: float | None
     significant: bool
+    reason: str | None = None
+    method: str | None = None  # exact_permutation, fisher_exact, z, pooled_z, welch_t
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
+def no_comparison(reason: str) -> Change:
+    return Change(None, None, None, False, reason)
+
+
 # --- distributions ---------------------------------------------------------------------------
 
 
-def normal_two_sided_p(z: float) -> float:
-    """P(|Z| ≥ |z|) for a standard normal Z."""
-    return math.erfc(abs(z) / math.sqrt(2.0))
+normal_two_sided_p = inference.normal_two_sided_p
 
 
 def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -125,6 +141,13 @@ def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 # --- figures ---------------------------------------------------------------------------------
 
+# The answer scale of each mean metric: its interval is the adjusted one for bounded scales.
+SCALES = {"csat_mean": (1.0, 5.0), "ces": (1.0, 7.0)}
+
+
+def _clip(low: float, high: float, lo: float, hi: float) -> tuple[float, float, bool]:
+    return max(lo, low), min(hi, high), low < lo or high > hi
+
 
 def nps(promoters: int, passives: int, detractors: int, min_n: int = DEFAULT_MIN_N) -> Figure:
     n = promoters + passives + detractors
@@ -133,28 +156,48 @@ def nps(promoters: int, passives: int, detractors: int, min_n: int = DEFAULT_MIN
     p_p, p_d = promoters / n, detractors / n
     value = 100.0 * (p_p - p_d)
     se = 100.0 * math.sqrt(max(0.0, p_p + p_d - (p_p - p_d) ** 2) / n)
-    low, high = max(-100.0, value - Z95 * se), min(100.0, value + Z95 * se)
-    return Figure("nps", value, n, low, high, se, n < min_n)
+    low, high = inference.nps_interval(promoters, passives, detractors)
+    low, high, clipped = _clip(100.0 * low, 100.0 * high, -100.0, 100.0)
+    return Figure("nps", value, n, low, high, se, n < min_n, clipped=clipped)
 
 
 def proportion(metric: str, k: int, n: int, min_n: int = DEFAULT_MIN_N) -> Figure:
-    """A share in percent with its Wilson interval."""
+    """A share in percent with its Wilson interval, continuity-corrected (never past 0 or
+    100%: nothing to clip)."""
     if n == 0:
         return Figure(metric, None, 0)
     p = k / n
-    low, high = wilson_interval(k, n)
+    low, high = inference.wilson_cc(k, n)
     se = 100.0 * math.sqrt(p * (1 - p) / n)
     return Figure(metric, 100.0 * p, n, 100.0 * low, 100.0 * high, se, n < min_n)
 
 
-def mean(metric: str, total: float, total_sq: float, n: int, min_n: int = DEFAULT_MIN_N) -> Figure:
-    """A mean from its sum and sum of squares, with a normal-approximation interval."""
+def mean(
+    metric: str,
+    total: float,
+    total_sq: float,
+    n: int,
+    min_n: int = DEFAULT_MIN_N,
+    scale: tuple[float, float] | None = None,
+) -> Figure:
+    """A mean from its sum and sum of squares, with its 95% interval: the adjusted t interval
+    on a bounded answer scale, else Student's t (none from one value or without spread)."""
     if n == 0:
         return Figure(metric, None, 0)
     m = total / n
     variance = max(0.0, (total_sq - n * m * m) / (n - 1)) if n > 1 else 0.0
     se = math.sqrt(variance / n)
-    return Figure(metric, m, n, m - Z95 * se, m + Z95 * se, se, n < min_n)
+    scale = scale or SCALES.get(metric)
+    clipped = False
+    low: float | None
+    high: float | None
+    if scale is not None:
+        low, high = inference.bounded_mean_interval(total, total_sq, n, *scale)
+        low, high, clipped = _clip(low, high, *scale)
+    else:
+        interval = inference.t_interval(total, total_sq, n)
+        low, high = interval if interval else (None, None)
+    return Figure(metric, m, n, low, high, se, n < min_n, clipped=clipped)
 
 
 METRICS = ("nps", "enps", "csat", "csat_mean", "ces", "ces_agree", "responses", "comments")
@@ -165,7 +208,7 @@ def figure(metric: str, counts: Counts, min_n: int = DEFAULT_MIN_N) -> Figure:
     c = counts
     if metric in ("nps", "enps"):
         f = nps(c.promoters, c.passives, c.detractors, min_n)
-        return Figure(metric, f.value, f.n, f.low, f.high, f.se, f.low_sample)
+        return Figure(metric, f.value, f.n, f.low, f.high, f.se, f.low_sample, clipped=f.clipped)
     if metric == "csat":
         return proportion("csat", c.csat_top2, c.csat_n, min_n)
     if metric == "csat_mean":
@@ -191,42 +234,94 @@ def suppress(f: Figure) -> Figure:
 # --- changes ---------------------------------------------------------------------------------
 
 
-def _change(delta: float, se: float) -> Change:
-    if se <= 0:
-        # No spread in either period: a difference is certain, none is no change at all.
-        return Change(delta, None, 0.0 if delta else 1.0, bool(delta))
-    z = delta / se
-    p = normal_two_sided_p(z)
-    return Change(delta, z, p, p < SIGNIFICANCE)
+def nps_counts_change(a: tuple[int, int, int], b: tuple[int, int, int]) -> Change:
+    """NPS of counts a (promoters, passives, detractors) against b: the exact permutation
+    test while the smaller side is small, else z on the adjusted estimates."""
+    n1, n2 = sum(a), sum(b)
+    if not n1 or not n2:
+        return no_comparison(NO_DATA)
+    delta = 100.0 * ((a[0] - a[2]) / n1 - (b[0] - b[2]) / n2)
+    if min(n1, n2) <= inference.EXACT_LIMIT:
+        p = inference.nps_exact_p(tuple(a), tuple(b))
+        return Change(delta, None, p, p < SIGNIFICANCE, method="exact_permutation")
+    z, p = inference.nps_z_p(a, b)
+    return Change(delta, z, p, p < SIGNIFICANCE, method="z")
 
 
 def nps_change(current: Figure, previous: Figure) -> Change:
-    """z = ΔNPS / √(se₁² + se₂²) (DESIGN.md)."""
+    """Two NPS figures compared through the counts their value, se and n stand for."""
     if current.value is None or previous.value is None:
-        return Change(None, None, None, False)
-    return _change(current.value - previous.value, math.hypot(current.se or 0, previous.se or 0))
+        return no_comparison(NO_DATA)
+    return nps_counts_change(_nps_counts(current), _nps_counts(previous))
+
+
+def _nps_counts(f: Figure) -> tuple[int, int, int]:
+    n, v, se = f.n, (f.value or 0.0) / 100, (f.se or 0.0) / 100
+    diff = round(v * n)  # P − D
+    both = round((se * se * n + v * v) * n)  # P + D
+    promoters, detractors = (both + diff) // 2, (both - diff) // 2
+    return promoters, n - promoters - detractors, detractors
 
 
 def proportion_change(k1: int, n1: int, k2: int, n2: int) -> Change:
-    """Two-proportion z-test with the pooled proportion; delta in percentage points."""
+    """Fisher's exact test while a side is small, else the pooled two-proportion z-test;
+    delta in percentage points."""
     if n1 == 0 or n2 == 0:
-        return Change(None, None, None, False)
-    pooled = (k1 + k2) / (n1 + n2)
-    se = 100.0 * math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    return _change(100.0 * (k1 / n1 - k2 / n2), se)
+        return no_comparison(NO_DATA)
+    delta = 100.0 * (k1 / n1 - k2 / n2)
+    if min(n1, n2) <= inference.EXACT_LIMIT:
+        p = inference.fisher_p(k1, n1, k2, n2)
+        return Change(delta, None, p, p < SIGNIFICANCE, method="fisher_exact")
+    z, p = inference.pooled_z(k1, n1, k2, n2)
+    return Change(delta, z, p, p < SIGNIFICANCE, method="pooled_z")
 
 
 def mean_change(current: Figure, previous: Figure) -> Change:
-    """Welch's z: difference of means over √(se₁² + se₂²)."""
+    """Welch's t (Welch–Satterthwaite df) from two means with their se and n; no test from
+    a single value on a side or without any spread."""
     if current.value is None or previous.value is None:
-        return Change(None, None, None, False)
-    return _change(current.value - previous.value, math.hypot(current.se or 0, previous.se or 0))
+        return no_comparison(NO_DATA)
+    delta = current.value - previous.value
+    t, p = inference.welch(
+        current.value, current.se or 0.0, current.n, previous.value, previous.se or 0.0, previous.n
+    )
+    if p is None:
+        return Change(delta, None, None, False, TOO_FEW_TO_TEST)
+    return Change(delta, t, p, p < SIGNIFICANCE, method="welch_t")
+
+
+def bounded_mean_change(metric: str, current: Counts, previous: Counts) -> Change:
+    """Welch's t on the adjusted means of a bounded scale (pseudo-answers as the interval)."""
+    prefix = "csat" if metric == "csat_mean" else "ces"
+    a = tuple(getattr(current, f"{prefix}_{x}") for x in ("sum", "sq", "n"))
+    b = tuple(getattr(previous, f"{prefix}_{x}") for x in ("sum", "sq", "n"))
+    if not a[2] or not b[2]:
+        return no_comparison(NO_DATA)
+    delta = a[0] / a[2] - b[0] / b[2]
+    t, p = inference.bounded_welch(a, b, *SCALES[metric])
+    if p is None:
+        return Change(delta, None, None, False, TOO_FEW_TO_TEST)
+    return Change(delta, t, p, p < SIGNIFICANCE, method="welch_t")
 
 
 def change(metric: str, current: Counts, previous: Counts, min_n: int = DEFAULT_MIN_N) -> Change:
-    """The significance test that fits the metric."""
+    """The test that fits the metric, given the minimum n on both sides (else no comparison,
+    with the reason)."""
+    now, before = figure(metric, current, min_n), figure(metric, previous, min_n)
+    if now.value is None or before.value is None:
+        return no_comparison(NO_DATA)
+    if metric in ("responses", "comments"):
+        if current.n < min_n or previous.n < min_n:
+            return no_comparison(LOW_SAMPLE)
+        return Change(now.value - before.value, None, None, False)
+    if now.low_sample or before.low_sample:
+        return no_comparison(LOW_SAMPLE)
     if metric in ("nps", "enps"):
-        return nps_change(figure(metric, current, min_n), figure(metric, previous, min_n))
+        c = current
+        p = previous
+        return nps_counts_change(
+            (c.promoters, c.passives, c.detractors), (p.promoters, p.passives, p.detractors)
+        )
     if metric == "csat":
         return proportion_change(
             current.csat_top2, current.csat_n, previous.csat_top2, previous.csat_n
@@ -235,11 +330,9 @@ def change(metric: str, current: Counts, previous: Counts, min_n: int = DEFAULT_
         return proportion_change(
             current.ces_agree, current.ces_n, previous.ces_agree, previous.ces_n
         )
-    if metric in ("csat_mean", "ces"):
-        return mean_change(figure(metric, current, min_n), figure(metric, previous, min_n))
-    a, b = figure(metric, current, min_n).value, figure(metric, previous, min_n).value
-    delta = None if a is None or b is None else a - b
-    return Change(delta, None, None, False)
+    if metric in SCALES:
+        return bounded_mean_change(metric, current, previous)
+    raise ValueError(f"unknown metric {metric!r}")
 
 
 # --- distributions of durations --------------------------------------------------------------

@@ -2,6 +2,8 @@
 contacts. They come in the same shapes as the rollup reads (a total, counts by day, by hour,
 by staff, by language, by child unit), so every panel of a dashboard honours the filter.
 
+Filters by what a comment says (sentiment, theme) are read here too.
+
 The rollups stay the fast path; a segment costs one indexed scan of the scope's responses in
 the period, joined to the segment's members.
 """
@@ -9,6 +11,7 @@ the period, joined to the segment's members.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncDate
@@ -60,6 +63,8 @@ def responses(
         rows = rows.filter(origin=f.origin)
     if ctx.segment_members is not None:
         rows = rows.filter(contact_id__in=ctx.segment_members)
+    if ctx.narrowed is not None:
+        rows = rows.filter(pk__in=ctx.narrowed)
     return rows
 
 
@@ -75,8 +80,11 @@ def total(ctx: Context, period: Filters | None = None) -> Counts:
 
 
 def grouped(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
-    """Counts keyed like the rollup rows: `day` a date, `value` the facet's text value."""
-    tz = timezone.get_current_timezone()
+    """Counts keyed like the rollup rows: `day` a date, `value` the facet's text value; days
+    and hours in the viewed unit's time zone (in a scope spanning zones, an approximation of
+    the rollups' each-answer-in-its-own-zone)."""
+    zone = ctx.filters.zone
+    tz = ZoneInfo(zone) if zone else timezone.get_current_timezone()
     rows = responses(ctx)
     names = []
     for name in by:

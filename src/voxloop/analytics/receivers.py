@@ -17,7 +17,7 @@ from voxloop.responses.signals import (
     responses_expiring,
     responses_imported,
 )
-from voxloop.tenancy.signals import unit_moved
+from voxloop.tenancy.signals import unit_moved, unit_time_zone_changed
 
 IMPORT_CHUNK = 2000
 log = logging.getLogger(__name__)
@@ -108,3 +108,9 @@ def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str,
     # Sent inside the move's transaction: count again once the new paths are committed.
     transaction.on_commit(lambda: tasks.recount_subtree.enqueue(organization_id, new_path))
     transaction.on_commit(lambda: tasks.move_archived.enqueue(organization_id, old_path, new_path))
+
+
+@receiver(unit_time_zone_changed, dispatch_uid="analytics.follow_time_zone")
+def follow_time_zone(sender: object, organization_id: int, path: str, **kwargs: object) -> None:
+    # Days and hours under the unit are counted in its zone: count them again.
+    transaction.on_commit(lambda: tasks.recount_subtree.enqueue(organization_id, path))

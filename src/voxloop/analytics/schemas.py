@@ -26,3 +26,7 @@ class AnalyticsQuery(NoNul):
     grain: str | None = Field(None, max_length=20, description=", ".join(GRAINS))
     min_n: int | None = Field(None, ge=1, le=10_000)
     segment: Id | None = None
+    sentiment: str | None = Field(
+        None, max_length=20, description="Comments of this sentiment: negative, neutral, positive."
+    )
+    theme: Id | None = Field(None, description="Comments about this theme (text analytics).")

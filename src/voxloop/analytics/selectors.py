@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from voxloop.analytics import anonymity, hooks, metrics, raw_counts
+from voxloop.analytics import anonymity, comparisons, hooks, metrics, raw_counts
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
 from voxloop.analytics.models import Facet, Rollup
@@ -43,6 +43,18 @@ class Context:
     segment_members: QuerySet | None = None
     # Anonymous surveys: which nodes may show which months (anonymity.Release).
     release: anonymity.Release | None = None
+    # Every time zone counted in under the node ("" for the server's): more than one and
+    # each answer's day and hour are its own unit's local ones.
+    zones: frozenset[str] = frozenset()
+    # All surveys: the programme's headline survey (id, name) the KPI cards show, if chosen.
+    headline: tuple[int, str] | None = None
+    # With a comment filter (sentiment, theme): the ids of the responses it keeps (text
+    # analytics' `text_filter` hook); the figures then come from the responses themselves.
+    narrowed: QuerySet | None = None
+
+    @property
+    def from_responses(self) -> bool:
+        return self.segment_members is not None or self.narrowed is not None
 
     @property
     def metric(self) -> str:
@@ -58,10 +70,16 @@ def context(scope: Scope, filters: Filters) -> Context:
     if filters.survey_id:
         chosen = survey_selectors.survey(scope, filters.survey_id)
         ids, anonymous = (chosen.pk,), chosen.is_anonymous
+        headline = None
     else:
         anonymous = filters.metric == "enps"
-        kinds = survey_selectors.visible_surveys(scope).values_list("id", "kind")
+        kinds = survey_selectors.counted_surveys(scope).values_list("id", "kind")
         ids = tuple(i for i, kind in kinds if (kind in ANONYMOUS_KINDS) == anonymous)
+        primary = survey_selectors.headline_survey(scope, anonymous)
+        headline = (primary.pk, primary.name) if primary else None
+    zones = tenancy_selectors.time_zones(scope.organization_id)
+    filters = filters.in_zone(tenancy_selectors.zone_of(zones, node.path))
+    below = {z for p, z in zones.items() if p.startswith(node.path)} | {filters.zone}
     members = None
     if filters.segment_id:
         if anonymous:
@@ -70,13 +88,33 @@ def context(scope: Scope, filters: Filters) -> Context:
                 field="segment",
             )
         members = contact_selectors.segment_member_ids(scope, filters.segment_id)
+    if filters.sentiment or filters.theme_id:
+        if anonymous:
+            raise InvalidInput(
+                "Employee surveys are anonymous: they cannot be filtered by what was written.",
+                field="sentiment" if filters.sentiment else "theme",
+            )
+        narrowed = hooks.call("text_filter", scope, filters)
+        return Context(
+            scope,
+            filters,
+            node,
+            ids,
+            anonymous,
+            members,
+            zones=frozenset(below),
+            headline=headline,
+            narrowed=narrowed,
+        )
     if not anonymous:
-        return Context(scope, filters, node, ids, anonymous, members)
+        return Context(
+            scope, filters, node, ids, anonymous, members, zones=frozenset(below), headline=headline
+        )
     filters = anonymity.read_filters(filters)
     months = sorted({*filters.months(), *filters.previous().months()})
     root_path = node.path[:PATH_SEGMENT_WIDTH]
     release = anonymity.release(scope.organization_id, root_path, ids, months)
-    return Context(scope, filters, node, ids, anonymous, None, release)
+    return Context(scope, filters, node, ids, anonymous, None, release, frozenset(below), headline)
 
 
 def refuse_for_anonymous(ctx: Context, dimension: str, field: str = "by") -> None:
@@ -131,19 +169,19 @@ def _grouped(rows: QuerySet, *by: str) -> dict[Any, Counts]:
 
 
 def _period_total(ctx: Context, period: Filters | None = None) -> Counts:
-    if ctx.segment_members is not None:
+    if ctx.from_responses:
         return raw_counts.total(ctx, period)
     return _total(_rows(ctx, period=period))
 
 
 def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
-    if ctx.segment_members is not None:
+    if ctx.from_responses:
         return raw_counts.grouped(ctx, facet, *by)
     return _grouped(_rows(ctx, facet), *by)
 
 
 def _children_counts(ctx: Context, parent: OrgUnit) -> dict[str, Counts]:
-    if ctx.segment_members is not None:
+    if ctx.from_responses:
         return raw_counts.children(ctx, parent)
     return _grouped(_children_rows(ctx, parent), "node_path")
 
@@ -176,16 +214,21 @@ def cell(
 
 
 def kpis(ctx: Context) -> list[dict[str, Any]]:
-    """The headline figures with their change against the previous period."""
+    """The headline figures with their change against the previous period: over all surveys,
+    the programme's headline survey when an admin chose one, else every counted survey pooled
+    answer by answer (the payload's `headline` says which)."""
+    if ctx.headline:
+        ctx = replace(ctx, survey_ids=(ctx.headline[0],))
     now, before = _period_total(ctx), _period_total(ctx, ctx.filters.previous())
     names = ["enps", "responses"] if ctx.anonymous else ["nps", "csat", "ces", "responses"]
     if not ctx.anonymous and ctx.filters.metric not in names:
         names.insert(0, ctx.filters.metric)
-    cards = []
+    cards: list[dict[str, Any]] = []
     earlier = ctx.filters.previous().months()
+    first = comparisons.history_start(ctx)
     for name in names:
         current = cell(ctx, now, name)
-        change = metrics.change(name, now, before, ctx.filters.min_n)
+        change = comparisons.kpi_change(ctx, name, now, before, first)
         hidden = current["suppressed"] or cell(ctx, before, name, months=earlier)["suppressed"]
         cards.append(
             {"metric": name, "figure": current, "change": None if hidden else change.as_dict()}
@@ -193,7 +236,14 @@ def kpis(ctx: Context) -> list[dict[str, Any]]:
     delivered, completed = hooks.call("delivered_invitations", ctx.scope, ctx.filters) or (0, 0)
     if delivered and not ctx.anonymous:
         rate = metrics.proportion("response_rate", min(completed, delivered), delivered)
-        cards.append({"metric": "response_rate", "figure": rate.as_dict(), "change": None})
+        cards.append(
+            {
+                "metric": "response_rate",
+                "figure": rate.as_dict(),
+                "change": None,
+                "provisional": comparisons.response_rate_provisional(ctx),
+            }
+        )
     return cards
 
 
@@ -240,7 +290,8 @@ def trend(ctx: Context, grain: str | None = None) -> list[dict[str, Any]]:
     for day, counts in _counts_by(ctx, Facet.TOTAL, "day").items():
         buckets[bucket_start(day, grain)].add(counts)
     if ctx.release is None:
-        return [{"start": s.isoformat(), **cell(ctx, buckets[s])} for s in sorted(buckets)]
+        points = [{"start": s.isoformat(), **cell(ctx, buckets[s])} for s in sorted(buckets)]
+        return comparisons.mark_partial(points, ctx, grain)
     # Anonymous: every month or quarter of the period, so a hidden one shows no key of its own.
     months: dict[date, list[date]] = defaultdict(list)
     for month in ctx.filters.months():
@@ -280,11 +331,19 @@ def _unit_cells(ctx: Context, parent: OrgUnit) -> list[dict[str, Any]]:
     )
     if ctx.release is not None:
         ctx.release.prefetch([parent.path, *(u.path for u in children)])
+    flags = (
+        {}
+        if ctx.release is not None
+        else comparisons.flag_against_rest(
+            ctx, {u.path: counts.get(u.path, Counts()) for u in children}, ctx.metric
+        )
+    )
     out = []
     for unit in children:
         c = counts.get(unit.path, Counts())
         figure = cell(ctx, c, path=unit.path)
-        out.append({"unit_id": unit.pk, "name": unit.name, "kind": unit.kind, **figure})
+        row = {"unit_id": unit.pk, "name": unit.name, "kind": unit.kind, **figure}
+        out.append({**row, "vs_rest": flags.get(unit.path)})
     return out
 
 
@@ -320,6 +379,7 @@ def unit_path_to(ctx: Context) -> list[dict[str, Any]]:
 
 # --- dimensions ------------------------------------------------------------------------------
 
+TEXT_DIMENSIONS = ("sentiment", "theme")  # from text analytics (`text_dimension` hook)
 DIMENSIONS = (
     "unit",
     "survey",
@@ -329,12 +389,15 @@ DIMENSIONS = (
     "hour",
     "weekday",
     *("day", "week", "month", "quarter"),
+    *TEXT_DIMENSIONS,
 )
 
 
 def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
     """One row per value of the dimension: key, label and the metric's figure."""
     refuse_for_anonymous(ctx, dimension)
+    if dimension in TEXT_DIMENSIONS:
+        return hooks.call("text_dimension", ctx, dimension) or []
     if dimension in ("day", "week", "month", "quarter"):
         return [{"key": r["start"], "label": r["start"], **r} for r in trend(ctx, dimension)]
     if dimension == "weekday":
@@ -376,7 +439,11 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
             for k, c in groups.items()
         ]
         return sorted(rows, key=lambda r: str(r["key"]))
-    rows = [{"key": k, "label": str(names.get(k, k)), **cell(ctx, c)} for k, c in groups.items()]
+    flags = comparisons.flag_against_rest(ctx, groups, ctx.metric)
+    rows = [
+        {"key": k, "label": str(names.get(k, k)), **cell(ctx, c), "vs_rest": flags[k]}
+        for k, c in groups.items()
+    ]
     return sorted(rows, key=lambda r: str(r["key"]) if dimension != "hour" else r["key"])
 
 
@@ -387,6 +454,7 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
     rows = by_dimension(ctx, "staff")
     ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
     ranked.sort(key=lambda r: (-r["value"], -r["n"]))
+    ranked = comparisons.with_rank_intervals(ranked)  # among everyone ranked, shown or not
     few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
     return {"ranked": ranked[:limit], "too_few": few[:limit]}
 
@@ -407,3 +475,39 @@ def saved_view(scope: Scope, view_id: int):
     if found is None:
         raise NotFound("No such saved view.")
     return found
+
+
+# --- for apps that build on the dashboard (text analytics) -----------------------------------
+
+
+def context_from(scope: Scope, params: Any, role_defaults: bool = True) -> Context:
+    """The context of a dashboard URL's query parameters (a QueryDict or dict), with the
+    role's default period and grain unless the parameters say otherwise."""
+    if role_defaults:
+        from voxloop.analytics.views import with_role_defaults
+
+        params = with_role_defaults(params, scope.role)
+    return context(scope, filters_parse(params))
+
+
+def filters_parse(params: Any) -> Filters:
+    from voxloop.analytics.filters import parse
+
+    return parse(params)
+
+
+def period_choices() -> list[tuple[str, Any]]:
+    from voxloop.analytics.filters import PERIODS
+
+    return [(key, label) for key, (label, _days) in PERIODS.items()]
+
+
+def responses_of(ctx: Context, period: Filters | None = None, shown: bool = False) -> QuerySet:
+    """The complete responses the context counts (`shown`: those it may list one by one, for
+    roles that read records), as `raw_counts.responses`."""
+    return raw_counts.responses(ctx, period, shown=shown)
+
+
+def response_counts(ctx: Context, period: Filters | None = None) -> Counts:
+    """Every count of the context's responses, read from the responses themselves."""
+    return raw_counts.total(ctx, period)

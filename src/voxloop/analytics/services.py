@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from voxloop.errors import InvalidInput
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Origin
 from voxloop.surveys.selectors import text_question_keys
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
@@ -63,9 +65,11 @@ def _ancestors(path: str) -> list[str]:
     return [path[:end] for end in range(w, len(path) + 1, w)]
 
 
-def _entry(row: dict, comment_keys: dict[int, list[str]]) -> Counted:
-    """What a stored response contributes, as a ledger row."""
-    at = timezone.localtime(row["submitted_at"])
+def _entry(row: dict, comment_keys: dict[int, list[str]], zones: dict[str, str]) -> Counted:
+    """What a stored response contributes, as a ledger row: its day and hour in its unit's
+    time zone (inherited down the tree; the server's when none is set)."""
+    zone = tenancy_selectors.zone_of(zones, row["unit_path"])
+    at = timezone.localtime(row["submitted_at"], ZoneInfo(zone) if zone else None)
     answers = row["answers"] or {}
     # A comment removed since (erasure, retention) was still made: it goes on counting.
     comment = row.get("comment_removed_at") is not None or any(
@@ -252,7 +256,8 @@ def _reconcile(ids: list[int]) -> int:
         old = {c.response_id: c for c in Counted.objects.select_for_update().filter(pk__in=ids)}
         rows = response_selectors.rows_for_counting(ids)
         comment_keys = text_question_keys({r["survey_id"] for r in rows})
-        new = {r["id"]: _entry(r, comment_keys) for r in rows}
+        zones = {o: tenancy_selectors.time_zones(o) for o in {r["organization_id"] for r in rows}}
+        new = {r["id"]: _entry(r, comment_keys, zones[r["organization_id"]]) for r in rows}
         deltas: dict[RollupKey, list[int]] = {}
         # An archived entry's response was deleted by retention: its counts are final.
         changed = [

@@ -8,7 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from voxloop.analytics import charts, dashboard, filters, response_reads, selectors, services
+from voxloop.analytics import (
+    charts,
+    dashboard,
+    driver_reads,
+    filters,
+    hooks,
+    selectors,
+    services,
+)
 from voxloop.analytics.metrics import METRICS
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.responses.models import Channel, Origin
@@ -28,6 +36,11 @@ ROLE_DEFAULTS = {
 ORIGINS = [
     (Origin.RESPONDENT, _("Respondents' own")),
     (Origin.STAFF, _("Entered by staff")),
+]
+SENTIMENTS = [
+    ("negative", _("Negative")),
+    ("neutral", _("Neutral")),
+    ("positive", _("Positive")),
 ]
 METRIC_LABELS = {
     "nps": _("NPS"),
@@ -83,6 +96,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     }
     if request.GET.get("fragment"):
         return render(request, "analytics/_live.html", context)
+    scope = request.scope
     context.update(
         periods=[(k, label) for k, (label, _days) in filters.PERIODS.items()],
         grains=[
@@ -94,9 +108,11 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         metrics=[(m, METRIC_LABELS[m]) for m in METRICS],
         channels=Channel.choices,
         origins=ORIGINS,
-        surveys=survey_selectors.visible_surveys(request.scope).only("id", "name"),
-        segments=contact_selectors.visible_segments(request.scope),
-        saved_views=selectors.saved_views(request.scope),
+        surveys=survey_selectors.visible_surveys(scope).only("id", "name"),
+        segments=contact_selectors.visible_segments(scope),
+        saved_views=selectors.saved_views(scope),
+        sentiments=SENTIMENTS,
+        text_themes=hooks.call("text_themes", scope) or [],
     )
     return render(request, "analytics/dashboard.html", context)
 
@@ -137,13 +153,14 @@ def drivers_page(request: HttpRequest) -> HttpResponse:
     with vs without each answer of the choice questions."""
     params = with_role_defaults(request.GET, request.scope.role)
     ctx = selectors.context(request.scope, filters.parse(params))
-    analysis = response_reads.driver_analysis(ctx)
-    top = max((d["share"] for d in analysis["drivers"]), default=0) or 1
-    for d in analysis["drivers"]:
-        d["bar"] = round(100 * d["share"] / top)
+    analysis = driver_reads.driver_analysis(ctx)
+    for one in analysis["surveys"]:
+        top = max((d["share"] for d in one["drivers"]), default=0) or 1
+        for d in one["drivers"]:
+            d["bar"] = round(100 * d["share"] / top)
     choices = [
-        {"question": key, "rows": response_reads.choice_effects(ctx, key)}
-        for key in response_reads.choice_questions(ctx)[:5]
+        {"question": key, "rows": driver_reads.choice_effects(ctx, key)}
+        for key in driver_reads.choice_questions(ctx)[:5]
     ]
     return render(
         request,
@@ -152,6 +169,7 @@ def drivers_page(request: HttpRequest) -> HttpResponse:
             "ctx": ctx,
             "analysis": analysis,
             "choices": choices,
+            "filters": ctx.filters,
             "query": _query(params),
             "labels": METRIC_LABELS,
         },

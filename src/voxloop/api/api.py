@@ -41,6 +41,7 @@ def _mount_routers() -> None:
     from voxloop.responses.api import router as responses_router
     from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
+    from voxloop.textanalytics.api import product_router as text_product_router
     from voxloop.textanalytics.api import router as text_router
 
     # URLs are matched in this order: the busiest endpoint (storing responses) first.
@@ -54,6 +55,7 @@ def _mount_routers() -> None:
     api.add_router("/", distribution_router)
     api.add_router("/", privacy_router)
     api.add_router("/", text_router)
+    api.add_router("/", text_product_router)
 
 
 _mount_routers()

@@ -6,15 +6,23 @@
         {"field": "nps_group", "op": "eq", "value": "promoter"},
         {"field": "answer:improve", "op": "includes", "value": "queue"},
         {"field": "comment", "op": "contains_any", "value": ["rude", "dirty"]},
+        {"field": "comment_sentiment", "op": "eq", "value": "negative"},
+        {"field": "comment_theme", "op": "mentions_negative", "value": "staff"},
+        {"field": "comment_intent", "op": "includes", "value": "churn_threat"},
     ]}
 
-"comment" looks in every text answer; "answer:<key>" in one question's answer. Conditions
-are data, never code: nothing here evaluates user input as an expression.
+"comment" looks in every text answer; "answer:<key>" in one question's answer. The
+"comment_*" fields read what text analytics found in the comments (any comment's overall
+sentiment; a theme by key, its sub-themes included, mentioned at all or with a sentiment; an
+intent): they hold once the comments are analysed, which happens a moment after submission,
+and the rules that use them are evaluated again then. Conditions are data, never code:
+nothing here evaluates user input as an expression.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from voxloop.errors import InvalidInput
@@ -27,7 +35,12 @@ NUMERIC_OPS = {
     "gt": lambda a, b: a > b,
     "eq": lambda a, b: a == b,
 }
-OPS = set(NUMERIC_OPS) | {"includes", "contains_any"}
+THEME_OPS = {"mentions": None, "mentions_negative": "negative", "mentions_positive": "positive"}
+TEXT_FIELDS = ("comment_sentiment", "comment_theme", "comment_intent")
+SENTIMENTS = ("negative", "neutral", "positive")
+INTENTS = ("complaint", "praise", "suggestion", "question", "churn_threat")
+OPS = set(NUMERIC_OPS) | {"includes", "contains_any"} | set(THEME_OPS)
+THEME_KEY = re.compile(r"^[-a-z0-9_]{1,60}$")
 MAX_ITEMS = 20
 MAX_WORDS = 50
 
@@ -52,15 +65,18 @@ def _clean_item(item: Any, index: int) -> dict:
     if not isinstance(item, dict):
         raise InvalidInput("Each condition is an object.", where)
     field, op, value = item.get("field"), item.get("op"), item.get("value")
+    if field in TEXT_FIELDS:
+        return _clean_text_item(field, op, value, where)
     if not isinstance(field, str) or not (
         field in (*SCORES, "nps_group", "comment")
         or (field.startswith("answer:") and len(field) > 7)
     ):
         raise InvalidInput(
-            "Unknown field: use nps, csat, ces, nps_group, comment or answer:<key>.",
+            "Unknown field: use nps, csat, ces, nps_group, comment, comment_sentiment, "
+            "comment_theme, comment_intent or answer:<key>.",
             f"{where}.field",
         )
-    if op not in OPS:
+    if op not in OPS or op in THEME_OPS:
         raise InvalidInput(f"Unknown operator: use one of {sorted(OPS)}.", f"{where}.op")
     if field in SCORES:
         if op not in NUMERIC_OPS or not _is_number(value):
@@ -85,22 +101,56 @@ def _clean_item(item: Any, index: int) -> dict:
     return {"field": field, "op": op, "value": value}
 
 
+def _clean_text_item(field: str, op: Any, value: Any, where: str) -> dict:
+    if field == "comment_sentiment":
+        if op != "eq" or value not in SENTIMENTS:
+            raise InvalidInput("comment_sentiment equals negative, neutral or positive.", where)
+    elif field == "comment_theme":
+        if op not in THEME_OPS:
+            raise InvalidInput(f"comment_theme takes one of {sorted(THEME_OPS)}.", f"{where}.op")
+        if not isinstance(value, str) or not THEME_KEY.match(value):
+            raise InvalidInput("comment_theme names a theme by its key.", f"{where}.value")
+    elif op != "includes" or value not in INTENTS:
+        raise InvalidInput(f"comment_intent includes one of {', '.join(INTENTS)}.", where)
+    return {"field": field, "op": op, "value": value}
+
+
+def uses_text(conditions: dict) -> bool:
+    """Whether the conditions read what text analytics found in the comments."""
+    return any(item.get("field") in TEXT_FIELDS for item in conditions.get("items") or [])
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def matches(conditions: dict, response) -> bool:
+def matches(conditions: dict, response, findings: Callable[[], dict | None] | None = None) -> bool:
     """True when the response meets the conditions; an empty list matches nothing (a rule
-    with no conditions would open a case for every response)."""
+    with no conditions would open a case for every response). `findings` returns what text
+    analytics found in its comments (None until they are analysed)."""
     items = conditions.get("items") or []
     if not items:
         return False
-    results = (_holds(item, response) for item in items)
+    results = (_holds(item, response, findings) for item in items)
     return all(results) if conditions.get("match", "all") == "all" else any(results)
 
 
-def _holds(item: dict, response) -> bool:
+def _holds_text(item: dict, found: dict | None) -> bool:
+    if found is None:
+        return False
     field, op, value = item["field"], item["op"], item["value"]
+    if field == "comment_sentiment":
+        return value in found["sentiments"]
+    if field == "comment_intent":
+        return value in found["intents"]
+    said = found["themes"].get(value)
+    return bool(said) and (THEME_OPS[op] is None or THEME_OPS[op] in said)
+
+
+def _holds(item: dict, response, findings=None) -> bool:
+    field, op, value = item["field"], item["op"], item["value"]
+    if field in TEXT_FIELDS:
+        return _holds_text(item, findings() if findings else None)
     if field in SCORES:
         actual = getattr(response, field)
         return actual is not None and NUMERIC_OPS[op](float(actual), value)

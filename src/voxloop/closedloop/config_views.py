@@ -12,6 +12,7 @@ from voxloop.closedloop import selectors, services
 from voxloop.closedloop.forms import PlaybookForm, RootCauseAddForm, RuleForm
 from voxloop.errors import DomainError
 from voxloop.surveys import selectors as survey_selectors
+from voxloop.textanalytics import selectors as text_selectors
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
@@ -30,6 +31,7 @@ def _rule_form(request: HttpRequest, data=None, initial=None) -> RuleForm:
         initial=initial,
         surveys=survey_selectors.visible_surveys(scope),
         playbooks=selectors.visible_playbooks(scope),
+        themes=text_selectors.theme_keys_for_rules(scope),
     )
 
 

@@ -7,13 +7,14 @@ per response and rule, notifications per subject, purpose, channel and recipient
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from voxloop.closedloop import messages, notifications, routing
-from voxloop.closedloop.conditions import matches
+from voxloop.closedloop.conditions import matches, uses_text
 from voxloop.closedloop.models import (
     Advocate,
     AlertRule,
@@ -23,11 +24,16 @@ from voxloop.closedloop.models import (
     Praise,
 )
 from voxloop.responses.models import Origin, Response
+from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy.models import OrgUnit
 
 
-def evaluate_response(response_id: int, now: datetime | None = None) -> list[Case]:
-    """Apply every active rule of the response's organisation to it; the cases it opened."""
+def evaluate_response(
+    response_id: int, now: datetime | None = None, text_only: bool = False
+) -> list[Case]:
+    """Apply every active rule of the response's organisation to it; the cases it opened.
+    `text_only`: only the rules that read what was written (run again once the comments are
+    analysed)."""
     now = now or timezone.now()
     response = (
         Response.objects.select_related(
@@ -41,8 +47,11 @@ def evaluate_response(response_id: int, now: datetime | None = None) -> list[Cas
         return []
     unit = response.unit or _root(response.organization_id)
     opened, to_send = [], []
+    findings = _findings(response.pk)
     for rule in _rules_for(response, unit):
-        if not matches(rule.conditions, response):
+        if text_only and not uses_text(rule.conditions):
+            continue
+        if not matches(rule.conditions, response, findings):
             continue
         with transaction.atomic():
             if rule.open_case:
@@ -54,6 +63,36 @@ def evaluate_response(response_id: int, now: datetime | None = None) -> list[Cas
     for notification_id in to_send:
         notifications.deliver(notification_id, now=now)
     return opened
+
+
+def _findings(response_id: int) -> Callable[[], dict | None]:
+    """What text analytics found in the response's comments, read once and only if a rule
+    asks (`textanalytics.selectors`)."""
+    cached: list[dict | None] = []
+
+    def read() -> dict | None:
+        if not cached:
+            from voxloop.textanalytics.selectors import findings_of_response
+
+            cached.append(findings_of_response(response_id))
+        return cached[0]
+
+    return read
+
+
+def text_rule_responses(response_ids: list[int]) -> list[int]:
+    """Those of these responses whose organisation has an active rule on what was written
+    and that may alert at all (not anonymous)."""
+    rows = list(
+        Response.objects.filter(pk__in=response_ids, is_complete=True)
+        .exclude(survey__kind__in=ANONYMOUS_KINDS)
+        .values_list("pk", "organization_id")
+    )
+    rules = AlertRule.objects.filter(
+        organization_id__in={org for _, org in rows}, is_active=True
+    ).values_list("organization_id", "conditions")
+    orgs = {org for org, conditions in rules if uses_text(conditions or {})}
+    return [pk for pk, org in rows if org in orgs]
 
 
 def _root(organization_id: int) -> OrgUnit:

@@ -107,6 +107,40 @@ class RuleForm(forms.Form):
     choice = forms.CharField(
         label=_("Choice picked (question:choice)"), required=False, max_length=200
     )
+    # What text analytics read in the comments (self-contained: folds into a condition
+    # builder later).
+    comment_sentiment = forms.ChoiceField(
+        label=_("Comment sentiment is"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("negative", _("Negative")),
+            ("neutral", _("Neutral")),
+            ("positive", _("Positive")),
+        ],
+    )
+    comment_theme = forms.ChoiceField(label=_("Comment mentions theme"), required=False)
+    comment_theme_tone = forms.ChoiceField(
+        label=_("…said"),
+        required=False,
+        choices=[
+            ("mentions", _("in any way")),
+            ("mentions_negative", _("negatively")),
+            ("mentions_positive", _("positively")),
+        ],
+    )
+    comment_intent = forms.ChoiceField(
+        label=_("Comment intent is"),
+        required=False,
+        choices=[
+            ("", "—"),
+            ("complaint", _("Complaint")),
+            ("praise", _("Praise")),
+            ("suggestion", _("Suggestion")),
+            ("question", _("Question")),
+            ("churn_threat", _("Threat to leave")),
+        ],
+    )
     more = forms.CharField(
         label=_("More conditions (JSON list)"),
         required=False,
@@ -152,9 +186,10 @@ class RuleForm(forms.Form):
     record_praise = forms.BooleanField(label=_("Show praise to the staff's unit"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
-    def __init__(self, *args, surveys=(), playbooks=(), **kwargs):
+    def __init__(self, *args, surveys=(), playbooks=(), themes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["survey_ids"].choices = [(s.pk, s.name) for s in surveys]
+        self.fields["comment_theme"].choices = [("", "—"), *themes]
         options = [("", "—")] + [(p.pk, p.name) for p in playbooks]
         self.fields["thank_you_playbook"].choices = options
         self.fields["review_playbook"].choices = options
@@ -189,6 +224,17 @@ class RuleForm(forms.Form):
             question, _sep, value = data["choice"].partition(":")
             items.append(
                 {"field": f"answer:{question.strip()}", "op": "includes", "value": value.strip()}
+            )
+        if data.get("comment_sentiment"):
+            items.append(
+                {"field": "comment_sentiment", "op": "eq", "value": data["comment_sentiment"]}
+            )
+        if data.get("comment_theme"):
+            op = data.get("comment_theme_tone") or "mentions"
+            items.append({"field": "comment_theme", "op": op, "value": data["comment_theme"]})
+        if data.get("comment_intent"):
+            items.append(
+                {"field": "comment_intent", "op": "includes", "value": data["comment_intent"]}
             )
         return {"match": data["match"], "items": items + data["more"]}
 
@@ -249,6 +295,13 @@ class RuleForm(forms.Form):
             name = simple.get((item["field"], item["op"]))
             if name and name not in initial:
                 initial[name] = int(item["value"])
+            elif item["field"] in TEXT_INITIAL:
+                if TEXT_INITIAL[item["field"]] in initial:
+                    more.append(item)
+                    continue
+                initial[TEXT_INITIAL[item["field"]]] = item["value"]
+                if item["field"] == "comment_theme":
+                    initial["comment_theme_tone"] = item["op"]
             elif item["field"] == "comment" and "words" not in initial:
                 initial["words"] = ", ".join(item["value"])
             elif item["op"] == "includes" and "choice" not in initial:
@@ -261,6 +314,13 @@ class RuleForm(forms.Form):
             initial |= {"webhook_kind": hook["kind"], "webhook_url": hook["url"]}
             initial["webhook_secret"] = hook.get("secret", "")
         return initial
+
+
+TEXT_INITIAL = {
+    "comment_sentiment": "comment_sentiment",
+    "comment_theme": "comment_theme",
+    "comment_intent": "comment_intent",
+}
 
 
 class PlaybookForm(forms.Form):

@@ -6,6 +6,7 @@ from voxloop.closedloop import services
 from voxloop.privacy.signals import contact_erasing
 from voxloop.responses.signals import response_submitted
 from voxloop.tenancy.signals import unit_moved
+from voxloop.textanalytics.signals import comments_analysed
 
 
 @receiver(response_submitted, dispatch_uid="closedloop.evaluate")
@@ -15,6 +16,16 @@ def evaluate_later(sender, response_id: int, response=None, **kwargs) -> None:
         from voxloop.closedloop.tasks import evaluate_response
 
         evaluate_response.enqueue(response_id)
+
+
+@receiver(comments_analysed, dispatch_uid="closedloop.evaluate_text")
+def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs: object) -> None:
+    # Rules on sentiment, theme or intent can only hold once the comments are read.
+    from voxloop.closedloop.evaluation import text_rule_responses
+    from voxloop.closedloop.tasks import evaluate_response
+
+    for response_id in text_rule_responses(response_ids):
+        evaluate_response.enqueue(response_id, text_only=True)
 
 
 @receiver(unit_moved, dispatch_uid="closedloop.repath")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("surveys/", include("voxloop.surveys.builder.urls")),
     path("cases/", include("voxloop.closedloop.urls")),
     path("analytics/", include("voxloop.analytics.urls")),
+    path("text/", include("voxloop.textanalytics.urls")),
     path("contacts/", include("voxloop.contacts.urls")),
     path("privacy/", include("voxloop.privacy.urls")),
     path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/

@@ -36,6 +36,8 @@ def build_tree(system: Scope, root: OrgUnit, stores: int, rng: random.Random, pr
     progress.start("Organisation tree", len(COUNTRIES) + regions + stores + len(SUPPORT_TEAMS))
     for country in COUNTRIES:
         unit = services.create_unit(system, root, country.name, "country", country.code)
+        # Its stores' days and hours are counted in the country's local time (inherited).
+        unit = services.update_unit(system, unit, time_zone=country.timezone)
         tree.countries[country.code] = unit
         for number, region_name in enumerate(country.regions, start=1):
             region = services.create_unit(

@@ -67,7 +67,7 @@ class NewQuestionInline(QuestionInline):
 class SurveyAdmin(ScopedAdmin):
     scope_path_field = "unit_path"
     view_capability = Capability.CONFIGURE
-    list_display = ("name", "kind", "status", "unit", "default_locale", "updated_at")
+    list_display = ("name", "kind", "status", "is_primary", "is_test", "unit", "updated_at")
     list_filter = ("status", "kind")
     search_fields = ("name", "public_slug")
     list_select_related = ("unit",)
@@ -87,6 +87,8 @@ class SurveyAdmin(ScopedAdmin):
         "texts",
         "branding",
         "thank_you_branches",
+        "is_test",
+        "is_primary",
         "published_at",
         "closed_at",
     )

@@ -51,6 +51,8 @@ def _summary(survey: Survey) -> dict:
         "published_at": survey.published_at,
         "closed_at": survey.closed_at,
         "updated_at": survey.updated_at,
+        "is_test": survey.is_test,
+        "is_primary": survey.is_primary,
     }
 
 

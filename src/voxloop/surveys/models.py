@@ -70,6 +70,19 @@ class Survey(models.Model):
     # not a counter: a save from an instance read earlier must never bring back a value that
     # an older definition was cached under.
     revision = models.CharField(max_length=16, default=new_revision, editable=False)
+    # A test survey never counts in the figures of all surveys (nor does a draft).
+    is_test = models.BooleanField(
+        _("test survey"),
+        default=False,
+        help_text=_("Its answers are left out of the figures for all surveys."),
+    )
+    # The headline of its programme (customer or employee): the KPI cards of all surveys show
+    # this survey's figures instead of pooling different questionnaires.
+    is_primary = models.BooleanField(
+        _("headline survey"),
+        default=False,
+        help_text=_("The survey whose figures head the dashboard for all surveys."),
+    )
 
     class Meta:
         verbose_name = _("survey")
@@ -90,6 +103,13 @@ class Survey(models.Model):
     @property
     def is_anonymous(self) -> bool:
         return self.kind in ANONYMOUS_KINDS
+
+
+def programme_kinds(kind: str) -> tuple[str, ...]:
+    """The survey kinds of one programme: employee (anonymous) surveys, or customer ones."""
+    if kind in ANONYMOUS_KINDS:
+        return tuple(ANONYMOUS_KINDS)
+    return tuple(k for k in SurveyKind.values if k not in ANONYMOUS_KINDS)
 
 
 class QuestionType(models.TextChoices):

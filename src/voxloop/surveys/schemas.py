@@ -40,6 +40,10 @@ class SurveyPatch(PatchInput):
     texts: dict[str, dict[str, str]] | None = None
     branding: dict[str, Any] | None = None
     thank_you_branches: list[dict[str, Any]] | None = Field(None, max_length=20)
+    is_test: bool | None = Field(None, description="Left out of the figures for all surveys.")
+    is_primary: bool | None = Field(
+        None, description="The headline survey of its programme (one per organisation)."
+    )
 
 
 class QuestionCreate(Input):
@@ -91,6 +95,8 @@ class SurveySummary(Schema):
     published_at: datetime | None
     closed_at: datetime | None
     updated_at: datetime
+    is_test: bool
+    is_primary: bool
 
 
 class SurveyOut(SurveySummary):

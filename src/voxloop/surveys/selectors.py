@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet
 from voxloop import rows
 from voxloop.errors import NotFound
 from voxloop.recent import Recent
-from voxloop.surveys.models import Question, Survey, SurveyStatus
+from voxloop.surveys.definition import rule_holds
+from voxloop.surveys.models import ANONYMOUS_KINDS, Question, Survey, SurveyKind, SurveyStatus
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
 from voxloop.tenancy.scoping import Scope
 
@@ -36,6 +37,18 @@ def survey(scope: Scope, survey_id: int) -> Survey:
     if found is None:
         raise NotFound("No such survey.")
     return found
+
+
+def counted_surveys(scope: Scope) -> QuerySet[Survey]:
+    """The surveys whose answers make the figures of "all surveys": neither drafts nor test
+    surveys, so a new test survey never enters the company's NPS unannounced."""
+    return visible_surveys(scope).exclude(status=SurveyStatus.DRAFT).exclude(is_test=True)
+
+
+def headline_survey(scope: Scope, anonymous: bool) -> Survey | None:
+    """The programme's headline survey (chosen by an admin), if the reader can see it."""
+    kinds = [k for k in SurveyKind.values if (k in ANONYMOUS_KINDS) == anonymous]
+    return counted_surveys(scope).filter(is_primary=True, kind__in=kinds).first()
 
 
 def _visible(scope: Scope, unit_path: str) -> bool:
@@ -136,3 +149,8 @@ def text_question_keys(survey_ids) -> dict[int, list[str]]:
     for survey_id, key in rows_:
         keys.setdefault(survey_id, []).append(key)
     return keys
+
+
+def was_shown(question: Question, answers: dict) -> bool:
+    """Whether a respondent with these answers was shown the question (its display logic)."""
+    return rule_holds(question.show_if, answers or {})

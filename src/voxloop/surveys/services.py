@@ -11,14 +11,24 @@ from django.utils import timezone
 
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.surveys import selectors, validation
-from voxloop.surveys.models import Question, Survey, SurveyKind, SurveyStatus, new_revision
+from voxloop.surveys.models import (
+    Question,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+    new_revision,
+    programme_kinds,
+)
 from voxloop.tenancy.models import OrgUnit, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
 SURVEY_TEXTS = {"title", "intro", "thank_you", "closed"}
 QUESTION_TEXTS = {"title", "help", "low", "high"}
-SURVEY_FIELDS = {"name", "default_locale", "locales", "texts", "branding", "thank_you_branches"}
+SURVEY_FIELDS = {
+    *("name", "default_locale", "locales", "texts", "branding", "thank_you_branches"),
+    *("is_test", "is_primary"),
+}
 QUESTION_FIELDS = {"type", "required", "texts", "config", "show_if"}
 
 
@@ -88,6 +98,13 @@ def update_survey(actor: Scope, survey: Survey, **fields: Any) -> Survey:
     for key, value in fields.items():
         setattr(survey, key, value)
     with transaction.atomic():
+        if fields.get("is_primary"):
+            # One headline survey per programme and organisation.
+            Survey.objects.filter(
+                organization_id=survey.organization_id,
+                kind__in=programme_kinds(survey.kind),
+                is_primary=True,
+            ).exclude(pk=survey.pk).update(is_primary=False)
         survey.save()
         record_audit(actor, "survey.update", survey, {"fields": sorted(fields)})
     return survey

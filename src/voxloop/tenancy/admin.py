@@ -8,10 +8,15 @@ save goes through the services, so the audit log records admin changes like any 
 
 from __future__ import annotations
 
+from typing import Any
+from zoneinfo import available_timezones
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from voxloop.errors import DomainError
 from voxloop.tenancy import services
@@ -203,7 +208,19 @@ class OrgUnitAdmin(ScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("parent", "name", "kind", "code")
-        return ("organization", "parent", "name", "kind", "code", "is_active", "path", "depth")
+        return (
+            *("organization", "parent", "name", "kind", "code", "is_active", "time_zone"),
+            *("path", "depth"),
+        )
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "time_zone":  # a list to choose from, never a name to type
+            zones: list[tuple[str, Any]] = [("", _("Same as the parent unit"))]
+            zones += [(z, z) for z in sorted(available_timezones())]
+            return forms.ChoiceField(
+                choices=zones, required=False, label=db_field.verbose_name.capitalize()
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -93,6 +93,15 @@ class OrgUnit(models.Model):
     path = models.CharField(max_length=255, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # An IANA zone ("Asia/Tokyo"); empty: the parent's, and at the root the server's. Days,
+    # weeks and hours of the unit's figures are counted in it (analytics).
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("Empty: the same as the parent unit."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -52,6 +52,7 @@ class UnitOut(Schema):
     code: str
     depth: int
     is_active: bool
+    time_zone: str
     created_at: datetime
 
     @staticmethod
@@ -84,6 +85,9 @@ class UnitUpdateIn(Patch):
     kind: UnitKind | None = None
     code: Code | None = None
     is_active: bool | None = None
+    time_zone: str | None = Field(
+        None, max_length=64, description="An IANA zone such as Asia/Tokyo; empty: the parent's."
+    )
 
 
 class UnitMoveIn(Body):

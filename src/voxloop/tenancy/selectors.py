@@ -10,7 +10,14 @@ from django.db.models import Count, Q, QuerySet
 from voxloop import rows
 from voxloop.errors import NotFound
 from voxloop.recent import Recent
-from voxloop.tenancy.models import AuditEntry, Membership, OrgUnit, Staff, subtree_q
+from voxloop.tenancy.models import (
+    PATH_SEGMENT_WIDTH,
+    AuditEntry,
+    Membership,
+    OrgUnit,
+    Staff,
+    subtree_q,
+)
 from voxloop.tenancy.scoping import Capability, Scope
 
 UNIT_COLUMNS = tuple(f.attname for f in OrgUnit._meta.concrete_fields)
@@ -254,3 +261,31 @@ def organization_root(organization_id: int) -> OrgUnit:
 def audit_entries_before(organization_id: int, before) -> QuerySet[AuditEntry]:
     """The organisation's audit entries older than `before` (retention's report)."""
     return AuditEntry.objects.filter(organization_id=organization_id, at__lt=before)
+
+
+# --- time zones ------------------------------------------------------------------------------
+
+
+def time_zones(organization_id: int) -> dict[str, str]:
+    """Path → zone of the units that set their own (the others inherit from above)."""
+    return dict(
+        OrgUnit.objects.filter(organization_id=organization_id)
+        .exclude(time_zone="")
+        .values_list("path", "time_zone")
+    )
+
+
+def zone_of(zones: dict[str, str], path: str) -> str:
+    """The zone a unit counts in: its own, else its nearest ancestor's; "" for the server's."""
+    for end in range(len(path), 0, -PATH_SEGMENT_WIDTH):
+        if path[:end] in zones:
+            return zones[path[:end]]
+    return ""
+
+
+def subtree_zones(organization_id: int, path: str) -> set[str]:
+    """Every zone counted in under a unit ("" for the server's)."""
+    zones = time_zones(organization_id)
+    own = {zone_of(zones, path)}
+    below = {z for p, z in zones.items() if p.startswith(path) and p != path}
+    return own | below

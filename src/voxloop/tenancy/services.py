@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -26,9 +27,9 @@ from voxloop.tenancy.models import (
     subtree_q,
 )
 from voxloop.tenancy.scoping import Capability, Scope
-from voxloop.tenancy.signals import unit_moved
+from voxloop.tenancy.signals import unit_moved, unit_time_zone_changed
 
-UNIT_FIELDS = ("name", "kind", "code", "is_active")
+UNIT_FIELDS = ("name", "kind", "code", "is_active", "time_zone")
 STAFF_FIELDS = ("name", "code", "email", "job_title", "is_active")
 MAX_PATH_LENGTH = OrgUnit._meta.get_field("path").max_length
 
@@ -106,6 +107,9 @@ def _check_unit_fields(fields: dict) -> None:
     if "kind" in fields and fields["kind"] not in UnitKind.values:
         allowed = ", ".join(UnitKind.values)
         raise InvalidInput(f"Unknown unit kind; use one of: {allowed}.", field="kind")
+    zone = fields.get("time_zone")
+    if zone and str(zone).strip() not in available_timezones():
+        raise InvalidInput("Unknown time zone; use a name such as Asia/Tokyo.", "time_zone")
 
 
 def create_unit(actor: Scope, parent: OrgUnit, name: str, kind: str, code: str) -> OrgUnit:
@@ -137,6 +141,10 @@ def update_unit(actor: Scope, unit: OrgUnit, **fields: Any) -> OrgUnit:
         with transaction.atomic():
             unit.save(update_fields=[*changes])
             record_audit(actor, "unit.update", unit, changes)
+            if "time_zone" in changes:
+                unit_time_zone_changed.send(
+                    OrgUnit, organization_id=unit.organization_id, path=unit.path
+                )
     except IntegrityError:
         raise Conflict(f"The unit code '{unit.code}' is already used.", field="code") from None
     return unit

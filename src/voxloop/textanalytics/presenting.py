@@ -3,7 +3,12 @@ it: the same keys in both, so a script can switch between them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from voxloop.textanalytics.engine.pipeline import Analysis
+
+if TYPE_CHECKING:
+    from voxloop.textanalytics.models import Theme
 
 
 def public(result: Analysis) -> dict:
@@ -42,4 +47,19 @@ def public(result: Analysis) -> dict:
         "supported": result.supported,
         "model_version": result.model_version,
         "taxonomy_version": result.taxonomy_version,
+    }
+
+
+def theme_out(theme: Theme) -> dict:
+    """A theme with its terms, as the API returns it."""
+    return {
+        "id": theme.pk,
+        "key": theme.key,
+        "name": theme.name,
+        "parent_id": theme.parent_id,
+        "position": theme.position,
+        "terms": [
+            {"id": t.pk, "language": t.language, "kind": t.kind, "text": t.text}
+            for t in theme.terms.all()
+        ],
     }

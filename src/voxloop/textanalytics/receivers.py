@@ -22,11 +22,11 @@ _pending_lock = threading.Lock()
 _timer: threading.Timer | None = None
 
 
-def _enqueue(ids: list[int]) -> None:
+def _enqueue(ids: list[int], fresh: bool = False) -> None:
     from voxloop.textanalytics.tasks import analyse_responses
 
     for start in range(0, len(ids), BATCH):
-        analyse_responses.enqueue(ids[start : start + BATCH])
+        analyse_responses.enqueue(ids[start : start + BATCH], fresh=fresh)
 
 
 @receiver(response_submitted, dispatch_uid="textanalytics.analyse_submitted")
@@ -36,7 +36,7 @@ def analyse_submitted(sender, response_id: int, response=None, **kwargs) -> None
         return  # nothing to read: most responses carry no comment
     delay = settings.TEXT_ANALYSE_DELAY_SECONDS
     if delay <= 0:
-        _enqueue([response_id])
+        _enqueue([response_id], fresh=True)
         return
     with _pending_lock:
         _pending.append(response_id)
@@ -59,7 +59,7 @@ def hand_over() -> None:
         _pending.clear()
         _timer = None
     try:
-        _enqueue(ids)
+        _enqueue(ids, fresh=True)
     except Exception:  # backfill finds them; the timer thread must not die loudly
         log.exception("textanalytics: could not enqueue the analysis of %d responses", len(ids))
     finally:

@@ -188,3 +188,53 @@ def theme_counts(scope: Scope, **response_filters) -> list[dict]:
         .annotate(n=Count("id"))
         .order_by("theme_id", "sentiment")
     )
+
+
+# --- system reads (tasks, the closed loop's rule evaluation) ---------------------------------
+
+
+def analysed_response_ids(response_ids: Iterable[int]) -> list[int]:
+    return sorted(
+        set(
+            CommentAnalysis.objects.filter(response_id__in=list(response_ids)).values_list(
+                "response_id", flat=True
+            )
+        )
+    )
+
+
+def findings_of_response(response_id: int) -> dict | None:
+    """What was read in one response's comments, for alert rules: the comments' sentiments,
+    the themes mentioned (keys, ancestors included) with the sentiments they were mentioned
+    with, and the intents. None until the comments are analysed."""
+    rows = list(
+        CommentAnalysis.objects.filter(response_id=response_id).values_list(
+            "pk", "sentiment", "intents"
+        )
+    )
+    if not rows:
+        return None
+    themes: dict[str, set[str]] = {}
+    mentions = CommentTheme.objects.filter(analysis_id__in=[r[0] for r in rows]).select_related(
+        "theme__parent__parent"
+    )
+    for found in mentions:
+        theme: Theme | None = found.theme
+        while theme is not None:
+            themes.setdefault(theme.key, set()).add(found.sentiment)
+            theme = theme.parent
+    return {
+        "sentiments": {r[1] for r in rows},
+        "themes": themes,
+        "intents": {intent for r in rows for intent in (r[2] or [])},
+    }
+
+
+def theme_keys_for_rules(scope: Scope) -> list[tuple[str, str]]:
+    """(key, name) of the themes of the taxonomies a member sees, for alert-rule forms."""
+    seen: dict[str, str] = {}
+    for key, name in Theme.objects.filter(taxonomy__in=visible_taxonomies(scope)).values_list(
+        "key", "name"
+    ):
+        seen.setdefault(key, name)
+    return sorted(seen.items(), key=lambda kv: kv[1].casefold())

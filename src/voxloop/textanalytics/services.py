@@ -281,3 +281,6 @@ def install_default_taxonomy(
             scope, "textanalytics.taxonomy.install", taxonomy, {"kind": kind, "themes": len(rows)}
         )
     return taxonomy
+
+
+require_editable = _require_editable  # for the editor's pages

@@ -124,6 +124,16 @@ class SettingsForm(forms.Form):
         max_length=200,
         help_text=_("Who invitations come from, e.g. the CEO."),
     )
+    is_primary = forms.BooleanField(
+        label=_("Headline survey"),
+        required=False,
+        help_text=_("Its figures head the dashboard for all surveys (one per programme)."),
+    )
+    is_test = forms.BooleanField(
+        label=_("Test survey"),
+        required=False,
+        help_text=_("Its answers are left out of the figures for all surveys."),
+    )
 
     def __init__(self, *args: Any, languages: Iterable[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

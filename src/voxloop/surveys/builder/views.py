@@ -73,6 +73,8 @@ def _settings_initial(survey: Survey) -> dict:
         colour=branding.get("colour", "") or "#1a7f5a",
         logo_url=branding.get("logo_url", ""),
         sender_name=(branding.get("sender_name") or {}).get(locale, ""),
+        is_primary=survey.is_primary,
+        is_test=survey.is_test,
     )
     return initial
 
@@ -131,6 +133,8 @@ def survey_settings(request: HttpRequest, survey_id: int) -> HttpResponse:
                 locales=[locale, *data["locales"]],
                 texts={part: value for part, value in texts.items() if value},
                 branding=branding,
+                is_primary=data["is_primary"],
+                is_test=data["is_test"],
             )
         except DomainError as error:
             survey.refresh_from_db()

@@ -17,7 +17,7 @@ from voxloop.tenancy.scoping import Capability
 from voxloop.textanalytics import analysis, matching, selectors, services
 from voxloop.textanalytics.engine.text import base_language
 from voxloop.textanalytics.models import Taxonomy, Theme
-from voxloop.textanalytics.presenting import public
+from voxloop.textanalytics.presenting import public, theme_out
 from voxloop.textanalytics.schemas import (
     AnalyzeIn,
     AnalyzeOut,
@@ -94,20 +94,6 @@ def _taxonomy_out(taxonomy: Taxonomy) -> dict:
     }
 
 
-def _theme_out(theme: Theme) -> dict:
-    return {
-        "id": theme.pk,
-        "key": theme.key,
-        "name": theme.name,
-        "parent_id": theme.parent_id,
-        "position": theme.position,
-        "terms": [
-            {"id": t.pk, "language": t.language, "kind": t.kind, "text": t.text}
-            for t in theme.terms.all()
-        ],
-    }
-
-
 def _unit(scope, code: str | None):
     """The unit named, or the caller's own; None (the whole organisation) for its admins."""
     if code:
@@ -147,7 +133,7 @@ def install_taxonomy(request: HttpRequest, payload: InstallIn):
 @router.get("/text/taxonomies/{int:taxonomy_id}", response=TaxonomyDetail, url_name="text_taxonomy")
 def get_taxonomy(request: HttpRequest, taxonomy_id: Id):
     taxonomy, themes = selectors.taxonomy_with_themes(actor(request), taxonomy_id)
-    return {**_taxonomy_out(taxonomy), "themes": [_theme_out(t) for t in themes]}
+    return {**_taxonomy_out(taxonomy), "themes": [theme_out(t) for t in themes]}
 
 
 @router.patch(
@@ -201,7 +187,7 @@ def create_theme(request: HttpRequest, taxonomy_id: Id, payload: ThemeIn):
             except InvalidInput as error:
                 error.field = f"terms.{index}.{error.field}"
                 raise
-    return Status(201, _theme_out(selectors.theme(scope, theme.pk)))
+    return Status(201, theme_out(selectors.theme(scope, theme.pk)))
 
 
 @router.patch("/text/themes/{int:theme_id}", response=ThemeOut, url_name="text_theme")
@@ -220,7 +206,7 @@ def update_theme(request: HttpRequest, theme_id: Id, payload: ThemePatch):
         clear_parent="parent_id" in fields and not fields["parent_id"],
         position=fields.get("position"),
     )
-    return _theme_out(selectors.theme(scope, theme_id))
+    return theme_out(selectors.theme(scope, theme_id))
 
 
 @router.delete("/text/themes/{int:theme_id}", response={204: None}, url_name="text_theme_delete")
@@ -292,3 +278,7 @@ def breakdown(request: HttpRequest, filters: Query[BreakdownFilters]):
             for row in selectors.theme_counts(scope, **given)
         ],
     }
+
+
+# The product pages' reads and writes (explorer, impact, editor), mounted beside these.
+from voxloop.textanalytics.api.product import router as product_router  # noqa: E402, F401
