@@ -474,6 +474,9 @@ PAGE_REACH: dict[str, tuple] = {
     "distribution:qr": ("settings", "read", "GET"),
     "distribution:qr_image": ("settings", "read", "GET"),
     "distribution:qr_sheet": ("settings", "read", "GET"),
+    "distribution:qr_poster": ("settings", "read", "GET"),
+    "exports:list": ("exports", "read", "GET"),
+    "exports:create": ("exports", "write", "POST", {}, {"kind": "cases", "fmt": "csv"}),
 }
 # Public pages (respondents, tracking, sign-in) and the API's own documents: no role involved.
 PUBLIC = set(OUTSIDE_THE_MATRIX) - set(PAGE_REACH)

@@ -24,6 +24,11 @@ TESTS = Path(__file__).parent
 # Routes that belong to no scope (public, or about the signed-in user's own things), each with
 # the module that tests them and a text that module must contain (the route's path).
 OUTSIDE_THE_MATRIX = {
+    "favicon": ("web/test_polish.py", "/favicon.ico"),
+    # One's own exports: the kinds' roles are in the reach table; each file is its requester's.
+    "exports:list": ("exports/test_exports.py", "/exports/"),
+    "exports:create": ("exports/test_exports.py", "/exports/new/"),
+    "exports:download": ("exports/test_exports.py", "/download/"),
     "healthz": ("config/test_health.py", "/healthz"),
     "livez": ("config/test_health.py", "/livez"),
     "set_language": ("web/test_shell.py", "/i18n/setlang"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -77,3 +78,22 @@ def text_of(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
+
+
+def uploaded_file(request: Any, field: str = "file") -> tuple[str, bytes, dict[str, str]]:
+    """The uploaded file's name and bytes and the form's other fields, from a multipart
+    request; a broken form or a missing or oversized file is a 400 naming the field."""
+    from django.core.exceptions import SuspiciousOperation
+    from django.http.multipartparser import MultiPartParserError
+
+    try:
+        files, form = request.FILES, request.POST
+    except (MultiPartParserError, SuspiciousOperation, ValueError, UnicodeDecodeError):
+        raise BadFile("The upload is not a valid multipart form.", field) from None
+    upload = files.get(field)
+    if upload is None:
+        raise BadFile(f"Send the file as the multipart field '{field}'.", field)
+    if upload.size is None or upload.size > MAX_UPLOAD:
+        raise BadFile(f"The file is larger than {MAX_UPLOAD // 2**20} MB.", field)
+    fields = {key: str(form.get(key) or "") for key in form}
+    return upload.name or "upload", upload.read(MAX_UPLOAD + 1), fields

@@ -163,3 +163,41 @@ def test_trend_points_open_their_own_days(world, scored):
     end = charts.bucket_end(start.isoformat(), "month")
     assert f"start={start.isoformat()}&amp;end={end}&amp;grain=day".encode() in html
     assert b"period=90d&amp;start" not in html  # the clicked days replace the period
+
+
+def test_drivers_name_questions_and_answers_by_their_labels(world, survey):
+    from voxloop.surveys.models import Question
+
+    reason = Question.objects.get(survey=survey, key="reason")
+    reason.texts = {"title": {"en": "Main reason", "ja": "主な理由"}}
+    reason.config = {
+        "choices": [
+            {"key": "price", "label": {"en": "The price", "ja": "価格"}},
+            {"key": "staff", "label": {"en": "Our staff", "ja": "スタッフ"}},
+            {"key": "queue", "label": {"en": "The queue", "ja": "待ち時間"}},
+        ]
+    }
+    reason.save()
+    now = timezone.now() - timedelta(hours=1)
+    for i in range(12):
+        respond(
+            survey, world.acme.units["c1r1s1"], nps=i % 11, at=now, reason=["price", "queue"][i % 2]
+        )
+    c = client_for(world.acme, "regional")
+    html = c.get("/analytics/drivers/").content.decode()
+    assert "“Main reason”" in html and "The price" in html and "The queue" in html
+    assert ">price<" not in html and "“reason”" not in html
+    c.post("/i18n/setlang/", {"language": "ja", "next": "/analytics/drivers/"})
+    html = c.get("/analytics/drivers/").content.decode()
+    assert "主な理由" in html and "価格" in html and "待ち時間" in html
+
+
+def test_breakdowns_name_channels_and_languages(world, survey):
+    now = timezone.now() - timedelta(hours=1)
+    for _ in range(6):
+        respond(survey, world.acme.units["c1r1s1"], nps=9, at=now, channel="qr", locale="ja")
+    services.rebuild(world.acme.root.organization_id)
+    html = client_for(world.acme, "regional").get("/analytics/").content.decode()
+    breakdowns = html.split('class="breakdowns"', 1)[1]
+    assert ">QR code<" in breakdowns and ">日本語<" in breakdowns
+    assert ">qr<" not in breakdowns and ">ja<" not in breakdowns

@@ -60,6 +60,7 @@ def test_campaign_sends_each_contact_one_multipart_translated_email(
     assert "/o/c/" in text and "/o/u/" in text
     bo = smtp_settings.to(people["bo"].email)[0].message
     assert "推荐" in bo.get_body(("html",)).get_content()
+    assert bo["Subject"] == "关于Store 1.1.1的一个小问题"  # no English subject on a Chinese email
     assert "回答调查" in bo.get_body(("html",)).get_content()  # the product's own words too
     invitations = Invitation.objects.filter(campaign=campaign)
     assert {i.status for i in invitations} == {InvitationStatus.SENT}

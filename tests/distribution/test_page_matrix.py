@@ -140,6 +140,7 @@ PAGES = {
     "distribution:qr": ("GET", "/outreach/qr/", EVERYONE),
     "distribution:qr_image": ("GET", "/outreach/qr/{store}.svg", _page(SEES_STORE, 200, 404)),
     "distribution:qr_sheet": ("GET", "/outreach/qr/{region}/sheet/", _page(SEES_REGION, 200, 404)),
+    "distribution:qr_poster": ("GET", "/outreach/qr/{store}/poster/", _page(SEES_STORE, 200, 404)),
     "contacts:list": ("GET", "/contacts/", _page(MEMBERS, 200, 200, first=MEMBERS - {"viewer"})),
     "contacts:import": ("POST", "/contacts/import/", _page(ADMINS, 400, 400, admin_only=True)),
     "contacts:segments": ("GET", "/contacts/segments/", EVERYONE),

@@ -121,7 +121,7 @@ def test_qr_code_per_unit_in_png_and_svg_and_a_sheet_for_a_region(outreach):
     acme, survey, _ = outreach
     store = acme.units["c1r1s1"]
     link = qr.unit_link(survey, store)
-    assert link.endswith(f"/s/{survey.public_slug}?u={store.code}")
+    assert link.endswith(f"/s/{survey.public_slug}?u={store.code}&src=qr")
     client = Client()
     client.force_login(acme.user("regional"))
     png = client.get(f"/outreach/qr/{store.pk}.png?survey={survey.pk}")

@@ -196,11 +196,11 @@ def test_first_name_unit_and_staff_are_piped(client, world, survey, contact):
     )
     token = links.personal_token(survey.pk, "inv-8", contact.pk, "en")
     html = client.get(f"/s/{token}").content.decode()
-    assert "Hi Mei, you met ." in html  # no staff on an invitation link
+    assert "Hi Mei, you met." in html  # no staff on an invitation link
     assert "recommend Store 1.1.2?" in html  # the contact's home unit
     assert "Your visit to Store 1.1.2" in html and "{{" not in html  # the title too
     anonymous = client.get(f"/s/{survey.public_slug}?e=AE111").content.decode()
-    assert "Hi , you met Clerk 1.1.1." in anonymous
+    assert "Hi, you met Clerk 1.1.1." in anonymous  # no name: no stray comma
     assert "recommend Store 1.1.1?" in anonymous  # the staff member's unit
 
 

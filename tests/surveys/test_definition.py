@@ -87,7 +87,7 @@ def test_locale_choice_and_piping():
     assert definition.pick_locale(S, ["ro-RO"]) == "ro"
     assert definition.pick_locale(S, ["ja"]) == "en"
     text = definition.piped("Hi {{ first_name }}, how was {{unit}}?", {"first_name": "Ana"})
-    assert text == "Hi Ana, how was ?"
+    assert text == "Hi Ana, how was?"
 
 
 def test_survey_builder_rules(world):

@@ -12,7 +12,8 @@ from voxloop.tenancy.models import Membership, OrgUnit, Staff
 
 
 def _nav(body: str) -> str:
-    return body.split('class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    """The header's navigation: the main line and the tools beside the account."""
+    return body.split('class="site-nav"', 1)[1].split("</header>", 1)[0]
 
 
 def test_anonymous_home_redirects_to_login(client):

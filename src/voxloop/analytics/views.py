@@ -3,9 +3,11 @@ live refresh by polling a small JSON endpoint."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -90,6 +92,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "heat": charts.heat_shades(data["metric"], data["heatmap"]) if data["heatmap"] else None,
         "hours": range(24),
         "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        # Breakdown rows carry codes ("qr", "zh-hans"); the page names them.
+        "row_names": {"channel": dict(Channel.choices), "language": dict(settings.LANGUAGES)},
         "query": _query(params),
         "unit_query": _query(params, unit=None),
         "period_query": _query(params, period=None, start=None, end=None, grain=None),
@@ -166,14 +170,21 @@ def drivers_page(request: HttpRequest) -> HttpResponse:
     params = with_role_defaults(request.GET, request.scope.role)
     ctx = selectors.context(request.scope, filters.parse(params))
     analysis = driver_reads.driver_analysis(ctx)
+    # Staff read questions and answers by their labels in their language, never by key.
+    labels = survey_selectors.question_labels(ctx.survey_ids, translation.get_language())
     for one in analysis["surveys"]:
         top = max((d["share"] for d in one["drivers"]), default=0) or 1
         for d in one["drivers"]:
             d["bar"] = round(100 * d["share"] / top)
-    choices = [
-        {"question": key, "rows": driver_reads.choice_effects(ctx, key)}
-        for key in driver_reads.choice_questions(ctx)[:5]
-    ]
+            if d["kind"] == "question" and d["driver"] in labels:
+                d["driver"] = labels[d["driver"]]["title"]
+    choices = []
+    for key in driver_reads.choice_questions(ctx)[:5]:
+        named = labels.get(key, {"title": key, "choices": {}})
+        rows = driver_reads.choice_effects(ctx, key)
+        for row in rows:
+            row["label"] = named["choices"].get(row["value"], row["value"])
+        choices.append({"question": named["title"], "rows": rows})
     return render(
         request,
         "analytics/drivers.html",

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "voxloop.distribution",
     "voxloop.privacy",
     "voxloop.webhooks",
+    "voxloop.exports",
     "voxloop.api",
     "voxloop.web",
 ]
@@ -246,11 +247,17 @@ SMS_FILE_PATH = env_str("VOXLOOP_SMS_FILE_PATH")
 # those it never handed to a server (decision 0008).
 INVITATION_CLAIM_LEASE_SECONDS = int(env_float("VOXLOOP_INVITATION_CLAIM_LEASE_SECONDS", 600))
 
-# --- Internationalisation: English first; Chinese, Japanese, Romanian follow ------------
+# --- Background exports (voxloop.exports): written under VOXLOOP_HOME, kept this long ----
+EXPORTS_ROOT = VOXLOOP_HOME / "exports"
+EXPORT_KEEP_HOURS = env_float("VOXLOOP_EXPORT_KEEP_HOURS", 24.0)
+
+# --- Internationalisation: English first; Chinese (Simplified, Traditional), Japanese,
+# Romanian follow. zh_Hant catalogues are drafted from zh_Hans (`bin/messages --fill-hant`). ---
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", "English"),
     ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
     ("ja", "日本語"),
     ("ro", "Română"),
 ]

@@ -4,9 +4,11 @@ from django.urls import include, path, re_path
 from voxloop.accounts.views import admin_login
 from voxloop.api.api import api
 from voxloop.api.errors import unknown_path
+from voxloop.web.favicon import favicon
 from voxloop.web.health import healthz, livez
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
     # Before the admin's own: its sign-in form goes through the product's throttled one.
@@ -24,6 +26,7 @@ urlpatterns = [
     path("contacts/", include("voxloop.contacts.urls")),
     path("privacy/", include("voxloop.privacy.urls")),
     path("webhooks/", include("voxloop.webhooks.urls")),
+    path("exports/", include("voxloop.exports.urls")),
     path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),
 ]

@@ -149,8 +149,13 @@ def build_message(
 def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlternatives:
     values = merge_values(invitation)
     texts = invitation.campaign.texts if invitation.campaign else {}
-    subject = _text(texts, "subject", invitation, values) or (
-        _("A quick question about %(unit)s") % {"unit": values["unit"] or values["survey"]}
+    # A subject written in another language than the email's would mix two languages in one
+    # message: without one in the invitation's language, the product's own (translated) one.
+    own = ((texts or {}).get("subject") or {}).get(invitation.locale, "")
+    subject = (
+        definition.piped(own, values)
+        if own
+        else (_("A quick question about %(unit)s") % {"unit": values["unit"] or values["survey"]})
     )
     if reminder:
         subject = _("Reminder: %(subject)s") % {"subject": subject}

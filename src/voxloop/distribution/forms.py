@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from voxloop.distribution.models import Channel, WidgetPosition
@@ -60,10 +61,36 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args, surveys=(), segments=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survey"].choices = [(s.pk, s.name) for s in surveys]
+        # No survey is chosen for the user: the first by name was the anonymous employee one.
+        self.fields["survey"].choices = [("", _("Choose a survey")), *survey_choices(surveys)]
         self.fields["segment"].choices = [("", _("Everyone in the unit"))] + [
             (s.pk, s.name) for s in segments
         ]
+        for code, name in settings.LANGUAGES:
+            if code != settings.LANGUAGE_CODE:
+                self.fields[subject_field(code)] = forms.CharField(
+                    label=_("Subject in %(language)s") % {"language": name},
+                    max_length=200,
+                    required=False,
+                )
+
+    def subject_texts(self) -> dict[str, str]:
+        """The subject per language the user wrote one in ({"en": …, "ja": …})."""
+        data = self.cleaned_data
+        texts = {settings.LANGUAGE_CODE: data.get("subject", "")}
+        for code, _name in settings.LANGUAGES:
+            if code != settings.LANGUAGE_CODE:
+                texts[code] = data.get(subject_field(code), "")
+        return {code: text for code, text in texts.items() if text}
+
+
+def subject_field(code: str) -> str:
+    return "subject_" + code.replace("-", "_")
+
+
+def survey_choices(surveys) -> list[tuple[int, str]]:
+    """Customer surveys first; the anonymous employee ones after them."""
+    return [(s.pk, s.name) for s in sorted(surveys, key=lambda s: (s.kind == "employee", s.name))]
 
 
 class TestSendForm(forms.Form):

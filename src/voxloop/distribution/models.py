@@ -12,6 +12,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_ref() -> str:
@@ -157,7 +158,7 @@ class InvitationStatus(models.TextChoices):
     SOFT_BOUNCED = "soft_bounced", _("Soft-bounced")
     HARD_BOUNCED = "hard_bounced", _("Hard-bounced")
     FAILED = "failed", _("Failed")
-    OPENED = "opened", _("Opened")
+    OPENED = "opened", pgettext_lazy("email", "Opened")
     CLICKED = "clicked", _("Clicked")
     STARTED = "started", _("Started")
     COMPLETED = "completed", _("Completed")

@@ -10,13 +10,15 @@ from django.conf import settings
 from django.urls import reverse
 
 
-def unit_link(survey, unit) -> str:
+def unit_link(survey, unit, language: str = "") -> str:
+    """`src=qr` counts the answers as channel QR; `lang` opens the poster's language."""
     path = reverse("respondent:page", args=[survey.public_slug])
-    return f"{settings.BASE_URL.rstrip('/')}{path}?{urlencode({'u': unit.code})}"
+    query = {"u": unit.code, "src": "qr", **({"lang": language} if language else {})}
+    return f"{settings.BASE_URL.rstrip('/')}{path}?{urlencode(query)}"
 
 
-def render(survey, unit, kind: str = "svg", scale: int = 8) -> bytes:
-    code = segno.make(unit_link(survey, unit), error="m")
+def render(survey, unit, kind: str = "svg", scale: int = 8, language: str = "") -> bytes:
+    code = segno.make(unit_link(survey, unit, language), error="m")
     out = io.BytesIO()
     if kind == "png":
         code.save(out, kind="png", scale=scale, border=2)

@@ -69,6 +69,7 @@ staff = [
     path("qr/", printables.qr_index, name="qr"),
     path("qr/<int:unit_id>.<str:kind>", printables.qr_image, name="qr_image"),
     path("qr/<int:unit_id>/sheet/", printables.qr_sheet, name="qr_sheet"),
+    path("qr/<int:unit_id>/poster/", printables.qr_poster, name="qr_poster"),
 ]
 
 urlpatterns = [

@@ -39,7 +39,14 @@ def home(request: HttpRequest) -> HttpResponse:
     form = StatsForm(request.GET or None)
     by = form.cleaned_data["by"] if form.is_valid() and form.cleaned_data["by"] else "campaign"
     rows = selectors.outreach_stats(request.scope, by=by)
-    return render(request, "distribution/home.html", {"form": form, "rows": rows, "by": by})
+    # A store's invitations may come from a campaign of the company: name it, link only the
+    # campaigns this member may open (others would be a 404).
+    ids = {r["group"].get("campaign_id") for r in rows} if by == "campaign" else set()
+    openable = set(
+        selectors.visible_campaigns(request.scope).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    context = {"form": form, "rows": rows, "by": by, "openable": openable}
+    return render(request, "distribution/home.html", context)
 
 
 def _campaigns_page(request, form=None, status=200) -> HttpResponse:
@@ -93,7 +100,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
                     sender_name=data["sender_name"],
                     sender_email=data["sender_email"],
                     reply_to=data["reply_to"],
-                    texts={"subject": {"en": data["subject"]}} if data["subject"] else {},
+                    texts={"subject": subjects} if (subjects := form.subject_texts()) else {},
                 )
             except DomainError as error:
                 apply_domain_error(form, error)

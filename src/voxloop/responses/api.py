@@ -41,7 +41,7 @@ from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.textanalytics import selectors as text_selectors
-from voxloop.uploads import MAX_UPLOAD
+from voxloop.uploads import uploaded_file
 
 router = Router(tags=["responses"])
 
@@ -371,12 +371,6 @@ def import_responses(request: HttpRequest, survey_id: Id) -> dict:
     survey = survey_selectors.survey(scope, survey_id)
     if not scope.covers_path(survey.unit_path):
         raise Forbidden("Only admins of the survey's unit import its responses.", "survey")
-    upload = request.FILES.get("file")
-    if upload is None:
-        raise InvalidInput("Send the responses file as the multipart field 'file'.", "file")
-    if upload.size is None or upload.size > MAX_UPLOAD:
-        raise InvalidInput(f"The file is larger than {MAX_UPLOAD // 2**20} MB.", field="file")
-    report = import_response_file(
-        scope, survey=survey, filename=upload.name or "upload", content=upload.read()
-    )
+    filename, content, _ = uploaded_file(request)
+    report = import_response_file(scope, survey=survey, filename=filename, content=content)
     return report.as_json()

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_resume_token() -> str:
@@ -25,7 +26,7 @@ class Channel(models.TextChoices):
 
 
 class Device(models.TextChoices):
-    MOBILE = "mobile", _("Phone")
+    MOBILE = "mobile", pgettext_lazy("device", "Phone")
     TABLET = "tablet", _("Tablet")
     DESKTOP = "desktop", _("Computer")
     KIOSK = "kiosk", _("Kiosk")

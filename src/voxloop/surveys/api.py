@@ -27,7 +27,7 @@ from voxloop.surveys.schemas import (
 )
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability
-from voxloop.uploads import MAX_UPLOAD
+from voxloop.uploads import uploaded_file
 
 router = Router(tags=["surveys"])
 ExportFormat = Literal["voxloop", "surveyjs"]
@@ -202,18 +202,14 @@ UPLOAD_BODY = {
 def import_survey(request: HttpRequest) -> Status:
     scope = actor(request)
     scope.require(Capability.CONFIGURE)  # before the upload is read
-    upload = request.FILES.get("file")
-    if upload is None:
-        raise InvalidInput("Send the survey file as the multipart field 'file'.", field="file")
-    if upload.size is None or upload.size > MAX_UPLOAD:
-        raise InvalidInput(f"The file is larger than {MAX_UPLOAD // 2**20} MB.", field="file")
-    code, kind = request.POST.get("unit_code") or "", request.POST.get("kind") or "relationship"
+    filename, content, form = uploaded_file(request)
+    code, kind = form.get("unit_code", ""), form.get("kind") or "relationship"
     validation.refuse_nul(code + kind, "unit_code")
     if kind not in SurveyKind.values:
         raise InvalidInput(f"Unknown survey kind; use one of {SurveyKind.values}.", "kind")
     unit = tenancy_selectors.unit_named_by(scope, code)
     imported = services.import_survey(
-        scope, unit=unit, filename=upload.name or "upload", content=upload.read(), kind=kind
+        scope, unit=unit, filename=filename, content=content, kind=kind
     )
     return Status(201, imported.as_json())
 

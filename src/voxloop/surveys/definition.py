@@ -17,9 +17,15 @@ SCALED_TYPES = {"nps", "csat", "ces", "rating"}
 CHOICE_TYPES = {"single_choice", "multiple_choice", "dropdown"}
 TEXT_LIMITS = {"short_text": 500, "long_text": 10_000}
 OTHER = "other"
+TRADITIONAL_TAGS = ("hant", "-tw", "-hk", "-mo")
 CONDITION_OPS = {"eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "answered", "contains"}
 SURROGATE = re.compile("[\ud800-\udfff]")
 PIPE = re.compile(r"\{\{\s*(first_name|last_name|unit|staff)\s*\}\}")
+# A name that is missing takes its separator and honorific with it ("Thank you, !", "様、").
+_HONORIFIC = r"(?:[ \t]*(?:様|さん|さま))?"
+_PIPE_AFTER_COMMA = r"[ \t]*[,，、][ \t]*\{\{\s*%s\s*\}\}" + _HONORIFIC
+_PIPE_BEFORE_PUNCTUATION = r"[ \t]+\{\{\s*%s\s*\}\}" + _HONORIFIC + r"(?=[,，、!！.。?？])"
+_PIPE_BEFORE_COMMA = r"\{\{\s*%s\s*\}\}" + _HONORIFIC + r"(?:[ \t]*[,，、])?[ \t]*"
 
 
 class AnswerError(InvalidInput):
@@ -187,8 +193,10 @@ def pick_locale(survey, wanted: Iterable[str]) -> str:
             return candidate
         base = candidate.split("-")[0]
         if base == "zh":
-            # Simplified is what the product ships; traditional-only offers still match.
-            match = next((x for x in offered if x.startswith("zh")), None)
+            # Taiwan, Hong Kong and Macao read Traditional; either script beats another language.
+            script = "zh-hant" if any(t in candidate for t in TRADITIONAL_TAGS) else "zh-hans"
+            chinese = [x for x in offered if x.startswith("zh")]
+            match = next((x for x in chinese if x == script), chinese[0] if chinese else None)
         else:
             match = next((x for x in offered if x.split("-")[0] == base), None)
         if match:
@@ -205,5 +213,11 @@ def is_safe_link(link: str) -> bool:
 
 
 def piped(text: str, values: Mapping[str, str]) -> str:
-    """Insert the contact's first name, the unit's or staff member's name into a text."""
+    """Insert the contact's first name, the unit's or staff member's name into a text; where a
+    value is missing (an anonymous visit), drop the placeholder with its comma or honorific."""
+    for name in {m.group(1) for m in PIPE.finditer(text)}:
+        if not values.get(name):
+            text = re.sub(_PIPE_AFTER_COMMA % name, "", text)
+            text = re.sub(_PIPE_BEFORE_PUNCTUATION % name, "", text)
+            text = re.sub(_PIPE_BEFORE_COMMA % name, "", text)
     return PIPE.sub(lambda m: values.get(m.group(1), ""), text)

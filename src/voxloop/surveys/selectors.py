@@ -7,12 +7,14 @@ the company-wide survey, for their store's responses) and above it.
 import copy
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from voxloop import rows
 from voxloop.errors import NotFound
 from voxloop.recent import Recent
+from voxloop.surveys import definition
 from voxloop.surveys.definition import rule_holds
 from voxloop.surveys.models import ANONYMOUS_KINDS, Question, Survey, SurveyKind, SurveyStatus
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, subtree_q
@@ -154,3 +156,32 @@ def text_question_keys(survey_ids) -> dict[int, list[str]]:
 def was_shown(question: Question, answers: dict) -> bool:
     """Whether a respondent with these answers was shown the question (its display logic)."""
     return rule_holds(question.show_if, answers or {})
+
+
+def question_labels(survey_ids, locale: str) -> dict[str, dict[str, Any]]:
+    """What staff pages show instead of keys, in the reader's language: per question key its
+    title and the labels of its choices and rows (the first survey that has the key wins)."""
+    labels: dict[str, dict[str, Any]] = {}
+    rows_ = (
+        Question.objects.filter(survey_id__in=list(survey_ids))
+        .select_related("survey")
+        .order_by("survey_id", "position", "id")
+    )
+    for question in rows_:
+        if question.key in labels:
+            continue
+        default = question.survey.default_locale
+
+        def text(texts, fallback: str, default: str = default) -> str:
+            return definition.localized(texts, locale, default) or fallback
+
+        config = question.config or {}
+        labels[question.key] = {
+            "title": text(question.texts.get("title"), question.key),
+            "choices": {
+                str(c["key"]): text(c.get("label"), str(c["key"]))
+                for part in ("choices", "rows")
+                for c in config.get(part, [])
+            },
+        }
+    return labels

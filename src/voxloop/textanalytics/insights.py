@@ -49,9 +49,7 @@ def theme_impact(ctx: Context) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     too_few: list[dict[str, Any]] = []
     for theme_id, ids in mentioners.items():
-        with_it = Counts()
-        for response_id in ids:
-            with_it.add(found.scores[response_id])
+        with_it = figures.counts_of(found.scores[response_id] for response_id in ids)
         without = Counts().add(everyone).add(with_it, -1)
         if with_it.nps_n < min_n or without.nps_n < min_n:
             too_few.append({"theme_id": theme_id, "name": names[theme_id], "n": with_it.nps_n})

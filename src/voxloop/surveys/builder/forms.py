@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from voxloop.errors import DomainError
 from voxloop.surveys.builder.logic import OPERATORS
@@ -246,7 +247,7 @@ class BranchForm(forms.Form):
     value = forms.CharField(label=_("Value"), required=False, max_length=500)
     text = forms.CharField(label=_("Thank-you message"), required=False, max_length=5000)
     link = forms.CharField(
-        label=_("Link"),
+        label=pgettext_lazy("noun", "Link"),
         required=False,
         max_length=500,
         help_text=_("Optional, e.g. your public review page (https://…)."),

@@ -15,6 +15,7 @@ from voxloop.surveys.importing.common import (
     DraftQuestion,
     Keys,
     languages,
+    locale_of,
     option_key,
     plain,
 )
@@ -62,8 +63,9 @@ def read(data: bytes, filename: str) -> Draft:
     }
     names = [m.group(1) for c in sorted(columns) if (m := re.match(r"^label::?(.+)$", c))]
     default = str(settings.get("default_language") or "")
+    # A plain `label` column names no language: English, as XLSForm itself assumes.
     if any(c == "label" for c in columns) or not names:
-        names = [default or "English", *[n for n in names if n != default]]
+        names = [default or "en", *[n for n in names if n != default]]
     elif default in names:
         names = [default, *[n for n in names if n != default]]
     title = str(settings.get("form_title") or "")
@@ -76,7 +78,7 @@ def read_kobo(data: bytes, filename: str) -> Draft:
         content = asset["content"]
     except (UnicodeDecodeError, ValueError, KeyError, TypeError):
         raise BadFile("A KoboToolbox asset is JSON with content.survey.", "file") from None
-    translations = [t or "English" for t in content.get("translations") or [None]]
+    translations = [t or "en" for t in content.get("translations") or [None]]
 
     def flatten(row: Any) -> dict[str, Any]:
         flat = {}
@@ -167,20 +169,29 @@ class _Form:
         kind: str,
     ) -> None:
         self.draft = Draft(name=plain(title) or filename, format=kind)
-        self.locales = languages(self.draft, names)
+        # `label` (English by default) and `label::english` are one language: keep the first
+        # name per language for the draft, read the columns of every spelling.
+        codes = {name: locale_of(name) for name in names}
+        firsts = [
+            n
+            for i, n in enumerate(names)
+            if codes[n] is None or codes[n] not in [codes[m] for m in names[:i]]
+        ]
+        self.locales = languages(self.draft, firsts)
+        self.locales.update({n: c for n, c in codes.items() if c and c in self.draft.locales})
         self.names, self.survey, self.keys = names, survey, Keys()
         self.lists: dict[str, list[dict]] = {}
         for row in choices:
             self.lists.setdefault(str(row.get("list_name") or ""), []).append(row)
 
     def texts(self, row: dict, column: str, source: str = "") -> dict[str, str]:
-        found = {}
+        found: dict[str, str] = {}
         for name in self.names:
             value = row.get(f"{column}::{name}", row.get(f"{column}:{name}"))
             if value is None and name == self.names[0]:
                 value = row.get(column)
             if value not in (None, "") and name in self.locales:
-                found[self.locales[name]] = self.pipe(str(value), source)
+                found.setdefault(self.locales[name], self.pipe(str(value), source))
         return found
 
     def pipe(self, text: str, source: str) -> str:

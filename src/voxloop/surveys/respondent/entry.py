@@ -152,7 +152,9 @@ def resolve(key: str, params) -> Visit:
 
 def _place_anonymous(visit: Visit, params) -> None:
     org_id = visit.survey.organization_id
-    unit_code, staff_code = _code(params, "u"), _code(params, "e")
+    # `u`/`e` as printed codes carry them; `unit`/`staff` spelled out work the same.
+    unit_code = _code(params, "u") or _code(params, "unit")
+    staff_code = _code(params, "e") or _code(params, "staff")
     unit = unit_by_code_in_org(org_id, unit_code)
     if unit is not None and unit.path.startswith(visit.survey.unit_path):
         visit.unit, visit.unit_code = unit, unit_code

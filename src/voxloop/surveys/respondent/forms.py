@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from voxloop.surveys import definition
@@ -87,7 +88,13 @@ def _scale(question, current: Any) -> list[Option]:
 
 
 def question_view(question, locale: str, default: str, values: dict, current: Any) -> QuestionView:
-    """`current` is the stored answer, or the raw one just typed when it was refused."""
+    """`current` is the stored answer, or the raw one just typed when it was refused. Built in
+    the page's language, which may differ from the request's (the on-page switcher)."""
+    with translation.override(locale):
+        return _question_view(question, locale, default, values, current)
+
+
+def _question_view(question, locale: str, default: str, values: dict, current: Any) -> QuestionView:
 
     def text(name: str) -> str:
         raw = definition.localized(question.texts.get(name), locale, default)
