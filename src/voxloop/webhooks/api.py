@@ -18,12 +18,12 @@ from voxloop.webhooks.schemas import (
     DeliveryFilters,
     DeliveryOut,
     DeliveryPage,
-    EventOut,
     SecretOut,
     SubscriptionCreated,
     SubscriptionIn,
     SubscriptionOut,
     SubscriptionPatch,
+    WebhookEventOut,
 )
 
 router = Router(tags=["webhooks"])
@@ -37,7 +37,7 @@ def _out(subscription: Subscription) -> dict:
     }
 
 
-@router.get("/webhooks/events", response=list[EventOut], url_name="webhook_events")
+@router.get("/webhooks/events", response=list[WebhookEventOut], url_name="webhook_events")
 def list_events(request: HttpRequest) -> list[dict]:
     """Every event a subscription may ask for (docs/webhooks.md has their payloads)."""
     actor(request).require(Capability.CONFIGURE)

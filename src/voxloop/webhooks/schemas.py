@@ -97,7 +97,7 @@ class DeliveryFilters(CursorPageQuery):
     event_type: EventType | None = None
 
 
-class EventOut(Schema):
+class WebhookEventOut(Schema):
     type: EventType
     description: str
     emitted: bool = Field(..., description="false: documented, sent once its feature exists.")
