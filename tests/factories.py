@@ -98,3 +98,7 @@ def build_world() -> World:
 
 def user_model():
     return get_user_model()
+
+
+# What the confirmation step of a destructive action posts back (voxloop.web.confirm).
+YES = {"confirmed": "yes"}

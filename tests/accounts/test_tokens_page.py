@@ -4,6 +4,7 @@ import re
 import pytest
 from django.test import Client
 
+from tests.factories import YES
 from voxloop.accounts import services
 from voxloop.accounts.models import ApiToken
 from voxloop.tenancy.models import AuditEntry
@@ -44,7 +45,7 @@ def test_blank_name_is_a_field_error(store_client):
 
 def test_revoke_works_and_is_audited(store_client, world):
     issued = services.create_token(world.acme.members["store"], "Old script")
-    response = store_client.post(f"/accounts/tokens/{issued.token.pk}/revoke/")
+    response = store_client.post(f"/accounts/tokens/{issued.token.pk}/revoke/", YES)
     assert response.status_code == 302
     issued.token.refresh_from_db()
     assert issued.token.revoked_at is not None
@@ -57,7 +58,7 @@ def test_another_users_token_cannot_be_revoked(store_client, world):
     theirs = services.create_token(world.acme.members["sibling_store"], "Theirs")
     foreign = services.create_token(world.other.members["store"], "Foreign")
     for issued in (theirs, foreign):
-        response = store_client.post(f"/accounts/tokens/{issued.token.pk}/revoke/")
+        response = store_client.post(f"/accounts/tokens/{issued.token.pk}/revoke/", YES)
         assert response.status_code == 404
         issued.token.refresh_from_db()
         assert issued.token.revoked_at is None

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.conftest import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.analytics import digests
 from voxloop.closedloop import casework, evaluation, services
@@ -44,6 +44,7 @@ def make_cases(acme):
             submit(survey, LOW, unit=acme.units[unit_key]).pk, now=start
         )[0]
         if hours is not None:
+            give_cause(made)
             casework.change_status(admin, made, "resolved", now=start + timedelta(hours=hours))
         return made
 

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.analytics.conftest import cx_survey
+from tests.factories import YES
 from tests.web.matrix_world import ModuleWorld
 from tests.web.test_page_matrix import ACTORS, UNIT_TARGETS, _client, _org, _sees
 from voxloop.analytics.models import SavedView
@@ -115,7 +116,7 @@ def test_analytics_matrix(module_world, db, name, actor, target):
         query = f"{query}&unit={unit.pk}".lstrip("&")
     client: Client = _client(world, actor)
     if route.method == "POST":
-        response = client.post(url, {"name": "Mine", "query": "period=7d"})
+        response = client.post(url, {"name": "Mine", "query": "period=7d"} | YES)
     else:
         response = client.get(f"{url}?{query}")
     want = ANALYTICS_MATRIX[name][(actor, target)]

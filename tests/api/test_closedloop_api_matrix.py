@@ -12,7 +12,7 @@ import pytest
 from django.db import transaction
 
 from tests.api.conftest import ACTORS, url
-from tests.closedloop.conftest import submit
+from tests.closedloop.conftest import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import evaluation, plans, services
 
@@ -204,6 +204,8 @@ def test_bad_input_names_the_field(api_world, targets):
     case = url("case_update", case_id=targets["case"].pk)
     assert error("PATCH", case, {"status": "gone"}) == (400, "status")
     assert error("PATCH", case, {"assignee_id": 999999}) == (400, "assignee_id")
+    assert error("PATCH", case, {"status": "closed"}) == (400, "root_cause_id")
+    give_cause(targets["case"])
     assert api_world.call("admin", "PATCH", case, {"status": "closed"}).status_code == 200
     assert error("PATCH", case, {"status": "waiting"}) == (409, "status")
 

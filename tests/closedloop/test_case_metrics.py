@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from scipy import stats
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.conftest import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.analytics import filters, hooks
 from voxloop.closedloop import casework, evaluation, services, sla
@@ -38,12 +38,14 @@ def cases(world, survey, detractor_rule):
     for key, hours in NOV_HOURS.items():
         for h in hours:
             case = opened(survey, acme.units[key], datetime(2026, 11, 2, 9, tzinfo=UTC))
+            give_cause(case)
             casework.change_status(
                 admin, case, "resolved", now=case.created_at + timedelta(hours=h)
             )
             made.setdefault(key, []).append(case)
     for h in OCT_HOURS:
         case = opened(survey, acme.units["c1r1s1"], datetime(2026, 10, 10, 9, tzinfo=UTC))
+        give_cause(case)
         casework.change_status(admin, case, "closed", now=case.created_at + timedelta(hours=h))
     # Still open on 1 Dec: one past its due time, one not yet.
     made["overdue"] = opened(survey, acme.units["c1r1s1"], datetime(2026, 11, 20, 9, tzinfo=UTC))

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.conftest import give_cause, submit
 from tests.factories import make_member
 from voxloop.closedloop import casework, escalation, evaluation, selectors, services
 from voxloop.closedloop.models import CaseEvent, Notification
@@ -35,6 +35,7 @@ def test_lifecycle_with_reopen(world, case):
     casework.change_status(manager, case, "in_progress", now=now)
     assert case.first_action_at == now
     casework.change_status(manager, case, "waiting", now=now + timedelta(hours=1))
+    give_cause(case)
     casework.change_status(manager, case, "resolved", now=now + timedelta(hours=3))
     assert case.resolved_at == now + timedelta(hours=3)
     casework.change_status(manager, case, "closed", now=now + timedelta(hours=4))
@@ -49,6 +50,7 @@ def test_lifecycle_with_reopen(world, case):
 
 def test_closed_cannot_jump_to_waiting(world, case):
     manager = world.acme.scope("store")
+    give_cause(case)
     casework.change_status(manager, case, "closed")
     with pytest.raises(Conflict) as error:
         casework.change_status(manager, case, "waiting")
@@ -131,7 +133,7 @@ def test_agent_sees_and_works_only_own_cases(world, survey, case):
     assert [c.pk for c in selectors.visible_cases(agent, box="mine")] == [case.pk]
     casework.add_note(agent, case, "On it")
     with pytest.raises(Forbidden):
-        casework.bulk_close(agent, [case.pk])
+        casework.bulk_resolve(agent, [case.pk], root_cause_id=give_cause(case).pk, note="x")
 
 
 def test_scoped_case_reads_across_units_and_tenants(world, survey, case):
@@ -179,7 +181,11 @@ def test_bulk_assign_and_close(world, survey, detractor_rule):
     ]
     ids = [c.pk for c in cases]
     assert casework.bulk_assign(acme.scope("regional"), ids, acme.user("agent").pk) == 3
-    assert casework.bulk_close(acme.scope("regional"), ids) == 3
+    cause = give_cause(cases[0])
+    with pytest.raises(InvalidInput):
+        casework.bulk_resolve(acme.scope("regional"), ids, root_cause_id=None, note="Done")
+    closed = casework.bulk_resolve(acme.scope("regional"), ids, root_cause_id=cause.pk, note="Done")
+    assert closed == 3
     assert set(
         selectors.visible_cases(acme.scope("admin"), box="all").values_list("status", flat=True)
     ) == {"closed"}
@@ -187,7 +193,9 @@ def test_bulk_assign_and_close(world, survey, detractor_rule):
         submit(survey, DETRACTOR, unit=acme.units["c1r1s2"]).pk
     )[0]
     with pytest.raises(NotFound):
-        casework.bulk_close(acme.scope("store"), [ids[0], sibling_case.pk])
+        casework.bulk_resolve(
+            acme.scope("store"), [ids[0], sibling_case.pk], root_cause_id=cause.pk, note="x"
+        )
 
 
 def test_escalation_climbs_the_tree_at_due_and_again(world, case, smtp_settings):
@@ -216,6 +224,7 @@ def test_escalation_climbs_the_tree_at_due_and_again(world, case, smtp_settings)
 
 
 def test_resolved_cases_do_not_escalate(world, case):
+    give_cause(case)
     casework.change_status(world.acme.scope("store"), case, "resolved")
     assert escalation.escalate_overdue(now=case.due_at + timedelta(days=3)) == 0
 

@@ -1,13 +1,14 @@
 """The demo's closed loop: rules, cases (open, closed, some overdue), praise, two plans."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from voxloop.closedloop import plans, selectors, sla
 from voxloop.closedloop.models import ActionPlan, AlertRule, Case, Praise
 from voxloop.demo import DemoSize, seed_demo
-from voxloop.tenancy.models import Membership
+from voxloop.responses.models import Response
+from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Scope
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +36,16 @@ def test_demo_has_rules_cases_some_overdue_and_two_measured_plans():
         result = plans.plan_effect(director, plan, today=ANCHOR.date())
         assert result.before.n > 0 and result.after.n > 0 and result.delta is not None
     assert Praise.objects.exists()
+    # Every finished case names its root cause; the agent and the account manager have work,
+    # and every support team has cases.
+    assert not Case.objects.filter(status__in=("resolved", "closed"), root_cause=None).exists()
+    for login in ("agent", "accountmgr"):
+        member = Scope.of(Membership.objects.get(user__username=login))
+        assert selectors.visible_cases(member, box="all", now=ANCHOR).exists(), login
+    agent = Membership.objects.get(user__username="agent")
+    assert Case.objects.filter(assignee=agent.user).exists()
+    # (This small demo's 8 accounts are served by two of the four teams.)
+    customers = Response.objects.filter(submitted_at__gte=ANCHOR - timedelta(days=30))
+    customers = customers.exclude(survey__kind="employee")
+    teams = OrgUnit.objects.filter(kind="team", pk__in=customers.values("unit_id"))
+    assert len(teams) >= 2 and all(Case.objects.filter(unit=team).exists() for team in teams)

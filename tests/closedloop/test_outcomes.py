@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.conftest import give_cause, submit
 from voxloop.closedloop import casework, effect, evaluation, plans, selectors, services, sla
 from voxloop.closedloop.models import Advocate, Notification, Praise
 from voxloop.contacts.models import Contact
@@ -23,6 +23,7 @@ def test_sla_statistics_by_unit_and_assignee(world, survey, detractor_rule):
         for u in (store, store, store, sibling)
     )
     manager = acme.scope("store")
+    give_cause(fast), give_cause(slow)
     casework.change_status(manager, fast, "in_progress", now=t0 + timedelta(hours=1))
     casework.change_status(manager, fast, "resolved", now=t0 + timedelta(hours=5))
     casework.add_note(manager, slow, "later", now=t0 + timedelta(hours=3))

@@ -3,6 +3,7 @@ then the flows a manager walks through: inbox, bulk actions, a case's forms, rul
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.closedloop.conftest import submit
+from tests.factories import YES
 from voxloop.closedloop import evaluation, plans, services
 from voxloop.closedloop.models import AlertRule, Case, Playbook
 
@@ -24,6 +26,7 @@ CLOSEDLOOP_MATRIX: dict[str, dict] = {
     "closedloop:case": {"ok": CASE_READERS, "forbidden": {"viewer"}},
     "closedloop:rules": {"ok": {"admin", "other_admin"}, "forbidden": "others"},
     "closedloop:rule_new": {"ok": {"admin", "other_admin"}, "forbidden": "others"},
+    "closedloop:rule_count": {"ok": {"admin", "other_admin"}, "forbidden": "others"},
     "closedloop:rule": {"ok": ADMINS, "forbidden": "others", "missing": {"other_admin"}},
     "closedloop:playbooks": {"ok": {"admin", "other_admin"}, "forbidden": "others"},
     "closedloop:playbook": {"ok": ADMINS, "forbidden": "others", "missing": {"other_admin"}},
@@ -124,9 +127,12 @@ def test_bulk_assign_and_close_from_the_inbox(world, things):
     assert answer.status_code == 302
     case.refresh_from_db()
     assert case.assignee == world.acme.user("agent")
-    client.post("/cases/bulk/", {"case_ids": [case.pk], "action": "close"})
+    cause = services.create_root_cause(world.acme.scope("admin"), "Queue")
+    close = {"case_ids": [case.pk], "action": "close", "close-root_cause": cause.pk}
+    close["close-note"] = "Second till opened"
+    client.post("/cases/bulk/", close | {"confirmed": "yes"})
     case.refresh_from_db()
-    assert case.status == "closed"
+    assert case.status == "closed" and case.root_cause == cause
     # An agent cannot bulk-close.
     assert (
         client_for(world, "agent")
@@ -194,7 +200,7 @@ def test_rule_pages_create_edit_delete(world, survey):
     assert bad.status_code == 400 and "Unknown field" in bad.content.decode()
     bad = client.post("/cases/rules/new/", data | {"unit_code": "NOPE"})
     assert bad.status_code == 400
-    assert client.post(f"/cases/rules/{rule.pk}/delete/").status_code == 302
+    assert client.post(f"/cases/rules/{rule.pk}/delete/", YES).status_code == 302
     assert not AlertRule.objects.filter(pk=rule.pk).exists()
 
 
@@ -254,3 +260,43 @@ def test_inbox_speaks_the_users_language(world, things, settings, language, titl
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     page = client.get("/cases/").content.decode()
     assert f"<h1>{title}</h1>" in page
+
+
+def test_rule_form_builds_extra_conditions_with_a_group(world, survey):
+    client = client_for(world, "admin")
+    page = client.get("/cases/rules/new/").content.decode()
+    assert 'data-condition-builder="rule-builder"' in page and "Store visit: What should" in page
+    group = {"match": "any", "items": [
+        {"field": "answer:improve", "op": "includes", "value": "queue"},
+        {"field": "csat", "op": "lte", "value": 2},
+    ]}  # fmt: skip
+    data = {
+        "name": "Queues", "unit_code": world.acme.root.code, "match": "all", "nps_max": "6",
+        "priority": "normal", "sla_hours": "24", "second_escalation_hours": "12",
+        "email_mode": "immediate", "is_active": "on",
+        "more": json.dumps({"match": "all", "items": [group]}),
+    }  # fmt: skip
+    assert client.post("/cases/rules/new/", data).status_code == 302
+    rule = AlertRule.objects.get(name="Queues")
+    assert rule.conditions["items"][1] == group | {"items": [group["items"][0], {
+        "field": "csat", "op": "lte", "value": 2.0}]}  # fmt: skip
+    edit = client.get(f"/cases/rules/{rule.pk}/").content.decode()
+    assert "answer:improve" in edit  # the group comes back into the builder
+
+
+def test_rule_builder_counts_what_its_conditions_match(world, survey):
+    for score, picks in ((3, ["queue"]), (5, ["staff"]), (9, None)):
+        submit(survey, {"nps": score, **({"improve": picks} if picks else {})},
+               unit=world.acme.units["c1r1s1"])  # fmt: skip
+    tree = {"match": "any", "items": [
+        {"field": "answer:improve", "op": "includes", "value": "queue"},
+        {"field": "nps", "op": "gte", "value": 9},
+    ]}  # fmt: skip
+    admin = client_for(world, "admin")
+    answer = admin.get("/cases/rules/count/", {"conditions": json.dumps(tree)}).json()
+    assert (answer["count"], answer["of"]) == (2, 3)
+    assert answer["text"] == "2 of the last 3 responses meet these conditions."
+    bad = admin.get("/cases/rules/count/", {"conditions": '{"items": [{"field": "x"}]}'})
+    assert bad.status_code == 400 and bad.json()["field"] == "conditions.items.0.field"
+    other = client_for(world, "other_admin").get("/cases/rules/count/").json()
+    assert other["of"] == 0  # another organisation's admin counts none of ours

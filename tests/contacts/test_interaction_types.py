@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from tests.contacts.helpers import add_contact
+from tests.factories import YES
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from voxloop.contacts import services
@@ -225,7 +226,7 @@ def test_the_page_lists_creates_archives_and_deletes(people, world):
     kind.refresh_from_db()
     assert kind.archived_at is not None
     assert admin.post(f"/contacts/interaction-types/{kind.pk}/restore/").status_code == 302
-    assert admin.post(f"/contacts/interaction-types/{kind.pk}/delete/").status_code == 302
+    assert admin.post(f"/contacts/interaction-types/{kind.pk}/delete/", YES).status_code == 302
     assert not InteractionType.objects.filter(pk=kind.pk).exists()
     assert admin.post(f"/contacts/interaction-types/{kind.pk}/explode/").status_code == 404
     clash = admin.post("/contacts/interaction-types/new/", {"name": "V", "key": "visit"})

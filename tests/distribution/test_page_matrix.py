@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
+from tests.factories import YES
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
 from voxloop.contacts import services as contact_services
@@ -143,6 +144,11 @@ PAGES = {
     "contacts:list": ("GET", "/contacts/", _page(MEMBERS, 200, 200, first=MEMBERS - {"viewer"})),
     "contacts:import": ("POST", "/contacts/import/", _page(ADMINS, 400, 400, admin_only=True)),
     "contacts:segments": ("GET", "/contacts/segments/", EVERYONE),
+    "contacts:segment_count": (
+        "GET",
+        "/contacts/segments/count/",
+        _page(MEMBERS, 200, 200, first=MEMBERS - {"viewer"}),
+    ),
     "contacts:segment_create": (
         "POST",
         "/contacts/segments/new/",
@@ -230,7 +236,7 @@ def test_outreach_page_matrix(world, targets, name, actor):
     path = path.format(**targets)
     client = _client(world, actor)
     data = {"contact": "ANN"} if name == "distribution:campaign_test_send" else {}
-    answer = client.post(path, data) if method == "POST" else client.get(path)
+    answer = client.post(path, data | YES) if method == "POST" else client.get(path)
     expected = row[actor]
     if expected == "login":
         assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 
+from tests.factories import YES
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from voxloop.distribution import widgets
@@ -192,10 +193,10 @@ def test_only_those_who_configure_the_widget_see_and_renew_its_identity_secret(w
     director_page = _signed_in(world, "director").get(f"/outreach/widgets/{widget.pk}/")
     assert director_page.status_code == 200 and secret not in director_page.content.decode()
     # A read-only role cannot renew it either.
-    _signed_in(world, "director").post(f"/outreach/widgets/{widget.pk}/rotate-secret/")
+    _signed_in(world, "director").post(f"/outreach/widgets/{widget.pk}/rotate-secret/", YES)
     widget.refresh_from_db()
     assert widget.identity_secret == secret
-    renewed = _signed_in(world, "admin").post(f"/outreach/widgets/{widget.pk}/rotate-secret/")
+    renewed = _signed_in(world, "admin").post(f"/outreach/widgets/{widget.pk}/rotate-secret/", YES)
     assert renewed.status_code == 302
     widget.refresh_from_db()
     assert widget.identity_secret != secret

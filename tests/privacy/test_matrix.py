@@ -9,6 +9,7 @@ from django.test import Client
 
 from tests.api.conftest import MEMBER_ACTORS as MEMBERS
 from tests.contacts.helpers import add_contact
+from tests.factories import YES
 from tests.privacy.conftest import built_once
 from tests.surveys.api_client import ApiClient
 from voxloop.privacy.api import router as privacy_router
@@ -122,7 +123,7 @@ def test_privacy_api_matrix(world, name, actor):
 def test_privacy_page_matrix(world, made, name, actor):
     method, path, data, row = PAGES[name]
     client, path = _browser(world, actor), path.format(**made)
-    answer = client.post(path, data) if method == "POST" else client.get(path)
+    answer = client.post(path, YES | (data or {})) if method == "POST" else client.get(path)
     _expect(answer, row[actor], name, actor)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.analytics.conftest import cx_survey, respond
 from tests.analytics.test_rollups import snapshot
+from tests.closedloop.conftest import give_cause
 from tests.contacts.helpers import add_contact
 from tests.privacy.conftest import IMMEDIATE, built_once
 from tests.surveys.api_client import ApiClient
@@ -109,6 +110,7 @@ def test_an_open_case_keeps_its_response_until_it_closes(world, survey):
     _policy(world, response_days=30)
     assert retention.apply(organization_id=world.acme.root.organization_id).responses == 1
     assert Response.objects.filter(pk=old.pk).exists()
+    give_cause(case)
     casework.change_status(world.acme.scope("store"), case, "closed")
     assert retention.apply(organization_id=world.acme.root.organization_id).responses == 1
     assert not Case.objects.filter(pk=case.pk).exists()  # a closed case goes with its answer

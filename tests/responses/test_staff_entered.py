@@ -10,6 +10,7 @@ import pytest
 from django.test import Client, override_settings
 
 from tests.analytics.conftest import cx_survey, staff_of
+from tests.factories import YES
 from tests.surveys.api_client import ApiClient, as_member
 from tests.web.matrix_world import ModuleWorld
 from voxloop.analytics import dashboard, filters, selectors, services
@@ -269,7 +270,7 @@ def test_an_admin_registers_a_kiosk_on_its_page_and_revokes_it(module_world, db)
     )
     assert outside.status_code == 400 and "No unit with this code" in outside.content.decode()
     device = Kiosk.objects.get(name="Till 3")
-    assert browser.post(f"/outreach/kiosks/{device.pk}/revoke/").status_code == 302
+    assert browser.post(f"/outreach/kiosks/{device.pk}/revoke/", YES).status_code == 302
     assert (
         kiosk.post("/responses", {"survey_id": survey.pk, "answers": {"nps": 8}}).status_code == 401
     )

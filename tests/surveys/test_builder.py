@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from tests.factories import YES
 from tests.surveys.builders import store_visit_survey
 from voxloop.responses.models import Response
 from voxloop.surveys.models import Survey
@@ -180,9 +181,9 @@ def test_edit_reorder_delete_and_translate(world):
     admin.post(f"/surveys/{survey.pk}/questions/improve/move/", {"direction": "up"})
     assert survey.questions.first().key == "nps"
     # 'nps' cannot be deleted while 'improve' looks at it.
-    admin.post(f"/surveys/{survey.pk}/questions/nps/delete/")
+    admin.post(f"/surveys/{survey.pk}/questions/nps/delete/", YES)
     assert survey.questions.filter(key="nps").exists()
-    admin.post(f"/surveys/{survey.pk}/questions/comment/delete/")
+    admin.post(f"/surveys/{survey.pk}/questions/comment/delete/", YES)
     assert not survey.questions.filter(key="comment").exists()
 
     page = admin.get(f"/surveys/{survey.pk}/translations/")
@@ -244,7 +245,7 @@ def test_thank_you_branches_and_lifecycle(world):
     )
     assert bad_link.status_code == 400
 
-    admin.post(f"/surveys/{survey.pk}/close/")
+    admin.post(f"/surveys/{survey.pk}/close/", YES)
     survey.refresh_from_db()
     assert survey.status == "closed"
     copied = admin.post(f"/surveys/{survey.pk}/duplicate/")
@@ -270,7 +271,7 @@ def test_non_admins_and_lower_admins_are_refused(world, name, status):
     client = signed_in(world.acme, name)
     for path in ("", "translations/", "preview/", "questions/nps/"):
         assert client.get(f"/surveys/{survey.pk}/{path}").status_code == status, path
-    assert client.post(f"/surveys/{survey.pk}/close/").status_code == status
+    assert client.post(f"/surveys/{survey.pk}/close/", YES).status_code == status
     survey.refresh_from_db()
     assert survey.status == "live"
 

@@ -43,9 +43,16 @@ def test_admin_builds_a_survey_on_a_phone(live_server, admin_user):
         expect(page.locator("#id_choices")).to_be_visible()
         page.locator("#id_title").fill("What should we improve?")
         page.locator("#id_choices").fill("queue | The queue\nstaff | Our staff")
-        page.locator("#id_logic_question").select_option("nps")
-        page.locator("#id_logic_op").select_option("lte")
-        page.locator("#id_logic_value").fill("6")
+        # Display logic through the condition builder: two conditions, no JSON typed.
+        builder = page.get_by_test_id("condition-builder")
+        builder.get_by_role("button", name="Add a condition", exact=True).click()
+        first = builder.get_by_test_id("condition").nth(0)
+        first.locator("select").nth(1).select_option("lte")
+        first.locator(".cb-value input").fill("6")
+        builder.get_by_role("button", name="Add a condition", exact=True).click()
+        builder.get_by_test_id("condition").nth(1).locator("select").nth(1).select_option(
+            "answered"
+        )
         page.get_by_role("button", name="Add question").click()
         expect(page.locator(".question-list li")).to_have_count(2)
         expect(page.locator(".question-list")).to_contain_text("Shown when nps is at most 6")
@@ -60,4 +67,6 @@ def test_admin_builds_a_survey_on_a_phone(live_server, admin_user):
         page.screenshot(path=str(ARTIFACTS / "builder-phone.png"), full_page=True)
     survey = Survey.objects.get(name="Store visit")
     assert survey.status == "live"
-    assert survey.questions.get(key="improve").show_if["all"][0]["value"] == 6
+    show_if = survey.questions.get(key="improve").show_if
+    assert show_if == {"all": [{"question": "nps", "op": "lte", "value": 6},
+                               {"question": "nps", "op": "answered"}]}  # fmt: skip

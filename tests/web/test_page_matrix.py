@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
+from tests.factories import YES
 from tests.web.matrix_world import ModuleWorld
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.web import urls as web_urls
@@ -55,6 +56,7 @@ class Page:
     method: str = "GET"
     admin_only: bool = False
     records: bool = False  # individual records: refused to the aggregate-only viewer
+    acts: bool = False  # hands work to others: managers and admins only
     targets: str = ""  # "" (no object), "unit", "membership" or "switch"
     ok: int = 200  # status when the actor may use the page with the data below
     data: Callable[[object, object], dict] = field(default=lambda world, target: {})
@@ -89,6 +91,8 @@ PAGES: dict[str, Page] = {
     "web:membership": Page(admin_only=True, targets="membership"),
     "web:membership_revoke": Page("POST", admin_only=True, targets="membership", ok=302),
     "web:audit": Page(admin_only=True),
+    "web:pick_units": Page(),
+    "web:pick_people": Page(acts=True),
 }
 
 
@@ -118,6 +122,8 @@ def expected_status(name: str, actor: str, target) -> int | str:
     if page.admin_only and ACTORS[actor][2] != "admin":
         return 403
     if page.records and ACTORS[actor][2] == "viewer":
+        return 403
+    if page.acts and ACTORS[actor][2] not in ("admin", "manager"):
         return 403
     if page.targets == "unit" and not _sees(actor, target[0], target[1]):
         return 404
@@ -204,7 +210,7 @@ def test_page_matrix(module_world, db, name, actor, target):
         data = _switch_data(world, actor, target) if actor != "anonymous" else {"membership": 1}
     else:
         data = page.data(world, obj)
-    response = client.post(url, data) if page.method == "POST" else client.get(url)
+    response = client.post(url, data | YES) if page.method == "POST" else client.get(url)
 
     expected = PAGE_MATRIX[name][(actor, target)]
     if expected == "login":

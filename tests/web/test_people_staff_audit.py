@@ -7,6 +7,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from tests.factories import YES
 from voxloop.tenancy.models import AuditEntry, Membership, Staff
 
 
@@ -100,7 +101,7 @@ def test_revoke_removes_access(world, client):
     client.force_login(acme.user("regional"))  # a manager, not an admin
     assert client.post(reverse("web:membership_revoke", args=[membership.pk])).status_code == 403
     client.force_login(acme.user("country_admin"))
-    response = client.post(reverse("web:membership_revoke", args=[membership.pk]))
+    response = client.post(reverse("web:membership_revoke", args=[membership.pk]), YES)
     assert response.status_code == 302 and response["Location"] == "/people/"
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert AuditEntry.objects.filter(action="membership.delete").exists()

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.closedloop.conftest import give_cause
 from tests.contacts.helpers import add_contact
 from tests.webhooks.conftest import ALL_CASE_EVENTS, submit, subscribe
 from voxloop.closedloop import casework, escalation, evaluation
@@ -116,6 +117,7 @@ def test_case_events_follow_the_case(world, survey, django_capture_on_commit_cal
         casework.assign(admin, case, acme.user("store").pk)
     with django_capture_on_commit_callbacks(execute=True):
         escalation.escalate_overdue(now=case.due_at + timedelta(minutes=1))
+    give_cause(case)  # a case resolves only with its root cause (decision 0021)
     with django_capture_on_commit_callbacks(execute=True):
         casework.change_status(admin, case, "resolved")
     for event in ALL_CASE_EVENTS:

@@ -24,6 +24,14 @@ def own_token(scope: Scope, token_id: int) -> ApiToken:
     return token
 
 
+def live_token_of(user, token_id: int) -> ApiToken:
+    """One of the user's own tokens that still works (what revoking would stop)."""
+    token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound("No such token.")
+    return token
+
+
 def preferred_language(user) -> str:
     """The language to write to this person in: their own choice, else the installation's."""
     chosen = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()

@@ -25,6 +25,7 @@ from voxloop.accounts import selectors, services
 from voxloop.accounts.forms import LoginForm, PasswordResetRequestForm, TokenForm
 from voxloop.errors import DomainError, NotFound
 from voxloop.tenancy.middleware import request_ip
+from voxloop.web import confirm
 
 # --- signing in and out ----------------------------------------------------------------
 
@@ -164,6 +165,21 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    if not confirm.given(request):
+        try:
+            token = selectors.live_token_of(request.user, token_id)
+        except NotFound:
+            raise Http404(_("No such token.")) from None
+        return confirm.ask(
+            request,
+            title=_("Revoke the API token “%(name)s”?") % {"name": token.name},
+            consequences=[
+                _("Every program using it is refused from now on."),
+                _("A revoked token cannot work again; make a new one to replace it."),
+            ],
+            confirm_label=_("Revoke"),
+            back_url=reverse("accounts:tokens"),
+        )
     try:
         token = services.revoke_token(request.user, token_id)
     except NotFound:

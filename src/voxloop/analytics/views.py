@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from voxloop.contacts import selectors as contact_selectors
 from voxloop.responses.models import Channel, Origin
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.models import Role
+from voxloop.web import confirm
 from voxloop.web.access import member_required
 
 # What each role sees first: the frontline their recent days, leadership the longer trend.
@@ -147,7 +149,17 @@ def save_view(request: HttpRequest) -> HttpResponse:
 @member_required
 @require_POST
 def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
-    services.delete_view(request.scope, selectors.saved_view(request.scope, view_id))
+    view = selectors.saved_view(request.scope, view_id)
+    if not confirm.given(request):
+        return confirm.ask(
+            request,
+            title=_("Delete the saved view “%(name)s”?") % {"name": view.name},
+            consequences=[_("Only the saved filters go; no figure or answer changes.")],
+            confirm_label=_("Delete the view"),
+            back_url=reverse("analytics:dashboard"),
+            danger=False,
+        )
+    services.delete_view(request.scope, view)
     return redirect("analytics:dashboard")
 
 

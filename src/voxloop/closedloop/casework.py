@@ -42,6 +42,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     CaseStatus.RESOLVED: (CaseStatus.CLOSED, CaseStatus.IN_PROGRESS),
     CaseStatus.CLOSED: (CaseStatus.IN_PROGRESS,),
 }  # fmt: skip
+FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
 
 def require_actable(actor: Scope, case: Case) -> None:
@@ -140,8 +141,11 @@ def change_status(actor: Scope, case: Case, status: str, now: datetime | None = 
             f"{CaseStatus(status).label.lower()}.",
             field="status",
         )
+    if status in FINISHED and case.root_cause_id is None:
+        # Every finished case says why it happened: the outer loop counts root causes.
+        raise InvalidInput("Pick a root cause before resolving or closing.", field="root_cause_id")
     before = case.status
-    reopened = before in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+    reopened = before in FINISHED
     case.status = status
     _touched(case, now)
     if status == CaseStatus.RESOLVED:
@@ -313,9 +317,50 @@ def bulk_assign(actor: Scope, case_ids: list[int], user_id: int | None) -> int:
 
 
 @transaction.atomic
-def bulk_close(actor: Scope, case_ids: list[int]) -> int:
+def resolve(
+    actor: Scope,
+    case: Case,
+    *,
+    root_cause_id: int | None,
+    note: str,
+    playbook_id: int | None = None,
+    extra: str = "",
+    close: bool = False,
+    now: datetime | None = None,
+) -> Case:
+    """Finish a case in one step: why it happened, what was done, and (optionally) a message
+    to the customer from a playbook. All or nothing: a failed email leaves the case open."""
+    require_actable(actor, case)
+    now = now or timezone.now()
+    if root_cause_id is None:
+        raise InvalidInput("Pick a root cause.", field="root_cause_id")
+    target = CaseStatus.CLOSED if close else CaseStatus.RESOLVED
+    if case.status == target or target not in TRANSITIONS[case.status]:
+        raise Conflict(f"This case is already {case.get_status_display().lower()}.", "status")
+    if case.root_cause_id != root_cause_id:
+        set_root_cause(actor, case, root_cause_id, now=now)
+    add_note(actor, case, note, now=now)
+    if playbook_id is not None:
+        email_customer(actor, case, playbook_id, extra, now=now)
+    return change_status(actor, case, target, now=now)
+
+
+@transaction.atomic
+def bulk_reopen(actor: Scope, case_ids: list[int]) -> int:
+    """Undo a bulk close: the finished ones go back to work (their root cause stays)."""
+    cases = _cases_for_bulk(actor, case_ids)
+    reopened = [c for c in cases if c.status in FINISHED]
+    for case in reopened:
+        change_status(actor, case, CaseStatus.IN_PROGRESS)
+    return len(reopened)
+
+
+@transaction.atomic
+def bulk_resolve(actor: Scope, case_ids: list[int], *, root_cause_id: int | None, note: str) -> int:
+    """Close many cases for one reason: each gets the root cause and the note first."""
     cases = _cases_for_bulk(actor, case_ids)
     for case in cases:
-        if case.status != CaseStatus.CLOSED:
-            change_status(actor, case, CaseStatus.CLOSED)
+        if case.status == CaseStatus.CLOSED:
+            continue
+        resolve(actor, case, root_cause_id=root_cause_id, note=note, close=True)
     return len(cases)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from voxloop import conditions as tree
 from voxloop.errors import InvalidInput
 
 SCORES = ("nps", "csat", "ces")
@@ -46,22 +47,14 @@ MAX_WORDS = 50
 
 
 def clean_conditions(raw: Any) -> dict:
-    """The stored form of a rule's conditions, or InvalidInput naming what is wrong."""
-    if raw in (None, "", {}):
-        return {"match": "all", "items": []}
-    if not isinstance(raw, dict):
+    """The stored form of a rule's conditions (a condition tree: voxloop.conditions, groups
+    allowed), or InvalidInput naming what is wrong."""
+    if raw not in (None, "", {}) and not isinstance(raw, dict):
         raise InvalidInput("Conditions must be an object with 'match' and 'items'.", "conditions")
-    match = raw.get("match", "all")
-    if match not in ("all", "any"):
-        raise InvalidInput("'match' must be 'all' or 'any'.", "conditions.match")
-    items = raw.get("items", [])
-    if not isinstance(items, list) or len(items) > MAX_ITEMS:
-        raise InvalidInput(f"'items' must be a list of at most {MAX_ITEMS}.", "conditions.items")
-    return {"match": match, "items": [_clean_item(item, i) for i, item in enumerate(items)]}
+    return tree.clean_tree(raw, _clean_item, field="conditions")
 
 
-def _clean_item(item: Any, index: int) -> dict:
-    where = f"conditions.items.{index}"
+def _clean_item(item: Any, where: str) -> dict:
     if not isinstance(item, dict):
         raise InvalidInput("Each condition is an object.", where)
     field, op, value = item.get("field"), item.get("op"), item.get("value")
@@ -117,7 +110,7 @@ def _clean_text_item(field: str, op: Any, value: Any, where: str) -> dict:
 
 def uses_text(conditions: dict) -> bool:
     """Whether the conditions read what text analytics found in the comments."""
-    return any(item.get("field") in TEXT_FIELDS for item in conditions.get("items") or [])
+    return any(item.get("field") in TEXT_FIELDS for item in tree.leaves(conditions or {}))
 
 
 def _is_number(value: Any) -> bool:
@@ -128,11 +121,9 @@ def matches(conditions: dict, response, findings: Callable[[], dict | None] | No
     """True when the response meets the conditions; an empty list matches nothing (a rule
     with no conditions would open a case for every response). `findings` returns what text
     analytics found in its comments (None until they are analysed)."""
-    items = conditions.get("items") or []
-    if not items:
+    if not conditions.get("items"):
         return False
-    results = (_holds(item, response, findings) for item in items)
-    return all(results) if conditions.get("match", "all") == "all" else any(results)
+    return tree.holds(conditions, lambda item: _holds(item, response, findings), empty=False)
 
 
 def _holds_text(item: dict, found: dict | None) -> bool:

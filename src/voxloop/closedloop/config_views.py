@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+import json
 
-from voxloop.closedloop import selectors, services
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from voxloop.closedloop import condition_fields, conditions, selectors, services
 from voxloop.closedloop.forms import PlaybookForm, RootCauseAddForm, RuleForm
+from voxloop.closedloop.models import OPEN_STATUSES
 from voxloop.errors import DomainError
+from voxloop.responses import selectors as response_selectors
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.textanalytics import selectors as text_selectors
+from voxloop.web import confirm
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
@@ -75,7 +83,13 @@ def _save_rule(request: HttpRequest, form: RuleForm, rule=None) -> HttpResponse 
 
 
 def _render_rule(request, form, rule=None, status=200) -> HttpResponse:
-    context = {"form": form, "rule": rule, "unit_codes": unit_code_suggestions(request.scope)}
+    surveys = survey_selectors.visible_surveys(request.scope)
+    context = {
+        "form": form,
+        "rule": rule,
+        "unit_codes": unit_code_suggestions(request.scope),
+        "builder": condition_fields.rule_builder(surveys),
+    }
     return render(request, "closedloop/rule_form.html", context, status=status)
 
 
@@ -122,10 +136,53 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     return _render_rule(request, _rule_form(request, initial=RuleForm.initial_for(rule)), rule)
 
 
+@require_GET
+@admin_required
+def rule_count(request: HttpRequest) -> JsonResponse:
+    """The builder's live count for a rule's extra conditions, over the latest responses."""
+    try:
+        tree = conditions.clean_conditions(json.loads(request.GET.get("conditions") or "{}"))
+    except ValueError:
+        return JsonResponse({"error": _("These conditions could not be read.")}, status=400)
+    except DomainError as error:
+        return JsonResponse({"error": error.message, "field": error.field}, status=400)
+    latest = response_selectors.latest_for_counting(request.scope)
+    seen = sum(conditions.matches(tree, r) for r in latest) if tree["items"] else len(latest)
+    text = ngettext(
+        "%(seen)s of the last %(total)s response meets these conditions.",
+        "%(seen)s of the last %(total)s responses meet these conditions.",
+        len(latest),
+    ) % {
+        "seen": number_format(seen, force_grouping=True),
+        "total": number_format(len(latest), force_grouping=True),
+    }
+    return JsonResponse({"count": seen, "of": len(latest), "text": text})
+
+
 @require_POST
 @admin_required
 def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = selectors.rule(request.scope, rule_id)
+    if not confirm.given(request):
+        cases = selectors.visible_cases(request.scope, box="all").filter(rule=rule)
+        n, still_open = cases.count(), cases.filter(status__in=OPEN_STATUSES).count()
+        lines = [
+            _("New responses no longer raise its alerts, cases or thank-you messages."),
+            ngettext(
+                "The %(n)d case it opened stays, with its history (%(open)d still open).",
+                "The %(n)d cases it opened stay, with their history (%(open)d still open).",
+                n,
+            )
+            % {"n": n, "open": still_open},
+            _("A deleted rule cannot be restored; switching it off (Active) can be undone."),
+        ]
+        return confirm.ask(
+            request,
+            title=_("Delete the rule “%(name)s”?") % {"name": rule.name},
+            consequences=lines,
+            confirm_label=_("Delete the rule"),
+            back_url=reverse("closedloop:rule", args=[rule.pk]),
+        )
     services.delete_rule(request.scope, rule)
     messages.success(request, _("Rule deleted."))
     return redirect("closedloop:rules")

@@ -37,9 +37,12 @@ class InboxFilterForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    action = forms.ChoiceField(choices=[("assign", _("Assign")), ("close", _("Close"))])
+    action = forms.ChoiceField(
+        choices=[("assign", _("Assign")), ("close", _("Close")), ("reopen", _("Reopen"))]
+    )
+    confirmed = forms.BooleanField(required=False)
     case_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
-    assignee = forms.CharField(label=_("Assign to (username)"), required=False, max_length=150)
+    assignee = forms.CharField(label=_("Assign to"), required=False, max_length=150)
 
     def __init__(self, *args, case_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +73,55 @@ class RootCauseForm(forms.Form):
     def __init__(self, *args, causes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["root_cause"].choices = [("", "—")] + [(c.pk, str(c)) for c in causes]
+
+
+class ResolveForm(forms.Form):
+    """Finish a case in one submit: why, what was done, and optionally tell the customer."""
+
+    root_cause = forms.TypedChoiceField(label=_("Root cause"), coerce=int)
+    note = forms.CharField(
+        label=_("What was done"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    playbook = forms.TypedChoiceField(
+        label=_("Message to the customer"), coerce=int, required=False, empty_value=None
+    )
+    extra = forms.CharField(
+        label=_("Personal note in the message"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    close = forms.BooleanField(label=_("Close it too (no follow-up expected)"), required=False)
+
+    def __init__(self, *args, causes=(), playbooks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["root_cause"].choices = [("", _("Pick a root cause")), *cause_choices(causes)]
+        self.fields["playbook"].choices = [("", _("No message"))] + [
+            (p.pk, p.name) for p in playbooks
+        ]
+
+
+def cause_choices(causes) -> list:
+    """The taxonomy as grouped options: each top-level cause with its children under it."""
+    causes = list(causes)
+    tops = [c for c in causes if c.parent_id is None]
+    out: list = []
+    for top in tops:
+        children = [(c.pk, c.name) for c in causes if c.parent_id == top.pk]
+        out.append((top.name, [(top.pk, top.name), *children]) if children else (top.pk, top.name))
+    return out
+
+
+class BulkResolveForm(forms.Form):
+    # Shares the page's form with "Assign": the browser must not demand a cause to assign.
+    use_required_attribute = False
+    prefix = "close"
+    root_cause = forms.TypedChoiceField(label=_("Root cause"), coerce=int)
+    note = forms.CharField(label=_("What was done"), max_length=10_000)
+
+    def __init__(self, *args, causes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["root_cause"].choices = [("", _("Pick a root cause")), *cause_choices(causes)]
 
 
 class EmailForm(forms.Form):
@@ -104,6 +156,7 @@ class RuleForm(forms.Form):
     words = forms.CharField(
         label=_("Comment contains any of (comma separated)"), required=False, max_length=1000
     )
+    # Scripts may still post "question:choice"; the page picks choices in the builder.
     choice = forms.CharField(
         label=_("Choice picked (question:choice)"), required=False, max_length=200
     )
@@ -142,9 +195,9 @@ class RuleForm(forms.Form):
         ],
     )
     more = forms.CharField(
-        label=_("More conditions (JSON list)"),
+        label=_("More conditions"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-condition-builder": "rule-builder"}),
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     sla_hours = forms.IntegerField(label=_("SLA (hours)"), min_value=1, max_value=8760)
@@ -194,17 +247,20 @@ class RuleForm(forms.Form):
         self.fields["thank_you_playbook"].choices = options
         self.fields["review_playbook"].choices = options
 
-    def clean_more(self):
+    def clean_more(self) -> dict:
+        """The builder's group; a plain list (older pages, scripts) means all of them."""
         raw = self.cleaned_data["more"].strip()
         if not raw:
-            return []
+            return {"match": "all", "items": []}
         try:
-            items = json.loads(raw)
+            more = json.loads(raw)
         except ValueError:
-            raise forms.ValidationError(_("Not valid JSON.")) from None
-        if not isinstance(items, list):
-            raise forms.ValidationError(_("A JSON list of conditions."))
-        return items
+            raise forms.ValidationError(_("These conditions could not be read.")) from None
+        if isinstance(more, list):
+            more = {"match": "all", "items": more}
+        if not isinstance(more, dict) or not isinstance(more.get("items"), list):
+            raise forms.ValidationError(_("These conditions could not be read."))
+        return more
 
     def conditions(self) -> dict:
         data = self.cleaned_data
@@ -236,7 +292,12 @@ class RuleForm(forms.Form):
             items.append(
                 {"field": "comment_intent", "op": "includes", "value": data["comment_intent"]}
             )
-        return {"match": data["match"], "items": items + data["more"]}
+        more = data["more"]
+        if more["items"] and more.get("match", "all") == data["match"]:
+            items += more["items"]
+        elif more["items"]:
+            items.append(more)
+        return {"match": data["match"], "items": items}
 
     def recipients(self, organization_id: int) -> list[dict]:
         data = self.cleaned_data
@@ -292,6 +353,9 @@ class RuleForm(forms.Form):
         simple |= {("csat", "lte"): "csat_max", ("ces", "lte"): "ces_max"}
         more = []
         for item in rule.conditions.get("items", []):
+            if "items" in item:
+                more.append(item)
+                continue
             name = simple.get((item["field"], item["op"]))
             if name and name not in initial:
                 initial[name] = int(item["value"])
@@ -304,11 +368,9 @@ class RuleForm(forms.Form):
                     initial["comment_theme_tone"] = item["op"]
             elif item["field"] == "comment" and "words" not in initial:
                 initial["words"] = ", ".join(item["value"])
-            elif item["op"] == "includes" and "choice" not in initial:
-                initial["choice"] = f"{item['field'][7:]}:{item['value']}"
-            else:
+            else:  # choices picked, and anything else: the condition builder shows them
                 more.append(item)
-        initial["more"] = json.dumps(more, ensure_ascii=False) if more else ""
+        initial["more"] = json.dumps({"match": initial["match"], "items": more}, ensure_ascii=False)
         if rule.webhooks:
             hook = rule.webhooks[0]
             initial |= {"webhook_kind": hook["kind"], "webhook_url": hook["url"]}
@@ -355,7 +417,12 @@ class PlanForm(forms.Form):
     )
     theme = forms.CharField(label=_("Theme"), required=False, max_length=120)
     root_cause = forms.ChoiceField(label=_("Root cause"), required=False)
-    owner = forms.CharField(label=_("Owner (username)"), required=False, max_length=150)
+    owner = forms.CharField(
+        label=_("Owner"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"data-picker": "people", "autocomplete": "off"}),
+    )
     status = forms.ChoiceField(label=_("Status"), choices=ActionPlanStatus.choices)
     starts_on = forms.DateField(
         label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -372,7 +439,12 @@ class PlanForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
-    owner = forms.CharField(label=_("Owner (username)"), required=False, max_length=150)
+    owner = forms.CharField(
+        label=_("Owner"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"data-picker": "people", "autocomplete": "off"}),
+    )
     due_on = forms.DateField(
         label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

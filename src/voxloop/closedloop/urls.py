@@ -4,13 +4,14 @@ from voxloop.closedloop import config_views, plan_views, views
 
 app_name = "closedloop"
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
+    path("", views.inbox_page, name="inbox"),
     path("bulk/", views.bulk, name="bulk"),
     path("open/", plan_views.open_from_response, name="open"),
     path("<int:case_id>/", views.case_detail, name="case"),
     path("<int:case_id>/<slug:action>/", views.case_action, name="case_action"),
     path("rules/", config_views.rule_list, name="rules"),
     path("rules/new/", config_views.rule_new, name="rule_new"),
+    path("rules/count/", config_views.rule_count, name="rule_count"),
     path("rules/<int:rule_id>/", config_views.rule_edit, name="rule"),
     path("rules/<int:rule_id>/delete/", config_views.rule_delete, name="rule_delete"),
     path("playbooks/", config_views.playbook_list, name="playbooks"),

@@ -7,27 +7,35 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from voxloop import params
-from voxloop.closedloop import casework, selectors
+from voxloop.closedloop import casework, inbox, selectors
 from voxloop.closedloop.forms import (
     AssignForm,
     BulkForm,
+    BulkResolveForm,
     EmailForm,
     InboxFilterForm,
     NoteForm,
-    RootCauseForm,
+    ResolveForm,
     StatusForm,
 )
 from voxloop.closedloop.models import CaseStatus
 from voxloop.errors import DomainError
 from voxloop.privacy import redaction
+from voxloop.surveys import labels
+from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.scoping import Capability
+from voxloop.web import confirm
 from voxloop.web.access import member_required
 from voxloop.web.forms import resolve_unit
 from voxloop.web.paging import paginate, query_without_page
+
+UNDO_CLOSE = "closedloop.undo_close"
 
 
 def _require_cases(request: HttpRequest) -> None:
@@ -36,7 +44,7 @@ def _require_cases(request: HttpRequest) -> None:
 
 
 @member_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox_page(request: HttpRequest) -> HttpResponse:
     _require_cases(request)
     scope = request.scope
     form = InboxFilterForm(request.GET or None)
@@ -51,12 +59,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
     cases = selectors.visible_cases(scope, box=box, unit_id=unit.pk if unit else None, **filters)
     # A filter that failed (a unit outside the scope) shows its error, never an unfiltered list.
     page = paginate(request, cases.none() if form.is_bound and form.errors else cases)
+    can_bulk = scope.can(Capability.ACT)
     context = {
         "form": form,
         "box": box,
         "page": page,
+        "rows": inbox.rows(list(page.object_list)),
+        "filtered": bool(form.errors) or any(filters.values()) or unit is not None,
         "query": query_without_page(request),
-        "can_bulk": scope.can(Capability.ACT),
+        "can_bulk": can_bulk,
+        "undo_close": request.session.pop(UNDO_CLOSE, None) if can_bulk else None,
+        "bulk_resolve_form": BulkResolveForm(causes=selectors.root_causes(scope))
+        if can_bulk
+        else None,
     }
     return render(request, "closedloop/inbox.html", context)
 
@@ -75,15 +90,60 @@ def bulk(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         if data["action"] == "close":
-            done = casework.bulk_close(scope, data["case_ids"])
-        else:
-            user = get_user_model().objects.filter(username=data["assignee"].strip()).first()
+            return _bulk_close(request, data["case_ids"])
+        if data["action"] == "reopen":
+            done = casework.bulk_reopen(scope, data["case_ids"])
+            messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
+            return redirect("closedloop:inbox")
+        user_id = params.id_or_none(request.POST.get("assignee_id", ""))
+        if user_id is None:
+            name = data["assignee"].strip()
+            user = get_user_model().objects.filter(username=name).first() if name else None
             if user is None:
                 raise DomainError(_("No such user."), field="assignee")
-            done = casework.bulk_assign(scope, data["case_ids"], user.pk)
+            user_id = user.pk
+        done = casework.bulk_assign(scope, data["case_ids"], user_id)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("closedloop:inbox")
+    messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
+    return redirect("closedloop:inbox")
+
+
+def _bulk_close(request: HttpRequest, case_ids: list[int]) -> HttpResponse:
+    """Closing many cases needs one root cause and one note for all, and a confirmation."""
+    scope = request.scope
+    causes = list(selectors.root_causes(scope))
+    form = BulkResolveForm(request.POST, causes=causes)
+    if not form.is_valid():
+        messages.error(request, _("Closing cases needs a root cause and a note."))
+        return redirect("closedloop:inbox")
+    cases = selectors.visible_cases(scope, box="all").filter(pk__in=case_ids)
+    open_count = cases.filter(status__in=selectors.OPEN_STATUSES).count()
+    if not confirm.given(request):
+        cause = next(c for c in causes if c.pk == form.cleaned_data["root_cause"])
+        lines = [
+            ngettext(
+                "%(n)d open case will be closed.", "%(n)d open cases will be closed.", open_count
+            )
+            % {"n": open_count},
+            _("Each gets the root cause “%(cause)s” and your note in its timeline.")
+            % {"cause": cause},
+            _("Their customers get no message. A closed case can be reopened from its page."),
+        ]
+        return confirm.ask(
+            request,
+            title=_("Close the selected cases?"),
+            consequences=lines,
+            confirm_label=ngettext("Close %(n)d case", "Close %(n)d cases", len(case_ids))
+            % {"n": len(case_ids)},
+            back_url=reverse("closedloop:inbox"),
+        )
+    data = form.cleaned_data
+    done = casework.bulk_resolve(
+        scope, case_ids, root_cause_id=data["root_cause"], note=data["note"]
+    )
+    request.session[UNDO_CLOSE] = case_ids  # offered once, on the next inbox page
     messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
     return redirect("closedloop:inbox")
 
@@ -104,7 +164,15 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
     context = {
         "case": case,
         "response": response,
-        "answers": _shown_answers(scope, response, can_act),
+        "answers": labels.answer_lines(
+            response.survey,
+            survey_selectors.questions_of(response.survey),
+            _shown_answers(scope, response, can_act),
+            values={
+                "unit": response.unit.name if response.unit else "",
+                "staff": response.staff.name if response.staff else "",
+            },
+        ),
         "events": selectors.timeline(case),
         "history": selectors.customer_history(scope, case),
         "can_act": can_act,
@@ -114,12 +182,17 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
     if can_act:
         causes = list(selectors.root_causes(scope))
         playbooks = list(selectors.visible_playbooks(scope))
+        mailable = bool(case.contact and case.contact.email)
         context |= {
             "status_form": StatusForm(initial={"status": case.status}),
             "note_form": NoteForm(),
-            "cause_form": RootCauseForm(causes=causes, initial={"root_cause": case.root_cause_id}),
-            "email_form": EmailForm(playbooks=playbooks) if playbooks else None,
-            "statuses": casework.TRANSITIONS[case.status],
+            "resolve_form": ResolveForm(
+                causes=causes,
+                playbooks=playbooks if mailable else (),
+                initial={"root_cause": case.root_cause_id},
+            ),
+            "email_form": EmailForm(playbooks=playbooks) if playbooks and mailable else None,
+            "statuses": _status_moves(case),
             "plans": selectors.visible_plans(scope).filter(status__in=("planned", "active")),
         }
         if context["can_assign"]:
@@ -129,6 +202,14 @@ def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict
             )
     context |= forms or {}
     return context
+
+
+def _status_moves(case) -> list[str]:
+    """Moves the status form offers: finishing an open case goes through the resolve form."""
+    moves = casework.TRANSITIONS[case.status]
+    if case.is_open:
+        return [m for m in moves if m not in casework.FINISHED]
+    return list(moves)
 
 
 def _now():
@@ -152,7 +233,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "closedloop/case.html", _case_context(request, case))
 
 
-ACTIONS = ("status", "assign", "note", "root_cause", "email", "plan")
+ACTIONS = ("status", "assign", "note", "root_cause", "email", "plan", "resolve")
 
 
 @require_POST
@@ -183,6 +264,14 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
             if playbook is None:
                 raise DomainError(_("Pick a template."), field="playbook")
             casework.email_customer(scope, case, playbook, post.get("extra", ""))
+        elif action == "resolve":
+            forms = _resolve(request, case)
+            if forms is not None:
+                context = _case_context(request, case, forms)
+                return render(request, "closedloop/case.html", context, status=400)
+            messages.success(request, _("Case resolved: %(status)s.") % {
+                "status": case.get_status_display()})  # fmt: skip
+            return redirect("closedloop:case", case_id=case.pk)
         elif action == "plan":
             plan_id = params.id_or_none(post.get("action_plan", ""))
             plan = selectors.plan(scope, plan_id) if plan_id else None
@@ -194,3 +283,26 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
         return redirect("closedloop:case", case_id=case.pk)
     messages.success(request, _("Saved."))
     return redirect("closedloop:case", case_id=case.pk)
+
+
+def _resolve(request: HttpRequest, case) -> dict | None:
+    """Resolve from the one form; on bad input, the bound form to show again."""
+    scope = request.scope
+    form = ResolveForm(
+        request.POST,
+        causes=selectors.root_causes(scope),
+        playbooks=selectors.visible_playbooks(scope),
+    )
+    if not form.is_valid():
+        return {"resolve_form": form}
+    data = form.cleaned_data
+    casework.resolve(
+        scope,
+        case,
+        root_cause_id=data["root_cause"],
+        note=data["note"],
+        playbook_id=data["playbook"],
+        extra=data["extra"],
+        close=data["close"],
+    )
+    return None

@@ -70,20 +70,16 @@ class SegmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     unit_code = UnitCodeField(label=_("Owning unit"), required=False)
     filters = forms.CharField(
-        label=_("Filters (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        initial='[{"field": "attributes.tier", "op": "eq", "value": "gold"}]',
-        help_text=_(
-            "A list of {field, op, value}: fields attributes.<name>, unit, "
-            "account_tier, nps_group, locale, last_response_days."
-        ),
+        label=_("Who is in it"),
+        widget=forms.Textarea(attrs={"rows": 4, "data-condition-builder": "segment-builder"}),
+        initial='{"match": "all", "items": []}',
     )
 
     def clean_filters(self):
         try:
             return json.loads(self.cleaned_data["filters"])
         except ValueError:
-            raise forms.ValidationError(_("This is not valid JSON.")) from None
+            raise forms.ValidationError(_("These conditions could not be read.")) from None
 
 
 class InteractionTypeForm(forms.Form):

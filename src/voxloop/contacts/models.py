@@ -216,10 +216,11 @@ class Segment(models.Model):
     unit = models.ForeignKey("tenancy.OrgUnit", on_delete=models.PROTECT, related_name="+")
     unit_path = models.CharField(max_length=255, editable=False, default="")
     name = models.CharField(_("name"), max_length=200)
-    # [{"field": "attributes.tier" | "unit" | "account_tier" | "nps_group" | "last_response_days"
-    #   | "locale", "op": "eq" | "ne" | "in" | "gte" | "lte" | "contains" | "within" | "not_within",
-    #   "value": ...}], all of which must hold.
-    filters = models.JSONField(_("filters"), default=list, blank=True)
+    # A condition tree (voxloop.conditions): {"match": "all" | "any", "items": [{"field":
+    #   "attributes.tier" | "unit" | "account_tier" | "nps_group" | "last_response_days" |
+    #   "locale", "op": "eq" | "ne" | "in" | "gte" | "lte" | "contains" | "within" |
+    #   "not_within", "value": ...} or a nested group]}.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

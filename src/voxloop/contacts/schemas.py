@@ -109,14 +109,18 @@ class InteractionReportOut(Schema):
 class SegmentIn(Input, NoNul):
     name: Name
     unit_code: str | None = Field(None, max_length=64, description="Owner; default your unit.")
-    filters: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
+    filters: list[dict[str, Any]] | dict[str, Any] = Field(
+        default_factory=list,
+        description='{"match": "all"|"any", "items": [{field, op, value} or a nested group]}; '
+        "a plain list means all of them.",
+    )
 
 
 class SegmentOut(Schema):
     id: int
     name: str
     unit_id: int
-    filters: list[dict[str, Any]]
+    filters: dict[str, Any]
 
 
 class StatusBatch(Input, NoNul):

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from voxloop import conditions
 from voxloop.contacts.models import AccountTier, Contact
 from voxloop.errors import InvalidInput
 from voxloop.tenancy.models import OrgUnit, subtree_q
@@ -37,21 +38,46 @@ def check_filters(organization_id: int, filters: Any) -> None:
     if not isinstance(filters, list) or len(filters) > MAX_FILTERS:
         raise InvalidInput(f"Filters are a list of at most {MAX_FILTERS} conditions.", "filters")
     for i, condition in enumerate(filters):
-        where = f"filters[{i}]"
-        if not isinstance(condition, dict):
-            raise InvalidInput("Each filter is {field, op, value}.", field=where)
-        field, op, value = condition.get("field"), condition.get("op", "eq"), condition.get("value")
-        kind = _kind(str(field or ""))
-        if kind not in OPS:
-            raise InvalidInput(
-                f"Unknown filter field '{field}' (attributes.<name>, unit, account_tier, "
-                "nps_group, locale or last_response_days).",
-                field=f"{where}.field",
-            )
-        if op not in OPS[kind]:
-            allowed = ", ".join(sorted(OPS[kind]))
-            raise InvalidInput(f"'{op}' does not apply to {field} ({allowed}).", f"{where}.op")
-        _check_value(organization_id, kind, str(field), op, value, where)
+        check_filters_one(organization_id, condition, f"filters[{i}]")
+
+
+def clean_filters(organization_id: int, raw: Any) -> dict:
+    """The stored form of a segment's filters: a condition tree (voxloop.conditions). A flat
+    list (the older form, all must hold) is checked as before and becomes a tree."""
+    if isinstance(raw, list) or not isinstance(raw, dict):
+        check_filters(organization_id, raw)
+        return conditions.from_list([_leaf(c) for c in raw])
+
+    def clean_leaf(item: Any, where: str) -> dict:
+        check_filters_one(organization_id, item, where)
+        return _leaf(item)
+
+    return conditions.clean_tree(raw, clean_leaf, field="filters")
+
+
+def _leaf(condition: dict) -> dict:
+    return {
+        "field": condition["field"],
+        "op": condition.get("op", "eq"),
+        "value": condition.get("value"),
+    }
+
+
+def check_filters_one(organization_id: int, condition: Any, where: str) -> None:
+    if not isinstance(condition, dict):
+        raise InvalidInput("Each filter is {field, op, value}.", field=where)
+    field, op, value = condition.get("field"), condition.get("op", "eq"), condition.get("value")
+    kind = _kind(str(field or ""))
+    if kind not in OPS:
+        raise InvalidInput(
+            f"Unknown filter field '{field}' (attributes.<name>, unit, account_tier, "
+            "nps_group, locale or last_response_days).",
+            field=f"{where}.field",
+        )
+    if op not in OPS[kind]:
+        allowed = ", ".join(sorted(OPS[kind]))
+        raise InvalidInput(f"'{op}' does not apply to {field} ({allowed}).", f"{where}.op")
+    _check_value(organization_id, kind, str(field), op, value, where)
 
 
 def _check_value(organization_id: int, kind: str, field: str, op: str, value, where: str) -> None:
@@ -76,12 +102,10 @@ def _check_value(organization_id: int, kind: str, field: str, op: str, value, wh
         raise InvalidInput("A number of days from 1 to 3650.", field=f"{where}.value")
 
 
-def segment_q(organization_id: int, filters: list) -> Q:
-    """All filters as one condition on Contact (checked filters only: see check_filters)."""
-    q = Q()
-    for condition in filters:
-        q &= _condition_q(organization_id, condition)
-    return q
+def segment_q(organization_id: int, filters: list | dict) -> Q:
+    """The filters as one condition on Contact (checked filters only: see clean_filters)."""
+    tree = conditions.from_list(filters) if isinstance(filters, list) else filters
+    return conditions.to_q(tree, lambda leaf: _condition_q(organization_id, leaf))
 
 
 def _condition_q(organization_id: int, condition: dict) -> Q:

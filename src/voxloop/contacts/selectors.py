@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from voxloop.contacts.models import Account, Contact, InteractionType
+from voxloop.contacts.models import Account, Contact, Interaction, InteractionType
 from voxloop.contacts.phones import digits_of
 from voxloop.errors import NotFound
 from voxloop.tenancy.models import ancestor_paths, subtree_q
@@ -120,6 +120,29 @@ def visible_segments(scope: Scope):
         )
         .select_related("unit")
     )
+
+
+def attribute_names(scope: Scope, sample: int = 500) -> list[str]:
+    """The attribute names the latest contacts in the scope carry (for the segment builder)."""
+    rows = _contacts_in_scope(scope).order_by("-pk").values_list("attributes", flat=True)[:sample]
+    return sorted({name for attributes in rows if attributes for name in attributes})
+
+
+def interaction_attribute_names(scope: Scope, sample: int = 500) -> list[str]:
+    """The attribute names the latest interaction events in the scope carry."""
+    events = scope.filter(Interaction.objects.all(), path_field="unit_path").order_by("-pk")
+    rows = events.values_list("attributes", flat=True)[:sample]
+    return sorted({name for attributes in rows if attributes for name in attributes})
+
+
+def matching_count(scope: Scope, filters) -> int:
+    """How many contacts in the scope the (unsaved) filters would hold: the builder's live
+    count. Filters are checked first: a bad one is InvalidInput naming it."""
+    from voxloop.contacts.segments import clean_filters, segment_q
+
+    tree = clean_filters(scope.organization_id, filters)
+    contacts = _contacts_in_scope(scope).filter(erased_at__isnull=True)
+    return contacts.filter(segment_q(scope.organization_id, tree)).count()
 
 
 def segment(scope: Scope, segment_id: int):

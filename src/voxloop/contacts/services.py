@@ -288,14 +288,14 @@ def save_segment(
     actor: Scope, unit: OrgUnit, name: str, filters: list, segment: Segment | None = None
 ) -> Segment:
     """Create or change a segment; its filters are checked now so a typo is a clear error."""
-    from voxloop.contacts.segments import check_filters
+    from voxloop.contacts.segments import clean_filters
 
     actor.require(Capability.CONFIGURE)
     if not actor.covers(unit):
         raise Forbidden("The unit is outside your part of the organisation.", "unit")
     if not (name or "").strip():
         raise InvalidInput("Give the segment a name.", field="name")
-    check_filters(actor.organization_id, filters)
+    filters = clean_filters(actor.organization_id, filters)
     creating = segment is None
     segment = segment or Segment(organization_id=actor.organization_id)
     if not creating and not actor.covers_path(segment.unit_path):

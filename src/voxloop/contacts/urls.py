@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:contact_id>/erase/", views.contact_erase, name="erase"),
     path("segments/", views.segment_list, name="segments"),
     path("segments/new/", views.segment_create, name="segment_create"),
+    path("segments/count/", views.segment_count, name="segment_count"),
     path("interaction-types/", views.interaction_type_list, name="interaction_types"),
     path("interaction-types/new/", views.interaction_type_create, name="interaction_type_create"),
     path(

@@ -8,12 +8,15 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
-from voxloop.contacts import selectors, services
+from voxloop.contacts import condition_fields, selectors, services
 from voxloop.contacts.forms import (
     ContactFilterForm,
     ContactImportForm,
@@ -21,11 +24,12 @@ from voxloop.contacts.forms import (
     SegmentForm,
 )
 from voxloop.contacts.importing import import_file
-from voxloop.errors import Conflict, DomainError
+from voxloop.errors import Conflict, DomainError, InvalidInput
 from voxloop.privacy import erasure
 from voxloop.privacy.services import may_act_on_everything
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability
+from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, records_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
@@ -110,7 +114,7 @@ def contact_export(request: HttpRequest, contact_id: int) -> HttpResponse:
 @admin_required
 def contact_erase(request: HttpRequest, contact_id: int) -> HttpResponse:
     """GET: what erasing would change, counted by doing it and rolling it back; POST: do it."""
-    if request.method == "POST":
+    if request.method == "POST" and confirm.given(request):
         erasure.erase_contact(actor=request.scope, contact_id=contact_id)
         messages.success(
             request, _("The contact was erased. Their scores still count; nothing names them.")
@@ -121,10 +125,32 @@ def contact_erase(request: HttpRequest, contact_id: int) -> HttpResponse:
     return render(request, "contacts/erase.html", {"contact": contact, "counts": rehearsal.counts})
 
 
+@require_GET
+@records_required
+def segment_count(request: HttpRequest) -> JsonResponse:
+    """The builder's live count: how many contacts the conditions being built would hold."""
+    try:
+        filters = json.loads(request.GET.get("conditions") or "{}")
+        n = selectors.matching_count(request.scope, filters)
+    except ValueError:
+        return JsonResponse({"error": _("These conditions could not be read.")}, status=400)
+    except InvalidInput as error:
+        return JsonResponse({"error": error.message, "field": error.field}, status=400)
+    text = ngettext("%(n)s contact matches.", "%(n)s contacts match.", n) % {
+        "n": number_format(n, force_grouping=True)
+    }
+    return JsonResponse({"count": n, "text": text})
+
+
 def _segments_page(request, form=None, status=200) -> HttpResponse:
     scope = request.scope
+    builder = condition_fields.segment_builder(scope)
     context = {
-        "segments": selectors.visible_segments(scope),
+        "builder": builder,
+        "segments": [
+            (s, conditions.describe(s.filters, builder["fields"]))
+            for s in selectors.visible_segments(scope)
+        ],
         "can_configure": is_admin(request),
         "form": form or SegmentForm(),
     }
@@ -215,6 +241,19 @@ def interaction_type_action(request: HttpRequest, type_id: int, action: str) -> 
     if action not in TYPE_ACTIONS:
         raise Http404
     kind = selectors.interaction_type(request.scope, type_id)
+    if action == "delete" and not confirm.given(request):
+        lines = [
+            _("The interaction type %(name)s is deleted; triggers on it must go first.")
+            % {"name": kind},
+            _("Archiving instead keeps its history and can be undone."),
+        ]
+        return confirm.ask(
+            request,
+            title=_("Delete the interaction type %(name)s?") % {"name": kind},
+            consequences=lines,
+            confirm_label=_("Delete it"),
+            back_url=reverse("contacts:interaction_types"),
+        )
     if action == "delete":
         try:
             services.delete_interaction_type(request.scope, kind)

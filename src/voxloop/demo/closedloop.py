@@ -9,16 +9,17 @@ No notification is sent: this is history.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from voxloop.closedloop import casework, evaluation, plans, services
 from voxloop.closedloop.models import Case
 from voxloop.demo.feedback import FeedbackResult
 from voxloop.demo.org_tree import DemoTree
 from voxloop.responses.models import Response
+from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy.models import Membership, OrgUnit, subtree_q
 from voxloop.tenancy.scoping import Scope
 
@@ -39,6 +40,10 @@ ISSUE_CAUSE = {
     "availability": "Out of stock",
     "cleanliness": "Cleanliness",
 }
+
+FALLBACK_CAUSES = ["Too few staff on shift", "Product knowledge", "Attitude", "Price"]
+SUPPORT_CAUSES = ["Slow answer", "Problem not solved"]
+SUPPORT_CASES_PER_TEAM = 15
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ def add_closed_loop(
         recipients=[{"type": "role", "role": "manager"}, {"type": "team_lead"}],
         priority="normal", sla_hours=48,
     )  # fmt: skip
-    services.create_rule(
+    support = services.create_rule(
         system, tree.root, name="Unhappy support customer", survey_ids=[surveys.support.pk],
         conditions={"match": "any", "items": [
             {"field": "csat", "op": "lte", "value": 2}, {"field": "ces", "op": "lte", "value": 2},
@@ -87,6 +92,7 @@ def add_closed_loop(
         review_playbook_id=playbooks["review"].pk, flag_advocate=True, record_praise=True,
     )  # fmt: skip
     cases = _history(system, detractor, causes, rng, anchor)
+    cases += _support_history(system, support, causes, rng, anchor)
     _praise(system, surveys.store_visit.pk, anchor)
     plan_count = _plans(system, tree, causes, cases, anchor)
     open_cases = [c for c in cases if c.is_open]
@@ -153,17 +159,103 @@ def _history(system: Scope, rule, causes: dict, rng: random.Random, anchor: date
         .select_related("unit", "staff__unit", "contact__account__owner", "survey", "organization")
         .order_by("-submitted_at")[:MAX_CASES]
     )
-    opened = []
+    opened, agents = [], _agents(system)
     for response in recent:
         if response.unit is None:
             continue
         opened_at = response.submitted_at + timedelta(seconds=rng.randint(2, 20))
         case, _created = evaluation.open_case_for(rule, response, response.unit, opened_at)
+        _hand_to_agent(system, case, agents, rng)
         opened.append(_work(system, case, response, causes, rng, anchor))
     return opened
 
 
-def _work(system: Scope, case: Case, response, causes: dict, rng: random.Random, anchor):
+def _agents(system: Scope) -> dict[int, int]:
+    """Unit id → the user id of an agent working there."""
+    rows = Membership.objects.filter(organization_id=system.organization_id, role="agent")
+    return dict(rows.values_list("unit_id", "user_id"))
+
+
+def _hand_to_agent(system: Scope, case: Case, agents: dict, rng: random.Random) -> None:
+    """Stores with an agent hand them about half their cases (the agent login has work)."""
+    agent_id = agents.get(case.unit_id)
+    if agent_id is None or rng.random() < 0.5:
+        return
+    at = case.created_at + timedelta(minutes=rng.randint(5, 25))
+    casework.assign(_as_assignee(system, case), case, agent_id, now=at)
+
+
+def _support_history(system: Scope, rule, causes: dict, rng: random.Random, anchor) -> list:
+    """Cases for the last month's unhappy support customers, spread over every team: high-
+    touch accounts go to their account manager (routing), the rest to the team's managers."""
+    since = anchor - timedelta(days=CASE_DAYS)
+    recent = (
+        Response.objects.filter(
+            organization_id=system.organization_id,
+            survey__in=rule.surveys.all(),
+            submitted_at__gte=since,
+            submitted_at__lt=anchor,
+            unit__isnull=False,
+        )
+        .filter(Q(csat__lte=2) | Q(ces__lte=2))
+        .select_related("unit", "staff__unit", "contact__account__owner", "survey", "organization")
+        .order_by("-submitted_at")
+    )
+    per_team: dict[int, list] = {}
+    for response in recent.iterator():
+        team = per_team.setdefault(response.unit_id, [])
+        if len(team) < SUPPORT_CASES_PER_TEAM:
+            team.append(response)
+    opened = []
+    for responses in per_team.values():
+        for response in responses:
+            at = response.submitted_at + timedelta(seconds=rng.randint(2, 20))
+            case, _created = evaluation.open_case_for(rule, response, response.unit, at)
+            opened.append(_work(system, case, response, causes, rng, anchor, SUPPORT_CAUSES))
+    managers = {
+        m.unit_id: Scope.of(m)
+        for m in Membership.objects.filter(
+            organization_id=system.organization_id, role="manager", unit__kind="team"
+        ).select_related("unit", "user")
+    }
+    for team in OrgUnit.objects.filter(organization_id=system.organization_id, kind="team"):
+        if team.pk not in per_team:
+            actor = managers.get(team.pk) or _team_scope(system, team)
+            opened += _opened_by_hand(actor, causes, rng, anchor)
+    return opened
+
+
+def _team_scope(system: Scope, team: OrgUnit) -> Scope:
+    """The system acting within one team (a team without a manager of its own)."""
+    return replace(system, unit_id=team.pk, unit_path=team.path)
+
+
+def _opened_by_hand(manager: Scope, causes: dict, rng: random.Random, anchor) -> list:
+    """A team without an unhappy customer this month: its manager (an account manager) opens
+    cases by hand for the month's lowest support scores, as one does before a renewal."""
+    lowest = (
+        manager.filter(Response.objects.all(), path_field="unit_path")
+        .filter(submitted_at__gte=anchor - timedelta(days=CASE_DAYS), submitted_at__lt=anchor)
+        .exclude(survey__kind__in=ANONYMOUS_KINDS)
+        .order_by(F("csat").asc(nulls_last=True), F("nps").asc(nulls_last=True))[:3]
+    )
+    opened = []
+    for response in lowest:
+        at = response.submitted_at + timedelta(hours=rng.uniform(1, 6))
+        case = casework.open_case(manager, response.pk, title="Follow-up before renewal", now=at)
+        opened.append(_work(manager, case, response, causes, rng, anchor, SUPPORT_CAUSES))
+    return opened
+
+
+def _work(
+    system: Scope,
+    case: Case,
+    response,
+    causes: dict,
+    rng: random.Random,
+    anchor,
+    fallback: list[str] | None = None,
+):
     """Play out a case: first call within hours, resolution within or past the SLA."""
     age = anchor - case.created_at
     actor = _as_assignee(system, case)
@@ -172,7 +264,9 @@ def _work(system: Scope, case: Case, response, causes: dict, rng: random.Random,
         return case  # still new
     casework.change_status(actor, case, "in_progress", now=first)
     picked = (response.answers.get("improve") or [None])[0]
-    cause = causes.get(ISSUE_CAUSE.get(picked, ""))
+    # Every finished case names a cause: the customer's pick, else the team's own judgement.
+    fallback = fallback or FALLBACK_CAUSES
+    cause = causes.get(ISSUE_CAUSE.get(picked, "")) or causes[rng.choice(fallback)]
     roll = rng.random()
     if age < timedelta(days=3) and roll < 0.5:
         return case  # being worked
@@ -183,8 +277,7 @@ def _work(system: Scope, case: Case, response, causes: dict, rng: random.Random,
         return case  # in progress, past due unless very recent
     casework.add_note(actor, case, "Called the customer, apologised, agreed next steps.",
                       now=first + timedelta(minutes=10))  # fmt: skip
-    if cause is not None:
-        casework.set_root_cause(actor, case, cause.pk, now=first + timedelta(minutes=12))
+    casework.set_root_cause(actor, case, cause.pk, now=first + timedelta(minutes=12))
     resolve = first + timedelta(hours=rng.choice([2, 6, 20, 30, 44, 60, 80]))
     if resolve >= anchor:
         return case

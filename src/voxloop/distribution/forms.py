@@ -105,10 +105,10 @@ class TriggerForm(forms.Form):
     unit_code = UnitCodeField(label=_("Only under this unit"), required=False)
     delay_minutes = forms.IntegerField(label=_("Delay in minutes"), min_value=0, initial=5)
     filters = forms.CharField(
-        label=_("Filters (JSON)"),
+        label=_("Only when"),
         required=False,
-        initial="{}",
-        help_text=_('e.g. {"attributes.queue": "billing"}'),
+        initial='{"match": "all", "items": []}',
+        widget=forms.Textarea(attrs={"rows": 2, "data-condition-builder": "trigger-builder"}),
     )
 
     def __init__(self, *args, surveys=(), kinds=(), **kwargs) -> None:
@@ -120,7 +120,7 @@ class TriggerForm(forms.Form):
         try:
             return json.loads(self.cleaned_data["filters"] or "{}")
         except ValueError:
-            raise forms.ValidationError(_("This is not valid JSON.")) from None
+            raise forms.ValidationError(_("These conditions could not be read.")) from None
 
 
 class WidgetForm(forms.Form):

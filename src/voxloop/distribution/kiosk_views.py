@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from voxloop.distribution.forms import KioskForm
 from voxloop.errors import DomainError
 from voxloop.responses import kiosks
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.web import confirm
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
@@ -61,6 +63,19 @@ def kiosk_create(request: HttpRequest) -> HttpResponse:
 @admin_required
 def kiosk_revoke(request: HttpRequest, kiosk_id: int) -> HttpResponse:
     device = kiosks.kiosk(request.scope, kiosk_id)
+    if not confirm.given(request):
+        lines = [
+            _("The kiosk “%(name)s” stops sending answers at once.") % {"name": device.name},
+            _("Answers it already sent stay."),
+            _("A revoked token cannot work again: register the kiosk anew to use it."),
+        ]
+        return confirm.ask(
+            request,
+            title=_("Revoke the kiosk's token?"),
+            consequences=lines,
+            confirm_label=_("Revoke its token"),
+            back_url=reverse("distribution:kiosks"),
+        )
     kiosks.revoke(actor=request.scope, device=device)
     messages.success(request, _("The kiosk's token no longer works."))
     return redirect("distribution:kiosks")

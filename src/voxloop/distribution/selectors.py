@@ -32,6 +32,21 @@ def campaign(scope: Scope, campaign_id: int) -> Campaign:
     return scope.get(visible_campaigns(scope), path_field="unit_path", pk=campaign_id)
 
 
+def audience_size(scope: Scope, campaign_obj: Campaign) -> int:
+    """How many contacts a launch would invite now (its unit's subtree and its segment);
+    `campaign_obj` comes from `campaign(scope, …)`."""
+    from voxloop.distribution.services import audience
+
+    return audience(campaign_obj).count()
+
+
+def invitation_counts(scope: Scope, campaign_obj: Campaign) -> dict[str, int]:
+    """The campaign's invitations still queued and already sent (a cancel's consequences)."""
+    invitations = Invitation.objects.filter(campaign_id=campaign_obj.pk)
+    queued = invitations.filter(status=InvitationStatus.QUEUED).count()
+    return {"queued": queued, "sent": invitations.count() - queued}
+
+
 def visible_triggers(scope: Scope) -> QuerySet[Trigger]:
     return scope.filter(Trigger.objects.all(), path_field="unit_path").select_related(
         "survey", "interaction_type", "unit"

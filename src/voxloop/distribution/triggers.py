@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from voxloop import conditions
 from voxloop.contacts.models import Interaction
 from voxloop.distribution.models import Channel, Invitation, Trigger
 from voxloop.distribution.services import check_owned
@@ -31,11 +32,7 @@ def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type
             f"The interaction type '{interaction_type.key}' does not apply at {unit.name}.",
             field="interaction_type",
         )
-    filters = fields.pop("filters", {}) or {}
-    if not isinstance(filters, dict) or not all(
-        k == "channel" or k.startswith("attributes.") for k in filters
-    ):
-        raise InvalidInput("Filters are {'channel' or 'attributes.<name>': value}.", "filters")
+    filters = clean_filters(fields.pop("filters", {}) or {})
     trigger = Trigger(
         organization_id=actor.organization_id,
         unit=unit,
@@ -71,18 +68,63 @@ def set_trigger_active(actor: Scope, trigger: Trigger, active: bool) -> Trigger:
     return trigger
 
 
+FILTER_OPS = {"eq", "ne", "in", "contains"}
+
+
+def clean_filters(raw) -> dict:
+    """A trigger's filters as a condition tree (voxloop.conditions) on the interaction's
+    channel and attributes; the older {"channel" or "attributes.<name>": value} mapping means
+    all of them equal."""
+    if isinstance(raw, dict) and "items" not in raw and "match" not in raw:
+        raw = {
+            "match": "all",
+            "items": [{"field": k, "op": "eq", "value": v} for k, v in raw.items()],
+        }
+    if not isinstance(raw, dict):
+        raise InvalidInput("Filters are {'match': 'all' or 'any', 'items': [...]}.", "filters")
+    return conditions.clean_tree(raw, _clean_filter, field="filters")
+
+
+def _clean_filter(item, where: str) -> dict:
+    if not isinstance(item, dict):
+        raise InvalidInput("Each filter is {field, op, value}.", field=where)
+    field, op, value = item.get("field"), item.get("op", "eq"), item.get("value")
+    if not isinstance(field, str) or not (
+        field == "channel" or (field.startswith("attributes.") and len(field) > 11)
+    ):
+        raise InvalidInput("Filter on 'channel' or 'attributes.<name>'.", f"{where}.field")
+    if op not in FILTER_OPS:
+        raise InvalidInput(f"Unknown operator: use one of {sorted(FILTER_OPS)}.", f"{where}.op")
+    if op == "in" and not (isinstance(value, list) and value):
+        raise InvalidInput("'in' takes a non-empty list.", f"{where}.value")
+    if value is None or isinstance(value, dict):
+        raise InvalidInput("Give a value.", f"{where}.value")
+    return {"field": field, "op": op, "value": value}
+
+
+def _filter_holds(item: dict, interaction: Interaction) -> bool:
+    field, op, value = item["field"], item["op"], item["value"]
+    actual = (
+        interaction.channel
+        if field == "channel"
+        else interaction.attributes.get(field.removeprefix("attributes."))
+    )
+    if op == "eq":
+        return actual == value
+    if op == "ne":
+        return actual != value
+    if op == "in":
+        return actual in value
+    return actual is not None and str(value).casefold() in str(actual).casefold()
+
+
 def _matches(trigger: Trigger, interaction: Interaction) -> bool:
     if not interaction.unit_path.startswith(trigger.unit_path):
         return False
-    for key, value in trigger.filters.items():
-        actual = (
-            interaction.channel
-            if key == "channel"
-            else interaction.attributes.get(key.removeprefix("attributes."))
-        )
-        if actual != value:
-            return False
-    return True
+    filters = trigger.filters or {}
+    if "items" not in filters:  # stored before filters became a tree
+        filters = clean_filters(filters)
+    return conditions.holds(filters, lambda item: _filter_holds(item, interaction))
 
 
 def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:

@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 
 from voxloop import spreadsheets
 from voxloop.contacts import selectors as contact_selectors
+from voxloop.distribution import confirmations, selectors, services, trigger_fields, triggers
 from voxloop.distribution import preview as previews
-from voxloop.distribution import selectors, services, triggers
 from voxloop.distribution.forms import CampaignForm, StatsForm, TestSendForm, TriggerForm
 from voxloop.errors import DomainError, Forbidden
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability
+from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, reads_records
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate
@@ -137,6 +138,8 @@ def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> Http
     campaign = selectors.campaign(request.scope, campaign_id)
     if action not in ACTIONS:
         return render(request, "web/error.html", {"message": _("Unknown action.")}, status=400)
+    if action in ("launch", "cancel") and not confirm.given(request):
+        return confirmations.campaign(request, campaign, action)
     try:
         ACTIONS[action](request.scope, campaign)
     except DomainError as error:
@@ -235,7 +238,15 @@ def non_responders_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 def _triggers_page(request, form=None, status=200) -> HttpResponse:
     scope = request.scope
-    context = {"triggers": selectors.visible_triggers(scope), "can_configure": is_admin(request)}
+    builder = trigger_fields.trigger_builder(scope)
+    context = {
+        "triggers": [
+            (t, conditions.describe(t.filters, builder["fields"]))
+            for t in selectors.visible_triggers(scope)
+        ],
+        "can_configure": is_admin(request),
+        "builder": builder,
+    }
     if context["can_configure"]:
         context["form"] = form or _trigger_form(request)
         context["unit_codes"] = unit_code_suggestions(scope)

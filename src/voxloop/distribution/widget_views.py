@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from voxloop.distribution.forms import WidgetForm
 from voxloop.errors import DomainError
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.web import confirm
 from voxloop.web.access import admin_required, is_admin, member_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
@@ -124,6 +126,19 @@ def widget_action(request: HttpRequest, widget_id: int, action: str) -> HttpResp
     widget = selectors.widget(request.scope, widget_id)
     if action not in ("activate", "deactivate", "rotate-secret"):
         return render(request, "web/error.html", {"message": _("Unknown action.")}, status=400)
+    if action == "rotate-secret" and not confirm.given(request):
+        lines = [
+            _("The current identity secret stops working at once."),
+            _("Until the web shop signs user ids with the new one, its visitors answer without "
+              "being recognised."),
+        ]  # fmt: skip
+        return confirm.ask(
+            request,
+            title=_("Make a new identity secret for “%(name)s”?") % {"name": widget.name},
+            consequences=lines,
+            confirm_label=_("Make a new secret"),
+            back_url=reverse("distribution:widget", args=[widget.pk]),
+        )
     try:
         if action == "rotate-secret":
             widgets.rotate_identity_secret(request.scope, widget)

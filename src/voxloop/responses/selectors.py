@@ -121,6 +121,32 @@ def response_counts(scope: Scope, survey_ids: Iterable[int]) -> dict[int, int]:
     return {row["survey_id"]: row["n"] for row in rows}
 
 
+def answered_count(scope: Scope, survey_id: int, key: str) -> int:
+    """Completed responses inside the scope that hold an answer to one question."""
+    responses = scope.filter(Response.objects.all(), path_field="unit_path")
+    return responses.filter(survey_id=survey_id, is_complete=True, answers__has_key=key).count()
+
+
+def latest_for_counting(scope: Scope, sample: int = 2000) -> list[Response]:
+    """The scope's latest completed responses, for a live count of what a condition would
+    match (scores and answers only; nothing read here is shown)."""
+    responses = scope.filter(Response.objects.all(), path_field="unit_path")
+    latest = responses.filter(is_complete=True).exclude(survey__kind__in=ANONYMOUS_KINDS)
+    fields = ("pk", "nps", "nps_group", "csat", "ces", "answers")
+    return list(latest.order_by("-submitted_at").only(*fields)[:sample])
+
+
+def shown_count(scope: Scope, survey_id: int, rule: dict, sample: int = 2000) -> tuple[int, int]:
+    """Of the survey's latest completed responses in the scope, how many meet a display rule
+    (the builder's live count); (matching, looked at)."""
+    from voxloop.surveys.definition import rule_holds
+
+    responses = scope.filter(Response.objects.all(), path_field="unit_path")
+    latest = responses.filter(survey_id=survey_id, is_complete=True).order_by("-submitted_at")
+    answers = list(latest.values_list("answers", flat=True)[:sample])
+    return sum(rule_holds(rule, a) for a in answers), len(answers)
+
+
 # --- respondent reads: by the respondent's own unguessable capabilities, not by a scope ---
 
 

@@ -8,13 +8,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from voxloop import rows
-from voxloop.errors import NotFound
+from voxloop.errors import Forbidden, NotFound
 from voxloop.recent import Recent
 from voxloop.tenancy.models import (
     PATH_SEGMENT_WIDTH,
     AuditEntry,
     Membership,
     OrgUnit,
+    Role,
     Staff,
     subtree_q,
 )
@@ -145,6 +146,24 @@ def visible_memberships(scope: Scope) -> QuerySet[Membership]:
     return scope.filter(Membership.objects.select_related("user", "unit")).order_by(
         "unit__path", "user__username"
     )
+
+
+def colleagues(scope: Scope, search: str = "", limit: int = 20) -> QuerySet[Membership]:
+    """People working inside the actor's subtree (cases can be handed to them), for a
+    manager's or admin's picker; names only, matched on username, name or email."""
+    if not (scope.can(Capability.ACT) or scope.can(Capability.CONFIGURE)):
+        raise Forbidden("Only managers and admins hand work to others.")
+    members = scope.filter(Membership.objects.select_related("user", "unit")).filter(
+        user__is_active=True, role__in=(Role.ADMIN, Role.MANAGER, Role.AGENT)
+    )
+    if search:
+        members = members.filter(
+            Q(user__username__icontains=search)
+            | Q(user__first_name__icontains=search)
+            | Q(user__last_name__icontains=search)
+            | Q(user__email__iexact=search)
+        )
+    return members.order_by("user__username")[:limit]
 
 
 def membership(scope: Scope, membership_id: int) -> Membership:

@@ -37,9 +37,11 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
 class UnitCodeField(forms.CharField):
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("max_length", 64)
-        kwargs.setdefault("help_text", _("The unit's external code, e.g. S-0042."))
+        kwargs.setdefault("help_text", _("Type a unit's name or its code, e.g. S-0042."))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"list": "unit-codes", "autocomplete": "off"})
+        self.widget.attrs.update(
+            {"list": "unit-codes", "autocomplete": "off", "data-picker": "units"}
+        )
 
 
 def resolve_unit(form: forms.Form, scope: Scope, field: str) -> OrgUnit | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from voxloop.web.views import audit, people, shell, staff, units
+from voxloop.web.views import audit, people, pickers, shell, staff, units
 
 app_name = "web"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("people/<int:membership_id>/", people.membership_detail, name="membership"),
     path("people/<int:membership_id>/revoke/", people.membership_revoke, name="membership_revoke"),
     path("audit/", audit.audit_log, name="audit"),
+    path("pick/units/", pickers.units, name="pick_units"),
+    path("pick/people/", pickers.people, name="pick_people"),
 ]

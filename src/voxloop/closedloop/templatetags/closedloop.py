@@ -1,6 +1,7 @@
 """Small display filters for the closed-loop pages (output stays autoescaped)."""
 
 from django import template
+from django.utils.translation import ngettext
 
 from voxloop.closedloop.models import CaseStatus
 
@@ -24,3 +25,17 @@ def answer_text(value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)
+
+
+@register.filter
+def span(value) -> str:
+    """A timedelta as its largest whole unit: "3 days", "5 hours", "12 minutes"."""
+    if value is None:
+        return ""
+    seconds = abs(int(value.total_seconds()))
+    days, hours, minutes = seconds // 86400, seconds // 3600, max(seconds // 60, 1)
+    if days:
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if hours:
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}

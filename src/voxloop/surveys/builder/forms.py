@@ -59,6 +59,9 @@ QUESTION_ALIASES = [
 def apply_error(form: forms.Form, error: DomainError, aliases: list[tuple[str, str]]) -> None:
     """Show a refused change next to the field it names, else at the top of the form."""
     name = error.field or ""
+    if name.startswith("show_if") and getattr(form, "cleaned_data", {}).get("logic"):
+        form.add_error("logic", f"{error.message}")
+        return
     if name.startswith("show_if.") and name.endswith(".op"):
         name = "logic_op"
     elif name.startswith("show_if.") and name.endswith(".value"):
@@ -189,6 +192,14 @@ class QuestionForm(forms.Form):
         required=False,
         max_length=500,
         help_text=_("A score, a choice key, yes/no; several separated by commas for “one of”."),
+    )
+
+    # The page's builder (web/conditions.js) writes several conditions here; the three fields
+    # above stay for scripts that post one condition the older way.
+    logic = forms.CharField(
+        label=_("Show this question only when"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "data-condition-builder": "logic-builder"}),
     )
 
     def __init__(self, *args, earlier=(), editing: bool = False, type_locked=False, **kwargs):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from voxloop.errors import InvalidInput
@@ -42,6 +43,43 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def tree_of_rule(rule: dict | None) -> dict:
+    """Display logic ({"all"|"any": [{question, op, value}]}) as the builder's condition tree."""
+    match, items = next(iter((rule or {}).items()), ("all", []))
+    return {"match": match, "items": [_leaf_of(c) for c in items]}
+
+
+def _leaf_of(condition: dict) -> dict:
+    leaf = {"field": condition.get("question"), "op": condition.get("op", "eq")}
+    if "value" in condition:
+        value = condition["value"]
+        leaf["value"] = ("yes" if value else "no") if isinstance(value, bool) else value
+    return leaf
+
+
+def rule_of_tree(raw: str) -> dict:
+    """The builder's tree as display logic; validation.check_show_if then checks each
+    condition against the earlier questions and stores values as the answers are stored."""
+    try:
+        tree = json.loads(raw)
+    except ValueError:
+        raise InvalidInput("These conditions could not be read.", field="show_if") from None
+    if not isinstance(tree, dict) or not isinstance(tree.get("items"), list):
+        raise InvalidInput("These conditions could not be read.", field="show_if")
+    match = tree.get("match", "all")
+    if match not in ("all", "any"):
+        raise InvalidInput("'match' is 'all' (AND) or 'any' (OR).", field="show_if")
+    items = []
+    for index, item in enumerate(tree["items"]):
+        if not isinstance(item, dict) or "items" in item:
+            raise InvalidInput("Display logic takes conditions, not groups.", f"show_if.{index}")
+        condition = {"question": item.get("field"), "op": item.get("op", "eq")}
+        if condition["op"] != "answered":
+            condition["value"] = item.get("value")
+        items.append(condition)
+    return {match: items} if items else {}
+
+
 def single_condition(rule: dict | None) -> dict:
     """The builder edits one condition: the first of a rule, or {} when there is none."""
     conditions = next(iter((rule or {}).values()), [])
@@ -50,3 +88,33 @@ def single_condition(rule: dict | None) -> dict:
 
 def rule_of(condition: dict) -> dict:
     return {"all": [condition]} if condition else {}
+
+
+def builder_config(survey, earlier, count_url: str) -> dict:
+    """The condition builder's fields for display logic: the questions before this one."""
+    from django.utils.translation import gettext as _
+
+    from voxloop.web import conditions
+
+    locale = survey.default_locale
+    fields = []
+    for question in earlier:
+        title = definition.localized(question.texts.get("title"), locale, locale) or question.key
+        field = {"name": question.key, "label": title, "ops": ["answered"], "input": "text"}
+        if question.type in definition.SCALED_TYPES:
+            field |= {"ops": ["lte", "gte", "eq", "neq", "lt", "gt", "answered"]}
+            field |= {"input": "number"}
+        elif question.type in definition.CHOICE_TYPES:
+            choices = [
+                [c["key"], definition.localized(c.get("label"), locale, locale) or c["key"]]
+                for c in question.config.get("choices", [])
+            ]
+            if question.config.get("allow_other"):
+                choices.append([definition.OTHER, _("Other")])
+            field |= {"ops": ["eq", "neq", "in", "not_in", "answered"], "input": "choice"}
+            field["choices"] = choices
+        elif question.type == "yes_no":
+            field |= {"ops": ["eq", "answered"], "input": "choice"}
+            field["choices"] = [["yes", _("Yes")], ["no", _("No")]]
+        fields.append(field)
+    return conditions.config(fields, groups=False, count_url=count_url)

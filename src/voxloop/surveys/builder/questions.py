@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from voxloop.errors import DomainError, NotFound
-from voxloop.surveys import definition, selectors, services
+from voxloop.responses.selectors import answered_count, shown_count
+from voxloop.surveys import definition, selectors, services, validation
+from voxloop.surveys.builder import logic
 from voxloop.surveys.builder.access import editable_survey
 from voxloop.surveys.builder.forms import (
     QUESTION_ALIASES,
@@ -21,6 +27,7 @@ from voxloop.surveys.builder.forms import (
 )
 from voxloop.surveys.builder.logic import format_value, parse_value
 from voxloop.surveys.models import Question, Survey
+from voxloop.web import confirm
 from voxloop.web.access import admin_required
 
 TEXT_PARTS = ("title", "help", "low", "high")
@@ -65,7 +72,9 @@ def question_fields(data: dict, survey: Survey, question: Question | None, earli
     if kind == "matrix":
         config["rows"] = _options(data.get("rows", ""), old.get("rows", []), locale)
     show_if: dict = {}
-    if data.get("logic_question"):
+    if (data.get("logic") or "").strip():
+        show_if = logic.rule_of_tree(data["logic"])
+    elif data.get("logic_question"):
         target = next((q for q in earlier if q.key == data["logic_question"]), None)
         op = data.get("logic_op") or "eq"
         condition = {"question": data["logic_question"], "op": op}
@@ -94,6 +103,7 @@ def _initial(survey: Survey, q: Question) -> dict:
         allow_other=q.config.get("allow_other", False),
         rows=format_options(q.config.get("rows", []), locale),
     )
+    initial["logic"] = json.dumps(logic.tree_of_rule(q.show_if), ensure_ascii=False)
     conditions = next(iter(q.show_if.values()), []) if q.show_if else []
     if conditions:
         first = conditions[0]
@@ -106,12 +116,14 @@ def _initial(survey: Survey, q: Question) -> dict:
 
 
 def _page(request, survey, form, question=None, status=200) -> HttpResponse:
-    extra_conditions = question is not None and len(next(iter(question.show_if.values()), [])) > 1
+    questions = selectors.questions_of(survey)
+    earlier = [q for q in questions if question is None or q.position < question.position]
+    count_url = reverse("surveys:logic_count", args=[survey.pk])
     context = {
         "survey": survey,
         "form": form,
         "question": question,
-        "extra_conditions": extra_conditions,
+        "builder": logic.builder_config(survey, earlier, count_url) if earlier else None,
     }
     return render(request, "surveys/builder/question.html", context, status=status)
 
@@ -158,6 +170,33 @@ def question_edit(request: HttpRequest, survey_id: int, key: str) -> HttpRespons
     return _page(request, survey, form, question, status=400 if form.errors else 200)
 
 
+EMPTY = '{"match": "all", "items": []}'
+
+
+@require_GET
+@admin_required
+def logic_count(request: HttpRequest, survey_id: int) -> JsonResponse:
+    """The builder's live count: of the survey's latest responses, how many would have seen
+    a question shown under these conditions."""
+    survey = editable_survey(request, survey_id)
+    earlier = {q.key: q for q in selectors.questions_of(survey)}
+    try:
+        rule = validation.check_show_if(logic.rule_of_tree(request.GET.get("conditions") or EMPTY),
+                                        earlier)  # fmt: skip
+    except DomainError as error:
+        return JsonResponse({"error": error.message, "field": error.field}, status=400)
+    seen, total = shown_count(request.scope, survey.pk, rule)
+    text = ngettext(
+        "%(seen)s of the last %(total)s response would have seen it.",
+        "%(seen)s of the last %(total)s responses would have seen it.",
+        total,
+    ) % {
+        "seen": number_format(seen, force_grouping=True),
+        "total": number_format(total, force_grouping=True),
+    }
+    return JsonResponse({"count": seen, "of": total, "text": text})
+
+
 @require_POST
 @admin_required
 def question_move(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
@@ -178,10 +217,35 @@ def question_move(request: HttpRequest, survey_id: int, key: str) -> HttpRespons
     return redirect(reverse("surveys:edit", args=[survey.pk]) + f"#question-{key}")
 
 
+def _confirm_delete(request: HttpRequest, survey: Survey, question: Question) -> HttpResponse:
+    n = answered_count(request.scope, survey.pk, question.key)
+    shown = number_format(n, force_grouping=True)
+    lines = [
+        ngettext(
+            "%(n)s response keeps its answer to it; the question disappears from new responses.",
+            "%(n)s responses keep their answers to it; the question disappears from new responses.",
+            n,
+        )
+        % {"n": shown},
+    ]
+    if survey.status == "live":
+        lines.append(_("The survey is live: respondents stop seeing the question at once."))
+    title = definition.localized(question.texts.get("title"), survey.default_locale, "")
+    return confirm.ask(
+        request,
+        title=_("Delete the question “%(title)s”?") % {"title": title or question.key},
+        consequences=lines,
+        confirm_label=_("Delete the question"),
+        back_url=reverse("surveys:edit", args=[survey.pk]) + f"#question-{question.key}",
+    )
+
+
 @require_POST
 @admin_required
 def question_delete(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
     survey = editable_survey(request, survey_id)
+    if not confirm.given(request):
+        return _confirm_delete(request, survey, _question(survey, key))
     try:
         services.remove_question(request.scope, _question(survey, key))
     except NotFound:

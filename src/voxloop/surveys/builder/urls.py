@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:survey_id>/thank-you/", translations.thank_you, name="thank_you"),
     path("<int:survey_id>/questions/add/", questions.question_add, name="question_add"),
     path("<int:survey_id>/questions/<slug:key>/", questions.question_edit, name="question"),
+    path("<int:survey_id>/logic-count/", questions.logic_count, name="logic_count"),
     path(
         "<int:survey_id>/questions/<slug:key>/move/", questions.question_move, name="question_move"
     ),

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from voxloop.errors import DomainError, NotFound
@@ -21,6 +24,7 @@ from voxloop.surveys.builder.forms import (
 from voxloop.surveys.builder.summary import question_rows
 from voxloop.surveys.models import Survey
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.web import confirm
 from voxloop.web.access import admin_required
 
 SETTINGS_TEXTS = ("title", "intro", "thank_you", "closed")
@@ -165,6 +169,26 @@ def survey_publish(request: HttpRequest, survey_id: int) -> HttpResponse:
 @require_POST
 @admin_required
 def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
+    if not confirm.given(request):
+        survey = editable_survey(request, survey_id)
+        n = response_counts(request.scope, [survey.pk]).get(survey.pk, 0)
+        lines = [
+            ngettext(
+                "Its %(n)s response stays, in every figure and export.",
+                "Its %(n)s responses stay, in every figure and export.",
+                n,
+            )
+            % {"n": number_format(n, force_grouping=True)},
+            _("Its link, QR codes, widgets and campaigns stop taking answers at once."),
+            _("A closed survey cannot be opened again; a copy of it can."),
+        ]
+        return confirm.ask(
+            request,
+            title=_("Close the survey “%(name)s”?") % {"name": survey.name},
+            consequences=lines,
+            confirm_label=_("Close the survey"),
+            back_url=reverse("surveys:edit", args=[survey.pk]),
+        )
     return _lifecycle(request, survey_id, services.close, _("Closed: no new responses."))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,7 @@ from voxloop.accounts import services as account_services
 from voxloop.errors import DomainError
 from voxloop.tenancy import selectors, services
 from voxloop.tenancy.models import Membership
+from voxloop.web import confirm
 from voxloop.web.access import admin_required
 from voxloop.web.forms import (
     InviteForm,
@@ -135,6 +137,24 @@ def membership_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
 def membership_revoke(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = selectors.membership(request.scope, membership_id)
     username = membership.user.get_username()
+    if membership.pk != request.scope.membership_id and not confirm.given(request):
+        lines = [
+            _("%(username)s can no longer sign in to %(unit)s as %(role)s.")
+            % {
+                "username": username,
+                "unit": membership.unit.name,
+                "role": membership.get_role_display(),
+            },
+            _("Their API tokens for it stop working; cases assigned to them stay assigned."),
+            _("To undo, invite them again."),
+        ]
+        return confirm.ask(
+            request,
+            title=_("Revoke %(username)s's access?") % {"username": username},
+            consequences=lines,
+            confirm_label=_("Revoke access"),
+            back_url=reverse("web:membership", args=[membership.pk]),
+        )
     try:
         services.revoke_membership(request.scope, membership)
     except DomainError as error:
