@@ -56,6 +56,8 @@ ALSO_PUBLIC = {
     ("web", "access"),
     ("web", "forms"),
     ("web", "paging"),
+    ("web", "confirm"),
+    ("web", "conditions"),
     ("web", "views"),
 }
 WIRING = {"api", "views", "urls"}

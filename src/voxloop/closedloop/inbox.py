@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from voxloop.closedloop.models import Case
 from voxloop.privacy import redaction
+from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Response
 from voxloop.surveys import selectors as survey_selectors
 
@@ -61,9 +62,7 @@ def _snippet(response: Response | None, text_keys: dict[int, list[str]]) -> str:
 
 def rows(cases: list[Case], now: datetime | None = None) -> list[InboxRow]:
     now = now or timezone.now()
-    responses = Response.objects.filter(pk__in=[c.response_id for c in cases]).only(
-        "pk", "survey_id", "answers", "nps", "csat", "ces"
-    )
+    responses = response_selectors.for_case_rows(c.response_id for c in cases)
     by_id = {r.pk: r for r in responses}
     text_keys = survey_selectors.text_question_keys({r.survey_id for r in by_id.values()})
     out = []

@@ -229,6 +229,16 @@ def rows_for_counting(response_ids: Iterable[int]) -> list[dict]:
     )
 
 
+def for_case_rows(response_ids: Iterable[int]) -> list[Response]:
+    """The answers and scores a case inbox shows beside each case (the cases are already
+    scoped by the closed loop's own selectors)."""
+    return list(
+        Response.objects.filter(pk__in=list(response_ids)).only(
+            "pk", "survey_id", "answers", "nps", "csat", "ces"
+        )
+    )
+
+
 def completed_for_events(organization_id: int, response_ids: Iterable[int]) -> list[Response]:
     """These completed responses of one organisation with what an event names (event
     webhooks read them after `responses_changed`; erased ones are gone)."""
