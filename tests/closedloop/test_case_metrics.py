@@ -54,7 +54,8 @@ def cases(world, survey, detractor_rule):
 
 
 def test_regional_figures_match_hand_computed_values(world, cases):
-    figures = sla.case_metrics(world.acme.scope("regional"), period(), now=NOW)
+    # min_n = 1 so that the changes are tested at these hand-sized counts.
+    figures = sla.case_metrics(world.acme.scope("regional"), period(min_n="1"), now=NOW)
     # Region 1.1: six cases resolved in November (2, 5, 10, 30, 60, 100 h), two still open.
     assert (figures["opened"], figures["resolved"]) == (8, 6)
     assert (figures["open"], figures["overdue"]) == (2, 1)
@@ -75,7 +76,7 @@ def test_regional_figures_match_hand_computed_values(world, cases):
     wilson = stats.binomtest(4, 6).proportion_ci(confidence_level=0.95, method="wilsoncc")
     assert sla_figure["low"] == pytest.approx(100 * wilson.low, abs=1e-3)
     assert sla_figure["high"] == pytest.approx(100 * wilson.high, abs=1e-3)
-    assert sla_figure["low_sample"] is True  # n = 6 < 30
+    assert sla_figure["low_sample"] is False  # n = 6 ≥ min_n = 1
 
     # Against October (2 of 4 within SLA): Fisher's exact test, counts this small.
     change = figures["sla_compliance_change"]
@@ -94,6 +95,22 @@ def test_regional_figures_match_hand_computed_values(world, cases):
     assert (mean["low"], mean["high"]) == pytest.approx(
         (max(0.0, 34.5 - half), 34.5 + half), abs=1e-3
     )  # a duration's interval is cut at 0 h
+
+
+def test_no_change_is_claimed_below_the_minimum_n_on_either_side(world, cases):
+    # The dashboards' rule (issue 15): 6 resolved cases against 4 say nothing about a trend
+    # at the default minimum of 30, so no test is run and the reason is given.
+    figures = sla.case_metrics(world.acme.scope("regional"), period(), now=NOW)
+    assert figures["sla_compliance"]["low_sample"] is True
+    for key in ("sla_compliance_change", "resolution_time_change"):
+        change = figures[key]
+        assert change["reason"] == "low_sample"
+        assert change["p_value"] is None and change["significant"] is False
+    # Enough on this side only is still not enough.
+    figures = sla.case_metrics(world.acme.scope("regional"), period(min_n="5"), now=NOW)
+    assert figures["sla_compliance_change"]["reason"] == "low_sample"  # October has 4
+    figures = sla.case_metrics(world.acme.scope("regional"), period(min_n="4"), now=NOW)
+    assert figures["sla_compliance_change"]["reason"] is None
 
 
 def test_every_reader_sees_their_own_subtree_only(world, cases):

@@ -177,3 +177,26 @@ def test_pickers_find_units_and_people_by_name_as_one_types(live_server, world):
         unit.press_sequentially("Store 2.1", delay=20)
         page.wait_for_timeout(400)
         expect(page.locator(".picker-list li")).to_have_count(0)
+
+
+def test_the_rule_form_picks_several_people_to_notify_by_name(live_server, world):
+    from playwright.sync_api import expect
+
+    acme = world.acme
+    regional, store = acme.user("regional"), acme.user("store")
+    regional.first_name, regional.last_name = "Ruxandra", "Pop"
+    regional.save()
+    store.first_name, store.last_name = "Sofia", "Tan"
+    store.save()
+    with chromium() as browser:
+        page = browser.new_context(locale="en-GB").new_page()
+        sign_in(page, live_server.url, acme.user("admin").username)
+        page.goto(f"{live_server.url}/cases/rules/new/")
+        notify = page.locator("#id_notify_users")
+        notify.press_sequentially("Ruxan", delay=20)
+        page.locator(".picker-list").get_by_role("option", name="Ruxandra Pop").click()
+        expect(notify).to_have_value(f"{regional.username}, ")
+        # The second name is searched on its own, after the comma; the first stays.
+        notify.press_sequentially("Sofi", delay=20)
+        page.locator(".picker-list").get_by_role("option", name="Sofia Tan").click()
+        expect(notify).to_have_value(f"{regional.username}, {store.username}, ")

@@ -22,7 +22,7 @@ from voxloop.api.schemas import Id
 from voxloop.errors import Forbidden
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.api import unit_ref
-from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.scoping import Capability, Scope, ScopedRequest
 
 router = Router(tags=["people"])
 
@@ -114,7 +114,7 @@ def list_tokens(request: HttpRequest):
 
 
 @router.post("/tokens", response={201: IssuedTokenOut}, url_name="token_create")
-def create_token(request: HttpRequest, payload: TokenCreateIn):
+def create_token(request: ScopedRequest, payload: TokenCreateIn):
     """A new token acting with your active membership; copy the secret now. Needs a signed-in
     session: a token may not mint tokens, or a leaked one could make itself permanent."""
     actor(request)

@@ -25,6 +25,7 @@ from voxloop.accounts import selectors, services
 from voxloop.accounts.forms import LoginForm, PasswordResetRequestForm, TokenForm
 from voxloop.errors import DomainError, NotFound
 from voxloop.tenancy.middleware import request_ip
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 
 # --- signing in and out ----------------------------------------------------------------
@@ -131,7 +132,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: ScopedRequest) -> HttpResponse:
     """List one's own tokens; POST creates one and shows its secret on this answer only."""
     membership = request.membership
     form = TokenForm(request.POST or None)

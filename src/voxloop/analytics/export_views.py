@@ -8,7 +8,7 @@ from voxloop import spreadsheets
 from voxloop.analytics import exports, filters, selectors
 from voxloop.analytics.views import with_role_defaults
 from voxloop.errors import InvalidInput
-from voxloop.tenancy.scoping import Capability
+from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web.access import member_required
 
 FORMATS = ("csv", "xlsx")
@@ -30,7 +30,7 @@ def _download(fmt: str, name: str, header, rows):
     )
 
 
-def _context(request: HttpRequest, fmt: str) -> selectors.Context:
+def _context(request: ScopedRequest, fmt: str) -> selectors.Context:
     if fmt not in FORMATS:
         raise Http404
     params = with_role_defaults(request.GET, request.scope.role)
@@ -38,7 +38,7 @@ def _context(request: HttpRequest, fmt: str) -> selectors.Context:
 
 
 @member_required
-def responses_export(request: HttpRequest, fmt: str):
+def responses_export(request: ScopedRequest, fmt: str):
     # Before any lookup and before the first byte (a generator's own check would only run
     # once streaming began): roles that may not export get 403 whatever they ask for.
     request.scope.require(Capability.EXPORT)

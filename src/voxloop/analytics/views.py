@@ -4,7 +4,7 @@ live refresh by polling a small JSON endpoint."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -25,6 +25,7 @@ from voxloop.contacts import selectors as contact_selectors
 from voxloop.responses.models import Channel, Origin
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.models import Role
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import member_required
 
@@ -81,7 +82,7 @@ def _query(params: QueryDict, **changes) -> str:
 
 
 @member_required
-def dashboard_page(request: HttpRequest) -> HttpResponse:
+def dashboard_page(request: ScopedRequest) -> HttpResponse:
     params = with_role_defaults(request.GET, request.scope.role)
     chosen = filters.parse(params)
     data = dashboard.payload(request.scope, chosen)
@@ -124,7 +125,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def live(request: HttpRequest) -> JsonResponse:
+def live(request: ScopedRequest) -> JsonResponse:
     """A tiny poll: the page refreshes its figures when this stamp changes."""
     params = with_role_defaults(request.GET, request.scope.role)
     ctx = selectors.context(request.scope, filters.parse(params))
@@ -139,7 +140,7 @@ def live(request: HttpRequest) -> JsonResponse:
 
 @member_required
 @require_POST
-def save_view(request: HttpRequest) -> HttpResponse:
+def save_view(request: ScopedRequest) -> HttpResponse:
     query = request.POST.get("query", "")
     filters.parse(QueryDict(query))  # refuse a view that would not open
     services.save_view(request.scope, request.POST.get("name", ""), query)
@@ -148,7 +149,7 @@ def save_view(request: HttpRequest) -> HttpResponse:
 
 @member_required
 @require_POST
-def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+def delete_view(request: ScopedRequest, view_id: int) -> HttpResponse:
     view = selectors.saved_view(request.scope, view_id)
     if not confirm.given(request):
         return confirm.ask(
@@ -164,7 +165,7 @@ def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
 
 
 @member_required
-def drivers_page(request: HttpRequest) -> HttpResponse:
+def drivers_page(request: ScopedRequest) -> HttpResponse:
     """What moves the score: Shapley importance of rated questions and attributes, and NPS
     with vs without each answer of the choice questions."""
     params = with_role_defaults(request.GET, request.scope.role)

@@ -5,11 +5,11 @@ from django.utils.functional import SimpleLazyObject
 from ninja.security import APIKeyCookie, HttpBearer
 
 from voxloop.accounts.services import authenticate_token, own_copy
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Scope, ScopedRequest
 
 
 class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: ScopedRequest, token: str):
         held = authenticate_token(token)
         if held is None:
             return None

@@ -19,6 +19,7 @@ from voxloop.closedloop.models import OPEN_STATUSES
 from voxloop.errors import DomainError
 from voxloop.responses import selectors as response_selectors
 from voxloop.surveys import selectors as survey_selectors
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.textanalytics import selectors as text_selectors
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
@@ -27,12 +28,12 @@ from voxloop.web.views.common import unit_code_suggestions
 
 
 @admin_required
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: ScopedRequest) -> HttpResponse:
     rules = selectors.visible_rules(request.scope)
     return render(request, "closedloop/rules.html", {"rules": rules})
 
 
-def _rule_form(request: HttpRequest, data=None, initial=None) -> RuleForm:
+def _rule_form(request: ScopedRequest, data=None, initial=None) -> RuleForm:
     scope = request.scope
     return RuleForm(
         data,
@@ -43,7 +44,7 @@ def _rule_form(request: HttpRequest, data=None, initial=None) -> RuleForm:
     )
 
 
-def _save_rule(request: HttpRequest, form: RuleForm, rule=None) -> HttpResponse | None:
+def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpResponse | None:
     """Create or update from a valid form; None when the form got an error to show."""
     scope = request.scope
     unit = resolve_unit(form, scope, "unit_code")
@@ -117,14 +118,14 @@ def rule_new(request: HttpRequest) -> HttpResponse:
     return _render_rule(request, _rule_form(request, initial=initial))
 
 
-def selectors_root_code(request: HttpRequest) -> str:
+def selectors_root_code(request: ScopedRequest) -> str:
     from voxloop.tenancy.selectors import scope_root
 
     return scope_root(request.scope).code
 
 
 @admin_required
-def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+def rule_edit(request: ScopedRequest, rule_id: int) -> HttpResponse:
     rule = selectors.rule(request.scope, rule_id)
     if request.method == "POST":
         form = _rule_form(request, request.POST)
@@ -138,7 +139,7 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
 
 @require_GET
 @admin_required
-def rule_count(request: HttpRequest) -> JsonResponse:
+def rule_count(request: ScopedRequest) -> JsonResponse:
     """The builder's live count for a rule's extra conditions, over the latest responses."""
     try:
         tree = conditions.clean_conditions(json.loads(request.GET.get("conditions") or "{}"))
@@ -161,7 +162,7 @@ def rule_count(request: HttpRequest) -> JsonResponse:
 
 @require_POST
 @admin_required
-def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
+def rule_delete(request: ScopedRequest, rule_id: int) -> HttpResponse:
     rule = selectors.rule(request.scope, rule_id)
     if not confirm.given(request):
         cases = selectors.visible_cases(request.scope, box="all").filter(rule=rule)
@@ -192,7 +193,7 @@ def rule_delete(request: HttpRequest, rule_id: int) -> HttpResponse:
 
 
 @admin_required
-def playbook_list(request: HttpRequest) -> HttpResponse:
+def playbook_list(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     form = PlaybookForm(request.POST or None, initial={"unit_code": selectors_root_code(request)})
     if request.method == "POST" and form.is_valid():
@@ -215,7 +216,7 @@ def playbook_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def playbook_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
+def playbook_edit(request: ScopedRequest, playbook_id: int) -> HttpResponse:
     scope = request.scope
     playbook = selectors.playbook(scope, playbook_id)
     if not scope.covers_path(playbook.unit_path):
@@ -240,7 +241,7 @@ def playbook_edit(request: HttpRequest, playbook_id: int) -> HttpResponse:
 
 
 @admin_required
-def root_cause_list(request: HttpRequest) -> HttpResponse:
+def root_cause_list(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     causes = list(selectors.root_causes(scope))
     form = RootCauseAddForm(request.POST or None, causes=causes)

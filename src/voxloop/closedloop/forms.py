@@ -214,7 +214,13 @@ class RuleForm(forms.Form):
     notify_team_lead = forms.BooleanField(label=_("Notify the staff member's lead"), required=False)
     notify_account_owner = forms.BooleanField(label=_("Notify the account manager"), required=False)
     notify_users = forms.CharField(
-        label=_("Also notify (usernames, comma separated)"), required=False, max_length=1000
+        label=_("Also notify (usernames, comma separated)"),
+        required=False,
+        max_length=1000,
+        # Search-as-you-type by name (web/static/web/work.js); typing usernames still works.
+        widget=forms.TextInput(
+            attrs={"data-picker": "people", "data-picker-multiple": "", "autocomplete": "off"}
+        ),
     )
     email_mode = forms.ChoiceField(
         label=_("Email"), choices=[("immediate", _("Immediately")), ("digest", _("Hourly digest"))]

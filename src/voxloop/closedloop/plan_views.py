@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from voxloop.closedloop import casework, plans, selectors, sla
 from voxloop.closedloop.forms import PeriodForm, PlanForm, TaskForm
 from voxloop.closedloop.models import ActionPlanStatus, ActionTask
 from voxloop.errors import DomainError, NotFound
-from voxloop.tenancy.scoping import Capability
+from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web.access import member_required, records_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
@@ -36,7 +36,7 @@ def _user_id(form, field: str) -> int | None:
 
 
 @member_required
-def plan_list(request: HttpRequest) -> HttpResponse:
+def plan_list(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     causes = list(selectors.root_causes(scope))
     form = PlanForm(request.POST or None, causes=causes, initial={"status": "planned"})
@@ -67,7 +67,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_detail(request: ScopedRequest, plan_id: int) -> HttpResponse:
     scope = request.scope
     plan = selectors.plan(scope, plan_id)
     form = TaskForm(request.POST or None)
@@ -98,7 +98,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def plan_status(request: HttpRequest, plan_id: int) -> HttpResponse:
+def plan_status(request: ScopedRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan(request.scope, plan_id)
     try:
         plans.update_plan(request.scope, plan, status=request.POST.get("status", ""))
@@ -111,7 +111,7 @@ def plan_status(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @require_POST
 @member_required
-def task_done(request: HttpRequest, plan_id: int, task_id: int) -> HttpResponse:
+def task_done(request: ScopedRequest, plan_id: int, task_id: int) -> HttpResponse:
     plan = selectors.plan(request.scope, plan_id)
     task = ActionTask.objects.filter(plan=plan, pk=task_id).first()
     if task is None:
@@ -128,7 +128,7 @@ def _day(value, end: bool = False) -> datetime | None:
 
 
 @member_required
-def sla_page(request: HttpRequest) -> HttpResponse:
+def sla_page(request: ScopedRequest) -> HttpResponse:
     if not selectors.can_read_cases(request.scope):
         raise PermissionDenied
     form = PeriodForm(request.GET or None)
@@ -141,14 +141,14 @@ def sla_page(request: HttpRequest) -> HttpResponse:
 
 
 @records_required
-def praise_page(request: HttpRequest) -> HttpResponse:
+def praise_page(request: ScopedRequest) -> HttpResponse:
     praise = selectors.visible_praise(request.scope)[:100]
     return render(request, "closedloop/praise.html", {"praise": praise})
 
 
 @require_POST
 @member_required
-def open_from_response(request: HttpRequest) -> HttpResponse:
+def open_from_response(request: ScopedRequest) -> HttpResponse:
     response_id = params.id_or_none(request.POST.get("response_id", ""))
     if response_id is None:
         raise DomainError(_("Which response?"), field="response_id")

@@ -181,11 +181,16 @@ def case_metrics(scope: Scope, filters, now: datetime | None = None) -> dict[str
             "low_sample": mean_now.low_sample,
         },
         "resolution_time": mean_now.as_dict(),
-        "resolution_time_change": metrics.mean_change(mean_now, mean_before).as_dict(),
+        "resolution_time_change": _change(
+            metrics.mean_change(mean_now, mean_before), len(hours), len(hours_before), min_n
+        ).as_dict(),
         "sla_compliance": sla_now.as_dict(),
         "sla_met": met,
-        "sla_compliance_change": metrics.proportion_change(
-            met, len(hours), met_before, len(hours_before)
+        "sla_compliance_change": _change(
+            metrics.proportion_change(met, len(hours), met_before, len(hours_before)),
+            len(hours),
+            len(hours_before),
+            min_n,
         ).as_dict(),
         "previous": {
             "resolved": len(hours_before),
@@ -194,6 +199,16 @@ def case_metrics(scope: Scope, filters, now: datetime | None = None) -> dict[str
             "resolution_time": mean_before.as_dict(),
         },
     }
+
+
+def _change(tested: metrics.Change, n_now: int, n_before: int, min_n: int) -> metrics.Change:
+    """The dashboards' rule: a change needs the minimum n of resolved cases on both sides,
+    else no comparison and why (a period with 2 resolved cases says nothing about a trend)."""
+    if n_now == 0 or n_before == 0:
+        return metrics.no_comparison(metrics.NO_DATA)
+    if n_now < min_n or n_before < min_n:
+        return metrics.no_comparison(metrics.LOW_SAMPLE)
+    return tested
 
 
 def _mean_hours(hours: list[float], min_n: int) -> metrics.Figure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from voxloop.errors import DomainError
 from voxloop.privacy import redaction
 from voxloop.surveys import labels
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.tenancy.scoping import Capability
+from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import member_required
 from voxloop.web.forms import resolve_unit
@@ -38,13 +38,13 @@ from voxloop.web.paging import paginate, query_without_page
 UNDO_CLOSE = "closedloop.undo_close"
 
 
-def _require_cases(request: HttpRequest) -> None:
+def _require_cases(request: ScopedRequest) -> None:
     if not selectors.can_read_cases(request.scope):
         raise PermissionDenied
 
 
 @member_required
-def inbox_page(request: HttpRequest) -> HttpResponse:
+def inbox_page(request: ScopedRequest) -> HttpResponse:
     _require_cases(request)
     scope = request.scope
     form = InboxFilterForm(request.GET or None)
@@ -78,7 +78,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     if not scope.can(Capability.ACT):
         raise PermissionDenied
@@ -110,7 +110,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return redirect("closedloop:inbox")
 
 
-def _bulk_close(request: HttpRequest, case_ids: list[int]) -> HttpResponse:
+def _bulk_close(request: ScopedRequest, case_ids: list[int]) -> HttpResponse:
     """Closing many cases needs one root cause and one note for all, and a confirmation."""
     scope = request.scope
     causes = list(selectors.root_causes(scope))
@@ -157,7 +157,7 @@ def _shown_answers(scope, response, can_act: bool) -> dict:
     return redaction.mask_answers(response.answers, kinds)
 
 
-def _case_context(request: HttpRequest, case, forms: dict | None = None) -> dict:
+def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> dict:
     scope = request.scope
     can_act = _can_act(scope, case)
     response = selectors.case_response(scope, case)
@@ -227,7 +227,7 @@ def _can_act(scope, case) -> bool:
 
 
 @member_required
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_detail(request: ScopedRequest, case_id: int) -> HttpResponse:
     _require_cases(request)
     case = selectors.case(request.scope, case_id)
     return render(request, "closedloop/case.html", _case_context(request, case))
@@ -238,7 +238,7 @@ ACTIONS = ("status", "assign", "note", "root_cause", "email", "plan", "resolve")
 
 @require_POST
 @member_required
-def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+def case_action(request: ScopedRequest, case_id: int, action: str) -> HttpResponse:
     _require_cases(request)
     scope = request.scope
     case = selectors.case(scope, case_id)
@@ -285,7 +285,7 @@ def case_action(request: HttpRequest, case_id: int, action: str) -> HttpResponse
     return redirect("closedloop:case", case_id=case.pk)
 
 
-def _resolve(request: HttpRequest, case) -> dict | None:
+def _resolve(request: ScopedRequest, case) -> dict | None:
     """Resolve from the one form; on bad input, the bound form to show again."""
     scope = request.scope
     form = ResolveForm(

@@ -28,7 +28,7 @@ from voxloop.errors import Conflict, DomainError, InvalidInput
 from voxloop.privacy import erasure
 from voxloop.privacy.services import may_act_on_everything
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.scoping import Capability
+from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, records_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
@@ -66,7 +66,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def contact_import(request: HttpRequest) -> HttpResponse:
+def contact_import(request: ScopedRequest) -> HttpResponse:
     form = ContactImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _contacts_page(request, import_form=form, status=400)
@@ -91,7 +91,7 @@ def contact_import(request: HttpRequest) -> HttpResponse:
 
 
 @records_required
-def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_detail(request: ScopedRequest, contact_id: int) -> HttpResponse:
     contact = selectors.contact(request.scope, contact_id)
     context = {
         "contact": contact,
@@ -102,7 +102,7 @@ def contact_detail(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 @records_required
-def contact_export(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_export(request: ScopedRequest, contact_id: int) -> HttpResponse:
     """The person's data as a JSON file (their access or portability request)."""
     data = erasure.export_person(actor=request.scope, contact_id=contact_id)
     body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
@@ -112,7 +112,7 @@ def contact_export(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 @admin_required
-def contact_erase(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_erase(request: ScopedRequest, contact_id: int) -> HttpResponse:
     """GET: what erasing would change, counted by doing it and rolling it back; POST: do it."""
     if request.method == "POST" and confirm.given(request):
         erasure.erase_contact(actor=request.scope, contact_id=contact_id)
@@ -127,7 +127,7 @@ def contact_erase(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @require_GET
 @records_required
-def segment_count(request: HttpRequest) -> JsonResponse:
+def segment_count(request: ScopedRequest) -> JsonResponse:
     """The builder's live count: how many contacts the conditions being built would hold."""
     try:
         filters = json.loads(request.GET.get("conditions") or "{}")
@@ -166,7 +166,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def segment_create(request: HttpRequest) -> HttpResponse:
+def segment_create(request: ScopedRequest) -> HttpResponse:
     form = SegmentForm(request.POST)
     if form.is_valid():
         unit = (
@@ -216,7 +216,7 @@ def interaction_type_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def interaction_type_create(request: HttpRequest) -> HttpResponse:
+def interaction_type_create(request: ScopedRequest) -> HttpResponse:
     form = InteractionTypeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -237,7 +237,7 @@ def interaction_type_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def interaction_type_action(request: HttpRequest, type_id: int, action: str) -> HttpResponse:
+def interaction_type_action(request: ScopedRequest, type_id: int, action: str) -> HttpResponse:
     if action not in TYPE_ACTIONS:
         raise Http404
     kind = selectors.interaction_type(request.scope, type_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from voxloop.distribution import selectors
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 
 
-def campaign(request: HttpRequest, campaign, action: str) -> HttpResponse:
+def campaign(request: ScopedRequest, campaign, action: str) -> HttpResponse:
     """Launching and cancelling cannot be taken back: say to how many people, first."""
     scope = request.scope
     if action == "launch":

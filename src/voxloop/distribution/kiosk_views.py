@@ -14,6 +14,7 @@ from voxloop.distribution.forms import KioskForm
 from voxloop.errors import DomainError
 from voxloop.responses import kiosks
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
@@ -37,7 +38,7 @@ def kiosk_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def kiosk_create(request: HttpRequest) -> HttpResponse:
+def kiosk_create(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     form = KioskForm(request.POST)
     if form.is_valid():
@@ -61,7 +62,7 @@ def kiosk_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def kiosk_revoke(request: HttpRequest, kiosk_id: int) -> HttpResponse:
+def kiosk_revoke(request: ScopedRequest, kiosk_id: int) -> HttpResponse:
     device = kiosks.kiosk(request.scope, kiosk_id)
     if not confirm.given(request):
         lines = [

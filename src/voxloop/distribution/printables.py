@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,6 +19,7 @@ from voxloop.surveys import definition
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.respondent.pages import language_name
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import member_required
 
 SHEET_LIMIT = 500
@@ -53,7 +54,7 @@ def survey_languages(survey) -> list[str]:
 
 
 @member_required
-def qr_index(request: HttpRequest) -> HttpResponse:
+def qr_index(request: ScopedRequest) -> HttpResponse:
     survey, surveys = _survey(request)
     scope = request.scope
     if request.GET.get("poster") and survey is not None:
@@ -95,7 +96,7 @@ def _formats() -> list[tuple[str, str]]:
 
 
 @member_required
-def qr_image(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
+def qr_image(request: ScopedRequest, unit_id: int, kind: str) -> HttpResponse:
     survey, _ = _survey(request)
     if survey is None or kind not in ("png", "svg"):
         raise Http404
@@ -110,7 +111,7 @@ def qr_image(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
 
 
 @member_required
-def qr_sheet(request: HttpRequest, unit_id: int) -> HttpResponse:
+def qr_sheet(request: ScopedRequest, unit_id: int) -> HttpResponse:
     """Every store under a unit (a region), one labelled code each, laid out for printing."""
     survey, _ = _survey(request)
     if survey is None:
@@ -127,7 +128,7 @@ def qr_sheet(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @member_required
-def qr_poster(request: HttpRequest, unit_id: int) -> HttpResponse:
+def qr_poster(request: ScopedRequest, unit_id: int) -> HttpResponse:
     """One unit's poster, ready to print, entirely in the chosen language (the page's words,
     the survey's title and the code, which opens the survey in that language)."""
     survey, _ = _survey(request)

@@ -19,7 +19,7 @@ from voxloop.distribution.forms import CampaignForm, StatsForm, TestSendForm, Tr
 from voxloop.errors import DomainError, Forbidden
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.scoping import Capability
+from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, reads_records
 from voxloop.web.forms import apply_domain_error, resolve_unit
@@ -35,7 +35,7 @@ ACTIONS = {
 
 
 @member_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ScopedRequest) -> HttpResponse:
     form = StatsForm(request.GET or None)
     by = form.cleaned_data["by"] if form.is_valid() and form.cleaned_data["by"] else "campaign"
     rows = selectors.outreach_stats(request.scope, by=by)
@@ -77,7 +77,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def campaign_create(request: HttpRequest) -> HttpResponse:
+def campaign_create(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     form = _campaign_form(request, request.POST)
     if form.is_valid():
@@ -110,7 +110,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: ScopedRequest, campaign_id: int) -> HttpResponse:
     scope = request.scope
     campaign = selectors.campaign(scope, campaign_id)
     stats = selectors.outreach_stats(scope, by="campaign", campaign_id=campaign.pk)
@@ -134,7 +134,7 @@ def _can_export(request) -> bool:
 
 @require_POST
 @admin_required
-def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> HttpResponse:
+def campaign_action(request: ScopedRequest, campaign_id: int, action: str) -> HttpResponse:
     campaign = selectors.campaign(request.scope, campaign_id)
     if action not in ACTIONS:
         return render(request, "web/error.html", {"message": _("Unknown action.")}, status=400)
@@ -151,7 +151,7 @@ def campaign_action(request: HttpRequest, campaign_id: int, action: str) -> Http
 
 @require_POST
 @admin_required
-def campaign_test_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_test_send(request: ScopedRequest, campaign_id: int) -> HttpResponse:
     scope = request.scope
     campaign = selectors.campaign(scope, campaign_id)
     form = TestSendForm(request.POST)
@@ -171,7 +171,7 @@ def campaign_test_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @member_required
-def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_preview(request: ScopedRequest, campaign_id: int) -> HttpResponse:
     campaign = selectors.campaign(request.scope, campaign_id)
     email = previews.preview(request.scope, campaign)
     return render(request, "distribution/preview.html", {"campaign": campaign, "email": email})
@@ -179,7 +179,7 @@ def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @xframe_options_sameorigin
 @member_required
-def campaign_preview_email(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_preview_email(request: ScopedRequest, campaign_id: int) -> HttpResponse:
     """The email's own HTML for the preview's sandboxed frame. Emails carry their styles
     inline (mail programs allow nothing else), so this document alone may use inline styles;
     it runs no script at all and only this site may frame it."""
@@ -193,7 +193,7 @@ def campaign_preview_email(request: HttpRequest, campaign_id: int) -> HttpRespon
 
 
 @member_required
-def non_responders_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def non_responders_csv(request: ScopedRequest, campaign_id: int) -> HttpResponse:
     """The silent contacts of a campaign, streamed, for follow-up calls."""
     if not _can_export(request):
         raise Forbidden("Your role does not allow exports.")
@@ -269,7 +269,7 @@ def trigger_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def trigger_create(request: HttpRequest) -> HttpResponse:
+def trigger_create(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     form = _trigger_form(request, request.POST)
     if form.is_valid():

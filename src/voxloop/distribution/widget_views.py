@@ -18,6 +18,7 @@ from voxloop.distribution.forms import WidgetForm
 from voxloop.errors import DomainError
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required, is_admin, member_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
@@ -69,7 +70,7 @@ def widget_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def widget_create(request: HttpRequest) -> HttpResponse:
+def widget_create(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     form = _form(request, request.POST)
     if form.is_valid():
@@ -91,13 +92,13 @@ def widget_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def widget_detail(request: HttpRequest, widget_id: int) -> HttpResponse:
+def widget_detail(request: ScopedRequest, widget_id: int) -> HttpResponse:
     return _detail_page(request, selectors.widget(request.scope, widget_id))
 
 
 @require_POST
 @admin_required
-def widget_edit(request: HttpRequest, widget_id: int) -> HttpResponse:
+def widget_edit(request: ScopedRequest, widget_id: int) -> HttpResponse:
     scope = request.scope
     widget = selectors.widget(scope, widget_id)
     form = _form(request, request.POST)
@@ -122,7 +123,7 @@ def widget_edit(request: HttpRequest, widget_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def widget_action(request: HttpRequest, widget_id: int, action: str) -> HttpResponse:
+def widget_action(request: ScopedRequest, widget_id: int, action: str) -> HttpResponse:
     widget = selectors.widget(request.scope, widget_id)
     if action not in ("activate", "deactivate", "rotate-secret"):
         return render(request, "web/error.html", {"message": _("Unknown action.")}, status=400)

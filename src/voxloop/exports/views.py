@@ -16,6 +16,7 @@ from voxloop.exports import selectors, services
 from voxloop.exports.forms import ExportForm
 from voxloop.exports.kinds import KINDS
 from voxloop.exports.models import ExportStatus
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import member_required
 from voxloop.web.forms import apply_domain_error
 
@@ -61,7 +62,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @member_required
-def export_create(request: HttpRequest) -> HttpResponse:
+def export_create(request: ScopedRequest) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
@@ -82,7 +83,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def export_download(request: HttpRequest, export_id: int) -> FileResponse:
+def export_download(request: ScopedRequest, export_id: int) -> FileResponse:
     export = selectors.my_export(request.scope, export_id)
     path = services.file_path(export)
     if path is None:

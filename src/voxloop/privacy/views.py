@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,6 +14,7 @@ from voxloop.privacy import retention, services
 from voxloop.privacy.forms import LABELS, PolicyForm
 from voxloop.privacy.models import PERIODS
 from voxloop.privacy.selectors import policy_of
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error
 
@@ -35,7 +36,7 @@ def _page(request, form, policy, status=200, **extra) -> HttpResponse:
 
 
 @admin_required
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: ScopedRequest) -> HttpResponse:
     """Every admin reads the organisation's policy; the admins at its top unit change it."""
     scope = request.scope
     policy = policy_of(scope.organization_id)

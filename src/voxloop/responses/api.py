@@ -39,7 +39,7 @@ from voxloop.responses.schemas import (
 from voxloop.responses.services import Submission, import_response_file, submit
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.scoping import Capability, Scope, ScopedRequest
 from voxloop.textanalytics import selectors as text_selectors
 from voxloop.uploads import uploaded_file
 
@@ -49,7 +49,7 @@ router = Router(tags=["responses"])
 class KioskToken(HttpBearer):
     """`Authorization: Bearer vxk_…`: a registered kiosk, for storing responses only."""
 
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: ScopedRequest, token: str):
         device = kiosks.authenticate(token)
         if device is None:
             return None

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 from voxloop.errors import Forbidden, NotFound
 from voxloop.tenancy.models import Membership, OrgUnit, Role, path_upper_bound, subtree_q
@@ -113,3 +114,12 @@ class Scope:
             return self.filter(queryset, path_field).get(**lookup)
         except (queryset.model.DoesNotExist, ValueError, TypeError):
             raise NotFound(f"No such {queryset.model._meta.verbose_name}.") from None
+
+
+class ScopedRequest(HttpRequest):
+    """A request past `tenancy.middleware` on a page or handler that requires a membership:
+    for type checking only (views annotate `request: ScopedRequest`); the middleware sets
+    these attributes on Django's own request object."""
+
+    scope: Scope
+    membership: Membership

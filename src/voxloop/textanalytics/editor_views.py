@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from voxloop.analytics import selectors as analytics_selectors
 from voxloop.errors import InvalidInput
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.textanalytics import editing, explorer, insights, selectors, services
 from voxloop.textanalytics.models import Language, TermKind, Theme, ThemeTerm
 from voxloop.textanalytics.web import scope_of
@@ -33,7 +34,7 @@ def _back(taxonomy_id: int, anchor: str = "") -> HttpResponse:
 
 
 @admin_required
-def themes_page(request: HttpRequest) -> HttpResponse:
+def themes_page(request: ScopedRequest) -> HttpResponse:
     scope = scope_of(request)
     taxonomies = list(selectors.visible_taxonomies(scope))
     chosen = None
@@ -70,7 +71,7 @@ def _tree(themes: list[Theme]) -> list[tuple[int, Theme, dict[str, list[ThemeTer
 
 
 @admin_required
-def theme_matches(request: HttpRequest, theme_id: int) -> HttpResponse:
+def theme_matches(request: ScopedRequest, theme_id: int) -> HttpResponse:
     """Which recent comments the theme matches with the draft term added (a fragment for the
     editor's live preview, or a page without JavaScript)."""
     theme = selectors.theme(scope_of(request), theme_id)
@@ -94,7 +95,7 @@ def theme_matches(request: HttpRequest, theme_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def theme_action(request: HttpRequest, theme_id: int, action: str) -> HttpResponse:
+def theme_action(request: ScopedRequest, theme_id: int, action: str) -> HttpResponse:
     if action not in THEME_ACTIONS:
         raise InvalidInput("Unknown action.", "action")
     scope, post = scope_of(request), request.POST
@@ -133,7 +134,7 @@ def theme_action(request: HttpRequest, theme_id: int, action: str) -> HttpRespon
 
 @admin_required
 @require_POST
-def term_remove(request: HttpRequest, term_id: int) -> HttpResponse:
+def term_remove(request: ScopedRequest, term_id: int) -> HttpResponse:
     term = selectors.term(scope_of(request), term_id)
     theme = term.theme
     services.remove_term(scope=scope_of(request), term=term)
@@ -142,7 +143,7 @@ def term_remove(request: HttpRequest, term_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def taxonomy_action(request: HttpRequest, taxonomy_id: int, action: str) -> HttpResponse:
+def taxonomy_action(request: ScopedRequest, taxonomy_id: int, action: str) -> HttpResponse:
     if action not in TAXONOMY_ACTIONS:
         raise InvalidInput("Unknown action.", "action")
     scope, post = scope_of(request), request.POST

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,7 @@ from voxloop.analytics import selectors as analytics_selectors
 from voxloop.analytics.selectors import Context
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.textanalytics import explorer, figures, insights
 from voxloop.textanalytics.models import CommentAnalysis, Language, Sentiment
 from voxloop.textanalytics.web import scope_of
@@ -31,7 +32,7 @@ DIRECTIONS = {
 }
 
 
-def _context(request: HttpRequest) -> tuple[Context, QueryDict]:
+def _context(request: ScopedRequest) -> tuple[Context, QueryDict]:
     ctx = analytics_selectors.context_from(scope_of(request), request.GET)
     return ctx, request.GET
 
@@ -39,7 +40,7 @@ def _context(request: HttpRequest) -> tuple[Context, QueryDict]:
 MAX_UNIT_CHOICES = 500  # beyond, units are reached from the dashboard's drill-down
 
 
-def _filter_choices(request: HttpRequest) -> dict[str, Any]:
+def _filter_choices(request: ScopedRequest) -> dict[str, Any]:
     units = list(
         tenancy_selectors.visible_units(scope_of(request)).only("id", "name", "depth")[
             : MAX_UNIT_CHOICES + 1
@@ -63,7 +64,7 @@ def _query(params: QueryDict) -> str:
 
 
 @member_required
-def insights_page(request: HttpRequest) -> HttpResponse:
+def insights_page(request: ScopedRequest) -> HttpResponse:
     """Sentiment and themes with the metric beside them, theme impact on NPS, trending and
     emerging themes: figures only, so a viewer has it too."""
     ctx, params = _context(request)
@@ -87,7 +88,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
 
 
 @records_required
-def explorer_page(request: HttpRequest) -> HttpResponse:
+def explorer_page(request: ScopedRequest) -> HttpResponse:
     """Comments one by one: search, the dashboard's filters and a language; theme spans
     highlighted; optionally grouped with similar comments in other languages."""
     ctx, _params = _context(request)

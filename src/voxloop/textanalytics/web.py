@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Scope, ScopedRequest
 
 
-def scope_of(request: HttpRequest) -> Scope:
+def scope_of(request: ScopedRequest) -> Scope:
     """The member's scope, which `web.access.member_required` guarantees on these pages."""
-    scope: Scope = request.scope  # type: ignore[attr-defined]  # set by the membership middleware
+    scope: Scope = request.scope
     return scope

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from voxloop.errors import DomainError, Forbidden, NotFound
-from voxloop.tenancy.scoping import Capability
+from voxloop.tenancy.scoping import Capability, ScopedRequest
 
 View = Callable[..., HttpResponse]
 
@@ -29,7 +29,7 @@ def member_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: ScopedRequest, *args, **kwargs) -> HttpResponse:
         if request.scope is None:
             return no_membership(request)
         try:
@@ -49,7 +49,7 @@ def capability_required(capability: Capability) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def inner(request: ScopedRequest, *args, **kwargs) -> HttpResponse:
             if not request.scope.can(capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from voxloop.errors import DomainError
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Scope, ScopedRequest
 from voxloop.web.access import admin_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
@@ -26,18 +26,18 @@ SHOWN_ONCE = "webhook-secret-{}"  # the session holds a new secret until its pag
 PAGE = 50
 
 
-def _scope(request: HttpRequest) -> Scope:
+def _scope(request: ScopedRequest) -> Scope:
     """The member's scope (ActiveMembershipMiddleware sets it; admin_required checked it)."""
-    return request.scope  # type: ignore[attr-defined]
+    return request.scope
 
 
-def _form_page(request: HttpRequest, form: SubscriptionForm, status: int = 200) -> HttpResponse:
+def _form_page(request: ScopedRequest, form: SubscriptionForm, status: int = 200) -> HttpResponse:
     context = {"form": form, "unit_codes": unit_code_suggestions(_scope(request))}
     return render(request, "webhooks/new.html", context, status=status)
 
 
 @admin_required
-def subscription_list(request: HttpRequest) -> HttpResponse:
+def subscription_list(request: ScopedRequest) -> HttpResponse:
     subscriptions = selectors.visible_subscriptions(_scope(request))
     return render(request, "webhooks/list.html", {"subscriptions": subscriptions})
 
@@ -48,7 +48,7 @@ def _fields(form: SubscriptionForm) -> dict[str, Any]:
 
 
 @admin_required
-def subscription_new(request: HttpRequest) -> HttpResponse:
+def subscription_new(request: ScopedRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, SubscriptionForm(initial={"is_active": True}))
     form = SubscriptionForm(request.POST)
@@ -80,7 +80,7 @@ def _initial(subscription: Subscription) -> dict[str, Any]:
 
 
 def _detail_page(
-    request: HttpRequest, subscription: Subscription, form: SubscriptionForm, status: int = 200
+    request: ScopedRequest, subscription: Subscription, form: SubscriptionForm, status: int = 200
 ) -> HttpResponse:
     filters = DeliveryFilterForm(request.GET)
     status_filter = filters.cleaned_data["status"] if filters.is_valid() else ""
@@ -99,7 +99,7 @@ def _detail_page(
 
 
 @admin_required
-def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
+def subscription_detail(request: ScopedRequest, subscription_id: int) -> HttpResponse:
     scope = _scope(request)
     subscription = selectors.subscription(scope, subscription_id)
     if request.method != "POST":
@@ -125,7 +125,7 @@ def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpRespo
 
 @admin_required
 @require_POST
-def rotate(request: HttpRequest, subscription_id: int) -> HttpResponse:
+def rotate(request: ScopedRequest, subscription_id: int) -> HttpResponse:
     subscription = selectors.subscription(_scope(request), subscription_id)
     secret = services.rotate_secret(actor=_scope(request), subscription=subscription)
     request.session[SHOWN_ONCE.format(subscription.pk)] = secret
@@ -134,7 +134,7 @@ def rotate(request: HttpRequest, subscription_id: int) -> HttpResponse:
 
 
 @admin_required
-def delete(request: HttpRequest, subscription_id: int) -> HttpResponse:
+def delete(request: ScopedRequest, subscription_id: int) -> HttpResponse:
     subscription = selectors.subscription(_scope(request), subscription_id)
     if request.method != "POST":
         return render(request, "webhooks/delete.html", {"subscription": subscription})
@@ -145,7 +145,7 @@ def delete(request: HttpRequest, subscription_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
-def replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def replay(request: ScopedRequest, delivery_id: int) -> HttpResponse:
     found = selectors.delivery(_scope(request), delivery_id)
     services.replay(actor=_scope(request), delivery=found)
     messages.success(request, _("The delivery will be sent again."))

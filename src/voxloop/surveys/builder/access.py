@@ -6,14 +6,13 @@ company-wide survey in the respondent pages but may not change it.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
 from voxloop.errors import Forbidden
 from voxloop.surveys import selectors
 from voxloop.surveys.models import Survey
+from voxloop.tenancy.scoping import ScopedRequest
 
 
-def editable_survey(request: HttpRequest, survey_id: int) -> Survey:
+def editable_survey(request: ScopedRequest, survey_id: int) -> Survey:
     scope = request.scope
     survey = selectors.survey(scope, survey_id)
     if not scope.covers_path(survey.unit_path):
@@ -21,6 +20,6 @@ def editable_survey(request: HttpRequest, survey_id: int) -> Survey:
     return survey
 
 
-def editable_surveys(request: HttpRequest):
+def editable_surveys(request: ScopedRequest):
     scope = request.scope
     return scope.filter(selectors.visible_surveys(scope), path_field="unit_path")

@@ -3,7 +3,7 @@ of past responses into a survey (and see the row report)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -13,12 +13,12 @@ from voxloop.surveys import services
 from voxloop.surveys.builder.access import editable_survey
 from voxloop.surveys.builder.forms import ResponsesImportForm, SurveyImportForm
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Scope, ScopedRequest
 from voxloop.uploads import MAX_UPLOAD
 from voxloop.web.access import admin_required
 
 
-def _scope(request: HttpRequest) -> Scope:
+def _scope(request: ScopedRequest) -> Scope:
     scope: Scope = getattr(request, "scope")  # noqa: B009 - set by tenancy's middleware
     return scope
 
@@ -34,7 +34,7 @@ def _content(form: SurveyImportForm | ResponsesImportForm) -> bytes | None:
 
 
 @admin_required
-def survey_import(request: HttpRequest) -> HttpResponse:
+def survey_import(request: ScopedRequest) -> HttpResponse:
     scope = _scope(request)
     form = SurveyImportForm(request.POST or None, request.FILES or None)
     imported = None
@@ -68,7 +68,7 @@ def survey_import(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def responses_import(request: HttpRequest, survey_id: int) -> HttpResponse:
+def responses_import(request: ScopedRequest, survey_id: int) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     form = ResponsesImportForm(request.POST or None, request.FILES or None)
     report = None

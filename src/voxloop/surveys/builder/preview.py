@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
@@ -10,12 +10,13 @@ from voxloop.surveys import definition, selectors
 from voxloop.surveys.builder.access import editable_survey
 from voxloop.surveys.builder.summary import SAMPLE_PIPES, preview_items
 from voxloop.surveys.respondent.pages import brand_colours
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required
 
 
 @xframe_options_sameorigin
 @admin_required
-def preview(request: HttpRequest, survey_id: int) -> HttpResponse:
+def preview(request: ScopedRequest, survey_id: int) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     locale = definition.pick_locale(survey, [request.GET.get("locale", "")])
     texts = survey.texts or {}

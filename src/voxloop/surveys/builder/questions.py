@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -27,6 +27,7 @@ from voxloop.surveys.builder.forms import (
 )
 from voxloop.surveys.builder.logic import format_value, parse_value
 from voxloop.surveys.models import Question, Survey
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
 
@@ -129,7 +130,7 @@ def _page(request, survey, form, question=None, status=200) -> HttpResponse:
 
 
 @admin_required
-def question_add(request: HttpRequest, survey_id: int) -> HttpResponse:
+def question_add(request: ScopedRequest, survey_id: int) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     earlier = selectors.questions_of(survey)
     form = QuestionForm(request.POST or None, earlier=earlier, initial={"type": "nps"})
@@ -146,7 +147,7 @@ def question_add(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 
 @admin_required
-def question_edit(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
+def question_edit(request: ScopedRequest, survey_id: int, key: str) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     question = _question(survey, key)
     earlier = [q for q in selectors.questions_of(survey) if q.position < question.position]
@@ -175,7 +176,7 @@ EMPTY = '{"match": "all", "items": []}'
 
 @require_GET
 @admin_required
-def logic_count(request: HttpRequest, survey_id: int) -> JsonResponse:
+def logic_count(request: ScopedRequest, survey_id: int) -> JsonResponse:
     """The builder's live count: of the survey's latest responses, how many would have seen
     a question shown under these conditions."""
     survey = editable_survey(request, survey_id)
@@ -199,7 +200,7 @@ def logic_count(request: HttpRequest, survey_id: int) -> JsonResponse:
 
 @require_POST
 @admin_required
-def question_move(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
+def question_move(request: ScopedRequest, survey_id: int, key: str) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     keys = [q.key for q in selectors.questions_of(survey)]
     if key not in keys:
@@ -217,7 +218,7 @@ def question_move(request: HttpRequest, survey_id: int, key: str) -> HttpRespons
     return redirect(reverse("surveys:edit", args=[survey.pk]) + f"#question-{key}")
 
 
-def _confirm_delete(request: HttpRequest, survey: Survey, question: Question) -> HttpResponse:
+def _confirm_delete(request: ScopedRequest, survey: Survey, question: Question) -> HttpResponse:
     n = answered_count(request.scope, survey.pk, question.key)
     shown = number_format(n, force_grouping=True)
     lines = [
@@ -242,7 +243,7 @@ def _confirm_delete(request: HttpRequest, survey: Survey, question: Question) ->
 
 @require_POST
 @admin_required
-def question_delete(request: HttpRequest, survey_id: int, key: str) -> HttpResponse:
+def question_delete(request: ScopedRequest, survey_id: int, key: str) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     if not confirm.given(request):
         return _confirm_delete(request, survey, _question(survey, key))

@@ -21,6 +21,7 @@ from voxloop.surveys.builder.access import editable_survey
 from voxloop.surveys.builder.forms import BranchFormSet
 from voxloop.surveys.builder.logic import format_value, parse_value, rule_of, single_condition
 from voxloop.surveys.models import Survey
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required
 
 SURVEY_PARTS = [
@@ -87,7 +88,7 @@ def _merge(current: dict, post, name: str, locales: list[str]) -> dict:
     return updated
 
 
-def _save(request: HttpRequest, survey: Survey, questions: list, locales: list[str]) -> None:
+def _save(request: ScopedRequest, survey: Survey, questions: list, locales: list[str]) -> None:
     post, scope = request.POST, request.scope
     texts = {p: _merge(survey.texts.get(p, {}), post, f"s|{p}", locales) for p, _l in SURVEY_PARTS}
     branding = dict(survey.branding)
@@ -196,7 +197,7 @@ def _branches(survey: Survey, formset, questions: list) -> list[dict]:
 
 
 @admin_required
-def thank_you(request: HttpRequest, survey_id: int) -> HttpResponse:
+def thank_you(request: ScopedRequest, survey_id: int) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     questions = selectors.questions_of(survey)
     kwargs = {"questions": questions}

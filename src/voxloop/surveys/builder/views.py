@@ -24,6 +24,7 @@ from voxloop.surveys.builder.forms import (
 from voxloop.surveys.builder.summary import question_rows
 from voxloop.surveys.models import Survey
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
 
@@ -31,7 +32,7 @@ SETTINGS_TEXTS = ("title", "intro", "thank_you", "closed")
 
 
 @admin_required
-def survey_list(request: HttpRequest) -> HttpResponse:
+def survey_list(request: ScopedRequest) -> HttpResponse:
     surveys = list(editable_surveys(request).select_related("unit"))
     counts = response_counts(request.scope, [s.pk for s in surveys])
     rows = [(survey, counts.get(survey.pk, 0)) for survey in surveys]
@@ -39,7 +40,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def survey_create(request: HttpRequest) -> HttpResponse:
+def survey_create(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     form = SurveyCreateForm(request.POST or None, initial={"default_locale": "en"})
     if request.method == "POST" and form.is_valid():
@@ -83,7 +84,7 @@ def _settings_initial(survey: Survey) -> dict:
     return initial
 
 
-def render_edit(request: HttpRequest, survey: Survey, form=None, status: int = 200):
+def render_edit(request: ScopedRequest, survey: Survey, form=None, status: int = 200):
     questions = selectors.questions_of(survey)
     context = {
         "survey": survey,
@@ -114,7 +115,7 @@ def _localized(current: dict, locale: str, value: str) -> dict:
 
 @require_POST
 @admin_required
-def survey_settings(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_settings(request: ScopedRequest, survey_id: int) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     form = SettingsForm(request.POST, languages=survey.locales)
     if form.is_valid():
@@ -149,7 +150,7 @@ def survey_settings(request: HttpRequest, survey_id: int) -> HttpResponse:
     return render_edit(request, survey, form=form, status=400)
 
 
-def _lifecycle(request: HttpRequest, survey_id: int, action, done: str) -> HttpResponse:
+def _lifecycle(request: ScopedRequest, survey_id: int, action, done: str) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     try:
         result = action(request.scope, survey)
@@ -168,7 +169,7 @@ def survey_publish(request: HttpRequest, survey_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def survey_close(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_close(request: ScopedRequest, survey_id: int) -> HttpResponse:
     if not confirm.given(request):
         survey = editable_survey(request, survey_id)
         n = response_counts(request.scope, [survey.pk]).get(survey.pk, 0)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from voxloop.tenancy import selectors
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required
 from voxloop.web.forms import AuditFilterForm
 from voxloop.web.paging import paginate, query_without_page
@@ -14,7 +15,7 @@ PER_PAGE = 50
 
 
 @admin_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: ScopedRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     action = form.cleaned_data["action"] if form.is_valid() else ""
     entries = selectors.audit_log(request.scope, action=action)

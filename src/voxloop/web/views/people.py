@@ -13,6 +13,7 @@ from voxloop.accounts import services as account_services
 from voxloop.errors import DomainError
 from voxloop.tenancy import selectors, services
 from voxloop.tenancy.models import Membership
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
 from voxloop.web.forms import (
@@ -27,7 +28,7 @@ from voxloop.web.views.common import unit_code_suggestions
 
 
 def _render_people(
-    request: HttpRequest, invite_form: InviteForm | None = None, status: int = 200
+    request: ScopedRequest, invite_form: InviteForm | None = None, status: int = 200
 ) -> HttpResponse:
     scope = request.scope
     form = PeopleFilterForm(request.GET or None)
@@ -52,7 +53,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def people_invite(request: HttpRequest) -> HttpResponse:
+def people_invite(request: ScopedRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         unit = resolve_unit(form, request.scope, "unit_code")
@@ -81,7 +82,7 @@ def people_invite(request: HttpRequest) -> HttpResponse:
 
 
 def _render_membership(
-    request: HttpRequest,
+    request: ScopedRequest,
     membership: Membership,
     form: MembershipChangeForm | None = None,
     revoke_error: str = "",
@@ -106,7 +107,7 @@ def _render_membership(
 
 
 @admin_required
-def membership_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
+def membership_detail(request: ScopedRequest, membership_id: int) -> HttpResponse:
     """A membership's page; POST changes its role, unit or title."""
     membership = selectors.membership(request.scope, membership_id)
     if request.method != "POST":
@@ -134,7 +135,7 @@ def membership_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def membership_revoke(request: HttpRequest, membership_id: int) -> HttpResponse:
+def membership_revoke(request: ScopedRequest, membership_id: int) -> HttpResponse:
     membership = selectors.membership(request.scope, membership_id)
     username = membership.user.get_username()
     if membership.pk != request.scope.membership_id and not confirm.given(request):

@@ -7,6 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from voxloop.tenancy import selectors
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import member_required
 
 LIMIT = 20
@@ -18,7 +19,7 @@ def _term(request: HttpRequest) -> str:
 
 @require_GET
 @member_required
-def units(request: HttpRequest) -> JsonResponse:
+def units(request: ScopedRequest) -> JsonResponse:
     term = _term(request)
     found = selectors.visible_units(request.scope, search=term) if term else []
     items = [{"value": u.code, "label": u.name, "detail": u.code} for u in found[:LIMIT]]
@@ -27,7 +28,7 @@ def units(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 @member_required
-def people(request: HttpRequest) -> JsonResponse:
+def people(request: ScopedRequest) -> JsonResponse:
     term = _term(request)
     found = selectors.colleagues(request.scope, search=term, limit=LIMIT)
     items = [

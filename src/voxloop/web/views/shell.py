@@ -11,13 +11,14 @@ from voxloop.contacts.selectors import contact_count
 from voxloop.tenancy import selectors
 from voxloop.tenancy.middleware import SESSION_KEY
 from voxloop.tenancy.models import Role, UnitKind
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import no_membership
 
 CHILDREN_SHOWN = 12
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     if scope is None:
         return no_membership(request, status=200)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from voxloop.errors import DomainError
 from voxloop.tenancy import selectors, services
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required, is_admin, records_required
 from voxloop.web.forms import StaffAddForm, StaffFilterForm, apply_domain_error, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
@@ -19,7 +20,7 @@ from voxloop.web.views.common import unit_code_suggestions
 
 
 def _render_staff(
-    request: HttpRequest, add_form: StaffAddForm | None = None, status: int = 200
+    request: ScopedRequest, add_form: StaffAddForm | None = None, status: int = 200
 ) -> HttpResponse:
     scope = request.scope
     form = StaffFilterForm(request.GET or None)
@@ -50,7 +51,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def staff_add(request: HttpRequest) -> HttpResponse:
+def staff_add(request: ScopedRequest) -> HttpResponse:
     form = StaffAddForm(request.POST)
     if form.is_valid():
         unit = resolve_unit(form, request.scope, "unit_code")

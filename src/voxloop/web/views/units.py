@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from voxloop.errors import DomainError
 from voxloop.tenancy import selectors, services
 from voxloop.tenancy.models import OrgUnit, UnitKind
+from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required, is_admin, member_required, reads_records
 from voxloop.web.forms import (
     UnitCreateForm,
@@ -27,7 +28,7 @@ STAFF_SHOWN = 50
 
 
 @member_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: ScopedRequest) -> HttpResponse:
     form = UnitFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     units = selectors.visible_units(
@@ -52,7 +53,7 @@ def _edit_form(unit: OrgUnit) -> UnitEditForm:
     )
 
 
-def _render_unit(request: HttpRequest, unit: OrgUnit, status: int = 200, **forms) -> HttpResponse:
+def _render_unit(request: ScopedRequest, unit: OrgUnit, status: int = 200, **forms) -> HttpResponse:
     scope = request.scope
     counts = selectors.subtree_counts(scope, unit)
     admin = is_admin(request)
@@ -79,13 +80,13 @@ def _render_unit(request: HttpRequest, unit: OrgUnit, status: int = 200, **forms
 
 
 @member_required
-def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_detail(request: ScopedRequest, unit_id: int) -> HttpResponse:
     return _render_unit(request, selectors.unit(request.scope, unit_id))
 
 
 @require_POST
 @admin_required
-def unit_create(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_create(request: ScopedRequest, unit_id: int) -> HttpResponse:
     parent = selectors.unit(request.scope, unit_id)
     form = UnitCreateForm(request.POST)
     if form.is_valid():
@@ -104,7 +105,7 @@ def unit_create(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def unit_update(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_update(request: ScopedRequest, unit_id: int) -> HttpResponse:
     unit = selectors.unit(request.scope, unit_id)
     form = UnitEditForm(request.POST)
     if form.is_valid():
@@ -122,7 +123,7 @@ def unit_update(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_move(request: ScopedRequest, unit_id: int) -> HttpResponse:
     unit = selectors.unit(request.scope, unit_id)
     form = UnitMoveForm(request.POST)
     if form.is_valid():

@@ -1,6 +1,8 @@
 // Progressive enhancement only: without this file every field takes a typed code or name.
 // Search-as-you-type pickers: <input data-picker="units|people"> lists matches as you type
-// (names, not codes) and fills the input with the picked code or username.
+// (names, not codes) and fills the input with the picked code or username. With
+// data-picker-multiple the input holds a comma-separated list: the search is on the name being
+// typed after the last comma, and a pick replaces that name and leaves room for the next.
 (function () {
   "use strict";
   var SOURCES = { units: "/pick/units/", people: "/pick/people/" };
@@ -21,6 +23,12 @@
     input.parentNode.classList.add("picker");
     input.parentNode.appendChild(list);
     var timer = null, active = -1, items = [], asked = "";
+    var multiple = input.hasAttribute("data-picker-multiple");
+
+    function typed() {
+      var value = input.value;
+      return (multiple ? value.slice(value.lastIndexOf(",") + 1) : value).trim();
+    }
 
     function close() {
       list.hidden = true;
@@ -30,7 +38,13 @@
     function choose(index) {
       var item = items[index];
       if (!item) return;
-      input.value = item.value;
+      if (multiple) {
+        var before = input.value.slice(0, input.value.lastIndexOf(",") + 1);
+        input.value = (before ? before + " " : "") + item.value + ", ";
+        input.focus();
+      } else {
+        input.value = item.value;
+      }
       close();
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }
@@ -62,12 +76,12 @@
       input.setAttribute("aria-expanded", String(found.length > 0));
     }
     function search() {
-      var term = input.value.trim();
+      var term = typed();
       if (!term || term === asked) return;
       asked = term;
       fetch(url + "?q=" + encodeURIComponent(term), { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : { items: [] }; })
-        .then(function (data) { if (term === input.value.trim()) show(data.items || []); })
+        .then(function (data) { if (term === typed()) show(data.items || []); })
         .catch(function () { show([]); });
     }
     input.addEventListener("input", function () {
