@@ -172,3 +172,26 @@ def test_absent_ids_are_404_in_the_layout(world, client):
         response = client.get(url) if "move" not in url else client.post(url, {})
         assert response.status_code == 404, url
         assert "Page not found" in response.content.decode()
+
+
+def test_an_admin_sets_a_units_time_zone_on_its_page(world, client):
+    acme = world.acme
+    store = acme.units["c1r1s1"]
+    client.force_login(acme.user("admin"))
+    page = client.get(reverse("web:unit", args=[store.pk])).content.decode()
+    assert 'name="time_zone"' in page and "Asia/Tokyo" in page
+    url = reverse("web:unit_update", args=[store.pk])
+    data = {"name": store.name, "kind": "store", "code": store.code, "is_active": "on"}
+    assert client.post(url, {**data, "time_zone": "Asia/Tokyo"}).status_code == 302
+    store.refresh_from_db()
+    assert store.time_zone == "Asia/Tokyo"
+    # A zone the list does not offer is refused with the field named, and nothing changes.
+    refused = client.post(url, {**data, "time_zone": "Mars/Olympus"})
+    assert refused.status_code == 400
+    assert _field_errors(refused.content.decode(), "edit_time_zone")
+    store.refresh_from_db()
+    assert store.time_zone == "Asia/Tokyo"
+    # Empty means "as the unit above" again.
+    assert client.post(url, {**data, "time_zone": ""}).status_code == 302
+    store.refresh_from_db()
+    assert store.time_zone == ""

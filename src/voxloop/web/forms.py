@@ -6,6 +6,8 @@ have ten thousand stores. A datalist on the page offers the codes as suggestions
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +85,15 @@ class UnitCreateForm(_OwnIds, forms.Form):
 class UnitEditForm(UnitCreateForm):
     id_format = "edit_%s"
     is_active = forms.BooleanField(label=_("Active"), required=False)
+    # Days, hours and periods of the unit's figures count in this zone (docs/analytics.md).
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        choices=[
+            ("", _("As the unit above")),
+            *((zone, zone) for zone in sorted(available_timezones()) if "/" in zone),
+        ],
+    )
 
 
 class UnitMoveForm(_OwnIds, forms.Form):

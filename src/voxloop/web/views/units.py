@@ -49,6 +49,7 @@ def _edit_form(unit: OrgUnit) -> UnitEditForm:
             "kind": unit.kind,
             "code": unit.code,
             "is_active": unit.is_active,
+            "time_zone": unit.time_zone,
         }
     )
 
