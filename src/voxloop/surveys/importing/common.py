@@ -70,6 +70,22 @@ class Draft:
     def by_source(self) -> dict[str, DraftQuestion]:
         return {q.source: q for q in self.questions if q.source}
 
+    def show_when(
+        self, questions: list[DraftQuestion], rule: dict | None, *, source: str, condition: str
+    ) -> None:
+        """Display logic on the questions one source question became, or a report entry when
+        the file's condition could not be read as our rules."""
+        if rule is None:
+            self.report.drop(
+                source,
+                questions[0].key,
+                condition[:200],
+                "only comparisons of earlier answers joined by one of and/or are carried over",
+            )
+            return
+        for question in questions:
+            question.show_if = rule
+
 
 class Keys:
     """Our question keys from the file's names: a–z, 0–9, single _, unique, ≤ 60."""

@@ -345,16 +345,8 @@ class _Reader:
         rule = (
             self.relevance(relevance) if relevance not in ("", "1") else self.conditions(conditions)
         )
-        if rule is None:
-            self.draft.report.drop(
-                row["qid"],
-                made[0].key,
-                f"condition {relevance or 'from the conditions table'}"[:200],
-                "only comparisons of earlier answers joined by one of and/or are carried over",
-            )
-            return
-        for question in made:
-            question.show_if = rule
+        condition = f"condition {relevance or 'from the conditions table'}"
+        self.draft.show_when(made, rule, source=row["qid"], condition=condition)
 
     def relevance(self, expression: str) -> dict | None:
         expression = expression.strip()

@@ -315,16 +315,7 @@ class _Reader:
         if not expression or not made:
             return
         rule = self.expression(expression)
-        if rule is None:
-            self.draft.report.drop(
-                name,
-                made[0].key,
-                f"condition {expression}"[:200],
-                "only comparisons of earlier answers joined by one of and/or are carried over",
-            )
-            return
-        for question in made:
-            question.show_if = rule
+        self.draft.show_when(made, rule, source=name, condition=f"condition {expression}")
 
     def expression(self, expression: str) -> dict | None:
         parts = re.split(r"\s+(and|or)\s+", expression.strip(), flags=re.I)

@@ -286,15 +286,8 @@ class _Form:
         ]
         if expression:
             rule = self.relevant(" and ".join(f"({e})" if " or " in e else e for e in expression))
-            if rule is None:
-                self.draft.report.drop(
-                    name,
-                    made.key,
-                    f"relevant {' and '.join(expression)}"[:200],
-                    "only comparisons of earlier answers joined by one of and/or are carried over",
-                )
-            else:
-                made.show_if = rule
+            condition = f"relevant {' and '.join(expression)}"
+            self.draft.show_when([made], rule, source=name, condition=condition)
 
     def select(
         self, match: re.Match, name: str, texts: dict, required: bool
