@@ -5,13 +5,12 @@ changes roll back to the world built once for the module."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tests.api.conftest import MEMBER_ACTORS as MEMBERS
 from tests.contacts.helpers import add_contact
 from tests.factories import YES
+from tests.matrix_actors import api_as, browser_as, expect
 from tests.privacy.conftest import built_once
-from tests.surveys.api_client import ApiClient
 from voxloop.privacy.api import router as privacy_router
 
 ACTORS = (*MEMBERS, "loner", "anonymous")
@@ -83,55 +82,27 @@ READ_PAGES = {
 built = built_once(lambda world: {"ann": add_contact(world.acme, "c1r1s1", "ANN").pk})
 
 
-def _membership(world, actor):
-    return world.other.members["admin"] if actor == "other_admin" else world.acme.members[actor]
-
-
-def _api(world, actor: str) -> ApiClient:
-    if actor == "anonymous":
-        return ApiClient()
-    if actor == "loner":
-        return ApiClient(user=world.loner)
-    return ApiClient(membership=_membership(world, actor))
-
-
-def _browser(world, actor: str) -> Client:
-    client = Client()
-    if actor == "loner":
-        client.force_login(world.loner)
-    elif actor != "anonymous":
-        client.force_login(_membership(world, actor).user)
-    return client
-
-
-def _expect(answer, expected, *about) -> None:
-    if expected == "login":
-        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], about
-    else:
-        assert answer.status_code == expected, (*about, answer.content[:300])
-
-
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", sorted(PRIVACY_API))
 def test_privacy_api_matrix(world, name, actor):
     method, path, body, row = PRIVACY_API[name]
-    _expect(_api(world, actor).call(method, path, body), row[actor], name, actor)
+    expect(api_as(world, actor).call(method, path, body), row[actor], name, actor)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_privacy_page_matrix(world, made, name, actor):
     method, path, data, row = PAGES[name]
-    client, path = _browser(world, actor), path.format(**made)
+    client, path = browser_as(world, actor), path.format(**made)
     answer = client.post(path, YES | (data or {})) if method == "POST" else client.get(path)
-    _expect(answer, row[actor], name, actor)
+    expect(answer, row[actor], name, actor)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", sorted(READ_PAGES))
 def test_privacy_pages_read_before_acting(world, made, name, actor):
     path = PAGES[name][1].format(**made)
-    _expect(_browser(world, actor).get(path), READ_PAGES[name][actor], name, actor)
+    expect(browser_as(world, actor).get(path), READ_PAGES[name][actor], name, actor)
 
 
 def test_matrix_covers_every_privacy_operation():

@@ -6,11 +6,10 @@ is refused before any lookup (403). Each request's changes roll back to the modu
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from tests.api.conftest import MEMBER_ACTORS as MEMBERS
+from tests.matrix_actors import api_as, browser_as, expect
 from tests.privacy.conftest import built_once
-from tests.surveys.api_client import ApiClient
 from voxloop.webhooks import services
 from voxloop.webhooks.api import router as webhooks_router
 
@@ -84,48 +83,20 @@ def _make(world) -> dict:
 built = built_once(_make)
 
 
-def _membership(world, actor):
-    return world.other.members["admin"] if actor == "other_admin" else world.acme.members[actor]
-
-
-def _api(world, actor: str) -> ApiClient:
-    if actor == "anonymous":
-        return ApiClient()
-    if actor == "loner":
-        return ApiClient(user=world.loner)
-    return ApiClient(membership=_membership(world, actor))
-
-
-def _browser(world, actor: str) -> Client:
-    client = Client()
-    if actor == "loner":
-        client.force_login(world.loner)
-    elif actor != "anonymous":
-        client.force_login(_membership(world, actor).user)
-    return client
-
-
-def _expect(answer, expected, *about) -> None:
-    if expected == "login":
-        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], about
-    else:
-        assert answer.status_code == expected, (*about, answer.content[:300])
-
-
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", sorted(API))
 def test_webhooks_api_matrix(world, made, name, actor):
     method, path, body, row = API[name]
-    _expect(_api(world, actor).call(method, path.format(**made), body), row[actor], name, actor)
+    expect(api_as(world, actor).call(method, path.format(**made), body), row[actor], name, actor)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_webhooks_page_matrix(world, made, name, actor):
     method, path, data, row = PAGES[name]
-    client, path = _browser(world, actor), path.format(**made)
+    client, path = browser_as(world, actor), path.format(**made)
     answer = client.post(path, data) if method == "POST" else client.get(path)
-    _expect(answer, row[actor], name, actor)
+    expect(answer, row[actor], name, actor)
 
 
 def test_matrix_covers_every_webhooks_operation():
