@@ -1,7 +1,8 @@
 """The metrics API: any metric, any breakdown, any filter, as JSON — scoped like the pages.
 
-Filters are query parameters shared with the dashboard's URL: period (7d, 30d, 90d, 365d) or
-start/end, survey, unit, channel, metric, grain, min_n. The case metrics (`sla_compliance`,
+Filters are query parameters shared with the dashboard's URL: period (a preset such as 90d,
+last_quarter or ytd; or custom with start/end), compare (previous or year),
+survey, unit, channel, metric, grain, min_n. The case metrics (`sla_compliance`,
 `resolution_time`, `cases`) come from the closed loop through the `case_metrics` hook.
 """
 

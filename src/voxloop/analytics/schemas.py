@@ -15,7 +15,12 @@ from voxloop.responses.models import Channel
 class AnalyticsQuery(NoNul):
     # Names are checked by filters.parse (a 400 listing the choices), like the pages' filters.
     period: str | None = Field(
-        None, max_length=20, description=f"{', '.join(PERIODS)}; or start/end."
+        None, max_length=20, description=f"{', '.join(PERIODS)}; or custom with start/end."
+    )
+    compare: str | None = Field(
+        None,
+        max_length=20,
+        description="What every change compares with: previous (default) or year.",
     )
     start: Day | None = None
     end: Day | None = None
