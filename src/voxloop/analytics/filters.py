@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from voxloop.analytics.metrics import DEFAULT_MIN_N, METRICS
 from voxloop.analytics.periods import (
