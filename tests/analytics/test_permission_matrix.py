@@ -35,7 +35,9 @@ ROUTES = {
     "analytics:drivers": Route(),
     "analytics:export_responses": Route(export=True, kwargs=(("fmt", "csv"),)),
     "analytics:export_aggregates": Route(kwargs=(("fmt", "csv"),)),
+    "analytics:views": Route(targets=""),
     "analytics:save_view": Route("POST", targets="", ok=302),
+    "analytics:view_action": Route("POST", targets="view", ok=302),
     "analytics:delete_view": Route("POST", targets="view", ok=302),
     "api:analytics_metrics": Route(api=True, query="by=unit"),
     "api:analytics_dashboard": Route(api=True),
@@ -116,7 +118,8 @@ def test_analytics_matrix(module_world, db, name, actor, target):
         query = f"{query}&unit={unit.pk}".lstrip("&")
     client: Client = _client(world, actor)
     if route.method == "POST":
-        response = client.post(url, {"name": "Mine", "query": "period=7d"} | YES)
+        form = {"name": "Mine", "query": "period=7d", "action": "rename"}
+        response = client.post(url, form | YES)
     else:
         response = client.get(f"{url}?{query}")
     want = ANALYTICS_MATRIX[name][(actor, target)]

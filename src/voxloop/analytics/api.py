@@ -153,3 +153,9 @@ def churn_view(request: HttpRequest, params: Query[AnalyticsQuery], kind: str = 
     if kind not in churn.KINDS:
         raise InvalidInput("'kind' must be 'contact' or 'account'.", "kind")
     return {"churn": churn.churn(_context(request), kind)}
+
+
+# The home and saved views (decision 0025) live in their own module, served under this router.
+from voxloop.analytics.home_api import router as home_router  # noqa: E402
+
+router.add_router("", home_router)
