@@ -131,18 +131,20 @@ def send_due_digests(now: datetime | None = None) -> int:
 
 # --- digests of saved views (decision 0025) ----------------------------------------------------
 
+VIEW_DIGEST_DAYS = {Frequency.WEEKLY: 7, Frequency.MONTHLY: 30}
+
 
 def due_view_digests(now: datetime) -> list[ViewDigest]:
-    """Subscriptions to a saved view that are due: weekly ones a week after the last, monthly
-    ones once per calendar month; for active people with an email address."""
-    week_ago = now - timedelta(days=7) + timedelta(minutes=5)
-    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    """Subscriptions to a saved view that are due (weekly: 7 days after the last one, monthly:
+    30), for active people with an email address."""
+    grace = timedelta(minutes=5)  # the hourly run may start a little early
     never = Q(last_sent_at__isnull=True)
+    due = Q()
+    for frequency, days in VIEW_DIGEST_DAYS.items():
+        since = now - timedelta(days=days) + grace
+        due |= Q(frequency=frequency) & (never | Q(last_sent_at__lte=since))
     return list(
-        ViewDigest.objects.filter(
-            (Q(frequency=Frequency.WEEKLY) & (never | Q(last_sent_at__lte=week_ago)))
-            | (Q(frequency=Frequency.MONTHLY) & (never | Q(last_sent_at__lt=month_start)))
-        )
+        ViewDigest.objects.filter(due)
         .exclude(membership__user__email="")
         .filter(membership__user__is_active=True)
         .select_related("view", "membership__user", "membership__unit")
