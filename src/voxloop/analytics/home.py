@@ -44,7 +44,8 @@ class Home:
     period: dict[str, Any]  # start, end, preset name, and the comparison's start and end
     headline: dict[str, Any]  # the survey the KPIs count, or how many were pooled
     kpis: list[dict[str, Any]]
-    movers: dict[str, Any]  # up, down (rows), tested (how many units were compared)
+    # up, down (rows), tested (how many units were compared), units_below (any at all)
+    movers: dict[str, Any]
     cases: dict[str, Any] | None  # None: the reader's role has no cases
     comments: list[dict[str, Any]] | None  # None: the reader reads aggregates only
     links: list[dict[str, str]]
@@ -116,7 +117,14 @@ def movers(ctx: selectors.Context) -> dict[str, Any]:
     flags controlled for the false-discovery rate over every unit tested; significant ones
     first, then by size of the change. Units with too few answers on either side are left
     out (no change is claimed for them)."""
-    empty: dict[str, Any] = {"up": [], "down": [], "tested": 0, "metric": ctx.metric}
+    below = tenancy_selectors.visible_units(ctx.scope, parent_id=ctx.node.pk).exists()
+    empty: dict[str, Any] = {
+        "up": [],
+        "down": [],
+        "tested": 0,
+        "metric": ctx.metric,
+        "units_below": below,
+    }
     # Anonymous figures follow the anonymity rule per node and month; raw-response filters
     # (segments, comment filters) have no rollups by unit: both stay on the dashboard.
     if ctx.anonymous or ctx.from_responses or not ctx.survey_ids:
@@ -155,6 +163,7 @@ def movers(ctx: selectors.Context) -> dict[str, Any]:
         }
 
     return {
+        **empty,
         "up": [row(p) for p in up if p in units],
         "down": [row(p) for p in down if p in units],
         "tested": len(tested),
