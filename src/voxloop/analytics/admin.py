@@ -3,7 +3,10 @@ editing), saved views and digest opt-outs, each scoped to the staff user's subtr
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from voxloop.analytics.models import DigestSubscription, Rollup, SavedView, ViewDigest
 from voxloop.surveys.models import ANONYMOUS_KINDS
@@ -57,12 +60,12 @@ class SavedViewAdmin(ScopedAdmin):
     fields = ("name", "query", "owner", "unit", "shared", "published_role")
     readonly_fields = ("owner", "unit", "query")
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: SavedView, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         changes = {name: form.cleaned_data.get(name) for name in form.changed_data}
         record_audit(getattr(request, "scope", None), "analytics.view_changed", obj, changes)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: SavedView) -> None:
         record_audit(getattr(request, "scope", None), "analytics.view_deleted", obj, {})
         super().delete_model(request, obj)
 
@@ -97,5 +100,5 @@ class ViewDigestAdmin(ScopedAdmin):
     list_filter = ("frequency",)
     readonly_fields = ("view", "membership", "last_sent_at")
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

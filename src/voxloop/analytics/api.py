@@ -155,7 +155,8 @@ def churn_view(request: HttpRequest, params: Query[AnalyticsQuery], kind: str = 
     return {"churn": churn.churn(_context(request), kind)}
 
 
-# The home and saved views (decision 0025) live in their own module, served under this router.
-from voxloop.analytics.home_api import router as home_router  # noqa: E402
+# The home and saved views (decision 0025): their own module (an edge module, as views are),
+# served under this router.
+from voxloop.analytics.api_views import router as home_router  # noqa: E402
 
 router.add_router("", home_router)

@@ -109,7 +109,8 @@ def _level_counts(ctx: selectors.Context, period: Filters) -> dict[str, Counts]:
     if period.origin:
         rows = rows.filter(origin=period.origin)
     sums = {name: Sum(name) for name in COUNT_FIELDS}
-    return {r["node_path"]: Counts.of(r) for r in rows.values("node_path").annotate(**sums)}
+    grouped = rows.values("node_path").annotate(**sums)
+    return {r["node_path"]: Counts.of(dict(r)) for r in grouped}
 
 
 def movers(ctx: selectors.Context) -> dict[str, Any]:
@@ -137,13 +138,13 @@ def movers(ctx: selectors.Context) -> dict[str, Any]:
         path: metrics.change(metric, counts, before.get(path, Counts()), ctx.filters.min_n)
         for path, counts in now.items()
     }
-    tested = {p: c for p, c in changes.items() if c.delta is not None}
-    if not tested:
+    deltas = {p: c.delta for p, c in changes.items() if c.delta is not None}
+    if not deltas:
         return {**empty, "metric": metric}
-    flags = comparisons.controlled(tested)
-    order = sorted(tested, key=lambda p: (not flags[p]["significant"], -abs(tested[p].delta)))
-    up = [p for p in order if tested[p].delta > 0][:MOVERS_SHOWN]
-    down = [p for p in order if tested[p].delta < 0][:MOVERS_SHOWN]
+    flags = comparisons.controlled({p: changes[p] for p in deltas})
+    order = sorted(deltas, key=lambda p: (not flags[p]["significant"], -abs(deltas[p])))
+    up = [p for p in order if deltas[p] > 0][:MOVERS_SHOWN]
+    down = [p for p in order if deltas[p] < 0][:MOVERS_SHOWN]
     units = {
         u.path: u
         for u in tenancy_selectors.visible_units(ctx.scope)
@@ -166,7 +167,7 @@ def movers(ctx: selectors.Context) -> dict[str, Any]:
         **empty,
         "up": [row(p) for p in up if p in units],
         "down": [row(p) for p in down if p in units],
-        "tested": len(tested),
+        "tested": len(deltas),
         "metric": metric,
     }
 

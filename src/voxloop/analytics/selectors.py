@@ -18,7 +18,7 @@ from django.db.models import QuerySet, Sum
 from voxloop.analytics import anonymity, comparisons, hooks, metrics, raw_counts
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
-from voxloop.analytics.models import Facet, Rollup
+from voxloop.analytics.models import Facet, Rollup, SavedView
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses.models import Origin
@@ -468,8 +468,6 @@ def saved_views(scope: Scope) -> QuerySet:
     one re-applies its filters under the reader's own scope."""
     from django.db.models import Q
 
-    from voxloop.analytics.models import SavedView
-
     above = [*ancestor_paths(scope.unit_path), scope.unit_path]
     reach = (
         Q(owner_id=scope.user_id)
@@ -479,7 +477,7 @@ def saved_views(scope: Scope) -> QuerySet:
     return SavedView.objects.filter(reach, organization_id=scope.organization_id).distinct()
 
 
-def saved_view(scope: Scope, view_id: int):
+def saved_view(scope: Scope, view_id: int) -> SavedView:
     from voxloop.errors import NotFound
 
     found = saved_views(scope).filter(pk=view_id).first()
@@ -497,6 +495,8 @@ def view_digests(scope: Scope) -> dict[int, str]:
     """The reader's digest subscriptions: view id → frequency."""
     from voxloop.analytics.models import ViewDigest
 
+    if scope.membership_id is None:
+        return {}
     rows = ViewDigest.objects.filter(membership_id=scope.membership_id)
     return dict(rows.values_list("view_id", "frequency"))
 

@@ -396,6 +396,13 @@ def _view_query(query: str) -> str:
     return query
 
 
+def _person(actor: Scope) -> int:
+    """The user behind the scope: views belong to people, not to the system."""
+    if actor.user_id is None:
+        raise InvalidInput("Only a person saves, pins or subscribes to views.", field="owner")
+    return actor.user_id
+
+
 def _own(actor: Scope, view: SavedView) -> None:
     if view.owner_id != actor.user_id or view.organization_id != actor.organization_id:
         raise Forbidden("Only the owner of a view changes it.")
@@ -407,13 +414,13 @@ def save_view(*, actor: Scope, name: str, query: str, pinned: bool = False) -> S
     with transaction.atomic():
         view = SavedView.objects.create(
             organization_id=actor.organization_id,
-            owner_id=actor.user_id,
+            owner_id=_person(actor),
             unit_id=actor.unit_id,
             name=name,
             query=query,
         )
-        if pinned and actor.user_id:
-            view.pinned_by.add(actor.user_id)
+        if pinned:
+            view.pinned_by.add(_person(actor))
         record_audit(actor, "analytics.view_saved", view, changes={"name": name, "query": query})
     return view
 
@@ -469,9 +476,9 @@ def delete_view(*, actor: Scope, view: SavedView) -> None:
 def pin_view(*, actor: Scope, view: SavedView, pinned: bool) -> None:
     """Pin a view the reader can see (selectors.saved_view) to their home, or unpin it."""
     if pinned:
-        view.pinned_by.add(actor.user_id)
+        view.pinned_by.add(_person(actor))
     else:
-        view.pinned_by.remove(actor.user_id)
+        view.pinned_by.remove(_person(actor))
 
 
 def subscribe_view(*, actor: Scope, view: SavedView, frequency: str) -> ViewDigest | None:

@@ -36,20 +36,20 @@ def _out(scope: Scope, view: SavedView) -> dict[str, Any]:
         "mine": view.owner_id == scope.user_id,
         "shared": view.shared,
         "published_role": view.published_role,
-        "pinned": view.pinned_by.filter(pk=scope.user_id).exists(),
+        "pinned": scope.user_id is not None and view.pinned_by.filter(pk=scope.user_id).exists(),
         "digest": selectors.view_digests(scope).get(view.pk, ""),
         "created_at": view.created_at.isoformat(),
     }
 
 
 @router.get("/analytics/views", response=list[SavedViewOut], url_name="analytics_views")
-def list_views(request: HttpRequest):
+def list_views(request: HttpRequest) -> list[dict[str, Any]]:
     scope = actor(request)
     return [_out(scope, v) for v in selectors.saved_views(scope)[:500]]
 
 
 @router.post("/analytics/views", response={201: SavedViewOut}, url_name="analytics_view_create")
-def create_view(request: HttpRequest, payload: SavedViewIn):
+def create_view(request: HttpRequest, payload: SavedViewIn) -> Status:
     scope = actor(request)
     view = services.save_view(
         actor=scope, name=payload.name, query=payload.query, pinned=payload.pinned
@@ -58,7 +58,7 @@ def create_view(request: HttpRequest, payload: SavedViewIn):
 
 
 @router.get("/analytics/views/{int:view_id}", response=SavedViewOut, url_name="analytics_view")
-def get_view(request: HttpRequest, view_id: Id):
+def get_view(request: HttpRequest, view_id: Id) -> dict[str, Any]:
     scope = actor(request)
     return _out(scope, selectors.saved_view(scope, view_id))
 
@@ -66,7 +66,7 @@ def get_view(request: HttpRequest, view_id: Id):
 @router.patch(
     "/analytics/views/{int:view_id}", response=SavedViewOut, url_name="analytics_view_update"
 )
-def update_view(request: HttpRequest, view_id: Id, payload: SavedViewPatch):
+def update_view(request: HttpRequest, view_id: Id, payload: SavedViewPatch) -> dict[str, Any]:
     scope = actor(request)
     view = selectors.saved_view(scope, view_id)
     fields = payload.dict(exclude_unset=True)
@@ -83,7 +83,7 @@ def update_view(request: HttpRequest, view_id: Id, payload: SavedViewPatch):
 @router.delete(
     "/analytics/views/{int:view_id}", response={204: None}, url_name="analytics_view_delete"
 )
-def delete_view(request: HttpRequest, view_id: Id):
+def delete_view(request: HttpRequest, view_id: Id) -> Status:
     scope = actor(request)
     services.delete_view(actor=scope, view=selectors.saved_view(scope, view_id))
     return Status(204, None)
