@@ -84,7 +84,7 @@ def home(scope: Scope, params: Any) -> Home:
         movers=movers(ctx),
         cases=cases(scope),
         comments=response_reads.verbatims(ctx, limit=COMMENTS_SHOWN),
-        links=links(scope, urlencode(query)),
+        links=links(scope, ctx.node.pk, urlencode(query)),
         pinned=[
             {"view_id": v.pk, "name": v.name, "query": v.query}
             for v in selectors.pinned_views(scope)
@@ -199,10 +199,11 @@ def cases(scope: Scope) -> dict[str, Any] | None:
     }
 
 
-def links(scope: Scope, query: str) -> list[dict[str, str]]:
+def links(scope: Scope, unit_id: int, query: str) -> list[dict[str, str]]:
     """One link to each deeper view the reader's role opens."""
     suffix = f"?{query}" if query else ""
     out = [
+        {"name": "unit", "url": reverse("web:unit", args=[unit_id])},
         {"name": "dashboard", "url": reverse("analytics:dashboard") + suffix},
         {"name": "drivers", "url": reverse("analytics:drivers") + suffix},
         {"name": "saved_views", "url": reverse("analytics:views")},

@@ -12,6 +12,7 @@ from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import member_required
 
 LINK_LABELS = {
+    "unit": _("Your unit: its people, staff and units below"),
     "dashboard": _("Dashboard: every figure, trend and breakdown"),
     "drivers": _("What drives the score?"),
     "saved_views": _("Saved views"),
