@@ -103,3 +103,12 @@ def test_someone_without_a_membership_keeps_a_page(world):
     c = Client()
     c.force_login(world.loner)
     assert c.get("/").status_code == 200
+
+
+def test_newest_comments_look_past_the_last_week_when_it_holds_too_few(world, moved):
+    old = timezone.now() - timedelta(days=20)
+    respond(moved, world.acme.units["c1r2s1"], nps=8, at=old, comment="Three weeks ago")
+    texts = [c["text"] for c in home.home(world.acme.scope("director"), {"period": "30d"}).comments]
+    assert texts[:3] == ["Queue far too long"] * 3 and texts[3] == "Three weeks ago"
+    week = home.home(world.acme.scope("director"), {"period": "7d"}).comments
+    assert "Three weeks ago" not in [c["text"] for c in week]

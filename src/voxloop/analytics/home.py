@@ -13,6 +13,7 @@ one and two levels down, the first few cases and comments of an indexed range.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Sum
@@ -34,6 +35,7 @@ MOVERS_SHOWN = 5  # up and down each
 MOVER_LEVELS = 2  # the units one and two levels below the reader's
 CASES_SHOWN = 5
 COMMENTS_SHOWN = 5
+RECENT_DAYS = 7  # newest comments are looked for in the period's last week first
 # What the home may take from its address: the period and what it is compared with.
 HOME_PARAMS = ("period", "start", "end", "compare", "min_n")
 
@@ -83,7 +85,7 @@ def home(scope: Scope, params: Any) -> Home:
         kpis=selectors.kpis(ctx) if ctx.survey_ids else [],
         movers=movers(ctx),
         cases=cases(scope),
-        comments=response_reads.verbatims(ctx, limit=COMMENTS_SHOWN),
+        comments=newest_comments(ctx),
         links=links(scope, ctx.node.pk, urlencode(query)),
         pinned=[
             {"view_id": v.pk, "name": v.name, "query": v.query}
@@ -93,24 +95,27 @@ def home(scope: Scope, params: Any) -> Home:
 
 
 def _level_counts(ctx: selectors.Context, period: Filters) -> dict[str, Counts]:
-    """Counts of every unit one and two levels below the node: one range of rollup rows."""
-    rows = Rollup.objects.filter(
-        subtree_q(ctx.node.path, "node_path"),
-        organization_id=ctx.scope.organization_id,
-        facet=Facet.TOTAL,
-        depth__gt=ctx.node.depth,
-        depth__lte=ctx.node.depth + MOVER_LEVELS,
-        day__gte=period.start,
-        day__lte=period.end,
-        survey_id__in=ctx.survey_ids,
-    )
-    if period.channel:
-        rows = rows.filter(channel=period.channel)
-    if period.origin:
-        rows = rows.filter(origin=period.origin)
+    """Counts of every unit one and two levels below the node: per level, one range of the
+    `rollup_children` index (a depth range would scan every level of the subtree)."""
     sums = {name: Sum(name) for name in COUNT_FIELDS}
-    grouped = rows.values("node_path").annotate(**sums)
-    return {r["node_path"]: Counts.of(dict(r)) for r in grouped}
+    out: dict[str, Counts] = {}
+    for level in range(1, MOVER_LEVELS + 1):
+        rows = Rollup.objects.filter(
+            subtree_q(ctx.node.path, "node_path"),
+            organization_id=ctx.scope.organization_id,
+            facet=Facet.TOTAL,
+            depth=ctx.node.depth + level,
+            day__gte=period.start,
+            day__lte=period.end,
+            survey_id__in=ctx.survey_ids,
+        )
+        if period.channel:
+            rows = rows.filter(channel=period.channel)
+        if period.origin:
+            rows = rows.filter(origin=period.origin)
+        grouped = rows.values("node_path").annotate(**sums).order_by()
+        out.update({r["node_path"]: Counts.of(dict(r)) for r in grouped})
+    return out
 
 
 def movers(ctx: selectors.Context) -> dict[str, Any]:
@@ -170,6 +175,18 @@ def movers(ctx: selectors.Context) -> dict[str, Any]:
         "tested": len(deltas),
         "metric": metric,
     }
+
+
+def newest_comments(ctx: selectors.Context) -> list[dict[str, Any]] | None:
+    """The newest few comments of the period (the dashboard's read: masked, None for a role
+    that reads aggregates only): first from its last week, a short index range, and from
+    the whole period only when that week holds too few."""
+    f = ctx.filters
+    recent = replace(f, start=max(f.start, f.end - timedelta(days=RECENT_DAYS - 1)))
+    found = response_reads.verbatims(replace(ctx, filters=recent), limit=COMMENTS_SHOWN)
+    if found is None or len(found) == COMMENTS_SHOWN or recent.start == f.start:
+        return found
+    return response_reads.verbatims(ctx, limit=COMMENTS_SHOWN)
 
 
 def cases(scope: Scope) -> dict[str, Any] | None:
