@@ -66,6 +66,16 @@ def driver_analysis(ctx: Context) -> dict[str, Any]:
     return {"drivers": first["drivers"], "n": first["n"], "r2": first["r2"], "surveys": per_survey}
 
 
+def driver_surveys(ctx: Context) -> list[Survey]:
+    """The surveys the drivers page can analyse, one at a time (issue 16 item 5)."""
+    return [] if ctx.anonymous else _surveys(ctx)
+
+
+def survey_drivers(ctx: Context, survey: Survey) -> dict[str, Any]:
+    """One survey's driver analysis (the drivers page shows one survey at a time)."""
+    return _one_survey(ctx, survey)
+
+
 def _one_survey(ctx: Context, survey: Survey) -> dict[str, Any]:
     questions = survey_selectors.questions_of(survey)
     sampled, sample = _sampled(
