@@ -8,6 +8,7 @@ reach the page through `json_script` (no inline script, the CSP holds).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -162,11 +163,14 @@ def drivers(one: dict[str, Any]) -> dict[str, Any]:
         "high": [round(100 * d["importance_high"], 1) for d in one["drivers"]],
         "axis": {
             "min": 0,
-            "max": max(
-                10, round(100 * max((d["importance_high"] for d in one["drivers"]), default=0) + 5)
-            ),
+            "max": _tens(max((d["importance_high"] for d in one["drivers"]), default=0)),
         },
     }
+
+
+def _tens(share: float) -> int:
+    """The axis end: the next 10 % above the widest whisker, so bars keep their true size."""
+    return max(10, min(100, 10 * math.ceil(100 * share / 10 + 0.01)))
 
 
 def driver_rows(one: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:

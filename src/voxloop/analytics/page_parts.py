@@ -17,10 +17,11 @@ from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from voxloop.analytics import chart_specs, distribution, driver_reads, hooks, rankings
+from voxloop.analytics import chart_specs, distribution, driver_reads, hooks, rankings, selectors
 from voxloop.analytics.selectors import Context
 from voxloop.errors import InvalidInput
 from voxloop.surveys import selectors as survey_selectors
+from voxloop.surveys.models import Survey
 from voxloop.tenancy.models import UnitKind
 
 PANEL_VIEWS = ("children", "movers", "board")
@@ -54,7 +55,8 @@ def ranked_rows(ctx: Context, choice: dict[str, Any]) -> tuple[list[dict[str, An
     kind = ""
     if choice["view"] == "board":
         kinds = rankings.board_kinds(ctx)
-        kind = choice["board"] or (kinds[-1] if kinds else "")
+        default = "store" if "store" in kinds else (kinds[-1] if kinds else "")
+        kind = choice["board"] or default
         rows = rankings.leaderboard(ctx, kind) if kind else []
     else:
         rows = rankings.children(ctx)
@@ -108,7 +110,7 @@ def _bar(row: dict[str, Any], low: float, span: float) -> dict[str, float] | Non
 
     zero = at(max(low, min(0.0, low + span)))
     value = at(row["value"])
-    out = {"x": min(zero, value), "width": abs(value - zero), "value": value}
+    out = {"x": min(zero, value), "width": abs(value - zero), "value": value, "zero": zero}
     if row.get("low") is not None and row.get("high") is not None:
         out.update(low=at(row["low"]), high=at(row["high"]))
     return out
@@ -155,7 +157,7 @@ def drivers(ctx: Context) -> dict[str, Any]:
         return out
     by_id = {s.pk: s for s in surveys}
     wanted = ctx.filters.survey_id or (ctx.headline[0] if ctx.headline else None)
-    chosen = by_id.get(wanted or 0) or surveys[0]
+    chosen = by_id.get(wanted or 0) or _most_answered(ctx, surveys)
     ctx = replace(ctx, survey_ids=(chosen.pk,))
     one = driver_reads.survey_drivers(ctx, chosen)
     labels = survey_selectors.question_labels(ctx.survey_ids, translation.get_language())
@@ -179,6 +181,12 @@ def drivers(ctx: Context) -> dict[str, Any]:
         few = [r for r in rows if r["with"]["n"] < ctx.filters.min_n]
         out["choices"].append({"question": named["title"], "rows": enough, "few": few})
     return out
+
+
+def _most_answered(ctx: Context, surveys: list[Survey]) -> Survey:
+    """Without a headline survey: the survey with the most answers in the period."""
+    counts = selectors.counts_by_survey(ctx)
+    return max(surveys, key=lambda s: (counts.get(s.pk, 0), -s.pk))
 
 
 def driver_survey(ctx: Context, params: QueryDict) -> dict[str, Any]:

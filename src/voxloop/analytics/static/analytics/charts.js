@@ -16,8 +16,8 @@
   function bounded(axis) {
     // Fit the data (plus a margin) but never leave the metric's own scale.
     return {
-      min: function (v) { var m = Math.floor(v.min - 5); return axis.min === null ? m : Math.max(axis.min, m); },
-      max: function (v) { var m = Math.ceil(v.max + 5); return axis.max === null ? m : Math.min(axis.max, m); }
+      min: function (v) { var m = Math.floor((v.min - 2) / 5) * 5; return axis.min === null ? m : Math.max(axis.min, m); },
+      max: function (v) { var m = Math.ceil((v.max + 2) / 5) * 5; return axis.max === null ? m : Math.min(axis.max, m); }
     };
   }
 
@@ -27,7 +27,7 @@
     var marks = s.marks.map(function (m) {
       var at = null;
       s.x.forEach(function (x) { if (x <= m.x) { at = x; } });
-      return at === null ? null : { xAxis: at, name: m.label, label: { formatter: m.label } };
+      return at === null ? null : { xAxis: at, name: m.label };
     }).filter(Boolean);
     var scale = bounded(s.axis);
     return {
@@ -53,7 +53,9 @@
                                : { value: v, itemStyle: { color: LINE } };
           }),
           markLine: marks.length ? { symbol: "none", lineStyle: { type: "dashed", color: "#664d03" },
-                                     label: { position: "insideEndTop" }, data: marks } : undefined }
+                                     label: { show: false }, emphasis: { label: { show: true, formatter: "{b}" } },
+                                     tooltip: { show: true, formatter: function (p) { return esc(p.name); } },
+                                     data: marks } : undefined }
       ]
     };
   }
@@ -112,7 +114,7 @@
       },
       xAxis: { type: "value", min: s.axis.min, max: s.axis.max },
       yAxis: { type: "category", data: s.labels, inverse: true,
-               axisLabel: { width: 120, overflow: "truncate" } },
+               axisLabel: { width: 160, overflow: "truncate" } },
       series: [{
         type: "bar", name: s.name, barMaxWidth: 18,
         data: s.value.map(function (v, i) {
