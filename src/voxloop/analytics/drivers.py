@@ -111,7 +111,9 @@ def _corr_weighted(data: np.ndarray, weights: np.ndarray) -> np.ndarray:
     weights[b, i] times (what `_corr(data[indices])` gives, without copying the rows)."""
     total = weights.sum(axis=1)[:, None]
     means = weights @ data / total
-    second = np.einsum("bn,ni,nj->bij", weights, data, data, optimize=True) / total[:, :, None]
+    width = data.shape[1]
+    products = (data[:, :, None] * data[:, None, :]).reshape(len(data), width * width)
+    second = (weights @ products).reshape(-1, width, width) / total[:, :, None]
     cov = second - means[:, :, None] * means[:, None, :]
     sd = np.sqrt(np.clip(np.einsum("bii->bi", cov), 0.0, None))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -10,9 +10,12 @@ it is a link that works without JavaScript:
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from dataclasses import replace
 from typing import Any
 
+from django.core.cache import cache
 from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -145,6 +148,7 @@ def charts(
 # --- the drivers page -------------------------------------------------------------------------
 
 MAX_CHOICE_QUESTIONS = 5
+DRIVERS_CACHE_SECONDS = 15 * 60
 
 
 def drivers(ctx: Context) -> dict[str, Any]:
@@ -159,7 +163,7 @@ def drivers(ctx: Context) -> dict[str, Any]:
     wanted = ctx.filters.survey_id or (ctx.headline[0] if ctx.headline else None)
     chosen = by_id.get(wanted or 0) or _most_answered(ctx, surveys)
     ctx = replace(ctx, survey_ids=(chosen.pk,))
-    one = driver_reads.survey_drivers(ctx, chosen)
+    one, effects = _analysis(ctx, chosen)
     labels = survey_selectors.question_labels(ctx.survey_ids, translation.get_language())
     for d in one["drivers"]:
         d["bar"] = round(100 * d["importance"], 1)  # of all the score's variance, not of 100 %
@@ -172,15 +176,29 @@ def drivers(ctx: Context) -> dict[str, Any]:
             x["driver"] = labels[x["driver"]]["title"]
     one["explained"] = round(100 * (one["r2"] or 0.0), 1)
     out.update(survey=chosen, one=one, chart=chart_specs.drivers(one) if one["drivers"] else None)
-    for key in driver_reads.choice_questions(ctx)[:MAX_CHOICE_QUESTIONS]:
+    for key, rows in effects:
         named = labels.get(key, {"title": key, "choices": {}})
-        rows = driver_reads.choice_effects(ctx, key)
         for row in rows:
             row["label"] = named["choices"].get(row["value"], row["value"])
         enough = [r for r in rows if r["with"]["n"] >= ctx.filters.min_n]
         few = [r for r in rows if r["with"]["n"] < ctx.filters.min_n]
         out["choices"].append({"question": named["title"], "rows": enough, "few": few})
     return out
+
+
+def _analysis(ctx: Context, survey: Survey) -> tuple[dict[str, Any], list]:
+    """The survey's analysis, kept for a while under a key that changes with the filters and
+    with every answer counted (the bootstrap and the read of every response are the cost)."""
+    f = ctx.filters
+    version = selectors.totals(ctx).n
+    parts = (ctx.scope.organization_id, ctx.node.path, survey.pk, f.start, f.end, f.channel)
+    parts += (f.origin, f.segment_id, f.sentiment, f.theme_id, f.min_n, version)
+    key = "drivers:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = driver_reads.survey_drivers(ctx, survey, MAX_CHOICE_QUESTIONS)
+        cache.set(key, found, timeout=DRIVERS_CACHE_SECONDS)
+    return copy.deepcopy(found)
 
 
 def _most_answered(ctx: Context, surveys: list[Survey]) -> Survey:
