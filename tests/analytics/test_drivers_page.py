@@ -70,7 +70,7 @@ def test_the_headline_survey_opens_first_and_free_text_is_never_a_category(world
 
 
 def test_another_survey_is_analysed_on_its_own(world, two_surveys):
-    visit, support = two_surveys
+    _visit, support = two_surveys
     c = client_for(world.acme, "director")
     html = c.get(f"/analytics/drivers/?{Q}&survey={support.pk}").content.decode()
     assert "Drivers · Support" in html
