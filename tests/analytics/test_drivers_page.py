@@ -35,9 +35,7 @@ def two_surveys(world):
     survey_services.add_question(actor, visit, "improve", "long_text", texts=T)
     support = survey_services.create_survey(actor, acme.root, "Support", "transactional", "en")
     survey_services.add_question(actor, support, "nps", "nps", texts=T)
-    survey_services.add_question(
-        actor, support, "friendly", "rating", texts=T, config={"scale": 5}
-    )
+    survey_services.add_question(actor, support, "friendly", "rating", texts=T, config={"scale": 5})
     choices = [{"key": k, "label": {"en": f"More {k}"}} for k in ("speed", "staff", "parking")]
     survey_services.add_question(
         actor, support, "improve", "single_choice", texts=T, config={"choices": choices}

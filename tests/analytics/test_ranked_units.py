@@ -63,7 +63,7 @@ def test_children_carry_change_with_fdr_significance_and_sort_by_change(world, m
     region11, region12 = rows
     assert float(region11["change"]) < 0 < float(region12["change"])
     assert region11["significant"] == region12["significant"] == "True"
-    flipped = rows_of(c.get(f"/analytics/charts/units.csv?{Q}&unit={c1.pk}&sort=change"))
+    flipped = rows_of(c.get(f"/analytics/charts/units.csv?{Q}&unit={c1.pk}&sort=change&order=desc"))
     assert [r["unit"] for r in flipped] == ["Region 1.2", "Region 1.1"]
 
 

@@ -47,7 +47,8 @@ def panel_choice(params: QueryDict) -> dict[str, Any]:
     sort = params.get("sort") or "value"
     if sort not in rankings.SORTS:
         raise InvalidInput(f"'sort' must be one of {', '.join(rankings.SORTS)}.", field="sort")
-    order = params.get("order") or ("asc" if sort == "name" else "desc")
+    # Names A to Z, changes biggest drop first (what people look for), figures best first.
+    order = params.get("order") or ("asc" if sort in ("name", "change") else "desc")
     if order not in ("asc", "desc"):
         raise InvalidInput("'order' must be asc or desc.", field="order")
     return {"view": view, "sort": sort, "order": order, "board": params.get("board") or ""}
@@ -87,7 +88,14 @@ def units_panel(ctx: Context, params: QueryDict, metric_label: str) -> dict[str,
     base = params.copy()
     for name in (*PANEL_PARAMS, "fragment"):
         base.pop(name, None)
+    # A row's link opens that unit with the same order of rows (a drop leads to its drops).
+    drill = params.copy()
+    for name in ("unit", "units", "board", "fragment"):
+        drill.pop(name, None)
+    if choice["view"] != "movers":
+        drill["sort"], drill["order"] = choice["sort"], choice["order"]
     return {
+        "drill_query": drill.urlencode(),
         "choice": choice,
         "rows": rows,
         "kind": kind,
