@@ -28,7 +28,7 @@ def trend(metric: str, label: str, points: list[dict], marks: list[dict]) -> dic
     return {
         "kind": "trend",
         "name": label,
-        "band": _("95% interval"),
+        "band": _("Interval (95%)"),
         "x": [p["start"] for p in shown],
         "value": [p["value"] for p in shown],
         "low": [p.get("low") for p in shown],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 
 from voxloop import spreadsheets
 from voxloop.analytics import (
@@ -24,7 +24,7 @@ from voxloop.web.access import member_required
 CHARTS = ("trend", "units", "distribution", "heatmap", "breakdown", "drivers")
 
 
-def _csv(name: str, table: tuple[list[str], list[list[Any]]]) -> HttpResponse:
+def _csv(name: str, table: tuple[list[str], list[list[Any]]]) -> StreamingHttpResponse:
     header, rows = table
     response = StreamingHttpResponse(
         spreadsheets.csv_stream(header, rows), content_type="text/csv; charset=utf-8"
@@ -34,7 +34,7 @@ def _csv(name: str, table: tuple[list[str], list[list[Any]]]) -> HttpResponse:
 
 
 @member_required
-def chart_csv(request: ScopedRequest, chart: str) -> HttpResponse:
+def chart_csv(request: ScopedRequest, chart: str) -> StreamingHttpResponse:
     if chart not in CHARTS:
         raise Http404
     params = with_role_defaults(request.GET, request.scope.role)

@@ -31,13 +31,14 @@ def nps_distribution(ctx: Context) -> dict[str, Any] | None:
     if not counts.nps_n:
         return None
     n = counts.nps_n
-    groups = [
-        {"key": "detractors", "n": counts.detractors},
-        {"key": "passives", "n": counts.passives},
-        {"key": "promoters", "n": counts.promoters},
+    groups: list[dict[str, Any]] = [
+        {"key": key, "n": k, "share": round(100 * k / n, 1)}
+        for key, k in (
+            ("detractors", counts.detractors),
+            ("passives", counts.passives),
+            ("promoters", counts.promoters),
+        )
     ]
-    for g in groups:
-        g["share"] = round(100 * g["n"] / n, 1)
     by_score = dict(
         raw_counts.responses(ctx)
         .filter(nps__isnull=False)

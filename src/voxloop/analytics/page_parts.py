@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from voxloop.analytics import chart_specs, distribution, driver_reads, hooks, rankings, selectors
 from voxloop.analytics.selectors import Context
@@ -104,7 +105,7 @@ def units_panel(ctx: Context, params: QueryDict, metric_label: str) -> dict[str,
         "chart": chart_specs.unit_bars(rows, metric_label, scale),
         "sorts": [
             ("value", metric_label),
-            ("change", _("Change")),
+            ("change", pgettext("difference", "Change")),
             ("n", "n"),
             ("name", _("Unit")),
         ],
@@ -199,8 +200,8 @@ def _analysis(ctx: Context, survey: Survey) -> tuple[dict[str, Any], list]:
     with every answer counted (the bootstrap and the read of every response are the cost)."""
     f = ctx.filters
     version = selectors.totals(ctx).n
-    parts = (ctx.scope.organization_id, ctx.node.path, survey.pk, f.start, f.end, f.channel)
-    parts += (f.origin, f.segment_id, f.sentiment, f.theme_id, f.min_n, version)
+    parts: tuple[Any, ...] = (ctx.scope.organization_id, ctx.node.path, survey.pk, f.start)
+    parts += (f.end, f.channel, f.origin, f.segment_id, f.sentiment, f.theme_id, f.min_n, version)
     key = "drivers:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     found = cache.get(key)
     if found is None:

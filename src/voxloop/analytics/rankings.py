@@ -11,6 +11,7 @@ from the units the scope sees.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -116,8 +117,8 @@ def _descendant_counts(ctx: Context, units: list[OrgUnit]) -> dict[str, Counts]:
     out: dict[str, Counts] = {}
     if ctx.from_responses:
         lengths = sorted({len(p) for p in paths})
-        rows = raw_counts.responses(ctx).values("unit_path")
-        for row in rows.annotate(**raw_counts.SCORE_AGGREGATES).order_by():
+        found = raw_counts.responses(ctx).values("unit_path")
+        for row in found.annotate(**raw_counts.SCORE_AGGREGATES).order_by():
             for length in lengths:
                 key = row["unit_path"][:length]
                 if key in paths:
@@ -139,10 +140,10 @@ def _descendant_counts(ctx: Context, units: list[OrgUnit]) -> dict[str, Counts]:
     return out
 
 
-def _sort_key(by: str):
-    def key(row: dict[str, Any]) -> tuple:
+def _sort_key(by: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
+    def key(row: dict[str, Any]) -> tuple[bool, Any]:
         if by == "name":
-            return (0, row["name"].casefold())
+            return (False, row["name"].casefold())
         if by == "n":
             return (row["suppressed"], row["n"] if not row["suppressed"] else 0)
         if by == "change":
