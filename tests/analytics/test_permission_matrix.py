@@ -35,6 +35,7 @@ ROUTES = {
     "analytics:drivers": Route(),
     "analytics:export_responses": Route(export=True, kwargs=(("fmt", "csv"),)),
     "analytics:export_aggregates": Route(kwargs=(("fmt", "csv"),)),
+    "analytics:chart_csv": Route(kwargs=(("chart", "units"),)),
     "analytics:save_view": Route("POST", targets="", ok=302),
     "analytics:delete_view": Route("POST", targets="view", ok=302),
     "api:analytics_metrics": Route(api=True, query="by=unit"),
