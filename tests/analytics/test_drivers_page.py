@@ -87,7 +87,7 @@ def test_bars_are_shares_of_all_the_variance_with_intervals(world, two_surveys):
     spec = spec_of(html)
     assert spec["kind"] == "drivers" and spec["labels"]
     csv_rows = c.get(f"/analytics/charts/drivers.csv?{Q}&survey={visit.pk}")
-    body = b"".join(csv_rows.streaming_content).decode("utf-8-sig")
+    body = csv_rows.content.decode("utf-8-sig")
     first = next(csv.DictReader(io.StringIO(body)))
     importance, r2 = float(first["importance"]), float(first["r2"])
     assert spec["value"][0] == round(100 * importance, 1) < 100

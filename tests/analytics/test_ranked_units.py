@@ -28,7 +28,7 @@ def client_for(org, name) -> Client:
 def rows_of(response) -> list[dict[str, str]]:
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("text/csv")
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = response.content.decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body)))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 
 from voxloop import spreadsheets
 from voxloop.analytics import (
@@ -24,17 +24,18 @@ from voxloop.web.access import member_required
 CHARTS = ("trend", "units", "distribution", "heatmap", "breakdown", "drivers")
 
 
-def _csv(name: str, table: tuple[list[str], list[list[Any]]]) -> StreamingHttpResponse:
+def _csv(name: str, table: tuple[list[str], list[list[Any]]]) -> HttpResponse:
+    """A chart's rows are few (what the page shows): written at once, not streamed."""
     header, rows = table
-    response = StreamingHttpResponse(
-        spreadsheets.csv_stream(header, rows), content_type="text/csv; charset=utf-8"
+    response = HttpResponse(
+        "".join(spreadsheets.csv_stream(header, rows)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 
 @member_required
-def chart_csv(request: ScopedRequest, chart: str) -> StreamingHttpResponse:
+def chart_csv(request: ScopedRequest, chart: str) -> HttpResponse:
     if chart not in CHARTS:
         raise Http404
     params = with_role_defaults(request.GET, request.scope.role)
