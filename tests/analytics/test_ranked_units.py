@@ -163,3 +163,17 @@ def test_charts_reach_the_page_as_json_with_their_tables(world, moved):
     assert "vendor/echarts/echarts.min.js" in html and "analytics/charts.js" in html
     assert "<script>" not in html.split("<body", 1)[1]  # no inline script in the page body
     assert html.count('class="chart-table" open') >= 3  # each chart's table, open without JS
+
+
+def test_the_trend_marks_action_plans_started_under_the_unit_only(world, moved):
+    from voxloop.closedloop import plans
+
+    acme = world.acme
+    start = (timezone.now() - timedelta(days=5)).date()
+    plans.create_plan(acme.scope("regional"), acme.units["c1r1"], title="Queues", starts_on=start)
+    plans.create_plan(acme.scope("admin"), acme.units["c2r1"], title="Elsewhere", starts_on=start)
+    html = client_for(acme, "regional").get(f"/analytics/?{Q}").content.decode()
+    marks = html.split('data-testid="plan-marks"', 1)[1].split("</p>", 1)[0]
+    assert "Queues" in marks and "Elsewhere" not in html
+    spec = html.split('<script id="trend-spec" type="application/json">', 1)[1]
+    assert '"label": "Queues"' in spec.split("</script>", 1)[0]
