@@ -450,6 +450,7 @@ PAGE_REACH: dict[str, tuple] = {
     "analytics:delete_view": ("own", "write", "POST"),
     "analytics:export_responses": ("response-exports", "read", "GET"),
     "analytics:export_aggregates": ("figures", "read", "GET"),
+    "analytics:chart_csv": ("figures", "read", "GET", {"chart": "trend"}),
     "contacts:list": ("contacts", "read", "GET"),
     "contacts:import": ("contacts", "write", "POST"),
     "contacts:detail": ("contacts", "read", "GET"),

@@ -37,6 +37,7 @@ ROUTES = {
     "analytics:export_responses": Route(export=True, kwargs=(("fmt", "csv"),)),
     "analytics:export_aggregates": Route(kwargs=(("fmt", "csv"),)),
     "analytics:views": Route(targets=""),
+    "analytics:chart_csv": Route(kwargs=(("chart", "units"),)),
     "analytics:save_view": Route("POST", targets="", ok=302),
     "analytics:view_action": Route("POST", targets="view", ok=302),
     "analytics:delete_view": Route("POST", targets="view", ok=302),

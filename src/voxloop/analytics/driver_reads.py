@@ -35,6 +35,11 @@ QUESTION_KEY = re.compile(r"^[-A-Za-z0-9_]{1,60}$")
 ATTRIBUTE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
 IDENTIFIER = re.compile(r"(^id$|_id$|^id_|_no$|_number$|_code$|^number$|^code$)", re.I)
 SAMPLE_LIMIT = 20_000
+# The drivers page fits its model on at most this many responses (a systematic sample, said
+# on the page): the bootstrap intervals stay narrow and the page opens within its budget.
+# Its choice effects, cheap per row, keep SAMPLE_LIMIT.
+PAGE_SAMPLE_LIMIT = 5_000
+ATTRIBUTE_PROBE = 2_000  # rows looked at for the names of customer attributes
 RATED = ("rating", "csat", "ces", "yes_no")
 CHOICE = ("single_choice", "multiple_choice", "dropdown")
 
@@ -43,10 +48,10 @@ def _surveys(ctx: Context) -> list[Survey]:
     return list(survey_selectors.visible_surveys(ctx.scope).filter(pk__in=ctx.survey_ids))
 
 
-def _sampled(rows: QuerySet) -> tuple[QuerySet, dict[str, int]]:
-    """All rows, or every k-th by id once there are more than SAMPLE_LIMIT."""
+def _sampled(rows: QuerySet, limit: int | None = None) -> tuple[QuerySet, dict[str, int]]:
+    """All rows, or every k-th by id once there are more than `limit` (SAMPLE_LIMIT)."""
     total = rows.count()
-    step = max(1, math.ceil(total / SAMPLE_LIMIT))
+    step = max(1, math.ceil(total / (limit or SAMPLE_LIMIT)))
     if step > 1:
         rows = rows.annotate(_k=Mod(F("pk"), step)).filter(_k=0)
     return rows, {"responses": total, "every": step}
@@ -66,12 +71,89 @@ def driver_analysis(ctx: Context) -> dict[str, Any]:
     return {"drivers": first["drivers"], "n": first["n"], "r2": first["r2"], "surveys": per_survey}
 
 
-def _one_survey(ctx: Context, survey: Survey) -> dict[str, Any]:
+def driver_surveys(ctx: Context) -> list[Survey]:
+    """The surveys the drivers page can analyse, one at a time (issue 16 item 5)."""
+    return [] if ctx.anonymous else _surveys(ctx)
+
+
+def survey_drivers(
+    ctx: Context, survey: Survey, choices: int = 5
+) -> tuple[dict[str, Any], list[tuple[str, list[dict[str, Any]]]]]:
+    """One survey's driver analysis and the choice effects of its first `choices` choice
+    questions, from one read of its responses (the drivers page shows one survey at a time)."""
     questions = survey_selectors.questions_of(survey)
+    keys = _keys_read(questions)
+    rows, sample = _survey_rows(ctx, survey, keys, PAGE_SAMPLE_LIMIT)
+    analysis = _one_survey(ctx, survey, (rows, sample))
+    asked = [q for q in questions if q.type in CHOICE][:choices]
+    if asked:
+        wanted = list(dict.fromkeys(k for q in asked for k in [q.key, *_condition_keys(q.show_if)]))
+        safe = keys is not None and all(k in keys for k in wanted)
+        rows, _ = _survey_rows(ctx, survey, wanted if safe else None, attributes=False)
+    effects = []
+    for question in asked:
+        picked = _picked_in(rows, question)
+        effects.append((question.key, _effect_rows(ctx, [(survey, *picked)])))
+    return analysis, effects
+
+
+def _survey_rows(
+    ctx: Context,
+    survey: Survey,
+    keys: list[str] | None = None,
+    limit: int | None = None,
+    attributes: bool = True,
+) -> tuple[list[tuple], dict[str, int]]:
+    """(nps, answers, contact snapshot) of the survey's responses, or of a sample of them.
+    With `keys`, only those answers are read (the database extracts them: long comments
+    and other answers are never decoded), which is most of the cost on a big survey."""
     sampled, sample = _sampled(
-        raw_counts.responses(ctx).filter(survey_id=survey.pk, nps__isnull=False).order_by()
+        raw_counts.responses(ctx).filter(survey_id=survey.pk, nps__isnull=False).order_by(),
+        limit,
     )
-    rows = list(sampled.values_list("nps", "answers", "contact_snapshot"))
+    if keys is None:
+        return list(sampled.values_list("nps", "answers", "contact_snapshot")), sample
+    names: list[str] = []
+    if attributes:  # customer attributes: the names found in the first rows, only those read
+        seen = sampled.values_list("contact_snapshot", flat=True)[:ATTRIBUTE_PROBE]
+        names = sorted({k for snap in seen for k in (snap or {}) if ATTRIBUTE.match(str(k))})
+    columns = [f"answers__{k}" for k in keys] + [f"contact_snapshot__{a}" for a in names]
+    rows = []
+    width = len(keys)
+    for nps, *values in sampled.values_list("nps", *columns):
+        answers = {k: v for k, v in zip(keys, values[:width], strict=True) if v is not None}
+        snapshot = {a: v for a, v in zip(names, values[width:], strict=True) if v is not None}
+        rows.append((nps, answers, snapshot))
+    return rows, sample
+
+
+def _keys_read(questions: list[Question]) -> list[str] | None:
+    """The answers the drivers page needs: rated and choice questions' own, and those their
+    display logic looks at; None (read everything) if a key cannot be read on its own."""
+    keys: list[str] = []
+    for q in questions:
+        if q.type in RATED or q.type in CHOICE:
+            keys.append(q.key)
+            keys += _condition_keys(q.show_if)
+    keys = list(dict.fromkeys(keys))
+    safe = all(isinstance(k, str) and QUESTION_KEY.match(k) and "__" not in k for k in keys)
+    return keys if safe else None
+
+
+def _condition_keys(rule: Any) -> list[str]:
+    if isinstance(rule, dict):
+        own = [rule["question"]] if isinstance(rule.get("question"), str) else []
+        return own + [k for v in rule.values() for k in _condition_keys(v)]
+    if isinstance(rule, list):
+        return [k for v in rule for k in _condition_keys(v)]
+    return []
+
+
+def _one_survey(
+    ctx: Context, survey: Survey, read: tuple[list[tuple], dict[str, int]] | None = None
+) -> dict[str, Any]:
+    questions = survey_selectors.questions_of(survey)
+    rows, sample = read or _survey_rows(ctx, survey)
     left_out: list[dict[str, str]] = []
     names = []
     for q in questions:
@@ -205,14 +287,24 @@ def choice_effects(ctx: Context, question_key: str) -> list[dict[str, Any]]:
     if question_key not in choice_questions(ctx):
         # A text question's answers would come back as keys: comments by another door.
         raise InvalidInput("'question' is not a choice question of these surveys.", "question")
-    groups: list[tuple[Any, str, Counts, Counts]] = []
+    found = []
     for survey in _surveys(ctx):
         question = next(
             (q for q in survey_selectors.questions_of(survey) if q.key == question_key), None
         )
         if question is None or question.type not in CHOICE:
             continue
-        shown, picked = _shown_and_picked(ctx, survey, question)
+        found.append((survey, *_shown_and_picked(ctx, survey, question)))
+    return _effect_rows(ctx, found)
+
+
+def _effect_rows(
+    ctx: Context, found: list[tuple[Survey, Counts, dict[str, Counts]]]
+) -> list[dict[str, Any]]:
+    """Per answer: NPS of those who chose it against those shown it who did not; flags
+    Benjamini–Hochberg controlled over every row."""
+    groups: list[tuple[Any, str, Counts, Counts]] = []
+    for survey, shown, picked in found:
         for value, with_it in sorted(picked.items(), key=lambda kv: -kv[1].n):
             without = Counts().add(shown).add(with_it, -1)
             groups.append((survey, value, with_it, without))
@@ -231,6 +323,34 @@ def choice_effects(ctx: Context, question_key: str) -> list[dict[str, Any]]:
         }
         for i, (survey, value, with_it, without) in enumerate(groups)
     ]
+
+
+def _picked_in(rows: list[tuple], question: Question) -> tuple[Counts, dict[str, Counts]]:
+    """`_shown_and_picked` over rows already read (nps, answers, snapshot)."""
+    # Plain counts of each 0–10 score per answer (a hot loop over every response read).
+    shown = [0] * 11
+    picked: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
+    for nps, answers, _snapshot in rows:
+        if question.show_if and not survey_selectors.was_shown(question, answers):
+            continue  # never asked: neither with nor without
+        answer = (answers or {}).get(question.key)
+        shown[nps] += 1
+        for value in set(answer if isinstance(answer, list) else [answer]):
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                picked[str(value)][nps] += 1
+    return _of_scores(shown), {value: _of_scores(c) for value, c in picked.items()}
+
+
+def _of_scores(by_score: list[int]) -> Counts:
+    """The counts of NPS answers from how many gave each score."""
+    n = sum(by_score)
+    return Counts(
+        n=n,
+        nps_n=n,
+        promoters=sum(by_score[9:]),
+        passives=sum(by_score[7:9]),
+        detractors=sum(by_score[:7]),
+    )
 
 
 def _shown_and_picked(

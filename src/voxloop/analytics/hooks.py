@@ -28,6 +28,9 @@ KNOWN = (
     "text_dimension",
     "text_themes",
     "top_themes",
+    # Closed loop: the action plans that started in a period under a unit (the trend's
+    # annotations): [{"day": date, "title": str, "plan_id": int}].
+    "plan_starts",
 )
 
 

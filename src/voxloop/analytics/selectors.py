@@ -447,6 +447,11 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: str(r["key"]) if dimension != "hour" else r["key"])
 
 
+def counts_by_survey(ctx: Context) -> dict[int, int]:
+    """How many answers each survey has in the context's period (rollup totals)."""
+    return {k: c.n for k, c in _counts_by(ctx, Facet.TOTAL, "survey_id").items()}
+
+
 def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
     """Staff with at least the minimum n, best first; the rest listed apart as too few."""
     if ctx.anonymous:

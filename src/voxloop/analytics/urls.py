@@ -1,6 +1,6 @@
 from django.urls import path
 
-from voxloop.analytics import export_views, saved_views, views
+from voxloop.analytics import chart_views, export_views, saved_views, views
 
 app_name = "analytics"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("views/", saved_views.views_page, name="save_view"),  # the dashboard's form posts here
     path("views/<int:view_id>/", saved_views.view_action, name="view_action"),
     path("views/<int:view_id>/delete/", saved_views.delete_view, name="delete_view"),
+    path("charts/<str:chart>.csv", chart_views.chart_csv, name="chart_csv"),
     path("export/responses.<str:fmt>", export_views.responses_export, name="export_responses"),
     path("export/aggregates.<str:fmt>", export_views.aggregates_export, name="export_aggregates"),
 ]

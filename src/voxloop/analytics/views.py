@@ -6,15 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from voxloop.analytics import (
     charts,
     dashboard,
-    driver_reads,
     filters,
     hooks,
+    page_parts,
     selectors,
 )
 from voxloop.analytics.home_views import home_page  # noqa: F401  (the web shell's home)
@@ -83,20 +82,24 @@ def dashboard_page(request: ScopedRequest) -> HttpResponse:
     params = with_role_defaults(request.GET, request.scope.role)
     chosen = filters.parse(params)
     data = dashboard.payload(request.scope, chosen)
+    ctx = selectors.context(request.scope, chosen)
+    weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+    metric_label = str(METRIC_LABELS.get(data["metric"], data["metric"]))
     context = {
         "data": data,
         "filters": chosen,
-        "trend_chart": charts.trend(data["metric"], data["trend"], chosen.grain),
         "heat": charts.heat_shades(data["metric"], data["heatmap"]) if data["heatmap"] else None,
         "hours": range(24),
-        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        "weekdays": weekdays,
         # Breakdown rows carry codes ("qr", "zh-hans"); the page names them.
         "row_names": {"channel": dict(Channel.choices), "language": dict(settings.LANGUAGES)},
         "query": _query(params),
         "unit_query": _query(params, unit=None),
         "period_query": _query(params, period=None, start=None, end=None, grain=None),
         "labels": METRIC_LABELS,
-        "metric_label": METRIC_LABELS.get(data["metric"], data["metric"]),
+        "metric_label": metric_label,
+        "panel": page_parts.units_panel(ctx, params, metric_label),
+        "charts": page_parts.charts(ctx, data, metric_label, [str(d) for d in weekdays]),
     }
     if request.GET.get("fragment"):
         return render(request, "analytics/_live.html", context)
@@ -137,35 +140,24 @@ def live(request: ScopedRequest) -> JsonResponse:
 
 @member_required
 def drivers_page(request: ScopedRequest) -> HttpResponse:
-    """What moves the score: Shapley importance of rated questions and attributes, and NPS
-    with vs without each answer of the choice questions."""
+    """What moves the score, one survey at a time: Shapley importance of rated questions and
+    attributes with bootstrap intervals, and NPS with vs without each answer of the choice
+    questions."""
     params = with_role_defaults(request.GET, request.scope.role)
     ctx = selectors.context(request.scope, filters.parse(params))
-    analysis = driver_reads.driver_analysis(ctx)
-    # Staff read questions and answers by their labels in their language, never by key.
-    labels = survey_selectors.question_labels(ctx.survey_ids, translation.get_language())
-    for one in analysis["surveys"]:
-        top = max((d["share"] for d in one["drivers"]), default=0) or 1
-        for d in one["drivers"]:
-            d["bar"] = round(100 * d["share"] / top)
-            if d["kind"] == "question" and d["driver"] in labels:
-                d["driver"] = labels[d["driver"]]["title"]
-    choices = []
-    for key in driver_reads.choice_questions(ctx)[:5]:
-        named = labels.get(key, {"title": key, "choices": {}})
-        rows = driver_reads.choice_effects(ctx, key)
-        for row in rows:
-            row["label"] = named["choices"].get(row["value"], row["value"])
-        choices.append({"question": named["title"], "rows": rows})
+    found = page_parts.drivers(ctx)
+    keep = params.copy()
+    keep.pop("survey", None)
     return render(
         request,
         "analytics/drivers.html",
         {
             "ctx": ctx,
-            "analysis": analysis,
-            "choices": choices,
+            "found": found,
             "filters": ctx.filters,
             "query": _query(params),
+            "survey_query": keep.urlencode(),
+            "hidden": [(k, v) for k, values in keep.lists() for v in values],
             "labels": METRIC_LABELS,
         },
     )

@@ -9,6 +9,7 @@ class ClosedLoopConfig(AppConfig):
 
     def ready(self) -> None:
         from voxloop.analytics import hooks
-        from voxloop.closedloop import receivers, sla, tasks  # noqa: F401 - connect and register
+        from voxloop.closedloop import receivers, selectors, sla, tasks  # noqa: F401 - connect and register
 
         hooks.register("case_metrics", sla.case_metrics)
+        hooks.register("plan_starts", selectors.plan_starts)

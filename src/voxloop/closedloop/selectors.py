@@ -7,7 +7,7 @@ configuration: admins of the subtree. Praise is shown to the staff member's unit
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -211,6 +211,19 @@ def visible_plans(scope: Scope) -> QuerySet[ActionPlan]:
         .select_related("unit", "owner", "root_cause", "survey")
         .prefetch_related("tasks")
     )
+
+
+def plan_starts(scope: Scope, node_path: str, since: date, until: date) -> list[dict]:
+    """Action plans of the unit at `node_path` or below it that started between the two days
+    (the dashboard trend's annotations; analytics hook `plan_starts`)."""
+    plans = (
+        visible_plans(scope)
+        .filter(subtree_q(node_path, "unit_path"), starts_on__gte=since, starts_on__lte=until)
+        .exclude(status="cancelled")
+        .order_by("starts_on", "id")
+        .values("id", "title", "starts_on")[:20]
+    )
+    return [{"plan_id": p["id"], "title": p["title"], "day": p["starts_on"]} for p in plans]
 
 
 def plan(scope: Scope, plan_id: int) -> ActionPlan:

@@ -10,3 +10,11 @@ def get_item(mapping, key):
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return ""
+
+
+@register.filter
+def bucket_end(start: str, grain: str) -> str:
+    """The last day of the trend bucket beginning on `start`."""
+    from voxloop.analytics.charts import bucket_end as end_of
+
+    return end_of(start, grain)

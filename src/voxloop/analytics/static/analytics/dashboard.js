@@ -10,7 +10,11 @@
     function refresh() {
       fetch(live.dataset.fragmentUrl, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) { if (html !== null) { live.innerHTML = html; } });
+        .then(function (html) {
+          if (html === null) { return; }
+          live.innerHTML = html;
+          live.dispatchEvent(new CustomEvent("voxloop:refreshed", { bubbles: true }));
+        });
     }
     function poll() {
       if (document.hidden) { return; }
