@@ -59,6 +59,12 @@ OUTSIDE_THE_MATRIX = {
     "api_unknown_path": ("api/test_fuzz_findings.py", "/api/v1/responses/abc"),
     "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),
+    # One's own background exports over the API: each is its requester's alone (404 to anyone
+    # else, an admin included), tested from the other side there; roles in the reach table.
+    "api:export_list": ("api/test_complete_api.py", '.get("/exports")'),
+    "api:export_create": ("api/test_complete_api.py", '.post("/exports"'),
+    "api:export": ("api/test_complete_api.py", 'get(f"/exports/{'),
+    "api:export_download": ("api/test_complete_api.py", '["download_url"]'),
 }
 # The Django admin is scoped by its own tests (changelists, change pages, actions).
 ADMIN_TESTS = "tenancy/test_admin.py"

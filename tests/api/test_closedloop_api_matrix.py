@@ -90,6 +90,35 @@ CLOSEDLOOP_API_MATRIX: dict[str, Op] = {
         body=lambda t: {"name": "Hi", "kind": "closing", "subject": "Hi", "body": "Done."},
         forbidden=CONFIG_FORBIDDEN,
     ),
+    # The playbook is the company's: read below, changed only by the top unit's admin.
+    "api:playbook": Op("GET", lambda t: url("playbook", playbook_id=t["playbook"].pk),
+                       MEMBERS_BUT_VIEWER - {"other_admin"}, forbidden={"viewer"}),
+    "api:playbook_update": Op(
+        "PATCH", lambda t: url("playbook_update", playbook_id=t["playbook"].pk), {"admin"},
+        body=lambda t: {"subject": "Hello"}, forbidden=CONFIG_FORBIDDEN | {"country_admin"},
+    ),
+    "api:playbook_delete": Op(
+        "DELETE", lambda t: url("playbook_delete", playbook_id=t["playbook"].pk), {"admin"},
+        204, forbidden=CONFIG_FORBIDDEN | {"country_admin"},
+    ),
+    # The root-cause taxonomy is the organisation's: for those who handle or configure cases.
+    "api:root_causes": Op("GET", lambda t: url("root_causes"), MEMBERS_BUT_VIEWER,
+                          forbidden={"viewer"}),
+    "api:root_cause_create": Op(
+        "POST", lambda t: url("root_cause_create"), ORG_ADMINS | {"country_admin"}, 201,
+        body=lambda t: {"name": "Parking"}, forbidden=CONFIG_FORBIDDEN,
+    ),
+    "api:root_cause": Op("GET", lambda t: url("root_cause", cause_id=t["cause"].pk),
+                         MEMBERS_BUT_VIEWER - {"other_admin"}, forbidden={"viewer"}),
+    "api:root_cause_update": Op(
+        "PATCH", lambda t: url("root_cause_update", cause_id=t["cause"].pk),
+        {"admin", "country_admin"}, body=lambda t: {"name": "Queues"},
+        forbidden=CONFIG_FORBIDDEN,
+    ),
+    "api:root_cause_delete": Op(
+        "DELETE", lambda t: url("root_cause_delete", cause_id=t["cause"].pk),
+        {"admin", "country_admin"}, 204, forbidden=CONFIG_FORBIDDEN,
+    ),
     "api:action_plans": Op("GET", lambda t: url("action_plans"),
                            MEMBERS_BUT_VIEWER | {"viewer"}),
     "api:action_plan_create": Op(
@@ -149,6 +178,7 @@ def targets(api_world):
             window_days=365,
         ),
         "other_response": submit(survey, {"nps": 9}, unit=store),
+        "cause": services.create_root_cause(actor=acme.scope("admin"), name="Waiting"),
     }
 
 

@@ -18,8 +18,20 @@ ERRORS = {
     "403": "Your role may not do this.",
     "404": "No such object in your scope (or no such path).",
     "422": "A parameter or a body field is not of the documented type or range.",
+    "429": "Too many requests with this credential; wait `Retry-After` seconds.",
 }
 WRITE_ERRORS = {"409": "It conflicts with the object's current state."}
+# Updates and deletes of an object that can be read (voxloop.api.http).
+CONDITIONAL_ERRORS = {
+    "412": "`If-Match` names an older version: the object changed since you read it.",
+    "428": "This deployment requires `If-Match` on updates and deletes.",
+}
+NOT_MODIFIED = {"description": "`If-None-Match` names the current version (no body)."}
+RATE_HEADERS = {
+    "RateLimit-Limit": "Requests allowed per window for this credential.",
+    "RateLimit-Remaining": "Requests left in the current window.",
+    "RateLimit-Reset": "Seconds until the window closes.",
+}
 
 
 def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
@@ -98,13 +110,28 @@ def document_errors(schema: dict) -> dict:
         components.setdefault(name, definition)
     components.setdefault("ErrorOut", error)
     body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    headers = {
+        name: {"description": text, "schema": {"type": "integer"}}
+        for name, text in RATE_HEADERS.items()
+    }
     for operations in schema.get("paths", {}).values():
+        readable = "get" in operations
         for method, operation in operations.items():
             answers = {str(k): v for k, v in operation.get("responses", {}).items()}
             operation["responses"] = answers
             errors = ERRORS if method == "get" else {**ERRORS, **WRITE_ERRORS}
+            if method in ("patch", "put", "delete") and readable:
+                errors = {**errors, **CONDITIONAL_ERRORS}
             for status, description in errors.items():
                 answers.setdefault(status, {"description": description, "content": body})
+            if method == "get":
+                answers.setdefault("304", dict(NOT_MODIFIED))
+            for status, answer in answers.items():
+                if status.startswith("2"):
+                    answer.setdefault("headers", {}).update(headers)
+            answers["429"]["headers"] = {
+                "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+            }
     return schema
 
 

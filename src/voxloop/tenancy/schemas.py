@@ -48,7 +48,7 @@ class UnitOut(Schema):
     id: int
     parent: int | None
     name: str
-    kind: str
+    kind: UnitKind
     code: str
     depth: int
     is_active: bool
@@ -67,7 +67,7 @@ class UnitPage(Page):
 class UnitNode(Schema):
     id: int
     name: str
-    kind: str
+    kind: UnitKind
     code: str
     depth: int
     children: list[UnitNode]
@@ -100,7 +100,7 @@ class UnitMoveIn(Body):
 class UnitRef(Schema):
     id: int
     name: str
-    kind: str
+    kind: UnitKind
     code: str
 
 
@@ -109,7 +109,7 @@ class MembershipOut(Schema):
     user: int
     username: str
     unit: UnitRef
-    role: str
+    role: Role
     title: str
     created_at: datetime
 
