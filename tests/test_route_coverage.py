@@ -7,6 +7,7 @@ from django.urls import URLResolver, get_resolver
 
 from tests.analytics.test_permission_matrix import ANALYTICS_MATRIX
 from tests.api.test_closedloop_api_matrix import CLOSEDLOOP_API_MATRIX
+from tests.api.test_exports_api_matrix import EXPORTS_API_MATRIX
 from tests.api.test_permission_matrix import API_MATRIX
 from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
 from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
@@ -59,12 +60,6 @@ OUTSIDE_THE_MATRIX = {
     "api_unknown_path": ("api/test_fuzz_findings.py", "/api/v1/responses/abc"),
     "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),
-    # One's own background exports over the API: each is its requester's alone (404 to anyone
-    # else, an admin included), tested from the other side there; roles in the reach table.
-    "api:export_list": ("api/test_complete_api.py", '.get("/exports")'),
-    "api:export_create": ("api/test_complete_api.py", '.post("/exports"'),
-    "api:export": ("api/test_complete_api.py", 'get(f"/exports/{'),
-    "api:export_download": ("api/test_complete_api.py", '["download_url"]'),
 }
 # The Django admin is scoped by its own tests (changelists, change pages, actions).
 ADMIN_TESTS = "tenancy/test_admin.py"
@@ -84,7 +79,7 @@ def served_routes() -> set[str]:
 
 def test_every_route_is_covered():
     matrices = set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX) | set(BUILDER_MATRIX)
-    matrices |= set(CLOSEDLOOP_MATRIX) | set(CLOSEDLOOP_API_MATRIX)
+    matrices |= set(CLOSEDLOOP_MATRIX) | set(CLOSEDLOOP_API_MATRIX) | set(EXPORTS_API_MATRIX)
     matrices |= set(ANALYTICS_MATRIX)
     matrices |= set(OUTREACH_API_MATRIX) | set(DISTRIBUTION_PAGE_MATRIX)
     matrices |= set(PRIVACY_API_MATRIX) | set(PRIVACY_PAGE_MATRIX)
