@@ -232,12 +232,16 @@ def _targets(world) -> dict[str, int]:
     segment = contact_services.save_segment(
         actor=acme.system, unit=acme.units["c1r1"], name="Region locals", filters=[]
     )
+    # Its own type: the one the matrix deletes must be used by nothing.
+    visit = contact_services.define_interaction_type(
+        actor=acme.system, unit=acme.root, key="store_visit", name="Store visit"
+    )
     trigger = triggers.create_trigger(
         actor=acme.system,
         unit=acme.units["c1r1"],
         survey=survey,
-        interaction_type=kind,
-        name="After a ticket",
+        interaction_type=visit,
+        name="After a visit",
     )
     return {
         "survey": survey.pk,
