@@ -31,9 +31,9 @@ def client_package(tmp_path_factory) -> ModuleType:
     config = folder / "config.json"
     config.write_text(json.dumps({"package_name_override": PACKAGE, "post_hooks": []}))
     tool = Path(sys.executable).with_name("openapi-python-client")
+    arguments = ["--path", str(schema), "--meta", "none", "--config", str(config)]
     done = subprocess.run(
-        [str(tool), "generate", "--path", str(schema), "--meta", "none"]
-        + ["--output-path", str(folder / PACKAGE), "--config", str(config)],
+        [str(tool), "generate", *arguments, "--output-path", str(folder / PACKAGE)],
         capture_output=True,
         text=True,
         check=False,
