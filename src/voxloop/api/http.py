@@ -145,9 +145,9 @@ def _idempotent(
             return JsonResponse(body, status=422)
         if kept.get("running"):
             message = "A request with this Idempotency-Key is still running; retry shortly."
-            response = JsonResponse(error_body("conflict", message, "Idempotency-Key"), status=409)
-            response["Retry-After"] = "1"
-            return response
+            busy = JsonResponse(error_body("conflict", message, "Idempotency-Key"), status=409)
+            busy["Retry-After"] = "1"
+            return busy
         return _replay(kept)
     try:
         response = run()

@@ -54,7 +54,8 @@ def create_export(request: HttpRequest, payload: ExportIn) -> Status:
     """Queue an export (a worker writes it); poll `GET /exports/{id}` until `done`, then
     download it from `download_url`. Refused at once (403) when your role may not export
     this kind."""
-    params = {k: str(v) for k, v in payload.filters.model_dump(exclude_none=True).items()}
+    given = payload.filters.model_dump(exclude_none=True) if payload.filters else {}
+    params = {k: str(v) for k, v in given.items()}
     export = services.request_export(
         actor(request), kind=payload.kind, fmt=payload.fmt, params=params
     )

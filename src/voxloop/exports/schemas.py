@@ -32,7 +32,7 @@ class ExportFilters(Input, NoNul):
 class ExportIn(Input):
     kind: ExportKindName
     fmt: ExportFormat = "csv"
-    filters: ExportFilters = Field(default_factory=ExportFilters)
+    filters: ExportFilters | None = None
 
 
 class ExportOut(Schema):
