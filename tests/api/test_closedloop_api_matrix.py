@@ -139,6 +139,12 @@ CLOSEDLOOP_API_MATRIX: dict[str, Op] = {
         {"admin", "country_admin", "regional"}, 201, body=lambda t: {"title": "Train"},
         forbidden={"viewer", "analyst", "director"},
     ),
+    "api:action_plan_task_update": Op(
+        "PATCH",
+        lambda t: url("action_plan_task_update", plan_id=t["plan"].pk, task_id=t["task"].pk),
+        {"admin", "country_admin", "regional"}, body=lambda t: {"done": True},
+        forbidden={"viewer", "analyst", "director"},
+    ),
 }  # fmt: skip
 
 
@@ -159,6 +165,13 @@ def targets(api_world):
     )  # fmt: skip
     response = submit(survey, {"nps": 2, "improve": ["queue"]}, unit=store, contact=contact)
     [case] = evaluation.evaluate_response(response.pk)
+    plan = plans.create_plan(
+        actor=acme.scope("regional"),
+        unit=acme.units["c1r1"],
+        title="Queues",
+        starts_on=date(2026, 1, 1),
+        window_days=365,
+    )
     return {
         "case": case,
         "rule": case.rule,
@@ -170,13 +183,8 @@ def targets(api_world):
             subject="Hi",
             body="Sorry {{first_name}}",
         ),
-        "plan": plans.create_plan(
-            acme.scope("regional"),
-            acme.units["c1r1"],
-            title="Queues",
-            starts_on=date(2026, 1, 1),
-            window_days=365,
-        ),
+        "plan": plan,
+        "task": plans.add_task(actor=acme.scope("regional"), plan=plan, title="Train"),
         "other_response": submit(survey, {"nps": 9}, unit=store),
         "cause": services.create_root_cause(actor=acme.scope("admin"), name="Waiting"),
     }

@@ -43,6 +43,7 @@ from voxloop.closedloop.schemas import (
     SlaOut,
     TaskIn,
     TaskOut,
+    TaskPatch,
 )
 from voxloop.errors import NotFound
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -372,3 +373,21 @@ def add_task(request: HttpRequest, plan_id: Id, payload: TaskIn) -> Status:
         "id": task.pk, "title": task.title, "owner_id": task.owner_id, "due_on": task.due_on,
         "done": task.done,
     })  # fmt: skip
+
+
+@router.patch(
+    "/action-plans/{int:plan_id}/tasks/{int:task_id}",
+    response=TaskOut,
+    url_name="action_plan_task_update",
+)
+def update_task(request: HttpRequest, plan_id: Id, task_id: Id, payload: TaskPatch) -> dict:
+    """Mark a task of the plan done (or not done again)."""
+    scope = actor(request)
+    task = selectors.plan(scope, plan_id).tasks.filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("No such task in this plan.")
+    task = plans.set_task_done(actor=scope, task=task, done=payload.done)
+    return {
+        "id": task.pk, "title": task.title, "owner_id": task.owner_id, "due_on": task.due_on,
+        "done": task.done,
+    }  # fmt: skip

@@ -258,6 +258,12 @@ class TaskOut(Schema):
     done: bool
 
 
+class TaskPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    done: bool
+
+
 class TaskIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
