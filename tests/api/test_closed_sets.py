@@ -20,6 +20,8 @@ from voxloop.exports.kinds import FORMATS, KINDS
 from voxloop.exports.models import ExportStatus
 from voxloop.responses.models import NpsGroup
 from voxloop.tenancy.models import Role
+from voxloop.textanalytics import schemas as text
+from voxloop.textanalytics.models import Sentiment, TermKind
 
 PAIRS = [
     (closedloop.PriorityName, Priority.values),
@@ -37,6 +39,8 @@ PAIRS = [
     (exports.ExportKindName, list(KINDS)),
     (exports.ExportFormat, list(FORMATS)),
     (exports.ExportStatusName, ExportStatus.values),
+    (text.SentimentName, Sentiment.values),
+    (text.TermKindName, TermKind.values),
 ]
 
 
