@@ -22,7 +22,7 @@ class CommentQuery(CursorPageQuery, AnalyticsQuery):
 class Span(Schema):
     start: int
     end: int
-    sentiment: SentimentName
+    sentiment: SentimentName | Literal[""] = Field(description="Empty between sentences.")
     themes: list[str]
 
 
