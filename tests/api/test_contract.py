@@ -200,3 +200,25 @@ def test_an_envelope_list_pages_by_cursor_with_next_and_link(acme, admin):
 def test_an_unknown_ordering_is_refused_naming_it(admin):
     answer = admin.get("/segments", ordering="filters")
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "ordering"
+
+
+def test_cases_page_by_cursor_in_the_order_asked(acme, admin):
+    from voxloop.closedloop import casework
+    from voxloop.responses.services import Submission, submit
+
+    survey = _survey(acme)
+    opened = []
+    for _ in range(3):
+        answers = {"nps": 3, "improve": ["queue"]}
+        outcome = submit(Submission(survey=survey, answers=answers, unit=acme.units["c1r1s1"]))
+        case = casework.open_case(actor=acme.scope("admin"), response_id=outcome.response.pk)
+        opened.append(case.pk)
+    seen, after = [], None
+    while True:
+        params = {"box": "all", "ordering": "-created_at", "limit": 1}
+        body = admin.get("/cases", **params, **({"after": after} if after else {})).json()
+        seen += [c["id"] for c in body["items"]]
+        after = body["next"]
+        if not after:
+            break
+    assert seen == sorted(opened, reverse=True)

@@ -37,6 +37,7 @@ EventKind = Literal[
 PlaybookOrdering = Literal["name", "-name", "id", "-id", "created_at", "-created_at"]
 RootCauseOrdering = Literal["name", "-name", "id", "-id"]
 RuleOrdering = Literal["name", "-name", "id", "-id"]
+CaseOrdering = Literal["created_at", "-created_at", "due_at", "-due_at", "id", "-id"]
 
 
 class RuleIn(Schema):
@@ -116,6 +117,7 @@ class CaseFilters(PageQuery):
     unit: str | None = Field(None, max_length=64, description="A unit code: it and below.")
     assignee_id: Id | None = None
     limit: int = Field(DEFAULT_PAGE, ge=1, le=500)
+    ordering: CaseOrdering | None = Field(None, description="Default: the inbox's order.")
 
 
 class CaseOut(Schema):

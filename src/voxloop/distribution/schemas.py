@@ -178,6 +178,9 @@ class InvitationOut(Schema):
 class InvitationFilters(CursorPageQuery):
     campaign: Id | None = None
     status: InvitationStatusName | Literal[""] = ""
+    ordering: Literal["queued_at", "-queued_at", "id", "-id"] | None = Field(
+        None, description="Default: newest first."
+    )
 
 
 class InvitationPage(Page):
