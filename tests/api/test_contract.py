@@ -222,3 +222,17 @@ def test_cases_page_by_cursor_in_the_order_asked(acme, admin):
         if not after:
             break
     assert seen == sorted(opened, reverse=True)
+
+
+def test_editing_a_part_of_a_survey_checks_the_surveys_tag(acme, admin):
+    survey = _survey(acme)
+    tag = admin.get(f"/surveys/{survey.pk}")["ETag"]
+    question = f"/surveys/{survey.pk}/questions/comment"
+    first = admin.call("patch", question, {"required": True}, **{"If-Match": tag})
+    assert first.status_code == 200 and first["ETag"] != tag
+    assert first["ETag"] == admin.get(f"/surveys/{survey.pk}")["ETag"]
+    # A second editor still holding the first read loses nothing: 412.
+    stale = admin.call("patch", question, {"required": False}, **{"If-Match": tag})
+    assert stale.status_code == 412
+    renamed = admin.call("patch", f"/surveys/{survey.pk}", {"name": "x"}, **{"If-Match": tag})
+    assert renamed.status_code == 412

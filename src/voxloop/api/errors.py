@@ -114,8 +114,10 @@ def document_errors(schema: dict) -> dict:
         name: {"description": text, "schema": {"type": "integer"}}
         for name, text in RATE_HEADERS.items()
     }
-    for operations in schema.get("paths", {}).values():
-        readable = "get" in operations
+    paths = schema.get("paths", {})
+    readable_paths = {path for path, operations in paths.items() if "get" in operations}
+    for path, operations in paths.items():
+        readable = _has_read(path, readable_paths)
         for method, operation in operations.items():
             answers = {str(k): v for k, v in operation.get("responses", {}).items()}
             operation["responses"] = answers
@@ -133,6 +135,13 @@ def document_errors(schema: dict) -> dict:
                 "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
             }
     return schema
+
+
+def _has_read(path: str, readable_paths: set[str]) -> bool:
+    """Whether the object at the path, or the one it is a part of, can be read (its ETag is
+    then checked by If-Match: voxloop.api.http)."""
+    parts = path.rstrip("/").split("/")
+    return any("/".join(parts[:end]) in readable_paths for end in range(5, len(parts) + 1))
 
 
 @csrf_exempt  # like the API's own views: nothing here acts on a session

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import Resolver404, resolve
 
 from voxloop import counters
 from voxloop.api.errors import error_body
@@ -205,11 +206,25 @@ def _tagged_read(request: HttpRequest, response: HttpResponseBase) -> HttpRespon
 
 
 def _current(request: HttpRequest, view: View, args: tuple, kwargs: dict) -> str | None:
-    """The tag a GET of this path would answer with now; None where the path has no read."""
+    """The tag a GET of this path would answer with now. A part of an object with no read of
+    its own (a survey's question) has the tag of the nearest enclosing path that has one (the
+    survey): editing the part changes it. None where there is no such read."""
     reading = copy.copy(request)
     reading.method = "GET"
     reading.META = {**request.META, "REQUEST_METHOD": "GET"}
     answer = view(reading, *args, **kwargs)
+    path = request.path.rstrip("/")
+    while answer.status_code == 405:
+        path = path.rsplit("/", 1)[0]
+        if path.count("/") < 4:  # /api/v1/<list>: a list is not an object
+            return None
+        try:
+            match = resolve(path)
+        except Resolver404:
+            continue
+        enclosing = getattr(match.func, "__wrapped__", match.func)
+        reading.path = reading.path_info = path
+        answer = enclosing(reading, *match.args, **match.kwargs)
     if answer.status_code != 200 or not isinstance(answer, HttpResponse):
         return None
     return etag(answer.content)
@@ -219,7 +234,9 @@ def _lock(request: HttpRequest) -> None:
     """Serialise conditional writes of one object: SQLite's transactions take the write lock
     when they begin (transaction_mode IMMEDIATE); PostgreSQL takes an advisory lock."""
     if connection.vendor == "postgresql":
-        key = int.from_bytes(hashlib.sha256(request.path.encode()).digest()[:8], "big", signed=True)
+        # The object's path (/api/v1/surveys/7), so edits of its parts queue behind it too.
+        top = "/".join(request.path.split("/")[:5])
+        key = int.from_bytes(hashlib.sha256(top.encode()).digest()[:8], "big", signed=True)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
