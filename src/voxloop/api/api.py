@@ -6,6 +6,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.openapi.schema import OpenAPISchema
 
 from voxloop import __version__
 from voxloop.api.auth import api_auth
@@ -19,8 +20,10 @@ UNWRAPPED = {"openapi-json", "openapi-view", "api-root"}
 class VoxloopAPI(NinjaAPI):
     """Ninja's API whose schema also lists the JSON errors every operation can answer with."""
 
-    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return document_errors(super().get_openapi_schema(*args, **kwargs))
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        document_errors(schema)
+        return schema
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         """Ninja's URLs, each operation's view wrapped in what every answer shares (rate

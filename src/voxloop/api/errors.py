@@ -1,9 +1,10 @@
 """Every API error is JSON naming what went wrong and, where there is one, the field at fault."""
 
 import json
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -34,7 +35,7 @@ RATE_HEADERS = {
 }
 
 
-def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
+def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict:
     return {"error": {"code": code, "message": message, "field": field, **extra}}
 
 
@@ -55,14 +56,14 @@ def _malformed_body(cause: ValueError) -> dict:
 
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
-    def domain_error(request, exc: DomainError):
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return api.create_response(
             request, error_body(exc.code, exc.message, exc.field), status=exc.status
         )
 
     @api.exception_handler(ValidationError)
-    def validation_error(request, exc: ValidationError):
-        problems = []
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        problems: list[dict[str, Any]] = []
         for item in exc.errors:
             field = _field_of(item.get("loc", ()))
             kind = item.get("type", "")
@@ -73,28 +74,28 @@ def install_error_handlers(api: NinjaAPI) -> None:
             elif kind == "missing":
                 message = f"The field '{field}' is required."
             else:
-                message = item.get("msg", "Invalid value.")
+                message = str(item.get("msg") or "Invalid value.")
             problems.append({"field": field, "message": message})
         first = problems[0] if problems else {"field": None, "message": "Invalid request."}
-        body = error_body("invalid", first["message"], first["field"], problems=problems)
+        body = error_body("invalid", str(first["message"]), first["field"], problems=problems)
         return api.create_response(request, body, status=422)
 
     @api.exception_handler(AuthenticationError)
-    def unauthenticated(request, exc):
+    def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
         message = "Sign in, or send 'Authorization: Bearer <token>' with a valid token."
         return api.create_response(request, error_body("unauthenticated", message), status=401)
 
     @api.exception_handler(PermissionDenied)
-    def forbidden(request, exc):
+    def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
         message = str(exc) or "You are not allowed to do this."
         return api.create_response(request, error_body("forbidden", message), status=403)
 
     @api.exception_handler(Http404)
-    def not_found(request, exc):
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         return api.create_response(request, error_body("not_found", "Not found."), status=404)
 
     @api.exception_handler(HttpError)
-    def http_error(request, exc: HttpError):
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if isinstance(exc.__cause__, ValueError) and exc.status_code == 400:
             # Ninja's body parser failed: say where the JSON broke instead of a bare 400.
             return api.create_response(request, _malformed_body(exc.__cause__), status=400)
