@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
@@ -95,7 +95,7 @@ class TokenOut(Schema):
     revoked_at: datetime | None
 
     @staticmethod
-    def resolve_expires_at(token) -> datetime:
+    def resolve_expires_at(token: Any) -> datetime:
         return token.expiry
 
 

@@ -127,7 +127,7 @@ def _value(row: Any, name: str) -> Any:
     return row
 
 
-def _parse(model, name: str, raw: Any) -> Any:
+def _parse(model: Any, name: str, raw: Any) -> Any:
     field_model, parts = model, name.split("__")
     try:
         for part in parts[:-1]:

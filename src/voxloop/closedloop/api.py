@@ -118,7 +118,7 @@ def _case_out(case: Case, now: datetime | None = None) -> dict:
     fields = {name: getattr(case, name) for name in CaseOut.model_fields if hasattr(case, name)}
     return fields | {
         "unit_code": case.unit.code,
-        "assignee": case.assignee.get_username() if case.assignee_id else None,
+        "assignee": case.assignee.get_username() if case.assignee is not None else None,
         "overdue": case.is_open and case.due_at < now,
     }
 

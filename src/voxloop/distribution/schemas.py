@@ -290,7 +290,7 @@ class SmsHookOut(Schema):
     rotated_at: datetime | None
 
 
-def sms_hook_urls(hook) -> dict:
+def sms_hook_urls(hook: Any) -> dict:
     from django.conf import settings
     from django.urls import reverse
 

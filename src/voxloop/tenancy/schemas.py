@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -56,7 +56,7 @@ class UnitOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_parent(obj) -> int | None:
+    def resolve_parent(obj: Any) -> int | None:
         return obj.parent_id
 
 
@@ -114,11 +114,11 @@ class MembershipOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_user(obj) -> int:
+    def resolve_user(obj: Any) -> int:
         return obj.user_id
 
     @staticmethod
-    def resolve_username(obj) -> str:
+    def resolve_username(obj: Any) -> str:
         return obj.user.get_username()
 
 
@@ -208,7 +208,7 @@ class AuditOut(Schema):
     ip_address: str | None
 
     @staticmethod
-    def resolve_actor(obj) -> int | None:
+    def resolve_actor(obj: Any) -> int | None:
         return obj.actor_id
 
 
