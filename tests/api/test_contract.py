@@ -236,3 +236,22 @@ def test_editing_a_part_of_a_survey_checks_the_surveys_tag(acme, admin):
     assert stale.status_code == 412
     renamed = admin.call("patch", f"/surveys/{survey.pk}", {"name": "x"}, **{"If-Match": tag})
     assert renamed.status_code == 412
+
+
+def test_an_upload_with_its_key_is_imported_once(acme, admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.surveys.importing.conftest import shared_file
+    from voxloop.surveys.models import Survey
+
+    path = shared_file("limesurvey/colors.lsa")
+
+    def upload():
+        form = {"file": SimpleUploadedFile(path.name, path.read_bytes()), "unit_code": "AC1"}
+        headers = {**admin.headers, "Idempotency-Key": "import-1"}
+        return admin.client.post("/api/v1/surveys/import", form, headers=headers)
+
+    first, again = upload(), upload()
+    assert first.status_code == again.status_code == 201, first.content
+    assert again.json()["survey_id"] == first.json()["survey_id"]
+    assert Survey.objects.filter(unit=acme.units["c1"]).count() == 1

@@ -112,15 +112,20 @@ def _too_many(tally: counters.Tally) -> HttpResponse:
 
 
 def _fingerprint(request: HttpRequest) -> str:
-    body = request.body
-    kind = request.content_type or ""
-    if kind.startswith("multipart/"):
-        # Each upload picks its own boundary: the same file twice is the same request.
-        boundary = request.META.get("CONTENT_TYPE", "").partition("boundary=")[2].strip('"')
-        if boundary:
-            body = body.replace(boundary.encode(), b"")
+    """What makes two requests the same: method, path and query, and the body. An upload is
+    read as its fields and files (each client picks its own multipart boundary, and a file
+    larger than what Django reads into memory is streamed to disk, not held as a body)."""
     digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
-    digest.update(body)
+    if (request.content_type or "").startswith("multipart/"):
+        digest.update(repr(sorted(request.POST.lists())).encode())
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                digest.update(f"{name}={upload.name}:".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+    else:
+        digest.update(request.body)
     return digest.hexdigest()
 
 
