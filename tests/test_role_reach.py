@@ -37,9 +37,12 @@ from voxloop.api.api import api
 from voxloop.closedloop import casework, plans
 from voxloop.closedloop import services as closedloop_services
 from voxloop.contacts import services as contact_services
+from voxloop.contacts.models import InteractionType
 from voxloop.distribution import services as distribution_services
-from voxloop.distribution import widgets
+from voxloop.distribution import triggers, widgets
 from voxloop.distribution.models import Invitation
+from voxloop.exports import services as export_services
+from voxloop.exports.models import Export, ExportStatus
 from voxloop.recent import forget_everything
 from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit
@@ -162,11 +165,24 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/cases/{case_id}/emails"): ("cases", "write"),
     ("GET", "/playbooks"): ("cases", "read"),
     ("POST", "/playbooks"): ("admin-settings", "write"),
+    ("GET", "/playbooks/{playbook_id}"): ("cases", "read"),
+    ("PATCH", "/playbooks/{playbook_id}"): ("admin-settings", "write"),
+    ("DELETE", "/playbooks/{playbook_id}"): ("admin-settings", "write"),
+    ("GET", "/root-causes"): ("cases", "read"),
+    ("POST", "/root-causes"): ("admin-settings", "write"),
+    ("GET", "/root-causes/{cause_id}"): ("cases", "read"),
+    ("PATCH", "/root-causes/{cause_id}"): ("admin-settings", "write"),
+    ("DELETE", "/root-causes/{cause_id}"): ("admin-settings", "write"),
+    ("GET", "/exports"): ("exports", "read"),
+    ("POST", "/exports"): ("exports", "write"),
+    ("GET", "/exports/{export_id}"): ("exports", "read"),
+    ("GET", "/exports/{export_id}/download"): ("exports", "read"),
     ("GET", "/action-plans"): ("plans", "read"),
     ("POST", "/action-plans"): ("plans", "write"),
     ("GET", "/action-plans/{plan_id}"): ("plans", "read"),
     ("PATCH", "/action-plans/{plan_id}"): ("plans", "write"),
     ("POST", "/action-plans/{plan_id}/tasks"): ("plans", "write"),
+    ("PATCH", "/action-plans/{plan_id}/tasks/{task_id}"): ("plans", "write"),
     ("GET", "/analytics/metrics"): ("figures", "read"),
     ("GET", "/analytics/cases"): ("case-figures", "read"),
     ("GET", "/analytics/dashboard"): ("figures", "read"),
@@ -219,13 +235,19 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/interaction-types"): ("settings", "read"),
     ("POST", "/interaction-types"): ("settings", "write"),
     ("PATCH", "/interaction-types/{type_id}"): ("settings", "write"),
+    ("GET", "/interaction-types/{type_id}"): ("settings", "read"),
     ("DELETE", "/interaction-types/{type_id}"): ("settings", "write"),
     ("POST", "/interactions/batch"): ("interactions", "write"),
     ("GET", "/segments"): ("settings", "read"),
     ("POST", "/segments"): ("settings", "write"),
+    ("GET", "/segments/{segment_id}"): ("settings", "read"),
+    ("PATCH", "/segments/{segment_id}"): ("settings", "write"),
+    ("DELETE", "/segments/{segment_id}"): ("settings", "write"),
     ("GET", "/campaigns"): ("settings", "read"),
     ("POST", "/campaigns"): ("settings", "write"),
     ("GET", "/campaigns/{campaign_id}"): ("settings", "read"),
+    ("PATCH", "/campaigns/{campaign_id}"): ("settings", "write"),
+    ("DELETE", "/campaigns/{campaign_id}"): ("settings", "write"),
     ("POST", "/campaigns/{campaign_id}/launch"): ("settings", "write"),
     ("POST", "/campaigns/{campaign_id}/pause"): ("settings", "write"),
     ("POST", "/campaigns/{campaign_id}/resume"): ("settings", "write"),
@@ -234,6 +256,9 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/campaigns/{campaign_id}/preview"): ("settings", "read"),
     ("GET", "/triggers"): ("settings", "read"),
     ("POST", "/triggers"): ("settings", "write"),
+    ("GET", "/triggers/{trigger_id}"): ("settings", "read"),
+    ("PATCH", "/triggers/{trigger_id}"): ("settings", "write"),
+    ("DELETE", "/triggers/{trigger_id}"): ("settings", "write"),
     ("GET", "/invitations"): ("contacts", "read"),
     ("GET", "/outreach/stats"): ("figures", "read"),
     ("GET", "/outreach/policy"): ("settings", "read"),
@@ -296,9 +321,17 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/cases/{case_id}/notes"): {"text": "Called back"},
     ("POST", "/cases/{case_id}/emails"): {"playbook_id": "playbook"},
     ("POST", "/playbooks"): {"name": "Hi", "kind": "closing", "subject": "Hi", "body": "Done."},
+    ("PATCH", "/playbooks/{playbook_id}"): {"subject": "Hello"},
+    ("POST", "/root-causes"): {"name": "Parking"},
+    ("PATCH", "/root-causes/{cause_id}"): {"name": "Queues"},
+    ("POST", "/exports"): {"kind": "cases", "fmt": "csv"},
+    ("PATCH", "/segments/{segment_id}"): {"name": "Renamed"},
+    ("PATCH", "/campaigns/{campaign_id}"): {"name": "Renamed"},
+    ("PATCH", "/triggers/{trigger_id}"): {"delay_minutes": 30},
     ("POST", "/action-plans"): {"title": "Fix it", "starts_on": "2026-01-01"},
     ("PATCH", "/action-plans/{plan_id}"): {"status": "done"},
     ("POST", "/action-plans/{plan_id}/tasks"): {"title": "Train"},
+    ("PATCH", "/action-plans/{plan_id}/tasks/{task_id}"): {"done": True},
     ("POST", "/contacts/batch"): {"contacts": [{"external_id": "NEW", "email": "n@example.test"}]},
     ("POST", "/contacts/{contact_id}/consent"): {"channel": "sms", "allowed": False},
     ("POST", "/customers/status"): {"changes": [{"external_id": "ANN", "status": "churned"}]},
@@ -573,6 +606,15 @@ def _build() -> dict[str, Any]:
         sent_at=timezone.now(),
     )
     widget = widgets.create_widget(admin, root, survey, name="Shop", allowed_origins=[])
+    segment = contact_services.save_segment(actor=admin, unit=root, name="All", filters=[])
+    trigger = triggers.create_trigger(
+        actor=admin,
+        unit=root,
+        survey=survey,
+        interaction_type=InteractionType.objects.get(key="visit", unit=root),
+        name="After a visit",
+    )
+    cause = closedloop_services.create_root_cause(actor=admin, name="Waiting")
     kiosk, _secret = kiosks.register(actor=admin, unit=store, name="Till", channel="kiosk")
     taxonomy = text_services.install_default_taxonomy(scope=admin, kind="retail")
     subscription, _secret = webhook_services.create_subscription(
@@ -606,6 +648,9 @@ def _build() -> dict[str, Any]:
         "contact_id": ann.pk,
         "type_id": kind.pk,
         "campaign_id": campaign.pk,
+        "segment_id": segment.pk,
+        "trigger_id": trigger.pk,
+        "cause_id": cause.pk,
         "widget_id": widget.pk,
         "kiosk_id": kiosk.pk,
         "taxonomy_id": taxonomy.pk,
@@ -631,11 +676,33 @@ def _build() -> dict[str, Any]:
         view = analytics_services.save_view(
             actor=Scope.of(membership), name="Mine", query="period=30d"
         )
-        own[role] = {"token_id": token.pk, "view_id": view.pk, "membership": membership.pk}
+        export = finished_export(membership)
+        own[role] = {
+            "token_id": token.pk,
+            "view_id": view.pk,
+            "membership": membership.pk,
+            "export_id": export.pk,
+        }
     world = {"members": members, "values": values, "own": own}
     for role in ROLES:
         _client(world, role)  # signed in now, inside the module's transaction
     return world
+
+
+def finished_export(membership) -> Export:
+    """A done export of the membership's own, with its file, for the detail and download."""
+    export = Export.objects.create(
+        organization_id=membership.unit.organization_id,
+        membership=membership,
+        requested_by=membership.user,
+        kind="sla",
+        fmt="csv",
+        status=ExportStatus.DONE,
+        file_name=f"reach-{membership.pk}.csv",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    (export_services.folder() / export.file_name).write_text("group,label\n")
+    return export
 
 
 # --- calling --------------------------------------------------------------------------------

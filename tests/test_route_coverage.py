@@ -7,6 +7,7 @@ from django.urls import URLResolver, get_resolver
 
 from tests.analytics.test_permission_matrix import ANALYTICS_MATRIX
 from tests.api.test_closedloop_api_matrix import CLOSEDLOOP_API_MATRIX
+from tests.api.test_exports_api_matrix import EXPORTS_API_MATRIX
 from tests.api.test_permission_matrix import API_MATRIX
 from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
 from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
@@ -78,7 +79,7 @@ def served_routes() -> set[str]:
 
 def test_every_route_is_covered():
     matrices = set(API_MATRIX) | set(SURVEY_API_MATRIX) | set(PAGE_MATRIX) | set(BUILDER_MATRIX)
-    matrices |= set(CLOSEDLOOP_MATRIX) | set(CLOSEDLOOP_API_MATRIX)
+    matrices |= set(CLOSEDLOOP_MATRIX) | set(CLOSEDLOOP_API_MATRIX) | set(EXPORTS_API_MATRIX)
     matrices |= set(ANALYTICS_MATRIX)
     matrices |= set(OUTREACH_API_MATRIX) | set(DISTRIBUTION_PAGE_MATRIX)
     matrices |= set(PRIVACY_API_MATRIX) | set(PRIVACY_PAGE_MATRIX)

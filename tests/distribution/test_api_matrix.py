@@ -14,7 +14,7 @@ from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.api import router as contacts_router
-from voxloop.distribution import services, widgets
+from voxloop.distribution import services, triggers, widgets
 from voxloop.distribution.api import router as distribution_router
 from voxloop.distribution.models import CampaignStatus, Invitation
 
@@ -64,16 +64,23 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:contact_export": _row(200, 403, 403, 403, 404, director=200),
     "api:interaction_types": READ,
     "api:interaction_type_create": CONFIGURE_201,
+    "api:interaction_type": _row(200, 200, 200, 200, 404),
     # The type is the company's: a country admin sees it but may not change it.
     "api:interaction_type_update": _row(200, 403, 403, 403, 404),
     "api:interaction_type_delete": _row(204, 403, 403, 403, 404),
     "api:interaction_batch": _row(200, 200, 200, 403, 200),
     "api:segments": READ,
     "api:segment_create": CONFIGURE_201,
+    # The segment is the region c1r1's: usable (read) below it, changed by its admins.
+    "api:segment": _row(200, 200, 200, 200, 404),
+    "api:segment_update": _row(200, 200, 403, 403, 404),
+    "api:segment_delete": _row(204, 204, 403, 403, 404),
     "api:customer_status": _row(200, 200, 403, 403, 200),
     "api:campaigns": READ,
     "api:campaign_create": _row(201, 201, 403, 403, 404),
     "api:campaign": CAMPAIGN_READ,
+    "api:campaign_update": CAMPAIGN_WRITE,
+    "api:campaign_delete": _row(204, 204, 403, 403, 404, **BELOW),
     "api:campaign_launch": CAMPAIGN_WRITE,
     "api:campaign_pause": CAMPAIGN_WRITE,
     "api:campaign_resume": CAMPAIGN_WRITE,
@@ -82,6 +89,10 @@ MATRIX: dict[str, dict[str, int]] = {
     "api:campaign_preview": CAMPAIGN_READ,
     "api:triggers": READ,
     "api:trigger_create": _row(201, 201, 403, 403, 404),
+    # The trigger belongs to region c1r1 like the campaign.
+    "api:trigger": CAMPAIGN_READ,
+    "api:trigger_update": CAMPAIGN_WRITE,
+    "api:trigger_delete": _row(204, 204, 403, 403, 404, **BELOW),
     "api:invitations": READ | RECORDS,
     "api:outreach_stats": READ,
     "api:outreach_policy": READ,
@@ -119,6 +130,7 @@ OPERATIONS = {
         "/interaction-types",
         {"key": "visit", "name": "Visit"},
     ),
+    "api:interaction_type": ("get", "/interaction-types/{type}", None),
     "api:interaction_type_update": ("patch", "/interaction-types/{type}", {"archived": True}),
     "api:interaction_type_delete": ("delete", "/interaction-types/{type}", None),
     "api:interaction_batch": (
@@ -133,9 +145,14 @@ OPERATIONS = {
         {"changes": [{"external_id": "ANN", "status": "churned"}]},
     ),
     "api:segment_create": ("post", "/segments", {"name": "Locals", "filters": []}),
+    "api:segment": ("get", "/segments/{segment}", None),
+    "api:segment_update": ("patch", "/segments/{segment}", {"name": "Renamed"}),
+    "api:segment_delete": ("delete", "/segments/{segment}", None),
     "api:campaigns": ("get", "/campaigns", None),
     "api:campaign_create": ("post", "/campaigns", {"name": "New", "survey_id": "{survey}"}),
     "api:campaign": ("get", "/campaigns/{campaign}", None),
+    "api:campaign_update": ("patch", "/campaigns/{campaign}", {"name": "Renamed"}),
+    "api:campaign_delete": ("delete", "/campaigns/{campaign}", None),
     "api:campaign_launch": ("post", "/campaigns/{campaign}/launch", None),
     "api:campaign_pause": ("post", "/campaigns/{campaign}/pause", None),
     "api:campaign_resume": ("post", "/campaigns/{campaign}/resume", None),
@@ -148,6 +165,9 @@ OPERATIONS = {
         "/triggers",
         {"name": "After support", "survey_id": "{survey}", "interaction_type": "ticket_closed"},
     ),
+    "api:trigger": ("get", "/triggers/{trigger}", None),
+    "api:trigger_update": ("patch", "/triggers/{trigger}", {"delay_minutes": 30}),
+    "api:trigger_delete": ("delete", "/triggers/{trigger}", None),
     "api:invitations": ("get", "/invitations", None),
     "api:outreach_stats": ("get", "/outreach/stats?by=unit", None),
     "api:outreach_policy": ("get", "/outreach/policy", None),
@@ -209,12 +229,28 @@ def _targets(world) -> dict[str, int]:
     widget = widgets.create_widget(
         acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
     )
+    segment = contact_services.save_segment(
+        actor=acme.system, unit=acme.units["c1r1"], name="Region locals", filters=[]
+    )
+    # Its own type: the one the matrix deletes must be used by nothing.
+    visit = contact_services.define_interaction_type(
+        actor=acme.system, unit=acme.root, key="store_visit", name="Store visit"
+    )
+    trigger = triggers.create_trigger(
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        interaction_type=visit,
+        name="After a visit",
+    )
     return {
         "survey": survey.pk,
         "ann": ann.pk,
         "campaign": campaign.pk,
         "widget": widget.pk,
         "type": kind.pk,
+        "segment": segment.pk,
+        "trigger": trigger.pk,
     }
 
 
@@ -237,7 +273,7 @@ def test_contacts_and_outreach_api_matrix(module_targets, db, settings, operatio
     if operation in CAMPAIGN_STATE:
         Campaign.objects.filter(pk=targets["campaign"]).update(status=CAMPAIGN_STATE[operation])
     method, path, body = OPERATIONS[operation]
-    for name in ("ann", "campaign", "widget", "type"):
+    for name in ("ann", "campaign", "widget", "type", "segment", "trigger"):
         path = path.replace(f"{{{name}}}", str(targets[name]))
     answer = _client(world, actor_name).call(method, path, _fill(body, targets))
     expected = MATRIX[operation][actor_name]

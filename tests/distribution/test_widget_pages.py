@@ -143,7 +143,8 @@ def test_api_bad_input_is_a_4xx_naming_the_field(world):
     cases = [
         ({**base, "allowed_origins": ["javascript:alert(1)"]}, 400, "allowed_origins"),
         ({**base, "url_patterns": ["no-slash"]}, 400, "url_patterns"),
-        ({**base, "position": "top"}, 400, "position"),
+        # A value outside the documented set is the schema's refusal (decision 0028).
+        ({**base, "position": "top"}, 422, "position"),
         ({**base, "unit_code": "BC1"}, 404, "unit_code"),
         ({**base, "survey_id": 10**9}, 404, "survey_id"),
         ({**base, "sample_percent": 150}, 422, "sample_percent"),

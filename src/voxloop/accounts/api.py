@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from voxloop.accounts import selectors, services
+from voxloop.accounts.models import ApiToken
 from voxloop.accounts.schemas import (
     IssuedTokenOut,
     MeOut,
@@ -42,7 +45,7 @@ def _with_membership(scope: Scope, users: list) -> list:
 
 
 @router.get("/me", response={200: MeOut}, url_name="me")
-def me(request: HttpRequest):
+def me(request: HttpRequest) -> dict:
     """Who you are, the membership this request acts under, and the root of what you see."""
     membership = getattr(request, "membership", None)
     scope = getattr(request, "scope", None)
@@ -68,26 +71,27 @@ def me(request: HttpRequest):
 
 
 @router.get("/users", response={200: UserPage}, url_name="user_list")
-def list_users(request: HttpRequest, filters: Query[UserFilters]):
+def list_users(request: HttpRequest, filters: Query[UserFilters]) -> dict:
     """People holding a membership in your subtree (admins)."""
     scope = actor(request)
-    page = pages.page(tenancy_selectors.visible_users(scope, filters.q.strip()), filters)
+    users = tenancy_selectors.visible_users(scope, filters.q.strip())
+    page = pages.page(users, filters, request=request)
     page["items"] = _with_membership(scope, page["items"])
     return page
 
 
 @router.post("/users", response={201: UserOut}, url_name="user_create")
-def invite_user(request: HttpRequest, payload: UserInviteIn):
+def invite_user(request: HttpRequest, payload: UserInviteIn) -> Status:
     """Invite a person at a unit in your subtree with a role (admins)."""
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
     unit = unit_ref(scope, payload.unit, "unit")
     membership = services.invite_user(
-        scope,
-        payload.username,
-        payload.email,
-        unit,
-        payload.role,
+        actor=scope,
+        username=payload.username,
+        email=payload.email,
+        unit=unit,
+        role=payload.role,
         first_name=payload.first_name,
         last_name=payload.last_name,
     )
@@ -97,7 +101,7 @@ def invite_user(request: HttpRequest, payload: UserInviteIn):
 
 
 @router.get("/users/{int:user_id}", response={200: UserOut}, url_name="user_detail")
-def get_user(request: HttpRequest, user_id: Id):
+def get_user(request: HttpRequest, user_id: Id) -> Any:
     membership = tenancy_selectors.user_membership(actor(request), user_id)
     user = membership.user
     user.membership = membership
@@ -108,13 +112,13 @@ def get_user(request: HttpRequest, user_id: Id):
 
 
 @router.get("/tokens", response={200: list[TokenOut]}, url_name="token_list")
-def list_tokens(request: HttpRequest):
+def list_tokens(request: HttpRequest) -> list[ApiToken]:
     """Your tokens for the active membership; the secret is never shown again."""
     return list(selectors.own_tokens(actor(request)))
 
 
 @router.post("/tokens", response={201: IssuedTokenOut}, url_name="token_create")
-def create_token(request: ScopedRequest, payload: TokenCreateIn):
+def create_token(request: ScopedRequest, payload: TokenCreateIn) -> Status:
     """A new token acting with your active membership; copy the secret now. Needs a signed-in
     session: a token may not mint tokens, or a leaked one could make itself permanent."""
     actor(request)
@@ -122,13 +126,15 @@ def create_token(request: ScopedRequest, payload: TokenCreateIn):
         raise Forbidden(
             "Create tokens while signed in (your API tokens page), not with another token."
         )
-    issued = services.create_token(request.membership, payload.name, payload.expires_at)
+    issued = services.create_token(
+        membership=request.membership, name=payload.name, expires_at=payload.expires_at
+    )
     issued.token.secret = issued.secret
     return Status(201, issued.token)
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None}, url_name="token_delete")
-def revoke_token(request: HttpRequest, token_id: Id):
+def revoke_token(request: HttpRequest, token_id: Id) -> Status:
     token = selectors.own_token(actor(request), token_id)
-    services.revoke_token(request.user, token.pk)
+    services.revoke_token(user=request.user, token_id=token.pk)
     return Status(204, None)

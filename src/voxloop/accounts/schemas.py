@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import StringConstraints, field_validator
@@ -25,7 +25,7 @@ class ActiveMembershipOut(Schema):
     id: int
     organization: OrganizationOut
     unit: UnitRef
-    role: str
+    role: Role
     title: str
     capabilities: list[str]
 
@@ -42,7 +42,7 @@ class MeOut(Schema):
     user: MeUser
     membership: ActiveMembershipOut | None
     scope_root: UnitRef | None
-    auth: str = Field(description="How this request was authenticated: 'token' or 'session'.")
+    auth: Literal["token", "session"] = Field(description="How this request was authenticated.")
 
 
 # --- users -----------------------------------------------------------------------------
@@ -95,7 +95,7 @@ class TokenOut(Schema):
     revoked_at: datetime | None
 
     @staticmethod
-    def resolve_expires_at(token) -> datetime:
+    def resolve_expires_at(token: Any) -> datetime:
         return token.expiry
 
 

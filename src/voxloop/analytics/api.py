@@ -39,7 +39,7 @@ def metrics_view(
     params: Query[AnalyticsQuery],
     by: str = Query("", max_length=60),
     bands: str = Query("", max_length=200),
-):
+) -> dict:
     """The metric for the filters; with `by`, one row per value of a dimension (unit, survey,
     channel, staff, language, hour, weekday, day, week, month, quarter) or of a contact
     attribute (`by=attribute:tenure`, optional `bands=12,24,60`)."""
@@ -90,7 +90,7 @@ def _case_metric(request: HttpRequest, metric: str, by: str) -> dict:
 
 
 @router.get("/analytics/cases", url_name="analytics_cases")
-def cases_view(request: HttpRequest, params: Query[AnalyticsQuery]):
+def cases_view(request: HttpRequest, params: Query[AnalyticsQuery]) -> dict:
     """The dashboard's case panel: opened, resolved, open and overdue cases, resolution time
     (median, mean with interval, p90) and SLA compliance with interval and change."""
     ctx, figures = _cases(request)
@@ -115,20 +115,20 @@ def _edges(raw: str) -> list[float] | None:
 
 
 @router.get("/analytics/dashboard", url_name="analytics_dashboard")
-def dashboard_view(request: HttpRequest, params: Query[AnalyticsQuery]):
+def dashboard_view(request: HttpRequest, params: Query[AnalyticsQuery]) -> dict:
     """Everything a dashboard shows: KPI cards with change, trend, units, heatmap, staff,
     newest comments and breakdowns."""
     return dashboard.payload(actor(request), filters.parse(request.GET))
 
 
 @router.get("/analytics/heatmap", url_name="analytics_heatmap")
-def heatmap_view(request: HttpRequest, params: Query[AnalyticsQuery]):
+def heatmap_view(request: HttpRequest, params: Query[AnalyticsQuery]) -> dict:
     """Weekday (Monday first) × hour of day."""
     return {"cells": selectors.heatmap(_context(request))}
 
 
 @router.get("/analytics/drivers", url_name="analytics_drivers")
-def drivers_view(request: HttpRequest, params: Query[AnalyticsQuery]):
+def drivers_view(request: HttpRequest, params: Query[AnalyticsQuery]) -> dict:
     """Which rated questions and numeric attributes explain the score most (Shapley R²)."""
     return driver_reads.driver_analysis(_context(request))
 
@@ -136,7 +136,7 @@ def drivers_view(request: HttpRequest, params: Query[AnalyticsQuery]):
 @router.get("/analytics/choices", url_name="analytics_choices")
 def choices_view(
     request: HttpRequest, params: Query[AnalyticsQuery], question: str = Query(..., max_length=60)
-):
+) -> dict:
     """NPS with vs without each value of a choice question."""
     if not response_reads.QUESTION_KEY.match(question):
         raise InvalidInput("'question' must be a question key.", "question")
@@ -147,7 +147,7 @@ def choices_view(
 
 
 @router.get("/analytics/churn", url_name="analytics_churn")
-def churn_view(request: HttpRequest, params: Query[AnalyticsQuery], kind: str = "contact"):
+def churn_view(request: HttpRequest, params: Query[AnalyticsQuery], kind: str = "contact") -> dict:
     """Churn rate of contacts (or `kind=account`) active when the period began, with its
     change and, for contacts, by the NPS group of their latest answer."""
     if kind not in churn.KINDS:

@@ -1,18 +1,41 @@
 """The JSON API at /api/v1/: every app contributes a router; this file only assembles them."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.openapi.schema import OpenAPISchema
 
 from voxloop import __version__
 from voxloop.api.auth import api_auth
 from voxloop.api.errors import document_errors, install_error_handlers
+from voxloop.api.http import around
+
+# The schema, its page and the index are documents, not operations.
+UNWRAPPED = {"openapi-json", "openapi-view", "api-root"}
 
 
 class VoxloopAPI(NinjaAPI):
     """Ninja's API whose schema also lists the JSON errors every operation can answer with."""
 
-    def get_openapi_schema(self, *args, **kwargs):
-        return document_errors(super().get_openapi_schema(*args, **kwargs))
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        document_errors(schema)
+        return schema
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        """Ninja's URLs, each operation's view wrapped in what every answer shares (rate
+        limits, idempotency keys, ETags, next links: voxloop.api.http)."""
+        urls = super()._get_urls()
+        wrapped: dict[int, Callable] = {}
+        for pattern in urls:
+            if not isinstance(pattern, URLPattern) or pattern.name in UNWRAPPED:
+                continue
+            view = pattern.callback
+            pattern.callback = wrapped.setdefault(id(view), around(view))
+        return urls
 
 
 api = VoxloopAPI(
@@ -37,6 +60,7 @@ def _mount_routers() -> None:
     from voxloop.closedloop.api import router as closedloop_router
     from voxloop.contacts.api import router as contacts_router
     from voxloop.distribution.api import router as distribution_router
+    from voxloop.exports.api import router as exports_router
     from voxloop.privacy.api import router as privacy_router
     from voxloop.responses.api import router as responses_router
     from voxloop.surveys.api import router as surveys_router
@@ -58,6 +82,7 @@ def _mount_routers() -> None:
     api.add_router("/", text_router)
     api.add_router("/", text_product_router)
     api.add_router("/", webhooks_router)
+    api.add_router("/", exports_router)
 
 
 _mount_routers()

@@ -16,28 +16,34 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 
-from voxloop.api.schemas import PageQuery
+from voxloop.api.schemas import ListQuery, PageQuery
 from voxloop.errors import InvalidInput
 
 
-def page(queryset: QuerySet, query: PageQuery, out: Callable[[Any], Any] | None = None) -> dict:
+def page(
+    queryset: QuerySet,
+    query: PageQuery,
+    out: Callable[[Any], Any] | None = None,
+    request: HttpRequest | None = None,
+) -> dict:
     """{count, limit, offset, items, next}: `next` is the cursor for the following page (None
-    on the last one or for lists without cursors)."""
+    on the last one); with the request, its `Link: <…>; rel="next"` header too."""
     after = getattr(query, "after", None)
     count = queryset.count()
-    keys: list[str] = []
-    if hasattr(query, "after"):
-        keys = _order(queryset)
-        queryset = queryset.order_by(*keys)
+    queryset = _ordered(queryset, getattr(query, "ordering", None))
+    keys = _order(queryset)
+    queryset = queryset.order_by(*keys)
     if after:
         if query.offset:
             raise InvalidInput("Give either 'offset' or 'after', not both.", field="after")
         queryset = queryset.filter(_after(queryset, keys, _decode(after, len(keys))))
     rows = list(queryset[query.offset : query.offset + query.limit])
     cursor = None
-    if keys and len(rows) == query.limit:
+    if len(rows) == query.limit:
         cursor = _encode([_value(rows[-1], key.lstrip("-")) for key in keys])
+    _link_next(request, cursor)
     return {
         "count": count,
         "limit": query.limit,
@@ -45,6 +51,50 @@ def page(queryset: QuerySet, query: PageQuery, out: Callable[[Any], Any] | None 
         "items": [out(r) for r in rows] if out else rows,
         "next": cursor,
     }
+
+
+def listing(
+    request: HttpRequest,
+    queryset: QuerySet,
+    query: ListQuery,
+    out: Callable[[Any], Any] | None = None,
+) -> list[Any]:
+    """A list answered as a plain array (as it always was): `limit` items after the cursor,
+    and the next cursor in the `Link` header while more follow."""
+    queryset = _ordered(queryset, getattr(query, "ordering", None))
+    keys = _order(queryset)
+    queryset = queryset.order_by(*keys)
+    if query.after:
+        queryset = queryset.filter(_after(queryset, keys, _decode(query.after, len(keys))))
+    rows = list(queryset[: query.limit + 1])
+    cursor = None
+    if len(rows) > query.limit:
+        rows = rows[: query.limit]
+        cursor = _encode([_value(rows[-1], key.lstrip("-")) for key in keys])
+    _link_next(request, cursor)
+    return [out(r) for r in rows] if out else rows
+
+
+NEXT_LINK = "_voxloop_next_link"
+
+
+def _link_next(request: HttpRequest | None, cursor: str | None) -> None:
+    """Remember the next page's URL; the API's outer view writes it as the Link header."""
+    if request is None or cursor is None:
+        return
+    params = request.GET.copy()
+    params.pop("offset", None)
+    params["after"] = cursor
+    setattr(request, NEXT_LINK, f"{request.path}?{params.urlencode()}")
+
+
+def next_link(request: HttpRequest) -> str | None:
+    return getattr(request, NEXT_LINK, None)
+
+
+def _ordered(queryset: QuerySet, ordering: str | None) -> QuerySet:
+    # `ordering` is one of the list's documented values (a Literal), so it names a field.
+    return queryset.order_by(ordering) if ordering else queryset
 
 
 def _order(queryset: QuerySet) -> list[str]:
@@ -77,7 +127,7 @@ def _value(row: Any, name: str) -> Any:
     return row
 
 
-def _parse(model, name: str, raw: Any) -> Any:
+def _parse(model: Any, name: str, raw: Any) -> Any:
     field_model, parts = model, name.split("__")
     try:
         for part in parts[:-1]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
@@ -39,10 +39,34 @@ Day = Annotated[date, AfterValidator(_plausible_year)]
 Moment = Annotated[datetime, AfterValidator(_plausible_year)]
 
 
-class ErrorDetail(Schema):
-    code: str
+ErrorCode = Literal[
+    "invalid",
+    "malformed_json",
+    "bad_request",
+    "unauthenticated",
+    "forbidden",
+    "not_found",
+    "conflict",
+    "precondition_failed",
+    "precondition_required",
+    "idempotency_key_reused",
+    "rate_limited",
+    "error",
+]
+
+
+class Problem(Schema):
+    field: str | None
     message: str
-    field: str | None = None
+
+
+class ErrorDetail(Schema):
+    code: ErrorCode
+    message: str
+    field: str | None = Field(None, description="The input at fault, when there is one.")
+    problems: list[Problem] | None = Field(
+        None, description="Every field at fault (422 for a body or parameters)."
+    )
 
 
 class ErrorOut(Schema):
@@ -100,9 +124,16 @@ class PatchInput(Input):
 
 
 class PageQuery(NoNul):
+    """Every list pages the same way: `limit`, then `after` (the previous page's `next`) read
+    by position in the order (keyset), as fast at any depth as the first page; `offset` is
+    kept for existing clients and stops at MAX_OFFSET."""
+
     limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE)
     offset: int = Field(
         0, ge=0, le=MAX_OFFSET, description=f"At most {MAX_OFFSET:,}; deeper, page with `after`."
+    )
+    after: str | None = Field(
+        None, max_length=500, description="The `next` of the previous page (instead of offset)."
     )
 
 
@@ -117,9 +148,14 @@ class Page(Schema):
 
 
 class CursorPageQuery(PageQuery):
-    """A list that can grow without end: `after` (the previous page's `next`) reads the next
-    page by its position in the order (keyset), as fast at any depth as the first page."""
+    """Kept for the schemas that name it: every PageQuery has cursors now."""
 
+
+class ListQuery(NoNul):
+    """The query of a list answered as a plain JSON array (kept so for existing clients): up
+    to `limit` items, and a `Link: <…>; rel="next"` header while more follow."""
+
+    limit: int = Field(MAX_PAGE, ge=1, le=MAX_PAGE)
     after: str | None = Field(
-        None, max_length=500, description="The `next` of the previous page (instead of offset)."
+        None, max_length=500, description="The cursor in the previous answer's `Link` header."
     )

@@ -3,14 +3,41 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from voxloop.api.schemas import Day, Id, IdOrNone, Moment, Number, Page, PageQuery, Whole
+from voxloop.api.schemas import (
+    Day,
+    Id,
+    IdOrNone,
+    ListQuery,
+    Moment,
+    Number,
+    Page,
+    PageQuery,
+    Whole,
+)
 
 DEFAULT_PAGE = 50
+
+# The closed sets of this API, spelt out so the OpenAPI document lists them (a test checks
+# they equal the models' choices).
+PriorityName = Literal["low", "normal", "high", "urgent"]
+CaseStatusName = Literal["new", "in_progress", "waiting", "resolved", "closed"]
+CaseBox = Literal["mine", "team", "overdue", "open", "all"]
+PlaybookKindName = Literal["follow_up", "closing", "thank_you", "review"]
+PlanStatusName = Literal["planned", "active", "done", "cancelled"]
+EmailMode = Literal["immediate", "digest"]
+RoleName = Literal["admin", "analyst", "manager", "agent", "viewer"]
+EventKind = Literal[
+    "opened", "status", "assigned", "note", "email", "root_cause", "escalated", "notified", "linked"
+]
+PlaybookOrdering = Literal["name", "-name", "id", "-id", "created_at", "-created_at"]
+RootCauseOrdering = Literal["name", "-name", "id", "-id"]
+RuleOrdering = Literal["name", "-name", "id", "-id"]
+CaseOrdering = Literal["created_at", "-created_at", "due_at", "-due_at", "id", "-id"]
 
 
 class RuleIn(Schema):
@@ -24,14 +51,14 @@ class RuleIn(Schema):
     )
     is_active: bool = True
     open_case: bool = True
-    priority: str = "normal"
+    priority: PriorityName = "normal"
     sla_hours: Whole = 48
     second_escalation_hours: Whole = 24
-    assign_role: str = "manager"
+    assign_role: RoleName = "manager"
     recipients: list[dict[str, Any]] = Field(
         default_factory=lambda: [{"type": "role", "role": "manager"}]
     )
-    email_mode: str = "immediate"
+    email_mode: EmailMode = "immediate"
     webhooks: list[dict[str, Any]] = Field(default_factory=list)
     thank_you_playbook_id: Id | None = None
     review_playbook_id: Id | None = None
@@ -48,12 +75,12 @@ class RulePatch(Schema):
     conditions: dict[str, Any] | None = None
     is_active: bool | None = None
     open_case: bool | None = None
-    priority: str | None = None
+    priority: PriorityName | None = None
     sla_hours: Whole | None = None
     second_escalation_hours: Whole | None = None
-    assign_role: str | None = None
+    assign_role: RoleName | None = None
     recipients: list[dict[str, Any]] | None = None
-    email_mode: str | None = None
+    email_mode: EmailMode | None = None
     webhooks: list[dict[str, Any]] | None = None
     thank_you_playbook_id: Id | None = None
     review_playbook_id: Id | None = None
@@ -70,12 +97,12 @@ class RuleOut(Schema):
     conditions: dict[str, Any]
     is_active: bool
     open_case: bool
-    priority: str
+    priority: PriorityName
     sla_hours: int
     second_escalation_hours: int
-    assign_role: str
+    assign_role: RoleName
     recipients: list[dict[str, Any]]
-    email_mode: str
+    email_mode: EmailMode
     webhooks: list[dict[str, Any]]
     thank_you_playbook_id: int | None
     review_playbook_id: int | None
@@ -84,19 +111,20 @@ class RuleOut(Schema):
 
 
 class CaseFilters(PageQuery):
-    box: str = Field("open", pattern="^(mine|team|overdue|open|all)$")
-    status: str | None = Field(None, max_length=20)
-    priority: str | None = Field(None, max_length=10)
+    box: CaseBox = "open"
+    status: CaseStatusName | None = None
+    priority: PriorityName | None = None
     unit: str | None = Field(None, max_length=64, description="A unit code: it and below.")
     assignee_id: Id | None = None
     limit: int = Field(DEFAULT_PAGE, ge=1, le=500)
+    ordering: CaseOrdering | None = Field(None, description="Default: the inbox's order.")
 
 
 class CaseOut(Schema):
     id: int
     title: str
-    status: str
-    priority: str
+    status: CaseStatusName
+    priority: PriorityName
     unit_id: int
     unit_code: str
     response_id: int
@@ -120,7 +148,7 @@ class CasePage(Page):
 
 
 class EventOut(Schema):
-    kind: str
+    kind: EventKind
     actor: str
     text: str
     data: dict[str, Any]
@@ -136,7 +164,7 @@ class CaseCreate(Schema):
 
     response_id: Id
     title: str = Field("", max_length=200)
-    priority: str = "normal"
+    priority: PriorityName = "normal"
     sla_hours: Whole = 48
 
 
@@ -145,7 +173,7 @@ class CaseUpdate(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    status: str | None = None
+    status: CaseStatusName | None = None
     assignee_id: IdOrNone | None = Field(None, description="0 leaves the case unassigned.")
     root_cause_id: Id | None = None
     action_plan_id: Id | None = None
@@ -168,19 +196,60 @@ class PlaybookIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(..., max_length=200)
-    kind: str
+    kind: PlaybookKindName
     subject: str = Field(..., max_length=200)
     body: str = Field(..., max_length=20_000)
     unit_code: str | None = Field(None, max_length=64)
 
 
+class PlaybookPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: PlaybookKindName | None = None
+    subject: str | None = Field(None, min_length=1, max_length=200)
+    body: str | None = Field(None, min_length=1, max_length=20_000)
+
+
 class PlaybookOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: PlaybookKindName
     subject: str
     body: str
     unit_id: int
+
+
+class PlaybookList(ListQuery):
+    ordering: PlaybookOrdering | None = None
+
+
+class RuleList(ListQuery):
+    ordering: RuleOrdering | None = None
+
+
+class RootCauseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=120)
+    parent_id: Id | None = Field(None, description="The cause it refines; none for a top one.")
+
+
+class RootCausePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=120)
+
+
+class RootCauseOut(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+    path: str = Field(description='Its place in the taxonomy, e.g. "Staff › Rudeness".')
+
+
+class RootCauseList(ListQuery):
+    ordering: RootCauseOrdering | None = None
 
 
 class TaskOut(Schema):
@@ -188,6 +257,12 @@ class TaskOut(Schema):
     title: str
     owner_id: int | None
     due_on: date | None
+    done: bool
+
+
+class TaskPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     done: bool
 
 
@@ -206,7 +281,7 @@ class PlanIn(Schema):
     unit_code: str | None = Field(None, max_length=64)
     description: str = Field("", max_length=10_000)
     theme: str = Field("", max_length=120)
-    status: str = "planned"
+    status: PlanStatusName = "planned"
     owner_id: Id | None = None
     root_cause_id: Id | None = None
     survey_id: Id | None = None
@@ -222,7 +297,7 @@ class PlanPatch(Schema):
     title: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=10_000)
     theme: str | None = Field(None, max_length=120)
-    status: str | None = None
+    status: PlanStatusName | None = None
     owner_id: Id | None = None
     root_cause_id: Id | None = None
     target: Number | None = None
@@ -249,7 +324,7 @@ class PlanOut(Schema):
     id: int
     title: str
     unit_id: int
-    status: str
+    status: PlanStatusName
     owner_id: int | None
     root_cause_id: int | None
     theme: str

@@ -187,6 +187,21 @@ def root_causes(scope: Scope) -> QuerySet[RootCause]:
     return RootCause.objects.filter(organization_id=scope.organization_id).select_related("parent")
 
 
+def root_cause_reader(scope: Scope) -> None:
+    """The taxonomy is for those who handle or configure cases."""
+    if not (can_read_cases(scope) or scope.can(Capability.CONFIGURE)):
+        raise Forbidden("Your role does not include cases.")
+
+
+def root_cause(scope: Scope, cause_id: int) -> RootCause:
+    """One cause of the organisation's taxonomy."""
+    root_cause_reader(scope)
+    found = root_causes(scope).filter(pk=cause_id).first()
+    if found is None:
+        raise NotFound("No such root cause.")
+    return found
+
+
 # --- promoter loop and action plans -----------------------------------------------------
 
 

@@ -12,12 +12,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from voxloop import outbound
 from voxloop.closedloop import messages
 from voxloop.closedloop.conditions import clean_conditions
 from voxloop.closedloop.models import (
     DEFAULT_SLA_HOURS,
+    ActionPlan,
     AlertRule,
     Case,
     Playbook,
@@ -25,7 +27,7 @@ from voxloop.closedloop.models import (
     Priority,
     RootCause,
 )
-from voxloop.errors import Conflict, InvalidInput, NotFound
+from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.models import Membership, OrgUnit, Role, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
@@ -260,9 +262,18 @@ def create_playbook(actor: Scope, unit: OrgUnit, **fields: Any) -> Playbook:
     return playbook
 
 
+def _own_playbook(actor: Scope, playbook: Playbook) -> None:
+    """Playbooks of units above the actor's serve them but are not theirs to change."""
+    actor.require(Capability.CONFIGURE)
+    if playbook.organization_id != actor.organization_id or not actor.covers_path(
+        playbook.unit_path
+    ):
+        raise Forbidden("This playbook belongs to a unit above yours.")
+
+
 @transaction.atomic
 def update_playbook(actor: Scope, playbook: Playbook, **fields: Any) -> Playbook:
-    actor.require(Capability.CONFIGURE)
+    _own_playbook(actor, playbook)
     cleaned = _clean_playbook(fields)
     for name, value in cleaned.items():
         setattr(playbook, name, value)
@@ -278,6 +289,10 @@ def create_root_cause(actor: Scope, name: str, parent: RootCause | None = None) 
         raise InvalidInput("A root cause needs a name.", field="name")
     if parent is not None and parent.organization_id != actor.organization_id:
         raise NotFound("No such root cause.", field="parent_id")
+    # The unique constraint cannot see two top causes of one name (NULL parents differ).
+    siblings = RootCause.objects.filter(organization_id=actor.organization_id, parent=parent)
+    if siblings.filter(name=name.strip()[:120]).exists():
+        raise Conflict("That root cause already exists.", field="name")
     try:
         with transaction.atomic():
             cause = RootCause.objects.create(
@@ -287,3 +302,58 @@ def create_root_cause(actor: Scope, name: str, parent: RootCause | None = None) 
         raise Conflict("That root cause already exists.", field="name") from None
     record_audit(actor, "root_cause.create", cause, {"name": cause.name})
     return cause
+
+
+def delete_playbook(*, actor: Scope, playbook: Playbook) -> None:
+    """Delete a playbook no alert rule sends (else 409: the rule would stop thanking)."""
+    _own_playbook(actor, playbook)
+    used = AlertRule.objects.filter(organization_id=actor.organization_id).filter(
+        Q(thank_you_playbook=playbook) | Q(review_playbook=playbook)
+    )
+    if used.exists():
+        raise Conflict("Alert rules send this playbook: change them first.", field="id")
+    with transaction.atomic():
+        record_audit(actor, "playbook.delete", playbook, {"name": playbook.name})
+        playbook.delete()
+
+
+def update_root_cause(*, actor: Scope, cause: RootCause, name: str) -> RootCause:
+    """Rename a root cause; its cases keep it under the new name."""
+    actor.require(Capability.CONFIGURE)
+    if cause.organization_id != actor.organization_id:
+        raise NotFound("No such root cause.")
+    if not name.strip():
+        raise InvalidInput("A root cause needs a name.", field="name")
+    before = cause.name
+    cause.name = name.strip()[:120]
+    try:
+        with transaction.atomic():
+            cause.save(update_fields=["name"])
+            record_audit(actor, "root_cause.update", cause, {"name": [before, cause.name]})
+    except IntegrityError:
+        raise Conflict("That root cause already exists.", field="name") from None
+    return cause
+
+
+def delete_root_cause(*, actor: Scope, cause: RootCause) -> None:
+    """Delete a cause (and its children) that no case names; a cause in use is the history of
+    why cases happened, so it is kept (409): rename it instead."""
+    actor.require(Capability.CONFIGURE)
+    if cause.organization_id != actor.organization_id:
+        raise NotFound("No such root cause.")
+    branch = [cause.pk]
+    frontier = [cause.pk]
+    while frontier:
+        frontier = list(
+            RootCause.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
+        branch += frontier
+    used = Case.objects.filter(root_cause_id__in=branch).exists()
+    if used or ActionPlan.objects.filter(root_cause_id__in=branch).exists():
+        raise Conflict(
+            "Cases or action plans name this root cause (or one below it): rename it.",
+            field="id",
+        )
+    with transaction.atomic():
+        record_audit(actor, "root_cause.delete", cause, {"name": cause.name})
+        cause.delete()

@@ -135,6 +135,10 @@ TEXT_PII_MASKER = env_str(
     "VOXLOOP_TEXT_PII_MASKER", "voxloop.textanalytics.engine.pii.mask_personal"
 )
 TEXT_ANALYZE_RATE = env_str("VOXLOOP_TEXT_ANALYZE_RATE", "60/min")
+# The API (decision 0028): requests per credential per window ("count/seconds"), and whether
+# updates and deletes of objects that can be read must send If-Match (else 428).
+API_RATE_LIMIT = env_str("VOXLOOP_API_RATE_LIMIT", "1200/60")
+API_REQUIRE_IF_MATCH = env_bool("VOXLOOP_API_REQUIRE_IF_MATCH", False)
 if env_str("VOXLOOP_TASKS") == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

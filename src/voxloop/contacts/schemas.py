@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from voxloop.api.schemas import CursorPageQuery, Id, Input, Name, NoNul, Page
+from voxloop.api.schemas import CursorPageQuery, Id, Input, ListQuery, Name, NoNul, Page, PatchInput
 from voxloop.tenancy.schemas import UnitRef
 
 MAX_BATCH = 1000
+NpsGroup = Literal["promoter", "passive", "detractor", ""]
+CustomerStatusName = Literal["active", "churned"]
+ConsentChannel = Literal["email", "sms"]
+ContactOrdering = Literal["id", "-id", "last_name", "-last_name", "created_at", "-created_at"]
+NamedOrdering = Literal["name", "-name", "id", "-id", "created_at", "-created_at"]
 
 
 class ContactOut(Schema):
@@ -31,8 +36,8 @@ class ContactOut(Schema):
     email_invalid: bool
     phone_invalid: bool
     last_response_at: datetime | None
-    last_nps_group: str
-    status: str
+    last_nps_group: NpsGroup
+    status: CustomerStatusName
     churned_at: datetime | None
     customer_since: date | None
 
@@ -44,6 +49,7 @@ class ContactPage(Page):
 class ContactFilters(CursorPageQuery):
     q: str = Field("", max_length=200, description="Email, external id or last name.")
     segment: Id | None = Field(None, description="Only members of this segment.")
+    ordering: ContactOrdering | None = None
 
 
 class ContactBatch(Input, NoNul):
@@ -65,7 +71,7 @@ class ImportOut(Schema):
 
 
 class ConsentInput(Input):
-    channel: str = Field(..., max_length=10)
+    channel: ConsentChannel
     allowed: bool
 
 
@@ -116,11 +122,25 @@ class SegmentIn(Input, NoNul):
     )
 
 
+class SegmentPatch(PatchInput, NoNul):
+    name: Name | None = None
+    unit_code: str | None = Field(None, max_length=64, description="A new owner in your subtree.")
+    filters: list[dict[str, Any]] | dict[str, Any] | None = None
+
+
 class SegmentOut(Schema):
     id: int
     name: str
     unit_id: int
     filters: dict[str, Any]
+
+
+class SegmentList(ListQuery):
+    ordering: NamedOrdering | None = None
+
+
+class InteractionTypeList(ListQuery):
+    ordering: Literal["key", "-key", "name", "-name", "id", "-id"] | None = None
 
 
 class StatusBatch(Input, NoNul):

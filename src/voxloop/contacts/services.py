@@ -310,6 +310,20 @@ def save_segment(
     return segment
 
 
+def delete_segment(*, actor: Scope, segment: Segment) -> None:
+    """Delete a segment owned in the actor's subtree; one a campaign was sent to is kept (the
+    campaign's audience must stay explainable): 409."""
+    actor.require(Capability.CONFIGURE)
+    if segment.organization_id != actor.organization_id or not actor.covers_path(segment.unit_path):
+        raise Forbidden("This segment belongs to a unit above yours.")
+    try:
+        with transaction.atomic():
+            record_audit(actor, "segment.delete", segment, {"name": segment.name})
+            segment.delete()
+    except ProtectedError:
+        raise Conflict("Campaigns use this segment: it cannot be deleted.", field="id") from None
+
+
 # --- erasure (privacy.erasure sends contact_erasing; this is the contacts app's part) --------
 
 

@@ -3,17 +3,49 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from voxloop.api.schemas import CursorPageQuery, Id, Input, Moment, Name, NoNul, Page, PatchInput
+from voxloop.api.schemas import (
+    CursorPageQuery,
+    Id,
+    Input,
+    ListQuery,
+    Moment,
+    Name,
+    NoNul,
+    Page,
+    PatchInput,
+)
+
+ChannelName = Literal["email", "sms"]
+CampaignStatusName = Literal["draft", "scheduled", "sending", "paused", "done", "cancelled"]
+InvitationStatusName = Literal[
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "soft_bounced",
+    "hard_bounced",
+    "failed",
+    "opened",
+    "clicked",
+    "started",
+    "completed",
+    "expired",
+    "unsubscribed",
+    "skipped",
+]
+StatsBy = Literal["campaign", "channel", "segment", "unit", "trigger", "day", "week", "month"]
+WidgetPositionName = Literal["bottom-right", "bottom-left"]
+NamedOrdering = Literal["name", "-name", "id", "-id", "created_at", "-created_at"]
 
 
 class CampaignIn(Input, NoNul):
     name: Name
     survey_id: Id
-    channel: str = Field("email", max_length=10)
+    channel: ChannelName = "email"
     segment_id: Id | None = None
     unit_code: str | None = Field(None, max_length=64, description="Owner; default your unit.")
     send_at: Moment | None = None
@@ -27,14 +59,37 @@ class CampaignIn(Input, NoNul):
     reply_to: str = Field("", max_length=254)
 
 
+class CampaignPatch(PatchInput, NoNul):
+    """Any of these, while the campaign is a draft (409 once launched)."""
+
+    name: Name | None = None
+    survey_id: Id | None = None
+    channel: ChannelName | None = None
+    segment_id: int | None = Field(None, ge=0, le=2**63 - 1, description="0 for everyone.")
+    send_at: Moment | None = None
+    throttle_per_minute: int | None = Field(None, ge=1, le=100_000)
+    reminders: int | None = Field(None, ge=0, le=5)
+    reminder_after_days: int | None = Field(None, ge=1, le=90)
+    expires_after_days: int | None = Field(None, ge=1, le=365)
+    texts: dict[str, dict[str, str]] | None = None
+    sender_name: str | None = Field(None, max_length=120)
+    sender_email: str | None = Field(None, max_length=254)
+    reply_to: str | None = Field(None, max_length=254)
+
+
+class CampaignList(ListQuery):
+    status: CampaignStatusName | None = None
+    ordering: NamedOrdering | None = None
+
+
 class CampaignOut(Schema):
     id: int
     name: str
     survey_id: int
-    channel: str
+    channel: ChannelName
     segment_id: int | None
     unit_id: int
-    status: str
+    status: CampaignStatusName
     send_at: datetime | None
     launched_at: datetime | None
     throttle_per_minute: int
@@ -62,11 +117,25 @@ class TriggerIn(Input, NoNul):
     name: Name
     survey_id: Id
     interaction_type: str = Field(..., max_length=60, description="The type's key.")
-    channel: str = Field("email", max_length=10)
+    channel: ChannelName = "email"
     unit_code: str | None = Field(None, max_length=64)
     delay_minutes: int = Field(5, ge=0, le=60 * 24 * 30)
     expires_after_days: int = Field(7, ge=1, le=365)
     filters: dict[str, Any] = Field(default_factory=dict)
+
+
+class TriggerPatch(PatchInput, NoNul):
+    name: Name | None = None
+    survey_id: Id | None = None
+    channel: ChannelName | None = None
+    delay_minutes: int | None = Field(None, ge=0, le=60 * 24 * 30)
+    expires_after_days: int | None = Field(None, ge=1, le=365)
+    filters: dict[str, Any] | None = None
+    is_active: bool | None = Field(None, description="An inactive trigger invites nobody.")
+
+
+class TriggerList(ListQuery):
+    ordering: NamedOrdering | None = None
 
 
 class TriggerOut(Schema):
@@ -74,9 +143,10 @@ class TriggerOut(Schema):
     name: str
     survey_id: int
     interaction_type_id: int
-    channel: str
+    channel: ChannelName
     unit_id: int
     delay_minutes: int
+    expires_after_days: int
     filters: dict[str, Any]
     is_active: bool
 
@@ -91,8 +161,8 @@ class InvitationOut(Schema):
     contact_id: int
     campaign_id: int | None
     trigger_id: int | None
-    channel: str
-    status: str
+    channel: ChannelName
+    status: InvitationStatusName
     skip_reason: str
     attempts: int
     queued_at: datetime
@@ -107,7 +177,10 @@ class InvitationOut(Schema):
 
 class InvitationFilters(CursorPageQuery):
     campaign: Id | None = None
-    status: str = Field("", max_length=14)
+    status: InvitationStatusName | Literal[""] = ""
+    ordering: Literal["queued_at", "-queued_at", "id", "-id"] | None = Field(
+        None, description="Default: newest first."
+    )
 
 
 class InvitationPage(Page):
@@ -115,7 +188,7 @@ class InvitationPage(Page):
 
 
 class StatsFilters(NoNul):
-    by: str = Field("campaign", max_length=10)
+    by: StatsBy = "campaign"
     campaign: Id | None = None
     since: Moment | None = None
     until: Moment | None = None
@@ -168,7 +241,7 @@ class WidgetIn(Input, NoNul):
     manual_only: bool = False
     sample_percent: int = Field(100, ge=0, le=100)
     suppress_days: int = Field(90, ge=0, le=365)
-    position: str = Field("bottom-right", max_length=12)
+    position: WidgetPositionName = "bottom-right"
 
 
 class WidgetPatch(PatchInput, NoNul):
@@ -181,7 +254,7 @@ class WidgetPatch(PatchInput, NoNul):
     manual_only: bool | None = None
     sample_percent: int | None = Field(None, ge=0, le=100)
     suppress_days: int | None = Field(None, ge=0, le=365)
-    position: str | None = Field(None, max_length=12)
+    position: WidgetPositionName | None = None
     is_active: bool | None = None
 
 
@@ -197,7 +270,7 @@ class WidgetOut(Schema):
     manual_only: bool
     sample_percent: int
     suppress_days: int
-    position: str
+    position: WidgetPositionName
     is_active: bool
     loader_url: str
     snippet: str
@@ -217,7 +290,7 @@ class SmsHookOut(Schema):
     rotated_at: datetime | None
 
 
-def sms_hook_urls(hook) -> dict:
+def sms_hook_urls(hook: Any) -> dict:
     from django.conf import settings
     from django.urls import reverse
 

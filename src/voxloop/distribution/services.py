@@ -116,6 +116,42 @@ def _set_fields(campaign: Campaign, fields: dict) -> None:
         raise InvalidInput("Texts are {part: {language: text}}.", field="texts")
 
 
+def update_campaign(
+    *,
+    actor: Scope,
+    campaign: Campaign,
+    survey: Survey | None = None,
+    segment: Segment | None = None,
+    clear_segment: bool = False,
+    fields: dict,
+) -> Campaign:
+    """Change a draft campaign (its audience, survey, texts, schedule); once launched, what
+    was sent is history: pause or cancel it instead (409)."""
+    _require_campaign(actor, campaign)
+    if campaign.status != CampaignStatus.DRAFT:
+        raise Conflict("Only a draft campaign can be changed; pause or cancel it.", "status")
+    new_segment = None if clear_segment else (segment or campaign.segment)
+    check_owned(actor, campaign.unit, survey or campaign.survey, new_segment)
+    campaign.survey = survey or campaign.survey
+    campaign.segment = new_segment
+    _set_fields(campaign, fields)
+    with transaction.atomic():
+        campaign.save()
+        changes = {k: str(v) for k, v in fields.items()}
+        record_audit(actor, "campaign.update", campaign, changes)
+    return campaign
+
+
+def delete_campaign(*, actor: Scope, campaign: Campaign) -> None:
+    """Delete a draft that invited nobody; a campaign with invitations is history: cancel it."""
+    _require_campaign(actor, campaign)
+    if campaign.status != CampaignStatus.DRAFT or campaign.invitations.exists():
+        raise Conflict("This campaign has invited people: cancel it instead.", field="status")
+    with transaction.atomic():
+        record_audit(actor, "campaign.delete", campaign, {"name": campaign.name})
+        campaign.delete()
+
+
 def _require_campaign(actor: Scope, campaign: Campaign) -> None:
     actor.require(Capability.CONFIGURE)
     if campaign.organization_id != actor.organization_id or not actor.covers_path(

@@ -12,7 +12,7 @@ from voxloop import conditions
 from voxloop.contacts.models import Interaction
 from voxloop.distribution.models import Channel, Invitation, Trigger
 from voxloop.distribution.services import check_owned
-from voxloop.errors import Forbidden, InvalidInput
+from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey
 from voxloop.tenancy.models import OrgUnit
@@ -66,6 +66,57 @@ def set_trigger_active(actor: Scope, trigger: Trigger, active: bool) -> Trigger:
         trigger.save(update_fields=["is_active"])
         record_audit(actor, "trigger.activate" if active else "trigger.deactivate", trigger)
     return trigger
+
+
+TRIGGER_FIELDS = {"name", "channel", "delay_minutes", "expires_after_days", "filters"}
+
+
+def _require_trigger(actor: Scope, trigger: Trigger) -> None:
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers_path(trigger.unit_path) or trigger.organization_id != actor.organization_id:
+        raise Forbidden("This trigger is outside your part of the organisation.")
+
+
+def update_trigger(
+    *, actor: Scope, trigger: Trigger, survey: Survey | None = None, fields: dict
+) -> Trigger:
+    """Rename a trigger, change its channel, delay, expiry, filters or survey."""
+    _require_trigger(actor, trigger)
+    unknown = sorted(set(fields) - TRIGGER_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown trigger field '{unknown[0]}'.", unknown[0])
+    if survey is not None:
+        check_owned(actor, trigger.unit, survey, None)
+        trigger.survey = survey
+    if "filters" in fields:
+        fields["filters"] = clean_filters(fields["filters"] or {})
+    if "name" in fields:
+        fields["name"] = str(fields["name"]).strip()
+        if not fields["name"]:
+            raise InvalidInput("Give the trigger a name.", field="name")
+    if fields.get("channel", trigger.channel) not in Channel.values:
+        raise InvalidInput("The channel is email or sms.", field="channel")
+    for name, value in fields.items():
+        setattr(trigger, name, value)
+    with transaction.atomic():
+        trigger.save()
+        changes = {k: v if k == "filters" else str(v) for k, v in fields.items()}
+        record_audit(actor, "trigger.update", trigger, changes)
+    return trigger
+
+
+def delete_trigger(*, actor: Scope, trigger: Trigger) -> None:
+    """Delete a trigger that invited nobody; one with invitations feeds the outreach figures
+    by trigger, so it is deactivated instead (409)."""
+    _require_trigger(actor, trigger)
+    if trigger.invitations.exists():
+        raise Conflict(
+            "This trigger has sent invitations: deactivate it instead (is_active false).",
+            field="id",
+        )
+    with transaction.atomic():
+        record_audit(actor, "trigger.delete", trigger, {"name": trigger.name})
+        trigger.delete()
 
 
 FILTER_OPS = {"eq", "ne", "in", "contains"}

@@ -8,6 +8,7 @@ from ninja import Query, Router
 
 from voxloop.api.context import actor
 from voxloop.privacy import retention, services
+from voxloop.privacy.models import PrivacyPolicy
 from voxloop.privacy.schemas import (
     RetentionPolicyIn,
     RetentionPolicyOut,
@@ -21,13 +22,13 @@ router = Router(tags=["privacy"])
 
 
 @router.get("/privacy/policy", response=RetentionPolicyOut, url_name="privacy_policy")
-def get_policy(request: HttpRequest):
+def get_policy(request: HttpRequest) -> PrivacyPolicy:
     """How long the organisation keeps personal data; every member may read it."""
     return policy_of(actor(request).organization_id)
 
 
 @router.patch("/privacy/policy", response=RetentionPolicyOut, url_name="privacy_policy_update")
-def update_policy(request: HttpRequest, payload: RetentionPolicyIn):
+def update_policy(request: HttpRequest, payload: RetentionPolicyIn) -> PrivacyPolicy:
     """Admins at the organisation's top unit. See what a shorter period would delete first
     with GET /privacy/retention."""
     values = payload.model_dump(exclude_unset=True)
@@ -35,7 +36,7 @@ def update_policy(request: HttpRequest, payload: RetentionPolicyIn):
 
 
 @router.get("/privacy/retention", response=RetentionReportOut, url_name="privacy_retention")
-def retention_preview(request: HttpRequest, filters: Query[RetentionPreviewFilters]):
+def retention_preview(request: HttpRequest, filters: Query[RetentionPreviewFilters]) -> dict:
     """Dry run: what the saved periods (or those given here) would remove now."""
     scope = actor(request)
     services.require_whole_organisation(scope, Capability.CONFIGURE)

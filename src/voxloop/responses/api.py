@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -19,7 +21,7 @@ from ninja.security import HttpBearer
 
 from voxloop.api.auth import api_auth
 from voxloop.api.context import actor
-from voxloop.api.pages import page
+from voxloop.api.pages import listing, page
 from voxloop.api.schemas import Id
 from voxloop.contacts.selectors import visible_contacts
 from voxloop.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -29,6 +31,7 @@ from voxloop.responses.models import Channel, Device, Kiosk, Origin, Response
 from voxloop.responses.schemas import (
     KioskCreate,
     KioskIssued,
+    KioskList,
     KioskOut,
     ResponseCreate,
     ResponseFilters,
@@ -118,7 +121,7 @@ def _code(value: str | None, field: str) -> str | None:
     return value
 
 
-def _in_scope(finder, field: str, what: str):
+def _in_scope(finder: Callable[[], Any], field: str, what: str) -> Any:
     found = finder()
     if found is None:
         raise NotFound(f"No {what} with this code in your scope.", field=field)
@@ -242,7 +245,7 @@ def _source_key(request: HttpRequest, scope: Scope, who: dict) -> str | None:
     url_name="response_create",
     auth=CAPTURE_AUTH,
 )
-def create_response(request: HttpRequest, payload: ResponseCreate):
+def create_response(request: HttpRequest, payload: ResponseCreate) -> JsonResponse:
     """Store one response. Send `Idempotency-Key` to retry safely: a repeat returns the
     first response with 200 instead of storing a second one. With a person's token or
     session the answers are *entered by staff* (channel `api`, or `import` for admins),
@@ -267,7 +270,7 @@ def create_response(request: HttpRequest, payload: ResponseCreate):
 
 
 @router.get("/responses", response=ResponsePage, url_name="responses")
-def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
+def list_responses(request: HttpRequest, filters: Query[ResponseFilters]) -> dict:
     scope = actor(request)
     unit = None
     if _code(filters.unit, "unit"):
@@ -285,14 +288,14 @@ def list_responses(request: HttpRequest, filters: Query[ResponseFilters]):
         origin=filters.origin or "",
     )
     masked = not scope.can(Capability.CONFIGURE)
-    listed = page(responses, filters)
+    listed = page(responses, filters, request=request)
     text = text_selectors.analyses_by_response(scope, [r.pk for r in listed["items"]])
     listed["items"] = [_out(r, masked, text.get(r.pk)) for r in listed["items"]]
     return listed
 
 
 @router.get("/responses/{int:response_id}", response=ResponseOut, url_name="response")
-def get_response(request: HttpRequest, response_id: Id):
+def get_response(request: HttpRequest, response_id: Id) -> dict:
     scope = actor(request)
     found = selectors.response(scope, response_id)
     text = text_selectors.analyses_by_response(scope, [found.pk]).get(found.pk)
@@ -317,14 +320,14 @@ def _kiosk_out(device: Kiosk) -> dict:
 
 
 @router.get("/kiosks", response=list[KioskOut], url_name="kiosks")
-def list_kiosks(request: HttpRequest):
+def list_kiosks(request: HttpRequest, query: Query[KioskList]) -> list[dict]:
     """The kiosks registered in your subtree (admins), newest first; never their tokens."""
-    found = kiosks.visible_kiosks(actor(request)).order_by("-created_at")[:500]
-    return [_kiosk_out(k) for k in found]
+    found = kiosks.visible_kiosks(actor(request)).order_by("-created_at")
+    return listing(request, found, query, _kiosk_out)
 
 
 @router.post("/kiosks", response={201: KioskIssued}, url_name="kiosk_create")
-def create_kiosk(request: HttpRequest, payload: KioskCreate):
+def create_kiosk(request: HttpRequest, payload: KioskCreate) -> Status:
     """Register a kiosk (or IVR system) at a unit; its token is in `secret`, shown once."""
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
@@ -336,7 +339,7 @@ def create_kiosk(request: HttpRequest, payload: KioskCreate):
 
 
 @router.post("/kiosks/{int:kiosk_id}/revoke", response=KioskOut, url_name="kiosk_revoke")
-def revoke_kiosk(request: HttpRequest, kiosk_id: Id):
+def revoke_kiosk(request: HttpRequest, kiosk_id: Id) -> dict:
     """Its token stops working (at once here, within a few seconds on every server)."""
     scope = actor(request)
     return _kiosk_out(kiosks.revoke(actor=scope, device=kiosks.kiosk(scope, kiosk_id)))
@@ -372,5 +375,5 @@ def import_responses(request: HttpRequest, survey_id: Id) -> dict:
     if not scope.covers_path(survey.unit_path):
         raise Forbidden("Only admins of the survey's unit import its responses.", "survey")
     filename, content, _ = uploaded_file(request)
-    report = import_response_file(scope, survey=survey, filename=filename, content=content)
+    report = import_response_file(actor=scope, survey=survey, filename=filename, content=content)
     return report.as_json()

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from voxloop.api.schemas import CursorPageQuery, Id, Moment, Page
+from voxloop.api.schemas import CursorPageQuery, Id, ListQuery, Moment, Page
 from voxloop.responses.models import Channel, Device, NpsGroup, Origin
 from voxloop.textanalytics.schemas import StoredAnalysis
 
@@ -56,14 +56,14 @@ class ResponseOut(Schema):
     contact_id: int | None
     contact_external_id: str | None
     contact_snapshot: dict[str, Any]
-    channel: str
-    device: str
+    channel: Channel
+    device: Device
     locale: str
-    origin: str = Field(description="`respondent`, or `staff`: entered by a member of staff.")
+    origin: Origin = Field(description="`respondent`, or `staff`: entered by a member of staff.")
     is_complete: bool
     answers: dict[str, Any]
     nps: int | None
-    nps_group: str | None
+    nps_group: NpsGroup | None
     csat: int | None
     ces: int | None
     started_at: datetime
@@ -92,7 +92,7 @@ class KioskOut(Schema):
     name: str
     unit_id: int
     unit_code: str | None
-    channel: str
+    channel: Literal["kiosk", "ivr"]
     prefix: str
     created_at: datetime
     last_used_at: datetime | None
@@ -117,3 +117,7 @@ class ResponseImportOut(Schema):
     refused: int
     errors: list[ImportRowError]
     unmatched_columns: list[str] = Field(description="Columns that match no question.")
+
+
+class KioskList(ListQuery):
+    ordering: Literal["name", "-name", "id", "-id", "created_at", "-created_at"] | None = None

@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from voxloop.api.context import actor
+from voxloop.api.pages import listing
 from voxloop.api.schemas import Id
 from voxloop.errors import InvalidInput, NotFound
 from voxloop.surveys import selectors, services, validation
@@ -21,6 +22,7 @@ from voxloop.surveys.schemas import (
     ReorderInput,
     SurveyCreate,
     SurveyImportOut,
+    SurveyList,
     SurveyOut,
     SurveyPatch,
     SurveySummary,
@@ -74,38 +76,40 @@ def _question(survey: Survey, key: str) -> Question:
 
 
 @router.get("/surveys", response=list[SurveySummary], url_name="surveys")
-def list_surveys(request: HttpRequest, status: str = ""):
-    validation.refuse_nul(status, "status")
-    return [_summary(s) for s in selectors.visible_surveys(actor(request), status=status)]
+def list_surveys(request: HttpRequest, query: Query[SurveyList]) -> list[dict]:
+    surveys = selectors.visible_surveys(actor(request), status=query.status)
+    return listing(request, surveys, query, _summary)
 
 
 @router.post("/surveys", response={201: SurveyOut}, url_name="survey_create")
-def create_survey(request: HttpRequest, payload: SurveyCreate):
+def create_survey(request: HttpRequest, payload: SurveyCreate) -> Status:
     scope = actor(request)
     validation.refuse_nul(payload.unit_code or "", "unit_code")
     unit = tenancy_selectors.unit_named_by(scope, payload.unit_code)
     survey = services.create_survey(
-        scope,
-        unit,
-        payload.name,
-        payload.kind,
-        payload.default_locale,
-        payload.locales,
-        payload.texts,
+        actor=scope,
+        unit=unit,
+        name=payload.name,
+        kind=payload.kind,
+        default_locale=payload.default_locale,
+        locales=payload.locales,
+        texts=payload.texts,
     )
     return Status(201, _detail(survey))
 
 
 @router.get("/surveys/{int:survey_id}", response=SurveyOut, url_name="survey")
-def get_survey(request: HttpRequest, survey_id: Id):
+def get_survey(request: HttpRequest, survey_id: Id) -> dict:
     return _detail(selectors.survey(actor(request), survey_id))
 
 
 @router.patch("/surveys/{int:survey_id}", response=SurveyOut, url_name="survey_update")
-def update_survey(request: HttpRequest, survey_id: Id, payload: SurveyPatch):
+def update_survey(request: HttpRequest, survey_id: Id, payload: SurveyPatch) -> dict:
+    """Send `If-Match` with the ETag of your last read: 412 when another editor changed the
+    survey since (docs/api.md)."""
     scope = actor(request)
     survey = selectors.survey(scope, survey_id)
-    return _detail(services.update_survey(scope, survey, **payload.changes()))
+    return _detail(services.update_survey(actor=scope, survey=survey, **payload.changes()))
 
 
 @router.post(
@@ -113,10 +117,11 @@ def update_survey(request: HttpRequest, survey_id: Id, payload: SurveyPatch):
     response={201: QuestionOut},
     url_name="survey_question_create",
 )
-def add_question(request: HttpRequest, survey_id: Id, payload: QuestionCreate):
+def add_question(request: HttpRequest, survey_id: Id, payload: QuestionCreate) -> Status:
     scope = actor(request)
     survey = selectors.survey(scope, survey_id)
-    return Status(201, services.add_question(scope, survey, **payload.model_dump()))
+    question = services.add_question(actor=scope, survey=survey, **payload.model_dump())
+    return Status(201, question)
 
 
 @router.patch(
@@ -124,10 +129,12 @@ def add_question(request: HttpRequest, survey_id: Id, payload: QuestionCreate):
     response=QuestionOut,
     url_name="survey_question_update",
 )
-def update_question(request: HttpRequest, survey_id: Id, key: str, payload: QuestionPatch):
+def update_question(
+    request: HttpRequest, survey_id: Id, key: str, payload: QuestionPatch
+) -> Question:
     scope = actor(request)
     question = _question(selectors.survey(scope, survey_id), key)
-    return services.update_question(scope, question, **payload.changes())
+    return services.update_question(actor=scope, question=question, **payload.changes())
 
 
 @router.delete(
@@ -135,30 +142,32 @@ def update_question(request: HttpRequest, survey_id: Id, key: str, payload: Ques
     response={204: None},
     url_name="survey_question_delete",
 )
-def delete_question(request: HttpRequest, survey_id: Id, key: str):
+def delete_question(request: HttpRequest, survey_id: Id, key: str) -> Status:
     scope = actor(request)
-    services.remove_question(scope, _question(selectors.survey(scope, survey_id), key))
+    question = _question(selectors.survey(scope, survey_id), key)
+    services.remove_question(actor=scope, question=question)
     return Status(204, None)
 
 
 @router.post(
     "/surveys/{int:survey_id}/reorder", response=list[QuestionOut], url_name="survey_reorder"
 )
-def reorder(request: HttpRequest, survey_id: Id, payload: ReorderInput):
+def reorder(request: HttpRequest, survey_id: Id, payload: ReorderInput) -> list[Question]:
     scope = actor(request)
-    return services.reorder_questions(scope, selectors.survey(scope, survey_id), payload.keys)
+    survey = selectors.survey(scope, survey_id)
+    return services.reorder_questions(actor=scope, survey=survey, keys=payload.keys)
 
 
 @router.post("/surveys/{int:survey_id}/publish", response=SurveyOut, url_name="survey_publish")
-def publish(request: HttpRequest, survey_id: Id):
+def publish(request: HttpRequest, survey_id: Id) -> dict:
     scope = actor(request)
-    return _detail(services.publish(scope, selectors.survey(scope, survey_id)))
+    return _detail(services.publish(actor=scope, survey=selectors.survey(scope, survey_id)))
 
 
 @router.post("/surveys/{int:survey_id}/close", response=SurveyOut, url_name="survey_close")
-def close(request: HttpRequest, survey_id: Id):
+def close(request: HttpRequest, survey_id: Id) -> dict:
     scope = actor(request)
-    return _detail(services.close(scope, selectors.survey(scope, survey_id)))
+    return _detail(services.close(actor=scope, survey=selectors.survey(scope, survey_id)))
 
 
 @router.post(
@@ -166,10 +175,11 @@ def close(request: HttpRequest, survey_id: Id):
     response={201: SurveyOut},
     url_name="survey_duplicate",
 )
-def duplicate(request: HttpRequest, survey_id: Id, payload: DuplicateInput | None = None):
+def duplicate(request: HttpRequest, survey_id: Id, payload: DuplicateInput | None = None) -> Status:
     scope = actor(request)
     name = payload.name if payload else None
-    return Status(201, _detail(services.duplicate(scope, selectors.survey(scope, survey_id), name)))
+    survey = selectors.survey(scope, survey_id)
+    return Status(201, _detail(services.duplicate(actor=scope, survey=survey, name=name)))
 
 
 UPLOAD_BODY = {
@@ -209,7 +219,7 @@ def import_survey(request: HttpRequest) -> Status:
         raise InvalidInput(f"Unknown survey kind; use one of {SurveyKind.values}.", "kind")
     unit = tenancy_selectors.unit_named_by(scope, code)
     imported = services.import_survey(
-        scope, unit=unit, filename=filename, content=content, kind=kind
+        actor=scope, unit=unit, filename=filename, content=content, kind=kind
     )
     return Status(201, imported.as_json())
 
@@ -224,4 +234,5 @@ def export_survey(
     request: HttpRequest, survey_id: Id, format: ExportFormat = "voxloop"
 ) -> dict[str, Any]:
     scope = actor(request)
-    return services.export_survey(scope, selectors.survey(scope, survey_id), format=format)
+    survey = selectors.survey(scope, survey_id)
+    return services.export_survey(actor=scope, survey=survey, format=format)

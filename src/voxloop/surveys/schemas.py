@@ -7,13 +7,13 @@ Inputs refuse unknown fields so a misspelt setting never passes silently; the de
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
-from voxloop.api.schemas import Input, Name, PatchInput
-from voxloop.surveys.models import QuestionType, SurveyKind
+from voxloop.api.schemas import Input, ListQuery, Name, PatchInput
+from voxloop.surveys.models import QuestionType, SurveyKind, SurveyStatus
 
 Key = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 Locale = Annotated[str, StringConstraints(min_length=2, max_length=10)]
@@ -74,7 +74,7 @@ class DuplicateInput(Input):
 
 class QuestionOut(Schema):
     key: str
-    type: str
+    type: QuestionType
     position: int
     required: bool
     texts: dict[str, Any]
@@ -85,8 +85,8 @@ class QuestionOut(Schema):
 class SurveySummary(Schema):
     id: int
     name: str
-    kind: str
-    status: str
+    kind: SurveyKind
+    status: SurveyStatus
     unit_id: int
     public_slug: str
     public_url: str
@@ -97,6 +97,11 @@ class SurveySummary(Schema):
     updated_at: datetime
     is_test: bool
     is_primary: bool
+
+
+class SurveyList(ListQuery):
+    status: SurveyStatus | Literal[""] = ""
+    ordering: Literal["name", "-name", "id", "-id", "updated_at", "-updated_at"] | None = None
 
 
 class SurveyOut(SurveySummary):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -48,7 +48,7 @@ class UnitOut(Schema):
     id: int
     parent: int | None
     name: str
-    kind: str
+    kind: UnitKind
     code: str
     depth: int
     is_active: bool
@@ -56,7 +56,7 @@ class UnitOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_parent(obj) -> int | None:
+    def resolve_parent(obj: Any) -> int | None:
         return obj.parent_id
 
 
@@ -67,7 +67,7 @@ class UnitPage(Page):
 class UnitNode(Schema):
     id: int
     name: str
-    kind: str
+    kind: UnitKind
     code: str
     depth: int
     children: list[UnitNode]
@@ -100,7 +100,7 @@ class UnitMoveIn(Body):
 class UnitRef(Schema):
     id: int
     name: str
-    kind: str
+    kind: UnitKind
     code: str
 
 
@@ -109,16 +109,16 @@ class MembershipOut(Schema):
     user: int
     username: str
     unit: UnitRef
-    role: str
+    role: Role
     title: str
     created_at: datetime
 
     @staticmethod
-    def resolve_user(obj) -> int:
+    def resolve_user(obj: Any) -> int:
         return obj.user_id
 
     @staticmethod
-    def resolve_username(obj) -> str:
+    def resolve_username(obj: Any) -> str:
         return obj.user.get_username()
 
 
@@ -208,7 +208,7 @@ class AuditOut(Schema):
     ip_address: str | None
 
     @staticmethod
-    def resolve_actor(obj) -> int | None:
+    def resolve_actor(obj: Any) -> int | None:
         return obj.actor_id
 
 

@@ -10,6 +10,9 @@ from pydantic import ConfigDict
 
 from voxloop.api.schemas import Id, IdOrNone
 
+SentimentName = Literal["negative", "neutral", "positive"]
+TermKindName = Literal["label", "keyword", "example"]
+
 MAX_TEXTS = 100
 MAX_CHARS = 5000
 
@@ -34,7 +37,7 @@ class ThemeFound(Schema):
     key: str
     name: str
     path: list[str]
-    sentiment: str
+    sentiment: SentimentName
     score: float
     confidence: float
     matched_by: str
@@ -44,7 +47,7 @@ class SentenceFound(Schema):
     text: str
     start: int
     end: int
-    sentiment: str
+    sentiment: SentimentName
     score: float
     themes: list[str]
     intents: list[str]
@@ -101,7 +104,7 @@ class TermIn(Schema):
 class TermOut(Schema):
     id: int
     language: str
-    kind: str
+    kind: TermKindName
     text: str
 
 
@@ -175,7 +178,7 @@ class ThemeCount(Schema):
     theme_id: int
     key: str
     name: str
-    sentiment: str
+    sentiment: SentimentName
     n: int
 
 
@@ -187,7 +190,7 @@ class BreakdownOut(Schema):
 class StoredTheme(Schema):
     key: str
     name: str
-    sentiment: str
+    sentiment: SentimentName
     score: float
     confidence: float
     matched_by: str
@@ -198,7 +201,7 @@ class StoredAnalysis(Schema):
 
     question_key: str
     language: str
-    sentiment: str
+    sentiment: SentimentName
     score: float
     mixed: bool
     themes: list[StoredTheme]

@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 
 from voxloop.analytics.schemas import AnalyticsQuery
 from voxloop.api.schemas import CursorPageQuery, Id, NoNul, Page
+from voxloop.textanalytics.schemas import SentimentName
 
 
 class CommentQuery(CursorPageQuery, AnalyticsQuery):
@@ -21,14 +22,14 @@ class CommentQuery(CursorPageQuery, AnalyticsQuery):
 class Span(Schema):
     start: int
     end: int
-    sentiment: str
+    sentiment: SentimentName | Literal[""] = Field(description="Empty between sentences.")
     themes: list[str]
 
 
 class CommentTheme(Schema):
     theme_id: int
     key: str
-    sentiment: str
+    sentiment: SentimentName
 
 
 class CommentOut(Schema):
@@ -37,7 +38,7 @@ class CommentOut(Schema):
     question_key: str
     text: str = Field(..., description="As analysed: personal data masked.")
     language: str
-    sentiment: str
+    sentiment: SentimentName
     score: float
     mixed: bool
     intents: list[str]

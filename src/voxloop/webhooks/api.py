@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from voxloop.api.context import actor
-from voxloop.api.pages import page
-from voxloop.api.schemas import Id
+from voxloop.api.pages import listing, page
+from voxloop.api.schemas import Id, ListQuery
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability
 from voxloop.webhooks import selectors, services
@@ -48,8 +48,8 @@ def list_events(request: HttpRequest) -> list[dict]:
 
 
 @router.get("/webhooks", response=list[SubscriptionOut], url_name="webhooks")
-def list_subscriptions(request: HttpRequest) -> list[dict]:
-    return [_out(s) for s in selectors.visible_subscriptions(actor(request))]
+def list_subscriptions(request: HttpRequest, query: Query[ListQuery]) -> list[dict]:
+    return listing(request, selectors.visible_subscriptions(actor(request)), query, _out)
 
 
 @router.post("/webhooks", response={201: SubscriptionCreated}, url_name="webhook_create")
@@ -119,7 +119,7 @@ def list_deliveries(
         status=filters.status or "",
         event_type=filters.event_type or "",
     )
-    return page(rows, filters)
+    return page(rows, filters, request=request)
 
 
 @router.post(

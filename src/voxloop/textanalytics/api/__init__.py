@@ -3,6 +3,8 @@ breakdowns. Comments' stored results appear on the responses API (`selectors`)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -10,10 +12,12 @@ from ninja import Query, Router, Status
 from ninja.throttling import SimpleRateThrottle
 
 from voxloop.api.context import actor
-from voxloop.api.schemas import Id
+from voxloop.api.pages import listing
+from voxloop.api.schemas import Id, ListQuery
 from voxloop.errors import InvalidInput
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.scoping import Capability
+from voxloop.tenancy.models import OrgUnit
+from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.textanalytics import analysis, matching, selectors, services
 from voxloop.textanalytics.engine.text import base_language
 from voxloop.textanalytics.models import Taxonomy, Theme
@@ -60,7 +64,7 @@ class PerMember(SimpleRateThrottle):
 
 
 @router.post("/text/analyze", response=AnalyzeOut, url_name="text_analyze", throttle=[PerMember()])
-def analyze(request: HttpRequest, payload: AnalyzeIn):
+def analyze(request: HttpRequest, payload: AnalyzeIn) -> dict:
     """Analyse up to 100 texts: language, sentiment (per sentence and overall), themes of the
     taxonomy that applies to you, keywords, intents. Nothing is stored."""
     scope = actor(request)
@@ -94,7 +98,7 @@ def _taxonomy_out(taxonomy: Taxonomy) -> dict:
     }
 
 
-def _unit(scope, code: str | None):
+def _unit(scope: Scope, code: str | None) -> OrgUnit | None:
     """The unit named, or the caller's own; None (the whole organisation) for its admins."""
     if code:
         return tenancy_selectors.unit_named_by(scope, code)
@@ -103,12 +107,13 @@ def _unit(scope, code: str | None):
 
 
 @router.get("/text/taxonomies", response=list[TaxonomyOut], url_name="text_taxonomies")
-def list_taxonomies(request: HttpRequest):
-    return [_taxonomy_out(t) for t in selectors.visible_taxonomies(actor(request))]
+def list_taxonomies(request: HttpRequest, query: Query[ListQuery]) -> list[dict]:
+    taxonomies = selectors.visible_taxonomies(actor(request))
+    return listing(request, taxonomies, query, _taxonomy_out)
 
 
 @router.post("/text/taxonomies", response={201: TaxonomyOut}, url_name="text_taxonomy_create")
-def create_taxonomy(request: HttpRequest, payload: TaxonomyIn):
+def create_taxonomy(request: HttpRequest, payload: TaxonomyIn) -> Status:
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
     taxonomy = services.create_taxonomy(
@@ -120,7 +125,7 @@ def create_taxonomy(request: HttpRequest, payload: TaxonomyIn):
 @router.post(
     "/text/taxonomies/install", response={201: TaxonomyOut}, url_name="text_taxonomy_install"
 )
-def install_taxonomy(request: HttpRequest, payload: InstallIn):
+def install_taxonomy(request: HttpRequest, payload: InstallIn) -> Status:
     """Copy the built-in retail or B2B taxonomy (five languages) for your unit's subtree."""
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
@@ -131,7 +136,7 @@ def install_taxonomy(request: HttpRequest, payload: InstallIn):
 
 
 @router.get("/text/taxonomies/{int:taxonomy_id}", response=TaxonomyDetail, url_name="text_taxonomy")
-def get_taxonomy(request: HttpRequest, taxonomy_id: Id):
+def get_taxonomy(request: HttpRequest, taxonomy_id: Id) -> dict:
     taxonomy, themes = selectors.taxonomy_with_themes(actor(request), taxonomy_id)
     return {**_taxonomy_out(taxonomy), "themes": [theme_out(t) for t in themes]}
 
@@ -139,7 +144,7 @@ def get_taxonomy(request: HttpRequest, taxonomy_id: Id):
 @router.patch(
     "/text/taxonomies/{int:taxonomy_id}", response=TaxonomyOut, url_name="text_taxonomy_rename"
 )
-def rename_taxonomy(request: HttpRequest, taxonomy_id: Id, payload: TaxonomyPatch):
+def rename_taxonomy(request: HttpRequest, taxonomy_id: Id, payload: TaxonomyPatch) -> dict:
     scope = actor(request)
     taxonomy = selectors.taxonomy(scope, taxonomy_id)
     return _taxonomy_out(
@@ -150,13 +155,13 @@ def rename_taxonomy(request: HttpRequest, taxonomy_id: Id, payload: TaxonomyPatc
 @router.delete(
     "/text/taxonomies/{int:taxonomy_id}", response={204: None}, url_name="text_taxonomy_delete"
 )
-def delete_taxonomy(request: HttpRequest, taxonomy_id: Id):
+def delete_taxonomy(request: HttpRequest, taxonomy_id: Id) -> Status:
     scope = actor(request)
     services.delete_taxonomy(scope=scope, taxonomy=selectors.taxonomy(scope, taxonomy_id))
     return Status(204, None)
 
 
-def _parent(scope, taxonomy: Taxonomy, parent_id: int | None) -> Theme | None:
+def _parent(scope: Scope, taxonomy: Taxonomy, parent_id: int | None) -> Theme | None:
     if not parent_id:
         return None
     parent = selectors.theme(scope, parent_id)
@@ -168,7 +173,7 @@ def _parent(scope, taxonomy: Taxonomy, parent_id: int | None) -> Theme | None:
 @router.post(
     "/text/taxonomies/{int:taxonomy_id}/themes", response={201: ThemeOut}, url_name="text_themes"
 )
-def create_theme(request: HttpRequest, taxonomy_id: Id, payload: ThemeIn):
+def create_theme(request: HttpRequest, taxonomy_id: Id, payload: ThemeIn) -> Status:
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
     taxonomy = selectors.taxonomy(scope, taxonomy_id)
@@ -191,7 +196,7 @@ def create_theme(request: HttpRequest, taxonomy_id: Id, payload: ThemeIn):
 
 
 @router.patch("/text/themes/{int:theme_id}", response=ThemeOut, url_name="text_theme")
-def update_theme(request: HttpRequest, theme_id: Id, payload: ThemePatch):
+def update_theme(request: HttpRequest, theme_id: Id, payload: ThemePatch) -> dict:
     scope = actor(request)
     theme = selectors.theme(scope, theme_id)
     fields = payload.dict(exclude_unset=True)
@@ -210,14 +215,14 @@ def update_theme(request: HttpRequest, theme_id: Id, payload: ThemePatch):
 
 
 @router.delete("/text/themes/{int:theme_id}", response={204: None}, url_name="text_theme_delete")
-def delete_theme(request: HttpRequest, theme_id: Id):
+def delete_theme(request: HttpRequest, theme_id: Id) -> Status:
     scope = actor(request)
     services.delete_theme(scope=scope, theme=selectors.theme(scope, theme_id))
     return Status(204, None)
 
 
 @router.post("/text/themes/{int:theme_id}/terms", response={201: TermOut}, url_name="text_terms")
-def add_term(request: HttpRequest, theme_id: Id, payload: TermIn):
+def add_term(request: HttpRequest, theme_id: Id, payload: TermIn) -> Status:
     scope = actor(request)
     theme = selectors.theme(scope, theme_id)
     term = services.add_term(scope=scope, theme=theme, **payload.dict())
@@ -227,13 +232,13 @@ def add_term(request: HttpRequest, theme_id: Id, payload: TermIn):
 
 
 @router.delete("/text/terms/{int:term_id}", response={204: None}, url_name="text_term")
-def remove_term(request: HttpRequest, term_id: Id):
+def remove_term(request: HttpRequest, term_id: Id) -> Status:
     scope = actor(request)
     services.remove_term(scope=scope, term=selectors.term(scope, term_id))
     return Status(204, None)
 
 
-def _settings_out(found) -> dict:
+def _settings_out(found: Any) -> dict:
     return {
         "languages": list(found.language_list),
         "embeddings": found.embeddings,
@@ -245,20 +250,20 @@ def _settings_out(found) -> dict:
 
 
 @router.get("/text/settings", response=SettingsOut, url_name="text_settings")
-def get_settings(request: HttpRequest):
+def get_settings(request: HttpRequest) -> dict:
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
     return _settings_out(services.settings_for(scope.organization_id))
 
 
 @router.patch("/text/settings", response=SettingsOut, url_name="text_settings_update")
-def update_settings(request: HttpRequest, payload: SettingsIn):
+def update_settings(request: HttpRequest, payload: SettingsIn) -> dict:
     scope = actor(request)
     return _settings_out(services.update_settings(scope=scope, **payload.dict(exclude_unset=True)))
 
 
 @router.get("/text/breakdown", response=BreakdownOut, url_name="text_breakdown")
-def breakdown(request: HttpRequest, filters: Query[BreakdownFilters]):
+def breakdown(request: HttpRequest, filters: Query[BreakdownFilters]) -> dict:
     """Comments by sentiment and mentions by theme and sentiment, over the responses you may
     read."""
     scope = actor(request)
