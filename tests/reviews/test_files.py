@@ -36,13 +36,15 @@ def _csv(rows: list[dict]) -> bytes:
 
 def test_a_csv_imported_twice_is_stored_once_and_bad_rows_are_reported(world, file_source):
     en, zh = samples("en"), samples("zh")
-    rows = [
-        {"ID": "r1", "Location": "shop-1", "Rating": "9", "Scale": "10", "Date": "2026-10-01T10:00:00Z", "Author": "Ann", "Text": en[0].text, "Removed": ""},
-        {"ID": "r2", "Location": "shop-2", "Rating": "1", "Scale": "", "Date": "2026-10-02", "Author": "王芳", "Text": zh[0].text, "Removed": ""},
-        {"ID": "r3", "Location": "nowhere", "Rating": "3", "Scale": "", "Date": "2026-10-02", "Author": "", "Text": "x", "Removed": ""},
-        {"ID": "r4", "Location": "shop-1", "Rating": "five", "Scale": "", "Date": "2026-10-02", "Author": "", "Text": "x", "Removed": ""},
-        {"ID": "", "Location": "shop-1", "Rating": "3", "Scale": "", "Date": "2026-10-02", "Author": "", "Text": "x", "Removed": ""},
-    ]  # fmt: skip
+    header = ["ID", "Location", "Rating", "Scale", "Date", "Author", "Text", "Removed"]
+    table = [
+        ("r1", "shop-1", "9", "10", "2026-10-01T10:00:00Z", "Ann", en[0].text, ""),
+        ("r2", "shop-2", "1", "", "2026-10-02", "王芳", zh[0].text, ""),
+        ("r3", "nowhere", "3", "", "2026-10-02", "", "x", ""),
+        ("r4", "shop-1", "five", "", "2026-10-02", "", "x", ""),
+        ("", "shop-1", "3", "", "2026-10-02", "", "x", ""),
+    ]
+    rows = [dict(zip(header, row, strict=True)) for row in table]
     scope = world.acme.scope("admin")
     report = services.import_file(
         scope=scope, source=file_source, name="export.csv", data=_csv(rows), now=T0
@@ -84,7 +86,8 @@ def test_xlsx_and_json_files_carry_non_latin_text(world, file_source):
     )
     x1 = Review.objects.get(external_id="x1")
     assert (x1.title, x1.text, x1.reply_text) == (ro[1].title, ro[1].text, "Ne pare rău")
-    payload = {"reviews": [{"id": "j1", "location": "shop-2", "stars": 4, "posted_at": "2026-10-04T01:00:00+09:00", "body": ja[0].text}]}  # fmt: skip
+    row = {"id": "j1", "location": "shop-2", "stars": 4, "body": ja[0].text}
+    payload = {"reviews": [{**row, "posted_at": "2026-10-04T01:00:00+09:00"}]}
     data = json.dumps(payload, ensure_ascii=False).encode()
     assert services.import_file(scope=scope, source=file_source, name="r.json", data=data).new == 1
     assert Review.objects.get(external_id="j1").text == ja[0].text
