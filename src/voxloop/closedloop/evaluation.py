@@ -90,7 +90,7 @@ def text_rule_responses(response_ids: list[int]) -> list[int]:
         .values_list("pk", "organization_id")
     )
     rules = AlertRule.objects.filter(
-        organization_id__in={org for _, org in rows}, is_active=True
+        organization_id__in={org for _, org in rows}, is_active=True, applies_to="responses"
     ).values_list("organization_id", "conditions")
     orgs = {org for org, conditions in rules if uses_text(conditions or {})}
     return [pk for pk, org in rows if org in orgs]
@@ -106,6 +106,7 @@ def _rules_for(response: Response, unit: OrgUnit) -> list[AlertRule]:
         AlertRule.objects.filter(
             organization_id=response.organization_id,
             is_active=True,
+            applies_to="responses",
             unit_id__in=unit.ancestor_ids(),
         )
         .prefetch_related("surveys")

@@ -394,6 +394,12 @@ TEXT_INITIAL = {
 class PlaybookForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=PlaybookKind.choices)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Any language")), ("en", "English"), ("zh", "中文"), ("ja", "日本語"),
+                 ("ro", "Română")],
+    )  # fmt: skip
     unit_code = UnitCodeField(label=_("Unit (and below)"))
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(

@@ -84,6 +84,15 @@ def alert_text(case, response, rule_name: str, escalation: int = 0) -> tuple[str
             "unit": where,
             "title": case.title,
         }
+    if response is None:  # a case about an online review: its link says the rest
+        return subject, "\n".join(
+            [
+                _("Rule: %(rule)s") % {"rule": rule_name},
+                _("Due: %(due)s") % {"due": case.due_at.strftime("%Y-%m-%d %H:%M UTC")},
+                "",
+                case_link(case),
+            ]
+        )
     contact = response.contact
     lines = [
         _("Rule: %(rule)s") % {"rule": rule_name},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -23,6 +23,7 @@ class RuleIn(Schema):
         ..., description='{"match": "all"|"any", "items": [{"field", "op", "value"}]}'
     )
     is_active: bool = True
+    applies_to: Literal["responses", "reviews"] = "responses"
     open_case: bool = True
     priority: str = "normal"
     sla_hours: Whole = 48
@@ -47,6 +48,7 @@ class RulePatch(Schema):
     survey_ids: list[Id] | None = None
     conditions: dict[str, Any] | None = None
     is_active: bool | None = None
+    applies_to: Literal["responses", "reviews"] | None = None
     open_case: bool | None = None
     priority: str | None = None
     sla_hours: Whole | None = None
@@ -69,6 +71,7 @@ class RuleOut(Schema):
     survey_ids: list[int]
     conditions: dict[str, Any]
     is_active: bool
+    applies_to: str
     open_case: bool
     priority: str
     sla_hours: int
@@ -99,7 +102,8 @@ class CaseOut(Schema):
     priority: str
     unit_id: int
     unit_code: str
-    response_id: int
+    response_id: int | None
+    review_id: int | None = None
     rule_id: int | None
     contact_id: int | None
     assignee_id: int | None
@@ -171,6 +175,7 @@ class PlaybookIn(Schema):
     kind: str
     subject: str = Field(..., max_length=200)
     body: str = Field(..., max_length=20_000)
+    language: str = Field("", max_length=12, description="Its language; empty for any.")
     unit_code: str | None = Field(None, max_length=64)
 
 
@@ -180,6 +185,7 @@ class PlaybookOut(Schema):
     kind: str
     subject: str
     body: str
+    language: str = ""
     unit_id: int
 
 

@@ -261,9 +261,11 @@ def cases_about(organization_id: int, contact_id: int, response_ids: list[int]) 
 
 def open_case_response_ids(organization_id: int) -> QuerySet:
     """Responses an open case still works from (retention leaves them until it closes)."""
-    return Case.objects.filter(organization_id=organization_id, status__in=OPEN_STATUSES).values(
-        "response_id"
-    )
+    # Cases about online reviews have no response: a NULL in this list would make the
+    # callers' NOT IN match nothing at all.
+    return Case.objects.filter(
+        organization_id=organization_id, status__in=OPEN_STATUSES, response_id__isnull=False
+    ).values("response_id")
 
 
 def open_case_contact_ids(organization_id: int) -> QuerySet:

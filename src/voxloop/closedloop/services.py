@@ -25,7 +25,7 @@ from voxloop.closedloop.models import (
     Priority,
     RootCause,
 )
-from voxloop.errors import Conflict, InvalidInput, NotFound
+from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.models import Membership, OrgUnit, Role, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
@@ -36,8 +36,9 @@ RECIPIENT_TYPES = ("role", "team_lead", "account_owner", "user")
 WEBHOOK_KINDS = ("slack", "teams", "webhook")
 RULE_FIELDS = (
     "name", "is_active", "open_case", "priority", "sla_hours", "second_escalation_hours",
-    "assign_role", "email_mode", "flag_advocate", "record_praise",
+    "assign_role", "email_mode", "flag_advocate", "record_praise", "applies_to",
 )  # fmt: skip
+APPLIES_TO = ("responses", "reviews")
 MAX_NOTE = 10_000
 
 # --- the receiver's quick question: could this organisation alert at all? ----------------
@@ -96,6 +97,8 @@ def _clean_rule(actor: Scope, fields: dict[str, Any]) -> dict[str, Any]:
                 raise InvalidInput("Hours between 1 and 8760.", field=name)
     if "assign_role" in fields and fields["assign_role"] not in (Role.MANAGER, Role.AGENT):
         raise InvalidInput("Cases go to managers or agents.", field="assign_role")
+    if "applies_to" in fields and fields["applies_to"] not in APPLIES_TO:
+        raise InvalidInput("A rule applies to 'responses' or 'reviews'.", field="applies_to")
     if "email_mode" in fields and fields["email_mode"] not in ("immediate", "digest"):
         raise InvalidInput("Email is 'immediate' or 'digest'.", field="email_mode")
     if "conditions" in fields:
@@ -227,7 +230,9 @@ def delete_rule(actor: Scope, rule: AlertRule) -> None:
 
 
 def _clean_playbook(fields: dict[str, Any]) -> dict[str, Any]:
-    cleaned = {k: fields[k] for k in ("name", "kind", "subject", "body") if k in fields}
+    cleaned = {k: fields[k] for k in ("name", "kind", "subject", "body", "language") if k in fields}
+    if "language" in cleaned:
+        cleaned["language"] = str(cleaned["language"] or "").strip().lower()[:12]
     for name in ("name", "subject", "body"):
         if name in cleaned and not str(cleaned[name] or "").strip():
             raise InvalidInput("This field is required.", field=name)
@@ -287,3 +292,24 @@ def create_root_cause(actor: Scope, name: str, parent: RootCause | None = None) 
         raise Conflict("That root cause already exists.", field="name") from None
     record_audit(actor, "root_cause.create", cause, {"name": cause.name})
     return cause
+
+
+# --- replies to online reviews (the reviews app drafts and posts them) ---------------------
+
+
+def merge_playbook(*, template: str, values: dict[str, str]) -> str:
+    """A playbook's text with its merge fields filled ({{first_name}}, {{unit}}, {{agent}},
+    {{company}}…); unknown ones stay as written."""
+    return messages.merge(template, values)
+
+
+def note_review_reply(*, actor: Scope, case_id: int, text: str) -> None:
+    """Put a reply to the case's online review on its timeline (a note), when the reader may
+    work that case; quietly nothing otherwise (the reply itself is audited by reviews)."""
+    from voxloop.closedloop import casework, selectors
+
+    try:
+        case = selectors.case(actor, case_id)
+        casework.add_note(actor, case, text)
+    except (NotFound, Forbidden, InvalidInput):
+        return

@@ -160,7 +160,7 @@ def _shown_answers(scope, response, can_act: bool) -> dict:
 def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> dict:
     scope = request.scope
     can_act = _can_act(scope, case)
-    response = selectors.case_response(scope, case)
+    response = selectors.case_response(scope, case) if case.response_id else None
     context = {
         "case": case,
         "response": response,
@@ -172,7 +172,10 @@ def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> di
                 "unit": response.unit.name if response.unit else "",
                 "staff": response.staff.name if response.staff else "",
             },
-        ),
+        )
+        if response
+        else [],
+        "review": _review_of(scope, case),
         "events": selectors.timeline(case),
         "history": selectors.customer_history(scope, case),
         "can_act": can_act,
@@ -202,6 +205,15 @@ def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> di
             )
     context |= forms or {}
     return context
+
+
+def _review_of(scope, case):
+    """The online review a case is about (the reviews app's scoped read), or None."""
+    if case.review_id is None:
+        return None
+    from voxloop.reviews.selectors import review_for_case
+
+    return review_for_case(scope, case.review_id)
 
 
 def _status_moves(case) -> list[str]:
