@@ -135,3 +135,32 @@ def test_review_received_reaches_a_subscription_above_the_store(
     data = delivery.payload["data"]
     assert data["rating"] == zh.stars and data["text"] == zh.text
     assert "王芳" not in str(delivery.payload)  # the reviewer is never named
+
+
+def test_an_admin_sets_up_a_review_rule_with_the_form(world, client):
+    from voxloop.closedloop.models import AlertRule
+
+    client.force_login(world.acme.user("admin"))
+    answer = client.post(
+        "/cases/rules/new/",
+        {
+            "name": "One star",
+            "applies_to": "reviews",
+            "unit_code": world.acme.root.code,
+            "match": "all",
+            "rating_max": 1,
+            "priority": "high",
+            "sla_hours": 24,
+            "second_escalation_hours": 24,
+            "open_case": "on",
+            "notify_roles": ["manager"],
+            "email_mode": "immediate",
+            "is_active": "on",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    rule = AlertRule.objects.get(name="One star")
+    assert rule.applies_to == "reviews"
+    assert rule.conditions["items"] == [{"field": "rating", "op": "lte", "value": 1.0}]
+    page = client.get(f"/cases/rules/{rule.pk}/").content.decode()
+    assert 'value="reviews" selected' in page

@@ -59,6 +59,7 @@ def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpRespons
             "email_mode", "flag_advocate", "record_praise", "is_active",
         )
     }  # fmt: skip
+    fields["applies_to"] = data.get("applies_to") or "responses"
     fields |= {
         "conditions": form.conditions(),
         "recipients": recipients,

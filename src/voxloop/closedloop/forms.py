@@ -139,6 +139,12 @@ class RuleForm(forms.Form):
     """The common conditions as fields; anything else in 'More conditions' as JSON items."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
+    applies_to = forms.ChoiceField(
+        label=_("Reads"),
+        choices=[("responses", _("Survey responses")), ("reviews", _("Online reviews"))],
+        initial="responses",
+        required=False,
+    )
     unit_code = UnitCodeField(label=_("Applies to unit (and below)"))
     survey_ids = forms.TypedMultipleChoiceField(
         label=_("Surveys (none: all)"), coerce=int, required=False, choices=[]
@@ -153,6 +159,9 @@ class RuleForm(forms.Form):
     )
     csat_max = forms.IntegerField(label=_("CSAT at most"), required=False, min_value=1, max_value=5)
     ces_max = forms.IntegerField(label=_("CES at most"), required=False, min_value=1, max_value=7)
+    rating_max = forms.IntegerField(
+        label=_("Review rating at most (stars)"), required=False, min_value=1, max_value=5
+    )
     words = forms.CharField(
         label=_("Comment contains any of (comma separated)"), required=False, max_length=1000
     )
@@ -276,6 +285,7 @@ class RuleForm(forms.Form):
             ("nps_min", "nps", "gte"),
             ("csat_max", "csat", "lte"),
             ("ces_max", "ces", "lte"),
+            ("rating_max", "rating", "lte"),
         ):
             if data.get(name) is not None:
                 items.append({"field": field, "op": op, "value": data[name]})
@@ -338,6 +348,7 @@ class RuleForm(forms.Form):
     def initial_for(rule) -> dict:
         initial = {
             "name": rule.name,
+            "applies_to": rule.applies_to,
             "unit_code": rule.unit.code,
             "survey_ids": [s.pk for s in rule.surveys.all()],
             "match": rule.conditions.get("match", "all"),
@@ -357,6 +368,7 @@ class RuleForm(forms.Form):
         }
         simple = {("nps", "lte"): "nps_max", ("nps", "gte"): "nps_min"}
         simple |= {("csat", "lte"): "csat_max", ("ces", "lte"): "ces_max"}
+        simple |= {("rating", "lte"): "rating_max"}
         more = []
         for item in rule.conditions.get("items", []):
             if "items" in item:
