@@ -43,10 +43,14 @@ class ReviewFilterForm(forms.Form):
     sentiment = forms.ChoiceField(label=_("Sentiment"), required=False, choices=SENTIMENT_CHOICES)
     theme = forms.ChoiceField(label=_("Theme"), required=False)
     start = forms.DateField(
-        label=pgettext_lazy("period", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("period", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end = forms.DateField(
-        label=pgettext_lazy("period", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("period", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     by = forms.ChoiceField(label=_("Break down by"), required=False, choices=BY_CHOICES)
 
