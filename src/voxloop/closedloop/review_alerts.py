@@ -23,7 +23,10 @@ from voxloop.closedloop.messages import case_link
 from voxloop.closedloop.models import AlertRule, Case, CaseEvent, Notification
 from voxloop.closedloop.signals import announce
 from voxloop.privacy.redaction import mask
+from voxloop.errors import NotFound
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
+from voxloop.tenancy.scoping import Scope
 
 PREVIEW = 500
 
@@ -55,10 +58,10 @@ def _findings(event: dict) -> dict:
 def evaluate_review(event: dict, now: datetime | None = None) -> list[Case]:
     """Apply the rules on reviews to one review; the cases it opened."""
     now = now or timezone.now()
-    unit = OrgUnit.objects.filter(
-        pk=event.get("unit_id"), organization_id=event.get("organization_id")
-    ).first()
-    if unit is None:
+    try:
+        root = tenancy_selectors.organization_root(int(event["organization_id"]))
+        unit = tenancy_selectors.unit(Scope.system(root), int(event["unit_id"]))
+    except (KeyError, TypeError, ValueError, NotFound, OrgUnit.DoesNotExist):
         return []
     subject = ReviewSubject(
         organization_id=unit.organization_id,
