@@ -30,7 +30,7 @@ def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs:
 
 
 @receiver(review_received, dispatch_uid="closedloop.evaluate_review")
-def evaluate_review_later(sender, event: dict, **kwargs) -> None:
+def evaluate_review_later(sender: object, event: dict, **kwargs: object) -> None:
     from voxloop.closedloop.tasks import evaluate_review
 
     evaluate_review.enqueue(event)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -22,8 +22,8 @@ from voxloop.closedloop.conditions import matches
 from voxloop.closedloop.messages import case_link
 from voxloop.closedloop.models import AlertRule, Case, CaseEvent, Notification
 from voxloop.closedloop.signals import announce
-from voxloop.privacy.redaction import mask
 from voxloop.errors import NotFound
+from voxloop.privacy.redaction import mask
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Scope
@@ -97,7 +97,7 @@ def case_title(rule_name: str, event: dict) -> str:
 def _open_case(
     rule: AlertRule, subject: ReviewSubject, event: dict, unit: OrgUnit, now: datetime
 ) -> tuple[Case, bool]:
-    assignee = routing.choose_assignee(subject, unit, rule.assign_role)
+    assignee = cast(Any, routing.choose_assignee(subject, unit, rule.assign_role))
     case = Case(
         organization_id=unit.organization_id,
         unit=unit,

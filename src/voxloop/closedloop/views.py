@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -24,16 +26,19 @@ from voxloop.closedloop.forms import (
     ResolveForm,
     StatusForm,
 )
-from voxloop.closedloop.models import CaseStatus
+from voxloop.closedloop.models import Case, CaseStatus
 from voxloop.errors import DomainError
 from voxloop.privacy import redaction
 from voxloop.surveys import labels
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.tenancy.scoping import Capability, ScopedRequest
+from voxloop.tenancy.scoping import Capability, Scope, ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import member_required
 from voxloop.web.forms import resolve_unit
 from voxloop.web.paging import paginate, query_without_page
+
+if TYPE_CHECKING:
+    from voxloop.reviews.models import Review
 
 UNDO_CLOSE = "closedloop.undo_close"
 
@@ -207,7 +212,7 @@ def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> di
     return context
 
 
-def _review_of(scope, case):
+def _review_of(scope: Scope, case: Case) -> Review | None:
     """The online review a case is about (the reviews app's scoped read), or None."""
     if case.review_id is None:
         return None

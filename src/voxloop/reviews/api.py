@@ -14,7 +14,7 @@ from voxloop.api.pages import page
 from voxloop.api.schemas import Id
 from voxloop.errors import InvalidInput
 from voxloop.reviews import figures, replies, secrets, selectors, services
-from voxloop.reviews.models import Review, ReviewSource
+from voxloop.reviews.models import Review, ReviewSource, SourceLocation
 from voxloop.reviews.schemas import (
     ImportOut,
     LocationIn,
@@ -140,7 +140,7 @@ def reply_to_review(request: HttpRequest, review_id: Id, payload: ReplyIn) -> St
     )
 
 
-def _location_out(location) -> dict:
+def _location_out(location: SourceLocation) -> dict:
     return {
         "id": location.pk,
         "external_id": location.external_id,

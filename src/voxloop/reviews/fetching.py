@@ -222,7 +222,9 @@ def fetch(source_id: int, now: datetime | None = None) -> FetchOutcome:
     return FetchOutcome(total, True)
 
 
-def _failed(source: ReviewSource, error: ProviderError, total: Stored, now: datetime):
+def _failed(
+    source: ReviewSource, error: ProviderError, total: Stored, now: datetime
+) -> FetchOutcome:
     source.failures = min(source.failures + 1, 1000)
     source.last_error = str(error)[:500]
     if error.transient:

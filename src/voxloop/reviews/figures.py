@@ -142,9 +142,9 @@ def breakdown(scope: Scope, filters: ReviewFilters, by: str) -> list[dict[str, A
             labels[key] = name
     elif by == "month":
         for posted, rating in reviews.values_list("posted_at", "rating"):
-            key = date(posted.year, posted.month, 1)
-            groups.setdefault(key, []).append(rating)
-            labels[key] = key.strftime("%Y-%m")
+            month = date(posted.year, posted.month, 1)
+            groups.setdefault(month, []).append(rating)
+            labels[month] = month.strftime("%Y-%m")
     else:
         from voxloop.tenancy import selectors as tenancy_selectors
 

@@ -3,6 +3,7 @@ per field, never JSON), the location → unit mapping and file imports."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -33,6 +34,12 @@ BY_CHOICES = [
 ]
 
 
+def _choices(form: forms.Form, name: str, choices: list) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class ReviewFilterForm(forms.Form):
     source = forms.TypedChoiceField(
         label=pgettext_lazy("review", "Source"), required=False, coerce=int, empty_value=None
@@ -54,10 +61,16 @@ class ReviewFilterForm(forms.Form):
     )
     by = forms.ChoiceField(label=_("Break down by"), required=False, choices=BY_CHOICES)
 
-    def __init__(self, *args: Any, sources=(), themes=(), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        sources: Sequence[tuple[Any, str]] = (),
+        themes: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [("", _("Every source")), *sources]
-        self.fields["theme"].choices = [("", _("Any theme")), *themes]
+        _choices(self, "source", [("", _("Every source")), *sources])
+        _choices(self, "theme", [("", _("Any theme")), *themes])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -75,11 +88,13 @@ class ReplyForm(forms.Form):
         label=_("Reply"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
     )
 
-    def __init__(self, *args: Any, templates=(), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, templates: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["playbook"].choices = [("", "—")] + [
-            (p.pk, f"{p.name} ({p.language or '*'})") for p in templates
-        ]
+        _choices(
+            self,
+            "playbook",
+            [("", "—")] + [(p.pk, f"{p.name} ({p.language or '*'})") for p in templates],
+        )
 
 
 class SourceForm(forms.Form):
@@ -102,7 +117,13 @@ class SourceForm(forms.Form):
         help_text=_("Leave empty for the provider's own address."),
     )
 
-    def __init__(self, *args: Any, fixed_kind: str = "", hints=None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        fixed_kind: str = "",
+        hints: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         hints = hints or {}
         from voxloop.reviews.connectors import CONNECTORS

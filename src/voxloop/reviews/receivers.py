@@ -10,6 +10,7 @@ from django.dispatch import receiver
 from voxloop.privacy.signals import contact_erasing
 from voxloop.reviews import forgetting
 from voxloop.reviews.models import Review, ReviewSource, SourceLocation
+from voxloop.tenancy.models import repath_copies
 from voxloop.tenancy.signals import unit_moved
 
 
@@ -17,16 +18,11 @@ from voxloop.tenancy.signals import unit_moved
 def follow_unit_move(
     sender: Any, organization_id: int, old_path: str, new_path: str, **kwargs: Any
 ) -> None:
-    from django.db.models import F, Value
-    from django.db.models.functions import Concat, Substr
-
-    for model in (ReviewSource, SourceLocation, Review):
-        rows = model.objects.filter(unit_path__startswith=old_path)
-        if model is not SourceLocation:
-            rows = rows.filter(organization_id=organization_id)
-        else:
-            rows = rows.filter(source__organization_id=organization_id)
-        rows.update(unit_path=Concat(Value(new_path), Substr(F("unit_path"), len(old_path) + 1)))
+    repath_copies(ReviewSource.objects.filter(organization_id=organization_id), old_path, new_path)
+    repath_copies(Review.objects.filter(organization_id=organization_id), old_path, new_path)
+    repath_copies(
+        SourceLocation.objects.filter(source__organization_id=organization_id), old_path, new_path
+    )
 
 
 @receiver(contact_erasing, dispatch_uid="reviews.forget_person")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from voxloop.errors import DomainError
 from voxloop.reviews import figures, replies, selectors, services
 from voxloop.reviews.forms import ReplyForm, ReviewFilterForm
+from voxloop.reviews.models import Review
 from voxloop.reviews.selectors import ReviewFilters
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import confirm
@@ -76,7 +77,7 @@ def review_list(request: ScopedRequest) -> HttpResponse:
     return render(request, "reviews/list.html", context)
 
 
-def _detail_context(request: ScopedRequest, review, form: ReplyForm | None = None) -> dict:
+def _detail_context(request: ScopedRequest, review: Review, form: ReplyForm | None = None) -> dict:
     scope = request.scope
     templates = replies.reply_templates(scope, review) if scope.can(Capability.ACT) else []
     return {
@@ -92,7 +93,7 @@ def _detail_context(request: ScopedRequest, review, form: ReplyForm | None = Non
     }
 
 
-def _posts_replies(review) -> bool:
+def _posts_replies(review: Review) -> bool:
     from voxloop.reviews.connectors import connector
 
     found = connector(review.source.kind)

@@ -9,9 +9,8 @@ from voxloop.reviews.connectors.google_play import GooglePlay
 from voxloop.reviews.connectors.trustpilot import Trustpilot
 from voxloop.reviews.connectors.yelp import Yelp
 
-CONNECTORS: dict[str, Connector] = {
-    c.kind: c for c in (GoogleBusiness(), AppStore(), GooglePlay(), Trustpilot(), Yelp())
-}
+_ALL: tuple[Connector, ...] = (GoogleBusiness(), AppStore(), GooglePlay(), Trustpilot(), Yelp())
+CONNECTORS: dict[str, Connector] = {c.kind: c for c in _ALL}
 
 
 def connector(kind: str) -> Connector | None:

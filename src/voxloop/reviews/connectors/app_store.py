@@ -60,7 +60,7 @@ class AppStore:
     default_base_url = "https://api.appstoreconnect.apple.com"
     lists_everything = True
     can_reply = True
-    credential_fields = ("issuer_id", "key_id", "private_key")
+    credential_fields: tuple[str, ...] = ("issuer_id", "key_id", "private_key")
 
     def _headers(self, config: SourceConfig) -> dict[str, str]:
         c = config.credentials

@@ -14,6 +14,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from voxloop.reviews.connectors.base import Fetched, parse_time, stars
@@ -96,7 +97,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _time(value: Any):
+def _time(value: Any) -> datetime | None:
     if hasattr(value, "isoformat") and not isinstance(value, str):
         value = value.isoformat()  # openpyxl gives datetimes
     return parse_time(_text(value))

@@ -27,7 +27,7 @@ class GoogleBusiness:
     default_base_url = "https://mybusiness.googleapis.com/v4"
     lists_everything = True
     can_reply = True
-    credential_fields = ("access_token",)
+    credential_fields: tuple[str, ...] = ("access_token",)
 
     def _headers(self, config: SourceConfig) -> dict[str, str]:
         return {"Authorization": f"Bearer {config.credentials.get('access_token', '')}"}

@@ -19,7 +19,7 @@ MAX_RESULTS = 100
 
 def _when(stamp: Any) -> datetime | None:
     try:
-        return datetime.fromtimestamp(int((stamp or {}).get("seconds")), tz=UTC)
+        return datetime.fromtimestamp(int((stamp or {}).get("seconds") or ""), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
@@ -29,7 +29,7 @@ class GooglePlay:
     default_base_url = "https://androidpublisher.googleapis.com"
     lists_everything = False
     can_reply = True
-    credential_fields = ("access_token",)
+    credential_fields: tuple[str, ...] = ("access_token",)
 
     def _headers(self, config: SourceConfig) -> dict[str, str]:
         return {"Authorization": f"Bearer {config.credentials.get('access_token', '')}"}
@@ -44,7 +44,8 @@ class GooglePlay:
         )
         found = []
         for item in body.get("reviews") or []:
-            user, developer = {}, {}
+            user: dict[str, Any] = {}
+            developer: dict[str, Any] = {}
             for comment in item.get("comments") or []:
                 user = comment.get("userComment") or user
                 developer = comment.get("developerComment") or developer

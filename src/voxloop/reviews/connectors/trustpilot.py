@@ -26,7 +26,7 @@ class Trustpilot:
     default_base_url = "https://api.trustpilot.com"
     lists_everything = True
     can_reply = False
-    credential_fields = ("api_key",)
+    credential_fields: tuple[str, ...] = ("api_key",)
 
     def page(self, config: SourceConfig, location_id: str, token: str) -> Page:
         number = int(token) if token.isdigit() else 1

@@ -25,7 +25,7 @@ class Yelp:
     default_base_url = "https://api.yelp.com/v3"
     lists_everything = False
     can_reply = False
-    credential_fields = ("api_key",)
+    credential_fields: tuple[str, ...] = ("api_key",)
 
     def page(self, config: SourceConfig, location_id: str, token: str) -> Page:
         offset = int(token) if token.isdigit() else 0
