@@ -87,7 +87,8 @@ def store(
                 result.edited.append(review.pk)
             else:
                 result.unchanged += 1
-        created = Review.objects.bulk_create(fresh)
+        analysing.fill(fresh)
+        created = Review.objects.bulk_create(fresh, batch_size=500)
         result.new = [r.pk for r in created if r.pk]
         result.removed = sum(1 for item in items if item.removed)
         seen = [r.pk for r in existing.values()]
@@ -152,6 +153,7 @@ def _update(review: Review, item: Fetched, now: datetime) -> bool:
         review.reply_at = item.reply_at
         review.url = item.url[:1000] or review.url
         review.digest = new_digest
+        analysing.fill([review])
         changed = True
     if changed:
         review.seen_at = now
@@ -201,7 +203,7 @@ def fetch(source_id: int, now: datetime | None = None) -> FetchOutcome:
         pages += 1
         stored = store(source=source, location=location, items=page.reviews, now=now)
         _add(total, stored)
-        analysing.after_store(stored.new + stored.edited, new=stored.new, now=now)
+        analysing.announce(stored.new, now)
         token = page.next_token
         if not token:
             if provider.lists_everything:

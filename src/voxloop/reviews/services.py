@@ -233,7 +233,7 @@ def import_file(
             stored = fetching.store(
                 source=source, location=locations[location_id], items=part, now=now
             )
-            analysing.after_store(stored.new + stored.edited, new=stored.new, now=now)
+            analysing.announce(stored.new, now)
             report.new += len(stored.new)
             report.edited += len(stored.edited)
             report.unchanged += stored.unchanged
