@@ -13,9 +13,11 @@ from voxloop.api.context import actor
 from voxloop.api.pages import page
 from voxloop.api.schemas import Id
 from voxloop.errors import InvalidInput
-from voxloop.reviews import figures, replies, secrets, selectors, services
+from voxloop.reviews import benchmark, figures, replies, secrets, selectors, services
 from voxloop.reviews.models import Review, ReviewSource, SourceLocation
 from voxloop.reviews.schemas import (
+    BenchmarkOut,
+    BenchmarkQuery,
     ImportOut,
     LocationIn,
     LocationOut,
@@ -111,6 +113,17 @@ def review_metrics(request: HttpRequest, query: Query[MetricsQuery]) -> dict:
         "summary": figures.summary(scope, chosen),
         "breakdown": figures.breakdown(scope, chosen, query.by),
     }
+
+
+@router.get("/reviews/benchmark", response=BenchmarkOut, url_name="review_benchmark")
+def review_benchmark(request: HttpRequest, query: Query[BenchmarkQuery]) -> dict:
+    """My locations against competitors' listings in a region: ranked ratings with intervals,
+    the gap and its test, the themes where we lose, the gap by month."""
+    if query.start and query.end and query.end < query.start:
+        raise InvalidInput("The end comes before the start.", "end")
+    return benchmark.benchmark(
+        actor(request), ReviewFilters(unit_id=query.unit_id, start=query.start, end=query.end)
+    )
 
 
 @router.get("/reviews/{int:review_id}", response=ReviewOut, url_name="review")

@@ -25,7 +25,7 @@ from voxloop.tenancy.scoping import Scope
 LOW = (1, 2)
 
 
-def _counts(ratings: list[int]) -> metrics.Counts:
+def rating_counts(ratings: list[int]) -> metrics.Counts:
     """A 1–5 rating counts like a CSAT answer (sum, squares, top-2): the bounded-scale rules."""
     c = metrics.Counts(n=len(ratings))
     for r in ratings:
@@ -34,7 +34,7 @@ def _counts(ratings: list[int]) -> metrics.Counts:
     return c
 
 
-def _rating_figure(c: metrics.Counts) -> dict[str, Any]:
+def rating_figure(c: metrics.Counts) -> dict[str, Any]:
     found = metrics.figure("csat_mean", c)
     return {**found.as_dict(), "metric": "rating"}
 
@@ -88,7 +88,7 @@ def summary(scope: Scope, filters: ReviewFilters) -> dict[str, Any]:
         out["previous"] = _headline(prev)
         out["change"] = {
             "rating": metrics.change(
-                "csat_mean", _counts(now.ratings), _counts(prev.ratings)
+                "csat_mean", rating_counts(now.ratings), rating_counts(prev.ratings)
             ).as_dict(),
             "low_share": _share_change(now, prev),
         }
@@ -110,7 +110,7 @@ def _headline(rows: Rows) -> dict[str, Any]:
     low = sum(by_star[s] for s in LOW)
     return {
         "volume": n,
-        "rating": _rating_figure(_counts(rows.ratings)),
+        "rating": rating_figure(rating_counts(rows.ratings)),
         "distribution": [
             {"stars": s, "count": by_star[s], "share": (100.0 * by_star[s] / n) if n else None}
             for s in (5, 4, 3, 2, 1)
@@ -166,7 +166,7 @@ def breakdown(scope: Scope, filters: ReviewFilters, by: str) -> list[dict[str, A
                 "key": key.isoformat() if isinstance(key, date) else key,
                 "label": labels[key],
                 "volume": len(ratings),
-                "rating": _rating_figure(_counts(ratings)),
+                "rating": rating_figure(rating_counts(ratings)),
                 "low_share": metrics.proportion("low_share", low, len(ratings)).as_dict(),
             }
         )

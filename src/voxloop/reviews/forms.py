@@ -80,6 +80,20 @@ class ReviewFilterForm(forms.Form):
         return data
 
 
+class BenchmarkForm(forms.Form):
+    unit_code = UnitCodeField(label=_("Region"), required=False)
+    start = forms.DateField(
+        label=pgettext_lazy("period", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("period", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class ReplyForm(forms.Form):
     playbook = forms.TypedChoiceField(
         label=_("Start from a template"), required=False, coerce=int, empty_value=None

@@ -37,6 +37,25 @@ class MetricsQuery(Schema):
     by: Literal["unit", "source", "month"] = "unit"
 
 
+class BenchmarkQuery(Schema):
+    unit_id: Id | None = Field(None, description="The region (default: your own unit).")
+    start: Day | None = None
+    end: Day | None = None
+
+
+class BenchmarkOut(Schema):
+    unit: dict[str, Any]
+    rows: list[dict[str, Any]] = Field(
+        ..., description="Locations best first: label, mine, volume, rating, rank, rank_low, "
+        "rank_high (the ranks each could plausibly hold)."
+    )  # fmt: skip
+    ours: dict[str, Any]
+    theirs: dict[str, Any]
+    gap: dict[str, Any] = Field(..., description="Ours minus theirs, with its test.")
+    themes: list[dict[str, Any]]
+    trend: list[dict[str, Any]]
+
+
 class ThemeOut(Schema):
     key: str
     name: str

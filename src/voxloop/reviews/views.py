@@ -15,14 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from voxloop.errors import DomainError
-from voxloop.reviews import figures, replies, selectors, services
-from voxloop.reviews.forms import ReplyForm, ReviewFilterForm
+from voxloop.reviews import benchmark, figures, replies, selectors, services
+from voxloop.reviews.forms import BenchmarkForm, ReplyForm, ReviewFilterForm
 from voxloop.reviews.models import Review
 from voxloop.reviews.selectors import ReviewFilters
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required, capability_required, records_required
-from voxloop.web.forms import apply_domain_error
+from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.views.common import unit_code_suggestions
 
 PAGE = 25
 
@@ -98,6 +99,27 @@ def _posts_replies(review: Review) -> bool:
 
     found = connector(review.source.kind)
     return bool(found and found.can_reply)
+
+
+@capability_required(Capability.VIEW)
+def benchmark_view(request: ScopedRequest) -> HttpResponse:
+    """My locations against competitors' in a region (the member's unit unless one is named)."""
+    scope = request.scope
+    form = BenchmarkForm(request.GET or None)
+    chosen = ReviewFilters()
+    if form.is_valid():
+        unit = resolve_unit(form, scope, "unit_code") if form.cleaned_data["unit_code"] else None
+        chosen = ReviewFilters(
+            unit_id=unit.pk if unit else None,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+        )
+    context = {
+        "form": form,
+        "result": benchmark.benchmark(scope, chosen),
+        "unit_codes": unit_code_suggestions(scope),
+    }
+    return render(request, "reviews/benchmark.html", context)
 
 
 @records_required
