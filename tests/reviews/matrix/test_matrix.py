@@ -50,6 +50,7 @@ API = {
         None,
         _row(200, 401, allowed=(*READERS, "sibling_store"), other_admin=200),
     ),
+    "api:review_benchmark": ("get", "/reviews/benchmark", None, _row(200, 401, other_admin=200)),
     "api:review_metrics": ("get", "/reviews/metrics", None, _row(200, 401, other_admin=200)),
     "api:review": ("get", "/reviews/{review}", None, _readers(200, 401)),
     "api:review_reply": (
@@ -95,6 +96,7 @@ API = {
 SOURCE_FORM = {"name": "Renamed", "unit_code": "AC1", "interval_minutes": 60, "is_active": "on"}
 PAGES = {
     "reviews:list": ("GET", "/reviews/", None, _row(200, "login", other_admin=200)),
+    "reviews:benchmark": ("GET", "/reviews/benchmark/", None, _row(200, "login", other_admin=200)),
     "reviews:review": ("GET", "/reviews/{review}/", None, _readers(200, "login")),
     "reviews:reply": (
         "POST",
