@@ -56,7 +56,7 @@ def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpRespons
         name: data[name]
         for name in (
             "name", "priority", "sla_hours", "second_escalation_hours", "open_case",
-            "email_mode", "flag_advocate", "record_praise", "is_active",
+            "email_mode", "flag_advocate", "record_praise", "is_active", "allow_review_gating",
         )
     }  # fmt: skip
     fields["applies_to"] = data.get("applies_to") or "responses"

@@ -249,7 +249,22 @@ class RuleForm(forms.Form):
     )
     webhook_secret = forms.CharField(label=_("Webhook secret"), required=False, max_length=200)
     thank_you_playbook = forms.ChoiceField(label=_("Thank-you message"), required=False)
-    review_playbook = forms.ChoiceField(label=_("Review invitation"), required=False)
+    review_playbook = forms.ChoiceField(
+        label=_("Review invitation"),
+        required=False,
+        help_text=_(
+            "Sent to every respondent the rule matches. To invite everyone, leave the "
+            "conditions empty and do not open a case."
+        ),
+    )
+    allow_review_gating = forms.BooleanField(
+        label=_("Switch off the protection against review gating"),
+        required=False,
+        help_text=_(
+            "Warning: inviting only happy customers to review you (review gating) breaks "
+            "Google's review policy and the FTC's rule on consumer reviews (16 CFR 465)."
+        ),
+    )
     flag_advocate = forms.BooleanField(label=_("Flag as advocate"), required=False)
     record_praise = forms.BooleanField(label=_("Show praise to the staff's unit"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)
@@ -359,6 +374,7 @@ class RuleForm(forms.Form):
             "email_mode": rule.email_mode,
             "thank_you_playbook": rule.thank_you_playbook_id or "",
             "review_playbook": rule.review_playbook_id or "",
+            "allow_review_gating": rule.allow_review_gating,
             "flag_advocate": rule.flag_advocate,
             "record_praise": rule.record_praise,
             "is_active": rule.is_active,

@@ -69,6 +69,11 @@ class AlertRule(models.Model):
     review_playbook = models.ForeignKey(
         "Playbook", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Off by default: a review invitation goes to every respondent or none (review gating is
+    # against Google's review policy and the FTC's rule on consumer reviews, 16 CFR 465).
+    allow_review_gating = models.BooleanField(
+        _("allow review invitations that depend on the answer"), default=False
+    )
     flag_advocate = models.BooleanField(_("flag the customer as an advocate"), default=False)
     record_praise = models.BooleanField(_("show praise to the staff member's unit"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)

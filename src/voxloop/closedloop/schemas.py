@@ -38,6 +38,9 @@ class RuleIn(Schema):
     review_playbook_id: Id | None = None
     flag_advocate: bool = False
     record_praise: bool = False
+    allow_review_gating: bool = Field(
+        False, description="Let a review invitation depend on the answer (review gating)."
+    )
 
 
 class RulePatch(Schema):
@@ -61,6 +64,7 @@ class RulePatch(Schema):
     review_playbook_id: Id | None = None
     flag_advocate: bool | None = None
     record_praise: bool | None = None
+    allow_review_gating: bool | None = None
 
 
 class RuleOut(Schema):
@@ -84,6 +88,7 @@ class RuleOut(Schema):
     review_playbook_id: int | None
     flag_advocate: bool
     record_praise: bool
+    allow_review_gating: bool = False
 
 
 class CaseFilters(PageQuery):

@@ -25,6 +25,7 @@ from voxloop.closedloop.models import (
     Priority,
     RootCause,
 )
+from voxloop import conditions as tree
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.models import Membership, OrgUnit, Role, repath_copies
@@ -37,7 +38,19 @@ WEBHOOK_KINDS = ("slack", "teams", "webhook")
 RULE_FIELDS = (
     "name", "is_active", "open_case", "priority", "sla_hours", "second_escalation_hours",
     "assign_role", "email_mode", "flag_advocate", "record_praise", "applies_to",
+    "allow_review_gating",
 )  # fmt: skip
+# What the customer thought: a review invitation may not depend on these (review gating).
+OPINION_FIELDS = frozenset(
+    ("nps", "csat", "ces", "nps_group", "rating", "comment", "comment_sentiment",
+     "comment_theme", "comment_intent")
+)  # fmt: skip
+REVIEW_GATING_WARNING = (
+    "Review gating: this rule would invite only some respondents to leave a public review, "
+    "chosen by what they answered. Google's review policy and the FTC's rule on consumer "
+    "reviews (16 CFR 465) forbid it. Invite every respondent (a rule without conditions that "
+    "opens no case) or none, or switch this protection off for the rule."
+)
 APPLIES_TO = ("responses", "reviews")
 MAX_NOTE = 10_000
 
@@ -191,6 +204,7 @@ def create_rule(
     fields.setdefault("sla_hours", DEFAULT_SLA_HOURS)
     fields.setdefault("name", "")
     cleaned = _clean_rule(actor, fields)
+    _refuse_review_gating(cleaned)
     rule = AlertRule.objects.create(
         organization_id=actor.organization_id, unit=unit, unit_path=unit.path, **cleaned
     )
@@ -209,6 +223,14 @@ def update_rule(
         _check_unit(actor, fields["unit"])
         rule.unit, rule.unit_path = fields["unit"], fields["unit"].path
     cleaned = _clean_rule(actor, fields)
+    _refuse_review_gating(
+        {
+            "review_playbook_id": rule.review_playbook_id,
+            "conditions": rule.conditions,
+            "allow_review_gating": rule.allow_review_gating,
+        }
+        | cleaned
+    )
     for name, value in cleaned.items():
         setattr(rule, name, value)
     rule.save()
@@ -216,6 +238,20 @@ def update_rule(
     record_audit(actor, "alert_rule.update", rule, {k: str(v)[:200] for k, v in cleaned.items()})
     _forget_rules_now_and_on_commit(actor.organization_id)
     return rule
+
+
+def gates_reviews(conditions: dict) -> bool:
+    """Whether conditions choose respondents by what they thought of us."""
+    return any(item.get("field") in OPINION_FIELDS for item in tree.leaves(conditions or {}))
+
+
+def _refuse_review_gating(state: dict[str, Any]) -> None:
+    if (
+        state.get("review_playbook_id")
+        and not state.get("allow_review_gating")
+        and gates_reviews(state.get("conditions") or {})
+    ):
+        raise InvalidInput(REVIEW_GATING_WARNING, field="review_playbook_id")
 
 
 @transaction.atomic
