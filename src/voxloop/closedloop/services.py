@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
+from voxloop import conditions as tree
 from voxloop import outbound
 from voxloop.closedloop import messages
 from voxloop.closedloop.conditions import clean_conditions
@@ -25,7 +26,6 @@ from voxloop.closedloop.models import (
     Priority,
     RootCause,
 )
-from voxloop import conditions as tree
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.models import Membership, OrgUnit, Role, repath_copies
