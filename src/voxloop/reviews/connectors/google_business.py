@@ -40,6 +40,11 @@ class GoogleBusiness:
             self._headers(config),
             query={"pageSize": PAGE_SIZE, "pageToken": token, "orderBy": "updateTime desc"},
         )
+        return Page(self.reviews_of(body), body.get("nextPageToken") or "")
+
+    def reviews_of(self, body: dict) -> list[Fetched]:
+        """The reviews of one page as the API answers it (also how recorded payloads are
+        replayed, by the demo)."""
         found = []
         for item in body.get("reviews") or []:
             rating = STARS.get(item.get("starRating", ""))
@@ -63,7 +68,7 @@ class GoogleBusiness:
                     reply_at=parse_time(reply.get("updateTime")),
                 )
             )
-        return Page(found, body.get("nextPageToken") or "")
+        return found
 
     def post_reply(
         self, config: SourceConfig, location_id: str, external_id: str, text: str

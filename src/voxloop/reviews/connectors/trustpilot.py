@@ -36,6 +36,12 @@ class Trustpilot:
             {"apikey": config.credentials.get("api_key", "")},
             query={"page": number, "perPage": PER_PAGE, "orderBy": "createdat.desc"},
         )
+        more = any(link.get("rel") == "next-page" for link in body.get("links") or [])
+        return Page(self.reviews_of(body), str(number + 1) if more else "")
+
+    def reviews_of(self, body: dict) -> list[Fetched]:
+        """The reviews of one page as the API answers it (also how recorded payloads are
+        replayed, by the demo)."""
         found = []
         for item in body.get("reviews") or []:
             posted = parse_time(item.get("createdAt"))
@@ -57,8 +63,7 @@ class Trustpilot:
                     url=f"https://www.trustpilot.com/reviews/{item['id']}",
                 )
             )
-        more = any(link.get("rel") == "next-page" for link in body.get("links") or [])
-        return Page(found, str(number + 1) if more else "")
+        return found
 
     def post_reply(
         self, config: SourceConfig, location_id: str, external_id: str, text: str
