@@ -60,6 +60,8 @@ OUTSIDE_THE_MATRIX = {
     "api_unknown_path": ("api/test_fuzz_findings.py", "/api/v1/responses/abc"),
     "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),
+    # A review invitation's signed link, counted and sent on (public, like /o/c/).
+    "reviews:follow": ("reviews/test_gating.py", "/reviews/go/"),
 }
 # The Django admin is scoped by its own tests (changelists, change pages, actions).
 ADMIN_TESTS = "tenancy/test_admin.py"

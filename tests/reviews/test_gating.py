@@ -70,3 +70,33 @@ def test_a_rule_without_conditions_invites_every_respondent(world, review_playbo
         assert evaluation.evaluate_response(response.pk) == []  # no case, only the invitation
     invited = set(Notification.objects.values_list("recipient", flat=True))
     assert invited == {"c0@example.test", "c1@example.test"}  # the detractor too
+
+
+def test_following_the_invitation_is_counted_once_and_leads_to_the_stores_page(
+    world, review_playbook, smtp_settings, client
+):
+    from tests.reviews.conftest import make_source
+    from voxloop.closedloop.messages import review_link
+    from voxloop.reviews.models import InvitationFollowed
+
+    source = make_source(world.acme, "file")
+    from voxloop.reviews import services as review_services
+
+    review_services.set_location(
+        scope=world.acme.scope("admin"), source=source, external_id="r1",
+        unit=world.acme.units["c1r1"], public_url="https://g.page/r/region-review",
+    )  # fmt: skip
+    survey = store_visit_survey(world.acme)
+    store = world.acme.units["c1r1s1"]
+    response = submit(survey, {"nps": 4, "improve": ["queue"]}, unit=store)
+    link = review_link(response, store)
+    path = link.split("testserver", 1)[-1] if "testserver" in link else "/" + link.split("/", 3)[3]
+    assert path.startswith("/reviews/go/")
+    first = client.get(path)
+    assert first.status_code == 302 and first["Location"] == "https://g.page/r/region-review"
+    client.get(path)
+    assert InvitationFollowed.objects.filter(response_id=response.pk).count() == 1
+    assert client.get(path[:-5] + "xxxx/").status_code == 404  # a forged link
+    client.force_login(world.acme.user("regional"))
+    figures = client.get("/reviews/").content.decode()
+    assert "Respondents who followed a review invitation" in figures

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from voxloop.privacy.redaction import mask, mask_answers
 
 MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-MERGE_FIELDS = ("first_name", "last_name", "unit", "staff", "case", "agent", "score", "company")
+MERGE_FIELDS = (
+    "first_name", "last_name", "unit", "staff", "case", "agent", "score", "company",
+    "review_link",
+)  # fmt: skip
+# The review invitation's link: signed, so the reviews app can count who followed it
+# (`reviews.views.follow_invitation`) before sending them to the unit's public review page.
+REVIEW_LINK_SALT = "voxloop.review-invitation"
 COMMENT_PREVIEW = 500
 
 
@@ -37,7 +43,21 @@ def merge_values(case=None, response=None, agent=None) -> dict[str, str]:
         "agent": (agent.get_full_name() or agent.get_username()) if agent else "",
         "score": "" if response is None or response.nps is None else str(response.nps),
         "company": response.organization.name if response else "",
+        "review_link": review_link(response, unit) if response is not None else "",
     }
+
+
+def review_link(response, unit) -> str:
+    """Where a review invitation sends the respondent: a signed link that is counted when
+    followed and leads to the public review page of their unit (or the nearest one above)."""
+    from django.core import signing
+
+    token = signing.dumps(
+        {"o": response.organization_id, "r": response.pk, "u": unit.pk if unit else None},
+        salt=REVIEW_LINK_SALT,
+        compress=True,
+    )
+    return settings.BASE_URL.rstrip("/") + reverse("reviews:follow", args=[token])
 
 
 def merge(template: str, values: dict[str, str]) -> str:

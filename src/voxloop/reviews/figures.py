@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from voxloop.analytics import metrics
-from voxloop.reviews.models import Review
+from voxloop.reviews.models import InvitationFollowed, Review
 from voxloop.reviews.selectors import ReviewFilters, counted_reviews
 from voxloop.tenancy.scoping import Scope
 
@@ -75,6 +75,7 @@ def summary(scope: Scope, filters: ReviewFilters) -> dict[str, Any]:
     before (same length) when the filters name a period."""
     now = _rows(counted_reviews(scope, filters))
     out = _headline(now)
+    out["invitations_followed"] = followed_invitations(scope, filters)
     if filters.start and filters.end:
         length = (filters.end - filters.start).days + 1
         before = ReviewFilters(
@@ -93,6 +94,16 @@ def summary(scope: Scope, filters: ReviewFilters) -> dict[str, Any]:
             "low_share": _share_change(now, prev),
         }
     return out
+
+
+def followed_invitations(scope: Scope, filters: ReviewFilters) -> int:
+    """Respondents of the subtree who followed a review invitation's link in the period."""
+    rows = scope.filter(InvitationFollowed.objects.all(), "unit_path")
+    if filters.start is not None:
+        rows = rows.filter(followed_at__date__gte=filters.start)
+    if filters.end is not None:
+        rows = rows.filter(followed_at__date__lte=filters.end)
+    return rows.count()
 
 
 def _share_change(now: Rows, prev: Rows) -> dict[str, Any]:

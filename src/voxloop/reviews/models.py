@@ -186,3 +186,30 @@ class ReviewReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()}: {self.text[:40]}"
+
+
+class InvitationFollowed(models.Model):
+    """A respondent followed a review invitation's link (once per response): how many of
+    those invited went on to the public review page."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "tenancy.OrgUnit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unit_path = models.CharField(max_length=255, default="")
+    response_id = models.PositiveIntegerField()
+    followed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("review invitation followed")
+        verbose_name_plural = _("review invitations followed")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "response_id"], name="invitation_followed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"response {self.response_id} · {self.followed_at:%Y-%m-%d}"

@@ -14,7 +14,14 @@ from voxloop.errors import InvalidInput, NotFound
 from voxloop.reviews import analysing, fetching, secrets
 from voxloop.reviews.connectors import connector
 from voxloop.reviews.connectors.files import RowProblem, reviews_in
-from voxloop.reviews.models import Review, ReviewSource, ReviewVersion, SourceKind, SourceLocation
+from voxloop.reviews.models import (
+    InvitationFollowed,
+    Review,
+    ReviewSource,
+    ReviewVersion,
+    SourceKind,
+    SourceLocation,
+)
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
@@ -270,3 +277,41 @@ def erase_author(*, scope: Scope, review: Review) -> int:
 def units_for_mapping(scope: Scope, source: ReviewSource) -> list[OrgUnit]:
     """Units a location of this source may be mapped to (its subtree, in the admin's scope)."""
     return list(tenancy_selectors.visible_units(scope).filter(path__startswith=source.unit_path))
+
+
+INVITATION_MAX_AGE = 180 * 24 * 3600  # a review invitation's link works for half a year
+
+
+def follow_invitation(*, token: str, now: datetime | None = None) -> str | None:
+    """A respondent followed a review invitation (the closed loop's signed `{{review_link}}`):
+    count it once per response and give the public review page of their unit or the nearest
+    unit above that has one; None for a bad or expired link or when no page is known."""
+    from django.core import signing
+
+    from voxloop.closedloop.messages import REVIEW_LINK_SALT
+
+    try:
+        data = signing.loads(token, salt=REVIEW_LINK_SALT, max_age=INVITATION_MAX_AGE)
+        organization_id, response_id = int(data["o"]), int(data["r"])
+        root = tenancy_selectors.organization_root(organization_id)
+        system = Scope.system(root)
+        unit = tenancy_selectors.unit(system, int(data["u"])) if data.get("u") else root
+    except (signing.BadSignature, KeyError, TypeError, ValueError, NotFound, OrgUnit.DoesNotExist):
+        return None
+    page = (
+        SourceLocation.objects.filter(
+            source__organization_id=organization_id,
+            source__is_competitor=False,
+            unit_id__in=unit.ancestor_ids(),
+        )
+        .exclude(public_url="")
+        .order_by("-unit_path", "pk")
+        .values_list("public_url", flat=True)
+        .first()
+    )
+    InvitationFollowed.objects.get_or_create(
+        organization_id=organization_id,
+        response_id=response_id,
+        defaults={"unit": unit, "unit_path": unit.path, "followed_at": now or timezone.now()},
+    )
+    return page

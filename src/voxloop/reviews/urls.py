@@ -7,6 +7,7 @@ app_name = "reviews"
 urlpatterns = [
     path("", views.review_list, name="list"),
     path("benchmark/", views.benchmark_view, name="benchmark"),
+    path("go/<str:token>/", views.follow_invitation, name="follow"),
     path("<int:review_id>/", views.review_detail, name="review"),
     path("<int:review_id>/reply/", views.review_reply, name="reply"),
     path("<int:review_id>/erase-author/", views.erase_author, name="erase_author"),

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -120,6 +120,19 @@ def benchmark_view(request: ScopedRequest) -> HttpResponse:
         "unit_codes": unit_code_suggestions(scope),
     }
     return render(request, "reviews/benchmark.html", context)
+
+
+def follow_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: a review invitation's link, counted, then on to the public review page."""
+    page = services.follow_invitation(token=token[:2000])
+    if not page:
+        return render(
+            request,
+            "web/error.html",
+            {"message": _("This review link is not valid any more.")},
+            status=404,
+        )
+    return redirect(page)
 
 
 @records_required
