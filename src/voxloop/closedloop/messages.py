@@ -7,6 +7,7 @@ could reach any attribute): only `{{name}}` merge fields from a fixed list are r
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -47,7 +48,7 @@ def merge_values(case=None, response=None, agent=None) -> dict[str, str]:
     }
 
 
-def review_link(response, unit) -> str:
+def review_link(response: Any, unit: Any) -> str:
     """Where a review invitation sends the respondent: a signed link that is counted when
     followed and leads to the public review page of their unit (or the nearest one above)."""
     from django.core import signing
@@ -58,6 +59,18 @@ def review_link(response, unit) -> str:
         compress=True,
     )
     return settings.BASE_URL.rstrip("/") + reverse("reviews:follow", args=[token])
+
+
+def read_review_link(token: str, max_age: int) -> dict | None:
+    """What a review invitation's link names ({"o", "r", "u"}), or None when it was forged,
+    altered or is older than `max_age` seconds."""
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=REVIEW_LINK_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def merge(template: str, values: dict[str, str]) -> str:

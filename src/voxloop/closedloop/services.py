@@ -333,6 +333,11 @@ def create_root_cause(actor: Scope, name: str, parent: RootCause | None = None) 
 # --- replies to online reviews (the reviews app drafts and posts them) ---------------------
 
 
+def read_review_link(*, token: str, max_age: int) -> dict | None:
+    """What a review invitation's signed link names, or None (see messages.review_link)."""
+    return messages.read_review_link(token, max_age)
+
+
 def merge_playbook(*, template: str, values: dict[str, str]) -> str:
     """A playbook's text with its merge fields filled ({{first_name}}, {{unit}}, {{agent}},
     {{company}}…); unknown ones stay as written."""

@@ -13,9 +13,7 @@ from datetime import datetime, timedelta
 
 from voxloop.closedloop import services as closedloop_services
 from voxloop.demo.org_tree import DemoTree
-from voxloop.reviews import fetching, services
-from voxloop.reviews.connectors.google_business import STARS, GoogleBusiness
-from voxloop.reviews.connectors.trustpilot import Trustpilot
+from voxloop.reviews import services
 from voxloop.reviews.models import ReviewSource, SourceLocation
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Scope
@@ -61,7 +59,7 @@ REVIEWER_NAMES = {
     "ja": ("佐藤 花子", "鈴木 一郎", "高橋 美咲", "田中 健"),
     "zh": ("王芳", "李雷", "张伟"),
 }
-STAR_WORDS = {n: word for word, n in STARS.items()}
+STAR_WORDS = {1: "ONE", 2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE"}  # Google's starRating
 
 
 @dataclass(frozen=True)
@@ -140,7 +138,9 @@ def _trustpilot_payload(
     return {"reviews": reviews, "links": []}
 
 
-def _source(system: Scope, unit: OrgUnit, name: str, kind: str, competitor: bool = False):
+def _source(
+    system: Scope, unit: OrgUnit, name: str, kind: str, competitor: bool = False
+) -> ReviewSource:
     source = services.create_source(
         scope=system, unit=unit, name=name, kind=kind, is_competitor=competitor
     )
@@ -148,14 +148,19 @@ def _source(system: Scope, unit: OrgUnit, name: str, kind: str, competitor: bool
     return services.update_source(scope=system, source=source, is_active=False)
 
 
-def _store(source: ReviewSource, location: SourceLocation, items: list, anchor: datetime) -> int:
-    return len(fetching.store(source=source, location=location, items=items, now=anchor).new)
+def _replay(
+    system: Scope, source: ReviewSource, location: SourceLocation, body: dict, anchor: datetime
+) -> int:
+    return services.replay_payload(
+        scope=system, source=source, location=location, body=body, now=anchor
+    )
 
 
 def add_reviews(
     system: Scope, tree: DemoTree, rng: random.Random, anchor: datetime
 ) -> ReviewsResult:
-    google, trustpilot = GoogleBusiness(), Trustpilot()
+    # The rule first: the last week's low ratings open cases once the seeding commits.
+    _rules_and_templates(system, tree)
     sources = stored = competitors = 0
     for code, country in tree.countries.items():
         stores = [p for p in tree.stores if p.country.code == code]
@@ -177,13 +182,13 @@ def add_reviews(
             )
             level = rng.betavariate(5, 2)
             payload = _google_payload(rng, store, language, level, rng.randint(12, 40), anchor)
-            stored += _store(gbp, location, google.reviews_of(payload), anchor)
+            stored += _replay(system, gbp, location, payload, anchor)
         flagship = stores[0].unit
         location = services.set_location(
             scope=system, source=tp, external_id=f"bu-{code}", unit=flagship, label=country.name
         )
         payload = _trustpilot_payload(rng, code, language, 60, anchor)
-        stored += _store(tp, location, trustpilot.reviews_of(payload), anchor)
+        stored += _replay(system, tp, location, payload, anchor)
     rival = None
     for placed in tree.regions:
         region = placed.unit
@@ -200,8 +205,7 @@ def add_reviews(
         payload = _google_payload(
             rng, region, placed.country.language, rng.betavariate(4, 3), 40, anchor
         )
-        competitors += _store(rival, location, google.reviews_of(payload), anchor)
-    _rules_and_templates(system, tree)
+        competitors += _replay(system, rival, location, payload, anchor)
     return ReviewsResult(sources=sources, reviews=stored, competitors=competitors)
 
 

@@ -92,7 +92,7 @@ def _themes(ours: list, theirs: list) -> list[dict[str, Any]]:
     with the difference's test; where we lose first."""
     _s1, neg1, names1 = _negative_by_theme(ours)
     _s2, neg2, names2 = _negative_by_theme(theirs)
-    out = []
+    out: list[dict[str, Any]] = []
     for key in set(neg1) | set(neg2):
         k1, k2 = neg1.get(key, 0), neg2.get(key, 0)
         share_ours = metrics.proportion("negative_share", k1, len(ours))

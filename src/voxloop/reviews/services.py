@@ -286,17 +286,17 @@ def follow_invitation(*, token: str, now: datetime | None = None) -> str | None:
     """A respondent followed a review invitation (the closed loop's signed `{{review_link}}`):
     count it once per response and give the public review page of their unit or the nearest
     unit above that has one; None for a bad or expired link or when no page is known."""
-    from django.core import signing
+    from voxloop.closedloop import services as closedloop_services
 
-    from voxloop.closedloop.messages import REVIEW_LINK_SALT
-
+    data = closedloop_services.read_review_link(token=token, max_age=INVITATION_MAX_AGE)
     try:
-        data = signing.loads(token, salt=REVIEW_LINK_SALT, max_age=INVITATION_MAX_AGE)
+        if data is None:
+            return None
         organization_id, response_id = int(data["o"]), int(data["r"])
         root = tenancy_selectors.organization_root(organization_id)
         system = Scope.system(root)
         unit = tenancy_selectors.unit(system, int(data["u"])) if data.get("u") else root
-    except (signing.BadSignature, KeyError, TypeError, ValueError, NotFound, OrgUnit.DoesNotExist):
+    except (KeyError, TypeError, ValueError, NotFound, OrgUnit.DoesNotExist):
         return None
     page = (
         SourceLocation.objects.filter(
@@ -315,3 +315,24 @@ def follow_invitation(*, token: str, now: datetime | None = None) -> str | None:
         defaults={"unit": unit, "unit_path": unit.path, "followed_at": now or timezone.now()},
     )
     return page
+
+
+def replay_payload(
+    *,
+    scope: Scope,
+    source: ReviewSource,
+    location: SourceLocation,
+    body: dict,
+    now: datetime | None = None,
+) -> int:
+    """Store one page of reviews recorded in the provider's own shape (what its API answered),
+    through its connector's parser: how the demo is fed. The number of new reviews."""
+    _require_admin(scope, source.unit_path)
+    provider = connector(source.kind)
+    parse = getattr(provider, "reviews_of", None)
+    if parse is None:
+        raise InvalidInput("This connector cannot replay a recorded page.", "kind")
+    now = now or timezone.now()
+    stored = fetching.store(source=source, location=location, items=parse(body), now=now)
+    analysing.announce(stored.new, now)
+    return len(stored.new)
