@@ -135,3 +135,19 @@ def test_a_refusal_waits_for_the_next_scheduled_fetch(provider, source):
     assert outcome.retry_in is None and "401" in outcome.error
     source.refresh_from_db()
     assert source.next_fetch_at == T0 + timedelta(minutes=source.interval_minutes)
+
+
+def test_the_clock_claims_a_due_source_once_and_waits_for_retry_after(provider, source):
+    from django.utils import timezone
+
+    from voxloop.reviews import scheduling
+
+    t = timezone.now() + timedelta(minutes=1)  # a new source is due at once
+    assert scheduling.claim_due(now=t) == [source.pk]
+    assert scheduling.claim_due(now=t) == []  # claimed: another worker's clock skips it
+    provider.queued[PATH] = [Reply(429, {}, {"Retry-After": "600"})]
+    fetching.fetch(source.pk, now=t)
+    assert scheduling.claim_due(now=t + timedelta(seconds=599)) == []
+    assert scheduling.claim_due(now=t + timedelta(seconds=600)) == [source.pk]
+    ReviewSource.objects.filter(pk=source.pk).update(is_active=False, next_fetch_at=None)
+    assert scheduling.claim_due(now=t + timedelta(hours=1)) == []  # switched off

@@ -14,10 +14,6 @@ LEASE = timedelta(minutes=15)  # a claimed fetch that never ran is due again aft
 BATCH = 200
 
 
-def after(delay: timedelta) -> datetime:
-    return timezone.now() + delay
-
-
 def claim_due(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     due = list(

@@ -12,11 +12,12 @@ from voxloop.schedule.registry import every
 
 @task()
 def fetch_source(source_id: int) -> int:
-    """One source's pass, from its cursor; a rate limit or an outage puts the rest off until
-    the provider's Retry-After (or the backoff), enqueued here. Reviews stored."""
+    """One source's pass, from its cursor. A pass cut at the page limit goes on at once; a rate
+    limit or an outage sets the source's next fetch at the provider's Retry-After (or the
+    backoff), which the clock (`fetch_due`) honours. Reviews stored or changed."""
     outcome = fetching.fetch(source_id)
-    if outcome.retry_in is not None:
-        fetch_source.using(run_after=scheduling.after(outcome.retry_in)).enqueue(source_id)
+    if outcome.retry_in == timedelta(0):
+        fetch_source.enqueue(source_id)
     return len(outcome.stored.new) + len(outcome.stored.edited)
 
 
