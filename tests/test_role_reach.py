@@ -46,6 +46,7 @@ from voxloop.exports.models import Export, ExportStatus
 from voxloop.recent import forget_everything
 from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit
+from voxloop.reviews import services as review_services
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.scoping import Scope
 from voxloop.textanalytics import services as text_services
@@ -148,6 +149,19 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/webhooks/{subscription_id}/rotate-secret"): ("webhooks", "write"),
     ("GET", "/webhooks/{subscription_id}/deliveries"): ("webhooks", "read"),
     ("POST", "/webhooks/deliveries/{delivery_id}/replay"): ("webhooks", "write"),
+    ("GET", "/reviews"): ("reviews", "read"),
+    ("GET", "/reviews/metrics"): ("figures", "read"),
+    ("GET", "/reviews/benchmark"): ("figures", "read"),
+    ("GET", "/reviews/{review_id}"): ("reviews", "read"),
+    ("POST", "/reviews/{review_id}/replies"): ("reviews", "write"),
+    ("GET", "/review-sources"): ("admin-settings", "read"),
+    ("POST", "/review-sources"): ("admin-settings", "write"),
+    ("GET", "/review-sources/{source_id}"): ("admin-settings", "read"),
+    ("PATCH", "/review-sources/{source_id}"): ("admin-settings", "write"),
+    ("DELETE", "/review-sources/{source_id}"): ("admin-settings", "write"),
+    ("POST", "/review-sources/{source_id}/locations"): ("admin-settings", "write"),
+    ("POST", "/review-sources/{source_id}/import"): ("admin-settings", "write"),
+    ("DELETE", "/review-source-locations/{location_id}"): ("admin-settings", "write"),
     ("POST", "/surveys/import"): ("imports", "write"),
     ("GET", "/surveys/{survey_id}/export"): ("settings", "read"),
     ("POST", "/surveys/{survey_id}/responses/import"): ("imports", "write"),
@@ -316,6 +330,10 @@ BODIES: dict[tuple[str, str], dict] = {
         "events": ["case.opened"],
     },
     ("PATCH", "/webhooks/{subscription_id}"): {"name": "Renamed"},
+    ("POST", "/reviews/{review_id}/replies"): {"text": "Thanks"},
+    ("POST", "/review-sources"): {"name": "New", "kind": "file"},
+    ("PATCH", "/review-sources/{source_id}"): {"name": "Renamed"},
+    ("POST", "/review-sources/{source_id}/locations"): {"external_id": "s9", "unit_code": "AC1R1"},
     ("POST", "/cases"): {"response_id": "other_response"},
     ("PATCH", "/cases/{case_id}"): {"status": "in_progress"},
     ("POST", "/cases/{case_id}/notes"): {"text": "Called back"},
@@ -442,6 +460,18 @@ PAGE_REACH: dict[str, tuple] = {
     "webhooks:rotate": ("webhooks", "write", "POST"),
     "webhooks:delete": ("webhooks", "write", "POST"),
     "webhooks:replay": ("webhooks", "write", "POST"),
+    "reviews:list": ("figures", "read", "GET"),
+    "reviews:benchmark": ("figures", "read", "GET"),
+    "reviews:review": ("reviews", "read", "GET"),
+    "reviews:reply": ("reviews", "write", "POST", {}, {"action": "send", "text": "Thanks"}),
+    "reviews:erase_author": ("person", "write", "POST"),
+    "reviews:sources": ("admin-settings", "read", "GET"),
+    "reviews:source": ("admin-settings", "read", "GET"),
+    "reviews:location_add": ("admin-settings", "write", "POST"),
+    "reviews:location_remove": ("admin-settings", "write", "POST"),
+    "reviews:source_import": ("admin-settings", "write", "POST"),
+    "reviews:source_fetch": ("admin-settings", "write", "POST"),
+    "reviews:source_delete": ("admin-settings", "write", "POST"),
     "closedloop:rules": ("admin-settings", "read", "GET"),
     "closedloop:rule_new": ("admin-settings", "read", "GET"),
     "closedloop:rule": ("admin-settings", "read", "GET"),
@@ -632,6 +662,16 @@ def _build() -> dict[str, Any]:
         data={"marker": "none"},
     )
     theme = taxonomy.themes.get(key="queue")
+    review_source = review_services.create_source(scope=admin, unit=root, name="Shops", kind="file")
+    location = review_services.set_location(
+        scope=admin, source=review_source, external_id="s1", unit=store
+    )
+    review_services.import_file(
+        scope=admin,
+        source=review_source,
+        name="r.csv",
+        data=b"id,location,rating,date,text\nr1,s1,2,2026-10-01,Slow\n",
+    )
     values = {
         "survey_id": survey.pk,
         "key": "comment",
@@ -659,6 +699,9 @@ def _build() -> dict[str, Any]:
         "other_theme": taxonomy.themes.get(key="staff").pk,
         "subscription_id": subscription.pk,
         "delivery_id": delivery_id,
+        "review_id": review_source.reviews.get().pk,
+        "source_id": review_source.pk,
+        "location_id": location.pk,
         "fmt": "csv",
         "kind": "svg",
         # Body references

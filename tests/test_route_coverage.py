@@ -14,6 +14,7 @@ from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
 from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
 from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
+from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX, REVIEWS_PAGE_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX
 from tests.textanalytics.test_api_matrix import MATRIX as TEXT_API_MATRIX
 from tests.textanalytics.test_page_matrix import TEXT_PAGE_MATRIX
@@ -60,6 +61,8 @@ OUTSIDE_THE_MATRIX = {
     "api_unknown_path": ("api/test_fuzz_findings.py", "/api/v1/responses/abc"),
     "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),
+    # A review invitation's signed link, counted and sent on (public, like /o/c/).
+    "reviews:follow": ("reviews/test_gating.py", "/reviews/go/"),
 }
 # The Django admin is scoped by its own tests (changelists, change pages, actions).
 ADMIN_TESTS = "tenancy/test_admin.py"
@@ -85,6 +88,7 @@ def test_every_route_is_covered():
     matrices |= set(PRIVACY_API_MATRIX) | set(PRIVACY_PAGE_MATRIX)
     matrices |= set(TEXT_API_MATRIX) | set(TEXT_PAGE_MATRIX)
     matrices |= set(WEBHOOKS_API_MATRIX) | set(WEBHOOKS_PAGE_MATRIX)
+    matrices |= set(REVIEWS_API_MATRIX) | set(REVIEWS_PAGE_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
@@ -108,5 +112,7 @@ def test_matrices_name_only_served_routes():
         | set(TEXT_PAGE_MATRIX)
         | set(WEBHOOKS_API_MATRIX)
         | set(WEBHOOKS_PAGE_MATRIX)
+        | set(REVIEWS_API_MATRIX)
+        | set(REVIEWS_PAGE_MATRIX)
     ) - served_routes()
     assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"

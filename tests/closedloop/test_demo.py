@@ -18,8 +18,11 @@ ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
 def test_demo_has_rules_cases_some_overdue_and_two_measured_plans():
     seed_demo(DemoSize(stores=14, staff=60, accounts=8, contacts=600, responses=6000), seed=4,
               anchor=ANCHOR)  # fmt: skip
-    # Four of the closed loop's own, and text analytics' "Comment about rude staff".
-    assert AlertRule.objects.count() == 5
+    # Five of the closed loop's own (promoters are thanked, everyone is invited to review:
+    # no review gating), text analytics' "Comment about rude staff" and the reviews' "Low
+    # online rating".
+    assert AlertRule.objects.count() == 7
+    assert AlertRule.objects.filter(name="Low online rating", applies_to="reviews").exists()
     assert AlertRule.objects.filter(name="Comment about rude staff").exists()
     cases = list(Case.objects.all())
     assert len(cases) >= 10

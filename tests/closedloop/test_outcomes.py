@@ -59,7 +59,12 @@ def test_promoter_loop_thanks_invites_flags_and_praises(world, survey, smtp_sett
         admin, acme.root, name="Promoters",
         conditions={"items": [{"field": "nps_group", "op": "eq", "value": "promoter"}]},
         open_case=False, recipients=[], thank_you_playbook_id=thanks.pk,
-        review_playbook_id=review.pk, flag_advocate=True, record_praise=True,
+        flag_advocate=True, record_praise=True,
+    )  # fmt: skip
+    # A review invitation goes to every respondent, never to promoters only (review gating).
+    services.create_rule(
+        admin, acme.root, name="Invite a review", conditions={}, open_case=False,
+        recipients=[], review_playbook_id=review.pk,
     )  # fmt: skip
     store = acme.units["c1r1s1"]
     clerk = acme.root.organization.staff.get(code="AE111")

@@ -87,4 +87,4 @@ def test_events_are_an_enum_in_the_schema(world):
     assert "case.opened" in enum and "health.changed" in enum
     listed = _client(world).get("/webhooks/events").json()
     assert {e["type"] for e in listed} == set(enum)
-    assert {e["type"] for e in listed if not e["emitted"]} == {"review.received", "health.changed"}
+    assert {e["type"] for e in listed if not e["emitted"]} == {"health.changed"}

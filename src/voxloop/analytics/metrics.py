@@ -126,6 +126,8 @@ def no_comparison(reason: str) -> Change:
 
 
 normal_two_sided_p = inference.normal_two_sided_p
+# Plausible ranks of estimates with their standard errors (league tables, benchmarks).
+rank_intervals = inference.rank_intervals
 
 
 def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:

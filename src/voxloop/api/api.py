@@ -63,6 +63,7 @@ def _mount_routers() -> None:
     from voxloop.exports.api import router as exports_router
     from voxloop.privacy.api import router as privacy_router
     from voxloop.responses.api import router as responses_router
+    from voxloop.reviews.api import router as reviews_router
     from voxloop.surveys.api import router as surveys_router
     from voxloop.tenancy.api import router as tenancy_router
     from voxloop.textanalytics.api import product_router as text_product_router
@@ -83,6 +84,7 @@ def _mount_routers() -> None:
     api.add_router("/", text_product_router)
     api.add_router("/", webhooks_router)
     api.add_router("/", exports_router)
+    api.add_router("/", reviews_router)
 
 
 _mount_routers()

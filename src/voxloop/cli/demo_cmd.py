@@ -99,6 +99,11 @@ def demo(seed, stores, staff, accounts, contacts, responses, as_of, reset) -> No
     )
     declining = ", ".join(f"{u.name} ({u.code})" for u in result.feedback.declining)
     click.echo(f"Stores whose scores slide over the last three months: {declining}.")
+    if result.reviews:
+        click.echo(
+            f"Online reviews: {result.reviews.reviews:,} from {result.reviews.sources} sources, "
+            f"{result.reviews.competitors:,} on competitors' listings."
+        )
     _print_logins(result)
 
 

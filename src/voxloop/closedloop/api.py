@@ -204,7 +204,8 @@ def email_customer(request: HttpRequest, case_id: Id, payload: EmailIn) -> Statu
 
 
 def _playbook_out(p: Playbook) -> dict:
-    return {k: getattr(p, k) for k in ("id", "name", "kind", "subject", "body", "unit_id")}
+    keys = ("id", "name", "kind", "language", "subject", "body", "unit_id")
+    return {k: getattr(p, k) for k in keys}
 
 
 @router.get("/playbooks", response=list[PlaybookOut], url_name="playbooks")

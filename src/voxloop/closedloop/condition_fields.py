@@ -18,6 +18,7 @@ def rule_builder(surveys) -> dict:
         {"name": "nps", "label": _("NPS (0–10)"), "ops": SCORE_OPS, "input": "number"},
         {"name": "csat", "label": _("CSAT (1–5)"), "ops": SCORE_OPS, "input": "number"},
         {"name": "ces", "label": _("CES (1–7)"), "ops": SCORE_OPS, "input": "number"},
+        {"name": "rating", "label": _("Review rating (1–5)"), "ops": SCORE_OPS, "input": "number"},
         {
             "name": "nps_group",
             "label": _("NPS group"),

@@ -9,6 +9,8 @@
         {"field": "comment_sentiment", "op": "eq", "value": "negative"},
         {"field": "comment_theme", "op": "mentions_negative", "value": "staff"},
         {"field": "comment_intent", "op": "includes", "value": "churn_threat"},
+        {"field": "rating", "op": "lte", "value": 2},                 (online reviews)
+        {"field": "review_source", "op": "eq", "value": "google_business"},
     ]}
 
 "comment" looks in every text answer; "answer:<key>" in one question's answer. The
@@ -28,7 +30,7 @@ from typing import Any
 from voxloop import conditions as tree
 from voxloop.errors import InvalidInput
 
-SCORES = ("nps", "csat", "ces")
+SCORES = ("nps", "csat", "ces", "rating")  # rating: an online review's 1–5 stars
 NUMERIC_OPS = {
     "lte": lambda a, b: a <= b,
     "lt": lambda a, b: a < b,
@@ -60,13 +62,17 @@ def _clean_item(item: Any, where: str) -> dict:
     field, op, value = item.get("field"), item.get("op"), item.get("value")
     if field in TEXT_FIELDS:
         return _clean_text_item(field, op, value, where)
+    if field == "review_source":
+        if op != "eq" or not isinstance(value, str) or not THEME_KEY.match(value):
+            raise InvalidInput("review_source equals a connector's name.", where)
+        return {"field": field, "op": op, "value": value}
     if not isinstance(field, str) or not (
         field in (*SCORES, "nps_group", "comment")
         or (field.startswith("answer:") and len(field) > 7)
     ):
         raise InvalidInput(
-            "Unknown field: use nps, csat, ces, nps_group, comment, comment_sentiment, "
-            "comment_theme, comment_intent or answer:<key>.",
+            "Unknown field: use nps, csat, ces, rating, nps_group, comment, comment_sentiment, "
+            "comment_theme, comment_intent, review_source or answer:<key>.",
             f"{where}.field",
         )
     if op not in OPS or op in THEME_OPS:
@@ -143,8 +149,10 @@ def _holds(item: dict, response, findings=None) -> bool:
     if field in TEXT_FIELDS:
         return _holds_text(item, findings() if findings else None)
     if field in SCORES:
-        actual = getattr(response, field)
+        actual = getattr(response, field, None)
         return actual is not None and NUMERIC_OPS[op](float(actual), value)
+    if field == "review_source":
+        return getattr(response, "source_kind", None) == value
     if field == "nps_group":
         return response.nps_group == value
     if field == "comment":

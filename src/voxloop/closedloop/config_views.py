@@ -56,9 +56,10 @@ def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpRespons
         name: data[name]
         for name in (
             "name", "priority", "sla_hours", "second_escalation_hours", "open_case",
-            "email_mode", "flag_advocate", "record_praise", "is_active",
+            "email_mode", "flag_advocate", "record_praise", "is_active", "allow_review_gating",
         )
     }  # fmt: skip
+    fields["applies_to"] = data.get("applies_to") or "responses"
     fields |= {
         "conditions": form.conditions(),
         "recipients": recipients,
@@ -191,6 +192,8 @@ def rule_delete(request: ScopedRequest, rule_id: int) -> HttpResponse:
 
 # --- playbooks ---------------------------------------------------------------------------
 
+PLAYBOOK_FIELDS = ("name", "kind", "language", "subject", "body")
+
 
 @admin_required
 def playbook_list(request: ScopedRequest) -> HttpResponse:
@@ -199,7 +202,7 @@ def playbook_list(request: ScopedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         unit = resolve_unit(form, scope, "unit_code")
         if unit is not None:
-            data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
+            data = {k: form.cleaned_data[k] for k in PLAYBOOK_FIELDS}
             try:
                 services.create_playbook(scope, unit, **data)
             except DomainError as error:
@@ -221,10 +224,10 @@ def playbook_edit(request: ScopedRequest, playbook_id: int) -> HttpResponse:
     playbook = selectors.playbook(scope, playbook_id)
     if not scope.covers_path(playbook.unit_path):
         raise DomainError(_("This playbook belongs to a unit above yours."))
-    initial = {k: getattr(playbook, k) for k in ("name", "kind", "subject", "body")}
+    initial = {k: getattr(playbook, k) for k in PLAYBOOK_FIELDS}
     form = PlaybookForm(request.POST or None, initial=initial | {"unit_code": playbook.unit.code})
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
+        data = {k: form.cleaned_data[k] for k in PLAYBOOK_FIELDS}
         try:
             services.update_playbook(scope, playbook, **data)
         except DomainError as error:

@@ -52,7 +52,7 @@ def evaluate_response(
     for rule in _rules_for(response, unit):
         if text_only and not uses_text(rule.conditions):
             continue
-        if not matches(rule.conditions, response, findings):
+        if not (matches(rule.conditions, response, findings) or invites_everyone(rule)):
             continue
         with transaction.atomic():
             if rule.open_case:
@@ -64,6 +64,14 @@ def evaluate_response(
     for notification_id in to_send:
         notifications.deliver(notification_id, now=now)
     return opened
+
+
+def invites_everyone(rule: AlertRule) -> bool:
+    """A rule that only invites reviews, without conditions, goes to every respondent: the
+    one way to ask for public reviews without review gating."""
+    return bool(
+        rule.review_playbook_id and not rule.open_case and not (rule.conditions or {}).get("items")
+    )
 
 
 def _findings(response_id: int) -> Callable[[], dict | None]:
@@ -90,7 +98,7 @@ def text_rule_responses(response_ids: list[int]) -> list[int]:
         .values_list("pk", "organization_id")
     )
     rules = AlertRule.objects.filter(
-        organization_id__in={org for _, org in rows}, is_active=True
+        organization_id__in={org for _, org in rows}, is_active=True, applies_to="responses"
     ).values_list("organization_id", "conditions")
     orgs = {org for org, conditions in rules if uses_text(conditions or {})}
     return [pk for pk, org in rows if org in orgs]
@@ -106,6 +114,7 @@ def _rules_for(response: Response, unit: OrgUnit) -> list[AlertRule]:
         AlertRule.objects.filter(
             organization_id=response.organization_id,
             is_active=True,
+            applies_to="responses",
             unit_id__in=unit.ancestor_ids(),
         )
         .prefetch_related("surveys")

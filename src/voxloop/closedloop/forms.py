@@ -139,6 +139,12 @@ class RuleForm(forms.Form):
     """The common conditions as fields; anything else in 'More conditions' as JSON items."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
+    applies_to = forms.ChoiceField(
+        label=_("Reads"),
+        choices=[("responses", _("Survey responses")), ("reviews", _("Online reviews"))],
+        initial="responses",
+        required=False,
+    )
     unit_code = UnitCodeField(label=_("Applies to unit (and below)"))
     survey_ids = forms.TypedMultipleChoiceField(
         label=_("Surveys (none: all)"), coerce=int, required=False, choices=[]
@@ -153,6 +159,9 @@ class RuleForm(forms.Form):
     )
     csat_max = forms.IntegerField(label=_("CSAT at most"), required=False, min_value=1, max_value=5)
     ces_max = forms.IntegerField(label=_("CES at most"), required=False, min_value=1, max_value=7)
+    rating_max = forms.IntegerField(
+        label=_("Review rating at most (stars)"), required=False, min_value=1, max_value=5
+    )
     words = forms.CharField(
         label=_("Comment contains any of (comma separated)"), required=False, max_length=1000
     )
@@ -240,7 +249,22 @@ class RuleForm(forms.Form):
     )
     webhook_secret = forms.CharField(label=_("Webhook secret"), required=False, max_length=200)
     thank_you_playbook = forms.ChoiceField(label=_("Thank-you message"), required=False)
-    review_playbook = forms.ChoiceField(label=_("Review invitation"), required=False)
+    review_playbook = forms.ChoiceField(
+        label=_("Review invitation"),
+        required=False,
+        help_text=_(
+            "Sent to every respondent the rule matches. To invite everyone, leave the "
+            "conditions empty and do not open a case."
+        ),
+    )
+    allow_review_gating = forms.BooleanField(
+        label=_("Switch off the protection against review gating"),
+        required=False,
+        help_text=_(
+            "Warning: inviting only happy customers to review you (review gating) breaks "
+            "Google's review policy and the FTC's rule on consumer reviews (16 CFR 465)."
+        ),
+    )
     flag_advocate = forms.BooleanField(label=_("Flag as advocate"), required=False)
     record_praise = forms.BooleanField(label=_("Show praise to the staff's unit"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)
@@ -276,6 +300,7 @@ class RuleForm(forms.Form):
             ("nps_min", "nps", "gte"),
             ("csat_max", "csat", "lte"),
             ("ces_max", "ces", "lte"),
+            ("rating_max", "rating", "lte"),
         ):
             if data.get(name) is not None:
                 items.append({"field": field, "op": op, "value": data[name]})
@@ -338,6 +363,7 @@ class RuleForm(forms.Form):
     def initial_for(rule) -> dict:
         initial = {
             "name": rule.name,
+            "applies_to": rule.applies_to,
             "unit_code": rule.unit.code,
             "survey_ids": [s.pk for s in rule.surveys.all()],
             "match": rule.conditions.get("match", "all"),
@@ -348,6 +374,7 @@ class RuleForm(forms.Form):
             "email_mode": rule.email_mode,
             "thank_you_playbook": rule.thank_you_playbook_id or "",
             "review_playbook": rule.review_playbook_id or "",
+            "allow_review_gating": rule.allow_review_gating,
             "flag_advocate": rule.flag_advocate,
             "record_praise": rule.record_praise,
             "is_active": rule.is_active,
@@ -357,6 +384,7 @@ class RuleForm(forms.Form):
         }
         simple = {("nps", "lte"): "nps_max", ("nps", "gte"): "nps_min"}
         simple |= {("csat", "lte"): "csat_max", ("ces", "lte"): "ces_max"}
+        simple |= {("rating", "lte"): "rating_max"}
         more = []
         for item in rule.conditions.get("items", []):
             if "items" in item:
@@ -394,6 +422,12 @@ TEXT_INITIAL = {
 class PlaybookForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=PlaybookKind.choices)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Any language")), ("en", "English"), ("zh", "中文"), ("ja", "日本語"),
+                 ("ro", "Română")],
+    )  # fmt: skip
     unit_code = UnitCodeField(label=_("Unit (and below)"))
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(

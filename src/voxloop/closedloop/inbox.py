@@ -62,12 +62,14 @@ def _snippet(response: Response | None, text_keys: dict[int, list[str]]) -> str:
 
 def rows(cases: list[Case], now: datetime | None = None) -> list[InboxRow]:
     now = now or timezone.now()
-    responses = response_selectors.for_case_rows(c.response_id for c in cases)
+    responses = response_selectors.for_case_rows(
+        c.response_id for c in cases if c.response_id is not None
+    )
     by_id = {r.pk: r for r in responses}
     text_keys = survey_selectors.text_question_keys({r.survey_id for r in by_id.values()})
     out = []
     for case in cases:
-        response = by_id.get(case.response_id)
+        response = by_id.get(case.response_id) if case.response_id is not None else None
         out.append(
             InboxRow(
                 case=case,

@@ -7,6 +7,7 @@ could reach any attribute): only `{{name}}` merge fields from a fixed list are r
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -15,7 +16,13 @@ from django.utils.translation import gettext as _
 from voxloop.privacy.redaction import mask, mask_answers
 
 MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-MERGE_FIELDS = ("first_name", "last_name", "unit", "staff", "case", "agent", "score", "company")
+MERGE_FIELDS = (
+    "first_name", "last_name", "unit", "staff", "case", "agent", "score", "company",
+    "review_link",
+)  # fmt: skip
+# The review invitation's link: signed, so the reviews app can count who followed it
+# (`reviews.views.follow_invitation`) before sending them to the unit's public review page.
+REVIEW_LINK_SALT = "voxloop.review-invitation"
 COMMENT_PREVIEW = 500
 
 
@@ -37,7 +44,33 @@ def merge_values(case=None, response=None, agent=None) -> dict[str, str]:
         "agent": (agent.get_full_name() or agent.get_username()) if agent else "",
         "score": "" if response is None or response.nps is None else str(response.nps),
         "company": response.organization.name if response else "",
+        "review_link": review_link(response, unit) if response is not None else "",
     }
+
+
+def review_link(response: Any, unit: Any) -> str:
+    """Where a review invitation sends the respondent: a signed link that is counted when
+    followed and leads to the public review page of their unit (or the nearest one above)."""
+    from django.core import signing
+
+    token = signing.dumps(
+        {"o": response.organization_id, "r": response.pk, "u": unit.pk if unit else None},
+        salt=REVIEW_LINK_SALT,
+        compress=True,
+    )
+    return settings.BASE_URL.rstrip("/") + reverse("reviews:follow", args=[token])
+
+
+def read_review_link(token: str, max_age: int) -> dict | None:
+    """What a review invitation's link names ({"o", "r", "u"}), or None when it was forged,
+    altered or is older than `max_age` seconds."""
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=REVIEW_LINK_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def merge(template: str, values: dict[str, str]) -> str:
@@ -84,6 +117,15 @@ def alert_text(case, response, rule_name: str, escalation: int = 0) -> tuple[str
             "unit": where,
             "title": case.title,
         }
+    if response is None:  # a case about an online review: its link says the rest
+        return subject, "\n".join(
+            [
+                _("Rule: %(rule)s") % {"rule": rule_name},
+                _("Due: %(due)s") % {"due": case.due_at.strftime("%Y-%m-%d %H:%M UTC")},
+                "",
+                case_link(case),
+            ]
+        )
     contact = response.contact
     lines = [
         _("Rule: %(rule)s") % {"rule": rule_name},

@@ -36,6 +36,13 @@ class AlertRule(models.Model):
     unit_path = models.CharField(max_length=255, editable=False, default="")
     name = models.CharField(_("name"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
+    # What the rule reads: survey responses, or online reviews (the reviews app's event).
+    applies_to = models.CharField(
+        _("applies to"),
+        max_length=10,
+        choices=[("responses", _("Survey responses")), ("reviews", _("Online reviews"))],
+        default="responses",
+    )
     surveys = models.ManyToManyField("surveys.Survey", blank=True, related_name="+")
     conditions = models.JSONField(_("conditions"), default=dict)
     open_case = models.BooleanField(_("open a case"), default=True)
@@ -61,6 +68,11 @@ class AlertRule(models.Model):
     )
     review_playbook = models.ForeignKey(
         "Playbook", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Off by default: a review invitation goes to every respondent or none (review gating is
+    # against Google's review policy and the FTC's rule on consumer reviews, 16 CFR 465).
+    allow_review_gating = models.BooleanField(
+        _("allow review invitations that depend on the answer"), default=False
     )
     flag_advocate = models.BooleanField(_("flag the customer as an advocate"), default=False)
     record_praise = models.BooleanField(_("show praise to the staff member's unit"), default=False)
@@ -108,6 +120,7 @@ class PlaybookKind(models.TextChoices):
     CLOSING = "closing", _("Closing message")
     THANK_YOU = "thank_you", _("Thank-you")
     REVIEW = "review", _("Review invitation")
+    REVIEW_REPLY = "review_reply", _("Reply to an online review")
 
 
 class Playbook(models.Model):
@@ -120,6 +133,8 @@ class Playbook(models.Model):
     unit_path = models.CharField(max_length=255, editable=False, default="")
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=PlaybookKind.choices)
+    # The language it is written in ("" for any); replies to reviews pick the review's.
+    language = models.CharField(_("language"), max_length=12, blank=True, default="")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -153,7 +168,12 @@ class Case(models.Model):
     unit = models.ForeignKey("tenancy.OrgUnit", on_delete=models.PROTECT, related_name="+")
     # Copied from the unit so "my subtree's cases" is one indexed range on this table.
     unit_path = models.CharField(max_length=255, default="")
-    response = models.ForeignKey("responses.Response", on_delete=models.CASCADE, related_name="+")
+    # A case is about a response, or about an online review (`review_id`, the reviews app's
+    # row: an id, not a key, so this app never reads that app's tables).
+    response = models.ForeignKey(
+        "responses.Response", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    review_id = models.PositiveIntegerField(null=True, blank=True)
     rule = models.ForeignKey(
         AlertRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
     )
@@ -201,6 +221,11 @@ class Case(models.Model):
             # One case per response per rule, enforced by the database so that two workers
             # evaluating the same response at once still open one case.
             models.UniqueConstraint(fields=["response", "rule"], name="case_response_rule"),
+            models.UniqueConstraint(
+                fields=["review_id", "rule"],
+                condition=models.Q(review_id__isnull=False),
+                name="case_review_rule",
+            ),
             models.UniqueConstraint(
                 fields=["response"],
                 condition=models.Q(rule__isnull=True),

@@ -5,6 +5,7 @@ from django.dispatch import receiver
 from voxloop.closedloop import services
 from voxloop.privacy.signals import contact_erasing
 from voxloop.responses.signals import response_submitted
+from voxloop.reviews.signals import review_received
 from voxloop.tenancy.signals import unit_moved
 from voxloop.textanalytics.signals import comments_analysed
 
@@ -26,6 +27,13 @@ def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs:
 
     for response_id in text_rule_responses(response_ids):
         evaluate_response.enqueue(response_id, text_only=True)
+
+
+@receiver(review_received, dispatch_uid="closedloop.evaluate_review")
+def evaluate_review_later(sender: object, event: dict, **kwargs: object) -> None:
+    from voxloop.closedloop.tasks import evaluate_review
+
+    evaluate_review.enqueue(event)
 
 
 @receiver(unit_moved, dispatch_uid="closedloop.repath")

@@ -50,6 +50,7 @@ class RuleIn(Schema):
         ..., description='{"match": "all"|"any", "items": [{"field", "op", "value"}]}'
     )
     is_active: bool = True
+    applies_to: Literal["responses", "reviews"] = "responses"
     open_case: bool = True
     priority: PriorityName = "normal"
     sla_hours: Whole = 48
@@ -64,6 +65,9 @@ class RuleIn(Schema):
     review_playbook_id: Id | None = None
     flag_advocate: bool = False
     record_praise: bool = False
+    allow_review_gating: bool = Field(
+        False, description="Let a review invitation depend on the answer (review gating)."
+    )
 
 
 class RulePatch(Schema):
@@ -74,6 +78,7 @@ class RulePatch(Schema):
     survey_ids: list[Id] | None = None
     conditions: dict[str, Any] | None = None
     is_active: bool | None = None
+    applies_to: Literal["responses", "reviews"] | None = None
     open_case: bool | None = None
     priority: PriorityName | None = None
     sla_hours: Whole | None = None
@@ -86,6 +91,7 @@ class RulePatch(Schema):
     review_playbook_id: Id | None = None
     flag_advocate: bool | None = None
     record_praise: bool | None = None
+    allow_review_gating: bool | None = None
 
 
 class RuleOut(Schema):
@@ -96,6 +102,7 @@ class RuleOut(Schema):
     survey_ids: list[int]
     conditions: dict[str, Any]
     is_active: bool
+    applies_to: str
     open_case: bool
     priority: PriorityName
     sla_hours: int
@@ -108,6 +115,7 @@ class RuleOut(Schema):
     review_playbook_id: int | None
     flag_advocate: bool
     record_praise: bool
+    allow_review_gating: bool = False
 
 
 class CaseFilters(PageQuery):
@@ -127,7 +135,8 @@ class CaseOut(Schema):
     priority: PriorityName
     unit_id: int
     unit_code: str
-    response_id: int
+    response_id: int | None
+    review_id: int | None = None
     rule_id: int | None
     contact_id: int | None
     assignee_id: int | None
@@ -199,6 +208,7 @@ class PlaybookIn(Schema):
     kind: PlaybookKindName
     subject: str = Field(..., max_length=200)
     body: str = Field(..., max_length=20_000)
+    language: str = Field("", max_length=12, description="Its language; empty for any.")
     unit_code: str | None = Field(None, max_length=64)
 
 
@@ -217,6 +227,7 @@ class PlaybookOut(Schema):
     kind: PlaybookKindName
     subject: str
     body: str
+    language: str = ""
     unit_id: int
 
 

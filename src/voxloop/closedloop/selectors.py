@@ -116,6 +116,8 @@ def case_response(scope: Scope, case_obj: Case):
     (agent) would not list the subtree's responses — it is the answer they must act on."""
     from voxloop.responses.models import Response
 
+    if case_obj.response_id is None:
+        raise NotFound("This case is about an online review, not a response.")
     return Response.objects.select_related("survey", "unit", "staff", "contact").get(
         pk=case_obj.response_id, organization_id=scope.organization_id
     )
@@ -130,7 +132,7 @@ def customer_history(scope: Scope, case_obj: Case, limit: int = 20) -> dict:
         responses = list(
             response_selectors.visible_responses(scope)
             .filter(contact_id=case_obj.contact_id, is_complete=True)
-            .exclude(pk=case_obj.response_id)[:limit]
+            .exclude(pk=case_obj.response_id or 0)[:limit]
         )
     cases = list(
         readable_cases(scope)
@@ -289,9 +291,11 @@ def cases_about(organization_id: int, contact_id: int, response_ids: list[int]) 
 
 def open_case_response_ids(organization_id: int) -> QuerySet:
     """Responses an open case still works from (retention leaves them until it closes)."""
-    return Case.objects.filter(organization_id=organization_id, status__in=OPEN_STATUSES).values(
-        "response_id"
-    )
+    # Cases about online reviews have no response: a NULL in this list would make the
+    # callers' NOT IN match nothing at all.
+    return Case.objects.filter(
+        organization_id=organization_id, status__in=OPEN_STATUSES, response_id__isnull=False
+    ).values("response_id")
 
 
 def open_case_contact_ids(organization_id: int) -> QuerySet:

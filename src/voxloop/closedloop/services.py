@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from voxloop import conditions as tree
 from voxloop import outbound
 from voxloop.closedloop import messages
 from voxloop.closedloop.conditions import clean_conditions
@@ -38,8 +39,21 @@ RECIPIENT_TYPES = ("role", "team_lead", "account_owner", "user")
 WEBHOOK_KINDS = ("slack", "teams", "webhook")
 RULE_FIELDS = (
     "name", "is_active", "open_case", "priority", "sla_hours", "second_escalation_hours",
-    "assign_role", "email_mode", "flag_advocate", "record_praise",
+    "assign_role", "email_mode", "flag_advocate", "record_praise", "applies_to",
+    "allow_review_gating",
 )  # fmt: skip
+# What the customer thought: a review invitation may not depend on these (review gating).
+OPINION_FIELDS = frozenset(
+    ("nps", "csat", "ces", "nps_group", "rating", "comment", "comment_sentiment",
+     "comment_theme", "comment_intent")
+)  # fmt: skip
+REVIEW_GATING_WARNING = (
+    "Review gating: this rule would invite only some respondents to leave a public review, "
+    "chosen by what they answered. Google's review policy and the FTC's rule on consumer "
+    "reviews (16 CFR 465) forbid it. Invite every respondent (a rule without conditions that "
+    "opens no case) or none, or switch this protection off for the rule."
+)
+APPLIES_TO = ("responses", "reviews")
 MAX_NOTE = 10_000
 
 # --- the receiver's quick question: could this organisation alert at all? ----------------
@@ -98,6 +112,8 @@ def _clean_rule(actor: Scope, fields: dict[str, Any]) -> dict[str, Any]:
                 raise InvalidInput("Hours between 1 and 8760.", field=name)
     if "assign_role" in fields and fields["assign_role"] not in (Role.MANAGER, Role.AGENT):
         raise InvalidInput("Cases go to managers or agents.", field="assign_role")
+    if "applies_to" in fields and fields["applies_to"] not in APPLIES_TO:
+        raise InvalidInput("A rule applies to 'responses' or 'reviews'.", field="applies_to")
     if "email_mode" in fields and fields["email_mode"] not in ("immediate", "digest"):
         raise InvalidInput("Email is 'immediate' or 'digest'.", field="email_mode")
     if "conditions" in fields:
@@ -190,6 +206,7 @@ def create_rule(
     fields.setdefault("sla_hours", DEFAULT_SLA_HOURS)
     fields.setdefault("name", "")
     cleaned = _clean_rule(actor, fields)
+    _refuse_review_gating(cleaned)
     rule = AlertRule.objects.create(
         organization_id=actor.organization_id, unit=unit, unit_path=unit.path, **cleaned
     )
@@ -208,6 +225,14 @@ def update_rule(
         _check_unit(actor, fields["unit"])
         rule.unit, rule.unit_path = fields["unit"], fields["unit"].path
     cleaned = _clean_rule(actor, fields)
+    _refuse_review_gating(
+        {
+            "review_playbook_id": rule.review_playbook_id,
+            "conditions": rule.conditions,
+            "allow_review_gating": rule.allow_review_gating,
+        }
+        | cleaned
+    )
     for name, value in cleaned.items():
         setattr(rule, name, value)
     rule.save()
@@ -215,6 +240,20 @@ def update_rule(
     record_audit(actor, "alert_rule.update", rule, {k: str(v)[:200] for k, v in cleaned.items()})
     _forget_rules_now_and_on_commit(actor.organization_id)
     return rule
+
+
+def gates_reviews(conditions: dict) -> bool:
+    """Whether conditions choose respondents by what they thought of us."""
+    return any(item.get("field") in OPINION_FIELDS for item in tree.leaves(conditions or {}))
+
+
+def _refuse_review_gating(state: dict[str, Any]) -> None:
+    if (
+        state.get("review_playbook_id")
+        and not state.get("allow_review_gating")
+        and gates_reviews(state.get("conditions") or {})
+    ):
+        raise InvalidInput(REVIEW_GATING_WARNING, field="review_playbook_id")
 
 
 @transaction.atomic
@@ -229,7 +268,9 @@ def delete_rule(actor: Scope, rule: AlertRule) -> None:
 
 
 def _clean_playbook(fields: dict[str, Any]) -> dict[str, Any]:
-    cleaned = {k: fields[k] for k in ("name", "kind", "subject", "body") if k in fields}
+    cleaned = {k: fields[k] for k in ("name", "kind", "subject", "body", "language") if k in fields}
+    if "language" in cleaned:
+        cleaned["language"] = str(cleaned["language"] or "").strip().lower()[:12]
     for name in ("name", "subject", "body"):
         if name in cleaned and not str(cleaned[name] or "").strip():
             raise InvalidInput("This field is required.", field=name)
@@ -357,3 +398,29 @@ def delete_root_cause(*, actor: Scope, cause: RootCause) -> None:
     with transaction.atomic():
         record_audit(actor, "root_cause.delete", cause, {"name": cause.name})
         cause.delete()
+
+
+# --- replies to online reviews (the reviews app drafts and posts them) ---------------------
+
+
+def read_review_link(*, token: str, max_age: int) -> dict | None:
+    """What a review invitation's signed link names, or None (see messages.review_link)."""
+    return messages.read_review_link(token, max_age)
+
+
+def merge_playbook(*, template: str, values: dict[str, str]) -> str:
+    """A playbook's text with its merge fields filled ({{first_name}}, {{unit}}, {{agent}},
+    {{company}}…); unknown ones stay as written."""
+    return messages.merge(template, values)
+
+
+def note_review_reply(*, actor: Scope, case_id: int, text: str) -> None:
+    """Put a reply to the case's online review on its timeline (a note), when the reader may
+    work that case; quietly nothing otherwise (the reply itself is audited by reviews)."""
+    from voxloop.closedloop import casework, selectors
+
+    try:
+        case = selectors.case(actor, case_id)
+        casework.add_note(actor, case, text)
+    except (NotFound, Forbidden, InvalidInput):
+        return

@@ -37,3 +37,11 @@ def deliver_due() -> int:
 @task()
 def send_digests() -> int:
     return notifications.send_digests()
+
+
+@task()
+def evaluate_review(event: dict) -> int:
+    """Rules on online reviews → cases → alerts for one new review (its plain-data event)."""
+    from voxloop.closedloop import review_alerts
+
+    return len(review_alerts.evaluate_review(event))

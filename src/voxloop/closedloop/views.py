@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -24,16 +26,19 @@ from voxloop.closedloop.forms import (
     ResolveForm,
     StatusForm,
 )
-from voxloop.closedloop.models import CaseStatus
+from voxloop.closedloop.models import Case, CaseStatus
 from voxloop.errors import DomainError
 from voxloop.privacy import redaction
 from voxloop.surveys import labels
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.tenancy.scoping import Capability, ScopedRequest
+from voxloop.tenancy.scoping import Capability, Scope, ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import member_required
 from voxloop.web.forms import resolve_unit
 from voxloop.web.paging import paginate, query_without_page
+
+if TYPE_CHECKING:
+    from voxloop.reviews.models import Review
 
 UNDO_CLOSE = "closedloop.undo_close"
 
@@ -160,7 +165,7 @@ def _shown_answers(scope, response, can_act: bool) -> dict:
 def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> dict:
     scope = request.scope
     can_act = _can_act(scope, case)
-    response = selectors.case_response(scope, case)
+    response = selectors.case_response(scope, case) if case.response_id else None
     context = {
         "case": case,
         "response": response,
@@ -172,7 +177,10 @@ def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> di
                 "unit": response.unit.name if response.unit else "",
                 "staff": response.staff.name if response.staff else "",
             },
-        ),
+        )
+        if response
+        else [],
+        "review": _review_of(scope, case),
         "events": selectors.timeline(case),
         "history": selectors.customer_history(scope, case),
         "can_act": can_act,
@@ -202,6 +210,15 @@ def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> di
             )
     context |= forms or {}
     return context
+
+
+def _review_of(scope: Scope, case: Case) -> Review | None:
+    """The online review a case is about (the reviews app's scoped read), or None."""
+    if case.review_id is None:
+        return None
+    from voxloop.reviews.selectors import review_for_case
+
+    return review_for_case(scope, case.review_id)
 
 
 def _status_moves(case) -> list[str]:

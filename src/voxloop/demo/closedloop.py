@@ -85,11 +85,17 @@ def add_closed_loop(
         open_case=False, recipients=[{"type": "role", "role": "admin"}], email_mode="digest",
     )  # fmt: skip
     services.create_rule(
-        system, tree.root, name="Promoters: thank and invite a review",
+        system, tree.root, name="Promoters: thank",
         survey_ids=[surveys.store_visit.pk],
         conditions={"items": [{"field": "nps_group", "op": "eq", "value": "promoter"}]},
         open_case=False, recipients=[], thank_you_playbook_id=playbooks["thank_you"].pk,
-        review_playbook_id=playbooks["review"].pk, flag_advocate=True, record_praise=True,
+        flag_advocate=True, record_praise=True,
+    )  # fmt: skip
+    # Every respondent is invited to review, never promoters only (no review gating).
+    services.create_rule(
+        system, tree.root, name="Every respondent: invite a review",
+        survey_ids=[surveys.store_visit.pk], conditions={}, open_case=False, recipients=[],
+        review_playbook_id=playbooks["review"].pk,
     )  # fmt: skip
     cases = _history(system, detractor, causes, rng, anchor)
     cases += _support_history(system, support, causes, rng, anchor)
@@ -97,7 +103,7 @@ def add_closed_loop(
     plan_count = _plans(system, tree, causes, cases, anchor)
     open_cases = [c for c in cases if c.is_open]
     return ClosedLoopResult(
-        rules=4,
+        rules=5,
         cases=len(cases),
         open_cases=len(open_cases),
         overdue=sum(c.due_at < anchor for c in open_cases),

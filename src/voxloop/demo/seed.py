@@ -15,6 +15,7 @@ from voxloop.demo.closedloop import add_closed_loop
 from voxloop.demo.feedback import FeedbackResult, add_feedback
 from voxloop.demo.org_tree import DemoTree, build_tree
 from voxloop.demo.progress import Progress, Silent
+from voxloop.demo.reviews import ReviewsResult, add_reviews
 from voxloop.demo.text import add_taxonomies, analyse_comments
 from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
@@ -51,6 +52,7 @@ class DemoResult:
     contacts: int
     password: str
     feedback: FeedbackResult | None = None
+    reviews: ReviewsResult | None = None
 
 
 def demo_exists() -> bool:
@@ -94,6 +96,7 @@ def seed_demo(
             anchor,
         )
         add_closed_loop(system, tree, feedback, random.Random(f"loop-{seed}"), anchor)
+        online = add_reviews(system, tree, random.Random(f"reviews-{seed}"), anchor)
         add_churn(system, random.Random(f"churn-{seed}"), anchor)
         add_outreach(
             system,
@@ -113,4 +116,5 @@ def seed_demo(
         contacts=contacts,
         password=password,
         feedback=feedback,
+        reviews=online,
     )

@@ -284,3 +284,32 @@ def install_default_taxonomy(
 
 
 require_editable = _require_editable  # for the editor's pages
+
+
+def analyse_texts(*, organization_id: int, items: list[tuple[str, str, str]]) -> list[dict]:
+    """What the organisation's engine reads in texts that are not survey comments (online
+    reviews): for each (unit path, text, locale), the same analysis a comment gets, with the
+    deepest taxonomy above that unit — language, sentiment, themes (with their ancestors'
+    keys) — as plain data. Nothing is stored here; the caller keeps what it needs."""
+    from voxloop.textanalytics import analysis, matching
+
+    engine = analysis.analyzer_for(organization_id)
+    taxonomies = analysis._Taxonomies(organization_id)
+    found = []
+    for unit_path, text, locale in items:
+        matcher = matching.matcher_for(taxonomies.for_path(unit_path))
+        result = engine.analyse_one(text, locale, matcher)
+        found.append(
+            {
+                "language": result.language,
+                "sentiment": result.sentiment,
+                "score": result.score,
+                "themes": [
+                    {"key": t.key, "name": t.name, "path": t.path, "sentiment": t.sentiment}
+                    for t in result.themes
+                ],
+                "intents": list(result.intents),
+                "engine": engine.version,
+            }
+        )
+    return found

@@ -31,10 +31,10 @@ EVENTS: dict[str, Any] = {
     "case.overdue": _("A case passed its due time"),
     "invitation.bounced": _("An invitation bounced"),
     "contact.unsubscribed": _("A contact unsubscribed"),
+    "review.received": _("An online review arrived"),
 }
-# Documented and accepted in subscriptions, sent once their apps exist (reviews, health).
+# Documented and accepted in subscriptions, sent once their apps exist (health).
 RESERVED: dict[str, Any] = {
-    "review.received": _("An online review arrived (when reviews land)"),
     "health.changed": _("An account's health changed (later)"),
 }
 ALL_EVENTS = {**EVENTS, **RESERVED}
@@ -136,3 +136,13 @@ def invitation_data(invitation: Any, hard: bool) -> dict:
 
 def contact_data(contact_id: int, external_id: str, how: str) -> dict:
     return {"contact": {"id": contact_id, "external_id": external_id}, "how": how}
+
+
+def review_data(event: dict) -> dict:
+    """An online review as the reviews app announced it (`reviews.events.review_event`): its
+    text already masked, and the reviewer never named (personal data stays in Voxloop)."""
+    kept = (
+        "id", "source_id", "source_kind", "source_name", "rating", "title", "text", "language",
+        "sentiment", "themes", "posted_at", "url", "link",
+    )  # fmt: skip
+    return {name: event.get(name) for name in kept} | {"unit_id": event.get("unit_id")}

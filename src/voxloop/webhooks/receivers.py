@@ -18,6 +18,7 @@ from voxloop.distribution.signals import invitation_bounced
 from voxloop.privacy.signals import contact_erasing
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.signals import response_submitted, responses_changed
+from voxloop.reviews.signals import review_received
 from voxloop.tenancy.signals import unit_moved
 from voxloop.webhooks import events, services
 
@@ -91,6 +92,20 @@ def case_event(
         event_type=event_type,
         key=key,
         data=events.case_data(case),
+    )
+
+
+@receiver(review_received, dispatch_uid="webhooks.review_received")
+@_logged
+def review_arrived(sender: Any, event: dict, **kwargs: Any) -> None:
+    if not _wanted(event["organization_id"], "review.received"):
+        return
+    services.publish(
+        organization_id=event["organization_id"],
+        unit_path=event["unit_path"],
+        event_type="review.received",
+        key=str(event["id"]),
+        data=events.review_data(event),
     )
 
 

@@ -1,0 +1,156 @@
+"""What every connector is: pages of reviews for one provider location, and (for some) a way
+to post an owner's reply. Connectors know the provider's protocol and nothing of Django's
+tables; `reviews.fetching` stores what they return.
+
+Every request goes through `voxloop.outbound` (the one guard against request forgery), so a
+connector pointed at a private address by a typo is refused like a webhook would be."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from voxloop import outbound
+
+TIMEOUT = 20
+MAX_BODY = 8_000_000
+
+
+@dataclass
+class Fetched:
+    """One review as a provider returned it, already in our terms."""
+
+    external_id: str
+    rating: int  # 1–5
+    posted_at: datetime
+    text: str = ""
+    title: str = ""
+    author_name: str = ""
+    language: str = ""
+    edited_at: datetime | None = None
+    reply_text: str = ""
+    reply_at: datetime | None = None
+    url: str = ""
+    removed: bool = False
+    location_id: str = ""  # for files, which name the location on each row
+
+
+@dataclass
+class Page:
+    reviews: list[Fetched] = field(default_factory=list)
+    next_token: str = ""  # "" when this was the last page
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    kind: str
+    base_url: str
+    credentials: dict[str, str]
+
+
+class ProviderError(Exception):
+    """The provider refused or failed. `transient`: trying later may help, after
+    `retry_after` seconds when the provider said how long (Retry-After)."""
+
+    def __init__(
+        self, message: str, transient: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+class Connector(Protocol):
+    kind: str
+    default_base_url: str
+    # Whether a complete pass lists every live review, so one not seen was removed.
+    lists_everything: bool
+    can_reply: bool
+    credential_fields: tuple[str, ...]
+
+    def page(self, config: SourceConfig, location_id: str, token: str) -> Page: ...
+
+    def post_reply(
+        self, config: SourceConfig, location_id: str, external_id: str, text: str
+    ) -> None: ...
+
+
+def base_of(config: SourceConfig, default: str) -> str:
+    return (config.base_url or default).rstrip("/")
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (a number of seconds or an HTTP date), or
+    None without one."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def call(
+    method: str,
+    url: str,
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+    query: dict[str, Any] | None = None,
+) -> Any:
+    """One JSON request; 429 and 5xx raise ProviderError with a delay, other errors without."""
+    if query:
+        clean = {k: v for k, v in query.items() if v not in (None, "")}
+        url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(clean)}"
+    sent_headers = {"Accept": "application/json", **(headers or {})}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        sent_headers["Content-Type"] = "application/json"
+    try:
+        answer = outbound.send(method, url, data, sent_headers, timeout=TIMEOUT, max_body=MAX_BODY)
+    except outbound.RefusedDestination as error:
+        raise ProviderError(f"Refused destination: {error}") from None
+    except OSError as error:
+        raise ProviderError(f"Cannot reach the provider: {error}", transient=True) from None
+    lowered = {k.lower(): v for k, v in answer.headers.items()}
+    if answer.status == 429 or answer.status >= 500:
+        wait = retry_after(lowered.get("retry-after"))
+        raise ProviderError(f"The provider answered {answer.status}.", True, wait)
+    if answer.status >= 400:
+        raise ProviderError(f"The provider refused the request ({answer.status}).")
+    if not answer.body.strip():
+        return {}
+    try:
+        return json.loads(answer.body)
+    except ValueError:
+        raise ProviderError("The provider's answer is not JSON.", transient=True) from None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 time (with Z or an offset); naive times are taken as UTC."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def stars(value: Any, low: float = 1, high: float = 5) -> int:
+    """A rating on the provider's scale as a whole 1–5."""
+    number = float(value)
+    if high == low:
+        raise ValueError("empty scale")
+    scaled = 1 + (number - low) * 4 / (high - low)
+    return min(5, max(1, round(scaled)))
