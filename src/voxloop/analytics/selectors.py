@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet, Sum
+from django.db.models.functions import ExtractIsoWeekDay
 
 from voxloop.analytics import anonymity, comparisons, hooks, metrics, raw_counts
 from voxloop.analytics.filters import Filters
@@ -314,8 +315,14 @@ def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
     """Weekday (Monday first) × hour of day: n and the metric in each cell."""
     refuse_for_anonymous(ctx, "weekday and hour", field="survey")
     grid = [[Counts() for _ in range(24)] for _ in range(7)]
-    for (day, hour), counts in _counts_by(ctx, Facet.HOUR, "day", "value").items():
-        grid[day.weekday()][int(hour)].add(counts)
+    if ctx.from_responses:
+        for (day, hour), counts in _counts_by(ctx, Facet.HOUR, "day", "value").items():
+            grid[day.weekday()][int(hour)].add(counts)
+    else:
+        # Summed by weekday in the database: 168 rows back, not one per day and hour.
+        rows = _rows(ctx, Facet.HOUR).annotate(weekday=ExtractIsoWeekDay("day"))
+        for (weekday, hour), counts in _grouped(rows, "weekday", "value").items():
+            grid[weekday - 1][int(hour)].add(counts)
     return [[cell(ctx, c) for c in row] for row in grid]
 
 
