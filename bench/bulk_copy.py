@@ -50,7 +50,9 @@ def copy_frame(model: type[models.Model], frame: pd.DataFrame) -> int:
         text_columns = [
             f.column
             for f in model._meta.concrete_fields
-            if f.column in columns and isinstance(f, (models.CharField, models.TextField))
+            if f.column in columns
+            and not f.null
+            and isinstance(f, (models.CharField, models.TextField))
         ]
         options = "FORMAT csv"
         if text_columns:

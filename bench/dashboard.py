@@ -24,8 +24,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import pickle
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,8 +58,11 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="compare with the app's rebuild")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--db", default="vx_perf_dashboard", help="scratch database name")
+    parser.add_argument("--keep", action="store_true", help="keep the data for --reuse")
+    parser.add_argument("--reuse", action="store_true", help="time the data --keep kept")
+    parser.add_argument("--build-only", action="store_true", help="with --keep: no timing")
     args = parser.parse_args()
-    with scratch_database(args.db) as env:
+    with _database(args) as env:
         start_django(env)
         from django.db import connection
 
@@ -67,9 +74,38 @@ def main() -> None:
         connection.close()
 
 
-def build(slug: str, units: int, responses: int, contacts: int | None, check: bool):
+@contextmanager
+def _database(args):
+    """A scratch database; with --keep or --reuse (PostgreSQL) a named one that stays, so the
+    long generation runs once and the timing again after each change."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not (args.keep or args.reuse) or not url.startswith("postgres"):
+        with scratch_database(args.db) as env:
+            yield env
+        return
+    env = dict(os.environ, VOXLOOP_HOME=tempfile.mkdtemp(prefix=f"{args.db}-"))
+    env["DATABASE_URL"] = f"{url.rsplit('/', 1)[0]}/{args.db}"
+    if args.keep:
+        import psycopg
+
+        with psycopg.connect(f"{url.rsplit('/', 1)[0]}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{args.db}"')
+    yield env
+
+
+def _kept(db: str, slug: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"{db}-{slug}.pickle"
+
+
+def build(slug: str, units: int, responses: int, contacts: int | None, args):
     from bench.dashboard_data import check_rollups, synthesize, write_rollups
-    from bench.scope_org import build_benchmark_org
+    from bench.scope_org import build_benchmark_org, kept_org
+
+    if args.reuse:
+        with _kept(args.db, slug).open("rb") as kept:
+            feedback = pickle.load(kept)  # noqa: S301 - our own file, written by --keep
+        return kept_org(slug), feedback
 
     began = time.perf_counter()
     org = build_benchmark_org(slug, units=units, users=10)
@@ -83,8 +119,11 @@ def build(slug: str, units: int, responses: int, contacts: int | None, check: bo
         f"the ledger in {done - made:.1f}s",
         flush=True,
     )
-    if check:
+    if args.check:
         check_rollups(org.organization)
+    if args.keep:
+        with _kept(args.db, slug).open("wb") as kept:
+            pickle.dump(feedback, kept)
     return org, feedback
 
 
@@ -132,8 +171,10 @@ def run(args) -> None:
 
     small_responses = max(args.responses * SMALL_UNITS // args.units, 1)
     small_contacts = None if args.contacts is None else args.contacts * SMALL_UNITS // args.units
-    large, large_fb = build("bench-large", args.units, args.responses, args.contacts, args.check)
-    small, _ = build("bench-small", SMALL_UNITS, small_responses, small_contacts, args.check)
+    large, large_fb = build("bench-large", args.units, args.responses, args.contacts, args)
+    small, _ = build("bench-small", SMALL_UNITS, small_responses, small_contacts, args)
+    if args.build_only:
+        return
     worst = 0.0
     print(f"\n{'persona':<9}{'period':<7}{'part':<11}{'p50 ms':>9}{'p95 ms':>9}{'reps':>6}")
     for persona in PERSONAS:

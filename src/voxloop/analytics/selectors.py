@@ -461,9 +461,10 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
     rows = by_dimension(ctx, "staff")
     ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
     ranked.sort(key=lambda r: (-r["value"], -r["n"]))
-    ranked = comparisons.with_rank_intervals(ranked)  # among everyone ranked, shown or not
+    # Ranked among everyone ranked, shown or not; intervals worked out for those shown only.
+    ranked = comparisons.with_rank_intervals(ranked, first=limit)
     few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
-    return {"ranked": ranked[:limit], "too_few": few[:limit]}
+    return {"ranked": ranked, "too_few": few[:limit]}
 
 
 # --- saved views -----------------------------------------------------------------------------
