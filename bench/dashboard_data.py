@@ -307,15 +307,21 @@ def write_rollups(org, feedback: Feedback) -> int:
         "locale": raw.locale.values.astype(np.int64),
         "staff": raw.staff.values.astype(np.int64),
     }
-    days = pd.Series(pd.date_range(feedback.first_day, periods=DAYS, freq="D").date)
+    # Days as ordinals; a staff member's weeks and months keyed by their first day's.
+    first = feedback.first_day.toordinal()
+    day = first + raw.day.values.astype(np.int64)
+    week = day - (day - 1) % 7  # ordinal 1 was a Monday
+    month_of = {o: date.fromordinal(o).replace(day=1).toordinal() for o in set(day.tolist())}
+    starts = {"day": day, "staff_w": week, "staff_m": pd.Series(day).map(month_of).values}
+    facets = {**facets, "staff_w": facets["staff"], "staff_m": facets["staff"]}
     written = 0
     for node in levels.values():
         for facet, value in facets.items():
-            keep = raw.origin.values == 0 if facet == "staff" else slice(None)
+            keep = raw.origin.values == 0 if facet.startswith("staff") else slice(None)
             keys = pd.DataFrame(
                 {
                     "node": node[keep],
-                    "day": raw.day.values[keep],
+                    "day": starts.get(facet, day)[keep],
                     "survey": raw.survey.values[keep],
                     "channel": raw.channel.values[keep],
                     "origin": raw.origin.values[keep],
@@ -338,7 +344,7 @@ def write_rollups(org, feedback: Feedback) -> int:
                     "depth": node_paths.str.len() // 10 - 1,
                     "survey_id": np.array(feedback.surveys)[summed.survey],
                     "channel": np.array(CHANNELS, dtype=object)[summed.channel],
-                    "day": days.values[summed.day],
+                    "day": summed.day.map(date.fromordinal),
                     "facet": facet,
                     "value": shown,
                     "origin": np.array(ORIGINS, dtype=object)[summed.origin],

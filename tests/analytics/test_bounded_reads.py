@@ -11,6 +11,7 @@ import pytest
 from tests.analytics.conftest import respond, staff_of
 from voxloop.analytics import filters, inference, raw_counts, response_reads, selectors, services
 from voxloop.analytics.metrics import Counts
+from voxloop.analytics.models import Facet
 from voxloop.responses.forgetting import erase_person
 from voxloop.responses.models import Response
 from voxloop.responses.signals import responses_changed
@@ -120,3 +121,33 @@ def test_staff_leaderboard_ranks_among_everyone(world, seeded):
         values, ses = [r["value"] for r in ranked], [r["se"] for r in ranked]
         lo, hi = inference.rank_intervals(values, ses)[0]
         assert (board["ranked"][0]["rank_low"], board["ranked"][0]["rank_high"]) == (lo, hi)
+
+
+def test_tiles_cover_every_day_of_a_period_once():
+    rng = random.Random(11)
+    for _ in range(400):
+        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 900))
+        end = start + timedelta(days=rng.choice([0, 1, 6, 7, 13, 30, 89, 364, 365, 800]))
+        days, weeks, months = selectors.tiles(start, end)
+        covered = list(days)
+        for monday in weeks:
+            assert monday.weekday() == 0
+            covered += [monday + timedelta(days=i) for i in range(7)]
+        for first in months:
+            assert first.day == 1
+            day = first
+            while day.month == first.month:
+                covered.append(day)
+                day += timedelta(days=1)
+        assert sorted(covered) == [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    days, weeks, months = selectors.tiles(date(2025, 12, 7), date(2026, 12, 6))
+    assert len(days) + len(weeks) + len(months) <= 30  # 12 months: about 30 rows, not 365
+
+
+@pytest.mark.parametrize("period", ["30d", "90d", "365d"])
+def test_staff_figures_from_weeks_and_months_equal_their_days(world, seeded, period):
+    for person in ("store", "director"):
+        ctx = ctx_for(world, person, period=period)
+        daily = selectors._grouped(selectors._rows(ctx, Facet.STAFF), "value")
+        assert daily, "the seed gives staff figures"
+        assert selectors._counts_by(ctx, Facet.STAFF, "value") == daily

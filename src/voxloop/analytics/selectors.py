@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay
 
 from voxloop.analytics import anonymity, comparisons, hooks, metrics, raw_counts
@@ -178,7 +178,55 @@ def _period_total(ctx: Context, period: Filters | None = None) -> Counts:
 def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
     if ctx.from_responses:
         return raw_counts.grouped(ctx, facet, *by)
+    if facet == Facet.STAFF and by == ("value",):
+        return _grouped(_staff_rows(ctx), "value")
     return _grouped(_rows(ctx, facet), *by)
+
+
+def _month_after(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def tiles(start: date, end: date) -> tuple[list[date], list[date], list[date]]:
+    """The days, weeks (their Mondays) and months (their first days) that cover start..end
+    once each: whole months where they fit, whole weeks in what is left, days at the ends.
+    A week runs into the next month only when that month is not taken whole."""
+    days: list[date] = []
+    weeks: list[date] = []
+    months: list[date] = []
+    one, d = timedelta(days=1), start
+    while d <= end:
+        following = _month_after(d)
+        sunday = d + timedelta(days=6)
+        if d.day == 1 and following - one <= end:
+            months.append(d)
+            d = following
+        elif (
+            d.weekday() == 0
+            and sunday <= end
+            and (sunday.month == d.month or _month_after(following) - one > end)
+        ):
+            weeks.append(d)
+            d += timedelta(days=7)
+        else:
+            days.append(d)
+            d += one
+    return days, weeks, months
+
+
+def _staff_rows(ctx: Context) -> QuerySet:
+    """The staff rows of the period: by month, week and day as `tiles` covers it."""
+    f = ctx.filters
+    days, weeks, months = tiles(f.start, f.end)
+    rows = Rollup.objects.filter(
+        Q(facet=Facet.STAFF, day__in=days)
+        | Q(facet=Facet.STAFF_WEEK, day__in=weeks)
+        | Q(facet=Facet.STAFF_MONTH, day__in=months),
+        organization_id=ctx.scope.organization_id,
+        node_path=ctx.node.path,
+        survey_id__in=ctx.survey_ids,
+    )
+    return _narrowed(rows, f)
 
 
 def _children_counts(ctx: Context, parent: OrgUnit) -> dict[str, Counts]:
