@@ -61,6 +61,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the data for --reuse")
     parser.add_argument("--reuse", action="store_true", help="time the data --keep kept")
     parser.add_argument("--build-only", action="store_true", help="with --keep: no timing")
+    parser.add_argument("--personas", default=",".join(PERSONAS), help="e.g. director")
     args = parser.parse_args()
     with _database(args) as env:
         start_django(env)
@@ -177,7 +178,8 @@ def run(args) -> None:
         return
     worst = 0.0
     print(f"\n{'persona':<9}{'period':<7}{'part':<11}{'p50 ms':>9}{'p95 ms':>9}{'reps':>6}")
-    for persona in PERSONAS:
+    personas = [p for p in args.personas.split(",") if p in PERSONAS]
+    for persona in personas:
         for period in PERIODS:
             for part, op in dashboard_ops(large, persona, period).items():
                 p50, p95 = _p(times := timed(op, args.reps, args.budget))
@@ -197,7 +199,7 @@ def run(args) -> None:
     if not args.no_baselines:
         print("\nsame questions (KPIs with previous period, trend, units), p50 / p95 ms")
         print(f"{'persona':<9}{'period':<7}{'voxloop':>17}{'duckdb':>17}{'pandas':>17}")
-        for persona in PERSONAS:
+        for persona in personas:
             for period in PERIODS:
                 duck, pand = baseline_ops(large, large_fb, persona, period, PERIODS[period])
                 ours = dashboard_ops(large, persona, period)
