@@ -118,3 +118,12 @@ def operations(org: BenchOrg) -> dict:
         "regional manager: whole subtree": subtree("regional"),
         "director: first page": first_page("director"),
     }
+
+
+def kept_org(slug: str) -> BenchOrg:
+    """An organisation built earlier by build_benchmark_org (a kept benchmark database)."""
+    User = get_user_model()
+    org = Organization.objects.get(slug=slug)
+    names = ("director", "regional", "store")  # _add_people's order
+    users = {name: User.objects.get(username=f"{slug}-{i:05d}").pk for i, name in enumerate(names)}
+    return BenchOrg(org, users)

@@ -4,7 +4,7 @@ with every chart drawn and nothing scrolling sideways."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -16,9 +16,18 @@ from voxloop.analytics import services
 
 pytestmark = needs_chromium
 
-# The period the director asks about. Issue 16's presets bring "last quarter"; until then the
-# filters offer the last 90 days (change PERIOD to "last_quarter" once it exists).
-PERIOD = "90d"
+# The period the director asks about: "which region dropped most last quarter?"
+PERIOD = "last_quarter"
+
+
+def _middle_of_quarters_ago(quarters: int) -> datetime:
+    """Mid-way through the calendar quarter `quarters` before the current one (UTC)."""
+    today = timezone.now().date()
+    start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    for _ in range(quarters):
+        start = (start - timedelta(days=1)).replace(day=1)
+        start = start.replace(month=3 * ((start.month - 1) // 3) + 1)
+    return datetime.combine(start + timedelta(days=45), time(12), tzinfo=UTC)
 
 
 @pytest.fixture
@@ -27,7 +36,7 @@ def dropped(transactional_db, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     world = build_world()
     survey = cx_survey(world.acme)
-    now, before = timezone.now() - timedelta(days=10), timezone.now() - timedelta(days=100)
+    now, before = _middle_of_quarters_ago(1), _middle_of_quarters_ago(2)
     scores = {  # unit: (scores before, scores now)
         "c1r1s1": ([9] * 8, [10] * 8),
         "c1r2s1": ([8] * 8, [9] * 8),

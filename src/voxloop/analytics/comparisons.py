@@ -84,12 +84,15 @@ def controlled(changes: dict[Any, metrics.Change]) -> dict[Any, dict]:
     return out
 
 
-def with_rank_intervals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Ranked rows (best first) with the ranks each could plausibly hold."""
-    ranks = inference.rank_intervals([r["value"] for r in rows], [r["se"] or 0.0 for r in rows])
+def with_rank_intervals(rows: list[dict[str, Any]], first: int | None = None) -> list[dict]:
+    """Ranked rows (best first) with the ranks each could plausibly hold: all of them, or the
+    `first` so many (each still ranked among all the rows)."""
+    ranks = inference.rank_intervals(
+        [r["value"] for r in rows], [r["se"] or 0.0 for r in rows], first
+    )
     return [
         {**r, "rank": i + 1, "rank_low": lo, "rank_high": hi}
-        for i, (r, (lo, hi)) in enumerate(zip(rows, ranks, strict=True))
+        for i, (r, (lo, hi)) in enumerate(zip(rows, ranks, strict=False))
     ]
 
 

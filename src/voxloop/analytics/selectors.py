@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import ExtractIsoWeekDay
 
 from voxloop.analytics import anonymity, comparisons, hooks, metrics, raw_counts
 from voxloop.analytics.filters import Filters
@@ -177,7 +178,55 @@ def _period_total(ctx: Context, period: Filters | None = None) -> Counts:
 def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
     if ctx.from_responses:
         return raw_counts.grouped(ctx, facet, *by)
+    if facet == Facet.STAFF and by == ("value",):
+        return _grouped(_staff_rows(ctx), "value")
     return _grouped(_rows(ctx, facet), *by)
+
+
+def _month_after(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def tiles(start: date, end: date) -> tuple[list[date], list[date], list[date]]:
+    """The days, weeks (their Mondays) and months (their first days) that cover start..end
+    once each: whole months where they fit, whole weeks in what is left, days at the ends.
+    A week runs into the next month only when that month is not taken whole."""
+    days: list[date] = []
+    weeks: list[date] = []
+    months: list[date] = []
+    one, d = timedelta(days=1), start
+    while d <= end:
+        following = _month_after(d)
+        sunday = d + timedelta(days=6)
+        if d.day == 1 and following - one <= end:
+            months.append(d)
+            d = following
+        elif (
+            d.weekday() == 0
+            and sunday <= end
+            and (sunday.month == d.month or _month_after(following) - one > end)
+        ):
+            weeks.append(d)
+            d += timedelta(days=7)
+        else:
+            days.append(d)
+            d += one
+    return days, weeks, months
+
+
+def _staff_rows(ctx: Context) -> QuerySet:
+    """The staff rows of the period: by month, week and day as `tiles` covers it."""
+    f = ctx.filters
+    days, weeks, months = tiles(f.start, f.end)
+    rows = Rollup.objects.filter(
+        Q(facet=Facet.STAFF, day__in=days)
+        | Q(facet=Facet.STAFF_WEEK, day__in=weeks)
+        | Q(facet=Facet.STAFF_MONTH, day__in=months),
+        organization_id=ctx.scope.organization_id,
+        node_path=ctx.node.path,
+        survey_id__in=ctx.survey_ids,
+    )
+    return _narrowed(rows, f)
 
 
 def _children_counts(ctx: Context, parent: OrgUnit) -> dict[str, Counts]:
@@ -314,8 +363,14 @@ def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
     """Weekday (Monday first) × hour of day: n and the metric in each cell."""
     refuse_for_anonymous(ctx, "weekday and hour", field="survey")
     grid = [[Counts() for _ in range(24)] for _ in range(7)]
-    for (day, hour), counts in _counts_by(ctx, Facet.HOUR, "day", "value").items():
-        grid[day.weekday()][int(hour)].add(counts)
+    if ctx.from_responses:
+        for (day, hour), counts in _counts_by(ctx, Facet.HOUR, "day", "value").items():
+            grid[day.weekday()][int(hour)].add(counts)
+    else:
+        # Summed by weekday in the database: 168 rows back, not one per day and hour.
+        rows = _rows(ctx, Facet.HOUR).annotate(weekday=ExtractIsoWeekDay("day"))
+        for (weekday, hour), counts in _grouped(rows, "weekday", "value").items():
+            grid[weekday - 1][int(hour)].add(counts)
     return [[cell(ctx, c) for c in row] for row in grid]
 
 
@@ -459,9 +514,10 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
     rows = by_dimension(ctx, "staff")
     ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
     ranked.sort(key=lambda r: (-r["value"], -r["n"]))
-    ranked = comparisons.with_rank_intervals(ranked)  # among everyone ranked, shown or not
+    # Ranked among everyone ranked, shown or not; intervals worked out for those shown only.
+    ranked = comparisons.with_rank_intervals(ranked, first=limit)
     few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
-    return {"ranked": ranked[:limit], "too_few": few[:limit]}
+    return {"ranked": ranked, "too_few": few[:limit]}
 
 
 # --- saved views (decision 0025) -------------------------------------------------------------

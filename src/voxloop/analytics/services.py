@@ -9,7 +9,7 @@ nothing; so live events, imports, unit moves and rebuilds all share one code pat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -114,19 +114,27 @@ def _keys(entry: Counted) -> Iterable[RollupKey]:
     """Every rollup row one response counts in: each node from the root down to its unit,
     once in total and once per facet. An answer entered by staff counts in no staff
     member's figures, whoever entered it: nobody can raise their own or a colleague's."""
-    facets = [(Facet.TOTAL, ""), (Facet.HOUR, str(entry.hour)), (Facet.LOCALE, entry.locale)]
+    day = entry.day
+    facets = [
+        (Facet.TOTAL, "", day),
+        (Facet.HOUR, str(entry.hour), day),
+        (Facet.LOCALE, entry.locale, day),
+    ]
     if entry.staff_id and entry.origin != Origin.STAFF:
-        facets.append((Facet.STAFF, str(entry.staff_id)))
+        staff = str(entry.staff_id)
+        facets.append((Facet.STAFF, staff, day))
+        facets.append((Facet.STAFF_WEEK, staff, day - timedelta(days=day.weekday())))
+        facets.append((Facet.STAFF_MONTH, staff, day.replace(day=1)))
     for node in _ancestors(entry.unit_path):
         depth = len(node) // PATH_SEGMENT_WIDTH - 1
-        for facet, value in facets:
+        for facet, value, on in facets:
             yield (
                 entry.organization_id,
                 node,
                 depth,
                 entry.survey_id,
                 entry.channel,
-                entry.day,
+                on,
                 facet,
                 value,
                 entry.origin,
@@ -193,7 +201,8 @@ def _apply(deltas: dict[RollupKey, list[int]]) -> None:
     live = [(k, c) for k, c in deltas.items() if any(c)]
     if not live:
         return
-    _bump_cycles(k for k, _ in live)
+    # A week's or month's row repeats its days' rows: the months to bump are those days'.
+    _bump_cycles(k for k, _ in live if k[6] not in (Facet.STAFF_WEEK, Facet.STAFF_MONTH))
     # In the unique index's order: each B-tree page is visited once, not once per row.
     live.sort(key=lambda kc: (kc[0][1], kc[0][6], kc[0][5], kc[0][3], kc[0][4], kc[0][7:]))
     params = [(*key, *c) for key, c in live]
