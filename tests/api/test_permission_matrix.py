@@ -343,11 +343,12 @@ def all_matrices() -> set[str]:
     from tests.analytics.test_permission_matrix import ANALYTICS_MATRIX
     from tests.distribution.test_api_matrix import MATRIX as OUTREACH_MATRIX
     from tests.privacy.test_matrix import PRIVACY_API_MATRIX
+    from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX
     from tests.textanalytics.test_api_matrix import MATRIX as TEXT_MATRIX
     from tests.webhooks.matrix.test_matrix import WEBHOOKS_API_MATRIX
 
     elsewhere = set(ANALYTICS_MATRIX) | set(OUTREACH_MATRIX) | set(PRIVACY_API_MATRIX)
-    elsewhere |= set(TEXT_MATRIX) | set(WEBHOOKS_API_MATRIX)
+    elsewhere |= set(TEXT_MATRIX) | set(WEBHOOKS_API_MATRIX) | set(REVIEWS_API_MATRIX)
     return names | {name for name in elsewhere if name.startswith("api:")}
 
 

@@ -18,7 +18,6 @@ from voxloop.reviews.models import Review, ReviewSource, SourceLocation
 from voxloop.reviews.schemas import (
     BenchmarkOut,
     BenchmarkQuery,
-    ImportOut,
     LocationIn,
     LocationOut,
     MetricsOut,
@@ -26,6 +25,7 @@ from voxloop.reviews.schemas import (
     ReplyIn,
     ReplyOut,
     ReviewFilterQuery,
+    ReviewImportOut,
     ReviewOut,
     ReviewPage,
     SourceIn,
@@ -263,7 +263,7 @@ def remove_location(request: HttpRequest, location_id: Id) -> Status:
 
 @router.post(
     "/review-sources/{int:source_id}/import",
-    response=ImportOut,
+    response=ReviewImportOut,
     url_name="review_source_import",
     openapi_extra=IMPORT_BODY,
 )

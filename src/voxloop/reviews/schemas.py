@@ -56,7 +56,7 @@ class BenchmarkOut(Schema):
     trend: list[dict[str, Any]]
 
 
-class ThemeOut(Schema):
+class ReviewThemeOut(Schema):
     key: str
     name: str
     sentiment: str
@@ -81,7 +81,7 @@ class ReviewOut(Schema):
     url: str
     removed: bool
     sentiment: str
-    themes: list[ThemeOut]
+    themes: list[ReviewThemeOut]
 
 
 class ReviewPage(Page):
@@ -165,7 +165,7 @@ class SourceOut(Schema):
     locations: list[LocationOut]
 
 
-class ImportOut(Schema):
+class ReviewImportOut(Schema):
     new: int
     edited: int
     unchanged: int
