@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils.translation import ngettext
 class LoginForm(AuthenticationForm):
     """Django's sign-in form with the hints phones and password managers use."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(
             {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
@@ -53,7 +54,7 @@ class TokenForm(forms.Form):
     )
     expires = forms.ChoiceField(label=_("Expires after"), choices=(), initial="90")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["expires"].choices = expiry_choices()
 

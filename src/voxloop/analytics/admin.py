@@ -4,14 +4,17 @@ editing), saved views and digest opt-outs, each scoped to the staff user's subtr
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from voxloop.analytics.models import DigestSubscription, Rollup, SavedView
 from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy.admin import ScopedAdmin
+from voxloop.tenancy.scoping import Scope
 
 
 @admin.register(Rollup)
-class RollupAdmin(ScopedAdmin):
+class RollupAdmin(ScopedAdmin[Rollup]):
     scope_path_field = "node_path"
     list_display = (
         "day",
@@ -31,44 +34,44 @@ class RollupAdmin(ScopedAdmin):
     ordering = ("-day",)
     show_full_result_count = False
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Rollup]:
         # A node's day is a group of any size: anonymous surveys' rows are read only through
         # the anonymity rule (decision 0016), never here.
         return super().get_queryset(request).exclude(survey__kind__in=ANONYMOUS_KINDS)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Rollup | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Rollup | None = None) -> bool:
         return False
 
 
 @admin.register(SavedView)
-class SavedViewAdmin(ScopedAdmin):
+class SavedViewAdmin(ScopedAdmin[SavedView]):
     list_display = ("name", "owner", "query", "created_at")
     search_fields = ("name",)
 
-    def scope_queryset(self, scope, queryset):
+    def scope_queryset(self, scope: Scope, queryset: QuerySet[SavedView]) -> QuerySet[SavedView]:
         # A view belongs to its owner; an admin sees those of people in their subtree.
         from voxloop.tenancy.models import Membership
 
         owners = scope.filter(Membership.objects.all()).values("user_id")
         return queryset.filter(organization_id=scope.organization_id, owner_id__in=owners)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(DigestSubscription)
-class DigestSubscriptionAdmin(ScopedAdmin):
+class DigestSubscriptionAdmin(ScopedAdmin[DigestSubscription]):
     scope_path_field = "membership__unit__path"
     scope_org_field = "membership__organization_id"
     list_display = ("membership", "enabled", "last_sent_at")
     list_filter = ("enabled",)
     readonly_fields = ("membership", "last_sent_at")
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

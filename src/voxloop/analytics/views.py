@@ -3,6 +3,8 @@ live refresh by polling a small JSON endpoint."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -70,7 +72,7 @@ def with_role_defaults(params: QueryDict, role: str) -> QueryDict:
     return merged
 
 
-def _query(params: QueryDict, **changes) -> str:
+def _query(params: QueryDict, **changes: Any) -> str:
     q = params.copy()
     q.pop("fragment", None)
     for key, value in changes.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -127,7 +128,9 @@ def _make_admin(root, user) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What they may do.")
 @click.option("--first-name", default="")
 @click.option("--last-name", default="")
-def createuser(username, email, password, prompt_password, org_slug, unit_code, role, **names):
+def createuser(
+    username, email, password, prompt_password, org_slug, unit_code, role, **names: Any
+) -> None:
     """Add a user with a role at a unit."""
     base.django_ready()
     base.require_migrated()

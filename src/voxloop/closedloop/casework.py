@@ -8,6 +8,7 @@ and an audit entry, in one transaction.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -56,7 +57,7 @@ def require_actable(actor: Scope, case: Case) -> None:
     raise Forbidden("Only the case's assignee or a manager may change it.")
 
 
-def _event(actor: Scope | None, case: Case, kind: str, now: datetime, text="", **data):
+def _event(actor: Scope | None, case: Case, kind: str, now: datetime, text="", **data: Any):
     return CaseEvent.objects.create(
         case=case,
         kind=kind,

@@ -83,7 +83,7 @@ def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpRespons
     return redirect("closedloop:rule", rule_id=rule.pk)
 
 
-def _render_rule(request, form, rule=None, status=200) -> HttpResponse:
+def _render_rule(request: ScopedRequest, form, rule=None, status=200) -> HttpResponse:
     surveys = survey_selectors.visible_surveys(request.scope)
     context = {
         "form": form,

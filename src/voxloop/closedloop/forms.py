@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -44,7 +45,7 @@ class BulkForm(forms.Form):
     case_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     assignee = forms.CharField(label=_("Assign to"), required=False, max_length=150)
 
-    def __init__(self, *args, case_ids=(), **kwargs):
+    def __init__(self, *args: Any, case_ids=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["case_ids"].choices = [(i, i) for i in case_ids]
 
@@ -56,7 +57,7 @@ class StatusForm(forms.Form):
 class AssignForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
 
-    def __init__(self, *args, users=(), **kwargs):
+    def __init__(self, *args: Any, users=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].choices = [("", _("Nobody"))] + [
             (u.pk, u.get_username()) for u in users
@@ -70,7 +71,7 @@ class NoteForm(forms.Form):
 class RootCauseForm(forms.Form):
     root_cause = forms.ChoiceField(label=_("Root cause"), required=False)
 
-    def __init__(self, *args, causes=(), **kwargs):
+    def __init__(self, *args: Any, causes=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["root_cause"].choices = [("", "—")] + [(c.pk, str(c)) for c in causes]
 
@@ -93,7 +94,7 @@ class ResolveForm(forms.Form):
     )
     close = forms.BooleanField(label=_("Close it too (no follow-up expected)"), required=False)
 
-    def __init__(self, *args, causes=(), playbooks=(), **kwargs):
+    def __init__(self, *args: Any, causes=(), playbooks=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["root_cause"].choices = [("", _("Pick a root cause")), *cause_choices(causes)]
         self.fields["playbook"].choices = [("", _("No message"))] + [
@@ -119,7 +120,7 @@ class BulkResolveForm(forms.Form):
     root_cause = forms.TypedChoiceField(label=_("Root cause"), coerce=int)
     note = forms.CharField(label=_("What was done"), max_length=10_000)
 
-    def __init__(self, *args, causes=(), **kwargs):
+    def __init__(self, *args: Any, causes=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["root_cause"].choices = [("", _("Pick a root cause")), *cause_choices(causes)]
 
@@ -130,7 +131,7 @@ class EmailForm(forms.Form):
         label=_("Personal note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, playbooks=(), **kwargs):
+    def __init__(self, *args: Any, playbooks=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["playbook"].choices = [(p.pk, p.name) for p in playbooks]
 
@@ -245,7 +246,7 @@ class RuleForm(forms.Form):
     record_praise = forms.BooleanField(label=_("Show praise to the staff's unit"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
-    def __init__(self, *args, surveys=(), playbooks=(), themes=(), **kwargs):
+    def __init__(self, *args: Any, surveys=(), playbooks=(), themes=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["survey_ids"].choices = [(s.pk, s.name) for s in surveys]
         self.fields["comment_theme"].choices = [("", "—"), *themes]
@@ -408,7 +409,7 @@ class RootCauseAddForm(forms.Form):
     name = forms.CharField(label=_("New root cause"), max_length=120)
     parent = forms.ChoiceField(label=_("Under"), required=False)
 
-    def __init__(self, *args, causes=(), **kwargs):
+    def __init__(self, *args: Any, causes=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].choices = [("", "—")] + [
             (c.pk, c.name) for c in causes if c.parent_id is None
@@ -438,7 +439,7 @@ class PlanForm(forms.Form):
     )
     target = forms.FloatField(label=_("Target NPS"), required=False)
 
-    def __init__(self, *args, causes=(), **kwargs):
+    def __init__(self, *args: Any, causes=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["root_cause"].choices = [("", "—")] + [(c.pk, str(c)) for c in causes]
 

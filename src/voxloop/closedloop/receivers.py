@@ -1,5 +1,7 @@
 """The closed loop listens to responses arriving and to units moving."""
 
+from typing import Any
+
 from django.dispatch import receiver
 
 from voxloop.closedloop import services
@@ -10,7 +12,7 @@ from voxloop.textanalytics.signals import comments_analysed
 
 
 @receiver(response_submitted, dispatch_uid="closedloop.evaluate")
-def evaluate_later(sender, response_id: int, response=None, **kwargs) -> None:
+def evaluate_later(sender: object, response_id: int, response=None, **kwargs: Any) -> None:
     # Only an enqueue here: the rules, the routing and the SMTP conversation run in a worker.
     if response is not None and services.may_alert(response):
         from voxloop.closedloop.tasks import evaluate_response
@@ -29,12 +31,16 @@ def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs:
 
 
 @receiver(unit_moved, dispatch_uid="closedloop.repath")
-def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
+def follow_unit_move(
+    sender: object, organization_id: int, old_path: str, new_path: str, **kwargs: Any
+) -> None:
     services.repath_after_move(organization_id, old_path, new_path)
 
 
 @receiver(contact_erasing, dispatch_uid="closedloop.forget_person")
-def forget_person(sender, organization_id: int, contact_id: int, response_ids, person, now, **kw):
+def forget_person(
+    sender: object, organization_id: int, contact_id: int, response_ids, person, now, **kw: Any
+):
     from voxloop.closedloop import forgetting
 
     return forgetting.forget_person(

@@ -83,7 +83,7 @@ def _hours(delta) -> float:
 
 
 def sla_statistics(
-    scope, since: datetime | None = None, until: datetime | None = None, now=None
+    scope: Scope, since: datetime | None = None, until: datetime | None = None, now=None
 ) -> dict:
     """{"total": {...}, "units": [...], "assignees": [...]} for cases opened in the period."""
     now = now or timezone.now()

@@ -29,7 +29,7 @@ from voxloop.errors import DomainError
 from voxloop.privacy import redaction
 from voxloop.surveys import labels
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.tenancy.scoping import Capability, ScopedRequest
+from voxloop.tenancy.scoping import Capability, Scope, ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import member_required
 from voxloop.web.forms import resolve_unit
@@ -148,7 +148,7 @@ def _bulk_close(request: ScopedRequest, case_ids: list[int]) -> HttpResponse:
     return redirect("closedloop:inbox")
 
 
-def _shown_answers(scope, response, can_act: bool) -> dict:
+def _shown_answers(scope: Scope, response, can_act: bool) -> dict:
     """Admins read what the customer wrote as written; whoever works the case also sees the
     phone or email the customer left to be called back on; everyone else reads it masked."""
     if scope.can(Capability.CONFIGURE):
@@ -218,7 +218,7 @@ def _now():
     return timezone.now()
 
 
-def _can_act(scope, case) -> bool:
+def _can_act(scope: Scope, case) -> bool:
     try:
         casework.require_actable(scope, case)
     except DomainError:

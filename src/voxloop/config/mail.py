@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.mail.backends.filebased import EmailBackend
 
@@ -14,7 +15,7 @@ from voxloop.config.env import private
 class PrivateFileBackend(EmailBackend):
     """Django's file backend with a 0700 folder and 0600 files."""
 
-    def __init__(self, *args, file_path=None, **kwargs):
+    def __init__(self, *args: Any, file_path=None, **kwargs: Any) -> None:
         super().__init__(*args, file_path=file_path, **kwargs)
         private(Path(self.file_path), 0o700)
 

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from voxloop.config.env import (
     env_bool,
@@ -14,6 +15,9 @@ from voxloop.config.env import (
     secret_key,
     voxloop_home,
 )
+
+# Lets classes be written as their typed generics (`admin.ModelAdmin[Survey]`) at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VOXLOOP_HOME = voxloop_home()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ class ContactFilterForm(forms.Form):
         label=_("Segment"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, *args, segments=(), **kwargs) -> None:
+    def __init__(self, *args: Any, segments=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["segment"].choices = [("", _("All contacts"))] + [
             (s.pk, s.name) for s in segments

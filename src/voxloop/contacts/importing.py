@@ -165,7 +165,7 @@ def import_records(actor: Scope, records: Iterable[dict[str, Any]]) -> ImportRep
     return _run(actor, flattened(), None, lambda: None, source="api")
 
 
-def _run(actor, records, progress, fraction, source: str) -> ImportReport:
+def _run(actor: Scope, records, progress, fraction, source: str) -> ImportReport:
     report = ImportReport()
     run = secrets.token_hex(8)
     lookups = _Lookups(actor)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.dispatch import receiver
 
 from voxloop.contacts import services
@@ -8,12 +10,14 @@ from voxloop.tenancy.signals import unit_moved
 
 
 @receiver(unit_moved)
-def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
+def follow_unit_move(
+    sender: object, organization_id: int, old_path: str, new_path: str, **kwargs: Any
+) -> None:
     services.repath_after_move(organization_id, old_path, new_path)
 
 
 @receiver(response_submitted)
-def remember_last_response(sender, response_id: int, response, **kwargs):
+def remember_last_response(sender: object, response_id: int, response, **kwargs: Any) -> None:
     """Segments on 'last response' and 'NPS group' read the contact row; keep it current."""
     if response.contact_id and response.submitted_at:
         note_response.enqueue(
@@ -22,5 +26,5 @@ def remember_last_response(sender, response_id: int, response, **kwargs):
 
 
 @receiver(contact_erasing, dispatch_uid="contacts.erase_person")
-def erase_person(sender, organization_id: int, contact_id: int, now, **kwargs) -> dict:
+def erase_person(sender: object, organization_id: int, contact_id: int, now, **kwargs: Any) -> dict:
     return services.erase_person(organization_id=organization_id, contact_id=contact_id, now=now)

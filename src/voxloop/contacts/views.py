@@ -36,7 +36,9 @@ from voxloop.web.paging import paginate, query_without_page
 from voxloop.web.views.common import unit_code_suggestions
 
 
-def _contacts_page(request, import_form=None, report=None, status=200) -> HttpResponse:
+def _contacts_page(
+    request: ScopedRequest, import_form=None, report=None, status=200
+) -> HttpResponse:
     scope = request.scope
     segments = list(selectors.visible_segments(scope))
     form = ContactFilterForm(request.GET or None, segments=segments)
@@ -142,7 +144,7 @@ def segment_count(request: ScopedRequest) -> JsonResponse:
     return JsonResponse({"count": n, "text": text})
 
 
-def _segments_page(request, form=None, status=200) -> HttpResponse:
+def _segments_page(request: ScopedRequest, form=None, status=200) -> HttpResponse:
     scope = request.scope
     builder = condition_fields.segment_builder(scope)
     context = {
@@ -196,7 +198,7 @@ def segment_create(request: ScopedRequest) -> HttpResponse:
 TYPE_ACTIONS = ("archive", "restore", "delete")
 
 
-def _types_page(request, form=None, status=200) -> HttpResponse:
+def _types_page(request: ScopedRequest, form=None, status=200) -> HttpResponse:
     scope = request.scope
     kinds = list(selectors.interaction_types(scope))
     admin = is_admin(request)

@@ -16,7 +16,7 @@ from voxloop.exports import selectors, services
 from voxloop.exports.forms import ExportForm
 from voxloop.exports.kinds import KINDS
 from voxloop.exports.models import ExportStatus
-from voxloop.tenancy.scoping import ScopedRequest
+from voxloop.tenancy.scoping import Scope, ScopedRequest
 from voxloop.web.access import member_required
 from voxloop.web.forms import apply_domain_error
 
@@ -28,7 +28,7 @@ CONTENT_TYPES = {
 FILTER_KEYS = {"survey", "unit", "period", "start", "end", "segment", "channel", "origin"}
 
 
-def _allowed_kinds(scope) -> list[str]:
+def _allowed_kinds(scope: Scope) -> list[str]:
     allowed = []
     for name, kind in KINDS.items():
         try:
@@ -39,7 +39,7 @@ def _allowed_kinds(scope) -> list[str]:
     return allowed
 
 
-def _page(request, form=None, status=200) -> HttpResponse:
+def _page(request: ScopedRequest, form=None, status=200) -> HttpResponse:
     exports = list(selectors.my_exports(request.scope)[:50])
     for export in exports:
         export.kind_label = KINDS[export.kind].label if export.kind in KINDS else export.kind

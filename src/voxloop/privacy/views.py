@@ -3,6 +3,8 @@ would delete shown before it is saved. Thin: the services decide and audit."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -24,7 +26,7 @@ def _confirmation(periods: dict) -> str:
     return ",".join("" if periods[name] is None else str(periods[name]) for name in PERIODS)
 
 
-def _page(request, form, policy, status=200, **extra) -> HttpResponse:
+def _page(request: ScopedRequest, form, policy, status=200, **extra: Any) -> HttpResponse:
     context = {
         "form": form,
         "policy": policy,

@@ -3,9 +3,10 @@
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from voxloop.tenancy.audit_context import client_ip
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Scope, ScopedRequest
 from voxloop.tenancy.selectors import memberships_of
 
 SESSION_KEY = "voxloop_membership_id"
@@ -18,7 +19,7 @@ def _address(value: str) -> str | None:
         return None
 
 
-def request_ip(request) -> str | None:
+def request_ip(request: HttpRequest) -> str | None:
     """The client's address, for login throttling and the audit log.
 
     Behind a proxy (VOXLOOP_TRUST_X_FORWARDED_FOR) it is the last X-Forwarded-For entry: the
@@ -37,10 +38,10 @@ class ActiveMembershipMiddleware:
     """Sets request.membership, request.scope (None when the user has no membership) and
     request.memberships; an API token sets its own scope later, in the API's auth."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest):
         token = client_ip.set(request_ip(request))
         try:
             self.attach(request)
@@ -49,7 +50,7 @@ class ActiveMembershipMiddleware:
             client_ip.reset(token)
 
     @staticmethod
-    def attach(request) -> None:
+    def attach(request: ScopedRequest) -> None:
         request.membership = None
         request.scope = None
         request.memberships = []

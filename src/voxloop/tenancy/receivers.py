@@ -1,6 +1,8 @@
 """Units this process holds for the capture path are dropped when any unit changes; the audit
 log forgets an erased person's name."""
 
+from typing import Any
+
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -13,12 +15,14 @@ from voxloop.tenancy.signals import unit_moved
 @receiver(post_save, sender=OrgUnit, dispatch_uid="tenancy.units_changed")
 @receiver(post_delete, sender=OrgUnit, dispatch_uid="tenancy.units_deleted")
 @receiver(unit_moved, dispatch_uid="tenancy.units_moved")
-def units_changed(sender, **kwargs) -> None:
+def units_changed(sender: object, **kwargs: Any) -> None:
     recent_units.forget_all()
 
 
 @receiver(contact_erasing, dispatch_uid="tenancy.forget_person")
-def forget_person(sender, organization_id: int, contact_id: int, person, **kwargs) -> dict:
+def forget_person(
+    sender: object, organization_id: int, contact_id: int, person, **kwargs: Any
+) -> dict:
     from voxloop.tenancy import services
 
     changed = services.forget_person_in_audit(

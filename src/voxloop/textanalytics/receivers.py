@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -30,7 +31,7 @@ def _enqueue(ids: list[int], fresh: bool = False) -> None:
 
 
 @receiver(response_submitted, dispatch_uid="textanalytics.analyse_submitted")
-def analyse_submitted(sender, response_id: int, response=None, **kwargs) -> None:
+def analyse_submitted(sender: object, response_id: int, response=None, **kwargs: Any) -> None:
     global _timer
     if response is not None and not _has_text(response.answers):
         return  # nothing to read: most responses carry no comment
@@ -69,5 +70,5 @@ def hand_over() -> None:
 
 @receiver(responses_imported, dispatch_uid="textanalytics.analyse_imported")
 @receiver(responses_changed, dispatch_uid="textanalytics.analyse_changed")
-def analyse_batch(sender, response_ids: list[int], **kwargs) -> None:
+def analyse_batch(sender: object, response_ids: list[int], **kwargs: Any) -> None:
     _enqueue(list(response_ids))

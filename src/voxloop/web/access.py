@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,7 +30,7 @@ def member_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: ScopedRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: ScopedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.scope is None:
             return no_membership(request)
         try:
@@ -49,7 +50,7 @@ def capability_required(capability: Capability) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def inner(request: ScopedRequest, *args, **kwargs) -> HttpResponse:
+        def inner(request: ScopedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.scope.can(capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -6,6 +6,7 @@ have ten thousand stores. A datalist on the page offers the codes as suggestions
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
@@ -37,7 +38,7 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
 
 
 class UnitCodeField(forms.CharField):
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("help_text", _("Type a unit's name or its code, e.g. S-0042."))
         super().__init__(**kwargs)
@@ -70,7 +71,7 @@ class _OwnIds:
 
     id_format = "id_%s"
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", self.id_format)
         super().__init__(*args, **kwargs)
 

@@ -17,6 +17,8 @@ import base64
 import hashlib
 import secrets
 
+from django.http import HttpRequest
+
 # The shell's inline script (web/templates/web/base.html), exactly as written there.
 SHELL_SCRIPT = 'document.documentElement.className = "js";'
 SCRIPT_HASHES = (
@@ -67,10 +69,10 @@ def content_security_policy(nonce: str, existing: str = "", x_frame_options: str
 class SecurityHeadersMiddleware:
     """First in MIDDLEWARE, so it sees every answer last (X-Frame-Options included)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest):
         request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
         response["Content-Security-Policy"] = content_security_policy(
@@ -86,6 +88,6 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def nonce(request) -> dict[str, str]:
+def nonce(request: HttpRequest) -> dict[str, str]:
     """Context processor: `{{ csp_nonce }}` for the inline style blocks that need one."""
     return {"csp_nonce": getattr(request, "csp_nonce", "")}

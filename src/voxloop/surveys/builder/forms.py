@@ -202,7 +202,9 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "data-condition-builder": "logic-builder"}),
     )
 
-    def __init__(self, *args, earlier=(), editing: bool = False, type_locked=False, **kwargs):
+    def __init__(
+        self, *args: Any, earlier=(), editing: bool = False, type_locked=False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["logic_question"].choices = [("", _("— always shown —"))] + [
             (q.key, q.key) for q in earlier
@@ -253,7 +255,7 @@ class BranchForm(forms.Form):
         help_text=_("Optional, e.g. your public review page (https://…)."),
     )
 
-    def __init__(self, *args, questions=(), **kwargs):
+    def __init__(self, *args: Any, questions=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["question"].choices = [("", _("— anyone —"))] + [
             (q.key, q.key) for q in questions

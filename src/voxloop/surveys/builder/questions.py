@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -116,7 +116,7 @@ def _initial(survey: Survey, q: Question) -> dict:
     return initial
 
 
-def _page(request, survey, form, question=None, status=200) -> HttpResponse:
+def _page(request: HttpRequest, survey, form, question=None, status=200) -> HttpResponse:
     questions = selectors.questions_of(survey)
     earlier = [q for q in questions if question is None or q.position < question.position]
     count_url = reverse("surveys:logic_count", args=[survey.pk])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -53,6 +55,6 @@ def nps_row_context(
         }
 
 
-def render_nps_row(survey, token: str, locale: str, **kwargs) -> str:
+def render_nps_row(survey, token: str, locale: str, **kwargs: Any) -> str:
     with translation.override(locale):
         return render_to_string(TEMPLATE, nps_row_context(survey, token, locale, **kwargs))

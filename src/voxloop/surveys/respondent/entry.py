@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -182,7 +183,7 @@ def device_of(user_agent: str, survey: Survey) -> str:
     return Device.DESKTOP
 
 
-def choose_locale(visit: Visit, request, started_in: str = "") -> str:
+def choose_locale(visit: Visit, request: HttpRequest, started_in: str = "") -> str:
     """The switcher's choice, else the language the response began in, the invitation's,
     the contact's, the browser's; the survey's default when it offers none of them."""
     survey = visit.survey

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 
@@ -89,13 +90,13 @@ def survey_context(survey: Survey | None, locale: str, pipe_values: dict | None 
 
 
 def render_page(
-    request,
+    request: HttpRequest,
     template: str,
     survey: Survey | None,
     locale: str,
     status: int = 200,
     pipe_values: dict | None = None,
-    **extra,
+    **extra: Any,
 ) -> HttpResponse:
     with translation.override(locale):
         context = {**survey_context(survey, locale, pipe_values), **extra}
@@ -107,7 +108,7 @@ def render_page(
 
 
 def message_page(
-    request,
+    request: HttpRequest,
     survey: Survey | None,
     locale: str,
     heading: str,

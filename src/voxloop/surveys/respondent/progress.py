@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
+from django.http import HttpRequest
 
 COOKIE_SALT = "voxloop.surveys.respondent.resume"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 30
@@ -17,7 +18,7 @@ def cookie_name(survey_id: int) -> str:
     return f"vx_resume_{survey_id}"
 
 
-def resume_token_from_cookie(request, survey_id: int) -> str:
+def resume_token_from_cookie(request: HttpRequest, survey_id: int) -> str:
     try:
         return request.get_signed_cookie(cookie_name(survey_id), salt=COOKIE_SALT)
     except (KeyError, signing.BadSignature):

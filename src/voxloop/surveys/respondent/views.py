@@ -10,7 +10,7 @@ import contextlib
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.request import RawPostDataException
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +36,7 @@ class Stop(Exception):
         self.response = response
 
 
-def _open_visit(request, key: str, kind: str, resolver=entry.resolve) -> Visit:
+def _open_visit(request: HttpRequest, key: str, kind: str, resolver=entry.resolve) -> Visit:
     """The visit behind a link, or Stop with the page that explains why not."""
     if not throttle.allowed(request, kind):
         raise Stop(notices.too_many(request))
@@ -52,7 +52,7 @@ def _open_visit(request, key: str, kind: str, resolver=entry.resolve) -> Visit:
     return visit
 
 
-def _response_of(visit: Visit, request, params, for_thanks: bool = False):
+def _response_of(visit: Visit, request: HttpRequest, params, for_thanks: bool = False):
     """The respondent's response so far (None: nothing saved yet)."""
     survey = visit.survey
     if visit.keyed:
@@ -121,7 +121,7 @@ def _route(visit: Visit, page: str) -> str:
 
 
 def _question_page(
-    request,
+    request: HttpRequest,
     visit: Visit,
     questions: list,
     answers: dict[str, Any],
@@ -177,7 +177,7 @@ def _question_page(
     )
 
 
-def _unreadable(request) -> HttpResponse | None:
+def _unreadable(request: HttpRequest) -> HttpResponse | None:
     """The page for a posted form that is not UTF-8, else None. A multipart body has already
     been parsed by the CSRF check (and decoded by Django's parser): nothing to read again."""
     if request.method != "POST":
@@ -192,7 +192,7 @@ def _unreadable(request) -> HttpResponse | None:
 
 
 @require_http_methods(["GET", "POST"])
-def survey_page(request, key: str, resolver=entry.resolve) -> HttpResponse:
+def survey_page(request: HttpRequest, key: str, resolver=entry.resolve) -> HttpResponse:
     """One question (GET) or one answer (POST); `resolver` reads the link (an embedding
     product passes its own, for its signed links)."""
     unreadable = _unreadable(request)
@@ -226,7 +226,9 @@ def survey_page(request, key: str, resolver=entry.resolve) -> HttpResponse:
     return page
 
 
-def _answer(request, visit: Visit, questions: list, answers: dict, locale: str, response):
+def _answer(
+    request: HttpRequest, visit: Visit, questions: list, answers: dict, locale: str, response
+):
     """One page's answer: save it (partial), move on; on the last page, complete."""
     token = response.resume_token if response is not None else ""
     by_key = {q.key: q for q in questions}
@@ -286,7 +288,9 @@ def _to(visit: Visit, url: str, token: str) -> HttpResponse:
     return redirect
 
 
-def _save(request, visit: Visit, answers: dict, complete: bool, locale: str, token: str):
+def _save(
+    request: HttpRequest, visit: Visit, answers: dict, complete: bool, locale: str, token: str
+):
     outcome = submit(
         Submission(
             survey=visit.survey,
@@ -309,7 +313,7 @@ def _save(request, visit: Visit, answers: dict, complete: bool, locale: str, tok
 
 
 @require_http_methods(["GET", "POST"])
-def one_click(request, key: str, score: int) -> HttpResponse:
+def one_click(request: HttpRequest, key: str, score: int) -> HttpResponse:
     """A score clicked in an email: the score question with that score chosen and one button
     to confirm it. A GET stores nothing, since mail scanners fetch every link of an email
     before the person reads it; the POST (with its CSRF token) stores what the respondent
@@ -344,7 +348,7 @@ def one_click(request, key: str, score: int) -> HttpResponse:
 
 
 @require_GET
-def thanks(request, key: str, resolver=entry.resolve) -> HttpResponse:
+def thanks(request: HttpRequest, key: str, resolver=entry.resolve) -> HttpResponse:
     if not throttle.allowed(request, "view"):
         return notices.too_many(request)
     try:

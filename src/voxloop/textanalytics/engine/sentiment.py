@@ -38,7 +38,7 @@ class SentimentModel:
         bias,
         version: str,
         lexicon: Lexicon | None = None,
-    ):
+    ) -> None:
         self.vocabulary = vocabulary
         self.weights = weights
         # One lookup per feature: name → (negative, neutral, positive) weights.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -54,7 +56,9 @@ def _edit_form(unit: OrgUnit) -> UnitEditForm:
     )
 
 
-def _render_unit(request: ScopedRequest, unit: OrgUnit, status: int = 200, **forms) -> HttpResponse:
+def _render_unit(
+    request: ScopedRequest, unit: OrgUnit, status: int = 200, **forms: Any
+) -> HttpResponse:
     scope = request.scope
     counts = selectors.subtree_counts(scope, unit)
     admin = is_admin(request)
