@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from voxloop.surveys import definition
 from voxloop.surveys.respondent import entry, pages, throttle
@@ -13,8 +14,13 @@ from voxloop.surveys.respondent.entry import Visit
 
 
 def message(
-    request: HttpRequest, visit: Visit | None, heading, text, status: int, locale: str = ""
-):
+    request: HttpRequest,
+    visit: Visit | None,
+    heading: StrOrPromise,
+    text: StrOrPromise,
+    status: int,
+    locale: str = "",
+) -> HttpResponse:
     survey = visit.survey if visit else None
     if not locale:
         locale = entry.choose_locale(visit, request) if visit else get_language() or "en"
