@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 
 from voxloop import spreadsheets
 from voxloop.analytics import exports, filters, selectors
@@ -47,7 +47,7 @@ def responses_export(request: ScopedRequest, fmt: str):
 
 
 @member_required
-def aggregates_export(request: HttpRequest, fmt: str):
+def aggregates_export(request: ScopedRequest, fmt: str):
     ctx = _context(request, fmt)
     by = request.GET.get("by", "unit")
     if by not in selectors.DIMENSIONS:

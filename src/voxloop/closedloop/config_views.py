@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -95,7 +95,7 @@ def _render_rule(request: ScopedRequest, form, rule=None, status=200) -> HttpRes
 
 
 @admin_required
-def rule_new(request: HttpRequest) -> HttpResponse:
+def rule_new(request: ScopedRequest) -> HttpResponse:
     if request.method == "POST":
         form = _rule_form(request, request.POST)
         if form.is_valid():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -163,10 +164,18 @@ def open_case_for(
     return case, True
 
 
+class _Common(TypedDict):
+    """What every notification about one case shares."""
+
+    organization_id: int
+    about: str
+    now: datetime
+
+
 def _alert(rule: AlertRule, case: Case, response: Response, now: datetime) -> list[int]:
     """Queue the alert to every recipient and webhook; ids of those to send right away."""
     immediate = []
-    common = {"organization_id": case.organization_id, "about": f"case:{case.pk}", "now": now}
+    common = _Common(organization_id=case.organization_id, about=f"case:{case.pk}", now=now)
     for user in routing.recipients(rule, response, case.unit):
         if not user.email:
             continue
@@ -248,15 +257,16 @@ def record_praise(response: Response, now: datetime) -> None:
     if response.origin == Origin.STAFF:
         return
     text = messages.comments_of(response)
-    first_name = response.staff.name.split(" ")[0].casefold() if response.staff_id else ""
-    if first_name and first_name in text.casefold():
+    staff = response.staff
+    first_name = staff.name.split(" ")[0].casefold() if staff is not None else ""
+    if staff is not None and first_name and first_name in text.casefold():
         Praise.objects.get_or_create(
             response=response,
             defaults={
                 "organization_id": response.organization_id,
-                "unit": response.staff.unit,
-                "unit_path": response.staff.unit.path,
-                "staff": response.staff,
+                "unit": staff.unit,
+                "unit_path": staff.unit.path,
+                "staff": staff,
                 "text": text,
                 "score": response.nps,
                 "at": now,
@@ -268,5 +278,5 @@ def _next_hour(now: datetime) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
-def _language_of(user) -> str:
+def _language_of(user: object) -> str:
     return getattr(user, "language", "") or "en"

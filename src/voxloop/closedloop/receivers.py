@@ -1,18 +1,23 @@
 """The closed loop listens to responses arriving and to units moving."""
 
+from datetime import datetime
 from typing import Any
 
 from django.dispatch import receiver
 
 from voxloop.closedloop import services
+from voxloop.privacy.redaction import KnownPerson
 from voxloop.privacy.signals import contact_erasing
+from voxloop.responses.models import Response
 from voxloop.responses.signals import response_submitted
 from voxloop.tenancy.signals import unit_moved
 from voxloop.textanalytics.signals import comments_analysed
 
 
 @receiver(response_submitted, dispatch_uid="closedloop.evaluate")
-def evaluate_later(sender: object, response_id: int, response=None, **kwargs: Any) -> None:
+def evaluate_later(
+    sender: object, response_id: int, response: Response | None = None, **kwargs: Any
+) -> None:
     # Only an enqueue here: the rules, the routing and the SMTP conversation run in a worker.
     if response is not None and services.may_alert(response):
         from voxloop.closedloop.tasks import evaluate_response
@@ -39,8 +44,14 @@ def follow_unit_move(
 
 @receiver(contact_erasing, dispatch_uid="closedloop.forget_person")
 def forget_person(
-    sender: object, organization_id: int, contact_id: int, response_ids, person, now, **kw: Any
-):
+    sender: object,
+    organization_id: int,
+    contact_id: int,
+    response_ids: list[int],
+    person: KnownPerson,
+    now: datetime,
+    **kw: Any,
+) -> dict[str, int]:
     from voxloop.closedloop import forgetting
 
     return forgetting.forget_person(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -20,6 +20,9 @@ from voxloop.responses import selectors as response_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Scope
+
+if TYPE_CHECKING:
+    from voxloop.analytics.filters import Filters
 
 
 @dataclass
@@ -63,7 +66,7 @@ class SlaFigures:
             "decided": self.decided,
         }
 
-    def add(self, case, now: datetime) -> None:
+    def add(self, case: Case, now: datetime) -> None:
         self.cases += 1
         if case.first_action_at:
             self.first_action_hours.append(_hours(case.first_action_at - case.created_at))
@@ -78,13 +81,16 @@ class SlaFigures:
                 self.decided += 1
 
 
-def _hours(delta) -> float:
+def _hours(delta: timedelta) -> float:
     return delta.total_seconds() / 3600
 
 
 def sla_statistics(
-    scope: Scope, since: datetime | None = None, until: datetime | None = None, now=None
-) -> dict:
+    scope: Scope,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     """{"total": {...}, "units": [...], "assignees": [...]} for cases opened in the period."""
     now = now or timezone.now()
     cases = readable_cases(scope).select_related("unit", "assignee")
@@ -98,7 +104,7 @@ def sla_statistics(
     for case in cases.iterator(chunk_size=2000):
         total.add(case, now)
         units.setdefault(case.unit_id, SlaFigures(case.unit.name, case.unit_id)).add(case, now)
-        label = case.assignee.get_username() if case.assignee_id else "—"
+        label = case.assignee.get_username() if case.assignee is not None else "—"
         people.setdefault(case.assignee_id, SlaFigures(label, case.assignee_id)).add(case, now)
     order = lambda f: (-f.cases, f.label)  # noqa: E731
     return {
@@ -111,7 +117,7 @@ def sla_statistics(
 # --- the dashboards' case figures ------------------------------------------------------------
 
 
-def _cases_for(scope: Scope, filters) -> QuerySet[Case]:
+def _cases_for(scope: Scope, filters: Filters) -> QuerySet[Case]:
     """The cases a reader may read (agents: their own), narrowed to the dashboard's unit, its
     segment (the case's contact) and, through the responses behind them, its survey and
     channel."""
@@ -130,20 +136,23 @@ def _cases_for(scope: Scope, filters) -> QuerySet[Case]:
     return cases
 
 
-def _resolved(cases: QuerySet[Case], period) -> tuple[list[float], int]:
+def _resolved(cases: QuerySet[Case], period: Filters) -> tuple[list[float], int]:
     """Resolution hours of the cases resolved in the period, and how many met their due time."""
     low, high = period.bounds()
-    hours, met = [], 0
+    hours: list[float] = []
+    met = 0
     rows = cases.filter(resolved_at__gte=low, resolved_at__lt=high).values_list(
         "created_at", "resolved_at", "due_at"
     )
     for created, resolved, due in rows.iterator(chunk_size=5000):
+        if resolved is None:  # excluded by the filter; the column is nullable
+            continue
         hours.append(_hours(resolved - created))
         met += resolved <= due
     return hours, met
 
 
-def case_metrics(scope: Scope, filters, now: datetime | None = None) -> dict[str, Any]:
+def case_metrics(scope: Scope, filters: Filters, now: datetime | None = None) -> dict[str, Any]:
     """Opened, resolved, open and overdue cases, resolution time (median, mean with its
     interval, p90) and SLA compliance (cases resolved in the period that were resolved by their
     due time, with a Wilson interval), each against the previous period of the same length.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -62,7 +62,7 @@ def _contacts_page(
 
 
 @records_required
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: ScopedRequest) -> HttpResponse:
     return _contacts_page(request)
 
 
@@ -162,7 +162,7 @@ def _segments_page(request: ScopedRequest, form=None, status=200) -> HttpRespons
 
 
 @member_required
-def segment_list(request: HttpRequest) -> HttpResponse:
+def segment_list(request: ScopedRequest) -> HttpResponse:
     return _segments_page(request)
 
 
@@ -212,7 +212,7 @@ def _types_page(request: ScopedRequest, form=None, status=200) -> HttpResponse:
 
 
 @member_required
-def interaction_type_list(request: HttpRequest) -> HttpResponse:
+def interaction_type_list(request: ScopedRequest) -> HttpResponse:
     return _types_page(request)
 
 

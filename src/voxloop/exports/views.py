@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -56,7 +56,7 @@ def _page(request: ScopedRequest, form=None, status=200) -> HttpResponse:
 
 
 @member_required
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: ScopedRequest) -> HttpResponse:
     return _page(request)
 
 

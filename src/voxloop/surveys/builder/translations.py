@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -130,7 +130,7 @@ def _save(request: ScopedRequest, survey: Survey, questions: list, locales: list
 
 
 @admin_required
-def translations(request: HttpRequest, survey_id: int) -> HttpResponse:
+def translations(request: ScopedRequest, survey_id: int) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     questions = selectors.questions_of(survey)
     locales = survey.locales or [survey.default_locale]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -99,7 +99,7 @@ def render_edit(request: ScopedRequest, survey: Survey, form=None, status: int =
 
 
 @admin_required
-def survey_edit(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_edit(request: ScopedRequest, survey_id: int) -> HttpResponse:
     return render_edit(request, editable_survey(request, survey_id))
 
 
@@ -163,7 +163,7 @@ def _lifecycle(request: ScopedRequest, survey_id: int, action, done: str) -> Htt
 
 @require_POST
 @admin_required
-def survey_publish(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_publish(request: ScopedRequest, survey_id: int) -> HttpResponse:
     return _lifecycle(request, survey_id, services.publish, _("Published: the link is live."))
 
 
@@ -195,5 +195,5 @@ def survey_close(request: ScopedRequest, survey_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def survey_duplicate(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_duplicate(request: ScopedRequest, survey_id: int) -> HttpResponse:
     return _lifecycle(request, survey_id, services.duplicate, _("This is the new draft copy."))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ def _render_people(
 
 
 @admin_required
-def people_list(request: HttpRequest) -> HttpResponse:
+def people_list(request: ScopedRequest) -> HttpResponse:
     return _render_people(request)
 
 

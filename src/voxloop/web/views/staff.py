@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -45,7 +45,7 @@ def _render_staff(
 
 
 @records_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: ScopedRequest) -> HttpResponse:
     return _render_staff(request)
 
 
