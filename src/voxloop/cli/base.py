@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from voxloop.tenancy.models import Membership, Organization, OrgUnit
 
 SETTINGS_MODULE = "voxloop.config.settings"
 _ready = False
@@ -59,7 +64,7 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def organization(slug: str):
+def organization(slug: str) -> Organization:
     from voxloop.tenancy.models import Organization
 
     found = Organization.objects.filter(slug=slug).first()
@@ -70,13 +75,13 @@ def organization(slug: str):
     return found
 
 
-def root_unit(org):
+def root_unit(org: Organization) -> OrgUnit:
     from voxloop.tenancy.models import OrgUnit
 
     return OrgUnit.objects.get(organization=org, parent__isnull=True)
 
 
-def unit_by_code(org, code: str):
+def unit_by_code(org: Organization, code: str) -> OrgUnit:
     from voxloop.tenancy.models import OrgUnit
 
     unit = OrgUnit.objects.filter(organization=org, code=code).first()
@@ -88,7 +93,7 @@ def unit_by_code(org, code: str):
     return unit
 
 
-def user_by_name(username: str):
+def user_by_name(username: str) -> User:
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(username__iexact=username.strip()).first()
@@ -97,7 +102,7 @@ def user_by_name(username: str):
     return user
 
 
-def membership_of(user, org_slug: str | None):
+def membership_of(user: User, org_slug: str | None) -> Membership:
     """The user's membership in the named organisation, or their only one."""
     from voxloop.tenancy.models import Membership
 
@@ -109,9 +114,9 @@ def membership_of(user, org_slug: str | None):
         if found is None:
             fail(f"'{user.username}' has no membership in organisation '{org_slug}'")
         return found
-    found = list(memberships[:2])
-    if not found:
+    some = list(memberships[:2])
+    if not some:
         fail(f"'{user.username}' has no membership; grant one with: voxloop createuser")
-    if len(found) > 1:
+    if len(some) > 1:
         fail(f"'{user.username}' belongs to several organisations; choose one with --org SLUG")
-    return found[0]
+    return some[0]

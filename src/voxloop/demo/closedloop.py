@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q
 
 from voxloop.closedloop import casework, evaluation, plans, services
-from voxloop.closedloop.models import Case
+from voxloop.closedloop.models import AlertRule, Case, RootCause
 from voxloop.demo.feedback import FeedbackResult
 from voxloop.demo.org_tree import DemoTree
 from voxloop.responses.models import Response
@@ -105,7 +105,7 @@ def add_closed_loop(
     )
 
 
-def _taxonomy(system: Scope) -> dict:
+def _taxonomy(system: Scope) -> dict[str, RootCause]:
     causes = {}
     for parent_name, children in ROOT_CAUSES.items():
         parent = services.create_root_cause(system, parent_name)
@@ -138,7 +138,12 @@ def _playbooks(system: Scope, root: OrgUnit) -> dict:
     }
 
 
-def _history(system: Scope, rule, causes: dict, rng: random.Random, anchor: datetime) -> list:
+Causes = dict[str, RootCause]
+
+
+def _history(
+    system: Scope, rule: AlertRule, causes: Causes, rng: random.Random, anchor: datetime
+) -> list[Case]:
     """Cases for the last month's store detractors, worked the way real teams work them."""
     since = anchor - timedelta(days=CASE_DAYS)
     # Cases only where someone can work them: stores with a manager at or above them.
@@ -161,7 +166,7 @@ def _history(system: Scope, rule, causes: dict, rng: random.Random, anchor: date
     )
     opened, agents = [], _agents(system)
     for response in recent:
-        if response.unit is None:
+        if response.unit is None or response.submitted_at is None:
             continue
         opened_at = response.submitted_at + timedelta(seconds=rng.randint(2, 20))
         case, _created = evaluation.open_case_for(rule, response, response.unit, opened_at)
@@ -176,7 +181,7 @@ def _agents(system: Scope) -> dict[int, int]:
     return dict(rows.values_list("unit_id", "user_id"))
 
 
-def _hand_to_agent(system: Scope, case: Case, agents: dict, rng: random.Random) -> None:
+def _hand_to_agent(system: Scope, case: Case, agents: dict[int, int], rng: random.Random) -> None:
     """Stores with an agent hand them about half their cases (the agent login has work)."""
     agent_id = agents.get(case.unit_id)
     if agent_id is None or rng.random() < 0.5:
@@ -185,7 +190,9 @@ def _hand_to_agent(system: Scope, case: Case, agents: dict, rng: random.Random) 
     casework.assign(_as_assignee(system, case), case, agent_id, now=at)
 
 
-def _support_history(system: Scope, rule, causes: dict, rng: random.Random, anchor) -> list:
+def _support_history(
+    system: Scope, rule: AlertRule, causes: Causes, rng: random.Random, anchor: datetime
+) -> list[Case]:
     """Cases for the last month's unhappy support customers, spread over every team: high-
     touch accounts go to their account manager (routing), the rest to the team's managers."""
     since = anchor - timedelta(days=CASE_DAYS)
@@ -201,14 +208,18 @@ def _support_history(system: Scope, rule, causes: dict, rng: random.Random, anch
         .select_related("unit", "staff__unit", "contact__account__owner", "survey", "organization")
         .order_by("-submitted_at")
     )
-    per_team: dict[int, list] = {}
+    per_team: dict[int, list[Response]] = {}
     for response in recent.iterator():
-        team = per_team.setdefault(response.unit_id, [])
-        if len(team) < SUPPORT_CASES_PER_TEAM:
-            team.append(response)
+        if response.unit_id is None:  # excluded by the query
+            continue
+        members = per_team.setdefault(response.unit_id, [])
+        if len(members) < SUPPORT_CASES_PER_TEAM:
+            members.append(response)
     opened = []
     for responses in per_team.values():
         for response in responses:
+            if response.unit is None or response.submitted_at is None:
+                continue
             at = response.submitted_at + timedelta(seconds=rng.randint(2, 20))
             case, _created = evaluation.open_case_for(rule, response, response.unit, at)
             opened.append(_work(system, case, response, causes, rng, anchor, SUPPORT_CAUSES))
@@ -230,7 +241,9 @@ def _team_scope(system: Scope, team: OrgUnit) -> Scope:
     return replace(system, unit_id=team.pk, unit_path=team.path)
 
 
-def _opened_by_hand(manager: Scope, causes: dict, rng: random.Random, anchor) -> list:
+def _opened_by_hand(
+    manager: Scope, causes: Causes, rng: random.Random, anchor: datetime
+) -> list[Case]:
     """A team without an unhappy customer this month: its manager (an account manager) opens
     cases by hand for the month's lowest support scores, as one does before a renewal."""
     lowest = (
@@ -241,6 +254,8 @@ def _opened_by_hand(manager: Scope, causes: dict, rng: random.Random, anchor) ->
     )
     opened = []
     for response in lowest:
+        if response.submitted_at is None:
+            continue
         at = response.submitted_at + timedelta(hours=rng.uniform(1, 6))
         case = casework.open_case(manager, response.pk, title="Follow-up before renewal", now=at)
         opened.append(_work(manager, case, response, causes, rng, anchor, SUPPORT_CAUSES))
@@ -250,12 +265,12 @@ def _opened_by_hand(manager: Scope, causes: dict, rng: random.Random, anchor) ->
 def _work(
     system: Scope,
     case: Case,
-    response,
-    causes: dict,
+    response: Response,
+    causes: Causes,
     rng: random.Random,
-    anchor,
+    anchor: datetime,
     fallback: list[str] | None = None,
-):
+) -> Case:
     """Play out a case: first call within hours, resolution within or past the SLA."""
     age = anchor - case.created_at
     actor = _as_assignee(system, case)
@@ -311,7 +326,8 @@ def _praise(system: Scope, survey_id: int, anchor: datetime) -> None:
         .order_by("-submitted_at")[:3000]
     )
     for response in promoters:
-        evaluation.record_praise(response, response.submitted_at)
+        if response.submitted_at is not None:
+            evaluation.record_praise(response, response.submitted_at)
 
 
 def _plans(system: Scope, tree: DemoTree, causes: dict, cases: list, anchor: datetime) -> int:

@@ -1,12 +1,16 @@
 """Attach the signed-in user's active membership and scope to each request."""
 
 import ipaddress
+from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from voxloop.tenancy.audit_context import client_ip
-from voxloop.tenancy.scoping import Scope, ScopedRequest
+from voxloop.tenancy.models import Membership
+from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.selectors import memberships_of
 
 SESSION_KEY = "voxloop_membership_id"
@@ -34,14 +38,23 @@ def request_ip(request: HttpRequest) -> str | None:
     return remote
 
 
+class AttachedRequest(HttpRequest):
+    """What this middleware sets, before a view that requires a membership narrows it to a
+    ScopedRequest (for type checking only)."""
+
+    membership: Membership | None
+    scope: Scope | None
+    memberships: list[Membership]
+
+
 class ActiveMembershipMiddleware:
     """Sets request.membership, request.scope (None when the user has no membership) and
     request.memberships; an API token sets its own scope later, in the API's auth."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = client_ip.set(request_ip(request))
         try:
             self.attach(request)
@@ -50,7 +63,8 @@ class ActiveMembershipMiddleware:
             client_ip.reset(token)
 
     @staticmethod
-    def attach(request: ScopedRequest) -> None:
+    def attach(http_request: HttpRequest) -> None:
+        request = cast(AttachedRequest, http_request)
         request.membership = None
         request.scope = None
         request.memberships = []
