@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from voxloop.cli import base
 from voxloop.cli.base import fail
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from voxloop.tenancy.models import OrgUnit
 
 ROLES = ["admin", "analyst", "manager", "agent", "viewer"]
 # Spelled out (not read from the model) so `voxloop --help` does not have to start Django.
@@ -45,7 +50,14 @@ def _ask(value: str | None, label: str, flag: str, secret: bool = False) -> str:
 @click.option("--organization", "org_name", help="Name of the organisation, e.g. 'Acme Retail'.")
 @click.option("--slug", help="Short id of the organisation (default: from its name).")
 @click.option("--no-admin", is_flag=True, help="Only prepare the database; create no one.")
-def init(username, email, password, org_name, slug, no_admin) -> None:
+def init(
+    username: str | None,
+    email: str | None,
+    password: str | None,
+    org_name: str | None,
+    slug: str | None,
+    no_admin: bool,
+) -> None:
     """Set up the database, the organisation and its admin.
 
     Re-running it is safe: it applies new migrations and changes nothing else.
@@ -71,26 +83,29 @@ def init(username, email, password, org_name, slug, no_admin) -> None:
     _init_admin(org_name, slug, username, email, password)
 
 
-def _init_admin(org_name: str, slug: str, username: str, email, password) -> None:
+def _init_admin(
+    org_name: str, slug: str, username: str, email: str | None, password: str | None
+) -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
     user = get_user_model().objects.filter(username__iexact=username).first()
+    new_email = new_password = ""
     if user is None:
         # Everything is asked before anything is written: a refused password leaves no trace.
-        email = _ask(email, "Admin email", "--email")
-        password = _ask(password, "Admin password", "--password", secret=True)
+        new_email = _ask(email, "Admin email", "--email")
+        new_password = _ask(password, "Admin password", "--password", secret=True)
     with transaction.atomic():
         root = _organization_root(org_name, slug)
         if user is None:
             from voxloop.accounts.services import create_user
 
-            user = create_user(username, email=email, password=password, is_superuser=True)
+            user = create_user(username, email=new_email, password=new_password, is_superuser=True)
             click.echo(f"Created administrator '{username}'.")
         _make_admin(root, user)
 
 
-def _organization_root(org_name: str, slug: str):
+def _organization_root(org_name: str, slug: str) -> OrgUnit:
     from voxloop.tenancy import services
     from voxloop.tenancy.models import Organization, OrgUnit
 
@@ -102,7 +117,7 @@ def _organization_root(org_name: str, slug: str):
     return root
 
 
-def _make_admin(root, user) -> None:
+def _make_admin(root: OrgUnit, user: User) -> None:
     from voxloop.tenancy import services
     from voxloop.tenancy.models import Membership
     from voxloop.tenancy.scoping import Scope
@@ -129,7 +144,14 @@ def _make_admin(root, user) -> None:
 @click.option("--first-name", default="")
 @click.option("--last-name", default="")
 def createuser(
-    username, email, password, prompt_password, org_slug, unit_code, role, **names: Any
+    username: str,
+    email: str,
+    password: str | None,
+    prompt_password: bool,
+    org_slug: str,
+    unit_code: str | None,
+    role: str,
+    **names: Any,
 ) -> None:
     """Add a user with a role at a unit."""
     base.django_ready()
@@ -176,12 +198,14 @@ def token_create(username: str, org_slug: str | None, name: str, days: int | Non
     """Create a token acting with the user's membership; prints it once."""
     base.django_ready()
     base.require_migrated()
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from voxloop.accounts.services import create_token
 
     membership = base.membership_of(base.user_by_name(username), org_slug)
-    expires = timezone.now() + timezone.timedelta(days=days) if days else None
+    expires = timezone.now() + timedelta(days=days) if days else None
     issued = create_token(membership, name, expires)
     click.echo(
         f"Token {issued.token.pk} for '{membership.user.username}' "

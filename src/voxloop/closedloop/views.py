@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -24,9 +27,10 @@ from voxloop.closedloop.forms import (
     ResolveForm,
     StatusForm,
 )
-from voxloop.closedloop.models import CaseStatus
+from voxloop.closedloop.models import Case, CaseStatus
 from voxloop.errors import DomainError
 from voxloop.privacy import redaction
+from voxloop.responses.models import Response
 from voxloop.surveys import labels
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.scoping import Capability, Scope, ScopedRequest
@@ -148,7 +152,7 @@ def _bulk_close(request: ScopedRequest, case_ids: list[int]) -> HttpResponse:
     return redirect("closedloop:inbox")
 
 
-def _shown_answers(scope: Scope, response, can_act: bool) -> dict:
+def _shown_answers(scope: Scope, response: Response, can_act: bool) -> dict[str, Any]:
     """Admins read what the customer wrote as written; whoever works the case also sees the
     phone or email the customer left to be called back on; everyone else reads it masked."""
     if scope.can(Capability.CONFIGURE):
@@ -157,7 +161,9 @@ def _shown_answers(scope: Scope, response, can_act: bool) -> dict:
     return redaction.mask_answers(response.answers, kinds)
 
 
-def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> dict:
+def _case_context(
+    request: ScopedRequest, case: Case, forms: dict[str, Any] | None = None
+) -> dict[str, Any]:
     scope = request.scope
     can_act = _can_act(scope, case)
     response = selectors.case_response(scope, case)
@@ -204,7 +210,7 @@ def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> di
     return context
 
 
-def _status_moves(case) -> list[str]:
+def _status_moves(case: Case) -> list[str]:
     """Moves the status form offers: finishing an open case goes through the resolve form."""
     moves = casework.TRANSITIONS[case.status]
     if case.is_open:
@@ -212,13 +218,13 @@ def _status_moves(case) -> list[str]:
     return list(moves)
 
 
-def _now():
+def _now() -> datetime:
     from django.utils import timezone
 
     return timezone.now()
 
 
-def _can_act(scope: Scope, case) -> bool:
+def _can_act(scope: Scope, case: Case) -> bool:
     try:
         casework.require_actable(scope, case)
     except DomainError:
@@ -285,7 +291,7 @@ def case_action(request: ScopedRequest, case_id: int, action: str) -> HttpRespon
     return redirect("closedloop:case", case_id=case.pk)
 
 
-def _resolve(request: ScopedRequest, case) -> dict | None:
+def _resolve(request: ScopedRequest, case: Case) -> dict[str, Any] | None:
     """Resolve from the one form; on bad input, the bound form to show again."""
     scope = request.scope
     form = ResolveForm(

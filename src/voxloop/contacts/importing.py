@@ -8,6 +8,7 @@ holding every id in memory.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
@@ -115,7 +116,7 @@ def resolve_columns(header: list[str], mapping: dict[str, str], unknown: str) ->
 
 def import_file(
     actor: Scope,
-    path,
+    path: str | os.PathLike[str],
     mapping: dict[str, str] | None = None,
     unknown: str = "error",
     progress: Progress | None = None,
@@ -165,7 +166,16 @@ def import_records(actor: Scope, records: Iterable[dict[str, Any]]) -> ImportRep
     return _run(actor, flattened(), None, lambda: None, source="api")
 
 
-def _run(actor: Scope, records, progress, fraction, source: str) -> ImportReport:
+Record = tuple[int, dict[str, Any] | RowInvalid]
+
+
+def _run(
+    actor: Scope,
+    records: Iterable[Record],
+    progress: Progress | None,
+    fraction: Callable[[], float | None],
+    source: str,
+) -> ImportReport:
     report = ImportReport()
     run = secrets.token_hex(8)
     lookups = _Lookups(actor)
@@ -216,18 +226,20 @@ class _Lookups:
                 organization_id=self.actor.organization_id, code=code
             ).first()
             self.units[code] = found if found is not None and self.actor.covers(found) else None
-        if self.units[code] is None:
+        unit = self.units[code]
+        if unit is None:
             raise RowInvalid("unit", f"no unit with the code '{code}' in your scope")
-        return self.units[code]
+        return unit
 
     def account(self, external_id: str) -> Account:
         if external_id not in self.accounts:
             self.accounts[external_id] = Account.objects.filter(
                 organization_id=self.actor.organization_id, external_id=external_id
             ).first()
-        if self.accounts[external_id] is None:
+        account = self.accounts[external_id]
+        if account is None:
             raise RowInvalid("account", f"no account with the external id '{external_id}'")
-        return self.accounts[external_id]
+        return account
 
 
 def _text(value: Any) -> str:
@@ -307,15 +319,16 @@ def _write(actor: Scope, batch: list[tuple[int, dict]], run: str, report: Import
     )
     by_id: dict[str, Contact] = {}
     by_email: dict[str, list[Contact]] = {}
-    for contact in found:
-        by_id[contact.external_id] = contact
-        by_email.setdefault(contact.email, []).append(contact)
+    for existing in found:
+        by_id[existing.external_id] = existing
+        by_email.setdefault(existing.email, []).append(existing)
     creates: dict[str, Contact] = {}
     updates: dict[int, Contact] = {}
     seen: set[str] = set()
     new_emails: set[str] = set()
     for line, row in batch:
         key = row.get("external_id") or ""
+        contact: Contact | None
         if key:
             contact = by_id.get(key)
         else:

@@ -50,7 +50,7 @@ class DemoResult:
     accounts: int
     contacts: int
     password: str
-    feedback: FeedbackResult | None = None
+    feedback: FeedbackResult
 
 
 def demo_exists() -> bool:

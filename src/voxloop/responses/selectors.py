@@ -7,8 +7,9 @@ large the organisation is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -178,11 +179,10 @@ def completed_source_keys(organization_id: int, keys: Iterable[str]) -> set[str]
     """Which of these source keys a completed response holds (reminders to an anonymous
     survey's invitations: whether its person answered, asked without keeping the answer)."""
     wanted = list(keys)
-    return set(
-        Response.objects.filter(
-            organization_id=organization_id, source_key__in=wanted, is_complete=True
-        ).values_list("source_key", flat=True)
-    )
+    found = Response.objects.filter(
+        organization_id=organization_id, source_key__in=wanted, is_complete=True
+    ).values_list("source_key", flat=True)
+    return {key for key in found if key is not None}
 
 
 def answered_since(
@@ -249,7 +249,9 @@ def completed_for_events(organization_id: int, response_ids: Iterable[int]) -> l
     )
 
 
-def ids_for_counting(organization_id: int, path: str = "", chunk: int = 10000):
+def ids_for_counting(
+    organization_id: int, path: str = "", chunk: int = 10000
+) -> Iterator[list[int]]:
     """Every completed response id of an organisation (optionally one subtree), in chunks."""
     responses = Response.objects.filter(organization_id=organization_id, is_complete=True)
     if path:
@@ -300,8 +302,8 @@ def of_contact(organization_id: int, contact_id: int) -> list[dict]:
         {
             "id": r.pk,
             "survey": {"id": r.survey_id, "name": r.survey.name},
-            "unit_code": r.unit.code if r.unit_id else None,
-            "staff": r.staff.name if r.staff_id else None,
+            "unit_code": r.unit.code if r.unit is not None else None,
+            "staff": r.staff.name if r.staff is not None else None,
             "channel": r.channel,
             "locale": r.locale,
             "is_complete": r.is_complete,
@@ -321,7 +323,9 @@ def _older_than(before: datetime) -> Q:
     return Q(submitted_at__lt=before) | Q(submitted_at__isnull=True, started_at__lt=before)
 
 
-def expired_ids(organization_id: int, before: datetime, keep=None) -> QuerySet:
+def expired_ids(
+    organization_id: int, before: datetime, keep: QuerySet[Any, int] | None = None
+) -> QuerySet[Response, int]:
     """Ids of the organisation's responses given (or, unfinished, begun) before `before`,
     except those in `keep` (an id subquery)."""
     responses = Response.objects.filter(_older_than(before), organization_id=organization_id)
@@ -343,7 +347,9 @@ def with_text_before(survey_id: int, keys: list[str], before: datetime) -> Query
     )
 
 
-def count_with_text_before(organization_id: int, before: datetime, after=None) -> int:
+def count_with_text_before(
+    organization_id: int, before: datetime, after: datetime | None = None
+) -> int:
     """How many responses written before `before` (and not before `after`) hold free text."""
     total = 0
     for survey_id, keys in surveys_with_text(organization_id).items():
