@@ -28,7 +28,7 @@ from voxloop.closedloop.models import (
 from voxloop.closedloop.signals import announce
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.responses import selectors as response_selectors
-from voxloop.tenancy.models import Membership, Role
+from voxloop.tenancy.models import Membership, OrgUnit, Role
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -57,7 +57,9 @@ def require_actable(actor: Scope, case: Case) -> None:
     raise Forbidden("Only the case's assignee or a manager may change it.")
 
 
-def _event(actor: Scope | None, case: Case, kind: str, now: datetime, text="", **data: Any):
+def _event(
+    actor: Scope | None, case: Case, kind: str, now: datetime, text: str = "", **data: Any
+) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -122,7 +124,7 @@ def open_case(
     return case
 
 
-def _scope_unit(actor: Scope):
+def _scope_unit(actor: Scope) -> OrgUnit:
     from voxloop.tenancy.selectors import scope_root
 
     return scope_root(actor)
@@ -235,7 +237,9 @@ def set_root_cause(
 
 
 @transaction.atomic
-def link_plan(actor: Scope, case: Case, plan: ActionPlan | None, now=None) -> Case:
+def link_plan(
+    actor: Scope, case: Case, plan: ActionPlan | None, now: datetime | None = None
+) -> Case:
     require_actable(actor, case)
     now = now or timezone.now()
     if plan is not None and (
@@ -267,7 +271,7 @@ def email_customer(
     contact = case.contact
     if contact is None or not contact.email:
         raise InvalidInput("This customer has no email address.", field="playbook_id")
-    agent = User.objects.filter(pk=actor.user_id).first()
+    agent = User.objects.filter(pk=actor.user_id).first() if actor.user_id is not None else None
     values = messages.merge_values(case=case, agent=agent)
     body = messages.merge(playbook.body, values)
     if extra and extra.strip():

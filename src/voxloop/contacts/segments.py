@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from voxloop import conditions
-from voxloop.contacts.models import AccountTier, Contact
+from voxloop.contacts.models import AccountTier, Contact, Segment
 from voxloop.errors import InvalidInput
 from voxloop.tenancy.models import OrgUnit, subtree_q
 
@@ -31,6 +31,13 @@ MAX_FILTERS = 20
 
 def _kind(field: str) -> str:
     return "attribute" if ATTRIBUTE.match(field) else field
+
+
+def _attribute_name(field: str) -> str:
+    match = ATTRIBUTE.match(field)
+    if match is None:  # callers checked _kind first
+        raise InvalidInput(f"'{field}' names no attribute.", field="field")
+    return match.group(1)
 
 
 def check_filters(organization_id: int, filters: Any) -> None:
@@ -80,12 +87,14 @@ def check_filters_one(organization_id: int, condition: Any, where: str) -> None:
     _check_value(organization_id, kind, str(field), op, value, where)
 
 
-def _check_value(organization_id: int, kind: str, field: str, op: str, value, where: str) -> None:
+def _check_value(
+    organization_id: int, kind: str, field: str, op: str, value: Any, where: str
+) -> None:
     if op == "in" and not (isinstance(value, list) and value):
         raise InvalidInput("'in' takes a non-empty list.", field=f"{where}.value")
     values = value if op == "in" else [value]
     if kind == "attribute":
-        name = ATTRIBUTE.match(field).group(1)
+        name = _attribute_name(field)
         known = Contact.objects.filter(organization_id=organization_id, attributes__has_key=name)
         if not known.exists():
             raise InvalidInput(f"No contact has the attribute '{name}'.", field=f"{where}.field")
@@ -108,11 +117,12 @@ def segment_q(organization_id: int, filters: list | dict) -> Q:
     return conditions.to_q(tree, lambda leaf: _condition_q(organization_id, leaf))
 
 
-def _condition_q(organization_id: int, condition: dict) -> Q:
-    field, op, value = condition["field"], condition.get("op", "eq"), condition.get("value")
+def _condition_q(organization_id: int, condition: dict[str, Any]) -> Q:
+    field, op = condition["field"], condition.get("op", "eq")
+    value: Any = condition.get("value")
     kind = _kind(field)
     if kind == "attribute":
-        name = ATTRIBUTE.match(field).group(1)
+        name = _attribute_name(field)
         lookup = f"attributes__{name}"
         if op == "eq":
             return Q(**{lookup: value})
@@ -135,6 +145,6 @@ def _condition_q(organization_id: int, condition: dict) -> Q:
     return within if op == "within" else ~within
 
 
-def segment_contacts(contacts: QuerySet[Contact], segment) -> QuerySet[Contact]:
+def segment_contacts(contacts: QuerySet[Contact], segment: Segment) -> QuerySet[Contact]:
     """The segment's members among already-scoped contacts."""
     return contacts.filter(segment_q(segment.organization_id, segment.filters))

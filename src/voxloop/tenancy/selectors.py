@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
 from voxloop import rows
@@ -26,7 +30,7 @@ STAFF_COLUMNS = tuple(f.attname for f in Staff._meta.concrete_fields)
 IN_SCOPE = "organization_id = %s AND path >= %s AND path < %s"
 
 
-def memberships_of(user) -> QuerySet[Membership]:
+def memberships_of(user: User) -> QuerySet[Membership]:
     """The memberships a signed-in user may switch between."""
     return (
         Membership.objects.filter(user=user)
@@ -107,13 +111,13 @@ def scope_root(scope: Scope) -> OrgUnit:
     return OrgUnit.objects.select_related("organization").get(pk=scope.unit_id)
 
 
-def unit_tree(scope: Scope, max_depth: int = 3, root_id: int | None = None) -> dict:
+def unit_tree(scope: Scope, max_depth: int = 3, root_id: int | None = None) -> dict[str, Any]:
     """The subtree under a visible unit (the scope's own by default) as nested dicts."""
     root = unit(scope, root_id) if root_id else scope_root(scope)
     nodes = visible_units(scope).filter(subtree_q(root.path), depth__lte=root.depth + max_depth)
-    by_id: dict[int, dict] = {}
-    for node in nodes.values("id", "parent_id", "name", "kind", "code", "depth"):
-        node["children"] = []
+    by_id: dict[int, dict[str, Any]] = {}
+    for row in nodes.values("id", "parent_id", "name", "kind", "code", "depth"):
+        node: dict[str, Any] = {**row, "children": []}
         by_id[node["id"]] = node
         parent = by_id.get(node["parent_id"])
         if parent is not None and node["id"] != root.pk:
@@ -231,7 +235,7 @@ def staff_member(scope: Scope, staff_id: int) -> Staff:
     return scope.get(Staff.objects.select_related("unit"), pk=staff_id)
 
 
-def staff_names(scope: Scope, staff_ids) -> dict[int, str]:
+def staff_names(scope: Scope, staff_ids: Iterable[int]) -> dict[int, str]:
     """Names of the subtree's staff among these ids, to label a dashboard's figures by staff
     member (every role that views; no codes, no emails)."""
     staff = scope.filter(Staff.objects.filter(pk__in=list(staff_ids)))
@@ -277,7 +281,7 @@ def organization_root(organization_id: int) -> OrgUnit:
     return OrgUnit.objects.get(organization_id=organization_id, parent__isnull=True)
 
 
-def audit_entries_before(organization_id: int, before) -> QuerySet[AuditEntry]:
+def audit_entries_before(organization_id: int, before: datetime) -> QuerySet[AuditEntry]:
     """The organisation's audit entries older than `before` (retention's report)."""
     return AuditEntry.objects.filter(organization_id=organization_id, at__lt=before)
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from voxloop.contacts.selectors import contact_count
 from voxloop.tenancy import selectors
-from voxloop.tenancy.middleware import SESSION_KEY
+from voxloop.tenancy.middleware import SESSION_KEY, AttachedRequest
 from voxloop.tenancy.models import Role, UnitKind
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import no_membership
@@ -40,7 +40,7 @@ def home(request: ScopedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_membership(request: HttpRequest) -> HttpResponse:
+def switch_membership(request: AttachedRequest) -> HttpResponse:
     """Make another of the user's own memberships the active one; nobody else's."""
     try:
         wanted = int(request.POST.get("membership", ""))

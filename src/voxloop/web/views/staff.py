@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +33,7 @@ def _render_staff(
         unit = resolve_unit(form, scope, "unit")
     unit_filter_failed = bool(form.is_bound and form.errors)
     staff = selectors.visible_staff(scope, unit_id=unit.pk if unit else None, search=search)
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "unit": unit,
         "page": None if unit_filter_failed else paginate(request, staff),
