@@ -20,7 +20,8 @@ from django.utils.module_loading import import_string
 from voxloop.responses.selectors import ids_for_counting, rows_for_counting
 from voxloop.surveys.selectors import text_question_keys
 from voxloop.textanalytics import matching, selectors
-from voxloop.textanalytics.engine.pipeline import Analysis, FastAnalyzer
+from voxloop.textanalytics.engine.pii import Masker
+from voxloop.textanalytics.engine.pipeline import Analysis, Analyzer, FastAnalyzer
 from voxloop.textanalytics.models import CommentAnalysis, CommentTheme, Taxonomy, Theme
 from voxloop.textanalytics.services import settings_for
 
@@ -45,7 +46,7 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def masker():
+def masker() -> Masker:
     """The personal-data masker named by settings.TEXT_PII_MASKER (the privacy module's, once
     it is wired; the engine's basic one until then)."""
     return import_string(settings.TEXT_PII_MASKER)
@@ -56,7 +57,7 @@ def _analyzer(languages: tuple[str, ...], masker_path: str) -> FastAnalyzer:
     return FastAnalyzer(languages=languages, masker=import_string(masker_path))
 
 
-def analyzer_for(organization_id: int):
+def analyzer_for(organization_id: int) -> Analyzer:
     """The organisation's analyzer: the offline one, wrapped by its own language model
     endpoint for summaries when it turned that on."""
     chosen = settings_for(organization_id)
@@ -104,7 +105,7 @@ class _Taxonomies:
         if unit_path not in self._by_path:
             best = None
             for taxonomy in self.all:
-                path = taxonomy.unit.path if taxonomy.unit_id else ""
+                path = taxonomy.unit.path if taxonomy.unit is not None else ""
                 if unit_path.startswith(path) and (best is None or len(path) > best[0]):
                     best = (len(path), taxonomy)
             self._by_path[unit_path] = best[1] if best else None

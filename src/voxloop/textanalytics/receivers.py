@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connections
 from django.dispatch import receiver
 
+from voxloop.responses.models import Response
 from voxloop.responses.signals import response_submitted, responses_changed, responses_imported
 
 BATCH = 500
@@ -31,7 +32,9 @@ def _enqueue(ids: list[int], fresh: bool = False) -> None:
 
 
 @receiver(response_submitted, dispatch_uid="textanalytics.analyse_submitted")
-def analyse_submitted(sender: object, response_id: int, response=None, **kwargs: Any) -> None:
+def analyse_submitted(
+    sender: object, response_id: int, response: Response | None = None, **kwargs: Any
+) -> None:
     global _timer
     if response is not None and not _has_text(response.answers):
         return  # nothing to read: most responses carry no comment
@@ -47,7 +50,7 @@ def analyse_submitted(sender: object, response_id: int, response=None, **kwargs:
             _timer.start()
 
 
-def _has_text(answers) -> bool:
+def _has_text(answers: dict[str, Any] | None) -> bool:
     return any(
         isinstance(v, str) and v.strip() and not v.isdigit() for v in (answers or {}).values()
     )

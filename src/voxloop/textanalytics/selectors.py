@@ -5,7 +5,7 @@ subtree rules are the responses app's own)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -89,7 +89,7 @@ def taxonomy_for_unit_path(organization_id: int, unit_path: str) -> Taxonomy | N
     )
     best = None
     for found in candidates.select_related("unit"):
-        depth = len(found.unit.path) if found.unit_id else 0
+        depth = len(found.unit.path) if found.unit is not None else 0
         if best is None or depth > best[0]:
             best = (depth, found)
     return best[1] if best else None
@@ -179,7 +179,15 @@ def sentiment_counts(scope: Scope, **response_filters: Any) -> dict[str, int]:
     return {row["sentiment"]: row["n"] for row in rows}
 
 
-def theme_counts(scope: Scope, **response_filters: Any) -> list[dict]:
+class ThemeCount(TypedDict):
+    theme_id: int
+    theme__key: str
+    theme__name: str
+    sentiment: str
+    n: int
+
+
+def theme_counts(scope: Scope, **response_filters: Any) -> list[ThemeCount]:
     """Mentions per theme and sentiment (for dashboards' breakdowns and theme impact)."""
     from django.db.models import Count
 
