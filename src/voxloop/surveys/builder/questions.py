@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -50,7 +51,9 @@ def _options(text: str, previous: list[dict], locale: str) -> list[dict]:
     ]
 
 
-def question_fields(data: dict, survey: Survey, question: Question | None, earlier) -> dict:
+def question_fields(
+    data: dict[str, Any], survey: Survey, question: Question | None, earlier: list[Question]
+) -> dict[str, Any]:
     """The service's arguments from the form: texts in the default language merged in."""
     locale, kind = survey.default_locale, data["type"]
     texts = {part: dict(v) for part, v in (question.texts if question else {}).items()}
@@ -105,7 +108,7 @@ def _initial(survey: Survey, q: Question) -> dict:
         rows=format_options(q.config.get("rows", []), locale),
     )
     initial["logic"] = json.dumps(logic.tree_of_rule(q.show_if), ensure_ascii=False)
-    conditions = next(iter(q.show_if.values()), []) if q.show_if else []
+    conditions: list[Any] = next(iter(q.show_if.values()), []) if q.show_if else []
     if conditions:
         first = conditions[0]
         initial.update(
@@ -116,7 +119,13 @@ def _initial(survey: Survey, q: Question) -> dict:
     return initial
 
 
-def _page(request: HttpRequest, survey, form, question=None, status=200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    survey: Survey,
+    form: QuestionForm,
+    question: Question | None = None,
+    status: int = 200,
+) -> HttpResponse:
     questions = selectors.questions_of(survey)
     earlier = [q for q in questions if question is None or q.position < question.position]
     count_url = reverse("surveys:logic_count", args=[survey.pk])

@@ -7,10 +7,12 @@ column per language, so a translator sees the original next to the text they wri
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.forms import BaseFormSet
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from voxloop.errors import DomainError
 from voxloop.surveys import selectors, services
 from voxloop.surveys.builder.access import editable_survey
-from voxloop.surveys.builder.forms import BranchFormSet
+from voxloop.surveys.builder.forms import BranchForm, BranchFormSet
 from voxloop.surveys.builder.logic import format_value, parse_value, rule_of, single_condition
-from voxloop.surveys.models import Survey
+from voxloop.surveys.models import Question, Survey
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required
 
@@ -77,7 +79,9 @@ def _rows(survey: Survey, questions: list, locales: list[str]) -> list[tuple[str
     return groups
 
 
-def _merge(current: dict, post, name: str, locales: list[str]) -> dict:
+def _merge(
+    current: dict[str, str] | None, post: QueryDict, name: str, locales: list[str]
+) -> dict[str, str]:
     updated = dict(current or {})
     for locale in locales:
         value = post.get(f"{name}|{locale}", "").strip()
@@ -172,7 +176,9 @@ def _branch_initial(survey: Survey) -> list[dict]:
     return initial
 
 
-def _branches(survey: Survey, formset, questions: list) -> list[dict]:
+def _branches(
+    survey: Survey, formset: BaseFormSet[BranchForm], questions: list[Question]
+) -> list[dict[str, Any]]:
     by_key = {q.key: q for q in questions}
     old = survey.thank_you_branches
     branches = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -84,7 +86,9 @@ def _settings_initial(survey: Survey) -> dict:
     return initial
 
 
-def render_edit(request: ScopedRequest, survey: Survey, form=None, status: int = 200):
+def render_edit(
+    request: ScopedRequest, survey: Survey, form: SettingsForm | None = None, status: int = 200
+) -> HttpResponse:
     questions = selectors.questions_of(survey)
     context = {
         "survey": survey,
@@ -150,7 +154,9 @@ def survey_settings(request: ScopedRequest, survey_id: int) -> HttpResponse:
     return render_edit(request, survey, form=form, status=400)
 
 
-def _lifecycle(request: ScopedRequest, survey_id: int, action, done: str) -> HttpResponse:
+def _lifecycle(
+    request: ScopedRequest, survey_id: int, action: Callable[..., Survey], done: str
+) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     try:
         result = action(request.scope, survey)
