@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
@@ -23,7 +24,7 @@ from voxloop.contacts.forms import (
     InteractionTypeForm,
     SegmentForm,
 )
-from voxloop.contacts.importing import import_file
+from voxloop.contacts.importing import ImportReport, import_file
 from voxloop.errors import Conflict, DomainError, InvalidInput
 from voxloop.privacy import erasure
 from voxloop.privacy.services import may_act_on_everything
@@ -37,7 +38,10 @@ from voxloop.web.views.common import unit_code_suggestions
 
 
 def _contacts_page(
-    request: ScopedRequest, import_form=None, report=None, status=200
+    request: ScopedRequest,
+    import_form: ContactImportForm | None = None,
+    report: ImportReport | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     scope = request.scope
     segments = list(selectors.visible_segments(scope))
@@ -144,7 +148,9 @@ def segment_count(request: ScopedRequest) -> JsonResponse:
     return JsonResponse({"count": n, "text": text})
 
 
-def _segments_page(request: ScopedRequest, form=None, status=200) -> HttpResponse:
+def _segments_page(
+    request: ScopedRequest, form: SegmentForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     builder = condition_fields.segment_builder(scope)
     context = {
@@ -198,14 +204,20 @@ def segment_create(request: ScopedRequest) -> HttpResponse:
 TYPE_ACTIONS = ("archive", "restore", "delete")
 
 
-def _types_page(request: ScopedRequest, form=None, status=200) -> HttpResponse:
+def _types_page(
+    request: ScopedRequest, form: InteractionTypeForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     kinds = list(selectors.interaction_types(scope))
     admin = is_admin(request)
-    for kind in kinds:
-        # Types of units above the actor's apply to them but are not theirs to change.
-        kind.can_change = admin and scope.covers_path(kind.unit_path)
-    context = {"kinds": kinds, "can_configure": admin, "form": form or InteractionTypeForm()}
+    # Types of units above the actor's apply to them but are not theirs to change.
+    changeable = {kind.pk for kind in kinds if admin and scope.covers_path(kind.unit_path)}
+    context: dict[str, Any] = {
+        "kinds": kinds,
+        "changeable": changeable,
+        "can_configure": admin,
+        "form": form or InteractionTypeForm(),
+    }
     if admin:
         context["unit_codes"] = unit_code_suggestions(scope)
     return render(request, "contacts/interaction_types.html", context, status=status)

@@ -96,12 +96,12 @@ def _cases(scope: Scope, params: dict) -> Rows:
                 case.title,
                 case.status,
                 case.priority,
-                case.assignee.get_username() if case.assignee_id else "",
+                case.assignee.get_username() if case.assignee is not None else "",
                 case.due_at,
                 case.first_action_at,
                 case.resolved_at,
-                case.root_cause.name if case.root_cause_id else "",
-                case.contact.email if case.contact_id else "",
+                case.root_cause.name if case.root_cause is not None else "",
+                case.contact.email if case.contact is not None else "",
             ]
 
     return rows(), cases.count()
@@ -159,7 +159,7 @@ def _contacts(scope: Scope, params: dict) -> Rows:
                 c.phone,
                 c.locale,
                 c.home_unit.code if c.home_unit_id else "",
-                c.account.name if c.account_id else "",
+                c.account.name if c.account is not None else "",
                 c.consent_email,
                 c.consent_sms,
                 c.unsubscribed_at is not None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from voxloop.exports.kinds import KINDS
 from voxloop.exports.models import ExportStatus
 from voxloop.tenancy.scoping import Scope, ScopedRequest
 from voxloop.web.access import member_required
-from voxloop.web.forms import apply_domain_error
+from voxloop.web.forms import apply_domain_error, set_choices
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -39,18 +40,23 @@ def _allowed_kinds(scope: Scope) -> list[str]:
     return allowed
 
 
-def _page(request: ScopedRequest, form=None, status=200) -> HttpResponse:
-    exports = list(selectors.my_exports(request.scope)[:50])
-    for export in exports:
-        export.kind_label = KINDS[export.kind].label if export.kind in KINDS else export.kind
+def _page(
+    request: ScopedRequest, form: ExportForm | None = None, status: int = 200
+) -> HttpResponse:
+    exports = [
+        (export, KINDS[export.kind].label if export.kind in KINDS else export.kind)
+        for export in selectors.my_exports(request.scope)[:50]
+    ]
     allowed = _allowed_kinds(request.scope)
     form = form or ExportForm(initial={"kind": request.GET.get("kind", "")})
-    form.fields["kind"].choices = [(k, v) for k, v in form.fields["kind"].choices if k in allowed]
-    context = {
+    set_choices(form, "kind", [(k, v.label) for k, v in KINDS.items() if k in allowed])
+    context: dict[str, Any] = {
         "exports": exports,
         "form": form if allowed else None,
         "keep_hours": settings.EXPORT_KEEP_HOURS,
-        "working": any(e.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for e in exports),
+        "working": any(
+            e.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for e, _l in exports
+        ),
     }
     return render(request, "exports/list.html", context, status=status)
 

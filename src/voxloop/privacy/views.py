@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from voxloop.errors import DomainError
 from voxloop.privacy import retention, services
 from voxloop.privacy.forms import LABELS, PolicyForm
-from voxloop.privacy.models import PERIODS
+from voxloop.privacy.models import PERIODS, PrivacyPolicy
 from voxloop.privacy.selectors import policy_of
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required
@@ -26,7 +26,13 @@ def _confirmation(periods: dict) -> str:
     return ",".join("" if periods[name] is None else str(periods[name]) for name in PERIODS)
 
 
-def _page(request: ScopedRequest, form, policy, status=200, **extra: Any) -> HttpResponse:
+def _page(
+    request: ScopedRequest,
+    form: PolicyForm,
+    policy: PrivacyPolicy,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
     context = {
         "form": form,
         "policy": policy,
