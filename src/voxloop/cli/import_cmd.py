@@ -5,12 +5,16 @@ another tool's survey as a draft with a report, and its past responses (docs/imp
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from voxloop.cli import base
 from voxloop.cli.base import fail
+
+if TYPE_CHECKING:
+    from voxloop.contacts.importing import RowReport
+    from voxloop.tenancy.scoping import Scope
 
 UNKNOWN = ["error", "attribute", "ignore"]
 
@@ -30,7 +34,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def _scope(org_slug: str, unit_code: str | None):
+def _scope(org_slug: str, unit_code: str | None) -> Scope:
     from voxloop.tenancy.scoping import Scope
 
     org = base.organization(org_slug)
@@ -39,7 +43,7 @@ def _scope(org_slug: str, unit_code: str | None):
     return Scope.system(unit, label="voxloop import")
 
 
-def _write_errors(path: str | None, report) -> None:
+def _write_errors(path: str | None, report: RowReport) -> None:
     if not report.errors:
         return
     if path:
@@ -82,7 +86,14 @@ def _write_errors(path: str | None, report) -> None:
     type=click.Path(dir_okay=False),
     help="Write the row errors to this CSV file.",
 )
-def import_contacts(path, org_slug, unit_code, pairs, unknown, errors_path) -> None:
+def import_contacts(
+    path: str,
+    org_slug: str,
+    unit_code: str | None,
+    pairs: tuple[str, ...],
+    unknown: str,
+    errors_path: str | None,
+) -> None:
     """Create or update contacts (matched by external id, else by email)."""
     base.django_ready()
     base.require_migrated()
@@ -127,7 +138,7 @@ def import_contacts(path, org_slug, unit_code, pairs, unknown, errors_path) -> N
     type=click.Path(dir_okay=False),
     help="Write the row errors to this CSV file.",
 )
-def import_interactions(path, org_slug, errors_path) -> None:
+def import_interactions(path: str, org_slug: str, errors_path: str | None) -> None:
     """Record interaction events (type, contact, unit, staff, channel, external_id,
     occurred_at; every other column is an attribute). Matching triggers invite."""
     base.django_ready()
