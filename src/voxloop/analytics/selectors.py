@@ -18,7 +18,7 @@ from django.db.models import QuerySet, Sum
 from voxloop.analytics import anonymity, comparisons, hooks, metrics, raw_counts
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
-from voxloop.analytics.models import Facet, Rollup
+from voxloop.analytics.models import Facet, Rollup, SavedView
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses.models import Origin
@@ -69,7 +69,8 @@ def context(scope: Scope, filters: Filters) -> Context:
         node = tenancy_selectors.scope_root(scope)
     if filters.survey_id:
         chosen = survey_selectors.survey(scope, filters.survey_id)
-        ids, anonymous = (chosen.pk,), chosen.is_anonymous
+        ids: tuple[int, ...] = (chosen.pk,)
+        anonymous = chosen.is_anonymous
         headline = None
     else:
         anonymous = filters.metric == "enps"
@@ -462,13 +463,11 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
 # --- saved views -----------------------------------------------------------------------------
 
 
-def saved_views(scope: Scope) -> QuerySet:
-    from voxloop.analytics.models import SavedView
-
+def saved_views(scope: Scope) -> QuerySet[SavedView]:
     return SavedView.objects.filter(organization_id=scope.organization_id, owner_id=scope.user_id)
 
 
-def saved_view(scope: Scope, view_id: int):
+def saved_view(scope: Scope, view_id: int) -> SavedView:
     from voxloop.errors import NotFound
 
     found = saved_views(scope).filter(pk=view_id).first()

@@ -32,7 +32,7 @@ from voxloop.web import confirm
 from voxloop.web.access import member_required
 
 # What each role sees first: the frontline their recent days, leadership the longer trend.
-ROLE_DEFAULTS = {
+ROLE_DEFAULTS: dict[str, dict[str, str]] = {
     Role.MANAGER: {"period": "30d", "grain": "day"},
     Role.AGENT: {"period": "30d", "grain": "day"},
     Role.VIEWER: {"period": "90d", "grain": "week"},
