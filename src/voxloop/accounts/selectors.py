@@ -6,7 +6,6 @@ from collections.abc import Collection
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from voxloop.accounts.models import ApiToken, Profile
@@ -30,9 +29,9 @@ def own_token(scope: Scope, token_id: int) -> ApiToken:
     return token
 
 
-def live_token_of(user: User, token_id: int) -> ApiToken:
+def live_token_of(user_id: int, token_id: int) -> ApiToken:
     """One of the user's own tokens that still works (what revoking would stop)."""
-    token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
+    token = ApiToken.objects.filter(pk=token_id, user_id=user_id, revoked_at__isnull=True).first()
     if token is None:
         raise NotFound("No such token.")
     return token

@@ -4,6 +4,7 @@ recently authenticated tokens of this process, and of every process when Redis i
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -17,7 +18,7 @@ from voxloop.tenancy.services import record_audit
 from voxloop.tenancy.signals import unit_moved
 
 
-def _audit_session(user, action: str) -> None:
+def _audit_session(user: User | None, action: str) -> None:
     if user is None:
         return
     for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
@@ -25,12 +26,12 @@ def _audit_session(user, action: str) -> None:
 
 
 @receiver(user_logged_in)
-def audit_login(sender: object, request: HttpRequest, user, **kwargs: Any) -> None:
+def audit_login(sender: object, request: HttpRequest, user: User, **kwargs: Any) -> None:
     _audit_session(user, "session.login")
 
 
 @receiver(user_logged_out)
-def audit_logout(sender: object, request: HttpRequest, user, **kwargs: Any) -> None:
+def audit_logout(sender: object, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     _audit_session(user, "session.logout")
 
 
@@ -41,7 +42,9 @@ def audit_logout(sender: object, request: HttpRequest, user, **kwargs: Any) -> N
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)
 @receiver(post_save, sender=OrgUnit)
-def access_changed(sender: object, update_fields=None, **kwargs: Any) -> None:
+def access_changed(
+    sender: object, update_fields: frozenset[str] | None = None, **kwargs: Any
+) -> None:
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a sign-in changes nobody's access
     recent_tokens.held.forget_all()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -49,7 +50,7 @@ class LoginView(auth_views.LoginView):
                 return self.blocked(username, wait)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         services.login_succeeded(self.request.POST.get("username", ""), request_ip(self.request))
         return super().form_valid(form)
 
@@ -92,7 +93,7 @@ class PasswordResetView(FormView):
     form_class = PasswordResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def form_valid(self, form) -> HttpResponse:
+    def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
         # The same answer whether or not the address belongs to anyone: no account discovery.
         services.request_password_reset(form.cleaned_data["email"], language=get_language())
         return super().form_valid(form)
@@ -106,7 +107,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
         services.password_was_set(form.user)
         return response
@@ -169,7 +170,8 @@ def tokens(request: ScopedRequest) -> HttpResponse:
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     if not confirm.given(request):
         try:
-            token = selectors.live_token_of(request.user, token_id)
+            # login_required: the user is signed in, so has an id.
+            token = selectors.live_token_of(int(request.user.pk or 0), token_id)
         except NotFound:
             raise Http404(_("No such token.")) from None
         return confirm.ask(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from voxloop.closedloop import condition_fields, conditions, selectors, services
 from voxloop.closedloop.forms import PlaybookForm, RootCauseAddForm, RuleForm
-from voxloop.closedloop.models import OPEN_STATUSES
+from voxloop.closedloop.models import OPEN_STATUSES, AlertRule
 from voxloop.errors import DomainError
 from voxloop.responses import selectors as response_selectors
 from voxloop.surveys import selectors as survey_selectors
@@ -33,7 +34,11 @@ def rule_list(request: ScopedRequest) -> HttpResponse:
     return render(request, "closedloop/rules.html", {"rules": rules})
 
 
-def _rule_form(request: ScopedRequest, data=None, initial=None) -> RuleForm:
+def _rule_form(
+    request: ScopedRequest,
+    data: QueryDict | None = None,
+    initial: dict[str, Any] | None = None,
+) -> RuleForm:
     scope = request.scope
     return RuleForm(
         data,
@@ -44,7 +49,9 @@ def _rule_form(request: ScopedRequest, data=None, initial=None) -> RuleForm:
     )
 
 
-def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpResponse | None:
+def _save_rule(
+    request: ScopedRequest, form: RuleForm, rule: AlertRule | None = None
+) -> HttpResponse | None:
     """Create or update from a valid form; None when the form got an error to show."""
     scope = request.scope
     unit = resolve_unit(form, scope, "unit_code")
@@ -83,7 +90,9 @@ def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpRespons
     return redirect("closedloop:rule", rule_id=rule.pk)
 
 
-def _render_rule(request: ScopedRequest, form, rule=None, status=200) -> HttpResponse:
+def _render_rule(
+    request: ScopedRequest, form: RuleForm, rule: AlertRule | None = None, status: int = 200
+) -> HttpResponse:
     surveys = survey_selectors.visible_surveys(request.scope)
     context = {
         "form": form,

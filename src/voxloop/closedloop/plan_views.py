@@ -3,8 +3,9 @@ a case by hand from a response."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -24,7 +25,7 @@ from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 
-def _user_id(form, field: str) -> int | None:
+def _user_id(form: forms.Form, field: str) -> int | None:
     name = (form.cleaned_data.get(field) or "").strip()
     if not name:
         return None
@@ -120,7 +121,7 @@ def task_done(request: ScopedRequest, plan_id: int, task_id: int) -> HttpRespons
     return redirect("closedloop:plan", plan_id=plan.pk)
 
 
-def _day(value, end: bool = False) -> datetime | None:
+def _day(value: date | None, end: bool = False) -> datetime | None:
     """Midnight UTC of a picked day; for the end of a period, of the day after it."""
     if value is None:
         return None

@@ -4,7 +4,7 @@ effect — the metric in the plan's unit scope before vs after its start date.""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -19,11 +19,16 @@ from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
+    from voxloop.analytics.metrics import Figure
+
 User = get_user_model()
 PLAN_FIELDS = ("title", "description", "theme", "status", "baseline", "target", "window_days")
 
 
-def _member_of_org(actor: Scope, user_id: int | None, field: str):
+def _member_of_org(actor: Scope, user_id: int | None, field: str) -> AuthUser | None:
     if user_id is None:
         return None
     if not Membership.objects.filter(
@@ -100,7 +105,11 @@ def update_plan(actor: Scope, plan: ActionPlan, **fields: Any) -> ActionPlan:
 
 @transaction.atomic
 def add_task(
-    actor: Scope, plan: ActionPlan, title: str, owner_id: int | None = None, due_on=None
+    actor: Scope,
+    plan: ActionPlan,
+    title: str,
+    owner_id: int | None = None,
+    due_on: date | None = None,
 ) -> ActionTask:
     actor.require(Capability.ACT)
     if not title or not title.strip():
@@ -139,7 +148,7 @@ def _after(plan: ActionPlan, today: date) -> tuple[datetime, datetime]:
     return start, min(start + timedelta(days=plan.window_days), _midnight(today) + timedelta(1))
 
 
-def _estimate(scope: Scope, plan: ActionPlan, since: datetime, until: datetime):
+def _estimate(scope: Scope, plan: ActionPlan, since: datetime, until: datetime) -> Figure:
     responses = response_selectors.counted_responses(
         scope, unit=plan.unit, since=since, until=until
     ).filter(is_complete=True, nps_group__isnull=False)

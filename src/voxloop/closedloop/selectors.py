@@ -8,6 +8,7 @@ configuration: admins of the subtree. Praise is shown to the staff member's unit
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -28,6 +29,9 @@ from voxloop.errors import Forbidden, NotFound
 from voxloop.responses import selectors as response_selectors
 from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
+
+if TYPE_CHECKING:
+    from voxloop.responses.models import Response
 
 BOXES = ("mine", "team", "overdue", "open", "all")
 
@@ -111,7 +115,7 @@ def timeline(case_obj: Case) -> QuerySet[CaseEvent]:
     return case_obj.events.select_related("actor").order_by("at", "id")
 
 
-def case_response(scope: Scope, case_obj: Case):
+def case_response(scope: Scope, case_obj: Case) -> Response:
     """The response behind a case: the case's reader may read it even if their role alone
     (agent) would not list the subtree's responses — it is the answer they must act on."""
     from voxloop.responses.models import Response
