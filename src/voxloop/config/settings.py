@@ -1,6 +1,7 @@
 """Django settings: twelve-factor, every value from the environment with a safe default."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -144,7 +145,7 @@ if env_str("VOXLOOP_TASKS") == "immediate":
 
 # --- Cache (login rate limits): Redis when available, else a table in the database -------
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,

@@ -31,6 +31,8 @@ def add_churn(system: Scope, rng: random.Random, anchor: datetime) -> int:
     changes = []
     contacts = Contact.objects.filter(organization_id=system.organization_id).order_by("pk")
     for contact in contacts.only("id", "unit_path", "customer_since"):
+        if contact.customer_since is None:  # the demo gives every contact one
+            continue
         since = datetime.combine(contact.customer_since, time.min, tzinfo=anchor.tzinfo)
         answered_at, group = latest.get(contact.pk, (None, ""))
         if rng.random() >= CHURN_BY_GROUP.get(group, 0.1):
@@ -50,4 +52,8 @@ def _latest_answers(organization_id: int) -> dict[int, tuple[datetime, str]]:
         .order_by("contact_id", "submitted_at")
         .values_list("contact_id", "submitted_at", "nps_group")
     )
-    return {contact_id: (at, group or "") for contact_id, at, group in rows.iterator()}
+    return {
+        contact_id: (at, group or "")
+        for contact_id, at, group in rows.iterator()
+        if contact_id is not None and at is not None
+    }

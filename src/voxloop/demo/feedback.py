@@ -115,7 +115,7 @@ def build_world(tree: DemoTree, rng: random.Random, anchor: datetime) -> Feedbac
         store = placed.unit
         world.store_effect[store.pk] = (
             COUNTRY_EFFECT.get(placed.country.code, 0.0)
-            + region_effect.get(store.parent_id, 0.0)
+            + (region_effect.get(store.parent_id, 0.0) if store.parent_id is not None else 0.0)
             + rng.gauss(0, 0.45)
         )
         # Flagship and mall stores see many more shoppers than a small high-street shop.

@@ -30,7 +30,9 @@ class DemoTree:
     teams: dict[str, OrgUnit] = field(default_factory=dict)
 
 
-def build_tree(system: Scope, root: OrgUnit, stores: int, rng: random.Random, progress: Progress):
+def build_tree(
+    system: Scope, root: OrgUnit, stores: int, rng: random.Random, progress: Progress
+) -> DemoTree:
     tree = DemoTree(root=root)
     regions = sum(len(c.regions) for c in COUNTRIES)
     progress.start("Organisation tree", len(COUNTRIES) + regions + stores + len(SUPPORT_TEAMS))
@@ -61,7 +63,9 @@ def _store_regions(tree: DemoTree, stores: int, rng: random.Random) -> list[Plac
     return sorted(chosen, key=lambda r: order[id(r)])
 
 
-def _add_stores(system: Scope, tree: DemoTree, stores: int, rng, progress: Progress) -> None:
+def _add_stores(
+    system: Scope, tree: DemoTree, stores: int, rng: random.Random, progress: Progress
+) -> None:
     taken: set[str] = set()
     for number, region in enumerate(_store_regions(tree, stores, rng), start=1):
         city = rng.choice(region.country.regions[region.unit.name])

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from voxloop.accounts.services import create_user
-from voxloop.demo.names import ACCOUNT_MANAGERS, UK
+from voxloop.demo.names import ACCOUNT_MANAGERS, UK, Country
 from voxloop.demo.org_tree import DemoTree
 from voxloop.demo.progress import Progress
 from voxloop.tenancy import services
@@ -86,9 +86,13 @@ def add_staff(
     """Frontline staff: a few per support team, the rest spread over the stores."""
     progress.start("Staff", count)
     team_share = min(count, len(tree.teams) * 5) if count >= 40 else 0
-    places = [(unit, UK, "Support specialist") for unit in tree.teams.values()]
+    places: list[tuple[OrgUnit, Country, str | None]] = [
+        (unit, UK, "Support specialist") for unit in tree.teams.values()
+    ]
     assigned = [places[i % len(places)] for i in range(team_share)]
-    stores = [(p.unit, p.country, None) for p in tree.stores]
+    stores: list[tuple[OrgUnit, Country, str | None]] = [
+        (p.unit, p.country, None) for p in tree.stores
+    ]
     assigned += [stores[i % len(stores)] for i in range(count - team_share)] if stores else []
     taken: set[str] = set()
     for number, (unit, country, title) in enumerate(assigned, start=1):
@@ -106,7 +110,7 @@ def add_staff(
     return len(assigned)
 
 
-def _unique_name(rng: random.Random, country, taken: set[str]) -> str:
+def _unique_name(rng: random.Random, country: Country, taken: set[str]) -> str:
     for _ in range(20):
         name = f"{rng.choice(country.first_names)} {rng.choice(country.last_names)}"
         if name not in taken:

@@ -180,6 +180,8 @@ def _relationship(system: Scope, tree: DemoTree) -> Survey:
 
 
 def _support(system: Scope, tree: DemoTree) -> Survey:
+    if tree.division is None:
+        raise ValueError("the demo tree has no support division yet")
     survey = services.create_survey(
         system,
         tree.division,
