@@ -18,8 +18,8 @@ from voxloop.cli import base
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
+    from voxloop.textanalytics import matching
     from voxloop.textanalytics.engine.pipeline import Analyzer
-    from voxloop.textanalytics.engine.themes import ThemeMatcher
     from voxloop.textanalytics.evaluation import Scores
 
 # (language, classes) → [correct, n], over every file in that language.
@@ -56,7 +56,7 @@ def _lines(path: str, column: str | None) -> Iterator[tuple[int, str]]:
             handle.close()
 
 
-def _engine(org_slug: str | None) -> tuple[Analyzer, ThemeMatcher | None]:
+def _engine(org_slug: str | None) -> tuple[Analyzer, matching.ThemeMatcher | None]:
     from voxloop.textanalytics import matching
     from voxloop.textanalytics.engine.pipeline import FastAnalyzer
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -21,8 +21,22 @@ from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Scope
 
-if TYPE_CHECKING:
-    from voxloop.analytics.filters import Filters
+
+class Filters(Protocol):
+    """What the case figures read of the dashboard's filters (analytics.filters.Filters)."""
+
+    @property
+    def survey_id(self) -> int | None: ...
+    @property
+    def unit_id(self) -> int | None: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def segment_id(self) -> int | None: ...
+    @property
+    def min_n(self) -> int: ...
+    def bounds(self) -> tuple[datetime, datetime]: ...
+    def previous(self) -> Filters: ...
 
 
 @dataclass

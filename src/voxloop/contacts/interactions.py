@@ -8,9 +8,10 @@ sent (same external id) is counted as a duplicate, not stored twice. When the ba
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -74,7 +75,7 @@ def record_interactions(actor: Scope, records: Iterable[dict[str, Any]]) -> Inte
     return report
 
 
-def import_interactions_file(actor: Scope, path) -> InteractionReport:
+def import_interactions_file(actor: Scope, path: str | os.PathLike[str]) -> InteractionReport:
     """The same from a CSV/XLSX file: known columns, every other column an attribute."""
     table = read_table(path)
     header = [(h or "").strip() for h in table.header]
@@ -172,7 +173,7 @@ def _event(actor: Scope, record: Any, lookups: _Lookups) -> Interaction:
             raise _Bad("occurred_at", "not an ISO 8601 date and time")
     if timezone.is_naive(occurred):
         occurred = timezone.make_aware(occurred, timezone.get_current_timezone())
-    if occurred > timezone.now() + timezone.timedelta(minutes=5):
+    if occurred > timezone.now() + timedelta(minutes=5):
         raise _Bad("occurred_at", "lies in the future")
     attributes = record.get("attributes") or {}
     if not isinstance(attributes, dict):

@@ -22,7 +22,7 @@ from voxloop.errors import Forbidden, InvalidInput
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
-KINDS = {"contact": Contact, "account": Account}
+KINDS: dict[str, type[Contact] | type[Account]] = {"contact": Contact, "account": Account}
 SOURCES = ("api", "admin", "import", "crm", "demo")
 
 

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -47,8 +47,8 @@ def _heal_later(organization_id: int, old_path: str) -> None:
 
 @receiver(contact_erasing, dispatch_uid="responses.erase_person")
 def erase_person(
-    sender: object, organization_id: int, response_ids: list, now, **kwargs: Any
-) -> dict:
+    sender: object, organization_id: int, response_ids: list[int], now: datetime, **kwargs: Any
+) -> dict[str, int]:
     from voxloop.responses import forgetting
 
     return forgetting.erase_person(

@@ -1,7 +1,9 @@
 """Units this process holds for the capture path are dropped when any unit changes; the audit
 log forgets an erased person's name."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -10,6 +12,9 @@ from voxloop.privacy.signals import contact_erasing
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.selectors import recent_units
 from voxloop.tenancy.signals import unit_moved
+
+if TYPE_CHECKING:
+    from voxloop.privacy.redaction import KnownPerson
 
 
 @receiver(post_save, sender=OrgUnit, dispatch_uid="tenancy.units_changed")
@@ -21,8 +26,8 @@ def units_changed(sender: object, **kwargs: Any) -> None:
 
 @receiver(contact_erasing, dispatch_uid="tenancy.forget_person")
 def forget_person(
-    sender: object, organization_id: int, contact_id: int, person, **kwargs: Any
-) -> dict:
+    sender: object, organization_id: int, contact_id: int, person: KnownPerson, **kwargs: Any
+) -> dict[str, int]:
     from voxloop.tenancy import services
 
     changed = services.forget_person_in_audit(
