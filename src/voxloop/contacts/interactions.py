@@ -232,6 +232,8 @@ def import_history(actor: Scope, interactions: Iterable[Interaction]) -> int:
     batch, written = [], 0
     for interaction in interactions:
         interaction.organization_id = actor.organization_id
+        if interaction.unit is None:
+            raise InvalidInput("Every interaction needs its unit.", field="unit")
         interaction.unit_path = interaction.unit.path
         batch.append(interaction)
         if len(batch) >= MAX_BATCH:
