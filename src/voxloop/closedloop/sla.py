@@ -7,12 +7,13 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from voxloop.analytics import metrics
+from voxloop.analytics.hooks import DashboardFilters
 from voxloop.closedloop.models import OPEN_STATUSES, Case
 from voxloop.closedloop.selectors import readable_cases
 from voxloop.contacts import selectors as contact_selectors
@@ -20,23 +21,6 @@ from voxloop.responses import selectors as response_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Scope
-
-
-class Filters(Protocol):
-    """What the case figures read of the dashboard's filters (analytics.filters.Filters)."""
-
-    @property
-    def survey_id(self) -> int | None: ...
-    @property
-    def unit_id(self) -> int | None: ...
-    @property
-    def channel(self) -> str: ...
-    @property
-    def segment_id(self) -> int | None: ...
-    @property
-    def min_n(self) -> int: ...
-    def bounds(self) -> tuple[datetime, datetime]: ...
-    def previous(self) -> Filters: ...
 
 
 @dataclass
@@ -131,7 +115,7 @@ def sla_statistics(
 # --- the dashboards' case figures ------------------------------------------------------------
 
 
-def _cases_for(scope: Scope, filters: Filters) -> QuerySet[Case]:
+def _cases_for(scope: Scope, filters: DashboardFilters) -> QuerySet[Case]:
     """The cases a reader may read (agents: their own), narrowed to the dashboard's unit, its
     segment (the case's contact) and, through the responses behind them, its survey and
     channel."""
@@ -150,7 +134,7 @@ def _cases_for(scope: Scope, filters: Filters) -> QuerySet[Case]:
     return cases
 
 
-def _resolved(cases: QuerySet[Case], period: Filters) -> tuple[list[float], int]:
+def _resolved(cases: QuerySet[Case], period: DashboardFilters) -> tuple[list[float], int]:
     """Resolution hours of the cases resolved in the period, and how many met their due time."""
     low, high = period.bounds()
     hours: list[float] = []
@@ -166,7 +150,9 @@ def _resolved(cases: QuerySet[Case], period: Filters) -> tuple[list[float], int]
     return hours, met
 
 
-def case_metrics(scope: Scope, filters: Filters, now: datetime | None = None) -> dict[str, Any]:
+def case_metrics(
+    scope: Scope, filters: DashboardFilters, now: datetime | None = None
+) -> dict[str, Any]:
     """Opened, resolved, open and overdue cases, resolution time (median, mean with its
     interval, p90) and SLA compliance (cases resolved in the period that were resolved by their
     due time, with a Wilson interval), each against the previous period of the same length.
