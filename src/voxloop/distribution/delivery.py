@@ -16,6 +16,7 @@ import secrets
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -125,7 +126,7 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
 
 def _apply_policy(claimed: list[Invitation], now: datetime, outcome: BatchOutcome) -> list:
     """Skip, defer or release what must not go now; the rest, in order, is to be sent."""
-    policies: dict[int, object] = {}
+    policies: dict[int, policy.OutreachPolicy] = {}
     seen = policy.seen_before(claimed, now)
     to_send = []
     for invitation in claimed:
@@ -245,7 +246,7 @@ def _release(invitation: Invitation, bucket: list[int]) -> None:
     bucket.append(invitation.pk)
 
 
-def _requeue(invitation: Invitation, send_after: datetime | None = None, **extra) -> None:
+def _requeue(invitation: Invitation, send_after: datetime | None = None, **extra: Any) -> None:
     Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
         status=InvitationStatus.QUEUED,
         claim="",
@@ -256,7 +257,9 @@ def _requeue(invitation: Invitation, send_after: datetime | None = None, **extra
     )
 
 
-def _bounced(invitation: Invitation, error: smtplib.SMTPRecipientsRefused, outcome) -> None:
+def _bounced(
+    invitation: Invitation, error: smtplib.SMTPRecipientsRefused, outcome: BatchOutcome
+) -> None:
     code, text = next(iter(error.recipients.values()), (550, b""))
     detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
     if 500 <= int(code) < 600:
@@ -272,7 +275,9 @@ def _bounced(invitation: Invitation, error: smtplib.SMTPRecipientsRefused, outco
     outcome.bounced += 1
 
 
-def _transient(rest: list[Invitation], error: Exception, now: datetime, outcome) -> None:
+def _transient(
+    rest: list[Invitation], error: Exception, now: datetime, outcome: BatchOutcome
+) -> None:
     detail = f"{type(error).__name__}: {error}"[:300]
     for invitation in rest:
         attempts = invitation.attempts + 1

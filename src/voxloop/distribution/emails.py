@@ -14,6 +14,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -134,19 +135,22 @@ def sender(invitation: Invitation) -> tuple[str, str]:
     )
     address = (campaign.sender_email if campaign else "") or default_address
     reply_to = campaign.reply_to if campaign else ""
-    if not reply_to and invitation.contact.account_id and invitation.contact.account.owner_id:
-        reply_to = invitation.contact.account.owner.email
+    account = invitation.contact.account
+    if not reply_to and account is not None and account.owner is not None:
+        reply_to = account.owner.email
     return formataddr((name or _default_name or "Voxloop", address)), reply_to
 
 
 def build_message(
-    invitation: Invitation, reminder: bool = False, connection=None
+    invitation: Invitation, reminder: bool = False, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
     with translation.override(invitation.locale):
         return _build(invitation, reminder, connection)
 
 
-def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlternatives:
+def _build(
+    invitation: Invitation, reminder: bool, connection: BaseEmailBackend | None
+) -> EmailMultiAlternatives:
     values = merge_values(invitation)
     texts = invitation.campaign.texts if invitation.campaign else {}
     # A subject written in another language than the email's would mix two languages in one
@@ -222,8 +226,8 @@ def _nps_row(invitation: Invitation, values: dict[str, str]) -> tuple[str, bool,
         # records the score exactly as the survey's own one-click link does.
         for point in row["nps_links"]:
             point["url"] = _marker(f"score{point['score']}")
-        html = render_to_string(survey_email.TEMPLATE, row)
-        cached = (html, bool(row["nps_question"]), row["brand"], row["on_brand"])
+        rendered = render_to_string(survey_email.TEMPLATE, row)
+        cached = (rendered, bool(row["nps_question"]), row["brand"], row["on_brand"])
         if len(_ROWS) > 500:
             _ROWS.clear()
         _ROWS[key] = cached

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
@@ -63,7 +65,7 @@ def expire(now: datetime) -> int:
     )
 
 
-def due_reminders(now: datetime):
+def due_reminders(now: datetime) -> Iterator[Invitation]:
     """Invitations whose campaign wants another reminder now, oldest send first."""
     campaigns = Campaign.objects.filter(
         reminders__gt=0, status__in=[CampaignStatus.SENDING, CampaignStatus.DONE]
@@ -109,7 +111,7 @@ def remind(now: datetime) -> int:
     """Send the reminders due now, by email and by SMS; a channel whose server or provider
     fails is left alone for the rest of the run (its reminders are given back and retried)."""
     sent = 0
-    rules: dict[int, object] = {}
+    rules: dict[int, policy.OutreachPolicy] = {}
     emails = _EmailReminders()
     down: set[str] = set()
     try:
@@ -163,7 +165,7 @@ class _EmailReminders:
     """One SMTP session for the run's email reminders, opened at the first one."""
 
     def __init__(self) -> None:
-        self.connection = None
+        self.connection: BaseEmailBackend | None = None
 
     def send(self, invitation: Invitation) -> bool:
         try:

@@ -169,7 +169,7 @@ class InvitationStatus(models.TextChoices):
 
 # How far along the lifecycle each status is: tracking events only ever move an invitation
 # forward (a late "delivered" webhook never undoes "clicked").
-PROGRESS = {
+PROGRESS: dict[str, int] = {
     InvitationStatus.QUEUED: 0,
     InvitationStatus.SENDING: 1,
     InvitationStatus.SENT: 2,

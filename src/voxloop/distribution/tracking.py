@@ -17,7 +17,7 @@ from voxloop.contacts import services as contact_services
 from voxloop.distribution.models import FINAL, PROGRESS, Invitation, InvitationStatus
 from voxloop.distribution.signals import announce_bounce
 
-STAMP = {
+STAMP: dict[str, str] = {
     InvitationStatus.DELIVERED: "delivered_at",
     InvitationStatus.SOFT_BOUNCED: "bounced_at",
     InvitationStatus.HARD_BOUNCED: "bounced_at",
@@ -142,7 +142,7 @@ def apply_event(event: dict) -> str:
     return "applied"
 
 
-def _time(value) -> datetime | None:
+def _time(value: object) -> datetime | None:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, tz=UTC)
     if isinstance(value, str):
