@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 # Formula triggers, with the full-width forms that CJK spreadsheets also accept.
@@ -45,7 +45,7 @@ def safe_cell(value: Any) -> Any:
     return "'" + text if RISKY.search(text) else text
 
 
-def csv_stream(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """CSV text piece by piece (UTF-8 with a BOM so spreadsheets read the accents); text
     quoted, numbers bare."""
     buffer = io.StringIO()

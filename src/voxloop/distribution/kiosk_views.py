@@ -4,7 +4,7 @@ revokes it. The kiosks themselves belong to the responses app (responses.kiosks)
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +21,9 @@ from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 
-def _list_page(request, form=None, status=200) -> HttpResponse:
+def _list_page(
+    request: ScopedRequest, form: KioskForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     context = {
         "kiosks": kiosks.visible_kiosks(scope).order_by("revoked_at", "name"),
@@ -32,7 +34,7 @@ def _list_page(request, form=None, status=200) -> HttpResponse:
 
 
 @admin_required
-def kiosk_list(request: HttpRequest) -> HttpResponse:
+def kiosk_list(request: ScopedRequest) -> HttpResponse:
     return _list_page(request)
 
 

@@ -10,7 +10,7 @@ import hmac
 import json
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -40,7 +40,7 @@ def _invitation(key: str, purpose: str) -> Invitation | None:
 
 
 @require_GET
-def click(request, key: str) -> HttpResponse:
+def click(request: HttpRequest, key: str) -> HttpResponse:
     """The email's survey link and score links: record the click, then open the survey (a
     score link opens it with that score chosen, to be confirmed: a GET stores no answer)."""
     if not throttle.allowed(request, "view"):
@@ -59,7 +59,7 @@ def click(request, key: str) -> HttpResponse:
 
 
 @require_GET
-def opened(request, key: str) -> HttpResponse:
+def opened(request: HttpRequest, key: str) -> HttpResponse:
     if throttle.allowed(request, "view"):
         invitation = _invitation(key, OPEN)
         if invitation is not None:
@@ -71,7 +71,7 @@ def opened(request, key: str) -> HttpResponse:
 
 @csrf_exempt  # mail clients POST the one-click unsubscribe with no session; the token is signed
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token: str) -> HttpResponse:
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET: a page with one button (link scanners must not unsubscribe anyone); POST: done."""
     if not throttle.allowed(request, "submit"):
         return notices.too_many(request)
@@ -94,7 +94,7 @@ def unsubscribe(request, token: str) -> HttpResponse:
     )
 
 
-def _authorised(request) -> bool:
+def _authorised(request: HttpRequest) -> bool:
     """anymail's style: HTTP basic auth with the shared secret (user:password)."""
     secret = getattr(settings, "TRACKING_WEBHOOK_SECRET", "") or ""
     if not secret:
@@ -111,7 +111,7 @@ def _authorised(request) -> bool:
 
 @csrf_exempt
 @require_POST
-def tracking_webhook(request) -> HttpResponse:
+def tracking_webhook(request: HttpRequest) -> HttpResponse:
     """Tracking events normalised as django-anymail does (a list, or {"events": [...]})."""
     if not throttle.allowed(request, "submit"):
         return JsonResponse({"detail": "Too many requests."}, status=429)

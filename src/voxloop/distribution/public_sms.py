@@ -6,8 +6,9 @@ address like the other public endpoints."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -29,7 +30,7 @@ def _error(message: str, field: str, status: int) -> JsonResponse:
     return JsonResponse({"detail": message, "field": field}, status=status)
 
 
-def _payload(request) -> dict:
+def _payload(request: HttpRequest) -> dict[str, Any]:
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body)
@@ -49,27 +50,28 @@ def _first(data: dict, names: tuple[str, ...]) -> str:
     return ""
 
 
-def _gate(request, token: str):
-    """(organisation id, payload) or the error answer."""
+def _gate(request: HttpRequest, token: str) -> tuple[int, dict[str, Any]] | JsonResponse:
+    """(organisation id, payload), or the error answer."""
     if not throttle.allowed(request, "submit"):
-        return None, _error("Too many requests.", "", 429)
+        return _error("Too many requests.", "", 429)
     organization_id = sms_hooks.organization_for(token)
     if organization_id is None:
-        return None, _error("Unknown callback address.", "token", 404)
+        return _error("Unknown callback address.", "token", 404)
     if len(request.body) > MAX_BYTES:
-        return None, _error("Payload too large.", "body", 413)
+        return _error("Payload too large.", "body", 413)
     try:
         return organization_id, _payload(request)
     except InvalidInput as bad:
-        return None, _error(bad.message, bad.field, 400)
+        return _error(bad.message, bad.field or "", 400)
 
 
 @csrf_exempt  # the provider has no session; the unguessable token is its credential
 @require_POST
-def status(request, token: str) -> HttpResponse:
-    organization_id, data = _gate(request, token)
-    if organization_id is None:
-        return data
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    gated = _gate(request, token)
+    if isinstance(gated, JsonResponse):
+        return gated
+    organization_id, data = gated
     message_id = _first(data, MESSAGE_ID)
     if not message_id or len(message_id) > 200:
         return _error("Give the message id the provider returned.", "message_id", 400)
@@ -88,12 +90,13 @@ def status(request, token: str) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
-def inbound(request, token: str) -> HttpResponse:
+def inbound(request: HttpRequest, token: str) -> HttpResponse:
     """The reply goes back in the answer: TwiML (<Response><Message>…) by default, the bare
     text with ?format=text; an empty <Response/> (or body) when there is nothing to say."""
-    organization_id, data = _gate(request, token)
-    if organization_id is None:
-        return data
+    gated = _gate(request, token)
+    if isinstance(gated, JsonResponse):
+        return gated
+    organization_id, data = gated
     sender = _first(data, SENDER)
     if not sender:
         return _error("Give the sender's number.", "from", 400)

@@ -4,6 +4,7 @@ invite its contact through a channel after a delay, once per trigger and interac
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,8 +20,11 @@ from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
+if TYPE_CHECKING:
+    from voxloop.contacts.models import InteractionType
 
-def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type, **fields):
+
+def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type, **fields: Any):
     check_owned(actor, unit, survey, None)
     if interaction_type.organization_id != actor.organization_id:
         raise InvalidInput("No such interaction type.", field="interaction_type")
@@ -71,7 +75,7 @@ def set_trigger_active(actor: Scope, trigger: Trigger, active: bool) -> Trigger:
 FILTER_OPS = {"eq", "ne", "in", "contains"}
 
 
-def clean_filters(raw) -> dict:
+def clean_filters(raw: Any) -> dict[str, Any]:
     """A trigger's filters as a condition tree (voxloop.conditions) on the interaction's
     channel and attributes; the older {"channel" or "attributes.<name>": value} mapping means
     all of them equal."""
@@ -85,7 +89,7 @@ def clean_filters(raw) -> dict:
     return conditions.clean_tree(raw, _clean_filter, field="filters")
 
 
-def _clean_filter(item, where: str) -> dict:
+def _clean_filter(item: Any, where: str) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise InvalidInput("Each filter is {field, op, value}.", field=where)
     field, op, value = item.get("field"), item.get("op", "eq"), item.get("value")
@@ -177,7 +181,7 @@ def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
     return made
 
 
-def visible_trigger_for(actor: Scope, interaction_type) -> Trigger | None:
+def visible_trigger_for(actor: Scope, interaction_type: InteractionType) -> Trigger | None:
     """The organisation's first active trigger on this interaction type (demo history)."""
     return Trigger.objects.filter(
         organization_id=actor.organization_id, interaction_type=interaction_type

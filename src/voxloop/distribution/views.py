@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,7 +51,9 @@ def home(request: ScopedRequest) -> HttpResponse:
     return render(request, "distribution/home.html", context)
 
 
-def _campaigns_page(request, form=None, status=200) -> HttpResponse:
+def _campaigns_page(
+    request: ScopedRequest, form: CampaignForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     context = {
         "page": paginate(request, selectors.visible_campaigns(scope)),
@@ -61,7 +65,7 @@ def _campaigns_page(request, form=None, status=200) -> HttpResponse:
     return render(request, "distribution/campaigns.html", context, status=status)
 
 
-def _campaign_form(request, data=None) -> CampaignForm:
+def _campaign_form(request: ScopedRequest, data: QueryDict | None = None) -> CampaignForm:
     scope = request.scope
     return CampaignForm(
         data,
@@ -71,7 +75,7 @@ def _campaign_form(request, data=None) -> CampaignForm:
 
 
 @member_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: ScopedRequest) -> HttpResponse:
     return _campaigns_page(request)
 
 
@@ -127,7 +131,7 @@ def campaign_detail(request: ScopedRequest, campaign_id: int) -> HttpResponse:
     return render(request, "distribution/campaign.html", context)
 
 
-def _can_export(request) -> bool:
+def _can_export(request: ScopedRequest) -> bool:
     scope = request.scope
     return scope.can(Capability.EXPORT) or scope.can(Capability.ACT)
 
@@ -193,7 +197,7 @@ def campaign_preview_email(request: ScopedRequest, campaign_id: int) -> HttpResp
 
 
 @member_required
-def non_responders_csv(request: ScopedRequest, campaign_id: int) -> HttpResponse:
+def non_responders_csv(request: ScopedRequest, campaign_id: int) -> StreamingHttpResponse:
     """The silent contacts of a campaign, streamed, for follow-up calls."""
     if not _can_export(request):
         raise Forbidden("Your role does not allow exports.")
@@ -211,7 +215,7 @@ def non_responders_csv(request: ScopedRequest, campaign_id: int) -> HttpResponse
         "reminders_sent",
     ]
 
-    def lines():
+    def lines() -> Iterator[tuple[object, ...]]:
         for invitation in rows:
             contact = invitation.contact
             yield (
@@ -236,7 +240,9 @@ def non_responders_csv(request: ScopedRequest, campaign_id: int) -> HttpResponse
     return answer
 
 
-def _triggers_page(request, form=None, status=200) -> HttpResponse:
+def _triggers_page(
+    request: ScopedRequest, form: TriggerForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     builder = trigger_fields.trigger_builder(scope)
     context = {
@@ -253,7 +259,7 @@ def _triggers_page(request, form=None, status=200) -> HttpResponse:
     return render(request, "distribution/triggers.html", context, status=status)
 
 
-def _trigger_form(request, data=None) -> TriggerForm:
+def _trigger_form(request: ScopedRequest, data: QueryDict | None = None) -> TriggerForm:
     scope = request.scope
     return TriggerForm(
         data,
@@ -263,7 +269,7 @@ def _trigger_form(request, data=None) -> TriggerForm:
 
 
 @member_required
-def trigger_list(request: HttpRequest) -> HttpResponse:
+def trigger_list(request: ScopedRequest) -> HttpResponse:
     return _triggers_page(request)
 
 

@@ -5,8 +5,10 @@ are the only ones in the product another site may frame, and only a site the wid
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,13 +19,17 @@ from voxloop.errors import DomainError
 from voxloop.surveys.respondent import throttle
 from voxloop.surveys.respondent import views as respondent
 
+if TYPE_CHECKING:
+    from voxloop.distribution.models import Widget
+    from voxloop.surveys.respondent.entry import Visit
+
 LOADER_MAX_AGE = 300  # a changed rule reaches every page within five minutes
 JS_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 JS_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 
 @require_GET
-def loader(request, key: str) -> HttpResponse:
+def loader(request: HttpRequest, key: str) -> HttpResponse:
     if not throttle.allowed(request, "view"):
         return HttpResponse("/* too many requests */", status=429, content_type="text/javascript")
     widget = widget_visits.widget_for_page(key)
@@ -52,7 +58,7 @@ def _cors(answer: HttpResponse, origin: str) -> HttpResponse:
 
 @csrf_exempt  # called from the customer's page, with no session; its Origin is checked instead
 @require_http_methods(["POST", "OPTIONS"])
-def check(request, key: str) -> HttpResponse:
+def check(request: HttpRequest, key: str) -> HttpResponse:
     """{show, reason, frame}: whether the visitor sees the widget, and the framed survey."""
     if not throttle.allowed(request, "submit"):
         return JsonResponse({"detail": "Too many requests."}, status=429)
@@ -73,22 +79,22 @@ def check(request, key: str) -> HttpResponse:
         body = {"detail": error.message, "field": error.field}
         return _cors(JsonResponse(body, status=error.status), origin)
     verdict = widget_visits.decide(widget, user_id, attributes)
-    body = {"show": verdict.show, "reason": verdict.reason, "frame": verdict.frame}
-    return _cors(JsonResponse(body), origin)
+    shown = {"show": verdict.show, "reason": verdict.reason, "frame": verdict.frame}
+    return _cors(JsonResponse(shown), origin)
 
 
 class _Resolver:
     """The respondent pages' link reader for frame links; keeps the widget for the headers."""
 
     def __init__(self) -> None:
-        self.widget = None
+        self.widget: Widget | None = None
 
-    def __call__(self, key: str, params):
+    def __call__(self, key: str, params: Mapping[str, Any]) -> Visit:
         visit, self.widget = widget_visits.open_frame(key)
         return visit
 
 
-def _framable(answer: HttpResponse, widget) -> HttpResponse:
+def _framable(answer: HttpResponse, widget: Widget | None) -> HttpResponse:
     """Only this widget's sites may frame the page; without a widget it stays unframable."""
     if widget is None:
         return answer
@@ -99,11 +105,11 @@ def _framable(answer: HttpResponse, widget) -> HttpResponse:
 
 
 @csrf_exempt  # a third-party frame gets no cookies; the signed frame link is the credential
-def frame(request, token: str) -> HttpResponse:
+def frame(request: HttpRequest, token: str) -> HttpResponse:
     resolver = _Resolver()
     return _framable(respondent.survey_page(request, token, resolver=resolver), resolver.widget)
 
 
-def frame_done(request, token: str) -> HttpResponse:
+def frame_done(request: HttpRequest, token: str) -> HttpResponse:
     resolver = _Resolver()
     return _framable(respondent.thanks(request, token, resolver=resolver), resolver.widget)

@@ -4,10 +4,11 @@ the snippet to paste into the customer's site."""
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,13 +25,26 @@ from voxloop.web.access import admin_required, is_admin, member_required
 from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
+if TYPE_CHECKING:
+    from django.http import QueryDict
 
-def _form(request, data=None, initial=None) -> WidgetForm:
+    from voxloop.distribution.models import Widget
+    from voxloop.surveys.models import Survey
+    from voxloop.tenancy.models import OrgUnit
+
+
+def _form(
+    request: ScopedRequest,
+    data: QueryDict | None = None,
+    initial: dict[str, Any] | None = None,
+) -> WidgetForm:
     surveys = survey_selectors.visible_surveys(request.scope).exclude(status="closed")
     return WidgetForm(data, initial=initial, surveys=surveys)
 
 
-def _list_page(request, form=None, status=200) -> HttpResponse:
+def _list_page(
+    request: ScopedRequest, form: WidgetForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     context = {"widgets": selectors.visible_widgets(scope), "can_configure": is_admin(request)}
     if context["can_configure"]:
@@ -39,7 +53,9 @@ def _list_page(request, form=None, status=200) -> HttpResponse:
     return render(request, "distribution/widgets.html", context, status=status)
 
 
-def _detail_page(request, widget, form=None, status=200) -> HttpResponse:
+def _detail_page(
+    request: ScopedRequest, widget: Widget, form: WidgetForm | None = None, status: int = 200
+) -> HttpResponse:
     context = {
         "widget": widget,
         "snippet": widget_visits.snippet(widget, settings.BASE_URL),
@@ -54,7 +70,7 @@ def _detail_page(request, widget, form=None, status=200) -> HttpResponse:
     return render(request, "distribution/widget.html", context, status=status)
 
 
-def _place(request, form: WidgetForm):
+def _place(request: ScopedRequest, form: WidgetForm) -> tuple[OrgUnit | None, Survey | None]:
     """The unit and survey the form names, inside the actor's scope (form errors if not)."""
     scope, data = request.scope, form.cleaned_data
     unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
@@ -64,7 +80,7 @@ def _place(request, form: WidgetForm):
 
 
 @member_required
-def widget_list(request: HttpRequest) -> HttpResponse:
+def widget_list(request: ScopedRequest) -> HttpResponse:
     return _list_page(request)
 
 

@@ -21,7 +21,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.urls import reverse
@@ -38,6 +38,9 @@ from voxloop.responses.models import Channel
 from voxloop.surveys import definition, links
 from voxloop.surveys.models import SurveyStatus
 from voxloop.surveys.respondent import entry, pages
+
+if TYPE_CHECKING:
+    from voxloop.contacts.models import Contact
 
 SALT = "voxloop.distribution.widget.frame"
 FRAME_MAX_AGE = 60 * 60 * 24  # a panel left open overnight still submits
@@ -159,7 +162,7 @@ def decide(widget: Widget, user_id: str, attributes: dict[str, Any]) -> Verdict:
     return Verdict(True, frame=reverse("distribution:widget_frame", args=[token]))
 
 
-def _policy_reason(widget: Widget, contact) -> str:
+def _policy_reason(widget: Widget, contact: Contact) -> str:
     now = timezone.now()
     if contact.unsubscribed_at is not None:
         return Reason.UNSUBSCRIBED
