@@ -6,7 +6,6 @@ have ten thousand stores. A datalist on the page offers the codes as suggestions
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -36,14 +35,6 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
     """Show a refused change on the form, next to the field it names when the form has it."""
     field = FIELD_ALIASES.get(error.field or "", error.field)
     form.add_error(field if field in form.fields else None, error.message)
-
-
-def set_choices(form: forms.BaseForm, name: str, choices: Iterable[Any]) -> None:
-    """Give one of the form's choice fields its options, which depend on the request."""
-    field = form.fields[name]
-    if not isinstance(field, forms.ChoiceField):
-        raise TypeError(f"{name} is not a choice field")
-    field.choices = choices
 
 
 class UnitCodeField(forms.CharField):
@@ -146,3 +137,11 @@ class PeopleFilterForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False, choices=AUDIT_ACTIONS)
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: list[Any]) -> None:
+    """Give one of the form's choice fields its options, which depend on the request."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = choices
