@@ -21,7 +21,6 @@ from voxloop.surveys.respondent import views as respondent
 
 if TYPE_CHECKING:
     from voxloop.distribution.models import Widget
-    from voxloop.surveys.respondent.entry import Visit
 
 LOADER_MAX_AGE = 300  # a changed rule reaches every page within five minutes
 JS_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -89,7 +88,7 @@ class _Resolver:
     def __init__(self) -> None:
         self.widget: Widget | None = None
 
-    def __call__(self, key: str, params: Mapping[str, Any]) -> Visit:
+    def __call__(self, key: str, params: Mapping[str, Any]) -> respondent.Visit:
         visit, self.widget = widget_visits.open_frame(key)
         return visit
 
