@@ -8,9 +8,11 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pytest
+from django.test import override_settings
 
-from tests.factories import build_world
+from tests.factories import FAST_HASHERS, build_world, reload_world
 from tests.smtp import smtp_server, smtp_settings  # noqa: F401 - fixtures for every test
+from tests.web.matrix_world import ModuleWorld
 from voxloop.recent import forget_everything
 
 
@@ -37,7 +39,41 @@ def _isolated_settings(tmp_path, settings):
     forget_everything()
 
 
+_TRANSACTIONAL = ("transactional_db", "live_server", "django_db_reset_sequences")
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return any(name in getattr(item, "fixturenames", ()) for name in _TRANSACTIONAL)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_transactional(item) and item.module is not None:
+            item.module._voxloop_transactional = True
+
+
+@pytest.fixture(scope="module")
+def _module_world(request, django_db_setup, django_db_blocker):
+    """The world built once per test module, inside an outer transaction that each test's own
+    transaction nests in as a savepoint, and rolled back when the module ends. Building two
+    organisations through the services for each of thousands of tests was most of the suite's
+    time. A module with a transactional test (which commits and flushes) keeps one per test."""
+    if getattr(request.module, "_voxloop_transactional", False):
+        yield None
+        return
+    fast = override_settings(PASSWORD_HASHERS=FAST_HASHERS)
+    with django_db_blocker.unblock(), fast, ModuleWorld() as built:
+        yield built
+
+
 @pytest.fixture
-def world(db):
-    """Two organisations. Acme: company → 2 countries → 2 regions each → 2 stores each."""
-    return build_world()
+def world(_module_world, db):
+    """Two organisations. Acme: company → 2 countries → 2 regions each → 2 stores each.
+    Fresh instances for every test, so a change one test makes to an object (saved and rolled
+    back, or not saved) never reaches the next."""
+    if _module_world is None:
+        return build_world()
+    return reload_world(_module_world)

@@ -96,6 +96,29 @@ def build_world() -> World:
     return World(acme=acme, other=other, loner=loner)
 
 
+def reload_world(world: World) -> World:
+    """The same world read back from the database: new instances with the same keys."""
+    return World(
+        acme=_reload_org(world.acme),
+        other=_reload_org(world.other),
+        loner=user_model().objects.get(pk=world.loner.pk),
+    )
+
+
+def _reload_org(org: Org) -> Org:
+    units = OrgUnit.objects.in_bulk([unit.pk for unit in org.units.values()])
+    members = Membership.objects.select_related("user", "unit").in_bulk(
+        [member.pk for member in org.members.values()]
+    )
+    root = units[org.root.pk]
+    return Org(
+        root=root,
+        system=Scope.system(root),
+        units={key: units[unit.pk] for key, unit in org.units.items()},
+        members={name: members[member.pk] for name, member in org.members.items()},
+    )
+
+
 def user_model():
     return get_user_model()
 

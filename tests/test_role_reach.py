@@ -174,6 +174,12 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/analytics/drivers"): ("figures", "read"),
     ("GET", "/analytics/choices"): ("figures", "read"),
     ("GET", "/analytics/churn"): ("figures", "read"),
+    ("GET", "/analytics/home"): ("figures", "read"),
+    ("GET", "/analytics/views"): ("figures", "read"),
+    ("POST", "/analytics/views"): ("own", "write"),
+    ("GET", "/analytics/views/{view_id}"): ("own", "read"),
+    ("PATCH", "/analytics/views/{view_id}"): ("own", "write"),
+    ("DELETE", "/analytics/views/{view_id}"): ("own", "write"),
     ("GET", "/contacts"): ("contacts", "read"),
     ("GET", "/contacts/{contact_id}"): ("contacts", "read"),
     ("DELETE", "/contacts/{contact_id}"): ("person", "write"),
@@ -252,6 +258,8 @@ BODIES: dict[tuple[str, str], dict] = {
         "role": "viewer",
     },
     ("POST", "/tokens"): {"name": "ci", "expires_at": "soon"},
+    ("POST", "/analytics/views"): {"name": "Weekly", "query": "period=7d"},
+    ("PATCH", "/analytics/views/{view_id}"): {"name": "Renamed", "pinned": True},
     ("POST", "/org-units"): {
         "parent": "store_unit",
         "name": "Kiosk",
@@ -436,7 +444,9 @@ PAGE_REACH: dict[str, tuple] = {
     "analytics:dashboard": ("figures", "read", "GET"),
     "analytics:live": ("figures", "read", "GET"),
     "analytics:drivers": ("figures", "read", "GET"),
-    "analytics:save_view": ("own", "write", "POST"),
+    "analytics:views": ("figures", "read", "GET"),
+    "analytics:save_view": ("own", "write", "POST", {}, {"name": "Mine", "query": "period=7d"}),
+    "analytics:view_action": ("own", "write", "POST", {}, {"action": "pin"}),
     "analytics:delete_view": ("own", "write", "POST"),
     "analytics:export_responses": ("response-exports", "read", "GET"),
     "analytics:export_aggregates": ("figures", "read", "GET"),
@@ -617,7 +627,9 @@ def _build() -> dict[str, Any]:
     own = {}
     for role, membership in members.items():
         token = account_services.create_token(membership, "mine").token
-        view = analytics_services.save_view(Scope.of(membership), "Mine", "period=30d")
+        view = analytics_services.save_view(
+            actor=Scope.of(membership), name="Mine", query="period=30d"
+        )
         own[role] = {"token_id": token.pk, "view_id": view.pk, "membership": membership.pk}
     world = {"members": members, "values": values, "own": own}
     for role in ROLES:

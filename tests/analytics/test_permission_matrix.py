@@ -4,6 +4,7 @@ Expectations come from the test world's layout, not from the scoping code under 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -35,7 +36,9 @@ ROUTES = {
     "analytics:drivers": Route(),
     "analytics:export_responses": Route(export=True, kwargs=(("fmt", "csv"),)),
     "analytics:export_aggregates": Route(kwargs=(("fmt", "csv"),)),
+    "analytics:views": Route(targets=""),
     "analytics:save_view": Route("POST", targets="", ok=302),
+    "analytics:view_action": Route("POST", targets="view", ok=302),
     "analytics:delete_view": Route("POST", targets="view", ok=302),
     "api:analytics_metrics": Route(api=True, query="by=unit"),
     "api:analytics_dashboard": Route(api=True),
@@ -45,6 +48,12 @@ ROUTES = {
     # Each organisation has a survey asking the choice question "reason" (see module_world).
     "api:analytics_choices": Route(api=True, query="question=reason"),
     "api:analytics_cases": Route(api=True, cases=True),
+    "api:analytics_home": Route(api=True, targets=""),
+    "api:analytics_views": Route(api=True, targets=""),
+    "api:analytics_view_create": Route("POST", api=True, targets="", ok=201),
+    "api:analytics_view": Route(api=True, targets="view"),
+    "api:analytics_view_update": Route("PATCH", api=True, targets="view"),
+    "api:analytics_view_delete": Route("DELETE", api=True, targets="view", ok=204),
 }
 VIEW_TARGETS = ["own", "someone_elses"]
 
@@ -115,8 +124,12 @@ def test_analytics_matrix(module_world, db, name, actor, target):
         unit = _org(world, target[0]).units[target[1]]
         query = f"{query}&unit={unit.pk}".lstrip("&")
     client: Client = _client(world, actor)
-    if route.method == "POST":
-        response = client.post(url, {"name": "Mine", "query": "period=7d"} | YES)
+    if route.api and route.method != "GET":
+        body = json.dumps({"name": "Mine", "query": "period=7d"})
+        response = client.generic(route.method, url, body, content_type="application/json")
+    elif route.method == "POST":
+        form = {"name": "Mine", "query": "period=7d", "action": "rename"}
+        response = client.post(url, form | YES)
     else:
         response = client.get(f"{url}?{query}")
     want = ANALYTICS_MATRIX[name][(actor, target)]

@@ -23,7 +23,7 @@ def test_store_manager_on_a_phone(live_server, store_manager):
         page = phone_page(browser)
         sign_in(page, live_server.url, store_manager.username)
         main = page.locator("main")
-        expect(main.get_by_role("heading", level=1)).to_contain_text("Welcome")
+        expect(main.get_by_role("heading", level=1)).to_contain_text("Store 1.1.1")
         expect(page.get_by_test_id("active-context")).to_contain_text("Store 1.1.1")
         expect(page.locator("body")).not_to_contain_text("Store 1.1.2")
 
@@ -58,5 +58,5 @@ def test_store_manager_on_a_phone(live_server, store_manager):
         nav = page.get_by_role("navigation", name="主导航")
         expect(nav.get_by_role("link", name="组织")).to_be_visible()
         expect(nav.get_by_role("link", name="员工")).to_be_visible()
-        expect(page.get_by_role("heading", name="您的范围包含")).to_be_visible()
+        expect(page.get_by_role("heading", name="深入查看")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "shell-phone.png"), full_page=True)

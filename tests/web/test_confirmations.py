@@ -164,7 +164,7 @@ def test_erasing_a_contact_needs_the_confirmation(world, admin):
 
 def test_deleting_a_saved_view(world):
     store = world.acme.scope("store")
-    view = analytics_services.save_view(store, "Mine", "period=7d")
+    view = analytics_services.save_view(actor=store, name="Mine", query="period=7d")
     client = signed_in(world.acme.user("store"))
     asked(client.post(f"/analytics/views/{view.pk}/delete/"), "no figure or answer changes")
     assert SavedView.objects.filter(pk=view.pk).exists()

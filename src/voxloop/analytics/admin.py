@@ -3,14 +3,17 @@ editing), saved views and digest opt-outs, each scoped to the staff user's subtr
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from voxloop.analytics.models import DigestSubscription, Rollup, SavedView
+from voxloop.analytics.models import DigestSubscription, Rollup, SavedView, ViewDigest
 from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy.admin import ScopedAdmin
 from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.services import record_audit
 
 
 @admin.register(Rollup)
@@ -51,8 +54,22 @@ class RollupAdmin(ScopedAdmin[Rollup]):
 
 @admin.register(SavedView)
 class SavedViewAdmin(ScopedAdmin[SavedView]):
-    list_display = ("name", "owner", "query", "created_at")
+    list_display = ("name", "owner", "unit", "shared", "published_role", "created_at")
+    list_filter = ("shared", "published_role")
     search_fields = ("name",)
+    # An admin may withdraw a view's sharing or publication, or rename it; the owner and
+    # where it was saved stay (whom it reaches is decided by them).
+    fields = ("name", "query", "owner", "unit", "shared", "published_role")
+    readonly_fields = ("owner", "unit", "query")
+
+    def save_model(self, request: HttpRequest, obj: SavedView, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changes = {name: form.cleaned_data.get(name) for name in form.changed_data}
+        record_audit(getattr(request, "scope", None), "analytics.view_changed", obj, changes)
+
+    def delete_model(self, request: HttpRequest, obj: SavedView) -> None:
+        record_audit(getattr(request, "scope", None), "analytics.view_deleted", obj, {})
+        super().delete_model(request, obj)
 
     def scope_queryset(self, scope: Scope, queryset: QuerySet[SavedView]) -> QuerySet[SavedView]:
         # A view belongs to its owner; an admin sees those of people in their subtree.
@@ -72,6 +89,18 @@ class DigestSubscriptionAdmin(ScopedAdmin[DigestSubscription]):
     list_display = ("membership", "enabled", "last_sent_at")
     list_filter = ("enabled",)
     readonly_fields = ("membership", "last_sent_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ViewDigest)
+class ViewDigestAdmin(ScopedAdmin[ViewDigest]):
+    scope_path_field = "membership__unit__path"
+    scope_org_field = "membership__organization_id"
+    list_display = ("view", "membership", "frequency", "last_sent_at")
+    list_filter = ("frequency",)
+    readonly_fields = ("view", "membership", "last_sent_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

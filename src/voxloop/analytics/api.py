@@ -1,7 +1,8 @@
 """The metrics API: any metric, any breakdown, any filter, as JSON — scoped like the pages.
 
-Filters are query parameters shared with the dashboard's URL: period (7d, 30d, 90d, 365d) or
-start/end, survey, unit, channel, metric, grain, min_n. The case metrics (`sla_compliance`,
+Filters are query parameters shared with the dashboard's URL: period (a preset such as 90d,
+last_quarter or ytd; or custom with start/end), compare (previous or year),
+survey, unit, channel, metric, grain, min_n. The case metrics (`sla_compliance`,
 `resolution_time`, `cases`) come from the closed loop through the `case_metrics` hook.
 """
 
@@ -152,3 +153,10 @@ def churn_view(request: HttpRequest, params: Query[AnalyticsQuery], kind: str = 
     if kind not in churn.KINDS:
         raise InvalidInput("'kind' must be 'contact' or 'account'.", "kind")
     return {"churn": churn.churn(_context(request), kind)}
+
+
+# The home and saved views (decision 0025): their own module (an edge module, as views are),
+# served under this router.
+from voxloop.analytics.api_views import router as home_router  # noqa: E402
+
+router.add_router("", home_router)

@@ -25,6 +25,16 @@ PARTS = (
 BREAKDOWNS = ("survey", "channel", "language", "weekday", "sentiment", "theme")
 
 
+def comparison(filters: Filters) -> dict[str, Any]:
+    """What every change figure compares with: `compare` and the days of that period."""
+    before = filters.previous()
+    return {
+        "compare": filters.compare,
+        "start": before.start.isoformat(),
+        "end": before.end.isoformat(),
+    }
+
+
 def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
     ctx = selectors.context(scope, filters)
     filters = ctx.filters  # an anonymous survey's period is widened to whole closed months
@@ -40,6 +50,7 @@ def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> d
         "anonymous": ctx.anonymous,
         "unit": {"unit_id": ctx.node.pk, "name": ctx.node.name, "kind": ctx.node.kind},
         "breadcrumbs": selectors.unit_path_to(ctx),
+        "comparison": comparison(filters),
         "partial": comparisons.partial_period(ctx),
         "headline": (
             {"survey_id": ctx.headline[0], "survey": ctx.headline[1], "pooled": False}

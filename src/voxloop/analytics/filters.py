@@ -13,21 +13,26 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from voxloop.analytics.metrics import DEFAULT_MIN_N, METRICS
+from voxloop.analytics.periods import (
+    COMPARISONS,
+    PRESETS,
+    add_months,
+    preset_range,
+    previous_range,
+    year_before_range,
+)
 from voxloop.errors import InvalidInput
 from voxloop.params import whole_number
 from voxloop.responses.models import Channel, Origin
 
 SENTIMENTS = ("negative", "neutral", "positive")
-PERIODS = {
-    "7d": (_("Last 7 days"), 7),
-    "30d": (_("Last 30 days"), 30),
-    "90d": (_("Last 90 days"), 90),
-    "365d": (_("Last 12 months"), 365),
-}
+# Every preset period (periods.PRESETS) as (label, days of a rolling one, else 0).
+PERIODS = {name: (p.label, p.days) for name, p in PRESETS.items()}
 DEFAULT_PERIOD = "90d"
+DEFAULT_COMPARE = "previous"
+__all__ = ["COMPARISONS", "PERIODS", "Filters", "add_months", "parse"]
 GRAINS = ("day", "week", "month", "quarter")
 MAX_DAYS = 3 * 366
 
@@ -57,6 +62,8 @@ class Filters:
     # Text analytics: only responses with a comment of this sentiment / about this theme.
     sentiment: str = ""
     theme_id: int | None = None
+    # What every change figure compares with: "previous" period or the same one a "year" ago.
+    compare: str = DEFAULT_COMPARE
 
     @property
     def days(self) -> int:
@@ -71,20 +78,28 @@ class Filters:
         return since, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz)
 
     def in_zone(self, zone: str) -> Filters:
-        """A preset period ("last 30 days") ending on the unit's own today."""
-        if not zone or self.period == "custom" or self.cycle:
+        """A preset period ("last 30 days", "this quarter") read on the unit's own today."""
+        if not zone or self.period not in PRESETS or self.cycle:
             return replace(self, zone=zone)
         shift = timezone.localdate(timezone=ZoneInfo(zone)) - timezone.localdate()
         today = (self.today or timezone.localdate()) + shift
-        return replace(self, start=self.start + shift, end=self.end + shift, today=today, zone=zone)
+        start, end = preset_range(self.period, today)
+        return replace(self, start=start, end=end, today=today, zone=zone)
 
     def previous(self) -> Filters:
-        """The period of the same length just before this one (in whole months once the period
-        is in whole months)."""
-        end = self.start - timedelta(days=1)
+        """The period every change is measured against (`compare`): the previous one (for a
+        calendar preset the previous week, month, quarter or year; else the same number of
+        days just before), or the same stretch a year earlier; in whole months once the
+        period is in whole months."""
         if self.cycle == "month":
-            return replace(self, start=add_months(self.start, -len(self.months())), end=end)
-        return replace(self, start=end - timedelta(days=self.days - 1), end=end)
+            months = 12 if self.compare == "year" else len(self.months())
+            start = add_months(self.start, -months)
+            return replace(self, start=start, end=add_months(self.end, 1 - months) - timedelta(1))
+        if self.compare == "year":
+            start, end = year_before_range(self.period, self.start, self.end)
+        else:
+            start, end = previous_range(self.period, self.start, self.end)
+        return replace(self, start=start, end=end)
 
     def months(self) -> list[date]:
         """The first day of every month the period touches."""
@@ -111,6 +126,8 @@ class Filters:
             query.update(start=self.start.isoformat(), end=self.end.isoformat())
         else:
             query["period"] = self.period
+        if self.compare != DEFAULT_COMPARE:
+            query["compare"] = self.compare
         for name in ("survey_id", "unit_id", "channel", "segment_id", "origin", "sentiment"):
             value = getattr(self, name)
             if value:
@@ -118,12 +135,6 @@ class Filters:
         if self.theme_id:
             query["theme"] = self.theme_id
         return query
-
-
-def add_months(day: date, months: int) -> date:
-    """The first day of the month `months` after (or before) the month of `day`."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _int(params: Mapping[str, Any], name: str) -> int | None:
@@ -145,12 +156,16 @@ def _day(params: Mapping[str, Any], name: str) -> date | None:
 
 
 def parse(params: Mapping[str, Any], today: date | None = None) -> Filters:
-    """Filters from a QueryDict or dict: period (or start/end), survey, unit, channel, segment,
-    origin, metric, grain, min_n."""
+    """Filters from a QueryDict or dict: period (a preset, or "custom" with start/end),
+    compare, survey, unit, channel, segment, origin, metric, grain, min_n. A preset named
+    in `period` wins over start/end (the filter bar sends both); start/end alone, as older
+    URLs have them, are a custom range."""
     today = today or timezone.localdate()
     start, end = _day(params, "start"), _day(params, "end")
     period = (params.get("period") or "").strip()
-    if start or end:
+    if period in PRESETS:
+        start, end = preset_range(period, today)
+    elif period == "custom" or (not period and (start or end)):
         end = end or today
         start = start or end - timedelta(days=29)
         period = "custom"
@@ -158,12 +173,15 @@ def parse(params: Mapping[str, Any], today: date | None = None) -> Filters:
             raise InvalidInput("'start' must not be after 'end'.", field="start")
         if (end - start).days >= MAX_DAYS:
             raise InvalidInput("A period can span at most three years.", field="start")
+    elif period:
+        choices = ", ".join([*PRESETS, "custom"])
+        raise InvalidInput(f"'period' must be one of {choices}.", field="period")
     else:
-        period = period or DEFAULT_PERIOD
-        if period not in PERIODS:
-            raise InvalidInput(f"'period' must be one of {', '.join(PERIODS)}.", field="period")
-        end = today
-        start = end - timedelta(days=PERIODS[period][1] - 1)
+        period = DEFAULT_PERIOD
+        start, end = preset_range(period, today)
+    compare = (params.get("compare") or "").strip() or DEFAULT_COMPARE
+    if compare not in COMPARISONS:
+        raise InvalidInput(f"'compare' must be one of {', '.join(COMPARISONS)}.", "compare")
     channel = (params.get("channel") or "").strip()
     if channel and channel not in Channel.values:
         raise InvalidInput(f"Unknown channel '{channel[:20]}'.", field="channel")
@@ -197,4 +215,5 @@ def parse(params: Mapping[str, Any], today: date | None = None) -> Filters:
         today=today,
         sentiment=sentiment,
         theme_id=_int(params, "theme"),
+        compare=compare,
     )

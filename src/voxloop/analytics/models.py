@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from voxloop.tenancy.models import Role
+
 
 class Facet(models.TextChoices):
     TOTAL = "", _("Total")
@@ -121,7 +123,10 @@ class Counted(models.Model):
 
 
 class SavedView(models.Model):
-    """A dashboard's filters under a name, for its owner (and anyone given its URL)."""
+    """A dashboard's filters under a name (decision 0025). Its owner sees it; shared, so does
+    everyone whose scope covers `unit` (where it was saved); published to a role by an admin,
+    so does everyone of that role in the admin's subtree. Opening it re-applies the filters
+    under the reader's own scope, so a view never shows anyone more than they may see."""
 
     organization = models.ForeignKey(
         "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
@@ -130,14 +135,51 @@ class SavedView(models.Model):
     name = models.CharField(_("name"), max_length=120)
     query = models.CharField(_("filters"), max_length=1000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The unit of the owner's scope when saved: whom sharing and publishing reach.
+    unit = models.ForeignKey(
+        "tenancy.OrgUnit", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    shared = models.BooleanField(_("shared with the unit"), default=False)
+    published_role = models.CharField(
+        _("published to role"), max_length=20, blank=True, choices=Role.choices
+    )
+    pinned_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("pinned by")
+    )
 
     class Meta:
         verbose_name = _("saved view")
         verbose_name_plural = _("saved views")
         ordering = ["name"]
+        indexes = [models.Index(fields=["organization", "owner"], name="saved_view_owner")]
 
     def __str__(self) -> str:
         return self.name
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class ViewDigest(models.Model):
+    """A reader's email digest of a saved view, read under that membership's scope."""
+
+    view = models.ForeignKey(SavedView, on_delete=models.CASCADE, related_name="digests")
+    membership = models.ForeignKey("tenancy.Membership", on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view digest")
+        verbose_name_plural = _("saved view digests")
+        constraints = [
+            models.UniqueConstraint(fields=["view", "membership"], name="view_digest_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.frequency} digest of view {self.view_id}"
 
 
 class DigestSubscription(models.Model):

@@ -25,7 +25,7 @@ from voxloop.responses.models import Origin
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit, subtree_q
+from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit, ancestor_paths, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 
 SUMS = {name: Sum(name) for name in COUNT_FIELDS}
@@ -460,11 +460,22 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
     return {"ranked": ranked[:limit], "too_few": few[:limit]}
 
 
-# --- saved views -----------------------------------------------------------------------------
+# --- saved views (decision 0025) -------------------------------------------------------------
 
 
 def saved_views(scope: Scope) -> QuerySet[SavedView]:
-    return SavedView.objects.filter(organization_id=scope.organization_id, owner_id=scope.user_id)
+    """The views the reader may open: their own, those shared with a unit their scope covers,
+    and those an admin published to their role somewhere above (or at) their unit. Opening
+    one re-applies its filters under the reader's own scope."""
+    from django.db.models import Q
+
+    above = [*ancestor_paths(scope.unit_path), scope.unit_path]
+    reach = (
+        Q(owner_id=scope.user_id)
+        | (Q(shared=True) & subtree_q(scope.unit_path, "unit__path"))
+        | Q(published_role=scope.role, unit__path__in=above)
+    )
+    return SavedView.objects.filter(reach, organization_id=scope.organization_id).distinct()
 
 
 def saved_view(scope: Scope, view_id: int) -> SavedView:
@@ -474,6 +485,21 @@ def saved_view(scope: Scope, view_id: int) -> SavedView:
     if found is None:
         raise NotFound("No such saved view.")
     return found
+
+
+def pinned_views(scope: Scope, limit: int = 10) -> list:
+    """The views the reader pinned to their home (that they may still open)."""
+    return list(saved_views(scope).filter(pinned_by=scope.user_id).order_by("name")[:limit])
+
+
+def view_digests(scope: Scope) -> dict[int, str]:
+    """The reader's digest subscriptions: view id → frequency."""
+    from voxloop.analytics.models import ViewDigest
+
+    if scope.membership_id is None:
+        return {}
+    rows = ViewDigest.objects.filter(membership_id=scope.membership_id)
+    return dict(rows.values_list("view_id", "frequency"))
 
 
 # --- for apps that build on the dashboard (text analytics) -----------------------------------

@@ -46,6 +46,13 @@ def send_weekly_digests() -> int:
     return digests.send_due_digests()
 
 
+@every(timedelta(hours=1), name="analytics.view_digests")
+@task()
+def send_view_digests() -> int:
+    # Hourly check; each subscription to a saved view goes out weekly or monthly.
+    return digests.send_due_view_digests()
+
+
 @every(timedelta(minutes=10), name="analytics.anonymity_ahead")
 @task()
 def work_out_anonymity() -> int:

@@ -7,11 +7,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from voxloop.analytics import (
     charts,
@@ -20,15 +18,14 @@ from voxloop.analytics import (
     filters,
     hooks,
     selectors,
-    services,
 )
+from voxloop.analytics.home_views import home_page  # noqa: F401  (the web shell's home)
 from voxloop.analytics.metrics import METRICS
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.responses.models import Channel, Origin
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.models import Role
 from voxloop.tenancy.scoping import ScopedRequest
-from voxloop.web import confirm
 from voxloop.web.access import member_required
 
 # What each role sees first: the frontline their recent days, leadership the longer trend.
@@ -138,32 +135,6 @@ def live(request: ScopedRequest) -> JsonResponse:
     return JsonResponse(
         {"stamp": f"{counts.n}:{counts.comments}:{counts.promoters}", "n": counts.n}
     )
-
-
-@member_required
-@require_POST
-def save_view(request: ScopedRequest) -> HttpResponse:
-    query = request.POST.get("query", "")
-    filters.parse(QueryDict(query))  # refuse a view that would not open
-    services.save_view(request.scope, request.POST.get("name", ""), query)
-    return redirect(f"{request.path.rsplit('views/', 1)[0]}?{query}")
-
-
-@member_required
-@require_POST
-def delete_view(request: ScopedRequest, view_id: int) -> HttpResponse:
-    view = selectors.saved_view(request.scope, view_id)
-    if not confirm.given(request):
-        return confirm.ask(
-            request,
-            title=_("Delete the saved view “%(name)s”?") % {"name": view.name},
-            consequences=[_("Only the saved filters go; no figure or answer changes.")],
-            confirm_label=_("Delete the view"),
-            back_url=reverse("analytics:dashboard"),
-            danger=False,
-        )
-    services.delete_view(request.scope, view)
-    return redirect("analytics:dashboard")
 
 
 @member_required

@@ -7,11 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from voxloop.analytics import views as analytics_views
 from voxloop.contacts.selectors import contact_count
 from voxloop.tenancy import selectors
 from voxloop.tenancy.middleware import SESSION_KEY, AttachedRequest
 from voxloop.tenancy.models import Role, UnitKind
-from voxloop.tenancy.scoping import ScopedRequest
+from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web.access import no_membership
 
 CHILDREN_SHOWN = 12
@@ -22,6 +23,8 @@ def home(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
     if scope is None:
         return no_membership(request, status=200)
+    if scope.can(Capability.VIEW):  # the answer: my scope's figures, movers, cases, comments
+        return analytics_views.home_page(request)
     root = selectors.scope_root(scope)
     counts = selectors.subtree_counts(scope, root)
     children = selectors.visible_units(scope, parent_id=root.pk)
