@@ -181,7 +181,7 @@ def run_task_path(
 
 
 def prerender(campaign) -> list[tuple[str, list[str], bytes]]:
-    from voxloop.distribution.emails import build_message
+    from voxloop.distribution.delivery.emails import build_message
     from voxloop.distribution.models import Invitation
 
     out = []

@@ -38,8 +38,8 @@ from voxloop.closedloop import casework, plans
 from voxloop.closedloop import services as closedloop_services
 from voxloop.contacts import services as contact_services
 from voxloop.distribution import services as distribution_services
-from voxloop.distribution import widgets
 from voxloop.distribution.models import Invitation
+from voxloop.distribution.widget import services as widgets
 from voxloop.recent import forget_everything
 from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.api.conftest import url
+from tests.api.support import url
 from voxloop import recent
 from voxloop.accounts import services
 from voxloop.accounts.models import ApiToken

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.closedloop.conftest import give_cause, submit
+from tests.closedloop.support import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.analytics import digests
 from voxloop.closedloop import casework, evaluation, services

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.analytics.conftest import cx_survey, respond, staff_of
+from tests.analytics.support import cx_survey, respond, staff_of
 from voxloop.analytics import dashboard, driver_reads, filters, response_reads, selectors, services
 from voxloop.errors import InvalidInput, NotFound
 

@@ -3,7 +3,7 @@ to them."""
 
 from datetime import UTC, datetime, timedelta
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import digests, services
 from voxloop.analytics.models import DigestSubscription
 from voxloop.schedule.registry import registered

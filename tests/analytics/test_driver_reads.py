@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from voxloop.analytics import driver_reads, filters, selectors
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact

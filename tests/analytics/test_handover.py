@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from voxloop.analytics import receivers, services
 from voxloop.analytics.models import Counted
 

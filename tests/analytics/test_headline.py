@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from voxloop.analytics import dashboard, filters, services
 from voxloop.surveys import services as survey_services
 from voxloop.surveys.models import Survey

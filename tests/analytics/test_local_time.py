@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import dashboard, filters, selectors
 from voxloop.analytics.models import Rollup
 from voxloop.errors import InvalidInput

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.analytics.conftest import respond, staff_of
+from tests.analytics.support import respond, staff_of
 from voxloop.analytics import services
 from voxloop.analytics.models import SavedView
 from voxloop.tenancy.models import AuditEntry

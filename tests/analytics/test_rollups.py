@@ -6,7 +6,7 @@ from django.db.models import Count, Q, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.analytics.conftest import cx_survey, respond, staff_of
+from tests.analytics.support import cx_survey, respond, staff_of
 from voxloop.analytics import services
 from voxloop.analytics.models import Counted, Rollup
 from voxloop.responses.models import Response

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.test import Client
 
-from tests.analytics.conftest import cx_survey, respond, staff_of
+from tests.analytics.support import cx_survey, respond, staff_of
 from tests.contacts.helpers import add_contact
 from voxloop.analytics import dashboard, filters, response_reads, selectors, services
 from voxloop.contacts import services as contact_services

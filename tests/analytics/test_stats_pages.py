@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.analytics.conftest import respond, staff_of
+from tests.analytics.support import respond, staff_of
 from tests.analytics.test_pages import client_for
 from voxloop.analytics import charts, dashboard, filters, services
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.api.conftest import WRONG_SECRET, error_field, url
+from tests.api.support import WRONG_SECRET, error_field, url
 from voxloop.accounts import services as account_services
 from voxloop.accounts.models import ApiToken
 from voxloop.tenancy.models import AuditEntry, Membership, OrgUnit, Staff

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from tests.api.conftest import ACTORS, url
-from tests.closedloop.conftest import give_cause, submit
+from tests.api.support import ACTORS, url
+from tests.closedloop.support import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import evaluation, plans, services
 

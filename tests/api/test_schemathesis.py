@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.contacts.helpers import add_contact
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld

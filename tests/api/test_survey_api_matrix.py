@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.api.conftest import MEMBER_ACTORS
+from tests.api.support import MEMBER_ACTORS
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld

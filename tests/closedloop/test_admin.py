@@ -1,6 +1,6 @@
 """The closed loop in the Django admin: scoped like the rest, and read-only."""
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.factories import make_member
 from voxloop.closedloop import evaluation
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections
 from django_tasks_db.models import DBTaskResult
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.factories import build_org
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import evaluation, services

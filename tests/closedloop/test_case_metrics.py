@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from scipy import stats
 
-from tests.closedloop.conftest import give_cause, submit
+from tests.closedloop.support import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.analytics import filters, hooks
 from voxloop.closedloop import casework, evaluation, services, sla

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.closedloop.conftest import give_cause, submit
+from tests.closedloop.support import give_cause, submit
 from tests.factories import make_member
 from voxloop.closedloop import casework, escalation, evaluation, selectors, services
 from voxloop.closedloop.models import CaseEvent, Notification

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.closedloop.conftest import submit
 from tests.closedloop.receiver import Receiver
+from tests.closedloop.support import submit
 from tests.smtp import free_port
 from voxloop.closedloop import evaluation, notifications, services
 from voxloop.closedloop.models import Notification

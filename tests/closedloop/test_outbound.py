@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.closedloop.conftest import submit
 from tests.closedloop.receiver import Receiver
+from tests.closedloop.support import submit
 from tests.closedloop.test_notifications import DETRACTOR, SECRET, hook_rule
 from tests.smtp import free_port
 from voxloop import outbound

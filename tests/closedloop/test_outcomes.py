@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.closedloop.conftest import give_cause, submit
+from tests.closedloop.support import give_cause, submit
 from voxloop.closedloop import casework, effect, evaluation, plans, selectors, services, sla
 from voxloop.closedloop.models import Advocate, Notification, Praise
 from voxloop.contacts.models import Contact

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.factories import YES
 from voxloop.closedloop import evaluation, plans, services
 from voxloop.closedloop.models import AlertRule, Case, Playbook

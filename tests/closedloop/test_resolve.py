@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.closedloop.test_pages import client_for
 from voxloop.closedloop import casework, evaluation, services
 from voxloop.closedloop.models import Case, CaseEvent, Notification

@@ -13,7 +13,7 @@ from tests.surveys.builders import store_visit_survey
 from voxloop.contacts import services
 from voxloop.contacts.interactions import record_interactions
 from voxloop.contacts.models import Interaction, InteractionType
-from voxloop.distribution import triggers
+from voxloop.distribution.campaigns import triggers
 from voxloop.errors import Forbidden
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.models import AuditEntry

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from tests.analytics.anonymous_world import add_months
 from tests.respondent.helpers import Respondent, next_question
-from voxloop.distribution import followups, selectors, services
-from voxloop.distribution.emails import personal_token, tracked_key
+from voxloop.distribution import selectors, services
+from voxloop.distribution.delivery import followups
+from voxloop.distribution.delivery.emails import personal_token, tracked_key
 from voxloop.distribution.models import Invitation
 from voxloop.responses.models import Response
 from voxloop.responses.services import AlreadyCompleted, Submission, submit

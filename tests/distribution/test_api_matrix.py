@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.api.conftest import MEMBER_ACTORS
+from tests.api.support import MEMBER_ACTORS
 from tests.contacts.helpers import add_contact
 from tests.factories import FAST_HASHERS
 from tests.surveys.api_client import ApiClient
@@ -14,9 +14,10 @@ from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.api import router as contacts_router
-from voxloop.distribution import services, widgets
+from voxloop.distribution import services
 from voxloop.distribution.api import router as distribution_router
 from voxloop.distribution.models import CampaignStatus, Invitation
+from voxloop.distribution.widget import services as widgets
 
 ACTORS = [*MEMBER_ACTORS, "loner", "anonymous"]
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

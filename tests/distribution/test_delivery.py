@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.contacts.helpers import add_contact
 from tests.smtp import Mailbox, free_port
 from voxloop.distribution import services
-from voxloop.distribution.delivery import deliver
+from voxloop.distribution.delivery.batches import deliver
 from voxloop.distribution.models import Invitation, InvitationStatus, OutreachPolicy
 
 

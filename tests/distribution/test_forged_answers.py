@@ -12,12 +12,13 @@ import re
 import pytest
 from django.test import Client
 
-from tests.api.conftest import MEMBER_ACTORS
+from tests.api.support import MEMBER_ACTORS
 from tests.surveys.api_client import ApiClient
-from voxloop.distribution import preview, services
-from voxloop.distribution.emails import build_message
+from voxloop.distribution import services
+from voxloop.distribution.campaigns import preview
+from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.models import Invitation, InvitationStatus
-from voxloop.distribution.sms import text_of
+from voxloop.distribution.sms.sending import text_of
 from voxloop.responses.models import Response
 
 CLICK = re.compile(r"https://cx\.example\.test(/o/c/[^\s\"<>?]+)")

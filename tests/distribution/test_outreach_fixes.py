@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 from django.test import Client
 
 from tests.respondent.helpers import Respondent
-from voxloop.distribution import qr
 from voxloop.distribution.forms import CampaignForm
+from voxloop.distribution.onsite import qr
 from voxloop.responses.models import Response
 from voxloop.surveys import services as survey_services
 

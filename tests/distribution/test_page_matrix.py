@@ -12,8 +12,9 @@ from tests.factories import YES
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
 from voxloop.contacts import services as contact_services
-from voxloop.distribution import services, widgets
+from voxloop.distribution import services
 from voxloop.distribution.models import Campaign, Invitation
+from voxloop.distribution.widget import services as widgets
 from voxloop.responses import kiosks
 
 ACTORS = [

@@ -17,9 +17,10 @@ from tests.contacts.helpers import add_contact
 from tests.surveys.api_client import ApiClient
 from voxloop.contacts.models import Contact
 from voxloop.contacts.phones import to_e164
-from voxloop.distribution import services, sms_hooks
+from voxloop.distribution import services
 from voxloop.distribution.models import Invitation, InvitationStatus
-from voxloop.distribution.sms import text_of
+from voxloop.distribution.sms import hooks
+from voxloop.distribution.sms.sending import text_of
 from voxloop.tenancy.models import AuditEntry
 
 
@@ -64,7 +65,7 @@ def texted(outreach, provider, queue, django_capture_on_commit_callbacks):
         services.launch(acme.scope("admin"), campaign)
     queue.run()
     invitation = Invitation.objects.get(campaign=campaign, contact=contact)
-    token = sms_hooks.hook_for(acme.scope("admin")).token
+    token = hooks.hook_for(acme.scope("admin")).token
     return acme, token, invitation
 
 
@@ -133,7 +134,7 @@ def test_bad_and_unknown_reports_are_clear_4xx_errors(texted, world):
         _status("no-such-token", MessageSid="SM0001", MessageStatus="delivered").status_code == 404
     )
     # Another organisation's token never reaches Acme's messages.
-    other = sms_hooks.hook_for(world.other.scope("admin")).token
+    other = hooks.hook_for(world.other.scope("admin")).token
     assert _status(other, MessageSid="SM0001", MessageStatus="delivered").status_code == 404
     assert Client().get(f"/o/hooks/sms/{token}/status").status_code == 405
 

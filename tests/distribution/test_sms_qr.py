@@ -14,8 +14,10 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
-from voxloop.distribution import followups, qr, services
+from voxloop.distribution import services
+from voxloop.distribution.delivery import followups
 from voxloop.distribution.models import Invitation, InvitationStatus
+from voxloop.distribution.onsite import qr
 
 
 class SmsApi(BaseHTTPRequestHandler):

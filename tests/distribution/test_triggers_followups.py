@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.interactions import record_interactions
-from voxloop.distribution import followups, services, triggers
-from voxloop.distribution.emails import unsubscribe_token
+from voxloop.distribution import services
+from voxloop.distribution.campaigns import triggers
+from voxloop.distribution.delivery import followups
+from voxloop.distribution.delivery.emails import unsubscribe_token
 from voxloop.distribution.models import Invitation, InvitationStatus
 
 

@@ -17,8 +17,9 @@ from tests.respondent.helpers import next_question
 from tests.surveys.builders import store_visit_survey
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact
-from voxloop.distribution import widget_visits, widgets
 from voxloop.distribution.models import Invitation, OutreachPolicy, Widget
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget import visits
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses.models import Response
 from voxloop.surveys import services as survey_services
@@ -50,7 +51,7 @@ def check(client: Client, widget: Widget, origin: str = SHOP, **data):
     passes its own user_hash (None: none at all)."""
     headers = {"HTTP_ORIGIN": origin} if origin else {}
     if data.get("user_id") and "user_hash" not in data:
-        data["user_hash"] = widget_visits.user_hash(widget, data["user_id"])
+        data["user_hash"] = visits.user_hash(widget, data["user_id"])
     if data.get("user_hash", "") is None:
         del data["user_hash"]
     if "attributes" in data and not isinstance(data["attributes"], str):
@@ -354,7 +355,7 @@ def test_a_user_id_without_its_hash_or_with_a_wrong_one_is_refused(client, shop)
     forged = [
         None,  # no hash at all
         "",
-        widget_visits.user_hash(widget, "BOB"),  # a real hash, for another user
+        visits.user_hash(widget, "BOB"),  # a real hash, for another user
         "0" * 64,
         "é" * 64,  # not even hex
     ]
@@ -376,14 +377,14 @@ def test_one_widgets_hash_does_not_vouch_for_another_widget(client, shop):
         acme.scope("admin"), acme.units["c1r1"], survey, name="App", allowed_origins=[SHOP]
     )
     assert other.identity_secret != widget.identity_secret
-    borrowed = widget_visits.user_hash(widget, "U-1")
+    borrowed = visits.user_hash(widget, "U-1")
     assert check(client, other, user_id="U-1", user_hash=borrowed).status_code == 403
     assert check(client, other, user_id="U-1").status_code == 200
 
 
 def test_a_new_secret_stops_the_old_hashes_and_is_audited(client, shop):
     acme, _, widget = shop
-    old = widget_visits.user_hash(widget, "U-1")
+    old = visits.user_hash(widget, "U-1")
     widgets.rotate_identity_secret(acme.scope("admin"), widget)
     widget.refresh_from_db()
     assert check(client, widget, user_id="U-1", user_hash=old).status_code == 403

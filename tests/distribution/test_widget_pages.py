@@ -8,8 +8,8 @@ from django.test import Client
 from tests.factories import YES
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
-from voxloop.distribution import widgets
 from voxloop.distribution.models import Widget
+from voxloop.distribution.widget import services as widgets
 from voxloop.tenancy.models import AuditEntry
 
 FORM = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import ARTIFACTS, PHONE, chromium, needs_chromium, phone_page, sign_in
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.factories import build_world
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import evaluation, services

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from tests.browser import ARTIFACTS, PHONE, chromium, needs_chromium
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.contacts.helpers import add_contact
 from tests.factories import PASSWORD, build_world
 from tests.surveys.builders import store_visit_survey

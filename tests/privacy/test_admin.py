@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.contacts.helpers import add_contact
-from tests.privacy.conftest import built_once
+from tests.privacy.support import built_once
 from tests.tenancy.test_admin import staffify
 from voxloop.contacts.models import Contact
 from voxloop.privacy.models import PrivacyPolicy

@@ -8,8 +8,8 @@ from django.apps import apps
 from django.core import serializers
 
 from tests.analytics.test_rollups import snapshot
-from tests.privacy.conftest import IMMEDIATE, built_once
 from tests.privacy.history import ANA_TRACES, build_history
+from tests.privacy.support import IMMEDIATE, built_once
 from voxloop.analytics import services as analytics_services
 from voxloop.closedloop.models import Advocate, CaseEvent, Notification
 from voxloop.contacts import selectors as contact_selectors

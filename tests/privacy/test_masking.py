@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
-from tests.privacy.conftest import built_once
+from tests.privacy.support import built_once
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from voxloop.analytics import dashboard, digests, filters

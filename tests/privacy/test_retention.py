@@ -11,11 +11,11 @@ from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from tests.analytics.test_rollups import snapshot
-from tests.closedloop.conftest import give_cause
+from tests.closedloop.support import give_cause
 from tests.contacts.helpers import add_contact
-from tests.privacy.conftest import IMMEDIATE, built_once
+from tests.privacy.support import IMMEDIATE, built_once
 from tests.surveys.api_client import ApiClient
 from voxloop.analytics import services as analytics_services
 from voxloop.analytics.models import Counted, Rollup

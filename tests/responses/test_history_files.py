@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from tests.cli.conftest import voxloop  # noqa: F401 - fixture
-from tests.surveys.importing.conftest import shared_file
+from tests.cli.support import voxloop  # noqa: F401 - fixture
+from tests.surveys.importing.support import shared_file
 from voxloop.errors import Forbidden
 from voxloop.responses import services
 from voxloop.responses.models import Response

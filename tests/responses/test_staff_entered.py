@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.test import Client, override_settings
 
-from tests.analytics.conftest import cx_survey, staff_of
+from tests.analytics.support import cx_survey, staff_of
 from tests.factories import YES
 from tests.surveys.api_client import ApiClient, as_member
 from tests.web.matrix_world import ModuleWorld

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.textanalytics import analysis, embeddings, services
 from voxloop.textanalytics.models import CommentAnalysis

@@ -80,7 +80,7 @@ def test_a_whole_org_admin_edits_terms_through_the_services(client, world, taxon
 
 
 def test_stored_results_are_read_only_and_scoped(client, world, taxonomies):
-    from tests.closedloop.conftest import submit
+    from tests.closedloop.support import submit
     from tests.surveys.builders import store_visit_survey
 
     acme = world.acme

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.textanalytics import analysis, embeddings
 from voxloop.textanalytics.models import CommentEmbedding

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.api_client import as_member
 from tests.surveys.builders import store_visit_survey
 from tests.textanalytics.shop import answers

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import services as closedloop_services
 from voxloop.closedloop.conditions import clean_conditions, matches

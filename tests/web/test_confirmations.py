@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.contacts.helpers import add_contact
 from tests.factories import YES
 from tests.surveys.builders import store_visit_survey
@@ -20,8 +20,9 @@ from voxloop.closedloop import services as closedloop_services
 from voxloop.closedloop.models import AlertRule
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact, InteractionType
-from voxloop.distribution import services, widgets
+from voxloop.distribution import services
 from voxloop.distribution.models import Campaign, Widget
+from voxloop.distribution.widget import services as widgets
 from voxloop.responses import kiosks
 from voxloop.responses.models import Kiosk
 from voxloop.surveys.models import Question, Survey

@@ -10,14 +10,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.closedloop.conftest import give_cause
+from tests.closedloop.support import give_cause
 from tests.contacts.helpers import add_contact
-from tests.webhooks.conftest import ALL_CASE_EVENTS, submit, subscribe
+from tests.webhooks.support import ALL_CASE_EVENTS, submit, subscribe
 from voxloop.closedloop import casework, escalation, evaluation
 from voxloop.closedloop import services as closedloop_services
 from voxloop.contacts import services as contact_services
-from voxloop.distribution import tracking
 from voxloop.distribution.models import Invitation
+from voxloop.distribution.tracking import progress
 from voxloop.responses.signals import responses_changed
 from voxloop.surveys import services as survey_services
 from voxloop.webhooks import delivery, services
@@ -147,7 +147,7 @@ def test_bounces_unsubscribes_and_changed_responses(
         sent_at=timezone.now(),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        tracking.apply_event({"event_type": "bounced", "metadata": {"invitation": invitation.ref}})
+        progress.apply_event({"event_type": "bounced", "metadata": {"invitation": invitation.ref}})
     bounced = _deliveries("invitation.bounced")
     assert set(bounced) == {"region"}
     assert bounced["region"]["data"]["invitation"]["bounce"] == "hard"

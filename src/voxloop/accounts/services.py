@@ -22,6 +22,7 @@ from voxloop import counters
 from voxloop.accounts import recent_tokens
 from voxloop.accounts.models import ApiToken
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
@@ -165,7 +166,7 @@ def send_password_email(user_id: int, purpose: str, language: str) -> bool:
 def password_was_set(user) -> None:
     """After a reset: lift the sign-in lock for this user and put the change in the audit log."""
     clear_login_failures(user.get_username())
-    for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
+    for membership in tenancy_selectors.memberships_of(user):
         tenancy_services.record_audit(Scope.of(membership), "user.password_set", user)
 
 

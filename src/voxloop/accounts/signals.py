@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from voxloop.accounts import recent_tokens
 from voxloop.accounts.models import ApiToken
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.services import record_audit
@@ -17,7 +18,7 @@ from voxloop.tenancy.signals import unit_moved
 def _audit_session(user, action: str) -> None:
     if user is None:
         return
-    for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
+    for membership in tenancy_selectors.memberships_of(user):
         record_audit(Scope.of(membership), action, membership.user)
 
 

@@ -23,8 +23,8 @@ from django.views.generic import FormView, TemplateView
 
 from voxloop.accounts import selectors, services
 from voxloop.accounts.forms import LoginForm, PasswordResetRequestForm, TokenForm
+from voxloop.clients import request_ip
 from voxloop.errors import DomainError, NotFound
-from voxloop.tenancy.middleware import request_ip
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 

@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from voxloop.analytics.models import DigestSubscription, Rollup, SavedView
 from voxloop.surveys.models import ANONYMOUS_KINDS
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.admin import ScopedAdmin
 
 
@@ -53,9 +54,7 @@ class SavedViewAdmin(ScopedAdmin):
 
     def scope_queryset(self, scope, queryset):
         # A view belongs to its owner; an admin sees those of people in their subtree.
-        from voxloop.tenancy.models import Membership
-
-        owners = scope.filter(Membership.objects.all()).values("user_id")
+        owners = tenancy_selectors.member_user_ids(scope)
         return queryset.filter(organization_id=scope.organization_id, owner_id__in=owners)
 
     def has_add_permission(self, request) -> bool:

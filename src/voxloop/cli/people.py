@@ -53,13 +53,13 @@ def init(username, email, password, org_name, slug, no_admin) -> None:
     base.prepare_database()
     from django.utils.text import slugify
 
-    from voxloop.tenancy.models import Membership
+    from voxloop.tenancy import selectors
 
     if no_admin:
         click.echo("Database ready.")
         return
     given = any((username, email, password, org_name, slug))
-    if not given and Membership.objects.filter(role="admin").exists():
+    if not given and selectors.any_admin():
         click.echo("Database ready; Voxloop is already initialised.")
         return
     org_name = _ask(org_name, "Organisation name", "--organization")
@@ -90,24 +90,22 @@ def _init_admin(org_name: str, slug: str, username: str, email, password) -> Non
 
 
 def _organization_root(org_name: str, slug: str):
-    from voxloop.tenancy import services
-    from voxloop.tenancy.models import Organization, OrgUnit
+    from voxloop.tenancy import selectors, services
 
-    org = Organization.objects.filter(slug=slug).first()
+    org = selectors.organization_by_slug(slug)
     if org is not None:
-        return OrgUnit.objects.select_related("organization").get(organization=org, parent=None)
+        return selectors.organization_root(org.pk)
     root = services.create_organization(org_name, slug)
     click.echo(f"Created organisation '{org_name}' ({slug}).")
     return root
 
 
 def _make_admin(root, user) -> None:
-    from voxloop.tenancy import services
-    from voxloop.tenancy.models import Membership
+    from voxloop.tenancy import selectors, services
     from voxloop.tenancy.scoping import Scope
 
     slug = root.organization.slug
-    existing = Membership.objects.filter(user=user, organization_id=root.organization_id).first()
+    existing = selectors.membership_in(user, root.organization_id)
     if existing is None:
         services.grant_membership(Scope.system(root, "voxloop init"), user, root, "admin")
         click.echo(f"'{user.username}' is admin of '{root.organization.name}'.")
@@ -195,10 +193,10 @@ def token_list(username: str) -> None:
     """List a user's live tokens (never their secrets)."""
     base.django_ready()
     base.require_migrated()
-    from voxloop.accounts.models import ApiToken
+    from voxloop.accounts import selectors
 
     user = base.user_by_name(username)
-    for item in ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("pk"):
+    for item in selectors.live_tokens_of(user):
         used = f"{item.last_used_at:%Y-%m-%d %H:%M}" if item.last_used_at else "never used"
         click.echo(f"{item.pk}\t{item}\t{used}")
 
@@ -209,15 +207,15 @@ def token_revoke(token_id: int) -> None:
     """Revoke a token by its id."""
     base.django_ready()
     base.require_migrated()
-    from voxloop.accounts.models import ApiToken
+    from voxloop.accounts.selectors import live_token
     from voxloop.accounts.services import revoke_tokens
-    from voxloop.tenancy.models import OrgUnit
     from voxloop.tenancy.scoping import Scope
+    from voxloop.tenancy.selectors import organization_root
 
-    item = ApiToken.objects.select_related("membership__unit").filter(pk=token_id).first()
-    if item is None or item.revoked_at is not None:
+    item = live_token(token_id)
+    if item is None:
         fail(f"no live token with id {token_id}")
-    root = OrgUnit.objects.get(organization_id=item.membership.organization_id, parent=None)
+    root = organization_root(item.membership.organization_id)
     revoke_tokens(Scope.system(root, "voxloop token revoke"), [item])
     click.echo(f"Revoked token {token_id}.")
 

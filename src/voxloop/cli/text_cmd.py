@@ -159,12 +159,10 @@ def backfill(org_slug: str | None, force: bool) -> None:
         TimeRemainingColumn,
     )
 
-    from voxloop.tenancy.models import Organization
+    from voxloop.tenancy.selectors import organizations
     from voxloop.textanalytics import analysis
 
-    orgs = (
-        [base.organization(org_slug)] if org_slug else list(Organization.objects.order_by("slug"))
-    )
+    orgs = [base.organization(org_slug)] if org_slug else organizations()
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),

@@ -27,7 +27,8 @@ from voxloop.closedloop.models import (
 from voxloop.closedloop.signals import announce
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.responses import selectors as response_selectors
-from voxloop.tenancy.models import Membership, Role
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import Role
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -167,9 +168,9 @@ def change_status(actor: Scope, case: Case, status: str, now: datetime | None = 
 
 def assignable_users(actor: Scope, case: Case) -> list:
     """Managers and agents whose membership sees the case's unit (so they can work it)."""
-    members = Membership.objects.filter(
-        organization_id=case.organization_id, role__in=(Role.MANAGER, Role.AGENT, Role.ADMIN)
-    ).select_related("user", "unit")
+    members = tenancy_selectors.members_with_roles(
+        (Role.MANAGER, Role.AGENT, Role.ADMIN), organization_id=case.organization_id
+    )
     return sorted(
         {m.user for m in members if case.unit_path.startswith(m.unit.path) and m.user.is_active},
         key=lambda u: u.get_username(),

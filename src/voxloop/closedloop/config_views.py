@@ -23,7 +23,7 @@ from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.textanalytics import selectors as text_selectors
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 
@@ -200,11 +200,8 @@ def playbook_list(request: ScopedRequest) -> HttpResponse:
         unit = resolve_unit(form, scope, "unit_code")
         if unit is not None:
             data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
-            try:
+            with domain_errors_on(form):
                 services.create_playbook(scope, unit, **data)
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Playbook saved."))
                 return redirect("closedloop:playbooks")
     context = {
@@ -225,11 +222,8 @@ def playbook_edit(request: ScopedRequest, playbook_id: int) -> HttpResponse:
     form = PlaybookForm(request.POST or None, initial=initial | {"unit_code": playbook.unit.code})
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
-        try:
+        with domain_errors_on(form):
             services.update_playbook(scope, playbook, **data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
             messages.success(request, _("Playbook saved."))
             return redirect("closedloop:playbooks")
     return render(
@@ -247,11 +241,8 @@ def root_cause_list(request: ScopedRequest) -> HttpResponse:
     form = RootCauseAddForm(request.POST or None, causes=causes)
     if request.method == "POST" and form.is_valid():
         parent = next((c for c in causes if str(c.pk) == form.cleaned_data["parent"]), None)
-        try:
+        with domain_errors_on(form):
             services.create_root_cause(scope, form.cleaned_data["name"], parent)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
             messages.success(request, _("Root cause added."))
             return redirect("closedloop:root_causes")
     return render(

@@ -24,8 +24,9 @@ from voxloop.closedloop.models import (
     Praise,
 )
 from voxloop.closedloop.signals import announce
+from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Origin, Response
-from voxloop.surveys.models import ANONYMOUS_KINDS
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 
 
@@ -36,13 +37,7 @@ def evaluate_response(
     `text_only`: only the rules that read what was written (run again once the comments are
     analysed)."""
     now = now or timezone.now()
-    response = (
-        Response.objects.select_related(
-            "survey", "unit", "staff__unit", "contact__account__owner", "organization"
-        )
-        .filter(pk=response_id, is_complete=True)
-        .first()
-    )
+    response = response_selectors.complete_for_rules(response_id)
     # Anonymous (employee) answers never become cases: a case names who said it.
     if response is None or response.survey.is_anonymous:
         return []
@@ -84,11 +79,7 @@ def _findings(response_id: int) -> Callable[[], dict | None]:
 def text_rule_responses(response_ids: list[int]) -> list[int]:
     """Those of these responses whose organisation has an active rule on what was written
     and that may alert at all (not anonymous)."""
-    rows = list(
-        Response.objects.filter(pk__in=response_ids, is_complete=True)
-        .exclude(survey__kind__in=ANONYMOUS_KINDS)
-        .values_list("pk", "organization_id")
-    )
+    rows = response_selectors.complete_named_orgs(response_ids)
     rules = AlertRule.objects.filter(
         organization_id__in={org for _, org in rows}, is_active=True
     ).values_list("organization_id", "conditions")
@@ -97,7 +88,7 @@ def text_rule_responses(response_ids: list[int]) -> list[int]:
 
 
 def _root(organization_id: int) -> OrgUnit:
-    return OrgUnit.objects.get(organization_id=organization_id, parent__isnull=True)
+    return tenancy_selectors.organization_root(organization_id)
 
 
 def _rules_for(response: Response, unit: OrgUnit) -> list[AlertRule]:

@@ -20,7 +20,7 @@ from voxloop.closedloop.models import ActionPlanStatus, ActionTask
 from voxloop.errors import DomainError, NotFound
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web.access import member_required, records_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 
@@ -52,11 +52,8 @@ def plan_list(request: ScopedRequest) -> HttpResponse:
                                                 "starts_on", "window_days", "target")}  # fmt: skip
                 fields["owner_id"] = owner_id
                 fields["root_cause_id"] = int(data["root_cause"]) if data["root_cause"] else None
-                try:
+                with domain_errors_on(form):
                     plan = plans.create_plan(scope, unit, **fields)
-                except DomainError as error:
-                    apply_domain_error(form, error)
-                else:
                     return redirect("closedloop:plan", plan_id=plan.pk)
     context = {
         "plans": selectors.visible_plans(scope),
@@ -77,14 +74,11 @@ def plan_detail(request: ScopedRequest, plan_id: int) -> HttpResponse:
         if form.is_valid():
             owner_id = _user_id(form, "owner")
             if not form.errors:
-                try:
+                with domain_errors_on(form):
                     plans.add_task(
                         scope, plan, form.cleaned_data["title"], owner_id,
                         form.cleaned_data["due_on"],
                     )  # fmt: skip
-                except DomainError as error:
-                    apply_domain_error(form, error)
-                else:
                     return redirect("closedloop:plan", plan_id=plan.pk)
     context = {
         "plan": plan,

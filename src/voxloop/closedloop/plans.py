@@ -15,7 +15,8 @@ from voxloop.closedloop.models import ActionPlan, ActionPlanStatus, ActionTask, 
 from voxloop.errors import InvalidInput, NotFound
 from voxloop.responses import selectors as response_selectors
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.tenancy.models import Membership, OrgUnit
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -26,9 +27,7 @@ PLAN_FIELDS = ("title", "description", "theme", "status", "baseline", "target", 
 def _member_of_org(actor: Scope, user_id: int | None, field: str):
     if user_id is None:
         return None
-    if not Membership.objects.filter(
-        organization_id=actor.organization_id, user_id=user_id
-    ).exists():
+    if not tenancy_selectors.is_member(actor.organization_id, user_id):
         raise InvalidInput("No such person in this organisation.", field=field)
     return User.objects.get(pk=user_id)
 

@@ -27,7 +27,8 @@ from voxloop.closedloop.models import (
 )
 from voxloop.errors import Conflict, InvalidInput, NotFound
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.tenancy.models import Membership, OrgUnit, Role, repath_copies
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import OrgUnit, Role, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -124,12 +125,10 @@ def _clean_recipients(actor: Scope, raw: Any) -> list[dict]:
             out.append({"type": "role", "role": spec["role"]})
         elif spec["type"] == "user":
             user_id = spec.get("user_id")
-            visible = (
-                Membership.objects.filter(organization_id=actor.organization_id, user_id=user_id)
-                if isinstance(user_id, int)
-                else Membership.objects.none()
+            visible = isinstance(user_id, int) and tenancy_selectors.is_member(
+                actor.organization_id, user_id
             )
-            if not visible.exists():
+            if not visible:
                 raise InvalidInput("No such user in this organisation.", f"{where}.user_id")
             out.append({"type": "user", "user_id": user_id})
         else:

@@ -23,6 +23,7 @@ from django.db.models import Q
 from voxloop.contacts.models import Account, Contact
 from voxloop.contacts.tables import read_table
 from voxloop.errors import InvalidInput
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
@@ -212,9 +213,7 @@ class _Lookups:
 
     def unit(self, code: str) -> OrgUnit:
         if code not in self.units:
-            found = OrgUnit.objects.filter(
-                organization_id=self.actor.organization_id, code=code
-            ).first()
+            found = tenancy_selectors.unit_by_code_in_org(self.actor.organization_id, code)
             self.units[code] = found if found is not None and self.actor.covers(found) else None
         if self.units[code] is None:
             raise RowInvalid("unit", f"no unit with the code '{code}' in your scope")

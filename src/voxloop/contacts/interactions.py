@@ -114,8 +114,7 @@ class _Lookups:
 
     def staff(self, code: str) -> Staff | None:
         if code not in self._staff:
-            staff = Staff.objects.filter(code=code) if "\x00" not in code else Staff.objects.none()
-            self._staff[code] = self.actor.filter(staff).first()
+            self._staff[code] = tenancy_selectors.staff_by_code(self.actor, code)
         return self._staff[code]
 
     def unit(self, code: str) -> OrgUnit | None:

@@ -31,7 +31,7 @@ from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, records_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import apply_domain_error, domain_errors_on, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
 from voxloop.web.views.common import unit_code_suggestions
 
@@ -223,13 +223,10 @@ def interaction_type_create(request: ScopedRequest) -> HttpResponse:
         unit = resolve_unit(form, request.scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
             unit = unit or tenancy_selectors.scope_root(request.scope)
-            try:
+            with domain_errors_on(form):
                 kind = services.define_interaction_type(
                     request.scope, unit, data["key"], data["name"]
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Interaction type %(name)s saved.") % {"name": kind})
                 return redirect("contacts:interaction_types")
     return _types_page(request, form=form, status=400)

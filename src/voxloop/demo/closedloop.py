@@ -18,9 +18,10 @@ from voxloop.closedloop import casework, evaluation, plans, services
 from voxloop.closedloop.models import Case
 from voxloop.demo.feedback import FeedbackResult
 from voxloop.demo.org_tree import DemoTree
-from voxloop.responses.models import Response
+from voxloop.responses import selectors as response_selectors
 from voxloop.surveys.models import ANONYMOUS_KINDS
-from voxloop.tenancy.models import Membership, OrgUnit, subtree_q
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import OrgUnit, subtree_q
 from voxloop.tenancy.scoping import Scope
 
 CASE_DAYS = 30
@@ -143,14 +144,13 @@ def _history(system: Scope, rule, causes: dict, rng: random.Random, anchor: date
     since = anchor - timedelta(days=CASE_DAYS)
     # Cases only where someone can work them: stores with a manager at or above them.
     managed = Q(pk__in=[])
-    for path in Membership.objects.filter(
-        organization_id=system.organization_id, role="manager"
-    ).values_list("unit__path", flat=True):
+    managers = tenancy_selectors.members_with_roles(["manager"], system.organization_id)
+    for path in managers.values_list("unit__path", flat=True):
         managed |= subtree_q(path, "unit_path")
     recent = list(
-        Response.objects.filter(managed)
+        response_selectors.visible_responses(system)
+        .filter(managed)
         .filter(
-            organization_id=system.organization_id,
             survey__in=rule.surveys.all(),
             nps__lte=6,
             submitted_at__gte=since,
@@ -172,7 +172,7 @@ def _history(system: Scope, rule, causes: dict, rng: random.Random, anchor: date
 
 def _agents(system: Scope) -> dict[int, int]:
     """Unit id → the user id of an agent working there."""
-    rows = Membership.objects.filter(organization_id=system.organization_id, role="agent")
+    rows = tenancy_selectors.members_with_roles(["agent"], system.organization_id)
     return dict(rows.values_list("unit_id", "user_id"))
 
 
@@ -190,8 +190,8 @@ def _support_history(system: Scope, rule, causes: dict, rng: random.Random, anch
     touch accounts go to their account manager (routing), the rest to the team's managers."""
     since = anchor - timedelta(days=CASE_DAYS)
     recent = (
-        Response.objects.filter(
-            organization_id=system.organization_id,
+        response_selectors.visible_responses(system)
+        .filter(
             survey__in=rule.surveys.all(),
             submitted_at__gte=since,
             submitted_at__lt=anchor,
@@ -214,11 +214,11 @@ def _support_history(system: Scope, rule, causes: dict, rng: random.Random, anch
             opened.append(_work(system, case, response, causes, rng, anchor, SUPPORT_CAUSES))
     managers = {
         m.unit_id: Scope.of(m)
-        for m in Membership.objects.filter(
-            organization_id=system.organization_id, role="manager", unit__kind="team"
-        ).select_related("unit", "user")
+        for m in tenancy_selectors.members_with_roles(["manager"], system.organization_id).filter(
+            unit__kind="team"
+        )
     }
-    for team in OrgUnit.objects.filter(organization_id=system.organization_id, kind="team"):
+    for team in tenancy_selectors.visible_units(system, kind="team"):
         if team.pk not in per_team:
             actor = managers.get(team.pk) or _team_scope(system, team)
             opened += _opened_by_hand(actor, causes, rng, anchor)
@@ -234,7 +234,7 @@ def _opened_by_hand(manager: Scope, causes: dict, rng: random.Random, anchor) ->
     """A team without an unhappy customer this month: its manager (an account manager) opens
     cases by hand for the month's lowest support scores, as one does before a renewal."""
     lowest = (
-        manager.filter(Response.objects.all(), path_field="unit_path")
+        response_selectors.visible_responses(manager)
         .filter(submitted_at__gte=anchor - timedelta(days=CASE_DAYS), submitted_at__lt=anchor)
         .exclude(survey__kind__in=ANONYMOUS_KINDS)
         .order_by(F("csat").asc(nulls_last=True), F("nps").asc(nulls_last=True))[:3]
@@ -291,16 +291,15 @@ def _work(
 def _as_assignee(system: Scope, case: Case) -> Scope:
     if case.assignee_id is None:
         return system
-    membership = Membership.objects.select_related("unit", "user").get(
-        user_id=case.assignee_id, organization_id=case.organization_id
-    )
+    membership = tenancy_selectors.membership_in(case.assignee_id, case.organization_id)
+    assert membership is not None  # an assignee is always a member (casework checks it)
     return Scope.of(membership)
 
 
 def _praise(system: Scope, survey_id: int, anchor: datetime) -> None:
     promoters = (
-        Response.objects.filter(
-            organization_id=system.organization_id,
+        response_selectors.visible_responses(system)
+        .filter(
             survey_id=survey_id,
             nps__gte=9,
             staff__isnull=False,

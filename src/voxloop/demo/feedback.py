@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Contact
 from voxloop.demo import streams
 from voxloop.demo.org_tree import DemoTree, Placed
@@ -22,6 +23,7 @@ from voxloop.demo.questionnaires import DemoSurveys, build_surveys
 from voxloop.demo.timing import DAYS, Clock
 from voxloop.responses.services import Submission, import_history
 from voxloop.surveys.models import Survey
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit, Staff
 from voxloop.tenancy.scoping import Scope
 
@@ -148,7 +150,7 @@ def _declining_stores(tree: DemoTree, rng: random.Random) -> list[OrgUnit]:
 
 
 def _add_staff(world: FeedbackWorld, tree: DemoTree, rng: random.Random) -> None:
-    staff = list(Staff.objects.filter(organization_id=tree.root.organization_id).order_by("code"))
+    staff = list(tenancy_selectors.staff_of(tree.root.organization_id))
     for person in staff:
         world.staff_by_unit.setdefault(person.unit_id, []).append(person)
         world.staff_effect[person.pk] = rng.gauss(0, 0.35)
@@ -163,9 +165,7 @@ def _add_staff(world: FeedbackWorld, tree: DemoTree, rng: random.Random) -> None
 
 
 def _add_contacts(world: FeedbackWorld, tree: DemoTree) -> None:
-    contacts = Contact.objects.filter(organization_id=tree.root.organization_id).order_by(
-        "external_id"
-    )
+    contacts = contact_selectors.people_of(tree.root.organization_id).order_by("external_id")
     fields = ("id", "organization_id", "home_unit_id", "account_id", "locale", "attributes")
     for contact in contacts.only(*fields):
         if contact.account_id:

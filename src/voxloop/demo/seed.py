@@ -18,6 +18,7 @@ from voxloop.demo.progress import Progress, Silent
 from voxloop.demo.text import add_taxonomies, analyse_comments
 from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
 from voxloop.tenancy.scoping import Scope
@@ -54,7 +55,7 @@ class DemoResult:
 
 
 def demo_exists() -> bool:
-    return Organization.objects.filter(slug=DEMO_SLUG).exists()
+    return tenancy_selectors.organization_by_slug(DEMO_SLUG) is not None
 
 
 def seed_demo(

@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.interactions import import_history
-from voxloop.contacts.models import Contact, Interaction
-from voxloop.distribution import services, triggers, widgets
+from voxloop.contacts.models import Interaction
+from voxloop.distribution import services
+from voxloop.distribution.campaigns import triggers
 from voxloop.distribution.models import (
     Campaign,
     CampaignStatus,
@@ -21,7 +23,8 @@ from voxloop.distribution.models import (
     InvitationStatus,
     OutreachPolicy,
 )
-from voxloop.distribution.widgets import normal_origin
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget.services import normal_origin
 from voxloop.tenancy.scoping import Scope
 
 TYPES = (
@@ -48,9 +51,11 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
         [{"field": "attributes.segment", "op": "in", "value": ["loyal", "vip"]}],
     )
     # A demo seeded without B2B accounts has no decision makers to segment.
-    has_b2b = Contact.objects.filter(
-        organization_id=system.organization_id, attributes__has_key="decision_maker"
-    ).exists()
+    has_b2b = (
+        contact_selectors.people_of(system.organization_id)
+        .filter(attributes__has_key="decision_maker")
+        .exists()
+    )
     decision = (
         contact_services.save_segment(
             system,
@@ -94,7 +99,7 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
         system, tree, surveys.store_visit, None, "Spring store survey", CampaignStatus.DRAFT, None
     )
     contacts = list(
-        Contact.objects.filter(organization_id=system.organization_id)
+        contact_selectors.people_of(system.organization_id)
         .order_by("pk")
         .values_list("pk", "unit_path", "locale")[:HISTORY_CONTACTS]
     )
@@ -195,13 +200,11 @@ def _history(campaign: Campaign, contacts, rng: random.Random) -> int:
 def _tickets(system, tree, kind, survey, rng, anchor) -> int:
     """Support tickets over the last 30 days, each invited 5 minutes after it closed."""
     business = list(
-        Contact.objects.filter(
-            organization_id=system.organization_id, account__isnull=False
-        ).select_related("home_unit")[:TICKETS]
+        contact_selectors.people_of(system.organization_id)
+        .filter(account__isnull=False)
+        .select_related("home_unit")[:TICKETS]
     ) or list(
-        Contact.objects.filter(organization_id=system.organization_id).select_related("home_unit")[
-            :TICKETS
-        ]
+        contact_selectors.people_of(system.organization_id).select_related("home_unit")[:TICKETS]
     )
     interactions = [
         Interaction(

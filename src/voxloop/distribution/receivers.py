@@ -44,7 +44,7 @@ def interactions_may_trigger(sender, organization_id: int, interaction_ids: list
 
 @receiver(unit_moved)
 def widgets_follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kw):
-    from voxloop.distribution import widgets
+    from voxloop.distribution.widget import services as widgets
 
     widgets.repath_after_move(organization_id, old_path, new_path)
 

@@ -1,6 +1,6 @@
 """Every write about outreach: policy, campaigns (launch, pause, resume, cancel, test send),
-and the send batches the tasks run. Triggers: distribution.triggers; tracking events:
-distribution.tracking; widgets: distribution.widgets."""
+and the send batches the tasks run. Triggers: distribution.campaigns.triggers; tracking events:
+distribution.tracking.progress; widgets: distribution.widget.services."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Contact, Segment
-from voxloop.contacts.segments import segment_q
-from voxloop.distribution import delivery
+from voxloop.distribution.delivery import batches
 from voxloop.distribution.models import (
     Campaign,
     CampaignStatus,
@@ -23,7 +23,7 @@ from voxloop.distribution.models import (
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
-from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit, subtree_q
+from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -163,14 +163,8 @@ def launch_due(now: datetime | None = None) -> int:
 
 def audience(campaign: Campaign):
     """The campaign's contacts: its unit's subtree, narrowed by its segment."""
-    contacts = Contact.objects.filter(
-        subtree_q(campaign.unit_path, "unit_path"),
-        organization_id=campaign.organization_id,
-        erased_at__isnull=True,
-    )
-    if campaign.segment_id:
-        contacts = contacts.filter(segment_q(campaign.organization_id, campaign.segment.filters))
-    return contacts
+    filters = campaign.segment.filters if campaign.segment_id else None
+    return contact_selectors.audience(campaign.organization_id, campaign.unit_path, filters)
 
 
 def materialize(campaign_id: int, now: datetime | None = None) -> int:
@@ -221,7 +215,7 @@ def _enqueue_queued(campaign: Campaign, now: datetime) -> int:
     """Send batches for every queued invitation, spaced to keep within the throttle."""
     from voxloop.distribution.tasks import send_invitations
 
-    size = max(1, min(delivery.BATCH_SIZE, campaign.throttle_per_minute))
+    size = max(1, min(batches.BATCH_SIZE, campaign.throttle_per_minute))
     queued = Invitation.objects.filter(campaign=campaign, status=InvitationStatus.QUEUED)
     index, last_pk, page_size = 0, 0, size * max(1, 2000 // size)  # whole batches per page
     while True:
@@ -251,7 +245,7 @@ def send_batch(invitation_ids: list[int]) -> dict:
     """Deliver a batch, then enqueue whatever must wait (a retry, quiet hours)."""
     from voxloop.distribution.tasks import send_invitations
 
-    outcome = delivery.deliver(invitation_ids)
+    outcome = batches.deliver(invitation_ids)
     for when, ids in outcome.deferred.items():
         send_invitations.using(run_after=when).enqueue(ids)
     return {
@@ -267,9 +261,9 @@ def recover_claims(now: datetime | None = None) -> dict:
     and send them again in fresh batches (the worker's clock runs this)."""
     from voxloop.distribution.tasks import send_invitations
 
-    requeued, uncertain = delivery.recover_expired(now)
-    for start in range(0, len(requeued), delivery.BATCH_SIZE):
-        send_invitations.enqueue(requeued[start : start + delivery.BATCH_SIZE])
+    requeued, uncertain = batches.recover_expired(now)
+    for start in range(0, len(requeued), batches.BATCH_SIZE):
+        send_invitations.enqueue(requeued[start : start + batches.BATCH_SIZE])
     return {"requeued": len(requeued), "failed": uncertain}
 
 

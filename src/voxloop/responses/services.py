@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from voxloop import rows
@@ -25,7 +25,8 @@ from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_started, response_submitted, responses_imported
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
-from voxloop.tenancy.models import OrgUnit, repath_copies, subtree_q
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import repath_copies, subtree_q
 from voxloop.tenancy.scoping import Scope
 
 CHANNELS, DEVICES = frozenset(Channel.values), frozenset(Device.values)
@@ -401,13 +402,12 @@ def heal_unit_paths(organization_id: int, old_path: str) -> int:
     A response whose unit was read just before a move commits is inserted after the move's
     rewrite, with the old path; this runs again a little later to catch such stragglers.
     """
-    current = OrgUnit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
     stragglers = (
         Response.objects.filter(organization_id=organization_id, unit__isnull=False)
         .filter(subtree_q(old_path, "unit_path"))
         .exclude(unit__path=F("unit_path"))
     )
-    return stragglers.update(unit_path=Subquery(current))
+    return stragglers.update(unit_path=tenancy_selectors.current_unit_path("unit_id"))
 
 
 def import_response_file(actor: Scope, *, survey: Survey, filename: str, content: bytes) -> Any:

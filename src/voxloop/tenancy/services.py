@@ -340,3 +340,11 @@ def delete_audit_before(*, organization_id: int, before, limit: int) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return AuditEntry.objects.filter(pk__in=ids).delete()[0] if ids else 0
+
+
+def delete_organization(*, slug: str) -> bool:
+    """Delete an organisation with all its data and the users who belonged only to it (the
+    demo's reset); False when there is none by that slug."""
+    from voxloop.tenancy.removal import delete_organization as remove
+
+    return remove(slug)

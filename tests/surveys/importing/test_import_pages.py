@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.surveys.importing.conftest import shared_file
+from tests.surveys.importing.support import shared_file
 from voxloop.responses.models import Response
 from voxloop.surveys.models import Survey
 

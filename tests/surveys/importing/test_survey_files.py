@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tests.cli.conftest import voxloop  # noqa: F401 - fixture
-from tests.surveys.importing.conftest import TESTDATA, shared_file
+from tests.cli.support import voxloop  # noqa: F401 - fixture
+from tests.surveys.importing.support import TESTDATA, shared_file
 from voxloop.errors import InvalidInput
 from voxloop.surveys import importing, services
 from voxloop.surveys.models import Survey, SurveyStatus

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from voxloop import counters
-from voxloop.tenancy.middleware import request_ip
+from voxloop.clients import request_ip
 
 WINDOW_SECONDS = 60
 

@@ -20,7 +20,7 @@ from voxloop.web.forms import (
     InviteForm,
     MembershipChangeForm,
     PeopleFilterForm,
-    apply_domain_error,
+    domain_errors_on,
     resolve_unit,
 )
 from voxloop.web.paging import paginate, query_without_page
@@ -59,7 +59,7 @@ def people_invite(request: ScopedRequest) -> HttpResponse:
         unit = resolve_unit(form, request.scope, "unit_code")
         if unit is not None:
             data = form.cleaned_data
-            try:
+            with domain_errors_on(form):
                 membership = account_services.invite_user(
                     request.scope,
                     data["username"],
@@ -69,9 +69,6 @@ def people_invite(request: ScopedRequest) -> HttpResponse:
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(
                     request,
                     _("%(username)s invited; they choose a password through “Forgot password”.")
@@ -116,7 +113,7 @@ def membership_detail(request: ScopedRequest, membership_id: int) -> HttpRespons
     if form.is_valid():
         unit = resolve_unit(form, request.scope, "unit_code")
         if unit is not None:
-            try:
+            with domain_errors_on(form):
                 services.change_membership(
                     request.scope,
                     membership,
@@ -124,9 +121,6 @@ def membership_detail(request: ScopedRequest, membership_id: int) -> HttpRespons
                     role=form.cleaned_data["role"],
                     title=form.cleaned_data["title"],
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Membership saved."))
                 return redirect("web:membership", membership_id=membership.pk)
     membership = selectors.membership(request.scope, membership_id)

@@ -19,6 +19,7 @@ from voxloop.web.forms import (
     UnitFilterForm,
     UnitMoveForm,
     apply_domain_error,
+    domain_errors_on,
     resolve_unit,
 )
 from voxloop.web.paging import paginate, query_without_page
@@ -92,13 +93,10 @@ def unit_create(request: ScopedRequest, unit_id: int) -> HttpResponse:
     form = UnitCreateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors_on(form):
             child = services.create_unit(
                 request.scope, parent, data["name"], data["kind"], data["code"]
             )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
             messages.success(request, _("Unit “%(name)s” added.") % {"name": child.name})
             return redirect("web:unit", unit_id=child.pk)
     return _render_unit(request, parent, status=400, create_form=form)
@@ -130,11 +128,8 @@ def unit_move(request: ScopedRequest, unit_id: int) -> HttpResponse:
     if form.is_valid():
         parent = resolve_unit(form, request.scope, "parent_code")
         if parent is not None:
-            try:
+            with domain_errors_on(form):
                 services.move_unit(request.scope, unit, parent)
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Unit moved under “%(name)s”.") % {"name": parent.name})
                 return redirect("web:unit", unit_id=unit.pk)
     return _render_unit(request, unit, status=400, move_form=form)

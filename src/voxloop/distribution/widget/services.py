@@ -1,7 +1,7 @@
 """Every write about web widgets: create, change, switch on and off (each in the audit log).
 
 What a visitor's page may do with a widget (the loader, the show-or-not decision, the framed
-survey) is in distribution.widget_visits.
+survey) is in distribution.widget.visits.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
-from voxloop.distribution import policy
-from voxloop.distribution.emails import build_message
+from voxloop.distribution.delivery import policy
+from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.models import (
     CampaignStatus,
     Channel,
@@ -86,7 +86,7 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
             try:
                 for index, invitation in enumerate(chunk):
                     if invitation.channel == Channel.SMS:
-                        from voxloop.distribution.sms import send_sms
+                        from voxloop.distribution.sms.sending import send_sms
 
                         message_id = send_sms(invitation)
                         if message_id is None:

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voxloop import conditions
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Interaction
 from voxloop.distribution.models import Channel, Invitation, Trigger
 from voxloop.distribution.services import check_owned
@@ -131,11 +132,7 @@ def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
     """Invite for each matching trigger after its delay; once per trigger and interaction."""
     from voxloop.distribution.tasks import send_invitations
 
-    interactions = list(
-        Interaction.objects.filter(
-            organization_id=organization_id, pk__in=interaction_ids
-        ).select_related("contact")
-    )
+    interactions = contact_selectors.interactions_by_ids(organization_id, interaction_ids)
     type_ids = {i.type_id for i in interactions}
     triggers = list(
         Trigger.objects.filter(

@@ -13,15 +13,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from voxloop.distribution import selectors, widget_visits, widgets
+from voxloop.distribution import selectors
 from voxloop.distribution.forms import WidgetForm
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget import visits
 from voxloop.errors import DomainError
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required, is_admin, member_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 
@@ -42,7 +44,7 @@ def _list_page(request, form=None, status=200) -> HttpResponse:
 def _detail_page(request, widget, form=None, status=200) -> HttpResponse:
     context = {
         "widget": widget,
-        "snippet": widget_visits.snippet(widget, settings.BASE_URL),
+        "snippet": visits.snippet(widget, settings.BASE_URL),
         "can_configure": is_admin(request),
     }
     if context["can_configure"]:
@@ -76,16 +78,13 @@ def widget_create(request: ScopedRequest) -> HttpResponse:
     if form.is_valid():
         unit, survey = _place(request, form)
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 widget = widgets.create_widget(
                     scope,
                     unit or tenancy_selectors.unit(scope, scope.unit_id),
                     survey,
                     **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Widget saved. Paste its snippet into your site."))
                 return redirect("distribution:widget", widget.pk)
     return _list_page(request, form=form, status=400)
@@ -105,7 +104,7 @@ def widget_edit(request: ScopedRequest, widget_id: int) -> HttpResponse:
     if form.is_valid():
         unit, survey = _place(request, form)
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 widgets.update_widget(
                     scope,
                     widget,
@@ -113,9 +112,6 @@ def widget_edit(request: ScopedRequest, widget_id: int) -> HttpResponse:
                     survey=survey,
                     **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Widget saved."))
                 return redirect("distribution:widget", widget.pk)
     return _detail_page(request, widget, form=form, status=400)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from voxloop.contacts.models import Contact
 from voxloop.distribution import services
-from voxloop.distribution.emails import build_message
+from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.models import Campaign, Invitation
 from voxloop.surveys import definition
 from voxloop.tenancy.scoping import Capability, Scope

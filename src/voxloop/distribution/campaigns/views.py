@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from voxloop import spreadsheets
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.distribution import confirmations, selectors, services, trigger_fields, triggers
-from voxloop.distribution import preview as previews
+from voxloop.distribution import selectors, services
+from voxloop.distribution.campaigns import confirmations, trigger_fields, triggers
+from voxloop.distribution.campaigns import preview as previews
 from voxloop.distribution.forms import CampaignForm, StatsForm, TestSendForm, TriggerForm
 from voxloop.errors import DomainError, Forbidden
 from voxloop.surveys import selectors as survey_selectors
@@ -22,7 +23,7 @@ from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, reads_records
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.paging import paginate
 from voxloop.web.views.common import unit_code_suggestions
 
@@ -84,7 +85,7 @@ def campaign_create(request: ScopedRequest) -> HttpResponse:
         data = form.cleaned_data
         unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 campaign = services.create_campaign(
                     scope,
                     unit or tenancy_selectors.unit(scope, scope.unit_id),
@@ -102,9 +103,6 @@ def campaign_create(request: ScopedRequest) -> HttpResponse:
                     reply_to=data["reply_to"],
                     texts={"subject": subjects} if (subjects := form.subject_texts()) else {},
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 return redirect("distribution:campaign", campaign.pk)
     return _campaigns_page(request, form=form, status=400)
 
@@ -276,7 +274,7 @@ def trigger_create(request: ScopedRequest) -> HttpResponse:
         data = form.cleaned_data
         unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 triggers.create_trigger(
                     scope,
                     unit or tenancy_selectors.unit(scope, scope.unit_id),
@@ -287,9 +285,6 @@ def trigger_create(request: ScopedRequest) -> HttpResponse:
                     delay_minutes=data["delay_minutes"],
                     filters=data["filters"],
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Trigger saved."))
                 return redirect("distribution:triggers")
     return _triggers_page(request, form=form, status=400)

@@ -1,0 +1,75 @@
+"""Analytics fixtures: a survey with every headline score, responses placed anywhere, and
+tasks that run at once so an event reaches the rollups inside the test."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from voxloop.responses.services import Submission, submit
+from voxloop.surveys import services as survey_services
+from voxloop.tenancy.models import Staff
+
+
+def cx_survey(org, kind: str = "transactional", name: str = "Visit"):
+    actor = org.scope("admin")
+    survey = survey_services.create_survey(actor, org.root, name, kind, "en", ["ja"])
+    t = {"title": {"en": "Q"}}
+    survey_services.add_question(actor, survey, "nps", "nps", texts=t)
+    survey_services.add_question(actor, survey, "csat", "csat", texts=t)
+    survey_services.add_question(actor, survey, "ces", "ces", texts=t)
+    survey_services.add_question(
+        actor,
+        survey,
+        "reason",
+        "single_choice",
+        texts=t,
+        config={"choices": [{"key": k, "label": {"en": k}} for k in ("price", "staff", "queue")]},
+    )
+    survey_services.add_question(actor, survey, "friendly", "rating", texts=t, config={"scale": 5})
+    survey_services.add_question(actor, survey, "comment", "long_text", texts=t)
+    survey_services.publish(actor, survey)
+    return survey
+
+
+def respond(
+    survey,
+    unit,
+    nps=None,
+    csat=None,
+    ces=None,
+    at=None,
+    channel="web",
+    staff=None,
+    locale="en",
+    comment="",
+    contact=None,
+    **answers,
+):
+    values = {"nps": nps, "csat": csat, "ces": ces, "comment": comment, **answers}
+    given = {k: v for k, v in values.items() if v not in (None, "")}
+    return submit(
+        Submission(
+            survey=survey,
+            answers=given,
+            unit=unit,
+            staff=staff,
+            contact=contact,
+            channel=channel,
+            locale=locale,
+            submitted_at=at or datetime(2026, 11, 3, 10, tzinfo=UTC),
+        )
+    ).response
+
+
+def staff_of(unit):
+    return Staff.objects.filter(unit=unit).first()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def survey(world):
+    return cx_survey(world.acme)
