@@ -294,4 +294,3 @@ def test_no_module_imports_from_a_conftest():
     # A conftest only registers fixtures; helpers live in importable modules (`support.py`,
     # `builders.py`), so a test never depends on which conftest pytest loaded first.
     assert not _conftest_imports(), "import helpers from a support module, not a conftest"
-
