@@ -294,3 +294,29 @@ def test_no_module_imports_from_a_conftest():
     # A conftest only registers fixtures; helpers live in importable modules (`support.py`,
     # `builders.py`), so a test never depends on which conftest pytest loaded first.
     assert not _conftest_imports(), "import helpers from a support module, not a conftest"
+
+
+def _service_functions():
+    paths = set(SRC.rglob("services.py")) | {
+        SRC / app / f"{name}.py" for app, name in SERVICE_MODULES
+    }
+    for path in sorted(paths):
+        module = ".".join(("voxloop", *path.relative_to(SRC).with_suffix("").parts))
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name[0] != "_":
+                yield module, node
+
+
+def test_services_take_keyword_arguments_only_and_are_typed():
+    # `open_case(*, scope, response, ...)`: a call reads the same in every view, task and test,
+    # and adding or reordering a parameter cannot silently shift the others.
+    positional, untyped = [], []
+    for module, node in _service_functions():
+        args = node.args
+        if args.posonlyargs or args.args or args.vararg:
+            positional.append(f"{module}.{node.name}")
+        every = [*args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]
+        if node.returns is None or any(arg.annotation is None for arg in every):
+            untyped.append(f"{module}.{node.name}")
+    assert not positional, "make these keyword-only (`def f(*, ...)`):\n" + "\n".join(positional)
+    assert not untyped, "annotate every parameter and the return of:\n" + "\n".join(untyped)

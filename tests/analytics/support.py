@@ -12,22 +12,28 @@ from voxloop.tenancy.models import Staff
 
 def cx_survey(org, kind: str = "transactional", name: str = "Visit"):
     actor = org.scope("admin")
-    survey = survey_services.create_survey(actor, org.root, name, kind, "en", ["ja"])
+    survey = survey_services.create_survey(
+        actor=actor, unit=org.root, name=name, kind=kind, default_locale="en", locales=["ja"]
+    )
     t = {"title": {"en": "Q"}}
-    survey_services.add_question(actor, survey, "nps", "nps", texts=t)
-    survey_services.add_question(actor, survey, "csat", "csat", texts=t)
-    survey_services.add_question(actor, survey, "ces", "ces", texts=t)
+    survey_services.add_question(actor=actor, survey=survey, key="nps", type="nps", texts=t)
+    survey_services.add_question(actor=actor, survey=survey, key="csat", type="csat", texts=t)
+    survey_services.add_question(actor=actor, survey=survey, key="ces", type="ces", texts=t)
     survey_services.add_question(
-        actor,
-        survey,
-        "reason",
-        "single_choice",
+        actor=actor,
+        survey=survey,
+        key="reason",
+        type="single_choice",
         texts=t,
         config={"choices": [{"key": k, "label": {"en": k}} for k in ("price", "staff", "queue")]},
     )
-    survey_services.add_question(actor, survey, "friendly", "rating", texts=t, config={"scale": 5})
-    survey_services.add_question(actor, survey, "comment", "long_text", texts=t)
-    survey_services.publish(actor, survey)
+    survey_services.add_question(
+        actor=actor, survey=survey, key="friendly", type="rating", texts=t, config={"scale": 5}
+    )
+    survey_services.add_question(
+        actor=actor, survey=survey, key="comment", type="long_text", texts=t
+    )
+    survey_services.publish(actor=actor, survey=survey)
     return survey
 
 
@@ -48,7 +54,7 @@ def respond(
     values = {"nps": nps, "csat": csat, "ces": ces, "comment": comment, **answers}
     given = {k: v for k, v in values.items() if v not in (None, "")}
     return submit(
-        Submission(
+        submission=Submission(
             survey=survey,
             answers=given,
             unit=unit,

@@ -33,7 +33,7 @@ def make_cases(acme):
     admin = acme.scope("admin")
     survey = store_visit_survey(acme)
     services.create_rule(
-        admin, acme.root, name="Detractor",
+        actor=admin, unit=acme.root, name="Detractor",
         conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[{"type": "role", "role": "manager"}], survey_ids=[survey.pk],
     )  # fmt: skip
@@ -45,7 +45,9 @@ def make_cases(acme):
         )[0]
         if hours is not None:
             give_cause(made)
-            casework.change_status(admin, made, "resolved", now=start + timedelta(hours=hours))
+            casework.change_status(
+                actor=admin, case=made, status="resolved", now=start + timedelta(hours=hours)
+            )
         return made
 
     case("c1r1s1", 2), case("c1r1s1", 60), case("c1r1s1"), case("c1r2s1", 1)

@@ -79,7 +79,7 @@ def url(name: str, **kwargs: Any) -> str:
 
 
 def issue_secret(membership: Membership, name: str = "matrix") -> str:
-    return account_services.create_token(membership, name).secret
+    return account_services.create_token(membership=membership, name=name).secret
 
 
 @pytest.fixture
@@ -87,8 +87,8 @@ def api_world(world) -> ApiWorld:
     aw = ApiWorld(world=world)
     for actor in MEMBER_ACTORS:
         aw.secrets[actor] = issue_secret(aw.membership(actor))
-    revoked = account_services.create_token(world.acme.members["admin"], "old")
-    account_services.revoke_token(world.acme.user("admin"), revoked.token.pk)
+    revoked = account_services.create_token(membership=world.acme.members["admin"], name="old")
+    account_services.revoke_token(user=world.acme.user("admin"), token_id=revoked.token.pk)
     aw.secrets["revoked_token"] = revoked.secret
     # Someone in the second country, so people endpoints have a target there too.
     acme = world.acme
@@ -96,7 +96,7 @@ def api_world(world) -> ApiWorld:
         acme.system, "a-c2-store", acme.units["c2r1s1"], "manager"
     )
     # A team lead at the region itself, so the region (the store's parent) is a target too.
-    add_staff(acme.system, acme.units["c1r1"], "Area coach 1.1", "AC11")
+    add_staff(actor=acme.system, unit=acme.units["c1r1"], name="Area coach 1.1", code="AC11")
     return aw
 
 

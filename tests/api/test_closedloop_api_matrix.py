@@ -118,7 +118,7 @@ def targets(api_world):
     acme = api_world.world.acme
     survey = store_visit_survey(acme)
     services.create_rule(
-        acme.scope("admin"), acme.root, name="Detractor",
+        actor=acme.scope("admin"), unit=acme.root, name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
     )  # fmt: skip
     from voxloop.contacts.models import Contact
@@ -134,16 +134,16 @@ def targets(api_world):
         "case": case,
         "rule": case.rule,
         "playbook": services.create_playbook(
-            acme.scope("admin"),
-            acme.root,
+            actor=acme.scope("admin"),
+            unit=acme.root,
             name="Sorry",
             kind="follow_up",
             subject="Hi",
             body="Sorry {{first_name}}",
         ),
         "plan": plans.create_plan(
-            acme.scope("regional"),
-            acme.units["c1r1"],
+            actor=acme.scope("regional"),
+            unit=acme.units["c1r1"],
             title="Queues",
             starts_on=date(2026, 1, 1),
             window_days=365,

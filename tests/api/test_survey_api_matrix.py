@@ -135,7 +135,9 @@ def module_targets(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), hashers, ModuleWorld() as world:
         survey = store_visit_survey(world.acme)
         given = submit(
-            Submission(survey=survey, answers={"nps": 9}, unit=world.acme.units["c1r1s1"])
+            submission=Submission(
+                survey=survey, answers={"nps": 9}, unit=world.acme.units["c1r1s1"]
+            )
         ).response
         device, _secret = kiosks.register(
             actor=world.acme.system, unit=world.acme.units["c1r1s1"], name="Till", channel="kiosk"

@@ -27,8 +27,8 @@ def survey(world):
 def detractor_rule(world, survey):
     acme = world.acme
     return services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Detractor",
         conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[{"type": "role", "role": "manager"}],
@@ -42,7 +42,9 @@ def immediate_tasks(settings):
 
 
 def submit(survey, answers, **context):
-    return response_services.submit(Submission(survey=survey, answers=answers, **context)).response
+    return response_services.submit(
+        submission=Submission(survey=survey, answers=answers, **context)
+    ).response
 
 
 def give_cause(case, name: str = "Queue at the till"):

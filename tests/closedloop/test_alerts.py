@@ -89,8 +89,8 @@ def test_and_or_conditions_and_words(world, survey):
     acme = world.acme
     store = acme.units["c1r1s1"]
     any_rule = services.create_rule(
-        acme.scope("admin"),
-        acme.units["c1"],
+        actor=acme.scope("admin"),
+        unit=acme.units["c1"],
         name="Rude or very low",
         conditions={
             "match": "any",
@@ -101,8 +101,8 @@ def test_and_or_conditions_and_words(world, survey):
         },
     )
     all_rule = services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Queue and unhappy",
         conditions={
             "match": "all",
@@ -164,8 +164,8 @@ def test_recipients_team_lead_account_owner_and_named_users(world, survey, smtp_
     clerk = acme.root.organization.staff.get(code="AE111")
     named = acme.user("director")
     services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Everyone",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[
@@ -203,7 +203,7 @@ def test_a_unit_move_carries_its_cases(world, survey, detractor_rule):
     acme = world.acme
     store = acme.units["c1r1s1"]
     [case] = evaluation.evaluate_response(submit(survey, DETRACTOR, unit=store).pk)
-    tenancy_services.move_unit(acme.system, store, acme.units["c2r1"])
+    tenancy_services.move_unit(actor=acme.system, unit=store, new_parent=acme.units["c2r1"])
     store.refresh_from_db()
     case.refresh_from_db()
     assert case.unit_path == store.path
@@ -214,8 +214,8 @@ def test_concurrent_evaluations_open_one_case():
     org = build_org("race", "R")
     survey = store_visit_survey(org)
     services.create_rule(
-        org.scope("admin"),
-        org.root,
+        actor=org.scope("admin"),
+        unit=org.root,
         name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
     )

@@ -27,8 +27,8 @@ def receiver():
 def hook_rule(world, survey, kind, url, secret=""):
     acme = world.acme
     return services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name=f"To {kind}",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[],
@@ -144,8 +144,8 @@ def test_smtp_down_then_up(world, survey, detractor_rule, settings, smtp_server)
 def test_digest_collects_alerts_into_one_email(world, survey, smtp_settings):
     acme = world.acme
     services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Digest",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         email_mode="digest",

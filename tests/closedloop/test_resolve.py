@@ -24,14 +24,17 @@ def case(world, survey, detractor_rule):
 
 @pytest.fixture
 def cause(world):
-    top = services.create_root_cause(world.acme.scope("admin"), "Waiting time")
-    return services.create_root_cause(world.acme.scope("admin"), "Queue at the till", top)
+    top = services.create_root_cause(actor=world.acme.scope("admin"), name="Waiting time")
+    return services.create_root_cause(
+        actor=world.acme.scope("admin"), name="Queue at the till", parent=top
+    )
 
 
 @pytest.fixture
 def playbook(world):
     return services.create_playbook(
-        world.acme.scope("admin"), world.acme.root, name="Here is what we did", kind="closing",
+        actor=world.acme.scope("admin"), unit=world.acme.root, name="Here is what we did",
+        kind="closing",
         subject="What we changed", body="Dear {{first_name}}, we opened a second till.",
     )  # fmt: skip
 
@@ -40,7 +43,7 @@ def test_closing_without_a_root_cause_is_refused(world, case):
     store = world.acme.scope("store")
     for status in ("resolved", "closed"):
         with pytest.raises(InvalidInput) as refused:
-            casework.change_status(store, case, status)
+            casework.change_status(actor=store, case=case, status=status)
         assert refused.value.field == "root_cause_id"
     assert Case.objects.get(pk=case.pk).status == "new"
 

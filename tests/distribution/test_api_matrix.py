@@ -202,13 +202,22 @@ def _targets(world) -> dict[str, int]:
     survey = store_visit_survey(acme)
     ann = add_contact(acme, "c1r1s1", "ANN")
     kind = contact_services.define_interaction_type(
-        acme.system, acme.root, "ticket_closed", "Ticket closed"
+        actor=acme.system, unit=acme.root, key="ticket_closed", name="Ticket closed"
     )
     campaign = services.create_campaign(
-        acme.system, acme.units["c1r1"], survey, None, name="Region pulse", channel="email"
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        segment=None,
+        name="Region pulse",
+        channel="email",
     )
     widget = widgets.create_widget(
-        acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        name="Shop NPS",
+        allowed_origins=[],
     )
     return {
         "survey": survey.pk,

@@ -20,10 +20,15 @@ def _campaign_started(acme, survey, queue, capture):
     for n in range(3):
         add_contact(acme, "c1r1s1", f"EXTRA{n}")
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units["c1r1s1"], survey, None, name="Pulse", channel="email"
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1s1"],
+        survey=survey,
+        segment=None,
+        name="Pulse",
+        channel="email",
     )
     with capture(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run_due(timezone.now())  # the start task: invitations and one send batch
     ids = list(Invitation.objects.filter(campaign=campaign).values_list("pk", flat=True))
     return campaign, ids
@@ -39,12 +44,12 @@ def test_a_worker_killed_after_claiming_is_recovered_and_each_mail_sent_once(
     assert len(claimed) == len(ids) == 5
     queue.run()  # the batch's task (run again by the queue) finds nothing queued to send
     assert smtp_settings.messages == []
-    assert services.recover_claims(claimed_at + timedelta(minutes=5)) == {
+    assert services.recover_claims(now=claimed_at + timedelta(minutes=5)) == {
         "requeued": 0,
         "failed": 0,
     }  # still within the lease: the worker may be alive
 
-    outcome = services.recover_claims(claimed_at + batches.lease() + timedelta(seconds=1))
+    outcome = services.recover_claims(now=claimed_at + batches.lease() + timedelta(seconds=1))
     assert outcome == {"requeued": 5, "failed": 0}
     assert [n.rsplit(".", 1)[-1] for n in queue.names()] == ["send_invitations"]
     assert queue.run() == 1
@@ -52,7 +57,7 @@ def test_a_worker_killed_after_claiming_is_recovered_and_each_mail_sent_once(
 
     # Sweeping and running again sends nothing more.
     later = timezone.now() + batches.lease() * 3
-    assert services.recover_claims(later) == {"requeued": 0, "failed": 0}
+    assert services.recover_claims(now=later) == {"requeued": 0, "failed": 0}
     queue.run()
     recipients = [m.recipients[0] for m in smtp_settings.messages]
     assert len(recipients) == len(set(recipients)) == 5
@@ -73,7 +78,7 @@ def test_a_worker_killed_while_handing_over_never_sends_those_again(
     handed = batches._hand_over(token, claimed[:2])
     assert [i.pk for i in handed] == [i.pk for i in claimed[:2]]
     later = timezone.now() + batches.lease() + timedelta(seconds=1)
-    assert services.recover_claims(later) == {"requeued": 3, "failed": 2}
+    assert services.recover_claims(now=later) == {"requeued": 3, "failed": 2}
     queue.run()
     assert len(smtp_settings.wait_for(3)) == 3
     for invitation in handed:

@@ -200,15 +200,26 @@ def _targets(world) -> dict[str, int]:
     survey = store_visit_survey(acme)
     add_contact(acme, "c1r1s1", "ANN")
     campaign = services.create_campaign(
-        acme.system, acme.units["c1r1"], survey, None, name="Region pulse", channel="email"
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        segment=None,
+        name="Region pulse",
+        channel="email",
     )
     widget = widgets.create_widget(
-        acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        name="Shop NPS",
+        allowed_origins=[],
     )
     kiosk, _secret = kiosks.register(
         actor=acme.system, unit=acme.units["c1r1s1"], name="Till", channel="kiosk"
     )
-    kind = contact_services.define_interaction_type(acme.system, acme.units["c1r1"], "visit", "V")
+    kind = contact_services.define_interaction_type(
+        actor=acme.system, unit=acme.units["c1r1"], key="visit", name="V"
+    )
     return {
         "kiosk": kiosk.pk,
         "type": kind.pk,

@@ -59,10 +59,15 @@ def texted(outreach, provider, queue, django_capture_on_commit_callbacks):
     acme, survey, _people = outreach
     contact = add_contact(acme, "c1r1s1", "TXT", phone="+44 7700 900123", locale="ro")
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units["c1r1s1"], survey, None, name="Texts", channel="sms"
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1s1"],
+        survey=survey,
+        segment=None,
+        name="Texts",
+        channel="sms",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run()
     invitation = Invitation.objects.get(campaign=campaign, contact=contact)
     token = hooks.hook_for(acme.scope("admin")).token
@@ -179,10 +184,15 @@ def test_stop_withdraws_sms_consent_for_every_contact_with_the_number_then_start
 
     # The policy now skips the contact on SMS, with the reason recorded.
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units["c2r1s1"], texted[2].survey, None, name="T2", channel="sms"
+        actor=acme.scope("admin"),
+        unit=acme.units["c2r1s1"],
+        survey=texted[2].survey,
+        segment=None,
+        name="T2",
+        channel="sms",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run()
     assert Invitation.objects.get(campaign=campaign, contact=twin).skip_reason == "no_consent"
 

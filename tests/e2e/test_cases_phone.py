@@ -19,8 +19,8 @@ def detractor_case(transactional_db):
     acme = build_world().acme
     survey = store_visit_survey(acme)
     services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
     )

@@ -29,7 +29,7 @@ def world_with_feedback(transactional_db, settings):
     for i in range(12):
         respond(survey, store, nps=10 if i % 3 else 4, csat=4, at=earlier, comment=f"visit {i}")
     respond(survey, sibling, nps=0, at=earlier, comment="sibling secret")
-    services.rebuild(world.acme.root.organization_id)
+    services.rebuild(organization_id=world.acme.root.organization_id)
     return world, survey
 
 

@@ -59,9 +59,9 @@ def test_shop_page_opens_the_panel_and_the_answer_is_a_widget_response(
     page_html, port = shop_site
     acme = world.acme
     widget = widgets.create_widget(
-        acme.system,
-        acme.units["c1r1"],
-        store_visit_survey(acme),
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=store_visit_survey(acme),
         name="Shop NPS",
         allowed_origins=[f"http://127.0.0.1:{port}"],
         url_patterns=["/orders/*"],

@@ -82,7 +82,7 @@ def test_the_response_admin_masks_what_respondents_wrote_for_everyone_but_admins
     from voxloop.responses.services import Submission, submit
 
     response = submit(
-        Submission(
+        submission=Submission(
             survey=store_visit_survey(world.acme),
             answers={"nps": 9, "comment": "call 0722 123 456"},
             unit=world.acme.units["c1r1s1"],

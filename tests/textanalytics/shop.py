@@ -54,7 +54,7 @@ def build(world, embed: bool = False) -> Shop:
     other_survey = store_visit_survey(other)
     submit(other_survey, answers(1, OTHER), unit=other.units["c1r1s1"])
     for org in (acme, other):
-        analysis.backfill(org.root.organization_id)
+        analysis.backfill(organization_id=org.root.organization_id)
     if embed:
         embeddings.embed_analyses(list(CommentAnalysis.objects.values_list("pk", flat=True)))
     return Shop(acme, other, survey, responses)

@@ -87,7 +87,7 @@ def test_stored_results_are_read_only_and_scoped(client, world, taxonomies):
     survey = store_visit_survey(acme)
     mine = submit(survey, {"nps": 9, "comment": "Lovely"}, unit=acme.units["c1r1s1"])
     theirs = submit(survey, {"nps": 9, "comment": "Nice"}, unit=acme.units["c1r1s2"])
-    analysis.analyse_responses([mine.pk, theirs.pk])
+    analysis.analyse_responses(response_ids=[mine.pk, theirs.pk])
     member = make_member(acme.system, "store-admin", acme.units["c1r1s1"], "admin")
     client.force_login(staffify(member.user))
     rows = changelist(client, "textanalytics/commentanalysis")

@@ -82,7 +82,12 @@ def campaign(world, survey):
         add_contact(world.acme, "c1r1s1", f"C{n}")
     add_contact(world.acme, "c2r1s1", "FAR")  # outside the campaign's region
     return services.create_campaign(
-        world.acme.system, world.acme.units["c1r1"], survey, None, name="Pulse", channel="email"
+        actor=world.acme.system,
+        unit=world.acme.units["c1r1"],
+        survey=survey,
+        segment=None,
+        name="Pulse",
+        channel="email",
     )
 
 
@@ -103,14 +108,15 @@ def test_cancelling_a_campaign(world, campaign, admin):
 
 
 def test_pausing_needs_no_confirmation_it_can_be_undone(world, campaign, admin):
-    services.launch(world.acme.system, campaign)
+    services.launch(actor=world.acme.system, campaign=campaign)
     admin.post(f"/outreach/campaigns/{campaign.pk}/pause/")
     assert Campaign.objects.get(pk=campaign.pk).status == "paused"
 
 
 def test_deleting_an_alert_rule_says_its_cases_stay(world, survey, admin):
     rule = closedloop_services.create_rule(
-        world.acme.scope("admin"), world.acme.root, name="Detractor", survey_ids=[survey.pk],
+        actor=world.acme.scope("admin"), unit=world.acme.root, name="Detractor",
+        survey_ids=[survey.pk],
         conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[],
     )  # fmt: skip
@@ -134,7 +140,11 @@ def test_revoking_a_kiosk(world, admin):
 
 def test_renewing_a_widget_secret(world, survey, admin):
     widget = widgets.create_widget(
-        world.acme.system, world.acme.units["c1r1"], survey, name="Shop", allowed_origins=[]
+        actor=world.acme.system,
+        unit=world.acme.units["c1r1"],
+        survey=survey,
+        name="Shop",
+        allowed_origins=[],
     )
     before = Widget.objects.get(pk=widget.pk).identity_secret
     asked(admin.post(f"/outreach/widgets/{widget.pk}/rotate-secret/"), "stops working at once")
@@ -145,7 +155,7 @@ def test_renewing_a_widget_secret(world, survey, admin):
 
 def test_deleting_an_interaction_type(world, admin):
     kind = contact_services.define_interaction_type(
-        world.acme.system, world.acme.units["c1r1"], "visit", "Visit"
+        actor=world.acme.system, unit=world.acme.units["c1r1"], key="visit", name="Visit"
     )
     url = f"/contacts/interaction-types/{kind.pk}/delete/"
     asked(admin.post(url), "Archiving instead keeps its history")
@@ -165,7 +175,7 @@ def test_erasing_a_contact_needs_the_confirmation(world, admin):
 
 def test_deleting_a_saved_view(world):
     store = world.acme.scope("store")
-    view = analytics_services.save_view(store, "Mine", "period=7d")
+    view = analytics_services.save_view(actor=store, name="Mine", query="period=7d")
     client = signed_in(world.acme.user("store"))
     asked(client.post(f"/analytics/views/{view.pk}/delete/"), "no figure or answer changes")
     assert SavedView.objects.filter(pk=view.pk).exists()
@@ -183,7 +193,7 @@ def test_revoking_someones_access(world, admin):
 
 
 def test_revoking_an_api_token(world):
-    issued = account_services.create_token(world.acme.members["store"], "Script")
+    issued = account_services.create_token(membership=world.acme.members["store"], name="Script")
     client = signed_in(world.acme.user("store"))
     url = f"/accounts/tokens/{issued.token.pk}/revoke/"
     asked(client.post(url), "Revoke the API token “Script”?")

@@ -49,5 +49,7 @@ def subscribe(org, unit_key="root", events=("response.completed",), url="", **fi
 
 
 def submit(survey, answers, **context):
-    outcome = response_services.submit(Submission(survey=survey, answers=answers, **context))
+    outcome = response_services.submit(
+        submission=Submission(survey=survey, answers=answers, **context)
+    )
     return outcome.response

@@ -82,11 +82,11 @@ def invite_user(request: HttpRequest, payload: UserInviteIn):
     scope.require(Capability.CONFIGURE)
     unit = tenancy_selectors.unit_for_field(scope, payload.unit, "unit")
     membership = services.invite_user(
-        scope,
-        payload.username,
-        payload.email,
-        unit,
-        payload.role,
+        actor=scope,
+        username=payload.username,
+        email=payload.email,
+        unit=unit,
+        role=payload.role,
         first_name=payload.first_name,
         last_name=payload.last_name,
     )
@@ -121,7 +121,9 @@ def create_token(request: ScopedRequest, payload: TokenCreateIn):
         raise Forbidden(
             "Create tokens while signed in (your API tokens page), not with another token."
         )
-    issued = services.create_token(request.membership, payload.name, payload.expires_at)
+    issued = services.create_token(
+        membership=request.membership, name=payload.name, expires_at=payload.expires_at
+    )
     issued.token.secret = issued.secret
     return Status(201, issued.token)
 
@@ -129,5 +131,5 @@ def create_token(request: ScopedRequest, payload: TokenCreateIn):
 @router.delete("/tokens/{int:token_id}", response={204: None}, url_name="token_delete")
 def revoke_token(request: HttpRequest, token_id: Id):
     token = selectors.own_token(actor(request), token_id)
-    services.revoke_token(request.user, token.pk)
+    services.revoke_token(user=request.user, token_id=token.pk)
     return Status(204, None)

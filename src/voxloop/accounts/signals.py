@@ -19,7 +19,7 @@ def _audit_session(user, action: str) -> None:
     if user is None:
         return
     for membership in tenancy_selectors.memberships_of(user):
-        record_audit(Scope.of(membership), action, membership.user)
+        record_audit(actor=Scope.of(membership), action=action, target=membership.user)
 
 
 @receiver(user_logged_in)

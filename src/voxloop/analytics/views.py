@@ -143,7 +143,7 @@ def live(request: ScopedRequest) -> JsonResponse:
 def save_view(request: ScopedRequest) -> HttpResponse:
     query = request.POST.get("query", "")
     filters.parse(QueryDict(query))  # refuse a view that would not open
-    services.save_view(request.scope, request.POST.get("name", ""), query)
+    services.save_view(actor=request.scope, name=request.POST.get("name", ""), query=query)
     return redirect(f"{request.path.rsplit('views/', 1)[0]}?{query}")
 
 
@@ -160,7 +160,7 @@ def delete_view(request: ScopedRequest, view_id: int) -> HttpResponse:
             back_url=reverse("analytics:dashboard"),
             danger=False,
         )
-    services.delete_view(request.scope, view)
+    services.delete_view(actor=request.scope, view=view)
     return redirect("analytics:dashboard")
 
 

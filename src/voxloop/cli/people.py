@@ -84,7 +84,7 @@ def _init_admin(org_name: str, slug: str, username: str, email, password) -> Non
         if user is None:
             from voxloop.accounts.services import create_user
 
-            user = create_user(username, email=email, password=password, is_superuser=True)
+            user = create_user(username=username, email=email, password=password, is_superuser=True)
             click.echo(f"Created administrator '{username}'.")
         _make_admin(root, user)
 
@@ -95,7 +95,7 @@ def _organization_root(org_name: str, slug: str):
     org = selectors.organization_by_slug(slug)
     if org is not None:
         return selectors.organization_root(org.pk)
-    root = services.create_organization(org_name, slug)
+    root = services.create_organization(name=org_name, slug=slug)
     click.echo(f"Created organisation '{org_name}' ({slug}).")
     return root
 
@@ -107,7 +107,9 @@ def _make_admin(root, user) -> None:
     slug = root.organization.slug
     existing = selectors.membership_in(user, root.organization_id)
     if existing is None:
-        services.grant_membership(Scope.system(root, "voxloop init"), user, root, "admin")
+        services.grant_membership(
+            actor=Scope.system(root, "voxloop init"), user=user, unit=root, role="admin"
+        )
         click.echo(f"'{user.username}' is admin of '{root.organization.name}'.")
     elif existing.role != "admin" or existing.unit_id != root.pk:
         fail(f"'{user.username}' already has a {existing.role} membership in '{slug}'; not changed")
@@ -143,10 +145,12 @@ def createuser(username, email, password, prompt_password, org_slug, unit_code, 
     if prompt_password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with transaction.atomic():
-        user = create_user(username, email=email, password=password, **names)
+        user = create_user(username=username, email=email, password=password, **names)
         actor = Scope.system(root, "voxloop createuser")
-        services.grant_membership(actor, user, unit, role)
-        services.record_audit(actor, "user.create", user, {"email": email})
+        services.grant_membership(actor=actor, user=user, unit=unit, role=role)
+        services.record_audit(
+            actor=actor, action="user.create", target=user, changes={"email": email}
+        )
     click.echo(f"Created '{user.username}': {role} at {unit.name} ({unit.code}) in '{org.slug}'.")
     if not password:
         click.echo("No password set: they sign in after a password reset.")
@@ -177,7 +181,7 @@ def token_create(username: str, org_slug: str | None, name: str, days: int | Non
 
     membership = base.membership_of(base.user_by_name(username), org_slug)
     expires = timezone.now() + timezone.timedelta(days=days) if days else None
-    issued = create_token(membership, name, expires)
+    issued = create_token(membership=membership, name=name, expires_at=expires)
     click.echo(
         f"Token {issued.token.pk} for '{membership.user.username}' "
         f"({membership.role} at {membership.unit.code}), expiring "
@@ -216,7 +220,7 @@ def token_revoke(token_id: int) -> None:
     if item is None:
         fail(f"no live token with id {token_id}")
     root = organization_root(item.membership.organization_id)
-    revoke_tokens(Scope.system(root, "voxloop token revoke"), [item])
+    revoke_tokens(actor=Scope.system(root, "voxloop token revoke"), tokens=[item])
     click.echo(f"Revoked token {token_id}.")
 
 

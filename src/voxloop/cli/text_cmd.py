@@ -56,7 +56,7 @@ def _engine(org_slug: str | None):
 
     org = base.organization(org_slug)
     taxonomy = selectors.taxonomy_for_unit_path(org.pk, base.root_unit(org).path)
-    return analysis.analyzer_for(org.pk), matching.matcher_for(taxonomy)
+    return analysis.analyzer_for(organization_id=org.pk), matching.matcher_for(taxonomy)
 
 
 @text.command()
@@ -179,7 +179,9 @@ def backfill(org_slug: str | None, force: bool) -> None:
             def advance(done: int, total: int, analysed: int, bar=bar) -> None:
                 bars.update(bar, completed=done, total=max(total, 1), analysed=analysed)
 
-            seen, analysed = analysis.backfill(org.pk, force=force, progress=advance)
+            seen, analysed = analysis.backfill(
+                organization_id=org.pk, force=force, progress=advance
+            )
             click.echo(f"{org.slug}: {seen} responses looked at, {analysed} comments analysed.")
 
 

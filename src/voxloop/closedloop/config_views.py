@@ -68,10 +68,12 @@ def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpRespons
     }
     try:
         if rule is None:
-            rule = services.create_rule(scope, unit, survey_ids=data["survey_ids"], **fields)
+            rule = services.create_rule(
+                actor=scope, unit=unit, survey_ids=data["survey_ids"], **fields
+            )
         else:
             rule = services.update_rule(
-                scope, rule, unit=unit, survey_ids=data["survey_ids"], **fields
+                actor=scope, rule=rule, unit=unit, survey_ids=data["survey_ids"], **fields
             )
     except DomainError as error:
         field = (error.field or "").split(".")[0]
@@ -184,7 +186,7 @@ def rule_delete(request: ScopedRequest, rule_id: int) -> HttpResponse:
             confirm_label=_("Delete the rule"),
             back_url=reverse("closedloop:rule", args=[rule.pk]),
         )
-    services.delete_rule(request.scope, rule)
+    services.delete_rule(actor=request.scope, rule=rule)
     messages.success(request, _("Rule deleted."))
     return redirect("closedloop:rules")
 
@@ -201,7 +203,7 @@ def playbook_list(request: ScopedRequest) -> HttpResponse:
         if unit is not None:
             data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
             with domain_errors_on(form):
-                services.create_playbook(scope, unit, **data)
+                services.create_playbook(actor=scope, unit=unit, **data)
                 messages.success(request, _("Playbook saved."))
                 return redirect("closedloop:playbooks")
     context = {
@@ -223,7 +225,7 @@ def playbook_edit(request: ScopedRequest, playbook_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
         with domain_errors_on(form):
-            services.update_playbook(scope, playbook, **data)
+            services.update_playbook(actor=scope, playbook=playbook, **data)
             messages.success(request, _("Playbook saved."))
             return redirect("closedloop:playbooks")
     return render(
@@ -242,7 +244,7 @@ def root_cause_list(request: ScopedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         parent = next((c for c in causes if str(c.pk) == form.cleaned_data["parent"]), None)
         with domain_errors_on(form):
-            services.create_root_cause(scope, form.cleaned_data["name"], parent)
+            services.create_root_cause(actor=scope, name=form.cleaned_data["name"], parent=parent)
             messages.success(request, _("Root cause added."))
             return redirect("closedloop:root_causes")
     return render(

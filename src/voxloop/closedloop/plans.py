@@ -68,7 +68,7 @@ def _clean(actor: Scope, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_plan(actor: Scope, unit: OrgUnit, **fields: Any) -> ActionPlan:
+def create_plan(*, actor: Scope, unit: OrgUnit, **fields: Any) -> ActionPlan:
     actor.require(Capability.ACT)
     if not actor.covers(unit):
         raise NotFound("No such org unit.", field="unit")
@@ -82,24 +82,36 @@ def create_plan(actor: Scope, unit: OrgUnit, **fields: Any) -> ActionPlan:
         # Baseline: the metric over the window before the start, as known when planning.
         plan.baseline = _estimate(actor, plan, *_before(plan)).value
     plan.save()
-    record_audit(actor, "action_plan.create", plan, {"title": plan.title})
+    record_audit(
+        actor=actor, action="action_plan.create", target=plan, changes={"title": plan.title}
+    )
     return plan
 
 
 @transaction.atomic
-def update_plan(actor: Scope, plan: ActionPlan, **fields: Any) -> ActionPlan:
+def update_plan(*, actor: Scope, plan: ActionPlan, **fields: Any) -> ActionPlan:
     actor.require(Capability.ACT)
     cleaned = _clean(actor, fields)
     for name, value in cleaned.items():
         setattr(plan, name, value)
     plan.save()
-    record_audit(actor, "action_plan.update", plan, {k: str(v)[:200] for k, v in cleaned.items()})
+    record_audit(
+        actor=actor,
+        action="action_plan.update",
+        target=plan,
+        changes={k: str(v)[:200] for k, v in cleaned.items()},
+    )
     return plan
 
 
 @transaction.atomic
 def add_task(
-    actor: Scope, plan: ActionPlan, title: str, owner_id: int | None = None, due_on=None
+    *,
+    actor: Scope,
+    plan: ActionPlan,
+    title: str,
+    owner_id: int | None = None,
+    due_on: date | None = None,
 ) -> ActionTask:
     actor.require(Capability.ACT)
     if not title or not title.strip():
@@ -108,16 +120,21 @@ def add_task(
     task = ActionTask.objects.create(
         plan=plan, title=title.strip()[:200], owner=owner, due_on=due_on
     )
-    record_audit(actor, "action_plan.task", plan, {"task": task.title})
+    record_audit(actor=actor, action="action_plan.task", target=plan, changes={"task": task.title})
     return task
 
 
 @transaction.atomic
-def set_task_done(actor: Scope, task: ActionTask, done: bool) -> ActionTask:
+def set_task_done(*, actor: Scope, task: ActionTask, done: bool) -> ActionTask:
     actor.require(Capability.ACT)
     task.done = bool(done)
     task.save(update_fields=["done"])
-    record_audit(actor, "action_plan.task_done", task.plan, {"task": task.title, "done": done})
+    record_audit(
+        actor=actor,
+        action="action_plan.task_done",
+        target=task.plan,
+        changes={"task": task.title, "done": done},
+    )
     return task
 
 
@@ -155,7 +172,7 @@ def _estimate(scope: Scope, plan: ActionPlan, since: datetime, until: datetime):
     )
 
 
-def plan_effect(scope: Scope, plan: ActionPlan, today: date | None = None) -> NpsChange:
+def plan_effect(*, scope: Scope, plan: ActionPlan, today: date | None = None) -> NpsChange:
     """NPS in the plan's scope over the window before its start vs the window after it."""
     today = today or datetime.now(UTC).date()
     before = _estimate(scope, plan, *_before(plan))

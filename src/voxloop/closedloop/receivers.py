@@ -12,7 +12,7 @@ from voxloop.textanalytics.signals import comments_analysed
 @receiver(response_submitted, dispatch_uid="closedloop.evaluate")
 def evaluate_later(sender, response_id: int, response=None, **kwargs) -> None:
     # Only an enqueue here: the rules, the routing and the SMTP conversation run in a worker.
-    if response is not None and services.may_alert(response):
+    if response is not None and services.may_alert(response=response):
         from voxloop.closedloop.tasks import evaluate_response
 
         evaluate_response.enqueue(response_id)
@@ -30,7 +30,9 @@ def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs:
 
 @receiver(unit_moved, dispatch_uid="closedloop.repath")
 def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
-    services.repath_after_move(organization_id, old_path, new_path)
+    services.repath_after_move(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
 
 
 @receiver(contact_erasing, dispatch_uid="closedloop.forget_person")

@@ -45,7 +45,7 @@ def _save_change(actor: Scope, row, unit, form, action: str) -> None:
     row.unit_path = unit.path
     with transaction.atomic():
         row.save()
-        record_audit(actor, action, row, changes)
+        record_audit(actor=actor, action=action, target=row, changes=changes)
 
 
 class _ContactsAdmin(ScopedAdmin):
@@ -66,7 +66,9 @@ class _ContactsAdmin(ScopedAdmin):
         for customer in queryset:
             try:
                 actor = self.actor(request, customer.organization_id)
-                changed = lifecycle.record_status(actor, customer, status, source="admin")
+                changed = lifecycle.record_status(
+                    actor=actor, customer=customer, status=status, source="admin"
+                )
             except DomainError as error:
                 self.message_user(request, f"{customer}: {error.message}", messages.ERROR)
                 continue
@@ -97,7 +99,7 @@ class AccountAdmin(_ContactsAdmin):
         if change:
             _save_change(actor, obj, obj.unit, form, "account.update")
         else:
-            services.bulk_add_accounts(actor, [obj])
+            services.bulk_add_accounts(actor=actor, accounts=[obj])
 
 
 @admin.register(Contact)
@@ -132,7 +134,7 @@ class ContactAdmin(_ContactsAdmin):
         if change:
             _save_change(actor, obj, obj.home_unit, form, "contact.update")
         else:
-            services.bulk_add_contacts(actor, [obj])
+            services.bulk_add_contacts(actor=actor, contacts=[obj])
 
     def get_queryset(self, request):
         # An erased contact is a row of counts, nobody to look at or change.

@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -87,7 +88,7 @@ class RowInvalid(Exception):
 Progress = Callable[[int, float | None], None]
 
 
-def resolve_columns(header: list[str], mapping: dict[str, str], unknown: str) -> list[str]:
+def resolve_columns(*, header: list[str], mapping: dict[str, str], unknown: str) -> list[str]:
     """The target of each column ('' to ignore); an unknown column is refused by name."""
     targets = []
     for name in header:
@@ -115,8 +116,9 @@ def resolve_columns(header: list[str], mapping: dict[str, str], unknown: str) ->
 
 
 def import_file(
+    *,
     actor: Scope,
-    path,
+    path: str | Path,
     mapping: dict[str, str] | None = None,
     unknown: str = "error",
     progress: Progress | None = None,
@@ -125,7 +127,7 @@ def import_file(
     """Import contacts from a CSV or XLSX file; see the module docstring."""
     actor.require(Capability.CONFIGURE)
     table = read_table(path, file_format)
-    targets = resolve_columns(table.header, mapping or {}, unknown)
+    targets = resolve_columns(header=table.header, mapping=mapping or {}, unknown=unknown)
 
     def records() -> Iterator[tuple[int, dict[str, Any] | RowInvalid]]:
         for line, values in table.rows:
@@ -142,7 +144,7 @@ def import_file(
     return _run(actor, records(), progress, table.fraction, source=str(path))
 
 
-def import_records(actor: Scope, records: Iterable[dict[str, Any]]) -> ImportReport:
+def import_records(*, actor: Scope, records: Iterable[dict[str, Any]]) -> ImportReport:
     """Import contacts sent as JSON objects (the API's batches); lines count from 1."""
     actor.require(Capability.CONFIGURE)
 
@@ -190,10 +192,10 @@ def _run(actor, records, progress, fraction, source: str) -> ImportReport:
     if progress:
         progress(report.rows, 1.0)
     record_audit(
-        actor,
-        "contact.import",
-        None,
-        {
+        actor=actor,
+        action="contact.import",
+        target=None,
+        changes={
             "source": source[-200:],
             "created": report.created,
             "updated": report.updated,

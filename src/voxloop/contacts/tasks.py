@@ -8,4 +8,6 @@ from voxloop.contacts import services
 
 @task()
 def note_response(contact_id: int, submitted_at: str, nps_group: str | None) -> None:
-    services.note_response(contact_id, parse_datetime(submitted_at), nps_group)
+    services.note_response(
+        contact_id=contact_id, submitted_at=parse_datetime(submitted_at), nps_group=nps_group
+    )

@@ -79,8 +79,8 @@ def contact_import(request: ScopedRequest) -> HttpResponse:
         spool.flush()
         try:
             report = import_file(
-                request.scope,
-                spool.name,
+                actor=request.scope,
+                path=spool.name,
                 mapping=form.cleaned_data["mapping"],
                 unknown=form.cleaned_data["unknown"],
             )
@@ -95,8 +95,8 @@ def contact_detail(request: ScopedRequest, contact_id: int) -> HttpResponse:
     contact = selectors.contact(request.scope, contact_id)
     context = {
         "contact": contact,
-        "can_export": may_act_on_everything(request.scope, Capability.EXPORT),
-        "can_erase": may_act_on_everything(request.scope, Capability.CONFIGURE),
+        "can_export": may_act_on_everything(actor=request.scope, capability=Capability.EXPORT),
+        "can_erase": may_act_on_everything(actor=request.scope, capability=Capability.CONFIGURE),
     }
     return render(request, "contacts/detail.html", context)
 
@@ -178,7 +178,10 @@ def segment_create(request: ScopedRequest) -> HttpResponse:
             unit = unit or tenancy_selectors.unit(request.scope, request.scope.unit_id)
             try:
                 segment = services.save_segment(
-                    request.scope, unit, form.cleaned_data["name"], form.cleaned_data["filters"]
+                    actor=request.scope,
+                    unit=unit,
+                    name=form.cleaned_data["name"],
+                    filters=form.cleaned_data["filters"],
                 )
             except DomainError as error:
                 if error.field and error.field.startswith("filters"):
@@ -225,7 +228,7 @@ def interaction_type_create(request: ScopedRequest) -> HttpResponse:
             unit = unit or tenancy_selectors.scope_root(request.scope)
             with domain_errors_on(form):
                 kind = services.define_interaction_type(
-                    request.scope, unit, data["key"], data["name"]
+                    actor=request.scope, unit=unit, key=data["key"], name=data["name"]
                 )
                 messages.success(request, _("Interaction type %(name)s saved.") % {"name": kind})
                 return redirect("contacts:interaction_types")
@@ -253,13 +256,15 @@ def interaction_type_action(request: ScopedRequest, type_id: int, action: str) -
         )
     if action == "delete":
         try:
-            services.delete_interaction_type(request.scope, kind)
+            services.delete_interaction_type(actor=request.scope, kind=kind)
         except Conflict as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Interaction type %(name)s deleted.") % {"name": kind})
     else:
-        services.update_interaction_type(request.scope, kind, archived=action == "archive")
+        services.update_interaction_type(
+            actor=request.scope, kind=kind, archived=action == "archive"
+        )
         if action == "archive":
             messages.success(request, _("Interaction type %(name)s archived.") % {"name": kind})
         else:

@@ -27,7 +27,7 @@ def add_churn(system: Scope, rng: random.Random, anchor: datetime) -> int:
     """Returns how many status changes the history holds."""
     latest = _latest_answers(system.organization_id)
     for contact_id, (at, group) in latest.items():
-        contact_services.note_response(contact_id, at, group)
+        contact_services.note_response(contact_id=contact_id, submitted_at=at, nps_group=group)
     changes = []
     contacts = contact_selectors.people_of(system.organization_id).order_by("pk")
     for contact in contacts.only("id", "unit_path", "customer_since"):
@@ -40,7 +40,7 @@ def add_churn(system: Scope, rng: random.Random, anchor: datetime) -> int:
         changes.append((contact, "churned", left))
         if rng.random() < WIN_BACK and anchor - left > timedelta(days=20):
             changes.append((contact, "active", left + (anchor - left) * rng.random()))
-    return lifecycle.seed_history(system, changes, source="demo")
+    return lifecycle.seed_history(actor=system, changes=changes, source="demo")
 
 
 def _latest_answers(organization_id: int) -> dict[int, tuple[datetime, str]]:

@@ -63,13 +63,14 @@ def add_closed_loop(
     playbooks = _playbooks(system, tree.root)
     surveys = feedback.surveys
     detractor = services.create_rule(
-        system, tree.root, name="Store detractor", survey_ids=[surveys.store_visit.pk],
+        actor=system, unit=tree.root, name="Store detractor", survey_ids=[surveys.store_visit.pk],
         conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[{"type": "role", "role": "manager"}, {"type": "team_lead"}],
         priority="normal", sla_hours=48,
     )  # fmt: skip
     support = services.create_rule(
-        system, tree.root, name="Unhappy support customer", survey_ids=[surveys.support.pk],
+        actor=system, unit=tree.root, name="Unhappy support customer",
+        survey_ids=[surveys.support.pk],
         conditions={"match": "any", "items": [
             {"field": "csat", "op": "lte", "value": 2}, {"field": "ces", "op": "lte", "value": 2},
         ]},
@@ -77,7 +78,7 @@ def add_closed_loop(
         priority="high", sla_hours=24,
     )  # fmt: skip
     services.create_rule(
-        system, tree.root, name="Very low score anywhere",
+        actor=system, unit=tree.root, name="Very low score anywhere",
         conditions={"match": "any", "items": [
             {"field": "nps", "op": "lte", "value": 2},
             {"field": "comment", "op": "contains_any",
@@ -86,7 +87,7 @@ def add_closed_loop(
         open_case=False, recipients=[{"type": "role", "role": "admin"}], email_mode="digest",
     )  # fmt: skip
     services.create_rule(
-        system, tree.root, name="Promoters: thank and invite a review",
+        actor=system, unit=tree.root, name="Promoters: thank and invite a review",
         survey_ids=[surveys.store_visit.pk],
         conditions={"items": [{"field": "nps_group", "op": "eq", "value": "promoter"}]},
         open_case=False, recipients=[], thank_you_playbook_id=playbooks["thank_you"].pk,
@@ -109,9 +110,9 @@ def add_closed_loop(
 def _taxonomy(system: Scope) -> dict:
     causes = {}
     for parent_name, children in ROOT_CAUSES.items():
-        parent = services.create_root_cause(system, parent_name)
+        parent = services.create_root_cause(actor=system, name=parent_name)
         for name in children:
-            causes[name] = services.create_root_cause(system, name, parent)
+            causes[name] = services.create_root_cause(actor=system, name=name, parent=parent)
     return causes
 
 
@@ -133,7 +134,7 @@ def _playbooks(system: Scope, root: OrgUnit) -> dict:
     }  # fmt: skip
     return {
         kind: services.create_playbook(
-            system, root, name=name, kind=kind, subject=subject, body=body
+            actor=system, unit=root, name=name, kind=kind, subject=subject, body=body
         )
         for kind, (name, subject, body) in texts.items()
     }
@@ -182,7 +183,7 @@ def _hand_to_agent(system: Scope, case: Case, agents: dict, rng: random.Random) 
     if agent_id is None or rng.random() < 0.5:
         return
     at = case.created_at + timedelta(minutes=rng.randint(5, 25))
-    casework.assign(_as_assignee(system, case), case, agent_id, now=at)
+    casework.assign(actor=_as_assignee(system, case), case=case, user_id=agent_id, now=at)
 
 
 def _support_history(system: Scope, rule, causes: dict, rng: random.Random, anchor) -> list:
@@ -242,7 +243,9 @@ def _opened_by_hand(manager: Scope, causes: dict, rng: random.Random, anchor) ->
     opened = []
     for response in lowest:
         at = response.submitted_at + timedelta(hours=rng.uniform(1, 6))
-        case = casework.open_case(manager, response.pk, title="Follow-up before renewal", now=at)
+        case = casework.open_case(
+            actor=manager, response_id=response.pk, title="Follow-up before renewal", now=at
+        )
         opened.append(_work(manager, case, response, causes, rng, anchor, SUPPORT_CAUSES))
     return opened
 
@@ -262,7 +265,7 @@ def _work(
     first = case.created_at + timedelta(hours=rng.uniform(0.3, 30))
     if first >= anchor:
         return case  # still new
-    casework.change_status(actor, case, "in_progress", now=first)
+    casework.change_status(actor=actor, case=case, status="in_progress", now=first)
     picked = (response.answers.get("improve") or [None])[0]
     # Every finished case names a cause: the customer's pick, else the team's own judgement.
     fallback = fallback or FALLBACK_CAUSES
@@ -271,20 +274,25 @@ def _work(
     if age < timedelta(days=3) and roll < 0.5:
         return case  # being worked
     if roll < 0.12:
-        casework.change_status(actor, case, "waiting", now=first + timedelta(hours=1))
+        casework.change_status(
+            actor=actor, case=case, status="waiting", now=first + timedelta(hours=1)
+        )
         return case  # waiting on the customer, maybe past due
     if roll < 0.2:
         return case  # in progress, past due unless very recent
-    casework.add_note(actor, case, "Called the customer, apologised, agreed next steps.",
+    casework.add_note(actor=actor, case=case,
+                      text="Called the customer, apologised, agreed next steps.",
                       now=first + timedelta(minutes=10))  # fmt: skip
-    casework.set_root_cause(actor, case, cause.pk, now=first + timedelta(minutes=12))
+    casework.set_root_cause(
+        actor=actor, case=case, root_cause_id=cause.pk, now=first + timedelta(minutes=12)
+    )
     resolve = first + timedelta(hours=rng.choice([2, 6, 20, 30, 44, 60, 80]))
     if resolve >= anchor:
         return case
-    casework.change_status(actor, case, "resolved", now=resolve)
+    casework.change_status(actor=actor, case=case, status="resolved", now=resolve)
     close = resolve + timedelta(hours=rng.uniform(1, 48))
     if close < anchor:
-        casework.change_status(actor, case, "closed", now=close)
+        casework.change_status(actor=actor, case=case, status="closed", now=close)
     return case
 
 
@@ -318,28 +326,30 @@ def _plans(system: Scope, tree: DemoTree, causes: dict, cases: list, anchor: dat
     region = tree.regions[0].unit
     today = anchor.date()
     queues = plans.create_plan(
-        system, region, title="Shorter queues at the tills",
+        actor=system, unit=region, title="Shorter queues at the tills",
         description="Open a second till from 16:00 and on Saturdays; a queue-buster at peaks.",
         root_cause_id=causes["Queue at the till"].pk, theme="queue", status="active",
         starts_on=today - timedelta(days=45), window_days=45,
     )  # fmt: skip
     for title, days in (("Rota a second till 16:00–19:00", -40), ("Queue-buster trial", -20),
                         ("Review the effect with store managers", 5)):  # fmt: skip
-        task = plans.add_task(system, queues, title, due_on=today + timedelta(days=days))
+        task = plans.add_task(
+            actor=system, plan=queues, title=title, due_on=today + timedelta(days=days)
+        )
         if days < 0:
-            plans.set_task_done(system, task, True)
+            plans.set_task_done(actor=system, task=task, done=True)
     for case in cases:
         if case.root_cause_id == causes["Queue at the till"].pk and case.unit_path.startswith(
             region.path
         ):
-            casework.link_plan(system, case, queues, now=anchor)
+            casework.link_plan(actor=system, case=case, plan=queues, now=anchor)
     country = next(iter(tree.countries.values()))
     friendly = plans.create_plan(
-        system, country, title="Greeting and product-knowledge coaching",
+        actor=system, unit=country, title="Greeting and product-knowledge coaching",
         description="Monthly coaching for every store team; mystery-shopper checks.",
         root_cause_id=causes["Attitude"].pk, theme="staff", status="active",
         starts_on=today - timedelta(days=60), window_days=60,
     )  # fmt: skip
-    plans.add_task(system, friendly, "Coaching sessions in every store",
+    plans.add_task(actor=system, plan=friendly, title="Coaching sessions in every store",
                    due_on=today - timedelta(days=30))  # fmt: skip
     return 2

@@ -81,7 +81,9 @@ def add_feedback(
     for (name, _share), size in zip(SHARES, split(count), strict=True):
         survey: Survey = getattr(surveys, name)
         stream = getattr(streams, name)(survey, world, size, rng)
-        written += import_history(survey, _counted(stream, progress), batch_size=2000)
+        written += import_history(
+            survey=survey, submissions=_counted(stream, progress), batch_size=2000
+        )
     return FeedbackResult(
         surveys=surveys,
         responses=written,

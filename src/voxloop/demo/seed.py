@@ -73,7 +73,7 @@ def seed_demo(
     anchor = anchor or default_anchor()
     rng = random.Random(seed)
     with transaction.atomic():
-        root = services.create_organization(DEMO_NAME, DEMO_SLUG)
+        root = services.create_organization(name=DEMO_NAME, slug=DEMO_SLUG)
         system = Scope.system(root, "voxloop demo")
         tree = build_tree(system, root, size.stores, rng, progress)
         add_taxonomies(system, tree)

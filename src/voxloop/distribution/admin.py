@@ -73,4 +73,4 @@ class OutreachPolicyAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.update_policy(self.actor(request, obj.organization_id), **values)
+        services.update_policy(actor=self.actor(request, obj.organization_id), **values)

@@ -74,10 +74,10 @@ def create_campaign(request: HttpRequest, payload: CampaignIn):
         except NotFound:
             raise NotFound("No such segment.", field="segment_id") from None
     campaign = services.create_campaign(
-        scope,
-        _unit(scope, payload.unit_code),
-        _survey(scope, payload.survey_id),
-        segment,
+        actor=scope,
+        unit=_unit(scope, payload.unit_code),
+        survey=_survey(scope, payload.survey_id),
+        segment=segment,
         **fields,
     )
     return Status(201, campaign)
@@ -90,7 +90,7 @@ def get_campaign(request: HttpRequest, campaign_id: Id):
 
 def _act(request: HttpRequest, campaign_id: Id, action):
     scope = actor(request)
-    return action(scope, selectors.campaign(scope, campaign_id))
+    return action(actor=scope, campaign=selectors.campaign(scope, campaign_id))
 
 
 @router.post(
@@ -129,7 +129,7 @@ def test_send(request: HttpRequest, campaign_id: Id, payload: TestSendIn):
         contact = contact_selectors.contact(scope, payload.contact_id)
     except NotFound:
         raise NotFound("No such contact.", field="contact_id") from None
-    invitation = services.test_send(scope, campaign, contact)
+    invitation = services.test_send(actor=scope, campaign=campaign, contact=contact)
     return Status(202, {"invitation": invitation.ref})
 
 
@@ -195,7 +195,7 @@ def get_policy(request: HttpRequest):
 
 @router.patch("/outreach/policy", response=PolicyOut, url_name="outreach_policy_update")
 def update_policy(request: HttpRequest, payload: PolicyIn):
-    return services.update_policy(actor(request), **payload.model_dump(exclude_none=True))
+    return services.update_policy(actor=actor(request), **payload.model_dump(exclude_none=True))
 
 
 def _widget_out(widget) -> dict:
@@ -216,7 +216,10 @@ def create_widget(request: HttpRequest, payload: WidgetIn):
     scope = actor(request)
     fields = payload.model_dump(exclude={"survey_id", "unit_code"})
     widget = widgets.create_widget(
-        scope, _unit(scope, payload.unit_code), _survey(scope, payload.survey_id), **fields
+        actor=scope,
+        unit=_unit(scope, payload.unit_code),
+        survey=_survey(scope, payload.survey_id),
+        **fields,
     )
     return Status(201, _widget_out(widget))
 
@@ -235,9 +238,11 @@ def update_widget(request: HttpRequest, widget_id: Id, payload: WidgetPatch):
     unit = _unit(scope, changes.pop("unit_code")) if "unit_code" in changes else None
     survey = _survey(scope, changes.pop("survey_id")) if "survey_id" in changes else None
     if changes or unit is not None or survey is not None:
-        widget = widgets.update_widget(scope, widget, unit=unit, survey=survey, **changes)
+        widget = widgets.update_widget(
+            actor=scope, widget=widget, unit=unit, survey=survey, **changes
+        )
     if active is not None and active != widget.is_active:
-        widget = widgets.set_widget_active(scope, widget, active)
+        widget = widgets.set_widget_active(actor=scope, widget=widget, active=active)
     return _widget_out(widget)
 
 
@@ -253,7 +258,9 @@ def _identity(secret: str) -> dict:
 def get_widget_identity_secret(request: HttpRequest, widget_id: Id):
     """The secret your server signs user ids with (admins of the widget's part only)."""
     scope = actor(request)
-    return _identity(widgets.identity_secret(scope, selectors.widget(scope, widget_id)))
+    return _identity(
+        widgets.identity_secret(actor=scope, widget=selectors.widget(scope, widget_id))
+    )
 
 
 @router.post(
@@ -264,7 +271,7 @@ def get_widget_identity_secret(request: HttpRequest, widget_id: Id):
 def rotate_widget_identity_secret(request: HttpRequest, widget_id: Id):
     """A new secret: hashes made with the old one stop working at once."""
     scope = actor(request)
-    widget = widgets.rotate_identity_secret(scope, selectors.widget(scope, widget_id))
+    widget = widgets.rotate_identity_secret(actor=scope, widget=selectors.widget(scope, widget_id))
     return _identity(widget.identity_secret)
 
 

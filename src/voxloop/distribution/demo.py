@@ -41,14 +41,16 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
     """Returns how many invitations the history holds."""
     OutreachPolicy.objects.get_or_create(organization_id=system.organization_id)
     kinds = {
-        key: contact_services.define_interaction_type(system, tree.root, key, name)
+        key: contact_services.define_interaction_type(
+            actor=system, unit=tree.root, key=key, name=name
+        )
         for key, name in TYPES
     }
     loyal = contact_services.save_segment(
-        system,
-        tree.root,
-        "Loyal and VIP customers",
-        [{"field": "attributes.segment", "op": "in", "value": ["loyal", "vip"]}],
+        actor=system,
+        unit=tree.root,
+        name="Loyal and VIP customers",
+        filters=[{"field": "attributes.segment", "op": "in", "value": ["loyal", "vip"]}],
     )
     # A demo seeded without B2B accounts has no decision makers to segment.
     has_b2b = (
@@ -58,10 +60,10 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
     )
     decision = (
         contact_services.save_segment(
-            system,
-            tree.root,
-            "B2B decision makers",
-            [{"field": "attributes.decision_maker", "op": "eq", "value": True}],
+            actor=system,
+            unit=tree.root,
+            name="B2B decision makers",
+            filters=[{"field": "attributes.decision_maker", "op": "eq", "value": True}],
         )
         if has_b2b
         else None
@@ -114,11 +116,11 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
 
 def _widget(system: Scope, tree, survey) -> None:
     """The web shop's NPS panel: every account page, after ten seconds, one visitor in five."""
-    base = normal_origin(settings.BASE_URL) or "http://127.0.0.1:8000"
+    base = normal_origin(value=settings.BASE_URL) or "http://127.0.0.1:8000"
     widgets.create_widget(
-        system,
-        tree.root,
-        survey,
+        actor=system,
+        unit=tree.root,
+        survey=survey,
         name="Web shop NPS",
         allowed_origins=[base, "https://shop.example.com"],
         url_patterns=["/account/*", "/orders/*"],
@@ -130,10 +132,10 @@ def _widget(system: Scope, tree, survey) -> None:
 
 def _campaign(system, tree, survey, segment, name, status, launched) -> Campaign:
     campaign = services.create_campaign(
-        system,
-        tree.root,
-        survey,
-        segment,
+        actor=system,
+        unit=tree.root,
+        survey=survey,
+        segment=segment,
         name=name,
         channel=Channel.EMAIL,
         reminders=1,
@@ -218,7 +220,7 @@ def _tickets(system, tree, kind, survey, rng, anchor) -> int:
         )
         for n, c in enumerate(business)
     ]
-    import_history(system, interactions)
+    import_history(actor=system, interactions=interactions)
     trigger = triggers.visible_trigger_for(system, kind)
     rows = []
     for interaction in interactions:

@@ -17,14 +17,14 @@ from voxloop.schedule.registry import every
 def send_invitations(invitation_ids: list[int]) -> dict:
     from voxloop.distribution import services
 
-    return services.send_batch(invitation_ids)
+    return services.send_batch(invitation_ids=invitation_ids)
 
 
 @task()
 def start_campaign(campaign_id: int) -> int:
     from voxloop.distribution import services
 
-    return services.materialize(campaign_id)
+    return services.materialize(campaign_id=campaign_id)
 
 
 @task()

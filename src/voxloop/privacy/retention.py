@@ -63,7 +63,7 @@ class RetentionReport:
         return any(self.counts.values())
 
 
-def cutoffs(periods: dict[str, int | None], now: datetime) -> dict[str, datetime | None]:
+def cutoffs(*, periods: dict[str, int | None], now: datetime) -> dict[str, datetime | None]:
     return {
         name: (now - timedelta(days=periods[name]) if periods.get(name) else None)
         for name in PERIODS
@@ -78,12 +78,15 @@ def _busy_contacts(organization_id: int, before: datetime):
 
 
 def report(
-    *, organization_id: int, periods: dict[str, int | None] | None = None, now=None
+    *,
+    organization_id: int,
+    periods: dict[str, int | None] | None = None,
+    now: datetime | None = None,
 ) -> RetentionReport:
     """What applying these periods (default: the saved ones) would remove now."""
     now = now or timezone.now()
     periods = periods if periods is not None else policy_of(organization_id).periods
-    cut = cutoffs(periods, now)
+    cut = cutoffs(periods=periods, now=now)
     result = RetentionReport(cutoffs=cut)
     if cut["response_days"]:
         keep = closedloop_selectors.open_case_response_ids(organization_id)
@@ -121,7 +124,7 @@ def apply(*, organization_id: int, now: datetime | None = None) -> RetentionRepo
     """Remove what the organisation's periods say is due; one audit entry for the run."""
     now = now or timezone.now()
     policy = policy_of(organization_id)
-    cut = cutoffs(policy.periods, now)
+    cut = cutoffs(periods=policy.periods, now=now)
     system = Scope.system(tenancy_selectors.organization_root(organization_id), "retention")
     result = RetentionReport(cutoffs=cut)
     finished = []
@@ -161,11 +164,16 @@ def apply(*, organization_id: int, now: datetime | None = None) -> RetentionRepo
         policy.last_applied_at = now
         policy.save(update_fields=["last_applied_at"])
         if result.anything:
-            record_audit(system, "privacy.retention", policy, {"counts": result.counts})
+            record_audit(
+                actor=system,
+                action="privacy.retention",
+                target=policy,
+                changes={"counts": result.counts},
+            )
     return result
 
 
-def apply_everywhere(now: datetime | None = None) -> int:
+def apply_everywhere(*, now: datetime | None = None) -> int:
     """Every organisation with a retention period (the periodic task); how many were run."""
     from voxloop.privacy.selectors import policies_with_retention
 

@@ -28,7 +28,7 @@ def _page(request, form, policy, status=200, **extra) -> HttpResponse:
     context = {
         "form": form,
         "policy": policy,
-        "can_change": services.at_the_top(request.scope),
+        "can_change": services.at_the_top(actor=request.scope),
         "periods": [(label, getattr(policy, name)) for name, (label, _help) in LABELS.items()],
         **extra,
     }
@@ -43,13 +43,13 @@ def settings_page(request: ScopedRequest) -> HttpResponse:
     if request.method != "POST":
         initial = {**policy.periods, "mask_at_capture": policy.mask_at_capture}
         return _page(request, PolicyForm(initial=initial), policy)
-    if not services.at_the_top(scope):
+    if not services.at_the_top(actor=scope):
         raise PermissionDenied
     form = PolicyForm(request.POST)
     if not form.is_valid():
         return _page(request, form, policy, status=400)
     periods = {name: form.cleaned_data[name] for name in PERIODS}
-    shorter = services.shortened(policy, periods)
+    shorter = services.shortened(policy=policy, periods=periods)
     if shorter and request.POST.get("confirmed") != _confirmation(periods):
         report = retention.report(organization_id=scope.organization_id, periods=periods)
         confirmation = _confirmation(periods)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from voxloop.responses import selectors
 from voxloop.responses.models import Response
@@ -70,7 +71,9 @@ def erase_person(*, organization_id: int, response_ids: list[int], now: datetime
     return {"responses": len(responses), "response_texts": texts}
 
 
-def expire_responses(*, organization_id: int, before: datetime, keep, limit: int) -> int:
+def expire_responses(
+    *, organization_id: int, before: datetime, keep: QuerySet | None, limit: int
+) -> int:
     """Delete up to `limit` responses older than `before` (not those in `keep`, an id
     subquery: answers an open case still needs). Analytics hears `responses_expiring` first
     and keeps their counts; cases, notifications and praise built on them go with them."""

@@ -26,7 +26,9 @@ def kiosk_access_changed(sender, **kwargs):
 @receiver(unit_moved)
 def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
     kiosks.recent_kiosks.forget_all()
-    services.repath_after_move(organization_id, old_path, new_path)
+    services.repath_after_move(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
     transaction.on_commit(lambda: _heal_later(organization_id, old_path))
 
 

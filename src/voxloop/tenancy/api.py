@@ -68,7 +68,9 @@ def create_unit(request: HttpRequest, payload: UnitCreateIn):
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
     parent = selectors.unit_for_field(scope, payload.parent, "parent")
-    unit = services.create_unit(scope, parent, payload.name, payload.kind, payload.code)
+    unit = services.create_unit(
+        actor=scope, parent=parent, name=payload.name, kind=payload.kind, code=payload.code
+    )
     return Status(201, unit)
 
 
@@ -76,7 +78,7 @@ def create_unit(request: HttpRequest, payload: UnitCreateIn):
 def update_unit(request: HttpRequest, unit_id: Id, payload: UnitUpdateIn):
     scope = actor(request)
     unit = selectors.unit(scope, unit_id)
-    return services.update_unit(scope, unit, **payload.changes())
+    return services.update_unit(actor=scope, unit=unit, **payload.changes())
 
 
 @router.post(
@@ -90,7 +92,7 @@ def move_unit(request: HttpRequest, unit_id: Id, payload: UnitMoveIn):
     unit = selectors.unit(scope, unit_id)
     scope.require(Capability.CONFIGURE)
     new_parent = selectors.unit_for_field(scope, payload.parent, "parent")
-    return services.move_unit(scope, unit, new_parent)
+    return services.move_unit(actor=scope, unit=unit, new_parent=new_parent)
 
 
 # --- memberships -----------------------------------------------------------------------
@@ -128,7 +130,11 @@ def update_membership(request: HttpRequest, membership_id: Id, payload: Membersh
     changes = payload.changes()
     unit = selectors.unit_for_field(scope, changes["unit"], "unit") if "unit" in changes else None
     return services.change_membership(
-        scope, membership, unit=unit, role=changes.get("role"), title=changes.get("title")
+        actor=scope,
+        membership=membership,
+        unit=unit,
+        role=changes.get("role"),
+        title=changes.get("title"),
     )
 
 
@@ -140,7 +146,7 @@ def update_membership(request: HttpRequest, membership_id: Id, payload: Membersh
 def delete_membership(request: HttpRequest, membership_id: Id):
     """Take a person's access to the organisation away (admins)."""
     scope = actor(request)
-    services.revoke_membership(scope, selectors.membership(scope, membership_id))
+    services.revoke_membership(actor=scope, membership=selectors.membership(scope, membership_id))
     return Status(204, None)
 
 
@@ -166,7 +172,10 @@ def create_staff(request: HttpRequest, payload: StaffCreateIn):
     scope.require(Capability.CONFIGURE)
     unit = selectors.unit_for_field(scope, payload.unit, "unit")
     fields = payload.model_dump(exclude={"unit", "name", "code"})
-    return Status(201, services.add_staff(scope, unit, payload.name, payload.code, **fields))
+    return Status(
+        201,
+        services.add_staff(actor=scope, unit=unit, name=payload.name, code=payload.code, **fields),
+    )
 
 
 @router.patch("/staff/{int:staff_id}", response={200: StaffOut}, url_name="staff_update")
@@ -178,7 +187,7 @@ def update_staff(request: HttpRequest, staff_id: Id, payload: StaffUpdateIn):
     unit = (
         selectors.unit_for_field(scope, changes.pop("unit"), "unit") if "unit" in changes else None
     )
-    return services.update_staff(scope, staff, unit=unit, **changes)
+    return services.update_staff(actor=scope, staff=staff, unit=unit, **changes)
 
 
 # --- audit log -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ def preview(scope: Scope, campaign: Campaign, contact: Contact | None = None) ->
     one's name and address are records."""
     if contact is None and scope.can(Capability.READ_RECORDS):
         contact = (
-            scope.filter(services.audience(campaign), path_field="unit_path")
+            scope.filter(services.audience(campaign=campaign), path_field="unit_path")
             .select_related("home_unit", "account__owner")
             .order_by("pk")
             .first()

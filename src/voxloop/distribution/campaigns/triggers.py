@@ -22,7 +22,7 @@ from voxloop.tenancy.services import record_audit
 
 
 def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type, **fields):
-    check_owned(actor, unit, survey, None)
+    check_owned(actor=actor, unit=unit, survey=survey, segment=None)
     if interaction_type.organization_id != actor.organization_id:
         raise InvalidInput("No such interaction type.", field="interaction_type")
     # Its events happen only where the type applies: at its owner and below.
@@ -54,7 +54,9 @@ def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type
         raise InvalidInput("The channel is email or sms.", field="channel")
     with transaction.atomic():
         trigger.save()
-        record_audit(actor, "trigger.create", trigger, {"filters": filters})
+        record_audit(
+            actor=actor, action="trigger.create", target=trigger, changes={"filters": filters}
+        )
     return trigger
 
 
@@ -65,7 +67,11 @@ def set_trigger_active(actor: Scope, trigger: Trigger, active: bool) -> Trigger:
     with transaction.atomic():
         trigger.is_active = active
         trigger.save(update_fields=["is_active"])
-        record_audit(actor, "trigger.activate" if active else "trigger.deactivate", trigger)
+        record_audit(
+            actor=actor,
+            action="trigger.activate" if active else "trigger.deactivate",
+            target=trigger,
+        )
     return trigger
 
 

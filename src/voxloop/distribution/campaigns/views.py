@@ -87,10 +87,12 @@ def campaign_create(request: ScopedRequest) -> HttpResponse:
         if not form.errors:
             with domain_errors_on(form):
                 campaign = services.create_campaign(
-                    scope,
-                    unit or tenancy_selectors.unit(scope, scope.unit_id),
-                    survey_selectors.survey(scope, data["survey"]),
-                    contact_selectors.segment(scope, data["segment"]) if data["segment"] else None,
+                    actor=scope,
+                    unit=unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    survey=survey_selectors.survey(scope, data["survey"]),
+                    segment=contact_selectors.segment(scope, data["segment"])
+                    if data["segment"]
+                    else None,
                     name=data["name"],
                     channel=data["channel"],
                     send_at=data["send_at"],
@@ -139,7 +141,7 @@ def campaign_action(request: ScopedRequest, campaign_id: int, action: str) -> Ht
     if action in ("launch", "cancel") and not confirm.given(request):
         return confirmations.campaign(request, campaign, action)
     try:
-        ACTIONS[action](request.scope, campaign)
+        ACTIONS[action](actor=request.scope, campaign=campaign)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -163,7 +165,7 @@ def campaign_test_send(request: ScopedRequest, campaign_id: int) -> HttpResponse
         if contact is None:
             messages.error(request, _("No such contact in your part of the organisation."))
         else:
-            services.test_send(scope, campaign, contact)
+            services.test_send(actor=scope, campaign=campaign, contact=contact)
             messages.success(request, _("Test invitation queued."))
     return redirect("distribution:campaign", campaign.pk)
 

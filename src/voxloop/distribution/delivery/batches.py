@@ -261,7 +261,9 @@ def _bounced(invitation: Invitation, error: smtplib.SMTPRecipientsRefused, outco
     detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
     if 500 <= int(code) < 600:
         status = InvitationStatus.HARD_BOUNCED
-        contact_services.mark_address_invalid(invitation.contact_id, "email", detail)
+        contact_services.mark_address_invalid(
+            contact_id=invitation.contact_id, channel="email", reason=detail
+        )
     else:
         status = InvitationStatus.SOFT_BOUNCED
     if Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(

@@ -23,7 +23,7 @@ from voxloop.web.views.common import unit_code_suggestions
 def _list_page(request, form=None, status=200) -> HttpResponse:
     scope = request.scope
     context = {
-        "kiosks": kiosks.visible_kiosks(scope).order_by("revoked_at", "name"),
+        "kiosks": kiosks.visible_kiosks(actor=scope).order_by("revoked_at", "name"),
         "form": form or KioskForm(),
         "unit_codes": unit_code_suggestions(scope),
     }
@@ -59,7 +59,7 @@ def kiosk_create(request: ScopedRequest) -> HttpResponse:
 @require_POST
 @admin_required
 def kiosk_revoke(request: ScopedRequest, kiosk_id: int) -> HttpResponse:
-    device = kiosks.kiosk(request.scope, kiosk_id)
+    device = kiosks.kiosk(actor=request.scope, kiosk_id=kiosk_id)
     if not confirm.given(request):
         lines = [
             _("The kiosk “%(name)s” stops sending answers at once.") % {"name": device.name},

@@ -56,7 +56,7 @@ def hook_for(actor: Scope) -> SmsHook:
         with transaction.atomic():
             hook, made = SmsHook.objects.get_or_create(organization_id=actor.organization_id)
             if made:
-                record_audit(actor, "sms_hook.create", hook)
+                record_audit(actor=actor, action="sms_hook.create", target=hook)
     return hook
 
 
@@ -67,7 +67,7 @@ def rotate_hook(actor: Scope) -> SmsHook:
         hook.token = SmsHook._meta.get_field("token").default()
         hook.rotated_at = timezone.now()
         hook.save(update_fields=["token", "rotated_at"])
-        record_audit(actor, "sms_hook.rotate", hook)
+        record_audit(actor=actor, action="sms_hook.rotate", target=hook)
     return hook
 
 
@@ -97,7 +97,9 @@ def apply_status(organization_id: int, message_id: str, status: str, error_code:
     detail = f"sms {status}" + (f" {error_code}" if error_code else "")
     moved = progress.advance(invitation, InvitationStatus.FAILED, error=detail)
     if moved and permanent:
-        contact_services.mark_address_invalid(invitation.contact_id, Channel.SMS, detail)
+        contact_services.mark_address_invalid(
+            contact_id=invitation.contact_id, channel=Channel.SMS, reason=detail
+        )
     return "applied" if moved else "unchanged"
 
 
@@ -129,7 +131,10 @@ def handle_reply(organization_id: int, phone_e164: str, body: str) -> Reply:
     contacts = []
     if keyword in ("stop", "start"):
         contacts = contact_services.set_sms_consent_by_phone(
-            organization_id, phone_e164, allowed=keyword == "start", how=f"sms:{body.strip()}"
+            organization_id=organization_id,
+            phone_e164=phone_e164,
+            allowed=keyword == "start",
+            how=f"sms:{body.strip()}",
         )
     elif keyword == "help":
         contacts = contact_selectors.contacts_with_phone(organization_id, phone_e164)

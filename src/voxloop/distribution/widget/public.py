@@ -58,7 +58,7 @@ def check(request, key: str) -> HttpResponse:
     widget = visits.widget_for_page(key)
     if widget is None:
         return JsonResponse({"detail": "No such widget.", "field": "key"}, status=404)
-    origin = normal_origin(request.headers.get("Origin", ""))
+    origin = normal_origin(value=request.headers.get("Origin", ""))
     if not origin or origin not in widget.allowed_origins:
         detail = "This site may not show this widget: add its origin to the widget."
         return JsonResponse({"detail": detail, "field": "origin"}, status=403)

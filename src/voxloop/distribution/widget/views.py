@@ -52,7 +52,7 @@ def _detail_page(request, widget, form=None, status=200) -> HttpResponse:
         context["unit_codes"] = unit_code_suggestions(request.scope)
         # An admin of another part of the organisation may read the widget, not sign for it.
         with contextlib.suppress(DomainError):
-            context["identity_secret"] = widgets.identity_secret(request.scope, widget)
+            context["identity_secret"] = widgets.identity_secret(actor=request.scope, widget=widget)
     return render(request, "distribution/widget.html", context, status=status)
 
 
@@ -80,9 +80,9 @@ def widget_create(request: ScopedRequest) -> HttpResponse:
         if not form.errors:
             with domain_errors_on(form):
                 widget = widgets.create_widget(
-                    scope,
-                    unit or tenancy_selectors.unit(scope, scope.unit_id),
-                    survey,
+                    actor=scope,
+                    unit=unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    survey=survey,
                     **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
                 )
                 messages.success(request, _("Widget saved. Paste its snippet into your site."))
@@ -106,8 +106,8 @@ def widget_edit(request: ScopedRequest, widget_id: int) -> HttpResponse:
         if not form.errors:
             with domain_errors_on(form):
                 widgets.update_widget(
-                    scope,
-                    widget,
+                    actor=scope,
+                    widget=widget,
                     unit=unit,
                     survey=survey,
                     **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
@@ -138,9 +138,11 @@ def widget_action(request: ScopedRequest, widget_id: int, action: str) -> HttpRe
         )
     try:
         if action == "rotate-secret":
-            widgets.rotate_identity_secret(request.scope, widget)
+            widgets.rotate_identity_secret(actor=request.scope, widget=widget)
         else:
-            widgets.set_widget_active(request.scope, widget, action == "activate")
+            widgets.set_widget_active(
+                actor=request.scope, widget=widget, active=action == "activate"
+            )
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -144,7 +144,7 @@ def decide(widget: Widget, user_id: str, attributes: dict[str, Any]) -> Verdict:
             if reason:
                 return Verdict(False, reason)
         else:
-            contact = contact_services.contact_for_visitor(widget.unit, user_id)
+            contact = contact_services.contact_for_visitor(unit=widget.unit, external_id=user_id)
     token = signing.dumps(
         {
             "w": widget.pk,

@@ -288,7 +288,7 @@ def _to(visit: Visit, url: str, token: str) -> HttpResponse:
 
 def _save(request, visit: Visit, answers: dict, complete: bool, locale: str, token: str):
     outcome = submit(
-        Submission(
+        submission=Submission(
             survey=visit.survey,
             answers=answers,
             complete=complete,

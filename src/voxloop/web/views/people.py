@@ -61,11 +61,11 @@ def people_invite(request: ScopedRequest) -> HttpResponse:
             data = form.cleaned_data
             with domain_errors_on(form):
                 membership = account_services.invite_user(
-                    request.scope,
-                    data["username"],
-                    data["email"],
-                    unit,
-                    data["role"],
+                    actor=request.scope,
+                    username=data["username"],
+                    email=data["email"],
+                    unit=unit,
+                    role=data["role"],
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                 )
@@ -115,8 +115,8 @@ def membership_detail(request: ScopedRequest, membership_id: int) -> HttpRespons
         if unit is not None:
             with domain_errors_on(form):
                 services.change_membership(
-                    request.scope,
-                    membership,
+                    actor=request.scope,
+                    membership=membership,
                     unit=unit,
                     role=form.cleaned_data["role"],
                     title=form.cleaned_data["title"],
@@ -151,7 +151,7 @@ def membership_revoke(request: ScopedRequest, membership_id: int) -> HttpRespons
             back_url=reverse("web:membership", args=[membership.pk]),
         )
     try:
-        services.revoke_membership(request.scope, membership)
+        services.revoke_membership(actor=request.scope, membership=membership)
     except DomainError as error:
         return _render_membership(request, membership, revoke_error=error.message, status=400)
     messages.success(request, _("%(username)s no longer has access.") % {"username": username})

@@ -63,10 +63,10 @@ def staff_add(request: ScopedRequest) -> HttpResponse:
             data = form.cleaned_data
             with domain_errors_on(form):
                 member = services.add_staff(
-                    request.scope,
-                    unit,
-                    data["name"],
-                    data["code"],
+                    actor=request.scope,
+                    unit=unit,
+                    name=data["name"],
+                    code=data["code"],
                     email=data["email"],
                     job_title=data["job_title"],
                 )

@@ -95,7 +95,11 @@ def unit_create(request: ScopedRequest, unit_id: int) -> HttpResponse:
         data = form.cleaned_data
         with domain_errors_on(form):
             child = services.create_unit(
-                request.scope, parent, data["name"], data["kind"], data["code"]
+                actor=request.scope,
+                parent=parent,
+                name=data["name"],
+                kind=data["kind"],
+                code=data["code"],
             )
             messages.success(request, _("Unit “%(name)s” added.") % {"name": child.name})
             return redirect("web:unit", unit_id=child.pk)
@@ -109,7 +113,7 @@ def unit_update(request: ScopedRequest, unit_id: int) -> HttpResponse:
     form = UnitEditForm(request.POST)
     if form.is_valid():
         try:
-            services.update_unit(request.scope, unit, **form.cleaned_data)
+            services.update_unit(actor=request.scope, unit=unit, **form.cleaned_data)
         except DomainError as error:
             apply_domain_error(form, error)
             # The service had already applied the refused values to our copy.
@@ -129,7 +133,7 @@ def unit_move(request: ScopedRequest, unit_id: int) -> HttpResponse:
         parent = resolve_unit(form, request.scope, "parent_code")
         if parent is not None:
             with domain_errors_on(form):
-                services.move_unit(request.scope, unit, parent)
+                services.move_unit(actor=request.scope, unit=unit, new_parent=parent)
                 messages.success(request, _("Unit moved under “%(name)s”.") % {"name": parent.name})
                 return redirect("web:unit", unit_id=unit.pk)
     return _render_unit(request, unit, status=400, move_form=form)
