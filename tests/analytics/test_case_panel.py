@@ -41,7 +41,7 @@ def make_cases(acme):
 
     def case(unit_key, hours=None):
         made = evaluation.evaluate_response(
-            submit(survey, LOW, unit=acme.units[unit_key]).pk, now=start
+            response_id=submit(survey, LOW, unit=acme.units[unit_key]).pk, now=start
         )[0]
         if hours is not None:
             give_cause(made)

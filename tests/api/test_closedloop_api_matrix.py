@@ -129,7 +129,7 @@ def targets(api_world):
         external_id="X1", email="x1@example.test",
     )  # fmt: skip
     response = submit(survey, {"nps": 2, "improve": ["queue"]}, unit=store, contact=contact)
-    [case] = evaluation.evaluate_response(response.pk)
+    [case] = evaluation.evaluate_response(response_id=response.pk)
     return {
         "case": case,
         "rule": case.rule,

@@ -78,7 +78,7 @@ def _scratch_organisation(django_db_blocker):
             conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         )
         response = submit(survey, {"nps": 2, "improve": ["queue"]}, unit=store, contact=contact)
-        evaluation.evaluate_response(response.pk)
+        evaluation.evaluate_response(response_id=response.pk)
         yield {
             role: account_services.create_token(membership=acme.members[role], name="fuzz").secret
             for role in ROLES

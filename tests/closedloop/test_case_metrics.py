@@ -27,7 +27,7 @@ def period(**extra) -> filters.Filters:
 
 
 def opened(survey, unit, at):
-    return evaluation.evaluate_response(submit(survey, LOW, unit=unit).pk, now=at)[0]
+    return evaluation.evaluate_response(response_id=submit(survey, LOW, unit=unit).pk, now=at)[0]
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_a_segment_narrows_the_cases_to_its_members(world, survey, detractor_rul
     at = datetime(2026, 11, 2, 9, tzinfo=UTC)
     for contact in (vip, vip, plain):
         response = submit(survey, LOW, unit=acme.units["c1r1s1"], contact=contact)
-        evaluation.evaluate_response(response.pk, now=at)
+        evaluation.evaluate_response(response_id=response.pk, now=at)
     gold = contact_services.save_segment(
         actor=acme.scope("admin"),
         unit=acme.root,

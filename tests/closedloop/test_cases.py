@@ -25,7 +25,7 @@ def case(world, survey, detractor_rule):
         external_id="CUST-1", first_name="Mia", last_name="Chen", email="mia@example.test",
     )  # fmt: skip
     response = submit(survey, DETRACTOR, unit=store, contact=contact)
-    [opened] = evaluation.evaluate_response(response.pk)
+    [opened] = evaluation.evaluate_response(response_id=response.pk)
     return opened
 
 
@@ -187,7 +187,8 @@ def test_bulk_assign_and_close(world, survey, detractor_rule):
     acme = world.acme
     store = acme.units["c1r1s1"]
     cases = [
-        evaluation.evaluate_response(submit(survey, DETRACTOR, unit=store).pk)[0] for _ in range(3)
+        evaluation.evaluate_response(response_id=submit(survey, DETRACTOR, unit=store).pk)[0]
+        for _ in range(3)
     ]
     ids = [c.pk for c in cases]
     assert (
@@ -209,7 +210,7 @@ def test_bulk_assign_and_close(world, survey, detractor_rule):
         selectors.visible_cases(acme.scope("admin"), box="all").values_list("status", flat=True)
     ) == {"closed"}
     sibling_case = evaluation.evaluate_response(
-        submit(survey, DETRACTOR, unit=acme.units["c1r1s2"]).pk
+        response_id=submit(survey, DETRACTOR, unit=acme.units["c1r1s2"]).pk
     )[0]
     with pytest.raises(NotFound):
         casework.bulk_resolve(
@@ -259,7 +260,8 @@ def test_sla_hours_per_rule(world, survey):
     )  # fmt: skip
     now = timezone.now()
     [case] = evaluation.evaluate_response(
-        submit(survey, {"nps": 1, "improve": ["queue"]}, unit=acme.units["c1r1s1"]).pk, now=now
+        response_id=submit(survey, {"nps": 1, "improve": ["queue"]}, unit=acme.units["c1r1s1"]).pk,
+        now=now,
     )
     assert case.due_at == now + timedelta(hours=4) and case.priority == "urgent"
     assert CaseEvent.objects.filter(case=case, kind="opened").count() == 1
@@ -285,4 +287,4 @@ def test_anonymous_employee_answers_never_become_cases(world):
     low = {"items": [{"field": "nps", "op": "lte", "value": 6}]}
     services.create_rule(actor=actor, unit=acme.root, name="Any low", conditions=low)
     response = submit(pulse, {"enps": 1}, unit=acme.units["c1r1s1"])
-    assert evaluation.evaluate_response(response.pk) == []
+    assert evaluation.evaluate_response(response_id=response.pk) == []

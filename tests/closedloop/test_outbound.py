@@ -99,7 +99,7 @@ def servers():
 def deliver_to(world, survey, url):
     hook_rule(world, survey, "webhook", url, SECRET)
     [case] = evaluation.evaluate_response(
-        submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
+        response_id=submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
     )
     return Notification.objects.get(case=case)
 

@@ -19,7 +19,7 @@ def test_sla_statistics_by_unit_and_assignee(world, survey, detractor_rule):
     t0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
     store, sibling = acme.units["c1r1s1"], acme.units["c1r1s2"]
     fast, slow, overdue, sibling_case = (
-        evaluation.evaluate_response(submit(survey, LOW, unit=u).pk, now=t0)[0]
+        evaluation.evaluate_response(response_id=submit(survey, LOW, unit=u).pk, now=t0)[0]
         for u in (store, store, store, sibling)
     )
     manager = acme.scope("store")
@@ -74,7 +74,7 @@ def test_promoter_loop_thanks_invites_flags_and_praises(world, survey, smtp_sett
     response = submit(
         survey, {"nps": 10, "comment": "Clerk was great"}, unit=store, staff=clerk, contact=contact
     )
-    assert evaluation.evaluate_response(response.pk) == []  # no case for praise
+    assert evaluation.evaluate_response(response_id=response.pk) == []  # no case for praise
     mails = smtp_settings.wait_for(2)
     subjects = sorted(m.message["Subject"] for m in mails)
     assert subjects == ["Thank you, Ron", "Would you tell others?"]
@@ -88,7 +88,7 @@ def test_promoter_loop_thanks_invites_flags_and_praises(world, survey, smtp_sett
     assert list(selectors.visible_praise(acme.scope("sibling_store"))) == []
     assert list(selectors.visible_praise(world.other.scope("admin"))) == []
     # Evaluating again sends nothing more.
-    evaluation.evaluate_response(response.pk)
+    evaluation.evaluate_response(response_id=response.pk)
     assert Notification.objects.count() == 2
 
 

@@ -51,7 +51,7 @@ CLOSEDLOOP_MATRIX: dict[str, dict] = {
 def things(world, survey, detractor_rule):
     acme = world.acme
     response = submit(survey, {"nps": 3, "improve": ["queue"]}, unit=acme.units["c1r1s1"])
-    [case] = evaluation.evaluate_response(response.pk)
+    [case] = evaluation.evaluate_response(response_id=response.pk)
     playbook = services.create_playbook(
         actor=acme.scope("admin"), unit=acme.root, name="Sorry", kind="follow_up", subject="Hi",
         body="Dear {{first_name}}",

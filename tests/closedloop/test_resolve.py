@@ -18,7 +18,7 @@ from voxloop.errors import InvalidInput
 def case(world, survey, detractor_rule):
     answers = {"nps": 3, "improve": ["queue", "staff"], "comment": "The queue was far too long"}
     response = submit(survey, answers, unit=world.acme.units["c1r1s1"])
-    [opened] = evaluation.evaluate_response(response.pk)
+    [opened] = evaluation.evaluate_response(response_id=response.pk)
     return opened
 
 

@@ -28,7 +28,7 @@ def detractor_case(transactional_db):
         survey, {"nps": 2, "improve": ["queue"], "comment": "Waited forever"},
         unit=acme.units["c1r1s1"],
     )  # fmt: skip
-    [case] = evaluation.evaluate_response(response.pk)
+    [case] = evaluation.evaluate_response(response_id=response.pk)
     return acme.user("store"), case
 
 

@@ -57,7 +57,9 @@ def test_store_manager_resolves_a_case_with_its_root_cause_on_a_phone(live_serve
         actor=acme.scope("admin"), name="Queue at the till", parent=top
     )
     answers = {"nps": 2, "improve": ["queue"], "comment": "Waited forever at the till"}
-    [case] = evaluation.evaluate_response(submit(survey, answers, unit=acme.units["c1r1s1"]).pk)
+    [case] = evaluation.evaluate_response(
+        response_id=submit(survey, answers, unit=acme.units["c1r1s1"]).pk
+    )
     with chromium() as browser:
         context = browser.new_context(
             viewport=PHONE, is_mobile=True, has_touch=True, locale=LANGUAGES[language]

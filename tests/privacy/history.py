@@ -112,9 +112,9 @@ def build_history(acme) -> History:
         {"nps": 3, "improve": ["staff"], "comment": "Rude, call 0733 000 111"},
         day=5,
     )
-    [case] = evaluation.evaluate_response(detractor.pk)
+    [case] = evaluation.evaluate_response(response_id=detractor.pk)
     casework.add_note(actor=acme.scope("store"), case=case, text=NOTE)
-    evaluation.evaluate_response(bobs.pk)
+    evaluation.evaluate_response(response_id=bobs.pk)
     Advocate.objects.create(
         organization_id=ana.organization_id,
         unit_path=store.path,

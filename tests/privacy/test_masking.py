@@ -62,8 +62,8 @@ def _feedback(world):
             staff=clerk,
         )
     ).response
-    [case] = evaluation.evaluate_response(complaint.pk)
-    evaluation.evaluate_response(praise.pk)
+    [case] = evaluation.evaluate_response(response_id=complaint.pk)
+    evaluation.evaluate_response(response_id=praise.pk)
     return {"survey": survey, "complaint": complaint, "case": case}
 
 

@@ -230,7 +230,7 @@ def test_staff_entered_answers_never_count_in_anyones_staff_figures(module_world
     praised = Response.objects.filter(origin="staff", staff=clerk).first()
     praised.answers = {**praised.answers, "comment": f"{clerk.name} was great"}
     praised.save()
-    evaluation.record_praise(praised, datetime.now(UTC))
+    evaluation.record_praise(response=praised, now=datetime.now(UTC))
     assert not Praise.objects.exists()
 
 

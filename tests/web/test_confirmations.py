@@ -121,7 +121,7 @@ def test_deleting_an_alert_rule_says_its_cases_stay(world, survey, admin):
         recipients=[],
     )  # fmt: skip
     response = submit(survey, {"nps": 2, "improve": ["queue"]}, unit=world.acme.units["c1r1s1"])
-    evaluation.evaluate_response(response.pk)
+    evaluation.evaluate_response(response_id=response.pk)
     asked(admin.post(f"/cases/rules/{rule.pk}/delete/"), "The 1 case it opened stays")
     assert AlertRule.objects.filter(pk=rule.pk).exists()
     admin.post(f"/cases/rules/{rule.pk}/delete/", YES)

@@ -116,7 +116,7 @@ def test_case_events_follow_the_case(world, survey, django_capture_on_commit_cal
         survey, {"nps": 1, "improve": ["staff"], "comment": "Rude"}, unit=acme.units["c1r1s1"]
     )
     with django_capture_on_commit_callbacks(execute=True):
-        [case] = evaluation.evaluate_response(response.pk)
+        [case] = evaluation.evaluate_response(response_id=response.pk)
     with django_capture_on_commit_callbacks(execute=True):
         casework.assign(actor=admin, case=case, user_id=acme.user("store").pk)
     with django_capture_on_commit_callbacks(execute=True):
@@ -247,7 +247,7 @@ def _case_to(world, survey, receiver, destination, language="en"):
         survey, {"nps": 2, "improve": ["staff"], "comment": "Slow & rude, write bob@example.test"},
         unit=acme.units["c1r1s1"],
     )  # fmt: skip
-    evaluation.evaluate_response(response.pk)
+    evaluation.evaluate_response(response_id=response.pk)
 
 
 def _send_all():

@@ -31,7 +31,7 @@ from voxloop.tenancy.models import OrgUnit
 
 
 def evaluate_response(
-    response_id: int, now: datetime | None = None, text_only: bool = False
+    *, response_id: int, now: datetime | None = None, text_only: bool = False
 ) -> list[Case]:
     """Apply every active rule of the response's organisation to it; the cases it opened.
     `text_only`: only the rules that read what was written (run again once the comments are
@@ -51,7 +51,7 @@ def evaluate_response(
             continue
         with transaction.atomic():
             if rule.open_case:
-                case, created = open_case_for(rule, response, unit, now)
+                case, created = open_case_for(rule=rule, response=response, unit=unit, now=now)
                 if created:
                     opened.append(case)
                     to_send += _alert(rule, case, response, now)
@@ -76,7 +76,7 @@ def _findings(response_id: int) -> Callable[[], dict | None]:
     return read
 
 
-def text_rule_responses(response_ids: list[int]) -> list[int]:
+def text_rule_responses(*, response_ids: list[int]) -> list[int]:
     """Those of these responses whose organisation has an active rule on what was written
     and that may alert at all (not anonymous)."""
     rows = response_selectors.complete_named_orgs(response_ids)
@@ -109,13 +109,13 @@ def _rules_for(response: Response, unit: OrgUnit) -> list[AlertRule]:
     ]
 
 
-def case_title(rule_name: str, response: Response) -> str:
+def case_title(*, rule_name: str, response: Response) -> str:
     scores = messages.scores_line(response)
     return f"{rule_name} · {scores}"[:200] if scores else rule_name[:200]
 
 
 def open_case_for(
-    rule: AlertRule, response: Response, unit: OrgUnit, now: datetime
+    *, rule: AlertRule, response: Response, unit: OrgUnit, now: datetime
 ) -> tuple[Case, bool]:
     """The rule's case for this response (opened now if there is none yet), and whether it
     was opened by this call; no notification (the demo seeds history with it)."""
@@ -128,7 +128,7 @@ def open_case_for(
         rule=rule,
         contact=response.contact,
         staff=response.staff,
-        title=case_title(rule.name, response),
+        title=case_title(rule_name=rule.name, response=response),
         priority=rule.priority,
         assignee=assignee,
         created_at=now,
@@ -228,11 +228,11 @@ def _promoter_actions(
             defaults={"response": response, "unit_path": unit.path, "flagged_at": now},
         )
     if rule.record_praise:
-        record_praise(response, now)
+        record_praise(response=response, now=now)
     return immediate
 
 
-def record_praise(response: Response, now: datetime) -> None:
+def record_praise(*, response: Response, now: datetime) -> None:
     """A promoter's words naming the staff member who served them ("Ron was great"), shown
     to that member's unit. Only when the comment names them: a bare 10 praises nobody; nor
     does an answer entered by staff, which counts in no staff member's figures."""

@@ -24,7 +24,7 @@ def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs:
     from voxloop.closedloop.evaluation import text_rule_responses
     from voxloop.closedloop.tasks import evaluate_response
 
-    for response_id in text_rule_responses(response_ids):
+    for response_id in text_rule_responses(response_ids=response_ids):
         evaluate_response.enqueue(response_id, text_only=True)
 
 

@@ -77,17 +77,15 @@ def contact_import(request: ScopedRequest) -> HttpResponse:
         for chunk in upload.chunks():
             spool.write(chunk)
         spool.flush()
-        try:
+        with domain_errors_on(form):
             report = import_file(
                 actor=request.scope,
                 path=spool.name,
                 mapping=form.cleaned_data["mapping"],
                 unknown=form.cleaned_data["unknown"],
             )
-        except DomainError as error:
-            form.add_error("file" if error.field == "file" else None, error.message)
-            return _contacts_page(request, import_form=form, status=400)
-    return _contacts_page(request, report=report)
+            return _contacts_page(request, report=report)
+    return _contacts_page(request, import_form=form, status=400)
 
 
 @records_required

@@ -165,7 +165,9 @@ def _history(system: Scope, rule, causes: dict, rng: random.Random, anchor: date
         if response.unit is None:
             continue
         opened_at = response.submitted_at + timedelta(seconds=rng.randint(2, 20))
-        case, _created = evaluation.open_case_for(rule, response, response.unit, opened_at)
+        case, _created = evaluation.open_case_for(
+            rule=rule, response=response, unit=response.unit, now=opened_at
+        )
         _hand_to_agent(system, case, agents, rng)
         opened.append(_work(system, case, response, causes, rng, anchor))
     return opened
@@ -211,7 +213,9 @@ def _support_history(system: Scope, rule, causes: dict, rng: random.Random, anch
     for responses in per_team.values():
         for response in responses:
             at = response.submitted_at + timedelta(seconds=rng.randint(2, 20))
-            case, _created = evaluation.open_case_for(rule, response, response.unit, at)
+            case, _created = evaluation.open_case_for(
+                rule=rule, response=response, unit=response.unit, now=at
+            )
             opened.append(_work(system, case, response, causes, rng, anchor, SUPPORT_CAUSES))
     managers = {
         m.unit_id: Scope.of(m)
@@ -318,7 +322,7 @@ def _praise(system: Scope, survey_id: int, anchor: datetime) -> None:
         .order_by("-submitted_at")[:3000]
     )
     for response in promoters:
-        evaluation.record_praise(response, response.submitted_at)
+        evaluation.record_praise(response=response, now=response.submitted_at)
 
 
 def _plans(system: Scope, tree: DemoTree, causes: dict, cases: list, anchor: datetime) -> int:
