@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db.models import QuerySet
 
@@ -49,7 +51,7 @@ def preferred_languages(user_ids) -> dict[int, str]:
     }
 
 
-def live_tokens_of(user) -> QuerySet[ApiToken]:
+def live_tokens_of(user: Any) -> QuerySet[ApiToken]:
     """Every token of the user that still works, in every organisation (the operator's CLI)."""
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("pk")
 

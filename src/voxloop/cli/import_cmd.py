@@ -179,7 +179,9 @@ def import_survey(
 
     content = _read(path)
     scope, unit = _admin_scope(org_slug, unit_code)
-    imported = services.import_survey(scope, unit=unit, filename=path, content=content, kind=kind)
+    imported = services.import_survey(
+        actor=scope, unit=unit, filename=path, content=content, kind=kind
+    )
     summary = imported.as_json()
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -328,7 +329,7 @@ def member_user_ids(scope: Scope) -> QuerySet:
     return scope.filter(Membership.objects.all()).values("user_id")
 
 
-def is_member(organization_id: int, user_id: int | None) -> bool:
+def is_member(organization_id: int, user_id: int) -> bool:
     """Whether the user holds any membership in the organisation."""
     return Membership.objects.filter(organization_id=organization_id, user_id=user_id).exists()
 
@@ -381,7 +382,7 @@ def any_admin() -> bool:
     return Membership.objects.filter(role=Role.ADMIN).exists()
 
 
-def membership_in(user, organization_id: int) -> Membership | None:
+def membership_in(user: Any, organization_id: int) -> Membership | None:
     """The user's membership in the organisation, if any."""
     return (
         Membership.objects.filter(user=user, organization_id=organization_id)
