@@ -9,14 +9,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from voxloop.errors import DomainError
 from voxloop.privacy import retention, services
 from voxloop.privacy.forms import LABELS, PolicyForm
 from voxloop.privacy.models import PERIODS
 from voxloop.privacy.selectors import policy_of
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required
-from voxloop.web.forms import apply_domain_error
+from voxloop.web.forms import domain_errors_on
 
 
 def _confirmation(periods: dict) -> str:
@@ -54,12 +53,10 @@ def settings_page(request: ScopedRequest) -> HttpResponse:
         report = retention.report(organization_id=scope.organization_id, periods=periods)
         confirmation = _confirmation(periods)
         return _page(request, form, policy, report=report, confirmation=confirmation)
-    try:
+    with domain_errors_on(form):
         services.update_policy(
             actor=scope, **periods, mask_at_capture=form.cleaned_data["mask_at_capture"]
         )
-    except DomainError as error:
-        apply_domain_error(form, error)
-        return _page(request, form, policy, status=400)
-    messages.success(request, _("Privacy settings saved."))
-    return redirect("privacy:settings")
+        messages.success(request, _("Privacy settings saved."))
+        return redirect("privacy:settings")
+    return _page(request, form, policy, status=400)
