@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 from freezegun import freeze_time
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import dashboard, filters, selectors
 from voxloop.errors import InvalidInput
 

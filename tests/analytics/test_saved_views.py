@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import dashboard, digests, filters, home, selectors, services
 from voxloop.analytics.models import SavedView, ViewDigest
 from voxloop.errors import Forbidden, NotFound

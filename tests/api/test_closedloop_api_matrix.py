@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from tests.api.conftest import ACTORS, url
-from tests.closedloop.conftest import give_cause, submit
+from tests.api.support import ACTORS, url
+from tests.closedloop.support import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import evaluation, plans, services
 
@@ -118,7 +118,7 @@ def targets(api_world):
     acme = api_world.world.acme
     survey = store_visit_survey(acme)
     services.create_rule(
-        acme.scope("admin"), acme.root, name="Detractor",
+        actor=acme.scope("admin"), unit=acme.root, name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
     )  # fmt: skip
     from voxloop.contacts.models import Contact
@@ -129,21 +129,21 @@ def targets(api_world):
         external_id="X1", email="x1@example.test",
     )  # fmt: skip
     response = submit(survey, {"nps": 2, "improve": ["queue"]}, unit=store, contact=contact)
-    [case] = evaluation.evaluate_response(response.pk)
+    [case] = evaluation.evaluate_response(response_id=response.pk)
     return {
         "case": case,
         "rule": case.rule,
         "playbook": services.create_playbook(
-            acme.scope("admin"),
-            acme.root,
+            actor=acme.scope("admin"),
+            unit=acme.root,
             name="Sorry",
             kind="follow_up",
             subject="Hi",
             body="Sorry {{first_name}}",
         ),
         "plan": plans.create_plan(
-            acme.scope("regional"),
-            acme.units["c1r1"],
+            actor=acme.scope("regional"),
+            unit=acme.units["c1r1"],
             title="Queues",
             starts_on=date(2026, 1, 1),
             window_days=365,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from tests.analytics.test_case_panel import make_cases
 from tests.browser import ARTIFACTS, PHONE, chromium, needs_chromium, phone_page, sign_in
 from tests.factories import build_world

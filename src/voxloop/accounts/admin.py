@@ -63,7 +63,7 @@ class ApiTokenAdmin(ScopedAdmin[ApiToken]):
         # One actor per organisation: a superuser may have picked tokens of several.
         by_org = sorted(tokens, key=lambda token: token.membership.organization_id)
         for org_id, group in groupby(by_org, key=lambda token: token.membership.organization_id):
-            revoked += services.revoke_tokens(self.actor(request, org_id), list(group))
+            revoked += services.revoke_tokens(actor=self.actor(request, org_id), tokens=list(group))
         self.message_user(
             request,
             ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", revoked) % {"n": revoked},

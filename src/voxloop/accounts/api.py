@@ -21,7 +21,6 @@ from voxloop.api.context import actor
 from voxloop.api.schemas import Id
 from voxloop.errors import Forbidden
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.api import unit_ref
 from voxloop.tenancy.scoping import Capability, Scope, ScopedRequest
 
 router = Router(tags=["people"])
@@ -81,13 +80,13 @@ def invite_user(request: HttpRequest, payload: UserInviteIn):
     """Invite a person at a unit in your subtree with a role (admins)."""
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
-    unit = unit_ref(scope, payload.unit, "unit")
+    unit = tenancy_selectors.unit_for_field(scope, payload.unit, "unit")
     membership = services.invite_user(
-        scope,
-        payload.username,
-        payload.email,
-        unit,
-        payload.role,
+        actor=scope,
+        username=payload.username,
+        email=payload.email,
+        unit=unit,
+        role=payload.role,
         first_name=payload.first_name,
         last_name=payload.last_name,
     )
@@ -122,7 +121,9 @@ def create_token(request: ScopedRequest, payload: TokenCreateIn):
         raise Forbidden(
             "Create tokens while signed in (your API tokens page), not with another token."
         )
-    issued = services.create_token(request.membership, payload.name, payload.expires_at)
+    issued = services.create_token(
+        membership=request.membership, name=payload.name, expires_at=payload.expires_at
+    )
     issued.token.secret = issued.secret
     return Status(201, issued.token)
 
@@ -130,5 +131,5 @@ def create_token(request: ScopedRequest, payload: TokenCreateIn):
 @router.delete("/tokens/{int:token_id}", response={204: None}, url_name="token_delete")
 def revoke_token(request: HttpRequest, token_id: Id):
     token = selectors.own_token(actor(request), token_id)
-    services.revoke_token(request.user, token.pk)
+    services.revoke_token(user=request.user, token_id=token.pk)
     return Status(204, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -52,3 +53,17 @@ def preferred_languages(user_ids: Collection[int]) -> dict[int, str]:
     return {
         uid: chosen[uid] if chosen.get(uid) in known else settings.LANGUAGE_CODE for uid in user_ids
     }
+
+
+def live_tokens_of(user: Any) -> QuerySet[ApiToken]:
+    """Every token of the user that still works, in every organisation (the operator's CLI)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("pk")
+
+
+def live_token(token_id: int) -> ApiToken | None:
+    """Any live token by id, with its membership's unit (the operator's CLI revokes it)."""
+    return (
+        ApiToken.objects.select_related("membership__unit")
+        .filter(pk=token_id, revoked_at__isnull=True)
+        .first()
+    )

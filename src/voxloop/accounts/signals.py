@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from voxloop.accounts import recent_tokens
 from voxloop.accounts.models import ApiToken
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.services import record_audit
@@ -21,8 +22,8 @@ from voxloop.tenancy.signals import unit_moved
 def _audit_session(user: User | None, action: str) -> None:
     if user is None:
         return
-    for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
-        record_audit(Scope.of(membership), action, membership.user)
+    for membership in tenancy_selectors.memberships_of(user):
+        record_audit(actor=Scope.of(membership), action=action, target=membership.user)
 
 
 @receiver(user_logged_in)

@@ -25,8 +25,8 @@ from django.views.generic import FormView, TemplateView
 
 from voxloop.accounts import selectors, services
 from voxloop.accounts.forms import LoginForm, PasswordResetRequestForm, TokenForm
+from voxloop.clients import request_ip
 from voxloop.errors import DomainError, NotFound
-from voxloop.tenancy.middleware import request_ip
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 
@@ -45,13 +45,15 @@ class LoginView(auth_views.LoginView):
         if username:
             # Counted before the password is checked, so a right guess after the limit gets in
             # no further and simultaneous guesses cannot all pass under it.
-            wait = services.begin_login_attempt(username, request_ip(request))
+            wait = services.begin_login_attempt(username=username, ip=request_ip(request))
             if wait:
                 return self.blocked(username, wait)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        services.login_succeeded(self.request.POST.get("username", ""), request_ip(self.request))
+        services.login_succeeded(
+            username=self.request.POST.get("username", ""), ip=request_ip(self.request)
+        )
         return super().form_valid(form)
 
     def blocked(self, username: str, retry_after: int) -> HttpResponse:
@@ -95,7 +97,7 @@ class PasswordResetView(FormView):
 
     def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
         # The same answer whether or not the address belongs to anyone: no account discovery.
-        services.request_password_reset(form.cleaned_data["email"], language=get_language())
+        services.request_password_reset(email=form.cleaned_data["email"], language=get_language())
         return super().form_valid(form)
 
 
@@ -109,7 +111,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
-        services.password_was_set(form.user)
+        services.password_was_set(user=form.user)
         return response
 
 
@@ -126,7 +128,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     person also their saved preference, which their emails follow."""
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        services.set_language(request.user, language, getattr(request, "scope", None))
+        services.set_language(
+            user=request.user, language=language, actor=getattr(request, "scope", None)
+        )
     return i18n_views.set_language(request)
 
 
@@ -144,7 +148,9 @@ def tokens(request: ScopedRequest) -> HttpResponse:
         if membership is not None and form.is_valid():
             try:
                 issued = services.create_token(
-                    membership, form.cleaned_data["name"], form.expires_at()
+                    membership=membership,
+                    name=form.cleaned_data["name"],
+                    expires_at=form.expires_at(),
                 )
             except DomainError as error:
                 field = error.field if error.field in form.fields else None
@@ -185,7 +191,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
             back_url=reverse("accounts:tokens"),
         )
     try:
-        token = services.revoke_token(request.user, token_id)
+        token = services.revoke_token(user=request.user, token_id=token_id)
     except NotFound:
         raise Http404(_("No such token.")) from None
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from voxloop.analytics.models import DigestSubscription, Rollup, SavedView, ViewDigest
 from voxloop.surveys.models import ANONYMOUS_KINDS
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.admin import ScopedAdmin
 from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.services import record_audit
@@ -65,17 +66,22 @@ class SavedViewAdmin(ScopedAdmin[SavedView]):
     def save_model(self, request: HttpRequest, obj: SavedView, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         changes = {name: form.cleaned_data.get(name) for name in form.changed_data}
-        record_audit(getattr(request, "scope", None), "analytics.view_changed", obj, changes)
+        record_audit(
+            actor=getattr(request, "scope", None),
+            action="analytics.view_changed",
+            target=obj,
+            changes=changes,
+        )
 
     def delete_model(self, request: HttpRequest, obj: SavedView) -> None:
-        record_audit(getattr(request, "scope", None), "analytics.view_deleted", obj, {})
+        record_audit(
+            actor=getattr(request, "scope", None), action="analytics.view_deleted", target=obj
+        )
         super().delete_model(request, obj)
 
     def scope_queryset(self, scope: Scope, queryset: QuerySet[SavedView]) -> QuerySet[SavedView]:
         # A view belongs to its owner; an admin sees those of people in their subtree.
-        from voxloop.tenancy.models import Membership
-
-        owners = scope.filter(Membership.objects.all()).values("user_id")
+        owners = tenancy_selectors.member_user_ids(scope)
         return queryset.filter(organization_id=scope.organization_id, owner_id__in=owners)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -101,7 +101,7 @@ def keep_expiring(sender: object, response_ids: list[int], **kwargs: Any) -> Non
     # In the deleting transaction, before the rows go: their counts must be archived first.
     from voxloop.analytics import services
 
-    services.keep_counted(response_ids)
+    services.keep_counted(response_ids=response_ids)
 
 
 @receiver(unit_moved, dispatch_uid="analytics.follow_unit_move")

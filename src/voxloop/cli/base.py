@@ -65,26 +65,26 @@ def _first_line(error: BaseException) -> str:
 
 
 def organization(slug: str) -> Organization:
-    from voxloop.tenancy.models import Organization
+    from voxloop.tenancy import selectors
 
-    found = Organization.objects.filter(slug=slug).first()
+    found = selectors.organization_by_slug(slug)
     if found is None:
-        known = ", ".join(Organization.objects.order_by("slug").values_list("slug", flat=True))
+        known = ", ".join(org.slug for org in selectors.organizations())
         hint = f"known: {known}" if known else "create one with: voxloop init"
         fail(f"no organisation with slug '{slug}' ({hint})")
     return found
 
 
 def root_unit(org: Organization) -> OrgUnit:
-    from voxloop.tenancy.models import OrgUnit
+    from voxloop.tenancy import selectors
 
-    return OrgUnit.objects.get(organization=org, parent__isnull=True)
+    return selectors.organization_root(org.pk)
 
 
 def unit_by_code(org: Organization, code: str) -> OrgUnit:
-    from voxloop.tenancy.models import OrgUnit
+    from voxloop.tenancy import selectors
 
-    unit = OrgUnit.objects.filter(organization=org, code=code).first()
+    unit = selectors.unit_by_code_in_org(org.pk, code)
     if unit is None:
         fail(
             f"no unit with code '{code}' in organisation '{org.slug}' "
@@ -104,11 +104,9 @@ def user_by_name(username: str) -> User:
 
 def membership_of(user: User, org_slug: str | None) -> Membership:
     """The user's membership in the named organisation, or their only one."""
-    from voxloop.tenancy.models import Membership
+    from voxloop.tenancy import selectors
 
-    memberships = Membership.objects.filter(user=user).select_related(
-        "organization", "unit", "user"
-    )
+    memberships = selectors.memberships_of(user)
     if org_slug:
         found = memberships.filter(organization__slug=org_slug).first()
         if found is None:

@@ -82,8 +82,8 @@ def demo(
     base.django_ready()
     base.require_migrated()
     from voxloop.demo import DEMO_PASSWORD, DEMO_SLUG, DemoSize, seed_demo
-    from voxloop.demo.reset import delete_organization
     from voxloop.demo.seed import demo_exists
+    from voxloop.tenancy.services import delete_organization
 
     console = Console(stderr=True)
     if demo_exists() and not reset:
@@ -95,7 +95,7 @@ def demo(
         return
     _refuse_foreign_logins()
     began = time.monotonic()
-    if reset and delete_organization(DEMO_SLUG):
+    if reset and delete_organization(slug=DEMO_SLUG):
         console.print(f"Removed the previous demo organisation '{DEMO_SLUG}'.")
     size = DemoSize(
         stores=stores, staff=staff, accounts=accounts, contacts=contacts, responses=responses
@@ -128,13 +128,12 @@ def _refuse_foreign_logins() -> None:
     from django.contrib.auth import get_user_model
 
     from voxloop.demo.seed import DEMO_SLUG
-    from voxloop.tenancy.models import Organization
 
     names = _login_names()
     clash = (
         get_user_model()
         .objects.filter(username__in=names)
-        .exclude(memberships__organization__in=Organization.objects.filter(slug=DEMO_SLUG))
+        .exclude(memberships__organization__slug=DEMO_SLUG)
         .values_list("username", flat=True)
         .first()
     )

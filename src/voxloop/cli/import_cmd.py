@@ -119,7 +119,9 @@ def import_contacts(
         def progress(rows: int, fraction: float | None) -> None:
             bars.update(bar, completed=fraction if fraction is not None else 0, rows=rows)
 
-        report = import_file(scope, path, mapping=mapping, unknown=unknown, progress=progress)
+        report = import_file(
+            actor=scope, path=path, mapping=mapping, unknown=unknown, progress=progress
+        )
     click.echo(
         f"{report.rows:,} rows: {report.created:,} created, {report.updated:,} updated, "
         f"{report.failed:,} refused."
@@ -145,7 +147,7 @@ def import_interactions(path: str, org_slug: str, errors_path: str | None) -> No
     base.require_migrated()
     from voxloop.contacts.interactions import import_interactions_file
 
-    report = import_interactions_file(_scope(org_slug, None), path)
+    report = import_interactions_file(actor=_scope(org_slug, None), path=path)
     click.echo(
         f"{report.rows:,} events: {report.created:,} recorded, "
         f"{report.duplicates:,} already known, {report.failed:,} refused."
@@ -188,7 +190,9 @@ def import_survey(
 
     content = _read(path)
     scope, unit = _admin_scope(org_slug, unit_code)
-    imported = services.import_survey(scope, unit=unit, filename=path, content=content, kind=kind)
+    imported = services.import_survey(
+        actor=scope, unit=unit, filename=path, content=content, kind=kind
+    )
     summary = imported.as_json()
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
@@ -234,7 +238,7 @@ def import_responses(path: str, org_slug: str, survey_id: int, as_json: bool) ->
     scope, _ = _admin_scope(org_slug, None)
     survey = selectors.survey(scope, survey_id)
     report = services.import_response_file(
-        scope, survey=survey, filename=path, content=content
+        actor=scope, survey=survey, filename=path, content=content
     ).as_json()
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))

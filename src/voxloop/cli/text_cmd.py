@@ -68,7 +68,7 @@ def _engine(org_slug: str | None) -> tuple[Analyzer, matching.ThemeMatcher | Non
 
     org = base.organization(org_slug)
     taxonomy = selectors.taxonomy_for_unit_path(org.pk, base.root_unit(org).path)
-    return analysis.analyzer_for(org.pk), matching.matcher_for(taxonomy)
+    return analysis.analyzer_for(organization_id=org.pk), matching.matcher_for(taxonomy)
 
 
 @text.command()
@@ -171,12 +171,10 @@ def backfill(org_slug: str | None, force: bool) -> None:
         TimeRemainingColumn,
     )
 
-    from voxloop.tenancy.models import Organization
+    from voxloop.tenancy.selectors import organizations
     from voxloop.textanalytics import analysis
 
-    orgs = (
-        [base.organization(org_slug)] if org_slug else list(Organization.objects.order_by("slug"))
-    )
+    orgs = [base.organization(org_slug)] if org_slug else organizations()
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),
@@ -193,7 +191,9 @@ def backfill(org_slug: str | None, force: bool) -> None:
             def advance(done: int, total: int, analysed: int, bar: TaskID = bar) -> None:
                 bars.update(bar, completed=done, total=max(total, 1), analysed=analysed)
 
-            seen, analysed = analysis.backfill(org.pk, force=force, progress=advance)
+            seen, analysed = analysis.backfill(
+                organization_id=org.pk, force=force, progress=advance
+            )
             click.echo(f"{org.slug}: {seen} responses looked at, {analysed} comments analysed.")
 
 

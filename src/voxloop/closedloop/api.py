@@ -67,7 +67,9 @@ def create_rule(request: HttpRequest, payload: RuleIn):
     scope = actor(request)
     fields = payload.dict()
     unit = _unit(scope, fields.pop("unit_code"))
-    rule = services.create_rule(scope, unit, survey_ids=fields.pop("survey_ids"), **fields)
+    rule = services.create_rule(
+        actor=scope, unit=unit, survey_ids=fields.pop("survey_ids"), **fields
+    )
     return Status(201, _rule_out(selectors.rule(scope, rule.pk)))
 
 
@@ -83,14 +85,16 @@ def update_rule(request: HttpRequest, rule_id: Id, payload: RulePatch):
     fields = payload.dict(exclude_unset=True)
     if "unit_code" in fields:
         fields["unit"] = _unit(scope, fields.pop("unit_code"))
-    services.update_rule(scope, rule, survey_ids=fields.pop("survey_ids", None), **fields)
+    services.update_rule(
+        actor=scope, rule=rule, survey_ids=fields.pop("survey_ids", None), **fields
+    )
     return _rule_out(selectors.rule(scope, rule_id))
 
 
 @router.delete("/alert-rules/{int:rule_id}", response={204: None}, url_name="alert_rule_delete")
 def delete_rule(request: HttpRequest, rule_id: Id):
     scope = actor(request)
-    services.delete_rule(scope, selectors.rule(scope, rule_id))
+    services.delete_rule(actor=scope, rule=selectors.rule(scope, rule_id))
     return Status(204, None)
 
 
@@ -133,7 +137,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
 @router.post("/cases", response={201: CaseDetail}, url_name="case_create")
 def create_case(request: HttpRequest, payload: CaseCreate):
     scope = actor(request)
-    case = casework.open_case(scope, **payload.dict())
+    case = casework.open_case(actor=scope, **payload.dict())
     return Status(201, _case_detail(selectors.case(scope, case.pk)))
 
 
@@ -153,14 +157,16 @@ def update_case(request: HttpRequest, case_id: Id, payload: CaseUpdate):
     case = selectors.case(scope, case_id)
     changes = payload.dict(exclude_unset=True)
     if "assignee_id" in changes:
-        casework.assign(scope, case, changes["assignee_id"] or None)
+        casework.assign(actor=scope, case=case, user_id=changes["assignee_id"] or None)
     if "root_cause_id" in changes:
-        casework.set_root_cause(scope, case, changes["root_cause_id"])
+        casework.set_root_cause(actor=scope, case=case, root_cause_id=changes["root_cause_id"])
     if "action_plan_id" in changes:
         plan_id = changes["action_plan_id"]
-        casework.link_plan(scope, case, selectors.plan(scope, plan_id) if plan_id else None)
+        casework.link_plan(
+            actor=scope, case=case, plan=selectors.plan(scope, plan_id) if plan_id else None
+        )
     if changes.get("status"):
-        casework.change_status(scope, case, changes["status"])
+        casework.change_status(actor=scope, case=case, status=changes["status"])
     return _case_detail(selectors.case(scope, case_id))
 
 
@@ -168,7 +174,7 @@ def update_case(request: HttpRequest, case_id: Id, payload: CaseUpdate):
 def add_note(request: HttpRequest, case_id: Id, payload: NoteIn):
     scope = actor(request)
     case = selectors.case(scope, case_id)
-    casework.add_note(scope, case, payload.text)
+    casework.add_note(actor=scope, case=case, text=payload.text)
     return Status(201, _case_detail(case))
 
 
@@ -177,7 +183,9 @@ def email_customer(request: HttpRequest, case_id: Id, payload: EmailIn):
     """Queue a follow-up email to the customer from a playbook; sent by a worker."""
     scope = actor(request)
     case = selectors.case(scope, case_id)
-    casework.email_customer(scope, case, payload.playbook_id, payload.extra)
+    casework.email_customer(
+        actor=scope, case=case, playbook_id=payload.playbook_id, extra=payload.extra
+    )
     return Status(202, _case_detail(case))
 
 
@@ -198,7 +206,7 @@ def create_playbook(request: HttpRequest, payload: PlaybookIn):
     scope = actor(request)
     fields = payload.dict()
     unit = _unit(scope, fields.pop("unit_code"))
-    return Status(201, _playbook_out(services.create_playbook(scope, unit, **fields)))
+    return Status(201, _playbook_out(services.create_playbook(actor=scope, unit=unit, **fields)))
 
 
 # --- action plans -------------------------------------------------------------------------
@@ -223,7 +231,7 @@ def _plan_out(scope: Scope, plan: ActionPlan, with_effect: bool = False) -> dict
         "case_ids": [c.pk for c in selectors.plan_cases(scope, plan)],
     }
     if with_effect:
-        effect = plans.plan_effect(scope, plan)
+        effect = plans.plan_effect(scope=scope, plan=plan)
         out["effect"] = {
             "before": _estimate(effect.before),
             "after": _estimate(effect.after),
@@ -250,7 +258,7 @@ def create_plan(request: HttpRequest, payload: PlanIn):
     scope = actor(request)
     fields = payload.dict()
     unit = _unit(scope, fields.pop("unit_code"))
-    plan = plans.create_plan(scope, unit, **fields)
+    plan = plans.create_plan(actor=scope, unit=unit, **fields)
     return Status(201, _plan_out(scope, selectors.plan(scope, plan.pk), with_effect=True))
 
 
@@ -263,7 +271,9 @@ def get_plan(request: HttpRequest, plan_id: Id):
 @router.patch("/action-plans/{int:plan_id}", response=PlanOut, url_name="action_plan_update")
 def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch):
     scope = actor(request)
-    plans.update_plan(scope, selectors.plan(scope, plan_id), **payload.dict(exclude_unset=True))
+    plans.update_plan(
+        actor=scope, plan=selectors.plan(scope, plan_id), **payload.dict(exclude_unset=True)
+    )
     return _plan_out(scope, selectors.plan(scope, plan_id), with_effect=True)
 
 
@@ -272,7 +282,7 @@ def update_plan(request: HttpRequest, plan_id: Id, payload: PlanPatch):
 )
 def add_task(request: HttpRequest, plan_id: Id, payload: TaskIn):
     scope = actor(request)
-    task = plans.add_task(scope, selectors.plan(scope, plan_id), **payload.dict())
+    task = plans.add_task(actor=scope, plan=selectors.plan(scope, plan_id), **payload.dict())
     return Status(201, {
         "id": task.pk, "title": task.title, "owner_id": task.owner_id, "due_on": task.due_on,
         "done": task.done,

@@ -24,7 +24,7 @@ from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.textanalytics import selectors as text_selectors
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 
@@ -75,10 +75,12 @@ def _save_rule(
     }
     try:
         if rule is None:
-            rule = services.create_rule(scope, unit, survey_ids=data["survey_ids"], **fields)
+            rule = services.create_rule(
+                actor=scope, unit=unit, survey_ids=data["survey_ids"], **fields
+            )
         else:
             rule = services.update_rule(
-                scope, rule, unit=unit, survey_ids=data["survey_ids"], **fields
+                actor=scope, rule=rule, unit=unit, survey_ids=data["survey_ids"], **fields
             )
     except DomainError as error:
         field = (error.field or "").split(".")[0]
@@ -193,7 +195,7 @@ def rule_delete(request: ScopedRequest, rule_id: int) -> HttpResponse:
             confirm_label=_("Delete the rule"),
             back_url=reverse("closedloop:rule", args=[rule.pk]),
         )
-    services.delete_rule(request.scope, rule)
+    services.delete_rule(actor=request.scope, rule=rule)
     messages.success(request, _("Rule deleted."))
     return redirect("closedloop:rules")
 
@@ -209,11 +211,8 @@ def playbook_list(request: ScopedRequest) -> HttpResponse:
         unit = resolve_unit(form, scope, "unit_code")
         if unit is not None:
             data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
-            try:
-                services.create_playbook(scope, unit, **data)
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
+            with domain_errors_on(form):
+                services.create_playbook(actor=scope, unit=unit, **data)
                 messages.success(request, _("Playbook saved."))
                 return redirect("closedloop:playbooks")
     context = {
@@ -234,11 +233,8 @@ def playbook_edit(request: ScopedRequest, playbook_id: int) -> HttpResponse:
     form = PlaybookForm(request.POST or None, initial=initial | {"unit_code": playbook.unit.code})
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "kind", "subject", "body")}
-        try:
-            services.update_playbook(scope, playbook, **data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
+        with domain_errors_on(form):
+            services.update_playbook(actor=scope, playbook=playbook, **data)
             messages.success(request, _("Playbook saved."))
             return redirect("closedloop:playbooks")
     return render(
@@ -256,11 +252,8 @@ def root_cause_list(request: ScopedRequest) -> HttpResponse:
     form = RootCauseAddForm(request.POST or None, causes=causes)
     if request.method == "POST" and form.is_valid():
         parent = next((c for c in causes if str(c.pk) == form.cleaned_data["parent"]), None)
-        try:
-            services.create_root_cause(scope, form.cleaned_data["name"], parent)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
+        with domain_errors_on(form):
+            services.create_root_cause(actor=scope, name=form.cleaned_data["name"], parent=parent)
             messages.success(request, _("Root cause added."))
             return redirect("closedloop:root_causes")
     return render(

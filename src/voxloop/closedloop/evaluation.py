@@ -25,25 +25,20 @@ from voxloop.closedloop.models import (
     Praise,
 )
 from voxloop.closedloop.signals import announce
+from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Origin, Response
-from voxloop.surveys.models import ANONYMOUS_KINDS
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 
 
 def evaluate_response(
-    response_id: int, now: datetime | None = None, text_only: bool = False
+    *, response_id: int, now: datetime | None = None, text_only: bool = False
 ) -> list[Case]:
     """Apply every active rule of the response's organisation to it; the cases it opened.
     `text_only`: only the rules that read what was written (run again once the comments are
     analysed)."""
     now = now or timezone.now()
-    response = (
-        Response.objects.select_related(
-            "survey", "unit", "staff__unit", "contact__account__owner", "organization"
-        )
-        .filter(pk=response_id, is_complete=True)
-        .first()
-    )
+    response = response_selectors.complete_for_rules(response_id)
     # Anonymous (employee) answers never become cases: a case names who said it.
     if response is None or response.survey.is_anonymous:
         return []
@@ -57,7 +52,7 @@ def evaluate_response(
             continue
         with transaction.atomic():
             if rule.open_case:
-                case, created = open_case_for(rule, response, unit, now)
+                case, created = open_case_for(rule=rule, response=response, unit=unit, now=now)
                 if created:
                     opened.append(case)
                     to_send += _alert(rule, case, response, now)
@@ -82,14 +77,10 @@ def _findings(response_id: int) -> Callable[[], dict | None]:
     return read
 
 
-def text_rule_responses(response_ids: list[int]) -> list[int]:
+def text_rule_responses(*, response_ids: list[int]) -> list[int]:
     """Those of these responses whose organisation has an active rule on what was written
     and that may alert at all (not anonymous)."""
-    rows = list(
-        Response.objects.filter(pk__in=response_ids, is_complete=True)
-        .exclude(survey__kind__in=ANONYMOUS_KINDS)
-        .values_list("pk", "organization_id")
-    )
+    rows = response_selectors.complete_named_orgs(response_ids)
     rules = AlertRule.objects.filter(
         organization_id__in={org for _, org in rows}, is_active=True
     ).values_list("organization_id", "conditions")
@@ -98,7 +89,7 @@ def text_rule_responses(response_ids: list[int]) -> list[int]:
 
 
 def _root(organization_id: int) -> OrgUnit:
-    return OrgUnit.objects.get(organization_id=organization_id, parent__isnull=True)
+    return tenancy_selectors.organization_root(organization_id)
 
 
 def _rules_for(response: Response, unit: OrgUnit) -> list[AlertRule]:
@@ -119,13 +110,13 @@ def _rules_for(response: Response, unit: OrgUnit) -> list[AlertRule]:
     ]
 
 
-def case_title(rule_name: str, response: Response) -> str:
+def case_title(*, rule_name: str, response: Response) -> str:
     scores = messages.scores_line(response)
     return f"{rule_name} · {scores}"[:200] if scores else rule_name[:200]
 
 
 def open_case_for(
-    rule: AlertRule, response: Response, unit: OrgUnit, now: datetime
+    *, rule: AlertRule, response: Response, unit: OrgUnit, now: datetime
 ) -> tuple[Case, bool]:
     """The rule's case for this response (opened now if there is none yet), and whether it
     was opened by this call; no notification (the demo seeds history with it)."""
@@ -138,7 +129,7 @@ def open_case_for(
         rule=rule,
         contact=response.contact,
         staff=response.staff,
-        title=case_title(rule.name, response),
+        title=case_title(rule_name=rule.name, response=response),
         priority=rule.priority,
         assignee=assignee,
         created_at=now,
@@ -246,11 +237,11 @@ def _promoter_actions(
             defaults={"response": response, "unit_path": unit.path, "flagged_at": now},
         )
     if rule.record_praise:
-        record_praise(response, now)
+        record_praise(response=response, now=now)
     return immediate
 
 
-def record_praise(response: Response, now: datetime) -> None:
+def record_praise(*, response: Response, now: datetime) -> None:
     """A promoter's words naming the staff member who served them ("Ron was great"), shown
     to that member's unit. Only when the comment names them: a bare 10 praises nobody; nor
     does an answer entered by staff, which counts in no staff member's figures."""

@@ -19,7 +19,7 @@ def evaluate_later(
     sender: object, response_id: int, response: Response | None = None, **kwargs: Any
 ) -> None:
     # Only an enqueue here: the rules, the routing and the SMTP conversation run in a worker.
-    if response is not None and services.may_alert(response):
+    if response is not None and services.may_alert(response=response):
         from voxloop.closedloop.tasks import evaluate_response
 
         evaluate_response.enqueue(response_id)
@@ -31,7 +31,7 @@ def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs:
     from voxloop.closedloop.evaluation import text_rule_responses
     from voxloop.closedloop.tasks import evaluate_response
 
-    for response_id in text_rule_responses(response_ids):
+    for response_id in text_rule_responses(response_ids=response_ids):
         evaluate_response.enqueue(response_id, text_only=True)
 
 
@@ -39,7 +39,9 @@ def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs:
 def follow_unit_move(
     sender: object, organization_id: int, old_path: str, new_path: str, **kwargs: Any
 ) -> None:
-    services.repath_after_move(organization_id, old_path, new_path)
+    services.repath_after_move(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
 
 
 @receiver(contact_erasing, dispatch_uid="closedloop.forget_person")

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db.models import Max
 
 from voxloop.contacts.models import AccountTier
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import Membership, OrgUnit
 
 if TYPE_CHECKING:
@@ -25,10 +26,8 @@ def role_holders_up(unit: OrgUnit, role: str, skip: int = 0) -> tuple[OrgUnit | 
     users; `skip` passes over that many such levels (escalation: the next level up)."""
     ids = list(reversed(unit.ancestor_ids()))
     holders: dict[int, list[Membership]] = {}
-    for member in (
-        Membership.objects.filter(organization_id=unit.organization_id, unit_id__in=ids, role=role)
-        .select_related("user", "unit")
-        .order_by("user_id")
+    for member in tenancy_selectors.members_in_units(unit.organization_id, ids, role).order_by(
+        "user_id"
     ):
         if member.user.is_active:
             holders.setdefault(member.unit_id, []).append(member)
@@ -43,7 +42,7 @@ def levels_above(unit: OrgUnit, role: str) -> int:
     """How many levels of `role` holders there are at and above the unit."""
     ids = unit.ancestor_ids()
     return (
-        Membership.objects.filter(organization_id=unit.organization_id, unit_id__in=ids, role=role)
+        tenancy_selectors.members_in_units(unit.organization_id, ids, role)
         .values("unit_id")
         .distinct()
         .count()
@@ -72,8 +71,7 @@ def account_owner(response: Response) -> User | None:
     owner = account.owner if account is not None else None
     if owner is None or not owner.is_active:
         return None
-    in_org = Membership.objects.filter(user=owner, organization_id=response.organization_id)
-    return owner if in_org.exists() else None
+    return owner if tenancy_selectors.is_member(response.organization_id, owner.pk) else None
 
 
 def choose_assignee(response: Response, unit: OrgUnit, role: str) -> User | None:

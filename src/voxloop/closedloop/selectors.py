@@ -118,11 +118,7 @@ def timeline(case_obj: Case) -> QuerySet[CaseEvent]:
 def case_response(scope: Scope, case_obj: Case) -> Response:
     """The response behind a case: the case's reader may read it even if their role alone
     (agent) would not list the subtree's responses — it is the answer they must act on."""
-    from voxloop.responses.models import Response
-
-    return Response.objects.select_related("survey", "unit", "staff", "contact").get(
-        pk=case_obj.response_id, organization_id=scope.organization_id
-    )
+    return response_selectors.response_in_org(scope.organization_id, case_obj.response_id)
 
 
 def customer_history(scope: Scope, case_obj: Case, limit: int = 20) -> dict:

@@ -96,7 +96,7 @@ def bulk(request: ScopedRequest) -> HttpResponse:
         if data["action"] == "close":
             return _bulk_close(request, data["case_ids"])
         if data["action"] == "reopen":
-            done = casework.bulk_reopen(scope, data["case_ids"])
+            done = casework.bulk_reopen(actor=scope, case_ids=data["case_ids"])
             messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
             return redirect("closedloop:inbox")
         user_id = params.id_or_none(request.POST.get("assignee_id", ""))
@@ -106,7 +106,7 @@ def bulk(request: ScopedRequest) -> HttpResponse:
             if user is None:
                 raise DomainError(_("No such user."), field="assignee")
             user_id = user.pk
-        done = casework.bulk_assign(scope, data["case_ids"], user_id)
+        done = casework.bulk_assign(actor=scope, case_ids=data["case_ids"], user_id=user_id)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("closedloop:inbox")
@@ -145,7 +145,7 @@ def _bulk_close(request: ScopedRequest, case_ids: list[int]) -> HttpResponse:
         )
     data = form.cleaned_data
     done = casework.bulk_resolve(
-        scope, case_ids, root_cause_id=data["root_cause"], note=data["note"]
+        actor=scope, case_ids=case_ids, root_cause_id=data["root_cause"], note=data["note"]
     )
     request.session[UNDO_CLOSE] = case_ids  # offered once, on the next inbox page
     messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
@@ -203,7 +203,7 @@ def _case_context(
         }
         if context["can_assign"]:
             context["assign_form"] = AssignForm(
-                users=casework.assignable_users(scope, case),
+                users=casework.assignable_users(actor=scope, case=case),
                 initial={"assignee": case.assignee_id},
             )
     context |= forms or {}
@@ -226,7 +226,7 @@ def _now() -> datetime:
 
 def _can_act(scope: Scope, case: Case) -> bool:
     try:
-        casework.require_actable(scope, case)
+        casework.require_actable(actor=scope, case=case)
     except DomainError:
         return False
     return True
@@ -256,20 +256,22 @@ def case_action(request: ScopedRequest, case_id: int, action: str) -> HttpRespon
             status = post.get("status", "")
             if status not in CaseStatus.values:
                 raise DomainError(_("Unknown status."), field="status")
-            casework.change_status(scope, case, status)
+            casework.change_status(actor=scope, case=case, status=status)
         elif action == "assign":
             value = post.get("assignee", "")
-            casework.assign(scope, case, params.id_or_none(value))
+            casework.assign(actor=scope, case=case, user_id=params.id_or_none(value))
         elif action == "note":
-            casework.add_note(scope, case, post.get("text", ""))
+            casework.add_note(actor=scope, case=case, text=post.get("text", ""))
         elif action == "root_cause":
             value = post.get("root_cause", "")
-            casework.set_root_cause(scope, case, params.id_or_none(value))
+            casework.set_root_cause(actor=scope, case=case, root_cause_id=params.id_or_none(value))
         elif action == "email":
             playbook = params.id_or_none(post.get("playbook", ""))
             if playbook is None:
                 raise DomainError(_("Pick a template."), field="playbook")
-            casework.email_customer(scope, case, playbook, post.get("extra", ""))
+            casework.email_customer(
+                actor=scope, case=case, playbook_id=playbook, extra=post.get("extra", "")
+            )
         elif action == "resolve":
             forms = _resolve(request, case)
             if forms is not None:
@@ -281,7 +283,7 @@ def case_action(request: ScopedRequest, case_id: int, action: str) -> HttpRespon
         elif action == "plan":
             plan_id = params.id_or_none(post.get("action_plan", ""))
             plan = selectors.plan(scope, plan_id) if plan_id else None
-            casework.link_plan(scope, case, plan)
+            casework.link_plan(actor=scope, case=case, plan=plan)
     except DomainError as error:
         if error.status in (403,):
             raise PermissionDenied(error.message) from None
@@ -303,8 +305,8 @@ def _resolve(request: ScopedRequest, case: Case) -> dict[str, Any] | None:
         return {"resolve_form": form}
     data = form.cleaned_data
     casework.resolve(
-        scope,
-        case,
+        actor=scope,
+        case=case,
         root_cause_id=data["root_cause"],
         note=data["note"],
         playbook_id=data["playbook"],

@@ -53,7 +53,7 @@ def _save_change(
     row.unit_path = unit.path
     with transaction.atomic():
         row.save()
-        record_audit(actor, action, row, changes)
+        record_audit(actor=actor, action=action, target=row, changes=changes)
 
 
 class _ContactsAdmin(ScopedAdmin[M]):
@@ -75,7 +75,9 @@ class _ContactsAdmin(ScopedAdmin[M]):
         for customer in queryset:
             try:
                 actor = self.actor(request, customer.organization_id)
-                changed = lifecycle.record_status(actor, customer, status, source="admin")
+                changed = lifecycle.record_status(
+                    actor=actor, customer=customer, status=status, source="admin"
+                )
             except DomainError as error:
                 self.message_user(request, f"{customer}: {error.message}", messages.ERROR)
                 continue
@@ -108,7 +110,7 @@ class AccountAdmin(_ContactsAdmin[Account]):
         if change:
             _save_change(actor, obj, obj.unit, form, "account.update")
         else:
-            services.bulk_add_accounts(actor, [obj])
+            services.bulk_add_accounts(actor=actor, accounts=[obj])
 
 
 @admin.register(Contact)
@@ -145,7 +147,7 @@ class ContactAdmin(_ContactsAdmin[Contact]):
         if change:
             _save_change(actor, obj, obj.home_unit, form, "contact.update")
         else:
-            services.bulk_add_contacts(actor, [obj])
+            services.bulk_add_contacts(actor=actor, contacts=[obj])
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
         # An erased contact is a row of counts, nobody to look at or change.

@@ -77,7 +77,7 @@ def export_contact(request: HttpRequest, contact_id: Id):
 def upsert_contacts(request: HttpRequest, payload: ContactBatch):
     """Create or update up to 1,000 contacts (matched by external_id, else email). Bad rows
     are listed by position (`line`, from 1) and skipped; the others are kept."""
-    report = import_records(actor(request), payload.contacts)
+    report = import_records(actor=actor(request), records=payload.contacts)
     return {**asdict(report), "errors": [asdict(e) for e in report.errors]}
 
 
@@ -85,14 +85,16 @@ def upsert_contacts(request: HttpRequest, payload: ContactBatch):
 def set_consent(request: HttpRequest, contact_id: Id, payload: ConsentInput):
     scope = actor(request)
     contact = selectors.contact(scope, contact_id)
-    return services.set_consent(scope, contact, payload.channel, payload.allowed)
+    return services.set_consent(
+        actor=scope, contact=contact, channel=payload.channel, allowed=payload.allowed
+    )
 
 
 @router.post("/customers/status", response=StatusReportOut, url_name="customer_status")
 def record_statuses(request: HttpRequest, payload: StatusBatch):
     """Customers who churned or came back (from a CRM), up to 1,000 per call; the history
     feeds churn rates. Bad rows are listed by position and skipped; the others are kept."""
-    report = lifecycle.record_statuses(actor(request), payload.changes)
+    report = lifecycle.record_statuses(actor=actor(request), records=payload.changes)
     return {**asdict(report), "errors": [asdict(e) for e in report.errors]}
 
 
@@ -109,7 +111,9 @@ def create_interaction_type(request: HttpRequest, payload: InteractionTypeIn):
     """A type owned by a unit of your subtree (admins); company wide only from the root."""
     scope = actor(request)
     unit = _unit(scope, payload.unit_code)
-    kind = services.define_interaction_type(scope, unit, payload.key, payload.name)
+    kind = services.define_interaction_type(
+        actor=scope, unit=unit, key=payload.key, name=payload.name
+    )
     return Status(201, kind)
 
 
@@ -123,7 +127,7 @@ def update_interaction_type(request: HttpRequest, type_id: Id, payload: Interact
     scope = actor(request)
     kind = selectors.interaction_type(scope, type_id)
     return services.update_interaction_type(
-        scope, kind, name=payload.name, archived=payload.archived
+        actor=scope, kind=kind, name=payload.name, archived=payload.archived
     )
 
 
@@ -136,7 +140,7 @@ def delete_interaction_type(request: HttpRequest, type_id: Id):
     """Delete a type owned in your subtree that no event or trigger uses (else 409: archive
     it)."""
     scope = actor(request)
-    services.delete_interaction_type(scope, selectors.interaction_type(scope, type_id))
+    services.delete_interaction_type(actor=scope, kind=selectors.interaction_type(scope, type_id))
     return Status(204, None)
 
 
@@ -144,7 +148,7 @@ def delete_interaction_type(request: HttpRequest, type_id: Id):
 def record_interactions(request: HttpRequest, payload: InteractionBatch):
     """Up to 1,000 events: {type, contact | contact_email, unit, staff, channel, external_id,
     occurred_at, attributes}. An external_id already sent counts as a duplicate."""
-    report = interactions.record_interactions(actor(request), payload.interactions)
+    report = interactions.record_interactions(actor=actor(request), records=payload.interactions)
     return {
         "rows": report.rows,
         "created": report.created,
@@ -163,6 +167,9 @@ def list_segments(request: HttpRequest):
 def create_segment(request: HttpRequest, payload: SegmentIn):
     scope = actor(request)
     segment = services.save_segment(
-        scope, _unit(scope, payload.unit_code), payload.name, payload.filters
+        actor=scope,
+        unit=_unit(scope, payload.unit_code),
+        name=payload.name,
+        filters=payload.filters,
     )
     return Status(201, segment)

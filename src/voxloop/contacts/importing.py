@@ -24,6 +24,7 @@ from django.db.models import Q
 from voxloop.contacts.models import Account, Contact
 from voxloop.contacts.tables import read_table
 from voxloop.errors import InvalidInput
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
@@ -87,7 +88,7 @@ class RowInvalid(Exception):
 Progress = Callable[[int, float | None], None]
 
 
-def resolve_columns(header: list[str], mapping: dict[str, str], unknown: str) -> list[str]:
+def resolve_columns(*, header: list[str], mapping: dict[str, str], unknown: str) -> list[str]:
     """The target of each column ('' to ignore); an unknown column is refused by name."""
     targets = []
     for name in header:
@@ -115,6 +116,7 @@ def resolve_columns(header: list[str], mapping: dict[str, str], unknown: str) ->
 
 
 def import_file(
+    *,
     actor: Scope,
     path: str | os.PathLike[str],
     mapping: dict[str, str] | None = None,
@@ -125,7 +127,7 @@ def import_file(
     """Import contacts from a CSV or XLSX file; see the module docstring."""
     actor.require(Capability.CONFIGURE)
     table = read_table(path, file_format)
-    targets = resolve_columns(table.header, mapping or {}, unknown)
+    targets = resolve_columns(header=table.header, mapping=mapping or {}, unknown=unknown)
 
     def records() -> Iterator[tuple[int, dict[str, Any] | RowInvalid]]:
         for line, values in table.rows:
@@ -142,7 +144,7 @@ def import_file(
     return _run(actor, records(), progress, table.fraction, source=str(path))
 
 
-def import_records(actor: Scope, records: Iterable[dict[str, Any]]) -> ImportReport:
+def import_records(*, actor: Scope, records: Iterable[dict[str, Any]]) -> ImportReport:
     """Import contacts sent as JSON objects (the API's batches); lines count from 1."""
     actor.require(Capability.CONFIGURE)
 
@@ -199,10 +201,10 @@ def _run(
     if progress:
         progress(report.rows, 1.0)
     record_audit(
-        actor,
-        "contact.import",
-        None,
-        {
+        actor=actor,
+        action="contact.import",
+        target=None,
+        changes={
             "source": source[-200:],
             "created": report.created,
             "updated": report.updated,
@@ -222,9 +224,7 @@ class _Lookups:
 
     def unit(self, code: str) -> OrgUnit:
         if code not in self.units:
-            found = OrgUnit.objects.filter(
-                organization_id=self.actor.organization_id, code=code
-            ).first()
+            found = tenancy_selectors.unit_by_code_in_org(self.actor.organization_id, code)
             self.units[code] = found if found is not None and self.actor.covers(found) else None
         unit = self.units[code]
         if unit is None:

@@ -54,7 +54,7 @@ class _Bad(Exception):
         self.column, self.message = column, message
 
 
-def record_interactions(actor: Scope, records: Iterable[dict[str, Any]]) -> InteractionReport:
+def record_interactions(*, actor: Scope, records: Iterable[dict[str, Any]]) -> InteractionReport:
     """Store a batch of events; bad ones are reported by line and skipped."""
     if not (actor.can(Capability.CONFIGURE) or actor.can(Capability.ACT)):
         actor.require(Capability.CONFIGURE)
@@ -75,7 +75,7 @@ def record_interactions(actor: Scope, records: Iterable[dict[str, Any]]) -> Inte
     return report
 
 
-def import_interactions_file(actor: Scope, path: str | os.PathLike[str]) -> InteractionReport:
+def import_interactions_file(*, actor: Scope, path: str | os.PathLike[str]) -> InteractionReport:
     """The same from a CSV/XLSX file: known columns, every other column an attribute."""
     table = read_table(path)
     header = [(h or "").strip() for h in table.header]
@@ -97,7 +97,7 @@ def import_interactions_file(actor: Scope, path: str | os.PathLike[str]) -> Inte
                     record["attributes"][name] = value
             yield record
 
-    return record_interactions(actor, records())
+    return record_interactions(actor=actor, records=records())
 
 
 class _Lookups:
@@ -115,8 +115,7 @@ class _Lookups:
 
     def staff(self, code: str) -> Staff | None:
         if code not in self._staff:
-            staff = Staff.objects.filter(code=code) if "\x00" not in code else Staff.objects.none()
-            self._staff[code] = self.actor.filter(staff).first()
+            self._staff[code] = tenancy_selectors.staff_by_code(self.actor, code)
         return self._staff[code]
 
     def unit(self, code: str) -> OrgUnit | None:
@@ -225,7 +224,7 @@ def _store(actor: Scope, batch: list[tuple[int, Interaction]], report: Interacti
     report.ids.extend(created[: MAX_BATCH * 10])
 
 
-def import_history(actor: Scope, interactions: Iterable[Interaction]) -> int:
+def import_history(*, actor: Scope, interactions: Iterable[Interaction]) -> int:
     """Load past events (demo, migrations from another tool): stored like live ones, but no
     `interactions_recorded` event, so the past never invites anyone today."""
     actor.require(Capability.CONFIGURE)

@@ -15,7 +15,9 @@ from voxloop.tenancy.signals import unit_moved
 def follow_unit_move(
     sender: object, organization_id: int, old_path: str, new_path: str, **kwargs: Any
 ) -> None:
-    services.repath_after_move(organization_id, old_path, new_path)
+    services.repath_after_move(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
 
 
 @receiver(response_submitted)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from voxloop import conditions
 from voxloop.contacts.models import AccountTier, Contact, Segment
 from voxloop.errors import InvalidInput
-from voxloop.tenancy.models import OrgUnit, subtree_q
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import subtree_q
 
 # No "__" in the name: it becomes an ORM path (attributes__<name>), where "__" is a lookup.
 ATTRIBUTE = re.compile(r"^attributes\.((?!\w*__)[A-Za-z0-9_]{1,60})$")
@@ -101,7 +102,7 @@ def _check_value(
         if op in {"gte", "lte"} and not all(isinstance(v, int | float) for v in values):
             raise InvalidInput(f"'{op}' compares numbers.", field=f"{where}.value")
     elif kind == "unit":
-        if not OrgUnit.objects.filter(organization_id=organization_id, code=str(value)).exists():
+        if tenancy_selectors.unit_by_code_in_org(organization_id, str(value)) is None:
             raise InvalidInput(f"No unit with the code '{value}'.", field=f"{where}.value")
     elif kind == "account_tier" and not set(values) <= set(AccountTier.values):
         raise InvalidInput("A tier is high_touch or low_touch.", field=f"{where}.value")
@@ -134,8 +135,8 @@ def _condition_q(organization_id: int, condition: dict[str, Any]) -> Q:
             return Q(**{f"{lookup}__icontains": str(value)})
         return Q(**{f"{lookup}__{op}": value})
     if kind == "unit":
-        unit = OrgUnit.objects.get(organization_id=organization_id, code=str(value))
-        return subtree_q(unit.path, "unit_path")
+        unit = tenancy_selectors.unit_by_code_in_org(organization_id, str(value))
+        return subtree_q(unit.path, "unit_path") if unit is not None else Q(pk__in=[])
     column = {"account_tier": "account__tier", "nps_group": "last_nps_group", "locale": "locale"}
     if kind in column:
         values = value if op == "in" else [value]

@@ -311,3 +311,32 @@ def inactive_contact_ids(
     for ids in busy:
         contacts = contacts.exclude(pk__in=ids)
     return contacts.order_by("pk").values_list("pk", flat=True)
+
+
+def audience(
+    organization_id: int, unit_path: str, filters: list | dict | None
+) -> QuerySet[Contact]:
+    """The contacts of a unit's subtree (not erased), narrowed by a segment's filters: who an
+    outreach campaign is sent to. Unscoped: the campaign's unit bounds it."""
+    from voxloop.contacts.segments import segment_q
+
+    contacts = Contact.objects.filter(
+        subtree_q(unit_path, "unit_path"), organization_id=organization_id, erased_at__isnull=True
+    )
+    if filters:
+        contacts = contacts.filter(segment_q(organization_id, filters))
+    return contacts
+
+
+def interactions_by_ids(organization_id: int, interaction_ids: list[int]) -> list[Interaction]:
+    """These interaction events of the organisation, with their contact (the triggers)."""
+    return list(
+        Interaction.objects.filter(
+            organization_id=organization_id, pk__in=interaction_ids
+        ).select_related("contact")
+    )
+
+
+def people_of(organization_id: int) -> QuerySet[Contact]:
+    """Every contact of the organisation not erased, unscoped (system work: the demo)."""
+    return _people(organization_id)

@@ -32,7 +32,7 @@ from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, records_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import apply_domain_error, domain_errors_on, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
 from voxloop.web.views.common import unit_code_suggestions
 
@@ -83,17 +83,15 @@ def contact_import(request: ScopedRequest) -> HttpResponse:
         for chunk in upload.chunks():
             spool.write(chunk)
         spool.flush()
-        try:
+        with domain_errors_on(form):
             report = import_file(
-                request.scope,
-                spool.name,
+                actor=request.scope,
+                path=spool.name,
                 mapping=form.cleaned_data["mapping"],
                 unknown=form.cleaned_data["unknown"],
             )
-        except DomainError as error:
-            form.add_error("file" if error.field == "file" else None, error.message)
-            return _contacts_page(request, import_form=form, status=400)
-    return _contacts_page(request, report=report)
+            return _contacts_page(request, report=report)
+    return _contacts_page(request, import_form=form, status=400)
 
 
 @records_required
@@ -101,8 +99,8 @@ def contact_detail(request: ScopedRequest, contact_id: int) -> HttpResponse:
     contact = selectors.contact(request.scope, contact_id)
     context = {
         "contact": contact,
-        "can_export": may_act_on_everything(request.scope, Capability.EXPORT),
-        "can_erase": may_act_on_everything(request.scope, Capability.CONFIGURE),
+        "can_export": may_act_on_everything(actor=request.scope, capability=Capability.EXPORT),
+        "can_erase": may_act_on_everything(actor=request.scope, capability=Capability.CONFIGURE),
     }
     return render(request, "contacts/detail.html", context)
 
@@ -186,7 +184,10 @@ def segment_create(request: ScopedRequest) -> HttpResponse:
             unit = unit or tenancy_selectors.unit(request.scope, request.scope.unit_id)
             try:
                 segment = services.save_segment(
-                    request.scope, unit, form.cleaned_data["name"], form.cleaned_data["filters"]
+                    actor=request.scope,
+                    unit=unit,
+                    name=form.cleaned_data["name"],
+                    filters=form.cleaned_data["filters"],
                 )
             except DomainError as error:
                 if error.field and error.field.startswith("filters"):
@@ -237,13 +238,10 @@ def interaction_type_create(request: ScopedRequest) -> HttpResponse:
         unit = resolve_unit(form, request.scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
             unit = unit or tenancy_selectors.scope_root(request.scope)
-            try:
+            with domain_errors_on(form):
                 kind = services.define_interaction_type(
-                    request.scope, unit, data["key"], data["name"]
+                    actor=request.scope, unit=unit, key=data["key"], name=data["name"]
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Interaction type %(name)s saved.") % {"name": kind})
                 return redirect("contacts:interaction_types")
     return _types_page(request, form=form, status=400)
@@ -270,13 +268,15 @@ def interaction_type_action(request: ScopedRequest, type_id: int, action: str) -
         )
     if action == "delete":
         try:
-            services.delete_interaction_type(request.scope, kind)
+            services.delete_interaction_type(actor=request.scope, kind=kind)
         except Conflict as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Interaction type %(name)s deleted.") % {"name": kind})
     else:
-        services.update_interaction_type(request.scope, kind, archived=action == "archive")
+        services.update_interaction_type(
+            actor=request.scope, kind=kind, archived=action == "archive"
+        )
         if action == "archive":
             messages.success(request, _("Interaction type %(name)s archived.") % {"name": kind})
         else:

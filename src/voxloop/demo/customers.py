@@ -54,7 +54,7 @@ def add_accounts(
                 },
             )
         )
-    return bulk_add_accounts(system, rows)
+    return bulk_add_accounts(actor=system, accounts=rows)
 
 
 def _company_name(rng: random.Random, taken: set[str]) -> str:
@@ -78,7 +78,9 @@ def add_contacts(
     anchor: datetime,
 ) -> int:
     progress.start("Contacts", count)
-    return bulk_add_contacts(system, _contacts(tree, accounts, count, rng, progress, anchor))
+    return bulk_add_contacts(
+        actor=system, contacts=_contacts(tree, accounts, count, rng, progress, anchor)
+    )
 
 
 def _contacts(

@@ -64,14 +64,16 @@ def create_logins(system: Scope, tree: DemoTree, password: str) -> list[Membersh
     memberships = []
     for login in demo_logins(tree):
         user = create_user(
-            login.username,
+            username=login.username,
             email=f"{login.username}@{EMAIL_DOMAIN}",
             first_name=login.first_name,
             last_name=login.last_name,
             is_superuser=login.username == "admin",
         )
         memberships.append(
-            services.grant_membership(system, user, login.unit, login.role, login.title)
+            services.grant_membership(
+                actor=system, user=user, unit=login.unit, role=login.role, title=login.title
+            )
         )
     # One hash for all: Argon2 is slow on purpose, and the demo shares one password anyway.
     get_user_model().objects.filter(pk__in=[m.user_id for m in memberships]).update(
@@ -99,10 +101,10 @@ def add_staff(
         name = _unique_name(rng, country, taken)
         title = title or rng.choice(("Sales associate", "Sales associate", "Shift lead", "Cashier"))
         services.add_staff(
-            system,
-            unit,
-            name,
-            f"E-{number:05d}",
+            actor=system,
+            unit=unit,
+            name=name,
+            code=f"E-{number:05d}",
             email=f"{ascii_slug(name)}@{EMAIL_DOMAIN}",
             job_title=title,
         )

@@ -85,4 +85,4 @@ class OutreachPolicyAdmin(ScopedAdmin[OutreachPolicy]):
         change: bool,
     ) -> None:
         values = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.update_policy(self.actor(request, obj.organization_id), **values)
+        services.update_policy(actor=self.actor(request, obj.organization_id), **values)

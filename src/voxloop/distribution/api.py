@@ -12,16 +12,9 @@ from voxloop.api.context import actor
 from voxloop.api.pages import page
 from voxloop.api.schemas import Id
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.distribution import (
-    preview,
-    selectors,
-    services,
-    sms_hooks,
-    triggers,
-    widget_visits,
-    widgets,
-)
-from voxloop.distribution.policy import policy_for
+from voxloop.distribution import selectors, services
+from voxloop.distribution.campaigns import preview, triggers
+from voxloop.distribution.delivery.policy import policy_for
 from voxloop.distribution.schemas import (
     IDENTITY_HASH,
     CampaignIn,
@@ -43,6 +36,9 @@ from voxloop.distribution.schemas import (
     WidgetPatch,
     sms_hook_urls,
 )
+from voxloop.distribution.sms import hooks
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget import visits
 from voxloop.errors import NotFound
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -78,10 +74,10 @@ def create_campaign(request: HttpRequest, payload: CampaignIn):
         except NotFound:
             raise NotFound("No such segment.", field="segment_id") from None
     campaign = services.create_campaign(
-        scope,
-        _unit(scope, payload.unit_code),
-        _survey(scope, payload.survey_id),
-        segment,
+        actor=scope,
+        unit=_unit(scope, payload.unit_code),
+        survey=_survey(scope, payload.survey_id),
+        segment=segment,
         **fields,
     )
     return Status(201, campaign)
@@ -94,7 +90,7 @@ def get_campaign(request: HttpRequest, campaign_id: Id):
 
 def _act(request: HttpRequest, campaign_id: Id, action):
     scope = actor(request)
-    return action(scope, selectors.campaign(scope, campaign_id))
+    return action(actor=scope, campaign=selectors.campaign(scope, campaign_id))
 
 
 @router.post(
@@ -133,7 +129,7 @@ def test_send(request: HttpRequest, campaign_id: Id, payload: TestSendIn):
         contact = contact_selectors.contact(scope, payload.contact_id)
     except NotFound:
         raise NotFound("No such contact.", field="contact_id") from None
-    invitation = services.test_send(scope, campaign, contact)
+    invitation = services.test_send(actor=scope, campaign=campaign, contact=contact)
     return Status(202, {"invitation": invitation.ref})
 
 
@@ -199,14 +195,14 @@ def get_policy(request: HttpRequest):
 
 @router.patch("/outreach/policy", response=PolicyOut, url_name="outreach_policy_update")
 def update_policy(request: HttpRequest, payload: PolicyIn):
-    return services.update_policy(actor(request), **payload.model_dump(exclude_none=True))
+    return services.update_policy(actor=actor(request), **payload.model_dump(exclude_none=True))
 
 
 def _widget_out(widget) -> dict:
     base = settings.BASE_URL.rstrip("/")
     out = {name: getattr(widget, name) for name in WidgetOut.model_fields if hasattr(widget, name)}
     out["loader_url"] = base + reverse("distribution:widget_loader", args=[widget.key])
-    out["snippet"] = widget_visits.snippet(widget, base)
+    out["snippet"] = visits.snippet(widget, base)
     return out
 
 
@@ -220,7 +216,10 @@ def create_widget(request: HttpRequest, payload: WidgetIn):
     scope = actor(request)
     fields = payload.model_dump(exclude={"survey_id", "unit_code"})
     widget = widgets.create_widget(
-        scope, _unit(scope, payload.unit_code), _survey(scope, payload.survey_id), **fields
+        actor=scope,
+        unit=_unit(scope, payload.unit_code),
+        survey=_survey(scope, payload.survey_id),
+        **fields,
     )
     return Status(201, _widget_out(widget))
 
@@ -239,9 +238,11 @@ def update_widget(request: HttpRequest, widget_id: Id, payload: WidgetPatch):
     unit = _unit(scope, changes.pop("unit_code")) if "unit_code" in changes else None
     survey = _survey(scope, changes.pop("survey_id")) if "survey_id" in changes else None
     if changes or unit is not None or survey is not None:
-        widget = widgets.update_widget(scope, widget, unit=unit, survey=survey, **changes)
+        widget = widgets.update_widget(
+            actor=scope, widget=widget, unit=unit, survey=survey, **changes
+        )
     if active is not None and active != widget.is_active:
-        widget = widgets.set_widget_active(scope, widget, active)
+        widget = widgets.set_widget_active(actor=scope, widget=widget, active=active)
     return _widget_out(widget)
 
 
@@ -257,7 +258,9 @@ def _identity(secret: str) -> dict:
 def get_widget_identity_secret(request: HttpRequest, widget_id: Id):
     """The secret your server signs user ids with (admins of the widget's part only)."""
     scope = actor(request)
-    return _identity(widgets.identity_secret(scope, selectors.widget(scope, widget_id)))
+    return _identity(
+        widgets.identity_secret(actor=scope, widget=selectors.widget(scope, widget_id))
+    )
 
 
 @router.post(
@@ -268,7 +271,7 @@ def get_widget_identity_secret(request: HttpRequest, widget_id: Id):
 def rotate_widget_identity_secret(request: HttpRequest, widget_id: Id):
     """A new secret: hashes made with the old one stop working at once."""
     scope = actor(request)
-    widget = widgets.rotate_identity_secret(scope, selectors.widget(scope, widget_id))
+    widget = widgets.rotate_identity_secret(actor=scope, widget=selectors.widget(scope, widget_id))
     return _identity(widget.identity_secret)
 
 
@@ -276,11 +279,11 @@ def rotate_widget_identity_secret(request: HttpRequest, widget_id: Id):
 def get_sms_hooks(request: HttpRequest):
     """The addresses to give the SMS provider for delivery reports and replies (admins of
     the whole organisation only: the token is the provider's credential)."""
-    return sms_hook_urls(sms_hooks.hook_for(actor(request)))
+    return sms_hook_urls(hooks.hook_for(actor(request)))
 
 
 @router.post(
     "/outreach/sms-hooks/rotate", response=SmsHookOut, url_name="outreach_sms_hooks_rotate"
 )
 def rotate_sms_hooks(request: HttpRequest):
-    return sms_hook_urls(sms_hooks.rotate_hook(actor(request)))
+    return sms_hook_urls(hooks.rotate_hook(actor(request)))

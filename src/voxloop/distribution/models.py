@@ -4,7 +4,7 @@ An Invitation is one ask of one contact to answer one survey. Its `ref` is what 
 link carries (voxloop.surveys.links.personal_token) and becomes the response's source key
 ("inv:<ref>"), so one invitation yields at most one response. The reference is an identifier,
 not a secret (staff read it, the email's headers carry it): the links in the email carry it
-with an HMAC only the server can make (distribution.emails.tracked_key).
+with an HMAC only the server can make (distribution.delivery.emails.tracked_key).
 """
 
 import secrets

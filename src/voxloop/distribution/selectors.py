@@ -38,7 +38,7 @@ def audience_size(scope: Scope, campaign_obj: Campaign) -> int:
     `campaign_obj` comes from `campaign(scope, …)`."""
     from voxloop.distribution.services import audience
 
-    return audience(campaign_obj).count()
+    return audience(campaign=campaign_obj).count()
 
 
 def invitation_counts(scope: Scope, campaign_obj: Campaign) -> dict[str, int]:

@@ -78,7 +78,9 @@ def export_create(request: ScopedRequest) -> HttpResponse:
         if data[name]:
             params[name] = data[name].isoformat()
     try:
-        services.request_export(request.scope, kind=data["kind"], fmt=data["fmt"], params=params)
+        services.request_export(
+            scope=request.scope, kind=data["kind"], fmt=data["fmt"], params=params
+        )
     except Forbidden:
         raise  # a 403 page, not a form error
     except DomainError as error:
@@ -91,7 +93,7 @@ def export_create(request: ScopedRequest) -> HttpResponse:
 @member_required
 def export_download(request: ScopedRequest, export_id: int) -> FileResponse:
     export = selectors.my_export(request.scope, export_id)
-    path = services.file_path(export)
+    path = services.file_path(export=export)
     if path is None:
         raise Http404
     return FileResponse(

@@ -66,7 +66,7 @@ class RetentionReport:
         return any(self.counts.values())
 
 
-def cutoffs(periods: dict[str, int | None], now: datetime) -> dict[str, datetime | None]:
+def cutoffs(*, periods: dict[str, int | None], now: datetime) -> dict[str, datetime | None]:
     return {
         name: (now - timedelta(days=days) if (days := periods.get(name)) else None)
         for name in PERIODS
@@ -89,7 +89,7 @@ def report(
     """What applying these periods (default: the saved ones) would remove now."""
     now = now or timezone.now()
     periods = periods if periods is not None else policy_of(organization_id).periods
-    cut = cutoffs(periods, now)
+    cut = cutoffs(periods=periods, now=now)
     result = RetentionReport(cutoffs=cut)
     if cut["response_days"]:
         keep = closedloop_selectors.open_case_response_ids(organization_id)
@@ -127,7 +127,7 @@ def apply(*, organization_id: int, now: datetime | None = None) -> RetentionRepo
     """Remove what the organisation's periods say is due; one audit entry for the run."""
     now = now or timezone.now()
     policy = policy_of(organization_id)
-    cut = cutoffs(policy.periods, now)
+    cut = cutoffs(periods=policy.periods, now=now)
     system = Scope.system(tenancy_selectors.organization_root(organization_id), "retention")
     result = RetentionReport(cutoffs=cut)
     finished = []
@@ -155,10 +155,11 @@ def apply(*, organization_id: int, now: datetime | None = None) -> RetentionRepo
             lambda: erase_by_retention(system=system, contact_ids=list(inactive[:BATCH]))
         )
         finished.append(done)
-    if cut["audit_days"]:
+    audit_before = cut["audit_days"]
+    if audit_before:
         result.audit_entries, done = _batches(
             lambda: tenancy_services.delete_audit_before(
-                organization_id=organization_id, before=cut["audit_days"], limit=BATCH
+                organization_id=organization_id, before=audit_before, limit=BATCH
             )
         )
         finished.append(done)
@@ -167,11 +168,16 @@ def apply(*, organization_id: int, now: datetime | None = None) -> RetentionRepo
         policy.last_applied_at = now
         policy.save(update_fields=["last_applied_at"])
         if result.anything:
-            record_audit(system, "privacy.retention", policy, {"counts": result.counts})
+            record_audit(
+                actor=system,
+                action="privacy.retention",
+                target=policy,
+                changes={"counts": result.counts},
+            )
     return result
 
 
-def apply_everywhere(now: datetime | None = None) -> int:
+def apply_everywhere(*, now: datetime | None = None) -> int:
     """Every organisation with a retention period (the periodic task); how many were run."""
     from voxloop.privacy.selectors import policies_with_retention
 

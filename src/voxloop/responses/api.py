@@ -50,11 +50,11 @@ class KioskToken(HttpBearer):
     """`Authorization: Bearer vxk_…`: a registered kiosk, for storing responses only."""
 
     def authenticate(self, request: ScopedRequest, token: str):
-        device = kiosks.authenticate(token)
+        device = kiosks.authenticate(secret=token)
         if device is None:
             return None
         request.kiosk = device
-        request.scope = kiosks.scope_of(device)
+        request.scope = kiosks.scope_of(device=device)
         return True
 
 
@@ -252,7 +252,7 @@ def create_response(request: HttpRequest, payload: ResponseCreate):
     who = _claim(request, scope, payload)
     submission = _submission(scope, payload, _source_key(request, scope, who), who)
     try:
-        outcome = submit(submission)
+        outcome = submit(submission=submission)
     except DomainError as error:
         # The service names question keys and its own inputs; name the request's fields.
         if error.field:
@@ -319,7 +319,7 @@ def _kiosk_out(device: Kiosk) -> dict:
 @router.get("/kiosks", response=list[KioskOut], url_name="kiosks")
 def list_kiosks(request: HttpRequest):
     """The kiosks registered in your subtree (admins), newest first; never their tokens."""
-    found = kiosks.visible_kiosks(actor(request)).order_by("-created_at")[:500]
+    found = kiosks.visible_kiosks(actor=actor(request)).order_by("-created_at")[:500]
     return [_kiosk_out(k) for k in found]
 
 
@@ -339,7 +339,9 @@ def create_kiosk(request: HttpRequest, payload: KioskCreate):
 def revoke_kiosk(request: HttpRequest, kiosk_id: Id):
     """Its token stops working (at once here, within a few seconds on every server)."""
     scope = actor(request)
-    return _kiosk_out(kiosks.revoke(actor=scope, device=kiosks.kiosk(scope, kiosk_id)))
+    return _kiosk_out(
+        kiosks.revoke(actor=scope, device=kiosks.kiosk(actor=scope, kiosk_id=kiosk_id))
+    )
 
 
 IMPORT_BODY = {
@@ -372,5 +374,5 @@ def import_responses(request: HttpRequest, survey_id: Id) -> dict:
     if not scope.covers_path(survey.unit_path):
         raise Forbidden("Only admins of the survey's unit import its responses.", "survey")
     filename, content, _ = uploaded_file(request)
-    report = import_response_file(scope, survey=survey, filename=filename, content=content)
+    report = import_response_file(actor=scope, survey=survey, filename=filename, content=content)
     return report.as_json()

@@ -29,7 +29,9 @@ def follow_unit_move(
     sender: object, organization_id: int, old_path: str, new_path: str, **kwargs: Any
 ) -> None:
     kiosks.recent_kiosks.forget_all()
-    services.repath_after_move(organization_id, old_path, new_path)
+    services.repath_after_move(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
     transaction.on_commit(lambda: _heal_later(organization_id, old_path))
 
 

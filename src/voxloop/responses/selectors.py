@@ -358,3 +358,44 @@ def count_with_text_before(
             responses = responses.exclude(_older_than(after))
         total += responses.count()
     return total
+
+
+def complete_for_rules(response_id: int) -> Response | None:
+    """A complete response with what the alert rules read (survey, unit, staff, contact's
+    account owner, organisation); None when it is not complete (or not there)."""
+    return (
+        Response.objects.select_related(
+            "survey", "unit", "staff__unit", "contact__account__owner", "organization"
+        )
+        .filter(pk=response_id, is_complete=True)
+        .first()
+    )
+
+
+def complete_named_orgs(response_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """(response id, organisation id) of those of these responses that are complete and
+    named (not from an anonymous survey)."""
+    return list(
+        Response.objects.filter(pk__in=list(response_ids), is_complete=True)
+        .exclude(survey__kind__in=ANONYMOUS_KINDS)
+        .values_list("pk", "organization_id")
+    )
+
+
+def response_in_org(organization_id: int, response_id: int) -> Response:
+    """One response of the organisation, unscoped: the caller has checked the reader's right
+    (a case's reader may read the response behind it)."""
+    return Response.objects.select_related("survey", "unit", "staff", "contact").get(
+        pk=response_id, organization_id=organization_id
+    )
+
+
+def contact_nps_history(organization_id: int) -> QuerySet:
+    """(contact id, submitted at, NPS group) of every scored answer by a known contact, by
+    contact then time (system work: the demo's customer status history)."""
+    return (
+        Response.objects.filter(organization_id=organization_id, contact_id__isnull=False)
+        .exclude(nps_group__isnull=True)
+        .order_by("contact_id", "submitted_at")
+        .values_list("contact_id", "submitted_at", "nps_group")
+    )

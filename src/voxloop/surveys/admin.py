@@ -116,24 +116,24 @@ class SurveyAdmin(ScopedAdmin[Survey]):
         actor = self.actor(request, obj.unit.organization_id)
         if not change:
             created = services.create_survey(
-                actor,
-                obj.unit,
-                obj.name,
-                obj.kind,
-                obj.default_locale,
-                obj.locales,
-                obj.texts,
+                actor=actor,
+                unit=obj.unit,
+                name=obj.name,
+                kind=obj.kind,
+                default_locale=obj.default_locale,
+                locales=obj.locales,
+                texts=obj.texts,
             )
             obj.pk = created.pk
             extra = {"branding": form.cleaned_data["branding"] or {}}
             if form.cleaned_data["thank_you_branches"]:
                 extra["thank_you_branches"] = form.cleaned_data["thank_you_branches"]
-            services.update_survey(actor, created, **extra)
+            services.update_survey(actor=actor, survey=created, **extra)
             return
         survey = Survey.objects.get(pk=obj.pk)
         changes = {f: form.cleaned_data[f] for f in SURVEY_FIELDS if f in form.changed_data}
         if changes:
-            services.update_survey(actor, survey, **changes)
+            services.update_survey(actor=actor, survey=survey, **changes)
 
     def save_related(
         self,
@@ -154,14 +154,21 @@ class SurveyAdmin(ScopedAdmin[Survey]):
                     continue
                 question = inline_form.instance
                 if data.get("DELETE") and question.pk:
-                    services.remove_question(actor, Question.objects.get(pk=question.pk))
+                    services.remove_question(
+                        actor=actor, question=Question.objects.get(pk=question.pk)
+                    )
                 elif not question.pk:
                     services.add_question(
-                        actor, survey, data["key"], **{f: data[f] for f in QUESTION_FIELDS}
+                        actor=actor,
+                        survey=survey,
+                        key=data["key"],
+                        **{f: data[f] for f in QUESTION_FIELDS},
                     )
                 elif inline_form.has_changed():
                     changes = {f: data[f] for f in QUESTION_FIELDS if f in inline_form.changed_data}
-                    services.update_question(actor, Question.objects.get(pk=question.pk), **changes)
+                    services.update_question(
+                        actor=actor, question=Question.objects.get(pk=question.pk), **changes
+                    )
 
     def _each(
         self,
@@ -173,7 +180,7 @@ class SurveyAdmin(ScopedAdmin[Survey]):
         count = 0
         for survey in queryset:
             try:
-                action(self.actor(request, survey.organization_id), survey)
+                action(actor=self.actor(request, survey.organization_id), survey=survey)
                 count += 1
             except DomainError as error:
                 self.message_user(request, f"{survey.name}: {error.message}", messages.ERROR)

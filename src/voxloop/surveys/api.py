@@ -85,13 +85,13 @@ def create_survey(request: HttpRequest, payload: SurveyCreate):
     validation.refuse_nul(payload.unit_code or "", "unit_code")
     unit = tenancy_selectors.unit_named_by(scope, payload.unit_code)
     survey = services.create_survey(
-        scope,
-        unit,
-        payload.name,
-        payload.kind,
-        payload.default_locale,
-        payload.locales,
-        payload.texts,
+        actor=scope,
+        unit=unit,
+        name=payload.name,
+        kind=payload.kind,
+        default_locale=payload.default_locale,
+        locales=payload.locales,
+        texts=payload.texts,
     )
     return Status(201, _detail(survey))
 
@@ -105,7 +105,7 @@ def get_survey(request: HttpRequest, survey_id: Id):
 def update_survey(request: HttpRequest, survey_id: Id, payload: SurveyPatch):
     scope = actor(request)
     survey = selectors.survey(scope, survey_id)
-    return _detail(services.update_survey(scope, survey, **payload.changes()))
+    return _detail(services.update_survey(actor=scope, survey=survey, **payload.changes()))
 
 
 @router.post(
@@ -116,7 +116,7 @@ def update_survey(request: HttpRequest, survey_id: Id, payload: SurveyPatch):
 def add_question(request: HttpRequest, survey_id: Id, payload: QuestionCreate):
     scope = actor(request)
     survey = selectors.survey(scope, survey_id)
-    return Status(201, services.add_question(scope, survey, **payload.model_dump()))
+    return Status(201, services.add_question(actor=scope, survey=survey, **payload.model_dump()))
 
 
 @router.patch(
@@ -127,7 +127,7 @@ def add_question(request: HttpRequest, survey_id: Id, payload: QuestionCreate):
 def update_question(request: HttpRequest, survey_id: Id, key: str, payload: QuestionPatch):
     scope = actor(request)
     question = _question(selectors.survey(scope, survey_id), key)
-    return services.update_question(scope, question, **payload.changes())
+    return services.update_question(actor=scope, question=question, **payload.changes())
 
 
 @router.delete(
@@ -137,7 +137,9 @@ def update_question(request: HttpRequest, survey_id: Id, key: str, payload: Ques
 )
 def delete_question(request: HttpRequest, survey_id: Id, key: str):
     scope = actor(request)
-    services.remove_question(scope, _question(selectors.survey(scope, survey_id), key))
+    services.remove_question(
+        actor=scope, question=_question(selectors.survey(scope, survey_id), key)
+    )
     return Status(204, None)
 
 
@@ -146,19 +148,21 @@ def delete_question(request: HttpRequest, survey_id: Id, key: str):
 )
 def reorder(request: HttpRequest, survey_id: Id, payload: ReorderInput):
     scope = actor(request)
-    return services.reorder_questions(scope, selectors.survey(scope, survey_id), payload.keys)
+    return services.reorder_questions(
+        actor=scope, survey=selectors.survey(scope, survey_id), keys=payload.keys
+    )
 
 
 @router.post("/surveys/{int:survey_id}/publish", response=SurveyOut, url_name="survey_publish")
 def publish(request: HttpRequest, survey_id: Id):
     scope = actor(request)
-    return _detail(services.publish(scope, selectors.survey(scope, survey_id)))
+    return _detail(services.publish(actor=scope, survey=selectors.survey(scope, survey_id)))
 
 
 @router.post("/surveys/{int:survey_id}/close", response=SurveyOut, url_name="survey_close")
 def close(request: HttpRequest, survey_id: Id):
     scope = actor(request)
-    return _detail(services.close(scope, selectors.survey(scope, survey_id)))
+    return _detail(services.close(actor=scope, survey=selectors.survey(scope, survey_id)))
 
 
 @router.post(
@@ -169,7 +173,12 @@ def close(request: HttpRequest, survey_id: Id):
 def duplicate(request: HttpRequest, survey_id: Id, payload: DuplicateInput | None = None):
     scope = actor(request)
     name = payload.name if payload else None
-    return Status(201, _detail(services.duplicate(scope, selectors.survey(scope, survey_id), name)))
+    return Status(
+        201,
+        _detail(
+            services.duplicate(actor=scope, survey=selectors.survey(scope, survey_id), name=name)
+        ),
+    )
 
 
 UPLOAD_BODY = {
@@ -209,7 +218,7 @@ def import_survey(request: HttpRequest) -> Status:
         raise InvalidInput(f"Unknown survey kind; use one of {SurveyKind.values}.", "kind")
     unit = tenancy_selectors.unit_named_by(scope, code)
     imported = services.import_survey(
-        scope, unit=unit, filename=filename, content=content, kind=kind
+        actor=scope, unit=unit, filename=filename, content=content, kind=kind
     )
     return Status(201, imported.as_json())
 
@@ -224,4 +233,6 @@ def export_survey(
     request: HttpRequest, survey_id: Id, format: ExportFormat = "voxloop"
 ) -> dict[str, Any]:
     scope = actor(request)
-    return services.export_survey(scope, selectors.survey(scope, survey_id), format=format)
+    return services.export_survey(
+        actor=scope, survey=selectors.survey(scope, survey_id), format=format
+    )

@@ -13,7 +13,9 @@ from voxloop.tenancy.signals import unit_moved
 def follow_unit_move(
     sender: object, organization_id: int, old_path: str, new_path: str, **kwargs: Any
 ) -> None:
-    services.repath_after_move(organization_id, old_path, new_path)
+    services.repath_after_move(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
     recent_heads.forget_all()  # owners' paths changed
 
 
@@ -21,7 +23,7 @@ def follow_unit_move(
 @receiver(post_delete, sender=Question)
 def question_changed(sender: object, instance: Question, **kwargs: Any) -> None:
     # Every path that saves or deletes a question (services, admin inlines) gets here.
-    services.mark_revised(instance.survey_id)
+    services.mark_revised(survey_id=instance.survey_id)
 
 
 @receiver(post_save, sender=Survey, dispatch_uid="surveys.survey_changed")

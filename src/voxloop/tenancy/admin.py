@@ -208,7 +208,7 @@ class OrganizationAdmin(ScopedAdmin[Organization]):
         change: bool,
     ) -> None:
         if not change:
-            root = services.create_organization(obj.name, obj.slug)
+            root = services.create_organization(name=obj.name, slug=obj.slug)
             obj.pk = root.organization_id
             return
         original = Organization.objects.get(pk=obj.pk)
@@ -216,7 +216,10 @@ class OrganizationAdmin(ScopedAdmin[Organization]):
             obj.save(update_fields=["name"])
             actor = self.actor(request, obj.pk)
             services.record_audit(
-                actor, "organization.update", obj, {"name": [original.name, obj.name]}
+                actor=actor,
+                action="organization.update",
+                target=obj,
+                changes={"name": [original.name, obj.name]},
             )
 
 
@@ -263,16 +266,18 @@ class OrgUnitAdmin(ScopedAdmin[OrgUnit]):
         if not change:
             parent = form.cleaned_data["parent"]
             actor = self.actor(request, parent.organization_id)
-            unit = services.create_unit(actor, parent, obj.name, obj.kind, obj.code)
+            unit = services.create_unit(
+                actor=actor, parent=parent, name=obj.name, kind=obj.kind, code=obj.code
+            )
             obj.pk, obj.organization_id, obj.path = unit.pk, unit.organization_id, unit.path
             return
         original = OrgUnit.objects.get(pk=obj.pk)
         actor = self.actor(request, original.organization_id)
         fields = changed(form, services.UNIT_FIELDS)
         if fields:
-            original = services.update_unit(actor, original, **fields)
+            original = services.update_unit(actor=actor, unit=original, **fields)
         if "parent" in form.changed_data and form.cleaned_data["parent"] is not None:
-            services.move_unit(actor, original, form.cleaned_data["parent"])
+            services.move_unit(actor=actor, unit=original, new_parent=form.cleaned_data["parent"])
 
 
 @admin.register(Membership)
@@ -298,17 +303,19 @@ class MembershipAdmin(ScopedAdmin[Membership]):
         unit = form.cleaned_data["unit"]
         if not change:
             actor = self.actor(request, unit.organization_id)
-            created = services.grant_membership(actor, obj.user, unit, obj.role, obj.title)
+            created = services.grant_membership(
+                actor=actor, user=obj.user, unit=unit, role=obj.role, title=obj.title
+            )
             obj.pk, obj.organization_id = created.pk, created.organization_id
             return
         original = Membership.objects.select_related("unit").get(pk=obj.pk)
         actor = self.actor(request, original.organization_id)
         fields = changed(form, ("unit", "role", "title"))
         if fields:
-            services.change_membership(actor, original, **fields)
+            services.change_membership(actor=actor, membership=original, **fields)
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        services.revoke_membership(self.actor(request, obj.organization_id), obj)
+        services.revoke_membership(actor=self.actor(request, obj.organization_id), membership=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         for membership in queryset.select_related("unit"):
@@ -333,14 +340,16 @@ class StaffAdmin(ScopedAdmin[Staff]):
         actor = self.actor(request, unit.organization_id)
         if not change:
             extra = {k: form.cleaned_data[k] for k in ("email", "job_title", "is_active")}
-            created = services.add_staff(actor, unit, obj.name, obj.code, **extra)
+            created = services.add_staff(
+                actor=actor, unit=unit, name=obj.name, code=obj.code, **extra
+            )
             obj.pk, obj.organization_id = created.pk, created.organization_id
             return
         original = Staff.objects.select_related("unit").get(pk=obj.pk)
         fields = changed(form, services.STAFF_FIELDS)
         new_unit = unit if "unit" in form.changed_data else None
         if fields or new_unit is not None:
-            services.update_staff(actor, original, unit=new_unit, **fields)
+            services.update_staff(actor=actor, staff=original, unit=new_unit, **fields)
 
 
 @admin.register(AuditEntry)

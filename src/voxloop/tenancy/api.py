@@ -12,9 +12,7 @@ from ninja import Query, Router, Status
 from voxloop.api.context import actor
 from voxloop.api.pages import page
 from voxloop.api.schemas import Id
-from voxloop.errors import NotFound
 from voxloop.tenancy import selectors, services
-from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.schemas import (
     AuditFilters,
     AuditPage,
@@ -35,17 +33,9 @@ from voxloop.tenancy.schemas import (
     UnitPage,
     UnitUpdateIn,
 )
-from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.scoping import Capability
 
 router = Router(tags=["organisation"])
-
-
-def unit_ref(scope: Scope, unit_id: Id, field: str) -> OrgUnit:
-    """A unit named in a request body, resolved in scope; naming the field when not found."""
-    try:
-        return selectors.unit(scope, unit_id)
-    except NotFound:
-        raise NotFound(f"No such unit: {unit_id}.", field=field) from None
 
 
 # --- units -----------------------------------------------------------------------------
@@ -63,7 +53,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]):
 def unit_tree(request: HttpRequest, root: Id | None = None, depth: int = Query(3, ge=0, le=10)):
     """Your subtree (or a visible unit's) as nested nodes, `depth` levels deep."""
     scope = actor(request)
-    root_id = unit_ref(scope, root, "root").pk if root is not None else None
+    root_id = selectors.unit_for_field(scope, root, "root").pk if root is not None else None
     return selectors.unit_tree(scope, max_depth=depth, root_id=root_id)
 
 
@@ -77,8 +67,10 @@ def create_unit(request: HttpRequest, payload: UnitCreateIn):
     """Add a unit under a parent in your subtree (admins)."""
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
-    parent = unit_ref(scope, payload.parent, "parent")
-    unit = services.create_unit(scope, parent, payload.name, payload.kind, payload.code)
+    parent = selectors.unit_for_field(scope, payload.parent, "parent")
+    unit = services.create_unit(
+        actor=scope, parent=parent, name=payload.name, kind=payload.kind, code=payload.code
+    )
     return Status(201, unit)
 
 
@@ -86,7 +78,7 @@ def create_unit(request: HttpRequest, payload: UnitCreateIn):
 def update_unit(request: HttpRequest, unit_id: Id, payload: UnitUpdateIn):
     scope = actor(request)
     unit = selectors.unit(scope, unit_id)
-    return services.update_unit(scope, unit, **payload.changes())
+    return services.update_unit(actor=scope, unit=unit, **payload.changes())
 
 
 @router.post(
@@ -99,8 +91,8 @@ def move_unit(request: HttpRequest, unit_id: Id, payload: UnitMoveIn):
     scope = actor(request)
     unit = selectors.unit(scope, unit_id)
     scope.require(Capability.CONFIGURE)
-    new_parent = unit_ref(scope, payload.parent, "parent")
-    return services.move_unit(scope, unit, new_parent)
+    new_parent = selectors.unit_for_field(scope, payload.parent, "parent")
+    return services.move_unit(actor=scope, unit=unit, new_parent=new_parent)
 
 
 # --- memberships -----------------------------------------------------------------------
@@ -136,9 +128,13 @@ def update_membership(request: HttpRequest, membership_id: Id, payload: Membersh
     scope = actor(request)
     membership = selectors.membership(scope, membership_id)
     changes = payload.changes()
-    unit = unit_ref(scope, changes["unit"], "unit") if "unit" in changes else None
+    unit = selectors.unit_for_field(scope, changes["unit"], "unit") if "unit" in changes else None
     return services.change_membership(
-        scope, membership, unit=unit, role=changes.get("role"), title=changes.get("title")
+        actor=scope,
+        membership=membership,
+        unit=unit,
+        role=changes.get("role"),
+        title=changes.get("title"),
     )
 
 
@@ -150,7 +146,7 @@ def update_membership(request: HttpRequest, membership_id: Id, payload: Membersh
 def delete_membership(request: HttpRequest, membership_id: Id):
     """Take a person's access to the organisation away (admins)."""
     scope = actor(request)
-    services.revoke_membership(scope, selectors.membership(scope, membership_id))
+    services.revoke_membership(actor=scope, membership=selectors.membership(scope, membership_id))
     return Status(204, None)
 
 
@@ -174,9 +170,12 @@ def create_staff(request: HttpRequest, payload: StaffCreateIn):
     """Add a frontline employee at a unit in your subtree (admins)."""
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
-    unit = unit_ref(scope, payload.unit, "unit")
+    unit = selectors.unit_for_field(scope, payload.unit, "unit")
     fields = payload.model_dump(exclude={"unit", "name", "code"})
-    return Status(201, services.add_staff(scope, unit, payload.name, payload.code, **fields))
+    return Status(
+        201,
+        services.add_staff(actor=scope, unit=unit, name=payload.name, code=payload.code, **fields),
+    )
 
 
 @router.patch("/staff/{int:staff_id}", response={200: StaffOut}, url_name="staff_update")
@@ -185,8 +184,10 @@ def update_staff(request: HttpRequest, staff_id: Id, payload: StaffUpdateIn):
     staff = selectors.staff_member(scope, staff_id)
     scope.require(Capability.CONFIGURE)
     changes = payload.changes()
-    unit = unit_ref(scope, changes.pop("unit"), "unit") if "unit" in changes else None
-    return services.update_staff(scope, staff, unit=unit, **changes)
+    unit = (
+        selectors.unit_for_field(scope, changes.pop("unit"), "unit") if "unit" in changes else None
+    )
+    return services.update_staff(actor=scope, staff=staff, unit=unit, **changes)
 
 
 # --- audit log -------------------------------------------------------------------------

@@ -1,41 +1,18 @@
 """Attach the signed-in user's active membership and scope to each request."""
 
-import ipaddress
 from collections.abc import Callable
 from typing import cast
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+from voxloop.clients import request_ip
 from voxloop.tenancy.audit_context import client_ip
 from voxloop.tenancy.models import Membership
 from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.selectors import memberships_of
 
 SESSION_KEY = "voxloop_membership_id"
-
-
-def _address(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
-
-
-def request_ip(request: HttpRequest) -> str | None:
-    """The client's address, for login throttling and the audit log.
-
-    Behind a proxy (VOXLOOP_TRUST_X_FORWARDED_FOR) it is the last X-Forwarded-For entry: the
-    one our proxy appended. Entries before it are whatever the client sent, so trusting the
-    first would let anyone pick the address they are throttled and audited under.
-    """
-    remote = _address(request.META.get("REMOTE_ADDR") or "")
-    if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return _address(forwarded.rsplit(",", 1)[-1]) or remote
-    return remote
 
 
 class AttachedRequest(HttpRequest):

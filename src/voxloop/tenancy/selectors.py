@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from voxloop import rows
 from voxloop.errors import Forbidden, NotFound
@@ -18,6 +18,7 @@ from voxloop.tenancy.models import (
     PATH_SEGMENT_WIDTH,
     AuditEntry,
     Membership,
+    Organization,
     OrgUnit,
     Role,
     Staff,
@@ -105,6 +106,14 @@ def unit_named_by(scope: Scope, code: str | None, field: str = "unit_code") -> O
         return unit_by_code(scope, code)
     except NotFound:
         raise NotFound("No unit with this code in your scope.", field=field) from None
+
+
+def unit_for_field(scope: Scope, unit_id: int, field: str) -> OrgUnit:
+    """A unit a request names by id, in scope; the error names the request's field."""
+    try:
+        return unit(scope, unit_id)
+    except NotFound:
+        raise NotFound(f"No such unit: {unit_id}.", field=field) from None
 
 
 def scope_root(scope: Scope) -> OrgUnit:
@@ -312,3 +321,78 @@ def subtree_zones(organization_id: int, path: str) -> set[str]:
     own = {zone_of(zones, path)}
     below = {z for p, z in zones.items() if p.startswith(path) and p != path}
     return own | below
+
+
+# --- memberships other apps look up (routing cases, digests, audit of a user's sessions) --
+
+
+def member_user_ids(scope: Scope) -> QuerySet:
+    """The ids of the users with a membership in the scope's subtree (a subquery)."""
+    return scope.filter(Membership.objects.all()).values("user_id")
+
+
+def is_member(organization_id: int, user_id: int) -> bool:
+    """Whether the user holds any membership in the organisation."""
+    return Membership.objects.filter(organization_id=organization_id, user_id=user_id).exists()
+
+
+def members_with_roles(
+    roles: Iterable[str], organization_id: int | None = None
+) -> QuerySet[Membership]:
+    """Memberships holding one of `roles` (in one organisation, or in all: the digests)."""
+    found = Membership.objects.filter(role__in=list(roles))
+    if organization_id is not None:
+        found = found.filter(organization_id=organization_id)
+    return found.select_related("user", "unit", "organization")
+
+
+def members_in_units(
+    organization_id: int, unit_ids: Iterable[int], role: str
+) -> QuerySet[Membership]:
+    """The memberships of `role` held directly at one of the units."""
+    return Membership.objects.filter(
+        organization_id=organization_id, unit_id__in=list(unit_ids), role=role
+    ).select_related("user", "unit")
+
+
+def organization_name(organization_id: int) -> str:
+    """The organisation's name ("" when there is none): what a reply text signs with."""
+    found = Organization.objects.filter(pk=organization_id).values_list("name", flat=True)
+    return found.first() or ""
+
+
+def current_unit_path(unit_field: str = "unit_id") -> Subquery:
+    """The path of the unit the outer row's `unit_field` names, as a subquery (repairs copies
+    of the path that a move has not reached)."""
+    return Subquery(OrgUnit.objects.filter(pk=OuterRef(unit_field)).values("path")[:1])
+
+
+# --- organisations, for the operator's command line and the demo ------------------------
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug).first()
+
+
+def organizations() -> list[Organization]:
+    """Every organisation on this server, by slug (the operator's command line)."""
+    return list(Organization.objects.order_by("slug"))
+
+
+def any_admin() -> bool:
+    """Whether anyone administers an organisation yet (has the server been set up)."""
+    return Membership.objects.filter(role=Role.ADMIN).exists()
+
+
+def membership_in(user: Any, organization_id: int) -> Membership | None:
+    """The user's membership in the organisation, if any."""
+    return (
+        Membership.objects.filter(user=user, organization_id=organization_id)
+        .select_related("organization", "unit", "user")
+        .first()
+    )
+
+
+def staff_of(organization_id: int) -> QuerySet[Staff]:
+    """Every staff member of the organisation, by code, unscoped (system work: the demo)."""
+    return Staff.objects.filter(organization_id=organization_id).order_by("code")

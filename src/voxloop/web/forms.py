@@ -6,6 +6,8 @@ have ten thousand stores. A datalist on the page offers the codes as suggestions
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import TracebackType
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -35,6 +37,44 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
     """Show a refused change on the form, next to the field it names when the form has it."""
     field = FIELD_ALIASES.get(error.field or "", error.field)
     form.add_error(field if field in form.fields else None, error.message)
+
+
+class domain_errors_on:
+    """Run a form's service call; a refusal (DomainError) is shown on the form instead.
+
+    The one shape of a page that changes something::
+
+        if form.is_valid():
+            with domain_errors_on(form):
+                thing = services.make_thing(scope=scope, **form.cleaned_data)
+                return redirect(thing)
+        return render(request, "page.html", {"form": form}, status=400)
+
+    The service's error lands next to the field it names (`aliases`: the form's name for a
+    service's field), else at the top of the form; the code after the block re-renders.
+    """
+
+    def __init__(self, form: forms.Form, aliases: Mapping[str, str] | None = None) -> None:
+        self.form = form
+        self.aliases = aliases or {}
+
+    def __enter__(self) -> forms.Form:
+        return self.form
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if not isinstance(error, DomainError):
+            return False
+        named = error.field or ""
+        if named in self.aliases:
+            self.form.add_error(self.aliases[named], error.message)
+        else:
+            apply_domain_error(self.form, error)
+        return True
 
 
 class UnitCodeField(forms.CharField):

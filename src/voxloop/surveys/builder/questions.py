@@ -146,7 +146,9 @@ def question_add(request: ScopedRequest, survey_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             fields = question_fields(form.cleaned_data, survey, None, earlier)
-            services.add_question(request.scope, survey, form.cleaned_data["key"], **fields)
+            services.add_question(
+                actor=request.scope, survey=survey, key=form.cleaned_data["key"], **fields
+            )
         except DomainError as error:
             apply_error(form, error, QUESTION_ALIASES)
         else:
@@ -170,7 +172,7 @@ def question_edit(request: ScopedRequest, survey_id: int, key: str) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             fields = question_fields(form.cleaned_data, survey, question, earlier)
-            services.update_question(request.scope, question, **fields)
+            services.update_question(actor=request.scope, question=question, **fields)
         except DomainError as error:
             question.refresh_from_db()
             apply_error(form, error, QUESTION_ALIASES)
@@ -219,7 +221,7 @@ def question_move(request: ScopedRequest, survey_id: int, key: str) -> HttpRespo
     if 0 <= target < len(keys):
         keys[index], keys[target] = keys[target], keys[index]
         try:
-            services.reorder_questions(request.scope, survey, keys)
+            services.reorder_questions(actor=request.scope, survey=survey, keys=keys)
         except DomainError:
             messages.error(
                 request, _("A question can only depend on questions before it; move that first.")
@@ -257,7 +259,7 @@ def question_delete(request: ScopedRequest, survey_id: int, key: str) -> HttpRes
     if not confirm.given(request):
         return _confirm_delete(request, survey, _question(survey, key))
     try:
-        services.remove_question(request.scope, _question(survey, key))
+        services.remove_question(actor=request.scope, question=_question(survey, key))
     except NotFound:
         raise
     except DomainError as error:

@@ -105,8 +105,8 @@ def _save(request: ScopedRequest, survey: Survey, questions: list, locales: list
     ]
     with transaction.atomic():
         services.update_survey(
-            scope,
-            survey,
+            actor=scope,
+            survey=survey,
             texts={p: v for p, v in texts.items() if v},
             branding=branding,
             thank_you_branches=branches,
@@ -130,7 +130,7 @@ def _save(request: ScopedRequest, survey: Survey, questions: list, locales: list
                     ]
             new_texts = {p: v for p, v in q_texts.items() if v}
             if new_texts != q.texts or config != q.config:
-                services.update_question(scope, q, texts=new_texts, config=config)
+                services.update_question(actor=scope, question=q, texts=new_texts, config=config)
 
 
 @admin_required
@@ -214,7 +214,7 @@ def thank_you(request: ScopedRequest, survey_id: int) -> HttpResponse:
     if request.method == "POST" and formset.is_valid():
         try:
             branches = _branches(survey, formset, questions)
-            services.update_survey(request.scope, survey, thank_you_branches=branches)
+            services.update_survey(actor=request.scope, survey=survey, thank_you_branches=branches)
         except DomainError as refused:
             error = refused
         else:

@@ -53,7 +53,11 @@ def survey_create(request: ScopedRequest) -> HttpResponse:
             else:
                 unit = tenancy_selectors.scope_root(scope)
             survey = services.create_survey(
-                scope, unit, data["name"], data["kind"], data["default_locale"]
+                actor=scope,
+                unit=unit,
+                name=data["name"],
+                kind=data["kind"],
+                default_locale=data["default_locale"],
             )
         except NotFound:
             form.add_error(
@@ -135,8 +139,8 @@ def survey_settings(request: ScopedRequest, survey_id: int) -> HttpResponse:
         )
         try:
             services.update_survey(
-                request.scope,
-                survey,
+                actor=request.scope,
+                survey=survey,
                 name=data["name"],
                 default_locale=locale,
                 locales=[locale, *data["locales"]],
@@ -159,7 +163,7 @@ def _lifecycle(
 ) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     try:
-        result = action(request.scope, survey)
+        result = action(actor=request.scope, survey=survey)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("surveys:edit", survey.pk)

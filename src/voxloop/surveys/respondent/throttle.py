@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from voxloop import counters
-from voxloop.tenancy.middleware import request_ip
+from voxloop.clients import request_ip
 
 WINDOW_SECONDS = 60
 

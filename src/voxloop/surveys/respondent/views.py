@@ -311,7 +311,7 @@ def _save(
     token: str,
 ) -> Response:
     outcome = submit(
-        Submission(
+        submission=Submission(
             survey=visit.survey,
             answers=answers,
             complete=complete,

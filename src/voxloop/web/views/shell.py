@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ CHILDREN_SHOWN = 12
 
 
 @login_required
-def home(request: ScopedRequest) -> HttpResponse:
+def home(request: ScopedRequest) -> HttpResponseBase:
     scope = request.scope
     if scope is None:
         return no_membership(request, status=200)

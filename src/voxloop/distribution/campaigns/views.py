@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from voxloop import spreadsheets
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.distribution import confirmations, selectors, services, trigger_fields, triggers
-from voxloop.distribution import preview as previews
+from voxloop.distribution import selectors, services
+from voxloop.distribution.campaigns import confirmations, trigger_fields, triggers
+from voxloop.distribution.campaigns import preview as previews
 from voxloop.distribution.forms import CampaignForm, StatsForm, TestSendForm, TriggerForm
 from voxloop.errors import DomainError, Forbidden
 from voxloop.surveys import selectors as survey_selectors
@@ -24,7 +25,7 @@ from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, reads_records
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.paging import paginate
 from voxloop.web.views.common import unit_code_suggestions
 
@@ -88,12 +89,14 @@ def campaign_create(request: ScopedRequest) -> HttpResponse:
         data = form.cleaned_data
         unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 campaign = services.create_campaign(
-                    scope,
-                    unit or tenancy_selectors.unit(scope, scope.unit_id),
-                    survey_selectors.survey(scope, data["survey"]),
-                    contact_selectors.segment(scope, data["segment"]) if data["segment"] else None,
+                    actor=scope,
+                    unit=unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    survey=survey_selectors.survey(scope, data["survey"]),
+                    segment=contact_selectors.segment(scope, data["segment"])
+                    if data["segment"]
+                    else None,
                     name=data["name"],
                     channel=data["channel"],
                     send_at=data["send_at"],
@@ -106,9 +109,6 @@ def campaign_create(request: ScopedRequest) -> HttpResponse:
                     reply_to=data["reply_to"],
                     texts={"subject": subjects} if (subjects := form.subject_texts()) else {},
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 return redirect("distribution:campaign", campaign.pk)
     return _campaigns_page(request, form=form, status=400)
 
@@ -145,7 +145,7 @@ def campaign_action(request: ScopedRequest, campaign_id: int, action: str) -> Ht
     if action in ("launch", "cancel") and not confirm.given(request):
         return confirmations.campaign(request, campaign, action)
     try:
-        ACTIONS[action](request.scope, campaign)
+        ACTIONS[action](actor=request.scope, campaign=campaign)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -169,7 +169,7 @@ def campaign_test_send(request: ScopedRequest, campaign_id: int) -> HttpResponse
         if contact is None:
             messages.error(request, _("No such contact in your part of the organisation."))
         else:
-            services.test_send(scope, campaign, contact)
+            services.test_send(actor=scope, campaign=campaign, contact=contact)
             messages.success(request, _("Test invitation queued."))
     return redirect("distribution:campaign", campaign.pk)
 
@@ -282,7 +282,7 @@ def trigger_create(request: ScopedRequest) -> HttpResponse:
         data = form.cleaned_data
         unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 triggers.create_trigger(
                     scope,
                     unit or tenancy_selectors.unit(scope, scope.unit_id),
@@ -293,9 +293,6 @@ def trigger_create(request: ScopedRequest) -> HttpResponse:
                     delay_minutes=data["delay_minutes"],
                     filters=data["filters"],
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Trigger saved."))
                 return redirect("distribution:triggers")
     return _triggers_page(request, form=form, status=400)

@@ -17,8 +17,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from voxloop.distribution import policy, sms
-from voxloop.distribution.emails import build_message
+from voxloop.distribution.delivery import policy
+from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.models import (
     FINAL,
     Campaign,
@@ -27,6 +27,7 @@ from voxloop.distribution.models import (
     Invitation,
     InvitationStatus,
 )
+from voxloop.distribution.sms import sending
 from voxloop.responses import anonymity
 from voxloop.responses import selectors as response_selectors
 
@@ -153,7 +154,7 @@ def _give_back(invitation: Invitation) -> None:
 
 
 def _text_reminder(invitation: Invitation) -> bool:
-    message_id = sms.send_sms(invitation, reminder=True)
+    message_id = sending.send_sms(invitation, reminder=True)
     if message_id is None:
         return False
     if message_id:  # delivery reports now name the reminder's text

@@ -14,9 +14,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from voxloop.contacts.phones import to_e164
-from voxloop.distribution import sms_hooks
+from voxloop.distribution.sms import hooks
 from voxloop.errors import InvalidInput, NotFound
-from voxloop.surveys.respondent import throttle
+from voxloop.surveys import hosting
 
 MAX_BYTES = 64_000
 MESSAGE_ID = ("message_id", "MessageSid", "SmsSid", "messageId", "MessageUUID", "id")
@@ -52,9 +52,9 @@ def _first(data: dict, names: tuple[str, ...]) -> str:
 
 def _gate(request: HttpRequest, token: str) -> tuple[int, dict[str, Any]] | JsonResponse:
     """(organisation id, payload), or the error answer."""
-    if not throttle.allowed(request, "submit"):
+    if not hosting.allowed(request, "submit"):
         return _error("Too many requests.", "", 429)
-    organization_id = sms_hooks.organization_for(token)
+    organization_id = hooks.organization_for(token)
     if organization_id is None:
         return _error("Unknown callback address.", "token", 404)
     if len(request.body) > MAX_BYTES:
@@ -76,11 +76,11 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     if not message_id or len(message_id) > 200:
         return _error("Give the message id the provider returned.", "message_id", 400)
     state = _first(data, STATUS).lower()
-    known = sms_hooks.DELIVERED | sms_hooks.FAILED | sms_hooks.IN_FLIGHT
+    known = hooks.DELIVERED | hooks.FAILED | hooks.IN_FLIGHT
     if state not in known:
         return _error("The status is delivered, failed or undelivered.", "status", 400)
     try:
-        result = sms_hooks.apply_status(
+        result = hooks.apply_status(
             organization_id, message_id, state, _first(data, ERROR_CODE)[:20]
         )
     except NotFound as missing:
@@ -106,7 +106,7 @@ def inbound(request: HttpRequest, token: str) -> HttpResponse:
     body = _first(data, BODY)
     if len(body) > 1600:
         return _error("The message is too long.", "body", 400)
-    reply = sms_hooks.handle_reply(organization_id, phone, body)
+    reply = hooks.handle_reply(organization_id, phone, body)
     if request.GET.get("format") == "text":
         return HttpResponse(reply.text, content_type="text/plain; charset=utf-8")
     inner = f"<Message>{escape(reply.text)}</Message>" if reply.text else ""

@@ -14,15 +14,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from voxloop.distribution import selectors, widget_visits, widgets
+from voxloop.distribution import selectors
 from voxloop.distribution.forms import WidgetForm
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget import visits
 from voxloop.errors import DomainError
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required, is_admin, member_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 if TYPE_CHECKING:
@@ -58,7 +60,7 @@ def _detail_page(
 ) -> HttpResponse:
     context = {
         "widget": widget,
-        "snippet": widget_visits.snippet(widget, settings.BASE_URL),
+        "snippet": visits.snippet(widget, settings.BASE_URL),
         "can_configure": is_admin(request),
     }
     if context["can_configure"]:
@@ -66,7 +68,7 @@ def _detail_page(
         context["unit_codes"] = unit_code_suggestions(request.scope)
         # An admin of another part of the organisation may read the widget, not sign for it.
         with contextlib.suppress(DomainError):
-            context["identity_secret"] = widgets.identity_secret(request.scope, widget)
+            context["identity_secret"] = widgets.identity_secret(actor=request.scope, widget=widget)
     return render(request, "distribution/widget.html", context, status=status)
 
 
@@ -91,17 +93,14 @@ def widget_create(request: ScopedRequest) -> HttpResponse:
     form = _form(request, request.POST)
     if form.is_valid():
         unit, survey = _place(request, form)
-        if not form.errors:
-            try:
+        if not form.errors and survey is not None:
+            with domain_errors_on(form):
                 widget = widgets.create_widget(
-                    scope,
-                    unit or tenancy_selectors.unit(scope, scope.unit_id),
-                    survey,
+                    actor=scope,
+                    unit=unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    survey=survey,
                     **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Widget saved. Paste its snippet into your site."))
                 return redirect("distribution:widget", widget.pk)
     return _list_page(request, form=form, status=400)
@@ -121,17 +120,14 @@ def widget_edit(request: ScopedRequest, widget_id: int) -> HttpResponse:
     if form.is_valid():
         unit, survey = _place(request, form)
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 widgets.update_widget(
-                    scope,
-                    widget,
+                    actor=scope,
+                    widget=widget,
                     unit=unit,
                     survey=survey,
                     **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Widget saved."))
                 return redirect("distribution:widget", widget.pk)
     return _detail_page(request, widget, form=form, status=400)
@@ -158,9 +154,11 @@ def widget_action(request: ScopedRequest, widget_id: int, action: str) -> HttpRe
         )
     try:
         if action == "rotate-secret":
-            widgets.rotate_identity_secret(request.scope, widget)
+            widgets.rotate_identity_secret(actor=request.scope, widget=widget)
         else:
-            widgets.set_widget_active(request.scope, widget, action == "activate")
+            widgets.set_widget_active(
+                actor=request.scope, widget=widget, active=action == "activate"
+            )
     except DomainError as error:
         messages.error(request, error.message)
     else:

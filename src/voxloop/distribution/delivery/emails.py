@@ -24,8 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from voxloop.distribution.models import Invitation
-from voxloop.surveys import definition, links
-from voxloop.surveys.respondent import email as survey_email
+from voxloop.surveys import definition, hosting
 
 UNSUBSCRIBE_SALT = "voxloop.distribution.unsubscribe"
 TRACKED_SALT = "voxloop.distribution.tracked-link"
@@ -36,7 +35,7 @@ PREVIEW_KEY = "preview"  # the links of a preview, which was never sent, open no
 
 
 def personal_token(invitation: Invitation) -> str:
-    return links.personal_token(
+    return hosting.personal_token(
         invitation.survey_id,
         invitation.ref,
         invitation.contact_id,
@@ -221,12 +220,12 @@ def _nps_row(invitation: Invitation, values: dict[str, str]) -> tuple[str, bool,
     cached = _ROWS.get(key)
     if cached is None:
         markers = {name: _marker(name) for name in MERGE_FIELDS}
-        row = survey_email.nps_row_context(survey, "-", invitation.locale, markers)
+        row = hosting.nps_row_context(survey, "-", invitation.locale, markers)
         # Each score goes through our click link first, so "clicked" is known; it then
         # records the score exactly as the survey's own one-click link does.
         for point in row["nps_links"]:
             point["url"] = _marker(f"score{point['score']}")
-        rendered = render_to_string(survey_email.TEMPLATE, row)
+        rendered = render_to_string(hosting.NPS_ROW_TEMPLATE, row)
         cached = (rendered, bool(row["nps_question"]), row["brand"], row["on_brand"])
         if len(_ROWS) > 500:
             _ROWS.clear()

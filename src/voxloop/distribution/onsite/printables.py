@@ -14,12 +14,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from voxloop import params
-from voxloop.distribution import qr
 from voxloop.distribution.forms import survey_choices
+from voxloop.distribution.onsite import qr
 from voxloop.errors import InvalidInput, NotFound
-from voxloop.surveys import definition
+from voxloop.surveys import definition, hosting
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.surveys.respondent.pages import language_name
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import member_required
@@ -93,7 +92,7 @@ def _to_poster(request: ScopedRequest, survey: Survey) -> HttpResponse:
 
 
 def _language_names(survey: Survey) -> list[tuple[str, str]]:
-    return [(code, language_name(code)) for code in survey_languages(survey)]
+    return [(code, hosting.language_name(code)) for code in survey_languages(survey)]
 
 
 def _formats() -> list[tuple[str, str]]:

@@ -2,7 +2,7 @@
 file provider for development (one JSON line per message in VOXLOOP_HOME/sms.log).
 
 Every text ends with how to opt out ("Reply STOP"), in the contact's language; the replies and
-the provider's delivery reports come back through distribution.sms_hooks."""
+the provider's delivery reports come back through distribution.sms.hooks."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from voxloop.distribution.emails import merge_values, survey_link
+from voxloop.distribution.delivery.emails import merge_values, survey_link
 from voxloop.distribution.models import Invitation
 
 # Where common SMS APIs put the id of the message they accepted.

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voxloop import conditions
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Interaction
 from voxloop.distribution.models import Channel, Invitation, Trigger
 from voxloop.distribution.services import check_owned
@@ -24,8 +25,14 @@ if TYPE_CHECKING:
     from voxloop.contacts.models import InteractionType
 
 
-def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type, **fields: Any):
-    check_owned(actor, unit, survey, None)
+def create_trigger(
+    actor: Scope,
+    unit: OrgUnit,
+    survey: Survey,
+    interaction_type: InteractionType,
+    **fields: Any,
+) -> Trigger:
+    check_owned(actor=actor, unit=unit, survey=survey, segment=None)
     if interaction_type.organization_id != actor.organization_id:
         raise InvalidInput("No such interaction type.", field="interaction_type")
     # Its events happen only where the type applies: at its owner and below.
@@ -57,7 +64,9 @@ def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type
         raise InvalidInput("The channel is email or sms.", field="channel")
     with transaction.atomic():
         trigger.save()
-        record_audit(actor, "trigger.create", trigger, {"filters": filters})
+        record_audit(
+            actor=actor, action="trigger.create", target=trigger, changes={"filters": filters}
+        )
     return trigger
 
 
@@ -68,7 +77,11 @@ def set_trigger_active(actor: Scope, trigger: Trigger, active: bool) -> Trigger:
     with transaction.atomic():
         trigger.is_active = active
         trigger.save(update_fields=["is_active"])
-        record_audit(actor, "trigger.activate" if active else "trigger.deactivate", trigger)
+        record_audit(
+            actor=actor,
+            action="trigger.activate" if active else "trigger.deactivate",
+            target=trigger,
+        )
     return trigger
 
 
@@ -135,11 +148,7 @@ def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
     """Invite for each matching trigger after its delay; once per trigger and interaction."""
     from voxloop.distribution.tasks import send_invitations
 
-    interactions = list(
-        Interaction.objects.filter(
-            organization_id=organization_id, pk__in=interaction_ids
-        ).select_related("contact")
-    )
+    interactions = contact_selectors.interactions_by_ids(organization_id, interaction_ids)
     type_ids = {i.type_id for i in interactions}
     triggers = list(
         Trigger.objects.filter(

@@ -25,8 +25,8 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
-from voxloop.distribution import policy
-from voxloop.distribution.emails import build_message
+from voxloop.distribution.delivery import policy
+from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.models import (
     CampaignStatus,
     Channel,
@@ -87,7 +87,7 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
             try:
                 for index, invitation in enumerate(chunk):
                     if invitation.channel == Channel.SMS:
-                        from voxloop.distribution.sms import send_sms
+                        from voxloop.distribution.sms.sending import send_sms
 
                         message_id = send_sms(invitation)
                         if message_id is None:
@@ -264,7 +264,9 @@ def _bounced(
     detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
     if 500 <= int(code) < 600:
         status = InvitationStatus.HARD_BOUNCED
-        contact_services.mark_address_invalid(invitation.contact_id, "email", detail)
+        contact_services.mark_address_invalid(
+            contact_id=invitation.contact_id, channel="email", reason=detail
+        )
     else:
         status = InvitationStatus.SOFT_BOUNCED
     if Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
