@@ -28,7 +28,7 @@ def fallen_store(transactional_db):
         respond(survey, store, nps=1, at=now - timedelta(days=3), comment=f"slow {i}" * (i < 2))
     respond(survey, world.acme.units["c1r1s2"], nps=0, at=now - timedelta(days=3), comment="secret")
     make_cases(world.acme)
-    services.rebuild(world.acme.root.organization_id)
+    services.rebuild(organization_id=world.acme.root.organization_id)
     return world
 
 

@@ -196,7 +196,7 @@ def _apply(deltas: dict[RollupKey, list[int]]) -> None:
     _bump_cycles(k for k, _ in live)
     # In the unique index's order: each B-tree page is visited once, not once per row.
     live.sort(key=lambda kc: (kc[0][1], kc[0][6], kc[0][5], kc[0][3], kc[0][4], kc[0][7:]))
-    params = [(*key, *c) for key, c in live]
+    params: list[tuple[Any, ...]] = [(*key, *c) for key, c in live]
     shrunk = [key for key, c in live if c[0] < 0]  # c[0] is n
     with connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), params)

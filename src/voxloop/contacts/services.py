@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
@@ -27,6 +28,8 @@ from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.tenancy.models import OrgUnit, ancestor_paths, repath_copies, subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
+
+_Placed = TypeVar("_Placed", Account, Contact)
 
 
 def bulk_add_accounts(*, actor: Scope, accounts: Iterable[Account]) -> list[Account]:
@@ -62,7 +65,7 @@ def bulk_add_contacts(*, actor: Scope, contacts: Iterable[Contact], batch_size: 
     return written
 
 
-def _placed(actor: Scope, row, unit):
+def _placed(actor: Scope, row: _Placed, unit: OrgUnit) -> _Placed:
     if not actor.covers(unit):
         raise Forbidden(f"The unit {unit} is outside your part of the organisation.", "unit")
     row.organization_id = unit.organization_id

@@ -52,7 +52,9 @@ def interactions_may_trigger(
 
 
 @receiver(unit_moved)
-def widgets_follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kw):
+def widgets_follow_unit_move(
+    sender: object, organization_id: int, old_path: str, new_path: str, **kw: Any
+) -> None:
     from voxloop.distribution.widget import services as widgets
 
     widgets.repath_after_move(organization_id=organization_id, old_path=old_path, new_path=new_path)
