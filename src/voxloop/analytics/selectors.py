@@ -9,6 +9,7 @@ number of children, not the size of the organisation.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -536,3 +537,21 @@ def responses_of(ctx: Context, period: Filters | None = None, shown: bool = Fals
 def response_counts(ctx: Context, period: Filters | None = None) -> Counts:
     """Every count of the context's responses, read from the responses themselves."""
     return raw_counts.total(ctx, period)
+
+
+def responses_export(ctx: Context) -> tuple[Iterator[list[Any]], int | None]:
+    """The dashboard's responses export under the context: its rows (the role and anonymity
+    are checked first) and how many there will be (None for an anonymous survey's, which are
+    counted apart), for a background export's progress bar."""
+    from voxloop.analytics.exports import response_rows
+
+    rows = response_rows(ctx)
+    total = None if ctx.anonymous else raw_counts.responses(ctx, shown=True).count()
+    return rows, total
+
+
+def responses_export_header() -> list[str]:
+    """The columns of `responses_export`."""
+    from voxloop.analytics.exports import RESPONSE_HEADER
+
+    return list(RESPONSE_HEADER)

@@ -8,7 +8,7 @@ configuration: admins of the subtree. Praise is shown to the staff member's unit
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -270,3 +270,13 @@ def open_case_contact_ids(organization_id: int) -> QuerySet:
     return Case.objects.filter(
         organization_id=organization_id, status__in=OPEN_STATUSES, contact_id__isnull=False
     ).values("contact_id")
+
+
+def sla_figures(
+    scope: Scope, since: datetime | None = None, until: datetime | None = None
+) -> dict[str, Any]:
+    """{"total", "units", "assignees"}: the SLA figures of the cases opened in the period that
+    the scope may read (the SLA page's, for a background export)."""
+    from voxloop.closedloop.sla import sla_statistics
+
+    return sla_statistics(scope, since=since, until=until)
