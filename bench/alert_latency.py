@@ -68,29 +68,47 @@ def prepare(stores: int = 20) -> tuple[str, int, list[str]]:
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
 
-    root = tenancy.create_organization("Bench Retail", "bench")
+    root = tenancy.create_organization(name="Bench Retail", slug="bench")
     system = Scope.system(root)
     codes = []
     for n in range(stores):
-        store = tenancy.create_unit(system, root, f"Store {n}", "store", f"S{n:03}")
-        manager = create_user(f"manager-{n}", email=f"manager-{n}@bench.test", password=None)
-        tenancy.grant_membership(system, manager, store, "manager")
+        store = tenancy.create_unit(
+            actor=system, parent=root, name=f"Store {n}", kind="store", code=f"S{n:03}"
+        )
+        manager = create_user(
+            username=f"manager-{n}", email=f"manager-{n}@bench.test", password=None
+        )
+        tenancy.grant_membership(actor=system, user=manager, unit=store, role="manager")
         codes.append(store.code)
-    kiosk = create_user("bench-kiosk", password=None)
-    membership = tenancy.grant_membership(system, kiosk, root, "manager")
-    survey = surveys.create_survey(system, root, "Visit", "transactional")
-    surveys.add_question(system, survey, "nps", "nps", {"title": {"en": "Recommend?"}}, None, True)
-    surveys.add_question(system, survey, "comment", "long_text", {"title": {"en": "Why?"}})
-    surveys.publish(system, survey)
+    kiosk = create_user(username="bench-kiosk", password=None)
+    membership = tenancy.grant_membership(actor=system, user=kiosk, unit=root, role="manager")
+    survey = surveys.create_survey(actor=system, unit=root, name="Visit", kind="transactional")
+    surveys.add_question(
+        actor=system,
+        survey=survey,
+        key="nps",
+        type="nps",
+        texts={"title": {"en": "Recommend?"}},
+        config=None,
+        required=True,
+    )
+    surveys.add_question(
+        actor=system,
+        survey=survey,
+        key="comment",
+        type="long_text",
+        texts={"title": {"en": "Why?"}},
+    )
+    surveys.publish(actor=system, survey=survey)
     closedloop.create_rule(
-        system,
-        root,
+        actor=system,
+        unit=root,
         name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[{"type": "role", "role": "manager"}],
         survey_ids=[survey.pk],
     )
-    return create_token(membership, "bench").secret, survey.pk, codes
+    return create_token(membership=membership, name="bench").secret, survey.pk, codes
 
 
 def submit_all(port, token, survey_id, codes, alerts, clients, interval) -> dict[str, int]:

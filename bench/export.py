@@ -72,10 +72,14 @@ def load(count: int):
     org = build_benchmark_org("export", units=400, users=5)
     root = OrgUnit.objects.get(organization=org.organization, depth=0)
     admin = Scope.system(root)
-    survey = survey_services.create_survey(admin, root, "Visit", "transactional", "en", [])
+    survey = survey_services.create_survey(
+        actor=admin, unit=root, name="Visit", kind="transactional", default_locale="en", locales=[]
+    )
     for key, kind in (("nps", "nps"), ("csat", "csat"), ("comment", "long_text")):
-        survey_services.add_question(admin, survey, key, kind, texts={"title": {"en": key}})
-    survey_services.publish(admin, survey)
+        survey_services.add_question(
+            actor=admin, survey=survey, key=key, type=kind, texts={"title": {"en": key}}
+        )
+    survey_services.publish(actor=admin, survey=survey)
     stores = list(OrgUnit.objects.filter(organization=org.organization, kind="store"))
     rng = random.Random(3)
     start = datetime.now(UTC) - timedelta(days=360)
@@ -90,7 +94,7 @@ def load(count: int):
             yield Submission(survey=survey, answers=answers, unit=rng.choice(stores),
                              channel="web", locale="en", submitted_at=at)  # fmt: skip
 
-    written = import_history(survey, submissions(), batch_size=5000)
+    written = import_history(survey=survey, submissions=submissions(), batch_size=5000)
     print(f"loaded {written:,} responses in {time.perf_counter() - began:.0f}s")
     director = get_user_model().objects.get(pk=org.users["director"])
     return director, survey

@@ -81,15 +81,18 @@ def seed(count: int):
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
 
-    root = tenancy.create_organization("Bench Retail", "bench")
+    root = tenancy.create_organization(name="Bench Retail", slug="bench")
     system = Scope.system(root)
     stores = [
-        tenancy.create_unit(system, root, f"Store {n}", "store", f"S{n:03}") for n in range(20)
+        tenancy.create_unit(
+            actor=system, parent=root, name=f"Store {n}", kind="store", code=f"S{n:03}"
+        )
+        for n in range(20)
     ]
     locales = ["en", "zh-hans", "ja", "ro"]
     contacts.bulk_add_contacts(
-        system,
-        (
+        actor=system,
+        contacts=(
             Contact(
                 home_unit=stores[n % 20],
                 external_id=f"C{n:07}",
@@ -108,14 +111,19 @@ def seed(count: int):
         quiet_end_hour=0,
     )
     survey = surveys.create_survey(
-        system, root, "Relationship", "relationship", "en", ["zh-hans", "ja", "ro"]
+        actor=system,
+        unit=root,
+        name="Relationship",
+        kind="relationship",
+        default_locale="en",
+        locales=["zh-hans", "ja", "ro"],
     )
     surveys.add_question(
-        system,
-        survey,
-        "nps",
-        "nps",
-        {
+        actor=system,
+        survey=survey,
+        key="nps",
+        type="nps",
+        texts={
             "title": {
                 "en": "How likely are you to recommend {{unit}}?",
                 "zh-hans": "您会推荐{{unit}}吗？",
@@ -123,11 +131,17 @@ def seed(count: int):
                 "ro": "Ați recomanda {{unit}}?",
             }
         },
-        None,
-        True,
+        config=None,
+        required=True,
     )
-    surveys.add_question(system, survey, "comment", "long_text", {"title": {"en": "Why?"}})
-    surveys.publish(system, survey)
+    surveys.add_question(
+        actor=system,
+        survey=survey,
+        key="comment",
+        type="long_text",
+        texts={"title": {"en": "Why?"}},
+    )
+    surveys.publish(actor=system, survey=survey)
     return system, root, survey
 
 
@@ -139,10 +153,10 @@ def run_task_path(
     from voxloop.distribution import services
 
     campaign = services.create_campaign(
-        system,
-        root,
-        survey,
-        None,
+        actor=system,
+        unit=root,
+        survey=survey,
+        segment=None,
         name="Bench",
         channel="email",
         throttle_per_minute=10_000_000,
@@ -150,7 +164,9 @@ def run_task_path(
         sender_email="ceo@bench.test",
     )
     with transaction.atomic():
-        services.launch(system, campaign)  # enqueues the start task on the database queue
+        services.launch(
+            actor=system, campaign=campaign
+        )  # enqueues the start task on the database queue
     worker_env = dict(env, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port))
     worker_env.pop("VOXLOOP_TASKS", None)
     began = time.perf_counter()
@@ -181,7 +197,7 @@ def run_task_path(
 
 
 def prerender(campaign) -> list[tuple[str, list[str], bytes]]:
-    from voxloop.distribution.emails import build_message
+    from voxloop.distribution.delivery.emails import build_message
     from voxloop.distribution.models import Invitation
 
     out = []

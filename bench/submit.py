@@ -53,22 +53,38 @@ def prepare() -> tuple[str, str, int, list[str], dict]:
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
 
-    root = tenancy.create_organization("Bench Retail", "bench")
+    root = tenancy.create_organization(name="Bench Retail", slug="bench")
     system = Scope.system(root)
     codes = []
     for n in range(20):
-        tenancy.create_unit(system, root, f"Store {n}", "store", f"S{n:03}")
+        tenancy.create_unit(
+            actor=system, parent=root, name=f"Store {n}", kind="store", code=f"S{n:03}"
+        )
         codes.append(f"S{n:03}")
-    user = create_user("bench-kiosk", password=None)
-    membership = tenancy.grant_membership(system, user, root, "manager")
-    survey = surveys.create_survey(system, root, "Visit", "transactional")
-    surveys.add_question(system, survey, "nps", "nps", {"title": {"en": "Recommend?"}}, None, True)
-    surveys.add_question(system, survey, "comment", "long_text", {"title": {"en": "Why?"}})
-    surveys.publish(system, survey)
-    floor = surveys.create_survey(system, root, "Floor", "transactional")
+    user = create_user(username="bench-kiosk", password=None)
+    membership = tenancy.grant_membership(actor=system, user=user, unit=root, role="manager")
+    survey = surveys.create_survey(actor=system, unit=root, name="Visit", kind="transactional")
+    surveys.add_question(
+        actor=system,
+        survey=survey,
+        key="nps",
+        type="nps",
+        texts={"title": {"en": "Recommend?"}},
+        config=None,
+        required=True,
+    )
+    surveys.add_question(
+        actor=system,
+        survey=survey,
+        key="comment",
+        type="long_text",
+        texts={"title": {"en": "Why?"}},
+    )
+    surveys.publish(actor=system, survey=survey)
+    floor = surveys.create_survey(actor=system, unit=root, name="Floor", kind="transactional")
     target = {"organization_id": root.pk, "survey_id": floor.pk, "unit_path": floor.unit_path}
     _kiosk, kiosk_secret = kiosks.register(actor=system, unit=root, name="bench", channel="kiosk")
-    person = create_token(membership, "bench").secret
+    person = create_token(membership=membership, name="bench").secret
     return person, kiosk_secret, survey.pk, codes, target
 
 

@@ -49,10 +49,12 @@ def run(url: str, calls: int, rounds: int) -> None:
     from voxloop.tenancy import services
     from voxloop.tenancy.scoping import Scope
 
-    root = services.create_organization("Bench", "bench")
+    root = services.create_organization(name="Bench", slug="bench")
     user = services_user()
-    membership = services.grant_membership(Scope.system(root), user, root, "manager")
-    secret = create_token(membership, "bench").secret
+    membership = services.grant_membership(
+        actor=Scope.system(root), user=user, unit=root, role="manager"
+    )
+    secret = create_token(membership=membership, name="bench").secret
     key = f"vx-bench-{uuid.uuid4().hex[:8]}"
     stores = {
         "held, no Redis": HeldTokens(),
@@ -62,11 +64,13 @@ def run(url: str, calls: int, rounds: int) -> None:
     timings: dict[str, list[float]] = {name: [] for name in [*stores, "database read"]}
     for _ in range(rounds):
         for name, store in stores.items():
-            timings[name].append(_mean(lambda s=store: authenticate_token(secret, held=s), calls))
+            timings[name].append(
+                _mean(lambda s=store: authenticate_token(secret=secret, held=s), calls)
+            )
 
         def miss() -> None:
             forgetting._recent._clear()
-            authenticate_token(secret, held=forgetting)
+            authenticate_token(secret=secret, held=forgetting)
 
         timings["database read"].append(_mean(miss, calls // 5))
     SharedGeneration(url, key)._redis().delete(key)
@@ -83,7 +87,7 @@ def run(url: str, calls: int, rounds: int) -> None:
 def services_user():
     from voxloop.accounts.services import create_user
 
-    return create_user("bench-user", email="bench@example.test", check_password=False)
+    return create_user(username="bench-user", email="bench@example.test", check_password=False)
 
 
 def _mean(call, n: int) -> float:

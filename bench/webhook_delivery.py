@@ -59,8 +59,10 @@ def main() -> None:
         from voxloop.webhooks import delivery, services
 
         settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
-        root = tenancy.create_organization("Bench", "bench")
-        store = tenancy.create_unit(Scope.system(root), root, "Store", "store", "S-1")
+        root = tenancy.create_organization(name="Bench", slug="bench")
+        store = tenancy.create_unit(
+            actor=Scope.system(root), parent=root, name="Store", kind="store", code="S-1"
+        )
         services.create_subscription(
             actor=Scope.system(root), unit=root, name="bench", url=url,
             events=["response.completed"],

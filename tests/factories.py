@@ -18,7 +18,7 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 def make_user(username: str, password: str = PASSWORD, **fields):
     return account_services.create_user(
-        username,
+        username=username,
         email=f"{username}@example.test",
         password=password,
         check_password=False,
@@ -28,7 +28,7 @@ def make_user(username: str, password: str = PASSWORD, **fields):
 
 def make_member(system: Scope, username: str, unit: OrgUnit, role: str) -> Membership:
     user = make_user(username)
-    return services.grant_membership(system, user, unit, role)
+    return services.grant_membership(actor=system, user=user, unit=unit, role=role)
 
 
 @dataclass
@@ -47,23 +47,35 @@ class Org:
 
 def build_org(slug: str, prefix: str) -> Org:
     """company → countries c1, c2 → regions c1r1.. → stores c1r1s1.., with a staff member each."""
-    root = services.create_organization(f"{slug.title()} Retail", slug)
+    root = services.create_organization(name=f"{slug.title()} Retail", slug=slug)
     system = Scope.system(root)
     org = Org(root=root, system=system, units={"root": root})
     for c in (1, 2):
-        country = services.create_unit(system, root, f"Country {c}", "country", f"{prefix}C{c}")
+        country = services.create_unit(
+            actor=system, parent=root, name=f"Country {c}", kind="country", code=f"{prefix}C{c}"
+        )
         org.units[f"c{c}"] = country
         for r in (1, 2):
             region = services.create_unit(
-                system, country, f"Region {c}.{r}", "region", f"{prefix}C{c}R{r}"
+                actor=system,
+                parent=country,
+                name=f"Region {c}.{r}",
+                kind="region",
+                code=f"{prefix}C{c}R{r}",
             )
             org.units[f"c{c}r{r}"] = region
             for s in (1, 2):
                 store = services.create_unit(
-                    system, region, f"Store {c}.{r}.{s}", "store", f"{prefix}C{c}R{r}S{s}"
+                    actor=system,
+                    parent=region,
+                    name=f"Store {c}.{r}.{s}",
+                    kind="store",
+                    code=f"{prefix}C{c}R{r}S{s}",
                 )
                 org.units[f"c{c}r{r}s{s}"] = store
-                services.add_staff(system, store, f"Clerk {c}.{r}.{s}", f"{prefix}E{c}{r}{s}")
+                services.add_staff(
+                    actor=system, unit=store, name=f"Clerk {c}.{r}.{s}", code=f"{prefix}E{c}{r}{s}"
+                )
     roles = {
         "admin": ("root", "admin"),
         "director": ("root", "analyst"),

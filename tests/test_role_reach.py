@@ -39,8 +39,9 @@ from voxloop.closedloop import services as closedloop_services
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import InteractionType
 from voxloop.distribution import services as distribution_services
-from voxloop.distribution import triggers, widgets
+from voxloop.distribution.campaigns import triggers
 from voxloop.distribution.models import Invitation
+from voxloop.distribution.widget import services as widgets
 from voxloop.exports import services as export_services
 from voxloop.exports.models import Export, ExportStatus
 from voxloop.recent import forget_everything
@@ -598,10 +599,14 @@ def _build() -> dict[str, Any]:
         acme, "c1r1s1", "ANN", email=MARKERS["contact email"], last_name=MARKERS["contact name"]
     )
     staff = tenancy_services.add_staff(
-        acme.system, store, "Clara Clerk", MARKERS["staff code"], email=MARKERS["staff email"]
+        actor=acme.system,
+        unit=store,
+        name="Clara Clerk",
+        code=MARKERS["staff code"],
+        email=MARKERS["staff email"],
     )
     answered = submit(
-        Submission(
+        submission=Submission(
             survey=survey,
             answers={"nps": 2, "improve": ["queue"], "comment": MARKERS["comment"]},
             unit=store,
@@ -609,21 +614,26 @@ def _build() -> dict[str, Any]:
             contact=ann,
         )
     ).response
-    other = submit(Submission(survey=survey, answers={"nps": 9}, unit=store)).response
-    case = casework.open_case(admin, answered.pk, title="Call back")
-    casework.assign(admin, case, members["agent"].user_id)
+    other = submit(submission=Submission(survey=survey, answers={"nps": 9}, unit=store)).response
+    case = casework.open_case(actor=admin, response_id=answered.pk, title="Call back")
+    casework.assign(actor=admin, case=case, user_id=members["agent"].user_id)
     rule = closedloop_services.create_rule(
-        admin, root, name="Low", conditions={"items": [{"field": "nps", "op": "lte", "value": 3}]}
+        actor=admin,
+        unit=root,
+        name="Low",
+        conditions={"items": [{"field": "nps", "op": "lte", "value": 3}]},
     )
     playbook = closedloop_services.create_playbook(
-        admin, root, name="Sorry", kind="follow_up", subject="Hi", body="Sorry"
+        actor=admin, unit=root, name="Sorry", kind="follow_up", subject="Hi", body="Sorry"
     )
-    plan = plans.create_plan(admin, root, title="Queues", starts_on=date(2026, 1, 1))
-    task = plans.add_task(admin, plan, title="Train")
-    contact_services.define_interaction_type(admin, root, "visit", "Visit")
-    kind = contact_services.define_interaction_type(admin, store, "pickup", "Pickup")
+    plan = plans.create_plan(actor=admin, unit=root, title="Queues", starts_on=date(2026, 1, 1))
+    task = plans.add_task(actor=admin, plan=plan, title="Train")
+    contact_services.define_interaction_type(actor=admin, unit=root, key="visit", name="Visit")
+    kind = contact_services.define_interaction_type(
+        actor=admin, unit=store, key="pickup", name="Pickup"
+    )
     campaign = distribution_services.create_campaign(
-        admin, root, survey, None, name="Pulse", channel="email"
+        actor=admin, unit=root, survey=survey, segment=None, name="Pulse", channel="email"
     )
     Invitation.objects.create(
         organization_id=root.organization_id,
@@ -635,7 +645,9 @@ def _build() -> dict[str, Any]:
         status="sent",
         sent_at=timezone.now(),
     )
-    widget = widgets.create_widget(admin, root, survey, name="Shop", allowed_origins=[])
+    widget = widgets.create_widget(
+        actor=admin, unit=root, survey=survey, name="Shop", allowed_origins=[]
+    )
     segment = contact_services.save_segment(actor=admin, unit=root, name="All", filters=[])
     trigger = triggers.create_trigger(
         actor=admin,
@@ -715,7 +727,7 @@ def _build() -> dict[str, Any]:
     }
     own = {}
     for role, membership in members.items():
-        token = account_services.create_token(membership, "mine").token
+        token = account_services.create_token(membership=membership, name="mine").token
         view = analytics_services.save_view(
             actor=Scope.of(membership), name="Mine", query="period=30d"
         )

@@ -56,7 +56,14 @@ def clean_tree(
     return tree
 
 
-def _clean_group(raw, clean_leaf, where: str, depth: int, groups: bool, counted: list) -> dict:
+def _clean_group(
+    raw: Any,
+    clean_leaf: Callable[[Any, str], Leaf],
+    where: str,
+    depth: int,
+    groups: bool,
+    counted: list[int],
+) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise InvalidInput('Conditions are {"match": "all" or "any", "items": [...]}.', where)
     match = raw.get("match", "all")

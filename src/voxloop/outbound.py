@@ -114,7 +114,7 @@ def refusal(address: str) -> str | None:
 def resolve(host: str, port: int) -> list[str]:
     """Every address the host resolves to (the one lookup a request makes)."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def checked_addresses(host: str, port: int) -> list[str]:

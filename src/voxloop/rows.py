@@ -9,30 +9,40 @@ what the ORM would store and read. Everything that is not on that path uses the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connections
 from django.db.models import Field, Model
+from django.db.models.expressions import Col
 
 DB = "default"
 Row = TypeVar("Row", bound=Model)
+Converters = list[tuple[Col, list[Callable[..., Any]]]]
+
+
+def _column(field: Field[Any, Any]) -> str:
+    if field.column is None:  # only fields without a column of their own (never concrete)
+        raise ValueError(f"{field.name} has no column")
+    return field.column
 
 
 @cache
-def _select(model: type[Model], columns: tuple[str, ...], where: str, vendor: str):
+def _select(
+    model: type[Model], columns: tuple[str, ...], where: str, vendor: str
+) -> tuple[str, list[str], Converters]:
     """The SELECT statement and each column's converters, in concrete field order."""
     fields = [f for f in model._meta.concrete_fields if f.attname in columns]
     if len(fields) != len(columns):
         raise ValueError(f"unknown column among {columns} of {model.__name__}")
     connection = connections[DB]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in fields)
+    names = ", ".join(quote(_column(f)) for f in fields)
     # Identifiers come from the model, `where` is a constant of the caller's; values are
     # always parameters.
     sql = f"SELECT {names} FROM {quote(model._meta.db_table)} WHERE {where}"  # noqa: S608
-    converters = []
+    converters: Converters = []
     for field in fields:
         column = field.get_col(model._meta.db_table)
         found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
@@ -79,7 +89,7 @@ PLAIN_FIELDS = {
 
 
 @cache
-def _insert(model: type[Model], vendor: str):
+def _insert(model: type[Model], vendor: str) -> tuple[str, list[tuple[Field[Any, Any], bool]]]:
     connection = connections[DB]
     quote = connection.ops.quote_name
     fields = [
@@ -87,15 +97,15 @@ def _insert(model: type[Model], vendor: str):
         for f in model._meta.concrete_fields
         if not f.primary_key
     ]
-    names = ", ".join(quote(f.column) for f, _ in fields)
+    names = ", ".join(quote(_column(f)) for f, _ in fields)
     marks = ", ".join(["%s"] * len(fields))
-    pk = quote(model._meta.pk.column)
+    pk = quote(_column(model._meta.pk))
     table = quote(model._meta.db_table)
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
     return sql, fields
 
 
-def _fills_itself(field) -> bool:
+def _fills_itself(field: Field[Any, Any]) -> bool:
     """auto_now and the like: the field's pre_save sets the value."""
     return type(field).pre_save is not Field.pre_save
 

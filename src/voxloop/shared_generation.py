@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 log = logging.getLogger(__name__)
 KEY = "voxloop:access-generation"
@@ -28,10 +32,10 @@ class SharedGeneration:
 
     def __init__(self, url: str, key: str = KEY) -> None:
         self.url, self.key = url, key
-        self._client = None
+        self._client: Redis | None = None
         self._warned_at = 0.0
 
-    def _redis(self):
+    def _redis(self) -> Redis:
         if self._client is None:
             import redis  # only installations with REDIS_URL have it (the `redis` extra)
 

@@ -16,8 +16,8 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, Any
 
 # Formula triggers, with the full-width forms that CJK spreadsheets also accept.
 TRIGGERS = "=+\\-@＝＋－＠"
@@ -45,7 +45,7 @@ def safe_cell(value: Any) -> Any:
     return "'" + text if RISKY.search(text) else text
 
 
-def csv_stream(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """CSV text piece by piece (UTF-8 with a BOM so spreadsheets read the accents); text
     quoted, numbers bare."""
     buffer = io.StringIO()
@@ -61,7 +61,7 @@ def csv_stream(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def xlsx_file(header: list[str], rows: Iterable[list[Any]], title: str = "Export"):
+def xlsx_file(header: list[str], rows: Iterable[list[Any]], title: str = "Export") -> IO[bytes]:
     """An XLSX workbook written row by row (openpyxl's write-only mode streams to disk),
     returned as an open temporary file positioned at its start."""
     from openpyxl import Workbook
@@ -77,7 +77,7 @@ def xlsx_file(header: list[str], rows: Iterable[list[Any]], title: str = "Export
     return handle
 
 
-def _xlsx_cell(sheet, value: Any) -> Any:
+def _xlsx_cell(sheet: Any, value: Any) -> Any:  # openpyxl is untyped
     if value is None or isinstance(value, bool | int | float):
         return value
     text = value if value.__class__ is str else str(value)

@@ -38,7 +38,7 @@ def test_unknown_language_saves_nothing(world):
     assert not Profile.objects.filter(user=user).exists()
     assert selectors.preferred_language(user) == "en"
     with pytest.raises(InvalidInput) as error:
-        services.set_language(user, "klingon")
+        services.set_language(user=user, language="klingon")
     assert error.value.field == "language"
 
 
@@ -61,7 +61,7 @@ def test_switching_needs_the_csrf_token(world):
 def test_fallback_is_the_installation_language(world, settings):
     settings.LANGUAGE_CODE = "ro"
     users = [world.acme.user("store"), world.acme.user("regional")]
-    services.set_language(users[0], "ja")
+    services.set_language(user=users[0], language="ja")
     assert selectors.preferred_languages({u.pk for u in users}) == {
         users[0].pk: "ja",
         users[1].pk: "ro",

@@ -122,8 +122,8 @@ def test_a_forwarded_for_that_is_not_an_address_is_not_logged_as_one(client, db,
     from voxloop.tenancy.services import create_organization, grant_membership
 
     settings.TRUST_X_FORWARDED_FOR = True
-    root = create_organization("Acme", "acme")
-    grant_membership(Scope.system(root), make_user("clerk"), root, "viewer")
+    root = create_organization(name="Acme", slug="acme")
+    grant_membership(actor=Scope.system(root), user=make_user("clerk"), unit=root, role="viewer")
     response = sign_in(
         client, "clerk", PASSWORD, HTTP_X_FORWARDED_FOR="<script>", REMOTE_ADDR="127.0.0.1"
     )
@@ -149,11 +149,11 @@ def test_a_username_is_stored_as_the_sign_in_form_will_look_it_up(client, db):
     from voxloop.accounts.services import create_user
     from voxloop.errors import Conflict, InvalidInput
 
-    user = create_user("ｊｏｈｎ", password=PASSWORD, check_password=False)
+    user = create_user(username="ｊｏｈｎ", password=PASSWORD, check_password=False)
     assert user.username == "john"
     assert sign_in(client, "john", PASSWORD).status_code == 302
     with pytest.raises(Conflict):
-        create_user("Ｊohn")
+        create_user(username="Ｊohn")
     with pytest.raises(InvalidInput) as error:
-        create_user("john smith!")
+        create_user(username="john smith!")
     assert error.value.field == "username"

@@ -53,7 +53,11 @@ def test_invitation_queues_the_same_set_password_email(
     acme = world.acme
     with django_capture_on_commit_callbacks(execute=True):
         membership = services.invite_user(
-            acme.scope("admin"), "newbie", "newbie@example.test", acme.units["c1r1s1"], "manager"
+            actor=acme.scope("admin"),
+            username="newbie",
+            email="newbie@example.test",
+            unit=acme.units["c1r1s1"],
+            role="manager",
         )
     [args] = queued_emails()
     assert args[:2] == [membership.user_id, "invite"]
@@ -74,7 +78,11 @@ def test_invitation_that_fails_queues_nothing(
     acme = world.acme
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidInput):
         services.invite_user(
-            acme.scope("admin"), "ghost", "ghost@example.test", acme.units["c1"], "emperor"
+            actor=acme.scope("admin"),
+            username="ghost",
+            email="ghost@example.test",
+            unit=acme.units["c1"],
+            role="emperor",
         )
     assert queued_emails() == []
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.api.conftest import url
+from tests.api.support import url
 from voxloop import recent
 from voxloop.accounts import services
 from voxloop.accounts.models import ApiToken
@@ -70,27 +70,27 @@ def test_the_tokens_page_offers_no_token_that_never_expires(world, settings):
 
 
 def test_a_token_made_without_an_expiry_gets_the_longest_lifetime(world):
-    issued = services.create_token(world.acme.members["store"], "cli")
+    issued = services.create_token(membership=world.acme.members["store"], name="cli")
     lifetime = issued.token.expires_at - timezone.now()
     assert timedelta(days=364) < lifetime <= timedelta(days=365)
 
 
 def test_an_old_token_without_expiry_stops_after_the_longest_lifetime(world, settings):
     """Tokens made before there was a limit (expires_at empty) are cut off by it too."""
-    issued = services.create_token(world.acme.members["store"], "legacy")
+    issued = services.create_token(membership=world.acme.members["store"], name="legacy")
     long_ago = timezone.now() - timedelta(days=366)
     ApiToken.objects.filter(pk=issued.token.pk).update(expires_at=None, created_at=long_ago)
     recent.forget_everything()
-    assert services.authenticate_token(issued.secret) is None
+    assert services.authenticate_token(secret=issued.secret) is None
     listed = _session(world).get(url("token_list")).json()
     assert listed[0]["expires_at"] is not None
     # Lowering the limit cuts off tokens that were made to live longer.
-    fresh = services.create_token(world.acme.members["store"], "fresh")
+    fresh = services.create_token(membership=world.acme.members["store"], name="fresh")
     ApiToken.objects.filter(pk=fresh.token.pk).update(created_at=timezone.now() - timedelta(40))
     recent.forget_everything()
-    assert services.authenticate_token(fresh.secret) is not None
+    assert services.authenticate_token(secret=fresh.secret) is not None
     settings.TOKEN_MAX_DAYS = 30
-    assert services.authenticate_token(fresh.secret) is None
+    assert services.authenticate_token(secret=fresh.secret) is None
 
 
 # --- revocation and role changes in other processes -------------------------------------
@@ -102,14 +102,14 @@ def test_without_redis_another_process_sees_a_revocation_within_recent_seconds(
     settings.REDIS_URL = ""
     settings.RECENT_SECONDS = 5
     elsewhere = HeldTokens()  # another process's store: no signal of ours reaches it
-    issued = services.create_token(world.acme.members["store"], "sync")
-    assert services.authenticate_token(issued.secret, held=elsewhere) is not None
-    services.revoke_token(world.acme.user("store"), issued.token.pk)
-    assert services.authenticate_token(issued.secret) is None  # this process: at once
-    assert services.authenticate_token(issued.secret, held=elsewhere) is not None
+    issued = services.create_token(membership=world.acme.members["store"], name="sync")
+    assert services.authenticate_token(secret=issued.secret, held=elsewhere) is not None
+    services.revoke_token(user=world.acme.user("store"), token_id=issued.token.pk)
+    assert services.authenticate_token(secret=issued.secret) is None  # this process: at once
+    assert services.authenticate_token(secret=issued.secret, held=elsewhere) is not None
     later = recent.time.monotonic() + 6
     monkeypatch.setattr(recent.time, "monotonic", lambda: later)
-    assert services.authenticate_token(issued.secret, held=elsewhere) is None
+    assert services.authenticate_token(secret=issued.secret, held=elsewhere) is None
 
 
 @pytest.mark.redis
@@ -119,12 +119,12 @@ def test_with_redis_a_revocation_reaches_every_process_at_once(
     settings.REDIS_URL = REDIS_URL
     settings.RECENT_SECONDS = 3600  # only the shared generation can make it forget
     elsewhere = HeldTokens(shared=SharedGeneration(REDIS_URL))
-    issued = services.create_token(world.acme.members["store"], "sync")
-    assert services.authenticate_token(issued.secret, held=elsewhere) is not None
-    assert services.authenticate_token(issued.secret, held=elsewhere) is not None  # held
+    issued = services.create_token(membership=world.acme.members["store"], name="sync")
+    assert services.authenticate_token(secret=issued.secret, held=elsewhere) is not None
+    assert services.authenticate_token(secret=issued.secret, held=elsewhere) is not None  # held
     with django_capture_on_commit_callbacks(execute=True):
-        services.revoke_token(world.acme.user("store"), issued.token.pk)
-    assert services.authenticate_token(issued.secret, held=elsewhere) is None
+        services.revoke_token(user=world.acme.user("store"), token_id=issued.token.pk)
+    assert services.authenticate_token(secret=issued.secret, held=elsewhere) is None
 
 
 @pytest.mark.redis
@@ -135,15 +135,20 @@ def test_with_redis_a_role_change_reaches_every_process_at_once(
     settings.RECENT_SECONDS = 3600
     elsewhere = HeldTokens(shared=SharedGeneration(REDIS_URL))
     membership = world.acme.members["regional"]
-    issued = services.create_token(membership, "sync")
-    assert services.authenticate_token(issued.secret, held=elsewhere).membership.role == "manager"
+    issued = services.create_token(membership=membership, name="sync")
+    assert (
+        services.authenticate_token(secret=issued.secret, held=elsewhere).membership.role
+        == "manager"
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        tenancy_services.change_membership(world.acme.scope("admin"), membership, role="viewer")
-    held = services.authenticate_token(issued.secret, held=elsewhere)
+        tenancy_services.change_membership(
+            actor=world.acme.scope("admin"), membership=membership, role="viewer"
+        )
+    held = services.authenticate_token(secret=issued.secret, held=elsewhere)
     assert held.membership.role == "viewer"
     with django_capture_on_commit_callbacks(execute=True):
-        tenancy_services.revoke_membership(world.acme.scope("admin"), membership)
-    assert services.authenticate_token(issued.secret, held=elsewhere) is None
+        tenancy_services.revoke_membership(actor=world.acme.scope("admin"), membership=membership)
+    assert services.authenticate_token(secret=issued.secret, held=elsewhere) is None
 
 
 @pytest.mark.redis

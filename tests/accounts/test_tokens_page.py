@@ -30,7 +30,7 @@ def test_created_secret_is_shown_once_and_only_its_sha256_is_stored(store_client
     assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
     stored = [str(v) for v in ApiToken.objects.filter(pk=token.pk).values().get().values()]
     assert all(secret not in value for value in stored)
-    assert services.authenticate_token(secret) == token
+    assert services.authenticate_token(secret=secret) == token
     listing = store_client.get(TOKENS).content.decode()
     assert "CRM sync" in listing and f"vxl_{token.prefix}_" in listing
     assert secret not in listing
@@ -44,19 +44,19 @@ def test_blank_name_is_a_field_error(store_client):
 
 
 def test_revoke_works_and_is_audited(store_client, world):
-    issued = services.create_token(world.acme.members["store"], "Old script")
+    issued = services.create_token(membership=world.acme.members["store"], name="Old script")
     response = store_client.post(f"/accounts/tokens/{issued.token.pk}/revoke/", YES)
     assert response.status_code == 302
     issued.token.refresh_from_db()
     assert issued.token.revoked_at is not None
-    assert services.authenticate_token(issued.secret) is None
+    assert services.authenticate_token(secret=issued.secret) is None
     assert AuditEntry.objects.filter(action="token.revoke", target_id=str(issued.token.pk)).exists()
     assert store_client.get(f"/accounts/tokens/{issued.token.pk}/revoke/").status_code == 405
 
 
 def test_another_users_token_cannot_be_revoked(store_client, world):
-    theirs = services.create_token(world.acme.members["sibling_store"], "Theirs")
-    foreign = services.create_token(world.other.members["store"], "Foreign")
+    theirs = services.create_token(membership=world.acme.members["sibling_store"], name="Theirs")
+    foreign = services.create_token(membership=world.other.members["store"], name="Foreign")
     for issued in (theirs, foreign):
         response = store_client.post(f"/accounts/tokens/{issued.token.pk}/revoke/", YES)
         assert response.status_code == 404
@@ -68,7 +68,7 @@ def test_another_users_token_cannot_be_revoked(store_client, world):
 def test_post_without_csrf_is_refused(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.acme.user("store"))
-    issued = services.create_token(world.acme.members["store"], "Kept")
+    issued = services.create_token(membership=world.acme.members["store"], name="Kept")
     assert client.post(TOKENS, {"name": "Sneaky", "expires": "30"}).status_code == 403
     assert client.post(f"/accounts/tokens/{issued.token.pk}/revoke/").status_code == 403
     assert not ApiToken.objects.filter(name="Sneaky").exists()

@@ -26,11 +26,18 @@ def closed_months(count: int) -> list[date]:
 def employee_survey(org, name: str):
     """An anonymous (employee) survey at the company with one required eNPS question."""
     actor = org.scope("admin")
-    survey = survey_services.create_survey(actor, org.root, name, "employee", "en")
-    survey_services.add_question(
-        actor, survey, "enps", "nps", required=True, texts={"title": {"en": "Recommend?"}}
+    survey = survey_services.create_survey(
+        actor=actor, unit=org.root, name=name, kind="employee", default_locale="en"
     )
-    survey_services.publish(actor, survey)
+    survey_services.add_question(
+        actor=actor,
+        survey=survey,
+        key="enps",
+        type="nps",
+        required=True,
+        texts={"title": {"en": "Recommend?"}},
+    )
+    survey_services.publish(actor=actor, survey=survey)
     return survey
 
 
@@ -51,8 +58,8 @@ def answers(survey, unit, scores, day: date | None = None, locale: str = "en") -
 
 def store_pulses(world, survey, given: list) -> None:
     """Store our answers and six of the other tenant's to a pulse of its own; count both."""
-    import_history(survey, given)
+    import_history(survey=survey, submissions=given)
     theirs = employee_survey(world.other, "Pulse")
-    import_history(theirs, answers(theirs, world.other.units["c1r1s1"], [9] * 6))
+    import_history(survey=theirs, submissions=answers(theirs, world.other.units["c1r1s1"], [9] * 6))
     for org in (world.acme, world.other):
-        services.rebuild(org.root.organization_id)
+        services.rebuild(organization_id=org.root.organization_id)

@@ -57,11 +57,11 @@ class Seeded:
                         answers.append(self._answer(survey, unit, month, rng))
             # This month is still open: its answers are never shown.
             answers += [self._answer(survey, acme.units["c1r1s1"], None, rng) for _ in range(3)]
-            import_history(survey, answers)
+            import_history(survey=survey, submissions=answers)
         other = employee_survey(world.other, "Their pulse")
         import_history(
-            other,
-            [
+            survey=other,
+            submissions=[
                 Submission(
                     other,
                     {"enps": 0},
@@ -73,7 +73,7 @@ class Seeded:
             ],
         )
         for org in (acme, world.other):
-            services.rebuild(org.root.organization_id)
+            services.rebuild(organization_id=org.root.organization_id)
 
     def _moment(self, month: date | None, rng) -> datetime:
         day = month.replace(day=rng.randint(1, 27)) if month else timezone.localdate()

@@ -111,8 +111,10 @@ def test_this_months_answers_wait_until_it_ends(world, pulse):
     before = metrics(director, survey=pulse.pk, period="30d").json()["total"]
     live = director.get(reverse("analytics:live"), {"survey": pulse.pk, "period": "30d"})
     today = timezone.localdate()
-    import_history(pulse, answers(pulse, world.acme.units["c1r2s1"], [0] * 6, day=today))
-    services.rebuild(world.acme.root.organization_id)
+    import_history(
+        survey=pulse, submissions=answers(pulse, world.acme.units["c1r2s1"], [0] * 6, day=today)
+    )
+    services.rebuild(organization_id=world.acme.root.organization_id)
     assert metrics(director, survey=pulse.pk, period="30d").json()["total"] == before
     again = director.get(reverse("analytics:live"), {"survey": pulse.pk, "period": "30d"})
     assert again.json() == live.json()

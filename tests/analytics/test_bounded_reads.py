@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.analytics.conftest import respond, staff_of
+from tests.analytics.support import respond, staff_of
 from voxloop.analytics import filters, inference, raw_counts, response_reads, selectors, services
 from voxloop.analytics.metrics import Counts
 from voxloop.analytics.models import Facet

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.closedloop.conftest import give_cause, submit
+from tests.closedloop.support import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.analytics import digests
 from voxloop.closedloop import casework, evaluation, services
@@ -33,7 +33,7 @@ def make_cases(acme):
     admin = acme.scope("admin")
     survey = store_visit_survey(acme)
     services.create_rule(
-        admin, acme.root, name="Detractor",
+        actor=admin, unit=acme.root, name="Detractor",
         conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[{"type": "role", "role": "manager"}], survey_ids=[survey.pk],
     )  # fmt: skip
@@ -41,11 +41,13 @@ def make_cases(acme):
 
     def case(unit_key, hours=None):
         made = evaluation.evaluate_response(
-            submit(survey, LOW, unit=acme.units[unit_key]).pk, now=start
+            response_id=submit(survey, LOW, unit=acme.units[unit_key]).pk, now=start
         )[0]
         if hours is not None:
             give_cause(made)
-            casework.change_status(admin, made, "resolved", now=start + timedelta(hours=hours))
+            casework.change_status(
+                actor=admin, case=made, status="resolved", now=start + timedelta(hours=hours)
+            )
         return made
 
     case("c1r1s1", 2), case("c1r1s1", 60), case("c1r1s1"), case("c1r2s1", 1)

@@ -47,8 +47,8 @@ def customers(world):
     for key, when in [("P1", day(11, 3)), ("D1", day(11, 5)), ("D2", day(11, 6)),
                       ("D3", day(11, 7)), ("S", day(11, 12)), ("N", day(11, 20)),
                       ("X", day(10, 15)), ("W", day(10, 5)), ("E", day(9, 1))]:  # fmt: skip
-        lifecycle.record_status(admin, made[key], "churned", at=when)
-    lifecycle.record_status(admin, made["W"], "active", at=day(10, 20))
+        lifecycle.record_status(actor=admin, customer=made[key], status="churned", at=when)
+    lifecycle.record_status(actor=admin, customer=made["W"], status="active", at=day(10, 20))
     return made
 
 
@@ -74,7 +74,9 @@ def test_no_change_is_claimed_from_before_the_history_began(world):
     acme = world.acme
     first = add_contact(acme, "c1r1s1", "F", customer_since=SINCE)
     add_contact(acme, "c1r1s1", "G", customer_since=SINCE)
-    lifecycle.record_status(acme.scope("admin"), first, "churned", at=day(11, 10))
+    lifecycle.record_status(
+        actor=acme.scope("admin"), customer=first, status="churned", at=day(11, 10)
+    )
     result = churn.churn(selectors.context(acme.scope("director"), f()))
     assert (result["churned"], result["figure"]["n"]) == (1, 2)
     assert result["change"]["delta"] is None  # October's "nobody left" was only silence
@@ -90,10 +92,10 @@ def test_churn_is_scoped_to_the_readers_units(world, customers):
 
 def test_churn_honours_the_segment_filter(world, customers):
     detractors = contact_services.save_segment(
-        world.acme.scope("admin"),
-        world.acme.root,
-        "Detractors",
-        [{"field": "nps_group", "op": "eq", "value": "detractor"}],
+        actor=world.acme.scope("admin"),
+        unit=world.acme.root,
+        name="Detractors",
+        filters=[{"field": "nps_group", "op": "eq", "value": "detractor"}],
     )
     ctx = selectors.context(world.acme.scope("director"), f(segment=str(detractors.pk)))
     result = churn.churn(ctx)
@@ -103,15 +105,15 @@ def test_churn_honours_the_segment_filter(world, customers):
 def test_history_filled_in_late_does_not_change_the_current_status(world, customers):
     admin = world.acme.scope("admin")
     p2 = customers["P2"]
-    lifecycle.record_status(admin, p2, "churned", at=day(11, 25))
-    lifecycle.record_status(admin, p2, "active", at=day(11, 28))
-    late = lifecycle.record_status(admin, p2, "churned", at=day(11, 26))
+    lifecycle.record_status(actor=admin, customer=p2, status="churned", at=day(11, 25))
+    lifecycle.record_status(actor=admin, customer=p2, status="active", at=day(11, 28))
+    late = lifecycle.record_status(actor=admin, customer=p2, status="churned", at=day(11, 26))
     assert late is None  # already churned on the 26th: nothing to record
     p2.refresh_from_db()
     assert (p2.status, p2.churned_at) == ("active", None)
-    assert lifecycle.record_status(admin, p2, "active") is None
+    assert lifecycle.record_status(actor=admin, customer=p2, status="active") is None
     with pytest.raises(InvalidInput) as refused:
-        lifecycle.record_status(admin, p2, "gone")
+        lifecycle.record_status(actor=admin, customer=p2, status="gone")
     assert refused.value.field == "status"
 
 

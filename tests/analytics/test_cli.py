@@ -1,6 +1,6 @@
 """`voxloop analytics rebuild`: recounts from raw responses; bad input is one line."""
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics.models import Rollup
 from voxloop.cli import run
 

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.analytics.conftest import cx_survey, respond, staff_of
+from tests.analytics.support import cx_survey, respond, staff_of
 from voxloop.analytics import dashboard, driver_reads, filters, response_reads, selectors, services
 from voxloop.errors import InvalidInput, NotFound
 
@@ -41,7 +41,7 @@ def scored(world, survey):
     other_survey = cx_survey(world.other)
     respond(other_survey, world.other.units["c1r1s1"], nps=10, at=at(1))
     for org in (acme, world.other):
-        services.rebuild(org.root.organization_id)
+        services.rebuild(organization_id=org.root.organization_id)
     return survey
 
 
@@ -129,7 +129,7 @@ def test_employee_survey_shows_whole_blocks_of_five_in_closed_months(world):
         respond(pulse, world.acme.units["c1r1s1"], nps=9, at=at(35 + i))
     respond(pulse, world.acme.units["c1r1s2"], nps=2, at=at(36))
     respond(pulse, world.acme.units["c1r1s1"], nps=0, at=at(1))  # November: not closed yet
-    services.rebuild(world.acme.root.organization_id)
+    services.rebuild(organization_id=world.acme.root.organization_id)
     ctx = selectors.context(world.acme.scope("director"), f(metric="enps"))
     assert ctx.anonymous and (ctx.filters.start, ctx.filters.end) == (
         date(2026, 10, 1),
@@ -181,8 +181,8 @@ def test_attribute_bands_and_choice_effects(world, survey):
 
     store = world.acme.units["c1r1s1"]
     contact_services.bulk_add_contacts(
-        world.acme.system,
-        [
+        actor=world.acme.system,
+        contacts=[
             Contact(
                 home_unit=store,
                 external_id=f"c{i}",

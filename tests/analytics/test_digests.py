@@ -3,7 +3,7 @@ to them."""
 
 from datetime import UTC, datetime, timedelta
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import digests, services
 from voxloop.analytics.models import DigestSubscription
 from voxloop.schedule.registry import registered
@@ -22,7 +22,7 @@ def test_managers_get_their_own_scope_once_a_week(world, survey, smtp_settings):
             comment=f"<b>queue</b> too long {i}",
         )
     respond(survey, acme.units["c1r1s2"], nps=10, at=NOW - timedelta(days=3), comment="sibling joy")
-    services.rebuild(acme.root.organization_id)
+    services.rebuild(organization_id=acme.root.organization_id)
 
     sent = digests.send_due_digests(now=NOW)
     managers = {
@@ -69,8 +69,8 @@ def test_each_manager_reads_the_digest_in_their_own_language(world, smtp_setting
     from voxloop.accounts import services as account_services
 
     acme = world.acme
-    account_services.set_language(acme.user("store"), "zh-hans")
-    account_services.set_language(acme.user("regional"), "en")
+    account_services.set_language(user=acme.user("store"), language="zh-hans")
+    account_services.set_language(user=acme.user("regional"), language="en")
     digests.send_due_digests(now=NOW)
     mail = {m.recipients[0]: m for m in smtp_settings.wait_for(6)}
     store, regional = mail["a-store@example.test"], mail["a-regional@example.test"]

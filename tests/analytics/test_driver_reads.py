@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from voxloop.analytics import driver_reads, filters, selectors
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact
@@ -21,21 +21,25 @@ def f(**params):
 
 def _survey_with_improve(org, kind, name, show_if=None, text=False):
     actor = org.scope("admin")
-    survey = survey_services.create_survey(actor, org.root, name, kind, "en", [])
-    survey_services.add_question(actor, survey, "nps", "nps", texts=T)
+    survey = survey_services.create_survey(
+        actor=actor, unit=org.root, name=name, kind=kind, default_locale="en", locales=[]
+    )
+    survey_services.add_question(actor=actor, survey=survey, key="nps", type="nps", texts=T)
     if text:
-        survey_services.add_question(actor, survey, "improve", "long_text", texts=T)
+        survey_services.add_question(
+            actor=actor, survey=survey, key="improve", type="long_text", texts=T
+        )
     else:
         survey_services.add_question(
-            actor,
-            survey,
-            "improve",
-            "single_choice",
+            actor=actor,
+            survey=survey,
+            key="improve",
+            type="single_choice",
             texts=T,
             config={"choices": [{"key": k, "label": {"en": k}} for k in ("price", "queue")]},
             show_if=show_if,
         )
-    survey_services.publish(actor, survey)
+    survey_services.publish(actor=actor, survey=survey)
     return survey
 
 
@@ -73,8 +77,8 @@ def test_a_key_that_is_text_in_another_survey_is_not_merged(world):
 def test_drivers_per_survey_with_intervals_and_no_identifiers(world, survey):
     store = world.acme.units["c1r1s1"]
     contacts = contact_services.bulk_add_contacts(
-        world.acme.system,
-        [
+        actor=world.acme.system,
+        contacts=[
             Contact(home_unit=store, external_id=f"p{i}", attributes={"spend": i % 7})
             for i in range(80)
         ],

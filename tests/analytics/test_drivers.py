@@ -4,7 +4,7 @@ from itertools import permutations
 
 import pytest
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import driver_reads, drivers, filters, selectors
 
 np = pytest.importorskip("numpy")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from voxloop.analytics import receivers, services
 from voxloop.analytics.models import Counted
 
@@ -47,8 +47,8 @@ def test_the_sweep_counts_responses_whose_hand_over_was_lost(
         old = respond(survey, world.acme.units["c1r1s2"], nps=5, at=now - timedelta(hours=2))
     assert Counted.objects.filter(pk=counted.pk).exists()
     Counted.objects.filter(pk__in=[lost.pk, old.pk]).delete()  # as if never handed over
-    assert services.count_missed(now - timedelta(minutes=15)) == 1
+    assert services.count_missed(since=now - timedelta(minutes=15)) == 1
     held = set(Counted.objects.values_list("pk", flat=True))
     assert {counted.pk, lost.pk} <= held
     assert old.pk not in held  # outside the window: the sweep reads recent responses only
-    assert services.count_missed(now - timedelta(minutes=15)) == 0
+    assert services.count_missed(since=now - timedelta(minutes=15)) == 0

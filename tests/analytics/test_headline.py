@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from voxloop.analytics import dashboard, filters, services
 from voxloop.surveys import services as survey_services
 from voxloop.surveys.models import Survey
@@ -24,25 +24,29 @@ def test_drafts_and_test_surveys_stay_out_and_a_headline_survey_heads(world):
     visit = cx_survey(org, name="Visit")
     support = cx_survey(org, name="Support")
     trial = cx_survey(org, name="Trial")
-    survey_services.update_survey(org.system, trial, is_test=True)
+    survey_services.update_survey(actor=org.system, survey=trial, is_test=True)
     for _ in range(3):
         respond(visit, store, nps=10, at=AT)
         respond(support, store, nps=0, at=AT)
         respond(trial, store, nps=0, at=AT)
-    services.rebuild(org.root.organization_id)
-    draft = survey_services.create_survey(org.system, org.root, "Draft", "transactional", "en")
-    survey_services.add_question(org.system, draft, "nps", "nps", texts={"title": {"en": "Q"}})
+    services.rebuild(organization_id=org.root.organization_id)
+    draft = survey_services.create_survey(
+        actor=org.system, unit=org.root, name="Draft", kind="transactional", default_locale="en"
+    )
+    survey_services.add_question(
+        actor=org.system, survey=draft, key="nps", type="nps", texts={"title": {"en": "Q"}}
+    )
     pooled = dashboard.payload(org.scope("director"), f())
     assert kpi(pooled, "nps")["figure"]["n"] == 6  # visit + support, never the trial
     assert pooled["headline"] == {"pooled": True, "surveys": 2}
 
-    survey_services.update_survey(org.system, visit, is_primary=True)
+    survey_services.update_survey(actor=org.system, survey=visit, is_primary=True)
     headed = dashboard.payload(org.scope("director"), f())
     assert headed["headline"] == {"survey_id": visit.pk, "survey": "Visit", "pooled": False}
     assert kpi(headed, "nps")["figure"]["n"] == 3 and kpi(headed, "nps")["figure"]["value"] == 100
 
     # One headline per programme: naming another moves it.
-    survey_services.update_survey(org.system, support, is_primary=True)
+    survey_services.update_survey(actor=org.system, survey=support, is_primary=True)
     assert list(Survey.objects.filter(is_primary=True)) == [support]
     # A chosen survey is shown as chosen, test or not.
     chosen = dashboard.payload(org.scope("director"), f(survey=str(trial.pk)))

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import dashboard, filters, selectors
 from voxloop.analytics.models import Rollup
 from voxloop.errors import InvalidInput
@@ -23,13 +23,15 @@ def f(**params):
 
 def test_the_zone_is_inherited_down_the_tree(world):
     org = world.acme
-    tenancy_services.update_unit(org.system, org.units["c1"], time_zone="Asia/Tokyo")
+    tenancy_services.update_unit(actor=org.system, unit=org.units["c1"], time_zone="Asia/Tokyo")
     zones = tenancy_selectors.time_zones(org.root.organization_id)
     assert tenancy_selectors.zone_of(zones, org.units["c1r1s1"].path) == "Asia/Tokyo"
     assert tenancy_selectors.zone_of(zones, org.units["c2r1s1"].path) == ""
     assert AuditEntry.objects.filter(action="unit.update", target_id=str(org.units["c1"].pk))
     with pytest.raises(InvalidInput) as error:
-        tenancy_services.update_unit(org.system, org.units["c1"], time_zone="Mars/Olympus")
+        tenancy_services.update_unit(
+            actor=org.system, unit=org.units["c1"], time_zone="Mars/Olympus"
+        )
     assert error.value.field == "time_zone"
 
 
@@ -44,7 +46,7 @@ def test_hours_and_days_count_in_the_units_local_time(
     assert set(Rollup.objects.filter(facet="hour").values_list("value", flat=True)) == {"7", "20"}
     # Setting the zone recounts the subtree: the same answers, in Tokyo's hours and days.
     with django_capture_on_commit_callbacks(execute=True):
-        tenancy_services.update_unit(org.system, japan, time_zone="Asia/Tokyo")
+        tenancy_services.update_unit(actor=org.system, unit=japan, time_zone="Asia/Tokyo")
     hours = set(Rollup.objects.filter(facet="hour").values_list("value", flat=True))
     assert hours == {"16", "5"}
     ctx = selectors.context(org.scope("director"), f(unit=str(japan.pk), grain="day", min_n="1"))
@@ -58,7 +60,7 @@ def test_hours_and_days_count_in_the_units_local_time(
 
 def test_a_scope_spanning_zones_says_so(world, survey):
     org = world.acme
-    tenancy_services.update_unit(org.system, org.units["c1"], time_zone="Asia/Tokyo")
+    tenancy_services.update_unit(actor=org.system, unit=org.units["c1"], time_zone="Asia/Tokyo")
     data = dashboard.payload(org.scope("director"), f())
     assert data["time_zone"]["mixed"] is True
     other = dashboard.payload(org.scope("director"), f(unit=str(org.units["c2"].pk)))

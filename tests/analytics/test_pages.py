@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.analytics.conftest import respond, staff_of
+from tests.analytics.support import respond, staff_of
 from voxloop.analytics import services
 from voxloop.analytics.models import SavedView
 from voxloop.tenancy.models import AuditEntry
@@ -26,7 +26,7 @@ def scored(world, survey):
     respond(survey, acme.units["c1r1s1"], nps=10, at=now, comment="=HYPERLINK(\"x\") lovely",
             staff=staff_of(acme.units["c1r1s1"]))  # fmt: skip
     respond(survey, acme.units["c1r1s2"], nps=2, at=now, comment="<script>alert(1)</script>")
-    services.rebuild(acme.root.organization_id)
+    services.rebuild(organization_id=acme.root.organization_id)
     return survey
 
 
@@ -196,7 +196,7 @@ def test_breakdowns_name_channels_and_languages(world, survey):
     now = timezone.now() - timedelta(hours=1)
     for _ in range(6):
         respond(survey, world.acme.units["c1r1s1"], nps=9, at=now, channel="qr", locale="ja")
-    services.rebuild(world.acme.root.organization_id)
+    services.rebuild(organization_id=world.acme.root.organization_id)
     html = client_for(world.acme, "regional").get("/analytics/").content.decode()
     breakdowns = html.split('class="breakdowns"', 1)[1]
     assert ">QR code<" in breakdowns and ">日本語<" in breakdowns

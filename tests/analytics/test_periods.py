@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 from freezegun import freeze_time
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import dashboard, filters, selectors
 from voxloop.errors import InvalidInput
 
@@ -98,7 +98,7 @@ def test_a_calendar_period_is_read_on_the_units_own_today(world, survey):
     from voxloop.tenancy import services as tenancy_services
 
     org = world.acme
-    tenancy_services.update_unit(org.system, org.units["c1"], time_zone="Asia/Tokyo")
+    tenancy_services.update_unit(actor=org.system, unit=org.units["c1"], time_zone="Asia/Tokyo")
     with freeze_time("2026-03-31 20:00:00"):
         here = filters.parse({"period": "this_month"})
         tokyo = selectors.context(

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.analytics.conftest import cx_survey
+from tests.analytics.support import cx_survey
 from tests.factories import YES
 from tests.web.matrix_world import ModuleWorld
 from tests.web.test_page_matrix import ACTORS, UNIT_TARGETS, _client, _org, _sees

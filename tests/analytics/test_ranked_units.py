@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import services
 
 NOW = 3  # days ago: inside "last 30 days"

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.analytics.conftest import cx_survey, respond, staff_of
+from tests.analytics.support import cx_survey, respond, staff_of
 from voxloop.analytics import services
 from voxloop.analytics.models import Counted, Rollup
 from voxloop.responses.models import Response
@@ -100,7 +100,7 @@ def test_import_batches_are_counted(
         for i in range(25)
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        assert import_history(survey, subs, batch_size=10) == 25
+        assert import_history(survey=survey, submissions=subs, batch_size=10) == 25
     assert Rollup.objects.get(node_path=world.acme.root.path, facet="", day=START.date()).n == 24
     assert_node_totals_match_raw(world.acme)
 
@@ -118,7 +118,9 @@ def test_delete_and_unit_move_are_followed(
     assert not Counted.objects.filter(pk=gone.pk).exists()
     # The store moves to another country: its old ancestors lose it, the new ones gain it.
     with django_capture_on_commit_callbacks(execute=True):
-        tenancy_services.move_unit(org.system, org.units["c1r1s1"], org.units["c2r1"])
+        tenancy_services.move_unit(
+            actor=org.system, unit=org.units["c1r1s1"], new_parent=org.units["c2r1"]
+        )
     for unit in org.units.values():
         unit.refresh_from_db()
     assert_node_totals_match_raw(org)
@@ -157,7 +159,7 @@ def test_rollups_equal_recomputation_after_random_changes(
 ):
     org = world.acme
     Response.objects.all().delete()
-    services.rebuild(org.root.organization_id)
+    services.rebuild(organization_id=org.root.organization_id)
     survey = cx_survey(org, name="Prop") if not hasattr(org, "_prop") else org._prop
     org._prop = survey
     for op in ops:
@@ -191,5 +193,5 @@ def test_rollups_equal_recomputation_after_random_changes(
                 Response.objects.filter(pk=ids[op[1] % len(ids)]).delete()
     incremental = snapshot()
     assert_node_totals_match_raw(org)
-    services.rebuild(org.root.organization_id)
+    services.rebuild(organization_id=org.root.organization_id)
     assert incremental == snapshot()

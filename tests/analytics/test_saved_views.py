@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from tests.analytics.conftest import respond
+from tests.analytics.support import respond
 from voxloop.analytics import dashboard, digests, filters, home, selectors, services
 from voxloop.analytics.models import SavedView, ViewDigest
 from voxloop.errors import Forbidden, NotFound
@@ -155,7 +155,7 @@ def test_a_saved_views_digest_goes_by_email_within_the_readers_scope(world, surv
             survey, acme.units["c1r1s1"], nps=2, at=NOW - timedelta(days=2), comment=f"slow {i}"
         )
     respond(survey, acme.units["c1r2s1"], nps=10, at=NOW - timedelta(days=2), comment="elsewhere")
-    services.rebuild(acme.root.organization_id)
+    services.rebuild(organization_id=acme.root.organization_id)
     view = services.save_view(actor=acme.scope("regional"), name="Region week", query="period=7d")
     services.update_view(actor=acme.scope("regional"), view=view, shared=True)
     services.subscribe_view(actor=acme.scope("regional"), view=view, frequency="weekly")

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.test import Client
 
-from tests.analytics.conftest import cx_survey, respond, staff_of
+from tests.analytics.support import cx_survey, respond, staff_of
 from tests.contacts.helpers import add_contact
 from voxloop.analytics import dashboard, filters, response_reads, selectors, services
 from voxloop.contacts import services as contact_services
@@ -25,7 +25,9 @@ def f(**params):
 
 
 def segment(org, unit_key: str, filters_: list, name: str = "Gold"):
-    return contact_services.save_segment(org.scope("admin"), org.units[unit_key], name, filters_)
+    return contact_services.save_segment(
+        actor=org.scope("admin"), unit=org.units[unit_key], name=name, filters=filters_
+    )
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def gold(world, survey):
         respond(survey, store, nps=0, csat=1, at=at(i), contact=contact, comment=f"silver {i}")
     respond(survey, store, nps=5, at=at(3), comment="nobody")
     respond(survey, acme.units["c1r2s1"], nps=10, at=at(2), contact=golds[0])  # other region
-    services.rebuild(acme.root.organization_id)
+    services.rebuild(organization_id=acme.root.organization_id)
     return segment(acme, "root", [{"field": "attributes.tier", "op": "eq", "value": "gold"}])
 
 
@@ -85,7 +87,7 @@ def test_raw_figures_equal_the_rollups_when_the_segment_is_everyone(world, surve
         respond(survey, unit, nps=i % 11, csat=1 + i % 5, ces=1 + i % 7, at=at(i * 2, 8 + i),
                 contact=person, staff=staff_of(unit), locale=("en", "ja")[i % 2],
                 channel=("web", "email")[i % 2], comment="words" if i % 3 else "")  # fmt: skip
-    services.rebuild(acme.root.organization_id)
+    services.rebuild(organization_id=acme.root.organization_id)
     everyone = segment(acme, "root", [{"field": "locale", "op": "in", "value": ["en"]}], "All")
     for who, unit in (("director", None), ("regional", None), ("director", "c1r1")):
         params = {"unit": str(acme.units[unit].pk)} if unit else {}

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.analytics.conftest import respond, staff_of
+from tests.analytics.support import respond, staff_of
 from tests.analytics.test_pages import client_for
 from voxloop.analytics import charts, dashboard, filters, services
 
@@ -25,7 +25,7 @@ def few(world, survey):
     for score in (10, 9, 3):
         respond(survey, store, nps=score, at=now, staff=staff_of(store))
     respond(survey, store, nps=8, at=now - timedelta(days=29))  # the period's first day
-    services.rebuild(acme.root.organization_id)
+    services.rebuild(organization_id=acme.root.organization_id)
     return survey
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.api.conftest import WRONG_SECRET, error_field, url
+from tests.api.support import WRONG_SECRET, error_field, url
 from voxloop.accounts import services as account_services
 from voxloop.accounts.models import ApiToken
 from voxloop.tenancy.models import AuditEntry, Membership, OrgUnit, Staff
@@ -264,9 +264,9 @@ def test_unknown_filter_values_are_named(api_world):
 
 def _revoked_and_expired(aw) -> dict[str, str]:
     membership = aw.world.acme.members["admin"]
-    revoked = account_services.create_token(membership, "revoked")
-    account_services.revoke_token(membership.user, revoked.token.pk)
-    expired = account_services.create_token(membership, "expired")
+    revoked = account_services.create_token(membership=membership, name="revoked")
+    account_services.revoke_token(user=membership.user, token_id=revoked.token.pk)
+    expired = account_services.create_token(membership=membership, name="expired")
     ApiToken.objects.filter(pk=expired.token.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from tests.api.conftest import ACTORS, url
-from tests.closedloop.conftest import give_cause, submit
+from tests.api.support import ACTORS, url
+from tests.closedloop.support import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import evaluation, plans, services
 
@@ -153,7 +153,7 @@ def targets(api_world):
     acme = api_world.world.acme
     survey = store_visit_survey(acme)
     services.create_rule(
-        acme.scope("admin"), acme.root, name="Detractor",
+        actor=acme.scope("admin"), unit=acme.root, name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
     )  # fmt: skip
     from voxloop.contacts.models import Contact
@@ -164,7 +164,7 @@ def targets(api_world):
         external_id="X1", email="x1@example.test",
     )  # fmt: skip
     response = submit(survey, {"nps": 2, "improve": ["queue"]}, unit=store, contact=contact)
-    [case] = evaluation.evaluate_response(response.pk)
+    [case] = evaluation.evaluate_response(response_id=response.pk)
     plan = plans.create_plan(
         actor=acme.scope("regional"),
         unit=acme.units["c1r1"],
@@ -176,8 +176,8 @@ def targets(api_world):
         "case": case,
         "rule": case.rule,
         "playbook": services.create_playbook(
-            acme.scope("admin"),
-            acme.root,
+            actor=acme.scope("admin"),
+            unit=acme.root,
             name="Sorry",
             kind="follow_up",
             subject="Hi",

@@ -241,7 +241,7 @@ def test_editing_a_part_of_a_survey_checks_the_surveys_tag(acme, admin):
 def test_an_upload_with_its_key_is_imported_once(acme, admin):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.surveys.importing.conftest import shared_file
+    from tests.surveys.importing.support import shared_file
     from voxloop.surveys.models import Survey
 
     path = shared_file("limesurvey/colors.lsa")

@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tests.api.conftest import ACTORS, url
+from tests.api.support import ACTORS, url
 from voxloop.exports import services
 from voxloop.exports.models import Export, ExportStatus
 

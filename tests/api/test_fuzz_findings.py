@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import error_field
-from tests.closedloop.conftest import submit
+from tests.api.support import error_field
+from tests.closedloop.support import submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.api.schemas import MAX_OFFSET
 

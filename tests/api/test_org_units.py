@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import url
+from tests.api.support import url
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, AuditEntry, OrgUnit
 
 

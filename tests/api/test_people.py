@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from tests.api.conftest import url
+from tests.api.support import url
 from voxloop.tenancy.models import AuditEntry, Membership, Staff
 
 

@@ -23,7 +23,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 import tests.api
-from tests.api.conftest import ACTORS, MEMBER_ACTORS, ApiWorld, issue_secret, url
+from tests.api.support import ACTORS, MEMBER_ACTORS, ApiWorld, issue_secret, url
 from voxloop.accounts.api import router as accounts_router
 from voxloop.accounts.models import ApiToken
 from voxloop.api.api import api

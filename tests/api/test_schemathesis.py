@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.contacts.helpers import add_contact
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
@@ -72,15 +72,16 @@ def _scratch_organisation(django_db_blocker):
         store = acme.units["c1r1s1"]
         contact = add_contact(acme, "c1r1s1", "FUZZ")
         closedloop_services.create_rule(
-            acme.scope("admin"),
-            acme.root,
+            actor=acme.scope("admin"),
+            unit=acme.root,
             name="Detractor",
             conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         )
         response = submit(survey, {"nps": 2, "improve": ["queue"]}, unit=store, contact=contact)
-        evaluation.evaluate_response(response.pk)
+        evaluation.evaluate_response(response_id=response.pk)
         yield {
-            role: account_services.create_token(acme.members[role], "fuzz").secret for role in ROLES
+            role: account_services.create_token(membership=acme.members[role], name="fuzz").secret
+            for role in ROLES
         }
 
 

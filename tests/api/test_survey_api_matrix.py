@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.api.conftest import MEMBER_ACTORS
+from tests.api.support import MEMBER_ACTORS
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
@@ -135,7 +135,9 @@ def module_targets(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), hashers, ModuleWorld() as world:
         survey = store_visit_survey(world.acme)
         given = submit(
-            Submission(survey=survey, answers={"nps": 9}, unit=world.acme.units["c1r1s1"])
+            submission=Submission(
+                survey=survey, answers={"nps": 9}, unit=world.acme.units["c1r1s1"]
+            )
         ).response
         device, _secret = kiosks.register(
             actor=world.acme.system, unit=world.acme.units["c1r1s1"], name="Till", channel="kiosk"

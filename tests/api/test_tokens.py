@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from tests.api.conftest import url
+from tests.api.support import url
 from tests.factories import PASSWORD
 from voxloop.accounts.models import ApiToken
 from voxloop.tenancy.models import AuditEntry

@@ -4,9 +4,9 @@ import pytest
 
 from voxloop.contacts.models import Account, Contact
 from voxloop.demo import DEMO_PASSWORD, DemoSize, seed_demo
-from voxloop.demo.reset import delete_organization
 from voxloop.tenancy.models import Membership, Organization, OrgUnit, Staff
 from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.services import delete_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,10 @@ def snapshot() -> dict:
 def test_same_seed_same_demo_other_seed_other_people():
     seed_demo(SMALL, seed=5)
     first = snapshot()
-    delete_organization("demo")
+    delete_organization(slug="demo")
     seed_demo(SMALL, seed=5)
     assert snapshot() == first
-    delete_organization("demo")
+    delete_organization(slug="demo")
     seed_demo(SMALL, seed=6)
     other = snapshot()
     assert [c for c, _ in other["units"]] == [c for c, _ in first["units"]]

@@ -47,14 +47,14 @@ def test_printed_token_authenticates_until_revoked(voxloop):
     assert result.code == 0, result.err
     secret = result.out.strip()
     assert "\n" not in secret
-    token = authenticate_token(secret)
+    token = authenticate_token(secret=secret)
     assert token is not None and token.membership == acme.members["store"]
     assert token.name == "crm sync"
     listed = voxloop("token", "list", "a-store")
     assert str(token.pk) in listed.out and secret not in listed.out
     revoked = voxloop("token", "revoke", str(token.pk))
     assert revoked.code == 0, revoked.err
-    assert authenticate_token(secret) is None
+    assert authenticate_token(secret=secret) is None
 
 
 def test_token_for_a_user_in_several_organisations_needs_org(voxloop):
@@ -62,8 +62,10 @@ def test_token_for_a_user_in_several_organisations_needs_org(voxloop):
     other = build_org("globex", "G")
     from voxloop.tenancy import services
 
-    services.grant_membership(other.system, acme.user("store"), other.root, "viewer")
+    services.grant_membership(
+        actor=other.system, user=acme.user("store"), unit=other.root, role="viewer"
+    )
     result = voxloop("token", "create", "a-store")
     assert result.code != 0 and "--org" in result.err_lines[0]
     chosen = voxloop("token", "create", "a-store", "--org", "globex")
-    assert authenticate_token(chosen.out.strip()).membership.organization.slug == "globex"
+    assert authenticate_token(secret=chosen.out.strip()).membership.organization.slug == "globex"

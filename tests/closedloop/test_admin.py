@@ -1,6 +1,6 @@
 """The closed loop in the Django admin: scoped like the rest, and read-only."""
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.factories import make_member
 from voxloop.closedloop import evaluation
 
@@ -19,10 +19,11 @@ def test_admin_lists_only_the_subtrees_cases_and_cannot_change_them(
     client, world, survey, detractor_rule
 ):
     acme = world.acme
-    inside = evaluation.evaluate_response(submit(survey, {"nps": 1, "improve": ["queue"]},
-                                                 unit=acme.units["c1r1s1"]).pk)[0]  # fmt: skip
-    outside = evaluation.evaluate_response(submit(survey, {"nps": 1, "improve": ["queue"]},
-                                                  unit=acme.units["c2r1s1"]).pk)[0]  # fmt: skip
+    answers = {"nps": 1, "improve": ["queue"]}
+    inside = submit(survey, answers, unit=acme.units["c1r1s1"])
+    outside = submit(survey, answers, unit=acme.units["c2r1s1"])
+    inside = evaluation.evaluate_response(response_id=inside.pk)[0]
+    outside = evaluation.evaluate_response(response_id=outside.pk)[0]
     client = staff_client(client, world, "c1r1")
     page = client.get("/admin/closedloop/case/")
     assert page.status_code == 200

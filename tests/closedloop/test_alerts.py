@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections
 from django_tasks_db.models import DBTaskResult
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.factories import build_org
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import evaluation, services
@@ -52,9 +52,9 @@ def test_the_receiver_only_enqueues(
 
 def test_promoters_and_other_surveys_open_nothing(world, survey, detractor_rule):
     store = world.acme.units["c1r1s1"]
-    assert evaluation.evaluate_response(submit(survey, {"nps": 9}, unit=store).pk) == []
+    assert evaluation.evaluate_response(response_id=submit(survey, {"nps": 9}, unit=store).pk) == []
     other = store_visit_survey(world.acme)
-    assert evaluation.evaluate_response(submit(other, DETRACTOR, unit=store).pk) == []
+    assert evaluation.evaluate_response(response_id=submit(other, DETRACTOR, unit=store).pk) == []
     assert not Case.objects.exists()
 
 
@@ -65,10 +65,14 @@ def test_nearest_manager_up_the_tree_gets_it(world, survey, detractor_rule):
     from tests.factories import make_member
 
     region_manager = make_member(acme.system, "c1r2-manager", acme.units["c1r2"], "manager").user
-    [case] = evaluation.evaluate_response(submit(survey, DETRACTOR, unit=acme.units["c1r2s1"]).pk)
+    [case] = evaluation.evaluate_response(
+        response_id=submit(survey, DETRACTOR, unit=acme.units["c1r2s1"]).pk
+    )
     assert case.assignee == region_manager
     # The store under the regional manager who has a store manager: the store manager.
-    [case] = evaluation.evaluate_response(submit(survey, DETRACTOR, unit=acme.units["c1r1s2"]).pk)
+    [case] = evaluation.evaluate_response(
+        response_id=submit(survey, DETRACTOR, unit=acme.units["c1r1s2"]).pk
+    )
     assert case.assignee == acme.user("sibling_store")
 
 
@@ -79,7 +83,9 @@ def test_round_robin_among_a_units_managers(world, survey, detractor_rule):
     second = make_member(acme.system, "second-manager", acme.units["c1r1s1"], "manager").user
     store = acme.units["c1r1s1"]
     owners = [
-        evaluation.evaluate_response(submit(survey, DETRACTOR, unit=store).pk)[0].assignee
+        evaluation.evaluate_response(response_id=submit(survey, DETRACTOR, unit=store).pk)[
+            0
+        ].assignee
         for _ in range(4)
     ]
     assert owners == [acme.user("store"), second, acme.user("store"), second]
@@ -89,8 +95,8 @@ def test_and_or_conditions_and_words(world, survey):
     acme = world.acme
     store = acme.units["c1r1s1"]
     any_rule = services.create_rule(
-        acme.scope("admin"),
-        acme.units["c1"],
+        actor=acme.scope("admin"),
+        unit=acme.units["c1"],
         name="Rude or very low",
         conditions={
             "match": "any",
@@ -101,8 +107,8 @@ def test_and_or_conditions_and_words(world, survey):
         },
     )
     all_rule = services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Queue and unhappy",
         conditions={
             "match": "all",
@@ -115,7 +121,8 @@ def test_and_or_conditions_and_words(world, survey):
 
     def rules_hit(answers, unit=store):
         return {
-            c.rule.name for c in evaluation.evaluate_response(submit(survey, answers, unit=unit).pk)
+            c.rule.name
+            for c in evaluation.evaluate_response(response_id=submit(survey, answers, unit=unit).pk)
         }
 
     assert rules_hit({"nps": 5, "improve": ["staff"], "comment": "prudent"}) == set()
@@ -132,15 +139,15 @@ def test_rules_never_cross_tenants(world, survey, detractor_rule):
     other = world.other
     other_survey = store_visit_survey(other)
     response = submit(other_survey, DETRACTOR, unit=other.units["c1r1s1"])
-    assert evaluation.evaluate_response(response.pk) == []
+    assert evaluation.evaluate_response(response_id=response.pk) == []
 
 
 def test_evaluating_twice_opens_one_case_and_sends_one_email(
     world, survey, detractor_rule, smtp_settings
 ):
     response = submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"])
-    assert len(evaluation.evaluate_response(response.pk)) == 1
-    assert evaluation.evaluate_response(response.pk) == []
+    assert len(evaluation.evaluate_response(response_id=response.pk)) == 1
+    assert evaluation.evaluate_response(response_id=response.pk) == []
     assert Case.objects.count() == 1 and Notification.objects.count() == 1
     smtp_settings.wait_for(1)
     assert len(smtp_settings.messages) == 1
@@ -164,8 +171,8 @@ def test_recipients_team_lead_account_owner_and_named_users(world, survey, smtp_
     clerk = acme.root.organization.staff.get(code="AE111")
     named = acme.user("director")
     services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Everyone",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[
@@ -175,7 +182,7 @@ def test_recipients_team_lead_account_owner_and_named_users(world, survey, smtp_
         ],
     )
     response = submit(survey, DETRACTOR, unit=store, staff=clerk, contact=contact)
-    evaluation.evaluate_response(response.pk)
+    evaluation.evaluate_response(response_id=response.pk)
     smtp_settings.wait_for(3)
     got = sorted(r for m in smtp_settings.messages for r in m.recipients)
     assert got == sorted([acme.user("store").email, owner.email, named.email])
@@ -195,15 +202,17 @@ def test_high_touch_accounts_go_to_their_account_manager(world, survey, detracto
         organization=acme.root.organization, home_unit=store, unit_path=store.path,
         external_id="C2", account=account,
     )  # fmt: skip
-    [case] = evaluation.evaluate_response(submit(survey, DETRACTOR, unit=store, contact=contact).pk)
+    [case] = evaluation.evaluate_response(
+        response_id=submit(survey, DETRACTOR, unit=store, contact=contact).pk
+    )
     assert case.assignee == owner
 
 
 def test_a_unit_move_carries_its_cases(world, survey, detractor_rule):
     acme = world.acme
     store = acme.units["c1r1s1"]
-    [case] = evaluation.evaluate_response(submit(survey, DETRACTOR, unit=store).pk)
-    tenancy_services.move_unit(acme.system, store, acme.units["c2r1"])
+    [case] = evaluation.evaluate_response(response_id=submit(survey, DETRACTOR, unit=store).pk)
+    tenancy_services.move_unit(actor=acme.system, unit=store, new_parent=acme.units["c2r1"])
     store.refresh_from_db()
     case.refresh_from_db()
     assert case.unit_path == store.path
@@ -214,8 +223,8 @@ def test_concurrent_evaluations_open_one_case():
     org = build_org("race", "R")
     survey = store_visit_survey(org)
     services.create_rule(
-        org.scope("admin"),
-        org.root,
+        actor=org.scope("admin"),
+        unit=org.root,
         name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
     )
@@ -226,7 +235,7 @@ def test_concurrent_evaluations_open_one_case():
     def worker():
         try:
             barrier.wait()
-            opened.extend(evaluation.evaluate_response(response.pk))
+            opened.extend(evaluation.evaluate_response(response_id=response.pk))
         except Exception as error:  # collected and asserted below
             errors.append(error)
         finally:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from scipy import stats
 
-from tests.closedloop.conftest import give_cause, submit
+from tests.closedloop.support import give_cause, submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.analytics import filters, hooks
 from voxloop.closedloop import casework, evaluation, services, sla
@@ -27,7 +27,7 @@ def period(**extra) -> filters.Filters:
 
 
 def opened(survey, unit, at):
-    return evaluation.evaluate_response(submit(survey, LOW, unit=unit).pk, now=at)[0]
+    return evaluation.evaluate_response(response_id=submit(survey, LOW, unit=unit).pk, now=at)[0]
 
 
 @pytest.fixture
@@ -40,13 +40,15 @@ def cases(world, survey, detractor_rule):
             case = opened(survey, acme.units[key], datetime(2026, 11, 2, 9, tzinfo=UTC))
             give_cause(case)
             casework.change_status(
-                admin, case, "resolved", now=case.created_at + timedelta(hours=h)
+                actor=admin, case=case, status="resolved", now=case.created_at + timedelta(hours=h)
             )
             made.setdefault(key, []).append(case)
     for h in OCT_HOURS:
         case = opened(survey, acme.units["c1r1s1"], datetime(2026, 10, 10, 9, tzinfo=UTC))
         give_cause(case)
-        casework.change_status(admin, case, "closed", now=case.created_at + timedelta(hours=h))
+        casework.change_status(
+            actor=admin, case=case, status="closed", now=case.created_at + timedelta(hours=h)
+        )
     # Still open on 1 Dec: one past its due time, one not yet.
     made["overdue"] = opened(survey, acme.units["c1r1s1"], datetime(2026, 11, 20, 9, tzinfo=UTC))
     made["open"] = opened(survey, acme.units["c1r1s2"], datetime(2026, 11, 30, 10, tzinfo=UTC))
@@ -139,7 +141,9 @@ def test_other_tenant_sees_none_of_our_cases_and_cannot_name_our_units(world, ca
 def test_agents_count_their_own_cases_and_viewers_none(world, cases):
     acme = world.acme
     agent = acme.members["agent"]
-    casework.assign(acme.scope("store"), cases["overdue"], agent.user_id, now=NOW)
+    casework.assign(
+        actor=acme.scope("store"), case=cases["overdue"], user_id=agent.user_id, now=NOW
+    )
     mine = sla.case_metrics(acme.scope("agent"), period(), now=NOW)
     assert (mine["opened"], mine["open"], mine["overdue"], mine["resolved"]) == (1, 1, 1, 0)
     with pytest.raises(Forbidden):
@@ -150,7 +154,7 @@ def test_survey_filter_counts_that_surveys_cases(world, cases, survey):
     acme = world.acme
     other_survey = store_visit_survey(acme)
     services.update_rule(
-        acme.scope("admin"), cases["open"].rule, survey_ids=[survey.pk, other_survey.pk]
+        actor=acme.scope("admin"), rule=cases["open"].rule, survey_ids=[survey.pk, other_survey.pk]
     )
     opened(other_survey, acme.units["c1r1s1"], datetime(2026, 11, 5, 9, tzinfo=UTC))
     regional = acme.scope("regional")
@@ -174,9 +178,12 @@ def test_a_segment_narrows_the_cases_to_its_members(world, survey, detractor_rul
     at = datetime(2026, 11, 2, 9, tzinfo=UTC)
     for contact in (vip, vip, plain):
         response = submit(survey, LOW, unit=acme.units["c1r1s1"], contact=contact)
-        evaluation.evaluate_response(response.pk, now=at)
+        evaluation.evaluate_response(response_id=response.pk, now=at)
     gold = contact_services.save_segment(
-        acme.scope("admin"), acme.root, "Gold", [{"field": "attributes.tier", "value": "gold"}]
+        actor=acme.scope("admin"),
+        unit=acme.root,
+        name="Gold",
+        filters=[{"field": "attributes.tier", "value": "gold"}],
     )
     everyone = sla.case_metrics(acme.scope("regional"), period(), now=NOW)
     only_gold = sla.case_metrics(acme.scope("regional"), period(segment=str(gold.pk)), now=NOW)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.closedloop.conftest import give_cause, submit
+from tests.closedloop.support import give_cause, submit
 from tests.factories import make_member
 from voxloop.closedloop import casework, escalation, evaluation, selectors, services
 from voxloop.closedloop.models import CaseEvent, Notification
@@ -25,24 +25,28 @@ def case(world, survey, detractor_rule):
         external_id="CUST-1", first_name="Mia", last_name="Chen", email="mia@example.test",
     )  # fmt: skip
     response = submit(survey, DETRACTOR, unit=store, contact=contact)
-    [opened] = evaluation.evaluate_response(response.pk)
+    [opened] = evaluation.evaluate_response(response_id=response.pk)
     return opened
 
 
 def test_lifecycle_with_reopen(world, case):
     manager = world.acme.scope("store")
     now = case.created_at + timedelta(hours=2)
-    casework.change_status(manager, case, "in_progress", now=now)
+    casework.change_status(actor=manager, case=case, status="in_progress", now=now)
     assert case.first_action_at == now
-    casework.change_status(manager, case, "waiting", now=now + timedelta(hours=1))
+    casework.change_status(actor=manager, case=case, status="waiting", now=now + timedelta(hours=1))
     give_cause(case)
-    casework.change_status(manager, case, "resolved", now=now + timedelta(hours=3))
+    casework.change_status(
+        actor=manager, case=case, status="resolved", now=now + timedelta(hours=3)
+    )
     assert case.resolved_at == now + timedelta(hours=3)
-    casework.change_status(manager, case, "closed", now=now + timedelta(hours=4))
-    casework.change_status(manager, case, "in_progress", now=now + timedelta(hours=5))  # reopen
+    casework.change_status(actor=manager, case=case, status="closed", now=now + timedelta(hours=4))
+    casework.change_status(
+        actor=manager, case=case, status="in_progress", now=now + timedelta(hours=5)
+    )  # reopen
     assert case.status == "in_progress" and case.resolved_at is None and case.closed_at is None
     with pytest.raises(InvalidInput):
-        casework.change_status(manager, case, "bogus")
+        casework.change_status(actor=manager, case=case, status="bogus")
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds == ["opened"] + ["status"] * 5
     assert case.first_action_at == now  # the first action stays the first
@@ -51,9 +55,9 @@ def test_lifecycle_with_reopen(world, case):
 def test_closed_cannot_jump_to_waiting(world, case):
     manager = world.acme.scope("store")
     give_cause(case)
-    casework.change_status(manager, case, "closed")
+    casework.change_status(actor=manager, case=case, status="closed")
     with pytest.raises(Conflict) as error:
-        casework.change_status(manager, case, "waiting")
+        casework.change_status(actor=manager, case=case, status="waiting")
     assert error.value.field == "status"
 
 
@@ -62,20 +66,20 @@ def test_notes_root_cause_and_audit(world, case):
 
     acme = world.acme
     admin = acme.scope("admin")
-    staff_cause = services.create_root_cause(admin, "Staff")
-    queue_cause = services.create_root_cause(admin, "Queue too long", staff_cause)
+    staff_cause = services.create_root_cause(actor=admin, name="Staff")
+    queue_cause = services.create_root_cause(actor=admin, name="Queue too long", parent=staff_cause)
     manager = acme.scope("store")
-    casework.add_note(manager, case, "Called, left a voicemail <b>")
-    casework.set_root_cause(manager, case, queue_cause.pk)
+    casework.add_note(actor=manager, case=case, text="Called, left a voicemail <b>")
+    casework.set_root_cause(actor=manager, case=case, root_cause_id=queue_cause.pk)
     assert str(case.root_cause) == "Staff › Queue too long"
     note = case.events.get(kind="note")
     assert note.text == "Called, left a voicemail <b>" and note.actor_label == "a-store"
     assert AuditEntry.objects.filter(action="case.note", target_id=str(case.pk)).exists()
     with pytest.raises(InvalidInput):
-        casework.add_note(manager, case, "   ")
-    other_cause = services.create_root_cause(world.other.scope("admin"), "Theirs")
+        casework.add_note(actor=manager, case=case, text="   ")
+    other_cause = services.create_root_cause(actor=world.other.scope("admin"), name="Theirs")
     with pytest.raises(NotFound):
-        casework.set_root_cause(manager, case, other_cause.pk)
+        casework.set_root_cause(actor=manager, case=case, root_cause_id=other_cause.pk)
 
 
 def test_follow_up_email_from_a_playbook_with_merge_fields(
@@ -83,15 +87,17 @@ def test_follow_up_email_from_a_playbook_with_merge_fields(
 ):
     acme = world.acme
     playbook = services.create_playbook(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Apology",
         kind="follow_up",
         subject="About your visit to {{unit}}",
         body="Dear {{first_name}}, I am {{agent}} and I am sorry (case {{case}}).",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        casework.email_customer(acme.scope("store"), case, playbook.pk, extra="A voucher: X1")
+        casework.email_customer(
+            actor=acme.scope("store"), case=case, playbook_id=playbook.pk, extra="A voucher: X1"
+        )
     smtp_settings.wait_for(1)
     [mail] = smtp_settings.to("mia@example.test")
     assert mail.recipients == ["mia@example.test"]
@@ -106,7 +112,7 @@ def test_playbooks_refuse_unknown_merge_fields(world):
     acme = world.acme
     with pytest.raises(InvalidInput) as error:
         services.create_playbook(
-            acme.scope("admin"), acme.root, name="X", kind="closing", subject="Hi",
+            actor=acme.scope("admin"), unit=acme.root, name="X", kind="closing", subject="Hi",
             body="{{first_name}} {{password}}",
         )  # fmt: skip
     assert error.value.field == "body" and "password" in error.value.message
@@ -115,12 +121,12 @@ def test_playbooks_refuse_unknown_merge_fields(world):
 def test_assignment_only_to_people_who_see_the_unit(world, case):
     acme = world.acme
     regional = acme.scope("regional")
-    casework.assign(regional, case, acme.user("agent").pk)
+    casework.assign(actor=regional, case=case, user_id=acme.user("agent").pk)
     assert case.assignee == acme.user("agent")
     with pytest.raises(InvalidInput):
-        casework.assign(regional, case, acme.user("sibling_store").pk)
+        casework.assign(actor=regional, case=case, user_id=acme.user("sibling_store").pk)
     with pytest.raises(Forbidden):
-        casework.assign(acme.scope("agent"), case, acme.user("agent").pk)
+        casework.assign(actor=acme.scope("agent"), case=case, user_id=acme.user("agent").pk)
 
 
 def test_agent_sees_and_works_only_own_cases(world, survey, case):
@@ -129,11 +135,13 @@ def test_agent_sees_and_works_only_own_cases(world, survey, case):
     assert list(selectors.visible_cases(agent, box="all")) == []
     with pytest.raises(NotFound):
         selectors.case(agent, case.pk)
-    casework.assign(acme.scope("store"), case, acme.user("agent").pk)
+    casework.assign(actor=acme.scope("store"), case=case, user_id=acme.user("agent").pk)
     assert [c.pk for c in selectors.visible_cases(agent, box="mine")] == [case.pk]
-    casework.add_note(agent, case, "On it")
+    casework.add_note(actor=agent, case=case, text="On it")
     with pytest.raises(Forbidden):
-        casework.bulk_resolve(agent, [case.pk], root_cause_id=give_cause(case).pk, note="x")
+        casework.bulk_resolve(
+            actor=agent, case_ids=[case.pk], root_cause_id=give_cause(case).pk, note="x"
+        )
 
 
 def test_scoped_case_reads_across_units_and_tenants(world, survey, case):
@@ -146,7 +154,7 @@ def test_scoped_case_reads_across_units_and_tenants(world, survey, case):
             selectors.case(outsider, case.pk)
         assert case.pk not in [c.pk for c in selectors.visible_cases(outsider, box="all")]
         with pytest.raises(NotFound):
-            casework.change_status(outsider, case, "closed")
+            casework.change_status(actor=outsider, case=case, status="closed")
     with pytest.raises(Forbidden):
         selectors.visible_cases(acme.scope("viewer"))
     with pytest.raises(NotFound):
@@ -163,38 +171,53 @@ def test_customer_history_beside_the_case(world, survey, case):
 def test_manual_case_from_a_response(world, survey):
     acme = world.acme
     response = submit(survey, {"nps": 8}, unit=acme.units["c1r1s1"])
-    opened = casework.open_case(acme.scope("store"), response.pk, title="Call back")
+    opened = casework.open_case(
+        actor=acme.scope("store"), response_id=response.pk, title="Call back"
+    )
     assert opened.assignee == acme.user("store") and opened.rule is None
     with pytest.raises(Conflict):
-        casework.open_case(acme.scope("store"), response.pk)
+        casework.open_case(actor=acme.scope("store"), response_id=response.pk)
     with pytest.raises(NotFound):
-        casework.open_case(acme.scope("sibling_store"), response.pk)
+        casework.open_case(actor=acme.scope("sibling_store"), response_id=response.pk)
     with pytest.raises(Forbidden):
-        casework.open_case(acme.scope("agent"), response.pk)
+        casework.open_case(actor=acme.scope("agent"), response_id=response.pk)
 
 
 def test_bulk_assign_and_close(world, survey, detractor_rule):
     acme = world.acme
     store = acme.units["c1r1s1"]
     cases = [
-        evaluation.evaluate_response(submit(survey, DETRACTOR, unit=store).pk)[0] for _ in range(3)
+        evaluation.evaluate_response(response_id=submit(survey, DETRACTOR, unit=store).pk)[0]
+        for _ in range(3)
     ]
     ids = [c.pk for c in cases]
-    assert casework.bulk_assign(acme.scope("regional"), ids, acme.user("agent").pk) == 3
+    assert (
+        casework.bulk_assign(
+            actor=acme.scope("regional"), case_ids=ids, user_id=acme.user("agent").pk
+        )
+        == 3
+    )
     cause = give_cause(cases[0])
     with pytest.raises(InvalidInput):
-        casework.bulk_resolve(acme.scope("regional"), ids, root_cause_id=None, note="Done")
-    closed = casework.bulk_resolve(acme.scope("regional"), ids, root_cause_id=cause.pk, note="Done")
+        casework.bulk_resolve(
+            actor=acme.scope("regional"), case_ids=ids, root_cause_id=None, note="Done"
+        )
+    closed = casework.bulk_resolve(
+        actor=acme.scope("regional"), case_ids=ids, root_cause_id=cause.pk, note="Done"
+    )
     assert closed == 3
     assert set(
         selectors.visible_cases(acme.scope("admin"), box="all").values_list("status", flat=True)
     ) == {"closed"}
     sibling_case = evaluation.evaluate_response(
-        submit(survey, DETRACTOR, unit=acme.units["c1r1s2"]).pk
+        response_id=submit(survey, DETRACTOR, unit=acme.units["c1r1s2"]).pk
     )[0]
     with pytest.raises(NotFound):
         casework.bulk_resolve(
-            acme.scope("store"), [ids[0], sibling_case.pk], root_cause_id=cause.pk, note="x"
+            actor=acme.scope("store"),
+            case_ids=[ids[0], sibling_case.pk],
+            root_cause_id=cause.pk,
+            note="x",
         )
 
 
@@ -225,19 +248,20 @@ def test_escalation_climbs_the_tree_at_due_and_again(world, case, smtp_settings)
 
 def test_resolved_cases_do_not_escalate(world, case):
     give_cause(case)
-    casework.change_status(world.acme.scope("store"), case, "resolved")
+    casework.change_status(actor=world.acme.scope("store"), case=case, status="resolved")
     assert escalation.escalate_overdue(now=case.due_at + timedelta(days=3)) == 0
 
 
 def test_sla_hours_per_rule(world, survey):
     acme = world.acme
     services.create_rule(
-        acme.scope("admin"), acme.root, name="Urgent", priority="urgent", sla_hours=4,
+        actor=acme.scope("admin"), unit=acme.root, name="Urgent", priority="urgent", sla_hours=4,
         conditions={"items": [{"field": "nps", "op": "lte", "value": 2}]},
     )  # fmt: skip
     now = timezone.now()
     [case] = evaluation.evaluate_response(
-        submit(survey, {"nps": 1, "improve": ["queue"]}, unit=acme.units["c1r1s1"]).pk, now=now
+        response_id=submit(survey, {"nps": 1, "improve": ["queue"]}, unit=acme.units["c1r1s1"]).pk,
+        now=now,
     )
     assert case.due_at == now + timedelta(hours=4) and case.priority == "urgent"
     assert CaseEvent.objects.filter(case=case, kind="opened").count() == 1
@@ -249,12 +273,18 @@ def test_anonymous_employee_answers_never_become_cases(world):
     acme = world.acme
     actor = acme.scope("admin")
     pulse = survey_services.create_survey(
-        actor, acme.root, "Pulse", "employee", "en", [], texts={"title": {"en": "Pulse"}}
+        actor=actor,
+        unit=acme.root,
+        name="Pulse",
+        kind="employee",
+        default_locale="en",
+        locales=[],
+        texts={"title": {"en": "Pulse"}},
     )
-    survey_services.add_question(actor, pulse, "enps", "nps", required=True,
+    survey_services.add_question(actor=actor, survey=pulse, key="enps", type="nps", required=True,
                                  texts={"title": {"en": "Recommend us?"}})  # fmt: skip
-    survey_services.publish(actor, pulse)
+    survey_services.publish(actor=actor, survey=pulse)
     low = {"items": [{"field": "nps", "op": "lte", "value": 6}]}
-    services.create_rule(actor, acme.root, name="Any low", conditions=low)
+    services.create_rule(actor=actor, unit=acme.root, name="Any low", conditions=low)
     response = submit(pulse, {"enps": 1}, unit=acme.units["c1r1s1"])
-    assert evaluation.evaluate_response(response.pk) == []
+    assert evaluation.evaluate_response(response_id=response.pk) == []

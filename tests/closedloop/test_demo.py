@@ -36,7 +36,7 @@ def test_demo_has_rules_cases_some_overdue_and_two_measured_plans():
     assert ActionPlan.objects.count() == 2
     director = Scope.of(Membership.objects.get(user__username="director"))
     for plan in ActionPlan.objects.all():
-        result = plans.plan_effect(director, plan, today=ANCHOR.date())
+        result = plans.plan_effect(scope=director, plan=plan, today=ANCHOR.date())
         assert result.before.n > 0 and result.after.n > 0 and result.delta is not None
     assert Praise.objects.exists()
     # Every finished case names its root cause; the agent and the account manager have work,

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.closedloop.conftest import submit
 from tests.closedloop.receiver import Receiver
+from tests.closedloop.support import submit
 from tests.smtp import free_port
 from voxloop.closedloop import evaluation, notifications, services
 from voxloop.closedloop.models import Notification
@@ -27,8 +27,8 @@ def receiver():
 def hook_rule(world, survey, kind, url, secret=""):
     acme = world.acme
     return services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name=f"To {kind}",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[],
@@ -41,7 +41,7 @@ def test_generic_webhook_is_signed_and_verifiable(world, survey, receiver):
     receiver.start()
     hook_rule(world, survey, "webhook", receiver.url, SECRET)
     response = submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"])
-    [case] = evaluation.evaluate_response(response.pk)
+    [case] = evaluation.evaluate_response(response_id=response.pk)
     [request] = receiver.requests
     stamp = request.headers[notifications.TIMESTAMP_HEADER]
     signature = request.headers[notifications.SIGNATURE_HEADER]
@@ -63,7 +63,9 @@ def test_generic_webhook_is_signed_and_verifiable(world, survey, receiver):
 def test_slack_style_hook_gets_text(world, survey, receiver):
     receiver.start()
     hook_rule(world, survey, "slack", receiver.url)
-    evaluation.evaluate_response(submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk)
+    evaluation.evaluate_response(
+        response_id=submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
+    )
     [request] = receiver.requests
     assert "Nobody helped me" in json.loads(request.body)["text"]
     assert notifications.SIGNATURE_HEADER not in request.headers
@@ -72,7 +74,9 @@ def test_slack_style_hook_gets_text(world, survey, receiver):
 def test_receiver_down_then_up_retries_with_backoff_and_sends_once(world, survey, receiver):
     hook_rule(world, survey, "webhook", receiver.url, SECRET)
     response = submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"])
-    [case] = evaluation.evaluate_response(response.pk)  # the receiver is not listening yet
+    [case] = evaluation.evaluate_response(
+        response_id=response.pk
+    )  # the receiver is not listening yet
     row = Notification.objects.get(case=case)
     assert (row.status, row.attempts) == ("pending", 1)
     assert "Connection refused" in row.last_error or "Errno" in row.last_error
@@ -91,7 +95,7 @@ def test_receiver_down_then_up_retries_with_backoff_and_sends_once(world, survey
     assert (row.status, row.attempts) == ("sent", 3)
     # Sent is sent: later sweeps and a re-evaluation send nothing more.
     assert notifications.sweep(row.run_after + timedelta(hours=2)) == 0
-    evaluation.evaluate_response(response.pk)
+    evaluation.evaluate_response(response_id=response.pk)
     assert len(receiver.requests) == 1
 
 
@@ -100,7 +104,7 @@ def test_a_receiver_answering_500_is_retried_then_given_up(world, survey, receiv
     receiver.start()
     hook_rule(world, survey, "webhook", receiver.url)
     [case] = evaluation.evaluate_response(
-        submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
+        response_id=submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
     )
     row = Notification.objects.get(case=case)
     while row.status == "pending":
@@ -113,7 +117,7 @@ def test_a_receiver_answering_500_is_retried_then_given_up(world, survey, receiv
 def test_a_claimed_notification_is_not_sent_by_a_second_worker(world, survey, receiver):
     hook_rule(world, survey, "webhook", receiver.url)
     [case] = evaluation.evaluate_response(
-        submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
+        response_id=submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
     )
     row = Notification.objects.get(case=case)
     receiver.start()
@@ -131,7 +135,7 @@ def test_smtp_down_then_up(world, survey, detractor_rule, settings, smtp_server)
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody there
     settings.EMAIL_TIMEOUT = 5
     [case] = evaluation.evaluate_response(
-        submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
+        response_id=submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
     )
     row = Notification.objects.get(case=case)
     assert row.status == "pending" and row.attempts == 1
@@ -144,8 +148,8 @@ def test_smtp_down_then_up(world, survey, detractor_rule, settings, smtp_server)
 def test_digest_collects_alerts_into_one_email(world, survey, smtp_settings):
     acme = world.acme
     services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Digest",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         email_mode="digest",
@@ -153,7 +157,7 @@ def test_digest_collects_alerts_into_one_email(world, survey, smtp_settings):
     store = acme.units["c1r1s1"]
     now = timezone.now()
     for _ in range(3):
-        evaluation.evaluate_response(submit(survey, DETRACTOR, unit=store).pk, now=now)
+        evaluation.evaluate_response(response_id=submit(survey, DETRACTOR, unit=store).pk, now=now)
     assert smtp_settings.messages == []
     assert notifications.send_digests(now) == 0  # not before the hour
     assert notifications.send_digests(now + timedelta(hours=1)) == 1
@@ -167,7 +171,7 @@ def test_webhooks_to_private_addresses_are_refused_by_default(world, survey, rec
     receiver.start()
     hook_rule(world, survey, "webhook", receiver.url, SECRET)
     [case] = evaluation.evaluate_response(
-        submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
+        response_id=submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
     )
     row = Notification.objects.get(case=case)
     assert row.status == "failed" and "not a public address" in row.last_error

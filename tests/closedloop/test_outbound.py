@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.closedloop.conftest import submit
 from tests.closedloop.receiver import Receiver
+from tests.closedloop.support import submit
 from tests.closedloop.test_notifications import DETRACTOR, SECRET, hook_rule
 from tests.smtp import free_port
 from voxloop import outbound
@@ -99,7 +99,7 @@ def servers():
 def deliver_to(world, survey, url):
     hook_rule(world, survey, "webhook", url, SECRET)
     [case] = evaluation.evaluate_response(
-        submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
+        response_id=submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"]).pk
     )
     return Notification.objects.get(case=case)
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.closedloop.conftest import give_cause, submit
+from tests.closedloop.support import give_cause, submit
 from voxloop.closedloop import casework, effect, evaluation, plans, selectors, services, sla
 from voxloop.closedloop.models import Advocate, Notification, Praise
 from voxloop.contacts.models import Contact
@@ -19,15 +19,19 @@ def test_sla_statistics_by_unit_and_assignee(world, survey, detractor_rule):
     t0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
     store, sibling = acme.units["c1r1s1"], acme.units["c1r1s2"]
     fast, slow, overdue, sibling_case = (
-        evaluation.evaluate_response(submit(survey, LOW, unit=u).pk, now=t0)[0]
+        evaluation.evaluate_response(response_id=submit(survey, LOW, unit=u).pk, now=t0)[0]
         for u in (store, store, store, sibling)
     )
     manager = acme.scope("store")
     give_cause(fast), give_cause(slow)
-    casework.change_status(manager, fast, "in_progress", now=t0 + timedelta(hours=1))
-    casework.change_status(manager, fast, "resolved", now=t0 + timedelta(hours=5))
-    casework.add_note(manager, slow, "later", now=t0 + timedelta(hours=3))
-    casework.change_status(manager, slow, "resolved", now=t0 + timedelta(hours=60))  # past 48 h
+    casework.change_status(
+        actor=manager, case=fast, status="in_progress", now=t0 + timedelta(hours=1)
+    )
+    casework.change_status(actor=manager, case=fast, status="resolved", now=t0 + timedelta(hours=5))
+    casework.add_note(actor=manager, case=slow, text="later", now=t0 + timedelta(hours=3))
+    casework.change_status(
+        actor=manager, case=slow, status="resolved", now=t0 + timedelta(hours=60)
+    )  # past 48 h
     now = t0 + timedelta(hours=72)
     figures = sla.sla_statistics(acme.scope("regional"), now=now)
     total = figures["total"]
@@ -48,15 +52,15 @@ def test_promoter_loop_thanks_invites_flags_and_praises(world, survey, smtp_sett
     acme = world.acme
     admin = acme.scope("admin")
     thanks = services.create_playbook(
-        admin, acme.root, name="Thanks", kind="thank_you",
+        actor=admin, unit=acme.root, name="Thanks", kind="thank_you",
         subject="Thank you, {{first_name}}", body="{{staff}} will be glad to hear it.",
     )  # fmt: skip
     review = services.create_playbook(
-        admin, acme.root, name="Review", kind="review",
+        actor=admin, unit=acme.root, name="Review", kind="review",
         subject="Would you tell others?", body="Leave a review of {{unit}}: https://example.test/r",
     )  # fmt: skip
     services.create_rule(
-        admin, acme.root, name="Promoters",
+        actor=admin, unit=acme.root, name="Promoters",
         conditions={"items": [{"field": "nps_group", "op": "eq", "value": "promoter"}]},
         open_case=False, recipients=[], thank_you_playbook_id=thanks.pk,
         flag_advocate=True, record_praise=True,
@@ -75,7 +79,7 @@ def test_promoter_loop_thanks_invites_flags_and_praises(world, survey, smtp_sett
     response = submit(
         survey, {"nps": 10, "comment": "Clerk was great"}, unit=store, staff=clerk, contact=contact
     )
-    assert evaluation.evaluate_response(response.pk) == []  # no case for praise
+    assert evaluation.evaluate_response(response_id=response.pk) == []  # no case for praise
     mails = smtp_settings.wait_for(2)
     subjects = sorted(m.message["Subject"] for m in mails)
     assert subjects == ["Thank you, Ron", "Would you tell others?"]
@@ -89,7 +93,7 @@ def test_promoter_loop_thanks_invites_flags_and_praises(world, survey, smtp_sett
     assert list(selectors.visible_praise(acme.scope("sibling_store"))) == []
     assert list(selectors.visible_praise(world.other.scope("admin"))) == []
     # Evaluating again sends nothing more.
-    evaluation.evaluate_response(response.pk)
+    evaluation.evaluate_response(response_id=response.pk)
     assert Notification.objects.count() == 2
 
 
@@ -145,15 +149,19 @@ def test_action_plan_measures_nps_before_and_after(world, survey):
     Response.objects.filter(nps=0).filter(submitted_at__gt=datetime(2026, 3, 2, tzinfo=UTC)).update(
         unit_path=acme.units["c2r1s1"].path
     )  # moved out of the plan's scope
-    plan = plans.create_plan(acme.scope("regional"), region, title="Queues", starts_on=start)
+    plan = plans.create_plan(
+        actor=acme.scope("regional"), unit=region, title="Queues", starts_on=start
+    )
     assert plan.baseline == pytest.approx(-25.0)
-    result = plans.plan_effect(acme.scope("regional"), plan, today=date(2026, 12, 1))
+    result = plans.plan_effect(scope=acme.scope("regional"), plan=plan, today=date(2026, 12, 1))
     assert (result.before.n, result.after.n) == (4, 4)
     assert result.before.value == pytest.approx(-25.0) and result.after.value == pytest.approx(50.0)
     assert result.delta == pytest.approx(75.0) and result.before.low_sample
-    task = plans.add_task(acme.scope("regional"), plan, "Second till", due_on=date(2026, 3, 15))
-    plans.set_task_done(acme.scope("regional"), task, True)
+    task = plans.add_task(
+        actor=acme.scope("regional"), plan=plan, title="Second till", due_on=date(2026, 3, 15)
+    )
+    plans.set_task_done(actor=acme.scope("regional"), task=task, done=True)
     with pytest.raises(InvalidInput):
-        plans.create_plan(acme.scope("regional"), region, title="", starts_on=start)
+        plans.create_plan(actor=acme.scope("regional"), unit=region, title="", starts_on=start)
     with pytest.raises(InvalidInput):
-        plans.create_plan(acme.scope("regional"), region, title="x", starts_on=None)
+        plans.create_plan(actor=acme.scope("regional"), unit=region, title="x", starts_on=None)

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.factories import YES
 from voxloop.closedloop import evaluation, plans, services
 from voxloop.closedloop.models import AlertRule, Case, Playbook
@@ -51,13 +51,13 @@ CLOSEDLOOP_MATRIX: dict[str, dict] = {
 def things(world, survey, detractor_rule):
     acme = world.acme
     response = submit(survey, {"nps": 3, "improve": ["queue"]}, unit=acme.units["c1r1s1"])
-    [case] = evaluation.evaluate_response(response.pk)
+    [case] = evaluation.evaluate_response(response_id=response.pk)
     playbook = services.create_playbook(
-        acme.scope("admin"), acme.root, name="Sorry", kind="follow_up", subject="Hi",
+        actor=acme.scope("admin"), unit=acme.root, name="Sorry", kind="follow_up", subject="Hi",
         body="Dear {{first_name}}",
     )  # fmt: skip
     plan = plans.create_plan(
-        acme.scope("regional"), acme.units["c1r1"], title="Shorter queues",
+        actor=acme.scope("regional"), unit=acme.units["c1r1"], title="Shorter queues",
         starts_on=date.today() - timedelta(days=10),
     )  # fmt: skip
     return {"case": case, "rule": detractor_rule, "playbook": playbook, "plan": plan}
@@ -127,7 +127,7 @@ def test_bulk_assign_and_close_from_the_inbox(world, things):
     assert answer.status_code == 302
     case.refresh_from_db()
     assert case.assignee == world.acme.user("agent")
-    cause = services.create_root_cause(world.acme.scope("admin"), "Queue")
+    cause = services.create_root_cause(actor=world.acme.scope("admin"), name="Queue")
     close = {"case_ids": [case.pk], "action": "close", "close-root_cause": cause.pk}
     close["close-note"] = "Second till opened"
     client.post("/cases/bulk/", close | {"confirmed": "yes"})

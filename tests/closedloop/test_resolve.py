@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.closedloop.test_pages import client_for
 from voxloop.closedloop import casework, evaluation, services
 from voxloop.closedloop.models import Case, CaseEvent, Notification
@@ -18,20 +18,23 @@ from voxloop.errors import InvalidInput
 def case(world, survey, detractor_rule):
     answers = {"nps": 3, "improve": ["queue", "staff"], "comment": "The queue was far too long"}
     response = submit(survey, answers, unit=world.acme.units["c1r1s1"])
-    [opened] = evaluation.evaluate_response(response.pk)
+    [opened] = evaluation.evaluate_response(response_id=response.pk)
     return opened
 
 
 @pytest.fixture
 def cause(world):
-    top = services.create_root_cause(world.acme.scope("admin"), "Waiting time")
-    return services.create_root_cause(world.acme.scope("admin"), "Queue at the till", top)
+    top = services.create_root_cause(actor=world.acme.scope("admin"), name="Waiting time")
+    return services.create_root_cause(
+        actor=world.acme.scope("admin"), name="Queue at the till", parent=top
+    )
 
 
 @pytest.fixture
 def playbook(world):
     return services.create_playbook(
-        world.acme.scope("admin"), world.acme.root, name="Here is what we did", kind="closing",
+        actor=world.acme.scope("admin"), unit=world.acme.root, name="Here is what we did",
+        kind="closing",
         subject="What we changed", body="Dear {{first_name}}, we opened a second till.",
     )  # fmt: skip
 
@@ -40,7 +43,7 @@ def test_closing_without_a_root_cause_is_refused(world, case):
     store = world.acme.scope("store")
     for status in ("resolved", "closed"):
         with pytest.raises(InvalidInput) as refused:
-            casework.change_status(store, case, status)
+            casework.change_status(actor=store, case=case, status=status)
         assert refused.value.field == "root_cause_id"
     assert Case.objects.get(pk=case.pk).status == "new"
 

@@ -4,7 +4,7 @@ import pytest
 from django_tasks_rq.backend import Job
 from rq import SimpleWorker
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.tasks.test_rq_delivery import rq_queue as rq_queue_fixture
 from voxloop.closedloop.models import Case
 

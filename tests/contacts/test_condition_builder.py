@@ -37,14 +37,18 @@ def people(world):
 def test_two_and_conditions_and_an_or_group(people):
     tree = {"match": "all", "items": [TIER_GOLD, {"field": "attributes.city", "op": "eq",
                                                   "value": "Cluj"}, RO_OR_FREQUENT]}  # fmt: skip
-    segment = services.save_segment(people.scope("admin"), people.root, "Gold", tree)
+    segment = services.save_segment(
+        actor=people.scope("admin"), unit=people.root, name="Gold", filters=tree
+    )
     members = {c.external_id for c in selectors.segment_members(people.scope("admin"), segment.pk)}
     assert members == {"P1", "P3"}
     assert segment.filters["items"][2]["match"] == "any"
 
 
 def test_a_flat_list_still_means_all_of_them(people):
-    segment = services.save_segment(people.scope("admin"), people.root, "Gold", [TIER_GOLD])
+    segment = services.save_segment(
+        actor=people.scope("admin"), unit=people.root, name="Gold", filters=[TIER_GOLD]
+    )
     assert segment.filters == {"match": "all", "items": [TIER_GOLD]}
 
 
@@ -59,7 +63,9 @@ def test_a_flat_list_still_means_all_of_them(people):
 )
 def test_a_bad_tree_names_the_part_at_fault(people, tree, field):
     with pytest.raises(InvalidInput) as refused:
-        services.save_segment(people.scope("admin"), people.root, "Bad", tree)
+        services.save_segment(
+            actor=people.scope("admin"), unit=people.root, name="Bad", filters=tree
+        )
     assert refused.value.field == field
 
 

@@ -42,7 +42,7 @@ def test_csv_creates_updates_and_reports_bad_rows_keeping_the_good(world, tmp_pa
             ["", "Dup", "lee@example.test", "", "", ""],  # K2 again, by its email
         ],
     )
-    report = import_file(acme.scope("admin"), path)
+    report = import_file(actor=acme.scope("admin"), path=path)
     assert (report.rows, report.created, report.updated, report.failed) == (8, 1, 2, 5)
     by_line = {e.line: (e.column, e.message) for e in report.errors}
     assert by_line[4][0] == "email" and "not an email" in by_line[4][1]
@@ -66,7 +66,7 @@ def test_unknown_column_is_refused_by_name_unless_mapped(world, tmp_path):
         [["Customer No", "E-mail", "Shop", "Tenure"], ["X1", "x1@e.test", "AC1R1S1", "4"]],
     )
     with pytest.raises(InvalidInput) as refused:
-        import_file(acme.scope("admin"), path)
+        import_file(actor=acme.scope("admin"), path=path)
     assert refused.value.field == "Customer No"
     mapping = {
         "Customer No": "external_id",
@@ -74,7 +74,7 @@ def test_unknown_column_is_refused_by_name_unless_mapped(world, tmp_path):
         "Shop": "unit",
         "Tenure": "attributes.tenure",
     }
-    report = import_file(acme.scope("admin"), path, mapping=mapping)
+    report = import_file(actor=acme.scope("admin"), path=path, mapping=mapping)
     assert report.created == 1
     assert contacts(acme)["X1"].attributes == {"tenure": "4"}
 
@@ -89,7 +89,7 @@ def test_malformed_and_undecodable_rows_are_reported_and_the_rest_imported(world
         b"A3,\xff\xfe@e.test,AC1R1S1\n"
         b"A4,a4@e.test,AC1R1S1\n"
     )
-    report = import_file(acme.scope("admin"), path)
+    report = import_file(actor=acme.scope("admin"), path=path)
     assert report.created == 2 and report.failed == 2
     assert {e.line for e in report.errors} == {3, 4}
     assert set(contacts(acme)) == {"A1", "A4"}
@@ -104,7 +104,7 @@ def test_xlsx_in_read_only_mode(world, tmp_path):
     sheet.append([1002, "x2@e.test", "AC1R1S2", 80])
     sheet.append(["X3", "broken", "AC1R1S1", 1])
     book.save(tmp_path / "p.xlsx")
-    report = import_file(acme.scope("admin"), tmp_path / "p.xlsx")
+    report = import_file(actor=acme.scope("admin"), path=tmp_path / "p.xlsx")
     assert (report.created, report.failed) == (2, 1)
     found = contacts(acme)
     assert found["X1"].attributes == {"spend": 120.5}
@@ -123,18 +123,18 @@ def test_a_store_admin_cannot_write_outside_their_subtree(world, tmp_path):
             ["N2", "n2@e.test", "AC1R1S1"],
         ],
     )
-    report = import_file(acme.scope("country_admin"), path)
+    report = import_file(actor=acme.scope("country_admin"), path=path)
     assert report.created == 1 and report.failed == 2
     assert contacts(acme)["FAR"].email == "far@example.test"
     with pytest.raises(Forbidden):
-        import_file(acme.scope("store"), path)  # a manager configures nothing
+        import_file(actor=acme.scope("store"), path=path)  # a manager configures nothing
 
 
 def test_api_style_batch_uses_the_same_rules(world):
     acme = world.acme
     report = import_records(
-        acme.scope("admin"),
-        [
+        actor=acme.scope("admin"),
+        records=[
             {
                 "external_id": "B1",
                 "email": "b1@e.test",

@@ -13,7 +13,7 @@ from tests.surveys.builders import store_visit_survey
 from voxloop.contacts import services
 from voxloop.contacts.interactions import record_interactions
 from voxloop.contacts.models import Interaction, InteractionType
-from voxloop.distribution import triggers
+from voxloop.distribution.campaigns import triggers
 from voxloop.errors import Forbidden
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.models import AuditEntry
@@ -24,7 +24,9 @@ def people(world):
     acme = world.acme
     add_contact(acme, "c1r1s1", "ANN")
     add_contact(acme, "c2r1s1", "BOB")
-    services.define_interaction_type(acme.system, acme.root, "visit", "Store visit")
+    services.define_interaction_type(
+        actor=acme.system, unit=acme.root, key="visit", name="Store visit"
+    )
     return acme
 
 
@@ -67,7 +69,7 @@ def test_a_regional_manager_links_staff_anywhere_in_the_region_only(people):
 def test_the_same_code_twice_in_a_batch_is_looked_up_once(people, django_assert_max_num_queries):
     events = [{"type": "visit", "contact": "ANN", "staff": "AE112"}] * 50
     with django_assert_max_num_queries(80):  # one contact read per event, one staff read
-        report = record_interactions(people.scope("store"), events)
+        report = record_interactions(actor=people.scope("store"), records=events)
     assert report.failed == 50
 
 
@@ -86,7 +88,9 @@ def test_a_country_admins_type_applies_to_their_country_only(people, world):
     assert elsewhere["failed"] == 1 and elsewhere["errors"][0]["column"] == "type"
     # Seen from below and above, never from the other country or the other tenant.
     assert "repair" in _keys(acme, "store") and "repair" in _keys(acme, "admin")
-    c2 = tenancy_services.grant_membership(acme.system, world.loner, acme.units["c2"], "admin")
+    c2 = tenancy_services.grant_membership(
+        actor=acme.system, user=world.loner, unit=acme.units["c2"], role="admin"
+    )
     assert "repair" not in {k["key"] for k in ApiClient(c2).get("/interaction-types").json()}
     assert "repair" not in {
         k["key"] for k in ApiClient(world.other.members["admin"]).get("/interaction-types").json()
@@ -120,12 +124,16 @@ def test_a_key_is_used_once_along_a_path_but_siblings_may_share_it(people, world
 def test_only_a_top_level_admin_makes_company_wide_types(world):
     acme = world.acme
     with pytest.raises(Forbidden):
-        services.define_interaction_type(acme.scope("country_admin"), acme.root, "x", "X")
+        services.define_interaction_type(
+            actor=acme.scope("country_admin"), unit=acme.root, key="x", name="X"
+        )
     for actor in ("regional", "store", "analyst", "viewer", "agent"):
         api = ApiClient(acme.members[actor])
         answer = api.post("/interaction-types", {"key": "y", "name": "Y"})
         assert answer.status_code == 403, actor
-    kind = services.define_interaction_type(acme.scope("admin"), acme.root, "x", "X")
+    kind = services.define_interaction_type(
+        actor=acme.scope("admin"), unit=acme.root, key="x", name="X"
+    )
     assert kind.unit_id == acme.root.pk
     assert AuditEntry.objects.filter(action="interaction_type.create", target_id=str(kind.pk))
 
@@ -153,7 +161,9 @@ def test_an_archived_type_takes_no_events_or_triggers_until_restored(people, wor
 
 def test_a_trigger_uses_only_a_type_that_applies_at_its_unit(people, world):
     acme = world.acme
-    kind = services.define_interaction_type(acme.system, acme.units["c1r1"], "pickup", "Pickup")
+    kind = services.define_interaction_type(
+        actor=acme.system, unit=acme.units["c1r1"], key="pickup", name="Pickup"
+    )
     survey = store_visit_survey(acme)
     with pytest.raises(Exception, match="does not apply"):
         triggers.create_trigger(acme.scope("admin"), acme.units["c2"], survey, kind, name="x")
@@ -170,7 +180,9 @@ def test_a_type_in_use_is_archived_not_deleted(people, world):
     refused = admin.delete(f"/interaction-types/{kind.pk}")
     assert refused.status_code == 409 and "archive" in refused.json()["error"]["message"]
     assert InteractionType.objects.filter(pk=kind.pk).exists()
-    unused = services.define_interaction_type(acme.system, acme.root, "unused", "Unused")
+    unused = services.define_interaction_type(
+        actor=acme.system, unit=acme.root, key="unused", name="Unused"
+    )
     assert admin.delete(f"/interaction-types/{unused.pk}").status_code == 204
     assert not InteractionType.objects.filter(pk=unused.pk).exists()
     assert AuditEntry.objects.filter(action="interaction_type.delete", target_id=str(unused.pk))
@@ -191,8 +203,12 @@ def test_types_above_ones_unit_are_read_only_and_other_tenants_are_absent(people
 
 def test_a_types_owner_path_follows_a_moved_unit(world):
     acme = world.acme
-    kind = services.define_interaction_type(acme.system, acme.units["c1r1"], "pickup", "Pickup")
-    tenancy_services.move_unit(acme.system, acme.units["c1r1"], acme.units["c2"])
+    kind = services.define_interaction_type(
+        actor=acme.system, unit=acme.units["c1r1"], key="pickup", name="Pickup"
+    )
+    tenancy_services.move_unit(
+        actor=acme.system, unit=acme.units["c1r1"], new_parent=acme.units["c2"]
+    )
     kind.refresh_from_db()
     assert kind.unit_path.startswith(acme.units["c2"].path)
     assert "pickup" not in _keys(acme, "country_admin")

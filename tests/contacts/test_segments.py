@@ -19,8 +19,10 @@ from voxloop.responses.services import Submission, submit
 def people(world):
     acme = world.acme
     account = services.bulk_add_accounts(
-        acme.system,
-        [Account(unit=acme.units["c1"], external_id="ACC", name="Big Co", tier="high_touch")],
+        actor=acme.system,
+        accounts=[
+            Account(unit=acme.units["c1"], external_id="ACC", name="Big Co", tier="high_touch")
+        ],
     )[0]
     add_contact(acme, "c1r1s1", "GOLD", attributes={"tier": "gold", "tenure": 7}, account=account)
     add_contact(acme, "c1r1s2", "SILVER", attributes={"tier": "silver", "tenure": 2})
@@ -29,7 +31,9 @@ def people(world):
 
 
 def members(acme, filters, scope="admin") -> set[str]:
-    segment = services.save_segment(acme.scope("admin"), acme.root, "S", filters)
+    segment = services.save_segment(
+        actor=acme.scope("admin"), unit=acme.root, name="S", filters=filters
+    )
     return {c.external_id for c in selectors.segment_members(acme.scope(scope), segment.pk)}
 
 
@@ -61,7 +65,11 @@ def test_last_response_and_nps_group_follow_responses(
     survey = store_visit_survey(acme)
     gold = Contact.objects.get(external_id="GOLD")
     with django_capture_on_commit_callbacks(execute=True):
-        submit(Submission(survey=survey, answers={"nps": 3, "improve": ["queue"]}, contact=gold))
+        submit(
+            submission=Submission(
+                survey=survey, answers={"nps": 3, "improve": ["queue"]}, contact=gold
+            )
+        )
     assert members(acme, [{"field": "nps_group", "value": "detractor"}]) == {"GOLD"}
     assert members(acme, [{"field": "last_response_days", "op": "within", "value": 30}]) == {"GOLD"}
     assert members(acme, [{"field": "last_response_days", "op": "not_within", "value": 30}]) == {
@@ -86,7 +94,9 @@ def test_last_response_and_nps_group_follow_responses(
 )
 def test_a_filter_that_cannot_mean_anything_is_a_clear_error(people, filters, field, text):
     with pytest.raises(InvalidInput) as refused:
-        services.save_segment(people.scope("admin"), people.root, "Bad", filters)
+        services.save_segment(
+            actor=people.scope("admin"), unit=people.root, name="Bad", filters=filters
+        )
     assert refused.value.field == field
     assert text in refused.value.message
 

@@ -1,3 +1,3 @@
 """The demo tests reuse the in-process `voxloop` runner of the CLI tests."""
 
-from tests.cli.conftest import voxloop  # noqa: F401 - fixture
+from tests.cli.support import voxloop  # noqa: F401 - fixture

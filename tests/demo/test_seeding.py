@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from voxloop.demo import DemoSize, seed_demo
-from voxloop.demo.reset import delete_organization
 from voxloop.responses.models import Response
+from voxloop.tenancy.services import delete_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,10 @@ def test_same_seed_and_date_same_responses_other_seed_other_ones():
     size = DemoSize(stores=10, staff=30, accounts=4, contacts=200, responses=800)
     seed(size, seed=11)
     first = _fingerprint()
-    delete_organization("demo")
+    delete_organization(slug="demo")
     seed(size, seed=11)
     assert _fingerprint() == first
-    delete_organization("demo")
+    delete_organization(slug="demo")
     seed(size, seed=12)
     assert _fingerprint() != first
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from tests.analytics.anonymous_world import add_months
 from tests.respondent.helpers import Respondent, next_question
-from voxloop.distribution import followups, selectors, services
-from voxloop.distribution.emails import personal_token, tracked_key
+from voxloop.distribution import selectors, services
+from voxloop.distribution.delivery import followups
+from voxloop.distribution.delivery.emails import personal_token, tracked_key
 from voxloop.distribution.models import Invitation
 from voxloop.responses.models import Response
 from voxloop.responses.services import AlreadyCompleted, Submission, submit
@@ -23,27 +24,33 @@ from voxloop.surveys import services as survey_services
 def pulse(outreach):
     acme, _, _ = outreach
     actor = acme.scope("admin")
-    survey = survey_services.create_survey(actor, acme.root, "Pulse", "employee", "en")
+    survey = survey_services.create_survey(
+        actor=actor, unit=acme.root, name="Pulse", kind="employee", default_locale="en"
+    )
     t = {"title": {"en": "?"}}
-    survey_services.add_question(actor, survey, "enps", "nps", texts=t, required=True)
-    survey_services.add_question(actor, survey, "tools", "rating", texts=t, config={"scale": 5})
-    survey_services.publish(actor, survey)
+    survey_services.add_question(
+        actor=actor, survey=survey, key="enps", type="nps", texts=t, required=True
+    )
+    survey_services.add_question(
+        actor=actor, survey=survey, key="tools", type="rating", texts=t, config={"scale": 5}
+    )
+    survey_services.publish(actor=actor, survey=survey)
     return survey
 
 
 def sent(outreach, survey, queue, capture, name="Pulse", **fields):
     acme, _, _ = outreach
     campaign = services.create_campaign(
-        acme.scope("admin"),
-        acme.units["c1r1s1"],
-        survey,
-        None,
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1s1"],
+        survey=survey,
+        segment=None,
         name=name,
         channel="email",
         **fields,
     )
     with capture(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run()
     return {i.contact.external_id: i for i in Invitation.objects.filter(campaign=campaign)}
 
@@ -128,10 +135,14 @@ def test_one_answer_per_person_per_month_whatever_the_number_of_invitations(
     next_month = datetime.combine(
         add_months(timezone.localdate(), 1), time(10), tzinfo=timezone.get_current_timezone()
     )
-    again = submit(Submission(pulse, {"enps": 7}, respondent=person, submitted_at=next_month))
+    again = submit(
+        submission=Submission(pulse, {"enps": 7}, respondent=person, submitted_at=next_month)
+    )
     assert again.created and Response.objects.filter(survey=pulse).count() == 2
     with pytest.raises(AlreadyCompleted):
-        submit(Submission(pulse, {"enps": 1}, respondent=person, submitted_at=next_month))
+        submit(
+            submission=Submission(pulse, {"enps": 1}, respondent=person, submitted_at=next_month)
+        )
 
 
 def test_reminders_skip_those_who_answered_without_recording_who(
@@ -169,7 +180,9 @@ def test_keys_older_than_last_month_are_forgotten(outreach, pulse):
         at = datetime.combine(start.replace(day=5), time(9), tzinfo=timezone.get_current_timezone())
         into.append(
             submit(
-                Submission(pulse, {"enps": 9}, respondent=f"contact:{months_ago}", submitted_at=at)
+                submission=Submission(
+                    pulse, {"enps": 9}, respondent=f"contact:{months_ago}", submitted_at=at
+                )
             ).response.pk
         )
     assert anonymity.forget_old_keys(now) == 1

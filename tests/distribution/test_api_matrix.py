@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.api.conftest import MEMBER_ACTORS
+from tests.api.support import MEMBER_ACTORS
 from tests.contacts.helpers import add_contact
 from tests.factories import FAST_HASHERS
 from tests.surveys.api_client import ApiClient
@@ -14,9 +14,11 @@ from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.api import router as contacts_router
-from voxloop.distribution import services, triggers, widgets
+from voxloop.distribution import services
 from voxloop.distribution.api import router as distribution_router
+from voxloop.distribution.campaigns import triggers
 from voxloop.distribution.models import CampaignStatus, Invitation
+from voxloop.distribution.widget import services as widgets
 
 ACTORS = [*MEMBER_ACTORS, "loner", "anonymous"]
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
@@ -221,13 +223,22 @@ def _targets(world) -> dict[str, int]:
     survey = store_visit_survey(acme)
     ann = add_contact(acme, "c1r1s1", "ANN")
     kind = contact_services.define_interaction_type(
-        acme.system, acme.root, "ticket_closed", "Ticket closed"
+        actor=acme.system, unit=acme.root, key="ticket_closed", name="Ticket closed"
     )
     campaign = services.create_campaign(
-        acme.system, acme.units["c1r1"], survey, None, name="Region pulse", channel="email"
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        segment=None,
+        name="Region pulse",
+        channel="email",
     )
     widget = widgets.create_widget(
-        acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        name="Shop NPS",
+        allowed_origins=[],
     )
     segment = contact_services.save_segment(
         actor=acme.system, unit=acme.units["c1r1"], name="Region locals", filters=[]

@@ -22,9 +22,9 @@ def launch(acme, survey, unit="root", **fields):
     fields.setdefault("name", "Spring pulse")
     fields.setdefault("channel", "email")
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units[unit], survey, None, **fields
+        actor=acme.scope("admin"), unit=acme.units[unit], survey=survey, segment=None, **fields
     )
-    return services.launch(acme.scope("admin"), campaign)
+    return services.launch(actor=acme.scope("admin"), campaign=campaign)
 
 
 def test_campaign_sends_each_contact_one_multipart_translated_email(
@@ -108,7 +108,7 @@ def test_click_score_start_and_complete_move_the_invitation_forward(
 
 def test_a_campaign_for_a_closed_survey_is_refused(outreach):
     acme, survey, _ = outreach
-    survey_services.close(acme.scope("admin"), survey)
+    survey_services.close(actor=acme.scope("admin"), survey=survey)
     with pytest.raises(Conflict) as refused:
         launch(acme, survey)
     assert refused.value.field == "survey"

@@ -10,7 +10,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
-from voxloop.distribution import delivery, services
+from voxloop.distribution import services
+from voxloop.distribution.delivery import batches
 from voxloop.distribution.models import Invitation, InvitationStatus
 from voxloop.schedule.registry import registered
 
@@ -19,10 +20,15 @@ def _campaign_started(acme, survey, queue, capture):
     for n in range(3):
         add_contact(acme, "c1r1s1", f"EXTRA{n}")
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units["c1r1s1"], survey, None, name="Pulse", channel="email"
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1s1"],
+        survey=survey,
+        segment=None,
+        name="Pulse",
+        channel="email",
     )
     with capture(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run_due(timezone.now())  # the start task: invitations and one send batch
     ids = list(Invitation.objects.filter(campaign=campaign).values_list("pk", flat=True))
     return campaign, ids
@@ -34,24 +40,24 @@ def test_a_worker_killed_after_claiming_is_recovered_and_each_mail_sent_once(
     acme, survey, _people = outreach
     campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
     claimed_at = timezone.now()
-    _token, claimed = delivery.claim(ids, claimed_at)  # the worker claims the batch, then dies
+    _token, claimed = batches.claim(ids, claimed_at)  # the worker claims the batch, then dies
     assert len(claimed) == len(ids) == 5
     queue.run()  # the batch's task (run again by the queue) finds nothing queued to send
     assert smtp_settings.messages == []
-    assert services.recover_claims(claimed_at + timedelta(minutes=5)) == {
+    assert services.recover_claims(now=claimed_at + timedelta(minutes=5)) == {
         "requeued": 0,
         "failed": 0,
     }  # still within the lease: the worker may be alive
 
-    outcome = services.recover_claims(claimed_at + delivery.lease() + timedelta(seconds=1))
+    outcome = services.recover_claims(now=claimed_at + batches.lease() + timedelta(seconds=1))
     assert outcome == {"requeued": 5, "failed": 0}
     assert [n.rsplit(".", 1)[-1] for n in queue.names()] == ["send_invitations"]
     assert queue.run() == 1
     assert len(smtp_settings.wait_for(5)) == 5
 
     # Sweeping and running again sends nothing more.
-    later = timezone.now() + delivery.lease() * 3
-    assert services.recover_claims(later) == {"requeued": 0, "failed": 0}
+    later = timezone.now() + batches.lease() * 3
+    assert services.recover_claims(now=later) == {"requeued": 0, "failed": 0}
     queue.run()
     recipients = [m.recipients[0] for m in smtp_settings.messages]
     assert len(recipients) == len(set(recipients)) == 5
@@ -65,14 +71,14 @@ def test_a_worker_killed_while_handing_over_never_sends_those_again(
 ):
     acme, survey, _people = outreach
     _campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
-    token, claimed = delivery.claim(ids, timezone.now())
+    token, claimed = batches.claim(ids, timezone.now())
     queue.run()  # the batch's own task finds nothing queued
     # It marked the first two as being handed to the server, then died: the server may have
     # them already, so they must not go out again.
-    handed = delivery._hand_over(token, claimed[:2])
+    handed = batches._hand_over(token, claimed[:2])
     assert [i.pk for i in handed] == [i.pk for i in claimed[:2]]
-    later = timezone.now() + delivery.lease() + timedelta(seconds=1)
-    assert services.recover_claims(later) == {"requeued": 3, "failed": 2}
+    later = timezone.now() + batches.lease() + timedelta(seconds=1)
+    assert services.recover_claims(now=later) == {"requeued": 3, "failed": 2}
     queue.run()
     assert len(smtp_settings.wait_for(3)) == 3
     for invitation in handed:
@@ -88,14 +94,14 @@ def test_a_slow_worker_that_lost_its_lease_sends_nothing(
 ):
     acme, survey, _people = outreach
     _campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
-    slow_token, slow_claimed = delivery.claim(ids, timezone.now() - delivery.lease() * 2)
+    slow_token, slow_claimed = batches.claim(ids, timezone.now() - batches.lease() * 2)
     queue.run()
     assert smtp_settings.messages == []
     services.recover_claims()  # its lease has run out: the rows go back, a new batch sends them
     queue.run()
     assert len(smtp_settings.wait_for(5)) == 5
     # The slow worker wakes up: its compare-and-set hand-over finds none of them its own.
-    assert delivery._hand_over(slow_token, slow_claimed) == []
+    assert batches._hand_over(slow_token, slow_claimed) == []
     assert len(smtp_settings.messages) == 5
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.contacts.helpers import add_contact
 from tests.smtp import Mailbox, free_port
 from voxloop.distribution import services
-from voxloop.distribution.delivery import deliver
+from voxloop.distribution.delivery.batches import deliver
 from voxloop.distribution.models import Invitation, InvitationStatus, OutreachPolicy
 
 
@@ -26,7 +26,9 @@ def point_at(settings, host: str, port: int) -> None:
 def campaign_for(acme, survey, unit="c1r1s1", **fields):
     fields.setdefault("name", "Pulse")
     fields.setdefault("channel", "email")
-    return services.create_campaign(acme.scope("admin"), acme.units[unit], survey, None, **fields)
+    return services.create_campaign(
+        actor=acme.scope("admin"), unit=acme.units[unit], survey=survey, segment=None, **fields
+    )
 
 
 def test_server_down_mid_campaign_loses_nothing_and_sends_nothing_twice(
@@ -42,7 +44,7 @@ def test_server_down_mid_campaign_loses_nothing_and_sends_nothing_twice(
     # Two a minute: three batches of two, a minute apart.
     campaign = campaign_for(acme, survey, throttle_per_minute=2)
     with django_capture_on_commit_callbacks(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     now = timezone.now()
     queue.run_due(now)  # starts the campaign: invitations and three batches
     queue.run_due(now)  # the first batch
@@ -94,7 +96,7 @@ def test_hard_bounce_marks_the_address_invalid_and_later_sends_skip_it(
     point_at(settings, mailbox.host, mailbox.port)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            services.launch(acme.scope("admin"), campaign_for(acme, survey))
+            services.launch(actor=acme.scope("admin"), campaign=campaign_for(acme, survey))
         queue.run()
         mailbox.wait_for(2)  # Ann and Bo
         status = dict(Invitation.objects.values_list("contact__external_id", "status"))
@@ -104,7 +106,9 @@ def test_hard_bounce_marks_the_address_invalid_and_later_sends_skip_it(
         full.refresh_from_db()
         assert gone.email_invalid and not full.email_invalid
         with django_capture_on_commit_callbacks(execute=True):
-            services.launch(acme.scope("admin"), campaign_for(acme, survey, name="Second"))
+            services.launch(
+                actor=acme.scope("admin"), campaign=campaign_for(acme, survey, name="Second")
+            )
         queue.run()
         second = Invitation.objects.get(contact=gone, campaign__name="Second")
         assert (second.status, second.skip_reason) == (InvitationStatus.SKIPPED, "invalid_address")
@@ -123,7 +127,9 @@ def test_every_send_honours_consent_unsubscribe_and_fatigue_with_a_recorded_reas
     add_contact(acme, "c1r1s1", "GONE", unsubscribed_at=timezone.now())
     add_contact(acme, "c1r1s1", "BLANK", email="")
     with django_capture_on_commit_callbacks(execute=True):
-        services.launch(acme.scope("admin"), campaign_for(acme, survey, name="First"))
+        services.launch(
+            actor=acme.scope("admin"), campaign=campaign_for(acme, survey, name="First")
+        )
     queue.run()
     reasons = dict(
         Invitation.objects.filter(campaign__name="First").values_list(
@@ -138,7 +144,9 @@ def test_every_send_honours_consent_unsubscribe_and_fatigue_with_a_recorded_reas
         "BLANK": "no_address",
     }
     with django_capture_on_commit_callbacks(execute=True):
-        services.launch(acme.scope("admin"), campaign_for(acme, survey, name="Second"))
+        services.launch(
+            actor=acme.scope("admin"), campaign=campaign_for(acme, survey, name="Second")
+        )
     queue.run()
     second = dict(
         Invitation.objects.filter(campaign__name="Second").values_list(
@@ -150,7 +158,9 @@ def test_every_send_honours_consent_unsubscribe_and_fatigue_with_a_recorded_reas
         min_days_between=30, max_per_90_days=10
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.launch(acme.scope("admin"), campaign_for(acme, survey, name="Third"))
+        services.launch(
+            actor=acme.scope("admin"), campaign=campaign_for(acme, survey, name="Third")
+        )
     queue.run()
     third = Invitation.objects.get(campaign__name="Third", contact=people["ann"])
     assert third.skip_reason == "too_soon"
@@ -183,7 +193,7 @@ def test_quiet_hours_in_the_contacts_time_zone_defer_the_send(
     night = add_contact(acme, "c1r1s2", "NIGHT", timezone=zone)
     campaign = campaign_for(acme, survey, unit="c1r1s2")
     with django_capture_on_commit_callbacks(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run(now=now)
     invitation = Invitation.objects.get(contact=night)
     assert invitation.status == InvitationStatus.QUEUED and invitation.send_after > now

@@ -12,12 +12,13 @@ import re
 import pytest
 from django.test import Client
 
-from tests.api.conftest import MEMBER_ACTORS
+from tests.api.support import MEMBER_ACTORS
 from tests.surveys.api_client import ApiClient
-from voxloop.distribution import preview, services
-from voxloop.distribution.emails import build_message
+from voxloop.distribution import services
+from voxloop.distribution.campaigns import preview
+from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.models import Invitation, InvitationStatus
-from voxloop.distribution.sms import text_of
+from voxloop.distribution.sms.sending import text_of
 from voxloop.responses.models import Response
 
 CLICK = re.compile(r"https://cx\.example\.test(/o/c/[^\s\"<>?]+)")
@@ -128,7 +129,12 @@ def test_a_key_opens_only_its_own_invitation_and_only_for_its_purpose(outreach, 
 def test_a_campaign_preview_hands_out_no_working_link(outreach, world):
     acme, survey, people = outreach
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units["c1r1s1"], survey, None, name="Pulse", channel="email"
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1s1"],
+        survey=survey,
+        segment=None,
+        name="Pulse",
+        channel="email",
     )
     shown = preview.preview(acme.scope("admin"), campaign, people["ann"])
     browser = Client()
@@ -156,9 +162,14 @@ def test_a_test_sends_answers_are_staffs_not_the_contacts(outreach, world):
     it is not the contact, so the answer is marked as entered by staff."""
     acme, survey, people = outreach
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units["c1r1s1"], survey, None, name="Pulse", channel="email"
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1s1"],
+        survey=survey,
+        segment=None,
+        name="Pulse",
+        channel="email",
     )
-    tried = services.test_send(acme.scope("admin"), campaign, people["ann"])
+    tried = services.test_send(actor=acme.scope("admin"), campaign=campaign, contact=people["ann"])
     real = _invite(outreach, "bo")
     for invitation, origin in ((tried, "staff"), (real, "respondent")):
         browser = Client()

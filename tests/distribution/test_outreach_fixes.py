@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 from django.test import Client
 
 from tests.respondent.helpers import Respondent
-from voxloop.distribution import qr
 from voxloop.distribution.forms import CampaignForm
+from voxloop.distribution.onsite import qr
 from voxloop.responses.models import Response
 from voxloop.surveys import services as survey_services
 
@@ -68,7 +68,12 @@ def test_the_spelled_out_unit_parameter_works_as_documented(outreach, client):
 def test_no_employee_survey_is_chosen_for_the_user(outreach):
     acme, survey, _ = outreach
     pulse = survey_services.create_survey(
-        acme.scope("admin"), acme.root, "A employee pulse", "employee", "en", []
+        actor=acme.scope("admin"),
+        unit=acme.root,
+        name="A employee pulse",
+        kind="employee",
+        default_locale="en",
+        locales=[],
     )
     form = CampaignForm(surveys=[pulse, survey])
     choices = list(form.fields["survey"].choices)

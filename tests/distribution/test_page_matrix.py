@@ -12,8 +12,9 @@ from tests.factories import YES
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
 from voxloop.contacts import services as contact_services
-from voxloop.distribution import services, widgets
+from voxloop.distribution import services
 from voxloop.distribution.models import Campaign, Invitation
+from voxloop.distribution.widget import services as widgets
 from voxloop.responses import kiosks
 
 ACTORS = [
@@ -199,15 +200,26 @@ def _targets(world) -> dict[str, int]:
     survey = store_visit_survey(acme)
     add_contact(acme, "c1r1s1", "ANN")
     campaign = services.create_campaign(
-        acme.system, acme.units["c1r1"], survey, None, name="Region pulse", channel="email"
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        segment=None,
+        name="Region pulse",
+        channel="email",
     )
     widget = widgets.create_widget(
-        acme.system, acme.units["c1r1"], survey, name="Shop NPS", allowed_origins=[]
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        name="Shop NPS",
+        allowed_origins=[],
     )
     kiosk, _secret = kiosks.register(
         actor=acme.system, unit=acme.units["c1r1s1"], name="Till", channel="kiosk"
     )
-    kind = contact_services.define_interaction_type(acme.system, acme.units["c1r1"], "visit", "V")
+    kind = contact_services.define_interaction_type(
+        actor=acme.system, unit=acme.units["c1r1"], key="visit", name="V"
+    )
     return {
         "kiosk": kiosk.pk,
         "type": kind.pk,

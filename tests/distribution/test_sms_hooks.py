@@ -17,9 +17,10 @@ from tests.contacts.helpers import add_contact
 from tests.surveys.api_client import ApiClient
 from voxloop.contacts.models import Contact
 from voxloop.contacts.phones import to_e164
-from voxloop.distribution import services, sms_hooks
+from voxloop.distribution import services
 from voxloop.distribution.models import Invitation, InvitationStatus
-from voxloop.distribution.sms import text_of
+from voxloop.distribution.sms import hooks
+from voxloop.distribution.sms.sending import text_of
 from voxloop.tenancy.models import AuditEntry
 
 
@@ -58,13 +59,18 @@ def texted(outreach, provider, queue, django_capture_on_commit_callbacks):
     acme, survey, _people = outreach
     contact = add_contact(acme, "c1r1s1", "TXT", phone="+44 7700 900123", locale="ro")
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units["c1r1s1"], survey, None, name="Texts", channel="sms"
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1s1"],
+        survey=survey,
+        segment=None,
+        name="Texts",
+        channel="sms",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run()
     invitation = Invitation.objects.get(campaign=campaign, contact=contact)
-    token = sms_hooks.hook_for(acme.scope("admin")).token
+    token = hooks.hook_for(acme.scope("admin")).token
     return acme, token, invitation
 
 
@@ -133,7 +139,7 @@ def test_bad_and_unknown_reports_are_clear_4xx_errors(texted, world):
         _status("no-such-token", MessageSid="SM0001", MessageStatus="delivered").status_code == 404
     )
     # Another organisation's token never reaches Acme's messages.
-    other = sms_hooks.hook_for(world.other.scope("admin")).token
+    other = hooks.hook_for(world.other.scope("admin")).token
     assert _status(other, MessageSid="SM0001", MessageStatus="delivered").status_code == 404
     assert Client().get(f"/o/hooks/sms/{token}/status").status_code == 405
 
@@ -178,10 +184,15 @@ def test_stop_withdraws_sms_consent_for_every_contact_with_the_number_then_start
 
     # The policy now skips the contact on SMS, with the reason recorded.
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.units["c2r1s1"], texted[2].survey, None, name="T2", channel="sms"
+        actor=acme.scope("admin"),
+        unit=acme.units["c2r1s1"],
+        survey=texted[2].survey,
+        segment=None,
+        name="T2",
+        channel="sms",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run()
     assert Invitation.objects.get(campaign=campaign, contact=twin).skip_reason == "no_consent"
 

@@ -14,8 +14,10 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
-from voxloop.distribution import followups, qr, services
+from voxloop.distribution import services
+from voxloop.distribution.delivery import followups
 from voxloop.distribution.models import Invitation, InvitationStatus
+from voxloop.distribution.onsite import qr
 
 
 class SmsApi(BaseHTTPRequestHandler):
@@ -48,16 +50,16 @@ def sms_api(settings):
 
 def _sms_campaign(acme, survey, queue, capture, **settings):
     campaign = services.create_campaign(
-        acme.scope("admin"),
-        acme.units["c1r1s1"],
-        survey,
-        None,
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1s1"],
+        survey=survey,
+        segment=None,
         name="Texts",
         channel="sms",
         **settings,
     )
     with capture(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run()
     return campaign
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from voxloop.distribution import triggers
+from voxloop.distribution.campaigns import triggers
 from voxloop.errors import InvalidInput
 
 

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.interactions import record_interactions
-from voxloop.distribution import followups, services, triggers
-from voxloop.distribution.emails import unsubscribe_token
+from voxloop.distribution import services
+from voxloop.distribution.campaigns import triggers
+from voxloop.distribution.delivery import followups
+from voxloop.distribution.delivery.emails import unsubscribe_token
 from voxloop.distribution.models import Invitation, InvitationStatus
 
 
@@ -22,7 +24,7 @@ from voxloop.distribution.models import Invitation, InvitationStatus
 def ticket_closed(outreach):
     acme, survey, _ = outreach
     kind = contact_services.define_interaction_type(
-        acme.scope("admin"), acme.root, "ticket_closed", "Ticket"
+        actor=acme.scope("admin"), unit=acme.root, key="ticket_closed", name="Ticket"
     )
     trigger = triggers.create_trigger(
         acme.scope("admin"),
@@ -63,7 +65,7 @@ def test_an_interaction_invites_after_the_delay_once_and_only_when_filters_match
         {"type": "visit", "contact": "ANN"},  # unknown type: reported
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        report = record_interactions(acme.scope("admin"), events)
+        report = record_interactions(actor=acme.scope("admin"), records=events)
     assert (report.created, report.failed) == (3, 1)
     assert report.errors[0].column == "type"
     now = timezone.now()
@@ -77,7 +79,7 @@ def test_an_interaction_invites_after_the_delay_once_and_only_when_filters_match
     assert smtp_settings.wait_for(1)[0].recipients == [people["ann"].email]
     # The same batch again (a client retry): known events, no second invitation.
     with django_capture_on_commit_callbacks(execute=True):
-        again = record_interactions(acme.scope("admin"), events[:1])
+        again = record_interactions(actor=acme.scope("admin"), records=events[:1])
     assert (again.created, again.duplicates) == (0, 1)
     # Firing twice for the same interaction (a repeated task) invites once.
     assert triggers.fire_triggers(acme.root.organization_id, [invitation.interaction_id]) == 0
@@ -95,23 +97,23 @@ def test_interactions_from_a_csv(outreach, ticket_closed, tmp_path, queue):
         "ticket_closed,NOBODY,E2,,billing\n"
         "ticket_closed,BO,E3,yesterday,billing\n"
     )
-    report = import_interactions_file(acme.scope("admin"), path)
+    report = import_interactions_file(actor=acme.scope("admin"), path=path)
     assert report.created == 1 and report.failed == 2
     assert {e.column for e in report.errors} == {"contact", "occurred_at"}
 
 
 def _sent_campaign(acme, survey, queue, capture, **fields):
     campaign = services.create_campaign(
-        acme.scope("admin"),
-        acme.units["c1r1s1"],
-        survey,
-        None,
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1s1"],
+        survey=survey,
+        segment=None,
         name="Pulse",
         channel="email",
         **fields,
     )
     with capture(execute=True):
-        services.launch(acme.scope("admin"), campaign)
+        services.launch(actor=acme.scope("admin"), campaign=campaign)
     queue.run()
     return campaign
 

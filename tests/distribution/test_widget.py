@@ -17,8 +17,9 @@ from tests.respondent.helpers import next_question
 from tests.surveys.builders import store_visit_survey
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact
-from voxloop.distribution import widget_visits, widgets
 from voxloop.distribution.models import Invitation, OutreachPolicy, Widget
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget import visits
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses.models import Response
 from voxloop.surveys import services as survey_services
@@ -33,9 +34,9 @@ def shop(world):
     acme = world.acme
     survey = store_visit_survey(acme)
     widget = widgets.create_widget(
-        acme.scope("admin"),
-        acme.units["c1r1"],
-        survey,
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1"],
+        survey=survey,
         name="Shop NPS",
         allowed_origins=["https://Shop.Example.com/", "http://127.0.0.1:8123"],
         url_patterns=["/account/*"],
@@ -50,7 +51,7 @@ def check(client: Client, widget: Widget, origin: str = SHOP, **data):
     passes its own user_hash (None: none at all)."""
     headers = {"HTTP_ORIGIN": origin} if origin else {}
     if data.get("user_id") and "user_hash" not in data:
-        data["user_hash"] = widget_visits.user_hash(widget, data["user_id"])
+        data["user_hash"] = visits.user_hash(widget, data["user_id"])
     if data.get("user_hash", "") is None:
         del data["user_hash"]
     if "attributes" in data and not isinstance(data["attributes"], str):
@@ -78,7 +79,7 @@ def test_settings_are_checked_normalised_and_audited(shop):
     assert widget.allowed_origins == [SHOP, "http://127.0.0.1:8123"]
     assert len(widget.key) >= 24
     second = widgets.create_widget(
-        acme.scope("admin"), acme.root, survey, name="App", allowed_origins=[SHOP]
+        actor=acme.scope("admin"), unit=acme.root, survey=survey, name="App", allowed_origins=[SHOP]
     )
     assert second.key != widget.key
     assert AuditEntry.objects.filter(action="widget.create", target_id=str(widget.pk)).exists()
@@ -101,7 +102,7 @@ def test_settings_are_checked_normalised_and_audited(shop):
     for field, values in refused.items():
         for value in values:
             with pytest.raises(InvalidInput) as error:
-                widgets.update_widget(acme.scope("admin"), widget, **{field: value})
+                widgets.update_widget(actor=acme.scope("admin"), widget=widget, **{field: value})
             assert error.value.field == field, (field, value)
     widget.refresh_from_db()
     assert widget.sample_percent == 50
@@ -110,14 +111,18 @@ def test_settings_are_checked_normalised_and_audited(shop):
 def test_only_admins_of_its_unit_change_it(shop, world):
     acme, survey, widget = shop
     with pytest.raises(Forbidden):
-        widgets.update_widget(acme.scope("regional"), widget, name="Mine")
+        widgets.update_widget(actor=acme.scope("regional"), widget=widget, name="Mine")
     with pytest.raises(Forbidden):
-        widgets.set_widget_active(world.other.scope("admin"), widget, False)
+        widgets.set_widget_active(actor=world.other.scope("admin"), widget=widget, active=False)
     with pytest.raises(Forbidden):
         widgets.create_widget(
-            acme.scope("country_admin"), acme.units["c2r1"], survey, name="X", allowed_origins=[]
+            actor=acme.scope("country_admin"),
+            unit=acme.units["c2r1"],
+            survey=survey,
+            name="X",
+            allowed_origins=[],
         )
-    widgets.set_widget_active(acme.scope("country_admin"), widget, False)
+    widgets.set_widget_active(actor=acme.scope("country_admin"), widget=widget, active=False)
     assert AuditEntry.objects.filter(action="widget.deactivate").count() == 1
 
 
@@ -150,7 +155,7 @@ def test_loader_escapes_what_admins_typed(client, shop):
 def test_loader_of_unknown_or_switched_off_widget(client, shop):
     acme, _, widget = shop
     assert client.get("/w/not-a-widget-key-000000.js").status_code == 404
-    widgets.set_widget_active(acme.scope("admin"), widget, False)
+    widgets.set_widget_active(actor=acme.scope("admin"), widget=widget, active=False)
     off = client.get(f"/w/{widget.key}.js")
     assert off.status_code == 200 and "Voxloop" not in off.content.decode()
 
@@ -249,7 +254,7 @@ def test_answered_recently_is_not_asked_again_until_the_suppression_ends(client,
     Response.objects.update(submitted_at=timezone.now() - timedelta(days=91))
     assert check(client, widget, user_id="U-7").json()["show"] is True
     Response.objects.update(submitted_at=timezone.now())
-    widgets.update_widget(acme.scope("admin"), widget, suppress_days=0)
+    widgets.update_widget(actor=acme.scope("admin"), widget=widget, suppress_days=0)
     assert check(client, widget, user_id="U-7").json()["show"] is True
 
 
@@ -257,7 +262,7 @@ def test_outreach_policy_unsubscribed_and_recently_invited_are_not_shown(client,
     acme, survey, widget = shop
     ann = add_contact(acme, "c1r1s1", "ANN")
     bo = add_contact(acme, "c1r1s1", "BO")
-    contact_services.unsubscribe(ann.pk, ann.organization_id)
+    contact_services.unsubscribe(contact_id=ann.pk, organization_id=ann.organization_id)
     assert check(client, widget, user_id="ANN").json()["reason"] == "unsubscribed"
     OutreachPolicy.objects.create(organization=acme.root.organization, min_days_between=14)
     Invitation.objects.create(
@@ -277,11 +282,11 @@ def test_outreach_policy_unsubscribed_and_recently_invited_are_not_shown(client,
 def test_switched_off_widget_or_closed_survey_is_not_shown(client, shop):
     acme, survey, widget = shop
     frame = check(client, widget).json()["frame"]
-    widgets.set_widget_active(acme.scope("admin"), widget, False)
+    widgets.set_widget_active(actor=acme.scope("admin"), widget=widget, active=False)
     assert check(client, widget).json() == {"show": False, "reason": "inactive", "frame": ""}
     assert client.get(frame).status_code == 404  # an open panel's link stops working too
-    widgets.set_widget_active(acme.scope("admin"), widget, True)
-    survey_services.close(acme.scope("admin"), survey)
+    widgets.set_widget_active(actor=acme.scope("admin"), widget=widget, active=True)
+    survey_services.close(actor=acme.scope("admin"), survey=survey)
     assert check(client, widget).json()["reason"] == "survey_closed"
 
 
@@ -329,9 +334,9 @@ def test_a_frame_link_never_reaches_another_widgets_survey(client, shop, world):
     _, _, widget = shop
     other = world.other
     foreign = widgets.create_widget(
-        other.scope("admin"),
-        other.root,
-        store_visit_survey(other),
+        actor=other.scope("admin"),
+        unit=other.root,
+        survey=store_visit_survey(other),
         name="Theirs",
         allowed_origins=["https://other.example.com"],
     )
@@ -354,7 +359,7 @@ def test_a_user_id_without_its_hash_or_with_a_wrong_one_is_refused(client, shop)
     forged = [
         None,  # no hash at all
         "",
-        widget_visits.user_hash(widget, "BOB"),  # a real hash, for another user
+        visits.user_hash(widget, "BOB"),  # a real hash, for another user
         "0" * 64,
         "é" * 64,  # not even hex
     ]
@@ -373,23 +378,29 @@ def test_a_user_id_without_its_hash_or_with_a_wrong_one_is_refused(client, shop)
 def test_one_widgets_hash_does_not_vouch_for_another_widget(client, shop):
     acme, survey, widget = shop
     other = widgets.create_widget(
-        acme.scope("admin"), acme.units["c1r1"], survey, name="App", allowed_origins=[SHOP]
+        actor=acme.scope("admin"),
+        unit=acme.units["c1r1"],
+        survey=survey,
+        name="App",
+        allowed_origins=[SHOP],
     )
     assert other.identity_secret != widget.identity_secret
-    borrowed = widget_visits.user_hash(widget, "U-1")
+    borrowed = visits.user_hash(widget, "U-1")
     assert check(client, other, user_id="U-1", user_hash=borrowed).status_code == 403
     assert check(client, other, user_id="U-1").status_code == 200
 
 
 def test_a_new_secret_stops_the_old_hashes_and_is_audited(client, shop):
     acme, _, widget = shop
-    old = widget_visits.user_hash(widget, "U-1")
-    widgets.rotate_identity_secret(acme.scope("admin"), widget)
+    old = visits.user_hash(widget, "U-1")
+    widgets.rotate_identity_secret(actor=acme.scope("admin"), widget=widget)
     widget.refresh_from_db()
     assert check(client, widget, user_id="U-1", user_hash=old).status_code == 403
     assert check(client, widget, user_id="U-1").status_code == 200  # signed with the new one
     assert AuditEntry.objects.filter(action="widget.rotate_identity_secret").count() == 1
     with pytest.raises(Forbidden):
-        widgets.rotate_identity_secret(acme.scope("director"), widget)  # reads, may not sign
+        widgets.rotate_identity_secret(
+            actor=acme.scope("director"), widget=widget
+        )  # reads, may not sign
     with pytest.raises(Forbidden):
-        widgets.identity_secret(acme.scope("sibling_store"), widget)
+        widgets.identity_secret(actor=acme.scope("sibling_store"), widget=widget)

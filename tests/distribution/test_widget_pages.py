@@ -8,8 +8,8 @@ from django.test import Client
 from tests.factories import YES
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
-from voxloop.distribution import widgets
 from voxloop.distribution.models import Widget
+from voxloop.distribution.widget import services as widgets
 from voxloop.tenancy.models import AuditEntry
 
 FORM = {
@@ -68,7 +68,7 @@ def test_admin_changes_and_switches_off_a_widget(world):
     acme = world.acme
     survey = store_visit_survey(acme)
     widget = widgets.create_widget(
-        acme.system, acme.units["c1r1"], survey, name="Shop", allowed_origins=[]
+        actor=acme.system, unit=acme.units["c1r1"], survey=survey, name="Shop", allowed_origins=[]
     )
     admin = _signed_in(world, "country_admin")
     edit = admin.post(
@@ -91,13 +91,25 @@ def test_pages_never_show_another_units_or_tenants_widgets(world):
     acme, other = world.acme, world.other
     survey = store_visit_survey(acme)
     region = widgets.create_widget(
-        acme.system, acme.units["c1r1"], survey, name="Region one", allowed_origins=[]
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=survey,
+        name="Region one",
+        allowed_origins=[],
     )
     widgets.create_widget(
-        acme.system, acme.units["c1r2"], survey, name="Region two", allowed_origins=[]
+        actor=acme.system,
+        unit=acme.units["c1r2"],
+        survey=survey,
+        name="Region two",
+        allowed_origins=[],
     )
     theirs = widgets.create_widget(
-        other.system, other.root, store_visit_survey(other), name="Theirs", allowed_origins=[]
+        actor=other.system,
+        unit=other.root,
+        survey=store_visit_survey(other),
+        name="Theirs",
+        allowed_origins=[],
     )
     regional = _signed_in(world, "regional").get("/outreach/widgets/").content.decode()
     assert "Region one" in regional and "Region two" not in regional and "Theirs" not in regional
@@ -155,7 +167,9 @@ def test_api_bad_input_is_a_4xx_naming_the_field(world):
         assert answer.status_code == status, (payload, answer.content)
         assert field in answer.content.decode()
     assert not Widget.objects.exists()
-    widget = widgets.create_widget(acme.system, acme.root, survey, name="W", allowed_origins=[])
+    widget = widgets.create_widget(
+        actor=acme.system, unit=acme.root, survey=survey, name="W", allowed_origins=[]
+    )
     null = api.call("patch", f"/widgets/{widget.pk}", {"name": None})
     assert null.status_code == 422
     theirs = ApiClient(membership=world.other.members["admin"])
@@ -177,9 +191,9 @@ def test_the_demo_has_a_web_shop_widget(client, db):
 
 def _widget(world):
     return widgets.create_widget(
-        world.acme.scope("admin"),
-        world.acme.units["c1r1"],
-        store_visit_survey(world.acme),
+        actor=world.acme.scope("admin"),
+        unit=world.acme.units["c1r1"],
+        survey=store_visit_survey(world.acme),
         name="Shop NPS",
         allowed_origins=["https://shop.example.com"],
     )

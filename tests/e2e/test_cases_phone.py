@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import ARTIFACTS, PHONE, chromium, needs_chromium, phone_page, sign_in
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.factories import build_world
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import evaluation, services
@@ -19,8 +19,8 @@ def detractor_case(transactional_db):
     acme = build_world().acme
     survey = store_visit_survey(acme)
     services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
     )
@@ -28,7 +28,7 @@ def detractor_case(transactional_db):
         survey, {"nps": 2, "improve": ["queue"], "comment": "Waited forever"},
         unit=acme.units["c1r1s1"],
     )  # fmt: skip
-    [case] = evaluation.evaluate_response(response.pk)
+    [case] = evaluation.evaluate_response(response_id=response.pk)
     return acme.user("store"), case
 
 

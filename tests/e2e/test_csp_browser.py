@@ -24,7 +24,12 @@ def shop(transactional_db):
     from voxloop.distribution import services
 
     campaign = services.create_campaign(
-        world.acme.system, world.acme.root, survey, None, name="Pulse", channel="email"
+        actor=world.acme.system,
+        unit=world.acme.root,
+        survey=survey,
+        segment=None,
+        name="Pulse",
+        channel="email",
     )
     return world, survey, campaign
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from tests.browser import ARTIFACTS, PHONE, chromium, needs_chromium, phone_page, sign_in
 from tests.factories import build_world
 from voxloop.analytics import services
@@ -29,7 +29,7 @@ def world_with_feedback(transactional_db, settings):
     for i in range(12):
         respond(survey, store, nps=10 if i % 3 else 4, csat=4, at=earlier, comment=f"visit {i}")
     respond(survey, sibling, nps=0, at=earlier, comment="sibling secret")
-    services.rebuild(world.acme.root.organization_id)
+    services.rebuild(organization_id=world.acme.root.organization_id)
     return world, survey
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from tests.browser import ARTIFACTS, PHONE, chromium, needs_chromium, phone_page, sign_in
 from tests.factories import build_world
 from voxloop.analytics import services

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from tests.browser import ARTIFACTS, PHONE, chromium, needs_chromium
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.contacts.helpers import add_contact
 from tests.factories import PASSWORD, build_world
 from tests.surveys.builders import store_visit_survey
@@ -49,13 +49,17 @@ def test_store_manager_resolves_a_case_with_its_root_cause_on_a_phone(live_serve
     acme = world.acme
     survey = store_visit_survey(acme)
     services.create_rule(
-        acme.scope("admin"), acme.root, name="Detractor",
+        actor=acme.scope("admin"), unit=acme.root, name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
     )  # fmt: skip
-    top = services.create_root_cause(acme.scope("admin"), "Waiting time")
-    cause = services.create_root_cause(acme.scope("admin"), "Queue at the till", top)
+    top = services.create_root_cause(actor=acme.scope("admin"), name="Waiting time")
+    cause = services.create_root_cause(
+        actor=acme.scope("admin"), name="Queue at the till", parent=top
+    )
     answers = {"nps": 2, "improve": ["queue"], "comment": "Waited forever at the till"}
-    [case] = evaluation.evaluate_response(submit(survey, answers, unit=acme.units["c1r1s1"]).pk)
+    [case] = evaluation.evaluate_response(
+        response_id=submit(survey, answers, unit=acme.units["c1r1s1"]).pk
+    )
     with chromium() as browser:
         context = browser.new_context(
             viewport=PHONE, is_mobile=True, has_touch=True, locale=LANGUAGES[language]

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from tests.analytics.test_case_panel import make_cases
 from tests.browser import ARTIFACTS, PHONE, chromium, needs_chromium, phone_page, sign_in
 from tests.factories import build_world
@@ -28,7 +28,7 @@ def fallen_store(transactional_db):
         respond(survey, store, nps=1, at=now - timedelta(days=3), comment=f"slow {i}" * (i < 2))
     respond(survey, world.acme.units["c1r1s2"], nps=0, at=now - timedelta(days=3), comment="secret")
     make_cases(world.acme)
-    services.rebuild(world.acme.root.organization_id)
+    services.rebuild(organization_id=world.acme.root.organization_id)
     return world
 
 

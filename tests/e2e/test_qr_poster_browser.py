@@ -91,7 +91,12 @@ def test_the_campaign_email_preview_shows_the_email(live_server, world):
 
     acme = world.acme
     campaign = services.create_campaign(
-        acme.scope("admin"), acme.root, Survey.objects.get(), None, name="C", channel="email"
+        actor=acme.scope("admin"),
+        unit=acme.root,
+        survey=Survey.objects.get(),
+        segment=None,
+        name="C",
+        channel="email",
     )
     with chromium() as browser:
         page = browser.new_context(viewport=DESKTOP).new_page()

@@ -11,7 +11,8 @@ import pytest
 
 from tests.browser import ARTIFACTS, chromium, needs_chromium
 from tests.surveys.builders import store_visit_survey
-from voxloop.distribution import widget_visits, widgets
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget import visits
 from voxloop.responses.models import Response
 
 pytestmark = needs_chromium
@@ -58,9 +59,9 @@ def test_shop_page_opens_the_panel_and_the_answer_is_a_widget_response(
     page_html, port = shop_site
     acme = world.acme
     widget = widgets.create_widget(
-        acme.system,
-        acme.units["c1r1"],
-        store_visit_survey(acme),
+        actor=acme.system,
+        unit=acme.units["c1r1"],
+        survey=store_visit_survey(acme),
         name="Shop NPS",
         allowed_origins=[f"http://127.0.0.1:{port}"],
         url_patterns=["/orders/*"],
@@ -69,7 +70,7 @@ def test_shop_page_opens_the_panel_and_the_answer_is_a_widget_response(
     assert live_server.url.startswith("http://localhost:")  # another site than the shop
     page_html["html"] = SHOP_PAGE.format(
         loader=f"{live_server.url}/w/{widget.key}.js",
-        user_hash=widget_visits.user_hash(widget, "SHOPPER-9"),  # as the shop's server signs it
+        user_hash=visits.user_hash(widget, "SHOPPER-9"),  # as the shop's server signs it
     )
     with chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
@@ -97,7 +98,7 @@ def test_shop_page_opens_the_panel_and_the_answer_is_a_widget_response(
             page.evaluate("Voxloop.show({userId: 'SHOPPER-9', force: true})")
         assert refused.value.status == 403
         expect(panel).to_have_count(0)
-        signed = widget_visits.user_hash(widget, "SHOPPER-10")
+        signed = visits.user_hash(widget, "SHOPPER-10")
         page.evaluate(
             f"Voxloop.show({{userId: 'SHOPPER-10', userHash: '{signed}',"
             " attributes: {plan: 'free'}, force: true})"

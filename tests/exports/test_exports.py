@@ -57,7 +57,7 @@ def test_responses_xlsx_runs_in_the_background_and_only_its_owner_downloads_it(
 ):
     survey = store_visit_survey(acme)
     for unit, nps in [("c1r1s1", 7), ("c1r1s2", 9), ("c2r1s1", 10)]:
-        submit(Submission(survey=survey, answers={"nps": nps}, unit=acme.units[unit]))
+        submit(submission=Submission(survey=survey, answers={"nps": nps}, unit=acme.units[unit]))
     analyst = _client(acme, "analyst")
     answer = _ask(analyst, django_capture_on_commit_callbacks, kind="responses", fmt="xlsx")
     assert answer.status_code == 302
@@ -100,11 +100,13 @@ def test_cases_and_sla_figures_export_for_the_requesters_units(
     admin = acme.scope("admin")
     for unit in ("c1r1s1", "c2r1s1"):
         response = submit(
-            Submission(
+            submission=Submission(
                 survey=survey, answers={"nps": 2, "improve": ["queue"]}, unit=acme.units[unit]
             )
         )
-        casework.open_case(admin, response.response.pk, title=f"Detractor at {unit}")
+        casework.open_case(
+            actor=admin, response_id=response.response.pk, title=f"Detractor at {unit}"
+        )
     regional = _client(acme, "regional")
     _ask(regional, django_capture_on_commit_callbacks, kind="cases", fmt="csv")
     cases = _csv(_download(regional, Export.objects.get(kind="cases")))
@@ -147,11 +149,13 @@ def test_progress_is_recorded_while_rows_are_written(acme, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     for i in range(5):
         add_contact(acme, "c1r1s1", f"P{i}")
-    export = services.request_export(acme.scope("admin"), kind="contacts", fmt="csv", params={})
+    export = services.request_export(
+        scope=acme.scope("admin"), kind="contacts", fmt="csv", params={}
+    )
     assert Export.objects.get(pk=export.pk).status == ExportStatus.QUEUED
     services.PROGRESS_EVERY, before = 2, services.PROGRESS_EVERY
     try:
-        assert services.run(export.pk) == ExportStatus.DONE
+        assert services.run(export_id=export.pk) == ExportStatus.DONE
     finally:
         services.PROGRESS_EVERY = before
     export.refresh_from_db()

@@ -47,7 +47,7 @@ class History:
 
 def _answer(survey, contact, unit, answers, day: int, channel: str = "web") -> Response:
     return submit(
-        Submission(
+        submission=Submission(
             survey=survey,
             answers=answers,
             unit=unit,
@@ -63,8 +63,8 @@ def build_history(acme) -> History:
     survey = store_visit_survey(acme)
     store = acme.units["c1r1s1"]
     closedloop_services.create_rule(
-        admin,
-        acme.root,
+        actor=admin,
+        unit=acme.root,
         name="Detractor",
         conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[{"type": "role", "role": "manager"}],
@@ -73,11 +73,13 @@ def build_history(acme) -> History:
     )
     ana = add_contact(acme, "c1r1s1", "CRM-4711", **ANA)
     bob = add_contact(acme, "c1r1s1", "CRM-4712", first_name="Bob", email="bob@example.test")
-    contact_services.set_consent(admin, ana, "sms", False)
-    contact_services.define_interaction_type(admin, acme.root, "visit", "Store visit")
+    contact_services.set_consent(actor=admin, contact=ana, channel="sms", allowed=False)
+    contact_services.define_interaction_type(
+        actor=admin, unit=acme.root, key="visit", name="Store visit"
+    )
     interactions.record_interactions(
-        admin,
-        [
+        actor=admin,
+        records=[
             {
                 "type": "visit",
                 "contact": "CRM-4711",
@@ -87,7 +89,9 @@ def build_history(acme) -> History:
             {"type": "visit", "contact": "CRM-4712", "unit": store.code},
         ],
     )
-    lifecycle.record_status(admin, ana, "churned", reason="Moved away, phone 0722 123 456")
+    lifecycle.record_status(
+        actor=admin, customer=ana, status="churned", reason="Moved away, phone 0722 123 456"
+    )
     detractor = _answer(
         survey,
         ana,
@@ -108,9 +112,9 @@ def build_history(acme) -> History:
         {"nps": 3, "improve": ["staff"], "comment": "Rude, call 0733 000 111"},
         day=5,
     )
-    [case] = evaluation.evaluate_response(detractor.pk)
-    casework.add_note(acme.scope("store"), case, NOTE)
-    evaluation.evaluate_response(bobs.pk)
+    [case] = evaluation.evaluate_response(response_id=detractor.pk)
+    casework.add_note(actor=acme.scope("store"), case=case, text=NOTE)
+    evaluation.evaluate_response(response_id=bobs.pk)
     Advocate.objects.create(
         organization_id=ana.organization_id,
         unit_path=store.path,

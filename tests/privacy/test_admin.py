@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.contacts.helpers import add_contact
-from tests.privacy.conftest import built_once
+from tests.privacy.support import built_once
 from tests.tenancy.test_admin import staffify
 from voxloop.contacts.models import Contact
 from voxloop.privacy.models import PrivacyPolicy
@@ -82,7 +82,7 @@ def test_the_response_admin_masks_what_respondents_wrote_for_everyone_but_admins
     from voxloop.responses.services import Submission, submit
 
     response = submit(
-        Submission(
+        submission=Submission(
             survey=store_visit_survey(world.acme),
             answers={"nps": 9, "comment": "call 0722 123 456"},
             unit=world.acme.units["c1r1s1"],

@@ -8,8 +8,8 @@ from django.apps import apps
 from django.core import serializers
 
 from tests.analytics.test_rollups import snapshot
-from tests.privacy.conftest import IMMEDIATE, built_once
 from tests.privacy.history import ANA_TRACES, build_history
+from tests.privacy.support import IMMEDIATE, built_once
 from voxloop.analytics import services as analytics_services
 from voxloop.closedloop.models import Advocate, CaseEvent, Notification
 from voxloop.contacts import selectors as contact_selectors
@@ -25,7 +25,7 @@ OUR_APPS = ("tenancy", "contacts", "responses", "closedloop", "distribution", "a
 
 def _history(world):
     history = build_history(world.acme)
-    analytics_services.rebuild(world.acme.root.organization_id)
+    analytics_services.rebuild(organization_id=world.acme.root.organization_id)
     return history
 
 
@@ -67,7 +67,7 @@ def test_what_stays_keeps_every_figure_and_names_nobody(
     with django_capture_on_commit_callbacks(execute=True):
         erasure.erase_contact(actor=world.acme.scope("admin"), contact_id=history.ana.pk)
     assert snapshot() == rollups  # reconciled after the erasure: nothing moved
-    analytics_services.rebuild(org_id)
+    analytics_services.rebuild(organization_id=org_id)
     assert snapshot() == rollups  # and recounted from the raw rows: the same
     assert (
         contact_selectors.churn_counts(world.acme.scope("admin"), *_year(), by="nps_group")

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
-from tests.privacy.conftest import built_once
+from tests.privacy.support import built_once
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from voxloop.analytics import dashboard, digests, filters
@@ -31,8 +31,8 @@ def _feedback(world):
     acme = world.acme
     survey = store_visit_survey(acme)
     closedloop_services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Every answer",
         conditions={"items": [{"field": "nps", "op": "gte", "value": 0}]},
         recipients=[{"type": "role", "role": "manager"}],
@@ -46,7 +46,7 @@ def _feedback(world):
     store = acme.units["c1r1s1"]
     ann = add_contact(acme, "c1r1s1", "ANN")
     complaint = submit(
-        Submission(
+        submission=Submission(
             survey=survey,
             answers={"nps": 2, "improve": ["queue"], "comment": COMMENT},
             unit=store,
@@ -55,15 +55,15 @@ def _feedback(world):
     ).response
     clerk = store.staff.first()
     praise = submit(
-        Submission(
+        submission=Submission(
             survey=survey,
             answers={"nps": 10, "comment": f"{clerk.name.split()[0]} was great, call {PHONE}"},
             unit=store,
             staff=clerk,
         )
     ).response
-    [case] = evaluation.evaluate_response(complaint.pk)
-    evaluation.evaluate_response(praise.pk)
+    [case] = evaluation.evaluate_response(response_id=complaint.pk)
+    evaluation.evaluate_response(response_id=praise.pk)
     return {"survey": survey, "complaint": complaint, "case": case}
 
 
@@ -144,6 +144,8 @@ def test_an_organisation_can_keep_no_originals_at_all(world, made):
     )
     other = world.other
     kept = submit(
-        Submission(survey=store_visit_survey(other), answers={"nps": 9, "comment": COMMENT})
+        submission=Submission(
+            survey=store_visit_survey(other), answers={"nps": 9, "comment": COMMENT}
+        )
     ).response
     assert kept.answers["comment"] == COMMENT  # another organisation's choice, not theirs

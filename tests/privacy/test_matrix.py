@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import MEMBER_ACTORS as MEMBERS
+from tests.api.support import MEMBER_ACTORS as MEMBERS
 from tests.contacts.helpers import add_contact
 from tests.factories import YES
 from tests.matrix_actors import api_as, browser_as, expect
-from tests.privacy.conftest import built_once
+from tests.privacy.support import built_once
 from voxloop.privacy.api import router as privacy_router
 
 ACTORS = (*MEMBERS, "loner", "anonymous")

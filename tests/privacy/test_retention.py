@@ -11,11 +11,11 @@ from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
 
-from tests.analytics.conftest import cx_survey, respond
+from tests.analytics.support import cx_survey, respond
 from tests.analytics.test_rollups import snapshot
-from tests.closedloop.conftest import give_cause
+from tests.closedloop.support import give_cause
 from tests.contacts.helpers import add_contact
-from tests.privacy.conftest import IMMEDIATE, built_once
+from tests.privacy.support import IMMEDIATE, built_once
 from tests.surveys.api_client import ApiClient
 from voxloop.analytics import services as analytics_services
 from voxloop.analytics.models import Counted, Rollup
@@ -63,7 +63,7 @@ def _feedback(world, survey, **extra):
         else None,
     }
     for org in (world.acme, world.other):
-        analytics_services.rebuild(org.root.organization_id)
+        analytics_services.rebuild(organization_id=org.root.organization_id)
     return made
 
 
@@ -84,7 +84,7 @@ def test_old_responses_go_and_every_figure_stays(
     assert Response.objects.filter(pk=made["elsewhere"].pk).exists()  # another organisation
     assert snapshot() == figures
     assert Counted.objects.filter(archived=True).count() == 2
-    analytics_services.rebuild(world.acme.root.organization_id)
+    analytics_services.rebuild(organization_id=world.acme.root.organization_id)
     assert snapshot() == figures  # recounted from what is left plus the archive
 
 
@@ -95,9 +95,11 @@ def test_archived_counts_follow_a_unit_move(world, survey, django_capture_on_com
         retention.apply(organization_id=world.acme.root.organization_id)
     units = world.acme.units
     with django_capture_on_commit_callbacks(execute=True):
-        tenancy_services.move_unit(world.acme.scope("admin"), units["c1r1s1"], units["c2r1"])
+        tenancy_services.move_unit(
+            actor=world.acme.scope("admin"), unit=units["c1r1s1"], new_parent=units["c2r1"]
+        )
     moved = snapshot()
-    analytics_services.rebuild(world.acme.root.organization_id)
+    analytics_services.rebuild(organization_id=world.acme.root.organization_id)
     assert snapshot() == moved
     region_n = Rollup.objects.filter(node_path=units["c2r1"].path, facet="").aggregate(n=Sum("n"))
     assert region_n["n"] == 2  # the archived old answer and the recent one came along
@@ -106,12 +108,14 @@ def test_archived_counts_follow_a_unit_move(world, survey, django_capture_on_com
 def test_an_open_case_keeps_its_response_until_it_closes(world, survey):
     made = _feedback(world, survey)
     old = made["old"][0]
-    case = casework.open_case(world.acme.scope("store"), old.pk, "Call back")
+    case = casework.open_case(
+        actor=world.acme.scope("store"), response_id=old.pk, title="Call back"
+    )
     _policy(world, response_days=30)
     assert retention.apply(organization_id=world.acme.root.organization_id).responses == 1
     assert Response.objects.filter(pk=old.pk).exists()
     give_cause(case)
-    casework.change_status(world.acme.scope("store"), case, "closed")
+    casework.change_status(actor=world.acme.scope("store"), case=case, status="closed")
     assert retention.apply(organization_id=world.acme.root.organization_id).responses == 1
     assert not Case.objects.filter(pk=case.pk).exists()  # a closed case goes with its answer
 

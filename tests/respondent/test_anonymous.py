@@ -175,8 +175,8 @@ def test_survey_branding_and_sender(client, world, survey):
     from voxloop.surveys import services as survey_services
 
     survey_services.update_survey(
-        world.acme.scope("admin"),
-        survey,
+        actor=world.acme.scope("admin"),
+        survey=survey,
         branding={
             "colour": "#ffd500",
             "logo_url": "https://cdn.example.com/acme.png",
@@ -227,7 +227,9 @@ def test_question_deleted_while_live_does_not_strand_respondents_half_way(client
     respondent = Respondent(client, survey.public_slug)
     respondent.answer("nps", "9")
     respondent.answer("csat", "5")
-    survey_services.remove_question(world.acme.scope("admin"), survey.questions.get(key="csat"))
+    survey_services.remove_question(
+        actor=world.acme.scope("admin"), question=survey.questions.get(key="csat")
+    )
     finished = respondent.answer("comment", "Nice")
     assert finished.status_code == 303 and next_question(finished) == ""
     response = Response.objects.get()
@@ -252,8 +254,8 @@ def test_changing_from_other_to_a_listed_choice_drops_the_other_text(client, sur
 def test_closed_page_pipes_the_store_into_its_texts(client, world, survey):
     admin = world.acme.scope("admin")
     texts = {"title": {"en": "Your visit to {{unit}}"}, "closed": {"en": "{{unit}} has moved."}}
-    survey_services.update_survey(admin, survey, texts=texts)
-    survey_services.close(admin, survey)
+    survey_services.update_survey(actor=admin, survey=survey, texts=texts)
+    survey_services.close(actor=admin, survey=survey)
     page = client.get(f"/s/{survey.public_slug}?u=AC1R1S1")
     html = page.content.decode()
     assert page.status_code == 410

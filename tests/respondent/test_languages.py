@@ -22,7 +22,7 @@ def test_anonymous_thank_you_drops_the_missing_name(client, world, survey):
         "zh-hans": "谢谢您，{{first_name}}！每一条回答我们都会认真阅读。",
     }
     survey_services.update_survey(
-        world.acme.scope("admin"), survey, texts={**survey.texts, "thank_you": texts}
+        actor=world.acme.scope("admin"), survey=survey, texts={**survey.texts, "thank_you": texts}
     )
     for lang, expected in [("en", "Thank you! We read every answer."), ("zh-hans", "谢谢您！")]:
         respondent = Respondent(client.__class__(), survey.public_slug, lang=lang)

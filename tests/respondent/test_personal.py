@@ -56,9 +56,11 @@ def test_personal_link_speaks_the_contacts_language(client, survey, contact):
 
 def test_closed_survey_shows_its_closed_text(client, world, survey):
     survey_services.update_survey(
-        world.acme.scope("admin"), survey, texts={**survey.texts, "closed": {"en": "We're done."}}
+        actor=world.acme.scope("admin"),
+        survey=survey,
+        texts={**survey.texts, "closed": {"en": "We're done."}},
     )
-    survey_services.close(world.acme.scope("admin"), survey)
+    survey_services.close(actor=world.acme.scope("admin"), survey=survey)
     for key in (survey.public_slug, links.personal_token(survey.pk, "inv-3")):
         page = client.get(f"/s/{key}")
         assert page.status_code == 410
@@ -186,8 +188,8 @@ def test_email_fragment_has_eleven_one_click_links(survey, contact, settings):
 
 def test_first_name_unit_and_staff_are_piped(client, world, survey, contact):
     survey_services.update_survey(
-        world.acme.scope("admin"),
-        survey,
+        actor=world.acme.scope("admin"),
+        survey=survey,
         texts={
             **survey.texts,
             "title": {"en": "Your visit to {{unit}}"},
@@ -207,7 +209,7 @@ def test_first_name_unit_and_staff_are_piped(client, world, survey, contact):
 def test_email_fragment_pipes_the_anchors_too(world, survey, contact):
     nps = survey.questions.get(key="nps")
     texts = {**nps.texts, "high": {"en": "Would send friends to {{unit}}"}}
-    survey_services.update_question(world.acme.scope("admin"), nps, texts=texts)
+    survey_services.update_question(actor=world.acme.scope("admin"), question=nps, texts=texts)
     token = links.personal_token(survey.pk, "inv-9", contact.pk)
     html = render_nps_row(survey, token, "en", values={"unit": "Store <1.1.1>"})
     assert "Would send friends to Store &lt;1.1.1&gt;" in html and "{{" not in html

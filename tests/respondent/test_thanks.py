@@ -13,8 +13,8 @@ PAGE_BUDGET = 50 * 1024
 
 def test_promoters_are_invited_to_leave_a_review(client, world, survey):
     survey_services.update_survey(
-        world.acme.scope("admin"),
-        survey,
+        actor=world.acme.scope("admin"),
+        survey=survey,
         texts={**survey.texts, "thank_you": {"en": "Thanks for your time."}},
         thank_you_branches=[
             {
@@ -41,11 +41,18 @@ def test_promoters_are_invited_to_leave_a_review(client, world, survey):
 
 def test_kiosk_returns_to_a_fresh_start_and_keeps_no_cookie(client, world):
     actor = world.acme.scope("admin")
-    kiosk = survey_services.create_survey(actor, world.acme.root, "Counter", "kiosk", "en")
-    survey_services.add_question(
-        actor, kiosk, "csat", "csat", required=True, texts={"title": {"en": "Happy?"}}
+    kiosk = survey_services.create_survey(
+        actor=actor, unit=world.acme.root, name="Counter", kind="kiosk", default_locale="en"
     )
-    survey_services.publish(actor, kiosk)
+    survey_services.add_question(
+        actor=actor,
+        survey=kiosk,
+        key="csat",
+        type="csat",
+        required=True,
+        texts={"title": {"en": "Happy?"}},
+    )
+    survey_services.publish(actor=actor, survey=kiosk)
     first = Respondent(client, kiosk.public_slug, u="AC1R1S1")
     finished = first.answer("csat", "5")
     assert not any(name.startswith("vx_resume") for name in finished.cookies)
@@ -90,18 +97,18 @@ def test_every_page_is_within_50_kb(client, survey):
 def test_a_question_a_thank_you_branch_depends_on_cannot_be_deleted(world, survey):
     admin = world.acme.scope("admin")
     survey_services.update_survey(
-        admin,
-        survey,
+        actor=admin,
+        survey=survey,
         thank_you_branches=[
             {"when": {}, "text": {"en": "Thanks"}},
             {"when": {"any": [{"question": "csat", "op": "gte", "value": 4}]}, "text": {"en": "!"}},
         ],
     )
     with pytest.raises(Conflict) as refused:
-        survey_services.remove_question(admin, survey.questions.get(key="csat"))
+        survey_services.remove_question(actor=admin, question=survey.questions.get(key="csat"))
     assert "Thank-you message 2" in refused.value.message
     assert survey.questions.filter(key="csat").exists()
-    survey_services.remove_question(admin, survey.questions.get(key="comment"))
+    survey_services.remove_question(actor=admin, question=survey.questions.get(key="comment"))
 
 
 def test_a_site_relative_thank_you_link_is_shown_and_a_protocol_relative_one_refused(
@@ -111,11 +118,11 @@ def test_a_site_relative_thank_you_link_is_shown_and_a_protocol_relative_one_ref
     for bad in ("//evil.example/x", "/\\evil.example/x", "javascript:alert(1)"):
         with pytest.raises(InvalidInput):
             survey_services.update_survey(
-                admin, survey, thank_you_branches=[{"text": {"en": "Hi"}, "link": bad}]
+                actor=admin, survey=survey, thank_you_branches=[{"text": {"en": "Hi"}, "link": bad}]
             )
     survey_services.update_survey(
-        admin,
-        survey,
+        actor=admin,
+        survey=survey,
         thank_you_branches=[
             {"text": {"en": "Hi"}, "link": "/static/reviews.html", "link_text": {"en": "Review"}}
         ],

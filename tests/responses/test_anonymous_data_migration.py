@@ -46,10 +46,10 @@ def test_old_links_are_keyed_one_way_or_forgotten_and_invitations_forget_the_ans
     )
     answers = {
         recent: submit(
-            Submission(pulse, {"enps": 9}, unit=store, source_key=f"inv:{recent.ref}")
+            submission=Submission(pulse, {"enps": 9}, unit=store, source_key=f"inv:{recent.ref}")
         ).response,
         old: submit(
-            Submission(
+            submission=Submission(
                 pulse,
                 {"enps": 2},
                 unit=store,

@@ -14,7 +14,7 @@ from voxloop.surveys import services as survey_services
 
 
 def submit(survey, answers, **context):
-    return services.submit(Submission(survey=survey, answers=answers, **context))
+    return services.submit(submission=Submission(survey=survey, answers=answers, **context))
 
 
 def test_detractor_response_is_scored_and_placed(world, django_capture_on_commit_callbacks):
@@ -82,7 +82,7 @@ def test_html_in_comments_is_stored_verbatim(world):
 
 def test_closed_survey_refuses_and_import_may_backfill(world):
     survey = store_visit_survey(world.acme)
-    survey_services.close(world.acme.scope("admin"), survey)
+    survey_services.close(actor=world.acme.scope("admin"), survey=survey)
     with pytest.raises(SurveyClosed):
         submit(survey, {"nps": 9})
     assert submit(survey, {"nps": 9}, allow_closed=True, channel="import").created
@@ -123,9 +123,11 @@ def test_idempotency_key_returns_the_first_response(world):
 
 def test_employee_survey_keeps_no_identity(world):
     actor = world.acme.scope("admin")
-    pulse = survey_services.create_survey(actor, world.acme.root, "Pulse", "employee")
-    survey_services.add_question(actor, pulse, "enps", "nps", texts={})
-    survey_services.publish(actor, pulse)
+    pulse = survey_services.create_survey(
+        actor=actor, unit=world.acme.root, name="Pulse", kind="employee"
+    )
+    survey_services.add_question(actor=actor, survey=pulse, key="enps", type="nps", texts={})
+    survey_services.publish(actor=actor, survey=pulse)
     staff = world.acme.units["c1r1s1"].staff.first()
     response = submit(pulse, {"enps": 8}, staff=staff).response
     assert response.staff_id is None and response.contact_id is None
@@ -187,7 +189,7 @@ def test_import_history_validates_scores_and_sends_no_events(
     responses_imported.connect(lambda **kw: imported.append(kw), weak=False, dispatch_uid="t10")
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            assert services.import_history(survey, rows, batch_size=10) == 25
+            assert services.import_history(survey=survey, submissions=rows, batch_size=10) == 25
     finally:
         response_submitted.disconnect(dispatch_uid="t9")
         responses_imported.disconnect(dispatch_uid="t10")
@@ -201,7 +203,9 @@ def test_import_history_validates_scores_and_sends_no_events(
     # Promoters were not shown "improve", so it was dropped for them.
     assert all("improve" not in r.answers for r in stored.filter(nps__gte=7))
     with pytest.raises(InvalidInput):
-        services.import_history(survey, [Submission(survey=survey, answers={"nps": 99})])
+        services.import_history(
+            survey=survey, submissions=[Submission(survey=survey, answers={"nps": 99})]
+        )
 
 
 @pytest.mark.parametrize("what", ["unit", "staff", "channel"])
@@ -214,7 +218,9 @@ def test_history_import_places_responses_like_live_capture(world, what):
         "channel": {"channel": "carrier-pigeon"},
     }[what]
     with pytest.raises((InvalidInput, NotFound)) as refused:
-        services.import_history(survey, [Submission(survey, {"nps": 9}, **context)])
+        services.import_history(
+            survey=survey, submissions=[Submission(survey, {"nps": 9}, **context)]
+        )
     assert refused.value.field == what
     assert not Response.objects.exists()
 
@@ -222,9 +228,13 @@ def test_history_import_places_responses_like_live_capture(world, what):
 def test_responses_stay_inside_the_surveys_part_of_the_organisation(world):
     actor = world.acme.scope("admin")
     store = world.acme.units["c1r1s1"]
-    survey = survey_services.create_survey(actor, store, "Store 1.1.1 only", "transactional")
-    survey_services.add_question(actor, survey, "nps", "nps", {"title": {"en": "?"}})
-    survey_services.publish(actor, survey)
+    survey = survey_services.create_survey(
+        actor=actor, unit=store, name="Store 1.1.1 only", kind="transactional"
+    )
+    survey_services.add_question(
+        actor=actor, survey=survey, key="nps", type="nps", texts={"title": {"en": "?"}}
+    )
+    survey_services.publish(actor=actor, survey=survey)
     elsewhere = world.acme.units["c2r1s1"]
     with pytest.raises(InvalidInput) as refused:
         submit(survey, {"nps": 9}, staff=elsewhere.staff.get())
@@ -238,12 +248,20 @@ def test_responses_stay_inside_the_surveys_part_of_the_organisation(world):
 
 def test_a_required_matrix_needs_every_row_as_on_the_respondent_page(world):
     actor = world.acme.scope("admin")
-    survey = survey_services.create_survey(actor, world.acme.root, "Visit", "transactional")
+    survey = survey_services.create_survey(
+        actor=actor, unit=world.acme.root, name="Visit", kind="transactional"
+    )
     rows = [{"key": k, "label": {"en": k}} for k in ("speed", "staff", "price")]
     survey_services.add_question(
-        actor, survey, "grid", "matrix", {}, config={"rows": rows, "scale": 5}, required=True
+        actor=actor,
+        survey=survey,
+        key="grid",
+        type="matrix",
+        texts={},
+        config={"rows": rows, "scale": 5},
+        required=True,
     )
-    survey_services.publish(actor, survey)
+    survey_services.publish(actor=actor, survey=survey)
     with pytest.raises(InvalidInput) as refused:
         submit(survey, {"grid": {"speed": 4}})
     assert refused.value.field == "grid"

@@ -61,7 +61,7 @@ def test_closing_a_survey_refuses_the_very_next_submission(world):
     survey = store_visit_survey(world.acme)
     kiosk = as_member(world.acme, "store")
     assert kiosk.post("/responses", body(survey)).status_code == 201
-    survey_services.close(world.acme.scope("admin"), survey)
+    survey_services.close(actor=world.acme.scope("admin"), survey=survey)
     refused = kiosk.post("/responses", body(survey))
     assert refused.status_code == 409 and refused.json()["error"]["field"] == "survey_id"
     assert Response.objects.count() == 1
@@ -72,7 +72,12 @@ def test_a_question_added_to_a_live_survey_is_asked_for_at_once(world):
     kiosk = as_member(world.acme, "store")
     assert kiosk.post("/responses", body(survey)).status_code == 201
     survey_services.add_question(
-        world.acme.scope("admin"), survey, "ces", "ces", texts={}, required=True
+        actor=world.acme.scope("admin"),
+        survey=survey,
+        key="ces",
+        type="ces",
+        texts={},
+        required=True,
     )
     refused = kiosk.post("/responses", body(survey))
     assert refused.status_code == 400 and refused.json()["error"]["field"] == "answers.ces"
@@ -102,7 +107,7 @@ def test_a_renamed_unit_code_takes_effect_at_once(world):
     admin = as_member(world.acme, "admin")
     assert admin.post("/responses", body(survey, unit_code="AC1R1S2")).status_code == 201
     store = world.acme.units["c1r1s2"]
-    tenancy_services.update_unit(world.acme.scope("admin"), store, code="AC1R1S2-NEW")
+    tenancy_services.update_unit(actor=world.acme.scope("admin"), unit=store, code="AC1R1S2-NEW")
     assert admin.post("/responses", body(survey, unit_code="AC1R1S2")).status_code == 404
     moved = admin.post("/responses", body(survey, unit_code="AC1R1S2-NEW"))
     assert moved.status_code == 201 and moved.json()["unit_id"] == store.pk
@@ -113,7 +118,9 @@ def test_a_moved_unit_leaves_the_old_regions_reach_at_once(world):
     regional = as_member(world.acme, "regional")  # manager of c1r1
     assert regional.post("/responses", body(survey, unit_code="AC1R1S2")).status_code == 201
     tenancy_services.move_unit(
-        world.acme.scope("admin"), world.acme.units["c1r1s2"], world.acme.units["c2r1"]
+        actor=world.acme.scope("admin"),
+        unit=world.acme.units["c1r1s2"],
+        new_parent=world.acme.units["c2r1"],
     )
     refused = regional.post("/responses", body(survey, unit_code="AC1R1S2"))
     assert refused.status_code == 404 and refused.json()["error"]["field"] == "unit_code"

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from tests.cli.conftest import voxloop  # noqa: F401 - fixture
-from tests.surveys.importing.conftest import shared_file
+from tests.cli.support import voxloop  # noqa: F401 - fixture
+from tests.surveys.importing.support import shared_file
 from voxloop.errors import Forbidden
 from voxloop.responses import services
 from voxloop.responses.models import Response
@@ -19,14 +19,14 @@ from voxloop.surveys import services as survey_services
 def _survey(world, relative: str):
     path = shared_file(relative)
     return survey_services.import_survey(
-        world.acme.system, unit=world.acme.root, filename=path.name, content=path.read_bytes()
+        actor=world.acme.system, unit=world.acme.root, filename=path.name, content=path.read_bytes()
     ).survey
 
 
 def _load(world, survey, relative: str):
     path = shared_file(relative)
     return services.import_response_file(
-        world.acme.system, survey=survey, filename=path.name, content=path.read_bytes()
+        actor=world.acme.system, survey=survey, filename=path.name, content=path.read_bytes()
     )
 
 
@@ -91,7 +91,7 @@ def test_surveyjs_results(world, tmp_path):
         {"satisfaction": 9},
     ]
     report = services.import_response_file(
-        world.acme.system,
+        actor=world.acme.system,
         survey=survey,
         filename="results.json",
         content=json.dumps(results).encode(),
@@ -137,13 +137,13 @@ def test_prepbench_nps_matches_the_expected_output(world):
         ],
     }
     survey = survey_services.import_survey(
-        world.acme.system,
+        actor=world.acme.system,
         unit=world.acme.root,
         filename="s.json",
         content=json.dumps(definition).encode(),
     ).survey
     report = services.import_response_file(
-        world.acme.system, survey=survey, filename=path.name, content=path.read_bytes()
+        actor=world.acme.system, survey=survey, filename=path.name, content=path.read_bytes()
     )
     expected_path = shared_file("nps-datasets/prepbench-case_040/expected/output_01.csv")
     with expected_path.open(encoding="utf-8-sig") as handle:
@@ -161,11 +161,11 @@ def test_only_admins_of_the_survey_import(world):
     survey = _survey(world, "kobotoolbox/kobo_formpack_customer_satisfaction_v1.json")
     with pytest.raises(Forbidden):
         services.import_response_file(
-            world.acme.scope("regional"), survey=survey, filename="x.json", content=b"[]"
+            actor=world.acme.scope("regional"), survey=survey, filename="x.json", content=b"[]"
         )
     with pytest.raises(Forbidden):
         services.import_response_file(
-            world.other.scope("admin"), survey=survey, filename="x.json", content=b"[]"
+            actor=world.other.scope("admin"), survey=survey, filename="x.json", content=b"[]"
         )
 
 

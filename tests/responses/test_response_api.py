@@ -108,7 +108,7 @@ def test_html_is_stored_verbatim(world):
 
 def test_closed_survey_refuses_live_capture_but_admins_import_history(world):
     survey = store_visit_survey(world.acme)
-    survey_services.close(world.acme.scope("admin"), survey)
+    survey_services.close(actor=world.acme.scope("admin"), survey=survey)
     admin = as_member(world.acme, "admin")
     refused = admin.post("/responses", body(survey))
     assert refused.status_code == 409 and refused.json()["error"]["field"] == "survey_id"
@@ -172,9 +172,13 @@ def test_store_manager_lists_only_their_store(world):
 
 def test_employee_responses_never_expose_contact_or_staff(world):
     admin_scope = world.acme.scope("admin")
-    pulse = survey_services.create_survey(admin_scope, world.acme.root, "Pulse", "employee")
-    survey_services.add_question(admin_scope, pulse, "enps", "nps", texts={"title": {"en": "?"}})
-    survey_services.publish(admin_scope, pulse)
+    pulse = survey_services.create_survey(
+        actor=admin_scope, unit=world.acme.root, name="Pulse", kind="employee"
+    )
+    survey_services.add_question(
+        actor=admin_scope, survey=pulse, key="enps", type="nps", texts={"title": {"en": "?"}}
+    )
+    survey_services.publish(actor=admin_scope, survey=pulse)
     Contact.objects.create(
         organization=world.acme.root.organization,
         home_unit=world.acme.units["c1r1s1"],
@@ -241,7 +245,7 @@ def test_a_retry_after_the_survey_closed_answers_as_the_first_time(world):
     kiosk = as_member(world.acme, "store")
     first = kiosk.post("/responses", body(survey), **{"Idempotency-Key": "k-1"})
     assert first.status_code == 201
-    survey_services.close(world.acme.scope("admin"), survey)
+    survey_services.close(actor=world.acme.scope("admin"), survey=survey)
     again = kiosk.post("/responses", body(survey), **{"Idempotency-Key": "k-1"})
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     late = kiosk.post("/responses", body(survey), **{"Idempotency-Key": "k-2"})

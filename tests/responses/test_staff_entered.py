@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.test import Client, override_settings
 
-from tests.analytics.conftest import cx_survey, staff_of
+from tests.analytics.support import cx_survey, staff_of
 from tests.factories import YES
 from tests.surveys.api_client import ApiClient, as_member
 from tests.web.matrix_world import ModuleWorld
@@ -203,7 +203,7 @@ def test_staff_entered_answers_never_count_in_anyones_staff_figures(module_world
     # Spread over the last days so the 30-day dashboard of TODAY counts them.
     for n, response in enumerate(Response.objects.order_by("pk")):
         Response.objects.filter(pk=response.pk).update(submitted_at=_at(n % 5))
-    services.rebuild(acme.root.organization_id)
+    services.rebuild(organization_id=acme.root.organization_id)
 
     def f(**params):
         return filters.parse({"period": "30d", **params}, today=TODAY)
@@ -230,7 +230,7 @@ def test_staff_entered_answers_never_count_in_anyones_staff_figures(module_world
     praised = Response.objects.filter(origin="staff", staff=clerk).first()
     praised.answers = {**praised.answers, "comment": f"{clerk.name} was great"}
     praised.save()
-    evaluation.record_praise(praised, datetime.now(UTC))
+    evaluation.record_praise(response=praised, now=datetime.now(UTC))
     assert not Praise.objects.exists()
 
 
@@ -238,7 +238,7 @@ def test_the_dashboard_flags_staff_entered_answers_and_filters_them(module_world
     world, survey = module_world
     acme = world.acme
     as_member(acme, "store").post("/responses", {"survey_id": survey.pk, "answers": {"nps": 10}})
-    services.rebuild(acme.root.organization_id)
+    services.rebuild(organization_id=acme.root.organization_id)
     browser = Client()
     browser.force_login(acme.user("store"))
     page = browser.get("/analytics/?period=7d").content.decode()
@@ -281,7 +281,9 @@ def test_no_staff_view_of_a_response_holds_its_resume_token(module_world, db):
     world, survey = module_world
     acme = world.acme
     given = submit(
-        Submission(survey=survey, answers={"nps": 9}, unit=acme.units["c1r1s1"], channel="qr")
+        submission=Submission(
+            survey=survey, answers={"nps": 9}, unit=acme.units["c1r1s1"], channel="qr"
+        )
     ).response
     admin = as_member(acme, "admin")
     for path in (f"/responses/{given.pk}", "/responses"):

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from tests.textanalytics.conftest import shared_testdata
+from tests.textanalytics.support import shared_testdata
 
 
 @dataclass(frozen=True)

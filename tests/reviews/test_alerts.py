@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from tests.closedloop.receiver import Receiver
-from tests.reviews.conftest import make_source
 from tests.reviews.corpus import samples
 from tests.reviews.payloads import google_page, google_review
+from tests.reviews.support import make_source
 from tests.smtp import free_port
 from voxloop.closedloop import services as closedloop_services
 from voxloop.closedloop.models import Case, Notification

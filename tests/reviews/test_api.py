@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.matrix_actors import api_as
-from tests.reviews.conftest import make_source
 from tests.reviews.corpus import samples
+from tests.reviews.support import make_source
 from voxloop.reviews import services
 from voxloop.reviews.models import Review, ReviewSource
 

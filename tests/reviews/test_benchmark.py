@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.matrix_actors import api_as
-from tests.reviews.conftest import make_source
+from tests.reviews.support import make_source
 from voxloop.reviews import services
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from tests.reviews.conftest import make_source
 from tests.reviews.corpus import samples
 from tests.reviews.payloads import (
     apple_page,
@@ -22,6 +21,7 @@ from tests.reviews.payloads import (
     trustpilot_review,
     yelp_page,
 )
+from tests.reviews.support import make_source
 from voxloop.reviews import fetching
 from voxloop.reviews.models import Review
 

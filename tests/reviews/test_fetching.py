@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.reviews.conftest import make_source
 from tests.reviews.corpus import samples
 from tests.reviews.fake_providers import Reply
 from tests.reviews.payloads import google_page, google_review
+from tests.reviews.support import make_source
 from voxloop.reviews import fetching
 from voxloop.reviews.models import Review, ReviewSource
 

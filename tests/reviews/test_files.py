@@ -12,8 +12,8 @@ import pytest
 from cryptography.fernet import Fernet
 from openpyxl import Workbook
 
-from tests.reviews.conftest import make_source
 from tests.reviews.corpus import samples
+from tests.reviews.support import make_source
 from voxloop.errors import InvalidInput
 from voxloop.reviews import secrets, services
 from voxloop.reviews.models import Review, ReviewSource

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.surveys.builders import store_visit_survey
-from tests.webhooks.conftest import submit
+from tests.webhooks.support import submit
 from voxloop.closedloop import evaluation, services
 from voxloop.closedloop.models import Notification
 from voxloop.contacts.models import Contact
@@ -75,7 +75,7 @@ def test_a_rule_without_conditions_invites_every_respondent(world, review_playbo
 def test_following_the_invitation_is_counted_once_and_leads_to_the_stores_page(
     world, review_playbook, smtp_settings, client
 ):
-    from tests.reviews.conftest import make_source
+    from tests.reviews.support import make_source
     from voxloop.closedloop.messages import review_link
     from voxloop.reviews.models import InvitationFollowed
 

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import YES
-from tests.reviews.conftest import make_source
 from tests.reviews.corpus import samples
+from tests.reviews.support import make_source
 from voxloop.closedloop import services as closedloop_services
 from voxloop.reviews import fetching, secrets, services
 from voxloop.reviews.models import ReplyStatus, Review, ReviewSource, SourceLocation

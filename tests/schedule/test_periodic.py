@@ -28,16 +28,18 @@ def periodic(settings):
 
 def test_due_on_first_look_then_not_until_the_interval_passes(db, periodic):
     now = timezone.now()
-    assert services.enqueue_due(now, [periodic]) == ["test.tick"]
-    assert services.enqueue_due(now + timedelta(minutes=4), [periodic]) == []
-    assert services.enqueue_due(now + timedelta(minutes=5), [periodic]) == ["test.tick"]
+    assert services.enqueue_due(now=now, periodics=[periodic]) == ["test.tick"]
+    assert services.enqueue_due(now=now + timedelta(minutes=4), periodics=[periodic]) == []
+    assert services.enqueue_due(now=now + timedelta(minutes=5), periodics=[periodic]) == [
+        "test.tick"
+    ]
     job = PeriodicJob.objects.get(name="test.tick")
     assert job.next_run_at == now + timedelta(minutes=10)
 
 
 def test_two_clocks_that_read_the_same_row_enqueue_once(db, periodic):
     now = timezone.now()
-    services.enqueue_due(now, [periodic])
+    services.enqueue_due(now=now, periodics=[periodic])
     later = now + timedelta(minutes=6)
     stale = PeriodicJob.objects.get(name="test.tick")
     # The second clock read the row before the first one moved it.

@@ -15,7 +15,7 @@ class ApiClient:
         self.client = Client()
         self.headers: dict[str, str] = {}
         if membership is not None:
-            secret = create_token(membership, "tests").secret
+            secret = create_token(membership=membership, name="tests").secret
             self.headers["Authorization"] = f"Bearer {secret}"
         elif user is not None:
             self.client.force_login(user)

@@ -6,19 +6,19 @@ from voxloop.surveys import services
 def store_visit_survey(org, publish: bool = True):
     actor = org.scope("admin")
     survey = services.create_survey(
-        actor,
-        org.root,
-        "Store visit",
-        "transactional",
-        "en",
-        ["zh-hans"],
+        actor=actor,
+        unit=org.root,
+        name="Store visit",
+        kind="transactional",
+        default_locale="en",
+        locales=["zh-hans"],
         texts={"title": {"en": "How was your visit?", "zh-hans": "您的到店体验如何？"}},
     )
     services.add_question(
-        actor,
-        survey,
-        "nps",
-        "nps",
+        actor=actor,
+        survey=survey,
+        key="nps",
+        type="nps",
         required=True,
         texts={
             "title": {
@@ -28,10 +28,10 @@ def store_visit_survey(org, publish: bool = True):
         },
     )
     services.add_question(
-        actor,
-        survey,
-        "improve",
-        "multiple_choice",
+        actor=actor,
+        survey=survey,
+        key="improve",
+        type="multiple_choice",
         texts={"title": {"en": "What should we improve?", "zh-hans": "我们应该改进什么？"}},
         config={
             "choices": [
@@ -43,10 +43,16 @@ def store_visit_survey(org, publish: bool = True):
         required=True,
         show_if={"all": [{"question": "nps", "op": "lte", "value": 6}]},
     )
-    services.add_question(actor, survey, "csat", "csat", texts={"title": {"en": "Satisfied?"}})
     services.add_question(
-        actor, survey, "comment", "long_text", texts={"title": {"en": "Anything else?"}}
+        actor=actor, survey=survey, key="csat", type="csat", texts={"title": {"en": "Satisfied?"}}
+    )
+    services.add_question(
+        actor=actor,
+        survey=survey,
+        key="comment",
+        type="long_text",
+        texts={"title": {"en": "Anything else?"}},
     )
     if publish:
-        services.publish(actor, survey)
+        services.publish(actor=actor, survey=survey)
     return survey

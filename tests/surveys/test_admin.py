@@ -21,8 +21,12 @@ def staff_client(org, name: str) -> Client:
 
 def _country_survey(world):
     actor = world.acme.scope("country_admin")
-    survey = services.create_survey(actor, world.acme.units["c1"], "Country pulse", "employee")
-    services.add_question(actor, survey, "enps", "nps", texts={"title": {"en": "Recommend?"}})
+    survey = services.create_survey(
+        actor=actor, unit=world.acme.units["c1"], name="Country pulse", kind="employee"
+    )
+    services.add_question(
+        actor=actor, survey=survey, key="enps", type="nps", texts={"title": {"en": "Recommend?"}}
+    )
     return survey
 
 
@@ -98,8 +102,12 @@ def test_admin_actions_publish_and_close(world):
 
 def test_responses_are_read_only_and_scoped(world):
     survey = store_visit_survey(world.acme)
-    mine = submit(Submission(survey, {"nps": 9}, unit=world.acme.units["c1r1s1"])).response
-    theirs = submit(Submission(survey, {"nps": 10}, unit=world.acme.units["c2r1s1"])).response
+    mine = submit(
+        submission=Submission(survey, {"nps": 9}, unit=world.acme.units["c1r1s1"])
+    ).response
+    theirs = submit(
+        submission=Submission(survey, {"nps": 10}, unit=world.acme.units["c2r1s1"])
+    ).response
     client = staff_client(world.acme, "store")
     assert client.get(f"/admin/responses/response/{mine.pk}/change/").status_code == 200
     assert client.get(f"/admin/responses/response/{theirs.pk}/change/").status_code in (302, 404)
@@ -119,13 +127,19 @@ def test_employee_responses_are_not_in_the_admin_at_all(world):
     """The admin lists by unit, day and channel and shows a row's unit: anonymous answers are
     not there for anyone, a superuser included (decision 0016)."""
     actor = world.acme.scope("admin")
-    pulse = services.create_survey(actor, world.acme.root, "Team pulse", "employee")
-    services.add_question(actor, pulse, "enps", "nps", texts={"title": {"en": "Recommend?"}})
-    services.publish(actor, pulse)
+    pulse = services.create_survey(
+        actor=actor, unit=world.acme.root, name="Team pulse", kind="employee"
+    )
+    services.add_question(
+        actor=actor, survey=pulse, key="enps", type="nps", texts={"title": {"en": "Recommend?"}}
+    )
+    services.publish(actor=actor, survey=pulse)
     store = world.acme.units["c1r1s1"]
-    answer = submit(Submission(pulse, {"enps": 3}, unit=store)).response
-    customer = submit(Submission(store_visit_survey(world.acme), {"nps": 9}, unit=store)).response
-    rebuild(world.acme.root.organization_id)
+    answer = submit(submission=Submission(pulse, {"enps": 3}, unit=store)).response
+    customer = submit(
+        submission=Submission(store_visit_survey(world.acme), {"nps": 9}, unit=store)
+    ).response
+    rebuild(organization_id=world.acme.root.organization_id)
     root = world.acme.user("admin")
     root.is_superuser = True
     root.save()

@@ -94,7 +94,7 @@ def test_admin_builds_publishes_and_the_public_link_answers(world):
     # and in any case the survey now takes responses through the capture service.
     from voxloop.responses.services import Submission, submit
 
-    outcome = submit(Submission(survey=survey, answers={"nps": 3, "improve": ["queue"]}))
+    outcome = submit(submission=Submission(survey=survey, answers={"nps": 3, "improve": ["queue"]}))
     assert outcome.created and outcome.response.nps_group == "detractor"
     listed = admin.get("/surveys/").content.decode()
     assert "Store visit" in listed
@@ -340,8 +340,8 @@ def test_saving_the_thank_you_page_keeps_the_link_text_and_its_translations(worl
 
     survey = store_visit_survey(world.acme)
     services.update_survey(
-        world.acme.scope("admin"),
-        survey,
+        actor=world.acme.scope("admin"),
+        survey=survey,
         thank_you_branches=[
             {
                 "when": {"all": [{"question": "nps", "op": "gte", "value": 9}]},
@@ -375,7 +375,9 @@ def test_a_sender_name_given_as_one_string_is_kept_per_language(world):
     from voxloop.surveys import services
 
     survey = store_visit_survey(world.acme)
-    services.update_survey(world.acme.scope("admin"), survey, branding={"sender_name": "Ana Pop"})
+    services.update_survey(
+        actor=world.acme.scope("admin"), survey=survey, branding={"sender_name": "Ana Pop"}
+    )
     assert survey.branding["sender_name"] == {"en": "Ana Pop"}
     admin = signed_in(world.acme, "admin")
     for page in ("", "translations/"):

@@ -59,9 +59,14 @@ def builder_world(django_db_setup, django_db_blocker):
         }
         c2 = world.acme.units["c2"]
         surveys["c2"] = services.create_survey(
-            world.acme.scope("admin"), c2, "Kiosk survey of country two", "kiosk"
+            actor=world.acme.scope("admin"),
+            unit=c2,
+            name="Kiosk survey of country two",
+            kind="kiosk",
         )
-        services.add_question(world.acme.scope("admin"), surveys["c2"], "nps", "nps", {})
+        services.add_question(
+            actor=world.acme.scope("admin"), survey=surveys["c2"], key="nps", type="nps", texts={}
+        )
         yield world, surveys
 
 

@@ -94,30 +94,32 @@ def test_survey_builder_rules(world):
     survey = store_visit_survey(world.acme, publish=False)
     actor = world.acme.scope("admin")
     with pytest.raises(Conflict):
-        services.add_question(actor, survey, "nps", "nps", texts={})
+        services.add_question(actor=actor, survey=survey, key="nps", type="nps", texts={})
     with pytest.raises(InvalidInput) as error:
         services.add_question(
-            actor,
-            survey,
-            "x",
-            "nps",
+            actor=actor,
+            survey=survey,
+            key="x",
+            type="nps",
             texts={},
             show_if={"all": [{"question": "later", "op": "eq", "value": 1}]},
         )
     assert error.value.field == "show_if.0.question"
     with pytest.raises(Conflict):  # 'improve' depends on 'nps'
-        services.remove_question(actor, survey.questions.get(key="nps"))
+        services.remove_question(actor=actor, question=survey.questions.get(key="nps"))
     with pytest.raises(InvalidInput):  # would put 'improve' before the question it looks at
-        services.reorder_questions(actor, survey, ["improve", "nps", "csat", "comment"])
-    services.publish(actor, survey)
+        services.reorder_questions(
+            actor=actor, survey=survey, keys=["improve", "nps", "csat", "comment"]
+        )
+    services.publish(actor=actor, survey=survey)
     assert survey.status == SurveyStatus.LIVE
     with pytest.raises(Conflict):
-        services.update_question(actor, survey.questions.get(key="csat"), type="ces")
+        services.update_question(actor=actor, question=survey.questions.get(key="csat"), type="ces")
 
 
 def test_duplicate_copies_questions_with_a_new_link(world):
     survey = store_visit_survey(world.acme)
-    copy = services.duplicate(world.acme.scope("admin"), survey)
+    copy = services.duplicate(actor=world.acme.scope("admin"), survey=survey)
     assert copy.status == SurveyStatus.DRAFT
     assert copy.public_slug != survey.public_slug
     assert [q.key for q in copy.questions.all()] == [q.key for q in survey.questions.all()]
@@ -128,9 +130,9 @@ def test_surveys_are_scoped(world):
     assert survey in selectors.visible_surveys(world.acme.scope("store"))
     assert survey not in selectors.visible_surveys(world.other.scope("admin"))
     with pytest.raises(Forbidden):
-        services.close(world.acme.scope("store"), survey)
+        services.close(actor=world.acme.scope("store"), survey=survey)
     with pytest.raises(Forbidden):
-        services.close(world.other.scope("admin"), survey)
+        services.close(actor=world.other.scope("admin"), survey=survey)
 
 
 def test_personal_links_are_signed_and_expire():
@@ -190,21 +192,27 @@ def test_logic_values_are_stored_as_the_answers_they_compare_with(world, conditi
     actor = world.acme.scope("admin")
     rule = {"all": [condition]}
     if field is None:
-        question = services.add_question(actor, survey, "x", "long_text", {}, show_if=rule)
+        question = services.add_question(
+            actor=actor, survey=survey, key="x", type="long_text", texts={}, show_if=rule
+        )
         assert question.show_if["all"][0]["value"] == stored
         return
     with pytest.raises(InvalidInput) as error:
-        services.add_question(actor, survey, "x", "long_text", {}, show_if=rule)
+        services.add_question(
+            actor=actor, survey=survey, key="x", type="long_text", texts={}, show_if=rule
+        )
     assert error.value.field == field
 
 
 def test_thank_you_rule_on_yes_no_is_stored_as_true_or_false(world):
     survey = store_visit_survey(world.acme, publish=False)
     actor = world.acme.scope("admin")
-    services.add_question(actor, survey, "back", "yes_no", {"title": {"en": "Back?"}})
+    services.add_question(
+        actor=actor, survey=survey, key="back", type="yes_no", texts={"title": {"en": "Back?"}}
+    )
     services.update_survey(
-        actor,
-        survey,
+        actor=actor,
+        survey=survey,
         thank_you_branches=[
             {"when": {"all": [{"question": "back", "op": "eq", "value": "yes"}]}, "text": {}}
         ],
@@ -220,41 +228,55 @@ def test_a_live_question_keeps_what_stored_answers_mean(world):
     choices = improve.config["choices"]
     relabelled = [{**choices[0], "label": {"en": "Waiting"}}, choices[1]]
     more = [*relabelled, {"key": "price", "label": {"en": "Price"}}]
-    services.update_question(actor, improve, config={**improve.config, "choices": more})
+    services.update_question(
+        actor=actor, question=improve, config={**improve.config, "choices": more}
+    )
     for change, field in (
         ({"choices": more[1:]}, "config.choices"),
         ({"choices": more, "allow_other": False}, "config.choices"),
     ):
         with pytest.raises(Conflict) as refused:
-            services.update_question(actor, improve, config={**improve.config, **change})
+            services.update_question(
+                actor=actor, question=improve, config={**improve.config, **change}
+            )
         assert refused.value.field in (field, "config.allow_other")
-    rating = services.add_question(actor, survey, "stars", "rating", {}, config={"scale": 10})
+    rating = services.add_question(
+        actor=actor, survey=survey, key="stars", type="rating", texts={}, config={"scale": 10}
+    )
     with pytest.raises(Conflict) as refused:
-        services.update_question(actor, rating, config={"scale": 5})
+        services.update_question(actor=actor, question=rating, config={"scale": 5})
     assert refused.value.field == "config.scale"
     # A draft is still free to change.
-    draft = services.duplicate(actor, survey)
+    draft = services.duplicate(actor=actor, survey=survey)
     copy = draft.questions.get(key="improve")
-    services.update_question(actor, copy, config={**copy.config, "choices": choices[1:]})
+    services.update_question(
+        actor=actor, question=copy, config={**copy.config, "choices": choices[1:]}
+    )
 
 
 def test_a_question_added_at_a_position_goes_there(world):
     survey = store_visit_survey(world.acme, publish=False)
     actor = world.acme.scope("admin")
-    services.add_question(actor, survey, "first", "short_text", {}, position=1)
-    services.add_question(actor, survey, "third", "short_text", {}, position=3)
-    services.add_question(actor, survey, "last", "short_text", {}, position=99)
+    services.add_question(
+        actor=actor, survey=survey, key="first", type="short_text", texts={}, position=1
+    )
+    services.add_question(
+        actor=actor, survey=survey, key="third", type="short_text", texts={}, position=3
+    )
+    services.add_question(
+        actor=actor, survey=survey, key="last", type="short_text", texts={}, position=99
+    )
     keys = [q.key for q in selectors.questions_of(survey)]
     assert keys == ["first", "nps", "third", "improve", "csat", "comment", "last"]
     assert [q.position for q in selectors.questions_of(survey)] == list(range(1, 8))
     # Logic still looks only backwards from where the question lands.
     with pytest.raises(InvalidInput):
         services.add_question(
-            actor,
-            survey,
-            "early",
-            "short_text",
-            {},
+            actor=actor,
+            survey=survey,
+            key="early",
+            type="short_text",
+            texts={},
             position=2,
             show_if={"all": [{"question": "nps", "op": "answered"}]},
         )

@@ -7,7 +7,7 @@ import json
 
 from django.test import Client
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.surveys.models import Question
 

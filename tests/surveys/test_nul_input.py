@@ -26,52 +26,57 @@ def test_nul_in_survey_definitions_is_refused_by_the_services(world):
     root = world.acme.root
     survey = store_visit_survey(world.acme, publish=False)
     nps = survey.questions.get(key="nps")
-    _refused(lambda: services.create_survey(actor, root, f"a{NUL}", "relationship"), "name")
+    _refused(
+        lambda: services.create_survey(actor=actor, unit=root, name=f"a{NUL}", kind="relationship"),
+        "name",
+    )
     _refused(
         lambda: services.create_survey(
-            actor, root, "a", "relationship", texts={"title": {"en": NUL}}
+            actor=actor, unit=root, name="a", kind="relationship", texts={"title": {"en": NUL}}
         ),
         "texts.title.en",
     )
     _refused(
-        lambda: services.update_survey(actor, survey, texts={"intro": {"en": NUL}}),
+        lambda: services.update_survey(actor=actor, survey=survey, texts={"intro": {"en": NUL}}),
         "texts.intro.en",
     )
     _refused(
-        lambda: services.update_survey(actor, survey, branding={"sender_name": NUL}),
+        lambda: services.update_survey(actor=actor, survey=survey, branding={"sender_name": NUL}),
         "branding.sender_name",
     )
     _refused(
-        lambda: services.update_survey(actor, survey, thank_you_branches=[{"text": {"en": NUL}}]),
+        lambda: services.update_survey(
+            actor=actor, survey=survey, thank_you_branches=[{"text": {"en": NUL}}]
+        ),
         "thank_you_branches.0.text.en",
     )
     _refused(
         lambda: services.add_question(
-            actor,
-            survey,
-            "k",
-            "single_choice",
-            {"title": {"en": "x"}},
+            actor=actor,
+            survey=survey,
+            key="k",
+            type="single_choice",
+            texts={"title": {"en": "x"}},
             config={"choices": [{"key": "a", "label": {"en": f"b{NUL}"}}]},
         ),
         "config.choices.0.label.en",
     )
     _refused(
         lambda: services.add_question(
-            actor,
-            survey,
-            "k",
-            "short_text",
-            {"title": {"en": "x"}},
+            actor=actor,
+            survey=survey,
+            key="k",
+            type="short_text",
+            texts={"title": {"en": "x"}},
             show_if={"all": [{"question": "comment", "op": "eq", "value": NUL}]},
         ),
         "show_if.all.0.value",
     )
     _refused(
-        lambda: services.update_question(actor, nps, texts={"title": {"en": NUL}}),
+        lambda: services.update_question(actor=actor, question=nps, texts={"title": {"en": NUL}}),
         "texts.title.en",
     )
-    _refused(lambda: services.duplicate(actor, survey, f"a{NUL}"), "name")
+    _refused(lambda: services.duplicate(actor=actor, survey=survey, name=f"a{NUL}"), "name")
 
 
 @pytest.mark.parametrize(
@@ -119,7 +124,7 @@ def test_lone_surrogates_in_a_survey_definition_are_refused(world):
     survey = store_visit_survey(world.acme, publish=False)
     _refused(
         lambda: services.update_survey(
-            world.acme.scope("admin"), survey, texts={"intro": {"en": LONE}}
+            actor=world.acme.scope("admin"), survey=survey, texts={"intro": {"en": LONE}}
         ),
         "texts.intro.en",
     )

@@ -148,9 +148,11 @@ def test_refused_move_is_a_message_not_a_500(admin_client, world):
 
 def test_token_revoke_action_only_reaches_tokens_in_scope(admin_client, world):
     acme = world.acme
-    mine = account_services.create_token(acme.members["store"], "in region")
-    theirs = account_services.create_token(acme.members["analyst"], "country level")
-    foreign = account_services.create_token(world.other.members["store"], "other org")
+    mine = account_services.create_token(membership=acme.members["store"], name="in region")
+    theirs = account_services.create_token(membership=acme.members["analyst"], name="country level")
+    foreign = account_services.create_token(
+        membership=world.other.members["store"], name="other org"
+    )
     listed = {t.pk for t in changelist(admin_client, "accounts/apitoken")}
     assert listed == {mine.token.pk}
     response = admin_client.post(

@@ -10,7 +10,7 @@ def test_move_rehangs_whole_subtree_and_keeps_paths(world):
     acme = world.acme
     region = acme.units["c1r1"]
     target = acme.units["c2"]
-    services.move_unit(acme.scope("admin"), region, target)
+    services.move_unit(actor=acme.scope("admin"), unit=region, new_parent=target)
     moved = {u.code: u for u in OrgUnit.objects.filter(code__startswith="AC1R1")}
     assert moved["AC1R1"].parent_id == target.pk
     for unit in moved.values():
@@ -26,7 +26,9 @@ def test_move_under_own_descendant_is_refused_and_changes_nothing(world):
     acme = world.acme
     before = list(OrgUnit.objects.values_list("pk", "path", "parent_id").order_by("pk"))
     with pytest.raises(InvalidInput) as error:
-        services.move_unit(acme.scope("admin"), acme.units["c1"], acme.units["c1r1s1"])
+        services.move_unit(
+            actor=acme.scope("admin"), unit=acme.units["c1"], new_parent=acme.units["c1r1s1"]
+        )
     assert error.value.field == "parent"
     assert list(OrgUnit.objects.values_list("pk", "path", "parent_id").order_by("pk")) == before
 
@@ -40,7 +42,9 @@ def test_move_keeps_copied_contact_paths_right(world):
         unit_path=store.path,
         external_id="C-1",
     )
-    services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2r2"])
+    services.move_unit(
+        actor=acme.scope("admin"), unit=acme.units["c1r1"], new_parent=acme.units["c2r2"]
+    )
     store.refresh_from_db()
     assert Contact.objects.get(external_id="C-1").unit_path == store.path
 
@@ -48,23 +52,39 @@ def test_move_keeps_copied_contact_paths_right(world):
 def test_duplicate_unit_code_is_a_conflict_naming_code(world):
     acme = world.acme
     with pytest.raises(Conflict) as error:
-        services.create_unit(acme.scope("admin"), acme.root, "Again", "country", "AC1")
+        services.create_unit(
+            actor=acme.scope("admin"), parent=acme.root, name="Again", kind="country", code="AC1"
+        )
     assert error.value.field == "code"
 
 
 def test_same_code_is_fine_in_another_organisation(world):
-    unit = services.create_unit(world.other.scope("admin"), world.other.root, "X", "country", "AC1")
+    unit = services.create_unit(
+        actor=world.other.scope("admin"),
+        parent=world.other.root,
+        name="X",
+        kind="country",
+        code="AC1",
+    )
     assert unit.code == "AC1"
 
 
 def test_region_admin_cannot_create_outside_subtree_or_touch_other_org(world):
     acme, other = world.acme, world.other
     with pytest.raises(Forbidden):
-        services.create_unit(acme.scope("country_admin"), acme.units["c2"], "N", "region", "N1")
+        services.create_unit(
+            actor=acme.scope("country_admin"),
+            parent=acme.units["c2"],
+            name="N",
+            kind="region",
+            code="N1",
+        )
     with pytest.raises(Forbidden):
-        services.create_unit(acme.scope("admin"), other.root, "N", "country", "N2")
+        services.create_unit(
+            actor=acme.scope("admin"), parent=other.root, name="N", kind="country", code="N2"
+        )
     with pytest.raises(Forbidden):
-        services.update_unit(acme.scope("admin"), other.units["c1"], name="Hijacked")
+        services.update_unit(actor=acme.scope("admin"), unit=other.units["c1"], name="Hijacked")
     assert OrgUnit.objects.get(pk=other.units["c1"].pk).name == "Country 1"
 
 
@@ -72,20 +92,26 @@ def test_region_admin_cannot_create_outside_subtree_or_touch_other_org(world):
 def test_roles_below_admin_cannot_configure(world, member):
     acme = world.acme
     with pytest.raises(Forbidden):
-        services.create_unit(acme.scope(member), acme.units["c1r1s1"], "N", "team", "T-9")
+        services.create_unit(
+            actor=acme.scope(member), parent=acme.units["c1r1s1"], name="N", kind="team", code="T-9"
+        )
 
 
 def test_cannot_grant_or_change_own_membership(world):
     acme = world.acme
     with pytest.raises(Forbidden):
-        services.change_membership(acme.scope("admin"), acme.members["admin"], role="viewer")
+        services.change_membership(
+            actor=acme.scope("admin"), membership=acme.members["admin"], role="viewer"
+        )
 
 
 def test_every_change_is_audited_with_actor_and_unit(world):
     acme = world.acme
     scope = acme.scope("country_admin")
-    unit = services.create_unit(scope, acme.units["c1r1"], "Pop-up", "store", "POP-1")
-    services.update_unit(scope, unit, name="Pop-up store")
+    unit = services.create_unit(
+        actor=scope, parent=acme.units["c1r1"], name="Pop-up", kind="store", code="POP-1"
+    )
+    services.update_unit(actor=scope, unit=unit, name="Pop-up store")
     entries = AuditEntry.objects.filter(target_type="orgunit", target_id=str(unit.pk))
     assert [e.action for e in entries.order_by("id")] == ["unit.create", "unit.update"]
     last = entries.order_by("id").last()
@@ -98,7 +124,9 @@ def test_every_change_is_audited_with_actor_and_unit(world):
 
 def test_audit_log_is_admin_only_and_scoped(world):
     acme = world.acme
-    services.create_unit(acme.scope("admin"), acme.units["c2"], "Far", "region", "FAR")
+    services.create_unit(
+        actor=acme.scope("admin"), parent=acme.units["c2"], name="Far", kind="region", code="FAR"
+    )
     with pytest.raises(Forbidden):
         selectors.audit_log(acme.scope("director"))
     seen = {e.target_label for e in selectors.audit_log(acme.scope("country_admin"))}
@@ -109,8 +137,12 @@ def test_an_update_that_changes_nothing_writes_no_audit_entry(world):
     acme = world.acme
     unit = acme.units["c1r1s1"]
     before = AuditEntry.objects.count()
-    services.update_unit(acme.scope("admin"), unit, name=unit.name, code=f" {unit.code} ")
-    services.change_membership(acme.scope("admin"), acme.members["store"], role="manager")
+    services.update_unit(
+        actor=acme.scope("admin"), unit=unit, name=unit.name, code=f" {unit.code} "
+    )
+    services.change_membership(
+        actor=acme.scope("admin"), membership=acme.members["store"], role="manager"
+    )
     assert AuditEntry.objects.count() == before
 
 
@@ -124,9 +156,13 @@ def test_move_keeps_survey_and_response_paths_right(world):
     acme = world.acme
     store = acme.units["c1r1s1"]
     survey = store_visit_survey(acme)
-    regional = survey_services.create_survey(acme.scope("admin"), acme.units["c1r1"], "R", "kiosk")
-    response = submit(Submission(survey=survey, answers={"nps": 9}, unit=store)).response
-    services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2"])
+    regional = survey_services.create_survey(
+        actor=acme.scope("admin"), unit=acme.units["c1r1"], name="R", kind="kiosk"
+    )
+    response = submit(submission=Submission(survey=survey, answers={"nps": 9}, unit=store)).response
+    services.move_unit(
+        actor=acme.scope("admin"), unit=acme.units["c1r1"], new_parent=acme.units["c2"]
+    )
     store.refresh_from_db()
     assert Response.objects.get(pk=response.pk).unit_path == store.path
     regional.refresh_from_db()
@@ -144,9 +180,9 @@ def test_audit_entries_follow_a_moved_unit(world):
 
     acme = world.acme
     store = acme.units["c1r1s1"]
-    services.update_unit(acme.scope("admin"), store, name="Store before the move")
+    services.update_unit(actor=acme.scope("admin"), unit=store, name="Store before the move")
     entry = AuditEntry.objects.get(action="unit.update", target_id=str(store.pk))
-    services.move_unit(acme.scope("admin"), store, acme.units["c2r1"])
+    services.move_unit(actor=acme.scope("admin"), unit=store, new_parent=acme.units["c2r1"])
     store.refresh_from_db()
     entry.refresh_from_db()
     assert entry.unit_path == store.path
@@ -164,14 +200,18 @@ def test_a_tree_deeper_than_the_path_column_holds_is_refused_naming_parent(world
     chain = [acme.root]
     with pytest.raises(InvalidInput) as error:
         for level in range(1, 40):
-            chain.append(services.create_unit(admin, chain[-1], f"L{level}", "team", f"L{level}"))
+            chain.append(
+                services.create_unit(
+                    actor=admin, parent=chain[-1], name=f"L{level}", kind="team", code=f"L{level}"
+                )
+            )
     assert error.value.field == "parent"
     assert len(chain) == 25  # depths 0..24
     assert max(len(u.path) for u in OrgUnit.objects.all()) <= 255
     # Moving a subtree so that its deepest unit would pass the limit is refused too.
     before = list(OrgUnit.objects.values_list("pk", "path").order_by("pk"))
     with pytest.raises(InvalidInput) as error:
-        services.move_unit(admin, acme.units["c1"], chain[-1])
+        services.move_unit(actor=admin, unit=acme.units["c1"], new_parent=chain[-1])
     assert error.value.field == "parent"
     assert list(OrgUnit.objects.values_list("pk", "path").order_by("pk")) == before
 
@@ -187,16 +227,22 @@ def test_a_response_stored_with_the_old_path_during_a_move_is_healed(world):
     store, other = acme.units["c1r1s1"], acme.units["c2r1s1"]
     survey = store_visit_survey(acme)
     old_region_path = acme.units["c1r1"].path
-    services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2"])
-    straggler = submit(Submission(survey=survey, answers={"nps": 10}, unit=store)).response
+    services.move_unit(
+        actor=acme.scope("admin"), unit=acme.units["c1r1"], new_parent=acme.units["c2"]
+    )
+    straggler = submit(
+        submission=Submission(survey=survey, answers={"nps": 10}, unit=store)
+    ).response
     # As if the unit had been read before the move: the old path.
     Response.objects.filter(pk=straggler.pk).update(unit_path=store.path)
-    elsewhere = submit(Submission(survey=survey, answers={"nps": 9}, unit=other)).response
-    assert heal_unit_paths(acme.root.organization_id, old_region_path) == 1
+    elsewhere = submit(
+        submission=Submission(survey=survey, answers={"nps": 9}, unit=other)
+    ).response
+    assert heal_unit_paths(organization_id=acme.root.organization_id, old_path=old_region_path) == 1
     store.refresh_from_db()
     assert Response.objects.get(pk=straggler.pk).unit_path == store.path
     assert Response.objects.get(pk=elsewhere.pk).unit_path == other.path
-    assert heal_unit_paths(acme.root.organization_id, old_region_path) == 0
+    assert heal_unit_paths(organization_id=acme.root.organization_id, old_path=old_region_path) == 0
 
 
 def test_a_move_schedules_the_heal_for_after_it_commits(
@@ -208,7 +254,9 @@ def test_a_move_schedules_the_heal_for_after_it_commits(
     acme = world.acme
     old_path = acme.units["c1r1"].path
     with django_capture_on_commit_callbacks(execute=True):
-        services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2"])
+        services.move_unit(
+            actor=acme.scope("admin"), unit=acme.units["c1r1"], new_parent=acme.units["c2"]
+        )
     (queued,) = [r for r in default_task_backend.results if r.task.name == "heal_unit_paths"]
     assert queued.task.run_after is not None
     assert queued.args == [acme.root.organization_id, old_path]

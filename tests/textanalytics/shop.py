@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.textanalytics import analysis, embeddings, services
 from voxloop.textanalytics.models import CommentAnalysis
@@ -54,7 +54,7 @@ def build(world, embed: bool = False) -> Shop:
     other_survey = store_visit_survey(other)
     submit(other_survey, answers(1, OTHER), unit=other.units["c1r1s1"])
     for org in (acme, other):
-        analysis.backfill(org.root.organization_id)
+        analysis.backfill(organization_id=org.root.organization_id)
     if embed:
         embeddings.embed_analyses(list(CommentAnalysis.objects.values_list("pk", flat=True)))
     return Shop(acme, other, survey, responses)

@@ -13,7 +13,7 @@ import zlib
 
 import pytest
 
-from tests.textanalytics.conftest import DATA, shared_testdata
+from tests.textanalytics.support import DATA, shared_testdata
 from voxloop.textanalytics.engine.pipeline import FastAnalyzer
 from voxloop.textanalytics.evaluation import predictor, read_labelled, score
 from voxloop.textanalytics.training.corpus import split_of

@@ -80,14 +80,14 @@ def test_a_whole_org_admin_edits_terms_through_the_services(client, world, taxon
 
 
 def test_stored_results_are_read_only_and_scoped(client, world, taxonomies):
-    from tests.closedloop.conftest import submit
+    from tests.closedloop.support import submit
     from tests.surveys.builders import store_visit_survey
 
     acme = world.acme
     survey = store_visit_survey(acme)
     mine = submit(survey, {"nps": 9, "comment": "Lovely"}, unit=acme.units["c1r1s1"])
     theirs = submit(survey, {"nps": 9, "comment": "Nice"}, unit=acme.units["c1r1s2"])
-    analysis.analyse_responses([mine.pk, theirs.pk])
+    analysis.analyse_responses(response_ids=[mine.pk, theirs.pk])
     member = make_member(acme.system, "store-admin", acme.units["c1r1s1"], "admin")
     client.force_login(staffify(member.user))
     rows = changelist(client, "textanalytics/commentanalysis")

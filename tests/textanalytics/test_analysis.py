@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.api_client import as_member
 from tests.surveys.builders import store_visit_survey
 from voxloop.textanalytics import analysis, selectors, services
@@ -72,17 +72,17 @@ def test_backfill_is_idempotent_and_recomputes_what_is_stale(shop, monkeypatch):
     acme, survey = shop
     _submit_all(acme, survey)
     org = acme.root.organization_id
-    assert analysis.backfill(org) == (4, 4)
-    assert analysis.backfill(org) == (4, 0)  # nothing stale: nothing done
+    assert analysis.backfill(organization_id=org) == (4, 4)
+    assert analysis.backfill(organization_id=org) == (4, 0)  # nothing stale: nothing done
     taxonomy = selectors.taxonomies_of(org)[0]
     queue = taxonomy.themes.get(key="queue")
     services.add_term(scope=acme.system, theme=queue, language="en", kind="keyword", text="far")
     taxonomy.refresh_from_db()
-    assert analysis.backfill(org) == (4, 4)  # the taxonomy changed
+    assert analysis.backfill(organization_id=org) == (4, 4)  # the taxonomy changed
     assert CommentAnalysis.objects.filter(taxonomy_version=taxonomy.version).count() == 4
-    engine = analysis.analyzer_for(org)
+    engine = analysis.analyzer_for(organization_id=org)
     monkeypatch.setattr(type(engine), "version", property(lambda self: "fast-next"))
-    assert analysis.backfill(org) == (4, 4)  # the model changed
+    assert analysis.backfill(organization_id=org) == (4, 4)  # the model changed
     assert set(CommentAnalysis.objects.values_list("model_version", flat=True)) == {"fast-next"}
 
 
@@ -96,20 +96,20 @@ def test_an_interrupted_backfill_carries_on_where_it_stopped(shop, monkeypatch):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        analysis.backfill(org, progress=stop)
+        analysis.backfill(organization_id=org, progress=stop)
     assert CommentAnalysis.objects.count() == 2  # the first chunk was committed
-    assert analysis.backfill(org) == (4, 2)
+    assert analysis.backfill(organization_id=org) == (4, 2)
 
 
 def test_an_edited_comment_is_analysed_again(shop):
     acme, survey = shop
     [response, *_] = _submit_all(acme, survey)
     org = acme.root.organization_id
-    analysis.backfill(org)
+    analysis.backfill(organization_id=org)
     from voxloop.responses.models import Response
 
     Response.objects.filter(pk=response.pk).update(answers={"nps": 8, "comment": "Awful."})
-    assert analysis.analyse_responses([response.pk]) == 1
+    assert analysis.analyse_responses(response_ids=[response.pk]) == 1
     assert CommentAnalysis.objects.get(response=response).sentiment == "negative"
 
 
@@ -121,7 +121,7 @@ def test_each_subtree_uses_its_own_taxonomy(shop):
         {"nps": 5, "improve": ["staff"], "comment": "We were invoiced twice"},
         unit=acme.units["c2r1s1"],
     )
-    analysis.analyse_responses([response.pk])
+    analysis.analyse_responses(response_ids=[response.pk])
     stored = CommentAnalysis.objects.get(response=response)
     assert stored.taxonomy.unit_id == acme.units["c2"].pk
     assert {t.theme.key for t in stored.themes.all()} == {"billing"}
@@ -130,7 +130,7 @@ def test_each_subtree_uses_its_own_taxonomy(shop):
 def test_results_are_read_through_the_responses_api_in_scope(shop):
     acme, survey = shop
     responses = _submit_all(acme, survey)
-    analysis.backfill(acme.root.organization_id)
+    analysis.backfill(organization_id=acme.root.organization_id)
     store = as_member(acme, "store")
     [item] = store.get("/responses").json()["items"]
     assert item["id"] == responses[0].pk
@@ -148,7 +148,7 @@ def test_results_are_read_through_the_responses_api_in_scope(shop):
 def test_erasing_a_response_erases_what_was_read_in_it(shop):
     acme, survey = shop
     [response, *_] = _submit_all(acme, survey)
-    analysis.backfill(acme.root.organization_id)
+    analysis.backfill(organization_id=acme.root.organization_id)
     response.delete()
     assert not CommentAnalysis.objects.filter(response_id=response.pk).exists()
     assert CommentAnalysis.objects.count() == 3
@@ -161,7 +161,7 @@ def test_personal_data_never_reaches_the_stored_text(shop):
         {"nps": 2, "improve": ["staff"], "comment": "Call me on 07700 900123, jane@example.com"},
         unit=acme.units["c1r1s1"],
     )  # fmt: skip
-    analysis.analyse_responses([response.pk])
+    analysis.analyse_responses(response_ids=[response.pk])
     stored = CommentAnalysis.objects.get(response=response)
     assert "900123" not in stored.text and "jane@" not in stored.text
 
@@ -174,7 +174,7 @@ def test_the_masker_comes_from_settings(shop, settings):
         response = submit(
             survey, {"nps": 9, "comment": "Anna was great"}, unit=acme.units["c1r1s1"]
         )
-        analysis.analyse_responses([response.pk])
+        analysis.analyse_responses(response_ids=[response.pk])
         assert CommentAnalysis.objects.get(response=response).text == "[name] was great"
     finally:
         analysis._analyzer.cache_clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.api.conftest import MEMBER_ACTORS
+from tests.api.support import MEMBER_ACTORS
 from tests.surveys.api_client import ApiClient
 from tests.web.matrix_world import ModuleWorld
 from voxloop.tenancy.models import AuditEntry

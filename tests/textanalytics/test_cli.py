@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.builders import store_visit_survey
-from tests.textanalytics.conftest import DATA
+from tests.textanalytics.support import DATA
 from voxloop.cli import run
 from voxloop.textanalytics.models import CommentAnalysis, Taxonomy
 

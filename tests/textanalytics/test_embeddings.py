@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.textanalytics import analysis, embeddings
 from voxloop.textanalytics.models import CommentEmbedding
@@ -42,7 +42,7 @@ def test_analyses_are_embedded_in_the_background(
     acme = world.acme
     survey = store_visit_survey(acme)
     response = submit(survey, {"nps": 9, "comment": "Lovely staff"}, unit=acme.units["c1r1s1"])
-    analysis.analyse_responses([response.pk])
+    analysis.analyse_responses(response_ids=[response.pk])
     stored = CommentEmbedding.objects.get(analysis__response=response)
     vector = embeddings.from_bytes(stored.vector)
     assert vector.shape == (embeddings.DIM,) and stored.model == embeddings.MODEL_NAME

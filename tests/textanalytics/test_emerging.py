@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.api_client import as_member
 from tests.surveys.builders import store_visit_survey
 from tests.textanalytics.shop import answers
@@ -63,7 +63,7 @@ def test_unmatched_comments_group_across_languages_with_names_in_each(world, set
     for _language, text in MUSIC + PARKING:
         submit(survey, answers(5, text), unit=acme.units["c1r1s1"])
     submit(survey, answers(2, "The cashier was rude."), unit=acme.units["c1r1s1"])
-    analysis.backfill(acme.root.organization_id)
+    analysis.backfill(organization_id=acme.root.organization_id)
     embeddings.embed_analyses(list(CommentAnalysis.objects.values_list("pk", flat=True)))
 
     body = as_member(acme, "store").get("/text/emerging", period="30d").json()

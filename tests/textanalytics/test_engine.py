@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from tests.textanalytics.conftest import NetworkBlocked
+from tests.textanalytics.support import NetworkBlocked
 from voxloop.textanalytics import matching
 from voxloop.textanalytics.engine import language, pii, sentences
 from voxloop.textanalytics.engine.cues import emotions, intents

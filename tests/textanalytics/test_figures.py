@@ -35,7 +35,7 @@ def _staff(shop) -> Theme:
 def test_the_dashboard_filters_by_comment_sentiment_and_theme(shop):
     from voxloop.analytics import services as analytics_services
 
-    analytics_services.rebuild(shop.acme.root.organization_id)
+    analytics_services.rebuild(organization_id=shop.acme.root.organization_id)
     admin = as_member(shop.acme, "admin")
     everyone = admin.get("/analytics/metrics", period="30d").json()["total"]["n"]
     negative = admin.get("/analytics/metrics", period="30d", sentiment="negative").json()

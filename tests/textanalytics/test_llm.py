@@ -83,9 +83,9 @@ def test_an_organisation_turns_summaries_on(world, endpoint):
 
     scope = world.acme.scope("admin")
     org = scope.organization_id
-    assert isinstance(analysis.analyzer_for(org), FastAnalyzer)  # off by default
+    assert isinstance(analysis.analyzer_for(organization_id=org), FastAnalyzer)  # off by default
     services.update_settings(
         scope=scope, llm_enabled=True, llm_base_url=endpoint, llm_model="m", llm_api_key="k"
     )
-    analyzer = analysis.analyzer_for(org)
+    analyzer = analysis.analyzer_for(organization_id=org)
     assert analyzer.analyse_one("Too slow", "en").summary == "The customer waited too long."

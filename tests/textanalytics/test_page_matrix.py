@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 
-from tests.api.conftest import MEMBER_ACTORS
+from tests.api.support import MEMBER_ACTORS
 from tests.web.matrix_world import ModuleWorld
 from voxloop.textanalytics import services
 from voxloop.textanalytics.models import ThemeTerm

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.surveys.builders import store_visit_survey
 from voxloop.closedloop import services as closedloop_services
 from voxloop.closedloop.conditions import clean_conditions, matches
@@ -30,7 +30,7 @@ def shop(world, settings):
     services.install_default_taxonomy(scope=acme.system, kind="retail")
     survey = store_visit_survey(acme)
     rule = closedloop_services.create_rule(
-        acme.scope("admin"), acme.root, name="Rude staff", conditions=RUDE_STAFF
+        actor=acme.scope("admin"), unit=acme.root, name="Rude staff", conditions=RUDE_STAFF
     )
     return acme, survey, rule
 
@@ -76,7 +76,7 @@ def test_re_reading_old_comments_opens_no_case(shop, django_capture_on_commit_ca
     rule.is_active = True
     rule.save()
     with django_capture_on_commit_callbacks(execute=True):
-        analysis.backfill(acme.root.organization_id, force=True)
+        analysis.backfill(organization_id=acme.root.organization_id, force=True)
     assert not Case.objects.filter(response=response).exists()
 
 

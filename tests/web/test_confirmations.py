@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.closedloop.conftest import submit
+from tests.closedloop.support import submit
 from tests.contacts.helpers import add_contact
 from tests.factories import YES
 from tests.surveys.builders import store_visit_survey
@@ -20,8 +20,9 @@ from voxloop.closedloop import services as closedloop_services
 from voxloop.closedloop.models import AlertRule
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact, InteractionType
-from voxloop.distribution import services, widgets
+from voxloop.distribution import services
 from voxloop.distribution.models import Campaign, Widget
+from voxloop.distribution.widget import services as widgets
 from voxloop.responses import kiosks
 from voxloop.responses.models import Kiosk
 from voxloop.surveys.models import Question, Survey
@@ -81,7 +82,12 @@ def campaign(world, survey):
         add_contact(world.acme, "c1r1s1", f"C{n}")
     add_contact(world.acme, "c2r1s1", "FAR")  # outside the campaign's region
     return services.create_campaign(
-        world.acme.system, world.acme.units["c1r1"], survey, None, name="Pulse", channel="email"
+        actor=world.acme.system,
+        unit=world.acme.units["c1r1"],
+        survey=survey,
+        segment=None,
+        name="Pulse",
+        channel="email",
     )
 
 
@@ -102,19 +108,20 @@ def test_cancelling_a_campaign(world, campaign, admin):
 
 
 def test_pausing_needs_no_confirmation_it_can_be_undone(world, campaign, admin):
-    services.launch(world.acme.system, campaign)
+    services.launch(actor=world.acme.system, campaign=campaign)
     admin.post(f"/outreach/campaigns/{campaign.pk}/pause/")
     assert Campaign.objects.get(pk=campaign.pk).status == "paused"
 
 
 def test_deleting_an_alert_rule_says_its_cases_stay(world, survey, admin):
     rule = closedloop_services.create_rule(
-        world.acme.scope("admin"), world.acme.root, name="Detractor", survey_ids=[survey.pk],
+        actor=world.acme.scope("admin"), unit=world.acme.root, name="Detractor",
+        survey_ids=[survey.pk],
         conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[],
     )  # fmt: skip
     response = submit(survey, {"nps": 2, "improve": ["queue"]}, unit=world.acme.units["c1r1s1"])
-    evaluation.evaluate_response(response.pk)
+    evaluation.evaluate_response(response_id=response.pk)
     asked(admin.post(f"/cases/rules/{rule.pk}/delete/"), "The 1 case it opened stays")
     assert AlertRule.objects.filter(pk=rule.pk).exists()
     admin.post(f"/cases/rules/{rule.pk}/delete/", YES)
@@ -133,7 +140,11 @@ def test_revoking_a_kiosk(world, admin):
 
 def test_renewing_a_widget_secret(world, survey, admin):
     widget = widgets.create_widget(
-        world.acme.system, world.acme.units["c1r1"], survey, name="Shop", allowed_origins=[]
+        actor=world.acme.system,
+        unit=world.acme.units["c1r1"],
+        survey=survey,
+        name="Shop",
+        allowed_origins=[],
     )
     before = Widget.objects.get(pk=widget.pk).identity_secret
     asked(admin.post(f"/outreach/widgets/{widget.pk}/rotate-secret/"), "stops working at once")
@@ -144,7 +155,7 @@ def test_renewing_a_widget_secret(world, survey, admin):
 
 def test_deleting_an_interaction_type(world, admin):
     kind = contact_services.define_interaction_type(
-        world.acme.system, world.acme.units["c1r1"], "visit", "Visit"
+        actor=world.acme.system, unit=world.acme.units["c1r1"], key="visit", name="Visit"
     )
     url = f"/contacts/interaction-types/{kind.pk}/delete/"
     asked(admin.post(url), "Archiving instead keeps its history")
@@ -182,7 +193,7 @@ def test_revoking_someones_access(world, admin):
 
 
 def test_revoking_an_api_token(world):
-    issued = account_services.create_token(world.acme.members["store"], "Script")
+    issued = account_services.create_token(membership=world.acme.members["store"], name="Script")
     client = signed_in(world.acme.user("store"))
     url = f"/accounts/tokens/{issued.token.pk}/revoke/"
     asked(client.post(url), "Revoke the API token “Script”?")

@@ -9,7 +9,7 @@ from voxloop.tenancy import services
 def test_store_manager_pages_never_name_a_sibling_or_another_organisation(world, client):
     # The two organisations share unit names; give the other one names we can look for.
     for unit in world.other.units.values():
-        services.update_unit(world.other.system, unit, name=f"Beta {unit.name}")
+        services.update_unit(actor=world.other.system, unit=unit, name=f"Beta {unit.name}")
     acme = world.acme
     forbidden = ["Store 1.1.2", "Clerk 1.1.2", "Region 1.2", "Store 2.", "Country 2", "Beta "]
     own = acme.units["c1r1s1"]

@@ -104,7 +104,7 @@ def two_hats(world):
     """The acme store manager also views a region of the other organisation."""
     user = world.acme.user("store")
     second = services.grant_membership(
-        world.other.system, user, world.other.units["c2r1"], "viewer"
+        actor=world.other.system, user=user, unit=world.other.units["c2r1"], role="viewer"
     )
     return user, second
 
@@ -197,8 +197,10 @@ def test_post_forms_carry_a_csrf_token(world):
 def test_markup_in_names_is_rendered_escaped(world, client):
     acme = world.acme
     evil = '<script>alert("x")</script><b>Bold</b>'
-    unit = services.create_unit(acme.system, acme.units["c1r1s1"], evil, "team", "EVIL-1")
-    services.add_staff(acme.system, unit, evil, "EVIL-E")
+    unit = services.create_unit(
+        actor=acme.system, parent=acme.units["c1r1s1"], name=evil, kind="team", code="EVIL-1"
+    )
+    services.add_staff(actor=acme.system, unit=unit, name=evil, code="EVIL-E")
     client.force_login(acme.user("store"))
     for url in [
         "/",

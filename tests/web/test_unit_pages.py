@@ -28,7 +28,13 @@ def test_unit_list_filters_by_kind_and_search(world, client):
 def test_unit_list_paginates_and_keeps_filters(world, client):
     acme = world.acme
     for n in range(30):
-        services.create_unit(acme.system, acme.units["c1r1s1"], f"Till {n:02d}", "team", f"T{n}")
+        services.create_unit(
+            actor=acme.system,
+            parent=acme.units["c1r1s1"],
+            name=f"Till {n:02d}",
+            kind="team",
+            code=f"T{n}",
+        )
     client.force_login(acme.user("store"))
     first = client.get(reverse("web:units"), {"kind": "team"}).content.decode()
     assert "Page 1 of 2" in first

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from tests.webhooks.conftest import subscribe
+from tests.webhooks.support import subscribe
 
 HOOK = "https://hooks.example.test/in"
 

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from tests.webhooks.conftest import subscribe
+from tests.webhooks.support import subscribe
 from voxloop.errors import InvalidInput
 from voxloop.webhooks import delivery, services, signing
 from voxloop.webhooks.models import Delivery, Subscription
@@ -225,7 +225,7 @@ def test_the_outbound_guard_refuses_at_delivery_and_does_not_retry(world, receiv
 def test_the_task_queue_sends_it_once_the_event_commits(
     world, survey, receiver, settings, django_capture_on_commit_callbacks
 ):
-    from tests.webhooks.conftest import submit
+    from tests.webhooks.support import submit
     from voxloop.schedule.registry import registered
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

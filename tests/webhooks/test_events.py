@@ -10,14 +10,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.closedloop.conftest import give_cause
+from tests.closedloop.support import give_cause
 from tests.contacts.helpers import add_contact
-from tests.webhooks.conftest import ALL_CASE_EVENTS, submit, subscribe
+from tests.webhooks.support import ALL_CASE_EVENTS, submit, subscribe
 from voxloop.closedloop import casework, escalation, evaluation
 from voxloop.closedloop import services as closedloop_services
 from voxloop.contacts import services as contact_services
-from voxloop.distribution import tracking
 from voxloop.distribution.models import Invitation
+from voxloop.distribution.tracking import progress
 from voxloop.responses.signals import responses_changed
 from voxloop.surveys import services as survey_services
 from voxloop.webhooks import delivery, services
@@ -81,10 +81,14 @@ def test_an_anonymous_answer_carries_no_personal_data(
     world, everywhere, django_capture_on_commit_callbacks
 ):
     actor = world.acme.scope("admin")
-    pulse = survey_services.create_survey(actor, world.acme.root, "Pulse", "employee")
-    survey_services.add_question(actor, pulse, "enps", "nps", texts={})
-    survey_services.add_question(actor, pulse, "comment", "long_text", texts={})
-    survey_services.publish(actor, pulse)
+    pulse = survey_services.create_survey(
+        actor=actor, unit=world.acme.root, name="Pulse", kind="employee"
+    )
+    survey_services.add_question(actor=actor, survey=pulse, key="enps", type="nps", texts={})
+    survey_services.add_question(
+        actor=actor, survey=pulse, key="comment", type="long_text", texts={}
+    )
+    survey_services.publish(actor=actor, survey=pulse)
     staff = world.acme.units["c1r1s1"].staff.first()
     with django_capture_on_commit_callbacks(execute=True):
         submit(pulse, {"enps": 2, "comment": "My manager Bob"}, staff=staff)
@@ -101,8 +105,8 @@ def test_case_events_follow_the_case(world, survey, django_capture_on_commit_cal
     subscribe(acme, "c1", ALL_CASE_EVENTS, HOOK, name="country")
     subscribe(acme, "c2", ALL_CASE_EVENTS, HOOK, name="elsewhere")
     closedloop_services.create_rule(
-        admin,
-        acme.root,
+        actor=admin,
+        unit=acme.root,
         name="Detractor",
         conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[],
@@ -112,14 +116,14 @@ def test_case_events_follow_the_case(world, survey, django_capture_on_commit_cal
         survey, {"nps": 1, "improve": ["staff"], "comment": "Rude"}, unit=acme.units["c1r1s1"]
     )
     with django_capture_on_commit_callbacks(execute=True):
-        [case] = evaluation.evaluate_response(response.pk)
+        [case] = evaluation.evaluate_response(response_id=response.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        casework.assign(admin, case, acme.user("store").pk)
+        casework.assign(actor=admin, case=case, user_id=acme.user("store").pk)
     with django_capture_on_commit_callbacks(execute=True):
         escalation.escalate_overdue(now=case.due_at + timedelta(minutes=1))
     give_cause(case)  # a case resolves only with its root cause (decision 0021)
     with django_capture_on_commit_callbacks(execute=True):
-        casework.change_status(admin, case, "resolved")
+        casework.change_status(actor=admin, case=case, status="resolved")
     for event in ALL_CASE_EVENTS:
         assert set(_deliveries(event)) == {"country"}, event
     opened = _deliveries("case.opened")["country"]["data"]
@@ -147,13 +151,15 @@ def test_bounces_unsubscribes_and_changed_responses(
         sent_at=timezone.now(),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        tracking.apply_event({"event_type": "bounced", "metadata": {"invitation": invitation.ref}})
+        progress.apply_event({"event_type": "bounced", "metadata": {"invitation": invitation.ref}})
     bounced = _deliveries("invitation.bounced")
     assert set(bounced) == {"region"}
     assert bounced["region"]["data"]["invitation"]["bounce"] == "hard"
     assert "ann@example.test" not in json.dumps(bounced)
     with django_capture_on_commit_callbacks(execute=True):
-        contact_services.unsubscribe(ann.pk, acme.root.organization_id, how="link")
+        contact_services.unsubscribe(
+            contact_id=ann.pk, organization_id=acme.root.organization_id, how="link"
+        )
     gone = _deliveries("contact.unsubscribed")
     assert set(gone) == {"region"}
     assert gone["region"]["data"] == {
@@ -170,7 +176,7 @@ def test_bounces_unsubscribes_and_changed_responses(
 def test_nothing_is_recorded_when_nobody_subscribed(
     world, survey, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
-    services.listeners(world.acme.root.organization_id)  # held for RECENT_SECONDS
+    services.listeners(organization_id=world.acme.root.organization_id)  # held for RECENT_SECONDS
     with django_capture_on_commit_callbacks(execute=True):
         submit(survey, {"nps": 9}, unit=world.acme.units["c1r1s1"])
     assert not Delivery.objects.exists()
@@ -230,8 +236,8 @@ def _case_to(world, survey, receiver, destination, language="en"):
     subscribe(acme, "root", ["case.opened"], receiver.url, destination=destination,
               language=language)  # fmt: skip
     closedloop_services.create_rule(
-        acme.scope("admin"),
-        acme.root,
+        actor=acme.scope("admin"),
+        unit=acme.root,
         name="Detractor",
         conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[],
@@ -241,7 +247,7 @@ def _case_to(world, survey, receiver, destination, language="en"):
         survey, {"nps": 2, "improve": ["staff"], "comment": "Slow & rude, write bob@example.test"},
         unit=acme.units["c1r1s1"],
     )  # fmt: skip
-    evaluation.evaluate_response(response.pk)
+    evaluation.evaluate_response(response_id=response.pk)
 
 
 def _send_all():
@@ -265,7 +271,9 @@ def test_erasing_a_person_scrubs_their_stored_payloads(
             unit=acme.units["c1r1s1"],
             contact=ann,
         )
-        contact_services.unsubscribe(ann.pk, acme.root.organization_id, how="link")
+        contact_services.unsubscribe(
+            contact_id=ann.pk, organization_id=acme.root.organization_id, how="link"
+        )
     before = json.dumps(list(Delivery.objects.values_list("payload", flat=True)))
     assert "ANN-CRM-7" in before and "Annabel" in before
     report = erasure.erase_contact(actor=acme.scope("admin"), contact_id=ann.pk)
@@ -280,7 +288,9 @@ def test_a_moved_unit_takes_its_subscriptions_along(world):
 
     acme = world.acme
     store, _ = subscribe(acme, "c1r1s1", url=HOOK, name="store")
-    tenancy_services.move_unit(acme.scope("admin"), acme.units["c1r1"], acme.units["c2"])
+    tenancy_services.move_unit(
+        actor=acme.scope("admin"), unit=acme.units["c1r1"], new_parent=acme.units["c2"]
+    )
     store.refresh_from_db()
     acme.units["c1r1s1"].refresh_from_db()
     assert store.unit_path == acme.units["c1r1s1"].path

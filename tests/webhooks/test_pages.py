@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.webhooks.conftest import subscribe
+from tests.webhooks.support import subscribe
 from voxloop.tenancy.models import AuditEntry
 from voxloop.webhooks import services
 from voxloop.webhooks.models import Delivery, Subscription

@@ -5,6 +5,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,7 +17,7 @@ from voxloop.tenancy.scoping import Capability
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ScopedAdmin):
+class ApiTokenAdmin(ScopedAdmin[ApiToken]):
     scope_path_field = "membership__unit__path"
     scope_org_field = "membership__organization_id"
     view_capability = Capability.CONFIGURE
@@ -42,26 +44,26 @@ class ApiTokenAdmin(ScopedAdmin):
         return f"vxl_{token.prefix}_…"
 
     # Tokens are made by their owners on their own page; here they are only read or revoked.
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
         return False
 
-    def has_revoke_permission(self, request) -> bool:
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser or self._scope_can(request, Capability.CONFIGURE)
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
-    def revoke(self, request, queryset):
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         tokens = queryset.filter(revoked_at__isnull=True).select_related("membership__unit")
         revoked = 0
         # One actor per organisation: a superuser may have picked tokens of several.
         by_org = sorted(tokens, key=lambda token: token.membership.organization_id)
         for org_id, group in groupby(by_org, key=lambda token: token.membership.organization_id):
-            revoked += services.revoke_tokens(self.actor(request, org_id), list(group))
+            revoked += services.revoke_tokens(actor=self.actor(request, org_id), tokens=list(group))
         self.message_user(
             request,
             ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", revoked) % {"n": revoked},

@@ -24,7 +24,6 @@ from voxloop.api.context import actor
 from voxloop.api.schemas import Id
 from voxloop.errors import Forbidden
 from voxloop.tenancy import selectors as tenancy_selectors
-from voxloop.tenancy.api import unit_ref
 from voxloop.tenancy.scoping import Capability, Scope, ScopedRequest
 
 router = Router(tags=["people"])
@@ -85,7 +84,7 @@ def invite_user(request: HttpRequest, payload: UserInviteIn) -> Status:
     """Invite a person at a unit in your subtree with a role (admins)."""
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
-    unit = unit_ref(scope, payload.unit, "unit")
+    unit = tenancy_selectors.unit_for_field(scope, payload.unit, "unit")
     membership = services.invite_user(
         actor=scope,
         username=payload.username,

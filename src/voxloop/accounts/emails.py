@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 TEMPLATE_DIR = "accounts/email"
 
 
-def set_password_link(user) -> str:
+def set_password_link(user: User) -> str:
     """An absolute link to choose a new password; valid for PASSWORD_RESET_TIMEOUT and only
     until the password (or last login) changes, as Django's token generator guarantees."""
     path = reverse(
@@ -27,7 +28,7 @@ def set_password_link(user) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
-def password_email(user, purpose: str, language: str) -> EmailMultiAlternatives:
+def password_email(user: User, purpose: str, language: str) -> EmailMultiAlternatives:
     """The email inviting a user to set a password, text and HTML, in the given language."""
     with translation.override(language):
         context = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -10,12 +11,15 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_stubs_ext import StrOrPromise
+
+from voxloop.web.forms import set_choices
 
 
 class LoginForm(AuthenticationForm):
     """Django's sign-in form with the hints phones and password managers use."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(
             {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
@@ -34,7 +38,7 @@ class PasswordResetRequestForm(forms.Form):
 EXPIRY_LABELS = {30: _("30 days"), 90: _("90 days"), 365: _("1 year")}
 
 
-def expiry_choices() -> list[tuple[str, str]]:
+def expiry_choices() -> list[tuple[str, StrOrPromise]]:
     """The usual lifetimes shorter than the longest allowed (VOXLOOP_TOKEN_MAX_DAYS), and it."""
     longest = settings.TOKEN_MAX_DAYS
     days = [d for d in EXPIRY_LABELS if d < longest] + [longest]
@@ -53,9 +57,9 @@ class TokenForm(forms.Form):
     )
     expires = forms.ChoiceField(label=_("Expires after"), choices=(), initial="90")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["expires"].choices = expiry_choices()
+        set_choices(self, "expires", expiry_choices())
 
     def expires_at(self) -> datetime:
         return timezone.now() + timedelta(days=int(self.cleaned_data["expires"]))

@@ -7,8 +7,10 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,6 +24,7 @@ from voxloop import counters
 from voxloop.accounts import recent_tokens
 from voxloop.accounts.models import ApiToken
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services as tenancy_services
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
@@ -37,6 +40,7 @@ def _digest(secret: str) -> str:
 
 
 def create_user(
+    *,
     username: str,
     email: str = "",
     password: str | None = None,
@@ -44,7 +48,7 @@ def create_user(
     last_name: str = "",
     is_superuser: bool = False,
     check_password: bool = True,
-):
+) -> Any:
     """A new login; without a password it can only be entered through a password reset."""
     User = get_user_model()
     # As the sign-in form will look it up (NFKC), or the account could never be entered.
@@ -78,20 +82,22 @@ def create_user(
 
 
 def invite_user(
-    actor: Scope, username: str, email: str, unit: OrgUnit, role: str, **names: str
+    *, actor: Scope, username: str, email: str, unit: OrgUnit, role: str, **names: str
 ) -> Membership:
     """An admin adds a person at a unit with a role; they set a password from the reset email."""
     if not email:
         raise InvalidInput("An invited user needs an email address.", field="email")
     with transaction.atomic():
-        user = create_user(username, email=email, **names)
-        membership = tenancy_services.grant_membership(actor, user, unit, role)
-        tenancy_services.record_audit(actor, "user.create", user, {"email": email})
-        enqueue_password_email(user, PasswordEmail.INVITE)
+        user = create_user(username=username, email=email, **names)
+        membership = tenancy_services.grant_membership(actor=actor, user=user, unit=unit, role=role)
+        tenancy_services.record_audit(
+            actor=actor, action="user.create", target=user, changes={"email": email}
+        )
+        enqueue_password_email(user=user, purpose=PasswordEmail.INVITE)
     return membership
 
 
-def set_language(user, language: str, actor: Scope | None = None):
+def set_language(*, user: Any, language: str, actor: Scope | None = None) -> Any:
     """Remember the language a person reads in (their digests are written in it)."""
     from voxloop.accounts.models import Profile
 
@@ -105,7 +111,10 @@ def set_language(user, language: str, actor: Scope | None = None):
         before, profile.language = profile.language, language
         profile.save(update_fields=["language"])
         tenancy_services.record_audit(
-            actor, "user.language", profile, {"language": [before, language]}
+            actor=actor,
+            action="user.language",
+            target=profile,
+            changes={"language": [before, language]},
         )
     return profile
 
@@ -118,7 +127,7 @@ class PasswordEmail:
     INVITE = "invite"
 
 
-def enqueue_password_email(user, purpose: str, language: str | None = None) -> None:
+def enqueue_password_email(*, user: Any, purpose: str, language: str | None = None) -> None:
     """Queue the email once the surrounding transaction commits, so a rolled-back invitation
     sends nothing and a worker never looks for a user that is not there yet."""
     from voxloop.accounts.tasks import send_password_email
@@ -127,7 +136,7 @@ def enqueue_password_email(user, purpose: str, language: str | None = None) -> N
     transaction.on_commit(lambda: send_password_email.enqueue(user.pk, purpose, language))
 
 
-def request_password_reset(email: str, language: str | None = None) -> int:
+def request_password_reset(*, email: str, language: str | None = None) -> int:
     """Queue a reset email for every active user with this address; the caller answers the
     same whether or not any exists, so the page reveals nothing about who has an account."""
     User = get_user_model()
@@ -137,7 +146,7 @@ def request_password_reset(email: str, language: str | None = None) -> int:
     # Users whose password is still unset (invited) may use this too: it is how they get in.
     users = list(User.objects.filter(email__iexact=email, is_active=True))
     for user in users:
-        enqueue_password_email(user, PasswordEmail.RESET, language)
+        enqueue_password_email(user=user, purpose=PasswordEmail.RESET, language=language)
     return len(users)
 
 
@@ -151,7 +160,7 @@ def _reset_allowed(email: str) -> bool:
     return counters.hit(name, 3600).count <= RESETS_PER_ADDRESS_PER_HOUR
 
 
-def send_password_email(user_id: int, purpose: str, language: str) -> bool:
+def send_password_email(*, user_id: int, purpose: str, language: str) -> bool:
     """Build and send one "set your password" email; False when the user is gone or inactive."""
     from voxloop.accounts.emails import password_email
 
@@ -162,11 +171,13 @@ def send_password_email(user_id: int, purpose: str, language: str) -> bool:
     return True
 
 
-def password_was_set(user) -> None:
+def password_was_set(*, user: Any) -> None:
     """After a reset: lift the sign-in lock for this user and put the change in the audit log."""
-    clear_login_failures(user.get_username())
-    for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
-        tenancy_services.record_audit(Scope.of(membership), "user.password_set", user)
+    clear_login_failures(username=user.get_username())
+    for membership in tenancy_selectors.memberships_of(user):
+        tenancy_services.record_audit(
+            actor=Scope.of(membership), action="user.password_set", target=user
+        )
 
 
 # --- personal API tokens ---------------------------------------------------------------
@@ -179,7 +190,7 @@ class IssuedToken:
 
 
 def create_token(
-    membership: Membership, name: str, expires_at: datetime | None = None
+    *, membership: Membership, name: str, expires_at: datetime | None = None
 ) -> IssuedToken:
     """A new token for the membership. Without `expires_at` it lives as long as allowed (the
     CLI and tests); the API and the tokens page always name one."""
@@ -213,11 +224,13 @@ def create_token(
             digest=_digest(secret),
             expires_at=expires_at,
         )
-        tenancy_services.record_audit(Scope.of(membership), "token.create", token)
+        tenancy_services.record_audit(
+            actor=Scope.of(membership), action="token.create", target=token
+        )
     return IssuedToken(token=token, secret=secret)
 
 
-def revoke_tokens(actor: Scope, tokens) -> int:
+def revoke_tokens(*, actor: Scope, tokens: Iterable[ApiToken]) -> int:
     """An admin revokes tokens of people in their subtree (e.g. someone left the company)."""
     actor.require(Capability.CONFIGURE)
     revoked = 0
@@ -233,12 +246,12 @@ def revoke_tokens(actor: Scope, tokens) -> int:
                 raise Forbidden("This token belongs to someone outside your organisation part.")
             token.revoked_at = now
             token.save(update_fields=["revoked_at"])
-            tenancy_services.record_audit(actor, "token.revoke", token)
+            tenancy_services.record_audit(actor=actor, action="token.revoke", target=token)
             revoked += 1
     return revoked
 
 
-def revoke_token(user, token_id: int) -> ApiToken:
+def revoke_token(*, user: Any, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens."""
     token = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).first()
     if token is None:
@@ -246,12 +259,14 @@ def revoke_token(user, token_id: int) -> ApiToken:
     token.revoked_at = timezone.now()
     with transaction.atomic():
         token.save(update_fields=["revoked_at"])
-        tenancy_services.record_audit(Scope.of(token.membership), "token.revoke", token)
+        tenancy_services.record_audit(
+            actor=Scope.of(token.membership), action="token.revoke", target=token
+        )
     return token
 
 
 def authenticate_token(
-    secret: str, held: recent_tokens.HeldTokens | None = None
+    *, secret: str, held: recent_tokens.HeldTokens | None = None
 ) -> ApiToken | None:
     """The live token behind a bearer secret, or None; marks it used.
 
@@ -289,7 +304,7 @@ def authenticate_token(
     return token
 
 
-def own_copy(token: ApiToken) -> ApiToken:
+def own_copy(*, token: ApiToken) -> ApiToken:
     """A token with its own user, membership and unit objects, which a request may change
     without touching the ones every thread of the process shares."""
     mine, membership = copy.copy(token), copy.copy(token.membership)
@@ -316,7 +331,7 @@ def _attempt_counters(username: str, ip: str | None) -> tuple[tuple[str, int], t
     return (f"login:user:{user_key}", limit), (f"login:ip:{ip or 'unknown'}", limit * 4)
 
 
-def begin_login_attempt(username: str, ip: str | None) -> int:
+def begin_login_attempt(*, username: str, ip: str | None) -> int:
     """Count a sign-in attempt before its password is checked; the seconds to wait when this
     username or address has used up its window (0: go ahead). Counting first means attempts
     sent at the same moment cannot all slip in under the limit."""
@@ -329,12 +344,12 @@ def begin_login_attempt(username: str, ip: str | None) -> int:
     return max(waits)
 
 
-def login_succeeded(username: str, ip: str | None) -> None:
+def login_succeeded(*, username: str, ip: str | None) -> None:
     """A right password: the username starts afresh and the address gets its attempt back."""
     (user_counter, _), (ip_counter, _) = _attempt_counters(username, ip)
     counters.clear(user_counter)
     counters.take_back(ip_counter)
 
 
-def clear_login_failures(username: str) -> None:
+def clear_login_failures(*, username: str) -> None:
     counters.clear(_attempt_counters(username, None)[0][0])

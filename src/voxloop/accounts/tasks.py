@@ -7,4 +7,4 @@ from voxloop.accounts import services
 
 @task()
 def send_password_email(user_id: int, purpose: str, language: str) -> bool:
-    return services.send_password_email(user_id, purpose, language)
+    return services.send_password_email(user_id=user_id, purpose=purpose, language=language)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,8 +25,8 @@ from django.views.generic import FormView, TemplateView
 
 from voxloop.accounts import selectors, services
 from voxloop.accounts.forms import LoginForm, PasswordResetRequestForm, TokenForm
+from voxloop.clients import request_ip
 from voxloop.errors import DomainError, NotFound
-from voxloop.tenancy.middleware import request_ip
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 
@@ -38,18 +40,20 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")
         if username:
             # Counted before the password is checked, so a right guess after the limit gets in
             # no further and simultaneous guesses cannot all pass under it.
-            wait = services.begin_login_attempt(username, request_ip(request))
+            wait = services.begin_login_attempt(username=username, ip=request_ip(request))
             if wait:
                 return self.blocked(username, wait)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form) -> HttpResponse:
-        services.login_succeeded(self.request.POST.get("username", ""), request_ip(self.request))
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        services.login_succeeded(
+            username=self.request.POST.get("username", ""), ip=request_ip(self.request)
+        )
         return super().form_valid(form)
 
     def blocked(self, username: str, retry_after: int) -> HttpResponse:
@@ -91,9 +95,9 @@ class PasswordResetView(FormView):
     form_class = PasswordResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    def form_valid(self, form) -> HttpResponse:
+    def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
         # The same answer whether or not the address belongs to anyone: no account discovery.
-        services.request_password_reset(form.cleaned_data["email"], language=get_language())
+        services.request_password_reset(email=form.cleaned_data["email"], language=get_language())
         return super().form_valid(form)
 
 
@@ -105,9 +109,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         response = super().form_valid(form)
-        services.password_was_set(form.user)
+        services.password_was_set(user=form.user)
         return response
 
 
@@ -124,7 +128,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     person also their saved preference, which their emails follow."""
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        services.set_language(request.user, language, getattr(request, "scope", None))
+        services.set_language(
+            user=request.user, language=language, actor=getattr(request, "scope", None)
+        )
     return i18n_views.set_language(request)
 
 
@@ -142,7 +148,9 @@ def tokens(request: ScopedRequest) -> HttpResponse:
         if membership is not None and form.is_valid():
             try:
                 issued = services.create_token(
-                    membership, form.cleaned_data["name"], form.expires_at()
+                    membership=membership,
+                    name=form.cleaned_data["name"],
+                    expires_at=form.expires_at(),
                 )
             except DomainError as error:
                 field = error.field if error.field in form.fields else None
@@ -168,7 +176,8 @@ def tokens(request: ScopedRequest) -> HttpResponse:
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     if not confirm.given(request):
         try:
-            token = selectors.live_token_of(request.user, token_id)
+            # login_required: the user is signed in, so has an id.
+            token = selectors.live_token_of(int(request.user.pk or 0), token_id)
         except NotFound:
             raise Http404(_("No such token.")) from None
         return confirm.ask(
@@ -182,7 +191,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
             back_url=reverse("accounts:tokens"),
         )
     try:
-        token = services.revoke_token(request.user, token_id)
+        token = services.revoke_token(user=request.user, token_id=token_id)
     except NotFound:
         raise Http404(_("No such token.")) from None
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})

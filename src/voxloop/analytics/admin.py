@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from voxloop.analytics.models import DigestSubscription, Rollup, SavedView, ViewDigest
 from voxloop.surveys.models import ANONYMOUS_KINDS
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.admin import ScopedAdmin
+from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.services import record_audit
 
 
 @admin.register(Rollup)
-class RollupAdmin(ScopedAdmin):
+class RollupAdmin(ScopedAdmin[Rollup]):
     scope_path_field = "node_path"
     list_display = (
         "day",
@@ -35,23 +38,23 @@ class RollupAdmin(ScopedAdmin):
     ordering = ("-day",)
     show_full_result_count = False
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Rollup]:
         # A node's day is a group of any size: anonymous surveys' rows are read only through
         # the anonymity rule (decision 0016), never here.
         return super().get_queryset(request).exclude(survey__kind__in=ANONYMOUS_KINDS)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Rollup | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Rollup | None = None) -> bool:
         return False
 
 
 @admin.register(SavedView)
-class SavedViewAdmin(ScopedAdmin):
+class SavedViewAdmin(ScopedAdmin[SavedView]):
     list_display = ("name", "owner", "unit", "shared", "published_role", "created_at")
     list_filter = ("shared", "published_role")
     search_fields = ("name",)
@@ -63,37 +66,42 @@ class SavedViewAdmin(ScopedAdmin):
     def save_model(self, request: HttpRequest, obj: SavedView, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         changes = {name: form.cleaned_data.get(name) for name in form.changed_data}
-        record_audit(getattr(request, "scope", None), "analytics.view_changed", obj, changes)
+        record_audit(
+            actor=getattr(request, "scope", None),
+            action="analytics.view_changed",
+            target=obj,
+            changes=changes,
+        )
 
     def delete_model(self, request: HttpRequest, obj: SavedView) -> None:
-        record_audit(getattr(request, "scope", None), "analytics.view_deleted", obj, {})
+        record_audit(
+            actor=getattr(request, "scope", None), action="analytics.view_deleted", target=obj
+        )
         super().delete_model(request, obj)
 
-    def scope_queryset(self, scope, queryset):
+    def scope_queryset(self, scope: Scope, queryset: QuerySet[SavedView]) -> QuerySet[SavedView]:
         # A view belongs to its owner; an admin sees those of people in their subtree.
-        from voxloop.tenancy.models import Membership
-
-        owners = scope.filter(Membership.objects.all()).values("user_id")
+        owners = tenancy_selectors.member_user_ids(scope)
         return queryset.filter(organization_id=scope.organization_id, owner_id__in=owners)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(DigestSubscription)
-class DigestSubscriptionAdmin(ScopedAdmin):
+class DigestSubscriptionAdmin(ScopedAdmin[DigestSubscription]):
     scope_path_field = "membership__unit__path"
     scope_org_field = "membership__organization_id"
     list_display = ("membership", "enabled", "last_sent_at")
     list_filter = ("enabled",)
     readonly_fields = ("membership", "last_sent_at")
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(ViewDigest)
-class ViewDigestAdmin(ScopedAdmin):
+class ViewDigestAdmin(ScopedAdmin[ViewDigest]):
     scope_path_field = "membership__unit__path"
     scope_org_field = "membership__organization_id"
     list_display = ("view", "membership", "frequency", "last_sent_at")

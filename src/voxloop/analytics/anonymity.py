@@ -14,8 +14,9 @@ cycle's rollups change, so a dashboard reads a few rows instead of the whole tre
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -121,7 +122,8 @@ def release(
 
 
 def _subtotals(row: AnonymityCycle) -> dict[str, tuple[int, ...]]:
-    rows = (
+    # Annotated by name at run time, so read as plain mappings.
+    rows: Iterable[Mapping[str, Any]] = (
         Rollup.objects.filter(
             organization_id=row.organization_id,
             survey_id=row.survey_id,

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from voxloop.accounts import selectors as account_selectors
 from voxloop.analytics import churn, filters, hooks, response_reads, selectors
 from voxloop.analytics.models import DigestSubscription, Frequency, ViewDigest
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import Membership, Role
 from voxloop.tenancy.scoping import Scope
 
@@ -43,10 +44,9 @@ def due_memberships(now: datetime) -> list[Membership]:
     opted_out = DigestSubscription.objects.filter(enabled=False).values("membership_id")
     recent = DigestSubscription.objects.filter(last_sent_at__gt=cutoff).values("membership_id")
     return list(
-        Membership.objects.filter(role__in=RECIPIENT_ROLES)
+        tenancy_selectors.members_with_roles(RECIPIENT_ROLES)
         .exclude(Q(user__email="") | Q(pk__in=opted_out) | Q(pk__in=recent))
         .filter(user__is_active=True)
-        .select_related("user", "unit", "organization")
         .order_by("pk")
     )
 

@@ -74,7 +74,7 @@ def shapley_importance(outcome: list[float], drivers: list[list[float]]) -> dict
         raise ValueError(f"between 1 and {MAX_DRIVERS} drivers")
     corr = correlation_matrix([outcome, *drivers])
     predictors = tuple(range(1, k + 1))
-    r2 = {(): 0.0}
+    r2: dict[tuple[int, ...], float] = {(): 0.0}
     for size in range(1, k + 1):
         for subset in combinations(predictors, size):
             r2[subset] = r_squared(corr, subset)

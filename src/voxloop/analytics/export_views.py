@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import FileResponse, Http404, StreamingHttpResponse
 
 from voxloop import spreadsheets
 from voxloop.analytics import exports, filters, selectors
@@ -15,7 +18,9 @@ FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(fmt: str, name: str, header, rows):
+def _download(
+    fmt: str, name: str, header: list[str], rows: Iterable[list[Any]]
+) -> StreamingHttpResponse:
     if fmt == "csv":
         response = StreamingHttpResponse(
             spreadsheets.csv_stream(header, rows), content_type="text/csv; charset=utf-8"
@@ -38,7 +43,7 @@ def _context(request: ScopedRequest, fmt: str) -> selectors.Context:
 
 
 @member_required
-def responses_export(request: ScopedRequest, fmt: str):
+def responses_export(request: ScopedRequest, fmt: str) -> StreamingHttpResponse:
     # Before any lookup and before the first byte (a generator's own check would only run
     # once streaming began): roles that may not export get 403 whatever they ask for.
     request.scope.require(Capability.EXPORT)
@@ -47,7 +52,7 @@ def responses_export(request: ScopedRequest, fmt: str):
 
 
 @member_required
-def aggregates_export(request: HttpRequest, fmt: str):
+def aggregates_export(request: ScopedRequest, fmt: str) -> StreamingHttpResponse:
     ctx = _context(request, fmt)
     by = request.GET.get("by", "unit")
     if by not in selectors.DIMENSIONS:

@@ -123,8 +123,11 @@ def released_cycles(ctx: Context) -> list[tuple[int, date]]:
     """The (survey, month) cycles of the period whose single answers the reader's whole scope
     may read: those in which the scope's unit is shown (a union of whole blocks, decision
     0016), so two such readings never differ by a group under the floor."""
+    release = ctx.release
+    if release is None:
+        raise ValueError("the context was built without its release")
     cycles = [(s, m) for s in ctx.survey_ids for m in ctx.filters.months()]
-    return [c for c in cycles if ctx.release.shows(ctx.node.path, (c[0],), (c[1],))]
+    return [c for c in cycles if release.shows(ctx.node.path, (c[0],), (c[1],))]
 
 
 def _anonymous_rows(ctx: Context) -> Iterator[list[Any]]:

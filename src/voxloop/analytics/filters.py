@@ -5,6 +5,7 @@ Bad values are a clear 4xx naming the parameter, never a silent default.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -136,11 +137,11 @@ class Filters:
         return query
 
 
-def _int(params, name: str) -> int | None:
+def _int(params: Mapping[str, Any], name: str) -> int | None:
     return whole_number(params.get(name), name)
 
 
-def _day(params, name: str) -> date | None:
+def _day(params: Mapping[str, Any], name: str) -> date | None:
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
@@ -154,7 +155,7 @@ def _day(params, name: str) -> date | None:
     return day
 
 
-def parse(params, today: date | None = None) -> Filters:
+def parse(params: Mapping[str, Any], today: date | None = None) -> Filters:
     """Filters from a QueryDict or dict: period (a preset, or "custom" with start/end),
     compare, survey, unit, channel, segment, origin, metric, grain, min_n. A preset named
     in `period` wins over start/end (the filter bar sends both); start/end alone, as older

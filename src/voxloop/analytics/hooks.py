@@ -15,7 +15,8 @@ A provider reads through the scope it is given (the dashboard's reader) and may 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 PROVIDERS: dict[str, Callable[..., Any]] = {}
 KNOWN = (
@@ -32,6 +33,23 @@ KNOWN = (
     # annotations): [{"day": date, "title": str, "plan_id": int}].
     "plan_starts",
 )
+
+
+class DashboardFilters(Protocol):
+    """What a provider reads of the dashboard's filters (analytics.filters.Filters)."""
+
+    @property
+    def survey_id(self) -> int | None: ...
+    @property
+    def unit_id(self) -> int | None: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def segment_id(self) -> int | None: ...
+    @property
+    def min_n(self) -> int: ...
+    def bounds(self) -> tuple[datetime, datetime]: ...
+    def previous(self) -> DashboardFilters: ...
 
 
 def register(name: str, provider: Callable[..., Any]) -> None:

@@ -10,6 +10,7 @@ the period, joined to the segment's members.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -104,7 +105,7 @@ def grouped(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
     return out
 
 
-def _facet_column(facet: str, tz):
+def _facet_column(facet: str, tz: tzinfo) -> ExtractHour | F:
     if facet == Facet.HOUR:
         return ExtractHour("submitted_at", tzinfo=tz)
     if facet == Facet.STAFF:

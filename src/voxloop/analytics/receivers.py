@@ -3,6 +3,7 @@ enqueues a reconcile of exactly those responses (the work runs in a task, not th
 
 import logging
 import threading
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -33,7 +34,7 @@ _handover: threading.Timer | None = None
 
 
 @receiver(response_submitted, dispatch_uid="analytics.count_submitted")
-def count_submitted(sender, response_id: int, **kwargs) -> None:
+def count_submitted(sender: object, response_id: int, **kwargs: Any) -> None:
     global _handover
     # Already after the commit: the response is there for the worker to read.
     delay = settings.ANALYTICS_COUNT_DELAY_SECONDS
@@ -67,7 +68,7 @@ def hand_over_submitted() -> None:
 
 @receiver(responses_imported, dispatch_uid="analytics.count_imported")
 @receiver(responses_changed, dispatch_uid="analytics.count_changed")
-def count_batch(sender, response_ids: list[int], **kwargs) -> None:
+def count_batch(sender: object, response_ids: list[int], **kwargs: Any) -> None:
     ids = list(response_ids)
     for start in range(0, len(ids), IMPORT_CHUNK):
         tasks.reconcile_responses.enqueue(ids[start : start + IMPORT_CHUNK])
@@ -79,7 +80,7 @@ _deleted = threading.local()
 
 
 @receiver(post_delete, sender=Response, dispatch_uid="analytics.uncount_deleted")
-def uncount_deleted(sender, instance: Response, **kwargs) -> None:
+def uncount_deleted(sender: object, instance: Response, **kwargs: Any) -> None:
     pending = getattr(_deleted, "ids", None)
     if pending is None:
         pending = _deleted.ids = []
@@ -96,15 +97,17 @@ def _flush_deleted() -> None:
 
 
 @receiver(responses_expiring, dispatch_uid="analytics.keep_expiring")
-def keep_expiring(sender, response_ids: list[int], **kwargs) -> None:
+def keep_expiring(sender: object, response_ids: list[int], **kwargs: Any) -> None:
     # In the deleting transaction, before the rows go: their counts must be archived first.
     from voxloop.analytics import services
 
-    services.keep_counted(response_ids)
+    services.keep_counted(response_ids=response_ids)
 
 
 @receiver(unit_moved, dispatch_uid="analytics.follow_unit_move")
-def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
+def follow_unit_move(
+    sender: object, organization_id: int, old_path: str, new_path: str, **kwargs: Any
+) -> None:
     # Sent inside the move's transaction: count again once the new paths are committed.
     transaction.on_commit(lambda: tasks.recount_subtree.enqueue(organization_id, new_path))
     transaction.on_commit(lambda: tasks.move_archived.enqueue(organization_id, old_path, new_path))

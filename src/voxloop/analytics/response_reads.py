@@ -112,8 +112,8 @@ def attribute_breakdown(ctx: Context, attribute: str, edges: list[float] | None 
         .order_by()
     )
     groups = {row["attr"]: Counts.of(row) for row in rows}
-    numeric = {k: _number(k) for k in groups}
-    if groups and all(v is not None for v in numeric.values()) and (edges or len(groups) > 8):
+    numeric = {k: number for k in groups if (number := _number(k)) is not None}
+    if groups and len(numeric) == len(groups) and (edges or len(groups) > 8):
         groups, labels = _banded(groups, numeric, edges)
     else:
         labels = {k: str(k) for k in groups}
@@ -126,7 +126,9 @@ def attribute_breakdown(ctx: Context, attribute: str, edges: list[float] | None 
     return {"attribute": attribute, "rows": cells}
 
 
-def _banded(groups: dict, numeric: dict, edges: list[float] | None):
+def _banded(
+    groups: dict[str, Counts], numeric: dict[str, float], edges: list[float] | None
+) -> tuple[dict[str, Counts], dict[str, str]]:
     if not edges:
         ordered = sorted(groups, key=lambda k: numeric[k])
         total = sum(groups[k].n for k in ordered)

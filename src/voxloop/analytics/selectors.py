@@ -9,6 +9,7 @@ number of children, not the size of the organisation.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -70,7 +71,8 @@ def context(scope: Scope, filters: Filters) -> Context:
         node = tenancy_selectors.scope_root(scope)
     if filters.survey_id:
         chosen = survey_selectors.survey(scope, filters.survey_id)
-        ids, anonymous = (chosen.pk,), chosen.is_anonymous
+        ids: tuple[int, ...] = (chosen.pk,)
+        anonymous = chosen.is_anonymous
         headline = None
     else:
         anonymous = filters.metric == "enps"
@@ -523,7 +525,7 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
 # --- saved views (decision 0025) -------------------------------------------------------------
 
 
-def saved_views(scope: Scope) -> QuerySet:
+def saved_views(scope: Scope) -> QuerySet[SavedView]:
     """The views the reader may open: their own, those shared with a unit their scope covers,
     and those an admin published to their role somewhere above (or at) their unit. Opening
     one re-applies its filters under the reader's own scope."""
@@ -596,3 +598,21 @@ def responses_of(ctx: Context, period: Filters | None = None, shown: bool = Fals
 def response_counts(ctx: Context, period: Filters | None = None) -> Counts:
     """Every count of the context's responses, read from the responses themselves."""
     return raw_counts.total(ctx, period)
+
+
+def responses_export(ctx: Context) -> tuple[Iterator[list[Any]], int | None]:
+    """The dashboard's responses export under the context: its rows (the role and anonymity
+    are checked first) and how many there will be (None for an anonymous survey's, which are
+    counted apart), for a background export's progress bar."""
+    from voxloop.analytics.exports import response_rows
+
+    rows = response_rows(ctx)
+    total = None if ctx.anonymous else raw_counts.responses(ctx, shown=True).count()
+    return rows, total
+
+
+def responses_export_header() -> list[str]:
+    """The columns of `responses_export`."""
+    from voxloop.analytics.exports import RESPONSE_HEADER
+
+    return list(RESPONSE_HEADER)

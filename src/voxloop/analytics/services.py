@@ -205,7 +205,7 @@ def _apply(deltas: dict[RollupKey, list[int]]) -> None:
     _bump_cycles(k for k, _ in live if k[6] not in (Facet.STAFF_WEEK, Facet.STAFF_MONTH))
     # In the unique index's order: each B-tree page is visited once, not once per row.
     live.sort(key=lambda kc: (kc[0][1], kc[0][6], kc[0][5], kc[0][3], kc[0][4], kc[0][7:]))
-    params = [(*key, *c) for key, c in live]
+    params: list[tuple[Any, ...]] = [(*key, *c) for key, c in live]
     shrunk = [key for key, c in live if c[0] < 0]  # c[0] is n
     with connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), params)
@@ -232,15 +232,15 @@ def _insert_ledger(entries: list[Counted]) -> None:
         cursor.executemany(sql, [tuple(getattr(e, c) for c in columns) for e in entries])
 
 
-def count_missed(since: datetime) -> int:
+def count_missed(*, since: datetime) -> int:
     """Count the responses completed since then that the ledger does not hold yet: the ones
     whose counting was lost (a web process stopped before it handed them to a worker)."""
     recent = response_selectors.completed_since(since)
     held = set(Counted.objects.filter(pk__in=recent).values_list("pk", flat=True))
-    return reconcile([i for i in recent if i not in held])
+    return reconcile(response_ids=[i for i in recent if i not in held])
 
 
-def reconcile(response_ids: Iterable[int]) -> int:
+def reconcile(*, response_ids: Iterable[int]) -> int:
     """Bring the rollups in line with these responses as they are now; returns how many
     responses changed what they contribute. Safe to repeat and to run concurrently."""
     ids = sorted(set(response_ids))
@@ -295,17 +295,18 @@ def _reconcile(ids: list[int]) -> int:
     return len(changed)
 
 
-def recount_subtree(organization_id: int, path: str) -> int:
+def recount_subtree(*, organization_id: int, path: str) -> int:
     """Reconcile every response under a unit (after it moved: its ancestors changed)."""
     changed = sum(
-        reconcile(ids) for ids in response_selectors.ids_for_counting(organization_id, path)
+        reconcile(response_ids=ids)
+        for ids in response_selectors.ids_for_counting(organization_id, path)
     )
     # Responses counted under the old path that are no longer complete or no longer exist
     # were reconciled by their own events; nothing else to do here.
     return changed
 
 
-def move_archived(organization_id: int, old_path: str, new_path: str) -> int:
+def move_archived(*, organization_id: int, old_path: str, new_path: str) -> int:
     """A unit moved: the archived counts of its subtree move with it (there is no response
     left to reconcile them from). Safe to repeat: a second run finds none under the old path."""
     with transaction.atomic():
@@ -325,18 +326,18 @@ def move_archived(organization_id: int, old_path: str, new_path: str) -> int:
     return len(entries)
 
 
-def forget_responses(response_ids: Iterable[int]) -> int:
+def forget_responses(*, response_ids: Iterable[int]) -> int:
     """Responses that were deleted: reconciling finds them gone and subtracts them."""
-    return reconcile(response_ids)
+    return reconcile(response_ids=response_ids)
 
 
-def keep_counted(response_ids: Iterable[int]) -> int:
+def keep_counted(*, response_ids: Iterable[int]) -> int:
     """Responses about to be deleted because their time is up: count them as they are now,
     then archive their ledger entries, so the dashboards keep every figure they made (the
     deletion's own reconcile then finds nothing to subtract). Runs in the deleting
     transaction, so either both happen or neither."""
     ids = sorted(set(response_ids))
-    reconcile(ids)
+    reconcile(response_ids=ids)
     return Counted.objects.filter(pk__in=ids).update(archived=True)
 
 
@@ -358,7 +359,7 @@ def _add_archived(organization_id: int, chunk: int = 10000) -> int:
         last = entries[-1].pk
 
 
-def rebuild(organization_id: int, progress: Callable[[int, int], None] | None = None) -> int:
+def rebuild(*, organization_id: int, progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute an organisation's rollups from its raw responses; returns responses counted.
 
     Clears the organisation's rollups and ledger, then counts every completed response in
@@ -374,7 +375,7 @@ def rebuild(organization_id: int, progress: Callable[[int, int], None] | None = 
     total = response_selectors.count_for_counting(organization_id)
     done = 0
     for ids in response_selectors.ids_for_counting(organization_id):
-        reconcile(ids)
+        reconcile(response_ids=ids)
         done += len(ids)
         if progress is not None:
             progress(done, total)
@@ -430,7 +431,12 @@ def save_view(*, actor: Scope, name: str, query: str, pinned: bool = False) -> S
         )
         if pinned:
             view.pinned_by.add(_person(actor))
-        record_audit(actor, "analytics.view_saved", view, changes={"name": name, "query": query})
+        record_audit(
+            actor=actor,
+            action="analytics.view_saved",
+            target=view,
+            changes={"name": name, "query": query},
+        )
     return view
 
 
@@ -471,14 +477,16 @@ def update_view(
     )
     with transaction.atomic():
         view.save()
-        record_audit(actor, action, view, changes=changes)
+        record_audit(actor=actor, action=action, target=view, changes=changes)
     return view
 
 
 def delete_view(*, actor: Scope, view: SavedView) -> None:
     _own(actor, view)
     with transaction.atomic():
-        record_audit(actor, "analytics.view_deleted", view, changes={"name": view.name})
+        record_audit(
+            actor=actor, action="analytics.view_deleted", target=view, changes={"name": view.name}
+        )
         view.delete()
 
 

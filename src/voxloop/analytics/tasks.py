@@ -15,28 +15,30 @@ MISSED_WINDOW_MINUTES = 15
 
 @task()
 def reconcile_responses(response_ids: list[int]) -> int:
-    return services.reconcile(response_ids)
+    return services.reconcile(response_ids=response_ids)
 
 
 @task()
 def recount_subtree(organization_id: int, path: str) -> int:
-    return services.recount_subtree(organization_id, path)
+    return services.recount_subtree(organization_id=organization_id, path=path)
 
 
 @task()
 def move_archived(organization_id: int, old_path: str, new_path: str) -> int:
-    return services.move_archived(organization_id, old_path, new_path)
+    return services.move_archived(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
 
 
 @task()
 def rebuild_rollups(organization_id: int) -> int:
-    return services.rebuild(organization_id)
+    return services.rebuild(organization_id=organization_id)
 
 
 @every(timedelta(minutes=1), name="analytics.count_missed")
 @task()
 def count_missed() -> int:
-    return services.count_missed(timezone.now() - timedelta(minutes=MISSED_WINDOW_MINUTES))
+    return services.count_missed(since=timezone.now() - timedelta(minutes=MISSED_WINDOW_MINUTES))
 
 
 @every(timedelta(hours=1), name="analytics.weekly_digests")

@@ -3,6 +3,8 @@ live refresh by polling a small JSON endpoint."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
@@ -26,7 +28,7 @@ from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import member_required
 
 # What each role sees first: the frontline their recent days, leadership the longer trend.
-ROLE_DEFAULTS = {
+ROLE_DEFAULTS: dict[str, dict[str, str]] = {
     Role.MANAGER: {"period": "30d", "grain": "day"},
     Role.AGENT: {"period": "30d", "grain": "day"},
     Role.VIEWER: {"period": "90d", "grain": "week"},
@@ -66,7 +68,7 @@ def with_role_defaults(params: QueryDict, role: str) -> QueryDict:
     return merged
 
 
-def _query(params: QueryDict, **changes) -> str:
+def _query(params: QueryDict, **changes: Any) -> str:
     q = params.copy()
     q.pop("fragment", None)
     for key, value in changes.items():

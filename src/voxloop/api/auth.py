@@ -10,12 +10,12 @@ from voxloop.tenancy.scoping import Scope, ScopedRequest
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: ScopedRequest, token: str):
-        held = authenticate_token(token)
+        held = authenticate_token(secret=token)
         if held is None:
             return None
         # The scope is all most calls need; the objects are copied only if a handler uses them.
         request.scope = Scope.of(held.membership)
-        api_token = SimpleLazyObject(lambda: own_copy(held))
+        api_token = SimpleLazyObject(lambda: own_copy(token=held))
         request.api_token = api_token
         request.user = SimpleLazyObject(lambda: api_token.user)
         request.membership = SimpleLazyObject(lambda: api_token.membership)

@@ -36,5 +36,5 @@ def rebuild(org_slug: str) -> None:
         def advance(done: int, total: int) -> None:
             bars.update(bar, completed=done, total=max(total, 1))
 
-        counted = services.rebuild(org.pk, progress=advance)
+        counted = services.rebuild(organization_id=org.pk, progress=advance)
     click.echo(f"Rebuilt the rollups of {org.slug}: {counted} responses counted.")

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from voxloop.tenancy.models import Membership, Organization, OrgUnit
 
 SETTINGS_MODULE = "voxloop.config.settings"
 _ready = False
@@ -59,27 +64,27 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def organization(slug: str):
-    from voxloop.tenancy.models import Organization
+def organization(slug: str) -> Organization:
+    from voxloop.tenancy import selectors
 
-    found = Organization.objects.filter(slug=slug).first()
+    found = selectors.organization_by_slug(slug)
     if found is None:
-        known = ", ".join(Organization.objects.order_by("slug").values_list("slug", flat=True))
+        known = ", ".join(org.slug for org in selectors.organizations())
         hint = f"known: {known}" if known else "create one with: voxloop init"
         fail(f"no organisation with slug '{slug}' ({hint})")
     return found
 
 
-def root_unit(org):
-    from voxloop.tenancy.models import OrgUnit
+def root_unit(org: Organization) -> OrgUnit:
+    from voxloop.tenancy import selectors
 
-    return OrgUnit.objects.get(organization=org, parent__isnull=True)
+    return selectors.organization_root(org.pk)
 
 
-def unit_by_code(org, code: str):
-    from voxloop.tenancy.models import OrgUnit
+def unit_by_code(org: Organization, code: str) -> OrgUnit:
+    from voxloop.tenancy import selectors
 
-    unit = OrgUnit.objects.filter(organization=org, code=code).first()
+    unit = selectors.unit_by_code_in_org(org.pk, code)
     if unit is None:
         fail(
             f"no unit with code '{code}' in organisation '{org.slug}' "
@@ -88,7 +93,7 @@ def unit_by_code(org, code: str):
     return unit
 
 
-def user_by_name(username: str):
+def user_by_name(username: str) -> User:
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.filter(username__iexact=username.strip()).first()
@@ -97,21 +102,19 @@ def user_by_name(username: str):
     return user
 
 
-def membership_of(user, org_slug: str | None):
+def membership_of(user: User, org_slug: str | None) -> Membership:
     """The user's membership in the named organisation, or their only one."""
-    from voxloop.tenancy.models import Membership
+    from voxloop.tenancy import selectors
 
-    memberships = Membership.objects.filter(user=user).select_related(
-        "organization", "unit", "user"
-    )
+    memberships = selectors.memberships_of(user)
     if org_slug:
         found = memberships.filter(organization__slug=org_slug).first()
         if found is None:
             fail(f"'{user.username}' has no membership in organisation '{org_slug}'")
         return found
-    found = list(memberships[:2])
-    if not found:
+    some = list(memberships[:2])
+    if not some:
         fail(f"'{user.username}' has no membership; grant one with: voxloop createuser")
-    if len(found) > 1:
+    if len(some) > 1:
         fail(f"'{user.username}' belongs to several organisations; choose one with --org SLUG")
-    return found[0]
+    return some[0]

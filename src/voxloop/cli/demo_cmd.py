@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from voxloop.cli import base
+
+if TYPE_CHECKING:
+    from voxloop.demo.seed import DemoResult
 
 
 class RichSteps:
@@ -18,7 +29,7 @@ class RichSteps:
 
     def __init__(self, bars: Progress) -> None:
         self.bars = bars
-        self.current = None
+        self.current: TaskID | None = None
 
     def start(self, label: str, total: int) -> None:
         if self.current is not None:
@@ -26,7 +37,8 @@ class RichSteps:
         self.current = self.bars.add_task(label, total=max(total, 1))
 
     def advance(self, amount: int = 1) -> None:
-        self.bars.advance(self.current, amount)
+        if self.current is not None:
+            self.bars.advance(self.current, amount)
 
     def finish(self) -> None:
         if self.current is not None:
@@ -51,7 +63,16 @@ class RichSteps:
     help="The day the year of feedback ends  [default: today, UTC]",
 )
 @click.option("--reset", is_flag=True, help="Replace an existing demo organisation.")
-def demo(seed, stores, staff, accounts, contacts, responses, as_of, reset) -> None:
+def demo(
+    seed: int,
+    stores: int,
+    staff: int,
+    accounts: int,
+    contacts: int,
+    responses: int | None,
+    as_of: datetime | None,
+    reset: bool,
+) -> None:
     """Seed the Northwind Group demo with logins.
 
     Creates the organisation with slug 'demo': stores, staff, B2B accounts, contacts,
@@ -61,8 +82,8 @@ def demo(seed, stores, staff, accounts, contacts, responses, as_of, reset) -> No
     base.django_ready()
     base.require_migrated()
     from voxloop.demo import DEMO_PASSWORD, DEMO_SLUG, DemoSize, seed_demo
-    from voxloop.demo.reset import delete_organization
     from voxloop.demo.seed import demo_exists
+    from voxloop.tenancy.services import delete_organization
 
     console = Console(stderr=True)
     if demo_exists() and not reset:
@@ -74,7 +95,7 @@ def demo(seed, stores, staff, accounts, contacts, responses, as_of, reset) -> No
         return
     _refuse_foreign_logins()
     began = time.monotonic()
-    if reset and delete_organization(DEMO_SLUG):
+    if reset and delete_organization(slug=DEMO_SLUG):
         console.print(f"Removed the previous demo organisation '{DEMO_SLUG}'.")
     size = DemoSize(
         stores=stores, staff=staff, accounts=accounts, contacts=contacts, responses=responses
@@ -112,13 +133,12 @@ def _refuse_foreign_logins() -> None:
     from django.contrib.auth import get_user_model
 
     from voxloop.demo.seed import DEMO_SLUG
-    from voxloop.tenancy.models import Organization
 
     names = _login_names()
     clash = (
         get_user_model()
         .objects.filter(username__in=names)
-        .exclude(memberships__organization__in=Organization.objects.filter(slug=DEMO_SLUG))
+        .exclude(memberships__organization__slug=DEMO_SLUG)
         .values_list("username", flat=True)
         .first()
     )
@@ -133,7 +153,7 @@ def _login_names() -> list[str]:
     return names + [username for username, *_ in ACCOUNT_MANAGERS]
 
 
-def _print_logins(result) -> None:
+def _print_logins(result: DemoResult) -> None:
     table = Table(title=f"Demo logins (password: {result.password})", title_justify="left")
     for column in ("username", "role", "where"):
         table.add_column(column)

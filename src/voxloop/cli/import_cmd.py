@@ -5,12 +5,16 @@ another tool's survey as a draft with a report, and its past responses (docs/imp
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from voxloop.cli import base
 from voxloop.cli.base import fail
+
+if TYPE_CHECKING:
+    from voxloop.contacts.importing import RowReport
+    from voxloop.tenancy.scoping import Scope
 
 UNKNOWN = ["error", "attribute", "ignore"]
 
@@ -30,7 +34,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def _scope(org_slug: str, unit_code: str | None):
+def _scope(org_slug: str, unit_code: str | None) -> Scope:
     from voxloop.tenancy.scoping import Scope
 
     org = base.organization(org_slug)
@@ -39,7 +43,7 @@ def _scope(org_slug: str, unit_code: str | None):
     return Scope.system(unit, label="voxloop import")
 
 
-def _write_errors(path: str | None, report) -> None:
+def _write_errors(path: str | None, report: RowReport) -> None:
     if not report.errors:
         return
     if path:
@@ -82,7 +86,14 @@ def _write_errors(path: str | None, report) -> None:
     type=click.Path(dir_okay=False),
     help="Write the row errors to this CSV file.",
 )
-def import_contacts(path, org_slug, unit_code, pairs, unknown, errors_path) -> None:
+def import_contacts(
+    path: str,
+    org_slug: str,
+    unit_code: str | None,
+    pairs: tuple[str, ...],
+    unknown: str,
+    errors_path: str | None,
+) -> None:
     """Create or update contacts (matched by external id, else by email)."""
     base.django_ready()
     base.require_migrated()
@@ -108,7 +119,9 @@ def import_contacts(path, org_slug, unit_code, pairs, unknown, errors_path) -> N
         def progress(rows: int, fraction: float | None) -> None:
             bars.update(bar, completed=fraction if fraction is not None else 0, rows=rows)
 
-        report = import_file(scope, path, mapping=mapping, unknown=unknown, progress=progress)
+        report = import_file(
+            actor=scope, path=path, mapping=mapping, unknown=unknown, progress=progress
+        )
     click.echo(
         f"{report.rows:,} rows: {report.created:,} created, {report.updated:,} updated, "
         f"{report.failed:,} refused."
@@ -127,14 +140,14 @@ def import_contacts(path, org_slug, unit_code, pairs, unknown, errors_path) -> N
     type=click.Path(dir_okay=False),
     help="Write the row errors to this CSV file.",
 )
-def import_interactions(path, org_slug, errors_path) -> None:
+def import_interactions(path: str, org_slug: str, errors_path: str | None) -> None:
     """Record interaction events (type, contact, unit, staff, channel, external_id,
     occurred_at; every other column is an attribute). Matching triggers invite."""
     base.django_ready()
     base.require_migrated()
     from voxloop.contacts.interactions import import_interactions_file
 
-    report = import_interactions_file(_scope(org_slug, None), path)
+    report = import_interactions_file(actor=_scope(org_slug, None), path=path)
     click.echo(
         f"{report.rows:,} events: {report.created:,} recorded, "
         f"{report.duplicates:,} already known, {report.failed:,} refused."
@@ -177,7 +190,9 @@ def import_survey(
 
     content = _read(path)
     scope, unit = _admin_scope(org_slug, unit_code)
-    imported = services.import_survey(scope, unit=unit, filename=path, content=content, kind=kind)
+    imported = services.import_survey(
+        actor=scope, unit=unit, filename=path, content=content, kind=kind
+    )
     summary = imported.as_json()
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
@@ -223,7 +238,7 @@ def import_responses(path: str, org_slug: str, survey_id: int, as_json: bool) ->
     scope, _ = _admin_scope(org_slug, None)
     survey = selectors.survey(scope, survey_id)
     report = services.import_response_file(
-        scope, survey=survey, filename=path, content=content
+        actor=scope, survey=survey, filename=path, content=content
     ).as_json()
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from voxloop.cli import base
 from voxloop.cli.base import fail
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from voxloop.tenancy.models import OrgUnit
 
 ROLES = ["admin", "analyst", "manager", "agent", "viewer"]
 # Spelled out (not read from the model) so `voxloop --help` does not have to start Django.
@@ -44,7 +50,14 @@ def _ask(value: str | None, label: str, flag: str, secret: bool = False) -> str:
 @click.option("--organization", "org_name", help="Name of the organisation, e.g. 'Acme Retail'.")
 @click.option("--slug", help="Short id of the organisation (default: from its name).")
 @click.option("--no-admin", is_flag=True, help="Only prepare the database; create no one.")
-def init(username, email, password, org_name, slug, no_admin) -> None:
+def init(
+    username: str | None,
+    email: str | None,
+    password: str | None,
+    org_name: str | None,
+    slug: str | None,
+    no_admin: bool,
+) -> None:
     """Set up the database, the organisation and its admin.
 
     Re-running it is safe: it applies new migrations and changes nothing else.
@@ -53,13 +66,13 @@ def init(username, email, password, org_name, slug, no_admin) -> None:
     base.prepare_database()
     from django.utils.text import slugify
 
-    from voxloop.tenancy.models import Membership
+    from voxloop.tenancy import selectors
 
     if no_admin:
         click.echo("Database ready.")
         return
     given = any((username, email, password, org_name, slug))
-    if not given and Membership.objects.filter(role="admin").exists():
+    if not given and selectors.any_admin():
         click.echo("Database ready; Voxloop is already initialised.")
         return
     org_name = _ask(org_name, "Organisation name", "--organization")
@@ -70,46 +83,51 @@ def init(username, email, password, org_name, slug, no_admin) -> None:
     _init_admin(org_name, slug, username, email, password)
 
 
-def _init_admin(org_name: str, slug: str, username: str, email, password) -> None:
+def _init_admin(
+    org_name: str, slug: str, username: str, email: str | None, password: str | None
+) -> None:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
     user = get_user_model().objects.filter(username__iexact=username).first()
+    new_email = new_password = ""
     if user is None:
         # Everything is asked before anything is written: a refused password leaves no trace.
-        email = _ask(email, "Admin email", "--email")
-        password = _ask(password, "Admin password", "--password", secret=True)
+        new_email = _ask(email, "Admin email", "--email")
+        new_password = _ask(password, "Admin password", "--password", secret=True)
     with transaction.atomic():
         root = _organization_root(org_name, slug)
         if user is None:
             from voxloop.accounts.services import create_user
 
-            user = create_user(username, email=email, password=password, is_superuser=True)
+            user = create_user(
+                username=username, email=new_email, password=new_password, is_superuser=True
+            )
             click.echo(f"Created administrator '{username}'.")
         _make_admin(root, user)
 
 
-def _organization_root(org_name: str, slug: str):
-    from voxloop.tenancy import services
-    from voxloop.tenancy.models import Organization, OrgUnit
+def _organization_root(org_name: str, slug: str) -> OrgUnit:
+    from voxloop.tenancy import selectors, services
 
-    org = Organization.objects.filter(slug=slug).first()
+    org = selectors.organization_by_slug(slug)
     if org is not None:
-        return OrgUnit.objects.select_related("organization").get(organization=org, parent=None)
-    root = services.create_organization(org_name, slug)
+        return selectors.organization_root(org.pk)
+    root = services.create_organization(name=org_name, slug=slug)
     click.echo(f"Created organisation '{org_name}' ({slug}).")
     return root
 
 
-def _make_admin(root, user) -> None:
-    from voxloop.tenancy import services
-    from voxloop.tenancy.models import Membership
+def _make_admin(root: OrgUnit, user: User) -> None:
+    from voxloop.tenancy import selectors, services
     from voxloop.tenancy.scoping import Scope
 
     slug = root.organization.slug
-    existing = Membership.objects.filter(user=user, organization_id=root.organization_id).first()
+    existing = selectors.membership_in(user, root.organization_id)
     if existing is None:
-        services.grant_membership(Scope.system(root, "voxloop init"), user, root, "admin")
+        services.grant_membership(
+            actor=Scope.system(root, "voxloop init"), user=user, unit=root, role="admin"
+        )
         click.echo(f"'{user.username}' is admin of '{root.organization.name}'.")
     elif existing.role != "admin" or existing.unit_id != root.pk:
         fail(f"'{user.username}' already has a {existing.role} membership in '{slug}'; not changed")
@@ -127,7 +145,16 @@ def _make_admin(root, user) -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What they may do.")
 @click.option("--first-name", default="")
 @click.option("--last-name", default="")
-def createuser(username, email, password, prompt_password, org_slug, unit_code, role, **names):
+def createuser(
+    username: str,
+    email: str,
+    password: str | None,
+    prompt_password: bool,
+    org_slug: str,
+    unit_code: str | None,
+    role: str,
+    **names: Any,
+) -> None:
     """Add a user with a role at a unit."""
     base.django_ready()
     base.require_migrated()
@@ -145,10 +172,12 @@ def createuser(username, email, password, prompt_password, org_slug, unit_code, 
     if prompt_password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with transaction.atomic():
-        user = create_user(username, email=email, password=password, **names)
+        user = create_user(username=username, email=email, password=password, **names)
         actor = Scope.system(root, "voxloop createuser")
-        services.grant_membership(actor, user, unit, role)
-        services.record_audit(actor, "user.create", user, {"email": email})
+        services.grant_membership(actor=actor, user=user, unit=unit, role=role)
+        services.record_audit(
+            actor=actor, action="user.create", target=user, changes={"email": email}
+        )
     click.echo(f"Created '{user.username}': {role} at {unit.name} ({unit.code}) in '{org.slug}'.")
     if not password:
         click.echo("No password set: they sign in after a password reset.")
@@ -173,13 +202,15 @@ def token_create(username: str, org_slug: str | None, name: str, days: int | Non
     """Create a token acting with the user's membership; prints it once."""
     base.django_ready()
     base.require_migrated()
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from voxloop.accounts.services import create_token
 
     membership = base.membership_of(base.user_by_name(username), org_slug)
-    expires = timezone.now() + timezone.timedelta(days=days) if days else None
-    issued = create_token(membership, name, expires)
+    expires = timezone.now() + timedelta(days=days) if days else None
+    issued = create_token(membership=membership, name=name, expires_at=expires)
     click.echo(
         f"Token {issued.token.pk} for '{membership.user.username}' "
         f"({membership.role} at {membership.unit.code}), expiring "
@@ -195,10 +226,10 @@ def token_list(username: str) -> None:
     """List a user's live tokens (never their secrets)."""
     base.django_ready()
     base.require_migrated()
-    from voxloop.accounts.models import ApiToken
+    from voxloop.accounts import selectors
 
     user = base.user_by_name(username)
-    for item in ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("pk"):
+    for item in selectors.live_tokens_of(user):
         used = f"{item.last_used_at:%Y-%m-%d %H:%M}" if item.last_used_at else "never used"
         click.echo(f"{item.pk}\t{item}\t{used}")
 
@@ -209,16 +240,16 @@ def token_revoke(token_id: int) -> None:
     """Revoke a token by its id."""
     base.django_ready()
     base.require_migrated()
-    from voxloop.accounts.models import ApiToken
+    from voxloop.accounts.selectors import live_token
     from voxloop.accounts.services import revoke_tokens
-    from voxloop.tenancy.models import OrgUnit
     from voxloop.tenancy.scoping import Scope
+    from voxloop.tenancy.selectors import organization_root
 
-    item = ApiToken.objects.select_related("membership__unit").filter(pk=token_id).first()
-    if item is None or item.revoked_at is not None:
+    item = live_token(token_id)
+    if item is None:
         fail(f"no live token with id {token_id}")
-    root = OrgUnit.objects.get(organization_id=item.membership.organization_id, parent=None)
-    revoke_tokens(Scope.system(root, "voxloop token revoke"), [item])
+    root = organization_root(item.membership.organization_id)
+    revoke_tokens(actor=Scope.system(root, "voxloop token revoke"), tokens=[item])
     click.echo(f"Revoked token {token_id}.")
 
 

@@ -32,7 +32,15 @@ def _default_workers() -> int:
     type=click.IntRange(1, 16),
     help="Task worker processes (two send invitations about half as fast again as one).",
 )
-def serve(host, port, workers, threads, no_migrate, no_worker, task_workers) -> int:
+def serve(
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int,
+    no_migrate: bool,
+    no_worker: bool,
+    task_workers: int,
+) -> int:
     """Run the web server and the task worker together."""
     _require_free_port(host, port)
     base.django_ready()

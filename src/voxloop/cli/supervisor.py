@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from types import FrameType
 
 import click
 
@@ -65,7 +66,7 @@ class Supervisor:
                 signal.signal(signum, handler)
         return 1 if failed else 0
 
-    def _on_signal(self, signum: int, _frame) -> None:
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self.received.append(signum)
         if self.stopping:  # asked twice: the operator does not want to wait
             for child in self.children:

@@ -7,11 +7,23 @@ import csv
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from voxloop.cli import base
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from voxloop.textanalytics import matching
+    from voxloop.textanalytics.engine.pipeline import Analyzer
+    from voxloop.textanalytics.evaluation import Scores
+
+# (language, classes) → [correct, n], over every file in that language.
+Pooled = dict[tuple[str, tuple[str, ...]], list[int]]
 
 MAX_LINE = 5000
 
@@ -21,7 +33,7 @@ def text() -> None:
     """Text analytics: sentiment, themes, keywords and intent of comments."""
 
 
-def _lines(path: str, column: str | None):
+def _lines(path: str, column: str | None) -> Iterator[tuple[int, str]]:
     """(line number, text) of each input line, or of each CSV row's COLUMN."""
     if path != "-" and not Path(path).is_file():
         base.fail(f"no such file: {path}")
@@ -44,7 +56,7 @@ def _lines(path: str, column: str | None):
             handle.close()
 
 
-def _engine(org_slug: str | None):
+def _engine(org_slug: str | None) -> tuple[Analyzer, matching.ThemeMatcher | None]:
     from voxloop.textanalytics import matching
     from voxloop.textanalytics.engine.pipeline import FastAnalyzer
 
@@ -56,7 +68,7 @@ def _engine(org_slug: str | None):
 
     org = base.organization(org_slug)
     taxonomy = selectors.taxonomy_for_unit_path(org.pk, base.root_unit(org).path)
-    return analysis.analyzer_for(org.pk), matching.matcher_for(taxonomy)
+    return analysis.analyzer_for(organization_id=org.pk), matching.matcher_for(taxonomy)
 
 
 @text.command()
@@ -101,8 +113,8 @@ def evaluate(files: tuple[str, ...], language: str, split: str, markdown: bool) 
     engine = FastAnalyzer(with_keywords=False)
 
     predict = predictor(engine)
-    rows = []
-    pooled: dict[tuple[str, tuple], list] = defaultdict(lambda: [0, 0])
+    rows: list[tuple[str, str, Scores]] = []
+    pooled: Pooled = defaultdict(lambda: [0, 0])
     for name in files:
         items = read_labelled(Path(name), language)
         if split != "all":
@@ -118,14 +130,14 @@ def evaluate(files: tuple[str, ...], language: str, split: str, markdown: bool) 
     _print_table(rows, pooled, markdown)
 
 
-def _print_table(rows, pooled, markdown: bool) -> None:
+def _print_table(rows: list[tuple[str, str, Scores]], pooled: Pooled, markdown: bool) -> None:
     header = ("language", "file", "classes", "n", "accuracy", "macro-F1", "mixed found")
     lines = []
     for lang, name, result in rows:
-        classes = "3" if len(result.classes) == 3 else "pos/neg"
+        shown = "3" if len(result.classes) == 3 else "pos/neg"
         mixed = f"{result.mixed_found}/{result.mixed}" if result.mixed else ""
         accuracy, f1 = f"{result.accuracy:.3f}", f"{result.macro_f1:.3f}"
-        lines.append((lang, name, classes, str(result.n), accuracy, f1, mixed))
+        lines.append((lang, name, shown, str(result.n), accuracy, f1, mixed))
     for (lang, classes), (correct, n) in sorted(pooled.items()):
         if sum(1 for row in rows if row[0] == lang and row[2].classes == classes) > 1:
             kind = "3" if len(classes) == 3 else "pos/neg"
@@ -159,12 +171,10 @@ def backfill(org_slug: str | None, force: bool) -> None:
         TimeRemainingColumn,
     )
 
-    from voxloop.tenancy.models import Organization
+    from voxloop.tenancy.selectors import organizations
     from voxloop.textanalytics import analysis
 
-    orgs = (
-        [base.organization(org_slug)] if org_slug else list(Organization.objects.order_by("slug"))
-    )
+    orgs = [base.organization(org_slug)] if org_slug else organizations()
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),
@@ -178,10 +188,12 @@ def backfill(org_slug: str | None, force: bool) -> None:
         for org in orgs:
             bar = bars.add_task(f"{org.slug}: responses", total=None, analysed=0)
 
-            def advance(done: int, total: int, analysed: int, bar=bar) -> None:
+            def advance(done: int, total: int, analysed: int, bar: TaskID = bar) -> None:
                 bars.update(bar, completed=done, total=max(total, 1), analysed=analysed)
 
-            seen, analysed = analysis.backfill(org.pk, force=force, progress=advance)
+            seen, analysed = analysis.backfill(
+                organization_id=org.pk, force=force, progress=advance
+            )
             click.echo(f"{org.slug}: {seen} responses looked at, {analysed} comments analysed.")
 
 

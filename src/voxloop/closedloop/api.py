@@ -319,7 +319,7 @@ def _plan_out(scope: Scope, plan: ActionPlan, with_effect: bool = False) -> dict
         "case_ids": [c.pk for c in selectors.plan_cases(scope, plan)],
     }
     if with_effect:
-        effect = plans.plan_effect(scope, plan)
+        effect = plans.plan_effect(scope=scope, plan=plan)
         out["effect"] = {
             "before": _estimate(effect.before),
             "after": _estimate(effect.after),

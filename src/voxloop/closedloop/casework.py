@@ -8,6 +8,7 @@ and an audit entry, in one transaction.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -27,7 +28,8 @@ from voxloop.closedloop.models import (
 from voxloop.closedloop.signals import announce
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.responses import selectors as response_selectors
-from voxloop.tenancy.models import Membership, Role
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import OrgUnit, Role
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -45,7 +47,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 FINISHED = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
 
-def require_actable(actor: Scope, case: Case) -> None:
+def require_actable(*, actor: Scope, case: Case) -> None:
     """Managers and admins act on their subtree's cases, agents on their own."""
     if not actor.covers_path(case.unit_path) or actor.organization_id != case.organization_id:
         raise NotFound("No such case.")
@@ -56,7 +58,9 @@ def require_actable(actor: Scope, case: Case) -> None:
     raise Forbidden("Only the case's assignee or a manager may change it.")
 
 
-def _event(actor: Scope | None, case: Case, kind: str, now: datetime, text="", **data):
+def _event(
+    actor: Scope | None, case: Case, kind: str, now: datetime, text: str = "", **data: Any
+) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -76,6 +80,7 @@ def _touched(case: Case, now: datetime) -> None:
 
 @transaction.atomic
 def open_case(
+    *,
     actor: Scope,
     response_id: int,
     title: str = "",
@@ -116,20 +121,20 @@ def open_case(
     except IntegrityError:
         raise Conflict("This response already has a case opened by hand.", "response_id") from None
     _event(actor, case, CaseEvent.Kind.OPENED, now, case.title)
-    record_audit(actor, "case.open", case)
+    record_audit(actor=actor, action="case.open", target=case)
     announce(case, "opened")
     return case
 
 
-def _scope_unit(actor: Scope):
+def _scope_unit(actor: Scope) -> OrgUnit:
     from voxloop.tenancy.selectors import scope_root
 
     return scope_root(actor)
 
 
 @transaction.atomic
-def change_status(actor: Scope, case: Case, status: str, now: datetime | None = None) -> Case:
-    require_actable(actor, case)
+def change_status(*, actor: Scope, case: Case, status: str, now: datetime | None = None) -> Case:
+    require_actable(actor=actor, case=case)
     now = now or timezone.now()
     if status not in CaseStatus.values:
         raise InvalidInput("Unknown status.", field="status")
@@ -157,19 +162,19 @@ def change_status(actor: Scope, case: Case, status: str, now: datetime | None = 
         case.resolved_at = case.closed_at = None
     case.save()
     _event(actor, case, CaseEvent.Kind.STATUS, now, **{"from": before, "to": status})
-    record_audit(actor, "case.reopen" if reopened else "case.status", case,
-                 {"from": before, "to": status})  # fmt: skip
+    record_audit(actor=actor, action="case.reopen" if reopened else "case.status", target=case,
+                 changes={"from": before, "to": status})  # fmt: skip
     done = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
     if status in done and before not in done:
         announce(case, "resolved")
     return case
 
 
-def assignable_users(actor: Scope, case: Case) -> list:
+def assignable_users(*, actor: Scope, case: Case) -> list:
     """Managers and agents whose membership sees the case's unit (so they can work it)."""
-    members = Membership.objects.filter(
-        organization_id=case.organization_id, role__in=(Role.MANAGER, Role.AGENT, Role.ADMIN)
-    ).select_related("user", "unit")
+    members = tenancy_selectors.members_with_roles(
+        (Role.MANAGER, Role.AGENT, Role.ADMIN), organization_id=case.organization_id
+    )
     return sorted(
         {m.user for m in members if case.unit_path.startswith(m.unit.path) and m.user.is_active},
         key=lambda u: u.get_username(),
@@ -177,13 +182,13 @@ def assignable_users(actor: Scope, case: Case) -> list:
 
 
 @transaction.atomic
-def assign(actor: Scope, case: Case, user_id: int | None, now: datetime | None = None) -> Case:
+def assign(*, actor: Scope, case: Case, user_id: int | None, now: datetime | None = None) -> Case:
     actor.require(Capability.ACT)
-    require_actable(actor, case)
+    require_actable(actor=actor, case=case)
     now = now or timezone.now()
     user = None
     if user_id is not None:
-        user = next((u for u in assignable_users(actor, case) if u.pk == user_id), None)
+        user = next((u for u in assignable_users(actor=actor, case=case) if u.pk == user_id), None)
         if user is None:
             raise InvalidInput("That person cannot see this case's unit.", field="assignee_id")
     case.assignee, case.assigned_at = user, (now if user else None)
@@ -191,15 +196,15 @@ def assign(actor: Scope, case: Case, user_id: int | None, now: datetime | None =
     case.save()
     label = user.get_username() if user else ""
     _event(actor, case, CaseEvent.Kind.ASSIGNED, now, label)
-    record_audit(actor, "case.assign", case, {"assignee": label})
+    record_audit(actor=actor, action="case.assign", target=case, changes={"assignee": label})
     if user is not None:
         announce(case, "assigned")
     return case
 
 
 @transaction.atomic
-def add_note(actor: Scope, case: Case, text: str, now: datetime | None = None) -> CaseEvent:
-    require_actable(actor, case)
+def add_note(*, actor: Scope, case: Case, text: str, now: datetime | None = None) -> CaseEvent:
+    require_actable(actor=actor, case=case)
     now = now or timezone.now()
     text = (text or "").strip()
     if not text:
@@ -208,15 +213,15 @@ def add_note(actor: Scope, case: Case, text: str, now: datetime | None = None) -
         raise InvalidInput(f"A note is at most {MAX_NOTE} characters.", field="text")
     _touched(case, now)
     case.save(update_fields=["first_action_at"])
-    record_audit(actor, "case.note", case)
+    record_audit(actor=actor, action="case.note", target=case)
     return _event(actor, case, CaseEvent.Kind.NOTE, now, text)
 
 
 @transaction.atomic
 def set_root_cause(
-    actor: Scope, case: Case, root_cause_id: int | None, now: datetime | None = None
+    *, actor: Scope, case: Case, root_cause_id: int | None, now: datetime | None = None
 ) -> Case:
-    require_actable(actor, case)
+    require_actable(actor=actor, case=case)
     now = now or timezone.now()
     cause = None
     if root_cause_id is not None:
@@ -229,13 +234,17 @@ def set_root_cause(
     _touched(case, now)
     case.save()
     _event(actor, case, CaseEvent.Kind.ROOT_CAUSE, now, str(cause) if cause else "")
-    record_audit(actor, "case.root_cause", case, {"root_cause": str(cause or "")})
+    record_audit(
+        actor=actor, action="case.root_cause", target=case, changes={"root_cause": str(cause or "")}
+    )
     return case
 
 
 @transaction.atomic
-def link_plan(actor: Scope, case: Case, plan: ActionPlan | None, now=None) -> Case:
-    require_actable(actor, case)
+def link_plan(
+    *, actor: Scope, case: Case, plan: ActionPlan | None, now: datetime | None = None
+) -> Case:
+    require_actable(actor=actor, case=case)
     now = now or timezone.now()
     if plan is not None and (
         plan.organization_id != case.organization_id or not actor.covers_path(plan.unit_path)
@@ -244,16 +253,18 @@ def link_plan(actor: Scope, case: Case, plan: ActionPlan | None, now=None) -> Ca
     case.action_plan = plan
     case.save(update_fields=["action_plan"])
     _event(actor, case, CaseEvent.Kind.LINKED, now, str(plan) if plan else "")
-    record_audit(actor, "case.link_plan", case, {"plan": str(plan or "")})
+    record_audit(
+        actor=actor, action="case.link_plan", target=case, changes={"plan": str(plan or "")}
+    )
     return case
 
 
 @transaction.atomic
 def email_customer(
-    actor: Scope, case: Case, playbook_id: int, extra: str = "", now: datetime | None = None
+    *, actor: Scope, case: Case, playbook_id: int, extra: str = "", now: datetime | None = None
 ) -> Notification:
     """A follow-up (or closing) email to the customer from a playbook, with merge fields."""
-    require_actable(actor, case)
+    require_actable(actor=actor, case=case)
     now = now or timezone.now()
     playbook = actor.filter(Playbook.objects.filter(pk=playbook_id), "unit_path").first()
     if playbook is None:
@@ -266,7 +277,7 @@ def email_customer(
     contact = case.contact
     if contact is None or not contact.email:
         raise InvalidInput("This customer has no email address.", field="playbook_id")
-    agent = User.objects.filter(pk=actor.user_id).first()
+    agent = User.objects.filter(pk=actor.user_id).first() if actor.user_id is not None else None
     values = messages.merge_values(case=case, agent=agent)
     body = messages.merge(playbook.body, values)
     if extra and extra.strip():
@@ -285,7 +296,7 @@ def email_customer(
     )
     _touched(case, now)
     case.save(update_fields=["first_action_at"])
-    record_audit(actor, "case.email", case, {"playbook": playbook.name})
+    record_audit(actor=actor, action="case.email", target=case, changes={"playbook": playbook.name})
     transaction.on_commit(lambda: _send_soon(row.pk))
     return row
 
@@ -309,18 +320,18 @@ def _cases_for_bulk(actor: Scope, case_ids: list[int]) -> list[Case]:
 
 
 @transaction.atomic
-def bulk_assign(actor: Scope, case_ids: list[int], user_id: int | None) -> int:
+def bulk_assign(*, actor: Scope, case_ids: list[int], user_id: int | None) -> int:
     cases = _cases_for_bulk(actor, case_ids)
     for case in cases:
-        assign(actor, case, user_id)
+        assign(actor=actor, case=case, user_id=user_id)
     return len(cases)
 
 
 @transaction.atomic
 def resolve(
+    *,
     actor: Scope,
     case: Case,
-    *,
     root_cause_id: int | None,
     note: str,
     playbook_id: int | None = None,
@@ -330,7 +341,7 @@ def resolve(
 ) -> Case:
     """Finish a case in one step: why it happened, what was done, and (optionally) a message
     to the customer from a playbook. All or nothing: a failed email leaves the case open."""
-    require_actable(actor, case)
+    require_actable(actor=actor, case=case)
     now = now or timezone.now()
     if root_cause_id is None:
         raise InvalidInput("Pick a root cause.", field="root_cause_id")
@@ -338,29 +349,29 @@ def resolve(
     if case.status == target or target not in TRANSITIONS[case.status]:
         raise Conflict(f"This case is already {case.get_status_display().lower()}.", "status")
     if case.root_cause_id != root_cause_id:
-        set_root_cause(actor, case, root_cause_id, now=now)
-    add_note(actor, case, note, now=now)
+        set_root_cause(actor=actor, case=case, root_cause_id=root_cause_id, now=now)
+    add_note(actor=actor, case=case, text=note, now=now)
     if playbook_id is not None:
-        email_customer(actor, case, playbook_id, extra, now=now)
-    return change_status(actor, case, target, now=now)
+        email_customer(actor=actor, case=case, playbook_id=playbook_id, extra=extra, now=now)
+    return change_status(actor=actor, case=case, status=target, now=now)
 
 
 @transaction.atomic
-def bulk_reopen(actor: Scope, case_ids: list[int]) -> int:
+def bulk_reopen(*, actor: Scope, case_ids: list[int]) -> int:
     """Undo a bulk close: the finished ones go back to work (their root cause stays)."""
     cases = _cases_for_bulk(actor, case_ids)
     reopened = [c for c in cases if c.status in FINISHED]
     for case in reopened:
-        change_status(actor, case, CaseStatus.IN_PROGRESS)
+        change_status(actor=actor, case=case, status=CaseStatus.IN_PROGRESS)
     return len(reopened)
 
 
 @transaction.atomic
-def bulk_resolve(actor: Scope, case_ids: list[int], *, root_cause_id: int | None, note: str) -> int:
+def bulk_resolve(*, actor: Scope, case_ids: list[int], root_cause_id: int | None, note: str) -> int:
     """Close many cases for one reason: each gets the root cause and the note first."""
     cases = _cases_for_bulk(actor, case_ids)
     for case in cases:
         if case.status == CaseStatus.CLOSED:
             continue
-        resolve(actor, case, root_cause_id=root_cause_id, note=note, close=True)
+        resolve(actor=actor, case=case, root_cause_id=root_cause_id, note=note, close=True)
     return len(cases)

@@ -3,18 +3,22 @@ scores, the NPS group, words in the comment and the choices of the organisation'
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from voxloop.surveys import definition
 from voxloop.surveys import selectors as survey_selectors
+from voxloop.surveys.models import Survey
 from voxloop.web import conditions
 
 SCORE_OPS = ["lte", "gte", "lt", "gt", "eq"]
 
 
-def rule_builder(surveys) -> dict:
-    fields = [
+def rule_builder(surveys: Iterable[Survey]) -> dict[str, Any]:
+    fields: list[dict[str, Any]] = [
         {"name": "nps", "label": _("NPS (0–10)"), "ops": SCORE_OPS, "input": "number"},
         {"name": "csat", "label": _("CSAT (1–5)"), "ops": SCORE_OPS, "input": "number"},
         {"name": "ces", "label": _("CES (1–7)"), "ops": SCORE_OPS, "input": "number"},

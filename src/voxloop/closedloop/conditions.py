@@ -24,11 +24,14 @@ nothing here evaluates user input as an expression.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from voxloop import conditions as tree
 from voxloop.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from voxloop.responses.models import Response
 
 SCORES = ("nps", "csat", "ces", "rating")  # rating: an online review's 1–5 stars
 NUMERIC_OPS = {
@@ -119,11 +122,15 @@ def uses_text(conditions: dict) -> bool:
     return any(item.get("field") in TEXT_FIELDS for item in tree.leaves(conditions or {}))
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def matches(conditions: dict, response, findings: Callable[[], dict | None] | None = None) -> bool:
+def matches(
+    conditions: dict[str, Any],
+    response: Response,
+    findings: Callable[[], dict[str, Any] | None] | None = None,
+) -> bool:
     """True when the response meets the conditions; an empty list matches nothing (a rule
     with no conditions would open a case for every response). `findings` returns what text
     analytics found in its comments (None until they are analysed)."""
@@ -144,7 +151,11 @@ def _holds_text(item: dict, found: dict | None) -> bool:
     return bool(said) and (THEME_OPS[op] is None or THEME_OPS[op] in said)
 
 
-def _holds(item: dict, response, findings=None) -> bool:
+def _holds(
+    item: dict[str, Any],
+    response: Response,
+    findings: Callable[[], dict[str, Any] | None] | None = None,
+) -> bool:
     field, op, value = item["field"], item["op"], item["value"]
     if field in TEXT_FIELDS:
         return _holds_text(item, findings() if findings else None)
@@ -170,7 +181,7 @@ def _holds(item: dict, response, findings=None) -> bool:
     return _is_number(answer) and NUMERIC_OPS[op](float(answer), float(value))
 
 
-def _texts(values) -> str:
+def _texts(values: Iterable[object]) -> str:
     return " ".join(v for v in values if isinstance(v, str)).casefold()
 
 

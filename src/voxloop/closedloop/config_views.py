@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from voxloop.closedloop import condition_fields, conditions, selectors, services
 from voxloop.closedloop.forms import PlaybookForm, RootCauseAddForm, RuleForm
-from voxloop.closedloop.models import OPEN_STATUSES
+from voxloop.closedloop.models import OPEN_STATUSES, AlertRule
 from voxloop.errors import DomainError
 from voxloop.responses import selectors as response_selectors
 from voxloop.surveys import selectors as survey_selectors
@@ -23,7 +24,7 @@ from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.textanalytics import selectors as text_selectors
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 
@@ -33,7 +34,11 @@ def rule_list(request: ScopedRequest) -> HttpResponse:
     return render(request, "closedloop/rules.html", {"rules": rules})
 
 
-def _rule_form(request: ScopedRequest, data=None, initial=None) -> RuleForm:
+def _rule_form(
+    request: ScopedRequest,
+    data: QueryDict | None = None,
+    initial: dict[str, Any] | None = None,
+) -> RuleForm:
     scope = request.scope
     return RuleForm(
         data,
@@ -44,7 +49,9 @@ def _rule_form(request: ScopedRequest, data=None, initial=None) -> RuleForm:
     )
 
 
-def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpResponse | None:
+def _save_rule(
+    request: ScopedRequest, form: RuleForm, rule: AlertRule | None = None
+) -> HttpResponse | None:
     """Create or update from a valid form; None when the form got an error to show."""
     scope = request.scope
     unit = resolve_unit(form, scope, "unit_code")
@@ -69,10 +76,12 @@ def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpRespons
     }
     try:
         if rule is None:
-            rule = services.create_rule(scope, unit, survey_ids=data["survey_ids"], **fields)
+            rule = services.create_rule(
+                actor=scope, unit=unit, survey_ids=data["survey_ids"], **fields
+            )
         else:
             rule = services.update_rule(
-                scope, rule, unit=unit, survey_ids=data["survey_ids"], **fields
+                actor=scope, rule=rule, unit=unit, survey_ids=data["survey_ids"], **fields
             )
     except DomainError as error:
         field = (error.field or "").split(".")[0]
@@ -84,7 +93,9 @@ def _save_rule(request: ScopedRequest, form: RuleForm, rule=None) -> HttpRespons
     return redirect("closedloop:rule", rule_id=rule.pk)
 
 
-def _render_rule(request, form, rule=None, status=200) -> HttpResponse:
+def _render_rule(
+    request: ScopedRequest, form: RuleForm, rule: AlertRule | None = None, status: int = 200
+) -> HttpResponse:
     surveys = survey_selectors.visible_surveys(request.scope)
     context = {
         "form": form,
@@ -96,7 +107,7 @@ def _render_rule(request, form, rule=None, status=200) -> HttpResponse:
 
 
 @admin_required
-def rule_new(request: HttpRequest) -> HttpResponse:
+def rule_new(request: ScopedRequest) -> HttpResponse:
     if request.method == "POST":
         form = _rule_form(request, request.POST)
         if form.is_valid():
@@ -185,7 +196,7 @@ def rule_delete(request: ScopedRequest, rule_id: int) -> HttpResponse:
             confirm_label=_("Delete the rule"),
             back_url=reverse("closedloop:rule", args=[rule.pk]),
         )
-    services.delete_rule(request.scope, rule)
+    services.delete_rule(actor=request.scope, rule=rule)
     messages.success(request, _("Rule deleted."))
     return redirect("closedloop:rules")
 
@@ -203,11 +214,8 @@ def playbook_list(request: ScopedRequest) -> HttpResponse:
         unit = resolve_unit(form, scope, "unit_code")
         if unit is not None:
             data = {k: form.cleaned_data[k] for k in PLAYBOOK_FIELDS}
-            try:
-                services.create_playbook(scope, unit, **data)
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
+            with domain_errors_on(form):
+                services.create_playbook(actor=scope, unit=unit, **data)
                 messages.success(request, _("Playbook saved."))
                 return redirect("closedloop:playbooks")
     context = {
@@ -228,11 +236,8 @@ def playbook_edit(request: ScopedRequest, playbook_id: int) -> HttpResponse:
     form = PlaybookForm(request.POST or None, initial=initial | {"unit_code": playbook.unit.code})
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in PLAYBOOK_FIELDS}
-        try:
-            services.update_playbook(scope, playbook, **data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
+        with domain_errors_on(form):
+            services.update_playbook(actor=scope, playbook=playbook, **data)
             messages.success(request, _("Playbook saved."))
             return redirect("closedloop:playbooks")
     return render(
@@ -250,11 +255,8 @@ def root_cause_list(request: ScopedRequest) -> HttpResponse:
     form = RootCauseAddForm(request.POST or None, causes=causes)
     if request.method == "POST" and form.is_valid():
         parent = next((c for c in causes if str(c.pk) == form.cleaned_data["parent"]), None)
-        try:
-            services.create_root_cause(scope, form.cleaned_data["name"], parent)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
+        with domain_errors_on(form):
+            services.create_root_cause(actor=scope, name=form.cleaned_data["name"], parent=parent)
             messages.success(request, _("Root cause added."))
             return redirect("closedloop:root_causes")
     return render(

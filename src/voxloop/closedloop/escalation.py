@@ -48,7 +48,7 @@ def _escalate(case_id: int, level: int, now: datetime) -> int:
             "unit", "rule", "response__contact", "response__staff", "response__organization"
         ).get(pk=case_id)
         users = _next_level_up(case, level)
-        rule_name = case.rule.name if case.rule_id else case.title
+        rule_name = case.rule.name if case.rule is not None else case.title
         for user in users:
             if not user.email:
                 continue
@@ -85,7 +85,7 @@ def _escalate(case_id: int, level: int, now: datetime) -> int:
 
 def _next_level_up(case: Case, level: int) -> list:
     """Managers `level` levels above those nearest the case; past the top, the admins."""
-    role = case.rule.assign_role if case.rule_id else Role.MANAGER
+    role = case.rule.assign_role if case.rule is not None else Role.MANAGER
     _, users = routing.role_holders_up(case.unit, role, skip=level)
     if users:
         return users

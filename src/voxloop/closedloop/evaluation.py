@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -24,25 +25,20 @@ from voxloop.closedloop.models import (
     Praise,
 )
 from voxloop.closedloop.signals import announce
+from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Origin, Response
-from voxloop.surveys.models import ANONYMOUS_KINDS
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 
 
 def evaluate_response(
-    response_id: int, now: datetime | None = None, text_only: bool = False
+    *, response_id: int, now: datetime | None = None, text_only: bool = False
 ) -> list[Case]:
     """Apply every active rule of the response's organisation to it; the cases it opened.
     `text_only`: only the rules that read what was written (run again once the comments are
     analysed)."""
     now = now or timezone.now()
-    response = (
-        Response.objects.select_related(
-            "survey", "unit", "staff__unit", "contact__account__owner", "organization"
-        )
-        .filter(pk=response_id, is_complete=True)
-        .first()
-    )
+    response = response_selectors.complete_for_rules(response_id)
     # Anonymous (employee) answers never become cases: a case names who said it.
     if response is None or response.survey.is_anonymous:
         return []
@@ -56,7 +52,7 @@ def evaluate_response(
             continue
         with transaction.atomic():
             if rule.open_case:
-                case, created = open_case_for(rule, response, unit, now)
+                case, created = open_case_for(rule=rule, response=response, unit=unit, now=now)
                 if created:
                     opened.append(case)
                     to_send += _alert(rule, case, response, now)
@@ -89,14 +85,10 @@ def _findings(response_id: int) -> Callable[[], dict | None]:
     return read
 
 
-def text_rule_responses(response_ids: list[int]) -> list[int]:
+def text_rule_responses(*, response_ids: list[int]) -> list[int]:
     """Those of these responses whose organisation has an active rule on what was written
     and that may alert at all (not anonymous)."""
-    rows = list(
-        Response.objects.filter(pk__in=response_ids, is_complete=True)
-        .exclude(survey__kind__in=ANONYMOUS_KINDS)
-        .values_list("pk", "organization_id")
-    )
+    rows = response_selectors.complete_named_orgs(response_ids)
     rules = AlertRule.objects.filter(
         organization_id__in={org for _, org in rows}, is_active=True, applies_to="responses"
     ).values_list("organization_id", "conditions")
@@ -105,7 +97,7 @@ def text_rule_responses(response_ids: list[int]) -> list[int]:
 
 
 def _root(organization_id: int) -> OrgUnit:
-    return OrgUnit.objects.get(organization_id=organization_id, parent__isnull=True)
+    return tenancy_selectors.organization_root(organization_id)
 
 
 def _rules_for(response: Response, unit: OrgUnit) -> list[AlertRule]:
@@ -127,13 +119,13 @@ def _rules_for(response: Response, unit: OrgUnit) -> list[AlertRule]:
     ]
 
 
-def case_title(rule_name: str, response: Response) -> str:
+def case_title(*, rule_name: str, response: Response) -> str:
     scores = messages.scores_line(response)
     return f"{rule_name} · {scores}"[:200] if scores else rule_name[:200]
 
 
 def open_case_for(
-    rule: AlertRule, response: Response, unit: OrgUnit, now: datetime
+    *, rule: AlertRule, response: Response, unit: OrgUnit, now: datetime
 ) -> tuple[Case, bool]:
     """The rule's case for this response (opened now if there is none yet), and whether it
     was opened by this call; no notification (the demo seeds history with it)."""
@@ -146,7 +138,7 @@ def open_case_for(
         rule=rule,
         contact=response.contact,
         staff=response.staff,
-        title=case_title(rule.name, response),
+        title=case_title(rule_name=rule.name, response=response),
         priority=rule.priority,
         assignee=assignee,
         created_at=now,
@@ -172,10 +164,18 @@ def open_case_for(
     return case, True
 
 
+class _Common(TypedDict):
+    """What every notification about one case shares."""
+
+    organization_id: int
+    about: str
+    now: datetime
+
+
 def _alert(rule: AlertRule, case: Case, response: Response, now: datetime) -> list[int]:
     """Queue the alert to every recipient and webhook; ids of those to send right away."""
     immediate = []
-    common = {"organization_id": case.organization_id, "about": f"case:{case.pk}", "now": now}
+    common = _Common(organization_id=case.organization_id, about=f"case:{case.pk}", now=now)
     for user in routing.recipients(rule, response, case.unit):
         if not user.email:
             continue
@@ -246,26 +246,27 @@ def _promoter_actions(
             defaults={"response": response, "unit_path": unit.path, "flagged_at": now},
         )
     if rule.record_praise:
-        record_praise(response, now)
+        record_praise(response=response, now=now)
     return immediate
 
 
-def record_praise(response: Response, now: datetime) -> None:
+def record_praise(*, response: Response, now: datetime) -> None:
     """A promoter's words naming the staff member who served them ("Ron was great"), shown
     to that member's unit. Only when the comment names them: a bare 10 praises nobody; nor
     does an answer entered by staff, which counts in no staff member's figures."""
     if response.origin == Origin.STAFF:
         return
     text = messages.comments_of(response)
-    first_name = response.staff.name.split(" ")[0].casefold() if response.staff_id else ""
-    if first_name and first_name in text.casefold():
+    staff = response.staff
+    first_name = staff.name.split(" ")[0].casefold() if staff is not None else ""
+    if staff is not None and first_name and first_name in text.casefold():
         Praise.objects.get_or_create(
             response=response,
             defaults={
                 "organization_id": response.organization_id,
-                "unit": response.staff.unit,
-                "unit_path": response.staff.unit.path,
-                "staff": response.staff,
+                "unit": staff.unit,
+                "unit_path": staff.unit.path,
+                "staff": staff,
                 "text": text,
                 "score": response.nps,
                 "at": now,
@@ -277,5 +278,5 @@ def _next_hour(now: datetime) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
 
 
-def _language_of(user) -> str:
+def _language_of(user: object) -> str:
     return getattr(user, "language", "") or "en"

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 
 from voxloop.closedloop.models import (
     ActionPlanStatus,
+    AlertRule,
     CaseStatus,
+    Playbook,
     PlaybookKind,
     Priority,
+    RootCause,
 )
-from voxloop.web.forms import UnitCodeField
+from voxloop.surveys.models import Survey
+from voxloop.web.forms import UnitCodeField, set_choices
 
 BOX_CHOICES = [
     ("mine", _("My cases")),
@@ -44,9 +51,9 @@ class BulkForm(forms.Form):
     case_ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     assignee = forms.CharField(label=_("Assign to"), required=False, max_length=150)
 
-    def __init__(self, *args, case_ids=(), **kwargs):
+    def __init__(self, *args: Any, case_ids: Iterable[int] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case_ids"].choices = [(i, i) for i in case_ids]
+        set_choices(self, "case_ids", [(i, i) for i in case_ids])
 
 
 class StatusForm(forms.Form):
@@ -56,11 +63,11 @@ class StatusForm(forms.Form):
 class AssignForm(forms.Form):
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
 
-    def __init__(self, *args, users=(), **kwargs):
+    def __init__(self, *args: Any, users: Iterable[AbstractBaseUser] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", _("Nobody"))] + [
-            (u.pk, u.get_username()) for u in users
-        ]
+        set_choices(
+            self, "assignee", [("", _("Nobody"))] + [(u.pk, u.get_username()) for u in users]
+        )
 
 
 class NoteForm(forms.Form):
@@ -70,9 +77,9 @@ class NoteForm(forms.Form):
 class RootCauseForm(forms.Form):
     root_cause = forms.ChoiceField(label=_("Root cause"), required=False)
 
-    def __init__(self, *args, causes=(), **kwargs):
+    def __init__(self, *args: Any, causes: Iterable[RootCause] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["root_cause"].choices = [("", "—")] + [(c.pk, str(c)) for c in causes]
+        set_choices(self, "root_cause", [("", "—")] + [(c.pk, str(c)) for c in causes])
 
 
 class ResolveForm(forms.Form):
@@ -93,21 +100,25 @@ class ResolveForm(forms.Form):
     )
     close = forms.BooleanField(label=_("Close it too (no follow-up expected)"), required=False)
 
-    def __init__(self, *args, causes=(), playbooks=(), **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        causes: Iterable[RootCause] = (),
+        playbooks: Iterable[Playbook] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["root_cause"].choices = [("", _("Pick a root cause")), *cause_choices(causes)]
-        self.fields["playbook"].choices = [("", _("No message"))] + [
-            (p.pk, p.name) for p in playbooks
-        ]
+        set_choices(self, "root_cause", [("", _("Pick a root cause")), *cause_choices(causes)])
+        set_choices(self, "playbook", [("", _("No message"))] + [(p.pk, p.name) for p in playbooks])
 
 
-def cause_choices(causes) -> list:
+def cause_choices(causes: Iterable[RootCause]) -> list[Any]:
     """The taxonomy as grouped options: each top-level cause with its children under it."""
-    causes = list(causes)
-    tops = [c for c in causes if c.parent_id is None]
-    out: list = []
+    rows = list(causes)
+    tops = [c for c in rows if c.parent_id is None]
+    out: list[Any] = []
     for top in tops:
-        children = [(c.pk, c.name) for c in causes if c.parent_id == top.pk]
+        children = [(c.pk, c.name) for c in rows if c.parent_id == top.pk]
         out.append((top.name, [(top.pk, top.name), *children]) if children else (top.pk, top.name))
     return out
 
@@ -119,9 +130,9 @@ class BulkResolveForm(forms.Form):
     root_cause = forms.TypedChoiceField(label=_("Root cause"), coerce=int)
     note = forms.CharField(label=_("What was done"), max_length=10_000)
 
-    def __init__(self, *args, causes=(), **kwargs):
+    def __init__(self, *args: Any, causes: Iterable[RootCause] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["root_cause"].choices = [("", _("Pick a root cause")), *cause_choices(causes)]
+        set_choices(self, "root_cause", [("", _("Pick a root cause")), *cause_choices(causes)])
 
 
 class EmailForm(forms.Form):
@@ -130,9 +141,9 @@ class EmailForm(forms.Form):
         label=_("Personal note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, playbooks=(), **kwargs):
+    def __init__(self, *args: Any, playbooks: Iterable[Playbook] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["playbook"].choices = [(p.pk, p.name) for p in playbooks]
+        set_choices(self, "playbook", [(p.pk, p.name) for p in playbooks])
 
 
 class RuleForm(forms.Form):
@@ -269,13 +280,20 @@ class RuleForm(forms.Form):
     record_praise = forms.BooleanField(label=_("Show praise to the staff's unit"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
-    def __init__(self, *args, surveys=(), playbooks=(), themes=(), **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        surveys: Iterable[Survey] = (),
+        playbooks: Iterable[Playbook] = (),
+        themes: Iterable[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survey_ids"].choices = [(s.pk, s.name) for s in surveys]
-        self.fields["comment_theme"].choices = [("", "—"), *themes]
+        set_choices(self, "survey_ids", [(s.pk, s.name) for s in surveys])
+        set_choices(self, "comment_theme", [("", "—"), *themes])
         options = [("", "—")] + [(p.pk, p.name) for p in playbooks]
-        self.fields["thank_you_playbook"].choices = options
-        self.fields["review_playbook"].choices = options
+        set_choices(self, "thank_you_playbook", options)
+        set_choices(self, "review_playbook", options)
 
     def clean_more(self) -> dict:
         """The builder's group; a plain list (older pages, scripts) means all of them."""
@@ -360,7 +378,7 @@ class RuleForm(forms.Form):
         ]
 
     @staticmethod
-    def initial_for(rule) -> dict:
+    def initial_for(rule: AlertRule) -> dict[str, Any]:
         initial = {
             "name": rule.name,
             "applies_to": rule.applies_to,
@@ -442,11 +460,11 @@ class RootCauseAddForm(forms.Form):
     name = forms.CharField(label=_("New root cause"), max_length=120)
     parent = forms.ChoiceField(label=_("Under"), required=False)
 
-    def __init__(self, *args, causes=(), **kwargs):
+    def __init__(self, *args: Any, causes: Iterable[RootCause] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [("", "—")] + [
-            (c.pk, c.name) for c in causes if c.parent_id is None
-        ]
+        set_choices(
+            self, "parent", [("", "—")] + [(c.pk, c.name) for c in causes if c.parent_id is None]
+        )
 
 
 class PlanForm(forms.Form):
@@ -472,9 +490,9 @@ class PlanForm(forms.Form):
     )
     target = forms.FloatField(label=_("Target NPS"), required=False)
 
-    def __init__(self, *args, causes=(), **kwargs):
+    def __init__(self, *args: Any, causes: Iterable[RootCause] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["root_cause"].choices = [("", "—")] + [(c.pk, str(c)) for c in causes]
+        set_choices(self, "root_cause", [("", "—")] + [(c.pk, str(c)) for c in causes])
 
 
 class TaskForm(forms.Form):

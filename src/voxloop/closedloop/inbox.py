@@ -33,7 +33,7 @@ class InboxRow:
 
     @property
     def sla_overdue_by(self) -> timedelta | None:
-        return -self.sla_left if self.overdue else None
+        return -self.sla_left if self.sla_left is not None and self.overdue else None
 
 
 def _score(response: Response | None) -> str:

@@ -7,13 +7,19 @@ could reach any attribute): only `{{name}}` merge fields from a fixed list are r
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from voxloop.privacy.redaction import mask, mask_answers
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from voxloop.closedloop.models import Case
+    from voxloop.responses.models import Response
 
 MERGE_FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 MERGE_FIELDS = (
@@ -26,11 +32,13 @@ REVIEW_LINK_SALT = "voxloop.review-invitation"
 COMMENT_PREVIEW = 500
 
 
-def case_link(case) -> str:
+def case_link(case: Case) -> str:
     return settings.BASE_URL.rstrip("/") + reverse("closedloop:case", args=[case.pk])
 
 
-def merge_values(case=None, response=None, agent=None) -> dict[str, str]:
+def merge_values(
+    case: Case | None = None, response: Response | None = None, agent: User | None = None
+) -> dict[str, str]:
     response = response or (case.response if case else None)
     contact = getattr(response, "contact", None) if response else None
     unit = case.unit if case else getattr(response, "unit", None)
@@ -85,7 +93,7 @@ def unknown_merge_fields(template: str) -> list[str]:
     return sorted({name for name in MERGE_FIELD.findall(template) if name not in MERGE_FIELDS})
 
 
-def comments_of(response) -> str:
+def comments_of(response: Response) -> str:
     """What the respondent wrote, for alerts and praise: emails, phones, cards and ids masked,
     since these leave the product (mailboxes, chat channels) or reach a whole unit."""
     texts = [mask(v) for v in response.answers.values() if isinstance(v, str) and v.strip()]
@@ -93,7 +101,7 @@ def comments_of(response) -> str:
     return text[:COMMENT_PREVIEW] + ("…" if len(text) > COMMENT_PREVIEW else "")
 
 
-def scores_line(response) -> str:
+def scores_line(response: Response) -> str:
     parts = []
     for name, label in (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES")):
         value = getattr(response, name)
@@ -102,7 +110,9 @@ def scores_line(response) -> str:
     return ", ".join(parts)
 
 
-def alert_text(case, response, rule_name: str, escalation: int = 0) -> tuple[str, str]:
+def alert_text(
+    case: Case, response: Response, rule_name: str, escalation: int = 0
+) -> tuple[str, str]:
     """(subject, body) of an alert or escalation, plain text, in the active language."""
     where = case.unit.name if case.unit_id else ""
     if escalation:
@@ -131,7 +141,7 @@ def alert_text(case, response, rule_name: str, escalation: int = 0) -> tuple[str
         _("Rule: %(rule)s") % {"rule": rule_name},
         _("Scores: %(scores)s") % {"scores": scores_line(response) or "—"},
         _("Customer: %(name)s") % {"name": (str(contact) if contact else _("anonymous"))},
-        _("Staff: %(name)s") % {"name": response.staff.name if response.staff_id else "—"},
+        _("Staff: %(name)s") % {"name": response.staff.name if response.staff is not None else "—"},
         _("Due: %(due)s") % {"due": case.due_at.strftime("%Y-%m-%d %H:%M UTC")},
         "",
         comments_of(response),
@@ -141,7 +151,7 @@ def alert_text(case, response, rule_name: str, escalation: int = 0) -> tuple[str
     return subject, "\n".join(lines)
 
 
-def webhook_payload(case, response, event: str) -> dict:
+def webhook_payload(case: Case, response: Response, event: str) -> dict[str, Any]:
     return {
         "event": event,
         "case": {

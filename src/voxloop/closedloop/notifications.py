@@ -17,6 +17,7 @@ import hmac
 import json
 import time
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -24,7 +25,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voxloop import outbound
-from voxloop.closedloop.models import Notification, NotificationStatus
+from voxloop.closedloop.models import Case, Notification, NotificationStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from voxloop.responses.models import Response
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
@@ -46,11 +52,11 @@ def queue(
     recipient: str,
     subject: str = "",
     body: str = "",
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
     secret: str = "",
-    case=None,
-    response=None,
-    user=None,
+    case: Case | None = None,
+    response: Response | None = None,
+    user: User | None = None,
     run_after: datetime | None = None,
     now: datetime | None = None,
 ) -> tuple[Notification, bool]:

@@ -3,8 +3,9 @@ a case by hand from a response."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -20,11 +21,11 @@ from voxloop.closedloop.models import ActionPlanStatus, ActionTask
 from voxloop.errors import DomainError, NotFound
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web.access import member_required, records_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 
-def _user_id(form, field: str) -> int | None:
+def _user_id(form: forms.Form, field: str) -> int | None:
     name = (form.cleaned_data.get(field) or "").strip()
     if not name:
         return None
@@ -52,11 +53,8 @@ def plan_list(request: ScopedRequest) -> HttpResponse:
                                                 "starts_on", "window_days", "target")}  # fmt: skip
                 fields["owner_id"] = owner_id
                 fields["root_cause_id"] = int(data["root_cause"]) if data["root_cause"] else None
-                try:
-                    plan = plans.create_plan(scope, unit, **fields)
-                except DomainError as error:
-                    apply_domain_error(form, error)
-                else:
+                with domain_errors_on(form):
+                    plan = plans.create_plan(actor=scope, unit=unit, **fields)
                     return redirect("closedloop:plan", plan_id=plan.pk)
     context = {
         "plans": selectors.visible_plans(scope),
@@ -77,18 +75,15 @@ def plan_detail(request: ScopedRequest, plan_id: int) -> HttpResponse:
         if form.is_valid():
             owner_id = _user_id(form, "owner")
             if not form.errors:
-                try:
+                with domain_errors_on(form):
                     plans.add_task(
-                        scope, plan, form.cleaned_data["title"], owner_id,
-                        form.cleaned_data["due_on"],
+                        actor=scope, plan=plan, title=form.cleaned_data["title"], owner_id=owner_id,
+                        due_on=form.cleaned_data["due_on"],
                     )  # fmt: skip
-                except DomainError as error:
-                    apply_domain_error(form, error)
-                else:
                     return redirect("closedloop:plan", plan_id=plan.pk)
     context = {
         "plan": plan,
-        "effect": plans.plan_effect(scope, plan),
+        "effect": plans.plan_effect(scope=scope, plan=plan),
         "cases": selectors.plan_cases(scope, plan),
         "task_form": form if scope.can(Capability.ACT) else None,
         "statuses": ActionPlanStatus.choices,
@@ -101,7 +96,7 @@ def plan_detail(request: ScopedRequest, plan_id: int) -> HttpResponse:
 def plan_status(request: ScopedRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan(request.scope, plan_id)
     try:
-        plans.update_plan(request.scope, plan, status=request.POST.get("status", ""))
+        plans.update_plan(actor=request.scope, plan=plan, status=request.POST.get("status", ""))
     except DomainError as error:
         if error.status == 403:
             raise PermissionDenied(error.message) from None
@@ -116,11 +111,11 @@ def task_done(request: ScopedRequest, plan_id: int, task_id: int) -> HttpRespons
     task = ActionTask.objects.filter(plan=plan, pk=task_id).first()
     if task is None:
         raise NotFound(_("No such task."))
-    plans.set_task_done(request.scope, task, request.POST.get("done") == "1")
+    plans.set_task_done(actor=request.scope, task=task, done=request.POST.get("done") == "1")
     return redirect("closedloop:plan", plan_id=plan.pk)
 
 
-def _day(value, end: bool = False) -> datetime | None:
+def _day(value: date | None, end: bool = False) -> datetime | None:
     """Midnight UTC of a picked day; for the end of a period, of the day after it."""
     if value is None:
         return None
@@ -154,7 +149,7 @@ def open_from_response(request: ScopedRequest) -> HttpResponse:
         raise DomainError(_("Which response?"), field="response_id")
     try:
         title = request.POST.get("title", "")
-        case = casework.open_case(request.scope, response_id, title=title)
+        case = casework.open_case(actor=request.scope, response_id=response_id, title=title)
     except DomainError as error:
         if error.status == 403:
             raise PermissionDenied(error.message) from None

@@ -4,7 +4,7 @@ effect — the metric in the plan's unit scope before vs after its start date.""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -15,20 +15,24 @@ from voxloop.closedloop.models import ActionPlan, ActionPlanStatus, ActionTask, 
 from voxloop.errors import InvalidInput, NotFound
 from voxloop.responses import selectors as response_selectors
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.tenancy.models import Membership, OrgUnit
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User as AuthUser
+
+    from voxloop.analytics.metrics import Figure
 
 User = get_user_model()
 PLAN_FIELDS = ("title", "description", "theme", "status", "baseline", "target", "window_days")
 
 
-def _member_of_org(actor: Scope, user_id: int | None, field: str):
+def _member_of_org(actor: Scope, user_id: int | None, field: str) -> AuthUser | None:
     if user_id is None:
         return None
-    if not Membership.objects.filter(
-        organization_id=actor.organization_id, user_id=user_id
-    ).exists():
+    if not tenancy_selectors.is_member(actor.organization_id, user_id):
         raise InvalidInput("No such person in this organisation.", field=field)
     return User.objects.get(pk=user_id)
 
@@ -69,7 +73,7 @@ def _clean(actor: Scope, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_plan(actor: Scope, unit: OrgUnit, **fields: Any) -> ActionPlan:
+def create_plan(*, actor: Scope, unit: OrgUnit, **fields: Any) -> ActionPlan:
     actor.require(Capability.ACT)
     if not actor.covers(unit):
         raise NotFound("No such org unit.", field="unit")
@@ -83,24 +87,36 @@ def create_plan(actor: Scope, unit: OrgUnit, **fields: Any) -> ActionPlan:
         # Baseline: the metric over the window before the start, as known when planning.
         plan.baseline = _estimate(actor, plan, *_before(plan)).value
     plan.save()
-    record_audit(actor, "action_plan.create", plan, {"title": plan.title})
+    record_audit(
+        actor=actor, action="action_plan.create", target=plan, changes={"title": plan.title}
+    )
     return plan
 
 
 @transaction.atomic
-def update_plan(actor: Scope, plan: ActionPlan, **fields: Any) -> ActionPlan:
+def update_plan(*, actor: Scope, plan: ActionPlan, **fields: Any) -> ActionPlan:
     actor.require(Capability.ACT)
     cleaned = _clean(actor, fields)
     for name, value in cleaned.items():
         setattr(plan, name, value)
     plan.save()
-    record_audit(actor, "action_plan.update", plan, {k: str(v)[:200] for k, v in cleaned.items()})
+    record_audit(
+        actor=actor,
+        action="action_plan.update",
+        target=plan,
+        changes={k: str(v)[:200] for k, v in cleaned.items()},
+    )
     return plan
 
 
 @transaction.atomic
 def add_task(
-    actor: Scope, plan: ActionPlan, title: str, owner_id: int | None = None, due_on=None
+    *,
+    actor: Scope,
+    plan: ActionPlan,
+    title: str,
+    owner_id: int | None = None,
+    due_on: date | None = None,
 ) -> ActionTask:
     actor.require(Capability.ACT)
     if not title or not title.strip():
@@ -109,16 +125,21 @@ def add_task(
     task = ActionTask.objects.create(
         plan=plan, title=title.strip()[:200], owner=owner, due_on=due_on
     )
-    record_audit(actor, "action_plan.task", plan, {"task": task.title})
+    record_audit(actor=actor, action="action_plan.task", target=plan, changes={"task": task.title})
     return task
 
 
 @transaction.atomic
-def set_task_done(actor: Scope, task: ActionTask, done: bool) -> ActionTask:
+def set_task_done(*, actor: Scope, task: ActionTask, done: bool) -> ActionTask:
     actor.require(Capability.ACT)
     task.done = bool(done)
     task.save(update_fields=["done"])
-    record_audit(actor, "action_plan.task_done", task.plan, {"task": task.title, "done": done})
+    record_audit(
+        actor=actor,
+        action="action_plan.task_done",
+        target=task.plan,
+        changes={"task": task.title, "done": done},
+    )
     return task
 
 
@@ -139,7 +160,7 @@ def _after(plan: ActionPlan, today: date) -> tuple[datetime, datetime]:
     return start, min(start + timedelta(days=plan.window_days), _midnight(today) + timedelta(1))
 
 
-def _estimate(scope: Scope, plan: ActionPlan, since: datetime, until: datetime):
+def _estimate(scope: Scope, plan: ActionPlan, since: datetime, until: datetime) -> Figure:
     responses = response_selectors.counted_responses(
         scope, unit=plan.unit, since=since, until=until
     ).filter(is_complete=True, nps_group__isnull=False)
@@ -156,7 +177,7 @@ def _estimate(scope: Scope, plan: ActionPlan, since: datetime, until: datetime):
     )
 
 
-def plan_effect(scope: Scope, plan: ActionPlan, today: date | None = None) -> NpsChange:
+def plan_effect(*, scope: Scope, plan: ActionPlan, today: date | None = None) -> NpsChange:
     """NPS in the plan's scope over the window before its start vs the window after it."""
     today = today or datetime.now(UTC).date()
     before = _estimate(scope, plan, *_before(plan))

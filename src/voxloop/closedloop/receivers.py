@@ -1,9 +1,14 @@
 """The closed loop listens to responses arriving and to units moving."""
 
+from datetime import datetime
+from typing import Any
+
 from django.dispatch import receiver
 
 from voxloop.closedloop import services
+from voxloop.privacy.redaction import KnownPerson
 from voxloop.privacy.signals import contact_erasing
+from voxloop.responses.models import Response
 from voxloop.responses.signals import response_submitted
 from voxloop.reviews.signals import review_received
 from voxloop.tenancy.signals import unit_moved
@@ -11,9 +16,11 @@ from voxloop.textanalytics.signals import comments_analysed
 
 
 @receiver(response_submitted, dispatch_uid="closedloop.evaluate")
-def evaluate_later(sender, response_id: int, response=None, **kwargs) -> None:
+def evaluate_later(
+    sender: object, response_id: int, response: Response | None = None, **kwargs: Any
+) -> None:
     # Only an enqueue here: the rules, the routing and the SMTP conversation run in a worker.
-    if response is not None and services.may_alert(response):
+    if response is not None and services.may_alert(response=response):
         from voxloop.closedloop.tasks import evaluate_response
 
         evaluate_response.enqueue(response_id)
@@ -25,7 +32,7 @@ def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs:
     from voxloop.closedloop.evaluation import text_rule_responses
     from voxloop.closedloop.tasks import evaluate_response
 
-    for response_id in text_rule_responses(response_ids):
+    for response_id in text_rule_responses(response_ids=response_ids):
         evaluate_response.enqueue(response_id, text_only=True)
 
 
@@ -37,12 +44,24 @@ def evaluate_review_later(sender: object, event: dict, **kwargs: object) -> None
 
 
 @receiver(unit_moved, dispatch_uid="closedloop.repath")
-def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
-    services.repath_after_move(organization_id, old_path, new_path)
+def follow_unit_move(
+    sender: object, organization_id: int, old_path: str, new_path: str, **kwargs: Any
+) -> None:
+    services.repath_after_move(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
 
 
 @receiver(contact_erasing, dispatch_uid="closedloop.forget_person")
-def forget_person(sender, organization_id: int, contact_id: int, response_ids, person, now, **kw):
+def forget_person(
+    sender: object,
+    organization_id: int,
+    contact_id: int,
+    response_ids: list[int],
+    person: KnownPerson,
+    now: datetime,
+    **kw: Any,
+) -> dict[str, int]:
     from voxloop.closedloop import forgetting
 
     return forgetting.forget_person(

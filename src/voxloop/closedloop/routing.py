@@ -7,24 +7,27 @@ reads of tenancy's memberships and contacts' accounts, never writes.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import User
 from django.db.models import Max
 
 from voxloop.contacts.models import AccountTier
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import Membership, OrgUnit
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from voxloop.closedloop.models import AlertRule
+    from voxloop.responses.models import Response
 
 
-def role_holders_up(unit: OrgUnit, role: str, skip: int = 0) -> tuple[OrgUnit | None, list]:
+def role_holders_up(unit: OrgUnit, role: str, skip: int = 0) -> tuple[OrgUnit | None, list[User]]:
     """The nearest unit at or above `unit` whose members include `role`, and those members'
     users; `skip` passes over that many such levels (escalation: the next level up)."""
     ids = list(reversed(unit.ancestor_ids()))
-    holders: dict[int, list] = {}
-    for member in (
-        Membership.objects.filter(organization_id=unit.organization_id, unit_id__in=ids, role=role)
-        .select_related("user", "unit")
-        .order_by("user_id")
+    holders: dict[int, list[Membership]] = {}
+    for member in tenancy_selectors.members_in_units(unit.organization_id, ids, role).order_by(
+        "user_id"
     ):
         if member.user.is_active:
             holders.setdefault(member.unit_id, []).append(member)
@@ -39,14 +42,14 @@ def levels_above(unit: OrgUnit, role: str) -> int:
     """How many levels of `role` holders there are at and above the unit."""
     ids = unit.ancestor_ids()
     return (
-        Membership.objects.filter(organization_id=unit.organization_id, unit_id__in=ids, role=role)
+        tenancy_selectors.members_in_units(unit.organization_id, ids, role)
         .values("unit_id")
         .distinct()
         .count()
     )
 
 
-def next_in_turn(organization_id: int, users: list) -> object | None:
+def next_in_turn(organization_id: int, users: list[User]) -> User | None:
     """Round-robin among a unit's managers: whoever was last given a case longest ago (or
     never) is next. Derived from the cases themselves, so no counter can drift."""
     if not users:
@@ -62,17 +65,16 @@ def next_in_turn(organization_id: int, users: list) -> object | None:
     return min(users, key=lambda u: (last.get(u.pk) is not None, last.get(u.pk) or 0, u.pk))
 
 
-def account_owner(response) -> object | None:
+def account_owner(response: Response) -> User | None:
     contact = response.contact
     account = contact.account if contact is not None and contact.account_id else None
     owner = account.owner if account is not None else None
     if owner is None or not owner.is_active:
         return None
-    in_org = Membership.objects.filter(user=owner, organization_id=response.organization_id)
-    return owner if in_org.exists() else None
+    return owner if tenancy_selectors.is_member(response.organization_id, owner.pk) else None
 
 
-def choose_assignee(response, unit: OrgUnit, role: str) -> object | None:
+def choose_assignee(response: Response, unit: OrgUnit, role: str) -> User | None:
     """High-touch B2B accounts go to their account manager; everything else to the nearest
     holders of the rule's role, taking turns."""
     contact = response.contact
@@ -85,14 +87,14 @@ def choose_assignee(response, unit: OrgUnit, role: str) -> object | None:
     return next_in_turn(response.organization_id, users)
 
 
-def recipients(rule, response, unit: OrgUnit | None) -> list:
+def recipients(rule: AlertRule, response: Response, unit: OrgUnit | None) -> list[User]:
     """The users a rule notifies about one response, each once, in the order listed."""
-    found: list = []
+    found: list[User] = []
     for spec in rule.recipients or []:
         kind = spec.get("type")
         if kind == "role" and unit is not None:
             found += role_holders_up(unit, spec.get("role", "manager"))[1]
-        elif kind == "team_lead" and response.staff_id:
+        elif kind == "team_lead" and response.staff is not None:
             # Tenancy has no "reports to" link: the staff member's lead is the nearest manager
             # at or above the unit they work at (which may differ from where they served).
             found += role_holders_up(response.staff.unit, "manager")[1]
@@ -106,7 +108,7 @@ def recipients(rule, response, unit: OrgUnit | None) -> list:
                 memberships__organization_id=response.organization_id,
             ).first()
             found += [user] if user else []
-    unique: dict[int, object] = {}
+    unique: dict[int, User] = {}
     for user in found:
         unique.setdefault(user.pk, user)
     return list(unique.values())

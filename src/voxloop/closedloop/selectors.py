@@ -8,6 +8,7 @@ configuration: admins of the subtree. Praise is shown to the staff member's unit
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -28,6 +29,9 @@ from voxloop.errors import Forbidden, NotFound
 from voxloop.responses import selectors as response_selectors
 from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
+
+if TYPE_CHECKING:
+    from voxloop.responses.models import Response
 
 BOXES = ("mine", "team", "overdue", "open", "all")
 
@@ -111,16 +115,12 @@ def timeline(case_obj: Case) -> QuerySet[CaseEvent]:
     return case_obj.events.select_related("actor").order_by("at", "id")
 
 
-def case_response(scope: Scope, case_obj: Case):
+def case_response(scope: Scope, case_obj: Case) -> Response:
     """The response behind a case: the case's reader may read it even if their role alone
     (agent) would not list the subtree's responses — it is the answer they must act on."""
-    from voxloop.responses.models import Response
-
     if case_obj.response_id is None:
         raise NotFound("This case is about an online review, not a response.")
-    return Response.objects.select_related("survey", "unit", "staff", "contact").get(
-        pk=case_obj.response_id, organization_id=scope.organization_id
-    )
+    return response_selectors.response_in_org(scope.organization_id, case_obj.response_id)
 
 
 def customer_history(scope: Scope, case_obj: Case, limit: int = 20) -> dict:
@@ -302,3 +302,13 @@ def open_case_contact_ids(organization_id: int) -> QuerySet:
     return Case.objects.filter(
         organization_id=organization_id, status__in=OPEN_STATUSES, contact_id__isnull=False
     ).values("contact_id")
+
+
+def sla_figures(
+    scope: Scope, since: datetime | None = None, until: datetime | None = None
+) -> dict[str, Any]:
+    """{"total", "units", "assignees"}: the SLA figures of the cases opened in the period that
+    the scope may read (the SLA page's, for a background export)."""
+    from voxloop.closedloop.sla import sla_statistics
+
+    return sla_statistics(scope, since=since, until=until)

@@ -30,7 +30,8 @@ from voxloop.closedloop.models import (
 )
 from voxloop.errors import Conflict, Forbidden, InvalidInput, NotFound
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.tenancy.models import Membership, OrgUnit, Role, repath_copies
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import OrgUnit, Role, repath_copies
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -61,7 +62,7 @@ _rules_cache: dict[int, tuple[float, bool]] = {}
 RULES_CACHE_SECONDS = 5.0
 
 
-def may_alert(response) -> bool:
+def may_alert(*, response: Any) -> bool:
     """False for anonymous surveys and organisations without active rules, so most
     responses cost no task at all; remembered a few seconds, forgotten on any rule change."""
     if getattr(response.survey, "is_anonymous", False):
@@ -84,7 +85,7 @@ def _forget_rules_now_and_on_commit(organization_id: int) -> None:
     transaction.on_commit(lambda: _rules_changed(organization_id))
 
 
-def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
+def repath_after_move(*, organization_id: int, old_path: str, new_path: str) -> None:
     from voxloop.closedloop.models import ActionPlan, Advocate, Praise
 
     for model in (Case, AlertRule, Playbook, ActionPlan, Advocate, Praise):
@@ -142,12 +143,10 @@ def _clean_recipients(actor: Scope, raw: Any) -> list[dict]:
             out.append({"type": "role", "role": spec["role"]})
         elif spec["type"] == "user":
             user_id = spec.get("user_id")
-            visible = (
-                Membership.objects.filter(organization_id=actor.organization_id, user_id=user_id)
-                if isinstance(user_id, int)
-                else Membership.objects.none()
+            visible = isinstance(user_id, int) and tenancy_selectors.is_member(
+                actor.organization_id, user_id
             )
-            if not visible.exists():
+            if not visible:
                 raise InvalidInput("No such user in this organisation.", f"{where}.user_id")
             out.append({"type": "user", "user_id": user_id})
         else:
@@ -197,7 +196,7 @@ def _set_surveys(actor: Scope, rule: AlertRule, survey_ids: list[int] | None) ->
 
 @transaction.atomic
 def create_rule(
-    actor: Scope, unit: OrgUnit, survey_ids: list[int] | None = None, **fields: Any
+    *, actor: Scope, unit: OrgUnit, survey_ids: list[int] | None = None, **fields: Any
 ) -> AlertRule:
     actor.require(Capability.CONFIGURE)
     _check_unit(actor, unit)
@@ -211,14 +210,14 @@ def create_rule(
         organization_id=actor.organization_id, unit=unit, unit_path=unit.path, **cleaned
     )
     _set_surveys(actor, rule, survey_ids)
-    record_audit(actor, "alert_rule.create", rule, {"name": rule.name})
+    record_audit(actor=actor, action="alert_rule.create", target=rule, changes={"name": rule.name})
     _forget_rules_now_and_on_commit(actor.organization_id)
     return rule
 
 
 @transaction.atomic
 def update_rule(
-    actor: Scope, rule: AlertRule, survey_ids: list[int] | None = None, **fields: Any
+    *, actor: Scope, rule: AlertRule, survey_ids: list[int] | None = None, **fields: Any
 ) -> AlertRule:
     actor.require(Capability.CONFIGURE)
     if "unit" in fields:
@@ -237,7 +236,12 @@ def update_rule(
         setattr(rule, name, value)
     rule.save()
     _set_surveys(actor, rule, survey_ids)
-    record_audit(actor, "alert_rule.update", rule, {k: str(v)[:200] for k, v in cleaned.items()})
+    record_audit(
+        actor=actor,
+        action="alert_rule.update",
+        target=rule,
+        changes={k: str(v)[:200] for k, v in cleaned.items()},
+    )
     _forget_rules_now_and_on_commit(actor.organization_id)
     return rule
 
@@ -257,9 +261,9 @@ def _refuse_review_gating(state: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def delete_rule(actor: Scope, rule: AlertRule) -> None:
+def delete_rule(*, actor: Scope, rule: AlertRule) -> None:
     actor.require(Capability.CONFIGURE)
-    record_audit(actor, "alert_rule.delete", rule, {"name": rule.name})
+    record_audit(actor=actor, action="alert_rule.delete", target=rule, changes={"name": rule.name})
     rule.delete()  # its cases stay, with the rule cleared
     _forget_rules_now_and_on_commit(actor.organization_id)
 
@@ -288,7 +292,7 @@ def _clean_playbook(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_playbook(actor: Scope, unit: OrgUnit, **fields: Any) -> Playbook:
+def create_playbook(*, actor: Scope, unit: OrgUnit, **fields: Any) -> Playbook:
     actor.require(Capability.CONFIGURE)
     _check_unit(actor, unit)
     for name in ("name", "kind", "subject", "body"):
@@ -299,7 +303,9 @@ def create_playbook(actor: Scope, unit: OrgUnit, **fields: Any) -> Playbook:
         unit_path=unit.path,
         **_clean_playbook(fields),
     )
-    record_audit(actor, "playbook.create", playbook, {"name": playbook.name})
+    record_audit(
+        actor=actor, action="playbook.create", target=playbook, changes={"name": playbook.name}
+    )
     return playbook
 
 
@@ -313,18 +319,23 @@ def _own_playbook(actor: Scope, playbook: Playbook) -> None:
 
 
 @transaction.atomic
-def update_playbook(actor: Scope, playbook: Playbook, **fields: Any) -> Playbook:
+def update_playbook(*, actor: Scope, playbook: Playbook, **fields: Any) -> Playbook:
     _own_playbook(actor, playbook)
     cleaned = _clean_playbook(fields)
     for name, value in cleaned.items():
         setattr(playbook, name, value)
     playbook.save()
-    record_audit(actor, "playbook.update", playbook, {k: str(v)[:200] for k, v in cleaned.items()})
+    record_audit(
+        actor=actor,
+        action="playbook.update",
+        target=playbook,
+        changes={k: str(v)[:200] for k, v in cleaned.items()},
+    )
     return playbook
 
 
 @transaction.atomic
-def create_root_cause(actor: Scope, name: str, parent: RootCause | None = None) -> RootCause:
+def create_root_cause(*, actor: Scope, name: str, parent: RootCause | None = None) -> RootCause:
     actor.require(Capability.CONFIGURE)
     if not name or not name.strip():
         raise InvalidInput("A root cause needs a name.", field="name")
@@ -341,7 +352,9 @@ def create_root_cause(actor: Scope, name: str, parent: RootCause | None = None) 
             )
     except IntegrityError:
         raise Conflict("That root cause already exists.", field="name") from None
-    record_audit(actor, "root_cause.create", cause, {"name": cause.name})
+    record_audit(
+        actor=actor, action="root_cause.create", target=cause, changes={"name": cause.name}
+    )
     return cause
 
 

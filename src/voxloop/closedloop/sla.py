@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from voxloop.analytics import metrics
+from voxloop.analytics.hooks import DashboardFilters
 from voxloop.closedloop.models import OPEN_STATUSES, Case
 from voxloop.closedloop.selectors import readable_cases
 from voxloop.contacts import selectors as contact_selectors
@@ -63,7 +64,7 @@ class SlaFigures:
             "decided": self.decided,
         }
 
-    def add(self, case, now: datetime) -> None:
+    def add(self, case: Case, now: datetime) -> None:
         self.cases += 1
         if case.first_action_at:
             self.first_action_hours.append(_hours(case.first_action_at - case.created_at))
@@ -78,13 +79,16 @@ class SlaFigures:
                 self.decided += 1
 
 
-def _hours(delta) -> float:
+def _hours(delta: timedelta) -> float:
     return delta.total_seconds() / 3600
 
 
 def sla_statistics(
-    scope, since: datetime | None = None, until: datetime | None = None, now=None
-) -> dict:
+    scope: Scope,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     """{"total": {...}, "units": [...], "assignees": [...]} for cases opened in the period."""
     now = now or timezone.now()
     cases = readable_cases(scope).select_related("unit", "assignee")
@@ -98,7 +102,7 @@ def sla_statistics(
     for case in cases.iterator(chunk_size=2000):
         total.add(case, now)
         units.setdefault(case.unit_id, SlaFigures(case.unit.name, case.unit_id)).add(case, now)
-        label = case.assignee.get_username() if case.assignee_id else "—"
+        label = case.assignee.get_username() if case.assignee is not None else "—"
         people.setdefault(case.assignee_id, SlaFigures(label, case.assignee_id)).add(case, now)
     order = lambda f: (-f.cases, f.label)  # noqa: E731
     return {
@@ -111,7 +115,7 @@ def sla_statistics(
 # --- the dashboards' case figures ------------------------------------------------------------
 
 
-def _cases_for(scope: Scope, filters) -> QuerySet[Case]:
+def _cases_for(scope: Scope, filters: DashboardFilters) -> QuerySet[Case]:
     """The cases a reader may read (agents: their own), narrowed to the dashboard's unit, its
     segment (the case's contact) and, through the responses behind them, its survey and
     channel."""
@@ -130,20 +134,25 @@ def _cases_for(scope: Scope, filters) -> QuerySet[Case]:
     return cases
 
 
-def _resolved(cases: QuerySet[Case], period) -> tuple[list[float], int]:
+def _resolved(cases: QuerySet[Case], period: DashboardFilters) -> tuple[list[float], int]:
     """Resolution hours of the cases resolved in the period, and how many met their due time."""
     low, high = period.bounds()
-    hours, met = [], 0
+    hours: list[float] = []
+    met = 0
     rows = cases.filter(resolved_at__gte=low, resolved_at__lt=high).values_list(
         "created_at", "resolved_at", "due_at"
     )
     for created, resolved, due in rows.iterator(chunk_size=5000):
+        if resolved is None:  # excluded by the filter; the column is nullable
+            continue
         hours.append(_hours(resolved - created))
         met += resolved <= due
     return hours, met
 
 
-def case_metrics(scope: Scope, filters, now: datetime | None = None) -> dict[str, Any]:
+def case_metrics(
+    scope: Scope, filters: DashboardFilters, now: datetime | None = None
+) -> dict[str, Any]:
     """Opened, resolved, open and overdue cases, resolution time (median, mean with its
     interval, p90) and SLA compliance (cases resolved in the period that were resolved by their
     due time, with a Wilson interval), each against the previous period of the same length.

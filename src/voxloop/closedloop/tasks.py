@@ -12,7 +12,7 @@ from voxloop.schedule.registry import every
 def evaluate_response(response_id: int, text_only: bool = False) -> int:
     """Rules → cases → alerts for one submitted response; the number of cases opened.
     `text_only`: the rules on what was written, once its comments are analysed."""
-    return len(evaluation.evaluate_response(response_id, text_only=text_only))
+    return len(evaluation.evaluate_response(response_id=response_id, text_only=text_only))
 
 
 @task()

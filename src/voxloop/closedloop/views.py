@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -29,6 +30,7 @@ from voxloop.closedloop.forms import (
 from voxloop.closedloop.models import Case, CaseStatus
 from voxloop.errors import DomainError
 from voxloop.privacy import redaction
+from voxloop.responses.models import Response
 from voxloop.surveys import labels
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy.scoping import Capability, Scope, ScopedRequest
@@ -97,7 +99,7 @@ def bulk(request: ScopedRequest) -> HttpResponse:
         if data["action"] == "close":
             return _bulk_close(request, data["case_ids"])
         if data["action"] == "reopen":
-            done = casework.bulk_reopen(scope, data["case_ids"])
+            done = casework.bulk_reopen(actor=scope, case_ids=data["case_ids"])
             messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
             return redirect("closedloop:inbox")
         user_id = params.id_or_none(request.POST.get("assignee_id", ""))
@@ -107,7 +109,7 @@ def bulk(request: ScopedRequest) -> HttpResponse:
             if user is None:
                 raise DomainError(_("No such user."), field="assignee")
             user_id = user.pk
-        done = casework.bulk_assign(scope, data["case_ids"], user_id)
+        done = casework.bulk_assign(actor=scope, case_ids=data["case_ids"], user_id=user_id)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("closedloop:inbox")
@@ -146,14 +148,14 @@ def _bulk_close(request: ScopedRequest, case_ids: list[int]) -> HttpResponse:
         )
     data = form.cleaned_data
     done = casework.bulk_resolve(
-        scope, case_ids, root_cause_id=data["root_cause"], note=data["note"]
+        actor=scope, case_ids=case_ids, root_cause_id=data["root_cause"], note=data["note"]
     )
     request.session[UNDO_CLOSE] = case_ids  # offered once, on the next inbox page
     messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
     return redirect("closedloop:inbox")
 
 
-def _shown_answers(scope, response, can_act: bool) -> dict:
+def _shown_answers(scope: Scope, response: Response, can_act: bool) -> dict[str, Any]:
     """Admins read what the customer wrote as written; whoever works the case also sees the
     phone or email the customer left to be called back on; everyone else reads it masked."""
     if scope.can(Capability.CONFIGURE):
@@ -162,7 +164,9 @@ def _shown_answers(scope, response, can_act: bool) -> dict:
     return redaction.mask_answers(response.answers, kinds)
 
 
-def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> dict:
+def _case_context(
+    request: ScopedRequest, case: Case, forms: dict[str, Any] | None = None
+) -> dict[str, Any]:
     scope = request.scope
     can_act = _can_act(scope, case)
     response = selectors.case_response(scope, case) if case.response_id else None
@@ -205,7 +209,7 @@ def _case_context(request: ScopedRequest, case, forms: dict | None = None) -> di
         }
         if context["can_assign"]:
             context["assign_form"] = AssignForm(
-                users=casework.assignable_users(scope, case),
+                users=casework.assignable_users(actor=scope, case=case),
                 initial={"assignee": case.assignee_id},
             )
     context |= forms or {}
@@ -221,7 +225,7 @@ def _review_of(scope: Scope, case: Case) -> Review | None:
     return review_for_case(scope, case.review_id)
 
 
-def _status_moves(case) -> list[str]:
+def _status_moves(case: Case) -> list[str]:
     """Moves the status form offers: finishing an open case goes through the resolve form."""
     moves = casework.TRANSITIONS[case.status]
     if case.is_open:
@@ -229,15 +233,15 @@ def _status_moves(case) -> list[str]:
     return list(moves)
 
 
-def _now():
+def _now() -> datetime:
     from django.utils import timezone
 
     return timezone.now()
 
 
-def _can_act(scope, case) -> bool:
+def _can_act(scope: Scope, case: Case) -> bool:
     try:
-        casework.require_actable(scope, case)
+        casework.require_actable(actor=scope, case=case)
     except DomainError:
         return False
     return True
@@ -267,20 +271,22 @@ def case_action(request: ScopedRequest, case_id: int, action: str) -> HttpRespon
             status = post.get("status", "")
             if status not in CaseStatus.values:
                 raise DomainError(_("Unknown status."), field="status")
-            casework.change_status(scope, case, status)
+            casework.change_status(actor=scope, case=case, status=status)
         elif action == "assign":
             value = post.get("assignee", "")
-            casework.assign(scope, case, params.id_or_none(value))
+            casework.assign(actor=scope, case=case, user_id=params.id_or_none(value))
         elif action == "note":
-            casework.add_note(scope, case, post.get("text", ""))
+            casework.add_note(actor=scope, case=case, text=post.get("text", ""))
         elif action == "root_cause":
             value = post.get("root_cause", "")
-            casework.set_root_cause(scope, case, params.id_or_none(value))
+            casework.set_root_cause(actor=scope, case=case, root_cause_id=params.id_or_none(value))
         elif action == "email":
             playbook = params.id_or_none(post.get("playbook", ""))
             if playbook is None:
                 raise DomainError(_("Pick a template."), field="playbook")
-            casework.email_customer(scope, case, playbook, post.get("extra", ""))
+            casework.email_customer(
+                actor=scope, case=case, playbook_id=playbook, extra=post.get("extra", "")
+            )
         elif action == "resolve":
             forms = _resolve(request, case)
             if forms is not None:
@@ -292,7 +298,7 @@ def case_action(request: ScopedRequest, case_id: int, action: str) -> HttpRespon
         elif action == "plan":
             plan_id = params.id_or_none(post.get("action_plan", ""))
             plan = selectors.plan(scope, plan_id) if plan_id else None
-            casework.link_plan(scope, case, plan)
+            casework.link_plan(actor=scope, case=case, plan=plan)
     except DomainError as error:
         if error.status in (403,):
             raise PermissionDenied(error.message) from None
@@ -302,7 +308,7 @@ def case_action(request: ScopedRequest, case_id: int, action: str) -> HttpRespon
     return redirect("closedloop:case", case_id=case.pk)
 
 
-def _resolve(request: ScopedRequest, case) -> dict | None:
+def _resolve(request: ScopedRequest, case: Case) -> dict[str, Any] | None:
     """Resolve from the one form; on bad input, the bound form to show again."""
     scope = request.scope
     form = ResolveForm(
@@ -314,8 +320,8 @@ def _resolve(request: ScopedRequest, case) -> dict | None:
         return {"resolve_form": form}
     data = form.cleaned_data
     casework.resolve(
-        scope,
-        case,
+        actor=scope,
+        case=case,
         root_cause_id=data["root_cause"],
         note=data["note"],
         playbook_id=data["playbook"],

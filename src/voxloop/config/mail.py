@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.mail.backends.filebased import EmailBackend
 
@@ -14,11 +15,13 @@ from voxloop.config.env import private
 class PrivateFileBackend(EmailBackend):
     """Django's file backend with a 0700 folder and 0600 files."""
 
-    def __init__(self, *args, file_path=None, **kwargs):
-        super().__init__(*args, file_path=file_path, **kwargs)
+    def __init__(
+        self, fail_silently: bool = False, file_path: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(fail_silently, file_path=file_path, **kwargs)
         private(Path(self.file_path), 0o700)
 
-    def open(self):
+    def open(self) -> bool:
         if self.stream is None:
             fd = os.open(self._get_filename(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             self.stream = os.fdopen(fd, "ab")

@@ -1,8 +1,10 @@
 """Django settings: twelve-factor, every value from the environment with a safe default."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 
 from voxloop.config.env import (
     env_bool,
@@ -14,6 +16,9 @@ from voxloop.config.env import (
     secret_key,
     voxloop_home,
 )
+
+# Lets classes be written as their typed generics (`admin.ModelAdmin[Survey]`) at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VOXLOOP_HOME = voxloop_home()
@@ -150,7 +155,7 @@ if env_str("VOXLOOP_TASKS") == "immediate":
 
 # --- Cache (login rate limits): Redis when available, else a table in the database -------
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,12 +26,15 @@ from voxloop.contacts.models import (
 )
 from voxloop.errors import DomainError, Forbidden
 from voxloop.privacy import erasure
-from voxloop.tenancy.admin import ScopedAdmin
+from voxloop.tenancy.admin import M, ScopedAdmin
+from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
 
-def _save_change(actor: Scope, row, unit, form, action: str) -> None:
+def _save_change(
+    actor: Scope, row: Account | Contact, unit: OrgUnit, form: forms.BaseForm, action: str
+) -> None:
     """Edit one row in place, keeping its copied unit path and writing the audit entry.
 
     The contacts services only have bulk inserts so far; this stays here until they grow an
@@ -45,28 +53,31 @@ def _save_change(actor: Scope, row, unit, form, action: str) -> None:
     row.unit_path = unit.path
     with transaction.atomic():
         row.save()
-        record_audit(actor, action, row, changes)
+        record_audit(actor=actor, action=action, target=row, changes=changes)
 
 
-class _ContactsAdmin(ScopedAdmin):
+class _ContactsAdmin(ScopedAdmin[M]):
     scope_path_field = "unit_path"
 
-    def scoped_choices(self, request, model):
-        if model is Account:
-            scope = self.request_scope(request)
+    def scoped_choices(self, request: HttpRequest, model: type[Model]) -> QuerySet[Any] | None:
+        scope = self.request_scope(request)
+        if model is Account and scope is not None:
             return scope.filter(Account.objects.all(), path_field="unit_path")
         return super().scoped_choices(request, model)
 
     # Removing people's data needs its own service (consent, erasure requests); not here.
     can_delete = False
-    actions = ("mark_churned", "mark_active")
+    actions: tuple[str, ...] = ("mark_churned", "mark_active")
 
-    def _set_status(self, request, queryset, status: str) -> None:
+    def _set_status(self, request: HttpRequest, queryset: QuerySet[Any], status: str) -> None:
+        """Only Account and Contact admins offer the status actions."""
         recorded = 0
         for customer in queryset:
             try:
                 actor = self.actor(request, customer.organization_id)
-                changed = lifecycle.record_status(actor, customer, status, source="admin")
+                changed = lifecycle.record_status(
+                    actor=actor, customer=customer, status=status, source="admin"
+                )
             except DomainError as error:
                 self.message_user(request, f"{customer}: {error.message}", messages.ERROR)
                 continue
@@ -75,16 +86,16 @@ class _ContactsAdmin(ScopedAdmin):
         self.message_user(request, text % {"n": recorded}, messages.SUCCESS)
 
     @admin.action(description=_("Mark as churned (left us)"))
-    def mark_churned(self, request, queryset):
+    def mark_churned(self, request: HttpRequest, queryset: QuerySet[M]) -> None:
         self._set_status(request, queryset, CustomerStatus.CHURNED)
 
     @admin.action(description=_("Mark as active again (won back)"))
-    def mark_active(self, request, queryset):
+    def mark_active(self, request: HttpRequest, queryset: QuerySet[M]) -> None:
         self._set_status(request, queryset, CustomerStatus.ACTIVE)
 
 
 @admin.register(Account)
-class AccountAdmin(_ContactsAdmin):
+class AccountAdmin(_ContactsAdmin[Account]):
     list_display = ("name", "external_id", "tier", "unit", "owner", "status", "churned_at")
     list_filter = ("tier", "status")
     search_fields = ("name", "external_id")
@@ -92,16 +103,18 @@ class AccountAdmin(_ContactsAdmin):
     list_select_related = ("unit", "owner")
     fields = ("unit", "external_id", "name", "tier", "owner", "attributes", "customer_since")
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Account, form: forms.ModelForm[Account], change: bool
+    ) -> None:
         actor = self.actor(request, obj.unit.organization_id)
         if change:
             _save_change(actor, obj, obj.unit, form, "account.update")
         else:
-            services.bulk_add_accounts(actor, [obj])
+            services.bulk_add_accounts(actor=actor, accounts=[obj])
 
 
 @admin.register(Contact)
-class ContactAdmin(_ContactsAdmin):
+class ContactAdmin(_ContactsAdmin[Contact]):
     actions = (*_ContactsAdmin.actions, "erase_contacts")
     list_display = ("__str__", "external_id", "email", "home_unit", "account", "status")
     list_filter = ("status",)
@@ -127,19 +140,23 @@ class ContactAdmin(_ContactsAdmin):
         "customer_since",
     )
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Contact, form: forms.ModelForm[Contact], change: bool
+    ) -> None:
         actor = self.actor(request, obj.home_unit.organization_id)
         if change:
             _save_change(actor, obj, obj.home_unit, form, "contact.update")
         else:
-            services.bulk_add_contacts(actor, [obj])
+            services.bulk_add_contacts(actor=actor, contacts=[obj])
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Contact]:
         # An erased contact is a row of counts, nobody to look at or change.
         return super().get_queryset(request).filter(erased_at__isnull=True)
 
     @admin.action(description=_("Erase the selected people…"), permissions=["change"])
-    def erase_contacts(self, request, queryset):
+    def erase_contacts(
+        self, request: HttpRequest, queryset: QuerySet[Contact]
+    ) -> TemplateResponse | None:
         """Right to erasure, with a page saying what will happen before anything does."""
         contacts = list(queryset.select_related("home_unit"))
         if request.POST.get("confirmed") != "yes":
@@ -167,18 +184,18 @@ class ContactAdmin(_ContactsAdmin):
         return None
 
 
-class _ReadOnly(_ContactsAdmin):
+class _ReadOnly(_ContactsAdmin[M]):
     """Written through the services (API, imports, pages); the admin shows them."""
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
 
 @admin.register(Interaction)
-class InteractionAdmin(_ReadOnly):
+class InteractionAdmin(_ReadOnly[Interaction]):
     list_display = ("type", "contact", "unit", "channel", "external_id", "occurred_at")
     list_filter = ("type",)
     search_fields = ("external_id", "contact__external_id")
@@ -187,13 +204,13 @@ class InteractionAdmin(_ReadOnly):
 
 
 @admin.register(Segment)
-class SegmentAdmin(_ReadOnly):
+class SegmentAdmin(_ReadOnly[Segment]):
     list_display = ("name", "unit", "filters")
     list_select_related = ("unit",)
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(_ReadOnly):
+class StatusChangeAdmin(_ReadOnly[StatusChange]):
     list_display = ("status", "contact", "account", "changed_at", "source", "reason")
     list_filter = ("status", "source")
     raw_id_fields = ("contact", "account")
@@ -201,15 +218,19 @@ class StatusChangeAdmin(_ReadOnly):
 
 
 @admin.register(InteractionType)
-class InteractionTypeAdmin(ScopedAdmin):
+class InteractionTypeAdmin(ScopedAdmin[InteractionType]):
     list_display = ("key", "name")
     can_delete = False
 
-    def scope_queryset(self, scope, queryset):
+    def scope_queryset(
+        self, scope: Scope, queryset: QuerySet[InteractionType]
+    ) -> QuerySet[InteractionType]:
         return queryset.filter(organization_id=scope.organization_id)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(
+        self, request: HttpRequest, obj: InteractionType | None = None
+    ) -> bool:
         return False

@@ -82,7 +82,7 @@ def export_contact(request: HttpRequest, contact_id: Id) -> dict:
 def upsert_contacts(request: HttpRequest, payload: ContactBatch) -> dict:
     """Create or update up to 1,000 contacts (matched by external_id, else email). Bad rows
     are listed by position (`line`, from 1) and skipped; the others are kept."""
-    report = import_records(actor(request), payload.contacts)
+    report = import_records(actor=actor(request), records=payload.contacts)
     return {**asdict(report), "errors": [asdict(e) for e in report.errors]}
 
 
@@ -99,7 +99,7 @@ def set_consent(request: HttpRequest, contact_id: Id, payload: ConsentInput) -> 
 def record_statuses(request: HttpRequest, payload: StatusBatch) -> dict:
     """Customers who churned or came back (from a CRM), up to 1,000 per call; the history
     feeds churn rates. Bad rows are listed by position and skipped; the others are kept."""
-    report = lifecycle.record_statuses(actor(request), payload.changes)
+    report = lifecycle.record_statuses(actor=actor(request), records=payload.changes)
     return {**asdict(report), "errors": [asdict(e) for e in report.errors]}
 
 
@@ -165,7 +165,7 @@ def delete_interaction_type(request: HttpRequest, type_id: Id) -> Status:
 def record_interactions(request: HttpRequest, payload: InteractionBatch) -> dict:
     """Up to 1,000 events: {type, contact | contact_email, unit, staff, channel, external_id,
     occurred_at, attributes}. An external_id already sent counts as a duplicate."""
-    report = interactions.record_interactions(actor(request), payload.interactions)
+    report = interactions.record_interactions(actor=actor(request), records=payload.interactions)
     return {
         "rows": report.rows,
         "created": report.created,

@@ -3,6 +3,8 @@ the unit, account tier, NPS group, language and time since the last response."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,8 +15,8 @@ from voxloop.tenancy.scoping import Scope
 from voxloop.web import conditions
 
 
-def segment_builder(scope: Scope) -> dict:
-    fields = [
+def segment_builder(scope: Scope) -> dict[str, Any]:
+    fields: list[dict[str, Any]] = [
         {
             "name": f"attributes.{name}",
             "label": _("%(name)s (attribute)") % {"name": name},

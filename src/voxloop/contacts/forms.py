@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from voxloop.web.forms import UnitCodeField
+from voxloop.contacts.models import Segment
+from voxloop.web.forms import UnitCodeField, set_choices
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -18,11 +22,9 @@ class ContactFilterForm(forms.Form):
         label=_("Segment"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, *args, segments=(), **kwargs) -> None:
+    def __init__(self, *args: Any, segments: Iterable[Segment] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["segment"].choices = [("", _("All contacts"))] + [
-            (s.pk, s.name) for s in segments
-        ]
+        set_choices(self, "segment", [("", _("All contacts"))] + [(s.pk, s.name) for s in segments])
 
 
 class ContactImportForm(forms.Form):
@@ -46,7 +48,7 @@ class ContactImportForm(forms.Form):
         ),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 200 MB."))
@@ -75,7 +77,7 @@ class SegmentForm(forms.Form):
         initial='{"match": "all", "items": []}',
     )
 
-    def clean_filters(self):
+    def clean_filters(self) -> Any:
         try:
             return json.loads(self.cleaned_data["filters"])
         except ValueError:

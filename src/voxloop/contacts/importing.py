@@ -8,6 +8,7 @@ holding every id in memory.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,7 @@ from django.db.models import Q
 from voxloop.contacts.models import Account, Contact
 from voxloop.contacts.tables import read_table
 from voxloop.errors import InvalidInput
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
@@ -86,7 +88,7 @@ class RowInvalid(Exception):
 Progress = Callable[[int, float | None], None]
 
 
-def resolve_columns(header: list[str], mapping: dict[str, str], unknown: str) -> list[str]:
+def resolve_columns(*, header: list[str], mapping: dict[str, str], unknown: str) -> list[str]:
     """The target of each column ('' to ignore); an unknown column is refused by name."""
     targets = []
     for name in header:
@@ -114,8 +116,9 @@ def resolve_columns(header: list[str], mapping: dict[str, str], unknown: str) ->
 
 
 def import_file(
+    *,
     actor: Scope,
-    path,
+    path: str | os.PathLike[str],
     mapping: dict[str, str] | None = None,
     unknown: str = "error",
     progress: Progress | None = None,
@@ -124,7 +127,7 @@ def import_file(
     """Import contacts from a CSV or XLSX file; see the module docstring."""
     actor.require(Capability.CONFIGURE)
     table = read_table(path, file_format)
-    targets = resolve_columns(table.header, mapping or {}, unknown)
+    targets = resolve_columns(header=table.header, mapping=mapping or {}, unknown=unknown)
 
     def records() -> Iterator[tuple[int, dict[str, Any] | RowInvalid]]:
         for line, values in table.rows:
@@ -141,7 +144,7 @@ def import_file(
     return _run(actor, records(), progress, table.fraction, source=str(path))
 
 
-def import_records(actor: Scope, records: Iterable[dict[str, Any]]) -> ImportReport:
+def import_records(*, actor: Scope, records: Iterable[dict[str, Any]]) -> ImportReport:
     """Import contacts sent as JSON objects (the API's batches); lines count from 1."""
     actor.require(Capability.CONFIGURE)
 
@@ -165,7 +168,16 @@ def import_records(actor: Scope, records: Iterable[dict[str, Any]]) -> ImportRep
     return _run(actor, flattened(), None, lambda: None, source="api")
 
 
-def _run(actor, records, progress, fraction, source: str) -> ImportReport:
+Record = tuple[int, dict[str, Any] | RowInvalid]
+
+
+def _run(
+    actor: Scope,
+    records: Iterable[Record],
+    progress: Progress | None,
+    fraction: Callable[[], float | None],
+    source: str,
+) -> ImportReport:
     report = ImportReport()
     run = secrets.token_hex(8)
     lookups = _Lookups(actor)
@@ -189,10 +201,10 @@ def _run(actor, records, progress, fraction, source: str) -> ImportReport:
     if progress:
         progress(report.rows, 1.0)
     record_audit(
-        actor,
-        "contact.import",
-        None,
-        {
+        actor=actor,
+        action="contact.import",
+        target=None,
+        changes={
             "source": source[-200:],
             "created": report.created,
             "updated": report.updated,
@@ -212,22 +224,22 @@ class _Lookups:
 
     def unit(self, code: str) -> OrgUnit:
         if code not in self.units:
-            found = OrgUnit.objects.filter(
-                organization_id=self.actor.organization_id, code=code
-            ).first()
+            found = tenancy_selectors.unit_by_code_in_org(self.actor.organization_id, code)
             self.units[code] = found if found is not None and self.actor.covers(found) else None
-        if self.units[code] is None:
+        unit = self.units[code]
+        if unit is None:
             raise RowInvalid("unit", f"no unit with the code '{code}' in your scope")
-        return self.units[code]
+        return unit
 
     def account(self, external_id: str) -> Account:
         if external_id not in self.accounts:
             self.accounts[external_id] = Account.objects.filter(
                 organization_id=self.actor.organization_id, external_id=external_id
             ).first()
-        if self.accounts[external_id] is None:
+        account = self.accounts[external_id]
+        if account is None:
             raise RowInvalid("account", f"no account with the external id '{external_id}'")
-        return self.accounts[external_id]
+        return account
 
 
 def _text(value: Any) -> str:
@@ -307,15 +319,16 @@ def _write(actor: Scope, batch: list[tuple[int, dict]], run: str, report: Import
     )
     by_id: dict[str, Contact] = {}
     by_email: dict[str, list[Contact]] = {}
-    for contact in found:
-        by_id[contact.external_id] = contact
-        by_email.setdefault(contact.email, []).append(contact)
+    for existing in found:
+        by_id[existing.external_id] = existing
+        by_email.setdefault(existing.email, []).append(existing)
     creates: dict[str, Contact] = {}
     updates: dict[int, Contact] = {}
     seen: set[str] = set()
     new_emails: set[str] = set()
     for line, row in batch:
         key = row.get("external_id") or ""
+        contact: Contact | None
         if key:
             contact = by_id.get(key)
         else:

@@ -8,9 +8,10 @@ sent (same external id) is counted as a duplicate, not stored twice. When the ba
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -53,7 +54,7 @@ class _Bad(Exception):
         self.column, self.message = column, message
 
 
-def record_interactions(actor: Scope, records: Iterable[dict[str, Any]]) -> InteractionReport:
+def record_interactions(*, actor: Scope, records: Iterable[dict[str, Any]]) -> InteractionReport:
     """Store a batch of events; bad ones are reported by line and skipped."""
     if not (actor.can(Capability.CONFIGURE) or actor.can(Capability.ACT)):
         actor.require(Capability.CONFIGURE)
@@ -74,7 +75,7 @@ def record_interactions(actor: Scope, records: Iterable[dict[str, Any]]) -> Inte
     return report
 
 
-def import_interactions_file(actor: Scope, path) -> InteractionReport:
+def import_interactions_file(*, actor: Scope, path: str | os.PathLike[str]) -> InteractionReport:
     """The same from a CSV/XLSX file: known columns, every other column an attribute."""
     table = read_table(path)
     header = [(h or "").strip() for h in table.header]
@@ -96,7 +97,7 @@ def import_interactions_file(actor: Scope, path) -> InteractionReport:
                     record["attributes"][name] = value
             yield record
 
-    return record_interactions(actor, records())
+    return record_interactions(actor=actor, records=records())
 
 
 class _Lookups:
@@ -114,8 +115,7 @@ class _Lookups:
 
     def staff(self, code: str) -> Staff | None:
         if code not in self._staff:
-            staff = Staff.objects.filter(code=code) if "\x00" not in code else Staff.objects.none()
-            self._staff[code] = self.actor.filter(staff).first()
+            self._staff[code] = tenancy_selectors.staff_by_code(self.actor, code)
         return self._staff[code]
 
     def unit(self, code: str) -> OrgUnit | None:
@@ -172,7 +172,7 @@ def _event(actor: Scope, record: Any, lookups: _Lookups) -> Interaction:
             raise _Bad("occurred_at", "not an ISO 8601 date and time")
     if timezone.is_naive(occurred):
         occurred = timezone.make_aware(occurred, timezone.get_current_timezone())
-    if occurred > timezone.now() + timezone.timedelta(minutes=5):
+    if occurred > timezone.now() + timedelta(minutes=5):
         raise _Bad("occurred_at", "lies in the future")
     attributes = record.get("attributes") or {}
     if not isinstance(attributes, dict):
@@ -224,13 +224,15 @@ def _store(actor: Scope, batch: list[tuple[int, Interaction]], report: Interacti
     report.ids.extend(created[: MAX_BATCH * 10])
 
 
-def import_history(actor: Scope, interactions: Iterable[Interaction]) -> int:
+def import_history(*, actor: Scope, interactions: Iterable[Interaction]) -> int:
     """Load past events (demo, migrations from another tool): stored like live ones, but no
     `interactions_recorded` event, so the past never invites anyone today."""
     actor.require(Capability.CONFIGURE)
     batch, written = [], 0
     for interaction in interactions:
         interaction.organization_id = actor.organization_id
+        if interaction.unit is None:
+            raise InvalidInput("Every interaction needs its unit.", field="unit")
         interaction.unit_path = interaction.unit.path
         batch.append(interaction)
         if len(batch) >= MAX_BATCH:

@@ -22,11 +22,12 @@ from voxloop.errors import Forbidden, InvalidInput
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
-KINDS = {"contact": Contact, "account": Account}
+KINDS: dict[str, type[Contact] | type[Account]] = {"contact": Contact, "account": Account}
 SOURCES = ("api", "admin", "import", "crm", "demo")
 
 
 def record_status(
+    *,
     actor: Scope,
     customer: Contact | Account,
     status: str,
@@ -64,7 +65,12 @@ def record_status(
             customer.status = status
             customer.churned_at = at if status == CustomerStatus.CHURNED else None
             customer.save(update_fields=["status", "churned_at"])
-        record_audit(actor, f"{owner}.status", customer, {"status": status, "at": at.isoformat()})
+        record_audit(
+            actor=actor,
+            action=f"{owner}.status",
+            target=customer,
+            changes={"status": status, "at": at.isoformat()},
+        )
     return change
 
 
@@ -75,7 +81,7 @@ class StatusReport(RowReport):
 
 
 def record_statuses(
-    actor: Scope, records: Iterable[dict[str, Any]], source: str = "api"
+    *, actor: Scope, records: Iterable[dict[str, Any]], source: str = "api"
 ) -> StatusReport:
     """A CRM's batch of {kind, external_id, status, at, reason}; bad rows are reported by
     line and skipped, the good ones kept."""
@@ -85,7 +91,14 @@ def record_statuses(
         report.rows += 1
         try:
             customer, status, at = _parse(actor, record)
-            change = record_status(actor, customer, status, at, source, record.get("reason", ""))
+            change = record_status(
+                actor=actor,
+                customer=customer,
+                status=status,
+                at=at,
+                source=source,
+                reason=record.get("reason", ""),
+            )
         except InvalidInput as error:
             report.fail(line, error.field or "", error.message)
             continue
@@ -126,7 +139,7 @@ def _parse(actor: Scope, record: Any) -> tuple[Contact | Account, str, datetime 
 
 
 def seed_history(
-    actor: Scope, changes: Iterable[tuple[Contact, str, datetime]], source: str = "import"
+    *, actor: Scope, changes: Iterable[tuple[Contact, str, datetime]], source: str = "import"
 ) -> int:
     """Load the churn history of contacts that have none yet (demo, a first CRM load) in
     bulk: each contact's changes in time order; its last one becomes its current status."""
@@ -151,5 +164,10 @@ def seed_history(
         for pk, (status, at) in latest.items():
             churned_at = at if status == CustomerStatus.CHURNED else None
             Contact.objects.filter(pk=pk).update(status=status, churned_at=churned_at)
-        record_audit(actor, "contact.status_history", None, {"changes": len(rows)})
+        record_audit(
+            actor=actor,
+            action="contact.status_history",
+            target=None,
+            changes={"changes": len(rows)},
+        )
     return len(rows)

@@ -23,8 +23,8 @@ def to_e164(text: str) -> str | None:
     return compact if E164.match(compact) else None
 
 
-def digits_of(field: str = "phone"):
-    expression = F(field)
+def digits_of(field: str = "phone") -> F | Replace:
+    expression: F | Replace = F(field)
     for mark in FORMATTING:
         expression = Replace(expression, Value(mark), Value(""))
     return expression

@@ -11,9 +11,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from voxloop import conditions
-from voxloop.contacts.models import AccountTier, Contact
+from voxloop.contacts.models import AccountTier, Contact, Segment
 from voxloop.errors import InvalidInput
-from voxloop.tenancy.models import OrgUnit, subtree_q
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import subtree_q
 
 # No "__" in the name: it becomes an ORM path (attributes__<name>), where "__" is a lookup.
 ATTRIBUTE = re.compile(r"^attributes\.((?!\w*__)[A-Za-z0-9_]{1,60})$")
@@ -31,6 +32,13 @@ MAX_FILTERS = 20
 
 def _kind(field: str) -> str:
     return "attribute" if ATTRIBUTE.match(field) else field
+
+
+def _attribute_name(field: str) -> str:
+    match = ATTRIBUTE.match(field)
+    if match is None:  # callers checked _kind first
+        raise InvalidInput(f"'{field}' names no attribute.", field="field")
+    return match.group(1)
 
 
 def check_filters(organization_id: int, filters: Any) -> None:
@@ -80,19 +88,21 @@ def check_filters_one(organization_id: int, condition: Any, where: str) -> None:
     _check_value(organization_id, kind, str(field), op, value, where)
 
 
-def _check_value(organization_id: int, kind: str, field: str, op: str, value, where: str) -> None:
+def _check_value(
+    organization_id: int, kind: str, field: str, op: str, value: Any, where: str
+) -> None:
     if op == "in" and not (isinstance(value, list) and value):
         raise InvalidInput("'in' takes a non-empty list.", field=f"{where}.value")
     values = value if op == "in" else [value]
     if kind == "attribute":
-        name = ATTRIBUTE.match(field).group(1)
+        name = _attribute_name(field)
         known = Contact.objects.filter(organization_id=organization_id, attributes__has_key=name)
         if not known.exists():
             raise InvalidInput(f"No contact has the attribute '{name}'.", field=f"{where}.field")
         if op in {"gte", "lte"} and not all(isinstance(v, int | float) for v in values):
             raise InvalidInput(f"'{op}' compares numbers.", field=f"{where}.value")
     elif kind == "unit":
-        if not OrgUnit.objects.filter(organization_id=organization_id, code=str(value)).exists():
+        if tenancy_selectors.unit_by_code_in_org(organization_id, str(value)) is None:
             raise InvalidInput(f"No unit with the code '{value}'.", field=f"{where}.value")
     elif kind == "account_tier" and not set(values) <= set(AccountTier.values):
         raise InvalidInput("A tier is high_touch or low_touch.", field=f"{where}.value")
@@ -108,11 +118,12 @@ def segment_q(organization_id: int, filters: list | dict) -> Q:
     return conditions.to_q(tree, lambda leaf: _condition_q(organization_id, leaf))
 
 
-def _condition_q(organization_id: int, condition: dict) -> Q:
-    field, op, value = condition["field"], condition.get("op", "eq"), condition.get("value")
+def _condition_q(organization_id: int, condition: dict[str, Any]) -> Q:
+    field, op = condition["field"], condition.get("op", "eq")
+    value: Any = condition.get("value")
     kind = _kind(field)
     if kind == "attribute":
-        name = ATTRIBUTE.match(field).group(1)
+        name = _attribute_name(field)
         lookup = f"attributes__{name}"
         if op == "eq":
             return Q(**{lookup: value})
@@ -124,8 +135,8 @@ def _condition_q(organization_id: int, condition: dict) -> Q:
             return Q(**{f"{lookup}__icontains": str(value)})
         return Q(**{f"{lookup}__{op}": value})
     if kind == "unit":
-        unit = OrgUnit.objects.get(organization_id=organization_id, code=str(value))
-        return subtree_q(unit.path, "unit_path")
+        unit = tenancy_selectors.unit_by_code_in_org(organization_id, str(value))
+        return subtree_q(unit.path, "unit_path") if unit is not None else Q(pk__in=[])
     column = {"account_tier": "account__tier", "nps_group": "last_nps_group", "locale": "locale"}
     if kind in column:
         values = value if op == "in" else [value]
@@ -135,6 +146,6 @@ def _condition_q(organization_id: int, condition: dict) -> Q:
     return within if op == "within" else ~within
 
 
-def segment_contacts(contacts: QuerySet[Contact], segment) -> QuerySet[Contact]:
+def segment_contacts(contacts: QuerySet[Contact], segment: Segment) -> QuerySet[Contact]:
     """The segment's members among already-scoped contacts."""
     return contacts.filter(segment_q(segment.organization_id, segment.filters))

@@ -1,12 +1,16 @@
 """Scoped reads of contacts and accounts."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from voxloop.contacts.models import Account, Contact, Interaction, InteractionType
+from voxloop.contacts.models import Account, Contact, Interaction, InteractionType, Segment
 from voxloop.contacts.phones import digits_of
 from voxloop.errors import NotFound
 from voxloop.tenancy.models import ancestor_paths, subtree_q
@@ -97,7 +101,9 @@ def interaction_type(scope: Scope, type_id: int) -> InteractionType:
     return found
 
 
-def interaction_type_at(types: list[InteractionType], key: str, path: str):
+def interaction_type_at(
+    types: list[InteractionType], key: str, path: str
+) -> InteractionType | None:
     """Of the given types, the live one with this key that applies at the unit with this path
     (owned at it or above it), or None. A key is used once along any path from the root, so
     there is at most one."""
@@ -107,11 +113,9 @@ def interaction_type_at(types: list[InteractionType], key: str, path: str):
     return None
 
 
-def visible_segments(scope: Scope):
+def visible_segments(scope: Scope) -> QuerySet[Segment]:
     """Segments owned in the subtree, and those of units above it (a company-wide segment is
     usable everywhere; its members are still only the caller's own contacts)."""
-    from voxloop.contacts.models import Segment
-
     return (
         Segment.objects.filter(organization_id=scope.organization_id)
         .filter(
@@ -135,7 +139,7 @@ def interaction_attribute_names(scope: Scope, sample: int = 500) -> list[str]:
     return sorted({name for attributes in rows if attributes for name in attributes})
 
 
-def matching_count(scope: Scope, filters) -> int:
+def matching_count(scope: Scope, filters: object) -> int:
     """How many contacts in the scope the (unsaved) filters would hold: the builder's live
     count. Filters are checked first: a bad one is InvalidInput naming it."""
     from voxloop.contacts.segments import clean_filters, segment_q
@@ -145,7 +149,7 @@ def matching_count(scope: Scope, filters) -> int:
     return contacts.filter(segment_q(scope.organization_id, tree)).count()
 
 
-def segment(scope: Scope, segment_id: int):
+def segment(scope: Scope, segment_id: int) -> Segment:
     found = visible_segments(scope).filter(pk=segment_id).first()
     if found is None:
         raise NotFound("No such segment.", field="segment")
@@ -158,7 +162,7 @@ def segment_members(scope: Scope, segment_id: int) -> QuerySet[Contact]:
     return segment_contacts(visible_contacts(scope), segment(scope, segment_id))
 
 
-def segment_member_ids(scope: Scope, segment_id: int) -> QuerySet[Contact]:
+def segment_member_ids(scope: Scope, segment_id: int) -> QuerySet[Contact, int]:
     """The ids of a visible segment's members anywhere in the organisation, as a subquery to
     narrow rows the caller may already read (a dashboard's responses). Not scoped by home unit
     on purpose: a customer of another store who answered at this one is still in the segment;
@@ -166,7 +170,7 @@ def segment_member_ids(scope: Scope, segment_id: int) -> QuerySet[Contact]:
     from voxloop.contacts.segments import segment_contacts
 
     found = segment(scope, segment_id)
-    return segment_contacts(_people(scope.organization_id), found).values("id")
+    return segment_contacts(_people(scope.organization_id), found).values_list("id", flat=True)
 
 
 def churn_history_start(scope: Scope) -> datetime | None:
@@ -217,18 +221,18 @@ def churn_counts(
         .filter(joined__lt=timezone.localtime(since, tz).date())
         .filter(Q(status_then__isnull=True) | Q(status_then=CustomerStatus.ACTIVE))
     )
-    counts = {"at_risk": Count("pk"), "churned": Count("pk", filter=Q(churned_in=True))}
+    at_risk, churned = Count("pk"), Count("pk", filter=Q(churned_in=True))
     if by != "nps_group" or kind != "contact":
-        row = customers.aggregate(**counts)
+        row = customers.aggregate(at_risk=at_risk, churned=churned)
         return {"": (row["at_risk"], row["churned"])}
-    rows = customers.values("last_nps_group").annotate(**counts).order_by()
+    rows = customers.values("last_nps_group").annotate(at_risk=at_risk, churned=churned).order_by()
     return {r["last_nps_group"]: (r["at_risk"], r["churned"]) for r in rows}
 
 
 # --- a person's data (privacy: subject access export, retention) -------------------------
 
 
-def person_record(contact: Contact) -> dict:
+def person_record(contact: Contact) -> dict[str, Any]:
     """Everything the contacts app holds about one contact, for their own copy."""
     from voxloop.contacts.models import Interaction, StatusChange
 
@@ -249,7 +253,7 @@ def person_record(contact: Contact) -> dict:
             "home_unit": {"code": contact.home_unit.code, "name": contact.home_unit.name},
             "account": (
                 {"external_id": contact.account.external_id, "name": contact.account.name}
-                if contact.account_id
+                if contact.account is not None
                 else None
             ),
             "status": contact.status,
@@ -272,7 +276,7 @@ def person_record(contact: Contact) -> dict:
                 "type": i.type.key,
                 "occurred_at": i.occurred_at,
                 "channel": i.channel,
-                "unit_code": i.unit.code if i.unit_id else None,
+                "unit_code": i.unit.code if i.unit is not None else None,
                 "external_id": i.external_id,
                 "attributes": i.attributes,
             }
@@ -285,12 +289,14 @@ def person_record(contact: Contact) -> dict:
     }
 
 
-def people_by_ids(organization_id: int, contact_ids) -> QuerySet[Contact]:
+def people_by_ids(organization_id: int, contact_ids: Iterable[int]) -> QuerySet[Contact]:
     """Contacts not yet erased among these ids (system reads: retention)."""
     return _people(organization_id).filter(pk__in=list(contact_ids)).order_by("pk")
 
 
-def inactive_contact_ids(organization_id: int, before: datetime, busy=()) -> QuerySet:
+def inactive_contact_ids(
+    organization_id: int, before: datetime, busy: Iterable[QuerySet[Any, int]] = ()
+) -> QuerySet[Contact, int]:
     """Contacts with no sign of life since `before`: created, changed, answered and interacted
     with before it, and in none of the `busy` id subqueries (other apps' recent activity)."""
     from voxloop.contacts.models import Interaction
@@ -305,3 +311,32 @@ def inactive_contact_ids(organization_id: int, before: datetime, busy=()) -> Que
     for ids in busy:
         contacts = contacts.exclude(pk__in=ids)
     return contacts.order_by("pk").values_list("pk", flat=True)
+
+
+def audience(
+    organization_id: int, unit_path: str, filters: list | dict | None
+) -> QuerySet[Contact]:
+    """The contacts of a unit's subtree (not erased), narrowed by a segment's filters: who an
+    outreach campaign is sent to. Unscoped: the campaign's unit bounds it."""
+    from voxloop.contacts.segments import segment_q
+
+    contacts = Contact.objects.filter(
+        subtree_q(unit_path, "unit_path"), organization_id=organization_id, erased_at__isnull=True
+    )
+    if filters:
+        contacts = contacts.filter(segment_q(organization_id, filters))
+    return contacts
+
+
+def interactions_by_ids(organization_id: int, interaction_ids: list[int]) -> list[Interaction]:
+    """These interaction events of the organisation, with their contact (the triggers)."""
+    return list(
+        Interaction.objects.filter(
+            organization_id=organization_id, pk__in=interaction_ids
+        ).select_related("contact")
+    )
+
+
+def people_of(organization_id: int) -> QuerySet[Contact]:
+    """Every contact of the organisation not erased, unscoped (system work: the demo)."""
+    return _people(organization_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
@@ -28,18 +29,22 @@ from voxloop.tenancy.models import OrgUnit, ancestor_paths, repath_copies, subtr
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
+_Placed = TypeVar("_Placed", Account, Contact)
 
-def bulk_add_accounts(actor: Scope, accounts: Iterable[Account]) -> list[Account]:
+
+def bulk_add_accounts(*, actor: Scope, accounts: Iterable[Account]) -> list[Account]:
     """Insert prepared accounts in one go (seeding, imports); fills the scope copy of the path."""
     actor.require(Capability.CONFIGURE)
     rows = [_placed(actor, account, account.unit) for account in accounts]
     with transaction.atomic():
         created = Account.objects.bulk_create(rows, batch_size=1000)
-        record_audit(actor, "account.bulk_create", None, {"count": len(created)})
+        record_audit(
+            actor=actor, action="account.bulk_create", target=None, changes={"count": len(created)}
+        )
     return created
 
 
-def bulk_add_contacts(actor: Scope, contacts: Iterable[Contact], batch_size: int = 2000) -> int:
+def bulk_add_contacts(*, actor: Scope, contacts: Iterable[Contact], batch_size: int = 2000) -> int:
     """Insert prepared contacts in batches; returns how many were written."""
     actor.require(Capability.CONFIGURE)
     written = 0
@@ -54,11 +59,13 @@ def bulk_add_contacts(actor: Scope, contacts: Iterable[Contact], batch_size: int
         if batch:
             Contact.objects.bulk_create(batch)
             written += len(batch)
-        record_audit(actor, "contact.bulk_create", None, {"count": written})
+        record_audit(
+            actor=actor, action="contact.bulk_create", target=None, changes={"count": written}
+        )
     return written
 
 
-def _placed(actor: Scope, row, unit):
+def _placed(actor: Scope, row: _Placed, unit: OrgUnit) -> _Placed:
     if not actor.covers(unit):
         raise Forbidden(f"The unit {unit} is outside your part of the organisation.", "unit")
     row.organization_id = unit.organization_id
@@ -66,14 +73,14 @@ def _placed(actor: Scope, row, unit):
     return row
 
 
-def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
+def repath_after_move(*, organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
     for model in (Contact, Account, Segment, InteractionType):
         repath_copies(model.objects.filter(organization_id=organization_id), old_path, new_path)
     repath_copies(Interaction.objects.filter(organization_id=organization_id), old_path, new_path)
 
 
-def contact_for_visitor(unit: OrgUnit, external_id: str) -> Contact:
+def contact_for_visitor(*, unit: OrgUnit, external_id: str) -> Contact:
     """The contact a customer's own site names by its user id, created at `unit` if new.
 
     No acting user: a visitor's page asserts the id (the web widget). Nothing of an existing
@@ -103,7 +110,7 @@ def contact_for_visitor(unit: OrgUnit, external_id: str) -> Contact:
 CONSENT_CHANNELS = {"email": "consent_email", "sms": "consent_sms"}
 
 
-def set_consent(actor: Scope, contact: Contact, channel: str, allowed: bool) -> Contact:
+def set_consent(*, actor: Scope, contact: Contact, channel: str, allowed: bool) -> Contact:
     """Record a contact's yes or no to one channel (a staff member acting on their word)."""
     actor.require(Capability.CONFIGURE)
     if not actor.covers_path(contact.unit_path) or contact.organization_id != actor.organization_id:
@@ -114,11 +121,16 @@ def set_consent(actor: Scope, contact: Contact, channel: str, allowed: bool) -> 
     with transaction.atomic():
         setattr(contact, field, allowed)
         contact.save(update_fields=[field, "updated_at"])
-        record_audit(actor, f"contact.consent.{channel}", contact, {"allowed": allowed})
+        record_audit(
+            actor=actor,
+            action=f"contact.consent.{channel}",
+            target=contact,
+            changes={"allowed": allowed},
+        )
     return contact
 
 
-def unsubscribe(contact_id: int, organization_id: int, how: str = "link") -> bool:
+def unsubscribe(*, contact_id: int, organization_id: int, how: str = "link") -> bool:
     """Global unsubscribe, by the contact themself (a link or header in an email): honoured
     for every channel and every campaign from now on. True when it changed anything."""
     with transaction.atomic():
@@ -127,10 +139,10 @@ def unsubscribe(contact_id: int, organization_id: int, how: str = "link") -> boo
         ).update(unsubscribed_at=timezone.now(), updated_at=timezone.now())
         if changed:
             record_audit(
-                None,
-                "contact.unsubscribe",
-                Contact(pk=contact_id),
-                {"how": how},
+                actor=None,
+                action="contact.unsubscribe",
+                target=Contact(pk=contact_id),
+                changes={"how": how},
                 organization_id=organization_id,
             )
             row = Contact.objects.filter(pk=contact_id).values("unit_path", "external_id").first()
@@ -147,19 +159,19 @@ def unsubscribe(contact_id: int, organization_id: int, how: str = "link") -> boo
     return bool(changed)
 
 
-def resubscribe(actor: Scope, contact: Contact) -> Contact:
+def resubscribe(*, actor: Scope, contact: Contact) -> Contact:
     actor.require(Capability.CONFIGURE)
     if not actor.covers_path(contact.unit_path) or contact.organization_id != actor.organization_id:
         raise Forbidden("This contact is outside your part of the organisation.")
     with transaction.atomic():
         contact.unsubscribed_at = None
         contact.save(update_fields=["unsubscribed_at", "updated_at"])
-        record_audit(actor, "contact.resubscribe", contact)
+        record_audit(actor=actor, action="contact.resubscribe", target=contact)
     return contact
 
 
 def set_sms_consent_by_phone(
-    organization_id: int, phone_e164: str, allowed: bool, how: str
+    *, organization_id: int, phone_e164: str, allowed: bool, how: str
 ) -> list[Contact]:
     """The person at this number texted STOP (allowed=False) or START (True): every contact of
     the organisation with that number, whatever its formatting, gets the answer, each change
@@ -175,16 +187,16 @@ def set_sms_consent_by_phone(
             for contact in changed:
                 contact.consent_sms = allowed
                 record_audit(
-                    None,
-                    "contact.consent.sms",
-                    contact,
-                    {"allowed": allowed, "how": how},
+                    actor=None,
+                    action="contact.consent.sms",
+                    target=contact,
+                    changes={"allowed": allowed, "how": how},
                     organization_id=organization_id,
                 )
     return found
 
 
-def mark_address_invalid(contact_id: int, channel: str, reason: str) -> None:
+def mark_address_invalid(*, contact_id: int, channel: str, reason: str) -> None:
     """A hard bounce (or a provider's report) says the address does not exist."""
     field = {"email": "email_invalid", "sms": "phone_invalid"}.get(channel)
     if field is None:
@@ -192,7 +204,7 @@ def mark_address_invalid(contact_id: int, channel: str, reason: str) -> None:
     Contact.objects.filter(pk=contact_id).update(**{field: True, "updated_at": timezone.now()})
 
 
-def note_response(contact_id: int, submitted_at: datetime, nps_group: str | None) -> None:
+def note_response(*, contact_id: int, submitted_at: datetime, nps_group: str | None) -> None:
     """Keep the contact's last response (and its NPS group) for segments on them."""
     updates: dict = {"last_response_at": submitted_at}
     if nps_group:
@@ -205,7 +217,7 @@ def note_response(contact_id: int, submitted_at: datetime, nps_group: str | None
 # --- interaction types ------------------------------------------------------------------
 
 
-def define_interaction_type(actor: Scope, unit: OrgUnit, key: str, name: str) -> InteractionType:
+def define_interaction_type(*, actor: Scope, unit: OrgUnit, key: str, name: str) -> InteractionType:
     """A new type owned by a unit of the actor's subtree; only an admin of the whole
     organisation can make one company wide (owned by the root)."""
     actor.require(Capability.CONFIGURE)
@@ -235,7 +247,9 @@ def define_interaction_type(actor: Scope, unit: OrgUnit, key: str, name: str) ->
             key=key,
             name=name.strip()[:120],
         )
-        record_audit(actor, "interaction_type.create", kind, {"unit": unit.code})
+        record_audit(
+            actor=actor, action="interaction_type.create", target=kind, changes={"unit": unit.code}
+        )
     return kind
 
 
@@ -247,7 +261,7 @@ def _owned(actor: Scope, kind: InteractionType) -> None:
 
 
 def update_interaction_type(
-    actor: Scope, kind: InteractionType, *, name: str | None = None, archived: bool | None = None
+    *, actor: Scope, kind: InteractionType, name: str | None = None, archived: bool | None = None
 ) -> InteractionType:
     """Rename, archive (no new events or triggers; history kept) or restore a type."""
     _owned(actor, kind)
@@ -264,16 +278,23 @@ def update_interaction_type(
     if changes:
         with transaction.atomic():
             kind.save(update_fields=["name", "archived_at"])
-            record_audit(actor, "interaction_type.update", kind, changes)
+            record_audit(
+                actor=actor, action="interaction_type.update", target=kind, changes=changes
+            )
     return kind
 
 
-def delete_interaction_type(actor: Scope, kind: InteractionType) -> None:
+def delete_interaction_type(*, actor: Scope, kind: InteractionType) -> None:
     """Delete a type nothing refers to; one with events or triggers is archived instead."""
     _owned(actor, kind)
     try:
         with transaction.atomic():
-            record_audit(actor, "interaction_type.delete", kind, {"key": kind.key})
+            record_audit(
+                actor=actor,
+                action="interaction_type.delete",
+                target=kind,
+                changes={"key": kind.key},
+            )
             kind.delete()
     except ProtectedError:
         raise Conflict(
@@ -285,7 +306,7 @@ def delete_interaction_type(actor: Scope, kind: InteractionType) -> None:
 
 
 def save_segment(
-    actor: Scope, unit: OrgUnit, name: str, filters: list, segment: Segment | None = None
+    *, actor: Scope, unit: OrgUnit, name: str, filters: list, segment: Segment | None = None
 ) -> Segment:
     """Create or change a segment; its filters are checked now so a typo is a clear error."""
     from voxloop.contacts.segments import clean_filters
@@ -306,7 +327,12 @@ def save_segment(
     with transaction.atomic():
         segment.save()
         action = "segment.create" if creating else "segment.update"
-        record_audit(actor, action, segment, {"before": before, "filters": filters})
+        record_audit(
+            actor=actor,
+            action=action,
+            target=segment,
+            changes={"before": before, "filters": filters},
+        )
     return segment
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ class Table:
     fraction: Callable[[], float | None]  # how far through the file, for a progress bar
 
 
-def read_table(path, file_format: str | None = None) -> Table:
+def read_table(path: str | os.PathLike[str], file_format: str | None = None) -> Table:
     path = Path(path)
     kind = (file_format or path.suffix.lstrip(".")).lower()
     if not path.is_file():
@@ -36,7 +37,8 @@ def _csv(path: Path) -> Table:
 
     size = max(os.path.getsize(path), 1)
     # Undecodable bytes become U+FFFD, so that row is reported and the rest still import.
-    handle = open(path, newline="", encoding="utf-8-sig", errors="replace")  # noqa: SIM115
+    raw = open(path, "rb")  # noqa: SIM115
+    handle = io.TextIOWrapper(raw, newline="", encoding="utf-8-sig", errors="replace")
     reader = csv.reader(handle)
     try:
         header = next(reader)
@@ -62,7 +64,7 @@ def _csv(path: Path) -> Table:
 
     def fraction() -> float | None:
         try:
-            return min(handle.buffer.tell() / size, 1.0)
+            return min(raw.tell() / size, 1.0)
         except (ValueError, OSError):
             return None
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -23,7 +24,7 @@ from voxloop.contacts.forms import (
     InteractionTypeForm,
     SegmentForm,
 )
-from voxloop.contacts.importing import import_file
+from voxloop.contacts.importing import ImportReport, import_file
 from voxloop.errors import Conflict, DomainError, InvalidInput
 from voxloop.privacy import erasure
 from voxloop.privacy.services import may_act_on_everything
@@ -31,12 +32,17 @@ from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, records_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import apply_domain_error, domain_errors_on, resolve_unit
 from voxloop.web.paging import paginate, query_without_page
 from voxloop.web.views.common import unit_code_suggestions
 
 
-def _contacts_page(request, import_form=None, report=None, status=200) -> HttpResponse:
+def _contacts_page(
+    request: ScopedRequest,
+    import_form: ContactImportForm | None = None,
+    report: ImportReport | None = None,
+    status: int = 200,
+) -> HttpResponse:
     scope = request.scope
     segments = list(selectors.visible_segments(scope))
     form = ContactFilterForm(request.GET or None, segments=segments)
@@ -60,7 +66,7 @@ def _contacts_page(request, import_form=None, report=None, status=200) -> HttpRe
 
 
 @records_required
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: ScopedRequest) -> HttpResponse:
     return _contacts_page(request)
 
 
@@ -77,17 +83,15 @@ def contact_import(request: ScopedRequest) -> HttpResponse:
         for chunk in upload.chunks():
             spool.write(chunk)
         spool.flush()
-        try:
+        with domain_errors_on(form):
             report = import_file(
-                request.scope,
-                spool.name,
+                actor=request.scope,
+                path=spool.name,
                 mapping=form.cleaned_data["mapping"],
                 unknown=form.cleaned_data["unknown"],
             )
-        except DomainError as error:
-            form.add_error("file" if error.field == "file" else None, error.message)
-            return _contacts_page(request, import_form=form, status=400)
-    return _contacts_page(request, report=report)
+            return _contacts_page(request, report=report)
+    return _contacts_page(request, import_form=form, status=400)
 
 
 @records_required
@@ -95,8 +99,8 @@ def contact_detail(request: ScopedRequest, contact_id: int) -> HttpResponse:
     contact = selectors.contact(request.scope, contact_id)
     context = {
         "contact": contact,
-        "can_export": may_act_on_everything(request.scope, Capability.EXPORT),
-        "can_erase": may_act_on_everything(request.scope, Capability.CONFIGURE),
+        "can_export": may_act_on_everything(actor=request.scope, capability=Capability.EXPORT),
+        "can_erase": may_act_on_everything(actor=request.scope, capability=Capability.CONFIGURE),
     }
     return render(request, "contacts/detail.html", context)
 
@@ -142,7 +146,9 @@ def segment_count(request: ScopedRequest) -> JsonResponse:
     return JsonResponse({"count": n, "text": text})
 
 
-def _segments_page(request, form=None, status=200) -> HttpResponse:
+def _segments_page(
+    request: ScopedRequest, form: SegmentForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     builder = condition_fields.segment_builder(scope)
     context = {
@@ -160,7 +166,7 @@ def _segments_page(request, form=None, status=200) -> HttpResponse:
 
 
 @member_required
-def segment_list(request: HttpRequest) -> HttpResponse:
+def segment_list(request: ScopedRequest) -> HttpResponse:
     return _segments_page(request)
 
 
@@ -178,7 +184,10 @@ def segment_create(request: ScopedRequest) -> HttpResponse:
             unit = unit or tenancy_selectors.unit(request.scope, request.scope.unit_id)
             try:
                 segment = services.save_segment(
-                    request.scope, unit, form.cleaned_data["name"], form.cleaned_data["filters"]
+                    actor=request.scope,
+                    unit=unit,
+                    name=form.cleaned_data["name"],
+                    filters=form.cleaned_data["filters"],
                 )
             except DomainError as error:
                 if error.field and error.field.startswith("filters"):
@@ -196,21 +205,27 @@ def segment_create(request: ScopedRequest) -> HttpResponse:
 TYPE_ACTIONS = ("archive", "restore", "delete")
 
 
-def _types_page(request, form=None, status=200) -> HttpResponse:
+def _types_page(
+    request: ScopedRequest, form: InteractionTypeForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     kinds = list(selectors.interaction_types(scope))
     admin = is_admin(request)
-    for kind in kinds:
-        # Types of units above the actor's apply to them but are not theirs to change.
-        kind.can_change = admin and scope.covers_path(kind.unit_path)
-    context = {"kinds": kinds, "can_configure": admin, "form": form or InteractionTypeForm()}
+    # Types of units above the actor's apply to them but are not theirs to change.
+    changeable = {kind.pk for kind in kinds if admin and scope.covers_path(kind.unit_path)}
+    context: dict[str, Any] = {
+        "kinds": kinds,
+        "changeable": changeable,
+        "can_configure": admin,
+        "form": form or InteractionTypeForm(),
+    }
     if admin:
         context["unit_codes"] = unit_code_suggestions(scope)
     return render(request, "contacts/interaction_types.html", context, status=status)
 
 
 @member_required
-def interaction_type_list(request: HttpRequest) -> HttpResponse:
+def interaction_type_list(request: ScopedRequest) -> HttpResponse:
     return _types_page(request)
 
 
@@ -223,13 +238,10 @@ def interaction_type_create(request: ScopedRequest) -> HttpResponse:
         unit = resolve_unit(form, request.scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
             unit = unit or tenancy_selectors.scope_root(request.scope)
-            try:
+            with domain_errors_on(form):
                 kind = services.define_interaction_type(
-                    request.scope, unit, data["key"], data["name"]
+                    actor=request.scope, unit=unit, key=data["key"], name=data["name"]
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Interaction type %(name)s saved.") % {"name": kind})
                 return redirect("contacts:interaction_types")
     return _types_page(request, form=form, status=400)
@@ -256,13 +268,15 @@ def interaction_type_action(request: ScopedRequest, type_id: int, action: str) -
         )
     if action == "delete":
         try:
-            services.delete_interaction_type(request.scope, kind)
+            services.delete_interaction_type(actor=request.scope, kind=kind)
         except Conflict as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Interaction type %(name)s deleted.") % {"name": kind})
     else:
-        services.update_interaction_type(request.scope, kind, archived=action == "archive")
+        services.update_interaction_type(
+            actor=request.scope, kind=kind, archived=action == "archive"
+        )
         if action == "archive":
             messages.success(request, _("Interaction type %(name)s archived.") % {"name": kind})
         else:

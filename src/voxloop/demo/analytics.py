@@ -17,4 +17,4 @@ def count_feedback(organization_id: int, progress: Progress) -> int:
         progress.advance(done - seen[0])
         seen[0] = done
 
-    return services.rebuild(organization_id, progress=advance)
+    return services.rebuild(organization_id=organization_id, progress=advance)

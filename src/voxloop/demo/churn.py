@@ -13,9 +13,9 @@ import random
 from datetime import datetime, time, timedelta
 
 from voxloop.contacts import lifecycle
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts import services as contact_services
-from voxloop.contacts.models import Contact
-from voxloop.responses.models import Response
+from voxloop.responses import selectors as response_selectors
 from voxloop.tenancy.scoping import Scope
 
 YEAR = timedelta(days=365)
@@ -27,10 +27,12 @@ def add_churn(system: Scope, rng: random.Random, anchor: datetime) -> int:
     """Returns how many status changes the history holds."""
     latest = _latest_answers(system.organization_id)
     for contact_id, (at, group) in latest.items():
-        contact_services.note_response(contact_id, at, group)
+        contact_services.note_response(contact_id=contact_id, submitted_at=at, nps_group=group)
     changes = []
-    contacts = Contact.objects.filter(organization_id=system.organization_id).order_by("pk")
+    contacts = contact_selectors.people_of(system.organization_id).order_by("pk")
     for contact in contacts.only("id", "unit_path", "customer_since"):
+        if contact.customer_since is None:  # the demo gives every contact one
+            continue
         since = datetime.combine(contact.customer_since, time.min, tzinfo=anchor.tzinfo)
         answered_at, group = latest.get(contact.pk, (None, ""))
         if rng.random() >= CHURN_BY_GROUP.get(group, 0.1):
@@ -40,14 +42,13 @@ def add_churn(system: Scope, rng: random.Random, anchor: datetime) -> int:
         changes.append((contact, "churned", left))
         if rng.random() < WIN_BACK and anchor - left > timedelta(days=20):
             changes.append((contact, "active", left + (anchor - left) * rng.random()))
-    return lifecycle.seed_history(system, changes, source="demo")
+    return lifecycle.seed_history(actor=system, changes=changes, source="demo")
 
 
 def _latest_answers(organization_id: int) -> dict[int, tuple[datetime, str]]:
-    rows = (
-        Response.objects.filter(organization_id=organization_id, contact_id__isnull=False)
-        .exclude(nps_group__isnull=True)
-        .order_by("contact_id", "submitted_at")
-        .values_list("contact_id", "submitted_at", "nps_group")
-    )
-    return {contact_id: (at, group or "") for contact_id, at, group in rows.iterator()}
+    rows = response_selectors.contact_nps_history(organization_id)
+    return {
+        contact_id: (at, group or "")
+        for contact_id, at, group in rows.iterator()
+        if contact_id is not None and at is not None
+    }

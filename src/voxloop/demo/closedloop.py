@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 from django.db.models import F, Q
 
 from voxloop.closedloop import casework, evaluation, plans, services
-from voxloop.closedloop.models import Case
+from voxloop.closedloop.models import AlertRule, Case, RootCause
 from voxloop.demo.feedback import FeedbackResult
 from voxloop.demo.org_tree import DemoTree
+from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Response
 from voxloop.surveys.models import ANONYMOUS_KINDS
-from voxloop.tenancy.models import Membership, OrgUnit, subtree_q
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import OrgUnit, subtree_q
 from voxloop.tenancy.scoping import Scope
 
 CASE_DAYS = 30
@@ -62,13 +64,14 @@ def add_closed_loop(
     playbooks = _playbooks(system, tree.root)
     surveys = feedback.surveys
     detractor = services.create_rule(
-        system, tree.root, name="Store detractor", survey_ids=[surveys.store_visit.pk],
+        actor=system, unit=tree.root, name="Store detractor", survey_ids=[surveys.store_visit.pk],
         conditions={"match": "all", "items": [{"field": "nps", "op": "lte", "value": 6}]},
         recipients=[{"type": "role", "role": "manager"}, {"type": "team_lead"}],
         priority="normal", sla_hours=48,
     )  # fmt: skip
     support = services.create_rule(
-        system, tree.root, name="Unhappy support customer", survey_ids=[surveys.support.pk],
+        actor=system, unit=tree.root, name="Unhappy support customer",
+        survey_ids=[surveys.support.pk],
         conditions={"match": "any", "items": [
             {"field": "csat", "op": "lte", "value": 2}, {"field": "ces", "op": "lte", "value": 2},
         ]},
@@ -76,7 +79,7 @@ def add_closed_loop(
         priority="high", sla_hours=24,
     )  # fmt: skip
     services.create_rule(
-        system, tree.root, name="Very low score anywhere",
+        actor=system, unit=tree.root, name="Very low score anywhere",
         conditions={"match": "any", "items": [
             {"field": "nps", "op": "lte", "value": 2},
             {"field": "comment", "op": "contains_any",
@@ -85,7 +88,7 @@ def add_closed_loop(
         open_case=False, recipients=[{"type": "role", "role": "admin"}], email_mode="digest",
     )  # fmt: skip
     services.create_rule(
-        system, tree.root, name="Promoters: thank",
+        actor=system, unit=tree.root, name="Promoters: thank",
         survey_ids=[surveys.store_visit.pk],
         conditions={"items": [{"field": "nps_group", "op": "eq", "value": "promoter"}]},
         open_case=False, recipients=[], thank_you_playbook_id=playbooks["thank_you"].pk,
@@ -93,7 +96,7 @@ def add_closed_loop(
     )  # fmt: skip
     # Every respondent is invited to review, never promoters only (no review gating).
     services.create_rule(
-        system, tree.root, name="Every respondent: invite a review",
+        actor=system, unit=tree.root, name="Every respondent: invite a review",
         survey_ids=[surveys.store_visit.pk], conditions={}, open_case=False, recipients=[],
         review_playbook_id=playbooks["review"].pk,
     )  # fmt: skip
@@ -111,12 +114,12 @@ def add_closed_loop(
     )
 
 
-def _taxonomy(system: Scope) -> dict:
+def _taxonomy(system: Scope) -> dict[str, RootCause]:
     causes = {}
     for parent_name, children in ROOT_CAUSES.items():
-        parent = services.create_root_cause(system, parent_name)
+        parent = services.create_root_cause(actor=system, name=parent_name)
         for name in children:
-            causes[name] = services.create_root_cause(system, name, parent)
+            causes[name] = services.create_root_cause(actor=system, name=name, parent=parent)
     return causes
 
 
@@ -138,25 +141,29 @@ def _playbooks(system: Scope, root: OrgUnit) -> dict:
     }  # fmt: skip
     return {
         kind: services.create_playbook(
-            system, root, name=name, kind=kind, subject=subject, body=body
+            actor=system, unit=root, name=name, kind=kind, subject=subject, body=body
         )
         for kind, (name, subject, body) in texts.items()
     }
 
 
-def _history(system: Scope, rule, causes: dict, rng: random.Random, anchor: datetime) -> list:
+Causes = dict[str, RootCause]
+
+
+def _history(
+    system: Scope, rule: AlertRule, causes: Causes, rng: random.Random, anchor: datetime
+) -> list[Case]:
     """Cases for the last month's store detractors, worked the way real teams work them."""
     since = anchor - timedelta(days=CASE_DAYS)
     # Cases only where someone can work them: stores with a manager at or above them.
     managed = Q(pk__in=[])
-    for path in Membership.objects.filter(
-        organization_id=system.organization_id, role="manager"
-    ).values_list("unit__path", flat=True):
+    managers = tenancy_selectors.members_with_roles(["manager"], system.organization_id)
+    for path in managers.values_list("unit__path", flat=True):
         managed |= subtree_q(path, "unit_path")
     recent = list(
-        Response.objects.filter(managed)
+        response_selectors.visible_responses(system)
+        .filter(managed)
         .filter(
-            organization_id=system.organization_id,
             survey__in=rule.surveys.all(),
             nps__lte=6,
             submitted_at__gte=since,
@@ -167,10 +174,12 @@ def _history(system: Scope, rule, causes: dict, rng: random.Random, anchor: date
     )
     opened, agents = [], _agents(system)
     for response in recent:
-        if response.unit is None:
+        if response.unit is None or response.submitted_at is None:
             continue
         opened_at = response.submitted_at + timedelta(seconds=rng.randint(2, 20))
-        case, _created = evaluation.open_case_for(rule, response, response.unit, opened_at)
+        case, _created = evaluation.open_case_for(
+            rule=rule, response=response, unit=response.unit, now=opened_at
+        )
         _hand_to_agent(system, case, agents, rng)
         opened.append(_work(system, case, response, causes, rng, anchor))
     return opened
@@ -178,26 +187,28 @@ def _history(system: Scope, rule, causes: dict, rng: random.Random, anchor: date
 
 def _agents(system: Scope) -> dict[int, int]:
     """Unit id → the user id of an agent working there."""
-    rows = Membership.objects.filter(organization_id=system.organization_id, role="agent")
+    rows = tenancy_selectors.members_with_roles(["agent"], system.organization_id)
     return dict(rows.values_list("unit_id", "user_id"))
 
 
-def _hand_to_agent(system: Scope, case: Case, agents: dict, rng: random.Random) -> None:
+def _hand_to_agent(system: Scope, case: Case, agents: dict[int, int], rng: random.Random) -> None:
     """Stores with an agent hand them about half their cases (the agent login has work)."""
     agent_id = agents.get(case.unit_id)
     if agent_id is None or rng.random() < 0.5:
         return
     at = case.created_at + timedelta(minutes=rng.randint(5, 25))
-    casework.assign(_as_assignee(system, case), case, agent_id, now=at)
+    casework.assign(actor=_as_assignee(system, case), case=case, user_id=agent_id, now=at)
 
 
-def _support_history(system: Scope, rule, causes: dict, rng: random.Random, anchor) -> list:
+def _support_history(
+    system: Scope, rule: AlertRule, causes: Causes, rng: random.Random, anchor: datetime
+) -> list[Case]:
     """Cases for the last month's unhappy support customers, spread over every team: high-
     touch accounts go to their account manager (routing), the rest to the team's managers."""
     since = anchor - timedelta(days=CASE_DAYS)
     recent = (
-        Response.objects.filter(
-            organization_id=system.organization_id,
+        response_selectors.visible_responses(system)
+        .filter(
             survey__in=rule.surveys.all(),
             submitted_at__gte=since,
             submitted_at__lt=anchor,
@@ -207,24 +218,30 @@ def _support_history(system: Scope, rule, causes: dict, rng: random.Random, anch
         .select_related("unit", "staff__unit", "contact__account__owner", "survey", "organization")
         .order_by("-submitted_at")
     )
-    per_team: dict[int, list] = {}
+    per_team: dict[int, list[Response]] = {}
     for response in recent.iterator():
-        team = per_team.setdefault(response.unit_id, [])
-        if len(team) < SUPPORT_CASES_PER_TEAM:
-            team.append(response)
+        if response.unit_id is None:  # excluded by the query
+            continue
+        members = per_team.setdefault(response.unit_id, [])
+        if len(members) < SUPPORT_CASES_PER_TEAM:
+            members.append(response)
     opened = []
     for responses in per_team.values():
         for response in responses:
+            if response.unit is None or response.submitted_at is None:
+                continue
             at = response.submitted_at + timedelta(seconds=rng.randint(2, 20))
-            case, _created = evaluation.open_case_for(rule, response, response.unit, at)
+            case, _created = evaluation.open_case_for(
+                rule=rule, response=response, unit=response.unit, now=at
+            )
             opened.append(_work(system, case, response, causes, rng, anchor, SUPPORT_CAUSES))
     managers = {
         m.unit_id: Scope.of(m)
-        for m in Membership.objects.filter(
-            organization_id=system.organization_id, role="manager", unit__kind="team"
-        ).select_related("unit", "user")
+        for m in tenancy_selectors.members_with_roles(["manager"], system.organization_id).filter(
+            unit__kind="team"
+        )
     }
-    for team in OrgUnit.objects.filter(organization_id=system.organization_id, kind="team"):
+    for team in tenancy_selectors.visible_units(system, kind="team"):
         if team.pk not in per_team:
             actor = managers.get(team.pk) or _team_scope(system, team)
             opened += _opened_by_hand(actor, causes, rng, anchor)
@@ -236,19 +253,25 @@ def _team_scope(system: Scope, team: OrgUnit) -> Scope:
     return replace(system, unit_id=team.pk, unit_path=team.path)
 
 
-def _opened_by_hand(manager: Scope, causes: dict, rng: random.Random, anchor) -> list:
+def _opened_by_hand(
+    manager: Scope, causes: Causes, rng: random.Random, anchor: datetime
+) -> list[Case]:
     """A team without an unhappy customer this month: its manager (an account manager) opens
     cases by hand for the month's lowest support scores, as one does before a renewal."""
     lowest = (
-        manager.filter(Response.objects.all(), path_field="unit_path")
+        response_selectors.visible_responses(manager)
         .filter(submitted_at__gte=anchor - timedelta(days=CASE_DAYS), submitted_at__lt=anchor)
         .exclude(survey__kind__in=ANONYMOUS_KINDS)
         .order_by(F("csat").asc(nulls_last=True), F("nps").asc(nulls_last=True))[:3]
     )
     opened = []
     for response in lowest:
+        if response.submitted_at is None:
+            continue
         at = response.submitted_at + timedelta(hours=rng.uniform(1, 6))
-        case = casework.open_case(manager, response.pk, title="Follow-up before renewal", now=at)
+        case = casework.open_case(
+            actor=manager, response_id=response.pk, title="Follow-up before renewal", now=at
+        )
         opened.append(_work(manager, case, response, causes, rng, anchor, SUPPORT_CAUSES))
     return opened
 
@@ -256,19 +279,19 @@ def _opened_by_hand(manager: Scope, causes: dict, rng: random.Random, anchor) ->
 def _work(
     system: Scope,
     case: Case,
-    response,
-    causes: dict,
+    response: Response,
+    causes: Causes,
     rng: random.Random,
-    anchor,
+    anchor: datetime,
     fallback: list[str] | None = None,
-):
+) -> Case:
     """Play out a case: first call within hours, resolution within or past the SLA."""
     age = anchor - case.created_at
     actor = _as_assignee(system, case)
     first = case.created_at + timedelta(hours=rng.uniform(0.3, 30))
     if first >= anchor:
         return case  # still new
-    casework.change_status(actor, case, "in_progress", now=first)
+    casework.change_status(actor=actor, case=case, status="in_progress", now=first)
     picked = (response.answers.get("improve") or [None])[0]
     # Every finished case names a cause: the customer's pick, else the team's own judgement.
     fallback = fallback or FALLBACK_CAUSES
@@ -277,36 +300,40 @@ def _work(
     if age < timedelta(days=3) and roll < 0.5:
         return case  # being worked
     if roll < 0.12:
-        casework.change_status(actor, case, "waiting", now=first + timedelta(hours=1))
+        casework.change_status(
+            actor=actor, case=case, status="waiting", now=first + timedelta(hours=1)
+        )
         return case  # waiting on the customer, maybe past due
     if roll < 0.2:
         return case  # in progress, past due unless very recent
-    casework.add_note(actor, case, "Called the customer, apologised, agreed next steps.",
+    casework.add_note(actor=actor, case=case,
+                      text="Called the customer, apologised, agreed next steps.",
                       now=first + timedelta(minutes=10))  # fmt: skip
-    casework.set_root_cause(actor, case, cause.pk, now=first + timedelta(minutes=12))
+    casework.set_root_cause(
+        actor=actor, case=case, root_cause_id=cause.pk, now=first + timedelta(minutes=12)
+    )
     resolve = first + timedelta(hours=rng.choice([2, 6, 20, 30, 44, 60, 80]))
     if resolve >= anchor:
         return case
-    casework.change_status(actor, case, "resolved", now=resolve)
+    casework.change_status(actor=actor, case=case, status="resolved", now=resolve)
     close = resolve + timedelta(hours=rng.uniform(1, 48))
     if close < anchor:
-        casework.change_status(actor, case, "closed", now=close)
+        casework.change_status(actor=actor, case=case, status="closed", now=close)
     return case
 
 
 def _as_assignee(system: Scope, case: Case) -> Scope:
     if case.assignee_id is None:
         return system
-    membership = Membership.objects.select_related("unit", "user").get(
-        user_id=case.assignee_id, organization_id=case.organization_id
-    )
+    membership = tenancy_selectors.membership_in(case.assignee_id, case.organization_id)
+    assert membership is not None  # an assignee is always a member (casework checks it)
     return Scope.of(membership)
 
 
 def _praise(system: Scope, survey_id: int, anchor: datetime) -> None:
     promoters = (
-        Response.objects.filter(
-            organization_id=system.organization_id,
+        response_selectors.visible_responses(system)
+        .filter(
             survey_id=survey_id,
             nps__gte=9,
             staff__isnull=False,
@@ -317,7 +344,8 @@ def _praise(system: Scope, survey_id: int, anchor: datetime) -> None:
         .order_by("-submitted_at")[:3000]
     )
     for response in promoters:
-        evaluation.record_praise(response, response.submitted_at)
+        if response.submitted_at is not None:
+            evaluation.record_praise(response=response, now=response.submitted_at)
 
 
 def _plans(system: Scope, tree: DemoTree, causes: dict, cases: list, anchor: datetime) -> int:
@@ -325,28 +353,30 @@ def _plans(system: Scope, tree: DemoTree, causes: dict, cases: list, anchor: dat
     region = tree.regions[0].unit
     today = anchor.date()
     queues = plans.create_plan(
-        system, region, title="Shorter queues at the tills",
+        actor=system, unit=region, title="Shorter queues at the tills",
         description="Open a second till from 16:00 and on Saturdays; a queue-buster at peaks.",
         root_cause_id=causes["Queue at the till"].pk, theme="queue", status="active",
         starts_on=today - timedelta(days=45), window_days=45,
     )  # fmt: skip
     for title, days in (("Rota a second till 16:00–19:00", -40), ("Queue-buster trial", -20),
                         ("Review the effect with store managers", 5)):  # fmt: skip
-        task = plans.add_task(system, queues, title, due_on=today + timedelta(days=days))
+        task = plans.add_task(
+            actor=system, plan=queues, title=title, due_on=today + timedelta(days=days)
+        )
         if days < 0:
-            plans.set_task_done(system, task, True)
+            plans.set_task_done(actor=system, task=task, done=True)
     for case in cases:
         if case.root_cause_id == causes["Queue at the till"].pk and case.unit_path.startswith(
             region.path
         ):
-            casework.link_plan(system, case, queues, now=anchor)
+            casework.link_plan(actor=system, case=case, plan=queues, now=anchor)
     country = next(iter(tree.countries.values()))
     friendly = plans.create_plan(
-        system, country, title="Greeting and product-knowledge coaching",
+        actor=system, unit=country, title="Greeting and product-knowledge coaching",
         description="Monthly coaching for every store team; mystery-shopper checks.",
         root_cause_id=causes["Attitude"].pk, theme="staff", status="active",
         starts_on=today - timedelta(days=60), window_days=60,
     )  # fmt: skip
-    plans.add_task(system, friendly, "Coaching sessions in every store",
+    plans.add_task(actor=system, plan=friendly, title="Coaching sessions in every store",
                    due_on=today - timedelta(days=30))  # fmt: skip
     return 2

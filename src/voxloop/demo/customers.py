@@ -13,7 +13,7 @@ from voxloop.demo.names import COUNTRIES, Country
 from voxloop.demo.org_tree import DemoTree
 from voxloop.demo.people import ascii_slug
 from voxloop.demo.progress import Progress
-from voxloop.tenancy.models import Membership
+from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Scope
 
 COUNTRY_BY_CODE = {c.code: c for c in COUNTRIES}
@@ -31,7 +31,8 @@ def add_accounts(
         by_team.setdefault(membership.unit_id, []).append(membership.user)
     enterprise = tree.teams["T-ENT"]
     others = [t for code, t in tree.teams.items() if code in ("T-MM", "T-SMB")]
-    rows, taken = [], set()
+    rows: list[Account] = []
+    taken: set[str] = set()
     for number in range(1, count + 1):
         high = rng.random() < HIGH_TOUCH_SHARE
         team = enterprise if high else rng.choice(others)
@@ -53,7 +54,7 @@ def add_accounts(
                 },
             )
         )
-    return bulk_add_accounts(system, rows)
+    return bulk_add_accounts(actor=system, accounts=rows)
 
 
 def _company_name(rng: random.Random, taken: set[str]) -> str:
@@ -77,10 +78,19 @@ def add_contacts(
     anchor: datetime,
 ) -> int:
     progress.start("Contacts", count)
-    return bulk_add_contacts(system, _contacts(tree, accounts, count, rng, progress, anchor))
+    return bulk_add_contacts(
+        actor=system, contacts=_contacts(tree, accounts, count, rng, progress, anchor)
+    )
 
 
-def _contacts(tree, accounts, count, rng, progress, anchor) -> Iterator[Contact]:
+def _contacts(
+    tree: DemoTree,
+    accounts: list[Account],
+    count: int,
+    rng: random.Random,
+    progress: Progress,
+    anchor: datetime,
+) -> Iterator[Contact]:
     """About 3% of contacts work at B2B accounts; the rest are retail customers of a store."""
     b2b = min(len(accounts) * 5, count // 30) if accounts else 0
     for number in range(1, count + 1):
@@ -108,7 +118,9 @@ def preferred_language(rng: random.Random, country: Country) -> str:
     return country.language
 
 
-def _person(rng: random.Random, country: Country, number: int, unit, account) -> Contact:
+def _person(
+    rng: random.Random, country: Country, number: int, unit: OrgUnit, account: Account | None
+) -> Contact:
     language = preferred_language(rng, country)
     if language == "zh-hans":
         first, last = rng.choice(names.CHINESE_FIRST), rng.choice(names.CHINESE_LAST)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Contact
 from voxloop.demo import streams
 from voxloop.demo.org_tree import DemoTree, Placed
@@ -22,6 +23,7 @@ from voxloop.demo.questionnaires import DemoSurveys, build_surveys
 from voxloop.demo.timing import DAYS, Clock
 from voxloop.responses.services import Submission, import_history
 from voxloop.surveys.models import Survey
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit, Staff
 from voxloop.tenancy.scoping import Scope
 
@@ -79,7 +81,9 @@ def add_feedback(
     for (name, _share), size in zip(SHARES, split(count), strict=True):
         survey: Survey = getattr(surveys, name)
         stream = getattr(streams, name)(survey, world, size, rng)
-        written += import_history(survey, _counted(stream, progress), batch_size=2000)
+        written += import_history(
+            survey=survey, submissions=_counted(stream, progress), batch_size=2000
+        )
     return FeedbackResult(
         surveys=surveys,
         responses=written,
@@ -115,7 +119,7 @@ def build_world(tree: DemoTree, rng: random.Random, anchor: datetime) -> Feedbac
         store = placed.unit
         world.store_effect[store.pk] = (
             COUNTRY_EFFECT.get(placed.country.code, 0.0)
-            + region_effect.get(store.parent_id, 0.0)
+            + (region_effect.get(store.parent_id, 0.0) if store.parent_id is not None else 0.0)
             + rng.gauss(0, 0.45)
         )
         # Flagship and mall stores see many more shoppers than a small high-street shop.
@@ -148,7 +152,7 @@ def _declining_stores(tree: DemoTree, rng: random.Random) -> list[OrgUnit]:
 
 
 def _add_staff(world: FeedbackWorld, tree: DemoTree, rng: random.Random) -> None:
-    staff = list(Staff.objects.filter(organization_id=tree.root.organization_id).order_by("code"))
+    staff = list(tenancy_selectors.staff_of(tree.root.organization_id))
     for person in staff:
         world.staff_by_unit.setdefault(person.unit_id, []).append(person)
         world.staff_effect[person.pk] = rng.gauss(0, 0.35)
@@ -163,9 +167,7 @@ def _add_staff(world: FeedbackWorld, tree: DemoTree, rng: random.Random) -> None
 
 
 def _add_contacts(world: FeedbackWorld, tree: DemoTree) -> None:
-    contacts = Contact.objects.filter(organization_id=tree.root.organization_id).order_by(
-        "external_id"
-    )
+    contacts = contact_selectors.people_of(tree.root.organization_id).order_by("external_id")
     fields = ("id", "organization_id", "home_unit_id", "account_id", "locale", "attributes")
     for contact in contacts.only(*fields):
         if contact.account_id:

@@ -30,18 +30,26 @@ class DemoTree:
     teams: dict[str, OrgUnit] = field(default_factory=dict)
 
 
-def build_tree(system: Scope, root: OrgUnit, stores: int, rng: random.Random, progress: Progress):
+def build_tree(
+    system: Scope, root: OrgUnit, stores: int, rng: random.Random, progress: Progress
+) -> DemoTree:
     tree = DemoTree(root=root)
     regions = sum(len(c.regions) for c in COUNTRIES)
     progress.start("Organisation tree", len(COUNTRIES) + regions + stores + len(SUPPORT_TEAMS))
     for country in COUNTRIES:
-        unit = services.create_unit(system, root, country.name, "country", country.code)
+        unit = services.create_unit(
+            actor=system, parent=root, name=country.name, kind="country", code=country.code
+        )
         # Its stores' days and hours are counted in the country's local time (inherited).
-        unit = services.update_unit(system, unit, time_zone=country.timezone)
+        unit = services.update_unit(actor=system, unit=unit, time_zone=country.timezone)
         tree.countries[country.code] = unit
         for number, region_name in enumerate(country.regions, start=1):
             region = services.create_unit(
-                system, unit, region_name, "region", f"R-{country.code}-{number}"
+                actor=system,
+                parent=unit,
+                name=region_name,
+                kind="region",
+                code=f"R-{country.code}-{number}",
             )
             tree.regions.append(Placed(region, country))
             progress.advance()
@@ -61,7 +69,9 @@ def _store_regions(tree: DemoTree, stores: int, rng: random.Random) -> list[Plac
     return sorted(chosen, key=lambda r: order[id(r)])
 
 
-def _add_stores(system: Scope, tree: DemoTree, stores: int, rng, progress: Progress) -> None:
+def _add_stores(
+    system: Scope, tree: DemoTree, stores: int, rng: random.Random, progress: Progress
+) -> None:
     taken: set[str] = set()
     for number, region in enumerate(_store_regions(tree, stores, rng), start=1):
         city = rng.choice(region.country.regions[region.unit.name])
@@ -71,15 +81,19 @@ def _add_stores(system: Scope, tree: DemoTree, stores: int, rng, progress: Progr
         while name in taken:
             name, suffix = f"{base} {suffix}", suffix + 1
         taken.add(name)
-        store = services.create_unit(system, region.unit, name, "store", f"S-{number:04d}")
+        store = services.create_unit(
+            actor=system, parent=region.unit, name=name, kind="store", code=f"S-{number:04d}"
+        )
         tree.stores.append(Placed(store, region.country))
         progress.advance()
 
 
 def _add_support(system: Scope, tree: DemoTree, progress: Progress) -> None:
     tree.division = services.create_unit(
-        system, tree.root, "B2B Customer Support", "division", "B2B"
+        actor=system, parent=tree.root, name="B2B Customer Support", kind="division", code="B2B"
     )
     for code, name in SUPPORT_TEAMS:
-        tree.teams[code] = services.create_unit(system, tree.division, name, "team", code)
+        tree.teams[code] = services.create_unit(
+            actor=system, parent=tree.division, name=name, kind="team", code=code
+        )
         progress.advance()

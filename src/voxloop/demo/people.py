@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from voxloop.accounts.services import create_user
-from voxloop.demo.names import ACCOUNT_MANAGERS, UK
+from voxloop.demo.names import ACCOUNT_MANAGERS, UK, Country
 from voxloop.demo.org_tree import DemoTree
 from voxloop.demo.progress import Progress
 from voxloop.tenancy import services
@@ -64,14 +64,16 @@ def create_logins(system: Scope, tree: DemoTree, password: str) -> list[Membersh
     memberships = []
     for login in demo_logins(tree):
         user = create_user(
-            login.username,
+            username=login.username,
             email=f"{login.username}@{EMAIL_DOMAIN}",
             first_name=login.first_name,
             last_name=login.last_name,
             is_superuser=login.username == "admin",
         )
         memberships.append(
-            services.grant_membership(system, user, login.unit, login.role, login.title)
+            services.grant_membership(
+                actor=system, user=user, unit=login.unit, role=login.role, title=login.title
+            )
         )
     # One hash for all: Argon2 is slow on purpose, and the demo shares one password anyway.
     get_user_model().objects.filter(pk__in=[m.user_id for m in memberships]).update(
@@ -86,19 +88,23 @@ def add_staff(
     """Frontline staff: a few per support team, the rest spread over the stores."""
     progress.start("Staff", count)
     team_share = min(count, len(tree.teams) * 5) if count >= 40 else 0
-    places = [(unit, UK, "Support specialist") for unit in tree.teams.values()]
+    places: list[tuple[OrgUnit, Country, str | None]] = [
+        (unit, UK, "Support specialist") for unit in tree.teams.values()
+    ]
     assigned = [places[i % len(places)] for i in range(team_share)]
-    stores = [(p.unit, p.country, None) for p in tree.stores]
+    stores: list[tuple[OrgUnit, Country, str | None]] = [
+        (p.unit, p.country, None) for p in tree.stores
+    ]
     assigned += [stores[i % len(stores)] for i in range(count - team_share)] if stores else []
     taken: set[str] = set()
     for number, (unit, country, title) in enumerate(assigned, start=1):
         name = _unique_name(rng, country, taken)
         title = title or rng.choice(("Sales associate", "Sales associate", "Shift lead", "Cashier"))
         services.add_staff(
-            system,
-            unit,
-            name,
-            f"E-{number:05d}",
+            actor=system,
+            unit=unit,
+            name=name,
+            code=f"E-{number:05d}",
             email=f"{ascii_slug(name)}@{EMAIL_DOMAIN}",
             job_title=title,
         )
@@ -106,7 +112,7 @@ def add_staff(
     return len(assigned)
 
 
-def _unique_name(rng: random.Random, country, taken: set[str]) -> str:
+def _unique_name(rng: random.Random, country: Country, taken: set[str]) -> str:
     for _ in range(20):
         name = f"{rng.choice(country.first_names)} {rng.choice(country.last_names)}"
         if name not in taken:

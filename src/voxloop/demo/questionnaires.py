@@ -61,16 +61,16 @@ def build_surveys(system: Scope, tree: DemoTree, live_since: datetime) -> DemoSu
         pulse=_pulse(system, tree),
     )
     for survey in surveys.all():
-        services.publish(system, survey, live_since=live_since)
+        services.publish(actor=system, survey=survey, live_since=live_since)
     return surveys
 
 
 def _relationship(system: Scope, tree: DemoTree) -> Survey:
     survey = services.create_survey(
-        system,
-        tree.root,
-        "Relationship NPS",
-        "relationship",
+        actor=system,
+        unit=tree.root,
+        name="Relationship NPS",
+        kind="relationship",
         locales=LOCALES,
         texts={
             "title": t(
@@ -95,8 +95,8 @@ def _relationship(system: Scope, tree: DemoTree) -> Survey:
         },
     )
     services.update_survey(
-        system,
-        survey,
+        actor=system,
+        survey=survey,
         branding={
             "colour": "#1f5f8b",
             "sender_name": t(
@@ -114,7 +114,12 @@ def _relationship(system: Scope, tree: DemoTree) -> Survey:
         "Cât de probabil este să recomandați Northwind unui prieten sau coleg?",
     )
     services.add_question(
-        system, survey, "nps", "nps", {"title": recommend, **RECOMMEND_SCALE}, required=True
+        actor=system,
+        survey=survey,
+        key="nps",
+        type="nps",
+        texts={"title": recommend, **RECOMMEND_SCALE},
+        required=True,
     )
     reasons = {
         "price": t(
@@ -133,11 +138,11 @@ def _relationship(system: Scope, tree: DemoTree) -> Survey:
         ),
     }
     services.add_question(
-        system,
-        survey,
-        "reason",
-        "single_choice",
-        {
+        actor=system,
+        survey=survey,
+        key="reason",
+        type="single_choice",
+        texts={
             "title": t(
                 "What is the main reason for your score?",
                 "您给出这个分数的主要原因是什么？",
@@ -148,11 +153,11 @@ def _relationship(system: Scope, tree: DemoTree) -> Survey:
         config={"choices": _choices(reasons), "allow_other": True},
     )
     services.add_question(
-        system,
-        survey,
-        "improve",
-        "long_text",
-        {
+        actor=system,
+        survey=survey,
+        key="improve",
+        type="long_text",
+        texts={
             "title": t(
                 "What could we do better?",
                 "我们哪些方面可以做得更好？",
@@ -163,11 +168,11 @@ def _relationship(system: Scope, tree: DemoTree) -> Survey:
         show_if={"all": [{"question": "nps", "op": "lte", "value": 8}]},
     )
     services.add_question(
-        system,
-        survey,
-        "comment",
-        "long_text",
-        {
+        actor=system,
+        survey=survey,
+        key="comment",
+        type="long_text",
+        texts={
             "title": t(
                 "Anything else you would like to tell us?",
                 "您还有什么想告诉我们的吗？",
@@ -180,11 +185,13 @@ def _relationship(system: Scope, tree: DemoTree) -> Survey:
 
 
 def _support(system: Scope, tree: DemoTree) -> Survey:
+    if tree.division is None:
+        raise ValueError("the demo tree has no support division yet")
     survey = services.create_survey(
-        system,
-        tree.division,
-        "Post-support survey",
-        "transactional",
+        actor=system,
+        unit=tree.division,
+        name="Post-support survey",
+        kind="transactional",
         locales=LOCALES,
         texts={
             "title": t(
@@ -219,7 +226,12 @@ def _support(system: Scope, tree: DemoTree) -> Survey:
         "high": t("Very satisfied", "非常满意", "非常に満足", "Foarte mulțumit(ă)"),
     }
     services.add_question(
-        system, survey, "csat", "csat", {"title": csat, **satisfied}, required=True
+        actor=system,
+        survey=survey,
+        key="csat",
+        type="csat",
+        texts={"title": csat, **satisfied},
+        required=True,
     )
     easy = t(
         "Northwind made it easy to resolve my issue.",
@@ -228,7 +240,12 @@ def _support(system: Scope, tree: DemoTree) -> Survey:
         "Northwind mi-a rezolvat problema cu ușurință.",
     )
     services.add_question(
-        system, survey, "ces", "ces", {"title": easy, **AGREE_SCALE}, required=True
+        actor=system,
+        survey=survey,
+        key="ces",
+        type="ces",
+        texts={"title": easy, **AGREE_SCALE},
+        required=True,
     )
     recommend = t(
         "How likely are you to recommend Northwind to a colleague?",
@@ -236,23 +253,31 @@ def _support(system: Scope, tree: DemoTree) -> Survey:
         "Northwindを同僚に勧める可能性はどのくらいありますか？",
         "Cât de probabil este să recomandați Northwind unui coleg?",
     )
-    services.add_question(system, survey, "nps", "nps", {"title": recommend, **RECOMMEND_SCALE})
+    services.add_question(
+        actor=system,
+        survey=survey,
+        key="nps",
+        type="nps",
+        texts={"title": recommend, **RECOMMEND_SCALE},
+    )
     tell = t(
         "Tell us about your experience",
         "请告诉我们您的体验",
         "ご感想をお聞かせください",
         "Spuneți-ne cum a fost experiența dvs.",
     )
-    services.add_question(system, survey, "comment", "long_text", {"title": tell})
+    services.add_question(
+        actor=system, survey=survey, key="comment", type="long_text", texts={"title": tell}
+    )
     return survey
 
 
 def _store_visit(system: Scope, tree: DemoTree) -> Survey:
     survey = services.create_survey(
-        system,
-        tree.root,
-        "Store visit (QR)",
-        "transactional",
+        actor=system,
+        unit=tree.root,
+        name="Store visit (QR)",
+        kind="transactional",
         locales=LOCALES,
         texts={
             "title": t(
@@ -283,7 +308,12 @@ def _store_visit(system: Scope, tree: DemoTree) -> Survey:
         "Cât de probabil este să recomandați acest magazin unui prieten?",
     )
     services.add_question(
-        system, survey, "nps", "nps", {"title": recommend, **RECOMMEND_SCALE}, required=True
+        actor=system,
+        survey=survey,
+        key="nps",
+        type="nps",
+        texts={"title": recommend, **RECOMMEND_SCALE},
+        required=True,
     )
     friendly = {
         "title": t(
@@ -296,7 +326,12 @@ def _store_visit(system: Scope, tree: DemoTree) -> Survey:
         "high": t("Very friendly", "非常友好", "とても親切", "Foarte amabil"),
     }
     services.add_question(
-        system, survey, "friendliness", "rating", friendly, config={"scale": 5, "style": "stars"}
+        actor=system,
+        survey=survey,
+        key="friendliness",
+        type="rating",
+        texts=friendly,
+        config={"scale": 5, "style": "stars"},
     )
     issues = {
         "queue": t(
@@ -323,11 +358,11 @@ def _store_visit(system: Scope, tree: DemoTree) -> Survey:
         "Ce ar trebui să îmbunătățim?",
     )
     services.add_question(
-        system,
-        survey,
-        "improve",
-        "multiple_choice",
-        {"title": improve},
+        actor=system,
+        survey=survey,
+        key="improve",
+        type="multiple_choice",
+        texts={"title": improve},
         config={"choices": _choices(issues)},
         show_if={"all": [{"question": "nps", "op": "lte", "value": 6}]},
     )
@@ -337,7 +372,9 @@ def _store_visit(system: Scope, tree: DemoTree) -> Survey:
         "ご来店の感想を詳しくお聞かせください",
         "Spuneți-ne mai multe despre vizita dvs.",
     )
-    services.add_question(system, survey, "comment", "long_text", {"title": more})
+    services.add_question(
+        actor=system, survey=survey, key="comment", type="long_text", texts={"title": more}
+    )
     review = {
         "when": {"all": [{"question": "nps", "op": "gte", "value": 9}]},
         "text": t(
@@ -349,15 +386,15 @@ def _store_visit(system: Scope, tree: DemoTree) -> Survey:
         "link": REVIEW_LINK,
         "link_text": t("Write a review", "撰写评价", "口コミを書く", "Scrieți o recenzie"),
     }
-    return services.update_survey(system, survey, thank_you_branches=[review])
+    return services.update_survey(actor=system, survey=survey, thank_you_branches=[review])
 
 
 def _pulse(system: Scope, tree: DemoTree) -> Survey:
     survey = services.create_survey(
-        system,
-        tree.root,
-        "Employee pulse",
-        "employee",
+        actor=system,
+        unit=tree.root,
+        name="Employee pulse",
+        kind="employee",
         locales=LOCALES,
         texts={
             "title": t("Monthly pulse", "每月脉搏调查", "月次パルスサーベイ", "Sondajul lunar"),
@@ -383,7 +420,12 @@ def _pulse(system: Scope, tree: DemoTree) -> Survey:
         "Cât de probabil este să recomandați Northwind ca loc de muncă?",
     )
     services.add_question(
-        system, survey, "enps", "nps", {"title": enps, **RECOMMEND_SCALE}, required=True
+        actor=system,
+        survey=survey,
+        key="enps",
+        type="nps",
+        texts={"title": enps, **RECOMMEND_SCALE},
+        required=True,
     )
     tools = t(
         "I have the tools I need to do my job well.",
@@ -399,6 +441,11 @@ def _pulse(system: Scope, tree: DemoTree) -> Survey:
     )
     for key, title in (("tools", tools), ("recognition", recognition)):
         services.add_question(
-            system, survey, key, "rating", {"title": title, **AGREE_SCALE}, config={"scale": 5}
+            actor=system,
+            survey=survey,
+            key=key,
+            type="rating",
+            texts={"title": title, **AGREE_SCALE},
+            config={"scale": 5},
         )
     return survey

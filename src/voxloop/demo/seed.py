@@ -19,6 +19,7 @@ from voxloop.demo.reviews import ReviewsResult, add_reviews
 from voxloop.demo.text import add_taxonomies, analyse_comments
 from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
 from voxloop.tenancy.scoping import Scope
@@ -56,7 +57,7 @@ class DemoResult:
 
 
 def demo_exists() -> bool:
-    return Organization.objects.filter(slug=DEMO_SLUG).exists()
+    return tenancy_selectors.organization_by_slug(DEMO_SLUG) is not None
 
 
 def seed_demo(
@@ -74,7 +75,7 @@ def seed_demo(
     anchor = anchor or default_anchor()
     rng = random.Random(seed)
     with transaction.atomic():
-        root = services.create_organization(DEMO_NAME, DEMO_SLUG)
+        root = services.create_organization(name=DEMO_NAME, slug=DEMO_SLUG)
         system = Scope.system(root, "voxloop demo")
         tree = build_tree(system, root, size.stores, rng, progress)
         add_taxonomies(system, tree)

@@ -15,7 +15,9 @@ from voxloop.responses.services import Submission
 from voxloop.surveys.models import Survey
 
 if TYPE_CHECKING:
+    from voxloop.contacts.models import Contact
     from voxloop.demo.feedback import FeedbackWorld
+    from voxloop.tenancy.models import OrgUnit, Staff
 
 COMMENT_RATE = {NEG: 0.55, MID: 0.33, POS: 0.32}
 REASONS = {  # the main reason customers give, by tone
@@ -40,11 +42,13 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
     return rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
 
 
-def _first_name(staff) -> str | None:
+def _first_name(staff: Staff | None) -> str | None:
     return staff.name.split()[0] if staff is not None else None
 
 
-def store_visit(survey: Survey, world: FeedbackWorld, count: int, rng: random.Random):
+def store_visit(
+    survey: Survey, world: FeedbackWorld, count: int, rng: random.Random
+) -> Iterator[Submission]:
     """QR codes on the counter and a kiosk by the door; staff codes on name badges."""
     stores = world.tree.stores
     cumulative = _cumulative(world.store_weights)
@@ -113,7 +117,9 @@ def _cumulative(weights: list[float]) -> list[float]:
     return out
 
 
-def relationship(survey: Survey, world: FeedbackWorld, count: int, rng: random.Random):
+def relationship(
+    survey: Survey, world: FeedbackWorld, count: int, rng: random.Random
+) -> Iterator[Submission]:
     """The twice-yearly relationship email to retail customers, answered at home."""
     segment_effect = {"new": -0.3, "occasional": -0.2, "regular": 0.1, "loyal": 0.5, "vip": 0.7}
     for _ in range(count):
@@ -121,7 +127,7 @@ def relationship(survey: Survey, world: FeedbackWorld, count: int, rng: random.R
         placed = world.place_of[contact.home_unit_id] if contact else rng.choice(world.tree.stores)
         moment = world.clock.draw(rng, "relationship", placed.country.timezone)
         unit = placed.unit
-        segment = contact.attributes.get("segment") if contact else None
+        segment = str(contact.attributes.get("segment") or "") if contact else ""
         mood = 0.6 * world.store_effect[unit.pk] + segment_effect.get(segment, 0.0)
         mood -= 0.5 * world.decline(unit.pk, moment.decline)
         nps = clamp(rng.gauss(8.0 + mood, 2.0), 0, 10)
@@ -159,7 +165,9 @@ def _home_device(rng: random.Random) -> str:
 TEAM_EFFECT = {"T-ENT": 0.45, "T-MM": 0.0, "T-SMB": -0.1, "T-TECH": -0.35}
 
 
-def support(survey: Survey, world: FeedbackWorld, count: int, rng: random.Random):
+def support(
+    survey: Survey, world: FeedbackWorld, count: int, rng: random.Random
+) -> Iterator[Submission]:
     """After a ticket closes, the B2B contact who raised it gets a short email survey."""
     teams = {unit.pk: code for code, unit in world.tree.teams.items()}
     team_units = list(world.tree.teams.values())
@@ -194,7 +202,7 @@ def support(survey: Survey, world: FeedbackWorld, count: int, rng: random.Random
         )
 
 
-def _team_of(contact, team_units: list, rng: random.Random):
+def _team_of(contact: Contact | None, team_units: list[OrgUnit], rng: random.Random) -> OrgUnit:
     if contact is not None:
         for unit in team_units:
             if unit.pk == contact.home_unit_id:
@@ -202,7 +210,9 @@ def _team_of(contact, team_units: list, rng: random.Random):
     return rng.choice(team_units)
 
 
-def pulse(survey: Survey, world: FeedbackWorld, count: int, rng: random.Random) -> Iterator:
+def pulse(
+    survey: Survey, world: FeedbackWorld, count: int, rng: random.Random
+) -> Iterator[Submission]:
     """The monthly anonymous employee pulse; a struggling store's staff feel it too."""
     places = [(p.unit, p.country) for p in world.tree.stores]
     places += [(unit, UK) for unit in world.tree.teams.values()]

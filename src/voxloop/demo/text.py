@@ -18,8 +18,8 @@ def add_taxonomies(system: Scope, tree: DemoTree) -> None:
     # "A comment says the staff were rude" → a case, in whatever language it is written (new
     # comments only: the year of history is read without opening cases).
     closedloop_services.create_rule(
-        system,
-        tree.root,
+        actor=system,
+        unit=tree.root,
         name="Comment about rude staff",
         conditions={
             "match": "all",
@@ -41,5 +41,5 @@ def analyse_comments(organization_id: int, progress: Progress) -> int:
         progress.advance(done - seen[0])
         seen[0] = done
 
-    _, analysed = analysis.backfill(organization_id, progress=advance)
+    _, analysed = analysis.backfill(organization_id=organization_id, progress=advance)
     return analysed

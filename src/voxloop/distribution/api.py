@@ -15,17 +15,10 @@ from voxloop.api.pages import listing, page
 from voxloop.api.schemas import Id, ListQuery
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Segment
-from voxloop.distribution import (
-    preview,
-    selectors,
-    services,
-    sms_hooks,
-    triggers,
-    widget_visits,
-    widgets,
-)
+from voxloop.distribution import selectors, services
+from voxloop.distribution.campaigns import preview, triggers
+from voxloop.distribution.delivery.policy import policy_for
 from voxloop.distribution.models import Campaign, OutreachPolicy, Trigger, Widget
-from voxloop.distribution.policy import policy_for
 from voxloop.distribution.schemas import (
     IDENTITY_HASH,
     CampaignIn,
@@ -51,6 +44,9 @@ from voxloop.distribution.schemas import (
     WidgetPatch,
     sms_hook_urls,
 )
+from voxloop.distribution.sms import hooks
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget import visits
 from voxloop.errors import NotFound
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.models import Survey
@@ -277,7 +273,7 @@ def _widget_out(widget: Widget) -> dict:
     base = settings.BASE_URL.rstrip("/")
     out = {name: getattr(widget, name) for name in WidgetOut.model_fields if hasattr(widget, name)}
     out["loader_url"] = base + reverse("distribution:widget_loader", args=[widget.key])
-    out["snippet"] = widget_visits.snippet(widget, base)
+    out["snippet"] = visits.snippet(widget, base)
     return out
 
 
@@ -353,11 +349,11 @@ def rotate_widget_identity_secret(request: HttpRequest, widget_id: Id) -> dict:
 def get_sms_hooks(request: HttpRequest) -> dict:
     """The addresses to give the SMS provider for delivery reports and replies (admins of
     the whole organisation only: the token is the provider's credential)."""
-    return sms_hook_urls(sms_hooks.hook_for(actor=actor(request)))
+    return sms_hook_urls(hooks.hook_for(actor=actor(request)))
 
 
 @router.post(
     "/outreach/sms-hooks/rotate", response=SmsHookOut, url_name="outreach_sms_hooks_rotate"
 )
 def rotate_sms_hooks(request: HttpRequest) -> dict:
-    return sms_hook_urls(sms_hooks.rotate_hook(actor=actor(request)))
+    return sms_hook_urls(hooks.rotate_hook(actor=actor(request)))

@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.interactions import import_history
-from voxloop.contacts.models import Contact, Interaction
-from voxloop.distribution import services, triggers, widgets
+from voxloop.contacts.models import Interaction
+from voxloop.distribution import services
+from voxloop.distribution.campaigns import triggers
 from voxloop.distribution.models import (
     Campaign,
     CampaignStatus,
@@ -21,7 +23,8 @@ from voxloop.distribution.models import (
     InvitationStatus,
     OutreachPolicy,
 )
-from voxloop.distribution.widgets import normal_origin
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget.services import normal_origin
 from voxloop.tenancy.scoping import Scope
 
 TYPES = (
@@ -38,25 +41,29 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
     """Returns how many invitations the history holds."""
     OutreachPolicy.objects.get_or_create(organization_id=system.organization_id)
     kinds = {
-        key: contact_services.define_interaction_type(system, tree.root, key, name)
+        key: contact_services.define_interaction_type(
+            actor=system, unit=tree.root, key=key, name=name
+        )
         for key, name in TYPES
     }
     loyal = contact_services.save_segment(
-        system,
-        tree.root,
-        "Loyal and VIP customers",
-        [{"field": "attributes.segment", "op": "in", "value": ["loyal", "vip"]}],
+        actor=system,
+        unit=tree.root,
+        name="Loyal and VIP customers",
+        filters=[{"field": "attributes.segment", "op": "in", "value": ["loyal", "vip"]}],
     )
     # A demo seeded without B2B accounts has no decision makers to segment.
-    has_b2b = Contact.objects.filter(
-        organization_id=system.organization_id, attributes__has_key="decision_maker"
-    ).exists()
+    has_b2b = (
+        contact_selectors.people_of(system.organization_id)
+        .filter(attributes__has_key="decision_maker")
+        .exists()
+    )
     decision = (
         contact_services.save_segment(
-            system,
-            tree.root,
-            "B2B decision makers",
-            [{"field": "attributes.decision_maker", "op": "eq", "value": True}],
+            actor=system,
+            unit=tree.root,
+            name="B2B decision makers",
+            filters=[{"field": "attributes.decision_maker", "op": "eq", "value": True}],
         )
         if has_b2b
         else None
@@ -94,7 +101,7 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
         system, tree, surveys.store_visit, None, "Spring store survey", CampaignStatus.DRAFT, None
     )
     contacts = list(
-        Contact.objects.filter(organization_id=system.organization_id)
+        contact_selectors.people_of(system.organization_id)
         .order_by("pk")
         .values_list("pk", "unit_path", "locale")[:HISTORY_CONTACTS]
     )
@@ -109,11 +116,11 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
 
 def _widget(system: Scope, tree, survey) -> None:
     """The web shop's NPS panel: every account page, after ten seconds, one visitor in five."""
-    base = normal_origin(settings.BASE_URL) or "http://127.0.0.1:8000"
+    base = normal_origin(value=settings.BASE_URL) or "http://127.0.0.1:8000"
     widgets.create_widget(
-        system,
-        tree.root,
-        survey,
+        actor=system,
+        unit=tree.root,
+        survey=survey,
         name="Web shop NPS",
         allowed_origins=[base, "https://shop.example.com"],
         url_patterns=["/account/*", "/orders/*"],
@@ -125,10 +132,10 @@ def _widget(system: Scope, tree, survey) -> None:
 
 def _campaign(system, tree, survey, segment, name, status, launched) -> Campaign:
     campaign = services.create_campaign(
-        system,
-        tree.root,
-        survey,
-        segment,
+        actor=system,
+        unit=tree.root,
+        survey=survey,
+        segment=segment,
         name=name,
         channel=Channel.EMAIL,
         reminders=1,
@@ -195,13 +202,11 @@ def _history(campaign: Campaign, contacts, rng: random.Random) -> int:
 def _tickets(system, tree, kind, survey, rng, anchor) -> int:
     """Support tickets over the last 30 days, each invited 5 minutes after it closed."""
     business = list(
-        Contact.objects.filter(
-            organization_id=system.organization_id, account__isnull=False
-        ).select_related("home_unit")[:TICKETS]
+        contact_selectors.people_of(system.organization_id)
+        .filter(account__isnull=False)
+        .select_related("home_unit")[:TICKETS]
     ) or list(
-        Contact.objects.filter(organization_id=system.organization_id).select_related("home_unit")[
-            :TICKETS
-        ]
+        contact_selectors.people_of(system.organization_id).select_related("home_unit")[:TICKETS]
     )
     interactions = [
         Interaction(
@@ -215,7 +220,7 @@ def _tickets(system, tree, kind, survey, rng, anchor) -> int:
         )
         for n, c in enumerate(business)
     ]
-    import_history(system, interactions)
+    import_history(actor=system, interactions=interactions)
     trigger = triggers.visible_trigger_for(system, kind)
     rows = []
     for interaction in interactions:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from voxloop.distribution.models import Channel, WidgetPosition
-from voxloop.web.forms import UnitCodeField
+from voxloop.contacts.models import InteractionType, Segment
+from voxloop.distribution.models import Channel, Widget, WidgetPosition
+from voxloop.surveys.models import Survey
+from voxloop.web.forms import UnitCodeField, set_choices
 
 GROUPINGS = [
     ("campaign", _("Campaign")),
@@ -59,13 +63,19 @@ class CampaignForm(forms.Form):
         help_text=_("Merge fields: {{first_name}}, {{unit}}, {{survey}}."),
     )
 
-    def __init__(self, *args, surveys=(), segments=(), **kwargs) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        surveys: Iterable[Survey] = (),
+        segments: Iterable[Segment] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         # No survey is chosen for the user: the first by name was the anonymous employee one.
-        self.fields["survey"].choices = [("", _("Choose a survey")), *survey_choices(surveys)]
-        self.fields["segment"].choices = [("", _("Everyone in the unit"))] + [
-            (s.pk, s.name) for s in segments
-        ]
+        set_choices(self, "survey", [("", _("Choose a survey")), *survey_choices(surveys)])
+        set_choices(
+            self, "segment", [("", _("Everyone in the unit"))] + [(s.pk, s.name) for s in segments]
+        )
         for code, name in settings.LANGUAGES:
             if code != settings.LANGUAGE_CODE:
                 self.fields[subject_field(code)] = forms.CharField(
@@ -88,7 +98,7 @@ def subject_field(code: str) -> str:
     return "subject_" + code.replace("-", "_")
 
 
-def survey_choices(surveys) -> list[tuple[int, str]]:
+def survey_choices(surveys: Iterable[Survey]) -> list[tuple[int, str]]:
     """Customer surveys first; the anonymous employee ones after them."""
     return [(s.pk, s.name) for s in sorted(surveys, key=lambda s: (s.kind == "employee", s.name))]
 
@@ -111,12 +121,18 @@ class TriggerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "data-condition-builder": "trigger-builder"}),
     )
 
-    def __init__(self, *args, surveys=(), kinds=(), **kwargs) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        surveys: Iterable[Survey] = (),
+        kinds: Iterable[InteractionType] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survey"].choices = [(s.pk, s.name) for s in surveys]
-        self.fields["interaction_type"].choices = [(k.pk, k.name) for k in kinds]
+        set_choices(self, "survey", [(s.pk, s.name) for s in surveys])
+        set_choices(self, "interaction_type", [(k.pk, k.name) for k in kinds])
 
-    def clean_filters(self):
+    def clean_filters(self) -> Any:
         try:
             return json.loads(self.cleaned_data["filters"] or "{}")
         except ValueError:
@@ -159,9 +175,9 @@ class WidgetForm(forms.Form):
     )
     position = forms.ChoiceField(label=_("Position"), choices=WidgetPosition.choices)
 
-    def __init__(self, *args, surveys=(), **kwargs) -> None:
+    def __init__(self, *args: Any, surveys: Iterable[Survey] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["survey"].choices = [(s.pk, s.name) for s in surveys]
+        set_choices(self, "survey", [(s.pk, s.name) for s in surveys])
 
     def clean_allowed_origins(self) -> list[str]:
         return self.cleaned_data["allowed_origins"].split()
@@ -170,7 +186,7 @@ class WidgetForm(forms.Form):
         return self.cleaned_data["url_patterns"].split()
 
     @staticmethod
-    def initial_for(widget) -> dict:
+    def initial_for(widget: Widget) -> dict[str, Any]:
         return {
             "name": widget.name,
             "survey": widget.survey_id,

@@ -4,7 +4,7 @@ An Invitation is one ask of one contact to answer one survey. Its `ref` is what 
 link carries (voxloop.surveys.links.personal_token) and becomes the response's source key
 ("inv:<ref>"), so one invitation yields at most one response. The reference is an identifier,
 not a secret (staff read it, the email's headers carry it): the links in the email carry it
-with an HMAC only the server can make (distribution.emails.tracked_key).
+with an HMAC only the server can make (distribution.delivery.emails.tracked_key).
 """
 
 import secrets
@@ -169,7 +169,7 @@ class InvitationStatus(models.TextChoices):
 
 # How far along the lifecycle each status is: tracking events only ever move an invitation
 # forward (a late "delivered" webhook never undoes "clicked").
-PROGRESS = {
+PROGRESS: dict[str, int] = {
     InvitationStatus.QUEUED: 0,
     InvitationStatus.SENDING: 1,
     InvitationStatus.SENT: 2,

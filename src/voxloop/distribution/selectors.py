@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
+from voxloop.analytics.hooks import DashboardFilters
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.distribution.models import Campaign, Invitation, InvitationStatus, Trigger, Widget
 from voxloop.errors import InvalidInput
@@ -37,7 +38,7 @@ def audience_size(scope: Scope, campaign_obj: Campaign) -> int:
     `campaign_obj` comes from `campaign(scope, …)`."""
     from voxloop.distribution.services import audience
 
-    return audience(campaign_obj).count()
+    return audience(campaign=campaign_obj).count()
 
 
 def invitation_counts(scope: Scope, campaign_obj: Campaign) -> dict[str, int]:
@@ -206,7 +207,7 @@ def outreach_stats(
     return out
 
 
-def response_rate_counts(scope: Scope, filters) -> tuple[int, int]:
+def response_rate_counts(scope: Scope, filters: DashboardFilters) -> tuple[int, int]:
     """(delivered, completed) invitations sent in the dashboard's period and scope: the
     response-rate card of the analytics dashboards (registered as its provider)."""
     start, end = filters.bounds()
@@ -242,7 +243,7 @@ def invitations_of(organization_id: int, contact_id: int) -> list[dict]:
         {
             "id": i.pk,
             "survey": {"id": i.survey_id, "name": i.survey.name},
-            "campaign": i.campaign.name if i.campaign_id else None,
+            "campaign": i.campaign.name if i.campaign is not None else None,
             "channel": i.channel,
             "locale": i.locale,
             "status": i.status,

@@ -1,17 +1,19 @@
 """Every write about outreach: policy, campaigns (launch, pause, resume, cancel, test send),
-and the send batches the tasks run. Triggers: distribution.triggers; tracking events:
-distribution.tracking; widgets: distribution.widgets."""
+and the send batches the tasks run. Triggers: distribution.campaigns.triggers; tracking events:
+distribution.tracking.progress; widgets: distribution.widget.services."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Contact, Segment
-from voxloop.contacts.segments import segment_q
-from voxloop.distribution import delivery
+from voxloop.distribution.delivery import batches
 from voxloop.distribution.models import (
     Campaign,
     CampaignStatus,
@@ -23,7 +25,7 @@ from voxloop.distribution.models import (
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
-from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit, subtree_q
+from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -43,7 +45,7 @@ CAMPAIGN_FIELDS = (
 MAX_REMINDERS = 5
 
 
-def check_owned(actor: Scope, unit: OrgUnit, survey: Survey, segment: Segment | None) -> None:
+def check_owned(*, actor: Scope, unit: OrgUnit, survey: Survey, segment: Segment | None) -> None:
     actor.require(Capability.CONFIGURE)
     if not actor.covers(unit):
         raise Forbidden("The unit is outside your part of the organisation.", "unit")
@@ -55,7 +57,7 @@ def check_owned(actor: Scope, unit: OrgUnit, survey: Survey, segment: Segment | 
         raise InvalidInput("No such segment.", field="segment")
 
 
-def update_policy(actor: Scope, **values: int) -> OutreachPolicy:
+def update_policy(*, actor: Scope, **values: int) -> OutreachPolicy:
     actor.require(Capability.CONFIGURE)
     if len(actor.unit_path) != PATH_SEGMENT_WIDTH:
         raise Forbidden("The outreach policy is the whole organisation's: ask its admins.")
@@ -74,14 +76,14 @@ def update_policy(actor: Scope, **values: int) -> OutreachPolicy:
         setattr(rules, name, value)
     with transaction.atomic():
         rules.save()
-        record_audit(actor, "outreach_policy.update", rules, values)
+        record_audit(actor=actor, action="outreach_policy.update", target=rules, changes=values)
     return rules
 
 
 def create_campaign(
-    actor: Scope, unit: OrgUnit, survey: Survey, segment: Segment | None, **fields
+    *, actor: Scope, unit: OrgUnit, survey: Survey, segment: Segment | None, **fields: Any
 ) -> Campaign:
-    check_owned(actor, unit, survey, segment)
+    check_owned(actor=actor, unit=unit, survey=survey, segment=segment)
     campaign = Campaign(
         organization_id=actor.organization_id,
         unit=unit,
@@ -93,7 +95,12 @@ def create_campaign(
     _set_fields(campaign, fields)
     with transaction.atomic():
         campaign.save()
-        record_audit(actor, "campaign.create", campaign, {k: str(v) for k, v in fields.items()})
+        record_audit(
+            actor=actor,
+            action="campaign.create",
+            target=campaign,
+            changes={k: str(v) for k, v in fields.items()},
+        )
     return campaign
 
 
@@ -160,7 +167,7 @@ def _require_campaign(actor: Scope, campaign: Campaign) -> None:
         raise Forbidden("This campaign is outside your part of the organisation.")
 
 
-def launch(actor: Scope, campaign: Campaign, now: datetime | None = None) -> Campaign:
+def launch(*, actor: Scope, campaign: Campaign, now: datetime | None = None) -> Campaign:
     """Schedule the campaign: it starts at its send time (now when none is set)."""
     _require_campaign(actor, campaign)
     if campaign.status != CampaignStatus.DRAFT:
@@ -172,7 +179,12 @@ def launch(actor: Scope, campaign: Campaign, now: datetime | None = None) -> Cam
     campaign.send_at = campaign.send_at or now
     with transaction.atomic():
         campaign.save(update_fields=["status", "send_at"])
-        record_audit(actor, "campaign.launch", campaign, {"send_at": str(campaign.send_at)})
+        record_audit(
+            actor=actor,
+            action="campaign.launch",
+            target=campaign,
+            changes={"send_at": str(campaign.send_at)},
+        )
     if campaign.send_at <= now:
         _enqueue_start(campaign.pk)
     return campaign
@@ -184,7 +196,7 @@ def _enqueue_start(campaign_id: int) -> None:
     transaction.on_commit(lambda: start_campaign.enqueue(campaign_id))
 
 
-def launch_due(now: datetime | None = None) -> int:
+def launch_due(*, now: datetime | None = None) -> int:
     """Start scheduled campaigns whose send time has come (the worker's clock calls this)."""
     now = now or timezone.now()
     due = list(
@@ -193,23 +205,17 @@ def launch_due(now: datetime | None = None) -> int:
         )
     )
     for campaign_id in due:
-        materialize(campaign_id, now)
+        materialize(campaign_id=campaign_id, now=now)
     return len(due)
 
 
-def audience(campaign: Campaign):
+def audience(*, campaign: Campaign) -> QuerySet[Contact]:
     """The campaign's contacts: its unit's subtree, narrowed by its segment."""
-    contacts = Contact.objects.filter(
-        subtree_q(campaign.unit_path, "unit_path"),
-        organization_id=campaign.organization_id,
-        erased_at__isnull=True,
-    )
-    if campaign.segment_id:
-        contacts = contacts.filter(segment_q(campaign.organization_id, campaign.segment.filters))
-    return contacts
+    filters = campaign.segment.filters if campaign.segment_id else None
+    return contact_selectors.audience(campaign.organization_id, campaign.unit_path, filters)
 
 
-def materialize(campaign_id: int, now: datetime | None = None) -> int:
+def materialize(*, campaign_id: int, now: datetime | None = None) -> int:
     """One queued invitation per audience contact, then the send batches at the throttle."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -224,7 +230,7 @@ def materialize(campaign_id: int, now: datetime | None = None) -> int:
     created, last_pk = 0, 0
     while True:
         chunk = list(
-            audience(campaign)
+            audience(campaign=campaign)
             .filter(pk__gt=last_pk)
             .order_by("pk")
             .values_list("pk", "unit_path", "locale")[:2000]
@@ -257,7 +263,7 @@ def _enqueue_queued(campaign: Campaign, now: datetime) -> int:
     """Send batches for every queued invitation, spaced to keep within the throttle."""
     from voxloop.distribution.tasks import send_invitations
 
-    size = max(1, min(delivery.BATCH_SIZE, campaign.throttle_per_minute))
+    size = max(1, min(batches.BATCH_SIZE, campaign.throttle_per_minute))
     queued = Invitation.objects.filter(campaign=campaign, status=InvitationStatus.QUEUED)
     index, last_pk, page_size = 0, 0, size * max(1, 2000 // size)  # whole batches per page
     while True:
@@ -283,11 +289,11 @@ def _enqueue_batch(task_obj, ids, now, index, size, campaign) -> None:
         task_obj.enqueue(list(ids))
 
 
-def send_batch(invitation_ids: list[int]) -> dict:
+def send_batch(*, invitation_ids: list[int]) -> dict:
     """Deliver a batch, then enqueue whatever must wait (a retry, quiet hours)."""
     from voxloop.distribution.tasks import send_invitations
 
-    outcome = delivery.deliver(invitation_ids)
+    outcome = batches.deliver(invitation_ids)
     for when, ids in outcome.deferred.items():
         send_invitations.using(run_after=when).enqueue(ids)
     return {
@@ -298,18 +304,18 @@ def send_batch(invitation_ids: list[int]) -> dict:
     }
 
 
-def recover_claims(now: datetime | None = None) -> dict:
+def recover_claims(*, now: datetime | None = None) -> dict:
     """Return invitations a dead worker had claimed to the queue once their lease expired,
     and send them again in fresh batches (the worker's clock runs this)."""
     from voxloop.distribution.tasks import send_invitations
 
-    requeued, uncertain = delivery.recover_expired(now)
-    for start in range(0, len(requeued), delivery.BATCH_SIZE):
-        send_invitations.enqueue(requeued[start : start + delivery.BATCH_SIZE])
+    requeued, uncertain = batches.recover_expired(now)
+    for start in range(0, len(requeued), batches.BATCH_SIZE):
+        send_invitations.enqueue(requeued[start : start + batches.BATCH_SIZE])
     return {"requeued": len(requeued), "failed": uncertain}
 
 
-def pause(actor: Scope, campaign: Campaign) -> Campaign:
+def pause(*, actor: Scope, campaign: Campaign) -> Campaign:
     return _move(
         actor,
         campaign,
@@ -319,7 +325,7 @@ def pause(actor: Scope, campaign: Campaign) -> Campaign:
     )
 
 
-def resume(actor: Scope, campaign: Campaign, now: datetime | None = None) -> Campaign:
+def resume(*, actor: Scope, campaign: Campaign, now: datetime | None = None) -> Campaign:
     campaign = _move(
         actor, campaign, {CampaignStatus.PAUSED}, CampaignStatus.SENDING, "campaign.resume"
     )
@@ -331,7 +337,7 @@ def resume(actor: Scope, campaign: Campaign, now: datetime | None = None) -> Cam
     return campaign
 
 
-def cancel(actor: Scope, campaign: Campaign) -> Campaign:
+def cancel(*, actor: Scope, campaign: Campaign) -> Campaign:
     campaign = _move(
         actor,
         campaign,
@@ -360,11 +366,11 @@ def _move(actor: Scope, campaign: Campaign, allowed: set, target: str, action: s
                 field="status",
             )
         campaign.status = target
-        record_audit(actor, action, campaign)
+        record_audit(actor=actor, action=action, target=campaign)
     return campaign
 
 
-def test_send(actor: Scope, campaign: Campaign, contact: Contact) -> Invitation:
+def test_send(*, actor: Scope, campaign: Campaign, contact: Contact) -> Invitation:
     """Send the campaign's email now to one contact (e.g. yourself), marked as a test: it
     counts for no fatigue limit and in no statistics."""
     _require_campaign(actor, campaign)
@@ -380,7 +386,9 @@ def test_send(actor: Scope, campaign: Campaign, contact: Contact) -> Invitation:
         locale=definition.pick_locale(campaign.survey, [contact.locale]),
         is_test=True,
     )
-    record_audit(actor, "campaign.test_send", campaign, {"contact": contact.pk})
+    record_audit(
+        actor=actor, action="campaign.test_send", target=campaign, changes={"contact": contact.pk}
+    )
     from voxloop.distribution.tasks import send_invitations
 
     transaction.on_commit(lambda: send_invitations.enqueue([invitation.pk]))

@@ -17,28 +17,28 @@ from voxloop.schedule.registry import every
 def send_invitations(invitation_ids: list[int]) -> dict:
     from voxloop.distribution import services
 
-    return services.send_batch(invitation_ids)
+    return services.send_batch(invitation_ids=invitation_ids)
 
 
 @task()
 def start_campaign(campaign_id: int) -> int:
     from voxloop.distribution import services
 
-    return services.materialize(campaign_id)
+    return services.materialize(campaign_id=campaign_id)
 
 
 @task()
 def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
-    from voxloop.distribution import triggers
+    from voxloop.distribution.campaigns import triggers
 
     return triggers.fire_triggers(organization_id, interaction_ids)
 
 
 @task()
 def record_progress(ref: str, status: str, at: str) -> bool:
-    from voxloop.distribution import tracking
+    from voxloop.distribution.tracking import progress
 
-    return tracking.record_progress(ref, status, at)
+    return progress.record_progress(ref, status, at)
 
 
 @every(timedelta(minutes=1), name="distribution.campaigns")
@@ -52,7 +52,7 @@ def launch_due_campaigns() -> int:
 @every(timedelta(minutes=15), name="distribution.followups")
 @task()
 def send_followups() -> dict:
-    from voxloop.distribution import followups
+    from voxloop.distribution.delivery import followups
 
     return followups.run()
 

@@ -1,14 +1,11 @@
 from django.urls import include, path
 
-from voxloop.distribution import (
-    kiosk_views,
-    printables,
-    public,
-    public_sms,
-    views,
-    widget_public,
-    widget_views,
-)
+from voxloop.distribution.campaigns import views
+from voxloop.distribution.onsite import kiosk_views, printables
+from voxloop.distribution.sms import public as public_sms
+from voxloop.distribution.tracking import public
+from voxloop.distribution.widget import public as widget_public
+from voxloop.distribution.widget import views as widget_views
 
 app_name = "distribution"
 # Public, reached from emails: /o/...

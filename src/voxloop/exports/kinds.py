@@ -13,13 +13,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from voxloop.analytics import exports as analytics_exports
-from voxloop.analytics import filters as analytics_filters
-from voxloop.analytics import raw_counts
 from voxloop.analytics import selectors as analytics_selectors
-from voxloop.analytics.views import with_role_defaults
 from voxloop.closedloop import selectors as case_selectors
-from voxloop.closedloop.sla import sla_statistics
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.tenancy.scoping import Capability, Scope
@@ -51,13 +46,8 @@ def _responses(scope: Scope, params: dict) -> Rows:
     query = QueryDict(mutable=True)
     for key, values in params.items():
         query.setlist(key, [str(v) for v in (values if isinstance(values, list) else [values])])
-    ctx = analytics_selectors.context(
-        scope, analytics_filters.parse(with_role_defaults(query, scope.role))
-    )
-    rows = analytics_exports.response_rows(ctx)  # checks the role and anonymity first
-    # The rows it will write, for the progress bar (an anonymous survey's are counted apart).
-    total = None if ctx.anonymous else raw_counts.responses(ctx, shown=True).count()
-    return rows, total
+    ctx = analytics_selectors.context_from(scope, query)
+    return analytics_selectors.responses_export(ctx)
 
 
 CASE_HEADER = [
@@ -96,12 +86,12 @@ def _cases(scope: Scope, params: dict) -> Rows:
                 case.title,
                 case.status,
                 case.priority,
-                case.assignee.get_username() if case.assignee_id else "",
+                case.assignee.get_username() if case.assignee is not None else "",
                 case.due_at,
                 case.first_action_at,
                 case.resolved_at,
-                case.root_cause.name if case.root_cause_id else "",
-                case.contact.email if case.contact_id else "",
+                case.root_cause.name if case.root_cause is not None else "",
+                case.contact.email if case.contact is not None else "",
             ]
 
     return rows(), cases.count()
@@ -122,7 +112,7 @@ SLA_HEADER = [
 def _sla(scope: Scope, params: dict) -> Rows:
     _follow_up(scope)
     since, until = _period(params)
-    figures = sla_statistics(scope, since=since, until=until)
+    figures = case_selectors.sla_figures(scope, since=since, until=until)
     lines = [("total", figures["total"])]
     lines += [("unit", f) for f in figures["units"]]
     lines += [("assignee", f) for f in figures["assignees"]]
@@ -159,7 +149,7 @@ def _contacts(scope: Scope, params: dict) -> Rows:
                 c.phone,
                 c.locale,
                 c.home_unit.code if c.home_unit_id else "",
-                c.account.name if c.account_id else "",
+                c.account.name if c.account is not None else "",
                 c.consent_email,
                 c.consent_sms,
                 c.unsubscribed_at is not None,
@@ -183,7 +173,10 @@ def _period(params: dict) -> tuple[datetime | None, datetime | None]:
 
 KINDS: dict[str, Kind] = {
     "responses": Kind(
-        _("Responses"), analytics_exports.RESPONSE_HEADER, _responses_check, _responses
+        _("Responses"),
+        analytics_selectors.responses_export_header(),
+        _responses_check,
+        _responses,
     ),
     "cases": Kind(_("Cases"), CASE_HEADER, _follow_up, _cases),
     "sla": Kind(_("SLA figures"), SLA_HEADER, _follow_up, _sla),

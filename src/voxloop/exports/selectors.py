@@ -10,6 +10,8 @@ from voxloop.tenancy.scoping import Scope
 
 
 def my_exports(scope: Scope) -> QuerySet[Export]:
+    if scope.membership_id is None:  # the system exports nothing of its own
+        return Export.objects.none()
     return Export.objects.filter(
         organization_id=scope.organization_id, membership_id=scope.membership_id
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ def folder() -> Path:
     return path
 
 
-def request_export(scope: Scope, *, kind: str, fmt: str, params: dict[str, Any]) -> Export:
+def request_export(*, scope: Scope, kind: str, fmt: str, params: dict[str, Any]) -> Export:
     """Queue an export; refused at once (not later in the worker) when the role may not."""
     if kind not in KINDS:
         raise InvalidInput(f"'kind' must be one of {', '.join(KINDS)}.", field="kind")
@@ -47,7 +47,9 @@ def request_export(scope: Scope, *, kind: str, fmt: str, params: dict[str, Any])
             fmt=fmt,
             params=params,
         )
-        record_audit(scope, "export.request", export, {"kind": kind, "fmt": fmt})
+        record_audit(
+            actor=scope, action="export.request", target=export, changes={"kind": kind, "fmt": fmt}
+        )
         transaction.on_commit(lambda: _enqueue(export.pk))
     return export
 
@@ -58,7 +60,7 @@ def _enqueue(export_id: int) -> None:
     run_export.enqueue(export_id)
 
 
-def run(export_id: int) -> str:
+def run(*, export_id: int) -> str:
     """Write one export under its requester's scope as it is now (a deactivated user's writes
     nothing; a revoked membership takes its exports with it). Returns the final status."""
     export = Export.objects.select_related("membership__unit", "membership__user").get(pk=export_id)
@@ -117,7 +119,7 @@ def _finish(export: Export, status: str, **fields: Any) -> str:
     return status
 
 
-def file_path(export: Export) -> Path | None:
+def file_path(*, export: Export) -> Path | None:
     """The finished file, while it is kept."""
     if export.status != ExportStatus.DONE or not export.file_name:
         return None
@@ -127,7 +129,7 @@ def file_path(export: Export) -> Path | None:
     return path if path.exists() else None
 
 
-def purge_expired(now=None) -> int:
+def purge_expired(*, now: datetime | None = None) -> int:
     """Delete the files whose time is up; the rows stay as a record of what was exported."""
     now = now or timezone.now()
     due = Export.objects.filter(status=ExportStatus.DONE, expires_at__lte=now)

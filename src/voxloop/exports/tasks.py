@@ -10,7 +10,7 @@ from voxloop.schedule.registry import every
 
 @task()
 def run_export(export_id: int) -> str:
-    return services.run(export_id)
+    return services.run(export_id=export_id)
 
 
 @every(timedelta(minutes=30), name="exports.purge_expired")

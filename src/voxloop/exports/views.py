@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,9 +17,9 @@ from voxloop.exports import selectors, services
 from voxloop.exports.forms import ExportForm
 from voxloop.exports.kinds import KINDS
 from voxloop.exports.models import ExportStatus
-from voxloop.tenancy.scoping import ScopedRequest
+from voxloop.tenancy.scoping import Scope, ScopedRequest
 from voxloop.web.access import member_required
-from voxloop.web.forms import apply_domain_error
+from voxloop.web.forms import apply_domain_error, set_choices
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -28,7 +29,7 @@ CONTENT_TYPES = {
 FILTER_KEYS = {"survey", "unit", "period", "start", "end", "segment", "channel", "origin"}
 
 
-def _allowed_kinds(scope) -> list[str]:
+def _allowed_kinds(scope: Scope) -> list[str]:
     allowed = []
     for name, kind in KINDS.items():
         try:
@@ -39,24 +40,29 @@ def _allowed_kinds(scope) -> list[str]:
     return allowed
 
 
-def _page(request, form=None, status=200) -> HttpResponse:
-    exports = list(selectors.my_exports(request.scope)[:50])
-    for export in exports:
-        export.kind_label = KINDS[export.kind].label if export.kind in KINDS else export.kind
+def _page(
+    request: ScopedRequest, form: ExportForm | None = None, status: int = 200
+) -> HttpResponse:
+    exports = [
+        (export, KINDS[export.kind].label if export.kind in KINDS else export.kind)
+        for export in selectors.my_exports(request.scope)[:50]
+    ]
     allowed = _allowed_kinds(request.scope)
     form = form or ExportForm(initial={"kind": request.GET.get("kind", "")})
-    form.fields["kind"].choices = [(k, v) for k, v in form.fields["kind"].choices if k in allowed]
-    context = {
+    set_choices(form, "kind", [(k, v.label) for k, v in KINDS.items() if k in allowed])
+    context: dict[str, Any] = {
         "exports": exports,
         "form": form if allowed else None,
         "keep_hours": settings.EXPORT_KEEP_HOURS,
-        "working": any(e.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for e in exports),
+        "working": any(
+            e.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for e, _l in exports
+        ),
     }
     return render(request, "exports/list.html", context, status=status)
 
 
 @member_required
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: ScopedRequest) -> HttpResponse:
     return _page(request)
 
 
@@ -72,7 +78,9 @@ def export_create(request: ScopedRequest) -> HttpResponse:
         if data[name]:
             params[name] = data[name].isoformat()
     try:
-        services.request_export(request.scope, kind=data["kind"], fmt=data["fmt"], params=params)
+        services.request_export(
+            scope=request.scope, kind=data["kind"], fmt=data["fmt"], params=params
+        )
     except Forbidden:
         raise  # a 403 page, not a form error
     except DomainError as error:
@@ -85,7 +93,7 @@ def export_create(request: ScopedRequest) -> HttpResponse:
 @member_required
 def export_download(request: ScopedRequest, export_id: int) -> FileResponse:
     export = selectors.my_export(request.scope, export_id)
-    path = services.file_path(export)
+    path = services.file_path(export=export)
     if path is None:
         raise Http404
     return FileResponse(

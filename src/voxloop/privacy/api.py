@@ -39,9 +39,9 @@ def update_policy(request: HttpRequest, payload: RetentionPolicyIn) -> PrivacyPo
 def retention_preview(request: HttpRequest, filters: Query[RetentionPreviewFilters]) -> dict:
     """Dry run: what the saved periods (or those given here) would remove now."""
     scope = actor(request)
-    services.require_whole_organisation(scope, Capability.CONFIGURE)
+    services.require_whole_organisation(actor=scope, capability=Capability.CONFIGURE)
     periods = policy_of(scope.organization_id).periods
     periods.update(filters.model_dump(exclude_none=True))
-    services.check_periods(filters.model_dump(exclude_none=True))
+    services.check_periods(values=filters.model_dump(exclude_none=True))
     report = retention.report(organization_id=scope.organization_id, periods=periods)
     return {"cutoffs": report.cutoffs, **report.counts}

@@ -53,7 +53,7 @@ def erase_contact(*, actor: Scope, contact_id: int, rehearse: bool = False) -> E
     would change, for the confirmation page."""
     actor.require(Capability.CONFIGURE)
     contact = contact_selectors.contact(actor, contact_id)
-    require_whole_organisation(actor, Capability.CONFIGURE)
+    require_whole_organisation(actor=actor, capability=Capability.CONFIGURE)
     report = ErasureReport(contact_id=contact.pk)
     try:
         with transaction.atomic():
@@ -96,7 +96,12 @@ def _erase(actor: Scope, contact: Contact) -> tuple[dict[str, int], datetime]:
         counts.update(counted or {})
     # Named by its erased id only: the entry must not bring back what was just erased.
     tombstone = Contact(pk=contact.pk, external_id=f"erased:{contact.pk}")
-    record_audit(actor, "contact.erase", tombstone, {"counts": dict(sorted(counts.items()))})
+    record_audit(
+        actor=actor,
+        action="contact.erase",
+        target=tombstone,
+        changes={"counts": dict(sorted(counts.items()))},
+    )
     return dict(sorted(counts.items())), now
 
 
@@ -107,7 +112,7 @@ def export_person(*, actor: Scope, contact_id: int) -> dict:
     top unit; audited (what was exported, never the data)."""
     actor.require(Capability.EXPORT)
     contact = contact_selectors.contact(actor, contact_id)
-    require_whole_organisation(actor, Capability.EXPORT)
+    require_whole_organisation(actor=actor, capability=Capability.EXPORT)
     organization_id = contact.organization_id
     response_ids = response_selectors.ids_of_contact(organization_id, contact.pk)
     record = contact_selectors.person_record(contact)
@@ -125,5 +130,5 @@ def export_person(*, actor: Scope, contact_id: int) -> dict:
         "status_history": record["status_history"],
     }
     counts = {k: len(v) for k, v in data.items() if isinstance(v, list)}
-    record_audit(actor, "contact.export", contact, {"counts": counts})
+    record_audit(actor=actor, action="contact.export", target=contact, changes={"counts": counts})
     return data

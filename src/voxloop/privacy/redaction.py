@@ -58,7 +58,8 @@ class Finding:
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}  # ！…～ → !…~
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u2009\u202f\u3000\t"), " ")
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70"), "-")
-_NORMAL = str.maketrans({**_FULL_WIDTH, **_SPACES, **_DASHES, 0xFE6B: "@"})
+_NORMAL_MAP: dict[int, int | str] = {**_FULL_WIDTH, **_SPACES, **_DASHES, 0xFE6B: "@"}
+_NORMAL = str.maketrans(_NORMAL_MAP)
 
 
 def normalised(text: str) -> str:
@@ -303,7 +304,9 @@ class KnownPerson:
     full_names: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, first_name: str, last_name: str, email: str, phone: str, external_id: str):
+    def of(
+        cls, first_name: str, last_name: str, email: str, phone: str, external_id: str
+    ) -> KnownPerson:
         first, last = (first_name or "").strip(), (last_name or "").strip()
         full = {f"{first} {last}", f"{last} {first}", f"{last}{first}"} if first and last else set()
         names = set(full)

@@ -15,9 +15,12 @@ the next run (decision 0005: the data says what is due, not the clock).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from voxloop.closedloop import selectors as closedloop_selectors
@@ -63,14 +66,14 @@ class RetentionReport:
         return any(self.counts.values())
 
 
-def cutoffs(periods: dict[str, int | None], now: datetime) -> dict[str, datetime | None]:
+def cutoffs(*, periods: dict[str, int | None], now: datetime) -> dict[str, datetime | None]:
     return {
-        name: (now - timedelta(days=periods[name]) if periods.get(name) else None)
+        name: (now - timedelta(days=days) if (days := periods.get(name)) else None)
         for name in PERIODS
     }
 
 
-def _busy_contacts(organization_id: int, before: datetime):
+def _busy_contacts(organization_id: int, before: datetime) -> tuple[QuerySet[Any, int], ...]:
     return (
         distribution_selectors.invited_contact_ids(organization_id, before),
         closedloop_selectors.open_case_contact_ids(organization_id),
@@ -78,12 +81,15 @@ def _busy_contacts(organization_id: int, before: datetime):
 
 
 def report(
-    *, organization_id: int, periods: dict[str, int | None] | None = None, now=None
+    *,
+    organization_id: int,
+    periods: dict[str, int | None] | None = None,
+    now: datetime | None = None,
 ) -> RetentionReport:
     """What applying these periods (default: the saved ones) would remove now."""
     now = now or timezone.now()
     periods = periods if periods is not None else policy_of(organization_id).periods
-    cut = cutoffs(periods, now)
+    cut = cutoffs(periods=periods, now=now)
     result = RetentionReport(cutoffs=cut)
     if cut["response_days"]:
         keep = closedloop_selectors.open_case_response_ids(organization_id)
@@ -106,7 +112,7 @@ def report(
     return result
 
 
-def _batches(step) -> tuple[int, bool]:
+def _batches(step: Callable[[], int]) -> tuple[int, bool]:
     """Run `step()` (returns how many it handled) until it handles less than a batch."""
     total = 0
     for _ in range(MAX_BATCHES):
@@ -121,22 +127,22 @@ def apply(*, organization_id: int, now: datetime | None = None) -> RetentionRepo
     """Remove what the organisation's periods say is due; one audit entry for the run."""
     now = now or timezone.now()
     policy = policy_of(organization_id)
-    cut = cutoffs(policy.periods, now)
+    cut = cutoffs(periods=policy.periods, now=now)
     system = Scope.system(tenancy_selectors.organization_root(organization_id), "retention")
     result = RetentionReport(cutoffs=cut)
     finished = []
-    if cut["response_days"]:
+    if (answered_before := cut["response_days"]) is not None:
         keep = closedloop_selectors.open_case_response_ids(organization_id)
         result.responses, done = _batches(
             lambda: forgetting.expire_responses(
-                organization_id=organization_id, before=cut["response_days"], keep=keep, limit=BATCH
+                organization_id=organization_id, before=answered_before, keep=keep, limit=BATCH
             )
         )
         finished.append(done)
-    if cut["comment_days"]:
+    if (written_before := cut["comment_days"]) is not None:
         result.comments, done = _batches(
             lambda: forgetting.remove_old_texts(
-                organization_id=organization_id, before=cut["comment_days"], limit=BATCH, now=now
+                organization_id=organization_id, before=written_before, limit=BATCH, now=now
             )
         )
         finished.append(done)
@@ -149,10 +155,11 @@ def apply(*, organization_id: int, now: datetime | None = None) -> RetentionRepo
             lambda: erase_by_retention(system=system, contact_ids=list(inactive[:BATCH]))
         )
         finished.append(done)
-    if cut["audit_days"]:
+    audit_before = cut["audit_days"]
+    if audit_before:
         result.audit_entries, done = _batches(
             lambda: tenancy_services.delete_audit_before(
-                organization_id=organization_id, before=cut["audit_days"], limit=BATCH
+                organization_id=organization_id, before=audit_before, limit=BATCH
             )
         )
         finished.append(done)
@@ -161,11 +168,16 @@ def apply(*, organization_id: int, now: datetime | None = None) -> RetentionRepo
         policy.last_applied_at = now
         policy.save(update_fields=["last_applied_at"])
         if result.anything:
-            record_audit(system, "privacy.retention", policy, {"counts": result.counts})
+            record_audit(
+                actor=system,
+                action="privacy.retention",
+                target=policy,
+                changes={"counts": result.counts},
+            )
     return result
 
 
-def apply_everywhere(now: datetime | None = None) -> int:
+def apply_everywhere(*, now: datetime | None = None) -> int:
     """Every organisation with a retention period (the periodic task); how many were run."""
     from voxloop.privacy.selectors import policies_with_retention
 

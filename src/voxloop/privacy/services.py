@@ -19,26 +19,26 @@ MIN_DAYS = {"response_days": 30, "comment_days": 30, "contact_days": 30, "audit_
 MAX_DAYS = 36500
 
 
-def at_the_top(actor: Scope) -> bool:
+def at_the_top(*, actor: Scope) -> bool:
     """Whether the actor's membership is at the organisation's top unit (sees all of it)."""
     return len(actor.unit_path) == PATH_SEGMENT_WIDTH
 
 
-def may_act_on_everything(actor: Scope, capability: Capability) -> bool:
-    return actor.can(capability) and at_the_top(actor)
+def may_act_on_everything(*, actor: Scope, capability: Capability) -> bool:
+    return actor.can(capability) and at_the_top(actor=actor)
 
 
-def require_whole_organisation(actor: Scope, capability: Capability) -> None:
+def require_whole_organisation(*, actor: Scope, capability: Capability) -> None:
     """A person's data and an organisation's policy span every unit: only a role held at the
     organisation's root may act on them (a store's admin would reach beyond their store)."""
     actor.require(capability)
-    if not at_the_top(actor):
+    if not at_the_top(actor=actor):
         raise Forbidden(
             "This acts on the whole organisation's data; it needs a role at its top unit."
         )
 
 
-def check_periods(values: dict[str, Any]) -> dict[str, int | None]:
+def check_periods(*, values: dict[str, Any]) -> dict[str, int | None]:
     """The retention periods given, each empty (keep) or a whole number of days in range."""
     cleaned: dict[str, int | None] = {}
     for name, value in values.items():
@@ -57,7 +57,7 @@ def check_periods(values: dict[str, Any]) -> dict[str, int | None]:
     return cleaned
 
 
-def shortened(policy: PrivacyPolicy, periods: dict[str, int | None]) -> list[str]:
+def shortened(*, policy: PrivacyPolicy, periods: dict[str, int | None]) -> list[str]:
     """The periods that would now delete more than before (new limit, or a shorter one)."""
     return [
         name
@@ -68,11 +68,11 @@ def shortened(policy: PrivacyPolicy, periods: dict[str, int | None]) -> list[str
 
 def update_policy(*, actor: Scope, **values: Any) -> PrivacyPolicy:
     """Change the organisation's retention periods and capture masking; audited."""
-    require_whole_organisation(actor, Capability.CONFIGURE)
+    require_whole_organisation(actor=actor, capability=Capability.CONFIGURE)
     mask = values.pop("mask_at_capture", None)
     if mask is not None and not isinstance(mask, bool):
         raise InvalidInput("'mask_at_capture' is true or false.", field="mask_at_capture")
-    periods = check_periods(values)
+    periods = check_periods(values=values)
     policy = policy_of(actor.organization_id)
     wanted: dict[str, Any] = {**periods, **({} if mask is None else {"mask_at_capture": mask})}
     changes = {k: [getattr(policy, k), v] for k, v in wanted.items() if getattr(policy, k) != v}
@@ -82,6 +82,6 @@ def update_policy(*, actor: Scope, **values: Any) -> PrivacyPolicy:
         setattr(policy, name, value)
     with transaction.atomic():
         policy.save()
-        record_audit(actor, "privacy.policy", policy, changes)
+        record_audit(actor=actor, action="privacy.policy", target=policy, changes=changes)
     recent_masking.forget_all()
     return policy

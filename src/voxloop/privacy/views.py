@@ -3,20 +3,21 @@ would delete shown before it is saved. Thin: the services decide and audit."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from voxloop.errors import DomainError
 from voxloop.privacy import retention, services
 from voxloop.privacy.forms import LABELS, PolicyForm
-from voxloop.privacy.models import PERIODS
+from voxloop.privacy.models import PERIODS, PrivacyPolicy
 from voxloop.privacy.selectors import policy_of
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required
-from voxloop.web.forms import apply_domain_error
+from voxloop.web.forms import domain_errors_on
 
 
 def _confirmation(periods: dict) -> str:
@@ -24,11 +25,17 @@ def _confirmation(periods: dict) -> str:
     return ",".join("" if periods[name] is None else str(periods[name]) for name in PERIODS)
 
 
-def _page(request, form, policy, status=200, **extra) -> HttpResponse:
+def _page(
+    request: ScopedRequest,
+    form: PolicyForm,
+    policy: PrivacyPolicy,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
     context = {
         "form": form,
         "policy": policy,
-        "can_change": services.at_the_top(request.scope),
+        "can_change": services.at_the_top(actor=request.scope),
         "periods": [(label, getattr(policy, name)) for name, (label, _help) in LABELS.items()],
         **extra,
     }
@@ -43,23 +50,21 @@ def settings_page(request: ScopedRequest) -> HttpResponse:
     if request.method != "POST":
         initial = {**policy.periods, "mask_at_capture": policy.mask_at_capture}
         return _page(request, PolicyForm(initial=initial), policy)
-    if not services.at_the_top(scope):
+    if not services.at_the_top(actor=scope):
         raise PermissionDenied
     form = PolicyForm(request.POST)
     if not form.is_valid():
         return _page(request, form, policy, status=400)
     periods = {name: form.cleaned_data[name] for name in PERIODS}
-    shorter = services.shortened(policy, periods)
+    shorter = services.shortened(policy=policy, periods=periods)
     if shorter and request.POST.get("confirmed") != _confirmation(periods):
         report = retention.report(organization_id=scope.organization_id, periods=periods)
         confirmation = _confirmation(periods)
         return _page(request, form, policy, report=report, confirmation=confirmation)
-    try:
+    with domain_errors_on(form):
         services.update_policy(
             actor=scope, **periods, mask_at_capture=form.cleaned_data["mask_at_capture"]
         )
-    except DomainError as error:
-        apply_domain_error(form, error)
-        return _page(request, form, policy, status=400)
-    messages.success(request, _("Privacy settings saved."))
-    return redirect("privacy:settings")
+        messages.success(request, _("Privacy settings saved."))
+        return redirect("privacy:settings")
+    return _page(request, form, policy, status=400)

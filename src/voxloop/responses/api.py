@@ -53,11 +53,11 @@ class KioskToken(HttpBearer):
     """`Authorization: Bearer vxk_…`: a registered kiosk, for storing responses only."""
 
     def authenticate(self, request: ScopedRequest, token: str):
-        device = kiosks.authenticate(token)
+        device = kiosks.authenticate(secret=token)
         if device is None:
             return None
         request.kiosk = device
-        request.scope = kiosks.scope_of(device)
+        request.scope = kiosks.scope_of(device=device)
         return True
 
 
@@ -255,7 +255,7 @@ def create_response(request: HttpRequest, payload: ResponseCreate) -> JsonRespon
     who = _claim(request, scope, payload)
     submission = _submission(scope, payload, _source_key(request, scope, who), who)
     try:
-        outcome = submit(submission)
+        outcome = submit(submission=submission)
     except DomainError as error:
         # The service names question keys and its own inputs; name the request's fields.
         if error.field:
@@ -322,7 +322,7 @@ def _kiosk_out(device: Kiosk) -> dict:
 @router.get("/kiosks", response=list[KioskOut], url_name="kiosks")
 def list_kiosks(request: HttpRequest, query: Query[KioskList]) -> list[dict]:
     """The kiosks registered in your subtree (admins), newest first; never their tokens."""
-    found = kiosks.visible_kiosks(actor(request)).order_by("-created_at")
+    found = kiosks.visible_kiosks(actor=actor(request)).order_by("-created_at")
     return listing(request, found, query, _kiosk_out)
 
 
@@ -342,7 +342,9 @@ def create_kiosk(request: HttpRequest, payload: KioskCreate) -> Status:
 def revoke_kiosk(request: HttpRequest, kiosk_id: Id) -> dict:
     """Its token stops working (at once here, within a few seconds on every server)."""
     scope = actor(request)
-    return _kiosk_out(kiosks.revoke(actor=scope, device=kiosks.kiosk(scope, kiosk_id)))
+    return _kiosk_out(
+        kiosks.revoke(actor=scope, device=kiosks.kiosk(actor=scope, kiosk_id=kiosk_id))
+    )
 
 
 IMPORT_BODY = {

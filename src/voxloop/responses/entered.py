@@ -37,8 +37,12 @@ def audit(submission: Submission, response: Response) -> None:
     unit, staff, survey = submission.unit, submission.staff, submission.survey
     changes = {"survey": survey.pk, "channel": response.channel}
     if survey.is_anonymous:
-        record_audit(submission.entered_by, "response.enter", survey, changes)
+        record_audit(
+            actor=submission.entered_by, action="response.enter", target=survey, changes=changes
+        )
         return
     changes.update(unit=unit and unit.code, staff=staff and staff.code, nps=response.nps)
     changes.update(token=submission.entered_token_id, complete=response.is_complete)
-    record_audit(submission.entered_by, "response.enter", response, changes)
+    record_audit(
+        actor=submission.entered_by, action="response.enter", target=response, changes=changes
+    )

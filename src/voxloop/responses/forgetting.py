@@ -8,8 +8,10 @@ snapshot of their attributes are what identify them, and go.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from voxloop.responses import selectors
 from voxloop.responses.models import Response
@@ -17,14 +19,18 @@ from voxloop.responses.signals import responses_changed, responses_expiring
 from voxloop.surveys.selectors import free_text_keys, text_question_keys
 
 
-def _without_text(answers: dict, text_keys: list[str], comment_keys: list[str]):
+def _without_text(
+    answers: dict[str, Any], text_keys: list[str], comment_keys: list[str]
+) -> tuple[dict[str, Any], bool, bool]:
     """(answers without free text, whether a comment was among it, whether anything went)."""
     kept = {k: v for k, v in answers.items() if not (k in text_keys and isinstance(v, str))}
     comment = any(isinstance(answers.get(k), str) and answers[k].strip() for k in comment_keys)
     return kept, comment, len(kept) != len(answers)
 
 
-def _strip(response: Response, text_keys, comment_keys, now: datetime) -> bool:
+def _strip(
+    response: Response, text_keys: list[str], comment_keys: list[str], now: datetime
+) -> bool:
     answers, had_comment, removed = _without_text(response.answers, text_keys, comment_keys)
     response.answers = answers
     if had_comment:
@@ -70,7 +76,9 @@ def erase_person(*, organization_id: int, response_ids: list[int], now: datetime
     return {"responses": len(responses), "response_texts": texts}
 
 
-def expire_responses(*, organization_id: int, before: datetime, keep, limit: int) -> int:
+def expire_responses(
+    *, organization_id: int, before: datetime, keep: QuerySet[Any, int] | None, limit: int
+) -> int:
     """Delete up to `limit` responses older than `before` (not those in `keep`, an id
     subquery: answers an open case still needs). Analytics hears `responses_expiring` first
     and keeps their counts; cases, notifications and praise built on them go with them."""

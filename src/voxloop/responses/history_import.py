@@ -90,7 +90,7 @@ def run(actor: Scope, *, survey: Survey, filename: str, content: bytes) -> RowRe
             report.note(row, "; ".join(row.problems))
             continue
         try:
-            clean_answers(survey, questions, row.answers, True)
+            clean_answers(survey=survey, questions=questions, answers=row.answers, complete=True)
         except InvalidInput as error:
             report.refused += 1
             report.note(row, error.message)
@@ -119,12 +119,12 @@ def run(actor: Scope, *, survey: Survey, filename: str, content: bytes) -> RowRe
     )
     fresh = [s for _, s in candidates if s.source_key not in known]
     report.already += len(candidates) - len(fresh)
-    report.imported = import_history(survey, fresh) if fresh else 0
+    report.imported = import_history(survey=survey, submissions=fresh) if fresh else 0
     report.unmatched_columns = sorted(unmatched)[:200]
     record_audit(
-        actor,
-        "responses.import",
-        survey,
-        {"file": filename[:200], "imported": report.imported, "refused": report.refused},
+        actor=actor,
+        action="responses.import",
+        target=survey,
+        changes={"file": filename[:200], "imported": report.imported, "refused": report.refused},
     )
     return report

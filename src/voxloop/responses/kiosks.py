@@ -36,13 +36,13 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def visible_kiosks(actor: Scope) -> QuerySet[Kiosk]:
+def visible_kiosks(*, actor: Scope) -> QuerySet[Kiosk]:
     actor.require(Capability.CONFIGURE)
     return actor.filter(Kiosk.objects.select_related("unit"), path_field="unit__path")
 
 
-def kiosk(actor: Scope, kiosk_id: int) -> Kiosk:
-    return actor.get(visible_kiosks(actor), path_field="unit__path", pk=kiosk_id)
+def kiosk(*, actor: Scope, kiosk_id: int) -> Kiosk:
+    return actor.get(visible_kiosks(actor=actor), path_field="unit__path", pk=kiosk_id)
 
 
 def register(*, actor: Scope, unit: OrgUnit, name: str, channel: str) -> tuple[Kiosk, str]:
@@ -68,7 +68,12 @@ def register(*, actor: Scope, unit: OrgUnit, name: str, channel: str) -> tuple[K
             digest=_digest(secret),
             created_by_id=actor.user_id,
         )
-        record_audit(actor, "kiosk.register", device, {"unit": unit.code, "channel": channel})
+        record_audit(
+            actor=actor,
+            action="kiosk.register",
+            target=device,
+            changes={"unit": unit.code, "channel": channel},
+        )
     return device, secret
 
 
@@ -81,11 +86,11 @@ def revoke(*, actor: Scope, device: Kiosk) -> Kiosk:
     with transaction.atomic():
         device.revoked_at = timezone.now()
         device.save(update_fields=["revoked_at"])
-        record_audit(actor, "kiosk.revoke", device)
+        record_audit(actor=actor, action="kiosk.revoke", target=device)
     return device
 
 
-def authenticate(secret: str) -> Kiosk | None:
+def authenticate(*, secret: str) -> Kiosk | None:
     """The live kiosk behind a bearer secret (with its unit), or None; marks it used. The
     kiosk may be shared by every request presenting it: read it, never change it."""
     if not secret.startswith(TOKEN_PREFIX) or secret.count("_") < 2:
@@ -108,7 +113,7 @@ def authenticate(secret: str) -> Kiosk | None:
     return found
 
 
-def scope_of(device: Kiosk) -> Scope:
+def scope_of(*, device: Kiosk) -> Scope:
     """What a kiosk may reach: its unit's subtree, with no capability."""
     return Scope(
         organization_id=device.organization_id,

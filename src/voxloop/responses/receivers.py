@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -19,14 +20,18 @@ STRAGGLER_DELAY = timedelta(seconds=30)
 @receiver(post_delete, sender=Kiosk)
 @receiver(post_save, sender=OrgUnit)
 @receiver(post_delete, sender=OrgUnit)
-def kiosk_access_changed(sender, **kwargs):
+def kiosk_access_changed(sender: object, **kwargs: Any) -> None:
     kiosks.recent_kiosks.forget_all()  # a kiosk's reach is its unit's path
 
 
 @receiver(unit_moved)
-def follow_unit_move(sender, organization_id: int, old_path: str, new_path: str, **kwargs):
+def follow_unit_move(
+    sender: object, organization_id: int, old_path: str, new_path: str, **kwargs: Any
+) -> None:
     kiosks.recent_kiosks.forget_all()
-    services.repath_after_move(organization_id, old_path, new_path)
+    services.repath_after_move(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
     transaction.on_commit(lambda: _heal_later(organization_id, old_path))
 
 
@@ -43,7 +48,9 @@ def _heal_later(organization_id: int, old_path: str) -> None:
 
 
 @receiver(contact_erasing, dispatch_uid="responses.erase_person")
-def erase_person(sender, organization_id: int, response_ids: list, now, **kwargs) -> dict:
+def erase_person(
+    sender: object, organization_id: int, response_ids: list[int], now: datetime, **kwargs: Any
+) -> dict[str, int]:
     from voxloop.responses import forgetting
 
     return forgetting.erase_person(

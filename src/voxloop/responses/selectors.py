@@ -7,8 +7,9 @@ large the organisation is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -178,11 +179,10 @@ def completed_source_keys(organization_id: int, keys: Iterable[str]) -> set[str]
     """Which of these source keys a completed response holds (reminders to an anonymous
     survey's invitations: whether its person answered, asked without keeping the answer)."""
     wanted = list(keys)
-    return set(
-        Response.objects.filter(
-            organization_id=organization_id, source_key__in=wanted, is_complete=True
-        ).values_list("source_key", flat=True)
-    )
+    found = Response.objects.filter(
+        organization_id=organization_id, source_key__in=wanted, is_complete=True
+    ).values_list("source_key", flat=True)
+    return {key for key in found if key is not None}
 
 
 def answered_since(
@@ -249,7 +249,9 @@ def completed_for_events(organization_id: int, response_ids: Iterable[int]) -> l
     )
 
 
-def ids_for_counting(organization_id: int, path: str = "", chunk: int = 10000):
+def ids_for_counting(
+    organization_id: int, path: str = "", chunk: int = 10000
+) -> Iterator[list[int]]:
     """Every completed response id of an organisation (optionally one subtree), in chunks."""
     responses = Response.objects.filter(organization_id=organization_id, is_complete=True)
     if path:
@@ -300,8 +302,8 @@ def of_contact(organization_id: int, contact_id: int) -> list[dict]:
         {
             "id": r.pk,
             "survey": {"id": r.survey_id, "name": r.survey.name},
-            "unit_code": r.unit.code if r.unit_id else None,
-            "staff": r.staff.name if r.staff_id else None,
+            "unit_code": r.unit.code if r.unit is not None else None,
+            "staff": r.staff.name if r.staff is not None else None,
             "channel": r.channel,
             "locale": r.locale,
             "is_complete": r.is_complete,
@@ -321,7 +323,9 @@ def _older_than(before: datetime) -> Q:
     return Q(submitted_at__lt=before) | Q(submitted_at__isnull=True, started_at__lt=before)
 
 
-def expired_ids(organization_id: int, before: datetime, keep=None) -> QuerySet:
+def expired_ids(
+    organization_id: int, before: datetime, keep: QuerySet[Any, int] | None = None
+) -> QuerySet[Response, int]:
     """Ids of the organisation's responses given (or, unfinished, begun) before `before`,
     except those in `keep` (an id subquery)."""
     responses = Response.objects.filter(_older_than(before), organization_id=organization_id)
@@ -343,7 +347,9 @@ def with_text_before(survey_id: int, keys: list[str], before: datetime) -> Query
     )
 
 
-def count_with_text_before(organization_id: int, before: datetime, after=None) -> int:
+def count_with_text_before(
+    organization_id: int, before: datetime, after: datetime | None = None
+) -> int:
     """How many responses written before `before` (and not before `after`) hold free text."""
     total = 0
     for survey_id, keys in surveys_with_text(organization_id).items():
@@ -352,3 +358,44 @@ def count_with_text_before(organization_id: int, before: datetime, after=None) -
             responses = responses.exclude(_older_than(after))
         total += responses.count()
     return total
+
+
+def complete_for_rules(response_id: int) -> Response | None:
+    """A complete response with what the alert rules read (survey, unit, staff, contact's
+    account owner, organisation); None when it is not complete (or not there)."""
+    return (
+        Response.objects.select_related(
+            "survey", "unit", "staff__unit", "contact__account__owner", "organization"
+        )
+        .filter(pk=response_id, is_complete=True)
+        .first()
+    )
+
+
+def complete_named_orgs(response_ids: Iterable[int]) -> list[tuple[int, int]]:
+    """(response id, organisation id) of those of these responses that are complete and
+    named (not from an anonymous survey)."""
+    return list(
+        Response.objects.filter(pk__in=list(response_ids), is_complete=True)
+        .exclude(survey__kind__in=ANONYMOUS_KINDS)
+        .values_list("pk", "organization_id")
+    )
+
+
+def response_in_org(organization_id: int, response_id: int) -> Response:
+    """One response of the organisation, unscoped: the caller has checked the reader's right
+    (a case's reader may read the response behind it)."""
+    return Response.objects.select_related("survey", "unit", "staff", "contact").get(
+        pk=response_id, organization_id=organization_id
+    )
+
+
+def contact_nps_history(organization_id: int) -> QuerySet:
+    """(contact id, submitted at, NPS group) of every scored answer by a known contact, by
+    contact then time (system work: the demo's customer status history)."""
+    return (
+        Response.objects.filter(organization_id=organization_id, contact_id__isnull=False)
+        .exclude(nps_group__isnull=True)
+        .order_by("contact_id", "submitted_at")
+        .values_list("contact_id", "submitted_at", "nps_group")
+    )

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from voxloop import rows
@@ -25,7 +25,8 @@ from voxloop.responses.scoring import headline_scores
 from voxloop.responses.signals import response_started, response_submitted, responses_imported
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey, SurveyStatus
-from voxloop.tenancy.models import OrgUnit, repath_copies, subtree_q
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import repath_copies, subtree_q
 from voxloop.tenancy.scoping import Scope
 
 CHANNELS, DEVICES = frozenset(Channel.values), frozenset(Device.values)
@@ -84,7 +85,7 @@ def _questions(survey: Survey) -> list:
     return list(survey.questions.all())
 
 
-def clean_answers(survey: Survey, questions: list, answers: dict, complete: bool) -> dict:
+def clean_answers(*, survey: Survey, questions: list, answers: dict, complete: bool) -> dict:
     """Validated answers, hidden questions dropped; required ones checked when complete."""
     if not isinstance(answers, dict):
         raise InvalidInput("Answers must be an object of question key → answer.", "answers")
@@ -181,7 +182,7 @@ def _placement(submission: Submission) -> dict[str, Any]:
     }
 
 
-def submit(submission: Submission) -> Outcome:
+def submit(*, submission: Submission) -> Outcome:
     """Store (or continue) one response; idempotent per source key and per resume token."""
     if submission.respondent and submission.survey.is_anonymous:
         submission = replace(
@@ -200,7 +201,12 @@ def submit(submission: Submission) -> Outcome:
     keyed = submission.source_key or submission.resume_token or submission.entered_by
     if not (keyed or _in_transaction()):
         # A new response from nobody in particular: nothing to continue or collide with.
-        answers = clean_answers(survey, questions, submission.answers, submission.complete)
+        answers = clean_answers(
+            survey=survey,
+            questions=questions,
+            answers=submission.answers,
+            complete=submission.complete,
+        )
         response = _new_response(submission)
         completed = _apply(response, questions, answers, submission)
         commit_group.store(response)
@@ -211,7 +217,12 @@ def submit(submission: Submission) -> Outcome:
         existing = _existing(submission)
         if existing is not None:
             return Outcome(_continue(existing, submission, questions), created=False)
-        answers = clean_answers(survey, questions, submission.answers, submission.complete)
+        answers = clean_answers(
+            survey=survey,
+            questions=questions,
+            answers=submission.answers,
+            complete=submission.complete,
+        )
         response = _new_response(submission)
         if _apply(response, questions, answers, submission):
             transaction.on_commit(lambda: _announce(response))
@@ -292,7 +303,9 @@ def _continue(response: Response, submission: Submission, questions: list) -> Re
     retired = {k: v for k, v in earlier.items() if k.partition(":")[0] not in known}
     merged = {k: v for k, v in earlier.items() if k not in retired}
     merged.update(submission.answers or {})
-    answers = clean_answers(submission.survey, questions, merged, submission.complete)
+    answers = clean_answers(
+        survey=submission.survey, questions=questions, answers=merged, complete=submission.complete
+    )
     answers = {**retired, **answers}
     if submission.locale:
         response.locale = submission.locale  # the respondent switched language on the way
@@ -350,7 +363,7 @@ def _in_transaction() -> bool:
 
 
 def import_history(
-    survey: Survey, submissions: Iterable[Submission], batch_size: int = 2000
+    *, survey: Survey, submissions: Iterable[Submission], batch_size: int = 2000
 ) -> int:
     """Bulk-load past responses (imports, demo): validated and scored like live ones.
 
@@ -364,7 +377,9 @@ def import_history(
         # Placed like a live one: never in another organisation's unit, staff or contact.
         _check_context(replace(submission, survey=survey, allow_closed=True))
         response = _new_response(submission)
-        answers = clean_answers(survey, questions, submission.answers, True)
+        answers = clean_answers(
+            survey=survey, questions=questions, answers=submission.answers, complete=True
+        )
         response.answers = _stored(survey.organization_id, answers)
         response.is_complete, response.submitted_at = True, response.started_at
         for name, value in headline_scores(questions, response.answers).items():
@@ -390,27 +405,26 @@ def _insert(batch: list[Response]) -> int:
     return len(batch)
 
 
-def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
+def repath_after_move(*, organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
     repath_copies(Response.objects.filter(organization_id=organization_id), old_path, new_path)
 
 
-def heal_unit_paths(organization_id: int, old_path: str) -> int:
+def heal_unit_paths(*, organization_id: int, old_path: str) -> int:
     """Give responses still filed under a moved subtree's old path their unit's current path.
 
     A response whose unit was read just before a move commits is inserted after the move's
     rewrite, with the old path; this runs again a little later to catch such stragglers.
     """
-    current = OrgUnit.objects.filter(pk=OuterRef("unit_id")).values("path")[:1]
     stragglers = (
         Response.objects.filter(organization_id=organization_id, unit__isnull=False)
         .filter(subtree_q(old_path, "unit_path"))
         .exclude(unit__path=F("unit_path"))
     )
-    return stragglers.update(unit_path=Subquery(current))
+    return stragglers.update(unit_path=tenancy_selectors.current_unit_path("unit_id"))
 
 
-def import_response_file(actor: Scope, *, survey: Survey, filename: str, content: bytes) -> Any:
+def import_response_file(*, actor: Scope, survey: Survey, filename: str, content: bytes) -> Any:
     """Past responses from another tool's export, matched to the survey's questions and
     loaded like `import_history`, with a row report (responses.history_import); admins only."""
     from voxloop.responses import history_import

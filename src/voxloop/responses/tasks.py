@@ -10,7 +10,7 @@ from voxloop.schedule.registry import every
 
 @task()
 def heal_unit_paths(organization_id: int, old_path: str) -> int:
-    return services.heal_unit_paths(organization_id, old_path)
+    return services.heal_unit_paths(organization_id=organization_id, old_path=old_path)
 
 
 @every(timedelta(hours=6), name="responses.forget_anonymous_keys")

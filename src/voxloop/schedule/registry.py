@@ -10,8 +10,12 @@ being imported (their `tasks.py`, imported from `AppConfig.ready`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -24,13 +28,13 @@ class Periodic:
 _registered: dict[str, Periodic] = {}
 
 
-def every(interval: timedelta, name: str = ""):
+def every(interval: timedelta, name: str = "") -> Callable[[T], T]:
     """Run the decorated task every `interval`, once across all workers."""
     if interval <= timedelta(0):
         raise ValueError("A periodic task needs a positive interval.")
 
-    def register(task_obj):
-        key = name or f"{task_obj.module_path}"
+    def register(task_obj: T) -> T:
+        key = name or f"{getattr(task_obj, 'module_path', '')}"
         _registered[key] = Periodic(key, interval, task_obj)
         return task_obj
 

@@ -13,7 +13,9 @@ from voxloop.schedule.registry import Periodic, registered
 log = logging.getLogger(__name__)
 
 
-def enqueue_due(now: datetime | None = None, periodics: list[Periodic] | None = None) -> list[str]:
+def enqueue_due(
+    *, now: datetime | None = None, periodics: list[Periodic] | None = None
+) -> list[str]:
     """Enqueue every periodic task whose time has come; the names enqueued."""
     now = now or timezone.now()
     started = []

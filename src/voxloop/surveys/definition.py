@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from voxloop.errors import InvalidInput
 
@@ -32,21 +32,47 @@ class AnswerError(InvalidInput):
     """An answer the question cannot take; `field` is the question key."""
 
 
-def scale_of(question) -> tuple[int, int]:
+class QuestionLike(Protocol):
+    """What these functions read of a question: a Question, or a stand-in for one check."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def config(self) -> Mapping[str, Any]: ...
+
+
+class Conditional(Protocol):
+    @property
+    def show_if(self) -> Mapping[str, Any] | None: ...
+
+
+ShownQ = TypeVar("ShownQ", bound=Conditional)
+
+
+class SurveyLike(Protocol):
+    @property
+    def default_locale(self) -> str: ...
+    @property
+    def locales(self) -> list[str]: ...
+
+
+def scale_of(question: QuestionLike) -> tuple[int, int]:
     if question.type in SCALES:
         return SCALES[question.type]
     return 1, int(question.config.get("scale", 5))
 
 
-def choice_keys(question) -> list[str]:
+def choice_keys(question: QuestionLike) -> list[str]:
     return [str(choice["key"]) for choice in question.config.get("choices", [])]
 
 
-def row_keys(question) -> list[str]:
+def row_keys(question: QuestionLike) -> list[str]:
     return [str(row["key"]) for row in question.config.get("rows", [])]
 
 
-def _integer(question, raw: Any, field: str) -> int:
+def _integer(question: QuestionLike, raw: Any, field: str) -> int:
     if isinstance(raw, bool) or raw is None:
         raise AnswerError(f"'{field}' needs a whole number.", field=field)
     if isinstance(raw, str):
@@ -78,7 +104,7 @@ def _text(raw: Any, field: str, limit: int) -> str:
     return text
 
 
-def _choice(question, raw: Any, field: str) -> str:
+def _choice(question: QuestionLike, raw: Any, field: str) -> str:
     if not isinstance(raw, str) or not raw:
         raise AnswerError(f"'{field}' needs one of its choices.", field=field)
     allowed = choice_keys(question)
@@ -89,7 +115,7 @@ def _choice(question, raw: Any, field: str) -> str:
     return raw
 
 
-def clean_answer(question, raw: Any) -> Any:
+def clean_answer(question: QuestionLike, raw: Any) -> Any:
     """The stored form of one answer, or AnswerError naming the question."""
     field, kind = question.key, question.type
     if kind in SCALED_TYPES:
@@ -125,8 +151,8 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def condition_holds(condition: Mapping, answers: Mapping[str, Any]) -> bool:
-    value = answers.get(condition.get("question"))
+def condition_holds(condition: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
+    value = answers.get(condition.get("question") or "")
     op, target = condition.get("op", "eq"), condition.get("value")
     if op == "answered":
         return not is_empty(value)
@@ -172,7 +198,7 @@ def rule_holds(rule: Mapping | None, answers: Mapping[str, Any]) -> bool:
     return True
 
 
-def shown_questions(questions: Iterable, answers: Mapping[str, Any]) -> list:
+def shown_questions(questions: Iterable[ShownQ], answers: Mapping[str, Any]) -> list[ShownQ]:
     """The questions a respondent sees given the answers so far, in order."""
     return [q for q in questions if rule_holds(q.show_if, answers)]
 
@@ -182,7 +208,7 @@ def localized(texts: Mapping[str, str] | None, locale: str, default_locale: str)
     return texts.get(locale) or texts.get(default_locale) or next(iter(texts.values()), "")
 
 
-def pick_locale(survey, wanted: Iterable[str]) -> str:
+def pick_locale(survey: SurveyLike, wanted: Iterable[str]) -> str:
     """The first wanted language the survey offers (exact, then by base language)."""
     offered = [survey.default_locale, *[x for x in survey.locales if x != survey.default_locale]]
     for candidate in wanted:

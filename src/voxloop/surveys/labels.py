@@ -18,6 +18,7 @@ from voxloop.surveys.definition import (
     piped,
     scale_of,
 )
+from voxloop.surveys.models import Question, Survey
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class AnswerLine:
     answer: str
 
 
-def _choice_label(question, key: str, locale: str, default: str) -> str:
+def _choice_label(question: Question, key: str, locale: str, default: str) -> str:
     if key == OTHER:
         return _("Other")
     for choice in question.config.get("choices", []):
@@ -36,7 +37,7 @@ def _choice_label(question, key: str, locale: str, default: str) -> str:
     return key
 
 
-def _scaled(question, value: Any, locale: str, default: str) -> str:
+def _scaled(question: Question, value: Any, locale: str, default: str) -> str:
     low, high = scale_of(question)
     text = f"{value} / {high}" if isinstance(value, int) else str(value)
     end = {low: "low", high: "high"}.get(value) if isinstance(value, int) else None
@@ -44,7 +45,7 @@ def _scaled(question, value: Any, locale: str, default: str) -> str:
     return f"{text} ({label})" if label else text
 
 
-def answer_text(question, value: Any, locale: str, default: str) -> str:
+def answer_text(question: Question, value: Any, locale: str, default: str) -> str:
     kind = question.type
     if kind in SCALED_TYPES:
         return _scaled(question, value, locale, default)
@@ -63,8 +64,8 @@ def answer_text(question, value: Any, locale: str, default: str) -> str:
 
 
 def answer_lines(
-    survey,
-    questions: Iterable,
+    survey: Survey,
+    questions: Iterable[Question],
     answers: Mapping[str, Any],
     language: str | None = None,
     values: Mapping[str, str] | None = None,

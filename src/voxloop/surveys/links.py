@@ -48,7 +48,9 @@ def personal_token(
 
 
 def read_personal_token(token: str, max_age_days: int | None = None) -> PersonalLink:
-    days = max_age_days or getattr(settings, "SURVEY_LINK_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS)
+    days: int = max_age_days or int(
+        getattr(settings, "SURVEY_LINK_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS)
+    )
     try:
         data = signing.loads(token, salt=SALT, max_age=days * 86400)
     except signing.SignatureExpired:

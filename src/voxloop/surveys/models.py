@@ -5,6 +5,7 @@ reordering, adding questions) never scrambles responses already given.
 """
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -93,7 +94,7 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.revision = new_revision()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:

@@ -7,6 +7,7 @@ the company-wide survey, for their store's responses) and above it.
 import copy
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -116,7 +117,7 @@ def is_open(survey_obj: Survey) -> bool:
     return survey_obj.status == SurveyStatus.LIVE
 
 
-def free_text_keys(survey_ids) -> dict[int, list[str]]:
+def free_text_keys(survey_ids: Iterable[int]) -> dict[int, list[str]]:
     """The answer keys that hold what somebody wrote, per survey: its free-text questions
     and the "other" text of choice questions that offer one (privacy: erasure, retention)."""
     keys: dict[int, list[str]] = {}
@@ -138,7 +139,7 @@ def organization_survey_ids(organization_id: int) -> list[int]:
     return list(Survey.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
 
 
-def text_question_keys(survey_ids) -> dict[int, list[str]]:
+def text_question_keys(survey_ids: Iterable[int]) -> dict[int, list[str]]:
     """The keys of each survey's free-text questions, in order (analytics: comments)."""
     keys: dict[int, list[str]] = {}
     rows_ = (
@@ -158,7 +159,7 @@ def was_shown(question: Question, answers: dict) -> bool:
     return rule_holds(question.show_if, answers or {})
 
 
-def question_labels(survey_ids, locale: str) -> dict[str, dict[str, Any]]:
+def question_labels(survey_ids: Iterable[int], locale: str) -> dict[str, dict[str, Any]]:
     """What staff pages show instead of keys, in the reader's language: per question key its
     title and the labels of its choices and rows (the first survey that has the key wins)."""
     labels: dict[str, dict[str, Any]] = {}
@@ -172,7 +173,7 @@ def question_labels(survey_ids, locale: str) -> dict[str, dict[str, Any]]:
             continue
         default = question.survey.default_locale
 
-        def text(texts, fallback: str, default: str = default) -> str:
+        def text(texts: dict[str, str] | None, fallback: str, default: str = default) -> str:
             return definition.localized(texts, locale, default) or fallback
 
         config = question.config or {}

@@ -39,6 +39,7 @@ def _editable(actor: Scope, survey: Survey) -> None:
 
 
 def create_survey(
+    *,
     actor: Scope,
     unit: OrgUnit,
     name: str,
@@ -68,11 +69,11 @@ def create_survey(
     )
     with transaction.atomic():
         survey.save()
-        record_audit(actor, "survey.create", survey, {"kind": kind})
+        record_audit(actor=actor, action="survey.create", target=survey, changes={"kind": kind})
     return survey
 
 
-def update_survey(actor: Scope, survey: Survey, **fields: Any) -> Survey:
+def update_survey(*, actor: Scope, survey: Survey, **fields: Any) -> Survey:
     _editable(actor, survey)
     unknown = set(fields) - SURVEY_FIELDS
     if unknown:
@@ -106,7 +107,9 @@ def update_survey(actor: Scope, survey: Survey, **fields: Any) -> Survey:
                 is_primary=True,
             ).exclude(pk=survey.pk).update(is_primary=False)
         survey.save()
-        record_audit(actor, "survey.update", survey, {"fields": sorted(fields)})
+        record_audit(
+            actor=actor, action="survey.update", target=survey, changes={"fields": sorted(fields)}
+        )
     return survey
 
 
@@ -133,6 +136,7 @@ def _check_branding(branding: Any, default_locale: str) -> dict:
 
 
 def add_question(
+    *,
     actor: Scope,
     survey: Survey,
     key: str,
@@ -170,13 +174,18 @@ def add_question(
                 show_if=rule,
                 position=position,
             )
-            record_audit(actor, "question.create", survey, {"key": key, "type": type})
+            record_audit(
+                actor=actor,
+                action="question.create",
+                target=survey,
+                changes={"key": key, "type": type},
+            )
     except IntegrityError:
         raise Conflict(f"The key '{key}' is already used in this survey.", field="key") from None
     return question
 
 
-def update_question(actor: Scope, question: Question, **fields: Any) -> Question:
+def update_question(*, actor: Scope, question: Question, **fields: Any) -> Question:
     survey = question.survey
     _editable(actor, survey)
     unknown = set(fields) - QUESTION_FIELDS
@@ -201,7 +210,10 @@ def update_question(actor: Scope, question: Question, **fields: Any) -> Question
     with transaction.atomic():
         question.save()
         record_audit(
-            actor, "question.update", survey, {"key": question.key, "fields": sorted(fields)}
+            actor=actor,
+            action="question.update",
+            target=survey,
+            changes={"key": question.key, "fields": sorted(fields)},
         )
     return question
 
@@ -227,7 +239,7 @@ def _keeps_stored_answers(question: Question, config: dict) -> None:
         )
 
 
-def reorder_questions(actor: Scope, survey: Survey, keys: list[str]) -> list[Question]:
+def reorder_questions(*, actor: Scope, survey: Survey, keys: list[str]) -> list[Question]:
     """Put the questions in the given order; logic must still only look backwards."""
     _editable(actor, survey)
     questions = {q.key: q for q in survey.questions.all()}
@@ -241,12 +253,12 @@ def reorder_questions(actor: Scope, survey: Survey, keys: list[str]) -> list[Que
         earlier[key] = question
     with transaction.atomic():
         Question.objects.bulk_update(questions.values(), ["position"])
-        mark_revised(survey.pk)
-        record_audit(actor, "survey.reorder", survey, {"keys": keys})
+        mark_revised(survey_id=survey.pk)
+        record_audit(actor=actor, action="survey.reorder", target=survey, changes={"keys": keys})
     return [questions[k] for k in keys]
 
 
-def remove_question(actor: Scope, question: Question) -> None:
+def remove_question(*, actor: Scope, question: Question) -> None:
     survey = question.survey
     _editable(actor, survey)
     dependants = [q.key for q in survey.questions.all() if _refers_to(q.show_if, question.key)]
@@ -266,7 +278,9 @@ def remove_question(actor: Scope, question: Question) -> None:
             field="key",
         )
     with transaction.atomic():
-        record_audit(actor, "question.delete", survey, {"key": question.key})
+        record_audit(
+            actor=actor, action="question.delete", target=survey, changes={"key": question.key}
+        )
         question.delete()
 
 
@@ -275,7 +289,7 @@ def _refers_to(rule: dict, key: str) -> bool:
     return any(c.get("question") == key for c in conditions)
 
 
-def publish(actor: Scope, survey: Survey, live_since: datetime | None = None) -> Survey:
+def publish(*, actor: Scope, survey: Survey, live_since: datetime | None = None) -> Survey:
     """Open the survey for responses; `live_since` backdates it for imported history."""
     _editable(actor, survey)
     if not survey.questions.exists():
@@ -285,21 +299,21 @@ def publish(actor: Scope, survey: Survey, live_since: datetime | None = None) ->
     survey.closed_at = None
     with transaction.atomic():
         survey.save()
-        record_audit(actor, "survey.publish", survey)
+        record_audit(actor=actor, action="survey.publish", target=survey)
     return survey
 
 
-def close(actor: Scope, survey: Survey) -> Survey:
+def close(*, actor: Scope, survey: Survey) -> Survey:
     _editable(actor, survey)
     survey.status = SurveyStatus.CLOSED
     survey.closed_at = timezone.now()
     with transaction.atomic():
         survey.save()
-        record_audit(actor, "survey.close", survey)
+        record_audit(actor=actor, action="survey.close", target=survey)
     return survey
 
 
-def duplicate(actor: Scope, survey: Survey, name: str | None = None) -> Survey:
+def duplicate(*, actor: Scope, survey: Survey, name: str | None = None) -> Survey:
     """A draft copy with the same questions, texts and logic, and a new public link."""
     _editable(actor, survey)
     validation.refuse_nul(name or "", "name")
@@ -330,23 +344,25 @@ def duplicate(actor: Scope, survey: Survey, name: str | None = None) -> Survey:
             )
             for q in survey.questions.all()
         )
-        record_audit(actor, "survey.duplicate", copy, {"from": survey.pk})
+        record_audit(
+            actor=actor, action="survey.duplicate", target=copy, changes={"from": survey.pk}
+        )
     return copy
 
 
-def mark_revised(survey_id: int) -> None:
+def mark_revised(*, survey_id: int) -> None:
     """A question changed: processes holding the survey's definition in memory reload it."""
     Survey.objects.filter(pk=survey_id).update(revision=new_revision())
     selectors.recent_heads.forget_all()
 
 
-def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
+def repath_after_move(*, organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
     repath_copies(Survey.objects.filter(organization_id=organization_id), old_path, new_path)
 
 
 def import_survey(
-    actor: Scope, *, unit: OrgUnit, filename: str, content: bytes, kind: str = "relationship"
+    *, actor: Scope, unit: OrgUnit, filename: str, content: bytes, kind: str = "relationship"
 ) -> Any:
     """A draft survey from another tool's file (or our export), with the report of what could
     not be carried over (surveys.importing); admins only, audited."""
@@ -359,7 +375,7 @@ def import_survey(
     return save.save(actor, unit, importing.read_file(filename, content), kind=kind)
 
 
-def export_survey(actor: Scope, survey: Survey, *, format: str = "voxloop") -> dict[str, Any]:
+def export_survey(*, actor: Scope, survey: Survey, format: str = "voxloop") -> dict[str, Any]:
     """The survey as a file another Voxloop (format "voxloop") or SurveyJS ("surveyjs") reads.
 
     A read of the design: the caller passes a survey from the scoped selector (visible to
@@ -368,7 +384,7 @@ def export_survey(actor: Scope, survey: Survey, *, format: str = "voxloop") -> d
 
     if survey.organization_id != actor.organization_id:
         raise Forbidden("This survey belongs to another organisation.")
-    record_audit(actor, "survey.export", survey, {"format": format})
+    record_audit(actor=actor, action="survey.export", target=survey, changes={"format": format})
     if format == "surveyjs":
         return surveyjs_export.export(survey)
     if format != "voxloop":

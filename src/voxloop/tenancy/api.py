@@ -12,7 +12,6 @@ from ninja import Query, Router, Status
 from voxloop.api.context import actor
 from voxloop.api.pages import page
 from voxloop.api.schemas import Id
-from voxloop.errors import NotFound
 from voxloop.tenancy import selectors, services
 from voxloop.tenancy.models import Membership, OrgUnit, Staff
 from voxloop.tenancy.schemas import (
@@ -35,17 +34,9 @@ from voxloop.tenancy.schemas import (
     UnitPage,
     UnitUpdateIn,
 )
-from voxloop.tenancy.scoping import Capability, Scope
+from voxloop.tenancy.scoping import Capability
 
 router = Router(tags=["organisation"])
-
-
-def unit_ref(scope: Scope, unit_id: Id, field: str) -> OrgUnit:
-    """A unit named in a request body, resolved in scope; naming the field when not found."""
-    try:
-        return selectors.unit(scope, unit_id)
-    except NotFound:
-        raise NotFound(f"No such unit: {unit_id}.", field=field) from None
 
 
 # --- units -----------------------------------------------------------------------------
@@ -65,7 +56,7 @@ def unit_tree(
 ) -> dict:
     """Your subtree (or a visible unit's) as nested nodes, `depth` levels deep."""
     scope = actor(request)
-    root_id = unit_ref(scope, root, "root").pk if root is not None else None
+    root_id = selectors.unit_for_field(scope, root, "root").pk if root is not None else None
     return selectors.unit_tree(scope, max_depth=depth, root_id=root_id)
 
 
@@ -79,7 +70,7 @@ def create_unit(request: HttpRequest, payload: UnitCreateIn) -> Status:
     """Add a unit under a parent in your subtree (admins)."""
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
-    parent = unit_ref(scope, payload.parent, "parent")
+    parent = selectors.unit_for_field(scope, payload.parent, "parent")
     unit = services.create_unit(
         actor=scope, parent=parent, name=payload.name, kind=payload.kind, code=payload.code
     )
@@ -103,7 +94,7 @@ def move_unit(request: HttpRequest, unit_id: Id, payload: UnitMoveIn) -> OrgUnit
     scope = actor(request)
     unit = selectors.unit(scope, unit_id)
     scope.require(Capability.CONFIGURE)
-    new_parent = unit_ref(scope, payload.parent, "parent")
+    new_parent = selectors.unit_for_field(scope, payload.parent, "parent")
     return services.move_unit(actor=scope, unit=unit, new_parent=new_parent)
 
 
@@ -142,7 +133,7 @@ def update_membership(
     scope = actor(request)
     membership = selectors.membership(scope, membership_id)
     changes = payload.changes()
-    unit = unit_ref(scope, changes["unit"], "unit") if "unit" in changes else None
+    unit = selectors.unit_for_field(scope, changes["unit"], "unit") if "unit" in changes else None
     return services.change_membership(
         actor=scope,
         membership=membership,
@@ -185,7 +176,7 @@ def create_staff(request: HttpRequest, payload: StaffCreateIn) -> Status:
     """Add a frontline employee at a unit in your subtree (admins)."""
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
-    unit = unit_ref(scope, payload.unit, "unit")
+    unit = selectors.unit_for_field(scope, payload.unit, "unit")
     fields = payload.model_dump(exclude={"unit", "name", "code"})
     staff = services.add_staff(
         actor=scope, unit=unit, name=payload.name, code=payload.code, **fields
@@ -199,7 +190,9 @@ def update_staff(request: HttpRequest, staff_id: Id, payload: StaffUpdateIn) -> 
     staff = selectors.staff_member(scope, staff_id)
     scope.require(Capability.CONFIGURE)
     changes = payload.changes()
-    unit = unit_ref(scope, changes.pop("unit"), "unit") if "unit" in changes else None
+    unit = (
+        selectors.unit_for_field(scope, changes.pop("unit"), "unit") if "unit" in changes else None
+    )
     return services.update_staff(actor=scope, staff=staff, unit=unit, **changes)
 
 

@@ -1,46 +1,37 @@
 """Attach the signed-in user's active membership and scope to each request."""
 
-import ipaddress
+from collections.abc import Callable
+from typing import cast
 
-from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
+from voxloop.clients import request_ip
 from voxloop.tenancy.audit_context import client_ip
+from voxloop.tenancy.models import Membership
 from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.selectors import memberships_of
 
 SESSION_KEY = "voxloop_membership_id"
 
 
-def _address(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
+class AttachedRequest(HttpRequest):
+    """What this middleware sets, before a view that requires a membership narrows it to a
+    ScopedRequest (for type checking only)."""
 
-
-def request_ip(request) -> str | None:
-    """The client's address, for login throttling and the audit log.
-
-    Behind a proxy (VOXLOOP_TRUST_X_FORWARDED_FOR) it is the last X-Forwarded-For entry: the
-    one our proxy appended. Entries before it are whatever the client sent, so trusting the
-    first would let anyone pick the address they are throttled and audited under.
-    """
-    remote = _address(request.META.get("REMOTE_ADDR") or "")
-    if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return _address(forwarded.rsplit(",", 1)[-1]) or remote
-    return remote
+    membership: Membership | None
+    scope: Scope | None
+    memberships: list[Membership]
 
 
 class ActiveMembershipMiddleware:
     """Sets request.membership, request.scope (None when the user has no membership) and
     request.memberships; an API token sets its own scope later, in the API's auth."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = client_ip.set(request_ip(request))
         try:
             self.attach(request)
@@ -49,7 +40,8 @@ class ActiveMembershipMiddleware:
             client_ip.reset(token)
 
     @staticmethod
-    def attach(request) -> None:
+    def attach(http_request: HttpRequest) -> None:
+        request = cast(AttachedRequest, http_request)
         request.membership = None
         request.scope = None
         request.memberships = []

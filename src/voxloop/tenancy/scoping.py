@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -112,7 +113,7 @@ class Scope:
         """One row in scope, or NotFound: out-of-scope rows are indistinguishable from absent."""
         try:
             return self.filter(queryset, path_field).get(**lookup)
-        except (queryset.model.DoesNotExist, ValueError, TypeError):
+        except (ObjectDoesNotExist, ValueError, TypeError):
             raise NotFound(f"No such {queryset.model._meta.verbose_name}.") from None
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth.models import User
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from voxloop import rows
 from voxloop.errors import Forbidden, NotFound
@@ -14,6 +18,7 @@ from voxloop.tenancy.models import (
     PATH_SEGMENT_WIDTH,
     AuditEntry,
     Membership,
+    Organization,
     OrgUnit,
     Role,
     Staff,
@@ -26,7 +31,7 @@ STAFF_COLUMNS = tuple(f.attname for f in Staff._meta.concrete_fields)
 IN_SCOPE = "organization_id = %s AND path >= %s AND path < %s"
 
 
-def memberships_of(user) -> QuerySet[Membership]:
+def memberships_of(user: User) -> QuerySet[Membership]:
     """The memberships a signed-in user may switch between."""
     return (
         Membership.objects.filter(user=user)
@@ -103,17 +108,25 @@ def unit_named_by(scope: Scope, code: str | None, field: str = "unit_code") -> O
         raise NotFound("No unit with this code in your scope.", field=field) from None
 
 
+def unit_for_field(scope: Scope, unit_id: int, field: str) -> OrgUnit:
+    """A unit a request names by id, in scope; the error names the request's field."""
+    try:
+        return unit(scope, unit_id)
+    except NotFound:
+        raise NotFound(f"No such unit: {unit_id}.", field=field) from None
+
+
 def scope_root(scope: Scope) -> OrgUnit:
     return OrgUnit.objects.select_related("organization").get(pk=scope.unit_id)
 
 
-def unit_tree(scope: Scope, max_depth: int = 3, root_id: int | None = None) -> dict:
+def unit_tree(scope: Scope, max_depth: int = 3, root_id: int | None = None) -> dict[str, Any]:
     """The subtree under a visible unit (the scope's own by default) as nested dicts."""
     root = unit(scope, root_id) if root_id else scope_root(scope)
     nodes = visible_units(scope).filter(subtree_q(root.path), depth__lte=root.depth + max_depth)
-    by_id: dict[int, dict] = {}
-    for node in nodes.values("id", "parent_id", "name", "kind", "code", "depth"):
-        node["children"] = []
+    by_id: dict[int, dict[str, Any]] = {}
+    for row in nodes.values("id", "parent_id", "name", "kind", "code", "depth"):
+        node: dict[str, Any] = {**row, "children": []}
         by_id[node["id"]] = node
         parent = by_id.get(node["parent_id"])
         if parent is not None and node["id"] != root.pk:
@@ -231,7 +244,7 @@ def staff_member(scope: Scope, staff_id: int) -> Staff:
     return scope.get(Staff.objects.select_related("unit"), pk=staff_id)
 
 
-def staff_names(scope: Scope, staff_ids) -> dict[int, str]:
+def staff_names(scope: Scope, staff_ids: Iterable[int]) -> dict[int, str]:
     """Names of the subtree's staff among these ids, to label a dashboard's figures by staff
     member (every role that views; no codes, no emails)."""
     staff = scope.filter(Staff.objects.filter(pk__in=list(staff_ids)))
@@ -277,7 +290,7 @@ def organization_root(organization_id: int) -> OrgUnit:
     return OrgUnit.objects.get(organization_id=organization_id, parent__isnull=True)
 
 
-def audit_entries_before(organization_id: int, before) -> QuerySet[AuditEntry]:
+def audit_entries_before(organization_id: int, before: datetime) -> QuerySet[AuditEntry]:
     """The organisation's audit entries older than `before` (retention's report)."""
     return AuditEntry.objects.filter(organization_id=organization_id, at__lt=before)
 
@@ -308,3 +321,78 @@ def subtree_zones(organization_id: int, path: str) -> set[str]:
     own = {zone_of(zones, path)}
     below = {z for p, z in zones.items() if p.startswith(path) and p != path}
     return own | below
+
+
+# --- memberships other apps look up (routing cases, digests, audit of a user's sessions) --
+
+
+def member_user_ids(scope: Scope) -> QuerySet:
+    """The ids of the users with a membership in the scope's subtree (a subquery)."""
+    return scope.filter(Membership.objects.all()).values("user_id")
+
+
+def is_member(organization_id: int, user_id: int) -> bool:
+    """Whether the user holds any membership in the organisation."""
+    return Membership.objects.filter(organization_id=organization_id, user_id=user_id).exists()
+
+
+def members_with_roles(
+    roles: Iterable[str], organization_id: int | None = None
+) -> QuerySet[Membership]:
+    """Memberships holding one of `roles` (in one organisation, or in all: the digests)."""
+    found = Membership.objects.filter(role__in=list(roles))
+    if organization_id is not None:
+        found = found.filter(organization_id=organization_id)
+    return found.select_related("user", "unit", "organization")
+
+
+def members_in_units(
+    organization_id: int, unit_ids: Iterable[int], role: str
+) -> QuerySet[Membership]:
+    """The memberships of `role` held directly at one of the units."""
+    return Membership.objects.filter(
+        organization_id=organization_id, unit_id__in=list(unit_ids), role=role
+    ).select_related("user", "unit")
+
+
+def organization_name(organization_id: int) -> str:
+    """The organisation's name ("" when there is none): what a reply text signs with."""
+    found = Organization.objects.filter(pk=organization_id).values_list("name", flat=True)
+    return found.first() or ""
+
+
+def current_unit_path(unit_field: str = "unit_id") -> Subquery:
+    """The path of the unit the outer row's `unit_field` names, as a subquery (repairs copies
+    of the path that a move has not reached)."""
+    return Subquery(OrgUnit.objects.filter(pk=OuterRef(unit_field)).values("path")[:1])
+
+
+# --- organisations, for the operator's command line and the demo ------------------------
+
+
+def organization_by_slug(slug: str) -> Organization | None:
+    return Organization.objects.filter(slug=slug).first()
+
+
+def organizations() -> list[Organization]:
+    """Every organisation on this server, by slug (the operator's command line)."""
+    return list(Organization.objects.order_by("slug"))
+
+
+def any_admin() -> bool:
+    """Whether anyone administers an organisation yet (has the server been set up)."""
+    return Membership.objects.filter(role=Role.ADMIN).exists()
+
+
+def membership_in(user: Any, organization_id: int) -> Membership | None:
+    """The user's membership in the organisation, if any."""
+    return (
+        Membership.objects.filter(user=user, organization_id=organization_id)
+        .select_related("organization", "unit", "user")
+        .first()
+    )
+
+
+def staff_of(organization_id: int) -> QuerySet[Staff]:
+    """Every staff member of the organisation, by code, unscoped (system work: the demo)."""
+    return Staff.objects.filter(organization_id=organization_id).order_by("code")

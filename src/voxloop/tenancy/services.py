@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -35,6 +36,7 @@ MAX_PATH_LENGTH = OrgUnit._meta.get_field("path").max_length
 
 
 def record_audit(
+    *,
     actor: Scope | None,
     action: str,
     target: Any = None,
@@ -65,13 +67,13 @@ def record_audit(
 
 
 @transaction.atomic
-def create_organization(name: str, slug: str, root_name: str | None = None) -> OrgUnit:
+def create_organization(*, name: str, slug: str, root_name: str | None = None) -> OrgUnit:
     """A new organisation with its root unit (the company); returns the root."""
     if Organization.objects.filter(slug=slug).exists():
         raise Conflict(f"An organisation with slug '{slug}' already exists.", field="slug")
     organization = Organization.objects.create(name=name, slug=slug)
     root = _insert_unit(organization, None, root_name or name, UnitKind.COMPANY, "ROOT")
-    record_audit(Scope.system(root), "organization.create", organization)
+    record_audit(actor=Scope.system(root), action="organization.create", target=organization)
     return root
 
 
@@ -112,18 +114,23 @@ def _check_unit_fields(fields: dict) -> None:
         raise InvalidInput("Unknown time zone; use a name such as Asia/Tokyo.", "time_zone")
 
 
-def create_unit(actor: Scope, parent: OrgUnit, name: str, kind: str, code: str) -> OrgUnit:
+def create_unit(*, actor: Scope, parent: OrgUnit, name: str, kind: str, code: str) -> OrgUnit:
     actor.require(Capability.CONFIGURE)
     if not actor.covers(parent):
         raise Forbidden("The parent unit is outside your part of the organisation.", "parent")
     _check_unit_fields({"name": name, "kind": kind, "code": code})
     with transaction.atomic():
         unit = _insert_unit(parent.organization, parent, name.strip(), kind, code.strip())
-        record_audit(actor, "unit.create", unit, {"parent": parent.pk, "code": unit.code})
+        record_audit(
+            actor=actor,
+            action="unit.create",
+            target=unit,
+            changes={"parent": parent.pk, "code": unit.code},
+        )
     return unit
 
 
-def update_unit(actor: Scope, unit: OrgUnit, **fields: Any) -> OrgUnit:
+def update_unit(*, actor: Scope, unit: OrgUnit, **fields: Any) -> OrgUnit:
     actor.require(Capability.CONFIGURE)
     if not actor.covers(unit):
         raise Forbidden("This unit is outside your part of the organisation.")
@@ -140,7 +147,7 @@ def update_unit(actor: Scope, unit: OrgUnit, **fields: Any) -> OrgUnit:
     try:
         with transaction.atomic():
             unit.save(update_fields=[*changes])
-            record_audit(actor, "unit.update", unit, changes)
+            record_audit(actor=actor, action="unit.update", target=unit, changes=changes)
             if "time_zone" in changes:
                 unit_time_zone_changed.send(
                     OrgUnit, organization_id=unit.organization_id, path=unit.path
@@ -150,7 +157,7 @@ def update_unit(actor: Scope, unit: OrgUnit, **fields: Any) -> OrgUnit:
     return unit
 
 
-def move_unit(actor: Scope, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
+def move_unit(*, actor: Scope, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
     """Re-hang a unit and its whole subtree under another parent, keeping every path right."""
     actor.require(Capability.CONFIGURE)
     if not actor.covers(unit) or unit.pk == actor.unit_id or unit.parent_id is None:
@@ -181,7 +188,12 @@ def move_unit(actor: Scope, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
             OrgUnit, organization_id=unit.organization_id, old_path=old_path, new_path=new_path
         )
         unit.refresh_from_db()
-        record_audit(actor, "unit.move", unit, {"parent": [old_parent_id, new_parent.pk]})
+        record_audit(
+            actor=actor,
+            action="unit.move",
+            target=unit,
+            changes={"parent": [old_parent_id, new_parent.pk]},
+        )
     return unit
 
 
@@ -189,7 +201,7 @@ def move_unit(actor: Scope, unit: OrgUnit, new_parent: OrgUnit) -> OrgUnit:
 
 
 def grant_membership(
-    actor: Scope, user: AbstractBaseUser, unit: OrgUnit, role: str, title: str = ""
+    *, actor: Scope, user: AbstractBaseUser, unit: OrgUnit, role: str, title: str = ""
 ) -> Membership:
     """Give a user a role at a unit of the actor's organisation (one membership per org)."""
     actor.require(Capability.CONFIGURE)
@@ -202,13 +214,19 @@ def grant_membership(
             membership = Membership.objects.create(
                 user=user, organization_id=unit.organization_id, unit=unit, role=role, title=title
             )
-            record_audit(actor, "membership.create", membership, {"role": role, "unit": unit.pk})
+            record_audit(
+                actor=actor,
+                action="membership.create",
+                target=membership,
+                changes={"role": role, "unit": unit.pk},
+            )
     except IntegrityError:
         raise Conflict("This user already has a membership in the organisation.", "user") from None
     return membership
 
 
 def change_membership(
+    *,
     actor: Scope,
     membership: Membership,
     unit: OrgUnit | None = None,
@@ -238,25 +256,30 @@ def change_membership(
         return membership
     with transaction.atomic():
         membership.save()
-        record_audit(actor, "membership.update", membership, changes)
+        record_audit(actor=actor, action="membership.update", target=membership, changes=changes)
     return membership
 
 
-def revoke_membership(actor: Scope, membership: Membership) -> None:
+def revoke_membership(*, actor: Scope, membership: Membership) -> None:
     actor.require(Capability.CONFIGURE)
     if not actor.covers(membership.unit):
         raise Forbidden("This membership is outside your part of the organisation.")
     if membership.pk == actor.membership_id:
         raise Forbidden("You cannot revoke your own membership; ask another admin.")
     with transaction.atomic():
-        record_audit(actor, "membership.delete", membership, {"role": membership.role})
+        record_audit(
+            actor=actor,
+            action="membership.delete",
+            target=membership,
+            changes={"role": membership.role},
+        )
         membership.delete()
 
 
 # --- staff -----------------------------------------------------------------------------
 
 
-def add_staff(actor: Scope, unit: OrgUnit, name: str, code: str, **fields: Any) -> Staff:
+def add_staff(*, actor: Scope, unit: OrgUnit, name: str, code: str, **fields: Any) -> Staff:
     actor.require(Capability.CONFIGURE)
     if not actor.covers(unit):
         raise Forbidden("The unit is outside your part of the organisation.", "unit")
@@ -273,13 +296,20 @@ def add_staff(actor: Scope, unit: OrgUnit, name: str, code: str, **fields: Any) 
                 code=code.strip(),
                 **fields,
             )
-            record_audit(actor, "staff.create", staff, {"unit": unit.pk, "code": staff.code})
+            record_audit(
+                actor=actor,
+                action="staff.create",
+                target=staff,
+                changes={"unit": unit.pk, "code": staff.code},
+            )
     except IntegrityError:
         raise Conflict(f"The employee code '{code}' is already used.", field="code") from None
     return staff
 
 
-def update_staff(actor: Scope, staff: Staff, unit: OrgUnit | None = None, **fields: Any) -> Staff:
+def update_staff(
+    *, actor: Scope, staff: Staff, unit: OrgUnit | None = None, **fields: Any
+) -> Staff:
     actor.require(Capability.CONFIGURE)
     if not actor.covers(staff.unit):
         raise Forbidden("This staff member is outside your part of the organisation.")
@@ -299,7 +329,7 @@ def update_staff(actor: Scope, staff: Staff, unit: OrgUnit | None = None, **fiel
     try:
         with transaction.atomic():
             staff.save()
-            record_audit(actor, "staff.update", staff, changes)
+            record_audit(actor=actor, action="staff.update", target=staff, changes=changes)
     except IntegrityError:
         raise Conflict(f"The employee code '{staff.code}' is already used.", "code") from None
     return staff
@@ -308,7 +338,7 @@ def update_staff(actor: Scope, staff: Staff, unit: OrgUnit | None = None, **fiel
 # --- the audit log and privacy ------------------------------------------------------------
 
 
-def forget_person_in_audit(*, organization_id: int, contact_id: int, person) -> int:
+def forget_person_in_audit(*, organization_id: int, contact_id: int, person: Any) -> int:
     """Erasure: entries about the contact keep what was done, when and by whom, but name them
     only by their erased id, with the changed values blanked; other entries naming them are
     masked. Returns how many entries changed."""
@@ -332,7 +362,7 @@ def forget_person_in_audit(*, organization_id: int, contact_id: int, person) -> 
     return changed
 
 
-def delete_audit_before(*, organization_id: int, before, limit: int) -> int:
+def delete_audit_before(*, organization_id: int, before: datetime, limit: int) -> int:
     """Retention: delete up to `limit` of the organisation's entries older than `before`."""
     ids = list(
         AuditEntry.objects.filter(organization_id=organization_id, at__lt=before)
@@ -340,3 +370,11 @@ def delete_audit_before(*, organization_id: int, before, limit: int) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     return AuditEntry.objects.filter(pk__in=ids).delete()[0] if ids else 0
+
+
+def delete_organization(*, slug: str) -> bool:
+    """Delete an organisation with all its data and the users who belonged only to it (the
+    demo's reset); False when there is none by that slug."""
+    from voxloop.tenancy.removal import delete_organization as remove
+
+    return remove(slug)

@@ -20,7 +20,8 @@ from django.utils.module_loading import import_string
 from voxloop.responses.selectors import ids_for_counting, rows_for_counting
 from voxloop.surveys.selectors import text_question_keys
 from voxloop.textanalytics import matching, selectors
-from voxloop.textanalytics.engine.pipeline import Analysis, FastAnalyzer
+from voxloop.textanalytics.engine.pii import Masker
+from voxloop.textanalytics.engine.pipeline import Analysis, Analyzer, FastAnalyzer
 from voxloop.textanalytics.models import CommentAnalysis, CommentTheme, Taxonomy, Theme
 from voxloop.textanalytics.services import settings_for
 
@@ -38,14 +39,14 @@ class Comment:
 
     @property
     def digest(self) -> str:
-        return digest(self.text)
+        return digest(text=self.text)
 
 
-def digest(text: str) -> str:
+def digest(*, text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def masker():
+def masker() -> Masker:
     """The personal-data masker named by settings.TEXT_PII_MASKER (the privacy module's, once
     it is wired; the engine's basic one until then)."""
     return import_string(settings.TEXT_PII_MASKER)
@@ -56,10 +57,10 @@ def _analyzer(languages: tuple[str, ...], masker_path: str) -> FastAnalyzer:
     return FastAnalyzer(languages=languages, masker=import_string(masker_path))
 
 
-def analyzer_for(organization_id: int):
+def analyzer_for(*, organization_id: int) -> Analyzer:
     """The organisation's analyzer: the offline one, wrapped by its own language model
     endpoint for summaries when it turned that on."""
-    chosen = settings_for(organization_id)
+    chosen = settings_for(organization_id=organization_id)
     engine = _analyzer(chosen.language_list, settings.TEXT_PII_MASKER)
     if chosen.llm_enabled and chosen.llm_base_url and chosen.llm_model:
         from voxloop.textanalytics.engine.llm import OpenAICompatibleSummaries
@@ -71,7 +72,7 @@ def analyzer_for(organization_id: int):
     return engine
 
 
-def comments_in(rows: Iterable[dict]) -> list[Comment]:
+def comments_in(*, rows: Iterable[dict]) -> list[Comment]:
     rows = list(rows)
     keys = text_question_keys({row["survey_id"] for row in rows})
     found = []
@@ -104,7 +105,7 @@ class _Taxonomies:
         if unit_path not in self._by_path:
             best = None
             for taxonomy in self.all:
-                path = taxonomy.unit.path if taxonomy.unit_id else ""
+                path = taxonomy.unit.path if taxonomy.unit is not None else ""
                 if unit_path.startswith(path) and (best is None or len(path) > best[0]):
                     best = (len(path), taxonomy)
             self._by_path[unit_path] = best[1] if best else None
@@ -124,7 +125,7 @@ def _stored(comments: list[Comment]) -> dict[tuple[int, str], tuple]:
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
-def analyse_comments(comments: list[Comment], force: bool = False) -> int:
+def analyse_comments(*, comments: list[Comment], force: bool = False) -> int:
     """Analyse and store these comments (all of one organisation or many); returns how many
     were (re)analysed, skipping those whose stored result is current."""
     by_org: dict[int, list[Comment]] = {}
@@ -137,7 +138,7 @@ def analyse_comments(comments: list[Comment], force: bool = False) -> int:
 
 
 def _analyse_org(organization_id: int, comments: list[Comment], force: bool) -> int:
-    engine = analyzer_for(organization_id)
+    engine = analyzer_for(organization_id=organization_id)
     taxonomies = _Taxonomies(organization_id)
     stored = {} if force else _stored(comments)
     todo: list[tuple[Comment, Taxonomy | None]] = []
@@ -157,11 +158,11 @@ def _analyse_org(organization_id: int, comments: list[Comment], force: bool) -> 
         engine.analyse_one(comment.text, comment.locale, matching.matcher_for(taxonomy))
         for comment, taxonomy in todo
     ]
-    store(todo, results)
+    store(todo=todo, results=results)
     return len(todo)
 
 
-def store(todo: list[tuple[Comment, Taxonomy | None]], results: list[Analysis]) -> None:
+def store(*, todo: list[tuple[Comment, Taxonomy | None]], results: list[Analysis]) -> None:
     now = timezone.now()
     theme_ids: dict[int, dict[str, int]] = {}
     for _, taxonomy in todo:
@@ -233,12 +234,15 @@ def store(todo: list[tuple[Comment, Taxonomy | None]], results: list[Analysis]) 
         embeddings.embed_later([row.pk for row in created if row.pk])
 
 
-def analyse_responses(response_ids: Iterable[int], force: bool = False) -> int:
+def analyse_responses(*, response_ids: Iterable[int], force: bool = False) -> int:
     """Analyse the comments of these (completed) responses."""
-    return analyse_comments(comments_in(rows_for_counting(list(response_ids))), force)
+    return analyse_comments(
+        comments=comments_in(rows=rows_for_counting(list(response_ids))), force=force
+    )
 
 
 def backfill(
+    *,
     organization_id: int,
     force: bool = False,
     progress: Callable[[int, int, int], None] | None = None,
@@ -250,7 +254,7 @@ def backfill(
     total = count_for_counting(organization_id)
     seen = analysed = 0
     for ids in ids_for_counting(organization_id, chunk=CHUNK):
-        analysed += analyse_responses(ids, force)
+        analysed += analyse_responses(response_ids=ids, force=force)
         seen += len(ids)
         if progress:
             progress(seen, total, analysed)

@@ -4,7 +4,11 @@ checked by hand). `services.install_default_taxonomy` copies one into an organis
 admins then edit it."""
 
 # (key, parent key, names, keywords, example sentences), each per language.
-RETAIL = [
+DefaultTheme = tuple[
+    str, str, dict[str, str], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]
+]
+
+RETAIL: list[DefaultTheme] = [
     (
         "service",
         "",
@@ -712,7 +716,7 @@ RETAIL = [
     ),
 ]
 
-B2B = [
+B2B: list[DefaultTheme] = [
     (
         "support",
         "",

@@ -78,10 +78,10 @@ def merge_themes(*, scope: Scope, source: Theme, target: Theme) -> Theme:
         CommentTheme.objects.filter(theme=source, analysis_id__in=both).delete()
         CommentTheme.objects.filter(theme=source).update(theme=target)
         record_audit(
-            scope,
-            "textanalytics.theme.merge",
-            target,
-            {"from": source.key, "into": target.key, "terms": moved},
+            actor=scope,
+            action="textanalytics.theme.merge",
+            target=target,
+            changes={"from": source.key, "into": target.key, "terms": moved},
         )
         source.delete()
         _bump(taxonomy)
@@ -105,10 +105,10 @@ def split_theme(*, scope: Scope, theme: Theme, name: str, term_ids: list[int]) -
         ThemeTerm.objects.filter(pk__in=[t.pk for t in terms]).update(theme=created)
         _bump(theme.taxonomy)
         record_audit(
-            scope,
-            "textanalytics.theme.split",
-            created,
-            {"from": theme.key, "terms": [t.text for t in terms]},
+            actor=scope,
+            action="textanalytics.theme.split",
+            target=created,
+            changes={"from": theme.key, "terms": [t.text for t in terms]},
         )
     return created
 
@@ -137,7 +137,12 @@ def accept_suggestion(
         for language, words in wanted.items():
             for word in words[:20]:
                 add_term(scope=scope, theme=theme, language=language, kind="keyword", text=word)
-        record_audit(scope, "textanalytics.theme.accept", theme, {"keywords": wanted})
+        record_audit(
+            actor=scope,
+            action="textanalytics.theme.accept",
+            target=theme,
+            changes={"keywords": wanted},
+        )
     return theme
 
 

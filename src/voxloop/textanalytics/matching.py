@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from voxloop.textanalytics.default_taxonomies import DEFAULTS
 from voxloop.textanalytics.engine.themes import ThemeMatcher, ThemeSpec
 
 if TYPE_CHECKING:  # the models need Django; analysing a file without an organisation does not
-    from voxloop.textanalytics.models import Taxonomy
+    from voxloop.textanalytics.models import Taxonomy, Theme
 
 KEPT = 64
 _compiled: OrderedDict[tuple[int, int], ThemeMatcher] = OrderedDict()
@@ -23,7 +24,7 @@ def taxonomy_version(taxonomy: Taxonomy) -> str:
     return f"{taxonomy.pk}:{taxonomy.version}"
 
 
-def specs_from_rows(themes) -> list[ThemeSpec]:
+def specs_from_rows(themes: Sequence[Theme]) -> list[ThemeSpec]:
     """ThemeSpecs from Theme rows whose terms are prefetched."""
     by_id = {theme.pk: theme for theme in themes}
     specs = []
@@ -38,7 +39,7 @@ def specs_from_rows(themes) -> list[ThemeSpec]:
                 keywords.setdefault(term.language, []).append(term.text)
             else:
                 examples.setdefault(term.language, []).append(term.text)
-        parent = by_id.get(theme.parent_id)
+        parent = by_id.get(theme.parent_id) if theme.parent_id is not None else None
         specs.append(
             ThemeSpec(
                 key=theme.key,

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
 from django.dispatch import receiver
 
+from voxloop.responses.models import Response
 from voxloop.responses.signals import response_submitted, responses_changed, responses_imported
 
 BATCH = 500
@@ -30,7 +32,9 @@ def _enqueue(ids: list[int], fresh: bool = False) -> None:
 
 
 @receiver(response_submitted, dispatch_uid="textanalytics.analyse_submitted")
-def analyse_submitted(sender, response_id: int, response=None, **kwargs) -> None:
+def analyse_submitted(
+    sender: object, response_id: int, response: Response | None = None, **kwargs: Any
+) -> None:
     global _timer
     if response is not None and not _has_text(response.answers):
         return  # nothing to read: most responses carry no comment
@@ -46,7 +50,7 @@ def analyse_submitted(sender, response_id: int, response=None, **kwargs) -> None
             _timer.start()
 
 
-def _has_text(answers) -> bool:
+def _has_text(answers: dict[str, Any] | None) -> bool:
     return any(
         isinstance(v, str) and v.strip() and not v.isdigit() for v in (answers or {}).values()
     )
@@ -69,5 +73,5 @@ def hand_over() -> None:
 
 @receiver(responses_imported, dispatch_uid="textanalytics.analyse_imported")
 @receiver(responses_changed, dispatch_uid="textanalytics.analyse_changed")
-def analyse_batch(sender, response_ids: list[int], **kwargs) -> None:
+def analyse_batch(sender: object, response_ids: list[int], **kwargs: Any) -> None:
     _enqueue(list(response_ids))

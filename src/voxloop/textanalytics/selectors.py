@@ -5,6 +5,7 @@ subtree rules are the responses app's own)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypedDict
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -88,7 +89,7 @@ def taxonomy_for_unit_path(organization_id: int, unit_path: str) -> Taxonomy | N
     )
     best = None
     for found in candidates.select_related("unit"):
-        depth = len(found.unit.path) if found.unit_id else 0
+        depth = len(found.unit.path) if found.unit is not None else 0
         if best is None or depth > best[0]:
             best = (depth, found)
     return best[1] if best else None
@@ -105,7 +106,7 @@ def themes_with_terms(taxonomy_ids: Iterable[int]) -> list[Theme]:
 # --- what was found in comments, for people who may read the responses -------------------
 
 
-def analyses(scope: Scope, **response_filters) -> QuerySet[CommentAnalysis]:
+def analyses(scope: Scope, **response_filters: Any) -> QuerySet[CommentAnalysis]:
     """Analyses of the comments of every response the member may read (filters as
     `responses.selectors.visible_responses`)."""
     readable = visible_responses(scope, **response_filters).order_by().values("pk")
@@ -161,7 +162,7 @@ def as_dict(row: CommentAnalysis) -> dict:
     }
 
 
-def _counted(scope: Scope, **response_filters) -> QuerySet[CommentAnalysis]:
+def _counted(scope: Scope, **response_filters: Any) -> QuerySet[CommentAnalysis]:
     """Analyses to count, never to show one by one: every role that views figures (a viewer
     too) may have the counts (filters as `responses.selectors.counted_responses`)."""
     counted = counted_responses(scope, **response_filters).order_by().values("pk")
@@ -170,7 +171,7 @@ def _counted(scope: Scope, **response_filters) -> QuerySet[CommentAnalysis]:
     )
 
 
-def sentiment_counts(scope: Scope, **response_filters) -> dict[str, int]:
+def sentiment_counts(scope: Scope, **response_filters: Any) -> dict[str, int]:
     """Comments by overall sentiment (for dashboards' breakdowns)."""
     from django.db.models import Count
 
@@ -178,7 +179,15 @@ def sentiment_counts(scope: Scope, **response_filters) -> dict[str, int]:
     return {row["sentiment"]: row["n"] for row in rows}
 
 
-def theme_counts(scope: Scope, **response_filters) -> list[dict]:
+class ThemeCount(TypedDict):
+    theme_id: int
+    theme__key: str
+    theme__name: str
+    sentiment: str
+    n: int
+
+
+def theme_counts(scope: Scope, **response_filters: Any) -> list[ThemeCount]:
     """Mentions per theme and sentiment (for dashboards' breakdowns and theme impact)."""
     from django.db.models import Count
 

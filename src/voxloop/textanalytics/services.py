@@ -3,6 +3,8 @@ settings. What the engine finds in comments is written by `analysis.py`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -54,7 +56,9 @@ def create_taxonomy(*, scope: Scope, name: str, unit: OrgUnit | None = None) -> 
             taxonomy.save()
     except IntegrityError:
         raise Conflict("This unit already has a taxonomy.", field="unit_id") from None
-    record_audit(scope, "textanalytics.taxonomy.create", taxonomy, {"name": name})
+    record_audit(
+        actor=scope, action="textanalytics.taxonomy.create", target=taxonomy, changes={"name": name}
+    )
     return taxonomy
 
 
@@ -66,13 +70,23 @@ def rename_taxonomy(*, scope: Scope, taxonomy: Taxonomy, name: str) -> Taxonomy:
     old = taxonomy.name
     taxonomy.name = name[:120]
     taxonomy.save(update_fields=["name", "updated_at"])
-    record_audit(scope, "textanalytics.taxonomy.rename", taxonomy, {"name": [old, name]})
+    record_audit(
+        actor=scope,
+        action="textanalytics.taxonomy.rename",
+        target=taxonomy,
+        changes={"name": [old, name]},
+    )
     return taxonomy
 
 
 def delete_taxonomy(*, scope: Scope, taxonomy: Taxonomy) -> None:
     _require_editable(scope, taxonomy)
-    record_audit(scope, "textanalytics.taxonomy.delete", taxonomy, {"name": taxonomy.name})
+    record_audit(
+        actor=scope,
+        action="textanalytics.taxonomy.delete",
+        target=taxonomy,
+        changes={"name": taxonomy.name},
+    )
     taxonomy.delete()
 
 
@@ -113,7 +127,12 @@ def create_theme(
             _bump(taxonomy)
     except IntegrityError:
         raise Conflict("This taxonomy already has a theme with this key.", field="key") from None
-    record_audit(scope, "textanalytics.theme.create", theme, {"key": key, "name": name})
+    record_audit(
+        actor=scope,
+        action="textanalytics.theme.create",
+        target=theme,
+        changes={"key": key, "name": name},
+    )
     return theme
 
 
@@ -154,7 +173,9 @@ def update_theme(
         with transaction.atomic():
             theme.save()
             _bump(taxonomy)
-        record_audit(scope, "textanalytics.theme.update", theme, changes)
+        record_audit(
+            actor=scope, action="textanalytics.theme.update", target=theme, changes=changes
+        )
     return theme
 
 
@@ -162,7 +183,12 @@ def delete_theme(*, scope: Scope, theme: Theme) -> None:
     taxonomy = theme.taxonomy
     _require_editable(scope, taxonomy)
     with transaction.atomic():
-        record_audit(scope, "textanalytics.theme.delete", theme, {"key": theme.key})
+        record_audit(
+            actor=scope,
+            action="textanalytics.theme.delete",
+            target=theme,
+            changes={"key": theme.key},
+        )
         theme.delete()
         _bump(taxonomy)
 
@@ -186,7 +212,10 @@ def add_term(*, scope: Scope, theme: Theme, language: str, kind: str, text: str)
     except IntegrityError:
         raise Conflict("The theme already has this term.", field="text") from None
     record_audit(
-        scope, "textanalytics.term.add", theme, {"language": language, "kind": kind, "text": text}
+        actor=scope,
+        action="textanalytics.term.add",
+        target=theme,
+        changes={"language": language, "kind": kind, "text": text},
     )
     return term
 
@@ -196,16 +225,16 @@ def remove_term(*, scope: Scope, term: ThemeTerm) -> None:
     _require_editable(scope, theme.taxonomy)
     with transaction.atomic():
         record_audit(
-            scope,
-            "textanalytics.term.remove",
-            theme,
-            {"language": term.language, "kind": term.kind, "text": term.text},
+            actor=scope,
+            action="textanalytics.term.remove",
+            target=theme,
+            changes={"language": term.language, "kind": term.kind, "text": term.text},
         )
         term.delete()
         _bump(theme.taxonomy)
 
 
-def settings_for(organization_id: int) -> TextSettings:
+def settings_for(*, organization_id: int) -> TextSettings:
     """The organisation's settings; the defaults are stored on first use, so admins find a
     row to change in the Django admin."""
     found = TextSettings.objects.filter(organization_id=organization_id).first()
@@ -214,11 +243,11 @@ def settings_for(organization_id: int) -> TextSettings:
     return found
 
 
-def update_settings(*, scope: Scope, **fields) -> TextSettings:
+def update_settings(*, scope: Scope, **fields: Any) -> TextSettings:
     scope.require(Capability.CONFIGURE)
     if len(scope.unit_path) != PATH_SEGMENT_WIDTH:
         raise Forbidden("Only admins of the whole organisation change text analytics settings.")
-    current = settings_for(scope.organization_id)
+    current = settings_for(organization_id=scope.organization_id)
     languages = fields.get("languages")
     if languages is not None:
         if isinstance(languages, str):
@@ -239,7 +268,9 @@ def update_settings(*, scope: Scope, **fields) -> TextSettings:
             setattr(current, name, value)
     if changes:
         current.save()
-        record_audit(scope, "textanalytics.settings.update", current, changes)
+        record_audit(
+            actor=scope, action="textanalytics.settings.update", target=current, changes=changes
+        )
     return current
 
 
@@ -278,7 +309,10 @@ def install_default_taxonomy(
                     )
         ThemeTerm.objects.bulk_create(terms)
         record_audit(
-            scope, "textanalytics.taxonomy.install", taxonomy, {"kind": kind, "themes": len(rows)}
+            actor=scope,
+            action="textanalytics.taxonomy.install",
+            target=taxonomy,
+            changes={"kind": kind, "themes": len(rows)},
         )
     return taxonomy
 

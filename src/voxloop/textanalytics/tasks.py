@@ -9,7 +9,7 @@ from voxloop.textanalytics import analysis, embeddings
 def analyse_responses(response_ids: list[int], fresh: bool = False) -> int:
     """`fresh`: newly submitted responses, whose alert rules on what was written are then
     evaluated (the `comments_analysed` signal)."""
-    done = analysis.analyse_responses(response_ids)
+    done = analysis.analyse_responses(response_ids=response_ids)
     if fresh:
         from voxloop.textanalytics import selectors
         from voxloop.textanalytics.signals import comments_analysed
@@ -28,4 +28,4 @@ def embed_comments(analysis_ids: list[int]) -> int:
 @task()
 def backfill(organization_id: int) -> int:
     """Re-read an organisation's stale comments (after its taxonomy changed)."""
-    return analysis.backfill(organization_id)[1]
+    return analysis.backfill(organization_id=organization_id)[1]

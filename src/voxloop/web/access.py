@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from voxloop.errors import DomainError, Forbidden, NotFound
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def no_membership(request: HttpRequest, status: int = 403) -> HttpResponse:
@@ -29,7 +31,7 @@ def member_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: ScopedRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: ScopedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.scope is None:
             return no_membership(request)
         try:
@@ -49,7 +51,7 @@ def capability_required(capability: Capability) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def inner(request: ScopedRequest, *args, **kwargs) -> HttpResponse:
+        def inner(request: ScopedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.scope.can(capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -3,6 +3,8 @@ each target adds its own fields."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 
@@ -42,7 +44,7 @@ def texts() -> dict[str, str]:
     }
 
 
-def describe(tree, fields: list[dict]) -> str:
+def describe(tree: dict[str, Any] | list[Any], fields: list[dict[str, Any]]) -> str:
     """A stored tree as a sentence: "tier (attribute) is gold and (Language is one of ro, ja
     or Last response answered in the last … days 30)"."""
     if isinstance(tree, list):
@@ -50,7 +52,7 @@ def describe(tree, fields: list[dict]) -> str:
     labels = {f["name"]: f for f in fields}
     ops = op_labels()
 
-    def value_text(field: dict | None, value) -> str:
+    def value_text(field: dict[str, Any] | None, value: Any) -> str:
         names = dict((str(k), v) for k, v in (field or {}).get("choices", []))
         values = value if isinstance(value, list) else [value]
         return ", ".join(names.get(str(v), str(v)) for v in values if v is not None)

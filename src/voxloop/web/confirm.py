@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_stubs_ext import StrOrPromise
 
 FIELD = "confirmed"
 
@@ -22,9 +23,9 @@ def given(request: HttpRequest) -> bool:
 def ask(
     request: HttpRequest,
     *,
-    title: str,
-    consequences: Sequence[str],
-    confirm_label: str,
+    title: StrOrPromise,
+    consequences: Sequence[StrOrPromise],
+    confirm_label: StrOrPromise,
     back_url: str,
     danger: bool = True,
 ) -> HttpResponse:

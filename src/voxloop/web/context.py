@@ -1,11 +1,12 @@
 """Template context every page of the shell needs."""
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from voxloop.web.access import reads_records
 
 
-def shell(request) -> dict:
+def shell(request: HttpRequest) -> dict:
     return {
         "scope": getattr(request, "scope", None),
         # Links to pages of individual records are left out for the aggregate-only viewer.

@@ -6,6 +6,9 @@ have ten thousand stores. A datalist on the page offers the codes as suggestions
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
@@ -36,8 +39,46 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
     form.add_error(field if field in form.fields else None, error.message)
 
 
+class domain_errors_on:
+    """Run a form's service call; a refusal (DomainError) is shown on the form instead.
+
+    The one shape of a page that changes something::
+
+        if form.is_valid():
+            with domain_errors_on(form):
+                thing = services.make_thing(scope=scope, **form.cleaned_data)
+                return redirect(thing)
+        return render(request, "page.html", {"form": form}, status=400)
+
+    The service's error lands next to the field it names (`aliases`: the form's name for a
+    service's field), else at the top of the form; the code after the block re-renders.
+    """
+
+    def __init__(self, form: forms.Form, aliases: Mapping[str, str] | None = None) -> None:
+        self.form = form
+        self.aliases = aliases or {}
+
+    def __enter__(self) -> forms.Form:
+        return self.form
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if not isinstance(error, DomainError):
+            return False
+        named = error.field or ""
+        if named in self.aliases:
+            self.form.add_error(self.aliases[named], error.message)
+        else:
+            apply_domain_error(self.form, error)
+        return True
+
+
 class UnitCodeField(forms.CharField):
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("help_text", _("Type a unit's name or its code, e.g. S-0042."))
         super().__init__(**kwargs)
@@ -70,7 +111,7 @@ class _OwnIds:
 
     id_format = "id_%s"
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", self.id_format)
         super().__init__(*args, **kwargs)
 
@@ -136,3 +177,11 @@ class PeopleFilterForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False, choices=AUDIT_ACTIONS)
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: list[Any]) -> None:
+    """Give one of the form's choice fields its options, which depend on the request."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = choices

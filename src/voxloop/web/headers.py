@@ -16,6 +16,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Callable
+from typing import cast
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 # The shell's inline script (web/templates/web/base.html), exactly as written there.
 SHELL_SCRIPT = 'document.documentElement.className = "js";'
@@ -64,13 +69,20 @@ def content_security_policy(nonce: str, existing: str = "", x_frame_options: str
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+class NoncedRequest(HttpRequest):
+    """A request past this middleware (for type checking only)."""
+
+    csp_nonce: str
+
+
 class SecurityHeadersMiddleware:
     """First in MIDDLEWARE, so it sees every answer last (X-Frame-Options included)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, http_request: HttpRequest) -> HttpResponseBase:
+        request = cast(NoncedRequest, http_request)
         request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
         response["Content-Security-Policy"] = content_security_policy(
@@ -86,6 +98,6 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def nonce(request) -> dict[str, str]:
+def nonce(request: HttpRequest) -> dict[str, str]:
     """Context processor: `{{ csp_nonce }}` for the inline style blocks that need one."""
     return {"csp_nonce": getattr(request, "csp_nonce", "")}

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,7 +17,7 @@ def _database_ok() -> bool:
 
 
 def _task_queue_ok() -> bool:
-    backend = settings.TASKS["default"]["BACKEND"]
+    backend = str(settings.TASKS["default"]["BACKEND"])
     try:
         if backend.startswith("django_tasks_rq"):
             import django_rq
@@ -34,7 +34,7 @@ def _task_queue_ok() -> bool:
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "tasks": _task_queue_ok()}
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "unavailable"}
@@ -44,7 +44,7 @@ def healthz(request):
 
 @never_cache
 @require_GET
-def livez(request):
+def livez(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers, without touching the database (for probes and as the
     bare-endpoint baseline of the submission benchmark)."""
     return JsonResponse({"status": "ok"})

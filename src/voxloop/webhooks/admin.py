@@ -12,7 +12,7 @@ from voxloop.webhooks.models import Delivery, Subscription
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(ReadOnlyScopedAdmin):
+class SubscriptionAdmin(ReadOnlyScopedAdmin[Subscription]):
     list_display = ("name", "unit", "destination", "url", "is_active", "disabled_at")
     list_filter = ("is_active", "destination")
     search_fields = ("name", "url")
@@ -21,7 +21,7 @@ class SubscriptionAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyScopedAdmin):
+class DeliveryAdmin(ReadOnlyScopedAdmin[Delivery]):
     list_display = ("id", "event_type", "subscription", "status", "attempts", "run_after")
     list_filter = ("status", "event_type")
     list_select_related = ("subscription",)

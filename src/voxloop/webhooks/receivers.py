@@ -40,7 +40,10 @@ def _logged(receiver_function: Callable[..., None]) -> Callable[..., None]:
 
 
 def _wanted(organization_id: int, event_type: str) -> bool:
-    return any(event_type in kinds for _pk, _path, kinds in services.listeners(organization_id))
+    return any(
+        event_type in kinds
+        for _pk, _path, kinds in services.listeners(organization_id=organization_id)
+    )
 
 
 def _stamp() -> str:
@@ -144,7 +147,9 @@ def unsubscribed(
 def follow_unit_move(
     sender: Any, organization_id: int, old_path: str, new_path: str, **kwargs: Any
 ) -> None:
-    services.repath_after_move(organization_id, old_path, new_path)
+    services.repath_after_move(
+        organization_id=organization_id, old_path=old_path, new_path=new_path
+    )
 
 
 @receiver(contact_erasing, dispatch_uid="webhooks.forget_person")

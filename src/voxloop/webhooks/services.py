@@ -42,7 +42,7 @@ def _require(actor: Scope, unit: OrgUnit) -> None:
         raise Forbidden("This unit is outside your part of the organisation.")
 
 
-def url_refusal(url: str) -> str | None:
+def url_refusal(*, url: str) -> str | None:
     """Why a URL can never be a destination, found without a DNS lookup (the outbound guard
     checks every resolved address again at each attempt)."""
     problem = outbound.url_problem(url)
@@ -67,7 +67,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     if "destination" in cleaned and cleaned["destination"] not in Destination.values:
         raise InvalidInput("Unknown destination.", field="destination")
     if "url" in cleaned:
-        reason = url_refusal(cleaned["url"])
+        reason = url_refusal(url=cleaned["url"])
         if reason:
             raise InvalidInput(f"This URL cannot receive webhooks: {reason}", field="url")
     if "events" in cleaned:
@@ -109,7 +109,7 @@ def create_subscription(
             created_at=now or timezone.now(),
             **fields,
         )
-        record_audit(actor, "webhook.create", subscription, fields)
+        record_audit(actor=actor, action="webhook.create", target=subscription, changes=fields)
     _held.forget_all()
     return subscription, secret
 
@@ -135,7 +135,7 @@ def update_subscription(
             _set_active(subscription, bool(active), now)
             changes["is_active"] = bool(active)
         subscription.save()
-        record_audit(actor, "webhook.update", subscription, changes)
+        record_audit(actor=actor, action="webhook.update", target=subscription, changes=changes)
     _held.forget_all()
     return subscription
 
@@ -155,7 +155,12 @@ def _set_active(subscription: Subscription, active: bool, now: datetime) -> None
 def delete_subscription(*, actor: Scope, subscription: Subscription) -> None:
     _require(actor, subscription.unit)
     with transaction.atomic():
-        record_audit(actor, "webhook.delete", subscription, {"url": subscription.url})
+        record_audit(
+            actor=actor,
+            action="webhook.delete",
+            target=subscription,
+            changes={"url": subscription.url},
+        )
         subscription.delete()
     _held.forget_all()
 
@@ -170,7 +175,7 @@ def rotate_secret(*, actor: Scope, subscription: Subscription, now: datetime | N
         subscription.previous_secret_until = now + ROTATION_GRACE
         subscription.secret = secret
         subscription.save()
-        record_audit(actor, "webhook.rotate_secret", subscription)
+        record_audit(actor=actor, action="webhook.rotate_secret", target=subscription)
     return secret
 
 
@@ -185,13 +190,18 @@ def replay(*, actor: Scope, delivery: Delivery, now: datetime | None = None) -> 
             give_up_at=now + RETRY_WINDOW,
             replays=delivery.replays + 1,
         )
-        record_audit(actor, "webhook.replay", delivery.subscription, {"delivery": delivery.pk})
+        record_audit(
+            actor=actor,
+            action="webhook.replay",
+            target=delivery.subscription,
+            changes={"delivery": delivery.pk},
+        )
         _enqueue_on_commit([delivery.pk])
     delivery.refresh_from_db()
     return delivery
 
 
-def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
+def repath_after_move(*, organization_id: int, old_path: str, new_path: str) -> None:
     subscriptions = Subscription.objects.filter(organization_id=organization_id)
     repath_copies(subscriptions, old_path, new_path)
     _held.forget_all()
@@ -200,7 +210,7 @@ def repath_after_move(organization_id: int, old_path: str, new_path: str) -> Non
 # --- events -----------------------------------------------------------------------------
 
 
-def listeners(organization_id: int) -> tuple[tuple[int, str, frozenset[str]], ...]:
+def listeners(*, organization_id: int) -> tuple[tuple[int, str, frozenset[str]], ...]:
     held = _held.recall(organization_id)
     if held is None:
         held = tuple(
@@ -233,7 +243,7 @@ def publish(
     without a unit (`unit_path` "") reaches only subscriptions at the top unit."""
     matching = [
         pk
-        for pk, path, events in listeners(organization_id)
+        for pk, path, events in listeners(organization_id=organization_id)
         if event_type in events and _reaches(path, unit_path)
     ]
     if not matching:

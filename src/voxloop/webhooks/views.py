@@ -13,10 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from voxloop.errors import DomainError
 from voxloop.tenancy.scoping import Scope, ScopedRequest
 from voxloop.web.access import admin_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 from voxloop.webhooks import selectors, services
 from voxloop.webhooks.forms import DeliveryFilterForm, SubscriptionForm
@@ -55,16 +54,14 @@ def subscription_new(request: ScopedRequest) -> HttpResponse:
     unit = resolve_unit(form, _scope(request), "unit_code") if form.is_valid() else None
     if unit is None:
         return _form_page(request, form, status=400)
-    try:
+    with domain_errors_on(form):
         subscription, secret = services.create_subscription(
             actor=_scope(request), unit=unit, **_fields(form)
         )
-    except DomainError as error:
-        apply_domain_error(form, error)
-        return _form_page(request, form, status=400)
-    request.session[SHOWN_ONCE.format(subscription.pk)] = secret
-    messages.success(request, _("Subscription created."))
-    return redirect("webhooks:detail", subscription_id=subscription.pk)
+        request.session[SHOWN_ONCE.format(subscription.pk)] = secret
+        messages.success(request, _("Subscription created."))
+        return redirect("webhooks:detail", subscription_id=subscription.pk)
+    return _form_page(request, form, status=400)
 
 
 def _initial(subscription: Subscription) -> dict[str, Any]:
@@ -108,7 +105,7 @@ def subscription_detail(request: ScopedRequest, subscription_id: int) -> HttpRes
     unit = resolve_unit(form, scope, "unit_code") if form.is_valid() else None
     if unit is None:
         return _detail_page(request, subscription, form, status=400)
-    try:
+    with domain_errors_on(form):
         services.update_subscription(
             actor=scope,
             subscription=subscription,
@@ -116,11 +113,9 @@ def subscription_detail(request: ScopedRequest, subscription_id: int) -> HttpRes
             is_active=form.cleaned_data["is_active"],
             **_fields(form),
         )
-    except DomainError as error:
-        apply_domain_error(form, error)
-        return _detail_page(request, subscription, form, status=400)
-    messages.success(request, _("Subscription saved."))
-    return redirect("webhooks:detail", subscription_id=subscription.pk)
+        messages.success(request, _("Subscription saved."))
+        return redirect("webhooks:detail", subscription_id=subscription.pk)
+    return _detail_page(request, subscription, form, status=400)
 
 
 @admin_required

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.api.conftest import MEMBER_ACTORS as MEMBERS
+from tests.api.support import MEMBER_ACTORS as MEMBERS
 from tests.matrix_actors import api_as, browser_as, expect
-from tests.privacy.conftest import built_once
+from tests.privacy.support import built_once
 from voxloop.reviews import services
 from voxloop.reviews.api import router as reviews_router
 from voxloop.reviews.models import Review, SourceLocation

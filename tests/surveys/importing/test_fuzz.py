@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.surveys.importing.conftest import TESTDATA
+from tests.surveys.importing.support import TESTDATA
 from voxloop.errors import InvalidInput
 from voxloop.surveys import importing
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.surveys.api_client import as_member
 from tests.surveys.builders import store_visit_survey
-from tests.surveys.importing.conftest import shared_file
+from tests.surveys.importing.support import shared_file
 from voxloop.surveys.models import Survey
 
 

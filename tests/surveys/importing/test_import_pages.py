@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.surveys.importing.conftest import shared_file
+from tests.surveys.importing.support import shared_file
 from voxloop.responses.models import Response
 from voxloop.surveys.models import Survey
 
@@ -91,9 +91,9 @@ def test_an_imported_survey_in_another_language_is_answerable(world):
 
     path = shared_file("kobotoolbox/kobo_formpack_grouped_translated_v1.json")
     imported = services.import_survey(
-        world.acme.system, unit=world.acme.root, filename=path.name, content=path.read_bytes()
+        actor=world.acme.system, unit=world.acme.root, filename=path.name, content=path.read_bytes()
     )
-    services.publish(world.acme.system, imported.survey)
+    services.publish(actor=world.acme.system, survey=imported.survey)
     page = Client().get(f"/s/{imported.survey.public_slug}?lang=es")
     assert page.status_code == 200
     assert "¿Qué tipo de simetría tiene?" in page.content.decode()

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tests.cli.conftest import voxloop  # noqa: F401 - fixture
-from tests.surveys.importing.conftest import TESTDATA, shared_file
+from tests.cli.support import voxloop  # noqa: F401 - fixture
+from tests.surveys.importing.support import TESTDATA, shared_file
 from voxloop.errors import InvalidInput
 from voxloop.surveys import importing, services
 from voxloop.surveys.models import Survey, SurveyStatus
@@ -31,7 +31,7 @@ SURVEY_FILES = sorted(
 def _import(world, relative: str):
     path = shared_file(relative)
     return services.import_survey(
-        world.acme.system, unit=world.acme.root, filename=path.name, content=path.read_bytes()
+        actor=world.acme.system, unit=world.acme.root, filename=path.name, content=path.read_bytes()
     )
 
 
@@ -228,7 +228,7 @@ def test_qualtrics_display_logic_and_translations(world):
         },
     }
     imported = services.import_survey(
-        world.acme.system, unit=world.acme.root, filename="logic.qsf", content=_qsf(nps, why)
+        actor=world.acme.system, unit=world.acme.root, filename="logic.qsf", content=_qsf(nps, why)
     )
     by_key = {q.key: q for q in imported.survey.questions.all()}
     assert imported.survey.locales == ["en", "de"]

@@ -1,3 +1,3 @@
 """The matrix builds its world once per module and rolls each request back to it."""
 
-from tests.privacy.conftest import made, world  # noqa: F401 - the module-world fixtures
+from tests.privacy.support import made, world  # noqa: F401 - the module-world fixtures

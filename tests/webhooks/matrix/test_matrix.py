@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import MEMBER_ACTORS as MEMBERS
+from tests.api.support import MEMBER_ACTORS as MEMBERS
 from tests.matrix_actors import api_as, browser_as, expect
-from tests.privacy.conftest import built_once
+from tests.privacy.support import built_once
 from voxloop.webhooks import services
 from voxloop.webhooks.api import router as webhooks_router
 

@@ -1,7 +1,10 @@
 """Small display filters for the closed-loop pages (output stays autoescaped)."""
 
+from datetime import timedelta
+
 from django import template
 from django.utils.translation import ngettext
+from django_stubs_ext import StrOrPromise
 
 from voxloop.closedloop.models import CaseStatus
 
@@ -9,7 +12,7 @@ register = template.Library()
 
 
 @register.filter
-def status_label(value: str) -> str:
+def status_label(value: str) -> StrOrPromise:
     """'in_progress' → 'In progress', in the active language."""
     try:
         return CaseStatus(value).label
@@ -18,7 +21,7 @@ def status_label(value: str) -> str:
 
 
 @register.filter
-def answer_text(value) -> str:
+def answer_text(value: object) -> str:
     """An answer as a person reads it: choices joined, matrices as row: value."""
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
@@ -28,7 +31,7 @@ def answer_text(value) -> str:
 
 
 @register.filter
-def span(value) -> str:
+def span(value: timedelta | None) -> str:
     """A timedelta as its largest whole unit: "3 days", "5 hours", "12 minutes"."""
     if value is None:
         return ""

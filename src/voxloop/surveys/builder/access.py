@@ -6,6 +6,8 @@ company-wide survey in the respondent pages but may not change it.
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from voxloop.errors import Forbidden
 from voxloop.surveys import selectors
 from voxloop.surveys.models import Survey
@@ -20,6 +22,6 @@ def editable_survey(request: ScopedRequest, survey_id: int) -> Survey:
     return survey
 
 
-def editable_surveys(request: ScopedRequest):
+def editable_surveys(request: ScopedRequest) -> QuerySet[Survey]:
     scope = request.scope
     return scope.filter(selectors.visible_surveys(scope), path_field="unit_path")

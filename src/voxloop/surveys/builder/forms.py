@@ -15,7 +15,8 @@ from django.utils.translation import pgettext_lazy
 
 from voxloop.errors import DomainError
 from voxloop.surveys.builder.logic import OPERATORS
-from voxloop.surveys.models import QuestionType, SurveyKind
+from voxloop.surveys.models import Question, QuestionType, SurveyKind
+from voxloop.web.forms import set_choices
 
 OPERATOR_LABELS = {
     "lte": _("is at most"),
@@ -202,11 +203,20 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "data-condition-builder": "logic-builder"}),
     )
 
-    def __init__(self, *args, earlier=(), editing: bool = False, type_locked=False, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        earlier: Iterable[Question] = (),
+        editing: bool = False,
+        type_locked: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["logic_question"].choices = [("", _("— always shown —"))] + [
-            (q.key, q.key) for q in earlier
-        ]
+        set_choices(
+            self,
+            "logic_question",
+            [("", _("— always shown —"))] + [(q.key, q.key) for q in earlier],
+        )
         if editing:
             self.fields["key"].disabled = True
         if type_locked:
@@ -253,11 +263,9 @@ class BranchForm(forms.Form):
         help_text=_("Optional, e.g. your public review page (https://…)."),
     )
 
-    def __init__(self, *args, questions=(), **kwargs):
+    def __init__(self, *args: Any, questions: Iterable[Question] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["question"].choices = [("", _("— anyone —"))] + [
-            (q.key, q.key) for q in questions
-        ]
+        set_choices(self, "question", [("", _("— anyone —"))] + [(q.key, q.key) for q in questions])
 
 
 BranchFormSet = forms.formset_factory(BranchForm, extra=1, max_num=10)

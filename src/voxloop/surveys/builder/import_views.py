@@ -46,7 +46,7 @@ def survey_import(request: ScopedRequest) -> HttpResponse:
             unit = unit or tenancy_selectors.scope_root(scope)
             if content is not None:
                 imported = services.import_survey(
-                    scope,
+                    actor=scope,
                     unit=unit,
                     filename=form.cleaned_data["file"].name,
                     content=content,
@@ -77,7 +77,7 @@ def responses_import(request: ScopedRequest, survey_id: int) -> HttpResponse:
         try:
             if content is not None:
                 report = response_services.import_response_file(
-                    _scope(request),
+                    actor=_scope(request),
                     survey=survey,
                     filename=form.cleaned_data["file"].name,
                     content=content,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from voxloop.errors import InvalidInput
 from voxloop.surveys import definition
+from voxloop.surveys.definition import QuestionLike
+from voxloop.surveys.models import Question, Survey
 
 # Operators offered in the builder, in the order a CX admin reaches for them.
 OPERATORS = ["lte", "gte", "eq", "neq", "lt", "gt", "in", "not_in", "contains", "answered"]
 
 
-def parse_value(question, op: str, raw: str) -> Any:
+def parse_value(question: QuestionLike | None, op: str, raw: str) -> Any:
     """A condition's value as typed into a form: numbers for scores, lists for in/not in."""
     raw = (raw or "").strip()
     if op == "answered":
@@ -22,7 +25,7 @@ def parse_value(question, op: str, raw: str) -> Any:
     return _scalar(question, raw)
 
 
-def _scalar(question, raw: str) -> Any:
+def _scalar(question: QuestionLike | None, raw: str) -> Any:
     if question is not None and question.type == "yes_no":
         return raw.lower() in ("yes", "true", "1")
     if question is not None and question.type in definition.SCALED_TYPES:
@@ -80,9 +83,9 @@ def rule_of_tree(raw: str) -> dict:
     return {match: items} if items else {}
 
 
-def single_condition(rule: dict | None) -> dict:
+def single_condition(rule: dict[str, Any] | None) -> dict[str, Any]:
     """The builder edits one condition: the first of a rule, or {} when there is none."""
-    conditions = next(iter((rule or {}).values()), [])
+    conditions: list[Any] = next(iter((rule or {}).values()), [])
     return dict(conditions[0]) if conditions else {}
 
 
@@ -90,7 +93,7 @@ def rule_of(condition: dict) -> dict:
     return {"all": [condition]} if condition else {}
 
 
-def builder_config(survey, earlier, count_url: str) -> dict:
+def builder_config(survey: Survey, earlier: Iterable[Question], count_url: str) -> dict[str, Any]:
     """The condition builder's fields for display logic: the questions before this one."""
     from django.utils.translation import gettext as _
 
@@ -100,7 +103,12 @@ def builder_config(survey, earlier, count_url: str) -> dict:
     fields = []
     for question in earlier:
         title = definition.localized(question.texts.get("title"), locale, locale) or question.key
-        field = {"name": question.key, "label": title, "ops": ["answered"], "input": "text"}
+        field: dict[str, Any] = {
+            "name": question.key,
+            "label": title,
+            "ops": ["answered"],
+            "input": "text",
+        }
         if question.type in definition.SCALED_TYPES:
             field |= {"ops": ["lte", "gte", "eq", "neq", "lt", "gt", "answered"]}
             field |= {"input": "number"}

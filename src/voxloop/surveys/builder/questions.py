@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -50,7 +51,9 @@ def _options(text: str, previous: list[dict], locale: str) -> list[dict]:
     ]
 
 
-def question_fields(data: dict, survey: Survey, question: Question | None, earlier) -> dict:
+def question_fields(
+    data: dict[str, Any], survey: Survey, question: Question | None, earlier: list[Question]
+) -> dict[str, Any]:
     """The service's arguments from the form: texts in the default language merged in."""
     locale, kind = survey.default_locale, data["type"]
     texts = {part: dict(v) for part, v in (question.texts if question else {}).items()}
@@ -105,7 +108,7 @@ def _initial(survey: Survey, q: Question) -> dict:
         rows=format_options(q.config.get("rows", []), locale),
     )
     initial["logic"] = json.dumps(logic.tree_of_rule(q.show_if), ensure_ascii=False)
-    conditions = next(iter(q.show_if.values()), []) if q.show_if else []
+    conditions: list[Any] = next(iter(q.show_if.values()), []) if q.show_if else []
     if conditions:
         first = conditions[0]
         initial.update(
@@ -116,7 +119,13 @@ def _initial(survey: Survey, q: Question) -> dict:
     return initial
 
 
-def _page(request, survey, form, question=None, status=200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    survey: Survey,
+    form: QuestionForm,
+    question: Question | None = None,
+    status: int = 200,
+) -> HttpResponse:
     questions = selectors.questions_of(survey)
     earlier = [q for q in questions if question is None or q.position < question.position]
     count_url = reverse("surveys:logic_count", args=[survey.pk])
@@ -137,7 +146,9 @@ def question_add(request: ScopedRequest, survey_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             fields = question_fields(form.cleaned_data, survey, None, earlier)
-            services.add_question(request.scope, survey, form.cleaned_data["key"], **fields)
+            services.add_question(
+                actor=request.scope, survey=survey, key=form.cleaned_data["key"], **fields
+            )
         except DomainError as error:
             apply_error(form, error, QUESTION_ALIASES)
         else:
@@ -161,7 +172,7 @@ def question_edit(request: ScopedRequest, survey_id: int, key: str) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             fields = question_fields(form.cleaned_data, survey, question, earlier)
-            services.update_question(request.scope, question, **fields)
+            services.update_question(actor=request.scope, question=question, **fields)
         except DomainError as error:
             question.refresh_from_db()
             apply_error(form, error, QUESTION_ALIASES)
@@ -210,7 +221,7 @@ def question_move(request: ScopedRequest, survey_id: int, key: str) -> HttpRespo
     if 0 <= target < len(keys):
         keys[index], keys[target] = keys[target], keys[index]
         try:
-            services.reorder_questions(request.scope, survey, keys)
+            services.reorder_questions(actor=request.scope, survey=survey, keys=keys)
         except DomainError:
             messages.error(
                 request, _("A question can only depend on questions before it; move that first.")
@@ -248,7 +259,7 @@ def question_delete(request: ScopedRequest, survey_id: int, key: str) -> HttpRes
     if not confirm.given(request):
         return _confirm_delete(request, survey, _question(survey, key))
     try:
-        services.remove_question(request.scope, _question(survey, key))
+        services.remove_question(actor=request.scope, question=_question(survey, key))
     except NotFound:
         raise
     except DomainError as error:

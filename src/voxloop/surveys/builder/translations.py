@@ -7,10 +7,12 @@ column per language, so a translator sees the original next to the text they wri
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.forms import BaseFormSet
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from voxloop.errors import DomainError
 from voxloop.surveys import selectors, services
 from voxloop.surveys.builder.access import editable_survey
-from voxloop.surveys.builder.forms import BranchFormSet
+from voxloop.surveys.builder.forms import BranchForm, BranchFormSet
 from voxloop.surveys.builder.logic import format_value, parse_value, rule_of, single_condition
-from voxloop.surveys.models import Survey
+from voxloop.surveys.models import Question, Survey
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required
 
@@ -77,7 +79,9 @@ def _rows(survey: Survey, questions: list, locales: list[str]) -> list[tuple[str
     return groups
 
 
-def _merge(current: dict, post, name: str, locales: list[str]) -> dict:
+def _merge(
+    current: dict[str, str] | None, post: QueryDict, name: str, locales: list[str]
+) -> dict[str, str]:
     updated = dict(current or {})
     for locale in locales:
         value = post.get(f"{name}|{locale}", "").strip()
@@ -101,8 +105,8 @@ def _save(request: ScopedRequest, survey: Survey, questions: list, locales: list
     ]
     with transaction.atomic():
         services.update_survey(
-            scope,
-            survey,
+            actor=scope,
+            survey=survey,
             texts={p: v for p, v in texts.items() if v},
             branding=branding,
             thank_you_branches=branches,
@@ -126,11 +130,11 @@ def _save(request: ScopedRequest, survey: Survey, questions: list, locales: list
                     ]
             new_texts = {p: v for p, v in q_texts.items() if v}
             if new_texts != q.texts or config != q.config:
-                services.update_question(scope, q, texts=new_texts, config=config)
+                services.update_question(actor=scope, question=q, texts=new_texts, config=config)
 
 
 @admin_required
-def translations(request: HttpRequest, survey_id: int) -> HttpResponse:
+def translations(request: ScopedRequest, survey_id: int) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     questions = selectors.questions_of(survey)
     locales = survey.locales or [survey.default_locale]
@@ -172,7 +176,9 @@ def _branch_initial(survey: Survey) -> list[dict]:
     return initial
 
 
-def _branches(survey: Survey, formset, questions: list) -> list[dict]:
+def _branches(
+    survey: Survey, formset: BaseFormSet[BranchForm], questions: list[Question]
+) -> list[dict[str, Any]]:
     by_key = {q.key: q for q in questions}
     old = survey.thank_you_branches
     branches = []
@@ -208,7 +214,7 @@ def thank_you(request: ScopedRequest, survey_id: int) -> HttpResponse:
     if request.method == "POST" and formset.is_valid():
         try:
             branches = _branches(survey, formset, questions)
-            services.update_survey(request.scope, survey, thank_you_branches=branches)
+            services.update_survey(actor=request.scope, survey=survey, thank_you_branches=branches)
         except DomainError as refused:
             error = refused
         else:

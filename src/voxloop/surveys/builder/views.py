@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -51,7 +53,11 @@ def survey_create(request: ScopedRequest) -> HttpResponse:
             else:
                 unit = tenancy_selectors.scope_root(scope)
             survey = services.create_survey(
-                scope, unit, data["name"], data["kind"], data["default_locale"]
+                actor=scope,
+                unit=unit,
+                name=data["name"],
+                kind=data["kind"],
+                default_locale=data["default_locale"],
             )
         except NotFound:
             form.add_error(
@@ -84,7 +90,9 @@ def _settings_initial(survey: Survey) -> dict:
     return initial
 
 
-def render_edit(request: ScopedRequest, survey: Survey, form=None, status: int = 200):
+def render_edit(
+    request: ScopedRequest, survey: Survey, form: SettingsForm | None = None, status: int = 200
+) -> HttpResponse:
     questions = selectors.questions_of(survey)
     context = {
         "survey": survey,
@@ -99,7 +107,7 @@ def render_edit(request: ScopedRequest, survey: Survey, form=None, status: int =
 
 
 @admin_required
-def survey_edit(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_edit(request: ScopedRequest, survey_id: int) -> HttpResponse:
     return render_edit(request, editable_survey(request, survey_id))
 
 
@@ -131,8 +139,8 @@ def survey_settings(request: ScopedRequest, survey_id: int) -> HttpResponse:
         )
         try:
             services.update_survey(
-                request.scope,
-                survey,
+                actor=request.scope,
+                survey=survey,
                 name=data["name"],
                 default_locale=locale,
                 locales=[locale, *data["locales"]],
@@ -150,10 +158,12 @@ def survey_settings(request: ScopedRequest, survey_id: int) -> HttpResponse:
     return render_edit(request, survey, form=form, status=400)
 
 
-def _lifecycle(request: ScopedRequest, survey_id: int, action, done: str) -> HttpResponse:
+def _lifecycle(
+    request: ScopedRequest, survey_id: int, action: Callable[..., Survey], done: str
+) -> HttpResponse:
     survey = editable_survey(request, survey_id)
     try:
-        result = action(request.scope, survey)
+        result = action(actor=request.scope, survey=survey)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("surveys:edit", survey.pk)
@@ -163,7 +173,7 @@ def _lifecycle(request: ScopedRequest, survey_id: int, action, done: str) -> Htt
 
 @require_POST
 @admin_required
-def survey_publish(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_publish(request: ScopedRequest, survey_id: int) -> HttpResponse:
     return _lifecycle(request, survey_id, services.publish, _("Published: the link is live."))
 
 
@@ -195,5 +205,5 @@ def survey_close(request: ScopedRequest, survey_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def survey_duplicate(request: HttpRequest, survey_id: int) -> HttpResponse:
+def survey_duplicate(request: ScopedRequest, survey_id: int) -> HttpResponse:
     return _lifecycle(request, survey_id, services.duplicate, _("This is the new draft copy."))

@@ -42,8 +42,8 @@ def save(actor: Scope, unit: OrgUnit, draft: Draft, kind: str = "relationship") 
 
     with transaction.atomic():
         survey = services.create_survey(
-            actor,
-            unit,
+            actor=actor,
+            unit=unit,
             name=draft.name[:200] or "Imported survey",
             kind=kind,
             default_locale=draft.default_locale,
@@ -58,8 +58,8 @@ def save(actor: Scope, unit: OrgUnit, draft: Draft, kind: str = "relationship") 
             try:
                 with transaction.atomic():
                     services.add_question(
-                        actor,
-                        survey,
+                        actor=actor,
+                        survey=survey,
                         key=question.key,
                         type=question.type,
                         texts=texts,
@@ -72,8 +72,8 @@ def save(actor: Scope, unit: OrgUnit, draft: Draft, kind: str = "relationship") 
                     try:
                         with transaction.atomic():
                             services.add_question(
-                                actor,
-                                survey,
+                                actor=actor,
+                                survey=survey,
                                 key=question.key,
                                 type=question.type,
                                 texts=texts,
@@ -101,15 +101,15 @@ def save(actor: Scope, unit: OrgUnit, draft: Draft, kind: str = "relationship") 
             try:
                 with transaction.atomic():
                     services.update_survey(
-                        actor, survey, thank_you_branches=draft.thank_you_branches
+                        actor=actor, survey=survey, thank_you_branches=draft.thank_you_branches
                     )
             except DomainError as error:
                 draft.report.drop("", None, "thank-you branches", error.message)
         record_audit(
-            actor,
-            "survey.import",
-            survey,
-            {"format": draft.format, "dropped": len(draft.report.entries)},
+            actor=actor,
+            action="survey.import",
+            target=survey,
+            changes={"format": draft.format, "dropped": len(draft.report.entries)},
         )
     return Imported(survey, draft)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -9,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from voxloop.surveys import definition
+from voxloop.surveys.models import Survey
 from voxloop.surveys.respondent import flow, pages
 from voxloop.surveys.selectors import questions_of
 
@@ -21,8 +24,12 @@ def one_click_url(token: str, score: int, base_url: str = "") -> str:
 
 
 def nps_row_context(
-    survey, token: str, locale: str, values: dict[str, str] | None = None, base_url: str = ""
-) -> dict:
+    survey: Survey,
+    token: str,
+    locale: str,
+    values: dict[str, str] | None = None,
+    base_url: str = "",
+) -> dict[str, Any]:
     """Context for surveys/respond/email_nps_row.html: 11 absolute links, anchors, colours.
 
     `token` is the invitation's personal token (voxloop.surveys.links.personal_token);
@@ -53,6 +60,6 @@ def nps_row_context(
         }
 
 
-def render_nps_row(survey, token: str, locale: str, **kwargs) -> str:
+def render_nps_row(survey: Survey, token: str, locale: str, **kwargs: Any) -> str:
     with translation.override(locale):
         return render_to_string(TEMPLATE, nps_row_context(survey, token, locale, **kwargs))

@@ -8,9 +8,12 @@ unit outside the survey) is ignored instead of misplacing the feedback.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -69,9 +72,12 @@ class Visit:
             return None
         return anonymity.person_of(self.personal.contact_id, self.personal.invitation)
 
-    def anonymous_key(self, month) -> str:
+    def anonymous_key(self, month: date) -> str:
+        person = self.respondent
+        if person is None:
+            raise ValueError("Only a personal link to an anonymous survey has a respondent.")
         survey = self.survey
-        return anonymity.source_key(survey.organization_id, survey.pk, self.respondent, month)
+        return anonymity.source_key(survey.organization_id, survey.pk, person, month)
 
     @property
     def source_key(self) -> str | None:
@@ -127,7 +133,11 @@ def _survey_by_id(survey_id: int) -> Survey | None:
     return Survey.objects.select_related("unit").filter(pk=survey_id).first()
 
 
-def resolve(key: str, params) -> Visit:
+# Reads a link key (and the query) into a visit; an embedding product passes its own.
+Resolver = Callable[[str, Mapping[str, Any]], Visit]
+
+
+def resolve(key: str, params: Mapping[str, Any]) -> Visit:
     """The visit behind a link key; raises LinkNotFound or links.LinkExpired."""
     if "\x00" in key:
         raise LinkNotFound  # PostgreSQL cannot even compare text with a NUL in it
@@ -150,7 +160,7 @@ def resolve(key: str, params) -> Visit:
     return visit
 
 
-def _place_anonymous(visit: Visit, params) -> None:
+def _place_anonymous(visit: Visit, params: Mapping[str, Any]) -> None:
     org_id = visit.survey.organization_id
     # `u`/`e` as printed codes carry them; `unit`/`staff` spelled out work the same.
     unit_code = _code(params, "u") or _code(params, "unit")
@@ -164,7 +174,7 @@ def _place_anonymous(visit: Visit, params) -> None:
     visit.from_qr = params.get("src") == "qr"
 
 
-def _code(params, name: str) -> str:
+def _code(params: Mapping[str, Any], name: str) -> str:
     """A unit or staff code from the link; one with a NUL (no code has one) is no code."""
     code = str(params.get(name, ""))[:64].strip()
     return "" if "\x00" in code else code
@@ -182,7 +192,7 @@ def device_of(user_agent: str, survey: Survey) -> str:
     return Device.DESKTOP
 
 
-def choose_locale(visit: Visit, request, started_in: str = "") -> str:
+def choose_locale(visit: Visit, request: HttpRequest, started_in: str = "") -> str:
     """The switcher's choice, else the language the response began in, the invitation's,
     the contact's, the browser's; the survey's default when it offers none of them."""
     survey = visit.survey

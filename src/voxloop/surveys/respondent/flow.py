@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from voxloop.surveys import definition
+from voxloop.surveys.models import Question, Survey
 
 
-def current(questions: Sequence, answers: dict[str, Any], wanted: str = ""):
+def current(
+    questions: Sequence[Question], answers: dict[str, Any], wanted: str = ""
+) -> Question | None:
     """The question to show: the one asked for if it is shown, else the first unanswered,
     else the last (a response with every answer given but not yet sent)."""
     shown = definition.shown_questions(questions, answers)
@@ -23,7 +26,7 @@ def current(questions: Sequence, answers: dict[str, Any], wanted: str = ""):
     return shown[-1]
 
 
-def after(questions: Sequence, answers: dict[str, Any], key: str):
+def after(questions: Sequence[Question], answers: dict[str, Any], key: str) -> Question | None:
     shown = definition.shown_questions(questions, answers)
     keys = [q.key for q in shown]
     if key not in keys:
@@ -32,7 +35,7 @@ def after(questions: Sequence, answers: dict[str, Any], key: str):
     return shown[index + 1] if index + 1 < len(shown) else None
 
 
-def before(questions: Sequence, answers: dict[str, Any], key: str):
+def before(questions: Sequence[Question], answers: dict[str, Any], key: str) -> Question | None:
     shown = definition.shown_questions(questions, answers)
     keys = [q.key for q in shown]
     if key not in keys or keys.index(key) == 0:
@@ -40,13 +43,13 @@ def before(questions: Sequence, answers: dict[str, Any], key: str):
     return shown[keys.index(key) - 1]
 
 
-def position(questions: Sequence, answers: dict[str, Any], key: str) -> tuple[int, int]:
+def position(questions: Sequence[Question], answers: dict[str, Any], key: str) -> tuple[int, int]:
     """(1-based number of this question, how many are shown given the answers so far)."""
     keys = [q.key for q in definition.shown_questions(questions, answers)]
     return (keys.index(key) + 1 if key in keys else 1), len(keys)
 
 
-def with_answer(question, answers: dict[str, Any], raw: Any) -> dict[str, Any]:
+def with_answer(question: Question, answers: dict[str, Any], raw: Any) -> dict[str, Any]:
     """The answers as they would be once this one is stored (to decide what comes next);
     raises AnswerError for an answer the question cannot take."""
     merged = dict(answers)
@@ -59,7 +62,7 @@ def with_answer(question, answers: dict[str, Any], raw: Any) -> dict[str, Any]:
     return merged
 
 
-def thank_you(survey, answers: dict[str, Any]) -> dict:
+def thank_you(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
     """The first thank-you branch whose rule holds ({} when none): its "text" per locale,
     its "link" (https:// or site-relative, as the survey service accepts them) and optional
     "link_text" per locale."""
@@ -70,5 +73,5 @@ def thank_you(survey, answers: dict[str, Any]) -> dict:
     return {}
 
 
-def nps_question(questions: Sequence):
+def nps_question(questions: Sequence[Question]) -> Question | None:
     return next((q for q in questions if q.type == "nps"), None)

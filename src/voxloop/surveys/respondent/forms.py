@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from voxloop.surveys import definition
+from voxloop.surveys.models import Question
 
 NPS_ANCHORS = {"low": 0, "high": 10}
 
@@ -82,19 +84,23 @@ WIDGETS = {
 }
 
 
-def _scale(question, current: Any) -> list[Option]:
+def _scale(question: Question, current: Any) -> list[Option]:
     low, high = definition.scale_of(question)
     return [Option(str(n), str(n), str(current) == str(n)) for n in range(low, high + 1)]
 
 
-def question_view(question, locale: str, default: str, values: dict, current: Any) -> QuestionView:
+def question_view(
+    question: Question, locale: str, default: str, values: dict[str, str], current: Any
+) -> QuestionView:
     """`current` is the stored answer, or the raw one just typed when it was refused. Built in
     the page's language, which may differ from the request's (the on-page switcher)."""
     with translation.override(locale):
         return _question_view(question, locale, default, values, current)
 
 
-def _question_view(question, locale: str, default: str, values: dict, current: Any) -> QuestionView:
+def _question_view(
+    question: Question, locale: str, default: str, values: dict[str, str], current: Any
+) -> QuestionView:
 
     def text(name: str) -> str:
         raw = definition.localized(question.texts.get(name), locale, default)
@@ -152,7 +158,7 @@ def _question_view(question, locale: str, default: str, values: dict, current: A
     return view
 
 
-def read_answer(question, data) -> dict[str, Any]:
+def read_answer(question: Question, data: QueryDict) -> dict[str, Any]:
     """The raw answers one question's form fields carry, keyed as the capture service wants
     them (an "other, please specify" text under "<key>:other")."""
     key = question.key
@@ -177,7 +183,7 @@ def read_answer(question, data) -> dict[str, Any]:
     return answer
 
 
-def is_unanswered(question, answer: dict[str, Any]) -> bool:
+def is_unanswered(question: Question, answer: dict[str, Any]) -> bool:
     value = answer.get(question.key)
     if question.type == "matrix" and isinstance(value, dict):
         return len(value) < len(definition.row_keys(question))
@@ -186,7 +192,7 @@ def is_unanswered(question, answer: dict[str, Any]) -> bool:
     return definition.is_empty(value)
 
 
-def error_text(question, raw: Any = None) -> str:
+def error_text(question: Question, raw: Any = None) -> str:
     """A respondent-facing wording of a refused answer, in their language."""
     if question.type in definition.SCALED_TYPES or question.type == "matrix":
         low, high = definition.scale_of(question)

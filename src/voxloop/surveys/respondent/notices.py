@@ -3,16 +3,24 @@ or unknown link, an invitation already answered, too many requests, unreadable f
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from voxloop.surveys import definition
 from voxloop.surveys.respondent import entry, pages, throttle
 from voxloop.surveys.respondent.entry import Visit
 
 
-def message(request, visit: Visit | None, heading, text, status: int, locale: str = ""):
+def message(
+    request: HttpRequest,
+    visit: Visit | None,
+    heading: StrOrPromise,
+    text: StrOrPromise,
+    status: int,
+    locale: str = "",
+) -> HttpResponse:
     survey = visit.survey if visit else None
     if not locale:
         locale = entry.choose_locale(visit, request) if visit else get_language() or "en"
@@ -20,7 +28,7 @@ def message(request, visit: Visit | None, heading, text, status: int, locale: st
     return pages.message_page(request, survey, locale, heading, text, status, values)
 
 
-def closed(request, visit: Visit) -> HttpResponse:
+def closed(request: HttpRequest, visit: Visit) -> HttpResponse:
     locale = entry.choose_locale(visit, request)
     survey = visit.survey
     text = definition.piped(
@@ -37,7 +45,7 @@ def closed(request, visit: Visit) -> HttpResponse:
     )
 
 
-def already_answered(request, visit: Visit, locale: str = "") -> HttpResponse:
+def already_answered(request: HttpRequest, visit: Visit, locale: str = "") -> HttpResponse:
     return message(
         request,
         visit,
@@ -48,7 +56,7 @@ def already_answered(request, visit: Visit, locale: str = "") -> HttpResponse:
     )
 
 
-def invalid(request) -> HttpResponse:
+def invalid(request: HttpRequest) -> HttpResponse:
     return message(
         request,
         None,
@@ -58,7 +66,7 @@ def invalid(request) -> HttpResponse:
     )
 
 
-def expired(request) -> HttpResponse:
+def expired(request: HttpRequest) -> HttpResponse:
     return message(
         request,
         None,
@@ -68,7 +76,7 @@ def expired(request) -> HttpResponse:
     )
 
 
-def too_many(request) -> HttpResponse:
+def too_many(request: HttpRequest) -> HttpResponse:
     page = message(
         request, None, _("Too many requests"), _("Please wait a minute and try again."), 429
     )
@@ -76,7 +84,7 @@ def too_many(request) -> HttpResponse:
     return page
 
 
-def bad_encoding(request) -> HttpResponse:
+def bad_encoding(request: HttpRequest) -> HttpResponse:
     return message(
         request,
         None,
@@ -86,5 +94,5 @@ def bad_encoding(request) -> HttpResponse:
     )
 
 
-def bad_score(request, visit: Visit, text: str, locale: str) -> HttpResponse:
+def bad_score(request: HttpRequest, visit: Visit, text: str, locale: str) -> HttpResponse:
     return message(request, visit, _("That score is not on the scale"), text, 400, locale)

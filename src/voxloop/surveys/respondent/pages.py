@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django_stubs_ext import StrOrPromise
 
 from voxloop.surveys import definition
 from voxloop.surveys.models import Survey
@@ -64,9 +66,11 @@ def _safe_language_name(code: str) -> str:
         return code
 
 
-def survey_context(survey: Survey | None, locale: str, pipe_values: dict | None = None) -> dict:
+def survey_context(
+    survey: Survey | None, locale: str, pipe_values: dict[str, str] | None = None
+) -> dict[str, Any]:
     colour, on_brand = brand_colours(survey)
-    context = {"locale": locale, "brand": colour, "on_brand": on_brand}
+    context: dict[str, Any] = {"locale": locale, "brand": colour, "on_brand": on_brand}
     if survey is None:
         return context
     branding = survey.branding or {}
@@ -89,13 +93,13 @@ def survey_context(survey: Survey | None, locale: str, pipe_values: dict | None 
 
 
 def render_page(
-    request,
+    request: HttpRequest,
     template: str,
     survey: Survey | None,
     locale: str,
     status: int = 200,
     pipe_values: dict | None = None,
-    **extra,
+    **extra: Any,
 ) -> HttpResponse:
     with translation.override(locale):
         context = {**survey_context(survey, locale, pipe_values), **extra}
@@ -107,13 +111,13 @@ def render_page(
 
 
 def message_page(
-    request,
+    request: HttpRequest,
     survey: Survey | None,
     locale: str,
-    heading: str,
-    text: str,
+    heading: StrOrPromise,
+    text: StrOrPromise,
     status: int,
-    pipe_values: dict | None = None,
+    pipe_values: dict[str, str] | None = None,
 ) -> HttpResponse:
     return render_page(
         request,

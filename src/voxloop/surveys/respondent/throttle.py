@@ -4,9 +4,10 @@ scores, the web widget, SMS callbacks): a window per address that opens at its f
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
 
 from voxloop import counters
-from voxloop.tenancy.middleware import request_ip
+from voxloop.clients import request_ip
 
 WINDOW_SECONDS = 60
 
@@ -18,7 +19,7 @@ def limit_for(kind: str) -> int:
     return int(getattr(settings, "SURVEY_VIEW_RATE_LIMIT", 600))
 
 
-def allowed(request, kind: str) -> bool:
+def allowed(request: HttpRequest, kind: str) -> bool:
     """Count this request; False once the address has used up its window."""
     name = f"respond:{kind}:{request_ip(request) or 'unknown'}"
     return counters.hit(name, WINDOW_SECONDS).count <= limit_for(kind)

@@ -7,10 +7,11 @@ partial response when the respondent moves on; the last page completes it.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.request import RawPostDataException
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from voxloop.errors import InvalidInput, NotFound
 from voxloop.responses import anonymity
 from voxloop.responses import selectors as response_selectors
+from voxloop.responses.models import Response
 from voxloop.responses.services import AlreadyCompleted, Submission, SurveyClosed, submit
 from voxloop.surveys import definition, links
+from voxloop.surveys.models import Question
 from voxloop.surveys.respondent import entry, flow, forms, notices, pages, progress, throttle
 from voxloop.surveys.respondent.entry import Visit
 from voxloop.surveys.selectors import is_open, questions_of
@@ -36,7 +39,9 @@ class Stop(Exception):
         self.response = response
 
 
-def _open_visit(request, key: str, kind: str, resolver=entry.resolve) -> Visit:
+def _open_visit(
+    request: HttpRequest, key: str, kind: str, resolver: entry.Resolver = entry.resolve
+) -> Visit:
     """The visit behind a link, or Stop with the page that explains why not."""
     if not throttle.allowed(request, kind):
         raise Stop(notices.too_many(request))
@@ -52,12 +57,14 @@ def _open_visit(request, key: str, kind: str, resolver=entry.resolve) -> Visit:
     return visit
 
 
-def _response_of(visit: Visit, request, params, for_thanks: bool = False):
+def _response_of(
+    visit: Visit, request: HttpRequest, params: Mapping[str, Any], for_thanks: bool = False
+) -> Response | None:
     """The respondent's response so far (None: nothing saved yet)."""
     survey = visit.survey
     if visit.keyed:
         found = response_selectors.respondent_response_by_invitation(
-            survey.organization_id, survey.pk, visit.source_key
+            survey.organization_id, survey.pk, visit.source_key or ""
         )
         if found is None and visit.respondent is not None:
             # An anonymous answer begun last month is keyed by that month: resume it (a
@@ -86,7 +93,7 @@ def _response_of(visit: Visit, request, params, for_thanks: bool = False):
     return found
 
 
-def _same_place(visit: Visit, response) -> bool:
+def _same_place(visit: Visit, response: Response) -> bool:
     if visit.unit is not None and response.unit_id != visit.unit.pk:
         return False
     if visit.staff is None or visit.survey.is_anonymous:  # employee answers keep no staff
@@ -121,14 +128,14 @@ def _route(visit: Visit, page: str) -> str:
 
 
 def _question_page(
-    request,
+    request: HttpRequest,
     visit: Visit,
-    questions: list,
+    questions: list[Question],
     answers: dict[str, Any],
-    question,
+    question: Question,
     locale: str,
     token: str,
-    response=None,
+    response: Response | None = None,
     typed: Any = None,
     error: str = "",
 ) -> HttpResponse:
@@ -177,7 +184,7 @@ def _question_page(
     )
 
 
-def _unreadable(request) -> HttpResponse | None:
+def _unreadable(request: HttpRequest) -> HttpResponse | None:
     """The page for a posted form that is not UTF-8, else None. A multipart body has already
     been parsed by the CSRF check (and decoded by Django's parser): nothing to read again."""
     if request.method != "POST":
@@ -192,7 +199,9 @@ def _unreadable(request) -> HttpResponse | None:
 
 
 @require_http_methods(["GET", "POST"])
-def survey_page(request, key: str, resolver=entry.resolve) -> HttpResponse:
+def survey_page(
+    request: HttpRequest, key: str, resolver: entry.Resolver = entry.resolve
+) -> HttpResponse:
     """One question (GET) or one answer (POST); `resolver` reads the link (an embedding
     product passes its own, for its signed links)."""
     unreadable = _unreadable(request)
@@ -209,7 +218,7 @@ def survey_page(request, key: str, resolver=entry.resolve) -> HttpResponse:
     if response is not None and response.is_complete:
         if request.method == "POST" and not visit.personal:
             # A double tap on Submit: the first one finished the response.
-            return HttpResponseRedirect(done_url(visit, response.resume_token, locale), 303)
+            return HttpResponseRedirect(done_url(visit, response.resume_token, locale), status=303)
         return notices.already_answered(request, visit, locale)
     questions = questions_of(visit.survey)
     answers = dict(response.answers) if response is not None else {}
@@ -226,7 +235,14 @@ def survey_page(request, key: str, resolver=entry.resolve) -> HttpResponse:
     return page
 
 
-def _answer(request, visit: Visit, questions: list, answers: dict, locale: str, response):
+def _answer(
+    request: HttpRequest,
+    visit: Visit,
+    questions: list[Question],
+    answers: dict[str, Any],
+    locale: str,
+    response: Response | None,
+) -> HttpResponse:
     """One page's answer: save it (partial), move on; on the last page, complete."""
     token = response.resume_token if response is not None else ""
     by_key = {q.key: q for q in questions}
@@ -237,7 +253,7 @@ def _answer(request, visit: Visit, questions: list, answers: dict, locale: str, 
     raw = forms.read_answer(question, request.POST)
     going_back = request.POST.get("action") == "back"
 
-    def again(error: str, typed: Any = None, on=question) -> HttpResponse:
+    def again(error: str, typed: Any = None, on: Question = question) -> HttpResponse:
         return _question_page(
             request, visit, questions, answers, on, locale, token, response, typed, error
         )
@@ -286,9 +302,16 @@ def _to(visit: Visit, url: str, token: str) -> HttpResponse:
     return redirect
 
 
-def _save(request, visit: Visit, answers: dict, complete: bool, locale: str, token: str):
+def _save(
+    request: HttpRequest,
+    visit: Visit,
+    answers: dict[str, Any],
+    complete: bool,
+    locale: str,
+    token: str,
+) -> Response:
     outcome = submit(
-        Submission(
+        submission=Submission(
             survey=visit.survey,
             answers=answers,
             complete=complete,
@@ -309,7 +332,7 @@ def _save(request, visit: Visit, answers: dict, complete: bool, locale: str, tok
 
 
 @require_http_methods(["GET", "POST"])
-def one_click(request, key: str, score: int) -> HttpResponse:
+def one_click(request: HttpRequest, key: str, score: int) -> HttpResponse:
     """A score clicked in an email: the score question with that score chosen and one button
     to confirm it. A GET stores nothing, since mail scanners fetch every link of an email
     before the person reads it; the POST (with its CSRF token) stores what the respondent
@@ -344,7 +367,9 @@ def one_click(request, key: str, score: int) -> HttpResponse:
 
 
 @require_GET
-def thanks(request, key: str, resolver=entry.resolve) -> HttpResponse:
+def thanks(
+    request: HttpRequest, key: str, resolver: entry.Resolver = entry.resolve
+) -> HttpResponse:
     if not throttle.allowed(request, "view"):
         return notices.too_many(request)
     try:

@@ -78,7 +78,7 @@ def analyze(request: HttpRequest, payload: AnalyzeIn) -> dict:
         taxonomy = selectors.taxonomy(scope, payload.taxonomy_id)
     else:
         taxonomy = selectors.taxonomy_for_unit_path(scope.organization_id, scope.unit_path)
-    engine = analysis.analyzer_for(scope.organization_id)
+    engine = analysis.analyzer_for(organization_id=scope.organization_id)
     matcher = matching.matcher_for(taxonomy)
     return {
         "results": [
@@ -253,7 +253,7 @@ def _settings_out(found: Any) -> dict:
 def get_settings(request: HttpRequest) -> dict:
     scope = actor(request)
     scope.require(Capability.CONFIGURE)
-    return _settings_out(services.settings_for(scope.organization_id))
+    return _settings_out(services.settings_for(organization_id=scope.organization_id))
 
 
 @router.patch("/text/settings", response=SettingsOut, url_name="text_settings_update")

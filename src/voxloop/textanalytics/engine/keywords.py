@@ -15,6 +15,10 @@ import re
 from collections import Counter
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sudachipy import SplitMode, Tokenizer
 
 TOP = 5
 LATIN_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
@@ -52,14 +56,14 @@ def _latin(text: str, language: str) -> list[str]:
         for word in phrase:
             freq[word] += 1
             degree[word] += len(phrase)
-    scored = Counter()
+    scored: dict[str, float] = {}
     for phrase in phrases:
         scored[" ".join(phrase)] = sum(degree[w] / freq[w] for w in phrase)
-    return [phrase for phrase, _ in scored.most_common(TOP)]
+    return [phrase for phrase, _ in Counter(scored).most_common(TOP)]
 
 
 @cache
-def _jieba():
+def _jieba() -> Any:  # jieba is untyped
     import logging
     import tempfile
 
@@ -73,7 +77,7 @@ def _jieba():
 
 
 @cache
-def _sudachi():
+def _sudachi() -> tuple[Tokenizer, SplitMode]:
     from sudachipy import Dictionary, SplitMode
 
     return Dictionary(dict="small").tokenizer(), SplitMode.C

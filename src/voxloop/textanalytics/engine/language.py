@@ -10,6 +10,10 @@ organisation's alphabetic languages) is sure it is another one of them.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import Language, LanguageDetector
 
 from voxloop.textanalytics.engine.text import base_language, script_of, traditional_share
 
@@ -36,7 +40,7 @@ LINGUA_NAMES = {
 
 
 @cache
-def _detector(languages: tuple[str, ...]):
+def _detector(languages: tuple[str, ...]) -> LanguageDetector | None:
     try:
         from lingua import Language, LanguageDetectorBuilder
     except ImportError:  # the detector is optional: the locale and the script still decide
@@ -47,7 +51,7 @@ def _detector(languages: tuple[str, ...]):
     return LanguageDetectorBuilder.from_languages(*chosen).build()
 
 
-def _lingua_code(language) -> str:
+def _lingua_code(language: Language) -> str:
     name = language.name
     return next(code for code, lingua in LINGUA_NAMES.items() if lingua == name)
 

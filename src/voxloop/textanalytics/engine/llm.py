@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from voxloop.textanalytics.engine.pipeline import Analysis, TextInput
+from voxloop.textanalytics.engine.pipeline import Analysis, Analyzer, TextInput
 from voxloop.textanalytics.engine.themes import ThemeMatcher
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,9 @@ class OpenAICompatibleSummaries:
 
     name = "llm-summary"
 
-    def __init__(self, inner, base_url: str, model: str, api_key: str, post: Post) -> None:
+    def __init__(
+        self, inner: Analyzer, base_url: str, model: str, api_key: str, post: Post
+    ) -> None:
         self.inner = inner
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model
@@ -46,7 +48,9 @@ class OpenAICompatibleSummaries:
             result.model_version = self.version
         return results
 
-    def analyse_one(self, text: str, locale: str = "", matcher: ThemeMatcher | None = None):
+    def analyse_one(
+        self, text: str, locale: str = "", matcher: ThemeMatcher | None = None
+    ) -> Analysis:
         return self.analyse([TextInput(text, locale)], matcher)[0]
 
     def summarise(self, text: str) -> str:

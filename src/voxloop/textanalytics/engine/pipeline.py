@@ -19,7 +19,7 @@ from voxloop.textanalytics.engine import cues, language, sentences, sentiment
 from voxloop.textanalytics.engine.keywords import keywords as extract_keywords
 from voxloop.textanalytics.engine.pii import Masker, mask_basic, unmasked_words
 from voxloop.textanalytics.engine.text import fold
-from voxloop.textanalytics.engine.themes import ThemeMatcher
+from voxloop.textanalytics.engine.themes import Hit, ThemeMatcher
 
 # Bump when a change to this code (not to the weights) changes results.
 ENGINE_REVISION = "1"
@@ -89,6 +89,10 @@ class Analyzer(Protocol):
         self, items: Sequence[TextInput], matcher: ThemeMatcher | None = None
     ) -> list[Analysis]: ...
 
+    def analyse_one(
+        self, text: str, locale: str = "", matcher: ThemeMatcher | None = None
+    ) -> Analysis: ...
+
 
 @cache
 def _model_digest() -> str:
@@ -130,7 +134,9 @@ class FastAnalyzer:
     ) -> list[Analysis]:
         return [self.analyse_one(item.text, item.locale, matcher) for item in items]
 
-    def analyse_one(self, text: str, locale: str = "", matcher: ThemeMatcher | None = None):
+    def analyse_one(
+        self, text: str, locale: str = "", matcher: ThemeMatcher | None = None
+    ) -> Analysis:
         text = (text or "")[:MAX_CHARS]
         lang = language.detect(text, locale, self.languages)
         text = self.masker(text, lang)
@@ -141,7 +147,7 @@ class FastAnalyzer:
         lengths: list[int] = []
         feature_lists: list[list[str]] = []
         weights: list[float] = []
-        hits_by_theme: dict[str, list] = {}
+        hits_by_theme: dict[str, list[tuple[Hit, float]]] = {}
         all_intents: list[str] = []
         all_emotions: list[str] = []
         for span in spans:
@@ -195,7 +201,11 @@ class FastAnalyzer:
         )
 
     @staticmethod
-    def _themes(hits_by_theme: dict, matcher: ThemeMatcher | None, lang: str):
+    def _themes(
+        hits_by_theme: dict[str, list[tuple[Hit, float]]], matcher: ThemeMatcher | None, lang: str
+    ) -> list[ThemeResult]:
+        if matcher is None:  # no theme was looked for
+            return []
         out = []
         for key, found in hits_by_theme.items():
             best = max(found, key=lambda pair: pair[0].score)[0]

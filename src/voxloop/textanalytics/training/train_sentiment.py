@@ -65,7 +65,9 @@ def build_lexicon(teacher: list[Example]) -> dict[str, int]:
     return entries
 
 
-def train(examples: list[Example], entries: dict[str, int], l2: float = L2):
+def train(
+    examples: list[Example], entries: dict[str, int], l2: float = L2
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     from scipy import sparse
     from scipy.optimize import minimize
 
@@ -101,7 +103,7 @@ def train(examples: list[Example], entries: dict[str, int], l2: float = L2):
     Y[np.arange(len(examples)), y] = 1
     n, d = X.shape
 
-    def loss(flat):
+    def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
         W = flat[: d * 3].reshape(d, 3)
         b = flat[d * 3 :]
         Z = X @ W + b
@@ -118,7 +120,7 @@ def train(examples: list[Example], entries: dict[str, int], l2: float = L2):
     )
     W = result.x[: d * 3].reshape(d, 3)
     b = result.x[d * 3 :]
-    names = [None] * d
+    names = [""] * d
     for name, j in vocabulary.items():
         names[j] = name
     keep = np.abs(W - W.mean(axis=1, keepdims=True)).max(axis=1) >= MIN_WEIGHT

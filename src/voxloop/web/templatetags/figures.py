@@ -4,6 +4,8 @@ Not `USE_THOUSAND_SEPARATOR`: that would also group ids inside links (/cases/1,2
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext
@@ -12,7 +14,7 @@ register = template.Library()
 
 
 @register.filter
-def count(value) -> str:
+def count(value: Any) -> str:
     """A whole number with the language's digit grouping."""
     if value is None or value == "":
         return "–"
@@ -23,7 +25,7 @@ def count(value) -> str:
 
 
 @register.filter
-def percent(value, digits: int = 0) -> str:
+def percent(value: Any, digits: int = 0) -> str:
     """A share (0.452) as a percentage in the language's form ("45%", "45 %")."""
     if value is None or value == "":
         return "–"

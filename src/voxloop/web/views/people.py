@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from voxloop.web.forms import (
     InviteForm,
     MembershipChangeForm,
     PeopleFilterForm,
-    apply_domain_error,
+    domain_errors_on,
     resolve_unit,
 )
 from voxloop.web.paging import paginate, query_without_page
@@ -47,7 +47,7 @@ def _render_people(
 
 
 @admin_required
-def people_list(request: HttpRequest) -> HttpResponse:
+def people_list(request: ScopedRequest) -> HttpResponse:
     return _render_people(request)
 
 
@@ -59,19 +59,16 @@ def people_invite(request: ScopedRequest) -> HttpResponse:
         unit = resolve_unit(form, request.scope, "unit_code")
         if unit is not None:
             data = form.cleaned_data
-            try:
+            with domain_errors_on(form):
                 membership = account_services.invite_user(
-                    request.scope,
-                    data["username"],
-                    data["email"],
-                    unit,
-                    data["role"],
+                    actor=request.scope,
+                    username=data["username"],
+                    email=data["email"],
+                    unit=unit,
+                    role=data["role"],
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(
                     request,
                     _("%(username)s invited; they choose a password through “Forgot password”.")
@@ -116,17 +113,14 @@ def membership_detail(request: ScopedRequest, membership_id: int) -> HttpRespons
     if form.is_valid():
         unit = resolve_unit(form, request.scope, "unit_code")
         if unit is not None:
-            try:
+            with domain_errors_on(form):
                 services.change_membership(
-                    request.scope,
-                    membership,
+                    actor=request.scope,
+                    membership=membership,
                     unit=unit,
                     role=form.cleaned_data["role"],
                     title=form.cleaned_data["title"],
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Membership saved."))
                 return redirect("web:membership", membership_id=membership.pk)
     membership = selectors.membership(request.scope, membership_id)
@@ -157,7 +151,7 @@ def membership_revoke(request: ScopedRequest, membership_id: int) -> HttpRespons
             back_url=reverse("web:membership", args=[membership.pk]),
         )
     try:
-        services.revoke_membership(request.scope, membership)
+        services.revoke_membership(actor=request.scope, membership=membership)
     except DomainError as error:
         return _render_membership(request, membership, revoke_error=error.message, status=400)
     messages.success(request, _("%(username)s no longer has access.") % {"username": username})

@@ -21,8 +21,8 @@ def _term(request: HttpRequest) -> str:
 @member_required
 def units(request: ScopedRequest) -> JsonResponse:
     term = _term(request)
-    found = selectors.visible_units(request.scope, search=term) if term else []
-    items = [{"value": u.code, "label": u.name, "detail": u.code} for u in found[:LIMIT]]
+    found = list(selectors.visible_units(request.scope, search=term)[:LIMIT]) if term else []
+    items = [{"value": u.code, "label": u.name, "detail": u.code} for u in found]
     return JsonResponse({"items": items})
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from voxloop.analytics import views as analytics_views
 from voxloop.contacts.selectors import contact_count
 from voxloop.tenancy import selectors
-from voxloop.tenancy.middleware import SESSION_KEY
+from voxloop.tenancy.middleware import SESSION_KEY, AttachedRequest
 from voxloop.tenancy.models import Role, UnitKind
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web.access import no_membership
@@ -19,7 +20,7 @@ CHILDREN_SHOWN = 12
 
 
 @login_required
-def home(request: ScopedRequest) -> HttpResponse:
+def home(request: ScopedRequest) -> HttpResponseBase:
     scope = request.scope
     if scope is None:
         return no_membership(request, status=200)
@@ -43,7 +44,7 @@ def home(request: ScopedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_membership(request: HttpRequest) -> HttpResponse:
+def switch_membership(request: AttachedRequest) -> HttpResponse:
     """Make another of the user's own memberships the active one; nobody else's."""
     try:
         wanted = int(request.POST.get("membership", ""))

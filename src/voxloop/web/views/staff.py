@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from voxloop.errors import DomainError
 from voxloop.tenancy import selectors, services
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import admin_required, is_admin, records_required
-from voxloop.web.forms import StaffAddForm, StaffFilterForm, apply_domain_error, resolve_unit
+from voxloop.web.forms import (
+    StaffAddForm,
+    StaffFilterForm,
+    domain_errors_on,
+    resolve_unit,
+)
 from voxloop.web.paging import paginate, query_without_page
 from voxloop.web.views.common import unit_code_suggestions
 
@@ -31,7 +37,7 @@ def _render_staff(
         unit = resolve_unit(form, scope, "unit")
     unit_filter_failed = bool(form.is_bound and form.errors)
     staff = selectors.visible_staff(scope, unit_id=unit.pk if unit else None, search=search)
-    context = {
+    context: dict[str, Any] = {
         "form": form,
         "unit": unit,
         "page": None if unit_filter_failed else paginate(request, staff),
@@ -45,7 +51,7 @@ def _render_staff(
 
 
 @records_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: ScopedRequest) -> HttpResponse:
     return _render_staff(request)
 
 
@@ -57,18 +63,15 @@ def staff_add(request: ScopedRequest) -> HttpResponse:
         unit = resolve_unit(form, request.scope, "unit_code")
         if unit is not None:
             data = form.cleaned_data
-            try:
+            with domain_errors_on(form):
                 member = services.add_staff(
-                    request.scope,
-                    unit,
-                    data["name"],
-                    data["code"],
+                    actor=request.scope,
+                    unit=unit,
+                    name=data["name"],
+                    code=data["code"],
                     email=data["email"],
                     job_title=data["job_title"],
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("%(name)s added to the staff.") % {"name": member.name})
                 return redirect(f"{reverse('web:staff')}?{urlencode({'unit': unit.code})}")
     return _render_staff(request, add_form=form, status=400)

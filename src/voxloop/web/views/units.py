@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +21,7 @@ from voxloop.web.forms import (
     UnitFilterForm,
     UnitMoveForm,
     apply_domain_error,
+    domain_errors_on,
     resolve_unit,
 )
 from voxloop.web.paging import paginate, query_without_page
@@ -54,7 +57,9 @@ def _edit_form(unit: OrgUnit) -> UnitEditForm:
     )
 
 
-def _render_unit(request: ScopedRequest, unit: OrgUnit, status: int = 200, **forms) -> HttpResponse:
+def _render_unit(
+    request: ScopedRequest, unit: OrgUnit, status: int = 200, **forms: Any
+) -> HttpResponse:
     scope = request.scope
     counts = selectors.subtree_counts(scope, unit)
     admin = is_admin(request)
@@ -92,13 +97,14 @@ def unit_create(request: ScopedRequest, unit_id: int) -> HttpResponse:
     form = UnitCreateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with domain_errors_on(form):
             child = services.create_unit(
-                request.scope, parent, data["name"], data["kind"], data["code"]
+                actor=request.scope,
+                parent=parent,
+                name=data["name"],
+                kind=data["kind"],
+                code=data["code"],
             )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
             messages.success(request, _("Unit “%(name)s” added.") % {"name": child.name})
             return redirect("web:unit", unit_id=child.pk)
     return _render_unit(request, parent, status=400, create_form=form)
@@ -111,7 +117,7 @@ def unit_update(request: ScopedRequest, unit_id: int) -> HttpResponse:
     form = UnitEditForm(request.POST)
     if form.is_valid():
         try:
-            services.update_unit(request.scope, unit, **form.cleaned_data)
+            services.update_unit(actor=request.scope, unit=unit, **form.cleaned_data)
         except DomainError as error:
             apply_domain_error(form, error)
             # The service had already applied the refused values to our copy.
@@ -130,11 +136,8 @@ def unit_move(request: ScopedRequest, unit_id: int) -> HttpResponse:
     if form.is_valid():
         parent = resolve_unit(form, request.scope, "parent_code")
         if parent is not None:
-            try:
-                services.move_unit(request.scope, unit, parent)
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
+            with domain_errors_on(form):
+                services.move_unit(actor=request.scope, unit=unit, new_parent=parent)
                 messages.success(request, _("Unit moved under “%(name)s”.") % {"name": parent.name})
                 return redirect("web:unit", unit_id=unit.pk)
     return _render_unit(request, unit, status=400, move_form=form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from voxloop.contacts.models import Contact
 from voxloop.distribution import services
-from voxloop.distribution.emails import build_message
+from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.models import Campaign, Invitation
 from voxloop.surveys import definition
 from voxloop.tenancy.scoping import Capability, Scope
@@ -15,7 +15,7 @@ def preview(scope: Scope, campaign: Campaign, contact: Contact | None = None) ->
     one's name and address are records."""
     if contact is None and scope.can(Capability.READ_RECORDS):
         contact = (
-            scope.filter(services.audience(campaign), path_field="unit_path")
+            scope.filter(services.audience(campaign=campaign), path_field="unit_path")
             .select_related("home_unit", "account__owner")
             .order_by("pk")
             .first()

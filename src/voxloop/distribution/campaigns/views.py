@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from voxloop import spreadsheets
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.distribution import confirmations, selectors, services, trigger_fields, triggers
-from voxloop.distribution import preview as previews
+from voxloop.distribution import selectors, services
+from voxloop.distribution.campaigns import confirmations, trigger_fields, triggers
+from voxloop.distribution.campaigns import preview as previews
 from voxloop.distribution.forms import CampaignForm, StatsForm, TestSendForm, TriggerForm
 from voxloop.errors import DomainError, Forbidden
 from voxloop.surveys import selectors as survey_selectors
@@ -22,7 +25,7 @@ from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import conditions, confirm
 from voxloop.web.access import admin_required, is_admin, member_required, reads_records
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.paging import paginate
 from voxloop.web.views.common import unit_code_suggestions
 
@@ -49,7 +52,9 @@ def home(request: ScopedRequest) -> HttpResponse:
     return render(request, "distribution/home.html", context)
 
 
-def _campaigns_page(request, form=None, status=200) -> HttpResponse:
+def _campaigns_page(
+    request: ScopedRequest, form: CampaignForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     context = {
         "page": paginate(request, selectors.visible_campaigns(scope)),
@@ -61,7 +66,7 @@ def _campaigns_page(request, form=None, status=200) -> HttpResponse:
     return render(request, "distribution/campaigns.html", context, status=status)
 
 
-def _campaign_form(request, data=None) -> CampaignForm:
+def _campaign_form(request: ScopedRequest, data: QueryDict | None = None) -> CampaignForm:
     scope = request.scope
     return CampaignForm(
         data,
@@ -71,7 +76,7 @@ def _campaign_form(request, data=None) -> CampaignForm:
 
 
 @member_required
-def campaign_list(request: HttpRequest) -> HttpResponse:
+def campaign_list(request: ScopedRequest) -> HttpResponse:
     return _campaigns_page(request)
 
 
@@ -84,12 +89,14 @@ def campaign_create(request: ScopedRequest) -> HttpResponse:
         data = form.cleaned_data
         unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 campaign = services.create_campaign(
-                    scope,
-                    unit or tenancy_selectors.unit(scope, scope.unit_id),
-                    survey_selectors.survey(scope, data["survey"]),
-                    contact_selectors.segment(scope, data["segment"]) if data["segment"] else None,
+                    actor=scope,
+                    unit=unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    survey=survey_selectors.survey(scope, data["survey"]),
+                    segment=contact_selectors.segment(scope, data["segment"])
+                    if data["segment"]
+                    else None,
                     name=data["name"],
                     channel=data["channel"],
                     send_at=data["send_at"],
@@ -102,9 +109,6 @@ def campaign_create(request: ScopedRequest) -> HttpResponse:
                     reply_to=data["reply_to"],
                     texts={"subject": subjects} if (subjects := form.subject_texts()) else {},
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 return redirect("distribution:campaign", campaign.pk)
     return _campaigns_page(request, form=form, status=400)
 
@@ -127,7 +131,7 @@ def campaign_detail(request: ScopedRequest, campaign_id: int) -> HttpResponse:
     return render(request, "distribution/campaign.html", context)
 
 
-def _can_export(request) -> bool:
+def _can_export(request: ScopedRequest) -> bool:
     scope = request.scope
     return scope.can(Capability.EXPORT) or scope.can(Capability.ACT)
 
@@ -141,7 +145,7 @@ def campaign_action(request: ScopedRequest, campaign_id: int, action: str) -> Ht
     if action in ("launch", "cancel") and not confirm.given(request):
         return confirmations.campaign(request, campaign, action)
     try:
-        ACTIONS[action](request.scope, campaign)
+        ACTIONS[action](actor=request.scope, campaign=campaign)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -165,7 +169,7 @@ def campaign_test_send(request: ScopedRequest, campaign_id: int) -> HttpResponse
         if contact is None:
             messages.error(request, _("No such contact in your part of the organisation."))
         else:
-            services.test_send(scope, campaign, contact)
+            services.test_send(actor=scope, campaign=campaign, contact=contact)
             messages.success(request, _("Test invitation queued."))
     return redirect("distribution:campaign", campaign.pk)
 
@@ -193,7 +197,7 @@ def campaign_preview_email(request: ScopedRequest, campaign_id: int) -> HttpResp
 
 
 @member_required
-def non_responders_csv(request: ScopedRequest, campaign_id: int) -> HttpResponse:
+def non_responders_csv(request: ScopedRequest, campaign_id: int) -> StreamingHttpResponse:
     """The silent contacts of a campaign, streamed, for follow-up calls."""
     if not _can_export(request):
         raise Forbidden("Your role does not allow exports.")
@@ -211,7 +215,7 @@ def non_responders_csv(request: ScopedRequest, campaign_id: int) -> HttpResponse
         "reminders_sent",
     ]
 
-    def lines():
+    def lines() -> Iterator[tuple[object, ...]]:
         for invitation in rows:
             contact = invitation.contact
             yield (
@@ -236,7 +240,9 @@ def non_responders_csv(request: ScopedRequest, campaign_id: int) -> HttpResponse
     return answer
 
 
-def _triggers_page(request, form=None, status=200) -> HttpResponse:
+def _triggers_page(
+    request: ScopedRequest, form: TriggerForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     builder = trigger_fields.trigger_builder(scope)
     context = {
@@ -253,7 +259,7 @@ def _triggers_page(request, form=None, status=200) -> HttpResponse:
     return render(request, "distribution/triggers.html", context, status=status)
 
 
-def _trigger_form(request, data=None) -> TriggerForm:
+def _trigger_form(request: ScopedRequest, data: QueryDict | None = None) -> TriggerForm:
     scope = request.scope
     return TriggerForm(
         data,
@@ -263,7 +269,7 @@ def _trigger_form(request, data=None) -> TriggerForm:
 
 
 @member_required
-def trigger_list(request: HttpRequest) -> HttpResponse:
+def trigger_list(request: ScopedRequest) -> HttpResponse:
     return _triggers_page(request)
 
 
@@ -276,7 +282,7 @@ def trigger_create(request: ScopedRequest) -> HttpResponse:
         data = form.cleaned_data
         unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 triggers.create_trigger(
                     scope,
                     unit or tenancy_selectors.unit(scope, scope.unit_id),
@@ -287,9 +293,6 @@ def trigger_create(request: ScopedRequest) -> HttpResponse:
                     delay_minutes=data["delay_minutes"],
                     filters=data["filters"],
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Trigger saved."))
                 return redirect("distribution:triggers")
     return _triggers_page(request, form=form, status=400)

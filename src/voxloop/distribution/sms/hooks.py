@@ -2,7 +2,7 @@
 people send back (STOP, START, HELP). Both reach /o/hooks/sms/<token>/..., the token standing
 for one organisation (SmsHook); the views in public_sms.py parse, these functions act.
 
-Delivery reports move the invitation through the tracking lifecycle (tracking.advance), so a
+Delivery reports move the invitation through the tracking lifecycle (progress.advance), so a
 repeated or late report changes nothing. A permanent failure (the number does not exist or
 cannot take texts) marks the phone invalid, as an email hard bounce marks the address.
 Replies change SMS consent through the contacts services, each change in the audit log."""
@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts import services as contact_services
-from voxloop.distribution import tracking
 from voxloop.distribution.models import Channel, Invitation, InvitationStatus, SmsHook
+from voxloop.distribution.tracking import progress
 from voxloop.errors import Forbidden, NotFound
-from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, Organization
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import PATH_SEGMENT_WIDTH
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -55,7 +56,7 @@ def hook_for(actor: Scope) -> SmsHook:
         with transaction.atomic():
             hook, made = SmsHook.objects.get_or_create(organization_id=actor.organization_id)
             if made:
-                record_audit(actor, "sms_hook.create", hook)
+                record_audit(actor=actor, action="sms_hook.create", target=hook)
     return hook
 
 
@@ -66,7 +67,7 @@ def rotate_hook(actor: Scope) -> SmsHook:
         hook.token = SmsHook._meta.get_field("token").default()
         hook.rotated_at = timezone.now()
         hook.save(update_fields=["token", "rotated_at"])
-        record_audit(actor, "sms_hook.rotate", hook)
+        record_audit(actor=actor, action="sms_hook.rotate", target=hook)
     return hook
 
 
@@ -90,13 +91,15 @@ def apply_status(organization_id: int, message_id: str, status: str, error_code:
     if status in IN_FLIGHT:
         return "ignored"
     if status in DELIVERED:
-        moved = tracking.advance(invitation, InvitationStatus.DELIVERED)
+        moved = progress.advance(invitation, InvitationStatus.DELIVERED)
         return "applied" if moved else "unchanged"
     permanent = error_code in PERMANENT_ERRORS
     detail = f"sms {status}" + (f" {error_code}" if error_code else "")
-    moved = tracking.advance(invitation, InvitationStatus.FAILED, error=detail)
+    moved = progress.advance(invitation, InvitationStatus.FAILED, error=detail)
     if moved and permanent:
-        contact_services.mark_address_invalid(invitation.contact_id, Channel.SMS, detail)
+        contact_services.mark_address_invalid(
+            contact_id=invitation.contact_id, channel=Channel.SMS, reason=detail
+        )
     return "applied" if moved else "unchanged"
 
 
@@ -128,12 +131,15 @@ def handle_reply(organization_id: int, phone_e164: str, body: str) -> Reply:
     contacts = []
     if keyword in ("stop", "start"):
         contacts = contact_services.set_sms_consent_by_phone(
-            organization_id, phone_e164, allowed=keyword == "start", how=f"sms:{body.strip()}"
+            organization_id=organization_id,
+            phone_e164=phone_e164,
+            allowed=keyword == "start",
+            how=f"sms:{body.strip()}",
         )
     elif keyword == "help":
         contacts = contact_selectors.contacts_with_phone(organization_id, phone_e164)
     locale = contacts[0].locale if contacts and contacts[0].locale else settings.LANGUAGE_CODE
-    name = Organization.objects.filter(pk=organization_id).values_list("name", flat=True).first()
+    name = tenancy_selectors.organization_name(organization_id)
     with translation.override(locale):
         text = _reply_text(keyword, name or "")
     return Reply(keyword, text, len(contacts))

@@ -10,15 +10,14 @@ import hmac
 import json
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from voxloop.distribution import tracking
-from voxloop.distribution.emails import (
+from voxloop.distribution.delivery.emails import (
     CLICK,
     OPEN,
     personal_token,
@@ -26,8 +25,8 @@ from voxloop.distribution.emails import (
     read_unsubscribe_token,
 )
 from voxloop.distribution.models import Invitation, InvitationStatus
-from voxloop.surveys.respondent import email as survey_email
-from voxloop.surveys.respondent import notices, throttle
+from voxloop.distribution.tracking import progress
+from voxloop.surveys import hosting
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 MAX_WEBHOOK_BYTES = 1_000_000
@@ -40,30 +39,30 @@ def _invitation(key: str, purpose: str) -> Invitation | None:
 
 
 @require_GET
-def click(request, key: str) -> HttpResponse:
+def click(request: HttpRequest, key: str) -> HttpResponse:
     """The email's survey link and score links: record the click, then open the survey (a
     score link opens it with that score chosen, to be confirmed: a GET stores no answer)."""
-    if not throttle.allowed(request, "view"):
-        return notices.too_many(request)
+    if not hosting.allowed(request, "view"):
+        return hosting.too_many(request)
     invitation = _invitation(key, CLICK)
     if invitation is None:
         # A bare reference (as the staff API lists it, or as links sent before the links were
         # signed carried it) is no credential: say the link is no longer valid.
-        return notices.expired(request) if "." not in key else notices.invalid(request)
-    tracking.advance(invitation, InvitationStatus.CLICKED)
+        return hosting.expired_link(request) if "." not in key else hosting.invalid_link(request)
+    progress.advance(invitation, InvitationStatus.CLICKED)
     token = personal_token(invitation)
     score = request.GET.get("score", "")
     if score in ONE_CLICK_SCORES:  # ASCII "0".."10" only: "²" passes isdigit, not int
-        return HttpResponseRedirect(survey_email.one_click_url(token, int(score), base_url="/"))
+        return HttpResponseRedirect(hosting.one_click_url(token, int(score), base_url="/"))
     return HttpResponseRedirect(reverse("respondent:page", args=[token]))
 
 
 @require_GET
-def opened(request, key: str) -> HttpResponse:
-    if throttle.allowed(request, "view"):
+def opened(request: HttpRequest, key: str) -> HttpResponse:
+    if hosting.allowed(request, "view"):
         invitation = _invitation(key, OPEN)
         if invitation is not None:
-            tracking.advance(invitation, InvitationStatus.OPENED)
+            progress.advance(invitation, InvitationStatus.OPENED)
     answer = HttpResponse(PIXEL, content_type="image/gif")
     answer["Cache-Control"] = "no-store"
     return answer
@@ -71,16 +70,16 @@ def opened(request, key: str) -> HttpResponse:
 
 @csrf_exempt  # mail clients POST the one-click unsubscribe with no session; the token is signed
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token: str) -> HttpResponse:
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET: a page with one button (link scanners must not unsubscribe anyone); POST: done."""
-    if not throttle.allowed(request, "submit"):
-        return notices.too_many(request)
+    if not hosting.allowed(request, "submit"):
+        return hosting.too_many(request)
     data = read_unsubscribe_token(token)
     if data is None:
-        return notices.invalid(request)
+        return hosting.invalid_link(request)
     done = request.method == "POST"
     if done:
-        tracking.unsubscribed(data["organization_id"], data["contact_id"], data["ref"])
+        progress.unsubscribed(data["organization_id"], data["contact_id"], data["ref"])
     return render(
         request,
         "distribution/unsubscribe.html",
@@ -94,7 +93,7 @@ def unsubscribe(request, token: str) -> HttpResponse:
     )
 
 
-def _authorised(request) -> bool:
+def _authorised(request: HttpRequest) -> bool:
     """anymail's style: HTTP basic auth with the shared secret (user:password)."""
     secret = getattr(settings, "TRACKING_WEBHOOK_SECRET", "") or ""
     if not secret:
@@ -111,9 +110,9 @@ def _authorised(request) -> bool:
 
 @csrf_exempt
 @require_POST
-def tracking_webhook(request) -> HttpResponse:
+def tracking_webhook(request: HttpRequest) -> HttpResponse:
     """Tracking events normalised as django-anymail does (a list, or {"events": [...]})."""
-    if not throttle.allowed(request, "submit"):
+    if not hosting.allowed(request, "submit"):
         return JsonResponse({"detail": "Too many requests."}, status=429)
     if not _authorised(request):
         return JsonResponse({"detail": "Authentication required."}, status=401)
@@ -128,7 +127,7 @@ def tracking_webhook(request) -> HttpResponse:
         return JsonResponse(
             {"detail": "Send a list of event objects.", "field": "events"}, status=400
         )
-    results = [tracking.apply_event(event) for event in events]
+    results = [progress.apply_event(event) for event in events]
     return JsonResponse(
         {"applied": results.count("applied"), "ignored": len(results) - results.count("applied")}
     )

@@ -1,7 +1,7 @@
 """Every write about web widgets: create, change, switch on and off (each in the audit log).
 
 What a visitor's page may do with a widget (the loader, the show-or-not decision, the framed
-survey) is in distribution.widget_visits.
+survey) is in distribution.widget.visits.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ SETTINGS = (
 )
 
 
-def normal_origin(value: Any) -> str:
+def normal_origin(*, value: Any) -> str:
     """'https://Shop.Example.com/' → 'https://shop.example.com'; '' when not an origin."""
     text = str(value or "").strip()
     if not text or len(text) > 200 or any(c.isspace() or c in "\x00\\" for c in text):
@@ -68,7 +68,7 @@ def _origins(values: Any) -> list[str]:
         raise InvalidInput("Allowed origins are a list of addresses.", field="allowed_origins")
     origins: list[str] = []
     for value in values:
-        origin = normal_origin(value)
+        origin = normal_origin(value=value)
         if not origin:
             raise InvalidInput(
                 f"'{str(value)[:80]}' is not an origin like https://shop.example.com.",
@@ -138,7 +138,9 @@ def _apply(widget: Widget, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_place(actor: Scope, unit: OrgUnit, survey: Survey) -> None:
-    check_owned(actor, unit, survey, None)  # as for campaigns and triggers
+    check_owned(
+        actor=actor, unit=unit, survey=survey, segment=None
+    )  # as for campaigns and triggers
     if survey.status == SurveyStatus.CLOSED:
         raise InvalidInput("This survey is closed.", field="survey")
     if not unit.path.startswith(survey.unit_path):
@@ -151,7 +153,7 @@ def _check_owned(actor: Scope, widget: Widget) -> None:
         raise Forbidden("This widget is outside your part of the organisation.")
 
 
-def create_widget(actor: Scope, unit: OrgUnit, survey: Survey, **fields: Any) -> Widget:
+def create_widget(*, actor: Scope, unit: OrgUnit, survey: Survey, **fields: Any) -> Widget:
     _check_place(actor, unit, survey)
     widget = Widget(
         organization_id=actor.organization_id,
@@ -164,11 +166,17 @@ def create_widget(actor: Scope, unit: OrgUnit, survey: Survey, **fields: Any) ->
     changes = _apply(widget, fields)
     with transaction.atomic():
         widget.save()
-        record_audit(actor, "widget.create", widget, {"survey": survey.pk, **changes})
+        record_audit(
+            actor=actor,
+            action="widget.create",
+            target=widget,
+            changes={"survey": survey.pk, **changes},
+        )
     return widget
 
 
 def update_widget(
+    *,
     actor: Scope,
     widget: Widget,
     unit: OrgUnit | None = None,
@@ -188,36 +196,38 @@ def update_widget(
     with transaction.atomic():
         widget.save()
         if changes:
-            record_audit(actor, "widget.update", widget, changes)
+            record_audit(actor=actor, action="widget.update", target=widget, changes=changes)
     return widget
 
 
-def set_widget_active(actor: Scope, widget: Widget, active: bool) -> Widget:
+def set_widget_active(*, actor: Scope, widget: Widget, active: bool) -> Widget:
     _check_owned(actor, widget)
     with transaction.atomic():
         widget.is_active = active
         widget.save(update_fields=["is_active", "updated_at"])
-        record_audit(actor, "widget.activate" if active else "widget.deactivate", widget)
+        record_audit(
+            actor=actor, action="widget.activate" if active else "widget.deactivate", target=widget
+        )
     return widget
 
 
-def identity_secret(actor: Scope, widget: Widget) -> str:
+def identity_secret(*, actor: Scope, widget: Widget) -> str:
     """The secret the customer's server signs user ids with: for those who configure it."""
     _check_owned(actor, widget)
     return widget.identity_secret
 
 
-def rotate_identity_secret(actor: Scope, widget: Widget) -> Widget:
+def rotate_identity_secret(*, actor: Scope, widget: Widget) -> Widget:
     """A new identity secret: user hashes signed with the old one stop working at once."""
     _check_owned(actor, widget)
     with transaction.atomic():
         widget.identity_secret = new_identity_secret()
         widget.save(update_fields=["identity_secret", "updated_at"])
-        record_audit(actor, "widget.rotate_identity_secret", widget)
+        record_audit(actor=actor, action="widget.rotate_identity_secret", target=widget)
     return widget
 
 
-def repath_after_move(organization_id: int, old_path: str, new_path: str) -> None:
+def repath_after_move(*, organization_id: int, old_path: str, new_path: str) -> None:
     """Keep the copied unit paths right when a unit moves (called on tenancy's unit_moved)."""
     from voxloop.tenancy.models import repath_copies
 

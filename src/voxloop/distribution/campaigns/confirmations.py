@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from voxloop.distribution import selectors
+from voxloop.distribution.models import Campaign
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 
 
-def campaign(request: ScopedRequest, campaign, action: str) -> HttpResponse:
+def campaign(request: ScopedRequest, campaign: Campaign, action: str) -> HttpResponse:
     """Launching and cancelling cannot be taken back: say to how many people, first."""
     scope = request.scope
     if action == "launch":

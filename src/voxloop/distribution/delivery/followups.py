@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import smtplib
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from voxloop.distribution import policy, sms
-from voxloop.distribution.emails import build_message
+from voxloop.distribution.delivery import policy
+from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.models import (
     FINAL,
     Campaign,
@@ -25,6 +27,7 @@ from voxloop.distribution.models import (
     Invitation,
     InvitationStatus,
 )
+from voxloop.distribution.sms import sending
 from voxloop.responses import anonymity
 from voxloop.responses import selectors as response_selectors
 
@@ -63,7 +66,7 @@ def expire(now: datetime) -> int:
     )
 
 
-def due_reminders(now: datetime):
+def due_reminders(now: datetime) -> Iterator[Invitation]:
     """Invitations whose campaign wants another reminder now, oldest send first."""
     campaigns = Campaign.objects.filter(
         reminders__gt=0, status__in=[CampaignStatus.SENDING, CampaignStatus.DONE]
@@ -109,7 +112,7 @@ def remind(now: datetime) -> int:
     """Send the reminders due now, by email and by SMS; a channel whose server or provider
     fails is left alone for the rest of the run (its reminders are given back and retried)."""
     sent = 0
-    rules: dict[int, object] = {}
+    rules: dict[int, policy.OutreachPolicy] = {}
     emails = _EmailReminders()
     down: set[str] = set()
     try:
@@ -151,7 +154,7 @@ def _give_back(invitation: Invitation) -> None:
 
 
 def _text_reminder(invitation: Invitation) -> bool:
-    message_id = sms.send_sms(invitation, reminder=True)
+    message_id = sending.send_sms(invitation, reminder=True)
     if message_id is None:
         return False
     if message_id:  # delivery reports now name the reminder's text
@@ -163,7 +166,7 @@ class _EmailReminders:
     """One SMTP session for the run's email reminders, opened at the first one."""
 
     def __init__(self) -> None:
-        self.connection = None
+        self.connection: BaseEmailBackend | None = None
 
     def send(self, invitation: Invitation) -> bool:
         try:

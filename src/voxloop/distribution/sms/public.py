@@ -6,16 +6,17 @@ address like the other public endpoints."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from voxloop.contacts.phones import to_e164
-from voxloop.distribution import sms_hooks
+from voxloop.distribution.sms import hooks
 from voxloop.errors import InvalidInput, NotFound
-from voxloop.surveys.respondent import throttle
+from voxloop.surveys import hosting
 
 MAX_BYTES = 64_000
 MESSAGE_ID = ("message_id", "MessageSid", "SmsSid", "messageId", "MessageUUID", "id")
@@ -29,7 +30,7 @@ def _error(message: str, field: str, status: int) -> JsonResponse:
     return JsonResponse({"detail": message, "field": field}, status=status)
 
 
-def _payload(request) -> dict:
+def _payload(request: HttpRequest) -> dict[str, Any]:
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body)
@@ -49,36 +50,37 @@ def _first(data: dict, names: tuple[str, ...]) -> str:
     return ""
 
 
-def _gate(request, token: str):
-    """(organisation id, payload) or the error answer."""
-    if not throttle.allowed(request, "submit"):
-        return None, _error("Too many requests.", "", 429)
-    organization_id = sms_hooks.organization_for(token)
+def _gate(request: HttpRequest, token: str) -> tuple[int, dict[str, Any]] | JsonResponse:
+    """(organisation id, payload), or the error answer."""
+    if not hosting.allowed(request, "submit"):
+        return _error("Too many requests.", "", 429)
+    organization_id = hooks.organization_for(token)
     if organization_id is None:
-        return None, _error("Unknown callback address.", "token", 404)
+        return _error("Unknown callback address.", "token", 404)
     if len(request.body) > MAX_BYTES:
-        return None, _error("Payload too large.", "body", 413)
+        return _error("Payload too large.", "body", 413)
     try:
         return organization_id, _payload(request)
     except InvalidInput as bad:
-        return None, _error(bad.message, bad.field, 400)
+        return _error(bad.message, bad.field or "", 400)
 
 
 @csrf_exempt  # the provider has no session; the unguessable token is its credential
 @require_POST
-def status(request, token: str) -> HttpResponse:
-    organization_id, data = _gate(request, token)
-    if organization_id is None:
-        return data
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    gated = _gate(request, token)
+    if isinstance(gated, JsonResponse):
+        return gated
+    organization_id, data = gated
     message_id = _first(data, MESSAGE_ID)
     if not message_id or len(message_id) > 200:
         return _error("Give the message id the provider returned.", "message_id", 400)
     state = _first(data, STATUS).lower()
-    known = sms_hooks.DELIVERED | sms_hooks.FAILED | sms_hooks.IN_FLIGHT
+    known = hooks.DELIVERED | hooks.FAILED | hooks.IN_FLIGHT
     if state not in known:
         return _error("The status is delivered, failed or undelivered.", "status", 400)
     try:
-        result = sms_hooks.apply_status(
+        result = hooks.apply_status(
             organization_id, message_id, state, _first(data, ERROR_CODE)[:20]
         )
     except NotFound as missing:
@@ -88,12 +90,13 @@ def status(request, token: str) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
-def inbound(request, token: str) -> HttpResponse:
+def inbound(request: HttpRequest, token: str) -> HttpResponse:
     """The reply goes back in the answer: TwiML (<Response><Message>…) by default, the bare
     text with ?format=text; an empty <Response/> (or body) when there is nothing to say."""
-    organization_id, data = _gate(request, token)
-    if organization_id is None:
-        return data
+    gated = _gate(request, token)
+    if isinstance(gated, JsonResponse):
+        return gated
+    organization_id, data = gated
     sender = _first(data, SENDER)
     if not sender:
         return _error("Give the sender's number.", "from", 400)
@@ -103,7 +106,7 @@ def inbound(request, token: str) -> HttpResponse:
     body = _first(data, BODY)
     if len(body) > 1600:
         return _error("The message is too long.", "body", 400)
-    reply = sms_hooks.handle_reply(organization_id, phone, body)
+    reply = hooks.handle_reply(organization_id, phone, body)
     if request.GET.get("format") == "text":
         return HttpResponse(reply.text, content_type="text/plain; charset=utf-8")
     inner = f"<Message>{escape(reply.text)}</Message>" if reply.text else ""

@@ -4,27 +4,28 @@ revokes it. The kiosks themselves belong to the responses app (responses.kiosks)
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from voxloop.distribution.forms import KioskForm
-from voxloop.errors import DomainError
 from voxloop.responses import kiosks
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 
-def _list_page(request, form=None, status=200) -> HttpResponse:
+def _list_page(
+    request: ScopedRequest, form: KioskForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     context = {
-        "kiosks": kiosks.visible_kiosks(scope).order_by("revoked_at", "name"),
+        "kiosks": kiosks.visible_kiosks(actor=scope).order_by("revoked_at", "name"),
         "form": form or KioskForm(),
         "unit_codes": unit_code_suggestions(scope),
     }
@@ -32,7 +33,7 @@ def _list_page(request, form=None, status=200) -> HttpResponse:
 
 
 @admin_required
-def kiosk_list(request: HttpRequest) -> HttpResponse:
+def kiosk_list(request: ScopedRequest) -> HttpResponse:
     return _list_page(request)
 
 
@@ -44,16 +45,13 @@ def kiosk_create(request: ScopedRequest) -> HttpResponse:
     if form.is_valid():
         unit = resolve_unit(form, scope, "unit_code")
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 device, secret = kiosks.register(
                     actor=scope,
                     unit=unit or tenancy_selectors.unit(scope, scope.unit_id),
                     name=form.cleaned_data["name"],
                     channel=form.cleaned_data["channel"],
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 # Shown on this answer only (never in a URL, never again).
                 context = {"kiosk": device, "secret": secret}
                 return render(request, "distribution/kiosk_created.html", context)
@@ -63,7 +61,7 @@ def kiosk_create(request: ScopedRequest) -> HttpResponse:
 @require_POST
 @admin_required
 def kiosk_revoke(request: ScopedRequest, kiosk_id: int) -> HttpResponse:
-    device = kiosks.kiosk(request.scope, kiosk_id)
+    device = kiosks.kiosk(actor=request.scope, kiosk_id=kiosk_id)
     if not confirm.given(request):
         lines = [
             _("The kiosk “%(name)s” stops sending answers at once.") % {"name": device.name},

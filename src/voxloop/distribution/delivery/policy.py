@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count, Max, Q
 
+from voxloop.contacts.models import Contact
 from voxloop.distribution.models import Channel, Invitation, OutreachPolicy
 
 
@@ -45,7 +46,7 @@ def policy_for(organization_id: int) -> OutreachPolicy:
     return found or OutreachPolicy(organization_id=organization_id)
 
 
-def reachable(contact, channel: str) -> str:
+def reachable(contact: Contact, channel: str) -> str:
     """'' when the channel may be used for this contact, else the reason it may not."""
     if contact.unsubscribed_at is not None:
         return SkipReason.UNSUBSCRIBED

@@ -4,33 +4,49 @@ the snippet to paste into the customer's site."""
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from voxloop.distribution import selectors, widget_visits, widgets
+from voxloop.distribution import selectors
 from voxloop.distribution.forms import WidgetForm
+from voxloop.distribution.widget import services as widgets
+from voxloop.distribution.widget import visits
 from voxloop.errors import DomainError
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required, is_admin, member_required
-from voxloop.web.forms import apply_domain_error, resolve_unit
+from voxloop.web.forms import domain_errors_on, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
+if TYPE_CHECKING:
+    from django.http import QueryDict
 
-def _form(request, data=None, initial=None) -> WidgetForm:
+    from voxloop.distribution.models import Widget
+    from voxloop.surveys.models import Survey
+    from voxloop.tenancy.models import OrgUnit
+
+
+def _form(
+    request: ScopedRequest,
+    data: QueryDict | None = None,
+    initial: dict[str, Any] | None = None,
+) -> WidgetForm:
     surveys = survey_selectors.visible_surveys(request.scope).exclude(status="closed")
     return WidgetForm(data, initial=initial, surveys=surveys)
 
 
-def _list_page(request, form=None, status=200) -> HttpResponse:
+def _list_page(
+    request: ScopedRequest, form: WidgetForm | None = None, status: int = 200
+) -> HttpResponse:
     scope = request.scope
     context = {"widgets": selectors.visible_widgets(scope), "can_configure": is_admin(request)}
     if context["can_configure"]:
@@ -39,10 +55,12 @@ def _list_page(request, form=None, status=200) -> HttpResponse:
     return render(request, "distribution/widgets.html", context, status=status)
 
 
-def _detail_page(request, widget, form=None, status=200) -> HttpResponse:
+def _detail_page(
+    request: ScopedRequest, widget: Widget, form: WidgetForm | None = None, status: int = 200
+) -> HttpResponse:
     context = {
         "widget": widget,
-        "snippet": widget_visits.snippet(widget, settings.BASE_URL),
+        "snippet": visits.snippet(widget, settings.BASE_URL),
         "can_configure": is_admin(request),
     }
     if context["can_configure"]:
@@ -50,11 +68,11 @@ def _detail_page(request, widget, form=None, status=200) -> HttpResponse:
         context["unit_codes"] = unit_code_suggestions(request.scope)
         # An admin of another part of the organisation may read the widget, not sign for it.
         with contextlib.suppress(DomainError):
-            context["identity_secret"] = widgets.identity_secret(request.scope, widget)
+            context["identity_secret"] = widgets.identity_secret(actor=request.scope, widget=widget)
     return render(request, "distribution/widget.html", context, status=status)
 
 
-def _place(request, form: WidgetForm):
+def _place(request: ScopedRequest, form: WidgetForm) -> tuple[OrgUnit | None, Survey | None]:
     """The unit and survey the form names, inside the actor's scope (form errors if not)."""
     scope, data = request.scope, form.cleaned_data
     unit = resolve_unit(form, scope, "unit_code") if data["unit_code"] else None
@@ -64,7 +82,7 @@ def _place(request, form: WidgetForm):
 
 
 @member_required
-def widget_list(request: HttpRequest) -> HttpResponse:
+def widget_list(request: ScopedRequest) -> HttpResponse:
     return _list_page(request)
 
 
@@ -75,17 +93,14 @@ def widget_create(request: ScopedRequest) -> HttpResponse:
     form = _form(request, request.POST)
     if form.is_valid():
         unit, survey = _place(request, form)
-        if not form.errors:
-            try:
+        if not form.errors and survey is not None:
+            with domain_errors_on(form):
                 widget = widgets.create_widget(
-                    scope,
-                    unit or tenancy_selectors.unit(scope, scope.unit_id),
-                    survey,
+                    actor=scope,
+                    unit=unit or tenancy_selectors.unit(scope, scope.unit_id),
+                    survey=survey,
                     **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Widget saved. Paste its snippet into your site."))
                 return redirect("distribution:widget", widget.pk)
     return _list_page(request, form=form, status=400)
@@ -105,17 +120,14 @@ def widget_edit(request: ScopedRequest, widget_id: int) -> HttpResponse:
     if form.is_valid():
         unit, survey = _place(request, form)
         if not form.errors:
-            try:
+            with domain_errors_on(form):
                 widgets.update_widget(
-                    scope,
-                    widget,
+                    actor=scope,
+                    widget=widget,
                     unit=unit,
                     survey=survey,
                     **{name: form.cleaned_data[name] for name in widgets.SETTINGS},
                 )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
                 messages.success(request, _("Widget saved."))
                 return redirect("distribution:widget", widget.pk)
     return _detail_page(request, widget, form=form, status=400)
@@ -142,9 +154,11 @@ def widget_action(request: ScopedRequest, widget_id: int, action: str) -> HttpRe
         )
     try:
         if action == "rotate-secret":
-            widgets.rotate_identity_secret(request.scope, widget)
+            widgets.rotate_identity_secret(actor=request.scope, widget=widget)
         else:
-            widgets.set_widget_active(request.scope, widget, action == "activate")
+            widgets.set_widget_active(
+                actor=request.scope, widget=widget, active=action == "activate"
+            )
     except DomainError as error:
         messages.error(request, error.message)
     else:

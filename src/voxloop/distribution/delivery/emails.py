@@ -14,6 +14,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -23,8 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from voxloop.distribution.models import Invitation
-from voxloop.surveys import definition, links
-from voxloop.surveys.respondent import email as survey_email
+from voxloop.surveys import definition, hosting
 
 UNSUBSCRIBE_SALT = "voxloop.distribution.unsubscribe"
 TRACKED_SALT = "voxloop.distribution.tracked-link"
@@ -35,7 +35,7 @@ PREVIEW_KEY = "preview"  # the links of a preview, which was never sent, open no
 
 
 def personal_token(invitation: Invitation) -> str:
-    return links.personal_token(
+    return hosting.personal_token(
         invitation.survey_id,
         invitation.ref,
         invitation.contact_id,
@@ -134,19 +134,22 @@ def sender(invitation: Invitation) -> tuple[str, str]:
     )
     address = (campaign.sender_email if campaign else "") or default_address
     reply_to = campaign.reply_to if campaign else ""
-    if not reply_to and invitation.contact.account_id and invitation.contact.account.owner_id:
-        reply_to = invitation.contact.account.owner.email
+    account = invitation.contact.account
+    if not reply_to and account is not None and account.owner is not None:
+        reply_to = account.owner.email
     return formataddr((name or _default_name or "Voxloop", address)), reply_to
 
 
 def build_message(
-    invitation: Invitation, reminder: bool = False, connection=None
+    invitation: Invitation, reminder: bool = False, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
     with translation.override(invitation.locale):
         return _build(invitation, reminder, connection)
 
 
-def _build(invitation: Invitation, reminder: bool, connection) -> EmailMultiAlternatives:
+def _build(
+    invitation: Invitation, reminder: bool, connection: BaseEmailBackend | None
+) -> EmailMultiAlternatives:
     values = merge_values(invitation)
     texts = invitation.campaign.texts if invitation.campaign else {}
     # A subject written in another language than the email's would mix two languages in one
@@ -217,13 +220,13 @@ def _nps_row(invitation: Invitation, values: dict[str, str]) -> tuple[str, bool,
     cached = _ROWS.get(key)
     if cached is None:
         markers = {name: _marker(name) for name in MERGE_FIELDS}
-        row = survey_email.nps_row_context(survey, "-", invitation.locale, markers)
+        row = hosting.nps_row_context(survey, "-", invitation.locale, markers)
         # Each score goes through our click link first, so "clicked" is known; it then
         # records the score exactly as the survey's own one-click link does.
         for point in row["nps_links"]:
             point["url"] = _marker(f"score{point['score']}")
-        html = render_to_string(survey_email.TEMPLATE, row)
-        cached = (html, bool(row["nps_question"]), row["brand"], row["on_brand"])
+        rendered = render_to_string(hosting.NPS_ROW_TEMPLATE, row)
+        cached = (rendered, bool(row["nps_question"]), row["brand"], row["on_brand"])
         if len(_ROWS) > 500:
             _ROWS.clear()
         _ROWS[key] = cached

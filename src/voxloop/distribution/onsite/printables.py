@@ -3,30 +3,34 @@ for one store (A4 or a folded table tent) in any of the survey's languages."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from voxloop import params
-from voxloop.distribution import qr
 from voxloop.distribution.forms import survey_choices
+from voxloop.distribution.onsite import qr
 from voxloop.errors import InvalidInput, NotFound
-from voxloop.surveys import definition
+from voxloop.surveys import definition, hosting
 from voxloop.surveys import selectors as survey_selectors
-from voxloop.surveys.respondent.pages import language_name
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web.access import member_required
+
+if TYPE_CHECKING:
+    from voxloop.surveys.models import Survey
 
 SHEET_LIMIT = 500
 POSTER_FORMATS = ("a4", "tent")
 
 
-def _survey(request):
+def _survey(request: ScopedRequest) -> tuple[Survey | None, QuerySet[Survey]]:
     surveys = survey_selectors.visible_surveys(request.scope, status="live")
     wanted = params.whole_number(request.GET.get("survey", ""), "survey")
     if wanted is not None:
@@ -39,7 +43,7 @@ def _survey(request):
     return (surveys.get(pk=first[0][0]) if first else None), surveys
 
 
-def _language(request, survey) -> str:
+def _language(request: HttpRequest, survey: Survey) -> str:
     """The poster's language: one the survey speaks (?lang=), else its default."""
     wanted = str(request.GET.get("lang", "")).lower()
     if not wanted:
@@ -49,7 +53,7 @@ def _language(request, survey) -> str:
     return wanted
 
 
-def survey_languages(survey) -> list[str]:
+def survey_languages(survey: Survey) -> list[str]:
     return [survey.default_locale, *[x for x in survey.locales if x != survey.default_locale]]
 
 
@@ -72,7 +76,7 @@ def qr_index(request: ScopedRequest) -> HttpResponse:
     return render(request, "distribution/qr.html", context)
 
 
-def _to_poster(request, survey) -> HttpResponse:
+def _to_poster(request: ScopedRequest, survey: Survey) -> HttpResponse:
     unit_id = params.whole_number(request.GET.get("unit", ""), "unit")
     if unit_id is None:
         raise InvalidInput("Choose a store.", field="unit")
@@ -87,8 +91,8 @@ def _to_poster(request, survey) -> HttpResponse:
     return redirect(f"{reverse('distribution:qr_poster', args=[unit.pk])}?{query}")
 
 
-def _language_names(survey) -> list[tuple[str, str]]:
-    return [(code, language_name(code)) for code in survey_languages(survey)]
+def _language_names(survey: Survey) -> list[tuple[str, str]]:
+    return [(code, hosting.language_name(code)) for code in survey_languages(survey)]
 
 
 def _formats() -> list[tuple[str, str]]:

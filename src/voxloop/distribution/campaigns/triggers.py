@@ -4,11 +4,13 @@ invite its contact through a channel after a delay, once per trigger and interac
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voxloop import conditions
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Interaction
 from voxloop.distribution.models import Channel, Invitation, Trigger
 from voxloop.distribution.services import check_owned
@@ -19,9 +21,18 @@ from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
+if TYPE_CHECKING:
+    from voxloop.contacts.models import InteractionType
 
-def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type, **fields):
-    check_owned(actor, unit, survey, None)
+
+def create_trigger(
+    actor: Scope,
+    unit: OrgUnit,
+    survey: Survey,
+    interaction_type: InteractionType,
+    **fields: Any,
+) -> Trigger:
+    check_owned(actor=actor, unit=unit, survey=survey, segment=None)
     if interaction_type.organization_id != actor.organization_id:
         raise InvalidInput("No such interaction type.", field="interaction_type")
     # Its events happen only where the type applies: at its owner and below.
@@ -53,7 +64,9 @@ def create_trigger(actor: Scope, unit: OrgUnit, survey: Survey, interaction_type
         raise InvalidInput("The channel is email or sms.", field="channel")
     with transaction.atomic():
         trigger.save()
-        record_audit(actor, "trigger.create", trigger, {"filters": filters})
+        record_audit(
+            actor=actor, action="trigger.create", target=trigger, changes={"filters": filters}
+        )
     return trigger
 
 
@@ -64,7 +77,11 @@ def set_trigger_active(actor: Scope, trigger: Trigger, active: bool) -> Trigger:
     with transaction.atomic():
         trigger.is_active = active
         trigger.save(update_fields=["is_active"])
-        record_audit(actor, "trigger.activate" if active else "trigger.deactivate", trigger)
+        record_audit(
+            actor=actor,
+            action="trigger.activate" if active else "trigger.deactivate",
+            target=trigger,
+        )
     return trigger
 
 
@@ -122,7 +139,7 @@ def delete_trigger(*, actor: Scope, trigger: Trigger) -> None:
 FILTER_OPS = {"eq", "ne", "in", "contains"}
 
 
-def clean_filters(raw) -> dict:
+def clean_filters(raw: Any) -> dict[str, Any]:
     """A trigger's filters as a condition tree (voxloop.conditions) on the interaction's
     channel and attributes; the older {"channel" or "attributes.<name>": value} mapping means
     all of them equal."""
@@ -136,7 +153,7 @@ def clean_filters(raw) -> dict:
     return conditions.clean_tree(raw, _clean_filter, field="filters")
 
 
-def _clean_filter(item, where: str) -> dict:
+def _clean_filter(item: Any, where: str) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise InvalidInput("Each filter is {field, op, value}.", field=where)
     field, op, value = item.get("field"), item.get("op", "eq"), item.get("value")
@@ -182,11 +199,7 @@ def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
     """Invite for each matching trigger after its delay; once per trigger and interaction."""
     from voxloop.distribution.tasks import send_invitations
 
-    interactions = list(
-        Interaction.objects.filter(
-            organization_id=organization_id, pk__in=interaction_ids
-        ).select_related("contact")
-    )
+    interactions = contact_selectors.interactions_by_ids(organization_id, interaction_ids)
     type_ids = {i.type_id for i in interactions}
     triggers = list(
         Trigger.objects.filter(
@@ -228,7 +241,7 @@ def fire_triggers(organization_id: int, interaction_ids: list[int]) -> int:
     return made
 
 
-def visible_trigger_for(actor: Scope, interaction_type) -> Trigger | None:
+def visible_trigger_for(actor: Scope, interaction_type: InteractionType) -> Trigger | None:
     """The organisation's first active trigger on this interaction type (demo history)."""
     return Trigger.objects.filter(
         organization_id=actor.organization_id, interaction_type=interaction_type

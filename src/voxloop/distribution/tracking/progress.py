@@ -17,7 +17,7 @@ from voxloop.contacts import services as contact_services
 from voxloop.distribution.models import FINAL, PROGRESS, Invitation, InvitationStatus
 from voxloop.distribution.signals import announce_bounce
 
-STAMP = {
+STAMP: dict[str, str] = {
     InvitationStatus.DELIVERED: "delivered_at",
     InvitationStatus.SOFT_BOUNCED: "bounced_at",
     InvitationStatus.HARD_BOUNCED: "bounced_at",
@@ -136,13 +136,17 @@ def apply_event(event: dict) -> str:
         status = InvitationStatus.SOFT_BOUNCED  # anymail's names for a temporary failure
     advance(found, status, at)
     if status == InvitationStatus.HARD_BOUNCED:
-        contact_services.mark_address_invalid(found.contact_id, found.channel, kind)
+        contact_services.mark_address_invalid(
+            contact_id=found.contact_id, channel=found.channel, reason=kind
+        )
     if status == InvitationStatus.UNSUBSCRIBED:
-        contact_services.unsubscribe(found.contact_id, found.organization_id, how=kind)
+        contact_services.unsubscribe(
+            contact_id=found.contact_id, organization_id=found.organization_id, how=kind
+        )
     return "applied"
 
 
-def _time(value) -> datetime | None:
+def _time(value: object) -> datetime | None:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value, tz=UTC)
     if isinstance(value, str):
@@ -155,7 +159,9 @@ def _time(value) -> datetime | None:
 
 def unsubscribed(organization_id: int, contact_id: int, ref: str) -> bool:
     """The contact used the unsubscribe link or header of this invitation."""
-    changed = contact_services.unsubscribe(contact_id, organization_id, how="link")
+    changed = contact_services.unsubscribe(
+        contact_id=contact_id, organization_id=organization_id, how="link"
+    )
     invitation = Invitation.objects.filter(
         ref=ref, organization_id=organization_id, contact_id=contact_id
     ).first()

@@ -2,7 +2,7 @@
 file provider for development (one JSON line per message in VOXLOOP_HOME/sms.log).
 
 Every text ends with how to opt out ("Reply STOP"), in the contact's language; the replies and
-the provider's delivery reports come back through distribution.sms_hooks."""
+the provider's delivery reports come back through distribution.sms.hooks."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from voxloop.distribution.emails import merge_values, survey_link
+from voxloop.distribution.delivery.emails import merge_values, survey_link
+from voxloop.distribution.models import Invitation
 
 # Where common SMS APIs put the id of the message they accepted.
 ID_KEYS = ("id", "sid", "message_id", "messageId", "message_uuid", "message-id")
 
 
-def text_of(invitation, reminder: bool = False) -> str:
+def text_of(invitation: Invitation, reminder: bool = False) -> str:
     with translation.override(invitation.locale):
         values = merge_values(invitation)
         merged = {"unit": values["unit"] or values["survey"], "link": survey_link(invitation)}
@@ -31,7 +32,7 @@ def text_of(invitation, reminder: bool = False) -> str:
         return _("%(unit)s would like your feedback: %(link)s  Reply STOP to opt out.") % merged
 
 
-def send_sms(invitation, reminder: bool = False) -> str | None:
+def send_sms(invitation: Invitation, reminder: bool = False) -> str | None:
     """Hand one text to the provider: the provider's message id ('' when it gives none), or
     None when it did not take the message."""
     provider = getattr(settings, "SMS_PROVIDER", "file")

@@ -21,7 +21,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core import signing
 from django.urls import reverse
@@ -30,14 +30,16 @@ from django.utils import timezone, translation
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts import services as contact_services
 from voxloop.distribution import selectors
+from voxloop.distribution.delivery.policy import policy_for
 from voxloop.distribution.models import Invitation, Widget
-from voxloop.distribution.policy import policy_for
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Channel
-from voxloop.surveys import definition, links
+from voxloop.surveys import definition, hosting
 from voxloop.surveys.models import SurveyStatus
-from voxloop.surveys.respondent import entry, pages
+
+if TYPE_CHECKING:
+    from voxloop.contacts.models import Contact
 
 SALT = "voxloop.distribution.widget.frame"
 FRAME_MAX_AGE = 60 * 60 * 24  # a panel left open overnight still submits
@@ -145,7 +147,7 @@ def decide(widget: Widget, user_id: str, attributes: dict[str, Any]) -> Verdict:
             if reason:
                 return Verdict(False, reason)
         else:
-            contact = contact_services.contact_for_visitor(widget.unit, user_id)
+            contact = contact_services.contact_for_visitor(unit=widget.unit, external_id=user_id)
     token = signing.dumps(
         {
             "w": widget.pk,
@@ -159,7 +161,7 @@ def decide(widget: Widget, user_id: str, attributes: dict[str, Any]) -> Verdict:
     return Verdict(True, frame=reverse("distribution:widget_frame", args=[token]))
 
 
-def _policy_reason(widget: Widget, contact) -> str:
+def _policy_reason(widget: Widget, contact: Contact) -> str:
     now = timezone.now()
     if contact.unsubscribed_at is not None:
         return Reason.UNSUBSCRIBED
@@ -183,22 +185,22 @@ def _policy_reason(widget: Widget, contact) -> str:
     return ""
 
 
-def open_frame(token: str) -> tuple[entry.Visit, Widget]:
+def open_frame(token: str) -> tuple[hosting.Visit, Widget]:
     """The visit behind a frame link (respondent resolver); LinkNotFound or LinkExpired."""
     try:
         data = signing.loads(token, salt=SALT, max_age=FRAME_MAX_AGE)
     except signing.SignatureExpired:
-        raise links.LinkExpired from None
+        raise hosting.LinkExpired from None
     except (signing.BadSignature, ValueError):
-        raise entry.LinkNotFound from None
+        raise hosting.LinkNotFound from None
     if not isinstance(data, dict) or not isinstance(data.get("w"), int):
-        raise entry.LinkNotFound
+        raise hosting.LinkNotFound
     widget = Widget.objects.select_related("survey__unit", "unit").filter(pk=data["w"]).first()
     if widget is None or not widget.is_active or widget.survey.status == SurveyStatus.DRAFT:
-        raise entry.LinkNotFound
+        raise hosting.LinkNotFound
     survey = widget.survey
     contact = contact_selectors.contact_in_org(survey.organization_id, data.get("c"))
-    embed = entry.Embed(
+    embed = hosting.Embed(
         source_key=f"{SOURCE_PREFIX}{data.get('n', '')}",
         channel=Channel.WIDGET,
         page_route="distribution:widget_frame",
@@ -206,14 +208,14 @@ def open_frame(token: str) -> tuple[entry.Visit, Widget]:
         attributes=data.get("a") or {},
     )
     unit = widget.unit if widget.unit.path.startswith(survey.unit_path) else None
-    visit = entry.Visit(key=token, survey=survey, unit=unit, contact=contact, embed=embed)
+    visit = hosting.Visit(key=token, survey=survey, unit=unit, contact=contact, embed=embed)
     return visit, widget
 
 
 def loader_config(widget: Widget) -> dict[str, Any]:
     """What the loader script needs: rules, look and its two endpoints (relative paths)."""
     survey = widget.survey
-    colour, on_colour = pages.brand_colours(survey)
+    colour, on_colour = hosting.brand_colours(survey)
     locale = survey.default_locale
     with translation.override(locale):
         title = definition.localized(survey.texts.get("title"), locale, locale) or survey.name

@@ -1,4 +1,5 @@
-"""Removing a previous demo: its organisation, every row that belongs to it, its logins."""
+"""Removing an organisation: every row that belongs to it, its units, and the logins that
+belonged only to it (a previous demo, through tenancy.services.delete_organization)."""
 
 from __future__ import annotations
 

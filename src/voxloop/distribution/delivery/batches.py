@@ -16,6 +16,7 @@ import secrets
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -24,8 +25,8 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
-from voxloop.distribution import policy
-from voxloop.distribution.emails import build_message
+from voxloop.distribution.delivery import policy
+from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.models import (
     CampaignStatus,
     Channel,
@@ -86,7 +87,7 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
             try:
                 for index, invitation in enumerate(chunk):
                     if invitation.channel == Channel.SMS:
-                        from voxloop.distribution.sms import send_sms
+                        from voxloop.distribution.sms.sending import send_sms
 
                         message_id = send_sms(invitation)
                         if message_id is None:
@@ -125,7 +126,7 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
 
 def _apply_policy(claimed: list[Invitation], now: datetime, outcome: BatchOutcome) -> list:
     """Skip, defer or release what must not go now; the rest, in order, is to be sent."""
-    policies: dict[int, object] = {}
+    policies: dict[int, policy.OutreachPolicy] = {}
     seen = policy.seen_before(claimed, now)
     to_send = []
     for invitation in claimed:
@@ -245,7 +246,7 @@ def _release(invitation: Invitation, bucket: list[int]) -> None:
     bucket.append(invitation.pk)
 
 
-def _requeue(invitation: Invitation, send_after: datetime | None = None, **extra) -> None:
+def _requeue(invitation: Invitation, send_after: datetime | None = None, **extra: Any) -> None:
     Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
         status=InvitationStatus.QUEUED,
         claim="",
@@ -256,12 +257,16 @@ def _requeue(invitation: Invitation, send_after: datetime | None = None, **extra
     )
 
 
-def _bounced(invitation: Invitation, error: smtplib.SMTPRecipientsRefused, outcome) -> None:
+def _bounced(
+    invitation: Invitation, error: smtplib.SMTPRecipientsRefused, outcome: BatchOutcome
+) -> None:
     code, text = next(iter(error.recipients.values()), (550, b""))
     detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
     if 500 <= int(code) < 600:
         status = InvitationStatus.HARD_BOUNCED
-        contact_services.mark_address_invalid(invitation.contact_id, "email", detail)
+        contact_services.mark_address_invalid(
+            contact_id=invitation.contact_id, channel="email", reason=detail
+        )
     else:
         status = InvitationStatus.SOFT_BOUNCED
     if Invitation.objects.filter(pk=invitation.pk, claim=invitation.claim).update(
@@ -272,7 +277,9 @@ def _bounced(invitation: Invitation, error: smtplib.SMTPRecipientsRefused, outco
     outcome.bounced += 1
 
 
-def _transient(rest: list[Invitation], error: Exception, now: datetime, outcome) -> None:
+def _transient(
+    rest: list[Invitation], error: Exception, now: datetime, outcome: BatchOutcome
+) -> None:
     detail = f"{type(error).__name__}: {error}"[:300]
     for invitation in rest:
         attempts = invitation.attempts + 1

@@ -1,0 +1,1 @@
+"""Outreach pages: campaigns, their confirmations and previews, and triggers."""

@@ -1,0 +1,1 @@
+"""Sending invitations: the batches, the email, the contact policy and reminders."""

@@ -1,0 +1,1 @@
+"""Surveys in a place: QR codes, printed posters and kiosk devices."""

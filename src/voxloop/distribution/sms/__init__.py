@@ -1,0 +1,1 @@
+"""SMS invitations: sending through the provider, its delivery reports and replies."""

@@ -1,0 +1,1 @@
+"""An invitation moving forward: delivery events, opens, clicks, unsubscribes."""
