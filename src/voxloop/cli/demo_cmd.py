@@ -112,13 +112,16 @@ def demo(
         steps = RichSteps(bars)
         result = seed_demo(size, seed=seed, progress=steps, anchor=anchor)
         steps.finish()
+    feedback = result.feedback
+    if feedback is None:
+        base.fail("the demo seeded no feedback")
     click.echo(
         f"Seeded '{result.organization.name}' in {time.monotonic() - began:.1f}s: "
         f"{len(result.tree.stores)} stores, {result.staff} staff, "
         f"{result.accounts} accounts, {result.contacts} contacts, "
-        f"{result.feedback.responses:,} responses to 4 surveys."
+        f"{feedback.responses:,} responses to 4 surveys."
     )
-    declining = ", ".join(f"{u.name} ({u.code})" for u in result.feedback.declining)
+    declining = ", ".join(f"{u.name} ({u.code})" for u in feedback.declining)
     click.echo(f"Stores whose scores slide over the last three months: {declining}.")
     if result.reviews:
         click.echo(

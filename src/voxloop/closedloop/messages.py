@@ -111,7 +111,7 @@ def scores_line(response: Response) -> str:
 
 
 def alert_text(
-    case: Case, response: Response, rule_name: str, escalation: int = 0
+    case: Case, response: Response | None, rule_name: str, escalation: int = 0
 ) -> tuple[str, str]:
     """(subject, body) of an alert or escalation, plain text, in the active language."""
     where = case.unit.name if case.unit_id else ""

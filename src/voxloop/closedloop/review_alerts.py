@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -27,6 +27,9 @@ from voxloop.privacy.redaction import mask
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Scope
+
+if TYPE_CHECKING:
+    from voxloop.responses.models import Response
 
 PREVIEW = 500
 
@@ -45,6 +48,11 @@ class ReviewSubject:
     nps_group: None = None
     contact: None = None
     staff_id: None = None
+
+
+def _as_response(subject: ReviewSubject) -> Response:
+    # The conditions and the routing read only the names a ReviewSubject carries.
+    return cast("Response", subject)
 
 
 def _findings(event: dict) -> dict:
@@ -78,7 +86,7 @@ def evaluate_review(event: dict, now: datetime | None = None) -> list[Case]:
     ).order_by("pk")
     opened, to_send = [], []
     for rule in rules:
-        if not rule.open_case or not matches(rule.conditions, subject, lambda: found):
+        if not rule.open_case or not matches(rule.conditions, _as_response(subject), lambda: found):
             continue
         with transaction.atomic():
             case, created = _open_case(rule, subject, event, unit, now)
@@ -97,7 +105,7 @@ def case_title(rule_name: str, event: dict) -> str:
 def _open_case(
     rule: AlertRule, subject: ReviewSubject, event: dict, unit: OrgUnit, now: datetime
 ) -> tuple[Case, bool]:
-    assignee = cast(Any, routing.choose_assignee(subject, unit, rule.assign_role))
+    assignee = cast(Any, routing.choose_assignee(_as_response(subject), unit, rule.assign_role))
     case = Case(
         organization_id=unit.organization_id,
         unit=unit,
@@ -156,7 +164,7 @@ def _alert(
     rule: AlertRule, case: Case, subject: ReviewSubject, event: dict, now: datetime
 ) -> list[int]:
     immediate = []
-    for user in routing.recipients(rule, subject, case.unit):
+    for user in routing.recipients(rule, _as_response(subject), case.unit):
         if not user.email:
             continue
         with translation.override(getattr(user, "language", "") or "en"):

@@ -367,7 +367,9 @@ def delete_playbook(*, actor: Scope, playbook: Playbook) -> None:
     if used.exists():
         raise Conflict("Alert rules send this playbook: change them first.", field="id")
     with transaction.atomic():
-        record_audit(actor, "playbook.delete", playbook, {"name": playbook.name})
+        record_audit(
+            actor=actor, action="playbook.delete", target=playbook, changes={"name": playbook.name}
+        )
         playbook.delete()
 
 
@@ -383,7 +385,12 @@ def update_root_cause(*, actor: Scope, cause: RootCause, name: str) -> RootCause
     try:
         with transaction.atomic():
             cause.save(update_fields=["name"])
-            record_audit(actor, "root_cause.update", cause, {"name": [before, cause.name]})
+            record_audit(
+                actor=actor,
+                action="root_cause.update",
+                target=cause,
+                changes={"name": [before, cause.name]},
+            )
     except IntegrityError:
         raise Conflict("That root cause already exists.", field="name") from None
     return cause
@@ -409,7 +416,9 @@ def delete_root_cause(*, actor: Scope, cause: RootCause) -> None:
             field="id",
         )
     with transaction.atomic():
-        record_audit(actor, "root_cause.delete", cause, {"name": cause.name})
+        record_audit(
+            actor=actor, action="root_cause.delete", target=cause, changes={"name": cause.name}
+        )
         cause.delete()
 
 
@@ -434,6 +443,6 @@ def note_review_reply(*, actor: Scope, case_id: int, text: str) -> None:
 
     try:
         case = selectors.case(actor, case_id)
-        casework.add_note(actor, case, text)
+        casework.add_note(actor=actor, case=case, text=text)
     except (NotFound, Forbidden, InvalidInput):
         return

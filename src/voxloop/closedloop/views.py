@@ -170,7 +170,7 @@ def _case_context(
     scope = request.scope
     can_act = _can_act(scope, case)
     response = selectors.case_response(scope, case) if case.response_id else None
-    context = {
+    context: dict[str, Any] = {
         "case": case,
         "response": response,
         "answers": labels.answer_lines(

@@ -344,7 +344,9 @@ def delete_segment(*, actor: Scope, segment: Segment) -> None:
         raise Forbidden("This segment belongs to a unit above yours.")
     try:
         with transaction.atomic():
-            record_audit(actor, "segment.delete", segment, {"name": segment.name})
+            record_audit(
+                actor=actor, action="segment.delete", target=segment, changes={"name": segment.name}
+            )
             segment.delete()
     except ProtectedError:
         raise Conflict("Campaigns use this segment: it cannot be deleted.", field="id") from None

@@ -211,12 +211,12 @@ def add_reviews(
 
 def _rules_and_templates(system: Scope, tree: DemoTree) -> None:
     closedloop_services.create_rule(
-        system, tree.root, name="Low online rating", applies_to="reviews",
+        actor=system, unit=tree.root, name="Low online rating", applies_to="reviews",
         conditions={"match": "all", "items": [{"field": "rating", "op": "lte", "value": 2}]},
         recipients=[{"type": "role", "role": "manager"}], priority="high", sla_hours=24,
     )  # fmt: skip
     for language, body in REPLIES.items():
         closedloop_services.create_playbook(
-            system, tree.root, name=f"Review reply ({language})", kind="review_reply",
+            actor=system, unit=tree.root, name=f"Review reply ({language})", kind="review_reply",
             language=language, subject="-", body=body.replace("{name}", "{{first_name}}"),
         )  # fmt: skip

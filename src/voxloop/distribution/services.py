@@ -138,14 +138,16 @@ def update_campaign(
     if campaign.status != CampaignStatus.DRAFT:
         raise Conflict("Only a draft campaign can be changed; pause or cancel it.", "status")
     new_segment = None if clear_segment else (segment or campaign.segment)
-    check_owned(actor, campaign.unit, survey or campaign.survey, new_segment)
+    check_owned(
+        actor=actor, unit=campaign.unit, survey=survey or campaign.survey, segment=new_segment
+    )
     campaign.survey = survey or campaign.survey
     campaign.segment = new_segment
     _set_fields(campaign, fields)
     with transaction.atomic():
         campaign.save()
         changes = {k: str(v) for k, v in fields.items()}
-        record_audit(actor, "campaign.update", campaign, changes)
+        record_audit(actor=actor, action="campaign.update", target=campaign, changes=changes)
     return campaign
 
 
@@ -155,7 +157,9 @@ def delete_campaign(*, actor: Scope, campaign: Campaign) -> None:
     if campaign.status != CampaignStatus.DRAFT or campaign.invitations.exists():
         raise Conflict("This campaign has invited people: cancel it instead.", field="status")
     with transaction.atomic():
-        record_audit(actor, "campaign.delete", campaign, {"name": campaign.name})
+        record_audit(
+            actor=actor, action="campaign.delete", target=campaign, changes={"name": campaign.name}
+        )
         campaign.delete()
 
 

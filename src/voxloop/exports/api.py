@@ -23,7 +23,7 @@ CONTENT_TYPES = {
 
 
 def _out(export: Export) -> dict:
-    ready = services.file_path(export) is not None
+    ready = services.file_path(export=export) is not None
     return {
         "id": export.pk,
         "kind": export.kind,
@@ -57,7 +57,7 @@ def create_export(request: HttpRequest, payload: ExportIn) -> Status:
     given = payload.filters.model_dump(exclude_none=True) if payload.filters else {}
     params = {k: str(v) for k, v in given.items()}
     export = services.request_export(
-        actor(request), kind=payload.kind, fmt=payload.fmt, params=params
+        scope=actor(request), kind=payload.kind, fmt=payload.fmt, params=params
     )
     return Status(202, _out(export))
 
@@ -86,7 +86,7 @@ def get_export(request: HttpRequest, export_id: Id) -> dict:
 def download_export(request: HttpRequest, export_id: Id) -> FileResponse:
     """The finished file while it is kept (404 before it is done and after it expired)."""
     export = selectors.my_export(actor(request), export_id)
-    path = services.file_path(export)
+    path = services.file_path(export=export)
     if path is None:
         raise NotFound("The file is not ready, or no longer kept.", field="export")
     return FileResponse(

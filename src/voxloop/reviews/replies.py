@@ -128,10 +128,10 @@ def send_reply(
         if posted:
             Review.objects.filter(pk=review.pk).update(reply_text=text, reply_at=now)
         record_audit(
-            scope,
-            "reviews.reply",
-            review,
-            {"status": reply.status, "case": case_id, "chars": len(text)},
+            actor=scope,
+            action="reviews.reply",
+            target=review,
+            changes={"status": reply.status, "case": case_id, "chars": len(text)},
         )
     if case_id:
         closedloop_services.note_review_reply(actor=scope, case_id=case_id, text=text)

@@ -96,7 +96,12 @@ def create_source(
             is_competitor=is_competitor,
             next_fetch_at=timezone.now(),
         )
-        record_audit(scope, "reviews.source.create", source, {"name": source.name, "kind": kind})
+        record_audit(
+            actor=scope,
+            action="reviews.source.create",
+            target=source,
+            changes={"name": source.name, "kind": kind},
+        )
     return source
 
 
@@ -133,7 +138,7 @@ def update_source(
         changes["credentials"] = sorted(credentials)  # which were changed, never the values
     with transaction.atomic():
         source.save()
-        record_audit(scope, "reviews.source.update", source, changes)
+        record_audit(actor=scope, action="reviews.source.update", target=source, changes=changes)
     return source
 
 
@@ -141,7 +146,12 @@ def delete_source(*, scope: Scope, source: ReviewSource) -> None:
     """The source and every review fetched from it."""
     _require_admin(scope, source.unit_path)
     with transaction.atomic():
-        record_audit(scope, "reviews.source.delete", source, {"name": source.name})
+        record_audit(
+            actor=scope,
+            action="reviews.source.delete",
+            target=source,
+            changes={"name": source.name},
+        )
         source.delete()
 
 
@@ -179,10 +189,10 @@ def set_location(
         )
         Review.objects.filter(location=location).update(unit=unit, unit_path=unit.path)
         record_audit(
-            scope,
-            "reviews.location.set",
-            source,
-            {"external_id": external_id, "unit": unit.code, "created": created},
+            actor=scope,
+            action="reviews.location.set",
+            target=source,
+            changes={"external_id": external_id, "unit": unit.code, "created": created},
         )
     return location
 
@@ -191,7 +201,10 @@ def remove_location(*, scope: Scope, location: SourceLocation) -> None:
     _require_admin(scope, location.source.unit_path)
     with transaction.atomic():
         record_audit(
-            scope, "reviews.location.remove", location.source, {"external_id": location.external_id}
+            actor=scope,
+            action="reviews.location.remove",
+            target=location.source,
+            changes={"external_id": location.external_id},
         )
         location.delete()
 
@@ -203,7 +216,7 @@ def fetch_now(*, scope: Scope, source: ReviewSource) -> None:
 
     ReviewSource.objects.filter(pk=source.pk).update(next_fetch_at=timezone.now())
     transaction.on_commit(lambda: fetch_source.enqueue(source.pk))
-    record_audit(scope, "reviews.source.fetch", source, {})
+    record_audit(actor=scope, action="reviews.source.fetch", target=source, changes={})
 
 
 @dataclass
@@ -247,10 +260,10 @@ def import_file(
             report.removed += stored.removed
     ReviewSource.objects.filter(pk=source.pk).update(last_fetched_at=now)
     record_audit(
-        scope,
-        "reviews.import",
-        source,
-        {"file": name[:200], "new": report.new, "edited": report.edited},
+        actor=scope,
+        action="reviews.import",
+        target=source,
+        changes={"file": name[:200], "new": report.new, "edited": report.edited},
     )
     return report
 
@@ -270,7 +283,9 @@ def erase_author(*, scope: Scope, review: Review) -> int:
         ids = list(targets.values_list("pk", flat=True))
         targets.update(author_name=fetching.ERASED)
         ReviewVersion.objects.filter(review_id__in=ids).update(author_name=fetching.ERASED)
-        record_audit(scope, "reviews.author.erase", review, {"reviews": len(ids)})
+        record_audit(
+            actor=scope, action="reviews.author.erase", target=review, changes={"reviews": len(ids)}
+        )
     return len(ids)
 
 

@@ -327,7 +327,7 @@ def analyse_texts(*, organization_id: int, items: list[tuple[str, str, str]]) ->
     keys) — as plain data. Nothing is stored here; the caller keeps what it needs."""
     from voxloop.textanalytics import analysis, matching
 
-    engine = analysis.analyzer_for(organization_id)
+    engine = analysis.analyzer_for(organization_id=organization_id)
     taxonomies = analysis._Taxonomies(organization_id)
     found = []
     for unit_path, text, locale in items:

@@ -103,7 +103,7 @@ def update_trigger(
     if unknown:
         raise InvalidInput(f"Unknown trigger field '{unknown[0]}'.", unknown[0])
     if survey is not None:
-        check_owned(actor, trigger.unit, survey, None)
+        check_owned(actor=actor, unit=trigger.unit, survey=survey, segment=None)
         trigger.survey = survey
     if "filters" in fields:
         fields["filters"] = clean_filters(fields["filters"] or {})
@@ -118,7 +118,7 @@ def update_trigger(
     with transaction.atomic():
         trigger.save()
         changes = {k: v if k == "filters" else str(v) for k, v in fields.items()}
-        record_audit(actor, "trigger.update", trigger, changes)
+        record_audit(actor=actor, action="trigger.update", target=trigger, changes=changes)
     return trigger
 
 
@@ -132,7 +132,9 @@ def delete_trigger(*, actor: Scope, trigger: Trigger) -> None:
             field="id",
         )
     with transaction.atomic():
-        record_audit(actor, "trigger.delete", trigger, {"name": trigger.name})
+        record_audit(
+            actor=actor, action="trigger.delete", target=trigger, changes={"name": trigger.name}
+        )
         trigger.delete()
 
 
