@@ -125,3 +125,32 @@ def _condition(draft: Draft, item: dict) -> dict | None:
     if cid not in choices or op not in ("eq", "neq"):
         return None
     return {"question": target.key, "op": op, "value": choices[cid]}
+
+
+VALUE_CONTENT = {"ValidNumber", "ValidDate"}
+
+
+def _bound(raw: Any) -> int | float | None:
+    try:
+        number = float(str(raw).strip())
+    except ValueError:
+        return None
+    if number != number or abs(number) >= 1e15:
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def value_question(content: str, settings: dict) -> tuple[str, dict[str, Any]]:
+    """A text entry's content check as our number or date question: ValidNumber's Min, Max
+    and NumDecimals ("0" = whole numbers); ValidDate's format is the respondent's concern."""
+    if content == "ValidDate":
+        return "date", {}
+    check = settings.get("ValidNumber") or {}
+    config: dict[str, Any] = {"integer": str(check.get("NumDecimals", "")).strip() == "0"}
+    for ours, theirs in (("min", "Min"), ("max", "Max")):
+        value = _bound(check.get(theirs, ""))
+        if value is not None:
+            config[ours] = value
+    if "min" in config and "max" in config and config["min"] > config["max"]:
+        config.pop("min"), config.pop("max")
+    return "number", config
