@@ -51,8 +51,21 @@ class Report:
 
     entries: list[dict[str, Any]] = field(default_factory=list)
 
-    def drop(self, question: str, key: str | None, dropped: str, why: str) -> None:
-        self.entries.append({"question": question, "key": key, "dropped": dropped, "why": why})
+    def drop(
+        self, question: str, key: str | None, dropped: str, why: str, **params: str | int
+    ) -> None:
+        """`why` is one of `reasons.REASONS` (English, %(name)s for `params`): the entry keeps
+        it as `reason` for the page to translate, and the English text as `why`."""
+        entry = {
+            "question": question,
+            "key": key,
+            "dropped": dropped,
+            "why": why % params if params else why,
+        }
+        entry["reason"] = why
+        if params:
+            entry["params"] = dict(params)
+        self.entries.append(entry)
 
 
 @dataclass
@@ -162,7 +175,9 @@ def languages(draft: Draft, names: list[str]) -> dict[str, str]:
             draft.report.drop("", None, f"language '{name}'", "not a language code we know")
             continue
         if code in mapping.values():
-            draft.report.drop("", None, f"language '{name}'", f"same language as '{code}'")
+            draft.report.drop(
+                "", None, f"language '{name}'", "same language as '%(code)s'", code=code
+            )
             continue
         mapping[name] = code
         draft.languages.append(str(name))

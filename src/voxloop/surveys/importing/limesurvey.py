@@ -342,7 +342,9 @@ class _Reader:
                 qid,
                 None,
                 f"array '{code}'",
-                f"{points} scale points and {len(rows_)} rows: a rating matrix has 2–10 points",
+                "%(points)s scale points and %(rows)s rows: a rating matrix has 2–10 points",
+                points=points,
+                rows=len(rows_),
             )
             return []
         question = DraftQuestion(

@@ -256,8 +256,9 @@ class _Reader:
                 qid,
                 None,
                 f"matrix '{tag}'",
-                f"{len(answers)} scale points and {len(rows)} rows: "
-                "a rating matrix has 2–10 points",
+                "%(points)s scale points and %(rows)s rows: a rating matrix has 2–10 points",
+                points=len(answers),
+                rows=len(rows),
             )
             return []
         config = {

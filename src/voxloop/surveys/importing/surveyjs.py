@@ -318,7 +318,8 @@ class _Reader:
                 name,
                 None,
                 f"matrix '{name}'",
-                f"{len(columns)} columns: a rating matrix has 2–10 points",
+                "%(columns)s columns: a rating matrix has 2–10 points",
+                columns=len(columns),
             )
             return []
         config = {

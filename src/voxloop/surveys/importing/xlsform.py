@@ -318,7 +318,8 @@ class _Form:
                 name,
                 None,
                 f"choice question '{name}'",
-                f"its list '{match.group(2)}' has no choices",
+                "its list '%(name)s' has no choices",
+                name=match.group(2),
             )
             return None
         if not multiple and [c["source"] for c in choices] == [str(i) for i in range(11)]:
