@@ -189,7 +189,7 @@ class QuestionForm(forms.Form):
     maximum = forms.FloatField(label=_("Largest number allowed"), required=False)
     integer = forms.BooleanField(label=_("Whole numbers only"), required=False)
     unit = forms.CharField(
-        label=_("Unit"),
+        label=pgettext_lazy("measure", "Unit"),
         max_length=20,
         required=False,
         help_text=_("Shown beside the box, e.g. kg, €, nights."),

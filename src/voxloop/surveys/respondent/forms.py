@@ -213,8 +213,13 @@ def is_unanswered(question: Question, answer: dict[str, Any]) -> bool:
     return definition.is_empty(value)
 
 
-def error_text(question: Question, raw: Any = None) -> str:
-    """A respondent-facing wording of a refused answer, in their language."""
+def error_text(question: Question, raw: Any = None, *, locale: str | None = None) -> str:
+    """A respondent-facing wording of a refused answer, in the page's language."""
+    with translation.override(locale or translation.get_language()):
+        return _error_text(question, raw)
+
+
+def _error_text(question: Question, raw: Any = None) -> str:
     if question.type in definition.SCALED_TYPES or question.type == "matrix":
         low, high = definition.scale_of(question)
         return _("Please choose a number from %(low)s to %(high)s.") % {"low": low, "high": high}
@@ -262,5 +267,6 @@ def _date_error(question: Question) -> str:
     return _("Please enter a date (year, month, day).")
 
 
-def required_text() -> str:
-    return _("Please answer this question.")
+def required_text(*, locale: str | None = None) -> str:
+    with translation.override(locale or translation.get_language()):
+        return _("Please answer this question.")
