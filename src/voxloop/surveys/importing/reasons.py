@@ -74,6 +74,6 @@ def reason_text(entry: Mapping[str, Any]) -> str:
         return why
     params = entry.get("params") or {}
     try:
-        return gettext(key) % params if params else gettext(key)
+        return gettext(key) % params if params or "%(" in key else gettext(key)
     except (KeyError, TypeError, ValueError):
         return why
