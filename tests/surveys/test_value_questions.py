@@ -9,10 +9,11 @@ import pytest
 from django.test import Client
 
 from tests.respondent.helpers import Respondent, next_question
+from tests.surveys.api_client import as_member
 from voxloop.errors import InvalidInput
 from voxloop.responses.models import Response
 from voxloop.surveys import definition, importing, services, validation
-from voxloop.surveys.importing import surveyjs_export
+from voxloop.surveys.importing import surveyjs_export, voxloop_json
 from voxloop.surveys.models import Survey
 
 
@@ -227,3 +228,41 @@ def test_voxloop_json_and_surveyjs_round_trips_keep_the_types(world):
     typed = {q.key: (q.type, q.config.get("min"), q.config.get("integer")) for q in again.questions}
     assert typed["nights"] == ("number", 1, True)
     assert again.by_source()["arrived"].config["latest"] == "2030-12-31"
+
+
+def test_voxloop_json_round_trip_keeps_settings(world):
+    survey = _value_survey(world.acme)
+    exported = json.dumps(voxloop_json.export(survey)).encode()
+    imported = services.import_survey(
+        actor=world.acme.scope("admin"), unit=world.acme.root, filename="v.json", content=exported
+    )
+    again = {q.key: (q.type, q.config) for q in imported.survey.questions.all()}
+    assert again["nights"] == ("number", {"min": 1, "max": 60, "integer": True, "unit": "nights"})
+    assert again["arrived"] == ("date", {"earliest": "2020-01-01", "latest": "2030-12-31"})
+    assert imported.survey.questions.get(key="more").show_if["all"][0]["value"] == 2
+
+
+def test_the_api_takes_number_and_date_questions_and_refuses_bad_settings(world):
+    admin = as_member(world.acme, "admin")
+    survey_id = admin.post("/surveys", {"name": "Api", "kind": "transactional"}).json()["id"]
+    made = admin.post(
+        f"/surveys/{survey_id}/questions",
+        {
+            "key": "age",
+            "type": "number",
+            "texts": {"title": {"en": "Age?"}},
+            "config": {"min": 0, "max": 120, "integer": True},
+        },
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["type"] == "number" and made.json()["config"]["max"] == 120
+    refused = admin.post(
+        f"/surveys/{survey_id}/questions",
+        {
+            "key": "day",
+            "type": "date",
+            "texts": {"title": {"en": "When?"}},
+            "config": {"earliest": "tomorrow"},
+        },
+    )
+    assert refused.status_code == 400 and "YYYY-MM-DD" in refused.content.decode()
