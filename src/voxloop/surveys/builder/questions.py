@@ -102,8 +102,8 @@ def _value_config(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         return int(value) if value is not None and float(value).is_integer() else value
 
     if kind == "number":
-        config = {"min": whole(data.get("minimum")), "max": whole(data.get("maximum"))}
-        config = {bound: value for bound, value in config.items() if value is not None}
+        bounds = {"min": whole(data.get("minimum")), "max": whole(data.get("maximum"))}
+        config: dict[str, Any] = {k: value for k, value in bounds.items() if value is not None}
         config["integer"] = bool(data.get("integer"))
         config["unit"] = (data.get("unit") or "").strip()
         return config

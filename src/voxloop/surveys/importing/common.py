@@ -56,7 +56,7 @@ class Report:
     ) -> None:
         """`why` is one of `reasons.REASONS` (English, %(name)s for `params`): the entry keeps
         it as `reason` for the page to translate, and the English text as `why`."""
-        entry = {
+        entry: dict[str, Any] = {
             "question": question,
             "key": key,
             "dropped": dropped,
@@ -129,6 +129,19 @@ def option_key(value: Any, used: set[str]) -> str:
         key, n = f"{base}_{n}", n + 1
     used.add(key)
     return key
+
+
+def limit_of(raw: Any) -> int | float | None:
+    """A number's limit as a file writes it ("10", 10.5, ""), or None; whole ones as int."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        return None
+    try:
+        number = float(str(raw).strip())
+    except ValueError:
+        return None
+    if number != number or abs(number) >= 1e15:
+        return None
+    return int(number) if number.is_integer() else number
 
 
 def plain(text: Any) -> str:

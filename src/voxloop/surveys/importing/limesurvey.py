@@ -16,6 +16,7 @@ from voxloop.surveys.importing.common import (
     DraftQuestion,
     Keys,
     languages,
+    limit_of,
     option_key,
     plain,
 )
@@ -242,11 +243,8 @@ class _Reader:
         attributes = self.attributes.get(row["qid"], {})
         config: dict[str, Any] = {"integer": attributes.get("num_value_int_only") == "1"}
         for ours, theirs in (("min", "min_num_value_n"), ("max", "max_num_value_n")):
-            try:
-                value = float(attributes.get(theirs, ""))
-            except ValueError:
-                continue
-            config[ours] = int(value) if value.is_integer() else value
+            if (value := limit_of(attributes.get(theirs, ""))) is not None:
+                config[ours] = value
         return config
 
     def date(self, row: dict[str, str], code: str, texts: dict, required: bool) -> DraftQuestion:

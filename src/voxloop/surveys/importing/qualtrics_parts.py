@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voxloop.surveys.importing.common import Draft
+from voxloop.surveys.importing.common import Draft, limit_of
 
 OPS = {"Selected": "eq", "NotSelected": "neq", "EqualTo": "eq", "NotEqualTo": "neq"}
 OPS |= {"GreaterThan": "gt", "GreaterThanOrEqual": "gte", "LessThan": "lt"}
@@ -130,16 +130,6 @@ def _condition(draft: Draft, item: dict) -> dict | None:
 VALUE_CONTENT = {"ValidNumber", "ValidDate"}
 
 
-def _bound(raw: Any) -> int | float | None:
-    try:
-        number = float(str(raw).strip())
-    except ValueError:
-        return None
-    if number != number or abs(number) >= 1e15:
-        return None
-    return int(number) if number.is_integer() else number
-
-
 def value_question(content: str, settings: dict) -> tuple[str, dict[str, Any]]:
     """A text entry's content check as our number or date question: ValidNumber's Min, Max
     and NumDecimals ("0" = whole numbers); ValidDate's format is the respondent's concern."""
@@ -148,7 +138,7 @@ def value_question(content: str, settings: dict) -> tuple[str, dict[str, Any]]:
     check = settings.get("ValidNumber") or {}
     config: dict[str, Any] = {"integer": str(check.get("NumDecimals", "")).strip() == "0"}
     for ours, theirs in (("min", "Min"), ("max", "Max")):
-        value = _bound(check.get(theirs, ""))
+        value = limit_of(check.get(theirs, ""))
         if value is not None:
             config[ours] = value
     if "min" in config and "max" in config and config["min"] > config["max"]:

@@ -16,6 +16,7 @@ from voxloop.surveys.importing.common import (
     DraftQuestion,
     Keys,
     languages,
+    limit_of,
     option_key,
     plain,
 )
@@ -132,11 +133,8 @@ class _Reader:
         if element["inputType"] == "number":
             config: dict[str, Any] = {"integer": element.get("step") in (1, "1")}
             for bound, raw in (("min", low), ("max", high)):
-                try:
-                    number = float(raw)
-                except (TypeError, ValueError):
-                    continue
-                config[bound] = int(number) if number.is_integer() else number
+                if (number := limit_of(raw)) is not None:
+                    config[bound] = number
             return DraftQuestion(key, "number", texts, config, required)
         if element["inputType"] == "datetime-local":
             why = "the date is kept, the time of day is not"
