@@ -266,3 +266,12 @@ def test_the_api_takes_number_and_date_questions_and_refuses_bad_settings(world)
         },
     )
     assert refused.status_code == 400 and "YYYY-MM-DD" in refused.content.decode()
+
+
+def test_builder_preview_shows_the_number_and_date_inputs(world):
+    survey = _value_survey(world.acme)
+    admin = Client()
+    admin.force_login(world.acme.user("admin"))
+    page = admin.get(f"/surveys/{survey.pk}/preview/").content.decode()
+    assert 'type="number" name="nights"' in page and 'min="1"' in page and "nights" in page
+    assert 'type="date" name="arrived"' in page and 'max="2030-12-31"' in page
