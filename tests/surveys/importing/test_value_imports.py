@@ -237,3 +237,54 @@ def test_the_import_page_shows_the_reasons_in_the_readers_language(world):
         {"file": SimpleUploadedFile(path.name, path.read_bytes()), "kind": "relationship"},
     ).content.decode()
     assert "ごみ箱のブロックにあります" in page and "it is in the trash block" not in page
+
+
+def _table(name: str, *records: dict[str, str]) -> str:
+    rows = "".join(
+        "<row>" + "".join(f"<{k}>{v}</{k}>" for k, v in r.items()) + "</row>" for r in records
+    )
+    return f"<{name}><rows>{rows}</rows></{name}>"
+
+
+def test_limesurvey_numerical_and_multiple_numerical_with_their_limits():
+    question = {"gid": "1", "language": "en", "mandatory": "N", "question_order": "1"}
+    document = (
+        "<document><LimeSurveyDocType>Survey</LimeSurveyDocType>"
+        "<languages><language>en</language></languages>"
+        + _table(
+            "questions",
+            {**question, "qid": "1", "type": "N", "title": "age", "question": "Age?"},
+            {**question, "qid": "2", "type": "K", "title": "spend", "question": "Spent?"},
+        )
+        + _table(
+            "subquestions",
+            {"qid": "3", "parent_qid": "2", "title": "food", "question": "Food", "language": "en"},
+            {
+                "qid": "4",
+                "parent_qid": "2",
+                "title": "rooms",
+                "question": "Rooms",
+                "language": "en",
+            },
+        )
+        + _table(
+            "question_attributes",
+            {"qid": "1", "attribute": "min_num_value_n", "value": "18"},
+            {"qid": "1", "attribute": "max_num_value_n", "value": "120"},
+            {"qid": "1", "attribute": "num_value_int_only", "value": "1"},
+            {"qid": "2", "attribute": "min_num_value_n", "value": "0"},
+        )
+        + "</document>"
+    )
+    draft = importing.read_file("n.lss", document.encode())
+    typed = _typed(draft)
+    assert typed["age"][0] == "number"
+    assert {k: typed["age"][1][k] for k in ("min", "max", "integer")} == {
+        "min": 18,
+        "max": 120,
+        "integer": True,
+    }
+    assert typed["spend_food"][0] == typed["spend_rooms"][0] == "number"
+    assert typed["spend_food"][1]["min"] == 0 and typed["spend_food"][1]["integer"] is False
+    why = [e["why"] for e in draft.report.entries]
+    assert why == ["each field became its own number question"]
