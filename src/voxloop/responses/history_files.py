@@ -209,6 +209,10 @@ def put(row: Row, question: Any, part: str, raw: Any) -> None:
     if kind == "yes_no":
         row.answers[key] = _norm(text) in TRUE if _norm(text) in TRUE | FALSE else text
         return
+    if kind == "date":
+        parsed = when(text)
+        row.answers[key] = parsed.date().isoformat() if parsed else text
+        return
     row.answers[key] = text
 
 

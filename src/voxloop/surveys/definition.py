@@ -6,6 +6,7 @@ the respondent pages, the response capture service and the builder.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, TypeVar
@@ -16,6 +17,9 @@ SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 SCALED_TYPES = {"nps", "csat", "ces", "rating"}
 CHOICE_TYPES = {"single_choice", "multiple_choice", "dropdown"}
 TEXT_LIMITS = {"short_text": 500, "long_text": 10_000}
+VALUE_TYPES = {"number", "date"}
+NUMBER_LIMIT = 1e15
+NUMBER = re.compile(r"^-?(\d{1,15}([.,]\d{0,6})?|[.,]\d{1,6})$")
 OTHER = "other"
 TRADITIONAL_TAGS = ("hant", "-tw", "-hk", "-mo")
 CONDITION_OPS = {"eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "answered", "contains"}
@@ -104,6 +108,62 @@ def _text(raw: Any, field: str, limit: int) -> str:
     return text
 
 
+def _number(question: QuestionLike, raw: Any, field: str) -> int | float:
+    """A number within the question's min and max; a whole one unless decimals are allowed.
+    Text is read with a point or a comma as the decimal mark (a phone keypad may give either)."""
+    if isinstance(raw, str):
+        raw = raw.strip().replace(" ", "")
+        if not NUMBER.match(raw):
+            raise AnswerError(f"'{field}' needs a number, not '{raw[:20]}'.", field=field)
+        raw = float(raw.replace(",", "."))
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != raw:
+        raise AnswerError(f"'{field}' needs a number.", field=field)
+    if abs(raw) >= NUMBER_LIMIT:
+        raise AnswerError(f"'{field}' is too large a number.", field=field)
+    config = question.config
+    if float(raw).is_integer():
+        raw = int(raw)
+    elif config.get("integer"):
+        raise AnswerError(f"'{field}' needs a whole number.", field=field)
+    low, high = config.get("min"), config.get("max")
+    if low is not None and raw < low:
+        raise AnswerError(f"'{field}' must be at least {low}.", field=field)
+    if high is not None and raw > high:
+        raise AnswerError(f"'{field}' must be at most {high}.", field=field)
+    return raw
+
+
+def parse_date(raw: Any) -> datetime.date | None:
+    """An ISO date (YYYY-MM-DD), or None; a datetime's date part counts."""
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()[:10]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _date(question: QuestionLike, raw: Any, field: str) -> str:
+    """Stored as its ISO text: answers live in JSON."""
+    day = parse_date(raw)
+    if day is None:
+        raise AnswerError(f"'{field}' needs a date as YYYY-MM-DD.", field=field)
+    earliest = parse_date(question.config.get("earliest"))
+    latest = parse_date(question.config.get("latest"))
+    if earliest and day < earliest:
+        raise AnswerError(f"'{field}' must be on or after {earliest}.", field=field)
+    if latest and day > latest:
+        raise AnswerError(f"'{field}' must be on or before {latest}.", field=field)
+    return day.isoformat()
+
+
 def _choice(question: QuestionLike, raw: Any, field: str) -> str:
     if not isinstance(raw, str) or not raw:
         raise AnswerError(f"'{field}' needs one of its choices.", field=field)
@@ -134,6 +194,10 @@ def clean_answer(question: QuestionLike, raw: Any) -> Any:
         raise AnswerError(f"'{field}' needs yes or no.", field=field)
     if kind in TEXT_LIMITS:
         return _text(raw, field, TEXT_LIMITS[kind])
+    if kind == "number":
+        return _number(question, raw, field)
+    if kind == "date":
+        return _date(question, raw, field)
     if kind == "matrix":
         if not isinstance(raw, Mapping):
             raise AnswerError(f"'{field}' needs a rating per row.", field=field)

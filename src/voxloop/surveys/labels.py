@@ -60,6 +60,8 @@ def answer_text(question: Question, value: Any, locale: str, default: str) -> st
         return "; ".join(
             f"{localized(rows.get(k), locale, default) or k}: {v}" for k, v in value.items()
         )
+    if kind == "number" and question.config.get("unit"):
+        return f"{value} {question.config['unit']}"
     return str(value)
 
 

@@ -125,6 +125,8 @@ class QuestionType(models.TextChoices):
     SHORT_TEXT = "short_text", _("Short text")
     LONG_TEXT = "long_text", _("Long text")
     MATRIX = "matrix", _("Rating matrix")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
 
 
 class Question(models.Model):

@@ -103,7 +103,43 @@ def check_config(kind: str, config: Any) -> dict:
         _check_options(config.get("choices"), "config.choices")
     if kind == "matrix":
         _check_options(config.get("rows"), "config.rows")
+    if kind == "number":
+        _check_number_config(config)
+    if kind == "date":
+        _check_date_config(config)
     return config
+
+
+def _check_number_config(config: dict) -> None:
+    for bound in ("min", "max"):
+        value = config.get(bound)
+        if value is None or value == "":
+            config.pop(bound, None)
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise InvalidInput("A limit is a number.", field=f"config.{bound}")
+        if abs(value) >= definition.NUMBER_LIMIT:
+            raise InvalidInput("A limit is too large a number.", field=f"config.{bound}")
+    if "min" in config and "max" in config and config["min"] > config["max"]:
+        raise InvalidInput("The smallest number is above the largest.", field="config.min")
+    config["integer"] = bool(config.get("integer", False))
+    unit = config.get("unit", "")
+    if not isinstance(unit, str) or len(unit) > 20:
+        raise InvalidInput("A unit is a short text (at most 20 characters).", "config.unit")
+    config["unit"] = unit.strip()
+
+
+def _check_date_config(config: dict) -> None:
+    for bound in ("earliest", "latest"):
+        value = config.get(bound)
+        if value is None or value == "":
+            config.pop(bound, None)
+            continue
+        day = definition.parse_date(value)
+        if day is None or not isinstance(value, str) or len(value) != 10:
+            raise InvalidInput("A date is written YYYY-MM-DD.", field=f"config.{bound}")
+    if config.get("earliest", "") > config.get("latest", "9999-12-31"):
+        raise InvalidInput("The earliest date is after the latest.", field="config.earliest")
 
 
 def check_show_if(rule: Any, earlier: Mapping[str, Any]) -> dict:
@@ -143,8 +179,9 @@ def _check_condition(condition: dict, question: Any, field: str) -> dict:
         return condition
     if question.type == "matrix":
         raise InvalidInput("A matrix can only be tested for being answered.", f"{field}.op")
-    if op in ORDERING_OPS and question.type not in definition.SCALED_TYPES:
-        raise InvalidInput("Only scores can be compared as more or less.", f"{field}.op")
+    comparable = definition.SCALED_TYPES | {"number"}
+    if op in ORDERING_OPS and question.type not in comparable:
+        raise InvalidInput("Only scores and numbers compare as more or less.", f"{field}.op")
     value = condition.get("value")
     as_choice = _SingleAnswer(question)
     try:

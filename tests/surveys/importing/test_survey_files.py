@@ -111,7 +111,10 @@ def test_cli_prints_one_json_object(world, voxloop):  # noqa: F811
     assert {"en", "es"} <= {code for code in printed["locales"]}
     assert printed["languages"] == ["English", "Español"]
     assert len(printed["questions"]) == 4
-    assert any(e["dropped"] == "integer check" for e in printed["report"])
+    # Its `integer` question is a whole-number question now, not free text with a report line.
+    numbers = [q for q in printed["questions"] if q["type"] == "number"]
+    assert len(numbers) == 1
+    assert not any(e["dropped"] == "integer check" for e in printed["report"])
 
 
 @pytest.mark.parametrize(

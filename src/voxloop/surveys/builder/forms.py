@@ -50,6 +50,11 @@ QUESTION_ALIASES = [
     ("config.scale", "scale"),
     ("config.choices", "choices"),
     ("config.rows", "rows"),
+    ("config.min", "minimum"),
+    ("config.max", "maximum"),
+    ("config.unit", "unit"),
+    ("config.earliest", "earliest"),
+    ("config.latest", "latest"),
     ("show_if", "logic_question"),
     ("value", "logic_value"),
     ("key", "key"),
@@ -179,6 +184,25 @@ class QuestionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line, as “key | label” or just the label."),
+    )
+    minimum = forms.FloatField(label=_("Smallest number allowed"), required=False)
+    maximum = forms.FloatField(label=_("Largest number allowed"), required=False)
+    integer = forms.BooleanField(label=_("Whole numbers only"), required=False)
+    unit = forms.CharField(
+        label=pgettext_lazy("measure", "Unit"),
+        max_length=20,
+        required=False,
+        help_text=_("Shown beside the box, e.g. kg, €, nights."),
+    )
+    earliest = forms.DateField(
+        label=_("Earliest date allowed"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    latest = forms.DateField(
+        label=_("Latest date allowed"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     logic_question = forms.ChoiceField(
         label=_("Show only when the answer to"), required=False, choices=[]

@@ -12,6 +12,7 @@ from voxloop.responses import services as response_services
 from voxloop.surveys import services
 from voxloop.surveys.builder.access import editable_survey
 from voxloop.surveys.builder.forms import ResponsesImportForm, SurveyImportForm
+from voxloop.surveys.importing.reasons import reason_text
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Scope, ScopedRequest
 from voxloop.uploads import MAX_UPLOAD
@@ -59,11 +60,11 @@ def survey_import(request: ScopedRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error("file" if error.field in ("file", None, "") else None, error.message)
     status = 400 if form.errors else 200
-    context = {
-        "form": form,
-        "imported": imported,
-        "summary": imported.as_json() if imported else None,
-    }
+    summary = imported.as_json() if imported else None
+    if summary:
+        # The reasons in the reader's language (the CLI and API keep them in English).
+        summary["report"] = [{**e, "why": reason_text(e)} for e in summary["report"]]
+    context = {"form": form, "imported": imported, "summary": summary}
     return render(request, "surveys/builder/import.html", context, status=status)
 
 

@@ -109,7 +109,7 @@ def builder_config(survey: Survey, earlier: Iterable[Question], count_url: str) 
             "ops": ["answered"],
             "input": "text",
         }
-        if question.type in definition.SCALED_TYPES:
+        if question.type in definition.SCALED_TYPES or question.type == "number":
             field |= {"ops": ["lte", "gte", "eq", "neq", "lt", "gt", "answered"]}
             field |= {"input": "number"}
         elif question.type in definition.CHOICE_TYPES:

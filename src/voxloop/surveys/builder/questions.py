@@ -75,6 +75,7 @@ def question_fields(
         config["allow_other"] = bool(data.get("allow_other"))
     if kind == "matrix":
         config["rows"] = _options(data.get("rows", ""), old.get("rows", []), locale)
+    config.update(_value_config(kind, data))
     show_if: dict = {}
     if (data.get("logic") or "").strip():
         show_if = logic.rule_of_tree(data["logic"])
@@ -94,6 +95,24 @@ def question_fields(
     }
 
 
+def _value_config(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A number's limits, whole-number switch and unit; a date's earliest and latest."""
+
+    def whole(value: float | None) -> float | int | None:
+        return int(value) if value is not None and float(value).is_integer() else value
+
+    if kind == "number":
+        bounds = {"min": whole(data.get("minimum")), "max": whole(data.get("maximum"))}
+        config: dict[str, Any] = {k: value for k, value in bounds.items() if value is not None}
+        config["integer"] = bool(data.get("integer"))
+        config["unit"] = (data.get("unit") or "").strip()
+        return config
+    if kind == "date":
+        days = {"earliest": data.get("earliest"), "latest": data.get("latest")}
+        return {bound: day.isoformat() for bound, day in days.items() if day}
+    return {}
+
+
 def _initial(survey: Survey, q: Question) -> dict:
     locale = survey.default_locale
     initial = {part: q.texts.get(part, {}).get(locale, "") for part in TEXT_PARTS}
@@ -106,6 +125,12 @@ def _initial(survey: Survey, q: Question) -> dict:
         choices=format_options(q.config.get("choices", []), locale),
         allow_other=q.config.get("allow_other", False),
         rows=format_options(q.config.get("rows", []), locale),
+        minimum=q.config.get("min"),
+        maximum=q.config.get("max"),
+        integer=q.config.get("integer", False),
+        unit=q.config.get("unit", ""),
+        earliest=q.config.get("earliest"),
+        latest=q.config.get("latest"),
     )
     initial["logic"] = json.dumps(logic.tree_of_rule(q.show_if), ensure_ascii=False)
     conditions: list[Any] = next(iter(q.show_if.values()), []) if q.show_if else []

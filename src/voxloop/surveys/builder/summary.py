@@ -70,6 +70,12 @@ def preview_items(survey: Survey, questions: list, locale: str) -> list[dict[str
                 (c["key"], _text(c.get("label"), locale, survey)) for c in q.config["choices"]
             ]
             item["allow_other"] = bool(q.config.get("allow_other"))
+        if q.type == "number":
+            item |= {"min": q.config.get("min"), "max": q.config.get("max")}
+            item |= {"step": "1" if q.config.get("integer") else "any"}
+            item["unit"] = q.config.get("unit", "")
+        if q.type == "date":
+            item |= {"min": q.config.get("earliest"), "max": q.config.get("latest")}
         if q.type == "matrix":
             item["rows"] = [
                 (r["key"], _text(r.get("label"), locale, survey)) for r in q.config["rows"]

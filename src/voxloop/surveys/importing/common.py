@@ -51,8 +51,21 @@ class Report:
 
     entries: list[dict[str, Any]] = field(default_factory=list)
 
-    def drop(self, question: str, key: str | None, dropped: str, why: str) -> None:
-        self.entries.append({"question": question, "key": key, "dropped": dropped, "why": why})
+    def drop(
+        self, question: str, key: str | None, dropped: str, why: str, **params: str | int
+    ) -> None:
+        """`why` is one of `reasons.REASONS` (English, %(name)s for `params`): the entry keeps
+        it as `reason` for the page to translate, and the English text as `why`."""
+        entry: dict[str, Any] = {
+            "question": question,
+            "key": key,
+            "dropped": dropped,
+            "why": why % params if params else why,
+        }
+        entry["reason"] = why
+        if params:
+            entry["params"] = dict(params)
+        self.entries.append(entry)
 
 
 @dataclass
@@ -118,6 +131,19 @@ def option_key(value: Any, used: set[str]) -> str:
     return key
 
 
+def limit_of(raw: Any) -> int | float | None:
+    """A number's limit as a file writes it ("10", 10.5, ""), or None; whole ones as int."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        return None
+    try:
+        number = float(str(raw).strip())
+    except ValueError:
+        return None
+    if number != number or abs(number) >= 1e15:
+        return None
+    return int(number) if number.is_integer() else number
+
+
 def plain(text: Any) -> str:
     """Text without HTML tags and entities, line breaks kept, at most 5,000 characters."""
     if text is None:
@@ -162,7 +188,9 @@ def languages(draft: Draft, names: list[str]) -> dict[str, str]:
             draft.report.drop("", None, f"language '{name}'", "not a language code we know")
             continue
         if code in mapping.values():
-            draft.report.drop("", None, f"language '{name}'", f"same language as '{code}'")
+            draft.report.drop(
+                "", None, f"language '{name}'", "same language as '%(code)s'", code=code
+            )
             continue
         mapping[name] = code
         draft.languages.append(str(name))

@@ -9,12 +9,14 @@ from collections import defaultdict
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from voxloop.surveys import definition
 from voxloop.surveys.importing.common import (
     BadFile,
     Draft,
     DraftQuestion,
     Keys,
     languages,
+    limit_of,
     option_key,
     plain,
 )
@@ -22,8 +24,8 @@ from voxloop.uploads import open_zip, parse_xml, read_member
 
 LISTS = {"L": "single_choice", "!": "dropdown", "O": "single_choice", "G": "single_choice"}
 ARRAYS = {"A": 5, "B": 10, "E": 3, "C": 3, "F": 0, "H": 0, "1": 0}
-TEXTS = {"S": "short_text", "T": "long_text", "U": "long_text", "N": "short_text"}
-TEXTS |= {"D": "short_text", "K": "short_text", "Q": "short_text"}
+TEXTS = {"S": "short_text", "T": "long_text", "U": "long_text", "N": "number"}
+TEXTS |= {"D": "date", "K": "number", "Q": "short_text"}
 NAMES = {"L": "list", "!": "dropdown", "O": "list with comment", "5": "5-point choice"}
 TOKEN = re.compile(r"\{TOKEN:(FIRSTNAME|LASTNAME)\}", re.I)
 BRACES = re.compile(r"\{[^{}\n]{1,200}\}")
@@ -88,6 +90,7 @@ class _Reader:
         self.subs: dict[str, list[dict[str, str]]] = defaultdict(list)
         self.answers: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.by_code: dict[str, DraftQuestion] = {}
+        self.attributes: dict[str, dict[str, str]] = defaultdict(dict)
 
     def run(self) -> None:
         self.load()
@@ -108,6 +111,9 @@ class _Reader:
             self.texts[qid].setdefault(column, {})[code] = self.pipe(row[column], qid)
 
     def load(self) -> None:
+        for row in rows(self.root, "question_attributes"):
+            if row.get("value") not in (None, "") and not row.get("language"):
+                self.attributes[row.get("qid", "")][row.get("attribute", "")] = row["value"]
         for row in rows(self.root, "questions"):
             self.questions.setdefault(row["qid"], row)
             self.text(row["qid"], row)
@@ -189,9 +195,9 @@ class _Reader:
                 made.append(
                     DraftQuestion(
                         self.keys.make(f"{code}_{sub.get('title')}"),
-                        "short_text",
+                        TEXTS[kind],
                         sub_texts,
-                        {"source_part": sub.get("title", "")},
+                        {"source_part": sub.get("title", ""), **self.number_config(row)},
                         required,
                     )
                 )
@@ -199,17 +205,15 @@ class _Reader:
                 qid,
                 None,
                 f"multiple {'numeric' if kind == 'K' else 'short text'} layout",
-                "each field became its own short-text question",
+                "each field became its own number question"
+                if kind == "K"
+                else "each field became its own short-text question",
             )
+        elif kind == "D":
+            made = [self.date(row, code, texts, required)]
         elif kind in TEXTS:
-            made = [DraftQuestion(self.keys.make(code), TEXTS[kind], texts, {}, required)]
-            if kind in ("N", "D"):
-                self.draft.report.drop(
-                    qid,
-                    made[0].key,
-                    "number check" if kind == "N" else "date format",
-                    "imported as free text: Voxloop has no number or date question",
-                )
+            config = self.number_config(row) if kind == "N" else {}
+            made = [DraftQuestion(self.keys.make(code), TEXTS[kind], texts, config, required)]
         else:
             what = {
                 "X": "text display",
@@ -233,6 +237,34 @@ class _Reader:
         self.by_code[code] = self.by_code[source] = self.by_code[qid] = made[0] if made else None  # type: ignore[assignment]
         self.logic(row, conditions, made)
         self.draft.questions += made
+
+    def number_config(self, row: dict[str, str]) -> dict[str, Any]:
+        """The numerical question's min/max and "integer only" attributes, where set."""
+        attributes = self.attributes.get(row["qid"], {})
+        config: dict[str, Any] = {"integer": attributes.get("num_value_int_only") == "1"}
+        for ours, theirs in (("min", "min_num_value_n"), ("max", "max_num_value_n")):
+            if (value := limit_of(attributes.get(theirs, ""))) is not None:
+                config[ours] = value
+        return config
+
+    def date(self, row: dict[str, str], code: str, texts: dict, required: bool) -> DraftQuestion:
+        """A date; a time-only format stays free text, a date-and-time keeps the day."""
+        attributes = self.attributes.get(row["qid"], {})
+        shown = attributes.get("date_format", "").lower()
+        key = self.keys.make(code)
+        if shown and not any(part in shown for part in ("d", "y")):
+            why = "imported as free text: Voxloop has no time question"
+            self.draft.report.drop(row["qid"], key, f"time format '{shown.strip()}'", why)
+            return DraftQuestion(key, "short_text", texts, {}, required)
+        if ":" in shown:
+            why = "the date is kept, the time of day is not"
+            self.draft.report.drop(row["qid"], key, f"date format '{shown.strip()}'", why)
+        config = {}
+        for bound, theirs in (("earliest", "date_min"), ("latest", "date_max")):
+            day = definition.parse_date(attributes.get(theirs, ""))
+            if day:
+                config[bound] = day.isoformat()
+        return DraftQuestion(key, "date", texts, config, required)
 
     def choice(self, row: dict[str, str], texts: dict, required: bool) -> DraftQuestion:
         qid, kind = row["qid"], row.get("type", "")
@@ -308,7 +340,9 @@ class _Reader:
                 qid,
                 None,
                 f"array '{code}'",
-                f"{points} scale points and {len(rows_)} rows: a rating matrix has 2–10 points",
+                "%(points)s scale points and %(rows)s rows: a rating matrix has 2–10 points",
+                points=points,
+                rows=len(rows_),
             )
             return []
         question = DraftQuestion(

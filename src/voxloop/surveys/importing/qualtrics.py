@@ -17,12 +17,14 @@ from voxloop.surveys.importing.common import (
     plain,
 )
 from voxloop.surveys.importing.qualtrics_parts import (
+    VALUE_CONTENT,
     answer_label,
     choice_order,
     choices_of,
     display_logic,
     flow_order,
     recodes_of,
+    value_question,
     variable_names,
 )
 
@@ -139,13 +141,16 @@ class _Reader:
                     required,
                 )
             ]
-            content = (payload.get("Validation") or {}).get("Settings", {}).get("ContentType")
-            if content:
+            settings = (payload.get("Validation") or {}).get("Settings") or {}
+            content = settings.get("ContentType")
+            if content in VALUE_CONTENT and selector in ("SL", "PW"):
+                made[0].type, made[0].config = value_question(content, settings)
+            elif content:
                 self.draft.report.drop(
                     qid,
                     made[0].key,
                     f"content check {content}",
-                    "imported as free text: Voxloop has no number or date question",
+                    "imported as free text, without the format check",
                 )
         elif kind == "TE" and selector == "FORM":
             for cid in choice_order(payload):
@@ -251,8 +256,9 @@ class _Reader:
                 qid,
                 None,
                 f"matrix '{tag}'",
-                f"{len(answers)} scale points and {len(rows)} rows: "
-                "a rating matrix has 2–10 points",
+                "%(points)s scale points and %(rows)s rows: a rating matrix has 2–10 points",
+                points=len(answers),
+                rows=len(rows),
             )
             return []
         config = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voxloop.surveys.importing.common import Draft
+from voxloop.surveys.importing.common import Draft, limit_of
 
 OPS = {"Selected": "eq", "NotSelected": "neq", "EqualTo": "eq", "NotEqualTo": "neq"}
 OPS |= {"GreaterThan": "gt", "GreaterThanOrEqual": "gte", "LessThan": "lt"}
@@ -125,3 +125,22 @@ def _condition(draft: Draft, item: dict) -> dict | None:
     if cid not in choices or op not in ("eq", "neq"):
         return None
     return {"question": target.key, "op": op, "value": choices[cid]}
+
+
+VALUE_CONTENT = {"ValidNumber", "ValidDate"}
+
+
+def value_question(content: str, settings: dict) -> tuple[str, dict[str, Any]]:
+    """A text entry's content check as our number or date question: ValidNumber's Min, Max
+    and NumDecimals ("0" = whole numbers); ValidDate's format is the respondent's concern."""
+    if content == "ValidDate":
+        return "date", {}
+    check = settings.get("ValidNumber") or {}
+    config: dict[str, Any] = {"integer": str(check.get("NumDecimals", "")).strip() == "0"}
+    for ours, theirs in (("min", "Min"), ("max", "Max")):
+        value = limit_of(check.get(theirs, ""))
+        if value is not None:
+            config[ours] = value
+    if "min" in config and "max" in config and config["min"] > config["max"]:
+        config.pop("min"), config.pop("max")
+    return "number", config

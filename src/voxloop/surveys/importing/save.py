@@ -10,6 +10,7 @@ from django.db import transaction
 
 from voxloop.errors import DomainError
 from voxloop.surveys.importing.common import Draft
+from voxloop.surveys.importing.reasons import REFUSED
 from voxloop.surveys.models import Survey
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Scope
@@ -81,13 +82,19 @@ def save(actor: Scope, unit: OrgUnit, draft: Draft, kind: str = "relationship") 
                                 required=question.required,
                             )
                         draft.report.drop(
-                            question.source, question.key, "display logic", error.message
+                            question.source,
+                            question.key,
+                            "display logic",
+                            REFUSED,
+                            message=error.message,
                         )
                         added.add(question.key)
                         continue
                     except DomainError as second:
                         error = second
-                draft.report.drop(question.source, question.key, "the question", error.message)
+                draft.report.drop(
+                    question.source, question.key, "the question", REFUSED, message=error.message
+                )
                 continue
             added.add(question.key)
             if question.show_if and not rule:
@@ -104,7 +111,7 @@ def save(actor: Scope, unit: OrgUnit, draft: Draft, kind: str = "relationship") 
                         actor=actor, survey=survey, thank_you_branches=draft.thank_you_branches
                     )
             except DomainError as error:
-                draft.report.drop("", None, "thank-you branches", error.message)
+                draft.report.drop("", None, "thank-you branches", REFUSED, message=error.message)
         record_audit(
             actor=actor,
             action="survey.import",

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from voxloop.surveys import definition
 from voxloop.surveys.importing import jsliteral
 from voxloop.surveys.importing.common import (
     BadFile,
@@ -15,10 +16,12 @@ from voxloop.surveys.importing.common import (
     DraftQuestion,
     Keys,
     languages,
+    limit_of,
     option_key,
     plain,
 )
 
+VALUE_INPUTS = {"number", "date", "datetime-local"}
 CHOICES = {"radiogroup": "single_choice", "dropdown": "dropdown", "checkbox": "multiple_choice"}
 CHOICES |= {"tagbox": "multiple_choice"}
 TERM = re.compile(
@@ -124,6 +127,25 @@ class _Reader:
 
         return plain(PIPED.sub(swap, text))
 
+    def value(self, element: dict, name: str, texts: dict, required: bool) -> DraftQuestion:
+        """A text box of inputType number, date or datetime-local, with its min and max."""
+        key, low, high = self.keys.make(name), element.get("min"), element.get("max")
+        if element["inputType"] == "number":
+            config: dict[str, Any] = {"integer": element.get("step") in (1, "1")}
+            for bound, raw in (("min", low), ("max", high)):
+                if (number := limit_of(raw)) is not None:
+                    config[bound] = number
+            return DraftQuestion(key, "number", texts, config, required)
+        if element["inputType"] == "datetime-local":
+            why = "the date is kept, the time of day is not"
+            self.draft.report.drop(name, key, "input type datetime-local", why)
+        config = {}
+        for bound, raw in (("earliest", low), ("latest", high)):
+            day = definition.parse_date(raw)
+            if day:
+                config[bound] = day.isoformat()
+        return DraftQuestion(key, "date", texts, config, required)
+
     def element(self, element: Any, page_rule: str | None) -> None:
         if not isinstance(element, dict):
             return
@@ -145,6 +167,8 @@ class _Reader:
             made = [DraftQuestion(self.keys.make(name), "yes_no", texts, {}, required)]
         elif kind == "rating":
             made = self.rating(element, texts, required)
+        elif kind == "text" and element.get("inputType") in VALUE_INPUTS:
+            made = [self.value(element, name, texts, required)]
         elif kind in ("text", "comment"):
             made = [
                 DraftQuestion(
@@ -160,7 +184,7 @@ class _Reader:
                     name,
                     made[0].key,
                     f"input type {element['inputType']}",
-                    "imported as free text: Voxloop has no number or date question",
+                    "imported as free text, without the format check",
                 )
         elif kind == "matrix":
             made = self.matrix(element, texts, required)
@@ -292,7 +316,8 @@ class _Reader:
                 name,
                 None,
                 f"matrix '{name}'",
-                f"{len(columns)} columns: a rating matrix has 2–10 points",
+                "%(columns)s columns: a rating matrix has 2–10 points",
+                columns=len(columns),
             )
             return []
         config = {

@@ -68,6 +68,15 @@ def export(survey: Any) -> dict[str, Any]:
             element["type"] = "boolean"
         elif kind in ("short_text", "long_text"):
             element["type"] = "text" if kind == "short_text" else "comment"
+        elif kind == "number":
+            element.update({"type": "text", "inputType": "number"})
+            element.update({k: config[k] for k in ("min", "max") if config.get(k) is not None})
+            if config.get("integer"):
+                element["step"] = 1
+        elif kind == "date":
+            element.update({"type": "text", "inputType": "date"})
+            bounds = (("earliest", "min"), ("latest", "max"))
+            element.update({theirs: config[ours] for ours, theirs in bounds if config.get(ours)})
         elif kind == "matrix":
             element["type"] = "matrix"
             element["columns"] = list(range(1, int(config.get("scale", 5)) + 1))

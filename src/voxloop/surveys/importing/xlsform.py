@@ -27,7 +27,13 @@ SELECT = re.compile(
     r"(?:\s+(or_other|or specify other))?$"
 )
 TEXTUAL = {"text": "short_text", "string": "short_text"}
-AS_TEXT = {"integer", "int", "decimal", "date", "time", "datetime", "dateTime"}
+VALUES = {
+    "integer": ("number", {"integer": True}),
+    "int": ("number", {"integer": True}),
+    "decimal": ("number", {"integer": False}),
+    "date": ("date", {}),
+}
+AS_TEXT = {"time", "datetime", "dateTime"}
 META = {
     "start",
     "end",
@@ -252,13 +258,16 @@ class _Form:
             )
         elif kind == "range":
             made = self.range(row, name, texts, required)
+        elif kind in VALUES:
+            value_type, config = VALUES[kind]
+            made = DraftQuestion(self.keys.make(name), value_type, texts, dict(config), required)
         elif kind in AS_TEXT:
             made = DraftQuestion(self.keys.make(name), "short_text", texts, {}, required)
             self.draft.report.drop(
                 name,
                 made.key,
                 f"{kind} check",
-                "imported as free text: Voxloop has no number or date question",
+                "imported as free text: Voxloop has no time question",
             )
         elif kind in META:
             self.draft.report.drop(
@@ -309,7 +318,8 @@ class _Form:
                 name,
                 None,
                 f"choice question '{name}'",
-                f"its list '{match.group(2)}' has no choices",
+                "its list '%(name)s' has no choices",
+                name=match.group(2),
             )
             return None
         if not multiple and [c["source"] for c in choices] == [str(i) for i in range(11)]:

@@ -67,6 +67,12 @@ class QuestionView:
     columns: int = 0
     error: str = ""
     auto_advance: bool = False
+    # number: min/max/step as the input's attributes ("" = none), unit shown beside it;
+    # date: min/max as ISO dates.
+    low_bound: str = ""
+    high_bound: str = ""
+    step: str = ""
+    unit: str = ""
 
 
 WIDGETS = {
@@ -81,6 +87,8 @@ WIDGETS = {
     "short_text": "short_text",
     "long_text": "long_text",
     "matrix": "matrix",
+    "number": "number",
+    "date": "date",
 }
 
 
@@ -155,7 +163,20 @@ def _question_view(
     else:
         view.text = "" if current is None else str(current)
         view.max_length = definition.TEXT_LIMITS.get(question.type, 500)
+        _bounds(question, view)
     return view
+
+
+def _bounds(question: Question, view: QuestionView) -> None:
+    config = question.config
+    if question.type == "number":
+        view.low_bound = "" if config.get("min") is None else str(config["min"])
+        view.high_bound = "" if config.get("max") is None else str(config["max"])
+        view.step = "1" if config.get("integer") else "any"
+        view.unit = str(config.get("unit") or "")
+    elif question.type == "date":
+        view.low_bound = str(config.get("earliest") or "")
+        view.high_bound = str(config.get("latest") or "")
 
 
 def read_answer(question: Question, data: QueryDict) -> dict[str, Any]:
@@ -192,8 +213,13 @@ def is_unanswered(question: Question, answer: dict[str, Any]) -> bool:
     return definition.is_empty(value)
 
 
-def error_text(question: Question, raw: Any = None) -> str:
-    """A respondent-facing wording of a refused answer, in their language."""
+def error_text(question: Question, raw: Any = None, *, locale: str | None = None) -> str:
+    """A respondent-facing wording of a refused answer, in the page's language."""
+    with translation.override(locale or translation.get_language()):
+        return _error_text(question, raw)
+
+
+def _error_text(question: Question, raw: Any = None) -> str:
     if question.type in definition.SCALED_TYPES or question.type == "matrix":
         low, high = definition.scale_of(question)
         return _("Please choose a number from %(low)s to %(high)s.") % {"low": low, "high": high}
@@ -201,11 +227,46 @@ def error_text(question: Question, raw: Any = None) -> str:
         return _("Please choose one of the options.")
     if question.type == "yes_no":
         return _("Please answer yes or no.")
+    if question.type == "number":
+        return _number_error(question)
+    if question.type == "date":
+        return _date_error(question)
     limit = definition.TEXT_LIMITS.get(question.type, 0)
     if limit and isinstance(raw, str) and len(raw.strip()) > limit:
         return _("Please shorten your answer to %(limit)s characters.") % {"limit": limit}
     return _("Please check this answer.")
 
 
-def required_text() -> str:
-    return _("Please answer this question.")
+def _number_error(question: Question) -> str:
+    low, high = question.config.get("min"), question.config.get("max")
+    whole = bool(question.config.get("integer"))
+    if low is not None and high is not None:
+        if whole:
+            text = _("Please enter a whole number from %(low)s to %(high)s.")
+        else:
+            text = _("Please enter a number from %(low)s to %(high)s.")
+        return text % {"low": low, "high": high}
+    if low is not None:
+        return _("Please enter a number of at least %(low)s.") % {"low": low}
+    if high is not None:
+        return _("Please enter a number of at most %(high)s.") % {"high": high}
+    return _("Please enter a whole number.") if whole else _("Please enter a number.")
+
+
+def _date_error(question: Question) -> str:
+    earliest, latest = question.config.get("earliest"), question.config.get("latest")
+    if earliest and latest:
+        return _("Please enter a date from %(earliest)s to %(latest)s.") % {
+            "earliest": earliest,
+            "latest": latest,
+        }
+    if earliest:
+        return _("Please enter a date on or after %(earliest)s.") % {"earliest": earliest}
+    if latest:
+        return _("Please enter a date on or before %(latest)s.") % {"latest": latest}
+    return _("Please enter a date (year, month, day).")
+
+
+def required_text(*, locale: str | None = None) -> str:
+    with translation.override(locale or translation.get_language()):
+        return _("Please answer this question.")

@@ -267,11 +267,11 @@ def _answer(
         return _to(visit, page_url(visit, previous.key if previous else "", token, locale), token)
     typed = raw.get(question.key)
     if question.required and forms.is_unanswered(question, raw):
-        return again(forms.required_text(), typed)
+        return again(forms.required_text(locale=locale), typed)
     try:
         merged = flow.with_answer(question, answers, typed)
     except InvalidInput:
-        return again(forms.error_text(question, typed), typed)
+        return again(forms.error_text(question, typed, locale=locale), typed)
     following = flow.after(questions, merged, question.key)
     try:
         saved = _save(request, visit, raw, following is None, locale, token)
@@ -284,10 +284,10 @@ def _answer(
     except InvalidInput as error:
         field = (error.field or "").partition(":")[0].partition(".")[0]
         if field == question.key:
-            return again(forms.error_text(question, typed), typed)
+            return again(forms.error_text(question, typed, locale=locale), typed)
         if field in by_key:
             # Completing found an earlier required answer missing: show that question.
-            return again(forms.required_text(), None, by_key[field])
+            return again(forms.required_text(locale=locale), None, by_key[field])
         return notices.message(request, visit, _("Please check your answers"), str(error), 400)
     if following is None:
         return _to(visit, done_url(visit, saved.resume_token, locale), saved.resume_token)
@@ -359,7 +359,7 @@ def one_click(request: HttpRequest, key: str, score: int) -> HttpResponse:
     try:
         flow.with_answer(nps, answers, score)
     except InvalidInput:
-        return notices.bad_score(request, visit, forms.error_text(nps), locale)
+        return notices.bad_score(request, visit, forms.error_text(nps, locale=locale), locale)
     token = existing.resume_token if existing is not None else ""
     return _question_page(
         request, visit, questions, answers, nps, locale, token, existing, typed=score
