@@ -48,7 +48,7 @@ def evaluate_response(
     for rule in _rules_for(response, unit):
         if text_only and not uses_text(rule.conditions):
             continue
-        if not (matches(rule.conditions, response, findings) or invites_everyone(rule)):
+        if not (matches(rule.conditions, response, findings) or invites_everyone(rule=rule)):
             continue
         with transaction.atomic():
             if rule.open_case:
@@ -62,7 +62,7 @@ def evaluate_response(
     return opened
 
 
-def invites_everyone(rule: AlertRule) -> bool:
+def invites_everyone(*, rule: AlertRule) -> bool:
     """A rule that only invites reviews, without conditions, goes to every respondent: the
     one way to ask for public reviews without review gating."""
     return bool(

@@ -246,7 +246,7 @@ def update_rule(
     return rule
 
 
-def gates_reviews(conditions: dict) -> bool:
+def gates_reviews(*, conditions: dict) -> bool:
     """Whether conditions choose respondents by what they thought of us."""
     return any(item.get("field") in OPINION_FIELDS for item in tree.leaves(conditions or {}))
 
@@ -255,7 +255,7 @@ def _refuse_review_gating(state: dict[str, Any]) -> None:
     if (
         state.get("review_playbook_id")
         and not state.get("allow_review_gating")
-        and gates_reviews(state.get("conditions") or {})
+        and gates_reviews(conditions=state.get("conditions") or {})
     ):
         raise InvalidInput(REVIEW_GATING_WARNING, field="review_playbook_id")
 

@@ -172,7 +172,7 @@ class SourceForm(forms.Form):
 
         return {
             name: self.cleaned_data.get(f"cred_{name}") or ""
-            for name in credential_fields(kind)
+            for name in credential_fields(kind=kind)
             if self.cleaned_data.get(f"cred_{name}")
         }
 

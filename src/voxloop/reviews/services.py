@@ -36,7 +36,7 @@ def _require_admin(scope: Scope, path: str) -> None:
         raise NotFound("No such review source.")
 
 
-def credential_fields(kind: str) -> tuple[str, ...]:
+def credential_fields(*, kind: str) -> tuple[str, ...]:
     found = connector(kind)
     return found.credential_fields if found else ()
 
@@ -60,7 +60,7 @@ def _clean_fields(kind: str, name: str, interval_minutes: int, base_url: str) ->
 
 def _clean_credentials(kind: str, given: dict[str, str], stored: dict[str, str]) -> dict:
     """Blank fields keep what is stored (forms never show a secret back)."""
-    allowed = credential_fields(kind)
+    allowed = credential_fields(kind=kind)
     unknown = sorted(set(given) - set(allowed))
     if unknown:
         raise InvalidInput(f"Unknown credential: {unknown[0]}.", f"credentials.{unknown[0]}")
@@ -289,7 +289,7 @@ def erase_author(*, scope: Scope, review: Review) -> int:
     return len(ids)
 
 
-def units_for_mapping(scope: Scope, source: ReviewSource) -> list[OrgUnit]:
+def units_for_mapping(*, scope: Scope, source: ReviewSource) -> list[OrgUnit]:
     """Units a location of this source may be mapped to (its subtree, in the admin's scope)."""
     return list(tenancy_selectors.visible_units(scope).filter(path__startswith=source.unit_path))
 

@@ -83,7 +83,7 @@ def _source_page(
     context = {
         "source": source,
         "form": form or SourceForm(initial=initial, fixed_kind=source.kind, hints=_hints(source)),
-        "credential_fields": services.credential_fields(source.kind),
+        "credential_fields": services.credential_fields(kind=source.kind),
         "locations": selectors.locations(source),
         "location_form": location_form or LocationForm(),
         "import_form": ImportForm() if source.kind == SourceKind.FILE else None,
