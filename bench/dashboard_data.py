@@ -393,7 +393,7 @@ def check_rollups(org) -> None:
         return set(Rollup.objects.filter(organization=org).values_list(*key))
 
     written = rows()
-    services.rebuild(org.pk)
+    services.rebuild(organization_id=org.pk)
     rebuilt = rows()
     if written != rebuilt:
         raise SystemExit(

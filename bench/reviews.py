@@ -78,11 +78,13 @@ def setup():
     from voxloop.tenancy import services as tenancy_services
     from voxloop.tenancy.scoping import Scope
 
-    root = tenancy_services.create_organization("Bench Reviews", "bench-reviews")
+    root = tenancy_services.create_organization(name="Bench Reviews", slug="bench-reviews")
     admin = Scope.system(root)
     source = services.create_source(scope=admin, unit=root, name="Export", kind="file")
     for n in range(STORES):
-        store = tenancy_services.create_unit(admin, root, f"Store {n}", "store", f"BR{n:03d}")
+        store = tenancy_services.create_unit(
+            actor=admin, parent=root, name=f"Store {n}", kind="store", code=f"BR{n:03d}"
+        )
         services.set_location(scope=admin, source=source, external_id=f"store-{n}", unit=store)
     return admin, source
 

@@ -60,7 +60,7 @@ def seeded(world, survey):
         response_ids=rng.sample(left, 6),
         now=at(0),
     )
-    services.rebuild(org.root.organization_id)
+    services.rebuild(organization_id=org.root.organization_id)
     return survey
 
 

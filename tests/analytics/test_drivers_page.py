@@ -32,15 +32,26 @@ def two_surveys(world):
     acme = world.acme
     actor = acme.scope("admin")
     visit = cx_survey(acme, name="Visit")
-    survey_services.add_question(actor, visit, "improve", "long_text", texts=T)
-    support = survey_services.create_survey(actor, acme.root, "Support", "transactional", "en")
-    survey_services.add_question(actor, support, "nps", "nps", texts=T)
-    survey_services.add_question(actor, support, "friendly", "rating", texts=T, config={"scale": 5})
+    survey_services.add_question(
+        actor=actor, survey=visit, key="improve", type="long_text", texts=T
+    )
+    support = survey_services.create_survey(
+        actor=actor, unit=acme.root, name="Support", kind="transactional", default_locale="en"
+    )
+    survey_services.add_question(actor=actor, survey=support, key="nps", type="nps", texts=T)
+    survey_services.add_question(
+        actor=actor, survey=support, key="friendly", type="rating", texts=T, config={"scale": 5}
+    )
     choices = [{"key": k, "label": {"en": f"More {k}"}} for k in ("speed", "staff", "parking")]
     survey_services.add_question(
-        actor, support, "improve", "single_choice", texts=T, config={"choices": choices}
+        actor=actor,
+        survey=support,
+        key="improve",
+        type="single_choice",
+        texts=T,
+        config={"choices": choices},
     )
-    survey_services.publish(actor, support)
+    survey_services.publish(actor=actor, survey=support)
     Survey.objects.filter(pk=visit.pk).update(is_primary=True)
     store = acme.units["c1r1s1"]
     at = timezone.now() - timedelta(days=2)

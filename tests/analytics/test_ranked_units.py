@@ -48,7 +48,7 @@ def moved(world, survey):
             respond(survey, units[key], nps=score, at=before)
         for score in later:
             respond(survey, units[key], nps=score, at=now)
-    services.rebuild(world.acme.root.organization_id)
+    services.rebuild(organization_id=world.acme.root.organization_id)
     return survey
 
 
@@ -170,8 +170,12 @@ def test_the_trend_marks_action_plans_started_under_the_unit_only(world, moved):
 
     acme = world.acme
     start = (timezone.now() - timedelta(days=5)).date()
-    plans.create_plan(acme.scope("regional"), acme.units["c1r1"], title="Queues", starts_on=start)
-    plans.create_plan(acme.scope("admin"), acme.units["c2r1"], title="Elsewhere", starts_on=start)
+    plans.create_plan(
+        actor=acme.scope("regional"), unit=acme.units["c1r1"], title="Queues", starts_on=start
+    )
+    plans.create_plan(
+        actor=acme.scope("admin"), unit=acme.units["c2r1"], title="Elsewhere", starts_on=start
+    )
     html = client_for(acme, "regional").get(f"/analytics/?{Q}").content.decode()
     marks = html.split('data-testid="plan-marks"', 1)[1].split("</p>", 1)[0]
     assert "Queues" in marks and "Elsewhere" not in html

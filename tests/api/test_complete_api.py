@@ -198,7 +198,9 @@ def test_root_causes_are_listed_created_renamed_and_deleted(acme, admin):
 def test_a_root_cause_a_case_names_is_kept(acme, admin):
     survey = store_visit_survey(acme)
     answers = {"nps": 2, "improve": ["queue"]}
-    outcome = submit(Submission(survey=survey, answers=answers, unit=acme.units["c1r1s1"]))
+    outcome = submit(
+        submission=Submission(survey=survey, answers=answers, unit=acme.units["c1r1s1"])
+    )
     case = Case.objects.filter(response=outcome.response).first() or casework.open_case(
         actor=acme.scope("admin"), response_id=outcome.response.pk
     )
@@ -253,7 +255,7 @@ def test_responses_export_as_a_job_polled_and_downloaded_by_its_requester_only(
     settings.EXPORTS_ROOT = tmp_path / "exports"
     survey = store_visit_survey(acme)
     for unit, nps in [("c1r1s1", 7), ("c2r1s1", 10)]:
-        submit(Submission(survey=survey, answers={"nps": nps}, unit=acme.units[unit]))
+        submit(submission=Submission(survey=survey, answers={"nps": nps}, unit=acme.units[unit]))
     analyst = as_member(acme, "analyst")  # country c1: one of the two responses
     body = {"kind": "responses", "fmt": "csv", "filters": {"period": "30d"}}
     with django_capture_on_commit_callbacks(execute=True):

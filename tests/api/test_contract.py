@@ -210,7 +210,9 @@ def test_cases_page_by_cursor_in_the_order_asked(acme, admin):
     opened = []
     for _ in range(3):
         answers = {"nps": 3, "improve": ["queue"]}
-        outcome = submit(Submission(survey=survey, answers=answers, unit=acme.units["c1r1s1"]))
+        outcome = submit(
+            submission=Submission(survey=survey, answers=answers, unit=acme.units["c1r1s1"])
+        )
         case = casework.open_case(actor=acme.scope("admin"), response_id=outcome.response.pk)
         opened.append(case.pk)
     seen, after = [], None

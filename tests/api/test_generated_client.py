@@ -98,7 +98,13 @@ def test_a_generated_client_round_trips_a_segment(client_package, live_server, t
 
 def test_closed_sets_are_generated_as_enums(client_package):
     kinds = _model(client_package, "PlaybookOutKind")
-    assert {k.value for k in kinds} == {"follow_up", "closing", "thank_you", "review"}
+    assert {k.value for k in kinds} == {
+        "follow_up",
+        "closing",
+        "thank_you",
+        "review",
+        "review_reply",
+    }
     codes = _model(client_package, "ErrorDetailCode")
     assert {"precondition_failed", "rate_limited", "idempotency_key_reused"} <= {
         c.value for c in codes

@@ -67,9 +67,14 @@ def test_promoter_loop_thanks_invites_flags_and_praises(world, survey, smtp_sett
     )  # fmt: skip
     # A review invitation goes to every respondent, never to promoters only (review gating).
     services.create_rule(
-        admin, acme.root, name="Invite a review", conditions={}, open_case=False,
-        recipients=[], review_playbook_id=review.pk,
-    )  # fmt: skip
+        actor=admin,
+        unit=acme.root,
+        name="Invite a review",
+        conditions={},
+        open_case=False,
+        recipients=[],
+        review_playbook_id=review.pk,
+    )
     store = acme.units["c1r1s1"]
     clerk = acme.root.organization.staff.get(code="AE111")
     contact = Contact.objects.create(

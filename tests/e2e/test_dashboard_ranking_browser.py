@@ -50,7 +50,7 @@ def dropped(transactional_db, settings):
             respond(survey, units[key], nps=score, at=before)
         for score in later:
             respond(survey, units[key], nps=score, at=now)
-    services.rebuild(world.acme.root.organization_id)
+    services.rebuild(organization_id=world.acme.root.organization_id)
     return world
 
 

@@ -19,7 +19,7 @@ ANCHOR = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def test_demo_reviews(db):
-    root = tenancy_services.create_organization("Northwind", "northwind-test")
+    root = tenancy_services.create_organization(name="Northwind", slug="northwind-test")
     system = Scope.system(root)
     tree = build_tree(system, root, 6, random.Random(3), Silent())
     result = add_reviews(system, tree, random.Random(4), ANCHOR)
