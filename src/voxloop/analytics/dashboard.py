@@ -36,7 +36,11 @@ def comparison(filters: Filters) -> dict[str, Any]:
 
 
 def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
-    ctx = selectors.context(scope, filters)
+    return payload_of(selectors.context(scope, filters), parts)
+
+
+def payload_of(ctx: selectors.Context, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
+    """The payload of a context already read (the page reuses it for its panels)."""
     filters = ctx.filters  # an anonymous survey's period is widened to whole closed months
     out: dict[str, Any] = {
         "generated_at": timezone.now().isoformat(),

@@ -83,8 +83,8 @@ def _query(params: QueryDict, **changes: Any) -> str:
 def dashboard_page(request: ScopedRequest) -> HttpResponse:
     params = with_role_defaults(request.GET, request.scope.role)
     chosen = filters.parse(params)
-    data = dashboard.payload(request.scope, chosen)
     ctx = selectors.context(request.scope, chosen)
+    data = dashboard.payload_of(ctx)
     weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
     metric_label = str(METRIC_LABELS.get(data["metric"], data["metric"]))
     context = {
