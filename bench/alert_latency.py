@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiosmtpd.controller import Controller
 
-from bench.common import percentile, scratch_database, start_django
+from bench.common import percentile, published_visit_survey, scratch_database, start_django
 from bench.submit import free_port, start_server
 
 GOAL_P99_SECONDS = 2.0
@@ -64,7 +64,6 @@ def prepare(stores: int = 20) -> tuple[str, int, list[str]]:
     """An organisation with a manager at each store, a survey, a detractor rule, a token."""
     from voxloop.accounts.services import create_token, create_user
     from voxloop.closedloop import services as closedloop
-    from voxloop.surveys import services as surveys
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
 
@@ -82,24 +81,7 @@ def prepare(stores: int = 20) -> tuple[str, int, list[str]]:
         codes.append(store.code)
     kiosk = create_user(username="bench-kiosk", password=None)
     membership = tenancy.grant_membership(actor=system, user=kiosk, unit=root, role="manager")
-    survey = surveys.create_survey(actor=system, unit=root, name="Visit", kind="transactional")
-    surveys.add_question(
-        actor=system,
-        survey=survey,
-        key="nps",
-        type="nps",
-        texts={"title": {"en": "Recommend?"}},
-        config=None,
-        required=True,
-    )
-    surveys.add_question(
-        actor=system,
-        survey=survey,
-        key="comment",
-        type="long_text",
-        texts={"title": {"en": "Why?"}},
-    )
-    surveys.publish(actor=system, survey=survey)
+    survey = published_visit_survey(system, root)
     closedloop.create_rule(
         actor=system,
         unit=root,

@@ -6,6 +6,7 @@ import os
 import statistics
 import tempfile
 from contextlib import contextmanager
+from typing import Any
 
 
 @contextmanager
@@ -50,3 +51,28 @@ def start_django(env: dict, tasks: str = "immediate") -> None:
 
 def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def published_visit_survey(system: Any, root: Any) -> Any:
+    """The benchmarks' published "Visit" survey: a required NPS and a comment."""
+    from voxloop.surveys import services as surveys
+
+    survey = surveys.create_survey(actor=system, unit=root, name="Visit", kind="transactional")
+    surveys.add_question(
+        actor=system,
+        survey=survey,
+        key="nps",
+        type="nps",
+        texts={"title": {"en": "Recommend?"}},
+        config=None,
+        required=True,
+    )
+    surveys.add_question(
+        actor=system,
+        survey=survey,
+        key="comment",
+        type="long_text",
+        texts={"title": {"en": "Why?"}},
+    )
+    surveys.publish(actor=system, survey=survey)
+    return survey

@@ -34,7 +34,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import percentile, scratch_database, start_django
+from bench.common import percentile, published_visit_survey, scratch_database, start_django
 
 GOAL_RATIO = 0.5
 BARE = "bare endpoint GET /livez"
@@ -63,24 +63,7 @@ def prepare() -> tuple[str, str, int, list[str], dict]:
         codes.append(f"S{n:03}")
     user = create_user(username="bench-kiosk", password=None)
     membership = tenancy.grant_membership(actor=system, user=user, unit=root, role="manager")
-    survey = surveys.create_survey(actor=system, unit=root, name="Visit", kind="transactional")
-    surveys.add_question(
-        actor=system,
-        survey=survey,
-        key="nps",
-        type="nps",
-        texts={"title": {"en": "Recommend?"}},
-        config=None,
-        required=True,
-    )
-    surveys.add_question(
-        actor=system,
-        survey=survey,
-        key="comment",
-        type="long_text",
-        texts={"title": {"en": "Why?"}},
-    )
-    surveys.publish(actor=system, survey=survey)
+    survey = published_visit_survey(system, root)
     floor = surveys.create_survey(actor=system, unit=root, name="Floor", kind="transactional")
     target = {"organization_id": root.pk, "survey_id": floor.pk, "unit_path": floor.unit_path}
     _kiosk, kiosk_secret = kiosks.register(actor=system, unit=root, name="bench", channel="kiosk")
