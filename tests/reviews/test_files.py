@@ -14,8 +14,9 @@ from openpyxl import Workbook
 
 from tests.reviews.corpus import samples
 from tests.reviews.support import make_source
+from voxloop import sealing
 from voxloop.errors import InvalidInput
-from voxloop.reviews import secrets, services
+from voxloop.reviews import services
 from voxloop.reviews.models import Review, ReviewSource
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -103,23 +104,23 @@ def test_a_file_that_is_not_what_it_claims_is_a_clear_error(world, file_source):
 
 def test_credentials_are_encrypted_with_the_environments_key_and_survive_rotation(world, settings):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
-    settings.REVIEW_CREDENTIAL_KEYS = [old]
+    settings.CREDENTIAL_KEYS = [old]
     source = make_source(world.acme, "yelp", credentials={"api_key": "sk-very-secret-1234"})
     stored = ReviewSource.objects.get(pk=source.pk).credentials
     assert "sk-very-secret" not in stored
     assert Fernet(old.encode()).decrypt(stored.encode())
-    settings.REVIEW_CREDENTIAL_KEYS = [new, old]
-    assert secrets.unseal(stored) == {"api_key": "sk-very-secret-1234"}
-    rotated = secrets.reseal(stored)
-    settings.REVIEW_CREDENTIAL_KEYS = [new]
-    assert secrets.unseal(rotated) == {"api_key": "sk-very-secret-1234"}
+    settings.CREDENTIAL_KEYS = [new, old]
+    assert sealing.unseal(stored) == {"api_key": "sk-very-secret-1234"}
+    rotated = sealing.reseal(stored)
+    settings.CREDENTIAL_KEYS = [new]
+    assert sealing.unseal(rotated) == {"api_key": "sk-very-secret-1234"}
     # A blank field in an update keeps the stored secret; an unknown one is refused.
-    settings.REVIEW_CREDENTIAL_KEYS = [new, old]
+    settings.CREDENTIAL_KEYS = [new, old]
     services.update_source(
         scope=world.acme.scope("admin"), source=source, credentials={"api_key": ""}
     )
     kept = ReviewSource.objects.get(pk=source.pk).credentials
-    assert secrets.unseal(kept) == {"api_key": "sk-very-secret-1234"}
+    assert sealing.unseal(kept) == {"api_key": "sk-very-secret-1234"}
     with pytest.raises(InvalidInput):
         services.update_source(
             scope=world.acme.scope("admin"), source=source, credentials={"token": "x"}

@@ -13,8 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.factories import YES
 from tests.reviews.corpus import samples
 from tests.reviews.support import make_source
+from voxloop import sealing
 from voxloop.closedloop import services as closedloop_services
-from voxloop.reviews import fetching, secrets, services
+from voxloop.reviews import fetching, services
 from voxloop.reviews.models import ReplyStatus, Review, ReviewSource, SourceLocation
 from voxloop.tenancy.models import AuditEntry
 
@@ -202,7 +203,7 @@ def test_an_admin_configures_a_source_with_forms(world, client):
     )
     source = ReviewSource.objects.get(name="Yelp SF")
     assert created.status_code == 302
-    assert secrets.unseal(source.credentials) == {"api_key": "yelp-secret-key-1"}
+    assert sealing.unseal(source.credentials) == {"api_key": "yelp-secret-key-1"}
     page = client.get(f"/reviews/sources/{source.pk}/").content.decode()
     assert "yelp-secret-key-1" not in page and "…ey-1" in page
     mapped = client.post(

@@ -229,10 +229,13 @@ if env_bool("VOXLOOP_WEBHOOK_ALLOW_PRIVATE", False):
     OUTBOUND_ALLOWED_NETWORKS += ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
     OUTBOUND_ALLOWED_NETWORKS += ["127.0.0.0/8", "::1/128"]
 
-# Review sources' credentials are encrypted at rest with these Fernet keys (comma separated,
-# newest first; older ones still decrypt during a rotation). Unset: a key derived from
-# SECRET_KEY, so losing the secret key loses the credentials (decision 0031).
-REVIEW_CREDENTIAL_KEYS = env_list("VOXLOOP_REVIEW_CREDENTIAL_KEYS", "")
+# Connectors' credentials (review sites, CRMs, identity providers) are encrypted at rest with
+# these Fernet keys (comma separated, newest first; older ones still decrypt during a
+# rotation). Unset: a key derived from SECRET_KEY, so losing the secret key loses the
+# credentials (decision 0031). The older name still works.
+CREDENTIAL_KEYS = env_list("VOXLOOP_CREDENTIAL_KEYS", "") or env_list(
+    "VOXLOOP_REVIEW_CREDENTIAL_KEYS", ""
+)
 
 # --- Email: SMTP when EMAIL_HOST is set, else files in VOXLOOP_HOME/mail for development --
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -9,11 +9,12 @@ from dataclasses import asdict
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from voxloop import sealing
 from voxloop.api.context import actor
 from voxloop.api.pages import page
 from voxloop.api.schemas import Id
 from voxloop.errors import InvalidInput
-from voxloop.reviews import benchmark, figures, replies, secrets, selectors, services
+from voxloop.reviews import benchmark, figures, replies, selectors, services
 from voxloop.reviews.models import Review, ReviewSource, SourceLocation
 from voxloop.reviews.schemas import (
     BenchmarkOut,
@@ -175,7 +176,7 @@ def _source_out(source: ReviewSource) -> dict:
         "base_url": source.base_url,
         "is_active": source.is_active,
         "is_competitor": source.is_competitor,
-        "credentials_set": sorted(secrets.unseal(source.credentials)),
+        "credentials_set": sorted(sealing.unseal(source.credentials)),
         "last_fetched_at": source.last_fetched_at,
         "last_error": source.last_error,
         "locations": [_location_out(loc) for loc in selectors.locations(source)],

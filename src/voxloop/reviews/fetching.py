@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from voxloop.reviews import analysing, secrets
+from voxloop import sealing
+from voxloop.reviews import analysing
 from voxloop.reviews.connectors import connector
 from voxloop.reviews.connectors.base import Fetched, ProviderError, SourceConfig
 from voxloop.reviews.models import Review, ReviewSource, ReviewVersion, SourceLocation
@@ -61,7 +62,7 @@ def digest_of(item: Fetched) -> str:
 
 
 def config_of(source: ReviewSource) -> SourceConfig:
-    return SourceConfig(source.kind, source.base_url, secrets.unseal(source.credentials))
+    return SourceConfig(source.kind, source.base_url, sealing.unseal(source.credentials))
 
 
 def store(

@@ -30,7 +30,7 @@ class ReviewSource(models.Model):
     unit_path = models.CharField(max_length=255, editable=False, default="")
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("connector"), max_length=20, choices=SourceKind.choices)
-    # Fernet token of a JSON object (`reviews.secrets`); never shown back in full.
+    # Fernet token of a JSON object (`voxloop.sealing`); never shown back in full.
     credentials = models.TextField(blank=True, default="", editable=False)
     # The provider's API address; only changed for a self-hosted proxy or in tests.
     base_url = models.CharField(_("API address"), max_length=500, blank=True, default="")

@@ -10,8 +10,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from voxloop import sealing
 from voxloop.errors import InvalidInput, NotFound
-from voxloop.reviews import analysing, fetching, secrets
+from voxloop.reviews import analysing, fetching
 from voxloop.reviews.connectors import connector
 from voxloop.reviews.connectors.files import RowProblem, reviews_in
 from voxloop.reviews.models import (
@@ -82,7 +83,7 @@ def create_source(
 ) -> ReviewSource:
     _require_admin(scope, unit.path)
     _clean_fields(kind, name, interval_minutes, base_url)
-    sealed = secrets.seal(_clean_credentials(kind, credentials or {}, {}))
+    sealed = sealing.seal(_clean_credentials(kind, credentials or {}, {}))
     with transaction.atomic():
         source = ReviewSource.objects.create(
             organization_id=scope.organization_id,
@@ -133,8 +134,8 @@ def update_source(
             changes[attr] = value
             setattr(source, attr, value)
     if credentials:
-        merged = _clean_credentials(source.kind, credentials, secrets.unseal(source.credentials))
-        source.credentials = secrets.seal(merged)
+        merged = _clean_credentials(source.kind, credentials, sealing.unseal(source.credentials))
+        source.credentials = sealing.seal(merged)
         changes["credentials"] = sorted(credentials)  # which were changed, never the values
     with transaction.atomic():
         source.save()

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from voxloop import sealing
 from voxloop.errors import DomainError
-from voxloop.reviews import secrets, selectors, services
+from voxloop.reviews import selectors, services
 from voxloop.reviews.forms import ImportForm, LocationForm, SourceForm
 from voxloop.reviews.models import ReviewSource, SourceKind
 from voxloop.tenancy.scoping import ScopedRequest
@@ -61,7 +62,7 @@ def scope_root_code(request: ScopedRequest) -> str:
 
 
 def _hints(source: ReviewSource) -> dict[str, str]:
-    return {k: secrets.hint(v) for k, v in secrets.unseal(source.credentials).items()}
+    return {k: sealing.hint(v) for k, v in sealing.unseal(source.credentials).items()}
 
 
 def _source_page(

@@ -1,8 +1,10 @@
-"""Credentials of review sources, encrypted at rest (Fernet: AES-128-CBC + HMAC-SHA256).
+"""Credentials of connectors (review sites, CRMs, identity providers), encrypted at rest
+(Fernet: AES-128-CBC + HMAC-SHA256).
 
-The keys come from the environment (`VOXLOOP_REVIEW_CREDENTIAL_KEYS`, newest first, so a
-rotation re-encrypts with the first while the others still decrypt); without them a key is
-derived from the secret key. The database alone never reveals a credential."""
+The keys come from the environment (`VOXLOOP_CREDENTIAL_KEYS`, newest first, so a rotation
+re-encrypts with the first while the others still decrypt); without them a key is derived from
+the secret key. The database alone never reveals a credential. Every app that stores a
+third party's secret seals it here (decision 0031)."""
 
 from __future__ import annotations
 
@@ -17,15 +19,16 @@ from voxloop.errors import InvalidInput
 
 
 def _keys() -> MultiFernet:
-    configured = [k.strip() for k in getattr(settings, "REVIEW_CREDENTIAL_KEYS", []) if k.strip()]
+    configured = [k.strip() for k in getattr(settings, "CREDENTIAL_KEYS", []) if k.strip()]
     if not configured:
+        # The salt keeps its first app's name so tokens sealed before the move still open.
         derived = hashlib.sha256(f"reviews:{settings.SECRET_KEY}".encode()).digest()
         configured = [base64.urlsafe_b64encode(derived).decode()]
     try:
         return MultiFernet([Fernet(key.encode()) for key in configured])
     except ValueError:
         raise InvalidInput(
-            "VOXLOOP_REVIEW_CREDENTIAL_KEYS holds a key that is not a Fernet key.", "credentials"
+            "VOXLOOP_CREDENTIAL_KEYS holds a key that is not a Fernet key.", "credentials"
         ) from None
 
 
