@@ -49,10 +49,30 @@ def _is_transactional(item: pytest.Item) -> bool:
     return any(name in getattr(item, "fixturenames", ()) for name in _TRANSACTIONAL)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+_DATABASE_FIXTURES = {"db", *_TRANSACTIONAL}
+# Tests here start processes that reach the database on their own, without a fixture.
+_SUBPROCESS_DIRS = ("tests/cli/", "tests/e2e/")
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    if item.nodeid.startswith(_SUBPROCESS_DIRS):
+        return True
+    return bool(_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if _is_transactional(item) and item.module is not None:
             item.module._voxloop_transactional = True
+    # The second pass of bin/test (PostgreSQL) runs only what the database can change: a test
+    # that never touches it gives the same answer on both, and ran in the first pass.
+    if os.environ.get("VOXLOOP_TESTS_DATABASE_ONLY") == "1":
+        skipped = [item for item in items if not _uses_database(item)]
+        if skipped:
+            config.hook.pytest_deselected(items=skipped)
+            items[:] = [item for item in items if _uses_database(item)]
 
 
 @pytest.fixture(scope="module")
