@@ -332,6 +332,7 @@ def turn_into_plan(*, actor: Scope, idea: Idea, title: str = "") -> Idea:
         title=(title or idea.title).strip()[:200],
         description=f"From idea #{idea.pk} ({idea.votes_count} votes): {idea.title}\n\n{idea.body}",
         theme=idea.theme,
+        starts_on=timezone.localdate(),
     )
     idea.plan = plan
     idea.save(update_fields=["plan"])
