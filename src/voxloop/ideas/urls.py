@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from voxloop.ideas import public_views, views
 
@@ -15,10 +15,10 @@ urlpatterns = [
     path("i/<int:idea_id>/vote/", views.vote, name="vote"),
     path("i/<int:idea_id>/follow/", views.follow, name="follow"),
     path("i/<int:idea_id>/comment/", views.comment, name="comment"),
-    re_path(
-        r"^i/(?P<idea_id>[0-9]+)/(?P<action>status|merge|plan|theme)/$",
-        views.moderate_idea,
-        name="moderate_idea",
+    # The moderators' forms on the idea page, each to its own address.
+    *(
+        path(f"i/<int:idea_id>/{action}/", views.moderate_idea, {"action": action}, name=action)
+        for action in ("status", "merge", "plan", "theme")
     ),
     # Public (customer boards): the board's key, no sign-in.
     path("p/<str:key>/", public_views.public_board, name="public_board"),

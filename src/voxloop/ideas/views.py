@@ -197,10 +197,10 @@ def comment(request: ScopedRequest, idea_id: int) -> HttpResponse:
 
 @capability_required(Capability.ACT)
 @require_POST
-def moderate_idea(request: ScopedRequest, idea_id: str, action: str) -> HttpResponse:
+def moderate_idea(request: ScopedRequest, idea_id: int, action: str) -> HttpResponse:
     """Status, merge, theme or plan: one moderator's form each, posted to its own address."""
     scope = request.scope
-    idea = selectors.idea(scope, int(idea_id))
+    idea = selectors.idea(scope, idea_id)
     form_class = {"status": StatusForm, "merge": MergeForm, "plan": PlanForm, "theme": ThemeForm}
     form = form_class[action](request.POST)
     if form.is_valid():
