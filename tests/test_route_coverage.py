@@ -13,7 +13,7 @@ from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
 from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
 from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
 from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
-from tests.ideas.test_matrix import IDEAS_API_MATRIX, IDEAS_PAGE_MATRIX
+from tests.ideas.matrix.test_matrix import IDEAS_API_MATRIX, IDEAS_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
 from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX, REVIEWS_PAGE_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX

@@ -29,8 +29,7 @@ router = Router(tags=["ideas"])
 
 
 def _me(request: HttpRequest) -> identity.Person:
-    user = request.user
-    return identity.member(user.pk, user.get_username(), getattr(user, "email", ""))
+    return identity.of_user(request.user)
 
 
 def _board_out(board: Board) -> dict:
@@ -56,9 +55,7 @@ def _idea_out(idea: Idea) -> dict:
         "status_reason": idea.status_reason,
         "votes": idea.votes_count,
         "score": round(
-            ranking.current(
-                idea.score, timezone.localdate(), half_life=ranking.half_life_days()
-            ),
+            ranking.current(idea.score, timezone.localdate(), half_life=ranking.half_life_days()),
             3,
         ),
         "theme": idea.theme,
@@ -109,7 +106,7 @@ def vote(request: HttpRequest, idea_id: Id) -> dict:
     idea = selectors.idea(actor(request), idea_id)
     counted = services.vote(idea=idea, voter=_me(request))
     idea.refresh_from_db()
-    target = idea.merged_into if idea.merged_into_id else idea
+    target = idea.merged_into or idea
     return {"idea_id": target.pk, "counted": counted, "votes": target.votes_count}
 
 

@@ -33,7 +33,9 @@ class IdeaForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label=_("Comment"), max_length=services.COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        max_length=services.COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -89,7 +91,9 @@ class _Honeypot(forms.Form):
 
 class VerifyForm(_Honeypot):
     email = forms.EmailField(label=_("Your email"), max_length=254)
-    name = forms.CharField(label=_("Your name (shown with your ideas)"), required=False, max_length=100)
+    name = forms.CharField(
+        label=_("Your name (shown with your ideas)"), required=False, max_length=100
+    )
 
 
 class PublicIdeaForm(_Honeypot, IdeaForm):

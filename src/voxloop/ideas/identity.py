@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -41,8 +42,16 @@ class Person:
     email: str = ""
 
 
-def member(user_id: int, name: str, email: str = "") -> Person:
+def member(user_id: int | None, name: str, email: str = "") -> Person:
+    if user_id is None:
+        raise InvalidInput("Sign in to take part.", "user")
     return Person(key=f"u:{user_id}", name=name, user_id=user_id, email=email)
+
+
+def of_user(user: Any) -> Person:
+    """The signed-in member's person (a name to show: full name, else the username)."""
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return member(user.pk, full or user.get_username(), getattr(user, "email", "") or "")
 
 
 def normalised_email(address: str) -> str:

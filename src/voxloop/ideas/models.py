@@ -126,6 +126,9 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["idea", "voter_key"], name="vote_once_per_person")
         ]
 
+    def __str__(self) -> str:
+        return f"vote on #{self.idea_id}"
+
 
 class Follower(models.Model):
     """Someone told when the idea's status changes: a member, or a verified email."""
@@ -141,9 +144,10 @@ class Follower(models.Model):
     class Meta:
         verbose_name = _("follower")
         verbose_name_plural = _("followers")
-        constraints = [
-            models.UniqueConstraint(fields=["idea", "follower_key"], name="follow_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["idea", "follower_key"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"follower of #{self.idea_id}"
 
 
 class Comment(models.Model):
@@ -162,6 +166,9 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"comment on #{self.idea_id}"
+
 
 class StatusChange(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="history")
@@ -176,3 +183,6 @@ class StatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.idea_id}: {self.new_status}"

@@ -34,8 +34,11 @@ def notify_status_change(*, change_id: int) -> int:
         lines = [f"#{idea.pk} {idea.title}", "", subject]
         if change.reason:
             lines += ["", _("Reason: %(reason)s") % {"reason": change.reason}]
-        lines += ["", _("You get this because you follow this idea on %(board)s.")
-                  % {"board": idea.board.name}]
+        lines += [
+            "",
+            _("You get this because you follow this idea on %(board)s.")
+            % {"board": idea.board.name},
+        ]
     body = "\n".join(lines)
     for address in recipients:
         EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address]).send()

@@ -41,8 +41,12 @@ def _allowed(request: HttpRequest, kind: str, who: str = "") -> bool:
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    page = render(request, "ideas/public_message.html", {"title": _("Too many requests"),
-                  "text": _("Please wait a while and try again.")}, status=429)
+    page = render(
+        request,
+        "ideas/public_message.html",
+        {"title": _("Too many requests"), "text": _("Please wait a while and try again.")},
+        status=429,
+    )
     page["Retry-After"] = str(HOUR)
     return page
 
@@ -55,9 +59,7 @@ def _board(key: str) -> Board:
 
 
 def _person(request: HttpRequest, board: Board) -> identity.Person | None:
-    value = request.get_signed_cookie(
-        identity.COOKIE_NAME, default=None, salt=identity.COOKIE_SALT
-    )
+    value = request.get_signed_cookie(identity.COOKIE_NAME, default=None, salt=identity.COOKIE_SALT)
     return identity.person_from_cookie(value, board.organization_id)
 
 
@@ -114,7 +116,9 @@ def _idea_page(request: HttpRequest, board: Board, idea: Idea, **extra: Any) -> 
         following=bool(person and selectors.follows(idea, person.key)),
         comment_form=extra.pop("comment_form", PublicCommentForm()),
     )
-    return render(request, "ideas/public_idea.html", context | extra, status=extra.get("status", 200))
+    return render(
+        request, "ideas/public_idea.html", context | extra, status=extra.get("status", 200)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -165,9 +169,15 @@ def public_verify(request: HttpRequest, key: str) -> HttpResponse:
         return _sent(request, board)
     if not form.is_valid():
         return render(
-            request, "ideas/public_board.html",
-            _context(request, board, verify_form=form, ideas=selectors.public_ideas(board)[:100],
-                     form=PublicIdeaForm()),
+            request,
+            "ideas/public_board.html",
+            _context(
+                request,
+                board,
+                verify_form=form,
+                ideas=selectors.public_ideas(board)[:100],
+                form=PublicIdeaForm(),
+            ),
             status=400,
         )
     address = form.cleaned_data["email"]
@@ -175,8 +185,12 @@ def public_verify(request: HttpRequest, key: str) -> HttpResponse:
         normal = identity.normalised_email(address)
     except DomainError as error:
         form.add_error("email", error.message)
-        return render(request, "ideas/public_board.html", _context(request, board, verify_form=form,
-                      ideas=[], form=PublicIdeaForm()), status=400)
+        return render(
+            request,
+            "ideas/public_board.html",
+            _context(request, board, verify_form=form, ideas=[], form=PublicIdeaForm()),
+            status=400,
+        )
     if not _allowed(request, "mail"):
         return _too_many(request)
     if _allowed(request, "mail_address", who=identity.email_key(normal)):
@@ -184,19 +198,24 @@ def public_verify(request: HttpRequest, key: str) -> HttpResponse:
             organization_id=board.organization_id, address=address, name=form.cleaned_data["name"]
         )
         link = request.build_absolute_uri(reverse("ideas:public_confirm", args=[key, token]))
-        body = _("Open this link to vote and post ideas on %(board)s:\n\n%(link)s\n\n"
-                 "If you did not ask for it, ignore this message.") % {"board": board.name,
-                                                                       "link": link}
+        body = _(
+            "Open this link to vote and post ideas on %(board)s:\n\n%(link)s\n\n"
+            "If you did not ask for it, ignore this message."
+        ) % {"board": board.name, "link": link}
         EmailMessage(_("Confirm your email"), body, settings.DEFAULT_FROM_EMAIL, [address]).send()
     return _sent(request, board)
 
 
 def _sent(request: HttpRequest, board: Board) -> HttpResponse:
-    return render(request, "ideas/public_message.html", {
-        "board": board,
-        "title": _("Check your email"),
-        "text": _("We sent you a link. Open it on this device to take part."),
-    })
+    return render(
+        request,
+        "ideas/public_message.html",
+        {
+            "board": board,
+            "title": _("Check your email"),
+            "text": _("We sent you a link. Open it on this device to take part."),
+        },
+    )
 
 
 @require_GET
@@ -206,11 +225,16 @@ def public_confirm(request: HttpRequest, key: str, token: str) -> HttpResponse:
     board = _board(key)
     person = identity.verified_person(token, board.organization_id)
     if person is None:
-        return render(request, "ideas/public_message.html", {
-            "board": board,
-            "title": _("This link does not work"),
-            "text": _("It may have expired. Ask for a new one on the board."),
-        }, status=400)
+        return render(
+            request,
+            "ideas/public_message.html",
+            {
+                "board": board,
+                "title": _("This link does not work"),
+                "text": _("It may have expired. Ask for a new one on the board."),
+            },
+            status=400,
+        )
     answer = redirect("ideas:public_board", key=key)
     answer.set_signed_cookie(
         identity.COOKIE_NAME,

@@ -46,9 +46,7 @@ def moderated_board(scope: Scope, board_id: int) -> Board:
     return found
 
 
-def ideas(
-    scope: Scope, board: Board, *, order: str = "rank", status: str = ""
-) -> QuerySet[Idea]:
+def ideas(scope: Scope, board: Board, *, order: str = "rank", status: str = "") -> QuerySet[Idea]:
     """The board's published ideas (merged ones left out), best first."""
     rows = Idea.objects.filter(
         board=board, organization_id=scope.organization_id, visibility=Visibility.PUBLISHED
@@ -120,9 +118,9 @@ def follows(target: Idea, person_key: str) -> bool:
 
 def ideas_of_plan(scope: Scope, plan_id: int) -> QuerySet[Idea]:
     """The ideas an action plan came from (for the plan's story)."""
-    return Idea.objects.filter(
-        organization_id=scope.organization_id, plan_id=plan_id
-    ).order_by("-votes_count")
+    return Idea.objects.filter(organization_id=scope.organization_id, plan_id=plan_id).order_by(
+        "-votes_count"
+    )
 
 
 # --- public pages (no scope: the board's unguessable key) -----------------------------------

@@ -164,9 +164,7 @@ def withdraw_vote(*, idea: Idea, voter: Person) -> bool:
 
 
 def _rescore(idea: Idea) -> None:
-    days = [
-        timezone.localdate(at) for at in idea.votes.values_list("created_at", flat=True)
-    ]
+    days = [timezone.localdate(at) for at in idea.votes.values_list("created_at", flat=True)]
     Idea.objects.filter(pk=idea.pk).update(votes_count=len(days), score=ranking.score_of(days))
 
 
@@ -352,9 +350,7 @@ def promote_comment(
 
     _require_moderator(actor, board)
     response = response_selectors.response(actor, response_id)
-    texts = {
-        k: v for k, v in (response.answers or {}).items() if isinstance(v, str) and v.strip()
-    }
+    texts = {k: v for k, v in (response.answers or {}).items() if isinstance(v, str) and v.strip()}
     if question_key:
         texts = {k: v for k, v in texts.items() if k == question_key}
     if not texts:

@@ -36,8 +36,7 @@ PAGE = 30
 
 
 def _me(request: ScopedRequest) -> identity.Person:
-    user = request.user
-    return identity.member(user.pk, user.get_full_name() or user.get_username(), user.email)
+    return identity.of_user(request.user)
 
 
 @member_required

@@ -10,7 +10,7 @@ import pytest
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
 from tests.matrix_actors import api_as, browser_as, expect
-from tests.privacy.support import built_once, made, world  # noqa: F401 - module world
+from tests.privacy.support import built_once
 from voxloop.ideas import identity, services
 from voxloop.ideas.api import router as ideas_router
 
@@ -97,9 +97,19 @@ PAGES = {
         {"status": "planned"},
         _moderators(302, "login"),
     ),
-    "ideas:merge": ("POST", "/ideas/i/{idea}/merge/", {"into": "{other}"}, _moderators(302, "login")),
+    "ideas:merge": (
+        "POST",
+        "/ideas/i/{idea}/merge/",
+        {"into": "{other}"},
+        _moderators(302, "login"),
+    ),
     "ideas:plan": ("POST", "/ideas/i/{idea}/plan/", {"title": ""}, _moderators(302, "login")),
-    "ideas:theme": ("POST", "/ideas/i/{idea}/theme/", {"theme": "Seats"}, _moderators(302, "login")),
+    "ideas:theme": (
+        "POST",
+        "/ideas/i/{idea}/theme/",
+        {"theme": "Seats"},
+        _moderators(302, "login"),
+    ),
 }
 IDEAS_API_MATRIX = {name: row for name, (_, _, _, row) in API.items()}
 IDEAS_PAGE_MATRIX = {name: row for name, (_, _, _, row) in PAGES.items()}
@@ -126,8 +136,10 @@ built = built_once(_make)
 def _filled(data, made):
     if data is None:
         return None
-    return {k: (int(v.format(**made)) if isinstance(v, str) and v.startswith("{") else v)
-            for k, v in data.items()}
+    return {
+        k: (int(v.format(**made)) if isinstance(v, str) and v.startswith("{") else v)
+        for k, v in data.items()
+    }
 
 
 @pytest.mark.parametrize("actor", ACTORS)
