@@ -125,3 +125,34 @@ def test_boards_and_ideas_of_other_units_and_tenants_are_not_found(world):
         selectors.moderated_board(acme.scope("store"), root_board.pk)
     with pytest.raises(NotFound):
         services.merge(actor=other.scope("admin"), duplicate=idea, into=idea)
+
+
+def test_a_survey_comment_becomes_an_idea_with_personal_details_masked(world):
+    from tests.surveys.builders import store_visit_survey
+    from voxloop.responses.services import Submission, submit
+
+    acme = world.acme
+    survey = store_visit_survey(acme)
+    comment = "Please add a click and collect locker, call me on 07700 900123"
+    response = submit(
+        submission=Submission(
+            survey=survey, answers={"nps": 8, "comment": comment}, unit=acme.units["c1r1s1"]
+        )
+    ).response
+    board = employee_board(acme)
+    idea = services.promote_comment(
+        actor=acme.scope("admin"), board=board, response_id=response.pk, title="Lockers"
+    )
+    assert idea.title == "Lockers" and "locker" in idea.body
+    assert "07700 900123" not in idea.body
+    assert idea.source_response_id == response.pk
+    # Out of scope: the sibling store's manager cannot read the response, nor the board above.
+    sibling_board = employee_board(acme, "c1r1s2")
+    with pytest.raises(NotFound):
+        services.promote_comment(
+            actor=acme.scope("sibling_store"), board=sibling_board, response_id=response.pk
+        )
+    with pytest.raises(NotFound):
+        services.promote_comment(
+            actor=world.other.scope("admin"), board=board, response_id=response.pk
+        )
