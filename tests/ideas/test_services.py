@@ -156,3 +156,16 @@ def test_a_survey_comment_becomes_an_idea_with_personal_details_masked(world):
         services.promote_comment(
             actor=world.other.scope("admin"), board=board, response_id=response.pk
         )
+
+
+def test_votes_added_in_bulk_count_one_per_person(world):
+    from datetime import UTC, datetime
+
+    acme = world.acme
+    idea = services.post_idea(board=employee_board(acme), author=member(acme, "store"), title="x")
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    people = [identity.public_person(f"p{n}@example.test") for n in range(5)]
+    assert services.add_votes(idea=idea, votes=[(p, when) for p in people + people]) == 5
+    assert services.add_votes(idea=idea, votes=[(member(acme, "store"), when)]) == 0
+    idea.refresh_from_db()
+    assert idea.votes_count == 6 and idea.followers.count() == 6

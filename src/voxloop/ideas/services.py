@@ -156,6 +156,32 @@ def vote(
 
 
 @transaction.atomic
+def add_votes(*, idea: Idea, votes: list[tuple[Person, datetime]]) -> int:
+    """Many people's votes at once (imports from another tool, the demo): one per person as
+    `vote` does, each voter following the idea, one re-score. The number of new votes."""
+    target = _open_for(idea, allow_pending=False)
+    before = target.votes.count()
+    Vote.objects.bulk_create(
+        [Vote(idea=target, voter_key=p.key, created_at=at) for p, at in votes],
+        ignore_conflicts=True,
+    )
+    Follower.objects.bulk_create(
+        [
+            Follower(
+                idea=target,
+                follower_key=p.key,
+                user_id=p.user_id,
+                email="" if p.user_id else p.email,
+            )
+            for p, _ in votes
+        ],
+        ignore_conflicts=True,
+    )
+    _rescore(target)
+    return target.votes.count() - before
+
+
+@transaction.atomic
 def withdraw_vote(*, idea: Idea, voter: Person) -> bool:
     removed, _ = Vote.objects.filter(idea=idea, voter_key=voter.key).delete()
     if removed:
