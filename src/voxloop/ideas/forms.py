@@ -60,7 +60,12 @@ class PlanForm(forms.Form):
 
 
 class ThemeForm(forms.Form):
-    theme = forms.CharField(label=_("Theme"), required=False, max_length=120)
+    theme = forms.CharField(
+        label=_("Theme"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs={"list": "idea-themes", "autocomplete": "off"}),
+    )
 
 
 class PromoteForm(forms.Form):

@@ -127,6 +127,18 @@ def post_idea(request: ScopedRequest, board_id: int) -> HttpResponse:
     return render(request, "ideas/board.html", context, status=400)
 
 
+def _theme_names(request: ScopedRequest) -> list[str]:
+    """Names of the themes text analytics sorts comments into, offered for an idea's theme
+    so that ideas and comments speak of the same things."""
+    from voxloop.textanalytics import selectors as text_selectors
+
+    names: set[str] = set()
+    for taxonomy in text_selectors.visible_taxonomies(request.scope)[:5]:
+        _, themes = text_selectors.taxonomy_with_themes(request.scope, taxonomy.pk)
+        names.update(theme.name for theme in themes)
+    return sorted(names)
+
+
 def _idea_context(request: ScopedRequest, idea: Idea, **extra: Any) -> dict[str, Any]:
     scope = request.scope
     me = _me(request)
@@ -144,6 +156,7 @@ def _idea_context(request: ScopedRequest, idea: Idea, **extra: Any) -> dict[str,
         "merge_form": MergeForm(),
         "plan_form": PlanForm(initial={"title": idea.title}),
         "theme_form": ThemeForm(initial={"theme": idea.theme}),
+        "theme_names": _theme_names(request) if moderator else [],
     } | extra
 
 
