@@ -44,6 +44,8 @@ from voxloop.distribution.models import Invitation
 from voxloop.distribution.widget import services as widgets
 from voxloop.exports import services as export_services
 from voxloop.exports.models import Export, ExportStatus
+from voxloop.ideas import identity as idea_identity
+from voxloop.ideas import services as idea_services
 from voxloop.recent import forget_everything
 from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit
@@ -163,6 +165,13 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/review-sources/{source_id}/locations"): ("admin-settings", "write"),
     ("POST", "/review-sources/{source_id}/import"): ("admin-settings", "write"),
     ("DELETE", "/review-source-locations/{location_id}"): ("admin-settings", "write"),
+    ("GET", "/idea-boards"): ("ideas", "read"),
+    ("GET", "/idea-boards/{board_id}/ideas"): ("ideas", "read"),
+    ("POST", "/idea-boards/{board_id}/ideas"): ("ideas", "write"),
+    ("GET", "/ideas/{idea_id}"): ("ideas", "read"),
+    ("POST", "/ideas/{idea_id}/votes"): ("ideas", "write"),
+    ("POST", "/ideas/{idea_id}/status"): ("idea-moderation", "write"),
+    ("POST", "/ideas/{idea_id}/merge"): ("idea-moderation", "write"),
     ("POST", "/surveys/import"): ("imports", "write"),
     ("GET", "/surveys/{survey_id}/export"): ("settings", "read"),
     ("POST", "/surveys/{survey_id}/responses/import"): ("imports", "write"),
@@ -333,6 +342,9 @@ BODIES: dict[tuple[str, str], dict] = {
     ("PATCH", "/webhooks/{subscription_id}"): {"name": "Renamed"},
     ("POST", "/reviews/{review_id}/replies"): {"text": "Thanks"},
     ("POST", "/review-sources"): {"name": "New", "kind": "file"},
+    ("POST", "/idea-boards/{board_id}/ideas"): {"title": "Reach"},
+    ("POST", "/ideas/{idea_id}/status"): {"status": "under_review"},
+    ("POST", "/ideas/{idea_id}/merge"): {"into": "other_idea"},
     ("PATCH", "/review-sources/{source_id}"): {"name": "Renamed"},
     ("POST", "/review-sources/{source_id}/locations"): {"external_id": "s9", "unit_code": "AC1R1"},
     ("POST", "/cases"): {"response_id": "other_response"},
@@ -473,6 +485,20 @@ PAGE_REACH: dict[str, tuple] = {
     "reviews:source_import": ("admin-settings", "write", "POST"),
     "reviews:source_fetch": ("admin-settings", "write", "POST"),
     "reviews:source_delete": ("admin-settings", "write", "POST"),
+    "ideas:boards": ("ideas", "read", "GET"),
+    "ideas:board_create": ("admin-settings", "write", "POST"),
+    "ideas:board": ("ideas", "read", "GET"),
+    "ideas:post": ("ideas", "write", "POST", {}, {"title": "Reach"}),
+    "ideas:idea": ("ideas", "read", "GET"),
+    "ideas:vote": ("ideas", "write", "POST"),
+    "ideas:follow": ("ideas", "write", "POST"),
+    "ideas:comment": ("ideas", "write", "POST", {}, {"body": "Reach"}),
+    "ideas:moderation": ("idea-moderation", "read", "GET"),
+    "ideas:promote": ("idea-moderation", "write", "POST"),
+    "ideas:status": ("idea-moderation", "write", "POST", {}, {"status": "under_review"}),
+    "ideas:merge": ("idea-moderation", "write", "POST", {}, {"into": "other_idea"}),
+    "ideas:plan": ("idea-moderation", "write", "POST"),
+    "ideas:theme": ("idea-moderation", "write", "POST", {}, {"theme": "Reach"}),
     "closedloop:rules": ("admin-settings", "read", "GET"),
     "closedloop:rule_new": ("admin-settings", "read", "GET"),
     "closedloop:rule": ("admin-settings", "read", "GET"),
@@ -674,6 +700,12 @@ def _build() -> dict[str, Any]:
         data={"marker": "none"},
     )
     theme = taxonomy.themes.get(key="queue")
+    board = idea_services.create_board(
+        actor=admin, unit=root, name="Ideas", audience="employees", moderate_first=False
+    )
+    poster = idea_identity.member(members["admin"].user.pk, "admin")
+    idea = idea_services.post_idea(board=board, author=poster, title="Brighter signs")
+    other_idea = idea_services.post_idea(board=board, author=poster, title="Bigger signs")
     review_source = review_services.create_source(scope=admin, unit=root, name="Shops", kind="file")
     location = review_services.set_location(
         scope=admin, source=review_source, external_id="s1", unit=store
@@ -714,6 +746,9 @@ def _build() -> dict[str, Any]:
         "review_id": review_source.reviews.get().pk,
         "source_id": review_source.pk,
         "location_id": location.pk,
+        "board_id": board.pk,
+        "idea_id": idea.pk,
+        "other_idea": other_idea.pk,
         "fmt": "csv",
         "kind": "svg",
         # Body references

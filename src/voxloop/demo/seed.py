@@ -19,6 +19,7 @@ from voxloop.demo.reviews import ReviewsResult, add_reviews
 from voxloop.demo.text import add_taxonomies, analyse_comments
 from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
+from voxloop.ideas.demo import add_ideas
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
@@ -99,6 +100,14 @@ def seed_demo(
         add_closed_loop(system, tree, feedback, random.Random(f"loop-{seed}"), anchor)
         online = add_reviews(system, tree, random.Random(f"reviews-{seed}"), anchor)
         add_churn(system, random.Random(f"churn-{seed}"), anchor)
+        add_ideas(
+            system,
+            root,
+            memberships,
+            random.Random(f"ideas-{seed}"),
+            anchor,
+            customer_ideas=min(240, 12 + size.stores),
+        )
         add_outreach(
             system,
             tree,

@@ -1,0 +1,168 @@
+"""Who may call each idea-board operation and open each page: every actor × every one,
+against an employee board at store c1r1s1 with two published ideas. The board is seen by
+members of the store and of the units above it; the sibling store and another tenant find
+nothing (404). Moderators are the admins and managers of the store and above; analysts,
+agents and viewers are refused (403). Changes roll back after each request."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.support import MEMBER_ACTORS as MEMBERS
+from tests.matrix_actors import api_as, browser_as, expect
+from tests.privacy.support import built_once
+from voxloop.ideas import identity, services
+from voxloop.ideas.api import router as ideas_router
+
+ACTORS = (*MEMBERS, "loner", "anonymous")
+SEERS = ("admin", "director", "country_admin", "regional", "store", "agent", "viewer", "analyst")
+MODERATORS = ("admin", "country_admin", "regional", "store")
+
+
+def _row(ok, signed_out, *, allowed=SEERS, outside=("sibling_store",), other_admin=404) -> dict:
+    row = dict.fromkeys(MEMBERS, 403)
+    row.update(dict.fromkeys(allowed, ok))
+    row.update(dict.fromkeys(outside, 404))
+    row.update(other_admin=other_admin, loner=403, anonymous=signed_out)
+    return row
+
+
+def _moderators(ok, signed_out) -> dict:
+    return _row(ok, signed_out, allowed=MODERATORS)
+
+
+API = {
+    "api:idea_boards": (
+        "get",
+        "/idea-boards",
+        None,
+        _row(200, 401, allowed=MEMBERS, outside=(), other_admin=200),
+    ),
+    "api:board_ideas": ("get", "/idea-boards/{board}/ideas", None, _row(200, 401)),
+    "api:board_idea_create": (
+        "post",
+        "/idea-boards/{board}/ideas",
+        {"title": "More stools"},
+        _row(201, 401),
+    ),
+    "api:idea": ("get", "/ideas/{idea}", None, _row(200, 401)),
+    "api:idea_vote": ("post", "/ideas/{idea}/votes", None, _row(200, 401)),
+    "api:idea_status": (
+        "post",
+        "/ideas/{idea}/status",
+        {"status": "planned"},
+        _moderators(200, 401),
+    ),
+    "api:idea_merge": (
+        "post",
+        "/ideas/{idea}/merge",
+        {"into": "{other}"},
+        _moderators(200, 401),
+    ),
+}
+PAGES = {
+    "ideas:boards": (
+        "GET",
+        "/ideas/",
+        None,
+        _row(200, "login", allowed=MEMBERS, outside=(), other_admin=200),
+    ),
+    "ideas:board_create": (
+        "POST",
+        "/ideas/new/",
+        {"name": "New", "audience": "employees", "unit_code": "AC1R1S1"},
+        _row(302, "login", allowed=("admin", "country_admin"), outside=(), other_admin=400),
+    ),
+    "ideas:moderation": (
+        "GET",
+        "/ideas/moderation/",
+        None,
+        _row(200, "login", allowed=(*MODERATORS, "sibling_store"), outside=(), other_admin=200),
+    ),
+    "ideas:board": ("GET", "/ideas/{board}/", None, _row(200, "login")),
+    "ideas:post": ("POST", "/ideas/{board}/post/", {"title": "Stools"}, _row(302, "login")),
+    "ideas:promote": (
+        "POST",
+        "/ideas/{board}/promote/",
+        {"response_id": 987654},
+        _moderators(400, "login"),
+    ),
+    "ideas:idea": ("GET", "/ideas/i/{idea}/", None, _row(200, "login")),
+    "ideas:vote": ("POST", "/ideas/i/{idea}/vote/", {}, _row(302, "login")),
+    "ideas:follow": ("POST", "/ideas/i/{idea}/follow/", {}, _row(302, "login")),
+    "ideas:comment": ("POST", "/ideas/i/{idea}/comment/", {"body": "+1"}, _row(302, "login")),
+    "ideas:status": (
+        "POST",
+        "/ideas/i/{idea}/status/",
+        {"status": "planned"},
+        _moderators(302, "login"),
+    ),
+    "ideas:merge": (
+        "POST",
+        "/ideas/i/{idea}/merge/",
+        {"into": "{other}"},
+        _moderators(302, "login"),
+    ),
+    "ideas:plan": ("POST", "/ideas/i/{idea}/plan/", {"title": ""}, _moderators(302, "login")),
+    "ideas:theme": (
+        "POST",
+        "/ideas/i/{idea}/theme/",
+        {"theme": "Seats"},
+        _moderators(302, "login"),
+    ),
+}
+IDEAS_API_MATRIX = {name: row for name, (_, _, _, row) in API.items()}
+IDEAS_PAGE_MATRIX = {name: row for name, (_, _, _, row) in PAGES.items()}
+
+
+def _make(world) -> dict:
+    acme = world.acme
+    board = services.create_board(
+        actor=acme.system, unit=acme.units["c1r1s1"], name="Store ideas", audience="employees"
+    )
+    author = identity.member(acme.user("store").pk, "store")
+    ideas = [
+        services.post_idea(board=board, author=author, title=title)
+        for title in ("Stools at tills", "Seats at tills")
+    ]
+    for idea in ideas:
+        services.moderate_idea(actor=acme.system, idea=idea, publish=True)
+    return {"board": board.pk, "idea": ideas[0].pk, "other": ideas[1].pk}
+
+
+built = built_once(_make)
+
+
+def _filled(data, made):
+    if data is None:
+        return None
+    return {
+        k: (int(v.format(**made)) if isinstance(v, str) and v.startswith("{") else v)
+        for k, v in data.items()
+    }
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(API))
+def test_ideas_api_matrix(world, made, name, actor):
+    method, path, body, row = API[name]
+    answer = api_as(world, actor).call(method, path.format(**made), _filled(body, made))
+    expect(answer, row[actor], name, actor)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_ideas_page_matrix(world, made, name, actor):
+    method, path, data, row = PAGES[name]
+    client, path = browser_as(world, actor), path.format(**made)
+    answer = client.post(path, _filled(data, made)) if method == "POST" else client.get(path)
+    expect(answer, row[actor], name, actor)
+
+
+def test_matrix_covers_every_ideas_operation():
+    operations = {
+        f"api:{operation.url_name}"
+        for path_view in ideas_router.path_operations.values()
+        for operation in path_view.operations
+    }
+    assert set(IDEAS_API_MATRIX) == operations
