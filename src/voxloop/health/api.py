@@ -75,7 +75,7 @@ def account_health(request: HttpRequest, account_id: Id) -> dict:
                 "case_id": c.case_id,
             }
             for c in found.calls
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -115,7 +115,7 @@ def model_out(scope: Scope, model: HealthModel) -> dict:
                 "good": s.good,
             }
             for s in model.signals.all()
-        ],  # fmt: skip
+        ],
         "validation": asdict(checked.result)
         | {"stayed_mean": checked.stayed_mean, "left_mean": checked.left_mean},
     }

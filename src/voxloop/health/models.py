@@ -73,12 +73,12 @@ class HealthSignal(models.Model):
             models.UniqueConstraint(fields=["model", "kind", "param"], name="health_signal_once")
         ]
 
+    def __str__(self) -> str:
+        return self.key
+
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.param}" if self.param else self.kind
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class HealthScore(models.Model):
@@ -109,6 +109,9 @@ class HealthScore(models.Model):
             models.Index(fields=["organization", "unit_path"], name="health_score_org_path"),
             models.Index(fields=["organization", "band"], name="health_score_band"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.score} ({self.band or '-'})"
 
 
 class HealthHistory(models.Model):
@@ -146,6 +149,9 @@ class HealthHistory(models.Model):
         ]
         indexes = [models.Index(fields=["organization", "day"], name="health_history_org_day")]
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.score}"
+
 
 class CallToAction(models.Model):
     """An account's fall across a band, and the case it opened for the account's owner. One
@@ -174,6 +180,9 @@ class CallToAction(models.Model):
                 fields=["account", "day", "to_band"], name="health_cta_once_per_fall"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.from_band} → {self.to_band}"
 
 
 class AudienceKind(models.TextChoices):

@@ -88,8 +88,15 @@ def _clean_signal(raw: dict[str, Any], i: int) -> dict[str, Any]:
         raise InvalidInput("A weight is above 0 and at most 100.", field=f"{where}.weight")
     if bad == good:
         raise InvalidInput("'Bad at' and 'good at' must differ.", field=f"{where}.good")
-    return {"kind": kind, "param": param if kind in NEEDS_PARAM or kind == SignalKind.RENEWAL else "",
-            "weight": weight, "mapping": mapping, "bad": bad, "good": good}  # fmt: skip
+    keeps_param = kind in NEEDS_PARAM or kind == SignalKind.RENEWAL
+    return {
+        "kind": kind,
+        "param": param if keeps_param else "",
+        "weight": weight,
+        "mapping": mapping,
+        "bad": bad,
+        "good": good,
+    }
 
 
 @transaction.atomic
