@@ -96,11 +96,11 @@ def test_api_lists_scores_with_missing_signals_as_null(world, books):
     found = client.get("/api/v1/health/accounts?mine=true").json()
     assert found["count"] == 1
     item = found["items"][0]
-    assert item["account_id"] == a.accounts["mine"].pk and item["band"] == "red"
+    assert item["account_id"] == a.accounts["mine"].pk and item["band"] == "amber"  # 40 seats
     nps = next(p for p in item["parts"] if p["key"] == "nps")
     assert nps["points"] is None and nps["value"] is None
     detail = client.get(f"/api/v1/health/accounts/{a.accounts['mine'].pk}").json()
-    assert detail["history"][0]["band"] == "red"
+    assert detail["history"][0]["band"] == "amber"
     summary = _client(world.acme, "viewer").get("/api/v1/health/summary").json()
     assert summary["bands"]["red"] == 1  # the viewer's region holds one of the two
 

@@ -93,8 +93,14 @@ def add_health(system: Scope, rng: random.Random, anchor: datetime) -> int:
     _model(system)
     accounts = list(contact_selectors.accounts_of(org).select_related("owner"))
     people: dict[int, list] = {}
-    for contact in contact_selectors.people_of(org).filter(account__isnull=False).order_by("pk"):
-        people.setdefault(contact.account_id, []).append(contact)
+    for contact in (
+        contact_selectors.people_of(org)
+        .filter(account__isnull=False)
+        .select_related("account")
+        .order_by("pk")
+    ):
+        if contact.account is not None:
+            people.setdefault(contact.account.pk, []).append(contact)
     start = anchor - timedelta(weeks=WEEKS)
     # Struggling accounts: lower use already a year ago, falling further, and churning more.
     mine = [a for a in accounts if a.owner is not None and a.owner.username == "accountmgr"]

@@ -62,6 +62,8 @@ def gather(
     if names & {SignalKind.NPS, SignalKind.NPS_TREND, SignalKind.CSAT, SignalKind.CES}:
         rows = response_selectors.scores_of_contacts(organization_id, contact_ids, since, at)
         for contact_id, submitted_at, nps, csat, ces in rows:
+            if submitted_at is None:  # complete answers have one; the type cannot say so
+                continue
             out.answers.setdefault(contact_id, []).append((submitted_at, nps, csat, ces))
     if SignalKind.SENTIMENT in names:
         out.sentiment = text_selectors.sentiment_of_contacts(

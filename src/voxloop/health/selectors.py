@@ -188,6 +188,8 @@ def separation(scope: Scope, until: datetime | None = None, days: int = 365) -> 
     first: dict[int, float] = {}
     for account_id, day, score in rows:
         left_at = outcomes[account_id]
+        if score is None:  # filtered out above; the type cannot say so
+            continue
         if left_at is not None and day >= timezone.localdate(left_at):
             continue  # a score taken after leaving would know the answer
         if day <= start or account_id not in first:

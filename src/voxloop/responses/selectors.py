@@ -403,7 +403,7 @@ def contact_nps_history(organization_id: int) -> QuerySet:
 
 def scores_of_contacts(
     organization_id: int, contact_ids: Iterable[int], since: datetime, until: datetime
-) -> list[tuple[int, datetime, int | None, int | None, int | None]]:
+) -> list[tuple[int, datetime | None, int | None, int | None, int | None]]:
     """(contact id, submitted at, NPS, CSAT, CES) of the complete answers of these contacts in
     [since, until), oldest first (system work: health scores, which keep figures only)."""
     rows = (
