@@ -93,6 +93,16 @@ def test_fall_across_a_band_opens_one_case_for_the_owner(world):
 
     with pytest.raises(NotFound):
         case_selectors.case(org.scope("sibling_store"), call.case_id)
+    # Its page opens for the owner (a case about no answer and no review).
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    client = Client()
+    assert client.login(username=org.user("store").username, password=PASSWORD)
+    page = client.get(reverse("closedloop:case", args=[call.case_id]))
+    assert page.status_code == 200 and "A Mine Ltd" in page.content.decode()
     # A call to action is not an "open case" signal about the customer (no loop).
     from voxloop.closedloop.selectors import cases_of_contacts
 

@@ -121,7 +121,7 @@ def add_health(system: Scope, rng: random.Random, anchor: datetime) -> int:
             if account.pk in struggling:
                 chance = 0.5 - 0.4 * share
             elif account.pk in sliding:
-                chance = 0.85 if week < WEEKS - 8 else 0.05
+                chance = 0.85 if week < WEEKS - 5 else 0.0  # stopped using it this month
             else:
                 chance = 0.8
             for contact in people.get(account.pk, []):

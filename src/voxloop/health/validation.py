@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from voxloop.analytics.inference import Z95
+from voxloop.analytics.metrics import Z95
 
 MIN_PER_GROUP = 5
 
