@@ -103,7 +103,11 @@ def add_health(system: Scope, rng: random.Random, anchor: datetime) -> int:
             people.setdefault(contact.account.pk, []).append(contact)
     start = anchor - timedelta(weeks=WEEKS)
     # Struggling accounts: lower use already a year ago, falling further, and churning more.
-    mine = [a for a in accounts if a.owner is not None and a.owner.username == "accountmgr"]
+    mine = [
+        a
+        for a in accounts
+        if a.owner is not None and a.owner.username == "accountmgr" and people.get(a.pk)
+    ]
     sliding = {a.pk for a in mine[:SLIDING]}
     struggling = {a.pk for a in accounts if rng.random() < 0.3} - sliding
     events = []
