@@ -23,6 +23,7 @@ from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Scope
 
 WEEKS = 52
+BEFORE = 8  # weeks of use before the year, so its first scores have a month of usage
 SLIDING = 3  # accountmgr's accounts that fall into red this month
 
 PERSONAS = [
@@ -117,13 +118,13 @@ def add_health(system: Scope, rng: random.Random, anchor: datetime) -> int:
         if (account.pk in struggling and rng.random() < 0.55) or rng.random() < 0.06:
             left_at = start + timedelta(days=rng.randint(60, 350))
             churn.append((account, left_at))
-        for week in range(WEEKS):
+        for week in range(-BEFORE, WEEKS):
             at = start + timedelta(weeks=week, hours=rng.randint(8, 80))
             if left_at is not None and at >= left_at:
                 break
-            share = week / WEEKS
+            share = max(0, week) / WEEKS
             if account.pk in struggling:
-                chance = 0.5 - 0.4 * share
+                chance = 0.35 - 0.3 * share
             elif account.pk in sliding:
                 chance = 0.85 if week < WEEKS - 5 else 0.0  # stopped using it this month
             else:

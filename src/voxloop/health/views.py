@@ -33,13 +33,16 @@ def label_of(key: str) -> str:
 @records_required
 def at_risk(request: ScopedRequest) -> HttpResponse:
     scope = request.scope
-    mine = request.GET.get("all") != "1"
+    # An account manager lands on their own book; someone who owns no account sees them all.
+    owns = selectors.account_scores(scope, mine=True).exists()
+    mine = owns and request.GET.get("all") != "1"
     audience = None
     if request.GET.get("audience", "").isdigit():
         audience = selectors.audience(scope, int(request.GET["audience"]))
     scores = selectors.account_scores(scope, mine=mine, audience=audience)
     context: dict[str, Any] = {
         "mine": mine,
+        "owns": owns,
         "audience": audience,
         "risky": [s for s in scores.filter(band__in=selectors.AT_RISK_BANDS)[:200]],
         "bands": selectors.band_counts(scope, audience),
