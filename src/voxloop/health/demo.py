@@ -90,7 +90,6 @@ def add_health(system: Scope, rng: random.Random, anchor: datetime) -> int:
     login = contact_services.define_interaction_type(
         actor=system, unit=root, key="login", name="Product login"
     )
-    _audiences(system)
     _model(system)
     accounts = list(contact_selectors.accounts_of(org).select_related("owner"))
     people: dict[int, list] = {}
@@ -102,6 +101,9 @@ def add_health(system: Scope, rng: random.Random, anchor: datetime) -> int:
     ):
         if contact.account is not None:
             people.setdefault(contact.account.pk, []).append(contact)
+    if not people:  # a demo without B2B customers (or too small to give them people)
+        return 0
+    _audiences(system)
     start = anchor - timedelta(weeks=WEEKS)
     # Struggling accounts: lower use already a year ago, falling further, and churning more.
     mine = [
