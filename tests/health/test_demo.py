@@ -34,5 +34,6 @@ def test_demo_health():
     assert {c.account_id for c in calls} <= {s.account_id for s in risky}
     admin = Scope.of(Membership.objects.get(user__username="admin"))
     checked = selectors.separation(admin, until=ANCHOR)
+    print("demo validation:", checked.result, checked.stayed_mean, checked.left_mean)  # -s
     assert checked.result.left >= 5 and checked.result.auc > 0.6
     assert checked.left_mean < checked.stayed_mean
