@@ -27,6 +27,8 @@ def _isolated_settings(tmp_path, settings):
     # Hand comments to text analytics at once too; embed them only where a test asks.
     settings.TEXT_ANALYSE_DELAY_SECONDS = 0
     settings.TEXT_EMBEDDINGS = False
+    # Health rescoring after an event: handed over at once (no timer thread in tests).
+    settings.HEALTH_RESCORE_DELAY_SECONDS = 0
     # (LocMemCache shares its store between instances of one LOCATION, hence a fresh one.)
     settings.CACHES = {
         "default": {

@@ -37,13 +37,14 @@ from voxloop.api.api import api
 from voxloop.closedloop import casework, plans
 from voxloop.closedloop import services as closedloop_services
 from voxloop.contacts import services as contact_services
-from voxloop.contacts.models import InteractionType
+from voxloop.contacts.models import Account, InteractionType
 from voxloop.distribution import services as distribution_services
 from voxloop.distribution.campaigns import triggers
 from voxloop.distribution.models import Invitation
 from voxloop.distribution.widget import services as widgets
 from voxloop.exports import services as export_services
 from voxloop.exports.models import Export, ExportStatus
+from voxloop.health import services as health_services
 from voxloop.ideas import identity as idea_identity
 from voxloop.ideas import services as idea_services
 from voxloop.recent import forget_everything
@@ -172,6 +173,13 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/ideas/{idea_id}/votes"): ("ideas", "write"),
     ("POST", "/ideas/{idea_id}/status"): ("idea-moderation", "write"),
     ("POST", "/ideas/{idea_id}/merge"): ("idea-moderation", "write"),
+    ("GET", "/health/accounts"): ("health", "read"),
+    ("GET", "/health/accounts/{account_id}"): ("health", "read"),
+    ("GET", "/health/summary"): ("figures", "read"),
+    ("GET", "/health/model"): ("admin-settings", "read"),
+    ("PUT", "/health/model"): ("admin-settings", "write"),
+    ("GET", "/health/audiences"): ("settings", "read"),
+    ("POST", "/health/audiences"): ("admin-settings", "write"),
     ("POST", "/surveys/import"): ("imports", "write"),
     ("GET", "/surveys/{survey_id}/export"): ("settings", "read"),
     ("POST", "/surveys/{survey_id}/responses/import"): ("imports", "write"),
@@ -341,6 +349,11 @@ BODIES: dict[tuple[str, str], dict] = {
     },
     ("PATCH", "/webhooks/{subscription_id}"): {"name": "Renamed"},
     ("POST", "/reviews/{review_id}/replies"): {"text": "Thanks"},
+    ("PUT", "/health/model"): {
+        "name": "Health",
+        "signals": [{"kind": "nps", "weight": 1, "bad": -50, "good": 50}],
+    },
+    ("POST", "/health/audiences"): {"kind": "tier", "name": "Gold", "segment_id": "segment_id"},
     ("POST", "/review-sources"): {"name": "New", "kind": "file"},
     ("POST", "/idea-boards/{board_id}/ideas"): {"title": "Reach"},
     ("POST", "/ideas/{idea_id}/status"): {"status": "under_review"},
@@ -474,6 +487,11 @@ PAGE_REACH: dict[str, tuple] = {
     "webhooks:delete": ("webhooks", "write", "POST"),
     "webhooks:replay": ("webhooks", "write", "POST"),
     "reviews:list": ("figures", "read", "GET"),
+    "health:at_risk": ("health", "read", "GET"),
+    "health:account": ("health", "read", "GET"),
+    "health:model": ("admin-settings", "read", "GET"),
+    "health:audiences": ("admin-settings", "read", "GET"),
+    "health:audience_delete": ("admin-settings", "write", "POST"),
     "reviews:benchmark": ("figures", "read", "GET"),
     "reviews:review": ("reviews", "read", "GET"),
     "reviews:reply": ("reviews", "write", "POST", {}, {"action": "send", "text": "Thanks"}),
@@ -675,6 +693,13 @@ def _build() -> dict[str, Any]:
         actor=admin, unit=root, survey=survey, name="Shop", allowed_origins=[]
     )
     segment = contact_services.save_segment(actor=admin, unit=root, name="All", filters=[])
+    account = contact_services.bulk_add_accounts(
+        actor=admin,
+        accounts=[Account(unit=store, external_id="ACC-1", name="Initech", tier="high_touch")],
+    )[0]
+    audience = health_services.save_audience(
+        actor=admin, kind="persona", name="Everyone", segment_id=segment.pk
+    )
     trigger = triggers.create_trigger(
         actor=admin,
         unit=root,
@@ -749,6 +774,8 @@ def _build() -> dict[str, Any]:
         "board_id": board.pk,
         "idea_id": idea.pk,
         "other_idea": other_idea.pk,
+        "account_id": account.pk,
+        "audience_id": audience.pk,
         "fmt": "csv",
         "kind": "svg",
         # Body references

@@ -32,6 +32,9 @@ KNOWN = (
     # Closed loop: the action plans that started in a period under a unit (the trend's
     # annotations): [{"day": date, "title": str, "plan_id": int}].
     "plan_starts",
+    # Health: the personas and service tiers among the segments, for the segment filter's
+    # option groups: [(group label, [(segment_id, name)])].
+    "audience_groups",
 )
 
 

@@ -119,6 +119,7 @@ def dashboard_page(request: ScopedRequest) -> HttpResponse:
         origins=ORIGINS,
         surveys=survey_selectors.visible_surveys(scope).only("id", "name"),
         segments=contact_selectors.visible_segments(scope),
+        audience_groups=hooks.call("audience_groups", scope) or [],
         saved_views=selectors.saved_views(scope),
         sentiments=SENTIMENTS,
         text_themes=hooks.call("text_themes", scope) or [],

@@ -61,6 +61,7 @@ def _mount_routers() -> None:
     from voxloop.contacts.api import router as contacts_router
     from voxloop.distribution.api import router as distribution_router
     from voxloop.exports.api import router as exports_router
+    from voxloop.health.api import router as health_router
     from voxloop.ideas.api import router as ideas_router
     from voxloop.privacy.api import router as privacy_router
     from voxloop.responses.api import router as responses_router
@@ -87,6 +88,7 @@ def _mount_routers() -> None:
     api.add_router("/", exports_router)
     api.add_router("/", reviews_router)
     api.add_router("/", ideas_router)
+    api.add_router("/", health_router)
 
 
 _mount_routers()

@@ -126,6 +126,54 @@ def open_case(
     return case
 
 
+@transaction.atomic
+def open_call_to_action(
+    *,
+    actor: Scope,
+    unit: OrgUnit,
+    title: str,
+    assignee_id: int | None,
+    note: str = "",
+    playbook_id: int | None = None,
+    sla_hours: int = 48,
+    priority: str = Priority.HIGH,
+    now: datetime | None = None,
+) -> Case:
+    """A case about a customer as a whole rather than one answer (a B2B account's health
+    falling across a band): assigned to its owner, due in `sla_hours`, with the follow-up
+    playbook to use named in the timeline. The caller keeps it to one per event."""
+    actor.require(Capability.ACT)
+    if not actor.covers(unit):
+        raise NotFound("No such unit.", field="unit")
+    if isinstance(sla_hours, bool) or not isinstance(sla_hours, int) or not 1 <= sla_hours <= 8760:
+        raise InvalidInput("Hours between 1 and 8760.", field="sla_hours")
+    now = now or timezone.now()
+    playbook = (
+        Playbook.objects.filter(organization_id=actor.organization_id, pk=playbook_id).first()
+        if playbook_id
+        else None
+    )
+    case = Case.objects.create(
+        organization_id=actor.organization_id,
+        unit=unit,
+        unit_path=unit.path,
+        title=title.strip()[:200] or "Call to action",
+        priority=priority if priority in Priority.values else Priority.HIGH,
+        assignee_id=assignee_id,
+        assigned_at=now if assignee_id else None,
+        created_at=now,
+        due_at=now + timedelta(hours=sla_hours),
+        second_escalation_at=now + timedelta(hours=sla_hours + 24),
+    )
+    _event(actor, case, CaseEvent.Kind.OPENED, now, case.title)
+    if note or playbook is not None:
+        text = note + (f"\nPlaybook: {playbook.name}" if playbook is not None else "")
+        _event(actor, case, CaseEvent.Kind.NOTE, now, text.strip())
+    record_audit(actor=actor, action="case.open", target=case)
+    announce(case, "opened")
+    return case
+
+
 def _scope_unit(actor: Scope) -> OrgUnit:
     from voxloop.tenancy.selectors import scope_root
 

@@ -312,3 +312,25 @@ def sla_figures(
     from voxloop.closedloop.sla import sla_statistics
 
     return sla_statistics(scope, since=since, until=until)
+
+
+def cases_of_contacts(
+    organization_id: int, contact_ids: list[int], at: datetime
+) -> dict[int, tuple[int, int]]:
+    """Per contact, (cases open at `at`, of which overdue) about what the contact said
+    (responses and reviews; a health call to action is about the account, not counted).
+    System work: health scores, which keep the counts only."""
+    cases = (
+        Case.objects.filter(
+            organization_id=organization_id, contact_id__in=contact_ids, created_at__lte=at
+        )
+        .filter(Q(response__isnull=False) | Q(review_id__isnull=False))
+        .exclude(resolved_at__lte=at)
+        .exclude(closed_at__lte=at)
+        .values_list("contact_id", "due_at")
+    )
+    counts: dict[int, tuple[int, int]] = {}
+    for contact_id, due_at in cases:
+        opened, overdue = counts.get(contact_id, (0, 0))
+        counts[contact_id] = (opened + 1, overdue + (due_at < at))
+    return counts

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "voxloop.webhooks",
     "voxloop.reviews",
     "voxloop.ideas",
+    "voxloop.health",
     "voxloop.exports",
     "voxloop.api",
     "voxloop.web",
@@ -142,6 +143,9 @@ ANALYTICS_COUNT_DELAY_SECONDS = env_float("VOXLOOP_ANALYTICS_COUNT_DELAY", 1.0)
 # worker; whether comments are embedded in the background (for grouping and emerging
 # themes); the function that masks personal data before analysis (text, language → text).
 TEXT_ANALYSE_DELAY_SECONDS = env_float("VOXLOOP_TEXT_ANALYSE_DELAY", 1.0)
+# How long a web process gathers the contacts whose health an event changed (an answer, a
+# case) before handing them to a worker in one task.
+HEALTH_RESCORE_DELAY_SECONDS = env_float("VOXLOOP_HEALTH_RESCORE_DELAY", 5.0)
 TEXT_EMBEDDINGS = env_bool("VOXLOOP_TEXT_EMBEDDINGS", True)
 TEXT_PII_MASKER = env_str(
     "VOXLOOP_TEXT_PII_MASKER", "voxloop.textanalytics.engine.pii.mask_personal"

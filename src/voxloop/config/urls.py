@@ -28,6 +28,7 @@ urlpatterns = [
     path("webhooks/", include("voxloop.webhooks.urls")),
     path("reviews/", include("voxloop.reviews.urls")),
     path("ideas/", include("voxloop.ideas.urls")),
+    path("health/", include("voxloop.health.urls")),
     path("exports/", include("voxloop.exports.urls")),
     path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),

@@ -27,6 +27,16 @@ def segment_builder(scope: Scope) -> dict[str, Any]:
         for name in selectors.attribute_names(scope)
     ]
     fields += [
+        {
+            "name": f"account.attributes.{name}",
+            "label": _("%(name)s (account attribute)") % {"name": name},
+            "ops": ["eq", "ne", "contains", "gte", "lte"],
+            "numeric_ops": ["gte", "lte"],
+            "input": "text",
+        }
+        for name in selectors.account_attribute_names(scope)
+    ]
+    fields += [
         {"name": "unit", "label": _("Unit (and below)"), "ops": ["eq"], "input": "unit"},
         {
             "name": "nps_group",

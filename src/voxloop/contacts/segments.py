@@ -18,9 +18,13 @@ from voxloop.tenancy.models import subtree_q
 
 # No "__" in the name: it becomes an ORM path (attributes__<name>), where "__" is a lookup.
 ATTRIBUTE = re.compile(r"^attributes\.((?!\w*__)[A-Za-z0-9_]{1,60})$")
+# The contact's account's attributes (company size, plan, ARR band…): personas and service
+# tiers are rules on both.
+ACCOUNT_ATTRIBUTE = re.compile(r"^account\.attributes\.((?!\w*__)[A-Za-z0-9_]{1,60})$")
 NPS_GROUPS = {"promoter", "passive", "detractor"}
 OPS = {
     "attribute": {"eq", "ne", "in", "gte", "lte", "contains"},
+    "account_attribute": {"eq", "ne", "in", "gte", "lte", "contains"},
     "unit": {"eq"},
     "account_tier": {"eq", "in"},
     "nps_group": {"eq", "in"},
@@ -31,11 +35,13 @@ MAX_FILTERS = 20
 
 
 def _kind(field: str) -> str:
-    return "attribute" if ATTRIBUTE.match(field) else field
+    if ATTRIBUTE.match(field):
+        return "attribute"
+    return "account_attribute" if ACCOUNT_ATTRIBUTE.match(field) else field
 
 
 def _attribute_name(field: str) -> str:
-    match = ATTRIBUTE.match(field)
+    match = ATTRIBUTE.match(field) or ACCOUNT_ATTRIBUTE.match(field)
     if match is None:  # callers checked _kind first
         raise InvalidInput(f"'{field}' names no attribute.", field="field")
     return match.group(1)
@@ -78,7 +84,8 @@ def check_filters_one(organization_id: int, condition: Any, where: str) -> None:
     kind = _kind(str(field or ""))
     if kind not in OPS:
         raise InvalidInput(
-            f"Unknown filter field '{field}' (attributes.<name>, unit, account_tier, "
+            f"Unknown filter field '{field}' (attributes.<name>, account.attributes.<name>, "
+            "unit, account_tier, "
             "nps_group, locale or last_response_days).",
             field=f"{where}.field",
         )
@@ -94,11 +101,15 @@ def _check_value(
     if op == "in" and not (isinstance(value, list) and value):
         raise InvalidInput("'in' takes a non-empty list.", field=f"{where}.value")
     values = value if op == "in" else [value]
-    if kind == "attribute":
+    if kind in ("attribute", "account_attribute"):
         name = _attribute_name(field)
-        known = Contact.objects.filter(organization_id=organization_id, attributes__has_key=name)
+        column = "attributes" if kind == "attribute" else "account__attributes"
+        known = Contact.objects.filter(
+            organization_id=organization_id, **{f"{column}__has_key": name}
+        )
         if not known.exists():
-            raise InvalidInput(f"No contact has the attribute '{name}'.", field=f"{where}.field")
+            whose = "contact" if kind == "attribute" else "contact's account"
+            raise InvalidInput(f"No {whose} has the attribute '{name}'.", field=f"{where}.field")
         if op in {"gte", "lte"} and not all(isinstance(v, int | float) for v in values):
             raise InvalidInput(f"'{op}' compares numbers.", field=f"{where}.value")
     elif kind == "unit":
@@ -122,9 +133,9 @@ def _condition_q(organization_id: int, condition: dict[str, Any]) -> Q:
     field, op = condition["field"], condition.get("op", "eq")
     value: Any = condition.get("value")
     kind = _kind(field)
-    if kind == "attribute":
+    if kind in ("attribute", "account_attribute"):
         name = _attribute_name(field)
-        lookup = f"attributes__{name}"
+        lookup = f"attributes__{name}" if kind == "attribute" else f"account__attributes__{name}"
         if op == "eq":
             return Q(**{lookup: value})
         if op == "ne":

@@ -132,6 +132,12 @@ def attribute_names(scope: Scope, sample: int = 500) -> list[str]:
     return sorted({name for attributes in rows if attributes for name in attributes})
 
 
+def account_attribute_names(scope: Scope, sample: int = 500) -> list[str]:
+    """The attribute names the latest accounts in the scope carry (for the segment builder)."""
+    rows = _accounts_in_scope(scope).order_by("-pk").values_list("attributes", flat=True)[:sample]
+    return sorted({name for attributes in rows if attributes for name in attributes})
+
+
 def interaction_attribute_names(scope: Scope, sample: int = 500) -> list[str]:
     """The attribute names the latest interaction events in the scope carry."""
     events = scope.filter(Interaction.objects.all(), path_field="unit_path").order_by("-pk")
@@ -340,3 +346,78 @@ def interactions_by_ids(organization_id: int, interaction_ids: list[int]) -> lis
 def people_of(organization_id: int) -> QuerySet[Contact]:
     """Every contact of the organisation not erased, unscoped (system work: the demo)."""
     return _people(organization_id)
+
+
+# --- health scores (system work: the health app keeps figures, not these rows) -----------
+
+
+def accounts_of(organization_id: int) -> QuerySet[Account]:
+    """Every account of the organisation, unscoped (system work: health scores, the demo)."""
+    return Account.objects.filter(organization_id=organization_id).order_by("pk")
+
+
+def account_in_scope(scope: Scope, account_id: int) -> Account:
+    """One account the member may read, or NotFound (outside the subtree or the tenant)."""
+    return scope.get(visible_accounts(scope), path_field="unit_path", pk=account_id)
+
+
+def account_ids_in_scope(scope: Scope) -> QuerySet[Account, int]:
+    """The ids of the accounts in the scope, as a subquery (figures per account)."""
+    return _accounts_in_scope(scope).values_list("pk", flat=True)
+
+
+def interaction_counts(
+    organization_id: int, contact_ids: list[int], type_key: str, since: datetime, until: datetime
+) -> dict[int, int]:
+    """Per contact, how many events of the type (by key) happened in [since, until)."""
+    rows = (
+        Interaction.objects.filter(
+            organization_id=organization_id,
+            contact_id__in=contact_ids,
+            type__key=type_key,
+            occurred_at__gte=since,
+            occurred_at__lt=until,
+        )
+        .values("contact_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["contact_id"]: r["n"] for r in rows}
+
+
+def account_outcomes(
+    organization_id: int, since: datetime, until: datetime
+) -> dict[int, datetime | None]:
+    """Accounts that were customers and active when `since` began: when each churned before
+    `until`, or None for those who stayed (renewed). The history, not the current status, so
+    an account won back later still counts as lost in the period."""
+    from voxloop.contacts.models import CustomerStatus, StatusChange
+
+    tz = timezone.get_current_timezone()
+    history = StatusChange.objects.filter(account=OuterRef("pk"))
+    status_then = history.filter(changed_at__lt=since).order_by("-changed_at", "-id")
+    churned = history.filter(
+        status=CustomerStatus.CHURNED, changed_at__gte=since, changed_at__lt=until
+    ).order_by("changed_at")
+    rows = (
+        Account.objects.filter(organization_id=organization_id)
+        .annotate(
+            joined=Coalesce("customer_since", TruncDate("created_at", tzinfo=tz)),
+            status_then=Subquery(status_then.values("status")[:1]),
+            left_at=Subquery(churned.values("changed_at")[:1]),
+        )
+        .filter(joined__lt=timezone.localtime(since, tz).date())
+        .filter(Q(status_then__isnull=True) | Q(status_then=CustomerStatus.ACTIVE))
+        .values_list("pk", "left_at")
+    )
+    return dict(rows)
+
+
+def account_ids_of_contacts(contact_ids: QuerySet[Contact, int]) -> QuerySet[Contact, int]:
+    """The accounts (ids) these contacts (a subquery of ids) work at: a persona or tier of
+    accounts is the accounts of the segment's members."""
+    return (
+        Contact.objects.filter(pk__in=contact_ids, account__isnull=False)
+        .values_list("account_id", flat=True)
+        .distinct()
+    )

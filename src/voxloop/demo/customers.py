@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from voxloop.contacts.models import Account, Contact
 from voxloop.contacts.services import bulk_add_accounts, bulk_add_contacts
@@ -51,7 +51,11 @@ def add_accounts(
                     "renewal_month": rng.randint(1, 12),
                     "country": country.code,
                     "employees": rng.choice((25, 80, 250, 1200, 5000)),
+                    # From the number, not the generator: the rest of the demo stays the same.
+                    "seats": 5 + number * 7 % 56 if high else 1 + number * 5 % 15,
                 },
+                # Customers for one to eight years (health's tenure, churn by the year).
+                customer_since=date(2018, 1, 1) + timedelta(days=number * 377 % 2500),
             )
         )
     return bulk_add_accounts(actor=system, accounts=rows)

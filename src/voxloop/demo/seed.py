@@ -19,6 +19,7 @@ from voxloop.demo.reviews import ReviewsResult, add_reviews
 from voxloop.demo.text import add_taxonomies, analyse_comments
 from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
+from voxloop.health.demo import add_health
 from voxloop.ideas.demo import add_ideas
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services
@@ -117,6 +118,10 @@ def seed_demo(
         )
     count_feedback(root.organization_id, progress)
     analyse_comments(root.organization_id, progress)
+    progress.start("Customer health", 1)
+    with transaction.atomic():
+        add_health(system, random.Random(f"health-{seed}"), anchor)
+    progress.advance(1)
     return DemoResult(
         organization=root.organization,
         tree=tree,

@@ -269,3 +269,26 @@ def invited_contact_ids(organization_id: int, since: datetime) -> QuerySet:
         .filter(Q(queued_at__gte=since) | Q(sent_at__gte=since))
         .values("contact_id")
     )
+
+
+def asks_of_contacts(
+    organization_id: int, contact_ids: list[int], until: datetime, last: int = 3
+) -> dict[int, list[bool]]:
+    """Per contact, whether each of their last `last` invitations sent before `until` was
+    answered by then, newest first (system work: health scores' "silence" signal)."""
+    rows = (
+        Invitation.objects.filter(
+            organization_id=organization_id,
+            contact_id__in=contact_ids,
+            is_test=False,
+            sent_at__lt=until,
+        )
+        .order_by("contact_id", "-sent_at")
+        .values_list("contact_id", "completed_at")
+    )
+    found: dict[int, list[bool]] = {}
+    for contact_id, completed_at in rows:
+        answers = found.setdefault(contact_id, [])
+        if len(answers) < last:
+            answers.append(completed_at is not None and completed_at < until)
+    return found

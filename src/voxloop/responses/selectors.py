@@ -399,3 +399,23 @@ def contact_nps_history(organization_id: int) -> QuerySet:
         .order_by("contact_id", "submitted_at")
         .values_list("contact_id", "submitted_at", "nps_group")
     )
+
+
+def scores_of_contacts(
+    organization_id: int, contact_ids: Iterable[int], since: datetime, until: datetime
+) -> list[tuple[int, datetime | None, int | None, int | None, int | None]]:
+    """(contact id, submitted at, NPS, CSAT, CES) of the complete answers of these contacts in
+    [since, until), oldest first (system work: health scores, which keep figures only)."""
+    rows = (
+        Response.objects.filter(
+            organization_id=organization_id,
+            contact_id__in=list(contact_ids),
+            is_complete=True,
+            submitted_at__gte=since,
+            submitted_at__lt=until,
+        )
+        .exclude(survey__kind__in=ANONYMOUS_KINDS)
+        .order_by("submitted_at", "pk")
+        .values_list("contact_id", "submitted_at", "nps", "csat", "ces")
+    )
+    return list(rows)

@@ -247,3 +247,25 @@ def theme_keys_for_rules(scope: Scope) -> list[tuple[str, str]]:
     ):
         seen.setdefault(key, name)
     return sorted(seen.items(), key=lambda kv: kv[1].casefold())
+
+
+def sentiment_of_contacts(
+    organization_id: int, contact_ids: Iterable[int], since: Any, until: Any
+) -> dict[int, dict[str, int]]:
+    """Per contact, how many of their comments in [since, until) read positive, negative…
+    (system work: health scores, which keep the counts only)."""
+    rows = (
+        CommentAnalysis.objects.filter(
+            organization_id=organization_id,
+            response__contact_id__in=list(contact_ids),
+            response__submitted_at__gte=since,
+            response__submitted_at__lt=until,
+        )
+        .values_list("response__contact_id", "sentiment")
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for contact_id, sentiment in rows:
+        found = counts.setdefault(contact_id, {})
+        found[sentiment] = found.get(sentiment, 0) + 1
+    return counts

@@ -1,0 +1,63 @@
+"""Scores follow events: an answer by a known contact, a case opened or resolved. The
+contacts are gathered per process for HEALTH_RESCORE_DELAY_SECONDS and handed to a worker
+in one task (one queue write per batch, not per answer), as text analytics does; the
+nightly run catches whatever a killed process never handed over."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.dispatch import receiver
+
+from voxloop.closedloop.signals import case_changed
+from voxloop.responses.signals import response_submitted
+
+_pending: dict[int, set[int]] = {}
+_lock = threading.Lock()
+_timer: threading.Timer | None = None
+
+
+def _enqueue(organization_id: int, contact_ids: list[int]) -> None:
+    from voxloop.health.tasks import rescore_contacts
+
+    rescore_contacts.enqueue(organization_id=organization_id, contact_ids=sorted(contact_ids))
+
+
+def hand_over() -> None:
+    global _timer
+    with _lock:
+        batch = {org: set(ids) for org, ids in _pending.items()}
+        _pending.clear()
+        _timer = None
+    for organization_id, ids in batch.items():
+        _enqueue(organization_id, list(ids))
+
+
+def note(organization_id: int, contact_id: int | None) -> None:
+    global _timer
+    if contact_id is None:
+        return
+    delay = settings.HEALTH_RESCORE_DELAY_SECONDS
+    if delay <= 0:
+        _enqueue(organization_id, [contact_id])
+        return
+    with _lock:
+        _pending.setdefault(organization_id, set()).add(contact_id)
+        if _timer is None:
+            _timer = threading.Timer(delay, hand_over)
+            _timer.daemon = True
+            _timer.start()
+
+
+@receiver(response_submitted, dispatch_uid="health.response_submitted")
+def on_response(sender: object, response_id: int, response: Any = None, **kwargs: Any) -> None:
+    if response is not None and getattr(response, "contact_id", None) is not None:
+        note(response.organization_id, response.contact_id)
+
+
+@receiver(case_changed, dispatch_uid="health.case_changed")
+def on_case(sender: object, organization_id: int, event: str, case: Any = None, **kw: Any) -> None:
+    if case is not None and event in ("opened", "resolved"):
+        note(organization_id, getattr(case, "contact_id", None))

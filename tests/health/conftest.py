@@ -1,0 +1,1 @@
+from tests.health.support import *  # noqa: F403 - fixtures live in support.py
