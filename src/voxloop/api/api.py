@@ -59,6 +59,7 @@ def _mount_routers() -> None:
     from voxloop.analytics.api import router as analytics_router
     from voxloop.closedloop.api import router as closedloop_router
     from voxloop.contacts.api import router as contacts_router
+    from voxloop.crm.api import router as crm_router
     from voxloop.distribution.api import router as distribution_router
     from voxloop.exports.api import router as exports_router
     from voxloop.privacy.api import router as privacy_router
@@ -85,6 +86,7 @@ def _mount_routers() -> None:
     api.add_router("/", webhooks_router)
     api.add_router("/", exports_router)
     api.add_router("/", reviews_router)
+    api.add_router("/", crm_router)
 
 
 _mount_routers()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "voxloop.privacy",
     "voxloop.webhooks",
     "voxloop.reviews",
+    "voxloop.crm",
     "voxloop.exports",
     "voxloop.api",
     "voxloop.web",
