@@ -182,7 +182,10 @@ def store_contacts(
             contact = contacts.get(row["external_id"])
             if record.remote_id in failed or contact is None:
                 continue
-            _link(connector, RecordKind.CONTACT, contact.pk, record, contact.updated_at, now, link)
+            synced = contact.updated_at
+            if link is not None and link.local_synced_at and synced > link.local_synced_at:
+                synced = link.local_synced_at  # a change made here still waits to be pushed
+            _link(connector, RecordKind.CONTACT, contact.pk, record, synced, now, link)
 
 
 def _link(
