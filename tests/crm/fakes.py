@@ -268,3 +268,106 @@ class FakeHubSpot(FakeServer):
 
     def _tokens(self) -> dict:
         return {"access_token": self.access_token, "refresh_token": "hs-rt", "expires_in": 1800}
+
+
+@dataclass
+class FakeSalesforce(FakeServer):
+    """Salesforce: the OAuth token endpoint (its answer names the instance and the
+    organisation), SOQL through /query with `nextRecordsUrl` (2 a page), sObject PATCH/POST
+    (a record can be refused with Salesforce's error list), Tasks."""
+
+    organization_id: str = "00D5g000000ABCDEAA"
+    code: str = "sf-code"
+    access_token: str = "sf-access"
+    contacts: dict[str, dict] = field(default_factory=dict)
+    tasks: dict[str, dict] = field(default_factory=dict)
+    refuse: set[str] = field(default_factory=set)
+    per_page: int = 2
+
+    def add_contact(self, cid: str, email: str, first: str, last: str, updated: datetime) -> None:
+        self.contacts[cid] = {
+            "attributes": {"type": "Contact", "url": f"/services/data/v60.0/sobjects/Contact/{cid}"},
+            "Id": cid,
+            "Email": email,
+            "FirstName": first,
+            "LastName": last,
+            "LastModifiedDate": updated.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+        }
+
+    def handle(self, seen: Seen) -> Answer:
+        if seen.path == "/services/oauth2/token":
+            if (seen.body or {}).get("code") != self.code:
+                return 400, {"error": "invalid_grant", "error_description": "expired"}, {}
+            return (
+                200,
+                {
+                    "access_token": self.access_token,
+                    "refresh_token": "sf-rt",
+                    "instance_url": self.url,
+                    "id": f"https://login.salesforce.com/id/{self.organization_id}/005xx0000012345",
+                    "token_type": "Bearer",
+                },
+                {},
+            )
+        if seen.headers.get("Authorization") != f"Bearer {self.access_token}":
+            return 401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}], {}
+        rows = sorted(self.contacts.values(), key=lambda c: (c["LastModifiedDate"], c["Id"]))
+        if seen.path == "/services/data/v60.0/query":
+            return 200, self._page(rows, 0), {}
+        found = re.fullmatch(r"/services/data/v60\.0/query/01gxx-(\d+)", seen.path)
+        if found:
+            return 200, self._page(rows, int(found.group(1))), {}
+        found = re.fullmatch(r"/services/data/v60\.0/sobjects/Contact/(\w+)", seen.path)
+        if found:
+            cid = found.group(1)
+            if seen.method == "GET":
+                return 200, self.contacts[cid], {}
+            if cid in self.refuse:
+                return 400, [{"message": "invalid email", "errorCode": "INVALID_EMAIL_ADDRESS"}], {}
+            self.contacts[cid].update(seen.body)
+            return 204, None, {}
+        if seen.path == "/services/data/v60.0/sobjects/Task" and seen.method == "POST":
+            tid = f"00T{len(self.tasks):015d}"
+            self.tasks[tid] = dict(seen.body)
+            return 201, {"id": tid, "success": True, "errors": []}, {}
+        found = re.fullmatch(r"/services/data/v60\.0/sobjects/Task/(\w+)", seen.path)
+        if found:
+            self.tasks[found.group(1)].update(seen.body)
+            return 204, None, {}
+        return 404, [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}], {}
+
+    def _page(self, rows: list[dict], start: int) -> dict:
+        chunk = rows[start : start + self.per_page]
+        done = start + self.per_page >= len(rows)
+        answer: dict[str, Any] = {"totalSize": len(rows), "done": done, "records": chunk}
+        if not done:
+            answer["nextRecordsUrl"] = f"/services/data/v60.0/query/01gxx-{start + self.per_page}"
+        return answer
+
+
+@dataclass
+class FakeFreshdesk(FakeServer):
+    """Freshdesk: Basic `{api_key}:X`; contacts in pages of `per_page`; ticket notes."""
+
+    api_key: str = "fd-key"
+    contacts: list[dict] = field(default_factory=list)
+    notes: dict[str, list[dict]] = field(default_factory=dict)
+
+    def handle(self, seen: Seen) -> Answer:
+        expected = base64.b64encode(f"{self.api_key}:X".encode()).decode()
+        if seen.headers.get("Authorization") != f"Basic {expected}":
+            return 401, {"code": "invalid_credentials", "message": "You have to be logged in"}, {}
+        if seen.path == "/api/v2/contacts":
+            page, per_page = int(seen.query.get("page", 1)), int(seen.query.get("per_page", 30))
+            rows = self.contacts
+            if seen.query.get("updated_since"):
+                rows = [c for c in rows if c["updated_at"] >= seen.query["updated_since"]]
+            return 200, rows[(page - 1) * per_page : page * per_page], {}
+        found = re.fullmatch(r"/api/v2/tickets/(\d+)/notes", seen.path)
+        if found:
+            self.notes.setdefault(found.group(1), []).append(seen.body)
+            return 201, {"id": 1, **seen.body}, {}
+        found = re.fullmatch(r"/api/v2/contacts/(\d+)", seen.path)
+        if found:
+            return 200, {"id": int(found.group(1)), "name": "Dee Ray", "email": "dee@example.test"}, {}
+        return 404, {"code": "not_found"}, {}

@@ -88,6 +88,11 @@ def _queue(connector: CrmConnector, kind: str, key: str, payload: dict) -> Write
     return job
 
 
+def asdict_payload(*, target: dict[str, str], feedback: Feedback) -> dict[str, Any]:
+    """A feedback write-back's stored payload."""
+    return {"target": target, "feedback": asdict(feedback)}
+
+
 def queue_feedback(*, response: Any) -> list[int]:
     """A completed response of a known contact, for each connector that covers its unit."""
     if not response.contact_id or not response.is_complete or response.survey.is_anonymous:
@@ -107,7 +112,7 @@ def queue_feedback(*, response: Any) -> list[int]:
             submitted_at=(response.submitted_at or timezone.now()).isoformat(),
             link=_link(reverse("closedloop:inbox")),
         )
-        payload = {"target": target, "feedback": asdict(feedback)}
+        payload = asdict_payload(target=target, feedback=feedback)
         job = _queue(connector, JobKind.FEEDBACK, f"response:{response.pk}", payload)
         if job is not None:
             queued.append(job.pk)
