@@ -11,6 +11,7 @@ from tests.api.test_exports_api_matrix import EXPORTS_API_MATRIX
 from tests.api.test_permission_matrix import API_MATRIX
 from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
 from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
+from tests.crm.matrix.test_matrix import CRM_API_MATRIX, CRM_PAGE_MATRIX
 from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
 from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
@@ -63,6 +64,8 @@ OUTSIDE_THE_MATRIX = {
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),
     # A review invitation's signed link, counted and sent on (public, like /o/c/).
     "reviews:follow": ("reviews/test_gating.py", "/reviews/go/"),
+    # A CRM's webhooks: the secret address and the provider's signature are its credential.
+    "crm:hook": ("crm/matrix/test_matrix.py", "/crm/hooks/"),
 }
 # The Django admin is scoped by its own tests (changelists, change pages, actions).
 ADMIN_TESTS = "tenancy/test_admin.py"
@@ -89,6 +92,7 @@ def test_every_route_is_covered():
     matrices |= set(TEXT_API_MATRIX) | set(TEXT_PAGE_MATRIX)
     matrices |= set(WEBHOOKS_API_MATRIX) | set(WEBHOOKS_PAGE_MATRIX)
     matrices |= set(REVIEWS_API_MATRIX) | set(REVIEWS_PAGE_MATRIX)
+    matrices |= set(CRM_API_MATRIX) | set(CRM_PAGE_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
@@ -114,5 +118,7 @@ def test_matrices_name_only_served_routes():
         | set(WEBHOOKS_PAGE_MATRIX)
         | set(REVIEWS_API_MATRIX)
         | set(REVIEWS_PAGE_MATRIX)
+        | set(CRM_API_MATRIX)
+        | set(CRM_PAGE_MATRIX)
     ) - served_routes()
     assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"
