@@ -286,7 +286,10 @@ class FakeSalesforce(FakeServer):
 
     def add_contact(self, cid: str, email: str, first: str, last: str, updated: datetime) -> None:
         self.contacts[cid] = {
-            "attributes": {"type": "Contact", "url": f"/services/data/v60.0/sobjects/Contact/{cid}"},
+            "attributes": {
+                "type": "Contact",
+                "url": f"/services/data/v60.0/sobjects/Contact/{cid}",
+            },
             "Id": cid,
             "Email": email,
             "FirstName": first,
@@ -310,7 +313,11 @@ class FakeSalesforce(FakeServer):
                 {},
             )
         if seen.headers.get("Authorization") != f"Bearer {self.access_token}":
-            return 401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}], {}
+            return (
+                401,
+                [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
+                {},
+            )
         rows = sorted(self.contacts.values(), key=lambda c: (c["LastModifiedDate"], c["Id"]))
         if seen.path == "/services/data/v60.0/query":
             return 200, self._page(rows, 0), {}
@@ -334,7 +341,11 @@ class FakeSalesforce(FakeServer):
         if found:
             self.tasks[found.group(1)].update(seen.body)
             return 204, None, {}
-        return 404, [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}], {}
+        return (
+            404,
+            [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}],
+            {},
+        )
 
     def _page(self, rows: list[dict], start: int) -> dict:
         chunk = rows[start : start + self.per_page]
@@ -369,5 +380,9 @@ class FakeFreshdesk(FakeServer):
             return 201, {"id": 1, **seen.body}, {}
         found = re.fullmatch(r"/api/v2/contacts/(\d+)", seen.path)
         if found:
-            return 200, {"id": int(found.group(1)), "name": "Dee Ray", "email": "dee@example.test"}, {}
+            return (
+                200,
+                {"id": int(found.group(1)), "name": "Dee Ray", "email": "dee@example.test"},
+                {},
+            )
         return 404, {"code": "not_found"}, {}

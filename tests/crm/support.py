@@ -71,7 +71,9 @@ def zendesk_event(ticket: int, requester: int, event_id: str, status: str = "SOL
     ).encode()
 
 
-def zendesk_headers(body: bytes, secret: str = ZENDESK_SECRET, when: datetime | None = None) -> dict:
+def zendesk_headers(
+    body: bytes, secret: str = ZENDESK_SECRET, when: datetime | None = None
+) -> dict:
     stamp = (when or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     mac = hmac.new(secret.encode(), stamp.encode() + body, hashlib.sha256).digest()
     return {
@@ -80,7 +82,9 @@ def zendesk_headers(body: bytes, secret: str = ZENDESK_SECRET, when: datetime | 
     }
 
 
-def hubspot_headers(url: str, body: bytes, secret: str = HUBSPOT_SECRET, ms: int | None = None) -> dict:
+def hubspot_headers(
+    url: str, body: bytes, secret: str = HUBSPOT_SECRET, ms: int | None = None
+) -> dict:
     stamp = str(ms if ms is not None else int(datetime.now(UTC).timestamp() * 1000))
     signed = f"POST{url}".encode() + body + stamp.encode()
     mac = hmac.new(secret.encode(), signed, hashlib.sha256).digest()
@@ -90,7 +94,9 @@ def hubspot_headers(url: str, body: bytes, secret: str = HUBSPOT_SECRET, ms: int
     }
 
 
-def post_hook(connector: CrmConnector, body: bytes, headers: dict, content_type: str = "application/json"):
+def post_hook(
+    connector: CrmConnector, body: bytes, headers: dict, content_type: str = "application/json"
+):
     return Client().post(
         f"/crm/hooks/{connector.hook_key}/", body, content_type=content_type, **headers
     )

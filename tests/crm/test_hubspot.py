@@ -137,7 +137,9 @@ def test_a_won_deal_signed_v3_is_one_interaction_for_its_contact(
     assert interaction.type.key == "deal_won" and interaction.attributes["deal_id"] == "7001"
 
     old = hubspot_headers(
-        hook_url(connector), body, ms=int((datetime.now(UTC) - timedelta(minutes=6)).timestamp() * 1000)
+        hook_url(connector),
+        body,
+        ms=int((datetime.now(UTC) - timedelta(minutes=6)).timestamp() * 1000),
     )
     assert post_hook(connector, body, old).status_code == 401
     wrong = hubspot_headers(hook_url(connector), body, secret="other")
@@ -149,10 +151,14 @@ def test_contacts_pages_write_back_and_a_case_as_a_task(
 ):
     connector = _connector(world, hubspot)
     for n in range(5):
-        hubspot.add_contact(str(80 + n), f"p{n}@example.test", f"P{n}", "Doe", T0 + timedelta(minutes=n))
+        hubspot.add_contact(
+            str(80 + n), f"p{n}@example.test", f"P{n}", "Doe", T0 + timedelta(minutes=n)
+        )
     assert syncing.sync(connector.pk, now=T0 + timedelta(hours=1)).finished
     assert len(hubspot.sent("POST", "/crm/v3/objects/contacts/search")) == 3  # 2 + 2 + 1
-    assert Contact.objects.filter(email__startswith="p", email__endswith="@example.test").count() == 5
+    assert (
+        Contact.objects.filter(email__startswith="p", email__endswith="@example.test").count() == 5
+    )
 
     contact = Contact.objects.get(email="p0@example.test")
     survey = store_visit_survey(world.acme)

@@ -91,7 +91,9 @@ def test_a_closed_opportunity_message_is_acknowledged_once(
     assert stored["instance_url"] == salesforce.url
     assert stored["organization_id"] == salesforce.organization_id  # from the token's id URL
     salesforce.add_contact("0035g00000AAA01", "cy@example.test", "Cy", "Park", T0)
-    body = outbound_message(salesforce.organization_id, "04l5g0000001", "0065g0000001", "0035g00000AAA01")
+    body = outbound_message(
+        salesforce.organization_id, "04l5g0000001", "0065g0000001", "0035g00000AAA01"
+    )
     answer = post_hook(connector, body, {}, content_type="text/xml")
     assert answer.status_code == 200 and b"<Ack>true</Ack>" in answer.content
     post_hook(connector, body, {}, content_type="text/xml")  # Salesforce retries until acked
@@ -113,10 +115,12 @@ def test_soql_pages_and_a_refused_push_reported_per_record(world, salesforce):
     assert syncing.sync(connector.pk, now=T0 + timedelta(hours=1)).finished
     assert len(salesforce.sent("GET", r"/services/data/v60\.0/query(/.*)?")) == 2
     query = salesforce.sent("GET", r"/services/data/v60\.0/query")[0].query["q"]
-    assert query.startswith("SELECT Id, LastModifiedDate, Email, FirstName, LastName, Phone FROM Contact")
+    assert query.startswith(
+        "SELECT Id, LastModifiedDate, Email, FirstName, LastName, Phone FROM Contact"
+    )
     assert RecordLink.objects.filter(connector=connector).count() == 3
 
-    for n, cid in ((0, "0035g00000BBB00"), (1, "0035g00000BBB01")):
+    for n in (0, 1):
         contact = Contact.objects.get(email=f"s{n}@example.test")
         contact.phone = f"+4072100000{n}"
         contact.save()
@@ -165,7 +169,9 @@ def test_a_resolved_freshdesk_ticket_needs_the_secret_header(
     contact = Contact.objects.get(email="dee@example.test")
     assert Interaction.objects.get(contact=contact).attributes["ticket_id"] == "88"
 
-    feedback = Feedback(5, "Support", None, 2, None, "Slow", "2026-11-02T11:00:00+00:00", "http://x/")
+    feedback = Feedback(
+        5, "Support", None, 2, None, "Slow", "2026-11-02T11:00:00+00:00", "http://x/"
+    )
     job = WriteBack.objects.create(
         connector=connector,
         kind="feedback",
@@ -185,23 +191,36 @@ def test_a_resolved_freshdesk_ticket_needs_the_secret_header(
 def test_freshdesk_contacts_in_full_pages_stay_in_the_connectors_unit(world, freshdesk):
     add_contact(world.acme, "c2", "fd-7@example.test", email="fd-7@example.test")
     freshdesk.contacts = [
-        {"id": n, "name": f"Fd {n}", "email": f"fd-{n}@example.test", "updated_at": "2026-11-01T09:00:00Z"}
+        {
+            "id": n,
+            "name": f"Fd {n}",
+            "email": f"fd-{n}@example.test",
+            "updated_at": "2026-11-01T09:00:00Z",
+        }
         for n in range(1, 103)
     ]
     connector = _freshdesk(world, freshdesk, unit_key="c1")
     assert syncing.sync(connector.pk).finished
     pages = [r.query["page"] for r in freshdesk.sent("GET", "/api/v2/contacts")]
     assert pages == ["1", "2"]
-    assert Contact.objects.filter(home_unit=world.acme.units["c1"], email__startswith="fd-").count() == 101
+    assert (
+        Contact.objects.filter(home_unit=world.acme.units["c1"], email__startswith="fd-").count()
+        == 101
+    )
     problems = Activity.objects.filter(connector=connector, kind="sync").first().problems
     assert problems == [
-        {"record": "contact 7", "message": "external_id: this contact is outside your part of the organisation"}
+        {
+            "record": "contact 7",
+            "message": "external_id: this contact is outside your part of the organisation",
+        }
     ]
 
 
 def test_disconnecting_keeps_contacts_and_says_so(world, freshdesk):
     connector = _freshdesk(world, freshdesk)
-    freshdesk.contacts = [{"id": 1, "name": "A B", "email": "ab@example.test", "updated_at": "2026-11-01T09:00:00Z"}]
+    freshdesk.contacts = [
+        {"id": 1, "name": "A B", "email": "ab@example.test", "updated_at": "2026-11-01T09:00:00Z"}
+    ]
     syncing.sync(connector.pk)
     counts = services.disconnect(scope=world.acme.scope("admin"), connector=connector)
     assert counts["links"] == 1

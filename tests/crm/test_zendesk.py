@@ -69,7 +69,9 @@ def test_a_solved_ticket_twice_is_one_interaction_that_fires_the_triggers(
         assert inbound.take_in(event.pk) == "interaction recorded"
     assert inbound.take_in(event.pk) == "already taken in"
 
-    contact = Contact.objects.get(organization=world.acme.root.organization, email="ann@example.test")
+    contact = Contact.objects.get(
+        organization=world.acme.root.organization, email="ann@example.test"
+    )
     assert contact.home_unit == world.acme.units["c1"]  # created at the connector's unit
     assert (contact.first_name, contact.last_name) == ("Ann", "Lee")
     interaction = Interaction.objects.get(contact=contact)
@@ -141,7 +143,9 @@ def test_users_sync_through_pages_a_rate_limit_and_a_refused_record(world, zende
     resumed = zendesk.sent("GET", r"/api/v2/incremental/users/cursor\.json")[-1]
     assert resumed.query == {"cursor": "2"}
     scope = world.acme.scope("admin")
-    synced = Contact.objects.filter(organization_id=scope.organization_id, home_unit=world.acme.units["c1"])
+    synced = Contact.objects.filter(
+        organization_id=scope.organization_id, home_unit=world.acme.units["c1"]
+    )
     assert sorted(synced.values_list("email", flat=True)) == [
         "ann@example.test",
         "bo@example.test",
@@ -174,7 +178,9 @@ def test_conflicts_follow_the_rule_chosen_per_field(world, zendesk):
         rows=[
             services.MappingRow("contact", "email", "email"),
             services.MappingRow("contact", "name", "name"),
-            services.MappingRow("contact", "attributes.tier", "user_fields.tier", rule=ConflictRule.CRM),
+            services.MappingRow(
+                "contact", "attributes.tier", "user_fields.tier", rule=ConflictRule.CRM
+            ),
         ],
     )
     syncing.sync(connector.pk, now=T0 + timedelta(hours=1))
@@ -247,7 +253,10 @@ def test_a_case_without_a_ticket_opens_one_and_a_rate_limit_is_retried(
     survey = store_visit_survey(world.acme)
     response = submit(
         submission=Submission(
-            survey=survey, answers={"nps": 2, "improve": "queue"}, unit=world.acme.units["c1r1s1"], contact=contact
+            survey=survey,
+            answers={"nps": 2, "improve": "queue"},
+            unit=world.acme.units["c1r1s1"],
+            contact=contact,
         )
     ).response
     with django_capture_on_commit_callbacks(execute=True):

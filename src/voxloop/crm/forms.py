@@ -4,7 +4,7 @@ selects."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -96,9 +96,7 @@ class SettingsForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False)
     sync_contacts = forms.BooleanField(label=_("Sync contacts both ways"), required=False)
-    sync_accounts = forms.BooleanField(
-        label=_("Bring accounts (companies) in"), required=False
-    )
+    sync_accounts = forms.BooleanField(label=_("Bring accounts (companies) in"), required=False)
     write_back = forms.BooleanField(
         label=_("Write completed responses back (scores and comment)"), required=False
     )
@@ -144,15 +142,19 @@ class MappingRowForm(forms.Form):
         set_choices(self, "local_field", choices)
 
 
-class BaseMappingFormSet(forms.BaseFormSet):
+class BaseMappingFormSet(forms.BaseFormSet[MappingRowForm]):
     def __init__(self, *args: Any, attributes: list[str] | None = None, **kwargs: Any) -> None:
         self.attributes = attributes or []
+        self.refusal = ""  # what the service refused about the rows as a whole
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "attributes": self.attributes}
 
 
-MappingFormSet = forms.formset_factory(
-    MappingRowForm, formset=BaseMappingFormSet, extra=2, can_delete=True, max_num=100
+MappingFormSet = cast(
+    type[BaseMappingFormSet],
+    forms.formset_factory(
+        MappingRowForm, formset=BaseMappingFormSet, extra=2, can_delete=True, max_num=100
+    ),
 )

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -53,9 +54,7 @@ def connector_for_hook(key: str) -> CrmConnector | None:
     return CrmConnector.objects.filter(hook_key=key, is_active=True).first()
 
 
-def receive(
-    *, connector: CrmConnector, hook: HookRequest, now: datetime | None = None
-) -> Received:
+def receive(*, connector: CrmConnector, hook: HookRequest, now: datetime | None = None) -> Received:
     from voxloop import sealing
 
     now = now or timezone.now()
@@ -92,7 +91,7 @@ def receive(
         from voxloop.crm.tasks import take_in_event
 
         for pk in result.event_ids or []:
-            transaction.on_commit(lambda pk=pk: take_in_event.enqueue(pk))
+            transaction.on_commit(functools.partial(take_in_event.enqueue, pk))
     return result
 
 

@@ -81,9 +81,7 @@ class CrmConnector(models.Model):
 class FieldMapping(models.Model):
     """One Voxloop field and its CRM property, the way it syncs and who wins a conflict."""
 
-    connector = models.ForeignKey(
-        CrmConnector, on_delete=models.CASCADE, related_name="mappings"
-    )
+    connector = models.ForeignKey(CrmConnector, on_delete=models.CASCADE, related_name="mappings")
     record = models.CharField(max_length=10, choices=RecordKind.choices)
     local_field = models.CharField(_("Voxloop field"), max_length=80)
     remote_field = models.CharField(_("CRM field"), max_length=120)
@@ -153,9 +151,7 @@ class InboundEvent(models.Model):
     received_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["connector", "key"], name="crm_event_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["connector", "key"], name="crm_event_once")]
         indexes = [models.Index(fields=["connector", "contact_id"], name="crm_event_contact")]
 
     def __str__(self) -> str:
@@ -178,9 +174,7 @@ class WriteBack(models.Model):
     """One change to send to the CRM (a response's scores, a case's ticket or status), kept
     until it went through: retried with the provider's Retry-After or a backoff."""
 
-    connector = models.ForeignKey(
-        CrmConnector, on_delete=models.CASCADE, related_name="writebacks"
-    )
+    connector = models.ForeignKey(CrmConnector, on_delete=models.CASCADE, related_name="writebacks")
     kind = models.CharField(max_length=20, choices=JobKind.choices)
     # What it is about ("response:12", "case:4:opened"): once per connector.
     key = models.CharField(max_length=120)
@@ -215,9 +209,7 @@ class Activity(models.Model):
     """One line of a connector's activity log; `problems` lists the records that failed
     ([{"record": "contact 0031…", "message": "…"}]), so a partial failure shows which."""
 
-    connector = models.ForeignKey(
-        CrmConnector, on_delete=models.CASCADE, related_name="activity"
-    )
+    connector = models.ForeignKey(CrmConnector, on_delete=models.CASCADE, related_name="activity")
     kind = models.CharField(max_length=12, choices=ActivityKind.choices)
     ok = models.BooleanField(default=True)
     summary = models.CharField(max_length=500)

@@ -46,7 +46,9 @@ def response_completed(sender: Any, response_id: int, response: Any = None, **kw
 
 @receiver(case_changed, dispatch_uid="crm.case")
 @_logged
-def case_moved(sender: Any, organization_id: int, event: str, case: Any = None, **kwargs: Any) -> None:
+def case_moved(
+    sender: Any, organization_id: int, event: str, case: Any = None, **kwargs: Any
+) -> None:
     if case is None or event not in ("opened", "resolved") or not _any_connector(organization_id):
         return
     writeback.queue_case(case=case, event=event)

@@ -208,9 +208,7 @@ def update_connector(
         changes["credentials"] = sorted(credentials)  # which, never the values
     with transaction.atomic():
         connector.save()
-        record_audit(
-            actor=scope, action="crm.connector.update", target=connector, changes=changes
-        )
+        record_audit(actor=scope, action="crm.connector.update", target=connector, changes=changes)
     return connector
 
 
@@ -233,7 +231,9 @@ def _clean_row(kind: str, row: MappingRow) -> MappingRow:
         raise InvalidInput("Choose a direction.", "direction")
     if row.rule not in ConflictRule.values:
         raise InvalidInput("Choose who wins a conflict.", "rule")
-    return MappingRow(row.record, row.local_field, row.remote_field.strip(), row.direction, row.rule)
+    return MappingRow(
+        row.record, row.local_field, row.remote_field.strip(), row.direction, row.rule
+    )
 
 
 def set_mapping(*, scope: Scope, connector: CrmConnector, rows: list[MappingRow]) -> int:

@@ -70,11 +70,7 @@ class SyncOutcome:
 
 
 def mappings(connector: CrmConnector, record: str, directions: tuple[str, ...]) -> list:
-    return [
-        m
-        for m in connector.mappings.all()
-        if m.record == record and m.direction in directions
-    ]
+    return [m for m in connector.mappings.all() if m.record == record and m.direction in directions]
 
 
 def _parsed(since: Any) -> datetime | None:
@@ -109,7 +105,7 @@ def _contact_values(record: RemoteRecord, taken: list[FieldMapping]) -> dict[str
 
 def _take(m: FieldMapping, link: RecordLink | None, local: datetime | None, remote: Any) -> bool:
     """Whether the CRM's value of this field replaces Voxloop's."""
-    if m.rule == ConflictRule.CRM or link is None and local is None:
+    if m.rule == ConflictRule.CRM or (link is None and local is None):
         return True
     changed_here = local is not None and (
         link is None or link.local_synced_at is None or local > link.local_synced_at
@@ -117,9 +113,7 @@ def _take(m: FieldMapping, link: RecordLink | None, local: datetime | None, remo
     return not changed_here or remote is None or local is None or remote > local
 
 
-def store_contacts(
-    *, connector: CrmConnector, page: Page, tally: Tally, now: datetime
-) -> None:
+def store_contacts(*, connector: CrmConnector, page: Page, tally: Tally, now: datetime) -> None:
     scope = runtime.scope_of(connector)
     incoming = mappings(connector, RecordKind.CONTACT, (Direction.BOTH, Direction.INBOUND))
     ids = [r.remote_id for r in page.records]
@@ -214,9 +208,7 @@ def _link(
     link.save(update_fields=["remote_modified_at", "local_synced_at", "synced_at"])
 
 
-def store_accounts(
-    *, connector: CrmConnector, page: Page, tally: Tally, now: datetime
-) -> None:
+def store_accounts(*, connector: CrmConnector, page: Page, tally: Tally, now: datetime) -> None:
     scope = runtime.scope_of(connector)
     incoming = mappings(connector, RecordKind.ACCOUNT, (Direction.BOTH, Direction.INBOUND))
     wanted: dict[str, dict[str, Any]] = {}
@@ -303,7 +295,9 @@ def push_contacts(
         fields = {k: v for k, v in fields.items() if v not in (None, "")}
         if fields:
             try:
-                remote_id = provider.push(session, "contact", link.remote_id if link else "", fields)
+                remote_id = provider.push(
+                    session, "contact", link.remote_id if link else "", fields
+                )
             except CrmError as error:
                 if error.transient:
                     raise
@@ -314,7 +308,9 @@ def push_contacts(
             if remote_id:
                 tally.pushed += 1
                 remote = RemoteRecord(remote_id, now, {})
-                _link(connector, RecordKind.CONTACT, contact.pk, remote, contact.updated_at, now, link)
+                _link(
+                    connector, RecordKind.CONTACT, contact.pk, remote, contact.updated_at, now, link
+                )
         pushed["contact"] = contact.updated_at.isoformat()
         connector.cursor = {**connector.cursor, "pushed": pushed}
         CrmConnector.objects.filter(pk=connector.pk).update(cursor=connector.cursor)

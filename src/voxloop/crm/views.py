@@ -18,7 +18,13 @@ from voxloop.contacts import selectors as contact_selectors
 from voxloop.crm import inbound, oauth, selectors, services
 from voxloop.crm.connectors import CONNECTORS
 from voxloop.crm.connectors.base import HookRequest
-from voxloop.crm.forms import ConnectForm, MappingFormSet, SettingsForm, credentials_of
+from voxloop.crm.forms import (
+    BaseMappingFormSet,
+    ConnectForm,
+    MappingFormSet,
+    SettingsForm,
+    credentials_of,
+)
 from voxloop.crm.models import CrmConnector
 from voxloop.errors import DomainError
 from voxloop.surveys import hosting
@@ -82,7 +88,7 @@ def _settings_form(
         **{f"event_{k}": v for k, v in (connector.event_types or {}).items()},
     }
     return SettingsForm(
-        data,  # type: ignore[arg-type]  # a QueryDict or None, as Django's forms take
+        data,
         initial=initial,
         kind=connector.kind,
         hints=selectors.credential_hints(connector),
@@ -92,7 +98,7 @@ def _settings_form(
 
 def _mapping_formset(
     request: ScopedRequest, connector: CrmConnector, data: object = None
-) -> MappingFormSet:
+) -> BaseMappingFormSet:
     initial = [
         {
             "record": m.record,
@@ -110,7 +116,7 @@ def _mapping_formset(
         if m.local_field.startswith("attributes.")
     ]
     return MappingFormSet(
-        data,  # type: ignore[arg-type]  # a QueryDict or None
+        data,
         initial=initial,
         prefix="map",
         attributes=sorted(set(attributes)),
@@ -121,7 +127,7 @@ def _page(
     request: ScopedRequest,
     connector: CrmConnector,
     form: SettingsForm | None = None,
-    formset: MappingFormSet | None = None,
+    formset: BaseMappingFormSet | None = None,
     status: int = 200,
 ) -> HttpResponse:
     provider = CONNECTORS[connector.kind]
@@ -196,7 +202,7 @@ def mapping(request: ScopedRequest, connector_id: int) -> HttpResponse:
     try:
         services.set_mapping(scope=scope, connector=connector, rows=rows)
     except DomainError as error:
-        formset._non_form_errors = formset.error_class([error.message])  # noqa: SLF001 - Django's own slot
+        formset.refusal = error.message
         return _page(request, connector, formset=formset, status=400)
     messages.success(request, _("Field mapping saved."))
     return redirect("crm:connector", connector_id=connector.pk)

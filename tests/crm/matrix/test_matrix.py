@@ -117,7 +117,10 @@ def test_crm_page_matrix(world, made, name, actor):
 
 def test_the_webhook_receiver_is_public_but_signed(world, made):
     client = Client()
-    assert client.post("/crm/hooks/not-a-key/", b"{}", content_type="application/json").status_code == 404
+    assert (
+        client.post("/crm/hooks/not-a-key/", b"{}", content_type="application/json").status_code
+        == 404
+    )
     signed_out = client.post(f"/crm/hooks/{made['key']}/", b"{}", content_type="application/json")
     assert signed_out.status_code == 401
     assert client.get(f"/crm/hooks/{made['key']}/").status_code == 405

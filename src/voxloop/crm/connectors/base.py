@@ -158,7 +158,6 @@ class Session:
         self._refresh()
         return request(method, self.url(path), self.provider.auth_headers(self), body, query)
 
-
     def _refresh(self) -> None:
         if not self.credentials.get("refresh_token"):
             raise CrmError("The access token expired and there is no refresh token.")

@@ -115,7 +115,7 @@ class HubSpot:
                 continue
             kind_of = str(item.get("subscriptionType") or "")
             remote_id = str(item.get("objectId") or "")
-            base = {
+            base: dict[str, Any] = {
                 "key": str(item["eventId"]),
                 "remote_id": remote_id,
                 "occurred_at": parse_time(item.get("occurredAt")),

@@ -108,7 +108,7 @@ class Salesforce:
     def _notifications(self, body: bytes) -> tuple[str, list[Any]]:
         try:
             root = ElementTree.fromstring(body)
-        except (ElementTree.ParseError, ValueError, Exception):  # noqa: BLE001 - defusedxml's own
+        except (ElementTree.ParseError, ValueError, Exception):
             return "", []
         found = root.find(f".//{OUTBOUND_NS}notifications")
         if found is None:
@@ -131,7 +131,7 @@ class Salesforce:
             fields = {
                 child.tag.replace(SOBJECT_NS, ""): (child.text or "").strip() for child in sobject
             }
-            base = {
+            base: dict[str, Any] = {
                 "key": (note.findtext(f"{OUTBOUND_NS}Id") or "").strip(),
                 "remote_id": fields.get("Id", ""),
                 "occurred_at": parse_time(fields.get("LastModifiedDate")),
@@ -158,7 +158,10 @@ class Salesforce:
                         kind="case_closed",
                         remote_object="ticket",
                         contact_remote_id=fields.get("ContactId", ""),
-                        attributes={"case_id": fields.get("Id", ""), "ticket_id": base["remote_id"]},
+                        attributes={
+                            "case_id": fields.get("Id", ""),
+                            "ticket_id": base["remote_id"],
+                        },
                         **base,
                     )
                 )
@@ -199,7 +202,8 @@ class Salesforce:
             names = ["Id", "LastModifiedDate", *sorted(set(fields) - {"Id", "LastModifiedDate"})]
             if any(set(name) - SAFE_FIELD for name in names):
                 raise CrmError("A mapped Salesforce field name has characters SOQL refuses.")
-            soql = f"SELECT {', '.join(names)} FROM {self.objects[record]}"
+            # SOQL to Salesforce, not SQL: names checked against SAFE_FIELD just above.
+            soql = f"SELECT {', '.join(names)} FROM {self.objects[record]}"  # noqa: S608
             if since is not None:
                 soql += f" WHERE LastModifiedDate > {iso(since)}"
             soql += " ORDER BY LastModifiedDate ASC"
