@@ -189,6 +189,7 @@ class FakeHubSpot(FakeServer):
     access_token: str = "hs-access-1"
     refreshed: int = 0
     contacts: dict[str, dict] = field(default_factory=dict)
+    companies: dict[str, dict] = field(default_factory=dict)
     tasks: dict[str, dict] = field(default_factory=dict)
     deal_contacts: dict[str, str] = field(default_factory=dict)
     per_page: int = 2
@@ -223,9 +224,10 @@ class FakeHubSpot(FakeServer):
         if seen.headers.get("Authorization") != f"Bearer {self.access_token}":
             return 401, {"status": "error", "message": "Authentication credentials not found"}, {}
         path = seen.path
-        if path == "/crm/v3/objects/contacts/search":
+        if path in ("/crm/v3/objects/contacts/search", "/crm/v3/objects/companies/search"):
             body = seen.body or {}
-            rows = sorted(self.contacts.values(), key=lambda c: (c["updatedAt"], c["id"]))
+            kept = self.contacts if "contacts" in path else self.companies
+            rows = sorted(kept.values(), key=lambda c: (c["updatedAt"], c["id"]))
             for group in body.get("filterGroups") or []:
                 for f in group["filters"]:
                     since = datetime.fromtimestamp(int(f["value"]) / 1000, UTC)

@@ -22,6 +22,7 @@ from tests.surveys.builders import store_visit_survey
 from voxloop import sealing
 from voxloop.closedloop import casework
 from voxloop.closedloop import services as closedloop_services
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Contact, Interaction
 from voxloop.crm import inbound, syncing, writeback
 from voxloop.crm.models import CrmConnector, InboundEvent, JobStatus, WriteBack
@@ -220,3 +221,31 @@ def test_a_refused_write_back_fails_at_once_and_is_reported(world, hubspot):
     assert "404" in job.error and job.attempts == 1
     line = connector.activity.filter(kind="write_back").first()
     assert line is not None and not line.ok and line.problems[0]["record"] == "response:999"
+
+
+def test_companies_come_in_as_accounts_of_the_connectors_unit(world, hubspot):
+    connector = _connector(world, hubspot)
+    connector.sync_accounts = True
+    connector.save()
+    for n, name in enumerate(("Globex", "Initech", "株式会社ソニー")):
+        hubspot.companies[str(40 + n)] = {
+            "id": str(40 + n),
+            "properties": {"name": name, "hs_lastmodifieddate": "2026-11-01T09:00:00Z"},
+            "updatedAt": "2026-11-01T09:00:00Z",
+        }
+    assert syncing.sync(connector.pk).finished
+    accounts = contact_selectors.visible_accounts(world.acme.scope("admin"))
+    assert sorted(
+        accounts.filter(external_id__startswith="hubspot:").values_list("name", flat=True)
+    ) == [
+        "Globex",
+        "Initech",
+        "株式会社ソニー",
+    ]
+    hubspot.companies["40"]["properties"]["name"] = "Globex Corp"
+    connector.refresh_from_db()
+    connector.cursor = {}
+    connector.save()
+    assert syncing.sync(connector.pk).finished
+    assert accounts.get(external_id="hubspot:40").name == "Globex Corp"
+    assert accounts.filter(external_id__startswith="hubspot:").count() == 3  # no duplicates
