@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.test import Client
 
 from tests.factories import Org
@@ -103,4 +104,5 @@ def post_hook(
 
 
 def hook_url(connector: CrmConnector) -> str:
-    return f"http://testserver/crm/hooks/{connector.hook_key}/"
+    """What HubSpot signs: the address Voxloop is known by (VOXLOOP_BASE_URL)."""
+    return f"{settings.BASE_URL.rstrip('/')}/crm/hooks/{connector.hook_key}/"

@@ -8,6 +8,7 @@ import json
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -58,7 +59,7 @@ def test_oauth_authorisation_code_then_refresh_on_401(world, hubspot):
     target = urllib.parse.urlsplit(started["Location"])
     query = dict(urllib.parse.parse_qsl(target.query))
     assert target.netloc == "app.hubspot.com" and query["client_id"] == hubspot.client_id
-    assert query["redirect_uri"] == "http://testserver/crm/oauth/callback/"
+    assert query["redirect_uri"] == f"{settings.BASE_URL.rstrip('/')}/crm/oauth/callback/"
 
     refused = browser.get("/crm/oauth/callback/", {"code": "bad", "state": query["state"]})
     assert refused.status_code == 302 and not sealing.unseal(

@@ -3,6 +3,7 @@ selectors as the pages; credentials are write-only."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
@@ -26,7 +27,8 @@ def _connector_out(request: HttpRequest, connector: CrmConnector) -> dict:
         "unit_id": connector.unit_id,
         "unit_code": connector.unit.code,
         "base_url": connector.base_url,
-        "webhook_url": request.build_absolute_uri(reverse("crm:hook", args=[connector.hook_key])),
+        "webhook_url": settings.BASE_URL.rstrip("/")
+        + reverse("crm:hook", args=[connector.hook_key]),
         "interval_minutes": connector.interval_minutes,
         "is_active": connector.is_active,
         "sync_contacts": connector.sync_contacts,

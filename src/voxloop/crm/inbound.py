@@ -21,6 +21,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from voxloop import sealing
 from voxloop.contacts import importing as contact_importing
 from voxloop.contacts import interactions as contact_interactions
 from voxloop.contacts import selectors as contact_selectors
@@ -55,8 +56,6 @@ def connector_for_hook(key: str) -> CrmConnector | None:
 
 
 def receive(*, connector: CrmConnector, hook: HookRequest, now: datetime | None = None) -> Received:
-    from voxloop import sealing
-
     now = now or timezone.now()
     provider = provider_of(connector.kind)
     if not provider.verify(hook, sealing.unseal(connector.credentials), now):

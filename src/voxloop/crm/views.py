@@ -6,6 +6,7 @@ Thin: services decide and audit."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -35,6 +36,10 @@ from voxloop.web.forms import apply_domain_error, resolve_unit
 from voxloop.web.views.common import unit_code_suggestions
 
 MAX_HOOK_BYTES = 1_000_000
+
+
+def public_url(path: str) -> str:
+    return settings.BASE_URL.rstrip("/") + path
 
 
 @admin_required
@@ -135,7 +140,7 @@ def _page(
         "connector": connector,
         "form": form or _settings_form(request, connector),
         "formset": formset or _mapping_formset(request, connector),
-        "webhook_url": request.build_absolute_uri(reverse("crm:hook", args=[connector.hook_key])),
+        "webhook_url": public_url(reverse("crm:hook", args=[connector.hook_key])),
         "uses_oauth": provider.uses_oauth,
         "authorised": selectors.is_authorised(connector),
         "suggested_fields": sorted(
@@ -246,7 +251,7 @@ def disconnect(request: ScopedRequest, connector_id: int) -> HttpResponse:
 
 
 def _callback_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri(reverse("crm:oauth_callback"))
+    return public_url(reverse("crm:oauth_callback"))
 
 
 @require_POST
@@ -300,7 +305,9 @@ def hook(request: HttpRequest, key: str) -> HttpResponse:
         return JsonResponse({"detail": "Payload too large."}, status=413)
     received = HookRequest(
         method=request.method or "POST",
-        url=request.build_absolute_uri(),
+        # The address the provider called, as Voxloop is known publicly (behind a proxy the
+        # request's own host and scheme may differ): HubSpot signs over it.
+        url=public_url(request.get_full_path()),
         headers={k.lower(): v for k, v in request.headers.items()},
         body=request.body,
     )
