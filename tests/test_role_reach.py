@@ -38,6 +38,7 @@ from voxloop.closedloop import casework, plans
 from voxloop.closedloop import services as closedloop_services
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Account, InteractionType
+from voxloop.crm import services as crm_services
 from voxloop.distribution import services as distribution_services
 from voxloop.distribution.campaigns import triggers
 from voxloop.distribution.models import Invitation
@@ -180,6 +181,14 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("PUT", "/health/model"): ("admin-settings", "write"),
     ("GET", "/health/audiences"): ("settings", "read"),
     ("POST", "/health/audiences"): ("admin-settings", "write"),
+    ("GET", "/crm-connectors"): ("admin-settings", "read"),
+    ("POST", "/crm-connectors"): ("admin-settings", "write"),
+    ("GET", "/crm-connectors/{connector_id}"): ("admin-settings", "read"),
+    ("PATCH", "/crm-connectors/{connector_id}"): ("admin-settings", "write"),
+    ("PUT", "/crm-connectors/{connector_id}/fields"): ("admin-settings", "write"),
+    ("POST", "/crm-connectors/{connector_id}/sync"): ("admin-settings", "write"),
+    ("GET", "/crm-connectors/{connector_id}/activity"): ("admin-settings", "read"),
+    ("DELETE", "/crm-connectors/{connector_id}"): ("admin-settings", "write"),
     ("POST", "/surveys/import"): ("imports", "write"),
     ("GET", "/surveys/{survey_id}/export"): ("settings", "read"),
     ("POST", "/surveys/{survey_id}/responses/import"): ("imports", "write"),
@@ -359,6 +368,9 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/ideas/{idea_id}/status"): {"status": "under_review"},
     ("POST", "/ideas/{idea_id}/merge"): {"into": "other_idea"},
     ("PATCH", "/review-sources/{source_id}"): {"name": "Renamed"},
+    ("POST", "/crm-connectors"): {"name": "Desk", "kind": "hubspot"},
+    ("PATCH", "/crm-connectors/{connector_id}"): {"name": "Renamed"},
+    ("PUT", "/crm-connectors/{connector_id}/fields"): {"fields": []},
     ("POST", "/review-sources/{source_id}/locations"): {"external_id": "s9", "unit_code": "AC1R1"},
     ("POST", "/cases"): {"response_id": "other_response"},
     ("PATCH", "/cases/{case_id}"): {"status": "in_progress"},
@@ -517,6 +529,13 @@ PAGE_REACH: dict[str, tuple] = {
     "ideas:merge": ("idea-moderation", "write", "POST", {}, {"into": "other_idea"}),
     "ideas:plan": ("idea-moderation", "write", "POST"),
     "ideas:theme": ("idea-moderation", "write", "POST", {}, {"theme": "Reach"}),
+    "crm:connectors": ("admin-settings", "read", "GET"),
+    "crm:connector": ("admin-settings", "read", "GET"),
+    "crm:mapping": ("admin-settings", "write", "POST"),
+    "crm:sync": ("admin-settings", "write", "POST"),
+    "crm:authorise": ("admin-settings", "write", "POST"),
+    "crm:disconnect": ("admin-settings", "write", "POST"),
+    "crm:oauth_callback": ("admin-settings", "write", "GET"),
     "closedloop:rules": ("admin-settings", "read", "GET"),
     "closedloop:rule_new": ("admin-settings", "read", "GET"),
     "closedloop:rule": ("admin-settings", "read", "GET"),
@@ -741,6 +760,14 @@ def _build() -> dict[str, Any]:
         name="r.csv",
         data=b"id,location,rating,date,text\nr1,s1,2,2026-10-01,Slow\n",
     )
+    crm_connector = crm_services.create_connector(
+        scope=admin,
+        unit=root,
+        name="Desk",
+        kind="zendesk",
+        base_url="https://acme.zendesk.example",
+        credentials={"email": "a@acme.test", "api_token": "t", "signing_secret": "s"},
+    )
     values = {
         "survey_id": survey.pk,
         "key": "comment",
@@ -776,6 +803,7 @@ def _build() -> dict[str, Any]:
         "other_idea": other_idea.pk,
         "account_id": account.pk,
         "audience_id": audience.pk,
+        "connector_id": crm_connector.pk,
         "fmt": "csv",
         "kind": "svg",
         # Body references

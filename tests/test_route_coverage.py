@@ -11,6 +11,7 @@ from tests.api.test_exports_api_matrix import EXPORTS_API_MATRIX
 from tests.api.test_permission_matrix import API_MATRIX
 from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
 from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
+from tests.crm.matrix.test_matrix import CRM_API_MATRIX, CRM_PAGE_MATRIX
 from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
 from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
 from tests.health.test_matrix import HEALTH_MATRIX
@@ -70,6 +71,8 @@ OUTSIDE_THE_MATRIX = {
     "ideas:public_idea": ("ideas/test_pages.py", "{idea.pk}/"),
     "ideas:public_verify": ("ideas/test_pages.py", "/verify/"),
     "ideas:public_confirm": ("ideas/test_pages.py", "/v/"),
+    # A CRM's webhooks: the secret address and the provider's signature are its credential.
+    "crm:hook": ("crm/matrix/test_matrix.py", "/crm/hooks/"),
 }
 # The Django admin is scoped by its own tests (changelists, change pages, actions).
 ADMIN_TESTS = "tenancy/test_admin.py"
@@ -98,6 +101,7 @@ def test_every_route_is_covered():
     matrices |= set(REVIEWS_API_MATRIX) | set(REVIEWS_PAGE_MATRIX)
     matrices |= set(IDEAS_API_MATRIX) | set(IDEAS_PAGE_MATRIX)
     matrices |= set(HEALTH_MATRIX)
+    matrices |= set(CRM_API_MATRIX) | set(CRM_PAGE_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
@@ -126,5 +130,7 @@ def test_matrices_name_only_served_routes():
         | set(IDEAS_API_MATRIX)
         | set(IDEAS_PAGE_MATRIX)
         | set(HEALTH_MATRIX)
+        | set(CRM_API_MATRIX)
+        | set(CRM_PAGE_MATRIX)
     ) - served_routes()
     assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"

@@ -59,6 +59,7 @@ def _mount_routers() -> None:
     from voxloop.analytics.api import router as analytics_router
     from voxloop.closedloop.api import router as closedloop_router
     from voxloop.contacts.api import router as contacts_router
+    from voxloop.crm.api import router as crm_router
     from voxloop.distribution.api import router as distribution_router
     from voxloop.exports.api import router as exports_router
     from voxloop.health.api import router as health_router
@@ -89,6 +90,7 @@ def _mount_routers() -> None:
     api.add_router("/", reviews_router)
     api.add_router("/", ideas_router)
     api.add_router("/", health_router)
+    api.add_router("/", crm_router)
 
 
 _mount_routers()

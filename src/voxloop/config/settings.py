@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "voxloop.reviews",
     "voxloop.ideas",
     "voxloop.health",
+    "voxloop.crm",
     "voxloop.exports",
     "voxloop.api",
     "voxloop.web",

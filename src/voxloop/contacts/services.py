@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
@@ -17,6 +17,7 @@ from django.utils import timezone
 from voxloop.contacts import selectors
 from voxloop.contacts.models import (
     Account,
+    AccountTier,
     Contact,
     Interaction,
     InteractionType,
@@ -71,6 +72,60 @@ def _placed(actor: Scope, row: _Placed, unit: OrgUnit) -> _Placed:
     row.organization_id = unit.organization_id
     row.unit_path = unit.path
     return row
+
+
+def sync_accounts(
+    *, actor: Scope, unit: OrgUnit, accounts: dict[str, dict[str, Any]]
+) -> dict[str, Account]:
+    """Create or update accounts a connected system keeps (a CRM's companies), keyed by their
+    external id: {"external id": {"name": …, "attributes": {…}}}. New ones are placed at
+    `unit`; one that exists outside the actor's subtree is left alone (absent from the
+    answer). One audit entry per batch. The accounts by external id."""
+    actor.require(Capability.CONFIGURE)
+    if not actor.covers(unit):
+        raise Forbidden("The unit is outside your part of the organisation.", "unit")
+    found = {
+        a.external_id: a
+        for a in Account.objects.filter(
+            organization_id=actor.organization_id, external_id__in=list(accounts)
+        )
+    }
+    kept: dict[str, Account] = {}
+    created = updated = 0
+    with transaction.atomic():
+        for external_id, values in accounts.items():
+            account = found.get(external_id)
+            name = str(values.get("name") or "").strip()[:200]
+            extra = values.get("attributes") or {}
+            if account is None:
+                account = Account.objects.create(
+                    organization_id=actor.organization_id,
+                    unit=unit,
+                    unit_path=unit.path,
+                    external_id=external_id[:100],
+                    name=name or external_id[:200],
+                    tier=AccountTier.LOW_TOUCH,
+                    attributes=dict(extra),
+                )
+                created += 1
+            elif not actor.covers_path(account.unit_path):
+                continue
+            else:
+                merged = {**(account.attributes or {}), **extra}
+                if (name and name != account.name) or merged != account.attributes:
+                    account.name = name or account.name
+                    account.attributes = merged
+                    account.save(update_fields=["name", "attributes"])
+                    updated += 1
+            kept[external_id] = account
+        if created or updated:
+            record_audit(
+                actor=actor,
+                action="account.sync",
+                target=None,
+                changes={"created": created, "updated": updated},
+            )
+    return kept
 
 
 def repath_after_move(*, organization_id: int, old_path: str, new_path: str) -> None:
