@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: it sees every answer last, with the headers the others set (voxloop.web.headers).
     "voxloop.web.headers.SecurityHeadersMiddleware",
+    # A database or Redis outage answers 503 with Retry-After (docs/operations.md, Failures).
+    "voxloop.web.unavailable.UnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -269,6 +271,8 @@ SMS_FILE_PATH = env_str("VOXLOOP_SMS_FILE_PATH")
 # How long a send batch may hold its claimed invitations before the recovery sweep takes back
 # those it never handed to a server (decision 0008).
 INVITATION_CLAIM_LEASE_SECONDS = int(env_float("VOXLOOP_INVITATION_CLAIM_LEASE_SECONDS", 600))
+# How often the clock runs that sweep (distribution.recover_claims).
+INVITATION_RECOVER_SECONDS = int(env_float("VOXLOOP_INVITATION_RECOVER_SECONDS", 300))
 
 # --- Background exports (voxloop.exports): written under VOXLOOP_HOME, kept this long ----
 EXPORTS_ROOT = VOXLOOP_HOME / "exports"

@@ -1,8 +1,8 @@
 """Sending invitations: claim, check the policy, render, send, record. The task calls this.
 
 Each batch claims its invitations in one UPDATE (queued → sending, with a claim mark and the
-time, its lease), so two workers never send the same one. Before each group of messages goes
-to the server it is marked as handed over (handed_at), again in one UPDATE. A message is marked
+time, its lease), so two workers never send the same one. Before each message goes to the
+server it is marked as handed over (handed_at), in one compare-and-set UPDATE. A message is marked
 sent only after the server accepted it; when the server cannot be reached, the rest of the
 batch goes back to queued and is retried with backoff. When a worker dies, the recovery sweep
 (`recover_expired`) returns its unhanded rows to the queue once the lease has expired, and
@@ -82,10 +82,12 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
     connection = None
     try:
         for start in range(0, len(to_send), RECORD_EVERY):
-            chunk = _hand_over(token, to_send[start : start + RECORD_EVERY])
+            chunk = to_send[start : start + RECORD_EVERY]
             sent: list[Invitation] = []
             try:
                 for index, invitation in enumerate(chunk):
+                    if not _hand_over(token, invitation):
+                        continue  # the recovery sweep gave it to another batch
                     if invitation.channel == Channel.SMS:
                         from voxloop.distribution.sms.sending import send_sms
 
@@ -108,7 +110,7 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
                         _bounced(invitation, error, outcome)
                     except (smtplib.SMTPException, OSError) as error:
                         # The server is down or refused for now: this one and the rest wait.
-                        rest = chunk[index:] + _still_claimed(token, to_send[start + len(chunk) :])
+                        rest = _still_claimed(token, chunk[index:] + to_send[start + len(chunk) :])
                         _transient(rest, error, now, outcome)
                         return outcome
                     else:
@@ -153,17 +155,19 @@ def _apply_policy(claimed: list[Invitation], now: datetime, outcome: BatchOutcom
     return to_send
 
 
-def _hand_over(token: str, chunk: list[Invitation]) -> list[Invitation]:
-    """Mark the next messages as being handed to the server, in one compare-and-set UPDATE
-    against this batch's claim: rows the recovery sweep took back (lease expired) are not
-    ours any more and are left to the batch that has them now."""
-    Invitation.objects.filter(
-        pk__in=[i.pk for i in chunk],
-        claim=token,
-        status=InvitationStatus.SENDING,
-        handed_at__isnull=True,
-    ).update(handed_at=timezone.now())
-    return _still_claimed(token, chunk)
+def _hand_over(token: str, invitation: Invitation) -> bool:
+    """Mark one message as being handed to the server, by a compare-and-set UPDATE against
+    this batch's claim; False when the recovery sweep took it back (lease expired). One
+    message at a time: a worker killed while sending leaves at most the one message it was
+    handing over uncertain (failed, never resent), the rest of its batch goes back to the queue."""
+    return bool(
+        Invitation.objects.filter(
+            pk=invitation.pk,
+            claim=token,
+            status=InvitationStatus.SENDING,
+            handed_at__isnull=True,
+        ).update(handed_at=timezone.now())
+    )
 
 
 def _still_claimed(token: str, invitations: list[Invitation]) -> list[Invitation]:
