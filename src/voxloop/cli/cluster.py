@@ -11,6 +11,7 @@ Restart=always would); Ctrl-C or `voxloop cluster down` stops everything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -89,10 +90,8 @@ def descendants(pid: int) -> list[int]:
 def kill_tree(pid: int, signum: int = signal.SIGKILL) -> None:
     """Signal a process and everything it started (a machine losing that node)."""
     for target in [pid, *descendants(pid)]:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(target, signum)
-        except ProcessLookupError:
-            pass
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:

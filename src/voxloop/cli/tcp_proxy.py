@@ -39,9 +39,7 @@ class Proxy:
         pair = (writer, upstream)
         self.open.add(pair)
         try:
-            await asyncio.gather(
-                self._pipe(reader, upstream), self._pipe(upstream_reader, writer)
-            )
+            await asyncio.gather(self._pipe(reader, upstream), self._pipe(upstream_reader, writer))
         finally:
             self.open.discard(pair)
 

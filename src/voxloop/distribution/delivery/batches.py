@@ -193,7 +193,7 @@ def recover_expired(now: datetime | None = None) -> tuple[list[int], int]:
         # The same conditions again: a live worker handing one over meanwhile keeps it.
         Invitation.objects.filter(
             pk__in=ids, status=InvitationStatus.SENDING, handed_at__isnull=True
-        ).update(status=InvitationStatus.QUEUED, claim="", claimed_at=None, send_after=None)
+        ).update(status=InvitationStatus.QUEUED, claim="", claimed_at=None, send_after=now)
         requeued = list(
             Invitation.objects.filter(pk__in=ids, status=InvitationStatus.QUEUED).values_list(
                 "pk", flat=True
@@ -208,6 +208,22 @@ def recover_expired(now: datetime | None = None) -> tuple[list[int], int]:
         error="The worker stopped while handing this message over; not sent again.",
     )
     return requeued, uncertain
+
+
+def overdue_queued(now: datetime | None = None, limit: int = 10_000) -> list[int]:
+    """Queued invitations whose time came more than a lease ago: their task was lost (a
+    Redis restart that took RQ's scheduler with it, an enqueue that failed). Marked due now,
+    so the next sweep waits another lease for them; enqueuing one twice is harmless, a batch
+    claims only what is still queued."""
+    now = now or timezone.now()
+    ids = list(
+        Invitation.objects.filter(
+            status=InvitationStatus.QUEUED, send_after__lt=now - lease()
+        ).values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        Invitation.objects.filter(pk__in=ids, status=InvitationStatus.QUEUED).update(send_after=now)
+    return ids
 
 
 def _record_sent(invitations: list[Invitation], now: datetime) -> int:
