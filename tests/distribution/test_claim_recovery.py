@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from tests.contacts.helpers import add_contact
 from voxloop.distribution import services
@@ -108,3 +109,23 @@ def test_a_slow_worker_that_lost_its_lease_sends_nothing(
 
 def test_the_sweep_runs_on_the_worker_clock():
     assert "distribution.recover_claims" in {p.name for p in registered()}
+
+
+def test_a_queued_invitation_whose_delayed_task_was_lost_is_sent_once(
+    outreach, smtp_settings, queue, django_capture_on_commit_callbacks
+):
+    """A Redis restart can take RQ's scheduler (and its delayed jobs) with it: the sweep sends
+    what has been due for longer than a lease, once."""
+    acme, survey, _people = outreach
+    campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
+    now = timezone.now()
+    default_task_backend.clear()  # the batch's task is lost
+    Invitation.objects.filter(pk__in=ids).update(send_after=now - timedelta(minutes=1))
+    assert services.recover_claims(now=now) == {"requeued": 0, "failed": 0}  # not yet overdue
+    later = now + batches.lease()
+    assert services.recover_claims(now=later) == {"requeued": 0, "failed": 0, "overdue": 5}
+    assert services.recover_claims(now=later) == {"requeued": 0, "failed": 0}  # marked due now
+    queue.run()
+    assert len(smtp_settings.wait_for(5)) == 5
+    rows = Invitation.objects.filter(campaign=campaign)
+    assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}

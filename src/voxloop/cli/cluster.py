@@ -130,6 +130,9 @@ class Topology:
             "VOXLOOP_BASE_URL": f"http://127.0.0.1:{self.lb_port}",
             "VOXLOOP_TRUST_X_FORWARDED_FOR": "true",
             "PYTHONUNBUFFERED": "1",
+            "VOXLOOP_RQ_WORKER_CLASS": os.environ.get(
+                "VOXLOOP_RQ_WORKER_CLASS", "rq.worker.SimpleWorker"
+            ),
         }
         return env | self.extra_env
 
@@ -282,7 +285,7 @@ class Cluster:
         process.start()
         self._wait_port(process)
 
-    def _wait_port(self, process: Process, seconds: float = 60) -> None:
+    def _wait_port(self, process: Process, seconds: float = 300) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and not self.stopping:
             if process.port and port_open(process.port):
@@ -293,7 +296,7 @@ class Cluster:
             time.sleep(0.1)
         raise click.ClickException(f"{process.name} did not start; see {process.log}")
 
-    def _wait_balanced(self, seconds: float = 90) -> None:
+    def _wait_balanced(self, seconds: float = 300) -> None:
         """Until the balancer has a node in its pool (its health checks passed)."""
         import urllib.error
         import urllib.request
@@ -430,7 +433,7 @@ def _detach(folder: Path, options: dict[str, object]) -> int:
         process = subprocess.Popen(
             argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         state = read_state(folder)
         if state and state.get("ready"):
@@ -440,7 +443,7 @@ def _detach(folder: Path, options: dict[str, object]) -> int:
             fail(f"the cluster did not start; see {folder / 'logs'}")
         time.sleep(0.2)
     kill_tree(process.pid, signal.SIGTERM)
-    fail(f"the cluster did not come up within 180 s; see {folder / 'logs'}")
+    fail(f"the cluster did not come up within 600 s; see {folder / 'logs'}")
     return 1
 
 

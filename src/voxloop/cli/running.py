@@ -127,6 +127,7 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
             job_class="django_tasks_rq.Job",
             burst=burst,
             with_scheduler=not burst,
+            worker_class=settings.RQ_WORKER_CLASS or None,
         )
         return
     # A short poll: an alert is a task, and it should leave within a second of the response.

@@ -132,6 +132,10 @@ if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# RQ forks a work horse per job unless this names another class: "rq.worker.SimpleWorker"
+# runs jobs in the worker process itself, which on a busy host drains several times faster
+# (docs/operations.md, Sizing); a job that crashes the interpreter then takes the worker down.
+RQ_WORKER_CLASS = env_str("VOXLOOP_RQ_WORKER_CLASS")
 # The database worker's poll when idle, and how often each worker's clock looks for periodic
 # tasks that are due (escalations, digests, reminders).
 WORKER_POLL_SECONDS = env_float("VOXLOOP_WORKER_POLL_SECONDS", 0.2)
