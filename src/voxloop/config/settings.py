@@ -279,7 +279,11 @@ INVITATION_CLAIM_LEASE_SECONDS = int(env_float("VOXLOOP_INVITATION_CLAIM_LEASE_S
 INVITATION_RECOVER_SECONDS = int(env_float("VOXLOOP_INVITATION_RECOVER_SECONDS", 300))
 
 # --- Background exports (voxloop.exports): written under VOXLOOP_HOME, kept this long ----
-EXPORTS_ROOT = VOXLOOP_HOME / "exports"
+# With several hosts, point VOXLOOP_EXPORTS_ROOT at a folder every web and worker host mounts
+# (NFS), or keep the files in S3-compatible storage (django-storages, the `s3` extra): set
+# VOXLOOP_EXPORTS_BUCKET (and AWS_S3_ENDPOINT_URL for MinIO, Ceph, ...; credentials from the
+# usual AWS_* variables or the instance's role).
+EXPORTS_ROOT = Path(env_str("VOXLOOP_EXPORTS_ROOT") or VOXLOOP_HOME / "exports")
 EXPORT_KEEP_HOURS = env_float("VOXLOOP_EXPORT_KEEP_HOURS", 24.0)
 
 # --- Internationalisation: English first; Chinese (Simplified, Traditional), Japanese,
@@ -312,6 +316,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+if env_str("VOXLOOP_EXPORTS_BUCKET"):
+    STORAGES["exports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("VOXLOOP_EXPORTS_BUCKET"),
+            "location": env_str("VOXLOOP_EXPORTS_PREFIX", "exports"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 LOGGING = {
     "version": 1,
