@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
@@ -52,7 +53,7 @@ class UnavailableMiddleware:
 
     def _answer(self, request: HttpRequest, error: BaseException) -> HttpResponse:
         log.warning("503 for %s %s: %s", request.method, request.path, type(error).__name__)
-        message = "The service is briefly unavailable; please try again in a few seconds."
+        message = gettext("The service is briefly unavailable; please try again in a few seconds.")
         if request.path.startswith("/api/"):
             body = {"error": {"code": "unavailable", "message": message, "field": None}}
             response: HttpResponse = JsonResponse(body, status=503)
