@@ -12,10 +12,11 @@ then for `--seconds` (default 240; `--quick` 100):
 
 On a fixed schedule (fractions of the run): web2 out of the pool for the first 10 % (one
 node's throughput, measured in the same run), the campaign launched at 20 %, kill -9 of web1
-(its whole process tree) at 25 %, kill -9 of worker1 at 33 %, a Redis restart (SIGTERM; the
-append-only file keeps the queues) at 42 %, PostgreSQL cut at the proxy (every connection
-reset, new ones refused; the machine's server is never touched) for 5 % at 50 %, the SMTP
-server stopped for 12.5 % at 60 %, a flood of 6x the clients for 8 % at 80 %.
+(its whole process tree) at 25 %, kill -9 of a worker in the middle of a send batch at 33 %,
+a Redis restart (SIGTERM; the append-only file keeps the queues) at 42 %, PostgreSQL cut at
+the proxy (every connection reset, new ones refused; the machine's server is never touched)
+for 5 % at 50 %, the SMTP server stopped for 12.5 % at 60 %, a flood of 6x the clients for
+8 % at 80 %.
 
 Afterwards, from the database and the SMTP server's log: every accepted response stored once,
 every invitation delivered at most once and all delivered, every detractor alerted once, no
@@ -432,10 +433,14 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
 
     kill_tree(state(folder)["processes"]["web1"]["pid"])
     at(0.33)
+    victim, job = _worker_sending(redis_port, limit=30)
     sending = _sending_count()
-    faults["kill -9 worker1"] = time.time()
-    kill_tree(state(folder)["processes"]["worker1"]["pid"])
-    print(f"  worker1 killed with {sending} invitations claimed across the workers")
+    faults["kill -9 worker"] = time.time()
+    kill_tree(victim or state(folder)["processes"]["worker1"]["pid"])
+    print(
+        f"  worker (pid {victim}) killed running {job or 'no send batch'}; {sending} invitations "
+        "claimed across the workers"
+    )
     at(0.42)
     faults["restart Redis"] = time.time()
     os.kill(state(folder)["processes"]["redis"]["pid"], signal.SIGTERM)
@@ -484,6 +489,25 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
         folder,
         drain_seconds,
     )
+
+
+def _worker_sending(redis_port: int, limit: float) -> tuple[int | None, str]:
+    """The pid of a worker in the middle of a send batch (waiting up to `limit` seconds)."""
+    import redis
+    from rq import Worker
+
+    connection = redis.Redis(port=redis_port)
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        try:
+            for worker in Worker.all(connection=connection):
+                job = worker.get_current_job()
+                if job is not None and "send_invitations" in (job.func_name or ""):
+                    return worker.pid, job.func_name
+        except Exception as error:  # a job's payload we cannot read: look again
+            print(f"  (looking for a send batch: {error})")
+        time.sleep(0.2)
+    return None, ""
 
 
 def _sending_count() -> int:
