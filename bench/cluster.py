@@ -314,6 +314,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--invitations", type=int)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--drain", type=float, help="longest wait for the queue to empty (s)")
     parser.add_argument("--folder", default="var/cluster-bench")
     parser.add_argument("--port-base", type=int, default=18300)
     args = parser.parse_args()
@@ -474,7 +475,9 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
     ended = time.time()
     for thread in threads + flood:
         thread.join(timeout=60)
-    drain_seconds = drain(data, load, mailbox, redis_port, limit=300 if not args.quick else 240)
+    drain_seconds = drain(
+        data, load, mailbox, redis_port, limit=args.drain or (300 if not args.quick else 240)
+    )
     report(
         args,
         seconds,
