@@ -434,7 +434,7 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
 
     kill_tree(state(folder)["processes"]["web1"]["pid"])
     at(0.33)
-    victim, job = _worker_sending(redis_port, limit=30)
+    victim, job = _worker_sending(redis_port, limit=0.07 * seconds)
     sending = _sending_count()
     faults["kill -9 worker"] = time.time()
     kill_tree(victim or state(folder)["processes"]["worker1"]["pid"])
