@@ -51,7 +51,11 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope) -> str:
         at = time.time()
         message = message_from_bytes(envelope.original_content, policy=policy.default)
-        found = MARKER.search(message.get_content())
+        # Every text part (alerts are multipart/alternative): accept all mail, count markers.
+        texts = [
+            part.get_content() for part in message.walk() if part.get_content_maintype() == "text"
+        ]
+        found = MARKER.search("\n".join(texts))
         with self.lock:
             if found:
                 self.arrived.setdefault(found.group(0), at)

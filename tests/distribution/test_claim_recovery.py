@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from tests.contacts.helpers import add_contact
 from voxloop.distribution import services
@@ -73,10 +74,11 @@ def test_a_worker_killed_while_handing_over_never_sends_those_again(
     _campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
     token, claimed = batches.claim(ids, timezone.now())
     queue.run()  # the batch's own task finds nothing queued
-    # It marked the first two as being handed to the server, then died: the server may have
-    # them already, so they must not go out again.
-    handed = batches._hand_over(token, claimed[:2])
-    assert [i.pk for i in handed] == [i.pk for i in claimed[:2]]
+    # It marked the first two as being handed to the server (one by one), then died: the
+    # server may have them already, so they must not go out again.
+    handed = claimed[:2]
+    assert all(batches._hand_over(token, invitation) for invitation in handed)
+    assert not batches._hand_over("another-batch", claimed[2])  # only the claim's holder
     later = timezone.now() + batches.lease() + timedelta(seconds=1)
     assert services.recover_claims(now=later) == {"requeued": 3, "failed": 2}
     queue.run()
@@ -101,9 +103,29 @@ def test_a_slow_worker_that_lost_its_lease_sends_nothing(
     queue.run()
     assert len(smtp_settings.wait_for(5)) == 5
     # The slow worker wakes up: its compare-and-set hand-over finds none of them its own.
-    assert batches._hand_over(slow_token, slow_claimed) == []
+    assert not any(batches._hand_over(slow_token, i) for i in slow_claimed)
     assert len(smtp_settings.messages) == 5
 
 
 def test_the_sweep_runs_on_the_worker_clock():
     assert "distribution.recover_claims" in {p.name for p in registered()}
+
+
+def test_a_queued_invitation_whose_delayed_task_was_lost_is_sent_once(
+    outreach, smtp_settings, queue, django_capture_on_commit_callbacks
+):
+    """A Redis restart can take RQ's scheduler (and its delayed jobs) with it: the sweep sends
+    what has been due for longer than a lease, once."""
+    acme, survey, _people = outreach
+    campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
+    now = timezone.now()
+    default_task_backend.clear()  # the batch's task is lost
+    Invitation.objects.filter(pk__in=ids).update(send_after=now - timedelta(minutes=1))
+    assert services.recover_claims(now=now) == {"requeued": 0, "failed": 0}  # not yet overdue
+    later = now + batches.lease()
+    assert services.recover_claims(now=later) == {"requeued": 0, "failed": 0, "overdue": 5}
+    assert services.recover_claims(now=later) == {"requeued": 0, "failed": 0}  # marked due now
+    queue.run()
+    assert len(smtp_settings.wait_for(5)) == 5
+    rows = Invitation.objects.filter(campaign=campaign)
+    assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}

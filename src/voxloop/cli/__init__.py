@@ -29,6 +29,7 @@ def cli(ctx: click.Context) -> None:
 def _register() -> None:
     from voxloop.cli import (
         analytics_cmd,
+        cluster,
         demo_cmd,
         import_cmd,
         people,
@@ -43,6 +44,7 @@ def _register() -> None:
         running.serve,
         running.worker,
         running.check,
+        cluster.cluster,
         people.createuser,
         people.token,
         people.units,

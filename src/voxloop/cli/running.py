@@ -120,6 +120,8 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
         clock.start(settings.CLOCK_TICK_SECONDS)
     if settings.REDIS_URL and "django_rq" in settings.INSTALLED_APPS:
         names = list(queues) or list(settings.RQ_QUEUES)
+        if not burst:
+            _start_scheduler_standby(names, settings.CLOCK_TICK_SECONDS)
         # The scheduler moves tasks enqueued with run_after (delayed invitations, retries).
         call_command(
             "rqworker",
@@ -127,6 +129,7 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
             job_class="django_tasks_rq.Job",
             burst=burst,
             with_scheduler=not burst,
+            worker_class=settings.RQ_WORKER_CLASS or None,
         )
         return
     # A short poll: an alert is a task, and it should leave within a second of the response.
@@ -138,6 +141,39 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
     if burst:
         options["batch"] = True
     call_command("db_worker", **options)
+
+
+def _start_scheduler_standby(names: list[str], tick_seconds: float) -> None:
+    """Move due delayed jobs into their queues whenever no RQ scheduler holds the lock.
+
+    RQ's scheduler is a process forked by one worker; when its Redis connection drops (a Redis
+    restart) it dies, and its worker starts another only at its next maintenance, minutes
+    later: delayed jobs (spaced batches, retries) would wait that long. Here every worker
+    tries, each tick, to take the scheduler's lock the way RQ's scheduler does; whoever gets
+    it moves what is due and lets the lock go, so a job is never moved twice (decision 0039).
+    """
+    import logging
+    import threading
+
+    log = logging.getLogger("voxloop.worker")
+
+    def run() -> None:
+        import django_rq
+        from rq.scheduler import RQScheduler
+
+        while True:
+            time.sleep(tick_seconds)
+            try:
+                scheduler = RQScheduler(names, connection=django_rq.get_connection(names[0]))
+                if scheduler.acquire_locks():
+                    try:
+                        scheduler.enqueue_scheduled_jobs()
+                    finally:
+                        scheduler.release_locks()
+            except Exception as error:  # Redis away: try again next tick
+                log.warning("scheduler standby: %s", error)
+
+    threading.Thread(target=run, name="voxloop-rq-scheduler-standby", daemon=True).start()
 
 
 @click.command()

@@ -21,6 +21,7 @@ from voxloop.closedloop.models import (
     AlertRule,
     Case,
     CaseEvent,
+    Evaluated,
     Notification,
     Praise,
 )
@@ -39,8 +40,42 @@ def evaluate_response(
     analysed)."""
     now = now or timezone.now()
     response = response_selectors.complete_for_rules(response_id)
+    if response is None:
+        return []
+    opened = _evaluate(response, now, text_only)
+    if not text_only:
+        Evaluated.objects.bulk_create(
+            [Evaluated(response_id=response.pk, at=now)], ignore_conflicts=True
+        )
+    return opened
+
+
+def evaluate_missed(*, since: datetime, until: datetime) -> list[int]:
+    """The responses completed in this window that may alert but that no worker evaluated
+    (their task was lost between the commit and the queue); the ones enqueued again."""
+    from voxloop.closedloop.tasks import evaluate_response as evaluate_task
+
+    Evaluated.objects.filter(at__lt=since - timedelta(hours=1)).delete()  # long past the window
+    recent = set(response_selectors.completed_since(since))
+    recent -= set(response_selectors.completed_since(until))
+    if not recent:
+        return []
+    held = set(Evaluated.objects.filter(pk__in=recent).values_list("pk", flat=True))
+    rows = response_selectors.complete_named_orgs(recent - held)
+    orgs = set(
+        AlertRule.objects.filter(
+            organization_id__in={org for _, org in rows}, is_active=True, applies_to="responses"
+        ).values_list("organization_id", flat=True)
+    )
+    missed = sorted(pk for pk, org in rows if org in orgs)
+    for response_id in missed:
+        evaluate_task.enqueue(response_id)
+    return missed
+
+
+def _evaluate(response: Response, now: datetime, text_only: bool) -> list[Case]:
     # Anonymous (employee) answers never become cases: a case names who said it.
-    if response is None or response.survey.is_anonymous:
+    if response.survey.is_anonymous:
         return []
     unit = response.unit or _root(response.organization_id)
     opened, to_send = [], []

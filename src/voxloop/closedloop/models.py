@@ -347,6 +347,22 @@ class Notification(models.Model):
         return f"{self.channel} to {self.recipient} ({self.key})"
 
 
+class Evaluated(models.Model):
+    """A response the rules were applied to: the ledger of the safety net that evaluates the
+    responses whose task was lost (Redis away, a web node killed after the commit; decision
+    0039)."""
+
+    response_id = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("evaluated response")
+        verbose_name_plural = _("evaluated responses")
+
+    def __str__(self) -> str:
+        return f"response {self.response_id}"
+
+
 # The outer loop's models live beside these; importing them here registers them with the app
 # and keeps `from voxloop.closedloop.models import ActionPlan` working.
 from voxloop.closedloop.outer_loop import (  # noqa: E402, F401

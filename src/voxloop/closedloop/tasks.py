@@ -2,10 +2,13 @@
 
 from datetime import timedelta
 
+from django.utils import timezone
 from django_tasks import task
 
 from voxloop.closedloop import escalation, evaluation, notifications
 from voxloop.schedule.registry import every
+
+MISSED_AFTER_SECONDS = 30  # an evaluation task normally runs well within this
 
 
 @task()
@@ -31,6 +34,16 @@ def escalate_overdue() -> int:
 def deliver_due() -> int:
     """The safety net: retries whose enqueue was lost, leases of killed workers."""
     return notifications.sweep()
+
+
+@every(timedelta(minutes=1), name="closedloop.evaluate_missed")
+@task()
+def evaluate_missed() -> int:
+    """The safety net of alerts: responses of the last 15 minutes whose evaluation task was
+    lost."""
+    now = timezone.now()
+    since, until = now - timedelta(minutes=15), now - timedelta(seconds=MISSED_AFTER_SECONDS)
+    return len(evaluation.evaluate_missed(since=since, until=until))
 
 
 @every(timedelta(minutes=15), name="closedloop.send_digests")

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: it sees every answer last, with the headers the others set (voxloop.web.headers).
     "voxloop.web.headers.SecurityHeadersMiddleware",
+    # A database or Redis outage answers 503 with Retry-After (docs/operations.md, Failures).
+    "voxloop.web.unavailable.UnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,6 +135,10 @@ if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# RQ forks a work horse per job unless this names another class: "rq.worker.SimpleWorker"
+# runs jobs in the worker process itself, which on a busy host drains several times faster
+# (docs/operations.md, Sizing); a job that crashes the interpreter then takes the worker down.
+RQ_WORKER_CLASS = env_str("VOXLOOP_RQ_WORKER_CLASS")
 # The database worker's poll when idle, and how often each worker's clock looks for periodic
 # tasks that are due (escalations, digests, reminders).
 WORKER_POLL_SECONDS = env_float("VOXLOOP_WORKER_POLL_SECONDS", 0.2)
@@ -275,9 +281,15 @@ SMS_FILE_PATH = env_str("VOXLOOP_SMS_FILE_PATH")
 # How long a send batch may hold its claimed invitations before the recovery sweep takes back
 # those it never handed to a server (decision 0008).
 INVITATION_CLAIM_LEASE_SECONDS = int(env_float("VOXLOOP_INVITATION_CLAIM_LEASE_SECONDS", 600))
+# How often the clock runs that sweep (distribution.recover_claims).
+INVITATION_RECOVER_SECONDS = int(env_float("VOXLOOP_INVITATION_RECOVER_SECONDS", 300))
 
 # --- Background exports (voxloop.exports): written under VOXLOOP_HOME, kept this long ----
-EXPORTS_ROOT = VOXLOOP_HOME / "exports"
+# With several hosts, point VOXLOOP_EXPORTS_ROOT at a folder every web and worker host mounts
+# (NFS), or keep the files in S3-compatible storage (django-storages, the `s3` extra): set
+# VOXLOOP_EXPORTS_BUCKET (and AWS_S3_ENDPOINT_URL for MinIO, Ceph, ...; credentials from the
+# usual AWS_* variables or the instance's role).
+EXPORTS_ROOT = Path(env_str("VOXLOOP_EXPORTS_ROOT") or VOXLOOP_HOME / "exports")
 EXPORT_KEEP_HOURS = env_float("VOXLOOP_EXPORT_KEEP_HOURS", 24.0)
 
 # --- Internationalisation: English first; Chinese (Simplified, Traditional), Japanese,
@@ -310,6 +322,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+if env_str("VOXLOOP_EXPORTS_BUCKET"):
+    STORAGES["exports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("VOXLOOP_EXPORTS_BUCKET"),
+            "location": env_str("VOXLOOP_EXPORTS_PREFIX", "exports"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django_tasks import task
 
 from voxloop.schedule.registry import every
@@ -57,7 +58,10 @@ def send_followups() -> dict:
     return followups.run()
 
 
-@every(timedelta(minutes=5), name="distribution.recover_claims")
+@every(
+    timedelta(seconds=getattr(settings, "INVITATION_RECOVER_SECONDS", 300)),
+    name="distribution.recover_claims",
+)
 @task()
 def recover_claims() -> dict:
     from voxloop.distribution import services

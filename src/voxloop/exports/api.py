@@ -23,7 +23,7 @@ CONTENT_TYPES = {
 
 
 def _out(export: Export) -> dict:
-    ready = services.file_path(export=export) is not None
+    ready = services.stored_name(export=export) is not None
     return {
         "id": export.pk,
         "kind": export.kind,
@@ -86,11 +86,11 @@ def get_export(request: HttpRequest, export_id: Id) -> dict:
 def download_export(request: HttpRequest, export_id: Id) -> FileResponse:
     """The finished file while it is kept (404 before it is done and after it expired)."""
     export = selectors.my_export(actor(request), export_id)
-    path = services.file_path(export=export)
-    if path is None:
+    opened = services.open_file(export=export)
+    if opened is None:
         raise NotFound("The file is not ready, or no longer kept.", field="export")
     return FileResponse(
-        path.open("rb"),
+        opened,
         as_attachment=True,
         filename=f"{export.kind}-{export.created_at:%Y%m%d-%H%M}.{export.fmt}",
         content_type=CONTENT_TYPES[export.fmt],

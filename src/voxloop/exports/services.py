@@ -4,13 +4,16 @@ the one who asked, deleted when their time is up (decision 0020)."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,9 +29,21 @@ PROGRESS_EVERY = 2000  # rows between progress updates: a write per 2,000 rows i
 
 
 def folder() -> Path:
+    """The folder of the default storage (VOXLOOP_EXPORTS_ROOT; shared by every node)."""
     path = Path(settings.EXPORTS_ROOT)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+def storage() -> Storage:
+    """Where finished files live: the storage named "exports" when one is configured (S3-
+    compatible through django-storages, docs/operations.md), else the folder above. A web
+    node serves what a worker on another host wrote, so every node must see the same one."""
+    if "exports" in settings.STORAGES:
+        return storages["exports"]
+    return FileSystemStorage(
+        location=folder(), file_permissions_mode=0o600, directory_permissions_mode=0o700
+    )
 
 
 def request_export(*, scope: Scope, kind: str, fmt: str, params: dict[str, Any]) -> Export:
@@ -75,7 +90,7 @@ def run(*, export_id: int) -> str:
         kind = KINDS[export.kind]
         rows, total = kind.rows(scope, export.params)
         Export.objects.filter(pk=export.pk).update(rows_total=total)
-        _write(folder() / name, export, kind.header, _counted(export.pk, rows))
+        _write(name, export, kind.header, _counted(export.pk, rows))
     except DomainError as error:
         return _finish(export, ExportStatus.FAILED, error=error.message)
     except Exception:
@@ -91,17 +106,20 @@ def _scope(membership: Membership) -> Scope:
     return Scope.of(membership)
 
 
-def _write(path: Path, export: Export, header: list[str], rows: Iterable[list[Any]]) -> None:
-    partial = path.with_suffix(".part")
-    with partial.open("wb") as out:
+def _write(name: str, export: Export, header: list[str], rows: Iterable[list[Any]]) -> None:
+    """Written in full to a private temporary file first, then handed to the storage: the
+    row's status says done only after that, so a download never sees half a file."""
+    with tempfile.TemporaryFile() as out:
         if export.fmt == "csv":
             for piece in spreadsheets.csv_stream(header, rows):
                 out.write(piece.encode("utf-8"))
         else:
             with spreadsheets.xlsx_file(header, rows, export.kind) as workbook:
                 shutil.copyfileobj(workbook, out)
-    partial.chmod(0o600)
-    partial.replace(path)  # a download never sees half a file
+        out.seek(0)
+        saved = storage().save(name, File(out, name=name))
+    if saved != name:  # a storage that renames would break the row's link to its file
+        raise RuntimeError(f"the export storage saved {name} as {saved}")
 
 
 def _counted(export_id: int, rows: Iterable[list[Any]]) -> Iterator[list[Any]]:
@@ -119,14 +137,19 @@ def _finish(export: Export, status: str, **fields: Any) -> str:
     return status
 
 
-def file_path(*, export: Export) -> Path | None:
-    """The finished file, while it is kept."""
+def stored_name(*, export: Export) -> str | None:
+    """The finished file's name in the storage, while it is kept."""
     if export.status != ExportStatus.DONE or not export.file_name:
         return None
     if export.expires_at and export.expires_at <= timezone.now():
         return None
-    path = folder() / export.file_name
-    return path if path.exists() else None
+    return export.file_name if storage().exists(export.file_name) else None
+
+
+def open_file(*, export: Export) -> IO[bytes] | None:
+    """The finished file, opened for reading, while it is kept."""
+    name = stored_name(export=export)
+    return storage().open(name, "rb") if name else None
 
 
 def purge_expired(*, now: datetime | None = None) -> int:
@@ -136,7 +159,7 @@ def purge_expired(*, now: datetime | None = None) -> int:
     count = 0
     for export in due.iterator():
         if export.file_name:
-            (folder() / export.file_name).unlink(missing_ok=True)
+            storage().delete(export.file_name)  # no error when it is gone already
         count += Export.objects.filter(pk=export.pk, status=ExportStatus.DONE).update(
             status=ExportStatus.EXPIRED, file_name=""
         )

@@ -93,11 +93,11 @@ def export_create(request: ScopedRequest) -> HttpResponse:
 @member_required
 def export_download(request: ScopedRequest, export_id: int) -> FileResponse:
     export = selectors.my_export(request.scope, export_id)
-    path = services.file_path(export=export)
-    if path is None:
+    opened = services.open_file(export=export)
+    if opened is None:
         raise Http404
     return FileResponse(
-        path.open("rb"),
+        opened,
         as_attachment=True,
         filename=f"{export.kind}-{export.created_at:%Y%m%d-%H%M}.{export.fmt}",
         content_type=CONTENT_TYPES[export.fmt],

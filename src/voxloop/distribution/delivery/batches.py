@@ -1,8 +1,8 @@
 """Sending invitations: claim, check the policy, render, send, record. The task calls this.
 
 Each batch claims its invitations in one UPDATE (queued → sending, with a claim mark and the
-time, its lease), so two workers never send the same one. Before each group of messages goes
-to the server it is marked as handed over (handed_at), again in one UPDATE. A message is marked
+time, its lease), so two workers never send the same one. Before each message goes to the
+server it is marked as handed over (handed_at), in one compare-and-set UPDATE. A message is marked
 sent only after the server accepted it; when the server cannot be reached, the rest of the
 batch goes back to queued and is retried with backoff. When a worker dies, the recovery sweep
 (`recover_expired`) returns its unhanded rows to the queue once the lease has expired, and
@@ -82,10 +82,12 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
     connection = None
     try:
         for start in range(0, len(to_send), RECORD_EVERY):
-            chunk = _hand_over(token, to_send[start : start + RECORD_EVERY])
+            chunk = to_send[start : start + RECORD_EVERY]
             sent: list[Invitation] = []
             try:
                 for index, invitation in enumerate(chunk):
+                    if not _hand_over(token, invitation):
+                        continue  # the recovery sweep gave it to another batch
                     if invitation.channel == Channel.SMS:
                         from voxloop.distribution.sms.sending import send_sms
 
@@ -108,7 +110,7 @@ def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutc
                         _bounced(invitation, error, outcome)
                     except (smtplib.SMTPException, OSError) as error:
                         # The server is down or refused for now: this one and the rest wait.
-                        rest = chunk[index:] + _still_claimed(token, to_send[start + len(chunk) :])
+                        rest = _still_claimed(token, chunk[index:] + to_send[start + len(chunk) :])
                         _transient(rest, error, now, outcome)
                         return outcome
                     else:
@@ -153,17 +155,19 @@ def _apply_policy(claimed: list[Invitation], now: datetime, outcome: BatchOutcom
     return to_send
 
 
-def _hand_over(token: str, chunk: list[Invitation]) -> list[Invitation]:
-    """Mark the next messages as being handed to the server, in one compare-and-set UPDATE
-    against this batch's claim: rows the recovery sweep took back (lease expired) are not
-    ours any more and are left to the batch that has them now."""
-    Invitation.objects.filter(
-        pk__in=[i.pk for i in chunk],
-        claim=token,
-        status=InvitationStatus.SENDING,
-        handed_at__isnull=True,
-    ).update(handed_at=timezone.now())
-    return _still_claimed(token, chunk)
+def _hand_over(token: str, invitation: Invitation) -> bool:
+    """Mark one message as being handed to the server, by a compare-and-set UPDATE against
+    this batch's claim; False when the recovery sweep took it back (lease expired). One
+    message at a time: a worker killed while sending leaves at most the one message it was
+    handing over uncertain (failed, never resent), the rest of its batch goes back to the queue."""
+    return bool(
+        Invitation.objects.filter(
+            pk=invitation.pk,
+            claim=token,
+            status=InvitationStatus.SENDING,
+            handed_at__isnull=True,
+        ).update(handed_at=timezone.now())
+    )
 
 
 def _still_claimed(token: str, invitations: list[Invitation]) -> list[Invitation]:
@@ -189,7 +193,7 @@ def recover_expired(now: datetime | None = None) -> tuple[list[int], int]:
         # The same conditions again: a live worker handing one over meanwhile keeps it.
         Invitation.objects.filter(
             pk__in=ids, status=InvitationStatus.SENDING, handed_at__isnull=True
-        ).update(status=InvitationStatus.QUEUED, claim="", claimed_at=None, send_after=None)
+        ).update(status=InvitationStatus.QUEUED, claim="", claimed_at=None, send_after=now)
         requeued = list(
             Invitation.objects.filter(pk__in=ids, status=InvitationStatus.QUEUED).values_list(
                 "pk", flat=True
@@ -204,6 +208,22 @@ def recover_expired(now: datetime | None = None) -> tuple[list[int], int]:
         error="The worker stopped while handing this message over; not sent again.",
     )
     return requeued, uncertain
+
+
+def overdue_queued(now: datetime | None = None, limit: int = 10_000) -> list[int]:
+    """Queued invitations whose time came more than a lease ago: their task was lost (a
+    Redis restart that took RQ's scheduler with it, an enqueue that failed). Marked due now,
+    so the next sweep waits another lease for them; enqueuing one twice is harmless, a batch
+    claims only what is still queued."""
+    now = now or timezone.now()
+    ids = list(
+        Invitation.objects.filter(
+            status=InvitationStatus.QUEUED, send_after__lt=now - lease()
+        ).values_list("pk", flat=True)[:limit]
+    )
+    if ids:
+        Invitation.objects.filter(pk__in=ids, status=InvitationStatus.QUEUED).update(send_after=now)
+    return ids
 
 
 def _record_sent(invitations: list[Invitation], now: datetime) -> int:
