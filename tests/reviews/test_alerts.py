@@ -164,3 +164,50 @@ def test_an_admin_sets_up_a_review_rule_with_the_form(world, client):
     assert rule.conditions["items"] == [{"field": "rating", "op": "lte", "value": 1.0}]
     page = client.get(f"/cases/rules/{rule.pk}/").content.decode()
     assert 'value="reviews" selected' in page
+
+
+def test_the_review_site_is_a_field_of_the_rule_form_and_the_builder(world, client):
+    import json
+    import re
+
+    from voxloop.closedloop.models import AlertRule
+
+    client.force_login(world.acme.user("admin"))
+    page = client.get("/cases/rules/new/").content.decode()
+    assert 'name="review_source"' in page and 'value="trustpilot"' in page
+    builder = re.search(r'<script id="rule-builder" type="application/json">(.*?)</script>', page)
+    fields = {f["name"]: f for f in json.loads(builder.group(1))["fields"]}
+    assert fields["rating"]["input"] == "number"
+    assert fields["review_source"]["input"] == "choice"
+    assert ["google_play", "Google Play"] in fields["review_source"]["choices"]
+    answer = client.post(
+        "/cases/rules/new/",
+        {
+            "name": "Bad Trustpilot reviews",
+            "applies_to": "reviews",
+            "unit_code": world.acme.root.code,
+            "match": "all",
+            "rating_max": 2,
+            "review_source": "trustpilot",
+            "priority": "high",
+            "sla_hours": 24,
+            "second_escalation_hours": 24,
+            "open_case": "on",
+            "notify_roles": ["manager"],
+            "email_mode": "immediate",
+            "is_active": "on",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    rule = AlertRule.objects.get(name="Bad Trustpilot reviews")
+    assert rule.conditions["items"] == [
+        {"field": "rating", "op": "lte", "value": 2.0},
+        {"field": "review_source", "op": "eq", "value": "trustpilot"},
+    ]
+    page = client.get(f"/cases/rules/{rule.pk}/").content.decode()
+    assert 'value="trustpilot" selected' in page
+    bad = client.post(
+        "/cases/rules/new/",
+        {"name": "x", "unit_code": world.acme.root.code, "match": "all", "review_source": "x"},
+    )
+    assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()

@@ -32,6 +32,10 @@ KNOWN = (
     # Closed loop: the action plans that started in a period under a unit (the trend's
     # annotations): [{"day": date, "title": str, "plan_id": int}].
     "plan_starts",
+    # Online reviews: the dashboard's review panel for the same scope and period (average
+    # rating, distribution, volume, share of 1–2 stars, replies, each with its change), or
+    # None where the reader's subtree has no reviews.
+    "review_metrics",
 )
 
 
