@@ -211,3 +211,39 @@ def test_the_review_site_is_a_field_of_the_rule_form_and_the_builder(world, clie
         {"name": "x", "unit_code": world.acme.root.code, "match": "all", "review_source": "x"},
     )
     assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
+
+
+def test_a_case_resolved_in_time_counts_as_follow_through(
+    world, provider, settings, low_rating_rule, django_capture_on_commit_callbacks
+):
+    from voxloop.reviews import panel
+
+    settings.TASKS = IMMEDIATE
+    source = make_source(
+        world.acme,
+        "google_business",
+        base_url=f"{provider.url}/v4",
+        locations={LOCATION: "c1r1s1"},
+        credentials={"access_token": "t"},
+    )
+    bad = [s for s in samples("en") if s.stars == 1][:2]
+    now = timezone.now()
+    provider.pages[(PATH, "")] = google_page(
+        [
+            google_review(f"bad{i}", s, created=_iso(now - timedelta(hours=3)), name="Kim")
+            for i, s in enumerate(bad)
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        fetching.fetch(source.pk)
+    reviews = panel.own_reviews(world.acme.scope("store"))
+    window = (now - timedelta(days=1), now + timedelta(days=1))
+    assert panel.followed_through(world.acme.scope("store"), reviews, *window) == (0, 2)
+    first = Case.objects.get(review_id=Review.objects.get(external_id="bad0").pk)
+    # Resolved before its due time (as `casework.resolve` would, with a root cause).
+    Case.objects.filter(pk=first.pk).update(status="resolved", resolved_at=first.due_at)
+    assert panel.followed_through(world.acme.scope("store"), reviews, *window) == (1, 2)
+    # Another organisation's reader counts none of these reviews.
+    assert panel.followed_through(
+        world.other.scope("admin"), panel.own_reviews(world.other.scope("admin")), *window
+    ) == (0, 0)

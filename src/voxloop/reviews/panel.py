@@ -100,7 +100,7 @@ def reply_hours(reviews: QuerySet[Review], low: datetime, high: datetime) -> lis
     return [
         (reply - posted).total_seconds() / 3600
         for posted, reply in rows.values_list("posted_at", "reply_at").iterator(chunk_size=5000)
-        if reply >= posted
+        if reply is not None and reply >= posted
     ]
 
 
