@@ -1,9 +1,9 @@
 """Review figures for a period and the one it is compared with, read as aggregates: the main
 dashboard's review panel (the analytics `review_metrics` hook), the digests and the review
 metrics export. Each period is one aggregate query over the (organisation, unit path, posted)
-index range — counts by star and replies — never the reviews themselves; only the 1–2 star
-reviews (follow-through) and the replied ones (time to reply) are read as rows, a field or two
-each.
+index range — counts by star and replies — never the reviews themselves; follow-through is
+counted the same way; only the replied reviews are read as rows (two times each, for the
+median time to reply).
 
 Statistics are the dashboard's (`analytics.metrics`), as in `reviews.figures`:
 - Average rating: CSAT's mean on the bounded 1–5 scale, its interval and Welch test.
