@@ -65,7 +65,7 @@ PAGES = {
     "privacy:settings": (
         "POST",
         "/privacy/",
-        {"audit_days": "400", "confirmed": ",,,400"},
+        {"audit_days": "400", "confirmed": ",,,400,"},
         _row(403, "login", admin=302, other_admin=302),
     ),
 }

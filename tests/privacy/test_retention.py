@@ -216,12 +216,12 @@ def test_the_settings_page_shows_what_a_shorter_period_deletes_before_saving(wor
     answer = client.post("/privacy/", {"response_days": "30"})
     page = answer.content.decode()
     assert answer.status_code == 200 and 'data-testid="retention-report"' in page
-    assert "2 raw responses from before" in page and 'name="confirmed" value="30,,,"' in page
+    assert "2 raw responses from before" in page and 'name="confirmed" value="30,,,,"' in page
     assert policy_of(world.acme.root.organization_id).response_days is None
-    changed = client.post("/privacy/", {"response_days": "31", "confirmed": "30,,,"})
+    changed = client.post("/privacy/", {"response_days": "31", "confirmed": "30,,,,"})
     assert 'data-testid="retention-report"' in changed.content.decode()  # asked again
     assert policy_of(world.acme.root.organization_id).response_days is None
-    saved = client.post("/privacy/", {"response_days": "30", "confirmed": "30,,,"})
+    saved = client.post("/privacy/", {"response_days": "30", "confirmed": "30,,,,"})
     assert saved.status_code == 302
     assert policy_of(world.acme.root.organization_id).response_days == 30
     longer = client.post("/privacy/", {"response_days": "60"})  # keeps more: no question

@@ -69,7 +69,10 @@ class FakeProvider:
                 parts = urllib.parse.urlsplit(self.path)
                 query = dict(urllib.parse.parse_qsl(parts.query))
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-                body = json.loads(raw) if raw else None
+                if "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
+                    body: Any = dict(urllib.parse.parse_qsl(raw.decode()))  # OAuth tokens
+                else:
+                    body = json.loads(raw) if raw else None
                 owner.requests.append(
                     Seen(self.command, parts.path, query, dict(self.headers), body)
                 )
@@ -98,6 +101,9 @@ class FakeProvider:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+
+    def posts(self, path: str) -> list[Seen]:
+        return [r for r in self.requests if r.method in ("POST", "PUT") and r.path == path]
 
     def gets(self, path: str) -> list[Seen]:
         return [r for r in self.requests if r.method == "GET" and r.path == path]

@@ -164,3 +164,86 @@ def test_an_admin_sets_up_a_review_rule_with_the_form(world, client):
     assert rule.conditions["items"] == [{"field": "rating", "op": "lte", "value": 1.0}]
     page = client.get(f"/cases/rules/{rule.pk}/").content.decode()
     assert 'value="reviews" selected' in page
+
+
+def test_the_review_site_is_a_field_of_the_rule_form_and_the_builder(world, client):
+    import json
+    import re
+
+    from voxloop.closedloop.models import AlertRule
+
+    client.force_login(world.acme.user("admin"))
+    page = client.get("/cases/rules/new/").content.decode()
+    assert 'name="review_source"' in page and 'value="trustpilot"' in page
+    builder = re.search(r'<script id="rule-builder" type="application/json">(.*?)</script>', page)
+    fields = {f["name"]: f for f in json.loads(builder.group(1))["fields"]}
+    assert fields["rating"]["input"] == "number"
+    assert fields["review_source"]["input"] == "choice"
+    assert ["google_play", "Google Play"] in fields["review_source"]["choices"]
+    answer = client.post(
+        "/cases/rules/new/",
+        {
+            "name": "Bad Trustpilot reviews",
+            "applies_to": "reviews",
+            "unit_code": world.acme.root.code,
+            "match": "all",
+            "rating_max": 2,
+            "review_source": "trustpilot",
+            "priority": "high",
+            "sla_hours": 24,
+            "second_escalation_hours": 24,
+            "open_case": "on",
+            "notify_roles": ["manager"],
+            "email_mode": "immediate",
+            "is_active": "on",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    rule = AlertRule.objects.get(name="Bad Trustpilot reviews")
+    assert rule.conditions["items"] == [
+        {"field": "rating", "op": "lte", "value": 2.0},
+        {"field": "review_source", "op": "eq", "value": "trustpilot"},
+    ]
+    page = client.get(f"/cases/rules/{rule.pk}/").content.decode()
+    assert 'value="trustpilot" selected' in page
+    bad = client.post(
+        "/cases/rules/new/",
+        {"name": "x", "unit_code": world.acme.root.code, "match": "all", "review_source": "x"},
+    )
+    assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
+
+
+def test_a_case_resolved_in_time_counts_as_follow_through(
+    world, provider, settings, low_rating_rule, django_capture_on_commit_callbacks
+):
+    from voxloop.reviews import panel
+
+    settings.TASKS = IMMEDIATE
+    source = make_source(
+        world.acme,
+        "google_business",
+        base_url=f"{provider.url}/v4",
+        locations={LOCATION: "c1r1s1"},
+        credentials={"access_token": "t"},
+    )
+    bad = [s for s in samples("en") if s.stars == 1][:2]
+    now = timezone.now()
+    provider.pages[(PATH, "")] = google_page(
+        [
+            google_review(f"bad{i}", s, created=_iso(now - timedelta(hours=3)), name="Kim")
+            for i, s in enumerate(bad)
+        ]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        fetching.fetch(source.pk)
+    reviews = panel.own_reviews(world.acme.scope("store"))
+    window = (now - timedelta(days=1), now + timedelta(days=1))
+    assert panel.followed_through(world.acme.scope("store"), reviews, *window) == (0, 2)
+    first = Case.objects.get(review_id=Review.objects.get(external_id="bad0").pk)
+    # Resolved before its due time (as `casework.resolve` would, with a root cause).
+    Case.objects.filter(pk=first.pk).update(status="resolved", resolved_at=first.due_at)
+    assert panel.followed_through(world.acme.scope("store"), reviews, *window) == (1, 2)
+    # Another organisation's reader counts none of these reviews.
+    assert panel.followed_through(
+        world.other.scope("admin"), panel.own_reviews(world.other.scope("admin")), *window
+    ) == (0, 0)

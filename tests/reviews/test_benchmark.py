@@ -78,3 +78,36 @@ def test_the_benchmark_is_scoped(region, client):
     client.force_login(region.acme.user("viewer"))
     page = client.get("/reviews/benchmark/")
     assert page.status_code == 200 and "Rival" in page.content.decode()
+
+
+def test_the_benchmark_draws_its_charts_and_marks_what_has_too_few_reviews(region, client):
+    import json
+    import re
+
+    from voxloop.reviews import benchmark, page_parts
+    from voxloop.reviews.selectors import ReviewFilters
+
+    scope = region.acme.scope("regional")
+    result = benchmark.benchmark(scope, ReviewFilters())
+    charts = page_parts.benchmark_charts(result)
+    ranking = charts["ranking"]
+    assert ranking["kind"] == "whiskers" and ranking["axis"] == {"min": 1, "max": 5}
+    assert len(ranking["labels"]) == 3 and "competitor" in ranking["labels"][-1]
+    assert all(
+        low < v < high
+        for v, low, high in zip(ranking["value"], ranking["low"], ranking["high"], strict=True)
+    )
+    # 40 reviews each: enough on the whole, but each month holds about 20 — low sample.
+    assert ranking["hollow"] == [False, False, False]
+    gap = charts["gap"]
+    assert gap["kind"] == "trend" and gap["x"] == ["2026-09", "2026-10"]
+    assert gap["hollow"] == [True, True]
+    assert all(lo < v < hi for v, lo, hi in zip(gap["value"], gap["low"], gap["high"], strict=True))
+    # Each of my locations against the competitors pooled, with its test.
+    mine = [r for r in result["rows"] if r["mine"]]
+    assert all(r["vs_competitors"]["significant"] for r in mine)
+    client.force_login(region.acme.user("regional"))
+    page = client.get("/reviews/benchmark/").content.decode()
+    spec = re.search(r'<script id="ranking-spec" type="application/json">(.*?)</script>', page)
+    assert spec and json.loads(spec.group(1))["kind"] == "whiskers"
+    assert 'id="gap-spec"' in page and "vendor/echarts/echarts.min.js" in page

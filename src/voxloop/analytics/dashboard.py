@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from voxloop.analytics import anonymity, churn, comparisons, response_reads, selectors
+from voxloop.analytics import anonymity, churn, comparisons, hooks, response_reads, selectors
 from voxloop.analytics.filters import Filters
+from voxloop.errors import Forbidden
 from voxloop.tenancy.scoping import Scope
 
 PARTS = (
@@ -21,6 +22,7 @@ PARTS = (
     "staff",
     "verbatims",
     "breakdowns",
+    "reviews",
 )
 BREAKDOWNS = ("survey", "channel", "language", "weekday", "sentiment", "theme")
 
@@ -33,6 +35,18 @@ def comparison(filters: Filters) -> dict[str, Any]:
         "start": before.start.isoformat(),
         "end": before.end.isoformat(),
     }
+
+
+def review_metrics(ctx: selectors.Context) -> dict[str, Any] | None:
+    """The online reviews' panel (the reviews app's `review_metrics` provider) for the same
+    units and period; none next to an employee survey's figures or a survey filter (reviews
+    answer no survey)."""
+    if ctx.anonymous or ctx.filters.survey_id:
+        return None
+    try:
+        return hooks.call("review_metrics", ctx.scope, ctx.filters)
+    except Forbidden:
+        return None
 
 
 def payload(scope: Scope, filters: Filters, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
@@ -85,6 +99,8 @@ def payload_of(ctx: selectors.Context, parts: tuple[str, ...] = PARTS) -> dict[s
         out["staff"] = selectors.staff_leaderboard(ctx)
     if "verbatims" in parts:
         out["verbatims"] = response_reads.verbatims(ctx)
+    if "reviews" in parts:
+        out["reviews"] = review_metrics(ctx)
     if "breakdowns" in parts:
         shown = [d for d in BREAKDOWNS if not ctx.anonymous or d in anonymity.DIMENSIONS]
         out["breakdowns"] = {d: selectors.by_dimension(ctx, d) for d in shown}

@@ -1,8 +1,8 @@
 """Weekly digest emails: each manager and viewer gets their scope's KPIs with the change and
 whether it is significant (churn among them once churn is recorded), their cases and SLA
-compliance, their best and weakest units, the themes customers wrote about most, and a few
-notable comments (managers only: a viewer
-reads aggregates) — in the reader's own language.
+compliance, their online reviews, their best and weakest units, the themes customers wrote
+about most, and a few notable comments (managers only: a viewer reads aggregates) — in the
+reader's own language.
 
 The periodic task runs hourly; a manager is due when their last digest is at least
 ANALYTICS_DIGEST_DAYS (default 7) old. A failed send leaves them due, so the next run retries.
@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from voxloop.accounts import selectors as account_selectors
-from voxloop.analytics import churn, filters, hooks, response_reads, selectors
+from voxloop.analytics import churn, dashboard, filters, hooks, response_reads, selectors
 from voxloop.analytics.models import DigestSubscription, Frequency, ViewDigest
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import Membership, Role
@@ -83,6 +83,8 @@ def content_for(membership: Membership, chosen: filters.Filters) -> dict[str, An
         "end": chosen.end,
         "kpis": selectors.kpis(ctx) + ([churn.kpi_card(lost)] if lost else []),
         "cases": selectors.case_metrics(ctx),
+        # Online reviews of the same units and days (the reviews app's `review_metrics`).
+        "reviews": dashboard.review_metrics(ctx),
         "top": ranked[:3],
         "bottom": ranked[-3:][::-1] if len(ranked) > 3 else [],
         "comments": notable,

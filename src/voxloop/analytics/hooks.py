@@ -35,6 +35,10 @@ KNOWN = (
     # Health: the personas and service tiers among the segments, for the segment filter's
     # option groups: [(group label, [(segment_id, name)])].
     "audience_groups",
+    # Online reviews: the dashboard's review panel for the same scope and period (average
+    # rating, distribution, volume, share of 1–2 stars, replies, each with its change), or
+    # None where the reader's subtree has no reviews.
+    "review_metrics",
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from voxloop.reviews.models import SourceKind
 from voxloop.surveys import definition
 from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys.models import Survey
@@ -33,6 +34,13 @@ def rule_builder(surveys: Iterable[Survey]) -> dict[str, Any]:
                 ["passive", _("Passive")],
                 ["detractor", _("Detractor")],
             ],
+        },
+        {
+            "name": "review_source",
+            "label": _("Review site"),
+            "ops": ["eq"],
+            "input": "choice",
+            "choices": [[kind, str(label)] for kind, label in SourceKind.choices],
         },
         {"name": "comment", "label": _("Comment"), "ops": ["contains_any"], "input": "words"},
     ]

@@ -20,6 +20,7 @@ from voxloop.closedloop.models import (
     Priority,
     RootCause,
 )
+from voxloop.reviews.models import SourceKind
 from voxloop.surveys.models import Survey
 from voxloop.web.forms import UnitCodeField, set_choices
 
@@ -172,6 +173,12 @@ class RuleForm(forms.Form):
     ces_max = forms.IntegerField(label=_("CES at most"), required=False, min_value=1, max_value=7)
     rating_max = forms.IntegerField(
         label=_("Review rating at most (stars)"), required=False, min_value=1, max_value=5
+    )
+    review_source = forms.ChoiceField(
+        label=_("Review site"),
+        required=False,
+        choices=[("", "—"), *SourceKind.choices],
+        help_text=_("Only reviews from this site (rules that read online reviews)."),
     )
     words = forms.CharField(
         label=_("Comment contains any of (comma separated)"), required=False, max_length=1000
@@ -330,6 +337,8 @@ class RuleForm(forms.Form):
             items.append(
                 {"field": f"answer:{question.strip()}", "op": "includes", "value": value.strip()}
             )
+        if data.get("review_source"):
+            items.append({"field": "review_source", "op": "eq", "value": data["review_source"]})
         if data.get("comment_sentiment"):
             items.append(
                 {"field": "comment_sentiment", "op": "eq", "value": data["comment_sentiment"]}
@@ -431,6 +440,7 @@ class RuleForm(forms.Form):
 
 
 TEXT_INITIAL = {
+    "review_source": "review_source",
     "comment_sentiment": "comment_sentiment",
     "comment_theme": "comment_theme",
     "comment_intent": "comment_intent",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from voxloop import params
@@ -334,3 +334,17 @@ def cases_of_contacts(
         opened, overdue = counts.get(contact_id, (0, 0))
         counts[contact_id] = (opened + 1, overdue + (due_at < at))
     return counts
+
+
+def reviews_resolved_in_time(*, organization_id: int, since: datetime) -> set[int]:
+    """The online reviews (reviews app ids) whose case, opened since `since`, was resolved by
+    its due time: the reviews' follow-through figure, which counts reviews, never shows a
+    case. Bounded by the organisation's cases about reviews in the period."""
+    rows = Case.objects.filter(
+        organization_id=organization_id,
+        review_id__isnull=False,
+        created_at__gte=since,
+        resolved_at__isnull=False,
+        resolved_at__lte=F("due_at"),
+    ).values_list("review_id", flat=True)
+    return {r for r in rows if r is not None}

@@ -17,6 +17,7 @@ from voxloop.analytics import selectors as analytics_selectors
 from voxloop.closedloop import selectors as case_selectors
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.errors import Forbidden, InvalidInput
+from voxloop.reviews import selectors as review_selectors
 from voxloop.tenancy.scoping import Capability, Scope
 
 Rows = tuple[Iterator[list[Any]], int | None]
@@ -158,6 +159,14 @@ def _contacts(scope: Scope, params: dict) -> Rows:
     return rows(), contacts.count()
 
 
+def _review_metrics(scope: Scope, params: dict) -> Rows:
+    """Online review figures of the reader's units (the reviews app's table)."""
+    _follow_up(scope)
+    since, until = _period(params)
+    _header, rows = review_selectors.review_metrics_rows(scope, since, until)
+    return iter(rows), len(rows)
+
+
 def _period(params: dict) -> tuple[datetime | None, datetime | None]:
     def day(name: str) -> datetime | None:
         raw = str(params.get(name) or "")
@@ -181,5 +190,11 @@ KINDS: dict[str, Kind] = {
     "cases": Kind(_("Cases"), CASE_HEADER, _follow_up, _cases),
     "sla": Kind(_("SLA figures"), SLA_HEADER, _follow_up, _sla),
     "contacts": Kind(_("Contacts"), CONTACT_HEADER, _follow_up, _contacts),
+    "reviews": Kind(
+        _("Online review figures"),
+        review_selectors.REVIEW_METRICS_HEADER,
+        _follow_up,
+        _review_metrics,
+    ),
 }
 FORMATS = ("csv", "xlsx")

@@ -26,6 +26,13 @@ LABELS = {
         _("Delete audit entries after (days)"),
         _("At least a year: the audit log is what proves an erasure was done."),
     ),
+    "reviewer_name_days": (
+        _("Erase reviewers' names after (days)"),
+        _(
+            "Names on online reviews, counted from the review's date; the text and rating "
+            "stay. Empty: the contacts' period."
+        ),
+    ),
 }
 
 

@@ -32,6 +32,14 @@ class PrivacyPolicy(models.Model):
     audit_days = models.PositiveIntegerField(
         _("delete audit entries after (days)"), null=True, blank=True
     )
+    # Online reviews: the reviewer's name goes, the review's text and rating stay (the
+    # reviews app applies it; empty: the contacts' period, as before it had its own).
+    reviewer_name_days = models.PositiveIntegerField(
+        _("erase reviewers' names after (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Names on online reviews; the text and rating stay."),
+    )
     mask_at_capture = models.BooleanField(
         _("store comments masked"),
         default=False,
@@ -55,4 +63,4 @@ class PrivacyPolicy(models.Model):
         return {name: getattr(self, name) for name in PERIODS}
 
 
-PERIODS = ("response_days", "comment_days", "contact_days", "audit_days")
+PERIODS = ("response_days", "comment_days", "contact_days", "audit_days", "reviewer_name_days")

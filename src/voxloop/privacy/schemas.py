@@ -23,6 +23,11 @@ class RetentionPolicyOut(Schema):
     audit_days: int | None = Field(
         None, description="Audit entries are deleted after this many days."
     )
+    reviewer_name_days: int | None = Field(
+        None,
+        description="Reviewers' names on online reviews are erased this many days after the "
+        "review (text and rating stay); null: the contacts' period.",
+    )
     mask_at_capture: bool = Field(
         False, description="Free text is stored masked: no original is kept, for anybody."
     )
@@ -36,6 +41,7 @@ class RetentionPolicyIn(Input):
     comment_days: int | None = Field(None, ge=1, le=36500)
     contact_days: int | None = Field(None, ge=1, le=36500)
     audit_days: int | None = Field(None, ge=1, le=36500)
+    reviewer_name_days: int | None = Field(None, ge=1, le=36500)
     mask_at_capture: bool | None = None
 
 

@@ -15,7 +15,14 @@ from voxloop.tenancy.services import record_audit
 
 # Short enough for any policy, long enough that a typo ("3" for "30") cannot wipe a month of
 # feedback. The audit log proves erasures and who read what: a year at least.
-MIN_DAYS = {"response_days": 30, "comment_days": 30, "contact_days": 30, "audit_days": 365}
+MIN_DAYS = {
+    "response_days": 30,
+    "comment_days": 30,
+    "contact_days": 30,
+    "audit_days": 365,
+    # A reviewer's name only (the review stays): a week is the shortest sensible.
+    "reviewer_name_days": 7,
+}
 MAX_DAYS = 36500
 
 

@@ -8,4 +8,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Online reviews")
 
     def ready(self) -> None:
-        from voxloop.reviews import receivers, tasks  # noqa: F401 - connect and register
+        from voxloop.analytics import hooks
+        from voxloop.reviews import panel, receivers, tasks  # noqa: F401 - connect and register
+
+        hooks.register("review_metrics", panel.dashboard_reviews)

@@ -1,10 +1,13 @@
 """My locations against competitors' within a region: rating with its interval and the ranks
 each could plausibly hold, the gap between us and them with its test, the themes where our
-reviews are more often negative than theirs, and the gap's trend by month. Every figure by the
-dashboard's rules (`analytics.metrics`); competitors' reviews are read only as figures."""
+reviews are more often negative than theirs, and the gap's trend by month with its interval
+(hollow where a month has too few reviews on a side), drawn by `page_parts.benchmark_charts`.
+Every figure by the dashboard's rules (`analytics.metrics`); competitors' reviews are read only
+as figures."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -50,6 +53,17 @@ def benchmark(scope: Scope, filters: ReviewFilters) -> dict[str, Any]:
                 "rating": rating_figure(rating_counts(ratings)),
             }
         )
+    theirs_counts = rating_counts(
+        [r for g in groups.values() if not g["mine"] for r, _p, _t in g["reviews"]]
+    )
+    for row, group in zip(rows, groups.values(), strict=True):
+        # Volume-aware: each of my locations against the competitors pooled, tested only
+        # with enough reviews on both sides (else the reason, shown as "low sample").
+        if row["mine"]:
+            mine_counts = rating_counts([r for r, _p, _t in group["reviews"]])
+            row["vs_competitors"] = metrics.change(
+                "csat_mean", mine_counts, theirs_counts
+            ).as_dict()
     rows.sort(key=lambda r: -(r["rating"]["value"] or 0))
     ranks = metrics.rank_intervals(
         [r["rating"]["value"] or 0.0 for r in rows], [r["rating"]["se"] or 0.0 for r in rows]
@@ -126,10 +140,22 @@ def _trend(ours: list, theirs: list) -> list[dict[str, Any]]:
     for month in sorted(months):
         a, b = months[month]
         mine, other = rating_figure(rating_counts(a)), rating_figure(rating_counts(b))
-        gap = (
-            mine["value"] - other["value"]
-            if mine["value"] is not None and other["value"] is not None
-            else None
+        gap = low = high = None
+        if mine["value"] is not None and other["value"] is not None:
+            gap = mine["value"] - other["value"]
+            if len(a) > 1 and len(b) > 1:  # Welch's se of a difference of two means
+                half = metrics.Z95 * math.sqrt((mine["se"] or 0) ** 2 + (other["se"] or 0) ** 2)
+                low, high = gap - half, gap + half
+        out.append(
+            {
+                "month": month.isoformat(),
+                "ours": mine,
+                "theirs": other,
+                "gap": gap,
+                "gap_low": low,
+                "gap_high": high,
+                "n": min(len(a), len(b)),
+                "low_sample": bool(mine["low_sample"] or other["low_sample"]),
+            }
         )
-        out.append({"month": month.isoformat(), "ours": mine, "theirs": other, "gap": gap})
     return out

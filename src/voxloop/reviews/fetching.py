@@ -62,7 +62,15 @@ def digest_of(item: Fetched) -> str:
 
 
 def config_of(source: ReviewSource) -> SourceConfig:
-    return SourceConfig(source.kind, source.base_url, sealing.unseal(source.credentials))
+    """What a connector needs of a source; a renewed access token is stored sealed at once."""
+
+    def keep(credentials: dict[str, str]) -> None:
+        source.credentials = sealing.seal(credentials)
+        ReviewSource.objects.filter(pk=source.pk).update(credentials=source.credentials)
+
+    return SourceConfig(
+        source.kind, source.base_url, sealing.unseal(source.credentials), on_refresh=keep
+    )
 
 
 def store(

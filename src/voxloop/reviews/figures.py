@@ -6,18 +6,21 @@ the low-sample flag, the significance of a change), never formulas of their own.
 - Share of 1–2 stars and response rate: proportions with the continuity-corrected Wilson
   interval; their change by Fisher's exact test or the pooled z-test.
 - Time to reply: median and 90th percentile in hours (`metrics.percentile`).
+- Follow-through: of the 1–2 star reviews, the share answered within the reply SLA or whose
+  case was resolved in time (`reviews.panel`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 
 from voxloop.analytics import metrics
+from voxloop.reviews import panel
 from voxloop.reviews.models import InvitationFollowed, Review
 from voxloop.reviews.selectors import ReviewFilters, counted_reviews
 from voxloop.tenancy.scoping import Scope
@@ -73,9 +76,16 @@ def _rows(reviews: QuerySet[Review]) -> Rows:
 def summary(scope: Scope, filters: ReviewFilters) -> dict[str, Any]:
     """Every headline figure for the reviews in view, and the change against the period just
     before (same length) when the filters name a period."""
-    now = _rows(counted_reviews(scope, filters))
+    reviews = counted_reviews(scope, filters)
+    now = _rows(reviews)
     out = _headline(now)
     out["invitations_followed"] = followed_invitations(scope, filters)
+    # Of the 1–2 star reviews in view, those answered within the reply SLA or whose case was
+    # resolved in time (`reviews.panel`, the dashboard's definition).
+    since, until = datetime(1970, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+    followed, low_n = panel.followed_through(scope, reviews, since, until)
+    out["follow_through"] = metrics.proportion("follow_through", followed, low_n).as_dict()
+    out["reply_sla_hours"] = panel.reply_sla().total_seconds() / 3600
     if filters.start and filters.end:
         length = (filters.end - filters.start).days + 1
         before = ReviewFilters(

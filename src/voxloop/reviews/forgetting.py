@@ -1,6 +1,7 @@
 """Reviewers' names are personal data: erased on a person's request (`contact_erasing`, by
-the names the erasure knows) and after the organisation's contact retention period
-(`privacy.PrivacyPolicy.contact_days`), like the contacts of people who went silent."""
+the names the erasure knows) and after the organisation's own period for them
+(`privacy.PrivacyPolicy.reviewer_name_days`, counted from the review's date; unset: the
+contacts' period, `contact_days`). Only the name goes: the text, rating and figures stay."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def apply_retention(now: datetime | None = None) -> int:
         .values_list("organization_id", flat=True)
         .distinct()
     ):
-        days = policy_of(organization_id).contact_days
+        policy = policy_of(organization_id)
+        days = policy.reviewer_name_days or policy.contact_days
         if not days:
             continue
         old = Review.objects.filter(

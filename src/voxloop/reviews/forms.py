@@ -26,6 +26,11 @@ CREDENTIAL_LABELS = {
     "issuer_id": _("Issuer ID"),
     "key_id": _("Key ID"),
     "private_key": _("Private key (.p8)"),
+    "refresh_token": _("OAuth refresh token"),
+    "client_id": _("OAuth client ID"),
+    "client_secret": _("OAuth client secret"),
+    "api_secret": _("API secret"),
+    "business_user_id": _("Business user ID"),
 }
 BY_CHOICES = [
     ("unit", _("Unit")),

@@ -1,7 +1,8 @@
 """Owner replies to reviews: drafted from a playbook ("Reply to an online review") in the
 review's language, then posted through the connector where the provider allows it (Google
-Business Profile, App Store, Google Play), else handed back with a link to paste it on the
-provider's own page. Every draft, post and hand-over is audited."""
+Business Profile, App Store, Google Play, Trustpilot with a business user's token), else
+handed back with a link to paste it on the provider's own page. Every draft, post and
+hand-over is audited."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from voxloop.closedloop import services as closedloop_services
 from voxloop.errors import DomainError, InvalidInput
 from voxloop.reviews import fetching
 from voxloop.reviews.connectors import connector
-from voxloop.reviews.connectors.base import ProviderError
+from voxloop.reviews.connectors.base import ProviderError, posts_replies
 from voxloop.reviews.models import ReplyStatus, Review, ReviewReply
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
@@ -110,12 +111,10 @@ def send_reply(
         created_at=now,
     )
     posted = False
-    if provider is not None and provider.can_reply and review.location is not None:
+    config = fetching.config_of(review.source)
+    if provider is not None and posts_replies(provider, config) and review.location is not None:
         try:
-            provider.post_reply(
-                fetching.config_of(review.source), review.location.external_id,
-                review.external_id, text,
-            )  # fmt: skip
+            provider.post_reply(config, review.location.external_id, review.external_id, text)
             posted = True
         except ProviderError as error:
             reply.status, reply.error = ReplyStatus.FAILED, str(error)[:500]

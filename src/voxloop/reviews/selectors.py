@@ -15,6 +15,20 @@ from voxloop.tenancy.models import subtree_q
 from voxloop.tenancy.scoping import Capability, Scope
 
 SENTIMENTS = ("negative", "neutral", "positive")
+# The review metrics export's columns (`reviews.exporting` writes the rows).
+REVIEW_METRICS_HEADER = [
+    "group",
+    "label",
+    "reviews",
+    "average_rating",
+    "rating_low",
+    "rating_high",
+    "low_sample",
+    "share_1_2_stars_pct",
+    "response_rate_pct",
+    "follow_through_pct",
+    "median_reply_hours",
+]
 
 
 @dataclass(frozen=True)
@@ -142,3 +156,12 @@ def location(scope: Scope, location_id: int) -> SourceLocation:
     if found is None:
         raise NotFound("No such location.")
     return found
+
+
+def review_metrics_rows(
+    scope: Scope, since: datetime | None, until: datetime | None
+) -> tuple[list[str], list[list]]:
+    """The review metrics export's header and rows (the exports app's "reviews" kind)."""
+    from voxloop.reviews import exporting
+
+    return REVIEW_METRICS_HEADER, exporting.rows(scope, since, until)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from voxloop.errors import DomainError
-from voxloop.reviews import benchmark, figures, replies, selectors, services
+from voxloop.reviews import benchmark, figures, page_parts, replies, selectors, services
 from voxloop.reviews.forms import BenchmarkForm, ReplyForm, ReviewFilterForm
 from voxloop.reviews.models import Review
 from voxloop.reviews.selectors import ReviewFilters
@@ -95,10 +95,11 @@ def _detail_context(request: ScopedRequest, review: Review, form: ReplyForm | No
 
 
 def _posts_replies(review: Review) -> bool:
+    from voxloop.reviews import fetching
     from voxloop.reviews.connectors import connector
+    from voxloop.reviews.connectors.base import posts_replies
 
-    found = connector(review.source.kind)
-    return bool(found and found.can_reply)
+    return posts_replies(connector(review.source.kind), fetching.config_of(review.source))
 
 
 @capability_required(Capability.VIEW)
@@ -114,9 +115,11 @@ def benchmark_view(request: ScopedRequest) -> HttpResponse:
             start=form.cleaned_data["start"],
             end=form.cleaned_data["end"],
         )
+    result = benchmark.benchmark(scope, chosen)
     context = {
         "form": form,
-        "result": benchmark.benchmark(scope, chosen),
+        "result": result,
+        "charts": page_parts.benchmark_charts(result),
         "unit_codes": unit_code_suggestions(scope),
     }
     return render(request, "reviews/benchmark.html", context)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import json
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -50,6 +51,9 @@ class SourceConfig:
     kind: str
     base_url: str
     credentials: dict[str, str]
+    # Called with the whole credentials after a connector refreshed an access token, so the
+    # caller stores them (sealed); `credentials` is updated in place for the next request.
+    on_refresh: Callable[[dict[str, str]], None] | None = field(default=None, compare=False)
 
 
 class ProviderError(Exception):
@@ -57,11 +61,16 @@ class ProviderError(Exception):
     `retry_after` seconds when the provider said how long (Retry-After)."""
 
     def __init__(
-        self, message: str, transient: bool = False, retry_after: float | None = None
+        self,
+        message: str,
+        transient: bool = False,
+        retry_after: float | None = None,
+        status: int | None = None,
     ) -> None:
         super().__init__(message)
         self.transient = transient
         self.retry_after = retry_after
+        self.status = status  # the provider's HTTP status, when it answered
 
 
 class Connector(Protocol):
@@ -77,6 +86,15 @@ class Connector(Protocol):
     def post_reply(
         self, config: SourceConfig, location_id: str, external_id: str, text: str
     ) -> None: ...
+
+
+def posts_replies(provider: Connector | None, config: SourceConfig) -> bool:
+    """Whether a reply to this source is posted through the API (else copied by hand): the
+    provider takes replies, and this source holds what it needs (`replies_with`, optional)."""
+    if provider is None or not provider.can_reply:
+        return False
+    check = getattr(provider, "replies_with", None)
+    return True if check is None else bool(check(config))
 
 
 def base_of(config: SourceConfig, default: str) -> str:
@@ -106,14 +124,19 @@ def call(
     headers: dict[str, str] | None = None,
     body: Any = None,
     query: dict[str, Any] | None = None,
+    form: dict[str, str] | None = None,
 ) -> Any:
-    """One JSON request; 429 and 5xx raise ProviderError with a delay, other errors without."""
+    """One JSON request (or a form post: OAuth token endpoints); 429 and 5xx raise
+    ProviderError with a delay, other errors without."""
     if query:
         clean = {k: v for k, v in query.items() if v not in (None, "")}
         url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(clean)}"
     sent_headers = {"Accept": "application/json", **(headers or {})}
     data = None
-    if body is not None:
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif body is not None:
         data = json.dumps(body).encode()
         sent_headers["Content-Type"] = "application/json"
     try:
@@ -125,9 +148,11 @@ def call(
     lowered = {k.lower(): v for k, v in answer.headers.items()}
     if answer.status == 429 or answer.status >= 500:
         wait = retry_after(lowered.get("retry-after"))
-        raise ProviderError(f"The provider answered {answer.status}.", True, wait)
+        raise ProviderError(f"The provider answered {answer.status}.", True, wait, answer.status)
     if answer.status >= 400:
-        raise ProviderError(f"The provider refused the request ({answer.status}).")
+        raise ProviderError(
+            f"The provider refused the request ({answer.status}).", status=answer.status
+        )
     if not answer.body.strip():
         return {}
     try:

@@ -3,11 +3,15 @@
 {"reviews": [{"reviewId", "reviewer": {"displayName", "isAnonymous"}, "starRating": "FIVE",
 "comment", "createTime", "updateTime", "reviewReply": {"comment", "updateTime"}}],
 "nextPageToken"}; a reply is `PUT …/reviews/{id}/reply` {"comment"}. The location id is
-"accounts/{a}/locations/{l}"; the credential an OAuth access token. Every live review is
+"accounts/{a}/locations/{l}"; the credential an OAuth access token, renewed with the refresh
+token when it expires (`connectors.oauth`). Every live review is
 listed, so one a complete pass did not see was removed."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from voxloop.reviews.connectors import oauth
 from voxloop.reviews.connectors.base import (
     Fetched,
     Page,
@@ -27,17 +31,22 @@ class GoogleBusiness:
     default_base_url = "https://mybusiness.googleapis.com/v4"
     lists_everything = True
     can_reply = True
-    credential_fields: tuple[str, ...] = ("access_token",)
+    credential_fields: tuple[str, ...] = ("access_token", *oauth.REFRESH_FIELDS)
 
-    def _headers(self, config: SourceConfig) -> dict[str, str]:
-        return {"Authorization": f"Bearer {config.credentials.get('access_token', '')}"}
+    def _call(self, config: SourceConfig, method: str, url: str, **kwargs: Any) -> Any:
+        """One request with the access token, refreshed when it expired (decision 0034)."""
+        return oauth.with_token(
+            config,
+            oauth.google(config),
+            lambda token: call(method, url, oauth.bearer(token), **kwargs),
+        )
 
     def page(self, config: SourceConfig, location_id: str, token: str) -> Page:
         url = f"{base_of(config, self.default_base_url)}/{location_id.strip('/')}/reviews"
-        body = call(
+        body = self._call(
+            config,
             "GET",
             url,
-            self._headers(config),
             query={"pageSize": PAGE_SIZE, "pageToken": token, "orderBy": "updateTime desc"},
         )
         return Page(self.reviews_of(body), body.get("nextPageToken") or "")
@@ -77,6 +86,6 @@ class GoogleBusiness:
             f"{base_of(config, self.default_base_url)}/{location_id.strip('/')}"
             f"/reviews/{external_id}/reply"
         )
-        answer = call("PUT", url, self._headers(config), body={"comment": text})
+        answer = self._call(config, "PUT", url, body={"comment": text})
         if not isinstance(answer, dict):
             raise ProviderError("Unexpected answer to the reply.")

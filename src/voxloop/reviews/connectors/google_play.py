@@ -5,13 +5,15 @@
 "lastModified"}}]}], "tokenPagination": {"nextPageToken"}}; a reply is
 `POST …/reviews/{id}:reply` {"replyText"}. Google lists only the last week's reviews (those
 with text), so absence says nothing about removal, and a review's first time is its
-`lastModified` when first seen. The credential is an OAuth access token."""
+`lastModified` when first seen. The credential is an OAuth access token, renewed with the
+refresh token when it expires (`connectors.oauth`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from voxloop.reviews.connectors import oauth
 from voxloop.reviews.connectors.base import Fetched, Page, SourceConfig, base_of, call
 
 MAX_RESULTS = 100
@@ -29,17 +31,22 @@ class GooglePlay:
     default_base_url = "https://androidpublisher.googleapis.com"
     lists_everything = False
     can_reply = True
-    credential_fields: tuple[str, ...] = ("access_token",)
+    credential_fields: tuple[str, ...] = ("access_token", *oauth.REFRESH_FIELDS)
 
-    def _headers(self, config: SourceConfig) -> dict[str, str]:
-        return {"Authorization": f"Bearer {config.credentials.get('access_token', '')}"}
+    def _call(self, config: SourceConfig, method: str, url: str, **kwargs: Any) -> Any:
+        """One request with the access token, refreshed when it expired (decision 0034)."""
+        return oauth.with_token(
+            config,
+            oauth.google(config),
+            lambda token: call(method, url, oauth.bearer(token), **kwargs),
+        )
 
     def page(self, config: SourceConfig, location_id: str, token: str) -> Page:
-        body = call(
+        body = self._call(
+            config,
             "GET",
             f"{base_of(config, self.default_base_url)}/androidpublisher/v3/applications/"
             f"{location_id}/reviews",
-            self._headers(config),
             query={"token": token, "maxResults": MAX_RESULTS},
         )
         found = []
@@ -69,10 +76,10 @@ class GooglePlay:
     def post_reply(
         self, config: SourceConfig, location_id: str, external_id: str, text: str
     ) -> None:
-        call(
+        self._call(
+            config,
             "POST",
             f"{base_of(config, self.default_base_url)}/androidpublisher/v3/applications/"
             f"{location_id}/reviews/{external_id}:reply",
-            self._headers(config),
             body={"replyText": text},
         )

@@ -2,12 +2,19 @@
 `GET /v1/business-units/{id}/reviews?page=1&perPage=100&orderBy=createdat.desc` with the
 `apikey` header answers {"reviews": [{"id", "consumer": {"displayName"}, "stars", "title",
 "text", "language", "createdAt", "updatedAt", "companyReply": {"text", "createdAt"}}],
-"links": [{"rel": "next-page", "href"}]}. Every live review is listed. Replies need
-Trustpilot's private API and a business user's OAuth login: not wired, so they are copied and
-posted in Trustpilot Business."""
+"links": [{"rel": "next-page", "href"}]}. Every live review is listed.
+
+Replies go through the private API: `POST /v1/private/reviews/{id}/reply`
+{"authorBusinessUserId", "message"} with a business user's OAuth access token (answered 201),
+renewed on expiry by `POST /v1/oauth/oauth-business-users-for-applications/refresh`
+(`grant_type=refresh_token`, Basic auth with the API key and secret). A source without that
+token and the business user's id hands replies over to be pasted in Trustpilot Business."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from voxloop.reviews.connectors import oauth
 from voxloop.reviews.connectors.base import (
     Fetched,
     Page,
@@ -25,8 +32,35 @@ class Trustpilot:
     kind = "trustpilot"
     default_base_url = "https://api.trustpilot.com"
     lists_everything = True
-    can_reply = False
-    credential_fields: tuple[str, ...] = ("api_key",)
+    can_reply = True
+    credential_fields: tuple[str, ...] = (
+        "api_key",
+        "api_secret",
+        "access_token",
+        "refresh_token",
+        "business_user_id",
+    )
+
+    def replies_with(self, config: SourceConfig) -> bool:
+        """Replies are posted only with a business user's token and id (the private API)."""
+        return bool(
+            config.credentials.get("business_user_id")
+            and (
+                config.credentials.get("access_token")
+                or oauth.can_refresh(config, ("refresh_token", "api_key", "api_secret"))
+            )
+        )
+
+    def _renew(self, config: SourceConfig) -> Callable[[], str] | None:
+        if not oauth.can_refresh(config, ("refresh_token", "api_key", "api_secret")):
+            return None
+        url = (
+            f"{base_of(config, self.default_base_url)}"
+            "/v1/oauth/oauth-business-users-for-applications/refresh"
+        )
+        auth = oauth.basic(config.credentials["api_key"], config.credentials["api_secret"])
+        form = {"refresh_token": config.credentials["refresh_token"]}
+        return lambda: oauth.refresh(config, url, form, auth)
 
     def page(self, config: SourceConfig, location_id: str, token: str) -> Page:
         number = int(token) if token.isdigit() else 1
@@ -68,4 +102,12 @@ class Trustpilot:
     def post_reply(
         self, config: SourceConfig, location_id: str, external_id: str, text: str
     ) -> None:
-        raise ProviderError("Trustpilot replies are posted in Trustpilot Business.")
+        if not self.replies_with(config):
+            raise ProviderError("Trustpilot replies need a business user's token and id.")
+        url = f"{base_of(config, self.default_base_url)}/v1/private/reviews/{external_id}/reply"
+        body = {"authorBusinessUserId": config.credentials["business_user_id"], "message": text}
+        oauth.with_token(
+            config,
+            self._renew(config),
+            lambda token: call("POST", url, oauth.bearer(token), body=body),
+        )
