@@ -61,6 +61,7 @@ def _mount_routers() -> None:
     from voxloop.contacts.api import router as contacts_router
     from voxloop.distribution.api import router as distribution_router
     from voxloop.exports.api import router as exports_router
+    from voxloop.journeys.api import router as journeys_router
     from voxloop.privacy.api import router as privacy_router
     from voxloop.responses.api import router as responses_router
     from voxloop.reviews.api import router as reviews_router
@@ -85,6 +86,7 @@ def _mount_routers() -> None:
     api.add_router("/", webhooks_router)
     api.add_router("/", exports_router)
     api.add_router("/", reviews_router)
+    api.add_router("/", journeys_router)
 
 
 _mount_routers()

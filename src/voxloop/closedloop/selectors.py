@@ -312,3 +312,18 @@ def sla_figures(
     from voxloop.closedloop.sla import sla_statistics
 
     return sla_statistics(scope, since=since, until=until)
+
+
+def open_case_count(
+    scope: Scope, responses: QuerySet | None = None, review_ids: QuerySet | None = None
+) -> int | None:
+    """Open cases the reader may read about these responses or reviews (subqueries of ids the
+    caller counted in its own scope); None for a role that does not read cases."""
+    if not can_read_cases(scope):
+        return None
+    cases = readable_cases(scope).filter(status__in=OPEN_STATUSES)
+    if responses is not None:
+        return cases.filter(response_id__in=responses).count()
+    if review_ids is not None:
+        return cases.filter(review_id__in=review_ids).count()
+    return 0

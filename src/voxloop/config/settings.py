@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "voxloop.privacy",
     "voxloop.webhooks",
     "voxloop.reviews",
+    "voxloop.journeys",
     "voxloop.exports",
     "voxloop.api",
     "voxloop.web",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("privacy/", include("voxloop.privacy.urls")),
     path("webhooks/", include("voxloop.webhooks.urls")),
     path("reviews/", include("voxloop.reviews.urls")),
+    path("journeys/", include("voxloop.journeys.urls")),
     path("exports/", include("voxloop.exports.urls")),
     path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),

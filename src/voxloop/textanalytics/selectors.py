@@ -247,3 +247,22 @@ def theme_keys_for_rules(scope: Scope) -> list[tuple[str, str]]:
     ):
         seen.setdefault(key, name)
     return sorted(seen.items(), key=lambda kv: kv[1].casefold())
+
+
+def comment_figures(scope: Scope, responses: QuerySet) -> tuple[dict[str, int], list[ThemeCount]]:
+    """Comments by sentiment and theme mentions of these responses (a subquery of ids the
+    caller counted in its own scope; narrowed to the scope again here): figures only."""
+    from django.db.models import Count
+
+    counted = _counted(scope).filter(response_id__in=responses)
+    sentiments = {
+        row["sentiment"]: row["n"]
+        for row in counted.values("sentiment").annotate(n=Count("id")).order_by()
+    }
+    themes = list(
+        CommentTheme.objects.filter(analysis__in=counted.values("pk"))
+        .values("theme_id", "theme__key", "theme__name", "sentiment")
+        .annotate(n=Count("id"))
+        .order_by("theme_id", "sentiment")
+    )
+    return sentiments, themes
