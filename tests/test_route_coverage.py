@@ -13,6 +13,7 @@ from tests.api.test_survey_api_matrix import SURVEY_API_MATRIX
 from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
 from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
 from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
+from tests.journeys.matrix.test_matrix import JOURNEYS_API_MATRIX, JOURNEYS_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
 from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX, REVIEWS_PAGE_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX
@@ -89,6 +90,7 @@ def test_every_route_is_covered():
     matrices |= set(TEXT_API_MATRIX) | set(TEXT_PAGE_MATRIX)
     matrices |= set(WEBHOOKS_API_MATRIX) | set(WEBHOOKS_PAGE_MATRIX)
     matrices |= set(REVIEWS_API_MATRIX) | set(REVIEWS_PAGE_MATRIX)
+    matrices |= set(JOURNEYS_API_MATRIX) | set(JOURNEYS_PAGE_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
@@ -114,5 +116,7 @@ def test_matrices_name_only_served_routes():
         | set(WEBHOOKS_PAGE_MATRIX)
         | set(REVIEWS_API_MATRIX)
         | set(REVIEWS_PAGE_MATRIX)
+        | set(JOURNEYS_API_MATRIX)
+        | set(JOURNEYS_PAGE_MATRIX)
     ) - served_routes()
     assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"
