@@ -176,3 +176,11 @@ def test_only_admins_of_the_owner_edit_and_csrf_is_checked(world):
     answer = guarded.post(reverse("journeys:stage_add", args=[built.journey.pk]), {"new-name": "X"})
     assert answer.status_code == 403
     assert not Stage.objects.filter(journey=built.journey, name="X").exists()
+
+
+def test_a_bad_journey_form_is_shown_again_with_its_error(world):
+    built = build(world.acme)
+    client = _client(world.acme, "admin")
+    answer = client.post(reverse("journeys:edit", args=[built.journey.pk]), {"name": ""})
+    assert answer.status_code == 400
+    assert answer.context["journey_form"].errors["name"]

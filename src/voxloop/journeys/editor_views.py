@@ -78,7 +78,7 @@ def _editor(
                 or TouchpointForm(scope=scope, prefix=f"add{stage.pk}"),
             }
         )
-    journey_form = forms.get("journey") or JourneyForm(
+    journey_form = forms.get("journey_form") or JourneyForm(
         initial={
             **JourneyForm.initial_of(journey),
             "description": journey.description,
@@ -148,7 +148,7 @@ def journey_edit(request: ScopedRequest, journey_id: int) -> HttpResponse:
                 relationship_survey_id=form.cleaned_data["relationship_survey"],
             )
             return redirect(_edit_url(journey))
-    return _editor(request, journey, 400, journey=form)
+    return _editor(request, journey, 400, journey_form=form)
 
 
 @admin_required
@@ -199,19 +199,19 @@ def stage_action(request: ScopedRequest, stage_id: int) -> HttpResponse:
             return redirect(_edit_url(journey))
         return _editor(request, journey, 400, **{f"stage{stage.pk}": form})
     elif action == "add_touchpoint":
-        form = TouchpointForm(request.POST, scope=scope, prefix=f"add{stage.pk}")
-        if not form.is_valid():
-            return _editor(request, journey, 400, **{f"add{stage.pk}": form})
-        with domain_errors_on(form, MEASURE_ALIASES):
+        adding = TouchpointForm(request.POST, scope=scope, prefix=f"add{stage.pk}")
+        if not adding.is_valid():
+            return _editor(request, journey, 400, **{f"add{stage.pk}": adding})
+        with domain_errors_on(adding, MEASURE_ALIASES):
             services.add_touchpoint(
                 scope=scope,
                 stage=stage,
-                name=form.cleaned_data["name"],
-                names=form.names(),
-                measure=form.measure_of(),
+                name=adding.cleaned_data["name"],
+                names=adding.names(),
+                measure=adding.measure_of(),
             )
             return redirect(_edit_url(journey))
-        return _editor(request, journey, 400, **{f"add{stage.pk}": form})
+        return _editor(request, journey, 400, **{f"add{stage.pk}": adding})
     elif action == "reorder":
         order = ReorderForm(request.POST)
         if not order.is_valid():

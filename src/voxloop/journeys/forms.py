@@ -94,7 +94,7 @@ class StageForm(_Named):
     pass
 
 
-def measure_choices(scope: Scope) -> list[tuple[str, Any]]:
+def measure_choices(scope: Scope) -> list[tuple[Any, Any]]:
     """The measure picker: grouped options whose values say what they are."""
     surveys = [
         s for s in survey_selectors.visible_surveys(scope)[:MAX_SURVEYS] if not s.is_anonymous
@@ -106,7 +106,7 @@ def measure_choices(scope: Scope) -> list[tuple[str, Any]]:
                 questions.append(
                     (f"question:{survey.pk}:{q.key}", f"{survey.name} · {q.key} ({q.type.upper()})")
                 )
-    out: list[tuple[str, Any]] = [("", _("Not measured"))]
+    out: list[tuple[Any, Any]] = [("", _("Not measured"))]
     out.append((_("Whole survey"), [(f"survey:{s.pk}", s.name) for s in surveys]))
     out.append((_("One question"), questions))
     if scope.can(Capability.CONFIGURE):

@@ -143,8 +143,8 @@ def predictors(
         dropped = candidates.pop()
         left_out.append(_left(dropped, names, "too_many_touchpoints", coverage))
     while candidates:
-        customers = set(outcome).intersection(*(scored[pk] for pk in candidates))
-        if len(customers) >= min_n or len(candidates) == 1:
+        complete = set(outcome).intersection(*(scored[pk] for pk in candidates))
+        if len(complete) >= min_n or len(candidates) == 1:
             break
         dropped = candidates.pop()
         left_out.append(_left(dropped, names, "too_few_answered_with_the_others", coverage))

@@ -11,7 +11,7 @@ from voxloop.api.schemas import Id, Input, PatchInput
 
 MeasureName = Literal["", "survey", "question", "reviews"]
 StatusName = Literal["broken", "watch", "good", "low_sample", "no_data"]
-NAMES = Field(
+NAMES: Any = Field(
     default_factory=dict,
     description='The name in other shipped languages: {"ja": "…", "zh-hans": "…"}.',
 )

@@ -5,9 +5,10 @@ admin can see)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import EllipsisType
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,7 @@ from voxloop.tenancy.services import record_audit
 # The question types a touchpoint can be measured by: each is one of the engine's metrics.
 MEASURED_TYPES = {"nps": "nps", "csat": "csat", "ces": "ces"}
 MAX_STAGES, MAX_TOUCHPOINTS = 20, 30
+Row = TypeVar("Row")
 
 
 def shipped_locales() -> list[str]:
@@ -232,7 +234,10 @@ def _checked(scope: Scope, m: Measure) -> dict[str, Any]:
         "review_source": None,
     }
     if m.interaction_type_id is not None:
-        out["interaction_type"] = contact_selectors.interaction_type(scope, m.interaction_type_id)
+        out["interaction_type"] = _found(
+            lambda: contact_selectors.interaction_type(scope, m.interaction_type_id or 0),
+            "interaction_type_id",
+        )
     if m.measure not in MeasureKind.values:
         raise InvalidInput(
             f"'measure' must be one of {', '.join(v or '(none)' for v in MeasureKind.values)}.",
@@ -241,7 +246,8 @@ def _checked(scope: Scope, m: Measure) -> dict[str, Any]:
     if m.measure in (MeasureKind.SURVEY, MeasureKind.QUESTION):
         if m.survey_id is None:
             raise InvalidInput("Choose the survey that measures this touchpoint.", "survey_id")
-        found = survey_selectors.survey(scope, m.survey_id)
+        survey_id = m.survey_id
+        found = _found(lambda: survey_selectors.survey(scope, survey_id), "survey_id")
         if found.is_anonymous:
             raise InvalidInput(
                 "An anonymous (employee) survey cannot measure a customer touchpoint.",
@@ -258,12 +264,23 @@ def _checked(scope: Scope, m: Measure) -> dict[str, Any]:
     elif m.measure == MeasureKind.REVIEWS:
         if m.review_source_id is None:
             raise InvalidInput("Choose the review source.", field="review_source_id")
-        out["review_source"] = review_selectors.source(scope, m.review_source_id)
+        source_id = m.review_source_id
+        out["review_source"] = _found(
+            lambda: review_selectors.source(scope, source_id), "review_source_id"
+        )
     if out["interaction_type"] is None and not m.measure:
         raise InvalidInput(
             "Tie the touchpoint to an interaction type, a measure, or both.", field="measure"
         )
     return out
+
+
+def _found(read: Callable[[], Row], field: str) -> Row:
+    """What an owning app's selector finds, its "not found" naming the touchpoint's field."""
+    try:
+        return read()
+    except NotFound as error:
+        raise NotFound(error.message, field=field) from None
 
 
 def add_touchpoint(
