@@ -19,6 +19,7 @@ from voxloop.demo.reviews import ReviewsResult, add_reviews
 from voxloop.demo.text import add_taxonomies, analyse_comments
 from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
+from voxloop.journeys.demo import add_journeys
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
@@ -106,6 +107,7 @@ def seed_demo(
             random.Random(f"outreach-{seed}"),
             anchor,
         )
+        add_journeys(system, tree, feedback.surveys, random.Random(f"journeys-{seed}"), anchor)
     count_feedback(root.organization_id, progress)
     analyse_comments(root.organization_id, progress)
     return DemoResult(
