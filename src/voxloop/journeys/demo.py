@@ -59,7 +59,9 @@ NAMES = {
 }
 
 
-def _define(system: Scope, root: Any, types: dict[str, InteractionType], key: str, name: str):
+def _define(
+    system: Scope, root: Any, types: dict[str, InteractionType], key: str, name: str
+) -> InteractionType:
     if key not in types:
         types[key] = contact_services.define_interaction_type(
             actor=system, unit=root, key=key, name=name
@@ -67,7 +69,9 @@ def _define(system: Scope, root: Any, types: dict[str, InteractionType], key: st
     return types[key]
 
 
-def _stage(system: Scope, journey: Journey, name: str, touchpoints: list[tuple[str, Measure]]):
+def _stage(
+    system: Scope, journey: Journey, name: str, touchpoints: list[tuple[str, Measure]]
+) -> None:
     stage = services.add_stage(scope=system, journey=journey, name=name, names=NAMES.get(name))
     for tp_name, measure in touchpoints:
         services.add_touchpoint(
@@ -190,13 +194,13 @@ def _history(
         .select_related("home_unit")
     }
     for contact_id, _type, when in tickets:
-        contact = units.get(contact_id)
-        if contact is not None:
+        ticket_holder = units.get(contact_id)
+        if ticket_holder is not None:
             rows.append(
                 Interaction(
                     type=opened,
-                    contact=contact,
-                    unit=contact.home_unit,
+                    contact=ticket_holder,
+                    unit=ticket_holder.home_unit,
                     occurred_at=when - timedelta(hours=rng.uniform(1, 72)),
                 )
             )
