@@ -150,3 +150,45 @@ def test_status_colours_only_what_the_interval_supports(
     assert figures.status_of(metric, head, moved) == expected
     small = metrics.Figure(metric, value, 10, low, high, 1.0, True)
     assert figures.status_of(metric, small, moved) == "low_sample"
+
+
+def test_a_review_source_touchpoint_reads_its_ratings_in_scope(world):
+    from datetime import UTC, datetime
+
+    from voxloop.journeys import services
+    from voxloop.journeys.models import Stage
+    from voxloop.reviews import services as review_services
+
+    org = world.acme
+    built = build(org)
+    admin = org.scope("admin")
+    source = review_services.create_source(scope=admin, unit=org.root, name="Shops", kind="file")
+    for code, key in (("s1", "c1r1s1"), ("s2", "c1r1s2")):
+        review_services.set_location(
+            scope=admin, source=source, external_id=code, unit=org.units[key]
+        )
+    data = (
+        b"id,location,rating,date,text\n"
+        b"r1,s1,5,2026-11-05,Great\nr2,s1,3,2026-11-06,Fine\nr3,s1,4,2026-11-07,Good\n"
+        b"r4,s2,1,2026-11-05,Awful\n"
+    )
+    review_services.import_file(
+        scope=admin, source=source, name="r.csv", data=data, now=datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    stage = Stage.objects.filter(journey=built.journey).first()
+    services.add_touchpoint(
+        scope=admin,
+        stage=stage,
+        name="Reviews",
+        measure=services.Measure(measure="reviews", review_source_id=source.pk),
+    )
+    scope = org.scope("store")
+    found = figures.journey_map(scope, selectors.journey(scope, built.journey.pk), PERIOD)
+    reviews = _cells(found)["Reviews"]
+    assert reviews["metric"] == "rating"
+    assert reviews["headline"]["n"] == 3
+    assert reviews["headline"]["value"] == pytest.approx(4.0)
+    assert f"source={source.pk}" in reviews["dashboard_url"]
+    regional = org.scope("regional")
+    found = figures.journey_map(regional, selectors.journey(regional, built.journey.pk), PERIOD)
+    assert _cells(found)["Reviews"]["headline"]["value"] == pytest.approx(13 / 4)

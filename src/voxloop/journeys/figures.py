@@ -240,7 +240,8 @@ def _read_reviews(scope: Scope, tp: Touchpoint, f: Filters, node: OrgUnit) -> Re
     )
     earlier = f.previous()
     before = replace(now, start=earlier.start, end=earlier.end)
-    reading = Reading(metric="rating")
+    query = {"source": tp.review_source_id, "start": f.start.isoformat(), "end": f.end.isoformat()}
+    reading = Reading(metric="rating", dashboard=f"{reverse('reviews:list')}?{urlencode(query)}")
     rows = review_selectors.counted_reviews(scope, now)
     for rating, sentiment, themes in rows.values_list("rating", "sentiment", "themes"):
         reading.now.add(Counts.of_scores(None, rating, None, False))
