@@ -184,3 +184,23 @@ def test_a_bad_journey_form_is_shown_again_with_its_error(world):
     answer = client.post(reverse("journeys:edit", args=[built.journey.pk]), {"name": ""})
     assert answer.status_code == 400
     assert answer.context["journey_form"].errors["name"]
+
+
+def test_a_persona_variant_is_made_from_the_form(world):
+    from voxloop.contacts import services as contact_services
+
+    org = world.acme
+    built = build(org)
+    segment = contact_services.save_segment(
+        actor=org.scope("admin"), unit=org.root, name="VIP", filters=[]
+    )
+    client = _client(org, "admin")
+    answer = client.post(
+        reverse("journeys:create"),
+        {"name": "Buy in store (VIP)", "variant_of": built.journey.pk, "segment": segment.pk},
+    )
+    assert answer.status_code == 302
+    variant = Journey.objects.get(name="Buy in store (VIP)")
+    assert variant.variant_of_id == built.journey.pk and variant.segment_id == segment.pk
+    listing = client.get(reverse("journeys:list")).content.decode()
+    assert "Buy in store (VIP)" in listing

@@ -103,6 +103,8 @@ def journey_create(request: ScopedRequest) -> HttpResponse:
     form = JourneyForm(request.POST or None, scope=scope, creating=True)
     if request.method == "POST" and form.is_valid():
         unit = resolve_unit(form, scope, "unit_code") if form.cleaned_data["unit_code"] else None
+        base_id = form.cleaned_data["variant_of"]
+        base = selectors.journey(scope, base_id) if base_id else None
         if not form.errors:
             with domain_errors_on(form, {"segment_id": "segment", "survey": "relationship_survey"}):
                 journey = services.create_journey(
@@ -112,6 +114,7 @@ def journey_create(request: ScopedRequest) -> HttpResponse:
                     names=form.names(),
                     description=form.cleaned_data["description"],
                     segment_id=form.cleaned_data["segment"],
+                    variant_of=base,
                     relationship_survey_id=form.cleaned_data["relationship_survey"],
                 )
                 return redirect(_edit_url(journey))

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from voxloop.contacts import selectors as contact_selectors
+from voxloop.journeys import selectors as journey_selectors
 from voxloop.journeys.models import Journey, MeasureKind, Stage, Touchpoint
 from voxloop.journeys.services import MEASURED_TYPES, Measure
 from voxloop.reviews import selectors as review_selectors
@@ -73,6 +74,13 @@ class JourneyForm(_Named):
         empty_value=None,
         help_text=_("Only this segment's customers count in the figures: a persona's variant."),
     )
+    variant_of = forms.TypedChoiceField(
+        label=_("Variant of"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("The journey this persona's variant is based on (optional)."),
+    )
     relationship_survey = forms.TypedChoiceField(
         label=_("Relationship survey"),
         required=False,
@@ -86,8 +94,12 @@ class JourneyForm(_Named):
         segments = contact_selectors.visible_segments(scope).order_by("name")[:500]
         set_choices(self, "segment", [("", "—"), *[(str(s.pk), s.name) for s in segments]])
         set_choices(self, "relationship_survey", _survey_choices(scope))
-        if not creating:
+        if creating:
+            bases = journey_selectors.visible_journeys(scope).filter(variant_of__isnull=True)
+            set_choices(self, "variant_of", [("", "—"), *[(str(j.pk), j.name) for j in bases]])
+        else:
             del self.fields["unit_code"]
+            del self.fields["variant_of"]
 
 
 class StageForm(_Named):

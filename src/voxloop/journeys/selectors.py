@@ -21,7 +21,7 @@ def visible_journeys(scope: Scope) -> QuerySet[Journey]:
             Q(unit_path__in=ancestor_paths(scope.unit_path))
             | subtree_q(scope.unit_path, "unit_path")
         )
-        .select_related("unit")
+        .select_related("unit", "variant_of")
     )
 
 
