@@ -48,6 +48,7 @@ from voxloop.exports.models import Export, ExportStatus
 from voxloop.health import services as health_services
 from voxloop.ideas import identity as idea_identity
 from voxloop.ideas import services as idea_services
+from voxloop.journeys import services as journey_services
 from voxloop.recent import forget_everything
 from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit
@@ -310,6 +311,13 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("PATCH", "/widgets/{widget_id}"): ("settings", "write"),
     ("GET", "/widgets/{widget_id}/identity-secret"): ("admin-settings", "read"),
     ("POST", "/widgets/{widget_id}/identity-secret/rotate"): ("admin-settings", "write"),
+    ("GET", "/journeys"): ("settings", "read"),
+    ("POST", "/journeys"): ("settings", "write"),
+    ("GET", "/journeys/{journey_id}"): ("settings", "read"),
+    ("PATCH", "/journeys/{journey_id}"): ("settings", "write"),
+    ("DELETE", "/journeys/{journey_id}"): ("settings", "write"),
+    ("GET", "/journeys/{journey_id}/map"): ("figures", "read"),
+    ("GET", "/journeys/{journey_id}/analytics"): ("figures", "read"),
     ("GET", "/outreach/sms-hooks"): ("admin-settings", "read"),
     ("POST", "/outreach/sms-hooks/rotate"): ("admin-settings", "write"),
 }
@@ -363,6 +371,8 @@ BODIES: dict[tuple[str, str], dict] = {
         "signals": [{"kind": "nps", "weight": 1, "bad": -50, "good": 50}],
     },
     ("POST", "/health/audiences"): {"kind": "tier", "name": "Gold", "segment_id": "segment_id"},
+    ("POST", "/journeys"): {"name": "New"},
+    ("PATCH", "/journeys/{journey_id}"): {"name": "Renamed"},
     ("POST", "/review-sources"): {"name": "New", "kind": "file"},
     ("POST", "/idea-boards/{board_id}/ideas"): {"title": "Reach"},
     ("POST", "/ideas/{idea_id}/status"): {"status": "under_review"},
@@ -613,6 +623,17 @@ PAGE_REACH: dict[str, tuple] = {
     "distribution:qr_image": ("settings", "read", "GET"),
     "distribution:qr_sheet": ("settings", "read", "GET"),
     "distribution:qr_poster": ("settings", "read", "GET"),
+    "journeys:list": ("figures", "read", "GET"),
+    "journeys:map": ("figures", "read", "GET"),
+    "journeys:insights": ("figures", "read", "GET"),
+    "journeys:export": ("figures", "read", "GET"),
+    "journeys:create": ("admin-settings", "read", "GET"),
+    "journeys:edit": ("admin-settings", "read", "GET"),
+    "journeys:delete": ("admin-settings", "write", "POST"),
+    "journeys:stage_add": ("admin-settings", "write", "POST", {}, {"new-name": "Return"}),
+    "journeys:reorder": ("admin-settings", "write", "POST", {}, {"order": "stage_order"}),
+    "journeys:stage_action": ("admin-settings", "write", "POST", {}, {"action": "down"}),
+    "journeys:touchpoint": ("admin-settings", "write", "POST", {}, {"action": "up"}),
     "exports:list": ("exports", "read", "GET"),
     "exports:create": ("exports", "write", "POST", {}, {"kind": "cases", "fmt": "csv"}),
 }
@@ -767,8 +788,21 @@ def _build() -> dict[str, Any]:
         kind="zendesk",
         base_url="https://acme.zendesk.example",
         credentials={"email": "a@acme.test", "api_token": "t", "signing_secret": "s"},
+    journey = journey_services.create_journey(scope=admin, unit=root, name="Buy in store")
+    stages = [
+        journey_services.add_stage(scope=admin, journey=journey, name=n) for n in ("Visit", "Buy")
+    ]
+    touchpoint = journey_services.add_touchpoint(
+        scope=admin,
+        stage=stages[0],
+        name="Visit",
+        measure=journey_services.Measure(measure="survey", survey_id=survey.pk),
     )
     values = {
+        "journey_id": journey.pk,
+        "stage_id": stages[0].pk,
+        "touchpoint_id": touchpoint.pk,
+        "stage_order": f"{stages[1].pk},{stages[0].pk}",
         "survey_id": survey.pk,
         "key": "comment",
         "response_id": answered.pk,

@@ -16,6 +16,7 @@ from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
 from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
 from tests.health.test_matrix import HEALTH_MATRIX
 from tests.ideas.matrix.test_matrix import IDEAS_API_MATRIX, IDEAS_PAGE_MATRIX
+from tests.journeys.matrix.test_matrix import JOURNEYS_API_MATRIX, JOURNEYS_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
 from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX, REVIEWS_PAGE_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX
@@ -102,6 +103,7 @@ def test_every_route_is_covered():
     matrices |= set(IDEAS_API_MATRIX) | set(IDEAS_PAGE_MATRIX)
     matrices |= set(HEALTH_MATRIX)
     matrices |= set(CRM_API_MATRIX) | set(CRM_PAGE_MATRIX)
+    matrices |= set(JOURNEYS_API_MATRIX) | set(JOURNEYS_PAGE_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
@@ -132,5 +134,7 @@ def test_matrices_name_only_served_routes():
         | set(HEALTH_MATRIX)
         | set(CRM_API_MATRIX)
         | set(CRM_PAGE_MATRIX)
+        | set(JOURNEYS_API_MATRIX)
+        | set(JOURNEYS_PAGE_MATRIX)
     ) - served_routes()
     assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"

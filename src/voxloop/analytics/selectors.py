@@ -616,3 +616,20 @@ def responses_export_header() -> list[str]:
     from voxloop.analytics.exports import RESPONSE_HEADER
 
     return list(RESPONSE_HEADER)
+
+
+def driver_importance(outcome: list[float], drivers: list[list[float]]) -> dict[str, Any]:
+    """The drivers engine (Shapley R² shares with bootstrap intervals of importance and rank)
+    for other apps' own outcomes and drivers, e.g. a journey's touchpoints against
+    relationship NPS: {"r2", "importance", "direction", "low", "high", "rank_low",
+    "rank_high", "ahead"}. At most `drivers.MAX_DRIVERS` drivers."""
+    from voxloop.analytics import drivers as engine
+
+    fitted = engine.shapley_importance(outcome, drivers)
+    return {**fitted, **engine.bootstrap(outcome, drivers)}
+
+
+def max_drivers() -> int:
+    from voxloop.analytics import drivers as engine
+
+    return engine.MAX_DRIVERS

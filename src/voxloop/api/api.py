@@ -64,6 +64,7 @@ def _mount_routers() -> None:
     from voxloop.exports.api import router as exports_router
     from voxloop.health.api import router as health_router
     from voxloop.ideas.api import router as ideas_router
+    from voxloop.journeys.api import router as journeys_router
     from voxloop.privacy.api import router as privacy_router
     from voxloop.responses.api import router as responses_router
     from voxloop.reviews.api import router as reviews_router
@@ -91,6 +92,7 @@ def _mount_routers() -> None:
     api.add_router("/", ideas_router)
     api.add_router("/", health_router)
     api.add_router("/", crm_router)
+    api.add_router("/", journeys_router)
 
 
 _mount_routers()

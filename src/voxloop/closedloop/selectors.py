@@ -348,3 +348,18 @@ def reviews_resolved_in_time(*, organization_id: int, since: datetime) -> set[in
         resolved_at__lte=F("due_at"),
     ).values_list("review_id", flat=True)
     return {r for r in rows if r is not None}
+
+
+def open_case_count(
+    scope: Scope, responses: QuerySet | None = None, review_ids: QuerySet | None = None
+) -> int | None:
+    """Open cases the reader may read about these responses or reviews (subqueries of ids the
+    caller counted in its own scope); None for a role that does not read cases."""
+    if not can_read_cases(scope):
+        return None
+    cases = readable_cases(scope).filter(status__in=OPEN_STATUSES)
+    if responses is not None:
+        return cases.filter(response_id__in=responses).count()
+    if review_ids is not None:
+        return cases.filter(review_id__in=review_ids).count()
+    return 0

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "voxloop.ideas",
     "voxloop.health",
     "voxloop.crm",
+    "voxloop.journeys",
     "voxloop.exports",
     "voxloop.api",
     "voxloop.web",

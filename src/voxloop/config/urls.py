@@ -30,6 +30,7 @@ urlpatterns = [
     path("ideas/", include("voxloop.ideas.urls")),
     path("health/", include("voxloop.health.urls")),
     path("crm/", include("voxloop.crm.urls")),
+    path("journeys/", include("voxloop.journeys.urls")),
     path("exports/", include("voxloop.exports.urls")),
     path("", include("voxloop.distribution.urls")),  # /o/ (public) and /outreach/
     path("", include("voxloop.web.urls")),

@@ -366,7 +366,7 @@ def account_ids_in_scope(scope: Scope) -> QuerySet[Account, int]:
     return _accounts_in_scope(scope).values_list("pk", flat=True)
 
 
-def interaction_counts(
+def interaction_counts_of_contacts(
     organization_id: int, contact_ids: list[int], type_key: str, since: datetime, until: datetime
 ) -> dict[int, int]:
     """Per contact, how many events of the type (by key) happened in [since, until)."""
@@ -421,3 +421,79 @@ def account_ids_of_contacts(contact_ids: QuerySet[Contact, int]) -> QuerySet[Con
         .values_list("account_id", flat=True)
         .distinct()
     )
+
+
+# --- interactions as figures (journeys: touchpoint volume, stage funnel) ---------------------
+
+
+def _interactions_counted(
+    scope: Scope,
+    type_ids: Iterable[int],
+    since: datetime,
+    until: datetime,
+    unit_path: str = "",
+    segment_id: int | None = None,
+) -> QuerySet[Interaction]:
+    """Interactions of these types that happened in the subtree in [since, until): for counts
+    only, never listed (every role that views figures)."""
+    scope.require(Capability.VIEW)
+    rows = scope.filter(Interaction.objects.all(), path_field="unit_path").filter(
+        type_id__in=list(type_ids), occurred_at__gte=since, occurred_at__lt=until
+    )
+    if unit_path:
+        rows = rows.filter(subtree_q(unit_path, "unit_path"))
+    if segment_id:
+        rows = rows.filter(contact_id__in=segment_member_ids(scope, segment_id))
+    return rows
+
+
+def interaction_counts(
+    scope: Scope,
+    type_ids: Iterable[int],
+    since: datetime,
+    until: datetime,
+    unit_path: str = "",
+    segment_id: int | None = None,
+) -> dict[int, tuple[int, int]]:
+    """(interactions, distinct contacts) per type in the scope and period."""
+    rows = (
+        _interactions_counted(scope, type_ids, since, until, unit_path, segment_id)
+        .order_by()
+        .values("type_id")
+        .annotate(n=Count("pk"), people=Count("contact_id", distinct=True))
+    )
+    return {row["type_id"]: (row["n"], row["people"]) for row in rows}
+
+
+def first_interactions(
+    scope: Scope,
+    type_ids: Iterable[int],
+    since: datetime,
+    until: datetime,
+    unit_path: str = "",
+    segment_id: int | None = None,
+    limit: int = 500_000,
+) -> list[tuple[int, int, datetime]]:
+    """(contact id, type id, first time) of each contact's first interaction of each type in
+    the scope and period: ids and times only, for funnels and durations; at most `limit`."""
+    from django.db.models import Min
+
+    rows = (
+        _interactions_counted(scope, type_ids, since, until, unit_path, segment_id)
+        .order_by()
+        .values("contact_id", "type_id")
+        .annotate(first=Min("occurred_at"))
+        .values_list("contact_id", "type_id", "first")
+    )
+    return list(rows[:limit])
+
+
+def churned_among(scope: Scope, contact_ids: Iterable[int]) -> set[int]:
+    """Which of these contacts (in the scope) have churned: ids only, for figures."""
+    from voxloop.contacts.models import CustomerStatus
+
+    ids, found = list(contact_ids), set()
+    churned = _contacts_in_scope(scope).filter(status=CustomerStatus.CHURNED)
+    for start in range(0, len(ids), 5000):  # bounded IN lists (SQLite's variable limit)
+        found |= set(churned.filter(pk__in=ids[start : start + 5000]).values_list("pk", flat=True))
+    return found

@@ -21,6 +21,7 @@ from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
 from voxloop.health.demo import add_health
 from voxloop.ideas.demo import add_ideas
+from voxloop.journeys.demo import add_journeys
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
@@ -116,6 +117,7 @@ def seed_demo(
             random.Random(f"outreach-{seed}"),
             anchor,
         )
+        add_journeys(system, tree, feedback.surveys, random.Random(f"journeys-{seed}"), anchor)
     count_feedback(root.organization_id, progress)
     analyse_comments(root.organization_id, progress)
     progress.start("Customer health", 1)

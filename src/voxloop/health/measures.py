@@ -77,10 +77,10 @@ def gather(
         if kind == SignalKind.INTERACTIONS and param:
             recent = at - timedelta(days=USAGE_DAYS)
             out.usage[param] = (
-                contact_selectors.interaction_counts(
+                contact_selectors.interaction_counts_of_contacts(
                     organization_id, contact_ids, param, recent, at
                 ),
-                contact_selectors.interaction_counts(
+                contact_selectors.interaction_counts_of_contacts(
                     organization_id, contact_ids, param, since, at
                 ),
             )

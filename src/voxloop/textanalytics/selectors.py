@@ -269,3 +269,22 @@ def sentiment_of_contacts(
         found = counts.setdefault(contact_id, {})
         found[sentiment] = found.get(sentiment, 0) + 1
     return counts
+
+
+def comment_figures(scope: Scope, responses: QuerySet) -> tuple[dict[str, int], list[ThemeCount]]:
+    """Comments by sentiment and theme mentions of these responses (a subquery of ids the
+    caller counted in its own scope; narrowed to the scope again here): figures only."""
+    from django.db.models import Count
+
+    counted = _counted(scope).filter(response_id__in=responses)
+    sentiments = {
+        row["sentiment"]: row["n"]
+        for row in counted.values("sentiment").annotate(n=Count("id")).order_by()
+    }
+    themes = list(
+        CommentTheme.objects.filter(analysis__in=counted.values("pk"))
+        .values("theme_id", "theme__key", "theme__name", "sentiment")
+        .annotate(n=Count("id"))
+        .order_by("theme_id", "sentiment")
+    )
+    return sentiments, themes

@@ -1,0 +1,1 @@
+"""Fixtures of this directory live in support modules (none needed beyond the shared ones)."""
