@@ -788,6 +788,7 @@ def _build() -> dict[str, Any]:
         kind="zendesk",
         base_url="https://acme.zendesk.example",
         credentials={"email": "a@acme.test", "api_token": "t", "signing_secret": "s"},
+    )
     journey = journey_services.create_journey(scope=admin, unit=root, name="Buy in store")
     stages = [
         journey_services.add_stage(scope=admin, journey=journey, name=n) for n in ("Visit", "Buy")
