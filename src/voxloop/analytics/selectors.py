@@ -510,16 +510,28 @@ def counts_by_survey(ctx: Context) -> dict[int, int]:
 
 
 def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
-    """Staff with at least the minimum n, best first; the rest listed apart as too few."""
+    """Staff with at least the minimum n, best first; the rest listed apart as too few.
+    Every person in the node's staff rollups is ranked; only those shown become figures
+    (`staff_board`, decision 0033)."""
     if ctx.anonymous:
         return {"ranked": [], "too_few": []}  # employee answers are never tied to a person
-    rows = by_dimension(ctx, "staff")
-    ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
-    ranked.sort(key=lambda r: (-r["value"], -r["n"]))
-    # Ranked among everyone ranked, shown or not; intervals worked out for those shown only.
-    ranked = comparisons.with_rank_intervals(ranked, first=limit)
-    few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
-    return {"ranked": ranked, "too_few": few[:limit]}
+    if ctx.from_responses:
+        rows = by_dimension(ctx, "staff")
+        ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
+        ranked.sort(key=lambda r: (-r["value"], -r["n"]))
+        ranked = comparisons.with_rank_intervals(ranked, first=limit)
+        few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
+        return {"ranked": ranked, "too_few": few[:limit]}
+    import numpy as np
+
+    from voxloop.analytics import staff_board
+
+    found = list(
+        _staff_rows(ctx).values("value").annotate(**SUMS).order_by().values_list("value", *SUMS)
+    )
+    keys = [r[0] for r in found]
+    counts = np.array([r[1:] for r in found], dtype=np.int64).reshape(len(found), len(SUMS))
+    return staff_board.leaderboard(ctx, keys, counts, limit)
 
 
 # --- saved views (decision 0025) -------------------------------------------------------------
