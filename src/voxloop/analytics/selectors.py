@@ -504,6 +504,12 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: str(r["key"]) if dimension != "hour" else r["key"])
 
 
+def score_counts(ctx: Context) -> dict[str, int]:
+    """How many answers gave each 0–10 score in the period (the score rollups, by value)."""
+    rows = _rows(ctx, Facet.SCORE).values("value").annotate(k=Sum("nps_n")).order_by()
+    return {r["value"]: r["k"] for r in rows}
+
+
 def counts_by_survey(ctx: Context) -> dict[int, int]:
     """How many answers each survey has in the context's period (rollup totals)."""
     return {k: c.n for k, c in _counts_by(ctx, Facet.TOTAL, "survey_id").items()}
