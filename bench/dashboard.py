@@ -49,9 +49,16 @@ def _home(scope: Any, chosen: Any) -> Any:
     return home.home(scope, {"period": chosen.period})
 
 
+def _distribution(scope: Any, chosen: Any) -> Any:
+    from voxloop.analytics import distribution, selectors
+
+    return distribution.nps_distribution(selectors.context(scope, chosen))
+
+
 # Pages beyond the dashboard, timed for every persona and period:
-# name -> callable(scope, filters) doing what the page does.
-EXTRA_PAGES: dict[str, Any] = {"home": _home}
+# name -> callable(scope, filters) doing what the page does (the distribution chart is the
+# dashboard page's, outside the payload).
+EXTRA_PAGES: dict[str, Any] = {"home": _home, "histogram": _distribution}
 
 
 def main() -> None:
