@@ -102,7 +102,7 @@ def leaderboard(
         c = Counts(**dict(zip(COUNT_FIELDS, (int(x) for x in counts[i]), strict=True)))
         return {"key": key, "label": str(names.get(key, key)), **cell(ctx, c), "vs_rest": flags[i]}
 
-    intervals = inference.rank_intervals(value[ranked], se[ranked], limit)
+    intervals = inference.rank_intervals(value[ranked].tolist(), se[ranked].tolist(), limit)
     top = [
         {**row(int(i)), "rank": r + 1, "rank_low": lo, "rank_high": hi}
         for r, (i, (lo, hi)) in enumerate(zip(shown_ranked, intervals, strict=True))

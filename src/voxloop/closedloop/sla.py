@@ -192,6 +192,8 @@ def _resolved(cases: QuerySet[Case], period: DashboardFilters) -> Resolved:
     met = 0
     read = rows.values_list("created_at", "resolved_at", "due_at")
     for created, resolved, due in read.iterator(chunk_size=5000):
+        if resolved is None:  # excluded by the filter; the column is nullable
+            continue
         hours_of.append(_hours(resolved - created))
         met += resolved <= due
     return Resolved(
