@@ -285,8 +285,8 @@ def _scored(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_rollups(org, feedback: Feedback) -> int:
-    """Rollup rows for every node from store to company, in total and per hour, language and
-    staff member (respondents' answers only), and one ledger row per response."""
+    """Rollup rows for every node from store to company, in total and per hour, language, 0–10
+    score and staff member (respondents' answers only), and one ledger row per response."""
     from voxloop.analytics.models import Counted, Rollup
     from voxloop.tenancy.models import OrgUnit
 
@@ -306,6 +306,7 @@ def write_rollups(org, feedback: Feedback) -> int:
         "hour": raw.hour.values.astype(np.int64),
         "locale": raw.locale.values.astype(np.int64),
         "staff": raw.staff.values.astype(np.int64),
+        "score": raw.nps.values.astype(np.int64),  # every generated response has a score
     }
     # Days as ordinals; a staff member's weeks and months keyed by their first day's.
     first = feedback.first_day.toordinal()

@@ -71,10 +71,11 @@ def flag_against_rest(ctx: Context, groups: dict[Any, Counts], metric: str) -> d
     return controlled(changes)
 
 
-def controlled(changes: dict[Any, metrics.Change]) -> dict[Any, dict]:
-    """The changes as dicts, `significant` replaced by the Benjamini–Hochberg decision."""
+def controlled(changes: dict[Any, metrics.Change], m: int | None = None) -> dict[Any, dict]:
+    """The changes as dicts, `significant` replaced by the Benjamini–Hochberg decision (`m`:
+    the number of hypotheses when more were in the table than tested here)."""
     keys = list(changes)
-    kept = inference.benjamini_hochberg([changes[k].p_value for k in keys])
+    kept = inference.benjamini_hochberg([changes[k].p_value for k in keys], m=m)
     out = {}
     for key, keep in zip(keys, kept, strict=True):
         row = changes[key].as_dict()

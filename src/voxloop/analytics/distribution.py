@@ -2,9 +2,9 @@
 their shares, and the count of each score from 0 to 10, for the KPI cards' surveys (the
 headline survey when there is one).
 
-The three groups come from the rollups; the eleven scores from the responses themselves
-(the rollups keep groups, not scores), one grouped count over the scope's responses of the
-period. Anonymous surveys show neither: their figures stay in released blocks (decision 0016).
+The three groups and the eleven scores come from the rollups (the score facet, decision
+0033); with a segment or comment filter, from the responses themselves. Anonymous surveys
+show neither: their figures stay in released blocks (decision 0016).
 """
 
 from __future__ import annotations
@@ -39,12 +39,16 @@ def nps_distribution(ctx: Context) -> dict[str, Any] | None:
             ("promoters", counts.promoters),
         )
     ]
-    by_score = dict(
-        raw_counts.responses(ctx)
-        .filter(nps__isnull=False)
-        .values_list("nps")
-        .annotate(k=Count("id"))
-        .order_by()
-    )
+    if ctx.from_responses:
+        by_score = dict(
+            raw_counts.responses(ctx)
+            .filter(nps__isnull=False)
+            .values_list("nps")
+            .annotate(k=Count("id"))
+            .order_by()
+        )
+    else:
+        rows = selectors.score_counts(ctx)
+        by_score = {int(k): v for k, v in rows.items()}
     scores = [{"score": s, "n": int(by_score.get(s, 0))} for s in SCORES]
     return {"n": n, "groups": groups, "scores": scores, "low_sample": n < ctx.filters.min_n}

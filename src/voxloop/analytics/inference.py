@@ -201,10 +201,14 @@ def normal_two_sided_p(z: float) -> float:
 # --- many comparisons ------------------------------------------------------------------------
 
 
-def benjamini_hochberg(p_values: Sequence[float | None], q: float = ALPHA) -> list[bool]:
-    """Which hypotheses are rejected at false-discovery rate q (None: not tested)."""
+def benjamini_hochberg(
+    p_values: Sequence[float | None], q: float = ALPHA, m: int | None = None
+) -> list[bool]:
+    """Which hypotheses are rejected at false-discovery rate q (None: not tested). `m`: the
+    number of hypotheses when those given are part of more, the rest counted as not rejected
+    (a subset of what BH over all of them rejects)."""
     tested = [(p, i) for i, p in enumerate(p_values) if p is not None]
-    m = len(tested)
+    m = max(len(tested), m or 0)
     keep = [False] * len(p_values)
     cut = 0
     for rank, (p, _) in enumerate(sorted(tested), start=1):

@@ -25,6 +25,8 @@ class Facet(models.TextChoices):
     # a leaderboard over 12 months reads about 30 rows per person, not 365 (decision 0027).
     STAFF_WEEK = "staff_w", _("Staff member by week")
     STAFF_MONTH = "staff_m", _("Staff member by month")
+    # The 0–10 answer (value "0".."10"): the score histogram reads these (decision 0033).
+    SCORE = "score", _("NPS score")
 
 
 class Counters(models.Model):

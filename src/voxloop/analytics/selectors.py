@@ -504,22 +504,40 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: str(r["key"]) if dimension != "hour" else r["key"])
 
 
+def score_counts(ctx: Context) -> dict[str, int]:
+    """How many answers gave each 0–10 score in the period (the score rollups, by value)."""
+    rows = _rows(ctx, Facet.SCORE).values("value").annotate(k=Sum("nps_n")).order_by()
+    return {r["value"]: r["k"] for r in rows}
+
+
 def counts_by_survey(ctx: Context) -> dict[int, int]:
     """How many answers each survey has in the context's period (rollup totals)."""
     return {k: c.n for k, c in _counts_by(ctx, Facet.TOTAL, "survey_id").items()}
 
 
 def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
-    """Staff with at least the minimum n, best first; the rest listed apart as too few."""
+    """Staff with at least the minimum n, best first; the rest listed apart as too few.
+    Every person in the node's staff rollups is ranked; only those shown become figures
+    (`staff_board`, decision 0033)."""
     if ctx.anonymous:
         return {"ranked": [], "too_few": []}  # employee answers are never tied to a person
-    rows = by_dimension(ctx, "staff")
-    ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
-    ranked.sort(key=lambda r: (-r["value"], -r["n"]))
-    # Ranked among everyone ranked, shown or not; intervals worked out for those shown only.
-    ranked = comparisons.with_rank_intervals(ranked, first=limit)
-    few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
-    return {"ranked": ranked, "too_few": few[:limit]}
+    if ctx.from_responses:
+        rows = by_dimension(ctx, "staff")
+        ranked = [r for r in rows if not r["low_sample"] and r["value"] is not None]
+        ranked.sort(key=lambda r: (-r["value"], -r["n"]))
+        ranked = comparisons.with_rank_intervals(ranked, first=limit)
+        few = sorted((r for r in rows if r["low_sample"]), key=lambda r: -r["n"])
+        return {"ranked": ranked, "too_few": few[:limit]}
+    import numpy as np
+
+    from voxloop.analytics import staff_board
+
+    found = list(
+        _staff_rows(ctx).values("value").annotate(**SUMS).order_by().values_list("value", *SUMS)
+    )
+    keys = [r[0] for r in found]
+    counts = np.array([r[1:] for r in found], dtype=np.int64).reshape(len(found), len(SUMS))
+    return staff_board.leaderboard(ctx, keys, counts, limit)
 
 
 # --- saved views (decision 0025) -------------------------------------------------------------

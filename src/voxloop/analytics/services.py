@@ -67,6 +67,7 @@ LEDGER_FIELDS = (
     "comment",
 )
 
+REPEATS = (Facet.STAFF_WEEK, Facet.STAFF_MONTH, Facet.SCORE)
 RollupKey = tuple[int, str, int, int, str, date, str, str, str]
 
 
@@ -120,6 +121,8 @@ def _keys(entry: Counted) -> Iterable[RollupKey]:
         (Facet.HOUR, str(entry.hour), day),
         (Facet.LOCALE, entry.locale, day),
     ]
+    if entry.nps is not None:
+        facets.append((Facet.SCORE, str(entry.nps), day))
     if entry.staff_id and entry.origin != Origin.STAFF:
         staff = str(entry.staff_id)
         facets.append((Facet.STAFF, staff, day))
@@ -202,7 +205,8 @@ def _apply(deltas: dict[RollupKey, list[int]]) -> None:
     if not live:
         return
     # A week's or month's row repeats its days' rows: the months to bump are those days'.
-    _bump_cycles(k for k, _ in live if k[6] not in (Facet.STAFF_WEEK, Facet.STAFF_MONTH))
+    # A score's row repeats its day's total: those months are bumped by the total's row.
+    _bump_cycles(k for k, _ in live if k[6] not in REPEATS)
     # In the unique index's order: each B-tree page is visited once, not once per row.
     live.sort(key=lambda kc: (kc[0][1], kc[0][6], kc[0][5], kc[0][3], kc[0][4], kc[0][7:]))
     params: list[tuple[Any, ...]] = [(*key, *c) for key, c in live]

@@ -251,6 +251,11 @@ def staff_names(scope: Scope, staff_ids: Iterable[int]) -> dict[int, str]:
     return dict(staff.values_list("id", "name"))
 
 
+def visible_staff_ids(scope: Scope) -> set[int]:
+    """Ids of every staff member of the subtree (a leaderboard ranks only these)."""
+    return set(scope.filter(Staff.objects.all()).values_list("id", flat=True))
+
+
 def staff_count(scope: Scope) -> int:
     return scope.filter(Staff.objects.all()).count()
 

@@ -1,0 +1,61 @@
+"""The 0–10 score rollups (decision 0033) equal counting the responses: after edits,
+deletions and erasures, for each reader's scope (a store manager never sees a score from
+outside her subtree), and as the migration's backfill from the ledger writes them."""
+
+import importlib
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from tests.analytics.test_bounded_reads import ctx_for, seeded  # noqa: F401 - fixture
+from voxloop.analytics import distribution, raw_counts, selectors
+from voxloop.analytics.models import Facet, Rollup
+
+backfill = importlib.import_module("voxloop.analytics.migrations.0008_score_rollups").backfill
+
+
+def recount(ctx) -> dict[int, int]:
+    found = Counter(r.nps for r in raw_counts.responses(ctx) if r.nps is not None)
+    return dict(found)
+
+
+@pytest.mark.parametrize("person", ["store", "regional", "director"])
+def test_score_histogram_equals_counting_the_responses(world, seeded, person):  # noqa: F811
+    for period in ("30d", "90d", "365d"):
+        for channel in ("", "web", "sms"):
+            ctx = ctx_for(world, person, period=period, channel=channel)
+            expected = recount(ctx)
+            got = {int(k): v for k, v in selectors.score_counts(ctx).items() if v}
+            assert got == expected, (person, period, channel)
+            dist = distribution.nps_distribution(ctx)
+            if expected:
+                assert {s["score"]: s["n"] for s in dist["scores"] if s["n"]} == expected
+                assert sum(expected.values()) == dist["n"]
+
+
+def test_store_manager_sees_only_her_subtree(world, seeded):  # noqa: F811
+    store = ctx_for(world, "store")
+    director = ctx_for(world, "director")
+    assert sum(selectors.score_counts(store).values()) < sum(
+        selectors.score_counts(director).values()
+    )
+    # Her figures are her node's rows; her node is inside her scope.
+    assert store.node.path.startswith(world.acme.scope("store").unit_path)
+    assert recount(store) == {int(k): v for k, v in selectors.score_counts(store).items() if v}
+
+
+def test_backfill_from_the_ledger_equals_the_maintained_rows(world, seeded):  # noqa: F811
+    keys = ("node_path", "depth", "survey_id", "channel", "origin", "day", "value", "n")
+    counters = ("nps_n", "promoters", "passives", "detractors", "csat_n", "csat_sum")
+    counters += ("csat_sq", "csat_top2", "ces_n", "ces_sum", "ces_sq", "ces_agree", "comments")
+
+    def rows():
+        found = Rollup.objects.filter(facet=Facet.SCORE).values_list(*keys, *counters)
+        return sorted(found)
+
+    maintained = rows()
+    assert maintained
+    Rollup.objects.filter(facet=Facet.SCORE).delete()
+    backfill(None, type("Editor", (), {"connection": connection})())
+    assert rows() == maintained
