@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('closedloop', '0002_online_reviews_and_review_gating'),
+        ('closedloop', '0003_evaluated_responses'),
         ('contacts', '0007_segment_filters_as_a_condition_tree'),
         ('responses', '0006_anonymous_answers_keyed_one_way'),
         ('tenancy', '0002_unit_time_zone'),
