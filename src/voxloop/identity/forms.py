@@ -30,7 +30,9 @@ class PolicyForm(forms.Form):
         max_length=500,
         help_text=_("Comma separated, e.g. example.com, example.co.jp."),
     )
-    issuer = forms.URLField(label=_("Issuer URL (OpenID Connect)"), required=False)
+    issuer = forms.URLField(
+        label=_("Issuer URL (OpenID Connect)"), required=False, assume_scheme="https"
+    )
     client_id = forms.CharField(label=_("Client ID"), required=False, max_length=255)
     client_secret = forms.CharField(
         label=_("Client secret"),
@@ -39,7 +41,9 @@ class PolicyForm(forms.Form):
         help_text=_("Leave blank to keep the stored secret."),
     )
     groups_claim = forms.CharField(label=_("Groups claim"), max_length=100, initial="groups")
-    metadata_url = forms.URLField(label=_("Metadata URL (SAML)"), required=False)
+    metadata_url = forms.URLField(
+        label=_("Metadata URL (SAML)"), required=False, assume_scheme="https"
+    )
     metadata_xml = forms.CharField(
         label=_("Metadata XML (SAML)"),
         required=False,

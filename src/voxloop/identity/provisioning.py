@@ -110,7 +110,7 @@ def sign_in(
         if identity is None:
             if not policy.jit_provisioning:
                 raise Forbidden("Your organisation has not given you access to Voxloop yet.")
-            user = _user_for(organization_id, subject, email, names or {})
+            user = _user_for(organization_id, email or subject, email, names or {})
             identity = ExternalIdentity.objects.create(
                 organization_id=organization_id,
                 user=user,
@@ -123,8 +123,9 @@ def sign_in(
         identity.groups = sorted(set(groups))
         identity.save(update_fields=["groups", "updated_at"])
         membership = apply_access(identity=identity, label="sso")
-        if membership is None:
-            raise Forbidden("None of your groups gives you access to Voxloop.")
+    # After the commit: a person whose groups no longer map loses the membership for good.
+    if membership is None:
+        raise Forbidden("None of your groups gives you access to Voxloop.")
     return identity.user
 
 
