@@ -224,7 +224,8 @@ def access_for_groups(*, policy: SignInPolicy, groups: list[str]) -> Access | No
     """The role and unit a person's groups give: the widest role among the mapped groups (at
     the highest of its units), else the policy's default, else None (no access)."""
     found: list[tuple[int, int, OrgUnit, str]] = []
-    for mapping in GroupMapping.objects.filter(policy=policy):
+    mappings = GroupMapping.objects.filter(policy=policy) if policy.pk else []
+    for mapping in mappings:
         for group in groups:
             code = _match(mapping, group)
             unit = (
