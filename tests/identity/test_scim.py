@@ -223,7 +223,7 @@ def test_tokens_are_per_organisation_and_required(world):
     )
     # Other's group cannot take in Acme's user either.
     theirs = other.call("POST", "Groups", {"displayName": "g", "members": [{"value": user_id}]})
-    assert theirs.json()["members"] == []
+    assert theirs.status_code == 201 and theirs.json()["members"] == []
     assert Client().get("/scim/v2/Users").status_code == 401
     wrong = Client().get("/scim/v2/Users", HTTP_AUTHORIZATION="Bearer scim_abc_def")
     assert wrong.status_code == 401

@@ -124,10 +124,10 @@ def parse_filter(text: str, allowed: dict[str, str]) -> tuple[str, str] | None:
     return field, found.group(2).replace('\\"', '"').replace("\\\\", "\\")
 
 
-def paging(request: HttpRequest) -> tuple[int, int]:
+def paging(query: Any) -> tuple[int, int]:
     try:
-        start = max(1, int(request.GET.get("startIndex", "1")))
-        count = min(MAX_RESULTS, max(0, int(request.GET.get("count", str(MAX_RESULTS)))))
+        start = max(1, int(query.get("startIndex", "1")))
+        count = min(MAX_RESULTS, max(0, int(query.get("count", str(MAX_RESULTS)))))
     except ValueError:
         raise ScimError(400, "startIndex and count are integers.", "invalidValue") from None
     return start, count
@@ -230,3 +230,20 @@ def schemas(request: HttpRequest) -> list[dict[str, Any]]:
         }
         for urn, name, attributes in ((USER, "User", user), (GROUP, "Group", group))
     ]
+
+
+ALWAYS_RETURNED = {"schemas", "id", "meta"}
+
+
+def project(document: dict[str, Any], query: Any) -> dict[str, Any]:
+    """The document with only `attributes`, or without `excludedAttributes` (top-level names,
+    with or without their schema URN; id and schemas are always returned)."""
+
+    def names(key: str) -> set[str]:
+        raw = str(query.get(key, "") or "")
+        return {a.strip().split(":")[-1].split(".")[0].lower() for a in raw.split(",") if a.strip()}
+
+    wanted, unwanted = names("attributes"), names("excludedAttributes")
+    if wanted:
+        return {k: v for k, v in document.items() if k in ALWAYS_RETURNED or k.lower() in wanted}
+    return {k: v for k, v in document.items() if k in ALWAYS_RETURNED or k.lower() not in unwanted}

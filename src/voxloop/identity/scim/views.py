@@ -32,6 +32,9 @@ USER_FILTERS = {
 GROUP_FILTERS = {"displayname": "display_name", "externalid": "external_id", "id": "pk"}
 
 
+DISCOVERY = {"service_provider_config", "resource_types", "resource_type", "schemas", "schema"}
+
+
 def scim_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @csrf_exempt
     @wraps(view)
@@ -51,6 +54,8 @@ def scim_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             response = doc.error(ScimError(429, "Too many requests; slow down."))
             response["Retry-After"] = str(tally.retry_after())
             return response
+        if view.__name__ in DISCOVERY and request.method != "GET":
+            return doc.error(ScimError(405, "Discovery endpoints are read-only."))
         try:
             return view(request, token.organization_id, *args, **kwargs)
         except ScimError as failure:
@@ -163,17 +168,24 @@ def users(request: HttpRequest, organization_id: int) -> HttpResponse:
         return doc.respond(document, 201, Location=document["meta"]["location"])
     if request.method != "GET":
         raise ScimError(405, "GET or POST.")
+    return _list_users(request, organization_id, request.GET)
+
+
+def _list_users(request: HttpRequest, organization_id: int, query: Any) -> HttpResponse:
     rows = selectors.identities(organization_id).prefetch_related("scim_groups")
-    wanted = doc.parse_filter(request.GET.get("filter", ""), USER_FILTERS)
+    wanted = doc.parse_filter(str(query.get("filter", "")), USER_FILTERS)
     if wanted is not None:
         field, value = wanted
         if field == "pk" and not value.isdigit():
             rows = rows.none()
         else:
             rows = rows.filter(**{f"{field}__iexact" if field != "pk" else field: value})
-    start, count = doc.paging(request)
+    start, count = doc.paging(query)
     total = rows.count()
-    page = [doc.user_document(request, i) for i in rows[start - 1 : start - 1 + count]]
+    page = [
+        doc.project(doc.user_document(request, i), query)
+        for i in rows[start - 1 : start - 1 + count]
+    ]
     return doc.respond(doc.list_document(page, total, start))
 
 
@@ -239,7 +251,7 @@ def _apply_user_change(
 def user(request: HttpRequest, organization_id: int, pk: str) -> HttpResponse:
     identity = _identity(organization_id, pk)
     if request.method == "GET":
-        return doc.respond(doc.user_document(request, identity))
+        return doc.respond(doc.project(doc.user_document(request, identity), request.GET))
     if request.method == "DELETE":
         provisioning.scim_delete_user(identity=identity)
         return HttpResponse(status=204)
@@ -272,6 +284,8 @@ def _member_ids(organization_id: int, members: Any) -> list[int]:
         .filter(pk__in=[i for i in ids if i.isdigit()])
         .values_list("pk", flat=True)
     )
+    # Ids that are not users of this organisation are left out (as Entra and Okta expect of a
+    # server): another organisation's person can never join.
     return sorted(found)
 
 
@@ -290,22 +304,23 @@ def groups(request: HttpRequest, organization_id: int) -> HttpResponse:
         return doc.respond(document, 201, Location=document["meta"]["location"])
     if request.method != "GET":
         raise ScimError(405, "GET or POST.")
+    return _list_groups(request, organization_id, request.GET)
+
+
+def _list_groups(request: HttpRequest, organization_id: int, query: Any) -> HttpResponse:
     rows = selectors.scim_groups(organization_id)
-    wanted = doc.parse_filter(request.GET.get("filter", ""), GROUP_FILTERS)
+    wanted = doc.parse_filter(str(query.get("filter", "")), GROUP_FILTERS)
     if wanted is not None:
         field, value = wanted
         if field == "pk" and not value.isdigit():
             rows = rows.none()
         else:
             rows = rows.filter(**{f"{field}__iexact" if field != "pk" else field: value})
-    start, count = doc.paging(request)
-    exclude_members = "members" in request.GET.get("excludedAttributes", "")
-    page = []
-    for group in rows[start - 1 : start - 1 + count]:
-        document = doc.group_document(request, group)
-        if exclude_members:
-            document.pop("members")
-        page.append(document)
+    start, count = doc.paging(query)
+    page = [
+        doc.project(doc.group_document(request, group), query)
+        for group in rows[start - 1 : start - 1 + count]
+    ]
     return doc.respond(doc.list_document(page, rows.count(), start))
 
 
@@ -316,7 +331,7 @@ MEMBER_PATH = "members[value eq "
 def group(request: HttpRequest, organization_id: int, pk: str) -> HttpResponse:
     found = _group(organization_id, pk)
     if request.method == "GET":
-        return doc.respond(doc.group_document(request, found))
+        return doc.respond(doc.project(doc.group_document(request, found), request.GET))
     if request.method == "DELETE":
         provisioning.scim_delete_group(group=found)
         return HttpResponse(status=204)
@@ -371,3 +386,50 @@ def group(request: HttpRequest, organization_id: int, pk: str) -> HttpResponse:
         member_ids=sorted(members),
     )
     return doc.respond(doc.group_document(request, found))
+
+
+def _search_body(request: HttpRequest) -> dict[str, Any]:
+    body = _body(request)
+    query = {k: body[k] for k in ("filter", "startIndex", "count") if k in body}
+    for key in ("attributes", "excludedAttributes"):
+        if isinstance(body.get(key), list):
+            query[key] = ",".join(str(a) for a in body[key])
+    return query
+
+
+@scim_endpoint
+def search_users(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """POST /Users/.search (RFC 7644 §3.4.3): the query in the body, not the URL."""
+    if request.method != "POST":
+        raise ScimError(405, "POST.")
+    return _list_users(request, organization_id, _search_body(request))
+
+
+@scim_endpoint
+def search_groups(request: HttpRequest, organization_id: int) -> HttpResponse:
+    if request.method != "POST":
+        raise ScimError(405, "POST.")
+    return _list_groups(request, organization_id, _search_body(request))
+
+
+@scim_endpoint
+def search_all(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """POST /.search across users and groups; a filter applies where it names an attribute
+    the resource type has."""
+    if request.method != "POST":
+        raise ScimError(405, "POST.")
+    query = _search_body(request)
+    found: list[dict[str, Any]] = []
+    for lister, allowed in ((_list_users, USER_FILTERS), (_list_groups, GROUP_FILTERS)):
+        try:
+            doc.parse_filter(str(query.get("filter", "")), allowed)
+        except ScimError:
+            continue
+        found += json.loads(lister(request, organization_id, query).content)["Resources"]
+    start = int(query.get("startIndex", 1) or 1)
+    return doc.respond(doc.list_document(found, len(found), start))
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return doc.error(ScimError(404, "No such SCIM endpoint."))
