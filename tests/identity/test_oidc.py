@@ -103,6 +103,7 @@ def test_a_replayed_callback_is_refused(world, oidc_provider):
     client = Client()
     started = client.get("/identity/sso/acme/")
     callback = oidc_provider.grant(started["Location"], BASE)
+    assert callback.startswith("/identity/sso/acme/oidc/callback/?code=")
     assert client.get(callback).status_code == 302
     client.logout()
     assert client.get(callback).status_code == 400

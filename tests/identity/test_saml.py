@@ -113,3 +113,23 @@ def test_a_removed_group_demotes(world, idp):
     refused = _sign_in(Client(), idp, email="kim@acme.example", groups=[])
     assert refused.status_code == 403
     assert not Membership.objects.filter(user__email="kim@acme.example").exists()
+
+
+def test_single_logout_sends_a_logout_request_to_the_provider(world, idp):
+    _configure(world, idp)
+    client = Client()
+    started = client.get("/identity/sso/acme/")
+    acs, encoded = idp.answer(started["Location"], **PERSON)
+    assert acs == "/identity/sso/acme/saml/acs/"
+    client.post(acs, {"SAMLResponse": encoded})
+    answer = client.post("/identity/sso/logout/")
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("https://idp.example.test/slo?SAMLRequest=")
+    assert "_auth_user_id" not in client.session
+    # The provider's own logout request (or its answer to ours) ends a session here too.
+    again = Client()
+    again.post(
+        acs, {"SAMLResponse": idp.answer(again.get("/identity/sso/acme/")["Location"], **PERSON)[1]}
+    )
+    assert again.get("/identity/sso/acme/saml/sls/").status_code == 302
+    assert "_auth_user_id" not in again.session

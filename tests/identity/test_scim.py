@@ -260,6 +260,7 @@ def test_discovery_documents(world):
     schemas = scim.get("Schemas").json()
     assert USER in {s["id"] for s in schemas["Resources"]}
     assert scim.get(f"Schemas/{USER}").status_code == 200
+    assert scim.get("ResourceTypes/User").json()["endpoint"] == "/Users"
 
 
 def test_requests_beyond_the_rate_are_refused(world, monkeypatch):
@@ -269,3 +270,28 @@ def test_requests_beyond_the_rate_are_refused(world, monkeypatch):
     scim = Scim(world.acme.scope("admin"))
     answers = [scim.get("ServiceProviderConfig").status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
+
+
+def test_search_by_post_and_unknown_paths(world):
+    scim = Scim(world.acme.scope("admin"))
+    scim.call("POST", "Users", _okta_user("cy@acme.example"))
+    scim.call("POST", "Groups", {"displayName": "cy-group"})
+    query = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": 'userName eq "cy@acme.example"',
+        "attributes": ["userName"],
+    }
+    users = scim.call("POST", "Users/.search", query).json()
+    assert users["totalResults"] == 1 and set(users["Resources"][0]) == {
+        "schemas",
+        "id",
+        "meta",
+        "userName",
+    }
+    groups = scim.call("POST", "Groups/.search", {"filter": 'displayName eq "cy-group"'}).json()
+    assert groups["totalResults"] == 1
+    both = scim.call("POST", ".search", {"filter": 'displayName eq "cy-group"'}).json()
+    assert [r["displayName"] for r in both["Resources"]] == ["cy-group"]
+    nothing = scim.get("Nothing")
+    assert nothing.status_code == 404 and nothing.json()["status"] == "404"
+    assert "/scim/v2/Nothing" in nothing.wsgi_request.path

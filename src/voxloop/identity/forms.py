@@ -83,15 +83,30 @@ class PolicyForm(forms.Form):
 
 
 class MappingForm(forms.Form):
+    """One row of the mappings table; a row left blank is ignored."""
+
     group = forms.CharField(
         label=_("Group"),
         max_length=200,
+        required=False,
         help_text=_("The group name, or a pattern with {code}: store-{code}-managers."),
     )
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, required=False)
     unit_code = forms.CharField(
-        label=_("Unit code"), max_length=100, help_text=_("E.g. S-0042, or S-{code}.")
+        label=_("Unit code"),
+        max_length=100,
+        required=False,
+        help_text=_("E.g. S-0042, or S-{code}."),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("group"):
+            if not data.get("role"):
+                self.add_error("role", _("Choose a role."))
+            if not data.get("unit_code"):
+                self.add_error("unit_code", _("Give a unit code."))
+        return data
 
 
 MappingFormSet = forms.formset_factory(MappingForm, extra=2, can_delete=True)

@@ -91,9 +91,12 @@ def _two_factor_required(membership: Any) -> bool:
     return not roles or membership.role in roles
 
 
-def _narrow(request: Any, allowed: list) -> None:
-    from voxloop.tenancy.middleware import SESSION_KEY
+# tenancy.middleware.SESSION_KEY: the membership the person chose (apps do not import another
+# app's middleware).
+SESSION_KEY = "voxloop_membership_id"
 
+
+def _narrow(request: Any, allowed: list) -> None:
     request.memberships = allowed
     wanted = request.session.get(SESSION_KEY)
     active = next((m for m in allowed if m.pk == wanted), allowed[0] if allowed else None)

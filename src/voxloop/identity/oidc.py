@@ -110,7 +110,7 @@ def exchange_code(
     ).encode()
     basic = base64.b64encode(
         f"{urllib.parse.quote(policy.client_id, safe='')}:"
-        f"{urllib.parse.quote(services.client_secret(policy), safe='')}".encode()
+        f"{urllib.parse.quote(services.client_secret(policy=policy), safe='')}".encode()
     ).decode()
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",

@@ -15,6 +15,8 @@ from voxloop.identity.models import (
     SignInPolicy,
     TwoFactorDevice,
 )
+from voxloop.errors import Forbidden
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, Scope
 
 
@@ -34,6 +36,8 @@ def policies_for(organization_ids: list[int]) -> dict[int, SignInPolicy]:
 def own_policy(scope: Scope) -> SignInPolicy | None:
     """The admin page's read: only an admin of the organisation's top unit configures it."""
     scope.require(Capability.CONFIGURE)
+    if scope.unit_path != tenancy_selectors.organization_root(scope.organization_id).path:
+        raise Forbidden("Only an admin of the whole organisation configures sign-in.")
     return policy_for(scope.organization_id)
 
 
@@ -66,7 +70,7 @@ def mappings_of(policy: SignInPolicy) -> QuerySet[GroupMapping]:
 
 
 def scim_tokens(scope: Scope) -> QuerySet[ScimToken]:
-    scope.require(Capability.CONFIGURE)
+    own_policy(scope)
     return ScimToken.objects.filter(organization_id=scope.organization_id)
 
 

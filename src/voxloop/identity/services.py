@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voxloop import sealing
-from voxloop.errors import InvalidInput, NotFound
+from voxloop.errors import Forbidden, InvalidInput, NotFound
 from voxloop.identity.models import (
     GroupMapping,
     Protocol,
@@ -51,7 +51,7 @@ ROLE_RANK = [Role.ADMIN, Role.ANALYST, Role.MANAGER, Role.AGENT, Role.VIEWER]
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
 
 
-def digest(secret: str) -> str:
+def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -59,7 +59,7 @@ def _require_top_admin(actor: Scope) -> None:
     actor.require(Capability.CONFIGURE)
     root = tenancy_selectors.organization_root(actor.organization_id)
     if actor.unit_path != root.path:
-        raise InvalidInput("Only an admin of the whole organisation configures sign-in.")
+        raise Forbidden("Only an admin of the whole organisation configures sign-in.")
 
 
 # --- the policy --------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def _check_provider(policy: SignInPolicy) -> None:
         raise InvalidInput("SAML needs the provider's metadata URL or XML.", "metadata_xml")
 
 
-def client_secret(policy: SignInPolicy) -> str:
+def client_secret(*, policy: SignInPolicy) -> str:
     return sealing.unseal(policy.sealed_secret).get("client_secret", "")
 
 
@@ -265,7 +265,7 @@ def create_scim_token(*, actor: Scope, name: str) -> IssuedScimToken:
             organization_id=actor.organization_id,
             name=name[:100],
             prefix=prefix,
-            digest=digest(secret),
+            digest=_digest(secret),
         )
         record_audit(actor=actor, action="identity.scim_token.create", target=token)
     return IssuedScimToken(token=token, secret=secret)
@@ -292,7 +292,7 @@ def authenticate_scim(*, secret: str) -> ScimToken | None:
         return None
     prefix = secret[len(SCIM_PREFIX) :].split("_", 1)[0]
     token = ScimToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
-    if token is None or not hmac.compare_digest(token.digest, digest(secret)):
+    if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

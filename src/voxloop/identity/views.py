@@ -106,9 +106,13 @@ def save_mappings(request: ScopedRequest) -> HttpResponse:
     formset = _mapping_formset(policy, request.POST)
     if formset.is_valid():
         rows = [
-            services.MappingRow(**f.cleaned_data)
+            services.MappingRow(
+                group=f.cleaned_data["group"],
+                role=f.cleaned_data["role"],
+                unit_code=f.cleaned_data["unit_code"],
+            )
             for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            if f.cleaned_data.get("group") and not f.cleaned_data.get("DELETE")
         ]
         try:
             services.save_mappings(actor=request.scope, rows=rows)
