@@ -19,7 +19,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 
 class OidcProvider:
-    def __init__(self, client_id: str = "voxloop", client_secret: str = "s3cret") -> None:
+    def __init__(self, client_id: str = "voxloop", client_secret: str = "s3cret") -> None:  # noqa: S107
         self.client_id, self.client_secret = client_id, client_secret
         self.key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig"})
         self.codes: dict[str, dict[str, Any]] = {}

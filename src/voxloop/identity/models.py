@@ -194,6 +194,9 @@ class SeenAssertion(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.assertion_id
+
 
 class TwoFactorDevice(models.Model):
     """A person's TOTP authenticator (RFC 6238); its secret is sealed (voxloop.sealing)."""
@@ -207,6 +210,9 @@ class TwoFactorDevice(models.Model):
     last_step = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"TOTP of user {self.user_id}"
+
 
 class RecoveryCode(models.Model):
     user = models.ForeignKey(
@@ -214,3 +220,6 @@ class RecoveryCode(models.Model):
     )
     digest = models.CharField(max_length=64)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of user {self.user_id}"

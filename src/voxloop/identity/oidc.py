@@ -66,7 +66,7 @@ def _keys(policy: SignInPolicy, *, refresh: bool = False) -> KeySet:
         jwks = _get_json(discovery(policy)["jwks_uri"])
         services.remember_provider_documents(policy=policy, jwks=jwks)
     try:
-        return KeySet.import_key_set(policy.jwks)  # type: ignore[arg-type]  # a JWKS dict
+        return KeySet.import_key_set(policy.jwks)
     except (JoseError, ValueError, TypeError, KeyError):
         raise SignInRefused("the provider's key set is not valid") from None
 

@@ -51,7 +51,10 @@ def _user_for(organization_id: int, user_name: str, email: str, names: dict[str,
             ):
                 return user
     return account_services.create_user(
-        username=_free_username(user_name or email), email=email if "@" in email else "", **names
+        username=_free_username(user_name or email),
+        email=email if "@" in email else "",
+        first_name=names.get("first_name", ""),
+        last_name=names.get("last_name", ""),
     )
 
 

@@ -175,7 +175,7 @@ def logout_request_url(request: HttpRequest, policy: SignInPolicy, hint: dict) -
     if not destinations:
         return None
     destination = destinations[0]["location"]
-    request_id, logout_request = client.create_logout_request(
+    _request_id, logout_request = client.create_logout_request(
         destination,
         idp,
         name_id=NameID(text=hint.get("name_id", ""), format=NAMEID_FORMAT_UNSPECIFIED),

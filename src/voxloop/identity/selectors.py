@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from voxloop.errors import Forbidden
 from voxloop.identity.models import (
     ExternalIdentity,
     GroupMapping,
@@ -15,7 +16,6 @@ from voxloop.identity.models import (
     SignInPolicy,
     TwoFactorDevice,
 )
-from voxloop.errors import Forbidden
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.scoping import Capability, Scope
 

@@ -160,7 +160,10 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     scope = getattr(request, "scope", None)
     if selectors.has_confirmed_device(int(user.pk or 0)):
-        context = {"enabled": True, "left": selectors.unused_recovery_codes(int(user.pk or 0))}
+        context: dict[str, Any] = {
+            "enabled": True,
+            "left": selectors.unused_recovery_codes(int(user.pk or 0)),
+        }
         return render(request, "identity/two_factor.html", context)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -390,7 +390,7 @@ def group(request: HttpRequest, organization_id: int, pk: str) -> HttpResponse:
 
 def _search_body(request: HttpRequest) -> dict[str, Any]:
     body = _body(request)
-    query = {k: body[k] for k in ("filter", "startIndex", "count") if k in body}
+    query: dict[str, Any] = {k: body[k] for k in ("filter", "startIndex", "count") if k in body}
     for key in ("attributes", "excludedAttributes"):
         if isinstance(body.get(key), list):
             query[key] = ",".join(str(a) for a in body[key])
