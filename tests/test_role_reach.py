@@ -44,6 +44,7 @@ from voxloop.distribution.models import Invitation
 from voxloop.distribution.widget import services as widgets
 from voxloop.exports import services as export_services
 from voxloop.exports.models import Export, ExportStatus
+from voxloop.identity import services as identity_services
 from voxloop.recent import forget_everything
 from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit
@@ -438,7 +439,7 @@ PAGE_REACH: dict[str, tuple] = {
     "identity:settings": ("sign-in", "read", "GET"),
     "identity:save_mappings": ("sign-in", "write", "POST"),
     "identity:create_scim_token": ("sign-in", "write", "POST", {}, {"token-name": "idp"}),
-    "identity:revoke_scim_token": ("sign-in", "write", "POST", {"token_id": 999999}),
+    "identity:revoke_scim_token": ("sign-in", "write", "POST"),
     "surveys:list": ("admin-settings", "read", "GET"),
     "surveys:create": ("admin-settings", "read", "GET"),
     "surveys:import": ("imports", "read", "GET"),
@@ -717,6 +718,7 @@ def _build() -> dict[str, Any]:
         "term_id": theme.terms.exclude(kind="label").first().pk,
         "other_theme": taxonomy.themes.get(key="staff").pk,
         "subscription_id": subscription.pk,
+        "scim_token_id": identity_services.create_scim_token(actor=admin, name="idp").token.pk,
         "delivery_id": delivery_id,
         "review_id": review_source.reviews.get().pk,
         "source_id": review_source.pk,

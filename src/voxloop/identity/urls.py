@@ -8,7 +8,7 @@ urlpatterns = [
     path("settings/mappings/", views.save_mappings, name="save_mappings"),
     path("settings/scim-tokens/", views.create_scim_token, name="create_scim_token"),
     path(
-        "settings/scim-tokens/<int:token_id>/revoke/",
+        "settings/scim-tokens/<int:scim_token_id>/revoke/",
         views.revoke_scim_token,
         name="revoke_scim_token",
     ),

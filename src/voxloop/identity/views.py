@@ -146,8 +146,8 @@ def create_scim_token(request: ScopedRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def revoke_scim_token(request: ScopedRequest, token_id: int) -> HttpResponse:
-    services.revoke_scim_token(actor=request.scope, token_id=token_id)
+def revoke_scim_token(request: ScopedRequest, scim_token_id: int) -> HttpResponse:
+    services.revoke_scim_token(actor=request.scope, token_id=scim_token_id)
     messages.success(request, _("The SCIM token is revoked."))
     return redirect("identity:settings")
 
