@@ -48,6 +48,7 @@ from voxloop.exports.models import Export, ExportStatus
 from voxloop.health import services as health_services
 from voxloop.ideas import identity as idea_identity
 from voxloop.ideas import services as idea_services
+from voxloop.identity import services as identity_services
 from voxloop.journeys import services as journey_services
 from voxloop.recent import forget_everything
 from voxloop.responses import kiosks
@@ -479,6 +480,13 @@ PAGE_REACH: dict[str, tuple] = {
     "accounts:tokens": ("own", "read", "GET"),
     "accounts:revoke_token": ("own", "write", "POST"),
     "accounts:set_language": ("own", "write", "POST"),
+    "identity:two_factor_setup": ("own", "read", "GET"),
+    "identity:two_factor_verify": ("own", "read", "GET"),
+    "identity:two_factor_disable": ("own", "write", "POST"),
+    "identity:settings": ("sign-in", "read", "GET"),
+    "identity:save_mappings": ("sign-in", "write", "POST"),
+    "identity:create_scim_token": ("sign-in", "write", "POST", {}, {"token-name": "idp"}),
+    "identity:revoke_scim_token": ("sign-in", "write", "POST"),
     "surveys:list": ("admin-settings", "read", "GET"),
     "surveys:create": ("admin-settings", "read", "GET"),
     "surveys:import": ("imports", "read", "GET"),
@@ -829,6 +837,7 @@ def _build() -> dict[str, Any]:
         "term_id": theme.terms.exclude(kind="label").first().pk,
         "other_theme": taxonomy.themes.get(key="staff").pk,
         "subscription_id": subscription.pk,
+        "scim_token_id": identity_services.create_scim_token(actor=admin, name="idp").token.pk,
         "delivery_id": delivery_id,
         "review_id": review_source.reviews.get().pk,
         "source_id": review_source.pk,

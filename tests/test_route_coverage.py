@@ -16,6 +16,7 @@ from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
 from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
 from tests.health.test_matrix import HEALTH_MATRIX
 from tests.ideas.matrix.test_matrix import IDEAS_API_MATRIX, IDEAS_PAGE_MATRIX
+from tests.identity.test_pages import IDENTITY_PAGE_MATRIX
 from tests.journeys.matrix.test_matrix import JOURNEYS_API_MATRIX, JOURNEYS_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
 from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX, REVIEWS_PAGE_MATRIX
@@ -65,6 +66,28 @@ OUTSIDE_THE_MATRIX = {
     "api_unknown_path": ("api/test_fuzz_findings.py", "/api/v1/responses/abc"),
     "api:openapi-json": ("api/test_openapi.py", "/api/v1/openapi.json"),
     "api:openapi-view": ("api/test_openapi.py", "/api/v1/docs"),
+    # Single sign-on (public: the identity provider vouches) and SCIM (its bearer token names
+    # the organisation; no role is involved).
+    "identity:sso_start": ("identity/test_oidc.py", "/identity/sso/"),
+    "identity:sso_login": ("identity/test_oidc.py", "/identity/sso/acme/"),
+    "identity:oidc_callback": ("identity/test_oidc.py", "/oidc/callback/"),
+    "identity:sso_logout": ("identity/test_oidc.py", "/identity/sso/logout/"),
+    "identity:saml_acs": ("identity/test_saml.py", "/saml/acs/"),
+    "identity:saml_metadata": ("identity/test_saml.py", "/saml/metadata/"),
+    "identity:saml_sls": ("identity/test_saml.py", "/saml/sls/"),
+    "scim:config": ("identity/test_scim.py", "ServiceProviderConfig"),
+    "scim:resource_types": ("identity/test_scim.py", "ResourceTypes"),
+    "scim:resource_type": ("identity/test_scim.py", "ResourceTypes/User"),
+    "scim:schemas": ("identity/test_scim.py", "Schemas"),
+    "scim:schema": ("identity/test_scim.py", "Schemas/{USER}"),
+    "scim:users": ("identity/test_scim.py", '"Users"'),
+    "scim:user": ("identity/test_scim.py", "Users/"),
+    "scim:groups": ("identity/test_scim.py", '"Groups"'),
+    "scim:group": ("identity/test_scim.py", "Groups/"),
+    "scim:search": ("identity/test_scim.py", ".search"),
+    "scim:search_users": ("identity/test_scim.py", "Users/.search"),
+    "scim:search_groups": ("identity/test_scim.py", "Groups/.search"),
+    "scim:unknown": ("identity/test_scim.py", "/scim/v2/Nothing"),
     # A review invitation's signed link, counted and sent on (public, like /o/c/).
     "reviews:follow": ("reviews/test_gating.py", "/reviews/go/"),
     # A customer idea board's public pages (its unguessable key) and the email proof.
@@ -104,6 +127,7 @@ def test_every_route_is_covered():
     matrices |= set(HEALTH_MATRIX)
     matrices |= set(CRM_API_MATRIX) | set(CRM_PAGE_MATRIX)
     matrices |= set(JOURNEYS_API_MATRIX) | set(JOURNEYS_PAGE_MATRIX)
+    matrices |= set(IDENTITY_PAGE_MATRIX)
     routes = {r for r in served_routes() if not r.startswith("admin:")}
     uncovered = routes - matrices - set(OUTSIDE_THE_MATRIX)
     assert not uncovered, f"routes in no permission matrix: {sorted(uncovered)}"
@@ -136,5 +160,6 @@ def test_matrices_name_only_served_routes():
         | set(CRM_PAGE_MATRIX)
         | set(JOURNEYS_API_MATRIX)
         | set(JOURNEYS_PAGE_MATRIX)
+        | set(IDENTITY_PAGE_MATRIX)
     ) - served_routes()
     assert not stale, f"matrix entries for routes that are gone: {sorted(stale)}"

@@ -81,6 +81,24 @@ def create_user(
     return user
 
 
+def set_active(*, user: Any, active: bool, actor: Scope) -> Any:
+    """Let a login in or keep it out: an inactive user's sessions stop at their next request
+    (the authentication backend refuses inactive users) and their API tokens stop with them.
+    Identity providers call this when they deprovision someone (identity.provisioning)."""
+    if user.is_active == active:
+        return user
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        tenancy_services.record_audit(
+            actor=actor,
+            action="user.activate" if active else "user.deactivate",
+            target=user,
+            changes={"is_active": [not active, active]},
+        )
+    return user
+
+
 def invite_user(
     *, actor: Scope, username: str, email: str, unit: OrgUnit, role: str, **names: str
 ) -> Membership:

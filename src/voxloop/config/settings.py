@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ninja",
     "voxloop.tenancy",
     "voxloop.accounts",
+    "voxloop.identity",
     "voxloop.contacts",
     "voxloop.surveys",
     "voxloop.responses",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "voxloop.tenancy.middleware.ActiveMembershipMiddleware",
+    # After it: SSO sessions enter their organisation only; SSO-required and two-factor.
+    "voxloop.identity.middleware.SignInRulesMiddleware",
 ]
 
 ROOT_URLCONF = "voxloop.config.urls"

@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", unknown_path, name="api_unknown_path"),  # any rest, line breaks too
     path("accounts/", include("voxloop.accounts.urls")),
+    path("identity/", include("voxloop.identity.urls")),
+    path("scim/v2/", include("voxloop.identity.scim.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("s/", include("voxloop.surveys.respondent.urls")),
     path("surveys/", include("voxloop.surveys.builder.urls")),
