@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from scim2_client.engines.wsgi import WSGISCIMClient
 from scim2_tester import Status, check_server
 
@@ -27,7 +29,18 @@ def _accepted(result) -> bool:
     return any(result.title == t and text in (result.reason or "") for t, text in ACCEPTED)
 
 
-def test_scim2_tester_finds_no_error(world, settings):
+@pytest.fixture
+def connection_kept_open():
+    """Django's own test client keeps the test's connection across requests; a bare
+    WSGIHandler would close it after each one (inside the test's transaction on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_scim2_tester_finds_no_error(world, settings, connection_kept_open):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     secret = services.create_scim_token(actor=world.acme.scope("admin"), name="tester").secret
     client = WSGISCIMClient(
