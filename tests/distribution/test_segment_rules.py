@@ -14,7 +14,7 @@ from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Account, Contact
 from voxloop.distribution import services
 from voxloop.distribution.delivery.policy import Cadence, strictest
-from voxloop.distribution.models import Invitation, SegmentRule
+from voxloop.distribution.models import Invitation, OutreachPolicy, SegmentRule
 from voxloop.errors import Forbidden, NotFound
 from voxloop.tenancy.models import AuditEntry
 
@@ -189,3 +189,36 @@ def test_the_policy_endpoint_sets_lists_and_replaces_the_rules_with_an_audit_tra
         "outreach_policy.segment_rule.update",
         "outreach_policy.segment_rule.delete",
     } <= actions
+
+
+def test_the_policy_admin_page_sets_a_rule_through_the_service(tiers, client, world):
+    acme, _survey, _book, high, _low = tiers
+    theirs = segment(world.other, "Theirs", HIGH)
+    user = acme.user("admin")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client.force_login(user)
+    policy = OutreachPolicy.objects.get(organization=acme.root.organization)
+    url = f"/admin/distribution/outreachpolicy/{policy.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    choices = {c[0].value for c in page.context["inline_admin_formsets"][0].formset.forms[0]
+               .fields["segment"].choices if c[0]}  # fmt: skip
+    assert high.pk in choices and theirs.pk not in choices
+    assert "the strictest rule wins" in page.content.decode()
+    form = {
+        "min_days_between": 0, "max_per_90_days": 100, "quiet_start_hour": 0,
+        "quiet_end_hour": 0, "rules-TOTAL_FORMS": 1, "rules-INITIAL_FORMS": 0,
+        "rules-MIN_NUM_FORMS": 0, "rules-MAX_NUM_FORMS": 1000, "rules-0-segment": high.pk,
+        "rules-0-min_days_between": 30, "rules-0-max_per_90_days": 2,
+        "rules-0-ask_by": "owner", "rules-0-policy": policy.pk,
+    }  # fmt: skip
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content[:2000]
+    rule = SegmentRule.objects.get(segment=high)
+    assert (rule.min_days_between, rule.ask_by) == (30, "owner")
+    entry = AuditEntry.objects.get(action="outreach_policy.segment_rule.create")
+    assert entry.actor_id == user.pk
+    form["rules-0-segment"] = theirs.pk
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and SegmentRule.objects.count() == 1

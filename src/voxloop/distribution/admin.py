@@ -21,7 +21,7 @@ from voxloop.distribution.models import (
     Widget,
 )
 from voxloop.tenancy.admin import ReadOnlyScopedAdmin, ScopedAdmin
-from voxloop.tenancy.scoping import Scope
+from voxloop.tenancy.scoping import Capability, Scope
 
 
 @admin.register(Campaign)
@@ -75,6 +75,23 @@ class SegmentRuleInline(admin.TabularInline[SegmentRule, OutreachPolicy]):
     fields = ("segment", "min_days_between", "max_per_90_days", "ask_by")
     extra = 1
 
+    # The same reach as the policy itself: the organisation's admins (the service checks it).
+    def _may(self, request: HttpRequest) -> bool:
+        scope = ScopedAdmin.request_scope(request)
+        return request.user.is_superuser or (scope is not None and scope.can(Capability.CONFIGURE))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request)
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "segment":
             scope = ScopedAdmin.request_scope(request)
@@ -118,6 +135,8 @@ class OutreachPolicyAdmin(ScopedAdmin[OutreachPolicy]):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         actor = self.actor(request, form.instance.organization_id)
+        # What the admin's change message reads; the service wrote the audit entries.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for row in formset.forms:
             data = getattr(row, "cleaned_data", None) or {}
             old = row.initial.get("segment") if row.instance.pk else None
