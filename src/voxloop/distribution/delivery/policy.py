@@ -57,9 +57,7 @@ class Cadence:
     personal: bool = False
 
 
-def cadences(
-    invitations: list[Invitation], policies: dict[int, OutreachPolicy]
-) -> dict[int, Cadence]:
+def cadences(invitations: list[Invitation]) -> dict[int, Cadence]:
     """Per contact of the batch, the cadence its segments' rules give; contacts in no segment
     with a rule are absent (the organisation's policy applies). One query per rule's segment."""
     found: dict[int, Cadence] = {}
