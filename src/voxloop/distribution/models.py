@@ -233,6 +233,10 @@ FINAL = {
 
 
 class Invitation(models.Model):
+    # Not stored: set by the send batch when a segment's rule asks for a personal email from
+    # the account owner (decision 0041); read when the message is built.
+    ask_personally: bool = False
+
     organization = models.ForeignKey(
         "tenancy.Organization", on_delete=models.CASCADE, related_name="invitations"
     )

@@ -136,7 +136,7 @@ def sender(invitation: Invitation) -> tuple[str, str]:
     reply_to = campaign.reply_to if campaign else ""
     account = invitation.contact.account
     owner = account.owner if account is not None else None
-    if getattr(invitation, "ask_personally", False) and owner is not None and owner.email:
+    if invitation.ask_personally and owner is not None and owner.email:
         # A segment's rule asks personally: the account owner is the sender (decision 0041).
         owner_name = owner.get_full_name() or owner.email
         return formataddr((owner_name, owner.email)), owner.email
