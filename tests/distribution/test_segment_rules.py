@@ -13,6 +13,7 @@ from tests.surveys.api_client import as_member
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Account, Contact
 from voxloop.distribution import services
+from voxloop.distribution.delivery import followups
 from voxloop.distribution.delivery.policy import Cadence, strictest
 from voxloop.distribution.models import Invitation, OutreachPolicy, SegmentRule
 from voxloop.errors import Forbidden, NotFound
@@ -29,7 +30,7 @@ def segment(org, name, filters):
     )
 
 
-def launch(acme, survey, name, capture):
+def launch(acme, survey, name, capture, **fields):
     campaign = services.create_campaign(
         actor=acme.scope("admin"),
         unit=acme.units["c1r1"],
@@ -37,6 +38,7 @@ def launch(acme, survey, name, capture):
         segment=None,
         name=name,
         channel="email",
+        **fields,
     )
     with capture(execute=True):
         services.launch(actor=acme.scope("admin"), campaign=campaign)
@@ -140,7 +142,8 @@ def test_a_personal_email_comes_from_the_account_owner_or_else_is_automated(
         services.set_segment_rule(actor=admin, segment_id=found.pk, min_days_between=0,
                                   max_per_90_days=9, ask_by="owner")  # fmt: skip
     Account.objects.filter(external_id="T-next").update(owner=None)
-    launch(acme, survey, "First", django_capture_on_commit_callbacks)
+    launch(acme, survey, "First", django_capture_on_commit_callbacks, reminders=1,
+           reminder_after_days=1)  # fmt: skip
     queue.run()
     by_to = {d.recipients[0]: d.message for d in smtp_settings.messages}
     owner = acme.user("store")
@@ -149,6 +152,11 @@ def test_a_personal_email_comes_from_the_account_owner_or_else_is_automated(
     unowned = by_to["tnext1@example.test"]
     assert owner.email not in unowned["From"] and "Reply-To" not in unowned
     assert owner.email not in by_to["ann@example.test"]["From"]
+    first = len(smtp_settings.messages)
+    assert followups.run(timezone.now() + timedelta(days=2))["reminded"] == first
+    reminders = {d.recipients[0]: d.message for d in smtp_settings.messages[first:]}
+    assert owner.email in reminders["tmine1@example.test"]["From"]  # the reminder too
+    assert owner.email not in reminders["tnext1@example.test"]["From"]
 
 
 def test_rules_refuse_another_organisations_segment_and_non_company_admins(tiers, world):
