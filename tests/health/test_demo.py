@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from voxloop.demo import DemoSize, seed_demo
+from voxloop.distribution.models import SegmentRule
 from voxloop.health import selectors
 from voxloop.health.models import Audience, CallToAction, HealthHistory, HealthScore
 from voxloop.tenancy.models import Membership
@@ -27,6 +28,11 @@ def test_demo_health():
         HealthHistory.objects.filter(account__isnull=False).values("day").distinct().count() == 13
     )
     assert set(Audience.objects.values_list("kind", flat=True)) == {"persona", "tier"}
+    rules = SegmentRule.objects.select_related("segment")
+    assert {r.segment.name: (r.min_days_between, r.ask_by) for r in rules} == {
+        "High-touch": (45, "owner"),
+        "Low-touch": (14, "automated"),
+    }  # each tier's cadence (decision 0041)
     manager = Membership.objects.get(user__username="accountmgr")
     calls = CallToAction.objects.filter(owner=manager.user)
     assert calls.exists() and all(c.case_id for c in calls)

@@ -7,7 +7,15 @@ from typing import Any
 
 from django.utils import timezone
 
-from voxloop.analytics import anonymity, churn, comparisons, hooks, response_reads, selectors
+from voxloop.analytics import (
+    anonymity,
+    audiences,
+    churn,
+    comparisons,
+    hooks,
+    response_reads,
+    selectors,
+)
 from voxloop.analytics.filters import Filters
 from voxloop.errors import Forbidden
 from voxloop.tenancy.scoping import Scope
@@ -24,7 +32,7 @@ PARTS = (
     "breakdowns",
     "reviews",
 )
-BREAKDOWNS = ("survey", "channel", "language", "weekday", "sentiment", "theme")
+BREAKDOWNS = ("survey", "channel", "language", "weekday", "sentiment", "theme", *audiences.KINDS)
 
 
 def comparison(filters: Filters) -> dict[str, Any]:
@@ -103,5 +111,11 @@ def payload_of(ctx: selectors.Context, parts: tuple[str, ...] = PARTS) -> dict[s
         out["reviews"] = review_metrics(ctx)
     if "breakdowns" in parts:
         shown = [d for d in BREAKDOWNS if not ctx.anonymous or d in anonymity.DIMENSIONS]
-        out["breakdowns"] = {d: selectors.by_dimension(ctx, d) for d in shown}
+        out["breakdowns"] = {
+            d: selectors.by_dimension(ctx, d) for d in shown if d not in audiences.KINDS
+        }
+        for kind in () if ctx.anonymous else audiences.KINDS:
+            rows = audiences.by_audience(ctx, kind)  # only a kind the organisation has
+            if rows is not None:
+                out["breakdowns"][kind] = rows
     return out

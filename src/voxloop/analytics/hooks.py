@@ -33,13 +33,26 @@ KNOWN = (
     # annotations): [{"day": date, "title": str, "plan_id": int}].
     "plan_starts",
     # Health: the personas and service tiers among the segments, for the segment filter's
-    # option groups: [(group label, [(segment_id, name)])].
+    # option groups and the "By persona" / "By tier" breakdowns:
+    # [AudienceGroup(kind, label, [(segment_id, name)])], each unpacking as (label, options).
     "audience_groups",
     # Online reviews: the dashboard's review panel for the same scope and period (average
     # rating, distribution, volume, share of 1–2 stars, replies, each with its change), or
     # None where the reader's subtree has no reviews.
     "review_metrics",
 )
+
+
+class AudienceGroup(tuple):
+    """One option group of the `audience_groups` hook: (label, [(segment_id, name)]), with
+    the kind it is of ('persona' or 'tier') as `.kind`."""
+
+    kind: str
+
+    def __new__(cls, kind: str, label: str, options: list[tuple[int, str]]) -> AudienceGroup:
+        group = super().__new__(cls, (label, options))
+        group.kind = kind
+        return group
 
 
 class DashboardFilters(Protocol):

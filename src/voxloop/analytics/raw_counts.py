@@ -80,6 +80,12 @@ def total(ctx: Context, period: Filters | None = None) -> Counts:
     return Counts.of(responses(ctx, period).aggregate(**_aggregates(ctx)))
 
 
+def total_among(ctx: Context, contact_ids: QuerySet) -> Counts:
+    """The period's counts of these contacts' responses (a persona's, a tier's)."""
+    rows = responses(ctx).filter(contact_id__in=contact_ids)
+    return Counts.of(rows.aggregate(**_aggregates(ctx)))
+
+
 def grouped(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
     """Counts keyed like the rollup rows: `day` a date, `value` the facet's text value; days
     and hours in the viewed unit's time zone (in a scope spanning zones, an approximation of

@@ -447,6 +447,8 @@ DIMENSIONS = (
     "weekday",
     *("day", "week", "month", "quarter"),
     *TEXT_DIMENSIONS,
+    "persona",  # the health app's personas and tiers (`audience_groups` hook)
+    "tier",
 )
 
 
@@ -455,6 +457,10 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
     refuse_for_anonymous(ctx, dimension)
     if dimension in TEXT_DIMENSIONS:
         return hooks.call("text_dimension", ctx, dimension) or []
+    if dimension in ("persona", "tier"):
+        from voxloop.analytics.audiences import by_audience
+
+        return by_audience(ctx, dimension) or []
     if dimension in ("day", "week", "month", "quarter"):
         return [{"key": r["start"], "label": r["start"], **r} for r in trend(ctx, dimension)]
     if dimension == "weekday":

@@ -179,6 +179,22 @@ def segment_member_ids(scope: Scope, segment_id: int) -> QuerySet[Contact, int]:
     return segment_contacts(_people(scope.organization_id), found).values_list("id", flat=True)
 
 
+def segments_holding(
+    organization_id: int, segment_ids: Iterable[int], contact_ids: Iterable[int]
+) -> dict[int, set[int]]:
+    """Which of these contacts each of these segments of the organisation holds (one bounded
+    query per segment): how outreach finds a contact's tier. Unscoped: the callers are the
+    send batches, which already hold the contacts."""
+    from voxloop.contacts.segments import segment_contacts
+
+    wanted = list(contact_ids)
+    held: dict[int, set[int]] = {}
+    people = _people(organization_id).filter(pk__in=wanted)
+    for found in Segment.objects.filter(organization_id=organization_id, pk__in=list(segment_ids)):
+        held[found.pk] = set(segment_contacts(people, found).values_list("id", flat=True))
+    return held
+
+
 def churn_history_start(scope: Scope) -> datetime | None:
     """When the organisation's first churn was recorded, or None if never: until then a churn
     rate of 0% would only mean nobody tells us."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Status
@@ -259,14 +260,30 @@ def outreach_stats(request: HttpRequest, filters: Query[StatsFilters]) -> list[d
 
 
 @router.get("/outreach/policy", response=PolicyOut, url_name="outreach_policy")
-def get_policy(request: HttpRequest) -> OutreachPolicy:
-    return policy_for(actor(request).organization_id)
+def get_policy(request: HttpRequest) -> dict:
+    return _policy_out(policy_for(actor(request).organization_id))
 
 
 @router.patch("/outreach/policy", response=PolicyOut, url_name="outreach_policy_update")
-def update_policy(request: HttpRequest, payload: PolicyIn) -> OutreachPolicy:
+def update_policy(request: HttpRequest, payload: PolicyIn) -> dict:
+    """`segment_rules`, when given, replaces the rules per segment (tier, persona): each sets
+    its own gap and cap, and `ask_by` 'owner' sends from the account owner. A contact in
+    several such segments gets the strictest."""
     values = payload.model_dump(exclude_none=True)
-    return services.update_policy(actor=actor(request), **values)
+    rules = values.pop("segment_rules", None)
+    scope = actor(request)
+    with transaction.atomic():
+        if values or rules is None:
+            services.update_policy(actor=scope, **values)
+        if rules is not None:
+            services.replace_segment_rules(actor=scope, rules=rules)
+    return _policy_out(policy_for(scope.organization_id))
+
+
+def _policy_out(policy: OutreachPolicy) -> dict:
+    out = {name: getattr(policy, name) for name in PolicyOut.model_fields if hasattr(policy, name)}
+    out["segment_rules"] = selectors.segment_rules(policy.organization_id)
+    return out
 
 
 def _widget_out(widget: Widget) -> dict:

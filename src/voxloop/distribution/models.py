@@ -48,6 +48,48 @@ class OutreachPolicy(models.Model):
         return f"Outreach policy {self.organization_id}"
 
 
+class AskBy(models.TextChoices):
+    AUTOMATED = "automated", _("Automated survey")
+    OWNER = "owner", _("Personal email from the account owner")
+
+
+class SegmentRule(models.Model):
+    """Fatigue rules and the way of asking for the contacts of one segment (a service tier or
+    a persona), in place of the organisation's. A contact in several segments with rules gets
+    the strictest: the longest gap, the fewest sends, and a personal email if any asks for it
+    (decision 0041)."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    policy = models.ForeignKey(OutreachPolicy, on_delete=models.CASCADE, related_name="rules")
+    segment = models.ForeignKey(
+        "contacts.Segment",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("segment"),
+        help_text=_(
+            "When a contact is in several segments with rules, the strictest rule wins: the "
+            "longest gap, the fewest sends, and a personal email if any segment asks for it."
+        ),
+    )
+    min_days_between = models.PositiveSmallIntegerField(_("minimum days between"), default=14)
+    max_per_90_days = models.PositiveSmallIntegerField(_("at most per 90 days"), default=4)
+    ask_by = models.CharField(
+        _("how they are asked"), max_length=20, choices=AskBy.choices, default=AskBy.AUTOMATED
+    )
+
+    class Meta:
+        verbose_name = _("rule for a segment")
+        verbose_name_plural = _("rules per segment (tiers and personas)")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "segment"], name="one_rule_per_segment")
+        ]
+
+    def __str__(self) -> str:
+        return f"Rule {self.segment_id}"
+
+
 class SmsHook(models.Model):
     """Where the SMS provider calls back for one organisation: delivery reports and inbound
     replies reach /o/hooks/sms/<token>/..., the unguessable token standing for the
@@ -191,6 +233,10 @@ FINAL = {
 
 
 class Invitation(models.Model):
+    # Not stored: set by the send batch when a segment's rule asks for a personal email from
+    # the account owner (decision 0041); read when the message is built.
+    ask_personally: bool = False
+
     organization = models.ForeignKey(
         "tenancy.Organization", on_delete=models.CASCADE, related_name="invitations"
     )

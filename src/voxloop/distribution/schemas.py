@@ -213,11 +213,32 @@ class StatsRow(Schema):
     time_to_respond_seconds: float | None
 
 
+class SegmentRuleOut(Schema):
+    segment_id: int
+    segment_name: str
+    min_days_between: int
+    max_per_90_days: int
+    ask_by: str
+
+
+class SegmentRuleIn(Input):
+    segment_id: Id
+    min_days_between: int = Field(..., ge=0, le=365)
+    max_per_90_days: int = Field(..., ge=0, le=90)
+    ask_by: Literal["automated", "owner"] = Field(
+        "automated", description="'owner': a personal email from the account's owner."
+    )
+
+
 class PolicyOut(Schema):
     min_days_between: int
     max_per_90_days: int
     quiet_start_hour: int
     quiet_end_hour: int
+    segment_rules: list[SegmentRuleOut] = Field(
+        default_factory=list,
+        description="Per segment (tier, persona); the strictest applies to a contact in several.",
+    )
 
 
 class PolicyIn(Input):
@@ -225,6 +246,9 @@ class PolicyIn(Input):
     max_per_90_days: int | None = Field(None, ge=0, le=90)
     quiet_start_hour: int | None = Field(None, ge=0, le=23)
     quiet_end_hour: int | None = Field(None, ge=0, le=23)
+    segment_rules: list[SegmentRuleIn] | None = Field(
+        None, max_length=50, description="When given, the whole list of rules per segment."
+    )
 
 
 class WidgetIn(Input, NoNul):

@@ -8,13 +8,21 @@ campaign did at their store and nothing of the store next door.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from voxloop.analytics.hooks import DashboardFilters
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.distribution.models import Campaign, Invitation, InvitationStatus, Trigger, Widget
+from voxloop.distribution.models import (
+    Campaign,
+    Invitation,
+    InvitationStatus,
+    SegmentRule,
+    Trigger,
+    Widget,
+)
 from voxloop.errors import InvalidInput
 from voxloop.surveys.models import ANONYMOUS_KINDS
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -292,3 +300,22 @@ def asks_of_contacts(
         if len(answers) < last:
             answers.append(completed_at is not None and completed_at < until)
     return found
+
+
+def segment_rules(organization_id: int) -> list[dict[str, Any]]:
+    """The organisation's rules per segment (tiers, personas), as the API and pages show them."""
+    rows = (
+        SegmentRule.objects.filter(organization_id=organization_id)
+        .select_related("segment")
+        .order_by("segment__name", "pk")
+    )
+    return [
+        {
+            "segment_id": rule.segment_id,
+            "segment_name": rule.segment.name,
+            "min_days_between": rule.min_days_between,
+            "max_per_90_days": rule.max_per_90_days,
+            "ask_by": rule.ask_by,
+        }
+        for rule in rows
+    ]

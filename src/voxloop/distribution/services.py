@@ -15,12 +15,14 @@ from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Contact, Segment
 from voxloop.distribution.delivery import batches
 from voxloop.distribution.models import (
+    AskBy,
     Campaign,
     CampaignStatus,
     Channel,
     Invitation,
     InvitationStatus,
     OutreachPolicy,
+    SegmentRule,
 )
 from voxloop.errors import Conflict, Forbidden, InvalidInput
 from voxloop.surveys import definition
@@ -78,6 +80,86 @@ def update_policy(*, actor: Scope, **values: int) -> OutreachPolicy:
         rules.save()
         record_audit(actor=actor, action="outreach_policy.update", target=rules, changes=values)
     return rules
+
+
+def set_segment_rule(
+    *,
+    actor: Scope,
+    segment_id: int,
+    min_days_between: int,
+    max_per_90_days: int,
+    ask_by: str = "automated",
+) -> SegmentRule:
+    """Give the contacts of one segment (a tier, a persona) their own fatigue rules and way
+    of being asked; a second call for the same segment changes them (decision 0041)."""
+    _require_org_admin(actor)
+    segment = contact_selectors.segment(actor, segment_id)  # NotFound across tenants
+    if ask_by not in AskBy.values:
+        raise InvalidInput("How they are asked is 'automated' or 'owner'.", field="ask_by")
+    for name, value, top in (
+        ("min_days_between", min_days_between, 365),
+        ("max_per_90_days", max_per_90_days, 90),
+    ):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+            raise InvalidInput(f"{name} is a whole number from 0 to {top}.", field=name)
+    values = {
+        "min_days_between": min_days_between,
+        "max_per_90_days": max_per_90_days,
+        "ask_by": ask_by,
+    }
+    with transaction.atomic():
+        policy, _ = OutreachPolicy.objects.get_or_create(organization_id=actor.organization_id)
+        rule, created = SegmentRule.objects.update_or_create(
+            organization_id=actor.organization_id,
+            segment=segment,
+            defaults={"policy": policy, **values},
+        )
+        record_audit(
+            actor=actor,
+            action="outreach_policy.segment_rule." + ("create" if created else "update"),
+            target=rule,
+            changes={"segment": segment.pk, **values},
+        )
+    return rule
+
+
+def remove_segment_rule(*, actor: Scope, segment_id: int) -> None:
+    _require_org_admin(actor)
+    rule = SegmentRule.objects.filter(
+        organization_id=actor.organization_id, segment_id=segment_id
+    ).first()
+    if rule is None:
+        raise InvalidInput("That segment has no rule.", field="segment")
+    with transaction.atomic():
+        record_audit(
+            actor=actor,
+            action="outreach_policy.segment_rule.delete",
+            target=rule,
+            changes={"segment": segment_id},
+        )
+        rule.delete()
+
+
+def replace_segment_rules(*, actor: Scope, rules: list[dict[str, Any]]) -> None:
+    """The whole list of rules per segment at once (the API): the ones not named go."""
+    _require_org_admin(actor)
+    wanted = [int(rule["segment_id"]) for rule in rules]
+    if len(set(wanted)) != len(wanted):
+        raise InvalidInput("A segment appears twice in the rules.", field="segment_rules")
+    with transaction.atomic():
+        for rule in rules:
+            set_segment_rule(actor=actor, **rule)
+        gone = SegmentRule.objects.filter(organization_id=actor.organization_id).exclude(
+            segment_id__in=wanted
+        )
+        for segment_id in gone.values_list("segment_id", flat=True):
+            remove_segment_rule(actor=actor, segment_id=segment_id)
+
+
+def _require_org_admin(actor: Scope) -> None:
+    actor.require(Capability.CONFIGURE)
+    if len(actor.unit_path) != PATH_SEGMENT_WIDTH:
+        raise Forbidden("The outreach policy is the whole organisation's: ask its admins.")
 
 
 def create_campaign(

@@ -17,6 +17,7 @@ from voxloop.contacts import interactions, lifecycle
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Interaction
+from voxloop.distribution import services as outreach
 from voxloop.health import computing, services
 from voxloop.health.models import Mapping, SignalKind
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -41,6 +42,8 @@ TIERS = [
     ("Low-touch", "Automated digital surveys only.",
      [{"field": "account_tier", "op": "eq", "value": "low_touch"}]),
 ]  # fmt: skip
+# Each tier's survey cadence (decision 0041): name → (min days between, max per 90 days, asked).
+CADENCE = {"High-touch": (45, 2, "owner"), "Low-touch": (14, 4, "automated")}
 
 
 def _model(system: Scope) -> None:
@@ -81,6 +84,12 @@ def _audiences(system: Scope) -> None:
                 actor=system, kind=kind, name=name, segment_id=segment.pk,
                 description=description,
             )  # fmt: skip
+            if name in CADENCE:
+                gap, most, asked = CADENCE[name]
+                outreach.set_segment_rule(
+                    actor=system, segment_id=segment.pk, min_days_between=gap,
+                    max_per_90_days=most, ask_by=asked,
+                )  # fmt: skip
 
 
 def add_health(system: Scope, rng: random.Random, anchor: datetime) -> int:

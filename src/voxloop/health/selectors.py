@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from voxloop.analytics.hooks import AudienceGroup
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Account
 from voxloop.errors import NotFound
@@ -137,14 +138,15 @@ def audience(scope: Scope, audience_id: int) -> Audience:
     return found
 
 
-def audience_groups(scope: Scope) -> list[tuple[str, list[tuple[int, str]]]]:
-    """For the dashboard's segment filter: its personas and tiers, as (label, options)."""
+def audience_groups(scope: Scope) -> list[AudienceGroup]:
+    """For the dashboard's segment filter and breakdowns: its personas and tiers, as
+    (label, options) groups that know their kind."""
     rows = list(audiences(scope).order_by("kind", "name"))
     groups = []
     for kind, label in AudienceKind.choices:
         options = [(a.segment_id, a.name) for a in rows if a.kind == kind]
         if options:
-            groups.append((str(label), options))
+            groups.append(AudienceGroup(kind, str(label), options))
     return groups
 
 

@@ -130,6 +130,10 @@ def _apply_policy(claimed: list[Invitation], now: datetime, outcome: BatchOutcom
     """Skip, defer or release what must not go now; the rest, in order, is to be sent."""
     policies: dict[int, policy.OutreachPolicy] = {}
     seen = policy.seen_before(claimed, now)
+    for invitation in claimed:
+        if invitation.organization_id not in policies:
+            policies[invitation.organization_id] = policy.policy_for(invitation.organization_id)
+    cadences = policy.cadences(claimed)
     to_send = []
     for invitation in claimed:
         campaign = invitation.campaign
@@ -139,18 +143,17 @@ def _apply_policy(claimed: list[Invitation], now: datetime, outcome: BatchOutcom
         if campaign is not None and campaign.status == CampaignStatus.CANCELLED:
             _skip(invitation, policy.SkipReason.CANCELLED, outcome)
             continue
-        rules = policies.get(invitation.organization_id)
-        if rules is None:
-            rules = policies[invitation.organization_id] = policy.policy_for(
-                invitation.organization_id
-            )
-        decision = policy.decide(invitation, rules, now, seen)
+        cadence = cadences.get(invitation.contact_id)
+        rules = policies[invitation.organization_id]
+        decision = policy.decide(invitation, rules, now, seen, cadence)
         if decision.skip:
             _skip(invitation, decision.skip, outcome)
         elif decision.defer_until is not None:
             _requeue(invitation, send_after=decision.defer_until)
             outcome.deferred.setdefault(decision.defer_until, []).append(invitation.pk)
         else:
+            # Read by emails.sender: the account owner signs it (decision 0041).
+            invitation.ask_personally = cadence is not None and cadence.personal
             to_send.append(invitation)
     return to_send
 

@@ -135,8 +135,13 @@ def sender(invitation: Invitation) -> tuple[str, str]:
     address = (campaign.sender_email if campaign else "") or default_address
     reply_to = campaign.reply_to if campaign else ""
     account = invitation.contact.account
-    if not reply_to and account is not None and account.owner is not None:
-        reply_to = account.owner.email
+    owner = account.owner if account is not None else None
+    if invitation.ask_personally and owner is not None and owner.email:
+        # A segment's rule asks personally: the account owner is the sender (decision 0041).
+        owner_name = owner.get_full_name() or owner.email
+        return formataddr((owner_name, owner.email)), owner.email
+    if not reply_to and owner is not None:
+        reply_to = owner.email
     return formataddr((name or _default_name or "Voxloop", address)), reply_to
 
 

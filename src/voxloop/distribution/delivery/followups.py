@@ -11,6 +11,7 @@ import contextlib
 import smtplib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import islice
 
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
@@ -116,7 +117,7 @@ def remind(now: datetime) -> int:
     emails = _EmailReminders()
     down: set[str] = set()
     try:
-        for invitation in due_reminders(now):
+        for invitation in _with_senders(due_reminders(now)):
             if invitation.channel in down:
                 continue
             org_rules = rules.setdefault(
@@ -144,6 +145,17 @@ def remind(now: datetime) -> int:
     finally:
         emails.close()
     return sent
+
+
+def _with_senders(invitations: Iterator[Invitation], size: int = 200) -> Iterator[Invitation]:
+    """The reminders, each marked for the account owner as sender when a rule of its contact's
+    segments asks for a personal email, like the first send (decision 0041)."""
+    while chunk := list(islice(invitations, size)):
+        found = policy.cadences(chunk)
+        for invitation in chunk:
+            cadence = found.get(invitation.contact_id)
+            invitation.ask_personally = cadence is not None and cadence.personal
+            yield invitation
 
 
 def _give_back(invitation: Invitation) -> None:

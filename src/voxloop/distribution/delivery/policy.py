@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Count, Max, Q
 
+from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Contact
-from voxloop.distribution.models import Channel, Invitation, OutreachPolicy
+from voxloop.distribution.models import AskBy, Channel, Invitation, OutreachPolicy, SegmentRule
 
 
 class SkipReason:
@@ -44,6 +45,47 @@ ALLOW = Decision()
 def policy_for(organization_id: int) -> OutreachPolicy:
     found = OutreachPolicy.objects.filter(organization_id=organization_id).first()
     return found or OutreachPolicy(organization_id=organization_id)
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """The fatigue rules one contact gets: the organisation's, or the strictest of the rules
+    of the segments (tiers, personas) holding them (decision 0041)."""
+
+    min_days_between: int
+    max_per_90_days: int
+    personal: bool = False
+
+
+def cadences(invitations: list[Invitation]) -> dict[int, Cadence]:
+    """Per contact of the batch, the cadence its segments' rules give; contacts in no segment
+    with a rule are absent (the organisation's policy applies). One query per rule's segment."""
+    found: dict[int, Cadence] = {}
+    by_org: dict[int, set[int]] = {}
+    for invitation in invitations:
+        by_org.setdefault(invitation.organization_id, set()).add(invitation.contact_id)
+    for organization_id, contact_ids in by_org.items():
+        rules = list(SegmentRule.objects.filter(organization_id=organization_id))
+        if not rules:
+            continue
+        held = contact_selectors.segments_holding(
+            organization_id, [r.segment_id for r in rules], contact_ids
+        )
+        for rule in rules:
+            for contact_id in held.get(rule.segment_id, ()):
+                found[contact_id] = strictest(found.get(contact_id), rule)
+    return found
+
+
+def strictest(current: Cadence | None, rule: SegmentRule) -> Cadence:
+    personal = rule.ask_by == AskBy.OWNER
+    if current is None:
+        return Cadence(rule.min_days_between, rule.max_per_90_days, personal)
+    return Cadence(
+        max(current.min_days_between, rule.min_days_between),
+        min(current.max_per_90_days, rule.max_per_90_days),
+        current.personal or personal,
+    )
 
 
 def reachable(contact: Contact, channel: str) -> str:
@@ -96,6 +138,7 @@ def decide(
     policy: OutreachPolicy,
     now: datetime,
     seen: dict[int, Seen] | None = None,
+    cadence: Cadence | None = None,
 ) -> Decision:
     contact = invitation.contact
     reason = reachable(contact, invitation.channel)
@@ -107,7 +150,8 @@ def decide(
         return Decision(skip=SkipReason.SURVEY_CLOSED)
     if not invitation.is_test:
         history = seen if seen is not None else seen_before([invitation], now)
-        reason = _fatigue(history.get(invitation.contact_id, Seen()), policy, now)
+        rules = cadence or Cadence(policy.min_days_between, policy.max_per_90_days)
+        reason = _fatigue(history.get(invitation.contact_id, Seen()), rules, now)
         if reason:
             return Decision(skip=reason)
     quiet_end = _quiet_until(contact.timezone, policy, now)
@@ -116,7 +160,7 @@ def decide(
     return ALLOW
 
 
-def _fatigue(seen: Seen, policy: OutreachPolicy, now: datetime) -> str:
+def _fatigue(seen: Seen, policy: Cadence, now: datetime) -> str:
     if seen.last and seen.last > now - timedelta(days=policy.min_days_between):
         return SkipReason.TOO_SOON
     if seen.recent >= policy.max_per_90_days:
