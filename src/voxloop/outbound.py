@@ -19,13 +19,17 @@ through `send`.
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import ipaddress
+import json
 import socket
 import ssl
 import urllib.parse
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 
@@ -197,3 +201,111 @@ def _read(answer: http.client.HTTPResponse, max_body: int) -> Answer:
             "give the final URL"
         )
     return Answer(answer.status, dict(answer.getheaders()), answer.read(max_body))
+
+
+class CallFailed(Exception):
+    """A JSON call to a provider's API that did not succeed. `transient`: trying later may help
+    (unreachable, 429, 5xx, an answer that is not JSON), after `wait` seconds when the provider
+    said (Retry-After). `status` is its HTTP status (0 when it did not answer) and `detail` the
+    provider's own reason for a refusal. Each connector words it for its users."""
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        transient: bool = False,
+        wait: float | None = None,
+        status: int = 0,
+        detail: str = "",
+    ) -> None:
+        super().__init__(kind)
+        self.kind = kind  # refused_destination | unreachable | busy | refused | not_json
+        self.transient = transient
+        self.wait = wait
+        self.status = status
+        self.detail = detail
+
+    def describe(self, provider: str) -> str:
+        """One English sentence naming `provider` ("the provider", "the CRM")."""
+        return {
+            "refused_destination": f"Refused destination: {self.detail}",
+            "unreachable": f"Cannot reach {provider}: {self.detail}",
+            "busy": f"{provider.capitalize()} answered {self.status}.",
+            "refused": f"{provider.capitalize()} refused the request ({self.status})"
+            + (f": {self.detail}" if self.detail else "."),
+            "not_json": f"{provider.capitalize()}'s answer is not JSON.",
+        }[self.kind]
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date); None without one."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.replace(".", "", 1).isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def json_call(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+    query: dict[str, Any] | None = None,
+    form: dict[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_body: int = 64_000,
+) -> Any:
+    """One JSON request to a provider's API through `send` (or a form post, for OAuth token
+    endpoints): the parsed answer ({} for an empty one), or CallFailed."""
+    if query:
+        clean = {k: v for k, v in query.items() if v not in (None, "")}
+        url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(clean)}"
+    sent = {"Accept": "application/json", **(headers or {})}
+    data = None
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        sent["Content-Type"] = "application/x-www-form-urlencoded"
+    elif body is not None:
+        data = json.dumps(body).encode()
+        sent["Content-Type"] = "application/json"
+    try:
+        answer = send(method, url, data, sent, timeout=timeout, max_body=max_body)
+    except RefusedDestination as error:
+        raise CallFailed("refused_destination", detail=str(error)) from None
+    except OSError as error:
+        raise CallFailed("unreachable", transient=True, detail=str(error)) from None
+    if answer.status == 429 or answer.status >= 500:
+        wait = retry_after({k.lower(): v for k, v in answer.headers.items()}.get("retry-after"))
+        raise CallFailed("busy", transient=True, wait=wait, status=answer.status)
+    if answer.status >= 400:
+        raise CallFailed("refused", status=answer.status, detail=_reason(answer.body))
+    if not answer.body.strip():
+        return {}
+    try:
+        return json.loads(answer.body)
+    except ValueError:
+        raise CallFailed("not_json", transient=True) from None
+
+
+def _reason(body: bytes) -> str:
+    """The provider's own words for a refusal, at most 200 characters."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body[:200].decode(errors="replace")
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        data = data[0]
+    if isinstance(data, dict):
+        for key in ("message", "description", "error_description", "error"):
+            if isinstance(data.get(key), str):
+                return data[key][:200]
+    return str(data)[:200]

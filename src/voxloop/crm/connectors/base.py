@@ -8,10 +8,8 @@ OAuth connector refreshes the access token once and tries again."""
 
 from __future__ import annotations
 
-import email.utils
 import json
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -210,22 +208,6 @@ class Connector(Protocol):
     def set_status(self, session: Session, remote: str, resolved: bool) -> None: ...
 
 
-def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header (seconds or an HTTP date); None without one."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.replace(".", "", 1).isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 def request(
     method: str,
     url: str,
@@ -235,52 +217,21 @@ def request(
     form: dict[str, str] | None = None,
 ) -> Any:
     """One JSON request (or a form post, for OAuth token endpoints)."""
-    if query:
-        clean = {k: v for k, v in query.items() if v not in (None, "")}
-        url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(clean)}"
-    sent = {"Accept": "application/json", **(headers or {})}
-    data = None
-    if form is not None:
-        data = urllib.parse.urlencode(form).encode()
-        sent["Content-Type"] = "application/x-www-form-urlencoded"
-    elif body is not None:
-        data = json.dumps(body).encode()
-        sent["Content-Type"] = "application/json"
     try:
-        answer = outbound.send(method, url, data, sent, timeout=TIMEOUT, max_body=MAX_BODY)
-    except outbound.RefusedDestination as error:
-        raise CrmError(f"Refused destination: {error}") from None
-    except OSError as error:
-        raise CrmError(f"Cannot reach the CRM: {error}", transient=True) from None
-    lowered = {k.lower(): v for k, v in answer.headers.items()}
-    if answer.status == 429 or answer.status >= 500:
-        wait = retry_after(lowered.get("retry-after"))
-        raise CrmError(f"The CRM answered {answer.status}.", True, wait, answer.status)
-    if answer.status >= 400:
-        raise CrmError(
-            f"The CRM refused the request ({answer.status}): {_reason(answer.body)}",
-            status=answer.status,
+        return outbound.json_call(
+            method,
+            url,
+            headers=headers,
+            body=body,
+            query=query,
+            form=form,
+            timeout=TIMEOUT,
+            max_body=MAX_BODY,
         )
-    if not answer.body.strip():
-        return {}
-    try:
-        return json.loads(answer.body)
-    except ValueError:
-        raise CrmError("The CRM's answer is not JSON.", transient=True) from None
-
-
-def _reason(body: bytes) -> str:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return body[:200].decode(errors="replace")
-    if isinstance(data, list) and data and isinstance(data[0], dict):
-        data = data[0]
-    if isinstance(data, dict):
-        for key in ("message", "description", "error_description", "error"):
-            if isinstance(data.get(key), str):
-                return data[key][:200]
-    return str(data)[:200]
+    except outbound.CallFailed as failed:
+        raise CrmError(
+            failed.describe("the CRM"), failed.transient, failed.wait, failed.status
+        ) from None
 
 
 def parse_time(value: Any) -> datetime | None:

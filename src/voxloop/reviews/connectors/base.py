@@ -7,9 +7,6 @@ connector pointed at a private address by a typo is refused like a webhook would
 
 from __future__ import annotations
 
-import email.utils
-import json
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -101,23 +98,6 @@ def base_of(config: SourceConfig, default: str) -> str:
     return (config.base_url or default).rstrip("/")
 
 
-def retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (a number of seconds or an HTTP date), or
-    None without one."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 def call(
     method: str,
     url: str,
@@ -128,37 +108,21 @@ def call(
 ) -> Any:
     """One JSON request (or a form post: OAuth token endpoints); 429 and 5xx raise
     ProviderError with a delay, other errors without."""
-    if query:
-        clean = {k: v for k, v in query.items() if v not in (None, "")}
-        url = f"{url}{'&' if '?' in url else '?'}{urllib.parse.urlencode(clean)}"
-    sent_headers = {"Accept": "application/json", **(headers or {})}
-    data = None
-    if form is not None:
-        data = urllib.parse.urlencode(form).encode()
-        sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
-    elif body is not None:
-        data = json.dumps(body).encode()
-        sent_headers["Content-Type"] = "application/json"
     try:
-        answer = outbound.send(method, url, data, sent_headers, timeout=TIMEOUT, max_body=MAX_BODY)
-    except outbound.RefusedDestination as error:
-        raise ProviderError(f"Refused destination: {error}") from None
-    except OSError as error:
-        raise ProviderError(f"Cannot reach the provider: {error}", transient=True) from None
-    lowered = {k.lower(): v for k, v in answer.headers.items()}
-    if answer.status == 429 or answer.status >= 500:
-        wait = retry_after(lowered.get("retry-after"))
-        raise ProviderError(f"The provider answered {answer.status}.", True, wait, answer.status)
-    if answer.status >= 400:
-        raise ProviderError(
-            f"The provider refused the request ({answer.status}).", status=answer.status
+        return outbound.json_call(
+            method,
+            url,
+            headers=headers,
+            body=body,
+            query=query,
+            form=form,
+            timeout=TIMEOUT,
+            max_body=MAX_BODY,
         )
-    if not answer.body.strip():
-        return {}
-    try:
-        return json.loads(answer.body)
-    except ValueError:
-        raise ProviderError("The provider's answer is not JSON.", transient=True) from None
+    except outbound.CallFailed as failed:
+        raise ProviderError(
+            failed.describe("the provider"), failed.transient, failed.wait, failed.status or None
+        ) from None
 
 
 def parse_time(value: Any) -> datetime | None:
