@@ -1,7 +1,8 @@
 """The demo's journeys: the retail "Buy in store" (visit → purchase → delivery → support),
 "Support ticket" and the B2B persona's onboarding → adoption → renewal, measured and with
-interaction history, so their maps and funnels show figures once the demo is seeded. Seeded here on the test organisation (the whole demo is
-seeded by tests/demo and tests/cli: too slow to repeat for this)."""
+interaction history, so their maps and funnels show figures once the demo is seeded. Seeded
+here on the test organisation (the whole demo is seeded by tests/demo and tests/cli: too slow
+to repeat for this)."""
 
 from __future__ import annotations
 
