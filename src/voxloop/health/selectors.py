@@ -65,7 +65,7 @@ def account_scores(
 def at_risk(scope: Scope, mine: bool = True, limit: int = 200) -> list[HealthScore]:
     """Red then amber accounts, lowest score first: by default the reader's own book."""
     scores = account_scores(scope, mine=mine).filter(band__in=AT_RISK_BANDS)
-    return list(scores[:limit])
+    return list(scores.order_by("-band", "score", "pk")[:limit])  # "red" > "amber"
 
 
 HOME_SHOWN = 5  # at-risk accounts on the reader's home
