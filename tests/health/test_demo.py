@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from voxloop.analytics import home
 from voxloop.demo import DemoSize, seed_demo
 from voxloop.distribution.models import SegmentRule
 from voxloop.health import selectors
@@ -38,6 +39,15 @@ def test_demo_health():
     assert calls.exists() and all(c.case_id for c in calls)
     risky = selectors.at_risk(Scope.of(manager))
     assert {c.account_id for c in calls} <= {s.account_id for s in risky}
+    # The accountmgr login sees them first on its home: its at-risk accounts, its calls.
+    first = home.home(Scope.of(manager), {})
+    assert first.at_risk is not None and first.at_risk["mine"] >= len(calls)
+    assert {i["account_id"] for i in first.at_risk["items"] if i["mine"]} >= {
+        c.account_id for c in calls
+    }
+    assert first.at_risk["items"][0]["mine"]
+    assert first.cases is not None and first.cases["items"][0]["call"]
+    assert first.cases["items"][0]["id"] in {c.case_id for c in calls}
     admin = Scope.of(Membership.objects.get(user__username="admin"))
     checked = selectors.separation(admin, until=ANCHOR)
     print("demo validation:", checked.result, checked.stayed_mean, checked.left_mean)  # -s

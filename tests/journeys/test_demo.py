@@ -1,7 +1,8 @@
-"""The demo's journeys: "Buy in store", "Support ticket" and the B2B persona's onboarding →
-adoption → renewal, measured and with interaction history, so their maps and funnels show
-figures once the demo is seeded. Seeded here on the test organisation (the whole demo is
-seeded by tests/demo and tests/cli: too slow to repeat for this)."""
+"""The demo's journeys: the retail "Buy in store" (visit → purchase → delivery → support),
+"Support ticket" and the B2B persona's onboarding → adoption → renewal, measured and with
+interaction history, so their maps and funnels show figures once the demo is seeded. Seeded
+here on the test organisation (the whole demo is seeded by tests/demo and tests/cli: too slow
+to repeat for this)."""
 
 from __future__ import annotations
 
@@ -67,9 +68,16 @@ def test_demo_journeys_have_figures_and_funnels(world):
     found = figures.journey_map(system, shop, PARAMS)
     visit = found["stages"][0]["touchpoints"][0]
     assert visit["volume"] == 30 and visit["responses"] == 30
+    # The retail journey: visit → purchase → delivery → support, each stage measured.
+    assert [s["name"] for s in found["stages"]] == ["Visit", "Purchase", "Delivery", "Support"]
+    help_tp = shop.stages.get(name="Support").touchpoints.get()
+    assert help_tp.interaction_type.key == "ticket_opened"
+    assert (help_tp.survey_id, help_tp.question_key) == (surveys.support.pk, "csat")
     steps = insights.journey_insights(system, shop, PARAMS)["funnel"]["steps"]
-    assert steps[0]["customers"] >= steps[1]["customers"] >= steps[2]["customers"]
-    assert steps[1]["customers"] > 0
+    assert [s["name"] for s in steps] == ["Visit", "Purchase", "Delivery", "Support"]
+    counts = [s["customers"] for s in steps]
+    assert counts == sorted(counts, reverse=True) and counts[1] > 0 and counts[3] > 0
+    assert counts[3] < counts[2]  # some delivered orders needed help, most did not
     support = selectors.journey(system, Journey.objects.get(name="Support ticket").pk)
     opened, resolved = insights.journey_insights(system, support, PARAMS)["funnel"]["steps"]
     assert opened["customers"] > resolved["customers"] == 10

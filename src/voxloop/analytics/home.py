@@ -16,12 +16,13 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from voxloop.analytics import comparisons, metrics, response_reads, selectors
+from voxloop.analytics import comparisons, hooks, metrics, response_reads, selectors
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
 from voxloop.analytics.models import Facet, Rollup
@@ -51,6 +52,9 @@ class Home:
     cases: dict[str, Any] | None  # None: the reader's role has no cases
     comments: list[dict[str, Any]] | None  # None: the reader reads aggregates only
     links: list[dict[str, str]]
+    # The reader's at-risk B2B accounts, their own book first (the health app answers the
+    # `at_risk_accounts` hook); None for a reader who owns no accounts.
+    at_risk: dict[str, Any] | None
     pinned: list[dict[str, Any]]  # the saved views the reader pinned: id, name, query
     generated_at: str = field(default_factory=lambda: timezone.now().isoformat())
 
@@ -87,6 +91,7 @@ def home(scope: Scope, params: Any) -> Home:
         cases=cases(scope),
         comments=newest_comments(ctx),
         links=links(scope, ctx.node.pk, urlencode(query)),
+        at_risk=at_risk_accounts(scope),
         pinned=[
             {"view_id": v.pk, "name": v.name, "query": v.query}
             for v in selectors.pinned_views(scope)
@@ -189,14 +194,28 @@ def newest_comments(ctx: selectors.Context) -> list[dict[str, Any]] | None:
     return response_reads.verbatims(ctx, limit=COMMENTS_SHOWN)
 
 
+def at_risk_accounts(scope: Scope) -> dict[str, Any] | None:
+    try:
+        return hooks.call("at_risk_accounts", scope)
+    except Forbidden:
+        return None
+
+
+CALL_PRIORITIES = ("high", "urgent")
+
+
 def cases(scope: Scope) -> dict[str, Any] | None:
     """The reader's open and overdue cases (an agent's own, everyone else's in their subtree):
-    how many, and the most urgent few."""
+    how many, and the most urgent few — calls to action first (high or urgent cases assigned
+    to the reader: a B2B account's health falling across a band opens one for its owner)."""
     try:
         open_cases = case_selectors.visible_cases(scope, box="open")
         overdue = case_selectors.visible_cases(scope, box="overdue")
     except Forbidden:
         return None
+    calls = Q(assignee_id=scope.user_id, priority__in=CALL_PRIORITIES)
+    first = SqlCase(When(calls, then=Value(0)), default=Value(1), output_field=IntegerField())
+    open_cases = open_cases.annotate(call_first=first).order_by("call_first", "due_at", "-id")
     return {
         "open": open_cases.count(),
         "overdue": overdue.count(),
@@ -210,6 +229,7 @@ def cases(scope: Scope) -> dict[str, Any] | None:
                 "priority": c.priority,
                 "due_at": c.due_at.isoformat() if c.due_at else None,
                 "overdue": c.due_at is not None and c.due_at < timezone.now(),
+                "call": c.assignee_id == scope.user_id and c.priority in CALL_PRIORITIES,
             }
             for c in open_cases[:CASES_SHOWN]
         ],

@@ -40,6 +40,10 @@ KNOWN = (
     # rating, distribution, volume, share of 1–2 stars, replies, each with its change), or
     # None where the reader's subtree has no reviews.
     "review_metrics",
+    # Health: the home's first panel for a reader who owns B2B accounts: {"mine": at-risk
+    # accounts of their own book, "red": of them red, "url": the at-risk list, "items":
+    # [{account_id, name, mine, score, band, change, url}]} (their own first), or None.
+    "at_risk_accounts",
 )
 
 

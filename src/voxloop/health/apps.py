@@ -12,3 +12,4 @@ class HealthConfig(AppConfig):
         from voxloop.health import receivers, selectors, tasks  # noqa: F401 - connect, register
 
         hooks.register("audience_groups", selectors.audience_groups)
+        hooks.register("at_risk_accounts", selectors.home_at_risk)

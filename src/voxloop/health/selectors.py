@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from voxloop.analytics.hooks import AudienceGroup
@@ -64,7 +66,52 @@ def account_scores(
 def at_risk(scope: Scope, mine: bool = True, limit: int = 200) -> list[HealthScore]:
     """Red then amber accounts, lowest score first: by default the reader's own book."""
     scores = account_scores(scope, mine=mine).filter(band__in=AT_RISK_BANDS)
-    return list(scores[:limit])
+    return list(scores.order_by("-band", "score", "pk")[:limit])  # "red" > "amber"
+
+
+HOME_SHOWN = 5  # at-risk accounts on the reader's home
+
+
+def home_at_risk(scope: Scope) -> dict[str, Any] | None:
+    """The home's first panel (analytics hook `at_risk_accounts`) for a reader who owns
+    accounts: their red then amber accounts, lowest score first, then the other at-risk
+    accounts of their subtree; None for anyone who owns none (or may not read records)."""
+    if not scope.can(Capability.READ_RECORDS) or not scope.user_id:
+        return None
+    book = account_scores(scope, mine=True)
+    if not book.exists():
+        return None
+    mine = at_risk(scope, mine=True, limit=HOME_SHOWN)
+    rows = mine + [
+        s
+        for s in at_risk(scope, mine=False, limit=HOME_SHOWN + len(mine))
+        if s.account is not None and s.account.owner_id != scope.user_id
+    ]
+    return {
+        "mine": book.filter(band__in=AT_RISK_BANDS).count(),
+        "red": book.filter(band="red").count(),
+        "url": reverse("health:at_risk"),
+        "items": [_home_row(scope, s) for s in rows[:HOME_SHOWN]],
+    }
+
+
+def _home_row(scope: Scope, s: HealthScore) -> dict[str, Any]:
+    account = s.account
+    assert account is not None  # at_risk reads accounts' scores only
+    change = (
+        round(s.score - s.previous_score, 1)
+        if s.score is not None and s.previous_score is not None
+        else None
+    )
+    return {
+        "account_id": account.pk,
+        "name": account.name,
+        "mine": account.owner_id == scope.user_id,
+        "score": None if s.score is None else round(s.score, 1),
+        "band": s.band,
+        "change": change,
+        "url": reverse("health:account", args=[account.pk]),
+    }
 
 
 def contact_scores(scope: Scope, band: str = "") -> QuerySet[HealthScore]:

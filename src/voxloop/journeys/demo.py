@@ -1,9 +1,11 @@
-"""The demo's journeys (issue 20): "Buy in store" (visit → purchase → delivery, the store
-survey and the review sources measuring the visit), "Support ticket" (opened → resolved →
-followed up, the support survey's CSAT and CES questions) and, with B2B accounts, the
-"Onboarding → adoption → renewal" variant for the B2B decision makers' persona, measured by
-the relationship survey. Interaction history for the funnels: store visits, purchases a few
-hours later and deliveries days after, and tickets opened before the ones already closed."""
+"""The demo's journeys (issue 20): the retail "Buy in store" (visit → purchase → delivery →
+support: the store survey and the review sources measuring the visit, the support survey's
+CSAT measuring help with an order), "Support ticket" (opened → resolved → followed up, the
+support survey's CSAT and CES questions) and, with B2B accounts, the "Onboarding → adoption →
+renewal" variant for the B2B decision makers' persona, measured by the relationship survey.
+Interaction history for the funnels: store visits, purchases a few hours later, deliveries
+days after and, for some, a support ticket after the delivery; and tickets opened before the
+ones already closed."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from voxloop.reviews import selectors as review_selectors
 from voxloop.tenancy.scoping import Scope
 
 VISITORS = 1500
+HELP_AFTER_DELIVERY = 0.2  # delivered orders followed by a support ticket (the 4th stage)
 
 NAMES = {
     "Buy in store": {
@@ -33,6 +36,7 @@ NAMES = {
     "Visit": {"zh-hans": "到店", "zh-hant": "到店", "ja": "来店", "ro": "Vizită"},
     "Purchase": {"zh-hans": "购买", "zh-hant": "購買", "ja": "購入", "ro": "Cumpărare"},
     "Delivery": {"zh-hans": "配送", "zh-hant": "配送", "ja": "配送", "ro": "Livrare"},
+    "Support": {"zh-hans": "售后支持", "zh-hant": "售後支援", "ja": "サポート", "ro": "Asistență"},
     "Support ticket": {
         "zh-hans": "支持工单",
         "zh-hant": "支援工單",
@@ -104,6 +108,12 @@ def add_journeys(
     _stage(system, shop, "Visit", at_visit)
     _stage(system, shop, "Purchase", [("Checkout", Measure(purchase.pk))])
     _stage(system, shop, "Delivery", [("Home delivery", Measure(delivery.pk))])
+    _stage(
+        system,
+        shop,
+        "Support",
+        [("Help with an order", Measure(opened.pk, "question", surveys.support.pk, "csat"))],
+    )
 
     support = services.create_journey(
         scope=system,
@@ -184,6 +194,13 @@ def _history(
                         type=delivery, contact=contact, unit=contact.home_unit, occurred_at=brought
                     )
                 )
+                asked = brought + timedelta(hours=rng.uniform(6, 240))
+                if rng.random() < HELP_AFTER_DELIVERY and asked < anchor:
+                    rows.append(
+                        Interaction(
+                            type=opened, contact=contact, unit=contact.home_unit, occurred_at=asked
+                        )
+                    )
     tickets = contact_selectors.first_interactions(
         system, [closed.pk], anchor - timedelta(days=400), anchor
     )
