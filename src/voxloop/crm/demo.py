@@ -7,6 +7,7 @@ and the trigger's invitations have something true to show."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.crm import services
@@ -19,7 +20,7 @@ SUPPORT_TYPE = "ticket_closed"  # distribution.demo's support interaction type
 RECORDED = 6
 
 
-def add_crm(system: Scope, tree, anchor: datetime) -> CrmConnector:
+def add_crm(system: Scope, tree: Any, anchor: datetime) -> CrmConnector:
     connector = services.create_connector(
         scope=system,
         unit=tree.root,

@@ -12,8 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from voxloop.crm.connectors.base import DEMO_URL, HookRequest
+
+if TYPE_CHECKING:
+    from voxloop.crm.models import CrmConnector
 
 DEMO_KINDS = ("zendesk",)
 
@@ -47,7 +51,7 @@ def recorded_tickets(
     return bodies
 
 
-def replay(*, connector, bodies: list[bytes]) -> list[int]:
+def replay(*, connector: CrmConnector, bodies: list[bytes]) -> list[int]:
     """Take recorded webhooks in through a demo connector; the stored events' ids (each
     already taken in: an interaction recorded, its triggers enqueued once the transaction
     commits)."""
