@@ -8,7 +8,9 @@
    the CRM (`person`), created at the connector's unit when new; then, when the admin chose
    an interaction type for this kind of event, one interaction is recorded through
    `contacts.interactions` (its own external id is the event's, a second guard), whose
-   `interactions_recorded` signal fires the distribution triggers."""
+   `interactions_recorded` signal fires the distribution triggers. A ticket solved or
+   reopened in the CRM first resolves or reopens the Voxloop case linked to it
+   (`casestatus`)."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from voxloop.contacts import importing as contact_importing
 from voxloop.contacts import interactions as contact_interactions
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts.models import Contact
-from voxloop.crm import runtime
+from voxloop.crm import casestatus, runtime
 from voxloop.crm.connectors import connector as provider_of
 from voxloop.crm.connectors.base import CrmError, HookRequest, RemoteEvent
 from voxloop.crm.models import (
@@ -63,8 +65,17 @@ def receive(*, connector: CrmConnector, hook: HookRequest, now: datetime | None 
             connector, ActivityKind.WEBHOOK, "Webhook refused: bad or missing signature", ok=False
         )
         raise BadSignature
+    return store_events(connector=connector, events=provider.events_of(hook), now=now)
+
+
+def store_events(
+    *, connector: CrmConnector, events: list[RemoteEvent], now: datetime | None = None
+) -> Received:
+    """Keep each event once and enqueue its taking in: the path every webhook takes after its
+    signature was checked (and the demo mode's recorded events, which have none)."""
+    now = now or timezone.now()
     result = Received(event_ids=[])
-    for event in provider.events_of(hook):
+    for event in events:
         if not event.key:
             continue
         payload = asdict(event)
@@ -168,6 +179,11 @@ def take_in(event_id: int) -> str:
     if event.kind == "contact_changed":
         # The record itself comes with the next pass; bring that pass forward.
         CrmConnector.objects.filter(pk=connector.pk).update(next_sync_at=timezone.now())
+    if event.remote_object == "ticket" and event.kind in casestatus.KINDS:
+        followed = casestatus.follow(connector=connector, event=event)
+        if event.kind in casestatus.REOPENED:
+            stored.contact_id = None
+            return _done(stored, followed or "no linked case")
     type_key = (connector.event_types or {}).get(event.kind, "")
     try:
         contact = _find_contact(connector, event)

@@ -16,6 +16,8 @@ from voxloop.contacts import selectors as contact_selectors
 from voxloop.crm import runtime
 from voxloop.crm.connectors import CONNECTORS
 from voxloop.crm.connectors import connector as provider_of
+from voxloop.crm.connectors.base import DEMO_URL
+from voxloop.crm.demo_mode import DEMO_KINDS
 from voxloop.crm.models import (
     ActivityKind,
     ConflictRule,
@@ -67,6 +69,8 @@ def _clean(kind: str, name: str, interval_minutes: int, base_url: str) -> None:
         raise InvalidInput(
             f"Sync every {MIN_INTERVAL} to {MAX_INTERVAL} minutes.", "interval_minutes"
         )
+    if base_url == DEMO_URL and kind in DEMO_KINDS:
+        return  # demo mode: recorded events, no network
     if base_url:
         from voxloop.outbound import url_problem
 

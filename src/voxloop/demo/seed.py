@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from voxloop.crm.demo import add_crm
 from voxloop.demo import customers, people
 from voxloop.demo.analytics import count_feedback
 from voxloop.demo.churn import add_churn
@@ -21,6 +22,7 @@ from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
 from voxloop.health.demo import add_health
 from voxloop.ideas.demo import add_ideas
+from voxloop.identity.demo import add_sign_in
 from voxloop.journeys.demo import add_journeys
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services
@@ -118,6 +120,8 @@ def seed_demo(
             anchor,
         )
         add_journeys(system, tree, feedback.surveys, random.Random(f"journeys-{seed}"), anchor)
+        add_sign_in(system, tree.root.code)
+        add_crm(system, tree, anchor)
     count_feedback(root.organization_id, progress)
     analyse_comments(root.organization_id, progress)
     progress.start("Customer health", 1)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from voxloop.identity.models import Protocol
 from voxloop.tenancy.models import Role
@@ -118,7 +119,7 @@ class ScimTokenForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("two-factor", "Code"),
         max_length=32,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}

@@ -38,6 +38,10 @@ class CrmError(Exception):
         self.status = status
 
 
+# The base URL of a connector in demo mode (`crm.demo_mode`): it never touches the network.
+DEMO_URL = "demo:"
+
+
 @dataclass(frozen=True)
 class HookRequest:
     """An inbound webhook as received: the full URL the provider called, headers with
@@ -143,6 +147,8 @@ class Session:
         body: Any = None,
         query: dict[str, Any] | None = None,
     ) -> Any:
+        if self.base_url.startswith(DEMO_URL):
+            raise CrmError("A demo connector calls no system: its events are recorded.")
         expires = self.credentials.get("expires_at", "")
         if expires.isdigit() and int(expires) < time.time() + 60:
             self._refresh()

@@ -75,13 +75,15 @@ class Freshdesk:
             return []
         status = str(data.get("status") or data.get("ticket_status") or "").strip()
         status = STATUSES.get(status, status.lower())
-        if status not in ("resolved", "closed"):
+        if status not in ("resolved", "closed", "open", "pending"):
             return []
         ticket = str(data["ticket_id"])
+        # An automation rule "status changed from resolved" sends open/pending: a reopening,
+        # which only follows a linked case (`crm.casestatus`), never an interaction.
         return [
             RemoteEvent(
                 key=f"ticket:{ticket}:{status}:{data.get('updated_at', '')}",
-                kind="ticket_resolved",
+                kind="ticket_resolved" if status in ("resolved", "closed") else "ticket_reopened",
                 remote_object="ticket",
                 remote_id=ticket,
                 contact_remote_id=str(data.get("requester_id") or ""),

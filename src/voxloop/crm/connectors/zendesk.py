@@ -11,7 +11,11 @@
   `?cursor=after_cursor` until `end_of_stream`); accounts are organizations (time-based
   incremental export, `next_page` until `end_of_stream`).
 - Write-back: an internal note on the ticket, or user fields on the user; a case opens a
-  ticket (or notes the ticket it came from) and solves it when the case is resolved."""
+  ticket (or notes the ticket it came from) and solves it when the case is resolved; the
+  other way, a status change of that ticket to solved (or from solved back to open) resolves
+  (or reopens) the case (`crm.casestatus`).
+- Demo mode (`base_url = "demo:"`, `crm.demo_mode`): no network at all; recorded "ticket
+  solved" events in the trigger-body shape are replayed through the same inbound path."""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ from voxloop.crm.connectors.base import (
 )
 
 TOLERANCE = 300
+FINISHED = ("solved", "closed")
 PRIORITIES = {"high": "high", "urgent": "urgent", "low": "low"}
 
 
@@ -81,11 +86,12 @@ class Zendesk:
             detail = data.get("detail") or {}
             current = str((data.get("event") or {}).get("current") or detail.get("status") or "")
             kind = {"zen:event-type:ticket.created": "ticket_created"}.get(data["type"], "")
-            if data["type"] == "zen:event-type:ticket.status_changed" and current.lower() in (
-                "solved",
-                "closed",
-            ):
-                kind = "ticket_solved"
+            previous = str((data.get("event") or {}).get("previous") or "").lower()
+            if data["type"] == "zen:event-type:ticket.status_changed":
+                if current.lower() in FINISHED:
+                    kind = "ticket_solved"
+                elif previous in FINISHED:
+                    kind = "ticket_reopened"  # follows a linked case; never an interaction
             if not kind:
                 return []
             return [
