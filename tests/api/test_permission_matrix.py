@@ -341,7 +341,11 @@ def all_matrices() -> set[str]:
                     names |= set(value)
     # Matrices kept beside their app's tests, covering pages and API operations alike.
     from tests.analytics.test_permission_matrix import ANALYTICS_MATRIX
+    from tests.crm.matrix.test_matrix import CRM_API_MATRIX
     from tests.distribution.test_api_matrix import MATRIX as OUTREACH_MATRIX
+    from tests.health.test_matrix import HEALTH_MATRIX
+    from tests.ideas.matrix.test_matrix import IDEAS_API_MATRIX
+    from tests.journeys.matrix.test_matrix import JOURNEYS_API_MATRIX
     from tests.privacy.test_matrix import PRIVACY_API_MATRIX
     from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX
     from tests.textanalytics.test_api_matrix import MATRIX as TEXT_MATRIX
@@ -349,6 +353,8 @@ def all_matrices() -> set[str]:
 
     elsewhere = set(ANALYTICS_MATRIX) | set(OUTREACH_MATRIX) | set(PRIVACY_API_MATRIX)
     elsewhere |= set(TEXT_MATRIX) | set(WEBHOOKS_API_MATRIX) | set(REVIEWS_API_MATRIX)
+    elsewhere |= set(CRM_API_MATRIX) | set(HEALTH_MATRIX) | set(IDEAS_API_MATRIX)
+    elsewhere |= set(JOURNEYS_API_MATRIX)
     return names | {name for name in elsewhere if name.startswith("api:")}
 
 

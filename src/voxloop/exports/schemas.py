@@ -9,7 +9,7 @@ from ninja import Field, Schema
 
 from voxloop.api.schemas import Day, Id, Input, ListQuery, NoNul
 
-ExportKindName = Literal["responses", "cases", "sla", "contacts"]
+ExportKindName = Literal["responses", "cases", "sla", "contacts", "reviews"]
 ExportFormat = Literal["csv", "xlsx"]
 ExportStatusName = Literal["queued", "running", "done", "failed", "expired"]
 

@@ -78,8 +78,9 @@ class SignalIn(Schema):
     param: str = Field("", max_length=60)
     weight: float = Field(gt=0, le=100)
     mapping: Literal["curve", "steps"] = "curve"
-    bad: float
-    good: float
+    # Where a signal scores 0 and 100: NPS −100…100, days, counts, spend (bounded for sanity).
+    bad: float = Field(ge=-1_000_000_000, le=1_000_000_000)
+    good: float = Field(ge=-1_000_000_000, le=1_000_000_000)
 
 
 class ModelIn(Schema):

@@ -16,10 +16,10 @@ from voxloop.ideas.models import Board, Idea
 from voxloop.ideas.schemas import (
     BoardOut,
     IdeaIn,
+    IdeaMergeIn,
     IdeaOut,
     IdeaPage,
     IdeaQuery,
-    MergeIn,
     StatusIn,
     VoteOut,
 )
@@ -121,7 +121,7 @@ def set_status(request: HttpRequest, idea_id: Id, payload: StatusIn) -> dict:
 
 
 @router.post("/ideas/{int:idea_id}/merge", response=IdeaOut, url_name="idea_merge")
-def merge(request: HttpRequest, idea_id: Id, payload: MergeIn) -> dict:
+def merge(request: HttpRequest, idea_id: Id, payload: IdeaMergeIn) -> dict:
     """Fold this duplicate into another idea; votes combine, one per person."""
     scope = actor(request)
     scope.require(Capability.ACT)

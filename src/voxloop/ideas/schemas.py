@@ -66,5 +66,5 @@ class StatusIn(Input):
     reason: str = Field("", max_length=2000, description="Required when declining.")
 
 
-class MergeIn(Input):
+class IdeaMergeIn(Input):
     into: Id = Field(..., description="The idea the duplicate is folded into (same board).")
