@@ -33,7 +33,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiosmtpd.controller import Controller
 
-from bench.common import percentile, published_visit_survey, scratch_database, start_django
+from bench.common import (
+    percentile,
+    published_visit_survey,
+    scratch_database,
+    start_django,
+    stores_with_managers,
+)
 from bench.submit import free_port, start_server
 
 GOAL_P99_SECONDS = 2.0
@@ -73,16 +79,7 @@ def prepare(stores: int = 20) -> tuple[str, int, list[str]]:
 
     root = tenancy.create_organization(name="Bench Retail", slug="bench")
     system = Scope.system(root)
-    codes = []
-    for n in range(stores):
-        store = tenancy.create_unit(
-            actor=system, parent=root, name=f"Store {n}", kind="store", code=f"S{n:03}"
-        )
-        manager = create_user(
-            username=f"manager-{n}", email=f"manager-{n}@bench.test", password=None
-        )
-        tenancy.grant_membership(actor=system, user=manager, unit=store, role="manager")
-        codes.append(store.code)
+    codes = [store.code for store in stores_with_managers(system, root, stores)]
     kiosk = create_user(username="bench-kiosk", password=None)
     membership = tenancy.grant_membership(actor=system, user=kiosk, unit=root, role="manager")
     survey = published_visit_survey(system, root)

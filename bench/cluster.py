@@ -46,7 +46,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from bench.common import percentile, published_visit_survey  # noqa: E402
+from bench.common import (  # noqa: E402
+    percentile,
+    published_visit_survey,
+    send_without_fatigue_rules,
+    stores_with_managers,
+)
 
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "vx_cluster_bench"
@@ -131,22 +136,12 @@ def seed(invitations: int, stores: int = 20) -> dict:
     from voxloop.contacts import services as contacts
     from voxloop.contacts.models import Contact
     from voxloop.distribution import services as distribution
-    from voxloop.distribution.models import OutreachPolicy
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
 
     root = tenancy.create_organization(name="Bench Retail", slug="bench")
     system = Scope.system(root)
-    units = []
-    for n in range(stores):
-        store = tenancy.create_unit(
-            actor=system, parent=root, name=f"Store {n}", kind="store", code=f"S{n:03}"
-        )
-        manager = create_user(
-            username=f"manager-{n}", email=f"manager-{n}@bench.test", password=None
-        )
-        tenancy.grant_membership(actor=system, user=manager, unit=store, role="manager")
-        units.append(store)
+    units = stores_with_managers(system, root, stores)
     kiosk = create_user(username="bench-kiosk", password=None)
     membership = tenancy.grant_membership(actor=system, user=kiosk, unit=root, role="manager")
     survey = published_visit_survey(system, root)
@@ -170,13 +165,7 @@ def seed(invitations: int, stores: int = 20) -> dict:
             for n in range(invitations)
         ),
     )
-    OutreachPolicy.objects.create(
-        organization=root.organization,
-        min_days_between=0,
-        max_per_90_days=1000,
-        quiet_start_hour=0,
-        quiet_end_hour=0,
-    )
+    send_without_fatigue_rules(root.organization)
     campaign = distribution.create_campaign(
         actor=system,
         unit=root,

@@ -76,3 +76,34 @@ def published_visit_survey(system: Any, root: Any) -> Any:
     )
     surveys.publish(actor=system, survey=survey)
     return survey
+
+
+def stores_with_managers(system: Any, root: Any, count: int) -> list[Any]:
+    """`count` stores under the root (S000, S001…), each with a manager to alert."""
+    from voxloop.accounts.services import create_user
+    from voxloop.tenancy import services as tenancy
+
+    stores = []
+    for n in range(count):
+        store = tenancy.create_unit(
+            actor=system, parent=root, name=f"Store {n}", kind="store", code=f"S{n:03}"
+        )
+        manager = create_user(
+            username=f"manager-{n}", email=f"manager-{n}@bench.test", password=None
+        )
+        tenancy.grant_membership(actor=system, user=manager, unit=store, role="manager")
+        stores.append(store)
+    return stores
+
+
+def send_without_fatigue_rules(organization: Any) -> None:
+    """An outreach policy that holds nothing back: benches time sending, not waiting."""
+    from voxloop.distribution.models import OutreachPolicy
+
+    OutreachPolicy.objects.create(
+        organization=organization,
+        min_days_between=0,
+        max_per_90_days=1000,
+        quiet_start_hour=0,
+        quiet_end_hour=0,
+    )

@@ -29,7 +29,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import scratch_database
+from bench.common import scratch_database, send_without_fatigue_rules
 
 GOAL = 300.0
 BASELINE = r"""
@@ -76,7 +76,6 @@ def start_django(env: dict) -> None:
 def seed(count: int):
     from voxloop.contacts import services as contacts
     from voxloop.contacts.models import Contact
-    from voxloop.distribution.models import OutreachPolicy
     from voxloop.surveys import services as surveys
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
@@ -103,13 +102,7 @@ def seed(count: int):
             for n in range(count)
         ),
     )
-    OutreachPolicy.objects.create(
-        organization=root.organization,
-        min_days_between=0,
-        max_per_90_days=1000,
-        quiet_start_hour=0,
-        quiet_end_hour=0,
-    )
+    send_without_fatigue_rules(root.organization)
     survey = surveys.create_survey(
         actor=system,
         unit=root,
