@@ -1,5 +1,6 @@
 """The JSON API at /api/v1/: every app contributes a router; this file only assembles them."""
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -20,10 +21,19 @@ UNWRAPPED = {"openapi-json", "openapi-view", "api-root"}
 class VoxloopAPI(NinjaAPI):
     """Ninja's API whose schema also lists the JSON errors every operation can answer with."""
 
+    _schemas: dict[str, OpenAPISchema]
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> OpenAPISchema:
-        schema = super().get_openapi_schema(*args, **kwargs)
-        document_errors(schema)
-        return schema
+        # Built once per process and prefix: the routes do not change while it runs, and
+        # building it walks every operation's models (0.3-0.5 s, many seconds on a loaded
+        # machine, long enough for the docs page to sit on its loading state).
+        key = repr((args, sorted(kwargs.items())))
+        schemas = self.__dict__.setdefault("_schemas", {})
+        if key not in schemas:
+            schema = super().get_openapi_schema(*args, **kwargs)
+            document_errors(schema)
+            schemas[key] = schema
+        return copy.deepcopy(schemas[key])
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         """Ninja's URLs, each operation's view wrapped in what every answer shares (rate
