@@ -165,6 +165,9 @@ class FakeZendesk(FakeServer):
             tid = 500 + len(self.tickets)
             self.tickets[tid] = {"id": tid, "status": "new", **seen.body["ticket"]}
             return 201, {"ticket": self.tickets[tid]}, {}
+        if path == "/api/v2/tickets/show_many.json":
+            ids = [int(i) for i in seen.query.get("ids", "").split(",") if i]
+            return 200, {"tickets": [self.tickets[i] for i in ids if i in self.tickets]}, {}
         found = re.fullmatch(r"/api/v2/tickets/(\d+)\.json", path)
         if found and seen.method == "PUT":
             tid = int(found.group(1))
@@ -258,6 +261,12 @@ class FakeHubSpot(FakeServer):
             tid = str(900 + len(self.tasks))
             self.tasks[tid] = {"id": tid, **seen.body}
             return 201, {"id": tid, "properties": seen.body["properties"]}, {}
+        if path == "/crm/v3/objects/tasks/batch/read" and seen.method == "POST":
+            ids = [i["id"] for i in seen.body["inputs"]]
+            return 200, {"status": "COMPLETE", "results": [
+                {"id": i, "properties": {"hs_task_status": self.tasks[i]["properties"][
+                    "hs_task_status"]}} for i in ids if i in self.tasks
+            ]}, {}  # fmt: skip
         found = re.fullmatch(r"/crm/v3/objects/tasks/(\w+)", path)
         if found and seen.method == "PATCH":
             self.tasks[found.group(1)]["properties"].update(seen.body["properties"])
@@ -321,6 +330,14 @@ class FakeSalesforce(FakeServer):
                 {},
             )
         rows = sorted(self.contacts.values(), key=lambda c: (c["LastModifiedDate"], c["Id"]))
+        if seen.path == "/services/data/v60.0/query" and "FROM Task" in seen.query["q"]:
+            ids = re.findall(r"'(\w+)'", seen.query["q"])
+            tasks = [
+                {"Id": i, "IsClosed": self.tasks[i]["Status"] == "Completed"}
+                for i in ids
+                if i in self.tasks
+            ]
+            return 200, {"totalSize": len(tasks), "done": True, "records": tasks}, {}
         if seen.path == "/services/data/v60.0/query":
             return 200, self._page(rows, 0), {}
         found = re.fullmatch(r"/services/data/v60\.0/query/01gxx-(\d+)", seen.path)
@@ -365,6 +382,7 @@ class FakeFreshdesk(FakeServer):
     api_key: str = "fd-key"
     contacts: list[dict] = field(default_factory=list)
     notes: dict[str, list[dict]] = field(default_factory=dict)
+    tickets: dict[str, dict] = field(default_factory=dict)
 
     def handle(self, seen: Seen) -> Answer:
         expected = base64.b64encode(f"{self.api_key}:X".encode()).decode()
@@ -376,6 +394,18 @@ class FakeFreshdesk(FakeServer):
             if seen.query.get("updated_since"):
                 rows = [c for c in rows if c["updated_at"] >= seen.query["updated_since"]]
             return 200, rows[(page - 1) * per_page : page * per_page], {}
+        if seen.path == "/api/v2/tickets" and seen.method == "POST":
+            tid = str(800 + len(self.tickets))
+            self.tickets[tid] = {"id": int(tid), **seen.body}
+            return 201, self.tickets[tid], {}
+        found = re.fullmatch(r"/api/v2/tickets/(\d+)", seen.path)
+        if found:
+            ticket = self.tickets.get(found.group(1))
+            if ticket is None:
+                return 404, {"code": "not_found"}, {}
+            if seen.method == "PUT":
+                ticket.update(seen.body)
+            return 200, ticket, {}
         found = re.fullmatch(r"/api/v2/tickets/(\d+)/notes", seen.path)
         if found:
             self.notes.setdefault(found.group(1), []).append(seen.body)

@@ -12,6 +12,8 @@
 - **Push.** Contacts of the subtree changed in Voxloop since the last push go out (linked ones
   updated, new ones with an email created), fields the CRM wins excepted. Accounts only come
   in: Voxloop keeps no modification time for them to compare.
+- **Case status.** Each run also asks for the state of the tickets or tasks linked to recent
+  cases and follows those that changed (`casestatus.poll`).
 - **Idempotent.** One link per (connector, remote id) and per (connector, contact); a pass
   repeated writes the same values again and creates nothing.
 """
@@ -30,7 +32,7 @@ from voxloop.contacts import importing as contact_importing
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact
-from voxloop.crm import runtime
+from voxloop.crm import casestatus, runtime
 from voxloop.crm.connectors import connector as provider_of
 from voxloop.crm.connectors.base import CrmError, Page, RemoteRecord, Session, get_path
 from voxloop.crm.models import (
@@ -365,6 +367,8 @@ def sync(connector_id: int, now: datetime | None = None) -> SyncOutcome:
                     break
         if connector.sync_contacts:
             push_contacts(connector=connector, session=session, tally=tally, now=now)
+        if connector.cases_to_tickets:
+            casestatus.poll(connector=connector, session=session, now=now)
     except CrmError as error:
         return _failed(connector, error, tally, now)
     _finish(connector, tally, now, done=True)
