@@ -53,7 +53,11 @@ class HubSpot:
     kind = "hubspot"
     default_base_url = "https://api.hubapi.com"
     authorize_url = "https://app.hubspot.com/oauth/authorize"
-    scopes = "crm.objects.contacts.read crm.objects.contacts.write crm.objects.companies.read"
+    # Tasks are read and written under the contacts scopes; companies go both ways.
+    scopes = (
+        "crm.objects.contacts.read crm.objects.contacts.write "
+        "crm.objects.companies.read crm.objects.companies.write"
+    )
     uses_oauth = True
     credential_fields: tuple[str, ...] = ("client_id", "client_secret", "access_token")
     events = {"deal_won": "Deal won", "contact_changed": "Contact created or changed"}
