@@ -233,7 +233,7 @@ def deliver(job_id: int, now: datetime | None = None) -> str:
     job.attempts += 1
     job.error = ""
     job.done_at = now
-    job.save(update_fields=["status", "attempts", "error", "done_at", "remote_id", "payload"])
+    _store(job, "status", "attempts", "error", "done_at", "remote_id", "payload")
     runtime.log(
         connector,
         ActivityKind.WRITE_BACK,
@@ -242,12 +242,18 @@ def deliver(job_id: int, now: datetime | None = None) -> str:
     return JobStatus.DONE
 
 
+def _store(job: WriteBack, *fields: str) -> None:
+    """Save what a delivery changed; a status write-back dropped meanwhile (the case changed
+    back) simply stays gone."""
+    WriteBack.objects.filter(pk=job.pk).update(**{name: getattr(job, name) for name in fields})
+
+
 def _failed(job: WriteBack, error: CrmError, now: datetime) -> str:
     job.attempts += 1
     job.error = str(error)[:500]
     if error.transient and job.attempts < MAX_ATTEMPTS:
         job.next_attempt_at = now + runtime.backoff(job.attempts, error.retry_after)
-        job.save(update_fields=["attempts", "error", "next_attempt_at"])
+        _store(job, "attempts", "error", "next_attempt_at")
         return JobStatus.QUEUED
     return _give_up(job, job.error, now)
 
@@ -255,7 +261,7 @@ def _failed(job: WriteBack, error: CrmError, now: datetime) -> str:
 def _give_up(job: WriteBack, reason: str, now: datetime) -> str:
     job.status = JobStatus.FAILED
     job.error = reason[:500]
-    job.save(update_fields=["status", "attempts", "error"])
+    _store(job, "status", "attempts", "error")
     runtime.log(
         job.connector,
         ActivityKind.WRITE_BACK,
