@@ -104,6 +104,7 @@ class FakeZendesk(FakeServer):
     token: str = "zd-token"
     users: dict[int, dict] = field(default_factory=dict)
     tickets: dict[int, dict] = field(default_factory=dict)
+    organizations: dict[int, dict] = field(default_factory=dict)
     refuse_users: set[int] = field(default_factory=set)  # PUT answers 422 for these
     per_page: int = 2
 
@@ -165,6 +166,19 @@ class FakeZendesk(FakeServer):
             tid = 500 + len(self.tickets)
             self.tickets[tid] = {"id": tid, "status": "new", **seen.body["ticket"]}
             return 201, {"ticket": self.tickets[tid]}, {}
+        if path == "/api/v2/incremental/organizations.json":
+            return 200, {"organizations": [], "end_of_stream": True, "next_page": None}, {}
+        if path == "/api/v2/organizations.json" and seen.method == "POST":
+            oid = 360 + len(self.organizations)
+            self.organizations[oid] = {"id": oid, **seen.body["organization"]}
+            return 201, {"organization": self.organizations[oid]}, {}
+        found = re.fullmatch(r"/api/v2/organizations/(\d+)\.json", path)
+        if found and seen.method == "PUT" and int(found.group(1)) in self.organizations:
+            self.organizations[int(found.group(1))].update(seen.body["organization"])
+            return 200, {"organization": self.organizations[int(found.group(1))]}, {}
+        if path == "/api/v2/tickets/show_many.json":
+            ids = [int(i) for i in seen.query.get("ids", "").split(",") if i]
+            return 200, {"tickets": [self.tickets[i] for i in ids if i in self.tickets]}, {}
         found = re.fullmatch(r"/api/v2/tickets/(\d+)\.json", path)
         if found and seen.method == "PUT":
             tid = int(found.group(1))
@@ -254,10 +268,27 @@ class FakeHubSpot(FakeServer):
                 "updatedAt": _stamp(datetime.now(UTC)),
             }
             return 201, self.contacts[cid], {}
+        if path == "/crm/v3/objects/companies" and seen.method == "POST":
+            cid = str(600 + len(self.companies))
+            self.companies[cid] = {"id": cid, "properties": seen.body["properties"]}
+            self.companies[cid]["updatedAt"] = _stamp(datetime.now(UTC))
+            return 201, self.companies[cid], {}
+        found = re.fullmatch(r"/crm/v3/objects/companies/(\w+)", path)
+        if found and seen.method == "PATCH" and found.group(1) in self.companies:
+            company = self.companies[found.group(1)]
+            company["properties"].update(seen.body["properties"])
+            company["updatedAt"] = _stamp(datetime.now(UTC))
+            return 200, company, {}
         if path == "/crm/v3/objects/tasks" and seen.method == "POST":
             tid = str(900 + len(self.tasks))
             self.tasks[tid] = {"id": tid, **seen.body}
             return 201, {"id": tid, "properties": seen.body["properties"]}, {}
+        if path == "/crm/v3/objects/tasks/batch/read" and seen.method == "POST":
+            ids = [i["id"] for i in seen.body["inputs"]]
+            return 200, {"status": "COMPLETE", "results": [
+                {"id": i, "properties": {"hs_task_status": self.tasks[i]["properties"][
+                    "hs_task_status"]}} for i in ids if i in self.tasks
+            ]}, {}  # fmt: skip
         found = re.fullmatch(r"/crm/v3/objects/tasks/(\w+)", path)
         if found and seen.method == "PATCH":
             self.tasks[found.group(1)]["properties"].update(seen.body["properties"])
@@ -283,6 +314,7 @@ class FakeSalesforce(FakeServer):
     access_token: str = "sf-access"
     contacts: dict[str, dict] = field(default_factory=dict)
     tasks: dict[str, dict] = field(default_factory=dict)
+    accounts: dict[str, dict] = field(default_factory=dict)
     refuse: set[str] = field(default_factory=set)
     per_page: int = 2
 
@@ -321,8 +353,26 @@ class FakeSalesforce(FakeServer):
                 {},
             )
         rows = sorted(self.contacts.values(), key=lambda c: (c["LastModifiedDate"], c["Id"]))
+        if seen.path == "/services/data/v60.0/query" and "FROM Task" in seen.query["q"]:
+            ids = re.findall(r"'(\w+)'", seen.query["q"])
+            tasks = [
+                {"Id": i, "IsClosed": self.tasks[i]["Status"] == "Completed"}
+                for i in ids
+                if i in self.tasks
+            ]
+            return 200, {"totalSize": len(tasks), "done": True, "records": tasks}, {}
+        if seen.path == "/services/data/v60.0/query" and "FROM Account" in seen.query["q"]:
+            return 200, {"totalSize": 0, "done": True, "records": []}, {}
         if seen.path == "/services/data/v60.0/query":
             return 200, self._page(rows, 0), {}
+        if seen.path == "/services/data/v60.0/sobjects/Account" and seen.method == "POST":
+            aid = f"001{len(self.accounts):015d}"
+            self.accounts[aid] = dict(seen.body)
+            return 201, {"id": aid, "success": True, "errors": []}, {}
+        found = re.fullmatch(r"/services/data/v60\.0/sobjects/Account/(\w+)", seen.path)
+        if found and seen.method == "PATCH" and found.group(1) in self.accounts:
+            self.accounts[found.group(1)].update(seen.body)
+            return 204, None, {}
         found = re.fullmatch(r"/services/data/v60\.0/query/01gxx-(\d+)", seen.path)
         if found:
             return 200, self._page(rows, int(found.group(1))), {}
@@ -365,6 +415,8 @@ class FakeFreshdesk(FakeServer):
     api_key: str = "fd-key"
     contacts: list[dict] = field(default_factory=list)
     notes: dict[str, list[dict]] = field(default_factory=dict)
+    tickets: dict[str, dict] = field(default_factory=dict)
+    companies: dict[str, dict] = field(default_factory=dict)
 
     def handle(self, seen: Seen) -> Answer:
         expected = base64.b64encode(f"{self.api_key}:X".encode()).decode()
@@ -376,6 +428,28 @@ class FakeFreshdesk(FakeServer):
             if seen.query.get("updated_since"):
                 rows = [c for c in rows if c["updated_at"] >= seen.query["updated_since"]]
             return 200, rows[(page - 1) * per_page : page * per_page], {}
+        if seen.path == "/api/v2/companies" and seen.method == "GET":
+            return 200, [], {}
+        if seen.path == "/api/v2/companies" and seen.method == "POST":
+            cid = str(70 + len(self.companies))
+            self.companies[cid] = {"id": int(cid), **seen.body}
+            return 201, self.companies[cid], {}
+        found = re.fullmatch(r"/api/v2/companies/(\d+)", seen.path)
+        if found and seen.method == "PUT" and found.group(1) in self.companies:
+            self.companies[found.group(1)].update(seen.body)
+            return 200, self.companies[found.group(1)], {}
+        if seen.path == "/api/v2/tickets" and seen.method == "POST":
+            tid = str(800 + len(self.tickets))
+            self.tickets[tid] = {"id": int(tid), **seen.body}
+            return 201, self.tickets[tid], {}
+        found = re.fullmatch(r"/api/v2/tickets/(\d+)", seen.path)
+        if found:
+            ticket = self.tickets.get(found.group(1))
+            if ticket is None:
+                return 404, {"code": "not_found"}, {}
+            if seen.method == "PUT":
+                ticket.update(seen.body)
+            return 200, ticket, {}
         found = re.fullmatch(r"/api/v2/tickets/(\d+)/notes", seen.path)
         if found:
             self.notes.setdefault(found.group(1), []).append(seen.body)

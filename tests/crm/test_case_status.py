@@ -22,7 +22,7 @@ from voxloop.closedloop import casework
 from voxloop.closedloop import services as closedloop_services
 from voxloop.closedloop.models import Case, CaseEvent, CaseStatus
 from voxloop.contacts.models import Contact
-from voxloop.crm import inbound, writeback
+from voxloop.crm import inbound, syncing, writeback
 from voxloop.crm.models import InboundEvent, JobKind, JobStatus, WriteBack
 from voxloop.responses.services import Submission, submit
 from voxloop.tenancy.models import AuditEntry
@@ -152,6 +152,11 @@ def test_another_organisations_webhook_never_touches_the_case(
     )
     _hook(theirs, 301, "ev-other-1")
     _hook(theirs, 301, "ev-other-2", current="OPEN", previous="SOLVED")
+    # Nor does their sync's poll of that ticket.
+    for status in ("open", "solved"):
+        zendesk.tickets[301]["status"] = status
+        assert syncing.sync(theirs.pk).finished
+    assert len(zendesk.sent("GET", r"/api/v2/tickets/show_many\.json")) == 2
     case.refresh_from_db()
     assert case.status != CaseStatus.RESOLVED
     assert not CaseEvent.objects.filter(case=case, text__contains="Zendesk").exists()

@@ -215,6 +215,8 @@ def change_status(*, actor: Scope, case: Case, status: str, now: datetime | None
     done = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
     if status in done and before not in done:
         announce(case, "resolved")
+    elif reopened and status not in done:
+        announce(case, "reopened")
     return case
 
 

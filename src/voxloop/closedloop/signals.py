@@ -8,7 +8,8 @@ from django.db import transaction
 from django.dispatch import Signal
 
 # Sent after the transaction that changed a case commits; kwargs: organization_id, case_id,
-# event ("opened", "assigned", "resolved" — resolved or closed from open —, "overdue") and
+# event ("opened", "assigned", "resolved" — resolved or closed from open —, "reopened" — open
+# again after that —, "overdue") and
 # case (the stored row: read it, never save it).
 case_changed = Signal()
 

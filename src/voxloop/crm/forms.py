@@ -96,12 +96,14 @@ class SettingsForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False)
     sync_contacts = forms.BooleanField(label=_("Sync contacts both ways"), required=False)
-    sync_accounts = forms.BooleanField(label=_("Bring accounts (companies) in"), required=False)
+    sync_accounts = forms.BooleanField(
+        label=_("Sync accounts (companies) both ways"), required=False
+    )
     write_back = forms.BooleanField(
         label=_("Write completed responses back (scores and comment)"), required=False
     )
     cases_to_tickets = forms.BooleanField(
-        label=_("Open a ticket or task for each case and close it with the case"),
+        label=_("Open a ticket or task for each case and keep their status in step both ways"),
         required=False,
     )
 

@@ -8,9 +8,9 @@
    the CRM (`person`), created at the connector's unit when new; then, when the admin chose
    an interaction type for this kind of event, one interaction is recorded through
    `contacts.interactions` (its own external id is the event's, a second guard), whose
-   `interactions_recorded` signal fires the distribution triggers. A ticket solved or
-   reopened in the CRM first resolves or reopens the Voxloop case linked to it
-   (`casestatus`)."""
+   `interactions_recorded` signal fires the distribution triggers. A ticket or task solved
+   or reopened in the CRM first resolves or reopens the Voxloop case linked to it
+   (`casestatus`); a task's change or a reopening is never an interaction."""
 
 from __future__ import annotations
 
@@ -179,9 +179,9 @@ def take_in(event_id: int) -> str:
     if event.kind == "contact_changed":
         # The record itself comes with the next pass; bring that pass forward.
         CrmConnector.objects.filter(pk=connector.pk).update(next_sync_at=timezone.now())
-    if event.remote_object == "ticket" and event.kind in casestatus.KINDS:
+    if event.remote_object in casestatus.OBJECTS and event.kind in casestatus.KINDS:
         followed = casestatus.follow(connector=connector, event=event)
-        if event.kind in casestatus.REOPENED:
+        if event.kind in casestatus.ONLY_FOLLOWED:
             stored.contact_id = None
             return _done(stored, followed or "no linked case")
     type_key = (connector.event_types or {}).get(event.kind, "")
@@ -232,15 +232,17 @@ def _done(stored: InboundEvent, outcome: str, ok: bool = True) -> str:
     return outcome
 
 
-def ticket_of(connector: CrmConnector, contact_id: int) -> str:
-    """The ticket (or case) a survey of this contact is most likely about: the latest one an
-    event of this connector brought for them."""
-    found = (
-        InboundEvent.objects.filter(
-            connector=connector, contact_id=contact_id, remote_object="ticket"
-        )
-        .order_by("-received_at", "-pk")
-        .values_list("remote_id", flat=True)
-        .first()
+def ticket_of(connector: CrmConnector, contact_id: int, interaction_id: int | None = None) -> str:
+    """The ticket (or case) a survey of this contact is about: the one whose event recorded
+    the interaction that invited them, else the latest one an event of this connector brought
+    for them."""
+    tickets = InboundEvent.objects.filter(
+        connector=connector, contact_id=contact_id, remote_object="ticket"
     )
+    if interaction_id:
+        exact = tickets.filter(interaction_id=interaction_id)
+        found = exact.values_list("remote_id", flat=True).first()
+        if found:
+            return found
+    found = tickets.order_by("-received_at", "-pk").values_list("remote_id", flat=True).first()
     return found or ""

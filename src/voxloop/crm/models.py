@@ -117,6 +117,10 @@ class RecordLink(models.Model):
     remote_modified_at = models.DateTimeField(null=True, blank=True)
     # The local row's updated time right after the last sync wrote or read it.
     local_synced_at = models.DateTimeField(null=True, blank=True)
+    # Accounts keep no modification time: a digest of their mapped values at the last sync
+    # tells a change made in Voxloop, and when a sync first saw it stands in for its time.
+    local_digest = models.CharField(max_length=64, blank=True, default="")
+    local_changed_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField()
 
     class Meta:

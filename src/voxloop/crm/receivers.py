@@ -19,6 +19,7 @@ from voxloop.tenancy.models import repath_copies
 from voxloop.tenancy.signals import unit_moved
 
 log = logging.getLogger(__name__)
+CASE_EVENTS = ("opened", "resolved", "reopened")
 
 
 def _logged(function: Callable[..., None]) -> Callable[..., None]:
@@ -49,7 +50,7 @@ def response_completed(sender: Any, response_id: int, response: Any = None, **kw
 def case_moved(
     sender: Any, organization_id: int, event: str, case: Any = None, **kwargs: Any
 ) -> None:
-    if case is None or event not in ("opened", "resolved") or not _any_connector(organization_id):
+    if case is None or event not in CASE_EVENTS or not _any_connector(organization_id):
         return
     writeback.queue_case(case=case, event=event)
 

@@ -10,8 +10,10 @@
   never pushes over it; "the newer change wins" takes the CRM's value unless the contact
   changed in Voxloop since the last sync and later than the CRM's record.
 - **Push.** Contacts of the subtree changed in Voxloop since the last push go out (linked ones
-  updated, new ones with an email created), fields the CRM wins excepted. Accounts only come
-  in: Voxloop keeps no modification time for them to compare.
+  updated, new ones with an email created), fields the CRM wins excepted. Accounts go both
+  ways with the same rules (`crm.accountsync`).
+- **Case status.** Each run also asks for the state of the tickets or tasks linked to recent
+  cases and follows those that changed (`casestatus.poll`).
 - **Idempotent.** One link per (connector, remote id) and per (connector, contact); a pass
   repeated writes the same values again and creates nothing.
 """
@@ -28,9 +30,8 @@ from django.utils import timezone
 
 from voxloop.contacts import importing as contact_importing
 from voxloop.contacts import selectors as contact_selectors
-from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact
-from voxloop.crm import runtime
+from voxloop.crm import accountsync, casestatus, runtime
 from voxloop.crm.connectors import connector as provider_of
 from voxloop.crm.connectors.base import CrmError, Page, RemoteRecord, Session, get_path
 from voxloop.crm.models import (
@@ -208,45 +209,6 @@ def _link(
     link.save(update_fields=["remote_modified_at", "local_synced_at", "synced_at"])
 
 
-def store_accounts(*, connector: CrmConnector, page: Page, tally: Tally, now: datetime) -> None:
-    scope = runtime.scope_of(connector)
-    incoming = mappings(connector, RecordKind.ACCOUNT, (Direction.BOTH, Direction.INBOUND))
-    wanted: dict[str, dict[str, Any]] = {}
-    for record in page.records:
-        values: dict[str, Any] = {"attributes": {}}
-        for m in incoming:
-            value = get_path(record.fields, m.remote_field)
-            if m.local_field.startswith("attributes."):
-                if value not in (None, ""):
-                    values["attributes"][m.local_field.removeprefix("attributes.")] = value
-            elif m.local_field == "name":
-                values["name"] = "" if value is None else str(value)
-        wanted[f"{connector.kind}:{record.remote_id}"] = values
-    existing = set(
-        RecordLink.objects.filter(
-            connector=connector,
-            record=RecordKind.ACCOUNT,
-            remote_id__in=[r.remote_id for r in page.records],
-        ).values_list("remote_id", flat=True)
-    )
-    kept = contact_services.sync_accounts(actor=scope, unit=connector.unit, accounts=wanted)
-    for record in page.records:
-        account = kept.get(f"{connector.kind}:{record.remote_id}")
-        if account is None:
-            tally.problems.append(
-                {
-                    "record": f"account {record.remote_id}",
-                    "message": "an account with this id belongs to another unit",
-                }
-            )
-            continue
-        if record.remote_id in existing:
-            tally.updated += 1
-        else:
-            tally.created += 1
-        _link(connector, RecordKind.ACCOUNT, account.pk, record, None, now, None)
-
-
 # --- push ------------------------------------------------------------------------------------
 
 
@@ -318,7 +280,7 @@ def push_contacts(
 
 # --- one run ---------------------------------------------------------------------------------
 
-STORE = {RecordKind.CONTACT: store_contacts, RecordKind.ACCOUNT: store_accounts}
+STORE = {RecordKind.CONTACT: store_contacts, RecordKind.ACCOUNT: accountsync.store_accounts}
 
 
 def sync(connector_id: int, now: datetime | None = None) -> SyncOutcome:
@@ -365,6 +327,10 @@ def sync(connector_id: int, now: datetime | None = None) -> SyncOutcome:
                     break
         if connector.sync_contacts:
             push_contacts(connector=connector, session=session, tally=tally, now=now)
+        if RecordKind.ACCOUNT in kinds:
+            accountsync.push_accounts(connector=connector, session=session, tally=tally, now=now)
+        if connector.cases_to_tickets:
+            casestatus.poll(connector=connector, session=session, now=now)
     except CrmError as error:
         return _failed(connector, error, tally, now)
     _finish(connector, tally, now, done=True)

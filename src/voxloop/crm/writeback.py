@@ -1,8 +1,10 @@
-"""From Voxloop to the CRM: a completed response's scores and comment, a ticket or task for a
-case, and the case's resolution. Each is a `WriteBack` row, once per (connector, what it is
-about), sent by a task and claimed by a conditional UPDATE so two workers never send it twice;
-a 429 or 5xx puts it back for the provider's Retry-After (else 1, 2, 4… minutes), up to
-`MAX_ATTEMPTS`; a refusal fails it at once. Both land in the connector's activity log.
+"""From Voxloop to the CRM: a completed response's scores and comment (on the ticket whose
+event invited the respondent, else their latest ticket, else their contact), a ticket or task
+for a case, and the case's resolution or reopening. Each is a `WriteBack` row, once per
+(connector, what it is about), sent by a task and claimed by a conditional UPDATE so two
+workers never send it twice; a 429 or 5xx puts it back for the provider's Retry-After (else
+1, 2, 4… minutes), up to `MAX_ATTEMPTS`; a refusal fails it at once. Both land in the
+connector's activity log.
 
 Only connectors whose unit covers the response's or case's unit write anything, and only
 for a contact they know (linked by sync or by a webhook); anonymous surveys never."""
@@ -18,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from voxloop.crm import inbound, runtime
+from voxloop.crm import casestatus, inbound, runtime
 from voxloop.crm.connectors import connector as provider_of
 from voxloop.crm.connectors.base import CaseInfo, CrmError, Feedback
 from voxloop.crm.models import (
@@ -30,11 +32,13 @@ from voxloop.crm.models import (
     RecordLink,
     WriteBack,
 )
+from voxloop.distribution import selectors as distribution_selectors
 from voxloop.privacy.redaction import mask
 
 MAX_ATTEMPTS = 12
 LEASE = timedelta(minutes=5)
 WAIT_FOR_TICKET = timedelta(minutes=1)
+INVITATION_PREFIX = "inv:"  # a response's source key when a personal invitation link made it
 
 
 def _link(path: str) -> str:
@@ -58,14 +62,25 @@ def _connectors(organization_id: int, unit_path: str, flag: str) -> list[CrmConn
     ]
 
 
-def _target(connector: CrmConnector, contact_id: int) -> dict[str, str]:
+def _target(
+    connector: CrmConnector, contact_id: int, interaction_id: int | None = None
+) -> dict[str, str]:
     link = RecordLink.objects.filter(
         connector=connector, record=RecordKind.CONTACT, local_id=contact_id
     ).first()
     return {
         "contact": link.remote_id if link else "",
-        "ticket": inbound.ticket_of(connector, contact_id),
+        "ticket": inbound.ticket_of(connector, contact_id, interaction_id),
     }
+
+
+def _interaction_of(response: Any) -> int | None:
+    """The interaction whose trigger invited the respondent (None for other responses)."""
+    key = response.source_key or ""
+    if not key.startswith(INVITATION_PREFIX):
+        return None
+    ref = key.removeprefix(INVITATION_PREFIX)
+    return distribution_selectors.interaction_of_invitation(response.organization_id, ref)
 
 
 def _queue(connector: CrmConnector, kind: str, key: str, payload: dict) -> WriteBack | None:
@@ -98,8 +113,9 @@ def queue_feedback(*, response: Any) -> list[int]:
     if not response.contact_id or not response.is_complete or response.survey.is_anonymous:
         return []
     queued = []
+    interaction_id = _interaction_of(response)
     for connector in _connectors(response.organization_id, response.unit_path, "write_back"):
-        target = _target(connector, response.contact_id)
+        target = _target(connector, response.contact_id, interaction_id)
         if not (target["contact"] or target["ticket"]):
             continue
         feedback = Feedback(
@@ -119,16 +135,31 @@ def queue_feedback(*, response: Any) -> list[int]:
     return queued
 
 
+def _queue_status(connector: CrmConnector, case_id: int, resolved: bool) -> WriteBack | None:
+    """The case's ticket or task solved (or reopened): the opposite change, sent or not, is
+    dropped, so each new change goes out once and the last one wins."""
+    mine, other = ("resolved", "reopened") if resolved else ("reopened", "resolved")
+    if (
+        not resolved
+        and not WriteBack.objects.filter(
+            connector=connector, key=f"case:{case_id}:opened", status=JobStatus.DONE
+        ).exists()
+    ):
+        return None  # no ticket or task to reopen
+    WriteBack.objects.filter(connector=connector, key=f"case:{case_id}:{other}").delete()
+    payload = {"case_id": case_id, "resolved": resolved}
+    return _queue(connector, JobKind.CASE_STATUS, f"case:{case_id}:{mine}", payload)
+
+
 def queue_case(*, case: Any, event: str) -> list[int]:
-    """A case opened (a ticket or task in the CRM) or resolved (that ticket or task closed)."""
-    if event not in ("opened", "resolved") or not case.contact_id:
+    """A case opened (a ticket or task in the CRM), resolved (that ticket or task closed) or
+    reopened (opened again)."""
+    if event not in ("opened", "resolved", "reopened") or not case.contact_id:
         return []
     queued = []
     for connector in _connectors(case.organization_id, case.unit_path, "cases_to_tickets"):
-        if event == "resolved":
-            job = _queue(
-                connector, JobKind.CASE_STATUS, f"case:{case.pk}:resolved", {"case_id": case.pk}
-            )
+        if event != "opened":
+            job = _queue_status(connector, case.pk, event == "resolved")
         else:
             target = _target(connector, case.contact_id)
             if not (target["contact"] or target["ticket"]):
@@ -181,6 +212,9 @@ def deliver(job_id: int, now: datetime | None = None) -> str:
             job.remote_id = provider.open_ticket(
                 session, job.payload["target"], CaseInfo(**job.payload["case"])
             )[:120]
+            if job.remote_id != job.payload["target"].get("ticket"):
+                # Created now, so open; a ticket only noted is polled for its state first.
+                job.payload = {**job.payload, "remote_state": casestatus.OPEN_STATE}
         else:
             opened = WriteBack.objects.filter(
                 connector=connector, key=f"case:{job.payload['case_id']}:opened"
@@ -189,15 +223,17 @@ def deliver(job_id: int, now: datetime | None = None) -> str:
                 return _give_up(job, "the case has no ticket or task in the CRM", now)
             if opened.status != JobStatus.DONE or not opened.remote_id:
                 raise CrmError("The ticket is not created yet.", True, WAIT_FOR_TICKET.seconds)
-            provider.set_status(session, opened.remote_id, True)
+            resolved = bool(job.payload.get("resolved", True))
+            provider.set_status(session, opened.remote_id, resolved)
             job.remote_id = opened.remote_id
+            casestatus.remember([opened], resolved)
     except CrmError as error:
         return _failed(job, error, now)
     job.status = JobStatus.DONE
     job.attempts += 1
     job.error = ""
     job.done_at = now
-    job.save(update_fields=["status", "attempts", "error", "done_at", "remote_id"])
+    _store(job, "status", "attempts", "error", "done_at", "remote_id", "payload")
     runtime.log(
         connector,
         ActivityKind.WRITE_BACK,
@@ -206,12 +242,18 @@ def deliver(job_id: int, now: datetime | None = None) -> str:
     return JobStatus.DONE
 
 
+def _store(job: WriteBack, *fields: str) -> None:
+    """Save what a delivery changed; a status write-back dropped meanwhile (the case changed
+    back) simply stays gone."""
+    WriteBack.objects.filter(pk=job.pk).update(**{name: getattr(job, name) for name in fields})
+
+
 def _failed(job: WriteBack, error: CrmError, now: datetime) -> str:
     job.attempts += 1
     job.error = str(error)[:500]
     if error.transient and job.attempts < MAX_ATTEMPTS:
         job.next_attempt_at = now + runtime.backoff(job.attempts, error.retry_after)
-        job.save(update_fields=["attempts", "error", "next_attempt_at"])
+        _store(job, "attempts", "error", "next_attempt_at")
         return JobStatus.QUEUED
     return _give_up(job, job.error, now)
 
@@ -219,7 +261,7 @@ def _failed(job: WriteBack, error: CrmError, now: datetime) -> str:
 def _give_up(job: WriteBack, reason: str, now: datetime) -> str:
     job.status = JobStatus.FAILED
     job.error = reason[:500]
-    job.save(update_fields=["status", "attempts", "error"])
+    _store(job, "status", "attempts", "error")
     runtime.log(
         job.connector,
         ActivityKind.WRITE_BACK,

@@ -319,3 +319,15 @@ def segment_rules(organization_id: int) -> list[dict[str, Any]]:
         }
         for rule in rows
     ]
+
+
+def interaction_of_invitation(organization_id: int, ref: str) -> int | None:
+    """The interaction whose trigger sent the invitation with this ref, if one did (what a
+    CRM connector writes a response back to: the ticket that interaction came from)."""
+    if not ref:
+        return None
+    return (
+        Invitation.objects.filter(organization_id=organization_id, ref=ref)
+        .values_list("interaction_id", flat=True)
+        .first()
+    )

@@ -213,6 +213,13 @@ class Connector(Protocol):
 
     def set_status(self, session: Session, remote: str, resolved: bool) -> None: ...
 
+    # {ticket or task id: whether it is solved/completed} for those the CRM still has.
+    def ticket_states(self, session: Session, remote_ids: list[str]) -> dict[str, bool]: ...
+
+
+def chunks(items: list[str], size: int = 100) -> list[list[str]]:
+    return [items[n : n + size] for n in range(0, len(items), size)]
+
 
 def request(
     method: str,

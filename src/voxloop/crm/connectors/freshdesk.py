@@ -12,7 +12,9 @@
   there may be another); companies: `GET /api/v2/companies?page=N&per_page=100`.
 - Write-back: a private note on the ticket (`POST /api/v2/tickets/{id}/notes`) or custom
   fields on the contact; a case opens a ticket (or notes the one it came from) and resolves
-  it (status 4) with the case."""
+  it (status 4) with the case, or reopens it (status 2). The other way, the automation
+  webhook or the poll of linked tickets (`GET /api/v2/tickets/{id}`) resolves or reopens the
+  case (`crm.casestatus`)."""
 
 from __future__ import annotations
 
@@ -163,3 +165,20 @@ class Freshdesk:
     def set_status(self, session: Session, remote: str, resolved: bool) -> None:
         status = RESOLVED if resolved else OPEN
         session.call("PUT", f"/api/v2/tickets/{remote}", {"status": status})
+
+    def ticket_states(self, session: Session, remote_ids: list[str]) -> dict[str, bool]:
+        """One request a ticket (Freshdesk has no bulk read); a deleted ticket is left out."""
+        states = {}
+        for remote in remote_ids:
+            if not remote.isdigit():
+                continue
+            try:
+                ticket = session.call("GET", f"/api/v2/tickets/{remote}")
+            except CrmError as error:
+                if error.status == 404:
+                    continue
+                raise
+            status = STATUSES.get(str(ticket.get("status") or ""), "")
+            if status:
+                states[remote] = status in ("resolved", "closed")
+        return states

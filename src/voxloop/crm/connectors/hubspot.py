@@ -8,12 +8,15 @@
   method + URI + body + timestamp))`, `X-HubSpot-Request-Timestamp` in milliseconds, refused
   when older than five minutes. The body is an array of events (`eventId`,
   `subscriptionType` "contact.propertyChange" | "contact.creation" | "deal.propertyChange",
-  `objectId`, `propertyName`, `propertyValue`, `occurredAt`).
+  `objectId`, `propertyName`, `propertyValue`, `occurredAt`), and the generic
+  "object.propertyChange" of a task (`objectTypeId` "0-27", `hs_task_status`).
 - Contacts and companies: `POST /crm/v3/objects/{object}/search` filtered on
   `lastmodifieddate` ≥ the last pass, sorted ascending, 100 a page, `paging.next.after`.
 - Write-back: properties on the contact (`voxloop_last_nps`, `voxloop_last_csat`,
   `voxloop_last_comment`, created by the admin in HubSpot); a case creates a task
-  associated with the contact and completes it when the case is resolved."""
+  associated with the contact, completes it when the case is resolved and reopens it
+  (NOT_STARTED) when the case is. The other way, the task's status webhook or the poll of
+  linked tasks (`POST /crm/v3/objects/tasks/batch/read`) resolves or reopens the case."""
 
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from voxloop.crm.connectors.base import (
     RemoteEvent,
     RemoteRecord,
     Session,
+    chunks,
     iso,
     json_body,
     parse_time,
@@ -42,13 +46,18 @@ from voxloop.crm.connectors.base import (
 TOLERANCE_MS = 300_000
 PER_PAGE = 100
 TASK_TO_CONTACT = 204  # HubSpot-defined association type: task → contact
+TASK = "0-27"  # the task object's type id in generic (`object.*`) webhook events
 
 
 class HubSpot:
     kind = "hubspot"
     default_base_url = "https://api.hubapi.com"
     authorize_url = "https://app.hubspot.com/oauth/authorize"
-    scopes = "crm.objects.contacts.read crm.objects.contacts.write crm.objects.companies.read"
+    # Tasks are read and written under the contacts scopes; companies go both ways.
+    scopes = (
+        "crm.objects.contacts.read crm.objects.contacts.write "
+        "crm.objects.companies.read crm.objects.companies.write"
+    )
     uses_oauth = True
     credential_fields: tuple[str, ...] = ("client_id", "client_secret", "access_token")
     events = {"deal_won": "Deal won", "contact_changed": "Contact created or changed"}
@@ -130,6 +139,18 @@ class HubSpot:
                         kind="deal_won",
                         remote_object="deal",
                         attributes={"deal_id": remote_id, "deal_stage": "closedwon"},
+                        **base,
+                    )
+                )
+            elif kind_of == "object.propertyChange" and str(item.get("objectTypeId")) == TASK:
+                if item.get("propertyName") != "hs_task_status":
+                    continue
+                done = item.get("propertyValue") == "COMPLETED"
+                found.append(
+                    RemoteEvent(
+                        kind="task_completed" if done else "task_reopened",
+                        remote_object="task",
+                        attributes={"task_status": str(item.get("propertyValue") or "")[:40]},
                         **base,
                     )
                 )
@@ -256,3 +277,17 @@ class HubSpot:
         session.call(
             "PATCH", f"/crm/v3/objects/tasks/{remote}", {"properties": {"hs_task_status": status}}
         )
+
+    def ticket_states(self, session: Session, remote_ids: list[str]) -> dict[str, bool]:
+        states = {}
+        for ids in chunks(remote_ids):
+            answer = session.call(
+                "POST",
+                "/crm/v3/objects/tasks/batch/read",
+                {"properties": ["hs_task_status"], "inputs": [{"id": i} for i in ids]},
+            )
+            for task in answer.get("results") or []:
+                status = (task.get("properties") or {}).get("hs_task_status")
+                if task.get("id") and status:
+                    states[str(task["id"])] = status == "COMPLETED"
+        return states

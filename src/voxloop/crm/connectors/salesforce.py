@@ -14,7 +14,10 @@
   LastModifiedDate > … ORDER BY LastModifiedDate` through `/query`, then `nextRecordsUrl`.
 - Write-back: custom fields on the Contact (`Voxloop_NPS__c`, `Voxloop_CSAT__c`,
   `Voxloop_Comment__c`) or a CaseComment on the Case it came from; a case creates a Task
-  for the contact (`WhoId`) and completes it with the case."""
+  for the contact (`WhoId`), completes it with the case and sets it back to Not Started when
+  the case is reopened. The other way, an Outbound Message on Task (Id, Status, IsClosed,
+  LastModifiedDate) or the poll of linked tasks (SOQL on `IsClosed`) resolves or reopens the
+  case."""
 
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from voxloop.crm.connectors.base import (
     RemoteEvent,
     RemoteRecord,
     Session,
+    chunks,
     iso,
     parse_time,
     request,
@@ -165,6 +169,15 @@ class Salesforce:
                         **base,
                     )
                 )
+            elif kind_of == "Task" and fields.get("IsClosed", "").lower() in ("true", "false"):
+                found.append(
+                    RemoteEvent(
+                        kind="task_completed" if closed else "task_reopened",
+                        remote_object="task",
+                        attributes={"task_status": fields.get("Status", "")[:40]},
+                        **base,
+                    )
+                )
             elif kind_of == "Contact":
                 found.append(
                     RemoteEvent(
@@ -258,3 +271,19 @@ class Salesforce:
     def set_status(self, session: Session, remote: str, resolved: bool) -> None:
         status = "Completed" if resolved else "Not Started"
         session.call("PATCH", f"{API}/sobjects/Task/{remote}", {"Status": status})
+
+    def ticket_states(self, session: Session, remote_ids: list[str]) -> dict[str, bool]:
+        states = {}
+        safe = [i for i in remote_ids if i.isalnum() and len(i) in (15, 18)]
+        for ids in chunks(safe):
+            quoted = ", ".join(f"'{i}'" for i in ids)  # alphanumeric ids only, checked above
+            soql = f"SELECT Id, IsClosed FROM Task WHERE Id IN ({quoted})"  # noqa: S608
+            body = session.call("GET", f"{API}/query", query={"q": soql})
+            while True:
+                for task in body.get("records") or []:
+                    if task.get("Id"):
+                        states[str(task["Id"])] = bool(task.get("IsClosed"))
+                if body.get("done", True) or not body.get("nextRecordsUrl"):
+                    break
+                body = session.call("GET", body["nextRecordsUrl"])
+        return states

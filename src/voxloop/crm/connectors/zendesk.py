@@ -13,7 +13,8 @@
 - Write-back: an internal note on the ticket, or user fields on the user; a case opens a
   ticket (or notes the ticket it came from) and solves it when the case is resolved; the
   other way, a status change of that ticket to solved (or from solved back to open) resolves
-  (or reopens) the case (`crm.casestatus`).
+  (or reopens) the case (`crm.casestatus`), and so does the poll of linked tickets
+  (`GET /api/v2/tickets/show_many.json?ids=…`, 100 at a time).
 - Demo mode (`base_url = "demo:"`, `crm.demo_mode`): no network at all; recorded "ticket
   solved" events in the trigger-body shape are replayed through the same inbound path."""
 
@@ -34,6 +35,7 @@ from voxloop.crm.connectors.base import (
     RemoteEvent,
     RemoteRecord,
     Session,
+    chunks,
     get_path,
     json_body,
     nested,
@@ -207,3 +209,15 @@ class Zendesk:
     def set_status(self, session: Session, remote: str, resolved: bool) -> None:
         status = "solved" if resolved else "open"
         session.call("PUT", f"/api/v2/tickets/{remote}.json", {"ticket": {"status": status}})
+
+    def ticket_states(self, session: Session, remote_ids: list[str]) -> dict[str, bool]:
+        states = {}
+        for ids in chunks([i for i in remote_ids if i.isdigit()]):
+            answer = session.call(
+                "GET", "/api/v2/tickets/show_many.json", query={"ids": ",".join(ids)}
+            )
+            for ticket in answer.get("tickets") or []:
+                status = str(ticket.get("status") or "").lower()
+                if ticket.get("id") and status:
+                    states[str(ticket["id"])] = status in FINISHED
+        return states
