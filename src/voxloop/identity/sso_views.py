@@ -205,6 +205,12 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
         "name_id": person["subject"],
         "session_index": person["session_index"],
     }
+    if person["unsolicited"]:
+        # Started at the provider's portal: RelayState, when a path of ours, is where to go.
+        request.session[ATTEMPT_KEY] = {
+            "slug": slug,
+            "next": _safe_next(request, request.POST.get("RelayState", "")),
+        }
     return _finish(request, policy, person, hint)
 
 
