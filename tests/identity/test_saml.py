@@ -190,5 +190,7 @@ def test_sign_in_started_at_the_provider_only_when_allowed_and_once(world, idp):
     # An answer to some other browser's request is still refused.
     stolen = idp.response(acs, sp_entity_id=entity, in_response_to="id-other", **PERSON)
     assert Client().post(acs, {"SAMLResponse": stolen}).status_code == 403
-    away = Client().post(acs, {"SAMLResponse": unsolicited(), "RelayState": "https://evil.example/"})
+    away = Client().post(
+        acs, {"SAMLResponse": unsolicited(), "RelayState": "https://evil.example/"}
+    )
     assert away["Location"] == "/"

@@ -241,7 +241,7 @@ class SsoSession(models.Model):
     session_key = models.CharField(max_length=64)
     subject = models.CharField(max_length=255)
     sid = models.CharField(max_length=255, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         indexes = [
