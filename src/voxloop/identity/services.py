@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from voxloop import sealing
 from voxloop.errors import Forbidden, InvalidInput, NotFound
-from voxloop.identity import spkeys
+from voxloop.identity import rulecache, spkeys
 from voxloop.identity.models import (
     GroupMapping,
     Protocol,
@@ -121,6 +121,7 @@ def save_policy(
         if "issuer" in fields and before.get("issuer") != policy.issuer:
             policy.discovery, policy.jwks = {}, {}
         policy.save()
+        rulecache.changed(organization_id=policy.organization_id)
         changes = {k: [before[k], getattr(policy, k)] for k in fields if before[k] != fields[k]}
         if client_secret:
             changes["client_secret"] = ["…", "…"]  # that it changed, never its value
