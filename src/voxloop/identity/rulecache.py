@@ -11,6 +11,7 @@ the cache comes back as a new random value, never as the one an old entry was re
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 
@@ -89,4 +90,4 @@ def changed(*, user_id: int | None = None, organization_id: int | None = None) -
         keys.append(_counter("org", organization_id))
     for key in keys:
         _move(key)
-        transaction.on_commit(lambda key=key: _move(key))
+        transaction.on_commit(functools.partial(_move, key))
