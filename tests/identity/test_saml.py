@@ -4,17 +4,27 @@ unsigned, replayed, expired and foreign answers refused, clock skew tolerated.""
 from __future__ import annotations
 
 import base64
+import functools
 
 import pytest
 from django.test import Client
 from saml2.response import IncorrectlySigned
 
 from tests.identity.saml_idp import SamlIdp, idp_clock
-from voxloop.identity import services
+from voxloop.identity import services, spkeys
 from voxloop.identity.models import SignInPolicy
 from voxloop.tenancy.models import Membership
 
 pytestmark = pytest.mark.django_db
+
+
+# Our SP keys, made once per common name (use and organisation) for the whole module.
+_sp_key_pair = functools.cache(spkeys.key_pair)
+
+
+@pytest.fixture(autouse=True)
+def _sp_keys_made_once(monkeypatch) -> None:
+    monkeypatch.setattr(spkeys, "key_pair", _sp_key_pair)
 
 
 @pytest.fixture
