@@ -75,6 +75,10 @@ OUTSIDE_THE_MATRIX = {
     "identity:saml_acs": ("identity/test_saml.py", "/saml/acs/"),
     "identity:saml_metadata": ("identity/test_saml.py", "/saml/metadata/"),
     "identity:saml_sls": ("identity/test_saml.py", "/saml/sls/"),
+    "identity:oidc_backchannel_logout": (
+        "identity/test_backchannel_logout.py",
+        "/oidc/backchannel-logout/",
+    ),
     "scim:config": ("identity/test_scim.py", "ServiceProviderConfig"),
     "scim:resource_types": ("identity/test_scim.py", "ResourceTypes"),
     "scim:resource_type": ("identity/test_scim.py", "ResourceTypes/User"),

@@ -52,6 +52,25 @@ class OidcProvider:
         body = {"iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + 300, **claims}
         return jwt.encode(header or {"alg": "RS256", "kid": "k1"}, body, key or self.key)
 
+    def logout_token(
+        self, claims: dict[str, Any], *, key: Any = None, drop: tuple[str, ...] = ()
+    ) -> str:
+        """A back-channel logout token (typ logout+jwt) for these claims (`sid`, `sub`)."""
+        now = int(time.time())
+        body = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 120,
+            "jti": secrets.token_urlsafe(12),
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+            **claims,
+        }
+        for name in drop:
+            body.pop(name, None)
+        header = {"alg": "RS256", "kid": "k1", "typ": "logout+jwt"}
+        return jwt.encode(header, body, key or self.key)
+
     def grant(self, authorize_url: str, claims: dict[str, Any], **token_options: Any) -> str:
         """What the provider does after the person signs in: a code for these claims. Returns
         the callback URL (path and query) the browser is sent back to."""

@@ -77,6 +77,8 @@ class SamlIdp:
                     },
                     "policy": {"default": {"lifetime": {"minutes": 5}}},
                     "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
+                    # Our requests must carry a valid signature by the SP metadata's key.
+                    "want_authn_requests_signed": True,
                 }
             },
         }
@@ -102,25 +104,69 @@ class SamlIdp:
         groups: list[str],
         sign_assertion: bool = True,
         sign_response: bool = False,
+        encrypt: bool = False,
+        audience: str = "",
     ) -> tuple[str, str]:
-        """(ACS path, base64 SAMLResponse) for the AuthnRequest in the redirect URL."""
-        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(redirect_to_idp).query))
-        server = self.server()
-        request = server.parse_authn_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
-        message = request.message
+        """(ACS path, base64 SAMLResponse) for the AuthnRequest in the redirect URL, whose
+        signature is checked first (IncorrectlySigned when it does not verify)."""
+        message = self.request_of(redirect_to_idp)
         acs = message.assertion_consumer_service_url
+        return urllib.parse.urlsplit(acs).path, self.response(
+            acs,
+            sp_entity_id=message.issuer.text,
+            in_response_to=message.id,
+            email=email,
+            groups=groups,
+            sign_assertion=sign_assertion,
+            sign_response=sign_response,
+            encrypt=encrypt,
+            audience=audience,
+        )
+
+    def request_of(self, redirect_to_idp: str) -> Any:
+        """The AuthnRequest in the redirect URL, its signature checked."""
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(redirect_to_idp).query))
+        return (
+            self.server()
+            .parse_authn_request(
+                query["SAMLRequest"],
+                BINDING_HTTP_REDIRECT,
+                relay_state=query.get("RelayState"),
+                sigalg=query.get("SigAlg"),
+                signature=query.get("Signature"),
+            )
+            .message
+        )
+
+    def response(
+        self,
+        acs: str,
+        *,
+        sp_entity_id: str,
+        in_response_to: str | None,
+        email: str,
+        groups: list[str],
+        sign_assertion: bool = True,
+        sign_response: bool = False,
+        encrypt: bool = False,
+        audience: str = "",
+    ) -> str:
+        """A base64 SAMLResponse; without `in_response_to`, an unsolicited one."""
+        server = self.server()
+        # Encrypted to the certificate our SP metadata publishes for encryption.
+        extra = {"encrypt_assertion": True, "encrypt_assertion_self_contained": True}
         response = server.create_authn_response(
             identity={"mail": [email], "groups": groups, "givenName": ["Kim"]},
-            in_response_to=message.id,
+            in_response_to=in_response_to,
             destination=acs,
-            sp_entity_id=message.issuer.text,
+            sp_entity_id=audience or sp_entity_id,  # the audience restriction names it
             name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=email),
             authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"},
             sign_assertion=sign_assertion,
             sign_response=sign_response,
+            **(extra if encrypt else {}),
         )
-        encoded = base64.b64encode(str(response).encode()).decode()
-        return urllib.parse.urlsplit(acs).path, encoded
+        return base64.b64encode(str(response).encode()).decode()
 
 
 class _ShiftedTime:

@@ -64,6 +64,8 @@ def test_an_admin_configures_provider_mappings_and_tokens_through_forms(world):
     client.force_login(world.acme.user("admin"))
     page = client.get("/identity/settings/")
     assert b"<textarea" in page.content and b'name="form-0-group"' in page.content
+    assert b"/identity/sso/acme/oidc/backchannel-logout/" in page.content
+    assert b'name="policy-idp_initiated"' in page.content
     csrf = page.cookies["csrftoken"].value
     refused = client.post("/identity/settings/", {"policy-protocol": "oidc"})
     assert refused.status_code == 403  # no CSRF token

@@ -3,14 +3,28 @@ unsigned, replayed, expired and foreign answers refused, clock skew tolerated.""
 
 from __future__ import annotations
 
+import base64
+import functools
+
 import pytest
 from django.test import Client
+from saml2.response import IncorrectlySigned
 
 from tests.identity.saml_idp import SamlIdp, idp_clock
-from voxloop.identity import services
+from voxloop.identity import services, spkeys
+from voxloop.identity.models import SignInPolicy
 from voxloop.tenancy.models import Membership
 
 pytestmark = pytest.mark.django_db
+
+
+# Our SP keys, made once per common name (use and organisation) for the whole module.
+_sp_key_pair = functools.cache(spkeys.key_pair)
+
+
+@pytest.fixture(autouse=True)
+def _sp_keys_made_once(monkeypatch) -> None:
+    monkeypatch.setattr(spkeys, "key_pair", _sp_key_pair)
 
 
 @pytest.fixture
@@ -102,7 +116,11 @@ def test_an_answer_for_acme_never_signs_into_other(world, idp, tmp_path):
     client = Client()
     started = client.get("/identity/sso/other/")
     # Acme's provider answers Other's request: signed, but by a key Other does not trust.
-    acs, encoded = idp.answer(started["Location"], **PERSON)
+    message = others.request_of(started["Location"])
+    acs = message.assertion_consumer_service_url
+    encoded = idp.response(
+        acs, sp_entity_id=message.issuer.text, in_response_to=message.id, **PERSON
+    )
     assert client.post(acs, {"SAMLResponse": encoded}).status_code == 403
     assert "_auth_user_id" not in client.session
 
@@ -133,3 +151,56 @@ def test_single_logout_sends_a_logout_request_to_the_provider(world, idp):
     )
     assert again.get("/identity/sso/acme/saml/sls/").status_code == 302
     assert "_auth_user_id" not in again.session
+
+
+def test_requests_are_signed_and_encrypted_assertions_are_accepted(world, idp):
+    _configure(world, idp)
+    metadata = idp.sp_metadata
+    assert 'AuthnRequestsSigned="true"' in metadata
+    assert 'use="signing"' in metadata and 'use="encryption"' in metadata
+    policy = SignInPolicy.objects.get(organization__slug="acme")
+    assert policy.sealed_sp_keys and "PRIVATE KEY" not in policy.sealed_sp_keys
+    client = Client()
+    started = client.get("/identity/sso/acme/")["Location"]
+    assert "Signature=" in started and "SigAlg=" in started
+    forged = started.replace("Signature=", "Signature=AAAA")
+    with pytest.raises(IncorrectlySigned):
+        idp.request_of(forged)
+    acs, encoded = idp.answer(started, encrypt=True, **PERSON)
+    assert "EncryptedAssertion" in base64.b64decode(encoded).decode()
+    assert client.post(acs, {"SAMLResponse": encoded}).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_an_answer_for_another_audience_is_refused(world, idp):
+    _configure(world, idp)
+    client = Client()
+    answer = _sign_in(client, idp, audience="https://elsewhere.example/sp", **PERSON)
+    assert answer.status_code == 403
+    assert b"audience" in answer.content.lower(), answer.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_started_at_the_provider_only_when_allowed_and_once(world, idp):
+    _configure(world, idp)
+    acs = "http://testserver/identity/sso/acme/saml/acs/"
+    entity = "http://testserver/identity/sso/acme/saml/metadata/"
+
+    def unsolicited() -> str:
+        return idp.response(acs, sp_entity_id=entity, in_response_to=None, **PERSON)
+
+    encoded = unsolicited()
+    assert Client().post(acs, {"SAMLResponse": encoded}).status_code == 403  # off by default
+    services.save_policy(actor=world.acme.scope("admin"), fields={"idp_initiated": True})
+    client = Client()
+    answer = client.post(acs, {"SAMLResponse": encoded, "RelayState": "/surveys/"})
+    assert answer.status_code == 302 and answer["Location"] == "/surveys/"
+    assert client.session["identity_method"] == "sso"
+    assert Client().post(acs, {"SAMLResponse": encoded}).status_code == 403  # replayed
+    # An answer to some other browser's request is still refused.
+    stolen = idp.response(acs, sp_entity_id=entity, in_response_to="id-other", **PERSON)
+    assert Client().post(acs, {"SAMLResponse": stolen}).status_code == 403
+    away = Client().post(
+        acs, {"SAMLResponse": unsolicited(), "RelayState": "https://evil.example/"}
+    )
+    assert away["Location"] == "/"

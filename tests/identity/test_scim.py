@@ -186,6 +186,7 @@ def test_a_deactivated_user_loses_session_and_api_tokens_on_the_next_request(wor
     browser = Client()
     browser.force_login(membership.user)
     assert browser.get("/").status_code == 200
+    assert browser.get("/").status_code == 200  # its sign-in rules are now cached
     api = Client()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token.secret}"}
     assert api.get("/api/v1/me", **headers).status_code == 200

@@ -54,6 +54,11 @@ class PolicyForm(forms.Form):
     groups_attribute = forms.CharField(
         label=_("Groups attribute (SAML)"), required=False, max_length=200, initial="groups"
     )
+    idp_initiated = forms.BooleanField(
+        label=_("Accept sign-in started at the identity provider (SAML)"),
+        required=False,
+        help_text=_("Each such answer is accepted once; leave off unless your provider needs it."),
+    )
     jit_provisioning = forms.BooleanField(
         label=_("Create people at their first sign-in"), required=False, initial=True
     )

@@ -5,7 +5,9 @@
 - A password session does not enter an organisation that requires single sign-on, unless the
   person is its break-glass admin; with nothing left to enter, it is signed out.
 - A password session whose account has a two-factor device, or whose role must have one,
-  passes its second factor before any page but the two-factor pages and sign-out."""
+  passes its second factor before any page but the two-factor pages and sign-out.
+
+What these rules need is one cache read per request (`rulecache`), not a query."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from voxloop.identity import selectors
+from voxloop.identity import rulecache
 from voxloop.identity.session import METHOD_KEY, ORG_KEY, TWO_FACTOR_KEY
 from voxloop.tenancy.scoping import Scope
 
@@ -48,13 +50,12 @@ class SignInRulesMiddleware:
     def apply(self, request: Any, user: Any) -> HttpResponseBase | None:
         session = request.session
         memberships = list(getattr(request, "memberships", []))
+        rules = None
         if session.get(METHOD_KEY) == "sso":
             allowed = [m for m in memberships if m.organization_id == session.get(ORG_KEY)]
         else:
-            policies = selectors.policies_for([m.organization_id for m in memberships])
-            allowed = [
-                m for m in memberships if not _sso_only(policies.get(m.organization_id), user.pk)
-            ]
+            rules = rulecache.rules_for(user.pk, [m.organization_id for m in memberships])
+            allowed = [m for m in memberships if m.organization_id not in rules.sso_only]
             if memberships and not allowed:
                 logout(request)
                 return redirect(reverse("accounts:login") + "?sso=required")
@@ -66,28 +67,20 @@ class SignInRulesMiddleware:
             "accounts:logout"
         ):
             return None
-        if selectors.has_confirmed_device(user.pk):
+        if rules is None:
+            rules = rulecache.rules_for(user.pk, [m.organization_id for m in memberships])
+        if rules.has_device:
             return redirect(reverse("identity:two_factor_verify") + f"?next={request.path}")
         membership = getattr(request, "membership", None)
-        if membership is not None and _two_factor_required(membership):
+        if membership is not None and _two_factor_required(rules, membership):
             return redirect("identity:two_factor_setup")
         return None
 
 
-def _sso_only(policy: Any, user_id: int) -> bool:
-    return (
-        policy is not None
-        and policy.sso_enabled
-        and policy.sso_required
-        and policy.break_glass_user_id != user_id
-    )
-
-
-def _two_factor_required(membership: Any) -> bool:
-    policy = selectors.policy_for(membership.organization_id)
-    if policy is None or not policy.two_factor_required:
+def _two_factor_required(rules: rulecache.Rules, membership: Any) -> bool:
+    if membership.organization_id not in rules.two_factor:
         return False
-    roles = policy.two_factor_role_list()
+    roles = rules.two_factor[membership.organization_id]
     return not roles or membership.role in roles
 
 

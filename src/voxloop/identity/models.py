@@ -57,6 +57,13 @@ class SignInPolicy(models.Model):
     groups_attribute = models.CharField(
         _("groups attribute"), max_length=200, blank=True, default="groups"
     )
+    # Unsolicited responses (sign-in started at the provider's portal); off by default.
+    idp_initiated = models.BooleanField(
+        _("sign-in started at the identity provider"), default=False
+    )
+    # Our signing and encryption keys and certificates as a SAML service provider, sealed
+    # (voxloop.sealing) like every other credential; made when SAML is first configured.
+    sealed_sp_keys = models.TextField(blank=True, default="")
     # Two-factor for local (password) accounts
     two_factor_required = models.BooleanField(_("two-factor required"), default=False)
     # Comma separated roles; empty: every role.
@@ -223,3 +230,24 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code of user {self.user_id}"
+
+
+class SsoSession(models.Model):
+    """A session signed in through the organisation's provider, so that the provider's
+    back-channel logout (by `sid` or `sub`) finds the sessions it ends."""
+
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=64)
+    subject = models.CharField(max_length=255)
+    sid = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "subject"], name="ssosession_subject"),
+            models.Index(fields=["organization", "sid"], name="ssosession_sid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.sid or 'no sid'})"

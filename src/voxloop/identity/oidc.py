@@ -179,3 +179,58 @@ def logout_url(policy: SignInPolicy, *, id_token: str, return_to: str) -> str | 
         }
     )
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+# --- back-channel logout (OpenID Connect Back-Channel Logout 1.0) -------------------------
+
+LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+LOGOUT_TOKEN_AGE = 600  # seconds: an older logout token is refused even inside its expiry
+
+
+def _decode(policy: SignInPolicy, token: str) -> dict[str, Any]:
+    try:
+        return dict(jwt.decode(token, _keys(policy), algorithms=ALGORITHMS).claims)
+    except JoseError:
+        try:
+            decoded = jwt.decode(token, _keys(policy, refresh=True), algorithms=ALGORITHMS)
+        except JoseError as error:
+            raise SignInRefused(f"the token's signature does not verify ({error})") from None
+        return dict(decoded.claims)
+    except ValueError:
+        raise SignInRefused("this is not a signed token") from None
+
+
+def verify_logout_token(
+    policy: SignInPolicy, *, token: str, now: float | None = None
+) -> dict[str, Any]:
+    """The claims of a logout token the provider signed (section 2.6 of the specification),
+    or SignInRefused. The caller refuses a `jti` seen before."""
+    if not token:
+        raise SignInRefused("no logout_token")
+    claims = _decode(policy, token)
+    now = time.time() if now is None else now
+    if str(claims.get("iss", "")).rstrip("/") != policy.issuer.rstrip("/"):
+        raise SignInRefused("the logout token was issued by another provider")
+    audience = claims.get("aud")
+    if policy.client_id not in (audience if isinstance(audience, list) else [audience]):
+        raise SignInRefused("the logout token is meant for another client")
+    try:
+        issued = float(claims["iat"])
+        expires = float(claims.get("exp", issued + LOGOUT_TOKEN_AGE))
+    except (KeyError, TypeError, ValueError):
+        raise SignInRefused("the logout token has no issue time") from None
+    if issued - CLOCK_SKEW > now or min(expires, issued + LOGOUT_TOKEN_AGE) + CLOCK_SKEW < now:
+        raise SignInRefused("the logout token is not fresh")
+    events = claims.get("events")
+    if not isinstance(events, dict) or not isinstance(events.get(LOGOUT_EVENT), dict):
+        raise SignInRefused("the logout token has no back-channel logout event")
+    if "nonce" in claims:
+        # An ID token carries a nonce; a logout token must not, so one is never taken for the other.
+        raise SignInRefused("a logout token carries no nonce")
+    if not (isinstance(claims.get("sub"), str) and claims["sub"]) and not (
+        isinstance(claims.get("sid"), str) and claims["sid"]
+    ):
+        raise SignInRefused("the logout token names neither a subject nor a session")
+    if not isinstance(claims.get("jti"), str) or not claims["jti"]:
+        raise SignInRefused("the logout token has no jti")
+    return claims

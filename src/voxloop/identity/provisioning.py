@@ -13,6 +13,7 @@ from django.db import transaction
 
 from voxloop.accounts import services as account_services
 from voxloop.errors import Conflict, Forbidden, InvalidInput
+from voxloop.identity import rulecache
 from voxloop.identity.models import ExternalIdentity, ScimGroup, SignInPolicy, Source
 from voxloop.identity.selectors import identity_by_subject, policy_for
 from voxloop.identity.services import access_for_groups
@@ -62,6 +63,7 @@ def apply_access(*, identity: ExternalIdentity, label: str) -> Membership | None
     """Bring the person's membership in line with their groups and whether they are active."""
     organization_id = identity.organization_id
     actor = system_scope(organization_id=organization_id, label=label)
+    rulecache.changed(user_id=identity.user_id)
     policy = policy_for(organization_id) or SignInPolicy(organization_id=organization_id)
     groups = list(identity.groups) + [g.display_name for g in identity.scim_groups.all()]
     access = access_for_groups(policy=policy, groups=groups) if identity.active else None

@@ -1,23 +1,30 @@
 """SAML 2.0 as a service provider, with pysaml2 (signatures checked by Debian's xmlsec1).
 
 The organisation's identity provider is read from its metadata (pasted XML, or fetched once
-from its URL through voxloop.outbound). A response is accepted only when it answers a request
-this browser started (no unsolicited responses), its assertion or the response is signed by
-a key of that metadata, it is addressed to this organisation's consumer URL and audience, and
-it is within its validity window give or take CLOCK_SKEW; the views then refuse an assertion
-id seen before (replay)."""
+from its URL through voxloop.outbound). Our requests are signed with the organisation's SP
+signing key, and assertions may come encrypted to its SP encryption key (`spkeys`). A response
+is accepted only when it answers a request this browser started (or, when the organisation
+allows sign-in started at the provider, answers none at all), its assertion or the response
+is signed by a key of that metadata, it is addressed to this organisation's consumer URL and
+audience, and it is within its validity window give or take CLOCK_SKEW; the views then refuse
+an assertion id seen before (replay)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 
 from voxloop import outbound
-from voxloop.identity import services
+from voxloop.identity import services, spkeys
 from voxloop.identity.models import SignInPolicy
 
 CLOCK_SKEW = 120
@@ -60,41 +67,72 @@ def urls(request: HttpRequest, policy: SignInPolicy) -> dict[str, str]:
     }
 
 
-def _client(request: HttpRequest, policy: SignInPolicy, *, with_idp: bool = True) -> Any:
+SIGNATURE = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+DIGEST = "http://www.w3.org/2001/04/xmlenc#sha256"
+
+
+@contextlib.contextmanager
+def _key_files(policy: SignInPolicy) -> Iterator[dict[str, str]]:
+    """The SP keys as files for xmlsec1, in a private folder removed on leaving."""
+    keys = spkeys.ensure(policy=policy)
+    with tempfile.TemporaryDirectory(prefix="vx-saml-") as folder:
+        paths = {}
+        for name, pem in keys.items():
+            path = Path(folder) / f"{name}.pem"
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(pem)
+            paths[name] = str(path)
+        yield paths
+
+
+@contextlib.contextmanager
+def _client(request: HttpRequest, policy: SignInPolicy, *, with_idp: bool = True) -> Iterator[Any]:
     # Imported here: pysaml2 is large and only sign-in pages need it.
     from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
     from saml2.client import Saml2Client
     from saml2.config import SPConfig
 
     where = urls(request, policy)
-    config: dict[str, Any] = {
-        "entityid": where["entity_id"],
-        "xmlsec_binary": xmlsec_binary(),
-        "service": {
-            "sp": {
-                "endpoints": {
-                    "assertion_consumer_service": [(where["acs"], BINDING_HTTP_POST)],
-                    "single_logout_service": [(where["sls"], BINDING_HTTP_REDIRECT)],
-                },
-                "allow_unsolicited": False,
-                "want_response_signed": False,
-                "want_assertions_signed": False,
-                "want_assertions_or_response_signed": True,
-                "authn_requests_signed": False,
-                "logout_requests_signed": False,
-            }
-        },
-        "accepted_time_diff": CLOCK_SKEW,
-        "allow_unknown_attributes": True,
-    }
-    if with_idp:
-        config["metadata"] = {"inline": [_metadata(policy)]}
-    sp_config = SPConfig()
-    try:
-        sp_config.load(config)
-        return Saml2Client(config=sp_config)
-    except Exception as error:  # pysaml2 raises many kinds on bad metadata
-        raise SignInRefused(f"the identity provider's metadata is not usable ({error})") from None
+    with _key_files(policy) as keys:
+        config: dict[str, Any] = {
+            "entityid": where["entity_id"],
+            "xmlsec_binary": xmlsec_binary(),
+            "key_file": keys["signing_key"],
+            "cert_file": keys["signing_cert"],
+            "encryption_keypairs": [
+                {"key_file": keys["encryption_key"], "cert_file": keys["encryption_cert"]}
+            ],
+            "signing_algorithm": SIGNATURE,
+            "digest_algorithm": DIGEST,
+            "service": {
+                "sp": {
+                    "endpoints": {
+                        "assertion_consumer_service": [(where["acs"], BINDING_HTTP_POST)],
+                        "single_logout_service": [(where["sls"], BINDING_HTTP_REDIRECT)],
+                    },
+                    "allow_unsolicited": policy.idp_initiated,
+                    "want_response_signed": False,
+                    "want_assertions_signed": False,
+                    "want_assertions_or_response_signed": True,
+                    "authn_requests_signed": True,
+                    "logout_requests_signed": True,
+                }
+            },
+            "accepted_time_diff": CLOCK_SKEW,
+            "allow_unknown_attributes": True,
+        }
+        if with_idp:
+            config["metadata"] = {"inline": [_metadata(policy)]}
+        sp_config = SPConfig()
+        try:
+            sp_config.load(config)
+            client = Saml2Client(config=sp_config)
+        except Exception as error:  # pysaml2 raises many kinds on bad metadata
+            raise SignInRefused(
+                f"the identity provider's metadata is not usable ({error})"
+            ) from None
+        yield client
 
 
 def _idp_entity(client: Any) -> str:
@@ -105,17 +143,23 @@ def _idp_entity(client: Any) -> str:
 
 
 def authn_request_url(request: HttpRequest, policy: SignInPolicy) -> tuple[str, str]:
+    """Where to send the browser (a signed AuthnRequest, HTTP-Redirect binding) and the
+    request's id, which the answer must name."""
     from saml2 import BINDING_HTTP_REDIRECT
 
-    client = _client(request, policy)
-    try:
-        request_id, info = client.prepare_for_authenticate(
-            entityid=_idp_entity(client), binding=BINDING_HTTP_REDIRECT
-        )
-    except SignInRefused:
-        raise
-    except Exception as error:
-        raise SignInRefused(f"cannot build the request ({error})") from None
+    with _client(request, policy) as client:
+        try:
+            request_id, info = client.prepare_for_authenticate(
+                entityid=_idp_entity(client),
+                binding=BINDING_HTTP_REDIRECT,
+                sign=True,
+                sigalg=SIGNATURE,
+                digest_alg=DIGEST,
+            )
+        except SignInRefused:
+            raise
+        except Exception as error:
+            raise SignInRefused(f"cannot build the request ({error})") from None
     location = dict(info["headers"])["Location"]
     return str(location), str(request_id)
 
@@ -123,22 +167,33 @@ def authn_request_url(request: HttpRequest, policy: SignInPolicy) -> tuple[str, 
 def read_response(
     request: HttpRequest, policy: SignInPolicy, encoded: str, *, expected_request_id: str
 ) -> dict[str, Any]:
-    """The person a signed response vouches for, or SignInRefused."""
+    """The person a signed response vouches for, or SignInRefused. Without a request of this
+    browser to answer, only an organisation that allows sign-in started at the provider
+    takes a response, and only one that answers no request at all."""
     from saml2 import BINDING_HTTP_POST
 
     if not encoded:
         raise SignInRefused("no SAML response")
-    if not expected_request_id:
+    if not expected_request_id and not policy.idp_initiated:
         raise SignInRefused("this browser started no sign-in (unsolicited response)")
-    client = _client(request, policy)
-    try:
-        answer = client.parse_authn_request_response(
-            encoded, BINDING_HTTP_POST, outstanding={expected_request_id: "/"}
-        )
-    except Exception as error:  # pysaml2 signals every refusal with its own exception
-        raise SignInRefused(f"{type(error).__name__}: {error}"[:300]) from None
+    outstanding = {expected_request_id: "/"} if expected_request_id else {}
+    with _client(request, policy) as client:
+        try:
+            answer = client.parse_authn_request_response(
+                encoded, BINDING_HTTP_POST, outstanding=outstanding
+            )
+        except Exception as error:  # pysaml2 signals every refusal with its own exception
+            raise SignInRefused(f"{type(error).__name__}: {error}"[:300]) from None
     if answer is None or answer.assertion is None:
         raise SignInRefused("the response holds no assertion")
+    answered = str(answer.in_response_to or "")
+    # pysaml2, allowing unsolicited responses, takes any InResponseTo: we do not.
+    if answered and answered != expected_request_id:
+        raise SignInRefused("the response answers a request this browser did not send")
+    return _person(policy, answer, unsolicited=not answered)
+
+
+def _person(policy: SignInPolicy, answer: Any, *, unsolicited: bool) -> dict[str, Any]:
     attributes = answer.get_identity() or {}
     groups = attributes.get(policy.groups_attribute or "groups", [])
     emails = attributes.get("email") or attributes.get("mail") or []
@@ -158,35 +213,45 @@ def read_response(
         "expires_at": datetime.fromtimestamp(float(not_after), tz=UTC)
         if not_after
         else datetime.now(tz=UTC),
+        "unsolicited": unsolicited,
     }
 
 
 def logout_request_url(request: HttpRequest, policy: SignInPolicy, hint: dict) -> str | None:
-    """A LogoutRequest to the provider's single logout service, when it has one."""
+    """A signed LogoutRequest to the provider's single logout service, when it has one."""
     from saml2 import BINDING_HTTP_REDIRECT
     from saml2.saml import NAMEID_FORMAT_UNSPECIFIED, NameID
 
-    client = _client(request, policy)
-    idp = _idp_entity(client)
-    try:
-        destinations = client.metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso")
-    except Exception:
-        return None
-    if not destinations:
-        return None
-    destination = destinations[0]["location"]
-    _request_id, logout_request = client.create_logout_request(
-        destination,
-        idp,
-        name_id=NameID(text=hint.get("name_id", ""), format=NAMEID_FORMAT_UNSPECIFIED),
-        session_indexes=[hint["session_index"]] if hint.get("session_index") else None,
-    )
-    info = client.apply_binding(BINDING_HTTP_REDIRECT, str(logout_request), destination)
+    with _client(request, policy) as client:
+        idp = _idp_entity(client)
+        try:
+            destinations = client.metadata.single_logout_service(
+                idp, BINDING_HTTP_REDIRECT, "idpsso"
+            )
+        except Exception:
+            return None
+        if not destinations:
+            return None
+        destination = destinations[0]["location"]
+        _request_id, logout_request = client.create_logout_request(
+            destination,
+            idp,
+            name_id=NameID(text=hint.get("name_id", ""), format=NAMEID_FORMAT_UNSPECIFIED),
+            session_indexes=[hint["session_index"]] if hint.get("session_index") else None,
+        )
+        info = client.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            str(logout_request),
+            destination,
+            sign=True,
+            sigalg=SIGNATURE,
+        )
     return str(dict(info["headers"])["Location"])
 
 
 def sp_metadata(request: HttpRequest, policy: SignInPolicy) -> str:
+    """Our metadata: entity id, endpoints, and both certificates (signing, encryption)."""
     from saml2.metadata import entity_descriptor
 
-    client = _client(request, policy, with_idp=False)
-    return str(entity_descriptor(client.config))
+    with _client(request, policy, with_idp=False) as client:
+        return str(entity_descriptor(client.config))

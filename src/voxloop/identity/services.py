@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from voxloop import sealing
 from voxloop.errors import Forbidden, InvalidInput, NotFound
+from voxloop.identity import rulecache, spkeys
 from voxloop.identity.models import (
     GroupMapping,
     Protocol,
@@ -43,6 +44,7 @@ POLICY_FIELDS = (
     "metadata_url",
     "metadata_xml",
     "groups_attribute",
+    "idp_initiated",
     "two_factor_required",
     "two_factor_roles",
 )
@@ -113,12 +115,18 @@ def save_policy(
             policy.sealed_secret = sealing.seal({"client_secret": client_secret})
         if policy.sso_enabled:
             _check_provider(policy)
+        made_keys = policy.protocol == Protocol.SAML and not policy.sealed_sp_keys
+        if made_keys:
+            spkeys.ensure(policy=policy)
         if "issuer" in fields and before.get("issuer") != policy.issuer:
             policy.discovery, policy.jwks = {}, {}
         policy.save()
+        rulecache.changed(organization_id=policy.organization_id)
         changes = {k: [before[k], getattr(policy, k)] for k in fields if before[k] != fields[k]}
         if client_secret:
             changes["client_secret"] = ["…", "…"]  # that it changed, never its value
+        if made_keys:
+            changes["sp_keys"] = ["", "…"]
         record_audit(actor=actor, action="identity.policy.save", target=policy, changes=changes)
     return policy
 

@@ -9,7 +9,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from voxloop import counters
 from voxloop.clients import request_ip
 from voxloop.errors import DomainError
-from voxloop.identity import oidc, provisioning, saml, selectors, services
+from voxloop.identity import oidc, provisioning, saml, selectors, services, ssosessions
 from voxloop.identity.forms import SsoStartForm
 from voxloop.identity.models import Protocol, SignInPolicy
 from voxloop.identity.session import (
@@ -33,6 +33,7 @@ from voxloop.identity.session import (
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 START_LIMIT = 30  # sign-in starts per address per minute
+LOGOUT_LIMIT = 120  # back-channel logout calls per organisation per minute
 
 
 def _refused(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
@@ -123,6 +124,13 @@ def _finish(
     request.session.pop(ATTEMPT_KEY, None)
     login(request, user, backend=BACKEND)
     mark_sso_session(request.session, organization_id=policy.organization_id, hint=logout_hint)
+    ssosessions.remember(
+        session=request.session,
+        organization_id=policy.organization_id,
+        user_id=user.pk,
+        subject=claims["subject"],
+        sid=str(claims.get("sid") or ""),
+    )
     return redirect(attempt.get("next") or "/")
 
 
@@ -166,6 +174,7 @@ def oidc_callback(request: HttpRequest, slug: str) -> HttpResponse:
             "first_name": str(claims.get("given_name", ""))[:150],
             "last_name": str(claims.get("family_name", ""))[:150],
         },
+        "sid": claims.get("sid") if isinstance(claims.get("sid"), str) else "",
     }
     return _finish(request, policy, person, {"protocol": "oidc", "id_token": id_token})
 
@@ -205,6 +214,13 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
         "name_id": person["subject"],
         "session_index": person["session_index"],
     }
+    person["sid"] = person["session_index"]
+    if person["unsolicited"]:
+        # Started at the provider's portal: RelayState, when a path of ours, is where to go.
+        request.session[ATTEMPT_KEY] = {
+            "slug": slug,
+            "next": _safe_next(request, request.POST.get("RelayState", "")),
+        }
     return _finish(request, policy, person, hint)
 
 
@@ -243,3 +259,41 @@ def saml_sls(request: HttpRequest, slug: str) -> HttpResponse:
     ends either way."""
     logout(request)
     return redirect("accounts:login")
+
+
+def _logout_answer(status: int, error: str = "") -> JsonResponse:
+    body = {"error": "invalid_request", "error_description": error} if error else {}
+    answer = JsonResponse(body, status=status)
+    answer["Cache-Control"] = "no-store"
+    return answer
+
+
+@csrf_exempt  # the provider posts a signed logout token; its signature is the check
+@require_POST
+def oidc_backchannel_logout(request: HttpRequest, slug: str) -> HttpResponse:
+    """OpenID Connect Back-Channel Logout 1.0: the provider, server to server, names a
+    session (sid) or a person (sub) whose sessions here end now."""
+    policy = selectors.sso_policy_by_slug(slug)
+    if policy is None or policy.protocol != Protocol.OIDC:
+        return _logout_answer(404, "This organisation has no OpenID Connect sign-in.")
+    tally = counters.hit(f"sso:backchannel:{policy.organization_id}", 60)
+    if tally.count > LOGOUT_LIMIT:
+        answer = _logout_answer(429, "Too many logout requests; try again in a minute.")
+        answer["Retry-After"] = str(tally.retry_after())
+        return answer
+    try:
+        claims = oidc.verify_logout_token(policy, token=request.POST.get("logout_token", ""))
+    except oidc.SignInRefused as error:
+        return _logout_answer(400, str(error))
+    if not services.use_assertion_once(
+        organization_id=policy.organization_id,
+        assertion_id=f"oidc-logout:{claims['jti']}",
+        expires_at=_epoch(float(claims["iat"]) + oidc.LOGOUT_TOKEN_AGE),
+    ):
+        return _logout_answer(400, "This logout token was already used.")
+    ssosessions.end(
+        organization_id=policy.organization_id,
+        subject=str(claims.get("sub") or ""),
+        sid=str(claims.get("sid") or ""),
+    )
+    return _logout_answer(200)

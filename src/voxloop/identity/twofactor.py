@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from voxloop import counters, sealing
 from voxloop.errors import Forbidden, InvalidInput
+from voxloop.identity import rulecache
 from voxloop.identity.models import RecoveryCode, TwoFactorDevice
 from voxloop.tenancy.scoping import Scope
 from voxloop.tenancy.services import record_audit
@@ -93,6 +94,7 @@ def confirm_enrolment(*, user: object, code: str, actor: Scope | None) -> list[s
     with transaction.atomic():
         device.confirmed_at = timezone.now()
         device.save(update_fields=["confirmed_at"])
+        rulecache.changed(user_id=user_id)
         codes = _new_recovery_codes(user_id)
         if actor is not None:
             record_audit(actor=actor, action="two_factor.enable", target=user)
@@ -134,5 +136,6 @@ def disable(*, user: object, actor: Scope | None) -> None:
     with transaction.atomic():
         TwoFactorDevice.objects.filter(user_id=user_id).delete()
         RecoveryCode.objects.filter(user_id=user_id).delete()
+        rulecache.changed(user_id=user_id)
         if actor is not None:
             record_audit(actor=actor, action="two_factor.disable", target=user)

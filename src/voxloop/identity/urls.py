@@ -19,6 +19,11 @@ urlpatterns = [
     path("sso/logout/", sso_views.sso_logout, name="sso_logout"),
     path("sso/<slug:slug>/", sso_views.sso_login, name="sso_login"),
     path("sso/<slug:slug>/oidc/callback/", sso_views.oidc_callback, name="oidc_callback"),
+    path(
+        "sso/<slug:slug>/oidc/backchannel-logout/",
+        sso_views.oidc_backchannel_logout,
+        name="oidc_backchannel_logout",
+    ),
     path("sso/<slug:slug>/saml/acs/", sso_views.saml_acs, name="saml_acs"),
     path("sso/<slug:slug>/saml/metadata/", sso_views.saml_metadata, name="saml_metadata"),
     path("sso/<slug:slug>/saml/sls/", sso_views.saml_sls, name="saml_sls"),
