@@ -30,6 +30,7 @@ from voxloop.ideas.forms import (
 from voxloop.ideas.models import Audience, Idea, Status
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web.access import admin_required, capability_required, member_required
+from voxloop.web import confirm
 from voxloop.web.forms import domain_errors_on, resolve_unit
 
 PAGE = 30
@@ -219,6 +220,8 @@ def moderate_idea(request: ScopedRequest, idea_id: int, action: str) -> HttpResp
         data = form.cleaned_data
         with domain_errors_on(form):
             if action == "status":
+                if _declining(data) and not confirm.given(request):
+                    return _ask_decline(request, idea)
                 services.set_status(
                     actor=scope, idea=idea, status=data["status"], reason=data["reason"]
                 )
@@ -227,6 +230,8 @@ def moderate_idea(request: ScopedRequest, idea_id: int, action: str) -> HttpResp
                     into = selectors.idea(scope, data["into"])
                 except NotFound:
                     raise NotFound("No such idea on this board.", "into") from None
+                if not confirm.given(request):
+                    return _ask_merge(request, idea, into)
                 idea = services.merge(actor=scope, duplicate=idea, into=into)
             elif action == "plan":
                 services.turn_into_plan(actor=scope, idea=idea, title=data["title"])
@@ -235,6 +240,43 @@ def moderate_idea(request: ScopedRequest, idea_id: int, action: str) -> HttpResp
             return redirect("ideas:idea", idea_id=idea.pk)
     context = _idea_context(request, idea, **{f"{action}_form": form})
     return render(request, "ideas/idea.html", context, status=400)
+
+
+def _declining(data: dict[str, Any]) -> bool:
+    # Without a reason the service refuses it: that error comes first, not the question.
+    return data["status"] == Status.DECLINED and bool(data["reason"].strip())
+
+
+def _ask_decline(request: ScopedRequest, idea: Idea) -> HttpResponse:
+    return confirm.ask(
+        request,
+        title=_("Decline idea #%(id)d?") % {"id": idea.pk},
+        consequences=[
+            _("Idea #%(id)d becomes 'declined'; its %(votes)d votes stay on it.")
+            % {"id": idea.pk, "votes": idea.votes_count},
+            _("Its %(n)d followers are emailed the reason.") % {"n": idea.followers.count()},
+        ],
+        confirm_label=_("Decline"),
+        back_url=reverse("ideas:idea", args=[idea.pk]),
+    )
+
+
+def _ask_merge(request: ScopedRequest, idea: Idea, into: Idea) -> HttpResponse:
+    votes, followers = selectors.merge_moves(idea, into)
+    return confirm.ask(
+        request,
+        title=_("Merge idea #%(id)d into #%(into)d?") % {"id": idea.pk, "into": into.pk},
+        consequences=[
+            _(
+                "Idea #%(id)d's %(votes)d votes and %(followers)d followers move to #%(into)d; "
+                "#%(id)d becomes 'merged'."
+            )
+            % {"id": idea.pk, "votes": votes, "followers": followers, "into": into.pk},
+            _("People who supported both count once. This cannot be undone."),
+        ],
+        confirm_label=_("Merge"),
+        back_url=reverse("ideas:idea", args=[idea.pk]),
+    )
 
 
 @capability_required(Capability.ACT)

@@ -56,7 +56,7 @@ API = {
     "api:idea_merge": (
         "post",
         "/ideas/{idea}/merge",
-        {"into": "{other}"},
+        {"into": "{other}", "confirmed": "yes"},
         _moderators(200, 401),
     ),
 }
@@ -100,7 +100,7 @@ PAGES = {
     "ideas:merge": (
         "POST",
         "/ideas/i/{idea}/merge/",
-        {"into": "{other}"},
+        {"into": "{other}", "confirmed": "yes"},
         _moderators(302, "login"),
     ),
     "ideas:plan": ("POST", "/ideas/i/{idea}/plan/", {"title": ""}, _moderators(302, "login")),
