@@ -56,7 +56,7 @@ API = {
     "api:idea_merge": (
         "post",
         "/ideas/{idea}/merge",
-        {"into": "{other}", "confirmed": "yes"},
+        {"into": "{other}"},
         _moderators(200, 401),
     ),
 }
