@@ -196,8 +196,14 @@ def _decide(system: Scope, posted: list[Idea], staff_ideas: list[Idea], rng: ran
         if first is not idea and merged < 6 and idea.status == Status.NEW:
             services.merge(actor=system, duplicate=idea, into=first)
             merged += 1
-    top = sorted(live, key=lambda i: -i.votes_count)
-    for idea in (top[0], max(staff_ideas, key=lambda i: i.votes_count)):
-        idea.refresh_from_db()
-        if idea.status != Status.MERGED and not idea.plan_id:
-            services.turn_into_plan(actor=system, idea=idea)
+    # The most supported open idea of each board becomes an action plan (the ideas in hand
+    # hold the counts of when they were posted: read them again).
+    for board_id in {posted[0].board_id, staff_ideas[0].board_id}:
+        top = (
+            Idea.objects.filter(board_id=board_id, status__in=(Status.NEW, Status.UNDER_REVIEW))
+            .filter(visibility="published", plan__isnull=True)
+            .order_by("-votes_count", "id")
+            .first()
+        )
+        if top is not None:
+            services.turn_into_plan(actor=system, idea=top)

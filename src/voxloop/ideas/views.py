@@ -29,8 +29,8 @@ from voxloop.ideas.forms import (
 )
 from voxloop.ideas.models import Audience, Idea, Status
 from voxloop.tenancy.scoping import Capability, ScopedRequest
-from voxloop.web.access import admin_required, capability_required, member_required
 from voxloop.web import confirm
+from voxloop.web.access import admin_required, capability_required, member_required
 from voxloop.web.forms import domain_errors_on, resolve_unit
 
 PAGE = 30
