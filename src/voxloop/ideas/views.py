@@ -10,15 +10,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from voxloop.errors import NotFound
-from voxloop.ideas import identity, selectors, services
+from voxloop.ideas import embedding, identity, selectors, services
 from voxloop.ideas.forms import (
     BoardForm,
     CommentForm,
+    EmbedForm,
     IdeaForm,
     MergeForm,
     ModerateForm,
@@ -27,7 +29,7 @@ from voxloop.ideas.forms import (
     StatusForm,
     ThemeForm,
 )
-from voxloop.ideas.models import Audience, Idea, Status
+from voxloop.ideas.models import Audience, Board, Idea, Status
 from voxloop.tenancy.scoping import Capability, ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required, capability_required, member_required
@@ -99,13 +101,41 @@ def _board_context(request: ScopedRequest, board_id: int, **extra: Any) -> dict[
         else "",
         "form": IdeaForm(),
         "promote_form": PromoteForm(),
+        **_embed_context(request, board),
     } | extra
+
+
+def _embed_context(request: ScopedRequest, board: Board) -> dict[str, Any]:
+    """The widget's snippet and its sites, for admins of a customer board."""
+    if board.audience != Audience.CUSTOMERS or not request.scope.can(Capability.CONFIGURE):
+        return {}
+    script = request.build_absolute_uri(static("ideas/board-widget.js"))
+    return {
+        "embed_form": EmbedForm(initial={"allowed_origins": "\n".join(board.allowed_origins)}),
+        "snippet": f'<script src="{script}" data-board="{board.public_key}" async></script>',
+    }
 
 
 @member_required
 @require_GET
 def board_view(request: ScopedRequest, board_id: int) -> HttpResponse:
     return render(request, "ideas/board.html", _board_context(request, board_id))
+
+
+@admin_required
+@require_POST
+def board_embed(request: ScopedRequest, board_id: int) -> HttpResponse:
+    board = selectors.board(request.scope, board_id)
+    form = EmbedForm(request.POST)
+    if form.is_valid():
+        with domain_errors_on(form):
+            embedding.set_allowed_origins(
+                actor=request.scope, board=board, origins=form.cleaned_data["allowed_origins"]
+            )
+            messages.success(request, _("Saved."))
+            return redirect("ideas:board", board_id=board.pk)
+    context = _board_context(request, board_id, embed_form=form)
+    return render(request, "ideas/board.html", context, status=400)
 
 
 @member_required
