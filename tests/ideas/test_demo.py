@@ -31,3 +31,4 @@ def test_the_demo_boards(world):
     assert planned.get(board=boards["customers"]).votes_count >= top.votes_count // 2
     assert Idea.objects.filter(board=boards["employees"]).count() == 60
     assert max(customer.values_list("votes_count", flat=True)) >= 80
+    assert "https://shop.example.com" in boards["customers"].allowed_origins
