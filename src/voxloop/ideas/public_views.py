@@ -176,7 +176,7 @@ def public_embed(request: HttpRequest, key: str) -> HttpResponse:
     }
     answer = render(request, "ideas/embed.html", context)
     answer["Content-Security-Policy"] = f"frame-ancestors {embedding.frame_ancestors(board)}"
-    answer.xframe_options_exempt = True  # type: ignore[attr-defined]
+    answer.xframe_options_exempt = True
     return answer
 
 
