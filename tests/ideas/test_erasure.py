@@ -3,6 +3,8 @@ their ideas, their votes stay counted under a key that no longer leads to the ad
 
 from __future__ import annotations
 
+from django.test import Client
+
 from tests.contacts.helpers import add_contact
 from tests.ideas.support import customer_board
 from voxloop.ideas import identity, services
@@ -26,6 +28,13 @@ def test_erasing_an_address_keeps_the_idea_and_its_votes(world):
     board.save()
     services.add_comment(idea=idea, author=ana, body="Yes please")
 
+    admin = Client()
+    admin.force_login(acme.user("admin"))
+    asked = admin.get(f"/contacts/{contact.pk}/erase/").content.decode()
+    assert "On idea boards their follows and comments are deleted" in asked
+    assert Follower.objects.filter(
+        email__iexact="ana+ideas@example.test"
+    ).exists()  # only rehearsed
     report = erasure.erase_contact(actor=acme.scope("admin"), contact_id=contact.pk)
 
     assert report.counts["idea_followers"] == 2 and report.counts["idea_votes"] == 2
