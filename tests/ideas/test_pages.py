@@ -111,6 +111,7 @@ def test_members_post_vote_and_moderators_decide(world, django_capture_on_commit
     other = services.post_idea(board=board, author=member(acme, "viewer"), title="Swap shifts")
     assert admin.post(f"/ideas/i/{other.pk}/merge/", {"into": idea.pk, **YES}).status_code == 302
     assert admin.post(f"/ideas/i/{idea.pk}/merge/", {"into": 999999}).status_code == 400
+    assert admin.post(f"/ideas/i/{idea.pk}/merge/", {"into": idea.pk}).status_code == 400
     assert admin.post(f"/ideas/i/{idea.pk}/theme/", {"theme": "Scheduling"}).status_code == 302
     assert admin.post(f"/ideas/i/{idea.pk}/plan/", {"title": ""}).status_code == 302
     idea.refresh_from_db()

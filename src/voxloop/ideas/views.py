@@ -260,7 +260,7 @@ def moderate_idea(request: ScopedRequest, idea_id: int, action: str) -> HttpResp
                     into = selectors.idea(scope, data["into"])
                 except NotFound:
                     raise NotFound("No such idea on this board.", "into") from None
-                if not confirm.given(request):
+                if _mergeable(idea, into) and not confirm.given(request):
                     return _ask_merge(request, idea, into)
                 idea = services.merge(actor=scope, duplicate=idea, into=into)
             elif action == "plan":
@@ -289,6 +289,12 @@ def _ask_decline(request: ScopedRequest, idea: Idea) -> HttpResponse:
         confirm_label=_("Decline"),
         back_url=reverse("ideas:idea", args=[idea.pk]),
     )
+
+
+def _mergeable(idea: Idea, into: Idea) -> bool:
+    # A merge the service refuses gets its error at once, not a question first.
+    merged = Status.MERGED in (idea.status, into.status)
+    return idea.pk != into.pk and idea.board_id == into.board_id and not merged
 
 
 def _ask_merge(request: ScopedRequest, idea: Idea, into: Idea) -> HttpResponse:
