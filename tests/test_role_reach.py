@@ -536,6 +536,7 @@ PAGE_REACH: dict[str, tuple] = {
     "ideas:boards": ("ideas", "read", "GET"),
     "ideas:board_create": ("admin-settings", "write", "POST"),
     "ideas:board": ("ideas", "read", "GET"),
+    "ideas:embed": ("admin-settings", "write", "POST"),
     "ideas:post": ("ideas", "write", "POST", {}, {"title": "Reach"}),
     "ideas:idea": ("ideas", "read", "GET"),
     "ideas:vote": ("ideas", "write", "POST"),

@@ -99,6 +99,8 @@ OUTSIDE_THE_MATRIX = {
     "ideas:public_idea": ("ideas/test_pages.py", "{idea.pk}/"),
     "ideas:public_verify": ("ideas/test_pages.py", "/verify/"),
     "ideas:public_confirm": ("ideas/test_pages.py", "/v/"),
+    # Its framed page for the widget on the customer's site (frame-ancestors: its sites).
+    "ideas:public_embed": ("ideas/test_embed.py", "/embed/"),
     # A CRM's webhooks: the secret address and the provider's signature are its credential.
     "crm:hook": ("crm/matrix/test_matrix.py", "/crm/hooks/"),
 }

@@ -11,6 +11,7 @@ import re
 from django.core import mail
 from django.test import Client
 
+from tests.factories import YES
 from tests.ideas.support import customer_board, employee_board, member
 from voxloop.ideas import services
 from voxloop.ideas.models import Idea, Status, Visibility
@@ -108,8 +109,9 @@ def test_members_post_vote_and_moderators_decide(world, django_capture_on_commit
         )
     assert answer.status_code == 302 and len(mail.outbox) == 2
     other = services.post_idea(board=board, author=member(acme, "viewer"), title="Swap shifts")
-    assert admin.post(f"/ideas/i/{other.pk}/merge/", {"into": idea.pk}).status_code == 302
+    assert admin.post(f"/ideas/i/{other.pk}/merge/", {"into": idea.pk, **YES}).status_code == 302
     assert admin.post(f"/ideas/i/{idea.pk}/merge/", {"into": 999999}).status_code == 400
+    assert admin.post(f"/ideas/i/{idea.pk}/merge/", {"into": idea.pk}).status_code == 400
     assert admin.post(f"/ideas/i/{idea.pk}/theme/", {"theme": "Scheduling"}).status_code == 302
     assert admin.post(f"/ideas/i/{idea.pk}/plan/", {"title": ""}).status_code == 302
     idea.refresh_from_db()

@@ -169,3 +169,20 @@ def test_votes_added_in_bulk_count_one_per_person(world):
     assert services.add_votes(idea=idea, votes=[(member(acme, "store"), when)]) == 0
     idea.refresh_from_db()
     assert idea.votes_count == 6 and idea.followers.count() == 6
+
+
+def test_a_new_idea_gets_the_theme_text_analytics_finds(world):
+    from voxloop.textanalytics import services as text_services
+
+    acme = world.acme
+    board = employee_board(acme)
+    plain = services.post_idea(board=board, author=member(acme, "store"), title="Long queues")
+    assert plain.theme == ""  # no taxonomy yet: nothing to suggest
+    text_services.install_default_taxonomy(scope=acme.system, kind="retail")
+    idea = services.post_idea(
+        board=board, author=member(acme, "agent"), title="The queue at the checkout is too long"
+    )
+    assert idea.theme
+    services.set_theme(actor=acme.system, idea=idea, theme="Tills")
+    idea.refresh_from_db()
+    assert idea.theme == "Tills"

@@ -10,6 +10,7 @@ from django.test import Client
 from tests.closedloop.support import submit
 from tests.contacts.helpers import add_contact
 from tests.factories import YES
+from tests.ideas.support import employee_board, member
 from tests.surveys.builders import store_visit_survey
 from voxloop.accounts import services as account_services
 from voxloop.accounts.models import ApiToken
@@ -23,6 +24,8 @@ from voxloop.contacts.models import Contact, InteractionType
 from voxloop.distribution import services
 from voxloop.distribution.models import Campaign, Widget
 from voxloop.distribution.widget import services as widgets
+from voxloop.ideas import services as idea_services
+from voxloop.ideas.models import Idea
 from voxloop.responses import kiosks
 from voxloop.responses.models import Kiosk
 from voxloop.surveys.models import Question, Survey
@@ -200,3 +203,25 @@ def test_revoking_an_api_token(world):
     assert ApiToken.objects.get(pk=issued.token.pk).revoked_at is None
     client.post(url, YES)
     assert ApiToken.objects.get(pk=issued.token.pk).revoked_at is not None
+
+
+def test_merging_and_declining_ideas_say_what_moves_and_who_is_told(world, admin):
+    board = employee_board(world.acme)
+    into = idea_services.post_idea(board=board, author=member(world.acme, "store"), title="Seats")
+    dup = idea_services.post_idea(board=board, author=member(world.acme, "agent"), title="Stools")
+    idea_services.vote(idea=dup, voter=member(world.acme, "viewer"))
+    url = f"/ideas/i/{dup.pk}/merge/"
+    asked(
+        admin.post(url, {"into": into.pk}),
+        f"Idea #{dup.pk}&#x27;s 2 votes and 2 followers move to #{into.pk}; "
+        f"#{dup.pk} becomes &#x27;merged&#x27;.",
+    )
+    assert Idea.objects.get(pk=dup.pk).status == "new"
+    admin.post(url, {"into": into.pk, **YES})
+    assert Idea.objects.get(pk=dup.pk).status == "merged"
+    url = f"/ideas/i/{into.pk}/status/"
+    decline = {"status": "declined", "reason": "No room"}
+    asked(admin.post(url, decline), "Its 3 followers are emailed the reason.")
+    assert Idea.objects.get(pk=into.pk).status == "new"
+    admin.post(url, {**decline, **YES})
+    assert Idea.objects.get(pk=into.pk).status == "declined"

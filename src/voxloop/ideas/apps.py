@@ -8,4 +8,4 @@ class IdeasConfig(AppConfig):
     verbose_name = _("Idea boards")
 
     def ready(self) -> None:
-        from voxloop.ideas import tasks  # noqa: F401 - register
+        from voxloop.ideas import receivers, tasks  # noqa: F401 - connect and register

@@ -1,15 +1,18 @@
 """The demo's idea boards: an employee board at the company (ideas from the demo logins, in
 the four languages) and a customer board with a public link, a few hundred ideas and
 thousands of votes spread over the year (customers proven by email, generated addresses),
-some of them in bursts; statuses with reasons, duplicates merged, and two ideas turned into
-action plans. Built through the services; deterministic for a seed."""
+some of them in bursts, and shown on the web shop by its widget; statuses with reasons,
+duplicates merged, and two ideas turned into action plans. Built through the services;
+deterministic for a seed."""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
 
-from voxloop.ideas import identity, services
+from django.conf import settings
+
+from voxloop.ideas import embedding, identity, services
 from voxloop.ideas.models import Board, Idea, Status
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Scope
@@ -144,6 +147,11 @@ def add_ideas(
         audience="customers",
         description="Tell us what would make your shop better, and vote for what others ask.",
     )
+    # The web shop may show the board (the widget), as it shows the survey widget.
+    base = embedding.normal_origin(settings.BASE_URL) or "http://127.0.0.1:8000"
+    embedding.set_allowed_origins(
+        actor=system, board=customers, origins=[base, "https://shop.example.com"]
+    )
     employees = services.create_board(
         actor=system,
         unit=root,
@@ -196,8 +204,14 @@ def _decide(system: Scope, posted: list[Idea], staff_ideas: list[Idea], rng: ran
         if first is not idea and merged < 6 and idea.status == Status.NEW:
             services.merge(actor=system, duplicate=idea, into=first)
             merged += 1
-    top = sorted(live, key=lambda i: -i.votes_count)
-    for idea in (top[0], max(staff_ideas, key=lambda i: i.votes_count)):
-        idea.refresh_from_db()
-        if idea.status != Status.MERGED and not idea.plan_id:
-            services.turn_into_plan(actor=system, idea=idea)
+    # The most supported open idea of each board becomes an action plan (the ideas in hand
+    # hold the counts of when they were posted: read them again).
+    for board_id in {posted[0].board_id, staff_ideas[0].board_id}:
+        top = (
+            Idea.objects.filter(board_id=board_id, status__in=(Status.NEW, Status.UNDER_REVIEW))
+            .filter(visibility="published", plan__isnull=True)
+            .order_by("-votes_count", "id")
+            .first()
+        )
+        if top is not None:
+            services.turn_into_plan(actor=system, idea=top)

@@ -107,3 +107,15 @@ class PublicIdeaForm(_Honeypot, IdeaForm):
 
 class PublicCommentForm(_Honeypot, CommentForm):
     pass
+
+
+class EmbedForm(forms.Form):
+    allowed_origins = forms.CharField(
+        label=_("Sites that may show it"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One origin a line, e.g. https://shop.example.com"),
+    )
+
+    def clean_allowed_origins(self) -> list[str]:
+        return self.cleaned_data["allowed_origins"].split()

@@ -46,6 +46,9 @@ class Board(models.Model):
     # New ideas and comments wait for a moderator before anyone else sees them.
     moderate_first = models.BooleanField(_("moderate before publishing"), default=True)
     is_open = models.BooleanField(_("open for new ideas"), default=True)
+    # Sites that may show the board in their pages (the embeddable widget): the only
+    # frame-ancestors of its framed page; none, and no site can frame it.
+    allowed_origins = models.JSONField(_("allowed origins"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from voxloop import counters
 from voxloop.clients import request_ip
 from voxloop.errors import DomainError, NotFound
-from voxloop.ideas import identity, selectors, services
+from voxloop.ideas import embedding, identity, selectors, services
 from voxloop.ideas.forms import PublicCommentForm, PublicIdeaForm, VerifyForm
 from voxloop.ideas.models import Board, Idea
 from voxloop.web.forms import domain_errors_on
@@ -157,6 +157,27 @@ def public_idea(request: HttpRequest, key: str, idea_id: int) -> HttpResponse:
     except DomainError as error:
         return _idea_page(request, board, idea, error=error.message, status=400)
     return redirect("ideas:public_idea", key=key, idea_id=idea.pk)
+
+
+EMBED_TOP = 10
+
+
+@require_GET
+def public_embed(request: HttpRequest, key: str) -> HttpResponse:
+    """The board as the widget frames it on a customer's site: its top ideas, each opening the
+    public board in a tab of its own to vote, comment or post (a third-party frame gets neither
+    the proof's cookie nor the form's CSRF cookie). Only the board's allowed sites may frame
+    it."""
+    board = _board(key)
+    context = {
+        "board": board,
+        "ideas": selectors.public_ideas(board, order="top")[:EMBED_TOP],
+        "locale": request.LANGUAGE_CODE,
+    }
+    answer = render(request, "ideas/embed.html", context)
+    answer["Content-Security-Policy"] = f"frame-ancestors {embedding.frame_ancestors(board)}"
+    answer.xframe_options_exempt = True
+    return answer
 
 
 @require_POST

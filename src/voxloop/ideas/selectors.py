@@ -147,3 +147,13 @@ def public_idea(target: Board, idea_id: int) -> Idea:
     if found is None:
         raise NotFound("No such idea.")
     return found
+
+
+def merge_moves(duplicate: Idea, into: Idea) -> tuple[int, int]:
+    """How many votes and followers a merge would move (those already on `into` stay one)."""
+    voters = into.votes.values_list("voter_key", flat=True)
+    following = into.followers.values_list("follower_key", flat=True)
+    return (
+        duplicate.votes.exclude(voter_key__in=voters).count(),
+        duplicate.followers.exclude(follower_key__in=following).count(),
+    )

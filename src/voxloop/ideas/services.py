@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -113,6 +114,7 @@ def post_idea(
         author_key=author.key,
         author_name=author.name[:100],
         visibility=Visibility.PENDING if board.moderate_first else Visibility.PUBLISHED,
+        theme=suggested_theme(board=board, text=f"{title}\n{body}", language=language),
     )
     if when is not None:
         Idea.objects.filter(pk=idea.pk).update(created_at=when)
@@ -120,6 +122,21 @@ def post_idea(
     vote(idea=idea, voter=author, when=when, allow_pending=True)
     idea.refresh_from_db()
     return idea
+
+
+def suggested_theme(*, board: Board, text: str, language: str = "") -> str:
+    """The theme text analytics finds first in an idea (the taxonomy above the board's unit),
+    so that ideas and survey comments speak of the same things; a moderator may change it.
+    Empty when nothing matches, or when the setting `IDEAS_SUGGEST_THEMES` is off."""
+    from voxloop.textanalytics.services import analyse_texts
+
+    if not getattr(settings, "IDEAS_SUGGEST_THEMES", True) or not text.strip():
+        return ""
+    found = analyse_texts(
+        organization_id=board.organization_id, items=[(board.unit_path, text, language)]
+    )
+    themes = found[0]["themes"] if found else []
+    return str(themes[0]["name"])[:120] if themes else ""
 
 
 def _open_for(idea: Idea, allow_pending: bool) -> Idea:
@@ -391,6 +408,7 @@ def promote_comment(
         language=response.locale or "",
         author_key=f"r:{response.pk}",
         source_response_id=response.pk,
+        theme=suggested_theme(board=board, text=body, language=response.locale or ""),
     )
     record_audit(
         actor=actor, action="ideas.promote", target=idea, changes={"response": response.pk}

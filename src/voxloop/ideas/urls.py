@@ -10,6 +10,7 @@ urlpatterns = [
     path("moderation/", views.moderation, name="moderation"),
     path("<int:board_id>/", views.board_view, name="board"),
     path("<int:board_id>/post/", views.post_idea, name="post"),
+    path("<int:board_id>/embed/", views.board_embed, name="embed"),
     path("<int:board_id>/promote/", views.promote, name="promote"),
     path("i/<int:idea_id>/", views.idea_view, name="idea"),
     path("i/<int:idea_id>/vote/", views.vote, name="vote"),
@@ -22,6 +23,7 @@ urlpatterns = [
     ),
     # Public (customer boards): the board's key, no sign-in.
     path("p/<str:key>/", public_views.public_board, name="public_board"),
+    path("p/<str:key>/embed/", public_views.public_embed, name="public_embed"),
     path("p/<str:key>/verify/", public_views.public_verify, name="public_verify"),
     path("p/<str:key>/v/<str:token>/", public_views.public_confirm, name="public_confirm"),
     path("p/<str:key>/<int:idea_id>/", public_views.public_idea, name="public_idea"),

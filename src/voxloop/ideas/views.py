@@ -10,15 +10,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from voxloop.errors import NotFound
-from voxloop.ideas import identity, selectors, services
+from voxloop.ideas import embedding, identity, selectors, services
 from voxloop.ideas.forms import (
     BoardForm,
     CommentForm,
+    EmbedForm,
     IdeaForm,
     MergeForm,
     ModerateForm,
@@ -27,8 +29,9 @@ from voxloop.ideas.forms import (
     StatusForm,
     ThemeForm,
 )
-from voxloop.ideas.models import Audience, Idea, Status
+from voxloop.ideas.models import Audience, Board, Idea, Status
 from voxloop.tenancy.scoping import Capability, ScopedRequest
+from voxloop.web import confirm
 from voxloop.web.access import admin_required, capability_required, member_required
 from voxloop.web.forms import domain_errors_on, resolve_unit
 
@@ -98,13 +101,41 @@ def _board_context(request: ScopedRequest, board_id: int, **extra: Any) -> dict[
         else "",
         "form": IdeaForm(),
         "promote_form": PromoteForm(),
+        **_embed_context(request, board),
     } | extra
+
+
+def _embed_context(request: ScopedRequest, board: Board) -> dict[str, Any]:
+    """The widget's snippet and its sites, for admins of a customer board."""
+    if board.audience != Audience.CUSTOMERS or not request.scope.can(Capability.CONFIGURE):
+        return {}
+    script = request.build_absolute_uri(static("ideas/board-widget.js"))
+    return {
+        "embed_form": EmbedForm(initial={"allowed_origins": "\n".join(board.allowed_origins)}),
+        "snippet": f'<script src="{script}" data-board="{board.public_key}" async></script>',
+    }
 
 
 @member_required
 @require_GET
 def board_view(request: ScopedRequest, board_id: int) -> HttpResponse:
     return render(request, "ideas/board.html", _board_context(request, board_id))
+
+
+@admin_required
+@require_POST
+def board_embed(request: ScopedRequest, board_id: int) -> HttpResponse:
+    board = selectors.board(request.scope, board_id)
+    form = EmbedForm(request.POST)
+    if form.is_valid():
+        with domain_errors_on(form):
+            embedding.set_allowed_origins(
+                actor=request.scope, board=board, origins=form.cleaned_data["allowed_origins"]
+            )
+            messages.success(request, _("Saved."))
+            return redirect("ideas:board", board_id=board.pk)
+    context = _board_context(request, board_id, embed_form=form)
+    return render(request, "ideas/board.html", context, status=400)
 
 
 @member_required
@@ -219,6 +250,8 @@ def moderate_idea(request: ScopedRequest, idea_id: int, action: str) -> HttpResp
         data = form.cleaned_data
         with domain_errors_on(form):
             if action == "status":
+                if _declining(data) and not confirm.given(request):
+                    return _ask_decline(request, idea)
                 services.set_status(
                     actor=scope, idea=idea, status=data["status"], reason=data["reason"]
                 )
@@ -227,6 +260,8 @@ def moderate_idea(request: ScopedRequest, idea_id: int, action: str) -> HttpResp
                     into = selectors.idea(scope, data["into"])
                 except NotFound:
                     raise NotFound("No such idea on this board.", "into") from None
+                if _mergeable(idea, into) and not confirm.given(request):
+                    return _ask_merge(request, idea, into)
                 idea = services.merge(actor=scope, duplicate=idea, into=into)
             elif action == "plan":
                 services.turn_into_plan(actor=scope, idea=idea, title=data["title"])
@@ -235,6 +270,49 @@ def moderate_idea(request: ScopedRequest, idea_id: int, action: str) -> HttpResp
             return redirect("ideas:idea", idea_id=idea.pk)
     context = _idea_context(request, idea, **{f"{action}_form": form})
     return render(request, "ideas/idea.html", context, status=400)
+
+
+def _declining(data: dict[str, Any]) -> bool:
+    # Without a reason the service refuses it: that error comes first, not the question.
+    return data["status"] == Status.DECLINED and bool(data["reason"].strip())
+
+
+def _ask_decline(request: ScopedRequest, idea: Idea) -> HttpResponse:
+    return confirm.ask(
+        request,
+        title=_("Decline idea #%(id)d?") % {"id": idea.pk},
+        consequences=[
+            _("Idea #%(id)d becomes 'declined'; its %(votes)d votes stay on it.")
+            % {"id": idea.pk, "votes": idea.votes_count},
+            _("Its %(n)d followers are emailed the reason.") % {"n": idea.followers.count()},
+        ],
+        confirm_label=_("Decline"),
+        back_url=reverse("ideas:idea", args=[idea.pk]),
+    )
+
+
+def _mergeable(idea: Idea, into: Idea) -> bool:
+    # A merge the service refuses gets its error at once, not a question first.
+    merged = Status.MERGED in (idea.status, into.status)
+    return idea.pk != into.pk and idea.board_id == into.board_id and not merged
+
+
+def _ask_merge(request: ScopedRequest, idea: Idea, into: Idea) -> HttpResponse:
+    votes, followers = selectors.merge_moves(idea, into)
+    return confirm.ask(
+        request,
+        title=_("Merge idea #%(id)d into #%(into)d?") % {"id": idea.pk, "into": into.pk},
+        consequences=[
+            _(
+                "Idea #%(id)d's %(votes)d votes and %(followers)d followers move to #%(into)d; "
+                "#%(id)d becomes 'merged'."
+            )
+            % {"id": idea.pk, "votes": votes, "followers": followers, "into": into.pk},
+            _("People who supported both count once. This cannot be undone."),
+        ],
+        confirm_label=_("Merge"),
+        back_url=reverse("ideas:idea", args=[idea.pk]),
+    )
 
 
 @capability_required(Capability.ACT)

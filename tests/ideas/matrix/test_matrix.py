@@ -80,6 +80,14 @@ PAGES = {
         _row(200, "login", allowed=(*MODERATORS, "sibling_store"), outside=(), other_admin=200),
     ),
     "ideas:board": ("GET", "/ideas/{board}/", None, _row(200, "login")),
+    # The matrix's board is an employee board, which no other site may show: admins are
+    # answered 400 (naming the field); everyone else is refused before that.
+    "ideas:embed": (
+        "POST",
+        "/ideas/{board}/embed/",
+        {"allowed_origins": "https://shop.example.com"},
+        _row(400, "login", allowed=("admin", "country_admin"), outside=()),
+    ),
     "ideas:post": ("POST", "/ideas/{board}/post/", {"title": "Stools"}, _row(302, "login")),
     "ideas:promote": (
         "POST",
@@ -100,7 +108,7 @@ PAGES = {
     "ideas:merge": (
         "POST",
         "/ideas/i/{idea}/merge/",
-        {"into": "{other}"},
+        {"into": "{other}", "confirmed": "yes"},
         _moderators(302, "login"),
     ),
     "ideas:plan": ("POST", "/ideas/i/{idea}/plan/", {"title": ""}, _moderators(302, "login")),
