@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voxloop.feedback360 import services
 from voxloop.feedback360.models import DEFAULT_FLOORS
-from voxloop.web.forms import UnitCodeField
+from voxloop.web.forms import UnitCodeField, set_choices
 
 SCORES = [(str(v), str(v)) for v in range(1, 6)]
 
@@ -59,7 +59,7 @@ class CycleForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[tuple[str, str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["subjects"].choices = people or []
+        set_choices(self, "subjects", people or [])
 
 
 class AnswerForm(forms.Form):

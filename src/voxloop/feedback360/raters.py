@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from voxloop.closedloop import selectors as closedloop_selectors
 from voxloop.feedback360.models import Relationship
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import Membership
 
 LEADS = ("admin", "manager")
@@ -28,9 +29,16 @@ class Rater:
     language: str = ""
 
 
-def _users(**lookup: object) -> list[tuple[int, str]]:
-    rows = Membership.objects.filter(**lookup).values_list("user_id", "user__email")
-    return sorted(set(rows))
+def _users(
+    org: int,
+    *,
+    unit_id: int | None = None,
+    parent_id: int | None = None,
+    roles: tuple[str, ...] | None = None,
+) -> list[tuple[int, str]]:
+    return tenancy_selectors.people_at(
+        organization_id=org, unit_id=unit_id, parent_id=parent_id, roles=roles
+    )
 
 
 def of_membership(membership: Membership, *, customers: bool) -> list[Rater]:
@@ -41,17 +49,15 @@ def of_membership(membership: Membership, *, customers: bool) -> list[Rater]:
         groups.append(
             (
                 Relationship.MANAGER,
-                _users(organization_id=org, unit_id=unit.parent_id, role__in=LEADS),
+                _users(org, unit_id=unit.parent_id, roles=LEADS),
             )
         )
-    reports = _users(organization_id=org, unit_id=unit.pk) + _users(
-        organization_id=org, unit__parent_id=unit.pk, role__in=LEADS
-    )
-    leads_here = set(_users(organization_id=org, unit_id=unit.pk, role__in=LEADS))
+    reports = _users(org, unit_id=unit.pk) + _users(org, parent_id=unit.pk, roles=LEADS)
+    leads_here = set(_users(org, unit_id=unit.pk, roles=LEADS))
     groups.append((Relationship.REPORT, [r for r in reports if r not in leads_here]))
     peers = list(leads_here)
     if unit.parent_id:
-        peers += _users(organization_id=org, unit__parent_id=unit.parent_id, role__in=LEADS)
+        peers += _users(org, parent_id=unit.parent_id, roles=LEADS)
     groups.append((Relationship.PEER, peers))
     seen = {membership.user_id}
     raters = [Rater(Relationship.SELF, user_id=membership.user_id, email=membership.user.email)]

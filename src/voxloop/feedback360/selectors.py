@@ -16,6 +16,7 @@ from voxloop.errors import NotFound
 from voxloop.feedback360 import reporting
 from voxloop.feedback360.models import Answer, Cycle, Invitation, Rating, Relationship, Subject
 from voxloop.privacy.redaction import mask
+from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import Membership
 from voxloop.tenancy.scoping import Capability, Scope
 
@@ -42,10 +43,7 @@ def subject(scope: Scope, subject_id: int) -> Subject:
 
 def subject_choices(scope: Scope) -> QuerySet[Membership]:
     """People who can be subjects: memberships in the subtree."""
-    scope.require(Capability.CONFIGURE)
-    return scope.filter(Membership.objects.select_related("user", "unit")).order_by(
-        "unit__path", "user__username"
-    )
+    return tenancy_selectors.visible_memberships(scope)
 
 
 def completion(target: Cycle) -> list[dict]:
@@ -57,7 +55,7 @@ def completion(target: Cycle) -> list[dict]:
     )
     per: dict[int, dict[str, dict]] = defaultdict(dict)
     for row in counts:
-        per[row["subject_id"]][row["relationship"]] = row
+        per[row["subject_id"]][row["relationship"]] = dict(row)
     rows = []
     for found in target.subjects.all():
         groups = [

@@ -24,7 +24,8 @@ from voxloop.feedback360.models import (
     Rating,
     Subject,
 )
-from voxloop.tenancy.models import Membership, OrgUnit
+from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
@@ -99,13 +100,10 @@ def create_cycle(
 def add_subject(*, actor: Scope, cycle: Cycle, membership_id: int) -> Subject:
     """A subject with the raters the hierarchy gives them (see raters.py)."""
     _require_hr(actor, cycle)
-    membership = (
-        actor.filter(Membership.objects.select_related("unit", "user"))
-        .filter(pk=membership_id)
-        .first()
-    )
-    if membership is None:
-        raise NotFound("No such person in your part of the organisation.", "subjects")
+    try:
+        membership = tenancy_selectors.membership(actor, membership_id)
+    except NotFound:
+        raise NotFound("No such person in your part of the organisation.", "subjects") from None
     user = membership.user
     subject, created = Subject.objects.get_or_create(
         cycle=cycle,

@@ -148,12 +148,16 @@ def report(request: ScopedRequest, subject_id: int) -> HttpResponse:
 # --- everyone's own: invitations to answer and one's own reports ----------------------------
 
 
+def _me(request: HttpRequest) -> int:
+    return int(request.user.pk or 0)  # signed in (login_required)
+
+
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     context = {
-        "invitations": selectors.own_invitations(request.user.pk),
-        "subjects": selectors.own_subjects(request.user.pk),
+        "invitations": selectors.own_invitations(_me(request)),
+        "subjects": selectors.own_subjects(_me(request)),
     }
     return render(request, "feedback360/mine.html", context)
 
@@ -162,7 +166,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_report(request: HttpRequest, subject_id: int) -> HttpResponse:
     try:
-        found = selectors.own_subject(request.user.pk, subject_id)
+        found = selectors.own_subject(_me(request), subject_id)
     except NotFound:
         raise Http404 from None
     return _report_page(request, found)
@@ -196,7 +200,7 @@ def answer_page(request: HttpRequest, invitation: Invitation, template: str) -> 
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
     try:
-        invitation = selectors.own_invitation(request.user.pk, invitation_id)
+        invitation = selectors.own_invitation(_me(request), invitation_id)
     except NotFound:
         raise Http404 from None
     return answer_page(request, invitation, "feedback360/answer.html")
