@@ -158,6 +158,7 @@ def close(*, actor: Scope, cycle: Cycle) -> None:
     """No more answers; the reports open to HR and to each subject."""
     _require_hr(actor, cycle)
     Cycle.objects.filter(pk=cycle.pk).update(is_open=False)
+    cycle.is_open = False
     record_audit(actor=actor, action="feedback360.cycle.close", target=cycle)
 
 
@@ -166,6 +167,7 @@ def release(*, actor: Scope, subject: Subject) -> None:
     readings can never differ by one rater."""
     _require_hr(actor, subject.cycle)
     Subject.objects.filter(pk=subject.pk).update(released=True)
+    subject.released = True
     record_audit(
         actor=actor,
         action="feedback360.subject.release",
