@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.test import Client
 
 from tests.feedback360.support import answer_all, invitations, regional_cycle
-from voxloop.feedback360 import links, services
+from voxloop.feedback360 import links, selectors, services
 from voxloop.feedback360.models import Answer, Invitation
 
 WORDS = {
@@ -98,3 +98,30 @@ def test_the_subject_reads_their_own_report_once_closed(world):
     for language in WORDS:
         me.cookies["django_language"] = language
         assert me.get(f"/feedback360/me/{subject.pk}/").status_code == 200
+
+
+def test_hr_creates_a_cycle_and_closing_asks_first(world):
+    acme = world.acme
+    hr = _signed_in(acme.user("admin"))
+    form = {
+        "name": "Regions",
+        "unit_code": acme.root.code,
+        "deadline": "2099-01-01",
+        "competencies": "Listens\nDecides",
+        "subjects": [str(acme.members["regional"].pk)],
+        "remind_days_before": 2,
+        "floor_peer": 3,
+        "floor_report": 3,
+        "floor_customer": 3,
+    }
+    assert hr.post("/feedback360/new/", form | {"floor_peer": 1}).status_code == 400
+    made = hr.post("/feedback360/new/", form)
+    assert made.status_code == 302
+    page = hr.get(made["Location"])
+    assert page.status_code == 200 and b"completion-row" in page.content
+    cycle_id = int(made["Location"].rstrip("/").split("/")[-1])
+    asked = hr.post(f"/feedback360/{cycle_id}/close/")
+    assert asked.status_code == 200 and b"Nobody can answer any more." in asked.content
+    assert selectors.cycle(acme.system, cycle_id).is_open
+    hr.post(f"/feedback360/{cycle_id}/close/", {"confirmed": "yes"})
+    assert not selectors.cycle(acme.system, cycle_id).is_open
