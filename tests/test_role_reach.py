@@ -45,6 +45,7 @@ from voxloop.distribution.models import Invitation
 from voxloop.distribution.widget import services as widgets
 from voxloop.exports import services as export_services
 from voxloop.exports.models import Export, ExportStatus
+from voxloop.feedback360 import services as f360_services
 from voxloop.health import services as health_services
 from voxloop.ideas import identity as idea_identity
 from voxloop.ideas import services as idea_services
@@ -176,6 +177,9 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/ideas/{idea_id}/votes"): ("ideas", "write"),
     ("POST", "/ideas/{idea_id}/status"): ("idea-moderation", "write"),
     ("POST", "/ideas/{idea_id}/merge"): ("idea-moderation", "write"),
+    ("GET", "/feedback360/cycles"): ("feedback360", "read"),
+    ("GET", "/feedback360/cycles/{cycle_id}/completion"): ("feedback360", "read"),
+    ("GET", "/feedback360/subjects/{subject_id}/report"): ("feedback360", "read"),
     ("GET", "/health/accounts"): ("health", "read"),
     ("GET", "/health/accounts/{account_id}"): ("health", "read"),
     ("GET", "/health/summary"): ("figures", "read"),
@@ -534,6 +538,19 @@ PAGE_REACH: dict[str, tuple] = {
     "reviews:source_fetch": ("admin-settings", "write", "POST"),
     "reviews:source_delete": ("admin-settings", "write", "POST"),
     "ideas:boards": ("ideas", "read", "GET"),
+    "feedback360:cycles": ("feedback360", "read", "GET"),
+    "feedback360:cycle_create": ("feedback360", "write", "POST", {}, {"name": "Reach"}),
+    "feedback360:cycle": ("feedback360", "read", "GET"),
+    "feedback360:start": ("feedback360", "write", "POST"),
+    "feedback360:close": ("feedback360", "write", "POST", {}, {"confirmed": "yes"}),
+    "feedback360:release": (
+        "feedback360",
+        "write",
+        "POST",
+        {},
+        {"subject": "f360_subject", "confirmed": "yes"},
+    ),
+    "feedback360:report": ("feedback360", "read", "GET"),
     "ideas:board_create": ("admin-settings", "write", "POST"),
     "ideas:board": ("ideas", "read", "GET"),
     "ideas:embed": ("admin-settings", "write", "POST"),
@@ -798,6 +815,13 @@ def _build() -> dict[str, Any]:
         base_url="https://acme.zendesk.example",
         credentials={"email": "a@acme.test", "api_token": "t", "signing_secret": "s"},
     )
+    f360 = f360_services.create_cycle(
+        actor=admin,
+        unit=root,
+        name="Managers",
+        deadline=date.today() + timedelta(days=30),
+        subject_membership_ids=[clerk.pk],
+    )
     journey = journey_services.create_journey(scope=admin, unit=root, name="Buy in store")
     stages = [
         journey_services.add_stage(scope=admin, journey=journey, name=n) for n in ("Visit", "Buy")
@@ -849,6 +873,9 @@ def _build() -> dict[str, Any]:
         "account_id": account.pk,
         "audience_id": audience.pk,
         "connector_id": crm_connector.pk,
+        "cycle_id": f360.pk,
+        "subject_id": f360.subjects.get().pk,
+        "f360_subject": f360.subjects.get().pk,
         "fmt": "csv",
         "kind": "svg",
         # Body references

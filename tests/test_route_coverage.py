@@ -14,6 +14,7 @@ from tests.closedloop.test_pages import CLOSEDLOOP_MATRIX
 from tests.crm.matrix.test_matrix import CRM_API_MATRIX, CRM_PAGE_MATRIX
 from tests.distribution.test_api_matrix import MATRIX as OUTREACH_API_MATRIX
 from tests.distribution.test_page_matrix import DISTRIBUTION_PAGE_MATRIX
+from tests.feedback360.matrix.test_matrix import F360_API_MATRIX, F360_PAGE_MATRIX
 from tests.health.test_matrix import HEALTH_MATRIX
 from tests.ideas.matrix.test_matrix import IDEAS_API_MATRIX, IDEAS_PAGE_MATRIX
 from tests.identity.test_pages import IDENTITY_PAGE_MATRIX
@@ -103,6 +104,12 @@ OUTSIDE_THE_MATRIX = {
     "ideas:public_embed": ("ideas/test_embed.py", "/embed/"),
     # A CRM's webhooks: the secret address and the provider's signature are its credential.
     "crm:hook": ("crm/matrix/test_matrix.py", "/crm/hooks/"),
+    # 360 feedback: one's own invitations and reports (the person's, not a unit's), and a
+    # customer rater's signed link.
+    "feedback360:mine": ("feedback360/test_pages.py", "/feedback360/me/"),
+    "feedback360:my_report": ("feedback360/test_pages.py", "/feedback360/me/{subject.pk}/"),
+    "feedback360:answer": ("feedback360/test_pages.py", "/feedback360/a/"),
+    "feedback360:public_answer": ("feedback360/test_pages.py", "/feedback360/t/"),
 }
 # The Django admin is scoped by its own tests (changelists, change pages, actions).
 ADMIN_TESTS = "tenancy/test_admin.py"
@@ -131,6 +138,7 @@ def test_every_route_is_covered():
     matrices |= set(REVIEWS_API_MATRIX) | set(REVIEWS_PAGE_MATRIX)
     matrices |= set(IDEAS_API_MATRIX) | set(IDEAS_PAGE_MATRIX)
     matrices |= set(HEALTH_MATRIX)
+    matrices |= set(F360_API_MATRIX) | set(F360_PAGE_MATRIX)
     matrices |= set(CRM_API_MATRIX) | set(CRM_PAGE_MATRIX)
     matrices |= set(JOURNEYS_API_MATRIX) | set(JOURNEYS_PAGE_MATRIX)
     matrices |= set(IDENTITY_PAGE_MATRIX)

@@ -343,6 +343,7 @@ def all_matrices() -> set[str]:
     from tests.analytics.test_permission_matrix import ANALYTICS_MATRIX
     from tests.crm.matrix.test_matrix import CRM_API_MATRIX
     from tests.distribution.test_api_matrix import MATRIX as OUTREACH_MATRIX
+    from tests.feedback360.matrix.test_matrix import F360_API_MATRIX
     from tests.health.test_matrix import HEALTH_MATRIX
     from tests.ideas.matrix.test_matrix import IDEAS_API_MATRIX
     from tests.journeys.matrix.test_matrix import JOURNEYS_API_MATRIX
@@ -354,7 +355,7 @@ def all_matrices() -> set[str]:
     elsewhere = set(ANALYTICS_MATRIX) | set(OUTREACH_MATRIX) | set(PRIVACY_API_MATRIX)
     elsewhere |= set(TEXT_MATRIX) | set(WEBHOOKS_API_MATRIX) | set(REVIEWS_API_MATRIX)
     elsewhere |= set(CRM_API_MATRIX) | set(HEALTH_MATRIX) | set(IDEAS_API_MATRIX)
-    elsewhere |= set(JOURNEYS_API_MATRIX)
+    elsewhere |= set(JOURNEYS_API_MATRIX) | set(F360_API_MATRIX)
     return names | {name for name in elsewhere if name.startswith("api:")}
 
 

@@ -72,6 +72,7 @@ def _mount_routers() -> None:
     from voxloop.crm.api import router as crm_router
     from voxloop.distribution.api import router as distribution_router
     from voxloop.exports.api import router as exports_router
+    from voxloop.feedback360.api import router as feedback360_router
     from voxloop.health.api import router as health_router
     from voxloop.ideas.api import router as ideas_router
     from voxloop.journeys.api import router as journeys_router
@@ -103,6 +104,7 @@ def _mount_routers() -> None:
     api.add_router("/", health_router)
     api.add_router("/", crm_router)
     api.add_router("/", journeys_router)
+    api.add_router("/", feedback360_router)
 
 
 _mount_routers()

@@ -20,6 +20,7 @@ from voxloop.demo.reviews import ReviewsResult, add_reviews
 from voxloop.demo.text import add_taxonomies, analyse_comments
 from voxloop.demo.timing import default_anchor
 from voxloop.distribution.demo import add_outreach
+from voxloop.feedback360.demo import add_feedback360
 from voxloop.health.demo import add_health
 from voxloop.ideas.demo import add_ideas
 from voxloop.identity.demo import add_sign_in
@@ -111,6 +112,18 @@ def seed_demo(
             random.Random(f"ideas-{seed}"),
             anchor,
             customer_ideas=min(240, 12 + size.stores),
+        )
+        regional = next(m for m in memberships if m.user.get_username() == "regional")
+        add_feedback360(
+            system,
+            root,
+            regional,
+            [p.unit for p in tree.regions],
+            {
+                r.unit.pk: [p.unit for p in tree.stores if p.unit.parent_id == r.unit.pk]
+                for r in tree.regions[:10]
+            },
+            random.Random(f"f360-{seed}"),
         )
         add_outreach(
             system,

@@ -401,3 +401,23 @@ def membership_in(user: Any, organization_id: int) -> Membership | None:
 def staff_of(organization_id: int) -> QuerySet[Staff]:
     """Every staff member of the organisation, by code, unscoped (system work: the demo)."""
     return Staff.objects.filter(organization_id=organization_id).order_by("code")
+
+
+def people_at(
+    *,
+    organization_id: int,
+    unit_id: int | None = None,
+    parent_id: int | None = None,
+    roles: Iterable[str] | None = None,
+) -> list[tuple[int, str]]:
+    """(user id, email) of the people holding a membership at one unit, or at the units right
+    below `parent_id`, optionally of some roles only. System work: 360 feedback derives a
+    person's manager, peers and reports from the tree with it."""
+    members = Membership.objects.filter(organization_id=organization_id)
+    if unit_id is not None:
+        members = members.filter(unit_id=unit_id)
+    if parent_id is not None:
+        members = members.filter(unit__parent_id=parent_id)
+    if roles is not None:
+        members = members.filter(role__in=list(roles))
+    return sorted(set(members.values_list("user_id", "user__email")))
