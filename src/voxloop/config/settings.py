@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "voxloop.webhooks",
     "voxloop.reviews",
     "voxloop.ideas",
+    "voxloop.pulse",
     "voxloop.health",
     "voxloop.crm",
     "voxloop.journeys",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("webhooks/", include("voxloop.webhooks.urls")),
     path("reviews/", include("voxloop.reviews.urls")),
     path("ideas/", include("voxloop.ideas.urls")),
+    path("pulse/", include("voxloop.pulse.urls")),
     path("health/", include("voxloop.health.urls")),
     path("crm/", include("voxloop.crm.urls")),
     path("journeys/", include("voxloop.journeys.urls")),
