@@ -19,6 +19,7 @@ from tests.ideas.matrix.test_matrix import IDEAS_API_MATRIX, IDEAS_PAGE_MATRIX
 from tests.identity.test_pages import IDENTITY_PAGE_MATRIX
 from tests.journeys.matrix.test_matrix import JOURNEYS_API_MATRIX, JOURNEYS_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
+from tests.pulse.matrix.test_matrix import PULSE_API_MATRIX, PULSE_PAGE_MATRIX
 from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX, REVIEWS_PAGE_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX
 from tests.textanalytics.test_api_matrix import MATRIX as TEXT_API_MATRIX
@@ -95,6 +96,8 @@ OUTSIDE_THE_MATRIX = {
     "ideas:public_idea": ("ideas/test_pages.py", "{idea.pk}/"),
     "ideas:public_verify": ("ideas/test_pages.py", "/verify/"),
     "ideas:public_confirm": ("ideas/test_pages.py", "/v/"),
+    # An employee's own pulse link (its unguessable token), no sign-in.
+    "pulse:answer": ("pulse/test_pages.py", "/pulse/a/"),
     # A CRM's webhooks: the secret address and the provider's signature are its credential.
     "crm:hook": ("crm/matrix/test_matrix.py", "/crm/hooks/"),
 }
@@ -124,6 +127,7 @@ def test_every_route_is_covered():
     matrices |= set(WEBHOOKS_API_MATRIX) | set(WEBHOOKS_PAGE_MATRIX)
     matrices |= set(REVIEWS_API_MATRIX) | set(REVIEWS_PAGE_MATRIX)
     matrices |= set(IDEAS_API_MATRIX) | set(IDEAS_PAGE_MATRIX)
+    matrices |= set(PULSE_API_MATRIX) | set(PULSE_PAGE_MATRIX)
     matrices |= set(HEALTH_MATRIX)
     matrices |= set(CRM_API_MATRIX) | set(CRM_PAGE_MATRIX)
     matrices |= set(JOURNEYS_API_MATRIX) | set(JOURNEYS_PAGE_MATRIX)

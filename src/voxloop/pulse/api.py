@@ -16,6 +16,7 @@ from voxloop.pulse import selectors, services
 from voxloop.pulse.models import Programme
 from voxloop.pulse.schemas import ProgrammeIn, ProgrammeOut, ResultsOut, ResultsQuery
 from voxloop.tenancy import selectors as tenancy_selectors
+from voxloop.tenancy.scoping import Capability
 
 router = Router(tags=["pulse"])
 
@@ -69,6 +70,7 @@ def list_programmes(request: HttpRequest) -> list[dict]:
 def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Status:
     """A programme with the default question bank (admins of the unit)."""
     scope = actor(request)
+    scope.require(Capability.CONFIGURE)
     unit = tenancy_selectors.unit_for_field(scope, payload.unit_id, "unit_id")
     settings = services.Settings(
         name=payload.name,
