@@ -48,9 +48,9 @@ from voxloop.exports.models import Export, ExportStatus
 from voxloop.health import services as health_services
 from voxloop.ideas import identity as idea_identity
 from voxloop.ideas import services as idea_services
-from voxloop.pulse import services as pulse_services
 from voxloop.identity import services as identity_services
 from voxloop.journeys import services as journey_services
+from voxloop.pulse import services as pulse_services
 from voxloop.recent import forget_everything
 from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit
