@@ -24,6 +24,7 @@ from voxloop.health.demo import add_health
 from voxloop.ideas.demo import add_ideas
 from voxloop.identity.demo import add_sign_in
 from voxloop.journeys.demo import add_journeys
+from voxloop.pulse.demo import add_pulse
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
@@ -111,6 +112,13 @@ def seed_demo(
             random.Random(f"ideas-{seed}"),
             anchor,
             customer_ideas=min(240, 12 + size.stores),
+        )
+        add_pulse(
+            system,
+            root,
+            [placed.unit for placed in tree.stores],
+            random.Random(f"pulse-{seed}"),
+            anchor,
         )
         add_outreach(
             system,

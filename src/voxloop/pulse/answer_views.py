@@ -3,7 +3,7 @@ an optional report about customers. What they answer is kept without them (decis
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -15,7 +15,7 @@ from voxloop.web.forms import domain_errors_on
 
 
 @require_http_methods(["GET", "POST"])
-def answer(request, token: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+def answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invite = selectors.invite_by_token(token)
     except NotFound:
