@@ -88,7 +88,10 @@ def add_pulse(
         for store in stores:
             mood = moods[store.pk] + drift[store.pk] * number
             answers += _store_answers(rng, store, heads[store.pk], mood, drivers)
-        reports = [(rng.choice(stores), *rng.choice(REPORTS)) for _ in range(rng.randint(1, 3))]
+        reports: list[tuple[OrgUnit, str, str]] = []
+        for _ in range(rng.randint(1, 3)):
+            category, text = rng.choice(REPORTS)
+            reports.append((rng.choice(stores), str(category), text))
         history.import_wave(
             actor=system,
             programme=programme,
