@@ -82,7 +82,7 @@ def add_pulse(
     drift = {s.pk: rng.uniform(-0.12, 0.12) for s in stores}
     for number in range(1, WAVES + 1):
         opened = anchor - timedelta(days=30 * (WAVES - number + 1))
-        asked = services.rotation(programme, number)
+        asked = services.rotation(programme=programme, number=number)
         drivers = [q for q in asked if q != asked[0]]
         answers: list[history.PastAnswer] = []
         for store in stores:

@@ -41,7 +41,7 @@ def import_wave(
 ) -> Wave:
     """A past wave with its answers in bulk (nobody is invited now): the questions in turn,
     comments and reports masked like live ones."""
-    require_admin(actor, programme)
+    require_admin(actor=actor, programme=programme)
     if any(not a.unit.path.startswith(programme.unit_path) for a in answers):
         raise InvalidInput("An answer's unit lies outside the programme.", "unit")
     last = programme.waves.order_by("-number").values_list("number", flat=True).first()
@@ -51,7 +51,7 @@ def import_wave(
         programme=programme,
         number=number,
         opened_at=opened_at,
-        question_ids=rotation(programme, number),
+        question_ids=rotation(programme=programme, number=number),
         reminded_at=opened_at,
         invited=invited,
     )

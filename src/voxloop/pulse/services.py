@@ -74,7 +74,7 @@ def _check(settings: Settings) -> Settings:
     return settings
 
 
-def require_admin(actor: Scope, programme: Programme) -> None:
+def require_admin(*, actor: Scope, programme: Programme) -> None:
     actor.require(Capability.CONFIGURE)
     if programme.organization_id != actor.organization_id or not actor.covers_path(
         programme.unit_path
@@ -114,7 +114,7 @@ def create_programme(
 
 @transaction.atomic
 def update_programme(*, actor: Scope, programme: Programme, settings: Settings) -> Programme:
-    require_admin(actor, programme)
+    require_admin(actor=actor, programme=programme)
     s = _check(settings)
     changes = {}
     for field in ("name", "cadence", "drivers_per_wave", "reminder_after_days", "floor"):
@@ -142,7 +142,7 @@ def save_question(
     question: Question | None = None,
 ) -> Question:
     """Add a driver question to the bank, or change one (its text, whether it is in use)."""
-    require_admin(actor, programme)
+    require_admin(actor=actor, programme=programme)
     text = (text or "").strip()
     if not text:
         raise InvalidInput("A question needs its text.", "text")
@@ -173,7 +173,7 @@ def save_question(
 # --- waves --------------------------------------------------------------------------------
 
 
-def rotation(programme: Programme, number: int) -> list[int]:
+def rotation(*, programme: Programme, number: int) -> list[int]:
     """eNPS and the next `drivers_per_wave` drivers in turn, so each driver comes round."""
     questions = list(programme.questions.filter(is_active=True))
     enps = [q.pk for q in questions if q.kind == Kind.ENPS]
@@ -210,7 +210,7 @@ def open_wave(*, programme: Programme, now: datetime | None = None) -> Wave:
         programme=programme,
         number=number,
         opened_at=now,
-        question_ids=rotation(programme, number),
+        question_ids=rotation(programme=programme, number=number),
         remind_at=remind,
     )
     audience = _audience(programme)
@@ -230,7 +230,7 @@ def open_wave(*, programme: Programme, now: datetime | None = None) -> Wave:
 
 def send_now(*, actor: Scope, programme: Programme) -> Wave:
     """ "Send the next wave now" from the programme's page."""
-    require_admin(actor, programme)
+    require_admin(actor=actor, programme=programme)
     wave = open_wave(programme=programme)
     record_audit(
         actor=actor, action="pulse.send_now", target=programme, changes={"wave": wave.number}
