@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tests.pulse.support import answer_all, programme, staff
 from voxloop.pulse import services
+from voxloop.pulse.models import Invite
 from voxloop.pulse.results import unit_results
 
 
@@ -52,3 +53,22 @@ def test_enps_has_an_interval_and_a_change_needs_both_waves_shown(world):
     assert three.shown and three.enps_change is not None  # against wave 1, not wave 2
     assert three.enps_change.reason == "low_sample"
     assert three.drivers and three.drivers[0].figure.value == 4.0
+
+
+def test_comments_show_only_with_a_shown_wave_and_masked(world):
+    acme = world.acme
+    staff(acme, "c1r1s2", 5)
+    p = programme(acme, "c1r1s2")
+    s2 = acme.units["c1r1s2"]
+    wave = services.send_now(actor=acme.system, programme=p)
+    invites = list(Invite.objects.filter(wave=wave).order_by("pk"))
+    services.answer(invite=invites[0], enps=4, drivers={}, comment="Ring me: ann@example.test")
+    [few] = unit_results(p, s2.path, comments=True)
+    assert not few.shown and few.comments == []
+    for invite in invites[1:5]:
+        services.answer(invite=invite, enps=8, drivers={})
+    [shown] = unit_results(p, s2.path, comments=True)
+    assert shown.shown and len(shown.comments) == 1
+    assert "ann@example.test" not in shown.comments[0]
+    [figures_only] = unit_results(p, s2.path, comments=False)
+    assert figures_only.comments == []
