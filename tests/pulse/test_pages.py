@@ -113,3 +113,32 @@ def test_a_manager_turns_a_report_into_a_plan(world):
     report.refresh_from_db()
     assert report.plan.title == "Noon queue"
     assert client.post(f"/pulse/reports/{report.pk}/plan/", {}).status_code == 400
+
+
+def test_the_api_gives_no_figures_under_the_floor_and_refuses_a_sibling(world):
+    acme = world.acme
+    p = programme(acme, "c1r1")
+    wave = services.send_now(actor=acme.system, programme=p)
+    answer_all(wave, acme.units["c1r1s1"].path, 9)
+    client = _client(acme, "store")
+    url = f"/api/v1/pulse/programmes/{p.pk}/results"
+    body = client.get(url).json()
+    assert body["unit_id"] == acme.units["c1r1s1"].pk
+    assert body["waves"] == [
+        {
+            "number": 1,
+            "opened_at": body["waves"][0]["opened_at"],
+            "shown": False,
+            "enps": None,
+            "enps_change": None,
+            "drivers": [],
+        }
+    ]
+    sibling = client.get(url, {"unit_id": acme.units["c1r1s2"].pk})
+    assert sibling.status_code == 404
+    low = _client(acme, "admin").post(
+        "/api/v1/pulse/programmes",
+        {"name": "Low", "unit_id": acme.root.pk, "floor": 2},
+        content_type="application/json",
+    )
+    assert low.status_code == 422 and "floor" in low.content.decode()
