@@ -46,6 +46,9 @@ PUBLIC = {"services", "selectors", "signals", "models", "schemas", "__init__"}
 ALSO_PUBLIC = {
     ("analytics", "hooks"),  # where other apps' figures plug into the dashboards
     ("analytics", "metrics"),  # the statistics rules: pure arithmetic on counts, no tables
+    # The anonymity blocks of decision 0016: a pure function of counts over a unit tree, which
+    # every app that shows employee answers (pulse, 360) applies alike.
+    ("analytics", "blocking"),
     ("tenancy", "scoping"),
     ("tenancy", "admin"),
     ("schedule", "registry"),

@@ -51,6 +51,7 @@ from voxloop.ideas import identity as idea_identity
 from voxloop.ideas import services as idea_services
 from voxloop.identity import services as identity_services
 from voxloop.journeys import services as journey_services
+from voxloop.pulse import services as pulse_services
 from voxloop.recent import forget_everything
 from voxloop.responses import kiosks
 from voxloop.responses.services import Submission, submit
@@ -180,6 +181,9 @@ API_REACH: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/feedback360/cycles"): ("feedback360", "read"),
     ("GET", "/feedback360/cycles/{cycle_id}/completion"): ("feedback360", "read"),
     ("GET", "/feedback360/subjects/{subject_id}/report"): ("feedback360", "read"),
+    ("GET", "/pulse/programmes"): ("pulse", "read"),
+    ("POST", "/pulse/programmes"): ("admin-settings", "write"),
+    ("GET", "/pulse/programmes/{programme_id}/results"): ("pulse", "read"),
     ("GET", "/health/accounts"): ("health", "read"),
     ("GET", "/health/accounts/{account_id}"): ("health", "read"),
     ("GET", "/health/summary"): ("figures", "read"),
@@ -382,6 +386,7 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/idea-boards/{board_id}/ideas"): {"title": "Reach"},
     ("POST", "/ideas/{idea_id}/status"): {"status": "under_review"},
     ("POST", "/ideas/{idea_id}/merge"): {"into": "other_idea"},
+    ("POST", "/pulse/programmes"): {"name": "Reach", "unit_id": "store_unit"},
     ("PATCH", "/review-sources/{source_id}"): {"name": "Renamed"},
     ("POST", "/crm-connectors"): {"name": "Desk", "kind": "hubspot"},
     ("PATCH", "/crm-connectors/{connector_id}"): {"name": "Renamed"},
@@ -565,6 +570,14 @@ PAGE_REACH: dict[str, tuple] = {
     "ideas:merge": ("idea-moderation", "write", "POST", {}, {"into": "other_idea"}),
     "ideas:plan": ("idea-moderation", "write", "POST"),
     "ideas:theme": ("idea-moderation", "write", "POST", {}, {"theme": "Reach"}),
+    "pulse:programmes": ("pulse", "read", "GET"),
+    "pulse:create": ("admin-settings", "write", "POST"),
+    "pulse:results": ("pulse", "read", "GET"),
+    "pulse:edit": ("admin-settings", "read", "GET"),
+    "pulse:question": ("admin-settings", "write", "POST", {}, {"text": "Reach", "driver": "tools"}),
+    "pulse:send_now": ("admin-settings", "write", "POST"),
+    "pulse:reports": ("pulse-reports", "read", "GET"),
+    "pulse:report_plan": ("pulse-reports", "write", "POST"),
     "crm:connectors": ("admin-settings", "read", "GET"),
     "crm:connector": ("admin-settings", "read", "GET"),
     "crm:mapping": ("admin-settings", "write", "POST"),
@@ -797,6 +810,7 @@ def _build() -> dict[str, Any]:
     poster = idea_identity.member(members["admin"].user.pk, "admin")
     idea = idea_services.post_idea(board=board, author=poster, title="Brighter signs")
     other_idea = idea_services.post_idea(board=board, author=poster, title="Bigger signs")
+    pulse_programme, pulse_report = _pulse(admin, root)
     review_source = review_services.create_source(scope=admin, unit=root, name="Shops", kind="file")
     location = review_services.set_location(
         scope=admin, source=review_source, external_id="s1", unit=store
@@ -870,6 +884,8 @@ def _build() -> dict[str, Any]:
         "board_id": board.pk,
         "idea_id": idea.pk,
         "other_idea": other_idea.pk,
+        "programme_id": pulse_programme.pk,
+        "report_id": pulse_report.pk,
         "account_id": account.pk,
         "audience_id": audience.pk,
         "connector_id": crm_connector.pk,
@@ -984,6 +1000,22 @@ def _leaks(content: bytes) -> list[str]:
 
 
 # --- the tests ------------------------------------------------------------------------------
+
+
+def _pulse(admin, root):
+    """A pulse programme with one wave and one frontline report (its first invitee's)."""
+    programme = pulse_services.create_programme(
+        actor=admin, unit=root, settings=pulse_services.Settings(name="Pulse")
+    )
+    wave = pulse_services.open_wave(programme=programme)
+    pulse_services.answer(
+        invite=wave.invites.first(),
+        enps=8,
+        drivers={},
+        report_category="issue",
+        report_text="Reach",
+    )
+    return programme, programme.reports.get()
 
 
 def test_every_api_operation_has_a_reach():

@@ -20,6 +20,7 @@ from tests.ideas.matrix.test_matrix import IDEAS_API_MATRIX, IDEAS_PAGE_MATRIX
 from tests.identity.test_pages import IDENTITY_PAGE_MATRIX
 from tests.journeys.matrix.test_matrix import JOURNEYS_API_MATRIX, JOURNEYS_PAGE_MATRIX
 from tests.privacy.test_matrix import PRIVACY_API_MATRIX, PRIVACY_PAGE_MATRIX
+from tests.pulse.matrix.test_matrix import PULSE_API_MATRIX, PULSE_PAGE_MATRIX
 from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX, REVIEWS_PAGE_MATRIX
 from tests.surveys.test_builder_matrix import BUILDER_MATRIX
 from tests.textanalytics.test_api_matrix import MATRIX as TEXT_API_MATRIX
@@ -102,6 +103,8 @@ OUTSIDE_THE_MATRIX = {
     "ideas:public_confirm": ("ideas/test_pages.py", "/v/"),
     # Its framed page for the widget on the customer's site (frame-ancestors: its sites).
     "ideas:public_embed": ("ideas/test_embed.py", "/embed/"),
+    # An employee's own pulse link (its unguessable token), no sign-in.
+    "pulse:answer": ("pulse/test_pages.py", "/pulse/a/"),
     # A CRM's webhooks: the secret address and the provider's signature are its credential.
     "crm:hook": ("crm/matrix/test_matrix.py", "/crm/hooks/"),
     # 360 feedback: one's own invitations and reports (the person's, not a unit's), and a
@@ -137,6 +140,7 @@ def test_every_route_is_covered():
     matrices |= set(WEBHOOKS_API_MATRIX) | set(WEBHOOKS_PAGE_MATRIX)
     matrices |= set(REVIEWS_API_MATRIX) | set(REVIEWS_PAGE_MATRIX)
     matrices |= set(IDEAS_API_MATRIX) | set(IDEAS_PAGE_MATRIX)
+    matrices |= set(PULSE_API_MATRIX) | set(PULSE_PAGE_MATRIX)
     matrices |= set(HEALTH_MATRIX)
     matrices |= set(F360_API_MATRIX) | set(F360_PAGE_MATRIX)
     matrices |= set(CRM_API_MATRIX) | set(CRM_PAGE_MATRIX)

@@ -348,6 +348,7 @@ def all_matrices() -> set[str]:
     from tests.ideas.matrix.test_matrix import IDEAS_API_MATRIX
     from tests.journeys.matrix.test_matrix import JOURNEYS_API_MATRIX
     from tests.privacy.test_matrix import PRIVACY_API_MATRIX
+    from tests.pulse.matrix.test_matrix import PULSE_API_MATRIX
     from tests.reviews.matrix.test_matrix import REVIEWS_API_MATRIX
     from tests.textanalytics.test_api_matrix import MATRIX as TEXT_MATRIX
     from tests.webhooks.matrix.test_matrix import WEBHOOKS_API_MATRIX
@@ -355,7 +356,7 @@ def all_matrices() -> set[str]:
     elsewhere = set(ANALYTICS_MATRIX) | set(OUTREACH_MATRIX) | set(PRIVACY_API_MATRIX)
     elsewhere |= set(TEXT_MATRIX) | set(WEBHOOKS_API_MATRIX) | set(REVIEWS_API_MATRIX)
     elsewhere |= set(CRM_API_MATRIX) | set(HEALTH_MATRIX) | set(IDEAS_API_MATRIX)
-    elsewhere |= set(JOURNEYS_API_MATRIX) | set(F360_API_MATRIX)
+    elsewhere |= set(JOURNEYS_API_MATRIX) | set(F360_API_MATRIX) | set(PULSE_API_MATRIX)
     return names | {name for name in elsewhere if name.startswith("api:")}
 
 

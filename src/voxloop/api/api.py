@@ -77,6 +77,7 @@ def _mount_routers() -> None:
     from voxloop.ideas.api import router as ideas_router
     from voxloop.journeys.api import router as journeys_router
     from voxloop.privacy.api import router as privacy_router
+    from voxloop.pulse.api import router as pulse_router
     from voxloop.responses.api import router as responses_router
     from voxloop.reviews.api import router as reviews_router
     from voxloop.surveys.api import router as surveys_router
@@ -105,6 +106,7 @@ def _mount_routers() -> None:
     api.add_router("/", crm_router)
     api.add_router("/", journeys_router)
     api.add_router("/", feedback360_router)
+    api.add_router("/", pulse_router)
 
 
 _mount_routers()

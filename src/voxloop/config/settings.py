@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "voxloop.reviews",
     "voxloop.ideas",
     "voxloop.feedback360",
+    "voxloop.pulse",
     "voxloop.health",
     "voxloop.crm",
     "voxloop.journeys",

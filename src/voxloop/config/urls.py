@@ -31,6 +31,7 @@ urlpatterns = [
     path("reviews/", include("voxloop.reviews.urls")),
     path("ideas/", include("voxloop.ideas.urls")),
     path("feedback360/", include("voxloop.feedback360.urls")),
+    path("pulse/", include("voxloop.pulse.urls")),
     path("health/", include("voxloop.health.urls")),
     path("crm/", include("voxloop.crm.urls")),
     path("journeys/", include("voxloop.journeys.urls")),

@@ -25,6 +25,7 @@ from voxloop.health.demo import add_health
 from voxloop.ideas.demo import add_ideas
 from voxloop.identity.demo import add_sign_in
 from voxloop.journeys.demo import add_journeys
+from voxloop.pulse.demo import add_pulse
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy import services
 from voxloop.tenancy.models import Organization
@@ -124,6 +125,13 @@ def seed_demo(
                 for r in tree.regions[:10]
             },
             random.Random(f"f360-{seed}"),
+        )
+        add_pulse(
+            system,
+            root,
+            [placed.unit for placed in tree.stores],
+            random.Random(f"pulse-{seed}"),
+            anchor,
         )
         add_outreach(
             system,
