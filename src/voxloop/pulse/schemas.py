@@ -34,7 +34,7 @@ class ProgrammeIn(Input):
     is_active: bool = True
 
 
-class FigureOut(Schema):
+class PulseFigureOut(Schema):
     value: float | None
     low: float | None
     high: float | None
@@ -53,7 +53,7 @@ class ChangeOut(Schema):
 class DriverOut(Schema):
     driver: str
     question: str
-    figure: FigureOut
+    figure: PulseFigureOut
     change: ChangeOut | None
 
 
@@ -61,7 +61,7 @@ class WaveOut(Schema):
     number: int
     opened_at: datetime
     shown: bool = Field(..., description="False: too few answers to show (the floor).")
-    enps: FigureOut | None
+    enps: PulseFigureOut | None
     enps_change: ChangeOut | None
     drivers: list[DriverOut]
 
