@@ -190,6 +190,12 @@ def run(args, port, token, survey_id, codes, vendor, inbox: Inbox, smtp_port: in
         if marker in inbox.arrived
     ]
     missing = len(ids) - len(latencies)
+    if len(latencies) < 2:
+        raise SystemExit(
+            f"alert_latency: only {len(latencies)} of {len(ids)} alerts reached the SMTP server "
+            f"within 30 s on {vendor}: too few to measure a percentile; check that the "
+            "server's task worker runs and its mail settings reach 127.0.0.1"
+        )
     baseline = smtplib_baseline("127.0.0.1", smtp_port, inbox)
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     base50 = percentile(baseline, 50)
