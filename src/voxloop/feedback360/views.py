@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from voxloop.errors import DomainError, NotFound
-from voxloop.feedback360 import charts, selectors, services
+from voxloop.feedback360 import charts, limits, selectors, services
 from voxloop.feedback360.forms import AnswerForm, CycleForm
 from voxloop.feedback360.models import Invitation, Relationship, Subject
 from voxloop.tenancy.scoping import ScopedRequest
@@ -199,6 +199,8 @@ def answer_page(request: HttpRequest, invitation: Invitation, template: str) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    if not limits.allowed(request, signed_in=True):
+        return limits.too_many(request)
     try:
         invitation = selectors.own_invitation(_me(request), invitation_id)
     except NotFound:
