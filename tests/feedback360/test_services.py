@@ -123,6 +123,8 @@ def test_invitations_and_one_reminder_by_email(
 
 
 def test_erasing_a_customer_clears_their_invitation_and_keeps_their_answer(world):
+    from django.test import Client
+
     from voxloop.feedback360 import links
     from voxloop.privacy import erasure
 
@@ -136,6 +138,10 @@ def test_erasing_a_customer_clears_their_invitation_and_keeps_their_answer(world
     ids = cycle.competencies.values_list("pk", flat=True)
     services.answer(invitation=asked, ratings=dict.fromkeys(ids, 5), comment="Kind")
     token = links.token_of(asked)
+    admin = Client()
+    admin.force_login(acme.user("admin"))
+    asked_first = admin.get(f"/contacts/{ann.pk}/erase/").content.decode()
+    assert "Their invitations to rate someone in 360 feedback lose their address" in asked_first
     report = erasure.erase_contact(actor=acme.scope("admin"), contact_id=ann.pk)
     assert report.counts["feedback360_invitations"] == 1
     asked.refresh_from_db()
