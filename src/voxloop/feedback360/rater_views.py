@@ -17,7 +17,7 @@ from voxloop.errors import InvalidInput
 from voxloop.feedback360 import selectors, services
 from voxloop.feedback360.forms import RaterForm
 from voxloop.feedback360.models import Relationship, Subject
-from voxloop.feedback360.views import _people
+from voxloop.feedback360.views import people_choices
 from voxloop.tenancy.scoping import ScopedRequest
 from voxloop.web import confirm
 from voxloop.web.access import admin_required
@@ -49,14 +49,14 @@ def _page(
 @require_GET
 def raters(request: ScopedRequest, subject_id: int) -> HttpResponse:
     found = selectors.subject(request.scope, subject_id)
-    return _page(request, found, RaterForm(people=_people(request)))
+    return _page(request, found, RaterForm(people=people_choices(request)))
 
 
 @admin_required
 @require_POST
 def rater_add(request: ScopedRequest, subject_id: int) -> HttpResponse:
     found = selectors.subject(request.scope, subject_id)
-    form = RaterForm(request.POST, people=_people(request))
+    form = RaterForm(request.POST, people=people_choices(request))
     if form.is_valid():
         with domain_errors_on(form):
             services.add_rater(

@@ -25,7 +25,8 @@ from voxloop.web.access import admin_required
 from voxloop.web.forms import domain_errors_on, resolve_unit
 
 
-def _people(request: ScopedRequest) -> list[tuple[str, str]]:
+def people_choices(request: ScopedRequest) -> list[tuple[str, str]]:
+    """The memberships of the admin's subtree as form choices (subjects, raters)."""
     rows = selectors.subject_choices(request.scope)[:500]
     return [
         (str(m.pk), f"{m.user.get_full_name() or m.user.get_username()} · {m.unit.name}")
@@ -43,13 +44,13 @@ def _cycles_page(request: ScopedRequest, form: CycleForm, status: int = 200) -> 
 @admin_required
 @require_GET
 def cycles(request: ScopedRequest) -> HttpResponse:
-    return _cycles_page(request, CycleForm(people=_people(request)))
+    return _cycles_page(request, CycleForm(people=people_choices(request)))
 
 
 @admin_required
 @require_POST
 def cycle_create(request: ScopedRequest) -> HttpResponse:
-    form = CycleForm(request.POST, people=_people(request))
+    form = CycleForm(request.POST, people=people_choices(request))
     if form.is_valid():
         unit = resolve_unit(form, request.scope, "unit_code")
         if unit is not None:
