@@ -167,6 +167,10 @@ def test_a_shown_wave_shows_its_comment_themes_never_below_the_floor(world, monk
     page = client.get(f"/pulse/{p.pk}/").content.decode()
     assert 'data-testid="themes"' in page and "3 comments" in page
     assert len(read) == 1 and len(read[0]["items"]) == 4
+    assert "3 comments" in client.get(f"/pulse/{p.pk}/").content.decode()
+    assert len(read) == 1  # seen again: the same comments are not read again
+    spread = themes.sample([f"{i:03}" for i in range(450)])
+    assert len(spread) == themes.COMMENTS_READ and spread[-1] > "440"
 
 
 def test_a_member_gets_the_pulse_in_their_language(

@@ -39,6 +39,7 @@ class WaveResult:
     drivers: list[DriverResult] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     themes: list[theme_reading.Theme] = field(default_factory=list)
+    themes_read: int = 0  # how many comments the themes were read from (a sample if fewer)
 
     @property
     def n(self) -> int:
@@ -130,10 +131,10 @@ def unit_results(
     if comments and with_themes:
         shown = [r for r in out if r.shown and r.comments]
         for r in shown[-theme_reading.WAVES_READ :]:
+            read = theme_reading.sample(r.comments)
+            r.themes_read = len(read)
             r.themes = theme_reading.top_themes(
-                organization_id=programme.organization_id,
-                unit_path=unit_path,
-                comments=r.comments,
+                organization_id=programme.organization_id, unit_path=unit_path, comments=read
             )
     return out
 
