@@ -2,7 +2,8 @@
 (another person's invitation is 404), a customer answers with the signed link from their
 email at /feedback360/t/<token>/ (a tampered link is 404, floods get 429, a post without the
 CSRF token is refused), the subject reads their own report at /feedback360/me/<id>/ only once
-the cycle closes, and the pages speak the rater's language."""
+the cycle closes, and the pages speak the rater's language. HR adds and removes raters by hand
+at /feedback360/raters/<subject>/ until the invitations go."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.test import Client
 from tests.feedback360.support import answer_all, invitations, regional_cycle
 from voxloop.feedback360 import links, selectors, services
 from voxloop.feedback360.models import Answer, Invitation
+from voxloop.tenancy.models import AuditEntry
 
 WORDS = {
     "en": "Send my answer",
@@ -32,7 +34,7 @@ def _form(cycle, value: int, comment: str = "") -> dict:
     return {f"c{pk}": str(value) for pk in ids} | {"comment": comment}
 
 
-def test_a_rater_answers_once_and_sees_no_one_elses(world):
+def test_a_rater_answers_once_and_sees_no_one_elses(world, settings):
     acme = world.acme
     cycle = regional_cycle(acme)
     [invitation] = invitations(cycle, "manager")
@@ -48,6 +50,8 @@ def test_a_rater_answers_once_and_sees_no_one_elses(world):
     assert Answer.objects.filter(subject__cycle=cycle).count() == 1
     [mine] = invitations(cycle, "self")
     assert rater.get(f"/feedback360/a/{mine.pk}/").status_code == 404
+    settings.FEEDBACK360_ANSWER_LIMIT = 0
+    assert rater.get(f"/feedback360/a/{invitation.pk}/").status_code == 429
 
 
 def test_a_customer_answers_with_the_signed_link(world, settings):
@@ -125,3 +129,32 @@ def test_hr_creates_a_cycle_and_closing_asks_first(world):
     assert selectors.cycle(acme.system, cycle_id).is_open
     hr.post(f"/feedback360/{cycle_id}/close/", {"confirmed": "yes"})
     assert not selectors.cycle(acme.system, cycle_id).is_open
+
+
+def test_hr_adds_and_removes_a_rater_until_the_invitations_go(world):
+    acme = world.acme
+    cycle = regional_cycle(acme)
+    subject = cycle.subjects.get()
+    hr = _signed_in(acme.user("admin"))
+    url = f"/feedback360/raters/{subject.pk}/"
+    assert "Add a rater" in hr.get(url).content.decode()
+    analyst = acme.members["analyst"]
+    added = hr.post(url + "add/", {"person": analyst.pk, "relationship": "peer"})
+    assert added.status_code == 302
+    assert subject.invitations.filter(user=analyst.user, relationship="peer").exists()
+    again = hr.post(url + "add/", {"person": analyst.pk, "relationship": "peer"})
+    assert again.status_code == 400 and "already rates" in again.content.decode()
+    [manager] = invitations(cycle, "manager")
+    asked = hr.post(url + "remove/", {"invitation": manager.pk})
+    assert asked.status_code == 200 and Invitation.objects.filter(pk=manager.pk).exists()
+    gone = hr.post(url + "remove/", {"invitation": manager.pk, "confirmed": "yes"})
+    assert gone.status_code == 302 and not Invitation.objects.filter(pk=manager.pk).exists()
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"feedback360.rater.add", "feedback360.rater.remove"} <= actions
+    services.start(actor=acme.system, cycle=cycle)
+    [peer] = invitations(cycle, "peer")[:1]
+    late = hr.post(url + "remove/", {"invitation": peer.pk, "confirmed": "yes"})
+    assert late.status_code == 400 and Invitation.objects.filter(pk=peer.pk).exists()
+    assert "Add a rater" not in hr.get(url).content.decode()
+    other = _signed_in(world.other.user("admin"))
+    assert other.get(url).status_code == 404

@@ -120,3 +120,31 @@ def test_invitations_and_one_reminder_by_email(
     assert not reported & {r for m in reminders for r in m.recipients}
     closed = services.remind_and_close_due(today=today + timedelta(days=4))["closed"]
     assert closed == 1 and not selectors.cycle(world.acme.system, cycle.pk).is_open
+
+
+def test_erasing_a_customer_clears_their_invitation_and_keeps_their_answer(world):
+    from django.test import Client
+
+    from voxloop.feedback360 import links
+    from voxloop.privacy import erasure
+
+    acme = world.acme
+    ann = add_contact(acme, "c1r1s1", "ANN", email="ann@example.test")
+    cycle = regional_cycle(acme)
+    subject = cycle.subjects.get()
+    asked = Invitation.objects.create(
+        subject=subject, relationship="customer", contact_id=ann.pk, email="ann@example.test"
+    )
+    ids = cycle.competencies.values_list("pk", flat=True)
+    services.answer(invitation=asked, ratings=dict.fromkeys(ids, 5), comment="Kind")
+    token = links.token_of(asked)
+    admin = Client()
+    admin.force_login(acme.user("admin"))
+    asked_first = admin.get(f"/contacts/{ann.pk}/erase/").content.decode()
+    assert "Their invitations to rate someone in 360 feedback lose their address" in asked_first
+    report = erasure.erase_contact(actor=acme.scope("admin"), contact_id=ann.pk)
+    assert report.counts["feedback360_invitations"] == 1
+    asked.refresh_from_db()
+    assert (asked.contact_id, asked.email, asked.language) == (None, "", "")
+    assert asked.answered and Answer.objects.filter(relationship="customer").count() == 1
+    assert links.invitation_of(token) is None

@@ -142,3 +142,59 @@ def test_the_api_gives_no_figures_under_the_floor_and_refuses_a_sibling(world):
         content_type="application/json",
     )
     assert low.status_code == 422 and "floor" in low.content.decode()
+
+
+def test_a_shown_wave_shows_its_comment_themes_never_below_the_floor(world, monkeypatch):
+    from voxloop.pulse import themes
+    from voxloop.textanalytics import services as text_services
+
+    acme = world.acme
+    text_services.install_default_taxonomy(scope=acme.system, kind="retail")
+    staff(acme, "c1r1s2", 5)
+    p = programme(acme, "c1r1s2")
+    wave = services.send_now(actor=acme.system, programme=p)
+    invites = list(Invite.objects.filter(wave=wave).order_by("pk"))
+    queue = "The queue at the checkout is too long"
+    services.answer(invite=invites[0], enps=3, drivers={}, comment=queue)
+    read = []
+    real = themes.analyse_texts
+    monkeypatch.setattr(themes, "analyse_texts", lambda **kw: read.append(kw) or real(**kw))
+    client = _client(acme, "sibling_store")
+    page = client.get(f"/pulse/{p.pk}/").content.decode()
+    assert 'data-testid="themes"' not in page and read == []  # one answer: not even read
+    for invite, comment in zip(invites[1:5], [queue, queue, "Nice team", ""], strict=True):
+        services.answer(invite=invite, enps=8, drivers={}, comment=comment)
+    page = client.get(f"/pulse/{p.pk}/").content.decode()
+    assert 'data-testid="themes"' in page and "3 comments" in page
+    assert len(read) == 1 and len(read[0]["items"]) == 4
+    assert "3 comments" in client.get(f"/pulse/{p.pk}/").content.decode()
+    assert len(read) == 1  # seen again: the same comments are not read again
+    spread = themes.sample([f"{i:03}" for i in range(450)])
+    assert len(spread) == themes.COMMENTS_READ and spread[-1] > "440"
+
+
+def test_a_member_gets_the_pulse_in_their_language(
+    world, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from voxloop.accounts import services as account_services
+
+    acme = world.acme
+    account_services.set_language(user=acme.user("agent"), language="ja")
+    p = programme(acme, "c1r1s1")
+    tools = p.questions.get(driver="tools")
+    services.save_question(
+        actor=acme.system, programme=p, text="My till works.", driver="tools", question=tools
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        wave = services.send_now(actor=acme.system, programme=p)
+    to_agent = [m for m in mail.outbox if m.to == [acme.user("agent").email]]
+    assert to_agent and to_agent[0].subject == "短いパルスサーベイ：Monthly pulse"
+    invite = Invite.objects.get(wave=wave, user=acme.user("agent"))
+    page = Client().get(f"/pulse/a/{invite.token}/").content.decode()
+    assert "この職場を友人に勧める可能性はどのくらいありますか？" in page
+    assert "回答は匿名です" in page
+    assert ("My till works." in page) == (tools.pk in wave.question_ids)
+    settings.PULSE_ANSWER_LIMIT = 0
+    assert Client().get(f"/pulse/a/{invite.token}/").status_code == 429

@@ -8,4 +8,4 @@ class Feedback360Config(AppConfig):
     verbose_name = _("360 feedback")
 
     def ready(self) -> None:
-        from voxloop.feedback360 import tasks  # noqa: F401 - register
+        from voxloop.feedback360 import receivers, tasks  # noqa: F401 - connect and register

@@ -84,3 +84,17 @@ class AnswerForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("c") and name[1:].isdigit()
         }
+
+
+class RaterForm(forms.Form):
+    """HR adds a person of their subtree as a rater of one subject."""
+
+    person = forms.ChoiceField(label=_("Person"))
+    relationship = forms.ChoiceField(
+        label=_("Group"),
+        choices=[(g.value, g.label) for g in services.HAND_GROUPS],
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        set_choices(self, "person", people or [])

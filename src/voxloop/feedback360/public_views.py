@@ -6,36 +6,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from voxloop import counters
-from voxloop.clients import request_ip
-from voxloop.feedback360 import links
+from voxloop.feedback360 import limits, links
 from voxloop.feedback360.views import answer_page
-
-HOUR = 3600
-
-
-def _allowed(request: HttpRequest) -> bool:
-    limit = int(getattr(settings, "FEEDBACK360_PUBLIC_LIMIT", 60))
-    name = f"feedback360:public:{request_ip(request) or 'unknown'}"
-    return counters.hit(name, HOUR).count <= limit
 
 
 @require_http_methods(["GET", "POST"])
 def public_answer(request: HttpRequest, token: str) -> HttpResponse:
-    if not _allowed(request):
-        page = render(
-            request,
-            "feedback360/public_message.html",
-            {"title": _("Too many requests"), "text": _("Please wait a while and try again.")},
-            status=429,
-        )
-        page["Retry-After"] = str(HOUR)
-        return page
+    if not limits.allowed(request):
+        return limits.too_many(request)
     invitation = links.invitation_of(token)
     if invitation is None:
         raise Http404

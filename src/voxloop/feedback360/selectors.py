@@ -41,6 +41,24 @@ def subject(scope: Scope, subject_id: int) -> Subject:
     return found
 
 
+def raters(found: Subject) -> QuerySet[Invitation]:
+    """Who is asked about a subject (HR's list; whether each answered is never read here)."""
+    return (
+        Invitation.objects.filter(subject=found)
+        .select_related("user")
+        .only("pk", "relationship", "user", "contact_id", "email", "subject_id")
+        .order_by("relationship", "pk")
+    )
+
+
+def rater(found: Subject, invitation_id: int) -> Invitation:
+    invitation = raters(found).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound("No such rater.")
+    invitation.subject = found
+    return invitation
+
+
 def subject_choices(scope: Scope) -> QuerySet[Membership]:
     """People who can be subjects: memberships in the subtree."""
     return tenancy_selectors.visible_memberships(scope)

@@ -22,6 +22,7 @@ from voxloop.feedback360.models import (
     Cycle,
     Invitation,
     Rating,
+    Relationship,
     Subject,
 )
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -136,6 +137,65 @@ def add_subject(*, actor: Scope, cycle: Cycle, membership_id: int) -> Subject:
         changes={"subject": subject.name},
     )
     return subject
+
+
+# Groups HR may add a person to by hand (self is the subject; customers come from cases).
+HAND_GROUPS = (Relationship.MANAGER, Relationship.PEER, Relationship.REPORT)
+
+
+def _before_sending(actor: Scope, subject: Subject) -> None:
+    _require_hr(actor, subject.cycle)
+    if subject.cycle.invitations_sent or not subject.cycle.is_open:
+        raise Conflict("The invitations are sent: the raters can no longer change.")
+
+
+@transaction.atomic
+def add_rater(
+    *, actor: Scope, subject: Subject, membership_id: int, relationship: str
+) -> Invitation:
+    """HR adds a person of their subtree as a rater of a subject, before the invitations go."""
+    _before_sending(actor, subject)
+    if relationship not in HAND_GROUPS:
+        groups = ", ".join(g.value for g in HAND_GROUPS)
+        raise InvalidInput(f"Group: one of {groups}.", "relationship")
+    try:
+        membership = tenancy_selectors.membership(actor, membership_id)
+    except NotFound:
+        raise NotFound("No such person in your part of the organisation.", "person") from None
+    if membership.user_id == subject.user_id:
+        raise InvalidInput('The person themselves answers as "self".', "person")
+    if subject.invitations.filter(user_id=membership.user_id).exists():
+        raise Conflict("This person already rates them.")
+    language = account_selectors.preferred_languages([membership.user_id])[membership.user_id]
+    invitation = Invitation.objects.create(
+        subject=subject,
+        relationship=relationship,
+        user_id=membership.user_id,
+        email=membership.user.email,
+        language=language,
+    )
+    record_audit(
+        actor=actor,
+        action="feedback360.rater.add",
+        target=subject.cycle,
+        changes={"subject": subject.name, "rater": membership.user_id, "group": relationship},
+    )
+    return invitation
+
+
+@transaction.atomic
+def remove_rater(*, actor: Scope, invitation: Invitation) -> None:
+    """HR takes a rater off a subject, before the invitations go."""
+    subject = invitation.subject
+    _before_sending(actor, subject)
+    if invitation.relationship == Relationship.SELF:
+        raise InvalidInput("The person's own view cannot be removed.", "invitation")
+    changes: dict[str, object] = {"subject": subject.name, "group": invitation.relationship}
+    changes["rater"] = invitation.user_id or f"contact {invitation.contact_id}"
+    invitation.delete()
+    record_audit(
+        actor=actor, action="feedback360.rater.remove", target=subject.cycle, changes=changes
+    )
 
 
 def start(*, actor: Scope, cycle: Cycle) -> int:

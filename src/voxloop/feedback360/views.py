@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from voxloop.errors import DomainError, NotFound
-from voxloop.feedback360 import charts, selectors, services
+from voxloop.feedback360 import charts, limits, selectors, services
 from voxloop.feedback360.forms import AnswerForm, CycleForm
 from voxloop.feedback360.models import Invitation, Relationship, Subject
 from voxloop.tenancy.scoping import ScopedRequest
@@ -25,7 +25,8 @@ from voxloop.web.access import admin_required
 from voxloop.web.forms import domain_errors_on, resolve_unit
 
 
-def _people(request: ScopedRequest) -> list[tuple[str, str]]:
+def people_choices(request: ScopedRequest) -> list[tuple[str, str]]:
+    """The memberships of the admin's subtree as form choices (subjects, raters)."""
     rows = selectors.subject_choices(request.scope)[:500]
     return [
         (str(m.pk), f"{m.user.get_full_name() or m.user.get_username()} · {m.unit.name}")
@@ -43,13 +44,13 @@ def _cycles_page(request: ScopedRequest, form: CycleForm, status: int = 200) -> 
 @admin_required
 @require_GET
 def cycles(request: ScopedRequest) -> HttpResponse:
-    return _cycles_page(request, CycleForm(people=_people(request)))
+    return _cycles_page(request, CycleForm(people=people_choices(request)))
 
 
 @admin_required
 @require_POST
 def cycle_create(request: ScopedRequest) -> HttpResponse:
-    form = CycleForm(request.POST, people=_people(request))
+    form = CycleForm(request.POST, people=people_choices(request))
     if form.is_valid():
         unit = resolve_unit(form, request.scope, "unit_code")
         if unit is not None:
@@ -199,6 +200,8 @@ def answer_page(request: HttpRequest, invitation: Invitation, template: str) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    if not limits.allowed(request, signed_in=True):
+        return limits.too_many(request)
     try:
         invitation = selectors.own_invitation(_me(request), invitation_id)
     except NotFound:

@@ -75,14 +75,14 @@ class AnswerForm(forms.Form):
         for q in questions:
             if q.kind == Kind.ENPS:
                 self.fields["enps"] = forms.ChoiceField(
-                    label=q.text,
+                    label=q.shown_text,
                     choices=[(str(i), str(i)) for i in range(11)],
                     widget=forms.RadioSelect,
                     required=False,
                 )
             else:
                 self.fields[f"q{q.pk}"] = forms.ChoiceField(
-                    label=q.text, choices=AGREEMENT, widget=forms.RadioSelect, required=False
+                    label=q.shown_text, choices=AGREEMENT, widget=forms.RadioSelect, required=False
                 )
                 self.driver_ids.append(q.pk)
         self.fields["comment"] = forms.CharField(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 MIN_FLOOR = 5
@@ -35,6 +36,19 @@ class Category(models.TextChoices):
     ISSUE = "issue", _("Customer issue")
     SUGGESTION = "suggestion", _("Suggestion")
     PRAISE = "praise", _("Something customers like")
+
+
+# The default question bank, stored in English and shown in the answerer's language through
+# the catalogues; wording an admin typed is shown as typed.
+ENPS_TEXT = gettext_noop("How likely are you to recommend working here to a friend?")
+DRIVER_TEXTS = {
+    Driver.RECOGNITION: gettext_noop("I get recognition when I do good work."),
+    Driver.TOOLS: gettext_noop("I have the tools I need to do my job well."),
+    Driver.GROWTH: gettext_noop("I have opportunities to learn and grow here."),
+    Driver.MANAGER: gettext_noop("My manager supports me."),
+    Driver.WORKLOAD: gettext_noop("My workload is manageable."),
+}
+BUILT_IN_TEXTS = frozenset([ENPS_TEXT, *DRIVER_TEXTS.values()])
 
 
 class Programme(models.Model):
@@ -83,6 +97,11 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def shown_text(self) -> str:
+        """The question in the active language when it is a built-in one."""
+        return gettext(self.text) if self.text in BUILT_IN_TEXTS else self.text
 
 
 class Wave(models.Model):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from voxloop.analytics import blocking, metrics
+from voxloop.pulse import themes as theme_reading
 from voxloop.pulse.models import Answer, Kind, Programme, Question, Wave
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH
 
@@ -37,6 +38,8 @@ class WaveResult:
     enps_change: metrics.Change | None = None
     drivers: list[DriverResult] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    themes: list[theme_reading.Theme] = field(default_factory=list)
+    themes_read: int = 0  # how many comments the themes were read from (a sample if fewer)
 
     @property
     def n(self) -> int:
@@ -85,8 +88,11 @@ def _enps_counts(rows: list[dict]) -> metrics.Counts:
     return c
 
 
-def unit_results(programme: Programme, unit_path: str, *, comments: bool) -> list[WaveResult]:
-    """Every wave of the programme for one unit's subtree, oldest first."""
+def unit_results(
+    programme: Programme, unit_path: str, *, comments: bool, with_themes: bool = False
+) -> list[WaveResult]:
+    """Every wave of the programme for one unit's subtree, oldest first; with comments (and
+    their themes, for the latest shown waves, when asked) only where a wave is shown."""
     waves = list(programme.waves.order_by("number"))
     questions = {q.pk: q for q in programme.questions.all()}
     rows_by_wave: dict[int, list[dict]] = defaultdict(list)
@@ -122,6 +128,14 @@ def unit_results(programme: Programme, unit_path: str, *, comments: bool) -> lis
             # Sorted by text: the order answers came in says nothing here.
             result.comments = sorted(r["comment"] for r in mine if r["comment"])
         out.append(result)
+    if comments and with_themes:
+        shown = [r for r in out if r.shown and r.comments]
+        for r in shown[-theme_reading.WAVES_READ :]:
+            read = theme_reading.sample(r.comments)
+            r.themes_read = len(read)
+            r.themes = theme_reading.top_themes(
+                organization_id=programme.organization_id, unit_path=unit_path, comments=read
+            )
     return out
 
 

@@ -81,7 +81,7 @@ def report(scope: Scope, report_id: int) -> Report:
 
 def invite_by_token(token: str) -> Invite:
     found = (
-        Invite.objects.select_related("wave", "wave__programme", "unit")
+        Invite.objects.select_related("wave", "wave__programme", "unit", "user")
         .filter(token=token[:48])
         .first()
     )

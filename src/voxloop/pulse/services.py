@@ -15,6 +15,8 @@ from django.utils import timezone
 from voxloop.errors import Conflict, InvalidInput, NotFound
 from voxloop.privacy.redaction import mask
 from voxloop.pulse.models import (
+    DRIVER_TEXTS,
+    ENPS_TEXT,
     MIN_FLOOR,
     Answer,
     Cadence,
@@ -32,14 +34,6 @@ from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
-ENPS_TEXT = "How likely are you to recommend working here to a friend?"
-DRIVER_TEXTS = {
-    Driver.RECOGNITION: "I get recognition when I do good work.",
-    Driver.TOOLS: "I have the tools I need to do my job well.",
-    Driver.GROWTH: "I have opportunities to learn and grow here.",
-    Driver.MANAGER: "My manager supports me.",
-    Driver.WORKLOAD: "My workload is manageable.",
-}
 STEP: dict[str, timedelta] = {
     Cadence.WEEKLY: timedelta(days=7),
     Cadence.MONTHLY: timedelta(days=30),

@@ -160,7 +160,7 @@ def results(request: ScopedRequest, programme_id: int) -> HttpResponse:
     programme = selectors.programme(scope, programme_id)
     unit = selectors.unit_in(scope, programme, _unit_id(request))
     waves = pulse_results.unit_results(
-        programme, unit.path, comments=scope.can(Capability.READ_RECORDS)
+        programme, unit.path, comments=scope.can(Capability.READ_RECORDS), with_themes=True
     )
     top = selectors.top_path(scope, programme)
     context = {

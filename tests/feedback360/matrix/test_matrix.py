@@ -66,6 +66,19 @@ PAGES = {
         _row(302, "login"),
     ),
     "feedback360:report": ("GET", "/feedback360/report/{subject}/", None, _row(200, "login")),
+    "feedback360:raters": ("GET", "/feedback360/raters/{open_subject}/", None, _row(200, "login")),
+    "feedback360:rater_add": (
+        "POST",
+        "/feedback360/raters/{open_subject}/add/",
+        {"person": "{outsider}", "relationship": "peer"},
+        _row(302, "login"),
+    ),
+    "feedback360:rater_remove": (
+        "POST",
+        "/feedback360/raters/{open_subject}/remove/",
+        {"invitation": "{open_rater}", "confirmed": "yes"},
+        _row(302, "login"),
+    ),
 }
 F360_API_MATRIX = {name: row for name, (_, _, row) in API.items()}
 F360_PAGE_MATRIX = {name: row for name, (_, _, _, row) in PAGES.items()}
@@ -90,6 +103,9 @@ def _make(world) -> dict:
         "subject": closed.subjects.get().pk,
         "open_cycle": still_open.pk,
         "open_subject": still_open.subjects.get().pk,
+        # Someone who does not rate the store manager yet, and one who does.
+        "outsider": acme.members["analyst"].pk,
+        "open_rater": still_open.subjects.get().invitations.get(relationship="manager").pk,
     }
 
 
