@@ -24,7 +24,7 @@ from voxloop.distribution.models import (
     OutreachPolicy,
 )
 from voxloop.distribution.widget import services as widgets
-from voxloop.distribution.widget.services import normal_origin
+from voxloop.origins import normal_origin
 from voxloop.tenancy.scoping import Scope
 
 TYPES = (
@@ -116,7 +116,7 @@ def add_outreach(system: Scope, tree, surveys, rng: random.Random, anchor: datet
 
 def _widget(system: Scope, tree, survey) -> None:
     """The web shop's NPS panel: every account page, after ten seconds, one visitor in five."""
-    base = normal_origin(value=settings.BASE_URL) or "http://127.0.0.1:8000"
+    base = normal_origin(settings.BASE_URL) or "http://127.0.0.1:8000"
     widgets.create_widget(
         actor=system,
         unit=tree.root,

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from voxloop.ideas import embedding, identity, services
 from voxloop.ideas.models import Board, Idea, Status
+from voxloop.origins import normal_origin
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.tenancy.scoping import Scope
 
@@ -148,7 +149,7 @@ def add_ideas(
         description="Tell us what would make your shop better, and vote for what others ask.",
     )
     # The web shop may show the board (the widget), as it shows the survey widget.
-    base = embedding.normal_origin(settings.BASE_URL) or "http://127.0.0.1:8000"
+    base = normal_origin(settings.BASE_URL) or "http://127.0.0.1:8000"
     embedding.set_allowed_origins(
         actor=system, board=customers, origins=[base, "https://shop.example.com"]
     )

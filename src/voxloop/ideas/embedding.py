@@ -8,41 +8,15 @@ opens the public board in a tab of its own, where the proof's cookie works. Deci
 
 from __future__ import annotations
 
-import re
-from typing import Any
-from urllib.parse import urlsplit
-
 from django.db import transaction
 
 from voxloop.errors import InvalidInput, NotFound
 from voxloop.ideas.models import Audience, Board
+from voxloop.origins import normal_origin
 from voxloop.tenancy.scoping import Capability, Scope
 from voxloop.tenancy.services import record_audit
 
 MAX_ORIGINS = 20
-LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-HOST = re.compile(rf"^(?:{LABEL}\.)*{LABEL}$")
-
-
-def normal_origin(value: Any) -> str:
-    """'https://Shop.Example.com/' → 'https://shop.example.com'; '' when not an origin."""
-    text = str(value or "").strip()
-    if not text or len(text) > 200 or any(c.isspace() or c in "\x00\\;'\"" for c in text):
-        return ""
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        return ""
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host or not HOST.match(host):
-        return ""
-    if parts.username or parts.password or parts.query or parts.fragment:
-        return ""
-    if parts.path not in ("", "/"):
-        return ""
-    default = {"http": 80, "https": 443}[parts.scheme]
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 
 def _origins(values: list[str]) -> list[str]:

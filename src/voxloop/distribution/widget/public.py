@@ -14,8 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from voxloop.distribution.widget import visits
-from voxloop.distribution.widget.services import normal_origin
 from voxloop.errors import DomainError
+from voxloop.origins import normal_origin
 from voxloop.surveys import hosting
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def check(request: HttpRequest, key: str) -> HttpResponse:
     widget = visits.widget_for_page(key)
     if widget is None:
         return JsonResponse({"detail": "No such widget.", "field": "key"}, status=404)
-    origin = normal_origin(value=request.headers.get("Origin", ""))
+    origin = normal_origin(request.headers.get("Origin", ""))
     if not origin or origin not in widget.allowed_origins:
         detail = "This site may not show this widget: add its origin to the widget."
         return JsonResponse({"detail": detail, "field": "origin"}, status=403)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import transaction
 
 from voxloop.distribution.models import Widget, WidgetPosition, new_identity_secret
 from voxloop.distribution.services import check_owned
 from voxloop.errors import Forbidden, InvalidInput
+from voxloop.origins import normal_origin
 from voxloop.surveys.models import Survey, SurveyStatus
 from voxloop.tenancy.models import OrgUnit
 from voxloop.tenancy.scoping import Capability, Scope
@@ -26,8 +26,6 @@ MAX_DELAY_SECONDS = 3600
 MAX_SUPPRESS_DAYS = 365
 # A path pattern: a path with * for any run of characters; nothing a URL would escape.
 PATTERN = re.compile(r"^/[A-Za-z0-9._~!$&'()+,;=:@%/*-]{0,199}$")
-LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-HOST = re.compile(rf"^(?:{LABEL}\.)*{LABEL}$")
 SETTINGS = (
     "name",
     "allowed_origins",
@@ -40,27 +38,6 @@ SETTINGS = (
 )
 
 
-def normal_origin(*, value: Any) -> str:
-    """'https://Shop.Example.com/' → 'https://shop.example.com'; '' when not an origin."""
-    text = str(value or "").strip()
-    if not text or len(text) > 200 or any(c.isspace() or c in "\x00\\" for c in text):
-        return ""
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        return ""
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host or not HOST.match(host):
-        return ""
-    if parts.username or parts.password or parts.query or parts.fragment:
-        return ""
-    if parts.path not in ("", "/"):
-        return ""
-    default = {"http": 80, "https": 443}[parts.scheme]
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
-
-
 def _origins(values: Any) -> list[str]:
     if isinstance(values, str):
         values = values.split()
@@ -68,7 +45,7 @@ def _origins(values: Any) -> list[str]:
         raise InvalidInput("Allowed origins are a list of addresses.", field="allowed_origins")
     origins: list[str] = []
     for value in values:
-        origin = normal_origin(value=value)
+        origin = normal_origin(value)
         if not origin:
             raise InvalidInput(
                 f"'{str(value)[:80]}' is not an origin like https://shop.example.com.",
