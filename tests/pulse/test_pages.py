@@ -98,16 +98,27 @@ def test_a_manager_reads_the_results_in_every_language(world):
 
 
 def test_a_manager_turns_a_report_into_a_plan(world):
+    from voxloop.textanalytics import services as text_services
+
     acme = world.acme
     p = programme(acme, "c1r1s1")
     wave = services.send_now(actor=acme.system, programme=p)
     invite = Invite.objects.filter(wave=wave).first()
+    client = _client(acme, "store")
     services.answer(
-        invite=invite, enps=5, drivers={}, report_category="issue", report_text="Queue at noon"
+        invite=invite,
+        enps=5,
+        drivers={},
+        report_category="issue",
+        report_text="The queue at the checkout is too long at noon",
     )
     report = Report.objects.get(programme=p)
-    client = _client(acme, "store")
-    assert b"Queue at noon" in client.get(f"/pulse/{p.pk}/reports/").content
+    page = client.get(f"/pulse/{p.pk}/reports/").content.decode()
+    assert "queue at the checkout" in page and 'data-testid="report-themes"' not in page
+    # Routed like customer comments: with a taxonomy, each report and the list get themes.
+    text_services.install_default_taxonomy(scope=acme.system, kind="retail")
+    page = client.get(f"/pulse/{p.pk}/reports/").content.decode()
+    assert 'data-testid="report-themes"' in page and "1 report" in page
     made = client.post(f"/pulse/reports/{report.pk}/plan/", {"title": "Noon queue"})
     assert made.status_code == 302
     report.refresh_from_db()

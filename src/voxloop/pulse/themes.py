@@ -2,8 +2,9 @@
 taxonomy above the programme's unit), so that a manager sees what their team talks about
 without reading every comment. Only ever asked for a wave at or above the floor: the
 comments it reads are the ones the page already shows. Nothing is stored in the database; the
-result is kept in the cache for a few hours, keyed by the very comments read, so a page seen
-again is not read again (a new answer makes a new key). Decision 0042."""
+result is kept in the cache for a few hours, keyed by the very comments read and the
+taxonomy's version, so a page seen again is not read again (a new answer or a taxonomy edit
+makes a new key). Decision 0042."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from voxloop.textanalytics.selectors import taxonomy_for_unit_path
 from voxloop.textanalytics.services import analyse_texts
 
 TOP = 5
@@ -39,13 +41,21 @@ def sample(comments: list[str]) -> list[str]:
     return [comments[int(i * step)] for i in range(COMMENTS_READ)]
 
 
+def _key(kind: str, organization_id: int, unit_path: str, texts: list[str]) -> str:
+    """Keyed by the texts read and the taxonomy that reads them (its version moves on every
+    edit), so a new or edited taxonomy is read at once rather than after the cache expires."""
+    taxonomy = taxonomy_for_unit_path(organization_id, unit_path)
+    reader = f"{taxonomy.pk}.{taxonomy.version}" if taxonomy else "none"
+    parts = [str(organization_id), unit_path, reader, *texts]
+    return f"pulse:{kind}:{hashlib.sha256(chr(31).join(parts).encode()).hexdigest()}"
+
+
 def top_themes(*, organization_id: int, unit_path: str, comments: list[str]) -> list[Theme]:
     """The most talked-about themes of the comments read (each comment counts once per theme),
     with how many of them spoke of it positively and negatively; empty without a taxonomy."""
     if not comments:
         return []
-    digest = hashlib.sha256("\x1f".join([str(organization_id), unit_path, *comments]).encode())
-    key = f"pulse:themes:{digest.hexdigest()}"
+    key = _key("themes", organization_id, unit_path, comments)
     cached = cache.get(key)
     if cached is not None:
         return list(cached)
@@ -54,10 +64,38 @@ def top_themes(*, organization_id: int, unit_path: str, comments: list[str]) -> 
     return ranked
 
 
-def _read(organization_id: int, unit_path: str, comments: list[str]) -> list[Theme]:
-    found = analyse_texts(
-        organization_id=organization_id, items=[(unit_path, text, "") for text in comments]
+def themes_of_reports(
+    *, organization_id: int, unit_path: str, texts: list[str]
+) -> tuple[list[Theme], list[list[str]]]:
+    """Frontline reports read like customer comments: the most frequent themes of the reports
+    listed, and each report's own theme names (in the order given). Reports are shown one by
+    one to their managers already, so their themes reveal nothing more."""
+    if not texts:
+        return [], []
+    key = _key("report-themes", organization_id, unit_path, texts)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    found = _analyses(organization_id, unit_path, texts)
+    each = [list(dict.fromkeys(str(hit["name"]) for hit in a["themes"])) for a in found]
+    result = (_ranked(found), each)
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _analyses(organization_id: int, unit_path: str, texts: list[str]) -> list[dict]:
+    return list(
+        analyse_texts(
+            organization_id=organization_id, items=[(unit_path, text, "") for text in texts]
+        )
     )
+
+
+def _read(organization_id: int, unit_path: str, comments: list[str]) -> list[Theme]:
+    return _ranked(_analyses(organization_id, unit_path, comments))
+
+
+def _ranked(found: list[dict]) -> list[Theme]:
     themes: dict[str, Theme] = {}
     for analysis in found:
         seen = set()

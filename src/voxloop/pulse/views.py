@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from voxloop.errors import NotFound
 from voxloop.pulse import results as pulse_results
 from voxloop.pulse import selectors, services
+from voxloop.pulse import themes as theme_reading
 from voxloop.pulse.forms import EditProgrammeForm, PlanForm, ProgrammeForm, QuestionForm
 from voxloop.pulse.models import Programme
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -181,9 +182,16 @@ def results(request: ScopedRequest, programme_id: int) -> HttpResponse:
 @require_GET
 def reports(request: ScopedRequest, programme_id: int) -> HttpResponse:
     programme = selectors.programme(request.scope, programme_id)
+    listed = list(selectors.reports(request.scope, programme)[:300])
+    top, each = theme_reading.themes_of_reports(
+        organization_id=programme.organization_id,
+        unit_path=programme.unit_path,
+        texts=[report.text for report in listed],
+    )
     context = {
         "programme": programme,
-        "reports": selectors.reports(request.scope, programme)[:300],
+        "rows": list(zip(listed, each, strict=True)),
+        "themes": top,
         "plan_form": PlanForm(),
     }
     return render(request, "pulse/reports.html", context)
