@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.demo.shared import ANCHOR, ONE_WORKER, SHARED
+from tests.demo.support import ANCHOR, ONE_WORKER, SHARED
 from voxloop.analytics import churn, filters, home
 from voxloop.analytics import selectors as analytics_selectors
 from voxloop.closedloop import plans, sla

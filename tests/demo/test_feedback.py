@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.demo.shared import ANCHOR, ONE_WORKER, SHARED
+from tests.demo.support import ANCHOR, ONE_WORKER, SHARED
 from voxloop.demo.comment_texts import NEG, POS, THEMES
 from voxloop.demo.comments import NAMED_STAFF
 from voxloop.demo.feedback import split
