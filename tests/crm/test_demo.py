@@ -6,8 +6,11 @@ without any network."""
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
+from tests.factories import FAST_HASHERS
 from voxloop.contacts.models import Interaction
 from voxloop.crm import demo_mode, runtime
 from voxloop.crm.connectors.base import CrmError
@@ -23,10 +26,21 @@ from voxloop.identity.models import Protocol, SignInPolicy
 TINY = DemoSize(stores=3, staff=0, accounts=0, contacts=40, responses=40)
 
 
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker):
+    """Seeded once for the module, its after-commit work done (the recorded events become
+    interactions then); each test's transaction nests in it, rolled back at the end."""
+    fast = override_settings(PASSWORD_HASHERS=FAST_HASHERS)
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            seeded = seed_demo(TINY, seed=7, password="demo-pass-123456")
+        yield seeded
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return seed_demo(TINY, seed=7, password="demo-pass-123456")
+def demo(_demo, db):
+    return _demo
 
 
 def test_the_demo_has_an_oidc_provider_switched_off_with_a_group_mapping(demo):

@@ -1,3 +1,3 @@
-"""The demo tests reuse the in-process `voxloop` runner of the CLI tests."""
+"""The package's one seeded demo (tests/demo/support.py)."""
 
-from tests.cli.support import voxloop  # noqa: F401 - fixture
+from tests.demo.support import demo, shared_demo  # noqa: F401 - fixtures

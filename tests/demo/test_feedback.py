@@ -3,15 +3,12 @@ deterministic responses (patterns by weekday and hour, declining stores, matchin
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
-from tests.factories import FAST_HASHERS
-from voxloop.demo import DemoSize, seed_demo
+from tests.demo.support import ANCHOR, ONE_WORKER, SHARED
 from voxloop.demo.comment_texts import NEG, POS, THEMES
 from voxloop.demo.comments import NAMED_STAFF
 from voxloop.demo.feedback import split
@@ -20,31 +17,9 @@ from voxloop.responses.scoring import headline_scores
 from voxloop.responses.services import clean_answers
 from voxloop.surveys.models import Survey
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, ONE_WORKER]
 
-ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
-# One demo serves most tests of the module: seeding is the slow part (seconds on PostgreSQL),
-# and these tests only read it. Big enough for the declining stores and remembered staff to show.
-SHARED = DemoSize(stores=14, staff=80, accounts=8, contacts=300, responses=10_000)
 LOCALES = {"en", "zh-hans", "ja", "ro"}
-
-
-def seed(size: DemoSize, seed: int = 4):
-    return seed_demo(size, seed=seed, anchor=ANCHOR)
-
-
-@pytest.fixture(scope="module")
-def shared_demo(django_db_setup, django_db_blocker):
-    """The demo seeded once for the module; each test's savepoint nests in its transaction."""
-    settings = override_settings(PASSWORD_HASHERS=FAST_HASHERS)
-    with django_db_blocker.unblock(), settings, transaction.atomic():
-        yield seed(SHARED)
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(shared_demo, db):
-    return shared_demo
 
 
 def nps(scores: list[int]) -> float:

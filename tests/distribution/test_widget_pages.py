@@ -177,18 +177,6 @@ def test_api_bad_input_is_a_4xx_naming_the_field(world):
     assert theirs.call("patch", f"/widgets/{widget.pk}", {"name": "Mine"}).status_code == 404
 
 
-def test_the_demo_has_a_web_shop_widget(client, db):
-    from voxloop.demo import DemoSize, seed_demo
-
-    seed_demo(DemoSize(stores=6, staff=10, accounts=4, contacts=120, responses=300), seed=3)
-    widget = Widget.objects.get()
-    assert widget.name == "Web shop NPS" and widget.is_active
-    assert widget.survey.name and "https://shop.example.com" in widget.allowed_origins
-    loader = client.get(f"/w/{widget.key}.js")
-    assert loader.status_code == 200 and f'"key": "{widget.key}"' in loader.content.decode()
-    assert AuditEntry.objects.filter(action="widget.create", target_id=str(widget.pk)).exists()
-
-
 def _widget(world):
     return widgets.create_widget(
         actor=world.acme.scope("admin"),
