@@ -15,6 +15,8 @@ from tests.smtp import smtp_server, smtp_settings  # noqa: F401 - fixtures for e
 from tests.web.matrix_world import ModuleWorld
 from voxloop.recent import forget_everything
 
+pytest_plugins = ["tests.xdist_groups"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path, settings):
