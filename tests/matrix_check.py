@@ -30,14 +30,19 @@ def check_each(checks: Iterable[tuple[str, Callable[[], object]]]) -> None:
         except _Undo:
             pass
         except AssertionError as error:
-            failures.append(f"{label}: {error}")
+            failures.append(f"{label}: {_one_line(error)}")
         except Exception as error:  # a crash is one more failure to report
-            failures.append(f"{label}: raised {error!r}")
+            failures.append(f"{label}: raised {_one_line(repr(error))}")
         finally:
             # As between tests: nothing read or throttled inside the check is kept.
             forget_everything()
             cache.clear()
     assert not failures, f"{len(failures)} wrong:\n" + "\n".join(failures)
+
+
+def _one_line(error: object) -> str:
+    """The message's start on one line (the assertion's own explanation follows it)."""
+    return " ".join(str(error).split())[:400]
 
 
 # Tried in every row whatever they expect: another tenant, a sibling unit, no membership, nobody.

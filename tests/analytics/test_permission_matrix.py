@@ -152,7 +152,10 @@ def _check(world, name: str, actor: str, target) -> None:
         response = client.get(f"{url}?{query}")
     want = ANALYTICS_MATRIX[name][(actor, target)]
     if want == "login":
-        assert response.status_code == 302
+        assert response.status_code == 302, f"got {response.status_code}, want login"
         assert response["Location"].startswith("/accounts/login/")
     else:
-        assert response.status_code == want, response.content[:300]
+        assert response.status_code == want, (
+            f"got {response.status_code}, want {want}",
+            response.content[:200],
+        )

@@ -157,7 +157,10 @@ def test_survey_api_matrix(module_targets, db, operation):
         method, path, body = OPERATIONS[operation]
         answer = _client(world, actor_name).call(method, path.format(**ids), _fill(body, ids))
         expected = SURVEY_API_MATRIX[operation][actor_name]
-        assert answer.status_code == expected, (operation, actor_name, answer.content[:300])
+        assert answer.status_code == expected, (
+            f"got {answer.status_code}, want {expected}",
+            answer.content[:200],
+        )
 
     actors = representatives(ACTORS, SURVEY_API_MATRIX[operation])
     check_each((f"{operation} × {actor_name}", partial(check, actor_name)) for actor_name in actors)

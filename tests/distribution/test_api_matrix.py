@@ -293,7 +293,10 @@ def test_contacts_and_outreach_api_matrix(module_targets, db, settings, operatio
             path = path.replace(f"{{{name}}}", str(targets[name]))
         answer = _client(world, actor_name).call(method, path, _fill(body, targets))
         expected = MATRIX[operation][actor_name]
-        assert answer.status_code == expected, (operation, actor_name, answer.content[:300])
+        assert answer.status_code == expected, (
+            f"got {answer.status_code}, want {expected}",
+            answer.content[:200],
+        )
 
     actors = representatives(ACTORS, MATRIX[operation])
     check_each((f"{operation} × {actor_name}", partial(check, actor_name)) for actor_name in actors)

@@ -256,9 +256,14 @@ def test_outreach_page_matrix(world, targets, name):
         answer = client.post(path, data | YES) if method == "POST" else client.get(path)
         expected = row[actor]
         if expected == "login":
-            assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], name
+            assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], (
+                f"got {answer.status_code}, want login"
+            )
         else:
-            assert answer.status_code == expected, (name, actor, answer.content[:300])
+            assert answer.status_code == expected, (
+                f"got {answer.status_code}, want {expected}",
+                answer.content[:200],
+            )
 
     actors = representatives(ACTORS, PAGES[name][-1])
     check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)

@@ -123,11 +123,13 @@ def _check(builder_world, name: str, actor: str, target: str | None) -> None:
     reply = client.post(url, {}) if route in POST_ONLY else client.get(url)
     want = BUILDER_MATRIX[name][(actor, target)]
     if want == "login":
-        assert reply.status_code == 302 and "/accounts/login/" in reply["Location"]
+        assert reply.status_code == 302 and "/accounts/login/" in reply["Location"], (
+            f"got {reply.status_code}, want login"
+        )
     elif want == "ok":
-        assert reply.status_code in (200, 302, 400), reply.status_code
+        assert reply.status_code in (200, 302, 400), f"got {reply.status_code}, want it done"
     else:
-        assert reply.status_code == want, reply.status_code
+        assert reply.status_code == want, f"got {reply.status_code}, want {want}"
     if want != "ok" and survey is not None:
         assert _state(survey) == before, "a refused request changed the survey"
         if reply.status_code in (403, 404):

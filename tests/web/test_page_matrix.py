@@ -250,10 +250,13 @@ def _check(world, name: str, actor: str, target) -> None:
 
     expected = PAGE_MATRIX[name][(actor, target)]
     if expected == "login":
-        assert response.status_code == 302
+        assert response.status_code == 302, f"got {response.status_code}, want login"
         assert response["Location"].startswith("/accounts/login/")
     else:
-        assert response.status_code == expected, response.content[:500]
+        assert response.status_code == expected, (
+            f"got {response.status_code}, want {expected}",
+            response.content[:200],
+        )
     if response.status_code in (403, 404):
         # Refusals render inside the layout, never a bare error.
         assert b'id="main"' in response.content
