@@ -32,6 +32,13 @@ def browser_as(world, actor: str) -> Client:
 
 def expect(answer, expected, *about) -> None:
     if expected == "login":
-        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], about
+        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], (
+            *about,
+            f"got {answer.status_code}, want login",
+        )
     else:
-        assert answer.status_code == expected, (*about, answer.content[:300])
+        assert answer.status_code == expected, (
+            *about,
+            f"got {answer.status_code}, want {expected}",
+            answer.content[:200],
+        )

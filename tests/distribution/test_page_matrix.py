@@ -3,12 +3,15 @@ Expectations are written from the test world's layout, not from the scoping code
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
 from tests.factories import YES
+from tests.matrix_check import check_each, representatives
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
 from voxloop.contacts import services as contact_services
@@ -241,19 +244,29 @@ def _client(world, actor: str) -> Client:
     return client
 
 
-@pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_outreach_page_matrix(world, targets, name, actor):
-    method, path, row = PAGES[name]
-    path = path.format(**targets)
-    client = _client(world, actor)
-    data = {"contact": "ANN"} if name == "distribution:campaign_test_send" else {}
-    answer = client.post(path, data | YES) if method == "POST" else client.get(path)
-    expected = row[actor]
-    if expected == "login":
-        assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], name
-    else:
-        assert answer.status_code == expected, (name, actor, answer.content[:300])
+def test_outreach_page_matrix(world, targets, name):
+    """Every representative actor on this one (see tests/matrix_check.py)."""
+
+    def check(actor):
+        method, path, row = PAGES[name]
+        path = path.format(**targets)
+        client = _client(world, actor)
+        data = {"contact": "ANN"} if name == "distribution:campaign_test_send" else {}
+        answer = client.post(path, data | YES) if method == "POST" else client.get(path)
+        expected = row[actor]
+        if expected == "login":
+            assert answer.status_code == 302 and "/accounts/login/" in answer["Location"], (
+                f"got {answer.status_code}, want login"
+            )
+        else:
+            assert answer.status_code == expected, (
+                f"got {answer.status_code}, want {expected}",
+                answer.content[:200],
+            )
+
+    actors = representatives(ACTORS, PAGES[name][-1])
+    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
 
 
 def test_pages_show_only_the_actors_own_contacts(world, targets):

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
 
 from tests.factories import YES
+from tests.matrix_check import check_each
 from tests.web.matrix_world import ModuleWorld
 from voxloop.tenancy.models import Membership, OrgUnit
 from voxloop.web import urls as web_urls
@@ -48,6 +50,45 @@ MEMBERSHIP_TARGETS = [
     ("acme", "analyst"),
     ("acme", "director"),
     ("other", "store"),
+]
+# Not every actor × every unit (most of those repeat one rule): the pairs that tell the scope
+# rules apart. Every actor at a unit in its reach (so each role rule is tried), and each way
+# out of reach: another tenant's unit, a sibling store, another country, a unit above one's own.
+_OWN_STORE = ("acme", "c1r1s1")
+UNIT_PAIRS: list[tuple[str, tuple[str, str]]] = [
+    ("admin", ("acme", "root")),
+    ("admin", ("other", "c1r1s1")),  # another tenant's store
+    ("country_admin", _OWN_STORE),
+    ("country_admin", ("acme", "c2r1")),  # another country's region
+    ("regional", ("acme", "c1r1s2")),
+    ("regional", ("acme", "root")),  # above their own unit
+    ("store", _OWN_STORE),
+    ("store", ("acme", "c1r1s2")),  # the sibling store
+    ("sibling_store", _OWN_STORE),  # ... and the other way round
+    ("agent", _OWN_STORE),
+    ("viewer", _OWN_STORE),
+    ("analyst", _OWN_STORE),
+    ("analyst", ("acme", "c2r1")),
+    ("director", ("acme", "c2r1")),
+    ("other_admin", _OWN_STORE),  # another tenant's admin
+    ("other_admin", ("other", "c1r1s1")),
+    ("loner", _OWN_STORE),
+    ("anonymous", _OWN_STORE),
+]
+# Membership pages are for admins only: every other actor is refused before any lookup, so
+# one target each; the admins try memberships in and out of their reach.
+MEMBERSHIP_PAIRS: list[tuple[str, tuple[str, str]]] = [
+    ("admin", ("acme", "director")),
+    ("admin", ("other", "store")),  # another tenant's member
+    ("country_admin", ("acme", "sibling_store")),
+    ("country_admin", ("acme", "analyst")),
+    ("country_admin", ("acme", "director")),  # a member above their country
+    ("other_admin", ("acme", "store")),
+    ("other_admin", ("other", "store")),
+] + [
+    (actor, ("acme", "store"))
+    for actor in ACTORS
+    if actor not in ("admin", "country_admin", "other_admin")
 ]
 
 
@@ -96,14 +137,13 @@ PAGES: dict[str, Page] = {
 }
 
 
-def _targets(page: Page) -> list:
+def _pairs(page: Page) -> list:
     if page.targets == "unit":
-        return UNIT_TARGETS
+        return UNIT_PAIRS
     if page.targets == "membership":
-        return MEMBERSHIP_TARGETS
-    if page.targets == "switch":
-        return ["own", ("other", "store")]
-    return [None]
+        return MEMBERSHIP_PAIRS
+    targets = ["own", ("other", "store")] if page.targets == "switch" else [None]
+    return [(actor, target) for actor in ACTORS for target in targets]
 
 
 def _sees(actor: str, org: str, unit_key: str) -> bool:
@@ -133,24 +173,9 @@ def expected_status(name: str, actor: str, target) -> int | str:
 
 
 PAGE_MATRIX: dict[str, dict[tuple[str, object], int | str]] = {
-    name: {
-        (actor, target): expected_status(name, actor, target)
-        for actor in ACTORS
-        for target in _targets(page)
-    }
+    name: {(actor, target): expected_status(name, actor, target) for actor, target in _pairs(page)}
     for name, page in PAGES.items()
 }
-
-CASES = [
-    pytest.param(
-        name,
-        actor,
-        target,
-        id=f"{name}-{actor}-{'.'.join(target) if isinstance(target, tuple) else target}",
-    )
-    for name, table in PAGE_MATRIX.items()
-    for (actor, target) in table
-]
 
 
 @pytest.fixture(scope="module")
@@ -200,9 +225,20 @@ def _username(world, actor: str) -> str:
     return _org(world, org).user(key).username if ACTORS[actor] else ""
 
 
-@pytest.mark.parametrize(("name", "actor", "target"), CASES)
-def test_page_matrix(module_world, db, name, actor, target):
-    world = module_world
+def _label(target) -> str:
+    return ".".join(target) if isinstance(target, tuple) else str(target)
+
+
+# One case per page, every actor × target inside it (see tests/matrix_check.py).
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_matrix(module_world, db, name):
+    check_each(
+        (f"{name} × {actor} × {_label(target)}", partial(_check, module_world, name, actor, target))
+        for (actor, target) in PAGE_MATRIX[name]
+    )
+
+
+def _check(world, name: str, actor: str, target) -> None:
     page = PAGES[name]
     url, obj = _url_and_object(world, name, actor, target)
     client = _client(world, actor)
@@ -214,10 +250,13 @@ def test_page_matrix(module_world, db, name, actor, target):
 
     expected = PAGE_MATRIX[name][(actor, target)]
     if expected == "login":
-        assert response.status_code == 302
+        assert response.status_code == 302, f"got {response.status_code}, want login"
         assert response["Location"].startswith("/accounts/login/")
     else:
-        assert response.status_code == expected, response.content[:500]
+        assert response.status_code == expected, (
+            f"got {response.status_code}, want {expected}",
+            response.content[:200],
+        )
     if response.status_code in (403, 404):
         # Refusals render inside the layout, never a bare error.
         assert b'id="main"' in response.content
@@ -234,3 +273,11 @@ def test_every_web_url_is_in_the_matrix():
 def test_matrix_covers_every_actor():
     for name, table in PAGE_MATRIX.items():
         assert {actor for actor, _ in table} == set(ACTORS), name
+
+
+def test_the_pairs_try_every_target_and_every_way_out_of_reach():
+    assert {target for _, target in UNIT_PAIRS} == set(UNIT_TARGETS)
+    assert {target for _, target in MEMBERSHIP_PAIRS} == set(MEMBERSHIP_TARGETS)
+    for name in ("web:unit", "web:membership"):
+        outcomes = set(PAGE_MATRIX[name].values())
+        assert {200, 403, 404, "login"} <= outcomes, (name, outcomes)

@@ -1,0 +1,76 @@
+"""One test per page or operation in the permission matrices, trying every actor inside it.
+
+A pytest case per page × actor spent most of its time in per-case set-up and tear-down
+(fixtures, a savepoint, settings), not in the request it checked. `check_each` runs each
+check of a row in its own rolled-back savepoint instead, so no check changes what the next
+one sees, and reports every check that went wrong together, each named (page × actor)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+from voxloop.recent import forget_everything
+
+
+class _Undo(Exception):
+    """Leaves the savepoint of one check, rolling it back."""
+
+
+def check_each(checks: Iterable[tuple[str, Callable[[], object]]]) -> None:
+    """Run each `(label, check)` rolled back; fail once, naming every check that failed."""
+    failures = []
+    for label, check in checks:
+        try:
+            with transaction.atomic():
+                check()
+                raise _Undo
+        except _Undo:
+            pass
+        except AssertionError as error:
+            failures.append(f"{label}: {_one_line(error)}")
+        except Exception as error:  # a crash is one more failure to report
+            failures.append(f"{label}: raised {_one_line(repr(error))}")
+        finally:
+            # As between tests: nothing read or throttled inside the check is kept.
+            forget_everything()
+            cache.clear()
+    assert not failures, f"{len(failures)} wrong:\n" + "\n".join(failures)
+
+
+def _one_line(error: object) -> str:
+    """The message's start on one line (the assertion's own explanation follows it)."""
+    return " ".join(str(error).split())[:400]
+
+
+# Tried in every row whatever they expect: another tenant, a sibling unit, no membership, nobody.
+ALWAYS_TRIED = {"other_admin", "sibling_store", "loner", "anonymous"}
+ROLE_OF = {
+    "admin": "admin",
+    "country_admin": "admin",
+    "regional": "manager",
+    "store": "manager",
+    "agent": "agent",
+    "viewer": "viewer",
+    "analyst": "analyst",
+    "director": "analyst",
+}
+
+
+def representatives(actors: Iterable[str], row: dict[str, object]) -> list[str]:
+    """The actors of `actors` worth trying on one operation, whose expectations are `row`.
+
+    An actor with the role and the expected answer of one already kept repeats the same check
+    (regional after store when both managers are let in, director after analyst when both
+    are refused), so is left out; when the answers differ (a store below a region's campaign
+    finds nothing) both are kept. Every role is still tried, and the actors of ALWAYS_TRIED
+    (and any actor of no role, such as a wrong token) always are."""
+    kept, seen = [], set()
+    for actor in actors:
+        key = (ROLE_OF.get(actor, actor), row[actor])
+        if actor in ALWAYS_TRIED or actor not in ROLE_OF or key not in seen:
+            kept.append(actor)
+            seen.add(key)
+    return kept
