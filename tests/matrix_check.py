@@ -8,10 +8,12 @@ one sees, and reports every check that went wrong together, each named (page × 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from django.core.cache import cache
 from django.db import transaction
 
+from tests.matrix_actors import api_as, browser_as, expect
 from voxloop.recent import forget_everything
 
 
@@ -74,3 +76,26 @@ def representatives(actors: Iterable[str], row: dict[str, object]) -> list[str]:
             kept.append(actor)
             seen.add(key)
     return kept
+
+
+def check_api(world, name: str, actors, row: dict, *, method: str, path: str, body=None) -> None:
+    """Every representative actor calls one API operation; `row` says what each must get."""
+
+    def check(actor: str) -> None:
+        expect(api_as(world, actor).call(method, path, body), row[actor], name, actor)
+
+    checks = representatives(actors, row)
+    check_each((f"{name} × {actor}", partial(check, actor)) for actor in checks)
+
+
+def check_page(world, name: str, actors, row: dict, *, method: str, path: str, data=None) -> None:
+    """Every representative actor opens (GET) or posts to one page; `row` says what each must
+    get (a status, or "login" for a redirect to sign in)."""
+
+    def check(actor: str) -> None:
+        client = browser_as(world, actor)
+        answer = client.post(path, data) if method == "POST" else client.get(path)
+        expect(answer, row[actor], name, actor)
+
+    checks = representatives(actors, row)
+    check_each((f"{name} × {actor}", partial(check, actor)) for actor in checks)

@@ -4,15 +4,12 @@ changes roll back to the world built once for the module."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
 from tests.contacts.helpers import add_contact
 from tests.factories import YES
-from tests.matrix_actors import api_as, browser_as, expect
-from tests.matrix_check import check_each, representatives
+from tests.matrix_check import check_api, check_page
 from tests.privacy.support import built_once
 from voxloop.privacy.api import router as privacy_router
 
@@ -89,38 +86,25 @@ built = built_once(lambda world: {"ann": add_contact(world.acme, "c1r1s1", "ANN"
 def test_privacy_api_matrix(world, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, body, row = PRIVACY_API[name]
-        expect(api_as(world, actor).call(method, path, body), row[actor], name, actor)
-
-    actors = representatives(ACTORS, PRIVACY_API[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, body, row = PRIVACY_API[name]
+    check_api(world, name, ACTORS, row, method=method, path=path, body=body)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_privacy_page_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, data, row = PAGES[name]
-        client, path = browser_as(world, actor), path.format(**made)
-        answer = client.post(path, YES | (data or {})) if method == "POST" else client.get(path)
-        expect(answer, row[actor], name, actor)
-
-    actors = representatives(ACTORS, PAGES[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, data, row = PAGES[name]
+    path, data = path.format(**made), YES | (data or {})
+    check_page(world, name, ACTORS, row, method=method, path=path, data=data)
 
 
 @pytest.mark.parametrize("name", sorted(READ_PAGES))
 def test_privacy_pages_read_before_acting(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        path = PAGES[name][1].format(**made)
-        expect(browser_as(world, actor).get(path), READ_PAGES[name][actor], name, actor)
-
-    actors = representatives(ACTORS, READ_PAGES[name])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    path = PAGES[name][1].format(**made)
+    check_page(world, name, ACTORS, READ_PAGES[name], method="GET", path=path)
 
 
 def test_matrix_covers_every_privacy_operation():

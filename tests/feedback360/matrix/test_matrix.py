@@ -7,14 +7,12 @@ raters' and subjects' own pages are tested in test_pages.py."""
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 import pytest
 from django.utils import timezone
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
-from tests.matrix_actors import api_as, browser_as, expect
-from tests.matrix_check import check_each, representatives
+from tests.matrix_check import check_api, check_page
 from tests.privacy.support import built_once
 from voxloop.feedback360 import services
 from voxloop.feedback360.api import router as f360_router
@@ -124,27 +122,17 @@ def _filled(data, made):
 def test_f360_api_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, row = API[name]
-        answer = api_as(world, actor).call(method, path.format(**made), None)
-        expect(answer, row[actor], name, actor)
-
-    actors = representatives(ACTORS, API[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, row = API[name]
+    check_api(world, name, ACTORS, row, method=method, path=path.format(**made))
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_f360_page_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, data, row = PAGES[name]
-        client, path = browser_as(world, actor), path.format(**made)
-        answer = client.post(path, _filled(data, made)) if method == "POST" else client.get(path)
-        expect(answer, row[actor], name, actor)
-
-    actors = representatives(ACTORS, PAGES[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, data, row = PAGES[name]
+    path, data = path.format(**made), _filled(data, made)
+    check_page(world, name, ACTORS, row, method=method, path=path, data=data)
 
 
 def test_matrix_covers_every_f360_operation():

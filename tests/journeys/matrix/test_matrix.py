@@ -7,15 +7,12 @@ journey: 404). Changes roll back after each request."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 
 from tests.analytics.support import cx_survey
 from tests.api.support import MEMBER_ACTORS as MEMBERS
 from tests.journeys.support import buy_in_store, define_types
-from tests.matrix_actors import api_as, browser_as, expect
-from tests.matrix_check import check_each, representatives
+from tests.matrix_check import check_api, check_page
 from tests.privacy.support import built_once
 from voxloop.journeys import services
 from voxloop.journeys.api import router as journeys_router
@@ -145,41 +142,25 @@ built = built_once(_make)
 def test_journeys_api_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, body, row = API[name]
-        expect(
-            api_as(world, actor).call(method, path.format(**made), body), row[actor], name, actor
-        )
-
-    actors = representatives(ACTORS, API[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, body, row = API[name]
+    check_api(world, name, ACTORS, row, method=method, path=path.format(**made), body=body)
 
 
 @pytest.mark.parametrize("name", sorted(MINE))
 def test_a_stores_own_journey_stays_in_its_branch(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, row = MINE[name]
-        expect(api_as(world, actor).call(method, path.format(**made)), row[actor], name, actor)
-
-    actors = representatives(ACTORS, MINE[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, row = MINE[name]
+    check_api(world, name, ACTORS, row, method=method, path=path.format(**made))
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_journeys_page_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, data, row = PAGES[name]
-        client, path = browser_as(world, actor), path.format(**made)
-        data = {k: v.format(**made) for k, v in (data or {}).items()}
-        answer = client.post(path, data) if method == "POST" else client.get(path)
-        expect(answer, row[actor], name, actor)
-
-    actors = representatives(ACTORS, PAGES[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, data, row = PAGES[name]
+    path, data = path.format(**made), {k: v.format(**made) for k, v in (data or {}).items()}
+    check_page(world, name, ACTORS, row, method=method, path=path, data=data)
 
 
 def test_matrix_covers_every_journeys_operation():

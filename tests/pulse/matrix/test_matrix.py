@@ -6,13 +6,10 @@ refused (403). Changes roll back after each request."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
-from tests.matrix_actors import api_as, browser_as, expect
-from tests.matrix_check import check_each, representatives
+from tests.matrix_check import check_api, check_page
 from tests.privacy.support import built_once
 from voxloop.pulse import services
 from voxloop.pulse.api import router as pulse_router
@@ -122,27 +119,18 @@ def _filled(data, made):
 def test_pulse_api_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, body, row = API[name]
-        answer = api_as(world, actor).call(method, path.format(**made), _filled(body, made))
-        expect(answer, row[actor], name, actor)
-
-    actors = representatives(ACTORS, API[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, body, row = API[name]
+    path, body = path.format(**made), _filled(body, made)
+    check_api(world, name, ACTORS, row, method=method, path=path, body=body)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_pulse_page_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, data, row = PAGES[name]
-        client, path = browser_as(world, actor), path.format(**made)
-        answer = client.post(path, _filled(data, made)) if method == "POST" else client.get(path)
-        expect(answer, row[actor], name, actor)
-
-    actors = representatives(ACTORS, PAGES[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, data, row = PAGES[name]
+    path, data = path.format(**made), _filled(data, made)
+    check_page(world, name, ACTORS, row, method=method, path=path, data=data)
 
 
 def test_matrix_covers_every_pulse_operation():

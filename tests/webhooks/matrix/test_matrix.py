@@ -5,13 +5,10 @@ is refused before any lookup (403). Each request's changes roll back to the modu
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
-from tests.matrix_actors import api_as, browser_as, expect
-from tests.matrix_check import check_each, representatives
+from tests.matrix_check import check_api, check_page
 from tests.privacy.support import built_once
 from voxloop.webhooks import services
 from voxloop.webhooks.api import router as webhooks_router
@@ -90,28 +87,16 @@ built = built_once(_make)
 def test_webhooks_api_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, body, row = API[name]
-        expect(
-            api_as(world, actor).call(method, path.format(**made), body), row[actor], name, actor
-        )
-
-    actors = representatives(ACTORS, API[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, body, row = API[name]
+    check_api(world, name, ACTORS, row, method=method, path=path.format(**made), body=body)
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_webhooks_page_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
-    def check(actor):
-        method, path, data, row = PAGES[name]
-        client, path = browser_as(world, actor), path.format(**made)
-        answer = client.post(path, data) if method == "POST" else client.get(path)
-        expect(answer, row[actor], name, actor)
-
-    actors = representatives(ACTORS, PAGES[name][-1])
-    check_each((f"{name} × {actor}", partial(check, actor)) for actor in actors)
+    method, path, data, row = PAGES[name]
+    check_page(world, name, ACTORS, row, method=method, path=path.format(**made), data=data)
 
 
 def test_matrix_covers_every_webhooks_operation():
