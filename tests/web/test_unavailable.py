@@ -5,6 +5,7 @@ import json
 import pytest
 from django.db import OperationalError
 from django.test import RequestFactory
+from django.utils import translation
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from voxloop.web.unavailable import UnavailableMiddleware
@@ -23,7 +24,10 @@ def test_an_outage_answers_503_with_retry_after(error):
     answer = UnavailableMiddleware(_failing(error))(request)
     assert answer.status_code == 503 and answer["Retry-After"] == "5"
     assert json.loads(answer.content)["error"]["code"] == "unavailable"
-    page = UnavailableMiddleware(_failing(error))(RequestFactory().get("/dashboard/"))
+    # In English: the middleware speaks the language the request activated, and a request
+    # factory activates none (an earlier test's language would otherwise still be active).
+    with translation.override("en"):
+        page = UnavailableMiddleware(_failing(error))(RequestFactory().get("/dashboard/"))
     assert page.status_code == 503 and b"try again" in page.content
 
 
