@@ -143,6 +143,7 @@ def test_the_api_gives_no_figures_under_the_floor_and_refuses_a_sibling(world):
             "enps": None,
             "enps_change": None,
             "drivers": [],
+            "themes": [],
         }
     ]
     sibling = client.get(url, {"unit_id": acme.units["c1r1s2"].pk})
@@ -180,6 +181,10 @@ def test_a_shown_wave_shows_its_comment_themes_never_below_the_floor(world, monk
     assert len(read) == 1 and len(read[0]["items"]) == 4
     assert "3 comments" in client.get(f"/pulse/{p.pk}/").content.decode()
     assert len(read) == 1  # seen again: the same comments are not read again
+    api = client.get(f"/api/v1/pulse/programmes/{p.pk}/results").json()["waves"][-1]
+    assert api["themes"] and api["themes"][0]["comments"] == 3 and "comment" not in api
+    viewer = _client(acme, "viewer").get(f"/api/v1/pulse/programmes/{p.pk}/results")
+    assert viewer.status_code == 200 and viewer.json()["waves"][-1]["themes"] == []
     spread = themes.sample([f"{i:03}" for i in range(450)])
     assert len(spread) == themes.COMMENTS_READ and spread[-1] > "440"
 

@@ -57,6 +57,10 @@ def _wave_out(r: pulse_results.WaveResult) -> dict[str, Any]:
             }
             for d in r.drivers
         ],
+        "themes": [
+            {"name": t.name, "comments": t.count, "positive": t.positive, "negative": t.negative}
+            for t in r.themes
+        ],
     }
 
 
@@ -94,7 +98,10 @@ def programme_results(request: HttpRequest, programme_id: Id, query: Query[Resul
     scope = actor(request)
     programme = selectors.programme(scope, programme_id)
     unit = selectors.unit_in(scope, programme, query.unit_id)
-    waves = pulse_results.unit_results(programme, unit.path, comments=False)
+    # Themes under the page's rule: shown waves only, for the roles that read the comments;
+    # the comments themselves stay on the page.
+    readers = scope.can(Capability.READ_RECORDS)
+    waves = pulse_results.unit_results(programme, unit.path, comments=readers, with_themes=True)
     return {
         "programme_id": programme.pk,
         "unit_id": unit.pk,

@@ -57,6 +57,13 @@ class DriverOut(Schema):
     change: ChangeOut | None
 
 
+class PulseThemeOut(Schema):
+    name: str
+    comments: int
+    positive: int
+    negative: int
+
+
 class WaveOut(Schema):
     number: int
     opened_at: datetime
@@ -64,6 +71,11 @@ class WaveOut(Schema):
     enps: PulseFigureOut | None
     enps_change: ChangeOut | None
     drivers: list[DriverOut]
+    themes: list[PulseThemeOut] = Field(
+        ...,
+        description="What the comments talk about, for the latest shown waves; empty below "
+        "the floor, for viewers, and without a taxonomy.",
+    )
 
 
 class ResultsOut(Schema):
