@@ -78,6 +78,27 @@ def representatives(actors: Iterable[str], row: dict[str, object]) -> list[str]:
     return kept
 
 
+def operations_of(*routers) -> set[str]:
+    """The names ("api:<url name>") of every operation the routers serve, for the tests that
+    check a matrix leaves none out."""
+    return {
+        f"api:{operation.url_name}"
+        for router in routers
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+    }
+
+
+def filled_ids(data: dict | None, made: dict) -> dict | None:
+    """A form or body whose "{name}" values are the ids of what the module made."""
+    if data is None:
+        return None
+    return {
+        k: (int(v.format(**made)) if isinstance(v, str) and v.startswith("{") else v)
+        for k, v in data.items()
+    }
+
+
 def check_api(world, name: str, actors, row: dict, *, method: str, path: str, body=None) -> None:
     """Every representative actor calls one API operation; `row` says what each must get."""
 

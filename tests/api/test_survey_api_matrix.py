@@ -12,7 +12,7 @@ import pytest
 from django.test import override_settings
 
 from tests.api.support import MEMBER_ACTORS
-from tests.matrix_check import check_each, representatives
+from tests.matrix_check import check_each, operations_of, representatives
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
@@ -166,17 +166,8 @@ def test_survey_api_matrix(module_targets, db, operation):
     check_each((f"{operation} × {actor_name}", partial(check, actor_name)) for actor_name in actors)
 
 
-def _operations_of(*routers) -> set[str]:
-    return {
-        f"api:{operation.url_name}"
-        for router in routers
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-    }
-
-
 def test_matrix_covers_every_survey_and_response_operation():
-    operations = _operations_of(surveys_router, responses_router)
+    operations = operations_of(surveys_router, responses_router)
     assert operations, "no operations found on the routers"
     assert set(SURVEY_API_MATRIX) == operations
     assert set(OPERATIONS) == operations

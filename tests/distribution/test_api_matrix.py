@@ -11,7 +11,7 @@ from django.test import override_settings
 from tests.api.support import MEMBER_ACTORS
 from tests.contacts.helpers import add_contact
 from tests.factories import FAST_HASHERS
-from tests.matrix_check import check_each, representatives
+from tests.matrix_check import check_each, operations_of, representatives
 from tests.surveys.api_client import ApiClient
 from tests.surveys.builders import store_visit_survey
 from tests.web.matrix_world import ModuleWorld
@@ -303,12 +303,7 @@ def test_contacts_and_outreach_api_matrix(module_targets, db, settings, operatio
 
 
 def test_matrix_covers_every_contacts_and_outreach_operation():
-    operations = {
-        f"api:{operation.url_name}"
-        for router in (contacts_router, distribution_router)
-        for path_view in router.path_operations.values()
-        for operation in path_view.operations
-    }
+    operations = operations_of(contacts_router, distribution_router)
     assert set(MATRIX) == operations == set(OPERATIONS)
 
 

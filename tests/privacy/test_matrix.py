@@ -9,7 +9,7 @@ import pytest
 from tests.api.support import MEMBER_ACTORS as MEMBERS
 from tests.contacts.helpers import add_contact
 from tests.factories import YES
-from tests.matrix_check import check_api, check_page
+from tests.matrix_check import check_api, check_page, operations_of
 from tests.privacy.support import built_once
 from voxloop.privacy.api import router as privacy_router
 
@@ -108,9 +108,5 @@ def test_privacy_pages_read_before_acting(world, made, name):
 
 
 def test_matrix_covers_every_privacy_operation():
-    operations = {
-        f"api:{operation.url_name}"
-        for path_view in privacy_router.path_operations.values()
-        for operation in path_view.operations
-    }
+    operations = operations_of(privacy_router)
     assert set(PRIVACY_API_MATRIX) == operations

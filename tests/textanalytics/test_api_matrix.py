@@ -7,6 +7,7 @@ import pytest
 from django.test import override_settings
 
 from tests.api.support import MEMBER_ACTORS
+from tests.matrix_check import operations_of
 from tests.surveys.api_client import ApiClient
 from tests.web.matrix_world import ModuleWorld
 from voxloop.tenancy.models import AuditEntry
@@ -168,12 +169,7 @@ def test_text_api_matrix(module_targets, db, operation):
 
 
 def test_matrix_covers_every_text_operation():
-    operations = {
-        f"api:{operation.url_name}"
-        for each in (router, product_router)
-        for path_view in each.path_operations.values()
-        for operation in path_view.operations
-    }
+    operations = operations_of(router, product_router)
     assert set(MATRIX) == operations == set(OPERATIONS)
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
-from tests.matrix_check import check_api, check_page
+from tests.matrix_check import check_api, check_page, operations_of
 from tests.privacy.support import built_once
 from voxloop.crm import services
 from voxloop.crm.api import router as crm_router
@@ -127,9 +127,5 @@ def test_the_webhook_receiver_is_public_but_signed(world, made):
 
 
 def test_matrix_covers_every_crm_operation():
-    operations = {
-        f"api:{operation.url_name}"
-        for path_view in crm_router.path_operations.values()
-        for operation in path_view.operations
-    }
+    operations = operations_of(crm_router)
     assert set(CRM_API_MATRIX) == operations

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
-from tests.matrix_check import check_api, check_page
+from tests.matrix_check import check_api, check_page, operations_of
 from tests.privacy.support import built_once
 from voxloop.feedback360 import services
 from voxloop.feedback360.api import router as f360_router
@@ -136,9 +136,5 @@ def test_f360_page_matrix(world, made, name):
 
 
 def test_matrix_covers_every_f360_operation():
-    operations = {
-        f"api:{operation.url_name}"
-        for path_view in f360_router.path_operations.values()
-        for operation in path_view.operations
-    }
+    operations = operations_of(f360_router)
     assert set(F360_API_MATRIX) == operations

@@ -12,7 +12,7 @@ import pytest
 from tests.analytics.support import cx_survey
 from tests.api.support import MEMBER_ACTORS as MEMBERS
 from tests.journeys.support import buy_in_store, define_types
-from tests.matrix_check import check_api, check_page
+from tests.matrix_check import check_api, check_page, operations_of
 from tests.privacy.support import built_once
 from voxloop.journeys import services
 from voxloop.journeys.api import router as journeys_router
@@ -164,9 +164,5 @@ def test_journeys_page_matrix(world, made, name):
 
 
 def test_matrix_covers_every_journeys_operation():
-    operations = {
-        f"api:{operation.url_name}"
-        for path_view in journeys_router.path_operations.values()
-        for operation in path_view.operations
-    }
+    operations = operations_of(journeys_router)
     assert set(JOURNEYS_API_MATRIX) == operations

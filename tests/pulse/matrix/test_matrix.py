@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
-from tests.matrix_check import check_api, check_page
+from tests.matrix_check import check_api, check_page, filled_ids, operations_of
 from tests.privacy.support import built_once
 from voxloop.pulse import services
 from voxloop.pulse.api import router as pulse_router
@@ -106,21 +106,12 @@ def _make(world) -> dict:
 built = built_once(_make)
 
 
-def _filled(data, made):
-    if data is None:
-        return None
-    return {
-        k: (int(v.format(**made)) if isinstance(v, str) and v.startswith("{") else v)
-        for k, v in data.items()
-    }
-
-
 @pytest.mark.parametrize("name", sorted(API))
 def test_pulse_api_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
     method, path, body, row = API[name]
-    path, body = path.format(**made), _filled(body, made)
+    path, body = path.format(**made), filled_ids(body, made)
     check_api(world, name, ACTORS, row, method=method, path=path, body=body)
 
 
@@ -129,14 +120,10 @@ def test_pulse_page_matrix(world, made, name):
     """Every representative actor on this one (see tests/matrix_check.py)."""
 
     method, path, data, row = PAGES[name]
-    path, data = path.format(**made), _filled(data, made)
+    path, data = path.format(**made), filled_ids(data, made)
     check_page(world, name, ACTORS, row, method=method, path=path, data=data)
 
 
 def test_matrix_covers_every_pulse_operation():
-    operations = {
-        f"api:{operation.url_name}"
-        for path_view in pulse_router.path_operations.values()
-        for operation in path_view.operations
-    }
+    operations = operations_of(pulse_router)
     assert set(PULSE_API_MATRIX) == operations

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
-from tests.matrix_check import check_api, check_page
+from tests.matrix_check import check_api, check_page, operations_of
 from tests.privacy.support import built_once
 from voxloop.reviews import services
 from voxloop.reviews.api import router as reviews_router
@@ -173,9 +173,5 @@ def test_reviews_page_matrix(world, made, name):
 
 
 def test_matrix_covers_every_reviews_operation():
-    operations = {
-        f"api:{operation.url_name}"
-        for path_view in reviews_router.path_operations.values()
-        for operation in path_view.operations
-    }
+    operations = operations_of(reviews_router)
     assert set(REVIEWS_API_MATRIX) == operations

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.support import MEMBER_ACTORS as MEMBERS
-from tests.matrix_check import check_api, check_page
+from tests.matrix_check import check_api, check_page, operations_of
 from tests.privacy.support import built_once
 from voxloop.webhooks import services
 from voxloop.webhooks.api import router as webhooks_router
@@ -100,9 +100,5 @@ def test_webhooks_page_matrix(world, made, name):
 
 
 def test_matrix_covers_every_webhooks_operation():
-    operations = {
-        f"api:{operation.url_name}"
-        for path_view in webhooks_router.path_operations.values()
-        for operation in path_view.operations
-    }
+    operations = operations_of(webhooks_router)
     assert set(WEBHOOKS_API_MATRIX) == operations
