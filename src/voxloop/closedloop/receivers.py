@@ -10,7 +10,7 @@ from voxloop.privacy.redaction import KnownPerson
 from voxloop.privacy.signals import contact_erasing
 from voxloop.responses.models import Response
 from voxloop.responses.signals import response_submitted
-from voxloop.reviews.signals import review_received
+from voxloop.reviews.signals import reviews_received
 from voxloop.tenancy.signals import unit_moved
 from voxloop.textanalytics.signals import comments_analysed
 
@@ -36,11 +36,15 @@ def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs:
         evaluate_response.enqueue(response_id, text_only=True)
 
 
-@receiver(review_received, dispatch_uid="closedloop.evaluate_review")
-def evaluate_review_later(sender: object, event: dict, **kwargs: object) -> None:
-    from voxloop.closedloop.tasks import evaluate_review
+@receiver(reviews_received, dispatch_uid="closedloop.evaluate_reviews")
+def evaluate_reviews_later(sender: object, events: list[dict], **kwargs: object) -> None:
+    # A page of reviews costs one task per REVIEWS_PER_TASK, and none at all in an
+    # organisation without active rules on reviews (most of them).
+    from voxloop.closedloop.tasks import REVIEWS_PER_TASK, evaluate_reviews
 
-    evaluate_review.enqueue(event)
+    wanted = [e for e in events if services.may_alert_review(organization_id=e["organization_id"])]
+    for start in range(0, len(wanted), REVIEWS_PER_TASK):
+        evaluate_reviews.enqueue(wanted[start : start + REVIEWS_PER_TASK])
 
 
 @receiver(unit_moved, dispatch_uid="closedloop.repath")

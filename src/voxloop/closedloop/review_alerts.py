@@ -1,9 +1,10 @@
 """Alert rules on online reviews: "1–2 stars at my store → a case for the store manager".
 
-The reviews app sends `review_received` with the review as plain data (`reviews.events`); the
-receiver enqueues `tasks.evaluate_review` with it, and this module applies the organisation's
-active rules for reviews at or above the review's unit, with the same conditions, routing,
-case and notifications as for a response. Safe to run twice: a case is unique per review and
+The reviews app sends `reviews_received` with a page of new reviews as plain data
+(`reviews.events`); the receiver enqueues `tasks.evaluate_reviews` with them (only where the
+organisation has rules on reviews), and this module applies the organisation's active rules
+for reviews at or above each review's unit, with the same conditions, routing, case and
+notifications as for a response. Safe to run twice: a case is unique per review and
 rule, a notification per subject, purpose, channel and recipient.
 """
 

@@ -59,6 +59,7 @@ MAX_NOTE = 10_000
 
 # --- the receiver's quick question: could this organisation alert at all? ----------------
 _rules_cache: dict[int, tuple[float, bool]] = {}
+_review_rules_cache: dict[int, tuple[float, bool]] = {}
 RULES_CACHE_SECONDS = 5.0
 
 
@@ -76,8 +77,22 @@ def may_alert(*, response: Any) -> bool:
     return cached[1]
 
 
+def may_alert_review(*, organization_id: int) -> bool:
+    """False for organisations without active rules on reviews (then a new review costs no
+    task); remembered a few seconds, forgotten on any rule change."""
+    cached = _review_rules_cache.get(organization_id)
+    if cached is None or cached[0] < time.monotonic():
+        has = AlertRule.objects.filter(
+            organization_id=organization_id, is_active=True, applies_to="reviews"
+        ).exists()
+        cached = (time.monotonic() + RULES_CACHE_SECONDS, has)
+        _review_rules_cache[organization_id] = cached
+    return cached[1]
+
+
 def _rules_changed(organization_id: int) -> None:
     _rules_cache.pop(organization_id, None)
+    _review_rules_cache.pop(organization_id, None)
 
 
 def _forget_rules_now_and_on_commit(organization_id: int) -> None:

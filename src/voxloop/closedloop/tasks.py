@@ -52,9 +52,22 @@ def send_digests() -> int:
     return notifications.send_digests()
 
 
+REVIEWS_PER_TASK = 100
+
+
 @task()
 def evaluate_review(event: dict) -> int:
-    """Rules on online reviews → cases → alerts for one new review (its plain-data event)."""
+    """Rules on online reviews → cases → alerts for one new review (its plain-data event).
+    Kept for tasks queued before `evaluate_reviews`."""
     from voxloop.closedloop import review_alerts
 
     return len(review_alerts.evaluate_review(event))
+
+
+@task()
+def evaluate_reviews(events: list[dict]) -> int:
+    """The same for a page of new reviews (at most REVIEWS_PER_TASK); cases opened. Each
+    review is evaluated on its own, so one that fails to route leaves the others' cases."""
+    from voxloop.closedloop import review_alerts
+
+    return sum(len(review_alerts.evaluate_review(event)) for event in events)

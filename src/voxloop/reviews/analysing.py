@@ -11,7 +11,7 @@ from django.db import transaction
 
 from voxloop.reviews.events import review_event
 from voxloop.reviews.models import Review
-from voxloop.reviews.signals import review_received
+from voxloop.reviews.signals import reviews_received
 from voxloop.textanalytics.services import analyse_texts
 
 DEFAULT_ALERT_DAYS = 7
@@ -72,8 +72,7 @@ def announce(review_ids: list[int], now: datetime) -> None:
         ).select_related("source")
     )
 
-    def send() -> None:
-        for review in recent:
-            review_received.send(sender=Review, review=review, event=review_event(review))
-
-    transaction.on_commit(send)
+    if not recent:
+        return
+    events = [review_event(review) for review in recent]
+    transaction.on_commit(lambda: reviews_received.send(sender=Review, events=events))

@@ -1,4 +1,4 @@
-"""The plain-data form of a review that other apps receive with `review_received`: enough to
+"""The plain-data form of a review that other apps receive with `reviews_received`: enough to
 evaluate alert rules and build webhook payloads without reading this app's tables."""
 
 from __future__ import annotations

@@ -324,10 +324,11 @@ def analyse_texts(*, organization_id: int, items: list[tuple[str, str, str]]) ->
     """What the organisation's engine reads in texts that are not survey comments (online
     reviews): for each (unit path, text, locale), the same analysis a comment gets, with the
     deepest taxonomy above that unit — language, sentiment, themes (with their ancestors'
-    keys) — as plain data. Nothing is stored here; the caller keeps what it needs."""
+    keys) — as plain data. Nothing is stored here; the caller keeps what it needs. Keywords,
+    intents, emotions and an endpoint's summary are not read (no caller kept them)."""
     from voxloop.textanalytics import analysis, matching
 
-    engine = analysis.analyzer_for(organization_id=organization_id)
+    engine = analysis.core_analyzer_for(organization_id=organization_id)
     taxonomies = analysis._Taxonomies(organization_id)
     found = []
     for unit_path, text, locale in items:
@@ -342,7 +343,6 @@ def analyse_texts(*, organization_id: int, items: list[tuple[str, str, str]]) ->
                     {"key": t.key, "name": t.name, "path": t.path, "sentiment": t.sentiment}
                     for t in result.themes
                 ],
-                "intents": list(result.intents),
                 "engine": engine.version,
             }
         )

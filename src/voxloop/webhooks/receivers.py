@@ -18,7 +18,7 @@ from voxloop.distribution.signals import invitation_bounced
 from voxloop.privacy.signals import contact_erasing
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.signals import response_submitted, responses_changed
-from voxloop.reviews.signals import review_received
+from voxloop.reviews.signals import reviews_received
 from voxloop.tenancy.signals import unit_moved
 from voxloop.webhooks import events, services
 
@@ -98,18 +98,21 @@ def case_event(
     )
 
 
-@receiver(review_received, dispatch_uid="webhooks.review_received")
+@receiver(reviews_received, dispatch_uid="webhooks.reviews_received")
 @_logged
-def review_arrived(sender: Any, event: dict, **kwargs: Any) -> None:
-    if not _wanted(event["organization_id"], "review.received"):
-        return
-    services.publish(
-        organization_id=event["organization_id"],
-        unit_path=event["unit_path"],
-        event_type="review.received",
-        key=str(event["id"]),
-        data=events.review_data(event),
-    )
+def reviews_arrived(sender: Any, events: list[dict], **kwargs: Any) -> None:
+    from voxloop.webhooks.events import review_data  # `events` is the signal's argument here
+
+    for event in events:
+        if not _wanted(event["organization_id"], "review.received"):
+            continue
+        services.publish(
+            organization_id=event["organization_id"],
+            unit_path=event["unit_path"],
+            event_type="review.received",
+            key=str(event["id"]),
+            data=review_data(event),
+        )
 
 
 @receiver(invitation_bounced, dispatch_uid="webhooks.bounced")
