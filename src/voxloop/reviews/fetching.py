@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from voxloop import sealing
-from voxloop.reviews import analysing
+from voxloop.reviews import analysing, bulking
 from voxloop.reviews.connectors import connector
 from voxloop.reviews.connectors.base import Fetched, ProviderError, SourceConfig
 from voxloop.reviews.models import Review, ReviewSource, ReviewVersion, SourceLocation
@@ -97,8 +97,7 @@ def store(
             else:
                 result.unchanged += 1
         analysing.fill(fresh)
-        created = Review.objects.bulk_create(fresh, batch_size=500)
-        result.new = [r.pk for r in created if r.pk]
+        result.new = bulking.insert(fresh)
         result.removed = sum(1 for item in items if item.removed)
         seen = [r.pk for r in existing.values()]
         Review.objects.filter(pk__in=seen).update(seen_at=now)
