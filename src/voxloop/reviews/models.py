@@ -123,6 +123,19 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["organization", "unit_path", "posted_at"], name="review_scope"),
             models.Index(fields=["source", "seen_at"], name="review_seen"),
+            # The panel's counts read these alone (PostgreSQL index-only scans; decision 0050).
+            models.Index(
+                fields=["organization", "unit_path", "posted_at"],
+                include=["rating", "source", "reply_at"],
+                condition=models.Q(removed_at__isnull=True),
+                name="review_counting",
+            ),
+            models.Index(
+                fields=["organization", "unit_path", "posted_at"],
+                include=["rating", "source", "reply_at"],
+                condition=models.Q(removed_at__isnull=True) & ~models.Q(reply_text=""),
+                name="review_replied",
+            ),
         ]
 
     def __str__(self) -> str:
