@@ -10,8 +10,9 @@ from typing import Any
 
 
 @contextmanager
-def scratch_database(name: str):
-    """Point DATABASE_URL (if any) at a fresh database of its own; yield the environment."""
+def scratch_database(name: str, keep: bool = False):
+    """Point DATABASE_URL (if any) at a fresh database of its own; yield the environment.
+    `keep`: leave the PostgreSQL database in place afterwards (to measure more on it)."""
     home = tempfile.mkdtemp(prefix=f"{name}-")
     env = dict(os.environ, VOXLOOP_HOME=home)
     url = os.environ.get("DATABASE_URL", "")
@@ -29,8 +30,9 @@ def scratch_database(name: str):
     try:
         yield env
     finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def start_django(env: dict, tasks: str = "immediate") -> None:

@@ -2,17 +2,19 @@
 
 Builds an organisation of 20 stores with a file source mapping one location to each, then
 imports N reviews (default 5,000; the issue's figure is 1,000,000: `--reviews 1000000`, about
-an hour or more on two cores) as CSV files of `--batch` rows (20,000 by default) through
+ten minutes on two idle cores) as CSV files of `--batch` rows (20,000 by default) through
 `reviews.services.import_file` — parsing, storing with the idempotency digest, language,
 sentiment and themes for every review, the event for recent ones. Prints reviews/s, the
 resident memory after a warm-up file (the text models loaded) and its peak growth (sampled
 after every file: it must stay flat), the flatness of the rate (the last quarter of the files
 against the first), the time of the dashboard's review panel over the year once loaded, and
 the ratio to a baseline measured in the same run: the same rows inserted into the reviews
-table by the raw database driver (`executemany`, no parsing, no analysis). SQLite in a temporary
-folder, or PostgreSQL when DATABASE_URL is set (a scratch database).
+table by the raw database driver (`executemany`, no parsing, no analysis). `--panel-at 250000`
+also times the panel when the import passes that size (not counted in the rate). SQLite in a
+temporary folder, or PostgreSQL when DATABASE_URL is set (a scratch database; `--keep` leaves
+it in place). The load average is printed at the start and the end.
 
-    .venv/bin/python bench/reviews.py [--reviews 5000] [--batch 20000]
+    .venv/bin/python bench/reviews.py [--reviews 5000] [--batch 20000] [--panel-at N,N]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import random
 import sys
 import time
@@ -90,7 +93,9 @@ def setup():
     return admin, source
 
 
-def ingest(admin, source, total: int, batch: int) -> tuple[float, float, float, float]:
+def ingest(
+    admin, source, total: int, batch: int, panel_at: tuple[int, ...] = ()
+) -> tuple[float, float, float, float]:
     from voxloop.reviews import services
 
     rng = random.Random(7)
@@ -102,6 +107,8 @@ def ingest(admin, source, total: int, batch: int) -> tuple[float, float, float, 
     began = time.perf_counter()
     done = 0
     rates: list[float] = []  # per file: flat means the table's size does not slow ingestion
+    paused = 0.0  # time spent on the panel mid-run, not counted in the rate
+    pending = sorted(panel_at)
     while done < total:
         part = rows(done, min(batch, total - done), rng)
         data = as_csv(part)
@@ -112,9 +119,20 @@ def ingest(admin, source, total: int, batch: int) -> tuple[float, float, float, 
         done += len(part)
         peak = max(peak, rss_mb())
         print(f"  {done:,} reviews: {rates[-1]:,.0f}/s, rss {rss_mb():.0f} MB", flush=True)
+        while pending and done >= pending[0]:
+            pending.pop(0)
+            stopped = time.perf_counter()
+            ms, counted = panel_time(admin)
+            print(f"  review panel over {counted:,} reviews: {ms:,.0f} ms; {load()}", flush=True)
+            paused += time.perf_counter() - stopped
     quarter = max(1, len(rates) // 4)
     flatness = (sum(rates[-quarter:]) / quarter) / (sum(rates[:quarter]) / quarter)
-    return total / (time.perf_counter() - began), start_rss, peak - start_rss, flatness
+    rate = total / (time.perf_counter() - began - paused)
+    return rate, start_rss, peak - start_rss, flatness
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def panel_time(admin) -> tuple[float, int]:
@@ -171,14 +189,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviews", type=int, default=5_000)
     parser.add_argument("--batch", type=int, default=20_000)
+    parser.add_argument("--panel-at", default="", help="sizes to time the panel at, e.g. 250000")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--database", default="vx_bench_reviews")
     args = parser.parse_args()
-    with scratch_database("vx_bench_reviews") as env:
+    panel_at = tuple(int(n) for n in args.panel_at.split(",") if n.strip())
+    with scratch_database(args.database, keep=args.keep) as env:
         start_django(env, tasks="database")  # events wait in the queue; no worker runs them
         from django.db import connection
 
-        print(f"database: {connection.vendor}; reviews: {args.reviews:,}")
+        print(f"database: {connection.vendor}; reviews: {args.reviews:,}; {load()}", flush=True)
         admin, source = setup()
-        rate, start_rss, growth, flatness = ingest(admin, source, args.reviews, args.batch)
+        rate, start_rss, growth, flatness = ingest(
+            admin, source, args.reviews, args.batch, panel_at
+        )
         ms, counted = panel_time(admin)
         base = driver_baseline(source, args.reviews, args.batch)
         print(
@@ -186,7 +210,7 @@ def main() -> None:
             f"{base:,.0f} rows/s; ratio {rate / base:.3f}; memory at start {start_rss:.0f} MB, "
             f"peak growth {growth:.0f} MB; flatness (last quarter's files / first quarter's "
             f"reviews/s) {flatness:.2f}; dashboard review panel over {counted:,} reviews "
-            f"{ms:.0f} ms"
+            f"{ms:.0f} ms; {load()}"
         )
         connection.close()
 
