@@ -93,8 +93,8 @@ class Tally:
 
 def tally(reviews: QuerySet[Review], low: datetime, high: datetime) -> Tally:
     """Reviews by star, then the replied ones, posted in [low, high): two aggregates that
-    PostgreSQL answers from the partial covering indexes `review_counting` and
-    `review_replied` without reading the table."""
+    PostgreSQL answers from the partial covering indexes `review_counting` (the period's
+    index range) and `review_replied` (only replied reviews)."""
     period = reviews.filter(posted_at__gte=low, posted_at__lt=high)
     found = period.aggregate(**{f"s{s}": Count("rating", filter=Q(rating=s)) for s in range(1, 6)})
     replied = period.exclude(reply_text="").aggregate(n=Count("*"))["n"]
@@ -111,7 +111,7 @@ def reply_hours(reviews: QuerySet[Review], low: datetime, high: datetime) -> lis
 
 
 def followed_through(
-    scope: Scope, reviews: QuerySet[Review], low: datetime, high: datetime
+    scope: Scope, reviews: QuerySet[Review], low: datetime, high: datetime, n: int | None = None
 ) -> tuple[int, int]:
     """(followed through, 1–2 star reviews) in [low, high), counted in the database: replies
     in time by one aggregate; then, of the rest, those whose case the closed loop resolved in
@@ -120,7 +120,8 @@ def followed_through(
     in_time = Q(reply_at__isnull=False, reply_at__lte=F("posted_at") + reply_sla()) & ~Q(
         reply_text=""
     )
-    n = lows.aggregate(n=Count("*"))["n"] or 0
+    if n is None:  # else the caller counted them already (`Tally.low`)
+        n = lows.aggregate(n=Count("*"))["n"] or 0
     done = (lows.filter(in_time).aggregate(n=Count("*"))["n"] or 0) if n else 0
     if n and done < n:
         resolved = closedloop_selectors.reviews_resolved_in_time(
@@ -172,8 +173,8 @@ def period_figures(
     """Every review figure of one period with its change against the other."""
     now, then = tally(reviews, *bounds), tally(reviews, *before)
     rating = {**metrics.figure("csat_mean", now.counts(), min_n).as_dict(), "metric": "rating"}
-    followed, low_n = followed_through(scope, reviews, *bounds)
-    followed_before, low_before = followed_through(scope, reviews, *before)
+    followed, low_n = followed_through(scope, reviews, *bounds, n=now.low)
+    followed_before, low_before = followed_through(scope, reviews, *before, n=then.low)
     n, m = now.n, then.n
     return {
         "volume": n,
