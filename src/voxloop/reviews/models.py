@@ -123,14 +123,7 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["organization", "unit_path", "posted_at"], name="review_scope"),
             models.Index(fields=["source", "seen_at"], name="review_seen"),
-            # The panel's counts read these alone (PostgreSQL index-only scans bounded by the
-            # period, the unit path filtered inside the index; decision 0050).
-            models.Index(
-                fields=["organization", "posted_at"],
-                include=["unit_path", "rating", "source", "reply_at"],
-                condition=models.Q(removed_at__isnull=True),
-                name="review_counting",
-            ),
+            # The panel's replied figures read only the replied reviews (decision 0050).
             models.Index(
                 fields=["organization", "posted_at"],
                 include=["unit_path", "rating", "source", "reply_at"],

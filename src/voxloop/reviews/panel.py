@@ -92,9 +92,8 @@ class Tally:
 
 
 def tally(reviews: QuerySet[Review], low: datetime, high: datetime) -> Tally:
-    """Reviews by star, then the replied ones, posted in [low, high): two aggregates that
-    PostgreSQL answers from the partial covering indexes `review_counting` (the period's
-    index range) and `review_replied` (only replied reviews)."""
+    """Reviews by star, then the replied ones, posted in [low, high): two aggregates, the
+    second read from the partial covering index `review_replied` (only replied reviews)."""
     period = reviews.filter(posted_at__gte=low, posted_at__lt=high)
     found = period.aggregate(**{f"s{s}": Count("rating", filter=Q(rating=s)) for s in range(1, 6)})
     replied = period.exclude(reply_text="").aggregate(n=Count("*"))["n"]
