@@ -22,7 +22,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection as db
-from django.db.models import F, Field, Value
+from django.db.models import F, Field, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -234,10 +234,14 @@ def overdue_queued(now: datetime | None = None, limit: int = 10_000) -> list[int
     so the next sweep waits another lease for them; enqueuing one twice is harmless, a batch
     claims only what is still queued."""
     now = now or timezone.now()
+    cutoff = now - lease()
+    # Due at once (no send_after) counts from when it was queued: a campaign's first batches
+    # that failed (PostgreSQL cut mid-job, bench/cluster.py) were otherwise never sent.
+    due = Q(send_after__lt=cutoff) | Q(send_after__isnull=True, queued_at__lt=cutoff)
     ids = list(
-        Invitation.objects.filter(
-            status=InvitationStatus.QUEUED, send_after__lt=now - lease()
-        ).values_list("pk", flat=True)[:limit]
+        Invitation.objects.filter(due, status=InvitationStatus.QUEUED).values_list("pk", flat=True)[
+            :limit
+        ]
     )
     if ids:
         Invitation.objects.filter(pk__in=ids, status=InvitationStatus.QUEUED).update(send_after=now)
