@@ -241,7 +241,8 @@ def run(args, port, token, survey_id, codes, vendor, inbox: Inbox, smtp_port: in
     baseline = smtplib_baseline("127.0.0.1", smtp_port, inbox)
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     base50 = percentile(baseline, 50)
-    print(f"alerts delivered: {len(latencies)} of {len(ids)} responses (missing {missing})")
+    print(f"alerts delivered: {len(latencies)} of {len(ids)} responses (missing {missing}); "
+          f"the server took {len(inbox.arrived)} marked emails, {inbox.other} others")  # fmt: skip
     print(f"response stored → alert at SMTP   p50 {p50 * 1000:7.0f} ms   p99 {p99 * 1000:7.0f} ms"
           f"   max {max(latencies) * 1000:7.0f} ms")  # fmt: skip
     print(f"baseline smtplib, one message     p50 {base50 * 1000:7.1f} ms   "
