@@ -26,6 +26,7 @@ import smtplib
 import sys
 import threading
 import time
+from collections import Counter
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -52,6 +53,7 @@ class Inbox:
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}
         self.other = 0
+        self.other_subjects: Counter[str] = Counter()
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:
@@ -67,6 +69,7 @@ class Inbox:
                 self.arrived.setdefault(found.group(0), at)
             else:
                 self.other += 1
+                self.other_subjects[str(message["Subject"])[:60]] += 1
         return "250 OK"
 
 
@@ -243,6 +246,8 @@ def run(args, port, token, survey_id, codes, vendor, inbox: Inbox, smtp_port: in
     base50 = percentile(baseline, 50)
     print(f"alerts delivered: {len(latencies)} of {len(ids)} responses (missing {missing}); "
           f"the server took {len(inbox.arrived)} marked emails, {inbox.other} others")  # fmt: skip
+    if inbox.other:
+        print(f"  the others, by subject: {dict(inbox.other_subjects.most_common(3))}")
     print(f"response stored → alert at SMTP   p50 {p50 * 1000:7.0f} ms   p99 {p99 * 1000:7.0f} ms"
           f"   max {max(latencies) * 1000:7.0f} ms")  # fmt: skip
     print(f"baseline smtplib, one message     p50 {base50 * 1000:7.1f} ms   "
