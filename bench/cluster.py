@@ -58,6 +58,7 @@ DATABASE = "vx_cluster_bench"
 MARKER = re.compile(rb"bench-(\d+)-(\d+)")
 RETRY_STATUSES = {502, 503, 504}
 OUTAGE = RETRY_STATUSES | {0}  # 0: no answer at all (connection refused or reset)
+KILLED: dict[str, list[int]] = {"batch": []}  # the invitations of the send batch killed
 
 
 class Mailbox:
@@ -122,6 +123,9 @@ def free_port() -> int:
 
 def fresh_database() -> None:
     import psycopg
+
+    global DATABASE
+    DATABASE = os.environ.get("BENCH_DATABASE") or DATABASE  # several people on one server
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
@@ -407,8 +411,10 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
     for thread in threads:
         thread.start()
 
+    shift = [0.0]  # how long the schedule waited for a send batch: later faults move with it
+
     def at(fraction: float) -> None:
-        time.sleep(max(0.0, t0 + fraction * seconds - time.time()))
+        time.sleep(max(0.0, t0 + shift[0] + fraction * seconds - time.time()))
 
     at(0.10)
     haproxy(folder, "enable server voxloop/web2")
@@ -423,13 +429,19 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
 
     kill_tree(state(folder)["processes"]["web1"]["pid"])
     at(0.33)
-    victim, job = _worker_sending(redis_port, limit=0.07 * seconds)
+    # The schedule waits (at most a third of the run) until a worker is handing a send batch's
+    # messages to the server, and kills that one: the case decision 0008's claims are for.
+    waiting = time.time()
+    victim, job, batch = _worker_sending(redis_port, limit=0.33 * seconds)
+    shift[0] += max(0.0, time.time() - waiting - 1)
     sending = _sending_count()
     faults["kill -9 worker"] = time.time()
     kill_tree(victim or state(folder)["processes"]["worker1"]["pid"])
+    KILLED["batch"] = batch
     print(
-        f"  worker (pid {victim}) killed running {job or 'no send batch'}; {sending} invitations "
-        "claimed across the workers"
+        f"  worker (pid {victim}) killed running {job or 'no send batch'} after waiting "
+        f"{faults['kill -9 worker'] - waiting:.1f} s for one; {sending} invitations claimed "
+        "across the workers"
     )
     at(0.42)
     faults["restart Redis"] = time.time()
@@ -483,10 +495,13 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
     )
 
 
-def _worker_sending(redis_port: int, limit: float) -> tuple[int | None, str]:
-    """The pid of a worker in the middle of a send batch (waiting up to `limit` seconds)."""
+def _worker_sending(redis_port: int, limit: float) -> tuple[int | None, str, list[int]]:
+    """The pid of a worker in the middle of a send batch — its job is a send batch and the
+    batch's claim has handed messages over already — waiting up to `limit` seconds."""
     import redis
     from rq import Worker
+
+    from voxloop.distribution.models import Invitation
 
     connection = redis.Redis(port=redis_port)
     deadline = time.time() + limit
@@ -494,12 +509,23 @@ def _worker_sending(redis_port: int, limit: float) -> tuple[int | None, str]:
         try:
             for worker in Worker.all(connection=connection):
                 job = worker.get_current_job()
-                if job is not None and "send_invitations" in (job.func_name or ""):
-                    return worker.pid, job.func_name
+                if job is None or "send_invitations" not in (job.func_name or ""):
+                    continue
+                mid = Invitation.objects.filter(
+                    pk__in=_batch_ids(job), status="sending", handed_at__isnull=False
+                ).exists()
+                if mid:
+                    return worker.pid, f"{job.func_name} ({job.id})", _batch_ids(job)
         except Exception as error:  # a job's payload we cannot read: look again
             print(f"  (looking for a send batch: {error})")
-        time.sleep(0.2)
-    return None, ""
+        time.sleep(0.1)
+    return None, "", []
+
+
+def _batch_ids(job) -> list[int]:
+    """The invitation ids of a send batch's RQ job (its first argument)."""
+    args = list(job.args or [])
+    return [int(pk) for pk in args[0]] if args and isinstance(args[0], list) else []
 
 
 def _sending_count() -> int:
@@ -642,11 +668,38 @@ def report(
         f"{missing} recorded sent but never delivered"
     )
     ok &= _verdict(line, twice == 0 and missing == 0)
+    # At most once (decision 0008): the message a killed worker was handing over is failed,
+    # never resent, whether or not the server took it; everything else must arrive.
+    lost = len(failed_ids) - failed_delivered
     line = (
         f"  all delivered: {len(delivered):,} of {rows.count():,}; failed as uncertain: "
         f"{len(failed_ids)} ({failed_delivered} of them did reach the server)"
     )
-    ok &= _verdict(line, len(delivered) == rows.count())
+    ok &= _verdict(line, len(delivered) + lost == rows.count() and len(failed_ids) <= 1)
+    if KILLED["batch"]:
+        batch = rows.filter(pk__in=KILLED["batch"])
+        refs = {f"<{ref}@": status for ref, status in batch.values_list("ref", "status")}
+        arrived = Counter(
+            prefix
+            for prefix in refs
+            for m, c in delivered.items()
+            if m.startswith(prefix)
+            for _ in range(c)
+        )
+        line = (
+            f"  the batch killed mid-send: {len(refs)} invitations, "
+            f"{sum(1 for p in refs if arrived[p] == 1)} delivered once, "
+            f"{sum(1 for p in refs if arrived[p] > 1)} twice, "
+            f"{sum(1 for p, st in refs.items() if not arrived[p] and st != 'failed')} never "
+            f"(not failed), {sum(1 for st in refs.values() if st == 'failed')} failed as uncertain"
+        )
+        ok &= _verdict(
+            line,
+            all(arrived[p] <= 1 for p in refs)
+            and all(arrived[p] == 1 or st == "failed" for p, st in refs.items()),
+        )
+    else:
+        print("  (no worker was caught inside a send batch: the kill hit an idle one)")
     detractor_markers = {m for m, (_, nps, _, _) in load.accepted.items() if nps <= 6}
     alert_counts = Counter()
     for (marker, _to), count in mailbox.alerts.items():

@@ -31,6 +31,8 @@ def _isolated_settings(tmp_path, settings):
     settings.TEXT_EMBEDDINGS = False
     # Health rescoring after an event: handed over at once (no timer thread in tests).
     settings.HEALTH_RESCORE_DELAY_SECONDS = 0
+    # Alert evaluations: one job per response at once (the hand-over's tests set a delay).
+    settings.ALERT_EVALUATION_DELAY_SECONDS = 0
     # (LocMemCache shares its store between instances of one LOCATION, hence a fresh one.)
     settings.CACHES = {
         "default": {

@@ -46,8 +46,9 @@ def test_the_receiver_only_enqueues(
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"])
     assert not Case.objects.exists()  # nothing done in the request
-    [queued] = DBTaskResult.objects.filter(task_path__endswith="evaluate_response")
-    assert queued.args_kwargs["args"] == [response.pk]
+    [queued] = DBTaskResult.objects.filter(task_path__endswith="evaluate_responses")
+    assert queued.args_kwargs["args"] == [response.organization_id, [response.pk]]
+    assert queued.priority == 100  # ahead of counting, text analysis and campaigns
 
 
 def test_promoters_and_other_surveys_open_nothing(world, survey, detractor_rule):

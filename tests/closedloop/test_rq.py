@@ -26,7 +26,7 @@ def test_detractor_alert_through_an_rq_worker(
     queue = request.getfixturevalue("rq_queue")
     # Production enqueues on "default"; here the test's own queue, so runs never share jobs.
     monkeypatch.setattr(
-        tasks, "evaluate_response", tasks.evaluate_response.using(queue_name=queue.name)
+        tasks, "evaluate_responses", tasks.evaluate_responses.using(queue_name=queue.name)
     )
     # The dashboards count the same response in a task of their own.
     from voxloop.analytics import tasks as analytics_tasks

@@ -129,3 +129,21 @@ def test_a_queued_invitation_whose_delayed_task_was_lost_is_sent_once(
     assert len(smtp_settings.wait_for(5)) == 5
     rows = Invitation.objects.filter(campaign=campaign)
     assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}
+
+
+def test_a_queued_invitation_whose_first_batch_failed_is_sent_once(
+    outreach, smtp_settings, queue, django_capture_on_commit_callbacks
+):
+    """A batch job that failed outright (the database cut mid-job) leaves its invitations
+    queued with no send_after: the sweep counts their lease from when they were queued."""
+    acme, survey, _people = outreach
+    _campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
+    now = timezone.now()
+    default_task_backend.clear()  # the batch's task failed and is gone
+    assert not Invitation.objects.filter(pk__in=ids, send_after__isnull=False).exists()
+    assert services.recover_claims(now=now) == {"requeued": 0, "failed": 0}  # not yet overdue
+    later = now + batches.lease() + timedelta(seconds=1)
+    assert services.recover_claims(now=later) == {"requeued": 0, "failed": 0, "overdue": 5}
+    assert services.recover_claims(now=later) == {"requeued": 0, "failed": 0}  # marked due now
+    queue.run()
+    assert len(smtp_settings.wait_for(5)) == 5

@@ -119,6 +119,14 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
     if not (burst or no_clock):
         clock.start(settings.CLOCK_TICK_SECONDS)
     if settings.REDIS_URL and "django_rq" in settings.INSTALLED_APPS:
+        from django.db import close_old_connections
+        from django_tasks.signals import task_finished, task_started
+
+        # What Django does around each request, around each job: a connection the database
+        # dropped (a restart, a cut network) is replaced before the next job. Without it a
+        # worker failed every job after PostgreSQL came back (bench/cluster.py, 2026-12-07).
+        task_started.connect(close_old_connections, dispatch_uid="voxloop.worker.db_before")
+        task_finished.connect(close_old_connections, dispatch_uid="voxloop.worker.db_after")
         names = list(queues) or list(settings.RQ_QUEUES)
         if not burst:
             _start_scheduler_standby(names, settings.CLOCK_TICK_SECONDS)

@@ -7,6 +7,7 @@ per response and rule, notifications per subject, purpose, channel and recipient
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypedDict
@@ -31,6 +32,38 @@ from voxloop.responses.models import Origin, Response
 from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import OrgUnit
 
+log = logging.getLogger(__name__)
+
+
+class Shared:
+    """What every response of one organisation reads alike, read once per job (decision
+    0049): its active rules with their surveys, its root unit, the role holders above a unit
+    and named recipients. Nothing here changes as cases open (the round-robin turn is read
+    per case)."""
+
+    def __init__(self, organization_id: int) -> None:
+        self.organization_id = organization_id
+        self.lookups: routing.Lookups = {}
+        self._rules: list[AlertRule] | None = None
+        self._root: OrgUnit | None = None
+
+    def rules(self) -> list[AlertRule]:
+        if self._rules is None:
+            self._rules = list(
+                AlertRule.objects.filter(
+                    organization_id=self.organization_id, is_active=True, applies_to="responses"
+                )
+                .select_related("thank_you_playbook", "review_playbook")
+                .prefetch_related("surveys")
+                .order_by("pk")
+            )
+        return self._rules
+
+    def root(self) -> OrgUnit:
+        if self._root is None:
+            self._root = _root(self.organization_id)
+        return self._root
+
 
 def evaluate_response(
     *, response_id: int, now: datetime | None = None, text_only: bool = False
@@ -42,7 +75,8 @@ def evaluate_response(
     response = response_selectors.complete_for_rules(response_id)
     if response is None:
         return []
-    opened = _evaluate(response, now, text_only)
+    with notifications.Mailer() as mailer:
+        opened = _evaluate(response, now, text_only, Shared(response.organization_id), mailer)
     if not text_only:
         Evaluated.objects.bulk_create(
             [Evaluated(response_id=response.pk, at=now)], ignore_conflicts=True
@@ -50,10 +84,42 @@ def evaluate_response(
     return opened
 
 
+def evaluate_responses(
+    *,
+    organization_id: int,
+    response_ids: list[int],
+    now: datetime | None = None,
+    text_only: bool = False,
+) -> list[Case]:
+    """`evaluate_response` for many responses of one organisation in one job: its rules,
+    routing and recipients read once, its alert emails over one SMTP session. Safe to run
+    again, whole or in part: what is in the `Evaluated` ledger is skipped, and cases and
+    notifications stay unique per response whatever ran before."""
+    ids = list(dict.fromkeys(response_ids))
+    if not text_only:
+        held = set(Evaluated.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        ids = [pk for pk in ids if pk not in held]
+    shared, opened, done = Shared(organization_id), [], []
+    with notifications.Mailer() as mailer:
+        for response in response_selectors.complete_for_rules_of(organization_id, ids):
+            # Each its own time, as one job each would have: the round-robin turn goes by it.
+            at = now or timezone.now()
+            try:
+                opened += _evaluate(response, at, text_only, shared, mailer)
+            except Exception:  # the others still go out; `evaluate_missed` retries this one
+                log.exception("closedloop: evaluating response %s failed", response.pk)
+                continue
+            done.append(Evaluated(response_id=response.pk, at=at))
+    if not text_only:
+        Evaluated.objects.bulk_create(done, ignore_conflicts=True)
+    return opened
+
+
 def evaluate_missed(*, since: datetime, until: datetime) -> list[int]:
     """The responses completed in this window that may alert but that no worker evaluated
     (their task was lost between the commit and the queue); the ones enqueued again."""
-    from voxloop.closedloop.tasks import evaluate_response as evaluate_task
+    from voxloop.closedloop.tasks import EVALUATION_BATCH
+    from voxloop.closedloop.tasks import evaluate_responses as evaluate_task
 
     Evaluated.objects.filter(at__lt=since - timedelta(hours=1)).delete()  # long past the window
     recent = set(response_selectors.completed_since(since))
@@ -67,33 +133,45 @@ def evaluate_missed(*, since: datetime, until: datetime) -> list[int]:
             organization_id__in={org for _, org in rows}, is_active=True, applies_to="responses"
         ).values_list("organization_id", flat=True)
     )
-    missed = sorted(pk for pk, org in rows if org in orgs)
-    for response_id in missed:
-        evaluate_task.enqueue(response_id)
-    return missed
+    missed: dict[int, list[int]] = {}
+    for pk, org in sorted(rows):
+        if org in orgs:
+            missed.setdefault(org, []).append(pk)
+    for org, ids in missed.items():
+        for start in range(0, len(ids), EVALUATION_BATCH):
+            evaluate_task.enqueue(org, ids[start : start + EVALUATION_BATCH])
+    return sorted(pk for ids in missed.values() for pk in ids)
 
 
-def _evaluate(response: Response, now: datetime, text_only: bool) -> list[Case]:
+def _evaluate(
+    response: Response,
+    now: datetime,
+    text_only: bool,
+    shared: Shared,
+    mailer: notifications.Mailer,
+) -> list[Case]:
     # Anonymous (employee) answers never become cases: a case names who said it.
     if response.survey.is_anonymous:
         return []
-    unit = response.unit or _root(response.organization_id)
+    unit = response.unit or shared.root()
     opened, to_send = [], []
     findings = _findings(response.pk)
-    for rule in _rules_for(response, unit):
+    for rule in _rules_for(response, unit, shared):
         if text_only and not uses_text(rule.conditions):
             continue
         if not (matches(rule.conditions, response, findings) or invites_everyone(rule=rule)):
             continue
         with transaction.atomic():
             if rule.open_case:
-                case, created = open_case_for(rule=rule, response=response, unit=unit, now=now)
+                case, created = open_case_for(
+                    rule=rule, response=response, unit=unit, now=now, lookups=shared.lookups
+                )
                 if created:
                     opened.append(case)
-                    to_send += _alert(rule, case, response, now)
+                    to_send += _alert(rule, case, response, now, shared.lookups)
             to_send += _promoter_actions(rule, response, unit, now)
     for notification_id in to_send:
-        notifications.deliver(notification_id, now=now)
+        notifications.deliver(notification_id, now=now, mailer=mailer)
     return opened
 
 
@@ -120,37 +198,33 @@ def _findings(response_id: int) -> Callable[[], dict | None]:
     return read
 
 
-def text_rule_responses(*, response_ids: list[int]) -> list[int]:
+def text_rule_responses(*, response_ids: list[int]) -> dict[int, list[int]]:
     """Those of these responses whose organisation has an active rule on what was written
-    and that may alert at all (not anonymous)."""
+    and that may alert at all (not anonymous), by organisation."""
     rows = response_selectors.complete_named_orgs(response_ids)
     rules = AlertRule.objects.filter(
         organization_id__in={org for _, org in rows}, is_active=True, applies_to="responses"
     ).values_list("organization_id", "conditions")
     orgs = {org for org, conditions in rules if uses_text(conditions or {})}
-    return [pk for pk, org in rows if org in orgs]
+    found: dict[int, list[int]] = {}
+    for pk, org in sorted(rows):
+        if org in orgs:
+            found.setdefault(org, []).append(pk)
+    return found
 
 
 def _root(organization_id: int) -> OrgUnit:
     return tenancy_selectors.organization_root(organization_id)
 
 
-def _rules_for(response: Response, unit: OrgUnit) -> list[AlertRule]:
+def _rules_for(response: Response, unit: OrgUnit, shared: Shared) -> list[AlertRule]:
     """Active rules whose unit is this response's unit or above it, limited to its survey."""
-    rules = (
-        AlertRule.objects.filter(
-            organization_id=response.organization_id,
-            is_active=True,
-            applies_to="responses",
-            unit_id__in=unit.ancestor_ids(),
-        )
-        .prefetch_related("surveys")
-        .order_by("pk")
-    )
+    above = set(unit.ancestor_ids())
     return [
         rule
-        for rule in rules
-        if not rule.surveys.all() or any(s.pk == response.survey_id for s in rule.surveys.all())
+        for rule in shared.rules()
+        if rule.unit_id in above
+        and (not rule.surveys.all() or any(s.pk == response.survey_id for s in rule.surveys.all()))
     ]
 
 
@@ -160,11 +234,16 @@ def case_title(*, rule_name: str, response: Response) -> str:
 
 
 def open_case_for(
-    *, rule: AlertRule, response: Response, unit: OrgUnit, now: datetime
+    *,
+    rule: AlertRule,
+    response: Response,
+    unit: OrgUnit,
+    now: datetime,
+    lookups: routing.Lookups | None = None,
 ) -> tuple[Case, bool]:
     """The rule's case for this response (opened now if there is none yet), and whether it
     was opened by this call; no notification (the demo seeds history with it)."""
-    assignee = routing.choose_assignee(response, unit, rule.assign_role)
+    assignee = routing.choose_assignee(response, unit, rule.assign_role, lookups)
     case = Case(
         organization_id=response.organization_id,
         unit=unit,
@@ -207,11 +286,13 @@ class _Common(TypedDict):
     now: datetime
 
 
-def _alert(rule: AlertRule, case: Case, response: Response, now: datetime) -> list[int]:
+def _alert(
+    rule: AlertRule, case: Case, response: Response, now: datetime, lookups: routing.Lookups
+) -> list[int]:
     """Queue the alert to every recipient and webhook; ids of those to send right away."""
     immediate = []
     common = _Common(organization_id=case.organization_id, about=f"case:{case.pk}", now=now)
-    for user in routing.recipients(rule, response, case.unit):
+    for user in routing.recipients(rule, response, case.unit, lookups):
         if not user.email:
             continue
         with translation.override(_language_of(user)):

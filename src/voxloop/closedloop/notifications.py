@@ -101,15 +101,16 @@ def claim(notification_id: int, now: datetime) -> Notification | None:
     return Notification.objects.filter(pk=notification_id).first() if taken else None
 
 
-def deliver(notification_id: int, now: datetime | None = None) -> str:
+def deliver(notification_id: int, now: datetime | None = None, mailer: Mailer | None = None) -> str:
     """Send one notification if it is due; the resulting status ('sent', 'pending' with a
-    retry scheduled, 'failed' after the last attempt, or 'skipped' when not due/claimed)."""
+    retry scheduled, 'failed' after the last attempt, or 'skipped' when not due/claimed).
+    `mailer`: an SMTP session shared with the other emails of the same job."""
     now = now or timezone.now()
     row = claim(notification_id, now)
     if row is None:
         return "skipped"
     try:
-        send(row)
+        send(row, mailer)
     except outbound.RefusedDestination as error:  # retrying cannot help
         Notification.objects.filter(pk=row.pk).update(
             status=NotificationStatus.FAILED, attempts=row.attempts + 1, last_error=str(error)
@@ -165,9 +166,40 @@ def sweep(now: datetime | None = None) -> int:
 # --- channels ---------------------------------------------------------------------------
 
 
-def send(row: Notification) -> None:
+class Mailer:
+    """One SMTP session for the emails of one job, opened at the first and closed by the
+    `with`; after a failure the next email opens a new one (a dropped connection must not
+    fail the rest of the job's alerts)."""
+
+    def __init__(self) -> None:
+        self.connection: Any = None
+
+    def send(self, message: EmailMessage) -> None:
+        if self.connection is None:
+            self.connection = get_connection(fail_silently=False)
+            self.connection.open()
+        try:
+            self.connection.send_messages([message])
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+            self.connection = None
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def send(row: Notification, mailer: Mailer | None = None) -> None:
     if row.channel in (Notification.Channel.EMAIL, Notification.Channel.DIGEST):
-        _send_email(row.recipient, row.subject, row.body)
+        _send_email(row.recipient, row.subject, row.body, mailer)
     elif row.channel in (Notification.Channel.SLACK, Notification.Channel.TEAMS):
         # Slack's and Teams' incoming webhooks both take {"text": ...}.
         _post(row.recipient, json.dumps({"text": row.body}).encode(), {})
@@ -182,10 +214,13 @@ def send(row: Notification) -> None:
         raise ValueError(f"unknown channel {row.channel}")
 
 
-def _send_email(to: str, subject: str, body: str) -> None:
+def _send_email(to: str, subject: str, body: str, mailer: Mailer | None = None) -> None:
     message = EmailMessage(
         subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
+    if mailer is not None:
+        mailer.send(message)
+        return
     with get_connection(fail_silently=False) as connection:
         connection.send_messages([message])
 

@@ -3,9 +3,11 @@
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.dispatch import receiver
 
 from voxloop.closedloop import services
+from voxloop.handover import Gatherer
 from voxloop.privacy.redaction import KnownPerson
 from voxloop.privacy.signals import contact_erasing
 from voxloop.responses.models import Response
@@ -15,25 +17,41 @@ from voxloop.tenancy.signals import unit_moved
 from voxloop.textanalytics.signals import comments_analysed
 
 
+def _evaluate_together(organization_id: int, response_ids: list[int]) -> None:
+    from voxloop.closedloop.tasks import EVALUATION_BATCH, evaluate_responses, urgent
+
+    for start in range(0, len(response_ids), EVALUATION_BATCH):
+        chunk = response_ids[start : start + EVALUATION_BATCH]
+        urgent(evaluate_responses).enqueue(organization_id, chunk)
+
+
+# Responses submitted in this process are evaluated in one job per organisation and
+# hand-over (decision 0049): the rules, routing and recipients are read once for them all.
+# What a stopped process never handed over, `closedloop.evaluate_missed` evaluates.
+submitted = Gatherer(
+    "closedloop.evaluate",
+    lambda: settings.ALERT_EVALUATION_DELAY_SECONDS,
+    _evaluate_together,
+)
+
+
 @receiver(response_submitted, dispatch_uid="closedloop.evaluate")
 def evaluate_later(
     sender: object, response_id: int, response: Response | None = None, **kwargs: Any
 ) -> None:
     # Only an enqueue here: the rules, the routing and the SMTP conversation run in a worker.
     if response is not None and services.may_alert(response=response):
-        from voxloop.closedloop.tasks import evaluate_response
-
-        evaluate_response.enqueue(response_id)
+        submitted.add(response.organization_id, response_id)
 
 
 @receiver(comments_analysed, dispatch_uid="closedloop.evaluate_text")
 def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs: object) -> None:
     # Rules on sentiment, theme or intent can only hold once the comments are read.
     from voxloop.closedloop.evaluation import text_rule_responses
-    from voxloop.closedloop.tasks import evaluate_response
+    from voxloop.closedloop.tasks import evaluate_responses
 
-    for response_id in text_rule_responses(response_ids=response_ids):
-        evaluate_response.enqueue(response_id, text_only=True)
+    for organization_id, ids in text_rule_responses(response_ids=response_ids).items():
+        evaluate_responses.enqueue(organization_id, ids, text_only=True)
 
 
 @receiver(reviews_received, dispatch_uid="closedloop.evaluate_reviews")

@@ -21,9 +21,21 @@ if TYPE_CHECKING:
     from voxloop.responses.models import Response
 
 
-def role_holders_up(unit: OrgUnit, role: str, skip: int = 0) -> tuple[OrgUnit | None, list[User]]:
+# What one evaluation job has already looked up, for the responses after the first: the role
+# holders above a unit, named users (decision 0049). Only reads that no case changes.
+Lookups = dict[tuple, object]
+
+
+def role_holders_up(
+    unit: OrgUnit, role: str, skip: int = 0, cache: Lookups | None = None
+) -> tuple[OrgUnit | None, list[User]]:
     """The nearest unit at or above `unit` whose members include `role`, and those members'
     users; `skip` passes over that many such levels (escalation: the next level up)."""
+    if cache is not None:
+        key = ("holders", unit.pk, role, skip)
+        if key not in cache:
+            cache[key] = role_holders_up(unit, role, skip)
+        return cache[key]  # type: ignore[return-value]
     ids = list(reversed(unit.ancestor_ids()))
     holders: dict[int, list[Membership]] = {}
     for member in tenancy_selectors.members_in_units(unit.organization_id, ids, role).order_by(
@@ -74,7 +86,9 @@ def account_owner(response: Response) -> User | None:
     return owner if tenancy_selectors.is_member(response.organization_id, owner.pk) else None
 
 
-def choose_assignee(response: Response, unit: OrgUnit, role: str) -> User | None:
+def choose_assignee(
+    response: Response, unit: OrgUnit, role: str, cache: Lookups | None = None
+) -> User | None:
     """High-touch B2B accounts go to their account manager; everything else to the nearest
     holders of the rule's role, taking turns."""
     contact = response.contact
@@ -83,32 +97,42 @@ def choose_assignee(response: Response, unit: OrgUnit, role: str) -> User | None
         owner = account_owner(response)
         if owner is not None:
             return owner
-    _, users = role_holders_up(unit, role)
-    return next_in_turn(response.organization_id, users)
+    _, users = role_holders_up(unit, role, cache=cache)
+    return next_in_turn(response.organization_id, users)  # never cached: the turn moves
 
 
-def recipients(rule: AlertRule, response: Response, unit: OrgUnit | None) -> list[User]:
+def recipients(
+    rule: AlertRule, response: Response, unit: OrgUnit | None, cache: Lookups | None = None
+) -> list[User]:
     """The users a rule notifies about one response, each once, in the order listed."""
     found: list[User] = []
     for spec in rule.recipients or []:
         kind = spec.get("type")
         if kind == "role" and unit is not None:
-            found += role_holders_up(unit, spec.get("role", "manager"))[1]
+            found += role_holders_up(unit, spec.get("role", "manager"), cache=cache)[1]
         elif kind == "team_lead" and response.staff is not None:
             # Tenancy has no "reports to" link: the staff member's lead is the nearest manager
             # at or above the unit they work at (which may differ from where they served).
-            found += role_holders_up(response.staff.unit, "manager")[1]
+            found += role_holders_up(response.staff.unit, "manager", cache=cache)[1]
         elif kind == "account_owner":
             owner = account_owner(response)
             found += [owner] if owner else []
         elif kind == "user":
-            user = User.objects.filter(
-                pk=spec.get("user_id"),
-                is_active=True,
-                memberships__organization_id=response.organization_id,
-            ).first()
+            user = _named_user(response.organization_id, int(spec.get("user_id") or 0), cache)
             found += [user] if user else []
     unique: dict[int, User] = {}
     for user in found:
         unique.setdefault(user.pk, user)
     return list(unique.values())
+
+
+def _named_user(organization_id: int, user_id: int, cache: Lookups | None) -> User | None:
+    key = ("user", user_id)
+    if cache is not None and key in cache:
+        return cache[key]  # type: ignore[return-value]
+    user = User.objects.filter(
+        pk=user_id, is_active=True, memberships__organization_id=organization_id
+    ).first()
+    if cache is not None:
+        cache[key] = user
+    return user

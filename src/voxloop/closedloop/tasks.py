@@ -1,9 +1,11 @@
 """Background work of the closed loop. Thin: each task calls a service, whatever backend runs it."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TASK_MAX_PRIORITY
 
 from voxloop.closedloop import escalation, evaluation, notifications
 from voxloop.schedule.registry import every
@@ -14,8 +16,25 @@ MISSED_AFTER_SECONDS = 30  # an evaluation task normally runs well within this
 @task()
 def evaluate_response(response_id: int, text_only: bool = False) -> int:
     """Rules → cases → alerts for one submitted response; the number of cases opened.
-    `text_only`: the rules on what was written, once its comments are analysed."""
+    `text_only`: the rules on what was written, once its comments are analysed. (Kept for
+    jobs enqueued before `evaluate_responses` took over.)"""
     return len(evaluation.evaluate_response(response_id=response_id, text_only=text_only))
+
+
+EVALUATION_BATCH = 200  # responses per evaluation job at most (a sweep after an outage)
+
+
+@task()
+def evaluate_responses(
+    organization_id: int, response_ids: list[int], text_only: bool = False
+) -> int:
+    """Rules → cases → alerts for the responses of one organisation handed over together
+    (decision 0049); the number of cases opened."""
+    return len(
+        evaluation.evaluate_responses(
+            organization_id=organization_id, response_ids=response_ids, text_only=text_only
+        )
+    )
 
 
 @task()
@@ -71,3 +90,12 @@ def evaluate_reviews(events: list[dict]) -> int:
     from voxloop.closedloop import review_alerts
 
     return sum(len(review_alerts.evaluate_review(event)) for event in events)
+
+
+def urgent(work: Any) -> Any:
+    """The task ahead of every other job where the backend orders by priority (the database
+    queue): an alert has a latency goal (p99 ≤ 2 s), counting, text analysis and embeddings
+    or a campaign's batches have none (decision 0049). django-tasks-rq refuses priorities."""
+    if work.get_backend().supports_priority:
+        return work.using(priority=TASK_MAX_PRIORITY)
+    return work

@@ -152,6 +152,9 @@ CLOCK_TICK_SECONDS = env_float("VOXLOOP_CLOCK_TICK_SECONDS", 10.0)
 # How long a web process gathers submitted responses before handing their counting for the
 # dashboards to a worker in one task (0: one task per response).
 ANALYTICS_COUNT_DELAY_SECONDS = env_float("VOXLOOP_ANALYTICS_COUNT_DELAY", 1.0)
+# Alert evaluations gathered per process and organisation, one job per hand-over
+# (decision 0049): a fraction of a second, the alert's latency goal is 2 s at p99.
+ALERT_EVALUATION_DELAY_SECONDS = env_float("VOXLOOP_ALERT_EVALUATION_DELAY", 0.25)
 # Text analytics: how long a web process gathers submitted comments before handing them to a
 # worker; whether comments are embedded in the background (for grouping and emerging
 # themes); the function that masks personal data before analysis (text, language → text).

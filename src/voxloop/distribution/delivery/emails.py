@@ -8,8 +8,11 @@ unsubscribe link is signed. The reference alone, which staff see, opens nothing.
 from __future__ import annotations
 
 import base64
+import secrets
+from email.policy import Compat32
 from email.utils import formataddr, parseaddr
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -104,6 +107,47 @@ def survey_link(invitation: Invitation, score: int | None = None) -> str:
     return link + (f"?score={score}" if score is not None else "")
 
 
+class _FastHeaders(Compat32):
+    """Python's default (compat32) header folding, which builds an `email.header.Header` for
+    every header of every part; a short one-line ASCII value comes out of it unchanged, so it
+    is written as is (half the time of building an invitation was folding)."""
+
+    def _short(self, name: str, value: object) -> str | None:
+        limit = self.max_line_length or 78
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and len(name) + 2 + len(value) <= limit
+            and "\n" not in value
+            and "\r" not in value
+        ):
+            return f"{name}: {value}{self.linesep}"
+        return None
+
+    def fold(self, name: str, value: Any) -> str:
+        return self._short(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        short = self._short(name, value)
+        return short.encode("ascii") if short else super().fold_binary(name, value)
+
+
+FAST_HEADERS = _FastHeaders()
+
+
+class InvitationEmail(EmailMultiAlternatives):
+    """An invitation as Django builds it, with a random MIME boundary chosen here: the
+    `email` generator would otherwise compile a regular expression per message to make sure
+    its boundary is not in the text (96 random bits never are)."""
+
+    def message(self, *args: Any, **kwargs: Any) -> Any:
+        message = super().message(*args, **kwargs)
+        message.policy = FAST_HEADERS
+        if message.is_multipart():
+            message.set_boundary(f"==vx{secrets.token_hex(12)}==")
+        return message
+
+
 def merge_values(invitation: Invitation) -> dict[str, str]:
     contact, survey = invitation.contact, invitation.survey
     unit = contact.home_unit.name if contact.home_unit_id else ""
@@ -188,7 +232,7 @@ def _build(
     }
     from_email, reply_to = sender(invitation)
     domain = parseaddr(from_email)[1].rpartition("@")[2] or "voxloop.localhost"
-    message = EmailMultiAlternatives(
+    message = InvitationEmail(
         subject=subject,
         body=render_to_string("distribution/email/invitation.txt", context),
         from_email=from_email,
@@ -238,6 +282,7 @@ def _nps_row(invitation: Invitation, values: dict[str, str]) -> tuple[str, bool,
     html, has_nps, brand, on_brand = cached
     for name in MERGE_FIELDS:
         html = html.replace(_marker(name), escape(values.get(name, "")))
+    link = escape(survey_link(invitation))  # signed once, not once per score
     for score in range(11):
-        html = html.replace(_marker(f"score{score}"), escape(survey_link(invitation, score)))
+        html = html.replace(_marker(f"score{score}"), f"{link}?score={score}")
     return html, has_nps, brand, on_brand
