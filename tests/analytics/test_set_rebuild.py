@@ -173,3 +173,17 @@ def test_ranges_split_the_roots_children_by_units(children, workers, expected):
     got = set_rebuild._ranges(sorted(paths), workers)
     name = {v: k for k, v in named.items()}
     assert [(name.get(lo), name.get(hi)) for lo, hi in got] == expected
+
+
+@pytest.mark.django_db
+def test_array_literals_round_trip_any_text():
+    if connection.vendor != "postgresql":
+        pytest.skip("live batches are written as arrays on PostgreSQL")
+    texts = ['a"b', "back\\slash", "", None, "NULL", "{,}", "日本 語"]
+    numbers = [1, None, 2**40]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s::text[], %s::bigint[]",
+            [services._array_literal(texts, True), services._array_literal(numbers, False)],
+        )
+        assert cursor.fetchone() == (texts, numbers)

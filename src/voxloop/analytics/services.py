@@ -243,9 +243,23 @@ def _apply(deltas: dict[RollupKey, list[int]]) -> None:
 _KEY_TYPES = ("bigint", "text", "smallint", "bigint", "text", "date", "text", "text", "text")
 
 
-def _arrays(rows: list[tuple[Any, ...]], types: tuple[str, ...]) -> tuple[str, list[list]]:
-    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in types]
-    return ", ".join(f"%s::{t}[]" for t in types), columns
+def _array_literal(values: Iterable[Any], quoted: bool) -> str:
+    """A column as one PostgreSQL array literal: written here with str.join, it costs a
+    fraction of what the driver's per-element quoting of a list does (a third of a batch)."""
+    if quoted:
+        items = (
+            "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for v in values
+        )
+    else:
+        items = ("NULL" if v is None else str(v) for v in values)
+    return "{" + ",".join(items) + "}"
+
+
+def _arrays(rows: list[tuple[Any, ...]], types: tuple[str, ...]) -> tuple[str, list[str]]:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in types]
+    values = [_array_literal(c, t == "text") for c, t in zip(columns, types, strict=True)]
+    return ", ".join(f"%s::{t}[]" for t in types), values
 
 
 def _apply_as_arrays(params: list[tuple[Any, ...]], shrunk: list[RollupKey]) -> None:
