@@ -118,22 +118,12 @@ def _groups(ids: list[int], size: int) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def run(args) -> None:
+def _rebuilds(args, org, ids: list[int], results: dict) -> None:
     from django.db import connection
 
     from voxloop.analytics import services
     from voxloop.analytics.models import Counted, Rollup
 
-    results: dict[str, float] = {}
-    print(
-        f"database: {connection.vendor}; responses: {args.responses:,}; units: {args.units:,}; "
-        f"workers: {args.workers}; {os.cpu_count()} cores",
-        flush=True,
-    )
-    org = _build(args, results)
-    if args.build_only:
-        return
-    ids = _ids(org)
     with step("clear the organisation's rollups and ledger", results):
         Rollup.objects.filter(organization=org).delete()
         Counted.objects.filter(organization=org).delete()
@@ -160,6 +150,25 @@ def run(args) -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
+
+def run(args) -> None:
+    from django.db import connection
+
+    from voxloop.analytics import services
+    from voxloop.analytics.models import Rollup
+
+    results: dict[str, float] = {}
+    print(
+        f"database: {connection.vendor}; responses: {args.responses:,}; units: {args.units:,}; "
+        f"workers: {args.workers}; {os.cpu_count()} cores",
+        flush=True,
+    )
+    org = _build(args, results)
+    if args.build_only:
+        return
+    ids = _ids(org)
+    if not args.live_only:
+        _rebuilds(args, org, ids, results)
     live = ids[-args.live :]
     rates = {}
     for arrays in (False, True):
@@ -201,6 +210,7 @@ def main() -> None:
     parser.add_argument("--db", default="vx_rebuild_bench")
     parser.add_argument("--reuse", action="store_true", help="the data an earlier run wrote")
     parser.add_argument("--build-only", action="store_true", help="write the data, no timing")
+    parser.add_argument("--live-only", action="store_true", help="with --reuse: (c) only")
     parser.add_argument("--check", action="store_true", help="compare with the Python rebuild")
     args = parser.parse_args()
     start_django(_database(args))
