@@ -75,6 +75,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="time the data --keep kept")
     parser.add_argument("--build-only", action="store_true", help="with --keep: no timing")
     parser.add_argument("--personas", default=",".join(PERSONAS), help="e.g. director")
+    parser.add_argument(
+        "--rollups",
+        choices=("pandas", "sql"),
+        default="pandas",
+        help="sql: the app's set-based rebuild writes them (PostgreSQL; large sizes)",
+    )
     args = parser.parse_args()
     with _database(args) as env:
         start_django(env)
@@ -113,7 +119,7 @@ def _kept(db: str, slug: str) -> Path:
 
 
 def build(slug: str, units: int, responses: int, contacts: int | None, args):
-    from bench.dashboard_data import check_rollups, synthesize, write_rollups
+    from bench.dashboard_data import check_rollups, synthesize, write_rollups, write_rollups_sql
     from bench.scope_org import build_benchmark_org, kept_org
 
     if args.reuse:
@@ -125,7 +131,8 @@ def build(slug: str, units: int, responses: int, contacts: int | None, args):
     org = build_benchmark_org(slug, units=units, users=10)
     feedback = synthesize(org.organization, responses, contacts)
     made = time.perf_counter()
-    rows = write_rollups(org.organization, feedback)
+    write = write_rollups_sql if args.rollups == "sql" else write_rollups
+    rows = write(org.organization, feedback)
     done = time.perf_counter()
     print(
         f"{slug}: {units:,} units, {responses:,} responses, {feedback.contacts:,} contacts, "

@@ -360,6 +360,19 @@ def write_rollups(org, feedback: Feedback) -> int:
     return written
 
 
+def write_rollups_sql(org, feedback: Feedback) -> int:
+    """The same rows by the app's own set-based rebuild (PostgreSQL, decision 0047): for
+    large sizes, where the pandas grouping above takes hours and tens of GB."""
+    from voxloop.analytics import services
+    from voxloop.analytics.models import Rollup
+
+    services.rebuild(organization_id=org.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    feedback.rollup_rows = Rollup.objects.filter(organization=org).count()
+    return feedback.rollup_rows
+
+
 def _ledger(org, feedback: Feedback, paths: dict, store_ids: np.ndarray) -> pd.DataFrame:
     raw = feedback.raw
     days = pd.Series(pd.date_range(feedback.first_day, periods=DAYS, freq="D").date)

@@ -267,6 +267,20 @@ def ids_for_counting(
         last = ids[-1]
 
 
+def counting_source_sql(
+    organization_id: int, low: str | None = None, high: str | None = None
+) -> tuple[str, tuple]:
+    """The query of `rows_for_counting` for a whole organisation (optionally the unit paths
+    in [low, high)), as SQL and parameters: analytics' set-based rebuild selects from it
+    inside its own INSERT … SELECT, so 10 million rows never travel to Python."""
+    responses = Response.objects.filter(organization_id=organization_id, is_complete=True)
+    if low:
+        responses = responses.filter(unit_path__gte=low)
+    if high:
+        responses = responses.filter(unit_path__lt=high)
+    return responses.values(*COUNTING_FIELDS).query.sql_with_params()
+
+
 def completed_since(since: datetime) -> list[int]:
     """Ids of every response completed since then, any organisation (analytics' sweep)."""
     return list(

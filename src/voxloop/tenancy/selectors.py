@@ -320,6 +320,15 @@ def zone_of(zones: dict[str, str], path: str) -> str:
     return ""
 
 
+def unit_paths(organization_id: int) -> list[str]:
+    """Every unit path of an organisation, in path order (system reads: analytics' rebuild)."""
+    return list(
+        OrgUnit.objects.filter(organization_id=organization_id)
+        .order_by("path")
+        .values_list("path", flat=True)
+    )
+
+
 def subtree_zones(organization_id: int, path: str) -> set[str]:
     """Every zone counted in under a unit ("" for the server's)."""
     zones = time_zones(organization_id)
