@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay
@@ -544,7 +545,10 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
     # per-value converters cost more than the grouping itself (decision 0048).
     # Filtered after the grouping: one semi-join over the people, not over their rows.
     grouped = _staff_rows(ctx).values("value").annotate(**SUMS).order_by()
-    sql, params = grouped.query.sql_with_params()
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # no survey in the context: nothing to rank
+        return staff_board.leaderboard(ctx, [], np.zeros((0, len(SUMS)), np.int64), limit)
     visible, more = tenancy_selectors.visible_staff_keys(ctx.scope).query.sql_with_params()
     with connection.cursor() as cursor:
         # Both statements are the ORM's own, every value a parameter.

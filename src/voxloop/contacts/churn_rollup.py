@@ -158,8 +158,8 @@ def _apply(days: dict[DayKey, list[int]], spans: dict[SpellKey, int]) -> None:
     from voxloop.contacts.models import ChurnDay, ChurnSpell
 
     d, s = _table(ChurnDay), _table(ChurnSpell)
-    day_rows = sorted((*k, *v) for k, v in days.items() if any(v))
-    spell_rows = sorted((*k, v) for k, v in spans.items() if v)
+    day_rows: list[tuple[Any, ...]] = sorted((*k, *v) for k, v in days.items() if any(v))
+    spell_rows: list[tuple[Any, ...]] = sorted((*k, v) for k, v in spans.items() if v)
     # Identifiers are the models' own; every value is a parameter.
     with connection.cursor() as cursor:
         cursor.executemany(

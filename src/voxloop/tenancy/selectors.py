@@ -257,7 +257,7 @@ def visible_staff_ids(scope: Scope) -> set[int]:
     return set(scope.filter(Staff.objects.all()).values_list("id", flat=True))
 
 
-def visible_staff_keys(scope: Scope) -> QuerySet[Staff, str]:
+def visible_staff_keys(scope: Scope) -> QuerySet[Any, Any]:
     """The same ids as text (how rollups key staff), as a subquery: the staff leaderboard
     filters its grouped read in the database instead of fetching every id."""
     return scope.filter(Staff.objects.all()).annotate(key=Cast("id", CharField())).values("key")
