@@ -6,7 +6,7 @@ in their own modules because they are long.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -269,6 +269,20 @@ def mark_address_invalid(*, contact_id: int, channel: str, reason: str) -> None:
 
 def note_response(*, contact_id: int, submitted_at: datetime, nps_group: str | None) -> None:
     """Keep the contact's last response (and its NPS group) for segments on them."""
+    if _noted(contact_id, submitted_at, nps_group):  # churn is split by the latest group
+        churn_rollup.reconcile(kind="contact", ids=[contact_id])
+
+
+def note_responses(*, latest: Mapping[int, tuple[datetime, str | None]]) -> None:
+    """`note_response` for many contacts ({id: (submitted_at, group)}: a demo, a backfill),
+    with their churn counted again in batches."""
+    regrouped = [i for i, (at, group) in latest.items() if _noted(i, at, group)]
+    for start in range(0, len(regrouped), 2000):
+        churn_rollup.reconcile(kind="contact", ids=regrouped[start : start + 2000])
+
+
+def _noted(contact_id: int, submitted_at: datetime, nps_group: str | None) -> bool:
+    """Write the last response; True when it came with a group (the churn split's key)."""
     updates: dict = {"last_response_at": submitted_at}
     if nps_group:
         updates["last_nps_group"] = nps_group
@@ -277,8 +291,7 @@ def note_response(*, contact_id: int, submitted_at: datetime, nps_group: str | N
         .exclude(last_response_at__gt=submitted_at)
         .update(**updates)
     )
-    if moved and nps_group:  # churn is split by the latest answer's group
-        churn_rollup.reconcile(kind="contact", ids=[contact_id])
+    return bool(moved and nps_group)
 
 
 # --- interaction types ------------------------------------------------------------------
