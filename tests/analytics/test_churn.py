@@ -41,9 +41,13 @@ def customers(world):
         made[key] = add_contact(acme, "c1r1s1", key, customer_since=SINCE)
     made["N"] = add_contact(acme, "c1r1s1", "N", customer_since=date(2026, 11, 10))
     made["S"] = add_contact(acme, "c1r1s2", "S", customer_since=SINCE)
-    # The group of their latest answer, as the responses' event leaves it.
-    Contact.objects.filter(external_id__startswith="P").update(last_nps_group="promoter")
-    Contact.objects.filter(external_id__startswith="D").update(last_nps_group="detractor")
+    # The group of their latest answer, through the responses' event's service.
+    for key, contact in made.items():
+        group = {"P": "promoter", "D": "detractor"}.get(key[0])
+        if group and len(key) == 2:
+            contact_services.note_response(
+                contact_id=contact.pk, submitted_at=day(6, 1), nps_group=group
+            )
     for key, when in [("P1", day(11, 3)), ("D1", day(11, 5)), ("D2", day(11, 6)),
                       ("D3", day(11, 7)), ("S", day(11, 12)), ("N", day(11, 20)),
                       ("X", day(10, 15)), ("W", day(10, 5)), ("E", day(9, 1))]:  # fmt: skip

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay
 
@@ -538,9 +540,23 @@ def staff_leaderboard(ctx: Context, limit: int = 20) -> dict[str, list[dict[str,
 
     from voxloop.analytics import staff_board
 
-    found = list(
-        _staff_rows(ctx).values("value").annotate(**SUMS).order_by().values_list("value", *SUMS)
-    )
+    # The scope's staff only (a store manager ranks her subtree's people), filtered in the
+    # database; fetched with the bare cursor: 20,000 rows of 14 sums through the ORM's
+    # per-value converters cost more than the grouping itself (decision 0048).
+    # Filtered after the grouping: one semi-join over the people, not over their rows.
+    grouped = _staff_rows(ctx).values("value").annotate(**SUMS).order_by()
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # no survey in the context: nothing to rank
+        return staff_board.leaderboard(ctx, [], np.zeros((0, len(SUMS)), np.int64), limit)
+    visible, more = tenancy_selectors.visible_staff_keys(ctx.scope).query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Both statements are the ORM's own, every value a parameter.
+        cursor.execute(
+            f"SELECT * FROM ({sql}) g WHERE g.value IN ({visible})",  # noqa: S608
+            (*params, *more),
+        )
+        found = cursor.fetchall()
     keys = [r[0] for r in found]
     counts = np.array([r[1:] for r in found], dtype=np.int64).reshape(len(found), len(SUMS))
     return staff_board.leaderboard(ctx, keys, counts, limit)

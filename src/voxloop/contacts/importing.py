@@ -21,6 +21,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
+from voxloop.contacts import churn_rollup
 from voxloop.contacts.models import Account, Contact
 from voxloop.contacts.tables import read_table
 from voxloop.errors import InvalidInput
@@ -369,6 +370,8 @@ def _write(actor: Scope, batch: list[tuple[int, dict]], run: str, report: Import
             Contact.objects.bulk_create(creates.values())
         if updates:
             Contact.objects.bulk_update(updates.values(), UPDATE_FIELDS)
+        # Bulk writes send no post_save: new and moved customers enter the churn rollup here.
+        churn_rollup.reconcile(kind="contact", ids=[c.pk for c in creates.values()] + list(updates))
     report.created += len(creates)
     report.updated += len(updates)
 

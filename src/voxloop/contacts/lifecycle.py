@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from voxloop.contacts import churn_rollup
 from voxloop.contacts.importing import RowReport
 from voxloop.contacts.models import Account, Contact, CustomerStatus, StatusChange
 from voxloop.errors import Forbidden, InvalidInput
@@ -164,6 +165,8 @@ def seed_history(
         for pk, (status, at) in latest.items():
             churned_at = at if status == CustomerStatus.CHURNED else None
             Contact.objects.filter(pk=pk).update(status=status, churned_at=churned_at)
+        # bulk_create sends no post_save: the churn rollup counts the new history here.
+        churn_rollup.reconcile(kind="contact", ids=list(latest))
         record_audit(
             actor=actor,
             action="contact.status_history",

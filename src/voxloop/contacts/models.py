@@ -265,3 +265,84 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} @ {self.changed_at:%Y-%m-%d}"
+
+
+# --- churn rollup (decision 0048): customers' active spells per node and day -------------
+
+
+class ChurnDay(models.Model):
+    """Per unit (every level of the tree), kind and NPS group of the latest answer: the active
+    spells that began (first day counted as a customer at the start of the day) and ended
+    (the day they churned) on each local day. Customers at the start of day D are the spells
+    begun on or before D less those ended before D. Written only by `churn_rollup`."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    node_path = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)
+    nps_group = models.CharField(max_length=10, blank=True, default="")
+    day = models.DateField()
+    started = models.IntegerField(default=0)
+    ended = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "node_path", "kind", "day", "nps_group"],
+                name="churn_day_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_path} {self.kind} {self.day}: +{self.started} -{self.ended}"
+
+
+class ChurnSpell(models.Model):
+    """The ended spells by (first day, churn day): those begun after a period's first day and
+    ended before its end are the only departures in the period whose customer was not counted
+    at its start. Written only by `churn_rollup`."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    node_path = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)
+    nps_group = models.CharField(max_length=10, blank=True, default="")
+    start_day = models.DateField()
+    end_day = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "node_path", "kind", "start_day", "end_day", "nps_group"],
+                name="churn_spell_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_path} {self.kind} {self.nps_group} {self.start_day}–{self.end_day}"
+
+
+class ChurnCounted(models.Model):
+    """What one contact or account adds to the churn rollup now (its unit, group and spells):
+    the next change subtracts exactly this and adds the new one. No foreign key to the
+    customer: deleting one must still find what to subtract."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=10)
+    owner_id = models.BigIntegerField()
+    unit_path = models.CharField(max_length=255)
+    nps_group = models.CharField(max_length=10, blank=True, default="")
+    spells = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "owner_id"], name="churn_counted_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.owner_id}"

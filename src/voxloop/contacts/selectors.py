@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -217,8 +217,36 @@ def churn_counts(
 ) -> dict[str, tuple[int, int]]:
     """(customers at `since`, of whom churned before `until`), in the scope (and
     `unit_path`'s subtree, and the segment for contacts); `by="nps_group"` splits them by the
-    group of their latest answer. A customer counts from `customer_since` (else the day the
-    row was created) and only when active as the period began."""
+    group of their latest answer. A customer counts from the day after `customer_since` (else
+    after the day the row was created) and only when active as the period began.
+
+    Periods of whole days (the dashboard's) read the churn rollup of the node (decision
+    0048: bounded by days, not customers); a segment, which no rollup knows, reads the
+    customers (`churn_counts_read`)."""
+    from voxloop.contacts import churn_rollup
+
+    whole_days = since.time() == time.min and until.time() == time.min
+    if not (segment_id and kind == "contact") and whole_days:
+        split = churn_rollup.counts(
+            scope.organization_id, unit_path or scope.unit_path, kind, since.date(), until.date()
+        )
+        if by == "nps_group" and kind == "contact":
+            return split
+        return {"": (sum(r for r, _ in split.values()), sum(c for _, c in split.values()))}
+    return churn_counts_read(scope, since, until, unit_path, segment_id, kind, by)
+
+
+def churn_counts_read(
+    scope: Scope,
+    since: datetime,
+    until: datetime,
+    unit_path: str = "",
+    segment_id: int | None = None,
+    kind: str = "contact",
+    by: str = "",
+) -> dict[str, tuple[int, int]]:
+    """`churn_counts` read customer by customer with their status history (O(customers in
+    scope)): for segments, and the reference the rollup is tested against."""
     from voxloop.contacts.models import CustomerStatus, StatusChange
 
     tz = timezone.get_current_timezone()

@@ -6,7 +6,7 @@ in their own modules because they are long.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
-from voxloop.contacts import selectors
+from voxloop.contacts import churn_rollup, selectors
 from voxloop.contacts.models import (
     Account,
     AccountTier,
@@ -39,6 +39,7 @@ def bulk_add_accounts(*, actor: Scope, accounts: Iterable[Account]) -> list[Acco
     rows = [_placed(actor, account, account.unit) for account in accounts]
     with transaction.atomic():
         created = Account.objects.bulk_create(rows, batch_size=1000)
+        churn_rollup.reconcile(kind="account", ids=[a.pk for a in created])
         record_audit(
             actor=actor, action="account.bulk_create", target=None, changes={"count": len(created)}
         )
@@ -54,16 +55,20 @@ def bulk_add_contacts(*, actor: Scope, contacts: Iterable[Contact], batch_size: 
         for contact in contacts:
             batch.append(_placed(actor, contact, contact.home_unit))
             if len(batch) >= batch_size:
-                Contact.objects.bulk_create(batch)
-                written += len(batch)
+                written += _insert_contacts(batch)
                 batch = []
         if batch:
-            Contact.objects.bulk_create(batch)
-            written += len(batch)
+            written += _insert_contacts(batch)
         record_audit(
             actor=actor, action="contact.bulk_create", target=None, changes={"count": written}
         )
     return written
+
+
+def _insert_contacts(batch: list[Contact]) -> int:
+    Contact.objects.bulk_create(batch)  # bulk_create sends no post_save: count them here
+    churn_rollup.reconcile(kind="contact", ids=[c.pk for c in batch])
+    return len(batch)
 
 
 def _placed(actor: Scope, row: _Placed, unit: OrgUnit) -> _Placed:
@@ -133,6 +138,9 @@ def repath_after_move(*, organization_id: int, old_path: str, new_path: str) -> 
     for model in (Contact, Account, Segment, InteractionType):
         repath_copies(model.objects.filter(organization_id=organization_id), old_path, new_path)
     repath_copies(Interaction.objects.filter(organization_id=organization_id), old_path, new_path)
+    # The churn rollup's rows sit at the moved units and their old and new ancestors: each
+    # moved customer's ledger entry (old paths) is taken out and the new one put in.
+    churn_rollup.reconcile_subtree(organization_id=organization_id, path=new_path)
 
 
 def contact_for_visitor(*, unit: OrgUnit, external_id: str) -> Contact:
@@ -261,12 +269,29 @@ def mark_address_invalid(*, contact_id: int, channel: str, reason: str) -> None:
 
 def note_response(*, contact_id: int, submitted_at: datetime, nps_group: str | None) -> None:
     """Keep the contact's last response (and its NPS group) for segments on them."""
+    if _noted(contact_id, submitted_at, nps_group):  # churn is split by the latest group
+        churn_rollup.reconcile(kind="contact", ids=[contact_id])
+
+
+def note_responses(*, latest: Mapping[int, tuple[datetime, str | None]]) -> None:
+    """`note_response` for many contacts ({id: (submitted_at, group)}: a demo, a backfill),
+    with their churn counted again in batches."""
+    regrouped = [i for i, (at, group) in latest.items() if _noted(i, at, group)]
+    for start in range(0, len(regrouped), 2000):
+        churn_rollup.reconcile(kind="contact", ids=regrouped[start : start + 2000])
+
+
+def _noted(contact_id: int, submitted_at: datetime, nps_group: str | None) -> bool:
+    """Write the last response; True when it came with a group (the churn split's key)."""
     updates: dict = {"last_response_at": submitted_at}
     if nps_group:
         updates["last_nps_group"] = nps_group
-    Contact.objects.filter(pk=contact_id).exclude(last_response_at__gt=submitted_at).update(
-        **updates
+    moved = (
+        Contact.objects.filter(pk=contact_id)
+        .exclude(last_response_at__gt=submitted_at)
+        .update(**updates)
     )
+    return bool(moved and nps_group)
 
 
 # --- interaction types ------------------------------------------------------------------

@@ -26,8 +26,7 @@ WIN_BACK = 0.12
 def add_churn(system: Scope, rng: random.Random, anchor: datetime) -> int:
     """Returns how many status changes the history holds."""
     latest = _latest_answers(system.organization_id)
-    for contact_id, (at, group) in latest.items():
-        contact_services.note_response(contact_id=contact_id, submitted_at=at, nps_group=group)
+    contact_services.note_responses(latest=latest)
     changes = []
     contacts = contact_selectors.people_of(system.organization_id).order_by("pk")
     for contact in contacts.only("id", "unit_path", "customer_since"):
