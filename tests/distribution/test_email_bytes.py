@@ -5,27 +5,15 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 
+from tests.distribution.support import invite
 from voxloop.distribution.delivery.emails import FAST_HEADERS, build_message
-from voxloop.distribution.models import Invitation, InvitationStatus
-
-
-def _invite(outreach, who: str, locale: str) -> Invitation:
-    acme, survey, people = outreach
-    contact = people[who]
-    return Invitation.objects.create(
-        organization_id=acme.root.organization_id,
-        unit_path=contact.unit_path,
-        survey=survey,
-        contact=contact,
-        channel="email",
-        locale=locale,
-        status=InvitationStatus.SENDING,
-    )
+from voxloop.distribution.models import InvitationStatus
 
 
 def test_fast_headers_write_what_compat32_writes(outreach):
     for who, locale in (("ann", "en"), ("bo", "zh-hans")):
-        message = build_message(_invite(outreach, who, locale)).message()
+        invitation = invite(outreach, who, locale=locale, status=InvitationStatus.SENDING)
+        message = build_message(invitation).message()
         # A long Subject and a non-ASCII From too, which the fast path leaves to Python.
         message.replace_header("Subject", "Ihre Meinung zählt " + "sehr " * 20)
         message["From"] = "Jane Doe, CEO <ceo@acme.test>"

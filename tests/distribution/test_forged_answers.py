@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from tests.api.support import MEMBER_ACTORS
+from tests.distribution.support import invite
 from tests.surveys.api_client import ApiClient
 from voxloop.distribution import services
 from voxloop.distribution.campaigns import preview
@@ -24,20 +25,6 @@ from voxloop.responses.models import Response
 CLICK = re.compile(r"https://cx\.example\.test(/o/c/[^\s\"<>?]+)")
 PIXEL = re.compile(r"https://cx\.example\.test(/o/p/[^\"]+)")
 UNSUBSCRIBE = re.compile(r"https://cx\.example\.test(/o/u/[^\s\"<>]+)")
-
-
-def _invite(outreach, who: str = "ann") -> Invitation:
-    acme, survey, people = outreach
-    contact = people[who]
-    return Invitation.objects.create(
-        organization_id=acme.root.organization_id,
-        unit_path=contact.unit_path,
-        survey=survey,
-        contact=contact,
-        channel="email",
-        locale="en",
-        status=InvitationStatus.SENT,
-    )
 
 
 def _html(invitation: Invitation) -> str:
@@ -53,7 +40,7 @@ def _client_for(world, actor: str) -> ApiClient:
 
 def test_no_role_can_turn_a_listed_reference_into_an_answer(outreach, world):
     """Every role that reads invitations tries the old credential: the bare reference."""
-    invitation = _invite(outreach)
+    invitation = invite(outreach)
     seen_by = []
     for actor in MEMBER_ACTORS:
         answer = _client_for(world, actor).get("/invitations")
@@ -78,7 +65,7 @@ def test_no_role_can_turn_a_listed_reference_into_an_answer(outreach, world):
 
 
 def test_the_emails_own_links_open_the_survey_and_count_the_open(outreach):
-    invitation = _invite(outreach)
+    invitation = invite(outreach)
     html = _html(invitation)
     link = CLICK.search(html).group(1)
     assert invitation.ref in link and link != f"/o/c/{invitation.ref}"
@@ -94,7 +81,7 @@ def test_the_emails_own_links_open_the_survey_and_count_the_open(outreach):
 
 def test_a_score_that_is_not_an_ascii_number_opens_the_survey_without_one(outreach):
     """A "²" passes str.isdigit but not int(): it was a 500; any odd score is now ignored."""
-    link = CLICK.search(_html(_invite(outreach))).group(1)
+    link = CLICK.search(_html(invite(outreach))).group(1)
     for odd in ("²", "11", "-1", "٣", "1e1"):
         opened = Client().get(link, {"score": odd})
         assert opened.status_code == 302, odd
@@ -102,7 +89,7 @@ def test_a_score_that_is_not_an_ascii_number_opens_the_survey_without_one(outrea
 
 
 def test_a_key_opens_only_its_own_invitation_and_only_for_its_purpose(outreach, settings):
-    ann, bo = _invite(outreach, "ann"), _invite(outreach, "bo")
+    ann, bo = invite(outreach, "ann"), invite(outreach, "bo")
     html = _html(ann)
     click_key = CLICK.search(html).group(1).removeprefix("/o/c/")
     pixel_key = PIXEL.search(html).group(1).removeprefix("/o/p/").removesuffix(".gif")
@@ -149,7 +136,7 @@ def test_a_campaign_preview_hands_out_no_working_link(outreach, world):
 
 @pytest.mark.parametrize("reminder", [False, True])
 def test_a_text_message_carries_the_signed_link_not_the_bare_reference(outreach, reminder):
-    invitation = _invite(outreach)
+    invitation = invite(outreach)
     invitation.channel = "sms"
     text = text_of(invitation, reminder=reminder)
     link = re.search(r"/o/c/(\S+)", text).group(1)
@@ -170,7 +157,7 @@ def test_a_test_sends_answers_are_staffs_not_the_contacts(outreach, world):
         channel="email",
     )
     tried = services.test_send(actor=acme.scope("admin"), campaign=campaign, contact=people["ann"])
-    real = _invite(outreach, "bo")
+    real = invite(outreach, "bo")
     for invitation, origin in ((tried, "staff"), (real, "respondent")):
         browser = Client()
         opened = browser.get(CLICK.search(_html(invitation)).group(1) + "?score=10")
