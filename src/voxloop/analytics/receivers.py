@@ -1,16 +1,16 @@
 """Keep the rollups current: every event that adds, changes, moves or removes responses
 enqueues a reconcile of exactly those responses (the work runs in a task, not the request)."""
 
-import logging
 import threading
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from voxloop.analytics import tasks
+from voxloop.handover import Gatherer
 from voxloop.responses.models import Response
 from voxloop.responses.signals import (
     response_submitted,
@@ -21,49 +21,26 @@ from voxloop.responses.signals import (
 from voxloop.tenancy.signals import unit_moved, unit_time_zone_changed
 
 IMPORT_CHUNK = 2000
-log = logging.getLogger(__name__)
+
+
+def _count_together(_key: None, ids: list[int]) -> None:
+    for start in range(0, len(ids), IMPORT_CHUNK):
+        tasks.reconcile_responses.enqueue(ids[start : start + IMPORT_CHUNK])
 
 
 # Responses submitted in this process, handed to a worker together: one task per second
 # instead of one queue insert per response, which on SQLite would take the write lock
 # again for every response. A process that stops before handing them over loses nothing:
 # the periodic `count_missed` counts what the ledger lacks.
-_submitted: list[int] = []
-_submitted_lock = threading.Lock()
-_handover: threading.Timer | None = None
+submitted = Gatherer(
+    "analytics.count", lambda: settings.ANALYTICS_COUNT_DELAY_SECONDS, _count_together
+)
 
 
 @receiver(response_submitted, dispatch_uid="analytics.count_submitted")
 def count_submitted(sender: object, response_id: int, **kwargs: Any) -> None:
-    global _handover
     # Already after the commit: the response is there for the worker to read.
-    delay = settings.ANALYTICS_COUNT_DELAY_SECONDS
-    if delay <= 0:
-        tasks.reconcile_responses.enqueue([response_id])
-        return
-    with _submitted_lock:
-        _submitted.append(response_id)
-        if _handover is None:
-            _handover = threading.Timer(delay, hand_over_submitted)
-            _handover.daemon = True
-            _handover.start()
-
-
-def hand_over_submitted() -> None:
-    """Enqueue the counting of every response submitted here since the last hand-over."""
-    global _handover
-    with _submitted_lock:
-        ids = list(_submitted)
-        _submitted.clear()
-        _handover = None
-    try:
-        for start in range(0, len(ids), IMPORT_CHUNK):
-            tasks.reconcile_responses.enqueue(ids[start : start + IMPORT_CHUNK])
-    except Exception:  # the sweep counts them within minutes; the timer must not die loudly
-        log.exception("analytics: could not enqueue the counting of %d responses", len(ids))
-    finally:
-        if threading.current_thread() is not threading.main_thread():
-            connections.close_all()
+    submitted.add(None, response_id)
 
 
 @receiver(responses_imported, dispatch_uid="analytics.count_imported")

@@ -5,18 +5,14 @@ nightly run catches whatever a killed process never handed over."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from django.conf import settings
 from django.dispatch import receiver
 
 from voxloop.closedloop.signals import case_changed
+from voxloop.handover import Gatherer
 from voxloop.responses.signals import response_submitted
-
-_pending: dict[int, set[int]] = {}
-_lock = threading.Lock()
-_timer: threading.Timer | None = None
 
 
 def _enqueue(organization_id: int, contact_ids: list[int]) -> None:
@@ -25,30 +21,12 @@ def _enqueue(organization_id: int, contact_ids: list[int]) -> None:
     rescore_contacts.enqueue(organization_id=organization_id, contact_ids=sorted(contact_ids))
 
 
-def hand_over() -> None:
-    global _timer
-    with _lock:
-        batch = {org: set(ids) for org, ids in _pending.items()}
-        _pending.clear()
-        _timer = None
-    for organization_id, ids in batch.items():
-        _enqueue(organization_id, list(ids))
+noted = Gatherer("health.rescore", lambda: settings.HEALTH_RESCORE_DELAY_SECONDS, _enqueue)
 
 
 def note(organization_id: int, contact_id: int | None) -> None:
-    global _timer
-    if contact_id is None:
-        return
-    delay = settings.HEALTH_RESCORE_DELAY_SECONDS
-    if delay <= 0:
-        _enqueue(organization_id, [contact_id])
-        return
-    with _lock:
-        _pending.setdefault(organization_id, set()).add(contact_id)
-        if _timer is None:
-            _timer = threading.Timer(delay, hand_over)
-            _timer.daemon = True
-            _timer.start()
+    if contact_id is not None:
+        noted.add(organization_id, contact_id)
 
 
 @receiver(response_submitted, dispatch_uid="health.response_submitted")
