@@ -1,14 +1,19 @@
 """Staff rollups are kept at the response's own unit only (decision 0051): every unit's staff
 figures, read as the sum of its subtree's rows, equal a recount of the raw responses — after
-live counting, a unit move and a rebuild. Rollups have no database foreign keys any more:
-deleting their survey or organisation still removes them."""
+live counting, a unit move and a rebuild; and after the migration that moved them there.
+Rollups have no database foreign keys any more: deleting their survey or organisation still
+removes them."""
 
+import importlib
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from tests.analytics.support import cx_survey, respond, staff_of
 from voxloop.analytics import filters, selectors, services
+from voxloop.analytics.metrics import COUNT_FIELDS
 from voxloop.analytics.models import STAFF_FACETS, Facet, Rollup
 from voxloop.responses.models import Origin, Response
 from voxloop.tenancy import services as tenancy_services
@@ -170,3 +175,41 @@ def test_deleting_a_survey_or_an_organisation_removes_its_rollups(
     assert delete_organization(org.root.organization.slug)
     assert not Rollup.objects.filter(organization_id=org.root.organization_id).exists()
     assert Rollup.objects.filter(organization_id=world.other.root.organization_id).count() == other
+
+
+def test_the_migration_moves_staff_rows_down_and_back_up(
+    world, immediate_tasks, django_capture_on_commit_callbacks
+):
+    """Migration 0009 on data: back to the rows at every ancestor (what each ancestor's row
+    held: its subtree's sum), then down to the own units again, the rows counting writes."""
+    migration = importlib.import_module(
+        "voxloop.analytics.migrations.0009_staff_rows_at_their_own_unit"
+    )
+    survey = cx_survey(world.acme, name="Migrated")
+    with django_capture_on_commit_callbacks(execute=True):
+        _answer(world, survey)
+    keys = ("organization_id", "node_path", "depth", "survey_id", "channel", "day", "facet")
+    columns = (*keys, "value", "origin", *COUNT_FIELDS)
+    own = set(Rollup.objects.values_list(*columns))
+    editor = SimpleNamespace(connection=connection)
+    migration.at_every_ancestor(None, editor)
+    staff = Rollup.objects.filter(facet__in=STAFF_FACETS)
+    for unit in world.acme.units.values():
+        expected: dict[tuple, list[int]] = {}
+        for row in own:
+            if row[6] in STAFF_FACETS and row[1].startswith(unit.path):
+                sums = expected.setdefault(
+                    (row[3], row[4], row[5], row[6], row[7], row[8]), [0] * len(COUNT_FIELDS)
+                )
+                for i, v in enumerate(row[9:]):
+                    sums[i] += v
+        got = {
+            (r[3], r[4], r[5], r[6], r[7], r[8]): list(r[9:])
+            for r in staff.filter(node_path=unit.path).values_list(*columns)
+        }
+        assert got == expected, unit.name
+        assert set(staff.filter(node_path=unit.path).values_list("depth", flat=True)) <= {
+            unit.depth
+        }
+    migration.at_own_unit(None, editor)
+    assert set(Rollup.objects.values_list(*columns)) == own
