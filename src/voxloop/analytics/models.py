@@ -101,13 +101,16 @@ class Rollup(Counters):
             ),
         ]
         # Partial, so a row pays for the third B-tree only when a read needs it (decision
-        # 0051): the hour, language and score rows are read per node, by the unique key.
+        # 0051): the hour, language and score rows are read per node, by the unique key. A
+        # facet added later is in `rollup_children_part` unless added to its list.
         indexes = [
-            # A node's children (totals only): one depth, a path range, the days.
+            # A node's children: one facet, one depth, a path range, the days.
             models.Index(
-                fields=["organization", "depth", "node_path", "day"],
-                name="rollup_children_total",
-                condition=models.Q(facet=""),
+                fields=["organization", "facet", "depth", "node_path", "day"],
+                name="rollup_children_part",
+                condition=~models.Q(
+                    facet__in=["hour", "locale", "score", "staff", "staff_w", "staff_m"]
+                ),
             ),
             # A node's staff figures: each day, week or month of the period, the subtree's
             # path range (the rows are kept at each response's own unit).
