@@ -290,8 +290,9 @@ def _scored(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_rollups(org, feedback: Feedback) -> int:
-    """Rollup rows for every node from store to company, in total and per hour, language, 0–10
-    score and staff member (respondents' answers only), and one ledger row per response."""
+    """Rollup rows for every node from store to company, in total and per hour, language and
+    0–10 score; per staff member (respondents' answers only) at the store alone; and one
+    ledger row per response."""
     from voxloop.analytics.models import Counted, Rollup
     from voxloop.tenancy.models import OrgUnit
 
@@ -321,8 +322,10 @@ def write_rollups(org, feedback: Feedback) -> int:
     starts = {"day": day, "staff_w": week, "staff_m": pd.Series(day).map(month_of).values}
     facets = {**facets, "staff_w": facets["staff"], "staff_m": facets["staff"]}
     written = 0
-    for node in levels.values():
+    for level, node in levels.items():
         for facet, value in facets.items():
+            if facet.startswith("staff") and level != "store":
+                continue  # kept at the response's own unit only (decision 0051)
             keep = raw.origin.values == 0 if facet.startswith("staff") else slice(None)
             keys = pd.DataFrame(
                 {

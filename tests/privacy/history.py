@@ -30,7 +30,14 @@ ANA_COMMENT = "I am Ana Popescu, my card 4111 1111 1111 1111 was charged twice. 
 ANA_OTHER = "Email me at ana.popescu@example.ro"
 NOTE = "Called Ana Popescu on 0722 123 456, she wants her money back (CNP 1861013042271)."
 # What must not survive anywhere once Ana is erased.
-ANA_TRACES = ("Popescu", "ana.popescu@example.ro", "722 123 456", "4111", "CRM-4711", "1861013")
+ANA_TRACES = (
+    "Popescu",
+    "ana.popescu@example.ro",
+    "722 123 456",
+    "4111 1111",
+    "CRM-4711",
+    "1861013",
+)
 
 
 @dataclass

@@ -101,7 +101,7 @@ def home(scope: Scope, params: Any) -> Home:
 
 def _level_counts(ctx: selectors.Context, period: Filters) -> dict[str, Counts]:
     """Counts of every unit one and two levels below the node: per level, one range of the
-    `rollup_children` index (a depth range would scan every level of the subtree)."""
+    `rollup_children_part` index (a depth range would scan every level of the subtree)."""
     sums = {name: Sum(name) for name in COUNT_FIELDS}
     out: dict[str, Counts] = {}
     for level in range(1, MOVER_LEVELS + 1):

@@ -5,7 +5,9 @@ survey, channel and origin (answered by the respondent, or entered by staff), so
 for any unit — a store or the whole company — reads a few hundred rows for its own node,
 never the raw responses and never more rows because the organisation has more units. Facet
 rows split the same totals by hour of day, staff member and language; answers entered by
-staff have no staff-member rows (they never count in anyone's staff figures).
+staff have no staff-member rows (they never count in anyone's staff figures). Staff-member
+rows are the exception to "and everything below": they are kept at the response's own unit
+only, and a node's staff figures sum its subtree's rows (decision 0051).
 """
 
 from django.conf import settings
@@ -27,6 +29,12 @@ class Facet(models.TextChoices):
     STAFF_MONTH = "staff_m", _("Staff member by month")
     # The 0–10 answer (value "0".."10"): the score histogram reads these (decision 0033).
     SCORE = "score", _("NPS score")
+
+
+# Kept at the response's own unit only, not at every ancestor: a person works in one unit, so
+# repeating their rows up the tree made most of the rows written for nothing. A node's staff
+# figures are the sum of its subtree's rows, one path range (decision 0051).
+STAFF_FACETS = (Facet.STAFF, Facet.STAFF_WEEK, Facet.STAFF_MONTH)
 
 
 class Counters(models.Model):
@@ -52,14 +60,26 @@ class Counters(models.Model):
 
 
 class Rollup(Counters):
+    # No constraint in the database: rollups are derived, deleted with their organisation or
+    # survey by Django's collector (on_delete), and a deferred foreign-key check per written
+    # row was a third of a rebuild's cost (decision 0051).
     organization = models.ForeignKey(
-        "tenancy.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+        "tenancy.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    # The subtree this row sums: the unit whose path this is, and every unit below it.
+    # The subtree this row sums: the unit whose path this is, and every unit below it (the
+    # staff facets: that unit only, decision 0051).
     node_path = models.CharField(max_length=255)
     depth = models.PositiveSmallIntegerField()
     survey = models.ForeignKey(
-        "surveys.Survey", on_delete=models.CASCADE, related_name="+", db_index=False
+        "surveys.Survey",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     channel = models.CharField(max_length=10)
     day = models.DateField()
@@ -80,11 +100,24 @@ class Rollup(Counters):
                 name="rollup_key_origin",
             ),
         ]
+        # Partial, so a row pays for the third B-tree only when a read needs it (decision
+        # 0051): the hour, language and score rows are read per node, by the unique key. A
+        # facet added later is in `rollup_children_part` unless added to its list.
         indexes = [
-            # A node's children: one depth, a path range, the days.
+            # A node's children: one facet, one depth, a path range, the days.
             models.Index(
                 fields=["organization", "facet", "depth", "node_path", "day"],
-                name="rollup_children",
+                name="rollup_children_part",
+                condition=~models.Q(
+                    facet__in=["hour", "locale", "score", "staff", "staff_w", "staff_m"]
+                ),
+            ),
+            # A node's staff figures: each day, week or month of the period, the subtree's
+            # path range (the rows are kept at each response's own unit).
+            models.Index(
+                fields=["organization", "facet", "day", "node_path"],
+                name="rollup_staff_subtree",
+                condition=models.Q(facet__in=["staff", "staff_w", "staff_m"]),
             ),
         ]
 

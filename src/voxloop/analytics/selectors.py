@@ -22,7 +22,7 @@ from django.db.models.functions import ExtractIsoWeekDay
 from voxloop.analytics import anonymity, comparisons, hooks, metrics, raw_counts
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
-from voxloop.analytics.models import Facet, Rollup, SavedView
+from voxloop.analytics.models import STAFF_FACETS, Facet, Rollup, SavedView
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses.models import Origin
@@ -127,11 +127,19 @@ def refuse_for_anonymous(ctx: Context, dimension: str, field: str = "by") -> Non
         anonymity.refuse_breakdown(dimension, field)
 
 
+def _node(ctx: Context, facet: str) -> Q:
+    """The rows of the context's node for this facet: its own row, or for a staff facet,
+    kept at each response's own unit only, every row of its subtree (decision 0051)."""
+    if facet in STAFF_FACETS:
+        return subtree_q(ctx.node.path, "node_path")
+    return Q(node_path=ctx.node.path)
+
+
 def _rows(ctx: Context, facet: str = Facet.TOTAL, period: Filters | None = None) -> QuerySet:
     f = period or ctx.filters
     rows = Rollup.objects.filter(
+        _node(ctx, facet),
         organization_id=ctx.scope.organization_id,
-        node_path=ctx.node.path,
         facet=facet,
         day__gte=f.start,
         day__lte=f.end,
@@ -219,15 +227,16 @@ def tiles(start: date, end: date) -> tuple[list[date], list[date], list[date]]:
 
 
 def _staff_rows(ctx: Context) -> QuerySet:
-    """The staff rows of the period: by month, week and day as `tiles` covers it."""
+    """The staff rows of the period: by month, week and day as `tiles` covers it, of every
+    unit in the node's subtree (they are kept at the response's own unit, decision 0051)."""
     f = ctx.filters
     days, weeks, months = tiles(f.start, f.end)
     rows = Rollup.objects.filter(
         Q(facet=Facet.STAFF, day__in=days)
         | Q(facet=Facet.STAFF_WEEK, day__in=weeks)
         | Q(facet=Facet.STAFF_MONTH, day__in=months),
+        _node(ctx, Facet.STAFF),
         organization_id=ctx.scope.organization_id,
-        node_path=ctx.node.path,
         survey_id__in=ctx.survey_ids,
     )
     return _narrowed(rows, f)

@@ -117,8 +117,10 @@ def _same(a: Counted | None, b: Counted | None) -> bool:
 
 def _keys(entry: Counted) -> Iterable[RollupKey]:
     """Every rollup row one response counts in: each node from the root down to its unit,
-    once in total and once per facet. An answer entered by staff counts in no staff
-    member's figures, whoever entered it: nobody can raise their own or a colleague's."""
+    once in total and once per facet, except the staff facets, kept at the response's own
+    unit only (a node's staff figures sum its subtree's rows, decision 0051). An answer
+    entered by staff counts in no staff member's figures, whoever entered it: nobody can
+    raise their own or a colleague's."""
     day = entry.day
     facets = [
         (Facet.TOTAL, "", day),
@@ -127,14 +129,15 @@ def _keys(entry: Counted) -> Iterable[RollupKey]:
     ]
     if entry.nps is not None:
         facets.append((Facet.SCORE, str(entry.nps), day))
+    own: list[tuple[str, str, date]] = []
     if entry.staff_id and entry.origin != Origin.STAFF:
         staff = str(entry.staff_id)
-        facets.append((Facet.STAFF, staff, day))
-        facets.append((Facet.STAFF_WEEK, staff, day - timedelta(days=day.weekday())))
-        facets.append((Facet.STAFF_MONTH, staff, day.replace(day=1)))
+        own.append((Facet.STAFF, staff, day))
+        own.append((Facet.STAFF_WEEK, staff, day - timedelta(days=day.weekday())))
+        own.append((Facet.STAFF_MONTH, staff, day.replace(day=1)))
     for node in _ancestors(entry.unit_path):
         depth = len(node) // PATH_SEGMENT_WIDTH - 1
-        for facet, value, on in facets:
+        for facet, value, on in facets if node != entry.unit_path else facets + own:
             yield (
                 entry.organization_id,
                 node,

@@ -9,8 +9,9 @@ sets, and no response row travels to Python:
    flag by a regular expression that blanks exactly what Python's `str.strip()` does.
 2. **Rollups, level by level**: the deepest level's rows are grouped from the ledger rows of
    its units (each fanned out to its 3 to 7 facets); every level above sums the rows of the
-   level below under its parent's path, plus the ledger rows of its own units. A response is
-   fanned out once per facet, never once per ancestor.
+   level below under its parent's path (but the staff facets, which stay at their own unit,
+   decision 0051), plus the ledger rows of its own units. A response is fanned out once per
+   facet, never once per ancestor.
 3. **Parallel by unit-path range**: the root's children are split into contiguous path ranges
    of about equal size, one connection (a thread) each; each range writes its ledger and its
    nodes below the root in one transaction, and adds its share of the root's rows with the
@@ -33,7 +34,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from voxloop.analytics.metrics import COUNT_FIELDS
-from voxloop.analytics.models import AnonymityCycle, Counted, Facet, Rollup
+from voxloop.analytics.models import STAFF_FACETS, AnonymityCycle, Counted, Facet, Rollup
 from voxloop.analytics.services import KEY_COLUMNS, REBUILD_LOCK, UNIQUE
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Origin
@@ -189,12 +190,13 @@ def _level_select(
     ]
     params: list[Any] = [*facet_params, organization_id, length, *where_params]
     if below:
+        # Staff rows stay at their own unit (decision 0051): only the others go up a level.
         counters = ", ".join(COUNT_FIELDS)
         parts.append(
             f"SELECT left(node, %s), survey_id, channel, day, facet, value, origin, {counters} "  # noqa: S608
-            f"FROM vx_rebuild_level_{depth + 1}"
+            f"FROM vx_rebuild_level_{depth + 1} WHERE facet <> ALL(%s)"
         )
-        params.append(length)
+        params.extend([length, [str(f) for f in STAFF_FACETS]])
     sums = ", ".join(f"sum({name}) AS {name}" for name in COUNT_FIELDS)
     sql = (
         f"SELECT {GROUP}, {sums} FROM ({' UNION ALL '.join(parts)}) x "  # noqa: S608
