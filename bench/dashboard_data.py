@@ -291,7 +291,8 @@ def _scored(raw: pd.DataFrame) -> pd.DataFrame:
 
 def write_rollups(org, feedback: Feedback) -> int:
     """Rollup rows for every node from store to company, in total and per hour, language, 0–10
-    score and staff member (respondents' answers only), and one ledger row per response."""
+    score, staff member (respondents' answers only) and hour of the week by month, and one
+    ledger row per response."""
     from voxloop.analytics.models import Counted, Rollup
     from voxloop.tenancy.models import OrgUnit
 
@@ -318,8 +319,10 @@ def write_rollups(org, feedback: Feedback) -> int:
     day = first + raw.day.values.astype(np.int64)
     week = day - (day - 1) % 7  # ordinal 1 was a Monday
     month_of = {o: date.fromordinal(o).replace(day=1).toordinal() for o in set(day.tolist())}
-    starts = {"day": day, "staff_w": week, "staff_m": pd.Series(day).map(month_of).values}
+    month = pd.Series(day).map(month_of).values
+    starts = {"day": day, "staff_w": week, "staff_m": month, "hour_m": month}
     facets = {**facets, "staff_w": facets["staff"], "staff_m": facets["staff"]}
+    facets["hour_m"] = (day - 1) % 7 * 24 + facets["hour"]  # hour of the week, Monday 0
     written = 0
     for node in levels.values():
         for facet, value in facets.items():

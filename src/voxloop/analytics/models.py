@@ -27,6 +27,9 @@ class Facet(models.TextChoices):
     STAFF_MONTH = "staff_m", _("Staff member by month")
     # The 0–10 answer (value "0".."10"): the score histogram reads these (decision 0033).
     SCORE = "score", _("NPS score")
+    # The hour of the week (value weekday × 24 + hour, Monday 0) by month (day: its first):
+    # the heat map reads whole months from these, 168 keys a month, not 24 a day (0053).
+    WEEK_HOUR_MONTH = "hour_m", _("Hour of the week by month")
 
 
 class Counters(models.Model):

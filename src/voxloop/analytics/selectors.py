@@ -371,11 +371,43 @@ def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
         for (day, hour), counts in _counts_by(ctx, Facet.HOUR, "day", "value").items():
             grid[day.weekday()][int(hour)].add(counts)
     else:
-        # Summed by weekday in the database: 168 rows back, not one per day and hour.
-        rows = _rows(ctx, Facet.HOUR).annotate(weekday=ExtractIsoWeekDay("day"))
-        for (weekday, hour), counts in _grouped(rows, "weekday", "value").items():
-            grid[weekday - 1][int(hour)].add(counts)
+        for (weekday, hour), counts in _week_hours(ctx).items():
+            grid[weekday][hour].add(counts)
     return [[cell(ctx, c) for c in row] for row in grid]
+
+
+def _week_hours(ctx: Context) -> dict[tuple[int, int], Counts]:
+    """(weekday, hour) → counts of the period: its whole months from the hour-of-the-week
+    rows by month (168 keys a month), its ragged ends from the hour rows by day, summed by
+    weekday in the database (decision 0053): O(months + ragged days), not O(days × 24)."""
+    f = ctx.filters
+    months = tiles(f.start, f.end)[2]
+    ends = [(f.start, f.end)]
+    if months:
+        after = _month_after(months[-1])
+        ends = [(f.start, months[0] - timedelta(days=1)), (after, f.end)]
+    out: dict[tuple[int, int], Counts] = defaultdict(Counts)
+    if months:
+        rows = _narrowed(
+            Rollup.objects.filter(
+                organization_id=ctx.scope.organization_id,
+                node_path=ctx.node.path,
+                facet=Facet.WEEK_HOUR_MONTH,
+                day__in=months,
+                survey_id__in=ctx.survey_ids,
+            ),
+            f,
+        )
+        for value, counts in _grouped(rows, "value").items():
+            out[divmod(int(value), 24)].add(counts)
+    for start, end in ends:
+        if start > end:
+            continue
+        days = replace(f, start=start, end=end)
+        rows = _rows(ctx, Facet.HOUR, days).annotate(weekday=ExtractIsoWeekDay("day"))
+        for (weekday, hour), counts in _grouped(rows, "weekday", "value").items():
+            out[(weekday - 1, int(hour))].add(counts)
+    return out
 
 
 # --- the unit tree ---------------------------------------------------------------------------
