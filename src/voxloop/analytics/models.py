@@ -30,6 +30,9 @@ class Facet(models.TextChoices):
     # The hour of the week (value weekday × 24 + hour, Monday 0) by month (day: its first):
     # the heat map reads whole months from these, 168 keys a month, not 24 a day (0053).
     WEEK_HOUR_MONTH = "hour_m", _("Hour of the week by month")
+    # The total again by month (day: its first): figures not by day (KPIs, units, movers,
+    # survey and channel) read whole months from these, the ragged ends by day (0053).
+    TOTAL_MONTH = "total_m", _("Total by month")
 
 
 class Counters(models.Model):

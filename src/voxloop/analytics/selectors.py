@@ -127,17 +127,35 @@ def refuse_for_anonymous(ctx: Context, dimension: str, field: str = "by") -> Non
         anonymity.refuse_breakdown(dimension, field)
 
 
-def _rows(ctx: Context, facet: str = Facet.TOTAL, period: Filters | None = None) -> QuerySet:
+def _rows(
+    ctx: Context, facet: str = Facet.TOTAL, period: Filters | None = None, by_day: bool = False
+) -> QuerySet:
+    """The node's rows of one facet in the period; totals not wanted by day come from whole
+    months' rows where the period has them (`period_q`)."""
     f = period or ctx.filters
+    days = Q(facet=facet, day__gte=f.start, day__lte=f.end)
+    if facet == Facet.TOTAL and not by_day:
+        days = period_q(f)
     rows = Rollup.objects.filter(
+        days,
         organization_id=ctx.scope.organization_id,
         node_path=ctx.node.path,
-        facet=facet,
-        day__gte=f.start,
-        day__lte=f.end,
         survey_id__in=ctx.survey_ids,
     )
     return _narrowed(rows, f)
+
+
+def period_q(f: Filters) -> Q:
+    """The total rows that sum to the period once: its whole months' rows by month, the days
+    before and after them by day (decision 0053): O(months + ragged days), not O(days)."""
+    months = tiles(f.start, f.end)[2]
+    if not months:
+        return Q(facet=Facet.TOTAL, day__gte=f.start, day__lte=f.end)
+    return (
+        Q(facet=Facet.TOTAL_MONTH, day__in=months)
+        | Q(facet=Facet.TOTAL, day__gte=f.start, day__lt=months[0])
+        | Q(facet=Facet.TOTAL, day__gte=_month_after(months[-1]), day__lte=f.end)
+    )
 
 
 def _narrowed(rows: QuerySet, f: Filters) -> QuerySet:
@@ -151,11 +169,9 @@ def _children_rows(ctx: Context, parent: OrgUnit) -> QuerySet:
     f = ctx.filters
     rows = Rollup.objects.filter(
         subtree_q(parent.path, "node_path"),
+        period_q(f),
         organization_id=ctx.scope.organization_id,
-        facet=Facet.TOTAL,
         depth=parent.depth + 1,
-        day__gte=f.start,
-        day__lte=f.end,
         survey_id__in=ctx.survey_ids,
     )
     return _narrowed(rows, f)
@@ -184,7 +200,7 @@ def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
         return raw_counts.grouped(ctx, facet, *by)
     if facet == Facet.STAFF and by == ("value",):
         return _grouped(_staff_rows(ctx), "value")
-    return _grouped(_rows(ctx, facet), *by)
+    return _grouped(_rows(ctx, facet, by_day="day" in by), *by)
 
 
 def _month_after(day: date) -> date:

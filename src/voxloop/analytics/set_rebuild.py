@@ -166,6 +166,7 @@ def _facets() -> tuple[str, list[str]]:
         ("%s, c.locale::text, c.day", [Facet.LOCALE]),
         ("%s, c.nps::text, c.day", [Facet.SCORE]),
         (f"%s, {WEEK_HOUR}::text, date_trunc('month', c.day)::date", [Facet.WEEK_HOUR_MONTH]),
+        ("%s, ''::text, date_trunc('month', c.day)::date", [Facet.TOTAL_MONTH]),
         (f"%s, {staff}, c.day", [Facet.STAFF, Origin.STAFF]),
         (f"%s, {staff}, date_trunc('week', c.day)::date", [Facet.STAFF_WEEK, Origin.STAFF]),
         (f"%s, {staff}, date_trunc('month', c.day)::date", [Facet.STAFF_MONTH, Origin.STAFF]),

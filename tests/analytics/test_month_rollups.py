@@ -1,5 +1,5 @@
-"""The heat map's hour-of-the-week rows by month (decision 0053): the migration's backfill
-from the hour rows gives the rows every writer keeps."""
+"""Rollups by month (decision 0053): the migrations' backfills from the rows by day give the
+rows every writer keeps (hour of the week for the heat map, totals for figures not by day)."""
 
 import importlib
 
@@ -24,4 +24,19 @@ def test_backfill_from_the_hour_rows_equals_the_maintained_rows(world, seeded): 
     assert maintained and all(r[5].day == 1 and 0 <= int(r[6]) < 168 for r in maintained)
     Rollup.objects.filter(facet=Facet.WEEK_HOUR_MONTH).delete()
     backfill(None, type("Editor", (), {"connection": connection})())
+    assert rows() == maintained
+
+
+def test_total_month_backfill_equals_the_maintained_rows(world, seeded):  # noqa: F811
+    total = importlib.import_module("voxloop.analytics.migrations.0011_total_month_rollups")
+    keys = ("node_path", "depth", "survey_id", "channel", "origin", "day", "value", "n")
+    keys += ("nps_n", "promoters", "detractors", "csat_sum", "csat_sq", "comments")
+
+    def rows():
+        return sorted(Rollup.objects.filter(facet=Facet.TOTAL_MONTH).values_list(*keys))
+
+    maintained = rows()
+    assert maintained and all(r[5].day == 1 and r[6] == "" for r in maintained)
+    Rollup.objects.filter(facet=Facet.TOTAL_MONTH).delete()
+    total.backfill(None, type("Editor", (), {"connection": connection})())
     assert rows() == maintained
