@@ -147,3 +147,19 @@ def test_unread_boards_are_dropped_and_busy_units_seeded(
     got = staff_boards.leaderboard(ctx)
     assert got["as_of"] == seeded_board.computed_at.isoformat()
     assert plain(got) == plain(selectors.staff_leaderboard(ctx, staff_boards.LIMIT))
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "ro", "zh-hans", "zh-hant"])
+def test_the_page_says_when_the_board_was_worked_out(world, seeded, lang):  # noqa: F811
+    from tests.analytics.test_pages import client_for
+
+    client = client_for(world.acme, "director")
+    query = "/analytics/?period=90d&min_n=1"
+    first = client.get(query, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert 'data-testid="staff-as-of"' not in first  # read live, stored
+    page = client.get(query, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    at = StaffBoard.objects.get().computed_at
+    assert 'data-testid="staff-as-of"' in page
+    assert f'datetime="{at.isoformat()}"' in page and f"{at:%Y-%m-%d %H:%M} UTC" in page
+    if lang != "en":
+        assert "Ranked as of" not in page  # translated
