@@ -83,7 +83,9 @@ def _key(ctx: selectors.Context) -> dict[str, Any]:
 def leaderboard(ctx: selectors.Context) -> dict[str, Any]:
     """The payload's staff table: from the context's board when it is usable, else read
     live (and stored as the board when the context may have one). `as_of` says when a
-    board was worked out (None: read just now)."""
+    board was worked out (None: read just now; absent for employee surveys' empty table)."""
+    if ctx.anonymous:  # employee answers are never tied to a person: no table to date
+        return selectors.staff_leaderboard(ctx, LIMIT)
     if not eligible(ctx):
         return {**selectors.staff_leaderboard(ctx, LIMIT), "as_of": None}
     now = timezone.now()
