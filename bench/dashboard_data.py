@@ -290,9 +290,9 @@ def _scored(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_rollups(org, feedback: Feedback) -> int:
-    """Rollup rows for every node from store to company, in total and per hour, language and
-    0–10 score; per staff member (respondents' answers only) at the store alone; and one
-    ledger row per response."""
+    """Rollup rows for every node from store to company, in total and per hour, language, 0–10
+    score, hour of the week by month, and in total by month; per staff member (respondents'
+    answers only) at the store alone; and one ledger row per response."""
     from voxloop.analytics.models import Counted, Rollup
     from voxloop.tenancy.models import OrgUnit
 
@@ -319,8 +319,11 @@ def write_rollups(org, feedback: Feedback) -> int:
     day = first + raw.day.values.astype(np.int64)
     week = day - (day - 1) % 7  # ordinal 1 was a Monday
     month_of = {o: date.fromordinal(o).replace(day=1).toordinal() for o in set(day.tolist())}
-    starts = {"day": day, "staff_w": week, "staff_m": pd.Series(day).map(month_of).values}
+    month = pd.Series(day).map(month_of).values
+    starts = {"day": day, "staff_w": week, "staff_m": month, "hour_m": month, "total_m": month}
     facets = {**facets, "staff_w": facets["staff"], "staff_m": facets["staff"]}
+    facets["hour_m"] = (day - 1) % 7 * 24 + facets["hour"]  # hour of the week, Monday 0
+    facets["total_m"] = facets[""]
     written = 0
     for level, node in levels.items():
         for facet, value in facets.items():
@@ -340,7 +343,7 @@ def write_rollups(org, feedback: Feedback) -> int:
             summed = pd.concat([keys, scores[keep].reset_index(drop=True)], axis=1)
             summed = summed.groupby(list(keys.columns), sort=True).sum().reset_index()
             node_paths = summed.node.map(paths)
-            if facet == "":
+            if facet in ("", "total_m"):
                 shown = pd.Series("", index=summed.index)
             elif facet == "locale":
                 shown = pd.Series(np.array(LOCALES, dtype=object)[summed.value])

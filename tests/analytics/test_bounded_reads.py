@@ -88,8 +88,18 @@ def test_verbatims_of_a_channel_filter_and_an_empty_period(world, seeded):
 
 
 @pytest.mark.parametrize("person", ["store", "director"])
-def test_heatmap_from_rollups_equals_counting_the_responses(world, seeded, person):
-    ctx = ctx_for(world, person)
+@pytest.mark.parametrize(
+    "period",
+    [
+        {"period": "90d"},  # whole months by month, the ragged ends by day (decision 0053)
+        {"period": "last_month"},  # one whole month
+        {"period": "7d"},  # days only
+        {"period": "custom", "start": "2026-09-01", "end": "2026-11-30"},  # months only
+        {"period": "custom", "start": "2026-09-15", "end": "2026-10-31"},  # a ragged start
+    ],
+)
+def test_heatmap_from_rollups_equals_counting_the_responses(world, seeded, person, period):
+    ctx = ctx_for(world, person, **period)
     grid = [[Counts() for _ in range(24)] for _ in range(7)]
     for r in raw_counts.responses(ctx):
         when = r.submitted_at.astimezone(UTC)

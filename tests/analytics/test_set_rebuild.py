@@ -121,7 +121,17 @@ def test_set_based_rebuild_equals_the_python_reconcile(world):
     rollups, ledger = expected
     # The data reaches every rule the rebuild must follow.
     facets = {r[6] for r in rollups}
-    assert facets == {"", "hour", "locale", "score", "staff", "staff_w", "staff_m"}
+    assert facets == {
+        "",
+        "hour",
+        "locale",
+        "score",
+        "staff",
+        "staff_w",
+        "staff_m",
+        "hour_m",
+        "total_m",
+    }
     assert max(r[2] for r in rollups) == 5 and sum(r[-1] for r in ledger) == len(expiring)
     hours = {r[0]: r[7] for r in ledger}
     shifted = {r.pk for r in made if r.pk in hours and hours[r.pk] != r.submitted_at.hour}

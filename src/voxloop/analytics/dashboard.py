@@ -15,6 +15,7 @@ from voxloop.analytics import (
     hooks,
     response_reads,
     selectors,
+    staff_boards,
 )
 from voxloop.analytics.filters import Filters
 from voxloop.errors import Forbidden
@@ -104,7 +105,7 @@ def payload_of(ctx: selectors.Context, parts: tuple[str, ...] = PARTS) -> dict[s
     if "heatmap" in parts:
         out["heatmap"] = None if ctx.anonymous else selectors.heatmap(ctx)
     if "staff" in parts:
-        out["staff"] = selectors.staff_leaderboard(ctx)
+        out["staff"] = staff_boards.leaderboard(ctx)  # a preset's board, else read live
     if "verbatims" in parts:
         out["verbatims"] = response_reads.verbatims(ctx)
     if "reviews" in parts:

@@ -21,7 +21,8 @@ from collections import defaultdict
 from itertools import pairwise
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Mod
 
 from voxloop.analytics import comparisons, drivers, metrics, raw_counts
@@ -86,15 +87,36 @@ def survey_drivers(
     rows, sample = _survey_rows(ctx, survey, keys, PAGE_SAMPLE_LIMIT)
     analysis = _one_survey(ctx, survey, (rows, sample))
     asked = [q for q in questions if q.type in CHOICE][:choices]
+    counted: list[tuple[int, Any, int]] = []
     if asked:
         wanted = list(dict.fromkeys(k for q in asked for k in [q.key, *_condition_keys(q.show_if)]))
-        safe = keys is not None and all(k in keys for k in wanted)
-        rows, _ = _survey_rows(ctx, survey, wanted if safe else None, attributes=False)
+        if keys is not None and all(k in keys for k in wanted):
+            counted = _answer_counts(ctx, survey, wanted)
+        else:
+            read, _ = _survey_rows(ctx, survey, None, attributes=False)
+            counted = [(nps, answers, 1) for nps, answers, _snapshot in read]
     effects = []
     for question in asked:
-        picked = _picked_in(rows, question)
+        picked = _picked_in(counted, question)
         effects.append((question.key, _effect_rows(ctx, [(survey, *picked)])))
     return analysis, effects
+
+
+def _answer_counts(ctx: Context, survey: Survey, keys: list[str]) -> list[tuple[int, Any, int]]:
+    """(nps, the answers to `keys`, how many responses gave both) over the same responses
+    as `_survey_rows` (sampled above SAMPLE_LIMIT): counted by the database, so the choice
+    effects' display logic and tallies run once per distinct combination of answers, not
+    once per response (a few hundred rows instead of ~17,000 on the demo's largest survey)."""
+    sampled, _ = _sampled(
+        raw_counts.responses(ctx).filter(survey_id=survey.pk, nps__isnull=False).order_by()
+    )
+    columns = {f"a{i}": KeyTransform(k, "answers") for i, k in enumerate(keys)}
+    grouped = sampled.values("nps", **columns).annotate(k=Count("pk")).order_by()
+    out = []
+    for row in grouped:
+        answers = {k: row[f"a{i}"] for i, k in enumerate(keys) if row[f"a{i}"] is not None}
+        out.append((row["nps"], answers, row["k"]))
+    return out
 
 
 def _survey_rows(
@@ -325,19 +347,21 @@ def _effect_rows(
     ]
 
 
-def _picked_in(rows: list[tuple], question: Question) -> tuple[Counts, dict[str, Counts]]:
-    """`_shown_and_picked` over rows already read (nps, answers, snapshot)."""
-    # Plain counts of each 0–10 score per answer (a hot loop over every response read).
+def _picked_in(
+    rows: list[tuple[int, Any, int]], question: Question
+) -> tuple[Counts, dict[str, Counts]]:
+    """`_shown_and_picked` over answers already counted (nps, answers, how many)."""
+    # Plain counts of each 0–10 score per answer (a hot loop over every row read).
     shown = [0] * 11
     picked: dict[str, list[int]] = defaultdict(lambda: [0] * 11)
-    for nps, answers, _snapshot in rows:
+    for nps, answers, k in rows:
         if question.show_if and not survey_selectors.was_shown(question, answers):
             continue  # never asked: neither with nor without
         answer = (answers or {}).get(question.key)
-        shown[nps] += 1
+        shown[nps] += k
         for value in set(answer if isinstance(answer, list) else [answer]):
             if isinstance(value, str | int) and not isinstance(value, bool):
-                picked[str(value)][nps] += 1
+                picked[str(value)][nps] += k
     return _of_scores(shown), {value: _of_scores(c) for value, c in picked.items()}
 
 

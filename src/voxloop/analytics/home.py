@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 from voxloop.analytics import comparisons, hooks, metrics, response_reads, selectors
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
-from voxloop.analytics.models import Facet, Rollup
+from voxloop.analytics.models import Rollup
 from voxloop.closedloop import selectors as case_selectors
 from voxloop.errors import Forbidden
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -107,11 +107,9 @@ def _level_counts(ctx: selectors.Context, period: Filters) -> dict[str, Counts]:
     for level in range(1, MOVER_LEVELS + 1):
         rows = Rollup.objects.filter(
             subtree_q(ctx.node.path, "node_path"),
+            selectors.period_q(period),  # whole months by month (decision 0053)
             organization_id=ctx.scope.organization_id,
-            facet=Facet.TOTAL,
             depth=ctx.node.depth + level,
-            day__gte=period.start,
-            day__lte=period.end,
             survey_id__in=ctx.survey_ids,
         )
         if period.channel:

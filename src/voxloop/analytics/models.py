@@ -29,6 +29,12 @@ class Facet(models.TextChoices):
     STAFF_MONTH = "staff_m", _("Staff member by month")
     # The 0–10 answer (value "0".."10"): the score histogram reads these (decision 0033).
     SCORE = "score", _("NPS score")
+    # The hour of the week (value weekday × 24 + hour, Monday 0) by month (day: its first):
+    # the heat map reads whole months from these, 168 keys a month, not 24 a day (0053).
+    WEEK_HOUR_MONTH = "hour_m", _("Hour of the week by month")
+    # The total again by month (day: its first): figures not by day (KPIs, units, movers,
+    # survey and channel) read whole months from these, the ragged ends by day (0053).
+    TOTAL_MONTH = "total_m", _("Total by month")
 
 
 # Kept at the response's own unit only, not at every ancestor: a person works in one unit, so
@@ -286,3 +292,46 @@ class HiddenNode(models.Model):
 
     def __str__(self) -> str:
         return self.node_path
+
+
+class StaffBoard(models.Model):
+    """A staff leaderboard of a preset period worked out ahead (decision 0053): what the
+    dashboard's staff table shows for one node as one subtree's members see it, so the page
+    reads one row instead of ranking every person in scope. Refreshed in the background;
+    the page shows when it was worked out."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    node_path = models.CharField(max_length=255)  # the unit the table ranks the staff of
+    node_id = models.BigIntegerField()
+    # The readers' subtree: who may appear is decided by it (tenancy's visible staff).
+    viewer_path = models.CharField(max_length=255)
+    viewer_id = models.BigIntegerField()
+    period = models.CharField(max_length=16)  # a preset name (analytics.periods.PRESETS)
+    metric = models.CharField(max_length=16)
+    min_n = models.PositiveIntegerField()
+    surveys = models.JSONField(default=list)  # the survey ids counted
+    surveys_key = models.CharField(max_length=64)  # their digest, for the unique key
+    start = models.DateField()  # the days the board covers: unusable once "today" moves
+    end = models.DateField()
+    board = models.JSONField(default=dict)  # {"ranked": [...], "too_few": [...]}
+    computed_at = models.DateTimeField()
+    read_at = models.DateTimeField()  # boards nobody reads any more are dropped
+
+    class Meta:
+        verbose_name = _("staff board")
+        verbose_name_plural = _("staff boards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    *("organization", "node_path", "viewer_path", "period", "metric"),
+                    *("min_n", "surveys_key"),
+                ],
+                name="staff_board_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["computed_at"], name="staff_board_age")]
+
+    def __str__(self) -> str:
+        return f"{self.node_path} {self.period} {self.metric}"

@@ -17,13 +17,14 @@ from typing import Any
 
 from voxloop.analytics import comparisons, metrics, raw_counts
 from voxloop.analytics.metrics import Counts
-from voxloop.analytics.models import Facet, Rollup
+from voxloop.analytics.models import Rollup
 from voxloop.analytics.selectors import (
     SUMS,
     Context,
     _children_counts,
     _narrowed,
     cell,
+    period_q,
 )
 from voxloop.errors import InvalidInput
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -127,11 +128,9 @@ def _descendant_counts(ctx: Context, units: list[OrgUnit]) -> dict[str, Counts]:
     f = ctx.filters
     rows = Rollup.objects.filter(
         subtree_q(ctx.node.path, "node_path"),
+        period_q(f),  # whole months by month (decision 0053)
         organization_id=ctx.scope.organization_id,
-        facet=Facet.TOTAL,
         depth__in={u.depth for u in units},
-        day__gte=f.start,
-        day__lte=f.end,
         survey_id__in=ctx.survey_ids,
     )
     for row in _narrowed(rows, f).values("node_path").annotate(**SUMS).order_by():

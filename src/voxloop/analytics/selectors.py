@@ -135,17 +135,35 @@ def _node(ctx: Context, facet: str) -> Q:
     return Q(node_path=ctx.node.path)
 
 
-def _rows(ctx: Context, facet: str = Facet.TOTAL, period: Filters | None = None) -> QuerySet:
+def _rows(
+    ctx: Context, facet: str = Facet.TOTAL, period: Filters | None = None, by_day: bool = False
+) -> QuerySet:
+    """The node's rows of one facet in the period; totals not wanted by day come from whole
+    months' rows where the period has them (`period_q`)."""
     f = period or ctx.filters
+    days = Q(facet=facet, day__gte=f.start, day__lte=f.end)
+    if facet == Facet.TOTAL and not by_day:
+        days = period_q(f)
     rows = Rollup.objects.filter(
+        days,
         _node(ctx, facet),
         organization_id=ctx.scope.organization_id,
-        facet=facet,
-        day__gte=f.start,
-        day__lte=f.end,
         survey_id__in=ctx.survey_ids,
     )
     return _narrowed(rows, f)
+
+
+def period_q(f: Filters) -> Q:
+    """The total rows that sum to the period once: its whole months' rows by month, the days
+    before and after them by day (decision 0053): O(months + ragged days), not O(days)."""
+    months = tiles(f.start, f.end)[2]
+    if not months:
+        return Q(facet=Facet.TOTAL, day__gte=f.start, day__lte=f.end)
+    return (
+        Q(facet=Facet.TOTAL_MONTH, day__in=months)
+        | Q(facet=Facet.TOTAL, day__gte=f.start, day__lt=months[0])
+        | Q(facet=Facet.TOTAL, day__gte=_month_after(months[-1]), day__lte=f.end)
+    )
 
 
 def _narrowed(rows: QuerySet, f: Filters) -> QuerySet:
@@ -159,11 +177,9 @@ def _children_rows(ctx: Context, parent: OrgUnit) -> QuerySet:
     f = ctx.filters
     rows = Rollup.objects.filter(
         subtree_q(parent.path, "node_path"),
+        period_q(f),
         organization_id=ctx.scope.organization_id,
-        facet=Facet.TOTAL,
         depth=parent.depth + 1,
-        day__gte=f.start,
-        day__lte=f.end,
         survey_id__in=ctx.survey_ids,
     )
     return _narrowed(rows, f)
@@ -192,7 +208,7 @@ def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
         return raw_counts.grouped(ctx, facet, *by)
     if facet == Facet.STAFF and by == ("value",):
         return _grouped(_staff_rows(ctx), "value")
-    return _grouped(_rows(ctx, facet), *by)
+    return _grouped(_rows(ctx, facet, by_day="day" in by), *by)
 
 
 def _month_after(day: date) -> date:
@@ -380,11 +396,43 @@ def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
         for (day, hour), counts in _counts_by(ctx, Facet.HOUR, "day", "value").items():
             grid[day.weekday()][int(hour)].add(counts)
     else:
-        # Summed by weekday in the database: 168 rows back, not one per day and hour.
-        rows = _rows(ctx, Facet.HOUR).annotate(weekday=ExtractIsoWeekDay("day"))
-        for (weekday, hour), counts in _grouped(rows, "weekday", "value").items():
-            grid[weekday - 1][int(hour)].add(counts)
+        for (weekday, hour), counts in _week_hours(ctx).items():
+            grid[weekday][hour].add(counts)
     return [[cell(ctx, c) for c in row] for row in grid]
+
+
+def _week_hours(ctx: Context) -> dict[tuple[int, int], Counts]:
+    """(weekday, hour) → counts of the period: its whole months from the hour-of-the-week
+    rows by month (168 keys a month), its ragged ends from the hour rows by day, summed by
+    weekday in the database (decision 0053): O(months + ragged days), not O(days × 24)."""
+    f = ctx.filters
+    months = tiles(f.start, f.end)[2]
+    ends = [(f.start, f.end)]
+    if months:
+        after = _month_after(months[-1])
+        ends = [(f.start, months[0] - timedelta(days=1)), (after, f.end)]
+    out: dict[tuple[int, int], Counts] = defaultdict(Counts)
+    if months:
+        rows = _narrowed(
+            Rollup.objects.filter(
+                organization_id=ctx.scope.organization_id,
+                node_path=ctx.node.path,
+                facet=Facet.WEEK_HOUR_MONTH,
+                day__in=months,
+                survey_id__in=ctx.survey_ids,
+            ),
+            f,
+        )
+        for value, counts in _grouped(rows, "value").items():
+            out[divmod(int(value), 24)].add(counts)
+    for start, end in ends:
+        if start > end:
+            continue
+        days = replace(f, start=start, end=end)
+        rows = _rows(ctx, Facet.HOUR, days).annotate(weekday=ExtractIsoWeekDay("day"))
+        for (weekday, hour), counts in _grouped(rows, "weekday", "value").items():
+            out[(weekday - 1, int(hour))].add(counts)
+    return out
 
 
 # --- the unit tree ---------------------------------------------------------------------------

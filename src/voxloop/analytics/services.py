@@ -67,7 +67,10 @@ LEDGER_FIELDS = (
     "comment",
 )
 
-REPEATS = (Facet.STAFF_WEEK, Facet.STAFF_MONTH, Facet.SCORE)
+REPEATS = (
+    *(Facet.STAFF_WEEK, Facet.STAFF_MONTH, Facet.SCORE),
+    *(Facet.WEEK_HOUR_MONTH, Facet.TOTAL_MONTH),
+)
 # PostgreSQL: each batch as one statement over arrays (`unnest`), not one statement per row:
 # a reconcile of 1,000 responses writes ~15,000 rollup rows in a few round trips (decision
 # 0047). False: one statement per row, as SQLite does (bench/rollup_rebuild.py's baseline).
@@ -126,6 +129,8 @@ def _keys(entry: Counted) -> Iterable[RollupKey]:
         (Facet.TOTAL, "", day),
         (Facet.HOUR, str(entry.hour), day),
         (Facet.LOCALE, entry.locale, day),
+        (Facet.WEEK_HOUR_MONTH, str(day.weekday() * 24 + entry.hour), day.replace(day=1)),
+        (Facet.TOTAL_MONTH, "", day.replace(day=1)),
     ]
     if entry.nps is not None:
         facets.append((Facet.SCORE, str(entry.nps), day))

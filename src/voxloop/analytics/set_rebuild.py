@@ -43,6 +43,8 @@ from voxloop.tenancy import selectors as tenancy_selectors
 from voxloop.tenancy.models import PATH_SEGMENT_WIDTH
 
 W = PATH_SEGMENT_WIDTH
+# The hour of the week (Facet.WEEK_HOUR_MONTH's value): Monday 0, as date.weekday() × 24 + hour.
+WEEK_HOUR = "((EXTRACT(ISODOW FROM c.day)::int - 1) * 24 + c.hour)"
 # Per connection, for the sorts and hashes of the grouping (the default 4 MB spills at once).
 WORK_MEM = "256MB"
 # A non-blank answer has a character that Python's str.strip() keeps.
@@ -164,6 +166,8 @@ def _facets() -> tuple[str, list[str]]:
         ("%s, c.hour::text, c.day", [Facet.HOUR]),
         ("%s, c.locale::text, c.day", [Facet.LOCALE]),
         ("%s, c.nps::text, c.day", [Facet.SCORE]),
+        (f"%s, {WEEK_HOUR}::text, date_trunc('month', c.day)::date", [Facet.WEEK_HOUR_MONTH]),
+        ("%s, ''::text, date_trunc('month', c.day)::date", [Facet.TOTAL_MONTH]),
         (f"%s, {staff}, c.day", [Facet.STAFF, Origin.STAFF]),
         (f"%s, {staff}, date_trunc('week', c.day)::date", [Facet.STAFF_WEEK, Origin.STAFF]),
         (f"%s, {staff}, date_trunc('month', c.day)::date", [Facet.STAFF_MONTH, Origin.STAFF]),

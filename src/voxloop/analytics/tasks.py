@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
-from voxloop.analytics import anonymity, digests, services
+from voxloop.analytics import anonymity, digests, services, staff_boards
 from voxloop.schedule.registry import every
 
 # Longer than a web process holds responses before handing them over, with a margin for a
@@ -60,3 +60,10 @@ def send_view_digests() -> int:
 def work_out_anonymity() -> int:
     # A closed month whose rollups changed is worked out before its first reader asks.
     return anonymity.work_out_stale()
+
+
+@every(timedelta(minutes=5), name="analytics.staff_boards")
+@task()
+def refresh_staff_boards() -> int:
+    # Preset periods' staff tables worked out ahead; stale ones again (decision 0053).
+    return staff_boards.refresh_due()

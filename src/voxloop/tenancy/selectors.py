@@ -267,6 +267,25 @@ def staff_count(scope: Scope) -> int:
     return scope.filter(Staff.objects.all()).count()
 
 
+def units_with_many_staff(organization_id: int, at_least: int) -> list[tuple[int, str]]:
+    """(id, path) of every unit whose subtree has at least `at_least` staff: the nodes whose
+    staff table is worth working out ahead (analytics' staff boards). Unscoped by design:
+    background work, one grouped read per organisation (staff per unit)."""
+    per_unit = (
+        Staff.objects.filter(organization_id=organization_id)
+        .values_list("unit__path")
+        .annotate(k=Count("id"))
+        .order_by()
+    )
+    below: dict[str, int] = {}
+    for path, k in per_unit:
+        for end in range(PATH_SEGMENT_WIDTH, len(path) + 1, PATH_SEGMENT_WIDTH):
+            below[path[:end]] = below.get(path[:end], 0) + k
+    busy = [p for p, k in below.items() if k >= at_least]
+    units = OrgUnit.objects.filter(organization_id=organization_id, path__in=busy)
+    return sorted(units.values_list("id", "path"), key=lambda r: r[1])
+
+
 def audit_log(scope: Scope, action: str = "", actor_id: int | None = None) -> QuerySet[AuditEntry]:
     """Audit entries about the admin's subtree; admins only."""
     scope.require(Capability.CONFIGURE)
