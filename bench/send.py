@@ -212,6 +212,7 @@ def main() -> None:
     from aiosmtpd.controller import Controller
     from tests.smtp import free_port
 
+    load_before = os.getloadavg()[0]
     with scratch_database("bench_send") as env:
         start_django(env)
         counter = Counter()
@@ -245,7 +246,13 @@ def main() -> None:
         finally:
             server.stop()
     database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
-    print(f"database: {database}; invitations: {args.invitations:,}; workers: {args.workers}")
+    from django.conf import settings
+
+    lanes = settings.INVITATION_SEND_LANES if database == "PostgreSQL" else 1
+    print(
+        f"database: {database}; invitations: {args.invitations:,}; workers: {args.workers}; "
+        f"lanes per batch: {lanes}; load average {load_before:.1f} → {os.getloadavg()[0]:.1f}"
+    )
     print(
         f"task path: {delivered:,} delivered ({sent:,} recorded sent) in {seconds:.1f} s "
         f"= {rate:,.0f} emails/s (goal ≥ {GOAL:.0f})"

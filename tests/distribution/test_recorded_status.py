@@ -5,12 +5,14 @@ sends nothing twice and records what the server accepted as sent."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.mail.backends.smtp import EmailBackend
 from django.utils import timezone
 
+from tests.contacts.helpers import add_contact
 from tests.distribution.test_claim_recovery import _campaign_started
 from voxloop.distribution import services
 from voxloop.distribution.delivery import batches, steps
@@ -154,4 +156,40 @@ def test_a_send_slower_than_the_lease_ends_recorded_sent_and_nothing_twice(
     rows = Invitation.objects.filter(campaign=campaign)
     assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}
     assert set(rows.values_list("error", flat=True)) == {""}
+    _once_each(smtp_settings, ids)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lanes_send_side_by_side_each_with_at_most_one_uncertain(
+    outreach, smtp_settings, queue, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """On PostgreSQL a batch goes out in lanes, each a batch of its own claim in its own
+    thread; on SQLite (and inside a transaction) in one."""
+    from django.db import connection
+    from django.db.models import Count
+
+    acme, survey, _people = outreach
+    for n in range(7):
+        add_contact(acme, "c1r1s1", f"LANE{n}")
+    campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
+    settings.INVITATION_SEND_LANES = 3
+    monkeypatch.setattr(batches, "MIN_PER_LANE", 2)
+    threads: set[str] = set()
+    most: list[int] = []
+
+    def look(n: int) -> None:
+        threads.add(threading.current_thread().name)
+        per_claim = (
+            Invitation.objects.filter(status=InvitationStatus.SENDING, handed_at__isnull=False)
+            .values("claim")
+            .annotate(n=Count("id"))
+        )
+        most.append(max((row["n"] for row in per_claim), default=0))
+
+    _sends(monkeypatch, before=look, after=look)
+    assert batches.deliver(ids).sent == len(ids) == 12
+    assert max(most) == 1  # per claim, at every instant
+    assert len(threads) == (3 if connection.vendor == "postgresql" else 1)
+    rows = Invitation.objects.filter(campaign=campaign)
+    assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}
     _once_each(smtp_settings, ids)
