@@ -171,7 +171,8 @@ def run(count: int, profile: bool, lanes: list[int]) -> None:
     for label, seconds in sorted(timed.seconds.items(), key=lambda item: -item[1]):
         print(f"  {label:40} {seconds / len(ids) * 1e3:6.2f} ms/message")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
 
 
 if __name__ == "__main__":

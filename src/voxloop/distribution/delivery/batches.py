@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
-from voxloop.distribution.delivery import policy
+from voxloop.distribution.delivery import emails, policy
 from voxloop.distribution.delivery.emails import build_message
 from voxloop.distribution.delivery.steps import Steps, advance
 from voxloop.distribution.models import (
@@ -147,7 +147,7 @@ def _deliver(invitation_ids: list[int], now: datetime | None) -> BatchOutcome:
                     connection = get_connection(fail_silently=False)
                     connection.open()
                 message = build_message(invitation, connection=connection)
-                connection.send_messages([message])
+                emails.send(connection, message)
             except smtplib.SMTPRecipientsRefused as error:
                 _bounced(invitation, error, outcome)
             except (smtplib.SMTPException, OSError) as error:
