@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import resource
 import subprocess
 import sys
 import tempfile
@@ -222,11 +223,16 @@ def main() -> None:
         server.start()
         try:
             system, root, survey = seed(args.invitations)
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
             seconds, campaign = run_task_path(
                 env, system, root, survey, args.invitations, port, counter, args.workers
             )
             from voxloop.distribution.models import Invitation
 
+            spent = resource.getrusage(resource.RUSAGE_CHILDREN)
+            # The workers' CPU seconds (their start-up and the start task's creating the
+            # invitations included): what one fully used core would send, however loaded.
+            worker_cpu = (spent.ru_utime + spent.ru_stime) - (children.ru_utime + children.ru_stime)
             sent = Invitation.objects.filter(campaign=campaign, status="sent").count()
             delivered = counter.count
             rate = delivered / seconds
@@ -261,6 +267,10 @@ def main() -> None:
         f"task path: {delivered:,} delivered ({sent:,} recorded sent) in {seconds:.1f} s "
         f"= {rate:,.0f} emails/s (goal ≥ {GOAL:.0f}); "
         f"first to last delivery {sending_rate:,.0f} emails/s"
+    )
+    print(
+        f"workers' CPU: {worker_cpu / delivered * 1000:.2f} ms per email = "
+        f"{delivered / worker_cpu:,.0f} emails/s per fully used core"
     )
     print(f"smtplib, pre-rendered, one connection: {base_rate:,.0f} emails/s")
     print(f"ratio task path / smtplib: {rate / base_rate:.2f}")
