@@ -52,7 +52,7 @@ def test_the_html_part_goes_as_8bit_not_quoted_printable(outreach):
     invitation = invite(outreach, "bo", locale="zh-hans", status=InvitationStatus.SENDING)
     raw = build_message(invitation).message().as_bytes(linesep="\r\n")
     parsed = message_from_bytes(raw, policy=policy.default)
-    html = [p for p in parsed.iter_parts() if p.get_content_type() == "text/html"][0]
+    html = next(p for p in parsed.iter_parts() if p.get_content_type() == "text/html")
     assert html["Content-Transfer-Encoding"] == "8bit"
     assert max(len(line.encode()) for line in html.get_content().splitlines()) <= 998
     assert html.get_content().count("?score=") == 11

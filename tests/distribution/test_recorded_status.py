@@ -9,13 +9,12 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.core.mail.backends.smtp import EmailBackend
 from django.utils import timezone
 
 from tests.contacts.helpers import add_contact
 from tests.distribution.test_claim_recovery import _campaign_started
 from voxloop.distribution import services
-from voxloop.distribution.delivery import batches, steps
+from voxloop.distribution.delivery import batches, emails, steps
 from voxloop.distribution.models import Invitation, InvitationStatus
 
 
@@ -31,20 +30,19 @@ def _uncertain() -> int:
 
 
 def _sends(monkeypatch, before=None, after=None) -> None:
-    """Run `before(n)` / `after(n)` around the n-th message the SMTP backend sends (from 1)."""
-    real = EmailBackend.send_messages
+    """Run `before(n)` / `after(n)` around the n-th message sent to the server (from 1)."""
+    real = emails.send
     count = [0]
 
-    def send_messages(self, messages):
+    def send(connection, message):
         count[0] += 1
         if before:
             before(count[0])
-        sent = real(self, messages)
+        real(connection, message)
         if after:
             after(count[0])
-        return sent
 
-    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
+    monkeypatch.setattr(emails, "send", send)
 
 
 def _no_cleanup(monkeypatch) -> None:
