@@ -191,3 +191,38 @@ def test_lanes_send_side_by_side_each_with_at_most_one_uncertain(
     rows = Invitation.objects.filter(campaign=campaign)
     assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}
     _once_each(smtp_settings, ids)
+
+
+def test_the_database_gone_between_two_messages_still_records_the_accepted_one(
+    outreach, smtp_settings, queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    """PostgreSQL restarts between two messages: the statement that would record the first
+    and hand the second over fails; the batch records the first once the database answers
+    again, then gives up its job; the sweep sends the rest, once each."""
+    from django.db import OperationalError, connection
+
+    acme, survey, _people = outreach
+    campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
+    real, failed = steps.advance, []
+
+    def cut_once(token, done, message_id, hand, now):
+        if done is not None and hand is not None and not failed:
+            failed.append(hand)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(token, done, message_id, hand, now)
+
+    monkeypatch.setattr(steps, "advance", cut_once)
+    monkeypatch.setattr(steps.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(connection, "close", lambda: None)  # the test's transaction stays
+    with pytest.raises(OperationalError):
+        batches.deliver(ids)
+    first = Invitation.objects.get(pk=min(ids))
+    assert first.status == InvitationStatus.SENT and len(smtp_settings.messages) == 1
+    monkeypatch.undo()
+    later = timezone.now() + batches.lease() + timedelta(seconds=1)
+    assert services.recover_claims(now=later) == {"requeued": 4, "failed": 0}
+    queue.run()
+    smtp_settings.wait_for(5)
+    rows = Invitation.objects.filter(campaign=campaign)
+    assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}
+    _once_each(smtp_settings, ids)

@@ -178,7 +178,8 @@ def send(connection: BaseEmailBackend, message: EmailMultiAlternatives) -> None:
     encoding = message.encoding or settings.DEFAULT_CHARSET
     sender = envelope_address(message.from_email, encoding)
     recipients = [envelope_address(address, encoding) for address in message.recipients()]
-    raw = message.message().as_bytes(linesep="\r\n")
+    mime: Any = message.message()  # Django's SafeMIME classes take linesep; Message's stub not
+    raw = mime.as_bytes(linesep="\r\n")
     connection.connection.sendmail(sender, recipients, raw)
 
 

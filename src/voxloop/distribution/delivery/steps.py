@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import cast
 
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.db import connection as db
 from django.db.models import Field
 
@@ -54,7 +54,7 @@ class Steps:
         done, message_id = self.pending or (None, "")
         try:
             changed = advance(self.token, done, message_id, hand, self.now)
-        except DatabaseError:
+        except (OperationalError, InterfaceError):  # the server went away, not a bad statement
             if done is not None:
                 self._record_when_back(done, message_id)
             raise
@@ -72,7 +72,7 @@ class Steps:
             db.close()  # a connection that saw the server go is useless: open a new one
             try:
                 self.recorded += done in advance(self.token, done, message_id, None, self.now)
-            except DatabaseError:
+            except (OperationalError, InterfaceError):
                 continue
             self.pending = None
             return
@@ -81,7 +81,8 @@ class Steps:
 def advance(
     token: str, done: int | None, message_id: str, hand: int | None, now: datetime
 ) -> set[int]:
-    """Which of `done` (recorded sent) and `hand` (marked handed over) the statement changed."""
+    """Which of `done` (recorded sent) and `hand` (marked handed over) the statement changed
+    (`RETURNING`: PostgreSQL, SQLite from 3.35)."""
     from django.utils import timezone
 
     sending, failed = InvitationStatus.SENDING, InvitationStatus.FAILED
