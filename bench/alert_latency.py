@@ -157,6 +157,9 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=200)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--interval", type=float, default=0.2, help="Pause per client (s).")
+    parser.add_argument(
+        "--task-workers", type=int, default=1, help="`voxloop serve --task-workers` (1)."
+    )
     args = parser.parse_args()
     inbox = Inbox()
     smtp_port = free_port()
@@ -174,7 +177,7 @@ def main() -> None:
         env["VOXLOOP_API_RATE_LIMIT"] = f"{10**9}/60"
         env |= {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)}
         port = free_port()
-        server = start_server(env, port, None)
+        server = start_server(env, port, None, task_workers=args.task_workers)
         try:
             run(args, port, token, survey_id, codes, vendor, inbox, smtp_port)
         finally:
@@ -221,7 +224,8 @@ def run(args, port, token, survey_id, codes, vendor, inbox: Inbox, smtp_port: in
     from voxloop.responses.models import Response
 
     print(f"database: {vendor}; {args.alerts} detractors from {args.clients} clients, "
-          f"one per {args.interval:.2f} s per client")  # fmt: skip
+          f"one per {args.interval:.2f} s per client; {args.task_workers} task worker(s); "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     settle()
     ids = submit_all(port, token, survey_id, codes, args.alerts, args.clients, args.interval)
     deadline = time.monotonic() + 30

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import resource
 import subprocess
 import sys
 import tempfile
@@ -48,13 +49,14 @@ class Counter:
 
     def __init__(self) -> None:
         self.count = 0
-        self.last = 0.0
+        self.first = self.last = 0.0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             self.count += 1
             self.last = time.perf_counter()
+            self.first = self.first or self.last
         return "250 OK"
 
 
@@ -138,6 +140,16 @@ def seed(count: int):
     return system, root, survey
 
 
+def startup_cpu(env: dict) -> float:
+    """CPU seconds of one worker that starts and finds nothing to do (`--burst` on the empty
+    queue): its start-up, which every measured worker pays once."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    argv = [sys.executable, "-m", "voxloop.cli", "worker", "--burst", "--no-clock"]
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
 def run_task_path(
     env: dict, system, root, survey, count: int, port: int, counter, workers: int = 1
 ):
@@ -212,6 +224,7 @@ def main() -> None:
     from aiosmtpd.controller import Controller
     from tests.smtp import free_port
 
+    load_before = os.getloadavg()[0]
     with scratch_database("bench_send") as env:
         start_django(env)
         counter = Counter()
@@ -220,14 +233,23 @@ def main() -> None:
         server.start()
         try:
             system, root, survey = seed(args.invitations)
+            idle_cpu = startup_cpu(dict(env, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port)))
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
             seconds, campaign = run_task_path(
                 env, system, root, survey, args.invitations, port, counter, args.workers
             )
             from voxloop.distribution.models import Invitation
 
+            spent = resource.getrusage(resource.RUSAGE_CHILDREN)
+            # The workers' CPU seconds (their start-up and the start task's creating the
+            # invitations included): what one fully used core would send, however loaded.
+            worker_cpu = (spent.ru_utime + spent.ru_stime) - (children.ru_utime + children.ru_stime)
             sent = Invitation.objects.filter(campaign=campaign, status="sent").count()
             delivered = counter.count
             rate = delivered / seconds
+            # Once sending: from the first message at the server to the last (the worker's
+            # start-up and the start task's creating the invitations left out).
+            sending_rate = (delivered - 1) / max(counter.last - counter.first, 1e-9)
             messages = prerender(campaign)
             with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as spool:
                 pickle.dump(messages, spool)
@@ -245,10 +267,24 @@ def main() -> None:
         finally:
             server.stop()
     database = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
-    print(f"database: {database}; invitations: {args.invitations:,}; workers: {args.workers}")
+    from django.conf import settings
+
+    lanes = settings.INVITATION_SEND_LANES if database == "PostgreSQL" else 1
+    print(
+        f"database: {database}; invitations: {args.invitations:,}; workers: {args.workers}; "
+        f"lanes per batch: {lanes}; load average {load_before:.1f} → {os.getloadavg()[0]:.1f}"
+    )
     print(
         f"task path: {delivered:,} delivered ({sent:,} recorded sent) in {seconds:.1f} s "
-        f"= {rate:,.0f} emails/s (goal ≥ {GOAL:.0f})"
+        f"= {rate:,.0f} emails/s (goal ≥ {GOAL:.0f}); "
+        f"first to last delivery {sending_rate:,.0f} emails/s"
+    )
+    sending_cpu = max(worker_cpu - args.workers * idle_cpu, 1e-9)
+    print(
+        f"workers' CPU: {worker_cpu / delivered * 1000:.2f} ms per email = "
+        f"{delivered / worker_cpu:,.0f} emails/s per fully used core; without each worker's "
+        f"start-up ({idle_cpu:.1f} s, an idle worker's in the same run): "
+        f"{sending_cpu / delivered * 1000:.2f} ms = {delivered / sending_cpu:,.0f} emails/s"
     )
     print(f"smtplib, pre-rendered, one connection: {base_rate:,.0f} emails/s")
     print(f"ratio task path / smtplib: {rate / base_rate:.2f}")

@@ -78,11 +78,17 @@ def free_port() -> int:
 
 
 def start_server(
-    env: dict, port: int, workers: int | None, threads: int | None = None
+    env: dict,
+    port: int,
+    workers: int | None,
+    threads: int | None = None,
+    task_workers: int | None = None,
 ) -> subprocess.Popen:
     argv = [sys.executable, "-m", "voxloop.cli", "serve", "--port", str(port), "--no-migrate"]
     if workers:
         argv += ["--workers", str(workers)]
+    if task_workers:
+        argv += ["--task-workers", str(task_workers)]
     if threads:
         argv += ["--threads", str(threads)]
     server = subprocess.Popen(

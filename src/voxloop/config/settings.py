@@ -290,6 +290,9 @@ SMS_FILE_PATH = env_str("VOXLOOP_SMS_FILE_PATH")
 # How long a send batch may hold its claimed invitations before the recovery sweep takes back
 # those it never handed to a server (decision 0008).
 INVITATION_CLAIM_LEASE_SECONDS = int(env_float("VOXLOOP_INVITATION_CLAIM_LEASE_SECONDS", 600))
+# How many smaller batches a send batch is split into, sent side by side in threads of the
+# worker (PostgreSQL only; each keeps its own claim, decision 0052). 1 sends one at a time.
+INVITATION_SEND_LANES = int(env_float("VOXLOOP_INVITATION_SEND_LANES", 4))
 # How often the clock runs that sweep (distribution.recover_claims).
 INVITATION_RECOVER_SECONDS = int(env_float("VOXLOOP_INVITATION_RECOVER_SECONDS", 300))
 

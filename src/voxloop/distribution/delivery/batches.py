@@ -2,11 +2,13 @@
 
 Each batch claims its invitations in one UPDATE (queued → sending, with a claim mark and the
 time, its lease), so two workers never send the same one. Before each message goes to the
-server it is marked as handed over (handed_at), in one compare-and-set UPDATE. A message is marked
-sent only after the server accepted it; when the server cannot be reached, the rest of the
-batch goes back to queued and is retried with backoff. When a worker dies, the recovery sweep
-(`recover_expired`) returns its unhanded rows to the queue once the lease has expired, and
-fails the few it was handing over: nothing is lost, and nothing is sent twice (decision 0008).
+server it is marked as handed over (handed_at) by a compare-and-set UPDATE that also records
+the previous message as sent (`steps`, decision 0052): a message is recorded sent only after
+the server accepted it, and a killed worker leaves at most one message of its batch unknown.
+When the server cannot be reached, the rest of the batch goes back to queued and is retried
+with backoff. When a worker dies, the recovery sweep (`recover_expired`) returns its unhanded
+rows to the queue once the lease has expired (each hand-over renews it), and fails the one it
+was handing over: nothing is lost, and nothing is sent twice (decision 0008).
 """
 
 from __future__ import annotations
@@ -14,21 +16,22 @@ from __future__ import annotations
 import contextlib
 import secrets
 import smtplib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection as db
-from django.db.models import F, Field, Q, Value
-from django.db.models.functions import Concat
+from django.db import connections
+from django.db.models import Q
 from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
-from voxloop.distribution.delivery import policy
+from voxloop.distribution.delivery import emails, policy
 from voxloop.distribution.delivery.emails import build_message
+from voxloop.distribution.delivery.steps import Steps, advance
 from voxloop.distribution.models import (
     CampaignStatus,
     Channel,
@@ -39,7 +42,7 @@ from voxloop.distribution.signals import announce_bounce
 
 MAX_ATTEMPTS = 8
 BATCH_SIZE = 100
-RECORD_EVERY = 25  # sent messages recorded together, in one UPDATE
+MIN_PER_LANE = 10  # a smaller batch is sent in fewer lanes
 
 
 @dataclass
@@ -74,54 +77,88 @@ def claim(invitation_ids: list[int], now: datetime) -> tuple[str, list[Invitatio
 
 
 def deliver(invitation_ids: list[int], now: datetime | None = None) -> BatchOutcome:
-    """Send what is still queued among these invitations; see the module docstring."""
+    """Send what is still queued among these invitations; see the module docstring. On
+    PostgreSQL the batch is split into `INVITATION_SEND_LANES` smaller batches sent side by
+    side in threads (decision 0052): each waits for its hand-over commit and its server's
+    replies while the others build and send, and each keeps its own claim, so a killed worker
+    still leaves at most one message per batch unknown."""
+    lanes = _lanes(len(invitation_ids))
+    if lanes <= 1:
+        return _deliver(invitation_ids, now)
+    size = -(-len(invitation_ids) // lanes)
+    parts = [invitation_ids[start : start + size] for start in range(0, len(invitation_ids), size)]
+    with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="send-lane") as pool:
+        futures = [pool.submit(_lane, part, now) for part in parts]
+    outcome = BatchOutcome()
+    for future in futures:
+        part = future.result()  # a lane's error is the job's error, once all lanes are done
+        outcome.sent += part.sent
+        outcome.skipped += part.skipped
+        outcome.bounced += part.bounced
+        outcome.paused += part.paused
+        for when, ids in part.deferred.items():
+            outcome.deferred.setdefault(when, []).extend(ids)
+    return outcome
+
+
+def _lanes(count: int) -> int:
+    """How many lanes a batch of `count` gets. Lanes have their own database connections,
+    which see only what is committed: none inside a transaction (a test, a caller's atomic
+    block), and none on SQLite, which writes one transaction at a time anyway."""
+    wanted = int(getattr(settings, "INVITATION_SEND_LANES", 1))
+    if wanted <= 1 or db.vendor != "postgresql" or db.in_atomic_block:
+        return 1
+    return max(1, min(wanted, count // MIN_PER_LANE))
+
+
+def _lane(invitation_ids: list[int], now: datetime | None) -> BatchOutcome:
+    try:
+        return _deliver(invitation_ids, now)
+    finally:
+        connections.close_all()  # this thread's own connections; the thread ends here
+
+
+def _deliver(invitation_ids: list[int], now: datetime | None) -> BatchOutcome:
     now = now or timezone.now()
     outcome = BatchOutcome()
     token, claimed = claim(invitation_ids, now)
     if not claimed:
         return outcome
     to_send = _apply_policy(claimed, now, outcome)
+    steps = Steps(token, now)
     connection = None
     try:
-        for start in range(0, len(to_send), RECORD_EVERY):
-            chunk = to_send[start : start + RECORD_EVERY]
-            sent: list[Invitation] = []
-            try:
-                for index, invitation in enumerate(chunk):
-                    if not _hand_over(token, invitation):
-                        continue  # the recovery sweep gave it to another batch
-                    if invitation.channel == Channel.SMS:
-                        from voxloop.distribution.sms.sending import send_sms
+        for index, invitation in enumerate(to_send):
+            if not steps.hand_over(invitation):
+                continue  # the recovery sweep gave it to another batch
+            if invitation.channel == Channel.SMS:
+                from voxloop.distribution.sms.sending import send_sms
 
-                        message_id = send_sms(invitation)
-                        if message_id is None:
-                            _skip(invitation, "sms_failed", outcome)
-                        else:
-                            invitation.message_id = message_id
-                            sent.append(invitation)
-                        continue
-                    try:
-                        if connection is None:
-                            # Opened here, so every message of the batch shares one SMTP
-                            # session (send_messages on a closed connection opens one per call).
-                            connection = get_connection(fail_silently=False)
-                            connection.open()
-                        message = build_message(invitation, connection=connection)
-                        connection.send_messages([message])
-                    except smtplib.SMTPRecipientsRefused as error:
-                        _bounced(invitation, error, outcome)
-                    except (smtplib.SMTPException, OSError) as error:
-                        # The server is down or refused for now: this one and the rest wait.
-                        rest = _still_claimed(token, chunk[index:] + to_send[start + len(chunk) :])
-                        _transient(rest, error, now, outcome)
-                        return outcome
-                    else:
-                        invitation.message_id = message.extra_headers["Message-ID"]
-                        sent.append(invitation)
-            finally:
-                # Whatever happened after them, the messages the server accepted are recorded.
-                outcome.sent += _record_sent(sent, now)
+                message_id = send_sms(invitation)
+                if message_id is None:
+                    _skip(invitation, "sms_failed", outcome)
+                else:
+                    steps.accepted(invitation, message_id)
+                continue
+            try:
+                if connection is None:
+                    # Opened here, so every message of the batch shares one SMTP session
+                    # (send_messages on a closed connection opens one per call).
+                    connection = get_connection(fail_silently=False)
+                    connection.open()
+                message = build_message(invitation, connection=connection)
+                emails.send(connection, message)
+            except smtplib.SMTPRecipientsRefused as error:
+                _bounced(invitation, error, outcome)
+            except (smtplib.SMTPException, OSError) as error:
+                # The server is down or refused for now: this one and the rest wait.
+                _transient(_still_claimed(token, to_send[index:]), error, now, outcome)
+                return outcome
+            else:
+                steps.accepted(invitation, message.extra_headers["Message-ID"])
     finally:
+        # Whatever happened after it, the last message the server accepted is recorded.
+        outcome.sent += steps.flush()
         if connection is not None:
             with contextlib.suppress(Exception):  # a dead connection must not hide the cause
                 connection.close()
@@ -161,31 +198,10 @@ def _apply_policy(claimed: list[Invitation], now: datetime, outcome: BatchOutcom
 
 
 def _hand_over(token: str, invitation: Invitation) -> bool:
-    """Mark one message as being handed to the server, by a compare-and-set UPDATE against
-    this batch's claim; False when the recovery sweep took it back (lease expired). One
-    message at a time: a worker killed while sending leaves at most the one message it was
-    handing over uncertain (failed, never resent), the rest of its batch goes back to the queue."""
-    # The same statement for every message, as SQL: building it through the ORM cost as
-    # much as the round trip (psycopg prepares it after a few runs).
-    with db.cursor() as cursor:
-        cursor.execute(
-            _hand_over_sql(), [timezone.now(), invitation.pk, token, InvitationStatus.SENDING]
-        )
-        return cursor.rowcount == 1
-
-
-@lru_cache(maxsize=1)
-def _hand_over_sql() -> str:
-    meta = Invitation._meta
-
-    def column(name: str) -> str:
-        return db.ops.quote_name(str(cast(Field, meta.get_field(name)).column))
-
-    table, handed = db.ops.quote_name(meta.db_table), column("handed_at")
-    return (
-        f"UPDATE {table} SET {handed} = %s WHERE {column('id')} = %s "  # noqa: S608 - names only
-        f"AND {column('claim')} = %s AND {column('status')} = %s AND {handed} IS NULL"
-    )
+    """Mark one message as being handed to the server (compare-and-set against the batch's
+    claim); False when the recovery sweep took it back. Batches do this through `Steps`,
+    which records the previous message in the same statement."""
+    return invitation.pk in advance(token, None, "", invitation.pk, timezone.now())
 
 
 def _still_claimed(token: str, invitations: list[Invitation]) -> list[Invitation]:
@@ -201,11 +217,17 @@ def _still_claimed(token: str, invitations: list[Invitation]) -> list[Invitation
 def recover_expired(now: datetime | None = None) -> tuple[list[int], int]:
     """Claims whose lease ran out (the worker died or hangs). Rows never handed to a server
     go back to the queue (returned, to be enqueued again); rows that were being handed over
-    may have been accepted, so they are failed, never sent twice (decision 0008)."""
+    may have been accepted, so they are failed, never sent twice (decision 0008).
+
+    A batch that hands a message over renews its lease (decision 0052): while one of its rows
+    was handed over within the lease, the batch is alive and keeps the rest, however long it
+    has been sending (a slow server, a database restart, a loaded machine)."""
     now = now or timezone.now()
     cutoff = now - lease()
-    expired = Invitation.objects.filter(status=InvitationStatus.SENDING, claimed_at__lt=cutoff)
-    ids = list(expired.filter(handed_at__isnull=True).values_list("pk", flat=True))
+    sending = Invitation.objects.filter(status=InvitationStatus.SENDING)
+    alive = sending.filter(handed_at__gte=cutoff).values("claim")
+    expired = sending.filter(claimed_at__lt=cutoff, handed_at__isnull=True).exclude(claim__in=alive)
+    ids = list(expired.values_list("pk", flat=True))
     requeued = list(ids)
     if ids:
         # The same conditions again: a live worker handing one over meanwhile keeps it.
@@ -217,12 +239,10 @@ def recover_expired(now: datetime | None = None) -> tuple[list[int], int]:
                 "pk", flat=True
             )
         )
-    # Handed over longer than a lease ago: no send takes that long, the worker is gone.
-    uncertain = Invitation.objects.filter(
-        status=InvitationStatus.SENDING, handed_at__lt=cutoff
-    ).update(
+    # Handed over longer than a lease ago: no send takes that long, the worker is gone. The
+    # claim stays, so a batch that was only slow still records it sent when the server took it.
+    uncertain = sending.filter(handed_at__lt=cutoff).update(
         status=InvitationStatus.FAILED,
-        claim="",
         error="The worker stopped while handing this message over; not sent again.",
     )
     return requeued, uncertain
@@ -246,34 +266,6 @@ def overdue_queued(now: datetime | None = None, limit: int = 10_000) -> list[int
     if ids:
         Invitation.objects.filter(pk__in=ids, status=InvitationStatus.QUEUED).update(send_after=now)
     return ids
-
-
-def _record_sent(invitations: list[Invitation], now: datetime) -> int:
-    """Mark accepted messages sent (this batch holds their claim). An email's Message-ID is
-    `<ref@domain>`, so it is rebuilt from the row in one UPDATE per domain; a text keeps the
-    id its provider gave it."""
-    by_domain: dict[str, list[int]] = {}
-    done = {
-        "status": InvitationStatus.SENT,
-        "sent_at": now,
-        "last_sent_at": now,
-        "attempts": F("attempts") + 1,
-        "error": "",
-        "claim": "",
-    }
-    for invitation in invitations:
-        if invitation.channel == Channel.SMS:
-            Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENDING).update(
-                message_id=invitation.message_id, **done
-            )
-            continue
-        domain = invitation.message_id.rpartition("@")[2].rstrip(">")
-        by_domain.setdefault(domain, []).append(invitation.pk)
-    for domain, ids in by_domain.items():
-        Invitation.objects.filter(pk__in=ids, status=InvitationStatus.SENDING).update(
-            message_id=Concat(Value("<"), F("ref"), Value(f"@{domain}>")), **done
-        )
-    return len(invitations)
 
 
 def _skip(invitation: Invitation, reason: str, outcome: BatchOutcome) -> None:
