@@ -107,16 +107,25 @@ class Rollup(Counters):
             ),
         ]
         # Partial, so a row pays for the third B-tree only when a read needs it (decision
-        # 0051): the hour, language and score rows are read per node, by the unique key. A
-        # facet added later is in `rollup_children_part` unless added to its list.
+        # 0051): the hour, hour-of-the-week, language and score rows are read per node, by
+        # the unique key. A facet added later is in `rollup_children_part` unless added to
+        # its list (decision 0056 took the hour-of-the-week rows out).
         indexes = [
             # A node's children: one facet, one depth, a path range, the days.
             models.Index(
                 fields=["organization", "facet", "depth", "node_path", "day"],
                 name="rollup_children_part",
                 condition=~models.Q(
-                    facet__in=["hour", "locale", "score", "staff", "staff_w", "staff_m"]
+                    facet__in=["hour", "hour_m", "locale", "score", "staff", "staff_w", "staff_m"]
                 ),
+            ),
+            # One level's totals on a few days (the ragged ends of a period the month rows
+            # do not cover): day before path, so a wide subtree (the director's regions)
+            # reads those days' rows only, not every day of each child (decision 0056).
+            models.Index(
+                fields=["organization", "depth", "day", "node_path"],
+                name="rollup_level_days",
+                condition=models.Q(facet=""),
             ),
             # A node's staff figures: each day, week or month of the period, the subtree's
             # path range (the rows are kept at each response's own unit).
