@@ -102,8 +102,10 @@ def payload_of(ctx: selectors.Context, parts: tuple[str, ...] = PARTS) -> dict[s
         out["trend"] = selectors.trend(ctx)
     if "units" in parts:
         out["units"] = selectors.units(ctx)
+    grid = None  # the heat map's counts, which the weekday breakdown sums again
     if "heatmap" in parts:
-        out["heatmap"] = None if ctx.anonymous else selectors.heatmap(ctx)
+        grid = None if ctx.anonymous else selectors.week_hour_counts(ctx)
+        out["heatmap"] = None if grid is None else selectors.heatmap(ctx, grid)
     if "staff" in parts:
         out["staff"] = staff_boards.leaderboard(ctx)  # a preset's board, else read live
     if "verbatims" in parts:
@@ -113,7 +115,9 @@ def payload_of(ctx: selectors.Context, parts: tuple[str, ...] = PARTS) -> dict[s
     if "breakdowns" in parts:
         shown = [d for d in BREAKDOWNS if not ctx.anonymous or d in anonymity.DIMENSIONS]
         out["breakdowns"] = {
-            d: selectors.by_dimension(ctx, d) for d in shown if d not in audiences.KINDS
+            d: selectors.by_weekday(ctx, grid) if d == "weekday" else selectors.by_dimension(ctx, d)
+            for d in shown
+            if d not in audiences.KINDS
         }
         for kind in () if ctx.anonymous else audiences.KINDS:
             rows = audiences.by_audience(ctx, kind)  # only a kind the organisation has

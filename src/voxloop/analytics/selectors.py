@@ -365,7 +365,7 @@ def bucket_start(day: date, grain: str) -> date:
 def trend(ctx: Context, grain: str | None = None) -> list[dict[str, Any]]:
     grain = grain or ctx.filters.grain
     buckets: dict[date, Counts] = defaultdict(Counts)
-    for day, counts in _counts_by(ctx, Facet.TOTAL, "day").items():
+    for day, counts in _trend_rows(ctx, grain).items():
         buckets[bucket_start(day, grain)].add(counts)
     if ctx.release is None:
         points = [{"start": s.isoformat(), **cell(ctx, buckets[s])} for s in sorted(buckets)]
@@ -380,16 +380,36 @@ def trend(ctx: Context, grain: str | None = None) -> list[dict[str, Any]]:
     ]
 
 
-def by_weekday(ctx: Context) -> list[dict[str, Any]]:
+def _trend_rows(ctx: Context, grain: str) -> dict[date, Counts]:
+    """Counts keyed by a day in the bucket they fall in. Months and quarters are made of
+    whole months: those come from the month rows (keyed by their first day, still in the
+    same bucket) and only the ragged ends by day, O(months + ragged days) not O(days)."""
+    if grain in ("month", "quarter") and not ctx.from_responses:
+        return _grouped(_rows(ctx), "day")  # `period_q`: month rows and the days around them
+    return _counts_by(ctx, Facet.TOTAL, "day")
+
+
+Grid = list[list[Counts]]
+
+
+def by_weekday(ctx: Context, grid: Grid | None = None) -> list[dict[str, Any]]:
+    """The metric by weekday (Monday 0). From the heat map's `week_hour_counts` when the
+    caller has them (each answer is in one hour of its day: the hours sum to the day), so
+    the dashboard reads the period once for both; else from the total rows by day."""
     refuse_for_anonymous(ctx, "weekday")
     days: dict[int, Counts] = defaultdict(Counts)
-    for day, counts in _counts_by(ctx, Facet.TOTAL, "day").items():
-        days[day.weekday()].add(counts)
+    if grid is not None:
+        for weekday, hours in enumerate(grid):
+            for counts in hours:
+                days[weekday].add(counts)
+    else:
+        for day, counts in _counts_by(ctx, Facet.TOTAL, "day").items():
+            days[day.weekday()].add(counts)
     return [{"key": d, **cell(ctx, days[d])} for d in range(7)]
 
 
-def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
-    """Weekday (Monday first) × hour of day: n and the metric in each cell."""
+def week_hour_counts(ctx: Context) -> Grid:
+    """Weekday (Monday first) × hour of day: the counts of each cell."""
     refuse_for_anonymous(ctx, "weekday and hour", field="survey")
     grid = [[Counts() for _ in range(24)] for _ in range(7)]
     if ctx.from_responses:
@@ -398,6 +418,12 @@ def heatmap(ctx: Context) -> list[list[dict[str, Any]]]:
     else:
         for (weekday, hour), counts in _week_hours(ctx).items():
             grid[weekday][hour].add(counts)
+    return grid
+
+
+def heatmap(ctx: Context, grid: Grid | None = None) -> list[list[dict[str, Any]]]:
+    """Weekday (Monday first) × hour of day: n and the metric in each cell."""
+    grid = week_hour_counts(ctx) if grid is None else grid
     return [[cell(ctx, c) for c in row] for row in grid]
 
 
