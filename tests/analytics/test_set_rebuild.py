@@ -4,7 +4,7 @@ down a deep tree across DST changes, staff-entered answers, blank and removed co
 archived entries, several surveys, channels, origins and languages."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -199,3 +199,15 @@ def test_array_literals_round_trip_any_text():
             [counting_sql._array_literal(texts, True), counting_sql._array_literal(numbers, False)],
         )
         assert cursor.fetchone() == (texts, numbers)
+        # Nothing to escape and no NULL: the one-join path, which must read back the same.
+        plain, days = ["", "NULL", "{,}", "日本 語", "a b"], [date(2026, 1, 31), date(2026, 2, 1)]
+        cursor.execute(
+            "SELECT %s::text[], %s::bigint[], %s::date[]",
+            [
+                counting_sql._array_literal(plain, True),
+                counting_sql._array_literal([3, 2**40], False),
+                counting_sql._array_literal(days, False),
+            ],
+        )
+        assert cursor.fetchone() == (plain, [3, 2**40], days)
+        assert counting_sql._array_literal([], True) == "{}"
