@@ -127,7 +127,7 @@ def _facets(entry: Entry) -> tuple[list[tuple], list[tuple]]:
 def _accumulate(deltas: Deltas, entries: Iterable[tuple[Entry, int]]) -> None:
     """Add each (entry, sign)'s contribution to every row it counts in. Entries alike in
     all that makes keys are summed first, so their keys are built once (an edit's old and
-    new entry cancel there when only a score changed)."""
+    new entry meet there when only CSAT, CES or the comment changed)."""
     alike: dict[tuple, tuple[int, ...]] = {}
     for entry, sign in entries:
         like = entry[1:11]  # organisation … nps: all that makes keys
