@@ -12,7 +12,7 @@ rollups. Then, in one run on the same data:
     reconciled), then counted again the way the capture path's task does
     (`tasks.reconcile_responses` → `services.reconcile`) in groups of `--group` ids, one
     after another: responses/s against the goal of 1,000/s, writing each batch's rollup rows
-    with one statement per row (the earlier path, `services.ARRAYS = False`) and then with
+    with one statement per row (the earlier path, `counting_sql.ARRAYS = False`) and then with
     one statement per batch (now).
 
 CPU busy / iowait of the whole machine during each step come from /proc/stat (2 cores,
@@ -154,7 +154,7 @@ def _rebuilds(args, org, ids: list[int], results: dict) -> None:
 def run(args) -> None:
     from django.db import connection
 
-    from voxloop.analytics import services
+    from voxloop.analytics import counting_sql, services
     from voxloop.analytics.models import Rollup
 
     results: dict[str, float] = {}
@@ -172,7 +172,7 @@ def run(args) -> None:
     live = ids[-args.live :]
     rates = {}
     for arrays in (True,) if args.arrays_only else (False, True):
-        services.ARRAYS = arrays
+        counting_sql.ARRAYS = arrays
         how = "one statement per batch" if arrays else "one statement per row (before)"
         _set_complete(live, False)
         with step(f"(c) uncount {len(live):,} responses, {how}", results):

@@ -4,14 +4,14 @@ down a deep tree across DST changes, staff-entered answers, blank and removed co
 archived entries, several surveys, channels, origins and languages."""
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from tests.analytics.support import cx_survey
-from voxloop.analytics import services, set_rebuild
+from voxloop.analytics import counting_sql, services, set_rebuild
 from voxloop.analytics.models import AnonymityCycle, Counted, Rollup
 from voxloop.responses.models import Response
 from voxloop.surveys import services as survey_services
@@ -40,10 +40,12 @@ def _rows() -> tuple[list, list]:
     rollups = sorted(
         Rollup.objects.values_list(
             *("organization_id", "node_path", "depth", "survey_id", "channel", "day"),
-            *("facet", "value", "origin", *services.COUNT_FIELDS),
+            *("facet", "value", "origin", *counting_sql.COUNT_FIELDS),
         )
     )
-    ledger = sorted(Counted.objects.values_list("response_id", *services.LEDGER_FIELDS, "archived"))
+    ledger = sorted(
+        Counted.objects.values_list("response_id", *counting_sql.LEDGER_FIELDS, "archived")
+    )
     return rollups, ledger
 
 
@@ -194,6 +196,18 @@ def test_array_literals_round_trip_any_text():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT %s::text[], %s::bigint[]",
-            [services._array_literal(texts, True), services._array_literal(numbers, False)],
+            [counting_sql._array_literal(texts, True), counting_sql._array_literal(numbers, False)],
         )
         assert cursor.fetchone() == (texts, numbers)
+        # Nothing to escape and no NULL: the one-join path, which must read back the same.
+        plain, days = ["", "NULL", "{,}", "日本 語", "a b"], [date(2026, 1, 31), date(2026, 2, 1)]
+        cursor.execute(
+            "SELECT %s::text[], %s::bigint[], %s::date[]",
+            [
+                counting_sql._array_literal(plain, True),
+                counting_sql._array_literal([3, 2**40], False),
+                counting_sql._array_literal(days, False),
+            ],
+        )
+        assert cursor.fetchone() == (plain, [3, 2**40], days)
+        assert counting_sql._array_literal([], True) == "{}"

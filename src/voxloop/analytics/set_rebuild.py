@@ -33,9 +33,9 @@ from typing import Any
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from voxloop.analytics.counting_sql import KEY_COLUMNS, REBUILD_LOCK, UNIQUE
 from voxloop.analytics.metrics import COUNT_FIELDS
 from voxloop.analytics.models import STAFF_FACETS, AnonymityCycle, Counted, Facet, Rollup
-from voxloop.analytics.services import KEY_COLUMNS, REBUILD_LOCK, UNIQUE
 from voxloop.responses import selectors as response_selectors
 from voxloop.responses.models import Origin
 from voxloop.surveys import selectors as survey_selectors
@@ -126,7 +126,7 @@ def _prepare(cursor: Any, zones: dict[str, str], texts: dict[int, list[str]]) ->
 
 
 def _ledger(cursor: Any, organization_id: int, low: str | None, high: str | None) -> int:
-    """services._entry for every completed response in the range, in one statement. A path
+    """counting._entry for every completed response in the range, in one statement. A path
     that is no unit's (none should be) takes its nearest unit ancestor's zone."""
     source, source_params = response_selectors.counting_source_sql(organization_id, low, high)
     columns = (
@@ -282,7 +282,7 @@ def _clear(organization_id: int) -> None:
 
 
 def _bump_cycles(organization_id: int) -> None:
-    """Every survey month the rebuilt rows hold changed (services._bump_cycles, at once)."""
+    """Every survey month the rebuilt rows hold changed (counting._apply's, at once)."""
     table = _table(AnonymityCycle)
     with connection.cursor() as cursor:
         cursor.execute(
