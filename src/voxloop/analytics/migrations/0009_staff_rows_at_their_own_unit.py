@@ -3,7 +3,7 @@
 Until now each staff row was repeated at every ancestor of the response's unit. The rows are
 made again from the ledger (`analytics_counted`, which holds what every response counts,
 archived ones included), grouped at the ledger row's own unit: exactly the rows
-`services._keys` writes from now on. Reversing makes the rows at every ancestor again.
+`counting._keys` writes from now on. Reversing makes the rows at every ancestor again.
 """
 
 from django.db import migrations
