@@ -105,7 +105,7 @@ def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str
     "--queue",
     "queues",
     multiple=True,
-    help="Queue to work on, in order (default: all, urgent first).",
+    help="Queue to work on (default: all); urgent, if listed, first.",
 )
 @click.option("--burst", is_flag=True, help="Run what is queued now, then exit.")
 @click.option("--no-clock", is_flag=True, help="Do not enqueue periodic tasks from this worker.")
@@ -158,7 +158,7 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
 
 def rq_queue_names(queues: tuple[str, ...] = ()) -> list[str]:
     """The RQ queues a worker listens to, in the order it takes jobs: those named, else all
-    configured with the urgent queue (alerts) first. RQ takes from the first queue that has a
+    configured, the urgent queue (alerts) first either way. RQ takes from the first queue that has a
     job, so an alert never waits behind a campaign's batches (decision 0054)."""
     from django.conf import settings
 
