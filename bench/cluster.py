@@ -398,7 +398,7 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
     def watch() -> None:
         while not load.stop.is_set():
             try:
-                queue_max["jobs"] = max(queue_max["jobs"], watcher.llen("rq:queue:default"))
+                queue_max["jobs"] = max(queue_max["jobs"], _queued(watcher))
                 memory = watcher.info("memory")["used_memory"]
                 queue_max["memory"] = max(queue_max["memory"], memory)
             except redis.RedisError:
@@ -545,6 +545,11 @@ def _sending_count() -> int:
     return Invitation.objects.filter(status="sending").count()
 
 
+def _queued(connection) -> int:
+    """Jobs waiting in both RQ queues: alerts' (decision 0054) and everything else's."""
+    return sum(connection.llen(f"rq:queue:{name}") for name in ("urgent", "default"))
+
+
 def drain(data: dict, load: Load, mailbox: Mailbox, redis_port: int, limit: float) -> float:
     """Wait until every invitation has a final state, every alert arrived and the queue is
     empty (or the limit)."""
@@ -561,7 +566,7 @@ def drain(data: dict, load: Load, mailbox: Mailbox, redis_port: int, limit: floa
         ).count()
         total = Invitation.objects.filter(campaign=data["campaign"]).count()
         alerted = detractors <= set(mailbox.alert_at)
-        if total and not open_rows and alerted and not queue.llen("rq:queue:default"):
+        if total and not open_rows and alerted and not _queued(queue):
             break
         time.sleep(2)
     return time.time() - began

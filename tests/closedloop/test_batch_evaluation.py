@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from tests.closedloop.support import submit
 from tests.factories import make_member
@@ -87,29 +88,56 @@ def test_running_a_batch_again_alerts_nobody_twice(world, mixed, mailoutbox):
 
 
 def test_a_worker_dying_mid_batch_loses_and_repeats_nothing(world, mixed, mailoutbox, monkeypatch):
-    """Killed while sending the third alert (the second case's, after that case and its
-    notification were committed): the re-run and the notification sweep deliver each alert
-    exactly once."""
+    """Killed while sending the third alert (after the batch's cases, notifications and
+    ledger rows were committed together, decision 0054): the re-run opens nothing and the
+    notification sweep delivers the rest, each alert exactly once."""
     org = world.acme.root.organization_id
-    deliver, calls = notifications.deliver, []
+    send, calls = notifications.send, []
 
-    def dies_on_the_second(notification_id, now=None, mailer=None):
-        calls.append(notification_id)
+    def dies_on_the_third(row, mailer=None):
+        calls.append(row.pk)
         if len(calls) == 3:
             raise SystemExit("killed")  # not an Exception: nothing in the job catches it
-        return deliver(notification_id, now=now, mailer=mailer)
+        return send(row, mailer)
 
-    monkeypatch.setattr(notifications, "deliver", dies_on_the_second)
+    monkeypatch.setattr(notifications, "send", dies_on_the_third)
     with pytest.raises(SystemExit):
         evaluation.evaluate_responses(organization_id=org, response_ids=mixed)
-    monkeypatch.setattr(notifications, "deliver", deliver)
-    assert len(mailoutbox) == 2 and Case.objects.count() == 2
-    assert not Evaluated.objects.exists()  # the ledger is written when the job finishes
-    evaluation.evaluate_responses(organization_id=org, response_ids=mixed)
-    notifications.sweep()  # the one whose sending was cut off: pending, due, sent now
+    monkeypatch.setattr(notifications, "send", send)
+    assert len(mailoutbox) == 2 and Case.objects.count() == 5
+    assert Evaluated.objects.count() == len(mixed)  # committed with the cases
+    assert evaluation.evaluate_responses(organization_id=org, response_ids=mixed) == []
+    # The rest were claimed with the batch: nobody sends them while the lease holds...
+    assert notifications.sweep() == 0 and len(mailoutbox) == 2
+    # ...and the sweep sends them, once, when it has run out.
+    assert notifications.sweep(timezone.now() + notifications.LEASE) == 5
     assert Case.objects.count() == 5
     assert len(mailoutbox) == 7 == len({(m.to[0], m.subject) for m in mailoutbox})
     assert Notification.objects.filter(status="sent").count() == 7
+
+
+def test_a_worker_dying_before_the_batch_commits_leaves_it_all_to_the_rerun(
+    world, mixed, mailoutbox, monkeypatch
+):
+    """Killed while writing the fourth response's case: nothing of the batch was committed,
+    nothing sent; the re-run (a retry or `evaluate_missed`) opens and sends it all once."""
+    org = world.acme.root.organization_id
+    original, seen = evaluation.open_case_for, []
+
+    def dies_on_the_fourth(**kwargs):
+        seen.append(kwargs["response"].pk)
+        if len(seen) == 4:
+            raise SystemExit("killed")
+        return original(**kwargs)
+
+    monkeypatch.setattr(evaluation, "open_case_for", dies_on_the_fourth)
+    with pytest.raises(SystemExit):
+        evaluation.evaluate_responses(organization_id=org, response_ids=mixed)
+    monkeypatch.setattr(evaluation, "open_case_for", original)
+    assert not Case.objects.exists() and not Notification.objects.exists()
+    assert not Evaluated.objects.exists() and mailoutbox == []
+    assert len(evaluation.evaluate_responses(organization_id=org, response_ids=mixed)) == 5
+    assert len(mailoutbox) == 7 == len({(m.to[0], m.subject) for m in mailoutbox})
 
 
 def test_one_failing_response_does_not_hold_back_the_others(world, mixed, monkeypatch):

@@ -101,7 +101,12 @@ def _gunicorn_argv(host: str, port: int, workers: int, threads: int) -> list[str
 
 
 @click.command()
-@click.option("--queue", "queues", multiple=True, help="Queue to work on (default: all).")
+@click.option(
+    "--queue",
+    "queues",
+    multiple=True,
+    help="Queue to work on (default: all); urgent, if listed, first.",
+)
 @click.option("--burst", is_flag=True, help="Run what is queued now, then exit.")
 @click.option("--no-clock", is_flag=True, help="Do not enqueue periodic tasks from this worker.")
 def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
@@ -127,7 +132,7 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
         # worker failed every job after PostgreSQL came back (bench/cluster.py, 2026-12-07).
         task_started.connect(close_old_connections, dispatch_uid="voxloop.worker.db_before")
         task_finished.connect(close_old_connections, dispatch_uid="voxloop.worker.db_after")
-        names = list(queues) or list(settings.RQ_QUEUES)
+        names = rq_queue_names(queues)
         if not burst:
             _start_scheduler_standby(names, settings.CLOCK_TICK_SECONDS)
         # The scheduler moves tasks enqueued with run_after (delayed invitations, retries).
@@ -149,6 +154,19 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
     if burst:
         options["batch"] = True
     call_command("db_worker", **options)
+
+
+def rq_queue_names(queues: tuple[str, ...] = ()) -> list[str]:
+    """The RQ queues a worker listens to, in the order it takes jobs: those named, else all
+    configured, the urgent queue (alerts) first either way. RQ takes from the first queue that has a
+    job, so an alert never waits behind a campaign's batches (decision 0054)."""
+    from django.conf import settings
+
+    names = list(queues) or list(settings.RQ_QUEUES)
+    if settings.URGENT_QUEUE in names:
+        names.remove(settings.URGENT_QUEUE)
+        names.insert(0, settings.URGENT_QUEUE)
+    return names
 
 
 def _start_scheduler_standby(names: list[str], tick_seconds: float) -> None:

@@ -8,6 +8,7 @@ per response and rule, notifications per subject, purpose, channel and recipient
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypedDict
@@ -75,12 +76,13 @@ def evaluate_response(
     response = response_selectors.complete_for_rules(response_id)
     if response is None:
         return []
-    with notifications.Mailer() as mailer:
-        opened = _evaluate(response, now, text_only, Shared(response.organization_id), mailer)
-    if not text_only:
-        Evaluated.objects.bulk_create(
-            [Evaluated(response_id=response.pk, at=now)], ignore_conflicts=True
-        )
+    with transaction.atomic():
+        opened, to_send = _evaluate(response, now, text_only, Shared(response.organization_id))
+        if not text_only:
+            Evaluated.objects.bulk_create(
+                [Evaluated(response_id=response.pk, at=now)], ignore_conflicts=True
+            )
+    _deliver(to_send, now)
     return opened
 
 
@@ -92,27 +94,51 @@ def evaluate_responses(
     text_only: bool = False,
 ) -> list[Case]:
     """`evaluate_response` for many responses of one organisation in one job: its rules,
-    routing and recipients read once, its alert emails over one SMTP session. Safe to run
+    routing and recipients read once, its cases, notifications and ledger rows written in one
+    transaction, its alert emails over one SMTP session (decisions 0049, 0054). Safe to run
     again, whole or in part: what is in the `Evaluated` ledger is skipped, and cases and
     notifications stay unique per response whatever ran before."""
     ids = list(dict.fromkeys(response_ids))
     if not text_only:
         held = set(Evaluated.objects.filter(pk__in=ids).values_list("pk", flat=True))
         ids = [pk for pk in ids if pk not in held]
-    shared, opened, done = Shared(organization_id), [], []
-    with notifications.Mailer() as mailer:
+    shared, opened, done, to_send = Shared(organization_id), [], [], []
+    # One commit for the batch instead of one per response: the ledger row commits with the
+    # response's cases and notifications, so a worker killed after the commit leaves pending
+    # notifications that `deliver_due` sends, and one killed before it leaves nothing at all
+    # (`evaluate_missed` runs the batch again).
+    with transaction.atomic():
         for response in response_selectors.complete_for_rules_of(organization_id, ids):
             # Each its own time, as one job each would have: the round-robin turn goes by it.
             at = now or timezone.now()
             try:
-                opened += _evaluate(response, at, text_only, shared, mailer)
+                with transaction.atomic():  # a failing response takes back only its own rows
+                    cases, ready = _evaluate(response, at, text_only, shared)
             except Exception:  # the others still go out; `evaluate_missed` retries this one
                 log.exception("closedloop: evaluating response %s failed", response.pk)
                 continue
+            opened += cases
+            to_send += [(pk, at) for pk in ready]
             done.append(Evaluated(response_id=response.pk, at=at))
-    if not text_only:
-        Evaluated.objects.bulk_create(done, ignore_conflicts=True)
+        if not text_only:
+            Evaluated.objects.bulk_create(done, ignore_conflicts=True)
+    if to_send:
+        _deliver([pk for pk, _ in to_send], max(at for _, at in to_send))
     return opened
+
+
+def _deliver(notification_ids: list[int], now: datetime) -> None:
+    """Claim the alerts just committed in one statement and send them over one SMTP session.
+    A worker killed here leaves the rest claimed: the sweep sends them once the lease runs
+    out, never twice (decisions 0008, 0054)."""
+    with notifications.Mailer() as mailer:
+        claimed = time.monotonic()
+        for row in notifications.claim_many(notification_ids, now):
+            # Past half the lease (a slow SMTP server) the rest is left to the sweep, which
+            # takes it once the lease runs out: a row is sent only while its claim holds.
+            if time.monotonic() - claimed > notifications.LEASE.total_seconds() / 2:
+                break
+            notifications.deliver_claimed(row, now, mailer)
 
 
 def evaluate_missed(*, since: datetime, until: datetime) -> list[int]:
@@ -144,15 +170,13 @@ def evaluate_missed(*, since: datetime, until: datetime) -> list[int]:
 
 
 def _evaluate(
-    response: Response,
-    now: datetime,
-    text_only: bool,
-    shared: Shared,
-    mailer: notifications.Mailer,
-) -> list[Case]:
+    response: Response, now: datetime, text_only: bool, shared: Shared
+) -> tuple[list[Case], list[int]]:
+    """The response's cases and notifications, written in the caller's transaction; the
+    cases opened and the notifications to send once it commits."""
     # Anonymous (employee) answers never become cases: a case names who said it.
     if response.survey.is_anonymous:
-        return []
+        return [], []
     unit = response.unit or shared.root()
     opened, to_send = [], []
     findings = _findings(response.pk)
@@ -161,18 +185,15 @@ def _evaluate(
             continue
         if not (matches(rule.conditions, response, findings) or invites_everyone(rule=rule)):
             continue
-        with transaction.atomic():
-            if rule.open_case:
-                case, created = open_case_for(
-                    rule=rule, response=response, unit=unit, now=now, lookups=shared.lookups
-                )
-                if created:
-                    opened.append(case)
-                    to_send += _alert(rule, case, response, now, shared.lookups)
-            to_send += _promoter_actions(rule, response, unit, now)
-    for notification_id in to_send:
-        notifications.deliver(notification_id, now=now, mailer=mailer)
-    return opened
+        if rule.open_case:
+            case, created = open_case_for(
+                rule=rule, response=response, unit=unit, now=now, lookups=shared.lookups
+            )
+            if created:
+                opened.append(case)
+                to_send += _alert(rule, case, response, now, shared.lookups)
+        to_send += _promoter_actions(rule, response, unit, now)
+    return opened, to_send
 
 
 def invites_everyone(*, rule: AlertRule) -> bool:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from voxloop import outbound
@@ -95,10 +95,25 @@ def backoff(attempts: int) -> timedelta:
 
 def claim(notification_id: int, now: datetime) -> Notification | None:
     """Take the row for sending if it is pending and due; None when someone else has it."""
-    taken = Notification.objects.filter(
-        pk=notification_id, status=NotificationStatus.PENDING, run_after__lte=now
-    ).update(run_after=now + LEASE)
-    return Notification.objects.filter(pk=notification_id).first() if taken else None
+    taken = claim_many([notification_id], now)
+    return taken[0] if taken else None
+
+
+def claim_many(notification_ids: list[int], now: datetime) -> list[Notification]:
+    """Take those of these rows that are pending and due, in one statement that also reads
+    them back (RETURNING: PostgreSQL, SQLite 3.35+); an evaluation job claims its batch's
+    alerts at once (decision 0054). In the order given."""
+    if not notification_ids:
+        return []
+    at = connection.ops.adapt_datetimefield_value
+    marks = ", ".join(["%s"] * len(notification_ids))
+    sql = (  # the table's name is ours; the values are parameters
+        f"UPDATE {Notification._meta.db_table} SET run_after = %s "  # noqa: S608
+        f"WHERE id IN ({marks}) AND status = %s AND run_after <= %s RETURNING *"
+    )
+    params = [at(now + LEASE), *notification_ids, NotificationStatus.PENDING.value, at(now)]
+    taken = {row.pk: row for row in Notification.objects.raw(sql, params)}
+    return [taken[pk] for pk in notification_ids if pk in taken]
 
 
 def deliver(notification_id: int, now: datetime | None = None, mailer: Mailer | None = None) -> str:
@@ -109,6 +124,11 @@ def deliver(notification_id: int, now: datetime | None = None, mailer: Mailer | 
     row = claim(notification_id, now)
     if row is None:
         return "skipped"
+    return deliver_claimed(row, now, mailer)
+
+
+def deliver_claimed(row: Notification, now: datetime, mailer: Mailer | None = None) -> str:
+    """Send a row this worker has claimed (its lease from `now`) and record the outcome."""
     try:
         send(row, mailer)
     except outbound.RefusedDestination as error:  # retrying cannot help

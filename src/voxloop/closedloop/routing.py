@@ -64,8 +64,8 @@ def levels_above(unit: OrgUnit, role: str) -> int:
 def next_in_turn(organization_id: int, users: list[User]) -> User | None:
     """Round-robin among a unit's managers: whoever was last given a case longest ago (or
     never) is next. Derived from the cases themselves, so no counter can drift."""
-    if not users:
-        return None
+    if len(users) < 2:  # no turns to take (most stores have one manager): no query
+        return users[0] if users else None
     from voxloop.closedloop.models import Case
 
     last = dict(

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TASK_MAX_PRIORITY
@@ -93,9 +94,13 @@ def evaluate_reviews(events: list[dict]) -> int:
 
 
 def urgent(work: Any) -> Any:
-    """The task ahead of every other job where the backend orders by priority (the database
-    queue): an alert has a latency goal (p99 ≤ 2 s), counting, text analysis and embeddings
-    or a campaign's batches have none (decision 0049). django-tasks-rq refuses priorities."""
-    if work.get_backend().supports_priority:
+    """The task ahead of every other job: an alert has a latency goal (p99 ≤ 2 s), counting,
+    text analysis and embeddings or a campaign's batches have none. Where the backend orders
+    by priority (the database queue) the highest priority (decision 0049); on RQ, which
+    refuses priorities, the urgent queue that every worker takes from first (decision 0054)."""
+    backend = work.get_backend()
+    if backend.supports_priority:
         return work.using(priority=TASK_MAX_PRIORITY)
+    if settings.URGENT_QUEUE in backend.queues:
+        return work.using(queue_name=settings.URGENT_QUEUE)
     return work

@@ -135,9 +135,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work: database queue by default, RQ on Redis when REDIS_URL is set -------
 REDIS_URL = env_str("REDIS_URL")
+# Work with a latency goal (detractor alerts, p99 <= 2 s) goes to a queue of its own on RQ,
+# which has no priorities: every worker takes from it before "default" (decision 0054).
+URGENT_QUEUE = "urgent"
 if REDIS_URL:
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": [URGENT_QUEUE, "default"],
+        }
+    }
+    # The order is the workers' order: `voxloop worker` listens to these, urgent first.
+    RQ_QUEUES = {
+        URGENT_QUEUE: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600},
+        "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600},
+    }
     INSTALLED_APPS.append("django_rq")
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
