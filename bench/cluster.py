@@ -48,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from bench.common import (  # noqa: E402
+    email_campaign,
     percentile,
     published_visit_survey,
     send_without_fatigue_rules,
@@ -140,7 +141,6 @@ def seed(invitations: int, stores: int = 20) -> dict:
     from voxloop.closedloop import services as closedloop
     from voxloop.contacts import services as contacts
     from voxloop.contacts.models import Contact
-    from voxloop.distribution import services as distribution
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
 
@@ -171,17 +171,7 @@ def seed(invitations: int, stores: int = 20) -> dict:
         ),
     )
     send_without_fatigue_rules(root.organization)
-    campaign = distribution.create_campaign(
-        actor=system,
-        unit=root,
-        survey=survey,
-        segment=None,
-        name="Bench",
-        channel="email",
-        throttle_per_minute=10_000_000,
-        sender_name="CEO",
-        sender_email="ceo@bench.test",
-    )
+    campaign = email_campaign(actor=system, unit=root, survey=survey)
     from voxloop.responses import kiosks
 
     _device, kiosk_secret = kiosks.register(actor=system, unit=root, name="Bench", channel="kiosk")

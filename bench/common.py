@@ -113,3 +113,20 @@ def send_without_fatigue_rules(organization: Any) -> None:
         quiet_start_hour=0,
         quiet_end_hour=0,
     )
+
+
+def email_campaign(*, actor: Any, unit: Any, survey: Any) -> Any:
+    """The benches' campaign: email, to everyone, with no throttle worth the name."""
+    from voxloop.distribution import services
+
+    return services.create_campaign(
+        actor=actor,
+        unit=unit,
+        survey=survey,
+        segment=None,
+        name="Bench",
+        channel="email",
+        throttle_per_minute=10_000_000,
+        sender_name="CEO",
+        sender_email="ceo@bench.test",
+    )

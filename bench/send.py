@@ -30,7 +30,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import scratch_database, send_without_fatigue_rules
+from bench.common import email_campaign, scratch_database, send_without_fatigue_rules
 
 GOAL = 300.0
 BASELINE = r"""
@@ -157,17 +157,7 @@ def run_task_path(
 
     from voxloop.distribution import services
 
-    campaign = services.create_campaign(
-        actor=system,
-        unit=root,
-        survey=survey,
-        segment=None,
-        name="Bench",
-        channel="email",
-        throttle_per_minute=10_000_000,
-        sender_name="CEO",
-        sender_email="ceo@bench.test",
-    )
+    campaign = email_campaign(actor=system, unit=root, survey=survey)
     with transaction.atomic():
         services.launch(
             actor=system, campaign=campaign

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import scratch_database, start_django
+from bench.common import email_campaign, scratch_database, start_django
 
 SINK = r"""
 import sys, time
@@ -112,17 +112,7 @@ def run(count: int, profile: bool, lanes: list[int]) -> None:
     from voxloop.distribution.models import Invitation
 
     system, root, survey = seed(count)
-    campaign = services.create_campaign(
-        actor=system,
-        unit=root,
-        survey=survey,
-        segment=None,
-        name="Bench",
-        channel="email",
-        throttle_per_minute=10_000_000,
-        sender_name="CEO",
-        sender_email="ceo@bench.test",
-    )
+    campaign = email_campaign(actor=system, unit=root, survey=survey)
     with transaction.atomic():
         services.launch(actor=system, campaign=campaign)
     services.materialize(campaign_id=campaign.pk)
