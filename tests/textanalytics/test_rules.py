@@ -120,3 +120,23 @@ def test_sentiment_and_intent_conditions(shop, django_capture_on_commit_callback
 def test_bad_text_conditions_are_refused(item):
     with pytest.raises(InvalidInput):
         clean_conditions({"items": [item]})
+
+
+def test_a_text_rule_evaluation_goes_ahead_of_other_jobs(world):
+    """Rules on what a comment says alert as detractor rules do: their evaluation, queued once
+    the comment is read, is urgent too (decisions 0049 and 0054)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from voxloop.closedloop import receivers
+
+    acme = world.acme
+    survey = store_visit_survey(acme)
+    closedloop_services.create_rule(
+        actor=acme.scope("admin"), unit=acme.root, name="Rude staff", conditions=RUDE_STAFF
+    )
+    response = submit(survey, {"nps": 8, "comment": "Rude."}, unit=acme.units["c1r1s1"])
+    receivers.evaluate_text_rules_later(None, response_ids=[response.pk])
+    [queued] = DBTaskResult.objects.filter(task_path__endswith="evaluate_responses")
+    assert queued.args_kwargs["args"] == [response.organization_id, [response.pk]]
+    assert queued.args_kwargs["kwargs"] == {"text_only": True}
+    assert queued.priority == 100

@@ -47,11 +47,12 @@ def evaluate_later(
 @receiver(comments_analysed, dispatch_uid="closedloop.evaluate_text")
 def evaluate_text_rules_later(sender: object, response_ids: list[int], **kwargs: object) -> None:
     # Rules on sentiment, theme or intent can only hold once the comments are read.
+    # They alert as any detractor rule does, so they go ahead of campaigns and counting too.
     from voxloop.closedloop.evaluation import text_rule_responses
-    from voxloop.closedloop.tasks import evaluate_responses
+    from voxloop.closedloop.tasks import evaluate_responses, urgent
 
     for organization_id, ids in text_rule_responses(response_ids=response_ids).items():
-        evaluate_responses.enqueue(organization_id, ids, text_only=True)
+        urgent(evaluate_responses).enqueue(organization_id, ids, text_only=True)
 
 
 @receiver(reviews_received, dispatch_uid="closedloop.evaluate_reviews")
