@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.reviews.fake_providers import FakeProvider
+from voxloop.closedloop import services as closedloop_services
 
 DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
@@ -23,3 +24,15 @@ def provider() -> Iterator[FakeProvider]:
     server = FakeProvider().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def low_rating_rule(world):
+    return closedloop_services.create_rule(
+        actor=world.acme.scope("admin"),
+        unit=world.acme.root,
+        name="Low stars",
+        applies_to="reviews",
+        conditions={"match": "all", "items": [{"field": "rating", "op": "lte", "value": 2}]},
+        recipients=[{"type": "role", "role": "manager"}],
+    )

@@ -14,7 +14,6 @@ from tests.reviews.corpus import samples
 from tests.reviews.payloads import google_page, google_review
 from tests.reviews.support import make_source
 from tests.smtp import free_port
-from voxloop.closedloop import services as closedloop_services
 from voxloop.closedloop.models import Case, Notification
 from voxloop.reviews import fetching
 from voxloop.reviews.models import Review
@@ -28,18 +27,6 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 
 def _iso(when) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@pytest.fixture
-def low_rating_rule(world):
-    return closedloop_services.create_rule(
-        actor=world.acme.scope("admin"),
-        unit=world.acme.root,
-        name="Low stars",
-        applies_to="reviews",
-        conditions={"match": "all", "items": [{"field": "rating", "op": "lte", "value": 2}]},
-        recipients=[{"type": "role", "role": "manager"}],
-    )
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

@@ -135,18 +135,11 @@ def _recent_file(now) -> bytes:
 
 @pytest.mark.parametrize("with_rule", [False, True])
 def test_a_page_of_new_reviews_is_one_event_and_at_most_one_task(
-    world, heard, monkeypatch, with_rule, django_capture_on_commit_callbacks
+    world, heard, monkeypatch, with_rule, request, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(closedloop_services, "_review_rules_cache", {})
     if with_rule:
-        closedloop_services.create_rule(
-            actor=world.acme.scope("admin"),
-            unit=world.acme.root,
-            name="Low stars",
-            applies_to="reviews",
-            conditions={"match": "all", "items": [{"field": "rating", "op": "lte", "value": 2}]},
-            recipients=[{"type": "role", "role": "manager"}],
-        )
+        request.getfixturevalue("low_rating_rule")
     default_task_backend.clear()
     source = make_source(world.acme, "file", locations={"shop": "c1r1s1"})
     now = timezone.now()
