@@ -79,3 +79,25 @@ def immediate_tasks(settings):
 @pytest.fixture
 def survey(world):
     return cx_survey(world.acme)
+
+
+# A rollup row as the backfill tests compare it: its key but the facet, and every counter.
+ROW_FIELDS = ("node_path", "depth", "survey_id", "channel", "origin", "day", "value")
+
+
+def facet_rows(facet: str) -> list[tuple]:
+    from voxloop.analytics.metrics import COUNT_FIELDS
+    from voxloop.analytics.models import Rollup
+
+    return sorted(Rollup.objects.filter(facet=facet).values_list(*ROW_FIELDS, *COUNT_FIELDS))
+
+
+def backfilled_rows(facet: str, backfill) -> list[tuple]:
+    """The facet's rows deleted, then written again by a migration's `backfill`."""
+    from django.db import connection
+
+    from voxloop.analytics.models import Rollup
+
+    Rollup.objects.filter(facet=facet).delete()
+    backfill(None, type("Editor", (), {"connection": connection})())
+    return facet_rows(facet)

@@ -6,11 +6,11 @@ import importlib
 from collections import Counter
 
 import pytest
-from django.db import connection
 
+from tests.analytics.support import backfilled_rows, facet_rows
 from tests.analytics.test_bounded_reads import ctx_for, seeded  # noqa: F401 - fixture
 from voxloop.analytics import distribution, raw_counts, selectors
-from voxloop.analytics.models import Facet, Rollup
+from voxloop.analytics.models import Facet
 
 backfill = importlib.import_module("voxloop.analytics.migrations.0008_score_rollups").backfill
 
@@ -46,16 +46,6 @@ def test_store_manager_sees_only_her_subtree(world, seeded):  # noqa: F811
 
 
 def test_backfill_from_the_ledger_equals_the_maintained_rows(world, seeded):  # noqa: F811
-    keys = ("node_path", "depth", "survey_id", "channel", "origin", "day", "value", "n")
-    counters = ("nps_n", "promoters", "passives", "detractors", "csat_n", "csat_sum")
-    counters += ("csat_sq", "csat_top2", "ces_n", "ces_sum", "ces_sq", "ces_agree", "comments")
-
-    def rows():
-        found = Rollup.objects.filter(facet=Facet.SCORE).values_list(*keys, *counters)
-        return sorted(found)
-
-    maintained = rows()
+    maintained = facet_rows(Facet.SCORE)
     assert maintained
-    Rollup.objects.filter(facet=Facet.SCORE).delete()
-    backfill(None, type("Editor", (), {"connection": connection})())
-    assert rows() == maintained
+    assert backfilled_rows(Facet.SCORE, backfill) == maintained
