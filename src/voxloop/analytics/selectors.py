@@ -156,14 +156,21 @@ def _rows(
 def period_q(f: Filters) -> Q:
     """The total rows that sum to the period once: its whole months' rows by month, the days
     before and after them by day (decision 0053): O(months + ragged days), not O(days)."""
+    months, ends = month_tiling(f)
+    q = Q(facet=Facet.TOTAL_MONTH, day__in=months) if months else Q()
+    for start, end in ends:
+        q |= Q(facet=Facet.TOTAL, day__gte=start, day__lte=end)
+    return q
+
+
+def month_tiling(f: Filters) -> tuple[list[date], list[tuple[date, date]]]:
+    """The period's whole months, and the non-empty day ranges before and after them (the
+    whole period when it holds no whole month)."""
     months = tiles(f.start, f.end)[2]
     if not months:
-        return Q(facet=Facet.TOTAL, day__gte=f.start, day__lte=f.end)
-    return (
-        Q(facet=Facet.TOTAL_MONTH, day__in=months)
-        | Q(facet=Facet.TOTAL, day__gte=f.start, day__lt=months[0])
-        | Q(facet=Facet.TOTAL, day__gte=_month_after(months[-1]), day__lte=f.end)
-    )
+        return [], [(f.start, f.end)]
+    ends = [(f.start, months[0] - timedelta(days=1)), (_month_after(months[-1]), f.end)]
+    return months, [(start, end) for start, end in ends if start <= end]
 
 
 def _narrowed(rows: QuerySet, f: Filters) -> QuerySet:
@@ -432,11 +439,7 @@ def _week_hours(ctx: Context) -> dict[tuple[int, int], Counts]:
     rows by month (168 keys a month), its ragged ends from the hour rows by day, summed by
     weekday in the database (decision 0053): O(months + ragged days), not O(days × 24)."""
     f = ctx.filters
-    months = tiles(f.start, f.end)[2]
-    ends = [(f.start, f.end)]
-    if months:
-        after = _month_after(months[-1])
-        ends = [(f.start, months[0] - timedelta(days=1)), (after, f.end)]
+    months, ends = month_tiling(f)
     out: dict[tuple[int, int], Counts] = defaultdict(Counts)
     if months:
         rows = _narrowed(
@@ -452,8 +455,6 @@ def _week_hours(ctx: Context) -> dict[tuple[int, int], Counts]:
         for value, counts in _grouped(rows, "value").items():
             out[divmod(int(value), 24)].add(counts)
     for start, end in ends:
-        if start > end:
-            continue
         days = replace(f, start=start, end=end)
         rows = _rows(ctx, Facet.HOUR, days).annotate(weekday=ExtractIsoWeekDay("day"))
         for (weekday, hour), counts in _grouped(rows, "weekday", "value").items():
