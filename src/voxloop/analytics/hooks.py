@@ -15,7 +15,7 @@ A provider reads through the scope it is given (the dashboard's reader) and may 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 PROVIDERS: dict[str, Callable[..., Any]] = {}
@@ -72,6 +72,10 @@ class DashboardFilters(Protocol):
     def segment_id(self) -> int | None: ...
     @property
     def min_n(self) -> int: ...
+    @property
+    def start(self) -> date: ...
+    @property
+    def end(self) -> date: ...
     def bounds(self) -> tuple[datetime, datetime]: ...
     def previous(self) -> DashboardFilters: ...
 

@@ -163,7 +163,7 @@ def period_q(f: Filters) -> Q:
     return q
 
 
-def month_tiling(f: Filters) -> tuple[list[date], list[tuple[date, date]]]:
+def month_tiling(f: Filters | hooks.DashboardFilters) -> tuple[list[date], list[tuple[date, date]]]:
     """The period's whole months, and the non-empty day ranges before and after them (the
     whole period when it holds no whole month)."""
     months = tiles(f.start, f.end)[2]

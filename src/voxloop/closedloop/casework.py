@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from voxloop.closedloop import messages, notifications
+from voxloop.closedloop import messages, notifications, resolution_times
 from voxloop.closedloop.models import (
     ActionPlan,
     Case,
@@ -198,6 +198,7 @@ def change_status(*, actor: Scope, case: Case, status: str, now: datetime | None
         # Every finished case says why it happened: the outer loop counts root causes.
         raise InvalidInput("Pick a root cause before resolving or closing.", field="root_cause_id")
     before = case.status
+    resolved_before = case.resolved_at
     reopened = before in FINISHED
     case.status = status
     _touched(case, now)
@@ -209,6 +210,7 @@ def change_status(*, actor: Scope, case: Case, status: str, now: datetime | None
     elif reopened:
         case.resolved_at = case.closed_at = None
     case.save()
+    resolution_times.resolved_changed(case, before=resolved_before)
     _event(actor, case, CaseEvent.Kind.STATUS, now, **{"from": before, "to": status})
     record_audit(actor=actor, action="case.reopen" if reopened else "case.status", target=case,
                  changes={"from": before, "to": status})  # fmt: skip

@@ -367,6 +367,39 @@ class Evaluated(models.Model):
         return f"response {self.response_id}"
 
 
+class ResolutionBin(models.Model):
+    """Resolved cases by resolution time, for the dashboards' case figures without reading
+    every case (decision 0058): per unit and each unit above it (`node_path`), per day in the
+    unit's zone and per month (`grain`), per resolution-time bucket (`resolution_times`).
+    Kept by `resolution_times.count` when a case is resolved, reopened or deleted; rebuilt
+    from the cases by `resolution_times.rebuild`."""
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    node_path = models.CharField(max_length=255)
+    grain = models.CharField(max_length=1)  # "d": a day, "m": a month keyed by its first day
+    day = models.DateField()
+    bucket = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+    met = models.IntegerField(default=0)  # resolved by their due time
+    hours = models.FloatField(default=0.0)
+    hours_sq = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("resolution-time count")
+        verbose_name_plural = _("resolution-time counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "node_path", "grain", "day", "bucket"],
+                name="resolution_bin_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node_path} {self.grain} {self.day} #{self.bucket}: {self.n}"
+
+
 # The outer loop's models live beside these; importing them here registers them with the app
 # and keeps `from voxloop.closedloop.models import ActionPlan` working.
 from voxloop.closedloop.outer_loop import (  # noqa: E402, F401

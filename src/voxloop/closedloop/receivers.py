@@ -4,16 +4,18 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from voxloop.closedloop import services
+from voxloop.closedloop import resolution_times, services
+from voxloop.closedloop.models import Case
 from voxloop.handover import Gatherer
 from voxloop.privacy.redaction import KnownPerson
 from voxloop.privacy.signals import contact_erasing
 from voxloop.responses.models import Response
 from voxloop.responses.signals import response_submitted
 from voxloop.reviews.signals import reviews_received
-from voxloop.tenancy.signals import unit_moved
+from voxloop.tenancy.signals import unit_moved, unit_time_zone_changed
 from voxloop.textanalytics.signals import comments_analysed
 
 
@@ -94,3 +96,23 @@ def forget_person(
         person=person,
         now=now,
     )
+
+
+@receiver(unit_time_zone_changed, dispatch_uid="closedloop.recount_resolution_times")
+def recount_resolution_times(sender: object, organization_id: int, **kwargs: Any) -> None:
+    services.recount_resolution_times(organization_id=organization_id)
+
+
+@receiver(post_save, sender=Case, dispatch_uid="closedloop.case_opened")
+def count_opened_case(sender: object, instance: Case, created: bool, **kwargs: Any) -> None:
+    """Every case opened (by a rule, by hand, from a review) is counted in the dashboards'
+    kept case figures (decision 0058); later status changes count themselves."""
+    if created:
+        resolution_times.count(instance, sign=1)
+
+
+@receiver(post_delete, sender=Case, dispatch_uid="closedloop.case_deleted")
+def count_out_deleted_case(sender: object, instance: Case, **kwargs: Any) -> None:
+    """A deleted case (its response expired or erased, or deleted with it) leaves the
+    figures it was counted in."""
+    resolution_times.count(instance, sign=-1)

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from voxloop import conditions as tree
 from voxloop import outbound
-from voxloop.closedloop import messages
+from voxloop.closedloop import messages, resolution_times
 from voxloop.closedloop.conditions import clean_conditions
 from voxloop.closedloop.models import (
     DEFAULT_SLA_HOURS,
@@ -105,6 +105,13 @@ def repath_after_move(*, organization_id: int, old_path: str, new_path: str) -> 
 
     for model in (Case, AlertRule, Playbook, ActionPlan, Advocate, Praise):
         repath_copies(model.objects.filter(organization_id=organization_id), old_path, new_path)
+    # The resolution times are kept per unit above each case: a move changes those units.
+    resolution_times.rebuild(organization_id)
+
+
+def recount_resolution_times(*, organization_id: int) -> int:
+    """After a unit's time zone changed (its cases' days move), or to check the kept counts."""
+    return resolution_times.rebuild(organization_id)
 
 
 # --- alert rules ----------------------------------------------------------------------------

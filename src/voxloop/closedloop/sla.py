@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from voxloop.analytics import metrics
 from voxloop.analytics.hooks import DashboardFilters
+from voxloop.closedloop import resolution_times
 from voxloop.closedloop.models import OPEN_STATUSES, Case
-from voxloop.closedloop.selectors import readable_cases
+from voxloop.closedloop.selectors import only_own_cases, readable_cases
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.responses import selectors as response_selectors
 from voxloop.tenancy import selectors as tenancy_selectors
@@ -158,6 +159,7 @@ class Resolved:
     total_sq: float = 0.0
     median: float | None = None
     p90: float | None = None
+    opened: int = 0  # cases opened in the period, when read with them (the kept histogram)
 
 
 def _resolved(cases: QuerySet[Case], period: DashboardFilters) -> Resolved:
@@ -206,6 +208,31 @@ def _resolved(cases: QuerySet[Case], period: DashboardFilters) -> Resolved:
     )
 
 
+def _counted_node(scope: Scope, filters: DashboardFilters) -> str | None:
+    """The unit whose kept resolution times (`ResolutionBin`) answer the dashboard: its
+    subtree's cases are exactly what the reader sees. None when they are not (an agent sees
+    only their own cases; a survey, channel or segment narrows the cases to some responses):
+    then the cases themselves are read."""
+    if only_own_cases(scope) or filters.survey_id or filters.channel or filters.segment_id:
+        return None
+    if filters.unit_id:
+        return tenancy_selectors.unit(scope, filters.unit_id).path
+    return scope.unit_path
+
+
+def _from_bins(organization_id: int, node: str, period: DashboardFilters) -> Resolved:
+    found = resolution_times.histogram(organization_id, node, period)
+    return Resolved(
+        found.n,
+        found.met,
+        found.total,
+        found.total_sq,
+        found.percentile(50),
+        found.percentile(90),
+        found.opened,
+    )
+
+
 def case_metrics(
     scope: Scope, filters: DashboardFilters, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -218,14 +245,21 @@ def case_metrics(
     now = now or timezone.now()
     cases = _cases_for(scope, filters)
     low, high = filters.bounds()
-    # Each count its own indexed range: opened by `case_org_created`, open and overdue among
-    # the open ones by `case_org_path` (no scan of every case the organisation ever had).
-    opened = cases.filter(created_at__gte=low, created_at__lt=high).count()
+    # Open and overdue among the open ones by `case_org_path` (a backlog, not a history);
+    # opened and resolved from the kept histogram (decision 0058) or, where the reader's
+    # cases are not a subtree's, each its own index range (`case_org_created`, `_resolved`).
     counts = cases.filter(status__in=OPEN_STATUSES, created_at__lt=high).aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now))
     )
     before = filters.previous()
-    now_r, before_r = _resolved(cases, filters), _resolved(cases, before)
+    node = _counted_node(scope, filters)
+    if node is None:
+        opened = cases.filter(created_at__gte=low, created_at__lt=high).count()
+        now_r, before_r = _resolved(cases, filters), _resolved(cases, before)
+    else:
+        now_r = _from_bins(scope.organization_id, node, filters)
+        before_r = _from_bins(scope.organization_id, node, before)
+        opened = now_r.opened
     min_n = filters.min_n
     mean_now = _mean_hours(now_r, min_n)
     mean_before = _mean_hours(before_r, min_n)
@@ -242,6 +276,8 @@ def case_metrics(
             "mean": _round(mean_now.value),
             "p90": _round(now_r.p90),
             "low_sample": mean_now.low_sample,
+            # Median and p90 from the kept histogram: within this many percent (or a minute).
+            "within_pct": None if node is None else resolution_times.BOUND_PCT,
         },
         "resolution_time": mean_now.as_dict(),
         "resolution_time_change": _change(
