@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="time the data --keep kept")
     parser.add_argument("--build-only", action="store_true", help="with --keep: no timing")
     parser.add_argument("--personas", default=",".join(PERSONAS), help="e.g. director")
+    parser.add_argument("--parts", default="", help="only these, e.g. payload,cases,home")
     parser.add_argument(
         "--rollups",
         choices=("pandas", "sql"),
@@ -217,7 +218,8 @@ def run(args) -> None:
     small, _ = build("bench-small", SMALL_UNITS, small_responses, small_contacts, args)
     if args.build_only:
         return
-    _refresh_boards()
+    if not args.parts or {"payload", "staff"} & set(args.parts.split(",")):
+        _refresh_boards()
     worst = 0.0
     print(f"\n{'persona':<9}{'period':<7}{'part':<11}{'p50 ms':>9}{'p95 ms':>9}{'reps':>6}")
     personas = [p for p in args.personas.split(",") if p in PERSONAS]
@@ -225,13 +227,16 @@ def run(args) -> None:
         for period in PERIODS:
             print(f"load average {_load()}")
             for part, op in dashboard_ops(large, persona, period).items():
+                if args.parts and part not in args.parts.split(","):
+                    continue
                 p50, p95 = _p(times := timed(op, args.reps, args.budget))
                 if part == "payload":
                     worst = max(worst, p95)
                 print(f"{persona:<9}{period:<7}{part:<11}{p50:>9.1f}{p95:>9.1f}{len(times):>6}")
             sys.stdout.flush()
-    print(f"\nflat in organisation size: the store manager's whole payload (load {_load()})")
-    for period in PERIODS:
+    for period in PERIODS if not args.parts else ():
+        if period == next(iter(PERIODS)):
+            print(f"\nflat in organisation size: the store manager's payload (load {_load()})")
         big = timed(dashboard_ops(large, "store", period)["payload"], args.reps, args.budget)
         few = timed(dashboard_ops(small, "store", period)["payload"], args.reps, args.budget)
         (b50, b95), (f50, f95) = _p(big), _p(few)
