@@ -180,3 +180,25 @@ def test_the_backfill_gives_the_kept_rows(world, random_cases):
     migration = importlib.import_module("voxloop.closedloop.migrations.0005_resolution_bins")
     migration.backfill(apps, None)
     assert _bins() == kept
+
+
+def test_reopened_and_resolved_again_in_the_same_bucket_keeps_the_hours(world):
+    acme, admin = world.acme, world.acme.scope("admin")
+    unit = acme.units["c1r1s1"]
+    created = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    case = Case.objects.create(
+        organization=acme.root.organization,
+        unit=unit,
+        unit_path=unit.path,
+        title="twice",
+        created_at=created,
+        due_at=created + timedelta(hours=48),
+    )
+    give_cause(case)
+    first = created + timedelta(hours=30)
+    casework.change_status(actor=admin, case=case, status="resolved", now=first)
+    casework.change_status(actor=admin, case=case, status="in_progress", now=first)
+    again = first + timedelta(seconds=20)  # same day, same 2 % bucket: n is unchanged
+    casework.change_status(actor=admin, case=case, status="resolved", now=again)
+    kept = list(ResolutionBin.objects.filter(n__gt=0, bucket__gte=0).values_list("hours"))
+    assert kept and all(h == pytest.approx(30 + 20 / 3600) for (h,) in kept)

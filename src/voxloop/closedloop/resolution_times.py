@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from voxloop.analytics.hooks import DashboardFilters
@@ -90,6 +90,7 @@ def _zone(organization_id: int, path: str) -> str:
 
 
 _TABLE = ResolutionBin._meta.db_table
+_ROW = "(%s, %s, %s, %s, %s, %s, %s, %s)"  # node_path, grain, day, bucket, n, met, hours, sq
 # Placeholders only: the table is the model's, every value a parameter.
 _ADD = (
     f"INSERT INTO {_TABLE} (organization_id, node_path, grain, day, bucket, n, met, hours, "  # noqa: S608
@@ -97,31 +98,33 @@ _ADD = (
     f"DO UPDATE SET n = {_TABLE}.n + excluded.n, met = {_TABLE}.met + excluded.met, hours = "
     f"{_TABLE}.hours + excluded.hours, hours_sq = {_TABLE}.hours_sq + excluded.hours_sq"
 )
+_TAKE = (
+    f"UPDATE {_TABLE} SET n = {_TABLE}.n + v.column5, met = {_TABLE}.met + v.column6, "  # noqa: S608
+    f"hours = {_TABLE}.hours + v.column7, hours_sq = {_TABLE}.hours_sq + v.column8 FROM "
+    "(VALUES {values}) AS v WHERE organization_id = %s AND node_path = v.column1 AND grain = "
+    "v.column2 AND day = v.column3 AND bucket = v.column4"
+)
 
 
 def _upsert(organization_id: int, cells: dict[Key, _Cell]) -> None:
-    """Add the cells to the stored counts: one upsert for those counted in; counting out
-    updates only rows that exist (the case was counted into them), so a case deleted with its
-    organisation, whose rows are already gone, writes nothing."""
+    """Add the cells to the stored counts, one statement for those counted in and one for
+    those counted out. Counting out updates only rows that exist (the case was counted into
+    them), so a case deleted with its organisation, whose rows are gone, writes nothing."""
+    added: list[Any] = []
+    taken: list[Any] = []
     for (node, grain, day, b), c in cells.items():
-        if c.n < 0:
-            ResolutionBin.objects.filter(
-                organization_id=organization_id, node_path=node, grain=grain, day=day, bucket=b
-            ).update(
-                n=F("n") + c.n,
-                met=F("met") + c.met,
-                hours=F("hours") + c.hours,
-                hours_sq=F("hours_sq") + c.hours_sq,
-            )
-    added = [(key, c) for key, c in cells.items() if c.n > 0]
-    if not added:
-        return
-    params: list[Any] = []
-    for (node, grain, day, b), c in added:
-        params += [organization_id, node, grain, day, b, c.n, c.met, c.hours, c.hours_sq]
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(added))
+        if c.n or c.met or c.hours or c.hours_sq:  # n 0: out and back into one bucket
+            row = [node, grain, day, b, c.n, c.met, c.hours, c.hours_sq]
+            (added if c.n >= 0 else taken).append(row)
     with connection.cursor() as cursor:
-        cursor.execute(_ADD.format(values=values), params)
+        if taken:
+            values = ", ".join([_ROW] * len(taken))
+            params = [v for row in taken for v in row] + [organization_id]
+            cursor.execute(_TAKE.format(values=values), params)
+        if added:
+            values = ", ".join(["(%s, " + _ROW[1:]] * len(added))
+            params = [v for row in added for v in (organization_id, *row)]
+            cursor.execute(_ADD.format(values=values), params)
 
 
 def count(case: Case, *, sign: int) -> None:
