@@ -9,6 +9,7 @@ from tests.analytics.support import cx_survey, respond
 from voxloop.analytics import driver_reads, filters, selectors
 from voxloop.contacts import services as contact_services
 from voxloop.contacts.models import Contact
+from voxloop.surveys import selectors as survey_selectors
 from voxloop.surveys import services as survey_services
 
 AT = datetime(2026, 11, 3, 10, tzinfo=UTC)
@@ -141,3 +142,47 @@ def test_identifier_attributes_are_listed_as_left_out(world, survey, reason):
     left = {x["driver"]: x["reason"] for x in one["left_out"]}
     assert left.get("member_no") == reason
     assert "visits" in {d["driver"] for d in one["drivers"]}
+
+
+def test_the_page_reads_answers_as_text_with_the_same_analysis(world):
+    """The drivers page reads its answers as text (no JSON decoding per value): the model
+    gets the same numbers as from the decoded answers, yes/no, missing and zero included."""
+    actor, store = world.acme.scope("admin"), world.acme.units["c1r1s1"]
+    survey = survey_services.create_survey(
+        actor=actor, unit=world.acme.root, name="Text", kind="transactional", default_locale="en"
+    )
+    for key, kind, config in (
+        ("nps", "nps", {}),
+        ("friendly", "rating", {"scale": 5}),
+        ("fixed", "yes_no", {}),
+        ("csat", "csat", {}),
+    ):
+        survey_services.add_question(
+            actor=actor, survey=survey, key=key, type=kind, texts=T, config=config
+        )
+    survey_services.publish(actor=actor, survey=survey)
+    rng = np.random.default_rng(3)
+    for i in range(60):
+        friendly = int(rng.integers(1, 6))
+        fixed = bool(rng.integers(0, 2))
+        nps = int(min(10, max(0, 2 * friendly + 2 * fixed - 1 + int(rng.integers(-1, 2)))))
+        respond(
+            survey,
+            store,
+            nps=nps,
+            csat=None if i % 9 == 0 else int(rng.integers(1, 6)),
+            friendly=friendly,
+            fixed=fixed,
+            at=AT,
+        )
+    ctx = selectors.context(world.acme.scope("store"), f(min_n="5"))
+    keys = driver_reads._keys_read(survey_selectors.questions_of(survey))
+    as_text = driver_reads._survey_rows(ctx, survey, keys, driver_reads.PAGE_SAMPLE_LIMIT)
+    decoded = driver_reads._survey_rows(ctx, survey, None, driver_reads.PAGE_SAMPLE_LIMIT)
+    got = driver_reads._one_survey(ctx, survey, as_text)
+    expected = driver_reads._one_survey(ctx, survey, decoded)
+    assert got["n"] == expected["n"] > 40
+    assert {d["driver"] for d in got["drivers"]} == {"friendly", "fixed", "csat"}
+    for mine, theirs in zip(got["drivers"], expected["drivers"], strict=True):
+        assert mine["driver"] == theirs["driver"]
+        assert mine["importance"] == pytest.approx(theirs["importance"])
