@@ -202,3 +202,22 @@ def test_reopened_and_resolved_again_in_the_same_bucket_keeps_the_hours(world):
     casework.change_status(actor=admin, case=case, status="resolved", now=again)
     kept = list(ResolutionBin.objects.filter(n__gt=0, bucket__gte=0).values_list("hours"))
     assert kept and all(h == pytest.approx(30 + 20 / 3600) for (h,) in kept)
+
+
+def test_a_moved_store_and_a_new_zone_are_counted_again(world, random_cases, monkeypatch):
+    from voxloop.tenancy import services as tenancy_services
+
+    acme = world.acme
+    f = filters.parse({**PERIODS[1], "min_n": "1"}, today=date(2026, 12, 1))
+    regional = acme.scope("regional")  # c1r1: loses the store
+    before = sla.case_metrics(regional, f, now=NOW)["resolved"]
+    tenancy_services.move_unit(
+        actor=acme.system, unit=acme.units["c1r1s1"], new_parent=acme.units["c1r2"]
+    )
+    after = sla.case_metrics(regional, f, now=NOW)
+    assert after["resolved"] < before
+    exact = _exact(regional, f, monkeypatch)
+    assert after["resolved"] == exact["resolved"] and after["opened"] == exact["opened"]
+    in_server_zone = _bins()
+    tenancy_services.update_unit(actor=acme.system, unit=acme.root, time_zone="Asia/Tokyo")
+    assert _bins() != in_server_zone  # days moved: counted again in the new zone
