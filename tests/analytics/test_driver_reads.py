@@ -145,8 +145,9 @@ def test_identifier_attributes_are_listed_as_left_out(world, survey, reason):
 
 
 def test_the_page_reads_answers_as_text_with_the_same_analysis(world):
-    """The drivers page reads its answers as text (no JSON decoding per value): the model
-    gets the same numbers as from the decoded answers, yes/no, missing and zero included."""
+    """The drivers page reads its answers as text and its attributes as numbers (no JSON
+    decoding per value): the model gets the same numbers as from the decoded answers and
+    snapshots, yes/no, missing, text and boolean attributes and identifiers included."""
     actor, store = world.acme.scope("admin"), world.acme.units["c1r1s1"]
     survey = survey_services.create_survey(
         actor=actor, unit=world.acme.root, name="Text", kind="transactional", default_locale="en"
@@ -163,6 +164,13 @@ def test_the_page_reads_answers_as_text_with_the_same_analysis(world):
     survey_services.publish(actor=actor, survey=survey)
     rng = np.random.default_rng(3)
     for i in range(60):
+        attributes = {"spend": i % 7, "member_no": 1000 + i, "tier": "gold", "vip": i % 2 == 0}
+        contact = Contact.objects.create(
+            organization=world.acme.root.organization,
+            home_unit=store,
+            external_id=f"t{i}",
+            attributes=attributes,
+        )
         friendly = int(rng.integers(1, 6))
         fixed = bool(rng.integers(0, 2))
         nps = int(min(10, max(0, 2 * friendly + 2 * fixed - 1 + int(rng.integers(-1, 2)))))
@@ -174,6 +182,7 @@ def test_the_page_reads_answers_as_text_with_the_same_analysis(world):
             friendly=friendly,
             fixed=fixed,
             at=AT,
+            contact=contact,
         )
     ctx = selectors.context(world.acme.scope("store"), f(min_n="5"))
     keys = driver_reads._keys_read(survey_selectors.questions_of(survey))
@@ -182,7 +191,9 @@ def test_the_page_reads_answers_as_text_with_the_same_analysis(world):
     got = driver_reads._one_survey(ctx, survey, as_text)
     expected = driver_reads._one_survey(ctx, survey, decoded)
     assert got["n"] == expected["n"] > 40
-    assert {d["driver"] for d in got["drivers"]} == {"friendly", "fixed", "csat"}
+    assert {d["driver"] for d in got["drivers"]} == {"friendly", "fixed", "csat", "spend"}
+    assert {"driver": "member_no", "reason": "identifier"} in got["left_out"]
+    assert got["left_out"] == expected["left_out"]
     for mine, theirs in zip(got["drivers"], expected["drivers"], strict=True):
         assert mine["driver"] == theirs["driver"]
         assert mine["importance"] == pytest.approx(theirs["importance"])

@@ -15,13 +15,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import defaultdict
 from itertools import pairwise
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, FloatField, Func, QuerySet
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Mod
 
@@ -140,12 +141,13 @@ def _survey_rows(
     if attributes:  # customer attributes: the names found in the first rows, only those read
         seen = sampled.values_list("contact_snapshot", flat=True)[:ATTRIBUTE_PROBE]
         names = sorted({k for snap in seen for k in (snap or {}) if ATTRIBUTE.match(str(k))})
-    # The answers as text, not JSON: the model reads each through `_number`, which parses
-    # "7", "true" or "yes" as it did the decoded value, so no value is decoded one by one
-    # (Django's JSON converter was ~60 % of a cold page). Attributes stay JSON: their type
-    # tells a number from an identifier.
-    texts = {f"_a{i}": KeyTextTransform(k, "answers") for i, k in enumerate(keys)}
-    columns = [*texts] + [f"contact_snapshot__{a}" for a in names]
+    # No value is decoded one by one (Django's JSON converter was most of a cold page): the
+    # answers come as text, which `_number` parses ("7", "true", "yes") as it did the decoded
+    # value; an attribute comes as a float when it is a JSON number, else NULL (only numbers
+    # are attributes of the model, `_numeric_attributes`).
+    texts: dict[str, Any] = {f"_a{i}": KeyTextTransform(k, "answers") for i, k in enumerate(keys)}
+    texts |= {f"_s{i}": _JsonNumber("contact_snapshot", a) for i, a in enumerate(names)}
+    columns = [*texts]
     rows = []
     width = len(keys)
     for nps, *values in sampled.annotate(**texts).values_list("nps", *columns):
@@ -153,6 +155,32 @@ def _survey_rows(
         snapshot = {a: v for a, v in zip(names, values[width:], strict=True) if v is not None}
         rows.append((nps, answers, snapshot))
     return rows, sample
+
+
+class _JsonNumber(Func):
+    """A key of a JSON column when its value is a number, else NULL, as a float: the
+    database tells the type, so nothing is decoded here."""
+
+    output_field = FloatField()
+
+    def __init__(self, column: str, key: str) -> None:
+        super().__init__(F(column))
+        self.key = key
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        column, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            sql = (
+                f"(CASE WHEN jsonb_typeof({column} -> %s) = 'number' "
+                f"THEN ({column} ->> %s)::float8 END)"
+            )
+            return sql, (*params, self.key, *params, self.key)
+        path = f"$.{json.dumps(self.key)}"
+        sql = (
+            f"(CASE WHEN json_type({column}, %s) IN ('integer', 'real') "
+            f"THEN json_extract({column}, %s) END)"
+        )
+        return sql, (*params, path, *params, path)
 
 
 def _keys_read(questions: list[Question]) -> list[str] | None:
