@@ -167,14 +167,16 @@ class _JsonNumber(Func):
         super().__init__(F(column))
         self.key = key
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
         column, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            sql = (
-                f"(CASE WHEN jsonb_typeof({column} -> %s) = 'number' "
-                f"THEN ({column} ->> %s)::float8 END)"
-            )
-            return sql, (*params, self.key, *params, self.key)
+        sql = (
+            f"(CASE WHEN jsonb_typeof({column} -> %s) = 'number' "
+            f"THEN ({column} ->> %s)::float8 END)"
+        )
+        return sql, (*params, self.key, *params, self.key)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        column, params = compiler.compile(self.source_expressions[0])
         path = f"$.{json.dumps(self.key)}"
         sql = (
             f"(CASE WHEN json_type({column}, %s) IN ('integer', 'real') "
