@@ -49,30 +49,6 @@ def test_a_worker_runs_an_urgent_lane_only_when_it_takes_other_work_too(settings
     assert not _wants_lane(["default"])
 
 
-def test_on_the_database_queue_the_lane_takes_urgent_work_and_nothing_else(db, settings):
-    """Urgent tasks go to a queue of their own (with the highest priority) and each worker's
-    lane takes only from it: an alert does not wait for the long job its worker runs."""
-    from django_tasks_db.models import DBTaskResult
-
-    from voxloop.cli.running import _db_lane
-    from voxloop.closedloop.tasks import urgent
-
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django_tasks_db.DatabaseBackend",
-            "QUEUES": ["default", "urgent"],
-        }
-    }
-    settings.URGENT_QUEUE = "urgent"
-    ran.clear()
-    for n in range(3):
-        slow_work.enqueue(n)
-    urgent(alert_work).enqueue(1)
-    _db_lane(batch=True)
-    assert ran == ["alert 1"]
-    assert DBTaskResult.objects.filter(status="READY").count() == 3
-
-
 @pytest.mark.redis
 def test_on_rq_the_lane_runs_in_a_thread_of_its_own_and_takes_urgent_work_only(settings):
     """RQ's worker expects the main thread (signals, SIGALRM timeouts); the lane runs beside

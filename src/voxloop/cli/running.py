@@ -156,15 +156,15 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
         options["queue_name"] = "*"
     if burst:
         options["batch"] = True
-    elif _wants_lane(list(queues) or _db_queue_names()):
-        _start_urgent_lane(_db_lane)
     call_command("db_worker", **options)
 
 
 # --- the urgent lane (decision 0057) ----------------------------------------------------
-# Taking urgent work first is not enough: a worker already running a send batch (10+ s) or a
-# comment embedding (~1 s) makes the alert wait for it, and on a busy cluster every worker
-# can be. So each worker process also runs one thread that takes only urgent work.
+# Taking urgent work first is not enough: a worker already running a send batch (10+ s)
+# makes the alert wait for it, and on a busy cluster every worker can be. So each RQ worker
+# process also runs one thread that takes only urgent work. Not on the database queue: there
+# one process (`voxloop serve`) runs everything, and a second thread evaluating alerts or
+# embedding comments beside the first only slowed both (bench/alert_latency.py).
 
 
 def _wants_lane(names: list[str]) -> bool:
@@ -172,12 +172,6 @@ def _wants_lane(names: list[str]) -> bool:
     from django.conf import settings
 
     return settings.URGENT_QUEUE in names and len(names) > 1
-
-
-def _db_queue_names() -> list[str]:
-    from django.conf import settings
-
-    return list(settings.TASKS["default"].get("QUEUES", []))
 
 
 def _start_urgent_lane(run: Callable[[], None]) -> None:
@@ -200,25 +194,6 @@ def _start_urgent_lane(run: Callable[[], None]) -> None:
             time.sleep(1)
 
     threading.Thread(target=lane, name="voxloop-urgent-lane", daemon=True).start()
-
-
-def _db_lane(batch: bool = False) -> None:
-    """Take urgent tasks from the database queue (`batch`: those queued now, then return)."""
-    import os
-
-    from django.conf import settings
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=[settings.URGENT_QUEUE],
-        interval=settings.WORKER_POLL_SECONDS,
-        batch=batch,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=f"urgent-lane-{os.getpid()}",
-        excluded_queue_names=[],
-    ).run()
 
 
 def _rq_lane(burst: bool = False) -> None:

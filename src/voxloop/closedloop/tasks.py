@@ -106,9 +106,7 @@ def urgent(work: Any) -> Any:
     refuses priorities, the urgent queue that every worker takes from first (decision 0054)."""
     backend = work.get_backend()
     if backend.supports_priority:
-        work = work.using(priority=TASK_MAX_PRIORITY)
-    # Where the backend has the urgent queue, there too: each worker's urgent lane takes only
-    # from it, so an alert never waits for a long job to end (decision 0057).
+        return work.using(priority=TASK_MAX_PRIORITY)
     if settings.URGENT_QUEUE in backend.queues:
         return work.using(queue_name=settings.URGENT_QUEUE)
     return work

@@ -152,13 +152,7 @@ if REDIS_URL:
     }
     INSTALLED_APPS.append("django_rq")
 else:
-    # Urgent work also has a queue of its own here: each worker's urgent lane takes only it.
-    TASKS = {
-        "default": {
-            "BACKEND": "django_tasks_db.DatabaseBackend",
-            "QUEUES": ["default", URGENT_QUEUE],
-        }
-    }
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # RQ forks a work horse per job unless this names another class: "rq.worker.SimpleWorker"
 # runs jobs in the worker process itself, which on a busy host drains several times faster
 # (docs/operations.md, Sizing); a job that crashes the interpreter then takes the worker down.
