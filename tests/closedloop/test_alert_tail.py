@@ -18,6 +18,13 @@ from voxloop.schedule.registry import registered
 URGENT_PRIORITY = 100
 
 
+@pytest.fixture(autouse=True)
+def _unreachable_forgotten():
+    """What this process saw of the SMTP server stays with the test that saw it."""
+    yield
+    notifications._unreachable_seen.clear()
+
+
 def test_a_killed_workers_alerts_go_out_seconds_after_not_minutes(
     world,
     mixed,  # noqa: F811
@@ -74,8 +81,8 @@ def test_no_send_starts_after_the_window_while_the_claim_still_holds(
 def test_an_alert_the_smtp_server_refused_is_retried_within_seconds_and_urgently(
     world, survey, detractor_rule, monkeypatch
 ):
-    """The SMTP server away: the retry comes 5 s later (30 s before), on the urgent queue
-    with the highest priority, not behind the campaign's batches."""
+    """The SMTP server away: the retry comes 5 s later (30 s before), urgent (here the
+    highest priority; on RQ the urgent queue), not behind the campaign's batches."""
     response = submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"])
 
     def refused(row, mailer=None):
@@ -90,7 +97,7 @@ def test_an_alert_the_smtp_server_refused_is_retried_within_seconds_and_urgently
     assert (row.status, row.attempts) == ("pending", 1)
     assert row.run_after - before <= timedelta(seconds=6)
     [retry] = DBTaskResult.objects.filter(task_path__endswith="deliver_notification")
-    assert (retry.queue_name, retry.priority) == ("urgent", URGENT_PRIORITY)
+    assert retry.priority == URGENT_PRIORITY
     assert retry.args_kwargs["args"] == [row.pk]
 
 
@@ -107,7 +114,7 @@ def test_the_safety_nets_of_alerts_run_often_and_urgently(db):
     assert sorted(schedule.enqueue_due(periodics=list(nets.values()))) == sorted(nets)
     for name in ("deliver_due", "evaluate_missed"):
         [job] = DBTaskResult.objects.filter(task_path__endswith=f"tasks.{name}")
-        assert (job.queue_name, job.priority) == ("urgent", URGENT_PRIORITY)
+        assert job.priority == URGENT_PRIORITY
 
 
 def test_a_missed_evaluation_is_enqueued_urgently(world, survey, detractor_rule):
@@ -120,7 +127,7 @@ def test_a_missed_evaluation_is_enqueued_urgently(world, survey, detractor_rule)
     )
     assert found == [response.pk]
     [job] = DBTaskResult.objects.filter(task_path__endswith="evaluate_responses")
-    assert (job.queue_name, job.priority) == ("urgent", URGENT_PRIORITY)
+    assert job.priority == URGENT_PRIORITY
 
 
 def test_once_a_retry_goes_through_the_other_alerts_the_server_turned_away_go_too(
@@ -158,3 +165,28 @@ def test_once_a_retry_goes_through_the_other_alerts_the_server_turned_away_go_to
     assert notifications.deliver(second.pk, now=now + timedelta(seconds=20)) == "skipped"
     assert notifications.deliver_claimed(held, now) == "sent"  # the other worker's send
     assert len(mailoutbox) == 3 == len({(m.to[0], m.subject) for m in mailoutbox})
+
+
+def test_the_first_fresh_alert_through_after_an_outage_takes_the_waiting_ones_along(
+    world, survey, detractor_rule, monkeypatch, mailoutbox
+):
+    """A fresh alert usually reaches the server before any retry does: once it went through,
+    the one the server turned away goes too, not at its retry time."""
+    units = world.acme.units
+    early, late = (submit(survey, DETRACTOR, unit=units[u]) for u in ("c1r1s1", "c1r1s2"))
+    send = notifications.send
+
+    def refused(row, mailer=None):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(notifications, "send", refused)
+    evaluation.evaluate_responses(organization_id=early.organization_id, response_ids=[early.pk])
+    waiting = Notification.objects.get(case__response=early)
+    assert waiting.status == "pending" and waiting.run_after > timezone.now()
+    monkeypatch.setattr(notifications, "send", send)
+    evaluation.evaluate_responses(organization_id=late.organization_id, response_ids=[late.pk])
+    assert sorted(Notification.objects.values_list("status", flat=True)) == ["sent", "sent"]
+    assert len(mailoutbox) == 2
+    # Its own retry, when it comes, finds it sent.
+    assert notifications.deliver(waiting.pk, now=waiting.run_after) == "skipped"
+    assert len(mailoutbox) == 2

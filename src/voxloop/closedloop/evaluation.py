@@ -25,6 +25,7 @@ from voxloop.closedloop.models import (
     CaseEvent,
     Evaluated,
     Notification,
+    NotificationStatus,
     Praise,
 )
 from voxloop.closedloop.signals import announce
@@ -132,6 +133,7 @@ def _deliver(notification_ids: list[int], now: datetime) -> None:
     A worker killed here leaves the rest claimed: the sweep sends them once the short alert
     lease runs out, never twice (decisions 0008, 0054, 0057)."""
     window = notifications.ALERT_SEND_WINDOW.total_seconds()
+    sent = False
     with notifications.Mailer() as mailer:
         claimed = time.monotonic()
         # The lease runs from the claim, not from the evaluation (`now`) that may be older.
@@ -143,7 +145,10 @@ def _deliver(notification_ids: list[int], now: datetime) -> None:
             # it once the lease runs out: a row is sent only while its claim holds.
             if time.monotonic() - claimed > window:
                 break
-            notifications.deliver_claimed(row, now, mailer)
+            outcome = notifications.deliver_claimed(row, now, mailer)
+            sent = sent or outcome == NotificationStatus.SENT
+    if sent:
+        notifications.email_went_through()
 
 
 def evaluate_missed(*, since: datetime, until: datetime) -> list[int]:

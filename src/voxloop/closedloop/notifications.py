@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -141,11 +142,19 @@ def deliver(notification_id: int, now: datetime | None = None, mailer: Mailer | 
     if row is None:
         return "skipped"
     outcome = deliver_claimed(row, now, mailer)
-    if outcome == NotificationStatus.SENT and row.attempts and _is_email(row):
-        # A retry went through: the SMTP server is back. The others it turned away wait for
-        # their own retry, up to twice as long as it was away; they go now (decision 0057).
-        resend_waiting(timezone.now())
+    if outcome == NotificationStatus.SENT and _is_email(row):
+        email_went_through(retried=bool(row.attempts))
     return outcome
+
+
+def email_went_through(*, retried: bool = False) -> int:
+    """After an email went through: if it was a retry, or this process saw the SMTP server
+    unreachable, the server is back, and the emails it turned away, each waiting for its own
+    retry (up to twice as long as the server was away), go now (decision 0057); how many."""
+    if not (retried or _unreachable_seen.is_set()):
+        return 0
+    _unreachable_seen.clear()
+    return resend_waiting(timezone.now())
 
 
 # The errors of an SMTP server that could not be reached at all (not of one message).
@@ -157,6 +166,11 @@ UNREACHABLE = (
     "SMTPServerDisconnected",
     "TimeoutError",
 )
+
+
+# Set when an email of this process failed to reach the SMTP server, so that the next one that
+# goes through (a fresh alert comes sooner than any retry) sends the others waiting.
+_unreachable_seen = threading.Event()
 
 
 def _is_email(row: Notification) -> bool:
@@ -209,6 +223,8 @@ def deliver_claimed(row: Notification, now: datetime, mailer: Mailer | None = No
 def _failed(row: Notification, error: Exception, now: datetime) -> str:
     attempts = row.attempts + 1
     message = f"{type(error).__name__}: {error}"[:500]
+    if type(error).__name__ in UNREACHABLE and _is_email(row):
+        _unreachable_seen.set()
     if attempts >= MAX_ATTEMPTS:
         Notification.objects.filter(pk=row.pk).update(
             status=NotificationStatus.FAILED, attempts=attempts, last_error=message
