@@ -398,6 +398,7 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
     threads.append(threading.Thread(target=watch, daemon=True))
     faults: dict[str, float] = {}
     t0 = time.time()
+    faults["start"] = t0
     haproxy(folder, "disable server voxloop/web2")
     for thread in threads:
         thread.start()
@@ -741,6 +742,11 @@ def report(
             f"  alert latency p50 {percentile(latencies, 50):.2f} s, "
             f"p99 {percentile(latencies, 99):.2f} s (faults included)"
         )
+    from bench import alert_tail
+
+    alert_tail.report(
+        {m: load.accepted[m][0] for m in detractor_markers}, mailbox.alert_at, faults, ended
+    )
     time.sleep(3)  # the counting task gathers for a second before it writes
     status, body = load._request("GET", "/api/v1/analytics/metrics?metric=nps", None, load.auth)
     shown = json.loads(body)["total"] if status == 200 else {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
 import click
 
@@ -135,6 +136,8 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
         names = rq_queue_names(queues)
         if not burst:
             _start_scheduler_standby(names, settings.CLOCK_TICK_SECONDS)
+            if _wants_lane(names):
+                _start_urgent_lane(_rq_lane)
         # The scheduler moves tasks enqueued with run_after (delayed invitations, retries).
         call_command(
             "rqworker",
@@ -154,6 +157,67 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
     if burst:
         options["batch"] = True
     call_command("db_worker", **options)
+
+
+# --- the urgent lane (decision 0057) ----------------------------------------------------
+# Taking urgent work first is not enough: a worker already running a send batch (10+ s)
+# makes the alert wait for it, and on a busy cluster every worker can be. So each RQ worker
+# process also runs one thread that takes only urgent work. Not on the database queue: there
+# one process (`voxloop serve`) runs everything, and a second thread evaluating alerts or
+# embedding comments beside the first only slowed both (bench/alert_latency.py).
+
+
+def _wants_lane(names: list[str]) -> bool:
+    """A lane when the worker takes urgent work along with other work."""
+    from django.conf import settings
+
+    return settings.URGENT_QUEUE in names and len(names) > 1
+
+
+def _start_urgent_lane(run: Callable[[], None]) -> None:
+    """Run `run` in a daemon thread, again a second after it ends or fails (Redis away)."""
+    import logging
+    import threading
+
+    log = logging.getLogger("voxloop.worker")
+
+    def lane() -> None:
+        while True:
+            try:
+                run()
+            except Exception as error:
+                log.warning("urgent lane: %s; starting again", error)
+            finally:
+                from django.db import connections
+
+                connections.close_all()
+            time.sleep(1)
+
+    threading.Thread(target=lane, name="voxloop-urgent-lane", daemon=True).start()
+
+
+def _rq_lane(burst: bool = False) -> None:
+    """Take urgent jobs from RQ in a thread that is not the main one (`burst`: those queued
+    now, then return)."""
+    import django_rq
+    from django.conf import settings
+    from django_tasks_rq.backend import Job
+    from rq import SimpleWorker
+    from rq.timeouts import TimerDeathPenalty
+
+    class Lane(SimpleWorker):
+        # Not the main thread: no signal handlers, and job timeouts by a timer, not SIGALRM.
+        death_penalty_class = TimerDeathPenalty
+        # Redis away (a restart): look again every second, not after 1, 2, 4, 8, 16 s as RQ
+        # does, which held alerts 25 s after a Redis restart of 11 s (bench/cluster.py).
+        max_connection_wait_time = 1.0
+
+        def _install_signal_handlers(self) -> None:
+            pass
+
+    queue = django_rq.get_queue(settings.URGENT_QUEUE, job_class=Job)
+    lane = Lane([queue], connection=queue.connection, job_class=Job)
+    lane.work(burst=burst, logging_level="WARNING")
 
 
 def rq_queue_names(queues: tuple[str, ...] = ()) -> list[str]:

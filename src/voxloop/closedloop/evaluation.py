@@ -25,6 +25,7 @@ from voxloop.closedloop.models import (
     CaseEvent,
     Evaluated,
     Notification,
+    NotificationStatus,
     Praise,
 )
 from voxloop.closedloop.signals import announce
@@ -129,22 +130,31 @@ def evaluate_responses(
 
 def _deliver(notification_ids: list[int], now: datetime) -> None:
     """Claim the alerts just committed in one statement and send them over one SMTP session.
-    A worker killed here leaves the rest claimed: the sweep sends them once the lease runs
-    out, never twice (decisions 0008, 0054)."""
+    A worker killed here leaves the rest claimed: the sweep sends them once the short alert
+    lease runs out, never twice (decisions 0008, 0054, 0057)."""
+    window = notifications.ALERT_SEND_WINDOW.total_seconds()
+    sent = False
     with notifications.Mailer() as mailer:
         claimed = time.monotonic()
-        for row in notifications.claim_many(notification_ids, now):
-            # Past half the lease (a slow SMTP server) the rest is left to the sweep, which
-            # takes it once the lease runs out: a row is sent only while its claim holds.
-            if time.monotonic() - claimed > notifications.LEASE.total_seconds() / 2:
+        # The lease runs from the claim, not from the evaluation (`now`) that may be older.
+        rows = notifications.claim_many(
+            notification_ids, timezone.now(), lease=notifications.ALERT_LEASE
+        )
+        for row in rows:
+            # Past the window (a slow SMTP server) the rest is left to the sweep, which takes
+            # it once the lease runs out: a row is sent only while its claim holds.
+            if time.monotonic() - claimed > window:
                 break
-            notifications.deliver_claimed(row, now, mailer)
+            outcome = notifications.deliver_claimed(row, now, mailer)
+            sent = sent or outcome == NotificationStatus.SENT
+    if sent:
+        notifications.email_went_through()
 
 
 def evaluate_missed(*, since: datetime, until: datetime) -> list[int]:
     """The responses completed in this window that may alert but that no worker evaluated
     (their task was lost between the commit and the queue); the ones enqueued again."""
-    from voxloop.closedloop.tasks import EVALUATION_BATCH
+    from voxloop.closedloop.tasks import EVALUATION_BATCH, urgent
     from voxloop.closedloop.tasks import evaluate_responses as evaluate_task
 
     Evaluated.objects.filter(at__lt=since - timedelta(hours=1)).delete()  # long past the window
@@ -165,7 +175,8 @@ def evaluate_missed(*, since: datetime, until: datetime) -> list[int]:
             missed.setdefault(org, []).append(pk)
     for org, ids in missed.items():
         for start in range(0, len(ids), EVALUATION_BATCH):
-            evaluate_task.enqueue(org, ids[start : start + EVALUATION_BATCH])
+            # Alerts already late: ahead of the campaign's batches, as on the usual path.
+            urgent(evaluate_task).enqueue(org, ids[start : start + EVALUATION_BATCH])
     return sorted(pk for ids in missed.values() for pk in ids)
 
 

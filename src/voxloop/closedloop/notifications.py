@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from voxloop import outbound
@@ -32,10 +34,18 @@ if TYPE_CHECKING:
 
     from voxloop.responses.models import Response
 
-MAX_ATTEMPTS = 8
-FIRST_RETRY = timedelta(seconds=30)
+# A first retry after 5 s (30 s before decision 0057: an alert held back by an SMTP server
+# stopped for 12 s arrived 30-60 s late); three more attempts keep the last about as far out.
+MAX_ATTEMPTS = 11
+FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(hours=1)
 LEASE = timedelta(minutes=5)
+# The alerts an evaluation job claims together (decision 0057): a short lease, so those of a
+# worker killed while sending go out with the sweep seconds later, not minutes. The job starts
+# no send later than ALERT_SEND_WINDOW after its claim: the one in flight then has the rest of
+# the lease (20 s) to finish, each SMTP exchange bounded by EMAIL_TIMEOUT (15 s by default).
+ALERT_LEASE = timedelta(seconds=30)
+ALERT_SEND_WINDOW = timedelta(seconds=10)
 HTTP_TIMEOUT = 10
 SIGNATURE_HEADER = "X-Voxloop-Signature"
 TIMESTAMP_HEADER = "X-Voxloop-Timestamp"
@@ -89,7 +99,7 @@ def queue(
 
 
 def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at an hour."""
+    """5 s, 10 s, 20 s, … capped at an hour."""
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
 
 
@@ -99,19 +109,26 @@ def claim(notification_id: int, now: datetime) -> Notification | None:
     return taken[0] if taken else None
 
 
-def claim_many(notification_ids: list[int], now: datetime) -> list[Notification]:
-    """Take those of these rows that are pending and due, in one statement that also reads
-    them back (RETURNING: PostgreSQL, SQLite 3.35+); an evaluation job claims its batch's
-    alerts at once (decision 0054). In the order given."""
+def claim_many(
+    notification_ids: list[int], now: datetime, lease: timedelta = LEASE, waiting: bool = False
+) -> list[Notification]:
+    """Take those of these rows that are pending and due for `lease`, in one statement that
+    also reads them back (RETURNING: PostgreSQL, SQLite 3.35+); an evaluation job claims its
+    batch's alerts at once (decision 0054). In the order given. `waiting`: rows waiting for
+    a retry, due or not. A claim clears the last error, so a row under someone's claim is
+    never one waiting for a retry (decision 0057)."""
     if not notification_ids:
         return []
     at = connection.ops.adapt_datetimefield_value
     marks = ", ".join(["%s"] * len(notification_ids))
+    due = "last_error <> ''" if waiting else "run_after <= %s"
     sql = (  # the table's name is ours; the values are parameters
-        f"UPDATE {Notification._meta.db_table} SET run_after = %s "  # noqa: S608
-        f"WHERE id IN ({marks}) AND status = %s AND run_after <= %s RETURNING *"
+        f"UPDATE {Notification._meta.db_table} SET run_after = %s, last_error = '' "  # noqa: S608
+        f"WHERE id IN ({marks}) AND status = %s AND {due} RETURNING *"
     )
-    params = [at(now + LEASE), *notification_ids, NotificationStatus.PENDING.value, at(now)]
+    params = [at(now + lease), *notification_ids, NotificationStatus.PENDING.value]
+    if not waiting:
+        params.append(at(now))
     taken = {row.pk: row for row in Notification.objects.raw(sql, params)}
     return [taken[pk] for pk in notification_ids if pk in taken]
 
@@ -124,7 +141,63 @@ def deliver(notification_id: int, now: datetime | None = None, mailer: Mailer | 
     row = claim(notification_id, now)
     if row is None:
         return "skipped"
-    return deliver_claimed(row, now, mailer)
+    outcome = deliver_claimed(row, now, mailer)
+    if outcome == NotificationStatus.SENT and _is_email(row):
+        email_went_through(retried=bool(row.attempts))
+    return outcome
+
+
+def email_went_through(*, retried: bool = False) -> int:
+    """After an email went through: if it was a retry, or this process saw the SMTP server
+    unreachable, the server is back, and the emails it turned away, each waiting for its own
+    retry (up to twice as long as the server was away), go now (decision 0057); how many."""
+    if not (retried or _unreachable_seen.is_set()):
+        return 0
+    _unreachable_seen.clear()
+    return resend_waiting(timezone.now())
+
+
+# The errors of an SMTP server that could not be reached at all (not of one message).
+UNREACHABLE = (
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "ConnectionAbortedError",
+    "SMTPConnectError",
+    "SMTPServerDisconnected",
+    "TimeoutError",
+)
+
+
+# Set when an email of this process failed to reach the SMTP server, so that the next one that
+# goes through (a fresh alert comes sooner than any retry) sends the others waiting.
+_unreachable_seen = threading.Event()
+
+
+def _is_email(row: Notification) -> bool:
+    return row.channel == Notification.Channel.EMAIL
+
+
+def resend_waiting(now: datetime, limit: int = 200) -> int:
+    """Send the emails waiting for a retry because the SMTP server could not be reached, in
+    one session, claimed as an evaluation job claims its alerts; the number sent."""
+    unreachable = Q()
+    for name in UNREACHABLE:
+        unreachable |= Q(last_error__startswith=f"{name}:")
+    ids = list(
+        Notification.objects.filter(
+            unreachable, status=NotificationStatus.PENDING, channel=Notification.Channel.EMAIL
+        )
+        .order_by("run_after")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    with Mailer() as mailer:
+        began = time.monotonic()
+        for row in claim_many(ids, now, lease=ALERT_LEASE, waiting=True):
+            if time.monotonic() - began > ALERT_SEND_WINDOW.total_seconds():
+                break  # the rest once their claim has run out, with the sweep
+            sent += deliver_claimed(row, now, mailer) == NotificationStatus.SENT
+    return sent
 
 
 def deliver_claimed(row: Notification, now: datetime, mailer: Mailer | None = None) -> str:
@@ -150,6 +223,8 @@ def deliver_claimed(row: Notification, now: datetime, mailer: Mailer | None = No
 def _failed(row: Notification, error: Exception, now: datetime) -> str:
     attempts = row.attempts + 1
     message = f"{type(error).__name__}: {error}"[:500]
+    if type(error).__name__ in UNREACHABLE and _is_email(row):
+        _unreachable_seen.set()
     if attempts >= MAX_ATTEMPTS:
         Notification.objects.filter(pk=row.pk).update(
             status=NotificationStatus.FAILED, attempts=attempts, last_error=message
@@ -159,11 +234,12 @@ def _failed(row: Notification, error: Exception, now: datetime) -> str:
     Notification.objects.filter(pk=row.pk).update(
         attempts=attempts, last_error=message, run_after=retry_at
     )
-    from voxloop.closedloop.tasks import deliver_notification
+    from voxloop.closedloop.tasks import deliver_notification, urgent
 
-    # If the queue itself is down, the periodic sweep sends it once the time has come.
+    # If the queue itself is down, the periodic sweep sends it once the time has come. An
+    # alert's retry is urgent as the alert was: not behind a campaign's batches (0057).
     with contextlib.suppress(Exception):
-        deliver_notification.using(run_after=retry_at).enqueue(row.pk)
+        urgent(deliver_notification).using(run_after=retry_at).enqueue(row.pk)
     return NotificationStatus.PENDING
 
 

@@ -30,10 +30,13 @@ def _evaluate_together(organization_id: int, response_ids: list[int]) -> None:
 # Responses submitted in this process are evaluated in one job per organisation and
 # hand-over (decision 0049): the rules, routing and recipients are read once for them all.
 # What a stopped process never handed over, `closedloop.evaluate_missed` evaluates.
+# A hand-over that fails while the queue is away is tried again each second for a minute:
+# the sweep's path took 30-90 s (decision 0057).
 submitted = Gatherer(
     "closedloop.evaluate",
     lambda: settings.ALERT_EVALUATION_DELAY_SECONDS,
     _evaluate_together,
+    retry_for=60.0,
 )
 
 

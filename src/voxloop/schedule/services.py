@@ -21,7 +21,7 @@ def enqueue_due(
     started = []
     for periodic in registered() if periodics is None else periodics:
         if _claim(periodic, now):
-            periodic.task.enqueue()
+            periodic.to_enqueue().enqueue()  # type: ignore[attr-defined]
             started.append(periodic.name)
     return started
 
