@@ -32,6 +32,8 @@ PHRASES = (
     "Clean store, found everything.",
     "The app kept crashing when paying.",
 )
+# The facets kept above the store only (analytics.models.BELOW_FACETS, decision 0059).
+BELOW_FACETS = ("hour", "locale", "score", "hour_m")
 COUNTERS = (
     *("n", "nps_n", "promoters", "passives", "detractors"),
     *("csat_n", "csat_sum", "csat_sq", "csat_top2"),
@@ -290,9 +292,10 @@ def _scored(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_rollups(org, feedback: Feedback) -> int:
-    """Rollup rows for every node from store to company, in total and per hour, language, 0–10
-    score, hour of the week by month, and in total by month; per staff member (respondents'
-    answers only) at the store alone; and one ledger row per response."""
+    """Rollup rows for every node from store to company in total and in total by month; per
+    hour, language, 0–10 score and hour of the week by month above the store (its own are
+    read from the ledger, decision 0059); per staff member (respondents' answers only) at the
+    store alone; and one ledger row per response."""
     from voxloop.analytics.models import Counted, Rollup
     from voxloop.tenancy.models import OrgUnit
 
@@ -329,6 +332,8 @@ def write_rollups(org, feedback: Feedback) -> int:
         for facet, value in facets.items():
             if facet.startswith("staff") and level != "store":
                 continue  # kept at the response's own unit only (decision 0051)
+            if facet in BELOW_FACETS and level == "store":
+                continue  # kept at its ancestors only (decision 0059)
             keep = raw.origin.values == 0 if facet.startswith("staff") else slice(None)
             keys = pd.DataFrame(
                 {

@@ -13,6 +13,7 @@ from voxloop.analytics import distribution, raw_counts, selectors
 from voxloop.analytics.models import Facet
 
 backfill = importlib.import_module("voxloop.analytics.migrations.0008_score_rollups").backfill
+below = importlib.import_module("voxloop.analytics.migrations.0015_below_facets_at_ancestors")
 
 
 def recount(ctx) -> dict[int, int]:
@@ -48,4 +49,9 @@ def test_store_manager_sees_only_her_subtree(world, seeded):  # noqa: F811
 def test_backfill_from_the_ledger_equals_the_maintained_rows(world, seeded):  # noqa: F811
     maintained = facet_rows(Facet.SCORE)
     assert maintained
-    assert backfilled_rows(Facet.SCORE, backfill) == maintained
+    # The backfill wrote the rows at the answer's own unit too, the layout before decision
+    # 0059; its migration (0015) makes today's from the ledger.
+    assert backfilled_rows(Facet.SCORE, backfill) == backfilled_rows(
+        Facet.SCORE, below.at_own_unit_too
+    )
+    assert backfilled_rows(Facet.SCORE, below.at_ancestors) == maintained

@@ -99,29 +99,29 @@ def _contribution(entry: Entry, sign: int) -> tuple[int, ...]:
     return tuple(sign * getattr(c, name) for name in COUNT_FIELDS)
 
 
-def _facets(entry: Entry) -> tuple[list[tuple], list[tuple]]:
-    """(facet, day, value) of the rows at every node from the root down, and of those at
-    the response's own unit only: the staff facets (a node's staff figures sum its
-    subtree's rows, decision 0051). An answer entered by staff counts in no staff member's
-    figures, whoever entered it: nobody can raise their own or a colleague's."""
+def _facets(entry: Entry) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """(facet, day, value) of the rows at every node from the root down; of those at its
+    ancestors only (BELOW_FACETS: a unit's own responses are read from the ledger, decision
+    0059); and of those at the response's own unit only: the staff facets (a node's staff
+    figures sum its subtree's rows, decision 0051). An answer entered by staff counts in no
+    staff member's figures, whoever entered it: nobody can raise their own or a colleague's."""
     day, hour = entry[6], entry[7]
     month = day.replace(day=1)
-    shared = [
-        (_TOTAL, day, ""),
+    everywhere = [(_TOTAL, day, ""), (_TOTAL_MONTH, month, "")]
+    above = [
         (_HOUR, day, str(hour)),
         (_LOCALE, day, entry[9]),
         (_WEEK_HOUR, month, str(day.weekday() * 24 + hour)),
-        (_TOTAL_MONTH, month, ""),
     ]
     if entry[10] is not None:
-        shared.append((_SCORE, day, str(entry[10])))
+        above.append((_SCORE, day, str(entry[10])))
     own: list[tuple] = []
     if entry[8] and entry[5] != Origin.STAFF:
         staff = str(entry[8])
         own.append((_STAFF, day, staff))
         own.append((_STAFF_WEEK, day - timedelta(days=day.weekday()), staff))
         own.append((_STAFF_MONTH, month, staff))
-    return shared, own
+    return everywhere, above, own
 
 
 def _accumulate(deltas: Deltas, entries: Iterable[tuple[Entry, int]]) -> None:
@@ -138,11 +138,11 @@ def _accumulate(deltas: Deltas, entries: Iterable[tuple[Entry, int]]) -> None:
     get = deltas.get
     for like, counts in alike.items():
         org, path, survey, channel, origin = like[0], like[1], like[2], like[3], like[4]
-        shared, own = _facets((None, *like))
+        everywhere, above, own = _facets((None, *like))
         last = len(path) // w - 1
         for depth in range(last + 1):
             node = path[: w * (depth + 1)]
-            for facet, on, value in shared + own if depth == last else shared:
+            for facet, on, value in everywhere + (own if depth == last else above):
                 key = (org, node, facet, on, survey, channel, value, origin, depth)
                 current = get(key)
                 deltas[key] = counts if current is None else tuple(map(add, current, counts))

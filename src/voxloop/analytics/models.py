@@ -41,6 +41,11 @@ class Facet(models.TextChoices):
 # repeating their rows up the tree made most of the rows written for nothing. A node's staff
 # figures are the sum of its subtree's rows, one path range (decision 0051).
 STAFF_FACETS = (Facet.STAFF, Facet.STAFF_WEEK, Facet.STAFF_MONTH)
+# Kept at a node for the responses of the units below it only: a unit's own responses are
+# read from the ledger (`Counted`, its own rows, ~1,000 a year for a store), so the store
+# level, half of all rows, writes none of these (decision 0059). Totals stay at every node:
+# the units table, leaderboards and movers read many units' totals at once.
+BELOW_FACETS = (Facet.HOUR, Facet.LOCALE, Facet.SCORE, Facet.WEEK_HOUR_MONTH)
 
 
 class Counters(models.Model):
@@ -171,7 +176,10 @@ class Counted(models.Model):
     class Meta:
         verbose_name = _("counted response")
         verbose_name_plural = _("counted responses")
-        indexes = [models.Index(fields=["organization", "unit_path"], name="counted_org_path")]
+        # A unit's own responses of a period (decision 0059); counting uses its first two.
+        indexes = [
+            models.Index(fields=["organization", "unit_path", "day"], name="counted_unit_days")
+        ]
 
     def __str__(self) -> str:
         return f"response {self.response_id}"

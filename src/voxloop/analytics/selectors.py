@@ -19,10 +19,10 @@ from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractIsoWeekDay
 
-from voxloop.analytics import anonymity, comparisons, hooks, metrics, raw_counts
+from voxloop.analytics import anonymity, comparisons, hooks, metrics, own_counts, raw_counts
 from voxloop.analytics.filters import Filters
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
-from voxloop.analytics.models import STAFF_FACETS, Facet, Rollup, SavedView
+from voxloop.analytics.models import BELOW_FACETS, STAFF_FACETS, Facet, Rollup, SavedView
 from voxloop.contacts import selectors as contact_selectors
 from voxloop.errors import Forbidden, InvalidInput
 from voxloop.responses.models import Origin
@@ -215,7 +215,11 @@ def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
         return raw_counts.grouped(ctx, facet, *by)
     if facet == Facet.STAFF and by == ("value",):
         return _grouped(_staff_rows(ctx), "value")
-    return _grouped(_rows(ctx, facet, by_day="day" in by), *by)
+    counts = _grouped(_rows(ctx, facet, by_day="day" in by), *by)
+    if facet in BELOW_FACETS:  # the node's own responses: from the ledger (decision 0059)
+        f = ctx.filters
+        own_counts.add(counts, own_counts.grouped(ctx, facet, *by, start=f.start, end=f.end))
+    return counts
 
 
 def _month_after(day: date) -> date:
@@ -459,6 +463,9 @@ def _week_hours(ctx: Context) -> dict[tuple[int, int], Counts]:
         rows = _rows(ctx, Facet.HOUR, days).annotate(weekday=ExtractIsoWeekDay("day"))
         for (weekday, hour), counts in _grouped(rows, "weekday", "value").items():
             out[(weekday - 1, int(hour))].add(counts)
+    own = own_counts.grouped(ctx, Facet.HOUR, "weekday", "value", start=f.start, end=f.end)
+    for (weekday, hour), counts in own.items():  # the node's own responses (decision 0059)
+        out[(weekday - 1, int(hour))].add(counts)
     return out
 
 
@@ -599,7 +606,13 @@ def by_dimension(ctx: Context, dimension: str) -> list[dict[str, Any]]:
 def score_counts(ctx: Context) -> dict[str, int]:
     """How many answers gave each 0–10 score in the period (the score rollups, by value)."""
     rows = _rows(ctx, Facet.SCORE).values("value").annotate(k=Sum("nps_n")).order_by()
-    return {r["value"]: r["k"] for r in rows}
+    out = {r["value"]: r["k"] for r in rows}
+    f = ctx.filters
+    for value, counts in own_counts.grouped(
+        ctx, Facet.SCORE, "value", start=f.start, end=f.end
+    ).items():  # the node's own responses (decision 0059)
+        out[value] = out.get(value, 0) + counts.nps_n
+    return out
 
 
 def counts_by_survey(ctx: Context) -> dict[int, int]:

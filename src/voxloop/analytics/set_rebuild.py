@@ -8,10 +8,11 @@ sets, and no response row travels to Python:
    `AT TIME ZONE` with each unit's zone resolved once in a small temporary table, the comment
    flag by a regular expression that blanks exactly what Python's `str.strip()` does.
 2. **Rollups, level by level**: the deepest level's rows are grouped from the ledger rows of
-   its units (each fanned out to its 3 to 7 facets); every level above sums the rows of the
+   its units (each fanned out to its 2 to 5 facets); every level above sums the rows of the
    level below under its parent's path (but the staff facets, which stay at their own unit,
-   decision 0051), plus the ledger rows of its own units. A response is fanned out once per
-   facet, never once per ancestor.
+   decision 0051), plus the ledger rows of its own units, plus those of the level below's
+   units in the facets kept at ancestors only (decision 0059). A response is fanned out
+   once per facet, never once per ancestor.
 3. **Parallel by unit-path range**: the root's children are split into contiguous path ranges
    of about equal size, one connection (a thread) each; each range writes its ledger and its
    nodes below the root in one transaction, and adds its share of the root's rows with the
@@ -158,41 +159,55 @@ def _ledger(cursor: Any, organization_id: int, low: str | None, high: str | None
     return cursor.rowcount
 
 
-def _facets() -> tuple[str, list[str]]:
-    """Each ledger row `c` as its facet rows (facet, value, day); a NULL value is no row."""
+def _facets(below: bool) -> tuple[str, list[str]]:
+    """Each ledger row `c` as its facet rows (facet, value, day); a NULL value is no row.
+    The rows at its own unit (`below` False), or those kept at its ancestors only (decision
+    0059: a unit's own responses are read from the ledger)."""
     staff = "CASE WHEN c.origin <> %s THEN c.staff_id::text END"
     rows: list[tuple[str, list[str]]] = [
-        ("%s, ''::text, c.day", [Facet.TOTAL]),
         ("%s, c.hour::text, c.day", [Facet.HOUR]),
         ("%s, c.locale::text, c.day", [Facet.LOCALE]),
         ("%s, c.nps::text, c.day", [Facet.SCORE]),
         (f"%s, {WEEK_HOUR}::text, date_trunc('month', c.day)::date", [Facet.WEEK_HOUR_MONTH]),
-        ("%s, ''::text, date_trunc('month', c.day)::date", [Facet.TOTAL_MONTH]),
-        (f"%s, {staff}, c.day", [Facet.STAFF, Origin.STAFF]),
-        (f"%s, {staff}, date_trunc('week', c.day)::date", [Facet.STAFF_WEEK, Origin.STAFF]),
-        (f"%s, {staff}, date_trunc('month', c.day)::date", [Facet.STAFF_MONTH, Origin.STAFF]),
     ]
+    if not below:
+        rows = [
+            ("%s, ''::text, c.day", [Facet.TOTAL]),
+            ("%s, ''::text, date_trunc('month', c.day)::date", [Facet.TOTAL_MONTH]),
+            (f"%s, {staff}, c.day", [Facet.STAFF, Origin.STAFF]),
+            (f"%s, {staff}, date_trunc('week', c.day)::date", [Facet.STAFF_WEEK, Origin.STAFF]),
+            (f"%s, {staff}, date_trunc('month', c.day)::date", [Facet.STAFF_MONTH, Origin.STAFF]),
+        ]
     sql = "VALUES " + ", ".join(f"({r})" for r, _ in rows)
     return sql, [str(p) for _, ps in rows for p in ps]
+
+
+def _ledger_rows(
+    organization_id: int, length: int, unit_length: int, below: bool, in_range: tuple[str, list]
+) -> tuple[str, list[Any]]:
+    """The ledger rows of the units `unit_length` long, fanned out to their facet rows at
+    their ancestor `length` long (their own unit when equal)."""
+    facets, facet_params = _facets(below)
+    adds = ", ".join(f"{expr} AS {name}" for name, expr in _ADDS.items())
+    where, where_params = in_range
+    sql = f"""SELECT left(c.unit_path, %s) AS node, c.survey_id, c.channel, f.day, f.facet,
+                     f.value, c.origin, {adds}
+              FROM {_table(Counted)} c CROSS JOIN LATERAL ({facets}) AS f(facet, value, day)
+              WHERE c.organization_id = %s AND length(c.unit_path) = %s{where}
+                AND f.value IS NOT NULL"""  # noqa: S608
+    return sql, [length, *facet_params, organization_id, unit_length, *where_params]
 
 
 def _level_select(
     organization_id: int, depth: int, low: str | None, high: str | None, below: bool
 ) -> tuple[str, list[Any]]:
     """One level's rows: its own units' ledger rows by facet, plus (`below`) the level
-    below's rows under their parent's path, grouped in the unique index's order."""
+    below's rows under their parent's path and the level below's units' own responses in
+    the facets kept above them, grouped in the unique index's order."""
     length = W * (depth + 1)
-    facets, facet_params = _facets()
-    where, where_params = _in_range("c.unit_path", low, high)
-    adds = ", ".join(f"{expr} AS {name}" for name, expr in _ADDS.items())
-    parts = [
-        f"""SELECT c.unit_path AS node, c.survey_id, c.channel, f.day, f.facet, f.value,
-                   c.origin, {adds}
-            FROM {_table(Counted)} c CROSS JOIN LATERAL ({facets}) AS f(facet, value, day)
-            WHERE c.organization_id = %s AND length(c.unit_path) = %s{where}
-              AND f.value IS NOT NULL"""  # noqa: S608
-    ]
-    params: list[Any] = [*facet_params, organization_id, length, *where_params]
+    in_range = _in_range("c.unit_path", low, high)
+    sql, params = _ledger_rows(organization_id, length, length, False, in_range)
+    parts = [sql]
     if below:
         # Staff rows stay at their own unit (decision 0051): only the others go up a level.
         counters = ", ".join(COUNT_FIELDS)
@@ -201,6 +216,9 @@ def _level_select(
             f"FROM vx_rebuild_level_{depth + 1} WHERE facet <> ALL(%s)"
         )
         params.extend([length, [str(f) for f in STAFF_FACETS]])
+        sql, more = _ledger_rows(organization_id, length, length + W, True, in_range)
+        parts.append(sql)
+        params.extend(more)
     sums = ", ".join(f"sum({name}) AS {name}" for name in COUNT_FIELDS)
     sql = (
         f"SELECT {GROUP}, {sums} FROM ({' UNION ALL '.join(parts)}) x "  # noqa: S608
