@@ -43,7 +43,7 @@ LEDGER_SUMS = {
 }
 assert tuple(LEDGER_SUMS) == COUNT_FIELDS
 # The ledger column each facet's `value` is.
-_VALUE = {Facet.HOUR: "hour", Facet.LOCALE: "locale", Facet.SCORE: "nps"}
+_VALUE: dict[str, str] = {Facet.HOUR: "hour", Facet.LOCALE: "locale", Facet.SCORE: "nps"}
 _GROUPS = {"day": F("day"), "weekday": ExtractIsoWeekDay("day")}
 
 
