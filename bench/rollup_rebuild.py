@@ -90,7 +90,7 @@ def _build(args, results: dict):
     from bench.scope_org import build_benchmark_org, kept_org
 
     if args.reuse:
-        return kept_org(SLUG).organization
+        return kept_org(args.org).organization
     with step("write responses (COPY)", results):
         org = build_benchmark_org(SLUG, units=args.units, users=3).organization
         synthesize(org, args.responses, contacts=0)
@@ -212,6 +212,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--db", default="vx_rebuild_bench")
     parser.add_argument("--reuse", action="store_true", help="the data an earlier run wrote")
+    parser.add_argument(
+        "--org", default=SLUG, help="with --reuse: the organisation (bench-large: dashboard.py's)"
+    )
     parser.add_argument("--build-only", action="store_true", help="write the data, no timing")
     parser.add_argument("--live-only", action="store_true", help="with --reuse: (c) only")
     parser.add_argument("--check", action="store_true", help="compare with the Python rebuild")
