@@ -20,6 +20,8 @@ shared), to say what saturates.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
       nice -n 10 .venv/bin/python bench/rollup_rebuild.py --responses 1000000 --db vx_rebuild_1m
+    # (c) alone on the dashboard benchmark's kept data (`dashboard.py --keep`)
+    … bench/rollup_rebuild.py --db vx_perf_10m --reuse --org bench-large --live-only
 """
 
 from __future__ import annotations
