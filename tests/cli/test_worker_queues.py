@@ -94,3 +94,75 @@ def test_on_rq_the_lane_runs_in_a_thread_of_its_own_and_takes_urgent_work_only(s
     finally:
         for queue in queues.values():
             queue.delete(delete_jobs=True)
+
+
+def _runs(outcomes: list):
+    """A stand-in for `rqworker`: each call ends as the next outcome says."""
+    calls = []
+
+    def run() -> None:
+        calls.append(1)
+        outcome = outcomes[len(calls) - 1]
+        if outcome is not None:
+            raise outcome
+
+    return run, calls
+
+
+def test_a_worker_waits_for_redis_and_runs_again_in_the_same_process(monkeypatch):
+    import signal
+
+    from redis.exceptions import TimeoutError
+
+    from voxloop.cli import running
+
+    waited = []
+    monkeypatch.setattr(running, "_wait_for_redis", lambda: waited.append(1))
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        # Redis away (rqworker exits 1), a timeout, then an orderly stop: three runs, one process.
+        run, calls = _runs([SystemExit(1), TimeoutError("slow"), None])
+        running._rq_until_stopped(run, burst=False)
+        assert len(calls) == 3 and len(waited) == 2
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, before[0])
+        signal.signal(signal.SIGINT, before[1])
+
+
+@pytest.mark.parametrize(
+    ("outcome", "burst"),
+    [
+        (SystemExit(0), False),
+        (SystemExit(2), False),
+        (RuntimeError("bug"), False),
+        (SystemExit(1), True),  # a burst run ends when Redis does
+    ],
+)
+def test_any_other_end_ends_the_worker(monkeypatch, outcome, burst):
+    from voxloop.cli import running
+
+    monkeypatch.setattr(running, "_wait_for_redis", lambda: pytest.fail("must not wait"))
+    run, calls = _runs([outcome, None])
+    with pytest.raises(type(outcome)):
+        running._rq_until_stopped(run, burst=burst)
+    assert len(calls) == 1
+
+
+def test_waiting_for_redis_ends_when_it_answers(monkeypatch):
+    import django_rq
+
+    from voxloop.cli import running
+
+    pings = []
+
+    class Flaky:
+        def ping(self) -> bool:
+            pings.append(1)
+            if len(pings) < 3:
+                raise ConnectionError("loading")
+            return True
+
+    monkeypatch.setattr(django_rq, "get_connection", lambda *a, **k: Flaky())
+    running._wait_for_redis(pause=0)
+    assert len(pings) == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Callable
@@ -139,13 +140,16 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
             if _wants_lane(names):
                 _start_urgent_lane(_rq_lane)
         # The scheduler moves tasks enqueued with run_after (delayed invitations, retries).
-        call_command(
-            "rqworker",
-            *names,
-            job_class="django_tasks_rq.Job",
+        _rq_until_stopped(
+            lambda: call_command(
+                "rqworker",
+                *names,
+                job_class="django_tasks_rq.Job",
+                burst=burst,
+                with_scheduler=not burst,
+                worker_class=settings.RQ_WORKER_CLASS or None,
+            ),
             burst=burst,
-            with_scheduler=not burst,
-            worker_class=settings.RQ_WORKER_CLASS or None,
         )
         return
     # A short poll: an alert is a task, and it should leave within a second of the response.
@@ -157,6 +161,55 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
     if burst:
         options["batch"] = True
     call_command("db_worker", **options)
+
+
+def _rq_until_stopped(run: Callable[[], None], burst: bool) -> None:
+    """Run RQ's worker until it is stopped. `rqworker` exits with status 1 when Redis goes
+    away (a restart); the supervisor then started the process again, cold (imports, first
+    connections: 2–6 s) and two or three times while Redis loaded its data, its urgent lane
+    going with it: alerts waited up to 18 s after a Redis restart (bench/cluster.py, decision
+    0060). So the process waits for Redis and runs the worker again; an orderly stop (SIGTERM,
+    SIGINT) returns from `run` and ends it, as does any failure not Redis's."""
+    from redis.exceptions import RedisError
+
+    while True:
+        try:
+            run()
+            return
+        except SystemExit as stopped:  # rqworker's answer to a ConnectionError
+            if burst or stopped.code != 1:
+                raise
+        except RedisError:  # a timeout escapes it as itself
+            if burst:
+                raise
+        _default_stop_signals()
+        _wait_for_redis()
+
+
+def _default_stop_signals() -> None:
+    """RQ's handlers stay installed after its worker returned; between two runs a SIGTERM
+    must simply end the process (nothing is in flight)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _wait_for_redis(pause: float = 1.0) -> None:
+    import logging
+
+    import django_rq
+
+    log = logging.getLogger("voxloop.worker")
+    for attempt in itertools.count():
+        try:
+            django_rq.get_connection().ping()
+            log.warning("worker: Redis answers again; taking jobs")
+            return
+        except Exception as error:
+            if attempt % 30 == 0:
+                log.warning("worker: waiting for Redis (%s)", error)
+        time.sleep(pause)
 
 
 # --- the urgent lane (decision 0057) ----------------------------------------------------
