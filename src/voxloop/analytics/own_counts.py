@@ -15,9 +15,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractIsoWeekDay
 
+from voxloop.analytics import raw_counts
 from voxloop.analytics.metrics import COUNT_FIELDS, Counts
 from voxloop.analytics.models import BELOW_FACETS, Counted, Facet
 
@@ -26,19 +27,7 @@ if TYPE_CHECKING:
 
 # What the ledger entries add to each counter (metrics.Counts.of_scores, summed).
 LEDGER_SUMS = {
-    "n": Count("response_id"),
-    "nps_n": Count("nps"),
-    "promoters": Count("response_id", filter=Q(nps__gte=9)),
-    "passives": Count("response_id", filter=Q(nps__gte=7, nps__lte=8)),
-    "detractors": Count("response_id", filter=Q(nps__lte=6)),
-    "csat_n": Count("csat"),
-    "csat_sum": Sum("csat"),
-    "csat_sq": Sum(F("csat") * F("csat")),
-    "csat_top2": Count("response_id", filter=Q(csat__gte=4)),
-    "ces_n": Count("ces"),
-    "ces_sum": Sum("ces"),
-    "ces_sq": Sum(F("ces") * F("ces")),
-    "ces_agree": Count("response_id", filter=Q(ces__gte=5)),
+    **raw_counts.score_aggregates("response_id"),
     "comments": Count("response_id", filter=Q(comment=True)),
 }
 assert tuple(LEDGER_SUMS) == COUNT_FIELDS

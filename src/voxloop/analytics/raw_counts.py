@@ -28,21 +28,28 @@ from voxloop.tenancy.models import PATH_SEGMENT_WIDTH, OrgUnit
 if TYPE_CHECKING:
     from voxloop.analytics.selectors import Context
 
-SCORE_AGGREGATES = {
-    "n": Count("id"),
-    "nps_n": Count("nps"),
-    "promoters": Count("id", filter=Q(nps__gte=9)),
-    "passives": Count("id", filter=Q(nps__gte=7, nps__lte=8)),
-    "detractors": Count("id", filter=Q(nps__lte=6)),
-    "csat_n": Count("csat"),
-    "csat_sum": Sum("csat"),
-    "csat_sq": Sum(F("csat") * F("csat")),
-    "csat_top2": Count("id", filter=Q(csat__gte=4)),
-    "ces_n": Count("ces"),
-    "ces_sum": Sum("ces"),
-    "ces_sq": Sum(F("ces") * F("ces")),
-    "ces_agree": Count("id", filter=Q(ces__gte=5)),
-}
+
+def score_aggregates(pk: str = "id") -> dict[str, Any]:
+    """The counters of `metrics.Counts` but comments, as aggregates over rows carrying the
+    scores (responses, or ledger entries keyed by `response_id`)."""
+    return {
+        "n": Count(pk),
+        "nps_n": Count("nps"),
+        "promoters": Count(pk, filter=Q(nps__gte=9)),
+        "passives": Count(pk, filter=Q(nps__gte=7, nps__lte=8)),
+        "detractors": Count(pk, filter=Q(nps__lte=6)),
+        "csat_n": Count("csat"),
+        "csat_sum": Sum("csat"),
+        "csat_sq": Sum(F("csat") * F("csat")),
+        "csat_top2": Count(pk, filter=Q(csat__gte=4)),
+        "ces_n": Count("ces"),
+        "ces_sum": Sum("ces"),
+        "ces_sq": Sum(F("ces") * F("ces")),
+        "ces_agree": Count(pk, filter=Q(ces__gte=5)),
+    }
+
+
+SCORE_AGGREGATES = score_aggregates()
 
 
 def responses(
