@@ -190,3 +190,32 @@ def test_the_first_fresh_alert_through_after_an_outage_takes_the_waiting_ones_al
     # Its own retry, when it comes, finds it sent.
     assert notifications.deliver(waiting.pk, now=waiting.run_after) == "skipped"
     assert len(mailoutbox) == 2
+
+
+def test_while_the_queue_is_away_the_web_process_evaluates_the_alert_itself(
+    world, survey, detractor_rule, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Redis restarting: the hand-over cannot enqueue, so the process that took the response
+    evaluates it and the manager hears at once; a sweep afterwards sends nothing twice."""
+    from voxloop.closedloop import tasks
+    from voxloop.closedloop.models import Case
+
+    class Away:
+        def enqueue(self, *args, **kwargs):
+            raise ConnectionError("Error 111 connecting to redis. Connection refused.")
+
+    real = tasks.urgent
+    monkeypatch.setattr(tasks, "urgent", lambda work: Away())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"])
+    assert Case.objects.filter(response=response).count() == 1
+    assert len(mailoutbox) == 1
+    monkeypatch.setattr(tasks, "urgent", real)
+    now = timezone.now()
+    evaluation.evaluate_missed(since=now - timedelta(minutes=15), until=now + timedelta(seconds=1))
+    evaluation.evaluate_responses(
+        organization_id=response.organization_id, response_ids=[response.pk]
+    )
+    notifications.sweep()
+    assert Case.objects.filter(response=response).count() == 1
+    assert len(mailoutbox) == 1

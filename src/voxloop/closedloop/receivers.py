@@ -1,5 +1,6 @@
 """The closed loop listens to responses arriving and to units moving."""
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -18,13 +19,25 @@ from voxloop.reviews.signals import reviews_received
 from voxloop.tenancy.signals import unit_moved, unit_time_zone_changed
 from voxloop.textanalytics.signals import comments_analysed
 
+log = logging.getLogger(__name__)
+
 
 def _evaluate_together(organization_id: int, response_ids: list[int]) -> None:
+    from voxloop.closedloop import evaluation
     from voxloop.closedloop.tasks import EVALUATION_BATCH, evaluate_responses, urgent
 
     for start in range(0, len(response_ids), EVALUATION_BATCH):
         chunk = response_ids[start : start + EVALUATION_BATCH]
-        urgent(evaluate_responses).enqueue(organization_id, chunk)
+        try:
+            urgent(evaluate_responses).enqueue(organization_id, chunk)
+        except Exception as error:
+            # The queue is away (Redis restarting: alerts waited 12-23 s for it, decision
+            # 0061): evaluate here. Evaluation is idempotent (`Evaluated`), so a sweep or a
+            # job that did get through meanwhile sends nothing twice; what it enqueues in
+            # turn (retries, webhooks) is the sweeps' if the queue is still away. Should this
+            # fail too (the database away), the hand-over is tried again.
+            log.warning("closed loop: queue away (%s); evaluating here", error)
+            evaluation.evaluate_responses(organization_id=organization_id, response_ids=chunk)
 
 
 # Responses submitted in this process are evaluated in one job per organisation and
