@@ -163,7 +163,7 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
     call_command("db_worker", **options)
 
 
-def _rq_until_stopped(run: Callable[[], None], burst: bool) -> None:
+def _rq_until_stopped(run: Callable[[], object], burst: bool) -> None:
     """Run RQ's worker until it is stopped. `rqworker` exits with status 1 when Redis goes
     away (a restart); the supervisor then started the process again, cold (imports, first
     connections: 2–6 s) and two or three times while Redis loaded its data, its urgent lane
