@@ -12,7 +12,6 @@ ISO, Monday 1), so the selectors add these counts to the rows' without convertin
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q
@@ -36,16 +35,16 @@ _VALUE: dict[str, str] = {Facet.HOUR: "hour", Facet.LOCALE: "locale", Facet.SCOR
 _GROUPS = {"day": F("day"), "weekday": ExtractIsoWeekDay("day")}
 
 
-def grouped(ctx: Context, facet: str, *by: str, start: date, end: date) -> dict[Any, Counts]:
-    """The node's own responses from `start` to `end` grouped as `_grouped` groups rollup
+def grouped(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
+    """The node's own responses in the context's period grouped as `_grouped` groups rollup
     rows of `facet`: by "value" (its text), "day" or "weekday"."""
     assert facet in BELOW_FACETS and facet != Facet.WEEK_HOUR_MONTH, facet
     f = ctx.filters
     entries = Counted.objects.filter(
         organization_id=ctx.scope.organization_id,
         unit_path=ctx.node.path,
-        day__gte=start,
-        day__lte=end,
+        day__gte=f.start,
+        day__lte=f.end,
         survey_id__in=ctx.survey_ids,
     )
     if f.channel:

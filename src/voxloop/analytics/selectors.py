@@ -217,8 +217,7 @@ def _counts_by(ctx: Context, facet: str, *by: str) -> dict[Any, Counts]:
         return _grouped(_staff_rows(ctx), "value")
     counts = _grouped(_rows(ctx, facet, by_day="day" in by), *by)
     if facet in BELOW_FACETS:  # the node's own responses: from the ledger (decision 0059)
-        f = ctx.filters
-        own_counts.add(counts, own_counts.grouped(ctx, facet, *by, start=f.start, end=f.end))
+        own_counts.add(counts, own_counts.grouped(ctx, facet, *by))
     return counts
 
 
@@ -463,7 +462,7 @@ def _week_hours(ctx: Context) -> dict[tuple[int, int], Counts]:
         rows = _rows(ctx, Facet.HOUR, days).annotate(weekday=ExtractIsoWeekDay("day"))
         for (weekday, hour), counts in _grouped(rows, "weekday", "value").items():
             out[(weekday - 1, int(hour))].add(counts)
-    own = own_counts.grouped(ctx, Facet.HOUR, "weekday", "value", start=f.start, end=f.end)
+    own = own_counts.grouped(ctx, Facet.HOUR, "weekday", "value")
     for (weekday, hour), counts in own.items():  # the node's own responses (decision 0059)
         out[(weekday - 1, int(hour))].add(counts)
     return out
@@ -607,10 +606,8 @@ def score_counts(ctx: Context) -> dict[str, int]:
     """How many answers gave each 0–10 score in the period (the score rollups, by value)."""
     rows = _rows(ctx, Facet.SCORE).values("value").annotate(k=Sum("nps_n")).order_by()
     out = {r["value"]: r["k"] for r in rows}
-    f = ctx.filters
-    for value, counts in own_counts.grouped(
-        ctx, Facet.SCORE, "value", start=f.start, end=f.end
-    ).items():  # the node's own responses (decision 0059)
+    # The node's own responses (decision 0059).
+    for value, counts in own_counts.grouped(ctx, Facet.SCORE, "value").items():
         out[value] = out.get(value, 0) + counts.nps_n
     return out
 
