@@ -32,8 +32,6 @@ PHRASES = (
     "Clean store, found everything.",
     "The app kept crashing when paying.",
 )
-# The facets kept above the store only (analytics.models.BELOW_FACETS, decision 0059).
-BELOW_FACETS = ("hour", "locale", "score", "hour_m")
 COUNTERS = (
     *("n", "nps_n", "promoters", "passives", "detractors"),
     *("csat_n", "csat_sum", "csat_sq", "csat_top2"),
@@ -296,7 +294,7 @@ def write_rollups(org, feedback: Feedback) -> int:
     hour, language, 0–10 score and hour of the week by month above the store (its own are
     read from the ledger, decision 0059); per staff member (respondents' answers only) at the
     store alone; and one ledger row per response."""
-    from voxloop.analytics.models import Counted, Rollup
+    from voxloop.analytics.models import BELOW_FACETS, Counted, Rollup
     from voxloop.tenancy.models import OrgUnit
 
     raw = feedback.raw
