@@ -219,3 +219,34 @@ def test_while_the_queue_is_away_the_web_process_evaluates_the_alert_itself(
     notifications.sweep()
     assert Case.objects.filter(response=response).count() == 1
     assert len(mailoutbox) == 1
+
+
+def test_an_evaluation_job_the_database_cut_short_is_made_again_at_once(
+    world, survey, detractor_rule, monkeypatch, mailoutbox
+):
+    """PostgreSQL cut as the job began: the job waits the outage out (decision 0062) instead
+    of leaving the alert to `evaluate_missed`, 10-25 s later."""
+    from django.db import OperationalError
+
+    from voxloop import outages
+    from voxloop.closedloop import tasks
+    from voxloop.closedloop.models import Case
+
+    response = submit(survey, DETRACTOR, unit=world.acme.units["c1r1s1"])
+    Evaluated.objects.filter(pk=response.pk).delete()
+    Case.objects.filter(response=response).delete()
+    mailoutbox.clear()
+    real, cuts = evaluation.evaluate_responses, [2]
+
+    def cut_twice(**kwargs):
+        if cuts[0]:
+            cuts[0] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(evaluation, "evaluate_responses", cut_twice)
+    monkeypatch.setattr(outages, "PAUSE", 0.0)
+    opened = tasks.evaluate_responses.call(response.organization_id, [response.pk])
+    assert (opened, cuts[0]) == (1, 0)
+    assert Case.objects.filter(response=response).count() == 1
+    assert len(mailoutbox) == 1

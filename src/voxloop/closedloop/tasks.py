@@ -9,10 +9,14 @@ from django_tasks import task
 from django_tasks.base import TASK_MAX_PRIORITY
 
 from voxloop.closedloop import escalation, evaluation, notifications
+from voxloop.outages import through_database_outage
 from voxloop.schedule.registry import every
 
 MISSED_AFTER_SECONDS = 10  # an evaluation task normally runs well within this
 MISSED_EVERY = timedelta(seconds=15)
+# An alert's job waits out a database restart this long rather than leave its responses to
+# `evaluate_missed`, 10-25 s later (decision 0062); longer outages are the sweep's.
+OUTAGE_WAIT_SECONDS = 30.0
 SWEEP_EVERY = timedelta(seconds=10)  # the notification sweep; one indexed query when idle
 
 
@@ -32,10 +36,15 @@ def evaluate_responses(
     organization_id: int, response_ids: list[int], text_only: bool = False
 ) -> int:
     """Rules → cases → alerts for the responses of one organisation handed over together
-    (decision 0049); the number of cases opened."""
+    (decision 0049); the number of cases opened. Evaluation is idempotent (`Evaluated`), so
+    a try the database cut short is simply made again."""
     return len(
-        evaluation.evaluate_responses(
-            organization_id=organization_id, response_ids=response_ids, text_only=text_only
+        through_database_outage(
+            lambda: evaluation.evaluate_responses(
+                organization_id=organization_id, response_ids=response_ids, text_only=text_only
+            ),
+            name="closedloop.evaluate_responses",
+            for_seconds=OUTAGE_WAIT_SECONDS,
         )
     )
 
