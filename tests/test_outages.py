@@ -1,4 +1,4 @@
-"""Work that waits out a short database outage (decision 0062)."""
+"""Work that waits out a short database outage (decision 0065)."""
 
 import pytest
 from django.db import OperationalError

@@ -1,4 +1,4 @@
-"""Work that waits out a short database outage instead of failing (decision 0062).
+"""Work that waits out a short database outage instead of failing (decision 0065).
 
 A PostgreSQL restart or a cut network takes seconds. A job that fails in those seconds is
 otherwise found again only by a sweep, 10–60 s later: on the cluster bench the detractor

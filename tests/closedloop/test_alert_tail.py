@@ -224,7 +224,7 @@ def test_while_the_queue_is_away_the_web_process_evaluates_the_alert_itself(
 def test_an_evaluation_job_the_database_cut_short_is_made_again_at_once(
     world, survey, detractor_rule, monkeypatch, mailoutbox
 ):
-    """PostgreSQL cut as the job began: the job waits the outage out (decision 0062) instead
+    """PostgreSQL cut as the job began: the job waits the outage out (decision 0065) instead
     of leaving the alert to `evaluate_missed`, 10-25 s later."""
     from django.db import OperationalError
 

@@ -15,7 +15,7 @@ from voxloop.schedule.registry import every
 MISSED_AFTER_SECONDS = 10  # an evaluation task normally runs well within this
 MISSED_EVERY = timedelta(seconds=15)
 # An alert's job waits out a database restart this long rather than leave its responses to
-# `evaluate_missed`, 10-25 s later (decision 0062); longer outages are the sweep's.
+# `evaluate_missed`, 10-25 s later (decision 0065); longer outages are the sweep's.
 OUTAGE_WAIT_SECONDS = 30.0
 SWEEP_EVERY = timedelta(seconds=10)  # the notification sweep; one indexed query when idle
 
