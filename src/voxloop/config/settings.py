@@ -362,6 +362,8 @@ if env_str("VOXLOOP_EXPORTS_BUCKET"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Time and source on every line: a cluster's logs are read side by side after a fault.
+    "formatters": {"stamped": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "stamped"}},
     "root": {"handlers": ["console"], "level": env_str("VOXLOOP_LOG_LEVEL", "WARNING")},
 }
