@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from aiosmtpd.controller import Controller  # noqa: E402
 
+from bench import cpu_share  # noqa: E402
 from bench.common import (  # noqa: E402
     email_campaign,
     percentile,
@@ -402,6 +403,7 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
     haproxy(folder, "disable server voxloop/web2")
     for thread in threads:
         thread.start()
+    cpu = {"start": (time.time(), cpu_share.snapshot())}
 
     shift = [0.0]  # how long the schedule waited for a send batch: later faults move with it
 
@@ -411,7 +413,10 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
     at(0.10)
     haproxy(folder, "enable server voxloop/web2")
     faults["two nodes"] = time.time()
+    cpu["two nodes"] = (time.time(), cpu_share.snapshot())
     at(0.20)
+    cpu["campaign"] = (time.time(), cpu_share.snapshot())
+    cores = _cores_used(folder, cpu)
     with transaction.atomic():
         distribution.launch(actor=data["system"], campaign=data["campaign"])
     faults["campaign launched"] = time.time()
@@ -487,7 +492,27 @@ def run(args, folder, env, seconds, invitations, lb_port, redis_port, mailbox, s
         queue_max,
         folder,
         drain_seconds,
+        cores,
     )
+
+
+def _cores_used(folder: Path, cpu: dict) -> dict[str, dict[str, float]]:
+    """Cores each part of the cluster used with one web node and with two (before the
+    campaign), to say what limits the scaling."""
+    pids = {name: p["pid"] for name, p in state(folder)["processes"].items() if p.get("pid")}
+    groups = {
+        "web1": [pids.get("web1", 0)],
+        "web2": [pids.get("web2", 0)],
+        "workers": [pid for name, pid in pids.items() if name.startswith("worker")],
+        "PostgreSQL": [],
+        "Redis, HAProxy, proxy": [pids.get(n, 0) for n in ("redis", "lb", "pg-proxy")],
+        "bench (clients, SMTP)": [os.getpid()],
+    }
+    spans = {"one web node": ("start", "two nodes"), "two web nodes": ("two nodes", "campaign")}
+    return {
+        phase: cpu_share.shares(cpu[a][1], cpu[b][1], cpu[b][0] - cpu[a][0], groups)
+        for phase, (a, b) in spans.items()
+    }
 
 
 def _claims_of(batch: list[int]) -> int:
@@ -588,6 +613,7 @@ def report(
     queue_max,
     folder,
     drain_seconds,
+    cores,
 ) -> None:
     from django.db.models import Count
 
@@ -614,10 +640,11 @@ def report(
         rate, p50, p95, errors = phase_figures(load, start, end)
         rates[name] = rate
         print(f"{name:22} {rate:8.1f} {p50 * 1000:8.0f} {p95 * 1000:8.0f} {errors:10}")
-    print(
-        f"two nodes / one node: {rates['two web nodes'] / max(rates['one web node'], 1e-9):.2f}"
-        f" (2 cores shared with the workers, Redis, PostgreSQL and the bench itself)"
-    )
+    print(f"two nodes / one node: {rates['two web nodes'] / max(rates['one web node'], 1e-9):.2f}")
+    for phase, used in cores.items():
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in used.items() if k != "machine")
+        print(f"  cores used, {phase}: {parts}")
+    print(f"  what limits two nodes: {cpu_share.verdict(cores['two web nodes'], ['web1', 'web2'])}")
     statuses = Counter(status for _, _, status in load.attempts)
     print(f"attempts by status: {dict(sorted(statuses.items()))} (0 = connection error)")
     print(f"submissions given up after 40 attempts: {len(load.gave_up)}")
