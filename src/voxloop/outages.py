@@ -19,7 +19,7 @@ from django.db import InterfaceError, OperationalError, connections
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-OUTAGE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_AWAY: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 PAUSE = 0.5  # seconds between tries: a restarted server answers within a second or two
 
 
@@ -30,7 +30,7 @@ def through_database_outage(work: Callable[[], T], *, name: str, for_seconds: fl
     while True:
         try:
             return work()
-        except OUTAGE_ERRORS as error:
+        except DATABASE_AWAY as error:
             now = time.monotonic()
             deadline = deadline if deadline is not None else now + for_seconds
             if now >= deadline:
@@ -46,3 +46,17 @@ def _drop_broken_connections() -> None:
     for connection in connections.all(initialized_only=True):
         if not connection.in_atomic_block:
             connection.close_if_unusable_or_obsolete()
+
+
+def _service_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # the redis extra is not installed
+        return DATABASE_AWAY
+    return (*DATABASE_AWAY, RedisConnectionError, RedisTimeoutError)
+
+
+# A moment's outage of the database or Redis, as a request or a job meets it: answered 503
+# with Retry-After by the web nodes (`web.unavailable`), never a traceback.
+AWAY = _service_errors()

@@ -257,3 +257,27 @@ def test_an_upload_with_its_key_is_imported_once(acme, admin):
     assert first.status_code == again.status_code == 201, first.content
     assert again.json()["survey_id"] == first.json()["survey_id"]
     assert Survey.objects.filter(unit=acme.units["c1"]).count() == 1
+
+
+def test_an_answer_redis_could_not_keep_is_still_given_not_done_twice(acme, admin, monkeypatch):
+    """Redis went away between the work and keeping its answer: the caller gets the answer
+    (a 503 would send it to retry work already committed) and the key frees nothing early."""
+    from django.core.cache import caches
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    cache = caches["default"]
+    real_set = cache.set
+
+    def away(key, *args, **kwargs):
+        if key.startswith("vx:idem:"):
+            raise RedisConnectionError("Error 111 connecting to redis. Connection refused.")
+        return real_set(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", away)
+    body = {"name": "Locals", "filters": []}
+    first = admin.post("/segments", body, **{"Idempotency-Key": "seg-away"})
+    assert first.status_code == 201
+    monkeypatch.setattr(cache, "set", real_set)
+    again = admin.post("/segments", body, **{"Idempotency-Key": "seg-away"})
+    assert again.status_code == 409  # still marked running: retried later, not done twice
+    assert Segment.objects.filter(organization=acme.root.organization, name="Locals").count() == 1

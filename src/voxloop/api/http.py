@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -27,9 +29,11 @@ from django.urls import Resolver404, resolve
 from voxloop import counters
 from voxloop.api.errors import error_body
 from voxloop.api.pages import next_link
+from voxloop.outages import AWAY
 
 View = Callable[..., HttpResponseBase]
 
+log = logging.getLogger(__name__)
 IDEMPOTENCY_HOURS = 24
 IDEMPOTENCY_RUNNING_SECONDS = 120
 # Operations that keep their own, durable Idempotency-Key (a response is stored once).
@@ -158,13 +162,26 @@ def _idempotent(
     try:
         response = run()
     except BaseException:
-        cache.delete(slot)
+        _free(slot)
         raise
     if response.status_code >= 500 or response.status_code in (401, 409, 429):
-        cache.delete(slot)  # nothing was done (or it may be retried): the key stays free
+        _free(slot)  # nothing was done (or it may be retried): the key stays free
         return response
-    cache.set(slot, _kept(fingerprint, response), timeout=IDEMPOTENCY_HOURS * 3600)
+    try:
+        cache.set(slot, _kept(fingerprint, response), timeout=IDEMPOTENCY_HOURS * 3600)
+    except AWAY:
+        # Redis went away after the work was done: answer what was done. A 503 here sent the
+        # client to retry work already committed, under a key still marked running for
+        # IDEMPOTENCY_RUNNING_SECONDS and then free: done twice (decision 0065).
+        log.warning("idempotency: could not keep the answer for %s", request.path)
     return response
+
+
+def _free(slot: str) -> None:
+    """Free a key whose request did nothing; with Redis away, the original error is the
+    answer (the key, marked running, frees itself after IDEMPOTENCY_RUNNING_SECONDS)."""
+    with contextlib.suppress(*AWAY):
+        caches["default"].delete(slot)
 
 
 def _kept(fingerprint: str, response: HttpResponseBase) -> dict[str, Any]:

@@ -12,27 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext
 
+from voxloop.outages import AWAY
+
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
-
-
-def _outage_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [OperationalError, InterfaceError]
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-
-        errors += [RedisConnectionError, RedisTimeoutError]
-    except ImportError:  # the redis extra is not installed
-        pass
-    return tuple(errors)
-
-
-OUTAGE = _outage_errors()
 
 
 class UnavailableMiddleware:
@@ -42,12 +28,12 @@ class UnavailableMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             return self.get_response(request)
-        except OUTAGE as error:
+        except AWAY as error:
             # Raised outside the view (a middleware, an on-commit hook): answer the same way.
             return self._answer(request, error)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, OUTAGE):
+        if isinstance(exception, AWAY):
             return self._answer(request, exception)
         return None
 
