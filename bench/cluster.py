@@ -644,6 +644,12 @@ def report(
     for phase, used in cores.items():
         parts = ", ".join(f"{k} {v:.2f}" for k, v in used.items() if k != "machine")
         print(f"  cores used, {phase}: {parts}")
+        # What one submission costs each part, all its work included (counting, text analysis,
+        # alerts): the sizing table in docs/operations.md is derived from these.
+        ms = {k: 1000 * v / max(rates[phase], 1e-9) for k, v in used.items()}
+        mine = [k for k in ms if k not in ("others", "machine", "bench (clients, SMTP)")]
+        costs = ", ".join(f"{k} {ms[k]:.1f}" for k in mine)
+        print(f"  CPU ms per submission, {phase}: {costs}; cluster {sum(ms[k] for k in mine):.1f}")
     print(f"  what limits two nodes: {cpu_share.verdict(cores['two web nodes'], ['web1', 'web2'])}")
     statuses = Counter(status for _, _, status in load.attempts)
     print(f"attempts by status: {dict(sorted(statuses.items()))} (0 = connection error)")
