@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -29,10 +30,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def node(name: str) -> ThreadingHTTPServer:
+def node(name: str, says: Callable[[BaseHTTPRequestHandler], str] | None = None):
+    """A stand-in web node answering its name (or what `says` makes of the request)."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = name.encode()
+            body = (says(self) if says else name).encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

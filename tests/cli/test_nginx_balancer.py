@@ -9,14 +9,12 @@ import http.client
 import shutil
 import ssl
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cluster import free_port
+from tests.cli.test_cluster import free_port, node
 from voxloop.cli.cluster import DEPLOY
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -26,24 +24,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def node(name: str) -> ThreadingHTTPServer:
-    """A stand-in web node that answers its name and what the proxy told it."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            heard = (self.headers["X-Forwarded-Proto"], self.headers["X-Forwarded-For"])
-            body = f"{name} {heard[0]} {heard[1]}".encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+def heard(name: str):
+    """What a stand-in node answers here: its name and what the proxy told it."""
+    return lambda request: " ".join(
+        [name, request.headers["X-Forwarded-Proto"], request.headers["X-Forwarded-For"]]
+    )
 
 
 def site(tmp_path: Path, nodes: list[int], http_port: int, https_port: int) -> Path:
@@ -98,7 +83,7 @@ def ask(port: int, path: str = "/", tls: bool = True) -> tuple[int, str, str]:
 
 
 def test_nginx_terminates_tls_and_routes_around_a_killed_node(tmp_path):
-    one, two = node("one"), node("two")
+    one, two = node("one", heard("one")), node("two", heard("two"))
     http_port, https_port = free_port(), free_port()
     config = site(tmp_path, [one.server_address[1], two.server_address[1]], http_port, https_port)
     check = subprocess.run([NGINX, "-t", "-c", str(config)], capture_output=True, text=True)
