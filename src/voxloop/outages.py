@@ -1,4 +1,5 @@
-"""Work that waits out a short database outage instead of failing (decision 0065).
+"""A moment's outage of the database or Redis: the errors that name it (`AWAY`), and work that
+waits a database outage out instead of failing (decision 0065).
 
 A PostgreSQL restart or a cut network takes seconds. A job that fails in those seconds is
 otherwise found again only by a sweep, 10–60 s later: on the cluster bench the detractor
