@@ -130,3 +130,28 @@ def test_the_lane_says_when_it_listens(settings):
         watcher.join(30)
         django_rq.get_queue(name).delete(delete_jobs=True)
     assert ready.is_set() and registered == [True]
+
+
+@pytest.mark.redis
+def test_the_cluster_counts_a_worker_ready_once_its_main_loop_registered():
+    """`voxloop cluster up` reports ready, and `status` a worker taking jobs, only then: the
+    lane registers first, the worker's own loop after its warm-up."""
+    import redis
+
+    from tests.tasks.test_rq_delivery import REDIS_URL
+    from voxloop.cli.cluster import registered_workers
+
+    client = redis.Redis.from_url(REDIS_URL)
+    tag = uuid.uuid4().hex[:12]
+    lane, main = f"rq:worker:vx-test-lane-{tag}", f"rq:worker:vx-test-main-{tag}"
+    client.hset(lane, mapping={"pid": 990001, "queues": "urgent"})
+    client.sadd("rq:workers", lane)
+    try:
+        assert 990001 not in registered_workers(REDIS_URL)
+        client.hset(main, mapping={"pid": 990001, "queues": "urgent,default"})
+        client.sadd("rq:workers", main)
+        assert 990001 in registered_workers(REDIS_URL)
+    finally:
+        client.srem("rq:workers", lane, main)
+        client.delete(lane, main)
+    assert registered_workers("redis://127.0.0.1:1/0") == set()
