@@ -33,7 +33,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -129,27 +129,22 @@ def enqueue(organization_id: int, response_id: int) -> tuple[str, str]:
     return pinged.id, evaluated.id
 
 
-def ended(job_id: str) -> float | None:
+def ended(client, job_id: str) -> float | None:
     """When RQ recorded the job finished (epoch seconds), if it has."""
-    import django_rq
-    from rq.job import Job
-
-    job = Job.fetch(job_id, connection=django_rq.get_connection("urgent"))
-    if job.get_status(refresh=False) != "finished" or job.ended_at is None:
+    status, at = client.hmget(f"rq:job:{job_id}", "status", "ended_at")
+    if status != b"finished" or not at:
         return None
-    at = job.ended_at  # naive UTC
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+    return datetime.fromisoformat(at.decode().rstrip("Z")).replace(tzinfo=UTC).timestamp()
 
 
-def worker_stages(pid: int) -> tuple[bool, bool]:
-    """(main loop registered, urgent lane registered) for the worker process `pid`."""
-    import django_rq
-    from rq import Worker
-
+def worker_stages(client, pid: int) -> tuple[bool, bool]:
+    """(main loop registered, urgent lane registered) for the worker process `pid`: a few
+    plain Redis reads, so that watching takes little of the CPU the worker starts on."""
     main = lane = False
-    for worker in Worker.all(connection=django_rq.get_connection("urgent")):
-        if worker.pid == pid:
-            if worker.queue_names() == ["urgent"]:
+    for key in client.smembers("rq:workers"):
+        found, queues = client.hmget(key, "pid", "queues")
+        if found and int(found) == pid:
+            if queues == b"urgent":
                 lane = True
             else:
                 main = True
@@ -159,22 +154,25 @@ def worker_stages(pid: int) -> tuple[bool, bool]:
 def watch(pid: int | None, jobs: tuple[str, str], marker: str, inbox: Inbox, t0: float,
           limit: float = 60) -> dict[str, float]:  # fmt: skip
     """Seconds from `t0` to each stage reached (the worker's stages only when `pid`)."""
+    import django_rq
+
+    client = django_rq.get_connection("urgent")
     seen: dict[str, float] = {}
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline and len(seen) < (5 if pid else 3):
         now = time.time()
         if pid and not ("registered" in seen and "lane" in seen):
-            main, lane = worker_stages(pid)
+            main, lane = worker_stages(client, pid)
             if main:
                 seen.setdefault("registered", now - t0)
             if lane:
                 seen.setdefault("lane", now - t0)
         for stage, job in zip(("ping", "evaluated"), jobs, strict=True):
-            if stage not in seen and (at := ended(job)) is not None:
+            if stage not in seen and (at := ended(client, job)) is not None:
                 seen[stage] = at - t0
         if "alert" not in seen and marker in inbox.arrived:
             seen["alert"] = inbox.arrived[marker] - t0
-        time.sleep(0.02)
+        time.sleep(0.05)
     return seen
 
 
