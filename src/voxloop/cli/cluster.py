@@ -380,7 +380,7 @@ def registered_workers(redis_url: str) -> set[int]:
         pids = set()
         for key in client.smembers("rq:workers"):
             pid, queues = client.hmget(key, "pid", "queues")
-            if pid and queues and queues.split(b",") != [b"urgent"]:
+            if pid and queues and queues != b"urgent":
                 pids.add(int(pid))
         return pids
     except (redis.RedisError, ValueError):  # away, or no URL
