@@ -17,7 +17,11 @@ SQLite in a temporary folder, or PostgreSQL when DATABASE_URL is set (a scratch 
 BENCH_DATABASE names it). The worker runs from this checkout unless `--src` names another
 `src` folder (the code before a change, checked out elsewhere: old and new in one sitting).
 
+`--stream 3` then starts three workers at once while alerts keep arriving (one per 0.2 s for
+10 s), as in the first seconds of `voxloop cluster up`: alerts slower than 2 s, p50, p99.
+
     nice -n 10 .venv/bin/python bench/worker_start.py [--trials 3] [--breakdown] [--src DIR]
+        [--stream 3]
 """
 
 from __future__ import annotations
@@ -216,6 +220,38 @@ def trial(number: int, env: dict, survey, store, inbox: Inbox) -> tuple[dict, di
     return cold, warm
 
 
+def stream(env: dict, survey, store, inbox: Inbox, workers: int, seconds: float = 10,
+           every: float = 0.2) -> None:  # fmt: skip
+    """`workers` workers started at once while alerts keep coming, one per `every` s for
+    `seconds` from the spawn (the first seconds of `voxloop cluster up`); each alert's time
+    from its enqueue to the SMTP server."""
+    from bench.common import percentile
+    from voxloop.closedloop.tasks import evaluate_responses, urgent
+
+    home = Path(env["VOXLOOP_HOME"])
+    sent: dict[str, float] = {}
+    procs = [spawn(env, home / f"stream{n}.log") for n in range(workers)]
+    t0 = time.time()
+    try:
+        while (n := len(sent)) * every < seconds:
+            response = detractor(survey, store, 1000 + n)
+            urgent(evaluate_responses).enqueue(store.organization_id, [response])
+            sent[f"bench-start-{1000 + n}"] = time.time()
+            time.sleep(max(0.0, t0 + (n + 1) * every - time.time()))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(m not in inbox.arrived for m in sent):
+            time.sleep(0.1)
+    finally:
+        for proc in procs:
+            stop(proc)
+    took = sorted(inbox.arrived[m] - at for m, at in sent.items() if m in inbox.arrived)
+    slow = sum(1 for t in took if t > 2.0)
+    print(f"{workers} workers started with alerts arriving every {every} s for {seconds:g} s: "
+          f"{len(took)} of {len(sent)} alerts, {slow} slower than 2 s; p50 "
+          f"{percentile(took, 50):.2f} s, p99 {percentile(took, 99):.2f} s, max {took[-1]:.2f} s; "
+          f"{load()}")  # fmt: skip
+
+
 def load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -295,6 +331,10 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=3)
     parser.add_argument("--breakdown", action="store_true")
     parser.add_argument("--src", help="Run the worker from this src folder (older code).")
+    parser.add_argument(
+        "--stream", type=int, default=0, metavar="WORKERS",
+        help="Also start this many workers at once while alerts keep arriving.",
+    )  # fmt: skip
     args = parser.parse_args()
     inbox = Inbox()
     smtp_port = free_port()
@@ -325,7 +365,10 @@ def main() -> None:
                 warms.append(warm)
                 print(f"trial {number}: first alert {cold.get('alert', float('nan')):.2f} s "
                       f"cold, {warm.get('alert', float('nan')):.2f} s warm; {load()}")  # fmt: skip
-            report(colds, warms)
+            if colds:
+                report(colds, warms)
+            if args.stream:
+                stream(env, survey, store, inbox, args.stream)
             connection.close()
     finally:
         redis_server.terminate()
