@@ -268,6 +268,7 @@ class Cluster:
                 if process.port and not self.stopping:
                     self._wait_port(process)
             self._wait_balanced()
+            self._wait_workers()
             self.write_state(ready=not self.stopping)
             self.log(f"cluster up: http://127.0.0.1:{self.topology.lb_port}/ (Ctrl-C to stop)")
             self._supervise()
@@ -313,6 +314,21 @@ class Cluster:
             time.sleep(0.3)
         raise click.ClickException("the balancer found no healthy web node; see the logs")
 
+    def _wait_workers(self, seconds: float = 300) -> None:
+        """Until every worker has registered with RQ, which it does once warm and its urgent
+        lane listens (decision 0064): alerts sent before then wait for it."""
+        url = self.topology.env()["REDIS_URL"]
+        workers = [p for p in self.processes if p.name.startswith("worker")]
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.stopping:
+            ready = registered_workers(url)
+            if all(p.popen is not None and p.popen.pid in ready for p in workers):
+                self.log(f"{len(workers)} workers registered, each with its urgent lane")
+                return
+            time.sleep(0.2)
+        if not self.stopping:
+            raise click.ClickException("the workers did not register; see their logs")
+
     def _supervise(self) -> None:
         while not self.stopping:
             for process in self.processes:
@@ -352,6 +368,23 @@ class Cluster:
                     process.popen.wait()
                 kill_tree(process.popen.pid)  # whatever it left behind
         self.log("cluster stopped")
+
+
+def registered_workers(redis_url: str) -> set[int]:
+    """Process ids of the RQ workers registered at `redis_url` (their main loops, not the
+    urgent lanes, which register first); none when Redis does not answer."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(redis_url, socket_timeout=2)
+        pids = set()
+        for key in client.smembers("rq:workers"):
+            pid, queues = client.hmget(key, "pid", "queues")
+            if pid and queues and queues != b"urgent":
+                pids.add(int(pid))
+        return pids
+    except (redis.RedisError, ValueError):  # away, or no URL
+        return set()
 
 
 _SHOWN_ENV = ("DATABASE_URL", "REDIS_URL", "VOXLOOP_HOME", "VOXLOOP_BASE_URL")
@@ -471,11 +504,14 @@ def status(folder: Path) -> None:
     if not state or not _pid_alive(state.get("pid")):
         fail(f"no cluster runs from {folder}")
     click.echo(f"supervisor pid {state['pid']}; balancer http://127.0.0.1:{state['lb_port']}/")
+    registered = registered_workers(state["env"].get("REDIS_URL", ""))
     for name, info in state["processes"].items():
         running = _pid_alive(info["pid"])
         listening = "" if not info["port"] else f" port {info['port']}"
         if info["port"]:
             listening += " open" if port_open(info["port"]) else " closed"
+        if name.startswith("worker"):
+            listening += " taking jobs" if info["pid"] in registered else " warming up"
         click.echo(
             f"  {name:10} pid {info['pid'] or '-':>7}  {'running' if running else 'STOPPED':8}"
             f"{listening}  restarts {info['restarts']}  log {info['log']}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -120,9 +121,14 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from voxloop.cli import warmup
     from voxloop.schedule import clock
 
     base.require_migrated()
+    if settings.REDIS_URL and "django_rq" in settings.INSTALLED_APPS:
+        # Ready before it registers: jobs wait in Redis for a warm worker rather than in a
+        # cold one that took them (decision 0064).
+        warmup.warm_up()
     if not (burst or no_clock):
         clock.start(settings.CLOCK_TICK_SECONDS)
     if settings.REDIS_URL and "django_rq" in settings.INSTALLED_APPS:
@@ -138,7 +144,7 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
         if not burst:
             _start_scheduler_standby(names, settings.CLOCK_TICK_SECONDS)
             if _wants_lane(names):
-                _start_urgent_lane(_rq_lane)
+                _start_lane_and_wait(LANE_READY_SECONDS)
         # The scheduler moves tasks enqueued with run_after (delayed invitations, retries).
         _rq_until_stopped(
             lambda: call_command(
@@ -227,6 +233,20 @@ def _wants_lane(names: list[str]) -> bool:
     return settings.URGENT_QUEUE in names and len(names) > 1
 
 
+LANE_READY_SECONDS = 10.0
+
+
+def _start_lane_and_wait(seconds: float) -> None:
+    """Start the lane and wait (at most `seconds`: Redis may be away, the worker's own loop
+    then waits for it) until it listens, so the lane is there before the worker registers."""
+    ready = threading.Event()
+    _start_urgent_lane(lambda: _rq_lane(ready=ready))
+    if not ready.wait(seconds):
+        import logging
+
+        logging.getLogger("voxloop.worker").warning("urgent lane: not listening yet")
+
+
 def _start_urgent_lane(run: Callable[[], None]) -> None:
     """Run `run` in a daemon thread, again a second after it ends or fails (Redis away)."""
     import logging
@@ -249,14 +269,16 @@ def _start_urgent_lane(run: Callable[[], None]) -> None:
     threading.Thread(target=lane, name="voxloop-urgent-lane", daemon=True).start()
 
 
-def _rq_lane(burst: bool = False) -> None:
+def _rq_lane(burst: bool = False, ready: threading.Event | None = None) -> None:
     """Take urgent jobs from RQ in a thread that is not the main one (`burst`: those queued
-    now, then return)."""
+    now, then return); `ready` is set once it listens, with its database connection open."""
     import django_rq
     from django.conf import settings
     from django_tasks_rq.backend import Job
     from rq import SimpleWorker
     from rq.timeouts import TimerDeathPenalty
+
+    from voxloop.cli import warmup
 
     class Lane(SimpleWorker):
         # Not the main thread: no signal handlers, and job timeouts by a timer, not SIGALRM.
@@ -268,6 +290,12 @@ def _rq_lane(burst: bool = False) -> None:
         def _install_signal_handlers(self) -> None:
             pass
 
+        def register_birth(self) -> None:
+            super().register_birth()
+            if ready is not None:
+                ready.set()
+
+    warmup.connect()  # this thread's own connection, before it takes a job
     queue = django_rq.get_queue(settings.URGENT_QUEUE, job_class=Job)
     lane = Lane([queue], connection=queue.connection, job_class=Job)
     lane.work(burst=burst, logging_level="WARNING")
