@@ -226,3 +226,40 @@ def test_the_database_gone_between_two_messages_still_records_the_accepted_one(
     rows = Invitation.objects.filter(campaign=campaign)
     assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}
     _once_each(smtp_settings, ids)
+
+
+def test_a_hand_over_committed_as_the_database_went_is_taken_back_not_failed(
+    outreach, smtp_settings, queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    """PostgreSQL cut just after the statement that hands the second message over committed,
+    its answer lost: the batch never sent that message, so once the database answers it takes
+    the hand-over back, and the sweep sends it with the rest instead of failing it as
+    uncertain (cluster bench, decision 0065)."""
+    from django.db import OperationalError, connection
+
+    acme, survey, _people = outreach
+    campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
+    real, cut = steps.advance, []
+
+    def lost_answer(token, done, message_id, hand, now):
+        changed = real(token, done, message_id, hand, now)
+        if done is not None and hand is not None and not cut:
+            cut.append(hand)
+            raise OperationalError("server closed the connection unexpectedly")
+        return changed
+
+    monkeypatch.setattr(steps, "advance", lost_answer)
+    monkeypatch.setattr(steps.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(connection, "close", lambda: None)  # the test's transaction stays
+    with pytest.raises(OperationalError):
+        batches.deliver(ids)
+    assert Invitation.objects.get(pk=cut[0]).handed_at is None
+    assert len(smtp_settings.messages) == 1
+    monkeypatch.undo()
+    later = timezone.now() + batches.lease() + timedelta(seconds=1)
+    assert services.recover_claims(now=later) == {"requeued": 4, "failed": 0}
+    queue.run()
+    smtp_settings.wait_for(5)
+    rows = Invitation.objects.filter(campaign=campaign)
+    assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}
+    _once_each(smtp_settings, ids)
