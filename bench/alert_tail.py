@@ -5,8 +5,9 @@ For every detractor: the response's `submitted_at`, the moment its evaluation jo
 sets `run_after` to its time plus the lease: `run_after - lease` of the last claim), when it
 was recorded sent (`sent_at`) and when the SMTP server took it (the bench's mailbox). Each
 alert is put in the fault phase it was submitted in. An alert submitted while the SMTP server
-was stopped cannot arrive before it is back: its latency *net* of that window is the time it
-took beyond the outage, the one the goal holds it to.
+was stopped cannot arrive before it is back, nor be evaluated while PostgreSQL is cut: its
+latency *net* of those windows is the time it took beyond the outages, the one the goal holds
+it to (the raw figure is printed too).
 """
 
 from __future__ import annotations
@@ -102,11 +103,21 @@ def phases(faults: dict[str, float], ended: float) -> list[tuple[str, float, flo
     return [(name, start, end) for (name, start), end in zip(marks, ends, strict=True)]
 
 
-def smtp_excused(trace: Trace, down: float, up: float) -> float:
-    """The part of the alert's latency the SMTP server was stopped for."""
+def outages(faults: dict) -> list[tuple[float, float]]:
+    """The windows no alert can go out in: the SMTP server stopped, and PostgreSQL cut
+    (nothing can be evaluated or recorded without the database)."""
+    return [
+        (faults["stop SMTP"], faults["SMTP back"]),
+        (faults["cut PostgreSQL"], faults["PostgreSQL back"]),
+    ]
+
+
+def excused(trace: Trace, windows: list[tuple[float, float]]) -> float:
+    """The part of the alert's latency the outages took."""
     if trace.arrived is None:
         return 0.0
-    return max(0.0, min(up, trace.arrived) - max(down, trace.submitted))
+    arrived, submitted = trace.arrived, trace.submitted
+    return sum(max(0.0, min(up, arrived) - max(down, submitted)) for down, up in windows)
 
 
 def _ms(values: list[float]) -> str:
@@ -129,10 +140,11 @@ def report(detractors: dict[str, int], arrived: dict[str, float], faults: dict, 
     from bench.common import percentile
 
     found = traces(detractors, arrived)
-    down, up = faults["stop SMTP"], faults["SMTP back"]
+    windows = outages(faults)
     print(
         f"\n== alert tail (goal p99 <= {GOAL:.0f} s): seconds, median/max over the slow "
-        f"alerts (> {GOAL:.0f} s) of each stage; net = latency minus the SMTP outage"
+        f"alerts (> {GOAL:.0f} s) of each stage; net = latency minus the SMTP outage and the "
+        f"PostgreSQL cut"
     )
     print(
         "phase             alerts  slow  p99 raw  p99 net   to evaluation  eval->claim "
@@ -143,7 +155,7 @@ def report(detractors: dict[str, int], arrived: dict[str, float], faults: dict, 
         inside = [t for t in found if start <= t.submitted < end and t.total is not None]
         if not inside:
             continue
-        net = [t.total - smtp_excused(t, down, up) for t in inside]
+        net = [t.total - excused(t, windows) for t in inside]
         nets += net
         slow = [t for t, n in zip(inside, net, strict=True) if n > GOAL]
         columns = []
@@ -160,22 +172,25 @@ def report(detractors: dict[str, int], arrived: dict[str, float], faults: dict, 
         print(f"not alerted (yet): {len(never)}")
     slowest = sorted(
         (t for t in found if t.total is not None),
-        key=lambda t: t.total - smtp_excused(t, down, up),
+        key=lambda t: t.total - excused(t, windows),
         reverse=True,
     )[:8]
     print("slowest (s): total, net; to evaluation, eval->claim, claim->sent, sent->SMTP; tries")
     for t in slowest:
         stages = ", ".join("-" if s is None else f"{s:.2f}" for s in t.stages())
         print(
-            f"  {t.marker:16} {t.total:6.2f} {t.total - smtp_excused(t, down, up):6.2f};"
+            f"  {t.marker:16} {t.total:6.2f} {t.total - excused(t, windows):6.2f};"
             f" {stages}; {t.attempts} {t.error[:60]}"
         )
     if len(nets) < 3:
         return None
     p99 = percentile(nets, 99)
+    lengths = " and ".join(f"{up - down:.1f} s" for down, up in windows)
     print(
-        f"alert p99 net of the SMTP outage ({up - down:.1f} s): {p99:.2f} s "
-        f"({'met' if p99 <= GOAL else 'not met'}; an alert submitted while SMTP was stopped "
-        f"is excused only for the time it was stopped)"
+        f"alert p99 net of the SMTP outage and the PostgreSQL cut ({lengths}): {p99:.2f} s "
+        f"({'met' if p99 <= GOAL else 'not met'}; an alert submitted during an outage is "
+        f"excused only for the time the outage lasted)"
     )
+    raw = [t.total for t in found if t.total is not None]
+    print(f"alert p99 raw, every outage included: {percentile(raw, 99):.2f} s")
     return p99
