@@ -180,3 +180,15 @@ def test_a_campaign_delivers_the_prepared_messages(outreach, settings, one_secon
         assert [p.get_content() for p in got.iter_parts()] == [
             p.get_content() for p in want.iter_parts()
         ]
+
+
+def test_a_first_recipient_django_must_write_leaves_the_skeleton_to_the_next(outreach, one_second):
+    acme, survey, _ = outreach
+    campaign = campaign_for(acme, survey, name="Written", texts=TEXTS)
+    by_code = {c.external_id: c for c in _contacts(outreach)}
+    prepared._SKELETONS.clear()
+    wide = _invite(by_code["PREP-WIDE"], campaign)
+    assert prepared.written(wide) is None  # its intro's line passes 998 bytes
+    assert not prepared._SKELETONS
+    assert _same_as_django(_invite(by_code["PREP-ZOE"], campaign)) is not None
+    assert list(prepared._SKELETONS.values()) != [None]

@@ -61,6 +61,7 @@ class Skeleton:
 
 
 _SKELETONS: dict[tuple, Skeleton | None] = {}
+_UNSEEN: Any = object()
 
 
 def send(connection: BaseEmailBackend, invitation: Invitation, reminder: bool = False) -> str:
@@ -86,15 +87,28 @@ def written(invitation: Invitation, reminder: bool = False) -> Written | None:
         if any(_breaks(value) for value in values.values()):
             return None
         key = _key(invitation, values, reminder)
-        if key not in _SKELETONS:
-            if len(_SKELETONS) > 500:
-                _SKELETONS.clear()
-            skeleton = _skeleton(invitation, values, reminder)
-            _SKELETONS[key] = _checked(skeleton, invitation, reminder)
-        skeleton = _SKELETONS[key]
+        skeleton = _SKELETONS.get(key, _UNSEEN)  # other lanes' threads share the cache
+        if skeleton is _UNSEEN:
+            return _first(key, invitation, values, reminder)
         if skeleton is None:
             return None
         return _fill(skeleton, invitation, values, reminder)
+
+
+def _first(
+    key: tuple, invitation: Invitation, values: dict[str, str], reminder: bool
+) -> Written | None:
+    """A new skeleton's first recipient: kept if it writes their message as Django does."""
+    skeleton = _skeleton(invitation, values, reminder)
+    checked = None
+    if skeleton is not None:
+        if _fill(skeleton, invitation, values, reminder) is None:
+            return None  # this recipient's values only (a long line): the next one checks it
+        checked = _checked(skeleton, invitation, values, reminder)
+    if len(_SKELETONS) > 500:
+        _SKELETONS.clear()
+    _SKELETONS[key] = skeleton if checked else None
+    return checked
 
 
 def _breaks(value: str) -> bool:
@@ -244,17 +258,19 @@ def _shared(name: str, value: str) -> bytes:
     return _header(name, value)  # a campaign's subjects and senders repeat
 
 
-def _checked(skeleton: Skeleton | None, invitation: Invitation, reminder: bool) -> Skeleton | None:
-    """The skeleton, if it writes its first recipient's message as Django's build does."""
-    if skeleton is None:
-        return None
-    values = emails.merge_values(invitation)
-    ours = _fill(skeleton, invitation, values, reminder)
-    reference: Any = emails.build_message(invitation, reminder=reminder).message()
-    if ours is not None:
+def _checked(
+    skeleton: Skeleton, invitation: Invitation, values: dict[str, str], reminder: bool
+) -> Written | None:
+    """The skeleton's message for this recipient if it is Django's, byte for byte (tried
+    twice: an unsubscribe link signed on either side of a second's turn differs)."""
+    for _attempt in range(2):
+        ours = _fill(skeleton, invitation, values, reminder)
+        reference: Any = emails.build_message(invitation, reminder=reminder).message()
+        if ours is None:
+            break
         reference.set_boundary(boundary_of(ours.raw))
         if comparable(reference.as_bytes(linesep="\r\n")) == comparable(ours.raw):
-            return skeleton
+            return ours
     log.warning("Invitation %s: prepared email differs from Django's build", invitation.ref)
     return None
 
