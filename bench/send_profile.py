@@ -3,9 +3,10 @@ its own process, timed part by part (wall and CPU), optionally under cProfile.
 
 Seeds the `bench/send.py` organisation and campaign, creates the invitations (the start task,
 in-process), then calls `batches.deliver` batch by batch as the worker would, alternating
-blocks of 500 between the `--lanes` settings. Prints emails/s and CPU milliseconds per message
-of each, and per message: the hand-over statements, building the message, the SMTP
-conversation (with MIME generation) and the rest. Baseline in the same run: a bare
+blocks of 500 between the `--lanes` settings and the `--builds` (prepared, decision 0063, or
+Django's reference build). Prints emails/s and CPU milliseconds per message of each, and per
+message: the hand-over statements, building the message, the SMTP conversation and the rest.
+Baseline in the same run: a bare
 synchronous-commit `UPDATE` of one row on the same database (what one hand-over must wait for).
 
     DATABASE_URL=postgres://… .venv/bin/python bench/send_profile.py [--invitations N] [--profile]
@@ -82,6 +83,11 @@ def main() -> None:
     parser.add_argument("--invitations", type=int, default=2000)
     parser.add_argument("--profile", action="store_true", help="also run under cProfile")
     parser.add_argument("--lanes", default="1,4", help="lanes settings to alternate (1,4)")
+    parser.add_argument(
+        "--builds",
+        default="prepared",
+        help="message builds to alternate: prepared (decision 0063), django (the reference)",
+    )
     args = parser.parse_args()
     from tests.smtp import free_port
 
@@ -95,20 +101,22 @@ def main() -> None:
             env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port))
             os.environ.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port))
             start_django(env, tasks="database")
-            run(args.invitations, args.profile, [int(n) for n in args.lanes.split(",")])
+            lanes = [int(n) for n in args.lanes.split(",")]
+            builds = args.builds.split(",")
+            run(args.invitations, args.profile, [(n, b) for b in builds for n in lanes])
     finally:
         assert sink.stdin is not None
         sink.stdin.close()
         sink.wait(timeout=30)
 
 
-def run(count: int, profile: bool, lanes: list[int]) -> None:
+def run(count: int, profile: bool, variants: list[tuple[int, str]]) -> None:
     from django.conf import settings
     from django.db import transaction
 
     from bench.send import seed
     from voxloop.distribution import services
-    from voxloop.distribution.delivery import batches, emails, steps
+    from voxloop.distribution.delivery import batches, emails, prepared, steps
     from voxloop.distribution.models import Invitation
 
     system, root, survey = seed(count)
@@ -120,11 +128,15 @@ def run(count: int, profile: bool, lanes: list[int]) -> None:
         Invitation.objects.filter(campaign=campaign).order_by("pk").values_list("pk", flat=True)
     )
     floor = commit_floor()
+    # One batch first, untimed: URL resolvers, templates and translations load once a process.
+    batches.deliver(ids[: batches.BATCH_SIZE])
+    ids = ids[batches.BATCH_SIZE :]
     timed = Timed()
     timed.wrap(steps, "advance", "hand-over + record statements")
     timed.wrap(batches, "claim", "claim")
-    timed.wrap(batches, "build_message", "building the message")
+    timed.wrap(emails, "build_message", "building the message (Django)")
     timed.wrap(emails.InvitationEmail, "message", "MIME object")
+    timed.wrap(prepared, "written", "prepared message (decision 0063)")
     from django.core.mail.backends.smtp import EmailBackend
 
     timed.wrap(EmailBackend, "send_messages", "SMTP conversation + MIME generation")
@@ -132,13 +144,14 @@ def run(count: int, profile: bool, lanes: list[int]) -> None:
     if profiler:
         profiler.enable()
     # Settings alternate block by block (A B A B …), so a load change hits all of them alike.
-    wall: dict[int, float] = defaultdict(float)
-    cpu: dict[int, float] = defaultdict(float)
-    done: dict[int, int] = defaultdict(int)
+    wall: dict[tuple, float] = defaultdict(float)
+    cpu: dict[tuple, float] = defaultdict(float)
+    done: dict[tuple, int] = defaultdict(int)
     block = 5 * batches.BATCH_SIZE
     for number, start in enumerate(range(0, len(ids), block)):
-        chosen = lanes[number % len(lanes)]
-        settings.INVITATION_SEND_LANES = chosen
+        chosen = variants[number % len(variants)]
+        settings.INVITATION_SEND_LANES = chosen[0]
+        prepared.PREPARED = chosen[1] == "prepared"
         part = ids[start : start + block]
         began, began_cpu = time.perf_counter(), time.process_time()
         for first in range(0, len(part), batches.BATCH_SIZE):
@@ -150,16 +163,17 @@ def run(count: int, profile: bool, lanes: list[int]) -> None:
         profiler.disable()
     sent = Invitation.objects.filter(campaign=campaign, status="sent").count()
     load = os.getloadavg()
-    print(f"{sent:,} of {len(ids):,} recorded sent; load average {load[0]:.1f} {load[1]:.1f}")
+    print(f"{sent:,} of {count:,} recorded sent; load average {load[0]:.1f} {load[1]:.1f}")
     print(f"baseline, one synchronous one-row UPDATE: {floor * 1e3:.2f} ms")
-    for chosen in lanes:
+    for chosen in variants:
         print(
-            f"one worker in-process, {chosen} lane(s): {done[chosen] / wall[chosen]:,.0f} emails/s"
+            f"one worker in-process, {chosen[0]} lane(s), {chosen[1]} build:"
+            f" {done[chosen] / wall[chosen]:,.0f} emails/s"
             f" wall, CPU {cpu[chosen] / done[chosen] * 1e3:.2f} ms/message ({done[chosen]:,})"
         )
     print("time in (summed over lanes' threads):")
     for label, seconds in sorted(timed.seconds.items(), key=lambda item: -item[1]):
-        print(f"  {label:40} {seconds / len(ids) * 1e3:6.2f} ms/message")
+        print(f"  {label:40} {seconds / len(ids) * 1e3:6.2f} ms/message (all variants)")
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(40)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.contacts.helpers import add_contact
 from tests.distribution.test_claim_recovery import _campaign_started
 from voxloop.distribution import services
-from voxloop.distribution.delivery import batches, emails, steps
+from voxloop.distribution.delivery import batches, prepared, steps
 from voxloop.distribution.models import Invitation, InvitationStatus
 
 
@@ -31,18 +31,19 @@ def _uncertain() -> int:
 
 def _sends(monkeypatch, before=None, after=None) -> None:
     """Run `before(n)` / `after(n)` around the n-th message sent to the server (from 1)."""
-    real = emails.send
+    real = prepared.send
     count = [0]
 
-    def send(connection, message):
+    def send(connection, invitation, reminder=False):
         count[0] += 1
         if before:
             before(count[0])
-        real(connection, message)
+        message_id = real(connection, invitation, reminder)
         if after:
             after(count[0])
+        return message_id
 
-    monkeypatch.setattr(emails, "send", send)
+    monkeypatch.setattr(prepared, "send", send)
 
 
 def _no_cleanup(monkeypatch) -> None:

@@ -29,8 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from voxloop.contacts import services as contact_services
-from voxloop.distribution.delivery import emails, policy
-from voxloop.distribution.delivery.emails import build_message
+from voxloop.distribution.delivery import policy, prepared
 from voxloop.distribution.delivery.steps import Steps, advance
 from voxloop.distribution.models import (
     CampaignStatus,
@@ -146,8 +145,7 @@ def _deliver(invitation_ids: list[int], now: datetime | None) -> BatchOutcome:
                     # (send_messages on a closed connection opens one per call).
                     connection = get_connection(fail_silently=False)
                     connection.open()
-                message = build_message(invitation, connection=connection)
-                emails.send(connection, message)
+                message_id = prepared.send(connection, invitation)
             except smtplib.SMTPRecipientsRefused as error:
                 _bounced(invitation, error, outcome)
             except (smtplib.SMTPException, OSError) as error:
@@ -155,7 +153,7 @@ def _deliver(invitation_ids: list[int], now: datetime | None) -> BatchOutcome:
                 _transient(_still_claimed(token, to_send[index:]), error, now, outcome)
                 return outcome
             else:
-                steps.accepted(invitation, message.extra_headers["Message-ID"])
+                steps.accepted(invitation, message_id)
     finally:
         # Whatever happened after it, the last message the server accepted is recorded.
         outcome.sent += steps.flush()

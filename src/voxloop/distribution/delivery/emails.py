@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from dataclasses import dataclass
 from email.policy import Compat32
 from email.utils import formataddr, parseaddr
 from functools import lru_cache
@@ -204,10 +205,15 @@ def _text(texts: dict, part: str, invitation: Invitation, values: dict) -> str:
     return definition.piped(chosen, values) if chosen else ""
 
 
+@lru_cache(maxsize=256)
+def _parsed(address: str) -> tuple[str, str]:
+    return parseaddr(address)  # a campaign's one or two senders, parsed once
+
+
 def sender(invitation: Invitation) -> tuple[str, str]:
     """From (a personal sender such as the CEO) and reply-to (e.g. the account manager)."""
     campaign, survey = invitation.campaign, invitation.survey
-    _default_name, default_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    _default_name, default_address = _parsed(settings.DEFAULT_FROM_EMAIL)
     name = (campaign.sender_name if campaign else "") or definition.localized(
         (survey.branding or {}).get("sender_name"), invitation.locale, survey.default_locale
     )
@@ -235,6 +241,55 @@ def _build(
     invitation: Invitation, reminder: bool, connection: BaseEmailBackend | None
 ) -> EmailMultiAlternatives:
     values = merge_values(invitation)
+    links = links_of(invitation)
+    context = body_context(invitation, values, links, reminder)
+    from_email, reply_to = sender(invitation)
+    message = InvitationEmail(
+        subject=subject_of(invitation, values, reminder),
+        body=render_to_string(TEXT_TEMPLATE, context),
+        from_email=from_email,
+        to=[invitation.contact.email],
+        reply_to=[reply_to] if reply_to else None,
+        headers={
+            # Unique because the reference is; tracking webhooks name the message by it.
+            "Message-ID": message_id(invitation, from_email),
+            "List-Unsubscribe": f"<{links.unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Voxloop-Invitation": invitation.ref,
+        },
+        connection=connection,
+    )
+    message.attach_alternative(render_to_string(HTML_TEMPLATE, context), "text/html")
+    return message
+
+
+TEXT_TEMPLATE = "distribution/email/invitation.txt"
+HTML_TEMPLATE = "distribution/email/invitation.html"
+
+
+@dataclass(frozen=True)
+class Links:
+    """The three links an invitation carries, each signed for this invitation."""
+
+    survey: str
+    unsubscribe: str
+    pixel: str
+
+
+def links_of(invitation: Invitation) -> Links:
+    return Links(
+        survey=survey_link(invitation),
+        unsubscribe=_url("distribution:unsubscribe", unsubscribe_token(invitation)),
+        pixel=_url("distribution:opened", tracked_key(invitation, OPEN)),
+    )
+
+
+def message_id(invitation: Invitation, from_email: str) -> str:
+    domain = _parsed(from_email)[1].rpartition("@")[2] or "voxloop.localhost"
+    return f"<{invitation.ref}@{domain}>"
+
+
+def subject_of(invitation: Invitation, values: dict[str, str], reminder: bool) -> str:
     texts = invitation.campaign.texts if invitation.campaign else {}
     # A subject written in another language than the email's would mix two languages in one
     # message: without one in the invitation's language, the product's own (translated) one.
@@ -246,9 +301,17 @@ def _build(
     )
     if reminder:
         subject = _("Reminder: %(subject)s") % {"subject": subject}
-    row_html, has_nps, brand, on_brand = _nps_row(invitation, values)
-    unsubscribe = _url("distribution:unsubscribe", unsubscribe_token(invitation))
-    context = {
+    return subject
+
+
+def body_context(
+    invitation: Invitation, values: dict[str, str], links: Links, reminder: bool
+) -> dict[str, Any]:
+    """What the two templates show; `values` and `links` are all that differs between two
+    recipients of one campaign in one language (`prepared` relies on it, decision 0063)."""
+    texts = invitation.campaign.texts if invitation.campaign else {}
+    row_html, has_nps, brand, on_brand = _nps_row(invitation, values, links.survey)
+    return {
         "brand": brand,
         "on_brand": on_brand,
         "has_nps": has_nps,
@@ -258,34 +321,13 @@ def _build(
         else _("Hello,"),
         "intro": _text(texts, "intro", invitation, values)
         or _("We would love to hear how we did. It takes less than a minute."),
-        "survey_url": survey_link(invitation),
-        "unsubscribe_url": unsubscribe,
-        "open_pixel": _url("distribution:opened", tracked_key(invitation, OPEN)),
+        "survey_url": links.survey,
+        "unsubscribe_url": links.unsubscribe,
+        "open_pixel": links.pixel,
         "button": _("Answer the survey"),
         "unsubscribe_text": _("Do not want these emails? Unsubscribe."),
         "reminder": reminder,
     }
-    from_email, reply_to = sender(invitation)
-    domain = parseaddr(from_email)[1].rpartition("@")[2] or "voxloop.localhost"
-    message = InvitationEmail(
-        subject=subject,
-        body=render_to_string("distribution/email/invitation.txt", context),
-        from_email=from_email,
-        to=[invitation.contact.email],
-        reply_to=[reply_to] if reply_to else None,
-        headers={
-            # Unique because the reference is; tracking webhooks name the message by it.
-            "Message-ID": f"<{invitation.ref}@{domain}>",
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "X-Voxloop-Invitation": invitation.ref,
-        },
-        connection=connection,
-    )
-    message.attach_alternative(
-        render_to_string("distribution/email/invitation.html", context), "text/html"
-    )
-    return message
 
 
 # The survey's one-click row, rendered once per survey revision and language with markers
@@ -298,7 +340,9 @@ def _marker(name: str) -> str:
     return f"\x00{name}\x00"  # survives HTML escaping and never occurs in a survey's text
 
 
-def _nps_row(invitation: Invitation, values: dict[str, str]) -> tuple[str, bool, str, str]:
+def _nps_row(
+    invitation: Invitation, values: dict[str, str], survey_url: str
+) -> tuple[str, bool, str, str]:
     survey = invitation.survey
     key = (survey.pk, survey.revision, invitation.locale, settings.BASE_URL)
     cached = _ROWS.get(key)
@@ -317,7 +361,7 @@ def _nps_row(invitation: Invitation, values: dict[str, str]) -> tuple[str, bool,
     html, has_nps, brand, on_brand = cached
     for name in MERGE_FIELDS:
         html = html.replace(_marker(name), escape(values.get(name, "")))
-    link = escape(survey_link(invitation))  # signed once, not once per score
+    link = escape(survey_url)  # signed once, not once per score
     for score in range(11):
         html = html.replace(_marker(f"score{score}"), f"{link}?score={score}")
     return html, has_nps, brand, on_brand
