@@ -505,7 +505,8 @@ def _cores_used(folder: Path, cpu: dict) -> dict[str, dict[str, float]]:
         "web2": [pids.get("web2", 0)],
         "workers": [pid for name, pid in pids.items() if name.startswith("worker")],
         "PostgreSQL": [],
-        "Redis, HAProxy, proxy": [pids.get(n, 0) for n in ("redis", "lb", "pg-proxy")],
+        "Redis, HAProxy": [pids.get(n, 0) for n in ("redis", "lb")],
+        "PostgreSQL proxy (bench only)": [pids.get("pg-proxy", 0)],
         "bench (clients, SMTP)": [os.getpid()],
     }
     spans = {"one web node": ("start", "two nodes"), "two web nodes": ("two nodes", "campaign")}
@@ -647,7 +648,8 @@ def report(
         # What one submission costs each part, all its work included (counting, text analysis,
         # alerts): the sizing table in docs/operations.md is derived from these.
         ms = {k: 1000 * v / max(rates[phase], 1e-9) for k, v in used.items()}
-        mine = [k for k in ms if k not in ("others", "machine", "bench (clients, SMTP)")]
+        outside = ("others", "machine", "bench (clients, SMTP)", "PostgreSQL proxy (bench only)")
+        mine = [k for k in ms if k not in outside]
         costs = ", ".join(f"{k} {ms[k]:.1f}" for k in mine)
         print(f"  CPU ms per submission, {phase}: {costs}; cluster {sum(ms[k] for k in mine):.1f}")
     print(f"  what limits two nodes: {cpu_share.verdict(cores['two web nodes'], ['web1', 'web2'])}")
