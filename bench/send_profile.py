@@ -151,7 +151,7 @@ def run(count: int, profile: bool, variants: list[tuple[int, str]]) -> None:
     for number, start in enumerate(range(0, len(ids), block)):
         chosen = variants[number % len(variants)]
         settings.INVITATION_SEND_LANES = chosen[0]
-        prepared.PREPARED = chosen[1] == "prepared"
+        settings.INVITATION_PREPARED_EMAILS = chosen[1] == "prepared"
         part = ids[start : start + block]
         began, began_cpu = time.perf_counter(), time.process_time()
         for first in range(0, len(part), batches.BATCH_SIZE):

@@ -305,6 +305,9 @@ INVITATION_CLAIM_LEASE_SECONDS = int(env_float("VOXLOOP_INVITATION_CLAIM_LEASE_S
 # How many smaller batches a send batch is split into, sent side by side in threads of the
 # worker (PostgreSQL only; each keeps its own claim, decision 0052). 1 sends one at a time.
 INVITATION_SEND_LANES = int(env_float("VOXLOOP_INVITATION_SEND_LANES", 4))
+# Invitation emails filled in from a skeleton checked against Django's build (decision 0063);
+# false sends every message through Django's build (a way back, and bench/send.py's baseline).
+INVITATION_PREPARED_EMAILS = env_bool("VOXLOOP_INVITATION_PREPARED_EMAILS", True)
 # How often the clock runs that sweep (distribution.recover_claims).
 INVITATION_RECOVER_SECONDS = int(env_float("VOXLOOP_INVITATION_RECOVER_SECONDS", 300))
 

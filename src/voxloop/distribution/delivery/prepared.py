@@ -14,7 +14,6 @@ a skeleton that does not reproduce it, values that would change the message's en
 from __future__ import annotations
 
 import logging
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -36,8 +35,6 @@ from voxloop.distribution.models import Invitation
 
 log = logging.getLogger(__name__)
 
-# "0": every message through Django's build (bench/send.py times both; a way back in production)
-PREPARED = os.environ.get("VOXLOOP_INVITATION_PREPARED_EMAILS", "1") != "0"
 LINKS = ("survey", "unsubscribe", "pixel")
 BOUNDARY = "==vx" + "B" * 24 + "=="  # a real one is 24 lower-case hex digits
 _SLOT = re.compile(rb"\x00([th]):(\w+)\x00|" + re.escape(BOUNDARY.encode()) + rb"|7bit")
@@ -80,7 +77,7 @@ def send(connection: BaseEmailBackend, invitation: Invitation, reminder: bool = 
 def written(invitation: Invitation, reminder: bool = False) -> Written | None:
     """The invitation's message as the SMTP backend would send it, or None when only the
     reference build (`emails.build_message`) can write it."""
-    if not PREPARED or settings.DEFAULT_CHARSET != "utf-8":
+    if not settings.INVITATION_PREPARED_EMAILS or settings.DEFAULT_CHARSET != "utf-8":
         return None
     with translation.override(invitation.locale):
         values = emails.merge_values(invitation)
