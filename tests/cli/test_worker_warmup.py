@@ -90,6 +90,11 @@ def test_the_worker_warms_up_and_starts_its_lane_before_it_registers(settings, m
         ready.set()  # type: ignore[union-attr]
 
     monkeypatch.setattr(running, "_rq_lane", lane)
+    # Once, not the production loop: a lane left running again each second outlived the test
+    # in the suite's process (the real `_rq_lane` after monkeypatch's undo).
+    monkeypatch.setattr(
+        running, "_start_urgent_lane", lambda run: threading.Thread(target=run).start()
+    )
     monkeypatch.setattr(
         django.core.management, "call_command", lambda name, *a, **k: steps.append(name)
     )
