@@ -87,7 +87,17 @@ def alive(pid: int) -> bool:
 def start_server(env: dict, port: int, *extra: str) -> subprocess.Popen:
     argv = [sys.executable, "-m", "voxloop.cli", "serve", "--port", str(port), "--workers", "1"]
     argv += extra
-    return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # A file, not a pipe nobody reads: the RQ worker's log filled the pipe's 64 KB on a busy
+    # machine and blocked the worker before it ran the ping (`server_log` reads it).
+    log = open(Path(env["VOXLOOP_HOME"]).parent / "serve.log", "wb")  # noqa: SIM115
+    try:
+        return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    finally:
+        log.close()  # the child holds its own copy
+
+
+def server_log(env: dict) -> bytes:
+    return (Path(env["VOXLOOP_HOME"]).parent / "serve.log").read_bytes()
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -126,7 +136,7 @@ def test_serve_answers_runs_tasks_and_stops_both_children_on_sigterm(tmp_path, q
                 text=True,
                 timeout=60,
             )
-            assert check.returncode == 0, check.stderr
+            assert check.returncode == 0, (check.stderr, server_log(env)[-3000:])
             assert "worker: ok" in check.stdout
             children = children_of(process.pid)
             assert len(children) == 2 and all(alive(pid) for pid in children)
@@ -147,7 +157,7 @@ def test_serve_exits_non_zero_when_a_child_dies(tmp_path):
             os.kill(worker, signal.SIGKILL)
             assert process.wait(timeout=40) == 1
             assert not alive(web)
-            assert b"task worker exited" in process.stderr.read()
+            assert b"task worker exited" in server_log(env)
         finally:
             stop(process)
 
