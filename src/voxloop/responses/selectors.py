@@ -293,10 +293,14 @@ def _completed_not_held(
     return responses.filter(~Exists(held.filter(pk=OuterRef("pk"))))
 
 
-def completed_missing(since: datetime, held: QuerySet[Any, Any]) -> list[int]:
-    """Ids of the responses completed since then, any organisation, that `held` (a ledger
-    keyed by response id) lacks: analytics' sweep; only the missing ids leave the database."""
-    return list(_completed_not_held(since, held, None).order_by("pk").values_list("pk", flat=True))
+def completed_missing(
+    since: datetime, held: QuerySet[Any, Any], until: datetime | None = None
+) -> list[int]:
+    """Ids of the responses completed since then (and before `until`), any organisation, that
+    `held` (a ledger keyed by response id) lacks: analytics' sweep; only the missing ids
+    leave the database."""
+    responses = _completed_not_held(since, held, until)
+    return list(responses.order_by("pk").values_list("pk", flat=True))
 
 
 def named_missing(
