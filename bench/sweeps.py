@@ -184,12 +184,29 @@ def compare(label: str, pairs: dict[str, tuple[Callable, Callable]], repeat: int
         )
 
 
+def explain(pairs: dict[str, tuple[Callable, Callable]]) -> None:
+    """The plans of the new sweeps' queries (EXPLAIN ANALYZE on PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    for sweep, (_old, new) in pairs.items():
+        with CaptureQueriesContext(connection) as queries:
+            new(timezone.now())
+        sql = next(q["sql"] for q in queries.captured_queries if "NOT EXISTS" in q["sql"])
+        prefix = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + sql)
+            print(f"{sweep}:", *(" ".join(map(str, row)) for row in cursor.fetchall()), sep="\n  ")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recent", type=int, default=45_000)
     parser.add_argument("--older", type=int, default=100_000)
     parser.add_argument("--missing", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--explain", action="store_true", help="print the new queries' plans")
     args = parser.parse_args()
     with scratch_database("vx_bench_sweeps") as env:
         start_django(env)
@@ -237,6 +254,8 @@ def main() -> None:
             Evaluated.objects.filter(pk__in=gone).delete()
             Counted.objects.filter(pk__in=gone).delete()
             compare(f"{args.missing} missing", pairs, args.repeat)
+            if args.explain:
+                explain(pairs)
         print(f"load {load_average()}")
 
 
