@@ -158,21 +158,15 @@ def evaluate_missed(*, since: datetime, until: datetime) -> list[int]:
     from voxloop.closedloop.tasks import evaluate_responses as evaluate_task
 
     Evaluated.objects.filter(at__lt=since - timedelta(hours=1)).delete()  # long past the window
-    recent = set(response_selectors.completed_since(since))
-    recent -= set(response_selectors.completed_since(until))
-    if not recent:
-        return []
-    held = set(Evaluated.objects.filter(pk__in=recent).values_list("pk", flat=True))
-    rows = response_selectors.complete_named_orgs(recent - held)
-    orgs = set(
-        AlertRule.objects.filter(
-            organization_id__in={org for _, org in rows}, is_active=True, applies_to="responses"
-        ).values_list("organization_id", flat=True)
+    # One anti-join returns only what is missing: reading every id of the window (~45,000
+    # at 50 submissions/s) to subtract the ledger in Python took the sweep's time (0062).
+    rules = AlertRule.objects.filter(is_active=True, applies_to="responses")
+    rows = response_selectors.named_missing(
+        since, until, Evaluated.objects.all(), rules.values("organization_id")
     )
     missed: dict[int, list[int]] = {}
-    for pk, org in sorted(rows):
-        if org in orgs:
-            missed.setdefault(org, []).append(pk)
+    for pk, org in rows:
+        missed.setdefault(org, []).append(pk)
     for org, ids in missed.items():
         for start in range(0, len(ids), EVALUATION_BATCH):
             # Alerts already late: ahead of the campaign's batches, as on the usual path.

@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 from voxloop.closedloop import resolution_times, services
 from voxloop.closedloop.models import Case
-from voxloop.handover import Gatherer
+from voxloop.handover import RETRY_FOR, Gatherer
 from voxloop.privacy.redaction import KnownPerson
 from voxloop.privacy.signals import contact_erasing
 from voxloop.responses.models import Response
@@ -49,7 +49,7 @@ submitted = Gatherer(
     "closedloop.evaluate",
     lambda: settings.ALERT_EVALUATION_DELAY_SECONDS,
     _evaluate_together,
-    retry_for=60.0,
+    retry_for=RETRY_FOR,
 )
 
 

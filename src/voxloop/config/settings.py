@@ -158,7 +158,8 @@ else:
 # (docs/operations.md, Sizing); a job that crashes the interpreter then takes the worker down.
 RQ_WORKER_CLASS = env_str("VOXLOOP_RQ_WORKER_CLASS")
 # The database worker's poll when idle, and how often each worker's clock looks for periodic
-# tasks that are due (escalations, digests, reminders).
+# tasks that are due (escalations, digests, reminders): at most this, and at least twice per
+# the shortest period (the alerts' and counting's sweeps, 10-15 s).
 WORKER_POLL_SECONDS = env_float("VOXLOOP_WORKER_POLL_SECONDS", 0.2)
 CLOCK_TICK_SECONDS = env_float("VOXLOOP_CLOCK_TICK_SECONDS", 10.0)
 # How long a web process gathers submitted responses before handing their counting for the

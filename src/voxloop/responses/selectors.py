@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from voxloop.errors import NotFound
 from voxloop.responses.models import Response
@@ -281,12 +281,40 @@ def counting_source_sql(
     return responses.values(*COUNTING_FIELDS).query.sql_with_params()
 
 
-def completed_since(since: datetime) -> list[int]:
-    """Ids of every response completed since then, any organisation (analytics' sweep)."""
+def _completed_not_held(
+    since: datetime, held: QuerySet[Any, Any], until: datetime | None
+) -> QuerySet[Response]:
+    """Completed in [since, until) and without a row in `held`, a ledger keyed by response
+    id (its pk), as one anti-join: NOT EXISTS, not NOT IN, which PostgreSQL cannot turn
+    into an anti-join and would hash or rescan the whole ledger for (decision 0062)."""
+    responses = Response.objects.filter(is_complete=True, submitted_at__gte=since)
+    if until is not None:
+        responses = responses.filter(submitted_at__lt=until)
+    return responses.filter(~Exists(held.filter(pk=OuterRef("pk"))))
+
+
+def completed_missing(
+    since: datetime, held: QuerySet[Any, Any], until: datetime | None = None
+) -> list[int]:
+    """Ids of the responses completed since then (and before `until`), any organisation, that
+    `held` (a ledger keyed by response id) lacks: analytics' sweep; only the missing ids
+    leave the database."""
+    responses = _completed_not_held(since, held, until)
+    return list(responses.order_by("pk").values_list("pk", flat=True))
+
+
+def named_missing(
+    since: datetime, until: datetime, held: QuerySet[Any, Any], organizations: QuerySet[Any, Any]
+) -> list[tuple[int, int]]:
+    """(response id, organisation id) of the complete, named (not anonymous) responses of
+    [since, until) of these organisations (an id subquery) that `held` lacks: the closed
+    loop's sweep, in one query."""
     return list(
-        Response.objects.filter(is_complete=True, submitted_at__gte=since).values_list(
-            "pk", flat=True
-        )
+        _completed_not_held(since, held, until)
+        .filter(organization_id__in=organizations)
+        .exclude(survey__kind__in=ANONYMOUS_KINDS)
+        .order_by("pk")
+        .values_list("pk", "organization_id")
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.dispatch import receiver
 
-from voxloop.handover import Gatherer
+from voxloop.handover import RETRY_FOR, Gatherer
 from voxloop.responses.models import Response
 from voxloop.responses.signals import response_submitted, responses_changed, responses_imported
 
@@ -24,10 +24,13 @@ def _enqueue(ids: list[int], fresh: bool = False) -> None:
         analyse_responses.enqueue(ids[start : start + BATCH], fresh=fresh)
 
 
+# A hand-over that fails (the queue away) is tried again for a while: no sweep finds these
+# but `voxloop text backfill` (decision 0062).
 submitted = Gatherer(
     "textanalytics.analyse",
     lambda: settings.TEXT_ANALYSE_DELAY_SECONDS,
     lambda _key, ids: _enqueue(ids, fresh=True),
+    retry_for=RETRY_FOR,
 )
 
 

@@ -1,0 +1,95 @@
+"""Counting catches up within seconds of a fault, not after the minute-long sweep (decision
+0062): a hand-over that fails while Redis restarts is tried again, a counting job the
+database turned away runs again shortly, and the sweep runs every 15 s."""
+
+import threading
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+from django.db import OperationalError
+from django.utils import timezone
+from django_tasks import default_task_backend
+
+from voxloop import handover
+from voxloop.analytics import receivers, tasks
+from voxloop.schedule import clock, services
+from voxloop.schedule.registry import registered
+from voxloop.textanalytics import receivers as text_receivers
+from voxloop.textanalytics import tasks as text_tasks
+
+DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+class FlakyQueue:
+    """A task's stand-in whose first enqueue fails as it does while Redis restarts."""
+
+    def __init__(self) -> None:
+        self.tries: list[list[int]] = []
+        self.done = threading.Event()
+
+    def enqueue(self, ids: list[int], **kwargs: object) -> None:
+        self.tries.append(list(ids))
+        if len(self.tries) == 1:
+            raise ConnectionError("Redis is loading the dataset in memory")
+        self.done.set()
+
+
+def test_a_counting_hand_over_that_failed_is_tried_again(settings, monkeypatch):
+    settings.ANALYTICS_COUNT_DELAY_SECONDS = 0.01
+    monkeypatch.setattr(handover, "RETRY", 0.01)
+    queue = FlakyQueue()
+    monkeypatch.setattr(receivers.tasks, "reconcile_responses", queue)
+    receivers.count_submitted(None, response_id=41)
+    receivers.count_submitted(None, response_id=42)
+    assert queue.done.wait(5), "the failed hand-over was left to the sweep"
+    assert queue.tries == [[41, 42], [41, 42]]
+
+
+def test_a_text_analysis_hand_over_that_failed_is_tried_again(settings, monkeypatch):
+    settings.TEXT_ANALYSE_DELAY_SECONDS = 0.01
+    monkeypatch.setattr(handover, "RETRY", 0.01)
+    queue = FlakyQueue()
+    monkeypatch.setattr(text_tasks, "analyse_responses", queue)
+    text_receivers.analyse_submitted(None, response_id=43)
+    assert queue.done.wait(5), "the failed hand-over was lost"
+    assert queue.tries == [[43], [43]]
+
+
+def test_a_counting_job_the_database_turned_away_runs_again_shortly(settings, monkeypatch):
+    settings.TASKS = DUMMY
+
+    def away(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(tasks.services, "reconcile", away)
+    before = timezone.now()
+    with pytest.raises(OperationalError):
+        tasks.reconcile_responses.call([5, 6])
+    (retry,) = [r for r in default_task_backend.results if r.task.name == "reconcile_responses"]
+    assert retry.args == [[5, 6], 1]
+    assert timedelta(seconds=4) < retry.task.run_after - before < timedelta(seconds=7)
+    with pytest.raises(OperationalError):  # the last try leaves them to the sweep
+        tasks.reconcile_responses.call([5, 6], tasks.RETRIES)
+    assert [r.task.name for r in default_task_backend.results] == ["reconcile_responses"]
+
+
+def _runs(name: str, seconds: int) -> list[float]:
+    """When the clock enqueues `name` over `seconds`, ticking as a worker's clock does with
+    the default setting (10 s)."""
+    periodic = next(p for p in registered() if p.name == name)
+    tick, start, runs = clock.tick_for(10.0), timezone.now(), []
+    at = 0.0
+    while at <= seconds:
+        if services.enqueue_due(now=start + timedelta(seconds=at), periodics=[periodic]):
+            runs.append(at)
+        at += tick
+    return runs
+
+
+@pytest.mark.parametrize("name", ["analytics.count_missed", "closedloop.evaluate_missed"])
+def test_the_sweeps_run_every_15_seconds_on_the_default_clock(db, settings, name):
+    settings.TASKS = DUMMY
+    runs = _runs(name, 60)
+    gaps = {b - a for a, b in pairwise(runs)}
+    assert gaps == {15.0}, runs
