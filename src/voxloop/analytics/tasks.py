@@ -1,13 +1,12 @@
 """Background work of analytics. Thin: each task calls a service, whatever backend runs it."""
 
-import logging
 from datetime import timedelta
 
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django_tasks import task
 
 from voxloop.analytics import anonymity, digests, services, staff_boards
+from voxloop.outages import through_database_outage
 from voxloop.schedule.registry import every
 
 # Longer than a web process holds responses before handing them over, with a margin for a
@@ -17,31 +16,19 @@ MISSED_WINDOW_MINUTES = 15
 # missing. It leaves the last seconds to the web processes' hand-overs (one a second).
 MISSED_EVERY = timedelta(seconds=15)
 MISSED_AFTER_SECONDS = 5
-# A counting job the database turned away (a restart, a cut network) runs again after 5, 10
-# and 20 s rather than waiting for the sweep (decision 0062, as alerts' retries in 0057).
-RETRY_AFTER_SECONDS = 5
-RETRIES = 3
-
-log = logging.getLogger(__name__)
+# A counting job the database turned away (a restart, a cut network) waits it out rather
+# than leaving its responses to the sweep (decisions 0062 and 0065, as the alerts' jobs do).
+OUTAGE_WAIT_SECONDS = 30.0
 
 
 @task()
-def reconcile_responses(response_ids: list[int], attempt: int = 0) -> int:
-    try:
-        return services.reconcile(response_ids=response_ids)
-    except (OperationalError, InterfaceError):  # the server went away, not a bad statement
-        _again(response_ids, attempt)
-        raise
-
-
-def _again(response_ids: list[int], attempt: int) -> None:
-    if attempt >= RETRIES:
-        return  # the sweep's, from here
-    at = timezone.now() + timedelta(seconds=RETRY_AFTER_SECONDS * 2**attempt)
-    try:  # on the database queue the enqueue meets the same server: then the sweep's too
-        reconcile_responses.using(run_after=at).enqueue(response_ids, attempt + 1)
-    except Exception:
-        log.warning("counting: could not enqueue a retry of %d responses", len(response_ids))
+def reconcile_responses(response_ids: list[int]) -> int:
+    # Safe to run again: a try the database cut short was rolled back whole.
+    return through_database_outage(
+        lambda: services.reconcile(response_ids=response_ids),
+        name="analytics.reconcile_responses",
+        for_seconds=OUTAGE_WAIT_SECONDS,
+    )
 
 
 @task()
