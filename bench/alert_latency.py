@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiosmtpd.controller import Controller
 
 from bench.common import (
+    detractor_rule,
     percentile,
     published_visit_survey,
     scratch_database,
@@ -76,7 +77,6 @@ class Inbox:
 def prepare(stores: int = 20) -> tuple[str, int, list[str]]:
     """An organisation with a manager at each store, a survey, a detractor rule, a kiosk's
     token."""
-    from voxloop.closedloop import services as closedloop
     from voxloop.responses import kiosks
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
@@ -85,14 +85,7 @@ def prepare(stores: int = 20) -> tuple[str, int, list[str]]:
     system = Scope.system(root)
     codes = [store.code for store in stores_with_managers(system, root, stores)]
     survey = published_visit_survey(system, root)
-    closedloop.create_rule(
-        actor=system,
-        unit=root,
-        name="Detractor",
-        conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
-        recipients=[{"type": "role", "role": "manager"}],
-        survey_ids=[survey.pk],
-    )
+    detractor_rule(system, root, survey)
     # A registered kiosk posts as channel "kiosk" (a person's token may only claim "api").
     _kiosk, secret = kiosks.register(actor=system, unit=root, name="bench", channel="kiosk")
     return secret, survey.pk, codes

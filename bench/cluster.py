@@ -49,6 +49,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 
 from bench import cpu_share  # noqa: E402
 from bench.common import (  # noqa: E402
+    detractor_rule,
     email_campaign,
     percentile,
     published_visit_survey,
@@ -139,7 +140,6 @@ def seed(invitations: int, stores: int = 20) -> dict:
     """An organisation with a manager per store, a kiosk token, a detractor rule, contacts
     and an email campaign (not launched yet)."""
     from voxloop.accounts.services import create_token, create_user
-    from voxloop.closedloop import services as closedloop
     from voxloop.contacts import services as contacts
     from voxloop.contacts.models import Contact
     from voxloop.tenancy import services as tenancy
@@ -151,14 +151,7 @@ def seed(invitations: int, stores: int = 20) -> dict:
     kiosk = create_user(username="bench-kiosk", password=None)
     membership = tenancy.grant_membership(actor=system, user=kiosk, unit=root, role="manager")
     survey = published_visit_survey(system, root)
-    closedloop.create_rule(
-        actor=system,
-        unit=root,
-        name="Detractor",
-        conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
-        recipients=[{"type": "role", "role": "manager"}],
-        survey_ids=[survey.pk],
-    )
+    detractor_rule(system, root, survey)
     contacts.bulk_add_contacts(
         actor=system,
         contacts=(

@@ -102,6 +102,20 @@ def stores_with_managers(system: Any, root: Any, count: int) -> list[Any]:
     return stores
 
 
+def detractor_rule(system: Any, root: Any, survey: Any) -> Any:
+    """The benches' alert rule: NPS 0-6 on this survey, to the unit's managers."""
+    from voxloop.closedloop import services as closedloop
+
+    return closedloop.create_rule(
+        actor=system,
+        unit=root,
+        name="Detractor",
+        conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
+        recipients=[{"type": "role", "role": "manager"}],
+        survey_ids=[survey.pk],
+    )
+
+
 def send_without_fatigue_rules(organization: Any) -> None:
     """An outreach policy that holds nothing back: benches time sending, not waiting."""
     from voxloop.distribution.models import OutreachPolicy

@@ -28,7 +28,12 @@ from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.common import published_visit_survey, scratch_database, start_django
+from bench.common import (
+    detractor_rule,
+    published_visit_survey,
+    scratch_database,
+    start_django,
+)
 
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 CHUNK = 5000
@@ -43,7 +48,6 @@ def populate(recent: int, older: int) -> list[int]:
     from django.utils import timezone
 
     from voxloop.analytics.models import Counted
-    from voxloop.closedloop import services as closedloop
     from voxloop.closedloop.models import Evaluated
     from voxloop.responses.models import Response
     from voxloop.tenancy import services as tenancy
@@ -52,13 +56,7 @@ def populate(recent: int, older: int) -> list[int]:
     root = tenancy.create_organization(name="Bench Retail", slug="bench")
     system = Scope.system(root)
     survey = published_visit_survey(system, root)
-    closedloop.create_rule(
-        actor=system,
-        unit=root,
-        name="Detractor",
-        conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
-        survey_ids=[survey.pk],
-    )
+    detractor_rule(system, root, survey)
     now = timezone.now()
     # (how many, first at, spread over): the window's well inside the sweeps' 15 minutes for
     # the minutes this bench takes; the others a day or two old.

@@ -44,7 +44,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiosmtpd.controller import Controller
 
-from bench.common import published_visit_survey, scratch_database, start_django
+from bench.common import (
+    detractor_rule,
+    published_visit_survey,
+    scratch_database,
+    start_django,
+)
 from bench.submit import free_port
 
 MARKER = re.compile(r"bench-start-(\d+)")
@@ -91,7 +96,6 @@ def start_redis(folder: str) -> tuple[subprocess.Popen, int]:
 def prepare() -> tuple[object, int]:
     """An organisation with a manager at one store, the Visit survey and a detractor rule."""
     from bench.common import stores_with_managers
-    from voxloop.closedloop import services as closedloop
     from voxloop.responses.signals import response_submitted
     from voxloop.tenancy import services as tenancy
     from voxloop.tenancy.scoping import Scope
@@ -100,14 +104,7 @@ def prepare() -> tuple[object, int]:
     system = Scope.system(root)
     (store,) = stores_with_managers(system, root, 1)
     survey = published_visit_survey(system, root)
-    closedloop.create_rule(
-        actor=system,
-        unit=root,
-        name="Detractor",
-        conditions={"items": [{"field": "nps", "op": "lte", "value": 6}]},
-        recipients=[{"type": "role", "role": "manager"}],
-        survey_ids=[survey.pk],
-    )
+    detractor_rule(system, root, survey)
     # Only the jobs this bench enqueues: no hand-overs, counting or text analysis of its own.
     response_submitted.receivers.clear()
     response_submitted.sender_receivers_cache.clear()
