@@ -200,7 +200,7 @@ def test_the_database_gone_between_two_messages_still_records_the_accepted_one(
     """PostgreSQL restarts between two messages: the statement that would record the first
     and hand the second over fails; the batch records the first once the database answers
     again, then gives up its job; the sweep sends the rest, once each."""
-    from django.db import OperationalError, connection
+    from django.db import OperationalError
 
     acme, survey, _people = outreach
     campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
@@ -212,21 +212,11 @@ def test_the_database_gone_between_two_messages_still_records_the_accepted_one(
             raise OperationalError("server closed the connection unexpectedly")
         return real(token, done, message_id, hand, now)
 
-    monkeypatch.setattr(steps, "advance", cut_once)
-    monkeypatch.setattr(steps.time, "sleep", lambda seconds: None)
-    monkeypatch.setattr(connection, "close", lambda: None)  # the test's transaction stays
-    with pytest.raises(OperationalError):
-        batches.deliver(ids)
+    _deliver_through_a_cut(monkeypatch, cut_once, ids)
     first = Invitation.objects.get(pk=min(ids))
     assert first.status == InvitationStatus.SENT and len(smtp_settings.messages) == 1
     monkeypatch.undo()
-    later = timezone.now() + batches.lease() + timedelta(seconds=1)
-    assert services.recover_claims(now=later) == {"requeued": 4, "failed": 0}
-    queue.run()
-    smtp_settings.wait_for(5)
-    rows = Invitation.objects.filter(campaign=campaign)
-    assert set(rows.values_list("status", flat=True)) == {InvitationStatus.SENT}
-    _once_each(smtp_settings, ids)
+    _the_sweep_sends_the_rest_once(campaign, ids, smtp_settings, queue)
 
 
 def test_a_hand_over_committed_as_the_database_went_is_taken_back_not_failed(
@@ -236,7 +226,7 @@ def test_a_hand_over_committed_as_the_database_went_is_taken_back_not_failed(
     its answer lost: the batch never sent that message, so once the database answers it takes
     the hand-over back, and the sweep sends it with the rest instead of failing it as
     uncertain (cluster bench, decision 0065)."""
-    from django.db import OperationalError, connection
+    from django.db import OperationalError
 
     acme, survey, _people = outreach
     campaign, ids = _campaign_started(acme, survey, queue, django_capture_on_commit_callbacks)
@@ -249,14 +239,26 @@ def test_a_hand_over_committed_as_the_database_went_is_taken_back_not_failed(
             raise OperationalError("server closed the connection unexpectedly")
         return changed
 
-    monkeypatch.setattr(steps, "advance", lost_answer)
+    _deliver_through_a_cut(monkeypatch, lost_answer, ids)
+    assert Invitation.objects.get(pk=cut[0]).handed_at is None
+    assert len(smtp_settings.messages) == 1
+    monkeypatch.undo()
+    _the_sweep_sends_the_rest_once(campaign, ids, smtp_settings, queue)
+
+
+def _deliver_through_a_cut(monkeypatch, advance, ids: list[int]) -> None:
+    """Deliver with `advance` standing in for the statement, the waits for the database
+    skipped; the batch ends with the database's error."""
+    from django.db import OperationalError, connection
+
+    monkeypatch.setattr(steps, "advance", advance)
     monkeypatch.setattr(steps.time, "sleep", lambda seconds: None)
     monkeypatch.setattr(connection, "close", lambda: None)  # the test's transaction stays
     with pytest.raises(OperationalError):
         batches.deliver(ids)
-    assert Invitation.objects.get(pk=cut[0]).handed_at is None
-    assert len(smtp_settings.messages) == 1
-    monkeypatch.undo()
+
+
+def _the_sweep_sends_the_rest_once(campaign, ids: list[int], smtp_settings, queue) -> None:
     later = timezone.now() + batches.lease() + timedelta(seconds=1)
     assert services.recover_claims(now=later) == {"requeued": 4, "failed": 0}
     queue.run()
