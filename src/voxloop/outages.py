@@ -22,9 +22,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 DATABASE_AWAY: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
 PAUSE = 0.5  # seconds between tries: a restarted server answers within a second or two
+# How long an outage is worth waiting for in a job: a restart takes seconds; past this the
+# sweeps take over (the RQ job timeout, 600 s, is far off).
+WAIT_SECONDS = 30.0
 
 
-def through_database_outage(work: Callable[[], T], *, name: str, for_seconds: float) -> T:
+def through_database_outage(
+    work: Callable[[], T], *, name: str, for_seconds: float = WAIT_SECONDS
+) -> T:
     """`work()`, tried again every PAUSE seconds while the database is away, until
     `for_seconds` have passed since the first failure; then that failure is raised."""
     deadline: float | None = None

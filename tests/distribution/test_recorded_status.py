@@ -249,11 +249,12 @@ def test_a_hand_over_committed_as_the_database_went_is_taken_back_not_failed(
 def _deliver_through_a_cut(monkeypatch, advance, ids: list[int]) -> None:
     """Deliver with `advance` standing in for the statement, the waits for the database
     skipped; the batch ends with the database's error."""
-    from django.db import OperationalError, connection
+    from django.db import OperationalError
+
+    from voxloop import outages
 
     monkeypatch.setattr(steps, "advance", advance)
-    monkeypatch.setattr(steps.time, "sleep", lambda seconds: None)
-    monkeypatch.setattr(connection, "close", lambda: None)  # the test's transaction stays
+    monkeypatch.setattr(outages, "PAUSE", 0.0)
     with pytest.raises(OperationalError):
         batches.deliver(ids)
 

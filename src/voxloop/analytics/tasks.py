@@ -16,18 +16,15 @@ MISSED_WINDOW_MINUTES = 15
 # missing. It leaves the last seconds to the web processes' hand-overs (one a second).
 MISSED_EVERY = timedelta(seconds=15)
 MISSED_AFTER_SECONDS = 5
-# A counting job the database turned away (a restart, a cut network) waits it out rather
-# than leaving its responses to the sweep (decisions 0062 and 0065, as the alerts' jobs do).
-OUTAGE_WAIT_SECONDS = 30.0
 
 
 @task()
 def reconcile_responses(response_ids: list[int]) -> int:
-    # Safe to run again: a try the database cut short was rolled back whole.
+    # A try the database cut short was rolled back whole, so it is made again rather than
+    # leaving these responses to the sweep (decisions 0062 and 0065, as the alerts' jobs do).
     return through_database_outage(
         lambda: services.reconcile(response_ids=response_ids),
         name="analytics.reconcile_responses",
-        for_seconds=OUTAGE_WAIT_SECONDS,
     )
 
 

@@ -17,9 +17,6 @@ from voxloop.schedule.registry import every
 # 3 s (p99 < 1 s on the cluster bench); one still running is evaluated twice, sending once.
 MISSED_AFTER_SECONDS = 3
 MISSED_EVERY = timedelta(seconds=5)
-# An alert's job waits out a database restart this long rather than leave its responses to
-# `evaluate_missed` seconds later (decision 0065); longer outages are the sweep's.
-OUTAGE_WAIT_SECONDS = 30.0
 SWEEP_EVERY = timedelta(seconds=10)  # the notification sweep; one indexed query when idle
 
 
@@ -40,14 +37,14 @@ def evaluate_responses(
 ) -> int:
     """Rules → cases → alerts for the responses of one organisation handed over together
     (decision 0049); the number of cases opened. Evaluation is idempotent (`Evaluated`), so
-    a try the database cut short is simply made again."""
+    a try the database cut short is simply made again, rather than leaving the responses to
+    `evaluate_missed` (decision 0065)."""
     return len(
         through_database_outage(
             lambda: evaluation.evaluate_responses(
                 organization_id=organization_id, response_ids=response_ids, text_only=text_only
             ),
             name="closedloop.evaluate_responses",
-            for_seconds=OUTAGE_WAIT_SECONDS,
         )
     )
 

@@ -12,20 +12,16 @@ claim on such rows for that.
 
 from __future__ import annotations
 
-import time
+import contextlib
 from datetime import datetime
 from functools import lru_cache
 from typing import cast
 
-from django.db import InterfaceError, OperationalError
 from django.db import connection as db
 from django.db.models import Field
 
 from voxloop.distribution.models import Invitation, InvitationStatus
-
-# How long a batch keeps trying to record an accepted message while the database is away
-# (a PostgreSQL restart): recorded late is better than failed as uncertain.
-RECORD_RETRY_SECONDS = 30.0
+from voxloop.outages import DATABASE_AWAY, through_database_outage
 
 
 class Steps:
@@ -54,34 +50,33 @@ class Steps:
         done, message_id = self.pending or (None, "")
         try:
             changed = advance(self.token, done, message_id, hand, self.now)
-        except (OperationalError, InterfaceError):  # the server went away, not a bad statement
+        except DATABASE_AWAY:  # the server went away, not a bad statement
             if done is not None or hand is not None:
-                self._settle_when_back(done, message_id, hand)
+                self._settle_when_back(hand)
             raise
         if done is not None:
             self.recorded += done in changed
             self.pending = None
         return changed
 
-    def _settle_when_back(self, done: int | None, message_id: str, hand: int | None) -> None:
+    def _settle_when_back(self, hand: int | None) -> None:
         """The database went away between two messages: keep trying for a while (a restart
-        takes seconds) to record the accepted one, and to take back the hand-over of the next,
-        which was never sent (the statement may have committed though its answer was lost: the
-        cluster bench's PostgreSQL cut left such a message failed as uncertain, decision 0065).
-        Then give up: the sweep fails what is still handed over."""
-        deadline = time.monotonic() + RECORD_RETRY_SECONDS
-        while time.monotonic() < deadline:
-            time.sleep(1.0)
-            db.close()  # a connection that saw the server go is useless: open a new one
-            try:
-                if done is not None:
-                    self.recorded += done in advance(self.token, done, message_id, None, self.now)
-                    self.pending, done = None, None
-                if hand is not None:
-                    _take_back(self.token, hand)
-            except (OperationalError, InterfaceError):
-                continue
-            return
+        takes seconds; recorded late is better than failed as uncertain) to record the
+        accepted one, and to take back the hand-over of the next, which was never sent (the
+        statement may have committed though its answer was lost: the cluster bench's
+        PostgreSQL cut left such a message failed as uncertain, decision 0065). Then give up:
+        the sweep fails what is still handed over."""
+
+        def settle() -> None:
+            if self.pending is not None:
+                done, message_id = self.pending
+                self.recorded += done in advance(self.token, done, message_id, None, self.now)
+                self.pending = None
+            if hand is not None:
+                _take_back(self.token, hand)
+
+        with contextlib.suppress(*DATABASE_AWAY):
+            through_database_outage(settle, name="send batch")
 
 
 def _take_back(token: str, hand: int) -> None:
