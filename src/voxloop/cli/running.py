@@ -125,13 +125,14 @@ def worker(queues: tuple[str, ...], burst: bool, no_clock: bool) -> None:
     from voxloop.schedule import clock
 
     base.require_migrated()
-    if settings.REDIS_URL and "django_rq" in settings.INSTALLED_APPS:
+    on_rq = bool(settings.REDIS_URL) and "django_rq" in settings.INSTALLED_APPS
+    if on_rq:
         # Ready before it registers: jobs wait in Redis for a warm worker rather than in a
         # cold one that took them (decision 0064).
         warmup.warm_up()
     if not (burst or no_clock):
         clock.start(settings.CLOCK_TICK_SECONDS)
-    if settings.REDIS_URL and "django_rq" in settings.INSTALLED_APPS:
+    if on_rq:
         from django.db import close_old_connections
         from django_tasks.signals import task_finished, task_started
 
