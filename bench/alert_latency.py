@@ -51,7 +51,8 @@ MARKER = re.compile(r"bench-alert-(\d+)-(\d+)")
 class Inbox:
     """What the SMTP server received: arrival time per marker found in the message."""
 
-    def __init__(self) -> None:
+    def __init__(self, marker: re.Pattern[str] | None = None) -> None:
+        self.marker = marker or MARKER
         self.arrived: dict[str, float] = {}
         self.other = 0
         self.other_subjects: Counter[str] = Counter()
@@ -64,7 +65,7 @@ class Inbox:
         texts = [
             part.get_content() for part in message.walk() if part.get_content_maintype() == "text"
         ]
-        found = MARKER.search("\n".join(texts))
+        found = self.marker.search("\n".join(texts))
         with self.lock:
             if found:
                 self.arrived.setdefault(found.group(0), at)

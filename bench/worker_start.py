@@ -35,15 +35,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiosmtpd.controller import Controller
 
+from bench.alert_latency import Inbox
 from bench.common import (
     detractor_rule,
     published_visit_survey,
@@ -54,24 +53,6 @@ from bench.submit import free_port
 
 MARKER = re.compile(r"bench-start-(\d+)")
 STAGES = ("registered", "lane", "ping", "evaluated", "alert")
-
-
-class Inbox:
-    """Arrival time per marker found in an email's text parts."""
-
-    def __init__(self) -> None:
-        self.arrived: dict[str, float] = {}
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        at = time.time()
-        message = message_from_bytes(envelope.original_content, policy=policy.default)
-        texts = [p.get_content() for p in message.walk() if p.get_content_maintype() == "text"]
-        found = MARKER.search("\n".join(texts))
-        if found:
-            with self.lock:
-                self.arrived.setdefault(found.group(0), at)
-        return "250 OK"
 
 
 def start_redis(folder: str) -> tuple[subprocess.Popen, int]:
@@ -333,7 +314,7 @@ def main() -> None:
         help="Also start this many workers at once while alerts keep arriving.",
     )  # fmt: skip
     args = parser.parse_args()
-    inbox = Inbox()
+    inbox = Inbox(MARKER)
     smtp_port = free_port()
     smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
     smtp.start()
