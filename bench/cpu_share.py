@@ -24,9 +24,18 @@ class Snapshot:
     own: dict[int, tuple[int, int, str]]  # pid -> (parent, ticks, command)
 
 
+def machine_ticks() -> tuple[int, int, int]:
+    """(busy, iowait, total) ticks of all the machine's cores so far."""
+    with open("/proc/stat") as stat:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(
+            int, stat.readline().split()[1:9]
+        )
+    busy = user + nice + system + irq + softirq + steal
+    return busy, iowait, busy + idle + iowait
+
+
 def snapshot() -> Snapshot:
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle and iowait
+    busy, _iowait, total = machine_ticks()
     own = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -37,7 +46,7 @@ def snapshot() -> Snapshot:
             command, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
             parts = rest.split()
             own[int(entry.name)] = (int(parts[1]), int(parts[11]) + int(parts[12]), command)
-    return Snapshot(busy=sum(fields) - idle, total=sum(fields), own=own)
+    return Snapshot(busy=busy, total=total, own=own)
 
 
 def _tree(roots: Iterable[int], own: dict[int, tuple[int, int, str]]) -> set[int]:

@@ -35,28 +35,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import start_django
+from bench.cpu_share import machine_ticks
 
 GOAL_REBUILD_S_10M = 600
 GOAL_LIVE_PER_S = 1000
 SLUG = "rollup-bench"
 
 
-def _cpu() -> tuple[int, int, int]:
-    """(busy, iowait, total) jiffies of the whole machine so far."""
-    with open("/proc/stat") as stat:
-        user, nice, system, idle, iowait, irq, softirq, steal = map(
-            int, stat.readline().split()[1:9]
-        )
-    busy = user + nice + system + irq + softirq + steal
-    return busy, iowait, busy + idle + iowait
-
-
 @contextmanager
 def step(name: str, results: dict):
-    before, start = _cpu(), time.perf_counter()
+    before, start = machine_ticks(), time.perf_counter()
     yield
     seconds = time.perf_counter() - start
-    after = _cpu()
+    after = machine_ticks()
     total = max(after[2] - before[2], 1)
     busy, wait = (after[0] - before[0]) / total, (after[1] - before[1]) / total
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
